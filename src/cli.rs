@@ -1,0 +1,68 @@
+//! Command line: the wizard by default, plus headless and maintenance subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "halo-onboard",
+    version,
+    about = "Set up a HaloPSA API integration: role, API agent, application, scopes, verified and handed over"
+)]
+pub struct Cli {
+    /// Run the wizard against an embedded Halo emulator (no real Halo needed).
+    #[arg(long)]
+    pub demo: bool,
+    /// Colour theme: dark, light, high-contrast, monochrome, or a path to a theme .toml file.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Halo emulator standalone (prints one JSON line with its URL and bootstrap credentials).
+    Sandbox(SandboxArgs),
+    /// Plan and apply a profile without the wizard.
+    Apply,
+    /// Audit an existing integration against its profile (exit 0 ok, 1 drift, 2 could not run).
+    Check,
+    /// List or show integration profiles.
+    Profiles,
+    /// List unfinished setups.
+    Sessions,
+    /// Continue an unfinished setup.
+    Resume,
+    /// Delete what a setup created.
+    Rollback,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Extra latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Probability (0..1) of a 5xx answer per API request.
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Rate limit as REQUESTS/SECONDS (rolling window).
+    #[arg(long, default_value = "300/300")]
+    pub rate_limit: String,
+    /// Bootstrap application client id (random when omitted).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Bootstrap application client secret (random when omitted).
+    #[arg(long)]
+    pub client_secret: Option<String>,
+    /// Tenant name reported by authinfo.
+    #[arg(long, default_value = "sandbox")]
+    pub tenant: String,
+    /// Persist the emulator's state in this file across restarts.
+    #[arg(long)]
+    pub state_file: Option<PathBuf>,
+}

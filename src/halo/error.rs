@@ -1,0 +1,116 @@
+//! One error type for everything the Halo client can hit, each with a message that says what
+//! failed and a hint that says what to do next.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HaloError {
+    #[error("'{0}' is not a valid URL")]
+    InvalidUrl(String),
+    #[error("refusing plain http:// to {0}: Halo credentials would cross the network unencrypted")]
+    InsecureUrl(String),
+    #[error("could not resolve host {0}")]
+    Dns(String),
+    #[error("could not connect to {0}")]
+    Connect(String),
+    #[error("TLS handshake with {0} failed")]
+    Tls(String),
+    #[error("{0} did not answer within {1:?}")]
+    Timeout(String, Duration),
+    #[error("the connection was dropped: {0}")]
+    ConnectionReset(String),
+    #[error("Halo rejected the client id or secret (invalid_client)")]
+    InvalidClient,
+    #[error("Halo rejected the requested scopes (invalid_scope): {0}")]
+    InvalidScope(String),
+    #[error("Halo rejected the grant (invalid_grant): {0}")]
+    InvalidGrant(String),
+    #[error("Halo's token endpoint answered {0}: {1}")]
+    TokenError(u16, String),
+    #[error("Halo refused the token (401) for {0}")]
+    Unauthorized(String),
+    #[error("Halo denied access (403) to {0}: {1}")]
+    Forbidden(String, String),
+    #[error("{0} was not found (404)")]
+    NotFound(String),
+    #[error("Halo rejected the request (400) to {0}: {1}")]
+    BadRequest(String, String),
+    #[error("Halo's rate limit was reached: {0}")]
+    RateLimited(String),
+    #[error("Halo answered {0} for {1}: {2}")]
+    Server(u16, String, String),
+    #[error("Halo answered {0} for {1}: {2}")]
+    Http(u16, String, String),
+    #[error("could not read Halo's answer from {0}: {1}")]
+    Decode(String, String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl HaloError {
+    /// What the user should do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::InvalidUrl(_) => {
+                "Enter the address you open Halo at, e.g. https://acme.halopsa.com."
+            }
+            Self::InsecureUrl(_) => "Use https:// (plain http is only allowed for localhost).",
+            Self::Dns(_) => {
+                "Check the host name for typos and that this machine's DNS can resolve it."
+            }
+            Self::Connect(_) => {
+                "Check the URL and port, and that a firewall or proxy does not block this host."
+            }
+            Self::Tls(_) => {
+                "Halo's certificate is not trusted here; on-premise Halo needs a complete certificate chain."
+            }
+            Self::Timeout(..) | Self::ConnectionReset(_) => {
+                "The network or Halo is slow; try again. Nothing is lost: resume continues where it stopped."
+            }
+            Self::InvalidClient => {
+                "Check the Client ID and Secret in Halo: Configuration > Integrations > Halo API > your application. The secret is shown only when created; generate a new one if lost."
+            }
+            Self::InvalidScope(_) => {
+                "Request only scopes the application has ticked in its Permissions tab."
+            }
+            Self::InvalidGrant(_) => {
+                "The application's authentication method must be 'Client ID and Secret (Services)'."
+            }
+            Self::TokenError(..) => {
+                "Check the authorisation server URL and tenant (Configuration > Integrations > Halo API > API Details)."
+            }
+            Self::Unauthorized(_) => {
+                "The token was refused: check that the application is active and its agent is enabled."
+            }
+            Self::Forbidden(..) => {
+                "Tick the needed permission on the application and give its agent a role that allows it."
+            }
+            Self::NotFound(_) => {
+                "The object was deleted or the id is wrong; refresh and pick it again."
+            }
+            Self::BadRequest(..) => "Correct the field Halo names and try again.",
+            Self::RateLimited(_) => {
+                "Halo allows a limited number of requests per rolling window; wait a minute and resume."
+            }
+            Self::Server(..) => {
+                "Halo had an internal error; try again shortly. If it persists, check Halo's status."
+            }
+            Self::Http(..) | Self::Decode(..) | Self::Other(_) => {
+                "Check that the URL points at Halo's resource server."
+            }
+        }
+    }
+
+    /// Whether the request may be retried safely (for reads; creates look up first).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Timeout(..)
+                | Self::ConnectionReset(_)
+                | Self::RateLimited(_)
+                | Self::Server(502..=504, ..)
+        )
+    }
+}
+
+pub type Result<T, E = HaloError> = std::result::Result<T, E>;

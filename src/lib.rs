@@ -1,0 +1,6 @@
+//! halo-onboard: sets up a HaloPSA API integration (role, API-only agent, API application,
+//! scopes), verifies it and hands the credentials over. See `shared/design.md` for the layers.
+
+pub mod cli;
+pub mod halo;
+pub mod sim;
