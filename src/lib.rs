@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod halo;
+pub mod plan;
 pub mod sim;

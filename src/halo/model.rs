@@ -236,3 +236,58 @@ impl std::fmt::Debug for Application {
             .finish()
     }
 }
+
+/// Feature access level of a role for one area (UI: "No Access", "Read Only", "Read and Modify").
+/// Encoded as a claim `feature:<area key>` = `none|read|edit` [inferred encoding; read back].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    #[default]
+    None,
+    Read,
+    Edit,
+}
+
+impl Access {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::None => "No Access",
+            Self::Read => "Read Only",
+            Self::Edit => "Read and Modify",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Read => "read",
+            Self::Edit => "edit",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "none" | "no access" => Some(Self::None),
+            "read" | "read only" | "ro" => Some(Self::Read),
+            "edit" | "read and modify" | "rm" => Some(Self::Edit),
+            _ => None,
+        }
+    }
+}
+
+/// Claim type prefix for per-area feature access.
+pub const CLAIM_FEATURE_PREFIX: &str = "feature:";
+
+impl Role {
+    /// Feature access for an area key (see `scopes::AREAS`); administrators have `Edit` everywhere.
+    pub fn access(&self, area: &str) -> Access {
+        if self.is_admin() {
+            return Access::Edit;
+        }
+        self.claims
+            .iter()
+            .find(|c| c.claim_type.strip_prefix(CLAIM_FEATURE_PREFIX) == Some(area))
+            .and_then(|c| Access::parse(&c.value))
+            .unwrap_or(Access::None)
+    }
+}

@@ -1,0 +1,3 @@
+//! Desired state (answers + profile) → plan → apply → verify → hand-over.
+
+pub mod answers;
