@@ -3,5 +3,6 @@
 
 pub mod cli;
 pub mod halo;
+pub mod journal;
 pub mod plan;
 pub mod sim;

@@ -1,0 +1,512 @@
+//! Resumable setups. One JSON file per setup under the state dir; every Halo write is bracketed by
+//! an "about to" entry before and a "done, id=..." entry after, so that a resume after a kill at
+//! any instant knows exactly what may exist in Halo. Each object this setup creates carries
+//! [`Session::marker`] so resume recognises its own objects and never adopts a stranger's.
+//!
+//! The bootstrap secret is never written. The new application's secret is kept, until the
+//! hand-over is confirmed, in a separate `<id>.secret` file (0600), so the journal itself never
+//! holds a secret and wiping it is a file removal.
+
+pub mod fsutil;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::halo::Endpoint;
+use crate::plan::answers::Answers;
+
+/// Bump when the file format changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+/// Overrides the platform state dir (tests, portable installs).
+pub const STATE_DIR_ENV: &str = "HALO_ONBOARD_STATE_DIR";
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot use state directory {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("journal {path} is damaged at line {line}, column {column}: {message}")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "journal {path} was written by a newer halo-onboard (format {found}, this one reads {FORMAT_VERSION})"
+    )]
+    TooNew { path: PathBuf, found: u32 },
+    #[error("no setup with id '{0}'")]
+    NotFound(String),
+    #[error("no platform state directory; set {STATE_DIR_ENV}")]
+    NoStateDir,
+}
+
+impl JournalError {
+    pub fn hint(&self) -> String {
+        match self {
+            Self::Io { .. } => format!(
+                "Check the directory's owner and permissions, or set {STATE_DIR_ENV} to a writable directory."
+            ),
+            Self::Corrupt { path, .. } => format!(
+                "The file was left untouched. Fix or move it aside ({}) and run `halo-onboard sessions` again; objects already created in Halo carry the setup's marker in their notes.",
+                path.display()
+            ),
+            Self::TooNew { .. } => "Use the newer halo-onboard to resume this setup.".into(),
+            Self::NotFound(_) => "Run `halo-onboard sessions` to list setups.".into(),
+            Self::NoStateDir => format!("Set {STATE_DIR_ENV}=/some/private/dir."),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, JournalError>;
+
+/// Where a setup stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Planned,
+    Applying,
+    Applied,
+    Verified,
+    HandedOver,
+    RolledBack,
+}
+
+impl Status {
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::HandedOver | Self::RolledBack)
+    }
+}
+
+/// The object a journal entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subject {
+    Role,
+    Agent,
+    Application,
+    Secret,
+    Verify,
+    Handover,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    /// Written before a Halo write; `action` is e.g. "create", "update", "delete", "regenerate".
+    About {
+        subject: Subject,
+        action: String,
+    },
+    /// Written after Halo confirmed the write.
+    Done {
+        subject: Subject,
+        action: String,
+        id: String,
+    },
+    Failed {
+        subject: Subject,
+        action: String,
+        error: String,
+    },
+    Note {
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub at_unix: u64,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Ids of what this setup created or adopted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Objects {
+    pub role_id: Option<String>,
+    pub role_created: bool,
+    pub agent_id: Option<i64>,
+    pub agent_created: bool,
+    pub application_id: Option<String>,
+    pub application_created: bool,
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub version: u32,
+    pub id: String,
+    pub created_unix: u64,
+    pub updated_unix: u64,
+    pub status: Status,
+    pub endpoint: Option<Endpoint>,
+    pub answers: Answers,
+    /// The plan as shown to the user (kept as JSON so the journal format does not chase it).
+    #[serde(default)]
+    pub plan: Option<serde_json::Value>,
+    #[serde(default)]
+    pub objects: Objects,
+    #[serde(default)]
+    pub entries: Vec<Entry>,
+    /// A new client secret is waiting in `<id>.secret` for the hand-over.
+    #[serde(default)]
+    pub secret_pending: bool,
+}
+
+pub fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl Session {
+    /// Text put in each created object's notes/description to recognise it on resume.
+    pub fn marker(&self) -> String {
+        marker_for(&self.id)
+    }
+
+    /// The last write that was started but not confirmed, if any: after a kill this is the
+    /// write whose outcome resume must find out from Halo.
+    pub fn in_doubt(&self) -> Option<(Subject, String)> {
+        let mut open: Option<(Subject, String)> = None;
+        for e in &self.entries {
+            match &e.event {
+                Event::About { subject, action } => open = Some((*subject, action.clone())),
+                Event::Done { subject, .. } | Event::Failed { subject, .. } => {
+                    if open.as_ref().map(|(s, _)| s) == Some(subject) {
+                        open = None;
+                    }
+                }
+                Event::Note { .. } => {}
+            }
+        }
+        open
+    }
+
+    pub fn push(&mut self, event: Event) {
+        self.entries.push(Entry {
+            at_unix: now_unix(),
+            event,
+        });
+    }
+}
+
+pub fn marker_for(id: &str) -> String {
+    format!("[halo-onboard:{id}]")
+}
+
+/// The journal directory and its files.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+impl Journal {
+    /// `$HALO_ONBOARD_STATE_DIR`, else the platform state dir (`~/.local/state/halo-onboard`).
+    pub fn open_default() -> Result<Self> {
+        let dir = default_state_dir().ok_or(JournalError::NoStateDir)?;
+        Self::open(&dir)
+    }
+
+    pub fn open(dir: &Path) -> Result<Self> {
+        let sessions = dir.join("sessions");
+        fsutil::private_dir(dir).map_err(|source| JournalError::Io {
+            path: dir.into(),
+            source,
+        })?;
+        fsutil::private_dir(&sessions).map_err(|source| JournalError::Io {
+            path: sessions.clone(),
+            source,
+        })?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("halo-onboard.log")
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join("sessions").join(format!("{id}.json"))
+    }
+
+    fn secret_path(&self, id: &str) -> PathBuf {
+        self.dir.join("sessions").join(format!("{id}.secret"))
+    }
+
+    /// Starts a new setup and writes it before anything touches Halo.
+    pub fn create(&self, answers: Answers, endpoint: Option<Endpoint>) -> Result<Session> {
+        let now = now_unix();
+        let slug: String = answers
+            .profile
+            .as_deref()
+            .unwrap_or("setup")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(24)
+            .collect();
+        let rand: String = uuid::Uuid::new_v4().simple().to_string()[..6].to_string();
+        let id = format!("{now}-{slug}-{rand}");
+        let mut s = Session {
+            version: FORMAT_VERSION,
+            id,
+            created_unix: now,
+            updated_unix: now,
+            status: Status::Planned,
+            endpoint,
+            answers,
+            plan: None,
+            objects: Objects::default(),
+            entries: Vec::new(),
+            secret_pending: false,
+        };
+        self.save(&mut s)?;
+        Ok(s)
+    }
+
+    /// Atomically replaces the setup's file.
+    pub fn save(&self, s: &mut Session) -> Result<()> {
+        s.updated_unix = now_unix();
+        let path = self.path(&s.id);
+        let bytes = serde_json::to_vec_pretty(s).map_err(|e| JournalError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        fsutil::write_atomic(&path, &bytes).map_err(|source| JournalError::Io { path, source })
+    }
+
+    /// Records an event and saves at once (the "about to" / "done" brackets).
+    pub fn record(&self, s: &mut Session, event: Event) -> Result<()> {
+        s.push(event);
+        self.save(s)
+    }
+
+    pub fn load(&self, id: &str) -> Result<Session> {
+        if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+            return Err(JournalError::NotFound(id.into()));
+        }
+        let path = self.path(id);
+        if !path.exists() {
+            return Err(JournalError::NotFound(id.into()));
+        }
+        load_file(&path)
+    }
+
+    /// Every setup, newest first, and the files that could not be read (left untouched).
+    pub fn list(&self) -> (Vec<Session>, Vec<JournalError>) {
+        let mut ok = Vec::new();
+        let mut bad = Vec::new();
+        let dir = self.dir.join("sessions");
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(source) => return (ok, vec![JournalError::Io { path: dir, source }]),
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let is_json = p.extension().is_some_and(|x| x == "json");
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if !is_json || hidden {
+                continue;
+            }
+            match load_file(&p) {
+                Ok(s) => ok.push(s),
+                Err(err) => bad.push(err),
+            }
+        }
+        ok.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then(b.id.cmp(&a.id)));
+        (ok, bad)
+    }
+
+    /// Setups that have not reached hand-over or rollback.
+    pub fn unfinished(&self) -> (Vec<Session>, Vec<JournalError>) {
+        let (all, bad) = self.list();
+        (
+            all.into_iter()
+                .filter(|s| !s.status.is_finished())
+                .collect(),
+            bad,
+        )
+    }
+
+    /// Keeps the new client secret until the hand-over is confirmed.
+    pub fn store_secret(&self, s: &mut Session, secret: &SecretString) -> Result<()> {
+        let path = self.secret_path(&s.id);
+        fsutil::write_atomic(&path, secret.expose_secret().as_bytes())
+            .map_err(|source| JournalError::Io { path, source })?;
+        s.secret_pending = true;
+        self.save(s)
+    }
+
+    pub fn load_secret(&self, id: &str) -> Option<SecretString> {
+        let text = fs::read_to_string(self.secret_path(id)).ok()?;
+        let t = text.trim();
+        (!t.is_empty()).then(|| SecretString::from(t.to_string()))
+    }
+
+    /// Removes the pending secret after the user confirmed the hand-over.
+    pub fn wipe_secret(&self, s: &mut Session) -> Result<()> {
+        let path = self.secret_path(&s.id);
+        fsutil::wipe(&path).map_err(|source| JournalError::Io { path, source })?;
+        s.secret_pending = false;
+        self.save(s)
+    }
+}
+
+pub fn default_state_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os(STATE_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    let pd = directories::ProjectDirs::from("", "", "halo-onboard")?;
+    Some(
+        pd.state_dir()
+            .unwrap_or_else(|| pd.data_local_dir())
+            .to_path_buf(),
+    )
+}
+
+fn load_file(path: &Path) -> Result<Session> {
+    let text = fs::read_to_string(path).map_err(|source| JournalError::Io {
+        path: path.into(),
+        source,
+    })?;
+    // Read the version first so a newer format gets a precise message rather than a parse error.
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        if let Some(found) = v.get("version").and_then(|x| x.as_u64()) {
+            if found > u64::from(FORMAT_VERSION) {
+                return Err(JournalError::TooNew {
+                    path: path.into(),
+                    found: found as u32,
+                });
+            }
+        }
+    }
+    serde_json::from_str(&text).map_err(|e| JournalError::Corrupt {
+        path: path.into(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn journal() -> (tempfile::TempDir, Journal) {
+        let t = tempfile::tempdir().unwrap();
+        let j = Journal::open(&t.path().join("state")).unwrap();
+        (t, j)
+    }
+
+    #[test]
+    fn create_save_load_roundtrip() {
+        let (_t, j) = journal();
+        let mut a = Answers::default();
+        a.profile = Some("topleft".into());
+        let mut s = j.create(a, None).unwrap();
+        assert!(s.id.contains("topleft"));
+        j.record(
+            &mut s,
+            Event::About {
+                subject: Subject::Role,
+                action: "create".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(s.in_doubt(), Some((Subject::Role, "create".into())));
+        j.record(
+            &mut s,
+            Event::Done {
+                subject: Subject::Role,
+                action: "create".into(),
+                id: "g-1".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(s.in_doubt(), None);
+        let back = j.load(&s.id).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(j.unfinished().0.len(), 1);
+    }
+
+    #[test]
+    fn corrupt_file_is_reported_with_line_and_kept() {
+        let (_t, j) = journal();
+        let s = j.create(Answers::default(), None).unwrap();
+        let p = j.path(&s.id);
+        let text = fs::read_to_string(&p).unwrap();
+        fs::write(&p, &text[..text.len() / 2]).unwrap();
+        let (ok, bad) = j.list();
+        assert!(ok.is_empty());
+        match &bad[0] {
+            JournalError::Corrupt { line, path, .. } => {
+                assert!(*line > 1);
+                assert_eq!(path, &p);
+            }
+            e => panic!("unexpected {e:?}"),
+        }
+        assert!(p.exists(), "a damaged journal must never be deleted");
+        assert!(bad[0].hint().contains("untouched"));
+    }
+
+    #[test]
+    fn newer_format_is_refused_clearly() {
+        let (_t, j) = journal();
+        let s = j.create(Answers::default(), None).unwrap();
+        let p = j.path(&s.id);
+        let text = fs::read_to_string(&p)
+            .unwrap()
+            .replacen("\"version\": 1", "\"version\": 99", 1);
+        fs::write(&p, text).unwrap();
+        assert!(matches!(
+            j.load(&s.id),
+            Err(JournalError::TooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn secret_lives_apart_and_is_wiped() {
+        let (_t, j) = journal();
+        let mut s = j.create(Answers::default(), None).unwrap();
+        j.store_secret(&mut s, &SecretString::from("s3cr3t-value".to_string()))
+            .unwrap();
+        let journal_text = fs::read_to_string(j.path(&s.id)).unwrap();
+        assert!(!journal_text.contains("s3cr3t-value"));
+        assert_eq!(
+            j.load_secret(&s.id).unwrap().expose_secret(),
+            "s3cr3t-value"
+        );
+        j.wipe_secret(&mut s).unwrap();
+        assert!(j.load_secret(&s.id).is_none());
+        assert!(!s.secret_pending);
+    }
+
+    #[test]
+    fn ids_cannot_escape_the_directory() {
+        let (_t, j) = journal();
+        assert!(matches!(
+            j.load("../etc/passwd"),
+            Err(JournalError::NotFound(_))
+        ));
+        assert!(matches!(j.load(""), Err(JournalError::NotFound(_))));
+    }
+}
