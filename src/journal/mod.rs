@@ -420,8 +420,10 @@ mod tests {
     #[test]
     fn create_save_load_roundtrip() {
         let (_t, j) = journal();
-        let mut a = Answers::default();
-        a.profile = Some("topleft".into());
+        let a = Answers {
+            profile: Some("topleft".into()),
+            ..Answers::default()
+        };
         let mut s = j.create(a, None).unwrap();
         assert!(s.id.contains("topleft"));
         j.record(
