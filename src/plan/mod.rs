@@ -1,3 +1,6 @@
 //! Desired state (answers + profile) → plan → apply → verify → hand-over.
 
 pub mod answers;
+pub mod build;
+
+pub use build::{Action, Kind, Lookups, Object, Plan, plan};

@@ -1,0 +1,739 @@
+//! Answers + what Halo has now → the objects to write and a plan of actions with risks.
+//! Pure: planning never talks to Halo; the caller passes the lookups it fetched.
+
+use serde::{Deserialize, Serialize};
+
+use crate::halo::model::*;
+use crate::halo::scopes;
+use crate::journal::Objects;
+use crate::plan::answers::{Answers, RoleMode};
+
+/// What Halo has that the plan depends on.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    pub roles: Vec<Role>,
+    pub teams: Vec<Team>,
+    pub departments: Vec<Department>,
+    pub workdays: Vec<Workday>,
+    /// Agents whose username matches the answers (API-only and disabled included).
+    pub agents: Vec<Agent>,
+    pub applications: Vec<Application>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Create,
+    Update,
+    Keep,
+    Reuse,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Object {
+    Role,
+    Agent,
+    Application,
+}
+
+impl Object {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Role => "Role",
+            Self::Agent => "Agent",
+            Self::Application => "Application",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    pub object: Object,
+    pub kind: Kind,
+    pub name: String,
+    /// Existing id for update/keep/reuse.
+    pub id: Option<String>,
+    pub risks: Vec<String>,
+    /// Field-level differences for an update.
+    pub changes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub actions: Vec<Action>,
+    /// Problems that block apply (unresolved names, conflicts with strangers' objects).
+    pub problems: Vec<String>,
+    /// The HTTP requests apply will send, in order (method + path).
+    pub requests: Vec<String>,
+}
+
+impl Plan {
+    pub fn is_blocked(&self) -> bool {
+        !self.problems.is_empty()
+    }
+    pub fn action(&self, o: Object) -> Option<&Action> {
+        self.actions.iter().find(|a| a.object == o)
+    }
+    /// Number of writes (create/update) the plan makes.
+    pub fn writes(&self) -> usize {
+        self.actions
+            .iter()
+            .filter(|a| matches!(a.kind, Kind::Create | Kind::Update))
+            .count()
+    }
+}
+
+fn has_any_marker(text: &str) -> bool {
+    text.contains("[halo-onboard:")
+}
+
+/// The role to POST (without id).
+pub fn role_object(a: &Answers, marker: &str) -> Role {
+    let mut claims = Vec::new();
+    if a.role.is_admin {
+        claims.push(Claim {
+            claim_type: CLAIM_IS_ADMIN.into(),
+            value: "true".into(),
+        });
+    }
+    for (area, access) in &a.role.features {
+        if *access != Access::None {
+            claims.push(Claim {
+                claim_type: format!("{CLAIM_FEATURE_PREFIX}{area}"),
+                value: access.as_str().into(),
+            });
+        }
+    }
+    Role {
+        id: None,
+        id_int: None,
+        name: a.role.name.trim().into(),
+        notes: with_marker(&a.role.notes, marker),
+        claims,
+    }
+}
+
+fn with_marker(text: &str, marker: &str) -> String {
+    let t = text.trim();
+    if marker.is_empty() || t.contains(marker) {
+        t.to_string()
+    } else if t.is_empty() {
+        format!("Created by halo-onboard {marker}")
+    } else {
+        format!("{t}\n{marker}")
+    }
+}
+
+fn find_by_name<'a, T>(items: &'a [T], name: &str, get: impl Fn(&T) -> &str) -> Option<&'a T> {
+    let n = name.trim();
+    items.iter().find(|t| get(t).trim().eq_ignore_ascii_case(n))
+}
+
+/// The agent to POST (without id), with names resolved to ids; unresolved names go to `problems`.
+pub fn agent_object(
+    a: &Answers,
+    role_id: &str,
+    lk: &Lookups,
+    marker: &str,
+    problems: &mut Vec<String>,
+) -> Agent {
+    let ag = &a.agent;
+    let mut roles = vec![RoleRef {
+        id: role_id.into(),
+        name: a.role.name.clone(),
+    }];
+    for extra in &ag.extra_roles {
+        match find_by_name(&lk.roles, extra, |r| &r.name) {
+            Some(r) => roles.push(RoleRef {
+                id: r.id.clone().unwrap_or_default(),
+                name: r.name.clone(),
+            }),
+            None => problems.push(format!("Agent: role '{extra}' does not exist in Halo")),
+        }
+    }
+    let mut teams = Vec::new();
+    for t in &ag.teams {
+        match find_by_name(&lk.teams, &t.name, |x| &x.name) {
+            Some(team) => teams.push(AgentTeam {
+                team_id: team.id.unwrap_or_default(),
+                team_name: team.name.clone(),
+                unassigned_access: t.unassigned_access,
+                otheragent_access: t.otheragent_access,
+            }),
+            None => problems.push(format!("Agent: team '{}' does not exist in Halo", t.name)),
+        }
+    }
+    let mut default_team = String::new();
+    if let Some(dt) = ag.default_team.as_deref().filter(|d| !d.trim().is_empty()) {
+        match find_by_name(&lk.teams, dt, |x| &x.name) {
+            Some(team) => default_team = team.name.clone(),
+            None => problems.push(format!("Agent: default team '{dt}' does not exist in Halo")),
+        }
+    }
+    let mut departments = Vec::new();
+    for d in &ag.departments {
+        match find_by_name(&lk.departments, &d.name, |x| &x.name) {
+            Some(dep) => departments.push(AgentDepartment {
+                department_id: dep.id.unwrap_or_default(),
+                department_name: dep.name.clone(),
+                membershiplevel: d.level.code(),
+            }),
+            None => problems.push(format!(
+                "Agent: department '{}' does not exist in Halo",
+                d.name
+            )),
+        }
+    }
+    let mut workday_id = None;
+    if !ag.workday.trim().is_empty() {
+        match find_by_name(&lk.workdays, &ag.workday, |x| &x.name) {
+            Some(w) => workday_id = w.id,
+            None => problems.push(format!(
+                "Agent: work hours '{}' do not exist in Halo",
+                ag.workday
+            )),
+        }
+    }
+    Agent {
+        id: None,
+        name: ag.name.trim().into(),
+        firstname: ag.firstname.trim().into(),
+        surname: ag.surname.trim().into(),
+        initials: ag.initials.trim().into(),
+        email: ag.email.trim().into(),
+        notes: with_marker("", marker),
+        isapiagent: ag.api_only,
+        isdisabled: !ag.active,
+        is_admin: false,
+        team: default_team,
+        teams,
+        departments,
+        roles,
+        workday_id,
+        workday_name: String::new(),
+        can_approve_purchaseorder: ag.can_approve_purchaseorder,
+        can_approve_invoice: ag.can_approve_invoice,
+        colour: String::new(),
+    }
+}
+
+/// The application to POST (without id and secret).
+pub fn application_object(a: &Answers, agent_id: i64, marker: &str) -> Application {
+    Application {
+        id: None,
+        client_id: String::new(),
+        client_secret: String::new(),
+        display_name: a.application.name.trim().into(),
+        description: with_marker(&a.application.description, marker),
+        inactive: !a.application.active,
+        grant_type: GRANT_CLIENT_CREDENTIALS.into(),
+        loginentity: LOGIN_ENTITY_AGENT,
+        loginas_agent_id: Some(agent_id),
+        loginas_agent_name: String::new(),
+        scopes: scopes::normalise(&a.scopes)
+            .into_iter()
+            .map(|name| ScopeRef { name })
+            .collect(),
+    }
+}
+
+/// Field-by-field differences between what was asked and what Halo holds (read-back check).
+pub fn diff_role(want: &Role, got: &Role) -> Vec<String> {
+    let mut d = Vec::new();
+    if want.name != got.name {
+        d.push(format!(
+            "name: asked '{}', Halo has '{}'",
+            want.name, got.name
+        ));
+    }
+    if !got.notes.contains(want.notes.trim()) {
+        d.push("notes: the setup marker is missing".into());
+    }
+    for c in &want.claims {
+        if !got.claims.contains(c) {
+            d.push(format!(
+                "permission {}={}: not stored by Halo",
+                c.claim_type, c.value
+            ));
+        }
+    }
+    d
+}
+
+pub fn diff_agent(want: &Agent, got: &Agent) -> Vec<String> {
+    let mut d = Vec::new();
+    let mut cmp = |field: &str, w: String, g: String| {
+        if w != g {
+            d.push(format!("{field}: asked '{w}', Halo has '{g}'"));
+        }
+    };
+    cmp("username", want.name.clone(), got.name.clone());
+    cmp("first name", want.firstname.clone(), got.firstname.clone());
+    cmp("last name", want.surname.clone(), got.surname.clone());
+    cmp("initials", want.initials.clone(), got.initials.clone());
+    cmp("email", want.email.clone(), got.email.clone());
+    cmp(
+        "API-only",
+        want.isapiagent.to_string(),
+        got.isapiagent.to_string(),
+    );
+    cmp(
+        "active",
+        (!want.isdisabled).to_string(),
+        (!got.isdisabled).to_string(),
+    );
+    cmp("default team", want.team.clone(), got.team.clone());
+    cmp(
+        "work hours",
+        format!("{:?}", want.workday_id),
+        format!("{:?}", got.workday_id),
+    );
+    cmp(
+        "can approve purchase orders",
+        want.can_approve_purchaseorder.to_string(),
+        got.can_approve_purchaseorder.to_string(),
+    );
+    cmp(
+        "can approve invoices",
+        want.can_approve_invoice.to_string(),
+        got.can_approve_invoice.to_string(),
+    );
+    for r in &want.roles {
+        if !got.roles.iter().any(|g| g.id == r.id) {
+            d.push(format!("roles: '{}' missing", r.name));
+        }
+    }
+    for t in &want.teams {
+        match got.teams.iter().find(|g| g.team_id == t.team_id) {
+            None => d.push(format!("teams: '{}' missing", t.team_name)),
+            Some(g)
+                if g.unassigned_access != t.unassigned_access
+                    || g.otheragent_access != t.otheragent_access =>
+            {
+                d.push(format!("teams: '{}' visibility flags differ", t.team_name))
+            }
+            Some(_) => {}
+        }
+    }
+    for dep in &want.departments {
+        match got
+            .departments
+            .iter()
+            .find(|g| g.department_id == dep.department_id)
+        {
+            None => d.push(format!("departments: '{}' missing", dep.department_name)),
+            Some(g) if g.membershiplevel != dep.membershiplevel => d.push(format!(
+                "departments: '{}' membership asked {}, Halo has {}",
+                dep.department_name,
+                MembershipLevel::from_code(dep.membershiplevel).label(),
+                MembershipLevel::from_code(g.membershiplevel).label()
+            )),
+            Some(_) => {}
+        }
+    }
+    d
+}
+
+pub fn diff_application(want: &Application, got: &Application) -> Vec<String> {
+    let mut d = Vec::new();
+    if want.display_name != got.display_name {
+        d.push(format!(
+            "name: asked '{}', Halo has '{}'",
+            want.display_name, got.display_name
+        ));
+    }
+    if want.inactive != got.inactive {
+        d.push(format!(
+            "active: asked {}, Halo has {}",
+            !want.inactive, !got.inactive
+        ));
+    }
+    if want.loginas_agent_id != got.loginas_agent_id {
+        d.push(format!(
+            "agent to log in as: asked {:?}, Halo has {:?}",
+            want.loginas_agent_id, got.loginas_agent_id
+        ));
+    }
+    if !got.grant_type.is_empty() && want.grant_type != got.grant_type {
+        d.push(format!(
+            "authentication method: asked '{}', Halo has '{}'",
+            want.grant_type, got.grant_type
+        ));
+    }
+    let (mut w, mut g) = (want.scope_names(), got.scope_names());
+    w.sort();
+    g.sort();
+    if w != g {
+        let missing: Vec<_> = w.iter().filter(|s| !g.contains(s)).cloned().collect();
+        let extra: Vec<_> = g.iter().filter(|s| !w.contains(s)).cloned().collect();
+        d.push(format!(
+            "scopes: missing [{}], extra [{}]",
+            missing.join(" "),
+            extra.join(" ")
+        ));
+    }
+    d
+}
+
+fn scope_risks(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .filter_map(|n| scopes::warning(n).map(|w| format!("scope {n}: {w}")))
+        .collect()
+}
+
+/// Builds the plan. `objects` holds what this setup already created (from its journal);
+/// `marker` is this setup's marker.
+pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan {
+    let mut p = Plan::default();
+    p.requests.extend(
+        [
+            "GET /api/Roles",
+            "GET /api/Team",
+            "GET /api/TopLevel",
+            "GET /api/Workday",
+            "GET /api/Agent?search=…",
+            "GET /api/Application",
+        ]
+        .map(String::from),
+    );
+
+    // Role.
+    let role_id_for_agent = match &a.role.mode {
+        RoleMode::Reuse(id) => {
+            let existing = lk
+                .roles
+                .iter()
+                .find(|r| r.id.as_deref() == Some(id.as_str()));
+            let mut risks = vec!["reuses an existing role".to_string()];
+            match existing {
+                Some(r) => {
+                    if r.is_admin() {
+                        risks.push("grants admin: the role is a HaloPSA Administrator".into());
+                    }
+                    p.actions.push(Action {
+                        object: Object::Role,
+                        kind: Kind::Reuse,
+                        name: r.name.clone(),
+                        id: Some(id.clone()),
+                        risks,
+                        changes: vec![],
+                    });
+                }
+                None => p.problems.push(format!(
+                    "Role: the role to reuse (id {id}) no longer exists in Halo"
+                )),
+            }
+            id.clone()
+        }
+        RoleMode::Create => {
+            let want = role_object(a, marker);
+            let mut risks = Vec::new();
+            if want.is_admin() {
+                risks.push("grants admin: Is a HaloPSA Administrator".into());
+            }
+            let ours = objects
+                .role_id
+                .as_deref()
+                .and_then(|id| lk.roles.iter().find(|r| r.id.as_deref() == Some(id)));
+            let same_name = find_by_name(&lk.roles, &want.name, |r| &r.name);
+            if want.name.is_empty() {
+                p.problems.push("Role: a name is required".into());
+            }
+            match (ours, same_name) {
+                (Some(r), _) => {
+                    let changes = diff_role(&want, r);
+                    let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+                    if kind == Kind::Update {
+                        p.requests.push("POST /api/Roles (update)".into());
+                    }
+                    p.actions.push(Action { object: Object::Role, kind, name: r.name.clone(), id: r.id.clone(), risks, changes });
+                }
+                (None, Some(r)) if r.notes.contains(marker) && !marker.is_empty() => {
+                    p.actions.push(Action { object: Object::Role, kind: Kind::Keep, name: r.name.clone(), id: r.id.clone(), risks, changes: vec![] });
+                }
+                (None, Some(r)) if has_any_marker(&r.notes) => {
+                    risks.push("adopts a role made by an earlier halo-onboard setup".into());
+                    let changes = diff_role(&Role { notes: r.notes.clone(), ..want.clone() }, r);
+                    let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+                    p.actions.push(Action { object: Object::Role, kind, name: r.name.clone(), id: r.id.clone(), risks, changes });
+                }
+                (None, Some(r)) => p.problems.push(format!(
+                    "Role: a role named '{}' already exists and was not made by halo-onboard; reuse it (Role step: reuse) or choose another name",
+                    r.name
+                )),
+                (None, None) => {
+                    p.requests.push("POST /api/Roles".into());
+                    p.requests.push("GET /api/Roles/{id} (read back)".into());
+                    p.actions.push(Action { object: Object::Role, kind: Kind::Create, name: want.name.clone(), id: None, risks, changes: vec![] });
+                }
+            }
+            p.action(Object::Role)
+                .and_then(|x| x.id.clone())
+                .unwrap_or_default()
+        }
+    };
+
+    // Agent.
+    let mut agent_problems = Vec::new();
+    let want_agent = agent_object(a, &role_id_for_agent, lk, marker, &mut agent_problems);
+    p.problems.extend(agent_problems);
+    if want_agent.name.is_empty() {
+        p.problems.push("Agent: a username is required".into());
+    }
+    let mut agent_risks = Vec::new();
+    if !want_agent.isapiagent {
+        agent_risks.push("full (non API-only) agent: takes a licence and can log in".into());
+    }
+    if want_agent.can_approve_purchaseorder || want_agent.can_approve_invoice {
+        agent_risks.push("can approve purchase orders or invoices".into());
+    }
+    let ours = objects
+        .agent_id
+        .and_then(|id| lk.agents.iter().find(|x| x.id == Some(id)));
+    let same_name = find_by_name(&lk.agents, &want_agent.name, |x| &x.name);
+    match (ours, same_name) {
+        (Some(g), _) => {
+            let changes = diff_agent(&Agent { roles: known_roles(&want_agent), ..want_agent.clone() }, g);
+            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+            p.actions.push(Action { object: Object::Agent, kind, name: g.name.clone(), id: g.id.map(|i| i.to_string()), risks: agent_risks, changes });
+        }
+        (None, Some(g)) if has_any_marker(&g.notes) => {
+            if !g.notes.contains(marker) {
+                agent_risks.push("adopts an agent made by an earlier halo-onboard setup".into());
+            }
+            let changes = diff_agent(&Agent { roles: known_roles(&want_agent), ..want_agent.clone() }, g);
+            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+            p.actions.push(Action { object: Object::Agent, kind, name: g.name.clone(), id: g.id.map(|i| i.to_string()), risks: agent_risks, changes });
+        }
+        (None, Some(g)) => p.problems.push(format!(
+            "Agent: an agent with username '{}' already exists (id {}) and was not made by halo-onboard; choose another username",
+            g.name,
+            g.id.unwrap_or_default()
+        )),
+        (None, None) => {
+            p.requests.push("POST /api/Agent".into());
+            p.requests.push("GET /api/Agent/{id} (read back)".into());
+            p.actions.push(Action { object: Object::Agent, kind: Kind::Create, name: want_agent.name.clone(), id: None, risks: agent_risks, changes: vec![] });
+        }
+    }
+
+    // Application.
+    let names = scopes::normalise(&a.scopes);
+    for n in &names {
+        if !scopes::is_known(n) {
+            let why = scopes::known_trap(n).unwrap_or("not a Halo scope");
+            p.problems
+                .push(format!("Permissions: '{n}' is not a valid scope ({why})"));
+        }
+    }
+    if names.is_empty() {
+        p.problems
+            .push("Permissions: tick at least one scope".into());
+    }
+    let app_name = a.application.name.trim();
+    if app_name.is_empty() {
+        p.problems.push("Application: a name is required".into());
+    }
+    let mut app_risks = scope_risks(&names);
+    let agent_id = p
+        .action(Object::Agent)
+        .and_then(|x| x.id.as_deref())
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
+    let want_app = application_object(a, agent_id, marker);
+    let ours = objects
+        .application_id
+        .as_deref()
+        .and_then(|id| lk.applications.iter().find(|x| x.id.as_deref() == Some(id)));
+    let same_name = find_by_name(&lk.applications, app_name, |x| &x.display_name);
+    match (ours, same_name) {
+        (Some(g), _) => {
+            let changes = if agent_id == 0 { vec![] } else { diff_application(&want_app, g) };
+            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+            p.actions.push(Action { object: Object::Application, kind, name: g.display_name.clone(), id: g.id.clone(), risks: app_risks, changes });
+        }
+        (None, Some(g)) if has_any_marker(&g.description) => {
+            if !g.description.contains(marker) {
+                app_risks.push("adopts an application made by an earlier halo-onboard setup; its secret was handed over then and a new one will be generated".into());
+            }
+            let changes = if agent_id == 0 { vec![] } else { diff_application(&want_app, g) };
+            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+            p.actions.push(Action { object: Object::Application, kind, name: g.display_name.clone(), id: g.id.clone(), risks: app_risks, changes });
+        }
+        (None, Some(g)) => p.problems.push(format!(
+            "Application: an application named '{}' already exists and was not made by halo-onboard; choose another name",
+            g.display_name
+        )),
+        (None, None) => {
+            p.requests.push("POST /api/Application".into());
+            p.requests.push("GET /api/Application/{id} (read back)".into());
+            p.actions.push(Action { object: Object::Application, kind: Kind::Create, name: app_name.into(), id: None, risks: app_risks, changes: vec![] });
+        }
+    }
+    p.requests.push("POST /auth/token (new credentials)".into());
+    p.requests
+        .push("GET /api/Agent/me (new credentials)".into());
+    for area in scopes::AREAS {
+        if area.probe.is_some() && area.scopes.iter().any(|s| scopes::any_grants(&names, s)) {
+            p.requests.push(format!(
+                "GET /api{} (probe {})",
+                area.probe.unwrap_or_default(),
+                area.key
+            ));
+        }
+    }
+    p
+}
+
+/// The wanted roles whose ids are known (a role still to be created has no id yet).
+fn known_roles(want: &Agent) -> Vec<RoleRef> {
+    want.roles
+        .iter()
+        .filter(|r| !r.id.is_empty())
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::answers::TeamAnswer;
+
+    fn answers() -> Answers {
+        let mut a = Answers::default();
+        a.role.name = "TopLeft Role".into();
+        a.role.is_admin = true;
+        a.agent.name = "topleft".into();
+        a.agent.teams = vec![TeamAnswer {
+            name: "Service Desk".into(),
+            ..TeamAnswer::default()
+        }];
+        a.application.name = "TopLeft".into();
+        a.scopes = vec!["all:standard".into(), "edit:tickets".into()];
+        a
+    }
+
+    fn lookups() -> Lookups {
+        Lookups {
+            teams: vec![Team {
+                id: Some(3),
+                name: "Service Desk".into(),
+                ..Team::default()
+            }],
+            workdays: vec![Workday {
+                id: Some(1),
+                name: "Default Working Hours".into(),
+                ..Workday::default()
+            }],
+            ..Lookups::default()
+        }
+    }
+
+    #[test]
+    fn fresh_instance_plans_three_creates_with_risks() {
+        let p = plan(
+            &answers(),
+            &lookups(),
+            &Objects::default(),
+            "[halo-onboard:x]",
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let kinds: Vec<_> = p.actions.iter().map(|a| (a.object, a.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (Object::Role, Kind::Create),
+                (Object::Agent, Kind::Create),
+                (Object::Application, Kind::Create)
+            ]
+        );
+        assert!(
+            p.action(Object::Role)
+                .unwrap()
+                .risks
+                .iter()
+                .any(|r| r.contains("admin"))
+        );
+        assert!(
+            p.action(Object::Application)
+                .unwrap()
+                .risks
+                .iter()
+                .any(|r| r.contains("all:standard"))
+        );
+        assert!(p.requests.iter().any(|r| r.contains("probe tickets")));
+        assert_eq!(p.writes(), 3);
+    }
+
+    #[test]
+    fn strangers_objects_block_and_ours_are_kept() {
+        let mut lk = lookups();
+        lk.roles.push(Role {
+            id: Some("r1".into()),
+            name: "TopLeft Role".into(),
+            ..Role::default()
+        });
+        let p = plan(&answers(), &lk, &Objects::default(), "[halo-onboard:x]");
+        assert!(
+            p.problems
+                .iter()
+                .any(|m| m.contains("already exists") && m.contains("TopLeft Role"))
+        );
+
+        let a = answers();
+        let mut ours = role_object(&a, "[halo-onboard:x]");
+        ours.id = Some("r1".into());
+        lk.roles = vec![ours];
+        let p = plan(&a, &lk, &Objects::default(), "[halo-onboard:x]");
+        let r = p.action(Object::Role).unwrap();
+        assert_eq!((r.kind, r.id.as_deref()), (Kind::Keep, Some("r1")));
+    }
+
+    #[test]
+    fn unresolved_names_and_bad_scopes_are_problems() {
+        let mut a = answers();
+        a.agent.teams.push(TeamAnswer {
+            name: "Nope".into(),
+            ..TeamAnswer::default()
+        });
+        a.agent.workday = "Moon Hours".into();
+        a.scopes.push("read:actions".into());
+        let p = plan(&a, &lookups(), &Objects::default(), "m");
+        let all = p.problems.join("\n");
+        assert!(all.contains("team 'Nope'"), "{all}");
+        assert!(all.contains("Moon Hours"), "{all}");
+        assert!(all.contains("read:actions"), "{all}");
+        assert!(p.is_blocked());
+    }
+
+    #[test]
+    fn objects_carry_marker_and_normalised_scopes() {
+        let a = answers();
+        let mut probs = vec![];
+        let ag = agent_object(&a, "rid", &lookups(), "[halo-onboard:x]", &mut probs);
+        assert!(ag.notes.contains("[halo-onboard:x]"));
+        assert_eq!(ag.teams[0].team_id, 3);
+        assert_eq!(ag.workday_id, Some(1));
+        let app = application_object(&a, 7, "[halo-onboard:x]");
+        assert_eq!(
+            app.scope_names(),
+            vec!["all:standard", "read:tickets", "edit:tickets"]
+        );
+        assert!(app.description.contains("[halo-onboard:x]"));
+        assert_eq!(app.loginas_agent_id, Some(7));
+    }
+
+    #[test]
+    fn read_back_differences_are_field_by_field() {
+        let a = answers();
+        let want = application_object(&a, 7, "m");
+        let mut got = want.clone();
+        got.scopes.pop();
+        got.loginas_agent_id = Some(8);
+        let d = diff_application(&want, &got);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[1].contains("missing [edit:tickets]"));
+    }
+}
