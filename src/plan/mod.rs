@@ -1,6 +1,7 @@
 //! Desired state (answers + profile) → plan → apply → verify → hand-over.
 
 pub mod answers;
+pub mod apply;
 pub mod build;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};

@@ -1,0 +1,660 @@
+//! Apply a plan in dependency order (role → agent → application), journaling every write before
+//! and after, reading each object back and comparing it with what was asked.
+//!
+//! Idempotency: a write that was started but not confirmed (kill mid-request) is resolved by
+//! looking the object up in Halo by this setup's marker; the application's secret is written to
+//! the journal's secret file *before* the create, so whether or not Halo saw the create, resume
+//! knows the secret that goes with it. If the secret is lost, a new one is generated for the
+//! existing application instead of creating a second one.
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::halo::model::*;
+use crate::halo::{AgentQuery, Client, HaloError};
+use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
+use crate::plan::build::{self, Kind, Lookups, Object, Plan};
+
+/// Progress lines for the wizard's log pane and headless output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    Step(String),
+    Difference(Object, String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{0}")]
+    Halo(#[from] HaloError),
+    #[error("{0}")]
+    Journal(#[from] JournalError),
+    #[error("the plan cannot be applied: {}", .0.join("; "))]
+    Blocked(Vec<String>),
+    #[error("Halo accepted the {0} but returned no id")]
+    NoId(&'static str),
+}
+
+impl ApplyError {
+    pub fn hint(&self) -> String {
+        match self {
+            Self::Halo(e) => format!(
+                "{} Run `halo-onboard resume <id>` to continue; nothing will be created twice.",
+                e.hint()
+            ),
+            Self::Journal(e) => e.hint(),
+            Self::Blocked(_) => "Change the answers named above and plan again.".into(),
+            Self::NoId(_) => "Check in Halo whether the object exists, then resume.".into(),
+        }
+    }
+}
+
+/// What apply produced.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub role_id: String,
+    pub agent_id: i64,
+    pub application_id: String,
+    pub client_id: String,
+    /// The application's secret (from this run or kept in the journal since the create).
+    pub client_secret: SecretString,
+    /// Read-back differences, per object.
+    pub differences: Vec<(Object, String)>,
+    /// Halo writes this run made.
+    pub writes: usize,
+}
+
+pub struct Applier<'a> {
+    pub client: &'a Client,
+    pub journal: &'a Journal,
+    pub progress: Option<UnboundedSender<Progress>>,
+}
+
+fn new_secret() -> SecretString {
+    SecretString::from(format!("{}-{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()))
+}
+
+impl Applier<'_> {
+    fn say(&self, s: impl Into<String>) {
+        if let Some(tx) = &self.progress {
+            let _ = tx.send(Progress::Step(s.into()));
+        }
+    }
+
+    /// Everything the plan needs from Halo, fetched in parallel (one round trip of latency).
+    pub async fn lookups(&self, s: &Session) -> Result<Lookups, HaloError> {
+        let c = self.client;
+        let q = AgentQuery {
+            search: Some(s.answers.agent.name.trim().to_string()),
+            include_api_agents: true,
+            include_disabled: true,
+        };
+        let (roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
+            c.roles(),
+            c.teams(),
+            c.departments(),
+            c.workdays(),
+            c.agents(&q),
+            c.applications()
+        )?;
+        Ok(Lookups {
+            roles,
+            teams,
+            departments,
+            workdays,
+            agents,
+            applications,
+        })
+    }
+
+    /// Settles a write the journal left in doubt: finds the object by marker and records it.
+    async fn settle_in_doubt(&self, s: &mut Session, lk: &Lookups) -> Result<(), ApplyError> {
+        let Some((subject, action)) = s.in_doubt() else {
+            return Ok(());
+        };
+        let marker = s.marker();
+        let found: Option<String> = match subject {
+            Subject::Role => lk
+                .roles
+                .iter()
+                .find(|r| r.notes.contains(&marker))
+                .and_then(|r| r.id.clone()),
+            Subject::Agent => lk
+                .agents
+                .iter()
+                .find(|a| a.notes.contains(&marker))
+                .and_then(|a| a.id.map(|i| i.to_string())),
+            // Whether a regeneration landed cannot be seen in Halo; apply re-sends it.
+            Subject::Secret => return Ok(()),
+            Subject::Application => lk
+                .applications
+                .iter()
+                .find(|a| a.description.contains(&marker))
+                .and_then(|a| a.id.clone()),
+            _ => None,
+        };
+        match found {
+            Some(id) => {
+                self.say(format!(
+                    "{subject:?} {action} was interrupted but reached Halo (id {id}); adopting it"
+                ));
+                match subject {
+                    Subject::Role => {
+                        s.objects.role_id = Some(id.clone());
+                        s.objects.role_created |= action == "create";
+                    }
+                    Subject::Agent => {
+                        s.objects.agent_id = id.parse().ok();
+                        s.objects.agent_created |= action == "create";
+                    }
+                    Subject::Application => {
+                        s.objects.application_id = Some(id.clone());
+                        s.objects.application_created |= action == "create";
+                        if let Some(app) = lk
+                            .applications
+                            .iter()
+                            .find(|a| a.id.as_deref() == Some(id.as_str()))
+                        {
+                            s.objects.client_id = Some(app.client_id.clone());
+                        }
+                    }
+                    _ => {}
+                }
+                self.journal.record(
+                    s,
+                    Event::Done {
+                        subject,
+                        action,
+                        id,
+                    },
+                )?;
+            }
+            None => {
+                self.say(format!(
+                    "{subject:?} {action} was interrupted before Halo saved it; doing it again"
+                ));
+                self.journal.record(
+                    s,
+                    Event::Failed {
+                        subject,
+                        action,
+                        error: "interrupted; not found in Halo".into(),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Plans against the current Halo state and applies. Safe to call again after any failure.
+    pub async fn apply(&self, s: &mut Session) -> Result<Applied, ApplyError> {
+        self.say("Reading roles, teams, departments, work hours, agents and applications");
+        let lk = self.lookups(s).await?;
+        self.settle_in_doubt(s, &lk).await?;
+        let marker = s.marker();
+        let plan = build::plan(&s.answers, &lk, &s.objects, &marker);
+        s.plan = serde_json::to_value(&plan).ok();
+        if plan.is_blocked() {
+            self.journal.save(s)?;
+            return Err(ApplyError::Blocked(plan.problems.clone()));
+        }
+        s.status = Status::Applying;
+        self.journal.save(s)?;
+        let mut differences = Vec::new();
+        let mut writes = 0;
+
+        let role_id = self
+            .apply_role(s, &plan, &marker, &mut differences, &mut writes)
+            .await?;
+        let agent_id = self
+            .apply_agent(
+                s,
+                &plan,
+                &lk,
+                &role_id,
+                &marker,
+                &mut differences,
+                &mut writes,
+            )
+            .await?;
+        let (application_id, client_id, secret) = self
+            .apply_application(s, &plan, agent_id, &marker, &mut differences, &mut writes)
+            .await?;
+
+        s.status = Status::Applied;
+        self.journal.save(s)?;
+        for (o, d) in &differences {
+            if let Some(tx) = &self.progress {
+                let _ = tx.send(Progress::Difference(*o, d.clone()));
+            }
+        }
+        Ok(Applied {
+            role_id,
+            agent_id,
+            application_id,
+            client_id,
+            client_secret: secret,
+            differences,
+            writes,
+        })
+    }
+
+    async fn apply_role(
+        &self,
+        s: &mut Session,
+        plan: &Plan,
+        marker: &str,
+        diffs: &mut Vec<(Object, String)>,
+        writes: &mut usize,
+    ) -> Result<String, ApplyError> {
+        let Some(action) = plan.action(Object::Role) else {
+            return Err(ApplyError::NoId("role"));
+        };
+        let want = build::role_object(&s.answers, marker);
+        let id = match (action.kind, action.id.clone()) {
+            (Kind::Reuse | Kind::Keep, Some(id)) => {
+                self.say(format!("Role '{}': kept (id {id})", action.name));
+                id
+            }
+            (Kind::Update, Some(id)) => {
+                let body = Role {
+                    id: Some(id.clone()),
+                    ..want.clone()
+                };
+                self.write(s, Subject::Role, "update", || self.client.save_role(&body))
+                    .await?;
+                *writes += 1;
+                self.say(format!("Role '{}': updated", action.name));
+                id
+            }
+            _ => {
+                let saved = self
+                    .write(s, Subject::Role, "create", || self.client.save_role(&want))
+                    .await?;
+                *writes += 1;
+                let id = saved
+                    .id
+                    .filter(|i| !i.is_empty())
+                    .ok_or(ApplyError::NoId("role"))?;
+                s.objects.role_created = true;
+                self.say(format!("Role '{}': created (id {id})", want.name));
+                id
+            }
+        };
+        s.objects.role_id = Some(id.clone());
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Role,
+                action: "settled".into(),
+                id: id.clone(),
+            },
+        )?;
+        if matches!(action.kind, Kind::Create | Kind::Update) {
+            let got = self.client.get_role(&id).await?;
+            diffs.extend(
+                build::diff_role(&want, &got)
+                    .into_iter()
+                    .map(|d| (Object::Role, d)),
+            );
+        }
+        Ok(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_agent(
+        &self,
+        s: &mut Session,
+        plan: &Plan,
+        lk: &Lookups,
+        role_id: &str,
+        marker: &str,
+        diffs: &mut Vec<(Object, String)>,
+        writes: &mut usize,
+    ) -> Result<i64, ApplyError> {
+        let Some(action) = plan.action(Object::Agent) else {
+            return Err(ApplyError::NoId("agent"));
+        };
+        let mut problems = Vec::new();
+        let want = build::agent_object(&s.answers, role_id, lk, marker, &mut problems);
+        if !problems.is_empty() {
+            return Err(ApplyError::Blocked(problems));
+        }
+        let existing: Option<i64> = action.id.as_deref().and_then(|i| i.parse().ok());
+        let id = match (action.kind, existing) {
+            (Kind::Keep, Some(id)) => {
+                self.say(format!("Agent '{}': kept (id {id})", action.name));
+                id
+            }
+            (Kind::Update, Some(id)) => {
+                let body = Agent {
+                    id: Some(id),
+                    ..want.clone()
+                };
+                self.write(s, Subject::Agent, "update", || {
+                    self.client.save_agent(&body)
+                })
+                .await?;
+                *writes += 1;
+                self.say(format!("Agent '{}': updated", action.name));
+                id
+            }
+            _ => {
+                let saved = self
+                    .write(s, Subject::Agent, "create", || {
+                        self.client.save_agent(&want)
+                    })
+                    .await?;
+                *writes += 1;
+                let id = saved
+                    .id
+                    .filter(|i| *i > 0)
+                    .ok_or(ApplyError::NoId("agent"))?;
+                s.objects.agent_created = true;
+                self.say(format!("Agent '{}': created (id {id})", want.name));
+                id
+            }
+        };
+        s.objects.agent_id = Some(id);
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Agent,
+                action: "settled".into(),
+                id: id.to_string(),
+            },
+        )?;
+        if matches!(action.kind, Kind::Create | Kind::Update) {
+            let got = self.client.get_agent(id).await?;
+            diffs.extend(
+                build::diff_agent(&want, &got)
+                    .into_iter()
+                    .map(|d| (Object::Agent, d)),
+            );
+        }
+        Ok(id)
+    }
+
+    async fn apply_application(
+        &self,
+        s: &mut Session,
+        plan: &Plan,
+        agent_id: i64,
+        marker: &str,
+        diffs: &mut Vec<(Object, String)>,
+        writes: &mut usize,
+    ) -> Result<(String, String, SecretString), ApplyError> {
+        let Some(action) = plan.action(Object::Application) else {
+            return Err(ApplyError::NoId("application"));
+        };
+        let want = build::application_object(&s.answers, agent_id, marker);
+        let (id, mut client_id) = match (action.kind, action.id.clone()) {
+            (Kind::Keep | Kind::Update, Some(id)) => {
+                if action.kind == Kind::Update {
+                    let body = Application {
+                        id: Some(id.clone()),
+                        ..want.clone()
+                    };
+                    self.write(s, Subject::Application, "update", || {
+                        self.client.save_application(&body)
+                    })
+                    .await?;
+                    *writes += 1;
+                    self.say(format!("Application '{}': updated", action.name));
+                } else {
+                    self.say(format!("Application '{}': kept (id {id})", action.name));
+                }
+                (id, s.objects.client_id.clone().unwrap_or_default())
+            }
+            _ => {
+                // The secret is journaled before Halo sees it, so a kill between the POST and
+                // its answer still leaves resume with the matching secret.
+                let secret = self.journal.load_secret(&s.id).unwrap_or_else(new_secret);
+                self.journal.store_secret(s, &secret)?;
+                let client_id = s
+                    .objects
+                    .client_id
+                    .clone()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                s.objects.client_id = Some(client_id.clone());
+                let body = Application {
+                    client_id: client_id.clone(),
+                    client_secret: secret.expose_secret().to_string(),
+                    ..want.clone()
+                };
+                let saved = self
+                    .write(s, Subject::Application, "create", || {
+                        self.client.save_application(&body)
+                    })
+                    .await?;
+                *writes += 1;
+                let id = saved
+                    .id
+                    .clone()
+                    .filter(|i| !i.is_empty())
+                    .ok_or(ApplyError::NoId("application"))?;
+                s.objects.application_created = true;
+                self.say(format!(
+                    "Application '{}': created (id {id})",
+                    want.display_name
+                ));
+                // Halo may assign its own client id on save; the saved one wins.
+                let cid = if saved.client_id.is_empty() {
+                    client_id
+                } else {
+                    saved.client_id
+                };
+                (id, cid)
+            }
+        };
+        s.objects.application_id = Some(id.clone());
+        let got = self.client.get_application(&id).await?;
+        if !got.client_id.is_empty() {
+            client_id = got.client_id.clone();
+        }
+        s.objects.client_id = Some(client_id.clone());
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Application,
+                action: "settled".into(),
+                id: id.clone(),
+            },
+        )?;
+        if matches!(action.kind, Kind::Create | Kind::Update) {
+            diffs.extend(
+                build::diff_application(&want, &got)
+                    .into_iter()
+                    .map(|d| (Object::Application, d)),
+            );
+        }
+        // Halo shows a secret once: without the journaled one, generate a new secret for the
+        // existing application rather than creating a second application.
+        let secret = match self.journal.load_secret(&s.id) {
+            // A regeneration that may not have reached Halo is sent again with the same secret
+            // (setting the same value twice is harmless).
+            Some(sec) if regeneration_unconfirmed(s) => {
+                self.say("Re-sending an interrupted secret regeneration");
+                self.regenerate(s, &got, &sec).await?;
+                *writes += 1;
+                sec
+            }
+            Some(sec) => sec,
+            None => {
+                self.say("The client secret of this application is not known any more (Halo shows it once); generating a new one");
+                let sec = new_secret();
+                self.journal.store_secret(s, &sec)?;
+                self.regenerate(s, &got, &sec).await?;
+                *writes += 1;
+                sec
+            }
+        };
+        Ok((id, client_id, secret))
+    }
+
+    /// Sets a new secret on an existing application, journaled.
+    async fn regenerate(
+        &self,
+        s: &mut Session,
+        app: &Application,
+        sec: &SecretString,
+    ) -> Result<(), ApplyError> {
+        let id = app.id.clone().unwrap_or_default();
+        let body = Application {
+            client_secret: sec.expose_secret().to_string(),
+            ..app.clone()
+        };
+        self.write(s, Subject::Secret, "regenerate", || {
+            self.client.save_application(&body)
+        })
+        .await?;
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Secret,
+                action: "regenerate".into(),
+                id,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Brackets one Halo write with journal entries.
+    async fn write<T, F, Fut>(
+        &self,
+        s: &mut Session,
+        subject: Subject,
+        action: &str,
+        f: F,
+    ) -> Result<T, ApplyError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, HaloError>>,
+    {
+        self.journal.record(
+            s,
+            Event::About {
+                subject,
+                action: action.into(),
+            },
+        )?;
+        match f().await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                // A transport failure leaves the write in doubt: keep the "about" open so
+                // resume looks the object up. A refusal from Halo is final for this attempt.
+                if !e.is_transient() {
+                    self.journal.record(
+                        s,
+                        Event::Failed {
+                            subject,
+                            action: action.into(),
+                            error: e.to_string(),
+                        },
+                    )?;
+                }
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// Deletes what the setup created (only that), newest first, journaled.
+pub async fn rollback(
+    client: &Client,
+    journal: &Journal,
+    s: &mut Session,
+) -> Result<Vec<String>, ApplyError> {
+    let mut done = Vec::new();
+    if let (true, Some(id)) = (
+        s.objects.application_created,
+        s.objects.application_id.clone(),
+    ) {
+        journal.record(
+            s,
+            Event::About {
+                subject: Subject::Application,
+                action: "delete".into(),
+            },
+        )?;
+        ignore_not_found(client.delete_application(&id).await)?;
+        journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Application,
+                action: "delete".into(),
+                id: id.clone(),
+            },
+        )?;
+        s.objects.application_created = false;
+        done.push(format!("deleted application {id}"));
+    }
+    if let (true, Some(id)) = (s.objects.agent_created, s.objects.agent_id) {
+        journal.record(
+            s,
+            Event::About {
+                subject: Subject::Agent,
+                action: "delete".into(),
+            },
+        )?;
+        ignore_not_found(client.delete_agent(id).await)?;
+        journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Agent,
+                action: "delete".into(),
+                id: id.to_string(),
+            },
+        )?;
+        s.objects.agent_created = false;
+        done.push(format!("deleted agent {id}"));
+    }
+    if let (true, Some(id)) = (s.objects.role_created, s.objects.role_id.clone()) {
+        journal.record(
+            s,
+            Event::About {
+                subject: Subject::Role,
+                action: "delete".into(),
+            },
+        )?;
+        ignore_not_found(client.delete_role(&id).await)?;
+        journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Role,
+                action: "delete".into(),
+                id: id.clone(),
+            },
+        )?;
+        s.objects.role_created = false;
+        done.push(format!("deleted role {id}"));
+    }
+    if s.secret_pending {
+        journal.wipe_secret(s)?;
+    }
+    s.status = Status::RolledBack;
+    journal.save(s)?;
+    Ok(done)
+}
+
+/// True when the last secret regeneration was started but never confirmed.
+fn regeneration_unconfirmed(s: &Session) -> bool {
+    let last = s.entries.iter().rev().find_map(|e| match &e.event {
+        Event::About {
+            subject: Subject::Secret,
+            ..
+        } => Some(false),
+        Event::Done {
+            subject: Subject::Secret,
+            ..
+        } => Some(true),
+        _ => None,
+    });
+    last == Some(false)
+}
+
+fn ignore_not_found(r: Result<(), HaloError>) -> Result<(), HaloError> {
+    match r {
+        Err(HaloError::NotFound(_)) => Ok(()),
+        other => other,
+    }
+}
