@@ -3,5 +3,7 @@
 pub mod answers;
 pub mod apply;
 pub mod build;
+pub mod handover;
+pub mod verify;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};
