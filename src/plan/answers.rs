@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::halo::model::{Access, MembershipLevel};
 
+/// A team or department name meaning "every team / department of the instance".
+pub const ALL: &str = "*";
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Answers {
@@ -52,7 +55,7 @@ pub enum RoleMode {
     /// Create a new role named `RoleAnswers::name`.
     #[default]
     Create,
-    /// Reuse the existing role with this id.
+    /// Reuse the existing role with this id or name.
     Reuse(String),
 }
 

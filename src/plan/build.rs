@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::halo::model::*;
 use crate::halo::scopes;
 use crate::journal::Objects;
-use crate::plan::answers::{Answers, RoleMode};
+use crate::plan::answers::{ALL, Answers, DepartmentAnswer, RoleMode, TeamAnswer};
 
 /// What Halo has that the plan depends on.
 #[derive(Debug, Clone, Default)]
@@ -153,7 +153,25 @@ pub fn agent_object(
         }
     }
     let mut teams = Vec::new();
-    for t in &ag.teams {
+    // "*" stands for every team of the instance (e.g. Rewst: "add all teams").
+    let wanted_teams: Vec<TeamAnswer> = ag
+        .teams
+        .iter()
+        .flat_map(|t| {
+            if t.name.trim() == ALL {
+                lk.teams
+                    .iter()
+                    .map(|x| TeamAnswer {
+                        name: x.name.clone(),
+                        ..t.clone()
+                    })
+                    .collect()
+            } else {
+                vec![t.clone()]
+            }
+        })
+        .collect();
+    for t in &wanted_teams {
         match find_by_name(&lk.teams, &t.name, |x| &x.name) {
             Some(team) => teams.push(AgentTeam {
                 team_id: team.id.unwrap_or_default(),
@@ -172,7 +190,24 @@ pub fn agent_object(
         }
     }
     let mut departments = Vec::new();
-    for d in &ag.departments {
+    let wanted_departments: Vec<DepartmentAnswer> = ag
+        .departments
+        .iter()
+        .flat_map(|d| {
+            if d.name.trim() == ALL {
+                lk.departments
+                    .iter()
+                    .map(|x| DepartmentAnswer {
+                        name: x.name.clone(),
+                        level: d.level,
+                    })
+                    .collect()
+            } else {
+                vec![d.clone()]
+            }
+        })
+        .collect();
+    for d in &wanted_departments {
         match find_by_name(&lk.departments, &d.name, |x| &x.name) {
             Some(dep) => departments.push(AgentDepartment {
                 department_id: dep.id.unwrap_or_default(),
@@ -401,11 +436,15 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
 
     // Role.
     let role_id_for_agent = match &a.role.mode {
-        RoleMode::Reuse(id) => {
+        RoleMode::Reuse(key) => {
             let existing = lk
                 .roles
                 .iter()
-                .find(|r| r.id.as_deref() == Some(id.as_str()));
+                .find(|r| r.id.as_deref() == Some(key.as_str()))
+                .or_else(|| find_by_name(&lk.roles, key, |r| &r.name));
+            let id = existing
+                .and_then(|r| r.id.clone())
+                .unwrap_or_else(|| key.clone());
             let mut risks = vec!["reuses an existing role".to_string()];
             match existing {
                 Some(r) => {
@@ -422,7 +461,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                     });
                 }
                 None => p.problems.push(format!(
-                    "Role: the role to reuse (id {id}) no longer exists in Halo"
+                    "Role: the role to reuse ('{key}') does not exist in Halo"
                 )),
             }
             id.clone()
@@ -599,7 +638,6 @@ fn known_roles(want: &Agent) -> Vec<RoleRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::answers::TeamAnswer;
 
     fn answers() -> Answers {
         let mut a = Answers::default();
@@ -735,5 +773,41 @@ mod tests {
         let d = diff_application(&want, &got);
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d[1].contains("missing [edit:tickets]"));
+    }
+
+    #[test]
+    fn star_means_every_team_and_reuse_works_by_name() {
+        let mut a = answers();
+        a.agent.teams = vec![TeamAnswer {
+            name: ALL.into(),
+            ..TeamAnswer::default()
+        }];
+        a.role.mode = RoleMode::Reuse("administrator".into());
+        let mut lk = lookups();
+        lk.teams.push(Team {
+            id: Some(4),
+            name: "Operations".into(),
+            ..Team::default()
+        });
+        lk.roles.push(Role {
+            id: Some("g-admin".into()),
+            name: "Administrator".into(),
+            claims: vec![Claim {
+                claim_type: CLAIM_IS_ADMIN.into(),
+                value: "true".into(),
+            }],
+            ..Role::default()
+        });
+        let p = plan(&a, &lk, &Objects::default(), "m");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let r = p.action(Object::Role).unwrap();
+        assert_eq!((r.kind, r.id.as_deref()), (Kind::Reuse, Some("g-admin")));
+        assert!(r.risks.iter().any(|x| x.contains("admin")));
+        let mut probs = vec![];
+        let ag = agent_object(&a, "g-admin", &lk, "m", &mut probs);
+        assert_eq!(
+            ag.teams.iter().map(|t| t.team_id).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
     }
 }
