@@ -252,6 +252,13 @@ impl Journal {
 
     /// Starts a new setup and writes it before anything touches Halo.
     pub fn create(&self, answers: Answers, endpoint: Option<Endpoint>) -> Result<Session> {
+        let mut s = self.draft(answers, endpoint);
+        self.save(&mut s)?;
+        Ok(s)
+    }
+
+    /// A setup that is not written yet (dry runs; the wizard before Submit).
+    pub fn draft(&self, answers: Answers, endpoint: Option<Endpoint>) -> Session {
         let now = now_unix();
         let slug: String = answers
             .profile
@@ -263,7 +270,7 @@ impl Journal {
             .collect();
         let rand: String = uuid::Uuid::new_v4().simple().to_string()[..6].to_string();
         let id = format!("{now}-{slug}-{rand}");
-        let mut s = Session {
+        Session {
             version: FORMAT_VERSION,
             id,
             created_unix: now,
@@ -275,9 +282,7 @@ impl Journal {
             objects: Objects::default(),
             entries: Vec::new(),
             secret_pending: false,
-        };
-        self.save(&mut s)?;
-        Ok(s)
+        }
     }
 
     /// Atomically replaces the setup's file.

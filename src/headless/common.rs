@@ -1,0 +1,196 @@
+//! What the headless commands share: reading the bootstrap secret (never from argv), connecting,
+//! building answers from a profile and an answers file, and printing.
+
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+
+use crate::halo::{self, Client, ClientOptions, Credentials, Endpoint, HaloError};
+use crate::plan::answers::{Answers, ConnectionMode};
+
+/// Exit codes shared by the headless commands.
+pub const EXIT_OK: u8 = 0;
+/// Verification failed, drift found, or the plan is blocked.
+pub const EXIT_FAILED: u8 = 1;
+/// Could not run (bad arguments, unreachable Halo, bad credentials).
+pub const EXIT_CANNOT_RUN: u8 = 2;
+
+/// Env var holding the bootstrap client secret.
+pub const SECRET_ENV: &str = "HALO_CLIENT_SECRET";
+
+/// A user-facing failure: what went wrong and what to do.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub hint: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self { message: message.into(), hint: hint.into(), code: EXIT_CANNOT_RUN }
+    }
+    pub fn halo(e: &HaloError) -> Self {
+        Self::new(e.to_string(), e.hint())
+    }
+}
+
+/// The secret from `--client-secret-file` or the env var named `env`; trimmed (pasted secrets often
+/// carry a newline). Never accepted on the command line, where `ps` would show it.
+pub fn read_secret(file: Option<&Path>, env: &str) -> Result<SecretString, Failure> {
+    let raw = match file {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| Failure::new(format!("cannot read the secret file {}: {e}", p.display()), "Check the path and its permissions."))?,
+        None => std::env::var(env).map_err(|_| {
+            Failure::new(
+                format!("no client secret: set {env} or pass --client-secret-file"),
+                format!("e.g. read -rs {env} && export {env}  (the secret is never taken from the command line)"),
+            )
+        })?,
+    };
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(Failure::new("the client secret is empty", "Copy the secret again from Halo (or generate a new one there)."));
+    }
+    Ok(SecretString::from(t.to_string()))
+}
+
+/// Where the Halo instance is, from the connection flags.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ConnectArgs {
+    /// Halo URL of a hosted instance, e.g. https://acme.halopsa.com (auth server and tenant are discovered).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// On-premise: resource server URL (…/api). Use with --auth-url.
+    #[arg(long, conflicts_with = "url")]
+    pub resource_url: Option<String>,
+    /// On-premise: authorisation server URL (…/auth).
+    #[arg(long, requires = "resource_url")]
+    pub auth_url: Option<String>,
+    /// Tenant (shared-auth hosted instances); overrides the discovered one.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Bootstrap application client id (an application with admin rights).
+    #[arg(long, env = "HALO_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    #[arg(long)]
+    pub client_secret_file: Option<PathBuf>,
+}
+
+pub async fn endpoint_from(args: &ConnectArgs, opts: &ClientOptions) -> Result<Endpoint, Failure> {
+    let mut ep = match (&args.url, &args.resource_url, &args.auth_url) {
+        (Some(url), _, _) => halo::discover(url, opts).await.map_err(|e| Failure::halo(&e))?,
+        (None, Some(r), Some(a)) => Endpoint::on_premise(r, a, args.tenant.as_deref()).map_err(|e| Failure::halo(&e))?,
+        (None, Some(_), None) => return Err(Failure::new("--resource-url needs --auth-url", "Both are on Halo's API Details page.")),
+        _ => return Err(Failure::new("no Halo instance given", "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url).")),
+    };
+    if let Some(t) = args.tenant.as_deref().filter(|t| !t.trim().is_empty()) {
+        ep.tenant = Some(t.trim().to_string());
+    }
+    Ok(ep)
+}
+
+/// Bootstrap client: asks for `all admin`, limited by Halo to what the application has.
+pub fn bootstrap_client(ep: &Endpoint, client_id: &str, secret: SecretString, opts: ClientOptions) -> Result<Client, Failure> {
+    let creds = Credentials { client_id: client_id.trim().to_string(), client_secret: secret, scopes: vec!["all".into(), "admin".into()] };
+    Client::new(ep.clone(), creds, opts).map_err(|e| Failure::halo(&e))
+}
+
+/// Checks the bootstrap credential can administer roles, agents and applications.
+pub async fn check_bootstrap(client: &Client) -> Result<String, Failure> {
+    let info = client.token().await.map_err(|e| Failure::halo(&e))?;
+    let me = client.me().await.map_err(|e| Failure::halo(&e))?;
+    if !info.scopes.is_empty() && !info.scopes.iter().any(|s| s == "admin") {
+        return Err(Failure::new(
+            format!("the bootstrap application (agent {}) was not granted the admin scope", me.name),
+            "In Halo: Configuration > Integrations > Halo API > the bootstrap application > Permissions, tick 'admin'.",
+        ));
+    }
+    Ok(me.name)
+}
+
+/// Reads a TOML answers file and lays it over `base` (fields the file leaves out keep the base
+/// values). Errors name the file and line.
+pub fn overlay_answers(base: &Answers, path: &Path) -> Result<Answers, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::new(format!("cannot read answers file {}: {e}", path.display()), "Check the path."))?;
+    let loc = |e: &toml::de::Error| -> String {
+        e.span().map(|s| format!(" at line {}", text[..s.start.min(text.len())].lines().count().max(1))).unwrap_or_default()
+    };
+    let file: toml::Table = toml::from_str(&text)
+        .map_err(|e| Failure::new(format!("answers file {}{}: {}", path.display(), loc(&e), e.message()), "Fix the TOML syntax at that line."))?;
+    let mut merged = toml::Table::try_from(base).map_err(|e| Failure::new(format!("internal: {e}"), ""))?;
+    merge(&mut merged, file);
+    let out: Answers = toml::Value::Table(merged)
+        .try_into()
+        .map_err(|e: toml::de::Error| Failure::new(format!("answers file {}: {}", path.display(), e.message()), "Check field names and types against the README's answers example."))?;
+    Ok(out)
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Records the connection in the answers (no secret).
+pub fn set_connection(a: &mut Answers, args: &ConnectArgs, ep: &Endpoint) {
+    a.connection.mode = if args.url.is_some() { ConnectionMode::Hosted } else { ConnectionMode::OnPremise };
+    a.connection.url = args.url.clone().unwrap_or_default();
+    a.connection.resource_url = ep.resource_url.clone();
+    a.connection.auth_url = ep.auth_url.clone();
+    a.connection.tenant = ep.tenant.clone().unwrap_or_default();
+    a.connection.client_id = args.client_id.clone().unwrap_or_default();
+}
+
+pub fn print_failure(f: &Failure, json: bool) {
+    if json {
+        let v = serde_json::json!({"ok": false, "error": f.message, "hint": f.hint});
+        println!("{v}");
+    } else {
+        eprintln!("error: {}", f.message);
+        if !f.hint.is_empty() {
+            eprintln!("  what to do: {}", f.hint);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_from_file_is_trimmed_and_empty_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("s");
+        std::fs::write(&p, "  abc-def \n").unwrap();
+        use secrecy::ExposeSecret;
+        assert_eq!(read_secret(Some(&p), "NOPE_X").unwrap().expose_secret(), "abc-def");
+        std::fs::write(&p, " \n").unwrap();
+        assert!(read_secret(Some(&p), "NOPE_X").unwrap_err().message.contains("empty"));
+        let e = read_secret(None, "HALO_ONBOARD_TEST_UNSET_VAR").unwrap_err();
+        assert!(e.message.contains("HALO_ONBOARD_TEST_UNSET_VAR"));
+    }
+
+    #[test]
+    fn answers_overlay_keeps_base_and_reports_lines() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.toml");
+        let mut base = Answers::default();
+        base.agent.name = "topleft".into();
+        base.scopes = vec!["all".into()];
+        std::fs::write(&p, "[agent]\nemail = \"api@acme.test\"\n").unwrap();
+        let a = overlay_answers(&base, &p).unwrap();
+        assert_eq!(a.agent.name, "topleft");
+        assert_eq!(a.agent.email, "api@acme.test");
+        assert_eq!(a.scopes, vec!["all"]);
+        std::fs::write(&p, "[agent]\nemail = \n").unwrap();
+        let e = overlay_answers(&base, &p).unwrap_err();
+        assert!(e.message.contains("line 2"), "{}", e.message);
+    }
+}

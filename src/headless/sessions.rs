@@ -1,0 +1,157 @@
+//! `sessions`, `resume ID`, `rollback ID`.
+
+use super::apply::{run_session, RunArgs};
+use super::common::*;
+use crate::halo::ClientOptions;
+use crate::journal::{Journal, Session};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionsArgs {
+    /// Include finished setups (handed over or rolled back).
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResumeArgs {
+    /// Setup id (see `halo-onboard sessions`).
+    pub id: String,
+    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    #[arg(long)]
+    pub client_secret_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RollbackArgs {
+    /// Setup id (see `halo-onboard sessions --all`).
+    pub id: String,
+    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    #[arg(long)]
+    pub client_secret_file: Option<std::path::PathBuf>,
+    /// Delete without asking; without it the objects to delete are listed.
+    #[arg(long)]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn journal() -> Result<Journal, Failure> {
+    Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
+}
+
+fn age(s: &Session) -> String {
+    let secs = crate::journal::now_unix().saturating_sub(s.updated_unix);
+    match secs {
+        0..=119 => format!("{secs}s ago"),
+        120..=7199 => format!("{}m ago", secs / 60),
+        7200..=172_799 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
+
+pub fn run_sessions(args: &SessionsArgs) -> u8 {
+    let j = match journal() {
+        Ok(j) => j,
+        Err(f) => {
+            print_failure(&f, args.json);
+            return f.code;
+        }
+    };
+    let (list, bad) = if args.all { j.list() } else { j.unfinished() };
+    if args.json {
+        let rows: Vec<_> = list
+            .iter()
+            .map(|s| serde_json::json!({"id": s.id, "status": s.status, "profile": s.answers.profile, "url": s.endpoint.as_ref().map(|e| e.base_url().to_string()), "updated_unix": s.updated_unix, "objects": s.objects}))
+            .collect();
+        let errs: Vec<_> = bad.iter().map(|e| e.to_string()).collect();
+        println!("{}", serde_json::json!({"sessions": rows, "unreadable": errs}));
+    } else {
+        if list.is_empty() {
+            println!("No {}setups.", if args.all { "" } else { "unfinished " });
+        } else {
+            println!("{:<40} {:<12} {:<14} {:<10} URL", "ID", "STATUS", "PROFILE", "UPDATED");
+            for s in &list {
+                let status = serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+                let url = s.endpoint.as_ref().map(|e| e.base_url().to_string()).unwrap_or_default();
+                println!("{:<40} {:<12} {:<14} {:<10} {url}", s.id, status, s.answers.profile.as_deref().unwrap_or("-"), age(s));
+            }
+            println!("\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)");
+        }
+        for e in &bad {
+            eprintln!("warning: {e}\n  what to do: {}", e.hint());
+        }
+    }
+    EXIT_OK
+}
+
+async fn open_session(id: &str, secret_file: Option<&std::path::Path>) -> Result<(Journal, Session, crate::halo::Client, crate::halo::Endpoint), Failure> {
+    let j = journal()?;
+    let s = j.load(id).map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    let ep = s.endpoint.clone().ok_or_else(|| Failure::new(format!("setup {id} has no Halo address recorded"), "Start a new setup."))?;
+    let secret = read_secret(secret_file, SECRET_ENV)?;
+    let client = bootstrap_client(&ep, &s.answers.connection.client_id, secret, ClientOptions::default())?;
+    check_bootstrap(&client).await?;
+    Ok((j, s, client, ep))
+}
+
+pub async fn run_resume(args: &ResumeArgs) -> u8 {
+    let r = async {
+        let (j, mut s, client, ep) = open_session(&args.id, args.client_secret_file.as_deref()).await?;
+        if s.status.is_finished() {
+            return Err(Failure::new(format!("setup {} is already finished ({:?})", s.id, s.status), "Nothing to resume; `halo-onboard check` audits it."));
+        }
+        run_session(&client, &j, &mut s, &ep, &args.run).await
+    }
+    .await;
+    r.unwrap_or_else(|f| {
+        print_failure(&f, args.run.json);
+        f.code
+    })
+}
+
+pub async fn run_rollback(args: &RollbackArgs) -> u8 {
+    let r = async {
+        let (j, mut s, client, _ep) = open_session(&args.id, args.client_secret_file.as_deref()).await?;
+        let o = &s.objects;
+        let mut targets = Vec::new();
+        if o.application_created {
+            targets.push(format!("application {}", o.application_id.as_deref().unwrap_or("?")));
+        }
+        if o.agent_created {
+            targets.push(format!("agent {}", o.agent_id.unwrap_or_default()));
+        }
+        if o.role_created {
+            targets.push(format!("role {}", o.role_id.as_deref().unwrap_or("?")));
+        }
+        if !args.yes {
+            if args.json {
+                println!("{}", serde_json::json!({"ok": true, "would_delete": targets}));
+            } else if targets.is_empty() {
+                println!("Setup {} created nothing that is still there.", s.id);
+            } else {
+                println!("Setup {} would delete, in this order: {}", s.id, targets.join(", "));
+                println!("Run again with --yes to delete them. Objects it reused or adopted are never deleted.");
+            }
+            return Ok(EXIT_OK);
+        }
+        let done = crate::plan::apply::rollback(&client, &j, &mut s).await.map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+        if args.json {
+            println!("{}", serde_json::json!({"ok": true, "deleted": done}));
+        } else {
+            for d in &done {
+                println!("{d}");
+            }
+            println!("Setup {} rolled back.", s.id);
+        }
+        Ok(EXIT_OK)
+    }
+    .await;
+    r.unwrap_or_else(|f| {
+        print_failure(&f, args.json);
+        f.code
+    })
+}
