@@ -251,3 +251,17 @@ async fn non_json_answer_is_a_decode_error() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn save_with_empty_array_reply_returns_what_was_sent() {
+    let fake = with_token(|_| async { json(200, json!([])) }).await;
+    let agent = Agent {
+        id: Some(8),
+        name: "kept".into(),
+        ..Default::default()
+    };
+    let back = client(&fake.url).save_agent(&agent).await.unwrap();
+    assert_eq!(back, agent);
+    let body: serde_json::Value = serde_json::from_str(&fake.hits("/api/Agent")[0].body).unwrap();
+    assert_eq!(body[0]["id"], 8, "an update carries its id");
+}

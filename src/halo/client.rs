@@ -165,8 +165,11 @@ pub struct RequestEvent {
     pub method: String,
     /// Path and query, secrets redacted.
     pub path: String,
+    /// Final status; `None` when no answer arrived (transport failure).
     pub status: Option<u16>,
+    /// From the first attempt to the final answer, backoff waits included.
     pub latency: Duration,
+    /// Retries this logical request needed (0 = first attempt succeeded or failed for good).
     pub retries: u32,
     pub error: Option<String>,
 }
@@ -488,11 +491,13 @@ impl Client {
         let resp = self
             .call(Method::POST, url, Body::Json(body), Kind::Write)
             .await?;
-        if resp.body.iter().all(u8::is_ascii_whitespace) {
-            // 204 or an empty 2xx: Halo saved it but echoed nothing; callers read back.
+        // A 204, an empty body or `[]`: Halo saved it but echoed nothing; the sent object
+        // comes back and callers read back by id or search.
+        let v = parse_json(&resp.body, &what)?;
+        if v.is_null() || v.as_array().is_some_and(Vec::is_empty) {
             return Ok(item.clone());
         }
-        let v = list::single(parse_json(&resp.body, &what)?, &what)?;
+        let v = list::single(v, &what)?;
         serde_json::from_value(v).map_err(|e| HaloError::Decode(what, e.to_string()))
     }
 

@@ -34,23 +34,23 @@ pub fn retry_transport(kind: Kind, err: &HaloError) -> bool {
     kind == Kind::Read && matches!(err, HaloError::Timeout(..) | HaloError::ConnectionReset(_))
 }
 
-/// Delay before retry number `retry` (0 = first retry): `base * 2^retry` capped at `max`, with
-/// jitter in the upper half so parallel clients spread out. A server-given `Retry-After` wins
-/// (capped at `max`), so a rate limit is never hammered early.
+/// Delay before retry number `retry` (0 = first retry): `base * 2^retry` plus up to half of
+/// that again at random (so parallel clients spread out), never above `max`. A server-given
+/// `Retry-After` wins (capped at `max`), so a rate limit is never hammered early.
 pub fn delay(base: Duration, max: Duration, retry: u32, retry_after: Option<Duration>) -> Duration {
     if let Some(ra) = retry_after {
         return ra.min(max);
     }
-    let exp = base.saturating_mul(2u32.saturating_pow(retry.min(31)));
-    let capped = exp.min(max);
-    let half = capped / 2;
-    let jitter_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-    let jitter = if jitter_nanos == 0 {
+    let exp = base
+        .saturating_mul(2u32.saturating_pow(retry.min(31)))
+        .min(max);
+    let spread = u64::try_from((exp / 2).as_nanos()).unwrap_or(u64::MAX);
+    let jitter = if spread == 0 {
         0
     } else {
-        rand::rng().random_range(0..=jitter_nanos)
+        rand::rng().random_range(0..=spread)
     };
-    half + Duration::from_nanos(jitter)
+    exp.saturating_add(Duration::from_nanos(jitter)).min(max)
 }
 
 /// `Retry-After` in seconds (integer or decimal). The HTTP-date form is ignored: Halo is not
@@ -70,10 +70,12 @@ mod tests {
     fn delays_grow_and_cap() {
         for retry in 0..40 {
             let d = delay(100 * MS, 5_000 * MS, retry, None);
-            let full = (100 * MS * 2u32.saturating_pow(retry.min(31))).min(5_000 * MS);
+            let exp = (100 * MS).saturating_mul(2u32.saturating_pow(retry.min(31)));
+            let low = exp.min(5_000 * MS);
+            let high = (exp + exp / 2).min(5_000 * MS);
             assert!(
-                d >= full / 2 && d <= full,
-                "retry {retry}: {d:?} vs {full:?}"
+                d >= low && d <= high,
+                "retry {retry}: {d:?} vs {low:?}..{high:?}"
             );
         }
         assert_eq!(
