@@ -75,9 +75,9 @@ impl Endpoint {
 }
 
 /// `GET {base}/api/authinfo` → endpoint with the auth server and tenant Halo reports;
-/// falls back to `{base}/auth` when authinfo is missing.
-/// Only a missing or refusing authinfo (4xx other than 429) or a non-JSON answer falls back;
-/// an unreachable host, TLS failure or 5xx is reported, since the token request would fail too.
+/// falls back to `{base}/auth` when authinfo is missing. Only a missing or refusing authinfo
+/// (4xx other than 429) or a non-JSON answer falls back; an unreachable host, a TLS failure or
+/// a 5xx is reported, since the token request would fail the same way.
 pub async fn discover(base: &str, opts: &ClientOptions) -> Result<Endpoint> {
     let base = urls::hosted_base(base)?;
     let fallback = Endpoint {
@@ -105,19 +105,27 @@ pub async fn discover(base: &str, opts: &ClientOptions) -> Result<Endpoint> {
     let Ok(Value::Object(info)) = serde_json::from_slice::<Value>(&resp.body) else {
         return Ok(fallback);
     };
+    // First of `keys` present (any case) with a non-empty string or number value.
     let field = |keys: &[&str]| {
-        info.iter()
-            .find(|(k, _)| keys.iter().any(|want| k.eq_ignore_ascii_case(want)))
-            .and_then(|(_, v)| match v {
-                Value::String(s) => Some(s.trim().to_owned()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .filter(|s| !s.is_empty())
+        keys.iter().find_map(|want| {
+            info.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(want))
+                .and_then(|(_, v)| match v {
+                    Value::String(s) => Some(s.trim().to_owned()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .filter(|s| !s.is_empty())
+        })
     };
     let auth_url = match field(&["auth_url", "authurl", "auth_server"]) {
         // A path relative to the Halo host.
-        Some(u) if u.starts_with('/') => format!("{base}{}", u.trim_end_matches('/')),
+        Some(u) if u.starts_with('/') => {
+            let joined = Url::parse(&base)
+                .and_then(|b| b.join(&u))
+                .map_err(|_| HaloError::InvalidUrl(u.clone()))?;
+            urls::normalise(joined.as_str())?
+        }
         Some(u) => urls::normalise(&u)?,
         None => fallback.auth_url.clone(),
     };
@@ -180,7 +188,8 @@ pub type EventSink = tokio::sync::mpsc::UnboundedSender<RequestEvent>;
 pub struct ClientOptions {
     /// Per-request timeout.
     pub timeout: Duration,
-    /// Retries for transient failures on idempotent requests.
+    /// Retries for transient failures (429, 502-504, timeouts, dropped connections) on reads
+    /// and token requests; writes are retried only after a 429, which Halo sends before applying.
     pub max_retries: u32,
     /// First backoff delay; doubles with jitter up to `backoff_max`.
     pub backoff_base: Duration,
