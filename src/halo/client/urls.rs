@@ -1,0 +1,147 @@
+//! Validation and normalisation of the URLs a user types: scheme, host, plain-http refusal.
+
+use std::net::IpAddr;
+
+use url::{Host, Url};
+
+use crate::halo::error::{HaloError, Result};
+
+/// Parses a user-typed URL (a bare host gets `https://`), refuses plain http to anything but
+/// loopback, drops query and fragment, and returns it without a trailing slash.
+pub fn normalise(input: &str) -> Result<String> {
+    let trimmed = input.trim();
+    let invalid = || HaloError::InvalidUrl(trimmed.to_owned());
+    if trimmed.is_empty() || trimmed.chars().any(char::is_whitespace) {
+        return Err(invalid());
+    }
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_owned()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|_| invalid())?;
+    let host = match url.host() {
+        Some(Host::Domain(d)) if !d.is_empty() => d.to_owned(),
+        Some(Host::Ipv4(ip)) => ip.to_string(),
+        Some(Host::Ipv6(ip)) => ip.to_string(),
+        _ => return Err(invalid()),
+    };
+    // Credentials in the URL would end up in logs; Halo never needs them there.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid());
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(url.host()) => {}
+        "http" => return Err(HaloError::InsecureUrl(host)),
+        _ => return Err(invalid()),
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `https://acme.halopsa.com[/][api[/]]` → `https://acme.halopsa.com`.
+pub fn hosted_base(input: &str) -> Result<String> {
+    let url = normalise(input)?;
+    let base = strip_suffix_ci(&url, "/api").unwrap_or(&url);
+    Ok(base.trim_end_matches('/').to_owned())
+}
+
+fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    (s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case(suffix)).then(|| &s[..cut])
+}
+
+fn is_loopback(host: Option<Host<&str>>) -> bool {
+    match host {
+        Some(Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// The host (and port, when not the scheme's default) of a URL, for error messages.
+pub fn host_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    }
+}
+
+/// Path and query relative to the host, e.g. `/api/Agent?search=x`.
+pub fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        let ok = [
+            ("https://acme.halopsa.com", "https://acme.halopsa.com"),
+            ("  https://acme.halopsa.com/  ", "https://acme.halopsa.com"),
+            ("acme.halopsa.com", "https://acme.halopsa.com"),
+            (
+                "https://acme.halopsa.com/api?x=1#f",
+                "https://acme.halopsa.com/api",
+            ),
+            ("http://localhost:8080", "http://localhost:8080"),
+            ("http://127.0.0.5:9/", "http://127.0.0.5:9"),
+            ("http://[::1]:80", "http://[::1]"),
+        ];
+        for (input, want) in ok {
+            assert_eq!(normalise(input).as_deref(), Ok(want), "{input}");
+        }
+        let insecure = ["http://acme.halopsa.com", "http://10.0.0.1", "http://[::2]"];
+        for input in insecure {
+            assert!(
+                matches!(normalise(input), Err(HaloError::InsecureUrl(_))),
+                "{input}"
+            );
+        }
+        let invalid = [
+            "",
+            "   ",
+            "not a url",
+            "ftp://acme.halopsa.com",
+            "https://",
+            "https://user:pw@acme.halopsa.com",
+            "file:///etc/passwd",
+            "mailto:x@y",
+        ];
+        for input in invalid {
+            assert!(
+                matches!(normalise(input), Err(HaloError::InvalidUrl(_))),
+                "{input}: {:?}",
+                normalise(input)
+            );
+        }
+    }
+
+    #[test]
+    fn hosted_strips_api() {
+        for input in [
+            "https://acme.halopsa.com",
+            "https://acme.halopsa.com/",
+            "https://acme.halopsa.com/api",
+            "https://acme.halopsa.com/API/",
+        ] {
+            assert_eq!(
+                hosted_base(input).as_deref(),
+                Ok("https://acme.halopsa.com"),
+                "{input}"
+            );
+        }
+    }
+}
