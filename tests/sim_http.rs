@@ -1195,3 +1195,49 @@ async fn configured_bootstrap_credentials() {
     assert!(!format!("{sim:?}").contains("my-secret"));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn control_api_faults_and_state() {
+    let sim = start().await;
+    let f: Value = http()
+        .get(format!("{}/_sim/faults", sim.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(f["rate_limit"], 300);
+    assert_eq!(f["rate_window_ms"], 300_000);
+    let r = http()
+        .post(format!("{}/_sim/faults", sim.url))
+        .json(&json!({"rate_limit": 1, "rate_window_ms": 150, "latency_ms": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let f = sim.faults();
+    assert_eq!((f.rate_limit, f.latency), (1, Duration::from_millis(5)));
+    let url = format!("{}/api/authinfo", sim.url);
+    assert_eq!(http().get(&url).send().await.unwrap().status(), 200);
+    assert_eq!(http().get(&url).send().await.unwrap().status(), 429);
+    let r = http()
+        .post(format!("{}/_sim/faults", sim.url))
+        .json(&json!({"rate_limit": "many"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    let state: Value = http()
+        .get(format!("{}/_sim/state", sim.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["applications"][0]["clientId"], sim.client_id.as_str());
+    assert!(!state.to_string().contains(&sim.client_secret));
+    sim.shutdown().await;
+}

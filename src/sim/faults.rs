@@ -21,11 +21,11 @@ pub enum DropMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
-    #[serde(with = "millis")]
+    #[serde(with = "millis", rename = "latency_ms")]
     pub latency: Duration,
     pub fail_rate: f64,
     pub rate_limit: u32,
-    #[serde(with = "millis")]
+    #[serde(with = "millis", rename = "rate_window_ms")]
     pub rate_window: Duration,
     /// The next N requests answer 429.
     pub force_429: u32,

@@ -1,5 +1,7 @@
 //! Test control API under `/_sim/` (no auth, never rate limited or faulted):
-//! - `GET /_sim/faults`, `POST /_sim/faults` (partial JSON of [`Faults`], returns the result)
+//! - `GET /_sim/faults`, `POST /_sim/faults` (partial JSON of [`Faults`]: `latency_ms`, `fail_rate`,
+//!   `rate_limit`, `rate_window_ms`, `force_429`, `retry_after`, `drop_before`, `drop_after`;
+//!   answers the resulting settings)
 //! - `POST /_sim/expire-tokens`
 //! - `GET /_sim/requests`, `DELETE /_sim/requests`
 //! - `GET /_sim/state` (client secrets removed)
