@@ -64,6 +64,7 @@ async fn sandbox_binary_serves_the_reference_conversation() {
         .await
         .unwrap()
         .unwrap();
+    assert!(line.starts_with("{\"url\":\"http://127.0.0.1:"), "{line}");
     let hello: Value = serde_json::from_str(line.trim()).unwrap();
     let obj = hello.as_object().unwrap();
     assert_eq!(

@@ -75,11 +75,21 @@ async fn serve(cfg: SimConfig, listen: std::net::SocketAddr) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let line = serde_json::json!({
-        "url": handle.url,
-        "client_id": handle.client_id,
-        "client_secret": handle.client_secret,
-    });
+    // A struct keeps the documented key order: url, client_id, client_secret.
+    #[derive(serde::Serialize)]
+    struct Hello<'a> {
+        url: &'a str,
+        client_id: &'a str,
+        client_secret: &'a str,
+    }
+    let line = match serde_json::to_string(&Hello {
+        url: &handle.url,
+        client_id: &handle.client_id,
+        client_secret: &handle.client_secret,
+    }) {
+        Ok(l) => l,
+        Err(_) => return ExitCode::FAILURE,
+    };
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
         return ExitCode::FAILURE;
