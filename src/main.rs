@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => not_built(if cli.demo { "--demo" } else { "the wizard" }),
-        Some(Command::Sandbox(_)) => not_built("sandbox"),
+        Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args),
         Some(Command::Apply) => not_built("apply"),
         Some(Command::Check) => not_built("check"),
         Some(Command::Profiles) => not_built("profiles"),

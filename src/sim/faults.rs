@@ -1,0 +1,165 @@
+//! Injectable faults: latency, random 5xx, rate limiting (rolling window and forced bursts) and
+//! dropped connections. Settable from `SimConfig`, `SimHandle` and `POST /_sim/faults`.
+
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::{Inner, SimConfig};
+
+/// When a dropped connection loses the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DropMode {
+    /// The request is never applied.
+    BeforeProcessing,
+    /// The request is applied (e.g. a POST creates its object) but the answer is lost.
+    AfterProcessing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    #[serde(with = "millis", rename = "latency_ms")]
+    pub latency: Duration,
+    pub fail_rate: f64,
+    pub rate_limit: u32,
+    #[serde(with = "millis", rename = "rate_window_ms")]
+    pub rate_window: Duration,
+    /// The next N requests answer 429.
+    pub force_429: u32,
+    /// `Retry-After` seconds sent with forced 429s.
+    pub retry_after: Option<u64>,
+    pub drop_before: u32,
+    pub drop_after: u32,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self::from_config(&SimConfig::default())
+    }
+}
+
+impl Faults {
+    pub fn from_config(cfg: &SimConfig) -> Self {
+        Self {
+            latency: cfg.latency,
+            fail_rate: cfg.fail_rate.clamp(0.0, 1.0),
+            rate_limit: cfg.rate_limit,
+            rate_window: cfg.rate_window,
+            force_429: 0,
+            retry_after: None,
+            drop_before: 0,
+            drop_after: 0,
+        }
+    }
+
+    /// Halo's wording, with this emulator's numbers.
+    pub fn rate_limit_message(&self) -> String {
+        let secs = self.rate_window.as_secs();
+        let window = if secs > 0 && secs % 60 == 0 {
+            format!("{} minute", secs / 60)
+        } else if secs > 0 {
+            format!("{secs} second")
+        } else {
+            format!("{} millisecond", self.rate_window.as_millis())
+        };
+        format!(
+            "Rate Limit Reached - {} Requests per rolling {window} window",
+            self.rate_limit
+        )
+    }
+}
+
+/// Serialises a `Duration` as whole milliseconds (`latency_ms`-style JSON for `/_sim/faults`).
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+/// What the pre-processing fault stage decided.
+pub(crate) enum Gate {
+    Pass,
+    /// 429, with optional Retry-After seconds.
+    Limited(String, Option<u64>),
+    Drop,
+    ServerError(u16),
+}
+
+impl Inner {
+    /// Applies rate limiting and pre-processing faults to one incoming request.
+    pub(crate) fn gate(&mut self, is_api: bool) -> Gate {
+        if self.faults.force_429 > 0 {
+            self.faults.force_429 -= 1;
+            return Gate::Limited(self.faults.rate_limit_message(), self.faults.retry_after);
+        }
+        let now = Instant::now();
+        let window = self.faults.rate_window;
+        while self
+            .window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            self.window.pop_front();
+        }
+        // Refused requests do not count, so a client that backs off recovers once the window
+        // has rolled past its earlier requests.
+        if self.window.len() >= self.faults.rate_limit as usize {
+            return Gate::Limited(self.faults.rate_limit_message(), None);
+        }
+        self.window.push_back(now);
+        if self.faults.drop_before > 0 {
+            self.faults.drop_before -= 1;
+            return Gate::Drop;
+        }
+        if is_api && self.faults.fail_rate > 0.0 && self.rng.random::<f64>() < self.faults.fail_rate
+        {
+            let code = [500, 502, 503][self.rng.random_range(0..3)];
+            return Gate::ServerError(code);
+        }
+        Gate::Pass
+    }
+
+    /// Should the answer to a processed request be lost?
+    pub(crate) fn take_drop_after(&mut self) -> bool {
+        if self.faults.drop_after > 0 {
+            self.faults.drop_after -= 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_uses_configured_numbers() {
+        let f = Faults::default();
+        assert_eq!(
+            f.rate_limit_message(),
+            "Rate Limit Reached - 300 Requests per rolling 5 minute window"
+        );
+        let f = Faults {
+            rate_limit: 3,
+            rate_window: Duration::from_secs(7),
+            ..Faults::default()
+        };
+        assert_eq!(
+            f.rate_limit_message(),
+            "Rate Limit Reached - 3 Requests per rolling 7 second window"
+        );
+    }
+}

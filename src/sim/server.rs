@@ -1,0 +1,123 @@
+//! The single axum handler: every request goes through latency, rate limiting and faults, is
+//! dispatched on its lower-cased path (Halo paths are case-insensitive), and is logged.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
+use axum::response::Response;
+
+use super::faults::Gate;
+use super::reply::{self, parse_query};
+use super::{RequestRecord, Shared, api, simapi};
+
+/// Everything the dispatcher needs about one request.
+pub(crate) struct Req<'a> {
+    pub method: &'a Method,
+    /// Lower-cased path without a trailing slash.
+    pub path: String,
+    pub query: reply::Query,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+pub(crate) async fn handle(
+    State(sh): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut path = uri.path().to_ascii_lowercase();
+    while path.len() > 1 && path.ends_with('/') {
+        path.pop();
+    }
+    let req = Req {
+        method: &method,
+        path,
+        query: parse_query(uri.query()),
+        headers: &headers,
+        body: &body,
+    };
+    // The test control API is never delayed, limited, faulted or logged.
+    if req.path == "/_sim" || req.path.starts_with("/_sim/") {
+        return simapi::handle(&sh, &req);
+    }
+    let started = Instant::now();
+    let latency = sh.lock().faults.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+
+    let (response, dropped) = {
+        let mut g = sh.lock();
+        match g.gate(req.path.starts_with("/api/")) {
+            Gate::Drop => (None, true),
+            Gate::Limited(msg, retry_after) => {
+                let mut r = reply::text(429, &msg);
+                if let Some(secs) = retry_after {
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                }
+                (Some(r), false)
+            }
+            Gate::ServerError(code) => (
+                Some(reply::exception(
+                    code,
+                    "System.Exception",
+                    "An unexpected error occurred (injected by the emulator)",
+                )),
+                false,
+            ),
+            Gate::Pass => {
+                let r = api::route(&sh, &mut g, &req);
+                let lost = g.take_drop_after();
+                (Some(r), lost)
+            }
+        }
+    };
+
+    let status = response.as_ref().map_or(0, |r| r.status().as_u16());
+    let record = RequestRecord {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        status,
+        dropped,
+        ts_ms: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+    };
+    if sh.log_requests {
+        // Path only: queries and bodies could carry credentials.
+        eprintln!(
+            "{} {} -> {}{} ({} ms)",
+            record.method,
+            record.path,
+            if dropped { "dropped " } else { "" },
+            status,
+            started.elapsed().as_millis()
+        );
+    }
+    sh.lock().log.push(record);
+
+    match response {
+        Some(r) if !dropped => r,
+        _ => dropped_connection(),
+    }
+}
+
+/// A response whose body fails at once: hyper aborts the connection, so the client sees a reset
+/// or an incomplete message instead of an answer.
+fn dropped_connection() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("connection dropped by the emulator"))
+    });
+    let mut r = Response::new(Body::from_stream(stream));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}

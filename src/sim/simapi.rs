@@ -1,0 +1,61 @@
+//! Test control API under `/_sim/` (no auth, never rate limited or faulted):
+//! - `GET /_sim/faults`, `POST /_sim/faults` (partial JSON of [`Faults`]: `latency_ms`, `fail_rate`,
+//!   `rate_limit`, `rate_window_ms`, `force_429`, `retry_after`, `drop_before`, `drop_after`;
+//!   answers the resulting settings)
+//! - `POST /_sim/expire-tokens`
+//! - `GET /_sim/requests`, `DELETE /_sim/requests`
+//! - `GET /_sim/state` (client secrets removed)
+
+use axum::http::Method;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::reply::{self, bad_request};
+use super::server::Req;
+use super::{Faults, Shared};
+
+pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
+    let mut g = sh.lock();
+    match (req.method.clone(), req.path.as_str()) {
+        (Method::GET, "/_sim/faults") => reply::json(200, &g.faults),
+        (Method::POST, "/_sim/faults") => {
+            let patch = match serde_json::from_slice::<Value>(req.body) {
+                Ok(Value::Object(m)) => m,
+                _ => return bad_request("expected a JSON object of fault settings"),
+            };
+            let mut merged = serde_json::to_value(&g.faults).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut merged {
+                m.extend(patch);
+            }
+            match serde_json::from_value::<Faults>(merged) {
+                Ok(mut f) => {
+                    f.fail_rate = f.fail_rate.clamp(0.0, 1.0);
+                    if f.rate_limit != g.faults.rate_limit || f.rate_window != g.faults.rate_window
+                    {
+                        g.window.clear();
+                    }
+                    g.faults = f;
+                    reply::json(200, &g.faults)
+                }
+                Err(e) => bad_request(&format!("invalid fault settings: {e}")),
+            }
+        }
+        (Method::POST, "/_sim/expire-tokens") => {
+            g.expire_tokens();
+            reply::empty(204)
+        }
+        (Method::GET, "/_sim/requests") => reply::json(200, &g.log),
+        (Method::DELETE, "/_sim/requests") => {
+            g.log.clear();
+            reply::empty(204)
+        }
+        (Method::GET, "/_sim/state") => {
+            let mut s = g.state.clone();
+            for a in &mut s.applications {
+                a.client_secret.clear();
+            }
+            reply::json(200, &s)
+        }
+        _ => reply::not_found("No such emulator control endpoint"),
+    }
+}
