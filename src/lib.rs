@@ -4,4 +4,5 @@
 pub mod cli;
 pub mod halo;
 pub mod plan;
+pub mod profile;
 pub mod sim;

@@ -1,0 +1,1 @@
+//! `halo-onboard profiles`: list and show.
