@@ -418,6 +418,8 @@ impl Profile {
             "(asked: areas read / edited)".into()
         } else if self.scopes.is_empty() {
             "(none)".into()
+        } else if self.scopes.len() > 3 {
+            format!("{} scopes: {}", self.scopes.len(), self.scopes.join(", "))
         } else {
             self.scopes.join(", ")
         }
