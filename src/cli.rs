@@ -30,13 +30,41 @@ pub enum Command {
     /// Audit an existing integration against its profile (exit 0 ok, 1 drift, 2 could not run).
     Check,
     /// List or show integration profiles.
-    Profiles,
+    Profiles(ProfilesArgs),
     /// List unfinished setups.
     Sessions,
     /// Continue an unfinished setup.
     Resume,
     /// Delete what a setup created.
     Rollback,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProfilesArgs {
+    #[command(subcommand)]
+    pub action: Option<ProfilesAction>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Directory of user profiles (*.toml); default: the config dir's `profiles/`.
+    #[arg(
+        long,
+        global = true,
+        env = "HALO_ONBOARD_PROFILES_DIR",
+        value_name = "DIR"
+    )]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ProfilesAction {
+    /// List every profile (the default).
+    List,
+    /// Show one profile in full.
+    Show {
+        /// Profile id, e.g. topleft.
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

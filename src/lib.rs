@@ -5,4 +5,5 @@ pub mod cli;
 pub mod halo;
 pub mod journal;
 pub mod plan;
+pub mod profile;
 pub mod sim;

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args),
         Some(Command::Apply) => not_built("apply"),
         Some(Command::Check) => not_built("check"),
-        Some(Command::Profiles) => not_built("profiles"),
+        Some(Command::Profiles(args)) => halo_onboard::profile::cli::run(&args),
         Some(Command::Sessions) => not_built("sessions"),
         Some(Command::Resume) => not_built("resume"),
         Some(Command::Rollback) => not_built("rollback"),

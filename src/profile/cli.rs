@@ -1,0 +1,374 @@
+//! `halo-onboard profiles [list|show ID] [--json]`.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use crate::cli::{ProfilesAction, ProfilesArgs};
+use crate::halo::scopes;
+
+use super::{DefaultTeam, LoadError, Pick, Profile, load_all, user_profiles_dir};
+
+/// Runs the subcommand. Exit 0 on success, 2 for an unknown id or a JSON encoding failure.
+/// Broken user profiles are reported on stderr and skipped.
+pub fn run(args: &ProfilesArgs) -> ExitCode {
+    let dir = args.dir.clone().or_else(user_profiles_dir);
+    let (profiles, errors) = load_all(dir.as_deref());
+    report_errors(&errors);
+    match &args.action {
+        None | Some(ProfilesAction::List) => {
+            if args.json {
+                print_json(&profiles)
+            } else {
+                print!("{}", table(&profiles));
+                ExitCode::SUCCESS
+            }
+        }
+        Some(ProfilesAction::Show { id }) => match profiles.iter().find(|p| p.id == *id) {
+            Some(p) if args.json => print_json(p),
+            Some(p) => {
+                print!("{}", show(p));
+                ExitCode::SUCCESS
+            }
+            None => {
+                let near = closest(id, &profiles);
+                eprintln!("halo-onboard: no profile {id:?}.");
+                if !near.is_empty() {
+                    eprintln!("Did you mean: {}?", near.join(", "));
+                }
+                eprintln!("Run `halo-onboard profiles` to list them all.");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn report_errors(errors: &[LoadError]) {
+    for e in errors {
+        eprintln!("halo-onboard: skipped profile {e}");
+    }
+}
+
+fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> ExitCode {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("halo-onboard: cannot encode JSON: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Scope column width cap, so the table stays readable on 100-column terminals.
+const SCOPES_WIDTH: usize = 48;
+
+fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The aligned list: id, vendor, scopes summary, confidence (and "user" for user files).
+pub fn table(profiles: &[Profile]) -> String {
+    let rows: Vec<[String; 4]> = profiles
+        .iter()
+        .map(|p| {
+            let conf = match &p.file {
+                Some(_) => format!("{} (user)", p.confidence.as_str()),
+                None => p.confidence.as_str().to_string(),
+            };
+            [
+                p.id.clone(),
+                p.vendor.clone(),
+                ellipsize(&p.scopes_summary(), SCOPES_WIDTH),
+                conf,
+            ]
+        })
+        .collect();
+    let header = ["ID", "VENDOR", "SCOPES", "CONF"].map(str::to_string);
+    let mut widths = [0usize; 4];
+    for r in std::iter::once(&header).chain(&rows) {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (c, w)) in r.iter().zip(widths).enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(c);
+            } else {
+                let pad = w - c.chars().count();
+                let _ = write!(line, "{c}{}  ", " ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The profile in readable form.
+pub fn show(p: &Profile) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} ({})  confidence {}",
+        p.vendor,
+        p.id,
+        p.confidence.as_str()
+    );
+    if !p.summary.is_empty() {
+        let _ = writeln!(o, "{}", p.summary);
+    }
+    if let Some(f) = &p.file {
+        let _ = writeln!(o, "User profile: {}", f.display());
+    }
+
+    let r = &p.role;
+    let _ = writeln!(o, "\nRole");
+    match &r.reuse {
+        Some(name) => {
+            let _ = writeln!(o, "  Use the existing role {name:?}");
+        }
+        None => {
+            let name = if r.name.is_empty() {
+                "(you name it)"
+            } else {
+                &r.name
+            };
+            let _ = writeln!(o, "  Create role {name:?}");
+            let _ = writeln!(o, "  Is a HaloPSA Administrator: {}", yes(r.is_admin));
+            if r.features.is_empty() {
+                let _ = writeln!(o, "  Feature access: none set");
+            } else {
+                let _ = writeln!(o, "  Feature access:");
+                for area in scopes::AREAS {
+                    if let Some(a) = r.features.get(area.key) {
+                        let _ = writeln!(o, "    {:<34} {}", area.label, a.label());
+                    }
+                }
+            }
+        }
+    }
+    if !r.other_permissions.is_empty() {
+        let _ = writeln!(o, "  Also set by hand in Halo (the API cannot):");
+        for x in &r.other_permissions {
+            let _ = writeln!(o, "    - {x}");
+        }
+    }
+
+    let a = &p.agent;
+    let _ = writeln!(o, "\nAgent");
+    let or_ask = |s: &str| {
+        if s.is_empty() {
+            "(you choose)".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let _ = writeln!(o, "  Username: {}", or_ask(&a.username));
+    let full = format!("{} {}", a.firstname, a.surname);
+    if !full.trim().is_empty() || !a.initials.is_empty() {
+        let _ = writeln!(
+            o,
+            "  Name: {} (initials {})",
+            full.trim(),
+            or_ask(&a.initials)
+        );
+    }
+    if !a.email.is_empty() {
+        let _ = writeln!(o, "  Email: {}", a.email);
+    }
+    let _ = writeln!(
+        o,
+        "  Active: {}   API-only: {}",
+        yes(a.active),
+        yes(a.api_only)
+    );
+    if !a.extra_roles.is_empty() {
+        let _ = writeln!(o, "  Also in roles: {}", a.extra_roles.join(", "));
+    }
+    let dt = match &a.default_team {
+        DefaultTeam::None => "No Default Team".to_string(),
+        DefaultTeam::Ask => "required; you choose".to_string(),
+        DefaultTeam::Named(n) => n.clone(),
+    };
+    let _ = writeln!(o, "  Default team: {dt}");
+    let access = format!(
+        "unassigned tickets: {}, other agents' tickets: {}",
+        yes(a.teams.unassigned_access),
+        yes(a.teams.otheragent_access)
+    );
+    let teams = match a.teams.pick {
+        Pick::None => None,
+        Pick::Default => Some(format!("the default team ({access})")),
+        Pick::All => Some(format!("all teams ({access})")),
+        Pick::Ask => Some(format!("you choose ({access})")),
+        Pick::Named => Some(format!("{} ({access})", a.teams.names.join(", "))),
+    };
+    if let Some(t) = teams {
+        let _ = writeln!(o, "  Teams: {t}");
+    }
+    let level = a.departments.level.label();
+    let depts = match a.departments.pick {
+        Pick::None | Pick::Default => None,
+        Pick::All => Some(format!("all departments, {level}")),
+        Pick::Ask => Some(format!("you choose, {level}")),
+        Pick::Named => Some(format!("{}, {level}", a.departments.names.join(", "))),
+    };
+    if let Some(d) = depts {
+        let _ = writeln!(o, "  Departments: {d}");
+    }
+    let _ = writeln!(o, "  Work hours: {}", a.work_hours);
+    let _ = writeln!(
+        o,
+        "  Can approve purchase orders: {}   invoices: {}",
+        yes(a.can_approve_purchaseorder),
+        yes(a.can_approve_invoice)
+    );
+
+    let _ = writeln!(o, "\nApplication");
+    let _ = writeln!(o, "  Name: {}", or_ask(&p.application.name));
+    if !p.application.description.is_empty() {
+        let _ = writeln!(o, "  Description: {}", p.application.description);
+    }
+    let _ = writeln!(
+        o,
+        "  Client ID and Secret (Services), login type Agent, active: {}",
+        yes(p.application.active)
+    );
+
+    let _ = writeln!(o, "\nScopes");
+    if p.ask_areas {
+        let _ = writeln!(
+            o,
+            "  You choose the areas read and edited; the wizard grants the smallest set."
+        );
+    } else if p.scopes.is_empty() {
+        let _ = writeln!(o, "  none yet");
+    }
+    let sw = p.scopes.iter().map(|s| s.len()).max().unwrap_or(0);
+    for s in &p.scopes {
+        match scopes::warning(s) {
+            Some(w) => {
+                let _ = writeln!(o, "  {s:<sw$}  ! {w}");
+            }
+            None => {
+                let _ = writeln!(o, "  {s}");
+            }
+        }
+    }
+
+    let _ = writeln!(o, "\nHand back to the vendor");
+    let lw = p
+        .handover
+        .iter()
+        .map(|f| f.label().len())
+        .max()
+        .unwrap_or(0);
+    for f in &p.handover {
+        let _ = write!(o, "  {:<lw$}  {}", f.label(), f.example());
+        if let Some(n) = p.handover_notes.get(f) {
+            let _ = write!(o, "  ({n})");
+        }
+        o.push('\n');
+    }
+
+    if !p.traps.is_empty() {
+        let _ = writeln!(o, "\nTraps and manual steps");
+        for t in &p.traps {
+            let _ = writeln!(o, "  [{}] {}", t.severity.as_str(), t.text);
+        }
+    }
+    if !p.notes.is_empty() {
+        let _ = writeln!(o, "\nNotes");
+        for n in &p.notes {
+            let _ = writeln!(o, "  - {n}");
+        }
+    }
+    if !p.source.is_empty() {
+        let _ = writeln!(o, "\nSource");
+        for s in &p.source {
+            let _ = writeln!(o, "  {s}");
+        }
+    }
+    o
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Up to three ids closest to `id`: substring matches first, then by edit distance.
+pub fn closest(id: &str, profiles: &[Profile]) -> Vec<String> {
+    let q = id.to_ascii_lowercase();
+    let mut scored: Vec<(usize, &str)> = profiles
+        .iter()
+        .map(|p| {
+            let d = if p.id.contains(&q) || (!p.id.is_empty() && q.contains(p.id.as_str())) {
+                0
+            } else {
+                edit_distance(&q, &p.id)
+            };
+            (d, p.id.as_str())
+        })
+        .filter(|(d, _)| *d <= 3.max(q.len() / 2))
+        .collect();
+    scored.sort();
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, s)| s.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_ids() {
+        let ps = super::super::builtin();
+        assert_eq!(
+            closest("topleaf", &ps).first().map(String::as_str),
+            Some("topleft")
+        );
+        assert!(closest("hudu", &ps).contains(&"hudu-kb".to_string()));
+        assert!(closest("zzzzzzzzzzzzzzzz", &ps).is_empty());
+    }
+
+    #[test]
+    fn table_is_aligned() {
+        let t = table(&super::super::builtin());
+        let lines: Vec<&str> = t.lines().collect();
+        let col = lines[0].find("VENDOR").unwrap();
+        for l in &lines {
+            assert_eq!(
+                l.char_indices().nth(col - 2).map(|(_, c)| c),
+                Some(' '),
+                "{l}"
+            );
+        }
+    }
+}

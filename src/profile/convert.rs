@@ -1,0 +1,117 @@
+//! Profile -> wizard answers.
+
+use crate::plan::answers::{
+    AgentAnswers, Answers, ApplicationAnswers, DepartmentAnswer, RoleAnswers, RoleMode, TeamAnswer,
+};
+
+use super::{ALL_DEPARTMENTS, ALL_TEAMS, DefaultTeam, Pick, Profile};
+
+/// Something the profile leaves to the user because it depends on the Halo instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// A default team is required; which one is instance-specific.
+    DefaultTeam,
+    /// The agent must join teams the guide does not name.
+    Teams,
+    /// The agent must join departments the guide does not name.
+    Departments,
+    /// Which areas the integration reads and edits (least-privilege profile).
+    Areas,
+}
+
+impl Profile {
+    /// Pre-fills every wizard step. Instance-specific choices the guide leaves open stay empty
+    /// (see [`Profile::questions`]); a required default team is `Some("")`, so the wizard's
+    /// own validation stops on it until the user picks one.
+    pub fn to_answers(&self) -> Answers {
+        let role = &self.role;
+        let role = RoleAnswers {
+            mode: match &role.reuse {
+                // Answers refer to roles by name; the plan resolves the name to Halo's id.
+                Some(name) => RoleMode::Reuse(name.clone()),
+                None => RoleMode::Create,
+            },
+            name: role.reuse.clone().unwrap_or_else(|| role.name.clone()),
+            notes: role.notes.clone(),
+            is_admin: role.is_admin,
+            features: role.features.clone(),
+        };
+
+        let a = &self.agent;
+        let default_team = match &a.default_team {
+            DefaultTeam::None => None,
+            DefaultTeam::Ask => Some(String::new()),
+            DefaultTeam::Named(n) => Some(n.clone()),
+        };
+        let team = |name: &str| TeamAnswer {
+            name: name.to_string(),
+            unassigned_access: a.teams.unassigned_access,
+            otheragent_access: a.teams.otheragent_access,
+        };
+        let teams = match a.teams.pick {
+            Pick::None | Pick::Ask => Vec::new(),
+            Pick::All => vec![team(ALL_TEAMS)],
+            Pick::Default => vec![team(default_team.as_deref().unwrap_or_default())],
+            Pick::Named => a.teams.names.iter().map(|n| team(n)).collect(),
+        };
+        let dept = |name: &str| DepartmentAnswer {
+            name: name.to_string(),
+            level: a.departments.level,
+        };
+        let departments = match a.departments.pick {
+            Pick::None | Pick::Ask | Pick::Default => Vec::new(),
+            Pick::All => vec![dept(ALL_DEPARTMENTS)],
+            Pick::Named => a.departments.names.iter().map(|n| dept(n)).collect(),
+        };
+        let agent = AgentAnswers {
+            name: a.username.clone(),
+            firstname: a.firstname.clone(),
+            surname: a.surname.clone(),
+            initials: a.initials.clone(),
+            email: a.email.clone(),
+            active: a.active,
+            api_only: a.api_only,
+            extra_roles: a.extra_roles.clone(),
+            default_team,
+            teams,
+            departments,
+            workday: a.work_hours.clone(),
+            can_approve_purchaseorder: a.can_approve_purchaseorder,
+            can_approve_invoice: a.can_approve_invoice,
+        };
+
+        let application = ApplicationAnswers {
+            name: self.application.name.clone(),
+            description: self.application.description.clone(),
+            active: self.application.active,
+            login_agent: None,
+        };
+
+        Answers {
+            profile: Some(self.id.clone()),
+            connection: Default::default(),
+            role,
+            agent,
+            application,
+            scopes: self.scopes.clone(),
+        }
+    }
+
+    /// What the wizard must ask because the profile cannot know it.
+    pub fn questions(&self) -> Vec<Question> {
+        let mut q = Vec::new();
+        if self.agent.default_team == DefaultTeam::Ask {
+            q.push(Question::DefaultTeam);
+        }
+        if self.agent.teams.pick == Pick::Ask {
+            q.push(Question::Teams);
+        }
+        if self.agent.departments.pick == Pick::Ask {
+            q.push(Question::Departments);
+        }
+        if self.ask_areas {
+            q.push(Question::Areas);
+        }
+        q
+    }
+}

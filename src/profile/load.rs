@@ -1,0 +1,241 @@
+//! Loading profiles: built-ins embedded at compile time, user profiles from the config dir.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::Profile;
+
+macro_rules! builtin_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("builtin/", $name, ".toml")))),*]
+    };
+}
+
+/// (file stem, TOML text) of every built-in profile, in listing order.
+const BUILTIN: &[(&str, &str)] = builtin_files![
+    // The four origin vendors.
+    "propel",
+    "humanizeit",
+    "topleft",
+    "guardz",
+    // Vendors whose own guides state scopes and settings (confidence H in the research).
+    "immybot",
+    "timezest",
+    "rewst",
+    "hudu",
+    "hudu-kb",
+    "thread",
+    "neoagent",
+    "saasalerts",
+    "scalepad-lm",
+    "gradient",
+    "mesh",
+    "altpayments",
+    "perimeters",
+    "cipp",
+    "365sentri",
+    "msp360",
+    "connectsecure",
+    "optimize365",
+    "threatlocker",
+    "trend-v1msp",
+    "limacharlie",
+    "vciotoolbox",
+    "autoelevate",
+    "blacksmith",
+    "palisade",
+    "crushbank",
+    "appxite",
+    "cyrisma",
+    "roboshadow",
+    "squaredup",
+    "cc365",
+    "billingbot",
+    "n8n",
+    // Generic starting points.
+    "custom",
+    "least-privilege",
+];
+
+/// A profile file that could not be used. Display: `path:line:column: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: PathBuf,
+    /// 1-based line and column, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// 1-based (line, column) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Parses and validates one profile. `path` is only used in errors.
+pub fn parse(text: &str, path: &Path) -> Result<Profile, LoadError> {
+    let profile: Profile = toml::from_str(text).map_err(|e| {
+        let (line, column) = match e.span() {
+            Some(span) => {
+                let (l, c) = line_col(text, span.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        LoadError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    let problems = profile.validate();
+    if let Some(first) = problems.first() {
+        // Point at the first offending value when it appears literally in the file.
+        let pos = first.value.as_ref().and_then(|v| {
+            text.find(&format!("\"{v}\""))
+                .or_else(|| text.find(v.as_str()))
+        });
+        let (line, column) = match pos {
+            Some(p) => {
+                let (l, c) = line_col(text, p);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        let message = problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(LoadError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        });
+    }
+    Ok(profile)
+}
+
+/// Reads, parses and validates one user profile file.
+pub fn load_file(path: &Path) -> Result<Profile, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        path: path.to_path_buf(),
+        line: None,
+        column: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    let mut p = parse(&text, path)?;
+    p.file = Some(path.to_path_buf());
+    Ok(p)
+}
+
+fn builtin_checked() -> (Vec<Profile>, Vec<LoadError>) {
+    let mut ok = Vec::new();
+    let mut errs = Vec::new();
+    for (name, text) in BUILTIN {
+        let path = PathBuf::from(format!("<built-in>/{name}.toml"));
+        match parse(text, &path) {
+            Ok(p) => ok.push(p),
+            Err(e) => errs.push(e),
+        }
+    }
+    (ok, errs)
+}
+
+/// Every built-in profile. A unit test guarantees they all parse and validate.
+pub fn builtin() -> Vec<Profile> {
+    builtin_checked().0
+}
+
+/// `<config dir>/profiles`, e.g. `~/.config/halo-onboard/profiles` on Linux.
+pub fn user_profiles_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "halo-onboard").map(|d| d.config_dir().join("profiles"))
+}
+
+/// Built-ins plus `user_dir/*.toml` (in file-name order). A user profile with the id of an
+/// earlier one replaces it. Broken files are reported and skipped; the rest still load.
+/// A missing `user_dir` is not an error.
+pub fn load_all(user_dir: Option<&Path>) -> (Vec<Profile>, Vec<LoadError>) {
+    let (mut profiles, mut errors) = builtin_checked();
+    let Some(dir) = user_dir else {
+        return (profiles, errors);
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (profiles, errors),
+        Err(e) => {
+            errors.push(LoadError {
+                path: dir.to_path_buf(),
+                line: None,
+                column: None,
+                message: format!("cannot read directory: {e}"),
+            });
+            return (profiles, errors);
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    for path in files {
+        match load_file(&path) {
+            Ok(p) => match profiles.iter_mut().find(|q| q.id == p.id) {
+                Some(slot) => *slot = p,
+                None => profiles.push(p),
+            },
+            Err(e) => errors.push(e),
+        }
+    }
+    (profiles, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_parses_and_validates() {
+        let (ok, errs) = builtin_checked();
+        assert!(errs.is_empty(), "{errs:#?}");
+        assert_eq!(ok.len(), BUILTIN.len());
+        for (p, (name, _)) in ok.iter().zip(BUILTIN) {
+            assert_eq!(&p.id, name, "file name and id differ");
+        }
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        let ps = builtin();
+        for (i, p) in ps.iter().enumerate() {
+            assert!(!ps[..i].iter().any(|q| q.id == p.id), "{} twice", p.id);
+        }
+    }
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+}

@@ -1,0 +1,471 @@
+//! Integration profiles: what one vendor needs in Halo (role, agent, application, scopes) and
+//! what it needs handed back. Built-in profiles are TOML files embedded in the binary; users can
+//! add or override profiles in `<config dir>/profiles/*.toml`.
+//!
+//! A profile records what the vendor's guide says and nothing more: where the guide is silent a
+//! field keeps a safe default and `notes` says so.
+
+pub mod cli;
+mod convert;
+mod least;
+mod load;
+mod validate;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::halo::model::{Access, MembershipLevel};
+
+pub use convert::Question;
+pub use least::{least_privilege, least_privilege_features, least_privilege_scopes};
+pub use load::{LoadError, builtin, load_all, load_file, parse, user_profiles_dir};
+pub use validate::ProfileProblem;
+
+/// Team name that stands for "every team" in [`crate::plan::answers::AgentAnswers::teams`]
+/// (Answers has no dedicated flag; the plan expands it to all teams of the instance).
+pub const ALL_TEAMS: &str = "*";
+/// Department name that stands for "every department" in the answers' department list.
+pub const ALL_DEPARTMENTS: &str = "*";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Short lowercase id used on the command line, e.g. `topleft`.
+    pub id: String,
+    /// Vendor display name.
+    pub vendor: String,
+    #[serde(default)]
+    pub summary: String,
+    /// URL(s) of the vendor guide(s) this profile follows.
+    #[serde(default)]
+    pub source: Vec<String>,
+    pub confidence: Confidence,
+    /// Catalogue scope names for the API application.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Least-privilege profile: the wizard asks which areas are read or edited and derives
+    /// scopes and role access (see [`least_privilege`]). `scopes` must then be empty.
+    #[serde(default)]
+    pub ask_areas: bool,
+    /// What the vendor needs back, in the form it expects.
+    #[serde(default)]
+    pub handover: Vec<HandoverField>,
+    /// Per-field remarks on the hand-over (e.g. "on-premise only").
+    #[serde(default)]
+    pub handover_notes: BTreeMap<HandoverField, String>,
+    /// What the guide leaves unstated and which default the profile uses instead.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub role: RoleSpec,
+    #[serde(default)]
+    pub agent: AgentSpec,
+    #[serde(default)]
+    pub application: ApplicationSpec,
+    /// Known pitfalls and manual steps the API cannot do.
+    #[serde(default)]
+    pub traps: Vec<Trap>,
+    /// The user file this profile came from; `None` for built-ins.
+    #[serde(skip)]
+    pub file: Option<std::path::PathBuf>,
+}
+
+/// How well the vendor's own documentation supports the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Confidence {
+    /// The vendor's current documentation states the scopes and the agent/role settings.
+    H,
+    /// Vendor documentation, but part is missing or old.
+    M,
+    /// Inferred or unofficial.
+    L,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::H => "H",
+            Self::M => "M",
+            Self::L => "L",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoleSpec {
+    /// Name of the role to create.
+    pub name: String,
+    /// Use this existing role (by name, e.g. "Administrator") instead of creating one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reuse: Option<String>,
+    /// Notes stored on the role in Halo.
+    pub notes: String,
+    /// "Is a HaloPSA Administrator".
+    pub is_admin: bool,
+    /// Feature access per area key (`scopes::AREAS[].key`). Accepts Halo's UI labels
+    /// ("Read Only", "Read and Modify", RO, R&M, RCM, RMD) as well as none/read/edit.
+    #[serde(deserialize_with = "de_features")]
+    pub features: BTreeMap<String, Access>,
+    /// Other role settings the guide asks for that the wizard cannot set through the API
+    /// (ticket permissions, restrictions); shown to the user as manual steps.
+    pub other_permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentSpec {
+    pub username: String,
+    pub firstname: String,
+    pub surname: String,
+    pub initials: String,
+    pub email: String,
+    pub active: bool,
+    pub api_only: bool,
+    /// Roles by name in addition to the profile's role (e.g. "Administrator").
+    pub extra_roles: Vec<String>,
+    pub default_team: DefaultTeam,
+    pub teams: TeamRule,
+    pub departments: DepartmentRule,
+    /// Work hours by name.
+    pub work_hours: String,
+    pub can_approve_purchaseorder: bool,
+    pub can_approve_invoice: bool,
+}
+
+impl Default for AgentSpec {
+    fn default() -> Self {
+        Self {
+            username: String::new(),
+            firstname: String::new(),
+            surname: String::new(),
+            initials: String::new(),
+            email: String::new(),
+            active: true,
+            api_only: true,
+            extra_roles: Vec::new(),
+            default_team: DefaultTeam::None,
+            teams: TeamRule::default(),
+            departments: DepartmentRule::default(),
+            work_hours: "Default Working Hours".into(),
+            can_approve_purchaseorder: false,
+            can_approve_invoice: false,
+        }
+    }
+}
+
+/// The agent's Default Team.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DefaultTeam {
+    /// "No Default Team".
+    #[default]
+    None,
+    /// The guide requires a default team but the name depends on the instance: the wizard asks.
+    Ask,
+    /// This team, by name.
+    Named(String),
+}
+
+/// Which teams or departments the agent joins.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pick {
+    #[default]
+    None,
+    /// Only the default team (teams only).
+    Default,
+    /// Every team / department of the instance.
+    All,
+    /// The guide names no specific ones ("add the target teams"): the wizard asks.
+    Ask,
+    /// The names listed in `names`.
+    Named,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TeamRule {
+    pub pick: Pick,
+    pub names: Vec<String>,
+    /// "Can see Unassigned Tickets for this Team".
+    pub unassigned_access: bool,
+    /// "Can see Tickets assigned to other Agents in this Team".
+    pub otheragent_access: bool,
+}
+
+impl Default for TeamRule {
+    fn default() -> Self {
+        Self {
+            pick: Pick::None,
+            names: Vec::new(),
+            unassigned_access: true,
+            otheragent_access: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DepartmentRule {
+    pub pick: Pick,
+    pub names: Vec<String>,
+    pub level: MembershipLevel,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApplicationSpec {
+    pub name: String,
+    pub description: String,
+    pub active: bool,
+}
+
+impl Default for ApplicationSpec {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            description: String::new(),
+            active: true,
+        }
+    }
+}
+
+/// A value the vendor needs back, in the exact form it expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoverField {
+    ClientId,
+    ClientSecret,
+    /// Resource server, full URL with `/api`: `https://acme.halopsa.com/api`.
+    ResourceUrl,
+    /// Instance URL without `/api`: `https://acme.halopsa.com`.
+    BaseUrl,
+    /// Host name only, no scheme, no `/api`: `acme.halopsa.com`.
+    Hostname,
+    /// Subdomain only: `acme`.
+    Subdomain,
+    /// Authorisation server URL: `https://acme.halopsa.com/auth`.
+    AuthUrl,
+    /// Authorisation server without scheme: `acme.halopsa.com/auth`.
+    AuthHostname,
+    /// Tenant from the API Details page.
+    Tenant,
+    /// Halo id of the new agent.
+    AgentId,
+}
+
+impl HandoverField {
+    pub const ALL: [HandoverField; 10] = [
+        Self::ClientId,
+        Self::ClientSecret,
+        Self::ResourceUrl,
+        Self::BaseUrl,
+        Self::Hostname,
+        Self::Subdomain,
+        Self::AuthUrl,
+        Self::AuthHostname,
+        Self::Tenant,
+        Self::AgentId,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::ClientId => "client_id",
+            Self::ClientSecret => "client_secret",
+            Self::ResourceUrl => "resource_url",
+            Self::BaseUrl => "base_url",
+            Self::Hostname => "hostname",
+            Self::Subdomain => "subdomain",
+            Self::AuthUrl => "auth_url",
+            Self::AuthHostname => "auth_hostname",
+            Self::Tenant => "tenant",
+            Self::AgentId => "agent_id",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ClientId => "Client ID",
+            Self::ClientSecret => "Client Secret",
+            Self::ResourceUrl => "Resource server URL (with /api)",
+            Self::BaseUrl => "Halo URL (without /api)",
+            Self::Hostname => "Host name (no https://, no /api)",
+            Self::Subdomain => "Subdomain only",
+            Self::AuthUrl => "Authorisation server URL",
+            Self::AuthHostname => "Authorisation server (no https://)",
+            Self::Tenant => "Tenant",
+            Self::AgentId => "Agent ID",
+        }
+    }
+
+    pub fn example(self) -> &'static str {
+        match self {
+            Self::ClientId => "a GUID",
+            Self::ClientSecret => "shown once by Halo",
+            Self::ResourceUrl => "https://acme.halopsa.com/api",
+            Self::BaseUrl => "https://acme.halopsa.com",
+            Self::Hostname => "acme.halopsa.com",
+            Self::Subdomain => "acme",
+            Self::AuthUrl => "https://acme.halopsa.com/auth",
+            Self::AuthHostname => "acme.halopsa.com/auth",
+            Self::Tenant => "acme (blank or \"Not set\" when self-hosted)",
+            Self::AgentId => "a number, e.g. 42",
+        }
+    }
+
+    /// The URL-derived value of this field for an instance, given its resource server URL
+    /// (`…/api`) and authorisation server URL. `None` for credentials, tenant and agent id.
+    pub fn url_form(self, resource_url: &str, auth_url: &str) -> Option<String> {
+        let base = resource_url.trim_end_matches('/');
+        let base = base.strip_suffix("/api").unwrap_or(base);
+        let no_scheme = |s: &str| {
+            s.trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string()
+        };
+        let auth = auth_url.trim_end_matches('/');
+        match self {
+            Self::ResourceUrl => Some(format!("{base}/api")),
+            Self::BaseUrl => Some(base.to_string()),
+            Self::Hostname => Some(no_scheme(base)),
+            Self::Subdomain => no_scheme(base).split('.').next().map(str::to_string),
+            Self::AuthUrl => Some(auth.to_string()),
+            Self::AuthHostname => Some(no_scheme(auth)),
+            Self::ClientId | Self::ClientSecret | Self::Tenant | Self::AgentId => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trap {
+    pub text: String,
+    #[serde(default)]
+    pub severity: Severity,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Good to know, or a follow-up step in the vendor's product.
+    Info,
+    /// A manual step in Halo, or something that breaks part of the integration.
+    #[default]
+    Warning,
+    /// Gets this wrong and the integration does not work at all.
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+/// Parses a Halo UI access label into [`Access`]. Halo has finer levels than the wizard
+/// models; every level that allows changes maps to `Edit`.
+pub fn parse_access(s: &str) -> Option<Access> {
+    if let Some(a) = Access::parse(s) {
+        return Some(a);
+    }
+    let norm: String = s
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    match norm.as_str() {
+        "notset" | "noaccess" => Some(Access::None),
+        "readonly" | "viewnamesonly" => Some(Access::Read),
+        "randm"
+        | "rm"
+        | "rcm"
+        | "rmd"
+        | "readandmodify"
+        | "readcreateandmodify"
+        | "readmodifyanddelete"
+        | "readcreatemodifyanddelete"
+        | "readandmodifyall"
+        | "readonlyallmodifyown" => Some(Access::Edit),
+        _ => None,
+    }
+}
+
+fn de_features<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Access>, D::Error> {
+    let raw = BTreeMap::<String, String>::deserialize(d)?;
+    raw.into_iter()
+        .map(|(k, v)| match parse_access(&v) {
+            Some(a) => Ok((k, a)),
+            None => Err(serde::de::Error::custom(format!(
+                "unknown access level {v:?} for {k:?}; use none, read or edit (or Halo's \
+                 \"Read Only\" / \"Read and Modify\")"
+            ))),
+        })
+        .collect()
+}
+
+impl Profile {
+    /// Short scope summary for tables: the scopes, or what the wizard will ask.
+    pub fn scopes_summary(&self) -> String {
+        if self.ask_areas {
+            "(asked: areas read / edited)".into()
+        } else if self.scopes.is_empty() {
+            "(none)".into()
+        } else if self.scopes.len() > 3 {
+            format!("{} scopes: {}", self.scopes.len(), self.scopes.join(", "))
+        } else {
+            self.scopes.join(", ")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ui_labels_map_to_access() {
+        assert_eq!(parse_access("Read Only"), Some(Access::Read));
+        assert_eq!(parse_access("RO"), Some(Access::Read));
+        assert_eq!(parse_access("R&M"), Some(Access::Edit));
+        assert_eq!(parse_access("RCM"), Some(Access::Edit));
+        assert_eq!(parse_access("RMD"), Some(Access::Edit));
+        assert_eq!(parse_access("Read, Create and Modify"), Some(Access::Edit));
+        assert_eq!(parse_access("Not set"), Some(Access::None));
+        assert_eq!(parse_access("sometimes"), None);
+    }
+
+    #[test]
+    fn url_forms() {
+        let r = "https://acme.halopsa.com/api/";
+        let a = "https://acme.halopsa.com/auth";
+        assert_eq!(
+            HandoverField::BaseUrl.url_form(r, a).as_deref(),
+            Some("https://acme.halopsa.com")
+        );
+        assert_eq!(
+            HandoverField::ResourceUrl.url_form(r, a).as_deref(),
+            Some("https://acme.halopsa.com/api")
+        );
+        assert_eq!(
+            HandoverField::Hostname.url_form(r, a).as_deref(),
+            Some("acme.halopsa.com")
+        );
+        assert_eq!(
+            HandoverField::Subdomain.url_form(r, a).as_deref(),
+            Some("acme")
+        );
+        assert_eq!(
+            HandoverField::AuthHostname.url_form(r, a).as_deref(),
+            Some("acme.halopsa.com/auth")
+        );
+        assert_eq!(HandoverField::ClientSecret.url_form(r, a), None);
+    }
+}

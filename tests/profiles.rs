@@ -1,0 +1,473 @@
+//! Integration profiles: built-ins against their vendor guides, user profiles, least privilege
+//! and the `profiles` subcommand.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use halo_onboard::halo::model::{Access, MembershipLevel};
+use halo_onboard::halo::scopes;
+use halo_onboard::plan::answers::RoleMode;
+use halo_onboard::profile::{
+    self, ALL_TEAMS, Confidence, DefaultTeam, HandoverField, Pick, Profile, Question, Severity,
+};
+
+fn get(id: &str) -> Profile {
+    profile::builtin()
+        .into_iter()
+        .find(|p| p.id == id)
+        .unwrap_or_else(|| panic!("no built-in {id}"))
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn every_builtin_is_valid_cites_a_source_and_uses_catalogue_scopes() {
+    let all = profile::builtin();
+    assert_eq!(all.len(), 39);
+    for p in &all {
+        assert!(p.validate().is_empty(), "{}: {:?}", p.id, p.validate());
+        for s in &p.scopes {
+            assert!(scopes::is_known(s), "{}: {s}", p.id);
+        }
+        if !matches!(p.id.as_str(), "custom" | "least-privilege") {
+            assert!(!p.source.is_empty(), "{} has no source", p.id);
+            assert!(
+                p.source.iter().all(|s| s.starts_with("https://")),
+                "{}",
+                p.id
+            );
+            assert!(!p.scopes.is_empty(), "{} has no scopes", p.id);
+        }
+        assert!(
+            p.handover.contains(&HandoverField::ClientSecret),
+            "{}",
+            p.id
+        );
+    }
+    // The four origin vendors come first.
+    let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(&ids[..4], ["propel", "humanizeit", "topleft", "guardz"]);
+    for id in [
+        "immybot",
+        "timezest",
+        "rewst",
+        "hudu",
+        "thread",
+        "neoagent",
+        "saasalerts",
+        "scalepad-lm",
+        "gradient",
+        "mesh",
+        "altpayments",
+        "perimeters",
+        "cipp",
+        "365sentri",
+        "msp360",
+    ] {
+        assert!(ids.contains(&id), "missing {id}");
+    }
+}
+
+#[test]
+fn topleft_matches_its_guide() {
+    let p = get("topleft");
+    assert_eq!(p.vendor, "TopLeft");
+    assert_eq!(p.role.name, "TopLeft Role");
+    assert!(p.role.is_admin);
+    assert_eq!(p.role.reuse, None);
+    assert_eq!(p.agent.username, "topleft");
+    assert!(p.agent.active);
+    assert!(p.agent.api_only);
+    assert_eq!(p.agent.default_team, DefaultTeam::None);
+    assert_eq!(p.agent.work_hours, "Default Working Hours");
+    assert_eq!(
+        strs(&p.scopes),
+        ["all:standard", "all:teams", "admin:webhooks"]
+    );
+    assert_eq!(
+        p.handover,
+        [
+            HandoverField::ResourceUrl,
+            HandoverField::AuthUrl,
+            HandoverField::ClientId,
+            HandoverField::ClientSecret
+        ]
+    );
+    assert!(p.source[0].contains("help.topleft.team"));
+
+    let a = p.to_answers();
+    assert_eq!(a.profile.as_deref(), Some("topleft"));
+    assert_eq!(a.role.mode, RoleMode::Create);
+    assert_eq!(a.role.name, "TopLeft Role");
+    assert!(a.role.is_admin);
+    assert_eq!(a.agent.name, "topleft");
+    assert!(a.agent.api_only);
+    assert_eq!(a.agent.default_team, None);
+    assert_eq!(a.agent.workday, "Default Working Hours");
+    assert_eq!(a.scopes, p.scopes);
+    assert!(p.questions().is_empty());
+}
+
+#[test]
+fn propel_matches_its_guide() {
+    let p = get("propel");
+    assert_eq!(p.confidence, Confidence::H);
+    assert_eq!(p.agent.username, "Propel Your MSP");
+    assert_eq!(p.agent.firstname, "Propel");
+    assert_eq!(p.agent.surname, "Your MSP");
+    assert_eq!(p.agent.initials, "PYM");
+    assert!(p.agent.active && p.agent.api_only);
+    assert!(!p.agent.can_approve_purchaseorder && !p.agent.can_approve_invoice);
+    assert_eq!(p.application.name, "Propel Your MSP");
+    assert_eq!(
+        strs(&p.scopes),
+        [
+            "read:tickets",
+            "edit:tickets",
+            "edit:calendar",
+            "read:customers",
+            "read:crm",
+            "read:contracts",
+            "read:items",
+            "read:sales",
+            "read:invoices",
+            "read:assets",
+            "edit:assets",
+        ]
+    );
+    let f = &p.role.features;
+    assert_eq!(f["tickets"], Access::Edit);
+    assert_eq!(f["customers"], Access::Read);
+    assert_eq!(f["assets"], Access::Edit);
+    assert_eq!(f["sales"], Access::Edit);
+    assert_eq!(f["invoices"], Access::Read);
+    assert_eq!(f["contracts"], Access::Read);
+    assert_eq!(p.handover[0], HandoverField::Hostname);
+
+    let a = p.to_answers();
+    assert_eq!(a.agent.firstname, "Propel");
+    assert_eq!(a.agent.initials, "PYM");
+    assert_eq!(a.role.features, p.role.features);
+    assert_eq!(a.scopes.len(), 11);
+}
+
+#[test]
+fn humanizeit_matches_its_guide() {
+    let p = get("humanizeit");
+    assert_eq!(strs(&p.scopes), ["all:standard"]);
+    assert_eq!(p.agent.username, "HumanizeITAPI");
+    assert_eq!(p.role.name, "HumanizeITAPI");
+    assert!(p.agent.api_only);
+    assert_eq!(p.agent.work_hours, "24 Hours");
+    assert_eq!(p.agent.default_team, DefaultTeam::Ask);
+    assert_eq!(p.agent.teams.pick, Pick::Default);
+    assert!(p.agent.teams.unassigned_access && p.agent.teams.otheragent_access);
+    assert_eq!(p.agent.departments.level, MembershipLevel::ModifyAll);
+    assert_eq!(p.application.name, "HumanizeIT");
+    assert_eq!(p.questions(), [Question::DefaultTeam]);
+
+    let a = p.to_answers();
+    assert_eq!(a.agent.workday, "24 Hours");
+    // A required default team stays empty until the user picks it.
+    assert_eq!(a.agent.default_team.as_deref(), Some(""));
+    assert_eq!(a.agent.teams.len(), 1);
+    assert!(a.agent.teams[0].unassigned_access && a.agent.teams[0].otheragent_access);
+    assert_eq!(a.agent.departments.len(), 3);
+    assert!(
+        a.agent
+            .departments
+            .iter()
+            .all(|d| d.level == MembershipLevel::ModifyAll)
+    );
+}
+
+#[test]
+fn guardz_matches_its_guide() {
+    let p = get("guardz");
+    assert_eq!(strs(&p.scopes), ["all"]);
+    assert!(!p.role.is_admin);
+    assert_eq!(p.role.features.get("tickets"), Some(&Access::Edit));
+    assert!(
+        !p.application.description.is_empty(),
+        "Guardz requires a description"
+    );
+    assert!(p.handover.contains(&HandoverField::BaseUrl));
+}
+
+#[test]
+fn vendor_specific_traps() {
+    let g = get("gradient");
+    assert!(!g.scopes.iter().any(|s| s == "all"));
+    assert!(
+        g.traps
+            .iter()
+            .any(|t| t.severity == Severity::Critical && t.text.contains("'all'"))
+    );
+
+    let s = get("saasalerts");
+    assert!(s.scopes.iter().any(|x| x == "all:teams"));
+    assert_eq!(s.agent.username, "saasalerts_api");
+    assert_eq!(s.agent.work_hours, "24 Hours");
+    assert_eq!(s.role.reuse.as_deref(), Some("Administrator"));
+    assert_eq!(
+        s.to_answers().role.mode,
+        RoleMode::Reuse("Administrator".into())
+    );
+    assert!(s.handover.contains(&HandoverField::BaseUrl));
+
+    let n = get("neoagent");
+    assert!(!n.agent.api_only);
+    assert!(!n.scopes.iter().any(|x| x == "all" || x == "admin"));
+    assert!(n.scopes.iter().any(|x| x == "admin:webhooks"));
+    assert!(n.handover.contains(&HandoverField::AgentId));
+    assert!(!n.to_answers().agent.api_only);
+
+    let h = get("hudu-kb");
+    assert!(
+        h.traps
+            .iter()
+            .any(|t| t.text.contains("Allow Articles to be added to FAQ Lists"))
+    );
+
+    let r = get("rewst");
+    assert_eq!(r.to_answers().agent.teams[0].name, ALL_TEAMS);
+    assert!(r.handover.contains(&HandoverField::Hostname));
+    assert!(r.handover.contains(&HandoverField::AuthHostname));
+
+    let t = get("timezest");
+    assert_eq!(t.agent.extra_roles, ["Administrator"]);
+    assert!(t.role.is_admin);
+}
+
+#[test]
+fn custom_and_least_privilege() {
+    let c = get("custom");
+    assert!(c.scopes.is_empty());
+    let a = c.to_answers();
+    assert!(a.agent.active && a.agent.api_only);
+    assert!(!a.role.is_admin && a.role.features.is_empty());
+    assert_eq!(a.agent.default_team, None);
+
+    let l = get("least-privilege");
+    assert!(l.ask_areas && l.scopes.is_empty());
+    assert_eq!(l.questions(), [Question::Areas]);
+}
+
+#[test]
+fn least_privilege_scopes_table() {
+    let cases: &[(&[&str], &[&str], &[&str])] = &[
+        (&[], &[], &[]),
+        (&["tickets"], &[], &["read:tickets"]),
+        (&[], &["tickets"], &["edit:tickets"]),
+        // Edit wins over read; order follows the catalogue.
+        (
+            &["tickets", "customers"],
+            &["tickets"],
+            &["edit:tickets", "read:customers"],
+        ),
+        (
+            &["assets"],
+            &["timesheets"],
+            &["edit:timesheets", "read:assets"],
+        ),
+        // all:teams and admin:webhooks only when asked.
+        (&["tickets", "teams"], &[], &["all:teams", "read:tickets"]),
+        (&[], &["webhooks"], &["admin:webhooks"]),
+        // Unknown and umbrella keys never add scopes.
+        (&["nope", "umbrella", "access"], &[], &[]),
+    ];
+    for (reads, edits, want) in cases {
+        let got = profile::least_privilege_scopes(reads, edits);
+        assert_eq!(strs(&got), *want, "reads {reads:?} edits {edits:?}");
+        assert!(got.iter().all(|s| scopes::is_known(s)));
+    }
+    let f = profile::least_privilege_features(&["tickets", "customers"], &["tickets", "assets"]);
+    let want: BTreeMap<String, Access> = [
+        ("tickets".to_string(), Access::Edit),
+        ("customers".to_string(), Access::Read),
+        ("assets".to_string(), Access::Edit),
+    ]
+    .into();
+    assert_eq!(f, want);
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const USER_OK: &str = r#"
+id = "acme-sync"
+vendor = "Acme Sync"
+confidence = "M"
+scopes = ["read:tickets"]
+handover = ["client_id", "client_secret"]
+[role]
+name = "Acme"
+[role.features]
+tickets = "Read Only"
+"#;
+
+#[test]
+fn user_profiles_load_override_and_report_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a-ok.toml", USER_OK);
+    write(
+        dir.path(),
+        "b-override.toml",
+        &USER_OK
+            .replace("acme-sync", "topleft")
+            .replace("Acme Sync", "TopLeft (ours)"),
+    );
+    write(
+        dir.path(),
+        "c-trap.toml",
+        &USER_OK
+            .replace("acme-sync", "trap")
+            .replace("\"read:tickets\"", "\"read:actions\""),
+    );
+    write(dir.path(), "d-syntax.toml", "id = \"x\"\nvendor = \n");
+    write(
+        dir.path(),
+        "e-typo.toml",
+        &USER_OK.replace("[role]\n", "[role]\nis_admn = true\n"),
+    );
+    write(dir.path(), "ignored.txt", "not a profile");
+
+    let (ps, errs) = profile::load_all(Some(dir.path()));
+    assert_eq!(
+        ps.len(),
+        40,
+        "39 built-ins + acme-sync (topleft overridden)"
+    );
+    let acme = ps.iter().find(|p| p.id == "acme-sync").unwrap();
+    assert_eq!(
+        acme.file.as_deref(),
+        Some(dir.path().join("a-ok.toml").as_path())
+    );
+    let tl = ps.iter().find(|p| p.id == "topleft").unwrap();
+    assert_eq!(tl.vendor, "TopLeft (ours)");
+    assert_eq!(ps.iter().filter(|p| p.id == "topleft").count(), 1);
+
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    let trap = errs
+        .iter()
+        .find(|e| e.path.ends_with("c-trap.toml"))
+        .unwrap();
+    let msg = trap.to_string();
+    assert!(msg.contains("c-trap.toml"), "{msg}");
+    assert!(
+        msg.contains("scopes[0]") && msg.contains("read:actions"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("read:tickets / edit:tickets"),
+        "hint missing: {msg}"
+    );
+    assert_eq!(trap.line, Some(5), "{msg}");
+
+    let syntax = errs
+        .iter()
+        .find(|e| e.path.ends_with("d-syntax.toml"))
+        .unwrap();
+    assert_eq!(syntax.line, Some(2), "{syntax}");
+    assert!(syntax.to_string().contains("d-syntax.toml:2:"), "{syntax}");
+
+    let typo = errs
+        .iter()
+        .find(|e| e.path.ends_with("e-typo.toml"))
+        .unwrap();
+    assert!(typo.message.contains("is_admn"), "{typo}");
+    assert!(typo.line.is_some());
+}
+
+#[test]
+fn missing_user_dir_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ps, errs) = profile::load_all(Some(&dir.path().join("absent")));
+    assert_eq!(ps.len(), 39);
+    assert!(errs.is_empty());
+}
+
+fn bin(args: &[&str], dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_halo-onboard"))
+        .args(args)
+        .env("HALO_ONBOARD_PROFILES_DIR", dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_lists_and_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin(&["profiles"], dir.path());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("ID") && lines[0].contains("CONF"));
+    assert_eq!(lines.len(), 40);
+    let topleft = lines.iter().find(|l| l.starts_with("topleft ")).unwrap();
+    assert!(topleft.contains("TopLeft") && topleft.contains("all:standard"));
+    // Aligned: the vendor column starts at the same place on every line.
+    let col = lines[0].find("VENDOR").unwrap();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.get(col - 1..col) == Some(" ") && l.get(col..col + 1) != Some(" "))
+    );
+
+    let out = bin(&["profiles", "--json"], dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 39);
+
+    let out = bin(&["profiles", "show", "topleft", "--json"], dir.path());
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id"], "topleft");
+    assert_eq!(v["role"]["name"], "TopLeft Role");
+    assert_eq!(v["agent"]["username"], "topleft");
+    assert_eq!(v["scopes"][2], "admin:webhooks");
+
+    let out = bin(&["profiles", "show", "gradient"], dir.path());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "Gradient",
+        "Scopes",
+        "Hand back",
+        "Traps",
+        "support.meetgradient.com",
+    ] {
+        assert!(text.contains(want), "missing {want}:\n{text}");
+    }
+    let out = bin(&["profiles", "show", "topleft"], dir.path());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("admin:webhooks  ! can create and change webhooks"),
+        "{text}"
+    );
+
+    let out = bin(&["profiles", "show", "toplef"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("topleft"), "{err}");
+}
+
+#[test]
+fn cli_reports_a_broken_user_profile_and_lists_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "bad.toml",
+        &USER_OK.replace("\"read:tickets\"", "\"read:actions\""),
+    );
+    let out = bin(&["profiles"], dir.path());
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml:5:") && err.contains("read:actions"),
+        "{err}"
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 40);
+}
