@@ -509,3 +509,45 @@ async fn events_carry_path_query_status_and_latency() {
     assert_eq!(ev[1].status, Some(200));
     assert!(ev[1].latency >= Duration::from_millis(20));
 }
+
+#[tokio::test]
+async fn redirects_to_another_host_are_not_followed() {
+    let elsewhere = serve(|_| async { json(200, token_json()) }).await;
+    let target = elsewhere.url.replace("127.0.0.1", "localhost");
+    let fake = serve(move |s: Seen| {
+        let target = target.clone();
+        async move {
+            let to = format!("{target}{}", s.path);
+            (
+                axum::http::StatusCode::TEMPORARY_REDIRECT,
+                [("location", to)],
+                "",
+            )
+                .into_response()
+        }
+    })
+    .await;
+    let err = client(&fake.url).token().await.unwrap_err();
+    assert!(matches!(err, HaloError::TokenError(307, _)), "{err:?}");
+    assert!(
+        elsewhere.seen().is_empty(),
+        "the form must not be replayed to another host"
+    );
+
+    // Same host: followed.
+    let fake = serve(|s: Seen| async move {
+        if s.path_only() == "/auth/token" {
+            (
+                axum::http::StatusCode::TEMPORARY_REDIRECT,
+                [("location", "/auth2/token")],
+                "",
+            )
+                .into_response()
+        } else {
+            json(200, token_json())
+        }
+    })
+    .await;
+    client(&fake.url).token().await.unwrap();
+    assert_eq!(fake.hits("/auth2/token")[0].form()["scope"], "all admin");
+}

@@ -60,11 +60,28 @@ pub struct Http {
     pub redactor: Redactor,
 }
 
+/// Follows a redirect only to the same host without an https→http downgrade: a 307 from the
+/// token endpoint would otherwise replay the form, client secret included, to wherever it points.
+/// A refused redirect surfaces as its 3xx status.
+fn same_host_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
+    let Some(prev) = attempt.previous().last() else {
+        return attempt.stop();
+    };
+    let next = attempt.url();
+    let downgrade = prev.scheme() == "https" && next.scheme() != "https";
+    if attempt.previous().len() > 5 || downgrade || prev.host_str() != next.host_str() {
+        attempt.stop()
+    } else {
+        attempt.follow()
+    }
+}
+
 impl Http {
     pub fn new(opts: ClientOptions, redactor: Redactor) -> Result<Self> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("halo-onboard/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.timeout)
+            .redirect(reqwest::redirect::Policy::custom(same_host_redirects))
             .build()
             .map_err(|e| HaloError::Other(format!("could not set up the HTTP client: {e}")))?;
         Ok(Self {
