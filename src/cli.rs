@@ -26,17 +26,17 @@ pub enum Command {
     /// Run the Halo emulator standalone (prints one JSON line with its URL and bootstrap credentials).
     Sandbox(SandboxArgs),
     /// Plan and apply a profile without the wizard.
-    Apply,
+    Apply(crate::headless::apply::ApplyArgs),
     /// Audit an existing integration against its profile (exit 0 ok, 1 drift, 2 could not run).
     Check,
     /// List or show integration profiles.
     Profiles(ProfilesArgs),
     /// List unfinished setups.
-    Sessions,
+    Sessions(crate::headless::sessions::SessionsArgs),
     /// Continue an unfinished setup.
-    Resume,
+    Resume(crate::headless::sessions::ResumeArgs),
     /// Delete what a setup created.
-    Rollback,
+    Rollback(crate::headless::sessions::RollbackArgs),
 }
 
 #[derive(Debug, Clone, Args)]

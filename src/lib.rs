@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod halo;
+pub mod headless;
 pub mod journal;
 pub mod plan;
 pub mod profile;

@@ -51,8 +51,15 @@ pub fn plan_text(plan: &Plan) -> String {
             Kind::Keep => "keep",
             Kind::Reuse => "reuse",
         };
-        let id = a.id.as_deref().map(|i| format!(" (id {i})")).unwrap_or_default();
-        s.push_str(&format!("  {kind:<7} {:<12} {}{id}\n", a.object.label(), a.name));
+        let id =
+            a.id.as_deref()
+                .map(|i| format!(" (id {i})"))
+                .unwrap_or_default();
+        s.push_str(&format!(
+            "  {kind:<7} {:<12} {}{id}\n",
+            a.object.label(),
+            a.name
+        ));
         for c in &a.changes {
             s.push_str(&format!("            change: {c}\n"));
         }
@@ -72,7 +79,11 @@ fn verification_text(v: &Verification) -> String {
         let mark = if c.pass { "pass" } else { "FAIL" };
         s.push_str(&format!("  {mark}  {:<36} {}\n", c.name, c.detail));
         if let Some(l) = c.layer {
-            s.push_str(&format!("        blocked by: {}; fix: {}\n", l.label(), c.fix));
+            s.push_str(&format!(
+                "        blocked by: {}; fix: {}\n",
+                l.label(),
+                c.fix
+            ));
         }
     }
     s
@@ -83,19 +94,32 @@ fn default_out(journal: &Journal, s: &Session) -> PathBuf {
 }
 
 /// Runs a session from where it stands: plan (and stop unless `--yes`), apply, verify, hand over.
-pub async fn run_session(client: &Client, journal: &Journal, s: &mut Session, ep: &Endpoint, run: &RunArgs) -> Result<u8, Failure> {
+pub async fn run_session(
+    client: &Client,
+    journal: &Journal,
+    s: &mut Session,
+    ep: &Endpoint,
+    run: &RunArgs,
+) -> Result<u8, Failure> {
     let say = |m: &str| {
         if !run.json {
             eprintln!("{m}");
         }
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let applier = Applier { client, journal, progress: Some(tx) };
+    let applier = Applier {
+        client,
+        journal,
+        progress: Some(tx),
+    };
     let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
     let plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
     if run.dry_run || !run.yes {
         if run.json {
-            println!("{}", json!({"ok": !plan.is_blocked(), "session": s.id, "dry_run": true, "plan": plan}));
+            println!(
+                "{}",
+                json!({"ok": !plan.is_blocked(), "session": s.id, "dry_run": true, "plan": plan})
+            );
         } else {
             println!("Plan for setup {}:\n{}", s.id, plan_text(&plan));
             println!("Requests: {}", plan.requests.len());
@@ -103,7 +127,11 @@ pub async fn run_session(client: &Client, journal: &Journal, s: &mut Session, ep
                 println!("Nothing was written. To apply, run the same command with --yes.");
             }
         }
-        return Ok(if plan.is_blocked() { EXIT_FAILED } else { EXIT_OK });
+        return Ok(if plan.is_blocked() {
+            EXIT_FAILED
+        } else {
+            EXIT_OK
+        });
     }
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
     let result = applier.apply(s).await;
@@ -117,8 +145,16 @@ pub async fn run_session(client: &Client, journal: &Journal, s: &mut Session, ep
     let applied = match result {
         Ok(a) => a,
         Err(e) => {
-            let code = if matches!(e, crate::plan::apply::ApplyError::Blocked(_)) { EXIT_FAILED } else { EXIT_CANNOT_RUN };
-            return Err(Failure { message: e.to_string(), hint: format!("{} (setup {})", e.hint(), s.id), code });
+            let code = if matches!(e, crate::plan::apply::ApplyError::Blocked(_)) {
+                EXIT_FAILED
+            } else {
+                EXIT_CANNOT_RUN
+            };
+            return Err(Failure {
+                message: e.to_string(),
+                hint: format!("{} (setup {})", e.hint(), s.id),
+                code,
+            });
         }
     };
     say("Verifying with the new credentials");
@@ -139,17 +175,30 @@ pub async fn run_session(client: &Client, journal: &Journal, s: &mut Session, ep
     }
     // Hand over: the file is the one place meant for the secret; then the journal forgets it.
     let out = run.out.clone().unwrap_or_else(|| default_out(journal, s));
-    let ho = Handover::new(ep, &applied.client_id, &applied.client_secret, applied.agent_id);
+    let ho = Handover::new(
+        ep,
+        &applied.client_id,
+        &applied.client_secret,
+        applied.agent_id,
+    );
     ho.save(&out, Format::from_path(&out))
         .map_err(|e| Failure::new(format!("cannot write the credentials to {}: {e}", out.display()), format!("The secret is still kept for setup {}; run `halo-onboard resume {} --yes --out <writable path>`.", s.id, s.id)))?;
-    journal.wipe_secret(s).map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    journal
+        .wipe_secret(s)
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
     if verification.passed() {
         s.status = Status::HandedOver;
     }
-    journal.save(s).map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    journal
+        .save(s)
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
     let ok = verification.passed();
     if run.json {
-        let diffs: Vec<_> = applied.differences.iter().map(|(o, d)| json!({"object": o, "difference": d})).collect();
+        let diffs: Vec<_> = applied
+            .differences
+            .iter()
+            .map(|(o, d)| json!({"object": o, "difference": d}))
+            .collect();
         println!(
             "{}",
             json!({
@@ -169,10 +218,17 @@ pub async fn run_session(client: &Client, journal: &Journal, s: &mut Session, ep
     } else {
         println!("Verification:\n{}", verification_text(&verification));
         println!("Client ID: {}", applied.client_id);
-        println!("Credentials (with the secret) saved to {} (mode 0600).", out.display());
-        println!("Give them to the vendor, then delete the file. Halo will not show the secret again.");
+        println!(
+            "Credentials (with the secret) saved to {} (mode 0600).",
+            out.display()
+        );
+        println!(
+            "Give them to the vendor, then delete the file. Halo will not show the secret again."
+        );
         if !ok {
-            println!("Some checks failed: change what each line says in Halo, then run `halo-onboard check`.");
+            println!(
+                "Some checks failed: change what each line says in Halo, then run `halo-onboard check`."
+            );
         }
     }
     Ok(if ok { EXIT_OK } else { EXIT_FAILED })
@@ -191,11 +247,17 @@ pub async fn run(args: &ApplyArgs) -> u8 {
 
 async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
     let profile_id = args.profile.as_deref().unwrap_or("custom");
-    let mut answers = crate::profile::answers_for(profile_id).map_err(|m| Failure::new(m, "Run `halo-onboard profiles` to list the profile ids."))?;
+    let mut answers = crate::profile::answers_for(profile_id)
+        .map_err(|m| Failure::new(m, "Run `halo-onboard profiles` to list the profile ids."))?;
     if let Some(p) = &args.answers {
         answers = overlay_answers(&answers, p)?;
     }
-    let client_id = args.connect.client_id.clone().ok_or_else(|| Failure::new("no bootstrap client id", "Pass --client-id or set HALO_CLIENT_ID."))?;
+    let client_id = args.connect.client_id.clone().ok_or_else(|| {
+        Failure::new(
+            "no bootstrap client id",
+            "Pass --client-id or set HALO_CLIENT_ID.",
+        )
+    })?;
     let secret = read_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
     let opts = ClientOptions::default();
     let ep = endpoint_from(&args.connect, &opts).await?;

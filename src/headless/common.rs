@@ -28,7 +28,11 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { message: message.into(), hint: hint.into(), code: EXIT_CANNOT_RUN }
+        Self {
+            message: message.into(),
+            hint: hint.into(),
+            code: EXIT_CANNOT_RUN,
+        }
     }
     pub fn halo(e: &HaloError) -> Self {
         Self::new(e.to_string(), e.hint())
@@ -50,7 +54,10 @@ pub fn read_secret(file: Option<&Path>, env: &str) -> Result<SecretString, Failu
     };
     let t = raw.trim();
     if t.is_empty() {
-        return Err(Failure::new("the client secret is empty", "Copy the secret again from Halo (or generate a new one there)."));
+        return Err(Failure::new(
+            "the client secret is empty",
+            "Copy the secret again from Halo (or generate a new one there).",
+        ));
     }
     Ok(SecretString::from(t.to_string()))
 }
@@ -80,10 +87,24 @@ pub struct ConnectArgs {
 
 pub async fn endpoint_from(args: &ConnectArgs, opts: &ClientOptions) -> Result<Endpoint, Failure> {
     let mut ep = match (&args.url, &args.resource_url, &args.auth_url) {
-        (Some(url), _, _) => halo::discover(url, opts).await.map_err(|e| Failure::halo(&e))?,
-        (None, Some(r), Some(a)) => Endpoint::on_premise(r, a, args.tenant.as_deref()).map_err(|e| Failure::halo(&e))?,
-        (None, Some(_), None) => return Err(Failure::new("--resource-url needs --auth-url", "Both are on Halo's API Details page.")),
-        _ => return Err(Failure::new("no Halo instance given", "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url).")),
+        (Some(url), _, _) => halo::discover(url, opts)
+            .await
+            .map_err(|e| Failure::halo(&e))?,
+        (None, Some(r), Some(a)) => {
+            Endpoint::on_premise(r, a, args.tenant.as_deref()).map_err(|e| Failure::halo(&e))?
+        }
+        (None, Some(_), None) => {
+            return Err(Failure::new(
+                "--resource-url needs --auth-url",
+                "Both are on Halo's API Details page.",
+            ));
+        }
+        _ => {
+            return Err(Failure::new(
+                "no Halo instance given",
+                "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url).",
+            ));
+        }
     };
     if let Some(t) = args.tenant.as_deref().filter(|t| !t.trim().is_empty()) {
         ep.tenant = Some(t.trim().to_string());
@@ -92,8 +113,17 @@ pub async fn endpoint_from(args: &ConnectArgs, opts: &ClientOptions) -> Result<E
 }
 
 /// Bootstrap client: asks for `all admin`, limited by Halo to what the application has.
-pub fn bootstrap_client(ep: &Endpoint, client_id: &str, secret: SecretString, opts: ClientOptions) -> Result<Client, Failure> {
-    let creds = Credentials { client_id: client_id.trim().to_string(), client_secret: secret, scopes: vec!["all".into(), "admin".into()] };
+pub fn bootstrap_client(
+    ep: &Endpoint,
+    client_id: &str,
+    secret: SecretString,
+    opts: ClientOptions,
+) -> Result<Client, Failure> {
+    let creds = Credentials {
+        client_id: client_id.trim().to_string(),
+        client_secret: secret,
+        scopes: vec!["all".into(), "admin".into()],
+    };
     Client::new(ep.clone(), creds, opts).map_err(|e| Failure::halo(&e))
 }
 
@@ -103,7 +133,10 @@ pub async fn check_bootstrap(client: &Client) -> Result<String, Failure> {
     let me = client.me().await.map_err(|e| Failure::halo(&e))?;
     if !info.scopes.is_empty() && !info.scopes.iter().any(|s| s == "admin") {
         return Err(Failure::new(
-            format!("the bootstrap application (agent {}) was not granted the admin scope", me.name),
+            format!(
+                "the bootstrap application (agent {}) was not granted the admin scope",
+                me.name
+            ),
             "In Halo: Configuration > Integrations > Halo API > the bootstrap application > Permissions, tick 'admin'.",
         ));
     }
@@ -113,17 +146,44 @@ pub async fn check_bootstrap(client: &Client) -> Result<String, Failure> {
 /// Reads a TOML answers file and lays it over `base` (fields the file leaves out keep the base
 /// values). Errors name the file and line.
 pub fn overlay_answers(base: &Answers, path: &Path) -> Result<Answers, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| Failure::new(format!("cannot read answers file {}: {e}", path.display()), "Check the path."))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(
+            format!("cannot read answers file {}: {e}", path.display()),
+            "Check the path.",
+        )
+    })?;
     let loc = |e: &toml::de::Error| -> String {
-        e.span().map(|s| format!(" at line {}", text[..s.start.min(text.len())].lines().count().max(1))).unwrap_or_default()
+        e.span()
+            .map(|s| {
+                format!(
+                    " at line {}",
+                    text[..s.start.min(text.len())].lines().count().max(1)
+                )
+            })
+            .unwrap_or_default()
     };
-    let file: toml::Table = toml::from_str(&text)
-        .map_err(|e| Failure::new(format!("answers file {}{}: {}", path.display(), loc(&e), e.message()), "Fix the TOML syntax at that line."))?;
-    let mut merged = toml::Table::try_from(base).map_err(|e| Failure::new(format!("internal: {e}"), ""))?;
+    let file: toml::Table = toml::from_str(&text).map_err(|e| {
+        Failure::new(
+            format!(
+                "answers file {}{}: {}",
+                path.display(),
+                loc(&e),
+                e.message()
+            ),
+            "Fix the TOML syntax at that line.",
+        )
+    })?;
+    let mut merged =
+        toml::Table::try_from(base).map_err(|e| Failure::new(format!("internal: {e}"), ""))?;
     merge(&mut merged, file);
     let out: Answers = toml::Value::Table(merged)
         .try_into()
-        .map_err(|e: toml::de::Error| Failure::new(format!("answers file {}: {}", path.display(), e.message()), "Check field names and types against the README's answers example."))?;
+        .map_err(|e: toml::de::Error| {
+            Failure::new(
+                format!("answers file {}: {}", path.display(), e.message()),
+                "Check field names and types against the README's answers example.",
+            )
+        })?;
     Ok(out)
 }
 
@@ -140,7 +200,11 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 /// Records the connection in the answers (no secret).
 pub fn set_connection(a: &mut Answers, args: &ConnectArgs, ep: &Endpoint) {
-    a.connection.mode = if args.url.is_some() { ConnectionMode::Hosted } else { ConnectionMode::OnPremise };
+    a.connection.mode = if args.url.is_some() {
+        ConnectionMode::Hosted
+    } else {
+        ConnectionMode::OnPremise
+    };
     a.connection.url = args.url.clone().unwrap_or_default();
     a.connection.resource_url = ep.resource_url.clone();
     a.connection.auth_url = ep.auth_url.clone();
@@ -170,9 +234,17 @@ mod tests {
         let p = d.path().join("s");
         std::fs::write(&p, "  abc-def \n").unwrap();
         use secrecy::ExposeSecret;
-        assert_eq!(read_secret(Some(&p), "NOPE_X").unwrap().expose_secret(), "abc-def");
+        assert_eq!(
+            read_secret(Some(&p), "NOPE_X").unwrap().expose_secret(),
+            "abc-def"
+        );
         std::fs::write(&p, " \n").unwrap();
-        assert!(read_secret(Some(&p), "NOPE_X").unwrap_err().message.contains("empty"));
+        assert!(
+            read_secret(Some(&p), "NOPE_X")
+                .unwrap_err()
+                .message
+                .contains("empty")
+        );
         let e = read_secret(None, "HALO_ONBOARD_TEST_UNSET_VAR").unwrap_err();
         assert!(e.message.contains("HALO_ONBOARD_TEST_UNSET_VAR"));
     }

@@ -1,6 +1,6 @@
 //! `sessions`, `resume ID`, `rollback ID`.
 
-use super::apply::{run_session, RunArgs};
+use super::apply::{RunArgs, run_session};
 use super::common::*;
 use crate::halo::ClientOptions;
 use crate::journal::{Journal, Session};
@@ -68,18 +68,39 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
             .map(|s| serde_json::json!({"id": s.id, "status": s.status, "profile": s.answers.profile, "url": s.endpoint.as_ref().map(|e| e.base_url().to_string()), "updated_unix": s.updated_unix, "objects": s.objects}))
             .collect();
         let errs: Vec<_> = bad.iter().map(|e| e.to_string()).collect();
-        println!("{}", serde_json::json!({"sessions": rows, "unreadable": errs}));
+        println!(
+            "{}",
+            serde_json::json!({"sessions": rows, "unreadable": errs})
+        );
     } else {
         if list.is_empty() {
             println!("No {}setups.", if args.all { "" } else { "unfinished " });
         } else {
-            println!("{:<40} {:<12} {:<14} {:<10} URL", "ID", "STATUS", "PROFILE", "UPDATED");
+            println!(
+                "{:<40} {:<12} {:<14} {:<10} URL",
+                "ID", "STATUS", "PROFILE", "UPDATED"
+            );
             for s in &list {
-                let status = serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-                let url = s.endpoint.as_ref().map(|e| e.base_url().to_string()).unwrap_or_default();
-                println!("{:<40} {:<12} {:<14} {:<10} {url}", s.id, status, s.answers.profile.as_deref().unwrap_or("-"), age(s));
+                let status = serde_json::to_value(s.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                let url = s
+                    .endpoint
+                    .as_ref()
+                    .map(|e| e.base_url().to_string())
+                    .unwrap_or_default();
+                println!(
+                    "{:<40} {:<12} {:<14} {:<10} {url}",
+                    s.id,
+                    status,
+                    s.answers.profile.as_deref().unwrap_or("-"),
+                    age(s)
+                );
             }
-            println!("\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)");
+            println!(
+                "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
+            );
         }
         for e in &bad {
             eprintln!("warning: {e}\n  what to do: {}", e.hint());
@@ -88,21 +109,40 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
     EXIT_OK
 }
 
-async fn open_session(id: &str, secret_file: Option<&std::path::Path>) -> Result<(Journal, Session, crate::halo::Client, crate::halo::Endpoint), Failure> {
+async fn open_session(
+    id: &str,
+    secret_file: Option<&std::path::Path>,
+) -> Result<(Journal, Session, crate::halo::Client, crate::halo::Endpoint), Failure> {
     let j = journal()?;
-    let s = j.load(id).map_err(|e| Failure::new(e.to_string(), e.hint()))?;
-    let ep = s.endpoint.clone().ok_or_else(|| Failure::new(format!("setup {id} has no Halo address recorded"), "Start a new setup."))?;
+    let s = j
+        .load(id)
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    let ep = s.endpoint.clone().ok_or_else(|| {
+        Failure::new(
+            format!("setup {id} has no Halo address recorded"),
+            "Start a new setup.",
+        )
+    })?;
     let secret = read_secret(secret_file, SECRET_ENV)?;
-    let client = bootstrap_client(&ep, &s.answers.connection.client_id, secret, ClientOptions::default())?;
+    let client = bootstrap_client(
+        &ep,
+        &s.answers.connection.client_id,
+        secret,
+        ClientOptions::default(),
+    )?;
     check_bootstrap(&client).await?;
     Ok((j, s, client, ep))
 }
 
 pub async fn run_resume(args: &ResumeArgs) -> u8 {
     let r = async {
-        let (j, mut s, client, ep) = open_session(&args.id, args.client_secret_file.as_deref()).await?;
+        let (j, mut s, client, ep) =
+            open_session(&args.id, args.client_secret_file.as_deref()).await?;
         if s.status.is_finished() {
-            return Err(Failure::new(format!("setup {} is already finished ({:?})", s.id, s.status), "Nothing to resume; `halo-onboard check` audits it."));
+            return Err(Failure::new(
+                format!("setup {} is already finished ({:?})", s.id, s.status),
+                "Nothing to resume; `halo-onboard check` audits it.",
+            ));
         }
         run_session(&client, &j, &mut s, &ep, &args.run).await
     }

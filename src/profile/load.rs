@@ -170,6 +170,9 @@ pub fn builtin() -> Vec<Profile> {
 
 /// `<config dir>/profiles`, e.g. `~/.config/halo-onboard/profiles` on Linux.
 pub fn user_profiles_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("HALO_ONBOARD_PROFILES_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
     directories::ProjectDirs::from("", "", "halo-onboard").map(|d| d.config_dir().join("profiles"))
 }
 

@@ -22,11 +22,24 @@ pub use least::{least_privilege, least_privilege_features, least_privilege_scope
 pub use load::{LoadError, builtin, load_all, load_file, parse, user_profiles_dir};
 pub use validate::ProfileProblem;
 
-/// Team name that stands for "every team" in [`crate::plan::answers::AgentAnswers::teams`]
-/// (Answers has no dedicated flag; the plan expands it to all teams of the instance).
-pub const ALL_TEAMS: &str = "*";
+/// Team name that stands for "every team" in [`crate::plan::answers::AgentAnswers::teams`];
+/// the plan expands it to all teams of the instance.
+pub const ALL_TEAMS: &str = crate::plan::answers::ALL;
 /// Department name that stands for "every department" in the answers' department list.
-pub const ALL_DEPARTMENTS: &str = "*";
+pub const ALL_DEPARTMENTS: &str = crate::plan::answers::ALL;
+
+/// The answers a profile id pre-fills, looking in built-in and user profiles.
+pub fn answers_for(id: &str) -> Result<crate::plan::answers::Answers, String> {
+    let dir = user_profiles_dir();
+    let (all, _errors) = load_all(dir.as_deref());
+    all.iter()
+        .find(|p| p.id == id)
+        .map(|p| p.to_answers())
+        .ok_or_else(|| {
+            let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
+            format!("unknown profile '{id}' (known: {})", ids.join(", "))
+        })
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
