@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::common::*;
 use crate::halo::{Client, ClientOptions, Endpoint};
-use crate::journal::{Journal, Session, Status};
+use crate::journal::{Journal, Session, Status, fsutil};
 use crate::plan::apply::{Applier, Progress};
 use crate::plan::build::{Kind, Plan};
 use crate::plan::handover::{Format, Handover};
@@ -40,6 +40,9 @@ pub struct RunArgs {
     /// Where to save the new credentials (0600); .env, .json or .toml. Default: the state dir.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Rotate the secret of an application an earlier setup made (breaks the vendor's copy).
+    #[arg(long)]
+    pub new_secret: bool,
 }
 
 pub fn plan_text(plan: &Plan) -> String {
@@ -89,10 +92,6 @@ fn verification_text(v: &Verification) -> String {
     s
 }
 
-fn default_out(journal: &Journal, s: &Session) -> PathBuf {
-    journal.dir().join("handover").join(format!("{}.env", s.id))
-}
-
 /// Runs a session from where it stands: plan (and stop unless `--yes`), apply, verify, hand over.
 pub async fn run_session(
     client: &Client,
@@ -101,21 +100,35 @@ pub async fn run_session(
     ep: &Endpoint,
     run: &RunArgs,
 ) -> Result<u8, Failure> {
+    let json = run.json;
     let say = |m: &str| {
-        if !run.json {
+        if !json {
             eprintln!("{m}");
         }
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // Progress is printed as it happens (stderr), so a slow Halo shows where it is.
+    let printer = tokio::spawn(async move {
+        while let Some(p) = rx.recv().await {
+            if json {
+                continue;
+            }
+            match p {
+                Progress::Step(m) => eprintln!("  {m}"),
+                Progress::Difference(o, d) => eprintln!("  read-back {}: {d}", o.label()),
+            }
+        }
+    });
     let applier = Applier {
         client,
         journal,
         progress: Some(tx),
+        regenerate_secret: run.new_secret,
     };
     let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
     let plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
     if run.dry_run || !run.yes {
-        if run.json {
+        if json {
             println!(
                 "{}",
                 json!({"ok": !plan.is_blocked(), "session": s.id, "dry_run": true, "plan": plan})
@@ -136,12 +149,7 @@ pub async fn run_session(
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
     let result = applier.apply(s).await;
     drop(applier);
-    while let Ok(p) = rx.try_recv() {
-        match p {
-            Progress::Step(m) => say(&format!("  {m}")),
-            Progress::Difference(o, d) => say(&format!("  read-back {}: {d}", o.label())),
-        }
-    }
+    let _ = printer.await;
     let applied = match result {
         Ok(a) => a,
         Err(e) => {
@@ -157,13 +165,35 @@ pub async fn run_session(
             });
         }
     };
+    let Some(secret) = applied.client_secret.clone() else {
+        // Adopted application whose vendor already holds the secret: nothing to hand over.
+        s.status = Status::HandedOver;
+        journal
+            .save(s)
+            .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+        if json {
+            println!(
+                "{}",
+                json!({"ok": true, "session": s.id, "plan": plan, "role_id": applied.role_id, "agent_id": applied.agent_id, "application_id": applied.application_id, "client_id": applied.client_id, "writes": applied.writes, "credentials_file": null, "verification": null})
+            );
+        } else {
+            println!(
+                "Everything already exists and matches; the secret was left unchanged (the vendor already has it)."
+            );
+            println!(
+                "Client ID: {}. To rotate the secret: add --new-secret. To audit: halo-onboard check.",
+                applied.client_id
+            );
+        }
+        return Ok(EXIT_OK);
+    };
     say("Verifying with the new credentials");
     let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
     let role_name = s.answers.role.name.clone();
     let target = Target {
         endpoint: ep,
         client_id: &applied.client_id,
-        client_secret: &applied.client_secret,
+        client_secret: &secret,
         scopes: &scopes,
         agent_id: applied.agent_id,
         role_name: &role_name,
@@ -174,15 +204,26 @@ pub async fn run_session(
         s.status = Status::Verified;
     }
     // Hand over: the file is the one place meant for the secret; then the journal forgets it.
-    let out = run.out.clone().unwrap_or_else(|| default_out(journal, s));
-    let ho = Handover::new(
-        ep,
-        &applied.client_id,
-        &applied.client_secret,
-        applied.agent_id,
-    );
-    ho.save(&out, Format::from_path(&out))
-        .map_err(|e| Failure::new(format!("cannot write the credentials to {}: {e}", out.display()), format!("The secret is still kept for setup {}; run `halo-onboard resume {} --yes --out <writable path>`.", s.id, s.id)))?;
+    let out = match &run.out {
+        Some(p) => p.clone(),
+        None => {
+            let dir = journal.dir().join("handover");
+            fsutil::private_dir(&dir).map_err(|e| {
+                Failure::new(
+                    format!("cannot create {}: {e}", dir.display()),
+                    "Pass --out with a writable path.",
+                )
+            })?;
+            dir.join(format!("{}.env", s.id))
+        }
+    };
+    let ho = Handover::new(ep, &applied.client_id, &secret, applied.agent_id);
+    ho.save(&out, Format::from_path(&out)).map_err(|e| {
+        Failure::new(
+            format!("cannot write the credentials to {}: {e}", out.display()),
+            format!("The secret is still kept for setup {}; run `halo-onboard resume {} --yes --out <writable path>`.", s.id, s.id),
+        )
+    })?;
     journal
         .wipe_secret(s)
         .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
@@ -193,7 +234,7 @@ pub async fn run_session(
         .save(s)
         .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
     let ok = verification.passed();
-    if run.json {
+    if json {
         let diffs: Vec<_> = applied
             .differences
             .iter()

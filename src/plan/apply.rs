@@ -56,7 +56,8 @@ pub struct Applied {
     pub application_id: String,
     pub client_id: String,
     /// The application's secret (from this run or kept in the journal since the create).
-    pub client_secret: SecretString,
+    /// `None` when an adopted application keeps the secret its vendor already has.
+    pub client_secret: Option<SecretString>,
     /// Read-back differences, per object.
     pub differences: Vec<(Object, String)>,
     /// Halo writes this run made.
@@ -67,6 +68,8 @@ pub struct Applier<'a> {
     pub client: &'a Client,
     pub journal: &'a Journal,
     pub progress: Option<UnboundedSender<Progress>>,
+    /// Rotate the secret of an application adopted from an earlier setup.
+    pub regenerate_secret: bool,
 }
 
 fn new_secret() -> SecretString {
@@ -382,7 +385,7 @@ impl Applier<'_> {
         marker: &str,
         diffs: &mut Vec<(Object, String)>,
         writes: &mut usize,
-    ) -> Result<(String, String, SecretString), ApplyError> {
+    ) -> Result<(String, String, Option<SecretString>), ApplyError> {
         let Some(action) = plan.action(Object::Application) else {
             return Err(ApplyError::NoId("application"));
         };
@@ -476,16 +479,22 @@ impl Applier<'_> {
                 self.say("Re-sending an interrupted secret regeneration");
                 self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
-                sec
+                Some(sec)
             }
-            Some(sec) => sec,
+            Some(sec) => Some(sec),
+            // An application adopted from an earlier setup keeps the secret its vendor already
+            // has, unless a new one was asked for: regenerating would break the integration.
+            None if !s.objects.application_created && !self.regenerate_secret => {
+                self.say("The application's secret was handed over by an earlier setup and is left unchanged (ask for a new secret to rotate it)");
+                None
+            }
             None => {
                 self.say("The client secret of this application is not known any more (Halo shows it once); generating a new one");
                 let sec = new_secret();
                 self.journal.store_secret(s, &sec)?;
                 self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
-                sec
+                Some(sec)
             }
         };
         Ok((id, client_id, secret))
