@@ -210,6 +210,8 @@ pub fn marker_for(id: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Journal {
     dir: PathBuf,
+    /// Test hook: saves left before every save fails, as if the process died at that boundary.
+    crash_after: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 impl Journal {
@@ -231,7 +233,18 @@ impl Journal {
         })?;
         Ok(Self {
             dir: dir.to_path_buf(),
+            crash_after: None,
         })
+    }
+
+    /// Test hook: the journal accepts `n` more saves, then every save fails (simulated kill at
+    /// that journal boundary; nothing after it reaches Halo or the disk).
+    #[doc(hidden)]
+    pub fn crashing_after(&self, n: usize) -> Self {
+        Self {
+            dir: self.dir.clone(),
+            crash_after: Some(std::sync::Arc::new(n.into())),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -287,6 +300,18 @@ impl Journal {
 
     /// Atomically replaces the setup's file.
     pub fn save(&self, s: &mut Session) -> Result<()> {
+        if let Some(left) = &self.crash_after {
+            use std::sync::atomic::Ordering;
+            if left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_err()
+            {
+                return Err(JournalError::Io {
+                    path: self.dir.clone(),
+                    source: std::io::Error::other("simulated crash"),
+                });
+            }
+        }
         s.updated_unix = now_unix();
         let path = self.path(&s.id);
         let bytes = serde_json::to_vec_pretty(s).map_err(|e| JournalError::Io {

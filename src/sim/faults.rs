@@ -33,6 +33,12 @@ pub struct Faults {
     pub retry_after: Option<u64>,
     pub drop_before: u32,
     pub drop_after: u32,
+    /// Drops hit only writes (POST/DELETE), so a test can lose exactly the N-th write.
+    #[serde(default)]
+    pub drop_writes_only: bool,
+    /// Matching requests let through before the drops start.
+    #[serde(default)]
+    pub drop_skip: u32,
 }
 
 impl Default for Faults {
@@ -52,6 +58,8 @@ impl Faults {
             retry_after: None,
             drop_before: 0,
             drop_after: 0,
+            drop_writes_only: false,
+            drop_skip: 0,
         }
     }
 
@@ -98,7 +106,7 @@ pub(crate) enum Gate {
 
 impl Inner {
     /// Applies rate limiting and pre-processing faults to one incoming request.
-    pub(crate) fn gate(&mut self, is_api: bool) -> Gate {
+    pub(crate) fn gate(&mut self, is_api: bool, is_write: bool) -> Gate {
         if self.faults.force_429 > 0 {
             self.faults.force_429 -= 1;
             return Gate::Limited(self.faults.rate_limit_message(), self.faults.retry_after);
@@ -118,7 +126,7 @@ impl Inner {
             return Gate::Limited(self.faults.rate_limit_message(), None);
         }
         self.window.push_back(now);
-        if self.faults.drop_before > 0 {
+        if self.faults.drop_before > 0 && self.drop_matches(is_write) {
             self.faults.drop_before -= 1;
             return Gate::Drop;
         }
@@ -130,9 +138,21 @@ impl Inner {
         Gate::Pass
     }
 
+    /// Does this request take one of the armed drops (after `drop_skip` matching ones passed)?
+    fn drop_matches(&mut self, is_write: bool) -> bool {
+        if self.faults.drop_writes_only && !is_write {
+            return false;
+        }
+        if self.faults.drop_skip > 0 {
+            self.faults.drop_skip -= 1;
+            return false;
+        }
+        true
+    }
+
     /// Should the answer to a processed request be lost?
-    pub(crate) fn take_drop_after(&mut self) -> bool {
-        if self.faults.drop_after > 0 {
+    pub(crate) fn take_drop_after(&mut self, is_write: bool) -> bool {
+        if self.faults.drop_after > 0 && self.drop_matches(is_write) {
             self.faults.drop_after -= 1;
             true
         } else {

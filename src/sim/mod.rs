@@ -227,6 +227,15 @@ impl SimHandle {
         });
     }
 
+    /// Drops the `(skip+1)`-th API write (POST/DELETE) from now on, before or after applying it.
+    pub fn drop_nth_write(&self, skip: u32, mode: DropMode) {
+        self.with_faults(|f| {
+            f.drop_writes_only = true;
+            f.drop_skip = skip;
+        });
+        self.drop_connections(1, mode);
+    }
+
     /// Every issued token stops working now.
     pub fn expire_tokens(&self) {
         self.shared.lock().expire_tokens();

@@ -53,7 +53,8 @@ pub(crate) async fn handle(
 
     let (response, dropped) = {
         let mut g = sh.lock();
-        match g.gate(req.path.starts_with("/api/")) {
+        let is_write = method != axum::http::Method::GET && req.path.starts_with("/api/");
+        match g.gate(req.path.starts_with("/api/"), is_write) {
             Gate::Drop => (None, true),
             Gate::Limited(msg, retry_after) => {
                 let mut r = reply::text(429, &msg);
@@ -73,7 +74,7 @@ pub(crate) async fn handle(
             ),
             Gate::Pass => {
                 let r = api::route(&sh, &mut g, &req);
-                let lost = g.take_drop_after();
+                let lost = g.take_drop_after(is_write);
                 (Some(r), lost)
             }
         }

@@ -1,0 +1,324 @@
+//! The apply engine against the emulator: from scratch, twice, killed at every journal
+//! boundary and mid-request, lost secret, rollback, and verification failing per layer.
+
+use std::time::Duration;
+
+use halo_onboard::halo::{Client, ClientOptions, Credentials, Endpoint};
+use halo_onboard::journal::{Journal, Session, Status};
+use halo_onboard::plan::apply::{Applied, Applier, ApplyError};
+use halo_onboard::plan::verify::{self, Layer, Target, Verification};
+use halo_onboard::sim::{self, DropMode, SimConfig, SimHandle};
+use secrecy::SecretString;
+
+struct Env {
+    sim: SimHandle,
+    ep: Endpoint,
+    admin: Client,
+    _dir: tempfile::TempDir,
+    journal: Journal,
+}
+
+fn fast_opts() -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_secs(5),
+        max_retries: 3,
+        backoff_base: Duration::from_millis(5),
+        backoff_max: Duration::from_millis(50),
+        events: None,
+    }
+}
+
+async fn env() -> Env {
+    let sim = sim::spawn(SimConfig::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let ep = Endpoint::hosted(&sim.url).unwrap();
+    let creds = Credentials::new(&sim.client_id, &sim.client_secret, &["all", "admin"]);
+    let admin = Client::new(ep.clone(), creds, fast_opts()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(&dir.path().join("state")).unwrap();
+    Env {
+        sim,
+        ep,
+        admin,
+        _dir: dir,
+        journal,
+    }
+}
+
+fn topleft() -> halo_onboard::plan::answers::Answers {
+    halo_onboard::profile::answers_for("topleft").unwrap()
+}
+
+async fn apply(e: &Env, j: &Journal, s: &mut Session) -> Result<Applied, ApplyError> {
+    Applier {
+        client: &e.admin,
+        journal: j,
+        progress: None,
+        regenerate_secret: false,
+    }
+    .apply(s)
+    .await
+}
+
+async fn verify_applied(e: &Env, s: &Session, a: &Applied) -> Verification {
+    let secret: SecretString = a.client_secret.clone().expect("a secret to hand over");
+    let scopes = s.answers.scopes.clone();
+    let t = Target {
+        endpoint: &e.ep,
+        client_id: &a.client_id,
+        client_secret: &secret,
+        scopes: &scopes,
+        agent_id: a.agent_id,
+        role_name: &s.answers.role.name,
+        application_name: &s.answers.application.name,
+    };
+    verify::verify(&t, fast_opts(), Some(&e.admin)).await
+}
+
+/// (roles, agents, applications) named like the answers.
+fn counts(e: &Env, s: &Session) -> (usize, usize, usize) {
+    let a = &s.answers;
+    e.sim.with_state(|st| {
+        (
+            st.roles.iter().filter(|r| r.name == a.role.name).count(),
+            st.agents.iter().filter(|x| x.name == a.agent.name).count(),
+            st.applications
+                .iter()
+                .filter(|x| x.display_name == a.application.name)
+                .count(),
+        )
+    })
+}
+
+fn posts(e: &Env) -> usize {
+    e.sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.starts_with("/api/"))
+        .count()
+}
+
+#[tokio::test]
+async fn from_scratch_then_again_creates_nothing_more() {
+    let e = env().await;
+    let mut s = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+    let a = apply(&e, &e.journal, &mut s).await.unwrap();
+    assert_eq!(a.writes, 3);
+    assert!(a.differences.is_empty(), "{:?}", a.differences);
+    assert_eq!(counts(&e, &s), (1, 1, 1));
+    assert_eq!(s.status, Status::Applied);
+    let v = verify_applied(&e, &s, &a).await;
+    assert!(v.passed(), "{:#?}", v.failures().collect::<Vec<_>>());
+
+    // The same setup again (resume of a finished apply): nothing is written.
+    e.sim.clear_requests();
+    let again = apply(&e, &e.journal, &mut s).await.unwrap();
+    assert_eq!(again.writes, 0);
+    assert_eq!(posts(&e), 0);
+    assert_eq!(counts(&e, &s), (1, 1, 1));
+    assert_eq!(again.client_id, a.client_id);
+
+    // A new setup with the same answers adopts, writes nothing and keeps the vendor's secret.
+    let mut s2 = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+    e.sim.clear_requests();
+    let third = apply(&e, &e.journal, &mut s2).await.unwrap();
+    assert_eq!((third.writes, posts(&e)), (0, 0));
+    assert!(third.client_secret.is_none());
+    assert!(
+        verify_applied(&e, &s, &a).await.passed(),
+        "old secret still works"
+    );
+}
+
+#[tokio::test]
+async fn killed_at_every_journal_boundary_resumes_to_exactly_one_of_each() {
+    // Count the saves of a full apply, then crash at each one in turn.
+    let probe = env().await;
+    let mut s = probe.journal.create(topleft(), None).unwrap();
+    let counter = probe.journal.crashing_after(10_000);
+    apply(&probe, &counter, &mut s).await.unwrap();
+    let total = s.entries.len() + 4; // entries plus status saves; extra rounds are harmless
+    let mut tried = 0;
+    for n in 0..total {
+        let e = env().await;
+        let mut s = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+        let id = s.id.clone();
+        let crashing = e.journal.crashing_after(n);
+        let first = apply(&e, &crashing, &mut s).await;
+        if first.is_ok() {
+            break; // n is past the last boundary
+        }
+        tried += 1;
+        // Resume from what is on disk, as a new process would.
+        let mut resumed = e.journal.load(&id).unwrap();
+        let a = apply(&e, &e.journal, &mut resumed)
+            .await
+            .unwrap_or_else(|err| panic!("resume after crash {n}: {err}"));
+        assert_eq!(counts(&e, &resumed), (1, 1, 1), "crash at save {n}");
+        let v = verify_applied(&e, &resumed, &a).await;
+        assert!(
+            v.passed(),
+            "crash at save {n}: {:#?}",
+            v.failures().collect::<Vec<_>>()
+        );
+    }
+    assert!(tried >= 8, "only {tried} boundaries exercised");
+}
+
+#[tokio::test]
+async fn connection_dropped_mid_request_resumes_without_duplicates() {
+    // For each of the three creates: the request reaches Halo, the answer is lost.
+    for write in 0..3 {
+        for mode in [DropMode::AfterProcessing, DropMode::BeforeProcessing] {
+            let e = env().await;
+            let mut s = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+            let id = s.id.clone();
+            e.sim.drop_nth_write(write, mode);
+            let result = apply(&e, &e.journal, &mut s).await;
+            // A write whose answer is lost is never retried blindly: apply stops, resumable.
+            assert!(
+                result.is_err(),
+                "write {write} {mode:?}: the drop must surface"
+            );
+            let mut resumed = e.journal.load(&id).unwrap();
+            let a = apply(&e, &e.journal, &mut resumed).await.unwrap();
+            let v = verify_applied(&e, &resumed, &a).await;
+            assert!(
+                v.passed(),
+                "write {write} {mode:?}: {:#?}",
+                v.failures().collect::<Vec<_>>()
+            );
+            assert_eq!(counts(&e, &resumed), (1, 1, 1), "write {write} {mode:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn lost_secret_is_regenerated_not_duplicated() {
+    let e = env().await;
+    let mut s = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+    let first = apply(&e, &e.journal, &mut s).await.unwrap();
+    e.journal.wipe_secret(&mut s).unwrap(); // e.g. the hand-over file was lost before use
+    let again = apply(&e, &e.journal, &mut s).await.unwrap();
+    assert_eq!(again.writes, 1, "one write: the secret");
+    assert_eq!(counts(&e, &s), (1, 1, 1));
+    assert_eq!(again.application_id, first.application_id);
+    assert!(verify_applied(&e, &s, &again).await.passed());
+    // The old secret no longer works.
+    let stale = Target {
+        endpoint: &e.ep,
+        client_id: &first.client_id,
+        client_secret: first.client_secret.as_ref().unwrap(),
+        scopes: &s.answers.scopes,
+        agent_id: first.agent_id,
+        role_name: "",
+        application_name: "",
+    };
+    let v = verify::verify(&stale, fast_opts(), None).await;
+    assert_eq!(v.checks[0].layer, Some(Layer::Credentials));
+}
+
+#[tokio::test]
+async fn rollback_deletes_only_what_the_setup_created() {
+    let e = env().await;
+    let mut a = topleft();
+    a.role.mode = halo_onboard::plan::answers::RoleMode::Reuse("Administrator".into());
+    let mut s = e.journal.create(a, Some(e.ep.clone())).unwrap();
+    apply(&e, &e.journal, &mut s).await.unwrap();
+    let roles_before = e.sim.with_state(|st| st.roles.len());
+    let done = halo_onboard::plan::apply::rollback(&e.admin, &e.journal, &mut s)
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 2, "{done:?}");
+    assert_eq!(s.status, Status::RolledBack);
+    let (apps, agents, roles) = e.sim.with_state(|st| {
+        (
+            st.applications
+                .iter()
+                .filter(|x| x.display_name == "TopLeft")
+                .count(),
+            st.agents.iter().filter(|x| x.name == "topleft").count(),
+            st.roles.len(),
+        )
+    });
+    assert_eq!(
+        (apps, agents, roles),
+        (0, 0, roles_before),
+        "the reused Administrator role stays"
+    );
+    let back = e.journal.load(&s.id).unwrap();
+    assert!(
+        back.entries
+            .iter()
+            .filter(|x| format!("{:?}", x.event).contains("delete"))
+            .count()
+            >= 4
+    );
+}
+
+#[tokio::test]
+async fn verification_names_the_blocking_layer() {
+    // Scope layer: the application's scopes were changed in Halo after the setup.
+    let e = env().await;
+    let mut s = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+    let a = apply(&e, &e.journal, &mut s).await.unwrap();
+    e.sim.with_state(|st| {
+        let app = st.application_mut(&a.application_id).unwrap();
+        app.scopes.retain(|x| x.name != "admin:webhooks");
+    });
+    let v = verify_applied(&e, &s, &a).await;
+    assert!(!v.passed());
+    assert!(
+        v.failures()
+            .any(|c| c.layer == Some(Layer::Scope) && c.fix.contains("admin:webhooks")),
+        "{v:#?}"
+    );
+
+    // Role layer: a non-admin role without Tickets access but the scope granted.
+    let e = env().await;
+    let mut ans = topleft();
+    ans.role.is_admin = false;
+    ans.role.name = "Tickets-less".into();
+    ans.scopes = vec!["read:tickets".into(), "read:assets".into()];
+    ans.role
+        .features
+        .insert("assets".into(), halo_onboard::halo::Access::Read);
+    let mut s = e.journal.create(ans, Some(e.ep.clone())).unwrap();
+    let a = apply(&e, &e.journal, &mut s).await.unwrap();
+    let v = verify_applied(&e, &s, &a).await;
+    let tickets = v
+        .checks
+        .iter()
+        .find(|c| c.name.contains("tickets"))
+        .unwrap();
+    assert_eq!(tickets.layer, Some(Layer::Role), "{v:#?}");
+    assert!(tickets.fix.contains("Tickets-less"));
+    assert!(
+        v.checks
+            .iter()
+            .find(|c| c.name.contains("assets"))
+            .unwrap()
+            .pass
+    );
+
+    // Visibility layer: Tickets access and scope, but no team and no all:teams.
+    let e = env().await;
+    let mut ans = topleft();
+    ans.role.is_admin = false;
+    ans.role.name = "Ticket reader".into();
+    ans.role
+        .features
+        .insert("tickets".into(), halo_onboard::halo::Access::Read);
+    ans.scopes = vec!["read:tickets".into()];
+    ans.agent.teams.clear();
+    let mut s = e.journal.create(ans, Some(e.ep.clone())).unwrap();
+    let a = apply(&e, &e.journal, &mut s).await.unwrap();
+    let v = verify_applied(&e, &s, &a).await;
+    let tickets = v
+        .checks
+        .iter()
+        .find(|c| c.name.contains("tickets"))
+        .unwrap();
+    assert_eq!(tickets.layer, Some(Layer::Visibility), "{v:#?}");
+}
