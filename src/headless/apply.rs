@@ -125,7 +125,11 @@ pub async fn run_session(
         progress: Some(tx),
         regenerate_secret: run.new_secret,
     };
-    let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
+    // Who we are and what Halo has: independent reads, one round trip.
+    let (me, lk) = tokio::join!(client.me(), applier.lookups(s));
+    let me = me.map_err(|e| Failure::halo(&e))?;
+    let lk = lk.map_err(|e| Failure::halo(&e))?;
+    say(&format!("Connected to {} as {}", ep.base_url(), me.name));
     let plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
     if run.dry_run || !run.yes {
         if json {
@@ -147,10 +151,10 @@ pub async fn run_session(
         });
     }
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
-    let result = applier.apply(s).await;
+    let result = applier.apply_with(s, lk).await;
     drop(applier);
     let _ = printer.await;
-    let applied = match result {
+    let mut applied = match result {
         Ok(a) => a,
         Err(e) => {
             let code = if matches!(e, crate::plan::apply::ApplyError::Blocked(_)) {
@@ -190,16 +194,36 @@ pub async fn run_session(
     say("Verifying with the new credentials");
     let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
     let role_name = s.answers.role.name.clone();
+    let used_client_id = applied.client_id.clone();
     let target = Target {
         endpoint: ep,
-        client_id: &applied.client_id,
+        client_id: &used_client_id,
         client_secret: &secret,
         scopes: &scopes,
         agent_id: applied.agent_id,
         role_name: &role_name,
         application_name: &s.answers.application.name,
     };
-    let verification = verify::verify(&target, ClientOptions::default(), Some(client)).await;
+    // The read-backs of the last writes overlap the verification (no extra round trip).
+    let (_, mut verification) = tokio::join!(
+        applied.finish_read_backs(),
+        verify::verify(&target, ClientOptions::default(), Some(client))
+    );
+    if let Some(cid) = applied.read_back_client_id.clone() {
+        // Halo changed the client id on save: the saved one is what the vendor needs.
+        say(&format!(
+            "Halo reports client id {cid} after the save; verifying with it"
+        ));
+        let target = Target {
+            client_id: &cid,
+            ..target
+        };
+        verification = verify::verify(&target, ClientOptions::default(), Some(client)).await;
+        applied.client_id = cid;
+    }
+    for (o, d) in &applied.differences {
+        say(&format!("  read-back {}: {d}", o.label()));
+    }
     if verification.passed() {
         s.status = Status::Verified;
     }
@@ -304,10 +328,7 @@ async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
     let ep = endpoint_from(&args.connect, &opts).await?;
     set_connection(&mut answers, &args.connect, &ep);
     let client = bootstrap_client(&ep, &client_id, secret, opts)?;
-    let who = check_bootstrap(&client).await?;
-    if !args.run.json {
-        eprintln!("Connected to {} as {who}", ep.base_url());
-    }
+    check_bootstrap(&client).await?;
     let journal = Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))?;
     // A dry run leaves no setup behind in the journal.
     let mut s = if args.run.yes && !args.run.dry_run {

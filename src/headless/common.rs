@@ -127,20 +127,17 @@ pub fn bootstrap_client(
     Client::new(ep.clone(), creds, opts).map_err(|e| Failure::halo(&e))
 }
 
-/// Checks the bootstrap credential can administer roles, agents and applications.
-pub async fn check_bootstrap(client: &Client) -> Result<String, Failure> {
+/// Checks the bootstrap credential gets a token with the admin scope (roles, agents and
+/// applications are admin endpoints). Who it is comes later, together with the lookups.
+pub async fn check_bootstrap(client: &Client) -> Result<(), Failure> {
     let info = client.token().await.map_err(|e| Failure::halo(&e))?;
-    let me = client.me().await.map_err(|e| Failure::halo(&e))?;
     if !info.scopes.is_empty() && !info.scopes.iter().any(|s| s == "admin") {
         return Err(Failure::new(
-            format!(
-                "the bootstrap application (agent {}) was not granted the admin scope",
-                me.name
-            ),
+            "the bootstrap application was not granted the admin scope",
             "In Halo: Configuration > Integrations > Halo API > the bootstrap application > Permissions, tick 'admin'.",
         ));
     }
-    Ok(me.name)
+    Ok(())
 }
 
 /// Reads a TOML answers file and lays it over `base` (fields the file leaves out keep the base

@@ -49,7 +49,7 @@ impl ApplyError {
 }
 
 /// What apply produced.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Applied {
     pub role_id: String,
     pub agent_id: i64,
@@ -58,10 +58,106 @@ pub struct Applied {
     /// The application's secret (from this run or kept in the journal since the create).
     /// `None` when an adopted application keeps the secret its vendor already has.
     pub client_secret: Option<SecretString>,
-    /// Read-back differences, per object.
+    /// Read-back differences, per object (after [`Applied::finish_read_backs`]).
     pub differences: Vec<(Object, String)>,
+    /// The client id Halo holds after the save, when it differs from the one used.
+    pub read_back_client_id: Option<String>,
     /// Halo writes this run made.
     pub writes: usize,
+    read_backs: Option<ReadBacks>,
+}
+
+impl Applied {
+    /// Waits for the read-backs and records the field-by-field differences.
+    pub async fn finish_read_backs(&mut self) {
+        let Some(rb) = self.read_backs.take() else {
+            return;
+        };
+        for task in rb.tasks {
+            match task.await {
+                Ok(ReadBack::Diffs(d)) => self.differences.extend(d),
+                Ok(ReadBack::ClientId(cid, d)) => {
+                    if !cid.is_empty() && cid != self.client_id {
+                        self.read_back_client_id = Some(cid);
+                    }
+                    self.differences.extend(d);
+                }
+                Err(e) => self.differences.push((
+                    Object::Application,
+                    format!("read-back did not finish: {e}"),
+                )),
+            }
+        }
+        if let Some(tx) = &rb.progress {
+            for (o, d) in &self.differences {
+                let _ = tx.send(Progress::Difference(*o, d.clone()));
+            }
+        }
+    }
+}
+
+enum ReadBack {
+    Diffs(Vec<(Object, String)>),
+    ClientId(String, Vec<(Object, String)>),
+}
+
+/// Read-backs run in the background while the next write goes out: each object's read-back
+/// depends only on its own write, so they add no sequential round trip.
+struct ReadBacks {
+    tasks: Vec<tokio::task::JoinHandle<ReadBack>>,
+    progress: Option<UnboundedSender<Progress>>,
+}
+
+impl std::fmt::Debug for ReadBacks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReadBacks({} pending)", self.tasks.len())
+    }
+}
+
+fn failed(o: Object, e: HaloError) -> Vec<(Object, String)> {
+    vec![(o, format!("could not read it back: {e}"))]
+}
+
+impl ReadBacks {
+    fn role(&mut self, c: &Client, id: &str, want: &Role) {
+        let (c, id, want) = (c.clone(), id.to_string(), want.clone());
+        self.tasks.push(tokio::spawn(async move {
+            ReadBack::Diffs(match c.get_role(&id).await {
+                Ok(got) => build::diff_role(&want, &got)
+                    .into_iter()
+                    .map(|d| (Object::Role, d))
+                    .collect(),
+                Err(e) => failed(Object::Role, e),
+            })
+        }));
+    }
+    fn agent(&mut self, c: &Client, id: i64, want: &Agent) {
+        let (c, want) = (c.clone(), want.clone());
+        self.tasks.push(tokio::spawn(async move {
+            ReadBack::Diffs(match c.get_agent(id).await {
+                Ok(got) => build::diff_agent(&want, &got)
+                    .into_iter()
+                    .map(|d| (Object::Agent, d))
+                    .collect(),
+                Err(e) => failed(Object::Agent, e),
+            })
+        }));
+    }
+    fn application(&mut self, c: &Client, id: &str, want: &Application) {
+        let (c, id, want) = (c.clone(), id.to_string(), want.clone());
+        self.tasks.push(tokio::spawn(async move {
+            match c.get_application(&id).await {
+                Ok(got) => ReadBack::ClientId(
+                    got.client_id.clone(),
+                    build::diff_application(&want, &got)
+                        .into_iter()
+                        .map(|d| (Object::Application, d))
+                        .collect(),
+                ),
+                Err(e) => ReadBack::Diffs(failed(Object::Application, e)),
+            }
+        }));
+    }
 }
 
 pub struct Applier<'a> {
@@ -192,6 +288,15 @@ impl Applier<'_> {
     pub async fn apply(&self, s: &mut Session) -> Result<Applied, ApplyError> {
         self.say("Reading roles, teams, departments, work hours, agents and applications");
         let lk = self.lookups(s).await?;
+        let mut applied = self.apply_with(s, lk).await?;
+        applied.finish_read_backs().await;
+        Ok(applied)
+    }
+
+    /// Applies against lookups the caller already fetched (saves a round trip). The read-backs
+    /// of the written objects are still running when this returns: they overlap the
+    /// verification; [`Applied::finish_read_backs`] collects them.
+    pub async fn apply_with(&self, s: &mut Session, lk: Lookups) -> Result<Applied, ApplyError> {
         self.settle_in_doubt(s, &lk).await?;
         let marker = s.marker();
         let plan = build::plan(&s.answers, &lk, &s.objects, &marker);
@@ -202,42 +307,34 @@ impl Applier<'_> {
         }
         s.status = Status::Applying;
         self.journal.save(s)?;
-        let mut differences = Vec::new();
+        let mut rb = ReadBacks {
+            tasks: Vec::new(),
+            progress: self.progress.clone(),
+        };
         let mut writes = 0;
 
         let role_id = self
-            .apply_role(s, &plan, &marker, &mut differences, &mut writes)
+            .apply_role(s, &plan, &marker, &mut rb, &mut writes)
             .await?;
         let agent_id = self
-            .apply_agent(
-                s,
-                &plan,
-                &lk,
-                &role_id,
-                &marker,
-                &mut differences,
-                &mut writes,
-            )
+            .apply_agent(s, &plan, &lk, &role_id, &marker, &mut rb, &mut writes)
             .await?;
         let (application_id, client_id, secret) = self
-            .apply_application(s, &plan, agent_id, &marker, &mut differences, &mut writes)
+            .apply_application(s, &plan, agent_id, &marker, &mut rb, &mut writes)
             .await?;
 
         s.status = Status::Applied;
         self.journal.save(s)?;
-        for (o, d) in &differences {
-            if let Some(tx) = &self.progress {
-                let _ = tx.send(Progress::Difference(*o, d.clone()));
-            }
-        }
         Ok(Applied {
             role_id,
             agent_id,
             application_id,
             client_id,
             client_secret: secret,
-            differences,
+            differences: Vec::new(),
+            read_back_client_id: None,
             writes,
+            read_backs: Some(rb),
         })
     }
 
@@ -246,7 +343,7 @@ impl Applier<'_> {
         s: &mut Session,
         plan: &Plan,
         marker: &str,
-        diffs: &mut Vec<(Object, String)>,
+        rb: &mut ReadBacks,
         writes: &mut usize,
     ) -> Result<String, ApplyError> {
         let Some(action) = plan.action(Object::Role) else {
@@ -293,12 +390,7 @@ impl Applier<'_> {
             },
         )?;
         if matches!(action.kind, Kind::Create | Kind::Update) {
-            let got = self.client.get_role(&id).await?;
-            diffs.extend(
-                build::diff_role(&want, &got)
-                    .into_iter()
-                    .map(|d| (Object::Role, d)),
-            );
+            rb.role(self.client, &id, &want);
         }
         Ok(id)
     }
@@ -311,7 +403,7 @@ impl Applier<'_> {
         lk: &Lookups,
         role_id: &str,
         marker: &str,
-        diffs: &mut Vec<(Object, String)>,
+        rb: &mut ReadBacks,
         writes: &mut usize,
     ) -> Result<i64, ApplyError> {
         let Some(action) = plan.action(Object::Agent) else {
@@ -367,12 +459,7 @@ impl Applier<'_> {
             },
         )?;
         if matches!(action.kind, Kind::Create | Kind::Update) {
-            let got = self.client.get_agent(id).await?;
-            diffs.extend(
-                build::diff_agent(&want, &got)
-                    .into_iter()
-                    .map(|d| (Object::Agent, d)),
-            );
+            rb.agent(self.client, id, &want);
         }
         Ok(id)
     }
@@ -383,14 +470,15 @@ impl Applier<'_> {
         plan: &Plan,
         agent_id: i64,
         marker: &str,
-        diffs: &mut Vec<(Object, String)>,
+        rb: &mut ReadBacks,
         writes: &mut usize,
     ) -> Result<(String, String, Option<SecretString>), ApplyError> {
         let Some(action) = plan.action(Object::Application) else {
             return Err(ApplyError::NoId("application"));
         };
         let want = build::application_object(&s.answers, agent_id, marker);
-        let (id, mut client_id) = match (action.kind, action.id.clone()) {
+        let secret_known = self.journal.load_secret(&s.id).is_some();
+        let (id, client_id) = match (action.kind, action.id.clone()) {
             (Kind::Keep | Kind::Update, Some(id)) => {
                 if action.kind == Kind::Update {
                     let body = Application {
@@ -403,6 +491,7 @@ impl Applier<'_> {
                     .await?;
                     *writes += 1;
                     self.say(format!("Application '{}': updated", action.name));
+                    rb.application(self.client, &id, &want);
                 } else {
                     self.say(format!("Application '{}': kept (id {id})", action.name));
                 }
@@ -440,6 +529,7 @@ impl Applier<'_> {
                     "Application '{}': created (id {id})",
                     want.display_name
                 ));
+                rb.application(self.client, &id, &want);
                 // Halo may assign its own client id on save; the saved one wins.
                 let cid = if saved.client_id.is_empty() {
                     client_id
@@ -450,10 +540,6 @@ impl Applier<'_> {
             }
         };
         s.objects.application_id = Some(id.clone());
-        let got = self.client.get_application(&id).await?;
-        if !got.client_id.is_empty() {
-            client_id = got.client_id.clone();
-        }
         s.objects.client_id = Some(client_id.clone());
         self.journal.record(
             s,
@@ -463,20 +549,15 @@ impl Applier<'_> {
                 id: id.clone(),
             },
         )?;
-        if matches!(action.kind, Kind::Create | Kind::Update) {
-            diffs.extend(
-                build::diff_application(&want, &got)
-                    .into_iter()
-                    .map(|d| (Object::Application, d)),
-            );
-        }
         // Halo shows a secret once: without the journaled one, generate a new secret for the
         // existing application rather than creating a second application.
+        let pending_regen = regeneration_unconfirmed(s);
         let secret = match self.journal.load_secret(&s.id) {
             // A regeneration that may not have reached Halo is sent again with the same secret
             // (setting the same value twice is harmless).
-            Some(sec) if regeneration_unconfirmed(s) => {
+            Some(sec) if pending_regen => {
                 self.say("Re-sending an interrupted secret regeneration");
+                let got = self.client.get_application(&id).await?;
                 self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
                 Some(sec)
@@ -489,9 +570,13 @@ impl Applier<'_> {
                 None
             }
             None => {
+                if secret_known {
+                    return Err(ApplyError::NoId("application secret"));
+                }
                 self.say("The client secret of this application is not known any more (Halo shows it once); generating a new one");
                 let sec = new_secret();
                 self.journal.store_secret(s, &sec)?;
+                let got = self.client.get_application(&id).await?;
                 self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
                 Some(sec)

@@ -173,73 +173,87 @@ pub async fn verify(
             return v;
         }
     };
-    match client.me().await {
-        Ok(me) if me.id == Some(t.agent_id) => v.checks.push(pass(
-            "agent",
-            format!("logged in as {} (id {})", me.name, t.agent_id),
-        )),
-        Ok(me) => v.checks.push(fail(
-            "agent",
-            Layer::Credentials,
-            format!(
-                "logged in as agent {:?} ({}), expected id {}",
-                me.id, me.name, t.agent_id
+    // Agent/me and every probe only need the token: run them together (one round trip).
+    let me_check = async {
+        match client.me().await {
+            Ok(me) if me.id == Some(t.agent_id) => pass(
+                "agent",
+                format!("logged in as {} (id {})", me.name, t.agent_id),
             ),
-            format!(
-                "In Halo: application {app} > Details, set 'Agent to log in as' to the new agent"
-            ),
-        )),
-        Err(e) => v
-            .checks
-            .push(fail("agent", classify_layer(&e), e.to_string(), e.hint())),
-    }
-    for area in AREAS {
-        let Some(probe) = area.probe else { continue };
-        let needed = area.scopes[0];
-        if !scopes::any_grants(&requested, needed) {
-            continue;
-        }
-        let name = format!("{} ({})", area.label, area.key);
-        if !scopes::any_grants(&granted, needed) {
-            v.checks.push(fail(
-                &name,
-                Layer::Scope,
-                format!("the token lacks {needed}"),
-                format!("In Halo: application {app} > Permissions, tick {needed}"),
-            ));
-            continue;
-        }
-        match client.get_json(probe).await {
-            Ok(val) => {
-                let n = rows(&val);
-                let admin_rows = match (n, bootstrap) {
-                    (0, Some(b)) => b.get_json(probe).await.map(|x| rows(&x)).unwrap_or(0),
-                    _ => 0,
-                };
-                if n == 0 && admin_rows > 0 {
-                    v.checks.push(fail(
-                        &name,
-                        Layer::Visibility,
-                        format!("sees 0 records where an administrator sees {admin_rows}"),
-                        "In Halo: add the agent to the teams/departments that own these records (Agent > Departments & Teams), or tick all:teams on the application".to_string(),
-                    ));
-                } else {
-                    v.checks.push(pass(&name, format!("GET /api{probe}: {n} record(s)")));
-                }
-            }
-            Err(HaloError::Forbidden(_, msg)) => v.checks.push(fail(
-                &name,
-                Layer::Role,
-                format!("the scope is granted but Halo denied access: {msg}"),
+            Ok(me) => fail(
+                "agent",
+                Layer::Credentials,
                 format!(
-                    "In Halo: Configuration > Teams & Agents > Roles > {} > Feature Access, set {} to at least Read Only",
-                    t.role_name, area.label
+                    "logged in as agent {:?} ({}), expected id {}",
+                    me.id, me.name, t.agent_id
                 ),
-            )),
-            Err(e) => v.checks.push(fail(&name, classify_layer(&e), e.to_string(), e.hint())),
+                format!(
+                    "In Halo: application {app} > Details, set 'Agent to log in as' to the new agent"
+                ),
+            ),
+            Err(e) => fail("agent", classify_layer(&e), e.to_string(), e.hint()),
         }
-    }
+    };
+    let probes = AREAS.iter().filter_map(|area| {
+        let probe = area.probe?;
+        let needed = area.scopes[0];
+        scopes::any_grants(&requested, needed)
+            .then(|| probe_area(&client, bootstrap, t, area, probe, needed, &granted))
+    });
+    let (me, probed) = tokio::join!(me_check, futures::future::join_all(probes));
+    v.checks.push(me);
+    v.checks.extend(probed);
     v
+}
+
+async fn probe_area(
+    client: &Client,
+    bootstrap: Option<&Client>,
+    t: &Target<'_>,
+    area: &scopes::Area,
+    probe: &str,
+    needed: &str,
+    granted: &[String],
+) -> Check {
+    let app = t.application_name;
+    let name = format!("{} ({})", area.label, area.key);
+    if !scopes::any_grants(granted, needed) {
+        return fail(
+            &name,
+            Layer::Scope,
+            format!("the token lacks {needed}"),
+            format!("In Halo: application {app} > Permissions, tick {needed}"),
+        );
+    }
+    match client.get_json(probe).await {
+        Ok(val) => {
+            let n = rows(&val);
+            let admin_rows = match (n, bootstrap) {
+                (0, Some(b)) => b.get_json(probe).await.map(|x| rows(&x)).unwrap_or(0),
+                _ => 0,
+            };
+            if n == 0 && admin_rows > 0 {
+                fail(
+                    &name,
+                    Layer::Visibility,
+                    format!("sees 0 records where an administrator sees {admin_rows}"),
+                    "In Halo: add the agent to the teams/departments that own these records (Agent > Departments & Teams), or tick all:teams on the application",
+                )
+            } else {
+                pass(&name, format!("GET /api{probe}: {n} record(s)"))
+            }
+        }
+        Err(HaloError::Forbidden(_, msg)) => fail(
+            &name,
+            Layer::Role,
+            format!("the scope is granted but Halo denied access: {msg}"),
+            format!(
+                "In Halo: Configuration > Teams & Agents > Roles > {} > Feature Access, set {} to at least Read Only",
+                t.role_name, area.label
+            ),
+        ),
+        Err(e) => fail(&name, classify_layer(&e), e.to_string(), e.hint()),
+    }
 }
 
 fn classify_layer(e: &HaloError) -> Layer {

@@ -97,7 +97,7 @@ impl Http {
         &self,
         req: &Request,
         kind: Kind,
-        map: &dyn Fn(u16, &[u8]) -> HaloError,
+        map: &(dyn Fn(u16, &[u8]) -> HaloError + Sync),
     ) -> Result<Response> {
         let start = Instant::now();
         let mut retries = 0;
