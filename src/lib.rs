@@ -1,7 +1,10 @@
 //! halo-onboard: sets up a HaloPSA API integration (role, API-only agent, API application,
 //! scopes), verifies it and hands the credentials over. See `shared/design.md` for the layers.
 
+pub mod app;
 pub mod cli;
 pub mod halo;
 pub mod plan;
+pub mod runtime;
 pub mod sim;
+pub mod ui;

@@ -1,7 +1,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use halo_onboard::app::{LogKind, Model, SecretInput};
 use halo_onboard::cli::{Cli, Command};
+use halo_onboard::plan::answers::Answers;
+use halo_onboard::runtime::{self, Exit};
+use halo_onboard::ui::Theme;
 
 fn not_built(what: &str) -> ExitCode {
     eprintln!("halo-onboard: `{what}` is not built yet.");
@@ -11,7 +15,7 @@ fn not_built(what: &str) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => not_built(if cli.demo { "--demo" } else { "the wizard" }),
+        None => wizard(&cli),
         Some(Command::Sandbox(_)) => not_built("sandbox"),
         Some(Command::Apply) => not_built("apply"),
         Some(Command::Check) => not_built("check"),
@@ -20,4 +24,68 @@ fn main() -> ExitCode {
         Some(Command::Resume) => not_built("resume"),
         Some(Command::Rollback) => not_built("rollback"),
     }
+}
+
+/// The wizard (default command), optionally against the embedded emulator (`--demo`).
+fn wizard(cli: &Cli) -> ExitCode {
+    // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
+    let _ = color_eyre::install();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("halo-onboard: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let (theme, theme_err) = Theme::resolve(cli.theme.as_deref(), no_color);
+        let mut startup = Vec::new();
+        if let Some(e) = theme_err {
+            eprintln!("halo-onboard: {e}");
+            startup.push((LogKind::Error, e));
+        }
+        let mut answers = Answers::default();
+        let mut secret = None;
+        // Kept alive for the whole session: the emulator serves until the process exits.
+        let _sim = if cli.demo {
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            match halo_onboard::sim::spawn(halo_onboard::sim::SimConfig::default(), addr).await {
+                Ok(h) => {
+                    answers.connection.url = h.url.clone();
+                    answers.connection.client_id = h.client_id.clone();
+                    secret = Some(SecretInput::new(&h.client_secret));
+                    startup.push((
+                        LogKind::Info,
+                        format!("demo: Halo emulator at {} (press t to connect)", h.url),
+                    ));
+                    Some(h)
+                }
+                Err(e) => {
+                    eprintln!("halo-onboard: could not start the demo Halo emulator: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            None
+        };
+        let mut model = Model::new(answers);
+        if let Some(s) = secret {
+            model.secret = s;
+        }
+        let opts = runtime::Options {
+            model,
+            theme,
+            startup,
+            log_file: cli.log_file.clone(),
+        };
+        match runtime::run(opts).await {
+            Ok(Exit::Quit) => ExitCode::SUCCESS,
+            Ok(Exit::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
+            Err(e) => {
+                eprintln!("halo-onboard: {e:?}");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }
