@@ -230,7 +230,7 @@ pub fn scope_warnings(m: &Model) -> Vec<String> {
         if have < need {
             let label = scopes::area_of(s).map(|x| x.label).unwrap_or(key);
             out.push(format!(
-                "{s}: the role gives {label} only '{}', so the API gets that much (scope ∩ role); raise it on the Role step",
+                "{s}: the role gives {label} only '{}'; effective access = scope ∩ role (raise it on the Role step)",
                 have.label()
             ));
         }

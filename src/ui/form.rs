@@ -16,9 +16,20 @@ use crate::plan::desired::desired;
 
 use super::{SPINNER, Theme};
 
-const LABEL_W: usize = 30;
+const LABEL_W: usize = 32;
+
+/// Fits a label into the label column, marking a cut with an ellipsis.
+fn fit(label: String) -> String {
+    if label.chars().count() < LABEL_W {
+        return label;
+    }
+    let mut s: String = label.chars().take(LABEL_W - 2).collect();
+    s.push('…');
+    s
+}
 
 struct Body<'a> {
+    width: usize,
     lines: Vec<Line<'a>>,
     focus_line: Option<usize>,
     cursor: Option<(usize, u16)>,
@@ -28,9 +39,22 @@ impl<'a> Body<'a> {
     fn push(&mut self, l: Line<'a>) {
         self.lines.push(l);
     }
+    /// An indented note, word-wrapped to the body width (so the line count stays exact).
     fn note(&mut self, style: Style, text: impl Into<String>) {
-        self.lines
-            .push(Line::styled(format!("    {}", text.into()), style));
+        self.wrapped(style, "    ", &text.into());
+    }
+    fn wrapped(&mut self, style: Style, indent: &str, text: &str) {
+        // Leading spaces of the text are part of the indent of every wrapped line.
+        let body = text.trim_start_matches(' ');
+        let indent = format!("{indent}{}", &text[..text.len() - body.len()]);
+        let (indent, text) = (indent.as_str(), body);
+        let width = self
+            .width
+            .saturating_sub(indent.chars().count() + 2)
+            .max(10);
+        for l in wrap(text, width) {
+            self.lines.push(Line::styled(format!("{indent}{l}"), style));
+        }
     }
     fn blank(&mut self) {
         self.lines.push(Line::from(""));
@@ -49,6 +73,7 @@ pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let mut b = Body {
+        width: inner.width as usize,
         lines: Vec::new(),
         focus_line: None,
         cursor: None,
@@ -108,7 +133,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
         } else {
             Line::from(vec![
                 Span::styled(marker, t.accent),
-                Span::styled(format!("{:<w$}", label(m, fld), w = LABEL_W), lstyle),
+                Span::styled(format!("{:<w$}", fit(label(m, fld)), w = LABEL_W), lstyle),
                 Span::raw(" "),
                 Span::styled(value, vstyle),
             ])
@@ -296,7 +321,7 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
         let n = m.answers.scopes.len();
         b.push(Line::styled(format!("{n} scope(s) ticked"), t.muted));
         for w in scope_warnings(m) {
-            b.push(Line::styled(format!("⚠ {w}"), t.warning));
+            b.wrapped(t.warning, "", &format!("⚠ {w}"));
         }
         if m.show_errors[m.step.index()] {
             for i in validate(m, m.step)
@@ -437,7 +462,7 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
             }
         }
         ConnState::Failed { message, hint } => {
-            b.push(Line::styled(format!("✗ {message}"), t.error));
+            b.wrapped(t.error, "", &format!("✗ {message}"));
             b.note(t.warning, hint.clone());
         }
     }
@@ -559,9 +584,13 @@ fn submit(m: &Model, t: &Theme, b: &mut Body) {
     let app = &d.application;
     b.note(
         t.text,
+        format!("Application  create '{}'", app.display_name),
+    );
+    b.note(
+        t.muted,
         format!(
-            "Application  create '{}': Client ID and Secret (Services), log in as '{}'",
-            app.display_name, app.loginas_agent_name
+            "             Client ID and Secret (Services), login type Agent, log in as '{}'",
+            app.loginas_agent_name
         ),
     );
     b.note(
@@ -571,7 +600,7 @@ fn submit(m: &Model, t: &Theme, b: &mut Body) {
     b.blank();
     b.header(t, "Requests");
     for r in &d.requests {
-        b.note(t.text, format!("{:<5} {:<48} {}", r.method, r.path, r.why));
+        b.note(t.text, format!("{:<5} {}  ({})", r.method, r.path, r.why));
     }
     b.blank();
     b.header(t, "Objects to POST (JSON)");
@@ -595,5 +624,43 @@ fn submit(m: &Model, t: &Theme, b: &mut Body) {
                 b.note(t.muted, l.to_string());
             }
         }
+    }
+}
+
+/// Greedy word wrap by characters; words longer than `width` are cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let (cl, wl) = (cur.chars().count(), word.chars().count());
+        if cl > 0 && cl + 1 + wl > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        while cur.chars().count() > width {
+            let head: String = cur.chars().take(width).collect();
+            let rest: String = cur.chars().skip(width).collect();
+            out.push(head);
+            cur = rest;
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_words_and_cuts_long_ones() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("", 3), [""]);
     }
 }

@@ -12,10 +12,7 @@ use super::Theme;
 /// Every key, for the help overlay: (keys, what they do).
 pub const HELP: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "next / previous field"),
-    (
-        "Down / Up",
-        "next / previous field (scroll in the log and plan)",
-    ),
+    ("Down / Up", "next / previous field; scroll log and plan"),
     ("j / k", "next / previous field (not while typing)"),
     ("Enter / Space", "activate button, toggle, or cycle choice"),
     ("Left / Right", "change a choice (in text: move cursor)"),
