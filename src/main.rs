@@ -72,6 +72,8 @@ fn wizard(cli: &Cli) -> ExitCode {
         let mut model = Model::new(answers);
         if let Some(s) = secret {
             model.secret = s;
+            // Everything is filled in: one Enter tests the connection.
+            model.focus_on(halo_onboard::app::Field::TestButton);
         }
         let opts = runtime::Options {
             model,

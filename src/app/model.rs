@@ -160,6 +160,13 @@ impl Model {
         f.get(i).copied().unwrap_or(Field::LogPane)
     }
 
+    /// Moves focus to `f` if the current step shows it.
+    pub fn focus_on(&mut self, f: Field) {
+        if let Some(i) = self.fields().iter().position(|x| *x == f) {
+            self.focus[self.step.index()] = i;
+        }
+    }
+
     pub fn is_connected(&self) -> bool {
         matches!(self.conn, ConnState::Connected(_))
     }
