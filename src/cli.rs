@@ -17,6 +17,9 @@ pub struct Cli {
     /// Colour theme: dark, light, high-contrast, monochrome, or a path to a theme .toml file.
     #[arg(long, global = true)]
     pub theme: Option<String>,
+    /// Append the session log here instead of `<state dir>/halo-onboard.log`.
+    #[arg(long, global = true)]
+    pub log_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

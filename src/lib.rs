@@ -1,10 +1,13 @@
 //! halo-onboard: sets up a HaloPSA API integration (role, API-only agent, API application,
 //! scopes), verifies it and hands the credentials over. See `shared/design.md` for the layers.
 
+pub mod app;
 pub mod cli;
 pub mod halo;
 pub mod headless;
 pub mod journal;
 pub mod plan;
 pub mod profile;
+pub mod runtime;
 pub mod sim;
+pub mod ui;

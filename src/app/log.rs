@@ -1,0 +1,145 @@
+//! The live log: a bounded ring buffer, so memory and render cost stay flat however long the
+//! session runs. Entries never hold secrets (the client redacts paths; the wizard never logs
+//! the bootstrap secret).
+
+use std::collections::VecDeque;
+
+use crate::halo::RequestEvent;
+
+/// Entries kept in memory; older ones stay only in the log file.
+pub const LOG_CAP: usize = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    Info,
+    Http,
+    Warn,
+    Error,
+}
+
+impl LogKind {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Http => "http",
+            Self::Warn => "warn",
+            Self::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub kind: LogKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogBuffer {
+    entries: VecDeque<LogEntry>,
+    cap: usize,
+    total: u64,
+}
+
+impl Default for LogBuffer {
+    fn default() -> Self {
+        Self::with_capacity(LOG_CAP)
+    }
+}
+
+impl LogBuffer {
+    pub fn with_capacity(cap: usize) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            cap: cap.max(1),
+            total: 0,
+        }
+    }
+    pub fn push(&mut self, kind: LogKind, text: impl Into<String>) {
+        if self.entries.len() == self.cap {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(LogEntry {
+            kind,
+            text: text.into(),
+        });
+        self.total += 1;
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// Entries ever pushed, including the ones evicted.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+    pub fn last(&self) -> Option<&LogEntry> {
+        self.entries.back()
+    }
+    /// The `height` entries ending `scroll` entries above the newest (0 = follow the newest).
+    pub fn window(&self, height: usize, scroll: usize) -> impl Iterator<Item = &LogEntry> {
+        let end = self.entries.len().saturating_sub(scroll);
+        let start = end.saturating_sub(height);
+        self.entries.range(start..end)
+    }
+}
+
+/// One line for a finished HTTP exchange.
+pub fn format_request(e: &RequestEvent) -> String {
+    let status = e
+        .status
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "---".into());
+    let mut s = format!(
+        "{} {} -> {} {} ms",
+        e.method,
+        e.path,
+        status,
+        e.latency.as_millis()
+    );
+    if e.retries > 0 {
+        s.push_str(&format!(" ({} retries)", e.retries));
+    }
+    if let Some(err) = &e.error {
+        s.push_str(&format!(": {err}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_evicts_oldest_and_windows_from_the_bottom() {
+        let mut b = LogBuffer::with_capacity(3);
+        for i in 0..5 {
+            b.push(LogKind::Info, format!("e{i}"));
+        }
+        assert_eq!(b.len(), 3);
+        assert_eq!(b.total(), 5);
+        let w: Vec<_> = b.window(2, 0).map(|e| e.text.clone()).collect();
+        assert_eq!(w, ["e3", "e4"]);
+        let w: Vec<_> = b.window(2, 1).map(|e| e.text.clone()).collect();
+        assert_eq!(w, ["e2", "e3"]);
+        assert_eq!(b.window(10, 99).count(), 0);
+    }
+
+    #[test]
+    fn request_line() {
+        let e = RequestEvent {
+            method: "GET".into(),
+            path: "/api/Agent/me".into(),
+            status: Some(200),
+            latency: std::time::Duration::from_millis(12),
+            retries: 2,
+            error: None,
+        };
+        assert_eq!(
+            format_request(&e),
+            "GET /api/Agent/me -> 200 12 ms (2 retries)"
+        );
+    }
+}

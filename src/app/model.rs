@@ -1,0 +1,190 @@
+//! Everything the wizard knows: the answers, the per-field editing state, what Halo has, the
+//! connection, the log, overlays. Rendering reads only this.
+
+use std::collections::BTreeMap;
+
+use tui_input::Input;
+
+use crate::plan::answers::{Answers, TeamAnswer};
+use crate::plan::desired::Lookups;
+
+use super::fields::{Field, fields};
+use super::log::LogBuffer;
+use super::secret::SecretInput;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    Connect,
+    Role,
+    Agent,
+    Application,
+    Permissions,
+    Submit,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [
+        Step::Connect,
+        Step::Role,
+        Step::Agent,
+        Step::Application,
+        Step::Permissions,
+        Step::Submit,
+    ];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Connect => "Connect",
+            Self::Role => "Role",
+            Self::Agent => "Agent",
+            Self::Application => "Application",
+            Self::Permissions => "Permissions",
+            Self::Submit => "Submit",
+        }
+    }
+    pub fn next(self) -> Option<Step> {
+        Self::ALL.get(self.index() + 1).copied()
+    }
+    pub fn prev(self) -> Option<Step> {
+        self.index().checked_sub(1).map(|i| Self::ALL[i])
+    }
+}
+
+/// Who the bootstrap credential logged in as and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnInfo {
+    pub agent_name: String,
+    pub agent_id: Option<i64>,
+    pub scopes: Vec<String>,
+    /// What is missing to administer roles, agents and applications; empty = all good.
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ConnState {
+    #[default]
+    NotConnected,
+    Connecting,
+    Connected(ConnInfo),
+    Failed {
+        message: String,
+        hint: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    ConfirmQuit,
+    Message(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub answers: Answers,
+    pub step: Step,
+    /// Focus index into `fields(model, step)`, remembered per step.
+    pub focus: [usize; 6],
+    pub inputs: BTreeMap<Field, Input>,
+    pub secret: SecretInput,
+    pub conn: ConnState,
+    pub lookups: Lookups,
+    /// Steps passed with Next (all their checks green at the time).
+    pub done: [bool; 6],
+    /// Show validation messages for a step (after a failed Next or Test).
+    pub show_errors: [bool; 6],
+    pub overlay: Overlay,
+    pub log: LogBuffer,
+    pub log_visible: bool,
+    pub log_large: bool,
+    /// Entries above the newest (0 = follow).
+    pub log_scroll: usize,
+    /// Requests running in the runtime; drives the spinner tick.
+    pub in_flight: usize,
+    pub spinner: usize,
+    /// First line of the Submit plan shown (Up/Down scroll it).
+    pub plan_scroll: usize,
+    pub quit: bool,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::new(Answers::default())
+    }
+}
+
+impl Model {
+    pub fn new(answers: Answers) -> Self {
+        let inputs = Field::TEXT
+            .iter()
+            .map(|f| {
+                let v = super::fields::text_of(&answers, *f).unwrap_or_default();
+                (*f, Input::new(v.to_string()))
+            })
+            .collect();
+        Self {
+            answers,
+            step: Step::Connect,
+            // Start in the URL field: the mode rarely changes, the URL always does.
+            focus: [1, 0, 0, 0, 0, 0],
+            inputs,
+            secret: SecretInput::default(),
+            conn: ConnState::NotConnected,
+            lookups: Lookups::default(),
+            done: [false; 6],
+            show_errors: [false; 6],
+            overlay: Overlay::None,
+            log: LogBuffer::default(),
+            log_visible: true,
+            log_large: false,
+            log_scroll: 0,
+            in_flight: 0,
+            spinner: 0,
+            plan_scroll: 0,
+            quit: false,
+        }
+    }
+
+    pub fn fields(&self) -> Vec<Field> {
+        fields(self, self.step)
+    }
+
+    /// The focused field of the current step (focus clamped to the list).
+    pub fn focused(&self) -> Field {
+        let f = self.fields();
+        let i = self.focus[self.step.index()].min(f.len().saturating_sub(1));
+        f.get(i).copied().unwrap_or(Field::LogPane)
+    }
+
+    /// Moves focus to `f` if the current step shows it.
+    pub fn focus_on(&mut self, f: Field) {
+        if let Some(i) = self.fields().iter().position(|x| *x == f) {
+            self.focus[self.step.index()] = i;
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        matches!(self.conn, ConnState::Connected(_))
+    }
+
+    pub fn input_value(&self, f: Field) -> &str {
+        self.inputs.get(&f).map(|i| i.value()).unwrap_or_default()
+    }
+
+    pub fn team_answer(&self, name: &str) -> Option<&TeamAnswer> {
+        self.answers
+            .agent
+            .teams
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Is a log-pane entry needed for the spinner.
+    pub fn busy(&self) -> bool {
+        self.in_flight > 0
+    }
+}

@@ -1,0 +1,63 @@
+//! A masked, append-only text field for the bootstrap client secret. The value lives in a
+//! `SecretString` (zeroed on drop) and never appears in Debug output.
+
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Clone)]
+pub struct SecretInput {
+    value: SecretString,
+    chars: usize,
+}
+
+impl Default for SecretInput {
+    fn default() -> Self {
+        Self {
+            value: SecretString::from(String::new()),
+            chars: 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for SecretInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretInput([redacted])")
+    }
+}
+
+impl SecretInput {
+    pub fn new(value: &str) -> Self {
+        let mut s = Self::default();
+        s.push_str(value);
+        s
+    }
+    /// Appends text; control characters (newlines from a paste) are dropped.
+    pub fn push_str(&mut self, text: &str) {
+        let mut next = String::with_capacity(self.value.expose_secret().len() + text.len());
+        next.push_str(self.value.expose_secret());
+        for c in text.chars().filter(|c| !c.is_control()) {
+            next.push(c);
+        }
+        self.chars = next.chars().count();
+        self.value = SecretString::from(next);
+    }
+    pub fn pop(&mut self) {
+        let mut next = self.value.expose_secret().to_string();
+        next.pop();
+        self.chars = next.chars().count();
+        self.value = SecretString::from(next);
+    }
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
+    pub fn is_empty(&self) -> bool {
+        self.chars == 0
+    }
+    /// Number of characters, for drawing the mask.
+    pub fn chars(&self) -> usize {
+        self.chars
+    }
+    /// The secret with surrounding whitespace trimmed, for the token request only.
+    pub fn secret(&self) -> SecretString {
+        SecretString::from(self.value.expose_secret().trim().to_string())
+    }
+}

@@ -1,0 +1,590 @@
+//! `update`: the only place the model changes. Returns the effects for the runtime to run.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::InputRequest;
+use tui_input::backend::crossterm::to_input_request;
+
+use crate::halo::model::{Access, MembershipLevel};
+use crate::halo::scopes;
+use crate::plan::answers::{ConnectionMode, DepartmentAnswer, RoleMode, TeamAnswer};
+use crate::plan::desired::desired;
+
+use super::fields::{Field, Kind, feature_area, scope_name, set_text};
+use super::log::{LogKind, format_request};
+use super::model::{ConnInfo, ConnState, Model, Overlay, Step};
+use super::msg::{ConnectRequest, Effect, Msg};
+use super::validate::validate;
+
+/// Lines a PageUp/PageDown moves the log.
+const LOG_PAGE: usize = 10;
+
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(k) => on_key(m, k, &mut fx),
+        Msg::Paste(text) => paste(m, &text, &mut fx),
+        Msg::Resize => {}
+        Msg::Tick => m.spinner = m.spinner.wrapping_add(1),
+        Msg::Request(e) => log(m, &mut fx, LogKind::Http, format_request(&e)),
+        Msg::Log(kind, text) => log(m, &mut fx, kind, text),
+        Msg::Connected(res) => {
+            m.in_flight = m.in_flight.saturating_sub(1);
+            match *res {
+                Ok(c) => {
+                    let missing = missing_capabilities(&c.token.scopes, c.agent.is_admin);
+                    let name = c.agent.name.clone();
+                    log(m, &mut fx, LogKind::Info, format!("connected as {name}"));
+                    for what in &missing {
+                        log(
+                            m,
+                            &mut fx,
+                            LogKind::Warn,
+                            format!("bootstrap credential: {what}"),
+                        );
+                    }
+                    m.lookups = c.lookups;
+                    log(
+                        m,
+                        &mut fx,
+                        LogKind::Info,
+                        format!(
+                            "loaded {} roles, {} teams, {} departments, {} work hours, {} agents",
+                            m.lookups.roles.len(),
+                            m.lookups.teams.len(),
+                            m.lookups.departments.len(),
+                            m.lookups.workdays.len(),
+                            m.lookups.agents.len()
+                        ),
+                    );
+                    // Work hours are referred to by name; fall back to what this Halo has.
+                    let wd = &m.answers.agent.workday;
+                    if !m.lookups.workdays.is_empty()
+                        && !m
+                            .lookups
+                            .workdays
+                            .iter()
+                            .any(|w| w.name.eq_ignore_ascii_case(wd))
+                    {
+                        m.answers.agent.workday = m.lookups.workdays[0].name.clone();
+                    }
+                    m.conn = ConnState::Connected(ConnInfo {
+                        agent_name: name,
+                        agent_id: c.agent.id,
+                        scopes: c.token.scopes,
+                        missing,
+                    });
+                }
+                Err(f) => {
+                    log(
+                        m,
+                        &mut fx,
+                        LogKind::Error,
+                        format!("connection failed: {}", f.message),
+                    );
+                    m.conn = ConnState::Failed {
+                        message: f.message,
+                        hint: f.hint,
+                    };
+                }
+            }
+        }
+    }
+    fx
+}
+
+/// What the bootstrap credential lacks to create roles, agents and applications.
+pub fn missing_capabilities(scopes: &[String], agent_is_admin: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if !scopes.iter().any(|s| s == "admin") {
+        out.push("the token has no 'admin' scope (tick it on the bootstrap application)".into());
+    }
+    if !scopes.iter().any(|s| s == "all") {
+        out.push("the token has no 'all' scope (tick it on the bootstrap application)".into());
+    }
+    if !agent_is_admin {
+        out.push("the agent it logs in as is not a HaloPSA Administrator".into());
+    }
+    out
+}
+
+fn log(m: &mut Model, fx: &mut Vec<Effect>, kind: LogKind, text: String) {
+    fx.push(Effect::AppendLog(format!("{} {}", kind.tag(), text)));
+    m.log.push(kind, text);
+    if m.log_scroll > 0 {
+        // Keep the view still while the user reads older entries.
+        m.log_scroll = (m.log_scroll + 1).min(m.log.len());
+    }
+}
+
+fn on_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) {
+    if k.kind == KeyEventKind::Release {
+        return;
+    }
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    match &m.overlay {
+        Overlay::ConfirmQuit => {
+            match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    m.quit = true;
+                    fx.push(Effect::Quit);
+                }
+                KeyCode::Char('c') if ctrl => {
+                    m.quit = true;
+                    fx.push(Effect::Quit);
+                }
+                _ => m.overlay = Overlay::None,
+            }
+            return;
+        }
+        Overlay::Help | Overlay::Message(_) => {
+            if ctrl && k.code == KeyCode::Char('c') {
+                m.overlay = Overlay::ConfirmQuit;
+            } else {
+                m.overlay = Overlay::None;
+            }
+            return;
+        }
+        Overlay::None => {}
+    }
+    let focus = m.focused();
+    let typing = focus.takes_text();
+    match (k.code, ctrl) {
+        (KeyCode::Char('c'), true) => return m.overlay = Overlay::ConfirmQuit,
+        (KeyCode::Char('n'), true) => return next_step(m, fx),
+        (KeyCode::Char('p'), true) => return prev_step(m),
+        (KeyCode::PageDown, _) if focus != Field::LogPane => return next_step(m, fx),
+        (KeyCode::PageUp, _) if focus != Field::LogPane => return prev_step(m),
+        (KeyCode::F(1), _) => return m.overlay = Overlay::Help,
+        (KeyCode::F(2), _) => return toggle_log(m),
+        (KeyCode::F(3), _) => return enlarge_log(m),
+        (KeyCode::Tab, _) => return move_focus(m, 1),
+        (KeyCode::BackTab, _) => return move_focus(m, -1),
+        (KeyCode::Esc, _) => return prev_step(m),
+        _ => {}
+    }
+    if focus == Field::LogPane {
+        let max = m.log.len().saturating_sub(1);
+        match k.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                m.log_scroll = (m.log_scroll + 1).min(max);
+                return;
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                m.log_scroll = m.log_scroll.saturating_sub(1);
+                return;
+            }
+            KeyCode::PageUp => return m.log_scroll = (m.log_scroll + LOG_PAGE).min(max),
+            KeyCode::PageDown => return m.log_scroll = m.log_scroll.saturating_sub(LOG_PAGE),
+            KeyCode::Home => return m.log_scroll = max,
+            KeyCode::End => return m.log_scroll = 0,
+            _ => {}
+        }
+    }
+    if m.step == Step::Submit && focus != Field::LogPane {
+        match k.code {
+            KeyCode::Down | KeyCode::Char('j') => return m.plan_scroll += 1,
+            KeyCode::Up | KeyCode::Char('k') => {
+                return m.plan_scroll = m.plan_scroll.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    match k.code {
+        KeyCode::Down => return move_focus(m, 1),
+        KeyCode::Up => return move_focus(m, -1),
+        _ => {}
+    }
+    if typing {
+        if k.code == KeyCode::Enter {
+            return move_focus(m, 1);
+        }
+        if focus == Field::ClientSecret {
+            match (k.code, ctrl) {
+                (KeyCode::Backspace, _) => m.secret.pop(),
+                (KeyCode::Char('u'), true) => m.secret.clear(),
+                (KeyCode::Char(c), false) => m.secret.push_str(&c.to_string()),
+                _ => return,
+            }
+            connection_edited(m, fx);
+            return;
+        }
+        if let Some(req) = to_input_request(&Event::Key(k)) {
+            edit_text(m, focus, req, fx);
+        }
+        return;
+    }
+    match k.code {
+        KeyCode::Char('j') => move_focus(m, 1),
+        KeyCode::Char('k') => move_focus(m, -1),
+        KeyCode::Char('q') => m.overlay = Overlay::ConfirmQuit,
+        KeyCode::Char('?') => m.overlay = Overlay::Help,
+        KeyCode::Char('l') => toggle_log(m),
+        KeyCode::Char('L') => enlarge_log(m),
+        KeyCode::Char('t') if m.step == Step::Connect => test_connection(m, fx),
+        KeyCode::Enter | KeyCode::Char(' ') => activate(m, focus, fx),
+        KeyCode::Right => cycle(m, focus, 1, fx),
+        KeyCode::Left => cycle(m, focus, -1, fx),
+        _ => {}
+    }
+}
+
+fn edit_text(m: &mut Model, f: Field, req: InputRequest, fx: &mut Vec<Effect>) {
+    let input = m.inputs.entry(f).or_default();
+    let changed = input.handle(req).is_some_and(|c| c.value);
+    if changed {
+        let v = input.value().to_string();
+        set_text(&mut m.answers, f, &v);
+        if matches!(
+            f,
+            Field::Url | Field::ResourceUrl | Field::AuthUrl | Field::Tenant | Field::ClientId
+        ) {
+            connection_edited(m, fx);
+        }
+    }
+}
+
+/// Any change to the connection details invalidates an earlier test.
+fn connection_edited(m: &mut Model, fx: &mut Vec<Effect>) {
+    if matches!(m.conn, ConnState::Connected(_) | ConnState::Failed { .. }) {
+        if m.is_connected() {
+            log(
+                m,
+                fx,
+                LogKind::Info,
+                "connection details changed: test again".into(),
+            );
+        }
+        m.conn = ConnState::NotConnected;
+        m.done[Step::Connect.index()] = false;
+    }
+}
+
+fn paste(m: &mut Model, text: &str, fx: &mut Vec<Effect>) {
+    // Fields are single-line: a pasted newline would only ever be a mistake.
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    let f = m.focused();
+    match f.kind() {
+        Kind::Secret => {
+            m.secret.push_str(&clean);
+            connection_edited(m, fx);
+        }
+        Kind::Text => {
+            for c in clean.chars() {
+                edit_text(m, f, InputRequest::InsertChar(c), fx);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn move_focus(m: &mut Model, delta: isize) {
+    let n = m.fields().len() as isize;
+    if n == 0 {
+        return;
+    }
+    let i = m.step.index();
+    let cur = (m.focus[i] as isize).min(n - 1);
+    m.focus[i] = (cur + delta).rem_euclid(n) as usize;
+}
+
+fn toggle_log(m: &mut Model) {
+    let was_focused = m.focused() == Field::LogPane;
+    m.log_visible = !m.log_visible;
+    if was_focused {
+        m.focus[m.step.index()] = 0;
+    }
+}
+
+fn enlarge_log(m: &mut Model) {
+    m.log_visible = true;
+    m.log_large = !m.log_large;
+}
+
+fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
+    let step = m.step;
+    let Some(next) = step.next() else { return };
+    let issues = validate(m, step);
+    if step == Step::Connect && issues.is_empty() && !m.is_connected() {
+        m.show_errors[step.index()] = true;
+        log(
+            m,
+            fx,
+            LogKind::Warn,
+            "Connect: test the connection first (t)".into(),
+        );
+        return;
+    }
+    if !issues.is_empty() {
+        m.show_errors[step.index()] = true;
+        log(
+            m,
+            fx,
+            LogKind::Warn,
+            format!("{}: {} problem(s) to fix", step.title(), issues.len()),
+        );
+        return;
+    }
+    m.done[step.index()] = true;
+    log(
+        m,
+        fx,
+        LogKind::Info,
+        format!("step {} validated", step.title()),
+    );
+    m.step = next;
+}
+
+fn prev_step(m: &mut Model) {
+    if let Some(p) = m.step.prev() {
+        m.step = p;
+    }
+}
+
+fn test_connection(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.conn == ConnState::Connecting {
+        return;
+    }
+    if !validate(m, Step::Connect).is_empty() {
+        m.show_errors[Step::Connect.index()] = true;
+        return;
+    }
+    let c = &m.answers.connection;
+    let req = ConnectRequest {
+        mode: c.mode,
+        url: c.url.clone(),
+        resource_url: c.resource_url.clone(),
+        auth_url: c.auth_url.clone(),
+        tenant: c.tenant.clone(),
+        client_id: c.client_id.clone(),
+        secret: m.secret.secret(),
+    };
+    let target = match c.mode {
+        ConnectionMode::Hosted => c.url.clone(),
+        ConnectionMode::OnPremise => c.resource_url.clone(),
+    };
+    m.conn = ConnState::Connecting;
+    m.in_flight += 1;
+    log(m, fx, LogKind::Info, format!("connecting to {target}"));
+    fx.push(Effect::Connect(req));
+}
+
+fn toggle_bool(b: &mut bool) {
+    *b = !*b;
+}
+
+fn activate(m: &mut Model, f: Field, fx: &mut Vec<Effect>) {
+    let a = &mut m.answers;
+    match f {
+        Field::TestButton => test_connection(m, fx),
+        Field::ApplyButton => apply(m, fx),
+        Field::RoleAdmin => toggle_bool(&mut a.role.is_admin),
+        Field::Active => toggle_bool(&mut a.agent.active),
+        Field::ApiOnly => toggle_bool(&mut a.agent.api_only),
+        Field::ApprovePo => toggle_bool(&mut a.agent.can_approve_purchaseorder),
+        Field::ApproveInvoice => toggle_bool(&mut a.agent.can_approve_invoice),
+        Field::AppActive => toggle_bool(&mut a.application.active),
+        Field::Team(i) => {
+            let Some(team) = m.lookups.teams.get(i) else {
+                return;
+            };
+            let name = team.name.clone();
+            let teams = &mut m.answers.agent.teams;
+            if let Some(pos) = teams
+                .iter()
+                .position(|t| t.name.eq_ignore_ascii_case(&name))
+            {
+                teams.remove(pos);
+            } else {
+                teams.push(TeamAnswer {
+                    name,
+                    ..TeamAnswer::default()
+                });
+            }
+        }
+        Field::TeamUnassigned(i) | Field::TeamOthers(i) => {
+            let Some(team) = m.lookups.teams.get(i) else {
+                return;
+            };
+            let name = team.name.clone();
+            if let Some(t) = m
+                .answers
+                .agent
+                .teams
+                .iter_mut()
+                .find(|t| t.name.eq_ignore_ascii_case(&name))
+            {
+                if matches!(f, Field::TeamUnassigned(_)) {
+                    toggle_bool(&mut t.unassigned_access);
+                } else {
+                    toggle_bool(&mut t.otheragent_access);
+                }
+            }
+        }
+        Field::Scope(i) => {
+            if let Some(name) = scope_name(i) {
+                toggle_scope(&mut m.answers.scopes, name);
+            }
+        }
+        _ if f.kind() == Kind::Choice => cycle(m, f, 1, fx),
+        _ => {}
+    }
+}
+
+/// Ticks or unticks a scope: ticking `edit:X` ticks `read:X`, unticking `read:X` unticks `edit:X`.
+pub fn toggle_scope(scopes_v: &mut Vec<String>, name: &str) {
+    if let Some(pos) = scopes_v.iter().position(|s| s == name) {
+        scopes_v.remove(pos);
+        if let Some(area) = name.strip_prefix("read:") {
+            let edit = format!("edit:{area}");
+            scopes_v.retain(|s| *s != edit);
+        }
+    } else if scopes::is_known(name) {
+        scopes_v.push(name.to_string());
+    }
+    *scopes_v = scopes::normalise(scopes_v);
+}
+
+fn step_in<T: Clone>(options: &[T], cur: Option<usize>, delta: isize) -> Option<T> {
+    if options.is_empty() {
+        return None;
+    }
+    let n = options.len() as isize;
+    let i = match cur {
+        Some(i) => (i as isize + delta).rem_euclid(n),
+        None if delta >= 0 => 0,
+        None => n - 1,
+    };
+    options.get(i as usize).cloned()
+}
+
+fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
+    match f {
+        Field::Mode => {
+            let c = &mut m.answers.connection;
+            c.mode = match c.mode {
+                ConnectionMode::Hosted => ConnectionMode::OnPremise,
+                ConnectionMode::OnPremise => ConnectionMode::Hosted,
+            };
+            connection_edited(m, fx);
+        }
+        Field::RoleMode => {
+            m.answers.role.mode = match m.answers.role.mode {
+                RoleMode::Create => RoleMode::Reuse(
+                    m.lookups
+                        .roles
+                        .first()
+                        .and_then(|r| r.id.clone())
+                        .unwrap_or_default(),
+                ),
+                RoleMode::Reuse(_) => RoleMode::Create,
+            };
+        }
+        Field::RolePick => {
+            let ids: Vec<String> = m
+                .lookups
+                .roles
+                .iter()
+                .filter_map(|r| r.id.clone())
+                .collect();
+            let cur = match &m.answers.role.mode {
+                RoleMode::Reuse(id) => ids.iter().position(|x| x == id),
+                RoleMode::Create => None,
+            };
+            if let Some(id) = step_in(&ids, cur, delta) {
+                m.answers.role.mode = RoleMode::Reuse(id);
+            }
+        }
+        Field::RoleFeature(i) => {
+            let Some(area) = feature_area(i) else { return };
+            const LEVELS: [Access; 3] = [Access::None, Access::Read, Access::Edit];
+            let cur = m
+                .answers
+                .role
+                .features
+                .get(area.key)
+                .copied()
+                .unwrap_or_default();
+            let pos = LEVELS.iter().position(|l| *l == cur);
+            if let Some(next) = step_in(&LEVELS, pos, delta) {
+                if next == Access::None {
+                    m.answers.role.features.remove(area.key);
+                } else {
+                    m.answers.role.features.insert(area.key.to_string(), next);
+                }
+            }
+        }
+        Field::DefaultTeam => {
+            let mut opts: Vec<Option<String>> = vec![None];
+            opts.extend(m.lookups.teams.iter().map(|t| Some(t.name.clone())));
+            let cur = opts.iter().position(|o| *o == m.answers.agent.default_team);
+            if let Some(v) = step_in(&opts, cur, delta) {
+                m.answers.agent.default_team = v;
+            }
+        }
+        Field::Department(i) => {
+            let Some(dep) = m.lookups.departments.get(i) else {
+                return;
+            };
+            let name = dep.name.clone();
+            let opts: [Option<MembershipLevel>; 4] = [
+                None,
+                Some(MembershipLevel::Member),
+                Some(MembershipLevel::ViewAll),
+                Some(MembershipLevel::ModifyAll),
+            ];
+            let deps = &mut m.answers.agent.departments;
+            let pos = deps.iter().position(|d| d.name.eq_ignore_ascii_case(&name));
+            let cur = pos.map(|p| deps[p].level);
+            let cur_i = opts.iter().position(|o| *o == cur);
+            match (step_in(&opts, cur_i, delta).flatten(), pos) {
+                (None, Some(p)) => {
+                    deps.remove(p);
+                }
+                (Some(level), Some(p)) => deps[p].level = level,
+                (Some(level), None) => deps.push(DepartmentAnswer { name, level }),
+                (None, None) => {}
+            }
+        }
+        Field::Workday => {
+            let opts: Vec<String> = m.lookups.workdays.iter().map(|w| w.name.clone()).collect();
+            let cur = opts
+                .iter()
+                .position(|o| o.eq_ignore_ascii_case(&m.answers.agent.workday));
+            if let Some(v) = step_in(&opts, cur, delta) {
+                m.answers.agent.workday = v;
+            }
+        }
+        Field::LoginAgent => {
+            let mut opts: Vec<Option<String>> = vec![None];
+            opts.extend(m.lookups.agents.iter().map(|a| Some(a.name.clone())));
+            let cur = opts
+                .iter()
+                .position(|o| *o == m.answers.application.login_agent);
+            if let Some(v) = step_in(&opts, cur, delta) {
+                m.answers.application.login_agent = v;
+            }
+        }
+        // Toggles also flip on Left/Right, so every field answers the arrow keys.
+        _ if f.kind() == Kind::Toggle => activate(m, f, fx),
+        _ => {}
+    }
+}
+
+fn apply(m: &mut Model, fx: &mut Vec<Effect>) {
+    let d = desired(&m.answers, &m.lookups);
+    if !d.errors.is_empty() {
+        m.show_errors[Step::Submit.index()] = true;
+        log(
+            m,
+            fx,
+            LogKind::Warn,
+            format!("plan has {} problem(s); fix them first", d.errors.len()),
+        );
+        return;
+    }
+    m.overlay = Overlay::Message(
+        "Applying arrives with the apply engine (issue 4). The plan above is what it will send."
+            .into(),
+    );
+    fx.push(Effect::Apply(Box::new(d)));
+}

@@ -1,0 +1,268 @@
+//! Validation rules per step. Messages are shown inline under the field they concern.
+
+use crate::halo::scopes;
+use crate::plan::answers::{ConnectionMode, RoleMode};
+use crate::plan::desired::desired;
+
+use super::fields::Field;
+use super::model::{Model, Step};
+
+pub const MAX_NAME: usize = 64;
+pub const MAX_INITIALS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// `None` for a problem of the whole step.
+    pub field: Option<Field>,
+    pub message: String,
+}
+
+fn issue(field: Field, message: impl Into<String>) -> Issue {
+    Issue {
+        field: Some(field),
+        message: message.into(),
+    }
+}
+
+/// `Ok` for https, or plain http to a loopback host.
+pub fn check_url(s: &str) -> Result<(), String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("required".into());
+    }
+    let u = url::Url::parse(s)
+        .map_err(|_| format!("'{s}' is not a URL (e.g. https://acme.halopsa.com)"))?;
+    match u.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match u.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err("use https:// (plain http only for localhost)".into());
+            }
+        }
+        other => return Err(format!("scheme {other}: use https://")),
+    }
+    if u.host().is_none() {
+        return Err("the URL has no host".into());
+    }
+    Ok(())
+}
+
+/// A plausible email address: one `@`, something before it, a dotted domain, no spaces.
+pub fn check_email(s: &str) -> Result<(), String> {
+    let bad = || "not an email address (name@example.com)".to_string();
+    let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+    if local.is_empty()
+        || domain.contains('@')
+        || s.chars().any(char::is_whitespace)
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+fn name_rule(out: &mut Vec<Issue>, field: Field, value: &str, required: bool) {
+    let n = value.trim().chars().count();
+    if n == 0 && required {
+        out.push(issue(field, "required"));
+    } else if n > MAX_NAME {
+        out.push(issue(
+            field,
+            format!("at most {MAX_NAME} characters (now {n})"),
+        ));
+    }
+}
+
+/// Problems that stop `step` from being done.
+pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
+    let a = &m.answers;
+    let mut out = Vec::new();
+    match step {
+        Step::Connect => {
+            let c = &a.connection;
+            let urls: &[(Field, &str)] = match c.mode {
+                ConnectionMode::Hosted => &[(Field::Url, &c.url)],
+                ConnectionMode::OnPremise => &[
+                    (Field::ResourceUrl, &c.resource_url),
+                    (Field::AuthUrl, &c.auth_url),
+                ],
+            };
+            for (f, v) in urls {
+                if let Err(e) = check_url(v) {
+                    out.push(issue(*f, e));
+                }
+            }
+            if c.client_id.trim().is_empty() {
+                out.push(issue(Field::ClientId, "required"));
+            }
+            if m.secret.is_empty() {
+                out.push(issue(Field::ClientSecret, "required"));
+            }
+        }
+        Step::Role => match &a.role.mode {
+            RoleMode::Create => {
+                name_rule(&mut out, Field::RoleName, &a.role.name, true);
+                if a.role.notes.chars().count() > 1000 {
+                    out.push(issue(Field::RoleNotes, "at most 1000 characters"));
+                }
+            }
+            RoleMode::Reuse(id) => {
+                if id.is_empty() || m.lookups.role_by_id(id).is_none() {
+                    out.push(issue(Field::RolePick, "pick an existing role (Left/Right)"));
+                }
+            }
+        },
+        Step::Agent => {
+            let g = &a.agent;
+            name_rule(&mut out, Field::AgentName, &g.name, true);
+            name_rule(&mut out, Field::FirstName, &g.firstname, true);
+            name_rule(&mut out, Field::Surname, &g.surname, false);
+            let n = g.initials.trim().chars().count();
+            if n > MAX_INITIALS {
+                out.push(issue(
+                    Field::Initials,
+                    format!("at most {MAX_INITIALS} characters (now {n})"),
+                ));
+            }
+            if !g.email.trim().is_empty()
+                && let Err(e) = check_email(g.email.trim())
+            {
+                out.push(issue(Field::Email, e));
+            }
+            if g.workday.trim().is_empty() {
+                out.push(issue(Field::Workday, "required"));
+            }
+        }
+        Step::Application => {
+            name_rule(&mut out, Field::AppName, &a.application.name, true);
+            if a.application.description.chars().count() > 1000 {
+                out.push(issue(Field::AppDescription, "at most 1000 characters"));
+            }
+        }
+        Step::Permissions => {
+            if a.scopes.is_empty() {
+                out.push(Issue {
+                    field: None,
+                    message: "tick at least one scope".into(),
+                });
+            }
+            for s in &a.scopes {
+                if !scopes::is_known(s) {
+                    out.push(Issue {
+                        field: None,
+                        message: format!("'{s}' is not a Halo scope"),
+                    });
+                }
+            }
+        }
+        Step::Submit => {
+            for e in desired(a, &m.lookups).errors {
+                out.push(Issue {
+                    field: None,
+                    message: e,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The first issue for `field`, if errors are shown for the current step.
+pub fn field_error(m: &Model, field: Field) -> Option<String> {
+    if !m.show_errors[m.step.index()] {
+        return None;
+    }
+    validate(m, m.step)
+        .into_iter()
+        .find(|i| i.field == Some(field))
+        .map(|i| i.message)
+}
+
+/// Warnings in the Permissions step: broad scopes and scopes the role does not back
+/// (effective permission = scope ∩ role feature access).
+pub fn scope_warnings(m: &Model) -> Vec<String> {
+    use crate::halo::model::Access;
+    let a = &m.answers;
+    let mut out = Vec::new();
+    for s in &a.scopes {
+        if let Some(w) = scopes::warning(s) {
+            out.push(format!("{s}: {w}"));
+        }
+    }
+    // The role as it will be: the one being created, or the reused one from Halo.
+    let created;
+    let role = match &a.role.mode {
+        RoleMode::Create => {
+            created = crate::halo::model::Role {
+                claims: crate::plan::desired::role_claims(a),
+                ..Default::default()
+            };
+            &created
+        }
+        RoleMode::Reuse(id) => match m.lookups.role_by_id(id) {
+            Some(r) => r,
+            None => return out,
+        },
+    };
+    if role.is_admin() {
+        return out;
+    }
+    for s in &a.scopes {
+        let (need, key) = if let Some(k) = s.strip_prefix("read:") {
+            (Access::Read, k)
+        } else if let Some(k) = s
+            .strip_prefix("edit:")
+            .or_else(|| s.strip_prefix("editMine:"))
+        {
+            (Access::Edit, k)
+        } else {
+            continue;
+        };
+        let have = role.access(key);
+        if have < need {
+            let label = scopes::area_of(s).map(|x| x.label).unwrap_or(key);
+            out.push(format!(
+                "{s}: the role gives {label} only '{}'; effective access = scope ∩ role (raise it on the Role step)",
+                have.label()
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(check_url("https://acme.halopsa.com").is_ok());
+        assert!(check_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_url("http://localhost").is_ok());
+        assert!(check_url("http://[::1]:9").is_ok());
+        assert!(
+            check_url("http://acme.halopsa.com")
+                .unwrap_err()
+                .contains("https")
+        );
+        assert!(check_url("ftp://x").unwrap_err().contains("scheme"));
+        assert!(check_url("acme").unwrap_err().contains("not a URL"));
+        assert_eq!(check_url(" ").unwrap_err(), "required");
+    }
+
+    #[test]
+    fn emails() {
+        assert!(check_email("a@b.co").is_ok());
+        for bad in ["a", "@b.co", "a@b", "a@b@c.d", "a b@c.d", "a@.b", "a@b."] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+}

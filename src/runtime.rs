@@ -1,0 +1,316 @@
+//! The runtime: terminal setup and restore, the event loop, and the effect runner.
+//! Everything with I/O lives here; `app::update` and `ui::view` stay pure.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::app::{self, ConnectFailure, ConnectRequest, Connected, Effect, LogKind, Model, Msg};
+use crate::halo::{
+    AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, HaloError, discover,
+};
+use crate::plan::answers::ConnectionMode;
+use crate::plan::desired::Lookups;
+use crate::ui::{self, Theme};
+
+/// Env var that overrides the state dir (tests point it at a temp dir).
+pub const STATE_DIR_ENV: &str = "HALO_ONBOARD_STATE_DIR";
+
+/// Scopes the bootstrap token asks for.
+pub const BOOTSTRAP_SCOPES: [&str; 2] = ["all", "admin"];
+
+pub struct Options {
+    pub model: Model,
+    pub theme: Theme,
+    /// Lines to show in the log pane at start (theme errors, demo notes).
+    pub startup: Vec<(LogKind, String)>,
+    /// Log file path; default `<state dir>/halo-onboard.log`.
+    pub log_file: Option<PathBuf>,
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// Terminated by a signal (its number), terminal restored.
+    Signal(i32),
+}
+
+/// `$HALO_ONBOARD_STATE_DIR`, else the platform state dir (data-local dir where there is none).
+pub fn state_dir() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(STATE_DIR_ENV).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let pd = directories::ProjectDirs::from("", "", "halo-onboard")?;
+    Some(pd.state_dir().unwrap_or(pd.data_local_dir()).to_path_buf())
+}
+
+/// Opens the log file for appending: parent dir 0700, file 0600.
+pub fn open_log(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file may have been created with a looser mode.
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(f)
+}
+
+fn map_event(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
+        Event::Paste(s) => Some(Msg::Paste(s)),
+        Event::Resize(..) => Some(Msg::Resize),
+        _ => None,
+    }
+}
+
+struct Runner {
+    tx: mpsc::UnboundedSender<Msg>,
+    events: EventSink,
+    log: Option<std::fs::File>,
+    /// The bootstrap client, kept for the apply engine (issue 4).
+    client: Arc<Mutex<Option<Client>>>,
+}
+
+impl Runner {
+    fn run(&mut self, e: Effect) {
+        match e {
+            Effect::AppendLog(line) => {
+                if let Some(f) = &mut self.log {
+                    let secs = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0);
+                    if writeln!(f, "{secs} {line}").is_err() {
+                        self.log = None;
+                        let _ = self.tx.send(Msg::Log(
+                            LogKind::Warn,
+                            "could not write the log file; logging to the pane only".into(),
+                        ));
+                    }
+                }
+            }
+            Effect::Connect(req) => {
+                let tx = self.tx.clone();
+                let events = self.events.clone();
+                let slot = self.client.clone();
+                tokio::spawn(async move {
+                    let res = match connect(req, events).await {
+                        Ok((c, client)) => {
+                            if let Ok(mut s) = slot.lock() {
+                                *s = Some(client);
+                            }
+                            Ok(c)
+                        }
+                        Err(e) => Err(ConnectFailure::from(&e)),
+                    };
+                    let _ = tx.send(Msg::Connected(Box::new(res)));
+                });
+            }
+            Effect::Apply(d) => {
+                let _ = self.tx.send(Msg::Log(
+                    LogKind::Info,
+                    format!(
+                        "apply is not built yet (issue 4); the plan has {} requests",
+                        d.requests.len()
+                    ),
+                ));
+            }
+            Effect::Quit => {}
+        }
+    }
+}
+
+/// Tests the bootstrap credential and loads the lookups the later steps pick from.
+pub async fn connect(
+    req: ConnectRequest,
+    events: EventSink,
+) -> Result<(Connected, Client), HaloError> {
+    let opts = ClientOptions {
+        events: Some(events),
+        ..ClientOptions::default()
+    };
+    let endpoint = match req.mode {
+        ConnectionMode::Hosted => discover(req.url.trim(), &opts).await?,
+        ConnectionMode::OnPremise => {
+            let tenant = req.tenant.trim();
+            Endpoint::on_premise(
+                req.resource_url.trim(),
+                req.auth_url.trim(),
+                (!tenant.is_empty()).then_some(tenant),
+            )?
+        }
+    };
+    let creds = Credentials {
+        client_id: req.client_id.trim().to_string(),
+        client_secret: req.secret,
+        scopes: BOOTSTRAP_SCOPES.iter().map(|s| s.to_string()).collect(),
+    };
+    let client = Client::new(endpoint, creds, opts)?;
+    let token = client.token().await?;
+    let agent = client.me().await?;
+    let q = AgentQuery {
+        include_api_agents: true,
+        ..AgentQuery::default()
+    };
+    let (roles, teams, departments, workdays, agents) = tokio::try_join!(
+        client.roles(),
+        client.teams(),
+        client.departments(),
+        client.workdays(),
+        client.agents(&q)
+    )?;
+    let lookups = Lookups {
+        roles,
+        teams,
+        departments,
+        workdays,
+        agents,
+    };
+    Ok((
+        Connected {
+            agent,
+            token,
+            lookups,
+        },
+        client,
+    ))
+}
+
+/// Restores the terminal (also on panic: the hook restores before the report is printed).
+fn restore() {
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+}
+
+/// Runs the wizard until the user quits or a signal arrives. The terminal is restored on
+/// every way out of this function.
+pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
+    let Options {
+        mut model,
+        theme,
+        startup,
+        log_file,
+    } = opts;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let log_path = log_file.or_else(|| state_dir().map(|d| d.join("halo-onboard.log")));
+    let mut runner = Runner {
+        tx: tx.clone(),
+        events: ev_tx,
+        log: None,
+        client: Arc::new(Mutex::new(None)),
+    };
+    let mut pending: Vec<Msg> = Vec::new();
+    match &log_path {
+        Some(p) => match open_log(p) {
+            Ok(f) => {
+                runner.log = Some(f);
+                pending.push(Msg::Log(
+                    LogKind::Info,
+                    format!("log file: {}", p.display()),
+                ));
+            }
+            Err(e) => pending.push(Msg::Log(
+                LogKind::Warn,
+                format!("could not open log file {}: {e}", p.display()),
+            )),
+        },
+        None => pending.push(Msg::Log(
+            LogKind::Warn,
+            "no state dir: not logging to a file".into(),
+        )),
+    }
+    pending.extend(startup.into_iter().map(|(k, s)| Msg::Log(k, s)));
+    for msg in pending {
+        for e in app::update(&mut model, msg) {
+            runner.run(e);
+        }
+    }
+
+    let mut term_sig = signal(SignalKind::terminate())?;
+    let mut hup_sig = signal(SignalKind::hangup())?;
+    let mut terminal = ratatui::try_init()?;
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        prev(info);
+    }));
+    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    let result = event_loop(
+        &mut model,
+        &theme,
+        &mut terminal,
+        &mut runner,
+        &mut rx,
+        &mut ev_rx,
+        &mut term_sig,
+        &mut hup_sig,
+    )
+    .await;
+    restore();
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn event_loop(
+    model: &mut Model,
+    theme: &Theme,
+    terminal: &mut ratatui::DefaultTerminal,
+    runner: &mut Runner,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    ev_rx: &mut mpsc::UnboundedReceiver<crate::halo::RequestEvent>,
+    term_sig: &mut tokio::signal::unix::Signal,
+    hup_sig: &mut tokio::signal::unix::Signal,
+) -> color_eyre::Result<Exit> {
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| ui::view(model, theme, f))?;
+            dirty = false;
+        }
+        let busy = model.busy();
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => match map_event(ev) {
+                    Some(m) => m,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(Exit::Quit),
+            },
+            Some(m) = rx.recv() => m,
+            Some(e) = ev_rx.recv() => Msg::Request(e),
+            _ = tick.tick(), if busy => Msg::Tick,
+            _ = term_sig.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
+            _ = hup_sig.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+        };
+        for e in app::update(model, msg) {
+            runner.run(e);
+        }
+        dirty = true;
+        if model.quit {
+            return Ok(Exit::Quit);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The footer (keys that work here) and the full key list for the help overlay.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{Field, Kind, Model, Step};
+
+use super::Theme;
+
+/// Every key, for the help overlay: (keys, what they do).
+pub const HELP: &[(&str, &str)] = &[
+    ("Tab / Shift-Tab", "next / previous field"),
+    ("Down / Up", "next / previous field; scroll log and plan"),
+    ("j / k", "next / previous field (not while typing)"),
+    ("Enter / Space", "activate button, toggle, or cycle choice"),
+    ("Left / Right", "change a choice (in text: move cursor)"),
+    ("Ctrl-N / PageDown", "next step (checks this one first)"),
+    (
+        "Ctrl-P / PageUp / Esc",
+        "previous step; Esc also closes overlays",
+    ),
+    ("t", "Connect: test the connection"),
+    ("? / F1", "this help"),
+    ("l / F2", "show or hide the log pane"),
+    ("L / F3", "enlarge or shrink the log pane"),
+    (
+        "Up/Down PgUp/PgDn Home/End",
+        "scroll the log when it has focus (Tab to it)",
+    ),
+    ("Ctrl-U", "clear the text field"),
+    ("q / Ctrl-C", "quit (asks first)"),
+];
+
+pub fn hints(m: &Model) -> Vec<(&'static str, &'static str)> {
+    let f = m.focused();
+    let mut v = Vec::new();
+    match f.kind() {
+        Kind::Text | Kind::Secret => {
+            v.extend([("Tab/↓", "next field"), ("Ctrl-U", "clear")]);
+        }
+        Kind::Log => v.extend([("↑↓ PgUp/PgDn Home/End", "scroll"), ("Tab", "leave log")]),
+        Kind::Toggle => v.extend([("j/k", "move"), ("Space", "toggle")]),
+        Kind::Choice => v.extend([("j/k", "move"), ("←/→", "change")]),
+        Kind::Button => v.extend([("j/k", "move"), ("Enter", "run")]),
+    }
+    if m.step == Step::Connect && !f.takes_text() {
+        v.push(("t", "test"));
+    }
+    if m.step == Step::Submit && f != Field::LogPane {
+        v.push(("↑/↓", "scroll plan"));
+    }
+    if m.step != Step::Submit {
+        v.push(("Ctrl-N", "next step"));
+    }
+    if m.step != Step::Connect {
+        v.push(("Esc", "back"));
+    }
+    if f.takes_text() {
+        v.extend([("F1", "help"), ("F2", "log"), ("Ctrl-C", "quit")]);
+    } else {
+        v.extend([("?", "help"), ("l", "log"), ("q", "quit")]);
+    }
+    v
+}
+
+pub fn footer(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    for (i, (k, what)) in hints(m).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("  ", t.muted));
+        }
+        spans.push(Span::styled(k, t.accent));
+        spans.push(Span::styled(format!(" {what}"), t.muted));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

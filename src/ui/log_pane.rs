@@ -1,0 +1,47 @@
+//! The live log pane: renders only the visible slice of the ring buffer.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::app::{Field, LogKind, Model};
+
+use super::Theme;
+
+pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+    let focused = m.focused() == Field::LogPane;
+    let mut title = format!(" Log ({}) ", m.log.len());
+    if m.log_scroll > 0 {
+        title.push_str(&format!("↑{} ", m.log_scroll));
+    }
+    if focused {
+        title.push_str("[focused] ");
+    }
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(if focused { t.accent } else { t.border })
+        .title(Span::styled(
+            title,
+            if focused { t.accent } else { t.muted },
+        ));
+    let inner = block.inner(area);
+    let lines: Vec<Line> = m
+        .log
+        .window(inner.height as usize, m.log_scroll)
+        .map(|e| {
+            let style = match e.kind {
+                LogKind::Info => t.text,
+                LogKind::Http => t.muted,
+                LogKind::Warn => t.warning,
+                LogKind::Error => t.error,
+            };
+            Line::from(vec![
+                Span::styled(format!("{:<5} ", e.kind.tag()), t.muted),
+                Span::styled(e.text.as_str(), style),
+            ])
+        })
+        .collect();
+    f.render_widget(block, area);
+    f.render_widget(Paragraph::new(lines), inner);
+}

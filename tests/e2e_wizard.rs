@@ -1,0 +1,283 @@
+//! End to end: the real binary in a detached tmux session (private socket, unique names),
+//! driven by keys, checked by the captured screen. The session is killed even on failure.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_halo-onboard");
+
+struct Tmux {
+    socket: String,
+    session: String,
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Starts `args` under `sh -c`, then records the exit code and the tty mode afterwards.
+    fn start(name: &str, args: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = format!("halo-e2e-{name}-{}", std::process::id());
+        let state = dir.path().join("state");
+        let after = dir.path().join("after");
+        let script = format!(
+            "env HALO_ONBOARD_STATE_DIR='{}' '{BIN}' {args}; echo \"EXIT=$?\"; stty -a > '{}'; sleep 600",
+            state.display(),
+            after.display()
+        );
+        let t = Self {
+            socket,
+            session: "wizard".into(),
+            dir,
+        };
+        let ok = t
+            .cmd(&[
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                &t.session,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                &script,
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-L").arg(&self.socket).args(args);
+        c
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.cmd(&["send-keys", "-t", &self.session, k])
+                .status()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn text(&self, s: &str) {
+        self.cmd(&["send-keys", "-t", &self.session, "-l", s])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn display(&self, fmt: &str) -> String {
+        let out = self
+            .cmd(&["display-message", "-p", "-t", &self.session, fmt])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Waits until the screen contains `needle`; panics with the screen on timeout.
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {needle:?}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn after_file(&self) -> PathBuf {
+        self.dir.path().join("after")
+    }
+
+    fn wait_file(&self, p: &Path) -> String {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            if let Ok(s) = std::fs::read_to_string(p)
+                && !s.is_empty()
+            {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{} never written; screen:\n{}", p.display(), self.screen());
+    }
+
+    /// The wizard's pid: the child of the pane's shell.
+    fn wizard_pid(&self) -> i32 {
+        let sh: i32 = self.display("#{pane_pid}").parse().unwrap();
+        let start = Instant::now();
+        loop {
+            let children = std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children"))
+                .unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().unwrap();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no wizard process"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The terminal came back: not in the alternate screen, canonical mode and echo on.
+    fn assert_restored(&self) {
+        let stty = self.wait_file(&self.after_file());
+        let words: Vec<&str> = stty.split_whitespace().collect();
+        assert!(words.contains(&"icanon"), "icanon off after exit: {stty}");
+        assert!(words.contains(&"echo"), "echo off after exit: {stty}");
+        assert_eq!(
+            self.display("#{alternate_on}"),
+            "0",
+            "still in the alternate screen"
+        );
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]).status();
+    }
+}
+
+fn have_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn wizard_keys_validation_help_and_quit() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tmux::start("keys", "");
+    t.wait_for("1 · Connect");
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    t.text("http://acme.halopsa.com");
+    t.keys(&["C-n"]);
+    let s = t.wait_for("use https://");
+    assert!(s.contains("✗ required"), "{s}");
+    assert!(s.contains("1 · Connect"), "Next is refused: {s}");
+    t.keys(&["F1"]);
+    t.wait_for("Keys");
+    t.keys(&["Escape"]);
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.wait_for("▶ [ Test connection ]");
+    t.keys(&["l"]);
+    let s = t.wait_for("q quit");
+    assert!(!s.contains("Log ("), "log hidden: {s}");
+    t.keys(&["q"]);
+    t.wait_for("Quit halo-onboard? y/n");
+    t.keys(&["n"]);
+    t.keys(&["C-c"]);
+    t.wait_for("Quit halo-onboard? y/n");
+    t.keys(&["y"]);
+    t.wait_for("EXIT=0");
+    t.assert_restored();
+    let log = std::fs::read_to_string(t.dir.path().join("state/halo-onboard.log")).unwrap();
+    assert!(log.contains("problem(s) to fix"), "{log}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tmux::start("term", "");
+    t.wait_for("1 · Connect");
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    let pid = t.wizard_pid();
+    // SAFETY: plain kill(2) on a pid this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    t.wait_for("EXIT=143");
+    t.assert_restored();
+}
+
+#[test]
+fn without_a_terminal_it_fails_cleanly() {
+    let out = Command::new(BIN)
+        .env(
+            "HALO_ONBOARD_STATE_DIR",
+            tempfile::tempdir().unwrap().path(),
+        )
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("halo-onboard:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+#[ignore = "needs client+sim"]
+fn demo_walks_every_step() {
+    let t = Tmux::start("demo", "--demo");
+    let s = t.wait_for("1 · Connect");
+    assert!(s.contains("http://127.0.0.1:"), "demo fills the URL: {s}");
+    assert!(s.contains("•"), "secret masked: {s}");
+    t.keys(&["Enter"]);
+    t.wait_for("✓ Connected as");
+    t.keys(&["C-n"]);
+    t.wait_for("2 · Role");
+    t.keys(&["Tab"]);
+    t.text("Vendor API");
+    t.keys(&["Tab", "Tab", "Tab", "Right", "Right"]);
+    t.wait_for("Read and Modify");
+    t.keys(&["C-n"]);
+    t.wait_for("3 · Agent");
+    t.text("vendor-api");
+    t.keys(&["Tab"]);
+    t.text("Vendor");
+    t.keys(&["Tab"]);
+    t.text("API");
+    t.keys(&["C-n"]);
+    t.wait_for("4 · Application");
+    t.text("Vendor integration");
+    let s = t.wait_for("Client ID and Secret (Services)");
+    assert!(s.contains("the new agent (vendor-api)"), "{s}");
+    t.keys(&["C-n"]);
+    t.wait_for("5 · Permissions");
+    for _ in 0..6 {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Space"]);
+    t.wait_for("2 scope(s) ticked");
+    t.keys(&["C-n"]);
+    let s = t.wait_for("6 · Submit");
+    assert!(s.contains("POST  /api/Roles"), "{s}");
+    assert!(s.contains("create 'vendor-api'"), "{s}");
+    assert!(!s.contains("Problems"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("issue 4");
+    t.keys(&["Escape", "q"]);
+    t.wait_for("Quit halo-onboard?");
+    t.keys(&["y"]);
+    t.wait_for("EXIT=0");
+    t.assert_restored();
+    let log = std::fs::read_to_string(t.dir.path().join("state/halo-onboard.log")).unwrap();
+    assert!(log.contains("Agent/me -> 200"), "{log}");
+}

@@ -1,0 +1,182 @@
+//! Shared fixtures for the wizard tests: a model connected to a deterministic fake Halo.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use halo_onboard::app::{self, Connected, Effect, Model, Msg, Step};
+use halo_onboard::halo::TokenInfo;
+use halo_onboard::halo::model::{Agent, Claim, Department, Role, Team, Workday};
+use halo_onboard::plan::desired::Lookups;
+
+pub const SECRET: &str = "s3cr3t-VALUE-xyz";
+
+pub fn lookups() -> Lookups {
+    Lookups {
+        roles: vec![
+            Role {
+                id: Some("role-admin".into()),
+                name: "Administrator".into(),
+                claims: vec![Claim {
+                    claim_type: "is_admin".into(),
+                    value: "true".into(),
+                }],
+                ..Role::default()
+            },
+            Role {
+                id: Some("role-ro".into()),
+                name: "Read Only Tickets".into(),
+                claims: vec![Claim {
+                    claim_type: "feature:tickets".into(),
+                    value: "read".into(),
+                }],
+                ..Role::default()
+            },
+        ],
+        teams: vec![
+            Team {
+                id: Some(1),
+                name: "Service Desk".into(),
+                ..Team::default()
+            },
+            Team {
+                id: Some(2),
+                name: "Projects".into(),
+                ..Team::default()
+            },
+        ],
+        departments: vec![Department {
+            id: Some(1),
+            name: "Support".into(),
+        }],
+        workdays: vec![
+            Workday {
+                id: Some(1),
+                name: "Default Working Hours".into(),
+                ..Workday::default()
+            },
+            Workday {
+                id: Some(2),
+                name: "24 Hours".into(),
+                ..Workday::default()
+            },
+        ],
+        agents: vec![
+            Agent {
+                id: Some(1),
+                name: "admin".into(),
+                is_admin: true,
+                ..Agent::default()
+            },
+            Agent {
+                id: Some(5),
+                name: "taken".into(),
+                isapiagent: true,
+                ..Agent::default()
+            },
+        ],
+    }
+}
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+pub fn shift_tab() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT))
+}
+
+/// Sends each key; returns all effects.
+pub fn press(m: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
+    msgs.into_iter().flat_map(|k| app::update(m, k)).collect()
+}
+
+pub fn type_str(m: &mut Model, s: &str) -> Vec<Effect> {
+    press(m, s.chars().map(|c| key(KeyCode::Char(c))))
+}
+
+/// Moves focus to `f` on the current step (panics if absent).
+pub fn focus(m: &mut Model, f: app::Field) {
+    let i = m
+        .fields()
+        .iter()
+        .position(|x| *x == f)
+        .unwrap_or_else(|| panic!("{f:?} not on {:?}", m.step));
+    m.focus[m.step.index()] = i;
+}
+
+pub fn connected_msg(admin: bool) -> Msg {
+    Msg::Connected(Box::new(Ok(Connected {
+        agent: Agent {
+            id: Some(1),
+            name: "admin".into(),
+            is_admin: admin,
+            ..Agent::default()
+        },
+        token: TokenInfo {
+            scopes: vec!["all".into(), "admin".into()],
+            expires_in: 3600,
+            agent_id: Some(1),
+        },
+        lookups: lookups(),
+    })))
+}
+
+/// A model past a successful connection test, on the Connect step.
+pub fn connected() -> Model {
+    let mut m = Model::default();
+    focus(&mut m, app::Field::Url);
+    type_str(&mut m, "https://acme.halopsa.com");
+    press(&mut m, [key(KeyCode::Tab)]);
+    type_str(&mut m, "bootstrap-id");
+    press(&mut m, [key(KeyCode::Tab), Msg::Paste(SECRET.into())]);
+    press(&mut m, [key(KeyCode::Tab), key(KeyCode::Enter)]);
+    app::update(&mut m, connected_msg(true));
+    m
+}
+
+/// Fills every step with valid answers and stops on `step`.
+pub fn filled(step: Step) -> Model {
+    let mut m = connected();
+    let a = &mut m.answers;
+    a.role.name = "Vendor API".into();
+    a.role.notes = "Created by halo-onboard".into();
+    a.role
+        .features
+        .insert("tickets".into(), halo_onboard::halo::model::Access::Edit);
+    a.role
+        .features
+        .insert("customers".into(), halo_onboard::halo::model::Access::Read);
+    a.agent.name = "vendor-api".into();
+    a.agent.firstname = "Vendor".into();
+    a.agent.surname = "API".into();
+    a.agent.initials = "VA".into();
+    a.agent.email = "api@vendor.example".into();
+    a.agent.default_team = Some("Service Desk".into());
+    a.agent.teams.push(halo_onboard::plan::answers::TeamAnswer {
+        name: "Service Desk".into(),
+        ..Default::default()
+    });
+    a.application.name = "Vendor integration".into();
+    a.application.description = "Ticket sync".into();
+    a.scopes = vec![
+        "read:tickets".into(),
+        "edit:tickets".into(),
+        "read:customers".into(),
+    ];
+    sync_inputs(&mut m);
+    while m.step != step {
+        let before = m.step;
+        press(&mut m, [ctrl('n')]);
+        assert_ne!(before, m.step, "stuck on {before:?}");
+    }
+    m
+}
+
+/// Rebuilds the text inputs from the answers (fixtures set answers directly).
+pub fn sync_inputs(m: &mut Model) {
+    let fresh = Model::new(m.answers.clone());
+    m.inputs = fresh.inputs;
+}
