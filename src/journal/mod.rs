@@ -389,7 +389,9 @@ impl Journal {
     pub fn load_secret(&self, id: &str) -> Option<SecretString> {
         let text = fs::read_to_string(self.secret_path(id)).ok()?;
         let t = text.trim();
-        (!t.is_empty()).then(|| SecretString::from(t.to_string()))
+        // A kill inside `wipe_secret` (zeroed, not yet removed) leaves NULs: that secret is gone,
+        // and using it would hand over credentials that do not work.
+        (!t.is_empty() && !t.contains('\0')).then(|| SecretString::from(t.to_string()))
     }
 
     /// Removes the pending secret after the user confirmed the hand-over.
