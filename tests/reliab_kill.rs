@@ -131,9 +131,20 @@ async fn case(at: KillAt) -> Outcome {
         }
         many => panic!("{ctx}: several setups {many:?}"),
     }
+    let (code, out, _) = home.run(&sim, &["sessions", "--all"]).await;
+    assert_eq!(code, 0, "{ctx}: sessions");
+    assert!(out.contains("handed-over"), "{ctx}: {out}");
     let ids = home.session_ids();
     assert_eq!(ids.len(), 1, "{ctx}");
     assert_finished(&sim, &home, &ids[0], &ctx).await;
+    // A kill between a temp file's write and its rename must not leave a secret behind.
+    let left: Vec<String> = std::fs::read_dir(home.state().join("sessions"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp") || n.ends_with(".secret"))
+        .collect();
+    assert!(left.is_empty(), "{ctx}: left behind: {left:?}");
     sim.shutdown().await;
     Outcome {
         killed,

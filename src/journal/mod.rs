@@ -231,6 +231,9 @@ impl Journal {
             path: sessions.clone(),
             source,
         })?;
+        // A kill mid-write leaves a temp file (possibly a secret) beside the real ones.
+        fsutil::sweep_stale_temps(&sessions);
+        fsutil::sweep_stale_temps(&dir.join("handover"));
         Ok(Self {
             dir: dir.to_path_buf(),
             crash_after: None,
