@@ -419,22 +419,24 @@ pub fn default_state_dir() -> Option<PathBuf> {
 }
 
 fn load_file(path: &Path) -> Result<Session> {
-    let text = fs::read_to_string(path).map_err(|source| JournalError::Io {
+    // Bytes, not a string: invalid UTF-8 is a damaged journal (with a position), not an I/O
+    // problem of the state directory.
+    let bytes = fs::read(path).map_err(|source| JournalError::Io {
         path: path.into(),
         source,
     })?;
     // Read the version first so a newer format gets a precise message rather than a parse error.
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
         if let Some(found) = v.get("version").and_then(|x| x.as_u64()) {
             if found > u64::from(FORMAT_VERSION) {
                 return Err(JournalError::TooNew {
                     path: path.into(),
-                    found: found as u32,
+                    found: u32::try_from(found).unwrap_or(u32::MAX),
                 });
             }
         }
     }
-    serde_json::from_str(&text).map_err(|e| JournalError::Corrupt {
+    serde_json::from_slice(&bytes).map_err(|e| JournalError::Corrupt {
         path: path.into(),
         line: e.line(),
         column: e.column(),
