@@ -30,6 +30,13 @@ use super::model::*;
 pub use self::auth::agent_id_from_jwt;
 pub use self::redact::{Redactor, redact};
 
+/// The response decoders, reachable for the fuzz tests (`tests/reliab_fuzz.rs`); not an API.
+#[doc(hidden)]
+pub mod decode {
+    pub use super::errmap::body_message;
+    pub use super::list::{Page, page, single, typed};
+}
+
 /// Where a Halo instance lives: resource server (`.../api`), authorisation server (`.../auth`),
 /// and the tenant (hosted, shared-auth instances only).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -56,6 +56,46 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Removes (wiping first: it may be a secret) the temp files `write_atomic` leaves when the
+/// process that wrote them was killed before the rename. A temp file of a live process is kept.
+pub fn sweep_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let pid = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.rsplit('.').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !process_alive(pid) {
+                let _ = wipe(&e.path());
+            }
+        }
+    }
+}
+
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // Signal 0 checks existence; EPERM means it exists but belongs to someone else.
+        // SAFETY: kill with signal 0 sends nothing.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
 /// Appends a line to a 0600 file (log files).
 pub fn append_private(path: &Path, line: &str) -> io::Result<()> {
     let mut f = open_private(path, true)?;
@@ -113,5 +153,27 @@ mod tests {
         // No temp files left behind.
         let left: Vec<_> = fs::read_dir(&d).unwrap().collect();
         assert_eq!(left.len(), 1);
+    }
+
+    #[test]
+    fn stale_temps_of_dead_processes_are_swept() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        // pid_max is at most 2^22 on Linux, so this pid cannot be alive.
+        fs::write(d.join(".x.json.99999999.tmp"), b"secret").unwrap();
+        let mine = d.join(format!(".y.json.{}.tmp", std::process::id()));
+        fs::write(&mine, b"in flight").unwrap();
+        fs::write(d.join("keep.json"), b"{}").unwrap();
+        sweep_stale_temps(d);
+        let mut left: Vec<_> = fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            vec![mine.file_name().unwrap().to_str().unwrap(), "keep.json"]
+        );
     }
 }

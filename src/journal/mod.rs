@@ -231,6 +231,9 @@ impl Journal {
             path: sessions.clone(),
             source,
         })?;
+        // A kill mid-write leaves a temp file (possibly a secret) beside the real ones.
+        fsutil::sweep_stale_temps(&sessions);
+        fsutil::sweep_stale_temps(&dir.join("handover"));
         Ok(Self {
             dir: dir.to_path_buf(),
             crash_after: None,
@@ -389,7 +392,9 @@ impl Journal {
     pub fn load_secret(&self, id: &str) -> Option<SecretString> {
         let text = fs::read_to_string(self.secret_path(id)).ok()?;
         let t = text.trim();
-        (!t.is_empty()).then(|| SecretString::from(t.to_string()))
+        // A kill inside `wipe_secret` (zeroed, not yet removed) leaves NULs: that secret is gone,
+        // and using it would hand over credentials that do not work.
+        (!t.is_empty() && !t.contains('\0')).then(|| SecretString::from(t.to_string()))
     }
 
     /// Removes the pending secret after the user confirmed the hand-over.
@@ -414,22 +419,24 @@ pub fn default_state_dir() -> Option<PathBuf> {
 }
 
 fn load_file(path: &Path) -> Result<Session> {
-    let text = fs::read_to_string(path).map_err(|source| JournalError::Io {
+    // Bytes, not a string: invalid UTF-8 is a damaged journal (with a position), not an I/O
+    // problem of the state directory.
+    let bytes = fs::read(path).map_err(|source| JournalError::Io {
         path: path.into(),
         source,
     })?;
     // Read the version first so a newer format gets a precise message rather than a parse error.
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
         if let Some(found) = v.get("version").and_then(|x| x.as_u64()) {
             if found > u64::from(FORMAT_VERSION) {
                 return Err(JournalError::TooNew {
                     path: path.into(),
-                    found: found as u32,
+                    found: u32::try_from(found).unwrap_or(u32::MAX),
                 });
             }
         }
     }
-    serde_json::from_str(&text).map_err(|e| JournalError::Corrupt {
+    serde_json::from_slice(&bytes).map_err(|e| JournalError::Corrupt {
         path: path.into(),
         line: e.line(),
         column: e.column(),
