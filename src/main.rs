@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         None => not_built(if cli.demo { "--demo" } else { "the wizard" }),
         Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args),
         Some(Command::Apply(args)) => block_on(headless::apply::run(&args)),
-        Some(Command::Check) => not_built("check"),
+        Some(Command::Check(args)) => block_on(headless::check::run(&args)),
         Some(Command::Profiles(args)) => halo_onboard::profile::cli::run(&args),
         Some(Command::Sessions(args)) => ExitCode::from(headless::sessions::run_sessions(&args)),
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(&args)),
