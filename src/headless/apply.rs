@@ -156,21 +156,6 @@ impl Outcome {
     pub fn code(&self) -> u8 {
         if self.ok() { EXIT_OK } else { EXIT_FAILED }
     }
-
-    /// The objects in one short line, e.g. "role r1, agent 7, application a2".
-    pub fn objects_text(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(r) = &self.role_id {
-            parts.push(format!("role {r}"));
-        }
-        if let Some(a) = self.agent_id {
-            parts.push(format!("agent {a}"));
-        }
-        if let Some(a) = &self.application_id {
-            parts.push(format!("application {a}"));
-        }
-        parts.join(", ")
-    }
 }
 
 /// Runs a session from where it stands: plan (and stop unless `--yes`), apply, verify, hand over.

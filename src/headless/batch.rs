@@ -314,7 +314,7 @@ pub async fn run_batch(
                     name: inst.name.clone(),
                     status: if o.ok() { "ok" } else { "failed" },
                     error: (!o.ok()).then(|| failure_summary(&o)),
-                    hint: None,
+                    hint: (!o.ok()).then(|| failure_hint(&o, inst)),
                     outcome: Some(o),
                 },
                 Err(f) => InstanceResult {
@@ -350,10 +350,48 @@ fn failure_summary(o: &Outcome) -> String {
     match &o.verification {
         Some(v) => {
             let names: Vec<_> = v.failures().map(|c| c.name.clone()).collect();
-            format!("verification failed: {}", names.join(", "))
+            let more = names.len().saturating_sub(4);
+            let mut shown = names.into_iter().take(4).collect::<Vec<_>>().join(", ");
+            if more > 0 {
+                shown.push_str(&format!(" and {more} more"));
+            }
+            format!("verification failed: {shown}")
         }
         None => String::new(),
     }
+}
+
+fn failure_hint(o: &Outcome, inst: &Instance) -> String {
+    if o.dry_run {
+        "Change the answers named above (answers file of this instance) and run again.".into()
+    } else {
+        format!(
+            "The objects exist and the credentials were saved; fix what each failed check names (see --json, or `halo-onboard check --profile {}`), nothing needs re-applying.",
+            inst.profile
+        )
+    }
+}
+
+/// A GUID cut to its first block, enough to find it in Halo.
+fn short_id(id: &str) -> String {
+    match id.split_once('-') {
+        Some((head, _)) if id.len() > 12 => format!("{head}…"),
+        _ => id.to_string(),
+    }
+}
+
+fn objects_cell(o: &Outcome) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = &o.role_id {
+        parts.push(format!("role {}", short_id(r)));
+    }
+    if let Some(a) = o.agent_id {
+        parts.push(format!("agent {a}"));
+    }
+    if let Some(a) = &o.client_id {
+        parts.push(format!("client id {}", short_id(a)));
+    }
+    parts.join(", ")
 }
 
 fn verification_cell(o: Option<&Outcome>) -> String {
@@ -376,13 +414,13 @@ pub fn results_text(results: &[InstanceResult]) -> String {
         .unwrap_or(4)
         .max(4);
     let mut s = format!(
-        "{:<w$}  {:<6}  {:<48}  {:<12}  CREDENTIALS FILE\n",
+        "{:<w$}  {:<6}  {:<40}  {:<12}  CREDENTIALS FILE\n",
         "NAME", "STATUS", "OBJECTS", "VERIFICATION"
     );
     for r in results {
         let o = r.outcome.as_ref();
         let objects = o
-            .map(Outcome::objects_text)
+            .map(objects_cell)
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| "-".into());
         let creds = o
@@ -390,7 +428,7 @@ pub fn results_text(results: &[InstanceResult]) -> String {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "-".into());
         s.push_str(&format!(
-            "{:<w$}  {:<6}  {:<48}  {:<12}  {creds}\n",
+            "{:<w$}  {:<6}  {:<40}  {:<12}  {creds}\n",
             r.name,
             r.status,
             objects,
