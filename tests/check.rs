@@ -491,3 +491,14 @@ async fn binary_unreachable_halo_is_exit_2() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("connect"), "{stderr}");
 }
+
+#[tokio::test]
+async fn disabled_agent_without_bootstrap_is_a_login_finding() {
+    let s = setup("topleft").await;
+    s.change(|st, s| agent(st, s).isdisabled = true);
+    let r = s.audit_with(&s.secret, false).await;
+    assert_eq!(r.code(), 1);
+    let t = r.row("token").unwrap();
+    assert!(t.detail.contains("disabled"), "{}", t.detail);
+    assert_eq!(r.drift, vec!["application cannot log in as its agent"]);
+}

@@ -540,7 +540,11 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
             };
             r.fail("token", Layer::Credentials, detail, fix);
             if !known.token_failure_explained {
-                r.drift("application credentials rejected");
+                r.drift(match e {
+                    HaloError::InvalidClient => "application credentials rejected",
+                    HaloError::InvalidGrant(_) => "application cannot log in as its agent",
+                    _ => "token refused",
+                });
             }
             r.skip("scope probes", "skipped: no token");
             return;
