@@ -31,7 +31,7 @@ pub enum Command {
     /// Plan and apply a profile without the wizard.
     Apply(crate::headless::apply::ApplyArgs),
     /// Audit an existing integration against its profile (exit 0 ok, 1 drift, 2 could not run).
-    Check,
+    Check(crate::headless::check::CheckArgs),
     /// List or show integration profiles.
     Profiles(ProfilesArgs),
     /// List unfinished setups.

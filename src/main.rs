@@ -8,11 +8,6 @@ use halo_onboard::plan::answers::Answers;
 use halo_onboard::runtime::{self, Exit};
 use halo_onboard::ui::Theme;
 
-fn not_built(what: &str) -> ExitCode {
-    eprintln!("halo-onboard: `{what}` is not built yet.");
-    ExitCode::from(2)
-}
-
 /// Runs an async command on a fresh runtime; a runtime that cannot start is exit 2.
 fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
     match tokio::runtime::Builder::new_multi_thread()
@@ -33,7 +28,7 @@ fn main() -> ExitCode {
         None => wizard(&cli),
         Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args),
         Some(Command::Apply(args)) => block_on(headless::apply::run(&args)),
-        Some(Command::Check) => not_built("check"),
+        Some(Command::Check(args)) => block_on(headless::check::run(&args)),
         Some(Command::Profiles(args)) => halo_onboard::profile::cli::run(&args),
         Some(Command::Sessions(args)) => ExitCode::from(headless::sessions::run_sessions(&args)),
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(&args)),

@@ -280,15 +280,9 @@ async fn debug_and_display_never_show_secrets() {
             assert!(!text.contains(secret), "{text}");
         }
     }
-    let applied = halo_onboard::plan::apply::Applied {
-        role_id: "r".into(),
-        agent_id: 1,
-        application_id: "a".into(),
-        client_id: "c".into(),
-        client_secret: Some(SecretString::from(secret.to_string())),
-        differences: vec![],
-        writes: 3,
-    };
+    let mut applied = halo_onboard::plan::apply::Applied::default();
+    applied.client_secret = Some(SecretString::from(secret.to_string()));
+    applied.client_id = "c".into();
     assert!(!format!("{applied:?}").contains(secret));
     sim.shutdown().await;
 }

@@ -2,13 +2,14 @@
 
 use std::path::PathBuf;
 
+use serde::Serialize;
 use serde_json::json;
 
 use super::common::*;
 use crate::halo::{Client, ClientOptions, Endpoint};
 use crate::journal::{Journal, Session, Status, fsutil};
 use crate::plan::apply::{Applier, Progress};
-use crate::plan::build::{Kind, Plan};
+use crate::plan::build::{Kind, Object, Plan};
 use crate::plan::handover::{Format, Handover};
 use crate::plan::verify::{self, Target, Verification};
 
@@ -22,6 +23,12 @@ pub struct ApplyArgs {
     /// TOML answers laid over the profile (any field of any step).
     #[arg(long)]
     pub answers: Option<PathBuf>,
+    /// Apply to many instances from a TOML file of `[[instance]]` entries (see README).
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// With --batch: how many instances run at the same time.
+    #[arg(long, default_value_t = 4, requires = "batch")]
+    pub concurrency: usize,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -92,30 +99,89 @@ fn verification_text(v: &Verification) -> String {
     s
 }
 
+/// Where progress lines go: stderr with a prefix, or nowhere (`--json`).
+pub type Log = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
+/// One field Halo stored differently from what was asked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    pub object: Object,
+    pub difference: String,
+}
+
+/// What one run of a session produced; printed by `apply`/`resume`, tabulated by `--batch`.
+/// Never holds the secret: the credentials file path only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub session: String,
+    pub plan: Plan,
+    /// Planned only (`--dry-run` or no `--yes`): nothing was written.
+    pub dry_run: bool,
+    pub role_id: Option<String>,
+    pub agent_id: Option<i64>,
+    pub application_id: Option<String>,
+    pub client_id: Option<String>,
+    pub writes: usize,
+    /// Read-back differences, per object.
+    pub differences: Vec<Difference>,
+    /// `None` when nothing was verified (dry run, or an adopted application kept its secret).
+    pub verification: Option<Verification>,
+    pub credentials_file: Option<PathBuf>,
+}
+
+impl Outcome {
+    fn planned(s: &Session, plan: Plan) -> Self {
+        Self {
+            session: s.id.clone(),
+            plan,
+            dry_run: true,
+            role_id: None,
+            agent_id: None,
+            application_id: None,
+            client_id: None,
+            writes: 0,
+            differences: Vec::new(),
+            verification: None,
+            credentials_file: None,
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        if self.dry_run {
+            return !self.plan.is_blocked();
+        }
+        self.verification.as_ref().is_none_or(Verification::passed)
+    }
+
+    pub fn code(&self) -> u8 {
+        if self.ok() { EXIT_OK } else { EXIT_FAILED }
+    }
+}
+
 /// Runs a session from where it stands: plan (and stop unless `--yes`), apply, verify, hand over.
-pub async fn run_session(
+/// Prints nothing itself except through `log`; the caller reports the [`Outcome`].
+pub async fn execute(
     client: &Client,
     journal: &Journal,
     s: &mut Session,
     ep: &Endpoint,
     run: &RunArgs,
-) -> Result<u8, Failure> {
-    let json = run.json;
+    log: Option<Log>,
+) -> Result<Outcome, Failure> {
     let say = |m: &str| {
-        if !json {
-            eprintln!("{m}");
+        if let Some(l) = &log {
+            l(m);
         }
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    // Progress is printed as it happens (stderr), so a slow Halo shows where it is.
+    // Progress is reported as it happens, so a slow Halo shows where it is.
+    let plog = log.clone();
     let printer = tokio::spawn(async move {
         while let Some(p) = rx.recv().await {
-            if json {
-                continue;
-            }
+            let Some(l) = &plog else { continue };
             match p {
-                Progress::Step(m) => eprintln!("  {m}"),
-                Progress::Difference(o, d) => eprintln!("  read-back {}: {d}", o.label()),
+                Progress::Step(m) => l(&format!("  {m}")),
+                Progress::Difference(o, d) => l(&format!("  read-back {}: {d}", o.label())),
             }
         }
     });
@@ -132,64 +198,30 @@ pub async fn run_session(
     say(&format!("Connected to {} as {}", ep.base_url(), me.name));
     let plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
     if run.dry_run || !run.yes {
-        if json {
-            println!(
-                "{}",
-                json!({"ok": !plan.is_blocked(), "session": s.id, "dry_run": true, "plan": plan})
-            );
-        } else {
-            println!("Plan for setup {}:\n{}", s.id, plan_text(&plan));
-            println!("Requests: {}", plan.requests.len());
-            if !plan.is_blocked() {
-                println!("Nothing was written. To apply, run the same command with --yes.");
-            }
-        }
-        return Ok(if plan.is_blocked() {
-            EXIT_FAILED
-        } else {
-            EXIT_OK
-        });
+        return Ok(Outcome::planned(s, plan));
     }
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
     let result = applier.apply_with(s, lk).await;
     drop(applier);
     let _ = printer.await;
-    let mut applied = match result {
-        Ok(a) => a,
-        Err(e) => {
-            let code = if matches!(e, crate::plan::apply::ApplyError::Blocked(_)) {
-                EXIT_FAILED
-            } else {
-                EXIT_CANNOT_RUN
-            };
-            return Err(Failure {
-                message: e.to_string(),
-                hint: format!("{} (setup {})", e.hint(), s.id),
-                code,
-            });
-        }
-    };
+    let mut applied = result.map_err(|e| Failure {
+        code: if matches!(e, crate::plan::apply::ApplyError::Blocked(_)) {
+            EXIT_FAILED
+        } else {
+            EXIT_CANNOT_RUN
+        },
+        message: e.to_string(),
+        hint: format!("{} (setup {})", e.hint(), s.id),
+    })?;
     let Some(secret) = applied.client_secret.clone() else {
         // Adopted application whose vendor already holds the secret: nothing to hand over.
+        applied.finish_read_backs().await;
+        let out = outcome(s, plan, &applied);
         s.status = Status::HandedOver;
         journal
             .save(s)
             .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
-        if json {
-            println!(
-                "{}",
-                json!({"ok": true, "session": s.id, "plan": plan, "role_id": applied.role_id, "agent_id": applied.agent_id, "application_id": applied.application_id, "client_id": applied.client_id, "writes": applied.writes, "credentials_file": null, "verification": null})
-            );
-        } else {
-            println!(
-                "Everything already exists and matches; the secret was left unchanged (the vendor already has it)."
-            );
-            println!(
-                "Client ID: {}. To rotate the secret: add --new-secret. To audit: halo-onboard check.",
-                applied.client_id
-            );
-        }
-        return Ok(EXIT_OK);
+        return Ok(out);
     };
     say("Verifying with the new credentials");
     let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
@@ -221,14 +253,12 @@ pub async fn run_session(
         verification = verify::verify(&target, ClientOptions::default(), Some(client)).await;
         applied.client_id = cid;
     }
-    for (o, d) in &applied.differences {
-        say(&format!("  read-back {}: {d}", o.label()));
-    }
+    let mut out = outcome(s, plan, &applied);
     if verification.passed() {
         s.status = Status::Verified;
     }
     // Hand over: the file is the one place meant for the secret; then the journal forgets it.
-    let out = match &run.out {
+    let path = match &run.out {
         Some(p) => p.clone(),
         None => {
             let dir = journal.dir().join("handover");
@@ -242,9 +272,9 @@ pub async fn run_session(
         }
     };
     let ho = Handover::new(ep, &applied.client_id, &secret, applied.agent_id);
-    ho.save(&out, Format::from_path(&out)).map_err(|e| {
+    ho.save(&path, Format::from_path(&path)).map_err(|e| {
         Failure::new(
-            format!("cannot write the credentials to {}: {e}", out.display()),
+            format!("cannot write the credentials to {}: {e}", path.display()),
             format!("The secret is still kept for setup {}; run `halo-onboard resume {} --yes --out <writable path>`.", s.id, s.id),
         )
     })?;
@@ -257,50 +287,118 @@ pub async fn run_session(
     journal
         .save(s)
         .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
-    let ok = verification.passed();
-    if json {
-        let diffs: Vec<_> = applied
+    out.verification = Some(verification);
+    out.credentials_file = Some(path);
+    Ok(out)
+}
+
+/// The outcome of an applied session (before verification and hand-over).
+fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Outcome {
+    Outcome {
+        dry_run: false,
+        role_id: Some(applied.role_id.clone()),
+        agent_id: Some(applied.agent_id),
+        application_id: Some(applied.application_id.clone()),
+        client_id: Some(applied.client_id.clone()),
+        writes: applied.writes,
+        differences: applied
             .differences
             .iter()
-            .map(|(o, d)| json!({"object": o, "difference": d}))
-            .collect();
-        println!(
-            "{}",
-            json!({
-                "ok": ok,
-                "session": s.id,
-                "plan": plan,
-                "role_id": applied.role_id,
-                "agent_id": applied.agent_id,
-                "application_id": applied.application_id,
-                "client_id": applied.client_id,
-                "writes": applied.writes,
-                "differences": diffs,
-                "verification": verification,
-                "credentials_file": out,
+            .map(|(o, d)| Difference {
+                object: *o,
+                difference: d.clone(),
             })
-        );
-    } else {
-        println!("Verification:\n{}", verification_text(&verification));
-        println!("Client ID: {}", applied.client_id);
-        println!(
-            "Credentials (with the secret) saved to {} (mode 0600).",
-            out.display()
-        );
-        println!(
-            "Give them to the vendor, then delete the file. Halo will not show the secret again."
-        );
-        if !ok {
-            println!(
-                "Some checks failed: change what each line says in Halo, then run `halo-onboard check`."
-            );
-        }
+            .collect(),
+        ..Outcome::planned(s, plan)
     }
-    Ok(if ok { EXIT_OK } else { EXIT_FAILED })
+}
+
+/// Prints a session's outcome as `apply` and `resume` always have: JSON or text.
+pub fn print_outcome(o: &Outcome, json: bool) {
+    if json {
+        let v = if o.dry_run {
+            json!({"ok": o.ok(), "session": o.session, "dry_run": true, "plan": o.plan})
+        } else {
+            json!({
+                "ok": o.ok(),
+                "session": o.session,
+                "plan": o.plan,
+                "role_id": o.role_id,
+                "agent_id": o.agent_id,
+                "application_id": o.application_id,
+                "client_id": o.client_id,
+                "writes": o.writes,
+                "differences": o.differences,
+                "verification": o.verification,
+                "credentials_file": o.credentials_file,
+            })
+        };
+        println!("{v}");
+        return;
+    }
+    if o.dry_run {
+        println!("Plan for setup {}:\n{}", o.session, plan_text(&o.plan));
+        println!("Requests: {}", o.plan.requests.len());
+        if !o.plan.is_blocked() {
+            println!("Nothing was written. To apply, run the same command with --yes.");
+        }
+        return;
+    }
+    let client_id = o.client_id.as_deref().unwrap_or_default();
+    let (Some(v), Some(path)) = (&o.verification, &o.credentials_file) else {
+        println!(
+            "Everything already exists and matches; the secret was left unchanged (the vendor already has it)."
+        );
+        println!(
+            "Client ID: {client_id}. To rotate the secret: add --new-secret. To audit: halo-onboard check."
+        );
+        return;
+    };
+    println!("Verification:\n{}", verification_text(v));
+    println!("Client ID: {client_id}");
+    println!(
+        "Credentials (with the secret) saved to {} (mode 0600).",
+        path.display()
+    );
+    println!("Give them to the vendor, then delete the file. Halo will not show the secret again.");
+    if !o.ok() {
+        println!(
+            "Some checks failed: change what each line says in Halo, then run `halo-onboard check`."
+        );
+    }
+}
+
+/// Progress to stderr, each line prefixed (e.g. "[acme] "); `None` under `--json`.
+pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
+    if json {
+        return None;
+    }
+    let prefix = prefix.to_string();
+    Some(std::sync::Arc::new(move |m: &str| {
+        for line in m.lines() {
+            eprintln!("{prefix}{line}");
+        }
+    }))
+}
+
+/// `execute` + `print_outcome`: the `apply` and `resume` behaviour.
+pub async fn run_session(
+    client: &Client,
+    journal: &Journal,
+    s: &mut Session,
+    ep: &Endpoint,
+    run: &RunArgs,
+) -> Result<u8, Failure> {
+    let o = execute(client, journal, s, ep, run, stderr_log("", run.json)).await?;
+    print_outcome(&o, run.json);
+    Ok(o.code())
 }
 
 /// `halo-onboard apply`.
 pub async fn run(args: &ApplyArgs) -> u8 {
+    if let Some(file) = &args.batch {
+        return super::batch::run(file, args).await;
+    }
     match try_run(args).await {
         Ok(code) => code,
         Err(f) => {
@@ -310,13 +408,53 @@ pub async fn run(args: &ApplyArgs) -> u8 {
     }
 }
 
-async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
-    let profile_id = args.profile.as_deref().unwrap_or("custom");
-    let mut answers = crate::profile::answers_for(profile_id)
+/// The profile's answers with an answers file laid over them.
+pub fn load_answers(
+    profile: Option<&str>,
+    file: Option<&std::path::Path>,
+) -> Result<crate::plan::answers::Answers, Failure> {
+    let mut answers = crate::profile::answers_for(profile.unwrap_or("custom"))
         .map_err(|m| Failure::new(m, "Run `halo-onboard profiles` to list the profile ids."))?;
-    if let Some(p) = &args.answers {
+    if let Some(p) = file {
         answers = overlay_answers(&answers, p)?;
     }
+    Ok(answers)
+}
+
+/// Connects with the bootstrap credentials and checks they can administer Halo; records the
+/// connection in the answers. Who it logged in as is reported by [`execute`], which asks
+/// together with the lookups.
+pub async fn connect(
+    connect: &ConnectArgs,
+    client_id: &str,
+    secret: secrecy::SecretString,
+    answers: &mut crate::plan::answers::Answers,
+    opts: ClientOptions,
+) -> Result<(Client, Endpoint), Failure> {
+    let ep = endpoint_from(connect, &opts).await?;
+    set_connection(answers, connect, &ep);
+    let client = bootstrap_client(&ep, client_id, secret, opts)?;
+    check_bootstrap(&client).await?;
+    Ok((client, ep))
+}
+
+/// A journaled setup for a real apply; a draft (never written) for a dry run or plan only.
+pub fn open_session(
+    journal: &Journal,
+    answers: crate::plan::answers::Answers,
+    ep: &Endpoint,
+    run: &RunArgs,
+) -> Result<Session, Failure> {
+    if run.yes && !run.dry_run {
+        journal.create(answers, Some(ep.clone()))
+    } else {
+        Ok(journal.draft(answers, Some(ep.clone())))
+    }
+    .map_err(|e| Failure::new(e.to_string(), e.hint()))
+}
+
+async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
+    let mut answers = load_answers(args.profile.as_deref(), args.answers.as_deref())?;
     let client_id = args.connect.client_id.clone().ok_or_else(|| {
         Failure::new(
             "no bootstrap client id",
@@ -324,18 +462,15 @@ async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
         )
     })?;
     let secret = read_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
-    let opts = ClientOptions::default();
-    let ep = endpoint_from(&args.connect, &opts).await?;
-    set_connection(&mut answers, &args.connect, &ep);
-    let client = bootstrap_client(&ep, &client_id, secret, opts)?;
-    check_bootstrap(&client).await?;
+    let (client, ep) = connect(
+        &args.connect,
+        &client_id,
+        secret,
+        &mut answers,
+        ClientOptions::default(),
+    )
+    .await?;
     let journal = Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))?;
-    // A dry run leaves no setup behind in the journal.
-    let mut s = if args.run.yes && !args.run.dry_run {
-        journal.create(answers, Some(ep.clone()))
-    } else {
-        Ok(journal.draft(answers, Some(ep.clone())))
-    }
-    .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    let mut s = open_session(&journal, answers, &ep, &args.run)?;
     run_session(&client, &journal, &mut s, &ep, &args.run).await
 }

@@ -1,5 +1,7 @@
-//! Commands that run without the wizard: apply, resume, sessions, rollback.
+//! Commands that run without the wizard: apply (also --batch), check, resume, sessions, rollback.
 
 pub mod apply;
+pub mod batch;
+pub mod check;
 pub mod common;
 pub mod sessions;

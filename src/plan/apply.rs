@@ -49,7 +49,7 @@ impl ApplyError {
 }
 
 /// What apply produced.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Applied {
     pub role_id: String,
     pub agent_id: i64,
@@ -88,11 +88,6 @@ impl Applied {
                 )),
             }
         }
-        if let Some(tx) = &rb.progress {
-            for (o, d) in &self.differences {
-                let _ = tx.send(Progress::Difference(*o, d.clone()));
-            }
-        }
     }
 }
 
@@ -103,9 +98,9 @@ enum ReadBack {
 
 /// Read-backs run in the background while the next write goes out: each object's read-back
 /// depends only on its own write, so they add no sequential round trip.
+/// Holds no progress sender, so a progress reader ends when the applier is dropped.
 struct ReadBacks {
     tasks: Vec<tokio::task::JoinHandle<ReadBack>>,
-    progress: Option<UnboundedSender<Progress>>,
 }
 
 impl std::fmt::Debug for ReadBacks {
@@ -290,6 +285,11 @@ impl Applier<'_> {
         let lk = self.lookups(s).await?;
         let mut applied = self.apply_with(s, lk).await?;
         applied.finish_read_backs().await;
+        if let Some(tx) = &self.progress {
+            for (o, d) in &applied.differences {
+                let _ = tx.send(Progress::Difference(*o, d.clone()));
+            }
+        }
         Ok(applied)
     }
 
@@ -307,10 +307,7 @@ impl Applier<'_> {
         }
         s.status = Status::Applying;
         self.journal.save(s)?;
-        let mut rb = ReadBacks {
-            tasks: Vec::new(),
-            progress: self.progress.clone(),
-        };
+        let mut rb = ReadBacks { tasks: Vec::new() };
         let mut writes = 0;
 
         let role_id = self

@@ -1,0 +1,575 @@
+//! `halo-onboard apply --batch FILE`: one profile per Halo instance, many instances, bounded
+//! concurrency. Each instance gets its own client (its own token and rate-limit backoff) and at
+//! most one apply in flight; one instance failing never stops the others.
+//!
+//! ```toml
+//! [[instance]]
+//! name = "acme"
+//! url = "https://acme.halopsa.com"      # or resource_url + auth_url (+ tenant)
+//! client_id = "bootstrap-client-id"
+//! client_secret_env = "ACME_HALO_SECRET" # or client_secret_file = "acme.secret"
+//! profile = "topleft"
+//! answers = "acme-answers.toml"         # optional
+//! out = "acme-topleft.env"              # optional hand-over file
+//! ```
+//! Relative paths are relative to the batch file's directory.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, Semaphore};
+
+use super::apply::{
+    ApplyArgs, Log, Outcome, RunArgs, connect, execute, load_answers, open_session, plan_text,
+    stderr_log,
+};
+use super::common::*;
+use crate::halo::ClientOptions;
+use crate::journal::Journal;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchFile {
+    #[serde(default)]
+    instance: Vec<toml::Spanned<InstanceSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstanceSpec {
+    name: String,
+    url: Option<String>,
+    resource_url: Option<String>,
+    auth_url: Option<String>,
+    tenant: Option<String>,
+    client_id: String,
+    client_secret_env: Option<String>,
+    client_secret_file: Option<PathBuf>,
+    profile: String,
+    answers: Option<PathBuf>,
+    out: Option<PathBuf>,
+}
+
+/// Where an instance's bootstrap secret comes from (never the file itself).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecretSource {
+    Env(String),
+    File(PathBuf),
+}
+
+/// One validated `[[instance]]` entry.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub name: String,
+    pub connect: ConnectArgs,
+    pub client_id: String,
+    pub secret: SecretSource,
+    pub profile: String,
+    pub answers: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    /// Line of the entry in the batch file.
+    pub line: usize,
+}
+
+impl Instance {
+    /// Identifies the Halo instance, so two entries for the same Halo never apply at once.
+    fn halo_key(&self) -> String {
+        self.connect
+            .url
+            .as_deref()
+            .or(self.connect.resource_url.as_deref())
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Reads and validates a batch file; every error names the file and the line.
+pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(
+            format!("cannot read batch file {shown}: {e}"),
+            "Check the path.",
+        )
+    })?;
+    let file: BatchFile = toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| format!(" line {}", line_of(&text, s.start)))
+            .unwrap_or_default();
+        Failure::new(
+            format!("batch file {shown}{at}: {}", e.message().trim()),
+            "Each [[instance]] needs name, url (or resource_url and auth_url), client_id, client_secret_env or client_secret_file, and profile.",
+        )
+    })?;
+    if file.instance.is_empty() {
+        return Err(Failure::new(
+            format!("batch file {shown} line 1: no [[instance]] entries"),
+            "Add one [[instance]] table per Halo instance.",
+        ));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let rel = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for spanned in file.instance {
+        let line = line_of(&text, spanned.span().start);
+        let spec = spanned.into_inner();
+        let bad = |m: String| {
+            Failure::new(
+                format!("batch file {shown} line {line}: {m}"),
+                "Fix that [[instance]] entry.",
+            )
+        };
+        let name = spec.name.trim().to_string();
+        if name.is_empty() {
+            return Err(bad("name is empty".into()));
+        }
+        if let Some(first) = seen.insert(name.clone(), line) {
+            return Err(bad(format!(
+                "instance name '{name}' is used twice (first at line {first})"
+            )));
+        }
+        let (url, resource_url, auth_url) = (
+            non_empty(spec.url),
+            non_empty(spec.resource_url),
+            non_empty(spec.auth_url),
+        );
+        match (&url, &resource_url, &auth_url) {
+            (Some(_), None, None) | (None, Some(_), Some(_)) => {}
+            (Some(_), _, _) => {
+                return Err(bad(format!(
+                    "'{name}': give url or resource_url/auth_url, not both"
+                )));
+            }
+            (None, Some(_), None) => {
+                return Err(bad(format!("'{name}': resource_url needs auth_url")));
+            }
+            (None, _, _) => {
+                return Err(bad(format!(
+                    "'{name}': no Halo address (url, or resource_url and auth_url)"
+                )));
+            }
+        }
+        let client_id = spec.client_id.trim().to_string();
+        if client_id.is_empty() {
+            return Err(bad(format!("'{name}': client_id is empty")));
+        }
+        let secret = match (non_empty(spec.client_secret_env), spec.client_secret_file) {
+            (Some(env), None) => SecretSource::Env(env),
+            (None, Some(f)) => SecretSource::File(rel(f)),
+            (Some(_), Some(_)) => {
+                return Err(bad(format!(
+                    "'{name}': give client_secret_env or client_secret_file, not both"
+                )));
+            }
+            (None, None) => {
+                return Err(bad(format!(
+                    "'{name}': no secret source: set client_secret_env (the name of an environment variable) or client_secret_file"
+                )));
+            }
+        };
+        let profile = spec.profile.trim().to_string();
+        if profile.is_empty() {
+            return Err(bad(format!("'{name}': profile is empty")));
+        }
+        out.push(Instance {
+            name,
+            connect: ConnectArgs {
+                url,
+                resource_url,
+                auth_url,
+                tenant: non_empty(spec.tenant),
+                client_id: Some(client_id.clone()),
+                client_secret_file: None,
+            },
+            client_id,
+            secret,
+            profile,
+            answers: spec.answers.map(rel),
+            out: spec.out.map(rel),
+            line,
+        });
+    }
+    Ok(out)
+}
+
+/// How the batch runs.
+#[derive(Clone)]
+pub struct BatchOptions {
+    /// Apply; without it each instance is only planned.
+    pub yes: bool,
+    pub dry_run: bool,
+    pub new_secret: bool,
+    pub concurrency: usize,
+    /// Progress lines on stderr (off under `--json`).
+    pub progress: bool,
+    pub client: ClientOptions,
+}
+
+/// One instance's result; never holds a secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstanceResult {
+    pub name: String,
+    /// "ok" or "failed".
+    pub status: &'static str,
+    #[serde(flatten)]
+    pub outcome: Option<Outcome>,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl InstanceResult {
+    pub fn ok(&self) -> bool {
+        self.status == "ok"
+    }
+}
+
+fn read_instance_secret(src: &SecretSource) -> Result<secrecy::SecretString, Failure> {
+    match src {
+        SecretSource::File(f) => read_secret(Some(f), SECRET_ENV),
+        SecretSource::Env(name) => match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => Ok(secrecy::SecretString::from(v.trim().to_string())),
+            _ => Err(Failure::new(
+                format!(
+                    "no client secret: the environment variable {name} (client_secret_env) is not set or empty"
+                ),
+                format!(
+                    "export {name} before running the batch (read -rs {name} && export {name})."
+                ),
+            )),
+        },
+    }
+}
+
+async fn run_one(
+    inst: &Instance,
+    journal: &Journal,
+    opts: &BatchOptions,
+    log: Option<Log>,
+) -> Result<Outcome, Failure> {
+    let say = |m: &str| {
+        if let Some(l) = &log {
+            l(m);
+        }
+    };
+    let mut answers = load_answers(Some(&inst.profile), inst.answers.as_deref())?;
+    let secret = read_instance_secret(&inst.secret)?;
+    say(&format!("connecting (profile {})", inst.profile));
+    let (client, ep) = connect(
+        &inst.connect,
+        &inst.client_id,
+        secret,
+        &mut answers,
+        opts.client.clone(),
+    )
+    .await?;
+    say(&format!("connected to {}", ep.base_url()));
+    let run = RunArgs {
+        yes: opts.yes,
+        json: true,
+        dry_run: opts.dry_run,
+        out: inst.out.clone(),
+        new_secret: opts.new_secret,
+    };
+    let mut s = open_session(journal, answers, &ep, &run)?;
+    execute(&client, journal, &mut s, &ep, &run, log).await
+}
+
+/// Runs every instance, at most `concurrency` at a time, and returns results in file order.
+pub async fn run_batch(
+    instances: &[Instance],
+    journal: &Journal,
+    opts: &BatchOptions,
+) -> Vec<InstanceResult> {
+    let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let mut locks: HashMap<String, Arc<Mutex<()>>> = HashMap::new();
+    let jobs = instances.iter().map(|inst| {
+        let lock = locks.entry(inst.halo_key()).or_default().clone();
+        let sem = sem.clone();
+        async move {
+            // Same Halo twice in the file: one apply at a time there.
+            let _one_per_halo = lock.lock().await;
+            let _slot = sem.acquire().await;
+            let log = stderr_log(&format!("[{}] ", inst.name), !opts.progress);
+            let r = run_one(inst, journal, opts, log.clone()).await;
+            let result = match r {
+                Ok(o) => InstanceResult {
+                    name: inst.name.clone(),
+                    status: if o.ok() { "ok" } else { "failed" },
+                    error: (!o.ok()).then(|| failure_summary(&o)),
+                    hint: (!o.ok()).then(|| failure_hint(&o, inst)),
+                    outcome: Some(o),
+                },
+                Err(f) => InstanceResult {
+                    name: inst.name.clone(),
+                    status: "failed",
+                    outcome: None,
+                    error: Some(f.message),
+                    hint: Some(f.hint).filter(|h| !h.is_empty()),
+                },
+            };
+            if let Some(l) = &log {
+                match &result.error {
+                    None => l(if opts.yes && !opts.dry_run {
+                        "done"
+                    } else {
+                        "planned"
+                    }),
+                    Some(e) => l(&format!("failed: {e}")),
+                }
+            }
+            result
+        }
+    });
+    let jobs: Vec<_> = jobs.collect();
+    futures::future::join_all(jobs).await
+}
+
+/// Why an outcome is not ok, in one line.
+fn failure_summary(o: &Outcome) -> String {
+    if o.dry_run {
+        return format!("plan blocked: {}", o.plan.problems.join("; "));
+    }
+    match &o.verification {
+        Some(v) => {
+            let names: Vec<_> = v.failures().map(|c| c.name.clone()).collect();
+            let more = names.len().saturating_sub(4);
+            let mut shown = names.into_iter().take(4).collect::<Vec<_>>().join(", ");
+            if more > 0 {
+                shown.push_str(&format!(" and {more} more"));
+            }
+            format!("verification failed: {shown}")
+        }
+        None => String::new(),
+    }
+}
+
+fn failure_hint(o: &Outcome, inst: &Instance) -> String {
+    if o.dry_run {
+        "Change the answers named above (answers file of this instance) and run again.".into()
+    } else {
+        format!(
+            "The objects exist and the credentials were saved; fix what each failed check names (see --json, or `halo-onboard check --profile {}`), nothing needs re-applying.",
+            inst.profile
+        )
+    }
+}
+
+/// A GUID cut to its first block, enough to find it in Halo.
+fn short_id(id: &str) -> String {
+    match id.split_once('-') {
+        Some((head, _)) if id.len() > 12 => format!("{head}…"),
+        _ => id.to_string(),
+    }
+}
+
+fn objects_cell(o: &Outcome) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = &o.role_id {
+        parts.push(format!("role {}", short_id(r)));
+    }
+    if let Some(a) = o.agent_id {
+        parts.push(format!("agent {a}"));
+    }
+    if let Some(a) = &o.client_id {
+        parts.push(format!("client id {}", short_id(a)));
+    }
+    parts.join(", ")
+}
+
+fn verification_cell(o: Option<&Outcome>) -> String {
+    match o.and_then(|o| o.verification.as_ref()) {
+        Some(v) => {
+            let passed = v.checks.iter().filter(|c| c.pass).count();
+            format!("{passed}/{} pass", v.checks.len())
+        }
+        None if o.is_some_and(|o| !o.dry_run) => "secret kept".into(),
+        None => "-".into(),
+    }
+}
+
+/// The results table (text).
+pub fn results_text(results: &[InstanceResult]) -> String {
+    let w = results
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mut s = format!(
+        "{:<w$}  {:<6}  {:<40}  {:<12}  CREDENTIALS FILE\n",
+        "NAME", "STATUS", "OBJECTS", "VERIFICATION"
+    );
+    for r in results {
+        let o = r.outcome.as_ref();
+        let objects = o
+            .map(objects_cell)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "-".into());
+        let creds = o
+            .and_then(|o| o.credentials_file.as_ref())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "-".into());
+        s.push_str(&format!(
+            "{:<w$}  {:<6}  {:<40}  {:<12}  {creds}\n",
+            r.name,
+            r.status,
+            objects,
+            verification_cell(o)
+        ));
+        if let Some(e) = r.error.as_deref().filter(|e| !e.is_empty()) {
+            s.push_str(&format!("{:<w$}    error: {e}\n", ""));
+        }
+        if let Some(h) = &r.hint {
+            s.push_str(&format!("{:<w$}    what to do: {h}\n", ""));
+        }
+    }
+    s
+}
+
+fn reject_flags(args: &ApplyArgs) -> Result<(), Failure> {
+    let c = &args.connect;
+    let given: Vec<&str> = [
+        ("--profile", args.profile.is_some()),
+        ("--answers", args.answers.is_some()),
+        ("--url", c.url.is_some()),
+        ("--resource-url", c.resource_url.is_some()),
+        ("--auth-url", c.auth_url.is_some()),
+        ("--tenant", c.tenant.is_some()),
+        ("--client-secret-file", c.client_secret_file.is_some()),
+        ("--out", args.run.out.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(f, set)| set.then_some(f))
+    .collect();
+    if given.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            format!("--batch takes these from the file: {}", given.join(", ")),
+            "Put them in each [[instance]] entry of the batch file instead.",
+        ))
+    }
+}
+
+/// `halo-onboard apply --batch FILE`.
+pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
+    let json = args.run.json;
+    let prepared = reject_flags(args).and_then(|()| {
+        let instances = load(file)?;
+        let journal = Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+        Ok((instances, journal))
+    });
+    let (instances, journal) = match prepared {
+        Ok(p) => p,
+        Err(f) => {
+            print_failure(&f, json);
+            return f.code;
+        }
+    };
+    let opts = BatchOptions {
+        yes: args.run.yes,
+        dry_run: args.run.dry_run,
+        new_secret: args.run.new_secret,
+        concurrency: args.concurrency,
+        progress: !json,
+        client: ClientOptions::default(),
+    };
+    let results = run_batch(&instances, &journal, &opts).await;
+    let all_ok = results.iter().all(InstanceResult::ok);
+    let applying = opts.yes && !opts.dry_run;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"ok": all_ok, "dry_run": !applying, "instances": results})
+        );
+    } else {
+        if !applying {
+            for r in &results {
+                if let Some(o) = &r.outcome {
+                    println!("[{}] plan:\n{}", r.name, plan_text(&o.plan));
+                }
+            }
+        }
+        print!("{}", results_text(&results));
+        if !applying {
+            println!("Nothing was written. To apply, run the same command with --yes.");
+        }
+    }
+    if all_ok { EXIT_OK } else { EXIT_FAILED }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let p = dir.join("batch.toml");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn loads_entries_with_relative_paths_and_lines() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write(
+            d.path(),
+            "# fleet\n[[instance]]\nname = \"a\"\nurl = \"https://a.halopsa.com\"\nclient_id = \"x\"\nclient_secret_env = \"A_SECRET\"\nprofile = \"topleft\"\nout = \"a.env\"\n\n[[instance]]\nname = \"b\"\nresource_url = \"https://b/api\"\nauth_url = \"https://b/auth\"\ntenant = \"b\"\nclient_id = \"y\"\nclient_secret_file = \"b.secret\"\nprofile = \"guardz\"\n",
+        );
+        let v = load(&p).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].line, 2);
+        assert_eq!(v[0].secret, SecretSource::Env("A_SECRET".into()));
+        assert_eq!(v[0].out.as_deref(), Some(d.path().join("a.env").as_path()));
+        assert_eq!(v[1].line, 10);
+        assert_eq!(v[1].secret, SecretSource::File(d.path().join("b.secret")));
+        assert_eq!(v[1].connect.tenant.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let d = tempfile::tempdir().unwrap();
+        let cases = [
+            ("[[instance]]\nname = \"a\"\nurl = \n", "line 3"),
+            (
+                "[[instance]]\nname = \"a\"\nurl = \"https://a\"\nclient_id = \"x\"\nprofile = \"p\"\n",
+                "line 1",
+            ),
+            (
+                "[[instance]]\nname=\"a\"\nurl=\"https://a\"\nclient_id=\"x\"\nclient_secret_env=\"S\"\nprofile=\"p\"\n[[instance]]\nname=\"a\"\nurl=\"https://b\"\nclient_id=\"x\"\nclient_secret_env=\"S\"\nprofile=\"p\"\n",
+                "line 7",
+            ),
+            (
+                "[[instance]]\nname=\"a\"\nurl=\"https://a\"\nclient_id=\"x\"\nclient_secret=\"oops\"\nprofile=\"p\"\n",
+                "client_secret",
+            ),
+            ("", "no [[instance]]"),
+        ];
+        for (text, want) in cases {
+            let p = write(d.path(), text);
+            let e = load(&p).unwrap_err();
+            assert!(e.message.contains("batch.toml"), "{}", e.message);
+            assert!(e.message.contains(want), "{want}: {}", e.message);
+            assert_eq!(e.code, EXIT_CANNOT_RUN);
+        }
+        let e = load(&d.path().join("missing.toml")).unwrap_err();
+        assert!(e.message.contains("missing.toml"));
+    }
+}

@@ -1,0 +1,719 @@
+//! `halo-onboard check`: audits an existing integration against its profile, for cron and RMM
+//! scripts. With the application's own credentials: token, `Agent/me`, one probe per scope area.
+//! With the (optional) bootstrap credentials as well: the Application, Agent and Role objects,
+//! to find drift a token cannot show (extra scopes, inactive application, agent no longer
+//! API-only, role changed). Exit 0 all good, 1 drift or failure, 2 could not run.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use super::apply::load_answers;
+use super::common::*;
+use crate::halo::model::*;
+use crate::halo::{AgentQuery, Client, ClientOptions, Credentials, Endpoint, HaloError, scopes};
+use crate::plan::answers::{Answers, RoleMode};
+use crate::plan::verify::{self, Layer, Target};
+
+/// Env var holding the audited application's client secret.
+pub const APP_SECRET_ENV: &str = "HALO_APP_CLIENT_SECRET";
+
+const HALO_API: &str = "Configuration > Integrations > Halo API";
+const AGENTS: &str = "Configuration > Teams & Agents > Agents";
+const ROLES: &str = "Configuration > Teams & Agents > Roles";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Profile the integration was set up with (see `halo-onboard profiles`).
+    #[arg(long)]
+    pub profile: String,
+    /// TOML answers laid over the profile, as given to `apply` (e.g. the chosen default team).
+    #[arg(long)]
+    pub answers: Option<PathBuf>,
+    /// Client ID of the application to audit.
+    #[arg(long)]
+    pub app_client_id: String,
+    /// File holding the audited application's secret (otherwise HALO_APP_CLIENT_SECRET).
+    #[arg(long)]
+    pub app_secret_file: Option<PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Skip,
+}
+
+/// One row of the audit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckRow {
+    pub name: String,
+    pub status: Status,
+    pub layer: Option<Layer>,
+    pub detail: String,
+    /// What to change in Halo (empty unless failed).
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub ok: bool,
+    pub checks: Vec<CheckRow>,
+    /// Each difference from the profile, in a short stable form (e.g. "extra scope admin").
+    pub drift: Vec<String>,
+    /// Halo could not be reached part-way: the audit is incomplete (exit 2).
+    #[serde(skip)]
+    pub incomplete: bool,
+}
+
+impl Report {
+    pub fn code(&self) -> u8 {
+        if self.incomplete {
+            EXIT_CANNOT_RUN
+        } else if self.ok {
+            EXIT_OK
+        } else {
+            EXIT_FAILED
+        }
+    }
+
+    pub fn row(&self, name: &str) -> Option<&CheckRow> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+
+    fn push(&mut self, row: CheckRow) {
+        self.checks.push(row);
+    }
+
+    fn pass(&mut self, name: &str, detail: impl Into<String>) {
+        self.push(CheckRow {
+            name: name.into(),
+            status: Status::Pass,
+            layer: None,
+            detail: detail.into(),
+            fix: String::new(),
+        });
+    }
+
+    fn skip(&mut self, name: &str, detail: impl Into<String>) {
+        self.push(CheckRow {
+            name: name.into(),
+            status: Status::Skip,
+            layer: None,
+            detail: detail.into(),
+            fix: String::new(),
+        });
+    }
+
+    fn fail(
+        &mut self,
+        name: &str,
+        layer: Layer,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.push(CheckRow {
+            name: name.into(),
+            status: Status::Fail,
+            layer: Some(layer),
+            detail: detail.into(),
+            fix: fix.into(),
+        });
+    }
+
+    fn drift(&mut self, d: impl Into<String>) {
+        let d = d.into();
+        if !self.drift.contains(&d) {
+            self.drift.push(d);
+        }
+    }
+}
+
+/// What to audit.
+pub struct Audit<'a> {
+    pub endpoint: &'a Endpoint,
+    /// The profile's answers (with any overlay), i.e. what the integration should look like.
+    pub answers: &'a Answers,
+    pub app_client_id: &'a str,
+    pub app_secret: &'a SecretString,
+    /// Admin client for object-level checks; `None` skips them.
+    pub bootstrap: Option<&'a Client>,
+    pub opts: ClientOptions,
+}
+
+/// What the object-level checks learned that the token checks use.
+#[derive(Default)]
+struct Known {
+    /// Id of the profile's agent in Halo.
+    agent_id: Option<i64>,
+    /// Token rejection is explained by an inactive application or a disabled agent.
+    token_failure_explained: bool,
+}
+
+const NEEDS_BOOTSTRAP: &str =
+    "skipped: needs the bootstrap credentials (--client-id and HALO_CLIENT_SECRET)";
+
+/// Runs every check. Never fails: problems are rows; unreachable Halo marks it incomplete.
+pub async fn audit(a: &Audit<'_>) -> Report {
+    let mut r = Report::default();
+    let known = match a.bootstrap {
+        Some(b) => objects(a, b, &mut r).await,
+        None => {
+            for name in [
+                "application active",
+                "application scopes",
+                "application login",
+                "agent active",
+                "agent API-only",
+                "agent role",
+                "role admin",
+                "role feature access",
+            ] {
+                r.skip(name, NEEDS_BOOTSTRAP);
+            }
+            Known::default()
+        }
+    };
+    if !r.incomplete {
+        token_checks(a, &known, &mut r).await;
+    }
+    r.ok = !r.checks.iter().any(|c| c.status == Status::Fail);
+    r
+}
+
+fn app_fix(app: &str, what: &str) -> String {
+    format!("In Halo: {HALO_API} > {app} > {what}")
+}
+
+/// Object-level checks with the bootstrap client.
+async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
+    let ans = a.answers;
+    let q = AgentQuery {
+        search: Some(ans.agent.name.trim().to_string()),
+        include_api_agents: true,
+        include_disabled: true,
+    };
+    let read = tokio::try_join!(b.applications(), b.roles(), b.agents(&q));
+    let (apps, roles, agents) = match read {
+        Ok(x) => x,
+        Err(e) => {
+            r.fail("read objects", Layer::Transport, e.to_string(), e.hint());
+            r.incomplete = e.is_transient() || matches!(e, HaloError::Connect(_));
+            return Known::default();
+        }
+    };
+    let mut known = Known::default();
+    let agent = agents
+        .iter()
+        .find(|x| x.name.trim().eq_ignore_ascii_case(ans.agent.name.trim()));
+    known.agent_id = agent.and_then(|x| x.id);
+
+    // Application.
+    let app = apps
+        .iter()
+        .find(|x| x.client_id.eq_ignore_ascii_case(a.app_client_id.trim()));
+    match app {
+        None => {
+            r.fail(
+                "application active",
+                Layer::Credentials,
+                format!("no application has client id {}", a.app_client_id),
+                format!("Check --app-client-id against {HALO_API} (the application may have been deleted)"),
+            );
+            r.drift("application not found");
+            r.skip("application scopes", "skipped: application not found");
+            r.skip("application login", "skipped: application not found");
+        }
+        Some(app) => check_application(a, app, agent, r, &mut known),
+    }
+
+    // Agent.
+    let role = match &ans.role.mode {
+        RoleMode::Reuse(key) => roles
+            .iter()
+            .find(|x| x.id.as_deref() == Some(key.as_str()))
+            .or_else(|| {
+                roles
+                    .iter()
+                    .find(|x| x.name.trim().eq_ignore_ascii_case(key.trim()))
+            }),
+        RoleMode::Create => roles
+            .iter()
+            .find(|x| x.name.trim().eq_ignore_ascii_case(ans.role.name.trim())),
+    };
+    match agent {
+        None => {
+            r.fail(
+                "agent active",
+                Layer::Credentials,
+                format!("no agent with username '{}'", ans.agent.name),
+                format!("In Halo: {AGENTS}: the agent was renamed or deleted; run `halo-onboard apply` again to recreate it"),
+            );
+            r.drift(format!("agent '{}' not found", ans.agent.name));
+            r.skip("agent API-only", "skipped: agent not found");
+            r.skip("agent role", "skipped: agent not found");
+        }
+        Some(g) => check_agent(a, g, role, r, &mut known),
+    }
+
+    // Role.
+    match role {
+        None => {
+            r.fail(
+                "role admin",
+                Layer::Role,
+                format!("no role named '{}'", ans.role.name),
+                format!("In Halo: {ROLES}: the role was renamed or deleted; run `halo-onboard apply` again to recreate it"),
+            );
+            r.drift(format!("role '{}' not found", ans.role.name));
+            r.skip("role feature access", "skipped: role not found");
+        }
+        Some(role) => check_role(ans, role, r),
+    }
+    known
+}
+
+fn check_application(
+    a: &Audit<'_>,
+    app: &Application,
+    agent: Option<&Agent>,
+    r: &mut Report,
+    known: &mut Known,
+) {
+    let name = app.display_name.as_str();
+    if app.inactive {
+        r.fail(
+            "application active",
+            Layer::Credentials,
+            format!("application '{name}' is inactive: every token request is refused"),
+            app_fix(name, "Details, untick 'Inactive'"),
+        );
+        r.drift("application inactive");
+        known.token_failure_explained = true;
+    } else {
+        r.pass(
+            "application active",
+            format!("application '{name}' is active"),
+        );
+    }
+
+    let want = scopes::normalise(&a.answers.scopes);
+    let have = scopes::normalise(&app.scope_names());
+    let missing: Vec<_> = want.iter().filter(|s| !have.contains(s)).cloned().collect();
+    let extra: Vec<_> = have.iter().filter(|s| !want.contains(s)).cloned().collect();
+    if missing.is_empty() && extra.is_empty() {
+        r.pass(
+            "application scopes",
+            format!("ticked as the profile says: {}", want.join(" ")),
+        );
+    } else {
+        let mut fix = Vec::new();
+        if !missing.is_empty() {
+            fix.push(format!("tick {}", missing.join(", ")));
+        }
+        if !extra.is_empty() {
+            fix.push(format!("untick {}", extra.join(", ")));
+        }
+        r.fail(
+            "application scopes",
+            Layer::Scope,
+            format!(
+                "missing [{}], extra [{}]",
+                missing.join(" "),
+                extra.join(" ")
+            ),
+            app_fix(name, &format!("Permissions: {}", fix.join("; "))),
+        );
+        for s in &missing {
+            r.drift(format!("missing scope {s}"));
+        }
+        for s in &extra {
+            r.drift(format!("extra scope {s}"));
+        }
+    }
+
+    let mut login = Vec::new();
+    if !app.grant_type.is_empty() && app.grant_type != GRANT_CLIENT_CREDENTIALS {
+        login.push(format!("authentication method is '{}'", app.grant_type));
+        r.drift("application authentication method changed");
+    }
+    if app.loginentity != LOGIN_ENTITY_AGENT {
+        login.push("login type is not Agent".to_string());
+        r.drift("application login type changed");
+    }
+    let want_agent = agent.and_then(|g| g.id);
+    if want_agent.is_some() && app.loginas_agent_id != want_agent {
+        let shown = if app.loginas_agent_name.is_empty() {
+            format!("agent id {}", app.loginas_agent_id.unwrap_or_default())
+        } else {
+            format!("'{}'", app.loginas_agent_name)
+        };
+        login.push(format!(
+            "logs in as {shown}, not the profile's agent '{}'",
+            a.answers.agent.name
+        ));
+        r.drift("application logs in as another agent");
+    }
+    if login.is_empty() {
+        r.pass(
+            "application login",
+            "Client ID and Secret, logs in as the profile's agent",
+        );
+    } else {
+        r.fail(
+            "application login",
+            Layer::Credentials,
+            login.join("; "),
+            app_fix(
+                name,
+                &format!(
+                    "Details: authentication method 'Client ID and Secret (Services)', login type Agent, agent to log in as '{}'",
+                    a.answers.agent.name
+                ),
+            ),
+        );
+    }
+}
+
+fn check_agent(a: &Audit<'_>, g: &Agent, role: Option<&Role>, r: &mut Report, known: &mut Known) {
+    let ans = &a.answers.agent;
+    let who = format!("In Halo: {AGENTS} > {}", g.name);
+    if ans.active && g.isdisabled {
+        r.fail(
+            "agent active",
+            Layer::Credentials,
+            format!(
+                "agent '{}' is disabled: the application cannot log in",
+                g.name
+            ),
+            format!("{who}: enable the agent again (untick 'Disabled')"),
+        );
+        r.drift("agent disabled");
+        known.token_failure_explained = true;
+    } else {
+        r.pass("agent active", format!("agent '{}' is enabled", g.name));
+    }
+    if ans.api_only && !g.isapiagent {
+        r.fail(
+            "agent API-only",
+            Layer::Credentials,
+            format!(
+                "agent '{}' is no longer API-only: it takes a licence and can log in to the web UI",
+                g.name
+            ),
+            format!("{who}: tick 'Is an API-only agent'"),
+        );
+        r.drift("agent not API-only");
+    } else if ans.api_only {
+        r.pass("agent API-only", "API-only, as the profile says");
+    } else {
+        r.pass(
+            "agent API-only",
+            "the profile does not ask for an API-only agent",
+        );
+    }
+    match role {
+        Some(role) if g.roles.iter().any(|x| Some(&x.id) == role.id.as_ref()) => {
+            r.pass("agent role", format!("has role '{}'", role.name));
+        }
+        _ => {
+            r.fail(
+                "agent role",
+                Layer::Role,
+                format!(
+                    "agent '{}' does not have role '{}'",
+                    g.name, a.answers.role.name
+                ),
+                format!("{who} > Roles: add '{}'", a.answers.role.name),
+            );
+            r.drift(format!("role '{}' removed from agent", a.answers.role.name));
+        }
+    }
+}
+
+fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
+    let fix = format!("In Halo: {ROLES} > {}", role.name);
+    let created = ans.role.mode == RoleMode::Create;
+    match (ans.role.is_admin, role.is_admin()) {
+        (true, false) => {
+            r.fail(
+                "role admin",
+                Layer::Role,
+                format!("role '{}' is no longer a HaloPSA Administrator", role.name),
+                format!("{fix}: tick 'Is a HaloPSA Administrator'"),
+            );
+            r.drift("role lost admin");
+        }
+        (false, true) if created => {
+            r.fail(
+                "role admin",
+                Layer::Role,
+                format!(
+                    "role '{}' was made a HaloPSA Administrator; the profile does not ask for it",
+                    role.name
+                ),
+                format!("{fix}: untick 'Is a HaloPSA Administrator'"),
+            );
+            r.drift("role gained admin");
+        }
+        (want, _) => r.pass(
+            "role admin",
+            if want {
+                "HaloPSA Administrator, as the profile says"
+            } else {
+                "not an administrator"
+            },
+        ),
+    }
+    let mut short = Vec::new();
+    for (area, want) in &ans.role.features {
+        let have = role.access(area);
+        if *want > Access::None && have < *want {
+            short.push(format!("{area}: {} (needs {})", have.label(), want.label()));
+            r.drift(format!("role feature {area} below {}", want.label()));
+        }
+    }
+    if short.is_empty() {
+        r.pass(
+            "role feature access",
+            "feature access as the profile sets it",
+        );
+    } else {
+        r.fail(
+            "role feature access",
+            Layer::Role,
+            short.join("; "),
+            format!("{fix} > Feature Access: raise {}", short.join(", ")),
+        );
+    }
+}
+
+/// Token with the application's credentials, then `plan::verify` (agent and probes).
+async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
+    let ans = a.answers;
+    let requested = scopes::normalise(&ans.scopes);
+    let app_name = ans.application.name.as_str();
+    let creds = Credentials {
+        client_id: a.app_client_id.trim().to_string(),
+        client_secret: a.app_secret.clone(),
+        scopes: requested.clone(),
+    };
+    let me = async {
+        let c = Client::new(a.endpoint.clone(), creds, a.opts.clone())?;
+        let info = c.token().await?;
+        let me = c.me().await?;
+        Ok::<_, HaloError>((info, me))
+    }
+    .await;
+    let (info, me) = match me {
+        Ok(x) => x,
+        Err(e) => {
+            if e.is_transient() || matches!(e, HaloError::Connect(_) | HaloError::Dns(_)) {
+                r.fail("token", Layer::Transport, e.to_string(), e.hint());
+                r.incomplete = true;
+                return;
+            }
+            let detail = match &e {
+                HaloError::InvalidClient => format!(
+                    "Halo refused the application's Client ID or secret (invalid_client): the secret is wrong or was regenerated{}",
+                    if known.token_failure_explained {
+                        ", or the application is inactive (see above)"
+                    } else {
+                        ", or the application is inactive or deleted"
+                    }
+                ),
+                _ => e.to_string(),
+            };
+            let fix = match &e {
+                HaloError::InvalidClient => format!(
+                    "Check the secret given to check (and to the vendor); if lost, generate a new one in {HALO_API} > {app_name} and hand it over again"
+                ),
+                _ => e.hint().to_string(),
+            };
+            r.fail("token", Layer::Credentials, detail, fix);
+            if !known.token_failure_explained {
+                r.drift(match e {
+                    HaloError::InvalidClient => "application credentials rejected",
+                    HaloError::InvalidGrant(_) => "application cannot log in as its agent",
+                    _ => "token refused",
+                });
+            }
+            r.skip("scope probes", "skipped: no token");
+            return;
+        }
+    };
+    // The token only grants what was requested, so it shows missing scopes, not extra ones.
+    let granted = scopes::normalise(&info.scopes);
+    if !info.scopes.is_empty() {
+        for s in requested.iter().filter(|s| !granted.contains(s)) {
+            r.drift(format!("missing scope {s}"));
+        }
+    }
+    if a.bootstrap.is_none() {
+        if me.name.trim().eq_ignore_ascii_case(ans.agent.name.trim()) {
+            r.pass("login agent", format!("logs in as '{}'", me.name));
+        } else {
+            r.fail(
+                "login agent",
+                Layer::Credentials,
+                format!(
+                    "logs in as '{}', not the profile's agent '{}'",
+                    me.name, ans.agent.name
+                ),
+                app_fix(
+                    app_name,
+                    &format!("Details, set 'Agent to log in as' to '{}'", ans.agent.name),
+                ),
+            );
+            r.drift("application logs in as another agent");
+        }
+        r.skip(
+            "extra scopes",
+            "skipped: a token shows only the scopes requested; extra ticked scopes need the bootstrap credentials",
+        );
+    }
+    let agent_id = known.agent_id.or(me.id).unwrap_or_default();
+    let target = Target {
+        endpoint: a.endpoint,
+        client_id: a.app_client_id.trim(),
+        client_secret: a.app_secret,
+        scopes: &requested,
+        agent_id,
+        role_name: &ans.role.name,
+        application_name: app_name,
+    };
+    let v = verify::verify(&target, a.opts.clone(), a.bootstrap).await;
+    for c in v.checks {
+        if c.layer == Some(Layer::Transport) {
+            r.incomplete = true;
+        }
+        r.push(CheckRow {
+            status: if c.pass { Status::Pass } else { Status::Fail },
+            name: c.name,
+            layer: c.layer,
+            detail: c.detail,
+            fix: c.fix,
+        });
+    }
+}
+
+/// The human table.
+pub fn report_text(r: &Report) -> String {
+    let w = r
+        .checks
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut s = format!("  {:<6}{:<w$}  DETAIL\n", "", "CHECK");
+    for c in &r.checks {
+        let mark = match c.status {
+            Status::Pass => "pass",
+            Status::Fail => "FAIL",
+            Status::Skip => "skip",
+        };
+        s.push_str(&format!("  {mark:<6}{:<w$}  {}\n", c.name, c.detail));
+        if c.status == Status::Fail && !c.fix.is_empty() {
+            s.push_str(&format!("  {:<6}{:<w$}  fix: {}\n", "", "", c.fix));
+        }
+    }
+    if !r.drift.is_empty() {
+        s.push_str(&format!("Drift from the profile: {}\n", r.drift.join("; ")));
+    }
+    let failed = r.checks.iter().filter(|c| c.status == Status::Fail).count();
+    let skipped = r.checks.iter().filter(|c| c.status == Status::Skip).count();
+    if r.incomplete {
+        s.push_str("Result: Halo could not be reached during the check; it is incomplete.\n");
+    } else if failed == 0 {
+        s.push_str(&format!("Result: all checks passed ({skipped} skipped).\n"));
+    } else {
+        s.push_str(&format!(
+            "Result: {failed} check(s) failed. Change what each 'fix' line says in Halo, then run check again.\n"
+        ));
+    }
+    s
+}
+
+fn app_secret(args: &CheckArgs) -> Result<SecretString, Failure> {
+    match &args.app_secret_file {
+        Some(f) => read_secret(Some(f), APP_SECRET_ENV),
+        None => match std::env::var(APP_SECRET_ENV) {
+            Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(v.trim().to_string())),
+            _ => Err(Failure::new(
+                format!("no application secret: set {APP_SECRET_ENV} or pass --app-secret-file"),
+                format!(
+                    "e.g. read -rs {APP_SECRET_ENV} && export {APP_SECRET_ENV}  (the secret is never taken from the command line)"
+                ),
+            )),
+        },
+    }
+}
+
+async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
+    let answers = load_answers(Some(&args.profile), args.answers.as_deref())?;
+    let secret = app_secret(args)?;
+    let boot_secret = match (&args.connect.client_id, &args.connect.client_secret_file) {
+        (Some(_), f) => Some(read_secret(f.as_deref(), SECRET_ENV)?),
+        (None, Some(_)) => {
+            return Err(Failure::new(
+                "--client-secret-file needs --client-id (the bootstrap application)",
+                "Pass --client-id, or leave both out to skip the object-level checks.",
+            ));
+        }
+        (None, None) => None,
+    };
+    let opts = ClientOptions::default();
+    let ep = endpoint_from(&args.connect, &opts).await?;
+    let boot = match (boot_secret, &args.connect.client_id) {
+        (Some(sec), Some(id)) => {
+            let c = bootstrap_client(&ep, id, sec, opts.clone())?;
+            check_bootstrap(&c).await?;
+            Some(c)
+        }
+        _ => None,
+    };
+    if !args.json {
+        eprintln!(
+            "Checking application {} against profile {} on {}",
+            args.app_client_id,
+            args.profile,
+            ep.base_url()
+        );
+    }
+    Ok(audit(&Audit {
+        endpoint: &ep,
+        answers: &answers,
+        app_client_id: &args.app_client_id,
+        app_secret: &secret,
+        bootstrap: boot.as_ref(),
+        opts,
+    })
+    .await)
+}
+
+/// `halo-onboard check`.
+pub async fn run(args: &CheckArgs) -> u8 {
+    match try_run(args).await {
+        Ok(r) => {
+            if args.json {
+                println!("{}", serde_json::to_string(&r).unwrap_or_default());
+            } else {
+                print!("{}", report_text(&r));
+            }
+            r.code()
+        }
+        Err(f) => {
+            print_failure(&f, args.json);
+            f.code
+        }
+    }
+}

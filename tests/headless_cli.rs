@@ -1,0 +1,322 @@
+//! The real binary end to end: `apply --yes --json` against `halo-onboard sandbox`, then `check`;
+//! drift after an emulator-side change; plan-only runs write nothing; secrets stay out of output.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use halo_onboard::sim::{self, SimConfig, SimHandle};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with a private state dir and only the given HALO_* variables.
+async fn bin(args: &[&str], env: &[(&str, &str)], state: &std::path::Path) -> Run {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_halo-onboard"));
+    c.args(args)
+        .env("HALO_ONBOARD_STATE_DIR", state)
+        .env("HALO_ONBOARD_PROFILES_DIR", state.join("no-profiles"))
+        .env_remove("HALO_CLIENT_ID")
+        .env_remove("HALO_CLIENT_SECRET")
+        .env_remove("HALO_APP_CLIENT_SECRET")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = tokio::time::timeout(Duration::from_secs(90), c.output())
+        .await
+        .expect("the binary finished in time")
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+fn assert_no_secret(r: &Run, secrets: &[&str]) {
+    for s in secrets {
+        assert!(
+            !r.stdout.contains(s) && !r.stderr.contains(s),
+            "a secret was printed:\n{}\n{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+}
+
+/// The `client_secret` of a JSON hand-over file.
+fn handover_secret(path: &str) -> (String, String) {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    (
+        v["client_id"].as_str().unwrap().to_string(),
+        v["client_secret"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn apply_against_the_sandbox_then_check_passes() {
+    let mut sandbox = tokio::process::Command::new(env!("CARGO_BIN_EXE_halo-onboard"))
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut out = BufReader::new(sandbox.stdout.take().unwrap());
+    tokio::time::timeout(Duration::from_secs(20), out.read_line(&mut line))
+        .await
+        .unwrap()
+        .unwrap();
+    let hello: Value = serde_json::from_str(line.trim()).unwrap();
+    let url = hello["url"].as_str().unwrap();
+    let boot_id = hello["client_id"].as_str().unwrap();
+    let boot_secret = hello["client_secret"].as_str().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let creds = state.path().join("topleft.json");
+    let creds_s = creds.to_str().unwrap();
+
+    let r = bin(
+        &[
+            "apply",
+            "--url",
+            url,
+            "--client-id",
+            boot_id,
+            "--profile",
+            "topleft",
+            "--yes",
+            "--json",
+            "--out",
+            creds_s,
+        ],
+        &[("HALO_CLIENT_SECRET", boot_secret)],
+        state.path(),
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(r.stdout.trim()).expect("one JSON document");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["writes"], 3);
+    assert_eq!(v["credentials_file"], creds_s);
+    assert!(v["verification"]["checks"].as_array().unwrap().len() > 2);
+    let (app_id, app_secret) = handover_secret(creds_s);
+    assert_eq!(v["client_id"], app_id.as_str());
+    assert_no_secret(&r, &[boot_secret, &app_secret]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&creds).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    let r = bin(
+        &[
+            "check",
+            "--url",
+            url,
+            "--profile",
+            "topleft",
+            "--app-client-id",
+            &app_id,
+            "--client-id",
+            boot_id,
+        ],
+        &[
+            ("HALO_CLIENT_SECRET", boot_secret),
+            ("HALO_APP_CLIENT_SECRET", &app_secret),
+        ],
+        state.path(),
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("all checks passed"), "{}", r.stdout);
+    assert_no_secret(&r, &[boot_secret, &app_secret]);
+    sandbox.kill().await.unwrap();
+}
+
+async fn in_process_sim() -> SimHandle {
+    sim::spawn(SimConfig::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+fn api_writes(sim: &SimHandle) -> Vec<String> {
+    sim.requests()
+        .iter()
+        .filter(|r| (r.method == "POST" || r.method == "DELETE") && r.path.starts_with("/api"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn drift_made_in_halo_is_found_by_check() {
+    let sim = in_process_sim().await;
+    let state = tempfile::tempdir().unwrap();
+    let creds = state.path().join("c.json");
+    let creds_s = creds.to_str().unwrap();
+    let boot = [("HALO_CLIENT_SECRET", sim.client_secret.as_str())];
+    let r = bin(
+        &[
+            "apply",
+            "--url",
+            &sim.url,
+            "--client-id",
+            &sim.client_id,
+            "--profile",
+            "topleft",
+            "--yes",
+            "--out",
+            creds_s,
+        ],
+        &boot,
+        state.path(),
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let (app_id, app_secret) = handover_secret(creds_s);
+    assert_no_secret(&r, &[&sim.client_secret, &app_secret]);
+    let check_args = [
+        "check",
+        "--url",
+        &sim.url,
+        "--profile",
+        "topleft",
+        "--app-client-id",
+        &app_id,
+        "--client-id",
+        &sim.client_id,
+    ];
+    let env = [boot[0], ("HALO_APP_CLIENT_SECRET", app_secret.as_str())];
+    assert_eq!(bin(&check_args, &env, state.path()).await.code, 0);
+
+    // Someone ticks "admin" on the application and removes admin:webhooks in Halo.
+    sim.with_state(|st| {
+        let app = st
+            .applications
+            .iter_mut()
+            .find(|a| a.client_id == app_id)
+            .unwrap();
+        app.scopes.retain(|s| s.name != "admin:webhooks");
+        app.scopes.push(halo_onboard::halo::model::ScopeRef {
+            name: "admin".into(),
+        });
+    });
+    let r = bin(&check_args, &env, state.path()).await;
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("FAIL"), "{}", r.stdout);
+    assert!(r.stdout.contains("extra scope admin"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("missing scope admin:webhooks"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("untick admin"), "{}", r.stdout);
+    assert_no_secret(&r, &[&sim.client_secret, &app_secret]);
+
+    let mut json_args = check_args.to_vec();
+    json_args.push("--json");
+    let r = bin(&json_args, &env, state.path()).await;
+    assert_eq!(r.code, 1);
+    let v: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    let drift: Vec<_> = v["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        drift.contains(&"extra scope admin".to_string()),
+        "{drift:?}"
+    );
+    assert!(!r.stdout.contains(&app_secret));
+}
+
+#[tokio::test]
+async fn dry_run_and_no_yes_write_nothing() {
+    let sim = in_process_sim().await;
+    let state = tempfile::tempdir().unwrap();
+    let boot = [("HALO_CLIENT_SECRET", sim.client_secret.as_str())];
+    let base = [
+        "apply",
+        "--url",
+        &sim.url,
+        "--client-id",
+        &sim.client_id,
+        "--profile",
+        "topleft",
+    ];
+    for extra in [&[][..], &["--dry-run", "--yes"][..], &["--json"][..]] {
+        sim.clear_requests();
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let r = bin(&args, &boot, state.path()).await;
+        assert_eq!(r.code, 0, "{extra:?}: {}\n{}", r.stdout, r.stderr);
+        assert!(
+            sim.requests().iter().any(|q| q.path.starts_with("/api")),
+            "it did read Halo"
+        );
+        assert_eq!(api_writes(&sim), Vec::<String>::new(), "{extra:?}");
+        if extra == ["--json"] {
+            let v: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+            assert_eq!(v["dry_run"], true);
+            assert_eq!(v["plan"]["actions"].as_array().unwrap().len(), 3);
+        } else {
+            assert!(r.stdout.contains("create  Role"), "{}", r.stdout);
+            assert!(r.stdout.contains("Nothing was written"), "{}", r.stdout);
+        }
+        assert_no_secret(&r, &[&sim.client_secret]);
+    }
+    // A dry run leaves no setup behind.
+    let sessions = state.path().join("sessions");
+    let left = std::fs::read_dir(&sessions).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn missing_secret_is_exit_2_naming_the_variable() {
+    let sim = in_process_sim().await;
+    let state = tempfile::tempdir().unwrap();
+    let args = [
+        "apply",
+        "--url",
+        &sim.url,
+        "--client-id",
+        &sim.client_id,
+        "--profile",
+        "topleft",
+        "--yes",
+    ];
+    let r = bin(&args, &[], state.path()).await;
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("HALO_CLIENT_SECRET"), "{}", r.stderr);
+    assert!(
+        sim.requests().is_empty(),
+        "nothing is sent without a secret"
+    );
+    let mut json = args.to_vec();
+    json.push("--json");
+    let r = bin(&json, &[], state.path()).await;
+    assert_eq!(r.code, 2);
+    let v: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(v["error"].as_str().unwrap().contains("HALO_CLIENT_SECRET"));
+
+    // A wrong bootstrap secret is exit 2 too, and the wrong secret is not echoed.
+    let r = bin(
+        &args,
+        &[("HALO_CLIENT_SECRET", "wrong-bootstrap-secret-xyz")],
+        state.path(),
+    )
+    .await;
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid_client"), "{}", r.stderr);
+    assert_no_secret(&r, &["wrong-bootstrap-secret-xyz", &sim.client_secret]);
+    assert!(api_writes(&sim).is_empty());
+}
