@@ -488,7 +488,17 @@ async fn every_builtin_profile_applies_or_waits_for_its_questions() {
     for id in ["propel", "topleft", "guardz"] {
         assert!(clean.contains(&id.to_string()), "{id} applies: {clean:?}");
     }
-    // Only these wait for the user: HumanizeIT's default team, and the two templates.
+    // Only these wait for the user: the default team that HumanizeIT, ConnectSecure and
+    // SquaredUp require but leave to the instance, and the two templates.
     waiting.sort();
-    assert_eq!(waiting, vec!["custom", "humanizeit", "least-privilege"]);
+    assert_eq!(
+        waiting,
+        vec![
+            "connectsecure",
+            "custom",
+            "humanizeit",
+            "least-privilege",
+            "squaredup"
+        ]
+    );
 }

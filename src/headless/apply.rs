@@ -227,6 +227,14 @@ pub async fn execute(
     let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
     let role_name = s.answers.role.name.clone();
     let used_client_id = applied.client_id.clone();
+    // The role the agent has, for choosing which umbrella-scope areas to probe (a reused role
+    // is unknown here: every area is probed).
+    let role = match s.answers.role.mode {
+        crate::plan::answers::RoleMode::Create => {
+            Some(crate::plan::build::role_object(&s.answers, ""))
+        }
+        crate::plan::answers::RoleMode::Reuse(_) => None,
+    };
     let target = Target {
         endpoint: ep,
         client_id: &used_client_id,
@@ -239,7 +247,12 @@ pub async fn execute(
     // The read-backs of the last writes overlap the verification (no extra round trip).
     let (_, mut verification) = tokio::join!(
         applied.finish_read_backs(),
-        verify::verify(&target, ClientOptions::default(), Some(client))
+        verify::verify_with_role(
+            &target,
+            role.as_ref(),
+            ClientOptions::default(),
+            Some(client)
+        )
     );
     if let Some(cid) = applied.read_back_client_id.clone() {
         // Halo changed the client id on save: the saved one is what the vendor needs.
@@ -250,7 +263,13 @@ pub async fn execute(
             client_id: &cid,
             ..target
         };
-        verification = verify::verify(&target, ClientOptions::default(), Some(client)).await;
+        verification = verify::verify_with_role(
+            &target,
+            role.as_ref(),
+            ClientOptions::default(),
+            Some(client),
+        )
+        .await;
         applied.client_id = cid;
     }
     let mut out = outcome(s, plan, &applied);
