@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use halo_onboard::app::{self, Connected, Effect, Model, Msg, Step};
 use halo_onboard::halo::TokenInfo;
 use halo_onboard::halo::model::{Agent, Claim, Department, Role, Team, Workday};
-use halo_onboard::plan::desired::Lookups;
+use halo_onboard::plan::build::Lookups;
 
 pub const SECRET: &str = "s3cr3t-VALUE-xyz";
 
@@ -73,6 +73,7 @@ pub fn lookups() -> Lookups {
                 ..Agent::default()
             },
         ],
+        applications: vec![],
     }
 }
 
