@@ -2,11 +2,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use halo_onboard::app::{LogKind, Model, Overlay, ResumeRow, SecretInput};
-use halo_onboard::journal::{Journal, Session};
-use halo_onboard::profile;
 use halo_onboard::cli::{Cli, Command};
 use halo_onboard::headless;
+use halo_onboard::journal::{Journal, Session};
 use halo_onboard::plan::answers::Answers;
+use halo_onboard::profile;
 use halo_onboard::runtime::{self, Exit};
 use halo_onboard::ui::Theme;
 

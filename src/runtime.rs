@@ -19,15 +19,15 @@ use crate::app::{
     self, ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, LogKind,
     Model, Msg,
 };
-use crate::journal::{Journal, Status, fsutil};
-use crate::plan::apply::Applier;
-use crate::plan::handover::{Format, Handover};
-use crate::plan::verify::{self, Target};
 use crate::halo::{
     AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, HaloError, discover,
 };
+use crate::journal::{Journal, Status, fsutil};
 use crate::plan::answers::ConnectionMode;
+use crate::plan::apply::Applier;
 use crate::plan::build::Lookups;
+use crate::plan::handover::{Format, Handover};
+use crate::plan::verify::{self, Target};
 use crate::ui::{self, Theme};
 
 /// Env var that overrides the state dir (tests point it at a temp dir).
@@ -180,9 +180,9 @@ impl Runner {
                     s.status = Status::HandedOver;
                     j.save(&mut s)
                 });
-                let _ = self
-                    .tx
-                    .send(Msg::HandedOver(r.map_err(|e| format!("{e} ({})", e.hint()))));
+                let _ = self.tx.send(Msg::HandedOver(
+                    r.map_err(|e| format!("{e} ({})", e.hint())),
+                ));
             }
             Effect::Quit => {}
         }

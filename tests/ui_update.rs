@@ -4,7 +4,7 @@ mod ui_support;
 
 use crossterm::event::KeyCode;
 use halo_onboard::app::{
-    self, ConnState, ConnectFailure, Effect, Field, LogKind, Model, Msg, Overlay, Step,
+    self, ConnState, ConnectFailure, Effect, Field, LogKind, Model, Msg, Overlay, Phase, Step,
 };
 use halo_onboard::halo::model::{Access, MembershipLevel};
 use halo_onboard::plan::answers::{ConnectionMode, RoleMode};
@@ -47,10 +47,16 @@ fn tab_shift_tab_up_down_move_and_wrap() {
     press(&mut m, [key(KeyCode::Up)]);
     assert_eq!(
         m.focused(),
+        Field::Profile,
+        "the profile picker comes first"
+    );
+    press(&mut m, [key(KeyCode::Up)]);
+    assert_eq!(
+        m.focused(),
         Field::LogPane,
         "wraps to the last stop (log pane)"
     );
-    press(&mut m, [key(KeyCode::Tab)]);
+    press(&mut m, [key(KeyCode::Tab), key(KeyCode::Tab)]);
     assert_eq!(m.focused(), Field::Mode);
     press(&mut m, [key(KeyCode::Down)]);
     assert_eq!(m.focused(), Field::Url);
@@ -539,21 +545,41 @@ fn permissions_need_a_scope_and_warn() {
 }
 
 #[test]
-fn submit_apply_hook() {
+fn submit_enter_asks_then_applies() {
     let mut m = filled(Step::Submit);
     assert_eq!(m.focused(), Field::ApplyButton);
     let fx = press(&mut m, [key(KeyCode::Enter)]);
     assert!(
-        fx.iter()
-            .any(|e| matches!(e, Effect::Apply(d) if d.errors.is_empty()))
+        !fx.iter().any(|e| matches!(e, Effect::Apply(_))),
+        "asks first"
     );
-    assert!(matches!(&m.overlay, Overlay::Message(s) if s.contains("issue 4")));
-    press(&mut m, [key(KeyCode::Char('x'))]);
+    assert_eq!(m.overlay, Overlay::ConfirmApply);
+    press(&mut m, [key(KeyCode::Char('n'))]);
     assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.apply.phase, Phase::Idle);
+    press(&mut m, [key(KeyCode::Enter)]);
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Apply(r) if r.answers == m.answers && r.resume_id.is_none())
+        )
+    );
+    assert_eq!(m.apply.phase, Phase::Running);
+    assert!(m.busy());
+    // Esc does not go back under a running apply; Enter does nothing
+    press(&mut m, [key(KeyCode::Esc), key(KeyCode::Enter)]);
+    assert_eq!(m.step, Step::Submit);
+    assert_eq!(m.overlay, Overlay::None);
+}
+
+#[test]
+fn submit_blocked_plan_shows_problems() {
+    let mut m = filled(Step::Submit);
     // unresolved names block apply
     m.answers.agent.teams[0].name = "Gone".into();
     let fx = press(&mut m, [key(KeyCode::Enter)]);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Apply(_))));
+    assert_eq!(m.overlay, Overlay::None);
     assert!(m.show_errors[Step::Submit.index()]);
     assert!(issues(&m).iter().any(|(_, s)| s.contains("team 'Gone'")));
     press(&mut m, [key(KeyCode::Down), key(KeyCode::Char('j'))]);

@@ -10,10 +10,10 @@ pub mod secret;
 pub mod update;
 pub mod validate;
 
+pub use apply::{ObjState, Phase, ResumeRow};
 pub use fields::{Field, Kind};
 pub use log::{LogBuffer, LogEntry, LogKind};
 pub use model::{ConnInfo, ConnState, Model, Overlay, Step};
-pub use apply::{ObjState, Phase, ResumeRow};
 pub use msg::{ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, Msg};
 pub use secret::SecretInput;
 pub use update::update;

@@ -215,7 +215,9 @@ impl Model {
 
     /// The picked profile asks the user this (highlighted on its step).
     pub fn asks(&self, q: Question) -> bool {
-        self.profile.as_ref().is_some_and(|p| p.questions().contains(&q))
+        self.profile
+            .as_ref()
+            .is_some_and(|p| p.questions().contains(&q))
     }
 
     /// Rebuilds the text inputs from the answers (after a profile or a resumed setup fills them).

@@ -9,8 +9,8 @@ use crate::halo::scopes;
 use crate::plan::answers::{ConnectionMode, DepartmentAnswer, RoleMode, TeamAnswer};
 use crate::profile::Question;
 
-use super::fields::{Field, Kind, feature_area, scope_name, set_text};
 use super::apply::{self as ap, Phase};
+use super::fields::{Field, Kind, feature_area, scope_name, set_text};
 use super::log::{LogKind, format_request};
 use super::model::{ConnInfo, ConnState, Model, Overlay, Step};
 use super::msg::{ConnectRequest, Effect, Msg};
@@ -665,7 +665,11 @@ pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
     a.connection = m.answers.connection.clone();
     let wd = a.agent.workday.clone();
     if !m.lookups.workdays.is_empty()
-        && !m.lookups.workdays.iter().any(|w| w.name.eq_ignore_ascii_case(&wd))
+        && !m
+            .lookups
+            .workdays
+            .iter()
+            .any(|w| w.name.eq_ignore_ascii_case(&wd))
     {
         a.agent.workday = m.lookups.workdays[0].name.clone();
     }
@@ -692,7 +696,10 @@ pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
             m,
             fx,
             LogKind::Warn,
-            format!("the profile leaves {} choice(s) to you (marked ⚑)", questions.len()),
+            format!(
+                "the profile leaves {} choice(s) to you (marked ⚑)",
+                questions.len()
+            ),
         );
     }
 }
@@ -701,7 +708,9 @@ fn profile_picker_key(m: &mut Model, i: usize, k: KeyEvent, fx: &mut Vec<Effect>
     let n = m.profiles.len();
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
-        KeyCode::Down | KeyCode::Char('j') if n > 0 => m.overlay = Overlay::ProfilePicker((i + 1) % n),
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+            m.overlay = Overlay::ProfilePicker((i + 1) % n)
+        }
         KeyCode::Up | KeyCode::Char('k') if n > 0 => {
             m.overlay = Overlay::ProfilePicker((i + n - 1) % n)
         }

@@ -147,7 +147,9 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
                 out.push(issue(Field::Workday, "required"));
             }
             if m.asks(Question::DefaultTeam)
-                && g.default_team.as_deref().is_none_or(|t| t.trim().is_empty())
+                && g.default_team
+                    .as_deref()
+                    .is_none_or(|t| t.trim().is_empty())
             {
                 out.push(issue(
                     Field::DefaultTeam,
@@ -157,13 +159,15 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
             if m.asks(Question::Teams) && g.teams.is_empty() {
                 out.push(Issue {
                     field: (!m.lookups.teams.is_empty()).then_some(Field::Team(0)),
-                    message: "the profile needs the agent in at least one team: tick the teams".into(),
+                    message: "the profile needs the agent in at least one team: tick the teams"
+                        .into(),
                 });
             }
             if m.asks(Question::Departments) && g.departments.is_empty() {
                 out.push(Issue {
                     field: (!m.lookups.departments.is_empty()).then_some(Field::Department(0)),
-                    message: "the profile needs the agent in departments: pick a membership level".into(),
+                    message: "the profile needs the agent in departments: pick a membership level"
+                        .into(),
                 });
             }
         }

@@ -189,7 +189,12 @@ fn value_of(
         }
         Kind::Button if f == Field::Profile => match &m.profile {
             Some(p) => (
-                format!("{} ({}, confidence {})", p.vendor, p.id, p.confidence.as_str()),
+                format!(
+                    "{} ({}, confidence {})",
+                    p.vendor,
+                    p.id,
+                    p.confidence.as_str()
+                ),
                 t.accent,
                 None,
             ),
@@ -248,7 +253,10 @@ fn value_of(
                     .get(i)
                     .map(|x| x.name.as_str())
                     .unwrap_or("");
-                toggle(m.team_answer(name).is_some() || m.team_answer(crate::plan::answers::ALL).is_some())
+                toggle(
+                    m.team_answer(name).is_some()
+                        || m.team_answer(crate::plan::answers::ALL).is_some(),
+                )
             }
             Field::TeamUnassigned(i) | Field::TeamOthers(i) => {
                 let name = m
@@ -336,7 +344,10 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
     b.push(Line::styled(text, t.muted));
     questions(m, t, b);
     if m.step != Step::Permissions && m.show_errors[m.step.index()] && m.step != Step::Submit {
-        for i in validate(m, m.step).into_iter().filter(|i| i.field.is_none()) {
+        for i in validate(m, m.step)
+            .into_iter()
+            .filter(|i| i.field.is_none())
+        {
             b.wrapped(t.error, "", &format!("✗ {}", i.message));
         }
     }

@@ -22,9 +22,15 @@ pub const HELP: &[(&str, &str)] = &[
         "previous step; Esc also closes overlays",
     ),
     ("t", "Connect: test the connection"),
-    ("Enter on Profile", "Connect: pick a vendor profile (pre-fills every step)"),
+    (
+        "Enter on Profile",
+        "Connect: pick a vendor profile (pre-fills every step)",
+    ),
     ("Enter on Apply", "Submit: review the risks, then y applies"),
-    ("c / s / a", "Hand-over: copy secret (OSC 52) / save file / save answers"),
+    (
+        "c / s / a",
+        "Hand-over: copy secret (OSC 52) / save file / save answers",
+    ),
     ("Enter / y", "Hand-over: confirm (wipes the secret)"),
     ("? / F1", "this help"),
     ("l / F2", "show or hide the log pane"),
@@ -45,10 +51,18 @@ pub fn hints(m: &Model) -> Vec<(&'static str, &'static str)> {
         match &m.apply.phase {
             Phase::Idle => {}
             Phase::Running | Phase::Verifying => {
-                return vec![("l", "log"), ("Ctrl-C", "quit (asks; the setup can be resumed)")];
+                return vec![
+                    ("l", "log"),
+                    ("Ctrl-C", "quit (asks; the setup can be resumed)"),
+                ];
             }
             Phase::Failed { .. } => {
-                return vec![("Enter", "try again"), ("Esc", "back"), ("l", "log"), ("q", "quit")];
+                return vec![
+                    ("Enter", "try again"),
+                    ("Esc", "back"),
+                    ("l", "log"),
+                    ("q", "quit"),
+                ];
             }
             Phase::Done if m.apply.secret_pending() => {
                 return vec![
@@ -61,7 +75,12 @@ pub fn hints(m: &Model) -> Vec<(&'static str, &'static str)> {
                 ];
             }
             Phase::Done => {
-                return vec![("a", "save answers"), ("↑/↓", "scroll"), ("l", "log"), ("q", "quit")];
+                return vec![
+                    ("a", "save answers"),
+                    ("↑/↓", "scroll"),
+                    ("l", "log"),
+                    ("q", "quit"),
+                ];
             }
         }
     }

@@ -225,7 +225,10 @@ pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
 
 pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
     let lines = vec![
-        Line::styled("Save the credentials (with the secret, mode 0600) to:", t.text),
+        Line::styled(
+            "Save the credentials (with the secret, mode 0600) to:",
+            t.text,
+        ),
         Line::styled(format!("{path}▏"), t.accent),
         Line::from(""),
         Line::styled(
