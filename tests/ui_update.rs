@@ -702,3 +702,42 @@ fn step_validated_events_are_logged() {
     }
     assert!(texts.iter().any(|t| t == "connected as admin"));
 }
+
+#[test]
+fn profile_pick_prefills_every_step_and_keeps_the_connection() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    focus(&mut m, Field::Profile);
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert!(matches!(m.overlay, Overlay::ProfilePicker(_)));
+    press(&mut m, [key(KeyCode::Char('t'))]);
+    let Overlay::ProfilePicker(i) = m.overlay else {
+        panic!("picker closed")
+    };
+    assert_eq!(m.profiles[i].id, "topleft");
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.profile.as_ref().map(|p| p.id.as_str()), Some("topleft"));
+    assert_eq!(m.answers.profile.as_deref(), Some("topleft"));
+    assert_eq!(m.answers.role.name, "TopLeft Role");
+    assert_eq!(
+        m.input_value(Field::RoleName),
+        "TopLeft Role",
+        "inputs follow"
+    );
+    assert_eq!(m.answers.connection.url, "https://acme.halopsa.com");
+    assert_eq!(m.answers.connection.client_id, "bootstrap-id");
+    for _ in 0..5 {
+        press(&mut m, [ctrl('n')]);
+    }
+    assert_eq!(m.step, Step::Submit, "{:?}", app::validate(&m, m.step));
+    // every field stays editable
+    press(
+        &mut m,
+        [key(KeyCode::Esc), key(KeyCode::Esc), key(KeyCode::Esc)],
+    );
+    assert_eq!(m.step, Step::Agent);
+    focus(&mut m, Field::AgentName);
+    type_str(&mut m, "-2");
+    assert_eq!(m.answers.agent.name, "topleft-2");
+}

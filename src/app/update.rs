@@ -663,6 +663,10 @@ pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
     };
     let mut a = p.to_answers();
     a.connection = m.answers.connection.clone();
+    // Halo wants a first name; most guides leave it open, so the vendor's name stands in.
+    if a.agent.firstname.trim().is_empty() {
+        a.agent.firstname = p.vendor.clone();
+    }
     let wd = a.agent.workday.clone();
     if !m.lookups.workdays.is_empty()
         && !m
@@ -719,6 +723,16 @@ fn profile_picker_key(m: &mut Model, i: usize, k: KeyEvent, fx: &mut Vec<Effect>
         KeyCode::Enter | KeyCode::Char(' ') => pick_profile(m, i, fx),
         KeyCode::Char('c') if ctrl => m.overlay = Overlay::ConfirmQuit,
         KeyCode::Esc | KeyCode::Char('q') => m.overlay = Overlay::None,
+        // A letter jumps to the next profile whose id starts with it.
+        KeyCode::Char(c) if !ctrl && n > 0 => {
+            let c = c.to_ascii_lowercase();
+            if let Some(j) = (1..=n)
+                .map(|d| (i + d) % n)
+                .find(|&j| m.profiles[j].id.starts_with(c))
+            {
+                m.overlay = Overlay::ProfilePicker(j);
+            }
+        }
         _ => {}
     }
 }

@@ -121,7 +121,7 @@ pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usiz
             let style = if i == sel { t.selection } else { t.text };
             Line::styled(
                 format!(
-                    "{} {:<22} {:<18} {}",
+                    "{} {:<32} {:<18} {}",
                     if i == sel { "▶" } else { " " },
                     p.vendor,
                     p.id,
@@ -142,7 +142,7 @@ pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usiz
     popup(
         t,
         f,
-        centred(area, 64, h),
+        centred(area, 72, h),
         "Profile  (vendor, id, confidence H/M/L)",
         lines,
     );

@@ -401,12 +401,6 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
         "a save answers   q quit"
     };
     b.push(Line::styled(keys.to_string(), t.accent));
-    if let Some(v) = &ap.verification {
-        b.blank();
-        b.header(t, "Verification");
-        verification_table(v, t, b);
-    }
-    differences(m, t, b);
     b.blank();
     b.header(
         t,
@@ -417,4 +411,10 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
         Some(p) => b.note(t.muted, format!("answers saved to {}", p.display())),
         None => b.note(t.muted, "a saves the answers file the command names"),
     }
+    if let Some(v) = &ap.verification {
+        b.blank();
+        b.header(t, "Verification");
+        verification_table(v, t, b);
+    }
+    differences(m, t, b);
 }
