@@ -173,7 +173,7 @@ pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
         t.muted,
     ));
     let h = lines.len() as u16 + 2;
-    popup(t, f, centred(area, 80, h), "Resume a setup", lines);
+    popup(t, f, centred(area, 92, h), "Resume a setup", lines);
 }
 
 pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
