@@ -1,6 +1,8 @@
 //! `app::update` after Submit: confirmation, apply progress, failure, verification, hand-over
 //! keys, confirmation wiping the secret, least privilege from a profile, resuming a setup.
 
+#![allow(clippy::field_reassign_with_default)]
+
 mod ui_support;
 
 use crossterm::event::KeyCode;

@@ -1,6 +1,8 @@
 //! Snapshots of the screens after Submit and of the new overlays, in the default (dark) and
 //! monochrome themes. Ids and times are fixed by the fixtures; the new secret is masked.
 
+#![allow(clippy::field_reassign_with_default)]
+
 mod ui_support;
 
 use crossterm::event::KeyCode;
