@@ -20,6 +20,26 @@ pub struct Lookups {
     pub applications: Vec<Application>,
 }
 
+impl Lookups {
+    /// A role by Halo id, or else by name (answers from a profile name the role).
+    pub fn role_by_key(&self, key: &str) -> Option<&Role> {
+        self.roles
+            .iter()
+            .find(|r| r.id.as_deref() == Some(key))
+            .or_else(|| find_by_name(&self.roles, key, |r| &r.name))
+    }
+    /// Agents whose username equals `name` (case-insensitive, trimmed).
+    pub fn agents_named(&self, name: &str) -> Vec<&Agent> {
+        if name.trim().is_empty() {
+            return Vec::new();
+        }
+        self.agents
+            .iter()
+            .filter(|a| a.name.trim().eq_ignore_ascii_case(name.trim()))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
