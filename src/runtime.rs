@@ -24,10 +24,9 @@ use crate::halo::{
 };
 use crate::journal::{Journal, Status, fsutil};
 use crate::plan::answers::ConnectionMode;
-use crate::plan::apply::Applier;
+use crate::plan::apply::{Applier, Finished};
 use crate::plan::build::Lookups;
 use crate::plan::handover::{Format, Handover};
-use crate::plan::verify::{self, Target};
 use crate::ui::{self, Theme};
 
 /// Env var that overrides the state dir (tests point it at a temp dir).
@@ -248,12 +247,14 @@ async fn apply_task(
         )
     };
     let lk = applier.lookups(&s).await.map_err(halo)?;
-    let result = applier.apply_with(&mut s, lk).await;
+    let result = applier.apply_and_verify(&mut s, lk).await;
     drop(applier);
     let _ = forward.await;
-    let mut applied = result.map_err(|e| (e.to_string(), e.hint()))?;
-    let Some(secret) = applied.client_secret.clone() else {
-        applied.finish_read_backs().await;
+    let Finished {
+        applied,
+        verification,
+    } = result.map_err(|e| (e.to_string(), e.hint()))?;
+    let (Some(secret), Some(verification)) = (applied.client_secret.clone(), verification) else {
         s.status = Status::HandedOver;
         journal.save(&mut s).map_err(journal_fail)?;
         return Ok(ApplyOutcome {
@@ -263,33 +264,6 @@ async fn apply_task(
             handover: None,
         });
     };
-    let _ = tx.send(Msg::Verifying);
-    let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
-    let used = applied.client_id.clone();
-    let target = Target {
-        endpoint: &ep,
-        client_id: &used,
-        client_secret: &secret,
-        scopes: &scopes,
-        agent_id: applied.agent_id,
-        role_name: &s.answers.role.name,
-        application_name: &s.answers.application.name,
-    };
-    let (_, mut verification) = tokio::join!(
-        applied.finish_read_backs(),
-        verify::verify(&target, ClientOptions::default(), Some(client))
-    );
-    if let Some(cid) = applied.read_back_client_id.clone() {
-        let target = Target {
-            client_id: &cid,
-            ..target
-        };
-        verification = verify::verify(&target, ClientOptions::default(), Some(client)).await;
-        applied.client_id = cid;
-    }
-    if verification.passed() {
-        s.status = Status::Verified;
-    }
     journal.save(&mut s).map_err(journal_fail)?;
     let handover = Handover::new(&ep, &applied.client_id, &secret, applied.agent_id);
     Ok(ApplyOutcome {
