@@ -188,11 +188,11 @@ async fn wizard_killed_after_role_then_headless_resume_finishes_once() {
     let creds = read_env_file(&home.handover(&id));
     assert!(
         creds
-            .get("HALO_CLIENT_SECRET")
+            .get("HALO_APP_CLIENT_SECRET")
             .is_some_and(|s| !s.is_empty())
     );
     assert!(
-        !out.contains(creds["HALO_CLIENT_SECRET"].as_str()),
+        !out.contains(creds["HALO_APP_CLIENT_SECRET"].as_str()),
         "secret printed"
     );
 }

@@ -217,8 +217,10 @@ pub async fn assert_finished(sim: &SimHandle, home: &Home, id: &str, ctx: &str) 
     assert!(!s.secret_pending, "{ctx}: secret still pending");
     let env = read_env_file(&home.handover(id));
     let (cid, sec, agent) = (
-        env.get("HALO_CLIENT_ID").cloned().unwrap_or_default(),
-        env.get("HALO_CLIENT_SECRET").cloned().unwrap_or_default(),
+        env.get("HALO_APP_CLIENT_ID").cloned().unwrap_or_default(),
+        env.get("HALO_APP_CLIENT_SECRET")
+            .cloned()
+            .unwrap_or_default(),
         env.get("HALO_AGENT_ID")
             .and_then(|a| a.parse::<i64>().ok())
             .unwrap_or_default(),
