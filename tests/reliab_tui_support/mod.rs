@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_halo-onboard");
+pub use crate::support::{BIN, Home};
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
 
@@ -22,18 +22,21 @@ pub fn have_tmux() -> bool {
 
 pub struct Tui {
     pub socket: String,
-    pub dir: tempfile::TempDir,
+    /// State dir, profiles dir, and the `after` file; `home.run` runs headless commands on the
+    /// same state.
+    pub home: Home,
 }
 
 impl Tui {
     /// Starts `BIN args` (args are shell words, already quoted) with a clean environment plus
     /// `env`, in a `w`x`h` pane.
     pub fn start(name: &str, env: &[(&str, &str)], args: &str, w: u16, h: u16) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
         let socket = format!("halo-tui-{name}-{}-{n}", std::process::id());
-        let t = Self { socket, dir };
+        let t = Self {
+            socket,
+            home: Home::new(),
+        };
         let mut vars = vec![
             ("HOME".to_string(), t.home().display().to_string()),
             (
@@ -92,13 +95,13 @@ impl Tui {
     }
 
     pub fn home(&self) -> &Path {
-        self.dir.path()
+        self.home.dir.path()
     }
     pub fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
+        self.home.state()
     }
     pub fn after(&self) -> PathBuf {
-        self.dir.path().join("after")
+        self.home().join("after")
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
@@ -294,4 +297,49 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Types the bootstrap credentials into the Connect step and connects.
+pub fn connect(t: &Tui, url: &str, client_id: &str, secret: &str) {
+    t.wait_for("1 · Connect");
+    t.text(url);
+    t.keys(&["Tab"]);
+    t.text(client_id);
+    t.keys(&["Tab"]);
+    t.text(secret);
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("✓ Connected as");
+}
+
+/// From a connected Connect step: pick the topleft profile, walk every step to Submit and
+/// answer the apply question with `y`.
+pub fn topleft_to_apply(t: &Tui) {
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Profile  (vendor, id, confidence H/M/L)");
+    t.keys(&["t"]);
+    t.wait_for("▶ TopLeft");
+    t.keys(&["Enter"]);
+    t.wait_for("TopLeft (topleft, confidence M)");
+    for step in [
+        "2 · Role",
+        "3 · Agent",
+        "4 · Application",
+        "5 · Permissions",
+        "6 · Submit",
+    ] {
+        t.keys(&["C-n"]);
+        t.wait_for(step);
+    }
+    t.wait_for("Role         create  'TopLeft Role'");
+    t.keys(&["Enter"]);
+    t.wait_for("Write to Halo now?");
+    t.keys(&["y"]);
+}
+
+/// The newest setup's journal as JSON (None before it exists).
+pub fn journal_json(state: &Path) -> Option<(String, serde_json::Value)> {
+    let id = crate::support::session_ids(state).pop()?;
+    let p = state.join("sessions").join(format!("{id}.json"));
+    let v = serde_json::from_slice(&std::fs::read(p).ok()?).ok()?;
+    Some((id, v))
 }
