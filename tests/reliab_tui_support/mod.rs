@@ -278,7 +278,12 @@ impl Tui {
 
 impl Drop for Tui {
     fn drop(&mut self) {
+        let socket = self.display("#{socket_path}");
         let _ = self.cmd(&["kill-server"]).status();
+        // tmux leaves the socket file behind.
+        if socket.contains(&self.socket) {
+            let _ = std::fs::remove_file(socket);
+        }
     }
 }
 
