@@ -32,6 +32,32 @@ use crate::ui::{self, Theme};
 /// Env var that overrides the state dir (tests point it at a temp dir).
 pub const STATE_DIR_ENV: &str = "HALO_ONBOARD_STATE_DIR";
 
+/// TEST ONLY: `after-first-frame` panics and `error-after-first-frame` returns an error from
+/// the event loop once the first frame is drawn, so the tests can check that the terminal is
+/// restored on both ways out; `after-connect` panics after the first frame drawn once the
+/// bootstrap credential is connected (a secret and a token are in memory then). Read once at
+/// start; any other value is ignored.
+pub const TEST_FAULT_ENV: &str = "HALO_ONBOARD_TEST_PANIC";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TestFault {
+    None,
+    Panic,
+    Error,
+    PanicConnected,
+}
+
+impl TestFault {
+    fn from_env() -> Self {
+        match std::env::var(TEST_FAULT_ENV).as_deref() {
+            Ok("after-first-frame") => Self::Panic,
+            Ok("error-after-first-frame") => Self::Error,
+            Ok("after-connect") => Self::PanicConnected,
+            _ => Self::None,
+        }
+    }
+}
+
 /// Scopes the bootstrap token asks for.
 pub const BOOTSTRAP_SCOPES: [&str; 2] = ["all", "admin"];
 
@@ -383,8 +409,12 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         }
     }
 
-    let mut term_sig = signal(SignalKind::terminate())?;
-    let mut hup_sig = signal(SignalKind::hangup())?;
+    let mut signals = Signals {
+        term: signal(SignalKind::terminate())?,
+        hup: signal(SignalKind::hangup())?,
+        // Raw mode turns Ctrl-C into a key, but `kill -INT` still arrives as a signal.
+        int: signal(SignalKind::interrupt())?,
+    };
     let mut terminal = ratatui::try_init()?;
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -399,12 +429,19 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         &mut runner,
         &mut rx,
         &mut ev_rx,
-        &mut term_sig,
-        &mut hup_sig,
+        &mut signals,
+        TestFault::from_env(),
     )
     .await;
     restore();
     result
+}
+
+/// The signals that end the wizard with the terminal restored.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -415,8 +452,8 @@ async fn event_loop(
     runner: &mut Runner,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     ev_rx: &mut mpsc::UnboundedReceiver<crate::halo::RequestEvent>,
-    term_sig: &mut tokio::signal::unix::Signal,
-    hup_sig: &mut tokio::signal::unix::Signal,
+    sig: &mut Signals,
+    fault: TestFault,
 ) -> color_eyre::Result<Exit> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -426,6 +463,18 @@ async fn event_loop(
         if dirty {
             terminal.draw(|f| ui::view(model, theme, f))?;
             dirty = false;
+            match fault {
+                TestFault::None => {}
+                TestFault::PanicConnected if !model.is_connected() => {}
+                TestFault::Panic | TestFault::PanicConnected => {
+                    panic!("test fault after the first frame ({TEST_FAULT_ENV})")
+                }
+                TestFault::Error => {
+                    return Err(color_eyre::eyre::eyre!(
+                        "test fault after the first frame ({TEST_FAULT_ENV})"
+                    ));
+                }
+            }
         }
         let busy = model.busy();
         let msg = tokio::select! {
@@ -440,8 +489,9 @@ async fn event_loop(
             Some(m) = rx.recv() => m,
             Some(e) = ev_rx.recv() => Msg::Request(e),
             _ = tick.tick(), if busy => Msg::Tick,
-            _ = term_sig.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
-            _ = hup_sig.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+            _ = sig.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
+            _ = sig.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+            _ = sig.int.recv() => return Ok(Exit::Signal(libc::SIGINT)),
         };
         for e in app::update(model, msg) {
             runner.run(e);

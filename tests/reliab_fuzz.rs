@@ -5,7 +5,7 @@
 //!
 //! Case counts are bounded so this runs in seconds in CI. For a longer run:
 //!   PROPTEST_CASES=100000 cargo test --release --test reliab_fuzz -- --nocapture
-//! (the theme parser of src/ui is not fuzzed here: it does not exist on this branch.)
+//! The theme parser (src/ui/theme.rs) is fuzzed too: its errors go to the log pane as one line.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -285,6 +285,63 @@ fn mutated_profile() -> impl Strategy<Value = String> {
     prop::collection::vec(mutation(), 1..4).prop_map(|ms| {
         String::from_utf8_lossy(&mutate(TOPLEFT.as_bytes().to_vec(), &ms)).into_owned()
     })
+}
+
+// --- themes ---------------------------------------------------------------------------------
+
+const DARK: &str = include_str!("../themes/dark.toml");
+
+fn theme_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "name = \"t\"",
+            "[text]",
+            "[muted]",
+            "text = {}",
+            "accent = { fg = \"cyan\", bold = true }",
+            "error = { fg = \"#ff00zz\" }",
+            "error = { fg = \"#\" }",
+            "warning = { bg = 3 }",
+            "success = { fg = \"\u{1F600}\" }",
+            "selection = { reversed = \"yes\" }",
+            "border = { bogus = 1 }",
+            "title = { fg = \"indexed(300)\" }",
+            "fg = \"light-red\"",
+            "[[text]]",
+        ])
+        .prop_map(String::from),
+        toml_line(),
+    ]
+}
+
+fn mutated_theme() -> impl Strategy<Value = String> {
+    prop::collection::vec(mutation(), 1..4)
+        .prop_map(|ms| String::from_utf8_lossy(&mutate(DARK.as_bytes().to_vec(), &ms)).into_owned())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Ok, or one line that names the file and, when it names a line, one inside the input.
+    #[test]
+    fn theme_parse_never_panics(text in prop_oneof![
+        prop::collection::vec(theme_line(), 0..14).prop_map(|l| l.join("\n")),
+        "\\PC{0,200}",
+        mutated_theme(),
+    ]) {
+        ran();
+        match halo_onboard::ui::Theme::parse(&text, "/themes/fuzz.toml") {
+            Ok(_) => {}
+            Err(e) => {
+                prop_assert!(e.starts_with("theme /themes/fuzz.toml"), "{e}");
+                prop_assert!(!e.contains('\n'), "not one line: {e}");
+                if let Some(rest) = e.split(", line ").nth(1) {
+                    let n: usize = rest.split(',').next().unwrap_or("0").parse().unwrap_or(0);
+                    prop_assert!(n >= 1 && n <= text.lines().count().max(1) + 1, "line {n}: {e}");
+                }
+            }
+        }
+    }
 }
 
 // --- the client's response decoding --------------------------------------------------------

@@ -94,9 +94,21 @@ impl Spec {
 }
 
 impl Theme {
-    /// Parses a theme; `origin` names the file in the error (the TOML error carries the line).
+    /// Parses a theme; the error is one line naming `origin` and the line and column (it is
+    /// shown in the log pane, where the TOML crate's multi-line excerpt would be cut off before
+    /// the part that says what happens next).
     pub fn parse(text: &str, origin: &str) -> Result<Self, String> {
-        let f: ThemeFile = toml::from_str(text).map_err(|e| format!("theme {origin}: {e}"))?;
+        let f: ThemeFile = toml::from_str(text).map_err(|e| {
+            let msg = e.message().trim().replace('\n', " ");
+            match e.span().and_then(|sp| text.get(..sp.start)) {
+                Some(before) => {
+                    let line = before.matches('\n').count() + 1;
+                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    format!("theme {origin}, line {line}, column {col}: {msg}")
+                }
+                None => format!("theme {origin}: {msg}"),
+            }
+        })?;
         Ok(Self {
             name: f.name,
             text: f.text.style(),
@@ -189,6 +201,7 @@ mod tests {
         assert!(e.contains("my.toml"), "{e}");
         assert!(e.contains("line 3"), "{e}");
         assert!(e.contains("nocolour"), "{e}");
+        assert!(!e.contains('\n'), "one line for the log pane: {e}");
         let e = Theme::parse("name = \"x\"\nbogus = 1\n", "b.toml").unwrap_err();
         assert!(e.contains("line 2"), "{e}");
     }

@@ -1,0 +1,200 @@
+//! Bad input typed into the interactive wizard (real binary in tmux): a non-URL, http:// to a
+//! non-loopback host, a host where nothing listens, a wrong secret, a bootstrap application
+//! without admin rights, a secret pasted (bracketed paste) with spaces and a newline, a
+//! terminal shrunk to 1x1 and back, and a broken theme file. Each time the screen says what to
+//! do, and what was typed is still there.
+
+mod reliab_tui_support;
+mod support;
+
+use halo_onboard::halo::model::{Application, ScopeRef};
+use halo_onboard::sim::SimConfig;
+use reliab_tui_support::*;
+use support::*;
+
+/// Moves from the Test button back to the URL field, clears it and types `url`.
+fn retype_url(t: &Tui, url: &str) {
+    t.keys(&["BTab", "BTab", "BTab", "C-u"]);
+    t.text(url);
+    t.keys(&["Tab", "Tab", "Tab"]);
+}
+
+/// Waits until the Connect form shows what was typed (a capture can land mid-draw), and
+/// returns the screen; fails with the screen if it never does.
+fn kept(t: &Tui, url: &str, client_id: &str, dots: usize) -> String {
+    let lines = [
+        format!("Halo URL                         {url}"),
+        format!("Bootstrap client ID              {client_id}"),
+        format!("Client secret                    {}", "•".repeat(dots)),
+    ];
+    let what = format!("typed values kept: {lines:?}");
+    t.wait_until(&what, 10, |s| {
+        lines.iter().all(|l| {
+            s.lines()
+                .any(|sl| sl.trim_start_matches(['▶', ' ']).trim_end() == l.as_str())
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_step_bad_input_says_what_to_do_and_keeps_values() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let sim = spawn_sim(SimConfig::default()).await;
+    let (ro_id, ro_secret) = (
+        "0f0e0d0c-aaaa-bbbb-cccc-000000000002",
+        "read-only-secret-42",
+    );
+    sim.with_state(|st| {
+        st.applications.push(Application {
+            id: Some("app-readonly".into()),
+            client_id: ro_id.into(),
+            client_secret: ro_secret.into(),
+            display_name: "Read only".into(),
+            grant_type: "client_credentials".into(),
+            loginas_agent_id: Some(halo_onboard::sim::state::BOOTSTRAP_AGENT_ID),
+            scopes: vec![ScopeRef {
+                name: "read:tickets".into(),
+            }],
+            ..Default::default()
+        })
+    });
+    let (url, cid, secret) = (
+        sim.url.clone(),
+        sim.client_id.clone(),
+        sim.client_secret.clone(),
+    );
+    let tried = tokio::task::spawn_blocking(move || {
+        let mut tried = 0;
+        let t = Tui::start("bad", &[], "", 140, 34);
+        t.wait_for("1 · Connect");
+        // 1. Not a URL.
+        t.text("not a url");
+        t.keys(&["Tab"]);
+        t.text(&cid);
+        t.keys(&["Tab"]);
+        t.text("wrong");
+        t.keys(&["Tab", "Enter"]);
+        t.wait_for("is not a URL (e.g. https://");
+        kept(&t, "not a url", &cid, 5);
+        tried += 1;
+        // 2. http:// to a host that is not this machine.
+        retype_url(&t, "http://acme.halopsa.com");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("use https://");
+        assert!(s.contains("✗"), "{s}");
+        kept(&t, "http://acme.halopsa.com", &cid, 5);
+        tried += 1;
+        // 3. Nothing listens there.
+        retype_url(&t, "http://127.0.0.1:9");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("could not connect to");
+        assert!(s.contains("Check the URL and port"), "{s}");
+        kept(&t, "http://127.0.0.1:9", &cid, 5);
+        tried += 1;
+        // 4. The right URL, a wrong secret.
+        retype_url(&t, &url);
+        t.keys(&["Enter"]);
+        let s = t.wait_for("invalid_client");
+        assert!(s.contains("Check the Client ID and Secret in Halo"), "{s}");
+        kept(&t, &url, &cid, 5);
+        tried += 1;
+        // 5. A bootstrap application without admin rights.
+        t.keys(&["BTab", "BTab", "C-u"]);
+        t.text(ro_id);
+        t.keys(&["Tab"]);
+        for _ in 0..5 {
+            t.keys(&["BSpace"]);
+        }
+        t.text(ro_secret);
+        t.keys(&["Tab", "Enter"]);
+        let s = t.wait_for("does not have the admin permission");
+        assert!(
+            s.contains("Tick the needed permission on the application"),
+            "{s}"
+        );
+        kept(&t, &url, ro_id, ro_secret.chars().count());
+        tried += 1;
+        // 6. The right id, the secret pasted with spaces and a newline around it.
+        t.keys(&["BTab", "BTab", "C-u"]);
+        t.text(&cid);
+        t.keys(&["Tab"]);
+        for _ in 0..ro_secret.chars().count() {
+            t.keys(&["BSpace"]);
+        }
+        t.paste(&format!("  {secret}\n"));
+        // Control characters are dropped, the spaces kept (trimmed for the token request).
+        let s = kept(&t, &url, &cid, secret.chars().count() + 2);
+        assert!(!s.contains(&secret), "pasted secret shown:\n{s}");
+        t.keys(&["Tab", "Enter"]);
+        t.wait_for("✓ Connected as");
+        tried += 1;
+        // 7. Shrunk to 1x1, then a size just too small, then back: the form with its values.
+        t.resize(1, 1);
+        t.wait_until("1x1 frame", 10, |s| s.trim() == "E");
+        t.resize(40, 10);
+        let s = t.wait_for("(now 40x10)");
+        assert!(s.contains("Enlarge the terminal to at least 60x20"), "{s}");
+        assert!(s.contains("Ctrl-C quits"), "{s}");
+        t.resize(140, 34);
+        t.wait_for("1 · Connect");
+        let s = kept(&t, &url, &cid, secret.chars().count() + 2);
+        assert!(s.contains("✓ Connected as"), "{s}");
+        tried += 1;
+        // Still alive and answering keys.
+        t.keys(&["q"]);
+        t.wait_for("Quit halo-onboard?");
+        t.keys(&["y"]);
+        assert_eq!(t.exit_code(), 0);
+        assert!(t.restore_problems().is_empty());
+        tried
+    })
+    .await
+    .unwrap();
+    // Nothing was written to Halo by any of it.
+    assert_eq!(any_marked(&sim), (0, 0, 0));
+    println!("bad inputs tried: {} (connect step)", tried);
+}
+
+/// A broken theme file: the message names the file and the line, the wizard runs with the dark
+/// theme instead.
+#[test]
+fn broken_theme_file_is_named_and_falls_back() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let theme = dir.path().join("mine.toml");
+    std::fs::write(
+        &theme,
+        "name = \"mine\"\ntext = {}\nmuted = { fg = \"blurple\" }\n",
+    )
+    .unwrap();
+    let t = Tui::start(
+        "theme",
+        &[],
+        &format!("--theme '{}'", theme.display()),
+        200,
+        34,
+    );
+    t.wait_for("1 · Connect");
+    let s = t.wait_for("using the dark theme");
+    let path = theme.display().to_string();
+    assert!(s.contains(&path), "file not named:\n{s}");
+    assert!(s.contains("line 3, column 16"), "line not named:\n{s}");
+    assert!(s.contains("blurple"), "{s}");
+    // The wizard works: type a URL, it is shown.
+    t.text("https://acme.halopsa.com");
+    t.wait_for("https://acme.halopsa.com");
+    t.keys(&["C-c"]);
+    t.wait_for("Quit halo-onboard?");
+    t.keys(&["y"]);
+    assert_eq!(t.exit_code(), 0);
+    // Also on stderr before the wizard started, so it survives the alternate screen.
+    let h = t.history();
+    assert!(h.contains(&path) && h.contains("line 3"), "{h}");
+    println!("bad inputs tried: 1 (theme)");
+}

@@ -1,0 +1,350 @@
+//! The real wizard binary in a detached tmux session on a private socket (one tmux server per
+//! test, killed on drop even when the test fails), with a private home and state dir. After the
+//! binary exits, the pane's shell prints `EXIT=<code>` and saves `stty -a`, so a test can check
+//! the terminal the user gets back.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub use crate::support::{BIN, Home};
+
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+pub fn have_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+pub struct Tui {
+    pub socket: String,
+    /// State dir, profiles dir, and the `after` file; `home.run` runs headless commands on the
+    /// same state.
+    pub home: Home,
+}
+
+impl Tui {
+    /// Starts `BIN args` (args are shell words, already quoted) with a clean environment plus
+    /// `env`, in a `w`x`h` pane.
+    pub fn start(name: &str, env: &[(&str, &str)], args: &str, w: u16, h: u16) -> Self {
+        let n = SEQ.fetch_add(1, Ordering::Relaxed);
+        let socket = format!("halo-tui-{name}-{}-{n}", std::process::id());
+        let t = Self {
+            socket,
+            home: Home::new(),
+        };
+        let mut vars = vec![
+            ("HOME".to_string(), t.home().display().to_string()),
+            (
+                "PATH".to_string(),
+                std::env::var("PATH").unwrap_or_default(),
+            ),
+            (
+                "HALO_ONBOARD_STATE_DIR".into(),
+                t.state().display().to_string(),
+            ),
+            (
+                "HALO_ONBOARD_PROFILES_DIR".into(),
+                t.home().join("profiles").display().to_string(),
+            ),
+            (
+                "XDG_STATE_HOME".into(),
+                t.home().join("xdg-state").display().to_string(),
+            ),
+            (
+                "XDG_CONFIG_HOME".into(),
+                t.home().join("xdg-config").display().to_string(),
+            ),
+        ];
+        vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let vars: Vec<String> = vars.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+        // TERM comes from tmux; everything else from us (no RUST_BACKTRACE, no secrets).
+        let script = format!(
+            "env -i TERM=\"$TERM\" {} '{BIN}' {args}; echo \"EXIT=$?\"; stty -a > '{}'; sleep 600",
+            vars.join(" "),
+            t.after().display()
+        );
+        let (w, h) = (w.to_string(), h.to_string());
+        let ok = t
+            .cmd(&[
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "w",
+                "-x",
+                &w,
+                "-y",
+                &h,
+                &script,
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        // Manual sizes stick (resize-window), and the history keeps the whole run.
+        let _ = t
+            .cmd(&["set-option", "-g", "history-limit", "50000"])
+            .status();
+        t
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.dir.path()
+    }
+    pub fn state(&self) -> PathBuf {
+        self.home.state()
+    }
+    pub fn after(&self) -> PathBuf {
+        self.home().join("after")
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-L").arg(&self.socket).args(args);
+        c
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.cmd(&["send-keys", "-t", "w", k]).status().unwrap();
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Typed text (one key per character).
+    pub fn text(&self, s: &str) {
+        self.cmd(&["send-keys", "-t", "w", "-l", s])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// A bracketed paste (the wizard enables bracketed paste mode).
+    pub fn paste(&self, s: &str) {
+        assert!(
+            self.cmd(&["set-buffer", "-b", "p", "--", s])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert!(
+            self.cmd(&["paste-buffer", "-p", "-d", "-b", "p", "-t", "w"])
+                .status()
+                .unwrap()
+                .success()
+        );
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    pub fn resize(&self, w: u16, h: u16) {
+        let ok = self
+            .cmd(&[
+                "resize-window",
+                "-t",
+                "w",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "resize-window");
+    }
+
+    /// The visible screen.
+    pub fn screen(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-t", "w"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The visible screen plus all the history of the pane's current screen.
+    pub fn history(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", "w"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn display(&self, fmt: &str) -> String {
+        let out = self
+            .cmd(&["display-message", "-p", "-t", "w", fmt])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    pub fn wait_until(&self, what: &str, secs: u64, mut ok: impl FnMut(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    pub fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(needle, 20, |s| s.contains(needle))
+    }
+
+    /// The wizard's pid: the child of the pane's shell.
+    pub fn wizard_pid(&self) -> i32 {
+        let sh: i32 = self.display("#{pane_pid}").parse().unwrap();
+        let start = Instant::now();
+        loop {
+            let children = std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children"))
+                .unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().unwrap();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no wizard process"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    pub fn signal(&self, sig: i32) {
+        let pid = self.wizard_pid();
+        // SAFETY: plain kill(2) on a process this test started.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+    }
+
+    /// Waits for the wrapper's `EXIT=` line and returns the code.
+    pub fn exit_code(&self) -> i32 {
+        let s = self.wait_until("EXIT=", 20, |s| s.contains("EXIT="));
+        s.split("EXIT=")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no exit code in:\n{s}"))
+    }
+
+    /// `stty -a` as the shell saw it after the binary exited.
+    pub fn stty_after(&self) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(s) = std::fs::read_to_string(self.after())
+                && !s.is_empty()
+            {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "stty never saved; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Cooked mode (icanon, echo, isig, icrnl, opost: the opposites of raw), cursor shown,
+    /// alternate screen left. Returns the problems, empty when restored.
+    pub fn restore_problems(&self) -> Vec<String> {
+        let stty = self.stty_after();
+        let words: Vec<&str> = stty.split_whitespace().collect();
+        let mut bad: Vec<String> = ["icanon", "echo", "isig", "icrnl", "opost"]
+            .iter()
+            .filter(|w| !words.contains(w))
+            .map(|w| format!("{w} off"))
+            .collect();
+        if self.display("#{alternate_on}") != "0" {
+            bad.push("still in the alternate screen".into());
+        }
+        if self.display("#{cursor_flag}") != "1" {
+            bad.push("cursor hidden".into());
+        }
+        bad
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let socket = self.display("#{socket_path}");
+        let _ = self.cmd(&["kill-server"]).status();
+        // tmux leaves the socket file behind.
+        if socket.contains(&self.socket) {
+            let _ = std::fs::remove_file(socket);
+        }
+    }
+}
+
+/// Every regular file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Types the bootstrap credentials into the Connect step and connects.
+pub fn connect(t: &Tui, url: &str, client_id: &str, secret: &str) {
+    t.wait_for("1 · Connect");
+    t.text(url);
+    t.keys(&["Tab"]);
+    t.text(client_id);
+    t.keys(&["Tab"]);
+    t.text(secret);
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for("✓ Connected as");
+}
+
+/// From a connected Connect step: pick the topleft profile, walk every step to Submit and
+/// answer the apply question with `y`.
+pub fn topleft_to_apply(t: &Tui) {
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Profile  (vendor, id, confidence H/M/L)");
+    t.keys(&["t"]);
+    t.wait_for("▶ TopLeft");
+    t.keys(&["Enter"]);
+    t.wait_for("TopLeft (topleft, confidence M)");
+    for step in [
+        "2 · Role",
+        "3 · Agent",
+        "4 · Application",
+        "5 · Permissions",
+        "6 · Submit",
+    ] {
+        t.keys(&["C-n"]);
+        t.wait_for(step);
+    }
+    t.wait_for("Role         create  'TopLeft Role'");
+    t.keys(&["Enter"]);
+    t.wait_for("Write to Halo now?");
+    t.keys(&["y"]);
+}
+
+/// The newest setup's journal as JSON (None before it exists).
+pub fn journal_json(state: &Path) -> Option<(String, serde_json::Value)> {
+    let id = crate::support::session_ids(state).pop()?;
+    let p = state.join("sessions").join(format!("{id}.json"));
+    let v = serde_json::from_slice(&std::fs::read(p).ok()?).ok()?;
+    Some((id, v))
+}
