@@ -185,8 +185,8 @@ async fn no_secret_left_anywhere_but_the_chosen_file() {
     let s = t.home.journal().load(&id).unwrap();
     creds_work(
         &sim,
-        &env["HALO_CLIENT_ID"],
-        &env["HALO_CLIENT_SECRET"],
+        &env["HALO_APP_CLIENT_ID"],
+        &env["HALO_APP_CLIENT_SECRET"],
         &s.answers.scopes,
         env["HALO_AGENT_ID"].parse().unwrap(),
     )

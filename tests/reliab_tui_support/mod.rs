@@ -64,8 +64,9 @@ impl Tui {
         let vars: Vec<String> = vars.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
         // TERM comes from tmux; everything else from us (no RUST_BACKTRACE, no secrets).
         let script = format!(
-            "env -i TERM=\"$TERM\" {} '{BIN}' {args}; echo \"EXIT=$?\"; stty -a > '{}'; sleep 600",
+            "env -i TERM=\"$TERM\" {} '{BIN}' {args}; code=$?; echo \"EXIT=$code\"; echo $code > '{}'; stty -a > '{}'; sleep 600",
             vars.join(" "),
+            t.exit_file().display(),
             t.after().display()
         );
         let (w, h) = (w.to_string(), h.to_string());
@@ -228,14 +229,27 @@ impl Tui {
         assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
     }
 
-    /// Waits for the wrapper's `EXIT=` line and returns the code.
+    /// Waits for the wrapper to record the exit code (in a file: after a SIGKILL the terminal is
+    /// left raw and the on-screen `EXIT=` line may wrap anywhere).
     pub fn exit_code(&self) -> i32 {
-        let s = self.wait_until("EXIT=", 20, |s| s.contains("EXIT="));
-        s.split("EXIT=")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| panic!("no exit code in:\n{s}"))
+        let start = Instant::now();
+        loop {
+            if let Ok(c) = std::fs::read_to_string(self.exit_file()) {
+                if let Ok(code) = c.trim().parse() {
+                    return code;
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for the exit code; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn exit_file(&self) -> std::path::PathBuf {
+        self.home().join("exit-code")
     }
 
     /// `stty -a` as the shell saw it after the binary exited.
