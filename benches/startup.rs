@@ -1,0 +1,201 @@
+//! The real binary in a pseudo-terminal (120x40):
+//! - time to first frame of the wizard (plain and `--demo`) against `examples/min_frame`, the
+//!   smallest ratatui program, in the same run (median of 10, interleaved);
+//! - idle CPU over 10 s with no input, on the first screen and after connecting (target < 1%);
+//! - peak memory (VmHWM) of the wizard in `--demo`, next to min_frame's;
+//! - the wizard's connection test against the embedded emulator with 100 ms latency
+//!   (`HALO_ONBOARD_DEMO_LATENCY_MS`), as dependent round trips.
+//!
+//! Needs `cargo build --release --examples` first (run-all.sh does it). Runs only under
+//! `cargo bench` (the `--bench` flag), never in `cargo test`.
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use support::proc::{PtyChild, cpu_time};
+use support::{binary, example, row};
+
+const RUNS: usize = 10;
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+const WIZARD_MARK: &str = "halo-onboard";
+const MIN_MARK: &str = "min-frame ready";
+
+fn wizard(state: &std::path::Path, demo: bool, latency_ms: u64) -> Command {
+    let mut c = Command::new(binary());
+    if demo {
+        c.arg("--demo");
+    }
+    c.env("HALO_ONBOARD_STATE_DIR", state)
+        .env("HALO_ONBOARD_DEMO_LATENCY_MS", latency_ms.to_string())
+        .env_remove("NO_COLOR");
+    c
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Time until `mark` is on the terminal, or None after 10 s.
+fn first_frame(cmd: Command, mark: &str) -> Option<Duration> {
+    let mut p = PtyChild::spawn(cmd, COLS, ROWS).ok()?;
+    let t = p.wait_for(mark, Duration::from_secs(10));
+    p.stop();
+    t
+}
+
+fn time_to_first_frame(state: &std::path::Path) {
+    let min = example("min_frame");
+    if !min.exists() {
+        eprintln!(
+            "{} missing: run cargo build --release --examples",
+            min.display()
+        );
+        return;
+    }
+    let (mut base, mut plain, mut demo) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        base.extend(first_frame(Command::new(&min), MIN_MARK));
+        plain.extend(first_frame(wizard(state, false, 0), WIZARD_MARK));
+        demo.extend(first_frame(wizard(state, true, 0), WIZARD_MARK));
+    }
+    let b = median(base);
+    for (name, v) in [("wizard", plain), ("wizard --demo", demo)] {
+        let n = v.len();
+        let t = median(v);
+        let ratio = t.as_secs_f64() / b.as_secs_f64().max(1e-9);
+        println!(
+            "first frame: {name} {} vs min_frame {} ({n} runs)",
+            ms(t),
+            ms(b)
+        );
+        row(
+            &format!("time to first frame in a pty, {name} vs min_frame (median of {RUNS})"),
+            &format!("{} vs {} = {ratio:.2}x", ms(t), ms(b)),
+            "-",
+            None,
+        );
+    }
+}
+
+/// CPU used over `secs` with no input, as a percentage of one core.
+fn idle_cpu(p: &mut PtyChild, secs: u64) -> Option<f64> {
+    let pid = p.child.id();
+    let before = cpu_time(pid)?;
+    let end = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        p.drain();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let after = cpu_time(pid)?;
+    Some((after - before).as_secs_f64() / secs as f64 * 100.0)
+}
+
+fn idle_and_memory(state: &std::path::Path) {
+    let Ok(mut p) = PtyChild::spawn(wizard(state, true, 0), COLS, ROWS) else {
+        eprintln!("could not start the wizard in a pty");
+        return;
+    };
+    if p.wait_for(WIZARD_MARK, Duration::from_secs(10)).is_none() {
+        eprintln!("the wizard drew nothing");
+        p.stop();
+        return;
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let first = idle_cpu(&mut p, 10);
+    p.drain();
+    p.seen.clear();
+    let _ = p.send(b"\r");
+    let connected = p
+        .wait_for("connected as", Duration::from_secs(10))
+        .is_some();
+    std::thread::sleep(Duration::from_secs(1));
+    let after = connected.then(|| idle_cpu(&mut p, 10)).flatten();
+    let hwm = p.vm_hwm_kib();
+    p.stop();
+    for (label, v) in [
+        ("first screen", first),
+        ("after connecting to the emulator", after),
+    ] {
+        if let Some(pct) = v {
+            row(
+                &format!("idle CPU of the wizard --demo over 10 s, {label}"),
+                &format!("{pct:.2}% of one core"),
+                "< 1%",
+                Some(pct < 1.0),
+            );
+        }
+    }
+    let min_hwm = PtyChild::spawn(Command::new(example("min_frame")), COLS, ROWS)
+        .ok()
+        .and_then(|mut m| {
+            m.wait_for(MIN_MARK, Duration::from_secs(10))?;
+            let v = m.vm_hwm_kib();
+            m.stop();
+            v
+        });
+    if let Some(kib) = hwm {
+        row(
+            "peak memory (VmHWM) of the wizard --demo: started, connected, idle 20 s",
+            &format!(
+                "{:.1} MiB (min_frame: {})",
+                kib as f64 / 1024.0,
+                min_hwm.map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+            ),
+            "-",
+            None,
+        );
+    }
+}
+
+/// Enter on "Test connection" until "connected as" shows, with 100 ms emulated latency.
+fn wizard_connect(state: &std::path::Path) {
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let Ok(mut p) = PtyChild::spawn(wizard(state, true, 100), COLS, ROWS) else {
+            return;
+        };
+        if p.wait_for(WIZARD_MARK, Duration::from_secs(10)).is_some() {
+            std::thread::sleep(Duration::from_millis(300));
+            p.drain();
+            p.seen.clear();
+            let t0 = std::time::Instant::now();
+            let _ = p.send(b"\r");
+            if p.wait_for("connected as", Duration::from_secs(10))
+                .is_some()
+            {
+                times.push(t0.elapsed());
+            }
+        }
+        p.stop();
+    }
+    if times.is_empty() {
+        return;
+    }
+    let t = median(times);
+    let trips = t.as_secs_f64() / 0.1;
+    row(
+        "wizard --demo connection test (authinfo, token, me, lookups) at 100 ms latency",
+        &format!("{} = {trips:.2} x 100 ms", ms(t)),
+        "3 round trips (authinfo, token, me ∥ lookups)",
+        Some(trips <= 3.0 * 1.3),
+    );
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("startup: skipped (run with cargo bench)");
+        return;
+    }
+    let state = tempfile::tempdir().expect("temp dir");
+    time_to_first_frame(state.path());
+    idle_and_memory(state.path());
+    wizard_connect(state.path());
+}
