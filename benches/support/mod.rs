@@ -192,6 +192,17 @@ pub mod proc {
         Some(Duration::from_nanos(ticks * 1_000_000_000 / hz))
     }
 
+    /// CPU time at nanosecond resolution: the sum of the live threads' `schedstat` run times
+    /// (utime+stime in `stat` counts whole clock ticks, 10 ms here).
+    pub fn cpu_time_precise(pid: u32) -> Option<Duration> {
+        let mut ns = 0u64;
+        for t in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+            let s = std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok()?;
+            ns += s.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(Duration::from_nanos(ns))
+    }
+
     /// What `run` measured.
     pub struct Finished {
         pub status: ExitStatus,
