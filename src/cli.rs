@@ -15,10 +15,10 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
     /// Colour theme: dark, light, high-contrast, monochrome, or a path to a theme .toml file.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub theme: Option<String>,
     /// Append the session log here instead of `<state dir>/halo-onboard.log`.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub log_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,

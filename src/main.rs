@@ -1,10 +1,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use halo_onboard::app::{LogKind, Model, SecretInput};
+use halo_onboard::app::{LogKind, Model, Overlay, ResumeRow, SecretInput};
 use halo_onboard::cli::{Cli, Command};
 use halo_onboard::headless;
+use halo_onboard::journal::{Journal, Session};
 use halo_onboard::plan::answers::Answers;
+use halo_onboard::profile;
 use halo_onboard::runtime::{self, Exit};
 use halo_onboard::ui::Theme;
 
@@ -24,20 +26,62 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        None => wizard(&cli),
-        Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args),
-        Some(Command::Apply(args)) => block_on(headless::apply::run(&args)),
-        Some(Command::Check(args)) => block_on(headless::check::run(&args)),
-        Some(Command::Profiles(args)) => halo_onboard::profile::cli::run(&args),
-        Some(Command::Sessions(args)) => ExitCode::from(headless::sessions::run_sessions(&args)),
-        Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(&args)),
-        Some(Command::Rollback(args)) => block_on(headless::sessions::run_rollback(&args)),
+    match &cli.command {
+        None => wizard(&cli, None),
+        Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args.clone()),
+        Some(Command::Apply(args)) => block_on(headless::apply::run(args)),
+        Some(Command::Check(args)) => block_on(headless::check::run(args)),
+        Some(Command::Profiles(args)) => halo_onboard::profile::cli::run(args),
+        Some(Command::Sessions(args)) => ExitCode::from(headless::sessions::run_sessions(args)),
+        // At a terminal without a secret in the environment, the wizard continues the setup.
+        Some(Command::Resume(args)) if resume_in_wizard(args) => wizard(&cli, Some(&args.id)),
+        Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(args)),
+        Some(Command::Rollback(args)) => block_on(headless::sessions::run_rollback(args)),
     }
 }
 
-/// The wizard (default command), optionally against the embedded emulator (`--demo`).
-fn wizard(cli: &Cli) -> ExitCode {
+fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
+    use std::io::IsTerminal;
+    let secret_set = std::env::var_os(headless::common::SECRET_ENV).is_some_and(|v| !v.is_empty());
+    !secret_set
+        && !args.run.yes
+        && !args.run.json
+        && args.client_secret_file.is_none()
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+}
+
+/// "5m ago" style age of a setup.
+fn age(s: &Session) -> String {
+    let secs = halo_onboard::journal::now_unix().saturating_sub(s.updated_unix);
+    match secs {
+        0..=119 => format!("{secs}s ago"),
+        120..=7199 => format!("{}m ago", secs / 60),
+        7200..=172_799 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
+
+/// Unfinished setups to offer (unreadable ones are reported in the log).
+fn resumable(startup: &mut Vec<(LogKind, String)>) -> Vec<ResumeRow> {
+    let Ok(j) = Journal::open_default() else {
+        return Vec::new();
+    };
+    let (list, bad) = j.unfinished();
+    for e in bad {
+        startup.push((LogKind::Warn, format!("{e} ({})", e.hint())));
+    }
+    list.into_iter()
+        .map(|s| ResumeRow {
+            age: age(&s),
+            session: s,
+        })
+        .collect()
+}
+
+/// The wizard (default command), optionally against the embedded emulator (`--demo`), or
+/// continuing setup `resume_id`.
+fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
     let _ = color_eyre::install();
     let rt = match tokio::runtime::Runtime::new() {
@@ -88,6 +132,30 @@ fn wizard(cli: &Cli) -> ExitCode {
             None
         };
         let mut model = Model::new(answers);
+        model.state_dir = halo_onboard::journal::default_state_dir();
+        let (profiles, bad) = profile::load_all(profile::user_profiles_dir().as_deref());
+        for e in bad {
+            startup.push((LogKind::Warn, format!("profile not loaded: {e}")));
+        }
+        model.profiles = profiles;
+        // The demo's emulator is new each run: earlier setups against it cannot be continued.
+        if !cli.demo {
+            model.resumable = resumable(&mut startup);
+        }
+        if let Some(id) = resume_id {
+            let mut fx = Vec::new();
+            match model.resumable.iter().find(|r| r.session.id == id).cloned() {
+                Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut fx),
+                None => {
+                    eprintln!(
+                        "halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)"
+                    );
+                    return ExitCode::from(2);
+                }
+            }
+        } else if !model.resumable.is_empty() {
+            model.overlay = Overlay::Resume(0);
+        }
         if let Some(s) = secret {
             model.secret = s;
             // Everything is filled in: one Enter tests the connection.

@@ -13,12 +13,20 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::{self, ConnectFailure, ConnectRequest, Connected, Effect, LogKind, Model, Msg};
+use secrecy::ExposeSecret;
+
+use crate::app::{
+    self, ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, LogKind,
+    Model, Msg,
+};
 use crate::halo::{
     AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, HaloError, discover,
 };
+use crate::journal::{Journal, Status, fsutil};
 use crate::plan::answers::ConnectionMode;
-use crate::plan::desired::Lookups;
+use crate::plan::apply::{Applier, Finished};
+use crate::plan::build::Lookups;
+use crate::plan::handover::{Format, Handover};
 use crate::ui::{self, Theme};
 
 /// Env var that overrides the state dir (tests point it at a temp dir).
@@ -85,7 +93,7 @@ struct Runner {
     tx: mpsc::UnboundedSender<Msg>,
     events: EventSink,
     log: Option<std::fs::File>,
-    /// The bootstrap client, kept for the apply engine (issue 4).
+    /// The bootstrap client, kept for apply.
     client: Arc<Mutex<Option<Client>>>,
 }
 
@@ -124,18 +132,146 @@ impl Runner {
                     let _ = tx.send(Msg::Connected(Box::new(res)));
                 });
             }
-            Effect::Apply(d) => {
-                let _ = self.tx.send(Msg::Log(
-                    LogKind::Info,
-                    format!(
-                        "apply is not built yet (issue 4); the plan has {} requests",
-                        d.requests.len()
-                    ),
+            Effect::Apply(req) => {
+                let client = self.client.lock().ok().and_then(|c| c.clone());
+                let tx = self.tx.clone();
+                match client {
+                    Some(c) => {
+                        tokio::spawn(async move {
+                            let msg = match apply_task(&c, *req, &tx).await {
+                                Ok(o) => Msg::Applied(Box::new(o)),
+                                Err((message, hint)) => Msg::ApplyFailed { message, hint },
+                            };
+                            let _ = tx.send(msg);
+                        });
+                    }
+                    None => {
+                        let _ = tx.send(Msg::ApplyFailed {
+                            message: "not connected".into(),
+                            hint: "Test the connection on the Connect step first.".into(),
+                        });
+                    }
+                }
+            }
+            Effect::Clipboard(secret) => {
+                // Straight to the terminal: never through the log or the model.
+                let seq = crate::plan::handover::osc52(secret.expose_secret());
+                let mut out = std::io::stdout();
+                let _ = out.write_all(seq.as_bytes());
+                let _ = out.flush();
+            }
+            Effect::SaveHandover { path, handover } => {
+                let r = handover
+                    .save(&path, Format::from_path(&path))
+                    .map(|()| path.clone())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                let _ = self.tx.send(Msg::HandoverSaved(r));
+            }
+            Effect::SaveAnswers { path, answers } => {
+                let r = save_answers(&path, &answers)
+                    .map(|()| path.clone())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                let _ = self.tx.send(Msg::AnswersSaved(r));
+            }
+            Effect::ConfirmHandover(mut s) => {
+                let r = Journal::open_default().and_then(|j| {
+                    j.wipe_secret(&mut s)?;
+                    s.status = Status::HandedOver;
+                    j.save(&mut s)
+                });
+                let _ = self.tx.send(Msg::HandedOver(
+                    r.map_err(|e| format!("{e} ({})", e.hint())),
                 ));
             }
             Effect::Quit => {}
         }
     }
+}
+
+/// Saves the answers as TOML (no secret is in them), parent dir 0700.
+fn save_answers(path: &std::path::Path, a: &crate::plan::answers::Answers) -> std::io::Result<()> {
+    let text = toml::to_string(a).map_err(std::io::Error::other)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fsutil::private_dir(dir)?;
+    }
+    fsutil::write_atomic(path, text.as_bytes())
+}
+
+type Fail = (String, String);
+
+fn journal_fail(e: crate::journal::JournalError) -> Fail {
+    (e.to_string(), e.hint())
+}
+
+/// Journal (new or resumed setup), apply, then verify while the read-backs finish — the same
+/// order as the headless `execute`, but the hand-over is left to the user.
+async fn apply_task(
+    client: &Client,
+    req: ApplyRequest,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<ApplyOutcome, Fail> {
+    let journal = Journal::open_default().map_err(journal_fail)?;
+    let ep = client.endpoint().clone();
+    let mut s = match &req.resume_id {
+        Some(id) => {
+            let mut s = journal.load(id).map_err(journal_fail)?;
+            s.answers = req.answers.clone();
+            if s.endpoint.is_none() {
+                s.endpoint = Some(ep.clone());
+            }
+            journal.save(&mut s).map_err(journal_fail)?;
+            s
+        }
+        None => journal
+            .create(req.answers.clone(), Some(ep.clone()))
+            .map_err(journal_fail)?,
+    };
+    let _ = tx.send(Msg::ApplyStarted(s.id.clone()));
+    let (ptx, mut prx) = mpsc::unbounded_channel();
+    let fwd_tx = tx.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(p) = prx.recv().await {
+            let _ = fwd_tx.send(Msg::Progress(p));
+        }
+    });
+    let applier = Applier {
+        client,
+        journal: &journal,
+        progress: Some(ptx),
+        regenerate_secret: false,
+    };
+    let halo = |e: HaloError| {
+        (
+            e.to_string(),
+            format!("{} Nothing will be created twice on resume.", e.hint()),
+        )
+    };
+    let lk = applier.lookups(&s).await.map_err(halo)?;
+    let result = applier.apply_and_verify(&mut s, lk).await;
+    drop(applier);
+    let _ = forward.await;
+    let Finished {
+        applied,
+        verification,
+    } = result.map_err(|e| (e.to_string(), e.hint()))?;
+    let (Some(secret), Some(verification)) = (applied.client_secret.clone(), verification) else {
+        s.status = Status::HandedOver;
+        journal.save(&mut s).map_err(journal_fail)?;
+        return Ok(ApplyOutcome {
+            session: s,
+            verification: None,
+            differences: applied.differences,
+            handover: None,
+        });
+    };
+    journal.save(&mut s).map_err(journal_fail)?;
+    let handover = Handover::new(&ep, &applied.client_id, &secret, applied.agent_id);
+    Ok(ApplyOutcome {
+        session: s,
+        verification: Some(verification),
+        differences: applied.differences,
+        handover: Some(handover),
+    })
 }
 
 /// Tests the bootstrap credential and loads the lookups the later steps pick from.
@@ -170,12 +306,13 @@ pub async fn connect(
         include_api_agents: true,
         ..AgentQuery::default()
     };
-    let (roles, teams, departments, workdays, agents) = tokio::try_join!(
+    let (roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
         client.roles(),
         client.teams(),
         client.departments(),
         client.workdays(),
-        client.agents(&q)
+        client.agents(&q),
+        client.applications()
     )?;
     let lookups = Lookups {
         roles,
@@ -183,6 +320,7 @@ pub async fn connect(
         departments,
         workdays,
         agents,
+        applications,
     };
     Ok((
         Connected {

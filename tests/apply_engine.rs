@@ -1,50 +1,14 @@
 //! The apply engine against the emulator: from scratch, twice, killed at every journal
 //! boundary and mid-request, lost secret, rollback, and verification failing per layer.
 
-use std::time::Duration;
-
-use halo_onboard::halo::{Client, ClientOptions, Credentials, Endpoint};
 use halo_onboard::journal::{Journal, Session, Status};
 use halo_onboard::plan::apply::{Applied, Applier, ApplyError};
 use halo_onboard::plan::verify::{self, Layer, Target, Verification};
-use halo_onboard::sim::{self, DropMode, SimConfig, SimHandle};
+use halo_onboard::sim::DropMode;
 use secrecy::SecretString;
 
-struct Env {
-    sim: SimHandle,
-    ep: Endpoint,
-    admin: Client,
-    _dir: tempfile::TempDir,
-    journal: Journal,
-}
-
-fn fast_opts() -> ClientOptions {
-    ClientOptions {
-        timeout: Duration::from_secs(5),
-        max_retries: 3,
-        backoff_base: Duration::from_millis(5),
-        backoff_max: Duration::from_millis(50),
-        events: None,
-    }
-}
-
-async fn env() -> Env {
-    let sim = sim::spawn(SimConfig::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let ep = Endpoint::hosted(&sim.url).unwrap();
-    let creds = Credentials::new(&sim.client_id, &sim.client_secret, &["all", "admin"]);
-    let admin = Client::new(ep.clone(), creds, fast_opts()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(&dir.path().join("state")).unwrap();
-    Env {
-        sim,
-        ep,
-        admin,
-        _dir: dir,
-        journal,
-    }
-}
+mod support;
+use support::{Env, env, fast_opts};
 
 fn topleft() -> halo_onboard::plan::answers::Answers {
     halo_onboard::profile::answers_for("topleft").unwrap()

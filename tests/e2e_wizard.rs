@@ -232,52 +232,98 @@ fn without_a_terminal_it_fails_cleanly() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// The journal's sessions in the test's state dir.
+fn sessions(state: &Path) -> Vec<serde_json::Value> {
+    let Ok(rd) = std::fs::read_dir(state.join("sessions")) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| serde_json::from_slice(&std::fs::read(e.path()).ok()?).ok())
+        .collect()
+}
+
 #[test]
-#[ignore = "needs client+sim"]
 fn demo_walks_every_step() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
     let t = Tmux::start("demo", "--demo");
+    let state = t.dir.path().join("state");
     let s = t.wait_for("1 · Connect");
     assert!(s.contains("http://127.0.0.1:"), "demo fills the URL: {s}");
     assert!(s.contains("•"), "secret masked: {s}");
+    assert!(s.contains("none: answer every step yourself"), "{s}");
     t.keys(&["Enter"]);
     t.wait_for("✓ Connected as");
+    // Profile picker: Tab past the log pane to the first field, Enter, 't' jumps to topleft.
+    t.keys(&["Tab", "Tab", "Enter"]);
+    let s = t.wait_for("Profile  (vendor, id, confidence H/M/L)");
+    assert!(s.contains("topleft            M"), "{s}");
+    t.keys(&["t"]);
+    t.wait_for("▶ TopLeft");
+    t.keys(&["Enter"]);
+    t.wait_for("TopLeft (topleft, confidence M)");
+    t.wait_for("every step pre-filled");
     t.keys(&["C-n"]);
     t.wait_for("2 · Role");
-    t.keys(&["Tab"]);
-    t.text("Vendor API");
-    t.keys(&["Tab", "Tab", "Tab", "Right", "Right"]);
-    t.wait_for("Read and Modify");
+    let s = t.wait_for("TopLeft Role");
+    assert!(
+        s.contains("[x]"),
+        "administrator ticked by the profile: {s}"
+    );
     t.keys(&["C-n"]);
     t.wait_for("3 · Agent");
-    t.text("vendor-api");
-    t.keys(&["Tab"]);
-    t.text("Vendor");
-    t.keys(&["Tab"]);
-    t.text("API");
+    t.wait_for("Username                         topleft");
     t.keys(&["C-n"]);
     t.wait_for("4 · Application");
-    t.text("Vendor integration");
-    let s = t.wait_for("Client ID and Secret (Services)");
-    assert!(s.contains("the new agent (vendor-api)"), "{s}");
+    t.wait_for("Client ID and Secret (Services)");
     t.keys(&["C-n"]);
     t.wait_for("5 · Permissions");
-    for _ in 0..6 {
-        t.keys(&["Down"]);
-    }
-    t.keys(&["Space"]);
-    t.wait_for("2 scope(s) ticked");
+    t.wait_for("3 scope(s) ticked");
     t.keys(&["C-n"]);
-    let s = t.wait_for("6 · Submit");
-    assert!(s.contains("POST  /api/Roles"), "{s}");
-    assert!(s.contains("create 'vendor-api'"), "{s}");
+    t.wait_for("6 · Submit");
+    t.wait_for("Role         create  'TopLeft Role'");
+    let s = t.wait_for("grants admin");
     assert!(!s.contains("Problems"), "{s}");
     t.keys(&["Enter"]);
-    t.wait_for("issue 4");
-    t.keys(&["Escape", "q"]);
+    t.wait_for("Write to Halo now?");
+    t.wait_for("Risks:");
+    t.keys(&["y"]);
+    t.wait_for("applied and verified");
+    t.wait_for("shown ONCE");
+    // Profile fields highlighted; the last line drawn, so the capture is not mid-draw.
+    t.wait_for("★ Resource server URL");
+    let s = t.wait_for("--profile topleft");
+    assert!(
+        s.contains("halo-onboard apply --url http://127.0.0.1:"),
+        "{s}"
+    );
+    assert!(s.contains("✓6 Submit"), "all steps done: {s}");
+    let live = sessions(&state);
+    assert_eq!(live.len(), 1, "one journaled setup");
+    assert_eq!(
+        live[0]["secret_pending"], true,
+        "secret kept until confirmed"
+    );
+    t.keys(&["q"]);
+    t.wait_for("Quit halo-onboard?");
+    t.wait_for("not handed over");
+    t.keys(&["n"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Handed over: the secret is wiped");
+    let s = t.wait_for("(wiped after the hand-over)");
+    assert!(!s.contains("shown ONCE"), "{s}");
+    let done = sessions(&state);
+    assert_eq!(done[0]["status"], "handed-over", "{:?}", done[0]);
+    assert_eq!(done[0]["secret_pending"], false);
+    t.keys(&["q"]);
     t.wait_for("Quit halo-onboard?");
     t.keys(&["y"]);
     t.wait_for("EXIT=0");
     t.assert_restored();
-    let log = std::fs::read_to_string(t.dir.path().join("state/halo-onboard.log")).unwrap();
+    let log = std::fs::read_to_string(state.join("halo-onboard.log")).unwrap();
     assert!(log.contains("Agent/me -> 200"), "{log}");
+    assert!(log.contains("verification passed"), "{log}");
 }

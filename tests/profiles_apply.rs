@@ -3,52 +3,17 @@
 //! applies cleanly or is blocked only by a question it leaves to the user.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use halo_onboard::halo::model::*;
-use halo_onboard::halo::{Client, ClientOptions, Credentials, Endpoint};
-use halo_onboard::journal::{Journal, Session};
+use halo_onboard::journal::Session;
 use halo_onboard::plan::answers::Answers;
 use halo_onboard::plan::apply::{Applied, Applier, ApplyError};
 use halo_onboard::plan::verify::{self, Layer, Target, Verification};
 use halo_onboard::profile::{self, Question};
-use halo_onboard::sim::{self, SimConfig, SimHandle, State};
+use halo_onboard::sim::State;
 
-struct Env {
-    sim: SimHandle,
-    ep: Endpoint,
-    admin: Client,
-    dir: tempfile::TempDir,
-    journal: Journal,
-}
-
-fn fast_opts() -> ClientOptions {
-    ClientOptions {
-        timeout: Duration::from_secs(5),
-        max_retries: 3,
-        backoff_base: Duration::from_millis(5),
-        backoff_max: Duration::from_millis(50),
-        events: None,
-    }
-}
-
-async fn env() -> Env {
-    let sim = sim::spawn(SimConfig::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let ep = Endpoint::hosted(&sim.url).unwrap();
-    let creds = Credentials::new(&sim.client_id, &sim.client_secret, &["all", "admin"]);
-    let admin = Client::new(ep.clone(), creds, fast_opts()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(&dir.path().join("state")).unwrap();
-    Env {
-        sim,
-        ep,
-        admin,
-        dir,
-        journal,
-    }
-}
+mod support;
+use support::{Env, env, fast_opts};
 
 async fn apply(e: &Env, answers: Answers) -> (Session, Result<Applied, ApplyError>) {
     let mut s = e.journal.create(answers, Some(e.ep.clone())).unwrap();
@@ -488,7 +453,17 @@ async fn every_builtin_profile_applies_or_waits_for_its_questions() {
     for id in ["propel", "topleft", "guardz"] {
         assert!(clean.contains(&id.to_string()), "{id} applies: {clean:?}");
     }
-    // Only these wait for the user: HumanizeIT's default team, and the two templates.
+    // Only these wait for the user: the default team that HumanizeIT, ConnectSecure and
+    // SquaredUp require but leave to the instance, and the two templates.
     waiting.sort();
-    assert_eq!(waiting, vec!["custom", "humanizeit", "least-privilege"]);
+    assert_eq!(
+        waiting,
+        vec![
+            "connectsecure",
+            "custom",
+            "humanizeit",
+            "least-privilege",
+            "squaredup"
+        ]
+    );
 }

@@ -97,7 +97,7 @@ async fn no_secret_outside_the_chosen_handover_file() {
     assert_eq!(r.code, 0, "{}", r.err);
     runs.push(r);
     let first = home.session_ids().pop().unwrap();
-    let first_secret = read_env_file(&home.handover(&first))["HALO_CLIENT_SECRET"].clone();
+    let first_secret = read_env_file(&home.handover(&first))["HALO_APP_CLIENT_SECRET"].clone();
     assert!(first_secret.len() > 20);
 
     // 2. Its rollback.
@@ -138,7 +138,7 @@ async fn no_secret_outside_the_chosen_handover_file() {
     let r = run(&home, &sim, &["resume", &second, "--yes"], BOOT_SECRET).await;
     assert_eq!(r.code, 0, "{}\n{}", r.out, r.err);
     runs.push(r);
-    let second_secret = read_env_file(&home.handover(&second))["HALO_CLIENT_SECRET"].clone();
+    let second_secret = read_env_file(&home.handover(&second))["HALO_APP_CLIENT_SECRET"].clone();
     assert_ne!(first_secret, second_secret);
 
     // 4. A wrong bootstrap secret.

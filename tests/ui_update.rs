@@ -4,7 +4,7 @@ mod ui_support;
 
 use crossterm::event::KeyCode;
 use halo_onboard::app::{
-    self, ConnState, ConnectFailure, Effect, Field, LogKind, Model, Msg, Overlay, Step,
+    self, ConnState, ConnectFailure, Effect, Field, LogKind, Model, Msg, Overlay, Phase, Step,
 };
 use halo_onboard::halo::model::{Access, MembershipLevel};
 use halo_onboard::plan::answers::{ConnectionMode, RoleMode};
@@ -47,10 +47,16 @@ fn tab_shift_tab_up_down_move_and_wrap() {
     press(&mut m, [key(KeyCode::Up)]);
     assert_eq!(
         m.focused(),
+        Field::Profile,
+        "the profile picker comes first"
+    );
+    press(&mut m, [key(KeyCode::Up)]);
+    assert_eq!(
+        m.focused(),
         Field::LogPane,
         "wraps to the last stop (log pane)"
     );
-    press(&mut m, [key(KeyCode::Tab)]);
+    press(&mut m, [key(KeyCode::Tab), key(KeyCode::Tab)]);
     assert_eq!(m.focused(), Field::Mode);
     press(&mut m, [key(KeyCode::Down)]);
     assert_eq!(m.focused(), Field::Url);
@@ -539,21 +545,41 @@ fn permissions_need_a_scope_and_warn() {
 }
 
 #[test]
-fn submit_apply_hook() {
+fn submit_enter_asks_then_applies() {
     let mut m = filled(Step::Submit);
     assert_eq!(m.focused(), Field::ApplyButton);
     let fx = press(&mut m, [key(KeyCode::Enter)]);
     assert!(
-        fx.iter()
-            .any(|e| matches!(e, Effect::Apply(d) if d.errors.is_empty()))
+        !fx.iter().any(|e| matches!(e, Effect::Apply(_))),
+        "asks first"
     );
-    assert!(matches!(&m.overlay, Overlay::Message(s) if s.contains("issue 4")));
-    press(&mut m, [key(KeyCode::Char('x'))]);
+    assert_eq!(m.overlay, Overlay::ConfirmApply);
+    press(&mut m, [key(KeyCode::Char('n'))]);
     assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.apply.phase, Phase::Idle);
+    press(&mut m, [key(KeyCode::Enter)]);
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Apply(r) if r.answers == m.answers && r.resume_id.is_none())
+        )
+    );
+    assert_eq!(m.apply.phase, Phase::Running);
+    assert!(m.busy());
+    // Esc does not go back under a running apply; Enter does nothing
+    press(&mut m, [key(KeyCode::Esc), key(KeyCode::Enter)]);
+    assert_eq!(m.step, Step::Submit);
+    assert_eq!(m.overlay, Overlay::None);
+}
+
+#[test]
+fn submit_blocked_plan_shows_problems() {
+    let mut m = filled(Step::Submit);
     // unresolved names block apply
     m.answers.agent.teams[0].name = "Gone".into();
     let fx = press(&mut m, [key(KeyCode::Enter)]);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Apply(_))));
+    assert_eq!(m.overlay, Overlay::None);
     assert!(m.show_errors[Step::Submit.index()]);
     assert!(issues(&m).iter().any(|(_, s)| s.contains("team 'Gone'")));
     press(&mut m, [key(KeyCode::Down), key(KeyCode::Char('j'))]);
@@ -675,4 +701,43 @@ fn step_validated_events_are_logged() {
         assert!(texts.contains(&format!("step {s} validated")), "{texts:?}");
     }
     assert!(texts.iter().any(|t| t == "connected as admin"));
+}
+
+#[test]
+fn profile_pick_prefills_every_step_and_keeps_the_connection() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    focus(&mut m, Field::Profile);
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert!(matches!(m.overlay, Overlay::ProfilePicker(_)));
+    press(&mut m, [key(KeyCode::Char('t'))]);
+    let Overlay::ProfilePicker(i) = m.overlay else {
+        panic!("picker closed")
+    };
+    assert_eq!(m.profiles[i].id, "topleft");
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.profile.as_ref().map(|p| p.id.as_str()), Some("topleft"));
+    assert_eq!(m.answers.profile.as_deref(), Some("topleft"));
+    assert_eq!(m.answers.role.name, "TopLeft Role");
+    assert_eq!(
+        m.input_value(Field::RoleName),
+        "TopLeft Role",
+        "inputs follow"
+    );
+    assert_eq!(m.answers.connection.url, "https://acme.halopsa.com");
+    assert_eq!(m.answers.connection.client_id, "bootstrap-id");
+    for _ in 0..5 {
+        press(&mut m, [ctrl('n')]);
+    }
+    assert_eq!(m.step, Step::Submit, "{:?}", app::validate(&m, m.step));
+    // every field stays editable
+    press(
+        &mut m,
+        [key(KeyCode::Esc), key(KeyCode::Esc), key(KeyCode::Esc)],
+    );
+    assert_eq!(m.step, Step::Agent);
+    focus(&mut m, Field::AgentName);
+    type_str(&mut m, "-2");
+    assert_eq!(m.answers.agent.name, "topleft-2");
 }

@@ -10,6 +10,8 @@ use super::model::{Model, Step};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     // Connect
+    /// Opens the profile picker.
+    Profile,
     Mode,
     Url,
     ResourceUrl,
@@ -78,7 +80,7 @@ impl Field {
             | ApprovePo | ApproveInvoice | AppActive | Scope(_) => Kind::Toggle,
             Mode | RoleMode | RolePick | RoleFeature(_) | DefaultTeam | Department(_) | Workday
             | LoginAgent => Kind::Choice,
-            TestButton | ApplyButton => Kind::Button,
+            Profile | TestButton | ApplyButton => Kind::Button,
             LogPane => Kind::Log,
         }
     }
@@ -128,7 +130,7 @@ pub fn fields(m: &Model, step: Step) -> Vec<Field> {
     let mut v = Vec::new();
     match step {
         Step::Connect => {
-            v.push(Mode);
+            v.extend([Profile, Mode]);
             match m.answers.connection.mode {
                 ConnectionMode::Hosted => v.push(Url),
                 ConnectionMode::OnPremise => v.extend([ResourceUrl, AuthUrl, Tenant]),
@@ -225,6 +227,7 @@ pub fn set_text(a: &mut Answers, f: Field, value: &str) {
 pub fn label(m: &Model, f: Field) -> String {
     use Field::*;
     match f {
+        Profile => "Profile".into(),
         Mode => "Halo hosting".into(),
         Url => "Halo URL".into(),
         ResourceUrl => "Resource server".into(),

@@ -1,6 +1,7 @@
 //! The wizard's state machine (Elm style): `Model` + `Msg` -> `update` -> `Vec<Effect>`.
 //! Pure: no I/O here; the runtime executes effects and feeds results back as `Msg`.
 
+pub mod apply;
 pub mod fields;
 pub mod log;
 pub mod model;
@@ -9,10 +10,11 @@ pub mod secret;
 pub mod update;
 pub mod validate;
 
+pub use apply::{ObjState, Phase, ResumeRow};
 pub use fields::{Field, Kind};
 pub use log::{LogBuffer, LogEntry, LogKind};
 pub use model::{ConnInfo, ConnState, Model, Overlay, Step};
-pub use msg::{ConnectFailure, ConnectRequest, Connected, Effect, Msg};
+pub use msg::{ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, Msg};
 pub use secret::SecretInput;
 pub use update::update;
 pub use validate::{Issue, validate};

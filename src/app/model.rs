@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use tui_input::Input;
 
 use crate::plan::answers::{Answers, TeamAnswer};
-use crate::plan::desired::Lookups;
+use crate::plan::build::Lookups;
+use crate::profile::{Profile, Question};
 
+use super::apply::{ApplyState, ResumeRow};
 use super::fields::{Field, fields};
 use super::log::LogBuffer;
 use super::secret::SecretInput;
@@ -81,6 +83,14 @@ pub enum Overlay {
     Help,
     ConfirmQuit,
     Message(String),
+    /// Profile list; the highlighted row.
+    ProfilePicker(usize),
+    /// Unfinished setups offered at start; the highlighted row.
+    Resume(usize),
+    /// "Apply these changes?" with the risks.
+    ConfirmApply,
+    /// Where to save the hand-over file (edited in place).
+    SavePath(String),
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +118,16 @@ pub struct Model {
     pub spinner: usize,
     /// First line of the Submit plan shown (Up/Down scroll it).
     pub plan_scroll: usize,
+    /// Profiles to pick from (built-ins and the user's).
+    pub profiles: Vec<Profile>,
+    /// The picked profile, if any.
+    pub profile: Option<Profile>,
+    /// Unfinished setups that can be continued.
+    pub resumable: Vec<ResumeRow>,
+    /// Apply, verification and hand-over.
+    pub apply: ApplyState,
+    /// The state dir (journal, hand-over files), for paths shown and defaults.
+    pub state_dir: Option<std::path::PathBuf>,
     pub quit: bool,
 }
 
@@ -130,7 +150,7 @@ impl Model {
             answers,
             step: Step::Connect,
             // Start in the URL field: the mode rarely changes, the URL always does.
-            focus: [1, 0, 0, 0, 0, 0],
+            focus: [2, 0, 0, 0, 0, 0],
             inputs,
             secret: SecretInput::default(),
             conn: ConnState::NotConnected,
@@ -145,6 +165,11 @@ impl Model {
             in_flight: 0,
             spinner: 0,
             plan_scroll: 0,
+            profiles: Vec::new(),
+            profile: None,
+            resumable: Vec::new(),
+            apply: ApplyState::default(),
+            state_dir: None,
             quit: false,
         }
     }
@@ -186,5 +211,20 @@ impl Model {
     /// Is a log-pane entry needed for the spinner.
     pub fn busy(&self) -> bool {
         self.in_flight > 0
+    }
+
+    /// The picked profile asks the user this (highlighted on its step).
+    pub fn asks(&self, q: Question) -> bool {
+        self.profile
+            .as_ref()
+            .is_some_and(|p| p.questions().contains(&q))
+    }
+
+    /// Rebuilds the text inputs from the answers (after a profile or a resumed setup fills them).
+    pub fn sync_inputs(&mut self) {
+        for f in Field::TEXT {
+            let v = super::fields::text_of(&self.answers, f).unwrap_or_default();
+            self.inputs.insert(f, Input::new(v.to_string()));
+        }
     }
 }

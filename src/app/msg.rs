@@ -5,8 +5,12 @@ use secrecy::SecretString;
 
 use crate::halo::model::Agent;
 use crate::halo::{RequestEvent, TokenInfo};
-use crate::plan::answers::ConnectionMode;
-use crate::plan::desired::{Desired, Lookups};
+use crate::journal::Session;
+use crate::plan::answers::{Answers, ConnectionMode};
+use crate::plan::apply::Progress;
+use crate::plan::build::{Lookups, Object};
+use crate::plan::handover::Handover;
+use crate::plan::verify::Verification;
 
 use super::log::LogKind;
 
@@ -45,6 +49,38 @@ pub enum Msg {
     Connected(Box<Result<Connected, ConnectFailure>>),
     Request(RequestEvent),
     Log(LogKind, String),
+    /// The setup is journaled (new or resumed) under this id.
+    ApplyStarted(String),
+    Progress(Progress),
+    /// Writes done; verifying with the new credentials.
+    Verifying,
+    Applied(Box<ApplyOutcome>),
+    ApplyFailed {
+        message: String,
+        hint: String,
+    },
+    HandoverSaved(Result<std::path::PathBuf, String>),
+    AnswersSaved(Result<std::path::PathBuf, String>),
+    /// The journal secret was wiped (or could not be).
+    HandedOver(Result<(), String>),
+}
+
+/// What apply and verification produced. Debug never shows the secret (`Handover` redacts it).
+#[derive(Debug, Clone)]
+pub struct ApplyOutcome {
+    pub session: Session,
+    /// `None` when nothing was verified (an adopted application kept its secret).
+    pub verification: Option<Verification>,
+    pub differences: Vec<(Object, String)>,
+    /// The new credentials; `None` when there is nothing to hand over.
+    pub handover: Option<Handover>,
+}
+
+/// What the runtime needs to apply: the answers and the setup to continue, if any.
+#[derive(Debug, Clone)]
+pub struct ApplyRequest {
+    pub answers: Answers,
+    pub resume_id: Option<String>,
 }
 
 /// What the runtime needs to test a connection. Debug is safe: `SecretString` redacts itself.
@@ -64,7 +100,19 @@ pub enum Effect {
     Connect(ConnectRequest),
     /// Append one line to the log file.
     AppendLog(String),
-    /// Hook for the apply engine (issue 4); the runtime only logs it for now.
-    Apply(Box<Desired>),
+    /// Journal a setup (or continue one), apply, verify.
+    Apply(Box<ApplyRequest>),
+    /// Put the secret on the terminal's clipboard with OSC 52 (written to the terminal only).
+    Clipboard(SecretString),
+    SaveHandover {
+        path: std::path::PathBuf,
+        handover: Box<Handover>,
+    },
+    SaveAnswers {
+        path: std::path::PathBuf,
+        answers: Box<Answers>,
+    },
+    /// Wipe the journal's copy of the secret and mark the setup handed over.
+    ConfirmHandover(Box<Session>),
     Quit,
 }

@@ -7,8 +7,9 @@ use tui_input::backend::crossterm::to_input_request;
 use crate::halo::model::{Access, MembershipLevel};
 use crate::halo::scopes;
 use crate::plan::answers::{ConnectionMode, DepartmentAnswer, RoleMode, TeamAnswer};
-use crate::plan::desired::desired;
+use crate::profile::Question;
 
+use super::apply::{self as ap, Phase};
 use super::fields::{Field, Kind, feature_area, scope_name, set_text};
 use super::log::{LogKind, format_request};
 use super::model::{ConnInfo, ConnState, Model, Overlay, Step};
@@ -27,6 +28,14 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Tick => m.spinner = m.spinner.wrapping_add(1),
         Msg::Request(e) => log(m, &mut fx, LogKind::Http, format_request(&e)),
         Msg::Log(kind, text) => log(m, &mut fx, kind, text),
+        Msg::ApplyStarted(id) => ap::started(m, &mut fx, id),
+        Msg::Progress(p) => ap::progress(m, &mut fx, p),
+        Msg::Verifying => ap::verifying(m, &mut fx),
+        Msg::Applied(o) => ap::applied(m, &mut fx, *o),
+        Msg::ApplyFailed { message, hint } => ap::failed(m, &mut fx, message, hint),
+        Msg::HandoverSaved(r) => ap::saved(m, &mut fx, r),
+        Msg::AnswersSaved(r) => ap::answers_saved(m, &mut fx, r),
+        Msg::HandedOver(r) => ap::handed_over(m, &mut fx, r),
         Msg::Connected(res) => {
             m.in_flight = m.in_flight.saturating_sub(1);
             match *res {
@@ -73,6 +82,20 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                         scopes: c.token.scopes,
                         missing,
                     });
+                    // A resumed setup has its answers: straight to Submit, where apply continues.
+                    if let Some(id) = m.apply.resume.as_ref().map(|s| s.id.clone())
+                        && m.step == Step::Connect
+                        && m.apply.phase == Phase::Idle
+                    {
+                        m.done = [true, true, true, true, true, false];
+                        m.step = Step::Submit;
+                        log(
+                            m,
+                            &mut fx,
+                            LogKind::Info,
+                            format!("setup {id}: review the plan and apply to continue it"),
+                        );
+                    }
                 }
                 Err(f) => {
                     log(
@@ -107,7 +130,7 @@ pub fn missing_capabilities(scopes: &[String], agent_is_admin: bool) -> Vec<Stri
     out
 }
 
-fn log(m: &mut Model, fx: &mut Vec<Effect>, kind: LogKind, text: String) {
+pub(crate) fn log(m: &mut Model, fx: &mut Vec<Effect>, kind: LogKind, text: String) {
     fx.push(Effect::AppendLog(format!("{} {}", kind.tag(), text)));
     m.log.push(kind, text);
     if m.log_scroll > 0 {
@@ -136,6 +159,32 @@ fn on_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
             return;
         }
+        Overlay::ProfilePicker(i) => return profile_picker_key(m, *i, k, fx),
+        Overlay::Resume(i) => return resume_key(m, *i, k, fx),
+        Overlay::ConfirmApply => {
+            match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => ap::start_apply(m, fx),
+                KeyCode::Char('c') if ctrl => m.overlay = Overlay::ConfirmQuit,
+                _ => m.overlay = Overlay::None,
+            }
+            return;
+        }
+        Overlay::SavePath(p) => {
+            let mut p = p.clone();
+            match (k.code, ctrl) {
+                (KeyCode::Enter, _) => return ap::save_to(m, p, fx),
+                (KeyCode::Esc, _) => return m.overlay = Overlay::None,
+                (KeyCode::Char('c'), true) => return m.overlay = Overlay::ConfirmQuit,
+                (KeyCode::Char('u'), true) => p.clear(),
+                (KeyCode::Backspace, _) => {
+                    p.pop();
+                }
+                (KeyCode::Char(c), false) => p.push(c),
+                _ => {}
+            }
+            m.overlay = Overlay::SavePath(p);
+            return;
+        }
         Overlay::Help | Overlay::Message(_) => {
             if ctrl && k.code == KeyCode::Char('c') {
                 m.overlay = Overlay::ConfirmQuit;
@@ -145,6 +194,9 @@ fn on_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) {
             return;
         }
         Overlay::None => {}
+    }
+    if m.step == Step::Submit && m.apply.phase != Phase::Idle && submit_phase_key(m, k, fx) {
+        return;
     }
     let focus = m.focused();
     let typing = focus.takes_text();
@@ -335,6 +387,10 @@ fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 fn prev_step(m: &mut Model) {
+    // Answers cannot change under a running apply or after it.
+    if m.step == Step::Submit && (m.apply.running() || m.apply.phase == Phase::Done) {
+        return;
+    }
     if let Some(p) = m.step.prev() {
         m.step = p;
     }
@@ -376,7 +432,15 @@ fn activate(m: &mut Model, f: Field, fx: &mut Vec<Effect>) {
     let a = &mut m.answers;
     match f {
         Field::TestButton => test_connection(m, fx),
-        Field::ApplyButton => apply(m, fx),
+        Field::Profile => {
+            let cur = m
+                .profile
+                .as_ref()
+                .and_then(|p| m.profiles.iter().position(|x| x.id == p.id))
+                .unwrap_or(0);
+            m.overlay = Overlay::ProfilePicker(cur);
+        }
+        Field::ApplyButton => ap::request_apply(m, fx),
         Field::RoleAdmin => toggle_bool(&mut a.role.is_admin),
         Field::Active => toggle_bool(&mut a.agent.active),
         Field::ApiOnly => toggle_bool(&mut a.agent.api_only),
@@ -487,7 +551,10 @@ fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
                 .filter_map(|r| r.id.clone())
                 .collect();
             let cur = match &m.answers.role.mode {
-                RoleMode::Reuse(id) => ids.iter().position(|x| x == id),
+                RoleMode::Reuse(key) => m
+                    .lookups
+                    .role_by_key(key)
+                    .and_then(|r| ids.iter().position(|x| Some(x) == r.id.as_ref())),
                 RoleMode::Create => None,
             };
             if let Some(id) = step_in(&ids, cur, delta) {
@@ -510,6 +577,9 @@ fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
                     m.answers.role.features.remove(area.key);
                 } else {
                     m.answers.role.features.insert(area.key.to_string(), next);
+                }
+                if m.asks(Question::Areas) {
+                    derive_least_privilege(m);
                 }
             }
         }
@@ -570,21 +640,151 @@ fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
     }
 }
 
-fn apply(m: &mut Model, fx: &mut Vec<Effect>) {
-    let d = desired(&m.answers, &m.lookups);
-    if !d.errors.is_empty() {
-        m.show_errors[Step::Submit.index()] = true;
+/// Least privilege: the areas marked on the Role step give the scopes (and the role's access).
+pub fn derive_least_privilege(m: &mut Model) {
+    let f = &m.answers.role.features;
+    let reads: Vec<&str> = f
+        .iter()
+        .filter(|(_, a)| **a == Access::Read)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let edits: Vec<&str> = f
+        .iter()
+        .filter(|(_, a)| **a == Access::Edit)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    m.answers.scopes = crate::profile::least_privilege_scopes(&reads, &edits);
+}
+
+/// Picks profile `i`: every step is pre-filled from it; the connection stays as typed.
+pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
+    let Some(p) = m.profiles.get(i).cloned() else {
+        return;
+    };
+    let mut a = p.to_answers();
+    a.connection = m.answers.connection.clone();
+    // Halo wants a first name; most guides leave it open, so the vendor's name stands in.
+    if a.agent.firstname.trim().is_empty() {
+        a.agent.firstname = p.vendor.clone();
+    }
+    let wd = a.agent.workday.clone();
+    if !m.lookups.workdays.is_empty()
+        && !m
+            .lookups
+            .workdays
+            .iter()
+            .any(|w| w.name.eq_ignore_ascii_case(&wd))
+    {
+        a.agent.workday = m.lookups.workdays[0].name.clone();
+    }
+    m.answers = a;
+    m.sync_inputs();
+    for s in 1..6 {
+        m.done[s] = false;
+        m.show_errors[s] = false;
+    }
+    let questions = p.questions();
+    m.profile = Some(p);
+    m.overlay = Overlay::None;
+    let p = m.profile.as_ref().map(|p| (p.id.clone(), p.vendor.clone()));
+    if let Some((id, vendor)) = p {
+        log(
+            m,
+            fx,
+            LogKind::Info,
+            format!("profile {id} ({vendor}): every step pre-filled; all fields stay editable"),
+        );
+    }
+    if !questions.is_empty() {
         log(
             m,
             fx,
             LogKind::Warn,
-            format!("plan has {} problem(s); fix them first", d.errors.len()),
+            format!(
+                "the profile leaves {} choice(s) to you (marked ⚑)",
+                questions.len()
+            ),
         );
-        return;
     }
-    m.overlay = Overlay::Message(
-        "Applying arrives with the apply engine (issue 4). The plan above is what it will send."
-            .into(),
-    );
-    fx.push(Effect::Apply(Box::new(d)));
+}
+
+fn profile_picker_key(m: &mut Model, i: usize, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let n = m.profiles.len();
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => {
+            m.overlay = Overlay::ProfilePicker((i + 1) % n)
+        }
+        KeyCode::Up | KeyCode::Char('k') if n > 0 => {
+            m.overlay = Overlay::ProfilePicker((i + n - 1) % n)
+        }
+        KeyCode::Home => m.overlay = Overlay::ProfilePicker(0),
+        KeyCode::End => m.overlay = Overlay::ProfilePicker(n.saturating_sub(1)),
+        KeyCode::Enter | KeyCode::Char(' ') => pick_profile(m, i, fx),
+        KeyCode::Char('c') if ctrl => m.overlay = Overlay::ConfirmQuit,
+        KeyCode::Esc | KeyCode::Char('q') => m.overlay = Overlay::None,
+        // A letter jumps to the next profile whose id starts with it.
+        KeyCode::Char(c) if !ctrl && n > 0 => {
+            let c = c.to_ascii_lowercase();
+            if let Some(j) = (1..=n)
+                .map(|d| (i + d) % n)
+                .find(|&j| m.profiles[j].id.starts_with(c))
+            {
+                m.overlay = Overlay::ProfilePicker(j);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn resume_key(m: &mut Model, i: usize, k: KeyEvent, fx: &mut Vec<Effect>) {
+    let n = m.resumable.len();
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    match k.code {
+        KeyCode::Down | KeyCode::Char('j') if n > 0 => m.overlay = Overlay::Resume((i + 1) % n),
+        KeyCode::Up | KeyCode::Char('k') if n > 0 => m.overlay = Overlay::Resume((i + n - 1) % n),
+        KeyCode::Enter => {
+            if let Some(row) = m.resumable.get(i).cloned() {
+                ap::resume(m, &row, fx);
+            }
+        }
+        KeyCode::Char('c') if ctrl => m.overlay = Overlay::ConfirmQuit,
+        KeyCode::Esc | KeyCode::Char('n') => {
+            m.overlay = Overlay::None;
+            log(m, fx, LogKind::Info, "starting a new setup".into());
+        }
+        _ => {}
+    }
+}
+
+/// Keys of the Submit step once apply has started. Returns whether the key was used.
+fn submit_phase_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl {
+        return false;
+    }
+    match (&m.apply.phase, k.code) {
+        (Phase::Running | Phase::Verifying, KeyCode::Enter | KeyCode::Char(' ')) => true,
+        (Phase::Failed { .. }, KeyCode::Enter) => {
+            ap::request_apply(m, fx);
+            true
+        }
+        (Phase::Done, KeyCode::Enter) => {
+            ap::confirm(m, fx);
+            true
+        }
+        (Phase::Done, KeyCode::Char(c @ ('c' | 's' | 'a' | 'y'))) => {
+            ap::handover_key(m, c, fx);
+            true
+        }
+        (Phase::Done, KeyCode::Down | KeyCode::Char('j')) => {
+            m.plan_scroll += 1;
+            true
+        }
+        (Phase::Done, KeyCode::Up | KeyCode::Char('k')) => {
+            m.plan_scroll = m.plan_scroll.saturating_sub(1);
+            true
+        }
+        _ => false,
+    }
 }

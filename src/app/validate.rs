@@ -2,7 +2,7 @@
 
 use crate::halo::scopes;
 use crate::plan::answers::{ConnectionMode, RoleMode};
-use crate::plan::desired::desired;
+use crate::profile::Question;
 
 use super::fields::Field;
 use super::model::{Model, Step};
@@ -113,9 +113,15 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
                 if a.role.notes.chars().count() > 1000 {
                     out.push(issue(Field::RoleNotes, "at most 1000 characters"));
                 }
+                if m.asks(Question::Areas) && a.role.features.is_empty() {
+                    out.push(issue(
+                        Field::RoleFeature(0),
+                        "the profile asks which areas the integration reads or edits: set each to Read Only or Read and Modify",
+                    ));
+                }
             }
             RoleMode::Reuse(id) => {
-                if id.is_empty() || m.lookups.role_by_id(id).is_none() {
+                if id.is_empty() || m.lookups.role_by_key(id).is_none() {
                     out.push(issue(Field::RolePick, "pick an existing role (Left/Right)"));
                 }
             }
@@ -139,6 +145,30 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
             }
             if g.workday.trim().is_empty() {
                 out.push(issue(Field::Workday, "required"));
+            }
+            if m.asks(Question::DefaultTeam)
+                && g.default_team
+                    .as_deref()
+                    .is_none_or(|t| t.trim().is_empty())
+            {
+                out.push(issue(
+                    Field::DefaultTeam,
+                    "the profile needs a default team: pick one (Left/Right)",
+                ));
+            }
+            if m.asks(Question::Teams) && g.teams.is_empty() {
+                out.push(Issue {
+                    field: (!m.lookups.teams.is_empty()).then_some(Field::Team(0)),
+                    message: "the profile needs the agent in at least one team: tick the teams"
+                        .into(),
+                });
+            }
+            if m.asks(Question::Departments) && g.departments.is_empty() {
+                out.push(Issue {
+                    field: (!m.lookups.departments.is_empty()).then_some(Field::Department(0)),
+                    message: "the profile needs the agent in departments: pick a membership level"
+                        .into(),
+                });
             }
         }
         Step::Application => {
@@ -164,7 +194,7 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
             }
         }
         Step::Submit => {
-            for e in desired(a, &m.lookups).errors {
+            for e in super::apply::current_plan(m).problems {
                 out.push(Issue {
                     field: None,
                     message: e,
@@ -201,13 +231,10 @@ pub fn scope_warnings(m: &Model) -> Vec<String> {
     let created;
     let role = match &a.role.mode {
         RoleMode::Create => {
-            created = crate::halo::model::Role {
-                claims: crate::plan::desired::role_claims(a),
-                ..Default::default()
-            };
+            created = crate::plan::build::role_object(a, "");
             &created
         }
-        RoleMode::Reuse(id) => match m.lookups.role_by_id(id) {
+        RoleMode::Reuse(id) => match m.lookups.role_by_key(id) {
             Some(r) => r,
             None => return out,
         },

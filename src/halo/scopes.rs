@@ -153,6 +153,17 @@ pub const AREAS: &[Area] = &[
     },
 ];
 
+/// The scope an area's probe endpoint needs: the area's first (read) scope, except for the
+/// teams area, whose probe (`/Webhook`) needs `admin:webhooks` (`all:teams` has no endpoint
+/// of its own: it widens what other lists show).
+pub fn probe_scope(area: &Area) -> &'static str {
+    if area.key == "teams" {
+        "admin:webhooks"
+    } else {
+        area.scopes[0]
+    }
+}
+
 /// Every valid scope name.
 pub fn all_names() -> impl Iterator<Item = &'static str> {
     AREAS.iter().flat_map(|a| a.scopes.iter().copied())

@@ -8,10 +8,10 @@ use serde_json::json;
 use super::common::*;
 use crate::halo::{Client, ClientOptions, Endpoint};
 use crate::journal::{Journal, Session, Status, fsutil};
-use crate::plan::apply::{Applier, Progress};
+use crate::plan::apply::{Applier, Finished, Progress};
 use crate::plan::build::{Kind, Object, Plan};
 use crate::plan::handover::{Format, Handover};
-use crate::plan::verify::{self, Target, Verification};
+use crate::plan::verify::Verification;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
@@ -201,10 +201,13 @@ pub async fn execute(
         return Ok(Outcome::planned(s, plan));
     }
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
-    let result = applier.apply_with(s, lk).await;
+    let result = applier.apply_and_verify(s, lk).await;
     drop(applier);
     let _ = printer.await;
-    let mut applied = result.map_err(|e| Failure {
+    let Finished {
+        applied,
+        verification,
+    } = result.map_err(|e| Failure {
         code: if matches!(e, crate::plan::apply::ApplyError::Blocked(_)) {
             EXIT_FAILED
         } else {
@@ -213,9 +216,8 @@ pub async fn execute(
         message: e.to_string(),
         hint: format!("{} (setup {})", e.hint(), s.id),
     })?;
-    let Some(secret) = applied.client_secret.clone() else {
+    let (Some(secret), Some(verification)) = (applied.client_secret.clone(), verification) else {
         // Adopted application whose vendor already holds the secret: nothing to hand over.
-        applied.finish_read_backs().await;
         let out = outcome(s, plan, &applied);
         s.status = Status::HandedOver;
         journal
@@ -223,40 +225,7 @@ pub async fn execute(
             .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
         return Ok(out);
     };
-    say("Verifying with the new credentials");
-    let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
-    let role_name = s.answers.role.name.clone();
-    let used_client_id = applied.client_id.clone();
-    let target = Target {
-        endpoint: ep,
-        client_id: &used_client_id,
-        client_secret: &secret,
-        scopes: &scopes,
-        agent_id: applied.agent_id,
-        role_name: &role_name,
-        application_name: &s.answers.application.name,
-    };
-    // The read-backs of the last writes overlap the verification (no extra round trip).
-    let (_, mut verification) = tokio::join!(
-        applied.finish_read_backs(),
-        verify::verify(&target, ClientOptions::default(), Some(client))
-    );
-    if let Some(cid) = applied.read_back_client_id.clone() {
-        // Halo changed the client id on save: the saved one is what the vendor needs.
-        say(&format!(
-            "Halo reports client id {cid} after the save; verifying with it"
-        ));
-        let target = Target {
-            client_id: &cid,
-            ..target
-        };
-        verification = verify::verify(&target, ClientOptions::default(), Some(client)).await;
-        applied.client_id = cid;
-    }
     let mut out = outcome(s, plan, &applied);
-    if verification.passed() {
-        s.status = Status::Verified;
-    }
     // Hand over: the file is the one place meant for the secret; then the journal forgets it.
     let path = match &run.out {
         Some(p) => p.clone(),

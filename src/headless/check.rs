@@ -590,7 +590,11 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         role_name: &ans.role.name,
         application_name: app_name,
     };
-    let v = verify::verify(&target, a.opts.clone(), a.bootstrap).await;
+    let role = match ans.role.mode {
+        crate::plan::answers::RoleMode::Create => Some(crate::plan::build::role_object(ans, "")),
+        crate::plan::answers::RoleMode::Reuse(_) => None,
+    };
+    let v = verify::verify_with_role(&target, role.as_ref(), a.opts.clone(), a.bootstrap).await;
     for c in v.checks {
         if c.layer == Some(Layer::Transport) {
             r.incomplete = true;

@@ -202,6 +202,27 @@ impl Session {
     }
 }
 
+/// `YYYYMMDD-HHMMSS` in UTC, so setup ids sort and read as times.
+pub fn utc_stamp(unix: u64) -> String {
+    let (days, secs) = ((unix / 86_400) as i64, unix % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 pub fn marker_for(id: &str) -> String {
     format!("[halo-onboard:{id}]")
 }
@@ -285,7 +306,7 @@ impl Journal {
             .take(24)
             .collect();
         let rand: String = uuid::Uuid::new_v4().simple().to_string()[..6].to_string();
-        let id = format!("{now}-{slug}-{rand}");
+        let id = format!("{}-{slug}-{rand}", utc_stamp(now));
         Session {
             version: FORMAT_VERSION,
             id,
@@ -537,6 +558,13 @@ mod tests {
         j.wipe_secret(&mut s).unwrap();
         assert!(j.load_secret(&s.id).is_none());
         assert!(!s.secret_pending);
+    }
+
+    #[test]
+    fn stamps_are_utc_calendar_times() {
+        assert_eq!(utc_stamp(0), "19700101-000000");
+        assert_eq!(utc_stamp(951_782_400), "20000229-000000");
+        assert_eq!(utc_stamp(1_795_443_958), "20261123-142558");
     }
 
     #[test]

@@ -11,9 +11,11 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::halo::model::*;
-use crate::halo::{AgentQuery, Client, HaloError};
+use crate::halo::{AgentQuery, Client, ClientOptions, HaloError};
 use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
+use crate::plan::answers::RoleMode;
 use crate::plan::build::{self, Kind, Lookups, Object, Plan};
+use crate::plan::verify::{self, Target, Verification};
 
 /// Progress lines for the wizard's log pane and headless output.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +157,13 @@ impl ReadBacks {
     }
 }
 
+/// An apply and its verification.
+#[derive(Debug)]
+pub struct Finished {
+    pub applied: Applied,
+    pub verification: Option<Verification>,
+}
+
 pub struct Applier<'a> {
     pub client: &'a Client,
     pub journal: &'a Journal,
@@ -291,6 +300,70 @@ impl Applier<'_> {
             }
         }
         Ok(applied)
+    }
+
+    /// Applies, then verifies with the new credentials while the read-backs finish (no extra
+    /// round trip), re-verifying if Halo changed the client id on save. `verification` is
+    /// `None` when an adopted application keeps the secret its vendor already has. The one
+    /// place the wizard and the headless commands share this sequence.
+    pub async fn apply_and_verify(
+        &self,
+        s: &mut Session,
+        lk: Lookups,
+    ) -> Result<Finished, ApplyError> {
+        let mut applied = self.apply_with(s, lk).await?;
+        let Some(secret) = applied.client_secret.clone() else {
+            applied.finish_read_backs().await;
+            return Ok(Finished {
+                applied,
+                verification: None,
+            });
+        };
+        self.say("Verifying with the new credentials");
+        let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
+        // The role the agent has decides which umbrella-scope areas are probed; a reused
+        // role is not known here, so every area is.
+        let role = match s.answers.role.mode {
+            RoleMode::Create => Some(build::role_object(&s.answers, "")),
+            RoleMode::Reuse(_) => None,
+        };
+        let ep = self.client.endpoint().clone();
+        let used = applied.client_id.clone();
+        let target = Target {
+            endpoint: &ep,
+            client_id: &used,
+            client_secret: &secret,
+            scopes: &scopes,
+            agent_id: applied.agent_id,
+            role_name: &s.answers.role.name,
+            application_name: &s.answers.application.name,
+        };
+        let opts = ClientOptions::default;
+        let (_, mut verification) = tokio::join!(
+            applied.finish_read_backs(),
+            verify::verify_with_role(&target, role.as_ref(), opts(), Some(self.client))
+        );
+        if let Some(cid) = applied.read_back_client_id.clone() {
+            // Halo changed the client id on save: the saved one is what the vendor needs.
+            self.say(format!(
+                "Halo reports client id {cid} after the save; verifying with it"
+            ));
+            let target = Target {
+                client_id: &cid,
+                ..target
+            };
+            verification =
+                verify::verify_with_role(&target, role.as_ref(), opts(), Some(self.client)).await;
+            applied.client_id = cid;
+        }
+        if verification.passed() {
+            s.status = Status::Verified;
+            self.journal.save(s)?;
+        }
+        Ok(Finished {
+            applied,
+            verification: Some(verification),
+        })
     }
 
     /// Applies against lookups the caller already fetched (saves a round trip). The read-backs

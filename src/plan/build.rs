@@ -20,6 +20,26 @@ pub struct Lookups {
     pub applications: Vec<Application>,
 }
 
+impl Lookups {
+    /// A role by Halo id, or else by name (answers from a profile name the role).
+    pub fn role_by_key(&self, key: &str) -> Option<&Role> {
+        self.roles
+            .iter()
+            .find(|r| r.id.as_deref() == Some(key))
+            .or_else(|| find_by_name(&self.roles, key, |r| &r.name))
+    }
+    /// Agents whose username equals `name` (case-insensitive, trimmed).
+    pub fn agents_named(&self, name: &str) -> Vec<&Agent> {
+        if name.trim().is_empty() {
+            return Vec::new();
+        }
+        self.agents
+            .iter()
+            .filter(|a| a.name.trim().eq_ignore_ascii_case(name.trim()))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -158,6 +178,18 @@ pub fn agent_object(
         .teams
         .iter()
         .flat_map(|t| {
+            // An unnamed membership is the default team (profiles that say "the default team").
+            let default = ag.default_team.as_deref().unwrap_or_default().trim();
+            if t.name.trim().is_empty() {
+                return if default.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![TeamAnswer {
+                        name: default.to_string(),
+                        ..t.clone()
+                    }]
+                };
+            }
             if t.name.trim() == ALL {
                 lk.teams
                     .iter()
@@ -188,6 +220,12 @@ pub fn agent_object(
             Some(team) => default_team = team.name.clone(),
             None => problems.push(format!("Agent: default team '{dt}' does not exist in Halo")),
         }
+    } else if ag.default_team.is_some() {
+        // `Some("")`: the profile needs a default team and leaves the choice to the user.
+        problems.push(
+            "Agent: choose a default team (team '' is not a team; the integration needs one)"
+                .into(),
+        );
     }
     let mut departments = Vec::new();
     let wanted_departments: Vec<DepartmentAnswer> = ag
@@ -411,6 +449,28 @@ pub fn diff_application(want: &Application, got: &Application) -> Vec<String> {
     d
 }
 
+/// Explicitly granted scopes the new role does not back with feature access: Halo will refuse
+/// those calls at the role layer (effective access is scope ∩ role).
+fn role_gaps(a: &Answers, names: &[String]) -> Vec<String> {
+    if a.role.is_admin || matches!(a.role.mode, RoleMode::Reuse(_)) {
+        return Vec::new();
+    }
+    names
+        .iter()
+        .filter_map(|n| {
+            let (level, area) = match n.split_once(':')? {
+                ("read", area) => (Access::Read, area),
+                ("edit" | "editMine", area) => (Access::Edit, area),
+                _ => return None,
+            };
+            let has = a.role.features.get(area).copied().unwrap_or_default();
+            (has < level).then(|| {
+                format!("scope {n}: the role gives {} on this area, so Halo will refuse these calls (role layer)", has.label())
+            })
+        })
+        .collect()
+}
+
 fn scope_risks(names: &[String]) -> Vec<String> {
     names
         .iter()
@@ -576,6 +636,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         p.problems.push("Application: a name is required".into());
     }
     let mut app_risks = scope_risks(&names);
+    app_risks.extend(role_gaps(a, &names));
     let agent_id = p
         .action(Object::Agent)
         .and_then(|x| x.id.as_deref())
@@ -773,6 +834,33 @@ mod tests {
         let d = diff_application(&want, &got);
         assert_eq!(d.len(), 2, "{d:?}");
         assert!(d[1].contains("missing [edit:tickets]"));
+    }
+
+    #[test]
+    fn scopes_without_role_access_are_flagged_and_unnamed_team_is_the_default() {
+        let mut a = answers();
+        a.role.is_admin = false;
+        a.scopes = vec!["read:crm".into(), "edit:tickets".into()];
+        a.role.features.insert("tickets".into(), Access::Edit);
+        a.agent.default_team = Some("Service Desk".into());
+        a.agent.teams = vec![TeamAnswer {
+            name: String::new(),
+            ..TeamAnswer::default()
+        }];
+        let p = plan(&a, &lookups(), &Objects::default(), "m");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let risks = &p.action(Object::Application).unwrap().risks;
+        assert!(
+            risks
+                .iter()
+                .any(|r| r.contains("read:crm") && r.contains("No Access")),
+            "{risks:?}"
+        );
+        assert!(!risks.iter().any(|r| r.contains("tickets")), "{risks:?}");
+        let mut probs = vec![];
+        let ag = agent_object(&a, "r", &lookups(), "m", &mut probs);
+        assert_eq!(ag.teams.len(), 1);
+        assert_eq!(ag.teams[0].team_id, 3);
     }
 
     #[test]

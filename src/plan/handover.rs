@@ -77,9 +77,11 @@ impl Handover {
     /// Field name, value pairs in a stable order; the secret is included (this is the hand-over).
     pub fn fields(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("HALO_CLIENT_ID", self.client_id.clone()),
+            // HALO_APP_* so that sourcing the file does not replace the bootstrap credentials
+            // (HALO_CLIENT_ID/SECRET) and `halo-onboard check` finds the secret it expects.
+            ("HALO_APP_CLIENT_ID", self.client_id.clone()),
             (
-                "HALO_CLIENT_SECRET",
+                "HALO_APP_CLIENT_SECRET",
                 self.client_secret.expose_secret().to_string(),
             ),
             ("HALO_RESOURCE_URL", self.resource_url.clone()),
@@ -126,7 +128,11 @@ impl Handover {
 }
 
 fn json_key(k: &str) -> String {
-    k.trim_start_matches("HALO_").to_ascii_lowercase()
+    let k = k
+        .strip_prefix("HALO_APP_")
+        .or_else(|| k.strip_prefix("HALO_"))
+        .unwrap_or(k);
+    k.to_ascii_lowercase()
 }
 
 /// The OSC 52 escape sequence that asks the terminal (also over SSH, and through tmux with
@@ -169,7 +175,7 @@ mod tests {
         assert_eq!(t["hostname"].as_str(), Some("acme.halopsa.com"));
         assert!(
             h.render(Format::Env)
-                .contains("HALO_CLIENT_SECRET='sec'\\''ret'")
+                .contains("HALO_APP_CLIENT_SECRET='sec'\\''ret'")
         );
     }
 

@@ -3,7 +3,6 @@
 pub mod answers;
 pub mod apply;
 pub mod build;
-pub mod desired;
 pub mod handover;
 pub mod verify;
 

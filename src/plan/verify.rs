@@ -6,6 +6,7 @@
 use secrecy::SecretString;
 use serde::Serialize;
 
+use crate::halo::model::{Access, Role};
 use crate::halo::scopes::{self, AREAS};
 use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError};
 
@@ -115,6 +116,17 @@ pub async fn verify(
     opts: ClientOptions,
     bootstrap: Option<&Client>,
 ) -> Verification {
+    verify_with_role(t, None, opts, bootstrap).await
+}
+
+/// As [`verify`], knowing the role the agent was given, so that areas reached only through an
+/// umbrella scope are probed only where the role grants access.
+pub async fn verify_with_role(
+    t: &Target<'_>,
+    role: Option<&Role>,
+    opts: ClientOptions,
+    bootstrap: Option<&Client>,
+) -> Verification {
     let mut v = Verification::default();
     let requested = scopes::normalise(t.scopes);
     let creds = Credentials {
@@ -194,15 +206,40 @@ pub async fn verify(
             Err(e) => fail("agent", classify_layer(&e), e.to_string(), e.hint()),
         }
     };
-    let probes = AREAS.iter().filter_map(|area| {
-        let probe = area.probe?;
-        let needed = area.scopes[0];
-        scopes::any_grants(&requested, needed)
-            .then(|| probe_area(&client, bootstrap, t, area, probe, needed, &granted))
-    });
+    // Areas named explicitly are always probed (the vendor asked for them). Areas reached only
+    // through an umbrella scope (`all`, `all:standard`) are probed where the role grants access:
+    // the rest would fail by design and only bury the real findings.
+    let mut skipped = Vec::new();
+    let probes: Vec<_> = AREAS
+        .iter()
+        .filter_map(|area| {
+            let probe = area.probe?;
+            let needed = scopes::probe_scope(area);
+            if !scopes::any_grants(&requested, needed) {
+                return None;
+            }
+            let explicit = area.scopes.iter().any(|x| requested.iter().any(|r| r == x));
+            if !explicit && role.is_some_and(|r| r.access(area.key) == Access::None) {
+                skipped.push(area.key);
+                return None;
+            }
+            Some(probe_area(
+                &client, bootstrap, t, area, probe, needed, &granted,
+            ))
+        })
+        .collect();
     let (me, probed) = tokio::join!(me_check, futures::future::join_all(probes));
     v.checks.push(me);
     v.checks.extend(probed);
+    if !skipped.is_empty() {
+        v.checks.push(pass(
+            "umbrella scope",
+            format!(
+                "not probed (the role gives no access, by design): {}",
+                skipped.join(", ")
+            ),
+        ));
+    }
     v
 }
 

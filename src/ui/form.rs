@@ -12,7 +12,6 @@ use crate::app::{ConnState, Field, Kind, Model, Step};
 use crate::halo::model::Access;
 use crate::halo::scopes;
 use crate::plan::answers::{ConnectionMode, RoleMode};
-use crate::plan::desired::desired;
 
 use super::{SPINNER, Theme};
 
@@ -28,22 +27,22 @@ fn fit(label: String) -> String {
     s
 }
 
-struct Body<'a> {
-    width: usize,
-    lines: Vec<Line<'a>>,
-    focus_line: Option<usize>,
+pub(super) struct Body<'a> {
+    pub(super) width: usize,
+    pub(super) lines: Vec<Line<'a>>,
+    pub(super) focus_line: Option<usize>,
     cursor: Option<(usize, u16)>,
 }
 
 impl<'a> Body<'a> {
-    fn push(&mut self, l: Line<'a>) {
+    pub(super) fn push(&mut self, l: Line<'a>) {
         self.lines.push(l);
     }
     /// An indented note, word-wrapped to the body width (so the line count stays exact).
-    fn note(&mut self, style: Style, text: impl Into<String>) {
+    pub(super) fn note(&mut self, style: Style, text: impl Into<String>) {
         self.wrapped(style, "    ", &text.into());
     }
-    fn wrapped(&mut self, style: Style, indent: &str, text: &str) {
+    pub(super) fn wrapped(&mut self, style: Style, indent: &str, text: &str) {
         // Leading spaces of the text are part of the indent of every wrapped line.
         let body = text.trim_start_matches(' ');
         let indent = format!("{indent}{}", &text[..text.len() - body.len()]);
@@ -56,10 +55,10 @@ impl<'a> Body<'a> {
             self.lines.push(Line::styled(format!("{indent}{l}"), style));
         }
     }
-    fn blank(&mut self) {
+    pub(super) fn blank(&mut self) {
         self.lines.push(Line::from(""));
     }
-    fn header(&mut self, t: &Theme, text: &str) {
+    pub(super) fn header(&mut self, t: &Theme, text: &str) {
         self.lines.push(Line::styled(text.to_string(), t.accent));
     }
 }
@@ -80,7 +79,7 @@ pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     };
     let value_w = (inner.width as usize).saturating_sub(LABEL_W + 4).max(1);
     match m.step {
-        Step::Submit => submit(m, t, &mut b),
+        Step::Submit => super::submit::render(m, t, &mut b),
         _ => form(m, t, &mut b, value_w),
     }
     let h = inner.height as usize;
@@ -133,7 +132,14 @@ fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
         } else {
             Line::from(vec![
                 Span::styled(marker, t.accent),
-                Span::styled(format!("{:<w$}", fit(label(m, fld)), w = LABEL_W), lstyle),
+                Span::styled(
+                    format!("{:<w$}", fit(marked_label(m, fld)), w = LABEL_W),
+                    if asked(m, fld) && !is_focus {
+                        t.warning
+                    } else {
+                        lstyle
+                    },
+                ),
                 Span::raw(" "),
                 Span::styled(value, vstyle),
             ])
@@ -181,6 +187,23 @@ fn value_of(
             let shown = n.min(width.saturating_sub(1));
             ("•".repeat(shown), t.text, focus.then_some(shown))
         }
+        Kind::Button if f == Field::Profile => match &m.profile {
+            Some(p) => (
+                format!(
+                    "{} ({}, confidence {})",
+                    p.vendor,
+                    p.id,
+                    p.confidence.as_str()
+                ),
+                t.accent,
+                None,
+            ),
+            None => (
+                "none: answer every step yourself (Enter to pick)".into(),
+                t.muted,
+                None,
+            ),
+        },
         Kind::Button => (String::new(), t.muted, None),
         Kind::Log => (String::new(), t.muted, None),
         Kind::Toggle | Kind::Choice => match f {
@@ -201,7 +224,7 @@ fn value_of(
             Field::RolePick => choice(match &a.role.mode {
                 RoleMode::Reuse(id) => m
                     .lookups
-                    .role_by_id(id)
+                    .role_by_key(id)
                     .map(|r| r.name.clone())
                     .unwrap_or_else(|| "(none: connect to load roles)".into()),
                 RoleMode::Create => String::new(),
@@ -218,12 +241,11 @@ fn value_of(
             Field::ApprovePo => toggle(a.agent.can_approve_purchaseorder),
             Field::ApproveInvoice => toggle(a.agent.can_approve_invoice),
             Field::AppActive => toggle(a.application.active),
-            Field::DefaultTeam => choice(
-                a.agent
-                    .default_team
-                    .clone()
-                    .unwrap_or_else(|| "No Default Team".into()),
-            ),
+            Field::DefaultTeam => choice(match a.agent.default_team.as_deref() {
+                None => "No Default Team".into(),
+                Some("") => "(choose one)".into(),
+                Some(n) => n.to_string(),
+            }),
             Field::Team(i) => {
                 let name = m
                     .lookups
@@ -231,7 +253,10 @@ fn value_of(
                     .get(i)
                     .map(|x| x.name.as_str())
                     .unwrap_or("");
-                toggle(m.team_answer(name).is_some())
+                toggle(
+                    m.team_answer(name).is_some()
+                        || m.team_answer(crate::plan::answers::ALL).is_some(),
+                )
             }
             Field::TeamUnassigned(i) | Field::TeamOthers(i) => {
                 let name = m
@@ -317,6 +342,15 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
         Step::Submit => "",
     };
     b.push(Line::styled(text, t.muted));
+    questions(m, t, b);
+    if m.step != Step::Permissions && m.show_errors[m.step.index()] && m.step != Step::Submit {
+        for i in validate(m, m.step)
+            .into_iter()
+            .filter(|i| i.field.is_none())
+        {
+            b.wrapped(t.error, "", &format!("✗ {}", i.message));
+        }
+    }
     if m.step == Step::Permissions {
         let n = m.answers.scopes.len();
         b.push(Line::styled(format!("{n} scope(s) ticked"), t.muted));
@@ -333,6 +367,54 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
         }
     }
     b.blank();
+}
+
+/// The profile asks the user to answer this field.
+fn asked(m: &Model, f: Field) -> bool {
+    use crate::profile::Question;
+    match f {
+        Field::DefaultTeam => m.asks(Question::DefaultTeam),
+        Field::Team(_) => m.asks(Question::Teams),
+        Field::Department(_) => m.asks(Question::Departments),
+        Field::RoleFeature(_) => m.asks(Question::Areas),
+        _ => false,
+    }
+}
+
+fn marked_label(m: &Model, f: Field) -> String {
+    if asked(m, f) {
+        format!("⚑ {}", label(m, f))
+    } else {
+        label(m, f)
+    }
+}
+
+/// What the picked profile leaves to the user on this step, highlighted.
+fn questions(m: &Model, t: &Theme, b: &mut Body) {
+    use crate::profile::Question;
+    let Some(p) = &m.profile else { return };
+    let mut asks = Vec::new();
+    for q in p.questions() {
+        let (step, what) = match q {
+            Question::DefaultTeam => (Step::Agent, "the default team"),
+            Question::Teams => (Step::Agent, "the teams the agent joins"),
+            Question::Departments => (Step::Agent, "the departments the agent joins"),
+            Question::Areas => (
+                Step::Role,
+                "which areas it reads or edits (Feature access below: Read Only or Read and Modify; the scopes follow)",
+            ),
+        };
+        if step == m.step {
+            asks.push(what);
+        }
+    }
+    if !asks.is_empty() {
+        b.wrapped(
+            t.warning,
+            "",
+            &format!("⚑ {} leaves to you: {}", p.vendor, asks.join("; ")),
+        );
+    }
 }
 
 fn before(m: &Model, t: &Theme, b: &mut Body, f: Field) {
@@ -396,7 +478,7 @@ fn after(m: &Model, t: &Theme, b: &mut Body, f: Field) {
         }
         Field::RolePick => {
             if let RoleMode::Reuse(id) = &m.answers.role.mode
-                && let Some(r) = m.lookups.role_by_id(id)
+                && let Some(r) = m.lookups.role_by_key(id)
             {
                 b.note(
                     t.muted,
@@ -475,155 +557,6 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
             "✗ Test the connection before going on.",
             t.error,
         ));
-    }
-}
-
-fn submit(m: &Model, t: &Theme, b: &mut Body) {
-    let d = desired(&m.answers, &m.lookups);
-    let focus = m.focused() == Field::ApplyButton;
-    b.focus_line = Some(0);
-    let (label, style) = if d.errors.is_empty() {
-        ("[ Apply ]", if focus { t.selection } else { t.accent })
-    } else {
-        (
-            "[ Apply ] (fix the problems below first)",
-            if focus { t.selection } else { t.muted },
-        )
-    };
-    b.push(Line::from(vec![
-        Span::styled(if focus { "▶ " } else { "  " }, t.accent),
-        Span::styled(label, style),
-    ]));
-    b.blank();
-    if !d.errors.is_empty() {
-        b.header(t, "Problems");
-        for e in &d.errors {
-            b.note(t.error, format!("✗ {e}"));
-        }
-        b.blank();
-    }
-    b.header(t, "Plan");
-    match &d.role {
-        Some(r) => {
-            let feats: Vec<String> = r
-                .claims
-                .iter()
-                .map(|c| format!("{}={}", c.claim_type, c.value))
-                .collect();
-            b.note(t.text, format!("Role         create '{}'", r.name));
-            b.note(
-                t.muted,
-                format!(
-                    "             claims: {}",
-                    if feats.is_empty() {
-                        "(none)".into()
-                    } else {
-                        feats.join(", ")
-                    }
-                ),
-            );
-        }
-        None => b.note(
-            t.text,
-            format!(
-                "Role         reuse '{}' ({})",
-                d.role_ref.name, d.role_ref.id
-            ),
-        ),
-    }
-    let a = &d.agent;
-    b.note(
-        t.text,
-        format!(
-            "Agent        create '{}' ({} {}){}{}",
-            a.name,
-            a.firstname,
-            a.surname,
-            if a.isapiagent { ", API-only" } else { "" },
-            if a.isdisabled {
-                ", inactive"
-            } else {
-                ", active"
-            }
-        ),
-    );
-    let teams: Vec<String> = a.teams.iter().map(|x| x.team_name.clone()).collect();
-    let deps: Vec<String> = a
-        .departments
-        .iter()
-        .map(|x| {
-            format!(
-                "{} ({})",
-                x.department_name,
-                crate::halo::model::MembershipLevel::from_code(x.membershiplevel).label()
-            )
-        })
-        .collect();
-    b.note(
-        t.muted,
-        format!(
-            "             default team: {}; teams: {}; departments: {}; work hours: {}",
-            if a.team.is_empty() { "none" } else { &a.team },
-            if teams.is_empty() {
-                "none".into()
-            } else {
-                teams.join(", ")
-            },
-            if deps.is_empty() {
-                "none".into()
-            } else {
-                deps.join(", ")
-            },
-            if a.workday_name.is_empty() {
-                "?"
-            } else {
-                &a.workday_name
-            },
-        ),
-    );
-    let app = &d.application;
-    b.note(
-        t.text,
-        format!("Application  create '{}'", app.display_name),
-    );
-    b.note(
-        t.muted,
-        format!(
-            "             Client ID and Secret (Services), login type Agent, log in as '{}'",
-            app.loginas_agent_name
-        ),
-    );
-    b.note(
-        t.muted,
-        format!("             scopes: {}", app.scope_names().join(" ")),
-    );
-    b.blank();
-    b.header(t, "Requests");
-    for r in &d.requests {
-        b.note(t.text, format!("{:<5} {}  ({})", r.method, r.path, r.why));
-    }
-    b.blank();
-    b.header(t, "Objects to POST (JSON)");
-    let objs = [
-        (
-            "POST /api/Roles",
-            d.role
-                .as_ref()
-                .and_then(|r| serde_json::to_string_pretty(&[r]).ok()),
-        ),
-        ("POST /api/Agent", serde_json::to_string_pretty(&[a]).ok()),
-        (
-            "POST /api/Application",
-            serde_json::to_string_pretty(&[app]).ok(),
-        ),
-    ];
-    for (what, json) in objs {
-        if let Some(json) = json {
-            b.note(t.accent, what);
-            for l in json.lines() {
-                b.note(t.muted, l.to_string());
-            }
-        }
     }
 }
 

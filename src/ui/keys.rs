@@ -22,6 +22,16 @@ pub const HELP: &[(&str, &str)] = &[
         "previous step; Esc also closes overlays",
     ),
     ("t", "Connect: test the connection"),
+    (
+        "Enter on Profile",
+        "Connect: pick a vendor profile (pre-fills every step)",
+    ),
+    ("Enter on Apply", "Submit: review the risks, then y applies"),
+    (
+        "c / s / a",
+        "Hand-over: copy secret (OSC 52) / save file / save answers",
+    ),
+    ("Enter / y", "Hand-over: confirm (wipes the secret)"),
     ("? / F1", "this help"),
     ("l / F2", "show or hide the log pane"),
     ("L / F3", "enlarge or shrink the log pane"),
@@ -34,8 +44,46 @@ pub const HELP: &[(&str, &str)] = &[
 ];
 
 pub fn hints(m: &Model) -> Vec<(&'static str, &'static str)> {
+    use crate::app::Phase;
     let f = m.focused();
     let mut v = Vec::new();
+    if m.step == Step::Submit {
+        match &m.apply.phase {
+            Phase::Idle => {}
+            Phase::Running | Phase::Verifying => {
+                return vec![
+                    ("l", "log"),
+                    ("Ctrl-C", "quit (asks; the setup can be resumed)"),
+                ];
+            }
+            Phase::Failed { .. } => {
+                return vec![
+                    ("Enter", "try again"),
+                    ("Esc", "back"),
+                    ("l", "log"),
+                    ("q", "quit"),
+                ];
+            }
+            Phase::Done if m.apply.secret_pending() => {
+                return vec![
+                    ("c", "copy secret"),
+                    ("s", "save"),
+                    ("a", "save answers"),
+                    ("Enter/y", "confirm hand-over"),
+                    ("↑/↓", "scroll"),
+                    ("q", "quit"),
+                ];
+            }
+            Phase::Done => {
+                return vec![
+                    ("a", "save answers"),
+                    ("↑/↓", "scroll"),
+                    ("l", "log"),
+                    ("q", "quit"),
+                ];
+            }
+        }
+    }
     match f.kind() {
         Kind::Text | Kind::Secret => {
             v.extend([("Tab/↓", "next field"), ("Ctrl-U", "clear")]);

@@ -4,6 +4,7 @@ pub mod form;
 pub mod keys;
 pub mod log_pane;
 pub mod overlay;
+pub mod submit;
 pub mod theme;
 
 use ratatui::Frame;
@@ -49,6 +50,10 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::Help => overlay::help(m, t, f, area),
         Overlay::ConfirmQuit => overlay::confirm_quit(m, t, f, area),
         Overlay::Message(msg) => overlay::message(t, f, area, msg),
+        Overlay::ProfilePicker(i) => overlay::profile_picker(m, t, f, area, *i),
+        Overlay::Resume(i) => overlay::resume(m, t, f, area, *i),
+        Overlay::ConfirmApply => overlay::confirm_apply(m, t, f, area),
+        Overlay::SavePath(p) => overlay::save_path(t, f, area, p),
     }
 }
 
@@ -70,7 +75,7 @@ fn step_bar(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         let done = m.done[i];
         let mark = if done { "✓" } else { " " };
         let label = format!("{}{} {}", mark, i + 1, s.title());
-        let style = if *s == m.step {
+        let style = if *s == m.step && !(done && m.apply.phase == crate::app::Phase::Done) {
             t.selection
         } else if done {
             t.success

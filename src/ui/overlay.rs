@@ -60,10 +60,28 @@ pub fn confirm_quit(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         Span::styled("/", t.muted),
         Span::styled("n", t.accent),
     ])];
-    if m.busy() {
+    let id = m.apply.session_id.as_deref().unwrap_or("?");
+    if m.apply.running() {
+        lines.push(Line::styled(
+            format!("Apply is running. Setup {id} is journaled: `halo-onboard resume {id}` continues it later and creates nothing twice."),
+            t.error,
+        ));
+    } else if m.apply.secret_pending() {
+        lines.push(Line::styled(
+            format!("The new client secret is not handed over: it is only on this screen and in the journal of setup {id}. `halo-onboard resume {id}` hands it over later."),
+            t.error,
+        ));
+    } else if m.busy() {
         lines.push(Line::styled(
             "A request to Halo is still running: quitting now abandons it, and Halo may or may not have done it.",
             t.error,
+        ));
+    } else if m.apply.phase == crate::app::Phase::Done {
+        lines.push(Line::styled("The setup is finished.", t.muted));
+    } else if m.apply.session_id.is_some() {
+        lines.push(Line::styled(
+            format!("Setup {id} is unfinished; `halo-onboard resume {id}` continues it."),
+            t.warning,
         ));
     } else {
         lines.push(Line::styled(
@@ -74,7 +92,7 @@ pub fn confirm_quit(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     popup(
         t,
         f,
-        centred(area, 56, lines.len() as u16 + 4),
+        centred(area, 64, lines.len() as u16 + 6),
         "Quit",
         lines,
     );
@@ -87,4 +105,136 @@ pub fn message(t: &Theme, f: &mut Frame, area: Rect, msg: &str) {
         Line::styled("Any key closes this message.", t.muted),
     ];
     popup(t, f, centred(area, 60, 7), "Note", lines);
+}
+
+pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
+    let h = area.height.saturating_sub(4).clamp(6, 24);
+    let rows = (h as usize).saturating_sub(4).max(1);
+    let start = sel.saturating_sub(rows - 1);
+    let mut lines: Vec<Line> = m
+        .profiles
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(i, p)| {
+            let style = if i == sel { t.selection } else { t.text };
+            Line::styled(
+                format!(
+                    "{} {:<32} {:<18} {}",
+                    if i == sel { "▶" } else { " " },
+                    p.vendor,
+                    p.id,
+                    p.confidence.as_str()
+                ),
+                style,
+            )
+        })
+        .collect();
+    if m.profiles.is_empty() {
+        lines.push(Line::styled("No profiles found.", t.muted));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "↑/↓ move  Enter pick (pre-fills every step)  Esc cancel",
+        t.muted,
+    ));
+    popup(
+        t,
+        f,
+        centred(area, 72, h),
+        "Profile  (vendor, id, confidence H/M/L)",
+        lines,
+    );
+}
+
+pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
+    let mut lines = vec![
+        Line::styled("Unfinished setups were found. Continue one?", t.text),
+        Line::from(""),
+    ];
+    for (i, r) in m.resumable.iter().enumerate().take(10) {
+        let style = if i == sel { t.selection } else { t.text };
+        lines.push(Line::styled(
+            format!(
+                "{} {:<34} {:<14} {:<10} {}",
+                if i == sel { "▶" } else { " " },
+                r.session.id,
+                r.profile(),
+                r.status(),
+                r.age
+            ),
+            style,
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "↑/↓ move  Enter resume (asks only for the bootstrap secret)  Esc start a new setup",
+        t.muted,
+    ));
+    let h = lines.len() as u16 + 2;
+    popup(t, f, centred(area, 92, h), "Resume a setup", lines);
+}
+
+pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+    let p = crate::app::apply::current_plan(m);
+    let mut lines = vec![Line::styled(
+        format!(
+            "Write to Halo now? {} write(s): {}",
+            p.writes(),
+            p.actions
+                .iter()
+                .map(|a| format!(
+                    "{} {}",
+                    match a.kind {
+                        crate::plan::Kind::Create => "create",
+                        crate::plan::Kind::Update => "update",
+                        crate::plan::Kind::Keep => "keep",
+                        crate::plan::Kind::Reuse => "reuse",
+                    },
+                    a.object.label().to_lowercase()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        t.text,
+    )];
+    let risks = crate::app::apply::risks(&p);
+    if risks.is_empty() {
+        lines.push(Line::styled("No risks flagged.", t.muted));
+    } else {
+        lines.push(Line::styled("Risks:", t.warning));
+        for r in risks {
+            lines.push(Line::styled(format!("⚠ {r}"), t.warning));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "Every step is journaled: if interrupted, the setup can be resumed.",
+        t.muted,
+    ));
+    lines.push(Line::from(vec![
+        Span::styled("y", t.accent),
+        Span::styled("/Enter apply   ", t.muted),
+        Span::styled("n", t.accent),
+        Span::styled("/Esc cancel", t.muted),
+    ]));
+    let h = (lines.len() as u16 + 2).saturating_add(4);
+    popup(t, f, centred(area, 76, h), "Apply", lines);
+}
+
+pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+    let lines = vec![
+        Line::styled(
+            "Save the credentials (with the secret, mode 0600) to:",
+            t.text,
+        ),
+        Line::styled(format!("{path}▏"), t.accent),
+        Line::from(""),
+        Line::styled(
+            ".env, .json or .toml by extension.  Enter save  Esc cancel  Ctrl-U clear",
+            t.muted,
+        ),
+    ];
+    popup(t, f, centred(area, 76, 8), "Save hand-over", lines);
 }

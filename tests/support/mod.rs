@@ -35,6 +35,30 @@ pub fn admin(sim: &SimHandle) -> Client {
     Client::new(ep, creds, fast_opts()).unwrap()
 }
 
+/// An emulator, an admin client on it and a private journal: what engine-level tests start from.
+pub struct Env {
+    pub sim: SimHandle,
+    pub ep: Endpoint,
+    pub admin: Client,
+    pub dir: tempfile::TempDir,
+    pub journal: Journal,
+}
+
+pub async fn env() -> Env {
+    let sim = spawn_sim(SimConfig::default()).await;
+    let ep = Endpoint::hosted(&sim.url).unwrap();
+    let admin = admin(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(&dir.path().join("state")).unwrap();
+    Env {
+        sim,
+        ep,
+        admin,
+        dir,
+        journal,
+    }
+}
+
 /// A private home for one run of the binary: state dir, empty user profiles dir.
 pub struct Home {
     pub dir: tempfile::TempDir,
@@ -193,8 +217,10 @@ pub async fn assert_finished(sim: &SimHandle, home: &Home, id: &str, ctx: &str) 
     assert!(!s.secret_pending, "{ctx}: secret still pending");
     let env = read_env_file(&home.handover(id));
     let (cid, sec, agent) = (
-        env.get("HALO_CLIENT_ID").cloned().unwrap_or_default(),
-        env.get("HALO_CLIENT_SECRET").cloned().unwrap_or_default(),
+        env.get("HALO_APP_CLIENT_ID").cloned().unwrap_or_default(),
+        env.get("HALO_APP_CLIENT_SECRET")
+            .cloned()
+            .unwrap_or_default(),
         env.get("HALO_AGENT_ID")
             .and_then(|a| a.parse::<i64>().ok())
             .unwrap_or_default(),

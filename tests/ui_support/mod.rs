@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use halo_onboard::app::{self, Connected, Effect, Model, Msg, Step};
 use halo_onboard::halo::TokenInfo;
 use halo_onboard::halo::model::{Agent, Claim, Department, Role, Team, Workday};
-use halo_onboard::plan::desired::Lookups;
+use halo_onboard::plan::build::Lookups;
 
 pub const SECRET: &str = "s3cr3t-VALUE-xyz";
 
@@ -73,6 +73,7 @@ pub fn lookups() -> Lookups {
                 ..Agent::default()
             },
         ],
+        applications: vec![],
     }
 }
 
@@ -179,4 +180,97 @@ pub fn filled(step: Step) -> Model {
 pub fn sync_inputs(m: &mut Model) {
     let fresh = Model::new(m.answers.clone());
     m.inputs = fresh.inputs;
+}
+
+pub const NEW_SECRET: &str = "NEW-secret-7f3a9c";
+pub const SETUP_ID: &str = "1700000000-topleft-abc123";
+
+/// A journal session with a fixed id (no timestamps or random ids on screen).
+pub fn session(m: &Model) -> halo_onboard::journal::Session {
+    let dir = tempfile::tempdir().unwrap();
+    let j = halo_onboard::journal::Journal::open(dir.path()).unwrap();
+    let mut s = j.draft(m.answers.clone(), Some(endpoint()));
+    s.id = SETUP_ID.into();
+    s.created_unix = 1_700_000_000;
+    s.updated_unix = 1_700_000_000;
+    s
+}
+
+pub fn endpoint() -> halo_onboard::halo::Endpoint {
+    halo_onboard::halo::Endpoint {
+        resource_url: "https://acme.halopsa.com/api".into(),
+        auth_url: "https://acme.halopsa.com/auth".into(),
+        tenant: Some("acme".into()),
+    }
+}
+
+pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
+    use halo_onboard::plan::verify::{Check, Layer, Verification};
+    let mut checks = vec![
+        Check {
+            name: "token".into(),
+            pass: true,
+            layer: None,
+            detail: "granted read:tickets edit:tickets read:customers".into(),
+            fix: String::new(),
+        },
+        Check {
+            name: "Agent/me is the new agent".into(),
+            pass: true,
+            layer: None,
+            detail: "id 7 vendor-api".into(),
+            fix: String::new(),
+        },
+    ];
+    checks.push(if pass {
+        Check {
+            name: "probe tickets (GET /api/Tickets)".into(),
+            pass: true,
+            layer: None,
+            detail: "200, 3 rows".into(),
+            fix: String::new(),
+        }
+    } else {
+        Check {
+            name: "probe tickets (GET /api/Tickets)".into(),
+            pass: false,
+            layer: Some(Layer::Visibility),
+            detail: "200 but 0 rows; the admin sees 3".into(),
+            fix: "add the agent to the team that owns the tickets".into(),
+        }
+    });
+    Verification { checks }
+}
+
+/// Submit -> confirm -> apply started -> progress for every object -> applied (with secret).
+pub fn applied(pass: bool) -> Model {
+    use halo_onboard::plan::apply::Progress;
+    let mut m = filled(Step::Submit);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    let s = session(&m);
+    app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    for line in [
+        "Role 'Vendor API': created (id r-1)",
+        "Agent 'vendor-api': created (id 7)",
+        "Application 'Vendor integration': created (id a-1)",
+    ] {
+        app::update(&mut m, Msg::Progress(Progress::Step(line.into())));
+    }
+    app::update(&mut m, Msg::Verifying);
+    let ho = halo_onboard::plan::handover::Handover::new(
+        &endpoint(),
+        "client-id-1",
+        &secrecy::SecretString::from(NEW_SECRET.to_string()),
+        7,
+    );
+    app::update(
+        &mut m,
+        Msg::Applied(Box::new(app::ApplyOutcome {
+            session: s,
+            verification: Some(verification(pass)),
+            differences: vec![],
+            handover: Some(ho),
+        })),
+    );
+    m
 }

@@ -1,0 +1,508 @@
+//! After Submit: apply, verification and hand-over, and resuming an earlier setup. The state and
+//! its transitions; pure like the rest of `app` (the runtime does the I/O).
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use crate::journal::Session;
+use crate::plan::apply::Progress;
+use crate::plan::build::{Object, Plan};
+use crate::plan::handover::Handover;
+use crate::plan::verify::Verification;
+
+use super::log::LogKind;
+use super::model::{Model, Overlay, Step};
+use super::msg::{ApplyOutcome, ApplyRequest, Effect};
+
+/// An unfinished setup offered at start. `age` is computed by the caller (the model is pure).
+#[derive(Debug, Clone)]
+pub struct ResumeRow {
+    pub session: Session,
+    pub age: String,
+}
+
+impl ResumeRow {
+    pub fn status(&self) -> String {
+        serde_json::to_value(self.session.status)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    }
+    pub fn profile(&self) -> &str {
+        self.session.answers.profile.as_deref().unwrap_or("-")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjState {
+    Pending,
+    Done,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing applied yet (the plan is shown).
+    #[default]
+    Idle,
+    Running,
+    Verifying,
+    Failed {
+        message: String,
+        hint: String,
+    },
+    /// Applied (and verified): the hand-over screen.
+    Done,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplyState {
+    pub phase: Phase,
+    /// The journaled setup: created by this apply, or the one being resumed.
+    pub session_id: Option<String>,
+    /// The setup being resumed (its objects and marker feed the plan).
+    pub resume: Option<Session>,
+    /// Per object: state and the last progress line about it.
+    pub objects: [(Object, ObjState, String); 3],
+    pub verification: Option<Verification>,
+    pub differences: Vec<(Object, String)>,
+    /// URL forms and client id; its secret field is always empty (the secret lives in `secret`).
+    pub handover: Option<Handover>,
+    /// The new client secret, until the hand-over is confirmed. Dropping it zeroes it.
+    pub secret: Option<SecretString>,
+    /// The session after apply (for the journal wipe on confirm).
+    pub session: Option<Session>,
+    pub confirmed: bool,
+    pub saved_to: Option<PathBuf>,
+    pub answers_file: Option<PathBuf>,
+    /// Result of the last copy/save, shown under the keys.
+    pub note: Option<(LogKind, String)>,
+}
+
+impl Default for ApplyState {
+    fn default() -> Self {
+        Self {
+            phase: Phase::Idle,
+            session_id: None,
+            resume: None,
+            objects: fresh_objects(),
+            verification: None,
+            differences: Vec::new(),
+            handover: None,
+            secret: None,
+            session: None,
+            confirmed: false,
+            saved_to: None,
+            answers_file: None,
+            note: None,
+        }
+    }
+}
+
+fn fresh_objects() -> [(Object, ObjState, String); 3] {
+    [Object::Role, Object::Agent, Object::Application]
+        .map(|o| (o, ObjState::Pending, String::new()))
+}
+
+impl ApplyState {
+    pub fn running(&self) -> bool {
+        matches!(self.phase, Phase::Running | Phase::Verifying)
+    }
+    /// The secret exists only in the journal (and on this screen) until confirmed.
+    pub fn secret_pending(&self) -> bool {
+        self.phase == Phase::Done && self.secret.is_some() && !self.confirmed
+    }
+}
+
+/// The plan for the current answers: against the resumed setup's objects and marker if any.
+pub fn current_plan(m: &Model) -> Plan {
+    let (objects, marker) = match &m.apply.resume {
+        Some(s) => (s.objects.clone(), s.marker()),
+        None => (Default::default(), String::new()),
+    };
+    crate::plan::plan(&m.answers, &m.lookups, &objects, &marker)
+}
+
+/// Every risk of the plan, as "Object: risk" lines (for the confirmation).
+pub fn risks(p: &Plan) -> Vec<String> {
+    p.actions
+        .iter()
+        .flat_map(|a| {
+            a.risks
+                .iter()
+                .map(move |r| format!("{}: {r}", a.object.label()))
+        })
+        .collect()
+}
+
+/// Enter on Apply: blocked plans show their problems, others ask for confirmation.
+pub fn request_apply(m: &mut Model, fx: &mut Vec<Effect>) {
+    let p = current_plan(m);
+    if p.is_blocked() {
+        m.show_errors[Step::Submit.index()] = true;
+        super::update::log(
+            m,
+            fx,
+            LogKind::Warn,
+            format!("plan has {} problem(s); fix them first", p.problems.len()),
+        );
+        return;
+    }
+    m.overlay = Overlay::ConfirmApply;
+}
+
+/// Confirmed: start (or continue) the journaled setup.
+pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
+    m.overlay = Overlay::None;
+    let a = &mut m.apply;
+    a.phase = Phase::Running;
+    a.objects = fresh_objects();
+    a.verification = None;
+    a.differences.clear();
+    m.in_flight += 1;
+    let resume_id = m
+        .apply
+        .session_id
+        .clone()
+        .or_else(|| m.apply.resume.as_ref().map(|s| s.id.clone()));
+    super::update::log(m, fx, LogKind::Info, "applying the plan".into());
+    fx.push(Effect::Apply(Box::new(ApplyRequest {
+        answers: m.answers.clone(),
+        resume_id,
+    })));
+}
+
+pub fn started(m: &mut Model, fx: &mut Vec<Effect>, id: String) {
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        format!("setup {id} journaled; it can be resumed if interrupted"),
+    );
+    m.apply.session_id = Some(id);
+}
+
+pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
+    match p {
+        Progress::Step(s) => {
+            for (o, st, line) in m.apply.objects.iter_mut() {
+                if s.starts_with(&format!("{} '", o.label())) {
+                    *st = ObjState::Done;
+                    *line = s.clone();
+                }
+            }
+            super::update::log(m, fx, LogKind::Info, s);
+        }
+        Progress::Difference(o, d) => {
+            super::update::log(
+                m,
+                fx,
+                LogKind::Warn,
+                format!("read-back {}: {d}", o.label()),
+            );
+            m.apply.differences.push((o, d));
+        }
+    }
+}
+
+pub fn verifying(m: &mut Model, fx: &mut Vec<Effect>) {
+    m.apply.phase = Phase::Verifying;
+    for o in m.apply.objects.iter_mut() {
+        o.1 = ObjState::Done;
+    }
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        "verifying with the new credentials".into(),
+    );
+}
+
+pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
+    m.in_flight = m.in_flight.saturating_sub(1);
+    let ApplyOutcome {
+        session,
+        verification,
+        differences,
+        handover,
+    } = o;
+    for (o, d) in &differences {
+        if !m.apply.differences.iter().any(|(x, y)| x == o && y == d) {
+            m.apply.differences.push((*o, d.clone()));
+        }
+    }
+    match &verification {
+        Some(v) if v.passed() => super::update::log(
+            m,
+            fx,
+            LogKind::Info,
+            format!("verification passed ({} checks)", v.checks.len()),
+        ),
+        Some(v) => {
+            let n = v.failures().count();
+            super::update::log(
+                m,
+                fx,
+                LogKind::Error,
+                format!("verification: {n} check(s) failed"),
+            );
+        }
+        None => super::update::log(
+            m,
+            fx,
+            LogKind::Info,
+            "everything already existed; the application keeps its secret".into(),
+        ),
+    }
+    let a = &mut m.apply;
+    a.session_id = Some(session.id.clone());
+    a.session = Some(session);
+    a.verification = verification;
+    for o in a.objects.iter_mut() {
+        o.1 = ObjState::Done;
+    }
+    match handover {
+        Some(h) => {
+            a.secret = Some(h.client_secret.clone());
+            a.handover = Some(Handover {
+                client_secret: SecretString::from(String::new()),
+                ..h
+            });
+        }
+        None => {
+            a.secret = None;
+            a.confirmed = true;
+        }
+    }
+    a.phase = Phase::Done;
+    m.done = [true; 6];
+}
+
+pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String) {
+    m.in_flight = m.in_flight.saturating_sub(1);
+    let id = m.apply.session_id.clone();
+    let resume = match &id {
+        Some(id) => format!(
+            " Setup {id} can be resumed: Enter retries here, or `halo-onboard resume {id}` later."
+        ),
+        None => String::new(),
+    };
+    super::update::log(m, fx, LogKind::Error, format!("apply failed: {message}"));
+    m.apply.phase = Phase::Failed {
+        message,
+        hint: format!("{hint}{resume}"),
+    };
+}
+
+/// The full hand-over (with the secret) for copying or saving; `None` once confirmed.
+fn full_handover(m: &Model) -> Option<Handover> {
+    let h = m.apply.handover.as_ref()?;
+    let s = m.apply.secret.as_ref()?;
+    Some(Handover {
+        client_secret: s.clone(),
+        ..h.clone()
+    })
+}
+
+/// Default hand-over file: `<state dir>/handover/<id>.env`.
+pub fn default_save_path(m: &Model) -> String {
+    let id = m.apply.session_id.as_deref().unwrap_or("setup");
+    match &m.state_dir {
+        Some(d) => d
+            .join("handover")
+            .join(format!("{id}.env"))
+            .display()
+            .to_string(),
+        None => format!("{id}.env"),
+    }
+}
+
+/// Where `a` saves the answers: `<state dir>/answers/<id>.toml`.
+pub fn answers_path(m: &Model) -> PathBuf {
+    let id = m.apply.session_id.as_deref().unwrap_or("setup");
+    let name = format!("{id}.toml");
+    match &m.state_dir {
+        Some(d) => d.join("answers").join(name),
+        None => PathBuf::from(name),
+    }
+}
+
+/// The headless command that does the same setup again (never with a secret).
+pub fn headless_command(m: &Model) -> String {
+    let c = &m.answers.connection;
+    let mut s = String::from("halo-onboard apply");
+    match c.mode {
+        crate::plan::answers::ConnectionMode::Hosted => s.push_str(&format!(" --url {}", c.url)),
+        crate::plan::answers::ConnectionMode::OnPremise => {
+            s.push_str(&format!(
+                " --resource-url {} --auth-url {}",
+                c.resource_url, c.auth_url
+            ));
+            if !c.tenant.is_empty() {
+                s.push_str(&format!(" --tenant {}", c.tenant));
+            }
+        }
+    }
+    s.push_str(&format!(" --client-id {}", c.client_id));
+    if let Some(p) = &m.answers.profile {
+        s.push_str(&format!(" --profile {p}"));
+    }
+    s.push_str(&format!(" --answers {}", answers_path(m).display()));
+    s.push_str(" --yes");
+    s
+}
+
+/// Keys on the hand-over screen.
+pub fn handover_key(m: &mut Model, c: char, fx: &mut Vec<Effect>) {
+    match c {
+        'c' => match full_handover(m) {
+            Some(h) => {
+                fx.push(Effect::Clipboard(h.client_secret));
+                m.apply.note = Some((
+                    LogKind::Info,
+                    "Copy sent to the terminal clipboard (OSC 52); paste to check it arrived."
+                        .into(),
+                ));
+                super::update::log(
+                    m,
+                    fx,
+                    LogKind::Info,
+                    "client secret sent to the clipboard (OSC 52)".into(),
+                );
+            }
+            None => {
+                m.apply.note = Some((LogKind::Warn, "The secret is gone (handed over).".into()))
+            }
+        },
+        's' if m.apply.secret.is_some() && !m.apply.confirmed => {
+            m.overlay = Overlay::SavePath(default_save_path(m));
+        }
+        'a' => {
+            let path = answers_path(m);
+            fx.push(Effect::SaveAnswers {
+                path,
+                answers: Box::new(m.answers.clone()),
+            });
+        }
+        'y' => confirm(m, fx),
+        _ => {}
+    }
+}
+
+/// Saves the hand-over to `path` (from the prompt).
+pub fn save_to(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
+    m.overlay = Overlay::None;
+    let path = path.trim();
+    if path.is_empty() {
+        return;
+    }
+    if let Some(h) = full_handover(m) {
+        fx.push(Effect::SaveHandover {
+            path: PathBuf::from(path),
+            handover: Box::new(h),
+        });
+    }
+}
+
+pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
+    match r {
+        Ok(p) => {
+            let msg = format!("credentials saved to {} (mode 0600)", p.display());
+            super::update::log(m, fx, LogKind::Info, msg.clone());
+            m.apply.note = Some((LogKind::Info, msg));
+            m.apply.saved_to = Some(p);
+        }
+        Err(e) => {
+            super::update::log(m, fx, LogKind::Error, e.clone());
+            m.apply.note = Some((LogKind::Error, e));
+        }
+    }
+}
+
+pub fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
+    match r {
+        Ok(p) => {
+            let msg = format!("answers saved to {}", p.display());
+            super::update::log(m, fx, LogKind::Info, msg.clone());
+            m.apply.note = Some((LogKind::Info, msg));
+            m.apply.answers_file = Some(p);
+        }
+        Err(e) => {
+            super::update::log(m, fx, LogKind::Error, e.clone());
+            m.apply.note = Some((LogKind::Error, e));
+        }
+    }
+}
+
+/// The user has the credentials: forget the secret here and in the journal.
+pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.phase != Phase::Done || m.apply.confirmed {
+        return;
+    }
+    m.apply.confirmed = true;
+    // Dropping the SecretString zeroes its memory.
+    m.apply.secret = None;
+    if let Some(s) = m.apply.session.clone() {
+        fx.push(Effect::ConfirmHandover(Box::new(s)));
+    }
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        "hand-over confirmed; wiping the secret from the journal".into(),
+    );
+}
+
+pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
+    match r {
+        Ok(()) => {
+            m.apply.note = Some((
+                LogKind::Info,
+                "Handed over: the secret is wiped from the journal and this screen.".into(),
+            ));
+            super::update::log(m, fx, LogKind::Info, "setup handed over".into());
+        }
+        Err(e) => {
+            m.apply.note = Some((
+                LogKind::Error,
+                format!("could not wipe the journal secret: {e}"),
+            ));
+            super::update::log(m, fx, LogKind::Error, e);
+        }
+    }
+}
+
+/// Continue an unfinished setup: its answers and connection, and only the secret to type.
+pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
+    let s = &row.session;
+    m.answers = s.answers.clone();
+    if let Some(ep) = &s.endpoint {
+        let c = &mut m.answers.connection;
+        if c.url.trim().is_empty() && c.resource_url.trim().is_empty() {
+            c.mode = crate::plan::answers::ConnectionMode::OnPremise;
+            c.resource_url = ep.resource_url.clone();
+            c.auth_url = ep.auth_url.clone();
+            c.tenant = ep.tenant.clone().unwrap_or_default();
+        }
+    }
+    m.sync_inputs();
+    m.profile = s
+        .answers
+        .profile
+        .as_deref()
+        .and_then(|id| m.profiles.iter().find(|p| p.id == id).cloned());
+    m.apply.resume = Some(s.clone());
+    m.apply.session_id = Some(s.id.clone());
+    m.overlay = Overlay::None;
+    m.step = Step::Connect;
+    m.focus_on(super::Field::ClientSecret);
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        format!(
+            "resuming setup {}: enter the bootstrap secret and test the connection (t)",
+            s.id
+        ),
+    );
+}

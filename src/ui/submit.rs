@@ -1,0 +1,420 @@
+//! The Submit step: the real plan (from `plan::build`), then apply progress, verification and
+//! the hand-over screen.
+
+use ratatui::text::{Line, Span};
+use secrecy::ExposeSecret;
+
+use crate::app::apply::{current_plan, headless_command};
+use crate::app::{Field, LogKind, Model, ObjState, Phase};
+use crate::plan::build::{self, Kind, Object, Plan};
+use crate::plan::verify::Verification;
+use crate::profile::{HandoverField, Severity};
+
+use super::form::Body;
+use super::{SPINNER, Theme};
+
+pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
+    b.focus_line = Some(0);
+    match &m.apply.phase {
+        Phase::Idle => {
+            let p = current_plan(m);
+            apply_button(m, t, b, &p);
+            plan_view(m, t, b, &p);
+        }
+        Phase::Running | Phase::Verifying | Phase::Failed { .. } => progress(m, t, b),
+        Phase::Done => handover(m, t, b),
+    }
+}
+
+fn apply_button(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
+    let focus = m.focused() == Field::ApplyButton;
+    let (label, style) = if p.is_blocked() {
+        (
+            "[ Apply ] (fix the problems below first)",
+            if focus { t.selection } else { t.muted },
+        )
+    } else {
+        ("[ Apply ]", if focus { t.selection } else { t.accent })
+    };
+    let mut spans = vec![
+        Span::styled(if focus { "▶ " } else { "  " }, t.accent),
+        Span::styled(label, style),
+    ];
+    if let Some(s) = &m.apply.resume {
+        spans.push(Span::styled(format!("  continues setup {}", s.id), t.muted));
+    }
+    b.push(Line::from(spans));
+    b.blank();
+}
+
+fn kind_label(k: Kind) -> &'static str {
+    match k {
+        Kind::Create => "create",
+        Kind::Update => "update",
+        Kind::Keep => "keep",
+        Kind::Reuse => "reuse",
+    }
+}
+
+fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
+    if !p.problems.is_empty() {
+        b.header(t, "Problems (block apply)");
+        for e in &p.problems {
+            b.note(t.error, format!("✗ {e}"));
+        }
+        b.blank();
+    }
+    b.header(t, "Plan");
+    for a in &p.actions {
+        let id =
+            a.id.as_deref()
+                .map(|i| format!(" (id {i})"))
+                .unwrap_or_default();
+        b.note(
+            t.text,
+            format!(
+                "{:<12} {:<7} '{}'{id}",
+                a.object.label(),
+                kind_label(a.kind),
+                a.name
+            ),
+        );
+        for c in &a.changes {
+            b.note(t.muted, format!("             change: {c}"));
+        }
+        for r in &a.risks {
+            b.note(t.warning, format!("             ⚠ {r}"));
+        }
+    }
+    details(m, t, b);
+    if let Some(prof) = &m.profile {
+        let mut traps: Vec<_> = prof.traps.iter().collect();
+        traps.sort_by_key(|x| std::cmp::Reverse(x.severity));
+        if !traps.is_empty() {
+            b.blank();
+            b.header(t, &format!("{}: manual steps and traps", prof.vendor));
+            for tr in traps {
+                let style = match tr.severity {
+                    Severity::Critical => t.error,
+                    Severity::Warning => t.warning,
+                    Severity::Info => t.muted,
+                };
+                b.note(style, format!("[{}] {}", tr.severity.as_str(), tr.text));
+            }
+        }
+    }
+    b.blank();
+    b.header(t, "Requests apply will send");
+    for r in &p.requests {
+        b.note(t.text, r.clone());
+    }
+    objects_json(m, t, b, p);
+}
+
+/// Agent and application settings in words (teams, work hours, scopes).
+fn details(m: &Model, t: &Theme, b: &mut Body) {
+    let a = &m.answers;
+    let mut probs = Vec::new();
+    let ag = build::agent_object(a, "", &m.lookups, "", &mut probs);
+    let teams: Vec<String> = ag.teams.iter().map(|x| x.team_name.clone()).collect();
+    let deps: Vec<String> = ag
+        .departments
+        .iter()
+        .map(|x| {
+            format!(
+                "{} ({})",
+                x.department_name,
+                crate::halo::model::MembershipLevel::from_code(x.membershiplevel).label()
+            )
+        })
+        .collect();
+    let none = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    b.note(
+        t.muted,
+        format!(
+            "Agent: {}{}; default team: {}; teams: {}; departments: {}; work hours: {}",
+            if ag.isapiagent {
+                "API-only"
+            } else {
+                "full agent"
+            },
+            if ag.isdisabled {
+                ", inactive"
+            } else {
+                ", active"
+            },
+            if ag.team.is_empty() { "none" } else { &ag.team },
+            none(&teams),
+            none(&deps),
+            a.agent.workday
+        ),
+    );
+    let login = a
+        .application
+        .login_agent
+        .clone()
+        .unwrap_or_else(|| format!("the new agent ({})", a.agent.name));
+    b.note(
+        t.muted,
+        format!(
+            "Application: Client ID and Secret (Services), login type Agent, log in as {login}"
+        ),
+    );
+    let scopes = crate::halo::scopes::normalise(&a.scopes);
+    b.note(t.muted, format!("Scopes: {}", scopes.join(" ")));
+}
+
+fn objects_json(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
+    let a = &m.answers;
+    let marker = m
+        .apply
+        .resume
+        .as_ref()
+        .map(|s| s.marker())
+        .unwrap_or_default();
+    b.blank();
+    b.header(
+        t,
+        "Objects to POST (JSON; ids and the secret are filled in at apply)",
+    );
+    let writes = |o: Object| {
+        p.action(o)
+            .is_some_and(|x| matches!(x.kind, Kind::Create | Kind::Update))
+    };
+    let mut probs = Vec::new();
+    let role_id = p
+        .action(Object::Role)
+        .and_then(|x| x.id.clone())
+        .unwrap_or_default();
+    let objs = [
+        (
+            Object::Role,
+            "POST /api/Roles",
+            serde_json::to_string_pretty(&[build::role_object(a, &marker)]).ok(),
+        ),
+        (
+            Object::Agent,
+            "POST /api/Agent",
+            serde_json::to_string_pretty(&[build::agent_object(
+                a, &role_id, &m.lookups, &marker, &mut probs,
+            )])
+            .ok(),
+        ),
+        (
+            Object::Application,
+            "POST /api/Application",
+            serde_json::to_string_pretty(&[build::application_object(a, 0, &marker)]).ok(),
+        ),
+    ];
+    for (o, what, json) in objs {
+        if !writes(o) {
+            continue;
+        }
+        if let Some(json) = json {
+            b.note(t.accent, what);
+            for l in json.lines() {
+                b.note(t.muted, l.to_string());
+            }
+        }
+    }
+}
+
+fn progress(m: &Model, t: &Theme, b: &mut Body) {
+    let spin = SPINNER[m.spinner % SPINNER.len()];
+    let title = match &m.apply.phase {
+        Phase::Running => format!("{spin} Applying"),
+        Phase::Verifying => format!("{spin} Verifying with the new credentials"),
+        _ => "✗ Apply stopped".into(),
+    };
+    let style = if matches!(m.apply.phase, Phase::Failed { .. }) {
+        t.error
+    } else {
+        t.accent
+    };
+    let mut l = vec![Span::styled(title, style)];
+    if let Some(id) = &m.apply.session_id {
+        l.push(Span::styled(format!("  setup {id}"), t.muted));
+    }
+    b.push(Line::from(l));
+    b.blank();
+    let mut running_shown = false;
+    for (o, st, line) in &m.apply.objects {
+        let (mark, style, text) = match st {
+            ObjState::Done => ("✓", t.success, line.clone()),
+            ObjState::Pending if m.apply.phase == Phase::Running && !running_shown => {
+                running_shown = true;
+                (spin, t.accent, format!("{}: working…", o.label()))
+            }
+            ObjState::Pending => ("·", t.muted, format!("{}: waiting", o.label())),
+        };
+        b.note(style, format!("{mark} {text}"));
+    }
+    if m.apply.phase == Phase::Verifying {
+        b.note(
+            t.accent,
+            format!("{spin} token, Agent/me and one probe per area"),
+        );
+    }
+    if let Phase::Failed { message, hint } = &m.apply.phase {
+        b.blank();
+        b.wrapped(t.error, "", &format!("✗ {message}"));
+        b.note(t.warning, hint.clone());
+        b.blank();
+        b.note(
+            t.muted,
+            "Enter: try again (continues the same setup)   Esc: back to the answers",
+        );
+    }
+    differences(m, t, b);
+}
+
+fn differences(m: &Model, t: &Theme, b: &mut Body) {
+    if m.apply.differences.is_empty() {
+        return;
+    }
+    b.blank();
+    b.header(t, "Read-back differences (Halo stored something else)");
+    for (o, d) in &m.apply.differences {
+        b.note(t.warning, format!("{}: {d}", o.label()));
+    }
+}
+
+pub(super) fn verification_table(v: &Verification, t: &Theme, b: &mut Body) {
+    for c in &v.checks {
+        let (mark, style) = if c.pass {
+            ("pass", t.success)
+        } else {
+            ("FAIL", t.error)
+        };
+        b.note(style, format!("{mark}  {:<34} {}", c.name, c.detail));
+        if let Some(l) = c.layer {
+            b.note(
+                t.warning,
+                format!("      blocked by: {}; fix: {}", l.label(), c.fix),
+            );
+        }
+    }
+}
+
+fn handover(m: &Model, t: &Theme, b: &mut Body) {
+    let ap = &m.apply;
+    let id = ap.session_id.clone().unwrap_or_default();
+    match &ap.verification {
+        Some(v) if v.passed() => b.push(Line::styled(
+            format!(
+                "✓ Setup {id} applied and verified ({} checks passed)",
+                v.checks.len()
+            ),
+            t.success,
+        )),
+        Some(v) => b.push(Line::styled(
+            format!(
+                "✗ Setup {id} applied; verification: {} of {} checks FAILED (see below)",
+                v.failures().count(),
+                v.checks.len()
+            ),
+            t.error,
+        )),
+        None => b.push(Line::styled(
+            format!("✓ Setup {id}: everything already existed; the application keeps its secret"),
+            t.success,
+        )),
+    }
+    b.blank();
+    if let Some(h) = &ap.handover {
+        if ap.secret.is_some() {
+            b.wrapped(
+                t.warning,
+                "",
+                "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it (c) or save it (s), give it to the vendor, then confirm the hand-over (Enter) to wipe it here and from the journal.",
+            );
+        } else {
+            b.push(Line::styled(
+                "✓ Handed over: the secret was wiped from this screen and the journal.",
+                t.success,
+            ));
+        }
+        b.blank();
+        let wanted: Vec<HandoverField> = m
+            .profile
+            .as_ref()
+            .map(|p| p.handover.clone())
+            .unwrap_or_default();
+        if let Some(p) = &m.profile
+            && !wanted.is_empty()
+        {
+            b.note(t.muted, format!("★ = what {} asks for", p.vendor));
+        }
+        for f in HandoverField::ALL {
+            let value = match f {
+                HandoverField::ClientId => h.client_id.clone(),
+                HandoverField::ClientSecret => match &ap.secret {
+                    Some(s) => s.expose_secret().to_string(),
+                    None => "(wiped after the hand-over)".into(),
+                },
+                HandoverField::Tenant => {
+                    if h.tenant.is_empty() {
+                        "(not set)".into()
+                    } else {
+                        h.tenant.clone()
+                    }
+                }
+                HandoverField::AgentId => h.agent_id.to_string(),
+                _ => f.url_form(&h.resource_url, &h.auth_url).unwrap_or_default(),
+            };
+            let star = wanted.contains(&f);
+            let style = if f == HandoverField::ClientSecret && ap.secret.is_some() {
+                t.warning
+            } else if star {
+                t.accent
+            } else {
+                t.text
+            };
+            b.note(
+                style,
+                format!("{} {:<36} {value}", if star { "★" } else { " " }, f.label()),
+            );
+        }
+        if let Some(p) = &ap.saved_to {
+            b.note(t.muted, format!("saved to {}", p.display()));
+        }
+    }
+    if let Some((kind, note)) = &ap.note {
+        let style = match kind {
+            LogKind::Error => t.error,
+            LogKind::Warn => t.warning,
+            _ => t.success,
+        };
+        b.blank();
+        b.wrapped(style, "", note);
+    }
+    b.blank();
+    let keys = if ap.secret_pending() {
+        "c copy secret (OSC 52)   s save to a file   a save answers   Enter/y confirm hand-over"
+    } else {
+        "a save answers   q quit"
+    };
+    b.push(Line::styled(keys.to_string(), t.accent));
+    b.blank();
+    b.header(
+        t,
+        "Same setup without the wizard (the secret comes from HALO_CLIENT_SECRET)",
+    );
+    b.note(t.text, headless_command(m));
+    match &ap.answers_file {
+        Some(p) => b.note(t.muted, format!("answers saved to {}", p.display())),
+        None => b.note(t.muted, "a saves the answers file the command names"),
+    }
+    if let Some(v) = &ap.verification {
+        b.blank();
+        b.header(t, "Verification");
+        verification_table(v, t, b);
+    }
+    differences(m, t, b);
+}

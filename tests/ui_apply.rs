@@ -1,0 +1,404 @@
+//! `app::update` after Submit: confirmation, apply progress, failure, verification, hand-over
+//! keys, confirmation wiping the secret, least privilege from a profile, resuming a setup.
+
+#![allow(clippy::field_reassign_with_default)]
+
+mod ui_support;
+
+use crossterm::event::KeyCode;
+use halo_onboard::app::{self, Effect, Field, Model, Msg, ObjState, Overlay, Phase, Step};
+use halo_onboard::halo::model::Access;
+use halo_onboard::plan::apply::Progress;
+use halo_onboard::plan::build::Object;
+use secrecy::ExposeSecret;
+use ui_support::*;
+
+fn debug_has_no_secret(m: &Model, fx: &[Effect]) {
+    assert!(!format!("{m:?}").contains(NEW_SECRET), "secret in Debug");
+    assert!(
+        !format!("{fx:?}").contains(NEW_SECRET),
+        "secret in effects' Debug"
+    );
+    for e in m.log.window(usize::MAX, 0) {
+        assert!(!e.text.contains(NEW_SECRET), "secret in the log pane");
+    }
+}
+
+#[test]
+fn confirm_overlay_lists_risks_and_esc_cancels() {
+    let mut m = filled(Step::Submit);
+    m.answers.role.is_admin = true;
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::ConfirmApply);
+    let risks = app::apply::risks(&app::apply::current_plan(&m));
+    assert!(
+        risks.iter().any(|r| r.contains("grants admin")),
+        "{risks:?}"
+    );
+    let fx = press(&mut m, [key(KeyCode::Esc)]);
+    assert!(fx.iter().all(|e| !matches!(e, Effect::Apply(_))));
+    assert_eq!(
+        (m.overlay.clone(), m.apply.phase.clone()),
+        (Overlay::None, Phase::Idle)
+    );
+    // Enter in the overlay applies too
+    press(&mut m, [key(KeyCode::Enter)]);
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Apply(_))));
+}
+
+#[test]
+fn progress_marks_objects_and_logs_every_line() {
+    let mut m = filled(Step::Submit);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    assert_eq!(m.apply.session_id.as_deref(), Some(SETUP_ID));
+    app::update(
+        &mut m,
+        Msg::Progress(Progress::Step("Role 'Vendor API': created (id r-1)".into())),
+    );
+    assert_eq!(m.apply.objects[0].1, ObjState::Done);
+    assert_eq!(m.apply.objects[1].1, ObjState::Pending);
+    app::update(
+        &mut m,
+        Msg::Progress(Progress::Difference(Object::Agent, "email differs".into())),
+    );
+    assert_eq!(
+        m.apply.differences,
+        vec![(Object::Agent, "email differs".into())]
+    );
+    app::update(&mut m, Msg::Verifying);
+    assert_eq!(m.apply.phase, Phase::Verifying);
+    assert!(m.apply.objects.iter().all(|o| o.1 == ObjState::Done));
+    let log: Vec<String> = m
+        .log
+        .window(usize::MAX, 0)
+        .map(|e| e.text.clone())
+        .collect();
+    assert!(
+        log.iter().any(|l| l.contains("Role 'Vendor API': created")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("read-back Agent: email differs"))
+    );
+    assert!(m.busy(), "spinner ticks while applying");
+}
+
+#[test]
+fn failure_shows_hint_and_resume_id_and_enter_retries_same_setup() {
+    let mut m = filled(Step::Submit);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    app::update(
+        &mut m,
+        Msg::ApplyFailed {
+            message: "Halo refused the agent".into(),
+            hint: "Check the licence count.".into(),
+        },
+    );
+    let Phase::Failed { message, hint } = m.apply.phase.clone() else {
+        panic!("not failed: {:?}", m.apply.phase)
+    };
+    assert_eq!(message, "Halo refused the agent");
+    assert!(hint.contains("Check the licence count."), "{hint}");
+    assert!(
+        hint.contains(&format!("halo-onboard resume {SETUP_ID}")),
+        "{hint}"
+    );
+    assert!(!m.busy());
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::ConfirmApply);
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Apply(r) if r.resume_id.as_deref() == Some(SETUP_ID))),
+        "a retry continues the same setup"
+    );
+    // Esc from a failure goes back to the answers
+    app::update(
+        &mut m,
+        Msg::ApplyFailed {
+            message: "x".into(),
+            hint: String::new(),
+        },
+    );
+    press(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(m.step, Step::Permissions);
+}
+
+#[test]
+fn ctrl_c_during_apply_asks_and_names_the_setup() {
+    let mut m = filled(Step::Submit);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    press(&mut m, [ctrl('c')]);
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    assert!(m.apply.running());
+    press(&mut m, [key(KeyCode::Char('n'))]);
+    assert!(!m.quit);
+}
+
+#[test]
+fn applied_shows_handover_and_all_steps_done() {
+    let m = applied(true);
+    assert_eq!(m.apply.phase, Phase::Done);
+    assert_eq!(m.done, [true; 6]);
+    assert!(m.apply.secret_pending());
+    assert_eq!(
+        m.apply
+            .secret
+            .as_ref()
+            .map(|s| s.expose_secret().to_string()),
+        Some(NEW_SECRET.to_string())
+    );
+    let h = m.apply.handover.as_ref().unwrap();
+    assert_eq!(
+        h.client_secret.expose_secret(),
+        "",
+        "the copy in the hand-over is empty"
+    );
+    assert!(m.apply.verification.as_ref().unwrap().passed());
+    debug_has_no_secret(&m, &[]);
+    // cannot go back to edit answers after apply
+    let mut m = m;
+    press(&mut m, [key(KeyCode::Esc), ctrl('p')]);
+    assert_eq!(m.step, Step::Submit);
+}
+
+#[test]
+fn handover_keys_copy_save_answers_and_confirm() {
+    let mut m = applied(false);
+    m.state_dir = Some("/state".into());
+    // c: OSC 52 effect with the secret, nothing in the log
+    let fx = press(&mut m, [key(KeyCode::Char('c'))]);
+    let clip: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Clipboard(s) => Some(s.expose_secret().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(clip, vec![NEW_SECRET.to_string()]);
+    debug_has_no_secret(&m, &fx);
+    // s: prompt with the default path, editable; Enter saves
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    assert_eq!(
+        m.overlay,
+        Overlay::SavePath(format!("/state/handover/{SETUP_ID}.env"))
+    );
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "/tmp/x.json");
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    let saved: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SaveHandover { path, handover } => Some((
+                path.display().to_string(),
+                handover.client_secret.expose_secret().to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(saved, vec![("/tmp/x.json".into(), NEW_SECRET.into())]);
+    app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/x.json".into())));
+    assert_eq!(
+        m.apply.saved_to.as_deref(),
+        Some(std::path::Path::new("/tmp/x.json"))
+    );
+    // Esc cancels the prompt
+    press(&mut m, [key(KeyCode::Char('s')), key(KeyCode::Esc)]);
+    assert_eq!(m.overlay, Overlay::None);
+    // a: answers next to the headless command
+    let fx = press(&mut m, [key(KeyCode::Char('a'))]);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SaveAnswers { path, .. }
+        if path.display().to_string() == format!("/state/answers/{SETUP_ID}.toml")))
+    );
+    let cmd = app::apply::headless_command(&m);
+    assert!(
+        cmd.starts_with(
+            "halo-onboard apply --url https://acme.halopsa.com --client-id bootstrap-id"
+        ),
+        "{cmd}"
+    );
+    assert!(
+        cmd.contains(&format!("--answers /state/answers/{SETUP_ID}.toml --yes")),
+        "{cmd}"
+    );
+    assert!(!cmd.contains(SECRET) && !cmd.contains(NEW_SECRET));
+    // quitting before confirmation warns
+    press(&mut m, [key(KeyCode::Char('q'))]);
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
+    press(&mut m, [key(KeyCode::Char('n'))]);
+    // Enter confirms: the secret leaves the model, the journal wipe is asked for
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert!(m.apply.secret.is_none());
+    assert!(m.apply.confirmed && !m.apply.secret_pending());
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::ConfirmHandover(s) if s.id == SETUP_ID))
+    );
+    assert!(!format!("{m:?}").contains(NEW_SECRET));
+    // after confirmation: c copies nothing, s does not prompt, Enter/y do nothing more
+    let fx = press(
+        &mut m,
+        [
+            key(KeyCode::Char('c')),
+            key(KeyCode::Char('s')),
+            key(KeyCode::Char('y')),
+        ],
+    );
+    assert!(
+        fx.iter()
+            .all(|e| !matches!(e, Effect::Clipboard(_) | Effect::ConfirmHandover(_)))
+    );
+    assert_eq!(m.overlay, Overlay::None);
+    app::update(&mut m, Msg::HandedOver(Ok(())));
+    assert!(m.apply.note.as_ref().unwrap().1.contains("Handed over"));
+}
+
+#[test]
+fn y_confirms_too() {
+    let mut m = applied(true);
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    assert!(m.apply.secret.is_none());
+    assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+}
+
+#[test]
+fn least_privilege_areas_derive_scopes_and_role() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    let i = m
+        .profiles
+        .iter()
+        .position(|p| p.id == "least-privilege")
+        .unwrap();
+    app::update::pick_profile(&mut m, i, &mut Vec::new());
+    assert!(m.asks(halo_onboard::profile::Question::Areas));
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Role);
+    // no area marked yet: Next refuses with the question
+    m.answers.role.name = "LP".into();
+    m.sync_inputs();
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Role);
+    assert!(
+        app::validate(&m, Step::Role)
+            .iter()
+            .any(|i| i.message.contains("reads or edits"))
+    );
+    let tickets = (0..)
+        .find(|&i| app::fields::feature_area(i).is_some_and(|a| a.key == "tickets"))
+        .unwrap();
+    let customers = (0..)
+        .find(|&i| app::fields::feature_area(i).is_some_and(|a| a.key == "customers"))
+        .unwrap();
+    focus(&mut m, Field::RoleFeature(tickets));
+    press(&mut m, [key(KeyCode::Right), key(KeyCode::Right)]);
+    focus(&mut m, Field::RoleFeature(customers));
+    press(&mut m, [key(KeyCode::Right)]);
+    assert_eq!(m.answers.role.features.get("tickets"), Some(&Access::Edit));
+    assert_eq!(
+        m.answers.role.features.get("customers"),
+        Some(&Access::Read)
+    );
+    let mut scopes = m.answers.scopes.clone();
+    scopes.sort();
+    assert_eq!(scopes, vec!["edit:tickets", "read:customers"]);
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Agent);
+}
+
+#[test]
+fn profile_questions_block_until_answered() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    let Some(i) = m.profiles.iter().position(|p| {
+        p.questions()
+            .contains(&halo_onboard::profile::Question::DefaultTeam)
+    }) else {
+        return; // no built-in asks for a default team
+    };
+    app::update::pick_profile(&mut m, i, &mut Vec::new());
+    m.step = Step::Agent;
+    assert!(
+        app::validate(&m, Step::Agent)
+            .iter()
+            .any(|x| x.field == Some(Field::DefaultTeam))
+    );
+    focus(&mut m, Field::DefaultTeam);
+    press(&mut m, [key(KeyCode::Right), key(KeyCode::Right)]);
+    assert!(
+        !app::validate(&m, Step::Agent)
+            .iter()
+            .any(|x| x.field == Some(Field::DefaultTeam))
+    );
+}
+
+#[test]
+fn resume_offer_prefills_and_jumps_to_submit_after_connecting() {
+    let mut base = filled(Step::Submit);
+    base.answers.profile = Some("topleft".into());
+    let mut s = session(&base);
+    s.objects.role_id = Some("r-1".into());
+    s.objects.role_created = true;
+    let row = app::ResumeRow {
+        session: s,
+        age: "5m ago".into(),
+    };
+    let mut m = Model::default();
+    m.profiles = halo_onboard::profile::builtin();
+    m.resumable = vec![row.clone(), row];
+    m.overlay = Overlay::Resume(0);
+    // Esc starts a new setup
+    let mut fresh = m.clone();
+    press(&mut fresh, [key(KeyCode::Esc)]);
+    assert_eq!(fresh.overlay, Overlay::None);
+    assert!(fresh.apply.resume.is_none());
+    // Down/Up move, Enter resumes
+    press(&mut m, [key(KeyCode::Down)]);
+    assert_eq!(m.overlay, Overlay::Resume(1));
+    press(&mut m, [key(KeyCode::Up), key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.answers.agent.name, "vendor-api");
+    assert_eq!(m.input_value(Field::Url), "https://acme.halopsa.com");
+    assert_eq!(m.focused(), Field::ClientSecret, "only the secret is asked");
+    assert_eq!(m.profile.as_ref().map(|p| p.id.as_str()), Some("topleft"));
+    type_str(&mut m, SECRET);
+    focus(&mut m, Field::TestButton);
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Connect(_))));
+    app::update(&mut m, connected_msg(true));
+    assert_eq!(m.step, Step::Submit, "straight to Submit");
+    // the plan knows the setup's role: apply continues the same session
+    let p = app::apply::current_plan(&m);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    assert_eq!(m.apply.phase, Phase::Running);
+}
+
+#[test]
+fn resumed_apply_sends_the_session_id() {
+    let base = filled(Step::Submit);
+    let row = app::ResumeRow {
+        session: session(&base),
+        age: "1h ago".into(),
+    };
+    let mut m = Model::default();
+    m.resumable = vec![row];
+    m.overlay = Overlay::Resume(0);
+    press(&mut m, [key(KeyCode::Enter)]);
+    press(&mut m, [Msg::Paste(SECRET.into())]);
+    app::update(&mut m, connected_msg(true));
+    assert_eq!(m.step, Step::Submit);
+    press(&mut m, [key(KeyCode::Enter)]);
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Apply(r) if r.resume_id.as_deref() == Some(SETUP_ID)))
+    );
+}
