@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use halo_onboard::sim::{self, SimConfig};
 use support::proc::{Finished, run};
+use support::reqlog::{Rec, critical_path, timeline};
 use support::row;
 use support::sandbox::Sandbox;
 
@@ -26,15 +27,6 @@ const DESIGNED_TRIPS: usize = 8;
 const RUNS: usize = 3;
 const SECRET_ENV: &str = "BENCH_HALO_SECRET";
 
-#[derive(Debug, Clone, serde::Deserialize)]
-struct Rec {
-    method: String,
-    path: String,
-    status: u16,
-    /// When the answer was ready (after the emulated latency).
-    ts_ms: i64,
-}
-
 fn bin(state: &Path) -> Command {
     let mut c = Command::new(support::binary());
     c.env("HALO_ONBOARD_STATE_DIR", state)
@@ -42,23 +34,6 @@ fn bin(state: &Path) -> Command {
         .env_remove("HALO_CLIENT_ID")
         .env_remove("HALO_CLIENT_SECRET");
     c
-}
-
-/// The longest chain of requests that cannot have overlapped: each starts (answer time minus
-/// the latency) after the previous answered. Greedy by earliest answer finds the longest chain.
-fn critical_path(recs: &[Rec]) -> Vec<Rec> {
-    let mut by_end = recs.to_vec();
-    by_end.sort_by_key(|r| r.ts_ms);
-    let mut chain: Vec<Rec> = Vec::new();
-    let mut last_end = i64::MIN / 2;
-    for r in by_end {
-        // 10 ms of slack for millisecond stamps; parallel requests overlap by ~100 ms.
-        if r.ts_ms - LATENCY_MS as i64 >= last_end - 10 {
-            last_end = r.ts_ms;
-            chain.push(r);
-        }
-    }
-    chain
 }
 
 struct Single {
@@ -97,7 +72,7 @@ fn headless_apply() {
     runs.sort_by_key(|s| s.run.wall);
     let m = &runs[runs.len() / 2];
     let wall = m.run.wall.as_secs_f64() * 1e3;
-    let chain = critical_path(&m.recs);
+    let chain = critical_path(&m.recs, LATENCY_MS);
     let first = m.recs.iter().map(|r| r.ts_ms).min().unwrap_or(0) - LATENCY_MS as i64;
     let last = m.recs.iter().map(|r| r.ts_ms).max().unwrap_or(0);
     let span = (last - first) as f64;
@@ -153,24 +128,8 @@ fn headless_apply() {
         None,
     );
     // The timeline, so a serialised request is easy to spot.
-    let mut recs = m.recs.clone();
-    recs.sort_by_key(|r| r.ts_ms);
-    let on_chain = |r: &Rec| {
-        chain
-            .iter()
-            .any(|c| c.ts_ms == r.ts_ms && c.path == r.path && c.method == r.method)
-    };
-    for r in &recs {
-        let end = r.ts_ms - first;
-        println!(
-            "TL {:>5}..{:<5} ms {} {:<6} {} -> {}",
-            end - LATENCY_MS as i64,
-            end,
-            if on_chain(r) { "*" } else { " " },
-            r.method,
-            r.path,
-            r.status
-        );
+    for line in timeline(&m.recs, &chain, LATENCY_MS) {
+        println!("TL {line}");
     }
 }
 

@@ -18,7 +18,7 @@ use criterion::{BenchmarkId, Criterion};
 use halo_onboard::app::{self, Connected, LogBuffer, LogKind, Model, Msg, Step};
 use halo_onboard::halo::TokenInfo;
 use halo_onboard::halo::model::{Agent, Department, Role, Team, Workday};
-use halo_onboard::plan::desired::Lookups;
+use halo_onboard::plan::build::Lookups;
 use halo_onboard::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -57,6 +57,7 @@ fn lookups() -> Lookups {
             is_admin: true,
             ..Agent::default()
         }],
+        ..Lookups::default()
     }
 }
 

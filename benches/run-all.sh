@@ -15,7 +15,7 @@ trap 'rm -f "$log"' EXIT
 for b in render startup apply; do
   echo "== cargo bench --bench $b" >&2
   # The figures go to the log; criterion's own report goes to stderr.
-  cargo bench --bench "$b" | tee -a "$log" | { grep -v '^\(ROW\|TL\) ' || true; } >&2 || {
+  cargo bench --bench "$b" | tee -a "$log" | { grep -v '^\(ROW\|TL\|TLW\) ' || true; } >&2 || {
     echo "benchmark $b failed" >&2
     exit 1
   }
@@ -40,6 +40,12 @@ done
   echo
   echo '```'
   grep '^TL ' "$log" | sed 's/^TL //'
+  echo '```'
+  echo
+  echo "## Wizard apply timeline (--demo, 100 ms latency, from the confirming \`y\`)"
+  echo
+  echo '```'
+  grep '^TLW ' "$log" | sed 's/^TLW //'
   echo '```'
 } >benches/RESULTS.md
 cat benches/RESULTS.md

@@ -6,8 +6,7 @@
 #
 # Needs: tmux, asciinema (pip install asciinema), svg-term (npm install -g svg-term-cli).
 # Env: HALO_ONBOARD_BIN (default target/release/halo-onboard, built if missing),
-#      DEMO_LATENCY_MS (emulated Halo latency, default 80), DEMO_APPLY (1: press Apply at the end;
-#      default 0 while the wizard's apply is not wired in).
+#      DEMO_LATENCY_MS (emulated Halo latency, default 80).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,44 +60,37 @@ wait_for "1 · Connect"
 beat 1.5
 key Enter # everything is filled in by --demo: test the connection
 wait_for "Connected as"
+beat 1.5
+key Tab Tab Enter # the profile picker
+wait_for "Profile  (vendor"
+beat 1.5
+key t # jumps to TopLeft
+wait_for "▶ TopLeft"
+beat
+key Enter
+wait_for "every step pre-filled"
 beat 2
-key C-n
-wait_for "2 · Role"
-beat
-key Tab
-typed "Vendor API"
-key Tab Tab Tab
-key Right
-key Right # Tickets: Read and Modify
-wait_for "Read and Modify"
-beat
-key C-n
-wait_for "3 · Agent"
-typed "vendor-api"
-key Tab
-typed "Vendor"
-key Tab
-typed "API"
-beat
-key C-n
-wait_for "4 · Application"
-typed "Vendor integration"
-beat
-key C-n
-wait_for "5 · Permissions"
-for _ in 1 2 3 4 5 6; do PAUSE=0.2 key Down; done
-key Space # edit:tickets (read:tickets comes with it)
-wait_for "2 scope(s) ticked"
+for step in "2 · Role" "3 · Agent" "4 · Application" "5 · Permissions" "6 · Submit"; do
+  key C-n
+  wait_for "$step"
+  beat 1.8
+done
+for _ in 1 2 3 4 5 6 7 8; do PAUSE=0.25 key Down; done # scroll through the plan
 beat 1.5
-key C-n
-wait_for "6 · Submit"
+# Back to the top: the progress view keeps the plan's scroll offset.
+for _ in 1 2 3 4 5 6 7 8; do PAUSE=0.1 key Up; done
+beat
+key Enter # Apply
+wait_for "Write to Halo now?"
 beat 2.5
-for _ in 1 2 3 4 5 6; do PAUSE=0.25 key Down; done # scroll through the plan
-beat 1.5
-if [ "${DEMO_APPLY:-0}" = 1 ]; then
-  key Enter
-  beat 8
-fi
+key y
+wait_for "verification passed" 60
+beat 2
+for _ in $(seq 12); do PAUSE=0.15 key Up; done # back to the top of the hand-over
+beat 4
+key Enter # confirm the hand-over: the secret is wiped
+wait_for "Handed over"
+beat 2.5
 key '?' # the help overlay
 beat 2.5
 key Escape
@@ -112,7 +104,23 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-# The state dir is a temp path: keep it out of the committed cast.
-sed "s#$STATE#/tmp/halo-demo#g" "$STATE/demo.cast" >"$CAST"
+# One event per frame: asciinema cuts the output at read boundaries, sometimes inside an escape
+# sequence, which svg-term then draws wrongly; chunks less than 10 ms apart are one frame. The
+# state dir is a temp path: keep it out of the committed cast.
+python3 - "$STATE/demo.cast" "$STATE" >"$CAST" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+print(lines[0])
+merged = []
+for line in lines[1:]:
+    t, kind, data = json.loads(line)
+    data = data.replace(sys.argv[2], "/tmp/halo-demo")
+    if merged and kind == merged[-1][1] and t - merged[-1][0] < 0.010:
+        merged[-1][2] += data
+    else:
+        merged.append([t, kind, data])
+for e in merged:
+    print(json.dumps(e, ensure_ascii=False))
+PY
 svg-term --in "$CAST" --out demo/demo.svg --window --width "$COLS" --height "$ROWS"
 ls -l "$CAST" demo/demo.svg

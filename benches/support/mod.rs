@@ -333,3 +333,133 @@ pub mod sandbox {
             .unwrap_or_default())
     }
 }
+
+pub mod reqlog {
+    //! The emulator's request log (`GET /_sim/requests`) and the critical path through it.
+
+    /// One request as the emulator logged it.
+    #[derive(Debug, Clone, serde::Deserialize)]
+    pub struct Rec {
+        pub method: String,
+        pub path: String,
+        pub status: u16,
+        /// When the answer was ready (after the emulated latency), ms since the epoch.
+        pub ts_ms: i64,
+    }
+
+    /// The longest chain of requests that cannot have overlapped: each starts (answer time
+    /// minus `latency_ms`) after the previous one answered. Taking the earliest answer first
+    /// finds the longest such chain, i.e. the number of dependent round trips.
+    pub fn critical_path(recs: &[Rec], latency_ms: u64) -> Vec<Rec> {
+        let mut by_end = recs.to_vec();
+        by_end.sort_by_key(|r| r.ts_ms);
+        let mut chain: Vec<Rec> = Vec::new();
+        let mut last_end = i64::MIN / 2;
+        for r in by_end {
+            // 10 ms of slack for millisecond stamps; parallel requests overlap by ~latency.
+            if r.ts_ms - latency_ms as i64 >= last_end - 10 {
+                last_end = r.ts_ms;
+                chain.push(r);
+            }
+        }
+        chain
+    }
+
+    /// One line per request, by answer time, relative to the first start; `*` = on `chain`.
+    pub fn timeline(recs: &[Rec], chain: &[Rec], latency_ms: u64) -> Vec<String> {
+        let lat = latency_ms as i64;
+        let first = recs.iter().map(|r| r.ts_ms).min().unwrap_or(0) - lat;
+        let mut recs = recs.to_vec();
+        recs.sort_by_key(|r| r.ts_ms);
+        recs.iter()
+            .map(|r| {
+                let on = chain
+                    .iter()
+                    .any(|c| c.ts_ms == r.ts_ms && c.path == r.path && c.method == r.method);
+                let end = r.ts_ms - first;
+                format!(
+                    "{:>5}..{:<5} ms {} {:<6} {} -> {}",
+                    end - lat,
+                    end,
+                    if on { "*" } else { " " },
+                    r.method,
+                    r.path,
+                    r.status
+                )
+            })
+            .collect()
+    }
+}
+
+pub mod tmux {
+    //! The wizard in a detached tmux pane on a private server, for flows that need the
+    //! rendered screen (the raw pty stream skips blank cells, so multi-word text never shows).
+
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    pub struct Tmux {
+        socket: String,
+    }
+
+    impl Tmux {
+        /// Starts `cmd` (a shell command line) in a `cols`x`rows` pane without a status line.
+        pub fn start(cmd: &str, cols: u16, rows: u16) -> Option<Self> {
+            let t = Self {
+                socket: format!("halo-bench-{}", std::process::id()),
+            };
+            let ok = t
+                .tmux(&["-f", "/dev/null", "new-session", "-d", "-s", "b"])
+                .args(["-x", &cols.to_string(), "-y", &rows.to_string(), cmd])
+                .status()
+                .ok()?
+                .success();
+            // The status line is off before the program draws its first frame.
+            let _ = t.tmux(&["set", "-g", "status", "off"]).status();
+            ok.then_some(t)
+        }
+
+        fn tmux(&self, args: &[&str]) -> Command {
+            let mut c = Command::new("tmux");
+            c.args(["-L", &self.socket])
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null());
+            c
+        }
+
+        pub fn screen(&self) -> String {
+            self.tmux(&["capture-pane", "-p", "-t", "b"])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default()
+        }
+
+        /// Sends tmux key names (`Enter`, `Tab`, `C-n`, `y`).
+        pub fn keys(&self, keys: &[&str]) {
+            let mut args = vec!["send-keys", "-t", "b"];
+            args.extend_from_slice(keys);
+            let _ = self.tmux(&args).status();
+        }
+
+        /// Polls the screen every 10 ms until it shows `text`; the moment it did.
+        pub fn wait_for(&self, text: &str, timeout: Duration) -> Option<(Instant, String)> {
+            let end = Instant::now() + timeout;
+            while Instant::now() < end {
+                let s = self.screen();
+                if s.contains(text) {
+                    return Some((Instant::now(), s));
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            eprintln!("tmux: no '{text}' on screen:\n{}", self.screen());
+            None
+        }
+    }
+
+    impl Drop for Tmux {
+        fn drop(&mut self) {
+            let _ = self.tmux(&["kill-server"]).status();
+        }
+    }
+}
