@@ -209,6 +209,8 @@ pub mod proc {
         pub wall: Duration,
         /// Peak resident memory from wait4's rusage (the kernel's VmHWM at exit), KiB.
         pub max_rss_kib: u64,
+        /// User + system CPU time of the process (all threads), from the same rusage.
+        pub cpu: Duration,
         pub stdout: String,
         pub stderr: String,
     }
@@ -255,9 +257,15 @@ pub mod proc {
             status: ExitStatus::from_raw(status),
             wall,
             max_rss_kib: u64::try_from(ru.ru_maxrss).unwrap_or(0),
+            cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
             stdout: out.join().unwrap_or_default(),
             stderr: err.join().unwrap_or_default(),
         })
+    }
+
+    fn tv(t: libc::timeval) -> Duration {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
     }
 
     fn contains(hay: &[u8], needle: &[u8]) -> bool {
