@@ -21,10 +21,12 @@ for b in render startup apply; do
   }
 done
 
+# Before RESULTS.md is rewritten, which would count as a local change.
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
 {
   echo "# Benchmark results"
   echo
-  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)');"
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) at commit $commit;"
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $(cut -d' ' -f1-3 /proc/loadavg);"
   echo "$(rustc --version). Produced by \`benches/run-all.sh\`."
   echo
