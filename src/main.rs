@@ -104,8 +104,12 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         // Kept alive for the whole session: the emulator serves until the process exits.
         let _sim = if cli.demo {
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            // Emulated Halo latency for benchmarks and recorded demos (default none).
+            let ms =
+                std::env::var("HALO_ONBOARD_DEMO_LATENCY_MS").map_or(0, |v| v.parse().unwrap_or(0));
             match halo_onboard::sim::spawn(halo_onboard::sim::SimConfig::default(), addr).await {
                 Ok(h) => {
+                    h.set_latency(std::time::Duration::from_millis(ms));
                     answers.connection.url = h.url.clone();
                     answers.connection.client_id = h.client_id.clone();
                     secret = Some(SecretInput::new(&h.client_secret));

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the release binary and the min_frame example, runs every benchmark, prints one markdown
+# table and saves it (with the apply request timeline) to benches/RESULTS.md. See benches/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+echo "== cargo build --release --bins --examples" >&2
+cargo build --release --bins --examples >&2
+bin=target/release/halo-onboard
+size=$(stat -c %s "$bin")
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for b in render startup apply; do
+  echo "== cargo bench --bench $b" >&2
+  # The figures go to the log; criterion's own report goes to stderr.
+  cargo bench --bench "$b" | tee -a "$log" | { grep -v '^\(ROW\|TL\|TLW\) ' || true; } >&2 || {
+    echo "benchmark $b failed" >&2
+    exit 1
+  }
+done
+
+# Before RESULTS.md is rewritten, which would count as a local change.
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+{
+  echo "# Benchmark results"
+  echo
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) at commit $commit;"
+  echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $(cut -d' ' -f1-3 /proc/loadavg);"
+  echo "$(rustc --version). Produced by \`benches/run-all.sh\`."
+  echo
+  echo "| metric | value | target | verdict |"
+  echo "| --- | --- | --- | --- |"
+  printf '| release binary size (%s) | %s bytes (%.1f MiB) | - | - |\n' "$bin" "$size" "$(awk "BEGIN{print $size / 1048576}")"
+  grep '^ROW ' "$log" | sed 's/^ROW //'
+  echo
+  echo "## Headless apply timeline"
+  echo
+  echo "Requests of the median run as the sandbox logged them (start = answer time - 100 ms;"
+  echo "\`*\` = on the measured critical path)."
+  echo
+  echo '```'
+  grep '^TL ' "$log" | sed 's/^TL //'
+  echo '```'
+  echo
+  echo "## Wizard apply timeline (--demo, 100 ms latency, from the confirming \`y\`)"
+  echo
+  echo '```'
+  grep '^TLW ' "$log" | sed 's/^TLW //'
+  echo '```'
+} >benches/RESULTS.md
+cat benches/RESULTS.md
