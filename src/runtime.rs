@@ -327,12 +327,13 @@ pub async fn connect(
     };
     let client = Client::new(endpoint, creds, opts)?;
     let token = client.token().await?;
-    let agent = client.me().await?;
     let q = AgentQuery {
         include_api_agents: true,
         ..AgentQuery::default()
     };
-    let (roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
+    // Who we are and what Halo has only need the token: one round trip for all of them.
+    let (agent, roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
+        client.me(),
         client.roles(),
         client.teams(),
         client.departments(),

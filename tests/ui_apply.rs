@@ -48,6 +48,22 @@ fn confirm_overlay_lists_risks_and_esc_cancels() {
 }
 
 #[test]
+fn apply_starts_the_progress_view_at_the_top() {
+    let mut m = filled(Step::Submit);
+    press(
+        &mut m,
+        [key(KeyCode::Down), key(KeyCode::Down), key(KeyCode::Down)],
+    );
+    assert!(m.plan_scroll > 0, "the plan scrolls");
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    assert_eq!(m.apply.phase, Phase::Running);
+    assert_eq!(
+        m.plan_scroll, 0,
+        "progress lines would be hidden above the view"
+    );
+}
+
+#[test]
 fn progress_marks_objects_and_logs_every_line() {
     let mut m = filled(Step::Submit);
     press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);

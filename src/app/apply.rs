@@ -159,6 +159,8 @@ pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
     a.objects = fresh_objects();
     a.verification = None;
     a.differences.clear();
+    // The progress view starts at the top, whatever part of the plan was scrolled to.
+    m.plan_scroll = 0;
     m.in_flight += 1;
     let resume_id = m
         .apply
