@@ -93,8 +93,16 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     };
     rt.block_on(async {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let (theme, theme_err) = Theme::resolve(cli.theme.as_deref(), no_color);
+        let (config, config_err) =
+            halo_onboard::config::load(halo_onboard::config::default_path().as_deref());
+        // --theme wins over the config file.
+        let theme_arg = cli.theme.as_deref().or(config.theme.as_deref());
+        let (theme, theme_err) = Theme::resolve(theme_arg, no_color);
         let mut startup = Vec::new();
+        if let Some(e) = config_err {
+            eprintln!("halo-onboard: {e}");
+            startup.push((LogKind::Error, e));
+        }
         if let Some(e) = theme_err {
             eprintln!("halo-onboard: {e}");
             startup.push((LogKind::Error, e));

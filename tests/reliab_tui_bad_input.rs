@@ -198,3 +198,39 @@ fn broken_theme_file_is_named_and_falls_back() {
     assert!(h.contains(&path) && h.contains("line 3"), "{h}");
     println!("bad inputs tried: 1 (theme)");
 }
+
+#[test]
+fn config_file_sets_the_theme_and_a_broken_one_is_named() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let theme = dir.path().join("mine.toml");
+    std::fs::write(&theme, "name = \"mine\"\nmuted = { fg = \"blurple\" }\n").unwrap();
+    // A config naming a broken theme: the theme's own error shows, so the config was read.
+    let good = dir.path().join("config.toml");
+    std::fs::write(&good, format!("theme = '{}'\n", theme.display())).unwrap();
+    let env = [("HALO_ONBOARD_CONFIG", good.to_str().unwrap())];
+    let t = Tui::start("config-ok", &env, "", 200, 34);
+    t.wait_for("1 · Connect");
+    t.wait_for("using the dark theme");
+    t.keys(&["C-c"]);
+    t.wait_for("Quit halo-onboard?");
+    t.keys(&["y"]);
+    assert_eq!(t.exit_code(), 0);
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "# prefs\ntheme = light\n").unwrap();
+    let env = [("HALO_ONBOARD_CONFIG", bad.to_str().unwrap())];
+    let t = Tui::start("config-bad", &env, "", 200, 34);
+    t.wait_for("1 · Connect");
+    let s = t.wait_for("using defaults");
+    assert!(s.contains("bad.toml, line 2"), "{s}");
+    t.text("https://acme.halopsa.com");
+    t.wait_for("https://acme.halopsa.com");
+    t.keys(&["C-c"]);
+    t.wait_for("Quit halo-onboard?");
+    t.keys(&["y"]);
+    assert_eq!(t.exit_code(), 0);
+}

@@ -1,0 +1,100 @@
+//! The optional config file, `<config dir>/config.toml` (e.g. `~/.config/halo-onboard/config.toml`,
+//! or `$HALO_ONBOARD_CONFIG`). Command-line flags win over it. A broken file is reported with its
+//! path and line and the defaults are used: a typo in a preference never stops the wizard.
+//!
+//! ```toml
+//! theme = "light"            # dark, light, high-contrast, monochrome, or a theme file path
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub const CONFIG_ENV: &str = "HALO_ONBOARD_CONFIG";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Theme name or path, as `--theme` takes it.
+    pub theme: Option<String>,
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "halo-onboard")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Reads the config; a missing file is the defaults, a broken one the defaults plus a message.
+pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
+    let Some(path) = path else {
+        return (Config::default(), None);
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
+        Err(e) => {
+            return (
+                Config::default(),
+                Some(format!(
+                    "config {}: cannot read it ({e}); using defaults",
+                    path.display()
+                )),
+            );
+        }
+    };
+    match toml::from_str::<Config>(&text) {
+        Ok(c) => (c, None),
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(1);
+            let what = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string();
+            (
+                Config::default(),
+                Some(format!(
+                    "config {}, line {line}: {what}; using defaults",
+                    path.display()
+                )),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_is_default_and_theme_is_read() {
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(
+            load(Some(&d.path().join("none.toml"))),
+            (Config::default(), None)
+        );
+        let p = d.path().join("config.toml");
+        std::fs::write(&p, "theme = \"light\"\n").unwrap();
+        assert_eq!(load(Some(&p)).0.theme.as_deref(), Some("light"));
+    }
+
+    #[test]
+    fn broken_file_names_file_and_line_and_keeps_defaults() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("config.toml");
+        std::fs::write(&p, "# prefs\ntheme = light\n").unwrap();
+        let (c, err) = load(Some(&p));
+        assert_eq!(c, Config::default());
+        let err = err.unwrap();
+        assert!(err.contains("config.toml, line 2"), "{err}");
+        std::fs::write(&p, "colour = \"x\"\n").unwrap();
+        assert!(load(Some(&p)).1.unwrap().contains("line 1"));
+    }
+}
