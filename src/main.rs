@@ -82,6 +82,13 @@ fn resumable(startup: &mut Vec<(LogKind, String)>) -> Vec<ResumeRow> {
 /// The wizard (default command), optionally against the embedded emulator (`--demo`), or
 /// continuing setup `resume_id`.
 fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        eprintln!(
+            "error: the wizard needs an interactive terminal (stdin and stdout are not one here)\n  what to do: run it in a terminal, or use the headless commands: `halo-onboard apply --help`"
+        );
+        return ExitCode::from(2);
+    }
     // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
     let _ = color_eyre::install();
     let rt = match tokio::runtime::Runtime::new() {
