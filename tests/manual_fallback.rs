@@ -259,3 +259,85 @@ async fn hand_made_role_missing_a_permission_is_reported_with_the_ui_field() {
     // The role layer refuses ticket calls: verification says so.
     assert!(!f.verification.unwrap().passed());
 }
+
+#[tokio::test]
+async fn refuse_writes_fault_is_settable_over_http_and_refuses_only_writes_there() {
+    let e = env().await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/_sim/faults", e.sim.url))
+        .json(&serde_json::json!({"refuse_writes": ["application"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        e.sim.faults().refuse_writes,
+        vec!["application".to_string()]
+    );
+    let app = Application {
+        display_name: "X".into(),
+        ..Application::default()
+    };
+    match e.admin.save_application(&app).await {
+        Err(halo_onboard::halo::HaloError::Forbidden(_, body)) => {
+            assert!(body.contains("permission"), "{body}")
+        }
+        other => panic!("expected 403, got {other:?}"),
+    }
+    assert!(e.admin.applications().await.is_ok(), "reads still work");
+    let role = Role {
+        name: "Other".into(),
+        ..Role::default()
+    };
+    assert!(
+        e.admin.save_role(&role).await.is_ok(),
+        "other resources unaffected"
+    );
+    e.sim.refuse_writes(&[]);
+    assert!(e.admin.save_application(&app).await.is_ok());
+}
+
+#[tokio::test]
+async fn refused_api_agent_made_by_hand_is_found_by_username() {
+    let e = env().await;
+    e.sim.refuse_writes(&["agent"]);
+    let mut s = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+    match run(&e, &mut s).await {
+        Err(ApplyError::Refused { object, .. }) => assert_eq!(object, Object::Agent),
+        other => panic!("expected Refused, got {other:?}"),
+    }
+    let role_id = s.objects.role_id.clone().unwrap();
+    let (role_name, username) = (s.answers.role.name.clone(), s.answers.agent.name.clone());
+    let agent_id = e.sim.with_state(move |st| {
+        st.last_ids.agent += 1;
+        let id = st.last_ids.agent;
+        st.agents.push(Agent {
+            id: Some(id),
+            name: username.to_uppercase(),
+            isapiagent: true,
+            roles: vec![RoleRef {
+                id: role_id,
+                name: role_name,
+            }],
+            workday_id: Some(1),
+            ..Agent::default()
+        });
+        id
+    });
+    let f = applier(&e)
+        .adopt_and_continue(&mut s, Object::Agent, None)
+        .await
+        .unwrap();
+    assert_eq!(f.applied.agent_id, agent_id);
+    assert!(f.verification.unwrap().passed());
+    assert!(s.objects.agent_manual && !s.objects.agent_created);
+    assert!(
+        s.objects.role_created,
+        "the role this setup made stays its own"
+    );
+    // Rollback deletes the application and the role it created, never the agent made by hand.
+    halo_onboard::plan::apply::rollback(&e.admin, &e.journal, &mut s)
+        .await
+        .unwrap();
+    assert!(e.sim.with_state(|st| st.agent(agent_id).is_some()));
+}
