@@ -189,3 +189,72 @@ async fn refused_role_prints_role_checklist_and_resume_command() {
     }
     assert!(!r.stderr.contains("--manual-client-id"));
 }
+
+#[tokio::test]
+async fn resume_manual_role_keeps_a_hand_made_role_and_names_the_field_to_fix() {
+    let sim = sim::spawn(SimConfig::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    sim.refuse_writes(&["roles"]);
+    let state = tempfile::tempdir().unwrap();
+    let boot = ("HALO_CLIENT_SECRET", sim.client_secret.as_str());
+    let out = state.path().join("c.json");
+    let apply = [
+        "apply",
+        "--url",
+        &sim.url,
+        "--client-id",
+        &sim.client_id,
+        "--profile",
+        "topleft",
+        "--yes",
+    ];
+    let r = bin(&apply, &[boot], state.path()).await;
+    assert_eq!(r.code, 1, "{}\n{}", r.stderr, r.stdout);
+    let id = r
+        .stderr
+        .split("halo-onboard resume ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    // Made by hand, but "Is a HaloPSA Administrator" was forgotten.
+    sim.with_state(|st| {
+        st.roles.push(Role {
+            id: Some(uuid::Uuid::new_v4().to_string()),
+            name: "TopLeft Role".into(),
+            ..Role::default()
+        })
+    });
+    let r = bin(
+        &[
+            "resume",
+            &id,
+            "--yes",
+            "--manual",
+            "role",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[boot],
+        state.path(),
+    )
+    .await;
+    assert!(
+        r.stdout.contains(
+            "Role: permission is_admin=true: not stored by Halo — fix in Halo: Configuration > Teams & Agents > Roles > 'TopLeft Role' > General Permissions: Is a HaloPSA Administrator = Yes"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("keep    Role"), "{}", r.stderr);
+    assert!(r.stderr.contains("adopted"), "{}", r.stderr);
+    // The hand-made role was not rewritten (its endpoint refuses writes anyway).
+    let writes = sim
+        .requests()
+        .iter()
+        .filter(|x| x.method == "POST" && x.path.eq_ignore_ascii_case("/api/Roles"))
+        .count();
+    assert_eq!(writes, 1, "only the first, refused create");
+    assert!(out.exists(), "credentials handed over");
+}

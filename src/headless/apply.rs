@@ -177,12 +177,28 @@ pub async fn execute(
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     // Progress is reported as it happens, so a slow Halo shows where it is.
     let plog = log.clone();
+    let names = [
+        s.answers.role.name.trim().to_string(),
+        s.answers.agent.name.trim().to_string(),
+        s.answers.application.name.trim().to_string(),
+    ];
     let printer = tokio::spawn(async move {
         while let Some(p) = rx.recv().await {
             let Some(l) = &plog else { continue };
             match p {
                 Progress::Step(m) => l(&format!("  {m}")),
-                Progress::Difference(o, d) => l(&format!("  read-back {}: {d}", o.label())),
+                Progress::Difference(o, d) => {
+                    let name = &names[match o {
+                        Object::Role => 0,
+                        Object::Agent => 1,
+                        Object::Application => 2,
+                    }];
+                    l(&format!(
+                        "  read-back {}: {}",
+                        o.label(),
+                        manual::fix_line(o, name, &d)
+                    ))
+                }
             }
         }
     });
@@ -362,6 +378,21 @@ pub fn print_outcome(o: &Outcome, json: bool) {
         );
         return;
     };
+    if !o.differences.is_empty() {
+        println!("Read-back differences (Halo holds something else):");
+        for d in &o.differences {
+            let name = o
+                .plan
+                .action(d.object)
+                .map(|a| a.name.as_str())
+                .unwrap_or_default();
+            println!(
+                "  {}: {}",
+                d.object.label(),
+                manual::fix_line(d.object, name, &d.difference)
+            );
+        }
+    }
     println!("Verification:\n{}", verification_text(v));
     println!("Client ID: {client_id}");
     println!(

@@ -472,8 +472,14 @@ impl Applier<'_> {
     pub async fn apply_with(&self, s: &mut Session, lk: Lookups) -> Result<Applied, ApplyError> {
         self.settle_in_doubt(s, &lk).await?;
         let marker = s.marker();
-        let mut plan = build::plan(&s.answers, &lk, &s.objects, &marker);
-        let manual_differences = keep_manual(s, &mut plan);
+        let plan = build::plan(&s.answers, &lk, &s.objects, &marker);
+        // Objects made by hand are kept (see `build::plan`): what differs is reported instead.
+        let manual_differences: Vec<(Object, String)> = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == Kind::Keep && is_manual(s, a.object))
+            .flat_map(|a| a.changes.iter().map(|c| (a.object, c.clone())))
+            .collect();
         s.plan = serde_json::to_value(&plan).ok();
         if plan.is_blocked() {
             self.journal.save(s)?;
@@ -902,25 +908,6 @@ pub async fn rollback(
     s.status = Status::RolledBack;
     journal.save(s)?;
     Ok(done)
-}
-
-/// Objects made by hand are kept as the user made them: an update would be refused like the
-/// create was. What differs from the answers is reported (with the UI field to fix) instead.
-fn keep_manual(s: &Session, plan: &mut Plan) -> Vec<(Object, String)> {
-    let mut out = Vec::new();
-    for a in plan.actions.iter_mut() {
-        if !is_manual(s, a.object) || a.kind != Kind::Update {
-            continue;
-        }
-        a.kind = Kind::Keep;
-        for c in a.changes.drain(..) {
-            // The setup marker only helps recognise objects this tool made; irrelevant here.
-            if !c.starts_with("notes:") {
-                out.push((a.object, c));
-            }
-        }
-    }
-    out
 }
 
 /// Halo said no to the write itself (validation, permission, endpoint missing or not allowed):
