@@ -17,14 +17,14 @@ use secrecy::ExposeSecret;
 
 use crate::app::{
     self, ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, LogKind,
-    Model, Msg,
+    ManualRequest, Model, Msg,
 };
 use crate::halo::{
     AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, HaloError, discover,
 };
 use crate::journal::{Journal, Status, fsutil};
 use crate::plan::answers::ConnectionMode;
-use crate::plan::apply::{Applier, Finished};
+use crate::plan::apply::{Applier, ApplyError, Finished};
 use crate::plan::build::Lookups;
 use crate::plan::handover::{Format, Handover};
 use crate::ui::{self, Theme};
@@ -166,7 +166,28 @@ impl Runner {
                         tokio::spawn(async move {
                             let msg = match apply_task(&c, *req, &tx).await {
                                 Ok(o) => Msg::Applied(Box::new(o)),
-                                Err((message, hint)) => Msg::ApplyFailed { message, hint },
+                                Err(m) => m,
+                            };
+                            let _ = tx.send(msg);
+                        });
+                    }
+                    None => {
+                        let _ = tx.send(Msg::ApplyFailed {
+                            message: "not connected".into(),
+                            hint: "Test the connection on the Connect step first.".into(),
+                        });
+                    }
+                }
+            }
+            Effect::AdoptManual(req) => {
+                let client = self.client.lock().ok().and_then(|c| c.clone());
+                let tx = self.tx.clone();
+                match client {
+                    Some(c) => {
+                        tokio::spawn(async move {
+                            let msg = match manual_task(&c, *req, &tx).await {
+                                Ok(o) => Msg::Applied(Box::new(o)),
+                                Err(m) => m,
                             };
                             let _ = tx.send(msg);
                         });
@@ -223,10 +244,62 @@ fn save_answers(path: &std::path::Path, a: &crate::plan::answers::Answers) -> st
     fsutil::write_atomic(path, text.as_bytes())
 }
 
-type Fail = (String, String);
+/// A failed apply, as the message the wizard receives.
+type Fail = Msg;
 
 fn journal_fail(e: crate::journal::JournalError) -> Fail {
-    (e.to_string(), e.hint())
+    Msg::ApplyFailed {
+        message: e.to_string(),
+        hint: e.hint(),
+    }
+}
+
+/// A refused write becomes `ApplyRefused` (the screen offers doing it by hand); an adoption that
+/// found nothing goes back to the checklist.
+fn apply_fail(e: ApplyError) -> Fail {
+    match e {
+        ApplyError::Refused { object, .. } => Msg::ApplyRefused {
+            object,
+            message: e.to_string(),
+            hint: e.hint(),
+        },
+        ApplyError::NotAdopted(n) => Msg::ManualNotAdopted(n.to_string()),
+        e => Msg::ApplyFailed {
+            message: e.to_string(),
+            hint: e.hint(),
+        },
+    }
+}
+
+/// Adopts what the user made by hand (the session is the one whose write Halo refused), then
+/// continues exactly like [`apply_task`].
+async fn manual_task(
+    client: &Client,
+    req: ManualRequest,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<ApplyOutcome, Fail> {
+    let journal = Journal::open_default().map_err(journal_fail)?;
+    let mut s = journal.load(&req.session_id).map_err(journal_fail)?;
+    s.answers = req.answers.clone();
+    let (ptx, mut prx) = mpsc::unbounded_channel();
+    let fwd_tx = tx.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(p) = prx.recv().await {
+            let _ = fwd_tx.send(Msg::Progress(p));
+        }
+    });
+    let applier = Applier {
+        client,
+        journal: &journal,
+        progress: Some(ptx),
+        regenerate_secret: false,
+    };
+    let result = applier
+        .adopt_and_continue(&mut s, req.object, req.credentials.as_ref())
+        .await;
+    drop(applier);
+    let _ = forward.await;
+    finish(&journal, client, s, result.map_err(apply_fail)?)
 }
 
 /// Journal (new or resumed setup), apply, then verify while the read-backs finish — the same
@@ -266,20 +339,29 @@ async fn apply_task(
         progress: Some(ptx),
         regenerate_secret: false,
     };
-    let halo = |e: HaloError| {
-        (
-            e.to_string(),
-            format!("{} Nothing will be created twice on resume.", e.hint()),
-        )
+    let halo = |e: HaloError| Msg::ApplyFailed {
+        message: e.to_string(),
+        hint: format!("{} Nothing will be created twice on resume.", e.hint()),
     };
     let lk = applier.lookups(&s).await.map_err(halo)?;
     let result = applier.apply_and_verify(&mut s, lk).await;
     drop(applier);
     let _ = forward.await;
+    finish(&journal, client, s, result.map_err(apply_fail)?)
+}
+
+/// After apply and verification: what the hand-over screen needs (the hand-over is the user's).
+fn finish(
+    journal: &Journal,
+    client: &Client,
+    mut s: crate::journal::Session,
+    f: Finished,
+) -> Result<ApplyOutcome, Fail> {
+    let ep = client.endpoint().clone();
     let Finished {
         applied,
         verification,
-    } = result.map_err(|e| (e.to_string(), e.hint()))?;
+    } = f;
     let (Some(secret), Some(verification)) = (applied.client_secret.clone(), verification) else {
         s.status = Status::HandedOver;
         journal.save(&mut s).map_err(journal_fail)?;

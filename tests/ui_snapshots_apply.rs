@@ -154,3 +154,29 @@ fn resume_overlay() {
     app::update(&mut m, Msg::Log(LogKind::Info, "1 unfinished setup".into()));
     snap("resume_overlay", &quiet(m), false);
 }
+
+#[test]
+fn manual_checklist_for_a_refused_application() {
+    let mut m = filled(Step::Submit);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    let mut m = quiet(m);
+    app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    app::update(
+        &mut m,
+        Msg::ApplyRefused {
+            object: halo_onboard::plan::build::Object::Application,
+            message: "Halo refused to save the application: Halo denied access (403) to /api/Application: You do not have permission".into(),
+            hint: "Or do this step by hand.".into(),
+        },
+    );
+    snap("manual_refused", &m, false);
+    press(&mut m, [key(KeyCode::Char('m'))]);
+    type_str(&mut m, "0d5b7a2e-client-id");
+    press(&mut m, [key(KeyCode::Tab)]);
+    app::update(&mut m, Msg::Paste(NEW_SECRET.into()));
+    app::update(
+        &mut m,
+        Msg::ManualNotAdopted("no application named 'Vendor' in Halo yet".into()),
+    );
+    snap("manual_checklist_application", &m, false);
+}

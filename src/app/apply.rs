@@ -77,6 +77,10 @@ pub struct ApplyState {
     pub answers_file: Option<PathBuf>,
     /// Result of the last copy/save, shown under the keys.
     pub note: Option<(LogKind, String)>,
+    /// The object whose write Halo refused (the failure screen offers `m`).
+    pub refused: Option<Object>,
+    /// The "do this step by hand" screen, while open.
+    pub manual: Option<super::manual::ManualState>,
 }
 
 impl Default for ApplyState {
@@ -95,6 +99,8 @@ impl Default for ApplyState {
             saved_to: None,
             answers_file: None,
             note: None,
+            refused: None,
+            manual: None,
         }
     }
 }
@@ -159,6 +165,8 @@ pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
     a.objects = fresh_objects();
     a.verification = None;
     a.differences.clear();
+    a.refused = None;
+    a.manual = None;
     // The progress view starts at the top, whatever part of the plan was scrolled to.
     m.plan_scroll = 0;
     m.in_flight += 1;
@@ -277,6 +285,8 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
         }
     }
     a.phase = Phase::Done;
+    a.refused = None;
+    a.manual = None;
     m.done = [true; 6];
 }
 
@@ -290,10 +300,27 @@ pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String
         None => String::new(),
     };
     super::update::log(m, fx, LogKind::Error, format!("apply failed: {message}"));
+    m.apply.refused = None;
+    m.apply.manual = None;
     m.apply.phase = Phase::Failed {
         message,
         hint: format!("{hint}{resume}"),
     };
+}
+
+/// Halo refused a write: the failure screen, plus `m` to do that step by hand.
+pub fn refused(m: &mut Model, fx: &mut Vec<Effect>, object: Object, message: String, hint: String) {
+    failed(m, fx, message, hint);
+    m.apply.refused = Some(object);
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        format!(
+            "press m to do the {} step by hand in Halo's web UI (the wizard shows every field and checks the result)",
+            crate::plan::manual::object_word(object)
+        ),
+    );
 }
 
 /// The full hand-over (with the secret) for copying or saving; `None` once confirmed.

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod fields;
 pub mod log;
+pub mod manual;
 pub mod model;
 pub mod msg;
 pub mod secret;
@@ -14,7 +15,10 @@ pub use apply::{ObjState, Phase, ResumeRow};
 pub use fields::{Field, Kind};
 pub use log::{LogBuffer, LogEntry, LogKind};
 pub use model::{ConnInfo, ConnState, Model, Overlay, Step};
-pub use msg::{ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, Msg};
+pub use msg::{
+    ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, ManualRequest,
+    Msg,
+};
 pub use secret::SecretInput;
 pub use update::update;
 pub use validate::{Issue, validate};

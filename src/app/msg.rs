@@ -59,6 +59,14 @@ pub enum Msg {
         message: String,
         hint: String,
     },
+    /// Halo refused the write of `object`: the failure screen offers doing it by hand.
+    ApplyRefused {
+        object: Object,
+        message: String,
+        hint: String,
+    },
+    /// Nothing made by hand was found (yet), or the copied credentials do not match.
+    ManualNotAdopted(String),
     HandoverSaved(Result<std::path::PathBuf, String>),
     AnswersSaved(Result<std::path::PathBuf, String>),
     /// The journal secret was wiped (or could not be).
@@ -83,6 +91,16 @@ pub struct ApplyRequest {
     pub resume_id: Option<String>,
 }
 
+/// Adopt what the user made by hand in Halo's web UI, then continue the setup.
+/// Debug is safe: `ManualCredentials` redacts the secret.
+#[derive(Debug, Clone)]
+pub struct ManualRequest {
+    pub session_id: String,
+    pub answers: Answers,
+    pub object: Object,
+    pub credentials: Option<crate::plan::manual::ManualCredentials>,
+}
+
 /// What the runtime needs to test a connection. Debug is safe: `SecretString` redacts itself.
 #[derive(Debug, Clone)]
 pub struct ConnectRequest {
@@ -102,6 +120,8 @@ pub enum Effect {
     AppendLog(String),
     /// Journal a setup (or continue one), apply, verify.
     Apply(Box<ApplyRequest>),
+    /// Adopt an object made by hand, then continue the apply and verify.
+    AdoptManual(Box<ManualRequest>),
     /// Put the secret on the terminal's clipboard with OSC 52 (written to the terminal only).
     Clipboard(SecretString),
     SaveHandover {

@@ -33,6 +33,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Verifying => ap::verifying(m, &mut fx),
         Msg::Applied(o) => ap::applied(m, &mut fx, *o),
         Msg::ApplyFailed { message, hint } => ap::failed(m, &mut fx, message, hint),
+        Msg::ApplyRefused {
+            object,
+            message,
+            hint,
+        } => ap::refused(m, &mut fx, object, message, hint),
+        Msg::ManualNotAdopted(message) => super::manual::not_adopted(m, &mut fx, message),
         Msg::HandoverSaved(r) => ap::saved(m, &mut fx, r),
         Msg::AnswersSaved(r) => ap::answers_saved(m, &mut fx, r),
         Msg::HandedOver(r) => ap::handed_over(m, &mut fx, r),
@@ -312,6 +318,9 @@ fn connection_edited(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 fn paste(m: &mut Model, text: &str, fx: &mut Vec<Effect>) {
+    if m.step == Step::Submit && super::manual::paste(m, text) {
+        return;
+    }
     // Fields are single-line: a pasted newline would only ever be a mistake.
     let clean: String = text.chars().filter(|c| !c.is_control()).collect();
     let f = m.focused();
@@ -759,11 +768,17 @@ fn resume_key(m: &mut Model, i: usize, k: KeyEvent, fx: &mut Vec<Effect>) {
 
 /// Keys of the Submit step once apply has started. Returns whether the key was used.
 fn submit_phase_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+    if matches!(m.apply.phase, Phase::Failed { .. }) && m.apply.manual.is_some() {
+        return super::manual::key(m, k, fx);
+    }
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl {
         return false;
     }
     match (&m.apply.phase, k.code) {
+        (Phase::Failed { .. }, KeyCode::Char('m')) if m.apply.refused.is_some() => {
+            super::manual::open(m, fx)
+        }
         (Phase::Running | Phase::Verifying, KeyCode::Enter | KeyCode::Char(' ')) => true,
         (Phase::Failed { .. }, KeyCode::Enter) => {
             ap::request_apply(m, fx);

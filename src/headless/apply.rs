@@ -8,9 +8,10 @@ use serde_json::json;
 use super::common::*;
 use crate::halo::{Client, ClientOptions, Endpoint};
 use crate::journal::{Journal, Session, Status, fsutil};
-use crate::plan::apply::{Applier, Finished, Progress};
-use crate::plan::build::{Kind, Object, Plan};
+use crate::plan::apply::{Applier, ApplyError, Finished, Progress};
+use crate::plan::build::{Kind, Lookups, Object, Plan};
 use crate::plan::handover::{Format, Handover};
+use crate::plan::manual;
 use crate::plan::verify::Verification;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -176,12 +177,28 @@ pub async fn execute(
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     // Progress is reported as it happens, so a slow Halo shows where it is.
     let plog = log.clone();
+    let names = [
+        s.answers.role.name.trim().to_string(),
+        s.answers.agent.name.trim().to_string(),
+        s.answers.application.name.trim().to_string(),
+    ];
     let printer = tokio::spawn(async move {
         while let Some(p) = rx.recv().await {
             let Some(l) = &plog else { continue };
             match p {
                 Progress::Step(m) => l(&format!("  {m}")),
-                Progress::Difference(o, d) => l(&format!("  read-back {}: {d}", o.label())),
+                Progress::Difference(o, d) => {
+                    let name = &names[match o {
+                        Object::Role => 0,
+                        Object::Agent => 1,
+                        Object::Application => 2,
+                    }];
+                    l(&format!(
+                        "  read-back {}: {}",
+                        o.label(),
+                        manual::fix_line(o, name, &d)
+                    ))
+                }
             }
         }
     });
@@ -201,21 +218,15 @@ pub async fn execute(
         return Ok(Outcome::planned(s, plan));
     }
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
+    // Kept for the manual checklist should Halo refuse a write.
+    let lk_kept = lk.clone();
     let result = applier.apply_and_verify(s, lk).await;
     drop(applier);
     let _ = printer.await;
     let Finished {
         applied,
         verification,
-    } = result.map_err(|e| Failure {
-        code: if matches!(e, crate::plan::apply::ApplyError::Blocked(_)) {
-            EXIT_FAILED
-        } else {
-            EXIT_CANNOT_RUN
-        },
-        message: e.to_string(),
-        hint: format!("{} (setup {})", e.hint(), s.id),
-    })?;
+    } = result.map_err(|e| apply_failure(&e, s, &lk_kept))?;
     let (Some(secret), Some(verification)) = (applied.client_secret.clone(), verification) else {
         // Adopted application whose vendor already holds the secret: nothing to hand over.
         let out = outcome(s, plan, &applied);
@@ -259,6 +270,50 @@ pub async fn execute(
     out.verification = Some(verification);
     out.credentials_file = Some(path);
     Ok(out)
+}
+
+/// What a failed apply tells the user. A refused write stops with exit 1 and the checklist for
+/// doing that step by hand in Halo's web UI, then the exact command that continues.
+pub fn apply_failure(e: &ApplyError, s: &Session, lk: &Lookups) -> Failure {
+    match e {
+        ApplyError::Refused { object, .. } => Failure {
+            code: EXIT_FAILED,
+            message: e.to_string(),
+            hint: manual_hint(*object, s, lk),
+        },
+        _ => Failure {
+            code: if matches!(e, ApplyError::Blocked(_)) {
+                EXIT_FAILED
+            } else {
+                EXIT_CANNOT_RUN
+            },
+            message: e.to_string(),
+            hint: format!("{} (setup {})", e.hint(), s.id),
+        },
+    }
+}
+
+/// The checklist for `object` and the command that adopts it and continues.
+pub fn manual_hint(object: Object, s: &Session, lk: &Lookups) -> String {
+    let c = manual::checklist(object, &s.answers, lk, &s.marker());
+    let mut out = format!(
+        "do this step by hand in Halo's web UI, exactly as follows:\n  {}\n",
+        c.lines().join("\n  ")
+    );
+    let word = manual::object_word(object);
+    if object == Object::Application {
+        out.push_str(&format!(
+            "Then continue (the secret from {} or --manual-secret-file, never the command line):\n  halo-onboard resume {} --yes --manual application --manual-client-id CLIENT_ID",
+            super::check::APP_SECRET_ENV, s.id
+        ));
+    } else {
+        out.push_str(&format!(
+            "Then continue:\n  halo-onboard resume {} --yes --manual {word}",
+            s.id
+        ));
+    }
+    out.push_str("\nWhat you make by hand is adopted as is; rollback never deletes it.");
+    out
 }
 
 /// The outcome of an applied session (before verification and hand-over).
@@ -323,6 +378,21 @@ pub fn print_outcome(o: &Outcome, json: bool) {
         );
         return;
     };
+    if !o.differences.is_empty() {
+        println!("Read-back differences (Halo holds something else):");
+        for d in &o.differences {
+            let name = o
+                .plan
+                .action(d.object)
+                .map(|a| a.name.as_str())
+                .unwrap_or_default();
+            println!(
+                "  {}: {}",
+                d.object.label(),
+                manual::fix_line(d.object, name, &d.difference)
+            );
+        }
+    }
     println!("Verification:\n{}", verification_text(v));
     println!("Client ID: {client_id}");
     println!(

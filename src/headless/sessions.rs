@@ -4,6 +4,9 @@ use super::apply::{RunArgs, run_session};
 use super::common::*;
 use crate::halo::ClientOptions;
 use crate::journal::{Journal, Session};
+use crate::plan::Object;
+use crate::plan::apply::Applier;
+use crate::plan::manual;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionsArgs {
@@ -21,6 +24,18 @@ pub struct ResumeArgs {
     /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
+    /// The step Halo refused and you did by hand in Halo's web UI: `role`, `agent` or
+    /// `application`. It is found by name, adopted as is (never deleted by rollback), and the
+    /// setup continues.
+    #[arg(long, value_name = "STEP", value_parser = ["role", "agent", "application"])]
+    pub manual: Option<String>,
+    /// With `--manual application`: the Client ID you copied from Halo.
+    #[arg(long, value_name = "ID", requires = "manual")]
+    pub manual_client_id: Option<String>,
+    /// With `--manual application`: file holding the Client Secret you copied (otherwise
+    /// HALO_APP_CLIENT_SECRET).
+    #[arg(long, value_name = "FILE", requires = "manual")]
+    pub manual_secret_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -144,6 +159,9 @@ pub async fn run_resume(args: &ResumeArgs) -> u8 {
                 "Nothing to resume; `halo-onboard check` audits it.",
             ));
         }
+        if let Some(word) = &args.manual {
+            adopt(args, word, &client, &j, &mut s).await?;
+        }
         run_session(&client, &j, &mut s, &ep, &args.run).await
     }
     .await;
@@ -151,6 +169,69 @@ pub async fn run_resume(args: &ResumeArgs) -> u8 {
         print_failure(&f, args.run.json);
         f.code
     })
+}
+
+/// `--manual STEP`: finds what the user made by hand and records it, before the usual resume.
+async fn adopt(
+    args: &ResumeArgs,
+    word: &str,
+    client: &crate::halo::Client,
+    j: &Journal,
+    s: &mut Session,
+) -> Result<(), Failure> {
+    let object = manual::parse_object(word).ok_or_else(|| {
+        Failure::new(
+            format!("--manual {word}: not a step"),
+            "Use role, agent or application.",
+        )
+    })?;
+    let creds = if object == Object::Application {
+        let client_id = args.manual_client_id.clone().unwrap_or_default();
+        if client_id.trim().is_empty() {
+            return Err(Failure::new(
+                "--manual application needs the Client ID you copied from Halo",
+                format!(
+                    "Add --manual-client-id CLIENT_ID (and the secret in {} or --manual-secret-file).",
+                    super::check::APP_SECRET_ENV
+                ),
+            ));
+        }
+        let client_secret = read_secret(
+            args.manual_secret_file.as_deref(),
+            super::check::APP_SECRET_ENV,
+        )?;
+        Some(manual::ManualCredentials {
+            client_id: client_id.trim().to_string(),
+            client_secret,
+        })
+    } else {
+        None
+    };
+    let applier = Applier {
+        client,
+        journal: j,
+        progress: None,
+        regenerate_secret: false,
+    };
+    let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
+    applier
+        .adopt_manual(s, &lk, object, creds.as_ref())
+        .map_err(|e| Failure {
+            code: EXIT_FAILED,
+            message: e.to_string(),
+            hint: format!(
+                "{}\n{}",
+                e.hint(),
+                super::apply::manual_hint(object, s, &lk)
+            ),
+        })?;
+    if !args.run.json {
+        eprintln!(
+            "{} made by hand: adopted (rollback will leave it in place); continuing",
+            object.label()
+        );
+    }
+    Ok(())
 }
 
 pub async fn run_rollback(args: &RollbackArgs) -> u8 {

@@ -140,6 +140,11 @@ pub struct Objects {
     pub application_id: Option<String>,
     pub application_created: bool,
     pub client_id: Option<String>,
+    /// Made by hand in Halo's web UI after Halo refused the write, then adopted: apply keeps
+    /// these as they are (a write would be refused again) and rollback never deletes them.
+    pub role_manual: bool,
+    pub agent_manual: bool,
+    pub application_manual: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

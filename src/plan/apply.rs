@@ -15,6 +15,7 @@ use crate::halo::{AgentQuery, Client, ClientOptions, HaloError};
 use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
 use crate::plan::answers::RoleMode;
 use crate::plan::build::{self, Kind, Lookups, Object, Plan};
+use crate::plan::manual::{self, ManualCredentials};
 use crate::plan::verify::{self, Target, Verification};
 
 /// Progress lines for the wizard's log pane and headless output.
@@ -34,6 +35,13 @@ pub enum ApplyError {
     Blocked(Vec<String>),
     #[error("Halo accepted the {0} but returned no id")]
     NoId(&'static str),
+    /// Halo refused a write (not a transport failure): the step can be done by hand in Halo's
+    /// web UI ([`crate::plan::manual::checklist`]) and adopted with [`Applier::adopt_manual`].
+    #[error("Halo refused to save the {}: {error}", .object.label().to_lowercase())]
+    Refused { object: Object, error: HaloError },
+    /// Adoption after a manual step found nothing (yet) or the credentials do not match.
+    #[error("{0}")]
+    NotAdopted(#[from] crate::plan::manual::NotAdopted),
 }
 
 impl ApplyError {
@@ -46,6 +54,14 @@ impl ApplyError {
             Self::Journal(e) => e.hint(),
             Self::Blocked(_) => "Change the answers named above and plan again.".into(),
             Self::NoId(_) => "Check in Halo whether the object exists, then resume.".into(),
+            Self::Refused { object, error } => format!(
+                "{} Or do this step by hand in Halo's web UI (the checklist names every field) and continue with `halo-onboard resume <id> --yes --manual {}`.",
+                error.hint(),
+                crate::plan::manual::object_word(*object)
+            ),
+            Self::NotAdopted(_) => {
+                "Create it in Halo's web UI exactly as the checklist says, then try again.".into()
+            }
         }
     }
 }
@@ -288,6 +304,90 @@ impl Applier<'_> {
         Ok(())
     }
 
+    /// Adopts the object the user made by hand in Halo's web UI after Halo refused the write:
+    /// finds it by name in `lk`, records it as done (action "manual") and as not created by
+    /// this setup, so rollback never deletes it. For an application, `creds` are the Client ID
+    /// and Secret the user copied; the secret is kept like a generated one, so verification
+    /// and hand-over work as usual. Apply then continues with [`Applier::apply_and_verify`].
+    pub fn adopt_manual(
+        &self,
+        s: &mut Session,
+        lk: &Lookups,
+        object: Object,
+        creds: Option<&ManualCredentials>,
+    ) -> Result<String, ApplyError> {
+        let id = manual::find_by_hand(object, &s.answers, lk)?;
+        let subject = match object {
+            Object::Role => {
+                s.objects.role_id = Some(id.clone());
+                s.objects.role_created = false;
+                s.objects.role_manual = true;
+                Subject::Role
+            }
+            Object::Agent => {
+                s.objects.agent_id = id.parse().ok();
+                s.objects.agent_created = false;
+                s.objects.agent_manual = true;
+                Subject::Agent
+            }
+            Object::Application => {
+                let Some(c) = creds.filter(|c| {
+                    !c.client_id.trim().is_empty()
+                        && !c.client_secret.expose_secret().trim().is_empty()
+                }) else {
+                    return Err(manual::NotAdopted::CredentialsMissing.into());
+                };
+                let entered = c.client_id.trim().to_string();
+                let listed = lk
+                    .applications
+                    .iter()
+                    .find(|a| a.id.as_deref() == Some(id.as_str()))
+                    .map(|a| a.client_id.trim().to_string())
+                    .unwrap_or_default();
+                if !listed.is_empty() && !listed.eq_ignore_ascii_case(&entered) {
+                    return Err(manual::NotAdopted::ClientIdDiffers {
+                        name: s.answers.application.name.trim().to_string(),
+                        halo: listed,
+                        entered,
+                    }
+                    .into());
+                }
+                s.objects.application_id = Some(id.clone());
+                s.objects.client_id = Some(entered);
+                s.objects.application_created = false;
+                s.objects.application_manual = true;
+                let secret = SecretString::from(c.client_secret.expose_secret().trim().to_string());
+                self.journal.store_secret(s, &secret)?;
+                Subject::Application
+            }
+        };
+        self.journal.record(
+            s,
+            Event::Done {
+                subject,
+                action: "manual".into(),
+                id: id.clone(),
+            },
+        )?;
+        self.say(format!(
+            "{} made by hand in Halo (id {id}): adopted; rollback will leave it in place",
+            object.label()
+        ));
+        Ok(id)
+    }
+
+    /// Reads Halo, adopts what the user made by hand, and continues the apply and verification.
+    pub async fn adopt_and_continue(
+        &self,
+        s: &mut Session,
+        object: Object,
+        creds: Option<&ManualCredentials>,
+    ) -> Result<Finished, ApplyError> {
+        let lk = self.lookups(s).await?;
+        self.adopt_manual(s, &lk, object, creds)?;
+        self.apply_and_verify(s, lk).await
+    }
+
     /// Plans against the current Halo state and applies. Safe to call again after any failure.
     pub async fn apply(&self, s: &mut Session) -> Result<Applied, ApplyError> {
         self.say("Reading roles, teams, departments, work hours, agents and applications");
@@ -373,6 +473,13 @@ impl Applier<'_> {
         self.settle_in_doubt(s, &lk).await?;
         let marker = s.marker();
         let plan = build::plan(&s.answers, &lk, &s.objects, &marker);
+        // Objects made by hand are kept (see `build::plan`): what differs is reported instead.
+        let manual_differences: Vec<(Object, String)> = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == Kind::Keep && is_manual(s, a.object))
+            .flat_map(|a| a.changes.iter().map(|c| (a.object, c.clone())))
+            .collect();
         s.plan = serde_json::to_value(&plan).ok();
         if plan.is_blocked() {
             self.journal.save(s)?;
@@ -401,7 +508,7 @@ impl Applier<'_> {
             application_id,
             client_id,
             client_secret: secret,
-            differences: Vec::new(),
+            differences: manual_differences,
             read_back_client_id: None,
             writes,
             read_backs: Some(rb),
@@ -716,7 +823,10 @@ impl Applier<'_> {
                         },
                     )?;
                 }
-                Err(e.into())
+                match object_of(subject) {
+                    Some(object) if is_refusal(&e) => Err(ApplyError::Refused { object, error: e }),
+                    _ => Err(e.into()),
+                }
             }
         }
     }
@@ -798,6 +908,36 @@ pub async fn rollback(
     s.status = Status::RolledBack;
     journal.save(s)?;
     Ok(done)
+}
+
+/// Halo said no to the write itself (validation, permission, endpoint missing or not allowed):
+/// retrying will not help, doing it by hand may.
+fn is_refusal(e: &HaloError) -> bool {
+    matches!(
+        e,
+        HaloError::BadRequest(..)
+            | HaloError::Forbidden(..)
+            | HaloError::NotFound(_)
+            | HaloError::Http(405, ..)
+    )
+}
+
+fn object_of(subject: Subject) -> Option<Object> {
+    match subject {
+        Subject::Role => Some(Object::Role),
+        Subject::Agent => Some(Object::Agent),
+        // A refused secret regeneration is fixed by hand on the application too.
+        Subject::Application | Subject::Secret => Some(Object::Application),
+        _ => None,
+    }
+}
+
+fn is_manual(s: &Session, o: Object) -> bool {
+    match o {
+        Object::Role => s.objects.role_manual,
+        Object::Agent => s.objects.agent_manual,
+        Object::Application => s.objects.application_manual,
+    }
 }
 
 /// True when the last secret regeneration was started but never confirmed.

@@ -672,6 +672,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             p.actions.push(Action { object: Object::Application, kind: Kind::Create, name: app_name.into(), id: None, risks: app_risks, changes: vec![] });
         }
     }
+    keep_manual(objects, &mut p);
     p.requests.push("POST /auth/token (new credentials)".into());
     p.requests
         .push("GET /api/Agent/me (new credentials)".into());
@@ -685,6 +686,29 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         }
     }
     p
+}
+
+/// Objects the user made by hand (after Halo refused the write) are kept as they are: an update
+/// would be refused like the create was. Their differences stay listed as `changes` so apply
+/// can report them with the Halo UI field to fix; the setup marker is irrelevant for them.
+fn keep_manual(objects: &Objects, p: &mut Plan) {
+    for a in p.actions.iter_mut() {
+        let manual = match a.object {
+            Object::Role => objects.role_manual,
+            Object::Agent => objects.agent_manual,
+            Object::Application => objects.application_manual,
+        };
+        if !manual {
+            continue;
+        }
+        a.changes.retain(|c| !c.starts_with("notes:"));
+        if a.kind == Kind::Update {
+            a.kind = Kind::Keep;
+            if a.object == Object::Role {
+                p.requests.retain(|r| r != "POST /api/Roles (update)");
+            }
+        }
+    }
 }
 
 /// The wanted roles whose ids are known (a role still to be created has no id yet).

@@ -4,6 +4,7 @@ pub mod answers;
 pub mod apply;
 pub mod build;
 pub mod handover;
+pub mod manual;
 pub mod verify;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};

@@ -39,6 +39,11 @@ pub struct Faults {
     /// Matching requests let through before the drops start.
     #[serde(default)]
     pub drop_skip: u32,
+    /// Writes (POST/DELETE) to these resources answer 403 with a Halo-style body, as a real
+    /// Halo may refuse an endpoint: lower-case first path segment after `/api/`, e.g.
+    /// `"application"`, `"roles"`, `"agent"`. Reads still work.
+    #[serde(default)]
+    pub refuse_writes: Vec<String>,
 }
 
 impl Default for Faults {
@@ -60,6 +65,7 @@ impl Faults {
             drop_after: 0,
             drop_writes_only: false,
             drop_skip: 0,
+            refuse_writes: Vec::new(),
         }
     }
 
@@ -77,6 +83,23 @@ impl Faults {
             "Rate Limit Reached - {} Requests per rolling {window} window",
             self.rate_limit
         )
+    }
+}
+
+/// The resource of an `/api/...` path: its first segment, lower case.
+pub(crate) fn resource(path: &str) -> &str {
+    path.strip_prefix("/api/")
+        .unwrap_or_default()
+        .split('/')
+        .next()
+        .unwrap_or_default()
+}
+
+impl Faults {
+    /// True when a write to `path` (already lower case) is to be refused.
+    pub(crate) fn refuses(&self, path: &str) -> bool {
+        let r = resource(path);
+        !r.is_empty() && self.refuse_writes.iter().any(|x| x.eq_ignore_ascii_case(r))
     }
 }
 

@@ -236,6 +236,14 @@ impl SimHandle {
         self.drop_connections(1, mode);
     }
 
+    /// Writes (POST/DELETE) to these resources (e.g. `"application"`) answer 403 from now on;
+    /// an empty list lifts the refusal.
+    pub fn refuse_writes(&self, resources: &[&str]) {
+        self.with_faults(|f| {
+            f.refuse_writes = resources.iter().map(|r| r.to_ascii_lowercase()).collect();
+        });
+    }
+
     /// Every issued token stops working now.
     pub fn expire_tokens(&self) {
         self.shared.lock().expire_tokens();

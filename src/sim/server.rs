@@ -72,6 +72,12 @@ pub(crate) async fn handle(
                 )),
                 false,
             ),
+            Gate::Pass if is_write && g.faults.refuses(&req.path) => (
+                Some(reply::forbidden(
+                    "You do not have permission to perform this action (refused by the emulator's refuse_writes fault)",
+                )),
+                false,
+            ),
             Gate::Pass => {
                 let r = api::route(&sh, &mut g, &req);
                 let lost = g.take_drop_after(is_write);

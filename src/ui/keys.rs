@@ -32,6 +32,7 @@ pub const HELP: &[(&str, &str)] = &[
         "Hand-over: copy secret (OSC 52) / save file / save answers",
     ),
     ("Enter / y", "Hand-over: confirm (wipes the secret)"),
+    ("m", "refused step: do it by hand (Enter checks)"),
     ("? / F1", "this help"),
     ("l / F2", "show or hide the log pane"),
     ("L / F3", "enlarge or shrink the log pane"),
@@ -54,6 +55,38 @@ pub fn hints(m: &Model) -> Vec<(&'static str, &'static str)> {
                 return vec![
                     ("l", "log"),
                     ("Ctrl-C", "quit (asks; the setup can be resumed)"),
+                ];
+            }
+            Phase::Failed { .. }
+                if m.apply
+                    .manual
+                    .as_ref()
+                    .is_some_and(|s| s.needs_credentials()) =>
+            {
+                return vec![
+                    ("Enter", "find it and continue"),
+                    ("Tab", "Client ID / Secret"),
+                    ("↑/↓", "scroll"),
+                    ("Esc", "back"),
+                    ("Ctrl-C", "quit"),
+                ];
+            }
+            Phase::Failed { .. } if m.apply.manual.is_some() => {
+                return vec![
+                    ("Enter", "find it and continue"),
+                    ("↑/↓", "scroll"),
+                    ("Esc", "back"),
+                    ("l", "log"),
+                    ("q", "quit"),
+                ];
+            }
+            Phase::Failed { .. } if m.apply.refused.is_some() => {
+                return vec![
+                    ("Enter", "try again"),
+                    ("m", "do this step by hand"),
+                    ("Esc", "back"),
+                    ("l", "log"),
+                    ("q", "quit"),
                 ];
             }
             Phase::Failed { .. } => {

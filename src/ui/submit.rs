@@ -21,6 +21,7 @@ pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
             apply_button(m, t, b, &p);
             plan_view(m, t, b, &p);
         }
+        Phase::Failed { .. } if m.apply.manual.is_some() => manual(m, t, b),
         Phase::Running | Phase::Verifying | Phase::Failed { .. } => progress(m, t, b),
         Phase::Done => handover(m, t, b),
     }
@@ -270,8 +271,79 @@ fn progress(m: &Model, t: &Theme, b: &mut Body) {
             t.muted,
             "Enter: try again (continues the same setup)   Esc: back to the answers",
         );
+        if let Some(o) = m.apply.refused {
+            b.note(
+                t.accent,
+                format!(
+                    "m: do the {} step by hand in Halo's web UI (shows every field, then checks it)",
+                    crate::plan::manual::object_word(o)
+                ),
+            );
+        }
     }
     differences(m, t, b);
+}
+
+/// "Do this step by hand": the checklist for the refused object, the fields for what the user
+/// copied from Halo (application only), and the result of the last look in Halo.
+fn manual(m: &Model, t: &Theme, b: &mut Body) {
+    let Some(st) = &m.apply.manual else {
+        return;
+    };
+    let word = crate::plan::manual::object_word(st.object);
+    let mut l = vec![Span::styled(
+        format!("✎ Do the {word} step by hand in Halo's web UI"),
+        t.accent,
+    )];
+    if let Some(id) = &m.apply.session_id {
+        l.push(Span::styled(format!("  setup {id}"), t.muted));
+    }
+    b.push(Line::from(l));
+    b.wrapped(t.error, "", &format!("✗ {}", st.failure.0));
+    b.blank();
+    b.header(t, &format!("In Halo's web UI: {}", st.checklist.path));
+    for (i, step) in st.checklist.steps.iter().enumerate() {
+        b.wrapped(t.text, "", &format!("{:>3}. {step}", i + 1));
+    }
+    b.blank();
+    if st.needs_credentials() {
+        let field = |label: &str, value: String, focus: bool, b: &mut Body| {
+            let marker = if focus { "▶ " } else { "  " };
+            let lstyle = if focus { t.selection } else { t.text };
+            b.push(Line::from(vec![
+                Span::styled(marker, t.accent),
+                Span::styled(format!("{label:<15}"), lstyle),
+                Span::styled(value, t.text),
+            ]));
+        };
+        let id = if st.client_id.is_empty() {
+            "(paste the Client ID)".to_string()
+        } else {
+            st.client_id.clone()
+        };
+        field("Client ID", id, st.field == 0, b);
+        let n = st.secret.chars().min(b.width.saturating_sub(20));
+        let secret = if n == 0 {
+            "(paste the Client Secret; never stored but for the hand-over)".to_string()
+        } else {
+            "•".repeat(n)
+        };
+        field("Client Secret", secret, st.field == 1, b);
+        b.blank();
+    }
+    if let Some((kind, text)) = &st.message {
+        let style = match kind {
+            LogKind::Warn => t.warning,
+            LogKind::Error => t.error,
+            _ => t.accent,
+        };
+        b.wrapped(style, "", text);
+        b.blank();
+    }
+    b.note(
+        t.muted,
+        "When it is saved in Halo, press Enter: the wizard finds it by name, adopts it and continues. What you make by hand is never deleted by rollback.",
+    );
 }
 
 fn differences(m: &Model, t: &Theme, b: &mut Body) {
@@ -281,7 +353,19 @@ fn differences(m: &Model, t: &Theme, b: &mut Body) {
     b.blank();
     b.header(t, "Read-back differences (Halo stored something else)");
     for (o, d) in &m.apply.differences {
-        b.note(t.warning, format!("{}: {d}", o.label()));
+        let name = match o {
+            Object::Role => m.answers.role.name.as_str(),
+            Object::Agent => m.answers.agent.name.as_str(),
+            Object::Application => m.answers.application.name.as_str(),
+        };
+        b.note(
+            t.warning,
+            format!(
+                "{}: {}",
+                o.label(),
+                crate::plan::manual::fix_line(*o, name.trim(), d)
+            ),
+        );
     }
 }
 

@@ -1,0 +1,198 @@
+//! "Do this step by hand": when Halo refuses a write, the failure screen offers `m`, which shows
+//! the checklist for the refused object (from `plan::manual`), waits, and on Enter asks the
+//! runtime to find what the user made, adopt it and continue the same setup. For an application
+//! the user also enters the Client ID and Secret they copied from Halo's form.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::plan::build::Object;
+use crate::plan::manual::{self, Checklist, ManualCredentials};
+
+use super::log::LogKind;
+use super::model::Model;
+use super::msg::{Effect, ManualRequest};
+use super::secret::SecretInput;
+
+/// The manual-step screen's state.
+#[derive(Debug, Clone)]
+pub struct ManualState {
+    pub object: Object,
+    pub checklist: Checklist,
+    /// Application only: what the user copied from Halo.
+    pub client_id: String,
+    pub secret: SecretInput,
+    /// Application only: 0 = Client ID field, 1 = Client Secret field.
+    pub field: usize,
+    /// The last attempt's result ("no role named … yet").
+    pub message: Option<(LogKind, String)>,
+    /// The failure that led here, restored if adoption finds nothing.
+    pub failure: (String, String),
+}
+
+impl ManualState {
+    pub fn needs_credentials(&self) -> bool {
+        self.object == Object::Application
+    }
+}
+
+/// `m` on the failure screen of a refused write: show the checklist.
+pub fn open(m: &mut Model, fx: &mut Vec<Effect>) -> bool {
+    let Some(object) = m.apply.refused else {
+        return false;
+    };
+    let marker = m
+        .apply
+        .session_id
+        .as_deref()
+        .map(crate::journal::marker_for)
+        .unwrap_or_default();
+    let checklist = manual::checklist(object, &m.answers, &m.lookups, &marker);
+    let failure = match &m.apply.phase {
+        super::Phase::Failed { message, hint } => (message.clone(), hint.clone()),
+        _ => Default::default(),
+    };
+    m.apply.manual = Some(ManualState {
+        object,
+        checklist,
+        client_id: String::new(),
+        secret: SecretInput::default(),
+        field: 0,
+        message: None,
+        failure,
+    });
+    m.plan_scroll = 0;
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        format!(
+            "doing the {} step by hand in Halo's web UI",
+            manual::object_word(object)
+        ),
+    );
+    true
+}
+
+/// Keys while the checklist is shown. Returns whether the key was used.
+pub fn key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let Some(st) = m.apply.manual.as_mut() else {
+        return false;
+    };
+    let creds = st.needs_credentials();
+    match (k.code, ctrl) {
+        (KeyCode::Char('c'), true) => return false,
+        (KeyCode::Esc, _) => {
+            m.apply.manual = None;
+            m.plan_scroll = 0;
+        }
+        (KeyCode::Enter, _) => submit(m, fx),
+        (KeyCode::Up, _) => m.plan_scroll = m.plan_scroll.saturating_sub(1),
+        (KeyCode::Down, _) => m.plan_scroll += 1,
+        (KeyCode::PageUp, _) => m.plan_scroll = m.plan_scroll.saturating_sub(10),
+        (KeyCode::PageDown, _) => m.plan_scroll += 10,
+        (KeyCode::Tab | KeyCode::BackTab, _) if creds => st.field = 1 - st.field.min(1),
+        (KeyCode::Char('u'), true) if creds => {
+            if st.field == 0 {
+                st.client_id.clear();
+            } else {
+                st.secret.clear();
+            }
+        }
+        (KeyCode::Backspace, _) if creds => {
+            if st.field == 0 {
+                st.client_id.pop();
+            } else {
+                st.secret.pop();
+            }
+        }
+        (KeyCode::Char(c), false) if creds => type_text(st, &c.to_string()),
+        // Without fields, plain keys (l, q, …) keep their usual meaning.
+        _ => return false,
+    }
+    true
+}
+
+fn type_text(st: &mut ManualState, text: &str) {
+    if st.field == 0 {
+        st.client_id.extend(
+            text.chars()
+                .filter(|c| !c.is_control() && !c.is_whitespace()),
+        );
+    } else {
+        st.secret.push_str(text);
+    }
+}
+
+/// Bracketed paste into the focused field. Returns whether the screen took it.
+pub fn paste(m: &mut Model, text: &str) -> bool {
+    match m.apply.manual.as_mut() {
+        Some(st) if st.needs_credentials() => {
+            type_text(st, text);
+            true
+        }
+        Some(_) => true,
+        None => false,
+    }
+}
+
+/// Enter: ask the runtime to find what the user made, adopt it and continue the setup.
+fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
+    let Some(st) = m.apply.manual.as_mut() else {
+        return;
+    };
+    let creds = if st.needs_credentials() {
+        if st.client_id.trim().is_empty() || st.secret.is_empty() {
+            st.message = Some((
+                LogKind::Warn,
+                "Enter the Client ID and the Client Secret you copied from Halo first.".into(),
+            ));
+            return;
+        }
+        Some(ManualCredentials {
+            client_id: st.client_id.trim().to_string(),
+            client_secret: st.secret.secret(),
+        })
+    } else {
+        None
+    };
+    let object = st.object;
+    st.message = Some((LogKind::Info, "Looking for it in Halo…".into()));
+    let Some(session_id) = m.apply.session_id.clone() else {
+        st.message = Some((LogKind::Error, "No setup to continue.".into()));
+        return;
+    };
+    m.apply.phase = super::Phase::Running;
+    m.in_flight += 1;
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        format!(
+            "looking for the {} made by hand, then continuing",
+            manual::object_word(object)
+        ),
+    );
+    fx.push(Effect::AdoptManual(Box::new(ManualRequest {
+        session_id,
+        answers: m.answers.clone(),
+        object,
+        credentials: creds,
+    })));
+}
+
+/// Adoption found nothing (yet) or the credentials did not match: back to the checklist.
+pub fn not_adopted(m: &mut Model, fx: &mut Vec<Effect>, message: String) {
+    m.in_flight = m.in_flight.saturating_sub(1);
+    super::update::log(m, fx, LogKind::Warn, message.clone());
+    let Some(st) = m.apply.manual.as_mut() else {
+        return;
+    };
+    let text = match st.object {
+        Object::Application if message.contains("client id") => message,
+        _ => format!("{message} — create it, then press Enter again"),
+    };
+    st.message = Some((LogKind::Warn, text));
+    let (message, hint) = st.failure.clone();
+    m.apply.phase = super::Phase::Failed { message, hint };
+}

@@ -1,0 +1,582 @@
+//! The guided manual fallback, pure part: what to set in Halo's web UI when Halo refuses an
+//! automated write, in Halo's own words and menu paths; how to fix a read-back difference by
+//! hand; and how to find the object the user made by hand so apply can adopt it.
+//!
+//! Objects made by hand carry no setup marker, so they are adopted by name (role by name,
+//! agent by username, application by name) only when the user says they made them.
+
+use crate::halo::model::*;
+use crate::halo::scopes;
+use crate::plan::answers::{Answers, RoleMode};
+use crate::plan::build::{self, Lookups, Object};
+
+pub const ROLES_PATH: &str = "Configuration > Teams & Agents > Roles";
+pub const AGENTS_PATH: &str = "Configuration > Teams & Agents > Agents";
+pub const APPLICATIONS_PATH: &str = "Configuration > Integrations > Halo API > View Applications";
+
+/// What to do in Halo's web UI for one object, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checklist {
+    pub object: Object,
+    /// The name the object must have (how adoption finds it).
+    pub name: String,
+    /// Menu path to the "New" form, e.g. "Configuration > Teams & Agents > Roles > New".
+    pub path: String,
+    /// One field or action per line, in the order the form shows them.
+    pub steps: Vec<String>,
+}
+
+impl Checklist {
+    /// The checklist as plain lines: the path, then the numbered steps.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![format!("In Halo's web UI: {}", self.path)];
+        out.extend(
+            self.steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{:>2}. {s}", i + 1)),
+        );
+        out
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "Yes" } else { "No" }
+}
+
+/// The role name the agent must get: the new role, or the reused one as Halo names it.
+fn role_name(a: &Answers, lk: &Lookups) -> String {
+    match &a.role.mode {
+        RoleMode::Create => a.role.name.trim().to_string(),
+        RoleMode::Reuse(key) => lk
+            .role_by_key(key)
+            .map_or_else(|| key.clone(), |r| r.name.clone()),
+    }
+}
+
+/// The username the application logs in as.
+pub fn login_agent(a: &Answers) -> String {
+    a.application
+        .login_agent
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| a.agent.name.trim().to_string())
+}
+
+/// The checklist for one object, from the answers and what Halo has (names resolved as apply
+/// would resolve them; `marker` goes into the notes so a later resume recognises the object).
+pub fn checklist(object: Object, a: &Answers, lk: &Lookups, marker: &str) -> Checklist {
+    match object {
+        Object::Role => role_checklist(a, marker),
+        Object::Agent => agent_checklist(a, lk, marker),
+        Object::Application => application_checklist(a, marker),
+    }
+}
+
+fn role_checklist(a: &Answers, marker: &str) -> Checklist {
+    let want = build::role_object(a, marker);
+    let mut steps = vec![
+        format!("Name = '{}'", want.name),
+        format!("Notes = '{}'", want.notes.replace('\n', " ")),
+        format!(
+            "General Permissions: Is a HaloPSA Administrator = {}",
+            yes(a.role.is_admin)
+        ),
+    ];
+    let granted: Vec<_> = scopes::AREAS
+        .iter()
+        .filter_map(|area| {
+            let access = a.role.features.get(area.key).copied().unwrap_or_default();
+            (access != Access::None).then_some((area.label, access))
+        })
+        .collect();
+    if granted.is_empty() && a.role.is_admin {
+        steps.push(
+            "Feature Access: nothing to set (a HaloPSA Administrator has access to every area)"
+                .into(),
+        );
+    } else {
+        for (label, access) in granted {
+            steps.push(format!("Feature Access: {label} = {}", access.label()));
+        }
+        if !a.role.is_admin {
+            steps.push("Feature Access: every other area = No Access".into());
+        }
+    }
+    steps.push("Save".into());
+    Checklist {
+        object: Object::Role,
+        name: want.name,
+        path: format!("{ROLES_PATH} > New"),
+        steps,
+    }
+}
+
+fn agent_checklist(a: &Answers, lk: &Lookups, marker: &str) -> Checklist {
+    let mut problems = Vec::new();
+    let want = build::agent_object(a, "", lk, marker, &mut problems);
+    let mut steps = vec![format!("Username = '{}'", want.name)];
+    for (field, value) in [
+        ("First Name", &want.firstname),
+        ("Surname", &want.surname),
+        ("Initials", &want.initials),
+        ("Email", &want.email),
+    ] {
+        if !value.is_empty() {
+            steps.push(format!("{field} = '{value}'"));
+        }
+    }
+    steps.push(format!("Is an API-only Agent = {}", yes(want.isapiagent)));
+    steps.push(format!("Active = {}", yes(!want.isdisabled)));
+    let mut roles = vec![role_name(a, lk)];
+    roles.extend(want.roles.iter().skip(1).map(|r| r.name.clone()));
+    steps.push(format!("Roles = {}", roles.join(", ")));
+    steps.push(format!(
+        "Default Team = {}",
+        if want.team.is_empty() {
+            "No Default Team"
+        } else {
+            want.team.as_str()
+        }
+    ));
+    let workday = lk
+        .workdays
+        .iter()
+        .find(|w| w.id.is_some() && w.id == want.workday_id)
+        .map_or_else(|| a.agent.workday.trim().to_string(), |w| w.name.clone());
+    if !workday.is_empty() {
+        steps.push(format!("Work Hours = {workday}"));
+    }
+    for t in &want.teams {
+        steps.push(format!(
+            "Departments & Teams: add team '{}'; Can see Unassigned Tickets for this Team = {}; Can see Tickets assigned to other Agents in this Team = {}",
+            t.team_name,
+            yes(t.unassigned_access),
+            yes(t.otheragent_access)
+        ));
+    }
+    for d in &want.departments {
+        steps.push(format!(
+            "Departments & Teams: add department '{}'; Membership Level = {}",
+            d.department_name,
+            MembershipLevel::from_code(d.membershiplevel).label()
+        ));
+    }
+    if want.teams.is_empty() && want.departments.is_empty() {
+        steps.push("Departments & Teams: none".into());
+    }
+    steps.push(format!(
+        "Can approve Purchase Orders = {}",
+        yes(want.can_approve_purchaseorder)
+    ));
+    steps.push(format!(
+        "Can approve Invoices = {}",
+        yes(want.can_approve_invoice)
+    ));
+    steps.push(format!("Notes = '{}'", want.notes.replace('\n', " ")));
+    for p in problems {
+        steps.push(format!("Check first: {p}"));
+    }
+    steps.push("Save".into());
+    Checklist {
+        object: Object::Agent,
+        name: want.name,
+        path: format!("{AGENTS_PATH} > New"),
+        steps,
+    }
+}
+
+fn application_checklist(a: &Answers, marker: &str) -> Checklist {
+    let want = build::application_object(a, 0, marker);
+    let names = want.scope_names();
+    let steps = vec![
+        format!("Application Name = '{}'", want.display_name),
+        format!("Active = {}", yes(!want.inactive)),
+        "Authentication Method = Client ID and Secret (Services)".into(),
+        "Login Type = Agent".into(),
+        format!("Agent to log in as = {}", login_agent(a)),
+        format!("Description = '{}'", want.description.replace('\n', " ")),
+        format!("Permissions: tick {}", names.join(", ")),
+        "Copy the Client ID and Client Secret before saving (Halo shows the secret once)".into(),
+        "Save".into(),
+    ];
+    Checklist {
+        object: Object::Application,
+        name: want.display_name,
+        path: format!("{APPLICATIONS_PATH} > New"),
+        steps,
+    }
+}
+
+/// Where in Halo's web UI a read-back difference is fixed: the difference's own text, then the
+/// path to the field. `name` is the object's name in Halo.
+pub fn fix_line(object: Object, name: &str, diff: &str) -> String {
+    let field = diff.split(": ").next().unwrap_or_default().trim();
+    let base = match object {
+        Object::Role => ROLES_PATH,
+        Object::Agent => AGENTS_PATH,
+        Object::Application => APPLICATIONS_PATH,
+    };
+    let ui = match (object, field) {
+        (_, "could not read it back" | "read-back did not finish") => {
+            return format!("{diff} — open it in Halo ({base} > '{name}') and check every field");
+        }
+        (Object::Role, "name") => "Name".to_string(),
+        (Object::Role, "notes") => "Notes (the setup marker is optional)".to_string(),
+        (Object::Role, f) if f.starts_with("permission ") => role_permission_field(f),
+        (Object::Agent, "username") => "Username".into(),
+        (Object::Agent, "first name") => "First Name".into(),
+        (Object::Agent, "last name") => "Surname".into(),
+        (Object::Agent, "initials") => "Initials".into(),
+        (Object::Agent, "email") => "Email".into(),
+        (Object::Agent, "API-only") => "Is an API-only Agent".into(),
+        (Object::Agent, "active") => "Active".into(),
+        (Object::Agent, "default team") => "Default Team".into(),
+        (Object::Agent, "work hours") => "Work Hours".into(),
+        (Object::Agent, "can approve purchase orders") => "Can approve Purchase Orders".into(),
+        (Object::Agent, "can approve invoices") => "Can approve Invoices".into(),
+        (Object::Agent, "roles") => "Roles".into(),
+        (Object::Agent, "teams" | "departments") => "Departments & Teams".into(),
+        (Object::Application, "name") => "Application Name".into(),
+        (Object::Application, "active") => "Active".into(),
+        (Object::Application, "agent to log in as") => "Agent to log in as".into(),
+        (Object::Application, "authentication method") => {
+            "Authentication Method = Client ID and Secret (Services)".into()
+        }
+        (Object::Application, "scopes") => "Permissions".into(),
+        _ => "the field named".into(),
+    };
+    format!("{diff} — fix in Halo: {base} > '{name}' > {ui}")
+}
+
+/// "permission feature:tickets=edit" → "Feature Access: Tickets = Read and Modify".
+fn role_permission_field(field: &str) -> String {
+    let claim = field.trim_start_matches("permission ").trim();
+    let (kind, value) = claim.split_once('=').unwrap_or((claim, ""));
+    if kind == CLAIM_IS_ADMIN {
+        return format!(
+            "General Permissions: Is a HaloPSA Administrator = {}",
+            yes(value.eq_ignore_ascii_case("true"))
+        );
+    }
+    let area = kind.strip_prefix(CLAIM_FEATURE_PREFIX).unwrap_or(kind);
+    let label = scopes::AREAS
+        .iter()
+        .find(|a| a.key == area)
+        .map_or(area, |a| a.label);
+    let access: &str = match Access::parse(value) {
+        Some(x) => x.label(),
+        None => value,
+    };
+    format!("Feature Access: {label} = {access}")
+}
+
+/// The Client ID and Client Secret the user copied from Halo's form for an application made by
+/// hand. The secret never shows in Debug output.
+#[derive(Clone)]
+pub struct ManualCredentials {
+    pub client_id: String,
+    pub client_secret: secrecy::SecretString,
+}
+
+impl std::fmt::Debug for ManualCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// `role`, `agent`, `application` → the object (the `--manual` values).
+pub fn parse_object(word: &str) -> Option<Object> {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "role" => Some(Object::Role),
+        "agent" => Some(Object::Agent),
+        "application" | "app" => Some(Object::Application),
+        _ => None,
+    }
+}
+
+/// Why adoption could not find what the user made by hand.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NotAdopted {
+    #[error("no {} named '{name}' in Halo yet", object_word(*object))]
+    Missing { object: Object, name: String },
+    #[error(
+        "application '{name}' has client id {halo} in Halo, not the one entered ({entered}); copy the Client ID again"
+    )]
+    ClientIdDiffers {
+        name: String,
+        halo: String,
+        entered: String,
+    },
+    #[error("the client id and the client secret copied from Halo are both needed")]
+    CredentialsMissing,
+}
+
+/// "role", "agent", "application" (also the `--manual` values).
+pub fn object_word(o: Object) -> &'static str {
+    match o {
+        Object::Role => "role",
+        Object::Agent => "agent",
+        Object::Application => "application",
+    }
+}
+
+/// The object the user made by hand, by name: its Halo id (and for an application the
+/// client id Halo lists, possibly empty).
+pub fn find_by_hand(object: Object, a: &Answers, lk: &Lookups) -> Result<String, NotAdopted> {
+    let missing = |name: &str| NotAdopted::Missing {
+        object,
+        name: name.trim().to_string(),
+    };
+    let same = |x: &str, y: &str| x.trim().eq_ignore_ascii_case(y.trim());
+    match object {
+        Object::Role => {
+            let name = role_name(a, lk);
+            lk.roles
+                .iter()
+                .find(|r| same(&r.name, &name))
+                .and_then(|r| r.id.clone())
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| missing(&name))
+        }
+        Object::Agent => lk
+            .agents_named(&a.agent.name)
+            .into_iter()
+            .find_map(|g| g.id.filter(|i| *i > 0))
+            .map(|i| i.to_string())
+            .ok_or_else(|| missing(&a.agent.name)),
+        Object::Application => lk
+            .applications
+            .iter()
+            .find(|x| same(&x.display_name, &a.application.name))
+            .and_then(|x| x.id.clone())
+            .filter(|i| !i.is_empty())
+            .ok_or_else(|| missing(&a.application.name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::answers::{DepartmentAnswer, TeamAnswer};
+
+    fn topleft() -> Answers {
+        crate::profile::answers_for("topleft").unwrap()
+    }
+
+    fn lookups() -> Lookups {
+        Lookups {
+            teams: vec![
+                Team {
+                    id: Some(1),
+                    name: "Service Desk".into(),
+                    ..Team::default()
+                },
+                Team {
+                    id: Some(2),
+                    name: "Operations".into(),
+                    ..Team::default()
+                },
+            ],
+            departments: vec![Department {
+                id: Some(1),
+                name: "Support".into(),
+            }],
+            workdays: vec![Workday {
+                id: Some(1),
+                name: "Default Working Hours".into(),
+                ..Workday::default()
+            }],
+            ..Lookups::default()
+        }
+    }
+
+    /// Each needle appears in the joined text, and after the previous one.
+    fn in_order(text: &str, needles: &[&str]) {
+        let mut at = 0;
+        for n in needles {
+            let found = text[at..]
+                .find(n)
+                .unwrap_or_else(|| panic!("'{n}' missing (or out of order) in:\n{text}"));
+            at += found + n.len();
+        }
+    }
+
+    #[test]
+    fn topleft_role_checklist_names_every_field_in_order() {
+        let c = checklist(Object::Role, &topleft(), &lookups(), "[halo-onboard:x]");
+        assert_eq!(c.name, "TopLeft Role");
+        let text = c.lines().join("\n");
+        in_order(
+            &text,
+            &[
+                "Configuration > Teams & Agents > Roles > New",
+                "Name = 'TopLeft Role'",
+                "[halo-onboard:x]",
+                "General Permissions: Is a HaloPSA Administrator = Yes",
+                "Feature Access:",
+                "Save",
+            ],
+        );
+    }
+
+    #[test]
+    fn topleft_agent_checklist_names_every_field_in_order() {
+        let c = checklist(Object::Agent, &topleft(), &lookups(), "m");
+        let text = c.lines().join("\n");
+        in_order(
+            &text,
+            &[
+                "Configuration > Teams & Agents > Agents > New",
+                "Username = 'topleft'",
+                "Is an API-only Agent = Yes",
+                "Active = Yes",
+                "Roles = TopLeft Role",
+                "Default Team = No Default Team",
+                "Work Hours = Default Working Hours",
+                "Departments & Teams: none",
+                "Save",
+            ],
+        );
+    }
+
+    #[test]
+    fn topleft_application_checklist_names_every_field_in_order() {
+        let c = checklist(Object::Application, &topleft(), &lookups(), "m");
+        let text = c.lines().join("\n");
+        in_order(
+            &text,
+            &[
+                "Configuration > Integrations > Halo API > View Applications > New",
+                "Application Name = 'TopLeft'",
+                "Active = Yes",
+                "Authentication Method = Client ID and Secret (Services)",
+                "Login Type = Agent",
+                "Agent to log in as = topleft",
+                "Permissions: tick all:standard, all:teams, admin:webhooks",
+                "Copy the Client ID and Client Secret before saving",
+                "Save",
+            ],
+        );
+    }
+
+    #[test]
+    fn agent_teams_departments_and_default_team_are_resolved() {
+        let mut a = topleft();
+        a.agent.default_team = Some("service desk".into());
+        a.agent.teams = vec![TeamAnswer {
+            name: "*".into(),
+            unassigned_access: false,
+            otheragent_access: true,
+        }];
+        a.agent.departments = vec![DepartmentAnswer {
+            name: "Support".into(),
+            level: MembershipLevel::ViewAll,
+        }];
+        let text = checklist(Object::Agent, &a, &lookups(), "m")
+            .lines()
+            .join("\n");
+        in_order(
+            &text,
+            &[
+                "Default Team = Service Desk",
+                "add team 'Service Desk'; Can see Unassigned Tickets for this Team = No; Can see Tickets assigned to other Agents in this Team = Yes",
+                "add team 'Operations'",
+                "add department 'Support'; Membership Level = View All",
+            ],
+        );
+        assert!(!text.contains("Departments & Teams: none"));
+    }
+
+    #[test]
+    fn least_privilege_role_lists_feature_access_and_no_admin() {
+        let mut a = crate::profile::answers_for("least-privilege").unwrap();
+        a.role.name = "LP".into();
+        a.role.features.insert("tickets".into(), Access::Edit);
+        a.role.features.insert("customers".into(), Access::Read);
+        a.role.features.insert("crm".into(), Access::None);
+        let text = checklist(Object::Role, &a, &lookups(), "m")
+            .lines()
+            .join("\n");
+        assert!(text.contains("Is a HaloPSA Administrator = No"), "{text}");
+        for (area, access) in &a.role.features {
+            if *access == Access::None {
+                continue;
+            }
+            let label = scopes::AREAS.iter().find(|x| x.key == area).unwrap().label;
+            assert!(
+                text.contains(&format!("Feature Access: {label} = {}", access.label())),
+                "{area} missing in\n{text}"
+            );
+        }
+        assert!(text.contains("every other area = No Access"), "{text}");
+        assert!(!text.contains("CRM"), "{text}");
+        in_order(
+            &text,
+            &[
+                "Tickets = Read and Modify",
+                "Customers (clients, sites, users) = Read Only",
+            ],
+        );
+    }
+
+    #[test]
+    fn differences_keep_their_text_and_gain_the_ui_path() {
+        let l = fix_line(
+            Object::Role,
+            "R",
+            "permission feature:tickets=edit: not stored by Halo",
+        );
+        assert!(l.starts_with("permission feature:tickets=edit: not stored by Halo"));
+        assert!(
+            l.ends_with("Roles > 'R' > Feature Access: Tickets = Read and Modify"),
+            "{l}"
+        );
+        let l = fix_line(Object::Agent, "bot", "default team: asked '', Halo has 'X'");
+        assert!(l.contains("Agents > 'bot' > Default Team"), "{l}");
+        let l = fix_line(
+            Object::Application,
+            "App",
+            "scopes: missing [edit:tickets], extra []",
+        );
+        assert!(l.contains("View Applications > 'App' > Permissions"), "{l}");
+        let l = fix_line(
+            Object::Role,
+            "R",
+            "permission is_admin=true: not stored by Halo",
+        );
+        assert!(l.contains("Is a HaloPSA Administrator = Yes"), "{l}");
+    }
+
+    #[test]
+    fn finds_what_the_user_made_by_name_or_says_what_is_missing() {
+        let a = topleft();
+        let mut lk = lookups();
+        assert_eq!(
+            find_by_hand(Object::Role, &a, &lk).unwrap_err().to_string(),
+            "no role named 'TopLeft Role' in Halo yet"
+        );
+        lk.roles.push(Role {
+            id: Some("r9".into()),
+            name: "topleft role".into(),
+            ..Role::default()
+        });
+        lk.agents.push(Agent {
+            id: Some(12),
+            name: "TopLeft".into(),
+            isapiagent: true,
+            ..Agent::default()
+        });
+        lk.applications.push(Application {
+            id: Some("a1".into()),
+            display_name: "TopLeft".into(),
+            ..Application::default()
+        });
+        assert_eq!(find_by_hand(Object::Role, &a, &lk).unwrap(), "r9");
+        assert_eq!(find_by_hand(Object::Agent, &a, &lk).unwrap(), "12");
+        assert_eq!(find_by_hand(Object::Application, &a, &lk).unwrap(), "a1");
+    }
+}
