@@ -226,10 +226,12 @@ fn without_a_terminal_it_fails_cleanly() {
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("halo-onboard:"), "{err}");
+    assert!(err.contains("needs an interactive terminal"), "{err}");
+    assert!(err.contains("halo-onboard apply --help"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing drawn on a non-terminal");
 }
 
 /// The journal's sessions in the test's state dir.

@@ -432,18 +432,3 @@ async fn damaged_files_are_named_with_their_line_and_left_untouched() {
     nothing_made(&sim);
     println!("bad inputs tried: {n} (damaged_files_are_named_with_their_line_and_left_untouched)");
 }
-
-#[test]
-fn wizard_without_a_terminal_says_what_to_do() {
-    let home = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(BIN)
-        .env("HALO_ONBOARD_STATE_DIR", home.path())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("needs an interactive terminal"), "{err}");
-    assert!(err.contains("halo-onboard apply --help"), "{err}");
-    assert!(out.stdout.is_empty(), "nothing drawn on a non-terminal");
-}
