@@ -50,7 +50,7 @@ async fn bad_urls_and_unreachable_hosts() {
         ),
         (
             "ftp://acme.halopsa.com".into(),
-            vec!["ftp://acme.halopsa.com"],
+            vec!["ftp:// is not how halo is reached", "https://"],
         ),
         ("https://acme.invalid".into(), vec!["acme.invalid", "dns"]),
         (

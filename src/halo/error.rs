@@ -7,6 +7,8 @@ use std::time::Duration;
 pub enum HaloError {
     #[error("'{0}' is not a valid URL")]
     InvalidUrl(String),
+    #[error("{0}:// is not how Halo is reached")]
+    UnsupportedScheme(String),
     #[error("refusing plain http:// to {0}: Halo credentials would cross the network unencrypted")]
     InsecureUrl(String),
     #[error("could not resolve host {0}")]
@@ -53,6 +55,9 @@ impl HaloError {
         match self {
             Self::InvalidUrl(_) => {
                 "Enter the address you open Halo at, e.g. https://acme.halopsa.com."
+            }
+            Self::UnsupportedScheme(_) => {
+                "Use the https:// address you open Halo at, e.g. https://acme.halopsa.com."
             }
             Self::InsecureUrl(_) => "Use https:// (plain http is only allowed for localhost).",
             Self::Dns(_) => {

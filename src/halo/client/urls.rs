@@ -26,15 +26,21 @@ pub fn normalise(input: &str) -> Result<String> {
         Some(Host::Ipv6(ip)) => ip.to_string(),
         _ => return Err(invalid()),
     };
-    // Credentials in the URL would end up in logs; Halo never needs them there.
+    // Credentials in the URL would end up in logs; Halo never needs them there. The error
+    // names the URL without them, so a typed password is not echoed either.
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid());
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return Err(HaloError::InvalidUrl(format!(
+            "{} (with a user name or password in it)",
+            url.as_str().trim_end_matches('/')
+        )));
     }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(url.host()) => {}
         "http" => return Err(HaloError::InsecureUrl(host)),
-        _ => return Err(invalid()),
+        other => return Err(HaloError::UnsupportedScheme(other.to_owned())),
     }
     url.set_query(None);
     url.set_fragment(None);
@@ -114,7 +120,6 @@ mod tests {
             "",
             "   ",
             "not a url",
-            "ftp://acme.halopsa.com",
             "https://",
             "https://user:pw@acme.halopsa.com",
             "file:///etc/passwd",
@@ -127,6 +132,14 @@ mod tests {
                 normalise(input)
             );
         }
+        assert_eq!(
+            normalise("ftp://acme.halopsa.com"),
+            Err(HaloError::UnsupportedScheme("ftp".into()))
+        );
+        // A password typed into the URL is not echoed back in the error.
+        let e = normalise("https://admin:hunter2@acme.halopsa.com").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert!(e.to_string().contains("acme.halopsa.com"), "{e}");
     }
 
     #[test]
