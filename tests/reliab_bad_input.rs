@@ -432,3 +432,21 @@ async fn damaged_files_are_named_with_their_line_and_left_untouched() {
     nothing_made(&sim);
     println!("bad inputs tried: {n} (damaged_files_are_named_with_their_line_and_left_untouched)");
 }
+
+#[test]
+fn apply_without_arguments_names_the_instance_first() {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .arg("apply")
+        .env("HALO_ONBOARD_STATE_DIR", home.path())
+        .env_remove("HALO_CLIENT_ID")
+        .env_remove("HALO_CLIENT_SECRET")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    says_what_to_do(
+        out.status.code().unwrap_or(-1),
+        &err,
+        &["no Halo instance given", "--url"],
+    );
+}

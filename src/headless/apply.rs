@@ -493,6 +493,13 @@ pub fn open_session(
 }
 
 async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
+    // What is missing is named in the order a user fills it in: where, who, what.
+    if args.connect.url.is_none() && args.connect.resource_url.is_none() {
+        return Err(Failure::new(
+            "no Halo instance given",
+            "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url); `halo-onboard apply --help` lists every flag.",
+        ));
+    }
     let mut answers = load_answers(args.profile.as_deref(), args.answers.as_deref())?;
     let client_id = args.connect.client_id.clone().ok_or_else(|| {
         Failure::new(
