@@ -124,6 +124,31 @@ struct Runner {
 }
 
 impl Runner {
+    /// Runs an apply-like job on the connected client; its outcome comes back as a message.
+    /// Without a connection the apply fails at once with what to do.
+    fn spawn_apply<F, Fut>(&self, job: F)
+    where
+        F: FnOnce(Client, mpsc::UnboundedSender<Msg>) -> Fut,
+        Fut: std::future::Future<Output = Result<ApplyOutcome, Fail>> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+            let _ = tx.send(Msg::ApplyFailed {
+                message: "not connected".into(),
+                hint: "Test the connection on the Connect step first.".into(),
+            });
+            return;
+        };
+        let fut = job(client, tx.clone());
+        tokio::spawn(async move {
+            let msg = match fut.await {
+                Ok(o) => Msg::Applied(Box::new(o)),
+                Err(m) => m,
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
     fn run(&mut self, e: Effect) {
         match e {
             Effect::AppendLog(line) => {
@@ -159,46 +184,10 @@ impl Runner {
                 });
             }
             Effect::Apply(req) => {
-                let client = self.client.lock().ok().and_then(|c| c.clone());
-                let tx = self.tx.clone();
-                match client {
-                    Some(c) => {
-                        tokio::spawn(async move {
-                            let msg = match apply_task(&c, *req, &tx).await {
-                                Ok(o) => Msg::Applied(Box::new(o)),
-                                Err(m) => m,
-                            };
-                            let _ = tx.send(msg);
-                        });
-                    }
-                    None => {
-                        let _ = tx.send(Msg::ApplyFailed {
-                            message: "not connected".into(),
-                            hint: "Test the connection on the Connect step first.".into(),
-                        });
-                    }
-                }
+                self.spawn_apply(move |c, tx| async move { apply_task(&c, *req, &tx).await })
             }
             Effect::AdoptManual(req) => {
-                let client = self.client.lock().ok().and_then(|c| c.clone());
-                let tx = self.tx.clone();
-                match client {
-                    Some(c) => {
-                        tokio::spawn(async move {
-                            let msg = match manual_task(&c, *req, &tx).await {
-                                Ok(o) => Msg::Applied(Box::new(o)),
-                                Err(m) => m,
-                            };
-                            let _ = tx.send(msg);
-                        });
-                    }
-                    None => {
-                        let _ = tx.send(Msg::ApplyFailed {
-                            message: "not connected".into(),
-                            hint: "Test the connection on the Connect step first.".into(),
-                        });
-                    }
-                }
+                self.spawn_apply(move |c, tx| async move { manual_task(&c, *req, &tx).await })
             }
             Effect::Clipboard(secret) => {
                 // Straight to the terminal: never through the log or the model.
