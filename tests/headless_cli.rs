@@ -8,36 +8,8 @@ use halo_onboard::sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary with a private state dir and only the given HALO_* variables.
-async fn bin(args: &[&str], env: &[(&str, &str)], state: &std::path::Path) -> Run {
-    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_halo-onboard"));
-    c.args(args)
-        .env("HALO_ONBOARD_STATE_DIR", state)
-        .env("HALO_ONBOARD_PROFILES_DIR", state.join("no-profiles"))
-        .env_remove("HALO_CLIENT_ID")
-        .env_remove("HALO_CLIENT_SECRET")
-        .env_remove("HALO_APP_CLIENT_SECRET")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = tokio::time::timeout(Duration::from_secs(90), c.output())
-        .await
-        .expect("the binary finished in time")
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
-    }
-}
+mod support;
+use support::{Run, bin};
 
 fn assert_no_secret(r: &Run, secrets: &[&str]) {
     for s in secrets {

@@ -2,41 +2,11 @@
 //! refused step and the exact `resume … --manual` command; after the step is done by hand,
 //! `resume --manual application` adopts it, verifies and hands over the user's credentials.
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use halo_onboard::halo::model::*;
 use halo_onboard::sim::{self, SimConfig};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-async fn bin(args: &[&str], env: &[(&str, &str)], state: &std::path::Path) -> Run {
-    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_halo-onboard"));
-    c.args(args)
-        .env("HALO_ONBOARD_STATE_DIR", state)
-        .env("HALO_ONBOARD_PROFILES_DIR", state.join("no-profiles"))
-        .env_remove("HALO_CLIENT_ID")
-        .env_remove("HALO_CLIENT_SECRET")
-        .env_remove("HALO_APP_CLIENT_SECRET")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = tokio::time::timeout(Duration::from_secs(90), c.output())
-        .await
-        .expect("the binary finished in time")
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
-    }
-}
+mod support;
+use support::bin;
 
 #[tokio::test]
 async fn refused_application_prints_checklist_then_resume_manual_finishes() {

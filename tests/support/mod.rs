@@ -234,3 +234,36 @@ pub async fn assert_finished(sim: &SimHandle, home: &Home, id: &str, ctx: &str) 
         "{ctx}: hand-over agent id is the journal's"
     );
 }
+
+/// What a run of the binary printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary with a private state dir, no user profiles and only the given HALO_*
+/// variables (the caller's bootstrap and app secrets are removed first).
+pub async fn bin(args: &[&str], env: &[(&str, &str)], state: &Path) -> Run {
+    let mut c = tokio::process::Command::new(BIN);
+    c.args(args)
+        .env("HALO_ONBOARD_STATE_DIR", state)
+        .env("HALO_ONBOARD_PROFILES_DIR", state.join("no-profiles"))
+        .env_remove("HALO_CLIENT_ID")
+        .env_remove("HALO_CLIENT_SECRET")
+        .env_remove("HALO_APP_CLIENT_SECRET")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = tokio::time::timeout(Duration::from_secs(90), c.output())
+        .await
+        .expect("the binary finished in time")
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
