@@ -3,108 +3,8 @@
 //! goes through the runtime (journal, lookups, adoption) and comes back with "not found yet";
 //! once Halo accepts again, Esc and Enter retry the same setup to the hand-over.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_halo-onboard");
-
-struct Tmux {
-    socket: String,
-    session: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn start(name: &str, args: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let socket = format!("halo-e2e-{name}-{}", std::process::id());
-        let script = format!(
-            "env HALO_ONBOARD_STATE_DIR='{}' '{BIN}' {args}; echo \"EXIT=$?\"; sleep 600",
-            dir.path().join("state").display(),
-        );
-        let t = Self {
-            socket,
-            session: "wizard".into(),
-            _dir: dir,
-        };
-        let ok = t
-            .cmd(&[
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                &t.session,
-                "-x",
-                "120",
-                "-y",
-                "45",
-                &script,
-            ])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        t
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-L").arg(&self.socket).args(args);
-        c
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.cmd(&["send-keys", "-t", &self.session, k])
-                .status()
-                .unwrap();
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn text(&self, s: &str) {
-        self.cmd(&["send-keys", "-t", &self.session, "-l", s])
-            .status()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(50));
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd(&["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!("timed out waiting for {needle:?}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
-    }
-}
-
-fn have_tmux() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+mod e2e_support;
+use e2e_support::*;
 
 fn set_faults(url: &str, body: serde_json::Value) {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -125,7 +25,7 @@ fn refused_application_offers_the_manual_step_in_the_wizard() {
         eprintln!("tmux not installed; skipping");
         return;
     }
-    let t = Tmux::start("manual", "--demo");
+    let t = Tmux::start_sized("manual", "--demo", 45);
     let s = t.wait_for("1 · Connect");
     let at = s.find("http://127.0.0.1:").expect("demo URL on screen");
     let url: String = s[at..].chars().take_while(|c| !c.is_whitespace()).collect();
