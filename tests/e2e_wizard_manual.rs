@@ -3,8 +3,10 @@
 //! goes through the runtime (journal, lookups, adoption) and comes back with "not found yet";
 //! once Halo accepts again, Esc and Enter retry the same setup to the hand-over.
 
-mod e2e_support;
-use e2e_support::*;
+mod reliab_tui_support;
+mod support;
+
+use reliab_tui_support::{Tui, have_tmux, topleft_to_apply};
 
 fn set_faults(url: &str, body: serde_json::Value) {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -25,7 +27,7 @@ fn refused_application_offers_the_manual_step_in_the_wizard() {
         eprintln!("tmux not installed; skipping");
         return;
     }
-    let t = Tmux::start_sized("manual", "--demo", 45);
+    let t = Tui::start("manual", &[], "--demo", 120, 45);
     let s = t.wait_for("1 · Connect");
     let at = s.find("http://127.0.0.1:").expect("demo URL on screen");
     let url: String = s[at..].chars().take_while(|c| !c.is_whitespace()).collect();
@@ -33,26 +35,7 @@ fn refused_application_offers_the_manual_step_in_the_wizard() {
 
     t.keys(&["Enter"]);
     t.wait_for("✓ Connected as");
-    t.keys(&["Tab", "Tab", "Enter"]);
-    t.wait_for("Profile  (vendor, id, confidence H/M/L)");
-    t.keys(&["t"]);
-    t.wait_for("▶ TopLeft");
-    t.keys(&["Enter"]);
-    t.wait_for("every step pre-filled");
-    for step in [
-        "2 · Role",
-        "3 · Agent",
-        "4 · Application",
-        "5 · Permissions",
-        "6 · Submit",
-    ] {
-        t.keys(&["C-n"]);
-        t.wait_for(step);
-    }
-    t.wait_for("grants admin");
-    t.keys(&["Enter"]);
-    t.wait_for("Write to Halo now?");
-    t.keys(&["y"]);
+    topleft_to_apply(&t);
     t.wait_for("Halo refused to save the application");
     t.wait_for("m do this step by hand");
 

@@ -18,12 +18,6 @@ impl Tmux {
     /// Starts `args` under `sh -c` in a 120x40 pane, then records the exit code and the tty
     /// mode afterwards.
     pub fn start(name: &str, args: &str) -> Self {
-        Self::start_sized(name, args, 40)
-    }
-
-    /// As [`Tmux::start`], `rows` high.
-    pub fn start_sized(name: &str, args: &str, rows: u16) -> Self {
-        let rows = rows.to_string();
         let dir = tempfile::tempdir().unwrap();
         let socket = format!("halo-e2e-{name}-{}", std::process::id());
         let state = dir.path().join("state");
@@ -49,7 +43,7 @@ impl Tmux {
                 "-x",
                 "120",
                 "-y",
-                &rows,
+                "40",
                 &script,
             ])
             .status()

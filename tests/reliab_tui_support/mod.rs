@@ -339,6 +339,7 @@ pub fn topleft_to_apply(t: &Tui) {
     t.wait_for("▶ TopLeft");
     t.keys(&["Enter"]);
     t.wait_for("TopLeft (topleft, confidence M)");
+    t.wait_for("every step pre-filled");
     for step in [
         "2 · Role",
         "3 · Agent",
@@ -350,6 +351,7 @@ pub fn topleft_to_apply(t: &Tui) {
         t.wait_for(step);
     }
     t.wait_for("Role         create  'TopLeft Role'");
+    t.wait_for("grants admin");
     t.keys(&["Enter"]);
     t.wait_for("Write to Halo now?");
     t.keys(&["y"]);
