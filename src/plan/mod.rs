@@ -5,6 +5,7 @@ pub mod apply;
 pub mod build;
 pub mod handover;
 pub mod manual;
+pub mod ownership;
 pub mod verify;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};
