@@ -403,9 +403,11 @@ pub async fn connect(
         ..AgentQuery::default()
     };
     // Who we are and what Halo has only need the token: one round trip for all of them.
+    // The Administrator role's details (and a few others) confirm Halo's claim vocabulary
+    // before anything is planned; apply reads the setup's own roles again.
     let (agent, roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
         client.me(),
-        client.roles(),
+        crate::halo::dialect::confirm::read_roles(&client, &[]),
         client.teams(),
         client.departments(),
         client.workdays(),

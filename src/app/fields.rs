@@ -2,7 +2,9 @@
 //! `Answers`. The field list is computed from the model (e.g. on-premise shows three URL fields),
 //! so focus is an index into `fields(model, step)`.
 
-use crate::halo::scopes::{self, AREAS, Area};
+use crate::halo::dialect::ClaimDef;
+use crate::halo::dialect::claims::{self, ADMIN};
+use crate::halo::scopes;
 use crate::plan::answers::{Answers, ConnectionMode, RoleMode as AnswerRoleMode};
 
 use super::model::{Model, Step};
@@ -26,7 +28,8 @@ pub enum Field {
     RoleName,
     RoleNotes,
     RoleAdmin,
-    /// Index into [`feature_areas`].
+    /// Index into [`feature_areas`]: a Feature Access area or a role setting (ticket switch,
+    /// appointments, restriction), each with its own Halo scale.
     RoleFeature(usize),
     // Agent
     AgentName,
@@ -109,14 +112,14 @@ impl Field {
     ];
 }
 
-/// Areas that have a role feature access level (those with read/edit scopes).
-pub fn feature_areas() -> impl Iterator<Item = &'static Area> {
-    AREAS
-        .iter()
-        .filter(|a| a.scopes.iter().any(|s| s.starts_with("read:")))
+/// The role permissions the Role step offers, in Halo's order: every Feature Access area
+/// (Users and Projects included), then the ticket switches, appointments, restrictions and
+/// other rights. "Is a HaloPSA Administrator" has its own toggle.
+pub fn feature_areas() -> impl Iterator<Item = &'static ClaimDef> {
+    claims::CLAIMS.iter().filter(|c| c.code != ADMIN)
 }
 
-pub fn feature_area(i: usize) -> Option<&'static Area> {
+pub fn feature_area(i: usize) -> Option<&'static ClaimDef> {
     feature_areas().nth(i)
 }
 

@@ -4,7 +4,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::InputRequest;
 use tui_input::backend::crossterm::to_input_request;
 
-use crate::halo::model::{Access, MembershipLevel};
+use crate::halo::model::MembershipLevel;
 use crate::halo::scopes;
 use crate::plan::answers::{ConnectionMode, DepartmentAnswer, RoleMode, TeamAnswer};
 use crate::profile::Question;
@@ -46,7 +46,21 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.in_flight = m.in_flight.saturating_sub(1);
             match *res {
                 Ok(c) => {
-                    let missing = missing_capabilities(&c.token.scopes, c.agent.is_admin);
+                    let admin = agent_is_admin(&c.agent, &c.lookups);
+                    let missing = missing_capabilities(&c.token.scopes, admin.unwrap_or(true));
+                    let vocab = c.lookups.vocabulary();
+                    match vocab.disagreement() {
+                        None => log(
+                            m,
+                            &mut fx,
+                            LogKind::Info,
+                            format!(
+                                "Halo's permission codes confirmed on {} role(s) (SA, area levels)",
+                                vocab.roles_read
+                            ),
+                        ),
+                        Some(why) => log(m, &mut fx, LogKind::Warn, why),
+                    }
                     let name = c.agent.name.clone();
                     log(m, &mut fx, LogKind::Info, format!("connected as {name}"));
                     for what in &missing {
@@ -119,6 +133,22 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
     }
     fx
+}
+
+/// Whether the bootstrap agent is a HaloPSA Administrator: its own claims or a role read with
+/// its details carries `SA`=`true`. `None` when none of its roles' details were read.
+pub fn agent_is_admin(agent: &crate::halo::model::Agent, lk: &crate::plan::Lookups) -> Option<bool> {
+    let mut p = crate::halo::dialect::Permissions::from_claims(&agent.claims);
+    let mut known = !agent.claims.is_empty();
+    for r in &agent.roles {
+        if let Some(role) = lk.roles.iter().find(|x| x.id.as_deref() == Some(r.id.as_str()))
+            && !role.claims.is_empty()
+        {
+            known = true;
+            p.merge(&role.permissions());
+        }
+    }
+    known.then(|| p.admin())
 }
 
 /// What the bootstrap credential lacks to create roles, agents and applications.
@@ -450,7 +480,10 @@ fn activate(m: &mut Model, f: Field, fx: &mut Vec<Effect>) {
             m.overlay = Overlay::ProfilePicker(cur);
         }
         Field::ApplyButton => ap::request_apply(m, fx),
-        Field::RoleAdmin => toggle_bool(&mut a.role.is_admin),
+        Field::RoleAdmin => {
+            let on = !a.role.permissions.admin();
+            a.role.permissions.set_admin(on);
+        }
         Field::Active => toggle_bool(&mut a.agent.active),
         Field::ApiOnly => toggle_bool(&mut a.agent.api_only),
         Field::ApprovePo => toggle_bool(&mut a.agent.can_approve_purchaseorder),
@@ -571,22 +604,14 @@ fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
             }
         }
         Field::RoleFeature(i) => {
-            let Some(area) = feature_area(i) else { return };
-            const LEVELS: [Access; 3] = [Access::None, Access::Read, Access::Edit];
-            let cur = m
-                .answers
-                .role
-                .features
-                .get(area.key)
-                .copied()
-                .unwrap_or_default();
-            let pos = LEVELS.iter().position(|l| *l == cur);
-            if let Some(next) = step_in(&LEVELS, pos, delta) {
-                if next == Access::None {
-                    m.answers.role.features.remove(area.key);
-                } else {
-                    m.answers.role.features.insert(area.key.to_string(), next);
-                }
+            let Some(def) = feature_area(i) else { return };
+            // Not set, then the levels of this area's own scale.
+            let mut levels: Vec<Option<&'static crate::halo::dialect::Level>> = vec![None];
+            levels.extend(def.scale.iter().map(Some));
+            let cur = m.answers.role.permissions.get(def.code);
+            let pos = levels.iter().position(|l| *l == cur);
+            if let Some(next) = step_in(&levels, pos, delta) {
+                m.answers.role.permissions.set(def, next);
                 if m.asks(Question::Areas) {
                     derive_least_privilege(m);
                 }
@@ -651,17 +676,7 @@ fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
 
 /// Least privilege: the areas marked on the Role step give the scopes (and the role's access).
 pub fn derive_least_privilege(m: &mut Model) {
-    let f = &m.answers.role.features;
-    let reads: Vec<&str> = f
-        .iter()
-        .filter(|(_, a)| **a == Access::Read)
-        .map(|(k, _)| k.as_str())
-        .collect();
-    let edits: Vec<&str> = f
-        .iter()
-        .filter(|(_, a)| **a == Access::Edit)
-        .map(|(k, _)| k.as_str())
-        .collect();
+    let (reads, edits) = crate::profile::areas_of(&m.answers.role.permissions);
     m.answers.scopes = crate::profile::least_privilege_scopes(&reads, &edits);
 }
 

@@ -113,7 +113,7 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
                 if a.role.notes.chars().count() > 1000 {
                     out.push(issue(Field::RoleNotes, "at most 1000 characters"));
                 }
-                if m.asks(Question::Areas) && a.role.features.is_empty() {
+                if m.asks(Question::Areas) && a.role.permissions.is_empty() {
                     out.push(issue(
                         Field::RoleFeature(0),
                         "the profile asks which areas the integration reads or edits: set each to Read Only or Read and Modify",
@@ -219,7 +219,8 @@ pub fn field_error(m: &Model, field: Field) -> Option<String> {
 /// Warnings in the Permissions step: broad scopes and scopes the role does not back
 /// (effective permission = scope ∩ role feature access).
 pub fn scope_warnings(m: &Model) -> Vec<String> {
-    use crate::halo::model::Access;
+    use crate::halo::dialect::Grade;
+    use crate::halo::dialect::claims::area_for_scope;
     let a = &m.answers;
     let mut out = Vec::new();
     for s in &a.scopes {
@@ -228,37 +229,35 @@ pub fn scope_warnings(m: &Model) -> Vec<String> {
         }
     }
     // The role as it will be: the one being created, or the reused one from Halo.
-    let created;
-    let role = match &a.role.mode {
-        RoleMode::Create => {
-            created = crate::plan::build::role_object(a, "");
-            &created
-        }
+    let perms = match &a.role.mode {
+        RoleMode::Create => a.role.permissions.clone(),
         RoleMode::Reuse(id) => match m.lookups.role_by_key(id) {
-            Some(r) => r,
+            Some(r) => r.permissions(),
             None => return out,
         },
     };
-    if role.is_admin() {
+    if perms.admin() {
         return out;
     }
     for s in &a.scopes {
         let (need, key) = if let Some(k) = s.strip_prefix("read:") {
-            (Access::Read, k)
+            (Grade::Names, k)
         } else if let Some(k) = s
             .strip_prefix("edit:")
             .or_else(|| s.strip_prefix("editMine:"))
         {
-            (Access::Edit, k)
+            (Grade::Modify, k)
         } else {
             continue;
         };
-        let have = role.access(key);
-        if have < need {
-            let label = scopes::area_of(s).map(|x| x.label).unwrap_or(key);
+        let Some(def) = area_for_scope(key) else {
+            continue;
+        };
+        if perms.grade_for_scope(key) < need {
+            let have = perms.get(def.code).map_or("Not set", |l| l.label);
             out.push(format!(
-                "{s}: the role gives {label} only '{}'; effective access = scope ∩ role (raise it on the Role step)",
-                have.label()
+                "{s}: the role gives {} only '{have}'; effective access = scope ∩ role (raise it on the Role step)",
+                def.label
             ));
         }
     }

@@ -1,9 +1,12 @@
 //! The async HaloPSA REST client: discovery, token, typed endpoints, retries, request events.
 
 pub mod client;
+pub mod dialect;
 pub mod error;
 pub mod model;
-pub mod scopes;
+
+/// Scope names live in the dialect; this path is kept for the code that already uses it.
+pub use dialect::scopes;
 
 pub use client::{
     AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, RequestEvent, TokenInfo,

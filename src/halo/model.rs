@@ -19,16 +19,17 @@ pub struct Agent {
     pub surname: String,
     pub initials: String,
     pub email: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub notes: String,
     pub isapiagent: bool,
     pub isdisabled: bool,
-    pub is_admin: bool,
     /// Default team, by name; empty means "No Default Team".
     pub team: String,
     pub teams: Vec<AgentTeam>,
     pub departments: Vec<AgentDepartment>,
     pub roles: Vec<RoleRef>,
+    /// The agent's own permission claims (`Uname.claims`, DB `NHD_UserClaims`); they count
+    /// together with its roles' claims.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<Claim>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workday_id: Option<i64>,
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -120,8 +121,8 @@ pub struct Role {
     pub claims: Vec<Claim>,
 }
 
-/// One permission claim of a role. Halo's vocabulary is undocumented; the client learns it by
-/// reading the built-in Administrator role.
+/// One permission claim (`NHD_Claim`): a Halo claim code and its value, both strings (see
+/// `dialect::claims` for the vocabulary).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Claim {
@@ -130,14 +131,14 @@ pub struct Claim {
     pub value: String,
 }
 
-/// Claim type used for "Is a HaloPSA Administrator" [inferred].
-pub const CLAIM_IS_ADMIN: &str = "is_admin";
-
 impl Role {
+    /// The role's permissions in Halo's vocabulary (unknown codes ignored).
+    pub fn permissions(&self) -> crate::halo::dialect::Permissions {
+        crate::halo::dialect::Permissions::from_claims(&self.claims)
+    }
+    /// "Is a HaloPSA Administrator" (`SA`=`true`).
     pub fn is_admin(&self) -> bool {
-        self.claims
-            .iter()
-            .any(|c| c.claim_type == CLAIM_IS_ADMIN && c.value.eq_ignore_ascii_case("true"))
+        self.permissions().admin()
     }
 }
 
@@ -206,6 +207,12 @@ pub struct Application {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub loginas_agent_name: String,
     pub scopes: Vec<ScopeRef>,
+    /// Days a new secret stays valid, where Halo reports it (2026 builds).
+    #[serde(rename = "apiKeyExpiryDays", skip_serializing_if = "Option::is_none")]
+    pub secret_expiry_days: Option<i64>,
+    /// When the current secret expires (ISO 8601), where Halo reports it.
+    #[serde(rename = "apiKey1ExpiryDate", skip_serializing_if = "String::is_empty")]
+    pub secret_expires: String,
 }
 
 impl Application {
@@ -233,61 +240,7 @@ impl std::fmt::Debug for Application {
             .field("grant_type", &self.grant_type)
             .field("loginas_agent_id", &self.loginas_agent_id)
             .field("scopes", &self.scope_names())
+            .field("secret_expires", &self.secret_expires)
             .finish()
-    }
-}
-
-/// Feature access level of a role for one area (UI: "No Access", "Read Only", "Read and Modify").
-/// Encoded as a claim `feature:<area key>` = `none|read|edit` [inferred encoding; read back].
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Access {
-    #[default]
-    None,
-    Read,
-    Edit,
-}
-
-impl Access {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::None => "No Access",
-            Self::Read => "Read Only",
-            Self::Edit => "Read and Modify",
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Read => "read",
-            Self::Edit => "edit",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "none" | "no access" => Some(Self::None),
-            "read" | "read only" | "ro" => Some(Self::Read),
-            "edit" | "read and modify" | "rm" => Some(Self::Edit),
-            _ => None,
-        }
-    }
-}
-
-/// Claim type prefix for per-area feature access.
-pub const CLAIM_FEATURE_PREFIX: &str = "feature:";
-
-impl Role {
-    /// Feature access for an area key (see `scopes::AREAS`); administrators have `Edit` everywhere.
-    pub fn access(&self, area: &str) -> Access {
-        if self.is_admin() {
-            return Access::Edit;
-        }
-        self.claims
-            .iter()
-            .find(|c| c.claim_type.strip_prefix(CLAIM_FEATURE_PREFIX) == Some(area))
-            .and_then(|c| Access::parse(&c.value))
-            .unwrap_or(Access::None)
     }
 }

@@ -442,7 +442,8 @@ fn check_agent(a: &Audit<'_>, g: &Agent, role: Option<&Role>, r: &mut Report, kn
 fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
     let fix = format!("In Halo: {ROLES} > {}", role.name);
     let created = ans.role.mode == RoleMode::Create;
-    match (ans.role.is_admin, role.is_admin()) {
+    let have = role.permissions();
+    match (ans.role.permissions.admin(), have.admin()) {
         (true, false) => {
             r.fail(
                 "role admin",
@@ -473,25 +474,27 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
             },
         ),
     }
+    // Each permission the profile sets, judged on its own scale (an administrator has all).
     let mut short = Vec::new();
-    for (area, want) in &ans.role.features {
-        let have = role.access(area);
-        if *want > Access::None && have < *want {
-            short.push(format!("{area}: {} (needs {})", have.label(), want.label()));
-            r.drift(format!("role feature {area} below {}", want.label()));
+    for (def, want) in ans.role.permissions.entries() {
+        if def.code == crate::halo::dialect::claims::ADMIN || have.admin() {
+            continue;
+        }
+        let got = have.get(def.code);
+        if got.map(|l| l.grade).unwrap_or_default() < want.grade {
+            let now = got.map_or("Not set", |l| l.label);
+            short.push(format!("{}: {now} (needs {})", def.label, want.label));
+            r.drift(format!("role {} below {}", def.label, want.label));
         }
     }
     if short.is_empty() {
-        r.pass(
-            "role feature access",
-            "feature access as the profile sets it",
-        );
+        r.pass("role permissions", "permissions as the profile sets them");
     } else {
         r.fail(
-            "role feature access",
+            "role permissions",
             Layer::Role,
             short.join("; "),
-            format!("{fix} > Feature Access: raise {}", short.join(", ")),
+            format!("{fix} > Permissions: raise {}", short.join(", ")),
         );
     }
 }
@@ -591,7 +594,7 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         application_name: app_name,
     };
     let role = match ans.role.mode {
-        crate::plan::answers::RoleMode::Create => Some(crate::plan::build::role_object(ans, "")),
+        crate::plan::answers::RoleMode::Create => Some(ans.role.permissions.clone()),
         crate::plan::answers::RoleMode::Reuse(_) => None,
     };
     let v = verify::verify_with_role(&target, role.as_ref(), a.opts.clone(), a.bootstrap).await;

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::halo::model::{Access, MembershipLevel};
+use crate::halo::dialect::{Permissions, PermissionsWire};
+use crate::halo::model::MembershipLevel;
 
 /// A team or department name meaning "every team / department of the instance".
 pub const ALL: &str = "*";
@@ -60,15 +61,67 @@ pub enum RoleMode {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(try_from = "RoleAnswersWire", into = "RoleAnswersWire")]
 pub struct RoleAnswers {
     pub mode: RoleMode,
     pub name: String,
     pub notes: String,
-    /// "Is a HaloPSA Administrator".
-    pub is_admin: bool,
-    /// Feature access per area key (`scopes::AREAS[].key`); missing = No Access.
-    pub features: BTreeMap<String, Access>,
+    /// The role's permissions in Halo's vocabulary (administrator, area levels, ticket
+    /// switches, restrictions).
+    pub permissions: Permissions,
+    /// Role settings Halo's claim vocabulary cannot express, in Halo's words: manual steps.
+    pub other_permissions: Vec<String>,
+}
+
+/// How role answers are written: the permissions as `administrator`, `[role.access]` and
+/// `[role.settings]` with Halo's labels. Files written before halo-onboard spoke Halo's codes
+/// (`is_admin`, `features = { area = "read|edit" }`) still load: they are mapped onto today's
+/// areas and levels.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct RoleAnswersWire {
+    mode: RoleMode,
+    name: String,
+    notes: String,
+    #[serde(flatten)]
+    permissions: PermissionsWire,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    other_permissions: Vec<String>,
+    #[serde(skip_serializing)]
+    is_admin: bool,
+    #[serde(skip_serializing)]
+    features: BTreeMap<String, String>,
+}
+
+impl TryFrom<RoleAnswersWire> for RoleAnswers {
+    type Error = String;
+    fn try_from(w: RoleAnswersWire) -> Result<Self, String> {
+        let mut permissions = w.permissions.parse().map_err(|e| format!("role.{e}"))?;
+        permissions
+            .add_legacy(w.is_admin, &w.features)
+            .map_err(|e| format!("role.{e}"))?;
+        Ok(Self {
+            mode: w.mode,
+            name: w.name,
+            notes: w.notes,
+            permissions,
+            other_permissions: w.other_permissions,
+        })
+    }
+}
+
+impl From<RoleAnswers> for RoleAnswersWire {
+    fn from(r: RoleAnswers) -> Self {
+        Self {
+            mode: r.mode,
+            name: r.name,
+            notes: r.notes,
+            permissions: PermissionsWire::from_permissions(&r.permissions),
+            other_permissions: r.other_permissions,
+            is_admin: false,
+            features: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,5 +214,38 @@ impl Default for ApplicationAnswers {
             active: true,
             login_agent: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_permissions_round_trip_with_halo_labels() {
+        let mut a = Answers::default();
+        a.role.name = "R".into();
+        a.role.permissions.set_labels("tickets", "Read and Modify").unwrap();
+        a.role.permissions.set_labels("add_tickets", "Yes").unwrap();
+        let text = toml::to_string(&a).unwrap();
+        assert!(text.contains("tickets = \"Read and Modify\""), "{text}");
+        assert!(!text.contains("is_admin") && !text.contains("features"), "{text}");
+        let back: Answers = toml::from_str(&text).unwrap();
+        assert_eq!(back, a);
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Answers>(&json).unwrap(), a);
+    }
+
+    /// Journals and answers files written before halo-onboard spoke Halo's codes still load.
+    #[test]
+    fn old_is_admin_and_features_still_load() {
+        let old = r#"{"role":{"mode":{"kind":"create"},"name":"R","notes":"","is_admin":true,"features":{"tickets":"edit","assets":"read"}}}"#;
+        let a: Answers = serde_json::from_str(old).unwrap();
+        assert!(a.role.permissions.admin());
+        assert_eq!(a.role.permissions.get("Tx").unwrap().label, "Read and Modify");
+        assert_eq!(a.role.permissions.get("Dx").unwrap().label, "Read Only");
+        let bad = r#"{"role":{"access":{"tickets":"View (Names Only)"}}}"#;
+        let e = serde_json::from_str::<Answers>(bad).unwrap_err().to_string();
+        assert!(e.contains("role.access.tickets") && e.contains("Read and Modify"), "{e}");
     }
 }

@@ -11,11 +11,23 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::halo::model::*;
+use crate::halo::dialect::confirm::read_roles;
 use crate::halo::{AgentQuery, Client, ClientOptions, HaloError};
 use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
 use crate::plan::answers::RoleMode;
 use crate::plan::build::{self, Kind, Lookups, Object, Plan};
 use crate::plan::manual::{self, ManualCredentials};
+use crate::plan::ownership;
+
+/// The roles a setup names (its own, a reused one, extra roles): read with their details.
+pub fn wanted_roles(a: &crate::plan::answers::Answers) -> Vec<String> {
+    let mut out = vec![a.role.name.trim().to_string()];
+    if let RoleMode::Reuse(key) = &a.role.mode {
+        out.push(key.clone());
+    }
+    out.extend(a.agent.extra_roles.iter().cloned());
+    out
+}
 use crate::plan::verify::{self, Target, Verification};
 
 /// Progress lines for the wizard's log pane and headless output.
@@ -42,6 +54,11 @@ pub enum ApplyError {
     /// Adoption after a manual step found nothing (yet) or the credentials do not match.
     #[error("{0}")]
     NotAdopted(#[from] crate::plan::manual::NotAdopted),
+    /// Halo refused the application's secret on the first token: it neither kept the secret
+    /// halo-onboard sent nor returned one of its own. The admin generates and copies it in
+    /// Halo's web UI ([`crate::plan::manual::secret_checklist`]); it is then proved with a token.
+    #[error("Halo did not accept the client secret of application '{name}' (it keeps a secret of its own and does not show it through the API)")]
+    SecretNeeded { name: String },
 }
 
 impl ApplyError {
@@ -62,6 +79,7 @@ impl ApplyError {
             Self::NotAdopted(_) => {
                 "Create it in Halo's web UI exactly as the checklist says, then try again.".into()
             }
+            Self::SecretNeeded { .. } => "Generate and copy the secret in Halo's web UI (the checklist says where), then continue with `halo-onboard resume <id> --yes --manual application --manual-client-id CLIENT_ID`.".into(),
         }
     }
 }
@@ -82,6 +100,8 @@ pub struct Applied {
     pub read_back_client_id: Option<String>,
     /// Halo writes this run made.
     pub writes: usize,
+    /// When the application's secret expires, where Halo reports it (ISO 8601).
+    pub secret_expires: Option<String>,
     read_backs: Option<ReadBacks>,
 }
 
@@ -199,7 +219,9 @@ impl Applier<'_> {
         }
     }
 
-    /// Everything the plan needs from Halo, fetched in parallel (one round trip of latency).
+    /// Everything the plan needs from Halo, fetched in parallel: the lists in one round trip,
+    /// the details (claims) of the roles that matter in a second (see
+    /// [`crate::halo::dialect::confirm::read_roles`]).
     pub async fn lookups(&self, s: &Session) -> Result<Lookups, HaloError> {
         let c = self.client;
         let q = AgentQuery {
@@ -207,8 +229,10 @@ impl Applier<'_> {
             include_api_agents: true,
             include_disabled: true,
         };
+        let wanted = wanted_roles(&s.answers);
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
         let (roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
-            c.roles(),
+            read_roles(c, &wanted),
             c.teams(),
             c.departments(),
             c.workdays(),
@@ -231,24 +255,37 @@ impl Applier<'_> {
             return Ok(());
         };
         let marker = s.marker();
+        // The chain of `plan::ownership`: the role by this setup's marker, the agent by its
+        // username and the role settled before it, the application by marker or login agent.
+        let a = &s.answers;
         let found: Option<String> = match subject {
             Subject::Role => lk
                 .roles
                 .iter()
-                .find(|r| r.notes.contains(&marker))
+                .find(|r| ownership::role(r, &marker, &a.role.name).is_ours())
                 .and_then(|r| r.id.clone()),
-            Subject::Agent => lk
-                .agents
-                .iter()
-                .find(|a| a.notes.contains(&marker))
-                .and_then(|a| a.id.map(|i| i.to_string())),
+            Subject::Agent => {
+                let role_id = match &a.role.mode {
+                    RoleMode::Create => s.objects.role_id.clone(),
+                    RoleMode::Reuse(_) => None,
+                };
+                lk.agents
+                    .iter()
+                    .find(|g| {
+                        ownership::agent(g, &a.agent.name, role_id.as_deref(), None).is_ours()
+                    })
+                    .and_then(|g| g.id.map(|i| i.to_string()))
+            }
             // Whether a regeneration landed cannot be seen in Halo; apply re-sends it.
             Subject::Secret => return Ok(()),
             Subject::Application => lk
                 .applications
                 .iter()
-                .find(|a| a.description.contains(&marker))
-                .and_then(|a| a.id.clone()),
+                .find(|g| {
+                    ownership::application(g, &marker, &a.application.name, s.objects.agent_id)
+                        .is_ours()
+                })
+                .and_then(|g| g.id.clone()),
             _ => None,
         };
         match found {
@@ -316,6 +353,9 @@ impl Applier<'_> {
         object: Object,
         creds: Option<&ManualCredentials>,
     ) -> Result<String, ApplyError> {
+        if object == Object::Application && s.objects.application_created {
+            return self.adopt_secret(s, lk, creds);
+        }
         let id = manual::find_by_hand(object, &s.answers, lk)?;
         let subject = match object {
             Object::Role => {
@@ -376,6 +416,53 @@ impl Applier<'_> {
         Ok(id)
     }
 
+    /// The secret of an application this setup created, copied by the admin from Halo's web
+    /// UI (Halo kept its own secret and did not show it through the API). The application stays
+    /// this setup's own; verification proves the secret with a token.
+    fn adopt_secret(
+        &self,
+        s: &mut Session,
+        lk: &Lookups,
+        creds: Option<&ManualCredentials>,
+    ) -> Result<String, ApplyError> {
+        let Some(c) = creds.filter(|c| {
+            !c.client_id.trim().is_empty() && !c.client_secret.expose_secret().trim().is_empty()
+        }) else {
+            return Err(manual::NotAdopted::CredentialsMissing.into());
+        };
+        let id = s.objects.application_id.clone().unwrap_or_default();
+        let entered = c.client_id.trim().to_string();
+        let listed = lk
+            .applications
+            .iter()
+            .find(|a| a.id.as_deref() == Some(id.as_str()))
+            .map(|a| a.client_id.trim().to_string())
+            .unwrap_or_default();
+        if !listed.is_empty() && !listed.eq_ignore_ascii_case(&entered) {
+            return Err(manual::NotAdopted::ClientIdDiffers {
+                name: s.answers.application.name.trim().to_string(),
+                halo: listed,
+                entered,
+            }
+            .into());
+        }
+        s.objects.client_id = Some(entered);
+        let secret = SecretString::from(c.client_secret.expose_secret().trim().to_string());
+        self.journal.store_secret(s, &secret)?;
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Secret,
+                action: "manual".into(),
+                id: id.clone(),
+            },
+        )?;
+        self.say(format!(
+            "Client secret of application {id} copied from Halo: proving it with a token"
+        ));
+        Ok(id)
+    }
+
     /// Reads Halo, adopts what the user made by hand, and continues the apply and verification.
     pub async fn adopt_and_continue(
         &self,
@@ -424,7 +511,7 @@ impl Applier<'_> {
         // The role the agent has decides which umbrella-scope areas are probed; a reused
         // role is not known here, so every area is.
         let role = match s.answers.role.mode {
-            RoleMode::Create => Some(build::role_object(&s.answers, "")),
+            RoleMode::Create => Some(s.answers.role.permissions.clone()),
             RoleMode::Reuse(_) => None,
         };
         let ep = self.client.endpoint().clone();
@@ -455,6 +542,21 @@ impl Applier<'_> {
             verification =
                 verify::verify_with_role(&target, role.as_ref(), opts(), Some(self.client)).await;
             applied.client_id = cid;
+        }
+        if verification.invalid_client {
+            // Halo kept a secret of its own (and did not show it): the one journaled is not
+            // the application's. Forget it; the admin copies the real one from Halo.
+            self.journal.wipe_secret(s)?;
+            self.journal.record(
+                s,
+                Event::Note {
+                    text: "Halo refused the application's secret on the first token: it keeps its own; waiting for the one copied from Halo".into(),
+                },
+            )?;
+            self.say("Halo did not accept the client secret: it keeps a secret of its own. Generate and copy it in Halo's web UI, then continue.");
+            return Err(ApplyError::SecretNeeded {
+                name: s.answers.application.name.trim().to_string(),
+            });
         }
         if verification.passed() {
             s.status = Status::Verified;
@@ -494,10 +596,10 @@ impl Applier<'_> {
             .apply_role(s, &plan, &marker, &mut rb, &mut writes)
             .await?;
         let agent_id = self
-            .apply_agent(s, &plan, &lk, &role_id, &marker, &mut rb, &mut writes)
+            .apply_agent(s, &plan, &lk, &role_id, &mut rb, &mut writes)
             .await?;
-        let (application_id, client_id, secret) = self
-            .apply_application(s, &plan, agent_id, &marker, &mut rb, &mut writes)
+        let (application_id, client_id, secret, secret_expires) = self
+            .apply_application(s, &plan, &lk, agent_id, &marker, &mut rb, &mut writes)
             .await?;
 
         s.status = Status::Applied;
@@ -511,6 +613,7 @@ impl Applier<'_> {
             differences: manual_differences,
             read_back_client_id: None,
             writes,
+            secret_expires,
             read_backs: Some(rb),
         })
     }
@@ -526,7 +629,12 @@ impl Applier<'_> {
         let Some(action) = plan.action(Object::Role) else {
             return Err(ApplyError::NoId("role"));
         };
-        let want = build::role_object(&s.answers, marker);
+        let mut want = build::role_object(&s.answers, marker);
+        if !plan.write_role_claims {
+            // This Halo did not confirm the claim vocabulary: name and notes only; the
+            // permissions are the user's manual step (`plan.manual`).
+            want.claims.clear();
+        }
         let id = match (action.kind, action.id.clone()) {
             (Kind::Reuse | Kind::Keep, Some(id)) => {
                 self.say(format!("Role '{}': kept (id {id})", action.name));
@@ -579,7 +687,6 @@ impl Applier<'_> {
         plan: &Plan,
         lk: &Lookups,
         role_id: &str,
-        marker: &str,
         rb: &mut ReadBacks,
         writes: &mut usize,
     ) -> Result<i64, ApplyError> {
@@ -587,7 +694,7 @@ impl Applier<'_> {
             return Err(ApplyError::NoId("agent"));
         };
         let mut problems = Vec::new();
-        let want = build::agent_object(&s.answers, role_id, lk, marker, &mut problems);
+        let want = build::agent_object(&s.answers, role_id, lk, &mut problems);
         if !problems.is_empty() {
             return Err(ApplyError::Blocked(problems));
         }
@@ -641,20 +748,23 @@ impl Applier<'_> {
         Ok(id)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn apply_application(
         &self,
         s: &mut Session,
         plan: &Plan,
+        lk: &Lookups,
         agent_id: i64,
         marker: &str,
         rb: &mut ReadBacks,
         writes: &mut usize,
-    ) -> Result<(String, String, Option<SecretString>), ApplyError> {
+    ) -> Result<(String, String, Option<SecretString>, Option<String>), ApplyError> {
         let Some(action) = plan.action(Object::Application) else {
             return Err(ApplyError::NoId("application"));
         };
         let want = build::application_object(&s.answers, agent_id, marker);
         let secret_known = self.journal.load_secret(&s.id).is_some();
+        let expires;
         let (id, client_id) = match (action.kind, action.id.clone()) {
             (Kind::Keep | Kind::Update, Some(id)) => {
                 if action.kind == Kind::Update {
@@ -672,7 +782,15 @@ impl Applier<'_> {
                 } else {
                     self.say(format!("Application '{}': kept (id {id})", action.name));
                 }
-                (id, s.objects.client_id.clone().unwrap_or_default())
+                let listed = lk.applications.iter().find(|a| a.id.as_deref() == Some(id.as_str()));
+                expires = listed.and_then(|a| expiry_of(a));
+                let cid = s
+                    .objects
+                    .client_id
+                    .clone()
+                    .or_else(|| listed.map(|a| a.client_id.clone()))
+                    .unwrap_or_default();
+                (id, cid)
             }
             _ => {
                 // The secret is journaled before Halo sees it, so a kill between the POST and
@@ -707,6 +825,8 @@ impl Applier<'_> {
                     want.display_name
                 ));
                 rb.application(self.client, &id, &want);
+                self.take_issued_secret(s, &saved, &secret)?;
+                expires = expiry_of(&saved);
                 // Halo may assign its own client id on save; the saved one wins.
                 let cid = if saved.client_id.is_empty() {
                     client_id
@@ -735,7 +855,7 @@ impl Applier<'_> {
             Some(sec) if pending_regen => {
                 self.say("Re-sending an interrupted secret regeneration");
                 let got = self.client.get_application(&id).await?;
-                self.regenerate(s, &got, &sec).await?;
+                let sec = self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
                 Some(sec)
             }
@@ -754,30 +874,50 @@ impl Applier<'_> {
                 let sec = new_secret();
                 self.journal.store_secret(s, &sec)?;
                 let got = self.client.get_application(&id).await?;
-                self.regenerate(s, &got, &sec).await?;
+                let sec = self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
                 Some(sec)
             }
         };
-        Ok((id, client_id, secret))
+        Ok((id, client_id, secret, expires))
     }
 
-    /// Sets a new secret on an existing application, journaled.
+    /// Halo may ignore a posted secret and answer with one it generated (shown once, in this
+    /// answer): that one is the application's secret, journaled like ours.
+    fn take_issued_secret(
+        &self,
+        s: &mut Session,
+        saved: &Application,
+        sent: &SecretString,
+    ) -> Result<Option<SecretString>, ApplyError> {
+        let theirs = saved.client_secret.trim();
+        if theirs.is_empty() || theirs == sent.expose_secret() {
+            return Ok(None);
+        }
+        let sec = SecretString::from(theirs.to_string());
+        self.journal.store_secret(s, &sec)?;
+        self.say("Halo generated its own client secret on save and returned it once: kept for the hand-over");
+        Ok(Some(sec))
+    }
+
+    /// Sets a new secret on an existing application, journaled. Returns the secret now in
+    /// force: the one sent, or one Halo generated and returned instead.
     async fn regenerate(
         &self,
         s: &mut Session,
         app: &Application,
         sec: &SecretString,
-    ) -> Result<(), ApplyError> {
+    ) -> Result<SecretString, ApplyError> {
         let id = app.id.clone().unwrap_or_default();
         let body = Application {
             client_secret: sec.expose_secret().to_string(),
             ..app.clone()
         };
-        self.write(s, Subject::Secret, "regenerate", || {
-            self.client.save_application(&body)
-        })
-        .await?;
+        let saved = self
+            .write(s, Subject::Secret, "regenerate", || {
+                self.client.save_application(&body)
+            })
+            .await?;
         self.journal.record(
             s,
             Event::Done {
@@ -786,7 +926,9 @@ impl Applier<'_> {
                 id,
             },
         )?;
-        Ok(())
+        Ok(self
+            .take_issued_secret(s, &saved, sec)?
+            .unwrap_or_else(|| sec.clone()))
     }
 
     /// Brackets one Halo write with journal entries.
@@ -961,4 +1103,15 @@ fn ignore_not_found(r: Result<(), HaloError>) -> Result<(), HaloError> {
         Err(HaloError::NotFound(_)) => Ok(()),
         other => other,
     }
+}
+
+/// The secret's expiry Halo reports on an application: the date, else the days from now.
+fn expiry_of(app: &Application) -> Option<String> {
+    let date = app.secret_expires.trim();
+    if !date.is_empty() {
+        return Some(date.to_string());
+    }
+    let days = app.secret_expiry_days.filter(|d| *d > 0)?;
+    let when = time::OffsetDateTime::now_utc() + time::Duration::days(days);
+    Some(crate::plan::expiry::format_date(when))
 }

@@ -3,10 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::halo::dialect::claims::{self, Grade};
+use crate::halo::dialect::confirm::{Vocabulary, confirm};
 use crate::halo::model::*;
 use crate::halo::scopes;
 use crate::journal::Objects;
 use crate::plan::answers::{ALL, Answers, DepartmentAnswer, RoleMode, TeamAnswer};
+use crate::plan::ownership::{self, ANY_SETUP};
 
 /// What Halo has that the plan depends on.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +30,10 @@ impl Lookups {
             .iter()
             .find(|r| r.id.as_deref() == Some(key))
             .or_else(|| find_by_name(&self.roles, key, |r| &r.name))
+    }
+    /// Does this Halo speak halo-onboard's claim vocabulary (judged from the roles' details)?
+    pub fn vocabulary(&self) -> Vocabulary {
+        confirm(&self.roles)
     }
     /// Agents whose username equals `name` (case-insensitive, trimmed).
     pub fn agents_named(&self, name: &str) -> Vec<&Agent> {
@@ -79,13 +86,38 @@ pub struct Action {
     pub changes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub actions: Vec<Action>,
     /// Problems that block apply (unresolved names, conflicts with strangers' objects).
     pub problems: Vec<String>,
     /// The HTTP requests apply will send, in order (method + path).
     pub requests: Vec<String>,
+    /// Steps the user does by hand in Halo's web UI (in Halo's words): role settings the claim
+    /// vocabulary cannot express, and all of the role's permissions when this Halo does not
+    /// confirm the vocabulary.
+    #[serde(default)]
+    pub manual: Vec<String>,
+    /// Whether apply writes the role's permission claims (false when this Halo disagrees with
+    /// the vocabulary: the role is created with its name and notes only).
+    #[serde(default = "yes")]
+    pub write_role_claims: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Self {
+            actions: Vec::new(),
+            problems: Vec::new(),
+            requests: Vec::new(),
+            manual: Vec::new(),
+            write_role_claims: true,
+        }
+    }
 }
 
 impl Plan {
@@ -104,33 +136,14 @@ impl Plan {
     }
 }
 
-fn has_any_marker(text: &str) -> bool {
-    text.contains("[halo-onboard:")
-}
-
-/// The role to POST (without id).
+/// The role to POST (without id): its permissions as Halo claim codes.
 pub fn role_object(a: &Answers, marker: &str) -> Role {
-    let mut claims = Vec::new();
-    if a.role.is_admin {
-        claims.push(Claim {
-            claim_type: CLAIM_IS_ADMIN.into(),
-            value: "true".into(),
-        });
-    }
-    for (area, access) in &a.role.features {
-        if *access != Access::None {
-            claims.push(Claim {
-                claim_type: format!("{CLAIM_FEATURE_PREFIX}{area}"),
-                value: access.as_str().into(),
-            });
-        }
-    }
     Role {
         id: None,
         id_int: None,
         name: a.role.name.trim().into(),
         notes: with_marker(&a.role.notes, marker),
-        claims,
+        claims: a.role.permissions.claims(),
     }
 }
 
@@ -155,7 +168,6 @@ pub fn agent_object(
     a: &Answers,
     role_id: &str,
     lk: &Lookups,
-    marker: &str,
     problems: &mut Vec<String>,
 ) -> Agent {
     let ag = &a.agent;
@@ -275,14 +287,13 @@ pub fn agent_object(
         surname: ag.surname.trim().into(),
         initials: ag.initials.trim().into(),
         email: ag.email.trim().into(),
-        notes: with_marker("", marker),
         isapiagent: ag.api_only,
         isdisabled: !ag.active,
-        is_admin: false,
         team: default_team,
         teams,
         departments,
         roles,
+        claims: Vec::new(),
         workday_id,
         workday_name: String::new(),
         can_approve_purchaseorder: ag.can_approve_purchaseorder,
@@ -308,6 +319,8 @@ pub fn application_object(a: &Answers, agent_id: i64, marker: &str) -> Applicati
             .into_iter()
             .map(|name| ScopeRef { name })
             .collect(),
+        secret_expiry_days: None,
+        secret_expires: String::new(),
     }
 }
 
@@ -323,11 +336,18 @@ pub fn diff_role(want: &Role, got: &Role) -> Vec<String> {
     if !got.notes.contains(want.notes.trim()) {
         d.push("notes: the setup marker is missing".into());
     }
-    for c in &want.claims {
-        if !got.claims.contains(c) {
+    let (w, g) = (
+        claims::Permissions::from_claims(&want.claims),
+        got.permissions(),
+    );
+    for (def, level) in w.entries() {
+        let have = g.get(def.code);
+        if have != Some(level) {
             d.push(format!(
-                "permission {}={}: not stored by Halo",
-                c.claim_type, c.value
+                "permission {}: asked {}, Halo has {}",
+                def.label,
+                level.label,
+                have.map_or("Not set", |l| l.label)
             ));
         }
     }
@@ -449,23 +469,32 @@ pub fn diff_application(want: &Application, got: &Application) -> Vec<String> {
     d
 }
 
-/// Explicitly granted scopes the new role does not back with feature access: Halo will refuse
+/// Explicitly granted scopes the new role does not back with Feature Access: Halo will refuse
 /// those calls at the role layer (effective access is scope ∩ role).
 fn role_gaps(a: &Answers, names: &[String]) -> Vec<String> {
-    if a.role.is_admin || matches!(a.role.mode, RoleMode::Reuse(_)) {
+    if a.role.permissions.admin() || matches!(a.role.mode, RoleMode::Reuse(_)) {
         return Vec::new();
     }
     names
         .iter()
         .filter_map(|n| {
-            let (level, area) = match n.split_once(':')? {
-                ("read", area) => (Access::Read, area),
-                ("edit" | "editMine", area) => (Access::Edit, area),
+            let (need, area) = match n.split_once(':')? {
+                ("read", area) => (Grade::Names, area),
+                ("edit" | "editMine", area) => (Grade::Modify, area),
                 _ => return None,
             };
-            let has = a.role.features.get(area).copied().unwrap_or_default();
-            (has < level).then(|| {
-                format!("scope {n}: the role gives {} on this area, so Halo will refuse these calls (role layer)", has.label())
+            let def = claims::area_for_scope(area)?;
+            let has = a.role.permissions.grade_for_scope(area);
+            (has < need).then(|| {
+                let level = a
+                    .role
+                    .permissions
+                    .get(def.code)
+                    .map_or("Not set", |l| l.label);
+                format!(
+                    "scope {n}: the role gives {level} on {}, so Halo will refuse these calls (role layer)",
+                    def.label
+                )
             })
         })
         .collect()
@@ -478,13 +507,33 @@ fn scope_risks(names: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Manual steps for the role: settings the vocabulary cannot express, and (when this Halo does
+/// not confirm the vocabulary) every permission the role should get, in Halo's words.
+fn role_manual_steps(a: &Answers, write_claims: bool, role_name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let path = format!("{} > '{role_name}' > Permissions", crate::plan::manual::ROLES_PATH);
+    if !write_claims {
+        for (def, level) in a.role.permissions.entries() {
+            out.push(format!("{path}: {}: {} = {}", def.group.label(), def.label, level.label));
+        }
+    }
+    for other in &a.role.other_permissions {
+        out.push(format!("{path}: {other}"));
+    }
+    out
+}
+
 /// Builds the plan. `objects` holds what this setup already created (from its journal);
-/// `marker` is this setup's marker.
+/// `marker` is this setup's marker. Which existing objects are ours follows
+/// [`crate::plan::ownership`]: the role by the marker in its notes, the agent by username plus
+/// our role (or being our application's login agent), the application by the marker in its
+/// description, else by name plus logging in as our agent.
 pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan {
     let mut p = Plan::default();
     p.requests.extend(
         [
             "GET /api/Roles",
+            "GET /api/Roles/{id}?includedetails=true (Administrator and the roles named)",
             "GET /api/Team",
             "GET /api/TopLevel",
             "GET /api/Workday",
@@ -493,15 +542,23 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         ]
         .map(String::from),
     );
+    let this_setup = |text: &str| !marker.is_empty() && text.contains(marker);
+
+    // Does this Halo speak the claim vocabulary? Only then are role claims written.
+    let wants_claims = matches!(a.role.mode, RoleMode::Create) && !a.role.permissions.is_empty();
+    if wants_claims {
+        let vocab = lk.vocabulary();
+        if let Some(why) = vocab.disagreement() {
+            p.write_role_claims = false;
+            p.manual.push(format!("Role permissions: {why}."));
+        }
+    }
 
     // Role.
+    let mut our_role_id: Option<String> = None;
     let role_id_for_agent = match &a.role.mode {
         RoleMode::Reuse(key) => {
-            let existing = lk
-                .roles
-                .iter()
-                .find(|r| r.id.as_deref() == Some(key.as_str()))
-                .or_else(|| find_by_name(&lk.roles, key, |r| &r.name));
+            let existing = lk.role_by_key(key);
             let id = existing
                 .and_then(|r| r.id.clone())
                 .unwrap_or_else(|| key.clone());
@@ -527,9 +584,12 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             id.clone()
         }
         RoleMode::Create => {
-            let want = role_object(a, marker);
+            let mut want = role_object(a, marker);
+            if !p.write_role_claims {
+                want.claims.clear();
+            }
             let mut risks = Vec::new();
-            if want.is_admin() {
+            if a.role.permissions.admin() {
                 risks.push("grants admin: Is a HaloPSA Administrator".into());
             }
             let ours = objects
@@ -547,20 +607,24 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                     if kind == Kind::Update {
                         p.requests.push("POST /api/Roles (update)".into());
                     }
+                    our_role_id = r.id.clone();
                     p.actions.push(Action { object: Object::Role, kind, name: r.name.clone(), id: r.id.clone(), risks, changes });
                 }
-                (None, Some(r)) if r.notes.contains(marker) && !marker.is_empty() => {
+                (None, Some(r)) if ownership::role(r, marker, &want.name).is_ours() => {
+                    our_role_id = r.id.clone();
                     p.actions.push(Action { object: Object::Role, kind: Kind::Keep, name: r.name.clone(), id: r.id.clone(), risks, changes: vec![] });
                 }
-                (None, Some(r)) if has_any_marker(&r.notes) => {
+                (None, Some(r)) if ownership::role(r, ANY_SETUP, &want.name).is_ours() => {
                     risks.push("adopts a role made by an earlier halo-onboard setup".into());
                     let changes = diff_role(&Role { notes: r.notes.clone(), ..want.clone() }, r);
                     let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+                    our_role_id = r.id.clone();
                     p.actions.push(Action { object: Object::Role, kind, name: r.name.clone(), id: r.id.clone(), risks, changes });
                 }
                 (None, Some(r)) => p.problems.push(format!(
-                    "Role: a role named '{}' already exists and was not made by halo-onboard; reuse it (Role step: reuse) or choose another name",
-                    r.name
+                    "Role: a role named '{}' already exists and was not made by halo-onboard ({}); reuse it (Role step: reuse) or choose another name",
+                    r.name,
+                    ownership::role(r, ANY_SETUP, &want.name).reason()
                 )),
                 (None, None) => {
                     p.requests.push("POST /api/Roles".into());
@@ -573,10 +637,14 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                 .unwrap_or_default()
         }
     };
+    let role_name = p
+        .action(Object::Role)
+        .map_or_else(|| a.role.name.trim().to_string(), |x| x.name.clone());
+    p.manual.extend(role_manual_steps(a, p.write_role_claims, &role_name));
 
     // Agent.
     let mut agent_problems = Vec::new();
-    let want_agent = agent_object(a, &role_id_for_agent, lk, marker, &mut agent_problems);
+    let want_agent = agent_object(a, &role_id_for_agent, lk, &mut agent_problems);
     p.problems.extend(agent_problems);
     if want_agent.name.is_empty() {
         p.problems.push("Agent: a username is required".into());
@@ -588,29 +656,41 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
     if want_agent.can_approve_purchaseorder || want_agent.can_approve_invoice {
         agent_risks.push("can approve purchase orders or invoices".into());
     }
+    let app_name = a.application.name.trim();
+    // An application proven ours by its marker names its login agent (the chain's last link
+    // for an agent whose role is not ours, e.g. a reused Administrator role).
+    let marked_app = find_by_name(&lk.applications, app_name, |x| &x.display_name)
+        .filter(|g| ownership::application(g, ANY_SETUP, app_name, None).is_ours());
+    let marked_login = marked_app.and_then(|g| g.loginas_agent_id);
     let ours = objects
         .agent_id
         .and_then(|id| lk.agents.iter().find(|x| x.id == Some(id)));
     let same_name = find_by_name(&lk.agents, &want_agent.name, |x| &x.name);
+    let mut our_agent_id: Option<i64> = None;
     match (ours, same_name) {
         (Some(g), _) => {
             let changes = diff_agent(&Agent { roles: known_roles(&want_agent), ..want_agent.clone() }, g);
             let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+            our_agent_id = g.id;
             p.actions.push(Action { object: Object::Agent, kind, name: g.name.clone(), id: g.id.map(|i| i.to_string()), risks: agent_risks, changes });
         }
-        (None, Some(g)) if has_any_marker(&g.notes) => {
-            if !g.notes.contains(marker) {
+        (None, Some(g)) => {
+            let verdict = ownership::agent(g, &want_agent.name, our_role_id.as_deref(), marked_login);
+            if verdict.is_ours() {
                 agent_risks.push("adopts an agent made by an earlier halo-onboard setup".into());
+                let changes = diff_agent(&Agent { roles: known_roles(&want_agent), ..want_agent.clone() }, g);
+                let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+                our_agent_id = g.id;
+                p.actions.push(Action { object: Object::Agent, kind, name: g.name.clone(), id: g.id.map(|i| i.to_string()), risks: agent_risks, changes });
+            } else {
+                p.problems.push(format!(
+                    "Agent: an agent with username '{}' already exists (id {}) and was not made by halo-onboard ({}); choose another username",
+                    g.name,
+                    g.id.unwrap_or_default(),
+                    verdict.reason()
+                ));
             }
-            let changes = diff_agent(&Agent { roles: known_roles(&want_agent), ..want_agent.clone() }, g);
-            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
-            p.actions.push(Action { object: Object::Agent, kind, name: g.name.clone(), id: g.id.map(|i| i.to_string()), risks: agent_risks, changes });
         }
-        (None, Some(g)) => p.problems.push(format!(
-            "Agent: an agent with username '{}' already exists (id {}) and was not made by halo-onboard; choose another username",
-            g.name,
-            g.id.unwrap_or_default()
-        )),
         (None, None) => {
             p.requests.push("POST /api/Agent".into());
             p.requests.push("GET /api/Agent/{id} (read back)".into());
@@ -631,12 +711,13 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         p.problems
             .push("Permissions: tick at least one scope".into());
     }
-    let app_name = a.application.name.trim();
     if app_name.is_empty() {
         p.problems.push("Application: a name is required".into());
     }
     let mut app_risks = scope_risks(&names);
-    app_risks.extend(role_gaps(a, &names));
+    if p.write_role_claims {
+        app_risks.extend(role_gaps(a, &names));
+    }
     let agent_id = p
         .action(Object::Agent)
         .and_then(|x| x.id.as_deref())
@@ -654,18 +735,23 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
             p.actions.push(Action { object: Object::Application, kind, name: g.display_name.clone(), id: g.id.clone(), risks: app_risks, changes });
         }
-        (None, Some(g)) if has_any_marker(&g.description) => {
-            if !g.description.contains(marker) {
-                app_risks.push("adopts an application made by an earlier halo-onboard setup; its secret was handed over then and a new one will be generated".into());
+        (None, Some(g)) => {
+            let verdict = ownership::application(g, ANY_SETUP, app_name, our_agent_id);
+            if verdict.is_ours() {
+                if !this_setup(&g.description) {
+                    app_risks.push("adopts an application made by an earlier halo-onboard setup; its secret was handed over then and a new one will be generated".into());
+                }
+                let changes = if agent_id == 0 { vec![] } else { diff_application(&want_app, g) };
+                let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+                p.actions.push(Action { object: Object::Application, kind, name: g.display_name.clone(), id: g.id.clone(), risks: app_risks, changes });
+            } else {
+                p.problems.push(format!(
+                    "Application: an application named '{}' already exists and was not made by halo-onboard ({}); choose another name",
+                    g.display_name,
+                    verdict.reason()
+                ));
             }
-            let changes = if agent_id == 0 { vec![] } else { diff_application(&want_app, g) };
-            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
-            p.actions.push(Action { object: Object::Application, kind, name: g.display_name.clone(), id: g.id.clone(), risks: app_risks, changes });
         }
-        (None, Some(g)) => p.problems.push(format!(
-            "Application: an application named '{}' already exists and was not made by halo-onboard; choose another name",
-            g.display_name
-        )),
         (None, None) => {
             p.requests.push("POST /api/Application".into());
             p.requests.push("GET /api/Application/{id} (read back)".into());

@@ -5,8 +5,8 @@
 //! Objects made by hand carry no setup marker, so they are adopted by name (role by name,
 //! agent by username, application by name) only when the user says they made them.
 
+use crate::halo::dialect::claims;
 use crate::halo::model::*;
-use crate::halo::scopes;
 use crate::plan::answers::{Answers, RoleMode};
 use crate::plan::build::{self, Lookups, Object};
 
@@ -68,40 +68,47 @@ pub fn login_agent(a: &Answers) -> String {
 pub fn checklist(object: Object, a: &Answers, lk: &Lookups, marker: &str) -> Checklist {
     match object {
         Object::Role => role_checklist(a, marker),
-        Object::Agent => agent_checklist(a, lk, marker),
+        Object::Agent => agent_checklist(a, lk),
         Object::Application => application_checklist(a, marker),
     }
 }
 
 fn role_checklist(a: &Answers, marker: &str) -> Checklist {
     let want = build::role_object(a, marker);
+    let p = &a.role.permissions;
     let mut steps = vec![
         format!("Name = '{}'", want.name),
         format!("Notes = '{}'", want.notes.replace('\n', " ")),
         format!(
-            "General Permissions: Is a HaloPSA Administrator = {}",
-            yes(a.role.is_admin)
+            "Permissions > General: Is a HaloPSA Administrator = {}",
+            yes(p.admin())
         ),
     ];
-    let granted: Vec<_> = scopes::AREAS
-        .iter()
-        .filter_map(|area| {
-            let access = a.role.features.get(area.key).copied().unwrap_or_default();
-            (access != Access::None).then_some((area.label, access))
-        })
+    let set: Vec<_> = p
+        .entries()
+        .into_iter()
+        .filter(|(d, _)| d.code != claims::ADMIN)
         .collect();
-    if granted.is_empty() && a.role.is_admin {
+    if set.is_empty() && p.admin() {
         steps.push(
-            "Feature Access: nothing to set (a HaloPSA Administrator has access to every area)"
+            "Permissions > Feature Access: nothing to set (a HaloPSA Administrator has access to every area)"
                 .into(),
         );
     } else {
-        for (label, access) in granted {
-            steps.push(format!("Feature Access: {label} = {}", access.label()));
+        for (def, level) in &set {
+            steps.push(format!(
+                "Permissions > {}: {} = {}",
+                def.group.label(),
+                def.label,
+                level.label
+            ));
         }
-        if !a.role.is_admin {
-            steps.push("Feature Access: every other area = No Access".into());
+        if !p.admin() {
+            steps.push("Permissions: everything else stays Not set".into());
         }
+    }
+    for other in &a.role.other_permissions {
+        steps.push(format!("Permissions: {other}"));
     }
     steps.push("Save".into());
     Checklist {
@@ -112,9 +119,27 @@ fn role_checklist(a: &Answers, marker: &str) -> Checklist {
     }
 }
 
-fn agent_checklist(a: &Answers, lk: &Lookups, marker: &str) -> Checklist {
+/// Where to generate and copy an application's secret when Halo keeps its own and does not
+/// show it through the API (the form has a Generate button; the secret is shown once).
+pub fn secret_checklist(a: &Answers) -> Checklist {
+    let name = a.application.name.trim().to_string();
+    Checklist {
+        object: Object::Application,
+        name: name.clone(),
+        path: format!("{APPLICATIONS_PATH} > '{name}' > Details"),
+        steps: vec![
+            "Client Secret: press Generate (this replaces the secret no one has seen)".into(),
+            "Copy the Client ID and the new Client Secret (Halo shows the secret once)".into(),
+            "Save".into(),
+            "Paste both here: the secret is proved with a token before the setup continues"
+                .into(),
+        ],
+    }
+}
+
+fn agent_checklist(a: &Answers, lk: &Lookups) -> Checklist {
     let mut problems = Vec::new();
-    let want = build::agent_object(a, "", lk, marker, &mut problems);
+    let want = build::agent_object(a, "", lk, &mut problems);
     let mut steps = vec![format!("Username = '{}'", want.name)];
     for (field, value) in [
         ("First Name", &want.firstname),
@@ -173,7 +198,6 @@ fn agent_checklist(a: &Answers, lk: &Lookups, marker: &str) -> Checklist {
         "Can approve Invoices = {}",
         yes(want.can_approve_invoice)
     ));
-    steps.push(format!("Notes = '{}'", want.notes.replace('\n', " ")));
     for p in problems {
         steps.push(format!("Check first: {p}"));
     }
@@ -223,7 +247,7 @@ pub fn fix_line(object: Object, name: &str, diff: &str) -> String {
         }
         (Object::Role, "name") => "Name".to_string(),
         (Object::Role, "notes") => "Notes (the setup marker is optional)".to_string(),
-        (Object::Role, f) if f.starts_with("permission ") => role_permission_field(f),
+        (Object::Role, f) if f.starts_with("permission ") => role_permission_field(f, diff),
         (Object::Agent, "username") => "Username".into(),
         (Object::Agent, "first name") => "First Name".into(),
         (Object::Agent, "last name") => "Surname".into(),
@@ -249,26 +273,19 @@ pub fn fix_line(object: Object, name: &str, diff: &str) -> String {
     format!("{diff} — fix in Halo: {base} > '{name}' > {ui}")
 }
 
-/// "permission feature:tickets=edit" → "Feature Access: Tickets = Read and Modify".
-fn role_permission_field(field: &str) -> String {
-    let claim = field.trim_start_matches("permission ").trim();
-    let (kind, value) = claim.split_once('=').unwrap_or((claim, ""));
-    if kind == CLAIM_IS_ADMIN {
-        return format!(
-            "General Permissions: Is a HaloPSA Administrator = {}",
-            yes(value.eq_ignore_ascii_case("true"))
-        );
+/// "permission Tickets: asked Read and Modify, Halo has …" → "Permissions > Feature Access:
+/// Tickets = Read and Modify".
+fn role_permission_field(field: &str, diff: &str) -> String {
+    let label = field.trim_start_matches("permission ").trim();
+    let asked = diff
+        .split("asked ")
+        .nth(1)
+        .and_then(|x| x.split(", Halo has").next())
+        .unwrap_or_default();
+    match claims::by_key(label) {
+        Some(def) => format!("Permissions > {}: {} = {asked}", def.group.label(), def.label),
+        None => format!("Permissions: {label} = {asked}"),
     }
-    let area = kind.strip_prefix(CLAIM_FEATURE_PREFIX).unwrap_or(kind);
-    let label = scopes::AREAS
-        .iter()
-        .find(|a| a.key == area)
-        .map_or(area, |a| a.label);
-    let access: &str = match Access::parse(value) {
-        Some(x) => x.label(),
-        None => value,
-    };
-    format!("Feature Access: {label} = {access}")
 }
 
 /// The Client ID and Client Secret the user copied from Halo's form for an application made by

@@ -3,6 +3,7 @@
 pub mod answers;
 pub mod apply;
 pub mod build;
+pub mod expiry;
 pub mod handover;
 pub mod manual;
 pub mod ownership;

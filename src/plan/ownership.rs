@@ -15,6 +15,10 @@
 
 use crate::halo::model::{Agent, Application, Role};
 
+/// The marker prefix every setup's marker starts with: passed as `marker`, the rules below
+/// recognise objects made by *any* halo-onboard setup (adoption on a later `apply`).
+pub const ANY_SETUP: &str = "[halo-onboard:";
+
 /// The answer to "is this object ours?", with the reason in words a Halo admin reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

@@ -6,7 +6,8 @@
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::halo::model::{Access, Role};
+use crate::halo::dialect::claims::{self, Grade};
+use crate::halo::dialect::Permissions;
 use crate::halo::scopes::{self, AREAS};
 use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError};
 
@@ -50,6 +51,10 @@ pub struct Check {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Verification {
     pub checks: Vec<Check>,
+    /// The token endpoint said `invalid_client`: Halo does not hold this secret for this
+    /// client id (right after a create: Halo issued a secret of its own).
+    #[serde(skip)]
+    pub invalid_client: bool,
 }
 
 impl Verification {
@@ -123,7 +128,7 @@ pub async fn verify(
 /// umbrella scope are probed only where the role grants access.
 pub async fn verify_with_role(
     t: &Target<'_>,
-    role: Option<&Role>,
+    role: Option<&Permissions>,
     opts: ClientOptions,
     bootstrap: Option<&Client>,
 ) -> Verification {
@@ -181,6 +186,7 @@ pub async fn verify_with_role(
             } else {
                 Layer::Credentials
             };
+            v.invalid_client = matches!(e, HaloError::InvalidClient);
             v.checks.push(fail("token", layer, e.to_string(), e.hint()));
             return v;
         }
@@ -219,7 +225,7 @@ pub async fn verify_with_role(
                 return None;
             }
             let explicit = area.scopes.iter().any(|x| requested.iter().any(|r| r == x));
-            if !explicit && role.is_some_and(|r| r.access(area.key) == Access::None) {
+            if !explicit && role.is_some_and(|r| r.grade_for_scope(area.key) == Grade::None) {
                 skipped.push(area.key);
                 return None;
             }
@@ -280,15 +286,18 @@ async fn probe_area(
                 pass(&name, format!("GET /api{probe}: {n} record(s)"))
             }
         }
-        Err(HaloError::Forbidden(_, msg)) => fail(
-            &name,
-            Layer::Role,
-            format!("the scope is granted but Halo denied access: {msg}"),
-            format!(
-                "In Halo: Configuration > Teams & Agents > Roles > {} > Feature Access, set {} to at least Read Only",
-                t.role_name, area.label
-            ),
-        ),
+        Err(HaloError::Forbidden(_, msg)) => {
+            let halo_area = claims::area_for_scope(area.key).map_or(area.label, |d| d.label);
+            fail(
+                &name,
+                Layer::Role,
+                format!("the scope is granted but Halo denied access: {msg}"),
+                format!(
+                    "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > Feature Access, set {halo_area} to at least Read Only",
+                    t.role_name
+                ),
+            )
+        }
         Err(e) => fail(&name, classify_layer(&e), e.to_string(), e.hint()),
     }
 }

@@ -148,16 +148,24 @@ pub fn show(p: &Profile) -> String {
                 &r.name
             };
             let _ = writeln!(o, "  Create role {name:?}");
-            let _ = writeln!(o, "  Is a HaloPSA Administrator: {}", yes(r.is_admin));
-            if r.features.is_empty() {
-                let _ = writeln!(o, "  Feature access: none set");
-            } else {
-                let _ = writeln!(o, "  Feature access:");
-                for area in scopes::AREAS {
-                    if let Some(a) = r.features.get(area.key) {
-                        let _ = writeln!(o, "    {:<34} {}", area.label, a.label());
-                    }
+            let _ = writeln!(
+                o,
+                "  Is a HaloPSA Administrator: {}",
+                yes(r.permissions.admin())
+            );
+            let mut group = None;
+            for (def, level) in r.permissions.entries() {
+                if def.code == crate::halo::dialect::claims::ADMIN {
+                    continue;
                 }
+                if group != Some(def.group) {
+                    group = Some(def.group);
+                    let _ = writeln!(o, "  {}:", def.group.label());
+                }
+                let _ = writeln!(o, "    {:<46} {}", def.label, level.label);
+            }
+            if group.is_none() {
+                let _ = writeln!(o, "  Feature Access: none set");
             }
         }
     }

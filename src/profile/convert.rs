@@ -33,8 +33,8 @@ impl Profile {
             },
             name: role.reuse.clone().unwrap_or_else(|| role.name.clone()),
             notes: role.notes.clone(),
-            is_admin: role.is_admin,
-            features: role.features.clone(),
+            permissions: role.permissions.clone(),
+            other_permissions: role.other_permissions.clone(),
         };
 
         let a = &self.agent;

@@ -1,9 +1,8 @@
 //! Least privilege: the smallest scope set and role feature map for the areas an integration
 //! reads and edits.
 
-use std::collections::BTreeMap;
-
-use crate::halo::model::Access;
+use crate::halo::dialect::claims::{self, Grade};
+use crate::halo::dialect::Permissions;
 use crate::halo::scopes::{self, AREAS};
 
 /// Area keys that are not a read/edit pair of a feature area.
@@ -49,22 +48,49 @@ pub fn least_privilege_scopes(reads: &[&str], edits: &[&str]) -> Vec<String> {
     out.into_iter().map(str::to_string).collect()
 }
 
-/// Role feature access matching [`least_privilege_scopes`]: Read for read areas, Edit for
-/// edited ones (edit wins when an area is in both lists).
-pub fn least_privilege_features(reads: &[&str], edits: &[&str]) -> BTreeMap<String, Access> {
-    let mut out = BTreeMap::new();
-    for area in AREAS.iter().filter(|a| is_feature_area(a.key)) {
-        if edits.contains(&area.key) {
-            out.insert(area.key.to_string(), Access::Edit);
-        } else if reads.contains(&area.key) {
-            out.insert(area.key.to_string(), Access::Read);
+/// Role access matching [`least_privilege_scopes`]: each API area's Halo area gets the lowest
+/// level that reads (Read Only) or modifies (Read and Modify) it; edit wins when an area is in
+/// both lists.
+pub fn least_privilege_features(reads: &[&str], edits: &[&str]) -> Permissions {
+    let mut p = Permissions::default();
+    for area in claims::areas() {
+        let Some(scope_area) = area.scope_area else {
+            continue;
+        };
+        let want = if edits.contains(&scope_area) {
+            Grade::Modify
+        } else if reads.contains(&scope_area) {
+            Grade::Read
+        } else {
+            continue;
+        };
+        // Users share the customers scope with Clients; only Clients (the probe area) is set.
+        if claims::area_for_scope(scope_area).map(|a| a.code) != Some(area.code) {
+            continue;
         }
+        p.set(area, area.scale.iter().find(|l| l.grade == want));
     }
-    out
+    p
 }
 
-/// Both at once: (scopes, role feature map).
-pub fn least_privilege(reads: &[&str], edits: &[&str]) -> (Vec<String>, BTreeMap<String, Access>) {
+/// The API areas a role's access reads and edits, for [`least_privilege_scopes`].
+pub fn areas_of(p: &Permissions) -> (Vec<&'static str>, Vec<&'static str>) {
+    let (mut reads, mut edits) = (Vec::new(), Vec::new());
+    for area in claims::areas() {
+        let Some(scope_area) = area.scope_area else {
+            continue;
+        };
+        match p.get(area.code).map(|l| l.grade).unwrap_or_default() {
+            Grade::Modify => edits.push(scope_area),
+            Grade::Read | Grade::Names => reads.push(scope_area),
+            Grade::None => {}
+        }
+    }
+    (reads, edits)
+}
+
+/// Both at once: (scopes, role access).
+pub fn least_privilege(reads: &[&str], edits: &[&str]) -> (Vec<String>, Permissions) {
     (
         least_privilege_scopes(reads, edits),
         least_privilege_features(reads, edits),

@@ -13,12 +13,14 @@ mod validate;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
-use crate::halo::model::{Access, MembershipLevel};
+use crate::halo::dialect::claims::LevelText;
+use crate::halo::dialect::{Permissions, PermissionsWire};
+use crate::halo::model::MembershipLevel;
 
 pub use convert::Question;
-pub use least::{least_privilege, least_privilege_features, least_privilege_scopes};
+pub use least::{areas_of, least_privilege, least_privilege_features, least_privilege_scopes};
 pub use load::{LoadError, builtin, load_all, load_file, parse, user_profiles_dir};
 pub use validate::ProfileProblem;
 
@@ -106,24 +108,83 @@ impl Confidence {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(try_from = "RoleSpecWire", into = "RoleSpecWire")]
 pub struct RoleSpec {
     /// Name of the role to create.
     pub name: String,
     /// Use this existing role (by name, e.g. "Administrator") instead of creating one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reuse: Option<String>,
     /// Notes stored on the role in Halo.
     pub notes: String,
-    /// "Is a HaloPSA Administrator".
-    pub is_admin: bool,
-    /// Feature access per area key (`scopes::AREAS[].key`). Accepts Halo's UI labels
-    /// ("Read Only", "Read and Modify", RO, R&M, RCM, RMD) as well as none/read/edit.
-    #[serde(deserialize_with = "de_features")]
-    pub features: BTreeMap<String, Access>,
-    /// Other role settings the guide asks for that the wizard cannot set through the API
-    /// (ticket permissions, restrictions); shown to the user as manual steps.
+    /// The permissions the guide asks for, in Halo's vocabulary: `administrator = true`
+    /// ("Is a HaloPSA Administrator"), `[role.access]` (area = level, with the label Halo shows
+    /// on that area's own scale, e.g. `clients = "View (Names Only)"`) and `[role.settings]`
+    /// (ticket switches, appointments, restrictions, e.g. `add_tickets = true`).
+    pub permissions: Permissions,
+    /// Role settings the guide asks for that Halo's claim vocabulary cannot express (or the
+    /// guide only shows as an image); shown as manual steps on the plan, the hand-over and in
+    /// headless output.
     pub other_permissions: Vec<String>,
+}
+
+/// The role table of a profile file. `is_admin` and `features` are the pre-dialect spellings,
+/// still read (mapped onto Halo's areas) so older user profiles keep loading.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RoleSpecWire {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reuse: Option<String>,
+    notes: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    administrator: bool,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    access: BTreeMap<String, LevelText>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    settings: BTreeMap<String, LevelText>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    other_permissions: Vec<String>,
+    #[serde(skip_serializing)]
+    is_admin: bool,
+    #[serde(skip_serializing)]
+    features: BTreeMap<String, String>,
+}
+
+impl TryFrom<RoleSpecWire> for RoleSpec {
+    type Error = String;
+    fn try_from(w: RoleSpecWire) -> Result<Self, String> {
+        let wire = PermissionsWire {
+            administrator: w.administrator,
+            access: w.access,
+            settings: w.settings,
+        };
+        let mut permissions = wire.parse()?;
+        permissions.add_legacy(w.is_admin, &w.features)?;
+        Ok(Self {
+            name: w.name,
+            reuse: w.reuse,
+            notes: w.notes,
+            permissions,
+            other_permissions: w.other_permissions,
+        })
+    }
+}
+
+impl From<RoleSpec> for RoleSpecWire {
+    fn from(r: RoleSpec) -> Self {
+        let p = PermissionsWire::from_permissions(&r.permissions);
+        Self {
+            name: r.name,
+            reuse: r.reuse,
+            notes: r.notes,
+            administrator: p.administrator,
+            access: p.access,
+            settings: p.settings,
+            other_permissions: r.other_permissions,
+            is_admin: false,
+            features: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -382,48 +443,6 @@ impl Severity {
     }
 }
 
-/// Parses a Halo UI access label into [`Access`]. Halo has finer levels than the wizard
-/// models; every level that allows changes maps to `Edit`.
-pub fn parse_access(s: &str) -> Option<Access> {
-    if let Some(a) = Access::parse(s) {
-        return Some(a);
-    }
-    let norm: String = s
-        .trim()
-        .to_ascii_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    match norm.as_str() {
-        "notset" | "noaccess" => Some(Access::None),
-        "readonly" | "viewnamesonly" => Some(Access::Read),
-        "randm"
-        | "rm"
-        | "rcm"
-        | "rmd"
-        | "readandmodify"
-        | "readcreateandmodify"
-        | "readmodifyanddelete"
-        | "readcreatemodifyanddelete"
-        | "readandmodifyall"
-        | "readonlyallmodifyown" => Some(Access::Edit),
-        _ => None,
-    }
-}
-
-fn de_features<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Access>, D::Error> {
-    let raw = BTreeMap::<String, String>::deserialize(d)?;
-    raw.into_iter()
-        .map(|(k, v)| match parse_access(&v) {
-            Some(a) => Ok((k, a)),
-            None => Err(serde::de::Error::custom(format!(
-                "unknown access level {v:?} for {k:?}; use none, read or edit (or Halo's \
-                 \"Read Only\" / \"Read and Modify\")"
-            ))),
-        })
-        .collect()
-}
-
 impl Profile {
     /// Short scope summary for tables: the scopes, or what the wizard will ask.
     pub fn scopes_summary(&self) -> String {
@@ -442,18 +461,6 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ui_labels_map_to_access() {
-        assert_eq!(parse_access("Read Only"), Some(Access::Read));
-        assert_eq!(parse_access("RO"), Some(Access::Read));
-        assert_eq!(parse_access("R&M"), Some(Access::Edit));
-        assert_eq!(parse_access("RCM"), Some(Access::Edit));
-        assert_eq!(parse_access("RMD"), Some(Access::Edit));
-        assert_eq!(parse_access("Read, Create and Modify"), Some(Access::Edit));
-        assert_eq!(parse_access("Not set"), Some(Access::None));
-        assert_eq!(parse_access("sometimes"), None);
-    }
 
     #[test]
     fn url_forms() {

@@ -3,11 +3,11 @@
 
 use std::fmt;
 
-use crate::halo::scopes::{self, AREAS};
+use crate::halo::scopes;
 
 use super::{DefaultTeam, HandoverField, Pick, Profile};
 
-/// One problem, naming the field it is about (e.g. `scopes[2]`, `role.features.tickets`).
+/// One problem, naming the field it is about (e.g. `scopes[2]`, `role.access.tickets`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileProblem {
     pub field: String,
@@ -127,23 +127,11 @@ impl Profile {
             if reuse.trim().is_empty() {
                 out.push(problem("role.reuse", "is empty; omit it to create a role"));
             }
-            if !r.features.is_empty() || r.is_admin {
+            if !r.permissions.is_empty() {
                 out.push(problem(
                     "role.reuse",
-                    "an existing role is reused as it is; features and is_admin would be ignored",
+                    "an existing role is reused as it is; administrator, access and settings would be ignored",
                 ));
-            }
-        }
-        for key in r.features.keys() {
-            let ok = AREAS
-                .iter()
-                .any(|a| a.key == key && !matches!(a.key, "umbrella" | "teams" | "access"));
-            if !ok {
-                out.push(ProfileProblem {
-                    field: format!("role.features.{key}"),
-                    message: format!("{key:?} is not a feature area (see the scope catalogue)"),
-                    value: Some(key.clone()),
-                });
             }
         }
     }

@@ -11,13 +11,16 @@ use super::server::Req;
 use super::state::State;
 use super::{Inner, Shared, auth, probes};
 use crate::halo::model::{Agent, Application, Department, Role, Team, Workday};
+use crate::halo::dialect::Permissions;
 use crate::halo::scopes::any_grants;
 
-/// Who is calling: the token's scopes and the agent the application logs in as.
+/// Who is calling: the token's scopes and the agent the application logs in as, with what
+/// its own and its roles' claims allow.
 pub(crate) struct Ctx {
     pub scopes: Vec<String>,
     pub agent: Agent,
     pub is_admin: bool,
+    pub perms: Permissions,
 }
 
 impl Ctx {
@@ -86,13 +89,15 @@ pub(crate) fn route(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
         "workday" => config::<Workday>(sh, g, req, &ctx, &segs[1..]),
         "application" => config::<Application>(sh, g, req, &ctx, &segs[1..]),
         other => match probes::find(other) {
-            Some(p) if segs.len() == 1 => {
-                if req.method == Method::GET {
-                    probes::get(&g.state, &ctx, p, &req.query)
-                } else {
-                    Ok(reply::method_not_allowed())
+            Some(p) if segs.len() == 1 => match req.method.clone() {
+                Method::GET => probes::get(&g.state, &ctx, p, &req.query),
+                Method::POST if p.key == "tickets" => {
+                    let r = probes::post_tickets(&mut g.state, &ctx, req.body);
+                    sh.persist(&g.state);
+                    r
                 }
-            }
+                _ => Ok(reply::method_not_allowed()),
+            },
             _ => Ok(reply::not_found(&format!("No such endpoint: /api/{rest}"))),
         },
     };
@@ -137,7 +142,12 @@ fn config<R: Record>(
         (Method::GET, []) => Ok(crud::list::<R>(&g.state, &req.query)),
         (Method::GET, [id]) => crud::get::<R>(&g.state, id),
         (Method::POST, []) => {
-            let r = crud::post::<R>(&mut g.state, req.body)?;
+            let faults = g.faults.clone();
+            let policy = crud::Policy::from(&faults);
+            let mut dropped = Vec::new();
+            let r = crud::post::<R>(&mut g.state, req.body, &policy, &mut dropped);
+            g.dropped = dropped;
+            let r = r?;
             sh.persist(&g.state);
             Ok(r)
         }
@@ -153,9 +163,11 @@ fn config<R: Record>(
 
 /// Builds the caller context for a token's agent.
 pub(crate) fn context(state: &State, scopes: Vec<String>, agent: &Agent) -> Ctx {
+    let perms = state.agent_permissions(agent);
     Ctx {
         scopes,
-        is_admin: state.agent_is_admin(agent),
+        is_admin: perms.admin(),
+        perms,
         agent: agent.clone(),
     }
 }

@@ -1,19 +1,59 @@
 //! Halo's configuration resources: list (bare array, or envelope with `pageinate=true`), get by
 //! id, POST of a JSON array (no id = create, id = partial update; all-or-nothing), delete.
+//! A posted field Halo's published schema lacks (`dialect::fields`) is dropped, as Halo's model
+//! binder drops it, and noted in the request log; so is a field the emulated build drops.
 
 use axum::response::Response;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use super::faults::{Faults, SecretMode};
 use super::reply::{self, Query, bad_request, flag, not_found};
 use super::state::{State, UNASSIGNED_AGENT_ID, new_guid, new_secret};
+use crate::halo::dialect::fields::Schema;
 use crate::halo::model::*;
 use crate::halo::scopes;
+
+/// What the emulated build does on a POST, from the fault settings.
+pub(crate) struct Policy<'a> {
+    pub secret_mode: SecretMode,
+    pub expiry_days: Option<i64>,
+    pub drop_fields: &'a [String],
+}
+
+impl<'a> Policy<'a> {
+    pub fn from(f: &'a Faults) -> Self {
+        Self {
+            secret_mode: f.secret_mode,
+            expiry_days: f.secret_expiry_days,
+            drop_fields: &f.drop_fields,
+        }
+    }
+}
+
+/// The expiry Halo reports for a secret issued now.
+fn set_expiry(app: &mut Application, days: Option<i64>) {
+    if let Some(d) = days.filter(|d| *d > 0) {
+        app.secret_expiry_days = Some(d);
+        let when = time::OffsetDateTime::now_utc() + time::Duration::days(d);
+        app.secret_expires = crate::plan::expiry::format_date(when);
+    }
+}
+
+/// The admin presses Generate on the application's form: a new secret, shown once.
+pub(crate) fn generate_secret(s: &mut State, id: &str, days: Option<i64>) -> Option<String> {
+    let app = s.application_mut(id)?;
+    app.client_secret = new_secret();
+    set_expiry(app, days);
+    Some(app.client_secret.clone())
+}
 
 pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
     /// Singular name used in messages ("Agent 7 does not exist").
     const LABEL: &'static str;
+    /// The published schema of this object: only its fields are stored.
+    const SCHEMA: Schema;
     /// Envelope key with `pageinate=true`.
     const PLURAL: &'static str;
     /// Reading needs the admin scope and an administrator role (roles, applications).
@@ -23,7 +63,9 @@ pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
     fn key(&self) -> String;
     fn name(&self) -> &str;
     /// Gives a new record its id (and anything else Halo assigns on create).
-    fn create(&mut self, s: &mut State);
+    fn create(&mut self, s: &mut State, p: &Policy);
+    /// Applies what an update may not change as sent (e.g. a posted secret Halo ignores).
+    fn updated(&mut self, _old: &Self, _item: &Map<String, Value>, _p: &Policy) {}
     /// Validates and fills derived fields (names of referenced objects).
     fn check(&mut self, s: &State) -> Result<(), String>;
     /// Extra filtering of `GET` lists.
@@ -37,8 +79,12 @@ pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
     fn public(&self) -> Self {
         self.clone()
     }
+    /// The record as a list shows it (details need a GET of the record itself).
+    fn summary(&self) -> Self {
+        self.public()
+    }
     /// The record as the POST answer shows it.
-    fn posted(&self, _item: &Map<String, Value>, _created: bool) -> Self {
+    fn posted(&self, _item: &Map<String, Value>, _created: bool, _p: &Policy) -> Self {
         self.public()
     }
     fn is_protected(&self) -> Option<String> {
@@ -69,7 +115,7 @@ pub(crate) fn list<R: Record>(s: &State, q: &Query) -> Response {
         .iter()
         .filter(|r| r.listed(q))
         .filter(|r| needle.as_deref().is_none_or(|n| r.matches(n)))
-        .map(|r| to_json(&r.public()))
+        .map(|r| to_json(&r.summary()))
         .collect();
     reply::list(rows, q, R::PLURAL, false)
 }
@@ -82,7 +128,31 @@ pub(crate) fn get<R: Record>(s: &State, id: &str) -> Result<Response, Response> 
         .ok_or_else(|| not_found(&format!("{} {id} not found", R::LABEL)))
 }
 
-pub(crate) fn post<R: Record>(s: &mut State, body: &[u8]) -> Result<Response, Response> {
+/// Drops the fields Halo would not store; returns their names.
+fn drop_unknown<R: Record>(item: &mut Map<String, Value>, p: &Policy) -> Vec<String> {
+    let dropped: Vec<String> = item
+        .keys()
+        .filter(|k| {
+            !R::SCHEMA.has(k)
+                || p
+                    .drop_fields
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(&format!("{}.{k}", R::SCHEMA.word())))
+        })
+        .cloned()
+        .collect();
+    for k in &dropped {
+        item.remove(k);
+    }
+    dropped
+}
+
+pub(crate) fn post<R: Record>(
+    s: &mut State,
+    body: &[u8],
+    p: &Policy,
+    dropped: &mut Vec<String>,
+) -> Result<Response, Response> {
     let items = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Array(items)) if !items.is_empty() => items,
         Ok(Value::Array(_)) => return Err(bad_request("The request body is an empty array")),
@@ -100,14 +170,21 @@ pub(crate) fn post<R: Record>(s: &mut State, body: &[u8]) -> Result<Response, Re
         let Value::Object(item) = item else {
             return Err(bad_request("Each item must be a JSON object"));
         };
+        let mut item = item.clone();
+        for d in drop_unknown::<R>(&mut item, p) {
+            if !dropped.contains(&d) {
+                dropped.push(d);
+            }
+        }
+        let item = &item;
         let saved = match posted_id(item) {
             None => {
                 let mut rec: R = serde_json::from_value(Value::Object(item.clone()))
                     .map_err(|e| bad_request(&format!("Invalid {}: {e}", R::LABEL)))?;
-                rec.create(&mut work);
+                rec.create(&mut work, p);
                 rec.check(&work).map_err(|m| bad_request(&m))?;
                 R::all_mut(&mut work).push(rec.clone());
-                rec.posted(item, true)
+                rec.posted(item, true, p)
             }
             Some(id) => {
                 let Some(idx) = R::all(&work).iter().position(|r| same_key(&r.key(), &id)) else {
@@ -122,9 +199,11 @@ pub(crate) fn post<R: Record>(s: &mut State, body: &[u8]) -> Result<Response, Re
                 }
                 let mut rec: R = serde_json::from_value(merged)
                     .map_err(|e| bad_request(&format!("Invalid {}: {e}", R::LABEL)))?;
+                let old = R::all(&work)[idx].clone();
+                rec.updated(&old, item, p);
                 rec.check(&work).map_err(|m| bad_request(&m))?;
                 R::all_mut(&mut work)[idx] = rec.clone();
-                rec.posted(item, false)
+                rec.posted(item, false, p)
             }
         };
         answers.push(to_json(&saved));
@@ -163,6 +242,7 @@ const COLOURS: [&str; 8] = [
 
 impl Record for Agent {
     const LABEL: &'static str = "Agent";
+    const SCHEMA: Schema = Schema::Agent;
     const PLURAL: &'static str = "agents";
     const ADMIN_READ: bool = false;
     fn all(s: &State) -> &Vec<Self> {
@@ -177,7 +257,7 @@ impl Record for Agent {
     fn name(&self) -> &str {
         &self.name
     }
-    fn create(&mut self, s: &mut State) {
+    fn create(&mut self, s: &mut State, _p: &Policy) {
         s.last_ids.agent += 1;
         self.id = Some(s.last_ids.agent);
         if self.colour.is_empty() {
@@ -244,6 +324,7 @@ impl Record for Agent {
 
 impl Record for Role {
     const LABEL: &'static str = "Role";
+    const SCHEMA: Schema = Schema::Role;
     const PLURAL: &'static str = "roles";
     const ADMIN_READ: bool = true;
     fn all(s: &State) -> &Vec<Self> {
@@ -258,10 +339,18 @@ impl Record for Role {
     fn name(&self) -> &str {
         &self.name
     }
-    fn create(&mut self, s: &mut State) {
+    fn create(&mut self, s: &mut State, _p: &Policy) {
         s.last_ids.role += 1;
         self.id = Some(new_guid());
         self.id_int = Some(s.last_ids.role);
+    }
+    /// Roles are listed without their claims: `GET /api/Roles/{id}?includedetails=true`
+    /// shows them (halo-api.md §3.2 [I]).
+    fn summary(&self) -> Self {
+        Self {
+            claims: Vec::new(),
+            ..self.clone()
+        }
     }
     fn check(&mut self, s: &State) -> Result<(), String> {
         require_name("role", &self.name)?;
@@ -278,6 +367,7 @@ impl Record for Role {
 
 impl Record for Team {
     const LABEL: &'static str = "Team";
+    const SCHEMA: Schema = Schema::Team;
     const PLURAL: &'static str = "teams";
     const ADMIN_READ: bool = false;
     fn all(s: &State) -> &Vec<Self> {
@@ -292,7 +382,7 @@ impl Record for Team {
     fn name(&self) -> &str {
         &self.name
     }
-    fn create(&mut self, s: &mut State) {
+    fn create(&mut self, s: &mut State, _p: &Policy) {
         s.last_ids.team += 1;
         self.id = Some(s.last_ids.team);
     }
@@ -312,6 +402,7 @@ impl Record for Team {
 
 impl Record for Department {
     const LABEL: &'static str = "Department";
+    const SCHEMA: Schema = Schema::Department;
     const PLURAL: &'static str = "departments";
     const ADMIN_READ: bool = false;
     fn all(s: &State) -> &Vec<Self> {
@@ -326,7 +417,7 @@ impl Record for Department {
     fn name(&self) -> &str {
         &self.name
     }
-    fn create(&mut self, s: &mut State) {
+    fn create(&mut self, s: &mut State, _p: &Policy) {
         s.last_ids.department += 1;
         self.id = Some(s.last_ids.department);
     }
@@ -337,6 +428,7 @@ impl Record for Department {
 
 impl Record for Workday {
     const LABEL: &'static str = "Workday";
+    const SCHEMA: Schema = Schema::Workday;
     const PLURAL: &'static str = "workdays";
     const ADMIN_READ: bool = false;
     fn all(s: &State) -> &Vec<Self> {
@@ -351,7 +443,7 @@ impl Record for Workday {
     fn name(&self) -> &str {
         &self.name
     }
-    fn create(&mut self, s: &mut State) {
+    fn create(&mut self, s: &mut State, _p: &Policy) {
         s.last_ids.workday += 1;
         self.id = Some(s.last_ids.workday);
     }
@@ -362,6 +454,7 @@ impl Record for Workday {
 
 impl Record for Application {
     const LABEL: &'static str = "Application";
+    const SCHEMA: Schema = Schema::Application;
     const PLURAL: &'static str = "applications";
     const ADMIN_READ: bool = true;
     fn all(s: &State) -> &Vec<Self> {
@@ -376,16 +469,38 @@ impl Record for Application {
     fn name(&self) -> &str {
         &self.display_name
     }
-    fn create(&mut self, _s: &mut State) {
+    fn create(&mut self, _s: &mut State, p: &Policy) {
         self.id = Some(new_guid());
-        if self.client_id.is_empty() {
+        // Honour keeps what was posted; the other modes issue their own, as the UI does
+        // ("the Client ID may change after saving").
+        if p.secret_mode != SecretMode::Honour || self.client_id.is_empty() {
             self.client_id = new_guid();
         }
-        if self.client_secret.is_empty() {
+        if p.secret_mode != SecretMode::Honour || self.client_secret.is_empty() {
             self.client_secret = new_secret();
         }
         if self.grant_type.is_empty() {
             self.grant_type = GRANT_CLIENT_CREDENTIALS.into();
+        }
+        self.secret_expiry_days = None;
+        self.secret_expires.clear();
+        set_expiry(self, p.expiry_days);
+    }
+    fn updated(&mut self, old: &Self, item: &Map<String, Value>, p: &Policy) {
+        // Expiry is Halo's to report, never the client's to set.
+        self.secret_expiry_days = old.secret_expiry_days;
+        self.secret_expires = old.secret_expires.clone();
+        if !sent_secret(item) {
+            return;
+        }
+        match p.secret_mode {
+            SecretMode::Honour => set_expiry(self, p.expiry_days),
+            // A posted secret asks for a new one: Halo generates it (and shows it once).
+            SecretMode::Generate => {
+                self.client_secret = new_secret();
+                set_expiry(self, p.expiry_days);
+            }
+            SecretMode::Hidden => self.client_secret = old.client_secret.clone(),
         }
     }
     fn check(&mut self, s: &State) -> Result<(), String> {
@@ -419,16 +534,49 @@ impl Record for Application {
             ..self.clone()
         }
     }
-    /// The secret is shown once: in the answer to the POST that set it.
-    fn posted(&self, item: &Map<String, Value>, created: bool) -> Self {
-        let sent_secret = item
-            .get("clientSecret")
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.is_empty());
-        if created || sent_secret {
+    /// The secret is shown once: in the answer to the POST that set it (never in hidden mode).
+    fn posted(&self, item: &Map<String, Value>, created: bool, p: &Policy) -> Self {
+        if p.secret_mode != SecretMode::Hidden && (created || sent_secret(item)) {
             self.clone()
         } else {
             self.public()
         }
+    }
+}
+
+fn sent_secret(item: &Map<String, Value>) -> bool {
+    item.get("clientSecret")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_build_dropped_fields_are_named() {
+        let mut item: Map<String, Value> = serde_json::from_str(
+            r#"{"name":"bot","notes":"x","is_admin":true,"whatever":1}"#,
+        )
+        .unwrap();
+        let none: Vec<String> = Vec::new();
+        let p = Policy {
+            secret_mode: SecretMode::Honour,
+            expiry_days: None,
+            drop_fields: &none,
+        };
+        let mut d = drop_unknown::<Agent>(&mut item, &p);
+        d.sort();
+        assert_eq!(d, vec!["notes", "whatever"]);
+        assert!(item.contains_key("is_admin"), "a schema field is kept");
+        let drop = vec!["application.description".to_string()];
+        let p = Policy {
+            drop_fields: &drop,
+            ..p
+        };
+        let mut app: Map<String, Value> =
+            serde_json::from_str(r#"{"displayName":"A","description":"m"}"#).unwrap();
+        assert_eq!(drop_unknown::<Application>(&mut app, &p), vec!["description"]);
     }
 }

@@ -18,6 +18,21 @@ pub enum DropMode {
     AfterProcessing,
 }
 
+/// How the emulated Halo issues an application's secret. Nobody has shown which one real Halo
+/// does (halo-api.md §3.3 [W]), so the emulator plays each and the tool handles all three.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretMode {
+    /// Keeps the posted client id and secret.
+    #[default]
+    Honour,
+    /// Ignores them, generates its own and returns them once, in the POST answer (never on GET).
+    Generate,
+    /// Ignores them and never returns the secret: the admin generates and copies it in the web
+    /// UI (`POST /_sim/applications/{id}/generate-secret` plays that).
+    Hidden,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
@@ -44,6 +59,13 @@ pub struct Faults {
     /// `"application"`, `"roles"`, `"agent"`. Reads still work.
     #[serde(default)]
     pub refuse_writes: Vec<String>,
+    /// How application secrets are issued.
+    pub secret_mode: SecretMode,
+    /// Report an expiry this many days ahead on new secrets (`apiKeyExpiryDays` and the date).
+    pub secret_expiry_days: Option<i64>,
+    /// Schema fields to drop as an older Halo build would, as `object.field` (e.g.
+    /// `application.description`: the 2024 schema has no Description).
+    pub drop_fields: Vec<String>,
 }
 
 impl Default for Faults {
@@ -66,6 +88,9 @@ impl Faults {
             drop_writes_only: false,
             drop_skip: 0,
             refuse_writes: Vec::new(),
+            secret_mode: cfg.secret_mode,
+            secret_expiry_days: cfg.secret_expiry_days,
+            drop_fields: Vec::new(),
         }
     }
 

@@ -28,8 +28,8 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
-pub use faults::{DropMode, Faults};
-pub use state::State;
+pub use faults::{DropMode, Faults, SecretMode};
+pub use state::{SimDialect, State};
 
 /// Emulator settings; every fault can also be changed at run time through [`SimHandle`].
 #[derive(Clone)]
@@ -53,6 +53,12 @@ pub struct SimConfig {
     pub token_lifetime: Duration,
     /// Log one line per request on stderr (method, path, status; never secrets or tokens).
     pub log_requests: bool,
+    /// How application secrets are issued (changeable at run time through the faults).
+    pub secret_mode: SecretMode,
+    /// Report secret expiry this many days ahead on new applications.
+    pub secret_expiry_days: Option<i64>,
+    /// The claim vocabulary of a freshly seeded instance.
+    pub dialect: SimDialect,
 }
 
 impl Default for SimConfig {
@@ -69,6 +75,9 @@ impl Default for SimConfig {
             seed: 1,
             token_lifetime: Duration::from_secs(3600),
             log_requests: false,
+            secret_mode: SecretMode::Honour,
+            secret_expiry_days: None,
+            dialect: SimDialect::Current,
         }
     }
 }
@@ -90,6 +99,9 @@ impl std::fmt::Debug for SimConfig {
             .field("state_file", &self.state_file)
             .field("seed", &self.seed)
             .field("token_lifetime", &self.token_lifetime)
+            .field("secret_mode", &self.secret_mode)
+            .field("secret_expiry_days", &self.secret_expiry_days)
+            .field("dialect", &self.dialect)
             .finish()
     }
 }
@@ -106,6 +118,9 @@ pub struct RequestRecord {
     pub dropped: bool,
     /// Milliseconds since the Unix epoch.
     pub ts_ms: u64,
+    /// Fields of the request body Halo's schema does not have (or this build drops): not stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_fields: Vec<String>,
 }
 
 /// An issued access token.
@@ -126,6 +141,8 @@ pub(crate) struct Inner {
     pub window: VecDeque<Instant>,
     pub log: Vec<RequestRecord>,
     pub rng: StdRng,
+    /// Fields the request being handled dropped (moved into its log record).
+    pub dropped: Vec<String>,
 }
 
 pub(crate) struct Shared {
@@ -244,6 +261,21 @@ impl SimHandle {
         });
     }
 
+    /// How application secrets are issued from now on.
+    pub fn set_secret_mode(&self, mode: SecretMode) {
+        self.with_faults(|f| f.secret_mode = mode);
+    }
+
+    /// Plays the admin pressing Generate on the application's form and copying the secret:
+    /// sets a new secret and returns it (`None` for an unknown application).
+    pub fn generate_secret(&self, application_id: &str) -> Option<String> {
+        let mut g = self.shared.lock();
+        let days = g.faults.secret_expiry_days;
+        let secret = crud::generate_secret(&mut g.state, application_id, days)?;
+        self.shared.persist(&g.state);
+        Some(secret)
+    }
+
     /// Every issued token stops working now.
     pub fn expire_tokens(&self) {
         self.shared.lock().expire_tokens();
@@ -285,9 +317,10 @@ pub async fn spawn(cfg: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandl
     };
     let mut state = match loaded {
         Some(s) => s,
-        None => State::seed(
+        None => State::seed_with(
             cfg.client_id.clone().unwrap_or_else(state::new_guid),
             cfg.client_secret.clone().unwrap_or_else(state::new_secret),
+            cfg.dialect,
         ),
     };
     // Credentials given on the command line win over the ones saved in the state file.
@@ -314,6 +347,7 @@ pub async fn spawn(cfg: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandl
             window: VecDeque::new(),
             log: Vec::new(),
             rng: StdRng::seed_from_u64(cfg.seed),
+            dropped: Vec::new(),
         }),
         base_url: url.clone(),
         tenant: cfg.tenant.clone(),

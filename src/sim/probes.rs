@@ -1,7 +1,10 @@
-//! The area endpoints the verification probes call (`scopes::AREAS[..].probe`): read-only lists
-//! in Halo's envelope form, guarded by `read:<area>` and the role's feature access. Tickets also
-//! apply team visibility: without `all:teams` or an administrator role, an agent sees only the
-//! tickets of its teams (an empty list, not an error, like real Halo).
+//! The area endpoints the verification probes call (`scopes::AREAS[..].probe`): lists in Halo's
+//! envelope form, guarded by `read:<area>` and the area's level in the agent's claims (its own
+//! and its roles', in Halo's codes and scales). Tickets also apply team visibility: without
+//! `all:teams` or an administrator role, an agent sees only the tickets of its teams (an empty
+//! list, not an error, like real Halo). Clients at "View (Names Only)" show names only. Tickets
+//! can be written (`POST /api/Tickets`): `edit:tickets` and Tickets "Read and Modify", plus
+//! "Can add new Tickets" for a new one — a read-only Tickets level refuses the write.
 
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -9,7 +12,10 @@ use serde_json::{Value, json};
 use super::api::Ctx;
 use super::reply::{self, Query};
 use super::state::State;
-use crate::halo::model::Access;
+use super::reply::bad_request;
+use super::state::Ticket;
+use crate::halo::dialect::Grade;
+use crate::halo::dialect::claims::area_for_scope;
 use crate::halo::scopes::{AREAS, Area, any_grants};
 
 /// Lower-cased endpoint name of an area's probe (`/Tickets?count=1` → `tickets`).
@@ -55,11 +61,20 @@ fn rows(state: &State, ctx: &Ctx, area: &Area) -> Vec<Value> {
                 .map(|t| json!(t))
                 .collect()
         }
-        "customers" => ["Acme Ltd", "Globex", "Initech"]
-            .iter()
-            .zip(1..)
-            .map(|(name, id)| json!({ "id": id, "name": name }))
-            .collect(),
+        "customers" => {
+            let names_only = ctx.perms.grade_for_scope("customers") < Grade::Read;
+            ["Acme Ltd", "Globex", "Initech"]
+                .iter()
+                .zip(1..)
+                .map(|(name, id)| {
+                    if names_only {
+                        json!({ "id": id, "name": name })
+                    } else {
+                        json!({ "id": id, "name": name, "inactive": false, "toplevel_name": "Support", "website": format!("https://{}.example", name.to_lowercase().replace(' ', "")) })
+                    }
+                })
+                .collect()
+        }
         "assets" => [
             (1, "ACME-LAPTOP-01", 1),
             (2, "ACME-FW-01", 1),
@@ -86,10 +101,70 @@ pub(crate) fn get(
         ctx.need_role(ctx.is_admin, "administrator")?;
     } else {
         ctx.need_scope(&format!("read:{}", area.key))?;
-        let access = state.agent_access(&ctx.agent, area.key);
-        ctx.need_role(access >= Access::Read, area.key)?;
+        let label = area_for_scope(area.key).map_or(area.key, |d| d.label);
+        ctx.need_role(ctx.perms.grade_for_scope(area.key) >= Grade::Names, label)?;
     }
     Ok(reply::list(rows(state, ctx, area), q, plural(area), true))
+}
+
+/// `POST /api/Tickets`: a JSON array of tickets; no id = new ticket. Needs `edit:tickets`,
+/// Tickets at "Read and Modify", and "Can add new Tickets" (`l6`) for a new one.
+pub(crate) fn post_tickets(
+    state: &mut State,
+    ctx: &Ctx,
+    body: &[u8],
+) -> Result<Response, Response> {
+    ctx.need_scope("edit:tickets")?;
+    ctx.need_role(
+        ctx.perms.grade_for_scope("tickets") >= Grade::Modify,
+        "Tickets Read and Modify",
+    )?;
+    let items: Vec<Value> = match serde_json::from_slice(body) {
+        Ok(Value::Array(a)) if !a.is_empty() => a,
+        _ => return Err(bad_request("The request body must be a non-empty JSON array")),
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let id = item.get("id").and_then(Value::as_i64).unwrap_or(0);
+        let summary = item
+            .get("summary")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if id == 0 {
+            ctx.need_role(ctx.perms.allows("l6"), "\"Can add new Tickets\"")?;
+            let next = state.tickets.iter().map(|t| t.id).max().unwrap_or(1000) + 1;
+            let team_id = item.get("team_id").and_then(Value::as_i64).unwrap_or(1);
+            let team = state
+                .teams
+                .iter()
+                .find(|t| t.id == Some(team_id))
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            let t = Ticket {
+                id: next,
+                summary,
+                team_id,
+                team,
+                status: "New".into(),
+                ..Ticket::default()
+            };
+            state.tickets.push(t.clone());
+            out.push(json!(t));
+        } else {
+            let Some(t) = state.tickets.iter_mut().find(|t| t.id == id) else {
+                return Err(bad_request(&format!("Ticket {id} does not exist")));
+            };
+            if !summary.is_empty() {
+                t.summary = summary;
+            }
+            out.push(json!(t));
+        }
+    }
+    Ok(match out.len() {
+        1 => reply::json(201, &out[0]),
+        _ => reply::json(201, &out),
+    })
 }
 
 #[cfg(test)]

@@ -85,6 +85,7 @@ pub(crate) async fn handle(
             }
         }
     };
+    let dropped_fields = std::mem::take(&mut sh.lock().dropped);
 
     let status = response.as_ref().map_or(0, |r| r.status().as_u16());
     let record = RequestRecord {
@@ -95,11 +96,21 @@ pub(crate) async fn handle(
         ts_ms: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        dropped_fields,
     };
     if sh.log_requests {
         // Path only: queries and bodies could carry credentials.
+        // Field names only (never values): what Halo's schema would not have stored.
+        let fields = if record.dropped_fields.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " — not stored (not in Halo's schema): {}",
+                record.dropped_fields.join(", ")
+            )
+        };
         eprintln!(
-            "{} {} -> {}{} ({} ms)",
+            "{} {} -> {}{} ({} ms){fields}",
             record.method,
             record.path,
             if dropped { "dropped " } else { "" },

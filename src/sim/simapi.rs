@@ -6,6 +6,9 @@
 //! - `POST /_sim/expire-tokens`
 //! - `GET /_sim/requests`, `DELETE /_sim/requests`
 //! - `GET /_sim/state` (client secrets removed)
+//! - `POST /_sim/applications/{id}/generate-secret`: the admin presses Generate on the
+//!   application's form and copies the secret: answers `{"client_secret": …}` (hidden mode's
+//!   only way to learn a secret)
 
 use axum::http::Method;
 use axum::response::Response;
@@ -56,6 +59,21 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
                 a.client_secret.clear();
             }
             reply::json(200, &s)
+        }
+        (Method::POST, path)
+            if path.starts_with("/_sim/applications/") && path.ends_with("/generate-secret") =>
+        {
+            let id = path
+                .trim_start_matches("/_sim/applications/")
+                .trim_end_matches("/generate-secret");
+            let days = g.faults.secret_expiry_days;
+            match super::crud::generate_secret(&mut g.state, id, days) {
+                Some(secret) => {
+                    sh.persist(&g.state);
+                    reply::json(200, &serde_json::json!({ "client_secret": secret }))
+                }
+                None => reply::not_found(&format!("Application {id} not found")),
+            }
         }
         _ => reply::not_found("No such emulator control endpoint"),
     }

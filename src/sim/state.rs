@@ -5,7 +5,22 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::halo::dialect::Permissions;
+use crate::halo::dialect::claims::LEGACY_NAMES;
 use crate::halo::model::*;
+
+/// Which claim vocabulary the emulated Halo speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SimDialect {
+    /// Today's short codes (`SA`, `Tx`, `l6`, …), as halo-api.md §3.2a documents them.
+    #[default]
+    Current,
+    /// The older long claim names public role reports still map (`Administration`,
+    /// `Ticket_Level`, `Can_Log_Tickets`, …): for the doctor and refusal tests. Short codes
+    /// mean nothing to it.
+    Legacy,
+}
 
 /// A ticket, reduced to what the visibility rules need.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -35,6 +50,8 @@ pub struct State {
     pub bootstrap_app_id: String,
     /// Last integer id handed out per kind; ids are never reused, like SQL identity columns.
     pub last_ids: LastIds,
+    /// The claim vocabulary of this instance.
+    pub dialect: SimDialect,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -83,6 +100,13 @@ impl State {
     /// A fresh tenant: departments, teams, work hours, two roles, the system "Unassigned" agent,
     /// one human agent, the bootstrap admin (API-only) and its application, and a few tickets.
     pub fn seed(client_id: String, client_secret: String) -> Self {
+        Self::seed_with(client_id, client_secret, SimDialect::Current)
+    }
+
+    /// [`State::seed`] speaking `dialect`: the Administrator role carries "Is a Halo
+    /// Administrator" and "1st Line Support" a limited set of area levels and ticket switches,
+    /// in that dialect's claim names.
+    pub fn seed_with(client_id: String, client_secret: String, dialect: SimDialect) -> Self {
         let departments = vec![
             Department {
                 id: Some(1),
@@ -120,25 +144,51 @@ impl State {
                 timezone: "GMT Standard Time".into(),
             },
         ];
+        let (admin_claims, first_line): (&[(&str, &str)], &[(&str, &str)]) = match dialect {
+            SimDialect::Current => (
+                &[("SA", "true")],
+                &[
+                    ("SA", "false"),
+                    ("Tx", "2"),
+                    ("Ux", "2"),
+                    ("Fx", "2"),
+                    ("Dx", "1"),
+                    ("Bx", "1"),
+                    ("l6", "1"),
+                    ("l8", "1"),
+                    ("l9", "1"),
+                    ("Ft", "1"),
+                ],
+            ),
+            SimDialect::Legacy => (
+                &[("Administration", "true")],
+                &[
+                    ("Administration", "false"),
+                    ("Ticket_Level", "2"),
+                    ("Customers_Level", "2"),
+                    ("Assets_Level", "1"),
+                    ("KB_Level", "1"),
+                    ("Can_Log_Tickets", "1"),
+                    ("Can_View_Tech_Tickets", "1"),
+                    ("Can_View_Unassigned_Tickets", "1"),
+                ],
+            ),
+        };
+        let claims = |c: &[(&str, &str)]| c.iter().map(|(t, v)| claim(t, v)).collect();
         let roles = vec![
             Role {
                 id: Some(ADMIN_ROLE_ID.into()),
                 id_int: Some(1),
                 name: "Administrator".into(),
                 notes: "Built-in administrator role".into(),
-                claims: vec![claim(CLAIM_IS_ADMIN, "true")],
+                claims: claims(admin_claims),
             },
             Role {
                 id: Some(FIRST_LINE_ROLE_ID.into()),
                 id_int: Some(2),
                 name: "1st Line Support".into(),
                 notes: String::new(),
-                claims: vec![
-                    claim("feature:tickets", "edit"),
-                    claim("feature:customers", "read"),
-                    claim("feature:assets", "read"),
-                    claim("feature:kb", "read"),
-                ],
+                claims: claims(first_line),
             },
         ];
         let unassigned = Agent {
@@ -156,7 +206,6 @@ impl State {
             initials: "BA".into(),
             email: "bootstrap.admin@sandbox.example".into(),
             isapiagent: true,
-            is_admin: true,
             team: "Service Desk".into(),
             teams: vec![
                 team_member(1, "Service Desk"),
@@ -206,6 +255,8 @@ impl State {
                 .iter()
                 .map(|s| ScopeRef { name: (*s).into() })
                 .collect(),
+            secret_expiry_days: None,
+            secret_expires: String::new(),
         };
         let ticket = |id, summary: &str, team_id, team: &str, client_id, client: &str| Ticket {
             id,
@@ -246,6 +297,7 @@ impl State {
                 department: 3,
                 workday: 2,
             },
+            dialect,
         }
     }
 
@@ -288,18 +340,38 @@ impl State {
             .collect()
     }
 
-    /// Administrator through any of its roles.
-    pub fn agent_is_admin(&self, agent: &Agent) -> bool {
-        self.agent_roles(agent).iter().any(|r| r.is_admin())
+    /// Claims as this instance understands them: in the legacy dialect the long names are
+    /// today's codes and the short codes mean nothing.
+    fn understood(&self, claims: &[Claim]) -> Vec<Claim> {
+        match self.dialect {
+            SimDialect::Current => claims.to_vec(),
+            SimDialect::Legacy => claims
+                .iter()
+                .filter_map(|c| {
+                    LEGACY_NAMES
+                        .iter()
+                        .find(|(long, _)| *long == c.claim_type.trim())
+                        .map(|(_, short)| Claim {
+                            claim_type: (*short).into(),
+                            value: c.value.clone(),
+                        })
+                })
+                .collect(),
+        }
     }
 
-    /// Best feature access over the agent's roles.
-    pub fn agent_access(&self, agent: &Agent, area: &str) -> Access {
-        self.agent_roles(agent)
-            .iter()
-            .map(|r| r.access(area))
-            .max()
-            .unwrap_or(Access::None)
+    /// What an agent may do: the union of its own claims and its roles' claims.
+    pub fn agent_permissions(&self, agent: &Agent) -> Permissions {
+        let mut p = Permissions::from_claims(&self.understood(&agent.claims));
+        for r in self.agent_roles(agent) {
+            p.merge(&Permissions::from_claims(&self.understood(&r.claims)));
+        }
+        p
+    }
+
+    /// Administrator through its own claims or any of its roles ("Is a Halo Administrator").
+    pub fn agent_is_admin(&self, agent: &Agent) -> bool {
+        self.agent_permissions(agent).admin()
     }
 
     pub fn load(path: &Path) -> std::io::Result<Option<Self>> {
@@ -343,8 +415,27 @@ mod tests {
         let app = s.bootstrap_app().unwrap();
         let agent = s.agent(app.loginas_agent_id.unwrap()).unwrap();
         assert!(s.agent_is_admin(agent));
-        assert!(!s.agent_is_admin(s.agent(3).unwrap()));
-        assert_eq!(s.agent_access(s.agent(3).unwrap(), "tickets"), Access::Edit);
+        let sam = s.agent(3).unwrap();
+        assert!(!s.agent_is_admin(sam));
+        assert_eq!(
+            s.agent_permissions(sam).get("Tx").map(|l| l.label),
+            Some("Read and Modify")
+        );
+    }
+
+    #[test]
+    fn legacy_dialect_understands_long_names_only() {
+        let mut s = State::seed_with("cid".into(), "sec".into(), SimDialect::Legacy);
+        let boot = s.agent(BOOTSTRAP_AGENT_ID).unwrap().clone();
+        assert!(s.agent_is_admin(&boot));
+        // An agent's own claims count too, in the instance's own names.
+        let sam = s.agent_mut(3).unwrap();
+        sam.claims = vec![claim("SA", "true")];
+        let sam = s.agent(3).unwrap().clone();
+        assert!(!s.agent_is_admin(&sam));
+        s.agent_mut(3).unwrap().claims = vec![claim("Administration", "true")];
+        let sam = s.agent(3).unwrap().clone();
+        assert!(s.agent_is_admin(&sam));
     }
 
     #[test]

@@ -9,7 +9,6 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::app::fields::{feature_area, label, scope_name};
 use crate::app::validate::{field_error, scope_warnings, validate};
 use crate::app::{ConnState, Field, Kind, Model, Step};
-use crate::halo::model::Access;
 use crate::halo::scopes;
 use crate::plan::answers::{ConnectionMode, RoleMode};
 
@@ -230,12 +229,16 @@ fn value_of(
                 RoleMode::Create => String::new(),
             }),
             Field::RoleFeature(i) => {
-                let key = feature_area(i).map(|x| x.key).unwrap_or("");
-                let lvl = a.role.features.get(key).copied().unwrap_or_default();
-                let style = if lvl == Access::None { t.muted } else { t.text };
-                (format!("◀ {} ▶", lvl.label()), style, None)
+                let code = feature_area(i).map(|x| x.code).unwrap_or("");
+                let lvl = a.role.permissions.get(code);
+                let style = if lvl.is_none() { t.muted } else { t.text };
+                (
+                    format!("◀ {} ▶", lvl.map_or("Not set", |l| l.label)),
+                    style,
+                    None,
+                )
             }
-            Field::RoleAdmin => toggle(a.role.is_admin),
+            Field::RoleAdmin => toggle(a.role.permissions.admin()),
             Field::Active => toggle(a.agent.active),
             Field::ApiOnly => toggle(a.agent.api_only),
             Field::ApprovePo => toggle(a.agent.can_approve_purchaseorder),
@@ -419,9 +422,13 @@ fn questions(m: &Model, t: &Theme, b: &mut Body) {
 
 fn before(m: &Model, t: &Theme, b: &mut Body, f: Field) {
     match f {
-        Field::RoleFeature(0) => {
-            b.blank();
-            b.header(t, "Feature access");
+        Field::RoleFeature(i) => {
+            let group = feature_area(i).map(|d| d.group);
+            let prev = i.checked_sub(1).and_then(feature_area).map(|d| d.group);
+            if let Some(g) = group.filter(|g| Some(*g) != prev) {
+                b.blank();
+                b.header(t, g.label());
+            }
         }
         Field::Team(0) => {
             b.blank();
@@ -484,15 +491,18 @@ fn after(m: &Model, t: &Theme, b: &mut Body, f: Field) {
                     t.muted,
                     format!("Administrator: {}", if r.is_admin() { "yes" } else { "no" }),
                 );
-                let granted: Vec<String> = crate::app::fields::feature_areas()
-                    .filter(|a| r.access(a.key) != Access::None)
-                    .map(|a| format!("{}: {}", a.label, r.access(a.key).label()))
+                let granted: Vec<String> = r
+                    .permissions()
+                    .entries()
+                    .into_iter()
+                    .filter(|(d, _)| d.code != crate::halo::dialect::claims::ADMIN)
+                    .map(|(d, l)| format!("{}: {}", d.label, l.label))
                     .collect();
                 if !r.is_admin() {
                     b.note(
                         t.muted,
                         if granted.is_empty() {
-                            "No feature access".to_string()
+                            "No Feature Access set".to_string()
                         } else {
                             granted.join(", ")
                         },

@@ -116,7 +116,7 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
 fn details(m: &Model, t: &Theme, b: &mut Body) {
     let a = &m.answers;
     let mut probs = Vec::new();
-    let ag = build::agent_object(a, "", &m.lookups, "", &mut probs);
+    let ag = build::agent_object(a, "", &m.lookups, &mut probs);
     let teams: Vec<String> = ag.teams.iter().map(|x| x.team_name.clone()).collect();
     let deps: Vec<String> = ag
         .departments
@@ -203,7 +203,7 @@ fn objects_json(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
             Object::Agent,
             "POST /api/Agent",
             serde_json::to_string_pretty(&[build::agent_object(
-                a, &role_id, &m.lookups, &marker, &mut probs,
+                a, &role_id, &m.lookups, &mut probs,
             )])
             .ok(),
         ),
