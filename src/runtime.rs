@@ -253,6 +253,10 @@ fn apply_fail(e: ApplyError) -> Fail {
             hint: e.hint(),
         },
         ApplyError::NotAdopted(n) => Msg::ManualNotAdopted(n.to_string()),
+        ApplyError::SecretNeeded { .. } => Msg::SecretNeeded {
+            message: e.to_string(),
+            hint: e.hint(),
+        },
         e => Msg::ApplyFailed {
             message: e.to_string(),
             hint: e.hint(),
@@ -362,7 +366,8 @@ fn finish(
         });
     };
     journal.save(&mut s).map_err(journal_fail)?;
-    let handover = Handover::new(&ep, &applied.client_id, &secret, applied.agent_id);
+    let handover = Handover::new(&ep, &applied.client_id, &secret, applied.agent_id)
+        .with_expiry(applied.secret_expires.as_deref());
     Ok(ApplyOutcome {
         session: s,
         verification: Some(verification),

@@ -242,12 +242,13 @@ async fn verification_names_the_blocking_layer() {
     // Role layer: a non-admin role without Tickets access but the scope granted.
     let e = env().await;
     let mut ans = topleft();
-    ans.role.is_admin = false;
+    ans.role.permissions.set_admin(false);
     ans.role.name = "Tickets-less".into();
     ans.scopes = vec!["read:tickets".into(), "read:assets".into()];
     ans.role
-        .features
-        .insert("assets".into(), halo_onboard::halo::Access::Read);
+        .permissions
+        .set_labels("assets", "Read Only")
+        .unwrap();
     let mut s = e.journal.create(ans, Some(e.ep.clone())).unwrap();
     let a = apply(&e, &e.journal, &mut s).await.unwrap();
     let v = verify_applied(&e, &s, &a).await;
@@ -269,11 +270,12 @@ async fn verification_names_the_blocking_layer() {
     // Visibility layer: Tickets access and scope, but no team and no all:teams.
     let e = env().await;
     let mut ans = topleft();
-    ans.role.is_admin = false;
+    ans.role.permissions.set_admin(false);
     ans.role.name = "Ticket reader".into();
     ans.role
-        .features
-        .insert("tickets".into(), halo_onboard::halo::Access::Read);
+        .permissions
+        .set_labels("tickets", "Read Only")
+        .unwrap();
     ans.scopes = vec!["read:tickets".into()];
     ans.agent.teams.clear();
     let mut s = e.journal.create(ans, Some(e.ep.clone())).unwrap();

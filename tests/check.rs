@@ -157,7 +157,7 @@ async fn a_fresh_integration_passes_every_check() {
         "agent API-only",
         "agent role",
         "role admin",
-        "role feature access",
+        "role permissions",
         "token",
         "agent",
     ] {
@@ -267,7 +267,7 @@ async fn role_that_lost_admin_is_drift() {
     s.change(|st, s| {
         role(st, s)
             .claims
-            .retain(|c| c.claim_type != CLAIM_IS_ADMIN)
+            .retain(|c| c.claim_type != "SA")
     });
     let r = s.audit().await;
     assert_drift(&r, "role lost admin", "role admin");
@@ -277,23 +277,16 @@ async fn role_that_lost_admin_is_drift() {
 async fn role_feature_access_below_the_profile_is_drift() {
     let s = setup("guardz").await;
     let before = s.audit().await;
-    assert_eq!(
-        before.row("role feature access").unwrap().status,
-        Status::Pass
-    );
+    assert_eq!(before.row("role permissions").unwrap().status, Status::Pass);
     s.change(|st, s| {
         for c in &mut role(st, s).claims {
-            if c.claim_type == "feature:tickets" {
-                c.value = "read".into();
+            if c.claim_type == "Tx" {
+                c.value = "1".into(); // Read Only
             }
         }
     });
     let r = s.audit().await;
-    assert_drift(
-        &r,
-        "role feature tickets below Read and Modify",
-        "role feature access",
-    );
+    assert_drift(&r, "role Tickets below Read and Modify", "role permissions");
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ async fn bare_array_and_envelope_lists() {
             ),
             // Envelope under an unexpected key: the array is found anyway.
             "/api/TopLevel" => json(200, json!({"record_count": 2, "columns": "x", "records": [{"id": 1, "name": "A"}, {"id": 2, "name": "B"}]})),
-            "/api/Roles" => json(200, json!({"roles": [{"id": "guid-1", "name": "Administrator", "claims": [{"type": "is_admin", "value": "true"}]}]})),
+            "/api/Roles" => json(200, json!({"roles": [{"id": "guid-1", "name": "Administrator", "claims": [{"type": "SA", "value": "true"}]}]})),
             "/api/Application" => json(200, json!([{"id": "app-1", "clientId": "c", "displayName": "Vendor", "scopes": [{"name": "all"}]}])),
             _ => text(404, ""),
         }

@@ -212,7 +212,7 @@ async fn resume_manual_role_keeps_a_hand_made_role_and_names_the_field_to_fix() 
     .await;
     assert!(
         r.stdout.contains(
-            "Role: permission is_admin=true: not stored by Halo — fix in Halo: Configuration > Teams & Agents > Roles > 'TopLeft Role' > General Permissions: Is a HaloPSA Administrator = Yes"
+            "Role: permission Is a HaloPSA Administrator: asked Yes, Halo has Not set — fix in Halo: Configuration > Teams & Agents > Roles > 'TopLeft Role' > Permissions > General: Is a HaloPSA Administrator = Yes"
         ),
         "{}",
         r.stdout

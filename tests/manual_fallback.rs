@@ -189,7 +189,7 @@ async fn refused_role_made_by_hand_is_adopted_and_apply_continues() {
             name,
             notes: "made by hand".into(),
             claims: vec![Claim {
-                claim_type: CLAIM_IS_ADMIN.into(),
+                claim_type: "SA".into(),
                 value: "true".into(),
             }],
         })
@@ -220,8 +220,11 @@ async fn refused_role_made_by_hand_is_adopted_and_apply_continues() {
 async fn hand_made_role_missing_a_permission_is_reported_with_the_ui_field() {
     let e = env().await;
     let mut a = topleft();
-    a.role.is_admin = false;
-    a.role.features.insert("tickets".into(), Access::Edit);
+    a.role.permissions.set_admin(false);
+    a.role
+        .permissions
+        .set_labels("tickets", "Read and Modify")
+        .unwrap();
     a.scopes = vec!["edit:tickets".into()];
     e.sim.refuse_writes(&["roles"]);
     let mut s = e.journal.create(a, Some(e.ep.clone())).unwrap();

@@ -1,11 +1,10 @@
 //! Integration profiles: built-ins against their vendor guides, user profiles, least privilege
 //! and the `profiles` subcommand.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use halo_onboard::halo::model::{Access, MembershipLevel};
+use halo_onboard::halo::model::MembershipLevel;
 use halo_onboard::halo::scopes;
 use halo_onboard::plan::answers::RoleMode;
 use halo_onboard::profile::{
@@ -76,7 +75,7 @@ fn topleft_matches_its_guide() {
     let p = get("topleft");
     assert_eq!(p.vendor, "TopLeft");
     assert_eq!(p.role.name, "TopLeft Role");
-    assert!(p.role.is_admin);
+    assert!(p.role.permissions.admin());
     assert_eq!(p.role.reuse, None);
     assert_eq!(p.agent.username, "topleft");
     assert!(p.agent.active);
@@ -102,7 +101,7 @@ fn topleft_matches_its_guide() {
     assert_eq!(a.profile.as_deref(), Some("topleft"));
     assert_eq!(a.role.mode, RoleMode::Create);
     assert_eq!(a.role.name, "TopLeft Role");
-    assert!(a.role.is_admin);
+    assert!(a.role.permissions.admin());
     assert_eq!(a.agent.name, "topleft");
     assert!(a.agent.api_only);
     assert_eq!(a.agent.default_team, None);
@@ -138,19 +137,28 @@ fn propel_matches_its_guide() {
             "edit:assets",
         ]
     );
-    let f = &p.role.features;
-    assert_eq!(f["tickets"], Access::Edit);
-    assert_eq!(f["customers"], Access::Read);
-    assert_eq!(f["assets"], Access::Edit);
-    assert_eq!(f["sales"], Access::Edit);
-    assert_eq!(f["invoices"], Access::Read);
-    assert_eq!(f["contracts"], Access::Read);
+    // Point by point in Halo's labels, each on its area's own scale.
+    let f = &p.role.permissions;
+    let label = |code: &str| f.get(code).map(|l| l.label);
+    assert_eq!(label("Tx"), Some("Read and Modify"));
+    assert_eq!(label("Ux"), Some("Read Only"));
+    assert_eq!(label("Dx"), Some("Read and Modify"));
+    assert_eq!(label("Ax"), Some("Read and Modify"));
+    assert_eq!(label("Ox"), Some("Read and Modify"));
+    assert_eq!(label("Xx"), Some("Read Only"));
+    assert_eq!(label("Cx"), Some("Read Only"));
+    for yes in ["l6", "l9", "l8", "Fa"] {
+        assert_eq!(label(yes), Some("Yes"), "{yes}");
+    }
+    assert_eq!(label("lg"), Some("Can Add All Appointments"));
+    assert_eq!(label("lz"), Some("Can View All Appointments"));
+    assert!(p.role.other_permissions.is_empty(), "everything the guide asks is settable");
     assert_eq!(p.handover[0], HandoverField::Hostname);
 
     let a = p.to_answers();
     assert_eq!(a.agent.firstname, "Propel");
     assert_eq!(a.agent.initials, "PYM");
-    assert_eq!(a.role.features, p.role.features);
+    assert_eq!(a.role.permissions, p.role.permissions);
     assert_eq!(a.scopes.len(), 11);
 }
 
@@ -188,8 +196,12 @@ fn humanizeit_matches_its_guide() {
 fn guardz_matches_its_guide() {
     let p = get("guardz");
     assert_eq!(strs(&p.scopes), ["all"]);
-    assert!(!p.role.is_admin);
-    assert_eq!(p.role.features.get("tickets"), Some(&Access::Edit));
+    assert!(!p.role.permissions.admin());
+    let label = |code: &str| p.role.permissions.get(code).map(|l| l.label);
+    assert_eq!(label("Tx"), Some("Read and Modify"), "tickets read and modify");
+    assert_eq!(label("l6"), Some("Yes"), "add tickets");
+    assert_eq!(label("l8"), Some("Yes"), "view tickets of other agents");
+    assert_eq!(label("Ft"), Some("Yes"), "all ticket types");
     assert!(
         !p.application.description.is_empty(),
         "Guardz requires a description"
@@ -239,7 +251,7 @@ fn vendor_specific_traps() {
 
     let t = get("timezest");
     assert_eq!(t.agent.extra_roles, ["Administrator"]);
-    assert!(t.role.is_admin);
+    assert!(t.role.permissions.admin());
 }
 
 #[test]
@@ -248,7 +260,7 @@ fn custom_and_least_privilege() {
     assert!(c.scopes.is_empty());
     let a = c.to_answers();
     assert!(a.agent.active && a.agent.api_only);
-    assert!(!a.role.is_admin && a.role.features.is_empty());
+    assert!(!a.role.permissions.admin() && a.role.permissions.is_empty());
     assert_eq!(a.agent.default_team, None);
 
     let l = get("least-privilege");
@@ -285,13 +297,15 @@ fn least_privilege_scopes_table() {
         assert!(got.iter().all(|s| scopes::is_known(s)));
     }
     let f = profile::least_privilege_features(&["tickets", "customers"], &["tickets", "assets"]);
-    let want: BTreeMap<String, Access> = [
-        ("tickets".to_string(), Access::Edit),
-        ("customers".to_string(), Access::Read),
-        ("assets".to_string(), Access::Edit),
-    ]
-    .into();
-    assert_eq!(f, want);
+    let got: Vec<(&str, &str)> = f.entries().iter().map(|(d, l)| (d.code, l.label)).collect();
+    assert_eq!(
+        got,
+        [
+            ("Tx", "Read and Modify"),
+            ("Ux", "Read Only"),
+            ("Dx", "Read and Modify")
+        ]
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -306,7 +320,7 @@ scopes = ["read:tickets"]
 handover = ["client_id", "client_secret"]
 [role]
 name = "Acme"
-[role.features]
+[role.access]
 tickets = "Read Only"
 "#;
 

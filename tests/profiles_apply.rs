@@ -68,8 +68,9 @@ fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-fn feature(area: &str, level: &str) -> (String, String) {
-    (format!("{CLAIM_FEATURE_PREFIX}{area}"), level.to_string())
+/// A role claim in Halo's own codes (`Tx` = `2`: Tickets Read and Modify).
+fn claim(code: &str, value: &str) -> (String, String) {
+    (code.to_string(), value.to_string())
 }
 
 /// Exactly one of each object exists under the profile's names; nothing else was added.
@@ -104,10 +105,11 @@ fn assert_application_basics(app: &Application, name: &str, agent: &Agent, marke
 fn assert_agent_basics(agent: &Agent, role: &Role, marker: &str) {
     assert!(agent.isapiagent, "API-only");
     assert!(!agent.isdisabled, "active");
-    assert!(!agent.is_admin);
+    assert!(agent.claims.is_empty(), "no claims of its own");
     assert!(!agent.can_approve_purchaseorder);
     assert!(!agent.can_approve_invoice);
-    assert!(agent.notes.contains(marker));
+    // Agents have no notes field in Halo: the agent is ours through the marked role it holds.
+    assert!(role.notes.contains(marker));
     let roles: Vec<_> = agent.roles.iter().map(|r| r.id.clone()).collect();
     assert_eq!(
         roles,
@@ -144,13 +146,19 @@ async fn propel_matches_its_guide() {
     assert_eq!(
         claims(&role),
         [
-            feature("tickets", "edit"),
-            feature("customers", "read"),
-            feature("assets", "edit"),
-            feature("calendar", "edit"),
-            feature("sales", "edit"),
-            feature("invoices", "read"),
-            feature("contracts", "read"),
+            claim("Tx", "2"), // Tickets: Read and Modify
+            claim("Ux", "2"), // Clients (the guide's Customers): Read Only
+            claim("Dx", "2"), // Assets: Read and Modify
+            claim("Ax", "2"), // Calendars: Read and Modify
+            claim("Ox", "2"), // Sales: Read and Modify
+            claim("Xx", "1"), // Invoices: Read Only
+            claim("Cx", "1"), // Customer Agreements (Client Contracts): Read Only
+            claim("l6", "1"), // Can add new Tickets
+            claim("l9", "1"), // Can View Unassigned Tickets
+            claim("l8", "1"), // Can view Tickets assigned to other Agents
+            claim("Fa", "1"), // Allow use of all Asset Types
+            claim("lg", "2"), // Appointments: Can Add All Appointments
+            claim("lz", "3"), // Appointments: Can View All Appointments
         ]
         .into_iter()
         .collect()
@@ -244,7 +252,7 @@ async fn humanizeit_with_a_chosen_default_team_matches_its_guide() {
     assert!(!role.is_admin());
     assert!(
         claims(&role).is_empty(),
-        "feature access is copied by hand from the guide's image"
+        "Feature Access is copied by hand from the guide's image"
     );
     assert!(role.notes.contains(&marker));
 
@@ -304,9 +312,8 @@ async fn topleft_matches_its_guide() {
     );
     assert_eq!(
         claims(&role),
-        [(CLAIM_IS_ADMIN.to_string(), "true".to_string())]
-            .into_iter()
-            .collect()
+        [claim("SA", "true")].into_iter().collect(),
+        "'Is a HaloPSA Administrator' is SA=true"
     );
     assert!(role.notes.contains("API access for TopLeft"));
 
@@ -351,7 +358,14 @@ async fn guardz_matches_its_guide() {
     );
     assert_eq!(
         claims(&role),
-        [feature("tickets", "edit")].into_iter().collect()
+        [
+            claim("Tx", "2"), // tickets read and modify
+            claim("l6", "1"), // add tickets
+            claim("l8", "1"), // view tickets of other agents
+            claim("Ft", "1"), // all ticket types
+        ]
+        .into_iter()
+        .collect()
     );
 
     assert_eq!(agent.name, "Guardz");

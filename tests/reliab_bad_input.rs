@@ -216,7 +216,6 @@ async fn names_taken_by_someone_else_block_the_plan() {
         let mut a = st.agents[0].clone();
         a.id = Some(900);
         a.name = "taken-agent".into();
-        a.notes = "made by hand".into();
         st.agents.push(a);
         st.applications.push(Application {
             id: Some("app-taken".into()),

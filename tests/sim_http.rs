@@ -487,12 +487,26 @@ async fn role_crud() {
     let (s, v) = get(&sim, &tok, "/api/Roles").await;
     assert_eq!(s, 200);
     assert_eq!(names(&v), ["Administrator", "1st Line Support"]);
-    assert_eq!(
-        v[0]["claims"][0],
-        json!({"type": "is_admin", "value": "true"})
+    // The list leaves the claims out; the role read with its details shows them.
+    assert_eq!(v[0]["claims"], json!([]));
+    let admin_id = v[0]["id"].as_str().unwrap().to_string();
+    let (_, admin) = get(
+        &sim,
+        &tok,
+        &format!("/api/Roles/{admin_id}?includedetails=true&isconfig=true"),
+    )
+    .await;
+    assert_eq!(admin["claims"], json!([{"type": "SA", "value": "true"}]));
+    let (_, first_line) = get(&sim, &tok, &format!("/api/Roles/{}", v[1]["id"].as_str().unwrap())).await;
+    assert!(
+        first_line["claims"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"type": "Tx", "value": "2"})),
+        "a limited role carries area codes: {first_line}"
     );
 
-    let claims = json!([{"type": "feature:tickets", "value": "read"}]);
+    let claims = json!([{"type": "Tx", "value": "1"}]);
     let (s, r) = post(
         &sim,
         &tok,
@@ -775,7 +789,7 @@ async fn role_layer_403() {
     assert_eq!(s, 403);
     assert_eq!(
         b["Message"],
-        "Agent Sam Support does not have invoices access through its roles"
+        "Agent Sam Support does not have Invoices access through its roles"
     );
     assert_eq!(get(&sim, &tok, "/api/Asset").await.0, 200);
     assert_eq!(get(&sim, &tok, "/api/Client").await.0, 200);
@@ -875,7 +889,13 @@ async fn unknown_routes_and_methods() {
             .0,
         405
     );
-    assert_eq!(post(&sim, &tok, "/api/Tickets", json!([])).await.0, 405);
+    assert_eq!(
+        call(&sim, reqwest::Method::PUT, &tok, "/api/Tickets", None)
+            .await
+            .0,
+        405
+    );
+    assert_eq!(post(&sim, &tok, "/api/Tickets", json!([])).await.0, 400);
     let r = http()
         .get(format!("{}/auth/token", sim.url))
         .send()

@@ -7,7 +7,6 @@ mod ui_support;
 
 use crossterm::event::KeyCode;
 use halo_onboard::app::{self, Effect, Field, Model, Msg, ObjState, Overlay, Phase, Step};
-use halo_onboard::halo::model::Access;
 use halo_onboard::plan::apply::Progress;
 use halo_onboard::plan::build::Object;
 use secrecy::ExposeSecret;
@@ -27,7 +26,7 @@ fn debug_has_no_secret(m: &Model, fx: &[Effect]) {
 #[test]
 fn confirm_overlay_lists_risks_and_esc_cancels() {
     let mut m = filled(Step::Submit);
-    m.answers.role.is_admin = true;
+    m.answers.role.permissions.set_admin(true);
     press(&mut m, [key(KeyCode::Enter)]);
     assert_eq!(m.overlay, Overlay::ConfirmApply);
     let risks = app::apply::risks(&app::apply::current_plan(&m));
@@ -311,17 +310,17 @@ fn least_privilege_areas_derive_scopes_and_role() {
         .find(|&i| app::fields::feature_area(i).is_some_and(|a| a.key == "tickets"))
         .unwrap();
     let customers = (0..)
-        .find(|&i| app::fields::feature_area(i).is_some_and(|a| a.key == "customers"))
+        .find(|&i| app::fields::feature_area(i).is_some_and(|a| a.key == "clients"))
         .unwrap();
+    // Each area on its own scale: Tickets No Access / Read Only / Read and Modify; Clients
+    // No Access / View (Names Only) / Read Only / Read and Modify.
     focus(&mut m, Field::RoleFeature(tickets));
-    press(&mut m, [key(KeyCode::Right), key(KeyCode::Right)]);
+    press(&mut m, (0..3).map(|_| key(KeyCode::Right)));
     focus(&mut m, Field::RoleFeature(customers));
-    press(&mut m, [key(KeyCode::Right)]);
-    assert_eq!(m.answers.role.features.get("tickets"), Some(&Access::Edit));
-    assert_eq!(
-        m.answers.role.features.get("customers"),
-        Some(&Access::Read)
-    );
+    press(&mut m, (0..3).map(|_| key(KeyCode::Right)));
+    let level = |code: &str| m.answers.role.permissions.get(code).map(|l| l.label);
+    assert_eq!(level("Tx"), Some("Read and Modify"));
+    assert_eq!(level("Ux"), Some("Read Only"));
     let mut scopes = m.answers.scopes.clone();
     scopes.sort();
     assert_eq!(scopes, vec!["edit:tickets", "read:customers"]);

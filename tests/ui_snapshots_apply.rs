@@ -73,7 +73,7 @@ fn submit_with_plan_risks_and_traps() {
 #[test]
 fn confirm_apply_overlay() {
     let mut m = filled(Step::Submit);
-    m.answers.role.is_admin = true;
+    m.answers.role.permissions.set_admin(true);
     m.answers.scopes.push("all".into());
     app::update(&mut m, key(KeyCode::Enter));
     assert_eq!(m.overlay, Overlay::ConfirmApply);

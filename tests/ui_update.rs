@@ -6,7 +6,7 @@ use crossterm::event::KeyCode;
 use halo_onboard::app::{
     self, ConnState, ConnectFailure, Effect, Field, LogKind, Model, Msg, Overlay, Phase, Step,
 };
-use halo_onboard::halo::model::{Access, MembershipLevel};
+use halo_onboard::halo::model::MembershipLevel;
 use halo_onboard::plan::answers::{ConnectionMode, RoleMode};
 use ui_support::*;
 
@@ -313,20 +313,21 @@ fn role_rules_and_widgets() {
 
     focus(&mut m, Field::RoleAdmin);
     press(&mut m, [key(KeyCode::Char(' '))]);
-    assert!(m.answers.role.is_admin);
+    assert!(m.answers.role.permissions.admin());
     focus(&mut m, Field::RoleFeature(0));
     let key0 = halo_onboard::app::fields::feature_area(0).unwrap().key;
     assert_eq!(key0, "tickets");
+    // Tickets' own scale: Not set, No Access, Read Only, Read and Modify.
+    let level = |m: &Model| m.answers.role.permissions.get("Tx").map(|l| l.label);
+    assert_eq!(level(&m), Some("Read and Modify"));
     press(&mut m, [key(KeyCode::Left)]);
-    assert_eq!(m.answers.role.features.get("tickets"), Some(&Access::Read));
+    assert_eq!(level(&m), Some("Read Only"));
+    press(&mut m, [key(KeyCode::Left), key(KeyCode::Left)]);
+    assert_eq!(level(&m), None, "Not set");
     press(&mut m, [key(KeyCode::Left)]);
-    assert_eq!(m.answers.role.features.get("tickets"), None);
-    press(&mut m, [key(KeyCode::Left)]);
-    assert_eq!(
-        m.answers.role.features.get("tickets"),
-        Some(&Access::Edit),
-        "cycles around"
-    );
+    assert_eq!(level(&m), Some("Read and Modify"), "cycles around");
+    press(&mut m, [key(KeyCode::Right)]);
+    assert_eq!(level(&m), None);
 
     focus(&mut m, Field::RoleMode);
     press(&mut m, [key(KeyCode::Enter)]);
@@ -522,18 +523,18 @@ fn permissions_need_a_scope_and_warn() {
     let w = app::validate::scope_warnings(&m).join("\n");
     assert!(w.contains("all: broad"), "{w}");
     assert!(
-        w.contains("read:assets: the role gives Assets only 'No Access'"),
+        w.contains("read:assets: the role gives Assets only 'Not set'"),
         "{w}"
     );
     assert!(!w.contains("read:tickets:"), "role has tickets edit: {w}");
-    m.answers.role.is_admin = true;
+    m.answers.role.permissions.set_admin(true);
     assert!(
         !app::validate::scope_warnings(&m)
             .join("")
             .contains("read:assets"),
         "admins are not capped"
     );
-    m.answers.role.is_admin = false;
+    m.answers.role.permissions.set_admin(false);
     m.answers.role.mode = RoleMode::Reuse("role-ro".into());
     m.answers.scopes = vec!["read:tickets".into(), "edit:tickets".into()];
     let w = app::validate::scope_warnings(&m).join("\n");

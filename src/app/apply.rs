@@ -81,6 +81,8 @@ pub struct ApplyState {
     pub refused: Option<Object>,
     /// The "do this step by hand" screen, while open.
     pub manual: Option<super::manual::ManualState>,
+    /// Halo kept the application's secret: `m` asks for the one copied from Halo.
+    pub secret_needed: bool,
 }
 
 impl Default for ApplyState {
@@ -101,6 +103,7 @@ impl Default for ApplyState {
             note: None,
             refused: None,
             manual: None,
+            secret_needed: false,
         }
     }
 }
@@ -167,6 +170,7 @@ pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
     a.differences.clear();
     a.refused = None;
     a.manual = None;
+    a.secret_needed = false;
     // The progress view starts at the top, whatever part of the plan was scrolled to.
     m.plan_scroll = 0;
     m.in_flight += 1;
@@ -287,6 +291,7 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
     a.phase = Phase::Done;
     a.refused = None;
     a.manual = None;
+    a.secret_needed = false;
     m.done = [true; 6];
 }
 
@@ -302,6 +307,7 @@ pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String
     super::update::log(m, fx, LogKind::Error, format!("apply failed: {message}"));
     m.apply.refused = None;
     m.apply.manual = None;
+    m.apply.secret_needed = false;
     m.apply.phase = Phase::Failed {
         message,
         hint: format!("{hint}{resume}"),
@@ -320,6 +326,32 @@ pub fn refused(m: &mut Model, fx: &mut Vec<Effect>, object: Object, message: Str
             "press m to do the {} step by hand in Halo's web UI (the wizard shows every field and checks the result)",
             crate::plan::manual::object_word(object)
         ),
+    );
+}
+
+/// Halo kept the application's secret: the failure screen, plus `m` to paste the one the admin
+/// generates and copies in Halo's web UI.
+pub fn secret_needed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String) {
+    let pasted = m.apply.manual.is_some();
+    failed(m, fx, message, hint);
+    m.apply.refused = Some(Object::Application);
+    m.apply.secret_needed = true;
+    if pasted {
+        // The secret pasted was refused too: back to the paste screen, saying so.
+        super::manual::open(m, fx);
+        if let Some(st) = m.apply.manual.as_mut() {
+            st.message = Some((
+                LogKind::Warn,
+                "Halo refused this secret too: press Generate in Halo again, copy the new secret and paste it here.".into(),
+            ));
+        }
+        return;
+    }
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        "press m: generate and copy the client secret in Halo's web UI, paste it here; it is proved with a token".into(),
     );
 }
 

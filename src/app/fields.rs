@@ -3,7 +3,7 @@
 //! so focus is an index into `fields(model, step)`.
 
 use crate::halo::dialect::ClaimDef;
-use crate::halo::dialect::claims::{self, ADMIN};
+use crate::halo::dialect::claims;
 use crate::halo::scopes;
 use crate::plan::answers::{Answers, ConnectionMode, RoleMode as AnswerRoleMode};
 
@@ -112,11 +112,11 @@ impl Field {
     ];
 }
 
-/// The role permissions the Role step offers, in Halo's order: every Feature Access area
-/// (Users and Projects included), then the ticket switches, appointments, restrictions and
-/// other rights. "Is a HaloPSA Administrator" has its own toggle.
+/// The role permissions the Role step offers: every Feature Access area (Users and Projects
+/// included), then the other settings in Halo's order (ticket switches, appointments,
+/// restrictions, other rights). "Is a HaloPSA Administrator" has its own toggle.
 pub fn feature_areas() -> impl Iterator<Item = &'static ClaimDef> {
-    claims::CLAIMS.iter().filter(|c| c.code != ADMIN)
+    claims::areas().chain(claims::settings())
 }
 
 pub fn feature_area(i: usize) -> Option<&'static ClaimDef> {

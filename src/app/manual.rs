@@ -46,7 +46,11 @@ pub fn open(m: &mut Model, fx: &mut Vec<Effect>) -> bool {
         .as_deref()
         .map(crate::journal::marker_for)
         .unwrap_or_default();
-    let checklist = manual::checklist(object, &m.answers, &m.lookups, &marker);
+    let checklist = if m.apply.secret_needed {
+        manual::secret_checklist(&m.answers)
+    } else {
+        manual::checklist(object, &m.answers, &m.lookups, &marker)
+    };
     let failure = match &m.apply.phase {
         super::Phase::Failed { message, hint } => (message.clone(), hint.clone()),
         _ => Default::default(),

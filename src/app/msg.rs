@@ -65,6 +65,12 @@ pub enum Msg {
         message: String,
         hint: String,
     },
+    /// Halo did not accept the new application's secret (it keeps its own and does not show it
+    /// through the API): the failure screen offers `m` to paste the one copied from Halo.
+    SecretNeeded {
+        message: String,
+        hint: String,
+    },
     /// Nothing made by hand was found (yet), or the copied credentials do not match.
     ManualNotAdopted(String),
     HandoverSaved(Result<std::path::PathBuf, String>),

@@ -38,6 +38,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             message,
             hint,
         } => ap::refused(m, &mut fx, object, message, hint),
+        Msg::SecretNeeded { message, hint } => ap::secret_needed(m, &mut fx, message, hint),
         Msg::ManualNotAdopted(message) => super::manual::not_adopted(m, &mut fx, message),
         Msg::HandoverSaved(r) => ap::saved(m, &mut fx, r),
         Msg::AnswersSaved(r) => ap::answers_saved(m, &mut fx, r),

@@ -81,6 +81,19 @@ pub fn plan_text(plan: &Plan) -> String {
     for p in &plan.problems {
         s.push_str(&format!("  BLOCKED: {p}\n"));
     }
+    s.push_str(&manual_text(plan));
+    s
+}
+
+/// What the user sets by hand in Halo's web UI (the API cannot), as printed lines.
+pub fn manual_text(plan: &Plan) -> String {
+    if plan.manual.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("  Set by hand in Halo's web UI (the API does not):\n");
+    for m in &plan.manual {
+        s.push_str(&format!("    - {m}\n"));
+    }
     s
 }
 
@@ -128,6 +141,8 @@ pub struct Outcome {
     /// `None` when nothing was verified (dry run, or an adopted application kept its secret).
     pub verification: Option<Verification>,
     pub credentials_file: Option<PathBuf>,
+    /// When the application's secret expires, where Halo reports it.
+    pub secret_expires: Option<String>,
 }
 
 impl Outcome {
@@ -144,6 +159,7 @@ impl Outcome {
             differences: Vec::new(),
             verification: None,
             credentials_file: None,
+            secret_expires: None,
         }
     }
 
@@ -251,7 +267,8 @@ pub async fn execute(
             dir.join(format!("{}.env", s.id))
         }
     };
-    let ho = Handover::new(ep, &applied.client_id, &secret, applied.agent_id);
+    let ho = Handover::new(ep, &applied.client_id, &secret, applied.agent_id)
+        .with_expiry(applied.secret_expires.as_deref());
     ho.save(&path, Format::from_path(&path)).map_err(|e| {
         Failure::new(
             format!("cannot write the credentials to {}: {e}", path.display()),
@@ -276,6 +293,11 @@ pub async fn execute(
 /// doing that step by hand in Halo's web UI, then the exact command that continues.
 pub fn apply_failure(e: &ApplyError, s: &Session, lk: &Lookups) -> Failure {
     match e {
+        ApplyError::SecretNeeded { .. } => Failure {
+            code: EXIT_FAILED,
+            message: e.to_string(),
+            hint: secret_hint(s),
+        },
         ApplyError::Refused { object, .. } => Failure {
             code: EXIT_FAILED,
             message: e.to_string(),
@@ -291,6 +313,18 @@ pub fn apply_failure(e: &ApplyError, s: &Session, lk: &Lookups) -> Failure {
             hint: format!("{} (setup {})", e.hint(), s.id),
         },
     }
+}
+
+/// Where to generate and copy the secret Halo kept, and the command that proves it and
+/// continues the same setup.
+pub fn secret_hint(s: &Session) -> String {
+    let c = manual::secret_checklist(&s.answers);
+    format!(
+        "generate and copy the secret in Halo's web UI:\n  {}\nThen continue (the secret from {} or --manual-secret-file, never the command line):\n  halo-onboard resume {} --yes --manual application --manual-client-id CLIENT_ID",
+        c.lines().join("\n  "),
+        super::check::APP_SECRET_ENV,
+        s.id
+    )
 }
 
 /// The checklist for `object` and the command that adopts it and continues.
@@ -325,6 +359,7 @@ fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Ou
         application_id: Some(applied.application_id.clone()),
         client_id: Some(applied.client_id.clone()),
         writes: applied.writes,
+        secret_expires: applied.secret_expires.clone(),
         differences: applied
             .differences
             .iter()
@@ -355,6 +390,7 @@ pub fn print_outcome(o: &Outcome, json: bool) {
                 "differences": o.differences,
                 "verification": o.verification,
                 "credentials_file": o.credentials_file,
+                "secret_expires": o.secret_expires,
             })
         };
         println!("{v}");
@@ -394,7 +430,14 @@ pub fn print_outcome(o: &Outcome, json: bool) {
         }
     }
     println!("Verification:\n{}", verification_text(v));
+    print!("{}", manual_text(&o.plan));
     println!("Client ID: {client_id}");
+    if let Some(when) = &o.secret_expires {
+        println!(
+            "The secret expires on {} (Halo reports it): rotate it before then with the same `halo-onboard apply` and --new-secret.",
+            crate::plan::expiry::day(when)
+        );
+    }
     println!(
         "Credentials (with the secret) saved to {} (mode 0600).",
         path.display()

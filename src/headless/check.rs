@@ -175,7 +175,7 @@ pub async fn audit(a: &Audit<'_>) -> Report {
                 "agent API-only",
                 "agent role",
                 "role admin",
-                "role feature access",
+                "role permissions",
             ] {
                 r.skip(name, NEEDS_BOOTSTRAP);
             }
@@ -201,7 +201,14 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
         include_api_agents: true,
         include_disabled: true,
     };
-    let read = tokio::try_join!(b.applications(), b.roles(), b.agents(&q));
+    // The setup's role is read with its details: its claims are what is checked.
+    let wanted = crate::plan::apply::wanted_roles(ans);
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    let read = tokio::try_join!(
+        b.applications(),
+        crate::halo::dialect::confirm::read_roles(b, &wanted),
+        b.agents(&q)
+    );
     let (apps, roles, agents) = match read {
         Ok(x) => x,
         Err(e) => {
@@ -274,7 +281,7 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
                 format!("In Halo: {ROLES}: the role was renamed or deleted; run `halo-onboard apply` again to recreate it"),
             );
             r.drift(format!("role '{}' not found", ans.role.name));
-            r.skip("role feature access", "skipped: role not found");
+            r.skip("role permissions", "skipped: role not found");
         }
         Some(role) => check_role(ans, role, r),
     }

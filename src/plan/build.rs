@@ -813,7 +813,7 @@ mod tests {
     fn answers() -> Answers {
         let mut a = Answers::default();
         a.role.name = "TopLeft Role".into();
-        a.role.is_admin = true;
+        a.role.permissions.set_admin(true);
         a.agent.name = "topleft".into();
         a.agent.teams = vec![TeamAnswer {
             name: "Service Desk".into(),
@@ -824,8 +824,34 @@ mod tests {
         a
     }
 
+    fn claim(t: &str, v: &str) -> Claim {
+        Claim {
+            claim_type: t.into(),
+            value: v.into(),
+        }
+    }
+
+    /// Roles read with their details, as a fresh Halo shows them.
+    fn halo_roles() -> Vec<Role> {
+        vec![
+            Role {
+                id: Some("g-admin".into()),
+                name: "Administrator".into(),
+                claims: vec![claim("SA", "true")],
+                ..Role::default()
+            },
+            Role {
+                id: Some("g-1st".into()),
+                name: "1st Line Support".into(),
+                claims: vec![claim("Tx", "2"), claim("l6", "1")],
+                ..Role::default()
+            },
+        ]
+    }
+
     fn lookups() -> Lookups {
         Lookups {
+            roles: halo_roles(),
             teams: vec![Team {
                 id: Some(3),
                 name: "Service Desk".into(),
@@ -921,8 +947,8 @@ mod tests {
     fn objects_carry_marker_and_normalised_scopes() {
         let a = answers();
         let mut probs = vec![];
-        let ag = agent_object(&a, "rid", &lookups(), "[halo-onboard:x]", &mut probs);
-        assert!(ag.notes.contains("[halo-onboard:x]"));
+        let ag = agent_object(&a, "rid", &lookups(), &mut probs);
+        assert!(ag.claims.is_empty(), "an agent carries no marker and no claims of its own");
         assert_eq!(ag.teams[0].team_id, 3);
         assert_eq!(ag.workday_id, Some(1));
         let app = application_object(&a, 7, "[halo-onboard:x]");
@@ -949,9 +975,12 @@ mod tests {
     #[test]
     fn scopes_without_role_access_are_flagged_and_unnamed_team_is_the_default() {
         let mut a = answers();
-        a.role.is_admin = false;
+        a.role.permissions.set_admin(false);
         a.scopes = vec!["read:crm".into(), "edit:tickets".into()];
-        a.role.features.insert("tickets".into(), Access::Edit);
+        a.role
+            .permissions
+            .set_labels("tickets", "Read and Modify")
+            .unwrap();
         a.agent.default_team = Some("Service Desk".into());
         a.agent.teams = vec![TeamAnswer {
             name: String::new(),
@@ -963,12 +992,12 @@ mod tests {
         assert!(
             risks
                 .iter()
-                .any(|r| r.contains("read:crm") && r.contains("No Access")),
+                .any(|r| r.contains("read:crm") && r.contains("Not set on CRM")),
             "{risks:?}"
         );
         assert!(!risks.iter().any(|r| r.contains("tickets")), "{risks:?}");
         let mut probs = vec![];
-        let ag = agent_object(&a, "r", &lookups(), "m", &mut probs);
+        let ag = agent_object(&a, "r", &lookups(), &mut probs);
         assert_eq!(ag.teams.len(), 1);
         assert_eq!(ag.teams[0].team_id, 3);
     }
@@ -987,25 +1016,146 @@ mod tests {
             name: "Operations".into(),
             ..Team::default()
         });
-        lk.roles.push(Role {
-            id: Some("g-admin".into()),
-            name: "Administrator".into(),
-            claims: vec![Claim {
-                claim_type: CLAIM_IS_ADMIN.into(),
-                value: "true".into(),
-            }],
-            ..Role::default()
-        });
         let p = plan(&a, &lk, &Objects::default(), "m");
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let r = p.action(Object::Role).unwrap();
         assert_eq!((r.kind, r.id.as_deref()), (Kind::Reuse, Some("g-admin")));
         assert!(r.risks.iter().any(|x| x.contains("admin")));
         let mut probs = vec![];
-        let ag = agent_object(&a, "g-admin", &lk, "m", &mut probs);
+        let ag = agent_object(&a, "g-admin", &lk, &mut probs);
         assert_eq!(
             ag.teams.iter().map(|t| t.team_id).collect::<Vec<_>>(),
             vec![3, 4]
+        );
+    }
+}
+
+#[cfg(test)]
+mod dialect_tests {
+    use super::*;
+
+    fn guardz() -> Answers {
+        let mut a = crate::profile::answers_for("guardz").unwrap();
+        a.agent.teams = vec![TeamAnswer {
+            name: "Service Desk".into(),
+            ..TeamAnswer::default()
+        }];
+        a
+    }
+
+    fn lk(admin_claims: &[(&str, &str)]) -> Lookups {
+        let claims = admin_claims
+            .iter()
+            .map(|(t, v)| Claim {
+                claim_type: (*t).into(),
+                value: (*v).into(),
+            })
+            .collect();
+        Lookups {
+            roles: vec![
+                Role {
+                    id: Some("a".into()),
+                    name: "Administrator".into(),
+                    claims,
+                    ..Role::default()
+                },
+                Role {
+                    id: Some("b".into()),
+                    name: "1st Line Support".into(),
+                    claims: vec![Claim {
+                        claim_type: "Tx".into(),
+                        value: "1".into(),
+                    }],
+                    ..Role::default()
+                },
+            ],
+            teams: vec![Team {
+                id: Some(1),
+                name: "Service Desk".into(),
+                ..Team::default()
+            }],
+            workdays: vec![Workday {
+                id: Some(1),
+                name: "Default Working Hours".into(),
+                ..Workday::default()
+            }],
+            ..Lookups::default()
+        }
+    }
+
+    #[test]
+    fn guardz_role_speaks_halo_codes() {
+        let r = role_object(&guardz(), "m");
+        let got: Vec<(String, String)> = r
+            .claims
+            .iter()
+            .map(|c| (c.claim_type.clone(), c.value.clone()))
+            .collect();
+        for want in [("Tx", "2"), ("l6", "1"), ("l8", "1"), ("Ft", "1")] {
+            assert!(
+                got.contains(&(want.0.to_string(), want.1.to_string())),
+                "{want:?} in {got:?}"
+            );
+        }
+        assert!(got.iter().all(|(t, _)| !t.contains(':') && t != "is_admin"));
+        let p = plan(&guardz(), &lk(&[("SA", "true")]), &Objects::default(), "m");
+        assert!(p.write_role_claims && p.manual.is_empty(), "{:?}", p.manual);
+    }
+
+    /// An instance that does not confirm the vocabulary gets no claims, and the permissions
+    /// become manual steps in Halo's words.
+    #[test]
+    fn a_disagreeing_halo_gets_manual_steps_not_claims() {
+        let p = plan(
+            &guardz(),
+            &lk(&[("Administration", "true")]),
+            &Objects::default(),
+            "m",
+        );
+        assert!(!p.write_role_claims);
+        let text = p.manual.join("\n");
+        assert!(text.contains("does not confirm"), "{text}");
+        assert!(
+            text.contains("Feature Access: Tickets = Read and Modify")
+                && text.contains("Tickets: Can add new Tickets = Yes")
+                && text.contains("Restrictions: Allow use of all Ticket Types = Yes"),
+            "{text}"
+        );
+        assert!(!p.is_blocked(), "{:?}", p.problems);
+    }
+
+    /// Re-apply adopts by the chain: role by marker, agent by username + our role, application
+    /// by login agent + name when Halo dropped its description.
+    #[test]
+    fn adoption_follows_the_ownership_chain() {
+        let a = guardz();
+        let mut l = lk(&[("SA", "true")]);
+        let mut role = role_object(&a, "[halo-onboard:old]");
+        role.id = Some("r-old".into());
+        l.roles.push(role);
+        let mut probs = vec![];
+        let mut agent = agent_object(&a, "r-old", &l, &mut probs);
+        agent.id = Some(40);
+        l.agents.push(agent);
+        let mut app = application_object(&a, 40, "");
+        app.id = Some("app-old".into());
+        app.description.clear();
+        l.applications.push(app);
+        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        for o in [Object::Role, Object::Agent, Object::Application] {
+            let act = p.action(o).unwrap();
+            assert_eq!(act.kind, Kind::Keep, "{o:?}: {act:?}");
+        }
+        // A same-named agent that does not hold our role is a stranger's.
+        l.agents[0].roles.clear();
+        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
+        assert!(
+            p.problems
+                .iter()
+                .any(|x| x.contains("Agent") && x.contains("neither holds")),
+            "{:?}",
+            p.problems
         );
     }
 }

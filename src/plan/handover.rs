@@ -39,6 +39,8 @@ pub struct Handover {
     pub auth_hostname: String,
     pub tenant: String,
     pub agent_id: i64,
+    /// When the secret expires, where Halo reports it (ISO 8601); empty when it does not.
+    pub secret_expires: String,
 }
 
 impl std::fmt::Debug for Handover {
@@ -71,12 +73,19 @@ impl Handover {
             auth_hostname: host_and_path(&ep.auth_url),
             tenant: ep.tenant.clone().unwrap_or_default(),
             agent_id,
+            secret_expires: String::new(),
         }
+    }
+
+    /// The same hand-over, with the secret's expiry Halo reported.
+    pub fn with_expiry(mut self, expires: Option<&str>) -> Self {
+        self.secret_expires = expires.unwrap_or_default().to_string();
+        self
     }
 
     /// Field name, value pairs in a stable order; the secret is included (this is the hand-over).
     pub fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut f = vec![
             // HALO_APP_* so that sourcing the file does not replace the bootstrap credentials
             // (HALO_CLIENT_ID/SECRET) and `halo-onboard check` finds the secret it expects.
             ("HALO_APP_CLIENT_ID", self.client_id.clone()),
@@ -91,7 +100,11 @@ impl Handover {
             ("HALO_AUTH_HOSTNAME", self.auth_hostname.clone()),
             ("HALO_TENANT", self.tenant.clone()),
             ("HALO_AGENT_ID", self.agent_id.to_string()),
-        ]
+        ];
+        if !self.secret_expires.is_empty() {
+            f.push(("HALO_APP_SECRET_EXPIRES", self.secret_expires.clone()));
+        }
+        f
     }
 
     pub fn render(&self, format: Format) -> String {

@@ -433,7 +433,7 @@ mod tests {
                 "Configuration > Teams & Agents > Roles > New",
                 "Name = 'TopLeft Role'",
                 "[halo-onboard:x]",
-                "General Permissions: Is a HaloPSA Administrator = Yes",
+                "Permissions > General: Is a HaloPSA Administrator = Yes",
                 "Feature Access:",
                 "Save",
             ],
@@ -512,30 +512,37 @@ mod tests {
     fn least_privilege_role_lists_feature_access_and_no_admin() {
         let mut a = crate::profile::answers_for("least-privilege").unwrap();
         a.role.name = "LP".into();
-        a.role.features.insert("tickets".into(), Access::Edit);
-        a.role.features.insert("customers".into(), Access::Read);
-        a.role.features.insert("crm".into(), Access::None);
+        let p = &mut a.role.permissions;
+        p.set_labels("tickets", "Read and Modify").unwrap();
+        p.set_labels("clients", "View (Names Only)").unwrap();
+        p.set_labels("add_tickets", "Yes").unwrap();
         let text = checklist(Object::Role, &a, &lookups(), "m")
             .lines()
             .join("\n");
         assert!(text.contains("Is a HaloPSA Administrator = No"), "{text}");
-        for (area, access) in &a.role.features {
-            if *access == Access::None {
-                continue;
-            }
-            let label = scopes::AREAS.iter().find(|x| x.key == area).unwrap().label;
-            assert!(
-                text.contains(&format!("Feature Access: {label} = {}", access.label())),
-                "{area} missing in\n{text}"
-            );
-        }
-        assert!(text.contains("every other area = No Access"), "{text}");
-        assert!(!text.contains("CRM"), "{text}");
         in_order(
             &text,
             &[
-                "Tickets = Read and Modify",
-                "Customers (clients, sites, users) = Read Only",
+                "Permissions > Feature Access: Tickets = Read and Modify",
+                "Permissions > Feature Access: Clients = View (Names Only)",
+                "Permissions > Tickets: Can add new Tickets = Yes",
+                "everything else stays Not set",
+                "Save",
+            ],
+        );
+        assert!(!text.contains("CRM"), "{text}");
+    }
+
+    #[test]
+    fn secret_checklist_says_where_to_generate_and_copy() {
+        let text = secret_checklist(&topleft()).lines().join("\n");
+        in_order(
+            &text,
+            &[
+                "View Applications > 'TopLeft' > Details",
+                "press Generate",
+                "Copy the Client ID and the new Client Secret",
+                "Save",
             ],
         );
     }
@@ -545,11 +552,11 @@ mod tests {
         let l = fix_line(
             Object::Role,
             "R",
-            "permission feature:tickets=edit: not stored by Halo",
+            "permission Tickets: asked Read and Modify, Halo has Not set",
         );
-        assert!(l.starts_with("permission feature:tickets=edit: not stored by Halo"));
+        assert!(l.starts_with("permission Tickets: asked Read and Modify, Halo has Not set"));
         assert!(
-            l.ends_with("Roles > 'R' > Feature Access: Tickets = Read and Modify"),
+            l.ends_with("Roles > 'R' > Permissions > Feature Access: Tickets = Read and Modify"),
             "{l}"
         );
         let l = fix_line(Object::Agent, "bot", "default team: asked '', Halo has 'X'");
@@ -563,9 +570,9 @@ mod tests {
         let l = fix_line(
             Object::Role,
             "R",
-            "permission is_admin=true: not stored by Halo",
+            "permission Is a HaloPSA Administrator: asked Yes, Halo has Not set",
         );
-        assert!(l.contains("Is a HaloPSA Administrator = Yes"), "{l}");
+        assert!(l.contains("General: Is a HaloPSA Administrator = Yes"), "{l}");
     }
 
     #[test]

@@ -87,6 +87,7 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
             b.note(t.warning, format!("             ⚠ {r}"));
         }
     }
+    manual_steps(t, b, &p.manual);
     details(m, t, b);
     if let Some(prof) = &m.profile {
         let mut traps: Vec<_> = prof.traps.iter().collect();
@@ -110,6 +111,19 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
         b.note(t.text, r.clone());
     }
     objects_json(m, t, b, p);
+}
+
+/// What the user sets by hand in Halo: settings the API cannot express, and the role's
+/// permissions when this Halo does not confirm the claim vocabulary.
+fn manual_steps(t: &Theme, b: &mut Body, steps: &[String]) {
+    if steps.is_empty() {
+        return;
+    }
+    b.blank();
+    b.header(t, "Set by hand in Halo's web UI (the API does not)");
+    for s in steps {
+        b.wrapped(t.warning, "  ", &format!("• {s}"));
+    }
 }
 
 /// Agent and application settings in words (teams, work hours, scopes).
@@ -465,10 +479,21 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 format!("{} {:<36} {value}", if star { "★" } else { " " }, f.label()),
             );
         }
+        if !h.secret_expires.is_empty() {
+            b.note(
+                t.warning,
+                format!(
+                    "  {:<36} {} (rotate before then: halo-onboard apply … --new-secret)",
+                    "Secret expires",
+                    crate::plan::expiry::day(&h.secret_expires)
+                ),
+            );
+        }
         if let Some(p) = &ap.saved_to {
             b.note(t.muted, format!("saved to {}", p.display()));
         }
     }
+    manual_steps(t, b, &crate::app::apply::current_plan(m).manual);
     if let Some((kind, note)) = &ap.note {
         let style = match kind {
             LogKind::Error => t.error,

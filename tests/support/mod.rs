@@ -144,9 +144,15 @@ pub fn marked(sim: &SimHandle, marker: &str) -> (usize, usize, usize) {
     sim.with_state(|st| {
         (
             st.roles.iter().filter(|r| r.notes.contains(marker)).count(),
+            // Agents have no notes in Halo: marked through the marked role they hold.
             st.agents
                 .iter()
-                .filter(|a| a.notes.contains(marker))
+                .filter(|a| {
+                    a.roles.iter().any(|r| {
+                        st.role(&r.id)
+                            .is_some_and(|role| role.notes.contains(marker))
+                    })
+                })
                 .count(),
             st.applications
                 .iter()

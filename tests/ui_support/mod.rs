@@ -16,7 +16,7 @@ pub fn lookups() -> Lookups {
                 id: Some("role-admin".into()),
                 name: "Administrator".into(),
                 claims: vec![Claim {
-                    claim_type: "is_admin".into(),
+                    claim_type: "SA".into(),
                     value: "true".into(),
                 }],
                 ..Role::default()
@@ -25,8 +25,8 @@ pub fn lookups() -> Lookups {
                 id: Some("role-ro".into()),
                 name: "Read Only Tickets".into(),
                 claims: vec![Claim {
-                    claim_type: "feature:tickets".into(),
-                    value: "read".into(),
+                    claim_type: "Tx".into(),
+                    value: "1".into(),
                 }],
                 ..Role::default()
             },
@@ -63,7 +63,6 @@ pub fn lookups() -> Lookups {
             Agent {
                 id: Some(1),
                 name: "admin".into(),
-                is_admin: true,
                 ..Agent::default()
             },
             Agent {
@@ -113,7 +112,11 @@ pub fn connected_msg(admin: bool) -> Msg {
         agent: Agent {
             id: Some(1),
             name: "admin".into(),
-            is_admin: admin,
+            // An administrator through its own "Is a HaloPSA Administrator" claim.
+            claims: vec![Claim {
+                claim_type: "SA".into(),
+                value: admin.to_string(),
+            }],
             ..Agent::default()
         },
         token: TokenInfo {
@@ -145,11 +148,13 @@ pub fn filled(step: Step) -> Model {
     a.role.name = "Vendor API".into();
     a.role.notes = "Created by halo-onboard".into();
     a.role
-        .features
-        .insert("tickets".into(), halo_onboard::halo::model::Access::Edit);
+        .permissions
+        .set_labels("tickets", "Read and Modify")
+        .unwrap();
     a.role
-        .features
-        .insert("customers".into(), halo_onboard::halo::model::Access::Read);
+        .permissions
+        .set_labels("clients", "Read Only")
+        .unwrap();
     a.agent.name = "vendor-api".into();
     a.agent.firstname = "Vendor".into();
     a.agent.surname = "API".into();
@@ -239,7 +244,10 @@ pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
             fix: "add the agent to the team that owns the tickets".into(),
         }
     });
-    Verification { checks }
+    Verification {
+        checks,
+        invalid_client: false,
+    }
 }
 
 /// Submit -> confirm -> apply started -> progress for every object -> applied (with secret).
