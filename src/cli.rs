@@ -40,6 +40,8 @@ pub enum Command {
     Resume(crate::headless::sessions::ResumeArgs),
     /// Delete what a setup created.
     Rollback(crate::headless::sessions::RollbackArgs),
+    /// Report this Halo's dialect and which of halo-onboard's assumptions hold (read-only).
+    Doctor(crate::headless::doctor::DoctorArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -96,4 +98,15 @@ pub struct SandboxArgs {
     /// Persist the emulator's state in this file across restarts.
     #[arg(long)]
     pub state_file: Option<PathBuf>,
+    /// How applications get their secret: honour the posted one, generate one and return it
+    /// once in the POST answer, or generate one and never return it (copy it from the form).
+    #[arg(long, value_enum, default_value = "honour")]
+    pub secret_mode: crate::sim::SecretMode,
+    /// Report an expiry this many days ahead on new application secrets (as newer Halo builds do).
+    #[arg(long, value_name = "N")]
+    pub secret_expiry_days: Option<i64>,
+    /// The claim vocabulary of the seeded roles: today's codes (SA, Tx, …) or the older long
+    /// names (Administration, Ticket_Level, …) for trying `doctor` and the manual fallback.
+    #[arg(long, value_enum, default_value = "current")]
+    pub dialect: crate::sim::SimDialect,
 }

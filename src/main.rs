@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Some(Command::Resume(args)) if resume_in_wizard(args) => wizard(&cli, Some(&args.id)),
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(args)),
         Some(Command::Rollback(args)) => block_on(headless::sessions::run_rollback(args)),
+        Some(Command::Doctor(args)) => block_on(headless::doctor::run(args)),
     }
 }
 

@@ -312,6 +312,8 @@ fn check_application(
         );
     }
 
+    secret_expiry(a, app, r, time::OffsetDateTime::now_utc());
+
     let want = scopes::normalise(&a.answers.scopes);
     let have = scopes::normalise(&app.scope_names());
     let missing: Vec<_> = want.iter().filter(|s| !have.contains(s)).cloned().collect();
@@ -504,6 +506,46 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
             format!("{fix} > Permissions: raise {}", short.join(", ")),
         );
     }
+}
+
+/// Where Halo reports the secret's expiry (2026 builds): a failure from
+/// [`crate::plan::expiry::WARN_DAYS`] days before it, with the command that rotates it.
+fn secret_expiry(a: &Audit<'_>, app: &Application, r: &mut Report, now: time::OffsetDateTime) {
+    use crate::plan::expiry;
+    let when = if app.secret_expires.trim().is_empty() {
+        return;
+    } else {
+        app.secret_expires.trim()
+    };
+    let Some(days) = expiry::days_left(when, now) else {
+        return;
+    };
+    let day = expiry::day(when);
+    if days > expiry::WARN_DAYS {
+        r.pass(
+            "secret expiry",
+            format!("the secret expires on {day} ({days} days)"),
+        );
+        return;
+    }
+    let c = &a.answers.connection;
+    let bootstrap = if c.client_id.trim().is_empty() {
+        "<bootstrap id>"
+    } else {
+        c.client_id.trim()
+    };
+    let profile = a.answers.profile.as_deref().unwrap_or("<profile>");
+    let rotate = format!(
+        "rotate it: halo-onboard apply --url {} --client-id {bootstrap} --profile {profile} --new-secret --yes (then give the vendor the new secret)",
+        a.endpoint.base_url()
+    );
+    let detail = if days < 0 {
+        format!("the secret expired on {day}")
+    } else {
+        format!("the secret expires on {day}, in {days} day(s)")
+    };
+    r.fail("secret expiry", Layer::Credentials, detail, rotate);
+    r.drift("secret expires soon");
 }
 
 /// Token with the application's credentials, then `plan::verify` (agent and probes).

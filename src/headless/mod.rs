@@ -4,4 +4,5 @@ pub mod apply;
 pub mod batch;
 pub mod check;
 pub mod common;
+pub mod doctor;
 pub mod sessions;

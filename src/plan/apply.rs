@@ -764,7 +764,7 @@ impl Applier<'_> {
         };
         let want = build::application_object(&s.answers, agent_id, marker);
         let secret_known = self.journal.load_secret(&s.id).is_some();
-        let expires;
+        let mut expires;
         let (id, client_id) = match (action.kind, action.id.clone()) {
             (Kind::Keep | Kind::Update, Some(id)) => {
                 if action.kind == Kind::Update {
@@ -849,6 +849,7 @@ impl Applier<'_> {
         // Halo shows a secret once: without the journaled one, generate a new secret for the
         // existing application rather than creating a second application.
         let pending_regen = regeneration_unconfirmed(s);
+        let mut regenerated = false;
         let secret = match self.journal.load_secret(&s.id) {
             // A regeneration that may not have reached Halo is sent again with the same secret
             // (setting the same value twice is harmless).
@@ -857,6 +858,7 @@ impl Applier<'_> {
                 let got = self.client.get_application(&id).await?;
                 let sec = self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
+                regenerated = true;
                 Some(sec)
             }
             Some(sec) => Some(sec),
@@ -876,9 +878,16 @@ impl Applier<'_> {
                 let got = self.client.get_application(&id).await?;
                 let sec = self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
+                regenerated = true;
                 Some(sec)
             }
         };
+        if regenerated {
+            // A new secret may come with a new expiry.
+            if let Ok(got) = self.client.get_application(&id).await {
+                expires = expiry_of(&got).or(expires);
+            }
+        }
         Ok((id, client_id, secret, expires))
     }
 

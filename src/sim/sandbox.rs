@@ -41,6 +41,9 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, String> {
         tenant: args.tenant.clone(),
         state_file: args.state_file.clone(),
         log_requests: true,
+        secret_mode: args.secret_mode,
+        secret_expiry_days: args.secret_expiry_days.filter(|d| *d > 0),
+        dialect: args.dialect,
         ..SimConfig::default()
     })
 }

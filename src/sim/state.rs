@@ -10,7 +10,7 @@ use crate::halo::dialect::claims::LEGACY_NAMES;
 use crate::halo::model::*;
 
 /// Which claim vocabulary the emulated Halo speaks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum SimDialect {
     /// Today's short codes (`SA`, `Tx`, `l6`, …), as halo-api.md §3.2a documents them.

@@ -1,0 +1,440 @@
+//! `halo-onboard doctor`: what dialect this Halo speaks and which of halo-onboard's assumptions
+//! hold, each with the evidence — read-only, with the same connection flags as `apply`. The
+//! report holds no secret and no personal data (claim codes, field names, shapes and counts;
+//! the only name shown is Halo's built-in "Administrator"), so an admin can share it.
+//! Exit 0 when every assumption holds, 1 naming the first that does not, 2 when it cannot run.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::common::*;
+use crate::halo::dialect::claims::{self, LEGACY_NAMES};
+use crate::halo::dialect::confirm::{self, Assumption};
+use crate::halo::dialect::fields::{
+    AGENT_NOTES, APP_DESCRIPTION, APP_SECRET_EXPIRY_DATE, APP_SECRET_EXPIRY_DAYS,
+};
+use crate::halo::{Client, ClientOptions};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report to this file (JSON with --json, else text; mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Roles whose details doctor reads (the vocabulary; the rate limit is 300 per 5 minutes).
+const MAX_ROLE_DETAILS: usize = 25;
+
+/// The fields halo-onboard writes on an agent; Halo must show them back.
+const AGENT_FIELDS_USED: &[&str] = &[
+    "id",
+    "name",
+    "firstname",
+    "surname",
+    "initials",
+    "email",
+    "isapiagent",
+    "isdisabled",
+    "team",
+    "roles",
+    "workday_id",
+];
+
+/// The fields halo-onboard writes on an application; Halo must show them back.
+const APPLICATION_FIELDS_USED: &[&str] = &[
+    "id",
+    "clientId",
+    "displayName",
+    "grant_type",
+    "inactive",
+    "loginas_agent_id",
+    "scopes",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimCode {
+    pub code: String,
+    /// Roles (read with their details) that carry it.
+    pub roles: usize,
+    /// Halo's UI label when halo-onboard knows the code.
+    pub label: Option<String>,
+    /// The code halo-onboard writes instead, for an older long name.
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub halo_onboard: &'static str,
+    pub roles: usize,
+    pub roles_read_with_details: usize,
+    pub claim_codes: Vec<ClaimCode>,
+    /// List endpoint → "bare array" or "envelope (key)".
+    pub list_shapes: BTreeMap<String, String>,
+    pub agent_fields: Vec<String>,
+    pub application_fields: Vec<String>,
+    pub scopes_granted: Vec<String>,
+    pub admin_granted: bool,
+    pub all_teams_granted: bool,
+    pub assumptions: Vec<Assumption>,
+}
+
+impl Report {
+    pub fn failed(&self) -> Option<&Assumption> {
+        self.assumptions.iter().find(|a| !a.holds)
+    }
+}
+
+fn hold(id: &'static str, what: &str, holds: bool, evidence: impl Into<String>) -> Assumption {
+    Assumption {
+        id,
+        what: what.into(),
+        holds,
+        evidence: evidence.into(),
+    }
+}
+
+/// The shape of a list answer: a bare array, or an envelope and the key holding the rows.
+fn shape(v: &Value) -> Option<String> {
+    match v {
+        Value::Array(_) => Some("bare array".into()),
+        Value::Object(o) => o
+            .iter()
+            .find(|(_, x)| x.is_array())
+            .map(|(k, _)| format!("envelope ({k})")),
+        _ => None,
+    }
+}
+
+/// The keys of a JSON object (a single object, or the first row of a list).
+fn keys(v: &Value) -> Vec<String> {
+    let obj = match v {
+        Value::Array(a) => a.first(),
+        other => Some(other),
+    };
+    let mut k: Vec<String> = obj
+        .and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    k.sort();
+    k
+}
+
+fn rows(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        Value::Object(o) => o
+            .values()
+            .find_map(|x| x.as_array().cloned())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads the instance and judges every assumption. Only GETs (and the token).
+pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Report, Failure> {
+    let halo = |e: crate::halo::HaloError| Failure::halo(&e);
+    let token = client.token().await.map_err(halo)?;
+    let mut assumptions = Vec::new();
+    let granted = token.scopes.clone();
+    let admin_granted = granted.iter().any(|s| s == "admin");
+    let all_teams_granted = granted.iter().any(|s| s == "all:teams");
+    assumptions.push(hold(
+        "admin-scope",
+        "the bootstrap application is granted the admin scope (roles, agents, applications)",
+        admin_granted || granted.is_empty(),
+        format!("token scopes: {}", granted.join(" ")),
+    ));
+
+    let me = client.get_json("/Agent/me").await.map_err(halo)?;
+    let me_id = me.get("id").and_then(Value::as_i64);
+    assumptions.push(hold(
+        "agent-me-object",
+        "GET /api/Agent/me answers one object with the agent's id",
+        me.is_object() && me_id.is_some(),
+        if me.is_object() {
+            "a single object".to_string()
+        } else {
+            "not a single object".to_string()
+        },
+    ));
+
+    let mut list_shapes = BTreeMap::new();
+    let mut lists = BTreeMap::new();
+    for (name, path) in [
+        ("Roles", "/Roles"),
+        ("Agent", "/Agent?includeapiagents=true"),
+        ("Team", "/Team"),
+        ("TopLevel", "/TopLevel"),
+        ("Workday", "/Workday"),
+        ("Application", "/Application"),
+    ] {
+        let v = client.get_json(path).await.map_err(halo)?;
+        list_shapes.insert(
+            name.to_string(),
+            shape(&v).unwrap_or_else(|| "unrecognised".into()),
+        );
+        lists.insert(name, v);
+    }
+    let odd: Vec<&String> = list_shapes
+        .iter()
+        .filter(|(_, s)| *s == "unrecognised")
+        .map(|(k, _)| k)
+        .collect();
+    assumptions.push(hold(
+        "list-shapes",
+        "list endpoints answer a bare array or the paginated envelope",
+        odd.is_empty(),
+        if odd.is_empty() {
+            list_shapes
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            format!("unrecognised: {odd:?}")
+        },
+    ));
+
+    // Roles with their details: the claim vocabulary.
+    let role_rows = rows(lists.get("Roles").unwrap_or(&Value::Null));
+    let ids_are_strings = role_rows
+        .iter()
+        .all(|r| r.get("id").is_some_and(Value::is_string));
+    assumptions.push(hold(
+        "role-ids-strings",
+        "role ids are strings (GUIDs)",
+        ids_are_strings,
+        format!("{} role(s) listed", role_rows.len()),
+    ));
+    let names: Vec<String> = role_rows
+        .iter()
+        .filter_map(|r| r.get("name").and_then(Value::as_str).map(String::from))
+        .take(MAX_ROLE_DETAILS)
+        .collect();
+    let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
+    let roles = confirm::read_roles(client, &wanted).await.map_err(halo)?;
+    let vocab = confirm::confirm(&roles);
+    let claim_codes = vocab
+        .codes
+        .iter()
+        .map(|(code, n)| ClaimCode {
+            code: code.clone(),
+            roles: *n,
+            label: claims::by_code(code).map(|d| d.label.to_string()),
+            today: LEGACY_NAMES
+                .iter()
+                .find(|(long, _)| long == code)
+                .map(|(_, short)| short.to_string()),
+        })
+        .collect();
+    assumptions.extend(vocab.assumptions.iter().cloned());
+
+    // The fields an agent and an application really carry.
+    let agent = match me_id {
+        Some(id) => client
+            .get_json(&format!("/Agent/{id}"))
+            .await
+            .unwrap_or(me.clone()),
+        None => me.clone(),
+    };
+    let agent_fields = keys(&agent);
+    let missing: Vec<&str> = AGENT_FIELDS_USED
+        .iter()
+        .copied()
+        .filter(|f| !agent_fields.iter().any(|k| k == f))
+        .collect();
+    assumptions.push(hold(
+        "agent-fields",
+        "an agent shows the fields halo-onboard writes (username, names, API-only, active, default team, roles, work hours)",
+        missing.is_empty(),
+        if missing.is_empty() {
+            format!(
+                "{} fields; no '{AGENT_NOTES}' field ({})",
+                agent_fields.len(),
+                if agent_fields.iter().any(|k| k == AGENT_NOTES) {
+                    "present here"
+                } else {
+                    "as the schema says"
+                }
+            )
+        } else {
+            format!("missing: {}", missing.join(", "))
+        },
+    ));
+
+    let apps = rows(lists.get("Application").unwrap_or(&Value::Null));
+    let app_id = apps
+        .iter()
+        .find(|a| {
+            a.get("clientId")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c.eq_ignore_ascii_case(bootstrap_client_id.trim()))
+        })
+        .or_else(|| apps.first())
+        .and_then(|a| a.get("id").and_then(Value::as_str).map(String::from));
+    let app = match &app_id {
+        Some(id) => client
+            .get_json(&format!("/Application/{id}?includedetails=true"))
+            .await
+            .map_err(halo)?,
+        None => Value::Null,
+    };
+    let application_fields = keys(&app);
+    let missing: Vec<&str> = APPLICATION_FIELDS_USED
+        .iter()
+        .copied()
+        .filter(|f| !application_fields.iter().any(|k| k == f))
+        .collect();
+    let extras: Vec<&str> = [APP_DESCRIPTION, APP_SECRET_EXPIRY_DAYS, APP_SECRET_EXPIRY_DATE]
+        .into_iter()
+        .filter(|f| application_fields.iter().any(|k| k == f))
+        .collect();
+    assumptions.push(hold(
+        "application-fields",
+        "an application shows the fields halo-onboard writes (name, client id, login agent, grant type, scopes)",
+        app_id.is_some() && missing.is_empty(),
+        if app_id.is_none() {
+            "no application listed".to_string()
+        } else if missing.is_empty() {
+            format!(
+                "{} fields; newer fields present: {}",
+                application_fields.len(),
+                if extras.is_empty() {
+                    "none".to_string()
+                } else {
+                    extras.join(", ")
+                }
+            )
+        } else {
+            format!("missing: {}", missing.join(", "))
+        },
+    ));
+    let secret_shown = app
+        .get("clientSecret")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    assumptions.push(hold(
+        "secret-not-on-get",
+        "GET never shows an application's secret (Halo shows it once)",
+        !secret_shown,
+        if secret_shown {
+            "GET /api/Application/{id} returned a non-empty clientSecret"
+        } else {
+            "no secret in the GET answer"
+        },
+    ));
+
+    Ok(Report {
+        halo_onboard: env!("CARGO_PKG_VERSION"),
+        roles: role_rows.len(),
+        roles_read_with_details: vocab.roles_read,
+        claim_codes,
+        list_shapes,
+        agent_fields,
+        application_fields,
+        scopes_granted: granted,
+        admin_granted,
+        all_teams_granted,
+        assumptions,
+    })
+}
+
+pub fn text(r: &Report) -> String {
+    let mut s = format!("halo-onboard {} doctor\n\nAssumptions:\n", r.halo_onboard);
+    for a in &r.assumptions {
+        let mark = if a.holds { "✓" } else { "✗" };
+        s.push_str(&format!("  {mark} {}: {}\n      {}\n", a.id, a.what, a.evidence));
+    }
+    s.push_str(&format!(
+        "\nClaim codes on {} role(s) read with their details (of {}):\n",
+        r.roles_read_with_details, r.roles
+    ));
+    for c in &r.claim_codes {
+        let what = match (&c.label, &c.today) {
+            (Some(l), _) => l.clone(),
+            (None, Some(t)) => format!("older name of {t}"),
+            (None, None) => "not in halo-onboard's vocabulary".into(),
+        };
+        s.push_str(&format!("  {:<28} {:<52} on {} role(s)\n", c.code, what, c.roles));
+    }
+    s.push_str("\nList shapes:\n");
+    for (k, v) in &r.list_shapes {
+        s.push_str(&format!("  {k:<12} {v}\n"));
+    }
+    s.push_str(&format!(
+        "\nAgent fields ({}): {}\n",
+        r.agent_fields.len(),
+        r.agent_fields.join(", ")
+    ));
+    s.push_str(&format!(
+        "Application fields ({}): {}\n",
+        r.application_fields.len(),
+        r.application_fields.join(", ")
+    ));
+    s.push_str(&format!(
+        "\nBootstrap scopes granted: {} (admin: {}, all:teams: {})\n",
+        r.scopes_granted.join(" "),
+        if r.admin_granted { "yes" } else { "no" },
+        if r.all_teams_granted { "yes" } else { "no" }
+    ));
+    match r.failed() {
+        None => s.push_str("\nEvery assumption holds.\n"),
+        Some(f) => s.push_str(&format!(
+            "\nFAILED: {} — {}. Where permission codes disagree, apply creates the role with its name and notes only and lists its permissions as manual steps.\n",
+            f.id, f.what
+        )),
+    }
+    s
+}
+
+/// `halo-onboard doctor`.
+pub async fn run(args: &DoctorArgs) -> u8 {
+    match try_run(args).await {
+        Ok(code) => code,
+        Err(f) => {
+            print_failure(&f, args.json);
+            f.code
+        }
+    }
+}
+
+async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
+    let client_id = args.connect.client_id.clone().ok_or_else(|| {
+        Failure::new(
+            "no bootstrap client id",
+            "Pass --client-id or set HALO_CLIENT_ID.",
+        )
+    })?;
+    let secret = read_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
+    let opts = ClientOptions::default();
+    let ep = endpoint_from(&args.connect, &opts).await?;
+    let client = bootstrap_client(&ep, &client_id, secret, opts)?;
+    let report = diagnose(&client, &client_id).await?;
+    let body = if args.json {
+        serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+    } else {
+        text(&report)
+    };
+    print!("{body}");
+    if let Some(p) = &args.out {
+        crate::journal::fsutil::write_atomic(p, body.as_bytes()).map_err(|e| {
+            Failure::new(
+                format!("cannot write the report to {}: {e}", p.display()),
+                "Pass --out with a writable path.",
+            )
+        })?;
+    }
+    Ok(if report.failed().is_some() {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
+}
