@@ -7,10 +7,13 @@ use std::collections::BTreeSet;
 use halo_onboard::halo::model::*;
 use halo_onboard::journal::Session;
 use halo_onboard::plan::answers::Answers;
+use halo_onboard::plan::Object;
 use halo_onboard::plan::apply::{Applied, Applier, ApplyError};
+use halo_onboard::plan::manual::ManualCredentials;
+use secrecy::SecretString;
 use halo_onboard::plan::verify::{self, Layer, Target, Verification};
 use halo_onboard::profile::{self, Question};
-use halo_onboard::sim::State;
+use halo_onboard::sim::{SecretMode, State};
 
 mod support;
 use support::{Env, env, fast_opts};
@@ -404,80 +407,129 @@ fn name_left_open(p: &profile::Profile, problem: &str) -> bool {
     }
 }
 
+/// The verification of one applied profile: the application itself works (token and
+/// `Agent/me`); what may still fail are the guide's manual steps (role, team visibility).
+fn assert_application_works(id: &str, mode: SecretMode, v: &Verification) {
+    for c in v.failures() {
+        assert!(
+            matches!(c.layer, Some(Layer::Role | Layer::Visibility)),
+            "{id} ({mode:?}): {} fails at {:?}: {}",
+            c.name,
+            c.layer,
+            c.detail
+        );
+    }
+    assert!(v.checks.iter().any(|c| c.name == "token" && c.pass), "{id} ({mode:?})");
+    assert!(v.checks.iter().any(|c| c.name == "agent" && c.pass), "{id} ({mode:?})");
+}
+
+/// Every built-in profile, against each way Halo may issue an application's secret: honour
+/// (keeps the posted one), generate (returns its own once, in the POST answer) and hidden
+/// (never returns it: the admin generates and copies it in Halo's web UI, the tool proves it
+/// with a token and continues). Each ends verified, or stops on its declared question.
 #[tokio::test]
-async fn every_builtin_profile_applies_or_waits_for_its_questions() {
-    let mut clean = Vec::new();
-    let mut waiting = Vec::new();
-    for p in profile::builtin() {
-        let e = env().await;
-        let (s, r) = apply(&e, p.to_answers()).await;
-        match r {
-            Ok(a) => {
-                // The application itself must work; what verification may still flag are the
-                // guide's manual steps (role feature access, team visibility).
-                let v = verify_applied(&e, &s, &a).await;
-                for c in v.failures() {
-                    assert!(
-                        matches!(c.layer, Some(Layer::Role | Layer::Visibility)),
-                        "{}: {} fails at {:?}: {}",
-                        p.id,
-                        c.name,
-                        c.layer,
-                        c.detail
-                    );
+async fn every_builtin_profile_applies_in_each_secret_mode_or_waits_for_its_questions() {
+    for mode in [SecretMode::Honour, SecretMode::Generate, SecretMode::Hidden] {
+        let mut clean = Vec::new();
+        let mut waiting = Vec::new();
+        for p in profile::builtin() {
+            let e = env().await;
+            e.sim.set_secret_mode(mode);
+            let mut s = e.journal.create(p.to_answers(), Some(e.ep.clone())).unwrap();
+            let applier = Applier {
+                client: &e.admin,
+                journal: &e.journal,
+                progress: None,
+                regenerate_secret: false,
+            };
+            let lk = applier.lookups(&s).await.unwrap();
+            match applier.apply_and_verify(&mut s, lk).await {
+                Ok(f) => {
+                    assert_ne!(mode, SecretMode::Hidden, "{}: a hidden secret cannot verify", p.id);
+                    let v = f.verification.expect("a new application is verified");
+                    assert_application_works(&p.id, mode, &v);
+                    if mode == SecretMode::Generate {
+                        // Halo's own client id and secret, taken from the POST answer.
+                        let halo_cid = e.sim.with_state(|st| {
+                            st.application(&f.applied.application_id).unwrap().client_id.clone()
+                        });
+                        assert_eq!(f.applied.client_id, halo_cid, "{}", p.id);
+                    }
+                    clean.push(p.id.clone());
                 }
-                assert!(v.checks.iter().any(|c| c.name == "token" && c.pass));
-                assert!(v.checks.iter().any(|c| c.name == "agent" && c.pass));
-                clean.push(p.id.clone());
-            }
-            Err(ApplyError::Blocked(problems)) if p.id == "custom" => {
-                // The blank template: every name is the user's to give.
-                assert_eq!(
-                    problems,
-                    vec![
-                        "Role: a name is required",
-                        "Agent: a username is required",
-                        "Permissions: tick at least one scope",
-                        "Application: a name is required"
-                    ]
-                );
-                waiting.push(p.id.clone());
-            }
-            Err(ApplyError::Blocked(problems)) => {
-                let qs = p.questions();
-                assert!(
-                    !qs.is_empty(),
-                    "{} is blocked without an open question: {problems:?}",
-                    p.id
-                );
-                for m in &problems {
+                Err(ApplyError::SecretNeeded { name }) => {
+                    assert_eq!(mode, SecretMode::Hidden, "{}", p.id);
+                    assert_eq!(name, p.application.name);
+                    // The admin presses Generate in Halo's form and copies both values.
+                    let app_id = s.objects.application_id.clone().unwrap();
+                    let secret = e.sim.generate_secret(&app_id).unwrap();
+                    let client_id =
+                        e.sim.with_state(|st| st.application(&app_id).unwrap().client_id.clone());
+                    let creds = ManualCredentials {
+                        client_id,
+                        client_secret: SecretString::from(secret),
+                    };
+                    let f = applier
+                        .adopt_and_continue(&mut s, Object::Application, Some(&creds))
+                        .await
+                        .unwrap_or_else(|e| panic!("{}: {e}", p.id));
+                    assert!(s.objects.application_created, "still this setup's own application");
+                    assert!(!s.objects.application_manual);
+                    let v = f.verification.expect("the pasted secret is verified");
+                    assert_application_works(&p.id, mode, &v);
+                    clean.push(p.id.clone());
+                }
+                Err(ApplyError::Blocked(problems)) if p.id == "custom" => {
+                    // The blank template: every name is the user's to give.
+                    assert_eq!(
+                        problems,
+                        vec![
+                            "Role: a name is required",
+                            "Agent: a username is required",
+                            "Permissions: tick at least one scope",
+                            "Application: a name is required"
+                        ]
+                    );
+                    waiting.push(p.id.clone());
+                }
+                Err(ApplyError::Blocked(problems)) => {
+                    let qs = p.questions();
                     assert!(
-                        qs.iter().any(|q| explained_by(*q, m)) || name_left_open(&p, m),
-                        "{}: '{m}' is not one of its questions {qs:?}",
+                        !qs.is_empty(),
+                        "{} is blocked without an open question: {problems:?}",
                         p.id
                     );
+                    for m in &problems {
+                        assert!(
+                            qs.iter().any(|q| explained_by(*q, m)) || name_left_open(&p, m),
+                            "{}: '{m}' is not one of its questions {qs:?}",
+                            p.id
+                        );
+                    }
+                    waiting.push(p.id.clone());
                 }
-                waiting.push(p.id.clone());
+                Err(other) => panic!("{} ({mode:?}): {other}", p.id),
             }
-            Err(other) => panic!("{}: {other}", p.id),
+            drop(applier);
+            e.sim.shutdown().await;
         }
-        e.sim.shutdown().await;
+        assert!(clean.len() + waiting.len() >= 30, "{clean:?} {waiting:?}");
+        for id in ["propel", "topleft", "guardz"] {
+            assert!(clean.contains(&id.to_string()), "{id} applies: {clean:?}");
+        }
+        // Only these wait for the user: the default team that HumanizeIT, ConnectSecure and
+        // SquaredUp require but leave to the instance, and the two templates.
+        waiting.sort();
+        assert_eq!(
+            waiting,
+            vec![
+                "connectsecure",
+                "custom",
+                "humanizeit",
+                "least-privilege",
+                "squaredup"
+            ],
+            "{mode:?}"
+        );
     }
-    assert!(clean.len() + waiting.len() >= 30, "{clean:?} {waiting:?}");
-    for id in ["propel", "topleft", "guardz"] {
-        assert!(clean.contains(&id.to_string()), "{id} applies: {clean:?}");
-    }
-    // Only these wait for the user: the default team that HumanizeIT, ConnectSecure and
-    // SquaredUp require but leave to the instance, and the two templates.
-    waiting.sort();
-    assert_eq!(
-        waiting,
-        vec![
-            "connectsecure",
-            "custom",
-            "humanizeit",
-            "least-privilege",
-            "squaredup"
-        ]
-    );
 }
