@@ -180,3 +180,58 @@ fn help_names_the_manual_key() {
             .any(|(k, v)| *k == "m" && v.contains("by hand"))
     );
 }
+
+/// Halo kept the new application's secret (hidden): `m` shows where to generate and copy it,
+/// takes the Client ID and the masked Secret, and Enter sends them to be proved with a token;
+/// a secret Halo refuses again brings the paste screen back with the reason.
+#[test]
+fn hidden_secret_is_pasted_masked_then_proved() {
+    let mut m = filled(Step::Submit);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    app::update(
+        &mut m,
+        Msg::SecretNeeded {
+            message: "Halo did not accept the client secret of application 'Vendor' (it keeps a secret of its own and does not show it through the API)".into(),
+            hint: "Generate and copy the secret in Halo's web UI.".into(),
+        },
+    );
+    assert!(matches!(m.apply.phase, Phase::Failed { .. }));
+    assert!(m.apply.secret_needed);
+    press(&mut m, [key(KeyCode::Char('m'))]);
+    let st = m.apply.manual.as_ref().expect("the paste screen is shown");
+    assert_eq!(st.object, Object::Application);
+    assert!(st.needs_credentials());
+    assert!(st.checklist.path.ends_with("'Vendor integration' > Details"), "{}", st.checklist.path);
+    let s = screen(&m, &Theme::dark());
+    assert!(s.contains("press Generate"), "{s}");
+    type_str(&mut m, "halo-client-id");
+    press(&mut m, [key(KeyCode::Tab)]);
+    app::update(&mut m, Msg::Paste(format!("{NEW_SECRET}\n")));
+    assert!(!screen(&m, &Theme::dark()).contains(NEW_SECRET), "masked");
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    let req = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::AdoptManual(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("Enter asks the runtime to prove the secret and continue");
+    assert_eq!(req.object, Object::Application);
+    let c = req.credentials.as_ref().unwrap();
+    assert_eq!(c.client_id, "halo-client-id");
+    assert_eq!(c.client_secret.expose_secret(), NEW_SECRET);
+    assert!(!format!("{fx:?}").contains(NEW_SECRET));
+    assert!(m.apply.running());
+
+    // Halo refuses the pasted secret too: back to the paste screen, saying so.
+    app::update(
+        &mut m,
+        Msg::SecretNeeded {
+            message: "Halo did not accept the client secret".into(),
+            hint: String::new(),
+        },
+    );
+    let st = m.apply.manual.as_ref().expect("the paste screen again");
+    assert!(st.message.as_ref().unwrap().1.contains("refused this secret too"));
+}

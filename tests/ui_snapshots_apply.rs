@@ -180,3 +180,23 @@ fn manual_checklist_for_a_refused_application() {
     );
     snap("manual_checklist_application", &m, false);
 }
+
+#[test]
+fn secret_paste_when_halo_keeps_the_secret() {
+    let mut m = filled(Step::Submit);
+    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    let mut m = quiet(m);
+    app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    app::update(
+        &mut m,
+        Msg::SecretNeeded {
+            message: "Halo did not accept the client secret of application 'Vendor' (it keeps a secret of its own and does not show it through the API)".into(),
+            hint: "Generate and copy the secret in Halo's web UI (the checklist says where), then continue.".into(),
+        },
+    );
+    press(&mut m, [key(KeyCode::Char('m'))]);
+    type_str(&mut m, "0d5b7a2e-client-id");
+    press(&mut m, [key(KeyCode::Tab)]);
+    app::update(&mut m, Msg::Paste(NEW_SECRET.into()));
+    snap("manual_secret_paste", &m, false);
+}

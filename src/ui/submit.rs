@@ -305,10 +305,12 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
         return;
     };
     let word = crate::plan::manual::object_word(st.object);
-    let mut l = vec![Span::styled(
-        format!("✎ Do the {word} step by hand in Halo's web UI"),
-        t.accent,
-    )];
+    let title = if m.apply.secret_needed {
+        "✎ Copy the application's secret from Halo's web UI".to_string()
+    } else {
+        format!("✎ Do the {word} step by hand in Halo's web UI")
+    };
+    let mut l = vec![Span::styled(title, t.accent)];
     if let Some(id) = &m.apply.session_id {
         l.push(Span::styled(format!("  setup {id}"), t.muted));
     }
@@ -356,7 +358,11 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
     }
     b.note(
         t.muted,
-        "When it is saved in Halo, press Enter: the wizard finds it by name, adopts it and continues. What you make by hand is never deleted by rollback.",
+        if m.apply.secret_needed {
+            "Press Enter: the wizard gets a token with the pasted secret to prove it, then continues the same setup (the application stays this setup's own)."
+        } else {
+            "When it is saved in Halo, press Enter: the wizard finds it by name, adopts it and continues. What you make by hand is never deleted by rollback."
+        },
     );
 }
 
