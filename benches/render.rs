@@ -54,7 +54,6 @@ fn lookups() -> Lookups {
         agents: vec![Agent {
             id: Some(1),
             name: "admin".into(),
-            is_admin: true,
             ..Agent::default()
         }],
         ..Lookups::default()
@@ -82,7 +81,11 @@ fn model(step: Step, log_lines: usize, cap: usize, log_large: bool) -> Model {
             agent: Agent {
                 id: Some(1),
                 name: "admin".into(),
-                is_admin: true,
+                // An administrator through its own "Is a HaloPSA Administrator" claim.
+                claims: vec![halo_onboard::halo::model::Claim {
+                    claim_type: "SA".into(),
+                    value: "true".into(),
+                }],
                 ..Agent::default()
             },
             token: TokenInfo {

@@ -264,11 +264,7 @@ async fn role_removed_from_agent_is_drift() {
 #[tokio::test]
 async fn role_that_lost_admin_is_drift() {
     let s = setup("topleft").await;
-    s.change(|st, s| {
-        role(st, s)
-            .claims
-            .retain(|c| c.claim_type != "SA")
-    });
+    s.change(|st, s| role(st, s).claims.retain(|c| c.claim_type != "SA"));
     let r = s.audit().await;
     assert_drift(&r, "role lost admin", "role admin");
 }

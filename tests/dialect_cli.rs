@@ -212,11 +212,16 @@ async fn a_posted_agent_notes_field_is_not_stored() {
 #[tokio::test]
 async fn hidden_secret_stops_with_the_checklist_then_resumes_verified() {
     let sb = Sandbox::start(&["--secret-mode", "hidden"]).await;
-    let r = sb.run(&["apply", "--profile", "topleft", "--yes"], &[]).await;
+    let r = sb
+        .run(&["apply", "--profile", "topleft", "--yes"], &[])
+        .await;
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(all.contains("did not accept the client secret"), "{all}");
-    assert!(all.contains("View Applications > 'TopLeft' > Details"), "{all}");
+    assert!(
+        all.contains("View Applications > 'TopLeft' > Details"),
+        "{all}"
+    );
     assert!(all.contains("press Generate"), "{all}");
     let cmd = all
         .lines()
@@ -335,12 +340,27 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
     assert!(!r.stdout.contains(&sb.secret) && !r.stdout.contains("Sam Support"));
     let report = sb.state.path().join("doctor.json");
     let r = sb
-        .run(&["doctor", "--json", "--out", report.to_str().unwrap()], &[])
+        .run(
+            &["doctor", "--json", "--out", report.to_str().unwrap()],
+            &[],
+        )
         .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert!(v["assumptions"].as_array().unwrap().iter().all(|a| a["holds"] == true));
-    assert!(v["agent_fields"].as_array().unwrap().iter().all(|f| f != "notes"));
+    assert!(
+        v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["holds"] == true)
+    );
+    assert!(
+        v["agent_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f != "notes")
+    );
     assert_eq!(v["admin_granted"], true);
     sb.stop().await;
 
@@ -365,12 +385,18 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
             .any(|l| l.contains("General: Is a HaloPSA Administrator = Yes")),
         "{text:?}"
     );
-    assert!(text.iter().any(|l| l.contains("does not confirm")), "{text:?}");
+    assert!(
+        text.iter().any(|l| l.contains("does not confirm")),
+        "{text:?}"
+    );
     let role = sb
         .get(&format!("/api/Roles/{}", v["role_id"].as_str().unwrap()))
         .await;
     assert!(claims(&role).is_empty(), "no claims written: {role}");
-    assert_eq!(r.code, 1, "the role has no permissions yet: verification fails");
+    assert_eq!(
+        r.code, 1,
+        "the role has no permissions yet: verification fails"
+    );
     sb.stop().await;
 }
 
@@ -405,7 +431,10 @@ async fn check_fails_within_fourteen_days_of_the_secret_expiry() {
                     "--app-client-id",
                     h["client_id"].as_str().unwrap(),
                 ],
-                &[("HALO_APP_CLIENT_SECRET", h["client_secret"].as_str().unwrap())],
+                &[(
+                    "HALO_APP_CLIENT_SECRET",
+                    h["client_secret"].as_str().unwrap(),
+                )],
             )
             .await;
         assert_eq!(r.code, code, "{days} days: {}\n{}", r.stdout, r.stderr);

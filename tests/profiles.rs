@@ -152,7 +152,10 @@ fn propel_matches_its_guide() {
     }
     assert_eq!(label("lg"), Some("Can Add All Appointments"));
     assert_eq!(label("lz"), Some("Can View All Appointments"));
-    assert!(p.role.other_permissions.is_empty(), "everything the guide asks is settable");
+    assert!(
+        p.role.other_permissions.is_empty(),
+        "everything the guide asks is settable"
+    );
     assert_eq!(p.handover[0], HandoverField::Hostname);
 
     let a = p.to_answers();
@@ -198,7 +201,11 @@ fn guardz_matches_its_guide() {
     assert_eq!(strs(&p.scopes), ["all"]);
     assert!(!p.role.permissions.admin());
     let label = |code: &str| p.role.permissions.get(code).map(|l| l.label);
-    assert_eq!(label("Tx"), Some("Read and Modify"), "tickets read and modify");
+    assert_eq!(
+        label("Tx"),
+        Some("Read and Modify"),
+        "tickets read and modify"
+    );
     assert_eq!(label("l6"), Some("Yes"), "add tickets");
     assert_eq!(label("l8"), Some("Yes"), "view tickets of other agents");
     assert_eq!(label("Ft"), Some("Yes"), "all ticket types");

@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 
 use halo_onboard::halo::model::*;
 use halo_onboard::journal::Session;
-use halo_onboard::plan::answers::Answers;
 use halo_onboard::plan::Object;
+use halo_onboard::plan::answers::Answers;
 use halo_onboard::plan::apply::{Applied, Applier, ApplyError};
 use halo_onboard::plan::manual::ManualCredentials;
-use secrecy::SecretString;
 use halo_onboard::plan::verify::{self, Layer, Target, Verification};
 use halo_onboard::profile::{self, Question};
 use halo_onboard::sim::{SecretMode, State};
+use secrecy::SecretString;
 
 mod support;
 use support::{Env, env, fast_opts};
@@ -419,8 +419,14 @@ fn assert_application_works(id: &str, mode: SecretMode, v: &Verification) {
             c.detail
         );
     }
-    assert!(v.checks.iter().any(|c| c.name == "token" && c.pass), "{id} ({mode:?})");
-    assert!(v.checks.iter().any(|c| c.name == "agent" && c.pass), "{id} ({mode:?})");
+    assert!(
+        v.checks.iter().any(|c| c.name == "token" && c.pass),
+        "{id} ({mode:?})"
+    );
+    assert!(
+        v.checks.iter().any(|c| c.name == "agent" && c.pass),
+        "{id} ({mode:?})"
+    );
 }
 
 /// Every built-in profile, against each way Halo may issue an application's secret: honour
@@ -435,7 +441,10 @@ async fn every_builtin_profile_applies_in_each_secret_mode_or_waits_for_its_ques
         for p in profile::builtin() {
             let e = env().await;
             e.sim.set_secret_mode(mode);
-            let mut s = e.journal.create(p.to_answers(), Some(e.ep.clone())).unwrap();
+            let mut s = e
+                .journal
+                .create(p.to_answers(), Some(e.ep.clone()))
+                .unwrap();
             let applier = Applier {
                 client: &e.admin,
                 journal: &e.journal,
@@ -445,13 +454,21 @@ async fn every_builtin_profile_applies_in_each_secret_mode_or_waits_for_its_ques
             let lk = applier.lookups(&s).await.unwrap();
             match applier.apply_and_verify(&mut s, lk).await {
                 Ok(f) => {
-                    assert_ne!(mode, SecretMode::Hidden, "{}: a hidden secret cannot verify", p.id);
+                    assert_ne!(
+                        mode,
+                        SecretMode::Hidden,
+                        "{}: a hidden secret cannot verify",
+                        p.id
+                    );
                     let v = f.verification.expect("a new application is verified");
                     assert_application_works(&p.id, mode, &v);
                     if mode == SecretMode::Generate {
                         // Halo's own client id and secret, taken from the POST answer.
                         let halo_cid = e.sim.with_state(|st| {
-                            st.application(&f.applied.application_id).unwrap().client_id.clone()
+                            st.application(&f.applied.application_id)
+                                .unwrap()
+                                .client_id
+                                .clone()
                         });
                         assert_eq!(f.applied.client_id, halo_cid, "{}", p.id);
                     }
@@ -463,8 +480,9 @@ async fn every_builtin_profile_applies_in_each_secret_mode_or_waits_for_its_ques
                     // The admin presses Generate in Halo's form and copies both values.
                     let app_id = s.objects.application_id.clone().unwrap();
                     let secret = e.sim.generate_secret(&app_id).unwrap();
-                    let client_id =
-                        e.sim.with_state(|st| st.application(&app_id).unwrap().client_id.clone());
+                    let client_id = e
+                        .sim
+                        .with_state(|st| st.application(&app_id).unwrap().client_id.clone());
                     let creds = ManualCredentials {
                         client_id,
                         client_secret: SecretString::from(secret),
@@ -473,7 +491,10 @@ async fn every_builtin_profile_applies_in_each_secret_mode_or_waits_for_its_ques
                         .adopt_and_continue(&mut s, Object::Application, Some(&creds))
                         .await
                         .unwrap_or_else(|e| panic!("{}: {e}", p.id));
-                    assert!(s.objects.application_created, "still this setup's own application");
+                    assert!(
+                        s.objects.application_created,
+                        "still this setup's own application"
+                    );
                     assert!(!s.objects.application_manual);
                     let v = f.verification.expect("the pasted secret is verified");
                     assert_application_works(&p.id, mode, &v);

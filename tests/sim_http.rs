@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use halo_onboard::halo::model::{Agent, AgentTeam, Application, ScopeRef};
+use halo_onboard::halo::model::{Agent, AgentTeam, Application, Claim, ScopeRef};
 use halo_onboard::halo::scopes::AREAS;
-use halo_onboard::sim::{self, DropMode, SimConfig, SimHandle};
+use halo_onboard::sim::{self, DropMode, SecretMode, SimConfig, SimHandle};
 use serde_json::{Value, json};
 
 const ADMIN_SCOPES: &str = "all admin all:teams admin:webhooks";
@@ -497,7 +497,12 @@ async fn role_crud() {
     )
     .await;
     assert_eq!(admin["claims"], json!([{"type": "SA", "value": "true"}]));
-    let (_, first_line) = get(&sim, &tok, &format!("/api/Roles/{}", v[1]["id"].as_str().unwrap())).await;
+    let (_, first_line) = get(
+        &sim,
+        &tok,
+        &format!("/api/Roles/{}", v[1]["id"].as_str().unwrap()),
+    )
+    .await;
     assert!(
         first_line["claims"]
             .as_array()
@@ -1259,5 +1264,177 @@ async fn control_api_faults_and_state() {
         .unwrap();
     assert_eq!(state["applications"][0]["clientId"], sim.client_id.as_str());
     assert!(!state.to_string().contains(&sim.client_secret));
+    sim.shutdown().await;
+}
+
+// ---------------------------------------------------------------- Halo's dialect
+
+fn set_first_line(sim: &SimHandle, code: &str, value: &str) {
+    let (code, value) = (code.to_string(), value.to_string());
+    sim.with_state(move |st| {
+        let role = st
+            .roles
+            .iter_mut()
+            .find(|r| r.name == "1st Line Support")
+            .unwrap();
+        role.claims.retain(|c| c.claim_type != code);
+        role.claims.push(Claim {
+            claim_type: code,
+            value,
+        });
+    });
+}
+
+/// Access follows Halo's own codes and each area's scale: a read-only Tickets level refuses
+/// ticket writes, Clients at "View (Names Only)" list names only, and an agent's own claims
+/// count together with its roles'.
+#[tokio::test]
+async fn access_follows_halos_codes_and_scales() {
+    let sim = start().await;
+    // Sam Support holds 1st Line Support: Tickets Read and Modify, Can add new Tickets.
+    let (id, secret) = add_app(&sim, 3, &["all", "admin"]);
+    let tok = token_for(&sim, &id, &secret, "all admin").await;
+    let (s, t) = post(
+        &sim,
+        &tok,
+        "/api/Tickets",
+        json!([{"summary": "x", "team_id": 1}]),
+    )
+    .await;
+    assert_eq!(s, 201, "{t}");
+    assert_eq!(t["summary"], "x");
+    set_first_line(&sim, "l6", "0");
+    let (s, b) = post(&sim, &tok, "/api/Tickets", json!([{"summary": "y"}])).await;
+    assert_eq!(s, 403, "no 'Can add new Tickets': {b}");
+    set_first_line(&sim, "Tx", "1");
+    let (s, b) = post(
+        &sim,
+        &tok,
+        "/api/Tickets",
+        json!([{"id": 1001, "summary": "z"}]),
+    )
+    .await;
+    assert_eq!(s, 403, "read-only Tickets refuses writes: {b}");
+    assert!(
+        b["Message"]
+            .as_str()
+            .unwrap()
+            .contains("Tickets Read and Modify")
+    );
+    assert_eq!(
+        get(&sim, &tok, "/api/Tickets").await.0,
+        200,
+        "reading still works"
+    );
+
+    let (_, c) = get(&sim, &tok, "/api/Client").await;
+    assert!(
+        c["clients"][0].get("website").is_some(),
+        "Read Only shows the record: {c}"
+    );
+    set_first_line(&sim, "Ux", "1");
+    let (_, c) = get(&sim, &tok, "/api/Client").await;
+    let keys: Vec<&String> = c["clients"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["id", "name"], "View (Names Only)");
+    set_first_line(&sim, "Ux", "0");
+    assert_eq!(get(&sim, &tok, "/api/Client").await.0, 403, "No Access");
+
+    // Not an administrator through its role; its own SA claim makes it one.
+    assert_eq!(get(&sim, &tok, "/api/Roles").await.0, 403);
+    sim.with_state(|st| {
+        st.agent_mut(3).unwrap().claims = vec![Claim {
+            claim_type: "SA".into(),
+            value: "true".into(),
+        }];
+    });
+    assert_eq!(get(&sim, &tok, "/api/Roles").await.0, 200);
+    sim.shutdown().await;
+}
+
+/// How Halo issues an application's secret, played three ways, and its expiry.
+#[tokio::test]
+async fn secret_modes_and_expiry() {
+    let sim = start().await;
+    let tok = admin_token(&sim).await;
+    let app = |name: &str| {
+        json!([{"displayName": name, "clientId": "posted-id", "clientSecret": "posted-secret",
+                "loginas_agent_id": 2, "scopes": [{"name": "all"}]}])
+    };
+    // Honour: the posted values are kept; the answer shows the secret once.
+    let (s, a) = post(&sim, &tok, "/api/Application", app("honour")).await;
+    assert_eq!(s, 201);
+    assert_eq!(
+        (a["clientId"].as_str(), a["clientSecret"].as_str()),
+        (Some("posted-id"), Some("posted-secret"))
+    );
+    let (_, g) = get(
+        &sim,
+        &tok,
+        &format!("/api/Application/{}", a["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(
+        g.get("clientSecret").is_none_or(|v| v == ""),
+        "never on GET: {g}"
+    );
+
+    // Generate: Halo's own, returned once in the POST answer.
+    sim.set_secret_mode(SecretMode::Generate);
+    let (_, a) = post(&sim, &tok, "/api/Application", app("generate")).await;
+    let (cid, sec) = (
+        a["clientId"].as_str().unwrap(),
+        a["clientSecret"].as_str().unwrap(),
+    );
+    assert!(
+        cid != "posted-id" && !sec.is_empty() && sec != "posted-secret",
+        "{a}"
+    );
+    assert_eq!(token_resp(&sim, cid, sec, Some("all")).await.0, 200);
+    assert_eq!(
+        token_resp(&sim, cid, "posted-secret", Some("all")).await.0,
+        401
+    );
+    let (_, g) = get(
+        &sim,
+        &tok,
+        &format!("/api/Application/{}", a["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(g.get("clientSecret").is_none_or(|v| v == ""), "{g}");
+
+    // Hidden: never returned; the form's Generate (the test API) is the only way to learn it.
+    sim.set_secret_mode(SecretMode::Hidden);
+    let (_, a) = post(&sim, &tok, "/api/Application", app("hidden")).await;
+    assert!(a.get("clientSecret").is_none_or(|v| v == ""), "{a}");
+    let app_id = a["id"].as_str().unwrap();
+    let cid = a["clientId"].as_str().unwrap();
+    assert_ne!(cid, "posted-id");
+    assert_eq!(
+        token_resp(&sim, cid, "posted-secret", Some("all")).await.0,
+        401
+    );
+    let r: Value = http()
+        .post(format!(
+            "{}/_sim/applications/{app_id}/generate-secret",
+            sim.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sec = r["client_secret"].as_str().unwrap();
+    assert_eq!(token_resp(&sim, cid, sec, Some("all")).await.0, 200);
+
+    // Expiry, when asked: days and the date on the application.
+    sim.with_faults(|f| f.secret_expiry_days = Some(30));
+    sim.set_secret_mode(SecretMode::Honour);
+    let mut body = app("expiring");
+    body[0]["clientId"] = json!("another-posted-id");
+    let (s, a) = post(&sim, &tok, "/api/Application", body).await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["apiKeyExpiryDays"], 30);
+    assert!(a["apiKey1ExpiryDate"].as_str().unwrap().len() >= 10, "{a}");
     sim.shutdown().await;
 }

@@ -202,7 +202,13 @@ fn hidden_secret_is_pasted_masked_then_proved() {
     let st = m.apply.manual.as_ref().expect("the paste screen is shown");
     assert_eq!(st.object, Object::Application);
     assert!(st.needs_credentials());
-    assert!(st.checklist.path.ends_with("'Vendor integration' > Details"), "{}", st.checklist.path);
+    assert!(
+        st.checklist
+            .path
+            .ends_with("'Vendor integration' > Details"),
+        "{}",
+        st.checklist.path
+    );
     let s = screen(&m, &Theme::dark());
     assert!(s.contains("press Generate"), "{s}");
     type_str(&mut m, "halo-client-id");
@@ -233,5 +239,11 @@ fn hidden_secret_is_pasted_masked_then_proved() {
         },
     );
     let st = m.apply.manual.as_ref().expect("the paste screen again");
-    assert!(st.message.as_ref().unwrap().1.contains("refused this secret too"));
+    assert!(
+        st.message
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("refused this secret too")
+    );
 }

@@ -138,11 +138,17 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 
 /// Whether the bootstrap agent is a HaloPSA Administrator: its own claims or a role read with
 /// its details carries `SA`=`true`. `None` when none of its roles' details were read.
-pub fn agent_is_admin(agent: &crate::halo::model::Agent, lk: &crate::plan::Lookups) -> Option<bool> {
+pub fn agent_is_admin(
+    agent: &crate::halo::model::Agent,
+    lk: &crate::plan::Lookups,
+) -> Option<bool> {
     let mut p = crate::halo::dialect::Permissions::from_claims(&agent.claims);
     let mut known = !agent.claims.is_empty();
     for r in &agent.roles {
-        if let Some(role) = lk.roles.iter().find(|x| x.id.as_deref() == Some(r.id.as_str()))
+        if let Some(role) = lk
+            .roles
+            .iter()
+            .find(|x| x.id.as_deref() == Some(r.id.as_str()))
             && !role.claims.is_empty()
         {
             known = true;

@@ -293,10 +293,14 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         .copied()
         .filter(|f| !application_fields.iter().any(|k| k == f))
         .collect();
-    let extras: Vec<&str> = [APP_DESCRIPTION, APP_SECRET_EXPIRY_DAYS, APP_SECRET_EXPIRY_DATE]
-        .into_iter()
-        .filter(|f| application_fields.iter().any(|k| k == f))
-        .collect();
+    let extras: Vec<&str> = [
+        APP_DESCRIPTION,
+        APP_SECRET_EXPIRY_DAYS,
+        APP_SECRET_EXPIRY_DATE,
+    ]
+    .into_iter()
+    .filter(|f| application_fields.iter().any(|k| k == f))
+    .collect();
     assumptions.push(hold(
         "application-fields",
         "an application shows the fields halo-onboard writes (name, client id, login agent, grant type, scopes)",
@@ -351,7 +355,10 @@ pub fn text(r: &Report) -> String {
     let mut s = format!("halo-onboard {} doctor\n\nAssumptions:\n", r.halo_onboard);
     for a in &r.assumptions {
         let mark = if a.holds { "✓" } else { "✗" };
-        s.push_str(&format!("  {mark} {}: {}\n      {}\n", a.id, a.what, a.evidence));
+        s.push_str(&format!(
+            "  {mark} {}: {}\n      {}\n",
+            a.id, a.what, a.evidence
+        ));
     }
     s.push_str(&format!(
         "\nClaim codes on {} role(s) read with their details (of {}):\n",
@@ -363,7 +370,10 @@ pub fn text(r: &Report) -> String {
             (None, Some(t)) => format!("older name of {t}"),
             (None, None) => "not in halo-onboard's vocabulary".into(),
         };
-        s.push_str(&format!("  {:<28} {:<52} on {} role(s)\n", c.code, what, c.roles));
+        s.push_str(&format!(
+            "  {:<28} {:<52} on {} role(s)\n",
+            c.code, what, c.roles
+        ));
     }
     s.push_str("\nList shapes:\n");
     for (k, v) in &r.list_shapes {

@@ -225,11 +225,17 @@ mod tests {
     fn role_permissions_round_trip_with_halo_labels() {
         let mut a = Answers::default();
         a.role.name = "R".into();
-        a.role.permissions.set_labels("tickets", "Read and Modify").unwrap();
+        a.role
+            .permissions
+            .set_labels("tickets", "Read and Modify")
+            .unwrap();
         a.role.permissions.set_labels("add_tickets", "Yes").unwrap();
         let text = toml::to_string(&a).unwrap();
         assert!(text.contains("tickets = \"Read and Modify\""), "{text}");
-        assert!(!text.contains("is_admin") && !text.contains("features"), "{text}");
+        assert!(
+            !text.contains("is_admin") && !text.contains("features"),
+            "{text}"
+        );
         let back: Answers = toml::from_str(&text).unwrap();
         assert_eq!(back, a);
         let json = serde_json::to_string(&a).unwrap();
@@ -242,10 +248,18 @@ mod tests {
         let old = r#"{"role":{"mode":{"kind":"create"},"name":"R","notes":"","is_admin":true,"features":{"tickets":"edit","assets":"read"}}}"#;
         let a: Answers = serde_json::from_str(old).unwrap();
         assert!(a.role.permissions.admin());
-        assert_eq!(a.role.permissions.get("Tx").unwrap().label, "Read and Modify");
+        assert_eq!(
+            a.role.permissions.get("Tx").unwrap().label,
+            "Read and Modify"
+        );
         assert_eq!(a.role.permissions.get("Dx").unwrap().label, "Read Only");
         let bad = r#"{"role":{"access":{"tickets":"View (Names Only)"}}}"#;
-        let e = serde_json::from_str::<Answers>(bad).unwrap_err().to_string();
-        assert!(e.contains("role.access.tickets") && e.contains("Read and Modify"), "{e}");
+        let e = serde_json::from_str::<Answers>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("role.access.tickets") && e.contains("Read and Modify"),
+            "{e}"
+        );
     }
 }

@@ -10,8 +10,8 @@
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::halo::model::*;
 use crate::halo::dialect::confirm::read_roles;
+use crate::halo::model::*;
 use crate::halo::{AgentQuery, Client, ClientOptions, HaloError};
 use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
 use crate::plan::answers::RoleMode;
@@ -57,7 +57,9 @@ pub enum ApplyError {
     /// Halo refused the application's secret on the first token: it neither kept the secret
     /// halo-onboard sent nor returned one of its own. The admin generates and copies it in
     /// Halo's web UI ([`crate::plan::manual::secret_checklist`]); it is then proved with a token.
-    #[error("Halo did not accept the client secret of application '{name}' (it keeps a secret of its own and does not show it through the API)")]
+    #[error(
+        "Halo did not accept the client secret of application '{name}' (it keeps a secret of its own and does not show it through the API)"
+    )]
     SecretNeeded { name: String },
 }
 
@@ -782,8 +784,11 @@ impl Applier<'_> {
                 } else {
                     self.say(format!("Application '{}': kept (id {id})", action.name));
                 }
-                let listed = lk.applications.iter().find(|a| a.id.as_deref() == Some(id.as_str()));
-                expires = listed.and_then(|a| expiry_of(a));
+                let listed = lk
+                    .applications
+                    .iter()
+                    .find(|a| a.id.as_deref() == Some(id.as_str()));
+                expires = listed.and_then(expiry_of);
                 let cid = s
                     .objects
                     .client_id

@@ -164,12 +164,7 @@ fn find_by_name<'a, T>(items: &'a [T], name: &str, get: impl Fn(&T) -> &str) -> 
 }
 
 /// The agent to POST (without id), with names resolved to ids; unresolved names go to `problems`.
-pub fn agent_object(
-    a: &Answers,
-    role_id: &str,
-    lk: &Lookups,
-    problems: &mut Vec<String>,
-) -> Agent {
+pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec<String>) -> Agent {
     let ag = &a.agent;
     let mut roles = vec![RoleRef {
         id: role_id.into(),
@@ -511,10 +506,18 @@ fn scope_risks(names: &[String]) -> Vec<String> {
 /// not confirm the vocabulary) every permission the role should get, in Halo's words.
 fn role_manual_steps(a: &Answers, write_claims: bool, role_name: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let path = format!("{} > '{role_name}' > Permissions", crate::plan::manual::ROLES_PATH);
+    let path = format!(
+        "{} > '{role_name}' > Permissions",
+        crate::plan::manual::ROLES_PATH
+    );
     if !write_claims {
         for (def, level) in a.role.permissions.entries() {
-            out.push(format!("{path}: {}: {} = {}", def.group.label(), def.label, level.label));
+            out.push(format!(
+                "{path}: {}: {} = {}",
+                def.group.label(),
+                def.label,
+                level.label
+            ));
         }
     }
     for other in &a.role.other_permissions {
@@ -640,7 +643,8 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
     let role_name = p
         .action(Object::Role)
         .map_or_else(|| a.role.name.trim().to_string(), |x| x.name.clone());
-    p.manual.extend(role_manual_steps(a, p.write_role_claims, &role_name));
+    p.manual
+        .extend(role_manual_steps(a, p.write_role_claims, &role_name));
 
     // Agent.
     let mut agent_problems = Vec::new();
@@ -669,19 +673,54 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
     let mut our_agent_id: Option<i64> = None;
     match (ours, same_name) {
         (Some(g), _) => {
-            let changes = diff_agent(&Agent { roles: known_roles(&want_agent), ..want_agent.clone() }, g);
-            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+            let changes = diff_agent(
+                &Agent {
+                    roles: known_roles(&want_agent),
+                    ..want_agent.clone()
+                },
+                g,
+            );
+            let kind = if changes.is_empty() {
+                Kind::Keep
+            } else {
+                Kind::Update
+            };
             our_agent_id = g.id;
-            p.actions.push(Action { object: Object::Agent, kind, name: g.name.clone(), id: g.id.map(|i| i.to_string()), risks: agent_risks, changes });
+            p.actions.push(Action {
+                object: Object::Agent,
+                kind,
+                name: g.name.clone(),
+                id: g.id.map(|i| i.to_string()),
+                risks: agent_risks,
+                changes,
+            });
         }
         (None, Some(g)) => {
-            let verdict = ownership::agent(g, &want_agent.name, our_role_id.as_deref(), marked_login);
+            let verdict =
+                ownership::agent(g, &want_agent.name, our_role_id.as_deref(), marked_login);
             if verdict.is_ours() {
                 agent_risks.push("adopts an agent made by an earlier halo-onboard setup".into());
-                let changes = diff_agent(&Agent { roles: known_roles(&want_agent), ..want_agent.clone() }, g);
-                let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
+                let changes = diff_agent(
+                    &Agent {
+                        roles: known_roles(&want_agent),
+                        ..want_agent.clone()
+                    },
+                    g,
+                );
+                let kind = if changes.is_empty() {
+                    Kind::Keep
+                } else {
+                    Kind::Update
+                };
                 our_agent_id = g.id;
-                p.actions.push(Action { object: Object::Agent, kind, name: g.name.clone(), id: g.id.map(|i| i.to_string()), risks: agent_risks, changes });
+                p.actions.push(Action {
+                    object: Object::Agent,
+                    kind,
+                    name: g.name.clone(),
+                    id: g.id.map(|i| i.to_string()),
+                    risks: agent_risks,
+                    changes,
+                });
             } else {
                 p.problems.push(format!(
                     "Agent: an agent with username '{}' already exists (id {}) and was not made by halo-onboard ({}); choose another username",
@@ -694,7 +733,14 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         (None, None) => {
             p.requests.push("POST /api/Agent".into());
             p.requests.push("GET /api/Agent/{id} (read back)".into());
-            p.actions.push(Action { object: Object::Agent, kind: Kind::Create, name: want_agent.name.clone(), id: None, risks: agent_risks, changes: vec![] });
+            p.actions.push(Action {
+                object: Object::Agent,
+                kind: Kind::Create,
+                name: want_agent.name.clone(),
+                id: None,
+                risks: agent_risks,
+                changes: vec![],
+            });
         }
     }
 
@@ -731,9 +777,24 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
     let same_name = find_by_name(&lk.applications, app_name, |x| &x.display_name);
     match (ours, same_name) {
         (Some(g), _) => {
-            let changes = if agent_id == 0 { vec![] } else { diff_application(&want_app, g) };
-            let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
-            p.actions.push(Action { object: Object::Application, kind, name: g.display_name.clone(), id: g.id.clone(), risks: app_risks, changes });
+            let changes = if agent_id == 0 {
+                vec![]
+            } else {
+                diff_application(&want_app, g)
+            };
+            let kind = if changes.is_empty() {
+                Kind::Keep
+            } else {
+                Kind::Update
+            };
+            p.actions.push(Action {
+                object: Object::Application,
+                kind,
+                name: g.display_name.clone(),
+                id: g.id.clone(),
+                risks: app_risks,
+                changes,
+            });
         }
         (None, Some(g)) => {
             let verdict = ownership::application(g, ANY_SETUP, app_name, our_agent_id);
@@ -741,9 +802,24 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                 if !this_setup(&g.description) {
                     app_risks.push("adopts an application made by an earlier halo-onboard setup; its secret was handed over then and a new one will be generated".into());
                 }
-                let changes = if agent_id == 0 { vec![] } else { diff_application(&want_app, g) };
-                let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
-                p.actions.push(Action { object: Object::Application, kind, name: g.display_name.clone(), id: g.id.clone(), risks: app_risks, changes });
+                let changes = if agent_id == 0 {
+                    vec![]
+                } else {
+                    diff_application(&want_app, g)
+                };
+                let kind = if changes.is_empty() {
+                    Kind::Keep
+                } else {
+                    Kind::Update
+                };
+                p.actions.push(Action {
+                    object: Object::Application,
+                    kind,
+                    name: g.display_name.clone(),
+                    id: g.id.clone(),
+                    risks: app_risks,
+                    changes,
+                });
             } else {
                 p.problems.push(format!(
                     "Application: an application named '{}' already exists and was not made by halo-onboard ({}); choose another name",
@@ -754,8 +830,16 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         }
         (None, None) => {
             p.requests.push("POST /api/Application".into());
-            p.requests.push("GET /api/Application/{id} (read back)".into());
-            p.actions.push(Action { object: Object::Application, kind: Kind::Create, name: app_name.into(), id: None, risks: app_risks, changes: vec![] });
+            p.requests
+                .push("GET /api/Application/{id} (read back)".into());
+            p.actions.push(Action {
+                object: Object::Application,
+                kind: Kind::Create,
+                name: app_name.into(),
+                id: None,
+                risks: app_risks,
+                changes: vec![],
+            });
         }
     }
     keep_manual(objects, &mut p);
@@ -948,7 +1032,10 @@ mod tests {
         let a = answers();
         let mut probs = vec![];
         let ag = agent_object(&a, "rid", &lookups(), &mut probs);
-        assert!(ag.claims.is_empty(), "an agent carries no marker and no claims of its own");
+        assert!(
+            ag.claims.is_empty(),
+            "an agent carries no marker and no claims of its own"
+        );
         assert_eq!(ag.teams[0].team_id, 3);
         assert_eq!(ag.workday_id, Some(1));
         let app = application_object(&a, 7, "[halo-onboard:x]");

@@ -131,8 +131,7 @@ pub fn secret_checklist(a: &Answers) -> Checklist {
             "Client Secret: press Generate (this replaces the secret no one has seen)".into(),
             "Copy the Client ID and the new Client Secret (Halo shows the secret once)".into(),
             "Save".into(),
-            "Paste both here: the secret is proved with a token before the setup continues"
-                .into(),
+            "Paste both here: the secret is proved with a token before the setup continues".into(),
         ],
     }
 }
@@ -283,7 +282,11 @@ fn role_permission_field(field: &str, diff: &str) -> String {
         .and_then(|x| x.split(", Halo has").next())
         .unwrap_or_default();
     match claims::by_key(label) {
-        Some(def) => format!("Permissions > {}: {} = {asked}", def.group.label(), def.label),
+        Some(def) => format!(
+            "Permissions > {}: {} = {asked}",
+            def.group.label(),
+            def.label
+        ),
         None => format!("Permissions: {label} = {asked}"),
     }
 }
@@ -572,7 +575,10 @@ mod tests {
             "R",
             "permission Is a HaloPSA Administrator: asked Yes, Halo has Not set",
         );
-        assert!(l.contains("General: Is a HaloPSA Administrator = Yes"), "{l}");
+        assert!(
+            l.contains("General: Is a HaloPSA Administrator = Yes"),
+            "{l}"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::halo::dialect::claims::{self, Grade};
 use crate::halo::dialect::Permissions;
+use crate::halo::dialect::claims::{self, Grade};
 use crate::halo::scopes::{self, AREAS};
 use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError};
 

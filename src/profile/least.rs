@@ -1,8 +1,8 @@
 //! Least privilege: the smallest scope set and role feature map for the areas an integration
 //! reads and edits.
 
-use crate::halo::dialect::claims::{self, Grade};
 use crate::halo::dialect::Permissions;
+use crate::halo::dialect::claims::{self, Grade};
 use crate::halo::scopes::{self, AREAS};
 
 /// Area keys that are not a read/edit pair of a feature area.

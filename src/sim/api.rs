@@ -10,8 +10,8 @@ use super::reply::{self, forbidden};
 use super::server::Req;
 use super::state::State;
 use super::{Inner, Shared, auth, probes};
-use crate::halo::model::{Agent, Application, Department, Role, Team, Workday};
 use crate::halo::dialect::Permissions;
+use crate::halo::model::{Agent, Application, Department, Role, Team, Workday};
 use crate::halo::scopes::any_grants;
 
 /// Who is calling: the token's scopes and the agent the application logs in as, with what

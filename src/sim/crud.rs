@@ -134,8 +134,7 @@ fn drop_unknown<R: Record>(item: &mut Map<String, Value>, p: &Policy) -> Vec<Str
         .keys()
         .filter(|k| {
             !R::SCHEMA.has(k)
-                || p
-                    .drop_fields
+                || p.drop_fields
                     .iter()
                     .any(|d| d.eq_ignore_ascii_case(&format!("{}.{k}", R::SCHEMA.word())))
         })
@@ -556,10 +555,9 @@ mod tests {
 
     #[test]
     fn unknown_and_build_dropped_fields_are_named() {
-        let mut item: Map<String, Value> = serde_json::from_str(
-            r#"{"name":"bot","notes":"x","is_admin":true,"whatever":1}"#,
-        )
-        .unwrap();
+        let mut item: Map<String, Value> =
+            serde_json::from_str(r#"{"name":"bot","notes":"x","is_admin":true,"whatever":1}"#)
+                .unwrap();
         let none: Vec<String> = Vec::new();
         let p = Policy {
             secret_mode: SecretMode::Honour,
@@ -577,6 +575,9 @@ mod tests {
         };
         let mut app: Map<String, Value> =
             serde_json::from_str(r#"{"displayName":"A","description":"m"}"#).unwrap();
-        assert_eq!(drop_unknown::<Application>(&mut app, &p), vec!["description"]);
+        assert_eq!(
+            drop_unknown::<Application>(&mut app, &p),
+            vec!["description"]
+        );
     }
 }

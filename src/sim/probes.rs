@@ -10,9 +10,9 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::api::Ctx;
+use super::reply::bad_request;
 use super::reply::{self, Query};
 use super::state::State;
-use super::reply::bad_request;
 use super::state::Ticket;
 use crate::halo::dialect::Grade;
 use crate::halo::dialect::claims::area_for_scope;
@@ -62,7 +62,9 @@ fn rows(state: &State, ctx: &Ctx, area: &Area) -> Vec<Value> {
                 .collect()
         }
         "customers" => {
-            let names_only = ctx.perms.grade_for_scope("customers") < Grade::Read;
+            // The Clients level itself (Users share the scope but not this list).
+            let names_only =
+                area_for_scope("customers").is_some_and(|d| ctx.perms.grade(d.code) < Grade::Read);
             ["Acme Ltd", "Globex", "Initech"]
                 .iter()
                 .zip(1..)
@@ -101,8 +103,12 @@ pub(crate) fn get(
         ctx.need_role(ctx.is_admin, "administrator")?;
     } else {
         ctx.need_scope(&format!("read:{}", area.key))?;
-        let label = area_for_scope(area.key).map_or(area.key, |d| d.label);
-        ctx.need_role(ctx.perms.grade_for_scope(area.key) >= Grade::Names, label)?;
+        // The level of the Halo area behind this list (Clients for /Client), on its own scale.
+        let (label, grade) = match area_for_scope(area.key) {
+            Some(d) => (d.label, ctx.perms.grade(d.code)),
+            None => (area.key, ctx.perms.grade_for_scope(area.key)),
+        };
+        ctx.need_role(grade >= Grade::Names, label)?;
     }
     Ok(reply::list(rows(state, ctx, area), q, plural(area), true))
 }
@@ -121,7 +127,11 @@ pub(crate) fn post_tickets(
     )?;
     let items: Vec<Value> = match serde_json::from_slice(body) {
         Ok(Value::Array(a)) if !a.is_empty() => a,
-        _ => return Err(bad_request("The request body must be a non-empty JSON array")),
+        _ => {
+            return Err(bad_request(
+                "The request body must be a non-empty JSON array",
+            ));
+        }
     };
     let mut out = Vec::new();
     for item in items {

@@ -9,6 +9,9 @@ use crate::halo::dialect::Permissions;
 use crate::halo::dialect::claims::LEGACY_NAMES;
 use crate::halo::model::*;
 
+/// A claim as the seed writes it: (type, value).
+type Pair = (&'static str, &'static str);
+
 /// Which claim vocabulary the emulated Halo speaks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -144,7 +147,7 @@ impl State {
                 timezone: "GMT Standard Time".into(),
             },
         ];
-        let (admin_claims, first_line): (&[(&str, &str)], &[(&str, &str)]) = match dialect {
+        let (admin_claims, first_line): (&[Pair], &[Pair]) = match dialect {
             SimDialect::Current => (
                 &[("SA", "true")],
                 &[

@@ -227,13 +227,25 @@ pub const CLAIMS: &[ClaimDef] = &[
         STANDARD,
         Some("calendar"),
     ),
-    area("Bx", "knowledge_base", "Knowledge Base", STANDARD, Some("kb")),
+    area(
+        "Bx",
+        "knowledge_base",
+        "Knowledge Base",
+        STANDARD,
+        Some("kb"),
+    ),
     area("Sx", "suppliers", "Suppliers", STANDARD, Some("suppliers")),
     area("Ix", "items", "Items", NAMES_ONLY, Some("items")),
     area("Ox", "sales", "Sales", STANDARD, Some("sales")),
     area("Qx", "quotations", "Quotations", STANDARD, Some("quotes")),
     area("Yx", "sales_orders", "Sales Orders", STANDARD, Some("sos")),
-    area("Zx", "purchase_orders", "Purchase Orders", STANDARD, Some("pos")),
+    area(
+        "Zx",
+        "purchase_orders",
+        "Purchase Orders",
+        STANDARD,
+        Some("pos"),
+    ),
     area("Jx", "billing_details", "Billing Details", STANDARD, None),
     area("Xx", "invoices", "Invoices", WITH_REMOVE, Some("invoices")),
     area("Rx", "reporting", "Reporting", STANDARD, Some("reporting")),
@@ -259,7 +271,13 @@ pub const CLAIMS: &[ClaimDef] = &[
         STANDARD,
         Some("software"),
     ),
-    area("Hx", "timesheets", "Timesheets", TIMESHEETS, Some("timesheets")),
+    area(
+        "Hx",
+        "timesheets",
+        "Timesheets",
+        TIMESHEETS,
+        Some("timesheets"),
+    ),
     area(
         "Lx",
         "software_licencing",
@@ -577,8 +595,11 @@ impl ClaimDef {
             .iter()
             .find(|l| norm(l.label) == n || l.value.eq_ignore_ascii_case(input.trim()))
             .ok_or_else(|| {
-                let labels: Vec<String> =
-                    self.scale.iter().map(|l| format!("\"{}\"", l.label)).collect();
+                let labels: Vec<String> = self
+                    .scale
+                    .iter()
+                    .map(|l| format!("\"{}\"", l.label))
+                    .collect();
                 format!(
                     "{:?} is not a level of {} in Halo; {} takes {}",
                     input,
@@ -700,15 +721,11 @@ impl Permissions {
         self.get(code).map(|l| l.grade).unwrap_or_default()
     }
 
-    /// What the role allows on the area backing an API scope area.
+    /// What the role allows on the Halo area behind an API scope area (Clients for
+    /// `customers`: the list the scope's endpoints show).
     pub fn grade_for_scope(&self, scope_area: &str) -> Grade {
-        if self.admin() {
-            return Grade::Modify;
-        }
-        areas()
-            .filter(|a| a.scope_area == Some(scope_area))
+        area_for_scope(scope_area)
             .map(|a| self.grade(a.code))
-            .max()
             .unwrap_or_default()
     }
 
@@ -733,7 +750,11 @@ impl Permissions {
     /// Old answers and profiles (before halo-onboard spoke Halo's codes) said `is_admin` and
     /// `features = { area = "none|read|edit" }` keyed by API scope area: mapped onto today's
     /// areas and levels so those files still load.
-    pub fn add_legacy(&mut self, is_admin: bool, features: &BTreeMap<String, String>) -> Result<(), String> {
+    pub fn add_legacy(
+        &mut self,
+        is_admin: bool,
+        features: &BTreeMap<String, String>,
+    ) -> Result<(), String> {
         if is_admin {
             self.set_admin(true);
         }
@@ -748,7 +769,9 @@ impl Permissions {
                     ));
                 }
             };
-            let defs: Vec<&ClaimDef> = areas().filter(|a| a.scope_area == Some(scope_area.as_str())).collect();
+            let defs: Vec<&ClaimDef> = areas()
+                .filter(|a| a.scope_area == Some(scope_area.as_str()))
+                .collect();
             if defs.is_empty() {
                 return Err(format!(
                     "features.{scope_area}: no Halo area backs it; write it as [role.access] (see `halo-onboard profiles show custom`)"
@@ -870,20 +893,32 @@ mod tests {
         p.set_labels("Clients", "View (Names Only)").unwrap();
         p.set_labels("timesheets", "Read and Modify (Own)").unwrap();
         p.set_labels("add_tickets", "Yes").unwrap();
-        p.set_labels("Allow use of all Ticket Types", "true").unwrap();
+        p.set_labels("Allow use of all Ticket Types", "true")
+            .unwrap();
         let got: Vec<(String, String)> = p
             .claims()
             .into_iter()
             .map(|c| (c.claim_type, c.value))
             .collect();
-        let want = [("Tx", "2"), ("Ux", "1"), ("Hx", "1"), ("l6", "1"), ("Ft", "1")];
+        let want = [
+            ("Tx", "2"),
+            ("Ux", "1"),
+            ("Hx", "1"),
+            ("l6", "1"),
+            ("Ft", "1"),
+        ];
         assert_eq!(
             got,
             want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
         );
         let e = p.set_labels("tickets", "View (Names Only)").unwrap_err();
-        assert!(e.contains("Tickets takes \"No Access\", \"Read Only\", \"Read and Modify\""), "{e}");
-        let e = p.set_labels("assets", "Read, Modify and Delete").unwrap_err();
+        assert!(
+            e.contains("Tickets takes \"No Access\", \"Read Only\", \"Read and Modify\""),
+            "{e}"
+        );
+        let e = p
+            .set_labels("assets", "Read, Modify and Delete")
+            .unwrap_err();
         assert!(e.contains("Read, Modify and Remove"), "{e}");
         assert!(p.set_labels("nope", "Yes").is_err());
     }
@@ -914,7 +949,11 @@ mod tests {
         assert_eq!(p.get("Fx").unwrap().label, "Read Only");
         let bad: BTreeMap<String, String> =
             [("tickets".to_string(), "sometimes".to_string())].into();
-        assert!(p.add_legacy(false, &bad).unwrap_err().contains("[role.access]"));
+        assert!(
+            p.add_legacy(false, &bad)
+                .unwrap_err()
+                .contains("[role.access]")
+        );
     }
 
     #[test]
@@ -925,7 +964,10 @@ mod tests {
         .unwrap();
         let p = w.parse().unwrap();
         let back = PermissionsWire::from_permissions(&p);
-        assert_eq!(back.access["tickets"], LevelText::Text("Read and Modify".into()));
+        assert_eq!(
+            back.access["tickets"],
+            LevelText::Text("Read and Modify".into())
+        );
         assert_eq!(back.settings["add_tickets"], LevelText::Text("Yes".into()));
         assert_eq!(back.parse().unwrap(), p);
     }

@@ -64,7 +64,12 @@ impl Vocabulary {
 }
 
 fn list(items: &[String], max: usize) -> String {
-    let mut s = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > max {
         s.push_str(&format!(" and {} more", items.len() - max));
     }
@@ -93,7 +98,10 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
             .any(|c| c.claim_type.trim() == ADMIN && c.value.trim().eq_ignore_ascii_case(TRUE))
     };
     let (holds, evidence) = match admin_role {
-        Some(r) if sa_true(r) => (true, format!("role '{ADMINISTRATOR_ROLE}' carries {ADMIN}=true")),
+        Some(r) if sa_true(r) => (
+            true,
+            format!("role '{ADMINISTRATOR_ROLE}' carries {ADMIN}=true"),
+        ),
         Some(r) if r.claims.is_empty() => (
             false,
             format!("role '{ADMINISTRATOR_ROLE}' showed no claims when read with its details"),
@@ -113,29 +121,38 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
             )
         }
         None => match with_claims.iter().find(|r| sa_true(r)) {
-            Some(_) => (true, format!("a role carries {ADMIN}=true (no role is named '{ADMINISTRATOR_ROLE}')")),
-            None => (false, format!("no role named '{ADMINISTRATOR_ROLE}' and no role with {ADMIN}=true")),
+            Some(_) => (
+                true,
+                format!("a role carries {ADMIN}=true (no role is named '{ADMINISTRATOR_ROLE}')"),
+            ),
+            None => (
+                false,
+                format!("no role named '{ADMINISTRATOR_ROLE}' and no role with {ADMIN}=true"),
+            ),
         },
     };
     v.assumptions.push(Assumption {
         id: "admin-role-sa",
-        what: format!("the administrator role carries {ADMIN}=true (\"Is a HaloPSA Administrator\")"),
+        what: format!(
+            "the administrator role carries {ADMIN}=true (\"Is a HaloPSA Administrator\")"
+        ),
         holds,
         evidence,
     });
 
     let area_codes: Vec<String> = claims::areas()
-        .filter_map(|a| v.codes.get(a.code).map(|n| format!("{} on {n} role(s)", a.code)))
+        .filter_map(|a| {
+            v.codes
+                .get(a.code)
+                .map(|n| format!("{} on {n} role(s)", a.code))
+        })
         .collect();
     v.assumptions.push(Assumption {
         id: "area-codes",
         what: "Feature Access levels are stored as area codes (Tx, Ux, …)".into(),
         holds: !area_codes.is_empty(),
         evidence: if area_codes.is_empty() {
-            format!(
-                "no area code on the {} role(s) read",
-                v.roles_read
-            )
+            format!("no area code on the {} role(s) read", v.roles_read)
         } else {
             list(&area_codes, 6)
         },
@@ -188,10 +205,15 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
 /// few others to learn the vocabulary. Roles not read keep what the list showed.
 pub async fn read_roles(client: &Client, wanted: &[&str]) -> Result<Vec<Role>> {
     let mut roles = client.roles().await?;
-    let named = |r: &Role, n: &str| !n.trim().is_empty() && r.name.trim().eq_ignore_ascii_case(n.trim());
+    let named =
+        |r: &Role, n: &str| !n.trim().is_empty() && r.name.trim().eq_ignore_ascii_case(n.trim());
     let mut pick: Vec<usize> = Vec::new();
     for (i, r) in roles.iter().enumerate() {
-        if named(r, ADMINISTRATOR_ROLE) || wanted.iter().any(|w| named(r, w) || r.id.as_deref() == Some(w.trim())) {
+        if named(r, ADMINISTRATOR_ROLE)
+            || wanted
+                .iter()
+                .any(|w| named(r, w) || r.id.as_deref() == Some(w.trim()))
+        {
             pick.push(i);
         }
     }
@@ -255,13 +277,23 @@ mod tests {
     fn long_names_and_missing_sa_disagree_in_plain_words() {
         let v = confirm(&[
             role("Administrator", &[("Administration", "true")]),
-            role("1st Line Support", &[("Ticket_Level", "2"), ("Can_Log_Tickets", "1")]),
+            role(
+                "1st Line Support",
+                &[("Ticket_Level", "2"), ("Can_Log_Tickets", "1")],
+            ),
         ]);
         assert!(!v.confirmed());
         assert_eq!(v.failed().unwrap().id, "admin-role-sa");
         let d = v.disagreement().unwrap();
-        assert!(d.contains("Administration=true") && d.contains("set them by hand"), "{d}");
-        assert!(v.assumptions.iter().any(|a| a.id == "no-legacy-names" && !a.holds));
+        assert!(
+            d.contains("Administration=true") && d.contains("set them by hand"),
+            "{d}"
+        );
+        assert!(
+            v.assumptions
+                .iter()
+                .any(|a| a.id == "no-legacy-names" && !a.holds)
+        );
     }
 
     #[test]
