@@ -107,7 +107,7 @@ async fn sandbox_binary_serves_the_reference_conversation() {
         &http,
         &format!("{base}/api/Roles"),
         &tok,
-        json!([{"name": "Vendor Role", "claims": [{"type": "feature:tickets", "value": "read"}]}]),
+        json!([{"name": "Vendor Role", "claims": [{"type": "Tx", "value": "1"}]}]),
     )
     .await;
     let agent = post(
