@@ -162,7 +162,7 @@ pub fn show(p: &Profile) -> String {
                     group = Some(def.group);
                     let _ = writeln!(o, "  {}:", def.group.label());
                 }
-                let _ = writeln!(o, "    {:<46} {}", def.label, level.label);
+                let _ = writeln!(o, "    {:<52} {}", def.label, level.label);
             }
             if group.is_none() {
                 let _ = writeln!(o, "  Feature Access: none set");

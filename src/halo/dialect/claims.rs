@@ -564,6 +564,10 @@ pub fn area_for_scope(scope_area: &str) -> Option<&'static ClaimDef> {
     areas().find(|a| a.scope_area == Some(scope_area))
 }
 
+fn keys<'a>(defs: impl Iterator<Item = &'a ClaimDef>) -> String {
+    defs.map(|d| d.key).collect::<Vec<_>>().join(", ")
+}
+
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -661,7 +665,11 @@ impl Permissions {
     /// Sets a claim from a key or UI label and a level label (as profiles and answers say it).
     pub fn set_labels(&mut self, key: &str, level: &str) -> Result<(), String> {
         let def = by_key(key).ok_or_else(|| {
-            format!("{key:?} is not a role permission halo-onboard knows (see `halo-onboard profiles show custom`)")
+            format!(
+                "{key:?} is not a role permission halo-onboard knows (areas: {}; settings: {})",
+                keys(areas()),
+                keys(settings())
+            )
         })?;
         if norm(level) == "notset" {
             self.set(def, None);
@@ -774,7 +782,8 @@ impl Permissions {
                 .collect();
             if defs.is_empty() {
                 return Err(format!(
-                    "features.{scope_area}: no Halo area backs it; write it as [role.access] (see `halo-onboard profiles show custom`)"
+                    "features.{scope_area}: no Halo area backs it; write it as [role.access] (areas: {})",
+                    keys(areas())
                 ));
             }
             for def in defs {
@@ -829,7 +838,7 @@ impl PermissionsWire {
                 _ => {
                     return Err(format!(
                         "access.{key}: not a Feature Access area of Halo (areas: {})",
-                        areas().map(|a| a.key).collect::<Vec<_>>().join(", ")
+                        keys(areas())
                     ));
                 }
             }
@@ -841,7 +850,8 @@ impl PermissionsWire {
                 Some(d) if d.group != Group::FeatureAccess && d.code != ADMIN => {}
                 _ => {
                     return Err(format!(
-                        "settings.{key}: not a role setting halo-onboard knows (see `halo-onboard profiles show custom`)"
+                        "settings.{key}: not a role setting halo-onboard knows (settings: {})",
+                        keys(settings())
                     ));
                 }
             }
