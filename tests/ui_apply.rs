@@ -12,6 +12,23 @@ use halo_onboard::plan::build::Object;
 use secrecy::ExposeSecret;
 use ui_support::*;
 
+/// The whole screen as text, tall enough for the hand-over and its sections.
+fn screen_text(m: &Model) -> String {
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 120)).unwrap();
+    term.draw(|f| halo_onboard::ui::view(m, &halo_onboard::ui::Theme::dark(), f))
+        .unwrap();
+    let buf = term.backend().buffer().clone();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn debug_has_no_secret(m: &Model, fx: &[Effect]) {
     assert!(!format!("{m:?}").contains(NEW_SECRET), "secret in Debug");
     assert!(
@@ -415,5 +432,52 @@ fn resumed_apply_sends_the_session_id() {
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Apply(r) if r.resume_id.as_deref() == Some(SETUP_ID)))
+    );
+}
+
+/// The hand-over screen shows when Halo says the secret expires, and what is left to set by
+/// hand in Halo's web UI.
+#[test]
+fn handover_shows_the_expiry_and_the_manual_steps() {
+    let mut m = applied(true);
+    if let Some(h) = m.apply.handover.as_mut() {
+        h.secret_expires = "2027-02-28T04:55:00Z".into();
+    }
+    m.answers.role.other_permissions = vec!["Billing: Can View Item SKU = Read Only".into()];
+    let s = screen_text(&m);
+    assert!(s.contains("Secret expires"), "{s}");
+    assert!(s.contains("2027-02-28"), "{s}");
+    assert!(s.contains("--new-secret"), "{s}");
+    assert!(s.contains("Set by hand in Halo's web UI"), "{s}");
+    assert!(s.contains("Can View Item SKU"), "{s}");
+}
+
+/// On connect the wizard says whether this Halo confirms the claim vocabulary.
+#[test]
+fn connect_says_when_halo_speaks_another_claim_vocabulary() {
+    let mut m = connected();
+    assert!(
+        m.log
+            .window(usize::MAX, 0)
+            .any(|e| e.text.contains("permission codes confirmed")),
+        "the fixture's Administrator carries SA=true"
+    );
+    let mut lk = lookups();
+    for r in &mut lk.roles {
+        for c in &mut r.claims {
+            c.claim_type = "Administration".into();
+        }
+    }
+    let Msg::Connected(mut c) = connected_msg(true) else {
+        unreachable!()
+    };
+    if let Ok(conn) = c.as_mut() {
+        conn.lookups = lk;
+    }
+    app::update(&mut m, Msg::Connected(c));
+    assert!(
+        m.log
+            .window(usize::MAX, 0)
+            .any(|e| e.text.contains("does not confirm halo-onboard's permission codes")),
     );
 }
