@@ -14,8 +14,7 @@ use ui_support::*;
 
 /// The whole screen as text, tall enough for the hand-over and its sections.
 fn screen_text(m: &Model) -> String {
-    let mut term =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 120)).unwrap();
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 120)).unwrap();
     term.draw(|f| halo_onboard::ui::view(m, &halo_onboard::ui::Theme::dark(), f))
         .unwrap();
     let buf = term.backend().buffer().clone();
@@ -475,9 +474,8 @@ fn connect_says_when_halo_speaks_another_claim_vocabulary() {
         conn.lookups = lk;
     }
     app::update(&mut m, Msg::Connected(c));
-    assert!(
-        m.log
-            .window(usize::MAX, 0)
-            .any(|e| e.text.contains("does not confirm halo-onboard's permission codes")),
-    );
+    assert!(m.log.window(usize::MAX, 0).any(|e| {
+        e.text
+            .contains("does not confirm halo-onboard's permission codes")
+    }));
 }
