@@ -373,32 +373,11 @@ impl Applier<'_> {
                 Subject::Agent
             }
             Object::Application => {
-                let Some(c) = creds.filter(|c| {
-                    !c.client_id.trim().is_empty()
-                        && !c.client_secret.expose_secret().trim().is_empty()
-                }) else {
-                    return Err(manual::NotAdopted::CredentialsMissing.into());
-                };
-                let entered = c.client_id.trim().to_string();
-                let listed = lk
-                    .applications
-                    .iter()
-                    .find(|a| a.id.as_deref() == Some(id.as_str()))
-                    .map(|a| a.client_id.trim().to_string())
-                    .unwrap_or_default();
-                if !listed.is_empty() && !listed.eq_ignore_ascii_case(&entered) {
-                    return Err(manual::NotAdopted::ClientIdDiffers {
-                        name: s.answers.application.name.trim().to_string(),
-                        halo: listed,
-                        entered,
-                    }
-                    .into());
-                }
+                let (entered, secret) = copied_credentials(s, lk, &id, creds)?;
                 s.objects.application_id = Some(id.clone());
                 s.objects.client_id = Some(entered);
                 s.objects.application_created = false;
                 s.objects.application_manual = true;
-                let secret = SecretString::from(c.client_secret.expose_secret().trim().to_string());
                 self.journal.store_secret(s, &secret)?;
                 Subject::Application
             }
@@ -427,29 +406,9 @@ impl Applier<'_> {
         lk: &Lookups,
         creds: Option<&ManualCredentials>,
     ) -> Result<String, ApplyError> {
-        let Some(c) = creds.filter(|c| {
-            !c.client_id.trim().is_empty() && !c.client_secret.expose_secret().trim().is_empty()
-        }) else {
-            return Err(manual::NotAdopted::CredentialsMissing.into());
-        };
         let id = s.objects.application_id.clone().unwrap_or_default();
-        let entered = c.client_id.trim().to_string();
-        let listed = lk
-            .applications
-            .iter()
-            .find(|a| a.id.as_deref() == Some(id.as_str()))
-            .map(|a| a.client_id.trim().to_string())
-            .unwrap_or_default();
-        if !listed.is_empty() && !listed.eq_ignore_ascii_case(&entered) {
-            return Err(manual::NotAdopted::ClientIdDiffers {
-                name: s.answers.application.name.trim().to_string(),
-                halo: listed,
-                entered,
-            }
-            .into());
-        }
+        let (entered, secret) = copied_credentials(s, lk, &id, creds)?;
         s.objects.client_id = Some(entered);
-        let secret = SecretString::from(c.client_secret.expose_secret().trim().to_string());
         self.journal.store_secret(s, &secret)?;
         self.journal.record(
             s,
@@ -1117,6 +1076,38 @@ fn ignore_not_found(r: Result<(), HaloError>) -> Result<(), HaloError> {
         Err(HaloError::NotFound(_)) => Ok(()),
         other => other,
     }
+}
+
+/// The Client ID and Secret the user copied from Halo for application `id`: both present, and
+/// the client id the one Halo lists for it.
+fn copied_credentials(
+    s: &Session,
+    lk: &Lookups,
+    id: &str,
+    creds: Option<&ManualCredentials>,
+) -> Result<(String, SecretString), ApplyError> {
+    let Some(c) = creds.filter(|c| {
+        !c.client_id.trim().is_empty() && !c.client_secret.expose_secret().trim().is_empty()
+    }) else {
+        return Err(manual::NotAdopted::CredentialsMissing.into());
+    };
+    let entered = c.client_id.trim().to_string();
+    let listed = lk
+        .applications
+        .iter()
+        .find(|a| a.id.as_deref() == Some(id))
+        .map(|a| a.client_id.trim().to_string())
+        .unwrap_or_default();
+    if !listed.is_empty() && !listed.eq_ignore_ascii_case(&entered) {
+        return Err(manual::NotAdopted::ClientIdDiffers {
+            name: s.answers.application.name.trim().to_string(),
+            halo: listed,
+            entered,
+        }
+        .into());
+    }
+    let secret = SecretString::from(c.client_secret.expose_secret().trim().to_string());
+    Ok((entered, secret))
 }
 
 /// The secret's expiry Halo reports on an application: the date, else the days from now.

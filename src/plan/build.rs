@@ -605,13 +605,12 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             }
             match (ours, same_name) {
                 (Some(r), _) => {
-                    let changes = diff_role(&want, r);
-                    let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
-                    if kind == Kind::Update {
+                    let action = existing(Object::Role, &r.name, r.id.clone(), risks, diff_role(&want, r));
+                    if action.kind == Kind::Update {
                         p.requests.push("POST /api/Roles (update)".into());
                     }
                     our_role_id = r.id.clone();
-                    p.actions.push(Action { object: Object::Role, kind, name: r.name.clone(), id: r.id.clone(), risks, changes });
+                    p.actions.push(action);
                 }
                 (None, Some(r)) if ownership::role(r, marker, &want.name).is_ours() => {
                     our_role_id = r.id.clone();
@@ -620,9 +619,8 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                 (None, Some(r)) if ownership::role(r, ANY_SETUP, &want.name).is_ours() => {
                     risks.push("adopts a role made by an earlier halo-onboard setup".into());
                     let changes = diff_role(&Role { notes: r.notes.clone(), ..want.clone() }, r);
-                    let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };
                     our_role_id = r.id.clone();
-                    p.actions.push(Action { object: Object::Role, kind, name: r.name.clone(), id: r.id.clone(), risks, changes });
+                    p.actions.push(existing(Object::Role, &r.name, r.id.clone(), risks, changes));
                 }
                 (None, Some(r)) => p.problems.push(format!(
                     "Role: a role named '{}' already exists and was not made by halo-onboard ({}); reuse it (Role step: reuse) or choose another name",
@@ -671,56 +669,14 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         .and_then(|id| lk.agents.iter().find(|x| x.id == Some(id)));
     let same_name = find_by_name(&lk.agents, &want_agent.name, |x| &x.name);
     let mut our_agent_id: Option<i64> = None;
-    match (ours, same_name) {
-        (Some(g), _) => {
-            let changes = diff_agent(
-                &Agent {
-                    roles: known_roles(&want_agent),
-                    ..want_agent.clone()
-                },
-                g,
-            );
-            let kind = if changes.is_empty() {
-                Kind::Keep
-            } else {
-                Kind::Update
-            };
-            our_agent_id = g.id;
-            p.actions.push(Action {
-                object: Object::Agent,
-                kind,
-                name: g.name.clone(),
-                id: g.id.map(|i| i.to_string()),
-                risks: agent_risks,
-                changes,
-            });
-        }
+    let existing_agent = match (ours, same_name) {
+        (Some(g), _) => Some(g),
         (None, Some(g)) => {
             let verdict =
                 ownership::agent(g, &want_agent.name, our_role_id.as_deref(), marked_login);
             if verdict.is_ours() {
                 agent_risks.push("adopts an agent made by an earlier halo-onboard setup".into());
-                let changes = diff_agent(
-                    &Agent {
-                        roles: known_roles(&want_agent),
-                        ..want_agent.clone()
-                    },
-                    g,
-                );
-                let kind = if changes.is_empty() {
-                    Kind::Keep
-                } else {
-                    Kind::Update
-                };
-                our_agent_id = g.id;
-                p.actions.push(Action {
-                    object: Object::Agent,
-                    kind,
-                    name: g.name.clone(),
-                    id: g.id.map(|i| i.to_string()),
-                    risks: agent_risks,
-                    changes,
-                });
+                Some(g)
             } else {
                 p.problems.push(format!(
                     "Agent: an agent with username '{}' already exists (id {}) and was not made by halo-onboard ({}); choose another username",
@@ -728,6 +684,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                     g.id.unwrap_or_default(),
                     verdict.reason()
                 ));
+                None
             }
         }
         (None, None) => {
@@ -738,10 +695,25 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                 kind: Kind::Create,
                 name: want_agent.name.clone(),
                 id: None,
-                risks: agent_risks,
+                risks: std::mem::take(&mut agent_risks),
                 changes: vec![],
             });
+            None
         }
+    };
+    if let Some(g) = existing_agent {
+        let want = Agent {
+            roles: known_roles(&want_agent),
+            ..want_agent.clone()
+        };
+        our_agent_id = g.id;
+        p.actions.push(existing(
+            Object::Agent,
+            &g.name,
+            g.id.map(|i| i.to_string()),
+            agent_risks,
+            diff_agent(&want, g),
+        ));
     }
 
     // Application.
@@ -775,57 +747,22 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         .as_deref()
         .and_then(|id| lk.applications.iter().find(|x| x.id.as_deref() == Some(id)));
     let same_name = find_by_name(&lk.applications, app_name, |x| &x.display_name);
-    match (ours, same_name) {
-        (Some(g), _) => {
-            let changes = if agent_id == 0 {
-                vec![]
-            } else {
-                diff_application(&want_app, g)
-            };
-            let kind = if changes.is_empty() {
-                Kind::Keep
-            } else {
-                Kind::Update
-            };
-            p.actions.push(Action {
-                object: Object::Application,
-                kind,
-                name: g.display_name.clone(),
-                id: g.id.clone(),
-                risks: app_risks,
-                changes,
-            });
-        }
+    let existing_app = match (ours, same_name) {
+        (Some(g), _) => Some(g),
         (None, Some(g)) => {
             let verdict = ownership::application(g, ANY_SETUP, app_name, our_agent_id);
             if verdict.is_ours() {
                 if !this_setup(&g.description) {
                     app_risks.push("adopts an application made by an earlier halo-onboard setup; its secret was handed over then and a new one will be generated".into());
                 }
-                let changes = if agent_id == 0 {
-                    vec![]
-                } else {
-                    diff_application(&want_app, g)
-                };
-                let kind = if changes.is_empty() {
-                    Kind::Keep
-                } else {
-                    Kind::Update
-                };
-                p.actions.push(Action {
-                    object: Object::Application,
-                    kind,
-                    name: g.display_name.clone(),
-                    id: g.id.clone(),
-                    risks: app_risks,
-                    changes,
-                });
+                Some(g)
             } else {
                 p.problems.push(format!(
                     "Application: an application named '{}' already exists and was not made by halo-onboard ({}); choose another name",
                     g.display_name,
                     verdict.reason()
                 ));
+                None
             }
         }
         (None, None) => {
@@ -837,10 +774,26 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                 kind: Kind::Create,
                 name: app_name.into(),
                 id: None,
-                risks: app_risks,
+                risks: std::mem::take(&mut app_risks),
                 changes: vec![],
             });
+            None
         }
+    };
+    if let Some(g) = existing_app {
+        // Without the agent's id (still to be created) the login agent cannot be compared.
+        let changes = if agent_id == 0 {
+            vec![]
+        } else {
+            diff_application(&want_app, g)
+        };
+        p.actions.push(existing(
+            Object::Application,
+            &g.display_name,
+            g.id.clone(),
+            app_risks,
+            changes,
+        ));
     }
     keep_manual(objects, &mut p);
     p.requests.push("POST /auth/token (new credentials)".into());
@@ -856,6 +809,28 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         }
     }
     p
+}
+
+/// An object that already exists: kept when Halo holds what was asked, else updated.
+fn existing(
+    object: Object,
+    name: &str,
+    id: Option<String>,
+    risks: Vec<String>,
+    changes: Vec<String>,
+) -> Action {
+    Action {
+        object,
+        kind: if changes.is_empty() {
+            Kind::Keep
+        } else {
+            Kind::Update
+        },
+        name: name.to_string(),
+        id,
+        risks,
+        changes,
+    }
 }
 
 /// Objects the user made by hand (after Halo refused the write) are kept as they are: an update
