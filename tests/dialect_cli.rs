@@ -98,6 +98,38 @@ impl Sandbox {
             .unwrap()
     }
 
+    /// `apply --profile P --yes` with a JSON hand-over file; the run and the hand-over.
+    async fn apply_topleft(&self) -> (Run, Value) {
+        let out = self.state.path().join("topleft.json");
+        let r = self
+            .run(
+                &[
+                    "apply",
+                    "--profile",
+                    "topleft",
+                    "--yes",
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                &[],
+            )
+            .await;
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        let h = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        (r, h)
+    }
+
+    /// The application named `name` in the emulator's state.
+    async fn application(&self, name: &str) -> Value {
+        self.state().await["applications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["displayName"] == name)
+            .unwrap()
+            .clone()
+    }
+
     async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
@@ -234,14 +266,7 @@ async fn hidden_secret_stops_with_the_checklist_then_resumes_verified() {
         .unwrap()
         .to_string();
 
-    let st = sb.state().await;
-    let app = st["applications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["displayName"] == "TopLeft")
-        .unwrap()
-        .clone();
+    let app = sb.application("TopLeft").await;
     let generated: Value = reqwest::Client::new()
         .post(format!(
             "{}/_sim/applications/{}/generate-secret",
@@ -297,36 +322,13 @@ async fn hidden_secret_stops_with_the_checklist_then_resumes_verified() {
 #[tokio::test]
 async fn generated_secret_is_taken_from_the_post_answer() {
     let sb = Sandbox::start(&["--secret-mode", "generate"]).await;
-    let out = sb.state.path().join("t.json");
-    let r = sb
-        .run(
-            &[
-                "apply",
-                "--profile",
-                "topleft",
-                "--yes",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let (r, h) = sb.apply_topleft().await;
     assert!(
         r.stderr.contains("Halo generated its own client secret"),
         "{}",
         r.stderr
     );
-    let h: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    let st = sb.state().await;
-    let app = st["applications"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["displayName"] == "TopLeft")
-        .unwrap()
-        .clone();
-    assert_eq!(h["client_id"], app["clientId"]);
+    assert_eq!(h["client_id"], sb.application("TopLeft").await["clientId"]);
     sb.stop().await;
 }
 
@@ -404,23 +406,8 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
 async fn check_fails_within_fourteen_days_of_the_secret_expiry() {
     for (days, code) in [("10", 1), ("90", 0)] {
         let sb = Sandbox::start(&["--secret-expiry-days", days]).await;
-        let out = sb.state.path().join("t.json");
-        let r = sb
-            .run(
-                &[
-                    "apply",
-                    "--profile",
-                    "topleft",
-                    "--yes",
-                    "--out",
-                    out.to_str().unwrap(),
-                ],
-                &[],
-            )
-            .await;
-        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        let (r, h) = sb.apply_topleft().await;
         assert!(r.stdout.contains("The secret expires on"), "{}", r.stdout);
-        let h: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         assert!(h["secret_expires"].as_str().is_some(), "{h}");
         let r = sb
             .run(
