@@ -288,3 +288,46 @@ async fn verification_names_the_blocking_layer() {
         .unwrap();
     assert_eq!(tickets.layer, Some(Layer::Visibility), "{v:#?}");
 }
+
+/// Without agent notes, an agent whose create lost its answer is found by the chain: its
+/// username and the role this setup gave it — also when that role is a reused one (SaaS
+/// Alerts reuses "Administrator"), and also when Halo drops the application's description.
+#[tokio::test]
+async fn in_doubt_writes_settle_by_the_ownership_chain() {
+    for (profile, drop_description) in [("saasalerts", false), ("topleft", true)] {
+        // Writes: (role,) agent, application. Lose the answer of each create.
+        let first = usize::from(profile == "saasalerts");
+        for write in 0..(3 - first) {
+            let e = env().await;
+            if drop_description {
+                e.sim
+                    .with_faults(|f| f.drop_fields = vec!["application.description".into()]);
+            }
+            let answers = halo_onboard::profile::answers_for(profile).unwrap();
+            let mut s = e.journal.create(answers, Some(e.ep.clone())).unwrap();
+            let id = s.id.clone();
+            e.sim
+                .drop_nth_write(u32::try_from(write).unwrap(), DropMode::AfterProcessing);
+            assert!(apply(&e, &e.journal, &mut s).await.is_err());
+            let mut resumed = e.journal.load(&id).unwrap();
+            let a = apply(&e, &e.journal, &mut resumed)
+                .await
+                .unwrap_or_else(|x| panic!("{profile} write {write}: {x}"));
+            let agents = e.sim.with_state(|st| {
+                st.agents
+                    .iter()
+                    .filter(|g| g.name == resumed.answers.agent.name)
+                    .count()
+            });
+            assert_eq!(agents, 1, "{profile} write {write}: one agent");
+            let apps = e.sim.with_state(|st| {
+                st.applications
+                    .iter()
+                    .filter(|x| x.display_name == resumed.answers.application.name)
+                    .count()
+            });
+            assert_eq!(apps, 1, "{profile} write {write}: one application");
+            assert!(a.agent_id > 0);
+        }
+    }
+}

@@ -2,7 +2,9 @@
 //! and after, reading each object back and comparing it with what was asked.
 //!
 //! Idempotency: a write that was started but not confirmed (kill mid-request) is resolved by
-//! looking the object up in Halo by this setup's marker; the application's secret is written to
+//! looking the object up in Halo by the ownership chain of [`crate::plan::ownership`] (the role
+//! by this setup's marker, the agent by username and role, the application by marker or login
+//! agent and name); the application's secret is written to
 //! the journal's secret file *before* the create, so whether or not Halo saw the create, resume
 //! knows the secret that goes with it. If the secret is lost, a new one is generated for the
 //! existing application instead of creating a second one.
@@ -233,7 +235,7 @@ impl Applier<'_> {
         };
         let wanted = wanted_roles(&s.answers);
         let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        let (roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
+        let (roles, teams, departments, workdays, mut agents, applications) = tokio::try_join!(
             read_roles(c, &wanted),
             c.teams(),
             c.departments(),
@@ -241,6 +243,17 @@ impl Applier<'_> {
             c.agents(&q),
             c.applications()
         )?;
+        // Ownership of an agent is proven by the roles it holds: where the list left them out,
+        // read the agents with the setup's username in full (none on a first apply).
+        let name = s.answers.agent.name.trim();
+        let details = agents.iter().enumerate().filter_map(|(i, g)| {
+            let wanted = g.roles.is_empty() && g.name.trim().eq_ignore_ascii_case(name);
+            let id = g.id.filter(|_| wanted)?;
+            Some(async move { (i, c.get_agent(id).await) })
+        });
+        for (i, got) in futures::future::join_all(details).await {
+            agents[i] = got?;
+        }
         Ok(Lookups {
             roles,
             teams,
@@ -267,10 +280,11 @@ impl Applier<'_> {
                 .find(|r| ownership::role(r, &marker, &a.role.name).is_ours())
                 .and_then(|r| r.id.clone()),
             Subject::Agent => {
-                let role_id = match &a.role.mode {
-                    RoleMode::Create => s.objects.role_id.clone(),
-                    RoleMode::Reuse(_) => None,
-                };
+                // The role settled before the agent: this setup's own, or the one it reuses.
+                // A reused role proves nothing by itself, but the plan that started this write
+                // found no agent with this username, so one holding the role this setup posted
+                // is the one the interrupted write made.
+                let role_id = s.objects.role_id.clone();
                 lk.agents
                     .iter()
                     .find(|g| {
