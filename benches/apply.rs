@@ -1,6 +1,6 @@
 //! Headless apply, the real binary against emulated Halo with 100 ms latency per request:
 //! - `apply --profile topleft --yes --json` against `halo-onboard sandbox --latency-ms 100`:
-//!   wall time / (8 dependent round trips x 100 ms), the request count, and the critical path
+//!   wall time / (9 dependent round trips x 100 ms), the request count, and the critical path
 //!   measured from the sandbox's request log (`GET /_sim/requests`); peak memory (wait4's
 //!   ru_maxrss, the kernel's VmHWM at exit). Target ratio <= 1.3.
 //! - `apply --batch` over 20 in-process emulators (100 ms each) at concurrency 4 and 20, against a
@@ -21,9 +21,10 @@ use support::row;
 use support::sandbox::Sandbox;
 
 const LATENCY_MS: u64 = 100;
-/// The engine's designed dependent chain: authinfo, bootstrap token, me ∥ lookups, Role, Agent,
-/// Application, new-credential token ∥ read-back, me ∥ probes.
-const DESIGNED_TRIPS: usize = 8;
+/// The engine's designed dependent chain: authinfo, bootstrap token, me ∥ lookups, the roles'
+/// details (Halo's claim vocabulary, confirmed before any write), Role, Agent, Application,
+/// new-credential token ∥ read-back, me ∥ probes.
+const DESIGNED_TRIPS: usize = 9;
 const RUNS: usize = 3;
 const SECRET_ENV: &str = "BENCH_HALO_SECRET";
 
