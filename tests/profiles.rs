@@ -355,14 +355,34 @@ fn user_profiles_load_override_and_report_errors() {
         "e-typo.toml",
         &USER_OK.replace("[role]\n", "[role]\nis_admn = true\n"),
     );
+    write(
+        dir.path(),
+        "f-level.toml",
+        &USER_OK
+            .replace("acme-sync", "bad-level")
+            .replace("tickets = \"Read Only\"", "tickets = \"View (Names Only)\""),
+    );
+    // The pre-dialect spelling still loads, mapped onto Halo's areas.
+    write(
+        dir.path(),
+        "g-old.toml",
+        &USER_OK.replace("acme-sync", "old-style").replace(
+            "[role.access]\ntickets = \"Read Only\"",
+            "is_admin = false\n[role.features]\ncustomers = \"read\"",
+        ),
+    );
     write(dir.path(), "ignored.txt", "not a profile");
 
     let (ps, errs) = profile::load_all(Some(dir.path()));
     assert_eq!(
         ps.len(),
-        40,
-        "39 built-ins + acme-sync (topleft overridden)"
+        41,
+        "39 built-ins + acme-sync + old-style (topleft overridden)"
     );
+    let old = ps.iter().find(|p| p.id == "old-style").unwrap();
+    let level = |code: &str| old.role.permissions.get(code).map(|l| l.label);
+    assert_eq!(level("Ux"), Some("Read Only"), "customers → Clients");
+    assert_eq!(level("Fx"), Some("Read Only"), "customers → Users");
     let acme = ps.iter().find(|p| p.id == "acme-sync").unwrap();
     assert_eq!(
         acme.file.as_deref(),
@@ -372,7 +392,18 @@ fn user_profiles_load_override_and_report_errors() {
     assert_eq!(tl.vendor, "TopLeft (ours)");
     assert_eq!(ps.iter().filter(|p| p.id == "topleft").count(), 1);
 
-    assert_eq!(errs.len(), 3, "{errs:#?}");
+    assert_eq!(errs.len(), 4, "{errs:#?}");
+    let level = errs
+        .iter()
+        .find(|e| e.path.ends_with("f-level.toml"))
+        .unwrap()
+        .to_string();
+    assert!(
+        level.contains("access.tickets")
+            && level.contains("\"View (Names Only)\" is not a level of Tickets")
+            && level.contains("\"No Access\", \"Read Only\", \"Read and Modify\""),
+        "{level}"
+    );
     let trap = errs
         .iter()
         .find(|e| e.path.ends_with("c-trap.toml"))
