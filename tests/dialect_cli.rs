@@ -303,6 +303,10 @@ async fn hidden_secret_stops_with_the_checklist_then_resumes_verified() {
     .await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("pass  token"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains(secret) && !r.stderr.contains(secret),
+        "pasted secret printed"
+    );
     let h: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(h["client_secret"], secret);
     assert_eq!(h["client_id"], cid);
@@ -329,6 +333,11 @@ async fn generated_secret_is_taken_from_the_post_answer() {
         r.stderr
     );
     assert_eq!(h["client_id"], sb.application("TopLeft").await["clientId"]);
+    let secret = h["client_secret"].as_str().unwrap();
+    assert!(
+        !r.stdout.contains(secret) && !r.stderr.contains(secret),
+        "Halo's secret printed"
+    );
     sb.stop().await;
 }
 
