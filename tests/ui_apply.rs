@@ -479,3 +479,21 @@ fn connect_says_when_halo_speaks_another_claim_vocabulary() {
             .contains("does not confirm halo-onboard's permission codes")
     }));
 }
+
+/// The focused permission on the Role step is shown in full with its claim code and scale.
+#[test]
+fn role_step_shows_the_focused_permissions_scale() {
+    let mut m = filled(Step::Role);
+    m.step = Step::Role;
+    let clients = (0..)
+        .find(|&i| app::fields::feature_area(i).is_some_and(|a| a.code == "Ux"))
+        .unwrap();
+    focus(&mut m, Field::RoleFeature(clients));
+    let s = screen_text(&m);
+    assert!(
+        s.contains(
+            "Clients (claim Ux): Not set, No Access, View (Names Only), Read Only, Read and Modify"
+        ),
+        "{s}"
+    );
+}

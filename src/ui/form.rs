@@ -458,6 +458,22 @@ fn before(m: &Model, t: &Theme, b: &mut Body, f: Field) {
 
 fn after(m: &Model, t: &Theme, b: &mut Body, f: Field) {
     match f {
+        // The focused permission in full, with Halo's claim code and the levels of its scale.
+        Field::RoleFeature(i) if m.focused() == f => {
+            if let Some(d) = feature_area(i) {
+                let levels: Vec<&str> = d.scale.iter().map(|l| l.label).collect();
+                b.wrapped(
+                    t.muted,
+                    "    ",
+                    &format!(
+                        "{} (claim {}): Not set, {}",
+                        d.label,
+                        d.code,
+                        levels.join(", ")
+                    ),
+                );
+            }
+        }
         Field::AgentName => {
             let same = m.lookups.agents_named(&m.answers.agent.name);
             if !same.is_empty() {
