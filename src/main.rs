@@ -154,8 +154,20 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         if !cli.demo {
             model.resumable = resumable(&mut startup);
         }
-        if let Some(id) = resume_id {
+        if let Some(reference) = resume_id {
             let mut fx = Vec::new();
+            // An id, a unique prefix of one, or `last`.
+            let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
+                Ok(s) => s.id,
+                Err(e) => {
+                    eprintln!(
+                        "halo-onboard: {e}
+  what to do: {}",
+                        e.hint()
+                    );
+                    return ExitCode::from(2);
+                }
+            };
             match model.resumable.iter().find(|r| r.session.id == id).cloned() {
                 Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut fx),
                 None => {

@@ -232,9 +232,52 @@ pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
         Line::styled(format!("{path}▏"), t.accent),
         Line::from(""),
         Line::styled(
-            ".env, .json or .toml by extension.  Enter save  Esc cancel  Ctrl-U clear",
+            ".env, .json or .toml; the folder must exist; asks before replacing.",
             t.muted,
         ),
+        Line::styled("Enter save  Esc cancel  Ctrl-U clear", t.muted),
     ];
-    popup(t, f, centred(area, 76, 8), "Save hand-over", lines);
+    popup(t, f, centred(area, 76, 9), "Save hand-over", lines);
+}
+
+pub fn confirm_overwrite(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+    let lines = vec![
+        Line::styled(format!("{path} already exists."), t.warning),
+        Line::styled(
+            "Replace it with the credentials? Its current content is lost.",
+            t.text,
+        ),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", t.accent),
+            Span::styled(" replace it   ", t.muted),
+            Span::styled("any other key", t.accent),
+            Span::styled(" keep it and choose another path", t.muted),
+        ]),
+    ];
+    popup(t, f, centred(area, 76, 8), "File exists", lines);
+}
+
+pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+    let id = m.apply.session_id.as_deref().unwrap_or("?");
+    let lines = vec![
+        Line::styled(
+            "The client secret was neither copied (c) nor saved (s).",
+            t.error,
+        ),
+        Line::styled(
+            format!(
+                "Confirming wipes the only copy: Halo will not show it again, and the vendor would need a new secret (halo-onboard apply --setup {id} --yes --new-secret)."
+            ),
+            t.text,
+        ),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("w", t.accent),
+            Span::styled(" wipe it anyway   ", t.muted),
+            Span::styled("any other key", t.accent),
+            Span::styled(" keep it (then c or s)", t.muted),
+        ]),
+    ];
+    popup(t, f, centred(area, 76, 9), "Wipe the only copy?", lines);
 }
