@@ -1,12 +1,8 @@
 //! The real binary end to end: `apply --yes --json` against `halo-onboard sandbox`, then `check`;
 //! drift after an emulator-side change; plan-only runs write nothing; secrets stay out of output.
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use halo_onboard::sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 mod support;
 use support::{Run, bin};
@@ -33,23 +29,13 @@ fn handover_secret(path: &str) -> (String, String) {
 
 #[tokio::test]
 async fn apply_against_the_sandbox_then_check_passes() {
-    let mut sandbox = tokio::process::Command::new(env!("CARGO_BIN_EXE_halo-onboard"))
-        .args(["sandbox", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut out = BufReader::new(sandbox.stdout.take().unwrap());
-    tokio::time::timeout(Duration::from_secs(20), out.read_line(&mut line))
-        .await
-        .unwrap()
-        .unwrap();
-    let hello: Value = serde_json::from_str(line.trim()).unwrap();
-    let url = hello["url"].as_str().unwrap();
-    let boot_id = hello["client_id"].as_str().unwrap();
-    let boot_secret = hello["client_secret"].as_str().unwrap();
+    let mut sandbox = support::sandbox().await;
+    let (url, boot_id, boot_secret) = (
+        sandbox.url.clone(),
+        sandbox.client_id.clone(),
+        sandbox.client_secret.clone(),
+    );
+    let (url, boot_id, boot_secret) = (url.as_str(), boot_id.as_str(), boot_secret.as_str());
     let state = tempfile::tempdir().unwrap();
     let creds = state.path().join("topleft.json");
     let creds_s = creds.to_str().unwrap();
@@ -110,7 +96,7 @@ async fn apply_against_the_sandbox_then_check_passes() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("all checks passed"), "{}", r.stdout);
     assert_no_secret(&r, &[boot_secret, &app_secret]);
-    sandbox.kill().await.unwrap();
+    sandbox.child.kill().await.unwrap();
 }
 
 async fn in_process_sim() -> SimHandle {

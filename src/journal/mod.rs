@@ -160,6 +160,10 @@ pub struct Session {
     pub version: u32,
     pub id: String,
     pub created_unix: u64,
+    /// Milliseconds since the epoch at creation: orders setups started in the same second
+    /// (`last`); 0 in journals written before it existed.
+    #[serde(default)]
+    pub created_ms: u64,
     pub updated_unix: u64,
     pub status: Status,
     pub endpoint: Option<Endpoint>,
@@ -396,6 +400,10 @@ impl Journal {
             version: FORMAT_VERSION,
             id,
             created_unix: now,
+            created_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+                .unwrap_or(0),
             updated_unix: now,
             status: Status::Planned,
             endpoint,
@@ -537,7 +545,10 @@ impl Journal {
                 Err(err) => bad.push(err),
             }
         }
-        ok.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then(b.id.cmp(&a.id)));
+        ok.sort_by(|a, b| {
+            let key = |s: &Session| (s.created_unix, s.created_ms);
+            key(b).cmp(&key(a)).then(b.id.cmp(&a.id))
+        });
         (ok, bad)
     }
 

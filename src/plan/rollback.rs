@@ -32,6 +32,8 @@ pub struct Item {
     pub id: String,
     /// The name Halo shows for it now (empty when gone).
     pub name: String,
+    /// In JSON: `"fate": "delete" | "already-gone" | "kept"`, and `"reason"` when kept.
+    #[serde(flatten)]
     pub fate: Fate,
 }
 
