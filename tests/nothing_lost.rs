@@ -370,17 +370,20 @@ async fn an_existing_out_file_exits_2_and_stays_byte_identical() {
     let bytes = b"UNRELATED=1\nkeep me\n".to_vec();
     std::fs::write(&f, &bytes).unwrap();
     let f_s = f.to_str().unwrap();
-    let args = [
-        "apply",
-        "--url",
-        &sim.url,
-        "--profile",
-        "topleft",
-        "--out",
-        f_s,
-        "--yes",
-    ];
-    let (code, out, err) = home.run(&sim, &args).await;
+    let apply_to = |out: &str, force: bool| {
+        let mut args = vec!["apply", "--url", &sim.url, "--profile", "topleft"];
+        args.extend(["--out", out, "--yes"]);
+        if force {
+            args.push("--force");
+        }
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let (home, sim) = (&home, &sim);
+    let run = |args: Vec<String>| async move {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        home.run(sim, &refs).await
+    };
+    let (code, out, err) = run(apply_to(f_s, false)).await;
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(
         err.contains("already exists") && err.contains("--force"),
@@ -407,17 +410,7 @@ async fn an_existing_out_file_exits_2_and_stays_byte_identical() {
         (link, "symbolic link"),
     ] {
         let o = out.to_str().unwrap();
-        let args = [
-            "apply",
-            "--url",
-            &sim.url,
-            "--profile",
-            "topleft",
-            "--out",
-            o,
-            "--yes",
-        ];
-        let (code, _, err) = home.run(&sim, &args).await;
+        let (code, _, err) = run(apply_to(o, false)).await;
         assert_eq!(code, 2, "{o}: {err}");
         assert!(err.contains(want), "{o}: {err}");
     }
@@ -426,18 +419,7 @@ async fn an_existing_out_file_exits_2_and_stays_byte_identical() {
     assert_eq!(std::fs::read(&f).unwrap(), bytes);
 
     // --force replaces it (the user asked), still 0600.
-    let args = [
-        "apply",
-        "--url",
-        &sim.url,
-        "--profile",
-        "topleft",
-        "--out",
-        f_s,
-        "--yes",
-        "--force",
-    ];
-    let (code, out, err) = home.run(&sim, &args).await;
+    let (code, out, err) = run(apply_to(f_s, true)).await;
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(read_env_file(&f).contains_key("HALO_APP_CLIENT_SECRET"));
 }

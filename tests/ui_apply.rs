@@ -405,11 +405,10 @@ fn failed_verification_offers_verify_again_and_repair() {
             .all(|e| !matches!(e, Effect::Reverify(_) | Effect::Apply(_)))
     );
 
-    // p: repair = the plan again (confirmed first), continuing the same setup.
+    // p: repair = the plan again, continuing the same setup.
     let mut m = applied(false);
-    press(&mut m, [key(KeyCode::Char('p'))]);
-    assert_eq!(m.overlay, Overlay::ConfirmApply);
-    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    let fx = press(&mut m, [key(KeyCode::Char('p'))]);
+    assert_eq!(m.overlay, Overlay::None);
     let resume = fx.iter().find_map(|e| match e {
         Effect::Apply(r) => Some(r.resume_id.clone()),
         _ => None,

@@ -444,9 +444,22 @@ pub fn handover_key(m: &mut Model, c: char, fx: &mut Vec<Effect>) {
         }
         'y' => confirm(m, fx),
         'r' if m.apply.needs_attention() => reverify(m, fx),
-        'p' if m.apply.needs_attention() => request_apply(m, fx),
+        'p' if m.apply.needs_attention() => repair(m, fx),
         _ => {}
     }
+}
+
+/// `p`: apply this setup's plan again. No confirmation overlay: its plan would be drawn from
+/// the lookups of the connect, before this setup's objects existed; the key is explicit and the
+/// apply re-reads Halo, writing only what differs on objects the setup already has.
+pub fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        "repair: applying the plan again; only what differs from it is written".into(),
+    );
+    start_apply(m, fx);
 }
 
 /// `r`: verify again, after the admin changed what the failed checks named in Halo.

@@ -341,21 +341,12 @@ pub fn check_out(run: &RunArgs, journal: &Journal) -> Result<(), Failure> {
 /// The existing application's secret the user gave for verification, if any.
 fn given_app_secret(run: &RunArgs) -> Result<Option<GivenSecret>, Failure> {
     let env = super::check::APP_SECRET_ENV;
-    if let Some(f) = &run.app_secret_file {
-        let secret = read_secret(Some(f), env)?;
-        return Ok(Some(GivenSecret {
-            secret,
-            source: format!("--app-secret-file {}", f.display()),
-        }));
-    }
-    Ok(std::env::var(env)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .map(|v| GivenSecret {
-            secret: secrecy::SecretString::from(v),
-            source: env.to_string(),
-        }))
+    let source = match &run.app_secret_file {
+        Some(f) => format!("--app-secret-file {}", f.display()),
+        None => env.to_string(),
+    };
+    Ok(optional_secret(run.app_secret_file.as_deref(), env)?
+        .map(|secret| GivenSecret { secret, source }))
 }
 
 /// What a failed apply tells the user. A refused write stops with exit 1 and the checklist for

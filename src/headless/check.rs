@@ -658,14 +658,7 @@ pub fn report_text(r: &Report) -> String {
 }
 
 fn app_secret(args: &CheckArgs) -> Result<Option<SecretString>, Failure> {
-    match &args.app_secret_file {
-        Some(f) => read_secret(Some(f), APP_SECRET_ENV).map(Some),
-        None => Ok(std::env::var(APP_SECRET_ENV)
-            .ok()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .map(SecretString::from)),
-    }
+    optional_secret(args.app_secret_file.as_deref(), APP_SECRET_ENV)
 }
 
 fn no_app_secret(extra: &str) -> Failure {
@@ -688,18 +681,6 @@ struct Subject {
     /// Shown in the heading.
     what: String,
     repair: String,
-}
-
-/// The bootstrap secret when the user gave one (`--client-secret-file` or HALO_CLIENT_SECRET).
-fn optional_bootstrap_secret(args: &CheckArgs) -> Result<Option<SecretString>, Failure> {
-    match &args.connect.client_secret_file {
-        Some(f) => read_secret(Some(f), SECRET_ENV).map(Some),
-        None => Ok(std::env::var(SECRET_ENV)
-            .ok()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .map(SecretString::from)),
-    }
 }
 
 /// `check SETUP`: the journal knows where, what and which application; the hand-over (or the
@@ -749,7 +730,8 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
         .clone()
         .filter(|c| !c.trim().is_empty())
         .unwrap_or_else(|| s.answers.connection.client_id.clone());
-    let bootstrap = match optional_bootstrap_secret(args)? {
+    let given = optional_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
+    let bootstrap = match given {
         Some(sec) if !boot_id.trim().is_empty() => Some((boot_id, sec)),
         _ => None,
     };

@@ -240,27 +240,36 @@ pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
     popup(t, f, centred(area, 76, 9), "Save hand-over", lines);
 }
 
-pub fn confirm_overwrite(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+/// A yes/no pop-up whose "yes" is `key`: two lines of what is at stake, then the keys.
+fn question(t: &Theme, f: &mut Frame, area: Rect, title: &str, what: [Line; 2], key: [&str; 2]) {
     let lines = vec![
-        Line::styled(format!("{path} already exists."), t.warning),
-        Line::styled(
-            "Replace it with the credentials? Its current content is lost.",
-            t.text,
-        ),
+        what[0].clone(),
+        what[1].clone(),
         Line::from(""),
         Line::from(vec![
-            Span::styled("y", t.accent),
-            Span::styled(" replace it   ", t.muted),
+            Span::styled(key[0], t.accent),
+            Span::styled(format!(" {}   ", key[1]), t.muted),
             Span::styled("any other key", t.accent),
-            Span::styled(" keep it and choose another path", t.muted),
+            Span::styled(" keeps it", t.muted),
         ]),
     ];
-    popup(t, f, centred(area, 76, 8), "File exists", lines);
+    popup(t, f, centred(area, 76, 9), title, lines);
+}
+
+pub fn confirm_overwrite(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+    let what = [
+        Line::styled(format!("{path} already exists."), t.warning),
+        Line::styled(
+            "Replace it with the credentials? What it holds now would be lost.",
+            t.text,
+        ),
+    ];
+    question(t, f, area, "File exists", what, ["y", "replace it"]);
 }
 
 pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let id = m.apply.session_id.as_deref().unwrap_or("?");
-    let lines = vec![
+    let what = [
         Line::styled(
             "The client secret was neither copied (c) nor saved (s).",
             t.error,
@@ -271,13 +280,13 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
             ),
             t.text,
         ),
-        Line::from(""),
-        Line::from(vec![
-            Span::styled("w", t.accent),
-            Span::styled(" wipe it anyway   ", t.muted),
-            Span::styled("any other key", t.accent),
-            Span::styled(" keep it (then c or s)", t.muted),
-        ]),
     ];
-    popup(t, f, centred(area, 76, 9), "Wipe the only copy?", lines);
+    question(
+        t,
+        f,
+        area,
+        "Wipe the only copy?",
+        what,
+        ["w", "wipe it anyway"],
+    );
 }
