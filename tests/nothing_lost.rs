@@ -679,3 +679,66 @@ async fn a_planted_temp_name_or_symlink_never_receives_the_secret() {
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     }
 }
+
+/// Repro 2 in a batch: a re-run whose hand-over is gone repairs but is not "ok" unless
+/// `--no-verify`; with the hand-over in place it verifies with it.
+#[tokio::test]
+async fn batch_reapply_is_verified_with_the_hand_over_or_reported_unverified() {
+    use halo_onboard::headless::batch::{self, BatchOptions};
+    let sim = spawn_sim(Default::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("boot.secret"), &sim.client_secret).unwrap();
+    let file = dir.path().join("fleet.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[instance]]\nname = \"acme\"\nurl = \"{}\"\nclient_id = \"{}\"\nclient_secret_file = \"boot.secret\"\nprofile = \"topleft\"\nout = \"acme.env\"\n",
+            sim.url, sim.client_id
+        ),
+    )
+    .unwrap();
+    let journal = Journal::open(&dir.path().join("state")).unwrap();
+    let instances = batch::load(&file).unwrap();
+    let opts = |no_verify: bool| BatchOptions {
+        yes: true,
+        dry_run: false,
+        new_secret: false,
+        force: false,
+        no_verify,
+        concurrency: 1,
+        progress: false,
+        client: fast_opts(),
+    };
+    let first = batch::run_batch(&instances, &journal, &opts(false)).await;
+    assert!(first[0].ok(), "{:?}", first[0]);
+    let out = dir.path().join("acme.env");
+    let client_id = read_env_file(&out)["HALO_APP_CLIENT_ID"].clone();
+    // The same batch again: the existing acme.env is this setup's own hand-over, so it runs,
+    // changes nothing, and verifies with it.
+    let again = batch::run_batch(&instances, &journal, &opts(false)).await;
+    let o = again[0].outcome.as_ref().unwrap();
+    assert!(again[0].ok(), "{:?}", again[0]);
+    assert_eq!(o.writes, 0);
+    assert!(matches!(
+        o.verified_with,
+        Some(VerifiedWith::Existing { .. })
+    ));
+    assert_eq!(o.client_id.as_deref(), Some(client_id.as_str()));
+    // Given to the vendor and deleted: not verified, so not ok, and the table says why.
+    std::fs::remove_file(&out).unwrap();
+    let r = batch::run_batch(&instances, &journal, &opts(false)).await;
+    assert!(!r[0].ok());
+    let e = r[0].error.as_deref().unwrap();
+    assert!(e.contains("credentials not verified"), "{e}");
+    let table = batch::results_text(&r);
+    assert!(
+        table.contains("not verified") && table.contains("--no-verify"),
+        "{table}"
+    );
+    let r = batch::run_batch(&instances, &journal, &opts(true)).await;
+    assert!(r[0].ok(), "--no-verify accepts it: {:?}", r[0]);
+    assert!(
+        !out.exists(),
+        "nothing handed over: the secret did not change"
+    );
+}
