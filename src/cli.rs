@@ -14,9 +14,13 @@ pub struct Cli {
     /// Run the wizard against an embedded Halo emulator (no real Halo needed).
     #[arg(long)]
     pub demo: bool,
-    /// Colour theme: dark, light, high-contrast, monochrome, or a path to a theme .toml file.
+    /// Colour theme: auto (default: the terminal's own colours, accents for its background),
+    /// dark, light, high-contrast, monochrome, or a path to a theme .toml file.
     #[arg(long)]
     pub theme: Option<String>,
+    /// Use colour: auto (unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = crate::ui::theme::ColorMode::Auto, global = true)]
+    pub color: crate::ui::theme::ColorMode,
     /// Append the session log here instead of `<state dir>/halo-onboard.log`.
     #[arg(long)]
     pub log_file: Option<PathBuf>,
