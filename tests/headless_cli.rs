@@ -278,3 +278,70 @@ async fn missing_secret_is_exit_2_naming_the_variable() {
     assert_no_secret(&r, &["wrong-bootstrap-secret-xyz", &sim.client_secret]);
     assert!(api_writes(&sim).is_empty());
 }
+
+/// `completions SHELL` prints a script generated from the live command line: bash accepts it,
+/// and sourcing it completes subcommands and flag values; the other shells get theirs; `man`
+/// prints a roff page naming every subcommand.
+#[test]
+fn completions_and_man_page() {
+    let bin = env!("CARGO_BIN_EXE_halo-onboard");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("halo-onboard.bash");
+    std::fs::write(&script, run(&["completions", "bash"])).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(check.success(), "bash -n rejected the completion script");
+    let complete = |words: &str, cword: usize| {
+        let prog = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+             _halo__onboard halo-onboard \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+             echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(prog)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(complete("halo-onboard ap", 1), "apply");
+    assert_eq!(complete("halo-onboard --color ''", 2), "auto always never");
+    assert!(complete("halo-onboard completions ''", 2).contains("powershell"));
+    assert!(complete("halo-onboard apply --pro", 2).contains("--profile"));
+    assert_eq!(complete("halo-onboard profiles sh", 2), "show");
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let s = run(&["completions", shell]);
+        assert!(
+            s.contains("apply") && s.contains("rollback"),
+            "{shell}:\n{s}"
+        );
+    }
+    let man = run(&["man"]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH halo-onboard 1"),
+        "{man}"
+    );
+    for sub in [
+        "apply",
+        "check",
+        "resume",
+        "rollback",
+        "sandbox",
+        "completions",
+    ] {
+        assert!(man.contains(sub), "man page misses {sub}");
+    }
+}

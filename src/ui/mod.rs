@@ -1,5 +1,6 @@
 //! Pure rendering of the model: `view(&Model, &Theme, &mut Frame)`.
 
+pub mod background;
 pub mod form;
 pub mod keys;
 pub mod log_pane;
