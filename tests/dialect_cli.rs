@@ -373,6 +373,28 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
             .all(|f| f != "notes")
     );
     assert_eq!(v["admin_granted"], true);
+    // A file the user has is never replaced unasked.
+    let again = sb
+        .run(
+            &["doctor", "--json", "--out", report.to_str().unwrap()],
+            &[],
+        )
+        .await;
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    let forced = sb
+        .run(
+            &[
+                "doctor",
+                "--json",
+                "--out",
+                report.to_str().unwrap(),
+                "--force",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
     sb.stop().await;
 
     // An instance speaking the older long claim names.

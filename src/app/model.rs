@@ -91,6 +91,10 @@ pub enum Overlay {
     ConfirmApply,
     /// Where to save the hand-over file (edited in place).
     SavePath(String),
+    /// The hand-over file exists: replace it? (`y`), or back to the path prompt.
+    ConfirmOverwrite(String),
+    /// Confirming the hand-over would wipe a secret that was neither copied nor saved.
+    ConfirmWipe,
 }
 
 #[derive(Debug, Clone)]

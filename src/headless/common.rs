@@ -62,6 +62,19 @@ pub fn read_secret(file: Option<&Path>, env: &str) -> Result<SecretString, Failu
     Ok(SecretString::from(t.to_string()))
 }
 
+/// A secret the user may have given: the file if one is named (it must then be readable and
+/// not empty), else the env var `env` when set and not empty; `None` when neither.
+pub fn optional_secret(file: Option<&Path>, env: &str) -> Result<Option<SecretString>, Failure> {
+    if file.is_some() {
+        return read_secret(file, env).map(Some);
+    }
+    Ok(std::env::var(env)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .map(SecretString::from))
+}
+
 /// Where the Halo instance is, from the connection flags.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConnectArgs {

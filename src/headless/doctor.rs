@@ -25,9 +25,13 @@ pub struct DoctorArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Also write the report to this file (JSON with --json, else text; mode 0600).
+    /// Also write the report to this file (JSON with --json, else text; mode 0600). An existing
+    /// file is replaced only with --force.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// Roles whose details doctor reads (the vocabulary; the rate limit is 300 per 5 minutes).
@@ -417,6 +421,17 @@ pub async fn run(args: &DoctorArgs) -> u8 {
 }
 
 async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
+    // A file the user already has is never replaced unasked: said before Halo is read.
+    if let Some(p) = args
+        .out
+        .as_ref()
+        .filter(|p| !args.force && std::fs::symlink_metadata(p).is_ok())
+    {
+        return Err(Failure::new(
+            format!("{} already exists", p.display()),
+            "Choose another --out path, or add --force to replace it.",
+        ));
+    }
     let client_id = args.connect.client_id.clone().ok_or_else(|| {
         Failure::new(
             "no bootstrap client id",
@@ -435,7 +450,12 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
     };
     print!("{body}");
     if let Some(p) = &args.out {
-        crate::journal::fsutil::write_atomic(p, body.as_bytes()).map_err(|e| {
+        let written = if args.force {
+            crate::journal::fsutil::write_atomic(p, body.as_bytes())
+        } else {
+            crate::journal::fsutil::write_new(p, body.as_bytes())
+        };
+        written.map_err(|e| {
             Failure::new(
                 format!("cannot write the report to {}: {e}", p.display()),
                 "Pass --out with a writable path.",

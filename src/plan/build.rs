@@ -753,7 +753,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             let verdict = ownership::application(g, ANY_SETUP, app_name, our_agent_id);
             if verdict.is_ours() {
                 if !this_setup(&g.description) {
-                    app_risks.push("adopts an application made by an earlier halo-onboard setup; its secret was handed over then and a new one will be generated".into());
+                    app_risks.push("adopts an application made by an earlier halo-onboard setup; its Client ID and secret stay as handed over then (a new secret only with --new-secret)".into());
                 }
                 Some(g)
             } else {

@@ -1,5 +1,6 @@
 //! Pure rendering of the model: `view(&Model, &Theme, &mut Frame)`.
 
+pub mod background;
 pub mod form;
 pub mod keys;
 pub mod log_pane;
@@ -54,6 +55,8 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::Resume(i) => overlay::resume(m, t, f, area, *i),
         Overlay::ConfirmApply => overlay::confirm_apply(m, t, f, area),
         Overlay::SavePath(p) => overlay::save_path(t, f, area, p),
+        Overlay::ConfirmOverwrite(p) => overlay::confirm_overwrite(t, f, area, p),
+        Overlay::ConfirmWipe => overlay::confirm_wipe(m, t, f, area),
     }
 }
 
