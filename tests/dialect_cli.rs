@@ -381,7 +381,7 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
         )
         .await;
     assert_eq!(again.code, 2, "{}", again.stderr);
-    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    assert!(again.stdout.contains("--force"), "{}", again.stdout);
     let forced = sb
         .run(
             &[
