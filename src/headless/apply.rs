@@ -754,13 +754,7 @@ async fn run_with(
 ) -> Result<u8, Failure> {
     let journal = Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))?;
     check_out(&args.run, &journal)?;
-    let client_id = args.connect.client_id.clone().ok_or_else(|| {
-        Failure::new(
-            "no bootstrap client id",
-            "Pass --client-id or set HALO_CLIENT_ID.",
-        )
-    })?;
-    let secret = read_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
+    let (client_id, secret) = bootstrap_credentials(&args.connect)?;
     let (client, ep) = connect(
         &args.connect,
         &client_id,

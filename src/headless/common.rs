@@ -98,6 +98,18 @@ pub struct ConnectArgs {
     pub client_secret_file: Option<PathBuf>,
 }
 
+/// The bootstrap client id (`--client-id` / `HALO_CLIENT_ID`) and its secret (never argv).
+pub fn bootstrap_credentials(args: &ConnectArgs) -> Result<(String, SecretString), Failure> {
+    let client_id = args.client_id.clone().ok_or_else(|| {
+        Failure::new(
+            "no bootstrap client id",
+            "Pass --client-id or set HALO_CLIENT_ID.",
+        )
+    })?;
+    let secret = read_secret(args.client_secret_file.as_deref(), SECRET_ENV)?;
+    Ok((client_id, secret))
+}
+
 pub async fn endpoint_from(args: &ConnectArgs, opts: &ClientOptions) -> Result<Endpoint, Failure> {
     let mut ep = match (&args.url, &args.resource_url, &args.auth_url) {
         (Some(url), _, _) => halo::discover(url, opts)

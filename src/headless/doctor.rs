@@ -432,13 +432,7 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
             "Choose another --out path, or add --force to replace it.",
         ));
     }
-    let client_id = args.connect.client_id.clone().ok_or_else(|| {
-        Failure::new(
-            "no bootstrap client id",
-            "Pass --client-id or set HALO_CLIENT_ID.",
-        )
-    })?;
-    let secret = read_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
+    let (client_id, secret) = bootstrap_credentials(&args.connect)?;
     let opts = ClientOptions::default();
     let ep = endpoint_from(&args.connect, &opts).await?;
     let client = bootstrap_client(&ep, &client_id, secret, opts)?;

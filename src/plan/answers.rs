@@ -96,9 +96,9 @@ struct RoleAnswersWire {
 impl TryFrom<RoleAnswersWire> for RoleAnswers {
     type Error = String;
     fn try_from(w: RoleAnswersWire) -> Result<Self, String> {
-        let mut permissions = w.permissions.parse().map_err(|e| format!("role.{e}"))?;
-        permissions
-            .add_legacy(w.is_admin, &w.features)
+        let permissions = w
+            .permissions
+            .parse_with_legacy(w.is_admin, &w.features)
             .map_err(|e| format!("role.{e}"))?;
         Ok(Self {
             mode: w.mode,

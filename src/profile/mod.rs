@@ -158,8 +158,7 @@ impl TryFrom<RoleSpecWire> for RoleSpec {
             access: w.access,
             settings: w.settings,
         };
-        let mut permissions = wire.parse()?;
-        permissions.add_legacy(w.is_admin, &w.features)?;
+        let permissions = wire.parse_with_legacy(w.is_admin, &w.features)?;
         Ok(Self {
             name: w.name,
             reuse: w.reuse,

@@ -861,6 +861,18 @@ impl PermissionsWire {
         Ok(p)
     }
 
+    /// [`PermissionsWire::parse`], plus the pre-dialect `is_admin` / `features` spellings of
+    /// older answers, journals and profiles (see [`Permissions::add_legacy`]).
+    pub fn parse_with_legacy(
+        &self,
+        is_admin: bool,
+        features: &BTreeMap<String, String>,
+    ) -> Result<Permissions, String> {
+        let mut p = self.parse()?;
+        p.add_legacy(is_admin, features)?;
+        Ok(p)
+    }
+
     pub fn from_permissions(p: &Permissions) -> Self {
         let mut w = Self {
             administrator: p.admin(),
