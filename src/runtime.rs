@@ -153,11 +153,10 @@ impl Runner {
         match e {
             Effect::AppendLog(line) => {
                 if let Some(f) = &mut self.log {
-                    let secs = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs())
-                        .unwrap_or(0);
-                    if writeln!(f, "{secs} {line}").is_err() {
+                    // One line per event, RFC 3339 UTC, nothing raw: a name with a newline
+                    // cannot forge a second event.
+                    let entry = crate::text::log_line(std::time::SystemTime::now(), &line);
+                    if writeln!(f, "{entry}").is_err() {
                         self.log = None;
                         let _ = self.tx.send(Msg::Log(
                             LogKind::Warn,

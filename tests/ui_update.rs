@@ -657,6 +657,7 @@ fn log_pane_toggles_focus_and_scroll() {
                 latency: std::time::Duration::from_millis(3),
                 retries: 0,
                 error: None,
+                waiting: None,
             }),
         );
     }

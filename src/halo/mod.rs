@@ -7,7 +7,7 @@ pub mod scopes;
 
 pub use client::{
     AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, RequestEvent, TokenInfo,
-    discover,
+    check_auth_site, discover,
 };
 pub use error::{HaloError, Result};
 pub use model::*;

@@ -414,7 +414,8 @@ pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
     }
     let prefix = prefix.to_string();
     Some(std::sync::Arc::new(move |m: &str| {
-        for line in m.lines() {
+        // Progress carries Halo's names and messages: through the sanitiser, line by line.
+        for line in crate::text::block(m).lines() {
             eprintln!("{prefix}{line}");
         }
     }))

@@ -245,7 +245,9 @@ fn read_instance_secret(src: &SecretSource) -> Result<secrecy::SecretString, Fai
     match src {
         SecretSource::File(f) => read_secret(Some(f), SECRET_ENV),
         SecretSource::Env(name) => match std::env::var(name) {
-            Ok(v) if !v.trim().is_empty() => Ok(secrecy::SecretString::from(v.trim().to_string())),
+            Ok(v) if !v.trim().is_empty() => {
+                secret_from_text(&v, &format!("the environment variable {name}"))
+            }
             _ => Err(Failure::new(
                 format!(
                     "no client secret: the environment variable {name} (client_secret_env) is not set or empty"

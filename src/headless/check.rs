@@ -651,7 +651,9 @@ fn app_secret(args: &CheckArgs) -> Result<SecretString, Failure> {
     match &args.app_secret_file {
         Some(f) => read_secret(Some(f), APP_SECRET_ENV),
         None => match std::env::var(APP_SECRET_ENV) {
-            Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(v.trim().to_string())),
+            Ok(v) if !v.trim().is_empty() => {
+                secret_from_text(&v, &format!("the environment variable {APP_SECRET_ENV}"))
+            }
             _ => Err(Failure::new(
                 format!("no application secret: set {APP_SECRET_ENV} or pass --app-secret-file"),
                 format!(
@@ -688,8 +690,8 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
     if !args.json {
         eprintln!(
             "Checking application {} against profile {} on {}",
-            args.app_client_id,
-            args.profile,
+            crate::text::line(&args.app_client_id),
+            crate::text::line(&args.profile),
             ep.base_url()
         );
     }
@@ -711,7 +713,8 @@ pub async fn run(args: &CheckArgs) -> u8 {
             if args.json {
                 println!("{}", serde_json::to_string(&r).unwrap_or_default());
             } else {
-                print!("{}", report_text(&r));
+                // Names and messages from Halo are in it; cron mails and RMM consoles show it.
+                print!("{}", crate::text::block(&report_text(&r)));
             }
             r.code()
         }

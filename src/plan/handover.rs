@@ -95,7 +95,12 @@ impl Handover {
     }
 
     pub fn render(&self, format: Format) -> String {
-        let fields = self.fields();
+        // The tenant and URLs come from Halo (authinfo): one clean line each, whatever it sent.
+        let fields: Vec<_> = self
+            .fields()
+            .into_iter()
+            .map(|(k, v)| (k, crate::text::line_full(&v).into_owned()))
+            .collect();
         match format {
             Format::Env => fields
                 .iter()
@@ -190,6 +195,26 @@ mod tests {
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn values_from_halo_are_one_clean_line_in_every_format() {
+        let ep = Endpoint {
+            resource_url: "https://acme.halopsa.com/api".into(),
+            auth_url: "https://acme.halopsa.com/auth".into(),
+            tenant: Some("acme\x1b]52;c;aGk=\x07\n\u{202e}X=1\x1b[2J".into()),
+        };
+        let h = Handover::new(&ep, "cid", &SecretString::from("s".to_string()), 1);
+        for f in [Format::Env, Format::Json, Format::Toml] {
+            let text = h.render(f);
+            assert!(
+                text.bytes().all(|b| b >= 0x20 || b == b'\n'),
+                "{f:?}: {text:?}"
+            );
+            assert!(!text.contains('\u{202e}'), "{f:?}");
+            // One line per field: the tenant's newline did not forge an `X=1` line.
+            assert!(!text.lines().any(|l| l.starts_with("X=")), "{f:?}: {text}");
+        }
     }
 
     #[test]

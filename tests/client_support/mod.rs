@@ -180,7 +180,16 @@ pub fn client_events(url: &str) -> (Client, UnboundedReceiver<RequestEvent>) {
     (client_with(url, opts), rx)
 }
 
+/// The final event of each logical request (waits announced before a retry left out).
 pub fn drain(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
+    drain_all(rx)
+        .into_iter()
+        .filter(|e| e.waiting.is_none())
+        .collect()
+}
+
+/// Every event, the announced waits included.
+pub fn drain_all(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
     let mut out = Vec::new();
     while let Ok(e) = rx.try_recv() {
         out.push(e);

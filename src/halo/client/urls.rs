@@ -71,6 +71,24 @@ fn is_loopback(host: Option<Host<&str>>) -> bool {
     }
 }
 
+/// Whether two URLs share scheme, host and port (the port a scheme implies counts).
+pub fn same_origin(a: &str, b: &str) -> bool {
+    match (Url::parse(a), Url::parse(b)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str().map(str::to_ascii_lowercase)
+                    == b.host_str().map(str::to_ascii_lowercase)
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
+}
+
+/// Whether a URL points at this machine (no proxy is ever used for it).
+pub fn is_loopback_url(url: &Url) -> bool {
+    is_loopback(url.host())
+}
+
 /// The host (and port, when not the scheme's default) of a URL, for error messages.
 pub fn host_of(url: &Url) -> String {
     let host = url.host_str().unwrap_or("?");
@@ -140,6 +158,24 @@ mod tests {
         let e = normalise("https://admin:hunter2@acme.halopsa.com").unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert!(e.to_string().contains("acme.halopsa.com"), "{e}");
+    }
+
+    #[test]
+    fn origins() {
+        assert!(same_origin(
+            "https://acme.halopsa.com/api",
+            "https://ACME.halopsa.com:443/auth"
+        ));
+        assert!(!same_origin(
+            "https://acme.halopsa.com/api",
+            "https://auth.halopsa.com/auth"
+        ));
+        assert!(!same_origin(
+            "http://127.0.0.1:80/api",
+            "http://127.0.0.1:81/auth"
+        ));
+        assert!(!same_origin("https://a/api", "http://a/auth"));
+        assert!(!same_origin("nonsense", "nonsense"));
     }
 
     #[test]
