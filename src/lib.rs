@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod halo;
+pub mod hardening;
 pub mod headless;
 pub mod journal;
 pub mod limits;

@@ -36,7 +36,8 @@ pub const STATE_DIR_ENV: &str = "HALO_ONBOARD_STATE_DIR";
 /// the event loop once the first frame is drawn, so the tests can check that the terminal is
 /// restored on both ways out; `after-connect` panics after the first frame drawn once the
 /// bootstrap credential is connected (a secret and a token are in memory then). Read once at
-/// start; any other value is ignored.
+/// start; `in-connect-task` panics inside the task that tests the connection (a worker thread,
+/// not the event loop: the process must end all the same). Any other value is ignored.
 pub const TEST_FAULT_ENV: &str = "HALO_ONBOARD_TEST_PANIC";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,7 @@ enum TestFault {
     Panic,
     Error,
     PanicConnected,
+    PanicInTask,
 }
 
 impl TestFault {
@@ -53,6 +55,7 @@ impl TestFault {
             Ok("after-first-frame") => Self::Panic,
             Ok("error-after-first-frame") => Self::Error,
             Ok("after-connect") => Self::PanicConnected,
+            Ok("in-connect-task") => Self::PanicInTask,
             _ => Self::None,
         }
     }
@@ -121,6 +124,7 @@ struct Runner {
     log: Option<std::fs::File>,
     /// The bootstrap client, kept for apply.
     client: Arc<Mutex<Option<Client>>>,
+    fault: TestFault,
 }
 
 impl Runner {
@@ -169,7 +173,11 @@ impl Runner {
                 let tx = self.tx.clone();
                 let events = self.events.clone();
                 let slot = self.client.clone();
+                let fault = self.fault;
                 tokio::spawn(async move {
+                    if fault == TestFault::PanicInTask {
+                        panic!("test fault in the connect task ({TEST_FAULT_ENV})");
+                    }
                     let res = match connect(req, events).await {
                         Ok((c, client)) => {
                             if let Ok(mut s) = slot.lock() {
@@ -431,7 +439,11 @@ pub async fn connect(
 
 /// Restores the terminal (also on panic: the hook restores before the report is printed).
 fn restore() {
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        crossterm::cursor::Show
+    );
     ratatui::restore();
 }
 
@@ -452,6 +464,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         events: ev_tx,
         log: None,
         client: Arc::new(Mutex::new(None)),
+        fault: TestFault::from_env(),
     };
     let mut pending: Vec<Msg> = Vec::new();
     match &log_path {
@@ -491,8 +504,12 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         prev(info);
+        // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
+        // come, and the screen would spin on a request that died. The report is on stderr.
+        std::process::exit(101);
     }));
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    let fault = runner.fault;
     let result = event_loop(
         &mut model,
         &theme,
@@ -501,7 +518,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         &mut rx,
         &mut ev_rx,
         &mut signals,
-        TestFault::from_env(),
+        fault,
     )
     .await;
     restore();
@@ -535,7 +552,7 @@ async fn event_loop(
             terminal.draw(|f| ui::view(model, theme, f))?;
             dirty = false;
             match fault {
-                TestFault::None => {}
+                TestFault::None | TestFault::PanicInTask => {}
                 TestFault::PanicConnected if !model.is_connected() => {}
                 TestFault::Panic | TestFault::PanicConnected => {
                     panic!("test fault after the first frame ({TEST_FAULT_ENV})")
