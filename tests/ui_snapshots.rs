@@ -79,7 +79,7 @@ fn errors(step: Step) -> Model {
             };
         }
         Step::Role => {
-            m.answers.role.name = "x".repeat(70);
+            m.answers.role.name = "x".repeat(257);
             sync_inputs(&mut m);
         }
         Step::Agent => {

@@ -303,12 +303,13 @@ fn role_rules_and_widgets() {
     assert!(has_issue(&m, Field::RoleName, "required"));
     press(&mut m, [ctrl('n')]);
     assert_eq!(m.step, Step::Role);
-    type_str(&mut m, &"é".repeat(65));
-    assert!(has_issue(&m, Field::RoleName, "at most 64"));
+    // Halo's column: NHD_Roles.Name nvarchar(256).
+    type_str(&mut m, &"é".repeat(257));
+    assert!(has_issue(&m, Field::RoleName, "at most 256"));
     press(&mut m, [key(KeyCode::Backspace)]);
     assert!(
         !has_issue(&m, Field::RoleName, "at most"),
-        "64 non-ASCII chars are fine"
+        "256 non-ASCII chars are fine"
     );
 
     focus(&mut m, Field::RoleAdmin);
@@ -357,6 +358,12 @@ fn agent_rules_and_widgets() {
     );
     press(&mut m, [key(KeyCode::Backspace)]);
     assert!(!has_issue(&m, Field::Initials, ""));
+    // Emoji are caught here, inline, not sent to Halo's nvarchar(3) column.
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "🙂🙂🙂🙂");
+    assert!(has_issue(&m, Field::Initials, "only letters and digits"));
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "TL");
 
     focus(&mut m, Field::Email);
     press(&mut m, [ctrl('u')]);

@@ -1,6 +1,7 @@
 //! The async HaloPSA REST client: discovery, token, typed endpoints, retries, request events.
 
 pub mod client;
+pub mod columns;
 pub mod error;
 pub mod model;
 pub mod scopes;

@@ -458,6 +458,18 @@ pub fn load_answers(
     if let Some(p) = file {
         answers = overlay_answers(&answers, p)?;
     }
+    // Halo's own limits, before Halo sees anything.
+    let bad = crate::plan::limits::problems(&answers);
+    if !bad.is_empty() {
+        let lines: Vec<String> = bad.iter().map(|p| format!("  {p}")).collect();
+        return Err(Failure::new(
+            format!(
+                "these answers would be refused or cut by Halo:\n{}",
+                lines.join("\n")
+            ),
+            "Change them in the answers file (--answers), or in the profile.",
+        ));
+    }
     Ok(answers)
 }
 

@@ -102,12 +102,13 @@ fn non_empty(s: Option<String>) -> Option<String> {
 /// Reads and validates a batch file; every error names the file and the line.
 pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::new(
-            format!("cannot read batch file {shown}: {e}"),
-            "Check the path.",
-        )
-    })?;
+    let text =
+        crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).map_err(|e| {
+            Failure::new(
+                format!("cannot read batch file {shown}: {e}"),
+                "Check the path (a batch file is a small TOML file).",
+            )
+        })?;
     let file: BatchFile = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()

@@ -201,10 +201,10 @@ pub async fn check_bootstrap(client: &Client) -> Result<(), Failure> {
 /// Reads a TOML answers file and lays it over `base` (fields the file leaves out keep the base
 /// values). Errors name the file and line.
 pub fn overlay_answers(base: &Answers, path: &Path) -> Result<Answers, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = limits::read_text_capped(path, limits::MAX_TEXT_FILE).map_err(|e| {
         Failure::new(
             format!("cannot read answers file {}: {e}", path.display()),
-            "Check the path.",
+            "Check the path (an answers file is a small TOML file).",
         )
     })?;
     let loc = |e: &toml::de::Error| -> String {

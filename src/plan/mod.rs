@@ -4,6 +4,7 @@ pub mod answers;
 pub mod apply;
 pub mod build;
 pub mod handover;
+pub mod limits;
 pub mod manual;
 pub mod ownership;
 pub mod verify;
