@@ -30,6 +30,10 @@ pub struct ApplyArgs {
     /// With --batch: how many instances run at the same time.
     #[arg(long, default_value_t = 4, requires = "batch")]
     pub concurrency: usize,
+    /// With --batch: stop the whole batch after this long (e.g. 90s, 30m, 2h). Instances not
+    /// finished by then are reported as failed; `halo-onboard resume` finishes each later.
+    #[arg(long, value_name = "DURATION", requires = "batch", value_parser = super::batch::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
     #[command(flatten)]
     pub run: RunArgs,
 }
