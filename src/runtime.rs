@@ -180,6 +180,13 @@ impl Runner {
                     }
                     let res = match connect(req, events).await {
                         Ok((c, client)) => {
+                            let _ = tx.send(Msg::Log(
+                                LogKind::Info,
+                                format!(
+                                    "token endpoint: {} (the only place the secret is sent)",
+                                    client.endpoint().token_url()
+                                ),
+                            ));
                             if let Ok(mut s) = slot.lock() {
                                 *s = Some(client);
                             }
@@ -388,7 +395,12 @@ pub async fn connect(
         ..ClientOptions::default()
     };
     let endpoint = match req.mode {
-        ConnectionMode::Hosted => discover(req.url.trim(), &opts).await?,
+        ConnectionMode::Hosted => {
+            let ep = discover(req.url.trim(), &opts).await?;
+            // Another login host than the URL typed: only once the user confirmed it.
+            crate::halo::check_auth_site(&ep, req.trusted_auth_url.as_deref())?;
+            ep
+        }
         ConnectionMode::OnPremise => {
             let tenant = req.tenant.trim();
             Endpoint::on_premise(
