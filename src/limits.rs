@@ -6,6 +6,9 @@ use std::path::Path;
 
 /// Largest answer body read from Halo (a whole paginated list page stays far below it).
 pub const MAX_BODY: usize = 16 << 20;
+/// All answer bodies held at once, process-wide: the wizard and apply read several lists in
+/// parallel, and each may be up to [`MAX_BODY`].
+pub const MAX_BODIES: usize = 24 << 20;
 /// Largest secret file: a Halo secret is 73 characters; anything near this is the wrong file.
 pub const MAX_SECRET_FILE: usize = 4 << 10;
 /// Largest journal file loaded (a finished setup's journal is a few KiB).

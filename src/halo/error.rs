@@ -58,7 +58,7 @@ pub enum HaloError {
     )]
     Redirect(u16, String, String),
     #[error(
-        "Halo's answer to {} is larger than {} MiB; stopped reading it",
+        "Halo's answer to {} is larger than this program reads ({} MiB at most); stopped reading it",
         line(.0),
         .1 >> 20
     )]

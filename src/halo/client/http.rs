@@ -14,7 +14,8 @@ use super::retry::{self, Kind};
 use super::urls::{host_of, is_loopback_url, path_and_query};
 use super::{ClientOptions, RequestEvent};
 use crate::halo::error::{HaloError, Result};
-use crate::limits::MAX_BODY;
+use crate::limits::{MAX_BODIES, MAX_BODY};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub enum Body {
     None,
@@ -41,10 +42,38 @@ impl Request {
     }
 }
 
-/// A finished exchange with a 2xx status.
+/// A finished exchange with a 2xx status. Its body counts against the process-wide budget
+/// until it is dropped.
 pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
+    _budget: BodyBudget,
+}
+
+/// Bytes of answer bodies held right now, process-wide (see [`MAX_BODIES`]).
+static BODY_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// One body's share of [`BODY_BYTES`], given back when dropped.
+#[derive(Default)]
+struct BodyBudget(usize);
+
+impl BodyBudget {
+    /// Takes `n` more bytes; false (and nothing taken) if that would pass the budget.
+    fn take(&mut self, n: usize) -> bool {
+        let before = BODY_BYTES.fetch_add(n, Ordering::SeqCst);
+        if before.saturating_add(n) > MAX_BODIES {
+            BODY_BYTES.fetch_sub(n, Ordering::SeqCst);
+            return false;
+        }
+        self.0 += n;
+        true
+    }
+}
+
+impl Drop for BodyBudget {
+    fn drop(&mut self) {
+        BODY_BYTES.fetch_sub(self.0, Ordering::SeqCst);
+    }
 }
 
 /// What one attempt produced before the retry decision.
@@ -54,6 +83,7 @@ struct Attempt {
     /// Where a 3xx pointed (only when the redirect was refused).
     location: Option<String>,
     body: Vec<u8>,
+    budget: BodyBudget,
 }
 
 /// The shared HTTP layer: reqwest clients, options, and the redactor for everything it reports.
@@ -153,6 +183,7 @@ impl Http {
                 Ok(a) if (200..300).contains(&a.status) => Ok(Response {
                     status: a.status,
                     body: a.body,
+                    _budget: a.budget,
                 }),
                 Ok(a) if (300..400).contains(&a.status) => Err(HaloError::Redirect(
                     a.status,
@@ -217,29 +248,41 @@ impl Http {
         };
         let retry_after = header(RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v));
         let location = header(LOCATION);
-        // Read as a stream and stop at the cap: a hostile or broken server cannot make the
-        // whole body sit in memory.
+        // Read as a stream and stop at the cap (one body) or the budget (all bodies at once):
+        // a hostile or broken server cannot make its answer sit in memory. Chunks are kept as
+        // they come and joined once, so no growing buffer is copied over and over.
         let too_large =
-            || HaloError::TooLarge(self.redactor.redact(&path_and_query(&req.url)), MAX_BODY);
+            |cap| HaloError::TooLarge(self.redactor.redact(&path_and_query(&req.url)), cap);
         if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-            return Err(too_large());
+            return Err(too_large(MAX_BODY));
         }
-        let mut body = Vec::new();
+        let mut budget = BodyBudget::default();
+        let mut chunks = Vec::new();
+        let mut len = 0usize;
         while let Some(chunk) = resp
             .chunk()
             .await
             .map_err(|e| transport_error(&e, &host, timeout))?
         {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(too_large());
+            if len + chunk.len() > MAX_BODY {
+                return Err(too_large(MAX_BODY));
             }
-            body.extend_from_slice(&chunk);
+            if !budget.take(chunk.len()) {
+                return Err(too_large(MAX_BODIES));
+            }
+            len += chunk.len();
+            chunks.push(chunk);
+        }
+        let mut body = Vec::with_capacity(len);
+        for c in &chunks {
+            body.extend_from_slice(c);
         }
         Ok(Attempt {
             status,
             retry_after,
             location,
             body,
+            budget,
         })
     }
 
