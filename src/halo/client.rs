@@ -137,7 +137,7 @@ pub async fn discover(base: &str, opts: &ClientOptions) -> Result<Endpoint> {
             info.iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(want))
                 .and_then(|(_, v)| match v {
-                    Value::String(s) => Some(crate::text::line(s.trim())),
+                    Value::String(s) => Some(s.trim().to_owned()),
                     Value::Number(n) => Some(n.to_string()),
                     _ => None,
                 })
@@ -157,7 +157,9 @@ pub async fn discover(base: &str, opts: &ClientOptions) -> Result<Endpoint> {
     };
     Ok(Endpoint {
         auth_url,
-        tenant: field(&["tenant_id", "tenantid", "tenant"]),
+        // Shown and written to the hand-over file: one clean line. (The auth URL is not
+        // cleaned but parsed: an escaped one could read as another URL.)
+        tenant: field(&["tenant_id", "tenantid", "tenant"]).map(|t| crate::text::line(&t)),
         ..fallback
     })
 }

@@ -21,6 +21,16 @@ pub fn normalise(input: &str) -> Result<String> {
     };
     let mut url = Url::parse(&with_scheme).map_err(|_| invalid())?;
     let host = match url.host() {
+        // DNS limits: 253 characters, 63 per label. A longer name cannot resolve; refusing it
+        // here saves the retries a resolver failure would get.
+        Some(Host::Domain(d))
+            if d.trim_end_matches('.').len() > 253 || d.split('.').any(|l| l.len() > 63) =>
+        {
+            return Err(HaloError::InvalidUrl(format!(
+                "{} (the host name is longer than DNS allows)",
+                crate::text::line_max(trimmed, 80)
+            )));
+        }
         Some(Host::Domain(d)) if !d.is_empty() => d.to_owned(),
         Some(Host::Ipv4(ip)) => ip.to_string(),
         Some(Host::Ipv6(ip)) => ip.to_string(),
@@ -134,7 +144,11 @@ mod tests {
                 "{input}"
             );
         }
+        let long_label = format!("https://{}.com", "h".repeat(64));
+        let long_name = format!("https://{}.com", ["h"; 130].join("."));
         let invalid = [
+            long_label.as_str(),
+            long_name.as_str(),
             "",
             "   ",
             "not a url",
