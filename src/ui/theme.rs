@@ -166,7 +166,10 @@ impl Theme {
         if let Some(t) = Self::builtin(arg) {
             return (t, None);
         }
-        match std::fs::read_to_string(arg) {
+        match crate::limits::read_text_capped(
+            std::path::Path::new(arg),
+            crate::limits::MAX_TEXT_FILE,
+        ) {
             Ok(text) => match Self::parse(&text, arg) {
                 Ok(t) => (t, None),
                 Err(e) => (Self::dark(), Some(format!("{e}; using the dark theme"))),
