@@ -528,19 +528,7 @@ async fn events_carry_path_query_status_and_latency() {
 async fn redirects_to_another_host_are_not_followed() {
     let elsewhere = serve(|_| async { json(200, token_json()) }).await;
     let target = elsewhere.url.replace("127.0.0.1", "localhost");
-    let fake = serve(move |s: Seen| {
-        let target = target.clone();
-        async move {
-            let to = format!("{target}{}", s.path);
-            (
-                axum::http::StatusCode::TEMPORARY_REDIRECT,
-                [("location", to)],
-                "",
-            )
-                .into_response()
-        }
-    })
-    .await;
+    let fake = redirecting(axum::http::StatusCode::TEMPORARY_REDIRECT, &target).await;
     let err = client(&fake.url).token().await.unwrap_err();
     assert!(matches!(err, HaloError::Redirect(307, ..)), "{err:?}");
     assert!(err.to_string().contains("localhost"), "{err}");
@@ -551,19 +539,7 @@ async fn redirects_to_another_host_are_not_followed() {
 
     // The same host on another port is another server: refused too.
     let other_port = serve(|_| async { json(200, token_json()) }).await;
-    let to = other_port.url.clone();
-    let fake = serve(move |s: Seen| {
-        let to = format!("{to}{}", s.path);
-        async move {
-            (
-                axum::http::StatusCode::TEMPORARY_REDIRECT,
-                [("location", to)],
-                "",
-            )
-                .into_response()
-        }
-    })
-    .await;
+    let fake = redirecting(axum::http::StatusCode::TEMPORARY_REDIRECT, &other_port.url).await;
     let err = client(&fake.url).token().await.unwrap_err();
     assert!(matches!(err, HaloError::Redirect(307, ..)), "{err:?}");
     assert!(

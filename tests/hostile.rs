@@ -4,6 +4,7 @@
 //! (every item of the issue in one table) is `tests/hostile_catalogue.rs`.
 
 mod hostile_support;
+mod reliab_tui_support;
 mod support;
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use std::process::Stdio;
 
 use halo_onboard::sim::SimConfig;
 use hostile_support::*;
+use reliab_tui_support::files_under;
 use support::*;
 
 /// Runs the binary (this home, the emulator's bootstrap credentials) with extra env vars.
@@ -42,25 +44,17 @@ fn clean_run(what: &str, (code, out, err): &(i32, String, String)) {
 /// 0x20 other than newline and tab; the values are there, escaped visibly.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escapes_never_reach_headless_output_check_or_handover() {
-    let sim = spawn_sim(SimConfig::default()).await;
-    poison_agent_name(&sim);
-    let fr = front(
-        &sim,
-        Knobs {
-            tenant: Some(format!("acme{}", payloads())),
-            ..Knobs::default()
-        },
-    )
-    .await;
+    let (sim, fr) = hostile_halo().await;
     let home = Home::new();
+    let apply = |extra: &'static [&'static str]| {
+        let mut args = vec!["apply", "--url", &fr.url, "--profile", "topleft"];
+        args.extend_from_slice(extra);
+        let (home, sim) = (&home, &sim);
+        async move { home.run(sim, &args).await }
+    };
 
     // apply: "Connected to … as <name>", the plan, verification lines, the hand-over file.
-    let r = home
-        .run(
-            &sim,
-            &["apply", "--url", &fr.url, "--profile", "topleft", "--yes"],
-        )
-        .await;
+    let r = apply(&["--yes"]).await;
     clean_run("apply", &r);
     assert_eq!(r.0, 0, "{}\n{}", r.1, r.2);
     assert!(
@@ -89,20 +83,7 @@ async fn escapes_never_reach_headless_output_check_or_handover() {
     );
 
     // The same setup as JSON and as a dry run.
-    let r = home
-        .run(
-            &sim,
-            &[
-                "apply",
-                "--url",
-                &fr.url,
-                "--profile",
-                "topleft",
-                "--dry-run",
-                "--json",
-            ],
-        )
-        .await;
+    let r = apply(&["--dry-run", "--json"]).await;
     clean_run("apply --json", &r);
 
     // check: every line from Halo (probe errors) escaped; --json too.
@@ -137,20 +118,7 @@ async fn escapes_never_reach_headless_output_check_or_handover() {
     }
 
     // A token error with escapes in error_description.
-    let r = home
-        .run(
-            &sim,
-            &[
-                "apply",
-                "--url",
-                &fr.url,
-                "--profile",
-                "topleft",
-                "--client-id",
-                BAD_CLIENT,
-            ],
-        )
-        .await;
+    let r = apply(&["--client-id", BAD_CLIENT]).await;
     clean_run("apply, token refused", &r);
     assert_eq!(r.0, 2);
     assert!(r.2.contains("bad request\\x1b]52"), "{}", r.2);
@@ -172,19 +140,6 @@ async fn escapes_never_reach_headless_output_check_or_handover() {
             assert_clean(&p.display().to_string(), &std::fs::read(&p).unwrap());
         }
     }
-}
-
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// A Halo that answers its API with an endless body (`fill` repeated, no Content-Length).

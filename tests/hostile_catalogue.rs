@@ -48,6 +48,20 @@ macro_rules! ensure {
     };
 }
 
+/// The error of a call that must fail.
+fn failed<T>(r: Result<T, HaloError>) -> Result<HaloError, String> {
+    r.map(|_| ())
+        .err()
+        .ok_or_else(|| "it succeeded".to_string())
+}
+
+/// The call failed, and its message shows `shown` (the escape, escaped) and nothing raw.
+fn fails_escaped<T>(r: Result<T, HaloError>, shown: &str) -> Outcome {
+    let e = failed(r)?.to_string();
+    ensure!(clean(&e) && e.contains(shown), "{e}");
+    Ok(())
+}
+
 /// No raw control or bidi character (newline and tab allowed in blocks).
 fn clean(s: &str) -> bool {
     !s.chars()
@@ -154,6 +168,36 @@ async fn answers_refused(toml: &str, must: &str) -> Outcome {
     Ok(())
 }
 
+/// A Halo whose authinfo puts the login on another host (`localhost` for `127.0.0.1`), and
+/// that other server (it refuses every client): (Halo, other, the auth URL).
+async fn login_elsewhere() -> (client_support::Fake, client_support::Fake, String) {
+    let other = serve(|_| async { json(401, json!({"error": "invalid_client"})) }).await;
+    let to = format!("{}/auth", other.url.replace("127.0.0.1", "localhost"));
+    let auth = to.clone();
+    let f = serve(move |_| {
+        let auth = auth.clone();
+        async move { json(200, json!({"auth_url": auth})) }
+    })
+    .await;
+    (f, other, to)
+}
+
+/// `apply` against `url` with the bootstrap secret from `file`.
+async fn secret_file_apply(url: &str, file: &str) -> support::Run {
+    let args = [
+        "apply",
+        "--url",
+        url,
+        "--profile",
+        "topleft",
+        "--client-id",
+        "c",
+    ];
+    let mut args = args.to_vec();
+    args.extend(["--client-secret-file", file]);
+    bin(&args, &[]).await.0
+}
+
 /// `apply --batch` with `text` as the batch file.
 async fn batch(text: &str, env: &[(&str, &str)]) -> support::Run {
     let d = tempfile::tempdir().unwrap();
@@ -185,26 +229,12 @@ fn cases() -> Vec<Case> {
             "error escaped",
             async {
                 let f = api(|_| json(400, json!({"Message": format!("bad{OSC0}")}))).await;
-                let e = client(&f.url)
-                    .teams()
-                    .await
-                    .err()
-                    .ok_or("it succeeded")?
-                    .to_string();
-                ensure!(clean(&e) && e.contains("\\x1b]0;"), "{e}");
-                Ok(())
+                fails_escaped(client(&f.url).teams().await, "\\x1b]0;")
             }
         ),
         case!("plain-text 500 body with CSI 2J", "error escaped", async {
             let f = api(|_| text(500, &format!("boom{CSI2J}"))).await;
-            let e = client(&f.url)
-                .teams()
-                .await
-                .err()
-                .ok_or("it succeeded")?
-                .to_string();
-            ensure!(clean(&e) && e.contains("\\x1b[2J"), "{e}");
-            Ok(())
+            fails_escaped(client(&f.url).teams().await, "\\x1b[2J")
         }),
         case!("token error_description with BEL", "error escaped", async {
             let f = serve(|_| async {
@@ -214,25 +244,11 @@ fn cases() -> Vec<Case> {
                 )
             })
             .await;
-            let e = client(&f.url)
-                .token()
-                .await
-                .err()
-                .ok_or("it succeeded")?
-                .to_string();
-            ensure!(clean(&e) && e.contains("nope\\x07"), "{e}");
-            Ok(())
+            fails_escaped(client(&f.url).token().await, "nope\\x07")
         }),
         case!("403 body with an OSC 8 hyperlink", "error escaped", async {
             let f = api(|_| json(403, json!({"message": format!("denied {OSC8}")}))).await;
-            let e = client(&f.url)
-                .roles()
-                .await
-                .err()
-                .ok_or("it succeeded")?
-                .to_string();
-            ensure!(clean(&e) && e.contains("\\x1b]8;;"), "{e}");
-            Ok(())
+            fails_escaped(client(&f.url).roles().await, "\\x1b]8;;")
         }),
         case!(
             "team name with U+202E (right-to-left override)",
@@ -392,36 +408,24 @@ fn cases() -> Vec<Case> {
             "refused; the form is not replayed",
             async {
                 let other = serve(|_| async { json(200, client_support::token_json()) }).await;
-                let to = other.url.clone();
-                let f = serve(move |s: Seen| {
-                    let to = format!("{to}{}", s.path);
-                    async move {
-                        (
-                            axum::http::StatusCode::TEMPORARY_REDIRECT,
-                            [("location", to)],
-                            "",
-                        )
-                            .into_response()
-                    }
-                })
+                let f = client_support::redirecting(
+                    axum::http::StatusCode::TEMPORARY_REDIRECT,
+                    &other.url,
+                )
                 .await;
-                let e = client(&f.url).token().await.err().ok_or("it succeeded")?;
+                let e = failed(client(&f.url).token().await)?;
                 ensure!(matches!(e, HaloError::Redirect(307, ..)), "{e:?}");
                 ensure!(other.seen().is_empty(), "the secret went to the other port");
                 Ok(())
             }
         ),
         case!("308 from an API call to another host", "refused", async {
-            let f = api(|s| {
-                (
-                    axum::http::StatusCode::PERMANENT_REDIRECT,
-                    [("location", format!("http://localhost:9{}", s.path))],
-                    "",
-                )
-                    .into_response()
-            })
+            let f = client_support::redirecting(
+                axum::http::StatusCode::PERMANENT_REDIRECT,
+                "http://localhost:9",
+            )
             .await;
-            let e = client(&f.url).teams().await.err().ok_or("it succeeded")?;
+            let e = failed(client(&f.url).teams().await)?;
             ensure!(matches!(e, HaloError::Redirect(308, ..)), "{e:?}");
             Ok(())
         }),
@@ -429,14 +433,7 @@ fn cases() -> Vec<Case> {
             "authinfo sends the login to another server (no --auth-url)",
             "exit 2, the other server sees nothing",
             async {
-                let other =
-                    serve(|_| async { json(401, json!({"error": "invalid_client"})) }).await;
-                let to = format!("{}/auth", other.url.replace("127.0.0.1", "localhost"));
-                let f = serve(move |_| {
-                    let to = to.clone();
-                    async move { json(200, json!({"auth_url": to})) }
-                })
-                .await;
+                let (f, other, _) = login_elsewhere().await;
                 let (r, _d) = bin(
                     &["apply", "--url", &f.url, "--profile", "topleft"],
                     &[("HALO_CLIENT_ID", "c"), ("HALO_CLIENT_SECRET", "s3cr3t")],
@@ -451,15 +448,7 @@ fn cases() -> Vec<Case> {
             "the same, with --auth-url naming that server",
             "the token request goes there, and only there",
             async {
-                let other =
-                    serve(|_| async { json(401, json!({"error": "invalid_client"})) }).await;
-                let to = format!("{}/auth", other.url.replace("127.0.0.1", "localhost"));
-                let to2 = to.clone();
-                let f = serve(move |_| {
-                    let to = to2.clone();
-                    async move { json(200, json!({"auth_url": to})) }
-                })
-                .await;
+                let (f, other, to) = login_elsewhere().await;
                 let (r, _d) = bin(
                     &[
                         "apply",
@@ -494,11 +483,10 @@ fn cases() -> Vec<Case> {
                     )
                 })
                 .await;
-                let e = halo_onboard::halo::discover(&f.url, &client_support::fast_opts())
-                    .await
-                    .err()
-                    .ok_or("it succeeded")?
-                    .to_string();
+                let e = failed(
+                    halo_onboard::halo::discover(&f.url, &client_support::fast_opts()).await,
+                )?
+                .to_string();
                 ensure!(clean(&e), "{e}");
                 Ok(())
             }
@@ -510,7 +498,7 @@ fn cases() -> Vec<Case> {
             async {
                 let f = endless(b' ', 500 << 20, false).await;
                 let t = Instant::now();
-                let e = client(&f.url).teams().await.err().ok_or("it succeeded")?;
+                let e = failed(client(&f.url).teams().await)?;
                 ensure!(matches!(e, HaloError::TooLarge(..)), "{e:?}");
                 ensure!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
                 Ok(())
@@ -521,7 +509,7 @@ fn cases() -> Vec<Case> {
             "refused before reading",
             async {
                 let f = endless(b' ', 500 << 20, true).await;
-                let e = client(&f.url).teams().await.err().ok_or("it succeeded")?;
+                let e = failed(client(&f.url).teams().await)?;
                 ensure!(
                     matches!(e, HaloError::TooLarge(_, c) if c == 16 << 20),
                     "{e:?}"
@@ -535,12 +523,7 @@ fn cases() -> Vec<Case> {
             async {
                 let f = endless(b'[', 15 << 20, false).await;
                 let t = Instant::now();
-                let e = client(&f.url)
-                    .teams()
-                    .await
-                    .err()
-                    .ok_or("it succeeded")?
-                    .to_string();
+                let e = failed(client(&f.url).teams().await)?.to_string();
                 ensure!(e.contains("recursion limit"), "{e}");
                 ensure!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
                 Ok(())
@@ -548,7 +531,7 @@ fn cases() -> Vec<Case> {
         ),
         case!("150 MB nested JSON", "refused at 16 MiB", async {
             let f = endless(b'[', 150 << 20, false).await;
-            let e = client(&f.url).teams().await.err().ok_or("it succeeded")?;
+            let e = failed(client(&f.url).teams().await)?;
             ensure!(matches!(e, HaloError::TooLarge(..)), "{e:?}");
             Ok(())
         }),
@@ -556,21 +539,7 @@ fn cases() -> Vec<Case> {
             "--client-secret-file /dev/zero",
             "refused, read 4 KiB at most",
             async {
-                let (r, _d) = bin(
-                    &[
-                        "apply",
-                        "--url",
-                        "https://acme.halopsa.com",
-                        "--profile",
-                        "topleft",
-                        "--client-id",
-                        "c",
-                        "--client-secret-file",
-                        "/dev/zero",
-                    ],
-                    &[],
-                )
-                .await;
+                let r = secret_file_apply("https://acme.halopsa.com", "/dev/zero").await;
                 refused(&r, "larger than 4 KiB")
             }
         ),
@@ -578,21 +547,7 @@ fn cases() -> Vec<Case> {
             let d = tempfile::tempdir().unwrap();
             let p = d.path().join("s");
             std::fs::write(&p, "x".repeat(5_000)).unwrap();
-            let (r, _d) = bin(
-                &[
-                    "apply",
-                    "--url",
-                    "https://acme.halopsa.com",
-                    "--profile",
-                    "topleft",
-                    "--client-id",
-                    "c",
-                    "--client-secret-file",
-                    p.to_str().unwrap(),
-                ],
-                &[],
-            )
-            .await;
+            let r = secret_file_apply("https://acme.halopsa.com", p.to_str().unwrap()).await;
             refused(&r, "larger than 4 KiB")
         }),
         case!(
@@ -603,21 +558,7 @@ fn cases() -> Vec<Case> {
                 let d = tempfile::tempdir().unwrap();
                 let p = d.path().join("s");
                 std::fs::write(&p, "abc-def\0\n").unwrap();
-                let (r, _d) = bin(
-                    &[
-                        "apply",
-                        "--url",
-                        &f.url,
-                        "--profile",
-                        "topleft",
-                        "--client-id",
-                        "c",
-                        "--client-secret-file",
-                        p.to_str().unwrap(),
-                    ],
-                    &[],
-                )
-                .await;
+                let r = secret_file_apply(&f.url, p.to_str().unwrap()).await;
                 ensure!(r.code == 2, "{}", r.stderr);
                 let sent = f.hits("/auth/token");
                 ensure!(
@@ -688,7 +629,7 @@ fn cases() -> Vec<Case> {
             async {
                 let (url, n) = silent().await;
                 let c = client_with(&url, opts(200, 5));
-                let e = c.teams().await.err().ok_or("it succeeded")?;
+                let e = failed(c.teams().await)?;
                 ensure!(matches!(e, HaloError::Timeout(..)), "{e:?}");
                 ensure!(
                     n.load(Ordering::SeqCst) == 2,
@@ -735,12 +676,7 @@ fn cases() -> Vec<Case> {
                     json(200, json!({"record_count": 1_000_000, "teams": rows}))
                 })
                 .await;
-                let e = client(&f.url)
-                    .teams()
-                    .await
-                    .err()
-                    .ok_or("it succeeded")?
-                    .to_string();
+                let e = failed(client(&f.url).teams().await)?.to_string();
                 ensure!(e.contains("past page 200"), "{e}");
                 ensure!(f.seen().len() <= 203, "{} requests", f.seen().len());
                 Ok(())
@@ -952,11 +888,7 @@ fn cases() -> Vec<Case> {
             "three attempts, then the error",
             async {
                 let f = api(|_| text(500, "bug")).await;
-                let e = client_with(&f.url, opts(5_000, 5))
-                    .teams()
-                    .await
-                    .err()
-                    .ok_or("it succeeded")?;
+                let e = failed(client_with(&f.url, opts(5_000, 5)).teams().await)?;
                 ensure!(matches!(e, HaloError::Server(500, ..)), "{e:?}");
                 ensure!(
                     f.hits("/api/Team").len() == 3,
@@ -968,11 +900,7 @@ fn cases() -> Vec<Case> {
         ),
         case!("POST /api/Agent answered 500", "not replayed", async {
             let f = api(|_| text(500, "bug")).await;
-            let e = client(&f.url)
-                .save_agent(&Default::default())
-                .await
-                .err()
-                .ok_or("it succeeded")?;
+            let e = failed(client(&f.url).save_agent(&Default::default()).await)?;
             ensure!(matches!(e, HaloError::Server(500, ..)), "{e:?}");
             ensure!(
                 f.hits("/api/Agent").len() == 1,

@@ -6,7 +6,6 @@ mod hostile_support;
 mod reliab_tui_support;
 mod support;
 
-use halo_onboard::sim::SimConfig;
 use hostile_support::*;
 use reliab_tui_support::*;
 
@@ -16,16 +15,7 @@ async fn the_log_file_stays_one_clean_line_per_event() {
         eprintln!("tmux not installed; skipping");
         return;
     }
-    let sim = support::spawn_sim(SimConfig::default()).await;
-    poison_agent_name(&sim);
-    let fr = front(
-        &sim,
-        Knobs {
-            tenant: Some(format!("acme{}", payloads())),
-            ..Knobs::default()
-        },
-    )
-    .await;
+    let (sim, fr) = hostile_halo().await;
     let t = Tui::start("hostile", &[], "", 120, 40);
     // A token refusal whose error_description carries the payloads…
     t.wait_for("1 · Connect");

@@ -125,6 +125,16 @@ pub fn text(status: u16, body: &str) -> Response {
     (StatusCode::from_u16(status).unwrap(), body.to_owned()).into_response()
 }
 
+/// A server that answers every request with `status` and `Location: <to><path>`.
+pub async fn redirecting(status: StatusCode, to: &str) -> Fake {
+    let to = to.to_owned();
+    serve(move |s: Seen| {
+        let location = format!("{to}{}", s.path);
+        async move { (status, [("location", location)], "").into_response() }
+    })
+    .await
+}
+
 pub fn token_json() -> serde_json::Value {
     serde_json::json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "all admin"})
 }

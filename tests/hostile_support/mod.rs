@@ -81,6 +81,24 @@ pub fn poison_agent_name(sim: &SimHandle) {
     });
 }
 
+/// The hostile Halo of the Done-when runs: an emulator whose bootstrap agent is named
+/// `evil_name()`, behind a front whose authinfo reports a tenant carrying every payload.
+pub async fn hostile_halo() -> (SimHandle, Front) {
+    let sim = halo_onboard::sim::spawn(Default::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    poison_agent_name(&sim);
+    let fr = front(
+        &sim,
+        Knobs {
+            tenant: Some(format!("acme{}", payloads())),
+            ..Knobs::default()
+        },
+    )
+    .await;
+    (sim, fr)
+}
+
 /// Starts the front on 127.0.0.1:0.
 pub async fn front(sim: &SimHandle, knobs: Knobs) -> Front {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
