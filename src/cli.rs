@@ -14,9 +14,13 @@ pub struct Cli {
     /// Run the wizard against an embedded Halo emulator (no real Halo needed).
     #[arg(long)]
     pub demo: bool,
-    /// Colour theme: dark, light, high-contrast, monochrome, or a path to a theme .toml file.
+    /// Colour theme: auto (default: the terminal's own colours, accents for its background),
+    /// dark, light, high-contrast, monochrome, or a path to a theme .toml file.
     #[arg(long)]
     pub theme: Option<String>,
+    /// Use colour: auto (unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = crate::ui::theme::ColorMode::Auto, global = true)]
+    pub color: crate::ui::theme::ColorMode,
     /// Append the session log here instead of `<state dir>/halo-onboard.log`.
     #[arg(long)]
     pub log_file: Option<PathBuf>,
@@ -40,6 +44,39 @@ pub enum Command {
     Resume(crate::headless::sessions::ResumeArgs),
     /// Delete what a setup created.
     Rollback(crate::headless::sessions::RollbackArgs),
+    /// Print a shell completion script (e.g. `halo-onboard completions bash > ~/.local/share/bash-completion/completions/halo-onboard`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `halo-onboard man > ~/.local/share/man/man1/halo-onboard.1`.
+    Man,
+}
+
+/// Writes the completion script for `shell` (generated from the live command definition, so it
+/// never lags behind a new flag).
+pub fn completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "halo-onboard", &mut script);
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete 4.6 names the bash case labels of subcommands from the binary name with
+        // '-' turned into its subcommand separator, but the dispatcher with '-' turned into "__",
+        // so no subcommand of a hyphenated binary would complete. Make the labels match.
+        let text =
+            String::from_utf8_lossy(&script).replace("halo__subcmd__onboard", "halo__onboard");
+        script = text.into_bytes();
+    }
+    out.write_all(&script)
+}
+
+/// Writes the man page in roff.
+pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 #[derive(Debug, Clone, Args)]

@@ -12,12 +12,19 @@ use serde::Deserialize;
 
 pub const CONFIG_ENV: &str = "HALO_ONBOARD_CONFIG";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Theme name or path, as `--theme` takes it.
     pub theme: Option<String>,
+    /// Keys this version does not know: named in a warning, otherwise ignored, so a typo or a
+    /// newer version's setting never throws the whole file away.
+    #[serde(flatten)]
+    unknown: std::collections::BTreeMap<String, toml::Value>,
 }
+
+/// The keys [`Config`] reads, for the unknown-key warning.
+const KNOWN_KEYS: [&str; 1] = ["theme"];
 
 pub fn default_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
@@ -48,6 +55,20 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
         }
     };
     match toml::from_str::<Config>(&text) {
+        Ok(mut c) if !c.unknown.is_empty() => {
+            let keys: Vec<String> = std::mem::take(&mut c.unknown)
+                .into_keys()
+                .map(|k| format!("'{}'", printable(&k)))
+                .collect();
+            let msg = format!(
+                "config {}: unknown key{} {} ignored (known: {})",
+                path.display(),
+                if keys.len() == 1 { "" } else { "s" },
+                keys.join(", "),
+                KNOWN_KEYS.join(", ")
+            );
+            (c, Some(msg))
+        }
         Ok(c) => (c, None),
         Err(e) => {
             let line = e
@@ -69,6 +90,25 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
             )
         }
     }
+}
+
+/// A key from the file as it may be shown on a terminal: control characters escaped, capped.
+fn printable(key: &str) -> String {
+    let mut out: String = key
+        .chars()
+        .take(64)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if key.chars().count() > 64 {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -96,7 +136,22 @@ mod tests {
         assert_eq!(c, Config::default());
         let err = err.unwrap();
         assert!(err.contains("config.toml, line 2"), "{err}");
-        std::fs::write(&p, "colour = \"x\"\n").unwrap();
+        std::fs::write(&p, "theme = [\n").unwrap();
         assert!(load(Some(&p)).1.unwrap().contains("line 1"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_and_the_rest_is_used() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("config.toml");
+        std::fs::write(&p, "theme = \"light\"\ncolour = \"x\"\n[thme]\na = 1\n").unwrap();
+        let (c, warn) = load(Some(&p));
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        let warn = warn.unwrap();
+        assert!(
+            warn.contains("'colour'") && warn.contains("'thme'"),
+            "{warn}"
+        );
+        assert!(warn.contains("known: theme"), "{warn}");
     }
 }

@@ -9,6 +9,7 @@ use halo_onboard::plan::answers::Answers;
 use halo_onboard::profile;
 use halo_onboard::runtime::{self, Exit};
 use halo_onboard::ui::Theme;
+use halo_onboard::ui::theme::{self, Origin};
 
 /// Runs an async command on a fresh runtime; a runtime that cannot start is exit 2.
 fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
@@ -39,6 +40,22 @@ fn main() -> ExitCode {
         Some(Command::Resume(args)) if resume_in_wizard(args) => wizard(&cli, Some(&args.id)),
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(args)),
         Some(Command::Rollback(args)) => block_on(headless::sessions::run_rollback(args)),
+        Some(Command::Completions { shell }) => {
+            match halo_onboard::cli::completions(*shell, &mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write the completion script: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some(Command::Man) => match halo_onboard::cli::man_page(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write the man page: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -86,6 +103,30 @@ fn resumable(startup: &mut Vec<(LogKind, String)>) -> Vec<ResumeRow> {
 /// continuing setup `resume_id`.
 fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     use std::io::IsTerminal;
+    // The theme is settled before the terminal is taken: a `--theme` that names nothing is a
+    // usage error, and asking the terminal for its background needs the terminal untouched.
+    let (config, config_err) =
+        halo_onboard::config::load(halo_onboard::config::default_path().as_deref());
+    // --theme wins over the config file.
+    let choice = match (cli.theme.as_deref(), config.theme.as_deref()) {
+        (Some(t), _) => Some((t, Origin::Flag)),
+        (None, Some(t)) => Some((t, Origin::Config)),
+        (None, None) => None,
+    };
+    let request = theme::Request {
+        choice,
+        color: cli.color,
+        no_color_env: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    };
+    let (theme, theme_err) = match Theme::resolve(request, halo_onboard::ui::background::detect) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "error: {e}\n  what to do: pass one of those names, or the path of a theme file"
+            );
+            return ExitCode::from(2);
+        }
+    };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         eprintln!(
             "error: the wizard needs an interactive terminal (stdin and stdout are not one here)\n  what to do: run it in a terminal, or use the headless commands: `halo-onboard apply --help`"
@@ -102,12 +143,6 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         }
     };
     rt.block_on(async {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let (config, config_err) =
-            halo_onboard::config::load(halo_onboard::config::default_path().as_deref());
-        // --theme wins over the config file.
-        let theme_arg = cli.theme.as_deref().or(config.theme.as_deref());
-        let (theme, theme_err) = Theme::resolve(theme_arg, no_color);
         let mut startup = Vec::new();
         if let Some(e) = config_err {
             eprintln!("halo-onboard: {e}");
@@ -156,8 +191,20 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         if !cli.demo {
             model.resumable = resumable(&mut startup);
         }
-        if let Some(id) = resume_id {
+        if let Some(reference) = resume_id {
             let mut fx = Vec::new();
+            // An id, a unique prefix of one, or `last`.
+            let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
+                Ok(s) => s.id,
+                Err(e) => {
+                    eprintln!(
+                        "halo-onboard: {e}
+  what to do: {}",
+                        e.hint()
+                    );
+                    return ExitCode::from(2);
+                }
+            };
             match model.resumable.iter().find(|r| r.session.id == id).cloned() {
                 Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut fx),
                 None => {

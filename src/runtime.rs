@@ -26,7 +26,8 @@ use crate::journal::{Journal, Status, fsutil};
 use crate::plan::answers::ConnectionMode;
 use crate::plan::apply::{Applier, ApplyError, Finished};
 use crate::plan::build::Lookups;
-use crate::plan::handover::{Format, Handover};
+use crate::plan::handover::{Handover, SaveError};
+use crate::plan::verify::Verification;
 use crate::ui::{self, Theme};
 
 /// Env var that overrides the state dir (tests point it at a temp dir).
@@ -210,12 +211,29 @@ impl Runner {
                 let _ = out.write_all(seq.as_bytes());
                 let _ = out.flush();
             }
-            Effect::SaveHandover { path, handover } => {
-                let r = handover
-                    .save(&path, Format::from_path(&path))
-                    .map(|()| path.clone())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
-                let _ = self.tx.send(Msg::HandoverSaved(r));
+            Effect::SaveHandover {
+                path,
+                handover,
+                overwrite,
+            } => {
+                let msg = match handover.save(&path, overwrite) {
+                    Ok(()) => Msg::HandoverSaved(Ok(path)),
+                    Err(SaveError::Exists(p)) => Msg::HandoverExists(p),
+                    Err(e) => Msg::HandoverSaved(Err(format!("{e}. {}", wizard_hint(&e)))),
+                };
+                let _ = self.tx.send(msg);
+            }
+            Effect::Reverify(req) => {
+                let tx = self.tx.clone();
+                let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+                    let _ = tx.send(Msg::Reverified(Err(
+                        "not connected: test the connection on the Connect step first".into(),
+                    )));
+                    return;
+                };
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Reverified(reverify(&client, *req).await));
+                });
             }
             Effect::SaveAnswers { path, answers } => {
                 let r = save_answers(&path, &answers)
@@ -225,7 +243,8 @@ impl Runner {
             }
             Effect::ConfirmHandover(mut s) => {
                 let r = Journal::open_default().and_then(|j| {
-                    j.wipe_secret(&mut s)?;
+                    let file = s.credentials_file.clone();
+                    j.hand_over(&mut s, file)?;
                     s.status = Status::HandedOver;
                     j.save(&mut s)
                 });
@@ -236,6 +255,40 @@ impl Runner {
             Effect::Quit => {}
         }
     }
+}
+
+/// The wizard's words for a failed save: the prompt, not `--force`, replaces a file.
+fn wizard_hint(e: &SaveError) -> String {
+    match e {
+        SaveError::Exists(_) => "Press s and choose another path, or confirm replacing it.".into(),
+        e => e.hint(),
+    }
+}
+
+/// Verifies a setup again with the secret still on the hand-over screen, else with what the
+/// journal's hand-over holds; the secret is never kept beyond this call.
+async fn reverify(client: &Client, req: app::ReverifyRequest) -> Result<Verification, String> {
+    let s = &req.session;
+    let secret = match req.secret {
+        Some(sec) => sec,
+        None => {
+            let journal = Journal::open_default().map_err(|e| format!("{e} ({})", e.hint()))?;
+            let app_id = s.objects.application_id.clone().unwrap_or_default();
+            journal
+                .known_app_secret(&app_id, &req.client_id)
+                .map(|k| k.secret)
+                .ok_or_else(|| {
+                    format!(
+                        "the application's secret is not at hand any more (handed over, not saved here); verify with it: HALO_APP_CLIENT_SECRET=… halo-onboard check {}",
+                        s.id
+                    )
+                })?
+        }
+    };
+    Ok(
+        crate::plan::apply::verify_setup(client, &s.answers, &req.client_id, req.agent_id, &secret)
+            .await,
+    )
 }
 
 /// Saves the answers as TOML (no secret is in them), parent dir 0700.
@@ -364,24 +417,32 @@ fn finish(
     let Finished {
         applied,
         verification,
+        verified_with,
     } = f;
-    let (Some(secret), Some(verification)) = (applied.client_secret.clone(), verification) else {
-        s.status = Status::HandedOver;
+    let Some(secret) = applied.client_secret.clone() else {
+        // The vendor keeps the secret it has: nothing to hand over.
+        if verification.as_ref().is_some_and(Verification::passed) {
+            s.status = Status::HandedOver;
+        }
         journal.save(&mut s).map_err(journal_fail)?;
         return Ok(ApplyOutcome {
             session: s,
-            verification: None,
+            verification,
             differences: applied.differences,
             handover: None,
+            verified_with,
+            client_id: applied.client_id,
         });
     };
     journal.save(&mut s).map_err(journal_fail)?;
     let handover = Handover::new(&ep, &applied.client_id, &secret, applied.agent_id);
     Ok(ApplyOutcome {
         session: s,
-        verification: Some(verification),
+        verification,
         differences: applied.differences,
         handover: Some(handover),
+        verified_with,
+        client_id: applied.client_id,
     })
 }
 
@@ -534,6 +595,14 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
     )
     .await;
     restore();
+    // On the normal screen, after the alternate one is gone: what an SSH user scrolls back to.
+    if result.is_ok()
+        && let Some(summary) = app::apply::exit_summary(&model)
+    {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(summary.as_bytes());
+        let _ = out.flush();
+    }
     result
 }
 

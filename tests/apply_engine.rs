@@ -191,7 +191,7 @@ async fn rollback_deletes_only_what_the_setup_created() {
     let mut s = e.journal.create(a, Some(e.ep.clone())).unwrap();
     apply(&e, &e.journal, &mut s).await.unwrap();
     let roles_before = e.sim.with_state(|st| st.roles.len());
-    let done = halo_onboard::plan::apply::rollback(&e.admin, &e.journal, &mut s)
+    let done = halo_onboard::plan::rollback::rollback(&e.admin, &e.journal, &mut s)
         .await
         .unwrap();
     assert_eq!(done.len(), 2, "{done:?}");

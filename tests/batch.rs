@@ -52,6 +52,8 @@ fn opts(yes: bool, concurrency: usize) -> BatchOptions {
         yes,
         dry_run: false,
         new_secret: false,
+        force: false,
+        no_verify: false,
         concurrency,
         progress: false,
         client: ClientOptions {
@@ -79,6 +81,23 @@ async fn one_bad_instance_does_not_stop_the_others() {
     let file = batch_file(dir.path(), &sims, Some(1));
     let journal = Journal::open(&dir.path().join("state")).unwrap();
     let instances = batch::load(&file).unwrap();
+    // The hand-over folder must exist: halo-onboard never creates folders.
+    let results = batch::run_batch(&instances, &journal, &opts(true, 4)).await;
+    assert!(
+        results.iter().all(|r| !r.ok()),
+        "no folder, nothing applied"
+    );
+    assert!(
+        results[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("does not exist"),
+        "{:?}",
+        results[0]
+    );
+    assert!(sims.iter().all(|s| writes(s) == 0));
+    std::fs::create_dir(dir.path().join("out")).unwrap();
     let results = batch::run_batch(&instances, &journal, &opts(true, 4)).await;
 
     let names: Vec<_> = results.iter().map(|r| r.name.as_str()).collect();
@@ -139,6 +158,7 @@ async fn one_bad_instance_does_not_stop_the_others() {
 async fn the_deadline_stops_the_whole_batch() {
     let sims = sims(2, Duration::from_millis(150)).await;
     let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
     let file = batch_file(dir.path(), &sims, None);
     let journal = Journal::open(&dir.path().join("state")).unwrap();
     let instances = batch::load(&file).unwrap();

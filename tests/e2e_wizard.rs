@@ -154,7 +154,16 @@ fn demo_walks_every_step() {
     t.wait_for("Quit halo-onboard?");
     t.wait_for("not handed over");
     t.keys(&["n"]);
+    // Neither copied nor saved: confirming asks again and names the loss; only w wipes.
     t.keys(&["Enter"]);
+    t.wait_for("Wipe the only copy?");
+    t.wait_for("neither copied");
+    t.keys(&["y"]);
+    t.wait_for("copy the secret (c) or save it (s), then confirm");
+    assert_eq!(sessions(&state)[0]["secret_pending"], true, "y kept it");
+    t.keys(&["Enter"]);
+    t.wait_for("Wipe the only copy?");
+    t.keys(&["w"]);
     t.wait_for("Handed over: the secret is wiped");
     let s = t.wait_for("(wiped after the hand-over)");
     assert!(!s.contains("shown ONCE"), "{s}");
@@ -166,6 +175,12 @@ fn demo_walks_every_step() {
     t.keys(&["y"]);
     t.wait_for("EXIT=0");
     t.assert_restored();
+    // The summary stays on the normal screen, for an SSH user to scroll back to.
+    let id = done[0]["id"].as_str().unwrap().to_string();
+    let s = t.screen();
+    assert!(s.contains(&format!("halo-onboard: setup {id}")), "{s}");
+    assert!(s.contains("applied and verified"), "{s}");
+    assert!(s.contains("Left to do:       nothing"), "{s}");
     let log = std::fs::read_to_string(state.join("halo-onboard.log")).unwrap();
     assert!(log.contains("Agent/me -> 200"), "{log}");
     assert!(log.contains("verification passed"), "{log}");

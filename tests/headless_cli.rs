@@ -1,12 +1,8 @@
 //! The real binary end to end: `apply --yes --json` against `halo-onboard sandbox`, then `check`;
 //! drift after an emulator-side change; plan-only runs write nothing; secrets stay out of output.
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use halo_onboard::sim::{self, SimConfig, SimHandle};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 mod support;
 use support::{Run, bin};
@@ -33,23 +29,13 @@ fn handover_secret(path: &str) -> (String, String) {
 
 #[tokio::test]
 async fn apply_against_the_sandbox_then_check_passes() {
-    let mut sandbox = tokio::process::Command::new(env!("CARGO_BIN_EXE_halo-onboard"))
-        .args(["sandbox", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut out = BufReader::new(sandbox.stdout.take().unwrap());
-    tokio::time::timeout(Duration::from_secs(20), out.read_line(&mut line))
-        .await
-        .unwrap()
-        .unwrap();
-    let hello: Value = serde_json::from_str(line.trim()).unwrap();
-    let url = hello["url"].as_str().unwrap();
-    let boot_id = hello["client_id"].as_str().unwrap();
-    let boot_secret = hello["client_secret"].as_str().unwrap();
+    let mut sandbox = support::sandbox().await;
+    let (url, boot_id, boot_secret) = (
+        sandbox.url.clone(),
+        sandbox.client_id.clone(),
+        sandbox.client_secret.clone(),
+    );
+    let (url, boot_id, boot_secret) = (url.as_str(), boot_id.as_str(), boot_secret.as_str());
     let state = tempfile::tempdir().unwrap();
     let creds = state.path().join("topleft.json");
     let creds_s = creds.to_str().unwrap();
@@ -110,7 +96,7 @@ async fn apply_against_the_sandbox_then_check_passes() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("all checks passed"), "{}", r.stdout);
     assert_no_secret(&r, &[boot_secret, &app_secret]);
-    sandbox.kill().await.unwrap();
+    sandbox.child.kill().await.unwrap();
 }
 
 async fn in_process_sim() -> SimHandle {
@@ -291,4 +277,71 @@ async fn missing_secret_is_exit_2_naming_the_variable() {
     assert!(r.stderr.contains("invalid_client"), "{}", r.stderr);
     assert_no_secret(&r, &["wrong-bootstrap-secret-xyz", &sim.client_secret]);
     assert!(api_writes(&sim).is_empty());
+}
+
+/// `completions SHELL` prints a script generated from the live command line: bash accepts it,
+/// and sourcing it completes subcommands and flag values; the other shells get theirs; `man`
+/// prints a roff page naming every subcommand.
+#[test]
+fn completions_and_man_page() {
+    let bin = env!("CARGO_BIN_EXE_halo-onboard");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("halo-onboard.bash");
+    std::fs::write(&script, run(&["completions", "bash"])).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(check.success(), "bash -n rejected the completion script");
+    let complete = |words: &str, cword: usize| {
+        let prog = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; \
+             _halo__onboard halo-onboard \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+             echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(prog)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(complete("halo-onboard ap", 1), "apply");
+    assert_eq!(complete("halo-onboard --color ''", 2), "auto always never");
+    assert!(complete("halo-onboard completions ''", 2).contains("powershell"));
+    assert!(complete("halo-onboard apply --pro", 2).contains("--profile"));
+    assert_eq!(complete("halo-onboard profiles sh", 2), "show");
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let s = run(&["completions", shell]);
+        assert!(
+            s.contains("apply") && s.contains("rollback"),
+            "{shell}:\n{s}"
+        );
+    }
+    let man = run(&["man"]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH halo-onboard 1"),
+        "{man}"
+    );
+    for sub in [
+        "apply",
+        "check",
+        "resume",
+        "rollback",
+        "sandbox",
+        "completions",
+    ] {
+        assert!(man.contains(sub), "man page misses {sub}");
+    }
 }

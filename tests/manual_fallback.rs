@@ -162,10 +162,15 @@ async fn refused_application_made_by_hand_is_adopted_and_verified() {
     );
 
     // Rollback deletes what the setup created, never what the user made by hand.
-    let done = halo_onboard::plan::apply::rollback(&e.admin, &e.journal, &mut s)
+    let done = halo_onboard::plan::rollback::rollback(&e.admin, &e.journal, &mut s)
         .await
         .unwrap();
-    assert!(!done.iter().any(|d| d.contains("application")), "{done:?}");
+    assert!(
+        !done
+            .iter()
+            .any(|d| d.object == halo_onboard::plan::Object::Application),
+        "{done:?}"
+    );
     assert_eq!(counts(&e, &s), (0, 0, 1));
 }
 
@@ -336,7 +341,7 @@ async fn refused_api_agent_made_by_hand_is_found_by_username() {
         "the role this setup made stays its own"
     );
     // Rollback deletes the application and the role it created, never the agent made by hand.
-    halo_onboard::plan::apply::rollback(&e.admin, &e.journal, &mut s)
+    halo_onboard::plan::rollback::rollback(&e.admin, &e.journal, &mut s)
         .await
         .unwrap();
     assert!(e.sim.with_state(|st| st.agent(agent_id).is_some()));

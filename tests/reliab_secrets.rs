@@ -106,10 +106,9 @@ async fn no_secret_outside_the_chosen_handover_file() {
     runs.push(r);
 
     // 3. A run that fails at the hand-over (unwritable --out), then its resume.
-    // The parent is a file, so the hand-over cannot be written.
-    let blocker = home.dir.path().join("a-file");
-    std::fs::write(&blocker, "x").unwrap();
-    let bad_out = blocker.join("creds.env");
+    // The folder exists and the name is a .env, so the checks before apply pass; the name is
+    // longer than the file system allows, so the hand-over itself fails.
+    let bad_out = home.dir.path().join(format!("{}.env", "x".repeat(300)));
     let bad_out_s = bad_out.to_string_lossy().into_owned();
     let r = run(
         &home,

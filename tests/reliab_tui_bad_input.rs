@@ -158,7 +158,7 @@ async fn connect_step_bad_input_says_what_to_do_and_keeps_values() {
     println!("bad inputs tried: {} (connect step)", tried);
 }
 
-/// A broken theme file: the message names the file and the line, the wizard runs with the dark
+/// A broken theme file: the message names the file and the line, the wizard runs with the default
 /// theme instead.
 #[test]
 fn broken_theme_file_is_named_and_falls_back() {
@@ -181,7 +181,7 @@ fn broken_theme_file_is_named_and_falls_back() {
         34,
     );
     t.wait_for("1 · Connect");
-    let s = t.wait_for("using the dark theme");
+    let s = t.wait_for("using the default theme");
     let path = theme.display().to_string();
     assert!(s.contains(&path), "file not named:\n{s}");
     assert!(s.contains("line 3, column 16"), "line not named:\n{s}");
@@ -214,7 +214,7 @@ fn config_file_sets_the_theme_and_a_broken_one_is_named() {
     let env = [("HALO_ONBOARD_CONFIG", good.to_str().unwrap())];
     let t = Tui::start("config-ok", &env, "", 200, 34);
     t.wait_for("1 · Connect");
-    t.wait_for("using the dark theme");
+    t.wait_for("using the default theme");
     t.keys(&["C-c"]);
     t.wait_for("Quit halo-onboard?");
     t.keys(&["y"]);
@@ -233,4 +233,100 @@ fn config_file_sets_the_theme_and_a_broken_one_is_named() {
     t.wait_for("Quit halo-onboard?");
     t.keys(&["y"]);
     assert_eq!(t.exit_code(), 0);
+}
+
+/// The screen with its colour escapes, as tmux re-encodes them (one SGR per attribute).
+fn screen_with_escapes(t: &Tui) -> String {
+    let out = t
+        .cmd(&["capture-pane", "-p", "-e", "-t", "w"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The foreground colour in force where `needle` starts on a screen captured with escapes
+/// (tmux writes `38;5;N` for palette colours): `None` is the terminal's own foreground.
+fn fg_at(screen: &str, needle: &str) -> Option<u8> {
+    let end = screen.find(needle).expect("needle on screen");
+    let mut fg = None;
+    let mut rest = &screen[..end];
+    while let Some(i) = rest.find("\x1b[") {
+        let after = &rest[i + 2..];
+        let Some(m) = after.find('m') else { break };
+        let params: Vec<&str> = after[..m].split(';').collect();
+        let mut k = 0;
+        while k < params.len() {
+            match params[k] {
+                "" | "0" | "39" => fg = None,
+                "38" if params.get(k + 1) == Some(&"5") => {
+                    fg = params.get(k + 2).and_then(|n| n.parse().ok());
+                    k += 2;
+                }
+                p if p.len() == 2 && p.starts_with('3') => fg = p[1..].parse().ok(),
+                _ => {}
+            }
+            k += 1;
+        }
+        rest = &after[m..];
+    }
+    fg
+}
+
+/// The default theme keeps the terminal's own text colour and picks accents for the background
+/// the terminal reports (here through COLORFGBG, as rxvt and Konsole set it): blue accents on a
+/// light background, cyan on a dark one, no colour at all when nothing is known. `--theme dark`
+/// forces white text (which is what made the old default unreadable on light terminals).
+#[test]
+fn default_theme_follows_the_terminal_background() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    const BLUE: u8 = 4;
+    const CYAN: u8 = 6;
+    const WHITE: u8 = 15; // ratatui's "white" is the bright one
+    for (fgbg, args, title, text) in [
+        (Some("0;15"), "", Some(BLUE), None),
+        (Some("15;0"), "", Some(CYAN), None),
+        (None, "", None, None),
+        (Some("0;15"), "--theme dark", Some(CYAN), Some(WHITE)),
+    ] {
+        let env: Vec<(&str, &str)> = fgbg.map(|v| ("COLORFGBG", v)).into_iter().collect();
+        let t = Tui::start("bg", &env, args, 100, 30);
+        t.wait_for("Halo hosting");
+        let s = screen_with_escapes(&t);
+        let case = format!("COLORFGBG={fgbg:?} {args}");
+        assert_eq!(fg_at(&s, " halo-onboard "), title, "{case}: title\n{s:?}");
+        assert_eq!(fg_at(&s, "Halo hosting"), text, "{case}: text\n{s:?}");
+        t.keys(&["C-c"]);
+        t.wait_for("Quit halo-onboard?");
+        t.keys(&["y"]);
+        assert_eq!(t.exit_code(), 0);
+    }
+}
+
+/// `--theme` naming nothing is a usage error before the terminal is touched; `--color never`
+/// is accepted anywhere on the line.
+#[test]
+fn unknown_theme_name_is_a_usage_error() {
+    let out = std::process::Command::new(BIN)
+        .args(["--theme", "drak"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("theme 'drak'") && err.contains("high-contrast"),
+        "{err}"
+    );
+    let out = std::process::Command::new(BIN)
+        .args(["profiles", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

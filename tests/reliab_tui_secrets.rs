@@ -69,8 +69,9 @@ async fn no_secret_left_anywhere_but_the_chosen_file() {
         "the new secret is shown once:\n{before}"
     );
 
-    // Save to a file we choose, then confirm.
+    // Save to a file we choose (in a folder that exists: none is created), then confirm.
     let chosen = t.home().join("out").join("topleft.env");
+    std::fs::create_dir_all(t.home().join("out")).unwrap();
     let raw2c = raw2.clone();
     let t = tokio::task::spawn_blocking(move || {
         t.keys(&["s"]);

@@ -10,6 +10,7 @@ use halo_onboard::app::{self, Effect, Field, Model, Msg, ObjState, Overlay, Phas
 use halo_onboard::halo::model::Access;
 use halo_onboard::plan::apply::Progress;
 use halo_onboard::plan::build::Object;
+use halo_onboard::ui::Theme;
 use secrecy::ExposeSecret;
 use ui_support::*;
 
@@ -210,7 +211,7 @@ fn handover_keys_copy_save_answers_and_confirm() {
     let saved: Vec<_> = fx
         .iter()
         .filter_map(|e| match e {
-            Effect::SaveHandover { path, handover } => Some((
+            Effect::SaveHandover { path, handover, .. } => Some((
                 path.display().to_string(),
                 handover.client_secret.expose_secret().to_string(),
             )),
@@ -279,9 +280,162 @@ fn handover_keys_copy_save_answers_and_confirm() {
 #[test]
 fn y_confirms_too() {
     let mut m = applied(true);
+    press(&mut m, [key(KeyCode::Char('c'))]);
     let fx = press(&mut m, [key(KeyCode::Char('y'))]);
     assert!(m.apply.secret.is_none());
     assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+}
+
+#[test]
+fn wiping_a_secret_never_copied_or_saved_needs_a_second_confirmation() {
+    // The repro: apply, y, Enter — the only copy must not go with one key.
+    let mut m = applied(true);
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::ConfirmWipe);
+    assert!(m.apply.secret.is_some(), "nothing wiped yet");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+    let text = screen(&m, &Theme::dark());
+    assert!(text.contains("neither copied"), "{text}");
+    assert!(text.contains("only copy"), "{text}");
+    // Enter, y or Esc on the second question keep it.
+    for k in [KeyCode::Enter, KeyCode::Char('y'), KeyCode::Esc] {
+        let fx = press(&mut m, [key(k)]);
+        assert_eq!(m.overlay, Overlay::None);
+        assert!(m.apply.secret_pending(), "{k:?} kept it");
+        assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+        press(&mut m, [key(KeyCode::Char('y'))]);
+        assert_eq!(m.overlay, Overlay::ConfirmWipe);
+    }
+    // Only w, named in the question, wipes it.
+    let fx = press(&mut m, [key(KeyCode::Char('w'))]);
+    assert!(m.apply.secret.is_none() && m.apply.confirmed);
+    assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+
+    // Saved (or copied) first: one confirmation is enough, and the journal learns the file.
+    let mut m = applied(true);
+    app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::None);
+    let file = fx.iter().find_map(|e| match e {
+        Effect::ConfirmHandover(s) => Some(s.credentials_file.clone()),
+        _ => None,
+    });
+    assert_eq!(file, Some(Some("/tmp/v.env".into())));
+}
+
+#[test]
+fn saving_asks_before_replacing_and_refuses_foreign_extensions() {
+    let mut m = applied(true);
+    m.state_dir = Some("/state".into());
+    // A .yaml name is refused at once; the prompt stays with the path to fix.
+    press(&mut m, [key(KeyCode::Char('s')), ctrl('u')]);
+    type_str(&mut m, "/tmp/creds.yaml");
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SaveHandover { .. })));
+    assert_eq!(m.overlay, Overlay::SavePath("/tmp/creds.yaml".into()));
+    let note = m.apply.note.clone().unwrap().1;
+    assert!(note.contains(".env, .json or .toml"), "{note}");
+    // A new path is saved without replacing anything.
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "/tmp/creds.env");
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::SaveHandover {
+            overwrite: false,
+            ..
+        }
+    )));
+    // The runtime found the file there: ask; anything but y goes back to the path.
+    app::update(&mut m, Msg::HandoverExists("/tmp/creds.env".into()));
+    assert_eq!(
+        m.overlay,
+        Overlay::ConfirmOverwrite("/tmp/creds.env".into())
+    );
+    assert!(screen(&m, &Theme::dark()).contains("already exists"));
+    let fx = press(&mut m, [key(KeyCode::Char('n'))]);
+    assert!(fx.is_empty() || !fx.iter().any(|e| matches!(e, Effect::SaveHandover { .. })));
+    assert_eq!(m.overlay, Overlay::SavePath("/tmp/creds.env".into()));
+    press(&mut m, [key(KeyCode::Enter)]);
+    app::update(&mut m, Msg::HandoverExists("/tmp/creds.env".into()));
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::SaveHandover { overwrite: true, path, .. } if path == std::path::Path::new("/tmp/creds.env")
+    )));
+    assert_eq!(m.overlay, Overlay::None);
+}
+
+#[test]
+fn failed_verification_offers_verify_again_and_repair() {
+    let mut m = applied(false);
+    assert!(m.apply.needs_attention());
+    let text = screen(&m, &Theme::dark());
+    assert!(text.contains("r: verify again"), "{text}");
+    let hints = halo_onboard::ui::keys::hints(&m);
+    assert!(hints.iter().any(|(k, _)| *k == "r"), "{hints:?}");
+    assert!(hints.iter().any(|(k, _)| *k == "p"), "{hints:?}");
+    // r: verifies again with the secret still on the screen.
+    let fx = press(&mut m, [key(KeyCode::Char('r'))]);
+    let req = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Reverify(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("a re-verify effect");
+    assert_eq!(req.client_id, "client-id-1");
+    assert_eq!(req.agent_id, 7);
+    assert_eq!(
+        req.secret.as_ref().map(|s| s.expose_secret().to_string()),
+        Some(NEW_SECRET.to_string())
+    );
+    assert!(m.apply.reverifying);
+    // A second r while it runs sends nothing more.
+    let fx = press(&mut m, [key(KeyCode::Char('r'))]);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Reverify(_))));
+    app::update(&mut m, Msg::Reverified(Ok(verification(true))));
+    assert!(!m.apply.reverifying);
+    assert!(m.apply.verification.as_ref().unwrap().passed());
+    assert!(!m.apply.needs_attention());
+    // Passed: r and p do nothing any more.
+    let fx = press(&mut m, [key(KeyCode::Char('r')), key(KeyCode::Char('p'))]);
+    assert!(
+        fx.iter()
+            .all(|e| !matches!(e, Effect::Reverify(_) | Effect::Apply(_)))
+    );
+
+    // p: repair = the plan again, continuing the same setup.
+    let mut m = applied(false);
+    let fx = press(&mut m, [key(KeyCode::Char('p'))]);
+    assert_eq!(m.overlay, Overlay::None);
+    let resume = fx.iter().find_map(|e| match e {
+        Effect::Apply(r) => Some(r.resume_id.clone()),
+        _ => None,
+    });
+    assert_eq!(resume, Some(Some(SETUP_ID.to_string())));
+    assert!(m.apply.running());
+}
+
+#[test]
+fn quitting_leaves_a_plain_summary_without_the_secret() {
+    let m = applied(false);
+    let s = app::apply::exit_summary(&m).unwrap();
+    assert!(s.contains(SETUP_ID), "{s}");
+    assert!(s.contains("client-id-1"), "{s}");
+    assert!(s.contains("FAILED"), "{s}");
+    assert!(s.contains(&format!("halo-onboard check {SETUP_ID}")), "{s}");
+    assert!(s.contains("not confirmed"), "{s}");
+    assert!(!s.contains(NEW_SECRET));
+    let mut m = applied(true);
+    app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
+    press(&mut m, [key(KeyCode::Enter)]);
+    let s = app::apply::exit_summary(&m).unwrap();
+    assert!(s.contains("/tmp/v.env"), "{s}");
+    assert!(s.contains("applied and verified"), "{s}");
+    assert!(!s.contains("not confirmed"), "{s}");
+    assert!(!s.contains(NEW_SECRET));
+    assert!(app::apply::exit_summary(&Model::default()).is_none());
 }
 
 #[test]

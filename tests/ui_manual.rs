@@ -9,9 +9,7 @@ mod ui_support;
 use crossterm::event::KeyCode;
 use halo_onboard::app::{self, Effect, Model, Msg, Phase, Step};
 use halo_onboard::plan::build::Object;
-use halo_onboard::ui::{self, Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use halo_onboard::ui::Theme;
 use secrecy::ExposeSecret;
 use ui_support::*;
 
@@ -28,12 +26,6 @@ fn refused(object: Object) -> Model {
         },
     );
     m
-}
-
-fn screen(m: &Model, t: &Theme) -> String {
-    let mut term = Terminal::new(TestBackend::new(100, 40)).unwrap();
-    term.draw(|f| ui::view(m, t, f)).unwrap();
-    format!("{:?}", term.backend().buffer())
 }
 
 #[test]
@@ -111,6 +103,8 @@ fn role_by_hand_enter_adopts_then_not_found_comes_back_with_the_message() {
         verification: done.apply.verification.clone(),
         differences: vec![],
         handover: None,
+        verified_with: done.apply.verified_with.clone(),
+        client_id: "client-id-1".into(),
     };
     app::update(&mut m, Msg::Applied(Box::new(outcome)));
     assert_eq!(m.apply.phase, Phase::Done);

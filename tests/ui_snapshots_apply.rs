@@ -8,17 +8,8 @@ mod ui_support;
 use crossterm::event::KeyCode;
 use halo_onboard::app::{self, Field, LogKind, Model, Msg, Overlay, Step};
 use halo_onboard::plan::apply::Progress;
-use halo_onboard::ui::{self, Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use halo_onboard::ui::Theme;
 use ui_support::*;
-
-fn screen(m: &Model, t: &Theme) -> String {
-    let mut term = Terminal::new(TestBackend::new(100, 40)).unwrap();
-    term.draw(|f| ui::view(m, t, f)).unwrap();
-    // Debug lists each row's text and the style changes.
-    format!("{:?}", term.backend().buffer())
-}
 
 /// Snapshots `m` in both themes; `secret` says whether the new secret must be on screen.
 fn snap(name: &str, m: &Model, secret: bool) {
@@ -117,7 +108,14 @@ fn handover_before_and_after_confirm() {
     app::update(&mut m, key(KeyCode::Char('q')));
     snap("handover_quit_warns", &m, true);
     app::update(&mut m, key(KeyCode::Char('n')));
+    app::update(&mut m, Msg::HandoverExists("/tmp/topleft.env".into()));
+    snap("handover_overwrite_prompt", &m, true);
+    app::update(&mut m, key(KeyCode::Esc));
+    app::update(&mut m, key(KeyCode::Esc));
+    // Neither copied nor saved: Enter asks a second time, naming the loss.
     app::update(&mut m, key(KeyCode::Enter));
+    snap("handover_confirm_wipe", &m, true);
+    app::update(&mut m, key(KeyCode::Char('w')));
     app::update(&mut m, Msg::HandedOver(Ok(())));
     snap("handover_after_confirm", &m, false);
 }
@@ -125,6 +123,7 @@ fn handover_before_and_after_confirm() {
 #[test]
 fn verification_failure_table() {
     let mut m = quiet(applied(false));
+    snap("handover_verification_fail_top", &m, true);
     m.plan_scroll = 14;
     snap("handover_verification_fail", &m, false);
 }

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::journal::Session;
-use crate::plan::apply::Progress;
+use crate::plan::apply::{Progress, VerifiedWith};
 use crate::plan::build::{Object, Plan};
 use crate::plan::handover::Handover;
 use crate::plan::verify::Verification;
 
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
-use super::msg::{ApplyOutcome, ApplyRequest, Effect};
+use super::msg::{ApplyOutcome, ApplyRequest, Effect, ReverifyRequest};
 
 /// An unfinished setup offered at start. `age` is computed by the caller (the model is pure).
 #[derive(Debug, Clone)]
@@ -73,8 +73,16 @@ pub struct ApplyState {
     /// The session after apply (for the journal wipe on confirm).
     pub session: Option<Session>,
     pub confirmed: bool,
+    /// The secret was sent to the clipboard (`c`): it may be in the user's hands.
+    pub copied: bool,
     pub saved_to: Option<PathBuf>,
     pub answers_file: Option<PathBuf>,
+    /// Which credentials the verification used (`None`: not verified).
+    pub verified_with: Option<VerifiedWith>,
+    /// Halo's client id of the application (known also when there is nothing to hand over).
+    pub client_id: String,
+    /// A re-verification is running.
+    pub reverifying: bool,
     /// Result of the last copy/save, shown under the keys.
     pub note: Option<(LogKind, String)>,
     /// The object whose write Halo refused (the failure screen offers `m`).
@@ -96,8 +104,12 @@ impl Default for ApplyState {
             secret: None,
             session: None,
             confirmed: false,
+            copied: false,
             saved_to: None,
             answers_file: None,
+            verified_with: None,
+            client_id: String::new(),
+            reverifying: false,
             note: None,
             refused: None,
             manual: None,
@@ -117,6 +129,15 @@ impl ApplyState {
     /// The secret exists only in the journal (and on this screen) until confirmed.
     pub fn secret_pending(&self) -> bool {
         self.phase == Phase::Done && self.secret.is_some() && !self.confirmed
+    }
+    /// Applied, but the credentials are not proven to work (failed or not verified): the
+    /// screen offers verifying again and repairing.
+    pub fn needs_attention(&self) -> bool {
+        self.phase == Phase::Done && !self.verification.as_ref().is_some_and(|v| v.passed())
+    }
+    /// The secret would be lost by wiping it now: neither copied nor saved.
+    pub fn secret_only_here(&self) -> bool {
+        self.secret_pending() && !self.copied && self.saved_to.is_none()
     }
 }
 
@@ -235,6 +256,8 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
         verification,
         differences,
         handover,
+        verified_with,
+        client_id,
     } = o;
     for (o, d) in &differences {
         if !m.apply.differences.iter().any(|(x, y)| x == o && y == d) {
@@ -260,14 +283,19 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
         None => super::update::log(
             m,
             fx,
-            LogKind::Info,
-            "everything already existed; the application keeps its secret".into(),
+            LogKind::Warn,
+            "objects applied; credentials not verified: the application keeps the secret the vendor has, and it is not at hand here".into(),
         ),
     }
     let a = &mut m.apply;
     a.session_id = Some(session.id.clone());
+    // A repair plans against this setup's own objects, like a resume.
+    a.resume = Some(session.clone());
     a.session = Some(session);
     a.verification = verification;
+    a.verified_with = verified_with;
+    a.client_id = client_id;
+    a.reverifying = false;
     for o in a.objects.iter_mut() {
         o.1 = ObjState::Done;
     }
@@ -387,6 +415,7 @@ pub fn handover_key(m: &mut Model, c: char, fx: &mut Vec<Effect>) {
         'c' => match full_handover(m) {
             Some(h) => {
                 fx.push(Effect::Clipboard(h.client_secret));
+                m.apply.copied = true;
                 m.apply.note = Some((
                     LogKind::Info,
                     "Copy sent to the terminal clipboard (OSC 52); paste to check it arrived."
@@ -414,7 +443,87 @@ pub fn handover_key(m: &mut Model, c: char, fx: &mut Vec<Effect>) {
             });
         }
         'y' => confirm(m, fx),
+        'r' if m.apply.needs_attention() => reverify(m, fx),
+        'p' if m.apply.needs_attention() => repair(m, fx),
         _ => {}
+    }
+}
+
+/// `p`: apply this setup's plan again. No confirmation overlay: its plan would be drawn from
+/// the lookups of the connect, before this setup's objects existed; the key is explicit and the
+/// apply re-reads Halo, writing only what differs on objects the setup already has.
+pub fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        "repair: applying the plan again; only what differs from it is written".into(),
+    );
+    start_apply(m, fx);
+}
+
+/// `r`: verify again, after the admin changed what the failed checks named in Halo.
+pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.reverifying {
+        return;
+    }
+    let Some(session) = m.apply.session.clone() else {
+        return;
+    };
+    let (client_id, agent_id) = match &m.apply.handover {
+        Some(h) => (h.client_id.clone(), h.agent_id),
+        None => (
+            m.apply.client_id.clone(),
+            session.objects.agent_id.unwrap_or_default(),
+        ),
+    };
+    m.apply.reverifying = true;
+    m.in_flight += 1;
+    super::update::log(
+        m,
+        fx,
+        LogKind::Info,
+        "verifying again with the setup's credentials".into(),
+    );
+    fx.push(Effect::Reverify(Box::new(ReverifyRequest {
+        session,
+        client_id,
+        agent_id,
+        secret: m.apply.secret.clone(),
+    })));
+}
+
+pub fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, String>) {
+    m.in_flight = m.in_flight.saturating_sub(1);
+    m.apply.reverifying = false;
+    match r {
+        Ok(v) => {
+            let (kind, text) = if v.passed() {
+                (
+                    LogKind::Info,
+                    format!("verified again: {} checks passed", v.checks.len()),
+                )
+            } else {
+                (
+                    LogKind::Error,
+                    format!(
+                        "verified again: {} of {} checks still fail",
+                        v.failures().count(),
+                        v.checks.len()
+                    ),
+                )
+            };
+            super::update::log(m, fx, kind, text.clone());
+            m.apply.note = Some((kind, text));
+            if m.apply.verified_with.is_none() {
+                m.apply.verified_with = Some(VerifiedWith::NewSecret);
+            }
+            m.apply.verification = Some(v);
+        }
+        Err(e) => {
+            super::update::log(m, fx, LogKind::Error, e.clone());
+            m.apply.note = Some((LogKind::Error, e));
+        }
     }
 }
 
@@ -425,12 +534,42 @@ pub fn save_to(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
     if path.is_empty() {
         return;
     }
+    // A name in a format it does not write is refused here, prompt kept: nothing is lost.
+    if let Err(e) = crate::plan::handover::Format::from_path(std::path::Path::new(path)) {
+        let msg = format!("{e}. {}", e.hint());
+        super::update::log(m, fx, LogKind::Error, msg.clone());
+        m.apply.note = Some((LogKind::Error, msg));
+        m.overlay = Overlay::SavePath(path.to_string());
+        return;
+    }
+    save(m, PathBuf::from(path), false, fx);
+}
+
+fn save(m: &mut Model, path: PathBuf, overwrite: bool, fx: &mut Vec<Effect>) {
     if let Some(h) = full_handover(m) {
         fx.push(Effect::SaveHandover {
-            path: PathBuf::from(path),
+            path,
             handover: Box::new(h),
+            overwrite,
         });
     }
+}
+
+/// The file exists: ask before replacing it.
+pub fn exists(m: &mut Model, fx: &mut Vec<Effect>, path: PathBuf) {
+    super::update::log(
+        m,
+        fx,
+        LogKind::Warn,
+        format!("{} already exists; nothing was written", path.display()),
+    );
+    m.overlay = Overlay::ConfirmOverwrite(path.display().to_string());
+}
+
+/// `y` on "replace it?": save over the existing file.
+pub fn overwrite(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
+    m.overlay = Overlay::None;
+    save(m, PathBuf::from(path), true, fx);
 }
 
 pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
@@ -463,15 +602,33 @@ pub fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Str
     }
 }
 
-/// The user has the credentials: forget the secret here and in the journal.
+/// The user has the credentials: forget the secret here and in the journal. A secret that was
+/// neither copied nor saved is the only copy: that needs a second, explicit confirmation.
 pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.phase != Phase::Done || m.apply.confirmed {
+        return;
+    }
+    if m.apply.secret_only_here() {
+        m.overlay = Overlay::ConfirmWipe;
+        return;
+    }
+    wipe(m, fx);
+}
+
+/// `w` on the second confirmation: wipe it although it was neither copied nor saved.
+pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
+    m.overlay = Overlay::None;
     if m.apply.phase != Phase::Done || m.apply.confirmed {
         return;
     }
     m.apply.confirmed = true;
     // Dropping the SecretString zeroes its memory.
     m.apply.secret = None;
-    if let Some(s) = m.apply.session.clone() {
+    if let Some(mut s) = m.apply.session.clone() {
+        // `check SETUP` reads the credentials from the file they were saved to.
+        if m.apply.saved_to.is_some() {
+            s.credentials_file = m.apply.saved_to.clone();
+        }
         fx.push(Effect::ConfirmHandover(Box::new(s)));
     }
     super::update::log(
@@ -534,4 +691,87 @@ pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
             s.id
         ),
     );
+}
+
+/// What the user needs after the wizard closes, printed on the normal screen (so an SSH user
+/// can scroll back to it): the setup, the client id, where the credentials are, what is left.
+/// Never the secret. `None` when nothing was started.
+pub fn exit_summary(m: &Model) -> Option<String> {
+    let a = &m.apply;
+    let id = a.session_id.as_deref()?;
+    let mut s = format!("halo-onboard: setup {id}\n");
+    let client_id = a
+        .handover
+        .as_ref()
+        .map(|h| h.client_id.clone())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| a.client_id.clone());
+    if !client_id.is_empty() {
+        s.push_str(&format!("  Client ID:        {client_id}\n"));
+    }
+    let mut todo = Vec::new();
+    match &a.phase {
+        Phase::Idle => {
+            s.push_str("  Status:           not applied yet\n");
+            todo.push(format!("continue it: halo-onboard resume {id}"));
+        }
+        Phase::Running | Phase::Verifying => {
+            s.push_str("  Status:           interrupted while applying\n");
+            todo.push(format!(
+                "continue it: halo-onboard resume {id} (nothing is created twice)"
+            ));
+        }
+        Phase::Failed { message, .. } => {
+            s.push_str(&format!("  Status:           stopped: {message}\n"));
+            todo.push(format!("continue it: halo-onboard resume {id}"));
+        }
+        Phase::Done => {
+            let status = match &a.verification {
+                Some(v) if v.passed() => {
+                    format!("applied and verified ({} checks)", v.checks.len())
+                }
+                Some(v) => format!(
+                    "applied; verification FAILED ({} of {} checks)",
+                    v.failures().count(),
+                    v.checks.len()
+                ),
+                None => "applied; credentials not verified".into(),
+            };
+            s.push_str(&format!("  Status:           {status}\n"));
+            match &a.verification {
+                Some(v) if !v.passed() => todo.push(format!(
+                    "fix what the failed checks name in Halo, then: halo-onboard check {id}"
+                )),
+                None => todo.push(format!(
+                    "verify with the application's secret: HALO_APP_CLIENT_SECRET=… halo-onboard check {id}"
+                )),
+                _ => {}
+            }
+        }
+    }
+    match (&a.saved_to, a.secret_pending()) {
+        (Some(p), _) => {
+            s.push_str(&format!(
+                "  Credentials file: {} (mode 0600, holds the secret)\n",
+                p.display()
+            ));
+            todo.push("give the credentials file to the vendor, then delete it".into());
+        }
+        (None, true) => s.push_str("  Credentials file: not saved\n"),
+        (None, false) => {}
+    }
+    if a.secret_pending() {
+        todo.push(format!(
+            "the hand-over is not confirmed: the secret is kept in the journal until `halo-onboard resume {id}` hands it over"
+        ));
+    }
+    if todo.is_empty() {
+        s.push_str("  Left to do:       nothing\n");
+    } else {
+        s.push_str("  Left to do:\n");
+        for t in todo {
+            s.push_str(&format!("    - {t}\n"));
+        }
+    }
+    Some(s)
 }

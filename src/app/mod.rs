@@ -17,7 +17,7 @@ pub use log::{LogBuffer, LogEntry, LogKind};
 pub use model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 pub use msg::{
     ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, ManualRequest,
-    Msg,
+    Msg, ReverifyRequest,
 };
 pub use secret::SecretInput;
 pub use update::update;

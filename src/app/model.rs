@@ -93,6 +93,10 @@ pub enum Overlay {
     ConfirmAuthUrl(String),
     /// Where to save the hand-over file (edited in place).
     SavePath(String),
+    /// The hand-over file exists: replace it? (`y`), or back to the path prompt.
+    ConfirmOverwrite(String),
+    /// Confirming the hand-over would wipe a secret that was neither copied nor saved.
+    ConfirmWipe,
 }
 
 /// A request waiting before its next attempt (429 backoff, a 5xx retry), counted down.

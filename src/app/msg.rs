@@ -74,6 +74,10 @@ pub enum Msg {
     /// Nothing made by hand was found (yet), or the copied credentials do not match.
     ManualNotAdopted(String),
     HandoverSaved(Result<std::path::PathBuf, String>),
+    /// The hand-over file already exists; nothing was written (the wizard asks first).
+    HandoverExists(std::path::PathBuf),
+    /// The result of verifying again (after the admin fixed Halo), or why it could not run.
+    Reverified(Result<Verification, String>),
     AnswersSaved(Result<std::path::PathBuf, String>),
     /// The journal secret was wiped (or could not be).
     HandedOver(Result<(), String>),
@@ -88,6 +92,19 @@ pub struct ApplyOutcome {
     pub differences: Vec<(Object, String)>,
     /// The new credentials; `None` when there is nothing to hand over.
     pub handover: Option<Handover>,
+    /// Which credentials the verification used (`None`: not verified).
+    pub verified_with: Option<crate::plan::apply::VerifiedWith>,
+    /// Halo's client id of the application (also when there is nothing to hand over).
+    pub client_id: String,
+}
+
+/// Verify a setup again. Debug is safe: `SecretString` redacts itself.
+#[derive(Debug, Clone)]
+pub struct ReverifyRequest {
+    pub session: Session,
+    pub client_id: String,
+    pub agent_id: i64,
+    pub secret: Option<SecretString>,
 }
 
 /// What the runtime needs to apply: the answers and the setup to continue, if any.
@@ -135,7 +152,12 @@ pub enum Effect {
     SaveHandover {
         path: std::path::PathBuf,
         handover: Box<Handover>,
+        /// Replace an existing file (the user said so); otherwise an existing file is kept.
+        overwrite: bool,
     },
+    /// Verify the setup's credentials again: with `secret` (the one still on the hand-over
+    /// screen), else with what the journal's hand-over holds.
+    Reverify(Box<ReverifyRequest>),
     SaveAnswers {
         path: std::path::PathBuf,
         answers: Box<Answers>,

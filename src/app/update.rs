@@ -47,6 +47,8 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         } => ap::refused(m, &mut fx, object, message, hint),
         Msg::ManualNotAdopted(message) => super::manual::not_adopted(m, &mut fx, message),
         Msg::HandoverSaved(r) => ap::saved(m, &mut fx, r),
+        Msg::HandoverExists(p) => ap::exists(m, &mut fx, p),
+        Msg::Reverified(r) => ap::reverified(m, &mut fx, r),
         Msg::AnswersSaved(r) => ap::answers_saved(m, &mut fx, r),
         Msg::HandedOver(r) => ap::handed_over(m, &mut fx, r),
         Msg::Connected(res) => {
@@ -251,6 +253,31 @@ fn on_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) {
                 _ => {}
             }
             m.overlay = Overlay::SavePath(p);
+            return;
+        }
+        Overlay::ConfirmOverwrite(p) => {
+            let p = p.clone();
+            match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => ap::overwrite(m, p, fx),
+                KeyCode::Char('c') if ctrl => m.overlay = Overlay::ConfirmQuit,
+                // Anything else keeps the file: back to the path, to choose another one.
+                _ => m.overlay = Overlay::SavePath(p),
+            }
+            return;
+        }
+        Overlay::ConfirmWipe => {
+            match k.code {
+                // A key of its own: the Enter/y that led here must not wipe the only copy.
+                KeyCode::Char('w') => ap::wipe(m, fx),
+                KeyCode::Char('c') if ctrl => m.overlay = Overlay::ConfirmQuit,
+                _ => {
+                    m.overlay = Overlay::None;
+                    m.apply.note = Some((
+                        LogKind::Info,
+                        "Kept: copy the secret (c) or save it (s), then confirm.".into(),
+                    ));
+                }
+            }
             return;
         }
         Overlay::Help | Overlay::Message(_) => {
@@ -853,7 +880,7 @@ fn submit_phase_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             ap::confirm(m, fx);
             true
         }
-        (Phase::Done, KeyCode::Char(c @ ('c' | 's' | 'a' | 'y'))) => {
+        (Phase::Done, KeyCode::Char(c @ ('c' | 's' | 'a' | 'y' | 'r' | 'p'))) => {
             ap::handover_key(m, c, fx);
             true
         }

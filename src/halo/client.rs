@@ -17,7 +17,7 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use url::Url;
 
 use self::auth::Auth;
@@ -408,6 +408,33 @@ impl Client {
 
     pub async fn delete_application(&self, id: &str) -> Result<()> {
         self.delete(&["Application", id]).await
+    }
+
+    /// Updates only the fields in `patch` (which holds the role's `id`); Halo keeps the rest.
+    pub async fn update_role_fields(&self, patch: &Map<String, Value>) -> Result<Value> {
+        self.save("Roles", &Value::Object(patch.clone())).await
+    }
+
+    /// Updates only the fields in `patch` (which holds the agent's `id`); Halo keeps the rest.
+    pub async fn update_agent_fields(&self, patch: &Map<String, Value>) -> Result<Value> {
+        self.save("Agent", &Value::Object(patch.clone())).await
+    }
+
+    /// Updates only the fields in `patch` (which holds the application's `id`); Halo keeps the
+    /// rest. `secret` is the new secret the patch carries, if any: it never reaches a message.
+    pub async fn update_application_fields(
+        &self,
+        patch: &Map<String, Value>,
+        secret: Option<&SecretString>,
+    ) -> Result<Value> {
+        if let Some(s) = secret {
+            self.inner
+                .http
+                .redactor
+                .add(secrecy::ExposeSecret::expose_secret(s));
+        }
+        self.save("Application", &Value::Object(patch.clone()))
+            .await
     }
 
     /// GET any path under `/api` (used by verification probes), e.g. `/Tickets?count=1`.

@@ -305,6 +305,10 @@ pub struct BatchOptions {
     pub yes: bool,
     pub dry_run: bool,
     pub new_secret: bool,
+    /// Replace existing `out` files.
+    pub force: bool,
+    /// Accept repairs whose credentials cannot be verified.
+    pub no_verify: bool,
     pub concurrency: usize,
     /// Progress lines on stderr (off under `--json`).
     pub progress: bool,
@@ -361,6 +365,20 @@ async fn run_one(
             l(m);
         }
     };
+    let run = RunArgs {
+        yes: opts.yes,
+        json: true,
+        dry_run: opts.dry_run,
+        out: inst.out.clone(),
+        force: opts.force,
+        new_secret: opts.new_secret,
+        // One secret in the environment cannot belong to every instance: each one verifies
+        // with what its earlier setup handed over.
+        app_secret_file: None,
+        no_verify: opts.no_verify,
+    };
+    // Nothing reaches Halo before the hand-over file is known to be writable.
+    super::apply::check_out(&run, journal)?;
     let mut answers = load_answers(Some(&inst.profile), inst.answers.as_deref())?;
     let secret = read_instance_secret(&inst.secret)?;
     say(&format!("connecting (profile {})", inst.profile));
@@ -373,13 +391,6 @@ async fn run_one(
     )
     .await?;
     say(&format!("connected to {}", ep.base_url()));
-    let run = RunArgs {
-        yes: opts.yes,
-        json: true,
-        dry_run: opts.dry_run,
-        out: inst.out.clone(),
-        new_secret: opts.new_secret,
-    };
     let mut s = open_session(journal, answers, &ep, &run)?;
     execute(&client, journal, &mut s, &ep, &run, log).await
 }
@@ -427,7 +438,7 @@ pub async fn run_batch(
                     name: inst.name.clone(),
                     status: if o.ok() { "ok" } else { "failed" },
                     error: (!o.ok()).then(|| failure_summary(&o)),
-                    hint: (!o.ok()).then(|| failure_hint(&o, inst)),
+                    hint: (!o.ok()).then(|| failure_hint(&o)),
                     outcome: Some(o),
                 },
                 Err(f) => InstanceResult {
@@ -493,17 +504,25 @@ fn failure_summary(o: &Outcome) -> String {
             }
             format!("verification failed: {shown}")
         }
-        None => String::new(),
+        None => {
+            "objects repaired; credentials not verified (the application's secret is not at hand)"
+                .into()
+        }
     }
 }
 
-fn failure_hint(o: &Outcome, inst: &Instance) -> String {
+fn failure_hint(o: &Outcome) -> String {
     if o.dry_run {
         "Change the answers named above (answers file of this instance) and run again.".into()
+    } else if o.unverified() {
+        format!(
+            "Verify with the application's secret: HALO_APP_CLIENT_SECRET=… halo-onboard check {}; or run the batch with --no-verify to accept this.",
+            o.session
+        )
     } else {
         format!(
-            "The objects exist and the credentials were saved; fix what each failed check names (see --json, or `halo-onboard check --profile {}`), nothing needs re-applying.",
-            inst.profile
+            "The objects exist and the credentials were saved; fix what each failed check names (see --json, or `halo-onboard check {}`), nothing needs re-applying.",
+            o.session
         )
     }
 }
@@ -536,7 +555,7 @@ fn verification_cell(o: Option<&Outcome>) -> String {
             let passed = v.checks.iter().filter(|c| c.pass).count();
             format!("{passed}/{} pass", v.checks.len())
         }
-        None if o.is_some_and(|o| !o.dry_run) => "secret kept".into(),
+        None if o.is_some_and(|o| !o.dry_run) => "not verified".into(),
         None => "-".into(),
     }
 }
@@ -624,6 +643,8 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
         yes: args.run.yes,
         dry_run: args.run.dry_run,
         new_secret: args.run.new_secret,
+        force: args.run.force,
+        no_verify: args.run.no_verify,
         concurrency: args.concurrency,
         progress: !json,
         client: ClientOptions::default(),

@@ -25,17 +25,26 @@ const ROLES: &str = "Configuration > Teams & Agents > Roles";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
+    /// The setup to audit: its id, a unique prefix of one, or `last`. The Halo address,
+    /// answers and client ids come from its journal, the secret from its hand-over file (or
+    /// HALO_APP_CLIENT_SECRET / --app-secret-file); bootstrap checks run when
+    /// HALO_CLIENT_SECRET is set.
+    #[arg(
+        value_name = "SETUP",
+        conflicts_with_all = ["url", "resource_url", "auth_url", "profile", "answers", "app_client_id"]
+    )]
+    pub setup: Option<String>,
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Profile the integration was set up with (see `halo-onboard profiles`).
-    #[arg(long)]
-    pub profile: String,
+    #[arg(long, required_unless_present = "setup")]
+    pub profile: Option<String>,
     /// TOML answers laid over the profile, as given to `apply` (e.g. the chosen default team).
     #[arg(long)]
     pub answers: Option<PathBuf>,
     /// Client ID of the application to audit.
-    #[arg(long)]
-    pub app_client_id: String,
+    #[arg(long, required_unless_present = "setup")]
+    pub app_client_id: Option<String>,
     /// File holding the audited application's secret (otherwise HALO_APP_CLIENT_SECRET).
     #[arg(long)]
     pub app_secret_file: Option<PathBuf>,
@@ -72,6 +81,8 @@ pub struct Report {
     /// Halo could not be reached part-way: the audit is incomplete (exit 2).
     #[serde(skip)]
     pub incomplete: bool,
+    /// The command that repairs what drifted (every failed fix line ends with it).
+    pub repair: Option<String>,
 }
 
 impl Report {
@@ -158,8 +169,7 @@ struct Known {
     token_failure_explained: bool,
 }
 
-const NEEDS_BOOTSTRAP: &str =
-    "skipped: needs the bootstrap credentials (--client-id and HALO_CLIENT_SECRET)";
+const NEEDS_BOOTSTRAP: &str = "skipped: needs the bootstrap credentials (HALO_CLIENT_SECRET, and --client-id unless checking a setup)";
 
 /// Runs every check. Never fails: problems are rows; unreachable Halo marks it incomplete.
 pub async fn audit(a: &Audit<'_>) -> Report {
@@ -647,26 +657,105 @@ pub fn report_text(r: &Report) -> String {
     s
 }
 
-fn app_secret(args: &CheckArgs) -> Result<SecretString, Failure> {
-    match &args.app_secret_file {
-        Some(f) => read_secret(Some(f), APP_SECRET_ENV),
-        None => match std::env::var(APP_SECRET_ENV) {
-            Ok(v) if !v.trim().is_empty() => {
-                secret_from_text(&v, &format!("the environment variable {APP_SECRET_ENV}"))
-            }
-            _ => Err(Failure::new(
-                format!("no application secret: set {APP_SECRET_ENV} or pass --app-secret-file"),
-                format!(
-                    "e.g. read -rs {APP_SECRET_ENV} && export {APP_SECRET_ENV}  (the secret is never taken from the command line)"
-                ),
-            )),
-        },
-    }
+fn app_secret(args: &CheckArgs) -> Result<Option<SecretString>, Failure> {
+    optional_secret(args.app_secret_file.as_deref(), APP_SECRET_ENV)
 }
 
-async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
-    let answers = load_answers(Some(&args.profile), args.answers.as_deref())?;
-    let secret = app_secret(args)?;
+fn no_app_secret(extra: &str) -> Failure {
+    Failure::new(
+        format!("no application secret: set {APP_SECRET_ENV} or pass --app-secret-file{extra}"),
+        format!(
+            "e.g. read -rs {APP_SECRET_ENV} && export {APP_SECRET_ENV}  (the secret is never taken from the command line)"
+        ),
+    )
+}
+
+/// Everything one audit needs, from the flags (long form) or a setup's journal.
+struct Subject {
+    endpoint: Endpoint,
+    answers: Answers,
+    app_client_id: String,
+    app_secret: SecretString,
+    /// Bootstrap application id and secret, when given: object-level checks.
+    bootstrap: Option<(String, SecretString)>,
+    /// Shown in the heading.
+    what: String,
+    repair: String,
+}
+
+/// `check SETUP`: the journal knows where, what and which application; the hand-over (or the
+/// environment) knows the secret.
+fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
+    let j = crate::journal::Journal::open_default()
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    let s = super::sessions::resolve(&j, reference)?;
+    let endpoint = s.endpoint.clone().ok_or_else(|| {
+        Failure::new(
+            format!("setup {} has no Halo address recorded", s.id),
+            "Use the long form: halo-onboard check --url … --profile … --app-client-id …",
+        )
+    })?;
+    let app_client_id = s
+        .objects
+        .client_id
+        .clone()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            Failure::new(
+                format!("setup {} has no application yet", s.id),
+                format!("Finish it first: halo-onboard resume {} --yes", s.id),
+            )
+        })?;
+    let app_secret = match app_secret(args)? {
+        Some(sec) => sec,
+        None => {
+            let app_id = s.objects.application_id.clone().unwrap_or_default();
+            j.known_app_secret(&app_id, &app_client_id)
+                .map(|k| k.secret)
+                .ok_or_else(|| {
+                    no_app_secret(&format!(
+                        " (the hand-over file of setup {} is gone{})",
+                        s.id,
+                        s.credentials_file
+                            .as_ref()
+                            .map(|f| format!(": {}", f.display()))
+                            .unwrap_or_default()
+                    ))
+                })?
+        }
+    };
+    let boot_id = args
+        .connect
+        .client_id
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| s.answers.connection.client_id.clone());
+    let given = optional_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
+    let bootstrap = match given {
+        Some(sec) if !boot_id.trim().is_empty() => Some((boot_id, sec)),
+        _ => None,
+    };
+    Ok(Subject {
+        endpoint,
+        what: format!(
+            "setup {} (application {app_client_id}, profile {})",
+            s.id,
+            s.answers.profile.as_deref().unwrap_or("-")
+        ),
+        repair: format!("halo-onboard apply --setup {} --yes", s.id),
+        answers: s.answers,
+        app_client_id,
+        app_secret,
+        bootstrap,
+    })
+}
+
+/// The long form: every fact from the flags.
+async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, Failure> {
+    let profile = args.profile.clone().unwrap_or_default();
+    let app_client_id = args.app_client_id.clone().unwrap_or_default();
+    let answers = load_answers(Some(&profile), args.answers.as_deref())?;
+    let app_secret = app_secret(args)?.ok_or_else(|| no_app_secret(""))?;
     let boot_secret = match (&args.connect.client_id, &args.connect.client_secret_file) {
         (Some(_), f) => Some(read_secret(f.as_deref(), SECRET_ENV)?),
         (None, Some(_)) => {
@@ -677,33 +766,101 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         }
         (None, None) => None,
     };
+    let endpoint = endpoint_from(&args.connect, opts).await?;
+    let mut repair = String::from("halo-onboard apply");
+    match (
+        &args.connect.url,
+        &args.connect.resource_url,
+        &args.connect.auth_url,
+    ) {
+        (Some(u), _, _) => repair.push_str(&format!(" --url {u}")),
+        (None, Some(r), Some(a)) => repair.push_str(&format!(" --resource-url {r} --auth-url {a}")),
+        _ => {}
+    }
+    if let Some(t) = &args.connect.tenant {
+        repair.push_str(&format!(" --tenant {t}"));
+    }
+    let boot = args.connect.client_id.clone();
+    repair.push_str(&format!(
+        " --client-id {} --profile {profile}",
+        boot.as_deref().unwrap_or("<bootstrap client id>")
+    ));
+    if let Some(a) = &args.answers {
+        repair.push_str(&format!(" --answers {}", a.display()));
+    }
+    repair.push_str(" --yes");
+    Ok(Subject {
+        endpoint,
+        what: format!("application {app_client_id} against profile {profile}"),
+        answers,
+        app_client_id,
+        app_secret,
+        bootstrap: boot.zip(boot_secret),
+        repair,
+    })
+}
+
+/// Every failed fix line ends with the command that repairs the drift: `apply` brings the
+/// objects back to the answers; a rejected secret needs a new one handed over.
+fn add_repair(r: &mut Report, cmd: &str) {
+    let rejected = r
+        .drift
+        .iter()
+        .any(|d| d == "application credentials rejected");
+    let mut any = false;
+    for c in r.checks.iter_mut() {
+        if c.status != Status::Fail || c.layer == Some(Layer::Transport) {
+            continue;
+        }
+        any = true;
+        let line = if c.name == "token" && rejected {
+            format!("or rotate the secret and hand it over again: `{cmd} --new-secret`")
+        } else {
+            format!("or repair: `{cmd}`")
+        };
+        c.fix = if c.fix.is_empty() {
+            line
+        } else {
+            format!("{} — {line}", c.fix.trim_end_matches('.'))
+        };
+    }
+    if any {
+        r.repair = Some(cmd.to_string());
+    }
+}
+
+async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
     let opts = ClientOptions::default();
-    let ep = endpoint_from(&args.connect, &opts).await?;
-    let boot = match (boot_secret, &args.connect.client_id) {
-        (Some(sec), Some(id)) => {
-            let c = bootstrap_client(&ep, id, sec, opts.clone())?;
+    let t = match &args.setup {
+        Some(reference) => from_setup(args, reference)?,
+        None => from_flags(args, &opts).await?,
+    };
+    let boot = match &t.bootstrap {
+        Some((id, sec)) => {
+            let c = bootstrap_client(&t.endpoint, id, sec.clone(), opts.clone())?;
             check_bootstrap(&c).await?;
             Some(c)
         }
-        _ => None,
+        None => None,
     };
     if !args.json {
         eprintln!(
-            "Checking application {} against profile {} on {}",
-            crate::text::line(&args.app_client_id),
-            crate::text::line(&args.profile),
-            ep.base_url()
+            "Checking {} on {}",
+            crate::text::line(&t.what),
+            t.endpoint.base_url()
         );
     }
-    Ok(audit(&Audit {
-        endpoint: &ep,
-        answers: &answers,
-        app_client_id: &args.app_client_id,
-        app_secret: &secret,
+    let mut r = audit(&Audit {
+        endpoint: &t.endpoint,
+        answers: &t.answers,
+        app_client_id: &t.app_client_id,
+        app_secret: &t.app_secret,
         bootstrap: boot.as_ref(),
         opts,
     })
-    .await)
+    .await;
+    add_repair(&mut r, &t.repair);
+    Ok(r)
 }
 
 /// `halo-onboard check`.

@@ -100,6 +100,20 @@ pub fn secret_from_text(raw: &str, source: &str) -> Result<SecretString, Failure
     Ok(SecretString::from(t.to_string()))
 }
 
+/// A secret the user may have given: the file if one is named (it must then be readable and
+/// not empty), else the env var `env` when set and not empty; `None` when neither.
+pub fn optional_secret(file: Option<&Path>, env: &str) -> Result<Option<SecretString>, Failure> {
+    if file.is_some() {
+        return read_secret(file, env).map(Some);
+    }
+    match std::env::var(env) {
+        Ok(v) if !v.trim().is_empty() => {
+            secret_from_text(&v, &format!("the environment variable {env}")).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Where the Halo instance is, from the connection flags.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConnectArgs {

@@ -7,6 +7,7 @@ use crate::journal::{Journal, Session};
 use crate::plan::Object;
 use crate::plan::apply::Applier;
 use crate::plan::manual;
+use crate::plan::rollback;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionsArgs {
@@ -19,7 +20,7 @@ pub struct SessionsArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ResumeArgs {
-    /// Setup id (see `halo-onboard sessions`).
+    /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions`).
     pub id: String,
     /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
     #[arg(long)]
@@ -42,7 +43,7 @@ pub struct ResumeArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct RollbackArgs {
-    /// Setup id (see `halo-onboard sessions --all`).
+    /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions --all`).
     pub id: String,
     /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
     #[arg(long)]
@@ -124,17 +125,21 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
     EXIT_OK
 }
 
+/// The setup `reference` names: an id, a unique prefix of one, or `last`.
+pub fn resolve(j: &Journal, reference: &str) -> Result<Session, Failure> {
+    j.resolve(reference)
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))
+}
+
 async fn open_session(
     id: &str,
     secret_file: Option<&std::path::Path>,
 ) -> Result<(Journal, Session, crate::halo::Client, crate::halo::Endpoint), Failure> {
     let j = journal()?;
-    let s = j
-        .load(id)
-        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    let s = resolve(&j, id)?;
     let ep = s.endpoint.clone().ok_or_else(|| {
         Failure::new(
-            format!("setup {id} has no Halo address recorded"),
+            format!("setup {} has no Halo address recorded", s.id),
             "Start a new setup.",
         )
     })?;
@@ -159,6 +164,7 @@ pub async fn run_resume(args: &ResumeArgs) -> u8 {
                 "Nothing to resume; `halo-onboard check` audits it.",
             ));
         }
+        super::apply::check_out(&args.run, &j)?;
         if let Some(word) = &args.manual {
             adopt(args, word, &client, &j, &mut s).await?;
         }
@@ -236,37 +242,61 @@ async fn adopt(
 
 pub async fn run_rollback(args: &RollbackArgs) -> u8 {
     let r = async {
-        let (j, mut s, client, _ep) = open_session(&args.id, args.client_secret_file.as_deref()).await?;
-        let o = &s.objects;
-        let mut targets = Vec::new();
-        if o.application_created {
-            targets.push(format!("application {}", o.application_id.as_deref().unwrap_or("?")));
-        }
-        if o.agent_created {
-            targets.push(format!("agent {}", o.agent_id.unwrap_or_default()));
-        }
-        if o.role_created {
-            targets.push(format!("role {}", o.role_id.as_deref().unwrap_or("?")));
-        }
+        let (j, mut s, client, _ep) =
+            open_session(&args.id, args.client_secret_file.as_deref()).await?;
+        let retry = format!("halo-onboard rollback {} --yes", s.id);
+        let failed = |e: String, hint: String| {
+            Failure::new(
+                e,
+                format!("{hint} Then retry with `{retry}`: it reads Halo again and deletes nothing twice."),
+            )
+        };
         if !args.yes {
+            let items = rollback::assess(&client, &s)
+                .await
+                .map_err(|e| failed(e.to_string(), e.hint().to_string()))?;
             if args.json {
-                println!("{}", serde_json::json!({"ok": true, "would_delete": targets}));
-            } else if targets.is_empty() {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": true, "session": s.id, "dry_run": true, "objects": items})
+                );
+            } else if items.is_empty() {
                 println!("Setup {} created nothing that is still there.", s.id);
             } else {
-                println!("Setup {} would delete, in this order: {}", s.id, targets.join(", "));
-                println!("Run again with --yes to delete them. Objects it reused or adopted are never deleted.");
+                println!("Setup {}, newest first:", s.id);
+                for i in &items {
+                    println!("  {}", i.line(false));
+                }
+                println!(
+                    "Run `{retry}` to do it. Objects it reused, adopted or that are not provably its own are never deleted."
+                );
             }
             return Ok(EXIT_OK);
         }
-        let done = crate::plan::apply::rollback(&client, &j, &mut s).await.map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+        let items = rollback::rollback(&client, &j, &mut s)
+            .await
+            .map_err(|e| failed(e.to_string(), rollback_hint(&e)))?;
         if args.json {
-            println!("{}", serde_json::json!({"ok": true, "deleted": done}));
+            println!(
+                "{}",
+                serde_json::json!({"ok": true, "session": s.id, "objects": items})
+            );
         } else {
-            for d in &done {
-                println!("{d}");
+            for i in &items {
+                println!("{}", i.line(true));
             }
-            println!("Setup {} rolled back.", s.id);
+            let kept = items
+                .iter()
+                .filter(|i| matches!(i.fate, rollback::Fate::Kept(_)))
+                .count();
+            if kept == 0 {
+                println!("Setup {} rolled back.", s.id);
+            } else {
+                println!(
+                    "Setup {} rolled back; {kept} object(s) kept because they are not provably this setup's any more (check them in Halo).",
+                    s.id
+                );
+            }
         }
         Ok(EXIT_OK)
     }
@@ -275,4 +305,14 @@ pub async fn run_rollback(args: &RollbackArgs) -> u8 {
         print_failure(&f, args.json);
         f.code
     })
+}
+
+/// What to do about a failed rollback (the retry command is added by the caller).
+fn rollback_hint(e: &crate::plan::apply::ApplyError) -> String {
+    use crate::plan::apply::ApplyError;
+    match e {
+        ApplyError::Halo(h) => h.hint().to_string(),
+        ApplyError::Journal(j) => j.hint(),
+        other => other.to_string(),
+    }
 }

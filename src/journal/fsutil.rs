@@ -1,20 +1,75 @@
-//! Private, atomic file writes: dir 0700, files 0600, temp + fsync + rename, so a kill at any
-//! instant leaves either the old or the new file, never a torn one.
+//! Private, atomic file writes: dir 0700 and owned by the user, files 0600, temp + fsync +
+//! rename, so a kill at any instant leaves either the old or the new file, never a torn one.
+//!
+//! Nothing here follows a symlink it did not expect: temp files get unpredictable names and are
+//! created `O_EXCL|O_NOFOLLOW` (a name planted beforehand makes the write fail rather than
+//! receive a secret), a final path that is a symlink is refused, and sweeps and wipes never
+//! write through a link.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Creates `dir` (and parents) with mode 0700 on the leaf, tightening an existing leaf too.
+/// The leaf must belong to the current user: a directory someone else owns could be read or
+/// swapped under us (the error names the path and the owner).
 pub fn private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        owned_by_me(dir)?;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
     }
     Ok(())
 }
+
+/// Fails (with the path and the owner in the message) unless `path` belongs to this user.
+#[cfg(unix)]
+pub fn owned_by_me(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path)?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() == me {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "{} is owned by {} (uid {}), not by you ({}, uid {me}); halo-onboard keeps secrets there, so it must be yours",
+            path.display(),
+            user_name(meta.uid()).unwrap_or_else(|| "another user".into()),
+            meta.uid(),
+            user_name(me).unwrap_or_else(|| "you".into()),
+        ),
+    ))
+}
+
+/// The login name of `uid`, when the system knows it.
+#[cfg(unix)]
+fn user_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: a zeroed passwd is a valid out-parameter for getpwuid_r.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut out: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the lengths given; `out` is checked before use.
+    let r = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut out) };
+    if r != 0 || out.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: getpwuid_r succeeded, so pw_name points to a NUL-terminated string in `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+#[cfg(unix)]
+fn no_follow(o: &mut OpenOptions) {
+    use std::os::unix::fs::OpenOptionsExt;
+    o.custom_flags(libc::O_NOFOLLOW).mode(0o600);
+}
+#[cfg(not(unix))]
+fn no_follow(_o: &mut OpenOptions) {}
 
 fn open_private(path: &Path, append: bool) -> io::Result<File> {
     let mut o = OpenOptions::new();
@@ -24,11 +79,7 @@ fn open_private(path: &Path, append: bool) -> io::Result<File> {
     } else {
         o.truncate(true);
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
+    no_follow(&mut o);
     let f = o.open(path)?;
     #[cfg(unix)]
     {
@@ -38,42 +89,147 @@ fn open_private(path: &Path, append: bool) -> io::Result<File> {
     Ok(f)
 }
 
-/// Writes `bytes` to `path` atomically with mode 0600.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut f = open_private(&tmp, false)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+/// Refuses a path that is a symlink: a write would land wherever it points.
+pub fn refuse_symlink(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a symbolic link; halo-onboard does not write through links (remove it or choose another path)",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
     }
-    fs::rename(&tmp, path)?;
+}
+
+/// A new temp file beside `path`: `.<name>.<pid>.<random>.tmp`, created exclusively (never an
+/// existing file, never through a symlink) with mode 0600. The pid lets a later sweep tell a
+/// live writer's file from a dead one's; the random part makes the name unguessable.
+fn create_temp(path: &Path) -> io::Result<(PathBuf, File)> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = dir.unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    loop {
+        let rand = uuid::Uuid::new_v4().simple().to_string();
+        let tmp = dir.join(format!(
+            ".{name}.{}.{}.tmp",
+            std::process::id(),
+            &rand[..16]
+        ));
+        let mut o = OpenOptions::new();
+        o.write(true).create_new(true);
+        no_follow(&mut o);
+        match o.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            // 64 random bits: a collision means someone planted this very name; draw again.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn write_temp(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    let (tmp, mut f) = create_temp(path)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        let _ = wipe(&tmp);
+        return Err(e);
+    }
+    Ok(tmp)
+}
+
+fn sync_dir(path: &Path) {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     // fsync the directory so the rename itself survives a crash.
-    if let Ok(d) = File::open(dir) {
+    if let Ok(d) = File::open(dir.unwrap_or(Path::new("."))) {
         let _ = d.sync_all();
     }
+}
+
+/// Writes `bytes` to `path` atomically with mode 0600, replacing an existing regular file.
+/// A `path` that is a symlink is refused.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    refuse_symlink(path)?;
+    let tmp = write_temp(path, bytes)?;
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = wipe(&tmp);
+        return Err(e);
+    }
+    sync_dir(path);
     Ok(())
+}
+
+/// Like [`write_atomic`], but never replaces anything: fails with `AlreadyExists` when `path`
+/// exists (also when it appears between the check and the write: the final step is a hard
+/// link, which the kernel refuses onto an existing name).
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    refuse_symlink(path)?;
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists", path.display()),
+        ));
+    }
+    let tmp = write_temp(path, bytes)?;
+    match fs::hard_link(&tmp, path) {
+        // The temp name goes; the data lives on under `path`.
+        Ok(()) => {
+            let _ = fs::remove_file(&tmp);
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let _ = wipe(&tmp);
+            return Err(e);
+        }
+        // A file system without hard links: check again, then rename (a narrower window).
+        Err(_) if fs::symlink_metadata(path).is_err() => {
+            if let Err(e) = fs::rename(&tmp, path) {
+                let _ = wipe(&tmp);
+                return Err(e);
+            }
+        }
+        Err(e) => {
+            let _ = wipe(&tmp);
+            return Err(e);
+        }
+    }
+    sync_dir(path);
+    Ok(())
+}
+
+/// The pid in a temp file name of [`create_temp`] (also the older `.<name>.<pid>.tmp` form).
+fn temp_pid(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let mut parts = inner.rsplit('.');
+    let last = parts.next()?;
+    if let Ok(pid) = last.parse::<u32>() {
+        return Some(pid);
+    }
+    let is_rand = last.len() == 16 && last.chars().all(|c| c.is_ascii_hexdigit());
+    if !is_rand {
+        return None;
+    }
+    parts.next()?.parse().ok()
 }
 
 /// Removes (wiping first: it may be a secret) the temp files `write_atomic` leaves when the
 /// process that wrote them was killed before the rename. A temp file of a live process is kept.
+/// Only regular files are touched: a symlink or directory with a temp-like name is left alone.
 pub fn sweep_stale_temps(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
+        // `DirEntry::file_type` does not follow symlinks.
+        if !e.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
         let name = e.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let pid = name
-            .strip_prefix('.')
-            .and_then(|n| n.strip_suffix(".tmp"))
-            .and_then(|n| n.rsplit('.').next())
-            .and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            if pid != std::process::id() && !process_alive(pid) {
-                let _ = wipe(&e.path());
-            }
+        let Some(pid) = name.to_str().and_then(temp_pid) else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = wipe(&e.path());
         }
     }
 }
@@ -96,7 +252,7 @@ fn process_alive(pid: u32) -> bool {
     }
 }
 
-/// Appends a line to a 0600 file (log files).
+/// Appends a line to a 0600 file (log files); never through a symlink.
 pub fn append_private(path: &Path, line: &str) -> io::Result<()> {
     let mut f = open_private(path, true)?;
     f.write_all(line.as_bytes())?;
@@ -107,17 +263,23 @@ pub fn append_private(path: &Path, line: &str) -> io::Result<()> {
 }
 
 /// Overwrites a file's bytes before removing it, so a wiped secret is not left in the page cache
-/// of a reused block as plainly. Best effort: the removal is what matters.
+/// of a reused block as plainly. Best effort: the removal is what matters. A symlink is removed
+/// without writing through it (its target is not ours to zero).
 pub fn wipe(path: &Path) -> io::Result<()> {
-    if let Ok(meta) = fs::metadata(path) {
-        if let Ok(mut f) = OpenOptions::new().write(true).open(path) {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.file_type().is_file() {
+        let mut o = OpenOptions::new();
+        o.write(true);
+        no_follow(&mut o);
+        if let Ok(mut f) = o.open(path) {
             let zeros = vec![0u8; meta.len() as usize];
             let _ = f.write_all(&zeros);
             let _ = f.sync_all();
         }
-        fs::remove_file(path)?;
     }
-    Ok(())
+    fs::remove_file(path)
 }
 
 #[cfg(test)]
@@ -175,5 +337,115 @@ mod tests {
             left,
             vec![mine.file_name().unwrap().to_str().unwrap(), "keep.json"]
         );
+    }
+
+    #[test]
+    fn stale_temps_with_random_names_are_swept_but_links_are_not_followed() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        let dead = d.join(".x.json.99999999.0123456789abcdef.tmp");
+        fs::write(&dead, b"secret").unwrap();
+        let live = d.join(format!(
+            ".y.json.{}.0123456789abcdef.tmp",
+            std::process::id()
+        ));
+        fs::write(&live, b"in flight").unwrap();
+        // A planted link with a stale temp's name: the sweep must not zero what it points to.
+        let victim = t.path().join("victim.txt");
+        fs::write(&victim, b"precious").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&victim, d.join(".z.json.99999998.tmp")).unwrap();
+        sweep_stale_temps(d);
+        assert!(!dead.exists());
+        assert!(live.exists());
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn temp_names_are_unpredictable_and_carry_the_pid() {
+        let t = tempfile::tempdir().unwrap();
+        let target = t.path().join("s.secret");
+        let (a, _fa) = create_temp(&target).unwrap();
+        let (b, _fb) = create_temp(&target).unwrap();
+        assert_ne!(a, b);
+        for p in [&a, &b] {
+            let n = p.file_name().unwrap().to_str().unwrap();
+            assert_eq!(temp_pid(n), Some(std::process::id()), "{n}");
+        }
+        assert_eq!(temp_pid(".x.json.42.tmp"), Some(42));
+        assert_eq!(temp_pid(".x.json.tmp"), None);
+        assert_eq!(temp_pid("x.json.42.tmp"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_refused_never_written_through() {
+        let t = tempfile::tempdir().unwrap();
+        let victim = t.path().join("victim.txt");
+        fs::write(&victim, b"precious").unwrap();
+        let link = t.path().join("creds.env");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        for r in [write_atomic(&link, b"SECRET"), write_new(&link, b"SECRET")] {
+            let e = r.unwrap_err();
+            assert!(e.to_string().contains("symbolic link"), "{e}");
+        }
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        // Wiping a link removes the link, not the target's bytes.
+        wipe(&link).unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        // The log append does not follow a link either.
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(append_private(&link, "line").is_err());
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        // No temp file is left behind by the refusals.
+        let temps = fs::read_dir(t.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count();
+        assert_eq!(temps, 0);
+    }
+
+    #[test]
+    fn write_new_never_replaces() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("creds.env");
+        fs::write(&p, b"someone else's file").unwrap();
+        let e = write_new(&p, b"SECRET").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&p).unwrap(), b"someone else's file");
+        let q = t.path().join("new.env");
+        write_new(&q, b"x=1").unwrap();
+        assert_eq!(fs::read(&q).unwrap(), b"x=1");
+        let left = fs::read_dir(t.path()).unwrap().count();
+        assert_eq!(left, 2, "no temp files left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_of_another_user_is_refused_with_its_owner() {
+        let t = tempfile::tempdir().unwrap();
+        // SAFETY: geteuid has no preconditions.
+        let foreign = if unsafe { libc::geteuid() } == 0 {
+            let d = t.path().join("theirs");
+            fs::create_dir(&d).unwrap();
+            std::os::unix::fs::chown(&d, Some(65534), Some(65534)).unwrap();
+            d
+        } else {
+            // Not root: "/" belongs to root.
+            PathBuf::from("/")
+        };
+        let e = private_dir(&foreign).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains(&foreign.display().to_string()), "{msg}");
+        assert!(msg.contains("uid"), "{msg}");
+        assert!(msg.contains("not by you"), "{msg}");
+        owned_by_me(t.path()).unwrap();
     }
 }

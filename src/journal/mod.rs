@@ -47,6 +47,11 @@ pub enum JournalError {
     TooLarge { path: PathBuf, cap: usize },
     #[error("no setup with id '{0}'")]
     NotFound(String),
+    #[error("setup '{reference}' is ambiguous: {} setups start with it ({})", .matches.len(), .matches.join(", "))]
+    Ambiguous {
+        reference: String,
+        matches: Vec<String>,
+    },
     #[error("no platform state directory; set {STATE_DIR_ENV}")]
     NoStateDir,
 }
@@ -66,7 +71,10 @@ impl JournalError {
                 "A setup's journal is a few KiB; this file is not one. Move it aside ({}); nothing else is affected.",
                 path.display()
             ),
-            Self::NotFound(_) => "Run `halo-onboard sessions` to list setups.".into(),
+            Self::NotFound(_) => "Run `halo-onboard sessions --all` to list setups; `last` names the most recent one.".into(),
+            Self::Ambiguous { .. } => {
+                "Give more of the id (`halo-onboard sessions --all` lists them).".into()
+            }
             Self::NoStateDir => format!("Set {STATE_DIR_ENV}=/some/private/dir."),
         }
     }
@@ -158,6 +166,10 @@ pub struct Session {
     pub version: u32,
     pub id: String,
     pub created_unix: u64,
+    /// Milliseconds since the epoch at creation: orders setups started in the same second
+    /// (`last`); 0 in journals written before it existed.
+    #[serde(default)]
+    pub created_ms: u64,
     pub updated_unix: u64,
     pub status: Status,
     pub endpoint: Option<Endpoint>,
@@ -172,6 +184,14 @@ pub struct Session {
     /// A new client secret is waiting in `<id>.secret` for the hand-over.
     #[serde(default)]
     pub secret_pending: bool,
+    /// The application's secret was handed over (written to a file or confirmed in the wizard)
+    /// and then wiped here: it is not lost, so it is never regenerated unasked.
+    #[serde(default)]
+    pub handed_over: bool,
+    /// The hand-over file holding the application's credentials: the one this setup wrote, or
+    /// the earlier setup's one it verified with. `check SETUP` reads the secret from it.
+    #[serde(default)]
+    pub credentials_file: Option<PathBuf>,
 }
 
 pub fn now_unix() -> u64 {
@@ -222,6 +242,54 @@ pub fn marker_for(id: &str) -> String {
     format!("[halo-onboard:{id}]")
 }
 
+/// Whether `id` has the shape [`Journal::draft`] gives setup ids, `YYYYMMDD-HHMMSS-<slug>-<hex>`:
+/// ASCII letters, digits and dashes only, so an id can never name a path outside the state dir
+/// (no separator, no `..`, no control character).
+pub fn valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let tail = id.get(16..).unwrap_or_default();
+    let rand = tail.rsplit('-').next().unwrap_or_default();
+    id.len() <= 64
+        && digits(0..8)
+        && b.get(8) == Some(&b'-')
+        && digits(9..15)
+        && b.get(15) == Some(&b'-')
+        && tail.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        && rand.len() == 6
+        && rand.bytes().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Where an application's secret was found for verifying an existing integration.
+#[derive(Clone)]
+pub struct KnownSecret {
+    pub secret: SecretString,
+    /// The setup whose journal or hand-over holds it.
+    pub setup: String,
+    /// The hand-over file it was read from (`None`: the setup's pending secret).
+    pub file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for KnownSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnownSecret")
+            .field("setup", &self.setup)
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KnownSecret {
+    /// "the hand-over file F of setup X", for messages.
+    pub fn describe(&self) -> String {
+        match &self.file {
+            Some(f) => format!("the hand-over file {} of setup {}", f.display(), self.setup),
+            None => format!("the secret kept for setup {}", self.setup),
+        }
+    }
+}
+
 /// The journal directory and its files.
 #[derive(Debug, Clone)]
 pub struct Journal {
@@ -245,6 +313,12 @@ impl Journal {
         })?;
         fsutil::private_dir(&sessions).map_err(|source| JournalError::Io {
             path: sessions.clone(),
+            source,
+        })?;
+        // The default home of hand-over files: saving never creates folders, so it exists.
+        let handover = dir.join("handover");
+        fsutil::private_dir(&handover).map_err(|source| JournalError::Io {
+            path: handover,
             source,
         })?;
         // A kill mid-write leaves a temp file (possibly a secret) beside the real ones.
@@ -272,6 +346,16 @@ impl Journal {
 
     pub fn log_path(&self) -> PathBuf {
         self.dir.join("halo-onboard.log")
+    }
+
+    /// `<state dir>/handover`: where hand-over files go unless asked otherwise (0700).
+    pub fn handover_dir(&self) -> PathBuf {
+        self.dir.join("handover")
+    }
+
+    /// The default hand-over file of setup `id`.
+    pub fn default_handover(&self, id: &str) -> PathBuf {
+        self.handover_dir().join(format!("{id}.env"))
     }
 
     fn path(&self, id: &str) -> PathBuf {
@@ -306,6 +390,10 @@ impl Journal {
             version: FORMAT_VERSION,
             id,
             created_unix: now,
+            created_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+                .unwrap_or(0),
             updated_unix: now,
             status: Status::Planned,
             endpoint,
@@ -314,6 +402,8 @@ impl Journal {
             objects: Objects::default(),
             entries: Vec::new(),
             secret_pending: false,
+            handed_over: false,
+            credentials_file: None,
         }
     }
 
@@ -331,6 +421,18 @@ impl Journal {
                 });
             }
         }
+        if !valid_id(&s.id) {
+            return Err(JournalError::Io {
+                path: self.dir.join("sessions"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!(
+                        "refusing to save setup id '{}': not an id halo-onboard makes",
+                        s.id.escape_debug()
+                    ),
+                ),
+            });
+        }
         s.updated_unix = now_unix();
         let path = self.path(&s.id);
         let bytes = serde_json::to_vec_pretty(s).map_err(|e| JournalError::Io {
@@ -347,7 +449,7 @@ impl Journal {
     }
 
     pub fn load(&self, id: &str) -> Result<Session> {
-        if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+        if !valid_id(id) {
             return Err(JournalError::NotFound(id.into()));
         }
         let path = self.path(id);
@@ -355,6 +457,58 @@ impl Journal {
             return Err(JournalError::NotFound(id.into()));
         }
         load_file(&path)
+    }
+
+    /// A setup named the way users name them: its full id, a unique prefix of one, or `last`
+    /// (the most recently started). Ambiguous and unknown references are errors that say so.
+    pub fn resolve(&self, reference: &str) -> Result<Session> {
+        let r = reference.trim();
+        if r.eq_ignore_ascii_case("last") {
+            let (list, mut bad) = self.list();
+            return match list.into_iter().next() {
+                Some(s) => Ok(s),
+                // The newest may be the damaged one: say so rather than "no setups".
+                None if !bad.is_empty() => Err(bad.remove(0)),
+                None => Err(JournalError::NotFound("last".into())),
+            };
+        }
+        if valid_id(r) && self.path(r).exists() {
+            return self.load(r);
+        }
+        let usable = !r.is_empty() && r.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
+        let mut matches: Vec<String> = if usable {
+            self.ids()
+                .into_iter()
+                .filter(|id| id.starts_with(r))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        match matches.len() {
+            0 => Err(JournalError::NotFound(r.into())),
+            1 => self.load(&matches.remove(0)),
+            _ => {
+                matches.sort();
+                Err(JournalError::Ambiguous {
+                    reference: r.into(),
+                    matches,
+                })
+            }
+        }
+    }
+
+    /// Ids of every setup file (valid names only), unsorted.
+    fn ids(&self) -> Vec<String> {
+        let Ok(rd) = fs::read_dir(self.dir.join("sessions")) else {
+            return Vec::new();
+        };
+        rd.flatten()
+            .filter_map(|e| {
+                let n = e.file_name().into_string().ok()?;
+                let id = n.strip_suffix(".json")?;
+                valid_id(id).then(|| id.to_string())
+            })
+            .collect()
     }
 
     /// Every setup, newest first, and the files that could not be read (left untouched).
@@ -381,7 +535,10 @@ impl Journal {
                 Err(err) => bad.push(err),
             }
         }
-        ok.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then(b.id.cmp(&a.id)));
+        ok.sort_by(|a, b| {
+            let key = |s: &Session| (s.created_unix, s.created_ms);
+            key(b).cmp(&key(a)).then(b.id.cmp(&a.id))
+        });
         (ok, bad)
     }
 
@@ -416,12 +573,78 @@ impl Journal {
         (!t.is_empty() && !t.contains('\0')).then(|| SecretString::from(t.to_string()))
     }
 
-    /// Removes the pending secret after the user confirmed the hand-over.
+    /// Removes the pending secret (rollback; or after a hand-over, see [`Journal::hand_over`]).
     pub fn wipe_secret(&self, s: &mut Session) -> Result<()> {
         let path = self.secret_path(&s.id);
         fsutil::wipe(&path).map_err(|source| JournalError::Io { path, source })?;
         s.secret_pending = false;
         self.save(s)
+    }
+
+    /// The secret reached the user (saved to `file`, or copied and confirmed): wipe the
+    /// journal's copy and remember that it was handed over, not lost.
+    pub fn hand_over(&self, s: &mut Session, file: Option<PathBuf>) -> Result<()> {
+        s.handed_over = true;
+        if file.is_some() {
+            s.credentials_file = file;
+        }
+        self.wipe_secret(s)
+    }
+
+    /// Whether an earlier setup handed its credentials over to `file` (the same `--out` again).
+    pub fn handed_over_to(&self, file: &Path) -> bool {
+        let same = |p: &Path| match (p.canonicalize(), file.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => p == file,
+        };
+        self.list()
+            .0
+            .iter()
+            .any(|s| s.credentials_file.as_deref().is_some_and(same))
+    }
+
+    /// The secret of application `application_id` (client id `client_id`) as an earlier setup
+    /// left it: its pending secret, or the hand-over file it wrote (still there, same client
+    /// id). Newest setup first. Used to verify an existing integration with its real credentials.
+    pub fn known_app_secret(&self, application_id: &str, client_id: &str) -> Option<KnownSecret> {
+        let same = |a: &str, b: &str| !a.is_empty() && a.eq_ignore_ascii_case(b);
+        let (list, _) = self.list();
+        for s in list {
+            let o = &s.objects;
+            let app = o.application_id.as_deref().unwrap_or_default();
+            let cid = o.client_id.as_deref().unwrap_or_default();
+            if !same(app, application_id) && !same(cid, client_id) {
+                continue;
+            }
+            if s.secret_pending
+                && let Some(secret) = self.load_secret(&s.id)
+            {
+                return Some(KnownSecret {
+                    secret,
+                    setup: s.id.clone(),
+                    file: None,
+                });
+            }
+            let files = s
+                .credentials_file
+                .clone()
+                .into_iter()
+                .chain([self.default_handover(&s.id)]);
+            for f in files {
+                let Some((file_cid, secret)) = crate::plan::handover::read_credentials(&f) else {
+                    continue;
+                };
+                if !file_cid.is_empty() && !client_id.is_empty() && !same(&file_cid, client_id) {
+                    continue;
+                }
+                return Some(KnownSecret {
+                    secret,
+                    setup: s.id.clone(),
+                    file: Some(f),
+                });
+            }
+        }
+        None
     }
 }
 
@@ -469,7 +692,7 @@ fn load_file(path: &Path) -> Result<Session> {
     }
     // A journal is a file like any other: its strings are shown (`sessions`, resume) only clean.
     crate::text::clean_json(&mut v);
-    Session::deserialize(&v).map_err(|_| {
+    let s = Session::deserialize(&v).map_err(|_| {
         // Parse the bytes again for the message: it has the line and column.
         serde_json::from_slice::<Session>(&bytes)
             .err()
@@ -480,7 +703,37 @@ fn load_file(path: &Path) -> Result<Session> {
                 column: 0,
                 message: "a control character in a field".into(),
             })
-    })
+    })?;
+    // The stored id names the file every later save writes: it must be the file's own name,
+    // in the shape this tool makes (an edited `../../x` would write outside the state dir).
+    let stem = path
+        .file_stem()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if !valid_id(&s.id) || s.id != stem {
+        let at = find_bytes(&bytes, b"\"id\"").unwrap_or(0);
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        let column = at
+            - bytes[..at]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        return Err(JournalError::Corrupt {
+            path: path.into(),
+            line,
+            column,
+            message: format!(
+                "it holds the setup id '{}', which is not this file's name or not an id halo-onboard makes",
+                s.id.escape_debug()
+            ),
+        });
+    }
+    Ok(s)
+}
+
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -626,5 +879,85 @@ mod tests {
             Err(JournalError::NotFound(_))
         ));
         assert!(matches!(j.load(""), Err(JournalError::NotFound(_))));
+    }
+
+    #[test]
+    fn ids_have_the_shape_the_tool_makes() {
+        let (_t, j) = journal();
+        let s = j.create(Answers::default(), None).unwrap();
+        assert!(valid_id(&s.id), "{}", s.id);
+        for bad in [
+            "",
+            "../../../x",
+            "20260101-000000-x/../../y-abcdef",
+            "20260101-000000-setup-abcdeg",
+            "20260101-000000-set\nup-abcdef",
+            "2026010-000000-setup-abcdef",
+            "..",
+        ] {
+            assert!(!valid_id(bad), "{bad:?}");
+        }
+        assert!(valid_id("20260101-000000-topleft-abc123"));
+    }
+
+    #[test]
+    fn a_stored_id_that_escapes_is_refused_on_load_and_save() {
+        let (t, j) = journal();
+        let mut s = j.create(Answers::default(), None).unwrap();
+        let p = j.path(&s.id);
+        let text = fs::read_to_string(&p).unwrap().replacen(
+            &format!("\"id\": \"{}\"", s.id),
+            "\"id\": \"../../../x\"",
+            1,
+        );
+        fs::write(&p, &text).unwrap();
+        match j.load(&s.id) {
+            Err(JournalError::Corrupt { message, line, .. }) => {
+                assert!(message.contains("../../../x"), "{message}");
+                assert_eq!(line, 3, "the line of the id field");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(fs::read_to_string(&p).unwrap(), text, "left untouched");
+        s.id = "../../../x".into();
+        assert!(j.save(&mut s).is_err());
+        assert!(!t.path().join("x.json").exists());
+        assert!(!t.path().join("state/x.json").exists());
+    }
+
+    #[test]
+    fn setups_resolve_by_id_prefix_or_last() {
+        let (_t, j) = journal();
+        let mk = |stamp: &str, slug: &str, created: u64| {
+            let mut s = j.draft(Answers::default(), None);
+            s.id = format!("{stamp}-{slug}-abc123");
+            s.created_unix = created;
+            j.save(&mut s).unwrap();
+            s.id
+        };
+        let a = mk("20260101-000000", "topleft", 10);
+        let b = mk("20260102-000000", "topleft", 20);
+        let c = mk("20260102-000001", "guardz", 30);
+        assert_eq!(j.resolve(&a).unwrap().id, a);
+        assert_eq!(j.resolve("last").unwrap().id, c);
+        assert_eq!(j.resolve("LAST").unwrap().id, c);
+        assert_eq!(j.resolve("20260101").unwrap().id, a);
+        match j.resolve("20260102") {
+            Err(e @ JournalError::Ambiguous { .. }) => {
+                let m = e.to_string();
+                assert!(m.contains(&b) && m.contains(&c), "{m}");
+                assert!(e.hint().contains("more of the id"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        for unknown in ["2025", "../x", "", "nope"] {
+            assert!(
+                matches!(j.resolve(unknown), Err(JournalError::NotFound(_))),
+                "{unknown}"
+            );
+        }
+        let (_t2, empty) = journal();
+        let e = empty.resolve("last").unwrap_err();
+        assert!(e.hint().contains("sessions --all"), "{}", e.hint());
     }
 }

@@ -16,6 +16,7 @@ use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
 use crate::plan::answers::RoleMode;
 use crate::plan::build::{self, Kind, Lookups, Object, Plan};
 use crate::plan::manual::{self, ManualCredentials};
+use crate::plan::repair;
 use crate::plan::verify::{self, Target, Verification};
 
 /// Progress lines for the wizard's log pane and headless output.
@@ -177,7 +178,50 @@ impl ReadBacks {
 #[derive(Debug)]
 pub struct Finished {
     pub applied: Applied,
+    /// `None`: not verified (an existing application whose secret is not at hand).
     pub verification: Option<Verification>,
+    /// Which credentials the verification used; `None` when there was none.
+    pub verified_with: Option<VerifiedWith>,
+}
+
+/// The credentials a verification ran with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum VerifiedWith {
+    /// The secret this setup generated (to be handed over).
+    NewSecret,
+    /// The secret the vendor already has, from `source` (e.g. "the hand-over file F of setup
+    /// X", "HALO_APP_CLIENT_SECRET"); `file` when it is a hand-over file.
+    Existing {
+        source: String,
+        file: Option<std::path::PathBuf>,
+    },
+}
+
+impl VerifiedWith {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::NewSecret => "the new credentials".into(),
+            Self::Existing { source, .. } => format!("the existing credentials from {source}"),
+        }
+    }
+}
+
+/// An application secret the caller has at hand (`--app-secret-file`, `HALO_APP_CLIENT_SECRET`)
+/// to verify an existing integration with. Debug never shows it.
+#[derive(Clone)]
+pub struct GivenSecret {
+    pub secret: SecretString,
+    /// Where it came from, for messages ("HALO_APP_CLIENT_SECRET", "--app-secret-file F").
+    pub source: String,
+}
+
+impl std::fmt::Debug for GivenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GivenSecret")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
 }
 
 pub struct Applier<'a> {
@@ -411,58 +455,69 @@ impl Applier<'_> {
         s: &mut Session,
         lk: Lookups,
     ) -> Result<Finished, ApplyError> {
+        self.apply_and_verify_with(s, lk, None).await
+    }
+
+    /// [`Applier::apply_and_verify`]; when the application keeps the secret its vendor has,
+    /// verifies with that secret if it is at hand: `given`, else what an earlier setup of this
+    /// application left (its pending secret or hand-over file). Without one, `verification`
+    /// is `None` and the caller says plainly that the credentials were not verified.
+    pub async fn apply_and_verify_with(
+        &self,
+        s: &mut Session,
+        lk: Lookups,
+        given: Option<GivenSecret>,
+    ) -> Result<Finished, ApplyError> {
         let mut applied = self.apply_with(s, lk).await?;
-        let Some(secret) = applied.client_secret.clone() else {
-            applied.finish_read_backs().await;
-            return Ok(Finished {
-                applied,
-                verification: None,
-            });
+        let (secret, with) = match applied.client_secret.clone() {
+            Some(secret) => (secret, VerifiedWith::NewSecret),
+            None => {
+                let known = given.map(|g| (g.secret, g.source, None)).or_else(|| {
+                    self.journal
+                        .known_app_secret(&applied.application_id, &applied.client_id)
+                        .map(|k| {
+                            let d = k.describe();
+                            (k.secret, d, k.file)
+                        })
+                });
+                let Some((secret, source, file)) = known else {
+                    applied.finish_read_backs().await;
+                    return Ok(Finished {
+                        applied,
+                        verification: None,
+                        verified_with: None,
+                    });
+                };
+                (secret, VerifiedWith::Existing { source, file })
+            }
         };
-        self.say("Verifying with the new credentials");
-        let scopes = crate::halo::scopes::normalise(&s.answers.scopes);
-        // The role the agent has decides which umbrella-scope areas are probed; a reused
-        // role is not known here, so every area is.
-        let role = match s.answers.role.mode {
-            RoleMode::Create => Some(build::role_object(&s.answers, "")),
-            RoleMode::Reuse(_) => None,
-        };
-        let ep = self.client.endpoint().clone();
-        let used = applied.client_id.clone();
-        let target = Target {
-            endpoint: &ep,
-            client_id: &used,
-            client_secret: &secret,
-            scopes: &scopes,
-            agent_id: applied.agent_id,
-            role_name: &s.answers.role.name,
-            application_name: &s.answers.application.name,
-        };
-        let opts = ClientOptions::default;
+        self.say(format!("Verifying with {}", with.describe()));
+        let (used, agent_id) = (applied.client_id.clone(), applied.agent_id);
         let (_, mut verification) = tokio::join!(
             applied.finish_read_backs(),
-            verify::verify_with_role(&target, role.as_ref(), opts(), Some(self.client))
+            verify_setup(self.client, &s.answers, &used, agent_id, &secret)
         );
         if let Some(cid) = applied.read_back_client_id.clone() {
             // Halo changed the client id on save: the saved one is what the vendor needs.
             self.say(format!(
                 "Halo reports client id {cid} after the save; verifying with it"
             ));
-            let target = Target {
-                client_id: &cid,
-                ..target
-            };
             verification =
-                verify::verify_with_role(&target, role.as_ref(), opts(), Some(self.client)).await;
+                verify_setup(self.client, &s.answers, &cid, applied.agent_id, &secret).await;
             applied.client_id = cid;
+        }
+        if let VerifiedWith::Existing { file: Some(f), .. } = &with {
+            // `check SETUP` finds the credentials where this verification found them.
+            s.credentials_file = Some(f.clone());
         }
         if verification.passed() {
             s.status = Status::Verified;
-            self.journal.save(s)?;
         }
+        self.journal.save(s)?;
         Ok(Finished {
             applied,
             verification: Some(verification),
+            verified_with: Some(with),
         })
     }
 
@@ -497,7 +552,7 @@ impl Applier<'_> {
             .apply_agent(s, &plan, &lk, &role_id, &marker, &mut rb, &mut writes)
             .await?;
         let (application_id, client_id, secret) = self
-            .apply_application(s, &plan, agent_id, &marker, &mut rb, &mut writes)
+            .apply_application(s, &plan, &lk, agent_id, &marker, &mut rb, &mut writes)
             .await?;
 
         s.status = Status::Applied;
@@ -533,14 +588,20 @@ impl Applier<'_> {
                 id
             }
             (Kind::Update, Some(id)) => {
-                let body = Role {
-                    id: Some(id.clone()),
-                    ..want.clone()
-                };
-                self.write(s, Subject::Role, "update", || self.client.save_role(&body))
-                    .await?;
-                *writes += 1;
-                self.say(format!("Role '{}': updated", action.name));
+                // Read the whole role first: a list row may leave fields out, and the repair
+                // sends only what differs from what Halo really holds.
+                let got = self.client.get_role(&id).await?;
+                match repair::role(&want, &got, marker) {
+                    Some(patch) => {
+                        self.write(s, Subject::Role, "update", || {
+                            self.client.update_role_fields(&patch)
+                        })
+                        .await?;
+                        *writes += 1;
+                        self.say(updated(action));
+                    }
+                    None => self.say(format!("Role '{}': kept (id {id})", action.name)),
+                }
                 id
             }
             _ => {
@@ -598,16 +659,18 @@ impl Applier<'_> {
                 id
             }
             (Kind::Update, Some(id)) => {
-                let body = Agent {
-                    id: Some(id),
-                    ..want.clone()
-                };
-                self.write(s, Subject::Agent, "update", || {
-                    self.client.save_agent(&body)
-                })
-                .await?;
-                *writes += 1;
-                self.say(format!("Agent '{}': updated", action.name));
+                let got = self.client.get_agent(id).await?;
+                match repair::agent(&want, &got) {
+                    Some(patch) => {
+                        self.write(s, Subject::Agent, "update", || {
+                            self.client.update_agent_fields(&patch)
+                        })
+                        .await?;
+                        *writes += 1;
+                        self.say(updated(action));
+                    }
+                    None => self.say(format!("Agent '{}': kept (id {id})", action.name)),
+                }
                 id
             }
             _ => {
@@ -641,10 +704,12 @@ impl Applier<'_> {
         Ok(id)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn apply_application(
         &self,
         s: &mut Session,
         plan: &Plan,
+        lk: &Lookups,
         agent_id: i64,
         marker: &str,
         rb: &mut ReadBacks,
@@ -657,22 +722,41 @@ impl Applier<'_> {
         let secret_known = self.journal.load_secret(&s.id).is_some();
         let (id, client_id) = match (action.kind, action.id.clone()) {
             (Kind::Keep | Kind::Update, Some(id)) => {
+                // The client id the vendor holds is Halo's: the journal's, else the one Halo
+                // lists for this application (an adopted one has none in this journal).
+                let listed = lk
+                    .applications
+                    .iter()
+                    .find(|a| a.id.as_deref() == Some(id.as_str()))
+                    .map(|a| a.client_id.clone());
+                let mut client_id = s
+                    .objects
+                    .client_id
+                    .clone()
+                    .filter(|c| !c.is_empty())
+                    .or(listed)
+                    .unwrap_or_default();
                 if action.kind == Kind::Update {
-                    let body = Application {
-                        id: Some(id.clone()),
-                        ..want.clone()
-                    };
-                    self.write(s, Subject::Application, "update", || {
-                        self.client.save_application(&body)
-                    })
-                    .await?;
-                    *writes += 1;
-                    self.say(format!("Application '{}': updated", action.name));
-                    rb.application(self.client, &id, &want);
+                    let got = self.client.get_application(&id).await?;
+                    if client_id.is_empty() {
+                        client_id = got.client_id.clone();
+                    }
+                    match repair::application(&want, &got) {
+                        Some(patch) => {
+                            self.write(s, Subject::Application, "update", || {
+                                self.client.update_application_fields(&patch, None)
+                            })
+                            .await?;
+                            *writes += 1;
+                            self.say(updated(action));
+                            rb.application(self.client, &id, &want);
+                        }
+                        None => self.say(format!("Application '{}': kept (id {id})", action.name)),
+                    }
                 } else {
                     self.say(format!("Application '{}': kept (id {id})", action.name));
                 }
-                (id, s.objects.client_id.clone().unwrap_or_default())
+                (id, client_id)
             }
             _ => {
                 // The secret is journaled before Halo sees it, so a kill between the POST and
@@ -740,17 +824,42 @@ impl Applier<'_> {
                 Some(sec)
             }
             Some(sec) => Some(sec),
-            // An application adopted from an earlier setup keeps the secret its vendor already
-            // has, unless a new one was asked for: regenerating would break the integration.
-            None if !s.objects.application_created && !self.regenerate_secret => {
-                self.say("The application's secret was handed over by an earlier setup and is left unchanged (ask for a new secret to rotate it)");
+            // Not in the journal, but in this setup's hand-over file (a kill inside the wipe
+            // that follows the hand-over): it was handed over, not lost.
+            None if !handed_out(s)
+                && let Some(k) = self.journal.known_app_secret(&id, &client_id) =>
+            {
+                self.say(format!(
+                    "Application '{}': its secret was already handed over ({}); left unchanged",
+                    action.name,
+                    k.describe()
+                ));
+                s.handed_over = true;
+                s.credentials_file = k.file;
+                self.journal.save(s)?;
+                None
+            }
+            // The vendor already has the secret (handed over by this or an earlier setup):
+            // it stays unless a rotation was asked for, which would break their copy.
+            None if handed_out(s) && !self.regenerate_secret => {
+                self.say(format!(
+                    "Application '{}': secret left unchanged (the vendor has it from the hand-over; --new-secret rotates it)",
+                    action.name
+                ));
                 None
             }
             None => {
                 if secret_known {
                     return Err(ApplyError::NoId("application secret"));
                 }
-                self.say("The client secret of this application is not known any more (Halo shows it once); generating a new one");
+                if handed_out(s) {
+                    self.say(format!(
+                        "Application '{}': generating a new secret as asked (the old one stops working)",
+                        action.name
+                    ));
+                } else {
+                    self.say("The client secret of this application is not known any more (Halo shows it once); generating a new one");
+                }
                 let sec = new_secret();
                 self.journal.store_secret(s, &sec)?;
                 let got = self.client.get_application(&id).await?;
@@ -770,12 +879,11 @@ impl Applier<'_> {
         sec: &SecretString,
     ) -> Result<(), ApplyError> {
         let id = app.id.clone().unwrap_or_default();
-        let body = Application {
-            client_secret: sec.expose_secret().to_string(),
-            ..app.clone()
-        };
+        // Only the id and the new secret: the Client ID and everything else stay as they are.
+        let patch =
+            repair::new_secret(app, sec.expose_secret()).ok_or(ApplyError::NoId("application"))?;
         self.write(s, Subject::Secret, "regenerate", || {
-            self.client.save_application(&body)
+            self.client.update_application_fields(&patch, Some(sec))
         })
         .await?;
         self.journal.record(
@@ -832,84 +940,6 @@ impl Applier<'_> {
     }
 }
 
-/// Deletes what the setup created (only that), newest first, journaled.
-pub async fn rollback(
-    client: &Client,
-    journal: &Journal,
-    s: &mut Session,
-) -> Result<Vec<String>, ApplyError> {
-    let mut done = Vec::new();
-    if let (true, Some(id)) = (
-        s.objects.application_created,
-        s.objects.application_id.clone(),
-    ) {
-        journal.record(
-            s,
-            Event::About {
-                subject: Subject::Application,
-                action: "delete".into(),
-            },
-        )?;
-        ignore_not_found(client.delete_application(&id).await)?;
-        journal.record(
-            s,
-            Event::Done {
-                subject: Subject::Application,
-                action: "delete".into(),
-                id: id.clone(),
-            },
-        )?;
-        s.objects.application_created = false;
-        done.push(format!("deleted application {id}"));
-    }
-    if let (true, Some(id)) = (s.objects.agent_created, s.objects.agent_id) {
-        journal.record(
-            s,
-            Event::About {
-                subject: Subject::Agent,
-                action: "delete".into(),
-            },
-        )?;
-        ignore_not_found(client.delete_agent(id).await)?;
-        journal.record(
-            s,
-            Event::Done {
-                subject: Subject::Agent,
-                action: "delete".into(),
-                id: id.to_string(),
-            },
-        )?;
-        s.objects.agent_created = false;
-        done.push(format!("deleted agent {id}"));
-    }
-    if let (true, Some(id)) = (s.objects.role_created, s.objects.role_id.clone()) {
-        journal.record(
-            s,
-            Event::About {
-                subject: Subject::Role,
-                action: "delete".into(),
-            },
-        )?;
-        ignore_not_found(client.delete_role(&id).await)?;
-        journal.record(
-            s,
-            Event::Done {
-                subject: Subject::Role,
-                action: "delete".into(),
-                id: id.clone(),
-            },
-        )?;
-        s.objects.role_created = false;
-        done.push(format!("deleted role {id}"));
-    }
-    if s.secret_pending {
-        journal.wipe_secret(s)?;
-    }
-    s.status = Status::RolledBack;
-    journal.save(s)?;
-    Ok(done)
-}
-
 /// Halo said no to the write itself (validation, permission, endpoint missing or not allowed):
 /// retrying will not help, doing it by hand may.
 fn is_refusal(e: &HaloError) -> bool {
@@ -929,6 +959,62 @@ fn object_of(subject: Subject) -> Option<Object> {
         // A refused secret regeneration is fixed by hand on the application too.
         Subject::Application | Subject::Secret => Some(Object::Application),
         _ => None,
+    }
+}
+
+/// Verifies a setup's credentials (token, `Agent/me` is `agent_id`, one probe per granted area),
+/// with the bootstrap `client` to tell which layer blocks a failure. Used after apply and for
+/// the wizard's "verify again" once the admin fixed Halo.
+pub async fn verify_setup(
+    client: &Client,
+    answers: &crate::plan::answers::Answers,
+    client_id: &str,
+    agent_id: i64,
+    secret: &SecretString,
+) -> Verification {
+    let scopes = crate::halo::scopes::normalise(&answers.scopes);
+    // The role the agent has decides which umbrella-scope areas are probed; a reused role is
+    // not known here, so every area is.
+    let role = match answers.role.mode {
+        RoleMode::Create => Some(build::role_object(answers, "")),
+        RoleMode::Reuse(_) => None,
+    };
+    let ep = client.endpoint().clone();
+    let target = Target {
+        endpoint: &ep,
+        client_id,
+        client_secret: secret,
+        scopes: &scopes,
+        agent_id,
+        role_name: &answers.role.name,
+        application_name: &answers.application.name,
+    };
+    verify::verify_with_role(
+        &target,
+        role.as_ref(),
+        ClientOptions::default(),
+        Some(client),
+    )
+    .await
+}
+
+/// The application's secret already went to the vendor: an application this setup adopted (an
+/// earlier setup handed its secret over), or one whose hand-over this setup already made.
+fn handed_out(s: &Session) -> bool {
+    !s.objects.application_created || s.handed_over
+}
+
+/// "Application 'TopLeft': updated (scopes: missing [all:teams])".
+fn updated(a: &build::Action) -> String {
+    if a.changes.is_empty() {
+        format!("{} '{}': updated", a.object.label(), a.name)
+    } else {
+        format!(
+            "{} '{}': updated ({})",
+            a.object.label(),
+            a.name,
+            a.changes.join("; ")
+        )
     }
 }
 
@@ -954,11 +1040,4 @@ fn regeneration_unconfirmed(s: &Session) -> bool {
         _ => None,
     });
     last == Some(false)
-}
-
-fn ignore_not_found(r: Result<(), HaloError>) -> Result<(), HaloError> {
-    match r {
-        Err(HaloError::NotFound(_)) => Ok(()),
-        other => other,
-    }
 }

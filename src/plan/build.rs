@@ -656,7 +656,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         }
         (None, Some(g)) if has_any_marker(&g.description) => {
             if !g.description.contains(marker) {
-                app_risks.push("adopts an application made by an earlier halo-onboard setup; its secret was handed over then and a new one will be generated".into());
+                app_risks.push("adopts an application made by an earlier halo-onboard setup; its Client ID and secret stay as handed over then (a new secret only with --new-secret)".into());
             }
             let changes = if agent_id == 0 { vec![] } else { diff_application(&want_app, g) };
             let kind = if changes.is_empty() { Kind::Keep } else { Kind::Update };

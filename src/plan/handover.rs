@@ -1,8 +1,12 @@
 //! Hand-over of the new credentials in the forms vendors ask for: full resource URL, base URL
 //! without `/api`, hostname only, authorisation server, tenant. Written to a 0600 file (env, JSON
 //! or TOML), or copied to the clipboard with OSC 52 (works over SSH).
+//!
+//! Saving never loses anything: an existing file is replaced only when asked (the wizard's
+//! prompt, `--force`), a missing folder is an error rather than created, a name whose
+//! extension is not one of the three formats is refused, and a symlink is never written through.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
@@ -18,12 +22,117 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn from_path(p: &Path) -> Self {
-        match p.extension().and_then(|e| e.to_str()) {
-            Some("json") => Self::Json,
-            Some("toml") => Self::Toml,
-            _ => Self::Env,
+    /// The format a file name asks for: `*.env` (or a file named `.env`), `*.json`, `*.toml`.
+    pub fn from_path(p: &Path) -> Result<Self, SaveError> {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let ext = match name.rsplit_once('.') {
+            Some((_, ext)) => ext.to_ascii_lowercase(),
+            None => String::new(),
+        };
+        match ext.as_str() {
+            "env" => Ok(Self::Env),
+            "json" => Ok(Self::Json),
+            "toml" => Ok(Self::Toml),
+            _ => Err(SaveError::Extension(p.to_path_buf())),
         }
+    }
+}
+
+/// Why the credentials were not saved. Nothing was written in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("{} already exists", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot save the credentials to {}: halo-onboard writes .env, .json or .toml files (by the name's extension)", .0.display())]
+    Extension(PathBuf),
+    #[error("cannot save the credentials to {}: the folder {} does not exist", .0.display(), .1.display())]
+    NoFolder(PathBuf, PathBuf),
+    #[error("cannot save the credentials to {}: {} is not a folder", .0.display(), .1.display())]
+    NotAFolder(PathBuf, PathBuf),
+    #[error("cannot save the credentials to {}: {}", .0.display(), .1)]
+    Io(PathBuf, std::io::Error),
+}
+
+impl SaveError {
+    /// What to do next (the headless wording; the wizard's prompt offers the same choices).
+    pub fn hint(&self) -> String {
+        match self {
+            Self::Exists(_) => {
+                "It was left as it is. Choose another path, or pass --force to replace it.".into()
+            }
+            Self::Extension(_) => {
+                "Choose a name ending in .env, .json or .toml (e.g. topleft.env).".into()
+            }
+            Self::NoFolder(_, dir) => format!(
+                "halo-onboard does not create folders: create it first (mkdir -p {}) or choose another path.",
+                dir.display()
+            ),
+            Self::NotAFolder(..) => "Choose a path inside a folder.".into(),
+            Self::Io(..) => "Check the path and its permissions, or choose another path.".into(),
+        }
+    }
+}
+
+/// Checks that `path` can take a hand-over file without losing anything, and returns its
+/// format. Run before anything is written to Halo, so a bad `--out` stops the apply early.
+pub fn check_target(path: &Path, overwrite: bool) -> Result<Format, SaveError> {
+    let format = Format::from_path(path)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(if dir.exists() {
+            SaveError::NotAFolder(path.into(), dir.into())
+        } else {
+            SaveError::NoFolder(path.into(), dir.into())
+        });
+    }
+    fsutil::refuse_symlink(path).map_err(|e| SaveError::Io(path.into(), e))?;
+    if !overwrite && std::fs::symlink_metadata(path).is_ok() {
+        return Err(SaveError::Exists(path.into()));
+    }
+    Ok(format)
+}
+
+/// The client id and secret of a hand-over file this tool wrote (any of the three formats).
+pub fn read_credentials(path: &Path) -> Option<(String, SecretString)> {
+    let format = Format::from_path(path).ok()?;
+    // A hand-over file is a few hundred bytes; anything past the text cap is not one.
+    let text = crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).ok()?;
+    let (id, secret) = match format {
+        Format::Env => {
+            let value = |key: &str| {
+                text.lines().find_map(|l| {
+                    let v = l.trim().strip_prefix(key)?.strip_prefix('=')?;
+                    Some(unquote_env(v))
+                })
+            };
+            (value("HALO_APP_CLIENT_ID"), value("HALO_APP_CLIENT_SECRET"))
+        }
+        Format::Json => {
+            let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+            let get = |k: &str| v.get(k).and_then(|x| x.as_str()).map(String::from);
+            (get("client_id"), get("client_secret"))
+        }
+        Format::Toml => {
+            let t: toml::Table = toml::from_str(&text).ok()?;
+            let get = |k: &str| t.get(k).and_then(|x| x.as_str()).map(String::from);
+            (get("client_id"), get("client_secret"))
+        }
+    };
+    let secret = secret
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())?;
+    Some((id.unwrap_or_default(), SecretString::from(secret)))
+}
+
+/// `'it'\''s'` → `it's` (the quoting [`Handover::render`] uses); bare values are taken as is.
+fn unquote_env(v: &str) -> String {
+    let v = v.trim();
+    match v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
+        Some(inner) => inner.replace("'\\''", "'"),
+        None => v.to_string(),
     }
 }
 
@@ -123,12 +232,20 @@ impl Handover {
         }
     }
 
-    /// Writes the hand-over file with mode 0600 (atomic).
-    pub fn save(&self, path: &Path, format: Format) -> std::io::Result<()> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        fsutil::write_atomic(path, self.render(format).as_bytes())
+    /// Writes the hand-over file with mode 0600 (atomic), in the format its name asks for.
+    /// An existing file is replaced only with `overwrite`; see [`check_target`] for the rest.
+    pub fn save(&self, path: &Path, overwrite: bool) -> Result<(), SaveError> {
+        let format = check_target(path, overwrite)?;
+        let bytes = self.render(format);
+        let written = if overwrite {
+            fsutil::write_atomic(path, bytes.as_bytes())
+        } else {
+            fsutil::write_new(path, bytes.as_bytes())
+        };
+        written.map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => SaveError::Exists(path.into()),
+            _ => SaveError::Io(path.into(), e),
+        })
     }
 }
 
@@ -190,7 +307,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("creds.env");
-        ho().save(&p, Format::from_path(&p)).unwrap();
+        ho().save(&p, false).unwrap();
         assert_eq!(
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o600
@@ -215,6 +332,54 @@ mod tests {
             // One line per field: the tenant's newline did not forge an `X=1` line.
             assert!(!text.lines().any(|l| l.starts_with("X=")), "{f:?}: {text}");
         }
+    }
+
+    #[test]
+    fn saving_never_clobbers_creates_folders_or_guesses_a_format() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("existing.env");
+        std::fs::write(&p, b"KEEP=1\n").unwrap();
+        let e = ho().save(&p, false).unwrap_err();
+        assert!(matches!(e, SaveError::Exists(_)), "{e}");
+        assert!(e.hint().contains("--force"));
+        assert_eq!(std::fs::read(&p).unwrap(), b"KEEP=1\n");
+        ho().save(&p, true).unwrap();
+        assert!(
+            std::fs::read_to_string(&p)
+                .unwrap()
+                .contains("HALO_APP_CLIENT_ID")
+        );
+
+        let missing = d.path().join("nope/creds.env");
+        let e = ho().save(&missing, false).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert!(e.hint().contains("mkdir -p"), "{}", e.hint());
+        assert!(!d.path().join("nope").exists());
+
+        for bad in ["creds.yaml", "creds", "creds.env.bak"] {
+            let e = ho().save(&d.path().join(bad), false).unwrap_err();
+            assert!(matches!(e, SaveError::Extension(_)), "{bad}: {e}");
+            assert!(e.to_string().contains(".env, .json or .toml"));
+            assert!(!d.path().join(bad).exists());
+        }
+        assert_eq!(Format::from_path(Path::new(".env")).unwrap(), Format::Env);
+        assert_eq!(
+            Format::from_path(Path::new("a/B.JSON")).unwrap(),
+            Format::Json
+        );
+    }
+
+    #[test]
+    fn credentials_read_back_from_every_format() {
+        let d = tempfile::tempdir().unwrap();
+        for name in ["c.env", "c.json", "c.toml"] {
+            let p = d.path().join(name);
+            ho().save(&p, false).unwrap();
+            let (id, secret) = read_credentials(&p).unwrap();
+            assert_eq!(id, "cid", "{name}");
+            assert_eq!(secret.expose_secret(), "sec'ret", "{name}");
+        }
+        assert!(read_credentials(&d.path().join("missing.env")).is_none());
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod handover;
 pub mod limits;
 pub mod manual;
 pub mod ownership;
+pub mod repair;
+pub mod rollback;
 pub mod verify;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};

@@ -31,7 +31,9 @@ pub const HELP: &[(&str, &str)] = &[
         "c / s / a",
         "Hand-over: copy secret (OSC 52) / save file / save answers",
     ),
-    ("Enter / y", "Hand-over: confirm (wipes the secret)"),
+    ("Enter / y", "Hand-over: confirm and wipe the secret"),
+    ("r", "Not verified: verify again after fixing Halo"),
+    ("p", "Not verified: repair (apply the plan again)"),
     ("m", "refused step: do it by hand (Enter checks)"),
     ("? / F1", "this help"),
     ("l / F2", "show or hide the log pane"),
@@ -97,12 +99,31 @@ pub fn hints(m: &Model) -> Vec<(&'static str, &'static str)> {
                     ("q", "quit"),
                 ];
             }
+            Phase::Done if m.apply.secret_pending() && m.apply.needs_attention() => {
+                return vec![
+                    ("c", "copy secret"),
+                    ("s", "save"),
+                    ("Enter/y", "confirm hand-over"),
+                    ("r", "verify again"),
+                    ("p", "repair"),
+                    ("q", "quit"),
+                ];
+            }
             Phase::Done if m.apply.secret_pending() => {
                 return vec![
                     ("c", "copy secret"),
                     ("s", "save"),
                     ("a", "save answers"),
                     ("Enter/y", "confirm hand-over"),
+                    ("↑/↓", "scroll"),
+                    ("q", "quit"),
+                ];
+            }
+            Phase::Done if m.apply.needs_attention() => {
+                return vec![
+                    ("r", "verify again"),
+                    ("p", "repair"),
+                    ("a", "save answers"),
                     ("↑/↓", "scroll"),
                     ("q", "quit"),
                 ];

@@ -1,5 +1,6 @@
 //! Pure rendering of the model: `view(&Model, &Theme, &mut Frame)`.
 
+pub mod background;
 pub mod form;
 pub mod keys;
 pub mod log_pane;
@@ -55,6 +56,8 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::ConfirmApply => overlay::confirm_apply(m, t, f, area),
         Overlay::ConfirmAuthUrl(url) => overlay::confirm_auth_url(m, t, f, area, url),
         Overlay::SavePath(p) => overlay::save_path(t, f, area, p),
+        Overlay::ConfirmOverwrite(p) => overlay::confirm_overwrite(t, f, area, p),
+        Overlay::ConfirmWipe => overlay::confirm_wipe(m, t, f, area),
     }
 }
 

@@ -232,11 +232,63 @@ pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
         Line::styled(format!("{path}▏"), t.accent),
         Line::from(""),
         Line::styled(
-            ".env, .json or .toml by extension.  Enter save  Esc cancel  Ctrl-U clear",
+            ".env, .json or .toml; the folder must exist; asks before replacing.",
             t.muted,
         ),
+        Line::styled("Enter save  Esc cancel  Ctrl-U clear", t.muted),
     ];
-    popup(t, f, centred(area, 76, 8), "Save hand-over", lines);
+    popup(t, f, centred(area, 76, 9), "Save hand-over", lines);
+}
+
+/// A yes/no pop-up whose "yes" is `key`: two lines of what is at stake, then the keys.
+fn question(t: &Theme, f: &mut Frame, area: Rect, title: &str, what: [Line; 2], key: [&str; 2]) {
+    let lines = vec![
+        what[0].clone(),
+        what[1].clone(),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(key[0], t.accent),
+            Span::styled(format!(" {}   ", key[1]), t.muted),
+            Span::styled("any other key", t.accent),
+            Span::styled(" keeps it", t.muted),
+        ]),
+    ];
+    popup(t, f, centred(area, 76, 9), title, lines);
+}
+
+pub fn confirm_overwrite(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+    let what = [
+        Line::styled(format!("{path} already exists."), t.warning),
+        Line::styled(
+            "Replace it with the credentials? What it holds now would be lost.",
+            t.text,
+        ),
+    ];
+    question(t, f, area, "File exists", what, ["y", "replace it"]);
+}
+
+pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+    let id = m.apply.session_id.as_deref().unwrap_or("?");
+    let what = [
+        Line::styled(
+            "The client secret was neither copied (c) nor saved (s).",
+            t.error,
+        ),
+        Line::styled(
+            format!(
+                "Confirming wipes the only copy: Halo will not show it again, and the vendor would need a new secret (halo-onboard apply --setup {id} --yes --new-secret)."
+            ),
+            t.text,
+        ),
+    ];
+    question(
+        t,
+        f,
+        area,
+        "Wipe the only copy?",
+        what,
+        ["w", "wipe it anyway"],
+    );
 }
 
 /// Halo's authinfo points the login to another server: the secret goes there only on `y`.

@@ -409,9 +409,26 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
             t.error,
         )),
         None => b.push(Line::styled(
-            format!("✓ Setup {id}: everything already existed; the application keeps its secret"),
-            t.success,
+            format!(
+                "! Setup {id}: objects applied; credentials not verified (the vendor keeps its secret, which is not at hand here)"
+            ),
+            t.warning,
         )),
+    }
+    if let Some(w @ crate::plan::apply::VerifiedWith::Existing { .. }) = &ap.verified_with
+        && ap.verification.is_some()
+    {
+        b.wrapped(t.muted, "", &format!("verified with {}", w.describe()));
+    }
+    if ap.reverifying {
+        let spin = SPINNER[m.spinner % SPINNER.len()];
+        b.note(t.accent, format!("{spin} verifying again…"));
+    } else if ap.needs_attention() {
+        b.wrapped(
+            t.accent,
+            "",
+            "r: verify again once what the failed checks name is fixed in Halo   p: repair (apply the plan again; only what differs is written)",
+        );
     }
     b.blank();
     if let Some(h) = &ap.handover {

@@ -6,7 +6,42 @@ use std::str::FromStr;
 use ratatui::style::{Color, Modifier, Style};
 use serde::{Deserialize, Deserializer};
 
-pub const BUILTIN: [(&str, &str); 4] = [
+use super::background::Background;
+
+/// The names `--theme` and the config file accept (besides a path to a theme file). `auto`, the
+/// default, keeps the terminal's own colours and picks accents for its background.
+pub const CHOICES: [&str; 5] = ["auto", "dark", "light", "high-contrast", "monochrome"];
+
+/// `--color`: whether the wizard may use colour at all (`auto` honours `NO_COLOR`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorMode {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Where the theme choice came from: a bad `--theme` stops the program (the user typed it just
+/// now), a bad config entry only warns (a preference never blocks the wizard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Config,
+}
+
+/// What the caller decided about colour before the theme is chosen.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub choice: Option<(&'a str, Origin)>,
+    pub color: ColorMode,
+    /// `NO_COLOR` is set and not empty.
+    pub no_color_env: bool,
+}
+
+pub const BUILTIN: [(&str, &str); 7] = [
+    ("auto", include_str!("../../themes/auto.toml")),
+    ("auto-dark", include_str!("../../themes/auto-dark.toml")),
+    ("auto-light", include_str!("../../themes/auto-light.toml")),
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
     (
@@ -154,32 +189,65 @@ impl Theme {
         }
     }
 
-    /// `--theme NAME|PATH` and `NO_COLOR`: the theme to use, plus an error to show when the
-    /// requested one could not be loaded (the default is used instead).
-    pub fn resolve(arg: Option<&str>, no_color: bool) -> (Self, Option<String>) {
-        if no_color {
-            return (Self::monochrome(), None);
+    /// The default theme for a terminal whose background is `bg` (`None`: it did not say).
+    pub fn auto(bg: Option<Background>) -> Self {
+        let name = match bg {
+            Some(Background::Dark) => "auto-dark",
+            Some(Background::Light) => "auto-light",
+            None => "auto",
+        };
+        Self::builtin(name).unwrap_or_else(Self::fallback)
+    }
+
+    /// Chooses the theme. `detect` is called only when the default (`auto`) is in play, since it
+    /// talks to the terminal. `Ok` carries a warning to show when the requested theme could not
+    /// be used (the default is used instead); `Err` is a `--theme` that names nothing (exit 2).
+    pub fn resolve(
+        req: Request<'_>,
+        detect: impl FnOnce() -> Option<Background>,
+    ) -> Result<(Self, Option<String>), String> {
+        let colourless = match req.color {
+            ColorMode::Never => true,
+            ColorMode::Always => false,
+            ColorMode::Auto => req.no_color_env,
+        };
+        if colourless {
+            return Ok((Self::monochrome(), None));
         }
-        let Some(arg) = arg else {
-            return (Self::dark(), None);
+        let Some((arg, origin)) = req.choice.filter(|(a, _)| *a != "auto") else {
+            return Ok((Self::auto(detect()), None));
         };
         if let Some(t) = Self::builtin(arg) {
-            return (t, None);
+            return Ok((t, None));
         }
-        match crate::limits::read_text_capped(
+        let is_file = std::path::Path::new(arg).is_file();
+        if !is_file {
+            let msg = format!(
+                "theme '{arg}' is neither a built-in theme ({}) nor a theme file",
+                CHOICES.join(", ")
+            );
+            return match origin {
+                Origin::Flag => Err(msg),
+                Origin::Config => Ok((
+                    Self::auto(detect()),
+                    Some(format!("{msg}; using the default theme")),
+                )),
+            };
+        }
+        let loaded = crate::limits::read_text_capped(
             std::path::Path::new(arg),
             crate::limits::MAX_TEXT_FILE,
-        ) {
-            Ok(text) => match Self::parse(&text, arg) {
-                Ok(t) => (t, None),
-                Err(e) => (Self::dark(), Some(format!("{e}; using the dark theme"))),
-            },
-            Err(e) => (
-                Self::dark(),
-                Some(format!(
-                    "theme '{arg}': not a built-in theme (dark, light, high-contrast, monochrome) and not a readable file ({e}); using the dark theme"
-                )),
-            ),
+        )
+        .map_err(|e| format!("theme {arg}: cannot read it ({e})"))
+        .and_then(|text| Self::parse(&text, arg));
+        match loaded {
+            Ok(t) => Ok((t, None)),
+            // A broken file is a message in the log pane, not a refusal to start: the wizard
+            // runs with the default theme and nothing else changes.
+            Err(e) => Ok((
+                Self::auto(detect()),
+                Some(format!("{e}; using the default theme")),
+            )),
         }
     }
 }
@@ -209,18 +277,65 @@ mod tests {
         assert!(e.contains("line 2"), "{e}");
     }
 
+    fn req(choice: Option<(&str, Origin)>) -> Request<'_> {
+        Request {
+            choice,
+            color: ColorMode::Auto,
+            no_color_env: false,
+        }
+    }
+
     #[test]
     fn resolve_rules() {
-        assert_eq!(Theme::resolve(Some("light"), true).0.name, "monochrome");
-        assert_eq!(Theme::resolve(None, false).0.name, "dark");
-        let (t, err) = Theme::resolve(Some("/nonexistent/theme.toml"), false);
-        assert_eq!(t.name, "dark");
-        assert!(err.unwrap().contains("/nonexistent/theme.toml"));
+        let dark = || Some(Background::Dark);
+        let flag = |s| Some((s, Origin::Flag));
+        // NO_COLOR and --color never win over any theme; --color always wins over NO_COLOR.
+        let mut r = req(flag("light"));
+        r.no_color_env = true;
+        assert_eq!(Theme::resolve(r, dark).unwrap().0.name, "monochrome");
+        r.color = ColorMode::Always;
+        assert_eq!(Theme::resolve(r, dark).unwrap().0.name, "light");
+        let mut r = req(None);
+        r.color = ColorMode::Never;
+        assert_eq!(Theme::resolve(r, dark).unwrap().0.name, "monochrome");
+        // The default follows the terminal's background, or stays relative to its colours.
+        assert_eq!(Theme::resolve(req(None), dark).unwrap().0.name, "auto-dark");
+        assert_eq!(
+            Theme::resolve(req(None), || Some(Background::Light))
+                .unwrap()
+                .0
+                .name,
+            "auto-light"
+        );
+        assert_eq!(
+            Theme::resolve(req(flag("auto")), || None).unwrap().0.name,
+            "auto"
+        );
+        // An explicit theme never asks the terminal.
+        let t = Theme::resolve(req(flag("dark")), || panic!("no query")).unwrap();
+        assert_eq!(t.0.name, "dark");
+        // A typo on the command line stops; in the config file it warns.
+        let e = Theme::resolve(req(flag("drak")), dark).unwrap_err();
+        assert!(e.contains("'drak'") && e.contains("high-contrast"), "{e}");
+        let (t, w) = Theme::resolve(req(Some(("drak", Origin::Config))), dark).unwrap();
+        assert_eq!(t.name, "auto-dark");
+        assert!(w.unwrap().contains("using the default theme"));
+        // A broken file warns and falls back, naming the file and line.
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.toml");
         std::fs::write(&p, "name = 1\n").unwrap();
-        let (t, err) = Theme::resolve(p.to_str(), false);
-        assert_eq!(t.name, "dark");
+        let (t, err) = Theme::resolve(req(p.to_str().map(|s| (s, Origin::Flag))), dark).unwrap();
+        assert_eq!(t.name, "auto-dark");
         assert!(err.unwrap().contains("line 1"));
+    }
+
+    #[test]
+    fn default_themes_keep_the_terminal_colours() {
+        for name in ["auto", "auto-dark", "auto-light"] {
+            let t = Theme::builtin(name).unwrap();
+            assert_eq!(t.text.fg, None, "{name} forces a text colour");
+            assert_eq!(t.text.bg, None, "{name} forces a background");
+            assert_eq!(t.muted.fg, None, "{name} forces a muted colour");
+        }
     }
 }

@@ -267,3 +267,46 @@ pub async fn bin(args: &[&str], env: &[(&str, &str)], state: &Path) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into(),
     }
 }
+
+/// `halo-onboard sandbox` as its own process: its URL and bootstrap credentials, from the one
+/// JSON line it prints. Killed when dropped.
+pub struct Sandbox {
+    pub child: tokio::process::Child,
+    pub url: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+pub async fn sandbox() -> Sandbox {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut out = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    tokio::time::timeout(Duration::from_secs(20), out.read_line(&mut line))
+        .await
+        .unwrap()
+        .unwrap();
+    let hello: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    let field = |k: &str| hello[k].as_str().unwrap().to_string();
+    Sandbox {
+        url: field("url"),
+        client_id: field("client_id"),
+        client_secret: field("client_secret"),
+        child,
+    }
+}
+
+impl Sandbox {
+    /// An admin client on it (the bootstrap credentials): what a `curl` with a token does.
+    pub fn admin(&self) -> Client {
+        let ep = Endpoint::hosted(&self.url).unwrap();
+        let creds = Credentials::new(&self.client_id, &self.client_secret, &["all", "admin"]);
+        Client::new(ep, creds, fast_opts()).unwrap()
+    }
+}

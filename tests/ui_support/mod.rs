@@ -9,6 +9,13 @@ use halo_onboard::plan::build::Lookups;
 
 pub const SECRET: &str = "s3cr3t-VALUE-xyz";
 
+/// The whole screen (100x40): each row's text and the style changes (the buffer's Debug).
+pub fn screen(m: &Model, t: &halo_onboard::ui::Theme) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 40)).unwrap();
+    term.draw(|f| halo_onboard::ui::view(m, t, f)).unwrap();
+    format!("{:?}", term.backend().buffer())
+}
+
 pub fn lookups() -> Lookups {
     Lookups {
         roles: vec![
@@ -270,6 +277,8 @@ pub fn applied(pass: bool) -> Model {
             verification: Some(verification(pass)),
             differences: vec![],
             handover: Some(ho),
+            verified_with: Some(halo_onboard::plan::apply::VerifiedWith::NewSecret),
+            client_id: "client-id-1".into(),
         })),
     );
     m

@@ -1,0 +1,251 @@
+//! Rollback deletes what a setup created, newest first, and only what it can prove is still its
+//! own: each object is read from Halo first and must pass [`crate::plan::ownership`] (marker or
+//! chain) and still be what the journal recorded (its name; an API-only agent still API-only).
+//! A journal id can point at a stranger — Halo restored from a backup reuses ids, a journal can
+//! be edited — so an object that fails the proof is kept and reported with the reason; one Halo
+//! no longer has is reported as already gone.
+
+use serde::Serialize;
+
+use crate::halo::{Client, HaloError};
+use crate::journal::{Event, Journal, Session, Status, Subject};
+use crate::plan::apply::ApplyError;
+use crate::plan::build::Object;
+use crate::plan::ownership::{self, Verdict};
+
+/// What rollback does with one object the setup created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "fate", content = "reason")]
+pub enum Fate {
+    /// Proven ours: deleted (or, before `--yes`, would be).
+    Delete,
+    /// Halo has no such object any more.
+    AlreadyGone,
+    /// Not provably ours any more: kept, with the reason.
+    Kept(String),
+}
+
+/// One object of the setup and its fate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub object: Object,
+    pub id: String,
+    /// The name Halo shows for it now (empty when gone).
+    pub name: String,
+    /// In JSON: `"fate": "delete" | "already-gone" | "kept"`, and `"reason"` when kept.
+    #[serde(flatten)]
+    pub fate: Fate,
+}
+
+impl Item {
+    /// One line for people: what happened (`done`) or would happen.
+    pub fn line(&self, done: bool) -> String {
+        let what = format!("{} {}", self.object.label().to_lowercase(), self.id);
+        match (&self.fate, done) {
+            (Fate::Delete, true) => format!("deleted {what} '{}'", self.name),
+            (Fate::Delete, false) => format!("would delete {what} '{}'", self.name),
+            (Fate::AlreadyGone, _) => format!("{what}: already gone (Halo has no such object)"),
+            (Fate::Kept(why), true) => format!("{what}: not ours any more, kept ({why})"),
+            (Fate::Kept(why), false) => {
+                format!("{what}: not ours any more, would be kept ({why})")
+            }
+        }
+    }
+}
+
+/// A read that found nothing is `None`; any other failure stops the rollback.
+fn found<T>(r: Result<T, HaloError>) -> Result<Option<T>, HaloError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(HaloError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn fate(v: Verdict) -> Fate {
+    match v {
+        Verdict::Ours => Fate::Delete,
+        Verdict::NotOurs(why) => Fate::Kept(why),
+    }
+}
+
+/// Reads what the journal names and decides each created object's fate. Writes nothing, so
+/// it also serves the listing shown before `--yes`. Order: application, agent, role (newest
+/// first, the order of deletion).
+pub async fn assess(client: &Client, s: &Session) -> Result<Vec<Item>, HaloError> {
+    let o = &s.objects;
+    let a = &s.answers;
+    let marker = s.marker();
+    // Everything the journal names is read, created or not: adopted objects can still prove
+    // the chain (an agent is ours by holding our role or logging in for our application).
+    let role_id = o.role_id.clone().filter(|i| !i.is_empty());
+    let app_id = o.application_id.clone().filter(|i| !i.is_empty());
+    let (role, agent, app) = tokio::join!(
+        async {
+            match &role_id {
+                Some(id) => found(client.get_role(id).await),
+                None => Ok(None),
+            }
+        },
+        async {
+            match o.agent_id {
+                Some(id) => found(client.get_agent(id).await),
+                None => Ok(None),
+            }
+        },
+        async {
+            match &app_id {
+                Some(id) => found(client.get_application(id).await),
+                None => Ok(None),
+            }
+        }
+    );
+    let (role, agent, app) = (role?, agent?, app?);
+
+    let role_verdict = role
+        .as_ref()
+        .map(|r| ownership::role(r, &marker, &a.role.name));
+    let our_role = match (&role_verdict, &role_id) {
+        (Some(Verdict::Ours), Some(id)) => Some(id.as_str()),
+        _ => None,
+    };
+    let app_by_marker = app
+        .as_ref()
+        .map(|x| ownership::application(x, &marker, &a.application.name, None));
+    let login_of_our_app = match (&app_by_marker, &app) {
+        (Some(Verdict::Ours), Some(x)) => x.loginas_agent_id,
+        _ => None,
+    };
+    let agent_verdict = agent.as_ref().map(|g| {
+        let v = ownership::agent(g, &a.agent.name, our_role, login_of_our_app);
+        // What the journal recorded: an API-only agent. A full agent with that id is someone.
+        if v.is_ours() && a.agent.api_only && !g.isapiagent {
+            Verdict::NotOurs(format!(
+                "agent {} '{}' is a full agent that can log in, not the API-only agent this setup made",
+                g.id.unwrap_or_default(),
+                g.name
+            ))
+        } else {
+            v
+        }
+    });
+    let our_agent = match (&agent_verdict, &agent) {
+        (Some(Verdict::Ours), Some(g)) => g.id,
+        _ => None,
+    };
+    let app_verdict = app
+        .as_ref()
+        .map(|x| ownership::application(x, &marker, &a.application.name, our_agent));
+
+    let mut items = Vec::new();
+    if let (true, Some(id)) = (o.application_created, &app_id) {
+        items.push(Item {
+            object: Object::Application,
+            id: id.clone(),
+            name: app
+                .as_ref()
+                .map(|x| x.display_name.clone())
+                .unwrap_or_default(),
+            fate: app_verdict.map_or(Fate::AlreadyGone, fate),
+        });
+    }
+    if let (true, Some(id)) = (o.agent_created, o.agent_id) {
+        items.push(Item {
+            object: Object::Agent,
+            id: id.to_string(),
+            name: agent.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+            fate: agent_verdict.map_or(Fate::AlreadyGone, fate),
+        });
+    }
+    if let (true, Some(id)) = (o.role_created, &role_id) {
+        items.push(Item {
+            object: Object::Role,
+            id: id.clone(),
+            name: role.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
+            fate: role_verdict.map_or(Fate::AlreadyGone, fate),
+        });
+    }
+    Ok(items)
+}
+
+fn subject(o: Object) -> Subject {
+    match o {
+        Object::Role => Subject::Role,
+        Object::Agent => Subject::Agent,
+        Object::Application => Subject::Application,
+    }
+}
+
+/// Deletes what [`assess`] proves is this setup's, newest first, each delete journaled before
+/// and after. Objects kept or already gone are journaled as notes. Safe to run again after a
+/// failure: it reads Halo afresh, and what is gone is reported as such.
+pub async fn rollback(
+    client: &Client,
+    journal: &Journal,
+    s: &mut Session,
+) -> Result<Vec<Item>, ApplyError> {
+    let mut items = assess(client, s).await?;
+    for item in &mut items {
+        let subj = subject(item.object);
+        if item.fate == Fate::Delete {
+            journal.record(
+                s,
+                Event::About {
+                    subject: subj,
+                    action: "delete".into(),
+                },
+            )?;
+            let r = match item.object {
+                Object::Application => client.delete_application(&item.id).await,
+                Object::Agent => match item.id.parse() {
+                    Ok(id) => client.delete_agent(id).await,
+                    Err(_) => Err(HaloError::NotFound(format!("agent {}", item.id))),
+                },
+                Object::Role => client.delete_role(&item.id).await,
+            };
+            match r {
+                Ok(()) => {}
+                // Gone between the read and the delete: the same end.
+                Err(HaloError::NotFound(_)) => item.fate = Fate::AlreadyGone,
+                Err(e) => {
+                    journal.record(
+                        s,
+                        Event::Failed {
+                            subject: subj,
+                            action: "delete".into(),
+                            error: e.to_string(),
+                        },
+                    )?;
+                    return Err(e.into());
+                }
+            }
+            journal.record(
+                s,
+                Event::Done {
+                    subject: subj,
+                    action: "delete".into(),
+                    id: item.id.clone(),
+                },
+            )?;
+        } else {
+            journal.record(
+                s,
+                Event::Note {
+                    text: item.line(true),
+                },
+            )?;
+        }
+        // Whatever its fate, the setup no longer owns it: a later rollback never touches it.
+        match item.object {
+            Object::Application => s.objects.application_created = false,
+            Object::Agent => s.objects.agent_created = false,
+            Object::Role => s.objects.role_created = false,
+        }
+    }
+    if s.secret_pending {
+        journal.wipe_secret(s)?;
+    }
+    s.status = Status::RolledBack;
+    journal.save(s)?;
+    Ok(items)
+}
