@@ -39,9 +39,11 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
     let Some(path) = path else {
         return (Config::default(), None);
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Config::default(), None),
+        Err(crate::limits::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return (Config::default(), None);
+        }
         Err(e) => {
             return (
                 Config::default(),

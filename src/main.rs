@@ -26,6 +26,8 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // Before any secret is read: no core dump of this process, ever.
+    halo_onboard::hardening::no_core_dumps();
     let cli = Cli::parse();
     match &cli.command {
         None => wizard(&cli, None),

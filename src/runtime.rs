@@ -37,7 +37,8 @@ pub const STATE_DIR_ENV: &str = "HALO_ONBOARD_STATE_DIR";
 /// the event loop once the first frame is drawn, so the tests can check that the terminal is
 /// restored on both ways out; `after-connect` panics after the first frame drawn once the
 /// bootstrap credential is connected (a secret and a token are in memory then). Read once at
-/// start; any other value is ignored.
+/// start; `in-connect-task` panics inside the task that tests the connection (a worker thread,
+/// not the event loop: the process must end all the same). Any other value is ignored.
 pub const TEST_FAULT_ENV: &str = "HALO_ONBOARD_TEST_PANIC";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,7 @@ enum TestFault {
     Panic,
     Error,
     PanicConnected,
+    PanicInTask,
 }
 
 impl TestFault {
@@ -54,6 +56,7 @@ impl TestFault {
             Ok("after-first-frame") => Self::Panic,
             Ok("error-after-first-frame") => Self::Error,
             Ok("after-connect") => Self::PanicConnected,
+            Ok("in-connect-task") => Self::PanicInTask,
             _ => Self::None,
         }
     }
@@ -122,6 +125,7 @@ struct Runner {
     log: Option<std::fs::File>,
     /// The bootstrap client, kept for apply.
     client: Arc<Mutex<Option<Client>>>,
+    fault: TestFault,
 }
 
 impl Runner {
@@ -154,11 +158,10 @@ impl Runner {
         match e {
             Effect::AppendLog(line) => {
                 if let Some(f) = &mut self.log {
-                    let secs = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs())
-                        .unwrap_or(0);
-                    if writeln!(f, "{secs} {line}").is_err() {
+                    // One line per event, RFC 3339 UTC, nothing raw: a name with a newline
+                    // cannot forge a second event.
+                    let entry = crate::text::log_line(std::time::SystemTime::now(), &line);
+                    if writeln!(f, "{entry}").is_err() {
                         self.log = None;
                         let _ = self.tx.send(Msg::Log(
                             LogKind::Warn,
@@ -171,9 +174,20 @@ impl Runner {
                 let tx = self.tx.clone();
                 let events = self.events.clone();
                 let slot = self.client.clone();
+                let fault = self.fault;
                 tokio::spawn(async move {
+                    if fault == TestFault::PanicInTask {
+                        panic!("test fault in the connect task ({TEST_FAULT_ENV})");
+                    }
                     let res = match connect(req, events).await {
                         Ok((c, client)) => {
+                            let _ = tx.send(Msg::Log(
+                                LogKind::Info,
+                                format!(
+                                    "token endpoint: {} (the only place the secret is sent)",
+                                    client.endpoint().token_url()
+                                ),
+                            ));
                             if let Ok(mut s) = slot.lock() {
                                 *s = Some(client);
                             }
@@ -447,7 +461,12 @@ pub async fn connect(
         ..ClientOptions::default()
     };
     let endpoint = match req.mode {
-        ConnectionMode::Hosted => discover(req.url.trim(), &opts).await?,
+        ConnectionMode::Hosted => {
+            let ep = discover(req.url.trim(), &opts).await?;
+            // Another login host than the URL typed: only once the user confirmed it.
+            crate::halo::check_auth_site(&ep, req.trusted_auth_url.as_deref())?;
+            ep
+        }
         ConnectionMode::OnPremise => {
             let tenant = req.tenant.trim();
             Endpoint::on_premise(
@@ -500,7 +519,11 @@ pub async fn connect(
 
 /// Restores the terminal (also on panic: the hook restores before the report is printed).
 fn restore() {
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        DisableBracketedPaste,
+        crossterm::cursor::Show
+    );
     ratatui::restore();
 }
 
@@ -521,6 +544,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         events: ev_tx,
         log: None,
         client: Arc::new(Mutex::new(None)),
+        fault: TestFault::from_env(),
     };
     let mut pending: Vec<Msg> = Vec::new();
     match &log_path {
@@ -560,8 +584,12 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         prev(info);
+        // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
+        // come, and the screen would spin on a request that died. The report is on stderr.
+        std::process::exit(101);
     }));
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    let fault = runner.fault;
     let result = event_loop(
         &mut model,
         &theme,
@@ -570,7 +598,7 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         &mut rx,
         &mut ev_rx,
         &mut signals,
-        TestFault::from_env(),
+        fault,
     )
     .await;
     restore();
@@ -612,7 +640,7 @@ async fn event_loop(
             terminal.draw(|f| ui::view(model, theme, f))?;
             dirty = false;
             match fault {
-                TestFault::None => {}
+                TestFault::None | TestFault::PanicInTask => {}
                 TestFault::PanicConnected if !model.is_connected() => {}
                 TestFault::Panic | TestFault::PanicConnected => {
                     panic!("test fault after the first frame ({TEST_FAULT_ENV})")

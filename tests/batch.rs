@@ -63,6 +63,7 @@ fn opts(yes: bool, concurrency: usize) -> BatchOptions {
             backoff_max: Duration::from_millis(20),
             events: None,
         },
+        deadline: None,
     }
 }
 
@@ -150,6 +151,39 @@ async fn one_bad_instance_does_not_stop_the_others() {
     }
 }
 
+/// `--deadline`: the whole batch stops on time. One instance is cut off mid-apply (slow Halo),
+/// the next never starts (one slot); both are reported with what to do, and the cut-off one is
+/// journaled, so resume finishes it without creating anything twice.
+#[tokio::test]
+async fn the_deadline_stops_the_whole_batch() {
+    let sims = sims(2, Duration::from_millis(150)).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let file = batch_file(dir.path(), &sims, None);
+    let journal = Journal::open(&dir.path().join("state")).unwrap();
+    let instances = batch::load(&file).unwrap();
+    let o = BatchOptions {
+        deadline: Some(Duration::from_millis(900)),
+        ..opts(true, 1)
+    };
+    let t = std::time::Instant::now();
+    let results = batch::run_batch(&instances, &journal, &o).await;
+    let took = t.elapsed();
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    let status: Vec<_> = results.iter().map(|r| r.status).collect();
+    assert_eq!(status, ["failed", "failed"]);
+    let e0 = results[0].error.as_deref().unwrap();
+    assert!(e0.contains("stopped at the batch deadline"), "{e0}");
+    assert!(results[0].hint.as_deref().unwrap().contains("resume"));
+    let e1 = results[1].error.as_deref().unwrap();
+    assert!(e1.contains("not started"), "{e1}");
+    assert_eq!(writes(&sims[1]), 0, "the second instance never started");
+    // Whatever the cut-off instance started is journaled (resume finishes it); on a slow
+    // machine the deadline may come before its setup was even opened.
+    let (list, bad) = journal.unfinished();
+    assert!(list.len() <= 1 && bad.is_empty(), "{list:?} {bad:?}");
+}
+
 /// [start, end] of each emulator's traffic, in ms.
 fn spans(sims: &[SimHandle]) -> Vec<(u64, u64)> {
     sims.iter()
@@ -229,7 +263,7 @@ async fn binary_batch_json_progress_and_exit_codes() {
     let mut text = String::new();
     for (i, s) in sims.iter().enumerate() {
         text.push_str(&format!(
-            "[[instance]]\nname = \"site{i}\"\nurl = \"{}\"\nclient_id = \"{}\"\nclient_secret_env = \"SITE{i}_SECRET\"\nprofile = \"topleft\"\nout = \"site{i}.json\"\n\n",
+            "[[instance]]\nname = \"site{i}\"\nurl = \"{}\"\nclient_id = \"{}\"\nclient_secret_env = \"SITE{i}_HALO_SECRET\"\nprofile = \"topleft\"\nout = \"site{i}.json\"\n\n",
             s.url, s.client_id
         ));
     }
@@ -237,9 +271,9 @@ async fn binary_batch_json_progress_and_exit_codes() {
     std::fs::write(&file, text).unwrap();
     let file_s = file.to_str().unwrap();
     let env = [
-        ("SITE0_SECRET", sims[0].client_secret.as_str()),
-        ("SITE1_SECRET", "not-the-secret"),
-        ("SITE2_SECRET", sims[2].client_secret.as_str()),
+        ("SITE0_HALO_SECRET", sims[0].client_secret.as_str()),
+        ("SITE1_HALO_SECRET", "not-the-secret"),
+        ("SITE2_HALO_SECRET", sims[2].client_secret.as_str()),
     ];
     let state = dir.path().join("state");
 
@@ -295,7 +329,7 @@ async fn binary_batch_json_progress_and_exit_codes() {
     // Text mode with all secrets right: exit 0, progress lines prefixed, a results table.
     let good = [
         env[0],
-        ("SITE1_SECRET", sims[1].client_secret.as_str()),
+        ("SITE1_HALO_SECRET", sims[1].client_secret.as_str()),
         env[2],
     ];
     let (code, out, err) = bin(&["apply", "--batch", file_s, "--yes"], &good, &state).await;

@@ -263,10 +263,27 @@ async fn gateway_errors_retried_on_get_not_on_post() {
     assert!(matches!(err, HaloError::Server(502, ..)), "{err:?}");
     assert_eq!(n.load(Ordering::SeqCst), 1);
 
-    // A 500 is not transient, even on a read.
+    // A read answered 500 is retried, a bounded number of times (one apply died on a single
+    // `GET /api/Workday -> 500`); a write never is.
+    let (fake, n) = counting(|i| {
+        if i == 0 {
+            text(500, "blip")
+        } else {
+            json(200, json!([]))
+        }
+    })
+    .await;
+    client(&fake.url).workdays().await.unwrap();
+    assert_eq!(n.load(Ordering::SeqCst), 2);
     let (fake, n) = counting(|_| text(500, "bug")).await;
     client(&fake.url).teams().await.unwrap_err();
-    assert_eq!(n.load(Ordering::SeqCst), 1);
+    assert_eq!(n.load(Ordering::SeqCst), 3, "first try and two retries");
+    let (fake, n) = counting(|_| text(500, "bug")).await;
+    client(&fake.url)
+        .save_agent(&Agent::default())
+        .await
+        .unwrap_err();
+    assert_eq!(n.load(Ordering::SeqCst), 1, "a write is never replayed");
 }
 
 #[tokio::test]
@@ -511,25 +528,25 @@ async fn events_carry_path_query_status_and_latency() {
 async fn redirects_to_another_host_are_not_followed() {
     let elsewhere = serve(|_| async { json(200, token_json()) }).await;
     let target = elsewhere.url.replace("127.0.0.1", "localhost");
-    let fake = serve(move |s: Seen| {
-        let target = target.clone();
-        async move {
-            let to = format!("{target}{}", s.path);
-            (
-                axum::http::StatusCode::TEMPORARY_REDIRECT,
-                [("location", to)],
-                "",
-            )
-                .into_response()
-        }
-    })
-    .await;
+    let fake = redirecting(axum::http::StatusCode::TEMPORARY_REDIRECT, &target).await;
     let err = client(&fake.url).token().await.unwrap_err();
-    assert!(matches!(err, HaloError::TokenError(307, _)), "{err:?}");
+    assert!(matches!(err, HaloError::Redirect(307, ..)), "{err:?}");
+    assert!(err.to_string().contains("localhost"), "{err}");
     assert!(
         elsewhere.seen().is_empty(),
         "the form must not be replayed to another host"
     );
+
+    // The same host on another port is another server: refused too.
+    let other_port = serve(|_| async { json(200, token_json()) }).await;
+    let fake = redirecting(axum::http::StatusCode::TEMPORARY_REDIRECT, &other_port.url).await;
+    let err = client(&fake.url).token().await.unwrap_err();
+    assert!(matches!(err, HaloError::Redirect(307, ..)), "{err:?}");
+    assert!(
+        other_port.seen().is_empty(),
+        "the secret must not be replayed to another port"
+    );
+    assert_no_secret(&err.to_string());
 
     // Same host: followed.
     let fake = serve(|s: Seen| async move {

@@ -708,6 +708,7 @@ async fn batch_reapply_is_verified_with_the_hand_over_or_reported_unverified() {
         concurrency: 1,
         progress: false,
         client: fast_opts(),
+        deadline: None,
     };
     let first = batch::run_batch(&instances, &journal, &opts(false)).await;
     assert!(first[0].ok(), "{:?}", first[0]);

@@ -242,11 +242,14 @@ fn cases() -> Vec<Case> {
     v.push(case("429 x20 (retries exhausted)", |s| {
         s.force_429(20, None)
     }));
+    // A timeout is retried once at most, so the stop comes fast; the resume comes once the
+    // slow answers still in flight have drained (as a user's later resume would).
     v.push(Case {
         opts: ClientOptions {
             timeout: Duration::from_millis(150),
             ..fast_opts()
         },
+        settle: Duration::from_millis(500),
         ..case("timeout: latency 400 ms > client timeout 150 ms", |s| {
             s.set_latency(Duration::from_millis(400))
         })

@@ -111,3 +111,28 @@ async fn panic_after_connecting_restores_and_shows_no_secret() {
             .any(|r| r.path.contains("/api/Agent/me"))
     );
 }
+
+/// A panic in a worker task (not the event loop) ends the process too, after restoring the
+/// terminal: before, the task died, its answer never came, and the screen spun forever.
+#[test]
+fn a_panic_in_a_task_ends_the_wizard() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tui::start(
+        "panic-task",
+        &[("HALO_ONBOARD_TEST_PANIC", "in-connect-task")],
+        "--demo",
+        100,
+        30,
+    );
+    t.wait_for("1 · Connect");
+    // --demo focuses the test button: Enter connects, in a task that panics.
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit_code(), 101, "{}", t.history());
+    let bad = t.restore_problems();
+    assert!(bad.is_empty(), "{bad:?}");
+    let h = t.history();
+    assert!(h.contains("test fault in the connect task"), "{h}");
+}

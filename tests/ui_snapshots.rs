@@ -79,7 +79,7 @@ fn errors(step: Step) -> Model {
             };
         }
         Step::Role => {
-            m.answers.role.name = "x".repeat(70);
+            m.answers.role.name = "x".repeat(257);
             sync_inputs(&mut m);
         }
         Step::Agent => {
@@ -215,6 +215,9 @@ fn no_panic_at_any_size() {
     m.overlay = Overlay::ConfirmQuit;
     m.log_large = true;
     models.push(m);
+    let mut m = normal(Step::Connect);
+    m.overlay = Overlay::ConfirmAuthUrl(format!("https://{}.example/auth", "x".repeat(300)));
+    models.push(m);
     let t = Theme::dark();
     let sizes = (1..=400u16)
         .step_by(17)
@@ -226,4 +229,30 @@ fn no_panic_at_any_size() {
             draw(m, &t, *w, *h);
         }
     }
+}
+
+/// Issue 12: the 429 countdown while connecting and during apply, and the question before the
+/// secret goes to a login server on another host.
+#[test]
+fn rate_limit_countdown_and_login_server_question() {
+    use std::time::Duration;
+    let wait = |status, path: &str, secs| {
+        Msg::Request(halo_onboard::halo::RequestEvent {
+            method: "GET".into(),
+            path: path.into(),
+            status,
+            latency: Duration::from_millis(40),
+            retries: 0,
+            error: None,
+            waiting: Some(Duration::from_secs(secs)),
+        })
+    };
+    let mut m = normal(Step::Connect);
+    m.conn = ConnState::Connecting;
+    m.in_flight = 1;
+    app::update(&mut m, wait(Some(429), "/api/Agent/me", 23));
+    snap_text("connect_rate_limited", &m, 100, 24);
+    let mut m = normal(Step::Connect);
+    m.overlay = Overlay::ConfirmAuthUrl("https://login.elsewhere.example/auth".into());
+    snap_text("overlay_auth_url", &m, 100, 30);
 }

@@ -303,12 +303,13 @@ fn role_rules_and_widgets() {
     assert!(has_issue(&m, Field::RoleName, "required"));
     press(&mut m, [ctrl('n')]);
     assert_eq!(m.step, Step::Role);
-    type_str(&mut m, &"é".repeat(65));
-    assert!(has_issue(&m, Field::RoleName, "at most 64"));
+    // Halo's column: NHD_Roles.Name nvarchar(256).
+    type_str(&mut m, &"é".repeat(257));
+    assert!(has_issue(&m, Field::RoleName, "at most 256"));
     press(&mut m, [key(KeyCode::Backspace)]);
     assert!(
         !has_issue(&m, Field::RoleName, "at most"),
-        "64 non-ASCII chars are fine"
+        "256 non-ASCII chars are fine"
     );
 
     focus(&mut m, Field::RoleAdmin);
@@ -358,6 +359,12 @@ fn agent_rules_and_widgets() {
     );
     press(&mut m, [key(KeyCode::Backspace)]);
     assert!(!has_issue(&m, Field::Initials, ""));
+    // Emoji are caught here, inline, not sent to Halo's nvarchar(3) column.
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "🙂🙂🙂🙂");
+    assert!(has_issue(&m, Field::Initials, "only letters and digits"));
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "TL");
 
     focus(&mut m, Field::Email);
     press(&mut m, [ctrl('u')]);
@@ -658,6 +665,7 @@ fn log_pane_toggles_focus_and_scroll() {
                 latency: std::time::Duration::from_millis(3),
                 retries: 0,
                 error: None,
+                waiting: None,
             }),
         );
     }
@@ -741,4 +749,82 @@ fn profile_pick_prefills_every_step_and_keeps_the_connection() {
     focus(&mut m, Field::AgentName);
     type_str(&mut m, "-2");
     assert_eq!(m.answers.agent.name, "topleft-2");
+}
+
+/// A request waiting to retry starts a countdown on screen (the model counts the spinner
+/// ticks down); its final event ends it.
+#[test]
+fn backoff_counts_down_and_ends_with_the_request() {
+    use std::time::Duration;
+    let ev = |waiting: Option<u64>, status| {
+        Msg::Request(halo_onboard::halo::RequestEvent {
+            method: "GET".into(),
+            path: "/api/Team".into(),
+            status,
+            latency: Duration::from_millis(3),
+            retries: 0,
+            error: None,
+            waiting: waiting.map(Duration::from_secs),
+        })
+    };
+    let mut m = connected();
+    app::update(&mut m, ev(Some(23), Some(429)));
+    let b = m.backoff.clone().expect("countdown started");
+    assert_eq!(b.text(), "Rate limited by Halo: retrying in 23 s");
+    assert!(
+        m.log.last().unwrap().text.contains("Rate limited by Halo"),
+        "logged too"
+    );
+    for _ in 0..10 {
+        app::update(&mut m, Msg::Tick);
+    }
+    assert_eq!(
+        m.backoff.as_ref().unwrap().text(),
+        "Rate limited by Halo: retrying in 22 s"
+    );
+    app::update(&mut m, ev(Some(2), Some(503)));
+    assert_eq!(
+        m.backoff.as_ref().unwrap().text(),
+        "Halo answered 503: retrying in 2 s"
+    );
+    app::update(&mut m, ev(None, Some(200)));
+    assert!(m.backoff.is_none(), "the request finished");
+}
+
+/// Halo's authinfo sends the login to another host: the wizard asks; `y` tests again with that
+/// server confirmed, anything else sends nothing; editing the URL forgets the confirmation.
+#[test]
+fn another_login_server_needs_a_yes() {
+    let mut m = connected();
+    let url = "https://login.elsewhere.example/auth".to_string();
+    let fail = || {
+        Msg::Connected(Box::new(Err(app::ConnectFailure {
+            message: "Halo at https://acme.halopsa.com sends the login to another server".into(),
+            hint: "confirm".into(),
+            confirm_auth_url: Some("https://login.elsewhere.example/auth".into()),
+        })))
+    };
+    app::update(&mut m, fail());
+    assert_eq!(m.overlay, Overlay::ConfirmAuthUrl(url.clone()));
+    let fx = press(&mut m, [key(KeyCode::Char('n'))]);
+    assert!(
+        fx.iter().all(|e| !matches!(e, Effect::Connect(_))),
+        "nothing sent"
+    );
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.trusted_auth_url, None);
+    app::update(&mut m, fail());
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    let req = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Connect(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("connects again");
+    assert_eq!(req.trusted_auth_url.as_deref(), Some(url.as_str()));
+    // Another URL: the confirmation does not carry over.
+    focus(&mut m, Field::Url);
+    type_str(&mut m, "x");
+    assert_eq!(m.trusted_auth_url, None);
 }

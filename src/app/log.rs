@@ -136,6 +136,7 @@ mod tests {
             latency: std::time::Duration::from_millis(12),
             retries: 2,
             error: None,
+            waiting: None,
         };
         assert_eq!(
             format_request(&e),

@@ -14,7 +14,7 @@ pub mod validate;
 pub use apply::{ObjState, Phase, ResumeRow};
 pub use fields::{Field, Kind};
 pub use log::{LogBuffer, LogEntry, LogKind};
-pub use model::{ConnInfo, ConnState, Model, Overlay, Step};
+pub use model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 pub use msg::{
     ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, ManualRequest,
     Msg, ReverifyRequest,

@@ -89,12 +89,37 @@ pub enum Overlay {
     Resume(usize),
     /// "Apply these changes?" with the risks.
     ConfirmApply,
+    /// Halo's authinfo points the login to another server (this URL): send the secret there?
+    ConfirmAuthUrl(String),
     /// Where to save the hand-over file (edited in place).
     SavePath(String),
     /// The hand-over file exists: replace it? (`y`), or back to the path prompt.
     ConfirmOverwrite(String),
     /// Confirming the hand-over would wipe a secret that was neither copied nor saved.
     ConfirmWipe,
+}
+
+/// A request waiting before its next attempt (429 backoff, a 5xx retry), counted down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backoff {
+    pub method: String,
+    pub path: String,
+    /// What Halo answered (`None`: no answer at all).
+    pub status: Option<u16>,
+    /// Left to wait, in milliseconds (counted down by the spinner ticks).
+    pub left_ms: u64,
+}
+
+impl Backoff {
+    /// What the screen says, e.g. "Rate limited by Halo: retrying in 23 s".
+    pub fn text(&self) -> String {
+        let secs = self.left_ms.div_ceil(1000);
+        match self.status {
+            Some(429) => format!("Rate limited by Halo: retrying in {secs} s"),
+            Some(s) => format!("Halo answered {s}: retrying in {secs} s"),
+            None => format!("No answer from Halo: retrying in {secs} s"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +144,10 @@ pub struct Model {
     pub log_scroll: usize,
     /// Requests running in the runtime; drives the spinner tick.
     pub in_flight: usize,
+    /// A request waiting to retry (shown as a countdown).
+    pub backoff: Option<Backoff>,
+    /// An authorisation server on another host that the user confirmed for this connection.
+    pub trusted_auth_url: Option<String>,
     pub spinner: usize,
     /// First line of the Submit plan shown (Up/Down scroll it).
     pub plan_scroll: usize,
@@ -167,6 +196,8 @@ impl Model {
             log_large: false,
             log_scroll: 0,
             in_flight: 0,
+            backoff: None,
+            trusted_auth_url: None,
             spinner: 0,
             plan_scroll: 0,
             profiles: Vec::new(),

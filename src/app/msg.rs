@@ -27,6 +27,8 @@ pub struct Connected {
 pub struct ConnectFailure {
     pub message: String,
     pub hint: String,
+    /// Halo's authinfo points the login to this server on another host: the user is asked.
+    pub confirm_auth_url: Option<String>,
 }
 
 impl From<&crate::halo::HaloError> for ConnectFailure {
@@ -34,6 +36,10 @@ impl From<&crate::halo::HaloError> for ConnectFailure {
         Self {
             message: e.to_string(),
             hint: e.hint().to_string(),
+            confirm_auth_url: match e {
+                crate::halo::HaloError::AuthElsewhere(_, auth) => Some(auth.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -134,6 +140,8 @@ pub struct ConnectRequest {
     pub tenant: String,
     pub client_id: String,
     pub secret: SecretString,
+    /// An authorisation server on another host than the Halo URL, confirmed by the user.
+    pub trusted_auth_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]

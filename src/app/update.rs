@@ -12,12 +12,14 @@ use crate::profile::Question;
 use super::apply::{self as ap, Phase};
 use super::fields::{Field, Kind, feature_area, scope_name, set_text};
 use super::log::{LogKind, format_request};
-use super::model::{ConnInfo, ConnState, Model, Overlay, Step};
+use super::model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 use super::msg::{ConnectRequest, Effect, Msg};
 use super::validate::validate;
 
 /// Lines a PageUp/PageDown moves the log.
 const LOG_PAGE: usize = 10;
+/// The runtime's spinner tick while a request runs (the backoff countdown counts it).
+pub const TICK_MS: u64 = 100;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -25,8 +27,13 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Key(k) => on_key(m, k, &mut fx),
         Msg::Paste(text) => paste(m, &text, &mut fx),
         Msg::Resize => {}
-        Msg::Tick => m.spinner = m.spinner.wrapping_add(1),
-        Msg::Request(e) => log(m, &mut fx, LogKind::Http, format_request(&e)),
+        Msg::Tick => {
+            m.spinner = m.spinner.wrapping_add(1);
+            if let Some(b) = &mut m.backoff {
+                b.left_ms = b.left_ms.saturating_sub(TICK_MS);
+            }
+        }
+        Msg::Request(e) => request(m, &mut fx, e),
         Msg::Log(kind, text) => log(m, &mut fx, kind, text),
         Msg::ApplyStarted(id) => ap::started(m, &mut fx, id),
         Msg::Progress(p) => ap::progress(m, &mut fx, p),
@@ -49,6 +56,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.in_flight = m.in_flight.saturating_sub(1);
             match *res {
                 Ok(c) => {
+                    m.backoff = None;
                     let admin = agent_is_admin(&c.agent, &c.lookups);
                     let missing = missing_capabilities(&c.token.scopes, admin.unwrap_or(true));
                     let vocab = c.lookups.vocabulary();
@@ -121,6 +129,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                     }
                 }
                 Err(f) => {
+                    m.backoff = None;
+                    if let Some(url) = &f.confirm_auth_url {
+                        m.overlay = Overlay::ConfirmAuthUrl(url.clone());
+                    }
                     log(
                         m,
                         &mut fx,
@@ -158,6 +170,32 @@ pub fn agent_is_admin(
         }
     }
     known.then(|| p.admin())
+}
+
+/// A finished request is logged; one waiting to retry starts the countdown the screen shows.
+fn request(m: &mut Model, fx: &mut Vec<Effect>, e: crate::halo::RequestEvent) {
+    match e.waiting {
+        Some(wait) => {
+            let b = Backoff {
+                method: e.method.clone(),
+                path: e.path.clone(),
+                status: e.status,
+                left_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            };
+            let text = format!("{} {}: {}", e.method, e.path, b.text());
+            m.backoff = Some(b);
+            log(m, fx, LogKind::Warn, text);
+        }
+        None => {
+            if m.backoff
+                .as_ref()
+                .is_some_and(|b| b.method == e.method && b.path == e.path)
+            {
+                m.backoff = None;
+            }
+            log(m, fx, LogKind::Http, format_request(&e));
+        }
+    }
 }
 
 /// What the bootstrap credential lacks to create roles, agents and applications.
@@ -201,6 +239,30 @@ fn on_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) {
                     fx.push(Effect::Quit);
                 }
                 _ => m.overlay = Overlay::None,
+            }
+            return;
+        }
+        Overlay::ConfirmAuthUrl(url) => {
+            let url = url.clone();
+            m.overlay = Overlay::None;
+            match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    log(
+                        m,
+                        fx,
+                        LogKind::Warn,
+                        format!("login server {url} confirmed: the secret is sent there"),
+                    );
+                    m.trusted_auth_url = Some(url);
+                    test_connection(m, fx);
+                }
+                KeyCode::Char('c') if ctrl => m.overlay = Overlay::ConfirmQuit,
+                _ => log(
+                    m,
+                    fx,
+                    LogKind::Info,
+                    format!("not sending the secret to {url}; check the Halo URL"),
+                ),
             }
             return;
         }
@@ -379,6 +441,8 @@ fn connection_edited(m: &mut Model, fx: &mut Vec<Effect>) {
         m.conn = ConnState::NotConnected;
         m.done[Step::Connect.index()] = false;
     }
+    // A confirmed login server belongs to the details it was confirmed for.
+    m.trusted_auth_url = None;
 }
 
 fn paste(m: &mut Model, text: &str, fx: &mut Vec<Effect>) {
@@ -486,6 +550,7 @@ fn test_connection(m: &mut Model, fx: &mut Vec<Effect>) {
         tenant: c.tenant.clone(),
         client_id: c.client_id.clone(),
         secret: m.secret.secret(),
+        trusted_auth_url: m.trusted_auth_url.clone(),
     };
     let target = match c.mode {
         ConnectionMode::Hosted => c.url.clone(),

@@ -1,14 +1,12 @@
 //! Validation rules per step. Messages are shown inline under the field they concern.
 
+use crate::halo::columns::{self, Column};
 use crate::halo::scopes;
 use crate::plan::answers::{ConnectionMode, RoleMode};
 use crate::profile::Question;
 
 use super::fields::Field;
 use super::model::{Model, Step};
-
-pub const MAX_NAME: usize = 64;
-pub const MAX_INITIALS: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
@@ -30,8 +28,12 @@ pub fn check_url(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err("required".into());
     }
-    let u = url::Url::parse(s)
-        .map_err(|_| format!("'{s}' is not a URL (e.g. https://acme.halopsa.com)"))?;
+    let u = url::Url::parse(s).map_err(|_| {
+        format!(
+            "'{}' is not a URL (e.g. https://acme.halopsa.com)",
+            crate::text::line_max(s, 80)
+        )
+    })?;
     match u.scheme() {
         "https" => {}
         "http" => {
@@ -53,31 +55,21 @@ pub fn check_url(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A plausible email address: one `@`, something before it, a dotted domain, no spaces.
+/// A plausible email address within Halo's limit (see [`columns::check_email`]).
 pub fn check_email(s: &str) -> Result<(), String> {
-    let bad = || "not an email address (name@example.com)".to_string();
-    let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-    if local.is_empty()
-        || domain.contains('@')
-        || s.chars().any(char::is_whitespace)
-        || !domain.contains('.')
-        || domain.starts_with('.')
-        || domain.ends_with('.')
-    {
-        return Err(bad());
-    }
-    Ok(())
+    columns::check_email(s).map_or(Ok(()), Err)
 }
 
-fn name_rule(out: &mut Vec<Issue>, field: Field, value: &str, required: bool) {
-    let n = value.trim().chars().count();
-    if n == 0 && required {
-        out.push(issue(field, "required"));
-    } else if n > MAX_NAME {
-        out.push(issue(
-            field,
-            format!("at most {MAX_NAME} characters (now {n})"),
-        ));
+/// Required (when `required`), then Halo's own limit for `col`: no control characters, at most
+/// its length counted as Halo counts it.
+fn name_rule(out: &mut Vec<Issue>, field: Field, col: Column, value: &str, required: bool) {
+    let v = value.trim();
+    if v.is_empty() {
+        if required {
+            out.push(issue(field, "required"));
+        }
+    } else if let Some(m) = columns::check(col, v) {
+        out.push(issue(field, m));
     }
 }
 
@@ -109,7 +101,13 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
         }
         Step::Role => match &a.role.mode {
             RoleMode::Create => {
-                name_rule(&mut out, Field::RoleName, &a.role.name, true);
+                name_rule(
+                    &mut out,
+                    Field::RoleName,
+                    columns::ROLE_NAME,
+                    &a.role.name,
+                    true,
+                );
                 if a.role.notes.chars().count() > 1000 {
                     out.push(issue(Field::RoleNotes, "at most 1000 characters"));
                 }
@@ -128,15 +126,29 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
         },
         Step::Agent => {
             let g = &a.agent;
-            name_rule(&mut out, Field::AgentName, &g.name, true);
-            name_rule(&mut out, Field::FirstName, &g.firstname, true);
-            name_rule(&mut out, Field::Surname, &g.surname, false);
-            let n = g.initials.trim().chars().count();
-            if n > MAX_INITIALS {
-                out.push(issue(
-                    Field::Initials,
-                    format!("at most {MAX_INITIALS} characters (now {n})"),
-                ));
+            name_rule(
+                &mut out,
+                Field::AgentName,
+                columns::AGENT_USERNAME,
+                &g.name,
+                true,
+            );
+            name_rule(
+                &mut out,
+                Field::FirstName,
+                columns::FIRST_NAME,
+                &g.firstname,
+                true,
+            );
+            name_rule(
+                &mut out,
+                Field::Surname,
+                columns::SURNAME,
+                &g.surname,
+                false,
+            );
+            if let Some(m) = columns::check_initials(g.initials.trim()) {
+                out.push(issue(Field::Initials, m));
             }
             if !g.email.trim().is_empty()
                 && let Err(e) = check_email(g.email.trim())
@@ -172,7 +184,13 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
             }
         }
         Step::Application => {
-            name_rule(&mut out, Field::AppName, &a.application.name, true);
+            name_rule(
+                &mut out,
+                Field::AppName,
+                columns::APPLICATION_NAME,
+                &a.application.name,
+                true,
+            );
             if a.application.description.chars().count() > 1000 {
                 out.push(issue(Field::AppDescription, "at most 1000 characters"));
             }

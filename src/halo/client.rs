@@ -73,6 +73,25 @@ impl Endpoint {
                 .map(str::to_owned),
         })
     }
+    /// Whether the authorisation server is on another origin (scheme, host, port) than the
+    /// resource server: the client secret would go to a server the user did not type.
+    pub fn auth_elsewhere(&self) -> bool {
+        !urls::same_origin(&self.resource_url, &self.auth_url)
+    }
+
+    /// The same endpoint with an authorisation server the user named (`--auth-url`).
+    pub fn with_auth_url(self, auth: &str) -> Result<Self> {
+        Ok(Self {
+            auth_url: urls::normalise(auth)?,
+            ..self
+        })
+    }
+
+    /// The token endpoint the client secret is sent to.
+    pub fn token_url(&self) -> String {
+        format!("{}/token", self.auth_url.trim_end_matches('/'))
+    }
+
     /// The resource URL without `/api` (the form most vendors ask for).
     pub fn base_url(&self) -> &str {
         self.resource_url
@@ -138,9 +157,27 @@ pub async fn discover(base: &str, opts: &ClientOptions) -> Result<Endpoint> {
     };
     Ok(Endpoint {
         auth_url,
-        tenant: field(&["tenant_id", "tenantid", "tenant"]),
+        // Shown and written to the hand-over file: one clean line. (The auth URL is not
+        // cleaned but parsed: an escaped one could read as another URL.)
+        tenant: field(&["tenant_id", "tenantid", "tenant"]).map(|t| crate::text::line(&t)),
         ..fallback
     })
+}
+
+/// Refuses an endpoint whose authorisation server is on another origin than its resource server
+/// unless the user confirmed exactly that server (`trusted`): `/api/authinfo` is the server's
+/// word, and a hostile or hijacked one would otherwise receive the client secret.
+pub fn check_auth_site(ep: &Endpoint, trusted: Option<&str>) -> Result<()> {
+    let confirmed = trusted
+        .and_then(|t| urls::normalise(t).ok())
+        .is_some_and(|t| t == ep.auth_url);
+    if ep.auth_elsewhere() && !confirmed {
+        return Err(HaloError::AuthElsewhere(
+            ep.base_url().to_owned(),
+            ep.auth_url.clone(),
+        ));
+    }
+    Ok(())
 }
 
 /// Client credentials. The secret lives in a `SecretString` and is never logged.
@@ -187,6 +224,9 @@ pub struct RequestEvent {
     /// Retries this logical request needed (0 = first attempt succeeded or failed for good).
     pub retries: u32,
     pub error: Option<String>,
+    /// Set while the request waits this long before its next attempt (a 429 backoff, a 5xx
+    /// retry); `None` once it has finished (the one final event per logical request).
+    pub waiting: Option<Duration>,
 }
 
 pub type EventSink = tokio::sync::mpsc::UnboundedSender<RequestEvent>;
@@ -483,6 +523,10 @@ impl Client {
         list::typed(rows, &what)
     }
 
+    /// Pages 1, 2, … of a paginated list. Halo's `record_count` is a hint, never a promise: the
+    /// walk stops at the first empty page, a page shorter than the first one (the server's page
+    /// size), a page seen before (a server that ignores paging), or when `record_count` rows are
+    /// in; past [`list::MAX_PAGES`] it is an error rather than an endless walk.
     async fn pages(
         &self,
         resource: &str,
@@ -492,11 +536,9 @@ impl Client {
     ) -> Result<Vec<Value>> {
         let size = list::PAGE_SIZE.to_string();
         let mut rows: Vec<Value> = Vec::new();
-        let mut previous: Option<Vec<Value>> = None;
-        // Every useful page adds at least one row, so `total` pages is a hard ceiling even
-        // if Halo uses a smaller page size than asked; the cap guards absurd counts.
-        let max_pages = total.min(10_000);
-        for page_no in 1..=max_pages {
+        let mut seen = std::collections::HashSet::new();
+        let mut page_len: Option<usize> = None;
+        for page_no in 1..=list::MAX_PAGES + 1 {
             let page_str = page_no.to_string();
             let mut pairs = query.to_vec();
             pairs.extend([
@@ -506,16 +548,25 @@ impl Client {
             ]);
             let url = self.url(&[resource], &pairs);
             let what = urls::path_and_query(&url);
+            if page_no > list::MAX_PAGES {
+                return Err(HaloError::Decode(
+                    what,
+                    format!(
+                        "Halo kept sending new pages past page {} (record_count {total}); stopped",
+                        list::MAX_PAGES
+                    ),
+                ));
+            }
             let page = list::page(self.get_value(url).await?, plural, &what)?;
-            // A server that ignores paging returns the same rows again: stop, do not duplicate.
-            if page.rows.is_empty() || previous.as_ref() == Some(&page.rows) {
+            let n = page.rows.len();
+            if n == 0 || !seen.insert(list::fingerprint(&page.rows)) {
                 break;
             }
-            rows.extend(page.rows.iter().cloned());
-            if rows.len() >= page.record_count.unwrap_or(total) {
+            let full = *page_len.get_or_insert(n);
+            rows.extend(page.rows);
+            if n < full || rows.len() >= page.record_count.unwrap_or(total).min(total) {
                 break;
             }
-            previous = Some(page.rows);
         }
         Ok(rows)
     }
@@ -552,10 +603,15 @@ impl Client {
     }
 }
 
+/// Every JSON answer from Halo enters here: parsed (serde_json stops at nesting depth 128, so
+/// a deeply nested body fails fast instead of exhausting memory) and cleaned of control and
+/// bidi characters, so no name, message or id from Halo reaches a terminal, log or file raw.
 fn parse_json(body: &[u8], what: &str) -> Result<Value> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(body)
-        .map_err(|e| HaloError::Decode(what.to_owned(), format!("the answer is not JSON ({e})")))
+    let mut v = serde_json::from_slice(body)
+        .map_err(|e| HaloError::Decode(what.to_owned(), format!("the answer is not JSON ({e})")))?;
+    crate::text::clean_json(&mut v);
+    Ok(v)
 }

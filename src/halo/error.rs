@@ -3,49 +3,75 @@
 
 use std::time::Duration;
 
+use crate::text::line;
+
+/// Every text field may come from Halo or from what a user typed: `Display` shows each through
+/// the sanitiser (one line, escaped, capped), so an error message never carries a raw escape.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HaloError {
-    #[error("'{0}' is not a valid URL")]
+    #[error("'{}' is not a valid URL", line(.0))]
     InvalidUrl(String),
-    #[error("{0}:// is not how Halo is reached")]
+    #[error("{}:// is not how Halo is reached", line(.0))]
     UnsupportedScheme(String),
-    #[error("refusing plain http:// to {0}: Halo credentials would cross the network unencrypted")]
+    #[error(
+        "refusing plain http:// to {}: Halo credentials would cross the network unencrypted",
+        line(.0)
+    )]
     InsecureUrl(String),
-    #[error("could not resolve host {0}")]
+    #[error("could not resolve host {}", line(.0))]
     Dns(String),
-    #[error("could not connect to {0}")]
+    #[error("could not connect to {}", line(.0))]
     Connect(String),
-    #[error("TLS handshake with {0} failed")]
+    #[error("TLS handshake with {} failed", line(.0))]
     Tls(String),
-    #[error("{0} did not answer within {1:?}")]
+    #[error("{} did not answer within {:?}", line(.0), .1)]
     Timeout(String, Duration),
-    #[error("the connection was dropped: {0}")]
+    #[error("the connection was dropped: {}", line(.0))]
     ConnectionReset(String),
     #[error("Halo rejected the client id or secret (invalid_client)")]
     InvalidClient,
-    #[error("Halo rejected the requested scopes (invalid_scope): {0}")]
+    #[error("Halo rejected the requested scopes (invalid_scope): {}", line(.0))]
     InvalidScope(String),
-    #[error("Halo rejected the grant (invalid_grant): {0}")]
+    #[error("Halo rejected the grant (invalid_grant): {}", line(.0))]
     InvalidGrant(String),
-    #[error("Halo's token endpoint answered {0}: {1}")]
+    #[error("Halo's token endpoint answered {}: {}", .0, line(.1))]
     TokenError(u16, String),
-    #[error("Halo refused the token (401) for {0}")]
+    #[error("Halo refused the token (401) for {}", line(.0))]
     Unauthorized(String),
-    #[error("Halo denied access (403) to {0}: {1}")]
+    #[error("Halo denied access (403) to {}: {}", line(.0), line(.1))]
     Forbidden(String, String),
-    #[error("{0} was not found (404)")]
+    #[error("{} was not found (404)", line(.0))]
     NotFound(String),
-    #[error("Halo rejected the request (400) to {0}: {1}")]
+    #[error("Halo rejected the request (400) to {}: {}", line(.0), line(.1))]
     BadRequest(String, String),
-    #[error("Halo's rate limit was reached: {0}")]
+    #[error("Halo's rate limit was reached: {}", line(.0))]
     RateLimited(String),
-    #[error("Halo answered {0} for {1}: {2}")]
+    #[error("Halo answered {} for {}: {}", .0, line(.1), line(.2))]
     Server(u16, String, String),
-    #[error("Halo answered {0} for {1}: {2}")]
+    #[error("Halo answered {} for {}: {}", .0, line(.1), line(.2))]
     Http(u16, String, String),
-    #[error("could not read Halo's answer from {0}: {1}")]
+    #[error(
+        "Halo answered {} for {} with a redirect to {}; refused, so that nothing (the secret least of all) is sent to another place than the one shown",
+        .0,
+        line(.1),
+        line(.2)
+    )]
+    Redirect(u16, String, String),
+    #[error(
+        "Halo's answer to {} is larger than this program reads ({} MiB at most); stopped reading it",
+        line(.0),
+        .1 >> 20
+    )]
+    TooLarge(String, usize),
+    #[error(
+        "Halo at {} sends the login to another server, {}: the client secret would be sent there",
+        line(.0),
+        line(.1)
+    )]
+    AuthElsewhere(String, String),
+    #[error("could not read Halo's answer from {}: {}", line(.0), line(.1))]
     Decode(String, String),
-    #[error("{0}")]
+    #[error("{}", line(.0))]
     Other(String),
 }
 
@@ -99,6 +125,15 @@ impl HaloError {
             }
             Self::Server(..) => {
                 "Halo had an internal error; try again shortly. If it persists, check Halo's status."
+            }
+            Self::Redirect(..) => {
+                "Check the URL: use the address Halo's API Details page shows (Configuration > Integrations > Halo API)."
+            }
+            Self::AuthElsewhere(..) => {
+                "Send the secret there only if Configuration > Integrations > Halo API > API Details shows that authorisation server: confirm it with --auth-url (headless) or y (wizard); otherwise check the Halo URL."
+            }
+            Self::TooLarge(..) => {
+                "This is not an answer Halo gives; check that the URL points at Halo's resource server, not a download or a proxy page."
             }
             Self::Http(..) | Self::Decode(..) | Self::Other(_) => {
                 "Check that the URL points at Halo's resource server."

@@ -1,6 +1,7 @@
 //! The async HaloPSA REST client: discovery, token, typed endpoints, retries, request events.
 
 pub mod client;
+pub mod columns;
 pub mod dialect;
 pub mod error;
 pub mod model;
@@ -10,7 +11,7 @@ pub use dialect::scopes;
 
 pub use client::{
     AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, RequestEvent, TokenInfo,
-    discover,
+    check_auth_site, discover,
 };
 pub use error::{HaloError, Result};
 pub use model::*;

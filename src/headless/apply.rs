@@ -34,6 +34,10 @@ pub struct ApplyArgs {
     /// With --batch: how many instances run at the same time.
     #[arg(long, default_value_t = 4, requires = "batch")]
     pub concurrency: usize,
+    /// With --batch: stop the whole batch after this long (e.g. 90s, 30m, 2h). Instances not
+    /// finished by then are reported as failed; `halo-onboard resume` finishes each later.
+    #[arg(long, value_name = "DURATION", requires = "batch", value_parser = super::batch::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -617,7 +621,8 @@ pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
     }
     let prefix = prefix.to_string();
     Some(std::sync::Arc::new(move |m: &str| {
-        for line in m.lines() {
+        // Progress carries Halo's names and messages: through the sanitiser, line by line.
+        for line in crate::text::block(m).lines() {
             eprintln!("{prefix}{line}");
         }
     }))
@@ -659,6 +664,18 @@ pub fn load_answers(
         .map_err(|m| Failure::new(m, "Run `halo-onboard profiles` to list the profile ids."))?;
     if let Some(p) = file {
         answers = overlay_answers(&answers, p)?;
+    }
+    // Halo's own limits, before Halo sees anything.
+    let bad = crate::plan::limits::problems(&answers);
+    if !bad.is_empty() {
+        let lines: Vec<String> = bad.iter().map(|p| format!("  {p}")).collect();
+        return Err(Failure::new(
+            format!(
+                "these answers would be refused or cut by Halo:\n{}",
+                lines.join("\n")
+            ),
+            "Change them in the answers file (--answers), or in the profile.",
+        ));
     }
     Ok(answers)
 }

@@ -12,7 +12,11 @@
 //! answers = "acme-answers.toml"         # optional
 //! out = "acme-topleft.env"              # optional hand-over file
 //! ```
-//! Relative paths are relative to the batch file's directory.
+//! Relative paths are relative to the batch file's directory. `client_secret_env` names only
+//! variables that look like Halo secrets (`HALO_*`, `*_HALO_*`) or are listed in a top-level
+//! `allow_secret_env = ["…"]`: a batch file must not be a way to send any secret of the
+//! environment to a server. `url` with `auth_url` confirms an authorisation server on another
+//! host (as `--auth-url` does).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,8 +36,20 @@ use crate::journal::Journal;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BatchFile {
+    /// Environment variables allowed as `client_secret_env` although not named like Halo's.
+    #[serde(default)]
+    allow_secret_env: Vec<String>,
     #[serde(default)]
     instance: Vec<toml::Spanned<InstanceSpec>>,
+}
+
+/// Longest instance name (it prefixes every progress line and names a table row).
+const MAX_INSTANCE_NAME: usize = 64;
+
+/// Whether an environment variable is named like a Halo secret: `HALO` is one of its
+/// `_`-separated words (`HALO_CLIENT_SECRET`, `ACME_HALO_SECRET`).
+pub fn looks_like_halo_secret(var: &str) -> bool {
+    var.split('_').any(|w| w.eq_ignore_ascii_case("HALO"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,12 +118,13 @@ fn non_empty(s: Option<String>) -> Option<String> {
 /// Reads and validates a batch file; every error names the file and the line.
 pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::new(
-            format!("cannot read batch file {shown}: {e}"),
-            "Check the path.",
-        )
-    })?;
+    let text =
+        crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).map_err(|e| {
+            Failure::new(
+                format!("cannot read batch file {shown}: {e}"),
+                "Check the path (a batch file is a small TOML file).",
+            )
+        })?;
     let file: BatchFile = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()
@@ -141,6 +158,18 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
         if name.is_empty() {
             return Err(bad("name is empty".into()));
         }
+        if let Some((i, c)) = crate::text::first_unsafe(&name) {
+            return Err(bad(format!(
+                "name has a control character ({}) at position {}",
+                crate::text::code_point(c),
+                i + 1
+            )));
+        }
+        if name.chars().count() > MAX_INSTANCE_NAME {
+            return Err(bad(format!(
+                "name is longer than {MAX_INSTANCE_NAME} characters"
+            )));
+        }
         if let Some(first) = seen.insert(name.clone(), line) {
             return Err(bad(format!(
                 "instance name '{name}' is used twice (first at line {first})"
@@ -152,8 +181,8 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
             non_empty(spec.auth_url),
         );
         match (&url, &resource_url, &auth_url) {
-            (Some(_), None, None) | (None, Some(_), Some(_)) => {}
-            (Some(_), _, _) => {
+            (Some(_), None, _) | (None, Some(_), Some(_)) => {}
+            (Some(_), Some(_), _) => {
                 return Err(bad(format!(
                     "'{name}': give url or resource_url/auth_url, not both"
                 )));
@@ -172,6 +201,24 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
             return Err(bad(format!("'{name}': client_id is empty")));
         }
         let secret = match (non_empty(spec.client_secret_env), spec.client_secret_file) {
+            (Some(env), None)
+                if !looks_like_halo_secret(&env) && !file.allow_secret_env.contains(&env) =>
+            {
+                return Err(Failure::new(
+                    format!(
+                        "batch file {shown} line {line}: '{name}': client_secret_env {} does not look like a Halo secret, so it is not read",
+                        crate::text::line(&env)
+                    ),
+                    format!(
+                        "Only variables named HALO_* or *_HALO_* are sent to Halo as a client secret (a batch file must not send, say, AWS_SECRET_ACCESS_KEY). Rename the variable (e.g. {}_HALO_SECRET), or list it at the top of the batch file: allow_secret_env = [\"{}\"]",
+                        name.to_ascii_uppercase()
+                            .chars()
+                            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                            .collect::<String>(),
+                        crate::text::line(&env)
+                    ),
+                ));
+            }
             (Some(env), None) => SecretSource::Env(env),
             (None, Some(f)) => SecretSource::File(rel(f)),
             (Some(_), Some(_)) => {
@@ -210,6 +257,47 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
     Ok(out)
 }
 
+/// `90s`, `30m`, `2h`, `1h30m` or plain seconds (`45`).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || {
+        format!(
+            "'{}' is not a duration: use e.g. 90s, 30m or 2h",
+            crate::text::line(s)
+        )
+    };
+    let t = s.trim();
+    if let Ok(secs) = t.parse::<u64>() {
+        return (secs > 0)
+            .then(|| std::time::Duration::from_secs(secs))
+            .ok_or_else(bad);
+    }
+    let mut total: u64 = 0;
+    let mut num = String::new();
+    for c in t.chars() {
+        match c {
+            '0'..='9' => num.push(c),
+            'h' | 'm' | 's' if !num.is_empty() => {
+                let n: u64 = num.parse().map_err(|_| bad())?;
+                let unit = match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                total = n
+                    .checked_mul(unit)
+                    .and_then(|x| total.checked_add(x))
+                    .ok_or_else(bad)?;
+                num.clear();
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if !num.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
 /// How the batch runs.
 #[derive(Clone)]
 pub struct BatchOptions {
@@ -225,6 +313,8 @@ pub struct BatchOptions {
     /// Progress lines on stderr (off under `--json`).
     pub progress: bool,
     pub client: ClientOptions,
+    /// The whole batch stops after this long (`--deadline`).
+    pub deadline: Option<std::time::Duration>,
 }
 
 /// One instance's result; never holds a secret.
@@ -249,7 +339,9 @@ fn read_instance_secret(src: &SecretSource) -> Result<secrecy::SecretString, Fai
     match src {
         SecretSource::File(f) => read_secret(Some(f), SECRET_ENV),
         SecretSource::Env(name) => match std::env::var(name) {
-            Ok(v) if !v.trim().is_empty() => Ok(secrecy::SecretString::from(v.trim().to_string())),
+            Ok(v) if !v.trim().is_empty() => {
+                secret_from_text(&v, &format!("the environment variable {name}"))
+            }
             _ => Err(Failure::new(
                 format!(
                     "no client secret: the environment variable {name} (client_secret_env) is not set or empty"
@@ -311,15 +403,36 @@ pub async fn run_batch(
 ) -> Vec<InstanceResult> {
     let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let mut locks: HashMap<String, Arc<Mutex<()>>> = HashMap::new();
+    // Far enough when there is no deadline; checked so no duration can overflow it.
+    let start = tokio::time::Instant::now();
+    let deadline = opts
+        .deadline
+        .and_then(|d| start.checked_add(d))
+        .unwrap_or_else(|| start + std::time::Duration::from_secs(100 * 365 * 86_400));
     let jobs = instances.iter().map(|inst| {
         let lock = locks.entry(inst.halo_key()).or_default().clone();
         let sem = sem.clone();
         async move {
-            // Same Halo twice in the file: one apply at a time there.
-            let _one_per_halo = lock.lock().await;
-            let _slot = sem.acquire().await;
             let log = stderr_log(&format!("[{}] ", inst.name), !opts.progress);
-            let r = run_one(inst, journal, opts, log.clone()).await;
+            let started = std::sync::atomic::AtomicBool::new(false);
+            let work = async {
+                // Same Halo twice in the file: one apply at a time there.
+                let _one_per_halo = lock.lock().await;
+                let _slot = sem.acquire().await;
+                // A slot freed by an instance the deadline cut off comes too late to start.
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(deadline_failure(opts, false));
+                }
+                started.store(true, std::sync::atomic::Ordering::SeqCst);
+                run_one(inst, journal, opts, log.clone()).await
+            };
+            let r = match tokio::time::timeout_at(deadline, work).await {
+                Ok(r) => r,
+                Err(_) => Err(deadline_failure(
+                    opts,
+                    started.load(std::sync::atomic::Ordering::SeqCst),
+                )),
+            };
             let result = match r {
                 Ok(o) => InstanceResult {
                     name: inst.name.clone(),
@@ -351,6 +464,29 @@ pub async fn run_batch(
     });
     let jobs: Vec<_> = jobs.collect();
     futures::future::join_all(jobs).await
+}
+
+/// An instance cut off by `--deadline`. A write in flight may or may not have reached Halo;
+/// the journal says what was about to happen, so resume finds out and creates nothing twice.
+fn deadline_failure(opts: &BatchOptions, started: bool) -> Failure {
+    let after = match opts.deadline {
+        Some(d) if d.subsec_millis() == 0 => format!("{}s", d.as_secs()),
+        Some(d) => format!("{}ms", d.as_millis()),
+        None => String::new(),
+    };
+    if started {
+        Failure {
+            code: EXIT_FAILED,
+            message: format!("stopped at the batch deadline (--deadline, {after}) before it finished"),
+            hint: "Nothing is lost: `halo-onboard sessions` lists its setup, `halo-onboard resume ID --yes` finishes it (nothing is created twice).".into(),
+        }
+    } else {
+        Failure {
+            code: EXIT_FAILED,
+            message: format!("not started: the batch deadline (--deadline, {after}) came first"),
+            hint: "Run the batch again (instances already done are kept as they are), or give a longer --deadline or a higher --concurrency.".into(),
+        }
+    }
 }
 
 /// Why an outcome is not ok, in one line.
@@ -512,6 +648,7 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
         concurrency: args.concurrency,
         progress: !json,
         client: ClientOptions::default(),
+        deadline: args.deadline,
     };
     let results = run_batch(&instances, &journal, &opts).await;
     let all_ok = results.iter().all(InstanceResult::ok);
@@ -552,12 +689,12 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = write(
             d.path(),
-            "# fleet\n[[instance]]\nname = \"a\"\nurl = \"https://a.halopsa.com\"\nclient_id = \"x\"\nclient_secret_env = \"A_SECRET\"\nprofile = \"topleft\"\nout = \"a.env\"\n\n[[instance]]\nname = \"b\"\nresource_url = \"https://b/api\"\nauth_url = \"https://b/auth\"\ntenant = \"b\"\nclient_id = \"y\"\nclient_secret_file = \"b.secret\"\nprofile = \"guardz\"\n",
+            "# fleet\n[[instance]]\nname = \"a\"\nurl = \"https://a.halopsa.com\"\nclient_id = \"x\"\nclient_secret_env = \"A_HALO_SECRET\"\nprofile = \"topleft\"\nout = \"a.env\"\n\n[[instance]]\nname = \"b\"\nresource_url = \"https://b/api\"\nauth_url = \"https://b/auth\"\ntenant = \"b\"\nclient_id = \"y\"\nclient_secret_file = \"b.secret\"\nprofile = \"guardz\"\n",
         );
         let v = load(&p).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[0].line, 2);
-        assert_eq!(v[0].secret, SecretSource::Env("A_SECRET".into()));
+        assert_eq!(v[0].secret, SecretSource::Env("A_HALO_SECRET".into()));
         assert_eq!(v[0].out.as_deref(), Some(d.path().join("a.env").as_path()));
         assert_eq!(v[1].line, 10);
         assert_eq!(v[1].secret, SecretSource::File(d.path().join("b.secret")));
@@ -574,7 +711,7 @@ mod tests {
                 "line 1",
             ),
             (
-                "[[instance]]\nname=\"a\"\nurl=\"https://a\"\nclient_id=\"x\"\nclient_secret_env=\"S\"\nprofile=\"p\"\n[[instance]]\nname=\"a\"\nurl=\"https://b\"\nclient_id=\"x\"\nclient_secret_env=\"S\"\nprofile=\"p\"\n",
+                "[[instance]]\nname=\"a\"\nurl=\"https://a\"\nclient_id=\"x\"\nclient_secret_env=\"HALO_S\"\nprofile=\"p\"\n[[instance]]\nname=\"a\"\nurl=\"https://b\"\nclient_id=\"x\"\nclient_secret_env=\"HALO_S\"\nprofile=\"p\"\n",
                 "line 7",
             ),
             (
@@ -592,5 +729,73 @@ mod tests {
         }
         let e = load(&d.path().join("missing.toml")).unwrap_err();
         assert!(e.message.contains("missing.toml"));
+    }
+
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration(" 45 "), Ok(Duration::from_secs(45)));
+        for bad in [
+            "",
+            "0",
+            "0s",
+            "m",
+            "5x",
+            "1.5h",
+            "99999999999999999999h",
+            "-3s",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secret_env_must_look_like_halo_or_be_allowed() {
+        assert!(looks_like_halo_secret("HALO_CLIENT_SECRET"));
+        assert!(looks_like_halo_secret("ACME_HALO_SECRET"));
+        assert!(!looks_like_halo_secret("AWS_SECRET_ACCESS_KEY"));
+        assert!(!looks_like_halo_secret("HALOX_SECRET"));
+        let d = tempfile::tempdir().unwrap();
+        let entry = |env: &str| {
+            format!(
+                "[[instance]]\nname=\"acme\"\nurl=\"https://a\"\nclient_id=\"x\"\nclient_secret_env=\"{env}\"\nprofile=\"p\"\n"
+            )
+        };
+        let e = load(&write(d.path(), &entry("AWS_SECRET_ACCESS_KEY"))).unwrap_err();
+        assert!(
+            e.message.contains("AWS_SECRET_ACCESS_KEY") && e.message.contains("line 1"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.hint.contains("allow_secret_env") && e.hint.contains("ACME_HALO_SECRET"),
+            "{}",
+            e.hint
+        );
+        let allowed = format!(
+            "allow_secret_env = [\"VAULT_TOKEN_X\"]\n{}",
+            entry("VAULT_TOKEN_X")
+        );
+        assert_eq!(
+            load(&write(d.path(), &allowed)).unwrap()[0].secret,
+            SecretSource::Env("VAULT_TOKEN_X".into())
+        );
+    }
+
+    #[test]
+    fn names_and_addresses_are_checked() {
+        let d = tempfile::tempdir().unwrap();
+        let e = load(&write(d.path(), "[[instance]]\nname=\"a\\u001b]0;x\\u0007\"\nurl=\"https://a\"\nclient_id=\"x\"\nclient_secret_env=\"HALO_S\"\nprofile=\"p\"\n")).unwrap_err();
+        assert!(e.message.contains("U+001B"), "{}", e.message);
+        assert!(!e.message.contains('\x1b'));
+        // url with auth_url: the authorisation server is confirmed, as with --auth-url.
+        let v = load(&write(d.path(), "[[instance]]\nname=\"a\"\nurl=\"https://a.halopsa.com\"\nauth_url=\"https://auth.example\"\nclient_id=\"x\"\nclient_secret_env=\"HALO_S\"\nprofile=\"p\"\n")).unwrap();
+        assert_eq!(
+            v[0].connect.auth_url.as_deref(),
+            Some("https://auth.example")
+        );
     }
 }

@@ -896,7 +896,11 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         None => None,
     };
     if !args.json {
-        eprintln!("Checking {} on {}", t.what, t.endpoint.base_url());
+        eprintln!(
+            "Checking {} on {}",
+            crate::text::line(&t.what),
+            t.endpoint.base_url()
+        );
     }
     let mut r = audit(&Audit {
         endpoint: &t.endpoint,
@@ -918,7 +922,8 @@ pub async fn run(args: &CheckArgs) -> u8 {
             if args.json {
                 println!("{}", serde_json::to_string(&r).unwrap_or_default());
             } else {
-                print!("{}", report_text(&r));
+                // Names and messages from Halo are in it; cron mails and RMM consoles show it.
+                print!("{}", crate::text::block(&report_text(&r)));
             }
             r.code()
         }

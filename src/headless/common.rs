@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use crate::halo::{self, Client, ClientOptions, Credentials, Endpoint, HaloError};
+use crate::limits::{self, MAX_SECRET_FILE};
 use crate::plan::answers::{Answers, ConnectionMode};
 
 /// Exit codes shared by the headless commands.
@@ -39,24 +40,61 @@ impl Failure {
     }
 }
 
-/// The secret from `--client-secret-file` or the env var named `env`; trimmed (pasted secrets often
-/// carry a newline). Never accepted on the command line, where `ps` would show it.
+/// The secret from `--client-secret-file` or the env var named `env`. Never accepted on the
+/// command line, where `ps` would show it.
 pub fn read_secret(file: Option<&Path>, env: &str) -> Result<SecretString, Failure> {
-    let raw = match file {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| Failure::new(format!("cannot read the secret file {}: {e}", p.display()), "Check the path and its permissions."))?,
-        None => std::env::var(env).map_err(|_| {
-            Failure::new(
-                format!("no client secret: set {env} or pass --client-secret-file"),
-                format!("e.g. read -rs {env} && export {env}  (the secret is never taken from the command line)"),
-            )
-        })?,
-    };
-    let t = raw.trim();
+    if let Some(p) = file {
+        return read_secret_file(p);
+    }
+    let raw = std::env::var(env).map_err(|_| {
+        Failure::new(
+            format!("no client secret: set {env} or pass --client-secret-file"),
+            format!("e.g. read -rs {env} && export {env}  (the secret is never taken from the command line)"),
+        )
+    })?;
+    secret_from_text(&raw, &format!("the environment variable {env}"))
+}
+
+/// A secret file, at most [`MAX_SECRET_FILE`] bytes (`/dev/zero` or a wrong path to a big file
+/// is refused without being read whole).
+pub fn read_secret_file(p: &Path) -> Result<SecretString, Failure> {
+    let shown = crate::text::line(&p.display().to_string());
+    let bytes = limits::read_capped(p, MAX_SECRET_FILE).map_err(|e| {
+        Failure::new(
+            format!("cannot read the secret file {shown}: {e}"),
+            format!(
+                "A Halo secret file holds only the secret (73 characters); check the path (at most {} is read).",
+                limits::human(MAX_SECRET_FILE)
+            ),
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::new(
+            format!("the secret file {shown} is not text"),
+            "Put only the secret in it, as Halo shows it.",
+        )
+    })?;
+    secret_from_text(&text, &format!("the secret file {shown}"))
+}
+
+/// A pasted or stored secret: surrounding whitespace and NULs trimmed (editors and `printf`
+/// leave a newline, some tools a NUL); empty or with control characters inside is refused.
+pub fn secret_from_text(raw: &str, source: &str) -> Result<SecretString, Failure> {
+    let t = raw.trim_matches(|c: char| c.is_whitespace() || c == '\0');
     if t.is_empty() {
         return Err(Failure::new(
-            "the client secret is empty",
+            format!("the client secret from {source} is empty"),
             "Copy the secret again from Halo (or generate a new one there).",
+        ));
+    }
+    if let Some((i, c)) = crate::text::first_unsafe(t) {
+        return Err(Failure::new(
+            format!(
+                "the client secret from {source} has a control character ({}) at position {}",
+                crate::text::code_point(c),
+                i + 1
+            ),
+            "A Halo secret is letters, digits and dashes: copy it again from Halo.",
         ));
     }
     Ok(SecretString::from(t.to_string()))
@@ -68,11 +106,12 @@ pub fn optional_secret(file: Option<&Path>, env: &str) -> Result<Option<SecretSt
     if file.is_some() {
         return read_secret(file, env).map(Some);
     }
-    Ok(std::env::var(env)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .map(SecretString::from))
+    match std::env::var(env) {
+        Ok(v) if !v.trim().is_empty() => {
+            secret_from_text(&v, &format!("the environment variable {env}")).map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Where the Halo instance is, from the connection flags.
@@ -84,8 +123,9 @@ pub struct ConnectArgs {
     /// On-premise: resource server URL (…/api). Use with --auth-url.
     #[arg(long, conflicts_with = "url")]
     pub resource_url: Option<String>,
-    /// On-premise: authorisation server URL (…/auth).
-    #[arg(long, requires = "resource_url")]
+    /// On-premise: authorisation server URL (…/auth). With --url: confirms an authorisation
+    /// server on another host than Halo (the client secret is sent there).
+    #[arg(long)]
     pub auth_url: Option<String>,
     /// Tenant (shared-auth hosted instances); overrides the discovered one.
     #[arg(long)]
@@ -110,11 +150,30 @@ pub fn bootstrap_credentials(args: &ConnectArgs) -> Result<(String, SecretString
     Ok((client_id, secret))
 }
 
+/// Where the Halo instance is. With `--url`, the authorisation server comes from Halo's
+/// `/api/authinfo`; one on another server than Halo itself is used only when `--auth-url`
+/// names it (the client secret goes there).
 pub async fn endpoint_from(args: &ConnectArgs, opts: &ClientOptions) -> Result<Endpoint, Failure> {
     let mut ep = match (&args.url, &args.resource_url, &args.auth_url) {
-        (Some(url), _, _) => halo::discover(url, opts)
-            .await
-            .map_err(|e| Failure::halo(&e))?,
+        (Some(url), _, auth) => {
+            let ep = halo::discover(url, opts)
+                .await
+                .map_err(|e| Failure::halo(&e))?;
+            let ep = match auth {
+                Some(a) => ep.with_auth_url(a).map_err(|e| Failure::halo(&e))?,
+                None => ep,
+            };
+            halo::check_auth_site(&ep, args.auth_url.as_deref()).map_err(|e| {
+                Failure::new(
+                    e.to_string(),
+                    format!(
+                        "If that is Halo's authorisation server (Configuration > Integrations > Halo API > API Details shows it), confirm it: add --auth-url {}",
+                        ep.auth_url
+                    ),
+                )
+            })?;
+            ep
+        }
         (None, Some(r), Some(a)) => {
             Endpoint::on_premise(r, a, args.tenant.as_deref()).map_err(|e| Failure::halo(&e))?
         }
@@ -168,10 +227,10 @@ pub async fn check_bootstrap(client: &Client) -> Result<(), Failure> {
 /// Reads a TOML answers file and lays it over `base` (fields the file leaves out keep the base
 /// values). Errors name the file and line.
 pub fn overlay_answers(base: &Answers, path: &Path) -> Result<Answers, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = limits::read_text_capped(path, limits::MAX_TEXT_FILE).map_err(|e| {
         Failure::new(
             format!("cannot read answers file {}: {e}", path.display()),
-            "Check the path.",
+            "Check the path (an answers file is a small TOML file).",
         )
     })?;
     let loc = |e: &toml::de::Error| -> String {
@@ -234,14 +293,17 @@ pub fn set_connection(a: &mut Answers, args: &ConnectArgs, ep: &Endpoint) {
     a.connection.client_id = args.client_id.clone().unwrap_or_default();
 }
 
+/// Prints a failure. Its text may carry a server's or a file's words: it goes through the
+/// sanitiser (a checklist keeps its line breaks, nothing else).
 pub fn print_failure(f: &Failure, json: bool) {
+    let (message, hint) = (crate::text::block(&f.message), crate::text::block(&f.hint));
     if json {
-        let v = serde_json::json!({"ok": false, "error": f.message, "hint": f.hint});
+        let v = serde_json::json!({"ok": false, "error": message, "hint": hint});
         println!("{v}");
     } else {
-        eprintln!("error: {}", f.message);
-        if !f.hint.is_empty() {
-            eprintln!("  what to do: {}", f.hint);
+        eprintln!("error: {message}");
+        if !hint.is_empty() {
+            eprintln!("  what to do: {hint}");
         }
     }
 }
@@ -267,6 +329,20 @@ mod tests {
                 .message
                 .contains("empty")
         );
+        // A trailing NUL (and surrounding whitespace) is trimmed, not sent as %00.
+        std::fs::write(&p, "abc-def\0\n").unwrap();
+        assert_eq!(
+            read_secret(Some(&p), "NOPE_X").unwrap().expose_secret(),
+            "abc-def"
+        );
+        std::fs::write(&p, "abc\x1bdef").unwrap();
+        let e = read_secret(Some(&p), "NOPE_X").unwrap_err();
+        assert!(e.message.contains("U+001B"), "{}", e.message);
+        // Never read whole: a device without end, a file past the cap.
+        let e = read_secret(Some(Path::new("/dev/zero")), "NOPE_X").unwrap_err();
+        assert!(e.message.contains("larger than 4 KiB"), "{}", e.message);
+        std::fs::write(&p, "x".repeat(5000)).unwrap();
+        assert!(read_secret(Some(&p), "NOPE_X").is_err());
         let e = read_secret(None, "HALO_ONBOARD_TEST_UNSET_VAR").unwrap_err();
         assert!(e.message.contains("HALO_ONBOARD_TEST_UNSET_VAR"));
     }

@@ -440,7 +440,8 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
     let body = if args.json {
         serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
     } else {
-        text(&report)
+        // Codes and field names come from Halo: nothing unsafe reaches the terminal.
+        crate::text::block(&text(&report)).into_owned()
     };
     print!("{body}");
     if let Some(p) = &args.out {

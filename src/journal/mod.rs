@@ -43,6 +43,8 @@ pub enum JournalError {
         "journal {path} was written by a newer halo-onboard (format {found}, this one reads {FORMAT_VERSION})"
     )]
     TooNew { path: PathBuf, found: u32 },
+    #[error("journal {path} is too large (more than {}); it was not read", crate::limits::human(*cap))]
+    TooLarge { path: PathBuf, cap: usize },
     #[error("no setup with id '{0}'")]
     NotFound(String),
     #[error("setup '{reference}' is ambiguous: {} setups start with it ({})", .matches.len(), .matches.join(", "))]
@@ -65,6 +67,10 @@ impl JournalError {
                 path.display()
             ),
             Self::TooNew { .. } => "Use the newer halo-onboard to resume this setup.".into(),
+            Self::TooLarge { path, .. } => format!(
+                "A setup's journal is a few KiB; this file is not one. Move it aside ({}); nothing else is affected.",
+                path.display()
+            ),
             Self::NotFound(_) => "Run `halo-onboard sessions --all` to list setups; `last` names the most recent one.".into(),
             Self::Ambiguous { .. } => {
                 "Give more of the id (`halo-onboard sessions --all` lists them).".into()
@@ -229,23 +235,7 @@ impl Session {
 
 /// `YYYYMMDD-HHMMSS` in UTC, so setup ids sort and read as times.
 pub fn utc_stamp(unix: u64) -> String {
-    let (days, secs) = ((unix / 86_400) as i64, unix % 86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    crate::timestamp::compact_utc(unix)
 }
 
 pub fn marker_for(id: &str) -> String {
@@ -573,7 +563,10 @@ impl Journal {
     }
 
     pub fn load_secret(&self, id: &str) -> Option<SecretString> {
-        let text = fs::read_to_string(self.secret_path(id)).ok()?;
+        let bytes =
+            crate::limits::read_capped(&self.secret_path(id), crate::limits::MAX_SECRET_FILE)
+                .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
         let t = text.trim();
         // A kill inside `wipe_secret` (zeroed, not yet removed) leaves NULs: that secret is gone,
         // and using it would hand over credentials that do not work.
@@ -669,27 +662,47 @@ pub fn default_state_dir() -> Option<PathBuf> {
 
 fn load_file(path: &Path) -> Result<Session> {
     // Bytes, not a string: invalid UTF-8 is a damaged journal (with a position), not an I/O
-    // problem of the state directory.
-    let bytes = fs::read(path).map_err(|source| JournalError::Io {
-        path: path.into(),
-        source,
-    })?;
-    // Read the version first so a newer format gets a precise message rather than a parse error.
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-        if let Some(found) = v.get("version").and_then(|x| x.as_u64()) {
-            if found > u64::from(FORMAT_VERSION) {
-                return Err(JournalError::TooNew {
-                    path: path.into(),
-                    found: u32::try_from(found).unwrap_or(u32::MAX),
-                });
-            }
-        }
-    }
-    let s: Session = serde_json::from_slice(&bytes).map_err(|e| JournalError::Corrupt {
+    // problem of the state directory. Capped: a huge file is refused without being read whole.
+    let bytes =
+        crate::limits::read_capped(path, crate::limits::MAX_JOURNAL).map_err(|e| match e {
+            crate::limits::ReadError::Io(source) => JournalError::Io {
+                path: path.into(),
+                source,
+            },
+            crate::limits::ReadError::TooLarge { cap } => JournalError::TooLarge {
+                path: path.into(),
+                cap,
+            },
+        })?;
+    let corrupt = |e: serde_json::Error| JournalError::Corrupt {
         path: path.into(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: crate::text::line(&e.to_string()),
+    };
+    let mut v: serde_json::Value = serde_json::from_slice(&bytes).map_err(corrupt)?;
+    // Read the version first so a newer format gets a precise message rather than a parse error.
+    if let Some(found) = v.get("version").and_then(|x| x.as_u64()) {
+        if found > u64::from(FORMAT_VERSION) {
+            return Err(JournalError::TooNew {
+                path: path.into(),
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+            });
+        }
+    }
+    // A journal is a file like any other: its strings are shown (`sessions`, resume) only clean.
+    crate::text::clean_json(&mut v);
+    let s = Session::deserialize(&v).map_err(|_| {
+        // Parse the bytes again for the message: it has the line and column.
+        serde_json::from_slice::<Session>(&bytes)
+            .err()
+            .map(corrupt)
+            .unwrap_or(JournalError::Corrupt {
+                path: path.into(),
+                line: 0,
+                column: 0,
+                message: "a control character in a field".into(),
+            })
     })?;
     // The stored id names the file every later save writes: it must be the file's own name,
     // in the shape this tool makes (an edited `../../x` would write outside the state dir).
@@ -823,6 +836,39 @@ mod tests {
         assert_eq!(utc_stamp(0), "19700101-000000");
         assert_eq!(utc_stamp(951_782_400), "20000229-000000");
         assert_eq!(utc_stamp(1_795_443_958), "20261123-142558");
+    }
+
+    #[test]
+    fn huge_journals_are_refused_unread_and_kept() {
+        let (_t, j) = journal();
+        let s = j.create(Answers::default(), None).unwrap();
+        let p = j.path(&s.id);
+        let f = fs::OpenOptions::new().append(true).open(&p).unwrap();
+        f.set_len(crate::limits::MAX_JOURNAL as u64 + 1).unwrap();
+        let (ok, bad) = j.list();
+        assert!(ok.is_empty());
+        assert!(
+            matches!(bad[0], JournalError::TooLarge { .. }),
+            "{:?}",
+            bad[0]
+        );
+        assert!(bad[0].to_string().contains("too large"));
+        assert!(p.exists(), "never deleted");
+    }
+
+    #[test]
+    fn strings_from_a_tampered_journal_come_back_clean() {
+        let (_t, j) = journal();
+        let mut s = j.create(Answers::default(), None).unwrap();
+        s.answers.profile = Some("top\x1b]0;owned\x07\nleft".into());
+        s.answers.role.notes = "line\nnext\x1b[2J".into();
+        j.save(&mut s).unwrap();
+        let back = j.load(&s.id).unwrap();
+        assert_eq!(
+            back.answers.profile.as_deref(),
+            Some("top\\x1b]0;owned\\x07\\nleft")
+        );
+        assert_eq!(back.answers.role.notes, "line\nnext\\x1b[2J");
     }
 
     #[test]

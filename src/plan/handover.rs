@@ -98,7 +98,8 @@ pub fn check_target(path: &Path, overwrite: bool) -> Result<Format, SaveError> {
 /// The client id and secret of a hand-over file this tool wrote (any of the three formats).
 pub fn read_credentials(path: &Path) -> Option<(String, SecretString)> {
     let format = Format::from_path(path).ok()?;
-    let text = std::fs::read_to_string(path).ok()?;
+    // A hand-over file is a few hundred bytes; anything past the text cap is not one.
+    let text = crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).ok()?;
     let (id, secret) = match format {
         Format::Env => {
             let value = |key: &str| {
@@ -216,7 +217,12 @@ impl Handover {
     }
 
     pub fn render(&self, format: Format) -> String {
-        let fields = self.fields();
+        // The tenant and URLs come from Halo (authinfo): one clean line each, whatever it sent.
+        let fields: Vec<_> = self
+            .fields()
+            .into_iter()
+            .map(|(k, v)| (k, crate::text::line_full(&v).into_owned()))
+            .collect();
         match format {
             Format::Env => fields
                 .iter()
@@ -319,6 +325,26 @@ mod tests {
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn values_from_halo_are_one_clean_line_in_every_format() {
+        let ep = Endpoint {
+            resource_url: "https://acme.halopsa.com/api".into(),
+            auth_url: "https://acme.halopsa.com/auth".into(),
+            tenant: Some("acme\x1b]52;c;aGk=\x07\n\u{202e}X=1\x1b[2J".into()),
+        };
+        let h = Handover::new(&ep, "cid", &SecretString::from("s".to_string()), 1);
+        for f in [Format::Env, Format::Json, Format::Toml] {
+            let text = h.render(f);
+            assert!(
+                text.bytes().all(|b| b >= 0x20 || b == b'\n'),
+                "{f:?}: {text:?}"
+            );
+            assert!(!text.contains('\u{202e}'), "{f:?}");
+            // One line per field: the tenant's newline did not forge an `X=1` line.
+            assert!(!text.lines().any(|l| l.starts_with("X=")), "{f:?}: {text}");
+        }
     }
 
     #[test]

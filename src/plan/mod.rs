@@ -5,6 +5,7 @@ pub mod apply;
 pub mod build;
 pub mod expiry;
 pub mod handover;
+pub mod limits;
 pub mod manual;
 pub mod ownership;
 pub mod repair;

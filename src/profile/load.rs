@@ -139,15 +139,51 @@ pub fn parse(text: &str, path: &Path) -> Result<Profile, LoadError> {
 
 /// Reads, parses and validates one user profile file.
 pub fn load_file(path: &Path) -> Result<Profile, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+    let bad = |message: String| LoadError {
         path: path.to_path_buf(),
         line: None,
         column: None,
-        message: format!("cannot read: {e}"),
-    })?;
+        message,
+    };
+    let text = crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE)
+        .map_err(|e| bad(format!("cannot read: {e}")))?;
+    // Its texts are shown (`profiles show`, the wizard) and sent to Halo: no escapes in them,
+    // not even written as TOML's \u001b.
+    if let Ok(v) = toml::from_str::<toml::Value>(&text) {
+        if let Some((field, c)) = first_unsafe_string(&v, "") {
+            return Err(bad(format!(
+                "{field} has a control character ({}): remove it",
+                crate::text::code_point(c)
+            )));
+        }
+    }
     let mut p = parse(&text, path)?;
     p.file = Some(path.to_path_buf());
     Ok(p)
+}
+
+/// The first string in `v` with a control or bidi character (line breaks and tabs allowed),
+/// and where it is (`traps[1].text`).
+fn first_unsafe_string(v: &toml::Value, at: &str) -> Option<(String, char)> {
+    match v {
+        toml::Value::String(s) => s
+            .chars()
+            .find(|c| crate::text::is_unsafe(*c) && !matches!(c, '\n' | '\t'))
+            .map(|c| (at.to_string(), c)),
+        toml::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| first_unsafe_string(x, &format!("{at}[{i}]"))),
+        toml::Value::Table(t) => t.iter().find_map(|(k, x)| {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            first_unsafe_string(x, &here)
+        }),
+        _ => None,
+    }
 }
 
 fn builtin_checked() -> (Vec<Profile>, Vec<LoadError>) {
@@ -240,5 +276,20 @@ mod tests {
     fn line_col_counts_from_one() {
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn a_user_profile_with_escapes_is_refused_by_field() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("evil.toml");
+        let good = BUILTIN[0].1;
+        std::fs::write(
+            &p,
+            format!("{good}\n[[traps]]\ntext = \"x\\u001b]0;t\\u0007\"\n"),
+        )
+        .unwrap();
+        let e = load_file(&p).unwrap_err();
+        assert!(e.message.contains("U+001B"), "{e}");
+        assert!(e.message.contains("traps["), "{e}");
     }
 }

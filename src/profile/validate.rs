@@ -141,14 +141,23 @@ impl Profile {
         if a.username.trim() != a.username {
             out.push(problem("agent.username", "has leading or trailing spaces"));
         }
-        if a.initials.chars().count() > 3 {
-            out.push(problem("agent.initials", "at most 3 characters"));
-        }
-        if !a.email.is_empty() && !a.email.contains('@') {
-            out.push(problem(
+        // Halo's own limits, as for answers (`halo::columns`).
+        use crate::halo::columns::{self as col, check};
+        for (field, found) in [
+            ("agent.username", check(col::AGENT_USERNAME, &a.username)),
+            ("agent.firstname", check(col::FIRST_NAME, &a.firstname)),
+            ("agent.surname", check(col::SURNAME, &a.surname)),
+            ("agent.initials", col::check_initials(&a.initials)),
+            (
                 "agent.email",
-                format!("{:?} is not an email address", a.email),
-            ));
+                Some(&a.email)
+                    .filter(|e| !e.is_empty())
+                    .and_then(|e| col::check_email(e)),
+            ),
+        ] {
+            if let Some(m) = found {
+                out.push(problem(field, m));
+            }
         }
         if let DefaultTeam::Named(n) = &a.default_team {
             if n.trim().is_empty() {

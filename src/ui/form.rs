@@ -547,10 +547,15 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
             "Not connected yet: test the connection (t).",
             t.muted,
         )),
-        ConnState::Connecting => b.push(Line::styled(
-            format!("{} Connecting…", SPINNER[m.spinner % SPINNER.len()]),
-            t.accent,
-        )),
+        ConnState::Connecting => {
+            b.push(Line::styled(
+                format!("{} Connecting…", SPINNER[m.spinner % SPINNER.len()]),
+                t.accent,
+            ));
+            if let Some(w) = &m.backoff {
+                b.note(t.warning, w.text());
+            }
+        }
         ConnState::Connected(c) => {
             b.push(Line::styled(
                 format!("✓ Connected as {}", c.agent_name),

@@ -54,6 +54,7 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::ProfilePicker(i) => overlay::profile_picker(m, t, f, area, *i),
         Overlay::Resume(i) => overlay::resume(m, t, f, area, *i),
         Overlay::ConfirmApply => overlay::confirm_apply(m, t, f, area),
+        Overlay::ConfirmAuthUrl(url) => overlay::confirm_auth_url(m, t, f, area, url),
         Overlay::SavePath(p) => overlay::save_path(t, f, area, p),
         Overlay::ConfirmOverwrite(p) => overlay::confirm_overwrite(t, f, area, p),
         Overlay::ConfirmWipe => overlay::confirm_wipe(m, t, f, area),

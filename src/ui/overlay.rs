@@ -290,3 +290,38 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         ["w", "wipe it anyway"],
     );
 }
+
+/// Halo's authinfo points the login to another server: the secret goes there only on `y`.
+pub fn confirm_auth_url(m: &Model, t: &Theme, f: &mut Frame, area: Rect, url: &str) {
+    let typed = match m.answers.connection.mode {
+        crate::plan::answers::ConnectionMode::Hosted => m.answers.connection.url.trim(),
+        crate::plan::answers::ConnectionMode::OnPremise => m.answers.connection.resource_url.trim(),
+    };
+    let lines = vec![
+        Line::styled(
+            format!(
+                "Halo at {} says its login server is:",
+                crate::text::line_max(typed, 60)
+            ),
+            t.text,
+        ),
+        Line::styled(format!("  {}", crate::text::line_max(url, 70)), t.accent),
+        Line::from(""),
+        Line::styled(
+            "That is another server than the one you typed: your client secret would be sent there.",
+            t.warning,
+        ),
+        Line::styled(
+            "Send it only if Configuration > Integrations > Halo API > API Details shows this authorisation server.",
+            t.muted,
+        ),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", t.accent),
+            Span::styled(" send the secret there   ", t.muted),
+            Span::styled("any other key", t.accent),
+            Span::styled(" cancel", t.muted),
+        ]),
+    ];
+    popup(t, f, centred(area, 80, 12), "Another login server", lines);
+}

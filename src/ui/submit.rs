@@ -257,6 +257,9 @@ fn progress(m: &Model, t: &Theme, b: &mut Body) {
         l.push(Span::styled(format!("  setup {id}"), t.muted));
     }
     b.push(Line::from(l));
+    if let Some(w) = m.backoff.as_ref().filter(|_| m.apply.running()) {
+        b.note(t.warning, w.text());
+    }
     b.blank();
     let mut running_shown = false;
     for (o, st, line) in &m.apply.objects {

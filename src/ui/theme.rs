@@ -234,9 +234,12 @@ impl Theme {
                 )),
             };
         }
-        let loaded = std::fs::read_to_string(arg)
-            .map_err(|e| format!("theme {arg}: cannot read it ({e})"))
-            .and_then(|text| Self::parse(&text, arg));
+        let loaded = crate::limits::read_text_capped(
+            std::path::Path::new(arg),
+            crate::limits::MAX_TEXT_FILE,
+        )
+        .map_err(|e| format!("theme {arg}: cannot read it ({e})"))
+        .and_then(|text| Self::parse(&text, arg));
         match loaded {
             Ok(t) => Ok((t, None)),
             // A broken file is a message in the log pane, not a refusal to start: the wizard

@@ -125,6 +125,16 @@ pub fn text(status: u16, body: &str) -> Response {
     (StatusCode::from_u16(status).unwrap(), body.to_owned()).into_response()
 }
 
+/// A server that answers every request with `status` and `Location: <to><path>`.
+pub async fn redirecting(status: StatusCode, to: &str) -> Fake {
+    let to = to.to_owned();
+    serve(move |s: Seen| {
+        let location = format!("{to}{}", s.path);
+        async move { (status, [("location", location)], "").into_response() }
+    })
+    .await
+}
+
 pub fn token_json() -> serde_json::Value {
     serde_json::json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "all admin"})
 }
@@ -180,7 +190,16 @@ pub fn client_events(url: &str) -> (Client, UnboundedReceiver<RequestEvent>) {
     (client_with(url, opts), rx)
 }
 
+/// The final event of each logical request (waits announced before a retry left out).
 pub fn drain(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
+    drain_all(rx)
+        .into_iter()
+        .filter(|e| e.waiting.is_none())
+        .collect()
+}
+
+/// Every event, the announced waits included.
+pub fn drain_all(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
     let mut out = Vec::new();
     while let Ok(e) = rx.try_recv() {
         out.push(e);

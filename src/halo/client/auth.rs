@@ -17,6 +17,9 @@ use crate::halo::error::{HaloError, Result};
 
 /// Lifetime assumed when Halo omits `expires_in`.
 const DEFAULT_LIFETIME: u64 = 3600;
+/// Longest lifetime believed: a server may claim anything (`expires_in: 1e30`), and a day is
+/// longer than any run of this program.
+const MAX_LIFETIME: u64 = 86_400;
 /// Renew this long before expiry so a token never dies mid-request.
 const RENEW_MARGIN: Duration = Duration::from_secs(60);
 
@@ -122,9 +125,12 @@ impl Auth {
         let lifetime = Duration::from_secs(parsed.expires_in);
         // Very short lifetimes (tests, odd servers) renew at half-life instead.
         let margin = RENEW_MARGIN.min(lifetime / 2);
+        let now = Instant::now();
         Ok(Cached {
             access: SecretString::from(parsed.access),
-            renew_at: Instant::now() + lifetime - margin,
+            // The lifetime is clamped, and the addition checked all the same: a token must
+            // never be a way to panic.
+            renew_at: now.checked_add(lifetime - margin).unwrap_or(now),
             info: TokenInfo {
                 scopes: parsed.scopes,
                 expires_in: parsed.expires_in,
@@ -154,11 +160,13 @@ fn parse_token(body: &[u8]) -> Option<ParsedToken> {
                 .or_else(|| e.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
                 .or_else(|| e.as_str().and_then(|s| s.trim().parse().ok()))
         })
-        .unwrap_or(DEFAULT_LIFETIME);
+        .unwrap_or(DEFAULT_LIFETIME)
+        .min(MAX_LIFETIME);
+    // Scope names are shown and logged: cleaned like any other text from Halo.
     let scopes = v
         .get("scope")
         .and_then(Value::as_str)
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .map(|s| s.split_whitespace().map(crate::text::line).collect())
         .unwrap_or_default();
     let id_token = v.get("id_token").and_then(Value::as_str).map(str::to_owned);
     Some(ParsedToken {
@@ -209,6 +217,14 @@ mod tests {
         assert_eq!(t.scopes, vec!["all", "admin"]);
         let t = parse_token(br#"{"access_token":"abc"}"#).unwrap();
         assert_eq!(t.expires_in, DEFAULT_LIFETIME);
+        // Absurd lifetimes are clamped (an Instant overflow used to panic).
+        for huge in ["1e30", "18446744073709551615", "\"99999999999999999999\""] {
+            let body = format!(r#"{{"access_token":"abc","expires_in":{huge}}}"#);
+            let t = parse_token(body.as_bytes()).unwrap();
+            assert!(t.expires_in <= MAX_LIFETIME, "{huge}: {}", t.expires_in);
+        }
+        let t = parse_token(b"{\"access_token\":\"a\",\"scope\":\"all \\u001b[2Jadmin\"}").unwrap();
+        assert_eq!(t.scopes, vec!["all", "\\x1b[2Jadmin"]);
         assert!(parse_token(br#"{"token_type":"Bearer"}"#).is_none());
         assert!(parse_token(b"<html>").is_none());
     }

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::redact::Redactor;
 use crate::halo::error::HaloError;
+use crate::text::line_max;
 
 /// Longest message taken from a server body.
 const MAX_MESSAGE: usize = 300;
@@ -26,7 +27,8 @@ pub fn body_message(body: &[u8], status: u16, redactor: &Redactor) -> String {
     } else {
         collapsed
     };
-    truncate(&redactor.redact(&msg), MAX_MESSAGE)
+    // Redacted before it is cut and escaped, so no part of a secret survives either step.
+    line_max(&redactor.redact(&msg), MAX_MESSAGE)
 }
 
 fn json_message(v: &Value) -> Option<String> {
@@ -90,15 +92,6 @@ fn reason(status: u16) -> &'static str {
         .unwrap_or("no details")
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
-}
-
 /// Maps a non-2xx API response. `what` names the request (method and path).
 pub fn api_error(status: u16, what: &str, body: &[u8], redactor: &Redactor) -> HaloError {
     let msg = || body_message(body, status, redactor);
@@ -126,7 +119,7 @@ pub fn token_error(status: u16, body: &[u8], redactor: &Redactor) -> HaloError {
     };
     let desc = || {
         field("error_description")
-            .map(|d| truncate(&redactor.redact(&d), MAX_MESSAGE))
+            .map(|d| line_max(&redactor.redact(&d), MAX_MESSAGE))
             .unwrap_or_default()
     };
     match field("error").as_deref() {

@@ -1,4 +1,6 @@
 //! Retry policy: which outcomes are retried for which kind of request, and how long to wait.
+//! Reads are retried on 429, 500 (twice at most), 502-504, one timeout and dropped
+//! connections; writes only on 429, which Halo sends before applying anything.
 //!
 //! A hand-written loop (in `http.rs`) uses this instead of a retry crate because the decision
 //! depends on the request kind (a write must never be replayed after it may have been applied)
@@ -20,18 +22,30 @@ pub enum Kind {
     Write,
 }
 
-/// Whether a response status deserves another attempt.
-pub fn retry_status(kind: Kind, status: u16) -> bool {
+/// Retries a read gets after a 500: often a bug that repeats, sometimes a blip (one apply died
+/// on a single `GET /api/Workday -> 500`).
+pub const RETRIES_AFTER_500: u32 = 2;
+
+/// Whether a response status deserves another attempt; `retries` were made already.
+pub fn retry_status(kind: Kind, status: u16, retries: u32) -> bool {
     match status {
         429 => true,
+        500 => kind == Kind::Read && retries < RETRIES_AFTER_500,
         502..=504 => kind == Kind::Read,
         _ => false,
     }
 }
 
-/// Whether a transport failure deserves another attempt.
-pub fn retry_transport(kind: Kind, err: &HaloError) -> bool {
-    kind == Kind::Read && matches!(err, HaloError::Timeout(..) | HaloError::ConnectionReset(_))
+/// Whether a transport failure deserves another attempt. A timeout is retried once at most
+/// (`timeouts` happened before this one): a silent host would otherwise cost every retry a
+/// whole timeout.
+pub fn retry_transport(kind: Kind, err: &HaloError, timeouts: u32) -> bool {
+    kind == Kind::Read
+        && match err {
+            HaloError::Timeout(..) => timeouts == 0,
+            HaloError::ConnectionReset(_) => true,
+            _ => false,
+        }
 }
 
 /// Delay before retry number `retry` (0 = first retry): `base * 2^retry` plus up to half of
@@ -103,16 +117,35 @@ mod tests {
 
     #[test]
     fn writes_are_not_replayed_blindly() {
-        assert!(retry_status(Kind::Read, 503));
-        assert!(!retry_status(Kind::Write, 503));
-        assert!(retry_status(Kind::Write, 429));
-        assert!(!retry_status(Kind::Read, 500));
+        assert!(retry_status(Kind::Read, 503, 4));
+        assert!(!retry_status(Kind::Write, 503, 0));
+        assert!(retry_status(Kind::Write, 429, 0));
+        assert!(!retry_status(Kind::Write, 500, 0));
         let t = HaloError::Timeout("h".into(), MS);
-        assert!(retry_transport(Kind::Read, &t));
-        assert!(!retry_transport(Kind::Write, &t));
+        assert!(retry_transport(Kind::Read, &t, 0));
+        assert!(!retry_transport(Kind::Write, &t, 0));
         assert!(!retry_transport(
             Kind::Read,
-            &HaloError::Connect("h".into())
+            &HaloError::Connect("h".into()),
+            0
         ));
+    }
+
+    #[test]
+    fn reads_retry_a_500_a_bounded_number_of_times() {
+        assert!(retry_status(Kind::Read, 500, 0));
+        assert!(retry_status(Kind::Read, 500, RETRIES_AFTER_500 - 1));
+        assert!(!retry_status(Kind::Read, 500, RETRIES_AFTER_500));
+        assert!(!retry_status(Kind::Read, 501, 0));
+    }
+
+    #[test]
+    fn a_timeout_is_retried_once_at_most() {
+        let t = HaloError::Timeout("h".into(), MS);
+        assert!(retry_transport(Kind::Read, &t, 0));
+        assert!(!retry_transport(Kind::Read, &t, 1));
+        // Dropped connections keep the usual budget.
+        let r = HaloError::ConnectionReset("h".into());
+        assert!(retry_transport(Kind::Read, &r, 1));
     }
 }

@@ -21,6 +21,16 @@ pub fn normalise(input: &str) -> Result<String> {
     };
     let mut url = Url::parse(&with_scheme).map_err(|_| invalid())?;
     let host = match url.host() {
+        // DNS limits: 253 characters, 63 per label. A longer name cannot resolve; refusing it
+        // here saves the retries a resolver failure would get.
+        Some(Host::Domain(d))
+            if d.trim_end_matches('.').len() > 253 || d.split('.').any(|l| l.len() > 63) =>
+        {
+            return Err(HaloError::InvalidUrl(format!(
+                "{} (the host name is longer than DNS allows)",
+                crate::text::line_max(trimmed, 80)
+            )));
+        }
         Some(Host::Domain(d)) if !d.is_empty() => d.to_owned(),
         Some(Host::Ipv4(ip)) => ip.to_string(),
         Some(Host::Ipv6(ip)) => ip.to_string(),
@@ -71,6 +81,24 @@ fn is_loopback(host: Option<Host<&str>>) -> bool {
     }
 }
 
+/// Whether two URLs share scheme, host and port (the port a scheme implies counts).
+pub fn same_origin(a: &str, b: &str) -> bool {
+    match (Url::parse(a), Url::parse(b)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str().map(str::to_ascii_lowercase)
+                    == b.host_str().map(str::to_ascii_lowercase)
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
+}
+
+/// Whether a URL points at this machine (no proxy is ever used for it).
+pub fn is_loopback_url(url: &Url) -> bool {
+    is_loopback(url.host())
+}
+
 /// The host (and port, when not the scheme's default) of a URL, for error messages.
 pub fn host_of(url: &Url) -> String {
     let host = url.host_str().unwrap_or("?");
@@ -116,7 +144,11 @@ mod tests {
                 "{input}"
             );
         }
+        let long_label = format!("https://{}.com", "h".repeat(64));
+        let long_name = format!("https://{}.com", ["h"; 130].join("."));
         let invalid = [
+            long_label.as_str(),
+            long_name.as_str(),
             "",
             "   ",
             "not a url",
@@ -140,6 +172,24 @@ mod tests {
         let e = normalise("https://admin:hunter2@acme.halopsa.com").unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert!(e.to_string().contains("acme.halopsa.com"), "{e}");
+    }
+
+    #[test]
+    fn origins() {
+        assert!(same_origin(
+            "https://acme.halopsa.com/api",
+            "https://ACME.halopsa.com:443/auth"
+        ));
+        assert!(!same_origin(
+            "https://acme.halopsa.com/api",
+            "https://auth.halopsa.com/auth"
+        ));
+        assert!(!same_origin(
+            "http://127.0.0.1:80/api",
+            "http://127.0.0.1:81/auth"
+        ));
+        assert!(!same_origin("https://a/api", "http://a/auth"));
+        assert!(!same_origin("nonsense", "nonsense"));
     }
 
     #[test]
