@@ -61,7 +61,7 @@ fn lookups() -> Lookups {
 }
 
 /// The built-in profile with the most scopes (the longest Permissions and Submit screens).
-fn busiest_profile() -> (String, halo_onboard::plan::answers::Answers) {
+fn busiest_profile() -> (String, halo_onboard::answers::Answers) {
     halo_onboard::profile::builtin()
         .into_iter()
         .map(|p| (p.id.clone(), p.to_answers()))

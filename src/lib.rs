@@ -1,6 +1,7 @@
 //! halo-onboard: sets up a HaloPSA API integration (role, API-only agent, API application,
 //! scopes), verifies it and hands the credentials over. See `shared/design.md` for the layers.
 
+pub mod answers;
 pub mod app;
 pub mod cli;
 pub mod config;

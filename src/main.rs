@@ -1,11 +1,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use halo_onboard::answers::Answers;
 use halo_onboard::app::{LogKind, Model, Overlay, ResumeRow, SecretInput};
 use halo_onboard::cli::{Cli, Command};
 use halo_onboard::headless;
-use halo_onboard::journal::{Journal, Session};
-use halo_onboard::plan::answers::Answers;
+use halo_onboard::journal::Journal;
 use halo_onboard::profile;
 use halo_onboard::runtime::{self, Exit};
 use halo_onboard::ui::Theme;
@@ -72,17 +72,6 @@ fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
         && std::io::stdout().is_terminal()
 }
 
-/// "5m ago" style age of a setup.
-fn age(s: &Session) -> String {
-    let secs = halo_onboard::journal::now_unix().saturating_sub(s.updated_unix);
-    match secs {
-        0..=119 => format!("{secs}s ago"),
-        120..=7199 => format!("{}m ago", secs / 60),
-        7200..=172_799 => format!("{}h ago", secs / 3600),
-        _ => format!("{}d ago", secs / 86_400),
-    }
-}
-
 /// Unfinished setups to offer (unreadable ones are reported in the log).
 fn resumable(startup: &mut Vec<(LogKind, String)>) -> Vec<ResumeRow> {
     let Ok(j) = Journal::open_default() else {
@@ -94,7 +83,7 @@ fn resumable(startup: &mut Vec<(LogKind, String)>) -> Vec<ResumeRow> {
     }
     list.into_iter()
         .map(|s| ResumeRow {
-            age: age(&s),
+            age: s.age(),
             session: s,
         })
         .collect()

@@ -19,19 +19,12 @@ use crate::app::{
     self, ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, LogKind,
     ManualRequest, Model, Msg,
 };
-use crate::halo::{
-    AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, HaloError, discover,
-};
-use crate::journal::{Journal, Status, fsutil};
-use crate::plan::answers::ConnectionMode;
-use crate::plan::apply::{Applier, ApplyError, Finished};
-use crate::plan::build::Lookups;
-use crate::plan::handover::{Handover, SaveError};
-use crate::plan::verify::Verification;
+use crate::halo::{Client, ClientOptions, EventSink, HaloError};
+use crate::journal::{Journal, fsutil};
+use crate::plan::apply::{ApplyError, Finished};
+use crate::plan::handover::SaveError;
+use crate::plan::session::{self, For, Workflow};
 use crate::ui::{self, Theme};
-
-/// Env var that overrides the state dir (tests point it at a temp dir).
-pub const STATE_DIR_ENV: &str = "HALO_ONBOARD_STATE_DIR";
 
 /// TEST ONLY: `after-first-frame` panics and `error-after-first-frame` returns an error from
 /// the event loop once the first frame is drawn, so the tests can check that the terminal is
@@ -62,9 +55,6 @@ impl TestFault {
     }
 }
 
-/// Scopes the bootstrap token asks for.
-pub const BOOTSTRAP_SCOPES: [&str; 2] = ["all", "admin"];
-
 pub struct Options {
     pub model: Model,
     pub theme: Theme,
@@ -80,15 +70,6 @@ pub enum Exit {
     Quit,
     /// Terminated by a signal (its number), terminal restored.
     Signal(i32),
-}
-
-/// `$HALO_ONBOARD_STATE_DIR`, else the platform state dir (data-local dir where there is none).
-pub fn state_dir() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(STATE_DIR_ENV).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
-    }
-    let pd = directories::ProjectDirs::from("", "", "halo-onboard")?;
-    Some(pd.state_dir().unwrap_or(pd.data_local_dir()).to_path_buf())
 }
 
 /// Opens the log file for appending: parent dir 0700, file 0600.
@@ -232,7 +213,15 @@ impl Runner {
                     return;
                 };
                 tokio::spawn(async move {
-                    let _ = tx.send(Msg::Reverified(reverify(&client, *req).await));
+                    let r = session::verify_again(
+                        &client,
+                        &req.session,
+                        &req.client_id,
+                        req.agent_id,
+                        req.secret,
+                    )
+                    .await;
+                    let _ = tx.send(Msg::Reverified(r));
                 });
             }
             Effect::SaveAnswers { path, answers } => {
@@ -244,9 +233,7 @@ impl Runner {
             Effect::ConfirmHandover(mut s) => {
                 let r = Journal::open_default().and_then(|j| {
                     let file = s.credentials_file.clone();
-                    j.hand_over(&mut s, file)?;
-                    s.status = Status::HandedOver;
-                    j.save(&mut s)
+                    session::handed_over(&j, &mut s, file, true)
                 });
                 let _ = self.tx.send(Msg::HandedOver(
                     r.map_err(|e| format!("{e} ({})", e.hint())),
@@ -265,34 +252,8 @@ fn wizard_hint(e: &SaveError) -> String {
     }
 }
 
-/// Verifies a setup again with the secret still on the hand-over screen, else with what the
-/// journal's hand-over holds; the secret is never kept beyond this call.
-async fn reverify(client: &Client, req: app::ReverifyRequest) -> Result<Verification, String> {
-    let s = &req.session;
-    let secret = match req.secret {
-        Some(sec) => sec,
-        None => {
-            let journal = Journal::open_default().map_err(|e| format!("{e} ({})", e.hint()))?;
-            let app_id = s.objects.application_id.clone().unwrap_or_default();
-            journal
-                .known_app_secret(&app_id, &req.client_id)
-                .map(|k| k.secret)
-                .ok_or_else(|| {
-                    format!(
-                        "the application's secret is not at hand any more (handed over, not saved here); verify with it: HALO_APP_CLIENT_SECRET=… halo-onboard check {}",
-                        s.id
-                    )
-                })?
-        }
-    };
-    Ok(
-        crate::plan::apply::verify_setup(client, &s.answers, &req.client_id, req.agent_id, &secret)
-            .await,
-    )
-}
-
 /// Saves the answers as TOML (no secret is in them), parent dir 0700.
-fn save_answers(path: &std::path::Path, a: &crate::plan::answers::Answers) -> std::io::Result<()> {
+fn save_answers(path: &std::path::Path, a: &crate::answers::Answers) -> std::io::Result<()> {
     let text = toml::to_string(a).map_err(std::io::Error::other)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fsutil::private_dir(dir)?;
@@ -331,6 +292,23 @@ fn apply_fail(e: ApplyError) -> Fail {
     }
 }
 
+/// The workflow on the connected client, its progress sent as messages.
+fn workflow<'a>(
+    client: &'a Client,
+    journal: &'a Journal,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Workflow<'a> {
+    let tx = tx.clone();
+    Workflow {
+        client,
+        journal,
+        progress: Some(Arc::new(move |p| {
+            let _ = tx.send(Msg::Progress(p));
+        })),
+        regenerate_secret: false,
+    }
+}
+
 /// Adopts what the user made by hand (the session is the one whose write Halo refused), then
 /// continues exactly like [`apply_task`].
 async fn manual_task(
@@ -341,113 +319,54 @@ async fn manual_task(
     let journal = Journal::open_default().map_err(journal_fail)?;
     let mut s = journal.load(&req.session_id).map_err(journal_fail)?;
     s.answers = req.answers.clone();
-    let (ptx, mut prx) = mpsc::unbounded_channel();
-    let fwd_tx = tx.clone();
-    let forward = tokio::spawn(async move {
-        while let Some(p) = prx.recv().await {
-            let _ = fwd_tx.send(Msg::Progress(p));
-        }
-    });
-    let applier = Applier {
-        client,
-        journal: &journal,
-        progress: Some(ptx),
-        regenerate_secret: false,
-    };
-    let result = applier
+    let wf = workflow(client, &journal, tx);
+    let f = wf
         .adopt_and_continue(&mut s, req.object, req.credentials.as_ref())
-        .await;
-    drop(applier);
-    let _ = forward.await;
-    finish(&journal, client, s, result.map_err(apply_fail)?)
+        .await
+        .map_err(apply_fail)?;
+    finish(&wf, s, f)
 }
 
-/// Journal (new or resumed setup), apply, then verify while the read-backs finish — the same
-/// order as the headless `execute`, but the hand-over is left to the user.
+/// Journal (new or resumed setup), apply, then verify while the read-backs finish; the
+/// hand-over is left to the user.
 async fn apply_task(
     client: &Client,
     req: ApplyRequest,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<ApplyOutcome, Fail> {
     let journal = Journal::open_default().map_err(journal_fail)?;
-    let ep = client.endpoint().clone();
-    let mut s = match &req.resume_id {
-        Some(id) => {
-            let mut s = journal.load(id).map_err(journal_fail)?;
-            s.answers = req.answers.clone();
-            if s.endpoint.is_none() {
-                s.endpoint = Some(ep.clone());
-            }
-            journal.save(&mut s).map_err(journal_fail)?;
-            s
-        }
-        None => journal
-            .create(req.answers.clone(), Some(ep.clone()))
-            .map_err(journal_fail)?,
-    };
+    let mut s = session::open(
+        &journal,
+        req.answers,
+        client.endpoint(),
+        req.resume_id.as_deref(),
+    )
+    .map_err(journal_fail)?;
     let _ = tx.send(Msg::ApplyStarted(s.id.clone()));
-    let (ptx, mut prx) = mpsc::unbounded_channel();
-    let fwd_tx = tx.clone();
-    let forward = tokio::spawn(async move {
-        while let Some(p) = prx.recv().await {
-            let _ = fwd_tx.send(Msg::Progress(p));
-        }
-    });
-    let applier = Applier {
-        client,
-        journal: &journal,
-        progress: Some(ptx),
-        regenerate_secret: false,
-    };
+    let wf = workflow(client, &journal, tx);
     let halo = |e: HaloError| Msg::ApplyFailed {
         message: e.to_string(),
         hint: format!("{} Nothing will be created twice on resume.", e.hint()),
     };
-    let lk = applier.lookups(&s).await.map_err(halo)?;
-    let result = applier.apply_and_verify(&mut s, lk).await;
-    drop(applier);
-    let _ = forward.await;
-    finish(&journal, client, s, result.map_err(apply_fail)?)
+    let lk = wf.lookups(&s).await.map_err(halo)?;
+    let f = wf.apply(&mut s, lk, None).await.map_err(apply_fail)?;
+    finish(&wf, s, f)
 }
 
 /// After apply and verification: what the hand-over screen needs (the hand-over is the user's).
 fn finish(
-    journal: &Journal,
-    client: &Client,
+    wf: &Workflow,
     mut s: crate::journal::Session,
     f: Finished,
 ) -> Result<ApplyOutcome, Fail> {
-    let ep = client.endpoint().clone();
-    let Finished {
-        applied,
-        verification,
-        verified_with,
-    } = f;
-    let Some(secret) = applied.client_secret.clone() else {
-        // The vendor keeps the secret it has: nothing to hand over.
-        if verification.as_ref().is_some_and(Verification::passed) {
-            s.status = Status::HandedOver;
-        }
-        journal.save(&mut s).map_err(journal_fail)?;
-        return Ok(ApplyOutcome {
-            session: s,
-            verification,
-            differences: applied.differences,
-            handover: None,
-            verified_with,
-            client_id: applied.client_id,
-        });
-    };
-    journal.save(&mut s).map_err(journal_fail)?;
-    let handover = Handover::new(&ep, &applied.client_id, &secret, applied.agent_id)
-        .with_expiry(applied.secret_expires.as_deref());
+    let handover = wf.settle(&mut s, &f, false).map_err(journal_fail)?;
     Ok(ApplyOutcome {
         session: s,
-        verification,
-        differences: applied.differences,
-        handover: Some(handover),
-        verified_with,
-        client_id: applied.client_id,
+        verification: f.verification,
+        differences: f.applied.differences,
+        handover,
+        verified_with: f.verified_with,
+        client_id: f.applied.client_id,
     })
 }
 
@@ -460,60 +379,18 @@ pub async fn connect(
         events: Some(events),
         ..ClientOptions::default()
     };
-    let endpoint = match req.mode {
-        ConnectionMode::Hosted => {
-            let ep = discover(req.url.trim(), &opts).await?;
-            // Another login host than the URL typed: only once the user confirmed it.
-            crate::halo::check_auth_site(&ep, req.trusted_auth_url.as_deref())?;
-            ep
-        }
-        ConnectionMode::OnPremise => {
-            let tenant = req.tenant.trim();
-            Endpoint::on_premise(
-                req.resource_url.trim(),
-                req.auth_url.trim(),
-                (!tenant.is_empty()).then_some(tenant),
-            )?
-        }
-    };
-    let creds = Credentials {
-        client_id: req.client_id.trim().to_string(),
-        client_secret: req.secret,
-        scopes: BOOTSTRAP_SCOPES.iter().map(|s| s.to_string()).collect(),
-    };
-    let client = Client::new(endpoint, creds, opts)?;
-    let token = client.token().await?;
-    let q = AgentQuery {
-        include_api_agents: true,
-        ..AgentQuery::default()
-    };
+    let c = session::connect(&req.place, &req.client_id, req.secret, opts).await?;
     // Who we are and what Halo has only need the token: one round trip for all of them.
     // The Administrator role's details (and a few others) confirm Halo's claim vocabulary
     // before anything is planned; apply reads the setup's own roles again.
-    let (agent, roles, teams, departments, workdays, agents, applications) = tokio::try_join!(
-        client.me(),
-        crate::halo::dialect::confirm::read_roles(&client, &[]),
-        client.teams(),
-        client.departments(),
-        client.workdays(),
-        client.agents(&q),
-        client.applications()
-    )?;
-    let lookups = Lookups {
-        roles,
-        teams,
-        departments,
-        workdays,
-        agents,
-        applications,
-    };
+    let (agent, lookups) = session::survey(&c.client, For::Picking).await?;
     Ok((
         Connected {
             agent,
-            token,
+            token: c.token,
             lookups,
         },
-        client,
+        c.client,
     ))
 }
 
@@ -538,7 +415,8 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
     } = opts;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-    let log_path = log_file.or_else(|| state_dir().map(|d| d.join("halo-onboard.log")));
+    let log_path = log_file
+        .or_else(|| crate::journal::default_state_dir().map(|d| d.join("halo-onboard.log")));
     let mut runner = Runner {
         tx: tx.clone(),
         events: ev_tx,

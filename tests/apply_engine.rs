@@ -10,7 +10,7 @@ use secrecy::SecretString;
 mod support;
 use support::{Env, env, fast_opts};
 
-fn topleft() -> halo_onboard::plan::answers::Answers {
+fn topleft() -> halo_onboard::answers::Answers {
     halo_onboard::profile::answers_for("topleft").unwrap()
 }
 
@@ -187,7 +187,7 @@ async fn lost_secret_is_regenerated_not_duplicated() {
 async fn rollback_deletes_only_what_the_setup_created() {
     let e = env().await;
     let mut a = topleft();
-    a.role.mode = halo_onboard::plan::answers::RoleMode::Reuse("Administrator".into());
+    a.role.mode = halo_onboard::answers::RoleMode::Reuse("Administrator".into());
     let mut s = e.journal.create(a, Some(e.ep.clone())).unwrap();
     apply(&e, &e.journal, &mut s).await.unwrap();
     let roles_before = e.sim.with_state(|st| st.roles.len());

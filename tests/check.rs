@@ -4,11 +4,11 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use halo_onboard::answers::Answers;
 use halo_onboard::halo::model::*;
 use halo_onboard::halo::{Client, ClientOptions, Credentials, Endpoint};
 use halo_onboard::headless::check::{Audit, Report, Status, audit};
 use halo_onboard::journal::Journal;
-use halo_onboard::plan::answers::Answers;
 use halo_onboard::plan::apply::Applier;
 use halo_onboard::sim::{self, SimConfig, SimHandle, State};
 use secrecy::{ExposeSecret, SecretString};

@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 mod support;
 use support::{Env, env};
 
-fn topleft() -> halo_onboard::plan::answers::Answers {
+fn topleft() -> halo_onboard::answers::Answers {
     halo_onboard::profile::answers_for("topleft").unwrap()
 }
 

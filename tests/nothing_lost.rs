@@ -16,7 +16,7 @@ use serde_json::Value;
 mod support;
 use support::*;
 
-fn topleft() -> halo_onboard::plan::answers::Answers {
+fn topleft() -> halo_onboard::answers::Answers {
     halo_onboard::profile::answers_for("topleft").unwrap()
 }
 

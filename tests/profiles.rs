@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use halo_onboard::answers::RoleMode;
 use halo_onboard::halo::model::MembershipLevel;
 use halo_onboard::halo::scopes;
-use halo_onboard::plan::answers::RoleMode;
 use halo_onboard::profile::{
     self, ALL_TEAMS, Confidence, DefaultTeam, HandoverField, Pick, Profile, Question, Severity,
 };

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
+use halo_onboard::answers::Answers;
 use halo_onboard::halo::model::*;
 use halo_onboard::journal::Session;
 use halo_onboard::plan::Object;
-use halo_onboard::plan::answers::Answers;
 use halo_onboard::plan::apply::{Applied, Applier, ApplyError};
 use halo_onboard::plan::manual::ManualCredentials;
 use halo_onboard::plan::verify::{self, Layer, Target, Verification};

@@ -11,11 +11,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
+use halo_onboard::answers::Answers;
 use halo_onboard::halo::client::decode;
 use halo_onboard::halo::client::{Redactor, agent_id_from_jwt};
 use halo_onboard::halo::{Agent, Application, Department, Role, Team, Workday};
 use halo_onboard::journal::{Event, Journal, JournalError, Subject};
-use halo_onboard::plan::answers::Answers;
 use proptest::prelude::*;
 use serde_json::Value;
 

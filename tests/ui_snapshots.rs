@@ -3,8 +3,8 @@
 
 mod ui_support;
 
+use halo_onboard::answers::RoleMode;
 use halo_onboard::app::{self, ConnState, Field, LogKind, Model, Msg, Overlay, Step};
-use halo_onboard::plan::answers::RoleMode;
 use halo_onboard::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -3,11 +3,11 @@
 mod ui_support;
 
 use crossterm::event::KeyCode;
+use halo_onboard::answers::{ConnectionMode, RoleMode};
 use halo_onboard::app::{
     self, ConnState, ConnectFailure, Effect, Field, LogKind, Model, Msg, Overlay, Phase, Step,
 };
 use halo_onboard::halo::model::MembershipLevel;
-use halo_onboard::plan::answers::{ConnectionMode, RoleMode};
 use ui_support::*;
 
 fn issues(m: &Model) -> Vec<(Option<Field>, String)> {
@@ -822,7 +822,12 @@ fn another_login_server_needs_a_yes() {
             _ => None,
         })
         .expect("connects again");
-    assert_eq!(req.trusted_auth_url.as_deref(), Some(url.as_str()));
+    match &req.place {
+        halo_onboard::plan::session::Place::Hosted { auth_url, .. } => {
+            assert_eq!(auth_url.as_deref(), Some(url.as_str()))
+        }
+        p => panic!("hosted expected: {p:?}"),
+    }
     // Another URL: the confirmation does not carry over.
     focus(&mut m, Field::Url);
     type_str(&mut m, "x");

@@ -421,8 +421,8 @@ pub fn headless_command(m: &Model) -> String {
     let c = &m.answers.connection;
     let mut s = String::from("halo-onboard apply");
     match c.mode {
-        crate::plan::answers::ConnectionMode::Hosted => s.push_str(&format!(" --url {}", c.url)),
-        crate::plan::answers::ConnectionMode::OnPremise => {
+        crate::answers::ConnectionMode::Hosted => s.push_str(&format!(" --url {}", c.url)),
+        crate::answers::ConnectionMode::OnPremise => {
             s.push_str(&format!(
                 " --resource-url {} --auth-url {}",
                 c.resource_url, c.auth_url
@@ -697,7 +697,7 @@ pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
     if let Some(ep) = &s.endpoint {
         let c = &mut m.answers.connection;
         if c.url.trim().is_empty() && c.resource_url.trim().is_empty() {
-            c.mode = crate::plan::answers::ConnectionMode::OnPremise;
+            c.mode = crate::answers::ConnectionMode::OnPremise;
             c.resource_url = ep.resource_url.clone();
             c.auth_url = ep.auth_url.clone();
             c.tenant = ep.tenant.clone().unwrap_or_default();

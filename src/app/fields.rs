@@ -2,10 +2,10 @@
 //! `Answers`. The field list is computed from the model (e.g. on-premise shows three URL fields),
 //! so focus is an index into `fields(model, step)`.
 
+use crate::answers::{Answers, ConnectionMode, RoleMode as AnswerRoleMode};
 use crate::halo::dialect::ClaimDef;
 use crate::halo::dialect::claims;
 use crate::halo::scopes;
-use crate::plan::answers::{Answers, ConnectionMode, RoleMode as AnswerRoleMode};
 
 use super::model::{Model, Step};
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use tui_input::Input;
 
-use crate::plan::answers::{Answers, TeamAnswer};
+use crate::answers::{Answers, TeamAnswer};
 use crate::plan::build::Lookups;
 use crate::profile::{Profile, Question};
 

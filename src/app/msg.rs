@@ -3,13 +3,14 @@
 use crossterm::event::KeyEvent;
 use secrecy::SecretString;
 
+use crate::answers::Answers;
 use crate::halo::model::Agent;
 use crate::halo::{RequestEvent, TokenInfo};
 use crate::journal::Session;
-use crate::plan::answers::{Answers, ConnectionMode};
 use crate::plan::apply::Progress;
 use crate::plan::build::{Lookups, Object};
 use crate::plan::handover::Handover;
+use crate::plan::session::Place;
 use crate::plan::verify::Verification;
 
 use super::log::LogKind;
@@ -133,15 +134,11 @@ pub struct ManualRequest {
 /// What the runtime needs to test a connection. Debug is safe: `SecretString` redacts itself.
 #[derive(Debug, Clone)]
 pub struct ConnectRequest {
-    pub mode: ConnectionMode,
-    pub url: String,
-    pub resource_url: String,
-    pub auth_url: String,
-    pub tenant: String,
+    /// Where Halo is; a hosted one's `auth_url` is a login server on another host that the
+    /// user confirmed.
+    pub place: Place,
     pub client_id: String,
     pub secret: SecretString,
-    /// An authorisation server on another host than the Halo URL, confirmed by the user.
-    pub trusted_auth_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]

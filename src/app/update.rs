@@ -4,9 +4,10 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::InputRequest;
 use tui_input::backend::crossterm::to_input_request;
 
+use crate::answers::{ConnectionMode, DepartmentAnswer, RoleMode, TeamAnswer};
 use crate::halo::model::MembershipLevel;
 use crate::halo::scopes;
-use crate::plan::answers::{ConnectionMode, DepartmentAnswer, RoleMode, TeamAnswer};
+use crate::plan::session::Place;
 use crate::profile::Question;
 
 use super::apply::{self as ap, Phase};
@@ -542,15 +543,22 @@ fn test_connection(m: &mut Model, fx: &mut Vec<Effect>) {
         return;
     }
     let c = &m.answers.connection;
+    let place = match c.mode {
+        ConnectionMode::Hosted => Place::Hosted {
+            url: c.url.trim().to_string(),
+            auth_url: m.trusted_auth_url.clone(),
+            tenant: None,
+        },
+        ConnectionMode::OnPremise => Place::OnPremise {
+            resource_url: c.resource_url.trim().to_string(),
+            auth_url: c.auth_url.trim().to_string(),
+            tenant: Some(c.tenant.trim().to_string()),
+        },
+    };
     let req = ConnectRequest {
-        mode: c.mode,
-        url: c.url.clone(),
-        resource_url: c.resource_url.clone(),
-        auth_url: c.auth_url.clone(),
-        tenant: c.tenant.clone(),
-        client_id: c.client_id.clone(),
+        place,
+        client_id: c.client_id.trim().to_string(),
         secret: m.secret.secret(),
-        trusted_auth_url: m.trusted_auth_url.clone(),
     };
     let target = match c.mode {
         ConnectionMode::Hosted => c.url.clone(),

@@ -1,8 +1,8 @@
 //! Validation rules per step. Messages are shown inline under the field they concern.
 
+use crate::answers::{ConnectionMode, RoleMode};
 use crate::halo::columns::{self, Column};
 use crate::halo::scopes;
-use crate::plan::answers::{ConnectionMode, RoleMode};
 use crate::profile::Question;
 
 use super::fields::Field;

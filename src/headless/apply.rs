@@ -6,12 +6,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::common::*;
+use crate::answers::Answers;
 use crate::halo::{Client, ClientOptions, Endpoint};
-use crate::journal::{Journal, Session, Status};
-use crate::plan::apply::{Applier, ApplyError, Finished, GivenSecret, Progress, VerifiedWith};
+use crate::journal::{Journal, Session};
+use crate::plan::apply::{ApplyError, GivenSecret, Progress, VerifiedWith};
 use crate::plan::build::{Kind, Lookups, Object, Plan};
-use crate::plan::handover::{self, Handover};
+use crate::plan::handover;
 use crate::plan::manual;
+use crate::plan::session::{self, For, ProgressFn, Workflow};
 use crate::plan::verify::Verification;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -213,6 +215,34 @@ impl Outcome {
     }
 }
 
+/// Progress as printed lines: steps as they happen, read-back differences as the fix to make.
+fn printer(log: Log, a: &Answers) -> ProgressFn {
+    let names = [
+        a.role.name.trim().to_string(),
+        a.agent.name.trim().to_string(),
+        a.application.name.trim().to_string(),
+    ];
+    std::sync::Arc::new(move |p| match p {
+        Progress::Step(m) => log(&format!("  {m}")),
+        Progress::Difference(o, d) => {
+            let name = &names[match o {
+                Object::Role => 0,
+                Object::Agent => 1,
+                Object::Application => 2,
+            }];
+            log(&format!(
+                "  read-back {}: {}",
+                o.label(),
+                manual::fix_line(o, name, &d)
+            ))
+        }
+    })
+}
+
+fn journal_failure(e: crate::journal::JournalError) -> Failure {
+    Failure::new(e.to_string(), e.hint())
+}
+
 /// Runs a session from where it stands: plan (and stop unless `--yes`), apply, verify, hand over.
 /// Prints nothing itself except through `log`; the caller reports the [`Outcome`].
 pub async fn execute(
@@ -228,45 +258,17 @@ pub async fn execute(
             l(m);
         }
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    // Progress is reported as it happens, so a slow Halo shows where it is.
-    let plog = log.clone();
-    let names = [
-        s.answers.role.name.trim().to_string(),
-        s.answers.agent.name.trim().to_string(),
-        s.answers.application.name.trim().to_string(),
-    ];
-    let printer = tokio::spawn(async move {
-        while let Some(p) = rx.recv().await {
-            let Some(l) = &plog else { continue };
-            match p {
-                Progress::Step(m) => l(&format!("  {m}")),
-                Progress::Difference(o, d) => {
-                    let name = &names[match o {
-                        Object::Role => 0,
-                        Object::Agent => 1,
-                        Object::Application => 2,
-                    }];
-                    l(&format!(
-                        "  read-back {}: {}",
-                        o.label(),
-                        manual::fix_line(o, name, &d)
-                    ))
-                }
-            }
-        }
-    });
     let given = given_app_secret(run)?;
-    let applier = Applier {
+    let wf = Workflow {
         client,
         journal,
-        progress: Some(tx),
+        // Progress is reported as it happens, so a slow Halo shows where it is.
+        progress: log.clone().map(|l| printer(l, &s.answers)),
         regenerate_secret: run.new_secret,
     };
-    // Who we are and what Halo has: independent reads, one round trip.
-    let (me, lk) = tokio::join!(client.me(), applier.lookups(s));
-    let me = me.map_err(|e| Failure::halo(&e))?;
-    let lk = lk.map_err(|e| Failure::halo(&e))?;
+    let (me, lk) = session::survey(client, For::Setup(&s.answers))
+        .await
+        .map_err(|e| Failure::halo(&e))?;
     say(&format!("Connected to {} as {}", ep.base_url(), me.name));
     let plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
     if run.dry_run || !run.yes {
@@ -277,33 +279,19 @@ pub async fn execute(
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
     // Kept for the manual checklist should Halo refuse a write.
     let lk_kept = lk.clone();
-    let result = applier.apply_and_verify_with(s, lk, given).await;
-    drop(applier);
-    let _ = printer.await;
-    let Finished {
-        applied,
-        verification,
-        verified_with,
-    } = result.map_err(|e| apply_failure(&e, s, &lk_kept))?;
-    let mut out = outcome(s, plan, &applied);
+    let f = wf
+        .apply(s, lk, given)
+        .await
+        .map_err(|e| apply_failure(&e, s, &lk_kept))?;
+    let mut out = outcome(s, plan, &f.applied);
     out.no_verify = run.no_verify;
-    out.verification = verification;
-    out.verified_with = verified_with;
-    let Some(secret) = applied.client_secret.clone() else {
-        // The application keeps the secret its vendor already has: nothing to hand over, and
-        // a stale pending one (e.g. zeroed by a kill inside the wipe) goes.
-        if s.secret_pending {
-            journal
-                .wipe_secret(s)
-                .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
-        }
+    let handover = wf.settle(s, &f, run.no_verify).map_err(journal_failure)?;
+    let verified = f.verification.as_ref().is_some_and(Verification::passed);
+    out.verification = f.verification;
+    out.verified_with = f.verified_with;
+    let Some(ho) = handover else {
+        // The application keeps the secret its vendor already has: nothing to hand over.
         out.credentials_file = s.credentials_file.clone();
-        if out.verification.as_ref().is_some_and(Verification::passed) || run.no_verify {
-            s.status = Status::HandedOver;
-        }
-        journal
-            .save(s)
-            .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
         return Ok(out);
     };
     // Hand over: the file is the one place meant for the secret; then the journal forgets it.
@@ -311,8 +299,6 @@ pub async fn execute(
         Some(p) => p.clone(),
         None => journal.default_handover(&s.id),
     };
-    let ho = Handover::new(ep, &applied.client_id, &secret, applied.agent_id)
-        .with_expiry(applied.secret_expires.as_deref());
     // The default file is this setup's own (in the state dir): a new secret replaces a stale
     // one there. A file the user named is replaced only with --force.
     ho.save(&path, run.force || run.out.is_none()).map_err(|e| {
@@ -326,15 +312,8 @@ pub async fn execute(
             ),
         )
     })?;
-    journal
-        .hand_over(s, Some(path.clone()))
-        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
-    if out.verification.as_ref().is_some_and(Verification::passed) {
-        s.status = Status::HandedOver;
-    }
-    journal
-        .save(s)
-        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    wf.handed_over(s, Some(path.clone()), verified)
+        .map_err(journal_failure)?;
     out.new_secret = true;
     out.credentials_file = Some(path);
     Ok(out)
@@ -361,7 +340,7 @@ pub fn check_out(run: &RunArgs, journal: &Journal) -> Result<(), Failure> {
 
 /// The existing application's secret the user gave for verification, if any.
 fn given_app_secret(run: &RunArgs) -> Result<Option<GivenSecret>, Failure> {
-    let env = super::check::APP_SECRET_ENV;
+    let env = APP_SECRET_ENV;
     let source = match &run.app_secret_file {
         Some(f) => format!("--app-secret-file {}", f.display()),
         None => env.to_string(),
@@ -403,7 +382,7 @@ pub fn secret_hint(s: &Session) -> String {
     format!(
         "generate and copy the secret in Halo's web UI:\n  {}\nThen continue (the secret from {} or --manual-secret-file, never the command line):\n  halo-onboard resume {} --yes --manual application --manual-client-id CLIENT_ID",
         c.lines().join("\n  "),
-        super::check::APP_SECRET_ENV,
+        APP_SECRET_ENV,
         s.id
     )
 }
@@ -419,7 +398,7 @@ pub fn manual_hint(object: Object, s: &Session, lk: &Lookups) -> String {
     if object == Object::Application {
         out.push_str(&format!(
             "Then continue (the secret from {} or --manual-secret-file, never the command line):\n  halo-onboard resume {} --yes --manual application --manual-client-id CLIENT_ID",
-            super::check::APP_SECRET_ENV, s.id
+            APP_SECRET_ENV, s.id
         ));
     } else {
         out.push_str(&format!(
@@ -597,7 +576,7 @@ pub fn outcome_text(o: &Outcome) -> String {
     if o.unverified() {
         s.push_str(&format!(
             "The application's secret is not at hand (Halo shows it once), so nothing could check the credentials still work. To verify: put it in {app} (or pass --app-secret-file FILE) and run `halo-onboard check {id}`.{accept}\n",
-            app = super::check::APP_SECRET_ENV,
+            app = APP_SECRET_ENV,
             id = o.session,
             accept = if o.no_verify {
                 " Accepted as asked (--no-verify)."
@@ -659,7 +638,7 @@ pub async fn run(args: &ApplyArgs) -> u8 {
 pub fn load_answers(
     profile: Option<&str>,
     file: Option<&std::path::Path>,
-) -> Result<crate::plan::answers::Answers, Failure> {
+) -> Result<Answers, Failure> {
     let mut answers = crate::profile::answers_for(profile.unwrap_or("custom"))
         .map_err(|m| Failure::new(m, "Run `halo-onboard profiles` to list the profile ids."))?;
     if let Some(p) = file {
@@ -687,20 +666,19 @@ pub async fn connect(
     connect: &ConnectArgs,
     client_id: &str,
     secret: secrecy::SecretString,
-    answers: &mut crate::plan::answers::Answers,
+    answers: &mut Answers,
     opts: ClientOptions,
 ) -> Result<(Client, Endpoint), Failure> {
-    let ep = endpoint_from(connect, &opts).await?;
+    let c = connect_bootstrap(&place(connect)?, client_id, secret, opts).await?;
+    let ep = c.endpoint().clone();
     set_connection(answers, connect, &ep);
-    let client = bootstrap_client(&ep, client_id, secret, opts)?;
-    check_bootstrap(&client).await?;
-    Ok((client, ep))
+    Ok((c.client, ep))
 }
 
 /// A journaled setup for a real apply; a draft (never written) for a dry run or plan only.
 pub fn open_session(
     journal: &Journal,
-    answers: crate::plan::answers::Answers,
+    answers: Answers,
     ep: &Endpoint,
     run: &RunArgs,
 ) -> Result<Session, Failure> {
@@ -709,15 +687,12 @@ pub fn open_session(
     } else {
         Ok(journal.draft(answers, Some(ep.clone())))
     }
-    .map_err(|e| Failure::new(e.to_string(), e.hint()))
+    .map_err(journal_failure)
 }
 
 /// `apply --setup SETUP`: the earlier setup's Halo address, bootstrap client id and answers.
-fn from_setup(
-    args: &ApplyArgs,
-    reference: &str,
-) -> Result<(ApplyArgs, crate::plan::answers::Answers), Failure> {
-    let j = Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+fn from_setup(args: &ApplyArgs, reference: &str) -> Result<(ApplyArgs, Answers), Failure> {
+    let j = Journal::open_default().map_err(journal_failure)?;
     let s = super::sessions::resolve(&j, reference)?;
     let c = &s.answers.connection;
     let ep = s.endpoint.clone();
@@ -765,11 +740,8 @@ async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
     run_with(args, answers).await
 }
 
-async fn run_with(
-    args: &ApplyArgs,
-    mut answers: crate::plan::answers::Answers,
-) -> Result<u8, Failure> {
-    let journal = Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+async fn run_with(args: &ApplyArgs, mut answers: Answers) -> Result<u8, Failure> {
+    let journal = Journal::open_default().map_err(journal_failure)?;
     check_out(&args.run, &journal)?;
     let (client_id, secret) = bootstrap_credentials(&args.connect)?;
     let (client, ep) = connect(

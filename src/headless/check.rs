@@ -11,13 +11,11 @@ use serde::Serialize;
 
 use super::apply::load_answers;
 use super::common::*;
+use crate::answers::{Answers, RoleMode};
 use crate::halo::model::*;
-use crate::halo::{AgentQuery, Client, ClientOptions, Credentials, Endpoint, HaloError, scopes};
-use crate::plan::answers::{Answers, RoleMode};
+use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError, scopes};
+use crate::plan::session::{self, For, Place};
 use crate::plan::verify::{self, Layer, Target};
-
-/// Env var holding the audited application's client secret.
-pub const APP_SECRET_ENV: &str = "HALO_APP_CLIENT_SECRET";
 
 const HALO_API: &str = "Configuration > Integrations > Halo API";
 const AGENTS: &str = "Configuration > Teams & Agents > Agents";
@@ -206,21 +204,9 @@ fn app_fix(app: &str, what: &str) -> String {
 /// Object-level checks with the bootstrap client.
 async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
     let ans = a.answers;
-    let q = AgentQuery {
-        search: Some(ans.agent.name.trim().to_string()),
-        include_api_agents: true,
-        include_disabled: true,
-    };
     // The setup's role is read with its details: its claims are what is checked.
-    let wanted = crate::plan::apply::wanted_roles(ans);
-    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-    let read = tokio::try_join!(
-        b.applications(),
-        crate::halo::dialect::confirm::read_roles(b, &wanted),
-        b.agents(&q)
-    );
-    let (apps, roles, agents) = match read {
-        Ok(x) => x,
+    let (apps, roles, agents) = match session::lookups(b, For::Setup(ans)).await {
+        Ok(lk) => (lk.applications, lk.roles, lk.agents),
         Err(e) => {
             r.fail("read objects", Layer::Transport, e.to_string(), e.hint());
             r.incomplete = e.is_transient() || matches!(e, HaloError::Connect(_));
@@ -653,8 +639,8 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         application_name: app_name,
     };
     let role = match ans.role.mode {
-        crate::plan::answers::RoleMode::Create => Some(ans.role.permissions.clone()),
-        crate::plan::answers::RoleMode::Reuse(_) => None,
+        crate::answers::RoleMode::Create => Some(ans.role.permissions.clone()),
+        crate::answers::RoleMode::Reuse(_) => None,
     };
     let v = verify::verify_with_role(&target, role.as_ref(), a.opts.clone(), a.bootstrap).await;
     for c in v.checks {
@@ -762,7 +748,7 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
         Some(sec) => sec,
         None => {
             let app_id = s.objects.application_id.clone().unwrap_or_default();
-            j.known_app_secret(&app_id, &app_client_id)
+            crate::plan::handover::known_app_secret(&j, &app_id, &app_client_id)
                 .map(|k| k.secret)
                 .ok_or_else(|| {
                     no_app_secret(&format!(
@@ -889,9 +875,12 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
     };
     let boot = match &t.bootstrap {
         Some((id, sec)) => {
-            let c = bootstrap_client(&t.endpoint, id, sec.clone(), opts.clone())?;
-            check_bootstrap(&c).await?;
-            Some(c)
+            let place = Place::Recorded(t.endpoint.clone());
+            Some(
+                connect_bootstrap(&place, id, sec.clone(), opts.clone())
+                    .await?
+                    .client,
+            )
         }
         None => None,
     };

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 
-use crate::halo::{self, Client, ClientOptions, Credentials, Endpoint, HaloError};
+use crate::answers::{Answers, ConnectionMode};
+use crate::halo::{ClientOptions, Endpoint, HaloError};
 use crate::limits::{self, MAX_SECRET_FILE};
-use crate::plan::answers::{Answers, ConnectionMode};
+use crate::plan::session::{self, Connection, Place};
 
 /// Exit codes shared by the headless commands.
 pub const EXIT_OK: u8 = 0;
@@ -18,6 +19,10 @@ pub const EXIT_CANNOT_RUN: u8 = 2;
 
 /// Env var holding the bootstrap client secret.
 pub const SECRET_ENV: &str = "HALO_CLIENT_SECRET";
+
+/// Env var holding an integration's own client secret (`check`, verifying a re-apply,
+/// `resume --manual application`).
+pub const APP_SECRET_ENV: &str = "HALO_APP_CLIENT_SECRET";
 
 /// A user-facing failure: what went wrong and what to do.
 #[derive(Debug)]
@@ -150,78 +155,69 @@ pub fn bootstrap_credentials(args: &ConnectArgs) -> Result<(String, SecretString
     Ok((client_id, secret))
 }
 
-/// Where the Halo instance is. With `--url`, the authorisation server comes from Halo's
-/// `/api/authinfo`; one on another server than Halo itself is used only when `--auth-url`
-/// names it (the client secret goes there).
-pub async fn endpoint_from(args: &ConnectArgs, opts: &ClientOptions) -> Result<Endpoint, Failure> {
-    let mut ep = match (&args.url, &args.resource_url, &args.auth_url) {
-        (Some(url), _, auth) => {
-            let ep = halo::discover(url, opts)
-                .await
-                .map_err(|e| Failure::halo(&e))?;
-            let ep = match auth {
-                Some(a) => ep.with_auth_url(a).map_err(|e| Failure::halo(&e))?,
-                None => ep,
-            };
-            halo::check_auth_site(&ep, args.auth_url.as_deref()).map_err(|e| {
-                Failure::new(
-                    e.to_string(),
-                    format!(
-                        "If that is Halo's authorisation server (Configuration > Integrations > Halo API > API Details shows it), confirm it: add --auth-url {}",
-                        ep.auth_url
-                    ),
-                )
-            })?;
-            ep
-        }
-        (None, Some(r), Some(a)) => {
-            Endpoint::on_premise(r, a, args.tenant.as_deref()).map_err(|e| Failure::halo(&e))?
-        }
-        (None, Some(_), None) => {
-            return Err(Failure::new(
-                "--resource-url needs --auth-url",
-                "Both are on Halo's API Details page.",
-            ));
-        }
-        _ => {
-            return Err(Failure::new(
-                "no Halo instance given",
-                "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url).",
-            ));
-        }
-    };
-    if let Some(t) = args.tenant.as_deref().filter(|t| !t.trim().is_empty()) {
-        ep.tenant = Some(t.trim().to_string());
+/// Where the Halo instance is, from the connection flags.
+pub fn place(args: &ConnectArgs) -> Result<Place, Failure> {
+    match (&args.url, &args.resource_url, &args.auth_url) {
+        (Some(url), _, auth) => Ok(Place::Hosted {
+            url: url.clone(),
+            auth_url: auth.clone(),
+            tenant: args.tenant.clone(),
+        }),
+        (None, Some(r), Some(a)) => Ok(Place::OnPremise {
+            resource_url: r.clone(),
+            auth_url: a.clone(),
+            tenant: args.tenant.clone(),
+        }),
+        (None, Some(_), None) => Err(Failure::new(
+            "--resource-url needs --auth-url",
+            "Both are on Halo's API Details page.",
+        )),
+        _ => Err(Failure::new(
+            "no Halo instance given",
+            "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url).",
+        )),
     }
-    Ok(ep)
 }
 
-/// Bootstrap client: asks for `all admin`, limited by Halo to what the application has.
-pub fn bootstrap_client(
-    ep: &Endpoint,
+/// A failed connection in the headless words: a login server on another host is confirmed
+/// with `--auth-url` (the client secret goes there).
+pub fn connect_failure(e: &HaloError) -> Failure {
+    match e {
+        HaloError::AuthElsewhere(_, auth) => Failure::new(
+            e.to_string(),
+            format!(
+                "If that is Halo's authorisation server (Configuration > Integrations > Halo API > API Details shows it), confirm it: add --auth-url {auth}"
+            ),
+        ),
+        e => Failure::halo(e),
+    }
+}
+
+/// Where the Halo instance is ([`session::endpoint`]).
+pub async fn endpoint_from(args: &ConnectArgs, opts: &ClientOptions) -> Result<Endpoint, Failure> {
+    session::endpoint(&place(args)?, opts)
+        .await
+        .map_err(|e| connect_failure(&e))
+}
+
+/// Connects with the bootstrap credential ([`session::connect`]) and checks it may administer
+/// Halo: roles, agents and applications are admin endpoints.
+pub async fn connect_bootstrap(
+    place: &Place,
     client_id: &str,
     secret: SecretString,
     opts: ClientOptions,
-) -> Result<Client, Failure> {
-    let creds = Credentials {
-        client_id: client_id.trim().to_string(),
-        client_secret: secret,
-        scopes: vec!["all".into(), "admin".into()],
-    };
-    Client::new(ep.clone(), creds, opts).map_err(|e| Failure::halo(&e))
-}
-
-/// Checks the bootstrap credential gets a token with the admin scope (roles, agents and
-/// applications are admin endpoints). Who it is comes later, together with the lookups.
-pub async fn check_bootstrap(client: &Client) -> Result<(), Failure> {
-    let info = client.token().await.map_err(|e| Failure::halo(&e))?;
-    if !info.scopes.is_empty() && !info.scopes.iter().any(|s| s == "admin") {
+) -> Result<Connection, Failure> {
+    let c = session::connect(place, client_id, secret, opts)
+        .await
+        .map_err(|e| connect_failure(&e))?;
+    if session::admin_scope_missing(&c.token) {
         return Err(Failure::new(
             "the bootstrap application was not granted the admin scope",
             "In Halo: Configuration > Integrations > Halo API > the bootstrap application > Permissions, tick 'admin'.",
         ));
     }
-    Ok(())
+    Ok(c)
 }
 
 /// Reads a TOML answers file and lays it over `base` (fields the file leaves out keep the base

@@ -434,9 +434,11 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
     }
     let (client_id, secret) = bootstrap_credentials(&args.connect)?;
     let opts = ClientOptions::default();
-    let ep = endpoint_from(&args.connect, &opts).await?;
-    let client = bootstrap_client(&ep, &client_id, secret, opts)?;
-    let report = diagnose(&client, &client_id).await?;
+    // The token is judged by `diagnose` (a missing admin scope is one of its findings).
+    let c = crate::plan::session::connect(&place(&args.connect)?, &client_id, secret, opts)
+        .await
+        .map_err(|e| connect_failure(&e))?;
+    let report = diagnose(&c.client, &client_id).await?;
     let body = if args.json {
         serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
     } else {

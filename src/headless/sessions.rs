@@ -5,9 +5,9 @@ use super::common::*;
 use crate::halo::ClientOptions;
 use crate::journal::{Journal, Session};
 use crate::plan::Object;
-use crate::plan::apply::Applier;
 use crate::plan::manual;
 use crate::plan::rollback;
+use crate::plan::session::{Place, Workflow};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionsArgs {
@@ -59,16 +59,6 @@ fn journal() -> Result<Journal, Failure> {
     Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
 
-fn age(s: &Session) -> String {
-    let secs = crate::journal::now_unix().saturating_sub(s.updated_unix);
-    match secs {
-        0..=119 => format!("{secs}s ago"),
-        120..=7199 => format!("{}m ago", secs / 60),
-        7200..=172_799 => format!("{}h ago", secs / 3600),
-        _ => format!("{}d ago", secs / 86_400),
-    }
-}
-
 pub fn run_sessions(args: &SessionsArgs) -> u8 {
     let j = match journal() {
         Ok(j) => j,
@@ -111,7 +101,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                     s.id,
                     status,
                     s.answers.profile.as_deref().unwrap_or("-"),
-                    age(s)
+                    s.age()
                 );
             }
             println!(
@@ -144,14 +134,14 @@ async fn open_session(
         )
     })?;
     let secret = read_secret(secret_file, SECRET_ENV)?;
-    let client = bootstrap_client(
-        &ep,
+    let c = connect_bootstrap(
+        &Place::Recorded(ep.clone()),
         &s.answers.connection.client_id,
         secret,
         ClientOptions::default(),
-    )?;
-    check_bootstrap(&client).await?;
-    Ok((j, s, client, ep))
+    )
+    .await?;
+    Ok((j, s, c.client, ep))
 }
 
 pub async fn run_resume(args: &ResumeArgs) -> u8 {
@@ -198,14 +188,11 @@ async fn adopt(
                 "--manual application needs the Client ID you copied from Halo",
                 format!(
                     "Add --manual-client-id CLIENT_ID (and the secret in {} or --manual-secret-file).",
-                    super::check::APP_SECRET_ENV
+                    APP_SECRET_ENV
                 ),
             ));
         }
-        let client_secret = read_secret(
-            args.manual_secret_file.as_deref(),
-            super::check::APP_SECRET_ENV,
-        )?;
+        let client_secret = read_secret(args.manual_secret_file.as_deref(), APP_SECRET_ENV)?;
         Some(manual::ManualCredentials {
             client_id: client_id.trim().to_string(),
             client_secret,
@@ -213,15 +200,14 @@ async fn adopt(
     } else {
         None
     };
-    let applier = Applier {
+    let wf = Workflow {
         client,
         journal: j,
         progress: None,
         regenerate_secret: false,
     };
-    let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
-    applier
-        .adopt_manual(s, &lk, object, creds.as_ref())
+    let lk = wf.lookups(s).await.map_err(|e| Failure::halo(&e))?;
+    wf.adopt(s, &lk, object, creds.as_ref())
         .map_err(|e| Failure {
             code: EXIT_FAILED,
             message: e.to_string(),

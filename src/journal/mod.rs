@@ -16,8 +16,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::answers::Answers;
 use crate::halo::Endpoint;
-use crate::plan::answers::Answers;
 
 /// Bump when the file format changes incompatibly.
 pub const FORMAT_VERSION: u32 = 1;
@@ -202,6 +202,17 @@ pub fn now_unix() -> u64 {
 }
 
 impl Session {
+    /// How long ago it was last written, e.g. "5m ago".
+    pub fn age(&self) -> String {
+        let secs = now_unix().saturating_sub(self.updated_unix);
+        match secs {
+            0..=119 => format!("{secs}s ago"),
+            120..=7199 => format!("{}m ago", secs / 60),
+            7200..=172_799 => format!("{}h ago", secs / 3600),
+            _ => format!("{}d ago", secs / 86_400),
+        }
+    }
+
     /// Text put in each created object's notes/description to recognise it on resume.
     pub fn marker(&self) -> String {
         marker_for(&self.id)
@@ -259,35 +270,6 @@ pub fn valid_id(id: &str) -> bool {
         && tail.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
         && rand.len() == 6
         && rand.bytes().all(|c| c.is_ascii_hexdigit())
-}
-
-/// Where an application's secret was found for verifying an existing integration.
-#[derive(Clone)]
-pub struct KnownSecret {
-    pub secret: SecretString,
-    /// The setup whose journal or hand-over holds it.
-    pub setup: String,
-    /// The hand-over file it was read from (`None`: the setup's pending secret).
-    pub file: Option<PathBuf>,
-}
-
-impl std::fmt::Debug for KnownSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KnownSecret")
-            .field("setup", &self.setup)
-            .field("file", &self.file)
-            .finish_non_exhaustive()
-    }
-}
-
-impl KnownSecret {
-    /// "the hand-over file F of setup X", for messages.
-    pub fn describe(&self) -> String {
-        match &self.file {
-            Some(f) => format!("the hand-over file {} of setup {}", f.display(), self.setup),
-            None => format!("the secret kept for setup {}", self.setup),
-        }
-    }
 }
 
 /// The journal directory and its files.
@@ -601,50 +583,6 @@ impl Journal {
             .0
             .iter()
             .any(|s| s.credentials_file.as_deref().is_some_and(same))
-    }
-
-    /// The secret of application `application_id` (client id `client_id`) as an earlier setup
-    /// left it: its pending secret, or the hand-over file it wrote (still there, same client
-    /// id). Newest setup first. Used to verify an existing integration with its real credentials.
-    pub fn known_app_secret(&self, application_id: &str, client_id: &str) -> Option<KnownSecret> {
-        let same = |a: &str, b: &str| !a.is_empty() && a.eq_ignore_ascii_case(b);
-        let (list, _) = self.list();
-        for s in list {
-            let o = &s.objects;
-            let app = o.application_id.as_deref().unwrap_or_default();
-            let cid = o.client_id.as_deref().unwrap_or_default();
-            if !same(app, application_id) && !same(cid, client_id) {
-                continue;
-            }
-            if s.secret_pending
-                && let Some(secret) = self.load_secret(&s.id)
-            {
-                return Some(KnownSecret {
-                    secret,
-                    setup: s.id.clone(),
-                    file: None,
-                });
-            }
-            let files = s
-                .credentials_file
-                .clone()
-                .into_iter()
-                .chain([self.default_handover(&s.id)]);
-            for f in files {
-                let Some((file_cid, secret)) = crate::plan::handover::read_credentials(&f) else {
-                    continue;
-                };
-                if !file_cid.is_empty() && !client_id.is_empty() && !same(&file_cid, client_id) {
-                    continue;
-                }
-                return Some(KnownSecret {
-                    secret,
-                    setup: s.id.clone(),
-                    file: Some(f),
-                });
-            }
-        }
-        None
     }
 }
 

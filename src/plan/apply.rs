@@ -10,27 +10,17 @@
 //! existing application instead of creating a second one.
 
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::mpsc::UnboundedSender;
 
-use crate::halo::dialect::confirm::read_roles;
+use crate::answers::RoleMode;
 use crate::halo::model::*;
-use crate::halo::{AgentQuery, Client, ClientOptions, HaloError};
+use crate::halo::{Client, ClientOptions, HaloError};
 use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
-use crate::plan::answers::RoleMode;
 use crate::plan::build::{self, Kind, Lookups, Object, Plan};
+use crate::plan::handover::known_app_secret;
 use crate::plan::manual::{self, ManualCredentials};
 use crate::plan::ownership;
 use crate::plan::repair;
-
-/// The roles a setup names (its own, a reused one, extra roles): read with their details.
-pub fn wanted_roles(a: &crate::plan::answers::Answers) -> Vec<String> {
-    let mut out = vec![a.role.name.trim().to_string()];
-    if let RoleMode::Reuse(key) = &a.role.mode {
-        out.push(key.clone());
-    }
-    out.extend(a.agent.extra_roles.iter().cloned());
-    out
-}
+use crate::plan::session::{For, ProgressFn};
 use crate::plan::verify::{self, Target, Verification};
 
 /// Progress lines for the wizard's log pane and headless output.
@@ -141,7 +131,6 @@ enum ReadBack {
 
 /// Read-backs run in the background while the next write goes out: each object's read-back
 /// depends only on its own write, so they add no sequential round trip.
-/// Holds no progress sender, so a progress reader ends when the applier is dropped.
 struct ReadBacks {
     tasks: Vec<tokio::task::JoinHandle<ReadBack>>,
 }
@@ -251,7 +240,7 @@ impl std::fmt::Debug for GivenSecret {
 pub struct Applier<'a> {
     pub client: &'a Client,
     pub journal: &'a Journal,
-    pub progress: Option<UnboundedSender<Progress>>,
+    pub progress: Option<ProgressFn>,
     /// Rotate the secret of an application adopted from an earlier setup.
     pub regenerate_secret: bool,
 }
@@ -262,50 +251,18 @@ fn new_secret() -> SecretString {
 
 impl Applier<'_> {
     fn say(&self, s: impl Into<String>) {
-        if let Some(tx) = &self.progress {
-            let _ = tx.send(Progress::Step(s.into()));
+        self.report(Progress::Step(s.into()));
+    }
+
+    fn report(&self, p: Progress) {
+        if let Some(f) = &self.progress {
+            f(p);
         }
     }
 
-    /// Everything the plan needs from Halo, fetched in parallel: the lists in one round trip,
-    /// the details (claims) of the roles that matter in a second (see
-    /// [`crate::halo::dialect::confirm::read_roles`]).
+    /// The look-ups for this setup ([`crate::plan::session::lookups`]).
     pub async fn lookups(&self, s: &Session) -> Result<Lookups, HaloError> {
-        let c = self.client;
-        let q = AgentQuery {
-            search: Some(s.answers.agent.name.trim().to_string()),
-            include_api_agents: true,
-            include_disabled: true,
-        };
-        let wanted = wanted_roles(&s.answers);
-        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        let (roles, teams, departments, workdays, mut agents, applications) = tokio::try_join!(
-            read_roles(c, &wanted),
-            c.teams(),
-            c.departments(),
-            c.workdays(),
-            c.agents(&q),
-            c.applications()
-        )?;
-        // Ownership of an agent is proven by the roles it holds: where the list left them out,
-        // read the agents with the setup's username in full (none on a first apply).
-        let name = s.answers.agent.name.trim();
-        let details = agents.iter().enumerate().filter_map(|(i, g)| {
-            let wanted = g.roles.is_empty() && g.name.trim().eq_ignore_ascii_case(name);
-            let id = g.id.filter(|_| wanted)?;
-            Some(async move { (i, c.get_agent(id).await) })
-        });
-        for (i, got) in futures::future::join_all(details).await {
-            agents[i] = got?;
-        }
-        Ok(Lookups {
-            roles,
-            teams,
-            departments,
-            workdays,
-            agents,
-            applications,
-        })
+        crate::plan::session::lookups(self.client, For::Setup(&s.answers)).await
     }
 
     /// Settles a write the journal left in doubt: finds the object by marker and records it.
@@ -500,10 +457,8 @@ impl Applier<'_> {
         let lk = self.lookups(s).await?;
         let mut applied = self.apply_with(s, lk).await?;
         applied.finish_read_backs().await;
-        if let Some(tx) = &self.progress {
-            for (o, d) in &applied.differences {
-                let _ = tx.send(Progress::Difference(*o, d.clone()));
-            }
+        for (o, d) in &applied.differences {
+            self.report(Progress::Difference(*o, d.clone()));
         }
         Ok(applied)
     }
@@ -535,12 +490,12 @@ impl Applier<'_> {
             Some(secret) => (secret, VerifiedWith::NewSecret),
             None => {
                 let known = given.map(|g| (g.secret, g.source, None)).or_else(|| {
-                    self.journal
-                        .known_app_secret(&applied.application_id, &applied.client_id)
-                        .map(|k| {
+                    known_app_secret(self.journal, &applied.application_id, &applied.client_id).map(
+                        |k| {
                             let d = k.describe();
                             (k.secret, d, k.file)
-                        })
+                        },
+                    )
                 });
                 let Some((secret, source, file)) = known else {
                     applied.finish_read_backs().await;
@@ -919,7 +874,7 @@ impl Applier<'_> {
             // Not in the journal, but in this setup's hand-over file (a kill inside the wipe
             // that follows the hand-over): it was handed over, not lost.
             None if !handed_out(s)
-                && let Some(k) = self.journal.known_app_secret(&id, &client_id) =>
+                && let Some(k) = known_app_secret(self.journal, &id, &client_id) =>
             {
                 self.say(format!(
                     "Application '{}': its secret was already handed over ({}); left unchanged",
@@ -1096,7 +1051,7 @@ fn object_of(subject: Subject) -> Option<Object> {
 /// the wizard's "verify again" once the admin fixed Halo.
 pub async fn verify_setup(
     client: &Client,
-    answers: &crate::plan::answers::Answers,
+    answers: &crate::answers::Answers,
     client_id: &str,
     agent_id: i64,
     secret: &SecretString,

@@ -3,12 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::answers::{ALL, Answers, DepartmentAnswer, RoleMode, TeamAnswer};
 use crate::halo::dialect::claims::{self, Grade};
 use crate::halo::dialect::confirm::{Vocabulary, confirm};
 use crate::halo::model::*;
 use crate::halo::scopes;
 use crate::journal::Objects;
-use crate::plan::answers::{ALL, Answers, DepartmentAnswer, RoleMode, TeamAnswer};
 use crate::plan::ownership::{self, ANY_SETUP};
 
 /// What Halo has that the plan depends on.

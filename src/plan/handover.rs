@@ -12,7 +12,7 @@ use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::halo::Endpoint;
-use crate::journal::fsutil;
+use crate::journal::{Journal, fsutil};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -275,6 +275,83 @@ fn json_key(k: &str) -> String {
 pub fn osc52(text: &str) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     format!("\x1b]52;c;{b64}\x07")
+}
+
+/// Where an application's secret was found for verifying an existing integration.
+#[derive(Clone)]
+pub struct KnownSecret {
+    pub secret: SecretString,
+    /// The setup whose journal or hand-over holds it.
+    pub setup: String,
+    /// The hand-over file it was read from (`None`: the setup's pending secret).
+    pub file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for KnownSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnownSecret")
+            .field("setup", &self.setup)
+            .field("file", &self.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KnownSecret {
+    /// "the hand-over file F of setup X", for messages.
+    pub fn describe(&self) -> String {
+        match &self.file {
+            Some(f) => format!("the hand-over file {} of setup {}", f.display(), self.setup),
+            None => format!("the secret kept for setup {}", self.setup),
+        }
+    }
+}
+
+/// The secret of application `application_id` (client id `client_id`) as an earlier setup
+/// left it: its pending secret, or the hand-over file it wrote (still there, same client
+/// id). Newest setup first. Used to verify an existing integration with its real credentials.
+pub fn known_app_secret(
+    journal: &Journal,
+    application_id: &str,
+    client_id: &str,
+) -> Option<KnownSecret> {
+    let same = |a: &str, b: &str| !a.is_empty() && a.eq_ignore_ascii_case(b);
+    let (list, _) = journal.list();
+    for s in list {
+        let o = &s.objects;
+        let app = o.application_id.as_deref().unwrap_or_default();
+        let cid = o.client_id.as_deref().unwrap_or_default();
+        if !same(app, application_id) && !same(cid, client_id) {
+            continue;
+        }
+        if s.secret_pending
+            && let Some(secret) = journal.load_secret(&s.id)
+        {
+            return Some(KnownSecret {
+                secret,
+                setup: s.id.clone(),
+                file: None,
+            });
+        }
+        let files = s
+            .credentials_file
+            .clone()
+            .into_iter()
+            .chain([journal.default_handover(&s.id)]);
+        for f in files {
+            let Some((file_cid, secret)) = read_credentials(&f) else {
+                continue;
+            };
+            if !file_cid.is_empty() && !client_id.is_empty() && !same(&file_cid, client_id) {
+                continue;
+            }
+            return Some(KnownSecret {
+                secret,
+                setup: s.id.clone(),
+                file: Some(f),
+            });
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use crate::halo::columns::{self, Column};
 use crate::text;
 
-use super::answers::{Answers, RoleMode};
+use crate::answers::{Answers, RoleMode};
 
 /// One value Halo would refuse or cut: where it is in the answers, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,9 +5,9 @@
 //! Objects made by hand carry no setup marker, so they are adopted by name (role by name,
 //! agent by username, application by name) only when the user says they made them.
 
+use crate::answers::{Answers, RoleMode};
 use crate::halo::dialect::claims;
 use crate::halo::model::*;
-use crate::plan::answers::{Answers, RoleMode};
 use crate::plan::build::{self, Lookups, Object};
 
 pub const ROLES_PATH: &str = "Configuration > Teams & Agents > Roles";
@@ -381,7 +381,7 @@ pub fn find_by_hand(object: Object, a: &Answers, lk: &Lookups) -> Result<String,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::answers::{DepartmentAnswer, TeamAnswer};
+    use crate::answers::{DepartmentAnswer, TeamAnswer};
 
     fn topleft() -> Answers {
         crate::profile::answers_for("topleft").unwrap()

@@ -1,6 +1,5 @@
 //! Desired state (answers + profile) → plan → apply → verify → hand-over.
 
-pub mod answers;
 pub mod apply;
 pub mod build;
 pub mod expiry;
@@ -10,6 +9,7 @@ pub mod manual;
 pub mod ownership;
 pub mod repair;
 pub mod rollback;
+pub mod session;
 pub mod verify;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};

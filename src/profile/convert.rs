@@ -1,6 +1,6 @@
 //! Profile -> wizard answers.
 
-use crate::plan::answers::{
+use crate::answers::{
     AgentAnswers, Answers, ApplicationAnswers, DepartmentAnswer, RoleAnswers, RoleMode, TeamAnswer,
 };
 

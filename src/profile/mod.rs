@@ -24,14 +24,14 @@ pub use least::{areas_of, least_privilege, least_privilege_features, least_privi
 pub use load::{LoadError, builtin, load_all, load_file, parse, user_profiles_dir};
 pub use validate::ProfileProblem;
 
-/// Team name that stands for "every team" in [`crate::plan::answers::AgentAnswers::teams`];
+/// Team name that stands for "every team" in [`crate::answers::AgentAnswers::teams`];
 /// the plan expands it to all teams of the instance.
-pub const ALL_TEAMS: &str = crate::plan::answers::ALL;
+pub const ALL_TEAMS: &str = crate::answers::ALL;
 /// Department name that stands for "every department" in the answers' department list.
-pub const ALL_DEPARTMENTS: &str = crate::plan::answers::ALL;
+pub const ALL_DEPARTMENTS: &str = crate::answers::ALL;
 
 /// The answers a profile id pre-fills, looking in built-in and user profiles.
-pub fn answers_for(id: &str) -> Result<crate::plan::answers::Answers, String> {
+pub fn answers_for(id: &str) -> Result<crate::answers::Answers, String> {
     let dir = user_profiles_dir();
     let (all, _errors) = load_all(dir.as_deref());
     all.iter()

@@ -6,11 +6,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use crate::answers::{ConnectionMode, RoleMode};
 use crate::app::fields::{feature_area, label, scope_name};
 use crate::app::validate::{field_error, scope_warnings, validate};
 use crate::app::{ConnState, Field, Kind, Model, Step};
 use crate::halo::scopes;
-use crate::plan::answers::{ConnectionMode, RoleMode};
 
 use super::{SPINNER, Theme};
 
@@ -257,8 +257,7 @@ fn value_of(
                     .map(|x| x.name.as_str())
                     .unwrap_or("");
                 toggle(
-                    m.team_answer(name).is_some()
-                        || m.team_answer(crate::plan::answers::ALL).is_some(),
+                    m.team_answer(name).is_some() || m.team_answer(crate::answers::ALL).is_some(),
                 )
             }
             Field::TeamUnassigned(i) | Field::TeamOthers(i) => {

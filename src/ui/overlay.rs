@@ -294,8 +294,8 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
 /// Halo's authinfo points the login to another server: the secret goes there only on `y`.
 pub fn confirm_auth_url(m: &Model, t: &Theme, f: &mut Frame, area: Rect, url: &str) {
     let typed = match m.answers.connection.mode {
-        crate::plan::answers::ConnectionMode::Hosted => m.answers.connection.url.trim(),
-        crate::plan::answers::ConnectionMode::OnPremise => m.answers.connection.resource_url.trim(),
+        crate::answers::ConnectionMode::Hosted => m.answers.connection.url.trim(),
+        crate::answers::ConnectionMode::OnPremise => m.answers.connection.resource_url.trim(),
     };
     let lines = vec![
         Line::styled(

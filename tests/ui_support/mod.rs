@@ -168,7 +168,7 @@ pub fn filled(step: Step) -> Model {
     a.agent.initials = "VA".into();
     a.agent.email = "api@vendor.example".into();
     a.agent.default_team = Some("Service Desk".into());
-    a.agent.teams.push(halo_onboard::plan::answers::TeamAnswer {
+    a.agent.teams.push(halo_onboard::answers::TeamAnswer {
         name: "Service Desk".into(),
         ..Default::default()
     });

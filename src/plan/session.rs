@@ -1,0 +1,398 @@
+//! The one setup workflow both front ends drive: connect with the bootstrap credential (where
+//! Halo is, its login server, the token), read what Halo has, plan, apply and verify (progress
+//! through a callback), and record how it ended. The wizard's runtime turns the results into
+//! messages and the headless commands into printed lines; neither writes a step of it again.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::answers::{Answers, RoleMode};
+use crate::halo::dialect::confirm::read_roles;
+use crate::halo::model::Agent;
+use crate::halo::{
+    AgentQuery, Client, ClientOptions, Credentials, Endpoint, HaloError, TokenInfo,
+    check_auth_site, discover,
+};
+use crate::journal::{Journal, JournalError, Session, Status};
+use crate::plan::apply::{Applier, ApplyError, Finished, GivenSecret, Progress, verify_setup};
+use crate::plan::build::{Lookups, Object};
+use crate::plan::handover::{Handover, known_app_secret};
+use crate::plan::manual::ManualCredentials;
+use crate::plan::verify::Verification;
+
+/// Scopes the bootstrap token asks for (Halo grants what the application has of them).
+pub const BOOTSTRAP_SCOPES: [&str; 2] = ["all", "admin"];
+
+/// Where progress goes: the wizard's message channel, a printer, or nowhere.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Where Halo is, as the user gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// A hosted instance: the URL typed; `/api/authinfo` names the login server. `auth_url`
+    /// is one the user named or confirmed: the only other server the secret may go to.
+    Hosted {
+        url: String,
+        auth_url: Option<String>,
+        tenant: Option<String>,
+    },
+    /// Resource server, authorisation server and tenant as Halo's API Details page shows them.
+    OnPremise {
+        resource_url: String,
+        auth_url: String,
+        tenant: Option<String>,
+    },
+    /// The endpoint an earlier setup recorded.
+    Recorded(Endpoint),
+}
+
+/// The endpoint of `place`. A hosted login server on another host than Halo's is refused
+/// (`HaloError::AuthElsewhere`) unless it is the one the user named.
+pub async fn endpoint(place: &Place, opts: &ClientOptions) -> Result<Endpoint, HaloError> {
+    match place {
+        Place::Hosted {
+            url,
+            auth_url,
+            tenant,
+        } => {
+            let mut ep = discover(url.trim(), opts).await?;
+            if let Some(a) = auth_url {
+                ep = ep.with_auth_url(a)?;
+            }
+            check_auth_site(&ep, auth_url.as_deref())?;
+            if let Some(t) = tenant.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                ep.tenant = Some(t.to_string());
+            }
+            Ok(ep)
+        }
+        Place::OnPremise {
+            resource_url,
+            auth_url,
+            tenant,
+        } => Endpoint::on_premise(resource_url.trim(), auth_url.trim(), tenant.as_deref()),
+        Place::Recorded(ep) => Ok(ep.clone()),
+    }
+}
+
+/// A bootstrap connection: the client and the token Halo granted it.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub client: Client,
+    pub token: TokenInfo,
+}
+
+impl Connection {
+    pub fn endpoint(&self) -> &Endpoint {
+        self.client.endpoint()
+    }
+}
+
+/// The bootstrap client on `ep`: asks for [`BOOTSTRAP_SCOPES`].
+pub fn bootstrap_client(
+    ep: Endpoint,
+    client_id: &str,
+    secret: SecretString,
+    opts: ClientOptions,
+) -> Result<Client, HaloError> {
+    let creds = Credentials {
+        client_id: client_id.trim().to_string(),
+        client_secret: secret,
+        scopes: BOOTSTRAP_SCOPES.iter().map(|s| s.to_string()).collect(),
+    };
+    Client::new(ep, creds, opts)
+}
+
+/// Connects with the bootstrap credential: where Halo is, then a token.
+pub async fn connect(
+    place: &Place,
+    client_id: &str,
+    secret: SecretString,
+    opts: ClientOptions,
+) -> Result<Connection, HaloError> {
+    let ep = endpoint(place, &opts).await?;
+    let client = bootstrap_client(ep, client_id, secret, opts)?;
+    let token = client.token().await?;
+    Ok(Connection { client, token })
+}
+
+/// Halo reported the token's scopes and `admin` is not among them: roles, agents and
+/// applications are admin endpoints. (An empty list says nothing either way.)
+pub fn admin_scope_missing(token: &TokenInfo) -> bool {
+    !token.scopes.is_empty() && !token.scopes.iter().any(|s| s == "admin")
+}
+
+/// What the bootstrap credential lacks to create roles, agents and applications (empty: all
+/// good). `agent_is_admin`: see [`agent_is_admin`]; unknown counts as yes.
+pub fn missing_capabilities(scopes: &[String], agent_is_admin: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for scope in ["admin", "all"] {
+        if !scopes.iter().any(|s| s == scope) {
+            out.push(format!(
+                "the token has no '{scope}' scope (tick it on the bootstrap application)"
+            ));
+        }
+    }
+    if !agent_is_admin {
+        out.push("the agent it logs in as is not a HaloPSA Administrator".into());
+    }
+    out
+}
+
+/// Whether the bootstrap agent is a HaloPSA Administrator: its own claims or a role read with
+/// its details carries `SA`=`true`. `None` when none of its roles' details were read.
+pub fn agent_is_admin(agent: &Agent, lk: &Lookups) -> Option<bool> {
+    let mut p = crate::halo::dialect::Permissions::from_claims(&agent.claims);
+    let mut known = !agent.claims.is_empty();
+    for r in &agent.roles {
+        if let Some(role) = lk
+            .roles
+            .iter()
+            .find(|x| x.id.as_deref() == Some(r.id.as_str()))
+            && !role.claims.is_empty()
+        {
+            known = true;
+            p.merge(&role.permissions());
+        }
+    }
+    known.then(|| p.admin())
+}
+
+/// Whose objects the look-ups are read for.
+#[derive(Debug, Clone, Copy)]
+pub enum For<'a> {
+    /// Everything the wizard's steps pick from: every agent, the roles' details that confirm
+    /// Halo's claim vocabulary.
+    Picking,
+    /// One setup: the agents with its username (disabled ones too), the roles it names.
+    Setup(&'a Answers),
+}
+
+/// The roles a setup names (its own, a reused one, extra roles): read with their details.
+pub fn wanted_roles(a: &Answers) -> Vec<String> {
+    let mut out = vec![a.role.name.trim().to_string()];
+    if let RoleMode::Reuse(key) = &a.role.mode {
+        out.push(key.clone());
+    }
+    out.extend(a.agent.extra_roles.iter().cloned());
+    out
+}
+
+/// Everything the plan needs from Halo, fetched in parallel: the lists in one round trip, the
+/// details (claims) of the roles that matter in a second (see
+/// [`crate::halo::dialect::confirm::read_roles`]).
+pub async fn lookups(c: &Client, scope: For<'_>) -> Result<Lookups, HaloError> {
+    let (q, wanted) = match scope {
+        For::Picking => (
+            AgentQuery {
+                include_api_agents: true,
+                ..AgentQuery::default()
+            },
+            Vec::new(),
+        ),
+        For::Setup(a) => (
+            AgentQuery {
+                search: Some(a.agent.name.trim().to_string()),
+                include_api_agents: true,
+                include_disabled: true,
+            },
+            wanted_roles(a),
+        ),
+    };
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    let (roles, teams, departments, workdays, mut agents, applications) = tokio::try_join!(
+        read_roles(c, &wanted),
+        c.teams(),
+        c.departments(),
+        c.workdays(),
+        c.agents(&q),
+        c.applications()
+    )?;
+    // Ownership of an agent is proven by the roles it holds: where the list left them out,
+    // read the agents with the setup's username in full (none on a first apply).
+    if let For::Setup(a) = scope {
+        let name = a.agent.name.trim();
+        let details = agents.iter().enumerate().filter_map(|(i, g)| {
+            let wanted = g.roles.is_empty() && g.name.trim().eq_ignore_ascii_case(name);
+            let id = g.id.filter(|_| wanted)?;
+            Some(async move { (i, c.get_agent(id).await) })
+        });
+        for (i, got) in futures::future::join_all(details).await {
+            agents[i] = got?;
+        }
+    }
+    Ok(Lookups {
+        roles,
+        teams,
+        departments,
+        workdays,
+        agents,
+        applications,
+    })
+}
+
+/// Who the bootstrap credential is and what Halo has: independent reads, one round trip.
+pub async fn survey(c: &Client, scope: For<'_>) -> Result<(Agent, Lookups), HaloError> {
+    tokio::try_join!(c.me(), lookups(c, scope))
+}
+
+/// A journaled setup to apply: the one `resume_id` names (with the answers as they are now), or
+/// a new one on `ep`.
+pub fn open(
+    journal: &Journal,
+    answers: Answers,
+    ep: &Endpoint,
+    resume_id: Option<&str>,
+) -> Result<Session, JournalError> {
+    let Some(id) = resume_id else {
+        return journal.create(answers, Some(ep.clone()));
+    };
+    let mut s = journal.load(id)?;
+    s.answers = answers;
+    if s.endpoint.is_none() {
+        s.endpoint = Some(ep.clone());
+    }
+    journal.save(&mut s)?;
+    Ok(s)
+}
+
+/// Apply and verification of one setup, with progress through a callback.
+pub struct Workflow<'a> {
+    pub client: &'a Client,
+    pub journal: &'a Journal,
+    pub progress: Option<ProgressFn>,
+    /// Rotate the secret of an application adopted from an earlier setup.
+    pub regenerate_secret: bool,
+}
+
+impl Workflow<'_> {
+    fn applier(&self) -> Applier<'_> {
+        Applier {
+            client: self.client,
+            journal: self.journal,
+            progress: self.progress.clone(),
+            regenerate_secret: self.regenerate_secret,
+        }
+    }
+
+    /// The look-ups for this setup.
+    pub async fn lookups(&self, s: &Session) -> Result<Lookups, HaloError> {
+        lookups(self.client, For::Setup(&s.answers)).await
+    }
+
+    /// Applies against `lk` and verifies (see [`Applier::apply_and_verify_with`]).
+    pub async fn apply(
+        &self,
+        s: &mut Session,
+        lk: Lookups,
+        given: Option<GivenSecret>,
+    ) -> Result<Finished, ApplyError> {
+        self.applier().apply_and_verify_with(s, lk, given).await
+    }
+
+    /// Adopts what the user made by hand in Halo's web UI after Halo refused the write (see
+    /// [`Applier::adopt_manual`]); the setup then continues with [`Workflow::apply`].
+    pub fn adopt(
+        &self,
+        s: &mut Session,
+        lk: &Lookups,
+        object: Object,
+        creds: Option<&ManualCredentials>,
+    ) -> Result<String, ApplyError> {
+        self.applier().adopt_manual(s, lk, object, creds)
+    }
+
+    /// Reads Halo, adopts what the user made by hand, applies and verifies.
+    pub async fn adopt_and_continue(
+        &self,
+        s: &mut Session,
+        object: Object,
+        creds: Option<&ManualCredentials>,
+    ) -> Result<Finished, ApplyError> {
+        self.applier().adopt_and_continue(s, object, creds).await
+    }
+
+    /// How the apply ended, in the journal. Without a new secret there is nothing to hand over:
+    /// a stale pending one goes (e.g. zeroed by a kill inside the wipe), and the setup is
+    /// finished once verified or when the caller accepts it unverified. With one, the hand-over
+    /// the caller delivers (a file, the wizard's screen); the journal keeps the secret until
+    /// [`Workflow::handed_over`].
+    pub fn settle(
+        &self,
+        s: &mut Session,
+        f: &Finished,
+        accept_unverified: bool,
+    ) -> Result<Option<Handover>, JournalError> {
+        let verified = f.verification.as_ref().is_some_and(|v| v.passed());
+        let Some(secret) = &f.applied.client_secret else {
+            if s.secret_pending {
+                self.journal.wipe_secret(s)?;
+            }
+            if verified || accept_unverified {
+                s.status = Status::HandedOver;
+            }
+            self.journal.save(s)?;
+            return Ok(None);
+        };
+        self.journal.save(s)?;
+        let a = &f.applied;
+        Ok(Some(
+            Handover::new(self.client.endpoint(), &a.client_id, secret, a.agent_id)
+                .with_expiry(a.secret_expires.as_deref()),
+        ))
+    }
+
+    /// The secret reached its owner (saved to `file`, or confirmed on the wizard's screen): the
+    /// journal forgets it; `finished` closes the setup.
+    pub fn handed_over(
+        &self,
+        s: &mut Session,
+        file: Option<PathBuf>,
+        finished: bool,
+    ) -> Result<(), JournalError> {
+        handed_over(self.journal, s, file, finished)
+    }
+}
+
+/// [`Workflow::handed_over`] without a connection (the wizard confirms after the apply ended).
+pub fn handed_over(
+    journal: &Journal,
+    s: &mut Session,
+    file: Option<PathBuf>,
+    finished: bool,
+) -> Result<(), JournalError> {
+    journal.hand_over(s, file)?;
+    if finished {
+        s.status = Status::HandedOver;
+    }
+    journal.save(s)
+}
+
+/// Verifies a setup again (after the admin fixed what failed in Halo) with `secret`, the one
+/// still on the hand-over screen, else with what an earlier hand-over of this application left.
+/// The secret is never kept beyond this call.
+pub async fn verify_again(
+    client: &Client,
+    s: &Session,
+    client_id: &str,
+    agent_id: i64,
+    secret: Option<SecretString>,
+) -> Result<Verification, String> {
+    let secret = match secret {
+        Some(sec) => sec,
+        None => {
+            let journal = Journal::open_default().map_err(|e| format!("{e} ({})", e.hint()))?;
+            let app_id = s.objects.application_id.clone().unwrap_or_default();
+            known_app_secret(&journal, &app_id, client_id)
+                .map(|k| k.secret)
+                .ok_or_else(|| {
+                    format!(
+                        "the application's secret is not at hand any more (handed over, not saved here); verify with it: HALO_APP_CLIENT_SECRET=… halo-onboard check {}",
+                        s.id
+                    )
+                })?
+        }
+    };
+    Ok(verify_setup(client, &s.answers, client_id, agent_id, &secret).await)
+}
