@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::halo::dialect::{Permissions, PermissionsWire};
 use crate::halo::model::MembershipLevel;
+use crate::halo::scopes;
 
 /// A team or department name meaning "every team / department of the instance".
 pub const ALL: &str = "*";
@@ -24,6 +25,24 @@ pub struct Answers {
     pub application: ApplicationAnswers,
     /// Scope names granted to the application (catalogue names only).
     pub scopes: Vec<String>,
+}
+
+impl Answers {
+    /// Ticks or unticks a scope: ticking `edit:X` ticks `read:X`, unticking `read:X` unticks
+    /// `edit:X`; a name that is not Halo's is not ticked.
+    pub fn toggle_scope(&mut self, name: &str) {
+        let v = &mut self.scopes;
+        if let Some(pos) = v.iter().position(|s| s == name) {
+            v.remove(pos);
+            if let Some(area) = name.strip_prefix("read:") {
+                let edit = format!("edit:{area}");
+                v.retain(|s| *s != edit);
+            }
+        } else if scopes::is_known(name) {
+            v.push(name.to_string());
+        }
+        *v = scopes::normalise(v);
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -387,7 +387,7 @@ fn failed_verification_offers_verify_again_and_repair() {
     assert!(m.apply.needs_attention());
     let text = screen(&m, &Theme::dark());
     assert!(text.contains("r: verify again"), "{text}");
-    let hints = halo_onboard::ui::keys::hints(&m);
+    let hints = halo_onboard::app::keys::footer(&m);
     assert!(hints.iter().any(|(k, _)| *k == "r"), "{hints:?}");
     assert!(hints.iter().any(|(k, _)| *k == "p"), "{hints:?}");
     // r: verifies again with the secret still on the screen.
@@ -462,7 +462,7 @@ fn least_privilege_areas_derive_scopes_and_role() {
         .iter()
         .position(|p| p.id == "least-privilege")
         .unwrap();
-    app::update::pick_profile(&mut m, i, &mut Vec::new());
+    app::picker::pick_profile(&mut m, i, &mut Vec::new());
     assert!(m.asks(halo_onboard::profile::Question::Areas));
     press(&mut m, [ctrl('n')]);
     assert_eq!(m.step, Step::Role);
@@ -508,7 +508,7 @@ fn profile_questions_block_until_answered() {
     }) else {
         return; // no built-in asks for a default team
     };
-    app::update::pick_profile(&mut m, i, &mut Vec::new());
+    app::picker::pick_profile(&mut m, i, &mut Vec::new());
     m.step = Step::Agent;
     assert!(
         app::validate(&m, Step::Agent)

@@ -169,9 +169,10 @@ fn application_by_hand_takes_client_id_and_masked_secret() {
 #[test]
 fn help_names_the_manual_key() {
     assert!(
-        halo_onboard::ui::keys::HELP
+        halo_onboard::app::keys::help()
             .iter()
-            .any(|(k, v)| *k == "m" && v.contains("by hand"))
+            .flat_map(|(_, rows)| rows)
+            .any(|(k, v)| k == "m" && v.contains("by hand"))
     );
 }
 

@@ -162,6 +162,28 @@ fn overlays() {
     snap_text("overlay_apply_message", &m, 100, 34);
 }
 
+/// The help overlay is drawn from the key table and scrolls to its last section; keys are
+/// named as the footer names them.
+#[test]
+fn help_scrolls_through_every_section() {
+    let mut m = normal(Step::Connect);
+    app::update(&mut m, key(crossterm::event::KeyCode::F(1)));
+    let top = text(&draw(&m, &Theme::dark(), 100, 34));
+    assert!(
+        top.contains("Everywhere") && top.contains("Ctrl-N / PgDn"),
+        "{top}"
+    );
+    assert!(top.contains("↑/↓ PgUp/PgDn scroll  Esc close"), "{top}");
+    assert!(!top.contains("Wipe the only copy?"), "{top}");
+    for _ in 0..40 {
+        app::update(&mut m, key(crossterm::event::KeyCode::PageDown));
+    }
+    let end = text(&draw(&m, &Theme::dark(), 100, 34));
+    assert!(end.contains("Wipe the only copy?"), "{end}");
+    assert!(end.contains("wipe it anyway"), "{end}");
+    assert!(!end.contains("Everywhere"), "{end}");
+}
+
 #[test]
 fn variants() {
     // reuse an existing role

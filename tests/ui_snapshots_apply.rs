@@ -37,7 +37,7 @@ fn quiet(mut m: Model) -> Model {
 fn topleft(m: &mut Model) {
     m.profiles = halo_onboard::profile::builtin();
     let i = m.profiles.iter().position(|p| p.id == "topleft").unwrap();
-    app::update::pick_profile(m, i, &mut Vec::new());
+    app::picker::pick_profile(m, i, &mut Vec::new());
 }
 
 #[test]

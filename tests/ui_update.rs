@@ -71,15 +71,23 @@ fn tab_shift_tab_up_down_move_and_wrap() {
 #[test]
 fn j_k_move_only_outside_text_fields() {
     let mut m = Model::default();
+    // A letter never walks into a text field (where the next one would be typed): k from
+    // Test connection passes the secret, client id and URL fields.
     focus(&mut m, Field::TestButton);
     press(&mut m, [key(KeyCode::Char('k'))]);
+    assert_eq!(m.focused(), Field::Mode);
+    press(&mut m, [key(KeyCode::Char('k'))]);
+    assert_eq!(m.focused(), Field::Profile);
+    assert_eq!(m.secret.chars(), 0, "nothing typed into the secret");
+    assert_eq!(m.answers.connection.url, "");
+    press(&mut m, [key(KeyCode::Char('j')), key(KeyCode::Char('j'))]);
+    assert_eq!(m.focused(), Field::TestButton);
+    // The arrows and Tab still reach every field; in a text field letters are typed.
+    press(&mut m, [key(KeyCode::Up)]);
     assert_eq!(m.focused(), Field::ClientSecret);
     press(&mut m, [key(KeyCode::Char('k'))]);
-    assert_eq!(m.focused(), Field::ClientSecret, "k typed into the secret");
+    assert_eq!(m.focused(), Field::ClientSecret);
     assert_eq!(m.secret.chars(), 1);
-    focus(&mut m, Field::Mode);
-    press(&mut m, [key(KeyCode::Char('j'))]);
-    assert_eq!(m.focused(), Field::Url);
 }
 
 #[test]
@@ -635,8 +643,32 @@ fn help_overlay() {
     focus(&mut m, Field::Mode);
     press(&mut m, [key(KeyCode::Char('?'))]);
     assert_eq!(m.overlay, Overlay::Help);
-    press(&mut m, [key(KeyCode::Char('a'))]);
+    // Keys pressed while it is open stay in it: they scroll it or do nothing behind it.
+    let before = m.answers.clone();
+    press(
+        &mut m,
+        [
+            key(KeyCode::Char('a')),
+            key(KeyCode::Right),
+            key(KeyCode::Char('t')),
+            key(KeyCode::Char('l')),
+        ],
+    );
+    assert_eq!(m.overlay, Overlay::Help);
+    assert_eq!(m.answers, before, "nothing behind the help changed");
+    assert!(m.log_visible && m.conn == ConnState::NotConnected);
+    press(&mut m, [key(KeyCode::Down), key(KeyCode::Down)]);
+    assert_eq!(m.help_scroll, 2);
+    press(&mut m, [key(KeyCode::PageDown), key(KeyCode::Up)]);
+    assert_eq!(m.help_scroll, 11);
+    press(&mut m, [key(KeyCode::Home)]);
+    assert_eq!(m.help_scroll, 0);
+    press(&mut m, [key(KeyCode::Char('q'))]);
     assert_eq!(m.overlay, Overlay::None);
+    assert!(!m.quit);
+    // Ctrl-C still asks to quit from inside it.
+    press(&mut m, [key(KeyCode::Char('?')), ctrl('c')]);
+    assert_eq!(m.overlay, Overlay::ConfirmQuit);
 }
 
 #[test]
@@ -832,4 +864,36 @@ fn another_login_server_needs_a_yes() {
     focus(&mut m, Field::Url);
     type_str(&mut m, "x");
     assert_eq!(m.trusted_auth_url, None);
+}
+
+/// Every choice field's options, current value and setter agree: stepping through all of its
+/// options comes back to where it started, shows each option once, and the value shown is the
+/// option the answers hold.
+#[test]
+fn choice_fields_step_through_their_own_options() {
+    use halo_onboard::app::fields::{self, Behaviour};
+    let mut m = filled(Step::Connect);
+    for step in Step::ALL {
+        m.step = step;
+        m.answers.role.mode = RoleMode::Create;
+        for f in m.fields() {
+            let Behaviour::Choice(c) = f.spec().behaviour else {
+                continue;
+            };
+            let i = f.index();
+            let n = (c.options)(&m, i).len();
+            let mut seen = Vec::new();
+            for _ in 0..n {
+                fields::cycle(&mut m, f, 1, &mut Vec::new());
+                let (shown, _) = fields::shown(&m, f);
+                let cur = (c.current)(&m, i).unwrap_or_else(|| panic!("{f:?}: none chosen"));
+                let want = &(c.options)(&m, i)[cur];
+                assert_eq!(shown, format!("◀ {want} ▶"), "{f:?}");
+                seen.push(cur);
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            assert_eq!(seen.len(), n, "{f:?}: every option once");
+        }
+    }
 }

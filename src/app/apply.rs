@@ -170,8 +170,7 @@ pub fn request_apply(m: &mut Model, fx: &mut Vec<Effect>) {
     let p = current_plan(m);
     if p.is_blocked() {
         m.show_errors[Step::Submit.index()] = true;
-        super::update::log(
-            m,
+        m.log(
             fx,
             LogKind::Warn,
             format!("plan has {} problem(s); fix them first", p.problems.len()),
@@ -200,7 +199,7 @@ pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
         .session_id
         .clone()
         .or_else(|| m.apply.resume.as_ref().map(|s| s.id.clone()));
-    super::update::log(m, fx, LogKind::Info, "applying the plan".into());
+    m.log(fx, LogKind::Info, "applying the plan");
     fx.push(Effect::Apply(Box::new(ApplyRequest {
         answers: m.answers.clone(),
         resume_id,
@@ -208,8 +207,7 @@ pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 pub fn started(m: &mut Model, fx: &mut Vec<Effect>, id: String) {
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Info,
         format!("setup {id} journaled; it can be resumed if interrupted"),
@@ -226,15 +224,10 @@ pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
                     *line = s.clone();
                 }
             }
-            super::update::log(m, fx, LogKind::Info, s);
+            m.log(fx, LogKind::Info, s);
         }
         Progress::Difference(o, d) => {
-            super::update::log(
-                m,
-                fx,
-                LogKind::Warn,
-                format!("read-back {}: {d}", o.label()),
-            );
+            m.log(fx, LogKind::Warn, format!("read-back {}: {d}", o.label()));
             m.apply.differences.push((o, d));
         }
     }
@@ -245,12 +238,7 @@ pub fn verifying(m: &mut Model, fx: &mut Vec<Effect>) {
     for o in m.apply.objects.iter_mut() {
         o.1 = ObjState::Done;
     }
-    super::update::log(
-        m,
-        fx,
-        LogKind::Info,
-        "verifying with the new credentials".into(),
-    );
+    m.log(fx, LogKind::Info, "verifying with the new credentials");
 }
 
 pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
@@ -269,26 +257,17 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
         }
     }
     match &verification {
-        Some(v) if v.passed() => super::update::log(
-            m,
-            fx,
-            LogKind::Info,
+        Some(v) if v.passed() => m.log(fx, LogKind::Info,
             format!("verification passed ({} checks)", v.checks.len()),
         ),
         Some(v) => {
             let n = v.failures().count();
-            super::update::log(
-                m,
-                fx,
-                LogKind::Error,
+            m.log(fx, LogKind::Error,
                 format!("verification: {n} check(s) failed"),
             );
         }
-        None => super::update::log(
-            m,
-            fx,
-            LogKind::Warn,
-            "objects applied; credentials not verified: the application keeps the secret the vendor has, and it is not at hand here".into(),
+        None => m.log(fx, LogKind::Warn,
+            "objects applied; credentials not verified: the application keeps the secret the vendor has, and it is not at hand here",
         ),
     }
     let a = &mut m.apply;
@@ -332,7 +311,7 @@ pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String
         ),
         None => String::new(),
     };
-    super::update::log(m, fx, LogKind::Error, format!("apply failed: {message}"));
+    m.log(fx, LogKind::Error, format!("apply failed: {message}"));
     m.apply.refused = None;
     m.apply.manual = None;
     m.apply.secret_needed = false;
@@ -346,10 +325,7 @@ pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String
 pub fn refused(m: &mut Model, fx: &mut Vec<Effect>, object: Object, message: String, hint: String) {
     failed(m, fx, message, hint);
     m.apply.refused = Some(object);
-    super::update::log(
-        m,
-        fx,
-        LogKind::Info,
+    m.log(fx, LogKind::Info,
         format!(
             "press m to do the {} step by hand in Halo's web UI (the wizard shows every field and checks the result)",
             crate::plan::manual::object_word(object)
@@ -375,11 +351,8 @@ pub fn secret_needed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint:
         }
         return;
     }
-    super::update::log(
-        m,
-        fx,
-        LogKind::Info,
-        "press m: generate and copy the client secret in Halo's web UI, paste it here; it is proved with a token".into(),
+    m.log(fx, LogKind::Info,
+        "press m: generate and copy the client secret in Halo's web UI, paste it here; it is proved with a token",
     );
 }
 
@@ -441,55 +414,47 @@ pub fn headless_command(m: &Model) -> String {
     s
 }
 
-/// Keys on the hand-over screen.
-pub fn handover_key(m: &mut Model, c: char, fx: &mut Vec<Effect>) {
-    match c {
-        'c' => match full_handover(m) {
-            Some(h) => {
-                fx.push(Effect::Clipboard(h.client_secret));
-                m.apply.copied = true;
-                m.apply.note = Some((
-                    LogKind::Info,
-                    "Copy sent to the terminal clipboard (OSC 52); paste to check it arrived."
-                        .into(),
-                ));
-                super::update::log(
-                    m,
-                    fx,
-                    LogKind::Info,
-                    "client secret sent to the clipboard (OSC 52)".into(),
-                );
-            }
-            None => {
-                m.apply.note = Some((LogKind::Warn, "The secret is gone (handed over).".into()))
-            }
-        },
-        's' if m.apply.secret.is_some() && !m.apply.confirmed => {
-            m.overlay = Overlay::SavePath(default_save_path(m));
+/// `c`: the secret to the terminal's clipboard.
+pub fn copy(m: &mut Model, fx: &mut Vec<Effect>) {
+    match full_handover(m) {
+        Some(h) => {
+            fx.push(Effect::Clipboard(h.client_secret));
+            m.apply.copied = true;
+            m.apply.note = Some((
+                LogKind::Info,
+                "Copy sent to the terminal clipboard (OSC 52); paste to check it arrived.".into(),
+            ));
+            m.log(
+                fx,
+                LogKind::Info,
+                "client secret sent to the clipboard (OSC 52)",
+            );
         }
-        'a' => {
-            let path = answers_path(m);
-            fx.push(Effect::SaveAnswers {
-                path,
-                answers: Box::new(m.answers.clone()),
-            });
-        }
-        'y' => confirm(m, fx),
-        'r' if m.apply.needs_attention() => reverify(m, fx),
-        'p' if m.apply.needs_attention() => repair(m, fx),
-        _ => {}
+        None => m.apply.note = Some((LogKind::Warn, "The secret is gone (handed over).".into())),
     }
+}
+
+/// `s`: asks where to save the hand-over.
+pub fn save_prompt(m: &mut Model) {
+    m.overlay = Overlay::SavePath(default_save_path(m));
+}
+
+/// `a`: saves the answers for a headless re-run.
+pub fn save_answers(m: &mut Model, fx: &mut Vec<Effect>) {
+    fx.push(Effect::SaveAnswers {
+        path: answers_path(m),
+        answers: Box::new(m.answers.clone()),
+    });
 }
 
 /// `p`: apply this setup's plan again. No confirmation overlay: its plan would be drawn from
 /// the lookups of the connect, before this setup's objects existed; the key is explicit and the
 /// apply re-reads Halo, writing only what differs on objects the setup already has.
 pub fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Info,
-        "repair: applying the plan again; only what differs from it is written".into(),
+        "repair: applying the plan again; only what differs from it is written",
     );
     start_apply(m, fx);
 }
@@ -511,11 +476,10 @@ pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
     };
     m.apply.reverifying = true;
     m.in_flight += 1;
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Info,
-        "verifying again with the setup's credentials".into(),
+        "verifying again with the setup's credentials",
     );
     fx.push(Effect::Reverify(Box::new(ReverifyRequest {
         session,
@@ -545,7 +509,7 @@ pub fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, S
                     ),
                 )
             };
-            super::update::log(m, fx, kind, text.clone());
+            m.log(fx, kind, text.clone());
             m.apply.note = Some((kind, text));
             if m.apply.verified_with.is_none() {
                 m.apply.verified_with = Some(VerifiedWith::NewSecret);
@@ -553,7 +517,7 @@ pub fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, S
             m.apply.verification = Some(v);
         }
         Err(e) => {
-            super::update::log(m, fx, LogKind::Error, e.clone());
+            m.log(fx, LogKind::Error, e.clone());
             m.apply.note = Some((LogKind::Error, e));
         }
     }
@@ -569,7 +533,7 @@ pub fn save_to(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
     // A name in a format it does not write is refused here, prompt kept: nothing is lost.
     if let Err(e) = crate::plan::handover::Format::from_path(std::path::Path::new(path)) {
         let msg = format!("{e}. {}", e.hint());
-        super::update::log(m, fx, LogKind::Error, msg.clone());
+        m.log(fx, LogKind::Error, msg.clone());
         m.apply.note = Some((LogKind::Error, msg));
         m.overlay = Overlay::SavePath(path.to_string());
         return;
@@ -589,8 +553,7 @@ fn save(m: &mut Model, path: PathBuf, overwrite: bool, fx: &mut Vec<Effect>) {
 
 /// The file exists: ask before replacing it.
 pub fn exists(m: &mut Model, fx: &mut Vec<Effect>, path: PathBuf) {
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Warn,
         format!("{} already exists; nothing was written", path.display()),
@@ -608,12 +571,12 @@ pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
     match r {
         Ok(p) => {
             let msg = format!("credentials saved to {} (mode 0600)", p.display());
-            super::update::log(m, fx, LogKind::Info, msg.clone());
+            m.log(fx, LogKind::Info, msg.clone());
             m.apply.note = Some((LogKind::Info, msg));
             m.apply.saved_to = Some(p);
         }
         Err(e) => {
-            super::update::log(m, fx, LogKind::Error, e.clone());
+            m.log(fx, LogKind::Error, e.clone());
             m.apply.note = Some((LogKind::Error, e));
         }
     }
@@ -623,12 +586,12 @@ pub fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Str
     match r {
         Ok(p) => {
             let msg = format!("answers saved to {}", p.display());
-            super::update::log(m, fx, LogKind::Info, msg.clone());
+            m.log(fx, LogKind::Info, msg.clone());
             m.apply.note = Some((LogKind::Info, msg));
             m.apply.answers_file = Some(p);
         }
         Err(e) => {
-            super::update::log(m, fx, LogKind::Error, e.clone());
+            m.log(fx, LogKind::Error, e.clone());
             m.apply.note = Some((LogKind::Error, e));
         }
     }
@@ -647,6 +610,15 @@ pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
     wipe(m, fx);
 }
 
+/// Any other key on the second confirmation: the secret stays.
+pub fn keep_secret(m: &mut Model) {
+    m.overlay = Overlay::None;
+    m.apply.note = Some((
+        LogKind::Info,
+        "Kept: copy the secret (c) or save it (s), then confirm.".into(),
+    ));
+}
+
 /// `w` on the second confirmation: wipe it although it was neither copied nor saved.
 pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
@@ -663,11 +635,10 @@ pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
         }
         fx.push(Effect::ConfirmHandover(Box::new(s)));
     }
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Info,
-        "hand-over confirmed; wiping the secret from the journal".into(),
+        "hand-over confirmed; wiping the secret from the journal",
     );
 }
 
@@ -678,14 +649,14 @@ pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
                 LogKind::Info,
                 "Handed over: the secret is wiped from the journal and this screen.".into(),
             ));
-            super::update::log(m, fx, LogKind::Info, "setup handed over".into());
+            m.log(fx, LogKind::Info, "setup handed over");
         }
         Err(e) => {
             m.apply.note = Some((
                 LogKind::Error,
                 format!("could not wipe the journal secret: {e}"),
             ));
-            super::update::log(m, fx, LogKind::Error, e);
+            m.log(fx, LogKind::Error, e);
         }
     }
 }
@@ -714,8 +685,7 @@ pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
     m.step = Step::Connect;
     m.focus_on(super::Field::ClientSecret);
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Info,
         format!(

@@ -1,13 +1,23 @@
-//! The focusable fields of each step, what kind of widget each is, and how text fields map onto
-//! `Answers`. The field list is computed from the model (e.g. on-premise shows three URL fields),
-//! so focus is an index into `fields(model, step)`.
+//! The focusable fields of each step and what each one is: one [`Spec`] per field says how it
+//! is labelled, what it offers, how it reads and writes its answer and how it is checked. The
+//! keys (`update`), the form (`ui::form`) and validation read the spec; adding a field is its
+//! variant, its spec, and its place in [`fields`].
+//!
+//! The field list is computed from the model (on-premise shows three URL fields, each Halo team
+//! a toggle), so focus is an index into `fields(model, step)`.
 
-use crate::answers::{Answers, ConnectionMode, RoleMode as AnswerRoleMode};
+use crate::answers::{
+    ALL, Answers, ConnectionMode, DepartmentAnswer, RoleMode as AnswerRoleMode, TeamAnswer,
+};
+use crate::halo::columns::{self, Column};
 use crate::halo::dialect::ClaimDef;
 use crate::halo::dialect::claims;
+use crate::halo::model::MembershipLevel;
 use crate::halo::scopes;
+use crate::profile::Question;
 
 use super::model::{Model, Step};
+use super::msg::Effect;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
@@ -72,19 +82,740 @@ pub enum Kind {
     Log,
 }
 
+/// How a shown value is toned (the theme picks the colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Normal,
+    Muted,
+    Accent,
+}
+
+/// A label that is fixed, or worked out from the model (a team's name).
+#[derive(Clone, Copy)]
+pub enum Label {
+    Fixed(&'static str),
+    Of(fn(&Model, usize) -> String),
+}
+
+/// A rule a value must meet; the message says what is wrong.
+pub type Check = fn(&Model, usize) -> Option<String>;
+
+/// Text typed into an answer.
+#[derive(Clone, Copy)]
+pub struct TextSpec {
+    pub label: &'static str,
+    pub placeholder: &'static str,
+    pub get: fn(&Answers) -> &String,
+    pub slot: fn(&mut Answers) -> &mut String,
+    /// Part of the connection: a change invalidates the connection test.
+    pub connection: bool,
+}
+
+/// On or off.
+#[derive(Clone, Copy)]
+pub struct ToggleSpec {
+    pub label: Label,
+    pub get: fn(&Model, usize) -> bool,
+    pub flip: fn(&mut Model, usize),
+    /// Said after the box (a scope's warning).
+    pub note: fn(usize) -> Option<&'static str>,
+    /// Shown muted while off (the long scope list).
+    pub muted_off: bool,
+}
+
+/// One of a list of values; Left/Right (and Enter) step through them.
+#[derive(Clone, Copy)]
+pub struct ChoiceSpec {
+    pub label: Label,
+    /// The values, as shown.
+    pub options: fn(&Model, usize) -> Vec<String>,
+    /// Which of them the answers hold (`None`: none of them).
+    pub current: fn(&Model, usize) -> Option<usize>,
+    /// Puts option `j` into the answers.
+    pub choose: fn(&mut Model, usize, usize),
+    /// Shown when the answers hold none of the options.
+    pub otherwise: fn(&Model, usize) -> String,
+    /// The first option (e.g. "Not set") is shown muted.
+    pub muted_first: bool,
+    /// Part of the connection: a change invalidates the connection test.
+    pub connection: bool,
+}
+
+/// Runs something.
+#[derive(Clone, Copy)]
+pub struct ButtonSpec {
+    pub label: &'static str,
+    pub press: fn(&mut Model, &mut Vec<Effect>),
+    /// Shown after the button.
+    pub value: fn(&Model) -> (String, Tone),
+}
+
+#[derive(Clone, Copy)]
+pub enum Behaviour {
+    Text(TextSpec),
+    /// The bootstrap secret: masked, never in the answers.
+    Secret,
+    Toggle(ToggleSpec),
+    Choice(ChoiceSpec),
+    Button(ButtonSpec),
+    Log,
+}
+
+/// Everything about one field.
+#[derive(Clone, Copy)]
+pub struct Spec {
+    pub behaviour: Behaviour,
+    /// The rule its value must meet (shown under it once the step's errors are shown).
+    pub check: Option<Check>,
+    /// The picked profile leaves this to the user: highlighted with ⚑.
+    pub question: Option<Question>,
+}
+
+impl Spec {
+    fn of(behaviour: Behaviour) -> Self {
+        Self {
+            behaviour,
+            check: None,
+            question: None,
+        }
+    }
+    fn check(mut self, c: Check) -> Self {
+        self.check = Some(c);
+        self
+    }
+    fn asked(mut self, q: Question) -> Self {
+        self.question = Some(q);
+        self
+    }
+}
+
+fn text(
+    label: &'static str,
+    placeholder: &'static str,
+    get: fn(&Answers) -> &String,
+    slot: fn(&mut Answers) -> &mut String,
+) -> TextSpec {
+    TextSpec {
+        label,
+        placeholder,
+        get,
+        slot,
+        connection: false,
+    }
+}
+
+fn connection(mut t: TextSpec) -> TextSpec {
+    t.connection = true;
+    t
+}
+
+fn no_note(_: usize) -> Option<&'static str> {
+    None
+}
+
+fn toggle(label: Label, get: fn(&Model, usize) -> bool, flip: fn(&mut Model, usize)) -> Spec {
+    Spec::of(Behaviour::Toggle(ToggleSpec {
+        label,
+        get,
+        flip,
+        note: no_note,
+        muted_off: false,
+    }))
+}
+
+fn choice(
+    label: Label,
+    options: fn(&Model, usize) -> Vec<String>,
+    current: fn(&Model, usize) -> Option<usize>,
+    choose: fn(&mut Model, usize, usize),
+    otherwise: fn(&Model, usize) -> String,
+) -> ChoiceSpec {
+    ChoiceSpec {
+        label,
+        options,
+        current,
+        choose,
+        otherwise,
+        muted_first: false,
+        connection: false,
+    }
+}
+
+fn nothing(_: &Model, _: usize) -> String {
+    String::new()
+}
+
+/// Required (when `required`), then Halo's own limit for `col`: no control characters, at most
+/// its length counted as Halo counts it.
+fn name_rule(col: Column, value: &str, required: bool) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return required.then(|| "required".into());
+    }
+    columns::check(col, v)
+}
+
+fn at_most_1000(v: &str) -> Option<String> {
+    (v.chars().count() > 1000).then(|| "at most 1000 characters".into())
+}
+
+fn url_rule(v: &str) -> Option<String> {
+    super::validate::check_url(v).err()
+}
+
+fn team_name(m: &Model, i: usize) -> &str {
+    m.lookups
+        .teams
+        .get(i)
+        .map(|t| t.name.as_str())
+        .unwrap_or("")
+}
+
+fn department_name(m: &Model, i: usize) -> &str {
+    m.lookups
+        .departments
+        .get(i)
+        .map(|d| d.name.as_str())
+        .unwrap_or("")
+}
+
+/// The team answer for team `i`, to change one of its switches.
+fn team_answer_mut(m: &mut Model, i: usize) -> Option<&mut TeamAnswer> {
+    let name = team_name(m, i).to_string();
+    m.answers
+        .agent
+        .teams
+        .iter_mut()
+        .find(|t| t.name.eq_ignore_ascii_case(&name))
+}
+
+/// The role ids offered when reusing a role.
+fn role_ids(m: &Model) -> Vec<String> {
+    m.lookups
+        .roles
+        .iter()
+        .filter_map(|r| r.id.clone())
+        .collect()
+}
+
+const DEPARTMENT_LEVELS: [Option<MembershipLevel>; 4] = [
+    None,
+    Some(MembershipLevel::Member),
+    Some(MembershipLevel::ViewAll),
+    Some(MembershipLevel::ModifyAll),
+];
+
+/// The spec of `f`: the one place that says what the field is.
+pub fn spec(f: Field) -> Spec {
+    use Field::*;
+    match f {
+        Profile => Spec::of(Behaviour::Button(ButtonSpec {
+            label: "Profile",
+            press: |m, _| super::picker::open(m),
+            value: |m| match &m.profile {
+                Some(p) => (
+                    format!(
+                        "{} ({}, confidence {})",
+                        p.vendor,
+                        p.id,
+                        p.confidence.as_str()
+                    ),
+                    Tone::Accent,
+                ),
+                None => (
+                    "none: answer every step yourself (Enter to pick)".into(),
+                    Tone::Muted,
+                ),
+            },
+        })),
+        Mode => Spec::of(Behaviour::Choice(ChoiceSpec {
+            connection: true,
+            ..choice(
+                Label::Fixed("Halo hosting"),
+                |_, _| {
+                    vec![
+                        "Hosted (one Halo URL)".into(),
+                        "On-premise (separate servers)".into(),
+                    ]
+                },
+                |m, _| Some((m.answers.connection.mode == ConnectionMode::OnPremise).into()),
+                |m, _, j| {
+                    m.answers.connection.mode = if j == 1 {
+                        ConnectionMode::OnPremise
+                    } else {
+                        ConnectionMode::Hosted
+                    }
+                },
+                nothing,
+            )
+        })),
+        Url => Spec::of(Behaviour::Text(connection(text(
+            "Halo URL",
+            "https://acme.halopsa.com",
+            |a| &a.connection.url,
+            |a| &mut a.connection.url,
+        ))))
+        .check(|m, _| url_rule(&m.answers.connection.url)),
+        ResourceUrl => Spec::of(Behaviour::Text(connection(text(
+            "Resource server",
+            "https://halo.example.com/api",
+            |a| &a.connection.resource_url,
+            |a| &mut a.connection.resource_url,
+        ))))
+        .check(|m, _| url_rule(&m.answers.connection.resource_url)),
+        AuthUrl => Spec::of(Behaviour::Text(connection(text(
+            "Authorisation server",
+            "https://halo.example.com/auth",
+            |a| &a.connection.auth_url,
+            |a| &mut a.connection.auth_url,
+        ))))
+        .check(|m, _| url_rule(&m.answers.connection.auth_url)),
+        Tenant => Spec::of(Behaviour::Text(connection(text(
+            "Tenant",
+            "(optional)",
+            |a| &a.connection.tenant,
+            |a| &mut a.connection.tenant,
+        )))),
+        ClientId => Spec::of(Behaviour::Text(connection(text(
+            "Bootstrap client ID",
+            "client id of an admin API application",
+            |a| &a.connection.client_id,
+            |a| &mut a.connection.client_id,
+        ))))
+        .check(|m, _| {
+            m.answers
+                .connection
+                .client_id
+                .trim()
+                .is_empty()
+                .then(|| "required".into())
+        }),
+        ClientSecret => {
+            Spec::of(Behaviour::Secret).check(|m, _| m.secret.is_empty().then(|| "required".into()))
+        }
+        TestButton => Spec::of(Behaviour::Button(ButtonSpec {
+            label: "Test connection",
+            press: super::connect::test,
+            value: |_| (String::new(), Tone::Muted),
+        })),
+        RoleMode => Spec::of(Behaviour::Choice(choice(
+            Label::Fixed("Role"),
+            |_, _| vec!["Create a new role".into(), "Reuse an existing role".into()],
+            |m, _| Some(matches!(m.answers.role.mode, AnswerRoleMode::Reuse(_)).into()),
+            |m, _, j| {
+                m.answers.role.mode = match j {
+                    0 => AnswerRoleMode::Create,
+                    _ => AnswerRoleMode::Reuse(role_ids(m).into_iter().next().unwrap_or_default()),
+                }
+            },
+            nothing,
+        ))),
+        RolePick => Spec::of(Behaviour::Choice(choice(
+            Label::Fixed("Existing role"),
+            |m, _| {
+                m.lookups
+                    .roles
+                    .iter()
+                    .filter(|r| r.id.is_some())
+                    .map(|r| r.name.clone())
+                    .collect()
+            },
+            |m, _| match &m.answers.role.mode {
+                AnswerRoleMode::Reuse(key) => {
+                    let id = m.lookups.role_by_key(key)?.id.clone()?;
+                    role_ids(m).iter().position(|x| *x == id)
+                }
+                AnswerRoleMode::Create => None,
+            },
+            |m, _, j| {
+                if let Some(id) = role_ids(m).get(j) {
+                    m.answers.role.mode = AnswerRoleMode::Reuse(id.clone());
+                }
+            },
+            |m, _| match &m.answers.role.mode {
+                AnswerRoleMode::Reuse(_) => "(none: connect to load roles)".into(),
+                AnswerRoleMode::Create => String::new(),
+            },
+        )))
+        .check(|m, _| match &m.answers.role.mode {
+            AnswerRoleMode::Reuse(id) if id.is_empty() || m.lookups.role_by_key(id).is_none() => {
+                Some("pick an existing role (Left/Right)".into())
+            }
+            _ => None,
+        }),
+        RoleName => Spec::of(Behaviour::Text(text(
+            "Role name",
+            "e.g. Vendor API",
+            |a| &a.role.name,
+            |a| &mut a.role.name,
+        )))
+        .check(|m, _| name_rule(columns::ROLE_NAME, &m.answers.role.name, true)),
+        RoleNotes => Spec::of(Behaviour::Text(text(
+            "Notes",
+            "",
+            |a| &a.role.notes,
+            |a| &mut a.role.notes,
+        )))
+        .check(|m, _| at_most_1000(&m.answers.role.notes)),
+        RoleAdmin => toggle(
+            Label::Fixed("Is a HaloPSA Administrator"),
+            |m, _| m.answers.role.permissions.admin(),
+            |m, _| {
+                let p = &mut m.answers.role.permissions;
+                p.set_admin(!p.admin());
+            },
+        ),
+        RoleFeature(_) => Spec::of(Behaviour::Choice(ChoiceSpec {
+            muted_first: true,
+            ..choice(
+                Label::Of(|_, i| feature_area(i).map(|a| a.label).unwrap_or("?").into()),
+                |_, i| {
+                    let scale = feature_area(i).map(|d| d.scale).unwrap_or_default();
+                    std::iter::once("Not set")
+                        .chain(scale.iter().map(|l| l.label))
+                        .map(String::from)
+                        .collect()
+                },
+                |m, i| {
+                    let d = feature_area(i)?;
+                    match m.answers.role.permissions.get(d.code) {
+                        None => Some(0),
+                        Some(l) => d.scale.iter().position(|x| x == l).map(|p| p + 1),
+                    }
+                },
+                |m, i, j| {
+                    let Some(d) = feature_area(i) else { return };
+                    let level = j.checked_sub(1).and_then(|p| d.scale.get(p));
+                    m.answers.role.permissions.set(d, level);
+                    // The scopes follow the areas when the profile leaves them to the user.
+                    if m.asks(Question::Areas) {
+                        crate::profile::derive_scopes(&mut m.answers);
+                    }
+                },
+                |m, i| {
+                    feature_area(i)
+                        .and_then(|d| m.answers.role.permissions.get(d.code))
+                        .map_or("Not set", |l| l.label)
+                        .into()
+                },
+            )
+        }))
+        .asked(Question::Areas),
+        AgentName => Spec::of(Behaviour::Text(text(
+            "Username",
+            "e.g. vendor-api",
+            |a| &a.agent.name,
+            |a| &mut a.agent.name,
+        )))
+        .check(|m, _| name_rule(columns::AGENT_USERNAME, &m.answers.agent.name, true)),
+        FirstName => Spec::of(Behaviour::Text(text(
+            "First name",
+            "",
+            |a| &a.agent.firstname,
+            |a| &mut a.agent.firstname,
+        )))
+        .check(|m, _| name_rule(columns::FIRST_NAME, &m.answers.agent.firstname, true)),
+        Surname => Spec::of(Behaviour::Text(text(
+            "Last name",
+            "",
+            |a| &a.agent.surname,
+            |a| &mut a.agent.surname,
+        )))
+        .check(|m, _| name_rule(columns::SURNAME, &m.answers.agent.surname, false)),
+        Initials => Spec::of(Behaviour::Text(text(
+            "Initials",
+            "max 3",
+            |a| &a.agent.initials,
+            |a| &mut a.agent.initials,
+        )))
+        .check(|m, _| columns::check_initials(m.answers.agent.initials.trim())),
+        Email => Spec::of(Behaviour::Text(text(
+            "Email",
+            "(optional) name@example.com",
+            |a| &a.agent.email,
+            |a| &mut a.agent.email,
+        )))
+        .check(|m, _| {
+            let e = m.answers.agent.email.trim();
+            if e.is_empty() {
+                None
+            } else {
+                columns::check_email(e)
+            }
+        }),
+        Active => toggle(
+            Label::Fixed("Active"),
+            |m, _| m.answers.agent.active,
+            |m, _| m.answers.agent.active ^= true,
+        ),
+        ApiOnly => toggle(
+            Label::Fixed("API-only agent"),
+            |m, _| m.answers.agent.api_only,
+            |m, _| m.answers.agent.api_only ^= true,
+        ),
+        DefaultTeam => Spec::of(Behaviour::Choice(choice(
+            Label::Fixed("Default team"),
+            |m, _| {
+                std::iter::once("No Default Team".to_string())
+                    .chain(m.lookups.teams.iter().map(|t| t.name.clone()))
+                    .collect()
+            },
+            |m, _| match m.answers.agent.default_team.as_deref() {
+                None => Some(0),
+                Some(n) => m
+                    .lookups
+                    .teams
+                    .iter()
+                    .position(|t| t.name == n)
+                    .map(|p| p + 1),
+            },
+            |m, _, j| {
+                m.answers.agent.default_team = j
+                    .checked_sub(1)
+                    .and_then(|p| m.lookups.teams.get(p))
+                    .map(|t| t.name.clone())
+            },
+            |m, _| match m.answers.agent.default_team.as_deref() {
+                Some("") | None => "(choose one)".into(),
+                Some(n) => n.to_string(),
+            },
+        )))
+        .asked(Question::DefaultTeam)
+        .check(|m, _| {
+            let none = m
+                .answers
+                .agent
+                .default_team
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty());
+            (m.asks(Question::DefaultTeam) && none)
+                .then(|| "the profile needs a default team: pick one (Left/Right)".into())
+        }),
+        Team(_) => toggle(
+            Label::Of(|m, i| format!("Team {}", non_empty(team_name(m, i)))),
+            |m, i| m.team_answer(team_name(m, i)).is_some() || m.team_answer(ALL).is_some(),
+            |m, i| {
+                let name = team_name(m, i).to_string();
+                if name.is_empty() {
+                    return;
+                }
+                let teams = &mut m.answers.agent.teams;
+                match teams
+                    .iter()
+                    .position(|t| t.name.eq_ignore_ascii_case(&name))
+                {
+                    Some(pos) => {
+                        teams.remove(pos);
+                    }
+                    None => teams.push(TeamAnswer {
+                        name,
+                        ..TeamAnswer::default()
+                    }),
+                }
+            },
+        )
+        .asked(Question::Teams),
+        TeamUnassigned(_) => toggle(
+            Label::Fixed("  can see unassigned tickets"),
+            |m, i| {
+                m.team_answer(team_name(m, i))
+                    .is_some_and(|t| t.unassigned_access)
+            },
+            |m, i| {
+                if let Some(t) = team_answer_mut(m, i) {
+                    t.unassigned_access ^= true;
+                }
+            },
+        ),
+        TeamOthers(_) => toggle(
+            Label::Fixed("  can see other agents' tickets"),
+            |m, i| {
+                m.team_answer(team_name(m, i))
+                    .is_some_and(|t| t.otheragent_access)
+            },
+            |m, i| {
+                if let Some(t) = team_answer_mut(m, i) {
+                    t.otheragent_access ^= true;
+                }
+            },
+        ),
+        Department(_) => Spec::of(Behaviour::Choice(choice(
+            Label::Of(|m, i| format!("Department {}", non_empty(department_name(m, i)))),
+            |_, _| {
+                DEPARTMENT_LEVELS
+                    .iter()
+                    .map(|l| l.map_or("Not a member", |l| l.label()).to_string())
+                    .collect()
+            },
+            |m, i| {
+                let name = department_name(m, i);
+                let level = m
+                    .answers
+                    .agent
+                    .departments
+                    .iter()
+                    .find(|d| d.name.eq_ignore_ascii_case(name))
+                    .map(|d| d.level);
+                DEPARTMENT_LEVELS.iter().position(|l| *l == level)
+            },
+            |m, i, j| {
+                let name = department_name(m, i).to_string();
+                if name.is_empty() {
+                    return;
+                }
+                let deps = &mut m.answers.agent.departments;
+                let pos = deps.iter().position(|d| d.name.eq_ignore_ascii_case(&name));
+                match (DEPARTMENT_LEVELS.get(j).copied().flatten(), pos) {
+                    (None, Some(p)) => {
+                        deps.remove(p);
+                    }
+                    (Some(level), Some(p)) => deps[p].level = level,
+                    (Some(level), None) => deps.push(DepartmentAnswer { name, level }),
+                    (None, None) => {}
+                }
+            },
+            nothing,
+        )))
+        .asked(Question::Departments),
+        Workday => Spec::of(Behaviour::Choice(choice(
+            Label::Fixed("Work hours"),
+            |m, _| m.lookups.workdays.iter().map(|w| w.name.clone()).collect(),
+            |m, _| {
+                m.lookups
+                    .workdays
+                    .iter()
+                    .position(|w| w.name.eq_ignore_ascii_case(&m.answers.agent.workday))
+            },
+            |m, _, j| {
+                if let Some(w) = m.lookups.workdays.get(j) {
+                    m.answers.agent.workday = w.name.clone();
+                }
+            },
+            |m, _| m.answers.agent.workday.clone(),
+        )))
+        .check(|m, _| {
+            m.answers
+                .agent
+                .workday
+                .trim()
+                .is_empty()
+                .then(|| "required".into())
+        }),
+        ApprovePo => toggle(
+            Label::Fixed("Can approve purchase orders"),
+            |m, _| m.answers.agent.can_approve_purchaseorder,
+            |m, _| m.answers.agent.can_approve_purchaseorder ^= true,
+        ),
+        ApproveInvoice => toggle(
+            Label::Fixed("Can approve invoices"),
+            |m, _| m.answers.agent.can_approve_invoice,
+            |m, _| m.answers.agent.can_approve_invoice ^= true,
+        ),
+        AppName => Spec::of(Behaviour::Text(text(
+            "Application name",
+            "e.g. Vendor integration",
+            |a| &a.application.name,
+            |a| &mut a.application.name,
+        )))
+        .check(|m, _| name_rule(columns::APPLICATION_NAME, &m.answers.application.name, true)),
+        AppDescription => Spec::of(Behaviour::Text(text(
+            "Description",
+            "",
+            |a| &a.application.description,
+            |a| &mut a.application.description,
+        )))
+        .check(|m, _| at_most_1000(&m.answers.application.description)),
+        AppActive => toggle(
+            Label::Fixed("Active"),
+            |m, _| m.answers.application.active,
+            |m, _| m.answers.application.active ^= true,
+        ),
+        LoginAgent => Spec::of(Behaviour::Choice(choice(
+            Label::Fixed("Agent to log in as"),
+            |m, _| {
+                let a = &m.answers.agent;
+                let new = if a.name.is_empty() {
+                    "Agent step"
+                } else {
+                    a.name.as_str()
+                };
+                std::iter::once(format!("the new agent ({new})"))
+                    .chain(m.lookups.agents.iter().map(|g| g.name.clone()))
+                    .collect()
+            },
+            |m, _| match &m.answers.application.login_agent {
+                None => Some(0),
+                Some(n) => m
+                    .lookups
+                    .agents
+                    .iter()
+                    .position(|g| g.name == *n)
+                    .map(|p| p + 1),
+            },
+            |m, _, j| {
+                m.answers.application.login_agent = j
+                    .checked_sub(1)
+                    .and_then(|p| m.lookups.agents.get(p))
+                    .map(|g| g.name.clone())
+            },
+            |m, _| {
+                m.answers
+                    .application
+                    .login_agent
+                    .clone()
+                    .unwrap_or_default()
+            },
+        ))),
+        Scope(_) => Spec::of(Behaviour::Toggle(ToggleSpec {
+            label: Label::Of(|_, i| scope_name(i).unwrap_or("?").into()),
+            get: |m, i| {
+                let name = scope_name(i).unwrap_or("");
+                m.answers.scopes.iter().any(|s| s == name)
+            },
+            flip: |m, i| {
+                if let Some(name) = scope_name(i) {
+                    m.answers.toggle_scope(name);
+                }
+            },
+            note: |i| scope_name(i).and_then(scopes::warning),
+            muted_off: true,
+        })),
+        ApplyButton => Spec::of(Behaviour::Button(ButtonSpec {
+            label: "Apply",
+            press: super::apply::request_apply,
+            value: |_| (String::new(), Tone::Muted),
+        })),
+        LogPane => Spec::of(Behaviour::Log),
+    }
+}
+
+fn non_empty(s: &str) -> &str {
+    if s.is_empty() { "?" } else { s }
+}
+
 impl Field {
-    pub fn kind(self) -> Kind {
+    pub fn spec(self) -> Spec {
+        spec(self)
+    }
+
+    /// The index an indexed field carries (a team, an area, a scope); 0 for the others.
+    pub fn index(self) -> usize {
         use Field::*;
         match self {
-            Url | ResourceUrl | AuthUrl | Tenant | ClientId | RoleName | RoleNotes | AgentName
-            | FirstName | Surname | Initials | Email | AppName | AppDescription => Kind::Text,
-            ClientSecret => Kind::Secret,
-            RoleAdmin | Active | ApiOnly | Team(_) | TeamUnassigned(_) | TeamOthers(_)
-            | ApprovePo | ApproveInvoice | AppActive | Scope(_) => Kind::Toggle,
-            Mode | RoleMode | RolePick | RoleFeature(_) | DefaultTeam | Department(_) | Workday
-            | LoginAgent => Kind::Choice,
-            Profile | TestButton | ApplyButton => Kind::Button,
-            LogPane => Kind::Log,
+            RoleFeature(i) | Team(i) | TeamUnassigned(i) | TeamOthers(i) | Department(i)
+            | Scope(i) => i,
+            _ => 0,
+        }
+    }
+
+    pub fn kind(self) -> Kind {
+        match self.spec().behaviour {
+            Behaviour::Text(_) => Kind::Text,
+            Behaviour::Secret => Kind::Secret,
+            Behaviour::Toggle(_) => Kind::Toggle,
+            Behaviour::Choice(_) => Kind::Choice,
+            Behaviour::Button(_) => Kind::Button,
+            Behaviour::Log => Kind::Log,
         }
     }
 
@@ -93,23 +824,108 @@ impl Field {
         matches!(self.kind(), Kind::Text | Kind::Secret)
     }
 
-    /// Every text field, to build the inputs from answers.
-    pub const TEXT: [Field; 14] = [
-        Field::Url,
-        Field::ResourceUrl,
-        Field::AuthUrl,
-        Field::Tenant,
-        Field::ClientId,
-        Field::RoleName,
-        Field::RoleNotes,
-        Field::AgentName,
-        Field::FirstName,
-        Field::Surname,
-        Field::Initials,
-        Field::Email,
-        Field::AppName,
-        Field::AppDescription,
-    ];
+    /// The text answer it edits.
+    pub fn text(self) -> Option<TextSpec> {
+        match self.spec().behaviour {
+            Behaviour::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Label shown left of the field.
+    pub fn label(self, m: &Model) -> String {
+        let fixed = match self.spec().behaviour {
+            Behaviour::Text(t) => t.label,
+            Behaviour::Secret => "Client secret",
+            Behaviour::Button(b) => b.label,
+            Behaviour::Log => "Log",
+            Behaviour::Toggle(ToggleSpec { label, .. })
+            | Behaviour::Choice(ChoiceSpec { label, .. }) => match label {
+                Label::Fixed(s) => s,
+                Label::Of(f) => return f(m, self.index()),
+            },
+        };
+        fixed.to_string()
+    }
+
+    /// The picked profile asks the user to answer this field.
+    pub fn asked(self, m: &Model) -> bool {
+        self.spec().question.is_some_and(|q| m.asks(q))
+    }
+
+    /// What its rule says about the value now (`None`: fine).
+    pub fn problem(self, m: &Model) -> Option<String> {
+        self.spec().check.and_then(|c| c(m, self.index()))
+    }
+}
+
+/// The shown value of a toggle or choice, and its tone.
+pub fn shown(m: &Model, f: Field) -> (String, Tone) {
+    let i = f.index();
+    match f.spec().behaviour {
+        Behaviour::Toggle(t) => {
+            let on = (t.get)(m, i);
+            let mut s = if on { "[x]" } else { "[ ]" }.to_string();
+            if let Some(n) = (t.note)(i) {
+                s.push_str(&format!("  ⚠ {n}"));
+            }
+            let tone = if t.muted_off && !on {
+                Tone::Muted
+            } else {
+                Tone::Normal
+            };
+            (s, tone)
+        }
+        Behaviour::Choice(c) => {
+            let cur = (c.current)(m, i);
+            let text = cur
+                .and_then(|j| (c.options)(m, i).into_iter().nth(j))
+                .unwrap_or_else(|| (c.otherwise)(m, i));
+            let tone = if c.muted_first && cur == Some(0) {
+                Tone::Muted
+            } else {
+                Tone::Normal
+            };
+            (format!("◀ {text} ▶"), tone)
+        }
+        Behaviour::Button(b) => (b.value)(m),
+        _ => (String::new(), Tone::Normal),
+    }
+}
+
+/// Enter or Space on `f`: a toggle flips, a choice moves on, a button runs.
+pub fn activate(m: &mut Model, f: Field, fx: &mut Vec<Effect>) {
+    match f.spec().behaviour {
+        Behaviour::Button(b) => (b.press)(m, fx),
+        Behaviour::Toggle(t) => (t.flip)(m, f.index()),
+        Behaviour::Choice(_) => cycle(m, f, 1, fx),
+        _ => {}
+    }
+}
+
+/// Left/Right on `f`: a choice steps through its options (wrapping); a toggle flips, so every
+/// field answers the arrows.
+pub fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
+    let i = f.index();
+    match f.spec().behaviour {
+        Behaviour::Choice(c) => {
+            let n = (c.options)(m, i).len() as isize;
+            if n == 0 {
+                return;
+            }
+            let j = match (c.current)(m, i) {
+                Some(cur) => (cur as isize + delta).rem_euclid(n),
+                None if delta >= 0 => 0,
+                None => n - 1,
+            };
+            (c.choose)(m, i, j as usize);
+            if c.connection {
+                super::connect::edited(m, fx);
+            }
+        }
+        Behaviour::Toggle(t) => (t.flip)(m, i),
+        _ => {}
+    }
 }
 
 /// The role permissions the Role step offers: every Feature Access area (Users and Projects
@@ -178,108 +994,4 @@ pub fn fields(m: &Model, step: Step) -> Vec<Field> {
         v.push(LogPane);
     }
     v
-}
-
-/// The answer a text field edits.
-pub fn text_of(a: &Answers, f: Field) -> Option<&str> {
-    use Field::*;
-    Some(match f {
-        Url => &a.connection.url,
-        ResourceUrl => &a.connection.resource_url,
-        AuthUrl => &a.connection.auth_url,
-        Tenant => &a.connection.tenant,
-        ClientId => &a.connection.client_id,
-        RoleName => &a.role.name,
-        RoleNotes => &a.role.notes,
-        AgentName => &a.agent.name,
-        FirstName => &a.agent.firstname,
-        Surname => &a.agent.surname,
-        Initials => &a.agent.initials,
-        Email => &a.agent.email,
-        AppName => &a.application.name,
-        AppDescription => &a.application.description,
-        _ => return None,
-    })
-}
-
-/// Stores a text field's value into the answers, trimmed (non-ASCII kept as typed).
-pub fn set_text(a: &mut Answers, f: Field, value: &str) {
-    use Field::*;
-    let v = value.trim().to_string();
-    let slot = match f {
-        Url => &mut a.connection.url,
-        ResourceUrl => &mut a.connection.resource_url,
-        AuthUrl => &mut a.connection.auth_url,
-        Tenant => &mut a.connection.tenant,
-        ClientId => &mut a.connection.client_id,
-        RoleName => &mut a.role.name,
-        RoleNotes => &mut a.role.notes,
-        AgentName => &mut a.agent.name,
-        FirstName => &mut a.agent.firstname,
-        Surname => &mut a.agent.surname,
-        Initials => &mut a.agent.initials,
-        Email => &mut a.agent.email,
-        AppName => &mut a.application.name,
-        AppDescription => &mut a.application.description,
-        _ => return,
-    };
-    *slot = v;
-}
-
-/// Label shown left of the field.
-pub fn label(m: &Model, f: Field) -> String {
-    use Field::*;
-    match f {
-        Profile => "Profile".into(),
-        Mode => "Halo hosting".into(),
-        Url => "Halo URL".into(),
-        ResourceUrl => "Resource server".into(),
-        AuthUrl => "Authorisation server".into(),
-        Tenant => "Tenant".into(),
-        ClientId => "Bootstrap client ID".into(),
-        ClientSecret => "Client secret".into(),
-        TestButton => "Test connection".into(),
-        RoleMode => "Role".into(),
-        RolePick => "Existing role".into(),
-        RoleName => "Role name".into(),
-        RoleNotes => "Notes".into(),
-        RoleAdmin => "Is a HaloPSA Administrator".into(),
-        RoleFeature(i) => feature_area(i).map(|a| a.label).unwrap_or("?").into(),
-        AgentName => "Username".into(),
-        FirstName => "First name".into(),
-        Surname => "Last name".into(),
-        Initials => "Initials".into(),
-        Email => "Email".into(),
-        Active => "Active".into(),
-        ApiOnly => "API-only agent".into(),
-        DefaultTeam => "Default team".into(),
-        Team(i) => format!(
-            "Team {}",
-            m.lookups
-                .teams
-                .get(i)
-                .map(|t| t.name.as_str())
-                .unwrap_or("?")
-        ),
-        TeamUnassigned(_) => "  can see unassigned tickets".into(),
-        TeamOthers(_) => "  can see other agents' tickets".into(),
-        Department(i) => format!(
-            "Department {}",
-            m.lookups
-                .departments
-                .get(i)
-                .map(|d| d.name.as_str())
-                .unwrap_or("?")
-        ),
-        Workday => "Work hours".into(),
-        ApprovePo => "Can approve purchase orders".into(),
-        ApproveInvoice => "Can approve invoices".into(),
-        AppName => "Application name".into(),
-        AppDescription => "Description".into(),
-        AppActive => "Active".into(),
-        LoginAgent => "Agent to log in as".into(),
-        Scope(i) => scope_name(i).unwrap_or("?").into(),
-        ApplyButton => "Apply".into(),
-        LogPane => "Log".into(),
-    }
 }

@@ -3,8 +3,6 @@
 //! runtime to find what the user made, adopt it and continue the same setup. For an application
 //! the user also enters the Client ID and Secret they copied from Halo's form.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use crate::plan::build::Object;
 use crate::plan::manual::{self, Checklist, ManualCredentials};
 
@@ -36,9 +34,9 @@ impl ManualState {
 }
 
 /// `m` on the failure screen of a refused write: show the checklist.
-pub fn open(m: &mut Model, fx: &mut Vec<Effect>) -> bool {
+pub fn open(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(object) = m.apply.refused else {
-        return false;
+        return;
     };
     let marker = m
         .apply
@@ -65,8 +63,7 @@ pub fn open(m: &mut Model, fx: &mut Vec<Effect>) -> bool {
         failure,
     });
     m.plan_scroll = 0;
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Info,
         format!(
@@ -74,50 +71,47 @@ pub fn open(m: &mut Model, fx: &mut Vec<Effect>) -> bool {
             manual::object_word(object)
         ),
     );
-    true
 }
 
-/// Keys while the checklist is shown. Returns whether the key was used.
-pub fn key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    let Some(st) = m.apply.manual.as_mut() else {
-        return false;
-    };
-    let creds = st.needs_credentials();
-    match (k.code, ctrl) {
-        (KeyCode::Char('c'), true) => return false,
-        (KeyCode::Esc, _) => {
-            m.apply.manual = None;
-            m.plan_scroll = 0;
-        }
-        (KeyCode::Enter, _) => submit(m, fx),
-        (KeyCode::Up, _) => m.plan_scroll = m.plan_scroll.saturating_sub(1),
-        (KeyCode::Down, _) => m.plan_scroll += 1,
-        (KeyCode::PageUp, _) => m.plan_scroll = m.plan_scroll.saturating_sub(10),
-        (KeyCode::PageDown, _) => m.plan_scroll += 10,
-        (KeyCode::Tab | KeyCode::BackTab, _) if creds => st.field = 1 - st.field.min(1),
-        (KeyCode::Char('u'), true) if creds => {
-            if st.field == 0 {
-                st.client_id.clear();
-            } else {
-                st.secret.clear();
-            }
-        }
-        (KeyCode::Backspace, _) if creds => {
-            if st.field == 0 {
-                st.client_id.pop();
-            } else {
-                st.secret.pop();
-            }
-        }
-        (KeyCode::Char(c), false) if creds => type_text(st, &c.to_string()),
-        // Without fields, plain keys (l, q, …) keep their usual meaning.
-        _ => return false,
+/// Esc: back to the failure.
+pub fn close(m: &mut Model) {
+    m.apply.manual = None;
+    m.plan_scroll = 0;
+}
+
+/// Tab: between the Client ID and the Secret field.
+pub fn switch(m: &mut Model) {
+    if let Some(st) = m.apply.manual.as_mut() {
+        st.field = 1 - st.field.min(1);
     }
-    true
 }
 
-fn type_text(st: &mut ManualState, text: &str) {
+/// Ctrl-U: clears the field being typed into.
+pub fn clear(m: &mut Model) {
+    if let Some(st) = m.apply.manual.as_mut() {
+        if st.field == 0 {
+            st.client_id.clear();
+        } else {
+            st.secret.clear();
+        }
+    }
+}
+
+pub fn backspace(m: &mut Model) {
+    if let Some(st) = m.apply.manual.as_mut() {
+        if st.field == 0 {
+            st.client_id.pop();
+        } else {
+            st.secret.pop();
+        }
+    }
+}
+
+/// Typed (or pasted) into the field being typed into; a Client ID keeps no spaces.
+pub fn type_text(m: &mut Model, text: &str) {
+    let Some(st) = m.apply.manual.as_mut() else {
+        return;
+    };
     if st.field == 0 {
         st.client_id.extend(
             text.chars()
@@ -130,9 +124,9 @@ fn type_text(st: &mut ManualState, text: &str) {
 
 /// Bracketed paste into the focused field. Returns whether the screen took it.
 pub fn paste(m: &mut Model, text: &str) -> bool {
-    match m.apply.manual.as_mut() {
+    match &m.apply.manual {
         Some(st) if st.needs_credentials() => {
-            type_text(st, text);
+            type_text(m, text);
             true
         }
         Some(_) => true,
@@ -141,7 +135,7 @@ pub fn paste(m: &mut Model, text: &str) -> bool {
 }
 
 /// Enter: ask the runtime to find what the user made, adopt it and continue the setup.
-fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
+pub fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(st) = m.apply.manual.as_mut() else {
         return;
     };
@@ -168,8 +162,7 @@ fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
     };
     m.apply.phase = super::Phase::Running;
     m.in_flight += 1;
-    super::update::log(
-        m,
+    m.log(
         fx,
         LogKind::Info,
         format!(
@@ -188,7 +181,7 @@ fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
 /// Adoption found nothing (yet) or the credentials did not match: back to the checklist.
 pub fn not_adopted(m: &mut Model, fx: &mut Vec<Effect>, message: String) {
     m.in_flight = m.in_flight.saturating_sub(1);
-    super::update::log(m, fx, LogKind::Warn, message.clone());
+    m.log(fx, LogKind::Warn, message.clone());
     let Some(st) = m.apply.manual.as_mut() else {
         return;
     };

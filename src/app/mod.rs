@@ -2,11 +2,15 @@
 //! Pure: no I/O here; the runtime executes effects and feeds results back as `Msg`.
 
 pub mod apply;
+pub mod connect;
 pub mod fields;
+pub mod keys;
 pub mod log;
 pub mod manual;
 pub mod model;
 pub mod msg;
+pub mod nav;
+pub mod picker;
 pub mod secret;
 pub mod update;
 pub mod validate;

@@ -11,7 +11,8 @@ use crate::profile::{Profile, Question};
 
 use super::apply::{ApplyState, ResumeRow};
 use super::fields::{Field, fields};
-use super::log::LogBuffer;
+use super::log::{LogBuffer, LogKind};
+use super::msg::Effect;
 use super::secret::SecretInput;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,6 +138,8 @@ pub struct Model {
     /// Show validation messages for a step (after a failed Next or Test).
     pub show_errors: [bool; 6],
     pub overlay: Overlay,
+    /// First line of the help overlay shown (it scrolls).
+    pub help_scroll: usize,
     pub log: LogBuffer,
     pub log_visible: bool,
     pub log_large: bool,
@@ -172,25 +175,19 @@ impl Default for Model {
 
 impl Model {
     pub fn new(answers: Answers) -> Self {
-        let inputs = Field::TEXT
-            .iter()
-            .map(|f| {
-                let v = super::fields::text_of(&answers, *f).unwrap_or_default();
-                (*f, Input::new(v.to_string()))
-            })
-            .collect();
         Self {
             answers,
             step: Step::Connect,
             // Start in the URL field: the mode rarely changes, the URL always does.
             focus: [2, 0, 0, 0, 0, 0],
-            inputs,
+            inputs: BTreeMap::new(),
             secret: SecretInput::default(),
             conn: ConnState::NotConnected,
             lookups: Lookups::default(),
             done: [false; 6],
             show_errors: [false; 6],
             overlay: Overlay::None,
+            help_scroll: 0,
             log: LogBuffer::default(),
             log_visible: true,
             log_large: false,
@@ -206,6 +203,17 @@ impl Model {
             apply: ApplyState::default(),
             state_dir: None,
             quit: false,
+        }
+    }
+
+    /// Adds a line to the log pane and (through the runtime) to the log file.
+    pub fn log(&mut self, fx: &mut Vec<Effect>, kind: LogKind, text: impl Into<String>) {
+        let text = text.into();
+        fx.push(Effect::AppendLog(format!("{} {}", kind.tag(), text)));
+        self.log.push(kind, text);
+        if self.log_scroll > 0 {
+            // Keep the view still while the user reads older entries.
+            self.log_scroll = (self.log_scroll + 1).min(self.log.len());
         }
     }
 
@@ -231,8 +239,19 @@ impl Model {
         matches!(self.conn, ConnState::Connected(_))
     }
 
+    /// What a text field shows: what is being typed, else the answer.
     pub fn input_value(&self, f: Field) -> &str {
-        self.inputs.get(&f).map(|i| i.value()).unwrap_or_default()
+        match (self.inputs.get(&f), f.text()) {
+            (Some(i), _) => i.value(),
+            (None, Some(t)) => (t.get)(&self.answers),
+            (None, None) => "",
+        }
+    }
+
+    /// The editor of a text field, made from the answer the first time it is typed into.
+    pub fn input(&mut self, f: Field) -> &mut Input {
+        let v = self.input_value(f).to_string();
+        self.inputs.entry(f).or_insert_with(|| Input::new(v))
     }
 
     pub fn team_answer(&self, name: &str) -> Option<&TeamAnswer> {
@@ -255,11 +274,8 @@ impl Model {
             .is_some_and(|p| p.questions().contains(&q))
     }
 
-    /// Rebuilds the text inputs from the answers (after a profile or a resumed setup fills them).
+    /// The text fields show the answers again (after a profile or a resumed setup fills them).
     pub fn sync_inputs(&mut self) {
-        for f in Field::TEXT {
-            let v = super::fields::text_of(&self.answers, f).unwrap_or_default();
-            self.inputs.insert(f, Input::new(v.to_string()));
-        }
+        self.inputs.clear();
     }
 }

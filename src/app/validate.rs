@@ -1,11 +1,11 @@
 //! Validation rules per step. Messages are shown inline under the field they concern.
 
-use crate::answers::{ConnectionMode, RoleMode};
-use crate::halo::columns::{self, Column};
+use crate::answers::RoleMode;
+use crate::halo::columns;
 use crate::halo::scopes;
 use crate::profile::Question;
 
-use super::fields::Field;
+use super::fields::{Field, fields};
 use super::model::{Model, Step};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,165 +60,61 @@ pub fn check_email(s: &str) -> Result<(), String> {
     columns::check_email(s).map_or(Ok(()), Err)
 }
 
-/// Required (when `required`), then Halo's own limit for `col`: no control characters, at most
-/// its length counted as Halo counts it.
-fn name_rule(out: &mut Vec<Issue>, field: Field, col: Column, value: &str, required: bool) {
-    let v = value.trim();
-    if v.is_empty() {
-        if required {
-            out.push(issue(field, "required"));
-        }
-    } else if let Some(m) = columns::check(col, v) {
-        out.push(issue(field, m));
-    }
-}
-
-/// Problems that stop `step` from being done.
+/// Problems that stop `step` from being done: each shown field's own rule (its spec), then
+/// the rules of the step as a whole.
 pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
+    let mut out: Vec<Issue> = fields(m, step)
+        .into_iter()
+        .filter_map(|f| f.problem(m).map(|message| issue(f, message)))
+        .collect();
     let a = &m.answers;
-    let mut out = Vec::new();
+    let whole = |message: &str| Issue {
+        field: None,
+        message: message.into(),
+    };
     match step {
-        Step::Connect => {
-            let c = &a.connection;
-            let urls: &[(Field, &str)] = match c.mode {
-                ConnectionMode::Hosted => &[(Field::Url, &c.url)],
-                ConnectionMode::OnPremise => &[
-                    (Field::ResourceUrl, &c.resource_url),
-                    (Field::AuthUrl, &c.auth_url),
-                ],
-            };
-            for (f, v) in urls {
-                if let Err(e) = check_url(v) {
-                    out.push(issue(*f, e));
-                }
-            }
-            if c.client_id.trim().is_empty() {
-                out.push(issue(Field::ClientId, "required"));
-            }
-            if m.secret.is_empty() {
-                out.push(issue(Field::ClientSecret, "required"));
-            }
-        }
-        Step::Role => match &a.role.mode {
-            RoleMode::Create => {
-                name_rule(
-                    &mut out,
-                    Field::RoleName,
-                    columns::ROLE_NAME,
-                    &a.role.name,
-                    true,
-                );
-                if a.role.notes.chars().count() > 1000 {
-                    out.push(issue(Field::RoleNotes, "at most 1000 characters"));
-                }
-                if m.asks(Question::Areas) && a.role.permissions.is_empty() {
-                    out.push(issue(
-                        Field::RoleFeature(0),
-                        "the profile asks which areas the integration reads or edits: set each to Read Only or Read and Modify",
-                    ));
-                }
-            }
-            RoleMode::Reuse(id) => {
-                if id.is_empty() || m.lookups.role_by_key(id).is_none() {
-                    out.push(issue(Field::RolePick, "pick an existing role (Left/Right)"));
-                }
-            }
-        },
-        Step::Agent => {
-            let g = &a.agent;
-            name_rule(
-                &mut out,
-                Field::AgentName,
-                columns::AGENT_USERNAME,
-                &g.name,
-                true,
-            );
-            name_rule(
-                &mut out,
-                Field::FirstName,
-                columns::FIRST_NAME,
-                &g.firstname,
-                true,
-            );
-            name_rule(
-                &mut out,
-                Field::Surname,
-                columns::SURNAME,
-                &g.surname,
-                false,
-            );
-            if let Some(m) = columns::check_initials(g.initials.trim()) {
-                out.push(issue(Field::Initials, m));
-            }
-            if !g.email.trim().is_empty()
-                && let Err(e) = check_email(g.email.trim())
-            {
-                out.push(issue(Field::Email, e));
-            }
-            if g.workday.trim().is_empty() {
-                out.push(issue(Field::Workday, "required"));
-            }
-            if m.asks(Question::DefaultTeam)
-                && g.default_team
-                    .as_deref()
-                    .is_none_or(|t| t.trim().is_empty())
+        Step::Role => {
+            if a.role.mode == RoleMode::Create
+                && m.asks(Question::Areas)
+                && a.role.permissions.is_empty()
             {
                 out.push(issue(
-                    Field::DefaultTeam,
-                    "the profile needs a default team: pick one (Left/Right)",
+                    Field::RoleFeature(0),
+                    "the profile asks which areas the integration reads or edits: set each to Read Only or Read and Modify",
                 ));
             }
+        }
+        Step::Agent => {
+            let g = &a.agent;
             if m.asks(Question::Teams) && g.teams.is_empty() {
                 out.push(Issue {
                     field: (!m.lookups.teams.is_empty()).then_some(Field::Team(0)),
-                    message: "the profile needs the agent in at least one team: tick the teams"
-                        .into(),
+                    ..whole("the profile needs the agent in at least one team: tick the teams")
                 });
             }
             if m.asks(Question::Departments) && g.departments.is_empty() {
                 out.push(Issue {
                     field: (!m.lookups.departments.is_empty()).then_some(Field::Department(0)),
-                    message: "the profile needs the agent in departments: pick a membership level"
-                        .into(),
+                    ..whole("the profile needs the agent in departments: pick a membership level")
                 });
-            }
-        }
-        Step::Application => {
-            name_rule(
-                &mut out,
-                Field::AppName,
-                columns::APPLICATION_NAME,
-                &a.application.name,
-                true,
-            );
-            if a.application.description.chars().count() > 1000 {
-                out.push(issue(Field::AppDescription, "at most 1000 characters"));
             }
         }
         Step::Permissions => {
             if a.scopes.is_empty() {
-                out.push(Issue {
-                    field: None,
-                    message: "tick at least one scope".into(),
-                });
+                out.push(whole("tick at least one scope"));
             }
             for s in &a.scopes {
                 if !scopes::is_known(s) {
-                    out.push(Issue {
-                        field: None,
-                        message: format!("'{s}' is not a Halo scope"),
-                    });
+                    out.push(whole(&format!("'{s}' is not a Halo scope")));
                 }
             }
         }
         Step::Submit => {
             for e in super::apply::current_plan(m).problems {
-                out.push(Issue {
-                    field: None,
-                    message: e,
-                });
+                out.push(whole(&e));
             }
         }
+        Step::Connect | Step::Application => {}
     }
     out
 }

@@ -252,6 +252,22 @@ fn process_alive(pid: u32) -> bool {
     }
 }
 
+/// Opens a log file for appending: the folders it needs are made 0700 (existing ones are left
+/// as they are: a `--log-file` may sit in a shared one), the file is 0600, never a symlink.
+pub fn open_append(path: &Path) -> io::Result<File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut b = fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            b.mode(0o700);
+        }
+        b.create(dir)?;
+    }
+    open_private(path, true)
+}
+
 /// Appends a line to a 0600 file (log files); never through a symlink.
 pub fn append_private(path: &Path, line: &str) -> io::Result<()> {
     let mut f = open_private(path, true)?;

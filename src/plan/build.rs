@@ -35,6 +35,19 @@ impl Lookups {
     pub fn vocabulary(&self) -> Vocabulary {
         confirm(&self.roles)
     }
+    /// Work hours are referred to by name: answers naming hours this Halo does not have fall
+    /// back to the first it has.
+    pub fn settle_workday(&self, a: &mut Answers) {
+        let wd = &a.agent.workday;
+        if let Some(first) = self.workdays.first()
+            && !self
+                .workdays
+                .iter()
+                .any(|w| w.name.eq_ignore_ascii_case(wd))
+        {
+            a.agent.workday = first.name.clone();
+        }
+    }
     /// Agents whose username equals `name` (case-insensitive, trimmed).
     pub fn agents_named(&self, name: &str) -> Vec<&Agent> {
         if name.trim().is_empty() {

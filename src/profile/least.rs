@@ -1,9 +1,17 @@
 //! Least privilege: the smallest scope set and role feature map for the areas an integration
 //! reads and edits.
 
+use crate::answers::Answers;
 use crate::halo::dialect::Permissions;
 use crate::halo::dialect::claims::{self, Grade};
 use crate::halo::scopes::{self, AREAS};
+
+/// The scopes follow the role: the areas its permissions read or edit give the smallest scope
+/// set (a profile that leaves the areas to the user asks for this on the Role step).
+pub fn derive_scopes(a: &mut Answers) {
+    let (reads, edits) = areas_of(&a.role.permissions);
+    a.scopes = least_privilege_scopes(&reads, &edits);
+}
 
 /// Area keys that are not a read/edit pair of a feature area.
 fn is_feature_area(key: &str) -> bool {

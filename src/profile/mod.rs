@@ -20,7 +20,9 @@ use crate::halo::dialect::{Permissions, PermissionsWire};
 use crate::halo::model::MembershipLevel;
 
 pub use convert::Question;
-pub use least::{areas_of, least_privilege, least_privilege_features, least_privilege_scopes};
+pub use least::{
+    areas_of, derive_scopes, least_privilege, least_privilege_features, least_privilege_scopes,
+};
 pub use load::{LoadError, builtin, load_all, load_file, parse, user_profiles_dir};
 pub use validate::ProfileProblem;
 

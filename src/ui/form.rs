@@ -6,12 +6,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::answers::{ConnectionMode, RoleMode};
-use crate::app::fields::{feature_area, label, scope_name};
+use crate::answers::RoleMode;
+use crate::app::fields::{self, Behaviour, Tone, feature_area, scope_name};
 use crate::app::validate::{field_error, scope_warnings, validate};
 use crate::app::{ConnState, Field, Kind, Model, Step};
 use crate::halo::scopes;
 
+use super::body::Body;
 use super::{SPINNER, Theme};
 
 const LABEL_W: usize = 32;
@@ -26,42 +27,6 @@ fn fit(label: String) -> String {
     s
 }
 
-pub(super) struct Body<'a> {
-    pub(super) width: usize,
-    pub(super) lines: Vec<Line<'a>>,
-    pub(super) focus_line: Option<usize>,
-    cursor: Option<(usize, u16)>,
-}
-
-impl<'a> Body<'a> {
-    pub(super) fn push(&mut self, l: Line<'a>) {
-        self.lines.push(l);
-    }
-    /// An indented note, word-wrapped to the body width (so the line count stays exact).
-    pub(super) fn note(&mut self, style: Style, text: impl Into<String>) {
-        self.wrapped(style, "    ", &text.into());
-    }
-    pub(super) fn wrapped(&mut self, style: Style, indent: &str, text: &str) {
-        // Leading spaces of the text are part of the indent of every wrapped line.
-        let body = text.trim_start_matches(' ');
-        let indent = format!("{indent}{}", &text[..text.len() - body.len()]);
-        let (indent, text) = (indent.as_str(), body);
-        let width = self
-            .width
-            .saturating_sub(indent.chars().count() + 2)
-            .max(10);
-        for l in wrap(text, width) {
-            self.lines.push(Line::styled(format!("{indent}{l}"), style));
-        }
-    }
-    pub(super) fn blank(&mut self) {
-        self.lines.push(Line::from(""));
-    }
-    pub(super) fn header(&mut self, t: &Theme, text: &str) {
-        self.lines.push(Line::styled(text.to_string(), t.accent));
-    }
-}
-
 pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let title = format!(" {} · {} ", m.step.index() + 1, m.step.title());
     let block = Block::default()
@@ -70,12 +35,7 @@ pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         .title(Span::styled(title, t.title));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let mut b = Body {
-        width: inner.width as usize,
-        lines: Vec::new(),
-        focus_line: None,
-        cursor: None,
-    };
+    let mut b = Body::new(inner.width as usize);
     let value_w = (inner.width as usize).saturating_sub(LABEL_W + 4).max(1);
     match m.step {
         Step::Submit => super::submit::render(m, t, &mut b),
@@ -125,7 +85,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
         let line = if fld.kind() == Kind::Button {
             Line::from(vec![
                 Span::styled(marker, t.accent),
-                Span::styled(format!("[ {} ]", label(m, fld)), lstyle),
+                Span::styled(format!("[ {} ]", fld.label(m)), lstyle),
                 Span::styled(format!("  {value}"), vstyle),
             ])
         } else {
@@ -133,7 +93,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
                 Span::styled(marker, t.accent),
                 Span::styled(
                     format!("{:<w$}", fit(marked_label(m, fld)), w = LABEL_W),
-                    if asked(m, fld) && !is_focus {
+                    if fld.asked(m) && !is_focus {
                         t.warning
                     } else {
                         lstyle
@@ -163,22 +123,26 @@ fn value_of(
     focus: bool,
     width: usize,
 ) -> (String, Style, Option<usize>) {
-    let a = &m.answers;
-    let toggle = |on: bool| (if on { "[x]" } else { "[ ]" }.to_string(), t.text, None);
-    let choice = |s: String| (format!("◀ {s} ▶"), t.text, None);
-    match f.kind() {
-        Kind::Text => {
-            let input = m.inputs.get(&f);
-            let v = input.map(|i| i.value()).unwrap_or_default();
+    match f.spec().behaviour {
+        Behaviour::Text(spec) => {
+            let v = m.input_value(f);
             if v.is_empty() && !focus {
-                return (placeholder(f).to_string(), t.muted, None);
+                return (spec.placeholder.to_string(), t.muted, None);
             }
-            let scroll = input.map(|i| i.visual_scroll(width)).unwrap_or(0);
+            let fresh;
+            let input = match m.inputs.get(&f) {
+                Some(i) => i,
+                None => {
+                    fresh = tui_input::Input::new(v.to_string());
+                    &fresh
+                }
+            };
+            let scroll = input.visual_scroll(width);
             let shown: String = v.chars().skip(scroll).take(width).collect();
-            let cur = input.map(|i| i.visual_cursor().saturating_sub(scroll));
-            (shown, t.text, if focus { cur } else { None })
+            let cur = input.visual_cursor().saturating_sub(scroll);
+            (shown, t.text, focus.then_some(cur))
         }
-        Kind::Secret => {
+        Behaviour::Secret => {
             let n = m.secret.chars();
             if n == 0 && !focus {
                 return ("(not stored anywhere)".into(), t.muted, None);
@@ -186,151 +150,16 @@ fn value_of(
             let shown = n.min(width.saturating_sub(1));
             ("•".repeat(shown), t.text, focus.then_some(shown))
         }
-        Kind::Button if f == Field::Profile => match &m.profile {
-            Some(p) => (
-                format!(
-                    "{} ({}, confidence {})",
-                    p.vendor,
-                    p.id,
-                    p.confidence.as_str()
-                ),
-                t.accent,
-                None,
-            ),
-            None => (
-                "none: answer every step yourself (Enter to pick)".into(),
-                t.muted,
-                None,
-            ),
-        },
-        Kind::Button => (String::new(), t.muted, None),
-        Kind::Log => (String::new(), t.muted, None),
-        Kind::Toggle | Kind::Choice => match f {
-            Field::Mode => choice(
-                match a.connection.mode {
-                    ConnectionMode::Hosted => "Hosted (one Halo URL)",
-                    ConnectionMode::OnPremise => "On-premise (separate servers)",
-                }
-                .into(),
-            ),
-            Field::RoleMode => choice(
-                match a.role.mode {
-                    RoleMode::Create => "Create a new role",
-                    RoleMode::Reuse(_) => "Reuse an existing role",
-                }
-                .into(),
-            ),
-            Field::RolePick => choice(match &a.role.mode {
-                RoleMode::Reuse(id) => m
-                    .lookups
-                    .role_by_key(id)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| "(none: connect to load roles)".into()),
-                RoleMode::Create => String::new(),
-            }),
-            Field::RoleFeature(i) => {
-                let code = feature_area(i).map(|x| x.code).unwrap_or("");
-                let lvl = a.role.permissions.get(code);
-                let style = if lvl.is_none() { t.muted } else { t.text };
-                (
-                    format!("◀ {} ▶", lvl.map_or("Not set", |l| l.label)),
-                    style,
-                    None,
-                )
-            }
-            Field::RoleAdmin => toggle(a.role.permissions.admin()),
-            Field::Active => toggle(a.agent.active),
-            Field::ApiOnly => toggle(a.agent.api_only),
-            Field::ApprovePo => toggle(a.agent.can_approve_purchaseorder),
-            Field::ApproveInvoice => toggle(a.agent.can_approve_invoice),
-            Field::AppActive => toggle(a.application.active),
-            Field::DefaultTeam => choice(match a.agent.default_team.as_deref() {
-                None => "No Default Team".into(),
-                Some("") => "(choose one)".into(),
-                Some(n) => n.to_string(),
-            }),
-            Field::Team(i) => {
-                let name = m
-                    .lookups
-                    .teams
-                    .get(i)
-                    .map(|x| x.name.as_str())
-                    .unwrap_or("");
-                toggle(
-                    m.team_answer(name).is_some() || m.team_answer(crate::answers::ALL).is_some(),
-                )
-            }
-            Field::TeamUnassigned(i) | Field::TeamOthers(i) => {
-                let name = m
-                    .lookups
-                    .teams
-                    .get(i)
-                    .map(|x| x.name.as_str())
-                    .unwrap_or("");
-                let ta = m.team_answer(name);
-                toggle(ta.is_some_and(|x| {
-                    if matches!(f, Field::TeamUnassigned(_)) {
-                        x.unassigned_access
-                    } else {
-                        x.otheragent_access
-                    }
-                }))
-            }
-            Field::Department(i) => {
-                let name = m
-                    .lookups
-                    .departments
-                    .get(i)
-                    .map(|x| x.name.as_str())
-                    .unwrap_or("");
-                let lvl = a
-                    .agent
-                    .departments
-                    .iter()
-                    .find(|d| d.name.eq_ignore_ascii_case(name))
-                    .map(|d| d.level.label())
-                    .unwrap_or("Not a member");
-                choice(lvl.into())
-            }
-            Field::Workday => choice(a.agent.workday.clone()),
-            Field::LoginAgent => choice(match &a.application.login_agent {
-                Some(n) => n.clone(),
-                None => format!(
-                    "the new agent ({})",
-                    if a.agent.name.is_empty() {
-                        "Agent step"
-                    } else {
-                        &a.agent.name
-                    }
-                ),
-            }),
-            Field::Scope(i) => {
-                let name = scope_name(i).unwrap_or("");
-                let on = a.scopes.iter().any(|s| s == name);
-                let mut s = if on { "[x]" } else { "[ ]" }.to_string();
-                if let Some(w) = scopes::warning(name) {
-                    s.push_str(&format!("  ⚠ {w}"));
-                }
-                (s, if on { t.text } else { t.muted }, None)
-            }
-            _ => (String::new(), t.text, None),
-        },
-    }
-}
-
-fn placeholder(f: Field) -> &'static str {
-    match f {
-        Field::Url => "https://acme.halopsa.com",
-        Field::ResourceUrl => "https://halo.example.com/api",
-        Field::AuthUrl => "https://halo.example.com/auth",
-        Field::Tenant => "(optional)",
-        Field::ClientId => "client id of an admin API application",
-        Field::RoleName => "e.g. Vendor API",
-        Field::AgentName => "e.g. vendor-api",
-        Field::Initials => "max 3",
-        Field::Email => "(optional) name@example.com",
-        Field::AppName => "e.g. Vendor integration",
-        _ => "",
+        Behaviour::Log => (String::new(), t.muted, None),
+        _ => {
+            let (text, tone) = fields::shown(m, f);
+            let style = match tone {
+                Tone::Normal => t.text,
+                Tone::Muted => t.muted,
+                Tone::Accent => t.accent,
+            };
+            (text, style, None)
+        }
     }
 }
 
@@ -371,23 +200,11 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
     b.blank();
 }
 
-/// The profile asks the user to answer this field.
-fn asked(m: &Model, f: Field) -> bool {
-    use crate::profile::Question;
-    match f {
-        Field::DefaultTeam => m.asks(Question::DefaultTeam),
-        Field::Team(_) => m.asks(Question::Teams),
-        Field::Department(_) => m.asks(Question::Departments),
-        Field::RoleFeature(_) => m.asks(Question::Areas),
-        _ => false,
-    }
-}
-
 fn marked_label(m: &Model, f: Field) -> String {
-    if asked(m, f) {
-        format!("⚑ {}", label(m, f))
+    if f.asked(m) {
+        format!("⚑ {}", f.label(m))
     } else {
-        label(m, f)
+        f.label(m)
     }
 }
 
@@ -587,43 +404,5 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
             "✗ Test the connection before going on.",
             t.error,
         ));
-    }
-}
-
-/// Greedy word wrap by characters; words longer than `width` are cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ') {
-        let (cl, wl) = (cur.chars().count(), word.chars().count());
-        if cl > 0 && cl + 1 + wl > width {
-            out.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-        while cur.chars().count() > width {
-            let head: String = cur.chars().take(width).collect();
-            let rest: String = cur.chars().skip(width).collect();
-            out.push(head);
-            cur = rest;
-        }
-    }
-    if !cur.is_empty() || out.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wraps_words_and_cuts_long_ones() {
-        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
-        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
-        assert_eq!(wrap("", 3), [""]);
     }
 }

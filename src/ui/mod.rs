@@ -1,6 +1,7 @@
 //! Pure rendering of the model: `view(&Model, &Theme, &mut Frame)`.
 
 pub mod background;
+pub mod body;
 pub mod form;
 pub mod keys;
 pub mod log_pane;

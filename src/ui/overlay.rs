@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::Model;
 
 use super::Theme;
-use super::keys::HELP;
+use crate::app::keys::{self, Ctx};
 
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
@@ -18,6 +18,15 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
         .flex(Flex::Center)
         .areas(r);
     r
+}
+
+/// An overlay's keys from the key table, as one muted line.
+fn hint_line(ctx: Ctx, t: &Theme) -> Line<'static> {
+    let text: Vec<String> = keys::overlay_hints(ctx)
+        .into_iter()
+        .map(|(k, what)| format!("{k} {what}"))
+        .collect();
+    Line::styled(text.join("  "), t.muted)
 }
 
 fn popup(t: &Theme, f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
@@ -35,22 +44,37 @@ fn popup(t: &Theme, f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
     );
 }
 
-pub fn help(_m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = HELP
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(format!("{k:<28}"), t.accent),
-                Span::styled(*what, t.text),
-            ])
-        })
-        .chain([
-            Line::from(""),
-            Line::styled("Any key closes this help.", t.muted),
-        ])
-        .collect();
-    let h = lines.len() as u16 + 2;
-    popup(t, f, centred(area, 76, h), "Keys", lines);
+/// Every key, by where it works, from the key table; scrolled by `m.help_scroll`.
+pub fn help(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line> = Vec::new();
+    for (title, rows) in keys::help() {
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::styled(title, t.title));
+        for (k, what) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<26}"), t.accent),
+                Span::styled(what, t.text),
+            ]));
+        }
+    }
+    let popup_area = centred(area, 76, area.height.saturating_sub(2));
+    // Two border rows and the key line at the bottom.
+    let rows = popup_area.height.saturating_sub(3) as usize;
+    let top = m.help_scroll.min(lines.len().saturating_sub(rows));
+    let mut shown: Vec<Line> = lines.into_iter().skip(top).take(rows).collect();
+    while shown.len() < rows {
+        shown.push(Line::from(""));
+    }
+    shown.push(super::keys::line(&keys::overlay_hints(Ctx::Help), t));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent)
+        .title(Span::styled(" Keys ", t.title));
+    f.render_widget(Clear, popup_area);
+    // Not wrapped: a row is a line, so the scrolling stays exact (a long one is cut).
+    f.render_widget(Paragraph::new(shown).block(block).style(t.text), popup_area);
 }
 
 pub fn confirm_quit(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
@@ -135,10 +159,7 @@ pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usiz
         lines.push(Line::styled("No profiles found.", t.muted));
     }
     lines.push(Line::from(""));
-    lines.push(Line::styled(
-        "↑/↓ move  Enter pick (pre-fills every step)  Esc cancel",
-        t.muted,
-    ));
+    lines.push(hint_line(Ctx::Picker, t));
     popup(
         t,
         f,
@@ -168,10 +189,7 @@ pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
         ));
     }
     lines.push(Line::from(""));
-    lines.push(Line::styled(
-        "↑/↓ move  Enter resume (asks only for the bootstrap secret)  Esc start a new setup",
-        t.muted,
-    ));
+    lines.push(hint_line(Ctx::Resume, t));
     let h = lines.len() as u16 + 2;
     popup(t, f, centred(area, 92, h), "Resume a setup", lines);
 }
@@ -235,7 +253,7 @@ pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
             ".env, .json or .toml; the folder must exist; asks before replacing.",
             t.muted,
         ),
-        Line::styled("Enter save  Esc cancel  Ctrl-U clear", t.muted),
+        hint_line(Ctx::SavePath, t),
     ];
     popup(t, f, centred(area, 76, 9), "Save hand-over", lines);
 }

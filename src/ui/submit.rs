@@ -10,7 +10,7 @@ use crate::plan::build::{self, Kind, Object, Plan};
 use crate::plan::verify::Verification;
 use crate::profile::{HandoverField, Severity};
 
-use super::form::Body;
+use super::body::Body;
 use super::{SPINNER, Theme};
 
 pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {

@@ -1,0 +1,354 @@
+//! Effects run: each `app::Effect` becomes I/O (the workflow of `plan::session`, the journal,
+//! files, the clipboard), and what comes of it goes back to `update` as a `Msg`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use secrecy::ExposeSecret;
+use tokio::sync::mpsc;
+
+use crate::app::{
+    ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, LogKind,
+    ManualRequest, Msg,
+};
+use crate::halo::{Client, ClientOptions, EventSink, HaloError};
+use crate::journal::{Journal, fsutil};
+use crate::plan::apply::{ApplyError, Finished};
+use crate::plan::handover::SaveError;
+use crate::plan::session::{self, For, Workflow};
+
+use super::{TEST_FAULT_ENV, TestFault};
+
+pub(super) struct Runner {
+    tx: mpsc::UnboundedSender<Msg>,
+    events: EventSink,
+    log: Option<std::fs::File>,
+    /// The bootstrap client, kept for apply.
+    client: Arc<Mutex<Option<Client>>>,
+    fault: TestFault,
+}
+
+impl Runner {
+    /// The runner, with the log file (`log_file`, else `<state dir>/halo-onboard.log`) open; the
+    /// messages say where it logs.
+    pub(super) fn new(
+        tx: mpsc::UnboundedSender<Msg>,
+        events: EventSink,
+        fault: TestFault,
+        log_file: Option<PathBuf>,
+    ) -> (Self, Vec<Msg>) {
+        let path = log_file
+            .or_else(|| crate::journal::default_state_dir().map(|d| d.join("halo-onboard.log")));
+        let (log, said) = match &path {
+            Some(p) => match fsutil::open_append(p) {
+                Ok(f) => (
+                    Some(f),
+                    (LogKind::Info, format!("log file: {}", p.display())),
+                ),
+                Err(e) => (
+                    None,
+                    (
+                        LogKind::Warn,
+                        format!("could not open log file {}: {e}", p.display()),
+                    ),
+                ),
+            },
+            None => (
+                None,
+                (LogKind::Warn, "no state dir: not logging to a file".into()),
+            ),
+        };
+        let runner = Self {
+            tx,
+            events,
+            log,
+            client: Arc::new(Mutex::new(None)),
+            fault,
+        };
+        (runner, vec![Msg::Log(said.0, said.1)])
+    }
+
+    /// Runs an apply-like job on the connected client; its outcome comes back as a message.
+    /// Without a connection the apply fails at once with what to do.
+    fn spawn_apply<F, Fut>(&self, job: F)
+    where
+        F: FnOnce(Client, mpsc::UnboundedSender<Msg>) -> Fut,
+        Fut: std::future::Future<Output = Result<ApplyOutcome, Fail>> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+            let _ = tx.send(Msg::ApplyFailed {
+                message: "not connected".into(),
+                hint: "Test the connection on the Connect step first.".into(),
+            });
+            return;
+        };
+        let fut = job(client, tx.clone());
+        tokio::spawn(async move {
+            let msg = match fut.await {
+                Ok(o) => Msg::Applied(Box::new(o)),
+                Err(m) => m,
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    pub(super) fn run(&mut self, e: Effect) {
+        match e {
+            Effect::AppendLog(line) => {
+                if let Some(f) = &mut self.log {
+                    // One line per event, RFC 3339 UTC, nothing raw: a name with a newline
+                    // cannot forge a second event.
+                    let entry = crate::text::log_line(std::time::SystemTime::now(), &line);
+                    if writeln!(f, "{entry}").is_err() {
+                        self.log = None;
+                        let _ = self.tx.send(Msg::Log(
+                            LogKind::Warn,
+                            "could not write the log file; logging to the pane only".into(),
+                        ));
+                    }
+                }
+            }
+            Effect::Connect(req) => {
+                let tx = self.tx.clone();
+                let events = self.events.clone();
+                let slot = self.client.clone();
+                let fault = self.fault;
+                tokio::spawn(async move {
+                    if fault == TestFault::PanicInTask {
+                        panic!("test fault in the connect task ({TEST_FAULT_ENV})");
+                    }
+                    let res = match connect(req, events).await {
+                        Ok((c, client)) => {
+                            let _ = tx.send(Msg::Log(
+                                LogKind::Info,
+                                format!(
+                                    "token endpoint: {} (the only place the secret is sent)",
+                                    client.endpoint().token_url()
+                                ),
+                            ));
+                            if let Ok(mut s) = slot.lock() {
+                                *s = Some(client);
+                            }
+                            Ok(c)
+                        }
+                        Err(e) => Err(ConnectFailure::from(&e)),
+                    };
+                    let _ = tx.send(Msg::Connected(Box::new(res)));
+                });
+            }
+            Effect::Apply(req) => {
+                self.spawn_apply(move |c, tx| async move { apply_task(&c, *req, &tx).await })
+            }
+            Effect::AdoptManual(req) => {
+                self.spawn_apply(move |c, tx| async move { manual_task(&c, *req, &tx).await })
+            }
+            Effect::Clipboard(secret) => {
+                // Straight to the terminal: never through the log or the model.
+                let seq = crate::plan::handover::osc52(secret.expose_secret());
+                let mut out = std::io::stdout();
+                let _ = out.write_all(seq.as_bytes());
+                let _ = out.flush();
+            }
+            Effect::SaveHandover {
+                path,
+                handover,
+                overwrite,
+            } => {
+                let msg = match handover.save(&path, overwrite) {
+                    Ok(()) => Msg::HandoverSaved(Ok(path)),
+                    Err(SaveError::Exists(p)) => Msg::HandoverExists(p),
+                    Err(e) => Msg::HandoverSaved(Err(format!("{e}. {}", wizard_hint(&e)))),
+                };
+                let _ = self.tx.send(msg);
+            }
+            Effect::Reverify(req) => {
+                let tx = self.tx.clone();
+                let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+                    let _ = tx.send(Msg::Reverified(Err(
+                        "not connected: test the connection on the Connect step first".into(),
+                    )));
+                    return;
+                };
+                tokio::spawn(async move {
+                    let r = session::verify_again(
+                        &client,
+                        &req.session,
+                        &req.client_id,
+                        req.agent_id,
+                        req.secret,
+                    )
+                    .await;
+                    let _ = tx.send(Msg::Reverified(r));
+                });
+            }
+            Effect::SaveAnswers { path, answers } => {
+                let r = save_answers(&path, &answers)
+                    .map(|()| path.clone())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                let _ = self.tx.send(Msg::AnswersSaved(r));
+            }
+            Effect::ConfirmHandover(mut s) => {
+                let r = Journal::open_default().and_then(|j| {
+                    let file = s.credentials_file.clone();
+                    session::handed_over(&j, &mut s, file, true)
+                });
+                let _ = self.tx.send(Msg::HandedOver(
+                    r.map_err(|e| format!("{e} ({})", e.hint())),
+                ));
+            }
+            Effect::Quit => {}
+        }
+    }
+}
+
+/// The wizard's words for a failed save: the prompt, not `--force`, replaces a file.
+fn wizard_hint(e: &SaveError) -> String {
+    match e {
+        SaveError::Exists(_) => "Press s and choose another path, or confirm replacing it.".into(),
+        e => e.hint(),
+    }
+}
+
+/// Saves the answers as TOML (no secret is in them), parent dir 0700.
+fn save_answers(path: &std::path::Path, a: &crate::answers::Answers) -> std::io::Result<()> {
+    let text = toml::to_string(a).map_err(std::io::Error::other)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fsutil::private_dir(dir)?;
+    }
+    fsutil::write_atomic(path, text.as_bytes())
+}
+
+/// A failed apply, as the message the wizard receives.
+type Fail = Msg;
+
+fn journal_fail(e: crate::journal::JournalError) -> Fail {
+    Msg::ApplyFailed {
+        message: e.to_string(),
+        hint: e.hint(),
+    }
+}
+
+/// A refused write becomes `ApplyRefused` (the screen offers doing it by hand); an adoption that
+/// found nothing goes back to the checklist.
+fn apply_fail(e: ApplyError) -> Fail {
+    match e {
+        ApplyError::Refused { object, .. } => Msg::ApplyRefused {
+            object,
+            message: e.to_string(),
+            hint: e.hint(),
+        },
+        ApplyError::NotAdopted(n) => Msg::ManualNotAdopted(n.to_string()),
+        ApplyError::SecretNeeded { .. } => Msg::SecretNeeded {
+            message: e.to_string(),
+            hint: e.hint(),
+        },
+        e => Msg::ApplyFailed {
+            message: e.to_string(),
+            hint: e.hint(),
+        },
+    }
+}
+
+/// The workflow on the connected client, its progress sent as messages.
+fn workflow<'a>(
+    client: &'a Client,
+    journal: &'a Journal,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Workflow<'a> {
+    let tx = tx.clone();
+    Workflow {
+        client,
+        journal,
+        progress: Some(Arc::new(move |p| {
+            let _ = tx.send(Msg::Progress(p));
+        })),
+        regenerate_secret: false,
+    }
+}
+
+/// Adopts what the user made by hand (the session is the one whose write Halo refused), then
+/// continues exactly like [`apply_task`].
+async fn manual_task(
+    client: &Client,
+    req: ManualRequest,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<ApplyOutcome, Fail> {
+    let journal = Journal::open_default().map_err(journal_fail)?;
+    let mut s = journal.load(&req.session_id).map_err(journal_fail)?;
+    s.answers = req.answers.clone();
+    let wf = workflow(client, &journal, tx);
+    let f = wf
+        .adopt_and_continue(&mut s, req.object, req.credentials.as_ref())
+        .await
+        .map_err(apply_fail)?;
+    finish(&wf, s, f)
+}
+
+/// Journal (new or resumed setup), apply, then verify while the read-backs finish; the
+/// hand-over is left to the user.
+async fn apply_task(
+    client: &Client,
+    req: ApplyRequest,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<ApplyOutcome, Fail> {
+    let journal = Journal::open_default().map_err(journal_fail)?;
+    let mut s = session::open(
+        &journal,
+        req.answers,
+        client.endpoint(),
+        req.resume_id.as_deref(),
+    )
+    .map_err(journal_fail)?;
+    let _ = tx.send(Msg::ApplyStarted(s.id.clone()));
+    let wf = workflow(client, &journal, tx);
+    let halo = |e: HaloError| Msg::ApplyFailed {
+        message: e.to_string(),
+        hint: format!("{} Nothing will be created twice on resume.", e.hint()),
+    };
+    let lk = wf.lookups(&s).await.map_err(halo)?;
+    let f = wf.apply(&mut s, lk, None).await.map_err(apply_fail)?;
+    finish(&wf, s, f)
+}
+
+/// After apply and verification: what the hand-over screen needs (the hand-over is the user's).
+fn finish(
+    wf: &Workflow,
+    mut s: crate::journal::Session,
+    f: Finished,
+) -> Result<ApplyOutcome, Fail> {
+    let handover = wf.settle(&mut s, &f, false).map_err(journal_fail)?;
+    Ok(ApplyOutcome {
+        session: s,
+        verification: f.verification,
+        differences: f.applied.differences,
+        handover,
+        verified_with: f.verified_with,
+        client_id: f.applied.client_id,
+    })
+}
+
+/// Tests the bootstrap credential and loads the lookups the later steps pick from.
+pub async fn connect(
+    req: ConnectRequest,
+    events: EventSink,
+) -> Result<(Connected, Client), HaloError> {
+    let opts = ClientOptions {
+        events: Some(events),
+        ..ClientOptions::default()
+    };
+    let c = session::connect(&req.place, &req.client_id, req.secret, opts).await?;
+    // Who we are and what Halo has only need the token: one round trip for all of them.
+    // The Administrator role's details (and a few others) confirm Halo's claim vocabulary
+    // before anything is planned; apply reads the setup's own roles again.
+    let (agent, lookups) = session::survey(&c.client, For::Picking).await?;
+    Ok((
+        Connected {
+            agent,
+            token: c.token,
+            lookups,
+        },
+        c.client,
+    ))
+}

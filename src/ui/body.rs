@@ -1,0 +1,92 @@
+//! The lines of the screen's body (a step's form, the Submit views), built before they are
+//! drawn so the screen can scroll to the focused field: notes word-wrapped to the width so the
+//! line count stays exact, headers, blank lines.
+
+use ratatui::style::Style;
+use ratatui::text::Line;
+
+use super::Theme;
+
+/// The body as lines, with where the focused field and the text cursor are.
+pub(super) struct Body<'a> {
+    pub(super) width: usize,
+    pub(super) lines: Vec<Line<'a>>,
+    pub(super) focus_line: Option<usize>,
+    /// (line, column) of the text cursor in the focused field.
+    pub(super) cursor: Option<(usize, u16)>,
+}
+
+impl<'a> Body<'a> {
+    pub(super) fn new(width: usize) -> Self {
+        Self {
+            width,
+            lines: Vec::new(),
+            focus_line: None,
+            cursor: None,
+        }
+    }
+    pub(super) fn push(&mut self, l: Line<'a>) {
+        self.lines.push(l);
+    }
+    /// An indented note, word-wrapped to the body width (so the line count stays exact).
+    pub(super) fn note(&mut self, style: Style, text: impl Into<String>) {
+        self.wrapped(style, "    ", &text.into());
+    }
+    pub(super) fn wrapped(&mut self, style: Style, indent: &str, text: &str) {
+        // Leading spaces of the text are part of the indent of every wrapped line.
+        let body = text.trim_start_matches(' ');
+        let indent = format!("{indent}{}", &text[..text.len() - body.len()]);
+        let (indent, text) = (indent.as_str(), body);
+        let width = self
+            .width
+            .saturating_sub(indent.chars().count() + 2)
+            .max(10);
+        for l in wrap(text, width) {
+            self.lines.push(Line::styled(format!("{indent}{l}"), style));
+        }
+    }
+    pub(super) fn blank(&mut self) {
+        self.lines.push(Line::from(""));
+    }
+    pub(super) fn header(&mut self, t: &Theme, text: &str) {
+        self.lines.push(Line::styled(text.to_string(), t.accent));
+    }
+}
+
+/// Greedy word wrap by characters; words longer than `width` are cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let (cl, wl) = (cur.chars().count(), word.chars().count());
+        if cl > 0 && cl + 1 + wl > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        while cur.chars().count() > width {
+            let head: String = cur.chars().take(width).collect();
+            let rest: String = cur.chars().skip(width).collect();
+            out.push(head);
+            cur = rest;
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_words_and_cuts_long_ones() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("", 3), [""]);
+    }
+}
