@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,13 +31,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the Halo emulator standalone (prints one JSON line with its URL and bootstrap credentials).
-    Sandbox(SandboxArgs),
+    Sandbox(crate::sim::sandbox::SandboxArgs),
     /// Plan and apply a profile without the wizard.
     Apply(crate::headless::apply::ApplyArgs),
     /// Audit an existing integration against its profile (exit 0 ok, 1 drift, 2 could not run).
     Check(crate::headless::check::CheckArgs),
     /// List or show integration profiles.
-    Profiles(ProfilesArgs),
+    Profiles(crate::headless::profiles::ProfilesArgs),
     /// List unfinished setups.
     Sessions(crate::headless::sessions::SessionsArgs),
     /// Continue an unfinished setup.
@@ -79,71 +79,4 @@ pub fn completions(
 pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use clap::CommandFactory;
     clap_mangen::Man::new(Cli::command()).render(out)
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct ProfilesArgs {
-    #[command(subcommand)]
-    pub action: Option<ProfilesAction>,
-    /// Print JSON instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// Directory of user profiles (*.toml); default: the config dir's `profiles/`.
-    #[arg(
-        long,
-        global = true,
-        env = "HALO_ONBOARD_PROFILES_DIR",
-        value_name = "DIR"
-    )]
-    pub dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum ProfilesAction {
-    /// List every profile (the default).
-    List,
-    /// Show one profile in full.
-    Show {
-        /// Profile id, e.g. topleft.
-        id: String,
-    },
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct SandboxArgs {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:0")]
-    pub listen: std::net::SocketAddr,
-    /// Extra latency per request, in milliseconds.
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Probability (0..1) of a 5xx answer per API request.
-    #[arg(long, default_value_t = 0.0)]
-    pub fail_rate: f64,
-    /// Rate limit as REQUESTS/SECONDS (rolling window).
-    #[arg(long, default_value = "300/300")]
-    pub rate_limit: String,
-    /// Bootstrap application client id (random when omitted).
-    #[arg(long)]
-    pub client_id: Option<String>,
-    /// Bootstrap application client secret (random when omitted).
-    #[arg(long)]
-    pub client_secret: Option<String>,
-    /// Tenant name reported by authinfo.
-    #[arg(long, default_value = "sandbox")]
-    pub tenant: String,
-    /// Persist the emulator's state in this file across restarts.
-    #[arg(long)]
-    pub state_file: Option<PathBuf>,
-    /// How applications get their secret: honour the posted one, generate one and return it
-    /// once in the POST answer, or generate one and never return it (copy it from the form).
-    #[arg(long, value_enum, default_value = "honour")]
-    pub secret_mode: crate::sim::SecretMode,
-    /// Report an expiry this many days ahead on new application secrets (as newer Halo builds do).
-    #[arg(long, value_name = "N")]
-    pub secret_expiry_days: Option<i64>,
-    /// The claim vocabulary of the seeded roles: today's codes (SA, Tx, …) or the older long
-    /// names (Administration, Ticket_Level, …) for trying `doctor` and the manual fallback.
-    #[arg(long, value_enum, default_value = "current")]
-    pub dialect: crate::sim::SimDialect,
 }

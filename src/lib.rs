@@ -9,6 +9,7 @@ pub mod halo;
 pub mod hardening;
 pub mod headless;
 pub mod journal;
+mod layering;
 pub mod limits;
 pub mod plan;
 pub mod profile;

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args.clone()),
         Some(Command::Apply(args)) => block_on(headless::apply::run(args)),
         Some(Command::Check(args)) => block_on(headless::check::run(args)),
-        Some(Command::Profiles(args)) => halo_onboard::profile::cli::run(args),
+        Some(Command::Profiles(args)) => headless::profiles::run(args),
         Some(Command::Sessions(args)) => ExitCode::from(headless::sessions::run_sessions(args)),
         // At a terminal without a secret in the environment, the wizard continues the setup.
         Some(Command::Resume(args)) if resume_in_wizard(args) => wizard(&cli, Some(&args.id)),

@@ -4,6 +4,7 @@ pub mod client;
 pub mod columns;
 pub mod dialect;
 pub mod error;
+pub mod expiry;
 pub mod model;
 
 /// Scope names live in the dialect; this path is kept for the code that already uses it.

@@ -552,7 +552,7 @@ pub fn outcome_text(o: &Outcome) -> String {
     if let Some(when) = &o.secret_expires {
         s.push_str(&format!(
             "The secret expires on {} (Halo reports it): rotate it before then with the same `halo-onboard apply` and --new-secret.\n",
-            crate::plan::expiry::day(when)
+            crate::halo::expiry::day(when)
         ));
     }
     match (&o.credentials_file, o.new_secret) {

@@ -505,9 +505,9 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
 }
 
 /// Where Halo reports the secret's expiry (2026 builds): a failure from
-/// [`crate::plan::expiry::WARN_DAYS`] days before it, with the command that rotates it.
+/// [`crate::halo::expiry::WARN_DAYS`] days before it, with the command that rotates it.
 fn secret_expiry(a: &Audit<'_>, app: &Application, r: &mut Report, now: time::OffsetDateTime) {
-    use crate::plan::expiry;
+    use crate::halo::expiry;
     let when = if app.secret_expires.trim().is_empty() {
         return;
     } else {

@@ -5,4 +5,5 @@ pub mod batch;
 pub mod check;
 pub mod common;
 pub mod doctor;
+pub mod profiles;
 pub mod sessions;

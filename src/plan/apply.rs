@@ -1166,5 +1166,5 @@ fn expiry_of(app: &Application) -> Option<String> {
     }
     let days = app.secret_expiry_days.filter(|d| *d > 0)?;
     let when = time::OffsetDateTime::now_utc() + time::Duration::days(days);
-    Some(crate::plan::expiry::format_date(when))
+    Some(crate::halo::expiry::format_date(when))
 }

@@ -2,7 +2,6 @@
 
 pub mod apply;
 pub mod build;
-pub mod expiry;
 pub mod handover;
 pub mod limits;
 pub mod manual;

@@ -5,7 +5,6 @@
 //! A profile records what the vendor's guide says and nothing more: where the guide is silent a
 //! field keeps a safe default and `notes` says so.
 
-pub mod cli;
 mod convert;
 mod least;
 mod load;

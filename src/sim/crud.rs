@@ -37,7 +37,7 @@ fn set_expiry(app: &mut Application, days: Option<i64>) {
     if let Some(d) = days.filter(|d| *d > 0) {
         app.secret_expiry_days = Some(d);
         let when = time::OffsetDateTime::now_utc() + time::Duration::days(d);
-        app.secret_expires = crate::plan::expiry::format_date(when);
+        app.secret_expires = crate::halo::expiry::format_date(when);
     }
 }
 

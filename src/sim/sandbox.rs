@@ -7,7 +7,46 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::{SimConfig, spawn};
-use crate::cli::SandboxArgs;
+
+/// `halo-onboard sandbox`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Extra latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Probability (0..1) of a 5xx answer per API request.
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Rate limit as REQUESTS/SECONDS (rolling window).
+    #[arg(long, default_value = "300/300")]
+    pub rate_limit: String,
+    /// Bootstrap application client id (random when omitted).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Bootstrap application client secret (random when omitted).
+    #[arg(long)]
+    pub client_secret: Option<String>,
+    /// Tenant name reported by authinfo.
+    #[arg(long, default_value = "sandbox")]
+    pub tenant: String,
+    /// Persist the emulator's state in this file across restarts.
+    #[arg(long)]
+    pub state_file: Option<std::path::PathBuf>,
+    /// How applications get their secret: honour the posted one, generate one and return it
+    /// once in the POST answer, or generate one and never return it (copy it from the form).
+    #[arg(long, value_enum, default_value = "honour")]
+    pub secret_mode: super::SecretMode,
+    /// Report an expiry this many days ahead on new application secrets (as newer Halo builds do).
+    #[arg(long, value_name = "N")]
+    pub secret_expiry_days: Option<i64>,
+    /// The claim vocabulary of the seeded roles: today's codes (SA, Tx, …) or the older long
+    /// names (Administration, Ticket_Level, …) for trying `doctor` and the manual fallback.
+    #[arg(long, value_enum, default_value = "current")]
+    pub dialect: super::SimDialect,
+}
 
 /// Parses `REQUESTS/SECONDS`, e.g. `300/300`.
 pub fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {

@@ -511,7 +511,7 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 format!(
                     "  {:<36} {} (rotate before then: halo-onboard apply … --new-secret)",
                     "Secret expires",
-                    crate::plan::expiry::day(&h.secret_expires)
+                    crate::halo::expiry::day(&h.secret_expires)
                 ),
             );
         }

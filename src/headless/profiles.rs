@@ -1,12 +1,40 @@
-//! `halo-onboard profiles [list|show ID] [--json]`.
+//! `halo-onboard profiles [list|show ID] [--json]`: the integration profiles, as a table or in
+//! full.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::cli::{ProfilesAction, ProfilesArgs};
 use crate::halo::scopes;
+use crate::profile::{DefaultTeam, LoadError, Pick, Profile, load_all, user_profiles_dir};
 
-use super::{DefaultTeam, LoadError, Pick, Profile, load_all, user_profiles_dir};
+/// `halo-onboard profiles`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProfilesArgs {
+    #[command(subcommand)]
+    pub action: Option<ProfilesAction>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Directory of user profiles (*.toml); default: the config dir's `profiles/`.
+    #[arg(
+        long,
+        global = true,
+        env = "HALO_ONBOARD_PROFILES_DIR",
+        value_name = "DIR"
+    )]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ProfilesAction {
+    /// List every profile (the default).
+    List,
+    /// Show one profile in full.
+    Show {
+        /// Profile id, e.g. topleft.
+        id: String,
+    },
+}
 
 /// Runs the subcommand. Exit 0 on success, 2 for an unknown id or a JSON encoding failure.
 /// Broken user profiles are reported on stderr and skipped.
@@ -357,7 +385,7 @@ mod tests {
 
     #[test]
     fn closest_ids() {
-        let ps = super::super::builtin();
+        let ps = crate::profile::builtin();
         assert_eq!(
             closest("topleaf", &ps).first().map(String::as_str),
             Some("topleft")
@@ -368,7 +396,7 @@ mod tests {
 
     #[test]
     fn table_is_aligned() {
-        let t = table(&super::super::builtin());
+        let t = table(&crate::profile::builtin());
         let lines: Vec<&str> = t.lines().collect();
         let col = lines[0].find("VENDOR").unwrap();
         for l in &lines {
