@@ -109,6 +109,8 @@ pub struct TextSpec {
     pub slot: fn(&mut Answers) -> &mut String,
     /// Part of the connection: a change invalidates the connection test.
     pub connection: bool,
+    /// The rule its value must meet.
+    pub rule: fn(&str) -> Option<String>,
 }
 
 /// On or off.
@@ -189,24 +191,63 @@ impl Spec {
     }
 }
 
-fn text(
-    label: &'static str,
-    placeholder: &'static str,
-    get: fn(&Answers) -> &String,
-    slot: fn(&mut Answers) -> &mut String,
-) -> TextSpec {
-    TextSpec {
-        label,
-        placeholder,
-        get,
-        slot,
-        connection: false,
-    }
+/// A text field on the answer at `$path` (the getter and the setter from the one path).
+macro_rules! text {
+    ($label:expr, $placeholder:expr, $($path:ident).+, $rule:expr) => {
+        Spec::of(Behaviour::Text(TextSpec {
+            label: $label,
+            placeholder: $placeholder,
+            get: |a| &a.$($path).+,
+            slot: |a| &mut a.$($path).+,
+            connection: false,
+            rule: $rule,
+        }))
+    };
 }
 
-fn connection(mut t: TextSpec) -> TextSpec {
-    t.connection = true;
-    t
+/// A text field of the connection: a change invalidates the connection test.
+macro_rules! connection_text {
+    ($($arg:tt)*) => {{
+        let mut s = text!($($arg)*);
+        if let Behaviour::Text(t) = &mut s.behaviour {
+            t.connection = true;
+        }
+        s
+    }};
+}
+
+/// A toggle of the boolean answer at `$path`.
+macro_rules! flag {
+    ($label:expr, $($path:ident).+) => {
+        toggle(
+            Label::Fixed($label),
+            |m, _| m.answers.$($path).+,
+            |m, _| m.answers.$($path).+ ^= true,
+        )
+    };
+}
+
+/// A switch of the agent's membership of team `i` (shown once it is ticked).
+macro_rules! team_switch {
+    ($label:expr, $switch:ident) => {
+        toggle(
+            Label::Fixed($label),
+            |m, i| m.team_answer(team_name(m, i)).is_some_and(|t| t.$switch),
+            |m, i| {
+                if let Some(t) = team_answer_mut(m, i) {
+                    t.$switch ^= true;
+                }
+            },
+        )
+    };
+}
+
+fn any_text(_: &str) -> Option<String> {
+    None
+}
+
+fn required(v: &str) -> Option<String> {
+    v.trim().is_empty().then(|| "required".into())
 }
 
 fn no_note(_: usize) -> Option<&'static str> {
@@ -349,47 +390,31 @@ pub fn spec(f: Field) -> Spec {
                 nothing,
             )
         })),
-        Url => Spec::of(Behaviour::Text(connection(text(
+        Url => connection_text!(
             "Halo URL",
             "https://acme.halopsa.com",
-            |a| &a.connection.url,
-            |a| &mut a.connection.url,
-        ))))
-        .check(|m, _| url_rule(&m.answers.connection.url)),
-        ResourceUrl => Spec::of(Behaviour::Text(connection(text(
+            connection.url,
+            url_rule
+        ),
+        ResourceUrl => connection_text!(
             "Resource server",
             "https://halo.example.com/api",
-            |a| &a.connection.resource_url,
-            |a| &mut a.connection.resource_url,
-        ))))
-        .check(|m, _| url_rule(&m.answers.connection.resource_url)),
-        AuthUrl => Spec::of(Behaviour::Text(connection(text(
+            connection.resource_url,
+            url_rule
+        ),
+        AuthUrl => connection_text!(
             "Authorisation server",
             "https://halo.example.com/auth",
-            |a| &a.connection.auth_url,
-            |a| &mut a.connection.auth_url,
-        ))))
-        .check(|m, _| url_rule(&m.answers.connection.auth_url)),
-        Tenant => Spec::of(Behaviour::Text(connection(text(
-            "Tenant",
-            "(optional)",
-            |a| &a.connection.tenant,
-            |a| &mut a.connection.tenant,
-        )))),
-        ClientId => Spec::of(Behaviour::Text(connection(text(
+            connection.auth_url,
+            url_rule
+        ),
+        Tenant => connection_text!("Tenant", "(optional)", connection.tenant, any_text),
+        ClientId => connection_text!(
             "Bootstrap client ID",
             "client id of an admin API application",
-            |a| &a.connection.client_id,
-            |a| &mut a.connection.client_id,
-        ))))
-        .check(|m, _| {
-            m.answers
-                .connection
-                .client_id
-                .trim()
-                .is_empty()
-                .then(|| "required".into())
-        }),
+            connection.client_id,
+            required
+        ),
         ClientSecret => {
             Spec::of(Behaviour::Secret).check(|m, _| m.secret.is_empty().then(|| "required".into()))
         }
@@ -443,20 +468,12 @@ pub fn spec(f: Field) -> Spec {
             }
             _ => None,
         }),
-        RoleName => Spec::of(Behaviour::Text(text(
-            "Role name",
-            "e.g. Vendor API",
-            |a| &a.role.name,
-            |a| &mut a.role.name,
-        )))
-        .check(|m, _| name_rule(columns::ROLE_NAME, &m.answers.role.name, true)),
-        RoleNotes => Spec::of(Behaviour::Text(text(
-            "Notes",
-            "",
-            |a| &a.role.notes,
-            |a| &mut a.role.notes,
-        )))
-        .check(|m, _| at_most_1000(&m.answers.role.notes)),
+        RoleName => text!("Role name", "e.g. Vendor API", role.name, |v| name_rule(
+            columns::ROLE_NAME,
+            v,
+            true
+        )),
+        RoleNotes => text!("Notes", "", role.notes, at_most_1000),
         RoleAdmin => toggle(
             Label::Fixed("Is a HaloPSA Administrator"),
             |m, _| m.answers.role.permissions.admin(),
@@ -501,58 +518,31 @@ pub fn spec(f: Field) -> Spec {
             )
         }))
         .asked(Question::Areas),
-        AgentName => Spec::of(Behaviour::Text(text(
-            "Username",
-            "e.g. vendor-api",
-            |a| &a.agent.name,
-            |a| &mut a.agent.name,
-        )))
-        .check(|m, _| name_rule(columns::AGENT_USERNAME, &m.answers.agent.name, true)),
-        FirstName => Spec::of(Behaviour::Text(text(
-            "First name",
-            "",
-            |a| &a.agent.firstname,
-            |a| &mut a.agent.firstname,
-        )))
-        .check(|m, _| name_rule(columns::FIRST_NAME, &m.answers.agent.firstname, true)),
-        Surname => Spec::of(Behaviour::Text(text(
-            "Last name",
-            "",
-            |a| &a.agent.surname,
-            |a| &mut a.agent.surname,
-        )))
-        .check(|m, _| name_rule(columns::SURNAME, &m.answers.agent.surname, false)),
-        Initials => Spec::of(Behaviour::Text(text(
-            "Initials",
-            "max 3",
-            |a| &a.agent.initials,
-            |a| &mut a.agent.initials,
-        )))
-        .check(|m, _| columns::check_initials(m.answers.agent.initials.trim())),
-        Email => Spec::of(Behaviour::Text(text(
-            "Email",
-            "(optional) name@example.com",
-            |a| &a.agent.email,
-            |a| &mut a.agent.email,
-        )))
-        .check(|m, _| {
-            let e = m.answers.agent.email.trim();
-            if e.is_empty() {
-                None
-            } else {
-                columns::check_email(e)
-            }
+        AgentName => text!("Username", "e.g. vendor-api", agent.name, |v| name_rule(
+            columns::AGENT_USERNAME,
+            v,
+            true
+        )),
+        FirstName => text!("First name", "", agent.firstname, |v| name_rule(
+            columns::FIRST_NAME,
+            v,
+            true
+        )),
+        Surname => text!("Last name", "", agent.surname, |v| name_rule(
+            columns::SURNAME,
+            v,
+            false
+        )),
+        Initials => text!("Initials", "max 3", agent.initials, |v| {
+            columns::check_initials(v.trim())
         }),
-        Active => toggle(
-            Label::Fixed("Active"),
-            |m, _| m.answers.agent.active,
-            |m, _| m.answers.agent.active ^= true,
-        ),
-        ApiOnly => toggle(
-            Label::Fixed("API-only agent"),
-            |m, _| m.answers.agent.api_only,
-            |m, _| m.answers.agent.api_only ^= true,
-        ),
+        Email => text!("Email", "(optional) name@example.com", agent.email, |v| {
+            (!v.trim().is_empty())
+                .then(|| columns::check_email(v.trim()))
+                .flatten()
+        }),
+        Active => flag!("Active", agent.active),
+        ApiOnly => flag!("API-only agent", agent.api_only),
         DefaultTeam => Spec::of(Behaviour::Choice(choice(
             Label::Fixed("Default team"),
             |m, _| {
@@ -615,30 +605,8 @@ pub fn spec(f: Field) -> Spec {
             },
         )
         .asked(Question::Teams),
-        TeamUnassigned(_) => toggle(
-            Label::Fixed("  can see unassigned tickets"),
-            |m, i| {
-                m.team_answer(team_name(m, i))
-                    .is_some_and(|t| t.unassigned_access)
-            },
-            |m, i| {
-                if let Some(t) = team_answer_mut(m, i) {
-                    t.unassigned_access ^= true;
-                }
-            },
-        ),
-        TeamOthers(_) => toggle(
-            Label::Fixed("  can see other agents' tickets"),
-            |m, i| {
-                m.team_answer(team_name(m, i))
-                    .is_some_and(|t| t.otheragent_access)
-            },
-            |m, i| {
-                if let Some(t) = team_answer_mut(m, i) {
-                    t.otheragent_access ^= true;
-                }
-            },
-        ),
+        TeamUnassigned(_) => team_switch!("  can see unassigned tickets", unassigned_access),
+        TeamOthers(_) => team_switch!("  can see other agents' tickets", otheragent_access),
         Department(_) => Spec::of(Behaviour::Choice(choice(
             Label::Of(|m, i| format!("Department {}", non_empty(department_name(m, i)))),
             |_, _| {
@@ -693,43 +661,20 @@ pub fn spec(f: Field) -> Spec {
             },
             |m, _| m.answers.agent.workday.clone(),
         )))
-        .check(|m, _| {
-            m.answers
-                .agent
-                .workday
-                .trim()
-                .is_empty()
-                .then(|| "required".into())
-        }),
-        ApprovePo => toggle(
-            Label::Fixed("Can approve purchase orders"),
-            |m, _| m.answers.agent.can_approve_purchaseorder,
-            |m, _| m.answers.agent.can_approve_purchaseorder ^= true,
+        .check(|m, _| required(&m.answers.agent.workday)),
+        ApprovePo => flag!(
+            "Can approve purchase orders",
+            agent.can_approve_purchaseorder
         ),
-        ApproveInvoice => toggle(
-            Label::Fixed("Can approve invoices"),
-            |m, _| m.answers.agent.can_approve_invoice,
-            |m, _| m.answers.agent.can_approve_invoice ^= true,
-        ),
-        AppName => Spec::of(Behaviour::Text(text(
+        ApproveInvoice => flag!("Can approve invoices", agent.can_approve_invoice),
+        AppName => text!(
             "Application name",
             "e.g. Vendor integration",
-            |a| &a.application.name,
-            |a| &mut a.application.name,
-        )))
-        .check(|m, _| name_rule(columns::APPLICATION_NAME, &m.answers.application.name, true)),
-        AppDescription => Spec::of(Behaviour::Text(text(
-            "Description",
-            "",
-            |a| &a.application.description,
-            |a| &mut a.application.description,
-        )))
-        .check(|m, _| at_most_1000(&m.answers.application.description)),
-        AppActive => toggle(
-            Label::Fixed("Active"),
-            |m, _| m.answers.application.active,
-            |m, _| m.answers.application.active ^= true,
+            application.name,
+            |v| name_rule(columns::APPLICATION_NAME, v, true)
         ),
+        AppDescription => text!("Description", "", application.description, at_most_1000),
+        AppActive => flag!("Active", application.active),
         LoginAgent => Spec::of(Behaviour::Choice(choice(
             Label::Fixed("Agent to log in as"),
             |m, _| {
@@ -855,7 +800,13 @@ impl Field {
 
     /// What its rule says about the value now (`None`: fine).
     pub fn problem(self, m: &Model) -> Option<String> {
-        self.spec().check.and_then(|c| c(m, self.index()))
+        let spec = self.spec();
+        if let Behaviour::Text(t) = spec.behaviour
+            && let Some(p) = (t.rule)((t.get)(&m.answers))
+        {
+            return Some(p);
+        }
+        spec.check.and_then(|c| c(m, self.index()))
     }
 }
 
