@@ -8,6 +8,10 @@
 //! Run: `cargo bench --bench render` (or `benches/run-all.sh`).
 
 mod support;
+// The wizard tests' model fixtures: the same connected model the snapshots draw.
+#[allow(dead_code)]
+#[path = "../tests/common/wizard.rs"]
+mod wizard;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,50 +19,12 @@ use std::time::Duration;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion};
-use halo_onboard::app::{self, Connected, LogBuffer, LogKind, Model, Msg, Step};
-use halo_onboard::halo::TokenInfo;
-use halo_onboard::halo::model::{Agent, Department, Role, Team, Workday};
-use halo_onboard::plan::build::Lookups;
+use halo_onboard::app::{self, LogBuffer, LogKind, Model, Step};
 use halo_onboard::ui::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(200, 60), (80, 24)];
-
-fn lookups() -> Lookups {
-    let team = |id, name: &str| Team {
-        id: Some(id),
-        name: name.into(),
-        ..Team::default()
-    };
-    Lookups {
-        roles: vec![Role {
-            id: Some("1".into()),
-            name: "Administrator".into(),
-            ..Role::default()
-        }],
-        teams: vec![
-            team(1, "Service Desk"),
-            team(2, "Projects"),
-            team(3, "Sales"),
-        ],
-        departments: vec![Department {
-            id: Some(1),
-            name: "Support".into(),
-        }],
-        workdays: vec![Workday {
-            id: Some(1),
-            name: "Default Working Hours".into(),
-            ..Workday::default()
-        }],
-        agents: vec![Agent {
-            id: Some(1),
-            name: "admin".into(),
-            ..Agent::default()
-        }],
-        ..Lookups::default()
-    }
-}
 
 /// The built-in profile with the most scopes (the longest Permissions and Submit screens).
 fn busiest_profile() -> (String, halo_onboard::answers::Answers) {
@@ -75,27 +41,8 @@ fn model(step: Step, log_lines: usize, cap: usize, log_large: bool) -> Model {
     answers.connection.url = "https://acme.halopsa.com".into();
     answers.connection.client_id = "bootstrap-id".into();
     let mut m = Model::new(answers);
-    app::update(
-        &mut m,
-        Msg::Connected(Box::new(Ok(Connected {
-            agent: Agent {
-                id: Some(1),
-                name: "admin".into(),
-                // An administrator through its own "Is a HaloPSA Administrator" claim.
-                claims: vec![halo_onboard::halo::model::Claim {
-                    claim_type: "SA".into(),
-                    value: "true".into(),
-                }],
-                ..Agent::default()
-            },
-            token: TokenInfo {
-                scopes: vec!["all".into(), "admin".into()],
-                expires_in: 3600,
-                agent_id: Some(1),
-            },
-            lookups: lookups(),
-        }))),
-    );
+    // Connected as the wizard's tests connect (an administrator, the fixture's look-ups).
+    app::update(&mut m, wizard::connected_msg(true));
     m.log = LogBuffer::with_capacity(cap);
     for i in 0..log_lines {
         m.log.push(

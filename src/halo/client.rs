@@ -30,7 +30,7 @@ use super::model::*;
 pub use self::auth::agent_id_from_jwt;
 pub use self::redact::{Redactor, redact};
 
-/// The response decoders, reachable for the fuzz tests (`tests/reliab_fuzz.rs`); not an API.
+/// The response decoders, reachable for the fuzz tests (`tests/fuzz.rs`); not an API.
 #[doc(hidden)]
 pub mod decode {
     pub use super::errmap::body_message;

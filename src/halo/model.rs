@@ -163,6 +163,37 @@ pub struct Department {
     pub name: String,
 }
 
+impl Team {
+    /// A team with this id and name (in no department).
+    pub fn new(id: i64, name: &str) -> Self {
+        Self {
+            id: Some(id),
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
+impl Department {
+    pub fn new(id: i64, name: &str) -> Self {
+        Self {
+            id: Some(id),
+            name: name.into(),
+        }
+    }
+}
+
+impl Workday {
+    /// Work hours with this id and name (no timezone).
+    pub fn new(id: i64, name: &str) -> Self {
+        Self {
+            id: Some(id),
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
 /// Work hours (`Workdays`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

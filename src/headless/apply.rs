@@ -9,11 +9,11 @@ use super::common::*;
 use crate::answers::Answers;
 use crate::halo::{Client, ClientOptions, Endpoint};
 use crate::journal::{Journal, Session};
-use crate::plan::apply::{ApplyError, GivenSecret, Progress, VerifiedWith};
+use crate::plan::apply::{Applier, ApplyError, GivenSecret, Progress, VerifiedWith};
 use crate::plan::build::{Kind, Lookups, Object, Plan};
 use crate::plan::handover;
 use crate::plan::manual;
-use crate::plan::session::{self, For, ProgressFn, Workflow};
+use crate::plan::session::{self, For, ProgressFn};
 use crate::plan::verify::Verification;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -259,7 +259,7 @@ pub async fn execute(
         }
     };
     let given = given_app_secret(run)?;
-    let wf = Workflow {
+    let applier = Applier {
         client,
         journal,
         // Progress is reported as it happens, so a slow Halo shows where it is.
@@ -279,13 +279,13 @@ pub async fn execute(
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
     // Kept for the manual checklist should Halo refuse a write.
     let lk_kept = lk.clone();
-    let f = wf
-        .apply(s, lk, given)
+    let f = applier
+        .apply_and_verify_with(s, lk, given)
         .await
         .map_err(|e| apply_failure(&e, s, &lk_kept))?;
     let mut out = outcome(s, plan, &f.applied);
     out.no_verify = run.no_verify;
-    let handover = wf.settle(s, &f, run.no_verify).map_err(journal_failure)?;
+    let handover = session::settle(journal, ep, s, &f, run.no_verify).map_err(journal_failure)?;
     let verified = f.verification.as_ref().is_some_and(Verification::passed);
     out.verification = f.verification;
     out.verified_with = f.verified_with;
@@ -312,8 +312,7 @@ pub async fn execute(
             ),
         )
     })?;
-    wf.handed_over(s, Some(path.clone()), verified)
-        .map_err(journal_failure)?;
+    session::handed_over(journal, s, Some(path.clone()), verified).map_err(journal_failure)?;
     out.new_secret = true;
     out.credentials_file = Some(path);
     Ok(out)

@@ -167,6 +167,18 @@ struct Known {
     token_failure_explained: bool,
 }
 
+/// The checks that read the objects with the bootstrap credentials (skipped without them).
+pub const BOOTSTRAP_CHECKS: [&str; 8] = [
+    "application active",
+    "application scopes",
+    "application login",
+    "agent active",
+    "agent API-only",
+    "agent role",
+    "role admin",
+    "role permissions",
+];
+
 const NEEDS_BOOTSTRAP: &str = "skipped: needs the bootstrap credentials (HALO_CLIENT_SECRET, and --client-id unless checking a setup)";
 
 /// Runs every check. Never fails: problems are rows; unreachable Halo marks it incomplete.
@@ -175,16 +187,7 @@ pub async fn audit(a: &Audit<'_>) -> Report {
     let known = match a.bootstrap {
         Some(b) => objects(a, b, &mut r).await,
         None => {
-            for name in [
-                "application active",
-                "application scopes",
-                "application login",
-                "agent active",
-                "agent API-only",
-                "agent role",
-                "role admin",
-                "role permissions",
-            ] {
+            for name in BOOTSTRAP_CHECKS {
                 r.skip(name, NEEDS_BOOTSTRAP);
             }
             Known::default()

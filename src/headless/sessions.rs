@@ -5,9 +5,10 @@ use super::common::*;
 use crate::halo::ClientOptions;
 use crate::journal::{Journal, Session};
 use crate::plan::Object;
+use crate::plan::apply::Applier;
 use crate::plan::manual;
 use crate::plan::rollback;
-use crate::plan::session::{Place, Workflow};
+use crate::plan::session::Place;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionsArgs {
@@ -200,14 +201,15 @@ async fn adopt(
     } else {
         None
     };
-    let wf = Workflow {
+    let applier = Applier {
         client,
         journal: j,
         progress: None,
         regenerate_secret: false,
     };
-    let lk = wf.lookups(s).await.map_err(|e| Failure::halo(&e))?;
-    wf.adopt(s, &lk, object, creds.as_ref())
+    let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
+    applier
+        .adopt_manual(s, &lk, object, creds.as_ref())
         .map_err(|e| Failure {
             code: EXIT_FAILED,
             message: e.to_string(),

@@ -924,16 +924,8 @@ mod tests {
     fn lookups() -> Lookups {
         Lookups {
             roles: halo_roles(),
-            teams: vec![Team {
-                id: Some(3),
-                name: "Service Desk".into(),
-                ..Team::default()
-            }],
-            workdays: vec![Workday {
-                id: Some(1),
-                name: "Default Working Hours".into(),
-                ..Workday::default()
-            }],
+            teams: vec![Team::new(3, "Service Desk")],
+            workdays: vec![Workday::new(1, "Default Working Hours")],
             ..Lookups::default()
         }
     }
@@ -1086,11 +1078,7 @@ mod tests {
         }];
         a.role.mode = RoleMode::Reuse("administrator".into());
         let mut lk = lookups();
-        lk.teams.push(Team {
-            id: Some(4),
-            name: "Operations".into(),
-            ..Team::default()
-        });
+        lk.teams.push(Team::new(4, "Operations"));
         let p = plan(&a, &lk, &Objects::default(), "m");
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let r = p.action(Object::Role).unwrap();
@@ -1144,16 +1132,8 @@ mod dialect_tests {
                     ..Role::default()
                 },
             ],
-            teams: vec![Team {
-                id: Some(1),
-                name: "Service Desk".into(),
-                ..Team::default()
-            }],
-            workdays: vec![Workday {
-                id: Some(1),
-                name: "Default Working Hours".into(),
-                ..Workday::default()
-            }],
+            teams: vec![Team::new(1, "Service Desk")],
+            workdays: vec![Workday::new(1, "Default Working Hours")],
             ..Lookups::default()
         }
     }

@@ -389,27 +389,9 @@ mod tests {
 
     fn lookups() -> Lookups {
         Lookups {
-            teams: vec![
-                Team {
-                    id: Some(1),
-                    name: "Service Desk".into(),
-                    ..Team::default()
-                },
-                Team {
-                    id: Some(2),
-                    name: "Operations".into(),
-                    ..Team::default()
-                },
-            ],
-            departments: vec![Department {
-                id: Some(1),
-                name: "Support".into(),
-            }],
-            workdays: vec![Workday {
-                id: Some(1),
-                name: "Default Working Hours".into(),
-                ..Workday::default()
-            }],
+            teams: vec![Team::new(1, "Service Desk"), Team::new(2, "Operations")],
+            departments: vec![Department::new(1, "Support")],
+            workdays: vec![Workday::new(1, "Default Working Hours")],
             ..Lookups::default()
         }
     }

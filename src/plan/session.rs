@@ -1,7 +1,8 @@
 //! The one setup workflow both front ends drive: connect with the bootstrap credential (where
-//! Halo is, its login server, the token), read what Halo has, plan, apply and verify (progress
-//! through a callback), and record how it ended. The wizard's runtime turns the results into
-//! messages and the headless commands into printed lines; neither writes a step of it again.
+//! Halo is, its login server, the token), read what Halo has, plan, apply and verify (the
+//! [`crate::plan::apply::Applier`], progress through a [`ProgressFn`]), and record how it ended.
+//! The wizard's runtime turns the results into messages and the headless commands into printed
+//! lines; neither writes a step of it again.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,10 +17,9 @@ use crate::halo::{
     check_auth_site, discover,
 };
 use crate::journal::{Journal, JournalError, Session, Status};
-use crate::plan::apply::{Applier, ApplyError, Finished, GivenSecret, Progress, verify_setup};
-use crate::plan::build::{Lookups, Object};
+use crate::plan::apply::{Finished, Progress, verify_setup};
+use crate::plan::build::Lookups;
 use crate::plan::handover::{Handover, known_app_secret};
-use crate::plan::manual::ManualCredentials;
 use crate::plan::verify::Verification;
 
 /// Scopes the bootstrap token asks for (Halo grants what the application has of them).
@@ -257,105 +257,39 @@ pub fn open(
     Ok(s)
 }
 
-/// Apply and verification of one setup, with progress through a callback.
-pub struct Workflow<'a> {
-    pub client: &'a Client,
-    pub journal: &'a Journal,
-    pub progress: Option<ProgressFn>,
-    /// Rotate the secret of an application adopted from an earlier setup.
-    pub regenerate_secret: bool,
-}
-
-impl Workflow<'_> {
-    fn applier(&self) -> Applier<'_> {
-        Applier {
-            client: self.client,
-            journal: self.journal,
-            progress: self.progress.clone(),
-            regenerate_secret: self.regenerate_secret,
+/// How the apply ended, in the journal. Without a new secret there is nothing to hand over: a
+/// stale pending one goes (e.g. zeroed by a kill inside the wipe), and the setup is finished
+/// once verified or when the caller accepts it unverified. With one, the hand-over (for `ep`)
+/// the caller delivers (a file, the wizard's screen); the journal keeps the secret until
+/// [`handed_over`].
+pub fn settle(
+    journal: &Journal,
+    ep: &Endpoint,
+    s: &mut Session,
+    f: &Finished,
+    accept_unverified: bool,
+) -> Result<Option<Handover>, JournalError> {
+    let verified = f.verification.as_ref().is_some_and(|v| v.passed());
+    let Some(secret) = &f.applied.client_secret else {
+        if s.secret_pending {
+            journal.wipe_secret(s)?;
         }
-    }
-
-    /// The look-ups for this setup.
-    pub async fn lookups(&self, s: &Session) -> Result<Lookups, HaloError> {
-        lookups(self.client, For::Setup(&s.answers)).await
-    }
-
-    /// Applies against `lk` and verifies (see [`Applier::apply_and_verify_with`]).
-    pub async fn apply(
-        &self,
-        s: &mut Session,
-        lk: Lookups,
-        given: Option<GivenSecret>,
-    ) -> Result<Finished, ApplyError> {
-        self.applier().apply_and_verify_with(s, lk, given).await
-    }
-
-    /// Adopts what the user made by hand in Halo's web UI after Halo refused the write (see
-    /// [`Applier::adopt_manual`]); the setup then continues with [`Workflow::apply`].
-    pub fn adopt(
-        &self,
-        s: &mut Session,
-        lk: &Lookups,
-        object: Object,
-        creds: Option<&ManualCredentials>,
-    ) -> Result<String, ApplyError> {
-        self.applier().adopt_manual(s, lk, object, creds)
-    }
-
-    /// Reads Halo, adopts what the user made by hand, applies and verifies.
-    pub async fn adopt_and_continue(
-        &self,
-        s: &mut Session,
-        object: Object,
-        creds: Option<&ManualCredentials>,
-    ) -> Result<Finished, ApplyError> {
-        self.applier().adopt_and_continue(s, object, creds).await
-    }
-
-    /// How the apply ended, in the journal. Without a new secret there is nothing to hand over:
-    /// a stale pending one goes (e.g. zeroed by a kill inside the wipe), and the setup is
-    /// finished once verified or when the caller accepts it unverified. With one, the hand-over
-    /// the caller delivers (a file, the wizard's screen); the journal keeps the secret until
-    /// [`Workflow::handed_over`].
-    pub fn settle(
-        &self,
-        s: &mut Session,
-        f: &Finished,
-        accept_unverified: bool,
-    ) -> Result<Option<Handover>, JournalError> {
-        let verified = f.verification.as_ref().is_some_and(|v| v.passed());
-        let Some(secret) = &f.applied.client_secret else {
-            if s.secret_pending {
-                self.journal.wipe_secret(s)?;
-            }
-            if verified || accept_unverified {
-                s.status = Status::HandedOver;
-            }
-            self.journal.save(s)?;
-            return Ok(None);
-        };
-        self.journal.save(s)?;
-        let a = &f.applied;
-        Ok(Some(
-            Handover::new(self.client.endpoint(), &a.client_id, secret, a.agent_id)
-                .with_expiry(a.secret_expires.as_deref()),
-        ))
-    }
-
-    /// The secret reached its owner (saved to `file`, or confirmed on the wizard's screen): the
-    /// journal forgets it; `finished` closes the setup.
-    pub fn handed_over(
-        &self,
-        s: &mut Session,
-        file: Option<PathBuf>,
-        finished: bool,
-    ) -> Result<(), JournalError> {
-        handed_over(self.journal, s, file, finished)
-    }
+        if verified || accept_unverified {
+            s.status = Status::HandedOver;
+        }
+        journal.save(s)?;
+        return Ok(None);
+    };
+    journal.save(s)?;
+    let a = &f.applied;
+    Ok(Some(
+        Handover::new(ep, &a.client_id, secret, a.agent_id)
+            .with_expiry(a.secret_expires.as_deref()),
+    ))
 }
 
-/// [`Workflow::handed_over`] without a connection (the wizard confirms after the apply ended).
+/// The secret reached its owner (saved to `file`, or confirmed on the wizard's screen): the
+/// journal forgets it; `finished` closes the setup.
 pub fn handed_over(
     journal: &Journal,
     s: &mut Session,

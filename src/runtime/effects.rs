@@ -14,9 +14,9 @@ use crate::app::{
 };
 use crate::halo::{Client, ClientOptions, EventSink, HaloError};
 use crate::journal::{Journal, fsutil};
-use crate::plan::apply::{ApplyError, Finished};
+use crate::plan::apply::{Applier, ApplyError, Finished};
 use crate::plan::handover::SaveError;
-use crate::plan::session::{self, For, Workflow};
+use crate::plan::session::{self, For};
 
 use super::{TEST_FAULT_ENV, TestFault};
 
@@ -251,14 +251,14 @@ fn apply_fail(e: ApplyError) -> Fail {
     }
 }
 
-/// The workflow on the connected client, its progress sent as messages.
-fn workflow<'a>(
+/// The apply engine on the connected client, its progress sent as messages.
+fn applier<'a>(
     client: &'a Client,
     journal: &'a Journal,
     tx: &mpsc::UnboundedSender<Msg>,
-) -> Workflow<'a> {
+) -> Applier<'a> {
     let tx = tx.clone();
-    Workflow {
+    Applier {
         client,
         journal,
         progress: Some(Arc::new(move |p| {
@@ -278,12 +278,11 @@ async fn manual_task(
     let journal = Journal::open_default().map_err(journal_fail)?;
     let mut s = journal.load(&req.session_id).map_err(journal_fail)?;
     s.answers = req.answers.clone();
-    let wf = workflow(client, &journal, tx);
-    let f = wf
+    let f = applier(client, &journal, tx)
         .adopt_and_continue(&mut s, req.object, req.credentials.as_ref())
         .await
         .map_err(apply_fail)?;
-    finish(&wf, s, f)
+    finish(&journal, client, s, f)
 }
 
 /// Journal (new or resumed setup), apply, then verify while the read-backs finish; the
@@ -302,23 +301,25 @@ async fn apply_task(
     )
     .map_err(journal_fail)?;
     let _ = tx.send(Msg::ApplyStarted(s.id.clone()));
-    let wf = workflow(client, &journal, tx);
+    let a = applier(client, &journal, tx);
     let halo = |e: HaloError| Msg::ApplyFailed {
         message: e.to_string(),
         hint: format!("{} Nothing will be created twice on resume.", e.hint()),
     };
-    let lk = wf.lookups(&s).await.map_err(halo)?;
-    let f = wf.apply(&mut s, lk, None).await.map_err(apply_fail)?;
-    finish(&wf, s, f)
+    let lk = a.lookups(&s).await.map_err(halo)?;
+    let f = a.apply_and_verify(&mut s, lk).await.map_err(apply_fail)?;
+    finish(&journal, client, s, f)
 }
 
 /// After apply and verification: what the hand-over screen needs (the hand-over is the user's).
 fn finish(
-    wf: &Workflow,
+    journal: &Journal,
+    client: &Client,
     mut s: crate::journal::Session,
     f: Finished,
 ) -> Result<ApplyOutcome, Fail> {
-    let handover = wf.settle(&mut s, &f, false).map_err(journal_fail)?;
+    let handover =
+        session::settle(journal, client.endpoint(), &mut s, &f, false).map_err(journal_fail)?;
     Ok(ApplyOutcome {
         session: s,
         verification: f.verification,

@@ -65,6 +65,18 @@ fn is_value_end(c: char) -> bool {
     c.is_whitespace() || matches!(c, '&' | ',' | '"' | '\'' | '}' | ']' | ';' | ')' | '<')
 }
 
+/// Copies `text[pos..value_start]` to `out`, then a mask for the value that starts there;
+/// returns where the value ends.
+fn mask_value(text: &str, out: &mut String, pos: usize, value_start: usize) -> usize {
+    let rest = &text[value_start..];
+    let value_len = rest.find(is_value_end).unwrap_or(rest.len());
+    out.push_str(&text[pos..value_start]);
+    if value_len > 0 {
+        out.push_str(MASK);
+    }
+    value_start + value_len
+}
+
 fn redact_keys(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
@@ -86,13 +98,7 @@ fn redact_keys(text: &str) -> String {
             continue;
         };
         let value_part = sep_rest.trim_start().trim_start_matches(['"', '\'']);
-        let value_start = text.len() - value_part.len();
-        let value_len = value_part.find(is_value_end).unwrap_or(value_part.len());
-        out.push_str(&text[pos..value_start]);
-        if value_len > 0 {
-            out.push_str(MASK);
-        }
-        pos = value_start + value_len;
+        pos = mask_value(text, &mut out, pos, text.len() - value_part.len());
     }
     out.push_str(&text[pos..]);
     out
@@ -103,14 +109,7 @@ fn redact_bearer(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     while let Some(i) = lower[pos..].find("bearer ") {
-        let value_start = pos + i + "bearer ".len();
-        let rest = &text[value_start..];
-        let value_len = rest.find(is_value_end).unwrap_or(rest.len());
-        out.push_str(&text[pos..value_start]);
-        if value_len > 0 {
-            out.push_str(MASK);
-        }
-        pos = value_start + value_len;
+        pos = mask_value(text, &mut out, pos, pos + i + "bearer ".len());
     }
     out.push_str(&text[pos..]);
     out

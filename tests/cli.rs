@@ -1,0 +1,22 @@
+//! The binary run headless (apply, resume, check, rollback, sessions, doctor) against the
+//! emulator: output, exit codes, what is written where, kills at any instant, bad and hostile
+//! input.
+
+mod common;
+
+#[path = "cli/bad_input.rs"]
+mod bad_input;
+#[path = "cli/catalogue.rs"]
+mod catalogue;
+#[path = "cli/dialect.rs"]
+mod dialect;
+#[path = "cli/headless.rs"]
+mod headless;
+#[path = "cli/hostile.rs"]
+mod hostile;
+#[path = "cli/kill.rs"]
+mod kill;
+#[path = "cli/manual.rs"]
+mod manual;
+#[path = "cli/secrets.rs"]
+mod secrets;

@@ -1,0 +1,23 @@
+//! The real wizard binary in tmux: keys in, screens out, against the emulator; the terminal is
+//! restored on every way out, kills resume, nothing secret reaches the screen or a file.
+
+mod common;
+
+#[path = "e2e/bad_input.rs"]
+mod bad_input;
+#[path = "e2e/hostile.rs"]
+mod hostile;
+#[path = "e2e/idle.rs"]
+mod idle;
+#[path = "e2e/kill.rs"]
+mod kill;
+#[path = "e2e/restore.rs"]
+mod restore;
+#[path = "e2e/secrets.rs"]
+mod secrets;
+#[path = "e2e/wizard.rs"]
+mod wizard;
+#[path = "e2e/wizard_manual.rs"]
+mod wizard_manual;
+#[path = "e2e/wizard_resume.rs"]
+mod wizard_resume;

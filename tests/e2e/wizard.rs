@@ -1,0 +1,179 @@
+//! The wizard end to end: keys, validation, help, quit, signals, no terminal, and the demo walked
+//! through every step to the hand-over.
+
+use std::path::Path;
+
+use crate::common::bin::Home;
+use crate::common::tmux::*;
+
+#[test]
+fn wizard_keys_validation_help_and_quit() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tui::start("keys", &[], "", 120, 40);
+    t.wait_for("1 · Connect");
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    t.text("http://acme.halopsa.com");
+    t.keys(&["C-n"]);
+    let s = t.wait_for("use https://");
+    assert!(s.contains("✗ required"), "{s}");
+    assert!(s.contains("1 · Connect"), "Next is refused: {s}");
+    t.keys(&["F1"]);
+    t.wait_for("Keys");
+    t.keys(&["Escape"]);
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.wait_for("▶ [ Test connection ]");
+    t.keys(&["l"]);
+    let s = t.wait_for("q quit");
+    assert!(!s.contains("Log ("), "log hidden: {s}");
+    t.keys(&["q"]);
+    t.wait_for("Quit halo-onboard? y/n");
+    t.keys(&["n"]);
+    t.keys(&["C-c"]);
+    t.wait_for("Quit halo-onboard? y/n");
+    t.keys(&["y"]);
+    t.wait_for("EXIT=0");
+    t.assert_restored();
+    let log = std::fs::read_to_string(t.state().join("halo-onboard.log")).unwrap();
+    assert!(log.contains("problem(s) to fix"), "{log}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tui::start("term", &[], "", 120, 40);
+    t.wait_for("1 · Connect");
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    let pid = t.wizard_pid();
+    // SAFETY: plain kill(2) on a pid this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    t.wait_for("EXIT=143");
+    t.assert_restored();
+}
+
+#[test]
+fn without_a_terminal_it_fails_cleanly() {
+    let out = Home::new().run_blocking(std::iter::empty::<&str>(), &[]);
+    assert_eq!(out.code, 2);
+    let err = &out.stderr;
+    assert!(err.contains("needs an interactive terminal"), "{err}");
+    assert!(err.contains("halo-onboard apply --help"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing drawn on a non-terminal");
+}
+
+/// The journal's sessions in the test's state dir.
+fn sessions(state: &Path) -> Vec<serde_json::Value> {
+    let Ok(rd) = std::fs::read_dir(state.join("sessions")) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| serde_json::from_slice(&std::fs::read(e.path()).ok()?).ok())
+        .collect()
+}
+
+#[test]
+fn demo_walks_every_step() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tui::start("demo", &[], "--demo", 120, 40);
+    let state = t.state();
+    let s = t.wait_for("1 · Connect");
+    assert!(s.contains("http://127.0.0.1:"), "demo fills the URL: {s}");
+    assert!(s.contains("•"), "secret masked: {s}");
+    assert!(s.contains("none: answer every step yourself"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("✓ Connected as");
+    // Profile picker: Tab past the log pane to the first field, Enter, 't' jumps to topleft.
+    t.keys(&["Tab", "Tab", "Enter"]);
+    let s = t.wait_for("Profile  (vendor, id, confidence H/M/L)");
+    assert!(s.contains("topleft            M"), "{s}");
+    t.keys(&["t"]);
+    t.wait_for("▶ TopLeft");
+    t.keys(&["Enter"]);
+    t.wait_for("TopLeft (topleft, confidence M)");
+    t.wait_for("every step pre-filled");
+    t.keys(&["C-n"]);
+    t.wait_for("2 · Role");
+    let s = t.wait_for("TopLeft Role");
+    assert!(
+        s.contains("[x]"),
+        "administrator ticked by the profile: {s}"
+    );
+    t.keys(&["C-n"]);
+    t.wait_for("3 · Agent");
+    t.wait_for("Username                         topleft");
+    t.keys(&["C-n"]);
+    t.wait_for("4 · Application");
+    t.wait_for("Client ID and Secret (Services)");
+    t.keys(&["C-n"]);
+    t.wait_for("5 · Permissions");
+    t.wait_for("3 scope(s) ticked");
+    t.keys(&["C-n"]);
+    t.wait_for("6 · Submit");
+    t.wait_for("Role         create  'TopLeft Role'");
+    let s = t.wait_for("grants admin");
+    assert!(!s.contains("Problems"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Write to Halo now?");
+    t.wait_for("Risks:");
+    t.keys(&["y"]);
+    t.wait_for("applied and verified");
+    t.wait_for("shown ONCE");
+    // Profile fields highlighted; the last line drawn, so the capture is not mid-draw.
+    t.wait_for("★ Resource server URL");
+    let s = t.wait_for("--profile topleft");
+    assert!(
+        s.contains("halo-onboard apply --url http://127.0.0.1:"),
+        "{s}"
+    );
+    assert!(s.contains("✓6 Submit"), "all steps done: {s}");
+    let live = sessions(&state);
+    assert_eq!(live.len(), 1, "one journaled setup");
+    assert_eq!(
+        live[0]["secret_pending"], true,
+        "secret kept until confirmed"
+    );
+    t.keys(&["q"]);
+    t.wait_for("Quit halo-onboard?");
+    t.wait_for("not handed over");
+    t.keys(&["n"]);
+    // Neither copied nor saved: confirming asks again and names the loss; only w wipes.
+    t.keys(&["Enter"]);
+    t.wait_for("Wipe the only copy?");
+    t.wait_for("neither copied");
+    t.keys(&["y"]);
+    t.wait_for("copy the secret (c) or save it (s), then confirm");
+    assert_eq!(sessions(&state)[0]["secret_pending"], true, "y kept it");
+    t.keys(&["Enter"]);
+    t.wait_for("Wipe the only copy?");
+    t.keys(&["w"]);
+    t.wait_for("Handed over: the secret is wiped");
+    let s = t.wait_for("(wiped after the hand-over)");
+    assert!(!s.contains("shown ONCE"), "{s}");
+    let done = sessions(&state);
+    assert_eq!(done[0]["status"], "handed-over", "{:?}", done[0]);
+    assert_eq!(done[0]["secret_pending"], false);
+    t.keys(&["q"]);
+    t.wait_for("Quit halo-onboard?");
+    t.keys(&["y"]);
+    t.wait_for("EXIT=0");
+    t.assert_restored();
+    // The summary stays on the normal screen, for an SSH user to scroll back to.
+    let id = done[0]["id"].as_str().unwrap().to_string();
+    let s = t.screen();
+    assert!(s.contains(&format!("halo-onboard: setup {id}")), "{s}");
+    assert!(s.contains("applied and verified"), "{s}");
+    assert!(s.contains("Left to do:       nothing"), "{s}");
+    let log = std::fs::read_to_string(state.join("halo-onboard.log")).unwrap();
+    assert!(log.contains("Agent/me -> 200"), "{log}");
+    assert!(log.contains("verification passed"), "{log}");
+}

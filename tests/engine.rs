@@ -1,0 +1,21 @@
+//! The engine against the emulator, in process: apply and resume, the manual fallback, re-apply
+//! and rollback, check's audit, batches, the profiles and every fault the emulator can play.
+
+mod common;
+
+#[path = "engine/apply.rs"]
+mod apply;
+#[path = "engine/batch.rs"]
+mod batch;
+#[path = "engine/check.rs"]
+mod check;
+#[path = "engine/faults.rs"]
+mod faults;
+#[path = "engine/manual.rs"]
+mod manual;
+#[path = "engine/nothing_lost.rs"]
+mod nothing_lost;
+#[path = "engine/profiles.rs"]
+mod profiles;
+#[path = "engine/profiles_apply.rs"]
+mod profiles_apply;

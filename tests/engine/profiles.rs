@@ -1,0 +1,509 @@
+//! Integration profiles: built-ins against their vendor guides, user profiles, least privilege
+//! and the `profiles` subcommand.
+
+use std::path::Path;
+
+use halo_onboard::answers::RoleMode;
+use halo_onboard::halo::model::MembershipLevel;
+use halo_onboard::halo::scopes;
+use halo_onboard::profile::{
+    self, ALL_TEAMS, Confidence, DefaultTeam, HandoverField, Pick, Profile, Question, Severity,
+};
+
+use crate::common::bin::{Home, Run};
+
+fn get(id: &str) -> Profile {
+    profile::builtin()
+        .into_iter()
+        .find(|p| p.id == id)
+        .unwrap_or_else(|| panic!("no built-in {id}"))
+}
+
+/// The scopes Propel's guide lists, in its order.
+pub const PROPEL_SCOPES: [&str; 11] = [
+    "read:tickets",
+    "edit:tickets",
+    "edit:calendar",
+    "read:customers",
+    "read:crm",
+    "read:contracts",
+    "read:items",
+    "read:sales",
+    "read:invoices",
+    "read:assets",
+    "edit:assets",
+];
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn every_builtin_is_valid_cites_a_source_and_uses_catalogue_scopes() {
+    let all = profile::builtin();
+    assert_eq!(all.len(), 39);
+    for p in &all {
+        assert!(p.validate().is_empty(), "{}: {:?}", p.id, p.validate());
+        for s in &p.scopes {
+            assert!(scopes::is_known(s), "{}: {s}", p.id);
+        }
+        if !matches!(p.id.as_str(), "custom" | "least-privilege") {
+            assert!(!p.source.is_empty(), "{} has no source", p.id);
+            assert!(
+                p.source.iter().all(|s| s.starts_with("https://")),
+                "{}",
+                p.id
+            );
+            assert!(!p.scopes.is_empty(), "{} has no scopes", p.id);
+        }
+        assert!(
+            p.handover.contains(&HandoverField::ClientSecret),
+            "{}",
+            p.id
+        );
+    }
+    // The four origin vendors come first.
+    let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(&ids[..4], ["propel", "humanizeit", "topleft", "guardz"]);
+    // Every vendor of the research once (the files are named for their ids: `profile::load`).
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!((ids.len(), unique.len()), (39, 39), "{ids:?}");
+}
+
+#[test]
+fn topleft_matches_its_guide() {
+    let p = get("topleft");
+    assert_eq!(p.vendor, "TopLeft");
+    assert_eq!(p.role.name, "TopLeft Role");
+    assert!(p.role.permissions.admin());
+    assert_eq!(p.role.reuse, None);
+    assert_eq!(p.agent.username, "topleft");
+    assert!(p.agent.active);
+    assert!(p.agent.api_only);
+    assert_eq!(p.agent.default_team, DefaultTeam::None);
+    assert_eq!(p.agent.work_hours, "Default Working Hours");
+    assert_eq!(
+        strs(&p.scopes),
+        ["all:standard", "all:teams", "admin:webhooks"]
+    );
+    assert_eq!(
+        p.handover,
+        [
+            HandoverField::ResourceUrl,
+            HandoverField::AuthUrl,
+            HandoverField::ClientId,
+            HandoverField::ClientSecret
+        ]
+    );
+    assert!(p.source[0].contains("help.topleft.team"));
+
+    let a = p.to_answers();
+    assert_eq!(a.profile.as_deref(), Some("topleft"));
+    assert_eq!(a.role.mode, RoleMode::Create);
+    assert_eq!(a.role.name, "TopLeft Role");
+    assert!(a.role.permissions.admin());
+    assert_eq!(a.agent.name, "topleft");
+    assert!(a.agent.api_only);
+    assert_eq!(a.agent.default_team, None);
+    assert_eq!(a.agent.workday, "Default Working Hours");
+    assert_eq!(a.scopes, p.scopes);
+    assert!(p.questions().is_empty());
+}
+
+#[test]
+fn propel_matches_its_guide() {
+    let p = get("propel");
+    assert_eq!(p.confidence, Confidence::H);
+    assert_eq!(p.agent.username, "Propel Your MSP");
+    assert_eq!(p.agent.firstname, "Propel");
+    assert_eq!(p.agent.surname, "Your MSP");
+    assert_eq!(p.agent.initials, "PYM");
+    assert!(p.agent.active && p.agent.api_only);
+    assert!(!p.agent.can_approve_purchaseorder && !p.agent.can_approve_invoice);
+    assert_eq!(p.application.name, "Propel Your MSP");
+    assert_eq!(strs(&p.scopes), PROPEL_SCOPES);
+    // Point by point in Halo's labels, each on its area's own scale.
+    let f = &p.role.permissions;
+    let label = |code: &str| f.get(code).map(|l| l.label);
+    assert_eq!(label("Tx"), Some("Read and Modify"));
+    assert_eq!(label("Ux"), Some("Read Only"));
+    assert_eq!(label("Dx"), Some("Read and Modify"));
+    assert_eq!(label("Ax"), Some("Read and Modify"));
+    assert_eq!(label("Ox"), Some("Read and Modify"));
+    assert_eq!(label("Xx"), Some("Read Only"));
+    assert_eq!(label("Cx"), Some("Read Only"));
+    for yes in ["l6", "l9", "l8", "Fa"] {
+        assert_eq!(label(yes), Some("Yes"), "{yes}");
+    }
+    assert_eq!(label("lg"), Some("Can Add All Appointments"));
+    assert_eq!(label("lz"), Some("Can View All Appointments"));
+    assert!(
+        p.role.other_permissions.is_empty(),
+        "everything the guide asks is settable"
+    );
+    assert_eq!(p.handover[0], HandoverField::Hostname);
+
+    let a = p.to_answers();
+    assert_eq!(a.agent.firstname, "Propel");
+    assert_eq!(a.agent.initials, "PYM");
+    assert_eq!(a.role.permissions, p.role.permissions);
+    assert_eq!(a.scopes.len(), 11);
+}
+
+#[test]
+fn humanizeit_matches_its_guide() {
+    let p = get("humanizeit");
+    assert_eq!(strs(&p.scopes), ["all:standard"]);
+    assert_eq!(p.agent.username, "HumanizeITAPI");
+    assert_eq!(p.role.name, "HumanizeITAPI");
+    assert!(p.agent.api_only);
+    assert_eq!(p.agent.work_hours, "24 Hours");
+    assert_eq!(p.agent.default_team, DefaultTeam::Ask);
+    assert_eq!(p.agent.teams.pick, Pick::Default);
+    assert!(p.agent.teams.unassigned_access && p.agent.teams.otheragent_access);
+    assert_eq!(p.agent.departments.level, MembershipLevel::ModifyAll);
+    assert_eq!(p.application.name, "HumanizeIT");
+    assert_eq!(p.questions(), [Question::DefaultTeam]);
+
+    let a = p.to_answers();
+    assert_eq!(a.agent.workday, "24 Hours");
+    // A required default team stays empty until the user picks it.
+    assert_eq!(a.agent.default_team.as_deref(), Some(""));
+    assert_eq!(a.agent.teams.len(), 1);
+    assert!(a.agent.teams[0].unassigned_access && a.agent.teams[0].otheragent_access);
+    assert_eq!(a.agent.departments.len(), 3);
+    assert!(
+        a.agent
+            .departments
+            .iter()
+            .all(|d| d.level == MembershipLevel::ModifyAll)
+    );
+}
+
+#[test]
+fn guardz_matches_its_guide() {
+    let p = get("guardz");
+    assert_eq!(strs(&p.scopes), ["all"]);
+    assert!(!p.role.permissions.admin());
+    let label = |code: &str| p.role.permissions.get(code).map(|l| l.label);
+    assert_eq!(
+        label("Tx"),
+        Some("Read and Modify"),
+        "tickets read and modify"
+    );
+    assert_eq!(label("l6"), Some("Yes"), "add tickets");
+    assert_eq!(label("l8"), Some("Yes"), "view tickets of other agents");
+    assert_eq!(label("Ft"), Some("Yes"), "all ticket types");
+    assert!(
+        !p.application.description.is_empty(),
+        "Guardz requires a description"
+    );
+    assert!(p.handover.contains(&HandoverField::BaseUrl));
+}
+
+#[test]
+fn vendor_specific_traps() {
+    let g = get("gradient");
+    assert!(!g.scopes.iter().any(|s| s == "all"));
+    assert!(
+        g.traps
+            .iter()
+            .any(|t| t.severity == Severity::Critical && t.text.contains("'all'"))
+    );
+
+    let s = get("saasalerts");
+    assert!(s.scopes.iter().any(|x| x == "all:teams"));
+    assert_eq!(s.agent.username, "saasalerts_api");
+    assert_eq!(s.agent.work_hours, "24 Hours");
+    assert_eq!(s.role.reuse.as_deref(), Some("Administrator"));
+    assert_eq!(
+        s.to_answers().role.mode,
+        RoleMode::Reuse("Administrator".into())
+    );
+    assert!(s.handover.contains(&HandoverField::BaseUrl));
+
+    let n = get("neoagent");
+    assert!(!n.agent.api_only);
+    assert!(!n.scopes.iter().any(|x| x == "all" || x == "admin"));
+    assert!(n.scopes.iter().any(|x| x == "admin:webhooks"));
+    assert!(n.handover.contains(&HandoverField::AgentId));
+    assert!(!n.to_answers().agent.api_only);
+
+    let h = get("hudu-kb");
+    assert!(
+        h.traps
+            .iter()
+            .any(|t| t.text.contains("Allow Articles to be added to FAQ Lists"))
+    );
+
+    let r = get("rewst");
+    assert_eq!(r.to_answers().agent.teams[0].name, ALL_TEAMS);
+    assert!(r.handover.contains(&HandoverField::Hostname));
+    assert!(r.handover.contains(&HandoverField::AuthHostname));
+
+    let t = get("timezest");
+    assert_eq!(t.agent.extra_roles, ["Administrator"]);
+    assert!(t.role.permissions.admin());
+}
+
+#[test]
+fn custom_and_least_privilege() {
+    let c = get("custom");
+    assert!(c.scopes.is_empty());
+    let a = c.to_answers();
+    assert!(a.agent.active && a.agent.api_only);
+    assert!(!a.role.permissions.admin() && a.role.permissions.is_empty());
+    assert_eq!(a.agent.default_team, None);
+
+    let l = get("least-privilege");
+    assert!(l.ask_areas && l.scopes.is_empty());
+    assert_eq!(l.questions(), [Question::Areas]);
+}
+
+#[test]
+fn least_privilege_scopes_table() {
+    let cases: &[(&[&str], &[&str], &[&str])] = &[
+        (&[], &[], &[]),
+        (&["tickets"], &[], &["read:tickets"]),
+        (&[], &["tickets"], &["edit:tickets"]),
+        // Edit wins over read; order follows the catalogue.
+        (
+            &["tickets", "customers"],
+            &["tickets"],
+            &["edit:tickets", "read:customers"],
+        ),
+        (
+            &["assets"],
+            &["timesheets"],
+            &["edit:timesheets", "read:assets"],
+        ),
+        // all:teams and admin:webhooks only when asked.
+        (&["tickets", "teams"], &[], &["all:teams", "read:tickets"]),
+        (&[], &["webhooks"], &["admin:webhooks"]),
+        // Unknown and umbrella keys never add scopes.
+        (&["nope", "umbrella", "access"], &[], &[]),
+    ];
+    for (reads, edits, want) in cases {
+        let got = profile::least_privilege_scopes(reads, edits);
+        assert_eq!(strs(&got), *want, "reads {reads:?} edits {edits:?}");
+        assert!(got.iter().all(|s| scopes::is_known(s)));
+    }
+    let f = profile::least_privilege_features(&["tickets", "customers"], &["tickets", "assets"]);
+    let got: Vec<(&str, &str)> = f.entries().iter().map(|(d, l)| (d.code, l.label)).collect();
+    assert_eq!(
+        got,
+        [
+            ("Tx", "Read and Modify"),
+            ("Ux", "Read Only"),
+            ("Dx", "Read and Modify")
+        ]
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const USER_OK: &str = r#"
+id = "acme-sync"
+vendor = "Acme Sync"
+confidence = "M"
+scopes = ["read:tickets"]
+handover = ["client_id", "client_secret"]
+[role]
+name = "Acme"
+[role.access]
+tickets = "Read Only"
+"#;
+
+#[test]
+fn user_profiles_load_override_and_report_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a-ok.toml", USER_OK);
+    write(
+        dir.path(),
+        "b-override.toml",
+        &USER_OK
+            .replace("acme-sync", "topleft")
+            .replace("Acme Sync", "TopLeft (ours)"),
+    );
+    write(
+        dir.path(),
+        "c-trap.toml",
+        &USER_OK
+            .replace("acme-sync", "trap")
+            .replace("\"read:tickets\"", "\"read:actions\""),
+    );
+    write(dir.path(), "d-syntax.toml", "id = \"x\"\nvendor = \n");
+    write(
+        dir.path(),
+        "e-typo.toml",
+        &USER_OK.replace("[role]\n", "[role]\nis_admn = true\n"),
+    );
+    write(
+        dir.path(),
+        "f-level.toml",
+        &USER_OK
+            .replace("acme-sync", "bad-level")
+            .replace("tickets = \"Read Only\"", "tickets = \"View (Names Only)\""),
+    );
+    // The pre-dialect spelling still loads, mapped onto Halo's areas.
+    write(
+        dir.path(),
+        "g-old.toml",
+        &USER_OK.replace("acme-sync", "old-style").replace(
+            "[role.access]\ntickets = \"Read Only\"",
+            "is_admin = false\n[role.features]\ncustomers = \"read\"",
+        ),
+    );
+    write(dir.path(), "ignored.txt", "not a profile");
+
+    let (ps, errs) = profile::load_all(Some(dir.path()));
+    assert_eq!(
+        ps.len(),
+        41,
+        "39 built-ins + acme-sync + old-style (topleft overridden)"
+    );
+    let old = ps.iter().find(|p| p.id == "old-style").unwrap();
+    let level = |code: &str| old.role.permissions.get(code).map(|l| l.label);
+    assert_eq!(level("Ux"), Some("Read Only"), "customers → Clients");
+    assert_eq!(level("Fx"), Some("Read Only"), "customers → Users");
+    let acme = ps.iter().find(|p| p.id == "acme-sync").unwrap();
+    assert_eq!(
+        acme.file.as_deref(),
+        Some(dir.path().join("a-ok.toml").as_path())
+    );
+    let tl = ps.iter().find(|p| p.id == "topleft").unwrap();
+    assert_eq!(tl.vendor, "TopLeft (ours)");
+    assert_eq!(ps.iter().filter(|p| p.id == "topleft").count(), 1);
+
+    assert_eq!(errs.len(), 4, "{errs:#?}");
+    let level = errs
+        .iter()
+        .find(|e| e.path.ends_with("f-level.toml"))
+        .unwrap()
+        .to_string();
+    assert!(
+        level.contains("access.tickets")
+            && level.contains("\"View (Names Only)\" is not a level of Tickets")
+            && level.contains("\"No Access\", \"Read Only\", \"Read and Modify\""),
+        "{level}"
+    );
+    let trap = errs
+        .iter()
+        .find(|e| e.path.ends_with("c-trap.toml"))
+        .unwrap();
+    let msg = trap.to_string();
+    assert!(msg.contains("c-trap.toml"), "{msg}");
+    assert!(
+        msg.contains("scopes[0]") && msg.contains("read:actions"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("read:tickets / edit:tickets"),
+        "hint missing: {msg}"
+    );
+    assert_eq!(trap.line, Some(5), "{msg}");
+
+    let syntax = errs
+        .iter()
+        .find(|e| e.path.ends_with("d-syntax.toml"))
+        .unwrap();
+    assert_eq!(syntax.line, Some(2), "{syntax}");
+    assert!(syntax.to_string().contains("d-syntax.toml:2:"), "{syntax}");
+
+    let typo = errs
+        .iter()
+        .find(|e| e.path.ends_with("e-typo.toml"))
+        .unwrap();
+    assert!(typo.message.contains("is_admn"), "{typo}");
+    assert!(typo.line.is_some());
+}
+
+#[test]
+fn missing_user_dir_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ps, errs) = profile::load_all(Some(&dir.path().join("absent")));
+    assert_eq!(ps.len(), 39);
+    assert!(errs.is_empty());
+}
+
+/// `halo-onboard ARGS` with the user profiles in `home`'s profiles dir.
+fn bin(args: &[&str], home: &Home) -> Run {
+    home.run_blocking(args, &[])
+}
+
+#[test]
+fn cli_lists_and_shows() {
+    let home = Home::new();
+    let out = bin(&["profiles"], &home);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = out.stdout.clone();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("ID") && lines[0].contains("CONF"));
+    assert_eq!(lines.len(), 40);
+    let topleft = lines.iter().find(|l| l.starts_with("topleft ")).unwrap();
+    assert!(topleft.contains("TopLeft") && topleft.contains("all:standard"));
+    // Aligned: the vendor column starts at the same place on every line.
+    let col = lines[0].find("VENDOR").unwrap();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.get(col - 1..col) == Some(" ") && l.get(col..col + 1) != Some(" "))
+    );
+
+    let out = bin(&["profiles", "--json"], &home);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 39);
+
+    let out = bin(&["profiles", "show", "topleft", "--json"], &home);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["id"], "topleft");
+    assert_eq!(v["role"]["name"], "TopLeft Role");
+    assert_eq!(v["agent"]["username"], "topleft");
+    assert_eq!(v["scopes"][2], "admin:webhooks");
+
+    let out = bin(&["profiles", "show", "gradient"], &home);
+    let text = out.stdout.clone();
+    for want in [
+        "Gradient",
+        "Scopes",
+        "Hand back",
+        "Traps",
+        "support.meetgradient.com",
+    ] {
+        assert!(text.contains(want), "missing {want}:\n{text}");
+    }
+    let out = bin(&["profiles", "show", "topleft"], &home);
+    let text = out.stdout.clone();
+    assert!(
+        text.contains("admin:webhooks  ! can create and change webhooks"),
+        "{text}"
+    );
+
+    let out = bin(&["profiles", "show", "toplef"], &home);
+    assert_eq!(out.code, 2);
+    let err = out.stderr.clone();
+    assert!(err.contains("topleft"), "{err}");
+}
+
+#[test]
+fn cli_reports_a_broken_user_profile_and_lists_the_rest() {
+    let home = Home::new();
+    write(
+        &home.path().join("profiles"),
+        "bad.toml",
+        &USER_OK.replace("\"read:tickets\"", "\"read:actions\""),
+    );
+    let out = bin(&["profiles"], &home);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let err = out.stderr.clone();
+    assert!(
+        err.contains("bad.toml:5:") && err.contains("read:actions"),
+        "{err}"
+    );
+    assert_eq!(out.stdout.clone().lines().count(), 40);
+}

@@ -1,0 +1,15 @@
+//! The emulator over HTTP (as a real Halo would be met) and the client against it and against
+//! ad-hoc fake Halos: discovery, tokens, endpoints, errors, retries.
+
+mod common;
+
+#[path = "sim/client_auth.rs"]
+mod client_auth;
+#[path = "sim/client_endpoints.rs"]
+mod client_endpoints;
+#[path = "sim/client_errors.rs"]
+mod client_errors;
+#[path = "sim/http.rs"]
+mod http;
+#[path = "sim/sandbox.rs"]
+mod sandbox;

@@ -1,0 +1,15 @@
+//! The wizard's model and view without a terminal: `update` driven by messages and keys, and the
+//! screens drawn on ratatui's TestBackend (insta snapshots in `tui/snapshots/`).
+
+mod common;
+
+#[path = "tui/apply.rs"]
+mod apply;
+#[path = "tui/manual.rs"]
+mod manual;
+#[path = "tui/snapshots.rs"]
+mod snapshots;
+#[path = "tui/snapshots_apply.rs"]
+mod snapshots_apply;
+#[path = "tui/update.rs"]
+mod update;

@@ -1,0 +1,241 @@
+//! Snapshots of every screen (normal, error, small terminal) through ratatui's TestBackend, in
+//! the default (dark) and monochrome themes, plus a no-panic sweep over terminal sizes.
+
+use halo_onboard::answers::RoleMode;
+use halo_onboard::app::{self, ConnState, Field, LogKind, Model, Msg, Overlay, Step};
+use halo_onboard::ui::Theme;
+
+use crate::common::screen::{draw, styled, text};
+use crate::common::wizard::*;
+
+fn snap_text(name: &str, m: &Model, w: u16, h: u16) {
+    insta::assert_snapshot!(name, text(&draw(m, &Theme::dark(), w, h)));
+}
+
+/// Text plus styles (the buffer's Debug lists each style change), per theme.
+fn snap_styled(name: &str, m: &Model, t: &Theme) {
+    insta::assert_snapshot!(format!("{name}_{}", t.name), styled(&draw(m, t, 100, 30)));
+}
+
+fn normal(step: Step) -> Model {
+    let mut m = filled(step);
+    // keep the log deterministic: drop the fixture's own entries
+    m.log = Default::default();
+    app::update(&mut m, Msg::Log(LogKind::Info, "connected as admin".into()));
+    m
+}
+
+fn errors(step: Step) -> Model {
+    let mut m = normal(step);
+    match step {
+        Step::Connect => {
+            m = Model::default();
+            focus(&mut m, Field::Url);
+            type_str(&mut m, "http://acme.halopsa.com");
+            m.conn = ConnState::Failed {
+                message: "could not connect to acme.halopsa.com".into(),
+                hint:
+                    "Check the URL and port, and that a firewall or proxy does not block this host."
+                        .into(),
+            };
+        }
+        Step::Role => {
+            m.answers.role.name = "x".repeat(257);
+            sync_inputs(&mut m);
+        }
+        Step::Agent => {
+            m.answers.agent.name = "taken".into();
+            m.answers.agent.initials = "ABCD".into();
+            m.answers.agent.email = "nope".into();
+            m.answers.agent.firstname.clear();
+            sync_inputs(&mut m);
+        }
+        Step::Application => {
+            m.answers.application.name.clear();
+            sync_inputs(&mut m);
+        }
+        Step::Permissions => {
+            m.answers.scopes = vec!["all".into(), "read:assets".into(), "edit:assets".into()];
+        }
+        Step::Submit => {
+            m.answers.agent.teams[0].name = "Gone Team".into();
+            m.answers.agent.workday = "Nights".into();
+        }
+    }
+    m.show_errors[step.index()] = true;
+    m
+}
+
+const STEPS: [(Step, &str); 6] = [
+    (Step::Connect, "connect"),
+    (Step::Role, "role"),
+    (Step::Agent, "agent"),
+    (Step::Application, "application"),
+    (Step::Permissions, "permissions"),
+    (Step::Submit, "submit"),
+];
+
+#[test]
+fn screens_normal() {
+    for (step, name) in STEPS {
+        snap_text(&format!("{name}_normal"), &normal(step), 100, 34);
+    }
+}
+
+#[test]
+fn screens_error() {
+    for (step, name) in STEPS {
+        snap_text(&format!("{name}_error"), &errors(step), 100, 34);
+    }
+}
+
+#[test]
+fn screens_styled_in_default_and_monochrome() {
+    for t in [Theme::dark(), Theme::monochrome()] {
+        for (step, name) in STEPS {
+            snap_styled(name, &normal(step), &t);
+        }
+        snap_styled("small", &Model::default(), &Theme { ..t.clone() });
+    }
+}
+
+#[test]
+fn small_terminal() {
+    snap_text("small_59x20", &Model::default(), 59, 20);
+    snap_text("small_80x19", &Model::default(), 80, 19);
+    // exactly the minimum renders the wizard
+    let s = text(&draw(&Model::default(), &Theme::dark(), 60, 20));
+    assert!(s.contains("Connect") && !s.contains("Enlarge"), "{s}");
+}
+
+#[test]
+fn overlays() {
+    let mut m = normal(Step::Connect);
+    m.overlay = Overlay::Help;
+    snap_text("overlay_help", &m, 100, 34);
+    m.overlay = Overlay::ConfirmQuit;
+    snap_text("overlay_quit", &m, 100, 34);
+    m.in_flight = 1;
+    m.conn = ConnState::Connecting;
+    snap_text("overlay_quit_busy", &m, 100, 34);
+    let mut m = normal(Step::Submit);
+    app::update(&mut m, key(crossterm::event::KeyCode::Enter));
+    snap_text("overlay_apply_message", &m, 100, 34);
+}
+
+/// The help overlay is drawn from the key table and scrolls to its last section; keys are
+/// named as the footer names them.
+#[test]
+fn help_scrolls_through_every_section() {
+    let mut m = normal(Step::Connect);
+    app::update(&mut m, key(crossterm::event::KeyCode::F(1)));
+    let top = text(&draw(&m, &Theme::dark(), 100, 34));
+    assert!(
+        top.contains("Everywhere") && top.contains("Ctrl-N / PgDn"),
+        "{top}"
+    );
+    assert!(top.contains("↑/↓ PgUp/PgDn scroll  Esc close"), "{top}");
+    assert!(!top.contains("Wipe the only copy?"), "{top}");
+    for _ in 0..40 {
+        app::update(&mut m, key(crossterm::event::KeyCode::PageDown));
+    }
+    let end = text(&draw(&m, &Theme::dark(), 100, 34));
+    assert!(end.contains("Wipe the only copy?"), "{end}");
+    assert!(end.contains("wipe it anyway"), "{end}");
+    assert!(!end.contains("Everywhere"), "{end}");
+}
+
+#[test]
+fn variants() {
+    // reuse an existing role
+    let mut m = normal(Step::Role);
+    m.answers.role.mode = RoleMode::Reuse("role-ro".into());
+    snap_text("role_reuse", &m, 100, 24);
+    // scrolled to the bottom of a long form, log enlarged and hidden
+    let mut m = normal(Step::Permissions);
+    focus(&mut m, Field::Scope(47));
+    snap_text("permissions_scrolled", &m, 100, 30);
+    m.log_large = true;
+    snap_text("log_large", &m, 100, 30);
+    m.log_visible = false;
+    snap_text("log_hidden", &m, 100, 30);
+    let mut m = normal(Step::Connect);
+    m.conn = ConnState::Connecting;
+    m.in_flight = 1;
+    snap_text("connect_connecting", &m, 100, 24);
+    app::update(&mut m, connected_msg(false));
+    snap_text("connect_missing_admin", &m, 100, 24);
+}
+
+#[test]
+fn secret_is_masked_on_screen() {
+    let m = normal(Step::Connect);
+    let s = text(&draw(&m, &Theme::dark(), 100, 34));
+    assert!(!s.contains(SECRET));
+    assert!(s.contains(&"•".repeat(SECRET.len())));
+}
+
+#[test]
+fn log_renders_only_the_visible_slice() {
+    let mut m = normal(Step::Connect);
+    for i in 0..20_000 {
+        m.log.push(LogKind::Info, format!("entry {i}"));
+    }
+    assert_eq!(m.log.len(), halo_onboard::app::log::LOG_CAP);
+    let s = text(&draw(&m, &Theme::dark(), 100, 30));
+    assert!(s.contains("entry 19999"));
+    assert!(!s.contains("entry 19990"), "only the last rows fit");
+}
+
+#[test]
+fn no_panic_at_any_size() {
+    let mut models: Vec<Model> = STEPS.iter().map(|(s, _)| normal(*s)).collect();
+    models.extend(STEPS.iter().map(|(s, _)| errors(*s)));
+    let mut m = normal(Step::Agent);
+    m.overlay = Overlay::Help;
+    models.push(m);
+    let mut m = normal(Step::Agent);
+    m.overlay = Overlay::ConfirmQuit;
+    m.log_large = true;
+    models.push(m);
+    let mut m = normal(Step::Connect);
+    m.overlay = Overlay::ConfirmAuthUrl(format!("https://{}.example/auth", "x".repeat(300)));
+    models.push(m);
+    let t = Theme::dark();
+    let sizes = (1..=400u16)
+        .step_by(17)
+        .flat_map(|w| (1..=120u16).step_by(9).map(move |h| (w, h)))
+        .chain([(1, 1), (400, 120), (60, 20), (59, 19), (60, 1), (1, 20)]);
+    let sizes: Vec<_> = sizes.collect();
+    for m in &models {
+        for (w, h) in &sizes {
+            draw(m, &t, *w, *h);
+        }
+    }
+}
+
+/// Issue 12: the 429 countdown while connecting and during apply, and the question before the
+/// secret goes to a login server on another host.
+#[test]
+fn rate_limit_countdown_and_login_server_question() {
+    use std::time::Duration;
+    let wait = |status, path: &str, secs| {
+        Msg::Request(halo_onboard::halo::RequestEvent {
+            method: "GET".into(),
+            path: path.into(),
+            status,
+            latency: Duration::from_millis(40),
+            retries: 0,
+            error: None,
+            waiting: Some(Duration::from_secs(secs)),
+        })
+    };
+    let mut m = normal(Step::Connect);
+    m.conn = ConnState::Connecting;
+    m.in_flight = 1;
+    app::update(&mut m, wait(Some(429), "/api/Agent/me", 23));
+    snap_text("connect_rate_limited", &m, 100, 24);
+    let mut m = normal(Step::Connect);
+    m.overlay = Overlay::ConfirmAuthUrl("https://login.elsewhere.example/auth".into());
+    snap_text("overlay_auth_url", &m, 100, 30);
+}
