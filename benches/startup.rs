@@ -215,7 +215,8 @@ fn wizard_apply() {
         return;
     };
     let wait = |s: &str| t.wait_for(s, Duration::from_secs(20));
-    let Some((_, first)) = wait("1 · Connect") else {
+    // The demo's emulator starts once the first frame is drawn: its URL shows then.
+    let Some((_, first)) = wait("press t to connect") else {
         return;
     };
     let Some(url) = first

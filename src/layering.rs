@@ -43,7 +43,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "runtime",
-        &["answers", "app", "halo", "journal", "plan", "text", "ui"],
+        &[
+            "answers", "app", "halo", "journal", "plan", "profile", "sim", "text", "ui",
+        ],
     ),
     (
         "headless",

@@ -2,11 +2,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use halo_onboard::answers::Answers;
-use halo_onboard::app::{LogKind, Model, Overlay, ResumeRow, SecretInput};
+use halo_onboard::app::{LogKind, Model, StartupRequest};
 use halo_onboard::cli::{Cli, Command};
 use halo_onboard::headless;
 use halo_onboard::journal::Journal;
-use halo_onboard::profile;
 use halo_onboard::runtime::{self, Exit};
 use halo_onboard::ui::Theme;
 use halo_onboard::ui::theme::{self, Origin};
@@ -72,29 +71,12 @@ fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
         && std::io::stdout().is_terminal()
 }
 
-/// Unfinished setups to offer (unreadable ones are reported in the log).
-fn resumable(startup: &mut Vec<(LogKind, String)>) -> Vec<ResumeRow> {
-    let Ok(j) = Journal::open_default() else {
-        return Vec::new();
-    };
-    let (list, bad) = j.unfinished();
-    for e in bad {
-        startup.push((LogKind::Warn, format!("{e} ({})", e.hint())));
-    }
-    list.into_iter()
-        .map(|s| ResumeRow {
-            age: s.age(),
-            session: s,
-        })
-        .collect()
-}
-
 /// The wizard (default command), optionally against the embedded emulator (`--demo`), or
 /// continuing setup `resume_id`.
 fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     use std::io::IsTerminal;
     // The theme is settled before the terminal is taken: a `--theme` that names nothing is a
-    // usage error, and asking the terminal for its background needs the terminal untouched.
+    // usage error (exit 2) on the normal screen.
     let (config, config_err) =
         halo_onboard::config::load(halo_onboard::config::default_path().as_deref());
     // --theme wins over the config file.
@@ -108,7 +90,8 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         color: cli.color,
         no_color_env: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
     };
-    let (theme, theme_err) = match Theme::resolve(request, halo_onboard::ui::background::detect) {
+    // Only what costs nothing here; the terminal is asked once the first frame is drawn.
+    let (theme, theme_err) = match Theme::resolve(request, halo_onboard::ui::background::from_env) {
         Ok(t) => t,
         Err(e) => {
             eprintln!(
@@ -125,106 +108,59 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     }
     // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
     let _ = color_eyre::install();
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("halo-onboard: could not start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    rt.block_on(async {
-        let mut startup = Vec::new();
-        if let Some(e) = config_err {
-            eprintln!("halo-onboard: {e}");
-            startup.push((LogKind::Error, e));
-        }
-        if let Some(e) = theme_err {
-            eprintln!("halo-onboard: {e}");
-            startup.push((LogKind::Error, e));
-        }
-        let mut answers = Answers::default();
-        let mut secret = None;
-        // Kept alive for the whole session: the emulator serves until the process exits.
-        let _sim = if cli.demo {
-            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            // Emulated Halo latency for benchmarks and recorded demos (default none).
-            let ms =
-                std::env::var("HALO_ONBOARD_DEMO_LATENCY_MS").map_or(0, |v| v.parse().unwrap_or(0));
-            match halo_onboard::sim::spawn(halo_onboard::sim::SimConfig::default(), addr).await {
-                Ok(h) => {
-                    h.set_latency(std::time::Duration::from_millis(ms));
-                    answers.connection.url = h.url.clone();
-                    answers.connection.client_id = h.client_id.clone();
-                    secret = Some(SecretInput::new(&h.client_secret));
-                    startup.push((
-                        LogKind::Info,
-                        format!("demo: Halo emulator at {} (press t to connect)", h.url),
-                    ));
-                    Some(h)
-                }
-                Err(e) => {
-                    eprintln!("halo-onboard: could not start the demo Halo emulator: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-        } else {
-            None
-        };
-        let mut model = Model::new(answers);
-        model.state_dir = halo_onboard::journal::default_state_dir();
-        let (profiles, bad) = profile::load_all(profile::user_profiles_dir().as_deref());
-        for e in bad {
-            startup.push((LogKind::Warn, format!("profile not loaded: {e}")));
-        }
-        model.profiles = profiles;
+    let mut startup = Vec::new();
+    for e in [config_err, theme_err].into_iter().flatten() {
+        eprintln!("halo-onboard: {e}");
+        startup.push((LogKind::Error, e));
+    }
+    let mut model = Model::new(Answers::default());
+    model.state_dir = halo_onboard::journal::default_state_dir();
+    // Profiles, unfinished setups and the demo's emulator come after the first frame.
+    let mut load = StartupRequest {
+        profiles: true,
         // The demo's emulator is new each run: earlier setups against it cannot be continued.
-        if !cli.demo {
-            model.resumable = resumable(&mut startup);
-        }
-        if let Some(reference) = resume_id {
-            let mut fx = Vec::new();
-            // An id, a unique prefix of one, or `last`.
-            let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
-                Ok(s) => s.id,
-                Err(e) => {
-                    eprintln!(
-                        "halo-onboard: {e}
-  what to do: {}",
-                        e.hint()
-                    );
-                    return ExitCode::from(2);
-                }
-            };
-            match model.resumable.iter().find(|r| r.session.id == id).cloned() {
-                Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut fx),
-                None => {
-                    eprintln!(
-                        "halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)"
-                    );
-                    return ExitCode::from(2);
-                }
-            }
-        } else if !model.resumable.is_empty() {
-            model.overlay = Overlay::Resume(0);
-        }
-        if let Some(s) = secret {
-            model.secret = s;
-            // Everything is filled in: one Enter tests the connection.
-            model.focus_on(halo_onboard::app::Field::TestButton);
-        }
-        let opts = runtime::Options {
-            model,
-            theme,
-            startup,
-            log_file: cli.log_file.clone(),
+        unfinished: !cli.demo,
+        demo: cli.demo,
+    };
+    if let Some(reference) = resume_id {
+        // Continuing a setup: it is found (or refused, exit 2) before the terminal is taken.
+        let loaded = runtime::load(load);
+        load = StartupRequest {
+            demo: cli.demo,
+            ..StartupRequest::default()
         };
-        match runtime::run(opts).await {
-            Ok(Exit::Quit) => ExitCode::SUCCESS,
-            Ok(Exit::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
+        model.profiles = loaded.profiles.unwrap_or_default();
+        model.resumable = loaded.resumable;
+        startup.extend(loaded.warnings.into_iter().map(|w| (LogKind::Warn, w)));
+        // An id, a unique prefix of one, or `last`.
+        let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
+            Ok(s) => s.id,
             Err(e) => {
-                eprintln!("halo-onboard: {e:?}");
-                ExitCode::FAILURE
+                eprintln!("halo-onboard: {e}\n  what to do: {}", e.hint());
+                return ExitCode::from(2);
+            }
+        };
+        match model.resumable.iter().find(|r| r.session.id == id).cloned() {
+            Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut Vec::new()),
+            None => {
+                eprintln!("halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)");
+                return ExitCode::from(2);
             }
         }
-    })
+    }
+    let opts = runtime::Options {
+        model,
+        theme,
+        startup,
+        load,
+        log_file: cli.log_file.clone(),
+    };
+    match runtime::run(opts) {
+        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        Ok(Exit::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
+        Err(e) => {
+            eprintln!("halo-onboard: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -3,6 +3,8 @@
 
 mod effects;
 
+pub use effects::{DEMO_LATENCY_ENV, load};
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,7 +16,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::{self, LogKind, Model, Msg};
+use crate::app::{self, LogKind, Model, Msg, StartupRequest};
 use crate::ui::{self, Theme};
 use effects::Runner;
 
@@ -52,6 +54,8 @@ pub struct Options {
     pub theme: Theme,
     /// Lines to show in the log pane at start (theme errors, demo notes).
     pub startup: Vec<(LogKind, String)>,
+    /// What to load once the first frame is drawn (profiles, unfinished setups, the demo).
+    pub load: StartupRequest,
     /// Log file path; default `<state dir>/halo-onboard.log`.
     pub log_file: Option<PathBuf>,
 }
@@ -83,32 +87,22 @@ fn restore() {
     ratatui::restore();
 }
 
-/// Runs the wizard until the user quits or a signal arrives. The terminal is restored on
-/// every way out of this function.
-pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
+/// Runs the wizard until the user quits or a signal arrives. The first frame is drawn before
+/// anything else is started (the async runtime, the log file, loading profiles and setups,
+/// asking the terminal for its background), so the screen appears at once. The terminal is
+/// restored on every way out of this function.
+pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     let Options {
-        mut model,
-        theme,
+        model,
+        mut theme,
         startup,
+        load,
         log_file,
     } = opts;
-    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    // A signal before the loop listens must not leave a raw terminal: it is noted here and
+    // ends the wizard as soon as the loop starts.
+    let early = EarlySignals::register();
     let fault = TestFault::from_env();
-    let (mut runner, mut pending) = Runner::new(tx, ev_tx, fault, log_file);
-    pending.extend(startup.into_iter().map(|(k, s)| Msg::Log(k, s)));
-    for msg in pending {
-        for e in app::update(&mut model, msg) {
-            runner.run(e);
-        }
-    }
-
-    let mut signals = Signals {
-        term: signal(SignalKind::terminate())?,
-        hup: signal(SignalKind::hangup())?,
-        // Raw mode turns Ctrl-C into a key, but `kill -INT` still arrives as a signal.
-        int: signal(SignalKind::interrupt())?,
-    };
     let mut terminal = ratatui::try_init()?;
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -119,17 +113,52 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         std::process::exit(101);
     }));
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
-    let result = event_loop(
-        &mut model,
-        &theme,
-        &mut terminal,
-        &mut runner,
-        &mut rx,
-        &mut ev_rx,
-        &mut signals,
-        fault,
-    )
-    .await;
+    let mut model = model;
+    let result = (|| {
+        draw(&mut terminal, &model, &theme, fault)?;
+        // The default theme asks the terminal for its background now, before any key is read.
+        if theme.background_unknown()
+            && let Some(bg) = ui::background::query()
+        {
+            theme = Theme::auto(Some(bg));
+            draw(&mut terminal, &model, &theme, fault)?;
+        }
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+            let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+            let (mut runner, mut pending) = Runner::new(tx, ev_tx, fault, log_file);
+            pending.extend(startup.into_iter().map(|(k, s)| Msg::Log(k, s)));
+            for msg in pending {
+                for e in app::update(&mut model, msg) {
+                    runner.run(e);
+                }
+            }
+            if load != StartupRequest::default() {
+                runner.run(app::Effect::Startup(load));
+            }
+            let mut signals = Signals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+                // Raw mode turns Ctrl-C into a key, but `kill -INT` still arrives as a signal.
+                int: signal(SignalKind::interrupt())?,
+            };
+            if let Some(n) = early.arrived() {
+                return Ok(Exit::Signal(n));
+            }
+            event_loop(
+                &mut model,
+                &theme,
+                &mut terminal,
+                &mut runner,
+                &mut rx,
+                &mut ev_rx,
+                &mut signals,
+                fault,
+            )
+            .await
+        })
+    })();
     restore();
     // On the normal screen, after the alternate one is gone: what an SSH user scrolls back to.
     if result.is_ok()
@@ -140,6 +169,52 @@ pub async fn run(opts: Options) -> color_eyre::Result<Exit> {
         let _ = out.flush();
     }
     result
+}
+
+/// Draws a frame, then plays the test fault that goes with drawing.
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    model: &Model,
+    theme: &Theme,
+    fault: TestFault,
+) -> color_eyre::Result<()> {
+    terminal.draw(|f| ui::view(model, theme, f))?;
+    match fault {
+        TestFault::None | TestFault::PanicInTask => Ok(()),
+        TestFault::PanicConnected if !model.is_connected() => Ok(()),
+        TestFault::Panic | TestFault::PanicConnected => {
+            panic!("test fault after the first frame ({TEST_FAULT_ENV})")
+        }
+        TestFault::Error => Err(color_eyre::eyre::eyre!(
+            "test fault after the first frame ({TEST_FAULT_ENV})"
+        )),
+    }
+}
+
+/// SIGTERM, SIGHUP and SIGINT noted from the start, before the loop listens for them.
+struct EarlySignals(Vec<(i32, std::sync::Arc<std::sync::atomic::AtomicBool>)>);
+
+impl EarlySignals {
+    fn register() -> Self {
+        let flags = [libc::SIGTERM, libc::SIGHUP, libc::SIGINT]
+            .into_iter()
+            .filter_map(|sig| {
+                let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                signal_hook::flag::register(sig, flag.clone())
+                    .ok()
+                    .map(|_| (sig, flag))
+            })
+            .collect();
+        Self(flags)
+    }
+
+    /// The first signal that arrived, if any.
+    fn arrived(&self) -> Option<i32> {
+        self.0
+            .iter()
+            .find(|(_, f)| f.load(std::sync::atomic::Ordering::Relaxed))
+            .map(|(sig, _)| *sig)
+    }
 }
 
 /// The signals that end the wizard with the terminal restored.
@@ -163,23 +238,12 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first frame is drawn; the startup messages may have changed the model since.
     let mut dirty = true;
     loop {
         if dirty {
-            terminal.draw(|f| ui::view(model, theme, f))?;
+            draw(terminal, model, theme, fault)?;
             dirty = false;
-            match fault {
-                TestFault::None | TestFault::PanicInTask => {}
-                TestFault::PanicConnected if !model.is_connected() => {}
-                TestFault::Panic | TestFault::PanicConnected => {
-                    panic!("test fault after the first frame ({TEST_FAULT_ENV})")
-                }
-                TestFault::Error => {
-                    return Err(color_eyre::eyre::eyre!(
-                        "test fault after the first frame ({TEST_FAULT_ENV})"
-                    ));
-                }
-            }
         }
         let busy = model.busy();
         let msg = tokio::select! {

@@ -12,6 +12,7 @@ pub mod msg;
 pub mod nav;
 pub mod picker;
 pub mod secret;
+pub mod startup;
 pub mod update;
 pub mod validate;
 
@@ -20,8 +21,8 @@ pub use fields::{Field, Kind};
 pub use log::{LogBuffer, LogEntry, LogKind};
 pub use model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 pub use msg::{
-    ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, ManualRequest,
-    Msg, ReverifyRequest,
+    ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, DemoHalo, Effect,
+    ManualRequest, Msg, ReverifyRequest, Started, StartupRequest,
 };
 pub use secret::SecretInput;
 pub use update::update;

@@ -88,6 +88,37 @@ pub enum Msg {
     AnswersSaved(Result<std::path::PathBuf, String>),
     /// The journal secret was wiped (or could not be).
     HandedOver(Result<(), String>),
+    /// What was loaded once the first frame was on the screen.
+    Started(Box<Started>),
+}
+
+/// What the wizard loads once its first frame is drawn (so nothing of it delays the frame).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StartupRequest {
+    /// The built-in and user profiles.
+    pub profiles: bool,
+    /// The unfinished setups to offer.
+    pub unfinished: bool,
+    /// Start the embedded Halo emulator (`--demo`).
+    pub demo: bool,
+}
+
+/// What came of a [`StartupRequest`].
+#[derive(Debug, Clone, Default)]
+pub struct Started {
+    pub profiles: Option<Vec<crate::profile::Profile>>,
+    pub resumable: Vec<super::apply::ResumeRow>,
+    /// Profiles or setups that could not be read, said in the log.
+    pub warnings: Vec<String>,
+    pub demo: Option<Result<DemoHalo, String>>,
+}
+
+/// The embedded emulator the demo connects to. Debug is safe: `SecretString` redacts itself.
+#[derive(Debug, Clone)]
+pub struct DemoHalo {
+    pub url: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
 }
 
 /// What apply and verification produced. Debug never shows the secret (`Handover` redacts it).
@@ -143,6 +174,8 @@ pub struct ConnectRequest {
 
 #[derive(Debug, Clone)]
 pub enum Effect {
+    /// Load what the first frame did not wait for.
+    Startup(StartupRequest),
     Connect(ConnectRequest),
     /// Append one line to the log file.
     AppendLog(String),

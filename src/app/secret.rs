@@ -30,6 +30,9 @@ impl SecretInput {
         s.push_str(value);
         s
     }
+    pub fn from_secret(value: &SecretString) -> Self {
+        Self::new(value.expose_secret())
+    }
     /// Appends text; control characters (newlines from a paste) are dropped.
     pub fn push_str(&mut self, text: &str) {
         let mut next = String::with_capacity(self.value.expose_secret().len() + text.len());

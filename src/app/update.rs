@@ -50,6 +50,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Reverified(r) => ap::reverified(m, fx_, r),
         Msg::AnswersSaved(r) => ap::answers_saved(m, fx_, r),
         Msg::HandedOver(r) => ap::handed_over(m, fx_, r),
+        Msg::Started(s) => super::startup::started(m, fx_, *s),
     }
     fx
 }

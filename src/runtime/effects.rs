@@ -9,8 +9,8 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use crate::app::{
-    ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, Effect, LogKind,
-    ManualRequest, Msg,
+    ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, DemoHalo, Effect,
+    LogKind, ManualRequest, Msg, ResumeRow, Started, StartupRequest,
 };
 use crate::halo::{Client, ClientOptions, EventSink, HaloError};
 use crate::journal::{Journal, fsutil};
@@ -26,6 +26,8 @@ pub(super) struct Runner {
     log: Option<std::fs::File>,
     /// The bootstrap client, kept for apply.
     client: Arc<Mutex<Option<Client>>>,
+    /// `--demo`'s emulator: it serves until the wizard ends.
+    demo: Arc<Mutex<Option<crate::sim::SimHandle>>>,
     fault: TestFault,
 }
 
@@ -64,6 +66,7 @@ impl Runner {
             events,
             log,
             client: Arc::new(Mutex::new(None)),
+            demo: Arc::new(Mutex::new(None)),
             fault,
         };
         (runner, vec![Msg::Log(said.0, said.1)])
@@ -96,6 +99,18 @@ impl Runner {
 
     pub(super) fn run(&mut self, e: Effect) {
         match e {
+            Effect::Startup(req) => {
+                let (tx, slot) = (self.tx.clone(), self.demo.clone());
+                tokio::spawn(async move {
+                    let mut s = tokio::task::spawn_blocking(move || load(req))
+                        .await
+                        .unwrap_or_default();
+                    if req.demo {
+                        s.demo = Some(start_demo(&slot).await);
+                    }
+                    let _ = tx.send(Msg::Started(Box::new(s)));
+                });
+            }
             Effect::AppendLog(line) => {
                 if let Some(f) = &mut self.log {
                     // One line per event, RFC 3339 UTC, nothing raw: a name with a newline
@@ -201,6 +216,58 @@ impl Runner {
             Effect::Quit => {}
         }
     }
+}
+
+/// The profiles and the unfinished setups `req` asks for; what could not be read becomes a
+/// warning. (File reads and TOML parsing: run off the event loop, or before the wizard when
+/// it continues a setup.)
+pub fn load(req: StartupRequest) -> Started {
+    let mut s = Started::default();
+    if req.profiles {
+        let (profiles, bad) =
+            crate::profile::load_all(crate::profile::user_profiles_dir().as_deref());
+        s.profiles = Some(profiles);
+        s.warnings
+            .extend(bad.iter().map(|e| format!("profile not loaded: {e}")));
+    }
+    // The demo's emulator is new each run: earlier setups against it cannot be continued.
+    if req.unfinished
+        && let Ok(j) = Journal::open_default()
+    {
+        let (list, bad) = j.unfinished();
+        s.warnings
+            .extend(bad.iter().map(|e| format!("{e} ({})", e.hint())));
+        s.resumable = list
+            .into_iter()
+            .map(|session| ResumeRow {
+                age: session.age(),
+                session,
+            })
+            .collect();
+    }
+    s
+}
+
+/// Env var: emulated Halo latency of `--demo` in milliseconds, for benchmarks and recorded demos.
+pub const DEMO_LATENCY_ENV: &str = "HALO_ONBOARD_DEMO_LATENCY_MS";
+
+/// Starts `--demo`'s emulator on 127.0.0.1 and keeps it in `slot` while the wizard runs.
+async fn start_demo(slot: &Mutex<Option<crate::sim::SimHandle>>) -> Result<DemoHalo, String> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let h = crate::sim::spawn(crate::sim::SimConfig::default(), addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let ms = std::env::var(DEMO_LATENCY_ENV).map_or(0, |v| v.parse().unwrap_or(0));
+    h.set_latency(std::time::Duration::from_millis(ms));
+    let demo = DemoHalo {
+        url: h.url.clone(),
+        client_id: h.client_id.clone(),
+        client_secret: secrecy::SecretString::from(h.client_secret.clone()),
+    };
+    if let Ok(mut s) = slot.lock() {
+        *s = Some(h);
+    }
+    Ok(demo)
 }
 
 /// The wizard's words for a failed save: the prompt, not `--force`, replaces a file.

@@ -28,17 +28,19 @@ pub fn from_colorfgbg(value: &str) -> Option<Background> {
     }
 }
 
-/// Asks the environment, then the terminal. Call only while stdin/stdout are a terminal and
-/// before raw mode is entered by anyone else.
-pub fn detect() -> Option<Background> {
-    use std::io::IsTerminal;
-    if let Some(b) = std::env::var("COLORFGBG")
+/// What the environment says (`COLORFGBG`); costs nothing.
+pub fn from_env() -> Option<Background> {
+    std::env::var("COLORFGBG")
         .ok()
         .as_deref()
         .and_then(from_colorfgbg)
-    {
-        return Some(b);
-    }
+}
+
+/// Asks the terminal (one round trip; at most [`QUERY_TIMEOUT`] when it never answers). The
+/// wizard asks once its first frame is drawn and before it reads keys, so nothing waits on it
+/// and no key is taken for the answer.
+pub fn query() -> Option<Background> {
+    use std::io::IsTerminal;
     // Never write a query into a pipe or a file.
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return None;

@@ -189,6 +189,12 @@ impl Theme {
         }
     }
 
+    /// The default theme while the terminal's background is not known: worth asking the
+    /// terminal ([`super::background::query`]) and taking [`Theme::auto`] of its answer.
+    pub fn background_unknown(&self) -> bool {
+        self.name == "auto"
+    }
+
     /// The default theme for a terminal whose background is `bg` (`None`: it did not say).
     pub fn auto(bg: Option<Background>) -> Self {
         let name = match bg {

@@ -31,12 +31,21 @@ impl Tui {
     /// Starts `BIN args` (args are shell words, already quoted) with a clean environment plus
     /// `env`, in a `w`x`h` pane.
     pub fn start(name: &str, env: &[(&str, &str)], args: &str, w: u16, h: u16) -> Self {
+        Self::start_in(Home::new(), name, env, args, w, h)
+    }
+
+    /// [`Tui::start`] in a home the test prepared (setups, profiles, config).
+    pub fn start_in(
+        home: Home,
+        name: &str,
+        env: &[(&str, &str)],
+        args: &str,
+        w: u16,
+        h: u16,
+    ) -> Self {
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
         let socket = format!("halo-tui-{name}-{}-{n}", std::process::id());
-        let t = Self {
-            socket,
-            home: Home::new(),
-        };
+        let t = Self { socket, home };
         let mut vars: Vec<(String, String)> = t
             .home
             .vars()
@@ -186,6 +195,13 @@ impl Tui {
 
     pub fn wait_for(&self, needle: &str) -> String {
         self.wait_until(needle, 20, |s| s.contains(needle))
+    }
+
+    /// `--demo`: waits until its emulator (started after the first frame) filled the Connect
+    /// step and focused Test connection; returns that screen.
+    pub fn wait_demo(&self) -> String {
+        self.wait_for("1 · Connect");
+        self.wait_for("▶ [ Test connection ]")
     }
 
     /// The wizard's pid: the child of the pane's shell.

@@ -124,7 +124,7 @@ fn a_panic_in_a_task_ends_the_wizard() {
         100,
         30,
     );
-    t.wait_for("1 · Connect");
+    t.wait_demo();
     // --demo focuses the test button: Enter connects, in a task that panics.
     t.keys(&["Enter"]);
     assert_eq!(t.exit_code(), 101, "{}", t.history());

@@ -86,7 +86,7 @@ fn demo_walks_every_step() {
     }
     let t = Tui::start("demo", &[], "--demo", 120, 40);
     let state = t.state();
-    let s = t.wait_for("1 · Connect");
+    let s = t.wait_demo();
     assert!(s.contains("http://127.0.0.1:"), "demo fills the URL: {s}");
     assert!(s.contains("•"), "secret masked: {s}");
     assert!(s.contains("none: answer every step yourself"), "{s}");
@@ -176,4 +176,37 @@ fn demo_walks_every_step() {
     let log = std::fs::read_to_string(state.join("halo-onboard.log")).unwrap();
     assert!(log.contains("Agent/me -> 200"), "{log}");
     assert!(log.contains("verification passed"), "{log}");
+}
+
+/// What the wizard loads after its first frame reaches the screen: an unfinished setup is
+/// offered in the resume pop-up, a user profile is in the picker, a broken one is named.
+#[test]
+fn unfinished_setups_and_user_profiles_arrive_after_the_first_frame() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let home = Home::new();
+    let topleft = halo_onboard::profile::answers_for("topleft").unwrap();
+    let s = home.journal().create(topleft, None).unwrap();
+    let profiles = home.path().join("profiles");
+    std::fs::write(
+        profiles.join("acme.toml"),
+        "id = \"acme-sync\"\nvendor = \"Acme Sync\"\nconfidence = \"M\"\nscopes = [\"read:tickets\"]\nhandover = [\"client_id\", \"client_secret\"]\n[role]\nname = \"Acme\"\n",
+    )
+    .unwrap();
+    std::fs::write(profiles.join("broken.toml"), "id = \n").unwrap();
+    let t = Tui::start_in(home, "startup", &[], "", 140, 40);
+    let screen = t.wait_for("Unfinished setups were found");
+    assert!(screen.contains(&s.id), "{screen}");
+    t.keys(&["Escape"]);
+    t.wait_for("starting a new setup");
+    t.wait_for("profile not loaded");
+    // The picker has the user's profile after the built-ins.
+    t.keys(&["BTab", "BTab", "Enter"]);
+    t.wait_for("Profile  (vendor, id, confidence H/M/L)");
+    t.keys(&["End"]);
+    t.wait_for("▶ Acme Sync");
+    t.keys(&["Escape"]);
+    t.quit("C-c");
 }

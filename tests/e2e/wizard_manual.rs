@@ -25,7 +25,7 @@ fn refused_application_offers_the_manual_step_in_the_wizard() {
         return;
     }
     let t = Tui::start("manual", &[], "--demo", 120, 45);
-    let s = t.wait_for("1 · Connect");
+    let s = t.wait_demo();
     let at = s.find("http://127.0.0.1:").expect("demo URL on screen");
     let url: String = s[at..].chars().take_while(|c| !c.is_whitespace()).collect();
     set_faults(&url, serde_json::json!({"refuse_writes": ["application"]}));

@@ -895,3 +895,61 @@ fn choice_fields_step_through_their_own_options() {
         }
     }
 }
+
+/// What loads after the first frame lands in the model: profiles, the unfinished setups (offered
+/// in the resume pop-up unless something else is on), the demo's Halo (filled in, the Test
+/// button focused) or why it could not start.
+#[test]
+fn startup_results_fill_the_model_after_the_first_frame() {
+    use halo_onboard::app::{DemoHalo, ResumeRow, Started};
+    let mut m = Model::default();
+    assert!(m.profiles.is_empty());
+    let row = ResumeRow {
+        session: session(&filled(Step::Submit)),
+        age: "5m ago".into(),
+    };
+    let fx = app::update(
+        &mut m,
+        Msg::Started(Box::new(Started {
+            profiles: Some(halo_onboard::profile::builtin()),
+            resumable: vec![row.clone()],
+            warnings: vec!["profile not loaded: x.toml:1: bad".into()],
+            demo: Some(Ok(DemoHalo {
+                url: "http://127.0.0.1:4321".into(),
+                client_id: "demo-id".into(),
+                client_secret: secrecy::SecretString::from(SECRET.to_string()),
+            })),
+        })),
+    );
+    assert_eq!(m.profiles.len(), 39);
+    assert_eq!(m.overlay, Overlay::Resume(0));
+    assert_eq!(m.resumable.len(), 1);
+    assert_eq!(m.answers.connection.url, "http://127.0.0.1:4321");
+    assert_eq!(m.input_value(Field::ClientId), "demo-id");
+    assert_eq!(m.secret.chars(), SECRET.chars().count());
+    assert_eq!(m.focused(), Field::TestButton);
+    let logged = format!("{fx:?}");
+    assert!(
+        logged.contains("profile not loaded: x.toml:1: bad"),
+        "{logged}"
+    );
+    assert!(logged.contains("press t to connect"), "{logged}");
+    assert!(!logged.contains(SECRET), "the demo secret is not logged");
+
+    // Busy elsewhere (a pop-up open, or past Connect): the setups wait in the list.
+    let mut m = Model {
+        overlay: Overlay::Help,
+        ..Model::default()
+    };
+    let fx = app::update(
+        &mut m,
+        Msg::Started(Box::new(Started {
+            resumable: vec![row],
+            demo: Some(Err("address in use".into())),
+            ..Started::default()
+        })),
+    );
+    assert_eq!(m.overlay, Overlay::Help);
+    assert_eq!(m.resumable.len(), 1);
+    assert!(format!("{fx:?}").contains("could not start the demo Halo emulator: address in use"));
+}
