@@ -392,13 +392,16 @@ pub fn answers_path(m: &Model) -> PathBuf {
 /// The headless command that does the same setup again (never with a secret).
 pub fn headless_command(m: &Model) -> String {
     let c = &m.answers.connection;
+    // Written out in full (a bare host means https://), as the wizard used it.
+    let full = |u: &str| crate::halo::normalise_url(u).unwrap_or_else(|_| u.to_string());
     let mut s = String::from("halo-onboard apply");
     match c.mode {
-        crate::answers::ConnectionMode::Hosted => s.push_str(&format!(" --url {}", c.url)),
+        crate::answers::ConnectionMode::Hosted => s.push_str(&format!(" --url {}", full(&c.url))),
         crate::answers::ConnectionMode::OnPremise => {
             s.push_str(&format!(
                 " --resource-url {} --auth-url {}",
-                c.resource_url, c.auth_url
+                full(&c.resource_url),
+                full(&c.auth_url)
             ));
             if !c.tenant.is_empty() {
                 s.push_str(&format!(" --tenant {}", c.tenant));

@@ -47,6 +47,7 @@ pub fn test(m: &mut Model, fx: &mut Vec<Effect>) {
         secret: m.secret.secret(),
     };
     m.conn = ConnState::Connecting;
+    m.conn_stale = false;
     m.in_flight += 1;
     m.log(fx, LogKind::Info, format!("connecting to {target}"));
     fx.push(Effect::Connect(req));
@@ -56,11 +57,30 @@ pub fn test(m: &mut Model, fx: &mut Vec<Effect>) {
 pub fn finished(m: &mut Model, fx: &mut Vec<Effect>, res: Result<Connected, ConnectFailure>) {
     m.in_flight = m.in_flight.saturating_sub(1);
     m.backoff = None;
+    if std::mem::take(&mut m.conn_stale) {
+        // Tested with details that were changed since: it says nothing about these.
+        m.conn = ConnState::NotConnected;
+        m.next_after_connect = false;
+        m.log(
+            fx,
+            LogKind::Info,
+            "the connection details changed during the test: test again (t)",
+        );
+        return;
+    }
     match res {
-        Ok(c) => connected(m, fx, c),
+        Ok(c) => {
+            connected(m, fx, c);
+            // Ctrl-N asked for the test: on to the next step now that it passed.
+            if std::mem::take(&mut m.next_after_connect) && m.step == Step::Connect {
+                super::nav::next_step(m, fx);
+            }
+        }
         Err(f) => {
-            if let Some(url) = &f.confirm_auth_url {
-                m.overlay = Overlay::ConfirmAuthUrl(url.clone());
+            match &f.confirm_auth_url {
+                // Confirming the login server tests again; Ctrl-N still holds for that test.
+                Some(url) => m.overlay = Overlay::ConfirmAuthUrl(url.clone()),
+                None => m.next_after_connect = false,
             }
             m.log(
                 fx,
@@ -130,6 +150,10 @@ fn connected(m: &mut Model, fx: &mut Vec<Effect>, c: Connected) {
 
 /// Any change to the connection details invalidates an earlier test.
 pub fn edited(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.conn == ConnState::Connecting {
+        m.conn_stale = true;
+        m.next_after_connect = false;
+    }
     if matches!(m.conn, ConnState::Connected(_) | ConnState::Failed { .. }) {
         if m.is_connected() {
             m.log(fx, LogKind::Info, "connection details changed: test again");
@@ -160,6 +184,7 @@ pub fn decline_auth_url(m: &mut Model, fx: &mut Vec<Effect>) {
     let Overlay::ConfirmAuthUrl(url) = std::mem::take(&mut m.overlay) else {
         return;
     };
+    m.next_after_connect = false;
     m.log(
         fx,
         LogKind::Info,

@@ -520,7 +520,7 @@ pub static TABLE: &[Bind] = &[
     )
     .hint("next step")
     .show(not_submit)
-    .help("next step (checks this one first)")
+    .help("next step (checks first; tests the connection)")
     .label("Ctrl-N"),
     row(
         C::Everywhere,

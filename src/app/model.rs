@@ -151,6 +151,10 @@ pub struct Model {
     pub backoff: Option<Backoff>,
     /// An authorisation server on another host that the user confirmed for this connection.
     pub trusted_auth_url: Option<String>,
+    /// Ctrl-N started the connection test: the next step follows once it succeeds.
+    pub next_after_connect: bool,
+    /// The connection details changed while a test ran: its result is for other details.
+    pub conn_stale: bool,
     pub spinner: usize,
     /// First line of the Submit plan shown (Up/Down scroll it).
     pub plan_scroll: usize,
@@ -195,6 +199,8 @@ impl Model {
             in_flight: 0,
             backoff: None,
             trusted_auth_url: None,
+            next_after_connect: false,
+            conn_stale: false,
             spinner: 0,
             plan_scroll: 0,
             profiles: Vec::new(),

@@ -4,7 +4,7 @@
 use super::apply::Phase;
 use super::fields::Field;
 use super::log::LogKind;
-use super::model::{Model, Step};
+use super::model::{ConnState, Model, Step};
 use super::msg::Effect;
 use super::validate::validate;
 
@@ -71,8 +71,16 @@ pub fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(next) = step.next() else { return };
     let issues = validate(m, step);
     if step == Step::Connect && issues.is_empty() && !m.is_connected() {
-        m.show_errors[step.index()] = true;
-        m.log(fx, LogKind::Warn, "Connect: test the connection first (t)");
+        // Not tested with these details yet: test them now, and go on once that succeeds.
+        m.next_after_connect = true;
+        if m.conn != ConnState::Connecting {
+            m.log(
+                fx,
+                LogKind::Info,
+                "Connect: testing the connection first; the next step follows once it succeeds",
+            );
+            super::connect::test(m, fx);
+        }
         return;
     }
     if !issues.is_empty() {

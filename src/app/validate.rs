@@ -22,37 +22,34 @@ fn issue(field: Field, message: impl Into<String>) -> Issue {
     }
 }
 
-/// `Ok` for https, or plain http to a loopback host.
+/// `Ok` for https, or plain http to a loopback host; a bare host means `https://`. The client's
+/// one URL parser decides (headless and the connection use it too), the words are the form's.
 pub fn check_url(s: &str) -> Result<(), String> {
-    let s = s.trim();
-    if s.is_empty() {
+    use crate::halo::HaloError;
+    if s.trim().is_empty() {
         return Err("required".into());
     }
-    let u = url::Url::parse(s).map_err(|_| {
-        format!(
-            "'{}' is not a URL (e.g. https://acme.halopsa.com)",
-            crate::text::line_max(s, 80)
-        )
-    })?;
-    match u.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = match u.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback {
-                return Err("use https:// (plain http only for localhost)".into());
-            }
+    match crate::halo::normalise_url(s) {
+        Ok(_) => Ok(()),
+        Err(HaloError::InsecureUrl(_)) => {
+            Err("use https:// (plain http only for localhost)".into())
         }
-        other => return Err(format!("scheme {other}: use https://")),
+        Err(HaloError::UnsupportedScheme(other)) => Err(format!(
+            "scheme {}: use https://",
+            crate::text::line_max(&other, 20)
+        )),
+        Err(e) => Err(format!("{e} (e.g. https://acme.halopsa.com)")),
     }
-    if u.host().is_none() {
-        return Err("the URL has no host".into());
+}
+
+/// What a URL field's value means when it is not written out in full (`acme.halopsa.com` →
+/// `https://acme.halopsa.com`); `None` when it is, or is not a URL.
+pub fn url_meaning(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() || s.contains("://") {
+        return None;
     }
-    Ok(())
+    crate::halo::normalise_url(s).ok()
 }
 
 /// A plausible email address within Halo's limit (see [`columns::check_email`]).
@@ -194,8 +191,21 @@ mod tests {
                 .contains("https")
         );
         assert!(check_url("ftp://x").unwrap_err().contains("scheme"));
-        assert!(check_url("acme").unwrap_err().contains("not a URL"));
+        assert!(
+            check_url("not a url")
+                .unwrap_err()
+                .contains("not a valid URL")
+        );
         assert_eq!(check_url(" ").unwrap_err(), "required");
+        // A bare host means https://; plain http stays refused but for loopback.
+        assert!(check_url("acme.halopsa.com").is_ok());
+        assert!(check_url("acme.halopsa.com/api").is_ok());
+        assert_eq!(
+            url_meaning(" acme.halopsa.com ").as_deref(),
+            Some("https://acme.halopsa.com")
+        );
+        assert_eq!(url_meaning("https://acme.halopsa.com"), None);
+        assert_eq!(url_meaning("not a url"), None);
     }
 
     #[test]

@@ -29,6 +29,7 @@ use super::model::*;
 
 pub use self::auth::agent_id_from_jwt;
 pub use self::redact::{Redactor, redact};
+pub use self::urls::normalise as normalise_url;
 
 /// The response decoders, reachable for the fuzz tests (`tests/fuzz.rs`); not an API.
 #[doc(hidden)]
@@ -321,6 +322,12 @@ impl Client {
 
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint
+    }
+
+    /// Where this client reports its requests (the wizard's log), for a client made alongside
+    /// it (the verification's, with the new credentials) to report to the same place.
+    pub fn events(&self) -> Option<EventSink> {
+        self.inner.http.opts.events.clone()
     }
 
     /// Fetches (or reuses) a token and reports what it grants.

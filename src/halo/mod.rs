@@ -12,7 +12,7 @@ pub use dialect::scopes;
 
 pub use client::{
     AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, RequestEvent, TokenInfo,
-    check_auth_site, discover,
+    check_auth_site, discover, normalise_url,
 };
 pub use error::{HaloError, Result};
 pub use model::*;

@@ -274,6 +274,12 @@ fn before(m: &Model, t: &Theme, b: &mut Body, f: Field) {
 
 fn after(m: &Model, t: &Theme, b: &mut Body, f: Field) {
     match f {
+        // A bare host is taken as https://: say so, so the address used is never a guess.
+        Field::Url | Field::ResourceUrl | Field::AuthUrl => {
+            if let Some(full) = crate::app::validate::url_meaning(m.input_value(f)) {
+                b.note(t.muted, format!("means {full}"));
+            }
+        }
         // The focused permission in full, with Halo's claim code and the levels of its scale.
         Field::RoleFeature(i) if m.focused() == f => {
             if let Some(d) = feature_area(i) {

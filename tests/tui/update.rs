@@ -122,7 +122,7 @@ fn connect_validation_rules() {
 }
 
 #[test]
-fn next_is_gated_on_validation_then_on_connection() {
+fn next_is_gated_on_validation_then_tests_the_connection() {
     let mut m = Model::default();
     let fx = press(&mut m, [ctrl('n')]);
     assert_eq!(m.step, Step::Connect);
@@ -131,19 +131,134 @@ fn next_is_gated_on_validation_then_on_connection() {
         fx.iter()
             .any(|e| matches!(e, Effect::AppendLog(l) if l.contains("problem")))
     );
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Connect(_))),
+        "nothing is tested while the step has problems"
+    );
     type_str(&mut m, "https://acme.halopsa.com");
     press(&mut m, [key(KeyCode::Tab)]);
     type_str(&mut m, "id");
     press(&mut m, [key(KeyCode::Tab)]);
     type_str(&mut m, "pw");
-    press(&mut m, [key(KeyCode::PageDown)]);
+    // Valid but never tested: Ctrl-N (or PgDn) tests first and stays until that succeeds.
+    let fx = press(&mut m, [key(KeyCode::PageDown)]);
     assert_eq!(m.step, Step::Connect, "valid but not connected");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Connect(_))), "{fx:?}");
+    assert_eq!(m.conn, ConnState::Connecting);
+    assert!(
+        m.log
+            .window(5, 0)
+            .any(|e| e.text.contains("testing the connection first"))
+    );
+    // A second Ctrl-N while the test runs sends nothing more.
+    let fx = press(&mut m, [ctrl('n')]);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Connect(_))));
+    app::update(&mut m, connected_msg(true));
+    assert_eq!(m.step, Step::Role, "moves on once the test succeeds");
+    assert!(m.done[0]);
+    assert!(!m.next_after_connect);
+}
+
+#[test]
+fn next_stays_on_connect_when_its_test_fails() {
+    let mut m = Model::default();
+    type_str(&mut m, "acme.halopsa.com");
+    press(&mut m, [key(KeyCode::Tab)]);
+    type_str(&mut m, "id");
+    press(&mut m, [key(KeyCode::Tab)]);
+    type_str(&mut m, "pw");
+    press(&mut m, [ctrl('n')]);
+    let err = halo_onboard::halo::HaloError::InvalidClient;
+    app::update(
+        &mut m,
+        Msg::Connected(Box::new(Err(ConnectFailure::from(&err)))),
+    );
+    assert_eq!(m.step, Step::Connect);
+    assert!(matches!(m.conn, ConnState::Failed { .. }));
+    assert!(
+        !m.next_after_connect,
+        "a later manual test does not move on by itself"
+    );
+    // Tested by hand now (t on a button): success stays on Connect.
+    focus(&mut m, Field::TestButton);
+    press(&mut m, [key(KeyCode::Char('t'))]);
+    app::update(&mut m, connected_msg(true));
+    assert_eq!(m.step, Step::Connect);
+    assert!(m.is_connected());
+}
+
+#[test]
+fn a_test_of_details_changed_meanwhile_counts_for_nothing() {
+    let mut m = Model::default();
+    type_str(&mut m, "https://acme.halopsa.com");
+    press(&mut m, [key(KeyCode::Tab)]);
+    type_str(&mut m, "id");
+    press(&mut m, [key(KeyCode::Tab)]);
+    type_str(&mut m, "pw");
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.conn, ConnState::Connecting);
+    // The secret is edited while the test runs.
+    press(&mut m, [key(KeyCode::Backspace)]);
+    app::update(&mut m, connected_msg(true));
+    assert_eq!(
+        m.conn,
+        ConnState::NotConnected,
+        "the result was for the old secret"
+    );
+    assert_eq!(m.step, Step::Connect);
     assert!(
         m.log
             .last()
             .unwrap()
             .text
-            .contains("test the connection first")
+            .contains("changed during the test")
+    );
+    // Ctrl-N tests the current details.
+    let fx = press(&mut m, [ctrl('n')]);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Connect(_))));
+    app::update(&mut m, connected_msg(true));
+    assert_eq!(m.step, Step::Role);
+}
+
+#[test]
+fn a_url_without_a_scheme_means_https() {
+    let mut m = Model::default();
+    type_str(&mut m, "acme.halopsa.com");
+    assert!(
+        app::validate(&m, Step::Connect)
+            .iter()
+            .all(|i| i.field != Some(Field::Url))
+    );
+    press(&mut m, [key(KeyCode::Tab)]);
+    type_str(&mut m, "id");
+    press(&mut m, [key(KeyCode::Tab)]);
+    type_str(&mut m, "pw");
+    let fx = press(&mut m, [key(KeyCode::Tab), key(KeyCode::Enter)]);
+    let req = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Connect(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("connect effect");
+    // The connection uses the one parser that makes it https://acme.halopsa.com.
+    let halo_onboard::plan::session::Place::Hosted { url, .. } = &req.place else {
+        panic!("{:?}", req.place)
+    };
+    assert_eq!(
+        halo_onboard::halo::Endpoint::hosted(url)
+            .unwrap()
+            .resource_url,
+        "https://acme.halopsa.com/api"
+    );
+    // Plain http stays refused but for loopback.
+    let mut m = Model::default();
+    type_str(&mut m, "http://acme.halopsa.com");
+    let v = app::validate(&m, Step::Connect);
+    assert!(
+        v.iter()
+            .any(|i| i.field == Some(Field::Url) && i.message.contains("use https://")),
+        "{v:?}"
     );
 }
 
