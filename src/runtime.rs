@@ -114,6 +114,8 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     }));
     let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     let mut model = model;
+    // Tags the log file's lines of this run until a setup id is known.
+    model.run_tag = format!("{:08x}", rand::random::<u32>());
     let result = (|| {
         draw(&mut terminal, &model, &theme, fault)?;
         // The default theme asks the terminal for its background now, before any key is read.
@@ -246,7 +248,15 @@ async fn event_loop(
             dirty = false;
         }
         let busy = model.busy();
+        // Biased: signals, then request events before the tasks' messages. A request's event
+        // is sent before its answer reaches the task that reports what came of it ("created"),
+        // so polling the events first keeps the log in the order things happened.
         let msg = tokio::select! {
+            biased;
+            _ = sig.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
+            _ = sig.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+            _ = sig.int.recv() => return Ok(Exit::Signal(libc::SIGINT)),
+            Some(e) = ev_rx.recv() => Msg::Request(e),
             ev = events.next() => match ev {
                 Some(Ok(ev)) => match map_event(ev) {
                     Some(m) => m,
@@ -256,11 +266,7 @@ async fn event_loop(
                 None => return Ok(Exit::Quit),
             },
             Some(m) = rx.recv() => m,
-            Some(e) = ev_rx.recv() => Msg::Request(e),
             _ = tick.tick(), if busy => Msg::Tick,
-            _ = sig.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
-            _ = sig.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
-            _ = sig.int.recv() => return Ok(Exit::Signal(libc::SIGINT)),
         };
         for e in app::update(model, msg) {
             runner.run(e);

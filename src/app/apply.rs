@@ -23,11 +23,17 @@ pub struct ResumeRow {
 }
 
 impl ResumeRow {
-    pub fn status(&self) -> String {
-        serde_json::to_value(self.session.status)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default()
+    /// Where the setup stands, in words (not the journal's name for it).
+    pub fn status(&self) -> &'static str {
+        use crate::journal::Status;
+        match self.session.status {
+            Status::Planned => "planned, nothing written",
+            Status::Applying => "stopped while applying",
+            Status::Applied => "applied, not verified",
+            Status::Verified => "verified, not handed over",
+            Status::HandedOver => "handed over",
+            Status::RolledBack => "rolled back",
+        }
     }
     pub fn profile(&self) -> &str {
         self.session.answers.profile.as_deref().unwrap_or("-")
@@ -207,12 +213,13 @@ pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 pub fn started(m: &mut Model, fx: &mut Vec<Effect>, id: String) {
+    // Known first, so this line already carries the setup's tag in the log file.
+    m.apply.session_id = Some(id.clone());
     m.log(
         fx,
         LogKind::Info,
         format!("setup {id} journaled; it can be resumed if interrupted"),
     );
-    m.apply.session_id = Some(id);
 }
 
 pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {

@@ -136,7 +136,9 @@ pub enum Action {
     PickerPrev,
     PickerFirst,
     PickerLast,
-    PickerJump,
+    PickerType,
+    PickerBackspace,
+    PickerClear,
     PickProfile,
     ResumeNext,
     ResumePrev,
@@ -365,6 +367,12 @@ fn roomy(m: &Model) -> bool {
 }
 fn all_done(m: &Model) -> bool {
     !pending(m) && !attention(m)
+}
+fn filtering(m: &Model) -> bool {
+    matches!(&m.overlay, Overlay::ProfilePicker(p) if !p.filter.is_empty())
+}
+fn not_filtering(m: &Model) -> bool {
+    !filtering(m)
 }
 
 use Action as A;
@@ -601,23 +609,30 @@ pub static TABLE: &[Bind] = &[
     .help("send the secret to the login server Halo names"),
     row(C::ConfirmAuthUrl, &[K::Ctrl('c')], A::AskQuit),
     row(C::ConfirmAuthUrl, &[K::Any], A::DeclineAuthUrl).help("send nothing"),
-    row(C::Picker, &[code(KC::Down), K::Ch('j')], A::PickerNext)
+    row(C::Picker, &[code(KC::Down)], A::PickerNext)
         .hint("move")
         .help("next profile")
         .label("↑/↓"),
-    row(C::Picker, &[code(KC::Up), K::Ch('k')], A::PickerPrev).help("previous profile"),
+    row(C::Picker, &[code(KC::Up)], A::PickerPrev).help("previous profile"),
     row(C::Picker, &[code(KC::Home)], A::PickerFirst).help("first profile"),
     row(C::Picker, &[code(KC::End)], A::PickerLast).help("last profile"),
-    row(C::Picker, &[code(KC::Enter), K::Ch(' ')], A::PickProfile)
-        .hint("pick (pre-fills every step)")
-        .help("pick it: every step is pre-filled")
-        .label("Enter"),
+    row(C::Picker, &[code(KC::Enter)], A::PickProfile)
+        .hint("pick")
+        .help("pick it: every step is pre-filled"),
     row(C::Picker, &[K::Ctrl('c')], A::AskQuit),
-    row(C::Picker, &[code(KC::Esc), K::Ch('q')], A::CloseOverlay)
-        .hint("cancel")
-        .help("cancel")
-        .label("Esc"),
-    row(C::Picker, &[K::AnyChar], A::PickerJump).help("the next profile whose id starts with it"),
+    row(C::Picker, &[code(KC::Esc)], A::PickerClear)
+        .when(filtering)
+        .hint("clear filter")
+        .help("clear the filter; with none, close"),
+    row(C::Picker, &[code(KC::Esc)], A::CloseOverlay)
+        .hint("close")
+        .show(not_filtering),
+    row(C::Picker, &[K::Ctrl('u')], A::PickerClear).help("clear the filter"),
+    row(C::Picker, &[code(KC::Backspace)], A::PickerBackspace).help("edit the filter"),
+    row(C::Picker, &[K::AnyChar], A::PickerType)
+        .hint("to filter")
+        .help("filter by vendor, id or summary (any case)")
+        .label("type"),
     row(C::Resume, &[code(KC::Down), K::Ch('j')], A::ResumeNext)
         .hint("move")
         .help("next setup")
@@ -746,11 +761,11 @@ pub fn footer(m: &Model) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-/// An overlay's key line: (keys, words) of its rows with footer words.
-pub fn overlay_hints(ctx: Ctx) -> Vec<(String, &'static str)> {
+/// An overlay's key line: (keys, words) of its rows in force with footer words.
+pub fn overlay_hints(m: &Model, ctx: Ctx) -> Vec<(String, &'static str)> {
     TABLE
         .iter()
-        .filter(|b| b.ctx == ctx)
+        .filter(|b| b.ctx == ctx && b.shown(m))
         .filter_map(|b| Some((b.hint_label(), b.hint?)))
         .collect()
 }

@@ -84,8 +84,8 @@ pub enum Overlay {
     Help,
     ConfirmQuit,
     Message(String),
-    /// Profile list; the highlighted row.
-    ProfilePicker(usize),
+    /// Profile list: its filter and highlighted row.
+    ProfilePicker(super::picker::Picker),
     /// Unfinished setups offered at start; the highlighted row.
     Resume(usize),
     /// "Apply these changes?" with the risks.
@@ -168,6 +168,8 @@ pub struct Model {
     pub apply: ApplyState,
     /// The state dir (journal, hand-over files), for paths shown and defaults.
     pub state_dir: Option<std::path::PathBuf>,
+    /// Tags this run's lines in the log file until a setup id is known (set by the runtime).
+    pub run_tag: String,
     pub quit: bool,
 }
 
@@ -208,18 +210,34 @@ impl Model {
             resumable: Vec::new(),
             apply: ApplyState::default(),
             state_dir: None,
+            run_tag: "0".into(),
             quit: false,
         }
     }
 
-    /// Adds a line to the log pane and (through the runtime) to the log file.
+    /// Adds a line to the log pane and (through the runtime) to the log file, where it is
+    /// tagged with the setup it belongs to (`setup=ID`), or this run's tag before there is one.
     pub fn log(&mut self, fx: &mut Vec<Effect>, kind: LogKind, text: impl Into<String>) {
         let text = text.into();
-        fx.push(Effect::AppendLog(format!("{} {}", kind.tag(), text)));
+        fx.push(Effect::AppendLog(format!(
+            "{} {} {}",
+            self.log_tag(),
+            kind.tag(),
+            text
+        )));
         self.log.push(kind, text);
         if self.log_scroll > 0 {
             // Keep the view still while the user reads older entries.
             self.log_scroll = (self.log_scroll + 1).min(self.log.len());
+        }
+    }
+
+    /// The session tag of a log-file line: `setup=ID` once the setup is journaled (or being
+    /// resumed), else `run=TAG`.
+    pub fn log_tag(&self) -> String {
+        match &self.apply.session_id {
+            Some(id) => format!("setup={id}"),
+            None => format!("run={}", self.run_tag),
         }
     }
 

@@ -1,30 +1,66 @@
 //! The two lists the wizard offers in a pop-up: vendor profiles (picking one pre-fills every
-//! step) and the unfinished setups found at start (picking one continues it).
+//! step; typing filters them) and the unfinished setups found at start (picking one continues
+//! it).
+
+use crate::profile::Profile;
 
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::Effect;
 
-/// Opens the profile list on the picked profile (or the first).
+/// The open profile picker: what is typed to filter it, and the highlighted row among the
+/// profiles that match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Picker {
+    pub filter: String,
+    /// Index into [`matching`].
+    pub sel: usize,
+}
+
+/// Does `p` match the filter: vendor, id or summary contains it, whatever the case.
+fn matches(p: &Profile, filter: &str) -> bool {
+    let f = filter.trim().to_lowercase();
+    [&p.vendor, &p.id, &p.summary]
+        .iter()
+        .any(|s| s.to_lowercase().contains(&f))
+}
+
+/// The profiles the filter lets through, as indices into `m.profiles`, in their order.
+pub fn matching(m: &Model, filter: &str) -> Vec<usize> {
+    m.profiles
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches(p, filter))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Opens the profile list, unfiltered, on the picked profile (or the first).
 pub fn open(m: &mut Model) {
-    let cur = m
+    let sel = m
         .profile
         .as_ref()
         .and_then(|p| m.profiles.iter().position(|x| x.id == p.id))
         .unwrap_or(0);
-    m.overlay = Overlay::ProfilePicker(cur);
+    m.overlay = Overlay::ProfilePicker(Picker {
+        filter: String::new(),
+        sel,
+    });
 }
 
 /// Moves the highlighted row of the open list by `delta` (wrapping), or to one end.
 pub fn step(m: &mut Model, delta: isize) {
-    let n = match m.overlay {
-        Overlay::ProfilePicker(_) => m.profiles.len(),
+    let n = match &m.overlay {
+        Overlay::ProfilePicker(p) => matching(m, &p.filter).len(),
         Overlay::Resume(_) => m.resumable.len(),
         _ => return,
     } as isize;
-    if let Overlay::ProfilePicker(i) | Overlay::Resume(i) = &mut m.overlay
-        && n > 0
-    {
+    let i = match &mut m.overlay {
+        Overlay::ProfilePicker(p) => &mut p.sel,
+        Overlay::Resume(i) => i,
+        _ => return,
+    };
+    if n > 0 {
         *i = match delta {
             isize::MIN => 0,
             isize::MAX => n as usize - 1,
@@ -33,24 +69,44 @@ pub fn step(m: &mut Model, delta: isize) {
     }
 }
 
-/// A letter jumps to the next profile whose id starts with it.
-pub fn jump(m: &mut Model, c: char) {
-    let Overlay::ProfilePicker(i) = m.overlay else {
+/// Changes the filter with `edit`; the highlighted profile stays highlighted while it still
+/// matches, else the first match is.
+fn refilter(m: &mut Model, edit: impl FnOnce(&mut String)) {
+    let Overlay::ProfilePicker(p) = &m.overlay else {
         return;
     };
-    let n = m.profiles.len();
-    let c = c.to_ascii_lowercase();
-    if let Some(j) = (1..=n)
-        .map(|d| (i + d) % n)
-        .find(|&j| m.profiles[j].id.starts_with(c))
-    {
-        m.overlay = Overlay::ProfilePicker(j);
-    }
+    let was = matching(m, &p.filter).get(p.sel).copied();
+    let mut filter = p.filter.clone();
+    edit(&mut filter);
+    let now = matching(m, &filter);
+    let sel = was
+        .and_then(|w| now.iter().position(|&i| i == w))
+        .unwrap_or(0);
+    m.overlay = Overlay::ProfilePicker(Picker { filter, sel });
+}
+
+/// A typed character narrows the list.
+pub fn type_char(m: &mut Model, c: char) {
+    refilter(m, |f| f.push(c));
+}
+
+/// Backspace edits the filter.
+pub fn backspace(m: &mut Model) {
+    refilter(m, |f| {
+        f.pop();
+    });
+}
+
+/// Esc (or Ctrl-U) with a filter: every profile again.
+pub fn clear(m: &mut Model) {
+    refilter(m, String::clear);
 }
 
 /// Enter on the highlighted profile.
 pub fn pick(m: &mut Model, fx: &mut Vec<Effect>) {
-    if let Overlay::ProfilePicker(i) = m.overlay {
+    if let Overlay::ProfilePicker(p) = &m.overlay
+        && let Some(i) = matching(m, &p.filter).get(p.sel).copied()
+    {
         pick_profile(m, i, fx);
     }
 }

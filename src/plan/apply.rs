@@ -1073,13 +1073,13 @@ pub async fn verify_setup(
         role_name: &answers.role.name,
         application_name: &answers.application.name,
     };
-    verify::verify_with_role(
-        &target,
-        role.as_ref(),
-        ClientOptions::default(),
-        Some(client),
-    )
-    .await
+    // The new credentials' requests are reported where the bootstrap client's are (the
+    // wizard's log), so the log shows every request of the setup.
+    let opts = ClientOptions {
+        events: client.events(),
+        ..ClientOptions::default()
+    };
+    verify::verify_with_role(&target, role.as_ref(), opts, Some(client)).await
 }
 
 /// The application's secret already went to the vendor: an application this setup adopted (an

@@ -6,6 +6,7 @@ pub mod form;
 pub mod keys;
 pub mod log_pane;
 pub mod overlay;
+pub mod scroll;
 pub mod submit;
 pub mod theme;
 
@@ -52,11 +53,11 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::Help => overlay::help(m, t, f, area),
         Overlay::ConfirmQuit => overlay::confirm_quit(m, t, f, area),
         Overlay::Message(msg) => overlay::message(t, f, area, msg),
-        Overlay::ProfilePicker(i) => overlay::profile_picker(m, t, f, area, *i),
+        Overlay::ProfilePicker(p) => overlay::profile_picker(m, t, f, area, p),
         Overlay::Resume(i) => overlay::resume(m, t, f, area, *i),
         Overlay::ConfirmApply => overlay::confirm_apply(m, t, f, area),
         Overlay::ConfirmAuthUrl(url) => overlay::confirm_auth_url(m, t, f, area, url),
-        Overlay::SavePath(p) => overlay::save_path(t, f, area, p),
+        Overlay::SavePath(p) => overlay::save_path(m, t, f, area, p),
         Overlay::ConfirmOverwrite(p) => overlay::confirm_overwrite(t, f, area, p),
         Overlay::ConfirmWipe => overlay::confirm_wipe(m, t, f, area),
     }

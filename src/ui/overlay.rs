@@ -7,8 +7,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::Model;
 
-use super::Theme;
+use super::{Theme, scroll};
 use crate::app::keys::{self, Ctx};
+use crate::app::picker::{self, Picker};
 
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
@@ -21,8 +22,8 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// An overlay's keys from the key table, as one muted line.
-fn hint_line(ctx: Ctx, t: &Theme) -> Line<'static> {
-    let text: Vec<String> = keys::overlay_hints(ctx)
+fn hint_line(m: &Model, ctx: Ctx, t: &Theme) -> Line<'static> {
+    let text: Vec<String> = keys::overlay_hints(m, ctx)
         .into_iter()
         .map(|(k, what)| format!("{k} {what}"))
         .collect();
@@ -44,6 +45,52 @@ fn popup(t: &Theme, f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>) {
     );
 }
 
+/// A pop-up whose lines are rows of a list (never wrapped, so the window is exact; a row too
+/// long is cut with an ellipsis), with "↑ N more" / "↓ N more" on its borders.
+fn list_popup(
+    t: &Theme,
+    f: &mut Frame,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line>,
+    (above, below): (usize, usize),
+) {
+    let width = area.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = lines.into_iter().map(|l| fit_line(l, width)).collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent)
+        .title(Span::styled(format!(" {title} "), t.title));
+    let block = scroll::marked(block, above, below, t);
+    f.render_widget(Clear, area);
+    f.render_widget(Paragraph::new(lines).block(block).style(t.text), area);
+}
+
+/// A line cut to `width` characters, the last one shown an ellipsis when something is cut.
+fn fit_line(l: Line<'_>, width: usize) -> Line<'_> {
+    let total: usize = l.spans.iter().map(|s| s.content.chars().count()).sum();
+    if total <= width {
+        return l;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for s in l.spans {
+        if left == 0 {
+            break;
+        }
+        let n = s.content.chars().count();
+        // The line is too long, so a span that only just fits still has more after it.
+        if n < left {
+            left -= n;
+            spans.push(s);
+        } else {
+            spans.push(Span::styled(scroll::ellipsize(&s.content, left), s.style));
+            left = 0;
+        }
+    }
+    Line::from(spans).style(l.style)
+}
+
 /// Every key, by where it works, from the key table; scrolled by `m.help_scroll`.
 pub fn help(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
@@ -63,18 +110,13 @@ pub fn help(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     // Two border rows and the key line at the bottom.
     let rows = popup_area.height.saturating_sub(3) as usize;
     let top = m.help_scroll.min(lines.len().saturating_sub(rows));
+    let more = scroll::hidden(lines.len(), top, rows);
     let mut shown: Vec<Line> = lines.into_iter().skip(top).take(rows).collect();
     while shown.len() < rows {
         shown.push(Line::from(""));
     }
-    shown.push(super::keys::line(&keys::overlay_hints(Ctx::Help), t));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.accent)
-        .title(Span::styled(" Keys ", t.title));
-    f.render_widget(Clear, popup_area);
-    // Not wrapped: a row is a line, so the scrolling stays exact (a long one is cut).
-    f.render_widget(Paragraph::new(shown).block(block).style(t.text), popup_area);
+    shown.push(super::keys::line(&keys::overlay_hints(m, Ctx::Help), t));
+    list_popup(t, f, popup_area, "Keys", shown, more);
 }
 
 pub fn confirm_quit(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
@@ -131,54 +173,85 @@ pub fn message(t: &Theme, f: &mut Frame, area: Rect, msg: &str) {
     popup(t, f, centred(area, 60, 7), "Note", lines);
 }
 
-pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
-    let h = area.height.saturating_sub(4).clamp(6, 24);
-    let rows = (h as usize).saturating_sub(4).max(1);
-    let start = sel.saturating_sub(rows - 1);
-    let mut lines: Vec<Line> = m
-        .profiles
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(rows)
-        .map(|(i, p)| {
-            let style = if i == sel { t.selection } else { t.text };
-            Line::styled(
-                format!(
-                    "{} {:<32} {:<18} {}",
-                    if i == sel { "▶" } else { " " },
-                    p.vendor,
-                    p.id,
-                    p.confidence.as_str()
-                ),
-                style,
-            )
-        })
-        .collect();
-    if m.profiles.is_empty() {
-        lines.push(Line::styled("No profiles found.", t.muted));
+pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, p: &Picker) {
+    let popup_area = centred(area, 72, area.height.saturating_sub(4).clamp(8, 24));
+    let width = popup_area.width.saturating_sub(2) as usize;
+    // Two border rows; the filter on top; the highlighted profile's summary and the keys below.
+    let rows = (popup_area.height as usize).saturating_sub(5).max(1);
+    let shown = picker::matching(m, &p.filter);
+    let sel = p.sel.min(shown.len().saturating_sub(1));
+    let top = scroll::top_for(sel, rows);
+    let more = scroll::hidden(shown.len(), top, rows);
+    let count = format!("{} of {}", shown.len(), m.profiles.len());
+    let typed = if p.filter.is_empty() {
+        Span::styled("type to filter", t.muted)
+    } else {
+        Span::styled(format!("{}▏", p.filter), t.accent)
+    };
+    let used = 8 + typed.content.chars().count() + count.chars().count();
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Filter: ", t.text),
+        typed,
+        Span::raw(" ".repeat(width.saturating_sub(used).max(1))),
+        Span::styled(count, t.muted),
+    ])];
+    for (row, &i) in shown.iter().enumerate().skip(top).take(rows) {
+        let pr = &m.profiles[i];
+        let style = if row == sel { t.selection } else { t.text };
+        lines.push(Line::styled(
+            format!(
+                "{} {:<32} {:<18} {}",
+                if row == sel { "▶" } else { " " },
+                scroll::ellipsize(&pr.vendor, 32),
+                pr.id,
+                pr.confidence.as_str()
+            ),
+            style,
+        ));
     }
-    lines.push(Line::from(""));
-    lines.push(hint_line(Ctx::Picker, t));
-    popup(
+    if shown.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "No profile matches '{}': Backspace edits the filter, Esc clears it.",
+                p.filter
+            ),
+            t.warning,
+        ));
+    }
+    while lines.len() < rows + 1 {
+        lines.push(Line::from(""));
+    }
+    let summary = shown
+        .get(sel)
+        .map(|&i| m.profiles[i].summary.clone())
+        .unwrap_or_default();
+    lines.push(Line::styled(summary, t.muted));
+    lines.push(hint_line(m, Ctx::Picker, t));
+    list_popup(
         t,
         f,
-        centred(area, 72, h),
+        popup_area,
         "Profile  (vendor, id, confidence H/M/L)",
         lines,
+        more,
     );
 }
 
 pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
+    let n = m.resumable.len();
+    // The question and a blank on top, a blank and the keys below, two border rows.
+    let rows = n.min((area.height as usize).saturating_sub(8)).max(1);
+    let top = scroll::top_for(sel, rows);
+    let more = scroll::hidden(n, top, rows);
     let mut lines = vec![
         Line::styled("Unfinished setups were found. Continue one?", t.text),
         Line::from(""),
     ];
-    for (i, r) in m.resumable.iter().enumerate().take(10) {
+    for (i, r) in m.resumable.iter().enumerate().skip(top).take(rows) {
         let style = if i == sel { t.selection } else { t.text };
         lines.push(Line::styled(
             format!(
-                "{} {:<34} {:<14} {:<10} {}",
+                "{} {:<34} {:<14} {:<26} {}",
                 if i == sel { "▶" } else { " " },
                 r.session.id,
                 r.profile(),
@@ -189,9 +262,9 @@ pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
         ));
     }
     lines.push(Line::from(""));
-    lines.push(hint_line(Ctx::Resume, t));
+    lines.push(hint_line(m, Ctx::Resume, t));
     let h = lines.len() as u16 + 2;
-    popup(t, f, centred(area, 92, h), "Resume a setup", lines);
+    list_popup(t, f, centred(area, 92, h), "Resume a setup", lines, more);
 }
 
 pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
@@ -241,7 +314,7 @@ pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     popup(t, f, centred(area, 76, h), "Apply", lines);
 }
 
-pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+pub fn save_path(m: &Model, t: &Theme, f: &mut Frame, area: Rect, path: &str) {
     let lines = vec![
         Line::styled(
             "Save the credentials (with the secret, mode 0600) to:",
@@ -253,7 +326,7 @@ pub fn save_path(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
             ".env, .json or .toml; the folder must exist; asks before replacing.",
             t.muted,
         ),
-        hint_line(Ctx::SavePath, t),
+        hint_line(m, Ctx::SavePath, t),
     ];
     popup(t, f, centred(area, 76, 9), "Save hand-over", lines);
 }

@@ -348,7 +348,7 @@ pub fn connect(t: &Tui, url: &str, client_id: &str, secret: &str) {
 pub fn topleft_to_apply(t: &Tui) {
     t.keys(&["Tab", "Tab", "Enter"]);
     t.wait_for("Profile  (vendor, id, confidence H/M/L)");
-    t.keys(&["t"]);
+    t.text("topleft");
     t.wait_for("▶ TopLeft");
     t.keys(&["Enter"]);
     t.wait_for("TopLeft (topleft, confidence M)");

@@ -50,6 +50,11 @@ async fn the_log_file_stays_one_clean_line_per_event() {
             stamp.len() == 24 && stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T',
             "RFC 3339 UTC timestamp first: {line:?}"
         );
+        let (tag, rest) = rest.split_once(' ').unwrap_or_default();
+        assert!(
+            tag.starts_with("run=") || tag.starts_with("setup="),
+            "a session tag second: {line:?}"
+        );
         assert!(
             ["info ", "http ", "warn ", "error "]
                 .iter()

@@ -92,12 +92,13 @@ fn demo_walks_every_step() {
     assert!(s.contains("none: answer every step yourself"), "{s}");
     t.keys(&["Enter"]);
     t.wait_for("✓ Connected as");
-    // Profile picker: Tab past the log pane to the first field, Enter, 't' jumps to topleft.
+    // Profile picker: Tab past the log pane to the first field, Enter; typing filters it.
     t.keys(&["Tab", "Tab", "Enter"]);
     let s = t.wait_for("Profile  (vendor, id, confidence H/M/L)");
-    assert!(s.contains("topleft            M"), "{s}");
-    t.keys(&["t"]);
-    t.wait_for("▶ TopLeft");
+    assert!(s.contains("of 39"), "{s}");
+    t.text("TOP");
+    let s = t.wait_for("1 of 39");
+    assert!(s.contains("▶ TopLeft"), "{s}");
     t.keys(&["Enter"]);
     t.wait_for("TopLeft (topleft, confidence M)");
     t.wait_for("every step pre-filled");

@@ -53,8 +53,14 @@ fn profile_picker() {
     let mut m = connected();
     m.profiles = halo_onboard::profile::builtin();
     focus(&mut m, Field::Profile);
-    press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('t'))]);
-    snap("profile_picker", &quiet(m), false);
+    press(&mut m, [key(KeyCode::Enter)]);
+    // Unfiltered, the list says how many more lie below; the count is of all profiles.
+    press(&mut m, [key(KeyCode::End), key(KeyCode::Up)]);
+    let mut m = quiet(m);
+    snap("profile_picker_scrolled", &m, false);
+    press(&mut m, [key(KeyCode::Home)]);
+    type_str(&mut m, "hu");
+    snap("profile_picker", &m, false);
 }
 
 #[test]

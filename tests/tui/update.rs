@@ -842,9 +842,60 @@ fn log_pane_toggles_focus_and_scroll() {
 
 #[test]
 fn every_log_entry_goes_to_the_file_too() {
-    let mut m = Model::default();
+    let mut m = Model {
+        run_tag: "5eed".into(),
+        ..Model::default()
+    };
     let fx = app::update(&mut m, Msg::Log(LogKind::Warn, "hello".into()));
-    assert!(matches!(&fx[..], [Effect::AppendLog(l)] if l == "warn hello"));
+    assert!(
+        matches!(&fx[..], [Effect::AppendLog(l)] if l == "run=5eed warn hello"),
+        "{fx:?}"
+    );
+}
+
+/// Every line of the log file names its session: this run's tag until the setup is journaled,
+/// then the setup id (also for the requests and the verification that follow).
+#[test]
+fn log_file_lines_carry_the_run_then_the_setup() {
+    let mut m = filled(Step::Submit);
+    m.run_tag = "5eed".into();
+    let before = press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
+    let lines = |fx: &[Effect]| -> Vec<String> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::AppendLog(l) => Some(l.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let l = lines(&before);
+    assert!(
+        !l.is_empty() && l.iter().all(|l| l.starts_with("run=5eed ")),
+        "{l:?}"
+    );
+    let mut after = app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
+    after.extend(app::update(
+        &mut m,
+        Msg::Request(halo_onboard::halo::RequestEvent {
+            method: "POST".into(),
+            path: "/api/Roles".into(),
+            status: Some(201),
+            latency: std::time::Duration::from_millis(4),
+            retries: 0,
+            error: None,
+            waiting: None,
+        }),
+    ));
+    let l = lines(&after);
+    assert_eq!(
+        l,
+        [
+            format!(
+                "setup={SETUP_ID} info setup {SETUP_ID} journaled; it can be resumed if interrupted"
+            ),
+            format!("setup={SETUP_ID} http POST /api/Roles -> 201 4 ms"),
+        ]
+    );
 }
 
 #[test]
@@ -864,11 +915,12 @@ fn profile_pick_prefills_every_step_and_keeps_the_connection() {
     focus(&mut m, Field::Profile);
     press(&mut m, [key(KeyCode::Enter)]);
     assert!(matches!(m.overlay, Overlay::ProfilePicker(_)));
-    press(&mut m, [key(KeyCode::Char('t'))]);
-    let Overlay::ProfilePicker(i) = m.overlay else {
+    type_str(&mut m, "topleft");
+    let Overlay::ProfilePicker(p) = &m.overlay else {
         panic!("picker closed")
     };
-    assert_eq!(m.profiles[i].id, "topleft");
+    let shown = app::picker::matching(&m, &p.filter);
+    assert_eq!(m.profiles[shown[p.sel]].id, "topleft");
     press(&mut m, [key(KeyCode::Enter)]);
     assert_eq!(m.overlay, Overlay::None);
     assert_eq!(m.profile.as_ref().map(|p| p.id.as_str()), Some("topleft"));
@@ -1067,4 +1119,65 @@ fn startup_results_fill_the_model_after_the_first_frame() {
     assert_eq!(m.overlay, Overlay::Help);
     assert_eq!(m.resumable.len(), 1);
     assert!(format!("{fx:?}").contains("could not start the demo Halo emulator: address in use"));
+}
+
+/// The picker filters as you type (vendor, id, summary; any case), Backspace edits the filter,
+/// Esc clears it and a second Esc closes.
+#[test]
+fn profile_picker_filters_as_you_type() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    let total = m.profiles.len();
+    focus(&mut m, Field::Profile);
+    press(&mut m, [key(KeyCode::Enter)]);
+    let shown = |m: &Model| -> Vec<String> {
+        let Overlay::ProfilePicker(p) = &m.overlay else {
+            panic!("picker closed")
+        };
+        app::picker::matching(m, &p.filter)
+            .into_iter()
+            .map(|i| m.profiles[i].id.clone())
+            .collect()
+    };
+    let filter = |m: &Model| match &m.overlay {
+        Overlay::ProfilePicker(p) => p.filter.clone(),
+        _ => panic!("picker closed"),
+    };
+    assert_eq!(shown(&m).len(), total);
+    // Letters are the filter now, not shortcuts ('q' no longer closes, 'j' does not move).
+    type_str(&mut m, "HUDU");
+    assert_eq!(shown(&m), ["hudu", "hudu-kb"]);
+    press(&mut m, [key(KeyCode::Down)]);
+    type_str(&mut m, " (");
+    assert_eq!(shown(&m), ["hudu-kb"]);
+    press(&mut m, [key(KeyCode::Backspace), key(KeyCode::Backspace)]);
+    assert_eq!(filter(&m), "HUDU");
+    let Overlay::ProfilePicker(p) = &m.overlay else {
+        unreachable!()
+    };
+    assert_eq!(
+        shown(&m)[p.sel],
+        "hudu-kb",
+        "the highlighted one stays highlighted"
+    );
+    // The summary counts too: TopLeft's names admin:webhooks.
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "webhooks");
+    assert!(
+        shown(&m).contains(&"topleft".to_string()),
+        "{:?}",
+        shown(&m)
+    );
+    // Nothing matches: Enter picks nothing.
+    type_str(&mut m, "zzz");
+    assert!(shown(&m).is_empty());
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert!(matches!(m.overlay, Overlay::ProfilePicker(_)));
+    assert!(m.profile.is_none());
+    // Esc clears the filter, a second Esc closes.
+    press(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(filter(&m), "");
+    assert_eq!(shown(&m).len(), total);
+    press(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(m.overlay, Overlay::None);
 }
