@@ -47,6 +47,14 @@ impl Step {
             Self::Submit => "Submit",
         }
     }
+    /// The title where the step bar is short of room ("5 Perms").
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Self::Application => "App",
+            Self::Permissions => "Perms",
+            s => s.title(),
+        }
+    }
     pub fn next(self) -> Option<Step> {
         Self::ALL.get(self.index() + 1).copied()
     }

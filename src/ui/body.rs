@@ -14,6 +14,9 @@ pub(super) struct Body<'a> {
     pub(super) focus_line: Option<usize>,
     /// (line, column) of the text cursor in the focused field.
     pub(super) cursor: Option<(usize, u16)>,
+    /// Lines from the top that must be seen whole (a result, the hand-over): the log pane
+    /// shrinks, down to hidden, before they are cut. 0 = none (the view scrolls to the focus).
+    pub(super) keep: usize,
 }
 
 impl<'a> Body<'a> {
@@ -23,6 +26,7 @@ impl<'a> Body<'a> {
             lines: Vec::new(),
             focus_line: None,
             cursor: None,
+            keep: 0,
         }
     }
     pub(super) fn push(&mut self, l: Line<'a>) {
@@ -43,6 +47,26 @@ impl<'a> Body<'a> {
             .max(10);
         for l in wrap(text, width) {
             self.lines.push(Line::styled(format!("{indent}{l}"), style));
+        }
+    }
+    /// Everything so far must be seen whole.
+    pub(super) fn keep_all(&mut self) {
+        self.keep = self.lines.len();
+    }
+    /// Styled parts on one line when they fit the width, else each part word-wrapped on lines
+    /// of its own (so no result is cut at the edge).
+    pub(super) fn parts(&mut self, parts: Vec<(String, Style)>) {
+        let total: usize = parts.iter().map(|(s, _)| s.chars().count()).sum();
+        if total <= self.width {
+            let spans: Vec<ratatui::text::Span<'a>> = parts
+                .into_iter()
+                .map(|(s, st)| ratatui::text::Span::styled(s, st))
+                .collect();
+            self.lines.push(Line::from(spans));
+            return;
+        }
+        for (s, st) in parts {
+            self.wrapped(st, "", s.trim());
         }
     }
     pub(super) fn blank(&mut self) {

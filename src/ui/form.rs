@@ -15,44 +15,72 @@ use crate::halo::scopes;
 use super::body::Body;
 use super::{SPINNER, Theme};
 
-const LABEL_W: usize = 32;
-
-/// Fits a label into the label column, marking a cut with an ellipsis.
-fn fit(label: String) -> String {
-    if label.chars().count() < LABEL_W {
-        return label;
-    }
-    let mut s: String = label.chars().take(LABEL_W - 2).collect();
-    s.push('…');
-    s
+/// The label column, narrower on a narrow screen so the values keep room.
+fn label_w(width: usize) -> usize {
+    width.saturating_sub(34).clamp(20, 32)
 }
 
-pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+/// Fits a label into the label column, marking a cut with an ellipsis.
+fn fit(label: String, w: usize) -> String {
+    if label.chars().count() < w {
+        return label;
+    }
+    super::scroll::ellipsize(&label, w - 1)
+}
+
+/// The body's lines for the current step at `width` (notes wrapped to it), with where the
+/// focus and the cursor are and what must be seen whole.
+pub(super) fn build<'a>(m: &Model, t: &Theme, width: u16) -> Body<'a> {
+    let mut b = Body::new(width as usize);
+    match m.step {
+        Step::Submit => super::submit::render(m, t, &mut b),
+        _ => form(m, t, &mut b),
+    }
+    b
+}
+
+/// The first line shown and how many are shown in `h` rows: the focused field (a form) or the
+/// scrolled position (Submit) in view; when lines are left below, the last row says so.
+fn window(m: &Model, b: &Body, h: usize) -> (usize, usize) {
+    let total = b.lines.len();
+    if total <= h {
+        return (0, h);
+    }
+    let want = |rows: usize| {
+        if m.step == Step::Submit {
+            m.plan_scroll
+        } else {
+            match b.focus_line {
+                Some(fl) if fl + 2 > rows => fl + 2 - rows,
+                _ => 0,
+            }
+        }
+    };
+    let full = want(h).min(total - h);
+    if full + h >= total {
+        return (full, h);
+    }
+    let rows = h.saturating_sub(1).max(1);
+    (want(rows).min(total - rows), rows)
+}
+
+/// Draws the body `b` in `area`: the step's title, the lines in view, and "↑ N more" / "↓ N
+/// more" where lines lie outside it.
+pub(super) fn draw(m: &Model, t: &Theme, f: &mut Frame, area: Rect, b: Body) {
     let title = format!(" {} · {} ", m.step.index() + 1, m.step.title());
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(t.border)
         .title(Span::styled(title, t.title));
     let inner = block.inner(area);
-    f.render_widget(block, area);
-    let mut b = Body::new(inner.width as usize);
-    let value_w = (inner.width as usize).saturating_sub(LABEL_W + 4).max(1);
-    match m.step {
-        Step::Submit => super::submit::render(m, t, &mut b),
-        _ => form(m, t, &mut b, value_w),
-    }
     let h = inner.height as usize;
-    let offset = if m.step == Step::Submit {
-        m.plan_scroll.min(b.lines.len().saturating_sub(1))
-    } else {
-        match b.focus_line {
-            Some(fl) if fl + 2 > h => fl + 2 - h,
-            _ => 0,
-        }
-    };
+    let (offset, rows) = window(m, &b, h);
+    let (above, below) = super::scroll::hidden(b.lines.len(), offset, rows);
+    let block = super::scroll::marked(block, above, 0, t);
+    f.render_widget(block, area);
     if let Some((line, col)) = b.cursor
         && line >= offset
-        && line - offset < h
+        && line - offset < rows
         && m.overlay == crate::app::Overlay::None
     {
         f.set_cursor_position(Position::new(
@@ -60,13 +88,30 @@ pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
             inner.y + (line - offset) as u16,
         ));
     }
+    let shown = Rect {
+        height: rows.min(h) as u16,
+        ..inner
+    };
     let p = Paragraph::new(b.lines)
         .style(t.text)
         .scroll((offset.min(u16::MAX as usize) as u16, 0));
-    f.render_widget(p, inner);
+    f.render_widget(p, shown);
+    if let Some(more) = super::scroll::more(below, false) {
+        let last = Rect {
+            y: inner.y + inner.height.saturating_sub(1),
+            height: 1,
+            ..inner
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(format!("{more} "), t.accent).right_aligned()),
+            last,
+        );
+    }
 }
 
-fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
+fn form(m: &Model, t: &Theme, b: &mut Body) {
+    let label_w = label_w(b.width);
+    let value_w = b.width.saturating_sub(label_w + 4).max(1);
     let focused = m.focused();
     let fields = m.fields();
     intro(m, t, b);
@@ -92,7 +137,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
             Line::from(vec![
                 Span::styled(marker, t.accent),
                 Span::styled(
-                    format!("{:<w$}", fit(marked_label(m, fld)), w = LABEL_W),
+                    format!("{:<w$}", fit(marked_label(m, fld), label_w), w = label_w),
                     if fld.asked(m) && !is_focus {
                         t.warning
                     } else {
@@ -104,7 +149,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
             ])
         };
         if let Some(c) = cursor_col {
-            b.cursor = Some((b.lines.len(), (2 + LABEL_W + 1 + c) as u16));
+            b.cursor = Some((b.lines.len(), (2 + label_w + 1 + c) as u16));
         }
         b.push(line);
         if let Some(e) = field_error(m, fld) {
@@ -113,6 +158,10 @@ fn form(m: &Model, t: &Theme, b: &mut Body, value_w: usize) {
         after(m, t, b, fld);
     }
     outro(m, t, b);
+    // The connection's result is at the bottom of a short form: seen whole, log or not.
+    if m.step == Step::Connect {
+        b.keep_all();
+    }
 }
 
 /// Shown value, its style, and the cursor column inside the value while typing.
@@ -158,8 +207,20 @@ fn value_of(
                 Tone::Muted => t.muted,
                 Tone::Accent => t.accent,
             };
-            (text, style, None)
+            (fit_value(text, width), style, None)
         }
+    }
+}
+
+/// A value cut to the value column with an ellipsis; a choice keeps its arrows.
+fn fit_value(text: String, width: usize) -> String {
+    use super::scroll::ellipsize;
+    if text.chars().count() <= width {
+        return text;
+    }
+    match text.strip_prefix("◀ ").and_then(|x| x.strip_suffix(" ▶")) {
+        Some(inner) => format!("◀ {} ▶", ellipsize(inner, width.saturating_sub(4).max(1))),
+        None => ellipsize(&text, width),
     }
 }
 
@@ -172,7 +233,7 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
         Step::Permissions => "Scopes the application may request (Space toggles).",
         Step::Submit => "",
     };
-    b.push(Line::styled(text, t.muted));
+    b.wrapped(t.muted, "", text);
     questions(m, t, b);
     if m.step != Step::Permissions && m.show_errors[m.step.index()] && m.step != Step::Submit {
         for i in validate(m, m.step)
@@ -379,10 +440,7 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
             }
         }
         ConnState::Connected(c) => {
-            b.push(Line::styled(
-                format!("✓ Connected as {}", c.agent_name),
-                t.success,
-            ));
+            b.wrapped(t.success, "", &format!("✓ Connected as {}", c.agent_name));
             b.note(t.muted, format!("token scopes: {}", c.scopes.join(" ")));
             if c.missing.is_empty() {
                 b.note(t.success, "can administer roles, agents and applications");

@@ -12,9 +12,6 @@ use super::Theme;
 pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let focused = m.focused() == Field::LogPane;
     let mut title = format!(" Log ({}) ", m.log.len());
-    if m.log_scroll > 0 {
-        title.push_str(&format!("↑{} ", m.log_scroll));
-    }
     if focused {
         title.push_str("[focused] ");
     }
@@ -25,6 +22,26 @@ pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
             title,
             if focused { t.accent } else { t.muted },
         ));
+    // Older entries above the window, newer ones below it (scrolled back), on the border.
+    let rows = usize::from(area.height.saturating_sub(1));
+    let (older, newer) = (
+        m.log.len().saturating_sub(m.log_scroll + rows),
+        m.log_scroll.min(m.log.len()),
+    );
+    let marks: Vec<String> = [
+        super::scroll::more(older, true),
+        super::scroll::more(newer, false),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let block = if marks.is_empty() {
+        block
+    } else {
+        block.title_top(
+            Line::from(Span::styled(format!(" {} ", marks.join("  ")), t.accent)).right_aligned(),
+        )
+    };
     let inner = block.inner(area);
     let lines: Vec<Line> = m
         .log

@@ -28,13 +28,9 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return too_small(t, f, area);
     }
-    let log_h = if !m.log_visible {
-        0
-    } else if m.log_large {
-        area.height * 3 / 5
-    } else {
-        7
-    };
+    // The body is built first: the log pane gives way to what it must show whole.
+    let body_lines = form::build(m, t, area.width);
+    let log_h = log_height(m, area.height, &body_lines);
     let [bar, body, log, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(5),
@@ -43,8 +39,8 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
     ])
     .areas(area);
     step_bar(m, t, f, bar);
-    form::render(m, t, f, body);
-    if m.log_visible {
+    form::draw(m, t, f, body, body_lines);
+    if log_h > 0 {
         log_pane::render(m, t, f, log);
     }
     keys::footer(m, t, f, footer);
@@ -63,6 +59,25 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
     }
 }
 
+/// The log pane's height: what the user asked for (hidden, 7 rows, or 3/5 of the screen),
+/// shrunk so the body shows what it must whole (a result, the hand-over), and hidden rather
+/// than shown with fewer than two entries.
+fn log_height(m: &Model, height: u16, b: &body::Body) -> u16 {
+    if !m.log_visible {
+        return 0;
+    }
+    let want = if m.log_large { height * 3 / 5 } else { 7 };
+    // The step bar, the footer and the body's top border take a row each.
+    let room = usize::from(height.saturating_sub(3));
+    let total = b.lines.len();
+    let keep = b.keep.min(total);
+    // Kept lines with more below them leave the last row to "↓ N more".
+    let kept_rows = if keep < total { keep + 1 } else { keep };
+    let spare = room.saturating_sub(kept_rows.max(4));
+    let h = want.min(u16::try_from(spare).unwrap_or(u16::MAX));
+    if h < 3 { 0 } else { h }
+}
+
 fn too_small(t: &Theme, f: &mut Frame, area: Rect) {
     let msg = format!(
         "Enlarge the terminal to at least {MIN_WIDTH}x{MIN_HEIGHT} (now {}x{}). Ctrl-C quits.",
@@ -74,13 +89,47 @@ fn too_small(t: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(p, area);
 }
 
-fn step_bar(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
-    let mut spans = vec![Span::styled(" halo-onboard ", t.title)];
+/// How much of the step bar fits: every step keeps its number, and abbreviates its name (then
+/// keeps only the current one's) rather than drop out of the bar.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Names {
+    Full,
+    Short,
+    /// The current step named, the others by number.
+    Current,
+}
+
+/// The step bar's spans at one level of detail.
+fn bar_spans(
+    m: &Model,
+    t: &Theme,
+    brand: bool,
+    names: Names,
+    sep: &'static str,
+) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if brand {
+        spans.push(Span::styled(" halo-onboard ", t.title));
+    }
     for (i, s) in Step::ALL.iter().enumerate() {
-        spans.push(Span::styled(" │ ", t.border));
+        if brand || i > 0 {
+            spans.push(Span::styled(sep, t.border));
+        } else {
+            spans.push(Span::raw(" "));
+        }
         let done = m.done[i];
         let mark = if done { "✓" } else { " " };
-        let label = format!("{}{} {}", mark, i + 1, s.title());
+        let name = match names {
+            Names::Full => s.title(),
+            Names::Short => s.short_title(),
+            Names::Current if *s == m.step => s.title(),
+            Names::Current => "",
+        };
+        let label = if name.is_empty() {
+            format!("{}{}", mark, i + 1)
+        } else {
+            format!("{}{} {}", mark, i + 1, name)
+        };
         let style = if *s == m.step && !(done && m.apply.phase == crate::app::Phase::Done) {
             t.selection
         } else if done {
@@ -90,5 +139,22 @@ fn step_bar(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         };
         spans.push(Span::styled(label, style));
     }
+    spans
+}
+
+fn step_bar(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+    let width = usize::from(area.width);
+    let levels = [
+        (true, Names::Full, " │ "),
+        (true, Names::Short, " │ "),
+        (false, Names::Short, " │ "),
+        (false, Names::Short, "│"),
+        (false, Names::Current, "│"),
+    ];
+    let spans = levels
+        .iter()
+        .map(|&(brand, names, sep)| bar_spans(m, t, brand, names, sep))
+        .find(|s| s.iter().map(|x| x.content.chars().count()).sum::<usize>() <= width)
+        .unwrap_or_else(|| bar_spans(m, t, false, Names::Current, "│"));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

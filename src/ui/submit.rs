@@ -21,8 +21,15 @@ pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
             apply_button(m, t, b, &p);
             plan_view(m, t, b, &p);
         }
-        Phase::Failed { .. } if m.apply.manual.is_some() => manual(m, t, b),
-        Phase::Running | Phase::Verifying | Phase::Failed { .. } => progress(m, t, b),
+        // Short screens, each a result: seen whole.
+        Phase::Failed { .. } if m.apply.manual.is_some() => {
+            manual(m, t, b);
+            b.keep_all();
+        }
+        Phase::Running | Phase::Verifying | Phase::Failed { .. } => {
+            progress(m, t, b);
+            b.keep_all();
+        }
         Phase::Done => handover(m, t, b),
     }
 }
@@ -37,14 +44,14 @@ fn apply_button(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
     } else {
         ("[ Apply ]", if focus { t.selection } else { t.accent })
     };
-    let mut spans = vec![
-        Span::styled(if focus { "▶ " } else { "  " }, t.accent),
-        Span::styled(label, style),
+    let mut parts = vec![
+        ((if focus { "▶ " } else { "  " }).to_string(), t.accent),
+        (label.to_string(), style),
     ];
     if let Some(s) = &m.apply.resume {
-        spans.push(Span::styled(format!("  continues setup {}", s.id), t.muted));
+        parts.push((format!("  continues setup {}", s.id), t.muted));
     }
-    b.push(Line::from(spans));
+    b.parts(parts);
     b.blank();
 }
 
@@ -87,6 +94,8 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
             b.note(t.warning, format!("             ⚠ {r}"));
         }
     }
+    // Up to here (what blocks apply, what it would do) is seen whole; the rest scrolls.
+    b.keep_all();
     manual_steps(t, b, &p.manual);
     details(m, t, b);
     if let Some(prof) = &m.profile {
@@ -252,11 +261,11 @@ fn progress(m: &Model, t: &Theme, b: &mut Body) {
     } else {
         t.accent
     };
-    let mut l = vec![Span::styled(title, style)];
+    let mut l = vec![(title, style)];
     if let Some(id) = &m.apply.session_id {
-        l.push(Span::styled(format!("  setup {id}"), t.muted));
+        l.push((format!("  setup {id}"), t.muted));
     }
-    b.push(Line::from(l));
+    b.parts(l);
     if let Some(w) = m.backoff.as_ref().filter(|_| m.apply.running()) {
         b.note(t.warning, w.text());
     }
@@ -313,11 +322,11 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
     } else {
         format!("✎ Do the {word} step by hand in Halo's web UI")
     };
-    let mut l = vec![Span::styled(title, t.accent)];
+    let mut l = vec![(title, t.accent)];
     if let Some(id) = &m.apply.session_id {
-        l.push(Span::styled(format!("  setup {id}"), t.muted));
+        l.push((format!("  setup {id}"), t.muted));
     }
-    b.push(Line::from(l));
+    b.parts(l);
     b.wrapped(t.error, "", &format!("✗ {}", st.failure.0));
     b.blank();
     b.header(t, &format!("In Halo's web UI: {}", st.checklist.path));
@@ -412,28 +421,32 @@ pub(super) fn verification_table(v: &Verification, t: &Theme, b: &mut Body) {
 fn handover(m: &Model, t: &Theme, b: &mut Body) {
     let ap = &m.apply;
     let id = ap.session_id.clone().unwrap_or_default();
+    // The result, wrapped rather than cut at the edge of a narrow screen.
     match &ap.verification {
-        Some(v) if v.passed() => b.push(Line::styled(
-            format!(
+        Some(v) if v.passed() => b.wrapped(
+            t.success,
+            "",
+            &format!(
                 "✓ Setup {id} applied and verified ({} checks passed)",
                 v.checks.len()
             ),
-            t.success,
-        )),
-        Some(v) => b.push(Line::styled(
-            format!(
+        ),
+        Some(v) => b.wrapped(
+            t.error,
+            "",
+            &format!(
                 "✗ Setup {id} applied; verification: {} of {} checks FAILED (see below)",
                 v.failures().count(),
                 v.checks.len()
             ),
-            t.error,
-        )),
-        None => b.push(Line::styled(
-            format!(
+        ),
+        None => b.wrapped(
+            t.warning,
+            "",
+            &format!(
                 "! Setup {id}: objects applied; credentials not verified (the vendor keeps its secret, which is not at hand here)"
             ),
-            t.warning,
-        )),
+        ),
     }
     if let Some(w @ crate::plan::apply::VerifiedWith::Existing { .. }) = &ap.verified_with
         && ap.verification.is_some()
@@ -459,10 +472,11 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it (c) or save it (s), give it to the vendor, then confirm the hand-over (Enter) to wipe it here and from the journal.",
             );
         } else {
-            b.push(Line::styled(
-                "✓ Handed over: the secret was wiped from this screen and the journal.",
+            b.wrapped(
                 t.success,
-            ));
+                "",
+                "✓ Handed over: the secret was wiped from this screen and the journal.",
+            );
         }
         b.blank();
         let wanted: Vec<HandoverField> = m
@@ -500,10 +514,15 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
             } else {
                 t.text
             };
-            b.note(
-                style,
-                format!("{} {:<36} {value}", if star { "★" } else { " " }, f.label()),
-            );
+            let mark = if star { "★" } else { " " };
+            let row = format!("{mark} {:<36} {value}", f.label());
+            if row.chars().count() + 6 <= b.width {
+                b.note(style, row);
+            } else {
+                // Narrow: the value under its label, never split across lines.
+                b.note(style, format!("{mark} {}", f.label()));
+                b.note(style, format!("      {value}"));
+            }
         }
         if !h.secret_expires.is_empty() {
             b.note(
@@ -519,6 +538,9 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
             b.note(t.muted, format!("saved to {}", p.display()));
         }
     }
+    // The result and the credentials are seen whole (the footer names the keys); the rest
+    // scrolls.
+    b.keep_all();
     manual_steps(t, b, &crate::app::apply::current_plan(m).manual);
     if let Some((kind, note)) = &ap.note {
         let style = match kind {
@@ -535,7 +557,7 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
     } else {
         "a save answers   q quit"
     };
-    b.push(Line::styled(keys.to_string(), t.accent));
+    b.wrapped(t.accent, "", keys);
     b.blank();
     b.header(
         t,

@@ -239,3 +239,59 @@ fn rate_limit_countdown_and_login_server_question() {
     m.overlay = Overlay::ConfirmAuthUrl("https://login.elsewhere.example/auth".into());
     snap_text("overlay_auth_url", &m, 100, 30);
 }
+
+/// Small terminals (issue 14): at 80x24 and 60x20 the step bar keeps all six steps
+/// (abbreviated), the log pane gives way before a result or the hand-over is cut, results wrap
+/// instead of running off the edge, and what is out of view says so.
+#[test]
+fn small_screens_keep_every_step_and_the_whole_result() {
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (w, h) in [(80u16, 24u16), (60, 20)] {
+        let role = normal(Step::Role);
+        let s = text(&draw(&role, &Theme::dark(), w, h));
+        let bar = s.lines().next().unwrap_or_default();
+        for step in [
+            "1 Connect",
+            "2 Role",
+            "3 Agent",
+            "4 App",
+            "5 Perms",
+            "6 Submit",
+        ] {
+            assert!(bar.contains(step), "{w}x{h}: {step} in the bar: {bar}");
+        }
+        assert!(
+            s.contains("more"),
+            "{w}x{h}: the role areas say more lies below: {s}"
+        );
+        snap_text(&format!("small_{w}x{h}_role"), &role, w, h);
+        let mut conn = normal(Step::Connect);
+        app::update(&mut conn, connected_msg(false));
+        let s = text(&draw(&conn, &Theme::dark(), w, h));
+        assert!(
+            words(&s).contains("✓ Connected as admin")
+                && words(&s).contains("not a HaloPSA Administrator"),
+            "{w}x{h}: the connection's result is whole: {s}"
+        );
+        snap_text(&format!("small_{w}x{h}_connected"), &conn, w, h);
+        for (pass, line) in [
+            (false, "verification: 1 of 3 checks FAILED (see below)"),
+            (true, "applied and verified (3 checks passed)"),
+        ] {
+            let mut m = applied(pass);
+            m.log = Default::default();
+            for i in 0..12 {
+                m.log
+                    .push(LogKind::Http, format!("GET /api/Thing/{i} -> 200 3 ms"));
+            }
+            let s = text(&draw(&m, &Theme::dark(), w, h));
+            assert!(words(&s).contains(line), "{w}x{h}: whole result line: {s}");
+            assert!(
+                s.contains("Client Secret") && s.contains(NEW_SECRET),
+                "{w}x{h}: the secret is in view: {s}"
+            );
+            let name = if pass { "pass" } else { "fail" };
+            snap_text(&format!("small_{w}x{h}_handover_{name}"), &m, w, h);
+        }
+    }
+}

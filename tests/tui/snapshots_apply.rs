@@ -135,6 +135,8 @@ fn handover_before_and_after_confirm() {
 fn verification_failure_table() {
     let mut m = quiet(applied(false));
     snap("handover_verification_fail_top", &m, true);
+    // With the log enlarged (it still leaves the hand-over whole), scrolled to the checks.
+    m.log_large = true;
     m.plan_scroll = 14;
     snap("handover_verification_fail", &m, false);
 }
