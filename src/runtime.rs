@@ -128,8 +128,7 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
             let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-            let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-            let (mut runner, mut pending) = Runner::new(tx, ev_tx, fault, log_file);
+            let (mut runner, mut pending) = Runner::new(tx, fault, log_file);
             pending.extend(startup.into_iter().map(|(k, s)| Msg::Log(k, s)));
             for msg in pending {
                 for e in app::update(&mut model, msg) {
@@ -154,7 +153,6 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
                 &mut terminal,
                 &mut runner,
                 &mut rx,
-                &mut ev_rx,
                 &mut signals,
                 fault,
             )
@@ -233,7 +231,6 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     runner: &mut Runner,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
-    ev_rx: &mut mpsc::UnboundedReceiver<crate::halo::RequestEvent>,
     sig: &mut Signals,
     fault: TestFault,
 ) -> color_eyre::Result<Exit> {
@@ -248,15 +245,7 @@ async fn event_loop(
             dirty = false;
         }
         let busy = model.busy();
-        // Biased: signals, then request events before the tasks' messages. A request's event
-        // is sent before its answer reaches the task that reports what came of it ("created"),
-        // so polling the events first keeps the log in the order things happened.
         let msg = tokio::select! {
-            biased;
-            _ = sig.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
-            _ = sig.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
-            _ = sig.int.recv() => return Ok(Exit::Signal(libc::SIGINT)),
-            Some(e) = ev_rx.recv() => Msg::Request(e),
             ev = events.next() => match ev {
                 Some(Ok(ev)) => match map_event(ev) {
                     Some(m) => m,
@@ -267,6 +256,9 @@ async fn event_loop(
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick(), if busy => Msg::Tick,
+            _ = sig.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
+            _ = sig.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+            _ = sig.int.recv() => return Ok(Exit::Signal(libc::SIGINT)),
         };
         for e in app::update(model, msg) {
             runner.run(e);

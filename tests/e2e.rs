@@ -15,6 +15,8 @@ mod kill;
 mod restore;
 #[path = "e2e/secrets.rs"]
 mod secrets;
+#[path = "e2e/small.rs"]
+mod small;
 #[path = "e2e/wizard.rs"]
 mod wizard;
 #[path = "e2e/wizard_manual.rs"]

@@ -230,7 +230,29 @@ pub struct RequestEvent {
     pub waiting: Option<Duration>,
 }
 
-pub type EventSink = tokio::sync::mpsc::UnboundedSender<RequestEvent>;
+/// Where a client reports its requests: any function, e.g. one that puts them on the wizard's
+/// one message channel (so they stay in order with what the tasks report), or a channel.
+#[derive(Clone)]
+pub struct EventSink(Arc<dyn Fn(RequestEvent) + Send + Sync>);
+
+impl EventSink {
+    pub fn new(f: impl Fn(RequestEvent) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    /// Reports `event`; a receiver that is gone does not fail the request.
+    pub fn send(&self, event: RequestEvent) {
+        (self.0)(event)
+    }
+}
+
+impl From<tokio::sync::mpsc::UnboundedSender<RequestEvent>> for EventSink {
+    fn from(tx: tokio::sync::mpsc::UnboundedSender<RequestEvent>) -> Self {
+        Self::new(move |e| {
+            let _ = tx.send(e);
+        })
+    }
+}
 
 #[derive(Clone)]
 pub struct ClientOptions {

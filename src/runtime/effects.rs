@@ -36,10 +36,18 @@ impl Runner {
     /// messages say where it logs.
     pub(super) fn new(
         tx: mpsc::UnboundedSender<Msg>,
-        events: EventSink,
         fault: TestFault,
         log_file: Option<PathBuf>,
     ) -> (Self, Vec<Msg>) {
+        // Requests are reported on the one message channel: a request's event is sent before
+        // its answer reaches the task that reports what came of it ("created"), so the log
+        // keeps the order things happened in.
+        let events = {
+            let tx = tx.clone();
+            EventSink::new(move |e| {
+                let _ = tx.send(Msg::Request(e));
+            })
+        };
         let path = log_file
             .or_else(|| crate::journal::default_state_dir().map(|d| d.join("halo-onboard.log")));
         let (log, said) = match &path {

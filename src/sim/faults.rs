@@ -59,6 +59,11 @@ pub struct Faults {
     /// `"application"`, `"roles"`, `"agent"`. Reads still work.
     #[serde(default)]
     pub refuse_writes: Vec<String>,
+    /// Reads (GET) of these resources answer 403 with a Halo-style body, as Halo does for an
+    /// agent whose role lacks the area: e.g. `["tickets", "client"]` fails those verification
+    /// probes while everything else works.
+    #[serde(default)]
+    pub refuse_reads: Vec<String>,
     /// How application secrets are issued.
     pub secret_mode: SecretMode,
     /// Report an expiry this many days ahead on new secrets (`apiKeyExpiryDays` and the date).
@@ -88,6 +93,7 @@ impl Faults {
             drop_writes_only: false,
             drop_skip: 0,
             refuse_writes: Vec::new(),
+            refuse_reads: Vec::new(),
             secret_mode: cfg.secret_mode,
             secret_expiry_days: cfg.secret_expiry_days,
             drop_fields: Vec::new(),
@@ -123,9 +129,19 @@ pub(crate) fn resource(path: &str) -> &str {
 impl Faults {
     /// True when a write to `path` (already lower case) is to be refused.
     pub(crate) fn refuses(&self, path: &str) -> bool {
-        let r = resource(path);
-        !r.is_empty() && self.refuse_writes.iter().any(|x| x.eq_ignore_ascii_case(r))
+        listed(&self.refuse_writes, path)
     }
+
+    /// True when a read of `path` (already lower case) is to be refused.
+    pub(crate) fn refuses_read(&self, path: &str) -> bool {
+        listed(&self.refuse_reads, path)
+    }
+}
+
+/// Is the resource of `path` one of `list`?
+fn listed(list: &[String], path: &str) -> bool {
+    let r = resource(path);
+    !r.is_empty() && list.iter().any(|x| x.eq_ignore_ascii_case(r))
 }
 
 /// Serialises a `Duration` as whole milliseconds (`latency_ms`-style JSON for `/_sim/faults`).

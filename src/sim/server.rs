@@ -78,6 +78,18 @@ pub(crate) async fn handle(
                 )),
                 false,
             ),
+            Gate::Pass
+                if !is_write
+                    && req.path.starts_with("/api/")
+                    && g.faults.refuses_read(&req.path) =>
+            {
+                (
+                    Some(reply::forbidden(
+                        "You do not have permission to view this (refused by the emulator's refuse_reads fault)",
+                    )),
+                    false,
+                )
+            }
             Gate::Pass => {
                 let r = api::route(&sh, &mut g, &req);
                 let lost = g.take_drop_after(is_write);

@@ -1,7 +1,8 @@
 //! Test control API under `/_sim/` (no auth, never rate limited or faulted):
 //! - `GET /_sim/faults`, `POST /_sim/faults` (partial JSON of [`Faults`]: `latency_ms`, `fail_rate`,
 //!   `rate_limit`, `rate_window_ms`, `force_429`, `retry_after`, `drop_before`, `drop_after`,
-//!   `refuse_writes` (e.g. `["application"]`: writes there answer 403);
+//!   `refuse_writes` (e.g. `["application"]`: writes there answer 403), `refuse_reads` (e.g.
+//!   `["tickets"]`: reads there answer 403, as for a role without the area);
 //!   answers the resulting settings)
 //! - `POST /_sim/expire-tokens`
 //! - `GET /_sim/requests`, `DELETE /_sim/requests`

@@ -174,7 +174,7 @@ pub fn client_with(url: &str, opts: ClientOptions) -> Client {
 pub fn client_events(url: &str) -> (Client, UnboundedReceiver<RequestEvent>) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let opts = ClientOptions {
-        events: Some(tx),
+        events: Some(tx.into()),
         ..fast_opts()
     };
     (client_with(url, opts), rx)

@@ -72,7 +72,7 @@ async fn connect_step_bad_input_says_what_to_do_and_keeps_values() {
         t.keys(&["Tab"]);
         t.text("wrong");
         t.keys(&["Tab", "Enter"]);
-        t.wait_for("is not a URL (e.g. https://");
+        t.wait_for("is not a valid URL (e.g. https://");
         kept(&t, "not a url", &cid, 5);
         tried += 1;
         // 2. http:// to a host that is not this machine.

@@ -332,7 +332,7 @@ async fn timeout_on_get_is_retried_but_not_on_post() {
             client_with(
                 &fake.url,
                 ClientOptions {
-                    events: Some(tx),
+                    events: Some(tx.into()),
                     ..opts()
                 },
             ),
@@ -394,7 +394,7 @@ async fn dropped_connection_is_retried_on_get() {
         ep,
         creds(),
         ClientOptions {
-            events: Some(tx),
+            events: Some(tx.into()),
             ..fast_opts()
         },
     )
@@ -414,7 +414,7 @@ async fn connection_refused_is_connect() {
     drop(listener);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let opts = ClientOptions {
-        events: Some(tx),
+        events: Some(tx.into()),
         ..fast_opts()
     };
     let err = discover(&format!("http://{addr}"), &opts)

@@ -1198,6 +1198,31 @@ async fn control_api_faults_and_state() {
     sim.shutdown().await;
 }
 
+/// `refuse_reads`: reads of the named resources answer 403 as Halo does for a role without the
+/// area (a verification probe fails at the role layer); other reads and every write still work.
+#[tokio::test]
+async fn refuse_reads_denies_those_reads_only() {
+    let sim = emulator().await;
+    let r = http()
+        .post(format!("{}/_sim/faults", sim.url))
+        .json(&json!({"refuse_reads": ["Tickets", "client"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let tok = admin_token(&sim).await;
+    for path in ["/api/Tickets?count=1", "/api/Client?count=1"] {
+        let r = fetch(&sim, path, Some(&tok)).await;
+        assert_eq!(r.status(), 403, "{path}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("refuse_reads"), "{body}");
+    }
+    for path in ["/api/Team", "/api/Roles", "/api/Asset?count=1"] {
+        assert_eq!(fetch(&sim, path, Some(&tok)).await.status(), 200, "{path}");
+    }
+    sim.shutdown().await;
+}
+
 // ---------------------------------------------------------------- Halo's dialect
 
 fn set_first_line(sim: &SimHandle, code: &str, value: &str) {

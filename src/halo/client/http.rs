@@ -288,8 +288,7 @@ impl Http {
 
     fn emit(&self, event: RequestEvent) {
         if let Some(sink) = &self.opts.events {
-            // A closed log pane must not fail the request.
-            let _ = sink.send(event);
+            sink.send(event);
         }
     }
 }
