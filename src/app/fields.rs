@@ -793,9 +793,15 @@ impl Field {
         fixed.to_string()
     }
 
-    /// The picked profile asks the user to answer this field.
+    /// The picked profile asks the user to answer this field: one of its questions, or a
+    /// name it leaves empty (Custom).
     pub fn asked(self, m: &Model) -> bool {
+        use Field::*;
         self.spec().question.is_some_and(|q| m.asks(q))
+            || (matches!(self, RoleName | AgentName | FirstName | AppName)
+                && m.profile
+                    .as_ref()
+                    .is_some_and(|p| super::picker::left_to_user(p).contains(&self)))
     }
 
     /// What its rule says about the value now (`None`: fine).

@@ -85,10 +85,25 @@ pub fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
     }
     if !issues.is_empty() {
         m.show_errors[step.index()] = true;
+        let fields = super::validate::fields_line(m, &issues);
+        let whole: Vec<&str> = issues
+            .iter()
+            .filter(|i| i.field.is_none())
+            .map(|i| i.message.as_str())
+            .collect();
+        let what = [fields, whole.join("; ")]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
         m.log(
             fx,
             LogKind::Warn,
-            format!("{}: {} problem(s) to fix", step.title(), issues.len()),
+            format!(
+                "{}: {} problem(s) to fix: {what}",
+                step.title(),
+                issues.len()
+            ),
         );
         return;
     }

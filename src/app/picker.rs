@@ -2,7 +2,10 @@
 //! step; typing filters them) and the unfinished setups found at start (picking one continues
 //! it).
 
+use crate::answers::Answers;
 use crate::profile::Profile;
+
+use super::fields::{Behaviour, Field};
 
 use super::log::LogKind;
 use super::model::{Model, Overlay};
@@ -111,17 +114,24 @@ pub fn pick(m: &mut Model, fx: &mut Vec<Effect>) {
     }
 }
 
+/// What picking `p` puts in the answers (the connection aside). Halo wants a first name; most
+/// guides name the agent but leave that open, so the vendor's name stands in. A profile that
+/// names no agent (Custom, least privilege) leaves the names to the user: the wizard asks.
+pub fn prefill(p: &Profile) -> Answers {
+    let mut a = p.to_answers();
+    if a.agent.firstname.trim().is_empty() && !a.agent.name.trim().is_empty() {
+        a.agent.firstname = p.vendor.clone();
+    }
+    a
+}
+
 /// Picks profile `i`: every step is pre-filled from it; the connection stays as typed.
 pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
     let Some(p) = m.profiles.get(i).cloned() else {
         return;
     };
-    let mut a = p.to_answers();
+    let mut a = prefill(&p);
     a.connection = m.answers.connection.clone();
-    // Halo wants a first name; most guides leave it open, so the vendor's name stands in.
-    if a.agent.firstname.trim().is_empty() {
-        a.agent.firstname = p.vendor.clone();
-    }
     m.lookups.settle_workday(&mut a);
     m.answers = a;
     m.sync_inputs();
@@ -129,7 +139,7 @@ pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
         m.done[s] = false;
         m.show_errors[s] = false;
     }
-    let questions = p.questions().len();
+    let questions = p.questions().len() + left_to_user(&p).len();
     m.log(
         fx,
         LogKind::Info,
@@ -147,6 +157,25 @@ pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
             format!("the profile leaves {questions} choice(s) to you (marked ⚑)"),
         );
     }
+}
+
+/// The required texts (names) `p` leaves empty, of every step: the wizard asks for them like
+/// the profile's questions.
+pub fn left_to_user(p: &Profile) -> Vec<Field> {
+    let a = prefill(p);
+    [
+        Field::RoleName,
+        Field::AgentName,
+        Field::FirstName,
+        Field::AppName,
+    ]
+    .into_iter()
+    .filter(|f| match f.spec().behaviour {
+        Behaviour::Text(t) => (t.rule)("").is_some() && (t.get)(&a).trim().is_empty(),
+        _ => false,
+    })
+    .filter(|f| *f != Field::RoleName || p.role.reuse.is_none())
+    .collect()
 }
 
 /// Enter on an unfinished setup: continue it.

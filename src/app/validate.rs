@@ -116,6 +116,16 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
     out
 }
 
+/// The issues of fields as one line naming each field ("Username: required; First name:
+/// required"), for the log and the step's summary; empty when no field has one.
+pub fn fields_line(m: &Model, issues: &[Issue]) -> String {
+    issues
+        .iter()
+        .filter_map(|i| Some(format!("{}: {}", i.field?.label(m).trim(), i.message)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The first issue for `field`, if errors are shown for the current step.
 pub fn field_error(m: &Model, field: Field) -> Option<String> {
     if !m.show_errors[m.step.index()] {

@@ -236,10 +236,13 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
     b.wrapped(t.muted, "", text);
     questions(m, t, b);
     if m.step != Step::Permissions && m.show_errors[m.step.index()] && m.step != Step::Submit {
-        for i in validate(m, m.step)
-            .into_iter()
-            .filter(|i| i.field.is_none())
-        {
+        let issues = validate(m, m.step);
+        // Which fields stop Next, named at the top (a long form may have them out of view).
+        let fields = crate::app::validate::fields_line(m, &issues);
+        if !fields.is_empty() {
+            b.wrapped(t.error, "", &format!("✗ To fix before going on: {fields}"));
+        }
+        for i in issues.into_iter().filter(|i| i.field.is_none()) {
             b.wrapped(t.error, "", &format!("✗ {}", i.message));
         }
     }
@@ -285,7 +288,13 @@ fn questions(m: &Model, t: &Theme, b: &mut Body) {
             ),
         };
         if step == m.step {
-            asks.push(what);
+            asks.push(what.to_string());
+        }
+    }
+    // The names it leaves empty (Custom), on their steps.
+    for f in crate::app::picker::left_to_user(p) {
+        if m.fields().contains(&f) {
+            asks.push(format!("the {}", f.label(m).to_lowercase()));
         }
     }
     if !asks.is_empty() {

@@ -157,9 +157,12 @@ fn demo_walks_every_step() {
     t.keys(&["Enter"]);
     t.wait_for("Wipe the only copy?");
     t.keys(&["w"]);
-    t.wait_for("Handed over: the secret is wiped");
+    t.wait_for("✓ Handed over: the secret was wiped");
     let s = t.wait_for("(wiped after the hand-over)");
     assert!(!s.contains("shown ONCE"), "{s}");
+    t.wait_for("setup handed over");
+    let s = t.screen();
+    assert_eq!(s.matches("Handed over").count(), 1, "said once: {s}");
     let done = sessions(&state);
     assert_eq!(done[0]["status"], "handed-over", "{:?}", done[0]);
     assert_eq!(done[0]["secret_pending"], false);
@@ -200,6 +203,8 @@ fn unfinished_setups_and_user_profiles_arrive_after_the_first_frame() {
     let t = Tui::start_in(home, "startup", &[], "", 140, 40);
     let screen = t.wait_for("Unfinished setups were found");
     assert!(screen.contains(&s.id), "{screen}");
+    // Where it stands, in words (not the journal's 'planned').
+    assert!(screen.contains("planned, nothing written"), "{screen}");
     t.keys(&["Escape"]);
     t.wait_for("starting a new setup");
     t.wait_for("profile not loaded");
@@ -209,5 +214,46 @@ fn unfinished_setups_and_user_profiles_arrive_after_the_first_frame() {
     t.keys(&["End"]);
     t.wait_for("▶ Acme Sync");
     t.keys(&["Escape"]);
+    t.quit("C-c");
+}
+
+/// The Custom profile names nothing: the wizard asks for the names (⚑) and Next stops on each
+/// empty one, saying which (issue 14).
+#[test]
+fn custom_profile_asks_for_the_names() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let t = Tui::start("custom", &[], "--demo", 100, 30);
+    t.wait_for("http://127.0.0.1:");
+    t.keys(&["Enter"]);
+    t.wait_for("✓ Connected as");
+    t.keys(&["Tab", "Tab", "Enter"]);
+    t.wait_for("Filter:");
+    t.text("scratch");
+    let s = t.wait_for("1 of 39");
+    assert!(s.contains("▶ Custom integration"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Custom integration (custom");
+    t.keys(&["C-n"]);
+    let s = t.wait_for("⚑ Custom integration leaves to you: the role name");
+    assert!(s.contains("⚑ Role name"), "{s}");
+    t.keys(&["C-n"]);
+    t.wait_for("✗ To fix before going on: Role name: required");
+    t.keys(&["Tab"]);
+    t.text("Acme API");
+    t.keys(&["C-n"]);
+    let s = t.wait_for("3 · Agent");
+    assert!(
+        s.contains("leaves to you: the username; the first name"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("Custom integration  "),
+        "no vendor name as a name: {s}"
+    );
+    t.keys(&["C-n"]);
+    t.wait_for("To fix before going on: Username: required; First name: required");
     t.quit("C-c");
 }

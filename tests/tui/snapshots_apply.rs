@@ -63,6 +63,18 @@ fn profile_picker() {
     snap("profile_picker", &m, false);
 }
 
+/// The Custom profile asks for the names; Next on the Agent step names what is missing.
+#[test]
+fn custom_profile_asks_for_the_names() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    let i = m.profiles.iter().position(|p| p.id == "custom").unwrap();
+    app::picker::pick_profile(&mut m, i, &mut Vec::new());
+    m.step = Step::Agent;
+    press(&mut m, [ctrl('n')]);
+    snap("custom_agent_names", &quiet(m), false);
+}
+
 #[test]
 fn submit_with_plan_risks_and_traps() {
     let mut m = filled(Step::Submit);

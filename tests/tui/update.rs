@@ -1181,3 +1181,58 @@ fn profile_picker_filters_as_you_type() {
     press(&mut m, [key(KeyCode::Esc)]);
     assert_eq!(m.overlay, Overlay::None);
 }
+
+/// The Custom profile names nothing: no vendor name stands in for the agent's first name, the
+/// names are asked for (⚑) on their steps, and Next stops on each empty one saying which.
+#[test]
+fn custom_profile_leaves_the_names_to_the_user() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    let i = m.profiles.iter().position(|p| p.id == "custom").unwrap();
+    app::picker::pick_profile(&mut m, i, &mut Vec::new());
+    let a = &m.answers;
+    assert_eq!(
+        (
+            a.role.name.as_str(),
+            a.agent.name.as_str(),
+            a.agent.firstname.as_str(),
+            a.application.name.as_str()
+        ),
+        ("", "", "", ""),
+        "no 'Custom integration' anywhere"
+    );
+    for f in [
+        Field::RoleName,
+        Field::AgentName,
+        Field::FirstName,
+        Field::AppName,
+    ] {
+        assert!(f.asked(&m), "{f:?} is asked for");
+    }
+    assert!(!Field::Surname.asked(&m) && !Field::Url.asked(&m));
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Role);
+    let fx = press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Role, "stops on the empty role name");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::AppendLog(l)
+            if l.contains("Role: 1 problem(s) to fix: Role name: required"))),
+        "{fx:?}"
+    );
+    focus(&mut m, Field::RoleName);
+    type_str(&mut m, "Acme API");
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Agent);
+    let fx = press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Agent);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::AppendLog(l)
+            if l.contains("Username: required; First name: required"))),
+        "{fx:?}"
+    );
+    // A profile that names its agent keeps the vendor's name as the first name.
+    let i = m.profiles.iter().position(|p| p.id == "topleft").unwrap();
+    app::picker::pick_profile(&mut m, i, &mut Vec::new());
+    assert_eq!(m.answers.agent.firstname, "TopLeft");
+    assert!(!Field::FirstName.asked(&m));
+}
