@@ -304,6 +304,22 @@ fn url_rule(v: &str) -> Option<String> {
     super::validate::check_url(v).err()
 }
 
+/// Option `j` of a list that offers "none" first, then `names`.
+fn none_or(mut names: impl Iterator<Item = String>, j: usize) -> Option<String> {
+    names.nth(j.checked_sub(1)?)
+}
+
+/// Where `chosen` stands in that list (`None`: a name the list does not have).
+fn none_or_pos<'a>(
+    chosen: Option<&str>,
+    mut names: impl Iterator<Item = &'a str>,
+) -> Option<usize> {
+    match chosen {
+        None => Some(0),
+        Some(n) => names.position(|x| x == n).map(|p| p + 1),
+    }
+}
+
 fn team_name(m: &Model, i: usize) -> &str {
     m.lookups
         .teams
@@ -550,20 +566,13 @@ pub fn spec(f: Field) -> Spec {
                     .chain(m.lookups.teams.iter().map(|t| t.name.clone()))
                     .collect()
             },
-            |m, _| match m.answers.agent.default_team.as_deref() {
-                None => Some(0),
-                Some(n) => m
-                    .lookups
-                    .teams
-                    .iter()
-                    .position(|t| t.name == n)
-                    .map(|p| p + 1),
+            |m, _| {
+                let teams = m.lookups.teams.iter().map(|t| t.name.as_str());
+                none_or_pos(m.answers.agent.default_team.as_deref(), teams)
             },
             |m, _, j| {
-                m.answers.agent.default_team = j
-                    .checked_sub(1)
-                    .and_then(|p| m.lookups.teams.get(p))
-                    .map(|t| t.name.clone())
+                let teams = m.lookups.teams.iter().map(|t| t.name.clone());
+                m.answers.agent.default_team = none_or(teams, j);
             },
             |m, _| match m.answers.agent.default_team.as_deref() {
                 Some("") | None => "(choose one)".into(),
@@ -688,20 +697,13 @@ pub fn spec(f: Field) -> Spec {
                     .chain(m.lookups.agents.iter().map(|g| g.name.clone()))
                     .collect()
             },
-            |m, _| match &m.answers.application.login_agent {
-                None => Some(0),
-                Some(n) => m
-                    .lookups
-                    .agents
-                    .iter()
-                    .position(|g| g.name == *n)
-                    .map(|p| p + 1),
+            |m, _| {
+                let agents = m.lookups.agents.iter().map(|g| g.name.as_str());
+                none_or_pos(m.answers.application.login_agent.as_deref(), agents)
             },
             |m, _, j| {
-                m.answers.application.login_agent = j
-                    .checked_sub(1)
-                    .and_then(|p| m.lookups.agents.get(p))
-                    .map(|g| g.name.clone())
+                let agents = m.lookups.agents.iter().map(|g| g.name.clone());
+                m.answers.application.login_agent = none_or(agents, j);
             },
             |m, _| {
                 m.answers

@@ -832,7 +832,7 @@ mod tests {
     }
 
     #[test]
-    fn every_action_but_nothing_is_reachable_and_named_somewhere() {
+    fn an_any_row_comes_last_in_its_context() {
         // An overlay's "any other key" row comes after the rows naming keys.
         for c in TABLE.iter().map(|b| b.ctx) {
             let rows: Vec<&Bind> = TABLE.iter().filter(|b| b.ctx == c).collect();

@@ -330,3 +330,113 @@ pub async fn verify_again(
     };
     Ok(verify_setup(client, &s.answers, client_id, agent_id, &secret).await)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::apply::Applied;
+    use crate::plan::verify::Check;
+
+    fn token(scopes: &[&str]) -> TokenInfo {
+        TokenInfo {
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_in: 3600,
+            agent_id: None,
+        }
+    }
+
+    #[test]
+    fn what_the_bootstrap_credential_lacks() {
+        // Halo not saying which scopes it granted is no refusal; saying so without admin is.
+        assert!(!admin_scope_missing(&token(&[])));
+        assert!(admin_scope_missing(&token(&["all"])));
+        assert!(!admin_scope_missing(&token(&["all", "admin"])));
+        let all = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(missing_capabilities(&all(&["all", "admin"]), true).is_empty());
+        let m = missing_capabilities(&all(&["all"]), false);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].contains("'admin' scope") && m[1].contains("not a HaloPSA Administrator"));
+    }
+
+    #[tokio::test]
+    async fn places_that_need_no_discovery() {
+        let opts = ClientOptions::default();
+        let ep = endpoint(
+            &Place::OnPremise {
+                resource_url: " https://halo.example.com ".into(),
+                auth_url: "https://halo.example.com/auth".into(),
+                tenant: Some(" acme ".into()),
+            },
+            &opts,
+        )
+        .await
+        .unwrap();
+        assert_eq!(ep.resource_url, "https://halo.example.com/api");
+        assert_eq!(ep.tenant.as_deref(), Some("acme"));
+        let again = endpoint(&Place::Recorded(ep.clone()), &opts).await.unwrap();
+        assert_eq!(again, ep);
+    }
+
+    #[test]
+    fn the_roles_a_setup_reads() {
+        let mut a = Answers::default();
+        a.role.name = " Vendor ".into();
+        a.role.mode = RoleMode::Reuse("role-7".into());
+        a.agent.extra_roles = vec!["Helpdesk".into()];
+        assert_eq!(wanted_roles(&a), ["Vendor", "role-7", "Helpdesk"]);
+    }
+
+    fn finished(secret: Option<&str>, passed: Option<bool>) -> Finished {
+        let mut applied = Applied::default();
+        applied.client_id = "cid".into();
+        applied.agent_id = 7;
+        applied.client_secret = secret.map(|s| SecretString::from(s.to_string()));
+        Finished {
+            applied,
+            verification: passed.map(|pass| Verification {
+                checks: vec![Check {
+                    name: "token".into(),
+                    pass,
+                    layer: None,
+                    detail: String::new(),
+                    fix: String::new(),
+                }],
+                invalid_client: false,
+            }),
+            verified_with: None,
+        }
+    }
+
+    #[test]
+    fn how_a_setup_ends() {
+        let d = tempfile::tempdir().unwrap();
+        let j = Journal::open(d.path()).unwrap();
+        let ep = Endpoint::hosted("https://acme.halopsa.com").unwrap();
+        // No new secret, verified: finished, and a stale pending secret goes.
+        let mut s = j.create(Answers::default(), Some(ep.clone())).unwrap();
+        j.store_secret(&mut s, &SecretString::from("stale".to_string()))
+            .unwrap();
+        assert!(
+            settle(&j, &ep, &mut s, &finished(None, Some(true)), false)
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(s.status, Status::HandedOver);
+        assert!(!s.secret_pending && j.load_secret(&s.id).is_none());
+        // Not verified: open, unless the caller accepts it.
+        let mut s = j.create(Answers::default(), Some(ep.clone())).unwrap();
+        settle(&j, &ep, &mut s, &finished(None, None), false).unwrap();
+        assert_ne!(s.status, Status::HandedOver);
+        settle(&j, &ep, &mut s, &finished(None, None), true).unwrap();
+        assert_eq!(s.status, Status::HandedOver);
+        // A new secret: the hand-over to deliver; the setup stays open until it is handed over.
+        let mut s = j.create(Answers::default(), Some(ep.clone())).unwrap();
+        let ho = settle(&j, &ep, &mut s, &finished(Some("new"), Some(true)), false)
+            .unwrap()
+            .expect("a hand-over");
+        assert_eq!((ho.client_id.as_str(), ho.agent_id), ("cid", 7));
+        assert_ne!(s.status, Status::HandedOver);
+        handed_over(&j, &mut s, None, true).unwrap();
+        assert_eq!(j.load(&s.id).unwrap().status, Status::HandedOver);
+    }
+}

@@ -1,7 +1,9 @@
 //! One logical HTTP request: attempts with retries and backoff, transport error mapping, and
 //! exactly one [`RequestEvent`] per logical request (after its last attempt).
 
-use std::time::Instant;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
@@ -115,18 +117,40 @@ fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::re
     }
 }
 
+/// The reqwest clients for a connect timeout (one honouring the proxy settings, one direct for
+/// loopback), built once per process and shared: building one loads the TLS roots (about 5 ms
+/// of CPU), and an apply makes several Halo clients (discovery, the bootstrap, the new
+/// credentials' verification), a batch many times that. Everything that differs between Halo
+/// clients (credentials, retries, the request timeout, events) is per request.
+fn shared_clients(connect_timeout: Duration) -> Result<(reqwest::Client, reqwest::Client)> {
+    type Pair = (reqwest::Client, reqwest::Client);
+    static BUILT: OnceLock<Mutex<HashMap<Duration, Pair>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(pair) = built.get(&connect_timeout) {
+        return Ok(pair.clone());
+    }
+    let builder = || {
+        reqwest::Client::builder()
+            .user_agent(concat!("halo-onboard/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(connect_timeout)
+            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
+    };
+    let setup =
+        |e: reqwest::Error| HaloError::Other(format!("could not set up the HTTP client: {e}"));
+    let pair = (
+        builder().build().map_err(setup)?,
+        builder().no_proxy().build().map_err(setup)?,
+    );
+    built.insert(connect_timeout, pair.clone());
+    Ok(pair)
+}
+
 impl Http {
     pub fn new(opts: ClientOptions, redactor: Redactor) -> Result<Self> {
-        let builder = || {
-            reqwest::Client::builder()
-                .user_agent(concat!("halo-onboard/", env!("CARGO_PKG_VERSION")))
-                .connect_timeout(opts.timeout)
-                .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
-        };
-        let setup =
-            |e: reqwest::Error| HaloError::Other(format!("could not set up the HTTP client: {e}"));
-        let client = builder().build().map_err(setup)?;
-        let direct = builder().no_proxy().build().map_err(setup)?;
+        let (client, direct) = shared_clients(opts.timeout)?;
         Ok(Self {
             client,
             direct,
