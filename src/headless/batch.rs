@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, Semaphore};
 
 use super::apply::{
-    ApplyArgs, Log, Outcome, RunArgs, connect, execute, load_answers, open_session, plan_text,
-    stderr_log,
+    ApplyArgs, Log, Outcome, RunArgs, check_questions, connect, execute, load_answers, notes_text,
+    open_session, plan_text, stderr_log,
 };
 use super::common::*;
 use crate::halo::ClientOptions;
@@ -232,9 +232,13 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
                 )));
             }
         };
-        let profile = spec.profile.trim().to_string();
+        let mut profile = spec.profile.trim().to_string();
         if profile.is_empty() {
             return Err(bad(format!("'{name}': profile is empty")));
+        }
+        // A profile file, like the other paths, is relative to the batch file.
+        if super::profiles::is_path(&profile) && Path::new(&profile).is_relative() {
+            profile = base.join(&profile).display().to_string();
         }
         out.push(Instance {
             name,
@@ -379,7 +383,9 @@ async fn run_one(
     };
     // Nothing reaches Halo before the hand-over file is known to be writable.
     super::apply::check_out(&run, journal)?;
-    let mut answers = load_answers(Some(&inst.profile), inst.answers.as_deref())?;
+    let profile = super::profiles::resolve(&inst.profile)?;
+    let mut answers = load_answers(&profile, inst.answers.as_deref())?;
+    check_questions(&profile, &answers)?;
     let secret = read_instance_secret(&inst.secret)?;
     say(&format!("connecting (profile {})", inst.profile));
     let (client, ep) = connect(
@@ -392,7 +398,9 @@ async fn run_one(
     .await?;
     say(&format!("connected to {}", ep.base_url()));
     let mut s = open_session(journal, answers, &ep, &run)?;
-    execute(&client, journal, &mut s, &ep, &run, log).await
+    let mut o = execute(&client, journal, &mut s, &ep, &run, log, None).await?;
+    o.traps = profile.traps;
+    Ok(o)
 }
 
 /// Runs every instance, at most `concurrency` at a time, and returns results in file order.
@@ -560,40 +568,53 @@ fn verification_cell(o: Option<&Outcome>) -> String {
     }
 }
 
-/// The results table (text).
+/// The results table (text): every header over its values, long cells cut with an ellipsis,
+/// each failure's error and what to do under its row.
 pub fn results_text(results: &[InstanceResult]) -> String {
-    let w = results
+    use super::table::{capped, col, lines};
+    let rows: Vec<Vec<String>> = results
         .iter()
-        .map(|r| r.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let mut s = format!(
-        "{:<w$}  {:<6}  {:<40}  {:<12}  CREDENTIALS FILE\n",
-        "NAME", "STATUS", "OBJECTS", "VERIFICATION"
-    );
-    for r in results {
-        let o = r.outcome.as_ref();
-        let objects = o
-            .map(objects_cell)
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "-".into());
-        let creds = o
-            .and_then(|o| o.credentials_file.as_ref())
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "-".into());
-        s.push_str(&format!(
-            "{:<w$}  {:<6}  {:<40}  {:<12}  {creds}\n",
-            r.name,
-            r.status,
-            objects,
-            verification_cell(o)
-        ));
+        .map(|r| {
+            let o = r.outcome.as_ref();
+            vec![
+                r.name.clone(),
+                r.status.to_string(),
+                o.map(objects_cell)
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| "-".into()),
+                verification_cell(o),
+                o.and_then(|o| o.credentials_file.as_ref())
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let columns = [
+        col("NAME"),
+        col("STATUS"),
+        capped("OBJECTS", 48),
+        capped("VERIFICATION", 24),
+        col("CREDENTIALS FILE"),
+    ];
+    let table = lines(&columns, &rows);
+    let w = table.first().map_or(4, |h| h.find("STATUS").unwrap_or(4));
+    let mut s = String::new();
+    for (i, line) in table.iter().enumerate() {
+        s.push_str(line);
+        s.push('\n');
+        let Some(r) = i.checked_sub(1).and_then(|i| results.get(i)) else {
+            continue;
+        };
+        // Under the row, past its name; their words may be Halo's or a file's.
+        let under = |label: &str, text: &str| {
+            let text = crate::text::block(text).replace('\n', &format!("\n{:<w$}  ", ""));
+            format!("{:<w$}{label}: {text}\n", "")
+        };
         if let Some(e) = r.error.as_deref().filter(|e| !e.is_empty()) {
-            s.push_str(&format!("{:<w$}    error: {e}\n", ""));
+            s.push_str(&under("error", e));
         }
         if let Some(h) = &r.hint {
-            s.push_str(&format!("{:<w$}    what to do: {h}\n", ""));
+            s.push_str(&under("what to do", h));
         }
     }
     s
@@ -662,7 +683,12 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
         if !applying {
             for r in &results {
                 if let Some(o) = &r.outcome {
-                    println!("[{}] plan:\n{}", r.name, plan_text(&o.plan));
+                    println!(
+                        "[{}] plan:\n{}{}",
+                        r.name,
+                        plan_text(&o.plan),
+                        notes_text(&o.plan, &o.traps)
+                    );
                 }
             }
         }

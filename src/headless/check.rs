@@ -34,7 +34,8 @@ pub struct CheckArgs {
     pub setup: Option<String>,
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Profile the integration was set up with (see `halo-onboard profiles`).
+    /// Profile the integration was set up with: an id (see `halo-onboard profiles`) or a
+    /// profile TOML file.
     #[arg(long, required_unless_present = "setup")]
     pub profile: Option<String>,
     /// TOML answers laid over the profile, as given to `apply` (e.g. the chosen default team).
@@ -795,7 +796,10 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
 async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, Failure> {
     let profile = args.profile.clone().unwrap_or_default();
     let app_client_id = args.app_client_id.clone().unwrap_or_default();
-    let answers = load_answers(Some(&profile), args.answers.as_deref())?;
+    let answers = load_answers(
+        &super::profiles::resolve(&profile)?,
+        args.answers.as_deref(),
+    )?;
     let app_secret = app_secret(args)?.ok_or_else(|| no_app_secret(""))?;
     let boot_secret = match (&args.connect.client_id, &args.connect.client_secret_file) {
         (Some(_), f) => Some(read_secret(f.as_deref(), SECRET_ENV)?),

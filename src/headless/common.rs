@@ -20,6 +20,9 @@ pub const EXIT_CANNOT_RUN: u8 = 2;
 /// Env var holding the bootstrap client secret.
 pub const SECRET_ENV: &str = "HALO_CLIENT_SECRET";
 
+/// The bootstrap secret, as a prompt names it.
+pub const BOOTSTRAP_SECRET_WORDS: &str = "Client Secret of the bootstrap application";
+
 /// Env var holding an integration's own client secret (`check`, verifying a re-apply,
 /// `resume --manual application`).
 pub const APP_SECRET_ENV: &str = "HALO_APP_CLIENT_SECRET";
@@ -105,6 +108,16 @@ pub fn secret_from_text(raw: &str, source: &str) -> Result<SecretString, Failure
     Ok(SecretString::from(t.to_string()))
 }
 
+/// [`read_secret`], but on a terminal a secret that is not set is asked for (masked) instead
+/// of failing; `what` names it in the question.
+pub fn secret_or_ask(file: Option<&Path>, env: &str, what: &str) -> Result<SecretString, Failure> {
+    let unset = file.is_none() && std::env::var(env).is_err();
+    if unset && super::prompt::interactive() {
+        return super::prompt::secret(what, env);
+    }
+    read_secret(file, env)
+}
+
 /// A secret the user may have given: the file if one is named (it must then be readable and
 /// not empty), else the env var `env` when set and not empty; `None` when neither.
 pub fn optional_secret(file: Option<&Path>, env: &str) -> Result<Option<SecretString>, Failure> {
@@ -151,7 +164,11 @@ pub fn bootstrap_credentials(args: &ConnectArgs) -> Result<(String, SecretString
             "Pass --client-id or set HALO_CLIENT_ID.",
         )
     })?;
-    let secret = read_secret(args.client_secret_file.as_deref(), SECRET_ENV)?;
+    let secret = secret_or_ask(
+        args.client_secret_file.as_deref(),
+        SECRET_ENV,
+        BOOTSTRAP_SECRET_WORDS,
+    )?;
     Ok((client_id, secret))
 }
 

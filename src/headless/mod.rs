@@ -6,4 +6,6 @@ pub mod check;
 pub mod common;
 pub mod doctor;
 pub mod profiles;
+pub mod prompt;
 pub mod sessions;
+pub mod table;

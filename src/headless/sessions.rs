@@ -15,6 +15,8 @@ pub struct SessionsArgs {
     /// Include finished setups (handed over or rolled back).
     #[arg(long)]
     pub all: bool,
+    /// Print one JSON object on stdout: `sessions` (id, status, profile, url, updated_unix,
+    /// objects) and `unreadable` (journal files that could not be read).
     #[arg(long)]
     pub json: bool,
 }
@@ -49,9 +51,12 @@ pub struct RollbackArgs {
     /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
-    /// Delete without asking; without it the objects to delete are listed.
+    /// Delete without asking; without it the objects to delete are listed (and, on a
+    /// terminal, you are asked).
     #[arg(long)]
     pub yes: bool,
+    /// Print one JSON object on stdout: `ok`, `session`, `dry_run` (listed only) and
+    /// `objects` (each with what happened to it: deleted, already gone, kept and why).
     #[arg(long)]
     pub json: bool,
 }
@@ -83,31 +88,40 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
         if list.is_empty() {
             println!("No {}setups.", if args.all { "" } else { "unfinished " });
         } else {
-            println!(
-                "{:<40} {:<12} {:<14} {:<10} URL",
-                "ID", "STATUS", "PROFILE", "UPDATED"
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.id.clone(),
+                        s.status.words().to_string(),
+                        s.answers.profile.clone().unwrap_or_else(|| "-".into()),
+                        s.age(),
+                        s.endpoint
+                            .as_ref()
+                            .map(|e| e.base_url().to_string())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            use super::table::{capped, col, render};
+            print!(
+                "{}",
+                render(
+                    &[
+                        col("ID"),
+                        col("STATUS"),
+                        capped("PROFILE", 24),
+                        col("UPDATED"),
+                        col("URL")
+                    ],
+                    &rows
+                )
             );
-            for s in &list {
-                let status = serde_json::to_value(s.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
-                let url = s
-                    .endpoint
-                    .as_ref()
-                    .map(|e| e.base_url().to_string())
-                    .unwrap_or_default();
+            if list.iter().any(|s| !s.status.is_finished()) {
                 println!(
-                    "{:<40} {:<12} {:<14} {:<10} {url}",
-                    s.id,
-                    status,
-                    s.answers.profile.as_deref().unwrap_or("-"),
-                    s.age()
+                    "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
                 );
             }
-            println!(
-                "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
-            );
         }
         for e in &bad {
             eprintln!("warning: {e}\n  what to do: {}", e.hint());
@@ -134,7 +148,7 @@ async fn open_session(
             "Start a new setup.",
         )
     })?;
-    let secret = read_secret(secret_file, SECRET_ENV)?;
+    let secret = secret_or_ask(secret_file, SECRET_ENV, BOOTSTRAP_SECRET_WORDS)?;
     let c = connect_bootstrap(
         &Place::Recorded(ep.clone()),
         &s.answers.connection.client_id,
@@ -151,7 +165,7 @@ pub async fn run_resume(args: &ResumeArgs) -> u8 {
             open_session(&args.id, args.client_secret_file.as_deref()).await?;
         if s.status.is_finished() {
             return Err(Failure::new(
-                format!("setup {} is already finished ({:?})", s.id, s.status),
+                format!("setup {} is already finished: {}", s.id, s.status.words()),
                 "Nothing to resume; `halo-onboard check` audits it.",
             ));
         }
@@ -159,7 +173,8 @@ pub async fn run_resume(args: &ResumeArgs) -> u8 {
         if let Some(word) = &args.manual {
             adopt(args, word, &client, &j, &mut s).await?;
         }
-        run_session(&client, &j, &mut s, &ep, &args.run).await
+        let traps = super::apply::traps_of(&s.answers);
+        run_session(&client, &j, &mut s, &ep, &args.run, traps).await
     }
     .await;
     r.unwrap_or_else(|f| {
@@ -193,7 +208,11 @@ async fn adopt(
                 ),
             ));
         }
-        let client_secret = read_secret(args.manual_secret_file.as_deref(), APP_SECRET_ENV)?;
+        let client_secret = secret_or_ask(
+            args.manual_secret_file.as_deref(),
+            APP_SECRET_ENV,
+            "Client Secret you copied from Halo",
+        )?;
         Some(manual::ManualCredentials {
             client_id: client_id.trim().to_string(),
             client_secret,

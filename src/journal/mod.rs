@@ -98,6 +98,19 @@ impl Status {
     pub fn is_finished(self) -> bool {
         matches!(self, Self::HandedOver | Self::RolledBack)
     }
+
+    /// Where the setup stands, in words for people (tables, messages); JSON keeps the
+    /// kebab-case names.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Planned => "planned, nothing written",
+            Self::Applying => "applying, not finished",
+            Self::Applied => "applied, not verified",
+            Self::Verified => "verified, not handed over",
+            Self::HandedOver => "done, handed over",
+            Self::RolledBack => "rolled back",
+        }
+    }
 }
 
 /// The object a journal entry is about.
