@@ -98,6 +98,10 @@ pub enum Overlay {
     ConfirmOverwrite(String),
     /// Confirming the hand-over would wipe a secret that was neither copied nor saved.
     ConfirmWipe,
+    /// After a connect: save this Halo as a named instance (the name, edited in place)?
+    SaveInstance(String),
+    /// An instance of this name says something else: replace it (`y`), or back to the name.
+    ConfirmInstanceReplace(String),
 }
 
 /// A request waiting before its next attempt (429 backoff, a 5xx retry), counted down.
@@ -164,6 +168,9 @@ pub struct Model {
     pub apply: ApplyState,
     /// The state dir (journal, hand-over files), for paths shown and defaults.
     pub state_dir: Option<std::path::PathBuf>,
+    /// The config file's saved instances, for the offer to save this Halo after a connect
+    /// (`None`: never offered).
+    pub instances: Option<super::instance::Instances>,
     pub quit: bool,
 }
 
@@ -202,6 +209,7 @@ impl Model {
             resumable: Vec::new(),
             apply: ApplyState::default(),
             state_dir: None,
+            instances: None,
             quit: false,
         }
     }

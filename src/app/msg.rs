@@ -88,6 +88,8 @@ pub enum Msg {
     AnswersSaved(Result<std::path::PathBuf, String>),
     /// The journal secret was wiped (or could not be).
     HandedOver(Result<(), String>),
+    /// The instance was written (its name and how), or why not.
+    InstanceSaved(Result<(String, crate::config::Saved), String>),
 }
 
 /// What apply and verification produced. Debug never shows the secret (`Handover` redacts it).
@@ -167,5 +169,13 @@ pub enum Effect {
     },
     /// Wipe the journal's copy of the secret and mark the setup handed over.
     ConfirmHandover(Box<Session>),
+    /// Write `[instance.NAME]` into the config file (never a secret).
+    SaveInstance {
+        path: std::path::PathBuf,
+        name: String,
+        instance: Box<crate::config::Instance>,
+        /// Replace an instance of that name that says something else (the user said so).
+        replace: bool,
+    },
     Quit,
 }

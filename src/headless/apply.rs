@@ -861,17 +861,26 @@ fn from_setup(args: &ApplyArgs, reference: &str) -> Result<(ApplyArgs, Answers),
 
 async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
     if let Some(reference) = &args.setup {
-        let (args, answers) = from_setup(args, reference)?;
+        let (mut args, answers) = from_setup(args, reference)?;
+        // The secret where the saved instance of that Halo keeps it (or --instance says).
+        let c = &args.connect;
+        let address = c.url.as_deref().or(c.resource_url.as_deref()).unwrap_or("");
+        let lent = for_setup(c.instance.as_deref(), address, c.client_secret_file.clone())?;
+        args.connect.secret_source = lent.secret_source;
+        if args.connect.client_id.is_none() {
+            args.connect.client_id = lent.client_id;
+        }
         let traps = traps_of(&answers);
         return run_with(&args, answers, traps).await;
     }
+    let args = &ApplyArgs {
+        connect: args.connect.resolved()?,
+        ..args.clone()
+    };
     // What is missing is named in the order a user fills it in: where, then what. An unknown
     // profile, or a choice it leaves open, stops before anything connects.
     if args.connect.url.is_none() && args.connect.resource_url.is_none() {
-        return Err(Failure::new(
-            "no Halo instance given",
-            "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url); `halo-onboard apply --help` lists every flag.",
-        ));
+        return Err(no_instance());
     }
     let Some(profile) = args.profile.as_deref() else {
         return Err(Failure::new(

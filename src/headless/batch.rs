@@ -8,9 +8,14 @@
 //! url = "https://acme.halopsa.com"      # or resource_url + auth_url (+ tenant)
 //! client_id = "bootstrap-client-id"
 //! client_secret_env = "ACME_HALO_SECRET" # or client_secret_file = "acme.secret"
-//! profile = "topleft"
+//! profile = "topleft"                  # or a profile file
 //! answers = "acme-answers.toml"         # optional
 //! out = "acme-topleft.env"              # optional hand-over file
+//!
+//! [[instance]]
+//! name = "globex"
+//! instance = "globex"                   # a saved [instance.globex] of the config file:
+//! profile = "topleft"                   # its url, client_id and secret source
 //! ```
 //! Relative paths are relative to the batch file's directory. `client_secret_env` names only
 //! variables that look like Halo secrets (`HALO_*`, `*_HALO_*`) or are listed in a top-level
@@ -46,33 +51,25 @@ struct BatchFile {
 /// Longest instance name (it prefixes every progress line and names a table row).
 const MAX_INSTANCE_NAME: usize = 64;
 
-/// Whether an environment variable is named like a Halo secret: `HALO` is one of its
-/// `_`-separated words (`HALO_CLIENT_SECRET`, `ACME_HALO_SECRET`).
-pub fn looks_like_halo_secret(var: &str) -> bool {
-    var.split('_').any(|w| w.eq_ignore_ascii_case("HALO"))
-}
+pub use crate::config::{SecretSource, looks_like_halo_secret};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InstanceSpec {
     name: String,
+    /// A saved instance (`[instance.NAME]` in the config file) for what the entry leaves out.
+    instance: Option<String>,
     url: Option<String>,
     resource_url: Option<String>,
     auth_url: Option<String>,
     tenant: Option<String>,
+    #[serde(default)]
     client_id: String,
     client_secret_env: Option<String>,
     client_secret_file: Option<PathBuf>,
     profile: String,
     answers: Option<PathBuf>,
     out: Option<PathBuf>,
-}
-
-/// Where an instance's bootstrap secret comes from (never the file itself).
-#[derive(Debug, Clone, PartialEq)]
-pub enum SecretSource {
-    Env(String),
-    File(PathBuf),
 }
 
 /// One validated `[[instance]]` entry.
@@ -115,8 +112,20 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-/// Reads and validates a batch file; every error names the file and the line.
+/// Reads and validates a batch file; every error names the file and the line. An entry may
+/// name a saved instance of the config file for its address, client id and secret source.
 pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
+    let cfg_path = crate::config::default_path();
+    let (cfg, _) = crate::config::load(cfg_path.as_deref());
+    load_with(path, &cfg, cfg_path.as_deref())
+}
+
+/// [`load`] with the config given.
+pub fn load_with(
+    path: &Path,
+    cfg: &crate::config::Config,
+    cfg_path: Option<&Path>,
+) -> Result<Vec<Instance>, Failure> {
     let shown = path.display();
     let text =
         crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).map_err(|e| {
@@ -132,7 +141,7 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
             .unwrap_or_default();
         Failure::new(
             format!("batch file {shown}{at}: {}", e.message().trim()),
-            "Each [[instance]] needs name, url (or resource_url and auth_url), client_id, client_secret_env or client_secret_file, and profile.",
+            "Each [[instance]] needs name, url (or resource_url and auth_url), client_id, client_secret_env or client_secret_file, and profile; instance = \"NAME\" takes the first three from a saved instance.",
         )
     })?;
     if file.instance.is_empty() {
@@ -175,10 +184,28 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
                 "instance name '{name}' is used twice (first at line {first})"
             )));
         }
+        let saved = match non_empty(spec.instance) {
+            Some(n) => Some(
+                cfg.instance(&n, cfg_path)
+                    .map_err(|e| bad(format!("'{name}': {e}")))?,
+            ),
+            None => None,
+        };
+        let mut connect = ConnectArgs {
+            url: non_empty(spec.url),
+            resource_url: non_empty(spec.resource_url),
+            auth_url: non_empty(spec.auth_url),
+            tenant: non_empty(spec.tenant),
+            client_id: non_empty(Some(spec.client_id)),
+            ..ConnectArgs::default()
+        };
+        if let Some(inst) = saved {
+            connect.apply_instance(inst);
+        }
         let (url, resource_url, auth_url) = (
-            non_empty(spec.url),
-            non_empty(spec.resource_url),
-            non_empty(spec.auth_url),
+            connect.url.clone(),
+            connect.resource_url.clone(),
+            connect.auth_url.clone(),
         );
         match (&url, &resource_url, &auth_url) {
             (Some(_), None, _) | (None, Some(_), Some(_)) => {}
@@ -196,12 +223,15 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
                 )));
             }
         }
-        let client_id = spec.client_id.trim().to_string();
-        if client_id.is_empty() {
+        let Some(client_id) = connect.client_id.clone() else {
             return Err(bad(format!("'{name}': client_id is empty")));
-        }
-        let secret = match (non_empty(spec.client_secret_env), spec.client_secret_file) {
-            (Some(env), None)
+        };
+        let saved_source = connect.secret_source.take();
+        let given = (non_empty(spec.client_secret_env), spec.client_secret_file);
+        let secret = match (given, saved_source) {
+            // The saved instance's own source (checked when the config was read).
+            ((None, None), Some(src)) => src,
+            ((Some(env), None), _)
                 if !looks_like_halo_secret(&env) && !file.allow_secret_env.contains(&env) =>
             {
                 return Err(Failure::new(
@@ -219,14 +249,14 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
                     ),
                 ));
             }
-            (Some(env), None) => SecretSource::Env(env),
-            (None, Some(f)) => SecretSource::File(rel(f)),
-            (Some(_), Some(_)) => {
+            ((Some(env), None), _) => SecretSource::Env(env),
+            ((None, Some(f)), _) => SecretSource::File(rel(f)),
+            ((Some(_), Some(_)), _) => {
                 return Err(bad(format!(
                     "'{name}': give client_secret_env or client_secret_file, not both"
                 )));
             }
-            (None, None) => {
+            ((None, None), None) => {
                 return Err(bad(format!(
                     "'{name}': no secret source: set client_secret_env (the name of an environment variable) or client_secret_file"
                 )));
@@ -242,14 +272,7 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
         }
         out.push(Instance {
             name,
-            connect: ConnectArgs {
-                url,
-                resource_url,
-                auth_url,
-                tenant: non_empty(spec.tenant),
-                client_id: Some(client_id.clone()),
-                client_secret_file: None,
-            },
+            connect,
             client_id,
             secret,
             profile,
@@ -625,6 +648,7 @@ fn reject_flags(args: &ApplyArgs) -> Result<(), Failure> {
     let given: Vec<&str> = [
         ("--profile", args.profile.is_some()),
         ("--answers", args.answers.is_some()),
+        ("--instance", c.instance.is_some()),
         ("--url", c.url.is_some()),
         ("--resource-url", c.resource_url.is_some()),
         ("--auth-url", c.auth_url.is_some()),

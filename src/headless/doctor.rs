@@ -432,10 +432,11 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
             "Choose another --out path, or add --force to replace it.",
         ));
     }
-    let (client_id, secret) = bootstrap_credentials(&args.connect)?;
+    let connect = args.connect.resolved()?;
+    let (client_id, secret) = bootstrap_credentials(&connect)?;
     let opts = ClientOptions::default();
     // The token is judged by `diagnose` (a missing admin scope is one of its findings).
-    let c = crate::plan::session::connect(&place(&args.connect)?, &client_id, secret, opts)
+    let c = crate::plan::session::connect(&place(&connect)?, &client_id, secret, opts)
         .await
         .map_err(|e| connect_failure(&e))?;
     let report = diagnose(&c.client, &client_id).await?;

@@ -1,4 +1,5 @@
-//! Commands that run without the wizard: apply (also --batch), check, resume, sessions, rollback.
+//! Commands that run without the wizard: apply (also --batch), check, resume, sessions, rollback,
+//! status, handover clean, doctor, profiles.
 
 pub mod apply;
 pub mod batch;
@@ -8,4 +9,5 @@ pub mod doctor;
 pub mod profiles;
 pub mod prompt;
 pub mod sessions;
+pub mod status;
 pub mod table;

@@ -25,9 +25,13 @@ pub struct SessionsArgs {
 pub struct ResumeArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions`).
     pub id: String,
-    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    /// File holding the bootstrap client secret (otherwise where the saved instance of that
+    /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
+    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
     /// The step Halo refused and you did by hand in Halo's web UI: `role`, `agent` or
     /// `application`. It is found by name, adopted as is (never deleted by rollback), and the
     /// setup continues.
@@ -48,9 +52,13 @@ pub struct ResumeArgs {
 pub struct RollbackArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions --all`).
     pub id: String,
-    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    /// File holding the bootstrap client secret (otherwise where the saved instance of that
+    /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
+    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
     /// Delete without asking; without it the objects to delete are listed (and, on a
     /// terminal, you are asked).
     #[arg(long)]
@@ -139,6 +147,7 @@ pub fn resolve(j: &Journal, reference: &str) -> Result<Session, Failure> {
 async fn open_session(
     id: &str,
     secret_file: Option<&std::path::Path>,
+    instance: Option<&str>,
 ) -> Result<(Journal, Session, crate::halo::Client, crate::halo::Endpoint), Failure> {
     let j = journal()?;
     let s = resolve(&j, id)?;
@@ -148,10 +157,15 @@ async fn open_session(
             "Start a new setup.",
         )
     })?;
-    let secret = secret_or_ask(secret_file, SECRET_ENV, BOOTSTRAP_SECRET_WORDS)?;
+    let lent = for_setup(instance, &setup_address(&s), secret_file.map(Into::into))?;
+    let secret = lent.secret()?;
+    let client_id = match s.answers.connection.client_id.trim() {
+        "" => lent.client_id.clone().unwrap_or_default(),
+        id => id.to_string(),
+    };
     let c = connect_bootstrap(
         &Place::Recorded(ep.clone()),
-        &s.answers.connection.client_id,
+        &client_id,
         secret,
         ClientOptions::default(),
     )
@@ -161,8 +175,12 @@ async fn open_session(
 
 pub async fn run_resume(args: &ResumeArgs) -> u8 {
     let r = async {
-        let (j, mut s, client, ep) =
-            open_session(&args.id, args.client_secret_file.as_deref()).await?;
+        let (j, mut s, client, ep) = open_session(
+            &args.id,
+            args.client_secret_file.as_deref(),
+            args.instance.as_deref(),
+        )
+        .await?;
         if s.status.is_finished() {
             return Err(Failure::new(
                 format!("setup {} is already finished: {}", s.id, s.status.words()),
@@ -250,7 +268,8 @@ async fn adopt(
 pub async fn run_rollback(args: &RollbackArgs) -> u8 {
     let r = async {
         let (j, mut s, client, _ep) =
-            open_session(&args.id, args.client_secret_file.as_deref()).await?;
+            open_session(&args.id, args.client_secret_file.as_deref(), args.instance.as_deref())
+                .await?;
         let retry = format!("halo-onboard rollback {} --yes", s.id);
         let failed = |e: String, hint: String| {
             Failure::new(

@@ -264,3 +264,311 @@ async fn setup_states_are_words() {
     let help = home.run(["rollback", "--help"], &[]).await.stdout;
     assert!(help.contains("already gone"), "{help}");
 }
+
+/// A config file with `[instance.sb]` for the emulator (and anything more in `extra`), as
+/// `HALO_ONBOARD_CONFIG` names it.
+fn config_with(home: &Home, sim: &halo_onboard::sim::SimHandle, extra: &str) -> String {
+    let p = home.path().join("config.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "# mine\ntheme = \"light\"\n\n[instance.sb]\nurl = \"{}\"\nclient_id = \"{}\"\n{extra}",
+            sim.url, sim.client_id
+        ),
+    )
+    .unwrap();
+    p.display().to_string()
+}
+
+/// The case: with `[instance.sb]` in the config file, `apply --instance sb --profile
+/// topleft --yes` works with only HALO_CLIENT_SECRET set; `status --json` then lists the
+/// setup under its instance; `check last` exits 0 and status shows when and how it went.
+#[tokio::test]
+async fn a_saved_instance_is_all_apply_needs_and_status_shows_it() {
+    let sim = emulator().await;
+    let home = Home::new();
+    let cfg = config_with(&home, &sim, "");
+    let env = [
+        ("HALO_ONBOARD_CONFIG", cfg.as_str()),
+        ("HALO_CLIENT_SECRET", sim.client_secret.as_str()),
+    ];
+    let r = home
+        .run(
+            ["apply", "--instance", "sb", "--profile", "topleft", "--yes"],
+            &env,
+        )
+        .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let v = home.run(["status", "--json"], &env).await.json();
+    let setup = &v["setups"][0];
+    assert_eq!(setup["instance"], "sb", "{v}");
+    assert_eq!(setup["profile"], "topleft");
+    assert_eq!(setup["state"], "done, handed over");
+    assert!(setup["client_id"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!(setup["last_check"].is_null(), "{v}");
+    assert_eq!(v["instances"][0]["name"], "sb");
+    assert_eq!(v["handover_files"].as_array().unwrap().len(), 1, "{v}");
+
+    let r = home.run(["check", "last"], &env).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let v = home.run(["status", "--json"], &env).await.json();
+    let check = &v["setups"][0]["last_check"];
+    assert_eq!(check["ok"], true, "{v}");
+    assert!(check["passed"].as_u64().unwrap() > 20, "{v}");
+    let text = home.run(["status"], &env).await.stdout;
+    assert!(text.contains("sb — "), "{text}");
+    assert!(text.contains("passed ("), "{text}");
+    assert!(!text.contains(&sim.client_secret), "{text}");
+    // The wizard's config keys are still read; nothing was written into the file.
+    let after = std::fs::read_to_string(&cfg).unwrap();
+    assert!(after.starts_with("# mine\ntheme = \"light\""), "{after}");
+}
+
+/// Flags > --instance > HALO_URL/HALO_CLIENT_ID: each level is used when the ones above are
+/// absent, and an explicitly named instance never takes an address from the environment.
+#[tokio::test]
+async fn connection_precedence_flags_then_instance_then_environment() {
+    let sim = emulator().await;
+    let home = Home::new();
+    // The saved instance points nowhere: only a flag may override it.
+    let p = home.path().join("config.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "[instance.dead]\nurl = \"http://127.0.0.1:9\"\nclient_id = \"{}\"\n[instance.sb]\nurl = \"{}\"\nclient_id = \"{}\"\n",
+            sim.client_id, sim.url, sim.client_id
+        ),
+    )
+    .unwrap();
+    let cfg = p.display().to_string();
+    let plan = |args: Vec<String>, env: Vec<(&'static str, String)>| {
+        let home = &home;
+        async move {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let mut a: Vec<String> = ["apply", "--profile", "topleft"].map(String::from).into();
+            a.extend(args);
+            home.run(&a, &env).await
+        }
+    };
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let secret = ("HALO_CLIENT_SECRET", sim.client_secret.clone());
+    let config = ("HALO_ONBOARD_CONFIG", cfg.clone());
+    // The environment alone.
+    let r = plan(
+        vec![],
+        vec![
+            secret.clone(),
+            ("HALO_URL", sim.url.clone()),
+            ("HALO_CLIENT_ID", sim.client_id.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Plan for setup"), "{}", r.stdout);
+    // --instance wins over HALO_URL (which points nowhere here).
+    let r = plan(
+        words(&["--instance", "sb"]),
+        vec![
+            secret.clone(),
+            config.clone(),
+            ("HALO_URL", "http://127.0.0.1:9".into()),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // --url wins over the instance's address.
+    let r = plan(
+        words(&["--instance", "dead", "--url", &sim.url]),
+        vec![secret.clone(), config.clone()],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // An instance that is not there: exit 2 naming the ones there are.
+    let r = plan(words(&["--instance", "nope"]), vec![secret, config]).await;
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no instance 'nope'") && r.stderr.contains("dead, sb"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A saved instance names where its secret is (never the secret): `secret_env` is read, and
+/// setups made on that Halo find it again for check, resume and rollback. A `client_secret`
+/// in the config file is refused with what to do instead, and its value is never printed.
+#[tokio::test]
+async fn an_instance_names_where_its_secret_is_never_the_secret() {
+    let sim = emulator().await;
+    let home = Home::new();
+    let cfg = config_with(&home, &sim, "secret_env = \"SB_HALO_SECRET\"\n");
+    let env = [
+        ("HALO_ONBOARD_CONFIG", cfg.as_str()),
+        ("SB_HALO_SECRET", sim.client_secret.as_str()),
+    ];
+    let r = home
+        .run(
+            ["apply", "--instance", "sb", "--profile", "topleft", "--yes"],
+            &env,
+        )
+        .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // check finds the bootstrap secret through the instance at the setup's Halo: the object
+    // checks run (none is skipped).
+    let v = home.run(["check", "last", "--json"], &env).await.json();
+    assert_eq!(v["ok"], true, "{v}");
+    let skipped = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "skip")
+        .count();
+    assert_eq!(skipped, 0, "{v}");
+    let r = home.run(["rollback", "last", "--yes"], &env).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("rolled back"), "{}", r.stdout);
+
+    let cfg = config_with(&home, &sim, "client_secret = \"very-secret-value-123\"\n");
+    let env = [
+        ("HALO_ONBOARD_CONFIG", cfg.as_str()),
+        ("HALO_CLIENT_SECRET", sim.client_secret.as_str()),
+    ];
+    let r = home
+        .run(["apply", "--instance", "sb", "--profile", "topleft"], &env)
+        .await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("has client_secret"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("secret_env = \"SB_HALO_SECRET\""),
+        "{}",
+        r.stderr
+    );
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(!all.contains("very-secret-value-123"), "{all}");
+    let r = home.run(["status"], &env).await;
+    assert!(!format!("{}{}", r.stdout, r.stderr).contains("very-secret-value-123"));
+}
+
+/// `handover clean` lists the hand-over files and asks; in a pipe it deletes nothing without
+/// --yes; with --yes each file is overwritten and removed, a link is never followed, and
+/// status flags files older than a week.
+#[tokio::test]
+async fn handover_clean_deletes_only_hand_over_files_after_asking() {
+    let sim = emulator().await;
+    let home = Home::new();
+    let out = home.path().join("vendor.env");
+    let r = home
+        .run_sim(
+            &sim,
+            apply_topleft(&sim.url, &["--out", out.to_str().unwrap()]),
+        )
+        .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = home
+        .run_sim(
+            &sim,
+            [
+                "apply",
+                "--url",
+                &sim.url,
+                "--profile",
+                "topleft",
+                "--yes",
+                "--new-secret",
+                "--json",
+            ],
+        )
+        .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Read from the result: two setups started in the same second sort by their random part.
+    let default = std::path::PathBuf::from(r.json()["credentials_file"].as_str().unwrap());
+    assert_eq!(
+        default.parent(),
+        Some(home.state().join("handover").as_path())
+    );
+    assert!(default.is_file());
+    // Ten days old: flagged.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&out)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    // A link in the hand-over folder to a file of the user's is not a hand-over file.
+    let mine = home.path().join("mine.env");
+    std::fs::write(
+        &mine,
+        "HALO_APP_CLIENT_ID=x\nHALO_APP_CLIENT_SECRET=keep-me\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&mine, home.state().join("handover").join("link.env")).unwrap();
+
+    let v = home.run(["status", "--json"], &[]).await.json();
+    let files = v["handover_files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{v}");
+    let flagged: Vec<bool> = files.iter().map(|f| f["old"].as_bool().unwrap()).collect();
+    assert_eq!(flagged.iter().filter(|o| **o).count(), 1, "{v}");
+    let text = home.run(["status"], &[]).await.stdout;
+    assert!(text.contains("10d OLD"), "{text}");
+
+    let r = home.run(["handover", "clean"], &[]).await;
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Nothing was deleted"), "{}", r.stdout);
+    assert!(out.is_file() && default.is_file());
+
+    let r = home.run(["handover", "clean", "--yes"], &[]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!("deleted {}", out.display())),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("deleted {}", default.display())),
+        "{}",
+        r.stdout
+    );
+    assert!(!out.exists() && !default.exists());
+    assert_eq!(
+        std::fs::read_to_string(&mine).unwrap(),
+        "HALO_APP_CLIENT_ID=x\nHALO_APP_CLIENT_SECRET=keep-me\n"
+    );
+    let v = home.run(["status", "--json"], &[]).await.json();
+    assert_eq!(v["handover_files"], serde_json::json!([]), "{v}");
+    let r = home.run(["handover", "clean", "--yes"], &[]).await;
+    assert!(r.stdout.contains("No hand-over files"), "{}", r.stdout);
+}
+
+/// A batch entry may name a saved instance for its address, client id and secret source.
+#[tokio::test]
+async fn a_batch_entry_may_name_a_saved_instance() {
+    let sim = emulator().await;
+    let home = Home::new();
+    let cfg = config_with(&home, &sim, "secret_env = \"SB_HALO_SECRET\"\n");
+    let batch = home.path().join("fleet.toml");
+    std::fs::write(
+        &batch,
+        "[[instance]]\nname = \"sandbox\"\ninstance = \"sb\"\nprofile = \"topleft\"\n",
+    )
+    .unwrap();
+    let env = [
+        ("HALO_ONBOARD_CONFIG", cfg.as_str()),
+        ("SB_HALO_SECRET", sim.client_secret.as_str()),
+    ];
+    let v = home
+        .run(
+            [
+                "apply",
+                "--batch",
+                batch.to_str().unwrap(),
+                "--yes",
+                "--json",
+            ],
+            &env,
+        )
+        .await
+        .json();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["instances"][0]["status"], "ok");
+}
