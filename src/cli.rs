@@ -18,6 +18,13 @@ pub struct Cli {
     /// dark, light, high-contrast, monochrome, or a path to a theme .toml file.
     #[arg(long)]
     pub theme: Option<String>,
+    /// Headless commands print only the result line(s) and errors.
+    #[arg(long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Headless commands also print every request to Halo (method, path, status, latency) on
+    /// stderr. Never a secret.
+    #[arg(long, global = true)]
+    pub verbose: bool,
     /// Use colour: auto (unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = crate::ui::theme::ColorMode::Auto, global = true)]
     pub color: crate::ui::theme::ColorMode,

@@ -17,7 +17,13 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
         .enable_all()
         .build()
     {
-        Ok(rt) => ExitCode::from(rt.block_on(f)),
+        Ok(rt) => ExitCode::from(rt.block_on(async {
+            // --verbose: request lines while it runs, every one out before the exit.
+            let printer = headless::output::start();
+            let code = f.await;
+            headless::output::finish(printer).await;
+            code
+        })),
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             ExitCode::from(2)
@@ -29,6 +35,7 @@ fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     halo_onboard::hardening::no_core_dumps();
     let cli = Cli::parse();
+    headless::output::set(cli.quiet, cli.verbose);
     match &cli.command {
         None => wizard(&cli, None),
         Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args.clone()),

@@ -11,6 +11,8 @@ mod hostile;
 mod idle;
 #[path = "e2e/kill.rs"]
 mod kill;
+#[path = "e2e/prompts.rs"]
+mod prompts;
 #[path = "e2e/restore.rs"]
 mod restore;
 #[path = "e2e/secrets.rs"]

@@ -229,6 +229,31 @@ pub struct RequestEvent {
     pub waiting: Option<Duration>,
 }
 
+impl RequestEvent {
+    /// One line for a finished exchange: `GET /api/Roles -> 200 13 ms (1 retries): error`
+    /// (the path is already redacted; no secret is in it).
+    pub fn line(&self) -> String {
+        let status = self
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "---".into());
+        let mut s = format!(
+            "{} {} -> {} {} ms",
+            self.method,
+            self.path,
+            status,
+            self.latency.as_millis()
+        );
+        if self.retries > 0 {
+            s.push_str(&format!(" ({} retries)", self.retries));
+        }
+        if let Some(err) = &self.error {
+            s.push_str(&format!(": {err}"));
+        }
+        s
+    }
+}
+
 pub type EventSink = tokio::sync::mpsc::UnboundedSender<RequestEvent>;
 
 #[derive(Clone)]

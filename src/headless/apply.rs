@@ -484,9 +484,40 @@ fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Ou
 pub fn print_outcome(o: &Outcome, json: bool) {
     if json {
         println!("{}", outcome_json(o));
+    } else if super::output::quiet() {
+        print!("{}", outcome_quiet(o));
     } else {
         print!("{}", outcome_text(o));
     }
+}
+
+/// `--quiet`: the result line(s) only — what blocks a plan, the verdict, where the new
+/// credentials are.
+pub fn outcome_quiet(o: &Outcome) -> String {
+    let mut s = String::new();
+    if o.dry_run {
+        for p in &o.plan.problems {
+            s.push_str(&format!("BLOCKED: {p}\n"));
+        }
+        if !o.plan_shown {
+            s.push_str(&format!(
+                "Plan for setup {}: {} write(s); nothing was written.\n",
+                o.session,
+                o.plan.writes()
+            ));
+        } else {
+            s.push_str("Nothing was written.\n");
+        }
+        return s;
+    }
+    s.push_str(&format!("Setup {}: {}\n", o.session, result_line(o)));
+    if let (Some(path), true) = (&o.credentials_file, o.new_secret) {
+        s.push_str(&format!(
+            "Credentials (with the new secret) saved to {} (mode 0600).\n",
+            path.display()
+        ));
+    }
+    s
 }
 
 /// The `--json` result object.
@@ -658,7 +689,7 @@ pub fn outcome_text(o: &Outcome) -> String {
 
 /// Progress to stderr, each line prefixed (e.g. "[acme] "); `None` under `--json`.
 pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
-    if json {
+    if json || super::output::quiet() {
         return None;
     }
     let prefix = prefix.to_string();
@@ -903,7 +934,7 @@ async fn run_with(args: &ApplyArgs, mut answers: Answers, traps: Vec<Trap>) -> R
         &client_id,
         secret,
         &mut answers,
-        ClientOptions::default(),
+        super::output::client_options(),
     )
     .await?;
     let mut s = open_session(&journal, answers, &ep, &args.run)?;

@@ -691,8 +691,8 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
         force: args.run.force,
         no_verify: args.run.no_verify,
         concurrency: args.concurrency,
-        progress: !json,
-        client: ClientOptions::default(),
+        progress: !json && !super::output::quiet(),
+        client: super::output::client_options(),
         deadline: args.deadline,
     };
     let results = run_batch(&instances, &journal, &opts).await;
@@ -704,7 +704,7 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
             serde_json::json!({"ok": all_ok, "dry_run": !applying, "instances": results})
         );
     } else {
-        if !applying {
+        if !applying && !super::output::quiet() {
             for r in &results {
                 if let Some(o) = &r.outcome {
                     println!(

@@ -674,8 +674,18 @@ pub fn report_text(r: &Report) -> String {
         .max()
         .unwrap_or(5)
         .max(5);
-    let mut s = format!("  {:<6}{:<w$}  DETAIL\n", "", "CHECK");
-    for c in &r.checks {
+    let quiet = super::output::quiet();
+    let mut s = if quiet {
+        String::new()
+    } else {
+        format!("  {:<6}{:<w$}  DETAIL\n", "", "CHECK")
+    };
+    // --quiet: the failures and the result line only.
+    for c in r
+        .checks
+        .iter()
+        .filter(|c| !quiet || c.status == Status::Fail)
+    {
         let mark = match c.status {
             Status::Pass => "pass",
             Status::Fail => "FAIL",
@@ -900,7 +910,7 @@ fn add_repair(r: &mut Report, cmd: &str) {
 }
 
 async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
-    let opts = ClientOptions::default();
+    let opts = super::output::client_options();
     let t = match &args.setup {
         Some(reference) => from_setup(args, reference)?,
         None => {
@@ -922,7 +932,7 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         }
         None => None,
     };
-    if !args.json {
+    if !args.json && !super::output::quiet() {
         eprintln!(
             "Checking {} on {}",
             crate::text::line(&t.what),

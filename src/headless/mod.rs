@@ -6,6 +6,7 @@ pub mod batch;
 pub mod check;
 pub mod common;
 pub mod doctor;
+pub mod output;
 pub mod profiles;
 pub mod prompt;
 pub mod sessions;

@@ -2,7 +2,6 @@
 
 use super::apply::{RunArgs, run_session};
 use super::common::*;
-use crate::halo::ClientOptions;
 use crate::journal::{Journal, Session};
 use crate::plan::Object;
 use crate::plan::apply::Applier;
@@ -167,7 +166,7 @@ async fn open_session(
         &Place::Recorded(ep.clone()),
         &client_id,
         secret,
-        ClientOptions::default(),
+        super::output::client_options(),
     )
     .await?;
     Ok((j, s, c.client, ep))
@@ -256,7 +255,7 @@ async fn adopt(
                 super::apply::manual_hint(object, s, &lk)
             ),
         })?;
-    if !args.run.json {
+    if !args.run.json && !super::output::quiet() {
         eprintln!(
             "{} made by hand: adopted (rollback will leave it in place); continuing",
             object.label()
@@ -294,10 +293,20 @@ pub async fn run_rollback(args: &RollbackArgs) -> u8 {
                     println!("  {}", i.line(false));
                 }
                 println!(
-                    "Run `{retry}` to do it. Objects it reused, adopted or that are not provably its own are never deleted."
+                    "Objects it reused, adopted or that are not provably its own are never deleted."
                 );
             }
-            return Ok(EXIT_OK);
+            // On a terminal the list is followed by the question; elsewhere by the command.
+            let asked = !args.json
+                && !items.is_empty()
+                && super::prompt::interactive()
+                && super::prompt::yes_no("Delete them from Halo?");
+            if !asked {
+                if !args.json && !items.is_empty() {
+                    println!("Nothing was deleted. Run `{retry}` to do it.");
+                }
+                return Ok(EXIT_OK);
+            }
         }
         let items = rollback::rollback(&client, &j, &mut s)
             .await
@@ -308,7 +317,7 @@ pub async fn run_rollback(args: &RollbackArgs) -> u8 {
                 serde_json::json!({"ok": true, "session": s.id, "objects": items})
             );
         } else {
-            for i in &items {
+            for i in items.iter().filter(|_| !super::output::quiet()) {
                 println!("{}", i.line(true));
             }
             let kept = items

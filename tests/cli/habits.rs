@@ -572,3 +572,144 @@ async fn a_batch_entry_may_name_a_saved_instance() {
     assert_eq!(v["ok"], true, "{v}");
     assert_eq!(v["instances"][0]["status"], "ok");
 }
+
+/// In a pipe nothing waits for an answer: a "y" on stdin neither confirms the plan nor is taken
+/// for the secret; the missing secret is the usual exit 2 at once.
+#[tokio::test]
+async fn in_a_pipe_nothing_is_asked() {
+    use tokio::io::AsyncWriteExt;
+    let sim = emulator().await;
+    let home = Home::new();
+    let run = |secret: Option<&str>| {
+        let mut env = vec![("HALO_CLIENT_ID", sim.client_id.as_str())];
+        env.extend(secret.map(|s| ("HALO_CLIENT_SECRET", s)));
+        let mut c = home.command(["apply", "--url", &sim.url, "--profile", "topleft"], &env);
+        c.stdin(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        async move {
+            let mut stdin = child.stdin.take().unwrap();
+            let _ = stdin.write_all(b"y\ny\n").await;
+            drop(stdin);
+            let out =
+                tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+                    .await
+                    .expect("no prompt waited")
+                    .unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }
+    };
+    let (code, _, err) = run(None).await;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("HALO_CLIENT_SECRET"), "{err}");
+    let (code, out, err) = run(Some(&sim.client_secret)).await;
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        !out.contains("[y/N]") && !err.contains("[y/N]"),
+        "{out}{err}"
+    );
+    assert!(
+        out.contains("Nothing was written. To apply, run the same command with --yes."),
+        "{out}"
+    );
+    assert_eq!(posts(&sim), Vec::<String>::new());
+}
+
+/// `--quiet` prints only the result line(s) and errors; `--verbose` adds every request line
+/// (method, path, status, latency) on stderr, and never a secret.
+#[tokio::test]
+async fn quiet_says_the_result_and_verbose_every_request() {
+    let sim = emulator().await;
+    let home = Home::new();
+    let r = home
+        .run_sim(&sim, apply_topleft(&sim.url, &["--quiet"]))
+        .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "", "nothing but errors on stderr");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(
+        lines[0].contains("Verified with the new credentials"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines[1].starts_with("Credentials (with the new secret) saved to "),
+        "{}",
+        r.stdout
+    );
+    let r = home.run_sim(&sim, ["check", "last", "--quiet"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.trim(),
+        "Result: all checks passed (0 skipped).",
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stderr, "");
+    // An error still says what and what to do.
+    let r = home
+        .run(
+            [
+                "--quiet",
+                "apply",
+                "--url",
+                &sim.url,
+                "--profile",
+                "topleft",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("what to do:"), "{}", r.stderr);
+
+    let r = home
+        .run_sim(
+            &sim,
+            [
+                "apply",
+                "--url",
+                &sim.url,
+                "--profile",
+                "topleft",
+                "--yes",
+                "--new-secret",
+                "--verbose",
+                "--json",
+            ],
+        )
+        .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let creds = r.json()["credentials_file"].as_str().unwrap().to_string();
+    for want in [
+        "http: GET /api/authinfo -> 200",
+        "http: POST /auth/token?tenant=sandbox -> 200",
+        "http: GET /api/Roles -> 200",
+        "http: POST /api/Application -> 201",
+    ] {
+        assert!(r.stderr.contains(want), "{want}:\n{}", r.stderr);
+    }
+    assert!(
+        r.stderr.lines().all(|l| l.starts_with("http: ")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.lines().all(|l| l.contains(" ms")), "{}", r.stderr);
+    let app_secret = std::fs::read_to_string(&creds)
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("HALO_APP_CLIENT_SECRET=")
+                .map(|v| v.trim_matches('"').to_string())
+        })
+        .unwrap();
+    for secret in [sim.client_secret.as_str(), app_secret.as_str()] {
+        assert!(!r.stderr.contains(secret) && !r.stdout.contains(secret));
+    }
+    let r = home.run(["apply", "--quiet", "--verbose"], &[]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
