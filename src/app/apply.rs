@@ -645,10 +645,8 @@ pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
 pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
     match r {
         Ok(()) => {
-            m.apply.note = Some((
-                LogKind::Info,
-                "Handed over: the secret is wiped from the journal and this screen.".into(),
-            ));
+            // The screen's own "✓ Handed over" line says it; a note would say it twice.
+            m.apply.note = None;
             m.log(fx, LogKind::Info, "setup handed over");
         }
         Err(e) => {

@@ -125,6 +125,20 @@ pub enum Subject {
     Handover,
 }
 
+impl Subject {
+    /// The subject in words, for messages.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Role => "role",
+            Self::Agent => "agent",
+            Self::Application => "application",
+            Self::Secret => "secret",
+            Self::Verify => "verification",
+            Self::Handover => "hand-over",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {

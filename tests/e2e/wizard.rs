@@ -156,7 +156,7 @@ fn demo_walks_every_step() {
     t.keys(&["Enter"]);
     t.wait_for("Wipe the only copy?");
     t.keys(&["w"]);
-    t.wait_for("Handed over: the secret is wiped");
+    t.wait_for("✓ Handed over: the secret was wiped");
     let s = t.wait_for("(wiped after the hand-over)");
     assert!(!s.contains("shown ONCE"), "{s}");
     let done = sessions(&state);
