@@ -9,6 +9,8 @@ mod bad_input;
 mod hostile;
 #[path = "e2e/idle.rs"]
 mod idle;
+#[path = "e2e/instances.rs"]
+mod instances;
 #[path = "e2e/kill.rs"]
 mod kill;
 #[path = "e2e/prompts.rs"]
