@@ -18,9 +18,20 @@ pub struct Cli {
     /// dark, light, high-contrast, monochrome, or a path to a theme .toml file.
     #[arg(long)]
     pub theme: Option<String>,
+    /// Headless commands print only the result line(s) and errors.
+    #[arg(long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Headless commands also print every request to Halo (method, path, status, latency) on
+    /// stderr. Never a secret.
+    #[arg(long, global = true)]
+    pub verbose: bool,
     /// Use colour: auto (unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = crate::ui::theme::ColorMode::Auto, global = true)]
     pub color: crate::ui::theme::ColorMode,
+    /// Fill the Connect step from a saved instance (`[instance.NAME]` in the config file);
+    /// otherwise HALO_URL and HALO_CLIENT_ID fill it.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
     /// Append the session log here instead of `<state dir>/halo-onboard.log`.
     #[arg(long)]
     pub log_file: Option<PathBuf>,
@@ -44,6 +55,11 @@ pub enum Command {
     Resume(crate::headless::sessions::ResumeArgs),
     /// Delete what a setup created.
     Rollback(crate::headless::sessions::RollbackArgs),
+    /// What is managed from here: saved instances, every setup by instance and profile (state,
+    /// last check, secret expiry), and hand-over files still on disk.
+    Status(crate::headless::status::StatusArgs),
+    /// Hand-over files: `handover clean` deletes the ones still on disk (overwritten first).
+    Handover(crate::headless::status::HandoverArgs),
     /// Report this Halo's dialect and which of halo-onboard's assumptions hold (read-only).
     Doctor(crate::headless::doctor::DoctorArgs),
     /// Print a shell completion script (e.g. `halo-onboard completions bash > ~/.local/share/bash-completion/completions/halo-onboard`).

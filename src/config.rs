@@ -4,27 +4,48 @@
 //!
 //! ```toml
 //! theme = "light"            # dark, light, high-contrast, monochrome, or a theme file path
+//!
+//! [instance.acme]            # a saved Halo: `--instance acme` on any command that connects
+//! url = "https://acme.halopsa.com"   # or resource_url + auth_url (+ tenant) on-premise
+//! client_id = "…"            # the bootstrap application
+//! secret_env = "ACME_HALO_SECRET"    # where its secret is (or secret_file = "path"); never the secret
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 pub const CONFIG_ENV: &str = "HALO_ONBOARD_CONFIG";
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// Theme name or path, as `--theme` takes it.
     pub theme: Option<String>,
-    /// Keys this version does not know: named in a warning, otherwise ignored, so a typo or a
-    /// newer version's setting never throws the whole file away.
+    /// Saved Halo instances by name (`[instance.NAME]`); one that cannot be used holds why.
+    pub instances: BTreeMap<String, Result<Instance, String>>,
+}
+
+/// The file as written. Keys this version does not know are named in a warning, otherwise
+/// ignored, so a typo or a newer version's setting never throws the whole file away.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Raw {
+    theme: Option<String>,
+    instance: BTreeMap<String, toml::Value>,
     #[serde(flatten)]
-    unknown: std::collections::BTreeMap<String, toml::Value>,
+    unknown: BTreeMap<String, toml::Value>,
 }
 
 /// The keys [`Config`] reads, for the unknown-key warning.
-const KNOWN_KEYS: [&str; 1] = ["theme"];
+const KNOWN_KEYS: [&str; 2] = ["theme", "instance"];
+
+mod instance;
+
+pub use instance::{
+    Instance, MAX_NAME, SaveError, Saved, SecretSource, looks_like_halo_secret, normal_address,
+    save as save_instance, suggest_name, valid_name,
+};
 
 pub fn default_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
@@ -54,22 +75,41 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
             );
         }
     };
-    match toml::from_str::<Config>(&text) {
-        Ok(mut c) if !c.unknown.is_empty() => {
-            let keys: Vec<String> = std::mem::take(&mut c.unknown)
-                .into_keys()
-                .map(|k| format!("'{}'", printable(&k)))
+    match toml::from_str::<Raw>(&text) {
+        Ok(raw) => {
+            let mut warnings = Vec::new();
+            if !raw.unknown.is_empty() {
+                let keys: Vec<String> = raw
+                    .unknown
+                    .keys()
+                    .map(|k| format!("'{}'", printable(k)))
+                    .collect();
+                warnings.push(format!(
+                    "config {}: unknown key{} {} ignored (known: {})",
+                    path.display(),
+                    if keys.len() == 1 { "" } else { "s" },
+                    keys.join(", "),
+                    KNOWN_KEYS.join(", ")
+                ));
+            }
+            let base = path.parent().unwrap_or(Path::new("."));
+            let instances: BTreeMap<String, Result<Instance, String>> = raw
+                .instance
+                .iter()
+                .map(|(name, v)| (name.clone(), instance::parse(name, v, base)))
                 .collect();
-            let msg = format!(
-                "config {}: unknown key{} {} ignored (known: {})",
-                path.display(),
-                if keys.len() == 1 { "" } else { "s" },
-                keys.join(", "),
-                KNOWN_KEYS.join(", ")
-            );
-            (c, Some(msg))
+            for e in instances.values().filter_map(|r| r.as_ref().err()) {
+                warnings.push(format!(
+                    "config {}: {e}; that instance is not used",
+                    path.display()
+                ));
+            }
+            let c = Config {
+                theme: raw.theme,
+                instances,
+            };
+            (c, (!warnings.is_empty()).then(|| warnings.join("\n")))
         }
-        Ok(c) => (c, None),
         Err(e) => {
             let line = e
                 .span()
@@ -89,6 +129,41 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
                 )),
             )
         }
+    }
+}
+
+impl Config {
+    /// The saved instance `name`; an unknown name lists the ones there are, a broken one says
+    /// what to fix. `path` is the config file, for the messages.
+    pub fn instance(&self, name: &str, path: Option<&Path>) -> Result<&Instance, String> {
+        let file = path.map_or_else(|| "the config file".into(), |p| p.display().to_string());
+        match self.instances.get(name) {
+            Some(Ok(i)) => Ok(i),
+            Some(Err(e)) => Err(format!("config {file}: {e}")),
+            None => {
+                let known: Vec<&str> = self.instances.keys().map(String::as_str).collect();
+                Err(if known.is_empty() {
+                    format!(
+                        "no instance '{}': {file} has no [instance.NAME] tables",
+                        printable(name)
+                    )
+                } else {
+                    format!(
+                        "no instance '{}' in {file} (it has {})",
+                        printable(name),
+                        known.join(", ")
+                    )
+                })
+            }
+        }
+    }
+
+    /// The usable instance at `address` (a hosted URL or a resource server), with its name.
+    pub fn instance_at(&self, address: &str) -> Option<(&str, &Instance)> {
+        self.instances.iter().find_map(|(n, i)| {
+            let i = i.as_ref().ok()?;
+            i.is_at(address).then_some((n.as_str(), i))
+        })
     }
 }
 
@@ -152,6 +227,6 @@ mod tests {
             warn.contains("'colour'") && warn.contains("'thme'"),
             "{warn}"
         );
-        assert!(warn.contains("known: theme"), "{warn}");
+        assert!(warn.contains("known: theme, instance"), "{warn}");
     }
 }

@@ -18,7 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("limits", &[]),
     ("timestamp", &[]),
     ("text", &["timestamp"]),
-    ("config", &["limits"]),
+    ("config", &["journal", "limits", "text"]),
     ("halo", &["limits", "text"]),
     ("answers", &["halo"]),
     (
@@ -33,7 +33,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "app",
-        &["answers", "halo", "journal", "plan", "profile", "text"],
+        &[
+            "answers", "config", "halo", "journal", "plan", "profile", "text",
+        ],
     ),
     (
         "ui",
@@ -44,13 +46,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "runtime",
         &[
-            "answers", "app", "halo", "journal", "plan", "profile", "sim", "text", "ui",
+            "answers", "app", "config", "halo", "journal", "plan", "profile", "sim", "text", "ui",
         ],
     ),
     (
         "headless",
         &[
-            "answers", "halo", "journal", "limits", "plan", "profile", "text",
+            "answers", "config", "halo", "journal", "limits", "plan", "profile", "text",
         ],
     ),
     ("cli", &["headless", "sim", "ui"]),

@@ -16,7 +16,13 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
         .enable_all()
         .build()
     {
-        Ok(rt) => ExitCode::from(rt.block_on(f)),
+        Ok(rt) => ExitCode::from(rt.block_on(async {
+            // --verbose: request lines while it runs, every one out before the exit.
+            let printer = headless::output::start();
+            let code = f.await;
+            headless::output::finish(printer).await;
+            code
+        })),
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             ExitCode::from(2)
@@ -28,6 +34,7 @@ fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     halo_onboard::hardening::no_core_dumps();
     let cli = Cli::parse();
+    headless::output::set(cli.quiet, cli.verbose);
     match &cli.command {
         None => wizard(&cli, None),
         Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args.clone()),
@@ -40,6 +47,8 @@ fn main() -> ExitCode {
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(args)),
         Some(Command::Rollback(args)) => block_on(headless::sessions::run_rollback(args)),
         Some(Command::Doctor(args)) => block_on(headless::doctor::run(args)),
+        Some(Command::Status(args)) => ExitCode::from(headless::status::run_status(args)),
+        Some(Command::Handover(args)) => ExitCode::from(headless::status::run_handover(args)),
         Some(Command::Completions { shell }) => {
             match halo_onboard::cli::completions(*shell, &mut std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -57,6 +66,36 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// The Connect step's address and client id: a saved `--instance`, else `HALO_URL` and
+/// `HALO_CLIENT_ID` (never a secret).
+fn prefill(
+    cli: &Cli,
+    config: &halo_onboard::config::Config,
+) -> Result<halo_onboard::answers::ConnectionAnswers, String> {
+    use halo_onboard::answers::{ConnectionAnswers, ConnectionMode};
+    use halo_onboard::headless::common::{CLIENT_ID_ENV, URL_ENV, env_value};
+    let mut c = ConnectionAnswers::default();
+    let Some(name) = &cli.instance else {
+        c.url = env_value(URL_ENV).unwrap_or_default();
+        c.client_id = env_value(CLIENT_ID_ENV).unwrap_or_default();
+        return Ok(c);
+    };
+    let path = halo_onboard::config::default_path();
+    let i = config.instance(name, path.as_deref())?;
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    c.client_id = s(&i.client_id);
+    c.tenant = s(&i.tenant);
+    match &i.url {
+        Some(url) => c.url = url.clone(),
+        None => {
+            c.mode = ConnectionMode::OnPremise;
+            c.resource_url = s(&i.resource_url);
+            c.auth_url = s(&i.auth_url);
+        }
+    }
+    Ok(c)
 }
 
 fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
@@ -100,6 +139,15 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Where to connect, before the terminal is taken: a saved instance that is not there is a
+    // usage error like a --theme that names nothing.
+    let prefill = match prefill(cli, &config) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}\n  what to do: `halo-onboard status` lists the saved instances");
+            return ExitCode::from(2);
+        }
+    };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         eprintln!(
             "error: the wizard needs an interactive terminal (stdin and stdout are not one here)\n  what to do: run it in a terminal, or use the headless commands: `halo-onboard apply --help`"
@@ -113,8 +161,26 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         eprintln!("halo-onboard: {e}");
         startup.push((LogKind::Error, e));
     }
-    let mut model = Model::new(Answers::default());
+    let mut answers = Answers::default();
+    if !cli.demo {
+        answers.connection = prefill;
+    }
+    let mut model = Model::new(answers);
     model.state_dir = halo_onboard::journal::default_state_dir();
+    // After a connect the wizard offers to save the Halo as an instance (not in the demo: its
+    // emulator is new each run).
+    if !cli.demo
+        && let Some(path) = halo_onboard::config::default_path()
+    {
+        model.instances = Some(halo_onboard::app::instance::Instances {
+            path,
+            saved: config
+                .instances
+                .iter()
+                .filter_map(|(n, i)| Some((n.clone(), i.clone().ok()?)))
+                .collect(),
+        });
+    }
     // Profiles, unfinished setups and the demo's emulator come after the first frame.
     let mut load = StartupRequest {
         profiles: true,

@@ -10,6 +10,8 @@ mod bad_input;
 mod catalogue;
 #[path = "cli/dialect.rs"]
 mod dialect;
+#[path = "cli/habits.rs"]
+mod habits;
 #[path = "cli/headless.rs"]
 mod headless;
 #[path = "cli/hostile.rs"]

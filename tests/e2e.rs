@@ -9,8 +9,12 @@ mod bad_input;
 mod hostile;
 #[path = "e2e/idle.rs"]
 mod idle;
+#[path = "e2e/instances.rs"]
+mod instances;
 #[path = "e2e/kill.rs"]
 mod kill;
+#[path = "e2e/prompts.rs"]
+mod prompts;
 #[path = "e2e/restore.rs"]
 mod restore;
 #[path = "e2e/secrets.rs"]

@@ -655,7 +655,7 @@ pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
 pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
     match r {
         Ok(()) => {
-            // The screen's first lines already say it was handed over; no second line says it.
+            // The screen's own "✓ Handed over" line says it; a note would say it twice.
             m.apply.note = None;
             m.log(fx, LogKind::Info, "setup handed over");
         }

@@ -133,6 +133,7 @@ fn connected(m: &mut Model, fx: &mut Vec<Effect>, c: Connected) {
         scopes: c.token.scopes,
         missing,
     });
+    super::instance::offer(m, fx);
     // A resumed setup has its answers: straight to Submit, where apply continues.
     if let Some(id) = m.apply.resume.as_ref().map(|s| s.id.clone())
         && m.step == Step::Connect

@@ -49,6 +49,8 @@ pub enum Ctx {
     SavePath,
     ConfirmOverwrite,
     ConfirmWipe,
+    SaveInstance,
+    ConfirmInstanceReplace,
 }
 
 impl Ctx {
@@ -75,6 +77,8 @@ impl Ctx {
             Self::SavePath => "Save hand-over",
             Self::ConfirmOverwrite => "File exists",
             Self::ConfirmWipe => "Wipe the only copy?",
+            Self::SaveInstance => "Save this Halo",
+            Self::ConfirmInstanceReplace => "Instance exists",
         }
     }
 
@@ -167,6 +171,14 @@ pub enum Action {
     BackToPath,
     Wipe,
     KeepSecret,
+    InstanceOpen,
+    InstanceType,
+    InstanceBackspace,
+    InstanceClear,
+    InstanceSave,
+    InstanceDecline,
+    InstanceReplace,
+    InstanceKeep,
 }
 
 /// A key, or a class of keys, a row answers to.
@@ -513,6 +525,10 @@ pub static TABLE: &[Bind] = &[
         .help("next value of a choice")
         .label("←/→"),
     row(C::NotTyping, &[code(KC::Left)], A::CyclePrev).help("previous value of a choice"),
+    row(C::Connect, &[K::Ch('s')], A::InstanceOpen)
+        .when(super::instance::can_offer)
+        .hint("save this Halo")
+        .help("save this Halo as a named instance for headless --instance (no secret)"),
     row(C::Connect, &[K::Ch('t')], A::TestConnection)
         .hint("test")
         .help("test the connection"),
@@ -674,6 +690,31 @@ pub static TABLE: &[Bind] = &[
     row(C::ConfirmWipe, &[K::Ch('w')], A::Wipe).help("wipe it anyway"),
     row(C::ConfirmWipe, &[K::Ctrl('c')], A::AskQuit),
     row(C::ConfirmWipe, &[K::Any], A::KeepSecret).help("keep it"),
+    row(C::SaveInstance, &[code(KC::Enter)], A::InstanceSave)
+        .hint("save")
+        .help("save it under this name"),
+    row(C::SaveInstance, &[code(KC::Esc)], A::InstanceDecline)
+        .hint("not now")
+        .help("do not save it"),
+    row(C::SaveInstance, &[K::Ctrl('c')], A::AskQuit),
+    row(C::SaveInstance, &[K::Ctrl('u')], A::InstanceClear)
+        .hint("clear")
+        .help("clear the name"),
+    row(
+        C::SaveInstance,
+        &[code(KC::Backspace)],
+        A::InstanceBackspace,
+    ),
+    row(C::SaveInstance, &[K::AnyChar], A::InstanceType),
+    row(C::SaveInstance, &[K::Any], A::Nothing),
+    row(
+        C::ConfirmInstanceReplace,
+        &[K::Ch('y'), K::Ch('Y')],
+        A::InstanceReplace,
+    )
+    .help("replace the saved instance"),
+    row(C::ConfirmInstanceReplace, &[K::Ctrl('c')], A::AskQuit),
+    row(C::ConfirmInstanceReplace, &[K::Any], A::InstanceKeep).help("keep it: choose another name"),
 ];
 
 /// The contexts of the screen behind any overlay, most specific first.
@@ -726,6 +767,8 @@ fn overlay(m: &Model) -> Option<Ctx> {
         Overlay::SavePath(_) => Ctx::SavePath,
         Overlay::ConfirmOverwrite(_) => Ctx::ConfirmOverwrite,
         Overlay::ConfirmWipe => Ctx::ConfirmWipe,
+        Overlay::SaveInstance(_) => Ctx::SaveInstance,
+        Overlay::ConfirmInstanceReplace(_) => Ctx::ConfirmInstanceReplace,
     })
 }
 

@@ -88,24 +88,7 @@ impl LogBuffer {
 
 /// One line for a finished HTTP exchange.
 pub fn format_request(e: &RequestEvent) -> String {
-    let status = e
-        .status
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| "---".into());
-    let mut s = format!(
-        "{} {} -> {} {} ms",
-        e.method,
-        e.path,
-        status,
-        e.latency.as_millis()
-    );
-    if e.retries > 0 {
-        s.push_str(&format!(" ({} retries)", e.retries));
-    }
-    if let Some(err) = &e.error {
-        s.push_str(&format!(": {err}"));
-    }
-    s
+    e.line()
 }
 
 #[cfg(test)]

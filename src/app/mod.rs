@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod connect;
 pub mod fields;
+pub mod instance;
 pub mod keys;
 pub mod log;
 pub mod manual;

@@ -106,6 +106,10 @@ pub enum Overlay {
     ConfirmOverwrite(String),
     /// Confirming the hand-over would wipe a secret that was neither copied nor saved.
     ConfirmWipe,
+    /// After a connect: save this Halo as a named instance (the name, edited in place)?
+    SaveInstance(String),
+    /// An instance of this name says something else: replace it (`y`), or back to the name.
+    ConfirmInstanceReplace(String),
 }
 
 /// A request waiting before its next attempt (429 backoff, a 5xx retry), counted down.
@@ -178,6 +182,9 @@ pub struct Model {
     pub state_dir: Option<std::path::PathBuf>,
     /// Tags this run's lines in the log file until a setup id is known (set by the runtime).
     pub run_tag: String,
+    /// The config file's saved instances, for the offer to save this Halo after a connect
+    /// (`None`: never offered).
+    pub instances: Option<super::instance::Instances>,
     pub quit: bool,
 }
 
@@ -219,6 +226,7 @@ impl Model {
             apply: ApplyState::default(),
             state_dir: None,
             run_tag: "0".into(),
+            instances: None,
             quit: false,
         }
     }

@@ -90,6 +90,8 @@ pub enum Msg {
     HandedOver(Result<(), String>),
     /// What was loaded once the first frame was on the screen.
     Started(Box<Started>),
+    /// The instance was written (its name and how), or why not.
+    InstanceSaved(Result<(String, crate::config::Saved), String>),
 }
 
 /// What the wizard loads once its first frame is drawn (so nothing of it delays the frame).
@@ -200,5 +202,13 @@ pub enum Effect {
     },
     /// Wipe the journal's copy of the secret and mark the setup handed over.
     ConfirmHandover(Box<Session>),
+    /// Write `[instance.NAME]` into the config file (never a secret).
+    SaveInstance {
+        path: std::path::PathBuf,
+        name: String,
+        instance: Box<crate::config::Instance>,
+        /// Replace an instance of that name that says something else (the user said so).
+        replace: bool,
+    },
     Quit,
 }

@@ -51,6 +51,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::AnswersSaved(r) => ap::answers_saved(m, fx_, r),
         Msg::HandedOver(r) => ap::handed_over(m, fx_, r),
         Msg::Started(s) => super::startup::started(m, fx_, *s),
+        Msg::InstanceSaved(r) => super::instance::saved(m, fx_, r),
     }
     fx
 }
@@ -180,6 +181,14 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         Action::Wipe => ap::wipe(m, fx),
+        Action::InstanceType => super::instance::type_char(m, ch.unwrap_or_default()),
+        Action::InstanceBackspace => super::instance::backspace(m),
+        Action::InstanceClear => super::instance::clear(m),
+        Action::InstanceSave => super::instance::save(m, fx),
+        Action::InstanceOpen => super::instance::open(m),
+        Action::InstanceDecline => super::instance::decline(m),
+        Action::InstanceReplace => super::instance::replace(m, fx),
+        Action::InstanceKeep => super::instance::keep(m),
         Action::KeepSecret => ap::keep_secret(m),
     }
 }

@@ -15,6 +15,7 @@ use crate::plan::handover;
 use crate::plan::manual;
 use crate::plan::session::{self, For, ProgressFn};
 use crate::plan::verify::Verification;
+use crate::profile::{Profile, Trap};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
@@ -24,7 +25,9 @@ pub struct ApplyArgs {
     /// answers (a setup id, a unique prefix of one, or `last`). Repairs drift `check` found.
     #[arg(long, value_name = "SETUP", conflicts_with_all = ["url", "resource_url", "profile", "answers", "batch"])]
     pub setup: Option<String>,
-    /// Integration profile id (see `halo-onboard profiles`).
+    /// Integration profile: an id (see `halo-onboard profiles`) or the path of a profile
+    /// TOML file (e.g. one `profiles show ID --toml` printed). Required (except with --setup
+    /// and --batch).
     #[arg(long)]
     pub profile: Option<String>,
     /// TOML answers laid over the profile (any field of any step).
@@ -102,18 +105,26 @@ pub fn plan_text(plan: &Plan) -> String {
     for p in &plan.problems {
         s.push_str(&format!("  BLOCKED: {p}\n"));
     }
-    s.push_str(&manual_text(plan));
     s
 }
 
-/// What the user sets by hand in Halo's web UI (the API cannot), as printed lines.
-pub fn manual_text(plan: &Plan) -> String {
-    if plan.manual.is_empty() {
-        return String::new();
+/// What the user does by hand in Halo's web UI (the API cannot) and the profile's known traps,
+/// as printed lines; said once per run (the plan before a prompt, else the result).
+pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
+    let mut s = String::new();
+    if !plan.manual.is_empty() {
+        s.push_str("Set by hand in Halo's web UI (the API does not):\n");
+        for m in &plan.manual {
+            s.push_str(&format!("  - {m}\n"));
+        }
     }
-    let mut s = String::from("  Set by hand in Halo's web UI (the API does not):\n");
-    for m in &plan.manual {
-        s.push_str(&format!("    - {m}\n"));
+    if !traps.is_empty() {
+        s.push_str("Known traps of this integration (from its profile):\n");
+        let mut sorted: Vec<&Trap> = traps.iter().collect();
+        sorted.sort_by_key(|t| std::cmp::Reverse(t.severity));
+        for t in sorted {
+            s.push_str(&format!("  - [{}] {}\n", t.severity.as_str(), t.text));
+        }
     }
     s
 }
@@ -171,6 +182,12 @@ pub struct Outcome {
     pub credentials_file: Option<PathBuf>,
     /// When the application's secret expires, where Halo reports it.
     pub secret_expires: Option<String>,
+    /// The profile's known traps (pitfalls, follow-up steps), said with the manual steps.
+    pub traps: Vec<Trap>,
+    /// The plan, its manual steps and traps were printed before the "Apply?" prompt: the
+    /// result does not repeat them.
+    #[serde(skip)]
+    pub plan_shown: bool,
 }
 
 impl Outcome {
@@ -191,6 +208,8 @@ impl Outcome {
             verification: None,
             credentials_file: None,
             secret_expires: None,
+            traps: Vec::new(),
+            plan_shown: false,
         }
     }
 
@@ -243,8 +262,12 @@ fn journal_failure(e: crate::journal::JournalError) -> Failure {
     Failure::new(e.to_string(), e.hint())
 }
 
-/// Runs a session from where it stands: plan (and stop unless `--yes`), apply, verify, hand over.
-/// Prints nothing itself except through `log`; the caller reports the [`Outcome`].
+/// Asked with the plan when `--yes` was not given (a terminal's "Apply? [y/N]"): true applies.
+pub type Confirm = dyn Fn(&Outcome) -> bool + Send + Sync;
+
+/// Runs a session from where it stands: plan (and stop unless `--yes` or `confirm` says yes),
+/// apply, verify, hand over. Prints nothing itself except through `log` and `confirm`; the
+/// caller reports the [`Outcome`].
 pub async fn execute(
     client: &Client,
     journal: &Journal,
@@ -252,6 +275,7 @@ pub async fn execute(
     ep: &Endpoint,
     run: &RunArgs,
     log: Option<Log>,
+    confirm: Option<&Confirm>,
 ) -> Result<Outcome, Failure> {
     let say = |m: &str| {
         if let Some(l) = &log {
@@ -270,10 +294,34 @@ pub async fn execute(
         .await
         .map_err(|e| Failure::halo(&e))?;
     say(&format!("Connected to {} as {}", ep.base_url(), me.name));
-    let plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
-    if run.dry_run || !run.yes {
+    let mut plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
+    let mut plan_shown = false;
+    let confirmed;
+    let run = if run.yes && !run.dry_run {
+        run
+    } else if run.dry_run {
         return Ok(Outcome::planned(s, plan));
-    }
+    } else {
+        let mut planned = Outcome::planned(s, plan);
+        match confirm.filter(|_| !planned.plan.is_blocked()) {
+            Some(ask) => {
+                planned.plan_shown = true;
+                if !ask(&planned) {
+                    return Ok(planned);
+                }
+                plan = planned.plan;
+                plan_shown = true;
+                // The draft becomes a journaled setup before anything reaches Halo.
+                journal.save(s).map_err(journal_failure)?;
+                confirmed = RunArgs {
+                    yes: true,
+                    ..run.clone()
+                };
+                &confirmed
+            }
+            None => return Ok(planned),
+        }
+    };
     // Nothing is written to Halo before it is sure the hand-over file can be written too.
     check_out(run, journal)?;
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
@@ -285,6 +333,7 @@ pub async fn execute(
         .map_err(|e| apply_failure(&e, s, &lk_kept))?;
     let mut out = outcome(s, plan, &f.applied);
     out.no_verify = run.no_verify;
+    out.plan_shown = plan_shown;
     let handover = session::settle(journal, ep, s, &f, run.no_verify).map_err(journal_failure)?;
     let verified = f.verification.as_ref().is_some_and(Verification::passed);
     out.verification = f.verification;
@@ -435,15 +484,46 @@ fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Ou
 pub fn print_outcome(o: &Outcome, json: bool) {
     if json {
         println!("{}", outcome_json(o));
+    } else if super::output::quiet() {
+        print!("{}", outcome_quiet(o));
     } else {
         print!("{}", outcome_text(o));
     }
 }
 
+/// `--quiet`: the result line(s) only — what blocks a plan, the verdict, where the new
+/// credentials are.
+pub fn outcome_quiet(o: &Outcome) -> String {
+    let mut s = String::new();
+    if o.dry_run {
+        for p in &o.plan.problems {
+            s.push_str(&format!("BLOCKED: {p}\n"));
+        }
+        if !o.plan_shown {
+            s.push_str(&format!(
+                "Plan for setup {}: {} write(s); nothing was written.\n",
+                o.session,
+                o.plan.writes()
+            ));
+        } else {
+            s.push_str("Nothing was written.\n");
+        }
+        return s;
+    }
+    s.push_str(&format!("Setup {}: {}\n", o.session, result_line(o)));
+    if let (Some(path), true) = (&o.credentials_file, o.new_secret) {
+        s.push_str(&format!(
+            "Credentials (with the new secret) saved to {} (mode 0600).\n",
+            path.display()
+        ));
+    }
+    s
+}
+
 /// The `--json` result object.
 pub fn outcome_json(o: &Outcome) -> serde_json::Value {
     if o.dry_run {
-        return json!({"ok": o.ok(), "session": o.session, "dry_run": true, "plan": o.plan});
+        return json!({"ok": o.ok(), "session": o.session, "dry_run": true, "plan": o.plan, "traps": o.traps});
     }
     json!({
         "ok": o.ok(),
@@ -461,6 +541,7 @@ pub fn outcome_json(o: &Outcome) -> serde_json::Value {
         "new_secret": o.new_secret,
         "credentials_file": o.credentials_file,
         "secret_expires": o.secret_expires,
+        "traps": o.traps,
         "message": result_line(o),
     })
 }
@@ -510,16 +591,28 @@ fn result_line(o: &Outcome) -> String {
     }
 }
 
+/// The plan of a session as printed before anything is written: actions, blocking problems,
+/// the number of requests, manual steps and traps.
+pub fn plan_block(o: &Outcome) -> String {
+    format!(
+        "Plan for setup {}:\n{}\nRequests: {}\n{}",
+        o.session,
+        plan_text(&o.plan),
+        o.plan.requests.len(),
+        notes_text(&o.plan, &o.traps)
+    )
+}
+
 /// The text result of an applied (or planned) session.
 pub fn outcome_text(o: &Outcome) -> String {
     let mut s = String::new();
+    if o.dry_run && o.plan_shown {
+        // Declined at the prompt: the plan is on the screen already.
+        s.push_str("Nothing was written.\n");
+        return s;
+    }
     if o.dry_run {
-        s.push_str(&format!(
-            "Plan for setup {}:\n{}\n",
-            o.session,
-            plan_text(&o.plan)
-        ));
-        s.push_str(&format!("Requests: {}\n", o.plan.requests.len()));
+        s.push_str(&plan_block(o));
         if !o.plan.is_blocked() {
             s.push_str("Nothing was written. To apply, run the same command with --yes.\n");
         }
@@ -545,7 +638,9 @@ pub fn outcome_text(o: &Outcome) -> String {
     if let Some(v) = &o.verification {
         s.push_str(&format!("Verification:\n{}", verification_text(v)));
     }
-    s.push_str(&manual_text(&o.plan));
+    if !o.plan_shown {
+        s.push_str(&notes_text(&o.plan, &o.traps));
+    }
     s.push_str(&format!("{}\n", result_line(o)));
     s.push_str(&format!("Client ID: {client_id}\n"));
     if let Some(when) = &o.secret_expires {
@@ -594,7 +689,7 @@ pub fn outcome_text(o: &Outcome) -> String {
 
 /// Progress to stderr, each line prefixed (e.g. "[acme] "); `None` under `--json`.
 pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
-    if json {
+    if json || super::output::quiet() {
         return None;
     }
     let prefix = prefix.to_string();
@@ -606,17 +701,49 @@ pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
     }))
 }
 
-/// `execute` + `print_outcome`: the `apply` and `resume` behaviour.
+/// `execute` + `print_outcome`: the `apply` and `resume` behaviour. Without `--yes` on a
+/// terminal, the plan is followed by "Apply? [y/N]"; elsewhere it is printed and nothing is
+/// written.
 pub async fn run_session(
     client: &Client,
     journal: &Journal,
     s: &mut Session,
     ep: &Endpoint,
     run: &RunArgs,
+    traps: Vec<Trap>,
 ) -> Result<u8, Failure> {
-    let o = execute(client, journal, s, ep, run, stderr_log("", run.json)).await?;
+    let shown = traps.clone();
+    let ask = move |planned: &Outcome| {
+        let mut o = planned.clone();
+        o.traps = shown.clone();
+        print!("{}", plan_block(&o));
+        super::prompt::yes_no("Apply these changes to Halo?")
+    };
+    let confirm: Option<&Confirm> =
+        (!run.json && super::prompt::interactive()).then_some(&ask as &Confirm);
+    let mut o = execute(
+        client,
+        journal,
+        s,
+        ep,
+        run,
+        stderr_log("", run.json),
+        confirm,
+    )
+    .await?;
+    o.traps = traps;
     print_outcome(&o, run.json);
     Ok(o.code())
+}
+
+/// The traps of the profile a setup was made from, when this installation still has it.
+pub fn traps_of(answers: &Answers) -> Vec<Trap> {
+    answers
+        .profile
+        .as_deref()
+        .and_then(|id| super::profiles::resolve(id).ok())
+        .map(|p| p.traps)
+        .unwrap_or_default()
 }
 
 /// `halo-onboard apply`.
@@ -633,15 +760,16 @@ pub async fn run(args: &ApplyArgs) -> u8 {
     }
 }
 
-/// The profile's answers with an answers file laid over them.
-pub fn load_answers(
-    profile: Option<&str>,
-    file: Option<&std::path::Path>,
-) -> Result<Answers, Failure> {
-    let mut answers = crate::profile::answers_for(profile.unwrap_or("custom"))
-        .map_err(|m| Failure::new(m, "Run `halo-onboard profiles` to list the profile ids."))?;
+/// The profile's answers with an answers file laid over them, checked against Halo's limits.
+pub fn load_answers(profile: &Profile, file: Option<&std::path::Path>) -> Result<Answers, Failure> {
+    let mut answers = profile.to_answers();
     if let Some(p) = file {
         answers = overlay_answers(&answers, p)?;
+    }
+    // A profile that leaves the areas to the user grants the smallest scope set for the areas
+    // the answers give, as the wizard's Role step does (unless the file names scopes itself).
+    if profile.ask_areas && answers.scopes.is_empty() {
+        crate::profile::derive_scopes(&mut answers);
     }
     // Halo's own limits, before Halo sees anything.
     let bad = crate::plan::limits::problems(&answers);
@@ -656,6 +784,45 @@ pub fn load_answers(
         ));
     }
     Ok(answers)
+}
+
+/// The choices the profile leaves to the user must be answered before anything is planned
+/// against Halo (the wizard stops on them too): exit 1, naming each question, the answers-file
+/// key that answers it and the lines to write.
+pub fn check_questions(profile: &Profile, answers: &Answers) -> Result<(), Failure> {
+    let open: Vec<_> = profile
+        .questions()
+        .into_iter()
+        .filter(|q| !q.answered(answers))
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    let what: Vec<String> = open
+        .iter()
+        .map(|q| format!("{} (answers key {})", q.words(), q.key()))
+        .collect();
+    let examples: Vec<String> = open
+        .iter()
+        .map(|q| format!("    {}", q.example().replace('\n', "\n    ")))
+        .collect();
+    Err(Failure {
+        code: EXIT_FAILED,
+        message: format!(
+            "the profile {} leaves {} to you: {}; nothing was planned or written",
+            profile.id,
+            if open.len() == 1 {
+                "a choice"
+            } else {
+                "choices"
+            },
+            what.join("; ")
+        ),
+        hint: format!(
+            "answer in a TOML file and pass it with --answers FILE (use the names this Halo has), e.g.:\n{}",
+            examples.join("\n")
+        ),
+    })
 }
 
 /// Connects with the bootstrap credentials and checks they can administer Halo; records the
@@ -725,21 +892,40 @@ fn from_setup(args: &ApplyArgs, reference: &str) -> Result<(ApplyArgs, Answers),
 
 async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
     if let Some(reference) = &args.setup {
-        let (args, answers) = from_setup(args, reference)?;
-        return run_with(&args, answers).await;
+        let (mut args, answers) = from_setup(args, reference)?;
+        // The secret where the saved instance of that Halo keeps it (or --instance says).
+        let c = &args.connect;
+        let address = c.url.as_deref().or(c.resource_url.as_deref()).unwrap_or("");
+        let lent = for_setup(c.instance.as_deref(), address, c.client_secret_file.clone())?;
+        args.connect.secret_source = lent.secret_source;
+        if args.connect.client_id.is_none() {
+            args.connect.client_id = lent.client_id;
+        }
+        let traps = traps_of(&answers);
+        return run_with(&args, answers, traps).await;
     }
-    // What is missing is named in the order a user fills it in: where, who, what.
+    let args = &ApplyArgs {
+        connect: args.connect.resolved()?,
+        ..args.clone()
+    };
+    // What is missing is named in the order a user fills it in: where, then what. An unknown
+    // profile, or a choice it leaves open, stops before anything connects.
     if args.connect.url.is_none() && args.connect.resource_url.is_none() {
-        return Err(Failure::new(
-            "no Halo instance given",
-            "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url); `halo-onboard apply --help` lists every flag.",
-        ));
+        return Err(no_instance());
     }
-    let answers = load_answers(args.profile.as_deref(), args.answers.as_deref())?;
-    run_with(args, answers).await
+    let Some(profile) = args.profile.as_deref() else {
+        return Err(Failure::new(
+            "no profile given: --profile is required",
+            "Pass --profile ID (`halo-onboard profiles` lists them; `custom` starts empty) or the path of a profile file.",
+        ));
+    };
+    let profile = super::profiles::resolve(profile)?;
+    let answers = load_answers(&profile, args.answers.as_deref())?;
+    check_questions(&profile, &answers)?;
+    run_with(args, answers, profile.traps).await
 }
 
-async fn run_with(args: &ApplyArgs, mut answers: Answers) -> Result<u8, Failure> {
+async fn run_with(args: &ApplyArgs, mut answers: Answers, traps: Vec<Trap>) -> Result<u8, Failure> {
     let journal = Journal::open_default().map_err(journal_failure)?;
     check_out(&args.run, &journal)?;
     let (client_id, secret) = bootstrap_credentials(&args.connect)?;
@@ -748,9 +934,9 @@ async fn run_with(args: &ApplyArgs, mut answers: Answers) -> Result<u8, Failure>
         &client_id,
         secret,
         &mut answers,
-        ClientOptions::default(),
+        super::output::client_options(),
     )
     .await?;
     let mut s = open_session(&journal, answers, &ep, &args.run)?;
-    run_session(&client, &journal, &mut s, &ep, &args.run).await
+    run_session(&client, &journal, &mut s, &ep, &args.run, traps).await
 }

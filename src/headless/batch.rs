@@ -8,9 +8,14 @@
 //! url = "https://acme.halopsa.com"      # or resource_url + auth_url (+ tenant)
 //! client_id = "bootstrap-client-id"
 //! client_secret_env = "ACME_HALO_SECRET" # or client_secret_file = "acme.secret"
-//! profile = "topleft"
+//! profile = "topleft"                  # or a profile file
 //! answers = "acme-answers.toml"         # optional
 //! out = "acme-topleft.env"              # optional hand-over file
+//!
+//! [[instance]]
+//! name = "globex"
+//! instance = "globex"                   # a saved [instance.globex] of the config file:
+//! profile = "topleft"                   # its url, client_id and secret source
 //! ```
 //! Relative paths are relative to the batch file's directory. `client_secret_env` names only
 //! variables that look like Halo secrets (`HALO_*`, `*_HALO_*`) or are listed in a top-level
@@ -26,8 +31,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, Semaphore};
 
 use super::apply::{
-    ApplyArgs, Log, Outcome, RunArgs, connect, execute, load_answers, open_session, plan_text,
-    stderr_log,
+    ApplyArgs, Log, Outcome, RunArgs, check_questions, connect, execute, load_answers, notes_text,
+    open_session, plan_text, stderr_log,
 };
 use super::common::*;
 use crate::halo::ClientOptions;
@@ -46,33 +51,25 @@ struct BatchFile {
 /// Longest instance name (it prefixes every progress line and names a table row).
 const MAX_INSTANCE_NAME: usize = 64;
 
-/// Whether an environment variable is named like a Halo secret: `HALO` is one of its
-/// `_`-separated words (`HALO_CLIENT_SECRET`, `ACME_HALO_SECRET`).
-pub fn looks_like_halo_secret(var: &str) -> bool {
-    var.split('_').any(|w| w.eq_ignore_ascii_case("HALO"))
-}
+pub use crate::config::{SecretSource, looks_like_halo_secret};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InstanceSpec {
     name: String,
+    /// A saved instance (`[instance.NAME]` in the config file) for what the entry leaves out.
+    instance: Option<String>,
     url: Option<String>,
     resource_url: Option<String>,
     auth_url: Option<String>,
     tenant: Option<String>,
+    #[serde(default)]
     client_id: String,
     client_secret_env: Option<String>,
     client_secret_file: Option<PathBuf>,
     profile: String,
     answers: Option<PathBuf>,
     out: Option<PathBuf>,
-}
-
-/// Where an instance's bootstrap secret comes from (never the file itself).
-#[derive(Debug, Clone, PartialEq)]
-pub enum SecretSource {
-    Env(String),
-    File(PathBuf),
 }
 
 /// One validated `[[instance]]` entry.
@@ -115,8 +112,20 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-/// Reads and validates a batch file; every error names the file and the line.
+/// Reads and validates a batch file; every error names the file and the line. An entry may
+/// name a saved instance of the config file for its address, client id and secret source.
 pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
+    let cfg_path = crate::config::default_path();
+    let (cfg, _) = crate::config::load(cfg_path.as_deref());
+    load_with(path, &cfg, cfg_path.as_deref())
+}
+
+/// [`load`] with the config given.
+pub fn load_with(
+    path: &Path,
+    cfg: &crate::config::Config,
+    cfg_path: Option<&Path>,
+) -> Result<Vec<Instance>, Failure> {
     let shown = path.display();
     let text =
         crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).map_err(|e| {
@@ -132,7 +141,7 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
             .unwrap_or_default();
         Failure::new(
             format!("batch file {shown}{at}: {}", e.message().trim()),
-            "Each [[instance]] needs name, url (or resource_url and auth_url), client_id, client_secret_env or client_secret_file, and profile.",
+            "Each [[instance]] needs name, url (or resource_url and auth_url), client_id, client_secret_env or client_secret_file, and profile; instance = \"NAME\" takes the first three from a saved instance.",
         )
     })?;
     if file.instance.is_empty() {
@@ -175,10 +184,28 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
                 "instance name '{name}' is used twice (first at line {first})"
             )));
         }
+        let saved = match non_empty(spec.instance) {
+            Some(n) => Some(
+                cfg.instance(&n, cfg_path)
+                    .map_err(|e| bad(format!("'{name}': {e}")))?,
+            ),
+            None => None,
+        };
+        let mut connect = ConnectArgs {
+            url: non_empty(spec.url),
+            resource_url: non_empty(spec.resource_url),
+            auth_url: non_empty(spec.auth_url),
+            tenant: non_empty(spec.tenant),
+            client_id: non_empty(Some(spec.client_id)),
+            ..ConnectArgs::default()
+        };
+        if let Some(inst) = saved {
+            connect.apply_instance(inst);
+        }
         let (url, resource_url, auth_url) = (
-            non_empty(spec.url),
-            non_empty(spec.resource_url),
-            non_empty(spec.auth_url),
+            connect.url.clone(),
+            connect.resource_url.clone(),
+            connect.auth_url.clone(),
         );
         match (&url, &resource_url, &auth_url) {
             (Some(_), None, _) | (None, Some(_), Some(_)) => {}
@@ -196,12 +223,15 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
                 )));
             }
         }
-        let client_id = spec.client_id.trim().to_string();
-        if client_id.is_empty() {
+        let Some(client_id) = connect.client_id.clone() else {
             return Err(bad(format!("'{name}': client_id is empty")));
-        }
-        let secret = match (non_empty(spec.client_secret_env), spec.client_secret_file) {
-            (Some(env), None)
+        };
+        let saved_source = connect.secret_source.take();
+        let given = (non_empty(spec.client_secret_env), spec.client_secret_file);
+        let secret = match (given, saved_source) {
+            // The saved instance's own source (checked when the config was read).
+            ((None, None), Some(src)) => src,
+            ((Some(env), None), _)
                 if !looks_like_halo_secret(&env) && !file.allow_secret_env.contains(&env) =>
             {
                 return Err(Failure::new(
@@ -219,33 +249,30 @@ pub fn load(path: &Path) -> Result<Vec<Instance>, Failure> {
                     ),
                 ));
             }
-            (Some(env), None) => SecretSource::Env(env),
-            (None, Some(f)) => SecretSource::File(rel(f)),
-            (Some(_), Some(_)) => {
+            ((Some(env), None), _) => SecretSource::Env(env),
+            ((None, Some(f)), _) => SecretSource::File(rel(f)),
+            ((Some(_), Some(_)), _) => {
                 return Err(bad(format!(
                     "'{name}': give client_secret_env or client_secret_file, not both"
                 )));
             }
-            (None, None) => {
+            ((None, None), None) => {
                 return Err(bad(format!(
                     "'{name}': no secret source: set client_secret_env (the name of an environment variable) or client_secret_file"
                 )));
             }
         };
-        let profile = spec.profile.trim().to_string();
+        let mut profile = spec.profile.trim().to_string();
         if profile.is_empty() {
             return Err(bad(format!("'{name}': profile is empty")));
         }
+        // A profile file, like the other paths, is relative to the batch file.
+        if super::profiles::is_path(&profile) && Path::new(&profile).is_relative() {
+            profile = base.join(&profile).display().to_string();
+        }
         out.push(Instance {
             name,
-            connect: ConnectArgs {
-                url,
-                resource_url,
-                auth_url,
-                tenant: non_empty(spec.tenant),
-                client_id: Some(client_id.clone()),
-                client_secret_file: None,
-            },
+            connect,
             client_id,
             secret,
             profile,
@@ -379,7 +406,9 @@ async fn run_one(
     };
     // Nothing reaches Halo before the hand-over file is known to be writable.
     super::apply::check_out(&run, journal)?;
-    let mut answers = load_answers(Some(&inst.profile), inst.answers.as_deref())?;
+    let profile = super::profiles::resolve(&inst.profile)?;
+    let mut answers = load_answers(&profile, inst.answers.as_deref())?;
+    check_questions(&profile, &answers)?;
     let secret = read_instance_secret(&inst.secret)?;
     say(&format!("connecting (profile {})", inst.profile));
     let (client, ep) = connect(
@@ -392,7 +421,9 @@ async fn run_one(
     .await?;
     say(&format!("connected to {}", ep.base_url()));
     let mut s = open_session(journal, answers, &ep, &run)?;
-    execute(&client, journal, &mut s, &ep, &run, log).await
+    let mut o = execute(&client, journal, &mut s, &ep, &run, log, None).await?;
+    o.traps = profile.traps;
+    Ok(o)
 }
 
 /// Runs every instance, at most `concurrency` at a time, and returns results in file order.
@@ -560,40 +591,53 @@ fn verification_cell(o: Option<&Outcome>) -> String {
     }
 }
 
-/// The results table (text).
+/// The results table (text): every header over its values, long cells cut with an ellipsis,
+/// each failure's error and what to do under its row.
 pub fn results_text(results: &[InstanceResult]) -> String {
-    let w = results
+    use super::table::{capped, col, lines};
+    let rows: Vec<Vec<String>> = results
         .iter()
-        .map(|r| r.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let mut s = format!(
-        "{:<w$}  {:<6}  {:<40}  {:<12}  CREDENTIALS FILE\n",
-        "NAME", "STATUS", "OBJECTS", "VERIFICATION"
-    );
-    for r in results {
-        let o = r.outcome.as_ref();
-        let objects = o
-            .map(objects_cell)
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "-".into());
-        let creds = o
-            .and_then(|o| o.credentials_file.as_ref())
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "-".into());
-        s.push_str(&format!(
-            "{:<w$}  {:<6}  {:<40}  {:<12}  {creds}\n",
-            r.name,
-            r.status,
-            objects,
-            verification_cell(o)
-        ));
+        .map(|r| {
+            let o = r.outcome.as_ref();
+            vec![
+                r.name.clone(),
+                r.status.to_string(),
+                o.map(objects_cell)
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| "-".into()),
+                verification_cell(o),
+                o.and_then(|o| o.credentials_file.as_ref())
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let columns = [
+        col("NAME"),
+        col("STATUS"),
+        capped("OBJECTS", 48),
+        capped("VERIFICATION", 24),
+        col("CREDENTIALS FILE"),
+    ];
+    let table = lines(&columns, &rows);
+    let w = table.first().map_or(4, |h| h.find("STATUS").unwrap_or(4));
+    let mut s = String::new();
+    for (i, line) in table.iter().enumerate() {
+        s.push_str(line);
+        s.push('\n');
+        let Some(r) = i.checked_sub(1).and_then(|i| results.get(i)) else {
+            continue;
+        };
+        // Under the row, past its name; their words may be Halo's or a file's.
+        let under = |label: &str, text: &str| {
+            let text = crate::text::block(text).replace('\n', &format!("\n{:<w$}  ", ""));
+            format!("{:<w$}{label}: {text}\n", "")
+        };
         if let Some(e) = r.error.as_deref().filter(|e| !e.is_empty()) {
-            s.push_str(&format!("{:<w$}    error: {e}\n", ""));
+            s.push_str(&under("error", e));
         }
         if let Some(h) = &r.hint {
-            s.push_str(&format!("{:<w$}    what to do: {h}\n", ""));
+            s.push_str(&under("what to do", h));
         }
     }
     s
@@ -604,6 +648,7 @@ fn reject_flags(args: &ApplyArgs) -> Result<(), Failure> {
     let given: Vec<&str> = [
         ("--profile", args.profile.is_some()),
         ("--answers", args.answers.is_some()),
+        ("--instance", c.instance.is_some()),
         ("--url", c.url.is_some()),
         ("--resource-url", c.resource_url.is_some()),
         ("--auth-url", c.auth_url.is_some()),
@@ -646,8 +691,8 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
         force: args.run.force,
         no_verify: args.run.no_verify,
         concurrency: args.concurrency,
-        progress: !json,
-        client: ClientOptions::default(),
+        progress: !json && !super::output::quiet(),
+        client: super::output::client_options(),
         deadline: args.deadline,
     };
     let results = run_batch(&instances, &journal, &opts).await;
@@ -659,10 +704,15 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
             serde_json::json!({"ok": all_ok, "dry_run": !applying, "instances": results})
         );
     } else {
-        if !applying {
+        if !applying && !super::output::quiet() {
             for r in &results {
                 if let Some(o) = &r.outcome {
-                    println!("[{}] plan:\n{}", r.name, plan_text(&o.plan));
+                    println!(
+                        "[{}] plan:\n{}{}",
+                        r.name,
+                        plan_text(&o.plan),
+                        notes_text(&o.plan, &o.traps)
+                    );
                 }
             }
         }

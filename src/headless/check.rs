@@ -34,7 +34,8 @@ pub struct CheckArgs {
     pub setup: Option<String>,
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Profile the integration was set up with (see `halo-onboard profiles`).
+    /// Profile the integration was set up with: an id (see `halo-onboard profiles`) or a
+    /// profile TOML file.
     #[arg(long, required_unless_present = "setup")]
     pub profile: Option<String>,
     /// TOML answers laid over the profile, as given to `apply` (e.g. the chosen default team).
@@ -81,6 +82,9 @@ pub struct Report {
     pub incomplete: bool,
     /// The command that repairs what drifted (every failed fix line ends with it).
     pub repair: Option<String>,
+    /// When the application's secret expires, where Halo reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_expires: Option<String>,
 }
 
 impl Report {
@@ -516,6 +520,7 @@ fn secret_expiry(a: &Audit<'_>, app: &Application, r: &mut Report, now: time::Of
     } else {
         app.secret_expires.trim()
     };
+    r.secret_expires = Some(when.to_string());
     let Some(days) = expiry::days_left(when, now) else {
         return;
     };
@@ -669,8 +674,18 @@ pub fn report_text(r: &Report) -> String {
         .max()
         .unwrap_or(5)
         .max(5);
-    let mut s = format!("  {:<6}{:<w$}  DETAIL\n", "", "CHECK");
-    for c in &r.checks {
+    let quiet = super::output::quiet();
+    let mut s = if quiet {
+        String::new()
+    } else {
+        format!("  {:<6}{:<w$}  DETAIL\n", "", "CHECK")
+    };
+    // --quiet: the failures and the result line only.
+    for c in r
+        .checks
+        .iter()
+        .filter(|c| !quiet || c.status == Status::Fail)
+    {
         let mark = match c.status {
             Status::Pass => "pass",
             Status::Fail => "FAIL",
@@ -722,6 +737,8 @@ struct Subject {
     /// Shown in the heading.
     what: String,
     repair: String,
+    /// The setup this integration is (its journal keeps the last check's result for `status`).
+    setup: Option<String>,
 }
 
 /// `check SETUP`: the journal knows where, what and which application; the hand-over (or the
@@ -765,13 +782,22 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
                 })?
         }
     };
-    let boot_id = args
-        .connect
+    // The bootstrap secret where the saved instance of this Halo keeps it (or --instance
+    // says), else HALO_CLIENT_SECRET; optional: without it the object checks are skipped.
+    let c = &args.connect;
+    let lent = for_setup(
+        c.instance.as_deref(),
+        &setup_address(&s),
+        c.client_secret_file.clone(),
+    )?;
+    let boot_id = c
         .client_id
         .clone()
         .filter(|c| !c.trim().is_empty())
-        .unwrap_or_else(|| s.answers.connection.client_id.clone());
-    let given = optional_secret(args.connect.client_secret_file.as_deref(), SECRET_ENV)?;
+        .or_else(|| Some(s.answers.connection.client_id.clone()).filter(|c| !c.trim().is_empty()))
+        .or(lent.client_id.clone())
+        .unwrap_or_default();
+    let given = lent.optional_secret()?;
     let bootstrap = match given {
         Some(sec) if !boot_id.trim().is_empty() => Some((boot_id, sec)),
         _ => None,
@@ -784,6 +810,7 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
             s.answers.profile.as_deref().unwrap_or("-")
         ),
         repair: format!("halo-onboard apply --setup {} --yes", s.id),
+        setup: Some(s.id.clone()),
         answers: s.answers,
         app_client_id,
         app_secret,
@@ -795,10 +822,13 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
 async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, Failure> {
     let profile = args.profile.clone().unwrap_or_default();
     let app_client_id = args.app_client_id.clone().unwrap_or_default();
-    let answers = load_answers(Some(&profile), args.answers.as_deref())?;
+    let answers = load_answers(
+        &super::profiles::resolve(&profile)?,
+        args.answers.as_deref(),
+    )?;
     let app_secret = app_secret(args)?.ok_or_else(|| no_app_secret(""))?;
     let boot_secret = match (&args.connect.client_id, &args.connect.client_secret_file) {
-        (Some(_), f) => Some(read_secret(f.as_deref(), SECRET_ENV)?),
+        (Some(_), _) => Some(args.connect.secret()?),
         (None, Some(_)) => {
             return Err(Failure::new(
                 "--client-secret-file needs --client-id (the bootstrap application)",
@@ -830,7 +860,16 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
         repair.push_str(&format!(" --answers {}", a.display()));
     }
     repair.push_str(" --yes");
+    // The setup that made this application, when it was made here.
+    let setup = crate::journal::Journal::open_default().ok().and_then(|j| {
+        j.list()
+            .0
+            .into_iter()
+            .find(|s| s.objects.client_id.as_deref() == Some(app_client_id.trim()))
+            .map(|s| s.id)
+    });
     Ok(Subject {
+        setup,
         endpoint,
         what: format!("application {app_client_id} against profile {profile}"),
         answers,
@@ -871,10 +910,16 @@ fn add_repair(r: &mut Report, cmd: &str) {
 }
 
 async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
-    let opts = ClientOptions::default();
+    let opts = super::output::client_options();
     let t = match &args.setup {
         Some(reference) => from_setup(args, reference)?,
-        None => from_flags(args, &opts).await?,
+        None => {
+            let args = CheckArgs {
+                connect: args.connect.resolved()?,
+                ..args.clone()
+            };
+            from_flags(&args, &opts).await?
+        }
     };
     let boot = match &t.bootstrap {
         Some((id, sec)) => {
@@ -887,7 +932,7 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         }
         None => None,
     };
-    if !args.json {
+    if !args.json && !super::output::quiet() {
         eprintln!(
             "Checking {} on {}",
             crate::text::line(&t.what),
@@ -904,7 +949,28 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
     })
     .await;
     add_repair(&mut r, &t.repair);
+    if let Some(id) = &t.setup {
+        record(id, &r);
+    }
     Ok(r)
+}
+
+/// Keeps the result for `status` (a check that cannot record it still reports it).
+fn record(id: &str, r: &Report) {
+    let count = |s: Status| r.checks.iter().filter(|c| c.status == s).count();
+    let rec = crate::journal::CheckRecord {
+        at_unix: crate::journal::now_unix(),
+        ok: r.ok && !r.incomplete,
+        incomplete: r.incomplete,
+        passed: count(Status::Pass),
+        failed: count(Status::Fail),
+        skipped: count(Status::Skip),
+        drift: r.drift.clone(),
+        secret_expires: r.secret_expires.clone(),
+    };
+    if let Err(e) = crate::journal::Journal::open_default().and_then(|j| j.record_check(id, &rec)) {
+        eprintln!("warning: the result was not recorded for `halo-onboard status`: {e}");
+    }
 }
 
 /// `halo-onboard check`.

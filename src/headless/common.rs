@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use crate::answers::{Answers, ConnectionMode};
+use crate::config::SecretSource;
 use crate::halo::{ClientOptions, Endpoint, HaloError};
 use crate::limits::{self, MAX_SECRET_FILE};
 use crate::plan::session::{self, Connection, Place};
@@ -19,6 +20,9 @@ pub const EXIT_CANNOT_RUN: u8 = 2;
 
 /// Env var holding the bootstrap client secret.
 pub const SECRET_ENV: &str = "HALO_CLIENT_SECRET";
+
+/// The bootstrap secret, as a prompt names it.
+pub const BOOTSTRAP_SECRET_WORDS: &str = "Client Secret of the bootstrap application";
 
 /// Env var holding an integration's own client secret (`check`, verifying a re-apply,
 /// `resume --manual application`).
@@ -105,6 +109,16 @@ pub fn secret_from_text(raw: &str, source: &str) -> Result<SecretString, Failure
     Ok(SecretString::from(t.to_string()))
 }
 
+/// [`read_secret`], but on a terminal a secret that is not set is asked for (masked) instead
+/// of failing; `what` names it in the question.
+pub fn secret_or_ask(file: Option<&Path>, env: &str, what: &str) -> Result<SecretString, Failure> {
+    let unset = file.is_none() && std::env::var(env).is_err();
+    if unset && super::prompt::interactive() {
+        return super::prompt::secret(what, env);
+    }
+    read_secret(file, env)
+}
+
 /// A secret the user may have given: the file if one is named (it must then be readable and
 /// not empty), else the env var `env` when set and not empty; `None` when neither.
 pub fn optional_secret(file: Option<&Path>, env: &str) -> Result<Option<SecretString>, Failure> {
@@ -119,10 +133,16 @@ pub fn optional_secret(file: Option<&Path>, env: &str) -> Result<Option<SecretSt
     }
 }
 
-/// Where the Halo instance is, from the connection flags.
+/// Where the Halo instance is, from the connection flags, a saved instance or the environment.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConnectArgs {
-    /// Halo URL of a hosted instance, e.g. https://acme.halopsa.com (auth server and tenant are discovered).
+    /// A saved Halo: `[instance.NAME]` in the config file gives the address, the bootstrap
+    /// client id and where its secret is. Flags given as well win over it; HALO_URL and
+    /// HALO_CLIENT_ID are not used with it.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Halo URL of a hosted instance, e.g. https://acme.halopsa.com (auth server and tenant
+    /// are discovered). Otherwise --instance, else HALO_URL.
     #[arg(long)]
     pub url: Option<String>,
     /// On-premise: resource server URL (…/api). Use with --auth-url.
@@ -135,24 +155,180 @@ pub struct ConnectArgs {
     /// Tenant (shared-auth hosted instances); overrides the discovered one.
     #[arg(long)]
     pub tenant: Option<String>,
-    /// Bootstrap application client id (an application with admin rights).
-    #[arg(long, env = "HALO_CLIENT_ID")]
+    /// Bootstrap application client id (an application with admin rights). Otherwise
+    /// --instance, else HALO_CLIENT_ID.
+    #[arg(long)]
     pub client_id: Option<String>,
-    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    /// File holding the bootstrap client secret (otherwise the instance's secret_env or
+    /// secret_file, else HALO_CLIENT_SECRET; on a terminal you are asked).
     #[arg(long)]
     pub client_secret_file: Option<PathBuf>,
+    /// Where a saved instance keeps the bootstrap secret (set by [`ConnectArgs::resolved`]).
+    #[arg(skip)]
+    pub secret_source: Option<SecretSource>,
 }
 
-/// The bootstrap client id (`--client-id` / `HALO_CLIENT_ID`) and its secret (never argv).
+/// Env var naming a hosted Halo's URL (headless commands and the wizard's Connect step).
+pub const URL_ENV: &str = "HALO_URL";
+/// Env var holding the bootstrap application's client id.
+pub const CLIENT_ID_ENV: &str = "HALO_CLIENT_ID";
+
+/// A non-empty environment variable, trimmed.
+pub fn env_value(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The config file and what it says; its warnings (a broken instance, a secret in it, an
+/// unknown key) go to stderr.
+pub fn config() -> (crate::config::Config, Option<PathBuf>) {
+    let path = crate::config::default_path();
+    let (c, warn) = crate::config::load(path.as_deref());
+    if let Some(w) = warn {
+        for line in crate::text::block(&w).lines() {
+            eprintln!("warning: {line}");
+        }
+    }
+    (c, path)
+}
+
+impl ConnectArgs {
+    /// The connection with every source laid in, highest first: the flags, then the saved
+    /// instance `--instance` names, else the environment (`HALO_URL`, `HALO_CLIENT_ID`). An
+    /// explicitly named instance never mixes with an address from the environment.
+    pub fn resolved(&self) -> Result<Self, Failure> {
+        let mut out = self.clone();
+        let Some(name) = &self.instance else {
+            if out.url.is_none() && out.resource_url.is_none() {
+                out.url = env_value(URL_ENV);
+            }
+            if out.client_id.is_none() {
+                out.client_id = env_value(CLIENT_ID_ENV);
+            }
+            return Ok(out);
+        };
+        let (cfg, path) = config();
+        let inst = cfg.instance(name, path.as_deref()).map_err(|e| {
+            Failure::new(
+                e,
+                "Add it to the config file as [instance.NAME] (url, client_id, secret_env), or connect once in the wizard and let it save the instance; `halo-onboard status` lists the saved ones.",
+            )
+        })?;
+        out.apply_instance(inst);
+        Ok(out)
+    }
+
+    /// Fills what the flags leave open from a saved instance.
+    pub fn apply_instance(&mut self, inst: &crate::config::Instance) {
+        if self.url.is_none() && self.resource_url.is_none() {
+            self.url = inst.url.clone();
+            self.resource_url = inst.resource_url.clone();
+            if self.auth_url.is_none() {
+                self.auth_url = inst.auth_url.clone();
+            }
+        }
+        if self.tenant.is_none() {
+            self.tenant = inst.tenant.clone();
+        }
+        if self.client_id.is_none() {
+            self.client_id = inst.client_id.clone();
+        }
+        if self.client_secret_file.is_none() {
+            self.secret_source = inst.secret.clone();
+        }
+    }
+
+    /// The bootstrap secret when one is at hand (never asked for): for checks that only use
+    /// it when given.
+    pub fn optional_secret(&self) -> Result<Option<SecretString>, Failure> {
+        match (&self.client_secret_file, &self.secret_source) {
+            (Some(f), _) | (None, Some(SecretSource::File(f))) => {
+                read_secret(Some(f), SECRET_ENV).map(Some)
+            }
+            (None, Some(SecretSource::Env(v))) => optional_secret(None, v),
+            (None, None) => optional_secret(None, SECRET_ENV),
+        }
+    }
+
+    /// The bootstrap secret: `--client-secret-file`, else where the instance keeps it, else
+    /// `HALO_CLIENT_SECRET`; on a terminal, a secret that is not there is asked for.
+    pub fn secret(&self) -> Result<SecretString, Failure> {
+        let what = BOOTSTRAP_SECRET_WORDS;
+        match (&self.client_secret_file, &self.secret_source) {
+            (Some(f), _) | (None, Some(SecretSource::File(f))) => {
+                secret_or_ask(Some(f), SECRET_ENV, what)
+            }
+            (None, Some(SecretSource::Env(v))) => secret_or_ask(None, v, what),
+            (None, None) => secret_or_ask(None, SECRET_ENV, what),
+        }
+    }
+}
+
+/// Where the bootstrap secret of a recorded setup (resume, rollback, check, `apply --setup`)
+/// at `address` is read from: the instance `--instance` names is used as it says; otherwise a
+/// saved instance at that address lends its secret source when that source is there, else
+/// `HALO_CLIENT_SECRET` (or `file`).
+pub fn for_setup(
+    instance: Option<&str>,
+    address: &str,
+    file: Option<PathBuf>,
+) -> Result<ConnectArgs, Failure> {
+    let mut c = ConnectArgs {
+        instance: instance.map(str::to_string),
+        url: Some(address.to_string()),
+        client_secret_file: file,
+        ..ConnectArgs::default()
+    };
+    if instance.is_some() {
+        return c.resolved();
+    }
+    if c.client_secret_file.is_none() {
+        let (cfg, _) = crate::config::load(crate::config::default_path().as_deref());
+        if let Some((_, inst)) = cfg.instance_at(address) {
+            let there = match &inst.secret {
+                Some(SecretSource::Env(v)) => env_value(v).is_some(),
+                Some(SecretSource::File(f)) => f.is_file(),
+                None => false,
+            };
+            if there {
+                c.secret_source = inst.secret.clone();
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// The address a setup was made against: the hosted URL typed, else the resource server.
+pub fn setup_address(s: &crate::journal::Session) -> String {
+    match s.answers.connection.url.trim() {
+        "" => s
+            .endpoint
+            .as_ref()
+            .map(|e| e.resource_url.clone())
+            .unwrap_or_default(),
+        url => url.to_string(),
+    }
+}
+
+/// The bootstrap client id and its secret (never argv), from resolved connection args.
 pub fn bootstrap_credentials(args: &ConnectArgs) -> Result<(String, SecretString), Failure> {
     let client_id = args.client_id.clone().ok_or_else(|| {
         Failure::new(
             "no bootstrap client id",
-            "Pass --client-id or set HALO_CLIENT_ID.",
+            "Pass --client-id, name a saved --instance, or set HALO_CLIENT_ID.",
         )
     })?;
-    let secret = read_secret(args.client_secret_file.as_deref(), SECRET_ENV)?;
-    Ok((client_id, secret))
+    Ok((client_id, args.secret()?))
+}
+
+/// Nothing says where Halo is.
+pub fn no_instance() -> Failure {
+    Failure::new(
+        "no Halo instance given",
+        "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url), name a saved --instance, or set HALO_URL; `halo-onboard apply --help` lists every flag.",
+    )
 }
 
 /// Where the Halo instance is, from the connection flags.
@@ -172,10 +348,7 @@ pub fn place(args: &ConnectArgs) -> Result<Place, Failure> {
             "--resource-url needs --auth-url",
             "Both are on Halo's API Details page.",
         )),
-        _ => Err(Failure::new(
-            "no Halo instance given",
-            "Pass --url https://acme.halopsa.com (or --resource-url and --auth-url).",
-        )),
+        _ => Err(no_instance()),
     }
 }
 

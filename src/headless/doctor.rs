@@ -11,12 +11,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::common::*;
+use crate::halo::Client;
 use crate::halo::dialect::claims::{self, LEGACY_NAMES};
 use crate::halo::dialect::confirm::{self, Assumption};
 use crate::halo::dialect::fields::{
     AGENT_NOTES, APP_DESCRIPTION, APP_SECRET_EXPIRY_DATE, APP_SECRET_EXPIRY_DAYS,
 };
-use crate::halo::{Client, ClientOptions};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DoctorArgs {
@@ -432,10 +432,11 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
             "Choose another --out path, or add --force to replace it.",
         ));
     }
-    let (client_id, secret) = bootstrap_credentials(&args.connect)?;
-    let opts = ClientOptions::default();
+    let connect = args.connect.resolved()?;
+    let (client_id, secret) = bootstrap_credentials(&connect)?;
+    let opts = super::output::client_options();
     // The token is judged by `diagnose` (a missing admin scope is one of its findings).
-    let c = crate::plan::session::connect(&place(&args.connect)?, &client_id, secret, opts)
+    let c = crate::plan::session::connect(&place(&connect)?, &client_id, secret, opts)
         .await
         .map_err(|e| connect_failure(&e))?;
     let report = diagnose(&c.client, &client_id).await?;

@@ -33,6 +33,10 @@ pub enum ProfilesAction {
     Show {
         /// Profile id, e.g. topleft.
         id: String,
+        /// Print the profile as a TOML file: save it, edit it, and pass its path to
+        /// `apply --profile FILE` (or put it in the profiles folder).
+        #[arg(long, conflicts_with = "json")]
+        toml: bool,
     },
 }
 
@@ -51,8 +55,18 @@ pub fn run(args: &ProfilesArgs) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Some(ProfilesAction::Show { id }) => match profiles.iter().find(|p| p.id == *id) {
+        Some(ProfilesAction::Show { id, toml }) => match profiles.iter().find(|p| p.id == *id) {
             Some(p) if args.json => print_json(p),
+            Some(p) if *toml => match to_toml(p) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("halo-onboard: cannot encode the profile as TOML: {e}");
+                    ExitCode::from(2)
+                }
+            },
             Some(p) => {
                 print!("{}", show(p));
                 ExitCode::SUCCESS
@@ -68,6 +82,44 @@ pub fn run(args: &ProfilesArgs) -> ExitCode {
             }
         },
     }
+}
+
+/// Whether a `--profile` value names a file rather than a profile id: ids are lowercase words
+/// and dashes, so a path separator or a `.toml` ending can only be a file.
+pub fn is_path(arg: &str) -> bool {
+    arg.contains('/') || arg.contains('\\') || arg.ends_with(".toml")
+}
+
+/// The profile `--profile` names: a profile id (built-in, or a user profile), or the path of a
+/// profile TOML file (e.g. one `profiles show ID --toml` printed). An unknown id names the
+/// closest ids; a broken file names its line. Both are exit 2, before anything connects.
+pub fn resolve(arg: &str) -> Result<Profile, super::common::Failure> {
+    use super::common::Failure;
+    let arg = arg.trim();
+    if is_path(arg) {
+        return crate::profile::load_file(std::path::Path::new(arg)).map_err(|e| {
+            Failure::new(
+                format!("profile file {}", crate::text::line(&e.to_string())),
+                "A profile file is what `halo-onboard profiles show ID --toml` prints: fix it, or pass a profile id (`halo-onboard profiles` lists them).",
+            )
+        });
+    }
+    let (profiles, _broken) = load_all(user_profiles_dir().as_deref());
+    if let Some(p) = profiles.iter().find(|p| p.id == arg) {
+        return Ok(p.clone());
+    }
+    let near = closest(arg, &profiles);
+    let did_you_mean = if near.is_empty() {
+        String::new()
+    } else {
+        format!("Did you mean {}? ", near.join(", "))
+    };
+    Err(Failure::new(
+        format!("unknown profile '{}'", crate::text::line(arg)),
+        format!(
+            "{did_you_mean}`halo-onboard profiles` lists every id; a profile file is given by its path (e.g. ./vendor.toml)."
+        ),
+    ))
 }
 
 fn report_errors(errors: &[LoadError]) {
@@ -92,54 +144,37 @@ fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> ExitCode {
 /// Scope column width cap, so the table stays readable on 100-column terminals.
 const SCOPES_WIDTH: usize = 48;
 
-fn ellipsize(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
 /// The aligned list: id, vendor, scopes summary, confidence (and "user" for user files).
 pub fn table(profiles: &[Profile]) -> String {
-    let rows: Vec<[String; 4]> = profiles
+    use super::table::{capped, col, render};
+    let rows: Vec<Vec<String>> = profiles
         .iter()
         .map(|p| {
             let conf = match &p.file {
                 Some(_) => format!("{} (user)", p.confidence.as_str()),
                 None => p.confidence.as_str().to_string(),
             };
-            [
-                p.id.clone(),
-                p.vendor.clone(),
-                ellipsize(&p.scopes_summary(), SCOPES_WIDTH),
-                conf,
-            ]
+            vec![p.id.clone(), p.vendor.clone(), p.scopes_summary(), conf]
         })
         .collect();
-    let header = ["ID", "VENDOR", "SCOPES", "CONF"].map(str::to_string);
-    let mut widths = [0usize; 4];
-    for r in std::iter::once(&header).chain(&rows) {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in std::iter::once(&header).chain(&rows) {
-        let mut line = String::new();
-        for (i, (c, w)) in r.iter().zip(widths).enumerate() {
-            if i + 1 == r.len() {
-                line.push_str(c);
-            } else {
-                let pad = w - c.chars().count();
-                let _ = write!(line, "{c}{}  ", " ".repeat(pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    render(
+        &[
+            col("ID"),
+            col("VENDOR"),
+            capped("SCOPES", SCOPES_WIDTH),
+            col("CONF"),
+        ],
+        &rows,
+    )
+}
+
+/// The profile as a file `--profile FILE` reads back (and the profiles folder loads).
+pub fn to_toml(p: &Profile) -> Result<String, toml::ser::Error> {
+    let body = toml::to_string_pretty(p)?;
+    Ok(format!(
+        "# halo-onboard profile '{}' ({}). Save it as {}.toml, edit it, then:\n#   halo-onboard apply --profile ./{}.toml …   (or put it in the profiles folder)\n{body}",
+        p.id, p.vendor, p.id, p.id
+    ))
 }
 
 fn yes(b: bool) -> &'static str {

@@ -2,7 +2,6 @@
 
 use super::apply::{RunArgs, run_session};
 use super::common::*;
-use crate::halo::ClientOptions;
 use crate::journal::{Journal, Session};
 use crate::plan::Object;
 use crate::plan::apply::Applier;
@@ -15,6 +14,8 @@ pub struct SessionsArgs {
     /// Include finished setups (handed over or rolled back).
     #[arg(long)]
     pub all: bool,
+    /// Print one JSON object on stdout: `sessions` (id, status, profile, url, updated_unix,
+    /// objects) and `unreadable` (journal files that could not be read).
     #[arg(long)]
     pub json: bool,
 }
@@ -23,9 +24,13 @@ pub struct SessionsArgs {
 pub struct ResumeArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions`).
     pub id: String,
-    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    /// File holding the bootstrap client secret (otherwise where the saved instance of that
+    /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
+    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
     /// The step Halo refused and you did by hand in Halo's web UI: `role`, `agent` or
     /// `application`. It is found by name, adopted as is (never deleted by rollback), and the
     /// setup continues.
@@ -46,12 +51,19 @@ pub struct ResumeArgs {
 pub struct RollbackArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions --all`).
     pub id: String,
-    /// File holding the bootstrap client secret (otherwise HALO_CLIENT_SECRET).
+    /// File holding the bootstrap client secret (otherwise where the saved instance of that
+    /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
-    /// Delete without asking; without it the objects to delete are listed.
+    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Delete without asking; without it the objects to delete are listed (and, on a
+    /// terminal, you are asked).
     #[arg(long)]
     pub yes: bool,
+    /// Print one JSON object on stdout: `ok`, `session`, `dry_run` (listed only) and
+    /// `objects` (each with what happened to it: deleted, already gone, kept and why).
     #[arg(long)]
     pub json: bool,
 }
@@ -83,31 +95,40 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
         if list.is_empty() {
             println!("No {}setups.", if args.all { "" } else { "unfinished " });
         } else {
-            println!(
-                "{:<40} {:<12} {:<14} {:<10} URL",
-                "ID", "STATUS", "PROFILE", "UPDATED"
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.id.clone(),
+                        s.status.words().to_string(),
+                        s.answers.profile.clone().unwrap_or_else(|| "-".into()),
+                        s.age(),
+                        s.endpoint
+                            .as_ref()
+                            .map(|e| e.base_url().to_string())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            use super::table::{capped, col, render};
+            print!(
+                "{}",
+                render(
+                    &[
+                        col("ID"),
+                        col("STATUS"),
+                        capped("PROFILE", 24),
+                        col("UPDATED"),
+                        col("URL")
+                    ],
+                    &rows
+                )
             );
-            for s in &list {
-                let status = serde_json::to_value(s.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
-                let url = s
-                    .endpoint
-                    .as_ref()
-                    .map(|e| e.base_url().to_string())
-                    .unwrap_or_default();
+            if list.iter().any(|s| !s.status.is_finished()) {
                 println!(
-                    "{:<40} {:<12} {:<14} {:<10} {url}",
-                    s.id,
-                    status,
-                    s.answers.profile.as_deref().unwrap_or("-"),
-                    s.age()
+                    "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
                 );
             }
-            println!(
-                "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
-            );
         }
         for e in &bad {
             eprintln!("warning: {e}\n  what to do: {}", e.hint());
@@ -125,6 +146,7 @@ pub fn resolve(j: &Journal, reference: &str) -> Result<Session, Failure> {
 async fn open_session(
     id: &str,
     secret_file: Option<&std::path::Path>,
+    instance: Option<&str>,
 ) -> Result<(Journal, Session, crate::halo::Client, crate::halo::Endpoint), Failure> {
     let j = journal()?;
     let s = resolve(&j, id)?;
@@ -134,12 +156,17 @@ async fn open_session(
             "Start a new setup.",
         )
     })?;
-    let secret = read_secret(secret_file, SECRET_ENV)?;
+    let lent = for_setup(instance, &setup_address(&s), secret_file.map(Into::into))?;
+    let secret = lent.secret()?;
+    let client_id = match s.answers.connection.client_id.trim() {
+        "" => lent.client_id.clone().unwrap_or_default(),
+        id => id.to_string(),
+    };
     let c = connect_bootstrap(
         &Place::Recorded(ep.clone()),
-        &s.answers.connection.client_id,
+        &client_id,
         secret,
-        ClientOptions::default(),
+        super::output::client_options(),
     )
     .await?;
     Ok((j, s, c.client, ep))
@@ -147,11 +174,15 @@ async fn open_session(
 
 pub async fn run_resume(args: &ResumeArgs) -> u8 {
     let r = async {
-        let (j, mut s, client, ep) =
-            open_session(&args.id, args.client_secret_file.as_deref()).await?;
+        let (j, mut s, client, ep) = open_session(
+            &args.id,
+            args.client_secret_file.as_deref(),
+            args.instance.as_deref(),
+        )
+        .await?;
         if s.status.is_finished() {
             return Err(Failure::new(
-                format!("setup {} is already finished ({:?})", s.id, s.status),
+                format!("setup {} is already finished: {}", s.id, s.status.words()),
                 "Nothing to resume; `halo-onboard check` audits it.",
             ));
         }
@@ -159,7 +190,8 @@ pub async fn run_resume(args: &ResumeArgs) -> u8 {
         if let Some(word) = &args.manual {
             adopt(args, word, &client, &j, &mut s).await?;
         }
-        run_session(&client, &j, &mut s, &ep, &args.run).await
+        let traps = super::apply::traps_of(&s.answers);
+        run_session(&client, &j, &mut s, &ep, &args.run, traps).await
     }
     .await;
     r.unwrap_or_else(|f| {
@@ -193,7 +225,11 @@ async fn adopt(
                 ),
             ));
         }
-        let client_secret = read_secret(args.manual_secret_file.as_deref(), APP_SECRET_ENV)?;
+        let client_secret = secret_or_ask(
+            args.manual_secret_file.as_deref(),
+            APP_SECRET_ENV,
+            "Client Secret you copied from Halo",
+        )?;
         Some(manual::ManualCredentials {
             client_id: client_id.trim().to_string(),
             client_secret,
@@ -219,7 +255,7 @@ async fn adopt(
                 super::apply::manual_hint(object, s, &lk)
             ),
         })?;
-    if !args.run.json {
+    if !args.run.json && !super::output::quiet() {
         eprintln!(
             "{} made by hand: adopted (rollback will leave it in place); continuing",
             object.label()
@@ -231,7 +267,8 @@ async fn adopt(
 pub async fn run_rollback(args: &RollbackArgs) -> u8 {
     let r = async {
         let (j, mut s, client, _ep) =
-            open_session(&args.id, args.client_secret_file.as_deref()).await?;
+            open_session(&args.id, args.client_secret_file.as_deref(), args.instance.as_deref())
+                .await?;
         let retry = format!("halo-onboard rollback {} --yes", s.id);
         let failed = |e: String, hint: String| {
             Failure::new(
@@ -256,10 +293,20 @@ pub async fn run_rollback(args: &RollbackArgs) -> u8 {
                     println!("  {}", i.line(false));
                 }
                 println!(
-                    "Run `{retry}` to do it. Objects it reused, adopted or that are not provably its own are never deleted."
+                    "Objects it reused, adopted or that are not provably its own are never deleted."
                 );
             }
-            return Ok(EXIT_OK);
+            // On a terminal the list is followed by the question; elsewhere by the command.
+            let asked = !args.json
+                && !items.is_empty()
+                && super::prompt::interactive()
+                && super::prompt::yes_no("Delete them from Halo?");
+            if !asked {
+                if !args.json && !items.is_empty() {
+                    println!("Nothing was deleted. Run `{retry}` to do it.");
+                }
+                return Ok(EXIT_OK);
+            }
         }
         let items = rollback::rollback(&client, &j, &mut s)
             .await
@@ -270,7 +317,7 @@ pub async fn run_rollback(args: &RollbackArgs) -> u8 {
                 serde_json::json!({"ok": true, "session": s.id, "objects": items})
             );
         } else {
-            for i in &items {
+            for i in items.iter().filter(|_| !super::output::quiet()) {
                 println!("{}", i.line(true));
             }
             let kept = items

@@ -98,6 +98,19 @@ impl Status {
     pub fn is_finished(self) -> bool {
         matches!(self, Self::HandedOver | Self::RolledBack)
     }
+
+    /// Where the setup stands, in words for people (tables, messages); JSON keeps the
+    /// kebab-case names.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Planned => "planned, nothing written",
+            Self::Applying => "applying, not finished",
+            Self::Applied => "applied, not verified",
+            Self::Verified => "verified, not handed over",
+            Self::HandedOver => "done, handed over",
+            Self::RolledBack => "rolled back",
+        }
+    }
 }
 
 /// The object a journal entry is about.
@@ -110,6 +123,20 @@ pub enum Subject {
     Secret,
     Verify,
     Handover,
+}
+
+impl Subject {
+    /// The subject in words, for messages.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Role => "role",
+            Self::Agent => "agent",
+            Self::Application => "application",
+            Self::Secret => "secret",
+            Self::Verify => "verification",
+            Self::Handover => "hand-over",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -192,6 +219,46 @@ pub struct Session {
     /// the earlier setup's one it verified with. `check SETUP` reads the secret from it.
     #[serde(default)]
     pub credentials_file: Option<PathBuf>,
+    /// When the application's secret expires, where Halo reported it (ISO 8601 as Halo wrote
+    /// it), for `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_expires: Option<String>,
+}
+
+/// The last `check` of a setup, kept beside the journal (`<state dir>/checks/<id>.json`) so a
+/// check never rewrites the setup's own file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub at_unix: u64,
+    /// Every check passed.
+    pub ok: bool,
+    /// Halo could not be reached part-way: the audit did not finish.
+    #[serde(default)]
+    pub incomplete: bool,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// What differs from the profile, in short stable words ("extra scope admin").
+    #[serde(default)]
+    pub drift: Vec<String>,
+    /// The secret's expiry, where Halo reported it.
+    #[serde(default)]
+    pub secret_expires: Option<String>,
+}
+
+impl CheckRecord {
+    /// The result in words: "passed", "2 failed: extra scope admin, …", "did not finish".
+    pub fn words(&self) -> String {
+        if self.incomplete {
+            "did not finish (Halo unreachable)".into()
+        } else if self.ok {
+            format!("passed ({} checks)", self.passed)
+        } else if self.drift.is_empty() {
+            format!("{} failed", self.failed)
+        } else {
+            format!("{} failed: {}", self.failed, self.drift.join(", "))
+        }
+    }
 }
 
 pub fn now_unix() -> u64 {
@@ -204,13 +271,7 @@ pub fn now_unix() -> u64 {
 impl Session {
     /// How long ago it was last written, e.g. "5m ago".
     pub fn age(&self) -> String {
-        let secs = now_unix().saturating_sub(self.updated_unix);
-        match secs {
-            0..=119 => format!("{secs}s ago"),
-            120..=7199 => format!("{}m ago", secs / 60),
-            7200..=172_799 => format!("{}h ago", secs / 3600),
-            _ => format!("{}d ago", secs / 86_400),
-        }
+        ago(self.updated_unix)
     }
 
     /// Text put in each created object's notes/description to recognise it on resume.
@@ -241,6 +302,17 @@ impl Session {
             at_unix: now_unix(),
             event,
         });
+    }
+}
+
+/// How long ago `unix` was, e.g. "5m ago".
+pub fn ago(unix: u64) -> String {
+    let secs = now_unix().saturating_sub(unix);
+    match secs {
+        0..=119 => format!("{secs}s ago"),
+        120..=7199 => format!("{}m ago", secs / 60),
+        7200..=172_799 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
     }
 }
 
@@ -386,6 +458,7 @@ impl Journal {
             secret_pending: false,
             handed_over: false,
             credentials_file: None,
+            secret_expires: None,
         }
     }
 
@@ -571,6 +644,41 @@ impl Journal {
             s.credentials_file = file;
         }
         self.wipe_secret(s)
+    }
+
+    fn check_path(&self, id: &str) -> PathBuf {
+        self.dir.join("checks").join(format!("{id}.json"))
+    }
+
+    /// Keeps the result of the latest `check` of setup `id` (replacing the one before).
+    pub fn record_check(&self, id: &str, r: &CheckRecord) -> Result<()> {
+        if !valid_id(id) {
+            return Err(JournalError::NotFound(id.into()));
+        }
+        let dir = self.dir.join("checks");
+        fsutil::private_dir(&dir).map_err(|source| JournalError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let path = self.check_path(id);
+        let bytes = serde_json::to_vec_pretty(r).map_err(|e| JournalError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        fsutil::write_atomic(&path, &bytes).map_err(|source| JournalError::Io { path, source })
+    }
+
+    /// The latest `check` of setup `id`, if one was recorded (and is readable).
+    pub fn last_check(&self, id: &str) -> Option<CheckRecord> {
+        if !valid_id(id) {
+            return None;
+        }
+        let bytes =
+            crate::limits::read_capped(&self.check_path(id), crate::limits::MAX_JOURNAL).ok()?;
+        let mut v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        // Shown on a terminal: its strings only clean.
+        crate::text::clean_json(&mut v);
+        CheckRecord::deserialize(&v).ok()
     }
 
     /// Whether an earlier setup handed its credentials over to `file` (the same `--out` again).

@@ -308,7 +308,8 @@ impl Applier<'_> {
         match found {
             Some(id) => {
                 self.say(format!(
-                    "{subject:?} {action} was interrupted but reached Halo (id {id}); adopting it"
+                    "the interrupted {} {action} reached Halo (id {id}); adopting it",
+                    subject.words()
                 ));
                 match subject {
                     Subject::Role => {

@@ -171,6 +171,11 @@ fn with_marker(text: &str, marker: &str) -> String {
     }
 }
 
+/// A Halo id as people read it: "id 4", or "none".
+fn id_words(id: Option<i64>) -> String {
+    id.map_or_else(|| "none".into(), |i| format!("id {i}"))
+}
+
 fn find_by_name<'a, T>(items: &'a [T], name: &str, get: impl Fn(&T) -> &str) -> Option<&'a T> {
     let n = name.trim();
     items.iter().find(|t| get(t).trim().eq_ignore_ascii_case(n))
@@ -387,8 +392,8 @@ pub fn diff_agent(want: &Agent, got: &Agent) -> Vec<String> {
     cmp("default team", want.team.clone(), got.team.clone());
     cmp(
         "work hours",
-        format!("{:?}", want.workday_id),
-        format!("{:?}", got.workday_id),
+        id_words(want.workday_id),
+        id_words(got.workday_id),
     );
     cmp(
         "can approve purchase orders",
@@ -452,8 +457,9 @@ pub fn diff_application(want: &Application, got: &Application) -> Vec<String> {
     }
     if want.loginas_agent_id != got.loginas_agent_id {
         d.push(format!(
-            "agent to log in as: asked {:?}, Halo has {:?}",
-            want.loginas_agent_id, got.loginas_agent_id
+            "agent to log in as: asked {}, Halo has {}",
+            id_words(want.loginas_agent_id),
+            id_words(got.loginas_agent_id)
         ));
     }
     if !got.grant_type.is_empty() && want.grant_type != got.grant_type {

@@ -270,6 +270,10 @@ pub fn settle(
     accept_unverified: bool,
 ) -> Result<Option<Handover>, JournalError> {
     let verified = f.verification.as_ref().is_some_and(|v| v.passed());
+    // Remembered for `status`: when the vendor's secret stops working.
+    if f.applied.secret_expires.is_some() {
+        s.secret_expires = f.applied.secret_expires.clone();
+    }
     let Some(secret) = &f.applied.client_secret else {
         if s.secret_pending {
             journal.wipe_secret(s)?;

@@ -202,8 +202,11 @@ pub async fn verify_with_role(
                 "agent",
                 Layer::Credentials,
                 format!(
-                    "logged in as agent {:?} ({}), expected id {}",
-                    me.id, me.name, t.agent_id
+                    "logged in as agent {} ({}), expected id {}",
+                    me.id
+                        .map_or_else(|| "without an id".into(), |i| format!("id {i}")),
+                    me.name,
+                    t.agent_id
                 ),
                 format!(
                     "In Halo: application {app} > Details, set 'Agent to log in as' to the new agent"

@@ -19,6 +19,52 @@ pub enum Question {
     Areas,
 }
 
+impl Question {
+    /// Whether `a` answers it (the wizard's Agent and Role steps ask the same).
+    pub fn answered(self, a: &Answers) -> bool {
+        let g = &a.agent;
+        match self {
+            Self::DefaultTeam => g
+                .default_team
+                .as_deref()
+                .is_some_and(|t| !t.trim().is_empty()),
+            Self::Teams => !g.teams.is_empty(),
+            Self::Departments => !g.departments.is_empty(),
+            Self::Areas => a.role.mode != RoleMode::Create || !a.role.permissions.is_empty(),
+        }
+    }
+
+    /// The question in words, as the wizard asks it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::DefaultTeam => "which team is the agent's default team",
+            Self::Teams => "which teams the agent joins",
+            Self::Departments => "which departments the agent joins",
+            Self::Areas => "which areas the integration reads or edits",
+        }
+    }
+
+    /// The answers-file key that answers it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::DefaultTeam => "agent.default_team",
+            Self::Teams => "agent.teams",
+            Self::Departments => "agent.departments",
+            Self::Areas => "role.access",
+        }
+    }
+
+    /// Two lines of an answers file that answer it (names are examples).
+    pub fn example(self) -> &'static str {
+        match self {
+            Self::DefaultTeam => "[agent]\ndefault_team = \"Service Desk\"",
+            Self::Teams => "[[agent.teams]]\nname = \"Service Desk\"",
+            Self::Departments => "[[agent.departments]]\nname = \"Support\"",
+            Self::Areas => "[role.access]\ntickets = \"Read Only\"",
+        }
+    }
+}
+
 impl Profile {
     /// Pre-fills every wizard step. Instance-specific choices the guide leaves open stay empty
     /// (see [`Profile::questions`]); a required default team is `Some("")`, so the wizard's

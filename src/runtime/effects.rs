@@ -221,6 +221,17 @@ impl Runner {
                     r.map_err(|e| format!("{e} ({})", e.hint())),
                 ));
             }
+            Effect::SaveInstance {
+                path,
+                name,
+                instance,
+                replace,
+            } => {
+                let r = crate::config::save_instance(&path, &name, &instance, replace)
+                    .map(|how| (name, how))
+                    .map_err(|e| e.to_string());
+                let _ = self.tx.send(Msg::InstanceSaved(r));
+            }
             Effect::Quit => {}
         }
     }

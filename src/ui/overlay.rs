@@ -416,3 +416,54 @@ pub fn confirm_auth_url(m: &Model, t: &Theme, f: &mut Frame, area: Rect, url: &s
     ];
     popup(t, f, centred(area, 80, 12), "Another login server", lines);
 }
+
+/// After a connect: save this Halo (address and Client ID, never the secret) as an instance.
+pub fn save_instance(m: &Model, t: &Theme, f: &mut Frame, area: Rect, name: &str) {
+    let c = crate::app::instance::candidate(m);
+    let file = m
+        .instances
+        .as_ref()
+        .map(|s| s.path.display().to_string())
+        .unwrap_or_default();
+    let lines = vec![
+        Line::styled(
+            format!(
+                "Save {} for next time? Name:",
+                crate::text::line_max(c.address().unwrap_or_default(), 50)
+            ),
+            t.text,
+        ),
+        Line::styled(format!("{name}▏"), t.accent),
+        Line::from(""),
+        Line::styled(
+            format!(
+                "Kept in {}: the address and Client ID, never the secret. Then: halo-onboard apply --instance {name} …",
+                crate::text::line_max(&file, 60)
+            ),
+            t.muted,
+        ),
+        hint_line(m, Ctx::SaveInstance, t),
+    ];
+    popup(t, f, centred(area, 76, 9), "Save this Halo", lines);
+}
+
+/// The name is taken by an instance that says something else.
+pub fn confirm_instance_replace(m: &Model, t: &Theme, f: &mut Frame, area: Rect, name: &str) {
+    let old = m
+        .instances
+        .as_ref()
+        .and_then(|s| s.saved.get(name))
+        .and_then(|i| i.address())
+        .unwrap_or("another Halo");
+    let what = [
+        Line::styled(
+            format!(
+                "An instance '{name}' is saved already: {}.",
+                crate::text::line_max(old, 50)
+            ),
+            t.warning,
+        ),
+        Line::styled("Replace it with this Halo and Client ID?", t.text),
+    ];
+    question(t, f, area, "Instance exists", what, ["y", "replace it"]);
+}

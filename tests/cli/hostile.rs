@@ -253,7 +253,7 @@ async fn a_token_that_claims_to_live_forever_does_not_panic() {
                     "--url",
                     &fr.url,
                     "--profile",
-                    "guardz",
+                    "topleft",
                     "--dry-run",
                 ],
             )

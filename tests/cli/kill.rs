@@ -3,7 +3,7 @@
 //! each Halo write was processed (answer not yet read), at hand-over, and at seeded random
 //! instants; then `resume ID --yes` (or a new `apply` when no setup was written yet) must finish
 //! with exactly one role, agent and application, working hand-over credentials and a journal
-//! that says handed-over.
+//! that says "done, handed over".
 
 use std::time::{Duration, Instant};
 
@@ -114,7 +114,7 @@ async fn case(at: KillAt) -> Outcome {
     resume_and_finish(&sim, &home, &ctx).await;
     let (code, out, _) = home.run_sim(&sim, &["sessions", "--all"]).await.parts();
     assert_eq!(code, 0, "{ctx}: sessions");
-    assert!(out.contains("handed-over"), "{ctx}: {out}");
+    assert!(out.contains("done, handed over"), "{ctx}: {out}");
     // A kill between a temp file's write and its rename must not leave a secret behind.
     let left: Vec<String> = std::fs::read_dir(home.state().join("sessions"))
         .unwrap()

@@ -137,6 +137,26 @@ async fn one_bad_instance_does_not_stop_the_others() {
         "{table}"
     );
     assert!(table.contains("what to do:"), "{table}");
+    // Every header sits over its values (VERIFICATION used to sit four columns left of them),
+    // counted in characters: the ellipsis of a cut id is one.
+    let at = |l: &str, what: &str| l.find(what).map(|b| l[..b].chars().count());
+    let header = table.lines().next().unwrap();
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("inst")).collect();
+    for (col, values) in [
+        ("VERIFICATION", ["23/23 pass", "-", "23/23 pass"]),
+        ("STATUS", ["ok", "failed", "ok"]),
+    ] {
+        let c = at(header, col).unwrap();
+        for (row, v) in rows.iter().zip(values) {
+            let from: String = row.chars().skip(c).collect();
+            assert!(from.starts_with(v), "{col} over {v}: {table}");
+        }
+    }
+    assert_eq!(
+        at(header, "CREDENTIALS FILE"),
+        at(rows[0], dir.path().to_str().unwrap()),
+        "{table}"
+    );
     // The table and the JSON never hold a secret.
     let json = serde_json::to_string(&results).unwrap();
     for s in &sims {

@@ -507,3 +507,23 @@ fn cli_reports_a_broken_user_profile_and_lists_the_rest() {
     );
     assert_eq!(out.stdout.clone().lines().count(), 40);
 }
+
+/// `profiles show ID --toml` prints every built-in as a file that loads back to the same
+/// profile (what `--profile FILE` and the profiles folder read).
+#[test]
+fn every_builtin_round_trips_through_its_toml() {
+    let d = tempfile::tempdir().unwrap();
+    for p in profile::builtin() {
+        let text = halo_onboard::headless::profiles::to_toml(&p).unwrap();
+        let f = d.path().join(format!("{}.toml", p.id));
+        std::fs::write(&f, &text).unwrap();
+        let back = profile::load_file(&f).unwrap_or_else(|e| panic!("{}: {e}\n{text}", p.id));
+        assert_eq!(back.file.as_deref(), Some(f.as_path()));
+        assert_eq!(Profile { file: None, ..back }, p, "{}", p.id);
+        assert_eq!(back_answers(&f), p.to_answers(), "{}", p.id);
+    }
+}
+
+fn back_answers(f: &Path) -> halo_onboard::answers::Answers {
+    profile::load_file(f).unwrap().to_answers()
+}

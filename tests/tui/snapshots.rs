@@ -121,6 +121,23 @@ fn overlays() {
     let mut m = normal(Step::Submit);
     app::update(&mut m, key(crossterm::event::KeyCode::Enter));
     snap_text("overlay_apply_message", &m, 100, 34);
+    // Saving the connected Halo as an instance: the name, then "replace it?".
+    let mut m = normal(Step::Connect);
+    m.instances = Some(halo_onboard::app::instance::Instances {
+        path: "/home/me/.config/halo-onboard/config.toml".into(),
+        saved: [(
+            "acme".to_string(),
+            halo_onboard::config::Instance {
+                url: Some("https://acme-old.halopsa.com".into()),
+                ..Default::default()
+            },
+        )]
+        .into(),
+    });
+    m.overlay = Overlay::SaveInstance("acme".into());
+    snap_text("overlay_save_instance", &m, 100, 34);
+    m.overlay = Overlay::ConfirmInstanceReplace("acme".into());
+    snap_text("overlay_instance_replace", &m, 100, 34);
 }
 
 /// The help overlay is drawn from the key table and scrolls to its last section; keys are

@@ -1236,3 +1236,135 @@ fn custom_profile_leaves_the_names_to_the_user() {
     assert_eq!(m.answers.agent.firstname, "TopLeft");
     assert!(!Field::FirstName.asked(&m));
 }
+
+/// A model connected to acme.halopsa.com whose config file is `path` (with `saved` in it).
+fn with_instances(
+    path: &std::path::Path,
+    saved: &[(&str, halo_onboard::config::Instance)],
+) -> Model {
+    let mut m = Model {
+        instances: Some(halo_onboard::app::instance::Instances {
+            path: path.to_path_buf(),
+            saved: saved
+                .iter()
+                .map(|(n, i)| (n.to_string(), i.clone()))
+                .collect(),
+        }),
+        ..Model::default()
+    };
+    let c = connected();
+    m.answers = c.answers;
+    m.secret = c.secret;
+    m.focus_on(Field::TestButton);
+    app::update(&mut m, connected_msg(true));
+    m
+}
+
+/// After a connect the wizard offers (in the log and the footer, not a pop-up the next keys
+/// would land in) to save this Halo as an instance; `s` asks for the name, Enter saves the
+/// address and Client ID (never the secret), and the offer is gone once it is saved.
+#[test]
+fn a_connected_halo_can_be_saved_as_an_instance() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("config.toml");
+    let mut m = with_instances(&path, &[]);
+    assert_eq!(m.overlay, Overlay::None, "no pop-up on its own");
+    assert!(
+        m.log
+            .window(usize::MAX, 0)
+            .any(|e| e.text.contains("press s on this step")),
+        "the log says how"
+    );
+    let footer = halo_onboard::app::keys::footer(&m);
+    assert!(
+        footer
+            .iter()
+            .any(|(k, w)| k == "s" && *w == "save this Halo"),
+        "{footer:?}"
+    );
+
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    assert_eq!(m.overlay, Overlay::SaveInstance("acme".into()));
+    // Only name characters are taken; Ctrl-U clears.
+    type_str(&mut m, "/x y");
+    assert_eq!(m.overlay, Overlay::SaveInstance("acmexy".into()));
+    press(&mut m, [ctrl('u')]);
+    type_str(&mut m, "acme-eu");
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    let saved = fx.iter().find_map(|e| match e {
+        Effect::SaveInstance {
+            path: p,
+            name,
+            instance,
+            replace,
+        } => Some((p.clone(), name.clone(), instance.clone(), *replace)),
+        _ => None,
+    });
+    let (p, name, inst, replace) = saved.expect("a SaveInstance effect");
+    assert_eq!(
+        (p.as_path(), name.as_str(), replace),
+        (path.as_path(), "acme-eu", false)
+    );
+    assert_eq!(inst.url.as_deref(), Some("https://acme.halopsa.com"));
+    assert_eq!(inst.client_id.as_deref(), Some("bootstrap-id"));
+    assert_eq!(inst.secret, None);
+    assert_eq!(m.overlay, Overlay::None);
+    // What the runtime does with it, then the result.
+    let how = halo_onboard::config::save_instance(&p, &name, &inst, replace).unwrap();
+    press(&mut m, [Msg::InstanceSaved(Ok((name, how)))]);
+    assert!(
+        m.log
+            .window(usize::MAX, 0)
+            .any(|e| e.text.contains("instance 'acme-eu' saved"))
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("[instance.acme-eu]"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+    // Saved: no more offer, and `s` does nothing.
+    assert!(!halo_onboard::app::instance::can_offer(&m));
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    assert_eq!(m.overlay, Overlay::None);
+    // Esc on the name prompt saves nothing.
+    let mut m = with_instances(&path, &[]);
+    m.instances.as_mut().unwrap().saved.clear();
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    let fx = press(&mut m, [key(KeyCode::Esc)]);
+    assert_eq!(m.overlay, Overlay::None);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SaveInstance { .. })));
+}
+
+/// An instance of the same name that says something else is replaced only after `y`; any other
+/// key goes back to the name.
+#[test]
+fn a_different_instance_of_the_same_name_is_replaced_only_when_asked() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("config.toml");
+    let other = halo_onboard::config::Instance {
+        url: Some("https://acme-old.halopsa.com".into()),
+        client_id: Some("old".into()),
+        ..Default::default()
+    };
+    let mut m = with_instances(&path, &[("acme", other)]);
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    let fx = press(&mut m, [key(KeyCode::Enter)]);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(m.overlay, Overlay::ConfirmInstanceReplace("acme".into()));
+    press(&mut m, [key(KeyCode::Char('n'))]);
+    assert_eq!(m.overlay, Overlay::SaveInstance("acme".into()));
+    press(&mut m, [key(KeyCode::Enter)]);
+    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::SaveInstance { replace: true, .. })),
+        "{fx:?}"
+    );
+    // A Halo a saved instance already describes is not offered.
+    let same = halo_onboard::app::instance::candidate(&m);
+    let m = with_instances(&path, &[("mine", same)]);
+    assert!(!halo_onboard::app::instance::can_offer(&m));
+    assert!(
+        !m.log
+            .window(usize::MAX, 0)
+            .any(|e| e.text.contains("press s on this step"))
+    );
+}

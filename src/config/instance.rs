@@ -1,0 +1,480 @@
+//! Saved Halo instances: `[instance.NAME]` in the config file. An instance says where a Halo is
+//! (a hosted URL, or the on-premise resource and authorisation servers and tenant), which
+//! bootstrap application to log in with, and where that application's secret is kept (an
+//! environment variable or a file) — never the secret itself.
+//!
+//! The wizard saves an instance after a successful connect with [`save`]: the file is edited
+//! in place (toml_edit), so the user's comments, order and other keys stay as they were, and an
+//! instance of the same name that says something else is replaced only when asked.
+
+use std::path::{Path, PathBuf};
+
+/// Longest instance name (it is typed on command lines and names table rows).
+pub const MAX_NAME: usize = 64;
+
+/// The keys an `[instance.NAME]` table takes, in the order they are written.
+pub const KEYS: [&str; 7] = [
+    "url",
+    "resource_url",
+    "auth_url",
+    "tenant",
+    "client_id",
+    "secret_env",
+    "secret_file",
+];
+
+/// Where a bootstrap secret is kept (never the secret itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable holding it.
+    Env(String),
+    /// A file holding it (only the secret).
+    File(PathBuf),
+}
+
+/// One saved Halo.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Instance {
+    /// A hosted Halo's URL (its authorisation server and tenant are discovered).
+    pub url: Option<String>,
+    /// On-premise: the resource server (…/api); with `url`: unused.
+    pub resource_url: Option<String>,
+    /// On-premise: the authorisation server (…/auth); with `url`: confirms a login server on
+    /// another host (as `--auth-url` does).
+    pub auth_url: Option<String>,
+    pub tenant: Option<String>,
+    /// The bootstrap application's Client ID.
+    pub client_id: Option<String>,
+    /// Where its secret is; `None`: `HALO_CLIENT_SECRET` (or a prompt on a terminal).
+    pub secret: Option<SecretSource>,
+}
+
+/// Whether an environment variable is named like a Halo secret: `HALO` is one of its
+/// `_`-separated words (`HALO_CLIENT_SECRET`, `ACME_HALO_SECRET`). A config or batch file
+/// names only such variables, so it cannot send, say, `AWS_SECRET_ACCESS_KEY` to a server.
+pub fn looks_like_halo_secret(var: &str) -> bool {
+    var.split('_').any(|w| w.eq_ignore_ascii_case("HALO"))
+}
+
+/// Whether `name` may name an instance: letters, digits, `-`, `_` and `.`, at most
+/// [`MAX_NAME`] characters.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_NAME
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A name for the instance at `address` (a URL): the first label of its host, e.g. `acme` for
+/// `https://acme.halopsa.com`; `halo` when that gives nothing usable (an IP address).
+pub fn suggest_name(address: &str) -> String {
+    let host = url::Url::parse(address.trim())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let first = host
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let name: String = first
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(MAX_NAME)
+        .collect();
+    if name.is_empty() || name.chars().all(|c| c.is_ascii_digit()) {
+        "halo".into()
+    } else {
+        name
+    }
+}
+
+/// A URL as compared: trimmed, without a trailing `/`, lower case.
+pub fn normal_address(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+impl Instance {
+    /// The address that identifies this Halo: the hosted URL, else the resource server.
+    pub fn address(&self) -> Option<&str> {
+        self.url.as_deref().or(self.resource_url.as_deref())
+    }
+
+    /// Whether this instance is the Halo at `address` (a hosted URL or a resource server).
+    pub fn is_at(&self, address: &str) -> bool {
+        self.address()
+            .is_some_and(|a| normal_address(a) == normal_address(address))
+    }
+
+    /// What the table says, as `key = value` pairs in [`KEYS`] order (values as written).
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let (env, file) = match &self.secret {
+            Some(SecretSource::Env(v)) => (Some(v.clone()), None),
+            Some(SecretSource::File(f)) => (None, Some(f.display().to_string())),
+            None => (None, None),
+        };
+        let values = [
+            self.url.clone(),
+            self.resource_url.clone(),
+            self.auth_url.clone(),
+            self.tenant.clone(),
+            self.client_id.clone(),
+            env,
+            file,
+        ];
+        KEYS.iter()
+            .zip(values)
+            .filter_map(|(k, v)| Some((*k, v?)))
+            .collect()
+    }
+}
+
+/// Reads `[instance.NAME]` (`value`); relative secret files are relative to `base` (the config
+/// file's folder). Errors say what to change, never a secret's value.
+pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, String> {
+    let at = format!("[instance.{}]", crate::text::line_max(name, MAX_NAME));
+    if !valid_name(name) {
+        return Err(format!(
+            "{at}: an instance name is letters, digits, '-', '_' or '.' (at most {MAX_NAME})"
+        ));
+    }
+    let Some(table) = value.as_table() else {
+        return Err(format!(
+            "{at}: an instance is a table of url, client_id, … (write it as {at})"
+        ));
+    };
+    let mut got: [Option<String>; 7] = Default::default();
+    for (key, v) in table {
+        if matches!(
+            key.to_ascii_lowercase().as_str(),
+            "client_secret" | "secret" | "password"
+        ) {
+            return Err(format!(
+                "{at} has {key}: halo-onboard never reads a secret from its config file. Remove it, keep the secret in an environment variable and name it here: secret_env = \"{}_HALO_SECRET\" (or secret_file = \"path/to/file\")",
+                name.to_ascii_uppercase()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect::<String>()
+            ));
+        }
+        let Some(i) = KEYS.iter().position(|k| k == key) else {
+            return Err(format!(
+                "{at}: unknown key '{}' (an instance takes {})",
+                crate::text::line_max(key, 64),
+                KEYS.join(", ")
+            ));
+        };
+        let Some(s) = v.as_str() else {
+            return Err(format!("{at}: {key} must be a string in quotes"));
+        };
+        if let Some((pos, c)) = crate::text::first_unsafe(s) {
+            return Err(format!(
+                "{at}: {key} has a control character ({}) at position {}",
+                crate::text::code_point(c),
+                pos + 1
+            ));
+        }
+        got[i] = Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    }
+    let [
+        url,
+        resource_url,
+        auth_url,
+        tenant,
+        client_id,
+        secret_env,
+        secret_file,
+    ] = got;
+    match (&url, &resource_url, &auth_url) {
+        (Some(_), None, _) | (None, Some(_), Some(_)) => {}
+        (Some(_), Some(_), _) => {
+            return Err(format!(
+                "{at}: give url (hosted) or resource_url and auth_url (on-premise), not both"
+            ));
+        }
+        (None, Some(_), None) => return Err(format!("{at}: resource_url needs auth_url")),
+        (None, None, _) => {
+            return Err(format!(
+                "{at}: no Halo address: set url (e.g. url = \"https://acme.halopsa.com\"), or resource_url and auth_url"
+            ));
+        }
+    }
+    let secret = match (secret_env, secret_file) {
+        (Some(_), Some(_)) => {
+            return Err(format!("{at}: give secret_env or secret_file, not both"));
+        }
+        (Some(env), None) if !looks_like_halo_secret(&env) => {
+            return Err(format!(
+                "{at}: secret_env {} does not look like a Halo secret, so it is not read: only variables named HALO_* or *_HALO_* are sent to Halo (rename it, e.g. {}_HALO_SECRET)",
+                crate::text::line_max(&env, 64),
+                name.to_ascii_uppercase()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect::<String>()
+            ));
+        }
+        (Some(env), None) => Some(SecretSource::Env(env)),
+        (None, Some(f)) => {
+            let f = PathBuf::from(f);
+            Some(SecretSource::File(if f.is_relative() {
+                base.join(f)
+            } else {
+                f
+            }))
+        }
+        (None, None) => None,
+    };
+    Ok(Instance {
+        url,
+        resource_url,
+        auth_url,
+        tenant,
+        client_id,
+        secret,
+    })
+}
+
+/// What [`save`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Added,
+    Replaced,
+    /// The file already says exactly this: nothing was written.
+    Unchanged,
+}
+
+/// Why nothing was saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SaveError {
+    /// An instance of that name says something else (or cannot be read): replaced only when
+    /// asked.
+    #[error("the config file already has an instance '{0}' that says something else")]
+    Exists(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot save to the config file {}: {}", .0.display(), .1)]
+    File(PathBuf, String),
+}
+
+/// Writes `[instance.NAME]` into the config file at `path` (created, with its folder, when
+/// missing), keeping everything else in it as it was. An instance of that name that differs is
+/// replaced only with `replace`. The write is atomic; a symlinked config file (dotfiles) is
+/// written where it points.
+pub fn save(path: &Path, name: &str, inst: &Instance, replace: bool) -> Result<Saved, SaveError> {
+    if !valid_name(name) {
+        return Err(SaveError::Invalid(format!(
+            "'{}' cannot name an instance: use letters, digits, '-', '_' or '.' (at most {MAX_NAME})",
+            crate::text::line_max(name, MAX_NAME)
+        )));
+    }
+    let file_err = |e: String| SaveError::File(path.to_path_buf(), e);
+    let text = match crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE) {
+        Ok(t) => t,
+        Err(crate::limits::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            String::new()
+        }
+        Err(e) => return Err(file_err(e.to_string())),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        file_err(format!(
+            "it is not valid TOML ({}); fix it first, nothing was written",
+            e.message().trim()
+        ))
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let instances = doc
+        .entry("instance")
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| file_err("its 'instance' key is not a table; fix it first".into()))?;
+    let outcome = match instances.get(name) {
+        None => Saved::Added,
+        Some(item) => {
+            let existing = toml::from_str::<toml::Table>(&format!("x = {}", item_inline(item)))
+                .ok()
+                .and_then(|t| t.get("x").cloned())
+                .and_then(|v| parse(name, &v, base).ok());
+            if existing.as_ref() == Some(inst) {
+                return Ok(Saved::Unchanged);
+            }
+            if !replace {
+                return Err(SaveError::Exists(name.to_string()));
+            }
+            Saved::Replaced
+        }
+    };
+    let mut table = toml_edit::Table::new();
+    for (k, v) in inst.pairs() {
+        table.insert(k, toml_edit::value(v));
+    }
+    instances.insert(name, toml_edit::Item::Table(table));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| file_err(e.to_string()))?;
+    }
+    // A config file kept elsewhere and linked here (dotfiles) is updated where it lives.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    crate::journal::fsutil::write_atomic(&target, doc.to_string().as_bytes())
+        .map_err(|e| file_err(e.to_string()))?;
+    Ok(outcome)
+}
+
+/// A table item as an inline table's text, to read it back with `toml`.
+fn item_inline(item: &toml_edit::Item) -> String {
+    match item {
+        toml_edit::Item::Table(t) => t.clone().into_inline_table().to_string(),
+        toml_edit::Item::Value(v) => v.to_string(),
+        _ => "{}".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn val(text: &str) -> toml::Value {
+        toml::from_str::<toml::Table>(text).unwrap()["x"].clone()
+    }
+
+    #[test]
+    fn parses_hosted_and_on_premise_and_refuses_a_secret() {
+        let base = Path::new("/cfg");
+        let i = parse(
+            "acme",
+            &val("x = { url = \"https://acme.halopsa.com\", client_id = \"c\", secret_file = \"acme.secret\" }"),
+            base,
+        )
+        .unwrap();
+        assert_eq!(i.address(), Some("https://acme.halopsa.com"));
+        assert_eq!(i.secret, Some(SecretSource::File(base.join("acme.secret"))));
+        assert!(i.is_at("https://ACME.halopsa.com/"));
+        let i = parse(
+            "op",
+            &val("x = { resource_url = \"https://h/api\", auth_url = \"https://h/auth\", tenant = \"t\", secret_env = \"OP_HALO_SECRET\" }"),
+            base,
+        )
+        .unwrap();
+        assert_eq!(i.secret, Some(SecretSource::Env("OP_HALO_SECRET".into())));
+        let e = parse(
+            "sb",
+            &val("x = { url = \"https://a\", client_secret = \"s3cr3t-value\" }"),
+            base,
+        )
+        .unwrap_err();
+        assert!(e.contains("[instance.sb] has client_secret"), "{e}");
+        assert!(e.contains("secret_env = \"SB_HALO_SECRET\""), "{e}");
+        assert!(!e.contains("s3cr3t-value"), "{e}");
+        for (text, want) in [
+            ("x = { client_id = \"c\" }", "no Halo address"),
+            (
+                "x = { url = \"https://a\", resource_url = \"https://b\" }",
+                "not both",
+            ),
+            ("x = { resource_url = \"https://b\" }", "needs auth_url"),
+            (
+                "x = { url = \"https://a\", secret_env = \"AWS_SECRET_ACCESS_KEY\" }",
+                "HALO_*",
+            ),
+            (
+                "x = { url = \"https://a\", colour = \"x\" }",
+                "unknown key 'colour'",
+            ),
+            ("x = { url = 3 }", "must be a string"),
+            ("x = \"https://a\"", "is a table"),
+            ("x = { url = \"https://a\\u001b\" }", "U+001B"),
+        ] {
+            let e = parse("a", &val(text), base).unwrap_err();
+            assert!(e.contains(want), "{text}: {e}");
+        }
+        assert!(parse("a b", &val("x = { url = \"https://a\" }"), base).is_err());
+    }
+
+    #[test]
+    fn names_are_suggested_from_the_host() {
+        assert_eq!(suggest_name("https://acme.halopsa.com"), "acme");
+        assert_eq!(suggest_name("http://127.0.0.1:8080"), "halo");
+        assert_eq!(suggest_name("not a url"), "halo");
+        assert!(valid_name("acme-eu.2") && !valid_name("") && !valid_name("a/b"));
+    }
+
+    #[test]
+    fn save_keeps_comments_and_other_keys_and_asks_before_replacing() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("sub").join("config.toml");
+        let acme = Instance {
+            url: Some("https://acme.halopsa.com".into()),
+            client_id: Some("boot".into()),
+            ..Instance::default()
+        };
+        // A missing file (and folder) is created.
+        assert_eq!(save(&p, "acme", &acme, false), Ok(Saved::Added));
+        let mut text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            text.contains("[instance.acme]\nurl = \"https://acme.halopsa.com\""),
+            "{text}"
+        );
+        assert!(!text.contains("[instance]\n"), "{text}");
+        text = format!(
+            "# my prefs\ntheme = \"light\" # cosy\n\n{text}\n[instance.other]\nurl = \"https://o\" # keep\n"
+        );
+        std::fs::write(&p, &text).unwrap();
+        assert_eq!(save(&p, "acme", &acme, false), Ok(Saved::Unchanged));
+        let moved = Instance {
+            url: Some("https://acme2.halopsa.com".into()),
+            ..acme.clone()
+        };
+        assert_eq!(
+            save(&p, "acme", &moved, false),
+            Err(SaveError::Exists("acme".into()))
+        );
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), text, "untouched");
+        assert_eq!(save(&p, "acme", &moved, true), Ok(Saved::Replaced));
+        let after = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            after.starts_with("# my prefs\ntheme = \"light\" # cosy\n"),
+            "{after}"
+        );
+        assert!(after.contains("url = \"https://o\" # keep"), "{after}");
+        assert!(after.contains("acme2"), "{after}");
+        let (c, warn) = crate::config::load(Some(&p));
+        assert_eq!(warn, None);
+        assert_eq!(c.instances["acme"], Ok(moved));
+        // A broken file is not touched.
+        std::fs::write(&p, "theme = [\n").unwrap();
+        assert!(matches!(
+            save(&p, "x", &acme, false),
+            Err(SaveError::File(..))
+        ));
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "theme = [\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_is_written_where_it_points() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("dotfiles.toml");
+        std::fs::write(&real, "theme = \"dark\"\n").unwrap();
+        let link = d.path().join("config.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let i = Instance {
+            url: Some("https://a.halopsa.com".into()),
+            ..Instance::default()
+        };
+        assert_eq!(save(&link, "a", &i, false), Ok(Saved::Added));
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read_to_string(&real)
+                .unwrap()
+                .contains("[instance.a]")
+        );
+    }
+}

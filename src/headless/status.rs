@@ -1,0 +1,478 @@
+//! `halo-onboard status`: what is managed from here — the saved instances, every setup by
+//! instance and profile (its Client ID, where it stands, the last `check` and when, the
+//! secret's expiry), and the hand-over files still on disk with their age (each holds a
+//! secret; old ones are flagged). `halo-onboard handover clean` deletes those files, each
+//! overwritten with zeros and synced first, never through a symlink.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::common::*;
+use super::table::{capped, col, lines};
+use crate::config::{Config, Instance, SecretSource};
+use crate::journal::{CheckRecord, Journal, Session, ago, now_unix, valid_id};
+
+/// A hand-over file older than this is flagged: the vendor should have it by now.
+pub const OLD_DAYS: u64 = 7;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatusArgs {
+    /// Print one JSON object on stdout: `instances`, `setups` (with `instance`, `profile`,
+    /// `state`, `client_id`, `last_check`, `secret_expires`), `handover_files` (path, setup,
+    /// age in days, `old`) and `unreadable`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct HandoverArgs {
+    #[command(subcommand)]
+    pub action: HandoverAction,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum HandoverAction {
+    /// Delete the hand-over files still on disk (each overwritten with zeros first). Lists
+    /// them and asks; --yes deletes without asking.
+    Clean {
+        /// Delete without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON object on stdout: `deleted` and `failed` (path and why).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A file holding an application's credentials (with the secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoverFile {
+    pub path: PathBuf,
+    /// The setup that wrote it, when known.
+    pub setup: Option<String>,
+    pub modified_unix: u64,
+    pub age_days: u64,
+    /// Older than [`OLD_DAYS`].
+    pub old: bool,
+}
+
+/// Whether `path` is a regular file (not a link) that holds hand-over credentials.
+fn holds_credentials(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+        && crate::plan::handover::read_credentials(path).is_some()
+}
+
+/// The hand-over files still on disk: those in the state dir's hand-over folder, and those
+/// setups wrote elsewhere (`--out`) that still hold credentials.
+pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFile> {
+    let mut found: Vec<(PathBuf, Option<String>)> = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(journal.handover_dir()) {
+        let mut names: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        names.sort();
+        for p in names {
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_none_or(|n| n.starts_with('.'));
+            if hidden || !holds_credentials(&p) {
+                continue;
+            }
+            let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let setup = valid_id(stem).then(|| stem.to_string());
+            found.push((p, setup));
+        }
+    }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    };
+    for s in sessions {
+        let Some(f) = &s.credentials_file else {
+            continue;
+        };
+        if let Some(known) = found.iter_mut().find(|(p, _)| same(p, f)) {
+            known.1.get_or_insert_with(|| s.id.clone());
+        } else if holds_credentials(f) {
+            found.push((f.clone(), Some(s.id.clone())));
+        }
+    }
+    let now = now_unix();
+    found
+        .into_iter()
+        .map(|(path, setup)| {
+            let modified_unix = std::fs::symlink_metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(now, |d| d.as_secs());
+            let age_days = now.saturating_sub(modified_unix) / 86_400;
+            HandoverFile {
+                path,
+                setup,
+                modified_unix,
+                age_days,
+                old: age_days > OLD_DAYS,
+            }
+        })
+        .collect()
+}
+
+/// Where a saved instance's secret comes from, and whether it is there now (never its value).
+fn secret_words(i: &Instance) -> String {
+    match &i.secret {
+        Some(SecretSource::Env(v)) => format!(
+            "{v} ({})",
+            if env_value(v).is_some() {
+                "set"
+            } else {
+                "not set"
+            }
+        ),
+        Some(SecretSource::File(f)) => format!(
+            "{} ({})",
+            f.display(),
+            if f.is_file() { "there" } else { "missing" }
+        ),
+        None => format!("{SECRET_ENV} or asked"),
+    }
+}
+
+/// When the secret expires, in words: "2027-01-05 (36 days)", "expired 2026-11-01".
+fn expiry_words(when: &str) -> String {
+    let day = crate::halo::expiry::day(when);
+    match crate::halo::expiry::days_left(when, time::OffsetDateTime::now_utc()) {
+        Some(d) if d < 0 => format!("expired {day}"),
+        Some(d) => format!("{day} ({d} days)"),
+        None => day,
+    }
+}
+
+/// One setup as `status` shows it.
+#[derive(Debug, Clone, Serialize)]
+struct SetupRow {
+    id: String,
+    /// The saved instance at its Halo, if any.
+    instance: Option<String>,
+    address: String,
+    profile: Option<String>,
+    /// In words ("done, handed over"); `status` has the stable name.
+    state: &'static str,
+    status: crate::journal::Status,
+    client_id: Option<String>,
+    created_unix: u64,
+    updated_unix: u64,
+    last_check: Option<CheckRecord>,
+    secret_expires: Option<String>,
+}
+
+fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> {
+    let mut out: Vec<SetupRow> = sessions
+        .iter()
+        .map(|s| {
+            let address = setup_address(s);
+            let last_check = journal.last_check(&s.id);
+            let secret_expires = last_check
+                .as_ref()
+                .and_then(|c| c.secret_expires.clone())
+                .or_else(|| s.secret_expires.clone());
+            SetupRow {
+                id: s.id.clone(),
+                instance: cfg.instance_at(&address).map(|(n, _)| n.to_string()),
+                profile: s.answers.profile.clone(),
+                state: s.status.words(),
+                status: s.status,
+                client_id: s.objects.client_id.clone(),
+                created_unix: s.created_unix,
+                updated_unix: s.updated_unix,
+                last_check,
+                secret_expires,
+                address,
+            }
+        })
+        .collect();
+    // By instance (saved ones first, by name), then address, then profile; newest first.
+    out.sort_by(|a, b| {
+        let key = |r: &SetupRow| {
+            (
+                r.instance.is_none(),
+                r.instance.clone().unwrap_or_default(),
+                crate::config::normal_address(&r.address),
+                r.profile.clone().unwrap_or_default(),
+            )
+        };
+        key(a)
+            .cmp(&key(b))
+            .then(b.created_unix.cmp(&a.created_unix))
+    });
+    out
+}
+
+fn text(
+    cfg: &Config,
+    cfg_path: Option<&Path>,
+    setups: &[SetupRow],
+    files: &[HandoverFile],
+) -> String {
+    let mut o = String::new();
+    let shown = cfg_path.map_or_else(|| "no config file".into(), |p| p.display().to_string());
+    if cfg.instances.is_empty() {
+        o.push_str(&format!(
+            "No saved instances ({shown}); the wizard offers to save one after it connects.\n"
+        ));
+    } else {
+        o.push_str(&format!("Saved instances ({shown}):\n"));
+        let rows: Vec<Vec<String>> = cfg
+            .instances
+            .iter()
+            .map(|(n, i)| match i {
+                Ok(i) => vec![
+                    n.clone(),
+                    i.address().unwrap_or_default().to_string(),
+                    i.client_id.clone().unwrap_or_else(|| "-".into()),
+                    secret_words(i),
+                ],
+                Err(e) => vec![n.clone(), format!("not usable: {e}")],
+            })
+            .collect();
+        let cols = [
+            col("NAME"),
+            capped("ADDRESS", 60),
+            col("CLIENT ID"),
+            col("SECRET FROM"),
+        ];
+        for l in lines(&cols, &rows) {
+            o.push_str(&format!("  {l}\n"));
+        }
+    }
+    o.push('\n');
+    if setups.is_empty() {
+        o.push_str("No setups here yet.\n");
+    }
+    let mut i = 0;
+    while i < setups.len() {
+        let head = &setups[i];
+        let group: Vec<&SetupRow> = setups[i..]
+            .iter()
+            .take_while(|r| {
+                r.instance == head.instance
+                    && crate::config::normal_address(&r.address)
+                        == crate::config::normal_address(&head.address)
+            })
+            .collect();
+        i += group.len();
+        let title = match &head.instance {
+            Some(n) => format!("{n} — {}", head.address),
+            None => format!("{} (not a saved instance)", head.address),
+        };
+        o.push_str(&format!("{}\n", crate::text::line(&title)));
+        let rows: Vec<Vec<String>> = group
+            .iter()
+            .map(|r| {
+                vec![
+                    r.profile.clone().unwrap_or_else(|| "-".into()),
+                    r.id.clone(),
+                    r.state.to_string(),
+                    r.client_id.clone().unwrap_or_else(|| "-".into()),
+                    r.last_check.as_ref().map_or_else(
+                        || "never".into(),
+                        |c| format!("{}, {}", c.words(), ago(c.at_unix)),
+                    ),
+                    r.secret_expires
+                        .as_deref()
+                        .map_or_else(|| "-".into(), expiry_words),
+                ]
+            })
+            .collect();
+        let cols = [
+            capped("PROFILE", 24),
+            col("SETUP"),
+            col("STATE"),
+            col("CLIENT ID"),
+            capped("LAST CHECK", 48),
+            col("SECRET EXPIRES"),
+        ];
+        for l in lines(&cols, &rows) {
+            o.push_str(&format!("  {l}\n"));
+        }
+        o.push('\n');
+    }
+    if files.is_empty() {
+        o.push_str("No hand-over files on disk.\n");
+    } else {
+        o.push_str("Hand-over files on disk (each holds a secret: give it to the vendor, then `halo-onboard handover clean`):\n");
+        let rows: Vec<Vec<String>> = files
+            .iter()
+            .map(|f| {
+                vec![
+                    format!("{}d{}", f.age_days, if f.old { " OLD" } else { "" }),
+                    f.path.display().to_string(),
+                    f.setup.clone().unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect();
+        for l in lines(&[col("AGE"), col("FILE"), col("SETUP")], &rows) {
+            o.push_str(&format!("  {l}\n"));
+        }
+        let old = files.iter().filter(|f| f.old).count();
+        if old > 0 {
+            o.push_str(&format!(
+                "{old} file(s) older than {OLD_DAYS} days: the vendor should have them by now; delete them.\n"
+            ));
+        }
+    }
+    o
+}
+
+fn journal() -> Result<Journal, Failure> {
+    Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
+}
+
+/// `halo-onboard status`.
+pub fn run_status(args: &StatusArgs) -> u8 {
+    let j = match journal() {
+        Ok(j) => j,
+        Err(f) => {
+            print_failure(&f, args.json);
+            return f.code;
+        }
+    };
+    let cfg_path = crate::config::default_path();
+    let (cfg, warn) = crate::config::load(cfg_path.as_deref());
+    let (sessions, bad) = j.list();
+    let setups = rows(&j, &cfg, &sessions);
+    let files = handover_files(&j, &sessions);
+    if args.json {
+        let instances: Vec<_> = cfg
+            .instances
+            .iter()
+            .map(|(n, i)| match i {
+                Ok(i) => serde_json::json!({
+                    "name": n,
+                    "url": i.url,
+                    "resource_url": i.resource_url,
+                    "auth_url": i.auth_url,
+                    "tenant": i.tenant,
+                    "client_id": i.client_id,
+                    "secret_env": match &i.secret { Some(SecretSource::Env(v)) => Some(v), _ => None },
+                    "secret_file": match &i.secret { Some(SecretSource::File(f)) => Some(f), _ => None },
+                }),
+                Err(e) => serde_json::json!({"name": n, "error": e}),
+            })
+            .collect();
+        let v = serde_json::json!({
+            "config": cfg_path,
+            "instances": instances,
+            "setups": setups,
+            "handover_files": files,
+            "unreadable": bad.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        });
+        println!("{v}");
+    } else {
+        if let Some(w) = warn {
+            for line in crate::text::block(&w).lines() {
+                eprintln!("warning: {line}");
+            }
+        }
+        print!(
+            "{}",
+            crate::text::block(&text(&cfg, cfg_path.as_deref(), &setups, &files))
+        );
+        for e in &bad {
+            eprintln!("warning: {e}\n  what to do: {}", e.hint());
+        }
+    }
+    EXIT_OK
+}
+
+/// `halo-onboard handover clean`.
+pub fn run_handover(args: &HandoverArgs) -> u8 {
+    let HandoverAction::Clean { yes, json } = args.action;
+    let j = match journal() {
+        Ok(j) => j,
+        Err(f) => {
+            print_failure(&f, json);
+            return f.code;
+        }
+    };
+    let (sessions, _bad) = j.list();
+    let files = handover_files(&j, &sessions);
+    if files.is_empty() {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"ok": true, "deleted": [], "failed": []})
+            );
+        } else {
+            println!("No hand-over files on disk.");
+        }
+        return EXIT_OK;
+    }
+    if !yes {
+        let list: Vec<String> = files
+            .iter()
+            .map(|f| format!("  {} ({}d old)", f.path.display(), f.age_days))
+            .collect();
+        let list = crate::text::block(&list.join("\n")).into_owned();
+        let asked = !json && super::prompt::interactive();
+        if !json {
+            println!("Hand-over files on disk (each holds a secret):\n{list}");
+            println!(
+                "Deleting them is for good: `check SETUP` then needs the secret in {APP_SECRET_ENV}."
+            );
+        }
+        if !asked || !super::prompt::yes_no(&format!("Delete these {} file(s)?", files.len())) {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": true, "dry_run": true, "files": files})
+                );
+            } else {
+                println!(
+                    "Nothing was deleted. To delete them, run `halo-onboard handover clean --yes`."
+                );
+            }
+            return EXIT_OK;
+        }
+    }
+    let mut deleted = Vec::new();
+    let mut failed = Vec::new();
+    for f in &files {
+        // Looked at again right before: a file swapped for a link since is not followed.
+        let r = if holds_credentials(&f.path) {
+            crate::journal::fsutil::wipe(&f.path).map_err(|e| e.to_string())
+        } else {
+            Err("no longer a hand-over file (changed or a link): left alone".into())
+        };
+        match r {
+            Ok(()) => deleted.push(f.path.clone()),
+            Err(e) => failed.push((f.path.clone(), e)),
+        }
+    }
+    if json {
+        let failed: Vec<_> = failed
+            .iter()
+            .map(|(p, e)| serde_json::json!({"path": p, "error": e}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"ok": failed.is_empty(), "deleted": deleted, "failed": failed})
+        );
+    } else {
+        for p in &deleted {
+            println!("deleted {}", crate::text::line(&p.display().to_string()));
+        }
+        for (p, e) in &failed {
+            eprintln!(
+                "not deleted {}: {}",
+                crate::text::line(&p.display().to_string()),
+                crate::text::line(e)
+            );
+        }
+    }
+    if failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
