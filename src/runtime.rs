@@ -77,6 +77,35 @@ fn map_event(ev: Event) -> Option<Msg> {
     }
 }
 
+/// Held while a frame is written, and by a panic hook from then until the process exits: a
+/// worker task that panics while the loop draws must not restore the terminal in the middle of
+/// a frame, nor let the loop draw again (hiding the cursor) after it was restored.
+static TERMINAL_GATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+thread_local! {
+    /// This thread holds [`TERMINAL_GATE`] (a panic inside `view` must not wait for itself).
+    static DRAWING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Takes the gate for good before a panic restores the terminal: waits for a frame being
+/// written on another thread (at most a second), never for this thread's own.
+fn close_terminal_gate() {
+    if DRAWING.with(|d| d.get()) {
+        return;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        match TERMINAL_GATE.try_lock() {
+            Ok(g) => return std::mem::forget(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => return std::mem::forget(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(2))
+            }
+            Err(std::sync::TryLockError::WouldBlock) => return,
+        }
+    }
+}
+
 /// Restores the terminal (also on panic: the hook restores before the report is printed).
 fn restore() {
     let _ = crossterm::execute!(
@@ -106,6 +135,7 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     let mut terminal = ratatui::try_init()?;
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        close_terminal_gate();
         restore();
         prev(info);
         // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
@@ -178,7 +208,13 @@ fn draw(
     theme: &Theme,
     fault: TestFault,
 ) -> color_eyre::Result<()> {
-    terminal.draw(|f| ui::view(model, theme, f))?;
+    {
+        let _gate = TERMINAL_GATE.lock().unwrap_or_else(|p| p.into_inner());
+        DRAWING.with(|d| d.set(true));
+        let drawn = terminal.draw(|f| ui::view(model, theme, f));
+        DRAWING.with(|d| d.set(false));
+        drawn?;
+    }
     match fault {
         TestFault::None | TestFault::PanicInTask => Ok(()),
         TestFault::PanicConnected if !model.is_connected() => Ok(()),
