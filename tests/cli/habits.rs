@@ -292,12 +292,7 @@ async fn a_saved_instance_is_all_apply_needs_and_status_shows_it() {
         ("HALO_ONBOARD_CONFIG", cfg.as_str()),
         ("HALO_CLIENT_SECRET", sim.client_secret.as_str()),
     ];
-    let r = home
-        .run(
-            ["apply", "--instance", "sb", "--profile", "topleft", "--yes"],
-            &env,
-        )
-        .await;
+    let r = home.run(crate::common::bin::APPLY_TOPLEFT_SB, &env).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let v = home.run(["status", "--json"], &env).await.json();
     let setup = &v["setups"][0];
@@ -405,12 +400,7 @@ async fn an_instance_names_where_its_secret_is_never_the_secret() {
         ("HALO_ONBOARD_CONFIG", cfg.as_str()),
         ("SB_HALO_SECRET", sim.client_secret.as_str()),
     ];
-    let r = home
-        .run(
-            ["apply", "--instance", "sb", "--profile", "topleft", "--yes"],
-            &env,
-        )
-        .await;
+    let r = home.run(crate::common::bin::APPLY_TOPLEFT_SB, &env).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     // check finds the bootstrap secret through the instance at the setup's Halo: the object
     // checks run (none is skipped).
@@ -464,19 +454,7 @@ async fn handover_clean_deletes_only_hand_over_files_after_asking() {
         .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = home
-        .run_sim(
-            &sim,
-            [
-                "apply",
-                "--url",
-                &sim.url,
-                "--profile",
-                "topleft",
-                "--yes",
-                "--new-secret",
-                "--json",
-            ],
-        )
+        .run_sim(&sim, apply_topleft(&sim.url, &["--new-secret", "--json"]))
         .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Read from the result: two setups started in the same second sort by their random part.
@@ -670,17 +648,7 @@ async fn quiet_says_the_result_and_verbose_every_request() {
     let r = home
         .run_sim(
             &sim,
-            [
-                "apply",
-                "--url",
-                &sim.url,
-                "--profile",
-                "topleft",
-                "--yes",
-                "--new-secret",
-                "--verbose",
-                "--json",
-            ],
+            apply_topleft(&sim.url, &["--new-secret", "--verbose", "--json"]),
         )
         .await;
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -54,6 +54,10 @@ pub fn apply_topleft<'a>(url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
+/// `apply --instance sb --profile topleft --yes`: the same run through the saved instance `sb`.
+pub const APPLY_TOPLEFT_SB: [&str; 6] =
+    ["apply", "--instance", "sb", "--profile", "topleft", "--yes"];
+
 /// A private home for runs of the binary.
 pub struct Home {
     pub dir: tempfile::TempDir,

@@ -37,3 +37,19 @@ pub fn styled(b: &Buffer) -> String {
 pub fn screen(m: &Model, t: &Theme) -> String {
     styled(&draw(m, t, 100, 40))
 }
+
+/// Fails unless the screen's first line (the step bar) names all six steps, abbreviated as a
+/// small terminal shows them.
+pub fn assert_step_bar(s: &str, size: &str) {
+    let bar = s.lines().next().unwrap_or_default();
+    for step in [
+        "1 Connect",
+        "2 Role",
+        "3 Agent",
+        "4 App",
+        "5 Perms",
+        "6 Submit",
+    ] {
+        assert!(bar.contains(step), "{size}: '{step}' in the step bar:\n{s}");
+    }
+}

@@ -60,7 +60,7 @@ async fn the_wizard_saves_the_halo_it_connected_to() {
     let r = t
         .home
         .run(
-            ["apply", "--instance", "sb", "--profile", "topleft", "--yes"],
+            crate::common::bin::APPLY_TOPLEFT_SB,
             &[("HALO_CLIENT_SECRET", sim.client_secret.as_str())],
         )
         .await;

@@ -44,21 +44,6 @@ fn demo_to_apply(t: &Tui) {
     t.keys(&["y"]);
 }
 
-/// All six steps in the bar (the first line), by number and (abbreviated) name.
-fn assert_bar(s: &str, size: &str) {
-    let bar = s.lines().next().unwrap_or_default();
-    for step in [
-        "1 Connect",
-        "2 Role",
-        "3 Agent",
-        "4 App",
-        "5 Perms",
-        "6 Submit",
-    ] {
-        assert!(bar.contains(step), "{size}: '{step}' in the step bar:\n{s}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_verification_at_60x20_shows_the_whole_result() {
     if !have_tmux() {
@@ -92,7 +77,7 @@ async fn a_failing_verification_at_60x20_shows_the_whole_result() {
         !n.is_empty() && rest[n.len()..].starts_with(" checks FAILED (see below)"),
         "the whole result line: {s}"
     );
-    assert_bar(&s, "60x20");
+    crate::common::screen::assert_step_bar(&s, "60x20");
     assert!(
         s.contains("more"),
         "the hand-over says more lies below: {s}"
@@ -120,7 +105,7 @@ fn a_passing_verification_at_80x24_and_the_log_file_in_order() {
         w[at..].contains(" checks passed)"),
         "the whole result line: {s}"
     );
-    assert_bar(&s, "80x24");
+    crate::common::screen::assert_step_bar(&s, "80x24");
     assert!(s.contains("Client Secret"), "the credentials in view: {s}");
     t.quit("q");
 

@@ -266,17 +266,7 @@ fn small_screens_keep_every_step_and_the_whole_result() {
     for (w, h) in [(80u16, 24u16), (60, 20)] {
         let role = normal(Step::Role);
         let s = text(&draw(&role, &Theme::dark(), w, h));
-        let bar = s.lines().next().unwrap_or_default();
-        for step in [
-            "1 Connect",
-            "2 Role",
-            "3 Agent",
-            "4 App",
-            "5 Perms",
-            "6 Submit",
-        ] {
-            assert!(bar.contains(step), "{w}x{h}: {step} in the bar: {bar}");
-        }
+        crate::common::screen::assert_step_bar(&s, &format!("{w}x{h}"));
         assert!(
             s.contains("more"),
             "{w}x{h}: the role areas say more lies below: {s}"

@@ -21,6 +21,23 @@ fn has_issue(m: &Model, f: Field, needle: &str) -> bool {
         .any(|(field, msg)| *field == Some(f) && msg.contains(needle))
 }
 
+/// The connection test among `fx`, if one was asked for.
+fn connect_request(fx: &[Effect]) -> Option<halo_onboard::app::ConnectRequest> {
+    fx.iter().find_map(|e| match e {
+        Effect::Connect(r) => Some(r.clone()),
+        _ => None,
+    })
+}
+
+/// Types the Connect step's URL, then "id" and "pw" into the two fields after it.
+fn fill_connect(m: &mut Model, url: &str) {
+    type_str(m, url);
+    press(m, [key(KeyCode::Tab)]);
+    type_str(m, "id");
+    press(m, [key(KeyCode::Tab)]);
+    type_str(m, "pw");
+}
+
 #[test]
 fn starts_in_the_url_field_and_typing_fills_answers_trimmed() {
     let mut m = Model::default();
@@ -135,11 +152,7 @@ fn next_is_gated_on_validation_then_tests_the_connection() {
         !fx.iter().any(|e| matches!(e, Effect::Connect(_))),
         "nothing is tested while the step has problems"
     );
-    type_str(&mut m, "https://acme.halopsa.com");
-    press(&mut m, [key(KeyCode::Tab)]);
-    type_str(&mut m, "id");
-    press(&mut m, [key(KeyCode::Tab)]);
-    type_str(&mut m, "pw");
+    fill_connect(&mut m, "https://acme.halopsa.com");
     // Valid but never tested: Ctrl-N (or PgDn) tests first and stays until that succeeds.
     let fx = press(&mut m, [key(KeyCode::PageDown)]);
     assert_eq!(m.step, Step::Connect, "valid but not connected");
@@ -162,11 +175,7 @@ fn next_is_gated_on_validation_then_tests_the_connection() {
 #[test]
 fn next_stays_on_connect_when_its_test_fails() {
     let mut m = Model::default();
-    type_str(&mut m, "acme.halopsa.com");
-    press(&mut m, [key(KeyCode::Tab)]);
-    type_str(&mut m, "id");
-    press(&mut m, [key(KeyCode::Tab)]);
-    type_str(&mut m, "pw");
+    fill_connect(&mut m, "acme.halopsa.com");
     press(&mut m, [ctrl('n')]);
     let err = halo_onboard::halo::HaloError::InvalidClient;
     app::update(
@@ -190,11 +199,7 @@ fn next_stays_on_connect_when_its_test_fails() {
 #[test]
 fn a_test_of_details_changed_meanwhile_counts_for_nothing() {
     let mut m = Model::default();
-    type_str(&mut m, "https://acme.halopsa.com");
-    press(&mut m, [key(KeyCode::Tab)]);
-    type_str(&mut m, "id");
-    press(&mut m, [key(KeyCode::Tab)]);
-    type_str(&mut m, "pw");
+    fill_connect(&mut m, "https://acme.halopsa.com");
     press(&mut m, [ctrl('n')]);
     assert_eq!(m.conn, ConnState::Connecting);
     // The secret is edited while the test runs.
@@ -234,13 +239,7 @@ fn a_url_without_a_scheme_means_https() {
     press(&mut m, [key(KeyCode::Tab)]);
     type_str(&mut m, "pw");
     let fx = press(&mut m, [key(KeyCode::Tab), key(KeyCode::Enter)]);
-    let req = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::Connect(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("connect effect");
+    let req = connect_request(&fx).expect("connect effect");
     // The connection uses the one parser that makes it https://acme.halopsa.com.
     let halo_onboard::plan::session::Place::Hosted { url, .. } = &req.place else {
         panic!("{:?}", req.place)
@@ -274,13 +273,7 @@ fn test_connection_emits_connect_with_secret_then_connected_unlocks_next() {
     );
     focus(&mut m, Field::Mode);
     let fx = press(&mut m, [key(KeyCode::Char('t'))]);
-    let req = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::Connect(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("connect effect");
+    let req = connect_request(&fx).expect("connect effect");
     use secrecy::ExposeSecret;
     assert_eq!(
         req.secret.expose_secret(),
@@ -1012,13 +1005,7 @@ fn another_login_server_needs_a_yes() {
     assert_eq!(m.trusted_auth_url, None);
     app::update(&mut m, fail());
     let fx = press(&mut m, [key(KeyCode::Char('y'))]);
-    let req = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::Connect(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("connects again");
+    let req = connect_request(&fx).expect("connects again");
     match &req.place {
         halo_onboard::plan::session::Place::Hosted { auth_url, .. } => {
             assert_eq!(auth_url.as_deref(), Some(url.as_str()))
