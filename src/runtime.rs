@@ -106,6 +106,25 @@ fn close_terminal_gate() {
     }
 }
 
+/// The wizard's terminal. Frames go through one buffer as large as a big frame, so each frame
+/// leaves in one write instead of stdout's 1 KiB pieces (one wake-up of the terminal, not
+/// several, and a first frame that arrives whole).
+type Term =
+    ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+
+/// Raw mode and the alternate screen, as `ratatui::try_init` sets them up (its panic hook
+/// aside: ours restores), drawing through [`Term`]'s buffer. Undone if any step fails.
+fn init_terminal() -> std::io::Result<Term> {
+    crossterm::terminal::enable_raw_mode()?;
+    let backend = ratatui::backend::CrosstermBackend::new(std::io::BufWriter::with_capacity(
+        64 * 1024,
+        std::io::stdout(),
+    ));
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+        .and_then(|()| ratatui::Terminal::new(backend))
+        .inspect_err(|_| restore())
+}
+
 /// Restores the terminal (also on panic: the hook restores before the report is printed).
 fn restore() {
     let _ = crossterm::execute!(
@@ -132,7 +151,7 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     // ends the wizard as soon as the loop starts.
     let early = EarlySignals::register();
     let fault = TestFault::from_env();
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init_terminal()?;
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         close_terminal_gate();
@@ -203,7 +222,7 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
 
 /// Draws a frame, then plays the test fault that goes with drawing.
 fn draw(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Term,
     model: &Model,
     theme: &Theme,
     fault: TestFault,
@@ -264,7 +283,7 @@ struct Signals {
 async fn event_loop(
     model: &mut Model,
     theme: &Theme,
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Term,
     runner: &mut Runner,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     sig: &mut Signals,
