@@ -130,6 +130,9 @@ pub struct RoleSpec {
 
 /// The role table of a profile file. `is_admin` and `features` are the pre-dialect spellings,
 /// still read (mapped onto Halo's areas) so older user profiles keep loading.
+/// The permission keys are spelled out rather than a flattened `PermissionsWire` (as the
+/// answers file does): serde cannot combine `flatten` with `deny_unknown_fields`, and a
+/// profile must name a mistyped key.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct RoleSpecWire {
