@@ -540,10 +540,9 @@ pub fn by_code(code: &str) -> Option<&'static ClaimDef> {
 
 /// A claim by its key or its UI label (case and punctuation ignored).
 pub fn by_key(key: &str) -> Option<&'static ClaimDef> {
-    let n = norm(key);
     CLAIMS
         .iter()
-        .find(|c| c.key == key || norm(c.key) == n || norm(c.label) == n)
+        .find(|c| c.key == key || same_words(c.key, key) || same_words(c.label, key))
 }
 
 /// The Feature Access areas.
@@ -568,11 +567,21 @@ fn keys<'a>(defs: impl Iterator<Item = &'a ClaimDef>) -> String {
     defs.map(|d| d.key).collect::<Vec<_>>().join(", ")
 }
 
+/// Letters and digits only, lower case: "Read and Modify (Own)" → "readandmodifyown".
 fn norm(s: &str) -> String {
+    norm_chars(s).collect()
+}
+
+fn norm_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric())
-        .flat_map(|c| c.to_lowercase())
-        .collect()
+        .map(|c| c.to_ascii_lowercase())
+}
+
+/// `norm(a) == norm(b)` without building either: every lookup compares against each claim
+/// and label, and an apply looks up many (it showed in profiles of a batch).
+fn same_words(a: &str, b: &str) -> bool {
+    norm_chars(a).eq(norm_chars(b))
 }
 
 impl ClaimDef {
@@ -597,7 +606,7 @@ impl ClaimDef {
         }
         self.scale
             .iter()
-            .find(|l| norm(l.label) == n || l.value.eq_ignore_ascii_case(input.trim()))
+            .find(|l| same_words(l.label, input) || l.value.eq_ignore_ascii_case(input.trim()))
             .ok_or_else(|| {
                 let labels: Vec<String> = self
                     .scale
