@@ -64,7 +64,7 @@ beat 1.5
 key Tab Tab Enter # the profile picker
 wait_for "Profile  (vendor"
 beat 1.5
-key t # jumps to TopLeft
+typed topleft # the picker filters as you type
 wait_for "▶ TopLeft"
 beat
 key Enter

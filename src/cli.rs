@@ -11,6 +11,15 @@ use clap::{Parser, Subcommand};
     about = "Set up a HaloPSA API integration: role, API agent, application, scopes, verified and handed over"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub top: TopArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The options before any subcommand: the wizard's, and the global output ones.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TopArgs {
     /// Run the wizard against an embedded Halo emulator (no real Halo needed).
     #[arg(long)]
     pub demo: bool,
@@ -35,8 +44,35 @@ pub struct Cli {
     /// Append the session log here instead of `<state dir>/halo-onboard.log`.
     #[arg(long)]
     pub log_file: Option<PathBuf>,
-    #[command(subcommand)]
-    pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the command line. Without a subcommand (the wizard) the top-level options are
+    /// parsed alone first: building every subcommand's arguments touches much of the binary
+    /// before the first frame (a third of a millisecond in profiles). Anything else (a
+    /// subcommand, `--help`, `--version`, a mistake) goes to the full parser, so its answers
+    /// and errors are clap's as always.
+    pub fn parse_args() -> Self {
+        Self::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    fn try_parse_args(
+        args: impl IntoIterator<Item = std::ffi::OsString>,
+    ) -> Result<Self, clap::Error> {
+        use clap::{Args, FromArgMatches};
+        let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+        let top_only = TopArgs::augment_args(clap::Command::new("halo-onboard"))
+            .allow_external_subcommands(true)
+            .disable_help_flag(true)
+            .disable_version_flag(true);
+        if let Ok(m) = top_only.try_get_matches_from(&args)
+            && m.subcommand().is_none()
+            && let Ok(top) = TopArgs::from_arg_matches(&m)
+        {
+            return Ok(Self { top, command: None });
+        }
+        Self::try_parse_from(args)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,4 +131,58 @@ pub fn completions(
 pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use clap::CommandFactory;
     clap_mangen::Man::new(Cli::command()).render(out)
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    fn both(args: &[&str]) -> (String, String) {
+        let argv = || {
+            std::iter::once("halo-onboard")
+                .chain(args.iter().copied())
+                .map(Into::into)
+        };
+        let quick = Cli::try_parse_args(argv()).map_err(|e| e.kind());
+        let full = Cli::try_parse_from(argv()).map_err(|e| e.kind());
+        (format!("{quick:?}"), format!("{full:?}"))
+    }
+
+    /// The quick path for the wizard gives what clap's full parse gives, errors included.
+    #[test]
+    fn the_top_level_alone_parses_as_the_full_command_line_does() {
+        for args in [
+            &[][..],
+            &["--demo"],
+            &["--theme", "light", "--color", "never", "--instance", "acme"],
+            &["--log-file", "/tmp/x.log", "--verbose"],
+            &["--quiet", "--verbose"],
+            &["--theme"],
+            &["--colour", "never"],
+            &["--help"],
+            &["-V"],
+            &["aply"],
+            &["--theme", "apply"],
+            &[
+                "apply",
+                "--profile",
+                "topleft",
+                "--url",
+                "https://acme.halopsa.com",
+                "--yes",
+            ],
+            &["--quiet", "status", "--json"],
+            &["completions", "bash"],
+        ] {
+            let (quick, full) = both(args);
+            assert_eq!(quick, full, "{args:?}");
+        }
+        assert!(matches!(
+            Cli::try_parse_args(["halo-onboard", "--demo"].map(Into::into)),
+            Ok(Cli {
+                command: None,
+                top: TopArgs { demo: true, .. }
+            })
+        ));
+    }
 }

@@ -1,6 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use halo_onboard::answers::Answers;
 use halo_onboard::app::{LogKind, Model, StartupRequest};
 use halo_onboard::cli::{Cli, Command};
@@ -33,8 +32,8 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
 fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     halo_onboard::hardening::no_core_dumps();
-    let cli = Cli::parse();
-    headless::output::set(cli.quiet, cli.verbose);
+    let cli = Cli::parse_args();
+    headless::output::set(cli.top.quiet, cli.top.verbose);
     match &cli.command {
         None => wizard(&cli, None),
         Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args.clone()),
@@ -77,7 +76,7 @@ fn prefill(
     use halo_onboard::answers::{ConnectionAnswers, ConnectionMode};
     use halo_onboard::headless::common::{CLIENT_ID_ENV, URL_ENV, env_value};
     let mut c = ConnectionAnswers::default();
-    let Some(name) = &cli.instance else {
+    let Some(name) = &cli.top.instance else {
         c.url = env_value(URL_ENV).unwrap_or_default();
         c.client_id = env_value(CLIENT_ID_ENV).unwrap_or_default();
         return Ok(c);
@@ -119,14 +118,14 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let (config, config_err) =
         halo_onboard::config::load(halo_onboard::config::default_path().as_deref());
     // --theme wins over the config file.
-    let choice = match (cli.theme.as_deref(), config.theme.as_deref()) {
+    let choice = match (cli.top.theme.as_deref(), config.theme.as_deref()) {
         (Some(t), _) => Some((t, Origin::Flag)),
         (None, Some(t)) => Some((t, Origin::Config)),
         (None, None) => None,
     };
     let request = theme::Request {
         choice,
-        color: cli.color,
+        color: cli.top.color,
         no_color_env: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
     };
     // Only what costs nothing here; the terminal is asked once the first frame is drawn.
@@ -162,14 +161,14 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         startup.push((LogKind::Error, e));
     }
     let mut answers = Answers::default();
-    if !cli.demo {
+    if !cli.top.demo {
         answers.connection = prefill;
     }
     let mut model = Model::new(answers);
     model.state_dir = halo_onboard::journal::default_state_dir();
     // After a connect the wizard offers to save the Halo as an instance (not in the demo: its
     // emulator is new each run).
-    if !cli.demo
+    if !cli.top.demo
         && let Some(path) = halo_onboard::config::default_path()
     {
         model.instances = Some(halo_onboard::app::instance::Instances {
@@ -185,14 +184,14 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let mut load = StartupRequest {
         profiles: true,
         // The demo's emulator is new each run: earlier setups against it cannot be continued.
-        unfinished: !cli.demo,
-        demo: cli.demo,
+        unfinished: !cli.top.demo,
+        demo: cli.top.demo,
     };
     if let Some(reference) = resume_id {
         // Continuing a setup: it is found (or refused, exit 2) before the terminal is taken.
         let loaded = runtime::load(load);
         load = StartupRequest {
-            demo: cli.demo,
+            demo: cli.top.demo,
             ..StartupRequest::default()
         };
         model.profiles = loaded.profiles.unwrap_or_default();
@@ -219,7 +218,7 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         theme,
         startup,
         load,
-        log_file: cli.log_file.clone(),
+        log_file: cli.top.log_file.clone(),
     };
     match runtime::run(opts) {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
