@@ -48,22 +48,27 @@ fn main() -> ExitCode {
         Some(Command::Doctor(args)) => block_on(headless::doctor::run(args)),
         Some(Command::Status(args)) => ExitCode::from(headless::status::run_status(args)),
         Some(Command::Handover(args)) => ExitCode::from(headless::status::run_handover(args)),
-        Some(Command::Completions { shell }) => {
-            match halo_onboard::cli::completions(*shell, &mut std::io::stdout()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: cannot write the completion script: {e}");
-                    ExitCode::from(2)
-                }
-            }
+        Some(Command::Completions { shell }) => printed(
+            halo_onboard::cli::completions(*shell, &mut std::io::stdout()),
+            "the completion script",
+        ),
+        Some(Command::Man) => printed(
+            halo_onboard::cli::man_page(&mut std::io::stdout()),
+            "the man page",
+        ),
+    }
+}
+
+/// The exit of a command that prints a document. A reader that stops early (`man | head`)
+/// closes the pipe: that is not an error.
+fn printed(r: std::io::Result<()>, what: &str) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write {what}: {e}");
+            ExitCode::from(2)
         }
-        Some(Command::Man) => match halo_onboard::cli::man_page(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: cannot write the man page: {e}");
-                ExitCode::from(2)
-            }
-        },
     }
 }
 

@@ -31,7 +31,7 @@ pub enum ProfilesAction {
     List,
     /// Show one profile in full.
     Show {
-        /// Profile id, e.g. topleft.
+        /// Profile id, e.g. topleft, or the path of a profile file (e.g. one `--toml` printed).
         id: String,
         /// Print the profile as a TOML file: save it, edit it, and pass its path to
         /// `apply --profile FILE` (or put it in the profiles folder).
@@ -55,32 +55,49 @@ pub fn run(args: &ProfilesArgs) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Some(ProfilesAction::Show { id, toml }) => match profiles.iter().find(|p| p.id == *id) {
-            Some(p) if args.json => print_json(p),
-            Some(p) if *toml => match to_toml(p) {
-                Ok(text) => {
-                    print!("{text}");
+        Some(ProfilesAction::Show { id, toml }) => {
+            // An id, or (like `--profile FILE`) a profile file's path: a broken file names its line.
+            let from_file = if is_path(id) {
+                match resolve(id) {
+                    Ok(p) => Some(p),
+                    Err(f) => {
+                        super::common::print_failure(&f, args.json);
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                None
+            };
+            match from_file
+                .as_ref()
+                .or_else(|| profiles.iter().find(|p| p.id == *id))
+            {
+                Some(p) if args.json => print_json(p),
+                Some(p) if *toml => match to_toml(p) {
+                    Ok(text) => {
+                        print!("{text}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("halo-onboard: cannot encode the profile as TOML: {e}");
+                        ExitCode::from(2)
+                    }
+                },
+                Some(p) => {
+                    print!("{}", show(p));
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    eprintln!("halo-onboard: cannot encode the profile as TOML: {e}");
+                None => {
+                    let near = closest(id, &profiles);
+                    eprintln!("halo-onboard: no profile {id:?}.");
+                    if !near.is_empty() {
+                        eprintln!("Did you mean: {}?", near.join(", "));
+                    }
+                    eprintln!("Run `halo-onboard profiles` to list them all.");
                     ExitCode::from(2)
                 }
-            },
-            Some(p) => {
-                print!("{}", show(p));
-                ExitCode::SUCCESS
             }
-            None => {
-                let near = closest(id, &profiles);
-                eprintln!("halo-onboard: no profile {id:?}.");
-                if !near.is_empty() {
-                    eprintln!("Did you mean: {}?", near.join(", "));
-                }
-                eprintln!("Run `halo-onboard profiles` to list them all.");
-                ExitCode::from(2)
-            }
-        },
+        }
     }
 }
 

@@ -149,6 +149,16 @@ async fn a_profile_printed_as_toml_plans_the_same_from_its_file() {
     let by_id = plan("topleft".into()).await;
     let by_file = plan(file.display().to_string()).await;
     assert_eq!(by_id, by_file);
+    // `profiles show FILE --toml` prints the file's profile as the id's.
+    let again = home
+        .run(["profiles", "show", file.to_str().unwrap(), "--toml"], &[])
+        .await;
+    assert_eq!(
+        (again.code, again.stdout.as_str()),
+        (0, r.stdout.as_str()),
+        "{}",
+        again.stderr
+    );
     assert!(by_id.0["actions"].as_array().unwrap().len() == 3);
 
     // A broken file names itself and its line, exit 2, before connecting.
@@ -169,6 +179,11 @@ async fn a_profile_printed_as_toml_plans_the_same_from_its_file() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("topleft.toml:2"), "{}", r.stderr);
     assert!(sim.requests().is_empty());
+    let r = home
+        .run(["profiles", "show", file.to_str().unwrap()], &[])
+        .await;
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("topleft.toml:2"), "{}", r.stderr);
 }
 
 /// The plan, the result and `--json` carry the profile's traps and the manual steps, each once.

@@ -303,3 +303,20 @@ fn completions_and_man_page() {
         assert!(man.contains(sub), "man page misses {sub}");
     }
 }
+
+/// `man | head`: the reader goes away before the page is written; that is not an error
+/// (exit 0, nothing on stderr), as with any Unix tool.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    // Closed before the binary starts: its first write meets a pipe nobody reads (EPIPE).
+    drop(reader);
+    let out = std::process::Command::new(crate::common::bin::BIN)
+        .arg("man")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
