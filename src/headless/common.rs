@@ -425,16 +425,56 @@ pub fn overlay_answers(base: &Answers, path: &Path) -> Result<Answers, Failure> 
     })?;
     let mut merged =
         toml::Table::try_from(base).map_err(|e| Failure::new(format!("internal: {e}"), ""))?;
+    let known = merged.clone();
     merge(&mut merged, file);
-    let out: Answers = toml::Value::Table(merged)
-        .try_into()
-        .map_err(|e: toml::de::Error| {
-            Failure::new(
-                format!("answers file {}: {}", path.display(), e.message()),
-                "Check field names and types against the README's answers example.",
-            )
-        })?;
+    // A key the answers do not have would be dropped without a word (a typo like `emial`
+    // would leave the setting unmade): every one is named, and nothing is planned.
+    let mut unknown = Vec::new();
+    let out: Result<Answers, _> =
+        serde_ignored::deserialize(toml::Value::Table(merged), |p| unknown.push(p.to_string()));
+    let out = out.map_err(|e: toml::de::Error| {
+        Failure::new(
+            format!("answers file {}: {}", path.display(), e.message()),
+            "Check field names and types against the README's answers example.",
+        )
+    })?;
+    if !unknown.is_empty() {
+        let lines: Vec<String> = unknown
+            .iter()
+            .map(|k| match near_key(&known, k) {
+                Some(n) => format!("  {k} (did you mean {n}?)"),
+                None => format!("  {k}"),
+            })
+            .collect();
+        return Err(Failure::new(
+            format!(
+                "answers file {}: unknown key(s), nothing was planned:\n{}",
+                path.display(),
+                crate::text::block(&lines.join("\n"))
+            ),
+            "Fix the names. An answers file has the tables [role], [agent], [application] and a `scopes` list, with the keys the wizard writes when it saves its answers (`a` on the hand-over screen).",
+        ));
+    }
     Ok(out)
+}
+
+/// The known key closest to `path`'s last part, in the same table (`agent.emial` → `agent.email`).
+fn near_key(known: &toml::Table, path: &str) -> Option<String> {
+    let (table, key) = path.rsplit_once('.').map_or(("", path), |(t, k)| (t, k));
+    let mut here = known;
+    for part in table.split('.').filter(|p| !p.is_empty()) {
+        here = here.get(part)?.as_table()?;
+    }
+    let best = here
+        .keys()
+        .map(|k| (crate::headless::profiles::edit_distance(key, k), k))
+        .min()?;
+    let prefix = if table.is_empty() {
+        String::new()
+    } else {
+        format!("{table}.")
+    };
+    (best.0 <= 2).then(|| format!("{prefix}{}", best.1))
 }
 
 fn merge(base: &mut toml::Table, over: toml::Table) {
@@ -531,5 +571,37 @@ mod tests {
         std::fs::write(&p, "[agent]\nemail = \n").unwrap();
         let e = overlay_answers(&base, &p).unwrap_err();
         assert!(e.message.contains("line 2"), "{}", e.message);
+    }
+
+    /// A mistyped key would be dropped without a word, leaving the setting unmade: each one
+    /// is named (with the key it is probably meant to be) and nothing comes back. Keys of
+    /// older files (`is_admin`, `features`) still load.
+    #[test]
+    fn answers_with_unknown_keys_are_refused_and_named() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.toml");
+        let base = Answers::default();
+        std::fs::write(
+            &p,
+            "foo = 1\n[agent]\nemial = \"x@y.test\"\n[agnet]\nname = \"x\"\n",
+        )
+        .unwrap();
+        let e = overlay_answers(&base, &p).unwrap_err();
+        assert!(
+            e.message
+                .contains("agent.emial (did you mean agent.email?)")
+                && e.message.contains("agnet (did you mean agent?)")
+                && e.message.contains("  foo"),
+            "{}",
+            e.message
+        );
+        std::fs::write(
+            &p,
+            "[role]\nis_admin = true\n[agent]\nemail = \"x@y.test\"\n",
+        )
+        .unwrap();
+        let a = overlay_answers(&base, &p).unwrap();
+        assert_eq!(a.agent.email, "x@y.test");
+        assert!(a.role.permissions.admin());
     }
 }
