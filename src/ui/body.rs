@@ -49,6 +49,25 @@ impl<'a> Body<'a> {
             self.lines.push(Line::styled(format!("{indent}{l}"), style));
         }
     }
+    /// A value to copy (a secret, an id): never word-wrapped or cut. Indented when it fits,
+    /// flush left when only that fits, else in full-width pieces; `true` when it was split.
+    pub(super) fn verbatim(&mut self, style: Style, value: &str) -> bool {
+        let chars: Vec<char> = value.chars().collect();
+        let width = self.width.max(1);
+        let indent = width.saturating_sub(chars.len()).min(6);
+        if chars.len() <= width {
+            self.lines.push(Line::styled(
+                format!("{}{value}", " ".repeat(indent)),
+                style,
+            ));
+            return false;
+        }
+        for piece in chars.chunks(width) {
+            self.lines
+                .push(Line::styled(piece.iter().collect::<String>(), style));
+        }
+        true
+    }
     /// Everything so far must be seen whole.
     pub(super) fn keep_all(&mut self) {
         self.keep = self.lines.len();

@@ -519,9 +519,24 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
             if row.chars().count() + 6 <= b.width {
                 b.note(style, row);
             } else {
-                // Narrow: the value under its label, never split across lines.
+                // Narrow: the value under its label, never word-wrapped: a secret copied with
+                // the mouse must come out whole.
                 b.note(style, format!("{mark} {}", f.label()));
-                b.note(style, format!("      {value}"));
+                if b.verbatim(style, &value) {
+                    let how = if f == HandoverField::ClientSecret {
+                        "copy it with c or save it with s, or "
+                    } else {
+                        ""
+                    };
+                    b.note(
+                        t.warning,
+                        format!(
+                            "the {} above is wider than this terminal and shown in pieces: {how}widen the terminal to {} columns",
+                            f.label(),
+                            value.chars().count() + 2
+                        ),
+                    );
+                }
             }
         }
         if !h.secret_expires.is_empty() {

@@ -238,6 +238,11 @@ pub fn applying() -> Model {
 
 /// Submit -> confirm -> apply started -> progress for every object -> applied (with secret).
 pub fn applied(pass: bool) -> Model {
+    applied_with_secret(pass, NEW_SECRET)
+}
+
+/// [`applied`], with the new application's secret `secret`.
+pub fn applied_with_secret(pass: bool, secret: &str) -> Model {
     use halo_onboard::plan::apply::Progress;
     let mut m = applying();
     let s = session(&m);
@@ -252,7 +257,7 @@ pub fn applied(pass: bool) -> Model {
     let ho = halo_onboard::plan::handover::Handover::new(
         &endpoint(),
         "client-id-1",
-        &secrecy::SecretString::from(NEW_SECRET.to_string()),
+        &secrecy::SecretString::from(secret.to_string()),
         7,
     );
     app::update(

@@ -302,3 +302,36 @@ fn small_screens_keep_every_step_and_the_whole_result() {
         }
     }
 }
+
+/// A secret as long as Halo's (two GUIDs) is never word-wrapped on the hand-over: whole on one
+/// line at 80x24, where the mouse copies it; at 60x20, where no line holds it, in full-width
+/// pieces with a warning that says so and how to get it whole.
+#[test]
+fn a_long_secret_is_never_wrapped_where_the_mouse_copies_it() {
+    const LONG: &str = "0f8fad5b-d9cb-469f-a165-70867728950e-7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    let m = applied_with_secret(true, LONG);
+    let s = text(&draw(&m, &Theme::dark(), 80, 24));
+    assert!(
+        s.lines().any(|l| l.contains(LONG)),
+        "80x24: whole on one line: {s}"
+    );
+    assert!(!s.contains("shown in pieces"), "{s}");
+    let s = text(&draw(&m, &Theme::dark(), 60, 20));
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(&LONG[..20]))
+        .unwrap_or_else(|| panic!("60x20: the secret's start: {s}"));
+    let joined: String = lines[at..at + 2].iter().map(|l| l.trim()).collect();
+    assert!(
+        joined.starts_with(LONG),
+        "60x20: two pieces make the secret: {s}"
+    );
+    assert!(
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("shown in pieces: copy it with c or save it with s"),
+        "{s}"
+    );
+}
