@@ -41,7 +41,8 @@ pub struct TopArgs {
     /// otherwise HALO_URL and HALO_CLIENT_ID fill it.
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
-    /// Append the session log here instead of `<state dir>/halo-onboard.log`.
+    /// Append the wizard's session log here instead of `<state dir>/halo-onboard.log` (the
+    /// headless commands print to stderr; `--verbose` adds every request).
     #[arg(long)]
     pub log_file: Option<PathBuf>,
 }

@@ -793,13 +793,16 @@ pub fn action(m: &Model, k: &KeyEvent) -> Option<Action> {
 /// The footer: (keys, words) of the rows in force on the screen (an overlay aside). A phase of
 /// the Submit step shows its own rows only.
 pub fn footer(m: &Model) -> Vec<(String, &'static str)> {
-    let mut ctxs = screen(m);
+    let all = screen(m);
+    let mut ctxs = all.clone();
     if ctxs.first().is_some_and(|c| c.own_footer()) {
         ctxs.truncate(1);
     }
+    // A screen with a footer of its own still names the help key (which lists the rest).
+    let help = |b: &&Bind| b.action == Action::Help && all.contains(&b.ctx);
     TABLE
         .iter()
-        .filter(|b| ctxs.contains(&b.ctx) && b.shown(m))
+        .filter(|b| (ctxs.contains(&b.ctx) || help(b)) && b.shown(m))
         .filter_map(|b| Some((b.hint_label(), b.hint?)))
         .collect()
 }

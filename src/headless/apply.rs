@@ -595,7 +595,7 @@ fn result_line(o: &Outcome) -> String {
 /// the number of requests, manual steps and traps.
 pub fn plan_block(o: &Outcome) -> String {
     format!(
-        "Plan for setup {}:\n{}\nRequests: {}\n{}",
+        "Plan for setup {}:\n{}\nRequests to Halo (reads, writes and read-backs): {}\n{}",
         o.session,
         plan_text(&o.plan),
         o.plan.requests.len(),

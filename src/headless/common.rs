@@ -213,7 +213,7 @@ impl ConnectArgs {
         let inst = cfg.instance(name, path.as_deref()).map_err(|e| {
             Failure::new(
                 e,
-                "Add it to the config file as [instance.NAME] (url, client_id, secret_env), or connect once in the wizard and let it save the instance; `halo-onboard status` lists the saved ones.",
+                "Change what the message names. A new instance is a table [instance.NAME] in the config file (url, client_id, secret_env), or connect once in the wizard and let it save one; `halo-onboard status` lists the saved ones.",
             )
         })?;
         out.apply_instance(inst);
