@@ -511,6 +511,14 @@ pub fn outcome_quiet(o: &Outcome) -> String {
         return s;
     }
     s.push_str(&format!("Setup {}: {}\n", o.session, result_line(o)));
+    // Failed checks are errors: said even here, with what blocks them (as `check --quiet`).
+    if let Some(v) = &o.verification {
+        let failed = Verification {
+            checks: v.checks.iter().filter(|c| !c.pass).cloned().collect(),
+            ..v.clone()
+        };
+        s.push_str(&verification_text(&failed));
+    }
     if let (Some(path), true) = (&o.credentials_file, o.new_secret) {
         s.push_str(&format!(
             "Credentials (with the new secret) saved to {} (mode 0600).\n",

@@ -643,6 +643,20 @@ async fn quiet_says_the_result_and_verbose_every_request() {
         r.stdout
     );
     assert_eq!(r.stderr, "");
+    // Failed checks are errors: named even when quiet, with what blocks them.
+    let refusing = emulator().await;
+    refusing.with_faults(|f| f.refuse_reads = vec!["tickets".into()]);
+    let r = home
+        .run_sim(&refusing, apply_topleft(&refusing.url, &["--quiet"]))
+        .await;
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let fails: Vec<&str> = r.stdout.lines().filter(|l| l.contains("FAIL")).collect();
+    assert!(
+        fails.len() == 1 && fails[0].contains("Tickets") && r.stdout.contains("blocked by:"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("  pass  "), "{}", r.stdout);
     // An error still says what and what to do.
     let r = home
         .run(
