@@ -298,6 +298,10 @@ pub async fn execute(
     let mut plan_shown = false;
     let confirmed;
     let run = if run.yes && !run.dry_run {
+        // A plan that cannot run writes nothing and leaves no setup behind to resume.
+        if plan.is_blocked() {
+            return Ok(Outcome::planned(s, plan));
+        }
         run
     } else if run.dry_run {
         return Ok(Outcome::planned(s, plan));
@@ -311,8 +315,6 @@ pub async fn execute(
                 }
                 plan = planned.plan;
                 plan_shown = true;
-                // The draft becomes a journaled setup before anything reaches Halo.
-                journal.save(s).map_err(journal_failure)?;
                 confirmed = RunArgs {
                     yes: true,
                     ..run.clone()
@@ -324,6 +326,8 @@ pub async fn execute(
     };
     // Nothing is written to Halo before it is sure the hand-over file can be written too.
     check_out(run, journal)?;
+    // The draft becomes a journaled setup before anything reaches Halo.
+    journal.save(s).map_err(journal_failure)?;
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
     // Kept for the manual checklist should Halo refuse a write.
     let lk_kept = lk.clone();
@@ -849,19 +853,10 @@ pub async fn connect(
     Ok((c.client, ep))
 }
 
-/// A journaled setup for a real apply; a draft (never written) for a dry run or plan only.
-pub fn open_session(
-    journal: &Journal,
-    answers: Answers,
-    ep: &Endpoint,
-    run: &RunArgs,
-) -> Result<Session, Failure> {
-    if run.yes && !run.dry_run {
-        journal.create(answers, Some(ep.clone()))
-    } else {
-        Ok(journal.draft(answers, Some(ep.clone())))
-    }
-    .map_err(journal_failure)
+/// A draft setup: [`execute`] journals it once the plan can run and the hand-over file can be
+/// written, before the first write to Halo (a blocked plan or a dry run leaves nothing behind).
+pub fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -> Session {
+    journal.draft(answers, Some(ep.clone()))
 }
 
 /// `apply --setup SETUP`: the earlier setup's Halo address, bootstrap client id and answers.
@@ -945,6 +940,6 @@ async fn run_with(args: &ApplyArgs, mut answers: Answers, traps: Vec<Trap>) -> R
         super::output::client_options(),
     )
     .await?;
-    let mut s = open_session(&journal, answers, &ep, &args.run)?;
+    let mut s = open_session(&journal, answers, &ep);
     run_session(&client, &journal, &mut s, &ep, &args.run, traps).await
 }

@@ -420,7 +420,7 @@ async fn run_one(
     )
     .await?;
     say(&format!("connected to {}", ep.base_url()));
-    let mut s = open_session(journal, answers, &ep, &run)?;
+    let mut s = open_session(journal, answers, &ep);
     let mut o = execute(&client, journal, &mut s, &ep, &run, log, None).await?;
     o.traps = profile.traps;
     Ok(o)
