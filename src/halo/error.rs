@@ -93,7 +93,7 @@ impl HaloError {
                 "Check the URL and port, and that a firewall or proxy does not block this host."
             }
             Self::Tls(_) => {
-                "Halo's certificate is not trusted here; on-premise Halo needs a complete certificate chain."
+                "Halo's certificate is not trusted here; on-premise Halo needs a complete certificate chain. An address without a scheme is read as https://: a local server that speaks plain http (localhost only) needs http:// written out."
             }
             Self::Timeout(..) | Self::ConnectionReset(_) => {
                 "The network or Halo is slow; try again. Nothing is lost: resume continues where it stopped."

@@ -320,3 +320,24 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// An address typed without a scheme is read as https://; against a local server that speaks
+/// plain http the TLS failure says so, and how to write it.
+#[tokio::test]
+async fn a_bare_local_address_is_https_and_the_failure_says_so() {
+    let sim = crate::common::emulator::emulator().await;
+    let home = Home::new();
+    let bare = sim.url.trim_start_matches("http://").to_string();
+    let r = home
+        .run_sim(
+            &sim,
+            ["apply", "--url", &bare, "--profile", "topleft", "--dry-run"],
+        )
+        .await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("TLS handshake") && r.stderr.contains("http:// written out"),
+        "{}",
+        r.stderr
+    );
+}
