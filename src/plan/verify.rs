@@ -74,6 +74,8 @@ pub struct Target<'a> {
     pub scopes: &'a [String],
     pub agent_id: i64,
     pub role_name: &'a str,
+    /// The role is an existing one the setup reuses (shared with other agents), not its own.
+    pub role_reused: bool,
     pub application_name: &'a str,
 }
 
@@ -301,6 +303,14 @@ async fn probe_area(
                     "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > General, tick Is a HaloPSA Administrator ({} is configuration, open only to administrators; there is no Feature Access level for it)",
                     t.role_name, area.label
                 ),
+            };
+            let fix = if t.role_reused {
+                format!(
+                    "{fix}. {} is an existing role this setup reuses: the change applies to every agent with it",
+                    t.role_name
+                )
+            } else {
+                fix
             };
             fail(
                 &name,
