@@ -1072,6 +1072,7 @@ pub async fn verify_setup(
         scopes: &scopes,
         agent_id,
         role_name: &answers.role.name,
+        role_reused: matches!(answers.role.mode, crate::answers::RoleMode::Reuse(_)),
         application_name: &answers.application.name,
     };
     // The new credentials' requests are reported where the bootstrap client's are (the

@@ -74,6 +74,8 @@ pub struct Target<'a> {
     pub scopes: &'a [String],
     pub agent_id: i64,
     pub role_name: &'a str,
+    /// The role is an existing one the setup reuses (shared with other agents), not its own.
+    pub role_reused: bool,
     pub application_name: &'a str,
 }
 
@@ -290,15 +292,31 @@ async fn probe_area(
             }
         }
         Err(HaloError::Forbidden(_, msg)) => {
-            let halo_area = claims::area_for_scope(area.key).map_or(area.label, |d| d.label);
+            // An area with a Feature Access level names it; one without (teams and webhooks:
+            // configuration) is open only to a HaloPSA Administrator.
+            let fix = match claims::area_for_scope(area.key) {
+                Some(d) => format!(
+                    "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > Feature Access, set {} to at least Read Only",
+                    t.role_name, d.label
+                ),
+                None => format!(
+                    "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > General, tick Is a HaloPSA Administrator ({} is configuration, open only to administrators; there is no Feature Access level for it)",
+                    t.role_name, area.label
+                ),
+            };
+            let fix = if t.role_reused {
+                format!(
+                    "{fix}. {} is an existing role this setup reuses: the change applies to every agent with it",
+                    t.role_name
+                )
+            } else {
+                fix
+            };
             fail(
                 &name,
                 Layer::Role,
                 format!("the scope is granted but Halo denied access: {msg}"),
-                format!(
-                    "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > Feature Access, set {halo_area} to at least Read Only",
-                    t.role_name
-                ),
+                fix,
             )
         }
         Err(e) => fail(&name, classify_layer(&e), e.to_string(), e.hint()),

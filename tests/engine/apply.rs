@@ -140,6 +140,7 @@ async fn lost_secret_is_regenerated_not_duplicated() {
         scopes: &s.answers.scopes,
         agent_id: first.agent_id,
         role_name: "",
+        role_reused: false,
         application_name: "",
     };
     let v = verify::verify(&stale, fast_opts(), None).await;

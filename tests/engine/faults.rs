@@ -164,6 +164,10 @@ async fn run(c: Case) -> Result<String, String> {
         scopes: &s.answers.scopes,
         agent_id: applied.agent_id,
         role_name: &s.answers.role.name,
+        role_reused: matches!(
+            s.answers.role.mode,
+            halo_onboard::answers::RoleMode::Reuse(_)
+        ),
         application_name: &s.answers.application.name,
     };
     let v = verify::verify(&t, fast_opts(), Some(&client)).await;
