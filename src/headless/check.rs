@@ -643,8 +643,7 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         client_secret: a.app_secret,
         scopes: &requested,
         agent_id,
-        role_name: &ans.role.name,
-        role_reused: matches!(ans.role.mode, crate::answers::RoleMode::Reuse(_)),
+        role: &ans.role,
         application_name: app_name,
     };
     let role = match ans.role.mode {

@@ -1071,8 +1071,7 @@ pub async fn verify_setup(
         client_secret: secret,
         scopes: &scopes,
         agent_id,
-        role_name: &answers.role.name,
-        role_reused: matches!(answers.role.mode, crate::answers::RoleMode::Reuse(_)),
+        role: &answers.role,
         application_name: &answers.application.name,
     };
     // The new credentials' requests are reported where the bootstrap client's are (the

@@ -73,9 +73,9 @@ pub struct Target<'a> {
     pub client_secret: &'a SecretString,
     pub scopes: &'a [String],
     pub agent_id: i64,
-    pub role_name: &'a str,
-    /// The role is an existing one the setup reuses (shared with other agents), not its own.
-    pub role_reused: bool,
+    /// The setup's role: its name for the fixes, and whether it is an existing one the setup
+    /// reuses (shared with other agents) rather than its own.
+    pub role: &'a crate::answers::RoleAnswers,
     pub application_name: &'a str,
 }
 
@@ -297,17 +297,17 @@ async fn probe_area(
             let fix = match claims::area_for_scope(area.key) {
                 Some(d) => format!(
                     "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > Feature Access, set {} to at least Read Only",
-                    t.role_name, d.label
+                    t.role.name, d.label
                 ),
                 None => format!(
                     "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > General, tick Is a HaloPSA Administrator ({} is configuration, open only to administrators; there is no Feature Access level for it)",
-                    t.role_name, area.label
+                    t.role.name, area.label
                 ),
             };
-            let fix = if t.role_reused {
+            let fix = if matches!(t.role.mode, crate::answers::RoleMode::Reuse(_)) {
                 format!(
                     "{fix}. {} is an existing role this setup reuses: the change applies to every agent with it",
-                    t.role_name
+                    t.role.name
                 )
             } else {
                 fix

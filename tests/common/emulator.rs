@@ -234,11 +234,7 @@ pub async fn verify_applied(e: &Env, s: &Session, a: &Applied) -> Verification {
         client_secret: &secret,
         scopes: &scopes,
         agent_id: a.agent_id,
-        role_name: &s.answers.role.name,
-        role_reused: matches!(
-            s.answers.role.mode,
-            halo_onboard::answers::RoleMode::Reuse(_)
-        ),
+        role: &s.answers.role,
         application_name: &s.answers.application.name,
     };
     verify::verify(&t, fast_opts(), Some(&e.admin)).await

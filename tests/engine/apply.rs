@@ -139,8 +139,7 @@ async fn lost_secret_is_regenerated_not_duplicated() {
         client_secret: first.client_secret.as_ref().unwrap(),
         scopes: &s.answers.scopes,
         agent_id: first.agent_id,
-        role_name: "",
-        role_reused: false,
+        role: &s.answers.role,
         application_name: "",
     };
     let v = verify::verify(&stale, fast_opts(), None).await;

@@ -163,11 +163,7 @@ async fn run(c: Case) -> Result<String, String> {
         client_secret: &secret,
         scopes: &s.answers.scopes,
         agent_id: applied.agent_id,
-        role_name: &s.answers.role.name,
-        role_reused: matches!(
-            s.answers.role.mode,
-            halo_onboard::answers::RoleMode::Reuse(_)
-        ),
+        role: &s.answers.role,
         application_name: &s.answers.application.name,
     };
     let v = verify::verify(&t, fast_opts(), Some(&client)).await;
