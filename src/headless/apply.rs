@@ -129,9 +129,9 @@ pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
     s
 }
 
-fn verification_text(v: &Verification) -> String {
+fn checks_text<'a>(checks: impl Iterator<Item = &'a crate::plan::verify::Check>) -> String {
     let mut s = String::new();
-    for c in &v.checks {
+    for c in checks {
         let mark = if c.pass { "pass" } else { "FAIL" };
         s.push_str(&format!("  {mark}  {:<36} {}\n", c.name, c.detail));
         if let Some(l) = c.layer {
@@ -517,11 +517,7 @@ pub fn outcome_quiet(o: &Outcome) -> String {
     s.push_str(&format!("Setup {}: {}\n", o.session, result_line(o)));
     // Failed checks are errors: said even here, with what blocks them (as `check --quiet`).
     if let Some(v) = &o.verification {
-        let failed = Verification {
-            checks: v.checks.iter().filter(|c| !c.pass).cloned().collect(),
-            ..v.clone()
-        };
-        s.push_str(&verification_text(&failed));
+        s.push_str(&checks_text(v.checks.iter().filter(|c| !c.pass)));
     }
     if let (Some(path), true) = (&o.credentials_file, o.new_secret) {
         s.push_str(&format!(
@@ -648,7 +644,7 @@ pub fn outcome_text(o: &Outcome) -> String {
         }
     }
     if let Some(v) = &o.verification {
-        s.push_str(&format!("Verification:\n{}", verification_text(v)));
+        s.push_str(&format!("Verification:\n{}", checks_text(v.checks.iter())));
     }
     if !o.plan_shown {
         s.push_str(&notes_text(&o.plan, &o.traps));
