@@ -14,19 +14,20 @@ use std::path::{Path, PathBuf};
 
 /// Module → the modules it may use.
 const ALLOWED: &[(&str, &[&str])] = &[
+    ("evidence", &[]),
     ("hardening", &[]),
     ("limits", &[]),
     ("timestamp", &[]),
     ("text", &["timestamp"]),
     ("config", &["journal", "limits", "text"]),
-    ("halo", &["limits", "text"]),
+    ("halo", &["evidence", "limits", "text"]),
     ("answers", &["halo"]),
     (
         "journal",
         &["answers", "halo", "limits", "text", "timestamp"],
     ),
     ("profile", &["answers", "halo", "limits", "text"]),
-    ("sim", &["halo"]),
+    ("sim", &["evidence", "halo"]),
     (
         "plan",
         &["answers", "halo", "journal", "limits", "profile", "text"],

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod evidence;
 pub mod halo;
 pub mod hardening;
 pub mod headless;

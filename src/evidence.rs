@@ -1,0 +1,645 @@
+//! What we know of Halo, as data (`evidence/`, see its README): the paths and object schemas of
+//! Halo's published OpenAPI document, the role claim vocabulary, the scope names, the list
+//! envelopes, the probe areas and the behaviours the evidence leaves open. Each file names its
+//! source.
+//!
+//! The lowest floor of the crate: it imports nothing else of it. The client's tests check the
+//! client against it and the emulator (`sim`) is built from it, so neither side is the other's
+//! evidence. The files are embedded at build time and parsed on first use; a malformed file is
+//! a build defect that this module's tests catch, never user input.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const PATHS_JSON: &str = include_str!("../evidence/halo-api/paths.json");
+const SCHEMAS_JSON: &str = include_str!("../evidence/halo-api/schemas.json");
+const UNAME_2026_JSON: &str = include_str!("../evidence/halo-api/uname-2026.json");
+const CLAIMS_TOML: &str = include_str!("../evidence/claims.toml");
+const SCOPES_TOML: &str = include_str!("../evidence/scopes.toml");
+const LISTS_TOML: &str = include_str!("../evidence/lists.toml");
+const AREAS_TOML: &str = include_str!("../evidence/areas.toml");
+const BEHAVIOURS_TOML: &str = include_str!("../evidence/behaviours.toml");
+
+/// Parses an embedded file; a failure is a defect in `evidence/`, caught by this module's tests.
+fn embedded<T: serde::de::DeserializeOwned>(name: &str, parsed: Result<T, String>) -> T {
+    match parsed {
+        Ok(v) => v,
+        Err(e) => panic!("evidence/{name} is malformed: {e}"),
+    }
+}
+
+fn json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
+    embedded(name, serde_json::from_str(text).map_err(|e| e.to_string()))
+}
+
+fn toml_file<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
+    embedded(name, toml::from_str(text).map_err(|e| e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API: paths, methods, schemas.
+
+/// One method of a path: its query parameters, path parameter types and request body.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Operation {
+    #[serde(default)]
+    pub query: Vec<String>,
+    /// Path parameter name → type (`integer`, `string`).
+    #[serde(default)]
+    pub path: BTreeMap<String, String>,
+    /// Request body type, e.g. `array<Uname>`.
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+/// One path template of the spec, e.g. `/Roles/{id}`, with its methods (lower case).
+#[derive(Debug, Clone)]
+pub struct PathEntry {
+    pub template: String,
+    pub methods: BTreeMap<String, Operation>,
+    segments: Vec<String>,
+}
+
+impl PathEntry {
+    /// The type of this template's path parameter (`{id}`), if it has one.
+    pub fn id_type(&self) -> Option<&str> {
+        self.methods
+            .values()
+            .find_map(|op| op.path.get("id"))
+            .map(String::as_str)
+    }
+}
+
+/// The paths of Halo's published API (relative to the resource server `/api`).
+#[derive(Debug)]
+pub struct Spec {
+    pub source: BTreeMap<String, serde_json::Value>,
+    pub paths: Vec<PathEntry>,
+}
+
+/// A request path matched against the spec: the template, the operation of the method and the
+/// values of the template's parameters.
+#[derive(Debug, Clone)]
+pub struct Matched<'a> {
+    pub entry: &'a PathEntry,
+    pub operation: Option<&'a Operation>,
+    pub params: BTreeMap<String, String>,
+}
+
+fn is_param(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// `/api/Roles/abc?x=1` → [`roles`, `abc`]; a leading `/api` is the resource server's prefix.
+fn request_segments(path: &str) -> Vec<String> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let mut segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segs.first().is_some_and(|s| s.eq_ignore_ascii_case("api")) {
+        segs.remove(0);
+    }
+    segs.into_iter().map(str::to_string).collect()
+}
+
+impl Spec {
+    fn parse() -> Self {
+        #[derive(Deserialize)]
+        struct File {
+            #[serde(rename = "_source")]
+            source: BTreeMap<String, serde_json::Value>,
+            paths: BTreeMap<String, BTreeMap<String, Operation>>,
+        }
+        let f: File = json("halo-api/paths.json", PATHS_JSON);
+        let paths = f
+            .paths
+            .into_iter()
+            .map(|(template, methods)| PathEntry {
+                segments: template
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                template,
+                methods,
+            })
+            .collect();
+        Self {
+            source: f.source,
+            paths,
+        }
+    }
+
+    /// The template a request path falls under (case-insensitive, as Halo's routing is), or
+    /// `None` when Halo's published API has no such path. A literal segment wins over a
+    /// parameter (`/Agent/me` over `/Agent/{id}`).
+    pub fn find(&self, path: &str) -> Option<Matched<'_>> {
+        let segs = request_segments(path);
+        let mut best: Option<(usize, &PathEntry)> = None;
+        for e in &self.paths {
+            if e.segments.len() != segs.len() {
+                continue;
+            }
+            let mut literal = 0;
+            let fits = e.segments.iter().zip(&segs).all(|(t, s)| {
+                if is_param(t) {
+                    !s.is_empty()
+                } else if t.eq_ignore_ascii_case(s) {
+                    literal += 1;
+                    true
+                } else {
+                    false
+                }
+            });
+            if fits && best.is_none_or(|(l, _)| literal > l) {
+                best = Some((literal, e));
+            }
+        }
+        let (_, entry) = best?;
+        let params = entry
+            .segments
+            .iter()
+            .zip(&segs)
+            .filter(|(t, _)| is_param(t))
+            .map(|(t, s)| (t.trim_matches(['{', '}']).to_string(), s.clone()))
+            .collect();
+        Some(Matched {
+            entry,
+            operation: None,
+            params,
+        })
+    }
+
+    /// As [`Spec::find`], for one method (`GET`, `post`, …): `None` unless the spec has that
+    /// method on that path.
+    pub fn find_method(&self, method: &str, path: &str) -> Option<Matched<'_>> {
+        let mut m = self.find(path)?;
+        m.operation = Some(m.entry.methods.get(&method.to_ascii_lowercase())?);
+        Some(m)
+    }
+
+    /// Does Halo's published API have `method` on `path`?
+    pub fn allows(&self, method: &str, path: &str) -> bool {
+        self.find_method(method, path).is_some()
+    }
+}
+
+/// The spec extract (`evidence/halo-api/paths.json`).
+pub fn spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(Spec::parse)
+}
+
+/// One object's properties and their types, as the spec publishes them.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pub name: String,
+    /// Property → type (`integer`, `string`, `boolean`, `number`, `object`, a schema name, or
+    /// `array<…>`).
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Schema {
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.contains_key(field)
+    }
+    pub fn type_of(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).map(String::as_str)
+    }
+}
+
+/// The schemas of the objects halo-onboard touches (`evidence/halo-api/schemas.json`).
+pub fn schemas() -> &'static BTreeMap<String, Schema> {
+    static SCHEMAS: OnceLock<BTreeMap<String, Schema>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        #[derive(Deserialize)]
+        struct File {
+            schemas: BTreeMap<String, BTreeMap<String, String>>,
+        }
+        let f: File = json("halo-api/schemas.json", SCHEMAS_JSON);
+        f.schemas
+            .into_iter()
+            .map(|(name, fields)| (name.clone(), Schema { name, fields }))
+            .collect()
+    })
+}
+
+/// One schema by its name in the spec (`Uname`, `NHD_Roles`, …).
+pub fn schema(name: &str) -> Option<&'static Schema> {
+    schemas().get(name)
+}
+
+/// The agent (`Uname`) properties of the 2026-01 spec generation (`uname-2026.json`).
+pub fn uname_2026() -> &'static BTreeSet<String> {
+    static U: OnceLock<BTreeSet<String>> = OnceLock::new();
+    U.get_or_init(|| {
+        #[derive(Deserialize)]
+        struct File {
+            properties: BTreeMap<String, String>,
+        }
+        let f: File = json("halo-api/uname-2026.json", UNAME_2026_JSON);
+        f.properties.into_keys().collect()
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Role claims.
+
+/// What a claim value allows, read off its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    None,
+    /// "View (Names Only)".
+    Names,
+    Read,
+    Modify,
+}
+
+/// One value of a claim's scale and the label Halo's UI shows for it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Level {
+    pub value: String,
+    pub label: String,
+    pub access: Access,
+}
+
+/// One role claim code.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Claim {
+    pub code: String,
+    pub label: String,
+    /// Other labels for the same setting (older reports, vendor guides, languages).
+    #[serde(default)]
+    pub also: Vec<String>,
+    pub group: String,
+    pub scale: String,
+    /// Other scales instances were seen to use for this code (`l0`: 0/1 besides true/false).
+    #[serde(default)]
+    pub alt_scales: Vec<String>,
+}
+
+/// The claim vocabulary (`evidence/claims.toml`).
+#[derive(Debug, Deserialize)]
+pub struct Claims {
+    pub source: BTreeMap<String, String>,
+    pub scales: BTreeMap<String, Vec<Level>>,
+    #[serde(rename = "claim")]
+    pub claims: Vec<Claim>,
+    /// Older long claim name → today's code.
+    pub legacy: BTreeMap<String, String>,
+}
+
+impl Claims {
+    pub fn get(&self, code: &str) -> Option<&Claim> {
+        self.claims.iter().find(|c| c.code == code)
+    }
+
+    /// The levels of a claim's main scale (empty when the scale is unknown).
+    pub fn levels(&self, claim: &Claim) -> &[Level] {
+        self.scales.get(&claim.scale).map_or(&[], Vec::as_slice)
+    }
+
+    /// The level `value` stands for on any scale this code was seen to use.
+    pub fn level(&self, code: &str, value: &str) -> Option<&Level> {
+        let c = self.get(code)?;
+        std::iter::once(&c.scale)
+            .chain(&c.alt_scales)
+            .filter_map(|s| self.scales.get(s))
+            .flatten()
+            .find(|l| l.value == value.trim())
+    }
+
+    /// Today's code for an older long claim name.
+    pub fn legacy_code(&self, long: &str) -> Option<&str> {
+        self.legacy.get(long.trim()).map(String::as_str)
+    }
+}
+
+pub fn claims() -> &'static Claims {
+    static C: OnceLock<Claims> = OnceLock::new();
+    C.get_or_init(|| toml_file("claims.toml", CLAIMS_TOML))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scopes.
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScopeArea {
+    pub key: String,
+    pub scopes: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScopeRules {
+    pub edit_implies_read: bool,
+    /// Umbrella scope → what it covers: scope names, or `standard` for every read:, edit:,
+    /// editMine: and access: scope.
+    pub covers: BTreeMap<String, Vec<String>>,
+}
+
+/// The scope names (`evidence/scopes.toml`).
+#[derive(Debug, Deserialize)]
+pub struct Scopes {
+    pub source: BTreeMap<String, String>,
+    #[serde(rename = "area")]
+    pub areas: Vec<ScopeArea>,
+    /// Names that are not scopes, with why.
+    pub not_scopes: BTreeMap<String, String>,
+    pub rules: ScopeRules,
+}
+
+fn is_standard(name: &str) -> bool {
+    ["read:", "edit:", "editMine:", "access:"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
+impl Scopes {
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.areas
+            .iter()
+            .flat_map(|a| a.scopes.iter().map(String::as_str))
+    }
+
+    pub fn is_scope(&self, name: &str) -> bool {
+        self.names().any(|n| n == name)
+    }
+
+    /// Does holding `granted` allow what needs `needed`, by the rules of `[rules]`?
+    pub fn grants(&self, granted: &str, needed: &str) -> bool {
+        if granted == needed {
+            return true;
+        }
+        if let Some(covers) = self.rules.covers.get(granted) {
+            return covers
+                .iter()
+                .any(|c| c == needed || (c == "standard" && is_standard(needed)));
+        }
+        if self.rules.edit_implies_read {
+            if let Some(area) = granted.strip_prefix("edit:") {
+                return needed.strip_prefix("read:") == Some(area)
+                    || needed.strip_prefix("editMine:") == Some(area);
+            }
+        }
+        false
+    }
+
+    pub fn any_grants<S: AsRef<str>>(&self, granted: &[S], needed: &str) -> bool {
+        granted.iter().any(|g| self.grants(g.as_ref(), needed))
+    }
+}
+
+pub fn scopes() -> &'static Scopes {
+    static S: OnceLock<Scopes> = OnceLock::new();
+    S.get_or_init(|| toml_file("scopes.toml", SCOPES_TOML))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists, probe areas, open behaviours.
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListEntry {
+    pub path: String,
+    pub key: String,
+    pub schema: String,
+    pub confidence: String,
+}
+
+/// Config list endpoints and their envelope keys (`evidence/lists.toml`).
+pub fn lists() -> &'static [ListEntry] {
+    #[derive(Deserialize)]
+    struct File {
+        list: Vec<ListEntry>,
+    }
+    static L: OnceLock<Vec<ListEntry>> = OnceLock::new();
+    L.get_or_init(|| toml_file::<File>("lists.toml", LISTS_TOML).list)
+}
+
+/// One probe area: the endpoint that stands for a scope area and the claim that gates it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProbeArea {
+    /// The scope area key (`scopes.toml`), e.g. `tickets`.
+    pub scope: String,
+    /// A path of the spec, e.g. `/Tickets`.
+    pub path: String,
+    pub list_key: String,
+    /// The claim code gating it.
+    pub claim: String,
+    /// The scope a read needs when it is not the area's `read:` scope.
+    #[serde(default)]
+    pub needs: Option<String>,
+    pub why: String,
+}
+
+impl ProbeArea {
+    /// The scope reading this endpoint needs.
+    pub fn read_scope(&self) -> String {
+        self.needs
+            .clone()
+            .unwrap_or_else(|| format!("read:{}", self.scope))
+    }
+}
+
+/// The probe areas (`evidence/areas.toml`).
+pub fn areas() -> &'static [ProbeArea] {
+    #[derive(Deserialize)]
+    struct File {
+        area: Vec<ProbeArea>,
+    }
+    static A: OnceLock<Vec<ProbeArea>> = OnceLock::new();
+    A.get_or_init(|| toml_file::<File>("areas.toml", AREAS_TOML).area)
+}
+
+/// The probe area whose endpoint is `path` (case-insensitive, `/api` prefix and query ignored).
+pub fn area_at(path: &str) -> Option<&'static ProbeArea> {
+    let segs = request_segments(path);
+    areas().iter().find(|a| {
+        let own = request_segments(&a.path);
+        own.len() == segs.len()
+            && own
+                .iter()
+                .zip(&segs)
+                .all(|(x, y)| x.eq_ignore_ascii_case(y))
+    })
+}
+
+/// One open behaviour (`evidence/behaviours.toml`): its variants and default.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Behaviour {
+    #[serde(default)]
+    pub confidence: Option<String>,
+    pub question: String,
+    pub known: String,
+    pub variants: Vec<String>,
+    pub default: String,
+}
+
+/// The open behaviours by name (`ticket_visibility`, `denial`, `agent_listing`, `rate_limit`,
+/// `secret_issuance`, `secret_expiry`, `list_shape`).
+pub fn behaviours() -> &'static BTreeMap<String, Behaviour> {
+    static B: OnceLock<BTreeMap<String, Behaviour>> = OnceLock::new();
+    B.get_or_init(|| {
+        let table: BTreeMap<String, toml::Value> = toml_file("behaviours.toml", BEHAVIOURS_TOML);
+        table
+            .into_iter()
+            .filter(|(k, _)| k != "source")
+            .map(|(k, v)| {
+                let b: Behaviour = embedded(
+                    "behaviours.toml",
+                    v.try_into()
+                        .map_err(|e: toml::de::Error| format!("[{k}]: {e}")),
+                );
+                (k, b)
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_parses_and_names_its_source() {
+        assert_eq!(spec().paths.len(), 808);
+        assert!(spec().source.contains_key("from"));
+        assert!(schemas().len() >= 10);
+        assert_eq!(uname_2026().len(), 337);
+        assert!(claims().source.contains_key("from"));
+        assert!(scopes().source.contains_key("from"));
+        assert!(!lists().is_empty() && !areas().is_empty());
+        assert!(behaviours().len() >= 7);
+        for text in [
+            CLAIMS_TOML,
+            SCOPES_TOML,
+            LISTS_TOML,
+            AREAS_TOML,
+            BEHAVIOURS_TOML,
+        ] {
+            assert!(text.contains("[source]"), "every file has a [source] table");
+        }
+    }
+
+    #[test]
+    fn paths_match_case_insensitively_literal_first() {
+        let s = spec();
+        assert_eq!(s.find("/api/agent/me").unwrap().entry.template, "/Agent/me");
+        let m = s.find("/api/Agent/7?includedetails=true").unwrap();
+        assert_eq!(m.entry.template, "/Agent/{id}");
+        assert_eq!(m.params.get("id").map(String::as_str), Some("7"));
+        assert_eq!(m.entry.id_type(), Some("integer"));
+        assert_eq!(
+            s.find("/api/Roles/abc").unwrap().entry.id_type(),
+            Some("string")
+        );
+        assert!(s.allows("GET", "/api/Tickets"));
+        assert!(s.allows("DELETE", "/api/Application/x"));
+        assert!(
+            !s.allows("DELETE", "/api/Application"),
+            "no delete on a collection"
+        );
+        assert!(
+            s.find("/api/Software").is_none(),
+            "no /Software in Halo's API"
+        );
+        assert!(s.find("/api/Release").is_some());
+        assert!(!s.allows("PUT", "/api/Agent"));
+    }
+
+    #[test]
+    fn schemas_are_halos() {
+        let app = schema("NHD_Identity_Application").unwrap();
+        assert!(app.has("clientId") && app.has("loginas_agent_id") && app.has("scopes"));
+        assert!(!app.has("description"), "not in the published schema");
+        assert!(!schema("Uname").unwrap().has("notes"));
+        assert!(!uname_2026().contains("notes"));
+        assert_eq!(schema("NHD_Roles").unwrap().type_of("id"), Some("string"));
+        assert_eq!(schema("Uname").unwrap().type_of("id"), Some("integer"));
+        assert_eq!(
+            schema("Uname").unwrap().type_of("teams"),
+            Some("array<UnameSection>")
+        );
+        // Every nested object the touched schemas refer to by name is itself here.
+        for s in schemas().values() {
+            for t in s.fields.values() {
+                let inner = t.trim_start_matches("array<").trim_end_matches('>');
+                if ["UnameSection", "UnameDepartment", "NHD_Claim"].contains(&inner) {
+                    assert!(schema(inner).is_some(), "{inner}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn claims_table_is_consistent() {
+        let c = claims();
+        let mut seen = BTreeSet::new();
+        for cl in &c.claims {
+            assert!(seen.insert(cl.code.as_str()), "{} twice", cl.code);
+            for s in std::iter::once(&cl.scale).chain(&cl.alt_scales) {
+                assert!(c.scales.contains_key(s), "{}: scale {s}", cl.code);
+            }
+        }
+        for code in c.legacy.values() {
+            assert!(c.get(code).is_some(), "legacy maps to unknown {code}");
+        }
+        for needed in [
+            "SA", "Tx", "l6", "l8", "l9", "Td", "l2", "l3", "la", "Ru", "At", "lj",
+        ] {
+            assert!(c.get(needed).is_some(), "{needed}");
+        }
+        assert_eq!(c.level("Ux", "1").unwrap().label, "View (Names Only)");
+        assert_eq!(c.level("Dx", "3").unwrap().access, Access::Modify);
+        assert_eq!(
+            c.level("l0", "1").unwrap().access,
+            Access::Modify,
+            "0/1 scale"
+        );
+        assert_eq!(c.level("l0", "true").unwrap().access, Access::Modify);
+        assert_eq!(c.legacy_code("Ticket_Level"), Some("Tx"));
+    }
+
+    #[test]
+    fn scope_rules() {
+        let s = scopes();
+        assert!(s.grants("edit:tickets", "read:tickets"));
+        assert!(!s.grants("read:tickets", "edit:tickets"));
+        assert!(s.grants("all", "edit:assets"));
+        assert!(!s.grants("all", "all:teams") && !s.grants("all", "admin"));
+        assert!(s.grants("admin", "admin:webhooks"));
+        assert!(!s.is_scope("read:actions") && s.not_scopes.contains_key("read:actions"));
+        for n in s.not_scopes.keys() {
+            assert!(!s.is_scope(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn every_area_and_list_is_a_path_of_the_spec() {
+        for a in areas() {
+            assert!(spec().allows("GET", &a.path), "{}", a.path);
+            assert!(claims().get(&a.claim).is_some(), "{}", a.claim);
+            let read = a.read_scope();
+            assert!(scopes().is_scope(&read), "{read}");
+            assert!(!a.why.is_empty());
+        }
+        for l in lists() {
+            assert!(spec().allows("GET", &l.path), "{}", l.path);
+            assert!(schema(&l.schema).is_some(), "{}", l.schema);
+        }
+        assert_eq!(
+            area_at("/api/tickets?count=1").map(|a| a.claim.as_str()),
+            Some("Tx")
+        );
+        assert!(area_at("/api/Software").is_none());
+    }
+
+    #[test]
+    fn behaviours_have_their_default_among_their_variants() {
+        for (name, b) in behaviours() {
+            assert!(b.variants.contains(&b.default), "{name}");
+            assert!(!b.known.is_empty() && !b.question.is_empty(), "{name}");
+        }
+    }
+}
