@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use crate::halo::scopes;
-use crate::profile::{DefaultTeam, LoadError, Pick, Profile, load_all, user_profiles_dir};
+use crate::profile::{
+    DefaultTeam, LoadError, Pick, Profile, Provenance, load_all, user_profiles_dir,
+};
 
 /// `halo-onboard profiles`.
 #[derive(Debug, Clone, clap::Args)]
@@ -72,7 +74,7 @@ pub fn run(args: &ProfilesArgs) -> ExitCode {
                 .as_ref()
                 .or_else(|| profiles.iter().find(|p| p.id == *id))
             {
-                Some(p) if args.json => print_json(p),
+                Some(p) if args.json => print_json(&shown_json(p)),
                 Some(p) if *toml => match to_toml(p) {
                     Ok(text) => {
                         print!("{text}");
@@ -198,40 +200,98 @@ fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// `profiles show ID --json`: the profile as its file has it, plus where each setting comes
+/// from (`provenance`: path → source or inferred reason).
+#[derive(serde::Serialize)]
+pub struct ShownJson<'a> {
+    #[serde(flatten)]
+    pub profile: &'a Profile,
+    pub provenance: Vec<ProvenanceJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+pub struct ProvenanceJson<'a> {
+    pub setting: String,
+    #[serde(flatten)]
+    pub from: Provenance<'a>,
+}
+
+pub fn shown_json(p: &Profile) -> ShownJson<'_> {
+    ShownJson {
+        profile: p,
+        provenance: p
+            .provenances()
+            .into_iter()
+            .map(|(setting, from)| ProvenanceJson { setting, from })
+            .collect(),
+    }
+}
+
+/// Writes `profiles show` text: each setting on its line, and under it where it comes from.
+struct Shown<'a> {
+    p: &'a Profile,
+    o: String,
+}
+
+impl Shown<'_> {
+    fn line(&mut self, text: impl AsRef<str>) {
+        let _ = writeln!(self.o, "{}", text.as_ref());
+    }
+
+    /// A setting's line and, under it, its source ("[n] §…") or "inferred: reason".
+    fn setting(&mut self, path: &str, text: impl AsRef<str>) {
+        self.line(text);
+        let indent = "      ";
+        match self.p.provenance(path) {
+            Provenance::Source { guide, section, .. } => {
+                let n = self.p.source.iter().position(|s| s == guide).unwrap_or(0) + 1;
+                let _ = writeln!(self.o, "{indent}source: [{n}] \"{section}\"");
+            }
+            Provenance::Inferred { reason } => {
+                let _ = writeln!(self.o, "{indent}inferred: {reason}");
+            }
+            Provenance::Unstated => {
+                let _ = writeln!(self.o, "{indent}(no source given)");
+            }
+        }
+    }
+}
+
 /// The profile in readable form.
 pub fn show(p: &Profile) -> String {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
+    let mut w = Shown {
+        p,
+        o: String::new(),
+    };
+    w.line(format!(
         "{} ({})  confidence {}",
         p.vendor,
         p.id,
         p.confidence.as_str()
-    );
+    ));
     if !p.summary.is_empty() {
-        let _ = writeln!(o, "{}", p.summary);
+        w.line(&p.summary);
     }
     if let Some(f) = &p.file {
-        let _ = writeln!(o, "User profile: {}", f.display());
+        w.line(format!("User profile: {}", f.display()));
     }
 
     let r = &p.role;
-    let _ = writeln!(o, "\nRole");
+    w.line("\nRole");
     match &r.reuse {
-        Some(name) => {
-            let _ = writeln!(o, "  Use the existing role {name:?}");
-        }
+        Some(name) => w.setting("role.reuse", format!("  Use the existing role {name:?}")),
         None => {
-            let name = if r.name.is_empty() {
-                "(you name it)"
+            if r.name.is_empty() {
+                w.line("  Create role (you name it)");
             } else {
-                &r.name
-            };
-            let _ = writeln!(o, "  Create role {name:?}");
-            let _ = writeln!(
-                o,
-                "  Is a HaloPSA Administrator: {}",
-                yes(r.permissions.admin())
+                w.setting("role.name", format!("  Create role {:?}", r.name));
+            }
+            w.setting(
+                "role.administrator",
+                format!(
+                    "  Is a HaloPSA Administrator: {}",
+                    yes(r.permissions.admin())
+                ),
             );
             let mut group = None;
             for (def, level) in r.permissions.entries() {
@@ -240,125 +300,165 @@ pub fn show(p: &Profile) -> String {
                 }
                 if group != Some(def.group) {
                     group = Some(def.group);
-                    let _ = writeln!(o, "  {}:", def.group.label());
+                    w.line(format!("  {}:", def.group.label()));
                 }
-                let _ = writeln!(o, "    {:<52} {}", def.label, level.label);
+                let kind = if def.group == crate::halo::dialect::claims::Group::FeatureAccess {
+                    "access"
+                } else {
+                    "settings"
+                };
+                w.setting(
+                    &format!("role.{kind}.{}", def.key),
+                    format!("    {:<52} {}", def.label, level.label),
+                );
             }
             if group.is_none() {
-                let _ = writeln!(o, "  Feature Access: none set");
+                w.line("  Feature Access: none set");
             }
         }
     }
     if !r.other_permissions.is_empty() {
-        let _ = writeln!(o, "  Also set by hand in Halo (the API cannot):");
+        w.setting(
+            "role.other_permissions",
+            "  Also set by hand in Halo (the API cannot):",
+        );
         for x in &r.other_permissions {
-            let _ = writeln!(o, "    - {x}");
+            w.line(format!("    - {x}"));
         }
     }
 
     let a = &p.agent;
-    let _ = writeln!(o, "\nAgent");
-    let or_ask = |s: &str| {
-        if s.is_empty() {
-            "(you choose)".to_string()
-        } else {
-            s.to_string()
+    w.line("\nAgent");
+    if a.username.is_empty() {
+        w.line("  Username: (you choose)");
+    } else {
+        w.setting("agent.username", format!("  Username: {}", a.username));
+    }
+    for (path, label, value) in [
+        ("agent.firstname", "First name", &a.firstname),
+        ("agent.surname", "Surname", &a.surname),
+        ("agent.initials", "Initials", &a.initials),
+        ("agent.email", "Email", &a.email),
+    ] {
+        if !value.is_empty() {
+            w.setting(path, format!("  {label}: {value}"));
         }
-    };
-    let _ = writeln!(o, "  Username: {}", or_ask(&a.username));
-    let full = format!("{} {}", a.firstname, a.surname);
-    if !full.trim().is_empty() || !a.initials.is_empty() {
-        let _ = writeln!(
-            o,
-            "  Name: {} (initials {})",
-            full.trim(),
-            or_ask(&a.initials)
-        );
     }
-    if !a.email.is_empty() {
-        let _ = writeln!(o, "  Email: {}", a.email);
-    }
-    let _ = writeln!(
-        o,
-        "  Active: {}   API-only: {}",
-        yes(a.active),
-        yes(a.api_only)
-    );
+    w.setting("agent.active", format!("  Active: {}", yes(a.active)));
+    w.setting("agent.api_only", format!("  API-only: {}", yes(a.api_only)));
     if !a.extra_roles.is_empty() {
-        let _ = writeln!(o, "  Also in roles: {}", a.extra_roles.join(", "));
+        w.setting(
+            "agent.extra_roles",
+            format!("  Also in roles: {}", a.extra_roles.join(", ")),
+        );
     }
     let dt = match &a.default_team {
         DefaultTeam::None => "No Default Team".to_string(),
         DefaultTeam::Ask => "required; you choose".to_string(),
         DefaultTeam::Named(n) => n.clone(),
     };
-    let _ = writeln!(o, "  Default team: {dt}");
-    let access = format!(
-        "unassigned tickets: {}, other agents' tickets: {}",
-        yes(a.teams.unassigned_access),
-        yes(a.teams.otheragent_access)
-    );
+    w.setting("agent.default_team", format!("  Default team: {dt}"));
     let teams = match a.teams.pick {
-        Pick::None => None,
-        Pick::Default => Some(format!("the default team ({access})")),
-        Pick::All => Some(format!("all teams ({access})")),
-        Pick::Ask => Some(format!("you choose ({access})")),
-        Pick::Named => Some(format!("{} ({access})", a.teams.names.join(", "))),
+        Pick::None => "none".to_string(),
+        Pick::Default => "the default team".to_string(),
+        Pick::All => "all teams".to_string(),
+        Pick::Ask => "you choose".to_string(),
+        Pick::Named => a.teams.names.join(", "),
     };
-    if let Some(t) = teams {
-        let _ = writeln!(o, "  Teams: {t}");
+    w.setting("agent.teams", format!("  Teams: {teams}"));
+    if a.teams.pick != Pick::None {
+        w.setting(
+            "agent.teams.unassigned_access",
+            format!(
+                "    Can see Unassigned Tickets for this Team: {}",
+                yes(a.teams.unassigned_access)
+            ),
+        );
+        w.setting(
+            "agent.teams.otheragent_access",
+            format!(
+                "    Can see Tickets assigned to other Agents in this Team: {}",
+                yes(a.teams.otheragent_access)
+            ),
+        );
     }
-    let level = a.departments.level.label();
     let depts = match a.departments.pick {
-        Pick::None | Pick::Default => None,
-        Pick::All => Some(format!("all departments, {level}")),
-        Pick::Ask => Some(format!("you choose, {level}")),
-        Pick::Named => Some(format!("{}, {level}", a.departments.names.join(", "))),
+        Pick::None | Pick::Default => "none".to_string(),
+        Pick::All => "all departments".to_string(),
+        Pick::Ask => "you choose".to_string(),
+        Pick::Named => a.departments.names.join(", "),
     };
-    if let Some(d) = depts {
-        let _ = writeln!(o, "  Departments: {d}");
+    w.setting("agent.departments", format!("  Departments: {depts}"));
+    if a.departments.pick != Pick::None {
+        let level = a.departments.level;
+        w.setting(
+            "agent.departments.level",
+            format!("    Membership level: {}", level.label()),
+        );
+        w.setting(
+            "agent.departments.halo_value",
+            format!("    Sent to Halo as membership level {}", level.code()),
+        );
     }
-    let _ = writeln!(o, "  Work hours: {}", a.work_hours);
-    let _ = writeln!(
-        o,
-        "  Can approve purchase orders: {}   invoices: {}",
-        yes(a.can_approve_purchaseorder),
-        yes(a.can_approve_invoice)
+    w.setting(
+        "agent.work_hours",
+        format!("  Work hours: {}", a.work_hours),
+    );
+    w.setting(
+        "agent.can_approve_purchaseorder",
+        format!(
+            "  Can approve purchase orders: {}",
+            yes(a.can_approve_purchaseorder)
+        ),
+    );
+    w.setting(
+        "agent.can_approve_invoice",
+        format!("  Can approve invoices: {}", yes(a.can_approve_invoice)),
     );
 
-    let _ = writeln!(o, "\nApplication");
-    let _ = writeln!(o, "  Name: {}", or_ask(&p.application.name));
+    w.line("\nApplication");
+    if p.application.name.is_empty() {
+        w.line("  Name: (you choose)");
+    } else {
+        w.setting(
+            "application.name",
+            format!("  Name: {}", p.application.name),
+        );
+    }
     if !p.application.description.is_empty() {
-        let _ = writeln!(o, "  Description: {}", p.application.description);
+        w.setting(
+            "application.description",
+            format!("  Description: {}", p.application.description),
+        );
     }
-    let _ = writeln!(
-        o,
-        "  Client ID and Secret (Services), login type Agent, active: {}",
-        yes(p.application.active)
+    w.setting(
+        "application.method",
+        "  Client ID and Secret (Services), login type Agent, logs in as the agent above",
+    );
+    w.setting(
+        "application.active",
+        format!("  Active: {}", yes(p.application.active)),
     );
 
-    let _ = writeln!(o, "\nScopes");
+    w.line("\nScopes");
     if p.ask_areas {
-        let _ = writeln!(
-            o,
-            "  You choose the areas read and edited; the wizard grants the smallest set."
+        w.setting(
+            "ask_areas",
+            "  You choose the areas read and edited; the wizard grants the smallest set.",
         );
     } else if p.scopes.is_empty() {
-        let _ = writeln!(o, "  none yet");
+        w.line("  none yet");
     }
     let sw = p.scopes.iter().map(|s| s.len()).max().unwrap_or(0);
     for s in &p.scopes {
-        match scopes::warning(s) {
-            Some(w) => {
-                let _ = writeln!(o, "  {s:<sw$}  ! {w}");
-            }
-            None => {
-                let _ = writeln!(o, "  {s}");
-            }
-        }
+        let text = match scopes::warning(s) {
+            Some(warn) => format!("  {s:<sw$}  ! {warn}"),
+            None => format!("  {s}"),
+        };
+        w.setting(&format!("scopes.{s}"), text);
     }
 
-    let _ = writeln!(o, "\nHand back to the vendor");
+    w.line("\nHand back to the vendor");
     let lw = p
         .handover
         .iter()
@@ -366,13 +466,14 @@ pub fn show(p: &Profile) -> String {
         .max()
         .unwrap_or(0);
     for f in &p.handover {
-        let _ = write!(o, "  {:<lw$}  {}", f.label(), f.example());
+        let mut text = format!("  {:<lw$}  {}", f.label(), f.example());
         if let Some(n) = p.handover_notes.get(f) {
-            let _ = write!(o, "  ({n})");
+            let _ = write!(text, "  ({n})");
         }
-        o.push('\n');
+        w.setting(&format!("handover.{}", f.key()), text);
     }
 
+    let mut o = w.o;
     if !p.traps.is_empty() {
         let _ = writeln!(o, "\nTraps and manual steps");
         for t in &p.traps {
@@ -387,8 +488,8 @@ pub fn show(p: &Profile) -> String {
     }
     if !p.source.is_empty() {
         let _ = writeln!(o, "\nSource");
-        for s in &p.source {
-            let _ = writeln!(o, "  {s}");
+        for (i, s) in p.source.iter().enumerate() {
+            let _ = writeln!(o, "  [{}] {s}", i + 1);
         }
     }
     o

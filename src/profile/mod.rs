@@ -2,12 +2,14 @@
 //! what it needs handed back. Built-in profiles are TOML files embedded in the binary; users can
 //! add or override profiles in `<config dir>/profiles/*.toml`.
 //!
-//! A profile records what the vendor's guide says and nothing more: where the guide is silent a
-//! field keeps a safe default and `notes` says so.
+//! A profile records what the vendor's guide says and nothing more: each setting names the
+//! guide section that states it (`[[cite]]`) or is listed as inferred with the reason
+//! (`[[inferred]]`), e.g. a safe default kept where the guide is silent. See [`Provenance`].
 
 mod convert;
 mod least;
 mod load;
+mod provenance;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -23,6 +25,7 @@ pub use least::{
     areas_of, derive_scopes, least_privilege, least_privilege_features, least_privilege_scopes,
 };
 pub use load::{LoadError, builtin, load_all, load_file, parse, user_profiles_dir};
+pub use provenance::{Cite, Inferred, Provenance};
 pub use validate::ProfileProblem;
 
 /// Team name that stands for "every team" in [`crate::answers::AgentAnswers::teams`];
@@ -82,6 +85,12 @@ pub struct Profile {
     /// Known pitfalls and manual steps the API cannot do.
     #[serde(default)]
     pub traps: Vec<Trap>,
+    /// The guide sections that state the settings (see [`Provenance`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cite: Vec<Cite>,
+    /// The settings no guide states, each with the reason it is set so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inferred: Vec<Inferred>,
     /// The user file this profile came from; `None` for built-ins.
     #[serde(skip)]
     pub file: Option<std::path::PathBuf>,

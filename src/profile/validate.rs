@@ -22,7 +22,7 @@ impl fmt::Display for ProfileProblem {
     }
 }
 
-fn problem(field: impl Into<String>, message: impl Into<String>) -> ProfileProblem {
+pub(super) fn problem(field: impl Into<String>, message: impl Into<String>) -> ProfileProblem {
     ProfileProblem {
         field: field.into(),
         message: message.into(),
@@ -87,6 +87,7 @@ impl Profile {
                 out.push(problem(format!("traps[{i}].text"), "is empty"));
             }
         }
+        self.check_provenance(&mut out);
         out
     }
 

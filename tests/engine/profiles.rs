@@ -7,7 +7,8 @@ use halo_onboard::answers::RoleMode;
 use halo_onboard::halo::model::MembershipLevel;
 use halo_onboard::halo::scopes;
 use halo_onboard::profile::{
-    self, ALL_TEAMS, Confidence, DefaultTeam, HandoverField, Pick, Profile, Question, Severity,
+    self, ALL_TEAMS, Confidence, DefaultTeam, HandoverField, Pick, Profile, Provenance, Question,
+    Severity,
 };
 
 use crate::common::bin::{Home, Run};
@@ -98,6 +99,34 @@ fn topleft_matches_its_guide() {
         ]
     );
     assert!(p.source[0].contains("help.topleft.team"));
+    // The role and agent are the guide's; the scopes are not visible in it.
+    assert_eq!(p.confidence, Confidence::M);
+    for path in [
+        "role.name",
+        "role.administrator",
+        "agent.username",
+        "agent.active",
+        "agent.api_only",
+        "agent.default_team",
+        "agent.work_hours",
+        "handover.resource_url",
+        "handover.client_secret",
+    ] {
+        assert!(sourced(&p, path), "{path}: {:?}", p.provenance(path));
+    }
+    assert_eq!(
+        section(&p, "agent.default_team").as_deref(),
+        Some("Add an API Agent")
+    );
+    for path in [
+        "scopes.all:standard",
+        "scopes.all:teams",
+        "scopes.admin:webhooks",
+        "application.name",
+        "role.settings.view_others_tickets",
+    ] {
+        assert!(inferred(&p, path), "{path}: {:?}", p.provenance(path));
+    }
 
     let a = p.to_answers();
     assert_eq!(a.profile.as_deref(), Some("topleft"));
@@ -112,10 +141,27 @@ fn topleft_matches_its_guide() {
     assert!(p.questions().is_empty());
 }
 
+/// The guide section a setting is cited to, if it is cited.
+fn section(p: &Profile, path: &str) -> Option<String> {
+    match p.provenance(path) {
+        Provenance::Source { section, .. } => Some(section.to_string()),
+        _ => None,
+    }
+}
+
+fn sourced(p: &Profile, path: &str) -> bool {
+    matches!(p.provenance(path), Provenance::Source { .. })
+}
+
+fn inferred(p: &Profile, path: &str) -> bool {
+    matches!(p.provenance(path), Provenance::Inferred { .. })
+}
+
 #[test]
 fn propel_matches_its_guide() {
     let p = get("propel");
-    assert_eq!(p.confidence, Confidence::H);
+    // The role and the team question are not in the guide: not "H".
+    assert_eq!(p.confidence, Confidence::M);
     assert_eq!(p.agent.username, "Propel Your MSP");
     assert_eq!(p.agent.firstname, "Propel");
     assert_eq!(p.agent.surname, "Your MSP");
@@ -131,7 +177,8 @@ fn propel_matches_its_guide() {
     assert_eq!(label("Ux"), Some("Read Only"));
     assert_eq!(label("Dx"), Some("Read and Modify"));
     assert_eq!(label("Ax"), Some("Read and Modify"));
-    assert_eq!(label("Ox"), Some("Read and Modify"));
+    // The guide's scope is read:sales: Read and Modify would add nothing the API can use.
+    assert_eq!(label("Ox"), Some("Read Only"));
     assert_eq!(label("Xx"), Some("Read Only"));
     assert_eq!(label("Cx"), Some("Read Only"));
     for yes in ["l6", "l9", "l8", "Fa"] {
@@ -144,12 +191,66 @@ fn propel_matches_its_guide() {
         "everything the guide asks is settable"
     );
     assert_eq!(p.handover[0], HandoverField::Hostname);
+    // Without team membership the agent may see no tickets: the wizard asks.
+    assert_eq!(p.agent.teams.pick, Pick::Ask);
+    assert_eq!(p.questions(), [Question::Teams]);
+
+    // Each setting's source: the guide's sections, or inferred with a reason.
+    for path in [
+        "agent.username",
+        "agent.firstname",
+        "agent.surname",
+        "agent.initials",
+        "agent.active",
+        "agent.api_only",
+        "agent.can_approve_purchaseorder",
+        "agent.can_approve_invoice",
+        "role.access.tickets",
+        "role.access.clients",
+        "role.access.assets",
+        "role.access.invoices",
+        "role.access.client_contracts",
+        "role.settings.add_tickets",
+        "role.settings.view_unassigned_tickets",
+        "role.settings.view_others_tickets",
+        "role.settings.all_asset_types",
+        "role.settings.add_appointments",
+        "role.settings.appointment_visibility",
+        "application.name",
+        "application.method",
+        "scopes.read:sales",
+        "handover.hostname",
+    ] {
+        assert!(sourced(&p, path), "{path}: {:?}", p.provenance(path));
+    }
+    assert_eq!(
+        section(&p, "agent.username").as_deref(),
+        Some("1- Creating an API-only Agent (step 3)")
+    );
+    assert_eq!(
+        section(&p, "scopes.edit:assets").as_deref(),
+        Some("Permissions")
+    );
+    for path in [
+        "role.name",
+        "role.administrator",
+        "role.access.sales",
+        "role.access.calendars",
+        "role.access.crm",
+        "role.access.items",
+        "agent.teams",
+        "agent.default_team",
+        "agent.work_hours",
+    ] {
+        assert!(inferred(&p, path), "{path}: {:?}", p.provenance(path));
+    }
 
     let a = p.to_answers();
     assert_eq!(a.agent.firstname, "Propel");
     assert_eq!(a.agent.initials, "PYM");
     assert_eq!(a.role.permissions, p.role.permissions);
     assert_eq!(a.scopes.len(), 11);
+    assert!(a.agent.teams.is_empty(), "the teams are the user's answer");
 }
 
 #[test]
@@ -166,6 +267,35 @@ fn humanizeit_matches_its_guide() {
     assert_eq!(p.agent.departments.level, MembershipLevel::ModifyAll);
     assert_eq!(p.application.name, "HumanizeIT");
     assert_eq!(p.questions(), [Question::DefaultTeam]);
+    assert_eq!(p.confidence, Confidence::M);
+    // The permission matrix is only an image: nothing is set by the API, and copying it is a
+    // manual step the guide itself asks for.
+    assert!(p.role.permissions.is_empty());
+    assert!(
+        p.role
+            .other_permissions
+            .iter()
+            .any(|m| m.contains("permission matrix")),
+        "{:?}",
+        p.role.other_permissions
+    );
+    assert!(sourced(&p, "role.other_permissions"));
+    for path in [
+        "agent.teams",
+        "agent.teams.unassigned_access",
+        "agent.teams.otheragent_access",
+        "agent.departments",
+        "agent.departments.level",
+        "agent.work_hours",
+        "agent.default_team",
+        "scopes.all:standard",
+        "role.name",
+    ] {
+        assert!(sourced(&p, path), "{path}: {:?}", p.provenance(path));
+    }
+    // "Modify All" is the guide's word; the number Halo stores for it is not evidenced.
+    assert!(inferred(&p, "agent.departments.halo_value"));
+    assert!(p.notes.iter().any(|n| n.contains("reads the agent back")));
 
     let a = p.to_answers();
     assert_eq!(a.agent.workday, "24 Hours");
@@ -195,7 +325,52 @@ fn guardz_matches_its_guide() {
     );
     assert_eq!(label("l6"), Some("Yes"), "add tickets");
     assert_eq!(label("l8"), Some("Yes"), "view tickets of other agents");
+    assert_eq!(label("l9"), Some("Yes"), "view unassigned tickets");
     assert_eq!(label("Ft"), Some("Yes"), "all ticket types");
+    assert_eq!(
+        label("Ux"),
+        Some("Read Only"),
+        "its organisation mapping lists clients"
+    );
+    assert_eq!(p.agent.teams.pick, Pick::Ask, "all required teams");
+    for (path, want) in [
+        (
+            "role.settings.view_others_tickets",
+            "2. Configure Agent & Team Roles",
+        ),
+        (
+            "role.settings.view_unassigned_tickets",
+            "2. Configure Agent & Team Roles",
+        ),
+        (
+            "role.settings.add_tickets",
+            "2. Configure Agent & Team Roles",
+        ),
+        ("role.access.tickets", "2. Configure Agent & Team Roles"),
+        (
+            "role.settings.all_ticket_types",
+            "2. Configure Agent & Team Roles (Access)",
+        ),
+        ("agent.teams", "2. Configure Agent & Team Roles (Access)"),
+        ("scopes.all", "1. Create required settings on HaloPSA"),
+        ("handover.base_url", "3. Setting up the Integration"),
+    ] {
+        assert_eq!(section(&p, path).as_deref(), Some(want), "{path}");
+    }
+    assert!(
+        section(&p, "role.access.clients")
+            .is_some_and(|s| s.contains("4. Assign the Organizations"))
+    );
+    for path in [
+        "agent.username",
+        "role.name",
+        "application.name",
+        "agent.api_only",
+    ] {
+        assert!(inferred(&p, path), "{path}");
+    }
+    // The guide allows an existing agent; halo-onboard says how, since it always creates one.
+    assert!(p.notes.iter().any(|n| n.contains("existing agent")));
     assert!(
         !p.application.description.is_empty(),
         "Guardz requires a description"
@@ -246,6 +421,145 @@ fn vendor_specific_traps() {
     let t = get("timezest");
     assert_eq!(t.agent.extra_roles, ["Administrator"]);
     assert!(t.role.permissions.admin());
+}
+
+/// Every setting of every built-in names its guide section or why it is inferred; every cited
+/// guide is one of the profile's sources.
+#[test]
+fn every_builtin_setting_has_a_source_or_an_inferred_reason() {
+    let mut gaps = Vec::new();
+    for p in profile::builtin() {
+        let settings = p.provenances();
+        assert!(settings.len() >= 10, "{}: {settings:?}", p.id);
+        for (path, from) in settings {
+            match from {
+                Provenance::Source { guide, section, .. } => {
+                    assert!(p.source.iter().any(|s| s == guide), "{}: {path}", p.id);
+                    assert!(!section.trim().is_empty(), "{}: {path}", p.id);
+                }
+                Provenance::Inferred { reason } => {
+                    assert!(reason.len() > 20, "{}: {path}: {reason:?}", p.id)
+                }
+                Provenance::Unstated => gaps.push(format!("{}: {path}", p.id)),
+            }
+        }
+    }
+    assert!(
+        gaps.is_empty(),
+        "settings with neither a source nor a reason: {gaps:#?}"
+    );
+}
+
+/// "H" promises that the guide states everything: a built-in may claim it only when every
+/// setting has a source, and a profile file claiming it otherwise does not load.
+#[test]
+fn confidence_h_needs_a_source_for_every_setting() {
+    for p in profile::builtin() {
+        let unsourced: Vec<String> = p
+            .provenances()
+            .into_iter()
+            .filter(|(_, f)| !f.is_source())
+            .map(|(path, _)| path)
+            .collect();
+        if p.confidence == Confidence::H {
+            assert!(unsourced.is_empty(), "{} is H but: {unsourced:?}", p.id);
+        } else {
+            let why = format!("Confidence {}:", p.confidence.as_str());
+            assert!(
+                p.notes.first().is_some_and(|n| n.starts_with(&why)),
+                "{}: the first note must say why it is not H",
+                p.id
+            );
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("h.toml");
+    let h = USER_OK.replace("confidence = \"M\"", "confidence = \"H\"");
+    std::fs::write(&f, &h).unwrap();
+    let e = profile::load_file(&f).unwrap_err().to_string();
+    assert!(
+        e.contains("\"H\" needs a guide section for every setting") && e.contains("role.name"),
+        "{e}"
+    );
+    // The same profile with every setting cited loads as H.
+    let cited = format!(
+        "source = [\"https://vendor.example/guide\"]\n{h}\n[[cite]]\nsection = \"Setup\"\ncovers = [\"role\", \"agent\", \"application\", \"scopes\", \"handover\"]\n"
+    );
+    std::fs::write(&f, &cited).unwrap();
+    let p = profile::load_file(&f).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.confidence, Confidence::H);
+    // One inferred setting is enough to lose it.
+    let one = format!(
+        "{cited}\n[[inferred]]\nreason = \"not in the guide\"\ncovers = [\"agent.work_hours\"]\n"
+    );
+    std::fs::write(&f, &one).unwrap();
+    let e = profile::load_file(&f).unwrap_err().to_string();
+    assert!(e.contains("1 has none (agent.work_hours)"), "{e}");
+}
+
+/// A citation must name a setting the profile has, a guide it lists, and not contradict an
+/// inference: a typo is a load error naming the entry.
+#[test]
+fn citations_name_real_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.toml");
+    for (extra, want) in [
+        (
+            "[[cite]]\nsection = \"Setup\"\ncovers = [\"role.access.tickts\"]\n",
+            "cite[0].covers: \"role.access.tickts\" names no setting of this profile",
+        ),
+        (
+            "[[cite]]\nguide = \"https://elsewhere.example\"\nsection = \"Setup\"\ncovers = [\"scopes\"]\n",
+            "cite[0].guide: \"https://elsewhere.example\" is not one of the profile's source URLs",
+        ),
+        (
+            "[[cite]]\nsection = \"Setup\"\ncovers = [\"scopes\"]\n[[inferred]]\nreason = \"guess\"\ncovers = [\"scopes\"]\n",
+            "\"scopes\" is both cited and inferred",
+        ),
+        (
+            "[[inferred]]\nreason = \" \"\ncovers = [\"scopes\"]\n",
+            "inferred[0].reason: is empty",
+        ),
+    ] {
+        let text = format!("source = [\"https://vendor.example/guide\"]\n{USER_OK}\n{extra}");
+        std::fs::write(&f, text).unwrap();
+        let e = profile::load_file(&f).unwrap_err().to_string();
+        assert!(e.contains(want), "{e}");
+    }
+}
+
+/// Every profile whose vendor reads tickets (a tickets scope, or all / all:standard) either
+/// asks which teams the agent joins (or its default team), or has the role switches "Can view
+/// Tickets that are assigned to other Agents" (l8) and "Can View Unassigned Tickets" (l9): Halo
+/// may decide ticket visibility either way, and an agent with neither may see no tickets.
+#[test]
+fn every_profile_that_reads_tickets_answers_ticket_visibility() {
+    let mut readers = 0;
+    for p in profile::builtin() {
+        if !scopes::any_grants(&p.scopes, "read:tickets") {
+            continue;
+        }
+        readers += 1;
+        let teams = matches!(p.agent.teams.pick, Pick::Ask | Pick::All | Pick::Named)
+            || p.agent.default_team == DefaultTeam::Ask
+            || p.questions().contains(&Question::Teams);
+        let switches = p.role.reuse.is_none()
+            && ["l8", "l9"]
+                .iter()
+                .all(|c| p.role.permissions.get(c).is_some_and(|l| l.label == "Yes"));
+        assert!(
+            teams || switches,
+            "{} reads tickets but neither asks for teams nor sets the view switches",
+            p.id
+        );
+        // Whichever it is, it is sourced or its reason is given.
+        for path in ["agent.teams", "role.settings.view_others_tickets"] {
+            if p.setting_paths().iter().any(|s| s == path) {
+                assert_ne!(p.provenance(path), Provenance::Unstated, "{}: {path}", p.id);
+            }
+        }
+    }
+    assert!(readers >= 25, "{readers}");
 }
 
 #[test]
@@ -465,6 +779,31 @@ fn cli_lists_and_shows() {
     assert_eq!(v["role"]["name"], "TopLeft Role");
     assert_eq!(v["agent"]["username"], "topleft");
     assert_eq!(v["scopes"][2], "admin:webhooks");
+    // Each setting with its source or the reason it is inferred.
+    let prov = v["provenance"].as_array().unwrap();
+    let of = |path: &str| {
+        prov.iter()
+            .find(|x| x["setting"] == path)
+            .unwrap_or_else(|| panic!("{path} missing: {prov:?}"))
+            .clone()
+    };
+    assert_eq!(
+        of("agent.username")["source"]["section"],
+        "Add an API Agent"
+    );
+    assert!(
+        of("agent.username")["source"]["guide"]
+            .as_str()
+            .unwrap()
+            .contains("help.topleft.team")
+    );
+    assert!(
+        of("scopes.admin:webhooks")["inferred"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("seed document")
+    );
+    assert_eq!(prov.len(), profile::builtin()[2].setting_paths().len());
 
     let out = bin(&["profiles", "show", "gradient"], &home);
     let text = out.stdout.clone();
@@ -483,6 +822,18 @@ fn cli_lists_and_shows() {
         text.contains("admin:webhooks  ! can create and change webhooks"),
         "{text}"
     );
+    // Under each setting: its guide section, or why it is inferred.
+    assert!(
+        text.contains("  Username: topleft\n      source: [1] \"Add an API Agent\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  Name: TopLeft\n      inferred: the guide's application steps could not be read"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("(no source given)"), "{text}");
 
     let out = bin(&["profiles", "show", "toplef"], &home);
     assert_eq!(out.code, 2);

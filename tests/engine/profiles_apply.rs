@@ -131,7 +131,7 @@ async fn propel_matches_its_guide() {
             claim("Ux", "2"), // Clients (the guide's Customers): Read Only
             claim("Dx", "2"), // Assets: Read and Modify
             claim("Ax", "2"), // Calendars: Read and Modify
-            claim("Ox", "2"), // Sales: Read and Modify
+            claim("Ox", "1"), // Sales: Read Only (the guide's scope is read:sales)
             claim("Xx", "1"), // Invoices: Read Only
             claim("Cx", "1"), // Customer Agreements (Client Contracts): Read Only
             claim("Ex", "1"), // CRM: Read Only (backs read:crm; not in the guide's list)
@@ -169,8 +169,8 @@ async fn propel_matches_its_guide() {
     want.insert("read:calendar".into());
     assert_eq!(scope_set(&app), want);
     // Applied as the guide says (plus CRM and Items Read Only, which its read:crm and
-    // read:items scopes need), verification names what the guide leaves out: ticket
-    // visibility, since the agent is in no team.
+    // read:items scopes need) but with the team question unanswered, verification names what
+    // is left: ticket visibility, since the agent is in no team.
     let v = verify_applied(&e, &s, &a).await;
     let mut fails: Vec<_> = v
         .failures()
@@ -185,6 +185,46 @@ async fn propel_matches_its_guide() {
         v.checks.iter().filter(|c| c.pass).count(),
         v.checks.len() - 1
     );
+}
+
+/// Propel with its one question answered (the teams the agent joins) verifies on the default
+/// sandbox: every check passes.
+#[tokio::test]
+async fn propel_with_its_team_answered_verifies() {
+    let e = env().await;
+    let base = profile::answers_for("propel").unwrap();
+    let file = e.dir.path().join("propel.toml");
+    std::fs::write(&file, "[[agent.teams]]\nname = \"Service Desk\"\n").unwrap();
+    let answers = halo_onboard::headless::common::overlay_answers(&base, &file).unwrap();
+    let (s, r) = apply(&e, answers).await;
+    let a = r.unwrap();
+    let v = verify_applied(&e, &s, &a).await;
+    assert!(v.passed(), "{:#?}", v.failures().collect::<Vec<_>>());
+    assert!(
+        v.checks
+            .iter()
+            .any(|c| c.name == "Tickets (tickets)" && c.pass)
+    );
+}
+
+/// HumanizeIT's permission matrix is only an image: its plan lists copying it as a manual step
+/// in Halo's words (the setup is not verified until that step is done and checked).
+#[tokio::test]
+async fn humanizeit_plan_lists_the_permission_matrix_as_a_manual_step() {
+    let e = env().await;
+    let mut answers = profile::answers_for("humanizeit").unwrap();
+    answers.agent.default_team = Some("Service Desk".into());
+    answers.agent.teams[0].name = "Service Desk".into();
+    let s = e.journal.create(answers, Some(e.ep.clone())).unwrap();
+    let lk = applier(&e.admin, &e.journal).lookups(&s).await.unwrap();
+    let p = halo_onboard::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    let step = p
+        .manual
+        .iter()
+        .find(|m| m.contains("permission matrix"))
+        .unwrap_or_else(|| panic!("{:?}", p.manual));
+    assert!(step.contains("'HumanizeITAPI' > Permissions"), "{step}");
 }
 
 #[tokio::test]
@@ -278,7 +318,13 @@ async fn topleft_matches_its_guide() {
     );
     assert_eq!(
         claims(&role),
-        [claim("SA", "true")].into_iter().collect(),
+        [
+            claim("SA", "true"), // Is a HaloPSA Administrator (the guide)
+            claim("l9", "1"),    // Can View Unassigned Tickets (inferred: No Default Team)
+            claim("l8", "1"),    // Can view Tickets assigned to other Agents (inferred)
+        ]
+        .into_iter()
+        .collect(),
         "'Is a HaloPSA Administrator' is SA=true"
     );
     assert!(role.notes.contains("API access for TopLeft"));
@@ -326,8 +372,10 @@ async fn guardz_matches_its_guide() {
         claims(&role),
         [
             claim("Tx", "2"), // tickets read and modify
+            claim("Ux", "2"), // clients read only (its organisation mapping)
             claim("l6", "1"), // add tickets
             claim("l8", "1"), // view tickets of other agents
+            claim("l9", "1"), // view unassigned tickets
             claim("Ft", "1"), // all ticket types
         ]
         .into_iter()
