@@ -419,7 +419,21 @@ mod tests {
                 "Name = 'TopLeft Role'",
                 "[halo-onboard:x]",
                 "Permissions > General: Is a HaloPSA Administrator = Yes",
-                "Feature Access:",
+                "Permissions > Tickets: Can View Unassigned Tickets = Yes",
+                "Permissions > Tickets: Can view Tickets that are assigned to other Agents = Yes",
+                "Save",
+            ],
+        );
+        // An administrator role with nothing else set says so rather than listing nothing.
+        let mut admin_only = topleft();
+        admin_only.role.permissions = crate::halo::dialect::Permissions::default();
+        admin_only.role.permissions.set_admin(true);
+        let c = checklist(Object::Role, &admin_only, &lookups(), "m");
+        in_order(
+            &c.lines().join("\n"),
+            &[
+                "Is a HaloPSA Administrator = Yes",
+                "Feature Access: nothing to set",
                 "Save",
             ],
         );

@@ -169,10 +169,13 @@ async fn refused_role_made_by_hand_is_adopted_and_apply_continues() {
             id_int: Some(99),
             name,
             notes: "made by hand".into(),
-            claims: vec![Claim {
-                claim_type: "SA".into(),
-                value: "true".into(),
-            }],
+            // As TopLeft's checklist says: administrator, and the two ticket view switches.
+            claims: [("SA", "true"), ("l8", "1"), ("l9", "1")]
+                .map(|(t, v)| Claim {
+                    claim_type: t.into(),
+                    value: v.into(),
+                })
+                .to_vec(),
         })
     });
     let f = applier(&e.admin, &e.journal)
