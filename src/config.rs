@@ -4,11 +4,13 @@
 //!
 //! ```toml
 //! theme = "light"            # dark, light, high-contrast, monochrome, or a theme file path
+//! ca_file = "private-ca.pem" # a certificate authority every connection trusts too (optional)
 //!
 //! [instance.acme]            # a saved Halo: `--instance acme` on any command that connects
 //! url = "https://acme.halopsa.com"   # or resource_url + auth_url (+ tenant) on-premise
 //! client_id = "…"            # the bootstrap application
 //! secret_env = "ACME_HALO_SECRET"    # where its secret is (or secret_file = "path"); never the secret
+//! ca_file = "acme-ca.pem"    # optional: this Halo's private certificate authority
 //! ```
 
 use std::collections::BTreeMap;
@@ -24,6 +26,9 @@ pub struct Config {
     pub theme: Option<String>,
     /// Saved Halo instances by name (`[instance.NAME]`); one that cannot be used holds why.
     pub instances: BTreeMap<String, Result<Instance, String>>,
+    /// A certificate authority (PEM) every connection trusts besides the system's (an
+    /// instance's own `ca_file` and `--ca-file` win over it).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// The file as written. Keys this version does not know are named in a warning, otherwise
@@ -32,13 +37,14 @@ pub struct Config {
 #[serde(default)]
 struct Raw {
     theme: Option<String>,
+    ca_file: Option<String>,
     instance: BTreeMap<String, toml::Value>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
 
 /// The keys [`Config`] reads, for the unknown-key warning.
-const KNOWN_KEYS: [&str; 2] = ["theme", "instance"];
+const KNOWN_KEYS: [&str; 3] = ["theme", "ca_file", "instance"];
 
 mod instance;
 
@@ -104,9 +110,16 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
                     path.display()
                 ));
             }
+            let ca_file = raw
+                .ca_file
+                .map(|f| f.trim().to_string())
+                .filter(|f| !f.is_empty())
+                .map(PathBuf::from)
+                .map(|f| if f.is_relative() { base.join(f) } else { f });
             let c = Config {
                 theme: raw.theme,
                 instances,
+                ca_file,
             };
             (c, (!warnings.is_empty()).then(|| warnings.join("\n")))
         }
@@ -227,6 +240,6 @@ mod tests {
             warn.contains("'colour'") && warn.contains("'thme'"),
             "{warn}"
         );
-        assert!(warn.contains("known: theme, instance"), "{warn}");
+        assert!(warn.contains("known: theme, ca_file, instance"), "{warn}");
     }
 }

@@ -20,7 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("timestamp", &[]),
     ("text", &["timestamp"]),
     ("config", &["journal", "limits", "text"]),
-    ("halo", &["evidence", "limits", "text"]),
+    ("halo", &["evidence", "limits", "text", "timestamp"]),
     ("answers", &["halo"]),
     (
         "journal",

@@ -24,6 +24,9 @@ pub enum ReadError {
     TooLarge {
         cap: usize,
     },
+    /// Not a regular file (a pipe, a device, a folder or a symbolic link): not read, so a FIFO
+    /// planted in a folder that is listed cannot hang the listing.
+    NotRegular,
 }
 
 impl std::fmt::Display for ReadError {
@@ -31,6 +34,9 @@ impl std::fmt::Display for ReadError {
         match self {
             Self::Io(e) => write!(f, "{e}"),
             Self::TooLarge { cap } => write!(f, "it is larger than {}", human(*cap)),
+            Self::NotRegular => f.write_str(
+                "it is not a regular file (a pipe, a device, a folder or a symbolic link); it was not opened for reading",
+            ),
         }
     }
 }
@@ -50,6 +56,43 @@ pub fn human(bytes: usize) -> String {
 /// (works for devices and pipes such as `/dev/zero` too: at most `cap + 1` bytes are read).
 pub fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>, ReadError> {
     let f = std::fs::File::open(path).map_err(ReadError::Io)?;
+    read_open(f, cap)
+}
+
+/// [`read_capped`] for files found by listing a folder (journals, hand-over files, pending
+/// secrets): opened without blocking and without following a symbolic link, and read only when
+/// the open file is a regular one. A FIFO, a device or a link is [`ReadError::NotRegular`]
+/// instead of a read that never returns.
+pub fn read_regular_capped(path: &Path, cap: usize) -> Result<Vec<u8>, ReadError> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO for reading would wait for a writer.
+        o.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let f = match o.open(path) {
+        Ok(f) => f,
+        // O_NOFOLLOW on a symbolic link.
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(ReadError::NotRegular),
+        Err(e) => return Err(ReadError::Io(e)),
+    };
+    // Judged on the file that was opened (fstat), not on the name: nothing can be swapped in
+    // between.
+    if !f.metadata().map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    read_open(f, cap)
+}
+
+/// [`read_regular_capped`] as UTF-8 text.
+pub fn read_regular_text_capped(path: &Path, cap: usize) -> Result<String, ReadError> {
+    utf8(read_regular_capped(path, cap)?)
+}
+
+fn read_open(f: std::fs::File, cap: usize) -> Result<Vec<u8>, ReadError> {
     if let Ok(m) = f.metadata() {
         if m.is_file() && m.len() > cap as u64 {
             return Err(ReadError::TooLarge { cap });
@@ -67,7 +110,10 @@ pub fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>, ReadError> {
 
 /// [`read_capped`] as UTF-8 text.
 pub fn read_text_capped(path: &Path, cap: usize) -> Result<String, ReadError> {
-    let bytes = read_capped(path, cap)?;
+    utf8(read_capped(path, cap)?)
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|_| {
         ReadError::Io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -104,5 +150,39 @@ mod tests {
                 .to_string()
                 .contains("UTF-8")
         );
+    }
+
+    /// A FIFO (or a link, a device, a folder) found by a listing is refused without blocking.
+    #[cfg(unix)]
+    #[test]
+    fn listings_read_regular_files_only() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("x.json");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let t = std::time::Instant::now();
+        assert!(matches!(
+            read_regular_capped(&fifo, 10),
+            Err(ReadError::NotRegular)
+        ));
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        let f = d.path().join("f");
+        std::fs::write(&f, b"ok").unwrap();
+        assert_eq!(read_regular_capped(&f, 10).unwrap(), b"ok");
+        let link = d.path().join("l");
+        std::os::unix::fs::symlink(&f, &link).unwrap();
+        assert!(matches!(
+            read_regular_capped(&link, 10),
+            Err(ReadError::NotRegular)
+        ));
+        assert!(matches!(
+            read_regular_capped(Path::new("/dev/zero"), 10),
+            Err(ReadError::NotRegular)
+        ));
+        assert!(matches!(
+            read_regular_capped(d.path(), 10),
+            Err(ReadError::NotRegular)
+        ));
     }
 }

@@ -138,7 +138,8 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         Ok(t) => t,
         Err(e) => {
             eprintln!(
-                "error: {e}\n  what to do: pass one of those names, or the path of a theme file"
+                "error: {}\n  what to do: pass one of those names, or the path of a theme file",
+                halo_onboard::text::line(&e)
             );
             return ExitCode::from(2);
         }
@@ -148,7 +149,26 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let prefill = match prefill(cli, &config) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}\n  what to do: `halo-onboard status` lists the saved instances");
+            eprintln!(
+                "error: {}\n  what to do: `halo-onboard status` lists the saved instances",
+                halo_onboard::text::line(&e)
+            );
+            return ExitCode::from(2);
+        }
+    };
+    // A private certificate authority for Halo: the saved instance's, else the config's.
+    let ca_file = cli
+        .top
+        .instance
+        .as_deref()
+        .and_then(|n| config.instance(n, None).ok())
+        .and_then(|i| i.ca_file.clone())
+        .or_else(|| config.ca_file.clone());
+    let ca = match ca_file.map(|f| halo_onboard::halo::ExtraCa::from_file(&f)) {
+        None => None,
+        Some(Ok(ca)) => Some(ca),
+        Some(Err(e)) => {
+            eprintln!("error: {e}\n  what to do: {}", e.hint());
             return ExitCode::from(2);
         }
     };
@@ -162,7 +182,8 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let _ = color_eyre::install();
     let mut startup = Vec::new();
     for e in [config_err, theme_err].into_iter().flatten() {
-        eprintln!("halo-onboard: {e}");
+        // Text from the config and theme files: shown only clean.
+        eprintln!("halo-onboard: {}", halo_onboard::text::block(&e));
         startup.push((LogKind::Error, e));
     }
     let mut answers = Answers::default();
@@ -224,6 +245,7 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         startup,
         load,
         log_file: cli.top.log_file.clone(),
+        ca,
     };
     match runtime::run(opts) {
         Ok(Exit::Quit) => ExitCode::SUCCESS,

@@ -58,6 +58,9 @@ pub struct Options {
     pub load: StartupRequest,
     /// Log file path; default `<state dir>/halo-onboard.log`.
     pub log_file: Option<PathBuf>,
+    /// A certificate authority to trust for Halo besides the system's (the config file's
+    /// `ca_file`, or the saved instance's).
+    pub ca: Option<crate::halo::ExtraCa>,
 }
 
 /// How the loop ended.
@@ -146,6 +149,7 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
         startup,
         load,
         log_file,
+        ca,
     } = opts;
     // A signal before the loop listens must not leave a raw terminal: it is noted here and
     // ends the wizard as soon as the loop starts.
@@ -177,7 +181,7 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
             let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-            let (mut runner, mut pending) = Runner::new(tx, fault, log_file);
+            let (mut runner, mut pending) = Runner::new(tx, fault, log_file, ca);
             pending.extend(startup.into_iter().map(|(k, s)| Msg::Log(k, s)));
             for msg in pending {
                 for e in app::update(&mut model, msg) {

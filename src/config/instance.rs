@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub const MAX_NAME: usize = 64;
 
 /// The keys an `[instance.NAME]` table takes, in the order they are written.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     "url",
     "resource_url",
     "auth_url",
@@ -21,6 +21,7 @@ pub const KEYS: [&str; 7] = [
     "client_id",
     "secret_env",
     "secret_file",
+    "ca_file",
 ];
 
 /// Where a bootstrap secret is kept (never the secret itself).
@@ -47,6 +48,9 @@ pub struct Instance {
     pub client_id: Option<String>,
     /// Where its secret is; `None`: `HALO_CLIENT_SECRET` (or a prompt on a terminal).
     pub secret: Option<SecretSource>,
+    /// A certificate authority (PEM) to trust for this Halo besides the system's: an
+    /// on-premise Halo on a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Whether an environment variable is named like a Halo secret: `HALO` is one of its
@@ -122,6 +126,7 @@ impl Instance {
             self.client_id.clone(),
             env,
             file,
+            self.ca_file.as_ref().map(|f| f.display().to_string()),
         ];
         KEYS.iter()
             .zip(values)
@@ -144,7 +149,7 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
             "{at}: an instance is a table of url, client_id, … (write it as {at})"
         ));
     };
-    let mut got: [Option<String>; 7] = Default::default();
+    let mut got: [Option<String>; 8] = Default::default();
     for (key, v) in table {
         if matches!(
             key.to_ascii_lowercase().as_str(),
@@ -185,6 +190,7 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
         client_id,
         secret_env,
         secret_file,
+        ca_file,
     ] = got;
     match (&url, &resource_url, &auth_url) {
         (Some(_), None, _) | (None, Some(_), Some(_)) => {}
@@ -225,6 +231,9 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
         }
         (None, None) => None,
     };
+    let ca_file = ca_file
+        .map(PathBuf::from)
+        .map(|f| if f.is_relative() { base.join(f) } else { f });
     Ok(Instance {
         url,
         resource_url,
@@ -232,6 +241,7 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
         tenant,
         client_id,
         secret,
+        ca_file,
     })
 }
 

@@ -6,6 +6,7 @@ mod auth;
 mod errmap;
 mod http;
 mod list;
+pub mod loopback;
 mod redact;
 mod retry;
 mod urls;
@@ -25,6 +26,7 @@ use self::errmap::api_error;
 use self::http::{Body, Http, Request, Response};
 use self::retry::Kind;
 use super::error::{HaloError, Result};
+use super::ids::{self, IdKind};
 use super::model::*;
 
 pub use self::auth::agent_id_from_jwt;
@@ -290,6 +292,49 @@ pub struct ClientOptions {
     pub backoff_base: Duration,
     pub backoff_max: Duration,
     pub events: Option<EventSink>,
+    /// A certificate authority to trust besides the system's (`--ca-file`, `ca_file`): a Halo
+    /// on a private CA.
+    pub ca: Option<ExtraCa>,
+}
+
+/// A certificate authority the admin trusts for Halo (a PEM file), read once.
+#[derive(Clone)]
+pub struct ExtraCa {
+    pub path: std::path::PathBuf,
+    certs: Arc<Vec<reqwest::Certificate>>,
+}
+
+impl std::fmt::Debug for ExtraCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtraCa")
+            .field("path", &self.path)
+            .field("certificates", &self.certs.len())
+            .finish()
+    }
+}
+
+impl ExtraCa {
+    /// Reads the PEM certificates of `path` (at most 1 MiB; a folder, pipe or device is
+    /// refused, so a wrong path cannot hang or flood the read).
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        let shown = path.display().to_string();
+        let bytes = crate::limits::read_capped(path, crate::limits::MAX_TEXT_FILE)
+            .map_err(|e| HaloError::CaFile(shown.clone(), e.to_string()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&bytes)
+            .map_err(|e| HaloError::CaFile(shown.clone(), format!("not PEM certificates ({e})")))?;
+        if certs.is_empty() {
+            return Err(HaloError::CaFile(
+                shown,
+                "it holds no -----BEGIN CERTIFICATE----- block".into(),
+            ));
+        }
+        // Canonical, so the same file named two ways shares one HTTP client.
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        Ok(Self {
+            path,
+            certs: Arc::new(certs),
+        })
+    }
 }
 
 impl Default for ClientOptions {
@@ -300,6 +345,7 @@ impl Default for ClientOptions {
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             events: None,
+            ca: None,
         }
     }
 }
@@ -377,6 +423,12 @@ impl Client {
         self.inner.http.opts.events.clone()
     }
 
+    /// The certificate authority this client trusts besides the system's, for a client made
+    /// alongside it (the verification's) to trust the same.
+    pub fn ca(&self) -> Option<ExtraCa> {
+        self.inner.http.opts.ca.clone()
+    }
+
     /// Fetches (or reuses) a token and reports what it grants.
     pub async fn token(&self) -> Result<TokenInfo> {
         Ok(self.inner.auth.lease(&self.inner.http).await?.info)
@@ -401,6 +453,7 @@ impl Client {
     }
 
     pub async fn get_agent(&self, id: i64) -> Result<Agent> {
+        ids::check_int(IdKind::Agent, id)?;
         self.get_one(&["Agent", &id.to_string()], &[]).await
     }
 
@@ -410,6 +463,7 @@ impl Client {
     }
 
     pub async fn delete_agent(&self, id: i64) -> Result<()> {
+        ids::check_int(IdKind::Agent, id)?;
         self.delete(&["Agent", &id.to_string()]).await
     }
 
@@ -418,6 +472,7 @@ impl Client {
     }
 
     pub async fn get_role(&self, id: &str) -> Result<Role> {
+        ids::check(IdKind::Role, id)?;
         self.get_one(
             &["Roles", id],
             &[("includedetails", "true"), ("isconfig", "true")],
@@ -430,6 +485,7 @@ impl Client {
     }
 
     pub async fn delete_role(&self, id: &str) -> Result<()> {
+        ids::check(IdKind::Role, id)?;
         self.delete(&["Roles", id]).await
     }
 
@@ -450,6 +506,7 @@ impl Client {
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application> {
+        ids::check(IdKind::Application, id)?;
         self.get_one(&["Application", id], &[("includedetails", "true")])
             .await
     }
@@ -461,6 +518,7 @@ impl Client {
     }
 
     pub async fn delete_application(&self, id: &str) -> Result<()> {
+        ids::check(IdKind::Application, id)?;
         self.delete(&["Application", id]).await
     }
 

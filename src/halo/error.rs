@@ -24,6 +24,29 @@ pub enum HaloError {
     Connect(String),
     #[error("TLS handshake with {} failed", line(.0))]
     Tls(String),
+    #[error(
+        "the certificate of {} is not signed by an authority this machine trusts, so it cannot be told from an impostor; nothing was sent",
+        line(.0)
+    )]
+    TlsUntrusted(String),
+    #[error("the certificate of {} has expired ({}); nothing was sent", line(.0), line(.1))]
+    TlsExpired(String, String),
+    #[error(
+        "the certificate of {} is for another name ({}); nothing was sent",
+        line(.0),
+        line(.1)
+    )]
+    TlsWrongName(String, String),
+    #[error("cannot use the CA file {}: {}", line(.0), line(.1))]
+    CaFile(String, String),
+    #[error(
+        "{} resolves to {}, which is not this machine: plain http:// is only allowed to loopback addresses, so nothing was sent",
+        line(.0),
+        line(.1)
+    )]
+    NotLoopback(String, String),
+    #[error("'{}' is not {} id Halo makes ({}); it was not sent to Halo", line(.1), article(.0), line(.2))]
+    InvalidId(String, String, String),
     #[error("{} did not answer within {:?}", line(.0), .1)]
     Timeout(String, Duration),
     #[error("the connection was dropped: {}", line(.0))]
@@ -92,6 +115,24 @@ impl HaloError {
             Self::Connect(_) => {
                 "Check the URL and port, and that a firewall or proxy does not block this host."
             }
+            Self::TlsUntrusted(_) => {
+                "If this Halo (or the proxy in front of it) uses a private certificate authority, trust it for halo-onboard: --ca-file CA.pem, or ca_file = \"CA.pem\" in the config file (top level, or in the saved instance). Otherwise the certificate must chain to a public authority: install the full chain on the server."
+            }
+            Self::TlsExpired(..) => {
+                "Renew the certificate on the Halo server (or the proxy in front of it); also check this machine's clock. halo-onboard never skips the check."
+            }
+            Self::TlsWrongName(..) => {
+                "Use the address the certificate names (the one Halo's API Details page shows), or issue the server a certificate for the name you use."
+            }
+            Self::CaFile(..) => {
+                "Give a PEM file with the certificate authority's certificate (-----BEGIN CERTIFICATE-----), at most 1 MiB."
+            }
+            Self::NotLoopback(..) => {
+                "Use https:// to reach Halo on another machine; for a local server use http://127.0.0.1:PORT (or fix the hosts entry that maps the name elsewhere)."
+            }
+            Self::InvalidId(..) => {
+                "The id came from a journal or an answer that was edited or forged: check the object in Halo; a journal can be moved aside and the setup applied again (nothing is created twice)."
+            }
             Self::Tls(_) => {
                 "Halo's certificate is not trusted here; on-premise Halo needs a complete certificate chain. An address without a scheme is read as https://: a local server that speaks plain http (localhost only) needs http:// written out."
             }
@@ -154,3 +195,9 @@ impl HaloError {
 }
 
 pub type Result<T, E = HaloError> = std::result::Result<T, E>;
+
+/// "a role", "an application": for [`HaloError::InvalidId`].
+fn article(what: &str) -> String {
+    let vowel = what.starts_with(|c: char| "aeiou".contains(c));
+    format!("{} {what}", if vowel { "an" } else { "a" })
+}

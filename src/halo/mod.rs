@@ -5,14 +5,15 @@ pub mod columns;
 pub mod dialect;
 pub mod error;
 pub mod expiry;
+pub mod ids;
 pub mod model;
 
 /// Scope names live in the dialect; this path is kept for the code that already uses it.
 pub use dialect::scopes;
 
 pub use client::{
-    AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, RequestEvent, TokenInfo,
-    check_auth_site, discover, normalise_url,
+    AgentQuery, Client, ClientOptions, Credentials, Endpoint, EventSink, ExtraCa, RequestEvent,
+    TokenInfo, check_auth_site, discover, normalise_url,
 };
 pub use error::{HaloError, Result};
 pub use model::*;

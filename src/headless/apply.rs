@@ -39,9 +39,10 @@ pub struct ApplyArgs {
     /// With --batch: how many instances run at the same time.
     #[arg(long, default_value_t = 4, requires = "batch")]
     pub concurrency: usize,
-    /// With --batch: stop the whole batch after this long (e.g. 90s, 30m, 2h). Instances not
-    /// finished by then are reported as failed; `halo-onboard resume` finishes each later.
-    #[arg(long, value_name = "DURATION", requires = "batch", value_parser = super::batch::parse_duration)]
+    /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m): what was cut off is said, and
+    /// `halo-onboard resume` continues it. With --batch: the whole batch (no default); instances
+    /// not finished by then are reported as failed, and `resume` finishes each later.
+    #[arg(long, value_name = "DURATION", value_parser = super::batch::parse_duration)]
     pub deadline: Option<std::time::Duration>,
     #[command(flatten)]
     pub run: RunArgs,
@@ -328,6 +329,7 @@ pub async fn execute(
     check_out(run, journal)?;
     // The draft becomes a journaled setup before anything reaches Halo.
     journal.save(s).map_err(journal_failure)?;
+    super::deadline::working_on(&s.id);
     say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
     // Kept for the manual checklist should Halo refuse a write.
     let lk_kept = lk.clone();
@@ -380,7 +382,8 @@ pub fn check_out(run: &RunArgs, journal: &Journal) -> Result<(), Failure> {
     let Some(out) = &run.out else {
         return Ok(());
     };
-    if !run.yes || run.dry_run {
+    // A dry run says what a real one would: an --out it could not write is an error there too.
+    if !run.yes && !run.dry_run {
         return Ok(());
     }
     match handover::check_target(out, run.force) {
@@ -486,12 +489,14 @@ fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Ou
 
 /// Prints a session's outcome as `apply` and `resume` always have: JSON or text.
 pub fn print_outcome(o: &Outcome, json: bool) {
+    // Names and texts in it came from files (answers, profile, journal) and from Halo: through
+    // the sanitiser, whatever checked them before.
     if json {
         println!("{}", outcome_json(o));
     } else if super::output::quiet() {
-        print!("{}", outcome_quiet(o));
+        print!("{}", crate::text::block(&outcome_quiet(o)));
     } else {
-        print!("{}", outcome_text(o));
+        print!("{}", crate::text::block(&outcome_text(o)));
     }
 }
 
@@ -724,7 +729,7 @@ pub async fn run_session(
     let ask = move |planned: &Outcome| {
         let mut o = planned.clone();
         o.traps = shown.clone();
-        print!("{}", plan_block(&o));
+        print!("{}", crate::text::block(&plan_block(&o)));
         super::prompt::yes_no("Apply these changes to Halo?")
     };
     let confirm: Option<&Confirm> =
@@ -759,13 +764,16 @@ pub async fn run(args: &ApplyArgs) -> u8 {
     if let Some(file) = &args.batch {
         return super::batch::run(file, args).await;
     }
-    match try_run(args).await {
-        Ok(code) => code,
-        Err(f) => {
-            print_failure(&f, args.run.json);
-            f.code
+    let run = async {
+        match try_run(args).await {
+            Ok(code) => code,
+            Err(f) => {
+                print_failure(&f, args.run.json);
+                f.code
+            }
         }
-    }
+    };
+    super::deadline::within(args.deadline, "apply", args.run.json, run).await
 }
 
 /// The profile's answers with an answers file laid over them, checked against Halo's limits.
@@ -900,6 +908,9 @@ async fn try_run(args: &ApplyArgs) -> Result<u8, Failure> {
         if args.connect.client_id.is_none() {
             args.connect.client_id = lent.client_id;
         }
+        if args.connect.ca_file.is_none() {
+            args.connect.ca_file = lent.ca_file;
+        }
         let traps = traps_of(&answers);
         return run_with(&args, answers, traps).await;
     }
@@ -933,9 +944,21 @@ async fn run_with(args: &ApplyArgs, mut answers: Answers, traps: Vec<Trap>) -> R
         &client_id,
         secret,
         &mut answers,
-        super::output::client_options(),
+        args.connect.client_options()?,
     )
     .await?;
     let mut s = open_session(&journal, answers, &ep);
+    // A run that may write holds the setup's and the integration's locks until it ends: a
+    // second apply of this profile on this Halo (or a resume of one of its setups) is refused.
+    let _locks = if will_write(&args.run) {
+        Some(journal.lock(&s, "apply").map_err(journal_failure)?)
+    } else {
+        None
+    };
     run_session(&client, &journal, &mut s, &ep, &args.run, traps).await
+}
+
+/// Whether a run may write to Halo: `--yes`, or a terminal that will be asked (never a dry run).
+pub fn will_write(run: &RunArgs) -> bool {
+    !run.dry_run && (run.yes || (!run.json && super::prompt::interactive()))
 }

@@ -20,8 +20,10 @@
 //! Relative paths are relative to the batch file's directory. `client_secret_env` names only
 //! variables that look like Halo secrets (`HALO_*`, `*_HALO_*`) or are listed in a top-level
 //! `allow_secret_env = ["…"]`: a batch file must not be a way to send any secret of the
-//! environment to a server. `url` with `auth_url` confirms an authorisation server on another
-//! host (as `--auth-url` does).
+//! environment to a server. `client_secret_file` is confined the same way: a file inside the
+//! batch file's folder (no `..`, no symbolic link, no absolute path), or one listed in a
+//! top-level `allow_secret_files = ["…"]`. `url` with `auth_url` confirms an authorisation
+//! server on another host (as `--auth-url` does).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,9 @@ struct BatchFile {
     /// Environment variables allowed as `client_secret_env` although not named like Halo's.
     #[serde(default)]
     allow_secret_env: Vec<String>,
+    /// Files allowed as `client_secret_file` although outside the batch file's folder.
+    #[serde(default)]
+    allow_secret_files: Vec<PathBuf>,
     #[serde(default)]
     instance: Vec<toml::Spanned<InstanceSpec>>,
 }
@@ -70,6 +75,8 @@ struct InstanceSpec {
     profile: String,
     answers: Option<PathBuf>,
     out: Option<PathBuf>,
+    /// A certificate authority (PEM) to trust for this Halo besides the system's.
+    ca_file: Option<PathBuf>,
 }
 
 /// One validated `[[instance]]` entry.
@@ -79,6 +86,9 @@ pub struct Instance {
     pub connect: ConnectArgs,
     pub client_id: String,
     pub secret: SecretSource,
+    /// The secret file is the batch file's (not a saved instance's): read only as a regular
+    /// file, never through a link.
+    pub secret_confined: bool,
     pub profile: String,
     pub answers: Option<PathBuf>,
     pub out: Option<PathBuf>,
@@ -199,6 +209,7 @@ pub fn load_with(
             client_id: non_empty(Some(spec.client_id)),
             ..ConnectArgs::default()
         };
+        connect.ca_file = spec.ca_file.map(rel);
         if let Some(inst) = saved {
             connect.apply_instance(inst);
         }
@@ -227,6 +238,7 @@ pub fn load_with(
             return Err(bad(format!("'{name}': client_id is empty")));
         };
         let saved_source = connect.secret_source.take();
+        let confined = spec.client_secret_file.is_some();
         let given = (non_empty(spec.client_secret_env), spec.client_secret_file);
         let secret = match (given, saved_source) {
             // The saved instance's own source (checked when the config was read).
@@ -250,7 +262,17 @@ pub fn load_with(
                 ));
             }
             ((Some(env), None), _) => SecretSource::Env(env),
-            ((None, Some(f)), _) => SecretSource::File(rel(f)),
+            ((None, Some(f)), _) => SecretSource::File(
+                confined_secret_file(base, &f, &file.allow_secret_files).map_err(|why| {
+                    Failure::new(
+                        format!(
+                            "batch file {shown} line {line}: '{name}': client_secret_file {}: {why}, so it is not read",
+                            crate::text::line(&f.display().to_string())
+                        ),
+                        "A batch file names secret files only inside its own folder (a plain file, no '..', no link), so it cannot send, say, ~/.vault-token to a server. Move the secret file next to the batch file, or list it at the top of the batch file: allow_secret_files = [\"/path/to/file\"]",
+                    )
+                })?,
+            ),
             ((Some(_), Some(_)), _) => {
                 return Err(bad(format!(
                     "'{name}': give client_secret_env or client_secret_file, not both"
@@ -275,6 +297,7 @@ pub fn load_with(
             connect,
             client_id,
             secret,
+            secret_confined: confined,
             profile,
             answers: spec.answers.map(rel),
             out: spec.out.map(rel),
@@ -282,6 +305,57 @@ pub fn load_with(
         });
     }
     Ok(out)
+}
+
+/// Where a batch's `client_secret_file` may be read: a file the batch lists in
+/// `allow_secret_files` (as written, or relative to the batch file's folder `base`), else a
+/// relative path without `..` that stays inside `base` once every link on the way is resolved,
+/// and is not itself a link. The error says why not.
+fn confined_secret_file(base: &Path, f: &Path, allowed: &[PathBuf]) -> Result<PathBuf, String> {
+    let joined = if f.is_relative() {
+        base.join(f)
+    } else {
+        f.to_path_buf()
+    };
+    let canon = |p: &Path| p.canonicalize().ok();
+    let listed = allowed.iter().any(|a| {
+        let a = if a.is_relative() {
+            base.join(a)
+        } else {
+            a.clone()
+        };
+        a == joined || (canon(&a).is_some() && canon(&a) == canon(&joined))
+    });
+    if listed {
+        return Ok(joined);
+    }
+    if f.is_absolute() {
+        return Err("an absolute path, not listed in allow_secret_files".into());
+    }
+    if f.components().any(|c| {
+        !matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    }) {
+        return Err("it leaves the batch file's folder ('..')".into());
+    }
+    if std::fs::symlink_metadata(&joined).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err("it is a symbolic link".into());
+    }
+    // Folders on the way may be links too: where it really is must still be inside.
+    let inside = match (
+        canon(base),
+        canon(&joined).or_else(|| joined.parent().and_then(canon)),
+    ) {
+        (Some(b), Some(p)) => p.starts_with(&b),
+        // Neither there yet: reading it fails later with its own message.
+        _ => true,
+    };
+    if !inside {
+        return Err("it leads out of the batch file's folder through a symbolic link".into());
+    }
+    Ok(joined)
 }
 
 /// `90s`, `30m`, `2h`, `1h30m` or plain seconds (`45`).
@@ -362,8 +436,30 @@ impl InstanceResult {
     }
 }
 
-fn read_instance_secret(src: &SecretSource) -> Result<secrecy::SecretString, Failure> {
+fn read_instance_secret(
+    src: &SecretSource,
+    confined: bool,
+) -> Result<secrecy::SecretString, Failure> {
     match src {
+        // The batch's own file: opened without following a link (one swapped in since the
+        // batch was read is refused), and only if it is a plain file.
+        SecretSource::File(f) if confined => {
+            let shown = crate::text::line(&f.display().to_string());
+            let bytes = crate::limits::read_regular_capped(f, crate::limits::MAX_SECRET_FILE)
+                .map_err(|e| {
+                    Failure::new(
+                        format!("cannot read the secret file {shown}: {e}"),
+                        "A batch's secret file is a plain file inside its folder holding only the secret.",
+                    )
+                })?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Failure::new(
+                    format!("the secret file {shown} is not text"),
+                    "Put only the secret in it, as Halo shows it.",
+                )
+            })?;
+            secret_from_text(&text, &format!("the secret file {shown}"))
+        }
         SecretSource::File(f) => read_secret(Some(f), SECRET_ENV),
         SecretSource::Env(name) => match std::env::var(name) {
             Ok(v) if !v.trim().is_empty() => {
@@ -409,18 +505,35 @@ async fn run_one(
     let profile = super::profiles::resolve(&inst.profile)?;
     let mut answers = load_answers(&profile, inst.answers.as_deref())?;
     check_questions(&profile, &answers)?;
-    let secret = read_instance_secret(&inst.secret)?;
+    let secret = read_instance_secret(&inst.secret, inst.secret_confined)?;
     say(&format!("connecting (profile {})", inst.profile));
+    let client_opts = match inst.connect.ca_file {
+        Some(_) => ClientOptions {
+            ca: inst.connect.client_options()?.ca,
+            ..opts.client.clone()
+        },
+        None => opts.client.clone(),
+    };
     let (client, ep) = connect(
         &inst.connect,
         &inst.client_id,
         secret,
         &mut answers,
-        opts.client.clone(),
+        client_opts,
     )
     .await?;
     say(&format!("connected to {}", ep.base_url()));
     let mut s = open_session(journal, answers, &ep);
+    // One writer per setup and per integration, across processes too.
+    let _locks = if opts.yes && !opts.dry_run {
+        Some(
+            journal
+                .lock(&s, "apply --batch")
+                .map_err(|e| Failure::new(e.to_string(), e.hint()))?,
+        )
+    } else {
+        None
+    };
     let mut o = execute(&client, journal, &mut s, &ep, &run, log, None).await?;
     o.traps = profile.traps;
     Ok(o)
@@ -692,7 +805,14 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
         no_verify: args.run.no_verify,
         concurrency: args.concurrency,
         progress: !json && !super::output::quiet(),
-        client: super::output::client_options(),
+        // The config file's certificate authority, if any (an entry's own wins).
+        client: match ConnectArgs::default().client_options() {
+            Ok(o) => o,
+            Err(f) => {
+                print_failure(&f, json);
+                return f.code;
+            }
+        },
         deadline: args.deadline,
     };
     let results = run_batch(&instances, &journal, &opts).await;

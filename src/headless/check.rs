@@ -50,6 +50,9 @@ pub struct CheckArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m); nothing is changed either way.
+    #[arg(long, value_name = "DURATION", value_parser = super::batch::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -739,6 +742,8 @@ struct Subject {
     repair: String,
     /// The setup this integration is (its journal keeps the last check's result for `status`).
     setup: Option<String>,
+    /// The certificate authority to trust for this Halo besides the system's, if any.
+    ca_file: Option<PathBuf>,
 }
 
 /// `check SETUP`: the journal knows where, what and which application; the hand-over (or the
@@ -798,6 +803,7 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
         .or(lent.client_id.clone())
         .unwrap_or_default();
     let given = lent.optional_secret()?;
+    let ca_file = c.ca_file.clone().or(lent.ca_file.clone());
     let bootstrap = match given {
         Some(sec) if !boot_id.trim().is_empty() => Some((boot_id, sec)),
         _ => None,
@@ -811,6 +817,7 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
         ),
         repair: format!("halo-onboard apply --setup {} --yes", s.id),
         setup: Some(s.id.clone()),
+        ca_file,
         answers: s.answers,
         app_client_id,
         app_secret,
@@ -870,6 +877,7 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
     });
     Ok(Subject {
         setup,
+        ca_file: args.connect.ca_file.clone(),
         endpoint,
         what: format!("application {app_client_id} against profile {profile}"),
         answers,
@@ -910,7 +918,6 @@ fn add_repair(r: &mut Report, cmd: &str) {
 }
 
 async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
-    let opts = super::output::client_options();
     let t = match &args.setup {
         Some(reference) => from_setup(args, reference)?,
         None => {
@@ -918,9 +925,14 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
                 connect: args.connect.resolved()?,
                 ..args.clone()
             };
-            from_flags(&args, &opts).await?
+            from_flags(&args, &args.connect.client_options()?).await?
         }
     };
+    let opts = ConnectArgs {
+        ca_file: t.ca_file.clone(),
+        ..ConnectArgs::default()
+    }
+    .client_options()?;
     let boot = match &t.bootstrap {
         Some((id, sec)) => {
             let place = Place::Recorded(t.endpoint.clone());
@@ -975,6 +987,10 @@ fn record(id: &str, r: &Report) {
 
 /// `halo-onboard check`.
 pub async fn run(args: &CheckArgs) -> u8 {
+    super::deadline::within(args.deadline, "check", args.json, run_check(args)).await
+}
+
+async fn run_check(args: &CheckArgs) -> u8 {
     match try_run(args).await {
         Ok(r) => {
             if args.json {

@@ -163,6 +163,11 @@ pub struct ConnectArgs {
     /// secret_file, else HALO_CLIENT_SECRET; on a terminal you are asked).
     #[arg(long)]
     pub client_secret_file: Option<PathBuf>,
+    /// A certificate authority (PEM file) to trust for Halo besides the system's: an
+    /// on-premise Halo on a private CA. Otherwise the saved instance's ca_file, else the config
+    /// file's top-level ca_file. Certificates are always checked.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
     /// Where a saved instance keeps the bootstrap secret (set by [`ConnectArgs::resolved`]).
     #[arg(skip)]
     pub secret_source: Option<SecretSource>,
@@ -238,6 +243,28 @@ impl ConnectArgs {
         if self.client_secret_file.is_none() {
             self.secret_source = inst.secret.clone();
         }
+        if self.ca_file.is_none() {
+            self.ca_file = inst.ca_file.clone();
+        }
+    }
+
+    /// The client options of a command on this connection: the headless defaults, trusting
+    /// the certificate authority `--ca-file` (else the instance's, else the config file's)
+    /// names besides the system's.
+    pub fn client_options(&self) -> Result<ClientOptions, Failure> {
+        let mut opts = super::output::client_options();
+        let file = match &self.ca_file {
+            Some(f) => Some(f.clone()),
+            None => {
+                crate::config::load(crate::config::default_path().as_deref())
+                    .0
+                    .ca_file
+            }
+        };
+        if let Some(f) = file {
+            opts.ca = Some(crate::halo::ExtraCa::from_file(&f).map_err(|e| Failure::halo(&e))?);
+        }
+        Ok(opts)
     }
 
     /// The bootstrap secret when one is at hand (never asked for): for checks that only use
@@ -284,8 +311,12 @@ pub fn for_setup(
     if instance.is_some() {
         return c.resolved();
     }
+    let (cfg, _) = crate::config::load(crate::config::default_path().as_deref());
+    if let Some((_, inst)) = cfg.instance_at(address) {
+        // That Halo's certificate authority, when the instance names one.
+        c.ca_file = inst.ca_file.clone();
+    }
     if c.client_secret_file.is_none() {
-        let (cfg, _) = crate::config::load(crate::config::default_path().as_deref());
         if let Some((_, inst)) = cfg.instance_at(address) {
             let there = match &inst.secret {
                 Some(SecretSource::Env(v)) => env_value(v).is_some(),

@@ -32,6 +32,9 @@ pub struct DoctorArgs {
     /// Replace the --out file if it exists.
     #[arg(long, requires = "out")]
     pub force: bool,
+    /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m); doctor only reads.
+    #[arg(long, value_name = "DURATION", value_parser = super::batch::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
 }
 
 /// Roles whose details doctor reads (the vocabulary; the rate limit is 300 per 5 minutes).
@@ -284,6 +287,8 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         })
         .or_else(|| apps.first())
         .and_then(|a| a.get("id").and_then(Value::as_str).map(String::from));
+    // An id from Halo's list becomes a path: only one shaped like Halo's application ids.
+    let app_id = app_id.filter(|id| crate::halo::ids::is_guid(id));
     let app = match &app_id {
         Some(id) => client
             .get_json(&format!("/Application/{id}?includedetails=true"))
@@ -411,6 +416,10 @@ pub fn text(r: &Report) -> String {
 
 /// `halo-onboard doctor`.
 pub async fn run(args: &DoctorArgs) -> u8 {
+    super::deadline::within(args.deadline, "doctor", args.json, run_doctor(args)).await
+}
+
+async fn run_doctor(args: &DoctorArgs) -> u8 {
     match try_run(args).await {
         Ok(code) => code,
         Err(f) => {
@@ -434,7 +443,7 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
     }
     let connect = args.connect.resolved()?;
     let (client_id, secret) = bootstrap_credentials(&connect)?;
-    let opts = super::output::client_options();
+    let opts = connect.client_options()?;
     // The token is judged by `diagnose` (a missing admin scope is one of its findings).
     let c = crate::plan::session::connect(&place(&connect)?, &client_id, secret, opts)
         .await

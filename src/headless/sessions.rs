@@ -31,6 +31,14 @@ pub struct ResumeArgs {
     /// The saved instance whose secret source to use (default: the one at the setup's Halo).
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
+    /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
+    /// the saved instance's ca_file, else the config file's).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m). What was cut off is said,
+    /// and `resume` continues it.
+    #[arg(long, value_name = "DURATION", value_parser = super::batch::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
     /// The step Halo refused and you did by hand in Halo's web UI: `role`, `agent` or
     /// `application`. It is found by name, adopted as is (never deleted by rollback), and the
     /// setup continues.
@@ -58,6 +66,13 @@ pub struct RollbackArgs {
     /// The saved instance whose secret source to use (default: the one at the setup's Halo).
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
+    /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
+    /// the saved instance's ca_file, else the config file's).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m); running it again continues.
+    #[arg(long, value_name = "DURATION", value_parser = super::batch::parse_duration)]
+    pub deadline: Option<std::time::Duration>,
     /// Delete without asking; without it the objects to delete are listed (and, on a
     /// terminal, you are asked).
     #[arg(long)]
@@ -143,11 +158,24 @@ pub fn resolve(j: &Journal, reference: &str) -> Result<Session, Failure> {
         .map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
 
+/// A recorded setup opened for a run of `command` that writes it: resolved, locked (no other
+/// run writes it or the same integration meanwhile; the locks are held until the returned
+/// [`Opened`] is dropped), and connected with the bootstrap credential.
+struct Opened {
+    journal: Journal,
+    session: Session,
+    client: crate::halo::Client,
+    endpoint: crate::halo::Endpoint,
+    _locks: crate::journal::lock::Held,
+}
+
 async fn open_session(
     id: &str,
     secret_file: Option<&std::path::Path>,
     instance: Option<&str>,
-) -> Result<(Journal, Session, crate::halo::Client, crate::halo::Endpoint), Failure> {
+    ca_file: Option<&std::path::Path>,
+    command: &str,
+) -> Result<Opened, Failure> {
     let j = journal()?;
     let s = resolve(&j, id)?;
     let ep = s.endpoint.clone().ok_or_else(|| {
@@ -156,7 +184,15 @@ async fn open_session(
             "Start a new setup.",
         )
     })?;
-    let lent = for_setup(instance, &setup_address(&s), secret_file.map(Into::into))?;
+    // Before anything is asked of Halo: a second run of this setup stops here.
+    let locks = j
+        .lock(&s, command)
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
+    super::deadline::working_on(&s.id);
+    let mut lent = for_setup(instance, &setup_address(&s), secret_file.map(Into::into))?;
+    if ca_file.is_some() {
+        lent.ca_file = ca_file.map(Into::into);
+    }
     let secret = lent.secret()?;
     let client_id = match s.answers.connection.client_id.trim() {
         "" => lent.client_id.clone().unwrap_or_default(),
@@ -166,18 +202,36 @@ async fn open_session(
         &Place::Recorded(ep.clone()),
         &client_id,
         secret,
-        super::output::client_options(),
+        lent.client_options()?,
     )
     .await?;
-    Ok((j, s, c.client, ep))
+    Ok(Opened {
+        journal: j,
+        session: s,
+        client: c.client,
+        endpoint: ep,
+        _locks: locks,
+    })
 }
 
 pub async fn run_resume(args: &ResumeArgs) -> u8 {
+    super::deadline::within(args.deadline, "resume", args.run.json, resume(args)).await
+}
+
+async fn resume(args: &ResumeArgs) -> u8 {
     let r = async {
-        let (j, mut s, client, ep) = open_session(
+        let Opened {
+            journal: j,
+            session: mut s,
+            client,
+            endpoint: ep,
+            _locks,
+        } = open_session(
             &args.id,
             args.client_secret_file.as_deref(),
             args.instance.as_deref(),
+            args.ca_file.as_deref(),
+            "resume",
         )
         .await?;
         if s.status.is_finished() {
@@ -265,10 +319,25 @@ async fn adopt(
 }
 
 pub async fn run_rollback(args: &RollbackArgs) -> u8 {
+    super::deadline::within(args.deadline, "rollback", args.json, rollback_run(args)).await
+}
+
+async fn rollback_run(args: &RollbackArgs) -> u8 {
     let r = async {
-        let (j, mut s, client, _ep) =
-            open_session(&args.id, args.client_secret_file.as_deref(), args.instance.as_deref())
-                .await?;
+        let Opened {
+            journal: j,
+            session: mut s,
+            client,
+            _locks,
+            ..
+        } = open_session(
+            &args.id,
+            args.client_secret_file.as_deref(),
+            args.instance.as_deref(),
+            args.ca_file.as_deref(),
+            "rollback",
+        )
+        .await?;
         let retry = format!("halo-onboard rollback {} --yes", s.id);
         let failed = |e: String, hint: String| {
             Failure::new(

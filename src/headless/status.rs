@@ -385,6 +385,54 @@ pub fn run_status(args: &StatusArgs) -> u8 {
     EXIT_OK
 }
 
+/// Proves `f` is the hand-over file of the setup it is listed for before it is deleted: that
+/// setup is here, and the file (looked at again right before, never through a link) holds
+/// that setup's Client ID. A file another integration wrote, or one a journal was edited to
+/// point at, is left alone with the reason. The setup's lock is taken and returned: the file
+/// is deleted while no other run writes that setup.
+fn prove_ours(
+    j: &Journal,
+    sessions: &[Session],
+    f: &HandoverFile,
+) -> Result<crate::journal::lock::Lock, String> {
+    let Some(id) = &f.setup else {
+        return Err(
+            "no setup here names it (not a setup's default file, and no journal points at it): left alone"
+                .into(),
+        );
+    };
+    let Some(s) = sessions.iter().find(|s| &s.id == id) else {
+        return Err(format!(
+            "setup {id} is not here any more, so nothing proves the file is its own: left alone"
+        ));
+    };
+    let want = s
+        .objects
+        .client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| format!("setup {id} records no Client ID to compare it with: left alone"))?;
+    if !holds_credentials(&f.path) {
+        return Err("no longer a hand-over file (changed or a link): left alone".into());
+    }
+    let got = crate::plan::handover::read_credentials(&f.path)
+        .map(|(cid, _)| cid)
+        .unwrap_or_default();
+    if !got.trim().eq_ignore_ascii_case(want) {
+        return Err(format!(
+            "it holds the Client ID {}, not setup {id}'s ({want}): another integration's file, left alone",
+            crate::text::line(if got.trim().is_empty() {
+                "(none)"
+            } else {
+                got.trim()
+            })
+        ));
+    }
+    j.lock_setup(id, "handover clean")
+        .map_err(|e| format!("{e}: left alone"))
+}
+
 /// `halo-onboard handover clean`.
 pub fn run_handover(args: &HandoverArgs) -> u8 {
     let HandoverAction::Clean { yes, json } = args.action;
@@ -438,12 +486,9 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
     let mut deleted = Vec::new();
     let mut failed = Vec::new();
     for f in &files {
-        // Looked at again right before: a file swapped for a link since is not followed.
-        let r = if holds_credentials(&f.path) {
-            crate::journal::fsutil::wipe(&f.path).map_err(|e| e.to_string())
-        } else {
-            Err("no longer a hand-over file (changed or a link): left alone".into())
-        };
+        // Only a file proven to be its setup's, while no other run writes that setup.
+        let r = prove_ours(&j, &sessions, f)
+            .and_then(|_lock| crate::journal::fsutil::wipe(&f.path).map_err(|e| e.to_string()));
         match r {
             Ok(()) => deleted.push(f.path.clone()),
             Err(e) => failed.push((f.path.clone(), e)),

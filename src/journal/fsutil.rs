@@ -24,6 +24,56 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// A folder inside the state dir (`sessions`, `handover`, `checks`, `locks`): created 0700
+/// when missing; an existing one must be a real folder of this user, never a symbolic link.
+/// It is opened without following a link and judged and tightened through that open handle
+/// (fstat, fchmod), so a link put in its place is refused rather than followed, and nothing it
+/// points to is chmod'ed.
+pub fn private_subdir(dir: &Path) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    match b.create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+        let refused = || {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is a symbolic link (or not a folder); halo-onboard keeps secrets there, so it must be a real folder of yours: remove the link (the files it points to were not touched)",
+                    dir.display()
+                ),
+            )
+        };
+        let d = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY)
+            .open(dir)
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) | Some(libc::ENOTDIR) => refused(),
+                _ => e,
+            })?;
+        let meta = d.metadata()?;
+        if !meta.is_dir() {
+            return Err(refused());
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if meta.uid() != unsafe { libc::geteuid() } {
+            return owned_by_me(dir);
+        }
+        d.set_permissions(fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Fails (with the path and the owner in the message) unless `path` belongs to this user.
 #[cfg(unix)]
 pub fn owned_by_me(path: &Path) -> io::Result<()> {
@@ -441,6 +491,41 @@ mod tests {
         assert_eq!(fs::read(&q).unwrap(), b"x=1");
         let left = fs::read_dir(t.path()).unwrap().count();
         assert_eq!(left, 2, "no temp files left");
+    }
+
+    /// A folder of the state dir replaced by a link is refused, and the folder the link points
+    /// to is neither chmod'ed nor touched.
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_subfolder_is_refused_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let elsewhere = t.path().join("shared");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::set_permissions(&elsewhere, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::write(elsewhere.join("keep.env"), b"x").unwrap();
+        let link = t.path().join("handover");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let e = private_subdir(&link).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(
+            fs::metadata(&elsewhere).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
+        assert!(elsewhere.join("keep.env").exists());
+        // A real one is made 0700, and tightened when it exists.
+        let real = t.path().join("sessions");
+        private_subdir(&real).unwrap();
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o755)).unwrap();
+        private_subdir(&real).unwrap();
+        assert_eq!(
+            fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        // A file in its place is refused too.
+        let file = t.path().join("checks");
+        fs::write(&file, b"").unwrap();
+        assert!(private_subdir(&file).is_err());
     }
 
     #[cfg(unix)]

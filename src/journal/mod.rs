@@ -8,6 +8,7 @@
 //! holds a secret and wiping it is a file removal.
 
 pub mod fsutil;
+pub mod lock;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,12 @@ pub enum JournalError {
     },
     #[error("no platform state directory; set {STATE_DIR_ENV}")]
     NoStateDir,
+    #[error("{} is not a regular file (a pipe, a device, a folder or a link); it was not read", .path.display())]
+    NotRegular { path: PathBuf },
+    #[error(
+        "{what} is being written by another halo-onboard run ({holder}); this run was refused so that nothing is created twice"
+    )]
+    Busy { what: String, holder: String },
 }
 
 impl JournalError {
@@ -76,6 +83,11 @@ impl JournalError {
                 "Give more of the id (`halo-onboard sessions --all` lists them).".into()
             }
             Self::NoStateDir => format!("Set {STATE_DIR_ENV}=/some/private/dir."),
+            Self::NotRegular { path } => format!(
+                "Move it out of the folder ({}); setups are plain files. Nothing else is affected.",
+                path.display()
+            ),
+            Self::Busy { .. } => "Wait for that run to finish (`halo-onboard sessions` shows where the setup stands), then run this again if something is left. The lock goes with its process: if that run was killed, nothing holds it any more and a new run proceeds.".into(),
         }
     }
 }
@@ -365,13 +377,15 @@ impl Journal {
             path: dir.into(),
             source,
         })?;
-        fsutil::private_dir(&sessions).map_err(|source| JournalError::Io {
+        // The folders inside hold setups and secrets: real folders of this user, never a link
+        // (which would be followed, and its target chmod'ed and written to).
+        fsutil::private_subdir(&sessions).map_err(|source| JournalError::Io {
             path: sessions.clone(),
             source,
         })?;
         // The default home of hand-over files: saving never creates folders, so it exists.
         let handover = dir.join("handover");
-        fsutil::private_dir(&handover).map_err(|source| JournalError::Io {
+        fsutil::private_subdir(&handover).map_err(|source| JournalError::Io {
             path: handover,
             source,
         })?;
@@ -618,9 +632,11 @@ impl Journal {
     }
 
     pub fn load_secret(&self, id: &str) -> Option<SecretString> {
-        let bytes =
-            crate::limits::read_capped(&self.secret_path(id), crate::limits::MAX_SECRET_FILE)
-                .ok()?;
+        let bytes = crate::limits::read_regular_capped(
+            &self.secret_path(id),
+            crate::limits::MAX_SECRET_FILE,
+        )
+        .ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let t = text.trim();
         // A kill inside `wipe_secret` (zeroed, not yet removed) leaves NULs: that secret is gone,
@@ -656,7 +672,7 @@ impl Journal {
             return Err(JournalError::NotFound(id.into()));
         }
         let dir = self.dir.join("checks");
-        fsutil::private_dir(&dir).map_err(|source| JournalError::Io {
+        fsutil::private_subdir(&dir).map_err(|source| JournalError::Io {
             path: dir.clone(),
             source,
         })?;
@@ -674,11 +690,53 @@ impl Journal {
             return None;
         }
         let bytes =
-            crate::limits::read_capped(&self.check_path(id), crate::limits::MAX_JOURNAL).ok()?;
+            crate::limits::read_regular_capped(&self.check_path(id), crate::limits::MAX_JOURNAL)
+                .ok()?;
         let mut v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
         // Shown on a terminal: its strings only clean.
         crate::text::clean_json(&mut v);
         CheckRecord::deserialize(&v).ok()
+    }
+
+    /// Takes the locks of a run of `command` that writes setup `s`: the setup's own, and the
+    /// integration's (its Halo and profile), so that no other run writes this setup or the
+    /// same objects at the same time. Refused at once ([`JournalError::Busy`], naming the
+    /// holder) rather than waited for. Held until the returned value is dropped.
+    pub fn lock(&self, s: &Session, command: &str) -> Result<lock::Held> {
+        let locks = lock::dir(&self.dir)?;
+        let mut held = lock::Held::default();
+        if let Some(ep) = &s.endpoint {
+            let profile = s.answers.profile.as_deref().unwrap_or("-");
+            let what = format!(
+                "the integration '{}' on {}",
+                crate::text::line(profile),
+                crate::text::line(ep.base_url())
+            );
+            held.push(lock::take(
+                &lock::integration_file(&locks, &ep.resource_url, profile),
+                &what,
+                command,
+            )?);
+        }
+        held.push(self.lock_id(&locks, &s.id, command)?);
+        Ok(held)
+    }
+
+    /// Takes the lock of setup `id` alone (`handover clean`: its hand-over file).
+    pub fn lock_setup(&self, id: &str, command: &str) -> Result<lock::Lock> {
+        let locks = lock::dir(&self.dir)?;
+        self.lock_id(&locks, id, command)
+    }
+
+    fn lock_id(&self, locks: &Path, id: &str, command: &str) -> Result<lock::Lock> {
+        if !valid_id(id) {
+            return Err(JournalError::NotFound(id.into()));
+        }
+        lock::take(
+            &lock::setup_file(locks, id),
+            &format!("setup {id}"),
+            command,
+        )
     }
 
     /// Whether an earlier setup handed its credentials over to `file` (the same `--out` again).
@@ -709,8 +767,9 @@ pub fn default_state_dir() -> Option<PathBuf> {
 fn load_file(path: &Path) -> Result<Session> {
     // Bytes, not a string: invalid UTF-8 is a damaged journal (with a position), not an I/O
     // problem of the state directory. Capped: a huge file is refused without being read whole.
-    let bytes =
-        crate::limits::read_capped(path, crate::limits::MAX_JOURNAL).map_err(|e| match e {
+    // A listing opens what it finds: a FIFO or a device there must not hang it.
+    let bytes = crate::limits::read_regular_capped(path, crate::limits::MAX_JOURNAL).map_err(
+        |e| match e {
             crate::limits::ReadError::Io(source) => JournalError::Io {
                 path: path.into(),
                 source,
@@ -719,7 +778,9 @@ fn load_file(path: &Path) -> Result<Session> {
                 path: path.into(),
                 cap,
             },
-        })?;
+            crate::limits::ReadError::NotRegular => JournalError::NotRegular { path: path.into() },
+        },
+    )?;
     let corrupt = |e: serde_json::Error| JournalError::Corrupt {
         path: path.into(),
         line: e.line(),
@@ -775,7 +836,55 @@ fn load_file(path: &Path) -> Result<Session> {
             ),
         });
     }
+    // The ids of Halo's objects become paths of requests (`DELETE /api/Application/{id}`):
+    // each must have the shape Halo's schema gives it, or the journal is not used.
+    if let Some((key, message)) = bad_object_id(&s.objects) {
+        let at = find_bytes(&bytes, format!("\"{key}\"").as_bytes()).unwrap_or(0);
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        return Err(JournalError::Corrupt {
+            path: path.into(),
+            line,
+            column: 1,
+            message,
+        });
+    }
     Ok(s)
+}
+
+/// The first object id of a journal that Halo would not have made: (its key, why).
+fn bad_object_id(o: &Objects) -> Option<(&'static str, String)> {
+    use crate::halo::ids::{self, IdKind};
+    let said = |key, kind: IdKind, id: &str| {
+        (
+            key,
+            format!(
+                "objects.{key} '{}' is not {} id Halo makes ({}), so it is never sent to Halo",
+                crate::text::line(id),
+                if kind == IdKind::Application || kind == IdKind::Agent {
+                    format!("an {}", kind.words())
+                } else {
+                    format!("a {}", kind.words())
+                },
+                kind.shape()
+            ),
+        )
+    };
+    // An empty id is no id (older journals): nothing is read or deleted for it.
+    let bad = |kind, i: &&str| !i.is_empty() && !ids::valid(kind, i);
+    if let Some(id) = o.role_id.as_deref().filter(|i| bad(IdKind::Role, i)) {
+        return Some(said("role_id", IdKind::Role, id));
+    }
+    if let Some(id) = o.agent_id.filter(|i| *i <= 0) {
+        return Some(said("agent_id", IdKind::Agent, &id.to_string()));
+    }
+    if let Some(id) = o
+        .application_id
+        .as_deref()
+        .filter(|i| bad(IdKind::Application, i))
+    {
+        return Some(said("application_id", IdKind::Application, id));
+    }
+    None
 }
 
 fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -54,6 +54,13 @@ pub enum ApplyError {
         "Halo did not accept the client secret of application '{name}' (it keeps a secret of its own and does not show it through the API)"
     )]
     SecretNeeded { name: String },
+    /// Halo's answer to a create is not the object that was sent (another name, no marker,
+    /// an id of another shape): it is not taken for this setup's, and the setup stops.
+    #[error(
+        "Halo answered the {} create with another object than the one sent ({why}); the setup stopped and nothing was recorded as its own",
+        .object.label().to_lowercase()
+    )]
+    NotWhatWasSent { object: Object, why: String },
 }
 
 impl ApplyError {
@@ -75,6 +82,7 @@ impl ApplyError {
                 "Create it in Halo's web UI exactly as the checklist says, then try again.".into()
             }
             Self::SecretNeeded { .. } => "Generate and copy the secret in Halo's web UI (the checklist says where), then continue with `halo-onboard resume <id> --yes --manual application --manual-client-id CLIENT_ID`.".into(),
+            Self::NotWhatWasSent { .. } => "Something answered for Halo with another object (a proxy, or a Halo build that answers differently); the object named in the answer was not touched. Check it in Halo; the object really created (if any) carries this setup's marker, and `halo-onboard resume <id> --yes` finds it by that marker and continues, creating nothing twice.".into(),
         }
     }
 }
@@ -522,6 +530,9 @@ impl Applier<'_> {
             ));
             verification =
                 verify_setup(self.client, &s.answers, &cid, applied.agent_id, &secret).await;
+            // The journal names the Client ID the hand-over file carries (what proves the file
+            // is this setup's before `handover clean` deletes it).
+            s.objects.client_id = Some(cid.clone());
             applied.client_id = cid;
         }
         if verification.invalid_client && with == VerifiedWith::NewSecret {
@@ -648,10 +659,9 @@ impl Applier<'_> {
                     .write(s, Subject::Role, "create", || self.client.save_role(&want))
                     .await?;
                 *writes += 1;
-                let id = saved
-                    .id
-                    .filter(|i| !i.is_empty())
-                    .ok_or(ApplyError::NoId("role"))?;
+                // Only the object sent is taken for ours; otherwise the "about to create"
+                // stays open, so a resume finds the real one by its marker.
+                let id = self.created_role(saved, &want, marker).await?;
                 s.objects.role_created = true;
                 self.say(format!("Role '{}': created (id {id})", want.name));
                 id
@@ -722,6 +732,15 @@ impl Applier<'_> {
                     .id
                     .filter(|i| *i > 0)
                     .ok_or(ApplyError::NoId("agent"))?;
+                if !ownership::same_name(&saved.name, &want.name) {
+                    return Err(ApplyError::NotWhatWasSent {
+                        object: Object::Agent,
+                        why: format!(
+                            "agent {id} '{}' instead of the agent '{}' sent",
+                            saved.name, want.name
+                        ),
+                    });
+                }
                 s.objects.agent_created = true;
                 self.say(format!("Agent '{}': created (id {id})", want.name));
                 id
@@ -829,6 +848,8 @@ impl Applier<'_> {
                     .clone()
                     .filter(|i| !i.is_empty())
                     .ok_or(ApplyError::NoId("application"))?;
+                self.check_created_application(&id, &saved, &want, agent_id, marker)
+                    .await?;
                 s.objects.application_created = true;
                 self.say(format!(
                     "Application '{}': created (id {id})",
@@ -924,6 +945,99 @@ impl Applier<'_> {
             }
         }
         Ok((id, client_id, secret, expires))
+    }
+
+    /// The id of the role Halo created, when its answer is the role that was sent: a role id
+    /// (a GUID), the name sent, and this setup's marker in its notes. Where the answer leaves
+    /// the notes out, the role is read back by that id to see the marker.
+    async fn created_role(
+        &self,
+        saved: Role,
+        want: &Role,
+        marker: &str,
+    ) -> Result<String, ApplyError> {
+        let id = saved
+            .id
+            .clone()
+            .filter(|i| !i.is_empty())
+            .ok_or(ApplyError::NoId("role"))?;
+        let not_sent = |why: String| ApplyError::NotWhatWasSent {
+            object: Object::Role,
+            why,
+        };
+        if !crate::halo::ids::is_guid(&id) {
+            return Err(not_sent(format!(
+                "the id '{}' is not a role id (a GUID)",
+                crate::text::line(&id)
+            )));
+        }
+        let role = if saved.notes.trim().is_empty() {
+            self.client.get_role(&id).await?
+        } else {
+            saved
+        };
+        if !ownership::same_name(&role.name, &want.name) {
+            return Err(not_sent(format!(
+                "role {id} '{}' instead of the role '{}' sent",
+                role.name, want.name
+            )));
+        }
+        if !role.notes.contains(marker) {
+            return Err(not_sent(format!(
+                "role {id} '{}' does not carry this setup's marker {marker} in its notes",
+                role.name
+            )));
+        }
+        Ok(id)
+    }
+
+    /// The application Halo created must be the one sent: an application id (a GUID) and the
+    /// name sent, and either logging in as this setup's agent or carrying its marker (read back
+    /// when the answer shows neither). Its Client ID may differ: Halo may issue its own.
+    async fn check_created_application(
+        &self,
+        id: &str,
+        saved: &Application,
+        want: &Application,
+        agent_id: i64,
+        marker: &str,
+    ) -> Result<(), ApplyError> {
+        let not_sent = |why: String| ApplyError::NotWhatWasSent {
+            object: Object::Application,
+            why,
+        };
+        if !crate::halo::ids::is_guid(id) {
+            return Err(not_sent(format!(
+                "the id '{}' is not an application id (a GUID)",
+                crate::text::line(id)
+            )));
+        }
+        let shows = |a: &Application| {
+            a.loginas_agent_id.is_some_and(|x| x != 0) || !a.description.trim().is_empty()
+        };
+        let read;
+        let app = if shows(saved) {
+            saved
+        } else {
+            read = self.client.get_application(id).await?;
+            &read
+        };
+        if !ownership::same_name(&app.display_name, &want.display_name) {
+            return Err(not_sent(format!(
+                "application {id} '{}' instead of the application '{}' sent",
+                app.display_name, want.display_name
+            )));
+        }
+        let logs_in_as_ours = app.loginas_agent_id == Some(agent_id);
+        let marked = app.description.contains(marker);
+        if !logs_in_as_ours && !marked {
+            return Err(not_sent(format!(
+                "application {id} '{}' logs in as agent {} (not this setup's agent {agent_id}) and carries no marker",
+                app.display_name,
+                app.loginas_agent_id.unwrap_or_default()
+            )));
+        }
+        Ok(())
     }
 
     /// Halo may ignore a posted secret and answer with one it generated (shown once, in this
@@ -1078,6 +1192,8 @@ pub async fn verify_setup(
     // wizard's log), so the log shows every request of the setup.
     let opts = ClientOptions {
         events: client.events(),
+        // The same certificate authority: the new credentials go to the same Halo.
+        ca: client.ca(),
         ..ClientOptions::default()
     };
     verify::verify_with_role(&target, role.as_ref(), opts, Some(client)).await

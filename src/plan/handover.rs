@@ -99,7 +99,9 @@ pub fn check_target(path: &Path, overwrite: bool) -> Result<Format, SaveError> {
 pub fn read_credentials(path: &Path) -> Option<(String, SecretString)> {
     let format = Format::from_path(path).ok()?;
     // A hand-over file is a few hundred bytes; anything past the text cap is not one.
-    let text = crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).ok()?;
+    // Found by listing (status, handover clean, a setup's recorded file): a regular file
+    // only, never through a link, so a FIFO or a link there cannot hang or misdirect the read.
+    let text = crate::limits::read_regular_text_capped(path, crate::limits::MAX_TEXT_FILE).ok()?;
     let (id, secret) = match format {
         Format::Env => {
             let value = |key: &str| {

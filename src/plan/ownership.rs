@@ -39,7 +39,8 @@ impl Verdict {
     }
 }
 
-fn same_name(a: &str, b: &str) -> bool {
+/// Names as Halo compares them: trimmed, any case.
+pub fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 

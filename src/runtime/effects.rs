@@ -28,8 +28,16 @@ pub(super) struct Runner {
     client: Arc<Mutex<Option<Client>>>,
     /// `--demo`'s emulator: it serves until the wizard ends.
     demo: Arc<Mutex<Option<crate::sim::SimHandle>>>,
+    /// The locks of the setup the wizard writes (its id with them), held from its apply until
+    /// the wizard ends or applies another setup: no other run writes it meanwhile.
+    locks: Locks,
+    /// The certificate authority every connection trusts besides the system's.
+    ca: Option<crate::halo::ExtraCa>,
     fault: TestFault,
 }
+
+/// See [`Runner::locks`].
+type Locks = Arc<Mutex<Option<(String, crate::journal::lock::Held)>>>;
 
 impl Runner {
     /// The runner, with the log file (`log_file`, else `<state dir>/halo-onboard.log`) open; the
@@ -38,6 +46,7 @@ impl Runner {
         tx: mpsc::UnboundedSender<Msg>,
         fault: TestFault,
         log_file: Option<PathBuf>,
+        ca: Option<crate::halo::ExtraCa>,
     ) -> (Self, Vec<Msg>) {
         // Requests are reported on the one message channel: a request's event is sent before
         // its answer reaches the task that reports what came of it ("created"), so the log
@@ -75,6 +84,8 @@ impl Runner {
             log,
             client: Arc::new(Mutex::new(None)),
             demo: Arc::new(Mutex::new(None)),
+            locks: Arc::new(Mutex::new(None)),
+            ca,
             fault,
         };
         (runner, vec![Msg::Log(said.0, said.1)])
@@ -138,11 +149,12 @@ impl Runner {
                 let events = self.events.clone();
                 let slot = self.client.clone();
                 let fault = self.fault;
+                let ca = self.ca.clone();
                 tokio::spawn(async move {
                     if fault == TestFault::PanicInTask {
                         panic!("test fault in the connect task ({TEST_FAULT_ENV})");
                     }
-                    let res = match connect(req, events).await {
+                    let res = match connect(req, events, ca).await {
                         Ok((c, client)) => {
                             let _ = tx.send(Msg::Log(
                                 LogKind::Info,
@@ -162,10 +174,16 @@ impl Runner {
                 });
             }
             Effect::Apply(req) => {
-                self.spawn_apply(move |c, tx| async move { apply_task(&c, *req, &tx).await })
+                let locks = self.locks.clone();
+                self.spawn_apply(
+                    move |c, tx| async move { apply_task(&c, *req, &tx, &locks).await },
+                )
             }
             Effect::AdoptManual(req) => {
-                self.spawn_apply(move |c, tx| async move { manual_task(&c, *req, &tx).await })
+                let locks = self.locks.clone();
+                self.spawn_apply(
+                    move |c, tx| async move { manual_task(&c, *req, &tx, &locks).await },
+                )
             }
             Effect::Clipboard(secret) => {
                 // Straight to the terminal: never through the log or the model.
@@ -360,9 +378,11 @@ async fn manual_task(
     client: &Client,
     req: ManualRequest,
     tx: &mpsc::UnboundedSender<Msg>,
+    locks: &Locks,
 ) -> Result<ApplyOutcome, Fail> {
     let journal = Journal::open_default().map_err(journal_fail)?;
     let mut s = journal.load(&req.session_id).map_err(journal_fail)?;
+    hold(&journal, &s, locks).map_err(journal_fail)?;
     s.answers = req.answers.clone();
     let f = applier(client, &journal, tx)
         .adopt_and_continue(&mut s, req.object, req.credentials.as_ref())
@@ -377,14 +397,23 @@ async fn apply_task(
     client: &Client,
     req: ApplyRequest,
     tx: &mpsc::UnboundedSender<Msg>,
+    locks: &Locks,
 ) -> Result<ApplyOutcome, Fail> {
     let journal = Journal::open_default().map_err(journal_fail)?;
-    let mut s = session::open(
-        &journal,
-        req.answers,
-        client.endpoint(),
-        req.resume_id.as_deref(),
-    )
+    // Locked before it is written: a setup another run writes (a `resume` in another
+    // terminal), or the same integration applied elsewhere, is refused here.
+    let before = match req.resume_id.as_deref() {
+        Some(id) => journal.load(id).map_err(journal_fail)?,
+        None => journal.draft(req.answers.clone(), Some(client.endpoint().clone())),
+    };
+    hold(&journal, &before, locks).map_err(journal_fail)?;
+    let mut s = match req.resume_id.as_deref() {
+        Some(id) => session::open(&journal, req.answers, client.endpoint(), Some(id)),
+        None => {
+            let mut s = before;
+            journal.save(&mut s).map(|()| s)
+        }
+    }
     .map_err(journal_fail)?;
     let _ = tx.send(Msg::ApplyStarted(s.id.clone()));
     let a = applier(client, &journal, tx);
@@ -395,6 +424,25 @@ async fn apply_task(
     let lk = a.lookups(&s).await.map_err(halo)?;
     let f = a.apply_and_verify(&mut s, lk).await.map_err(apply_fail)?;
     finish(&journal, client, s, f)
+}
+
+/// Holds the locks of setup `s` for the wizard (see [`Runner::locks`]); already held for it
+/// (a repair, "verify again", the manual step), nothing more is taken.
+fn hold(
+    journal: &Journal,
+    s: &crate::journal::Session,
+    locks: &Locks,
+) -> Result<(), crate::journal::JournalError> {
+    let Ok(mut slot) = locks.lock() else {
+        return Ok(());
+    };
+    if slot.as_ref().is_some_and(|(id, _)| *id == s.id) {
+        return Ok(());
+    }
+    // One setup at a time: the earlier one's locks go before the next is locked.
+    *slot = None;
+    *slot = Some((s.id.clone(), journal.lock(s, "wizard")?));
+    Ok(())
 }
 
 /// After apply and verification: what the hand-over screen needs (the hand-over is the user's).
@@ -420,9 +468,11 @@ fn finish(
 pub async fn connect(
     req: ConnectRequest,
     events: EventSink,
+    ca: Option<crate::halo::ExtraCa>,
 ) -> Result<(Connected, Client), HaloError> {
     let opts = ClientOptions {
         events: Some(events),
+        ca,
         ..ClientOptions::default()
     };
     let c = session::connect(&req.place, &req.client_id, req.secret, opts).await?;

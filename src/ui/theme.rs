@@ -133,8 +133,11 @@ impl Theme {
     /// shown in the log pane, where the TOML crate's multi-line excerpt would be cut off before
     /// the part that says what happens next).
     pub fn parse(text: &str, origin: &str) -> Result<Self, String> {
+        // The origin is a path the user gave and the message may quote the file: both are
+        // shown on stderr and in the log pane, so only clean.
+        let origin = crate::text::line(origin);
         let f: ThemeFile = toml::from_str(text).map_err(|e| {
-            let msg = e.message().trim().replace('\n', " ");
+            let msg = crate::text::line(e.message().trim());
             match e.span().and_then(|sp| text.get(..sp.start)) {
                 Some(before) => {
                     let line = before.matches('\n').count() + 1;
@@ -226,10 +229,12 @@ impl Theme {
         if let Some(t) = Self::builtin(arg) {
             return Ok((t, None));
         }
+        // From the command line or the config file: shown in messages only clean.
+        let shown = crate::text::line(arg);
         let is_file = std::path::Path::new(arg).is_file();
         if !is_file {
             let msg = format!(
-                "theme '{arg}' is neither a built-in theme ({}) nor a theme file",
+                "theme '{shown}' is neither a built-in theme ({}) nor a theme file",
                 CHOICES.join(", ")
             );
             return match origin {
@@ -244,7 +249,7 @@ impl Theme {
             std::path::Path::new(arg),
             crate::limits::MAX_TEXT_FILE,
         )
-        .map_err(|e| format!("theme {arg}: cannot read it ({e})"))
+        .map_err(|e| format!("theme {shown}: cannot read it ({e})"))
         .and_then(|text| Self::parse(&text, arg));
         match loaded {
             Ok(t) => Ok((t, None)),
@@ -333,6 +338,31 @@ mod tests {
         let (t, err) = Theme::resolve(req(p.to_str().map(|s| (s, Origin::Flag))), dark).unwrap();
         assert_eq!(t.name, "auto-dark");
         assert!(err.unwrap().contains("line 1"));
+    }
+
+    /// Issue 21: a theme name (flag or config) or a theme file holding escapes is echoed in
+    /// the message only escaped, whichever way the message goes (stderr, the log pane).
+    #[test]
+    fn escapes_from_a_theme_name_or_file_come_back_escaped() {
+        let dark = || Some(Background::Dark);
+        let raw = |m: &str| m.chars().any(crate::text::is_unsafe);
+        let evil = "drak\u{1b}]52;c;aGk=\u{7}\u{1b}[2J";
+        let e = Theme::resolve(req(Some((evil, Origin::Flag))), dark).unwrap_err();
+        assert!(!raw(&e) && e.contains("\\x1b]52;c;"), "{e:?}");
+        let (_, w) = Theme::resolve(req(Some((evil, Origin::Config))), dark).unwrap();
+        let w = w.unwrap();
+        assert!(!raw(&w) && w.contains("\\x1b[2J"), "{w:?}");
+        // A value in a theme file that the error quotes.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.toml");
+        std::fs::write(
+            &p,
+            "name = \"x\"\nmuted = { fg = \"\\u001b]0;pwned\\u0007\" }\n",
+        )
+        .unwrap();
+        let (_, w) = Theme::resolve(req(p.to_str().map(|s| (s, Origin::Config))), dark).unwrap();
+        let w = w.unwrap();
+        assert!(!raw(&w) && w.contains("line 2"), "{w:?}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub fn fast_opts() -> ClientOptions {
         backoff_base: Duration::from_millis(5),
         backoff_max: Duration::from_millis(50),
         events: None,
+        ca: None,
     }
 }
 

@@ -149,6 +149,9 @@ pub fn classify_chain(
     let mut texts = Vec::new();
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
+        if let Some(n) = e.downcast_ref::<super::loopback::NotLoopback>() {
+            return HaloError::NotLoopback(n.host.clone(), n.addr.to_string());
+        }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind as K;
             match io.kind() {
@@ -167,12 +170,24 @@ pub fn classify_chain(
     }
     let all = texts.join(" | ");
     let has = |needles: &[&str]| needles.iter().any(|n| all.contains(n));
+    // The resolver's refusal, when the chain carries it as text only.
+    if let Some(at) = all.find(" which is not a loopback address") {
+        let before = &all[..at];
+        let addr = before
+            .rsplit(" resolves to ")
+            .next()
+            .unwrap_or("another address")
+            .trim_end_matches(',');
+        return HaloError::NotLoopback(host.to_owned(), addr.to_owned());
+    }
     if has(&[
         "dns error",
         "failed to lookup address",
         "name or service not known",
     ]) {
         HaloError::Dns(host.to_owned())
+    } else if let Some(tls) = certificate_error(&all, host) {
+        tls
     } else if has(&[
         "certificate",
         "tls",
@@ -200,6 +215,38 @@ pub fn classify_chain(
     } else {
         HaloError::ConnectionReset(host.to_owned())
     }
+}
+
+/// The certificate failures a user can act on, told apart (rustls words them in its
+/// `CertificateError`): not trusted here, expired, issued for another name.
+fn certificate_error(all: &str, host: &str) -> Option<HaloError> {
+    let host = host.to_owned();
+    if all.contains("unknownissuer") || all.contains("unknown issuer") {
+        return Some(HaloError::TlsUntrusted(host));
+    }
+    if all.contains("certificate expired") || all.contains("invalid peer certificate: expired") {
+        let when = all
+            .split("not valid after ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|secs| secs.parse::<u64>().ok())
+            .map(|secs| {
+                let at = std::time::UNIX_EPOCH + Duration::from_secs(secs);
+                format!("it was valid until {}", crate::timestamp::rfc3339_utc(at))
+            })
+            .unwrap_or_else(|| "its validity has ended".into());
+        return Some(HaloError::TlsExpired(host, when));
+    }
+    if all.contains("not valid for name") || all.contains("notvalidforname") {
+        let names = all
+            .split("certificate is only valid for ")
+            .nth(1)
+            .map(|r| r.split(" | ").next().unwrap_or(r).trim().to_string())
+            .map(|n| format!("it is only valid for {n}"))
+            .unwrap_or_else(|| "it does not name this host".into());
+        return Some(HaloError::TlsWrongName(host, names));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -337,7 +384,7 @@ mod tests {
         );
         let tls = Wrap(
             "client error (Connect)",
-            std::io::Error::other("invalid peer certificate: UnknownIssuer"),
+            std::io::Error::other("received fatal alert: HandshakeFailure"),
         );
         assert_eq!(
             classify_chain(&tls, "h", t, true),
@@ -359,5 +406,36 @@ mod tests {
             classify_chain(&incomplete, "h", t, false),
             HaloError::ConnectionReset("h".into())
         );
+        let tls = |text: &'static str| {
+            classify_chain(
+                &Wrap("client error (Connect)", std::io::Error::other(text)),
+                "h",
+                t,
+                true,
+            )
+        };
+        assert_eq!(
+            tls("invalid peer certificate: UnknownIssuer"),
+            HaloError::TlsUntrusted("h".into())
+        );
+        assert!(matches!(
+            tls("invalid peer certificate: certificate expired: verification time 1800000000 (UNIX), but certificate is not valid after 1700000000 (100000000 seconds ago)"),
+            HaloError::TlsExpired(_, w) if w.contains("2023-11-14")
+        ));
+        assert!(matches!(
+            tls("invalid peer certificate: certificate not valid for name \"127.0.0.1\"; certificate is only valid for DnsName(\"halo.example\")"),
+            HaloError::TlsWrongName(_, w) if w.contains("halo.example")
+        ));
+        let loop_ = Wrap(
+            "client error (Connect)",
+            std::io::Error::other(super::super::loopback::NotLoopback {
+                host: "halo.localhost".into(),
+                addr: "10.0.0.5".parse().unwrap(),
+            }),
+        );
+        assert!(matches!(
+            classify_chain(&loop_, "halo.localhost:80", t, true),
+            HaloError::NotLoopback(_, a) if a == "10.0.0.5"
+        ));
     }
 }

@@ -14,7 +14,7 @@ use super::errmap::transport_error;
 use super::redact::Redactor;
 use super::retry::{self, Kind};
 use super::urls::{host_of, is_loopback_url, path_and_query};
-use super::{ClientOptions, RequestEvent};
+use super::{ClientOptions, ExtraCa, RequestEvent};
 use crate::halo::error::{HaloError, Result};
 use crate::limits::{MAX_BODIES, MAX_BODY};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -117,40 +117,57 @@ fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::re
     }
 }
 
-/// The reqwest clients for a connect timeout (one honouring the proxy settings, one direct for
-/// loopback), built once per process and shared: building one loads the TLS roots (about 5 ms
-/// of CPU), and an apply makes several Halo clients (discovery, the bootstrap, the new
-/// credentials' verification), a batch many times that. Everything that differs between Halo
-/// clients (credentials, retries, the request timeout, events) is per request.
-fn shared_clients(connect_timeout: Duration) -> Result<(reqwest::Client, reqwest::Client)> {
+/// The reqwest clients for a connect timeout and an extra certificate authority (one honouring
+/// the proxy settings, one direct for loopback), built once per process and shared: building
+/// one loads the TLS roots (about 5 ms of CPU), and an apply makes several Halo clients
+/// (discovery, the bootstrap, the new credentials' verification), a batch many times that.
+/// Everything that differs between Halo clients (credentials, retries, the request timeout,
+/// events) is per request.
+fn shared_clients(
+    connect_timeout: Duration,
+    ca: Option<&ExtraCa>,
+) -> Result<(reqwest::Client, reqwest::Client)> {
     type Pair = (reqwest::Client, reqwest::Client);
-    static BUILT: OnceLock<Mutex<HashMap<Duration, Pair>>> = OnceLock::new();
+    type Key = (Duration, Option<std::path::PathBuf>);
+    static BUILT: OnceLock<Mutex<HashMap<Key, Pair>>> = OnceLock::new();
+    let key = (connect_timeout, ca.map(|c| c.path.clone()));
     let mut built = BUILT
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    if let Some(pair) = built.get(&connect_timeout) {
+    if let Some(pair) = built.get(&key) {
         return Ok(pair.clone());
     }
     let builder = || {
-        reqwest::Client::builder()
+        let b = reqwest::Client::builder()
             .user_agent(concat!("halo-onboard/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(connect_timeout)
-            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
+            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects));
+        // The system's authorities and, where the admin named one, theirs as well.
+        match ca {
+            Some(ca) => b.tls_certs_merge(ca.certs.iter().cloned()),
+            None => b,
+        }
     };
     let setup =
         |e: reqwest::Error| HaloError::Other(format!("could not set up the HTTP client: {e}"));
     let pair = (
         builder().build().map_err(setup)?,
-        builder().no_proxy().build().map_err(setup)?,
+        // Loopback targets only: each address their name resolves to is checked (and is the
+        // one connected to), so plain http and the bypassed proxy never reach another machine.
+        builder()
+            .no_proxy()
+            .dns_resolver(super::loopback::LoopbackOnly)
+            .build()
+            .map_err(setup)?,
     );
-    built.insert(connect_timeout, pair.clone());
+    built.insert(key, pair.clone());
     Ok(pair)
 }
 
 impl Http {
     pub fn new(opts: ClientOptions, redactor: Redactor) -> Result<Self> {
-        let (client, direct) = shared_clients(opts.timeout)?;
+        let (client, direct) = shared_clients(opts.timeout, opts.ca.as_ref())?;
         Ok(Self {
             client,
             direct,

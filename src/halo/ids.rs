@@ -1,0 +1,132 @@
+//! The ids of Halo's objects, by the type its schema gives them (`shared/reference/halo-api.md`
+//! §3.2, §3.3, §5.3 [C]): roles and applications are GUID strings (ASP.NET Identity and
+//! OpenIddict keys, `Id nvarchar(450)`), agents, teams, departments and work hours positive
+//! integers. An id becomes a path segment (`/api/Roles/{id}`), so one that came from a journal,
+//! an answers file or a server answer is checked before it does: `..`, `/`, an empty id or a
+//! query would otherwise name another resource (`DELETE /api/Application/..` is
+//! `DELETE /api/Application`, the collection).
+
+use crate::halo::error::HaloError;
+
+/// What an id names, with the shape Halo gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Role,
+    Application,
+    Agent,
+    Team,
+    Department,
+    Workday,
+}
+
+impl IdKind {
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Role => "role",
+            Self::Application => "application",
+            Self::Agent => "agent",
+            Self::Team => "team",
+            Self::Department => "department",
+            Self::Workday => "work hours",
+        }
+    }
+
+    /// The shape, in words for a message.
+    pub fn shape(self) -> &'static str {
+        match self {
+            Self::Role | Self::Application => "a GUID such as 4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11",
+            _ => "a positive whole number",
+        }
+    }
+}
+
+/// A GUID as Halo writes it: 32 hex digits, in the 8-4-4-4-12 form or without dashes. Braces,
+/// `urn:uuid:` and anything else are not (they would change the path).
+pub fn is_guid(s: &str) -> bool {
+    let hex_or_dash = s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    hex_or_dash && (s.len() == 36 || s.len() == 32) && uuid::Uuid::try_parse(s).is_ok()
+}
+
+/// Whether `id` has the shape Halo gives ids of `kind`.
+pub fn valid(kind: IdKind, id: &str) -> bool {
+    match kind {
+        IdKind::Role | IdKind::Application => is_guid(id),
+        _ => id.parse::<i64>().is_ok_and(|n| n > 0) && id.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
+/// `Ok` when `id` has the shape of a `kind` id, else [`HaloError::InvalidId`].
+pub fn check(kind: IdKind, id: &str) -> Result<(), HaloError> {
+    if valid(kind, id) {
+        Ok(())
+    } else {
+        Err(HaloError::InvalidId(
+            kind.words().into(),
+            id.into(),
+            kind.shape().into(),
+        ))
+    }
+}
+
+/// [`check`] for an integer id.
+pub fn check_int(kind: IdKind, id: i64) -> Result<(), HaloError> {
+    if id > 0 {
+        Ok(())
+    } else {
+        Err(HaloError::InvalidId(
+            kind.words().into(),
+            id.to_string(),
+            kind.shape().into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_takes_its_own_shape() {
+        let guid = "4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11";
+        for kind in [IdKind::Role, IdKind::Application] {
+            assert!(valid(kind, guid), "{kind:?}");
+            assert!(valid(kind, &guid.replace('-', "")), "{kind:?}");
+            assert!(valid(kind, &guid.to_uppercase()), "{kind:?}");
+            for bad in [
+                "",
+                "..",
+                ".",
+                "/",
+                "../x",
+                "a/b",
+                "42",
+                "r-1",
+                "{4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11}",
+                "urn:uuid:4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11",
+                "4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11?x=1",
+                "4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a1",
+                " 4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11",
+            ] {
+                assert!(!valid(kind, bad), "{kind:?} {bad:?}");
+            }
+        }
+        for kind in [
+            IdKind::Agent,
+            IdKind::Team,
+            IdKind::Department,
+            IdKind::Workday,
+        ] {
+            assert!(valid(kind, "7"));
+            for bad in ["", "0", "-1", "+7", "7.0", "..", "7/..", guid, " 7"] {
+                assert!(!valid(kind, bad), "{kind:?} {bad:?}");
+            }
+        }
+        let e = check(IdKind::Application, "..").unwrap_err().to_string();
+        assert!(
+            e.contains("'..'") && e.contains("application") && e.contains("GUID"),
+            "{e}"
+        );
+        assert!(check_int(IdKind::Agent, 0).is_err());
+        assert!(check_int(IdKind::Agent, 3).is_ok());
+    }
+}

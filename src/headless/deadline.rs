@@ -1,0 +1,154 @@
+//! An overall deadline for every headless command that talks to Halo (`apply`, `resume`,
+//! `rollback`, `check`, `doctor`): per-request timeouts and `Retry-After` waits are each
+//! bounded, but a Halo that answers 429 with a long `Retry-After` to every request would
+//! otherwise hold a run for hours. At the deadline the run stops where it is; every write is
+//! journaled before and after, so `resume` continues it and nothing is created twice.
+//! (`apply --batch` has its own `--deadline` for the whole batch.)
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::time::Duration;
+
+use super::common::{EXIT_CANNOT_RUN, Failure, print_failure};
+
+/// How long a command may take unless `--deadline` says otherwise.
+pub const DEFAULT: Duration = Duration::from_secs(10 * 60);
+
+tokio::task_local! {
+    /// The setup the running command writes, once it has one: named when it is cut off.
+    static WORKING_ON: RefCell<Option<String>>;
+}
+
+/// Records that the command now works on setup `id` (said if the deadline cuts it off).
+/// Outside [`within`] (the wizard, a batch) it does nothing.
+pub fn working_on(id: &str) {
+    let _ = WORKING_ON.try_with(|w| *w.borrow_mut() = Some(id.to_string()));
+}
+
+/// Runs `command` (its future `fut`) for at most `deadline` (default [`DEFAULT`]). Cut off, it
+/// prints what was stopped and how to continue, and exits 2.
+pub async fn within<F: Future<Output = u8>>(
+    deadline: Option<Duration>,
+    command: &str,
+    json: bool,
+    fut: F,
+) -> u8 {
+    let d = deadline.unwrap_or(DEFAULT);
+    WORKING_ON
+        .scope(RefCell::new(None), async move {
+            match tokio::time::timeout(d, fut).await {
+                Ok(code) => code,
+                Err(_) => {
+                    let setup = WORKING_ON.with(|w| w.borrow().clone());
+                    let f = cut_off(command, d, setup.as_deref());
+                    print_failure(&f, json);
+                    f.code
+                }
+            }
+        })
+        .await
+}
+
+/// `90s`, `10m`, `1h30m`: as `--deadline` takes it.
+pub fn words(d: Duration) -> String {
+    let s = d.as_secs();
+    let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if sec > 0 || out.is_empty() {
+        out.push_str(&format!("{sec}s"));
+    }
+    out
+}
+
+/// What a command cut off at its deadline says: what it was doing, where the setup stands (as
+/// its journal says), and the command that continues.
+fn cut_off(command: &str, d: Duration, setup: Option<&str>) -> Failure {
+    let when = words(d);
+    let longer = "or give Halo more time with a longer --deadline (e.g. --deadline 30m); --verbose shows each request and every wait (a rate limit's Retry-After)";
+    let stopped = format!(
+        "{command} stopped at its deadline ({when}, --deadline) before Halo had answered everything"
+    );
+    let Some(id) = setup else {
+        let what = if matches!(command, "check" | "doctor") {
+            "it only reads, so nothing changed"
+        } else {
+            "nothing was written to Halo by this run"
+        };
+        return Failure {
+            message: format!("{stopped}; {what}"),
+            hint: format!("Run it again when Halo answers faster, {longer}."),
+            code: EXIT_CANNOT_RUN,
+        };
+    };
+    let state = crate::journal::Journal::open_default()
+        .and_then(|j| j.load(id))
+        .map(|s| {
+            let doubt = s
+                .in_doubt()
+                .map(|(subj, action)| {
+                    format!(", the {} {action} sent but not confirmed", subj.words())
+                })
+                .unwrap_or_default();
+            format!("{}{doubt}", s.status.words())
+        })
+        .unwrap_or_else(|_| "as its journal says".into());
+    let again = if command == "rollback" {
+        format!(
+            "Nothing is lost: `halo-onboard rollback {id} --yes` again reads Halo afresh and deletes nothing twice"
+        )
+    } else {
+        format!(
+            "Nothing is lost: `halo-onboard resume {id} --yes` continues where it stopped (it finds out from Halo what the last write did; nothing is created twice)"
+        )
+    };
+    Failure {
+        message: format!("{stopped}; setup {id} is left {state}"),
+        hint: format!("{again}, {longer}."),
+        code: EXIT_CANNOT_RUN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_the_flags_words() {
+        assert_eq!(words(DEFAULT), "10m");
+        assert_eq!(words(Duration::from_secs(90)), "1m30s");
+        assert_eq!(words(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(words(Duration::from_millis(500)), "0s");
+        assert_eq!(words(Duration::from_secs(2)), "2s");
+    }
+
+    #[tokio::test]
+    async fn a_command_past_its_deadline_is_cut_off_with_exit_2() {
+        let code = within(Some(Duration::from_millis(50)), "check", false, async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            0
+        })
+        .await;
+        assert_eq!(code, EXIT_CANNOT_RUN);
+        let f = cut_off("check", Duration::from_secs(2), None);
+        assert!(
+            f.message
+                .contains("check stopped at its deadline (2s, --deadline)")
+        );
+        assert!(f.message.contains("nothing changed"), "{}", f.message);
+        let f = cut_off("apply", DEFAULT, Some("20260101-000000-topleft-abc123"));
+        assert!(
+            f.hint
+                .contains("halo-onboard resume 20260101-000000-topleft-abc123 --yes"),
+            "{}",
+            f.hint
+        );
+        // In time: the command's own code.
+        assert_eq!(within(None, "apply", false, async { 1 }).await, 1);
+    }
+}
