@@ -14,6 +14,8 @@ mod dialect;
 mod habits;
 #[path = "cli/headless.rs"]
 mod headless;
+#[path = "cli/held.rs"]
+mod held;
 #[path = "cli/hostile.rs"]
 mod hostile;
 #[path = "cli/kill.rs"]

@@ -142,10 +142,9 @@ pub fn take(path: &Path, what: &str, command: &str) -> Result<Lock, JournalError
         if r != 0 {
             let e = std::io::Error::last_os_error();
             if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                let text = crate::limits::read_regular_text_capped(path, 4096).unwrap_or_default();
                 return Err(JournalError::Busy {
                     what: what.to_string(),
-                    holder: Holder::parse(&text).words(),
+                    holder: holder(path).words(),
                 });
             }
             return Err(io(e));
@@ -164,6 +163,21 @@ pub fn take(path: &Path, what: &str, command: &str) -> Result<Lock, JournalError
         _file: f,
         path: path.to_path_buf(),
     })
+}
+
+/// Who holds the lock of `path`. A holder writes itself in just after it took the lock: a
+/// run refused in that instant waits a moment for the words rather than say nothing.
+fn holder(path: &Path) -> Holder {
+    let mut h = Holder::default();
+    for _ in 0..40 {
+        let text = crate::limits::read_regular_text_capped(path, 4096).unwrap_or_default();
+        h = Holder::parse(&text);
+        if h.pid.is_some() && h.started.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h
 }
 
 /// `<state dir>/locks`, 0700, a real folder of this user.

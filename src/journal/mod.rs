@@ -705,6 +705,8 @@ impl Journal {
     pub fn lock(&self, s: &Session, command: &str) -> Result<lock::Held> {
         let locks = lock::dir(&self.dir)?;
         let mut held = lock::Held::default();
+        // The setup's own first: a second run of one setup is told so in those words.
+        held.push(self.lock_id(&locks, &s.id, command)?);
         if let Some(ep) = &s.endpoint {
             let profile = s.answers.profile.as_deref().unwrap_or("-");
             let what = format!(
@@ -718,7 +720,6 @@ impl Journal {
                 command,
             )?);
         }
-        held.push(self.lock_id(&locks, &s.id, command)?);
         Ok(held)
     }
 

@@ -1,8 +1,11 @@
-//! The bad-input catalogue of issue 12 ("Hostile Halo, hostile files"): one table of (input,
-//! expected outcome), driven by one test that counts what held. Every item of the issue is a
-//! row: escapes from the server, the secret's routes, memory and time bounds, input Halo
-//! would refuse, retries. The Done-when runs through the real binary with a whole fake Halo
-//! are `tests/hostile.rs` and `tests/hostile_tui.rs`.
+//! The bad-input catalogue of issues 12 ("Hostile Halo, hostile files") and 21 ("held against
+//! a hostile world, round 2"): one table of (input, expected outcome, test that holds it),
+//! driven by one test that counts what held. Every item of either issue is a row: escapes from
+//! the server and from files, the secret's routes, memory and time bounds, input Halo would
+//! refuse, retries, two writers at once, ids that would name another resource, answers that
+//! are not the object sent, real TLS. A row of issue 21 runs the same check as its own test
+//! (`cli/held.rs`, which may try it more often); the Done-when runs through the real binary
+//! with a whole fake Halo are `cli/hostile.rs` and `e2e/hostile.rs`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,14 +20,17 @@ use serde_json::json;
 use crate::common::bin::{Home, Run, apply_topleft};
 use crate::common::fake::{Seen, client, client_with, json, serve, text, with_token};
 use crate::common::hostile::{BEL, CSI2J, OSC0, OSC8, OSC52, RLO, assert_clean, payloads};
+use crate::held;
 
 type Outcome = Result<(), String>;
 type Check = fn() -> Pin<Box<dyn Future<Output = Outcome> + Send>>;
 
-/// One row: what was tried, what must happen, and the check.
+/// One row: what was tried, what must happen, the test that holds it, and the check.
 struct Case {
     input: &'static str,
     expect: &'static str,
+    /// The test that holds it (this catalogue's own rows: [`bad_input_catalogue`]).
+    test: &'static str,
     run: Check,
 }
 
@@ -33,6 +39,15 @@ macro_rules! case {
         Case {
             input: $input,
             expect: $expect,
+            test: "bad_input_catalogue",
+            run: || Box::pin($body),
+        }
+    };
+    ($input:expr, $expect:expr, test = $test:ident, $body:expr) => {
+        Case {
+            input: $input,
+            expect: $expect,
+            test: stringify!($test),
             run: || Box::pin($body),
         }
     };
@@ -897,6 +912,199 @@ fn cases() -> Vec<Case> {
             );
             Ok(())
         }),
+        // --- Issue 21, 1. One writer per setup ------------------------------------------------
+        case!(
+            "two `resume` runs of one setup at once, after a kill once its role was made",
+            "one runs, the other is refused naming the holder's pid and start time; one agent, one application",
+            test = two_resumes_of_one_setup_at_once_leave_one_agent_and_one_application,
+            async { held::two_resumes_after_a_kill(25).await.map(|_| ()) }
+        ),
+        case!(
+            "two `apply` runs of one profile on one Halo at once",
+            "one is refused by the integration's lock (not by a duplicate name); one of each",
+            test = two_applies_of_one_profile_on_one_halo_are_refused_by_the_lock,
+            held::two_applies_of_one_profile()
+        ),
+        // --- 2. Secrets go only where named ------------------------------------------------
+        case!(
+            "batch client_secret_file: an absolute path, '../', a link out, a linked folder",
+            "refused, never read or sent; inside the batch's folder or in allow_secret_files: read",
+            test = a_batch_sends_only_secret_files_of_its_own_folder_or_listed,
+            held::batch_secret_files_are_confined()
+        ),
+        // --- 3 and 4. No raw escape from any file ------------------------------------------
+        case!(
+            "answers agent.workday with OSC 52 and CSI 2J",
+            "refused before Halo, the field named, nothing raw",
+            test = escapes_in_each_answers_field_are_refused_before_halo_and_never_printed_raw,
+            answers_field(0)
+        ),
+        case!(
+            "answers agent.default_team with OSC 52 and CSI 2J",
+            "refused before Halo, the field named, nothing raw",
+            test = escapes_in_each_answers_field_are_refused_before_halo_and_never_printed_raw,
+            answers_field(1)
+        ),
+        case!(
+            "answers [[agent.teams]].name with OSC 52 and CSI 2J",
+            "refused before Halo, the field named, nothing raw",
+            test = escapes_in_each_answers_field_are_refused_before_halo_and_never_printed_raw,
+            answers_field(2)
+        ),
+        case!(
+            "answers [[agent.departments]].name with OSC 52 and CSI 2J",
+            "refused before Halo, the field named, nothing raw",
+            test = escapes_in_each_answers_field_are_refused_before_halo_and_never_printed_raw,
+            answers_field(3)
+        ),
+        case!(
+            "answers agent.extra_roles with OSC 52 and CSI 2J",
+            "refused before Halo, the field named, nothing raw",
+            test = escapes_in_each_answers_field_are_refused_before_halo_and_never_printed_raw,
+            answers_field(4)
+        ),
+        case!(
+            "answers scopes with OSC 52 and CSI 2J",
+            "refused before Halo, the field named, nothing raw",
+            test = escapes_in_each_answers_field_are_refused_before_halo_and_never_printed_raw,
+            answers_field(5)
+        ),
+        case!(
+            "answers role.other_permissions with OSC 52 and CSI 2J",
+            "refused before Halo, the field named, nothing raw",
+            test = escapes_in_each_answers_field_are_refused_before_halo_and_never_printed_raw,
+            answers_field(6)
+        ),
+        case!(
+            "--theme naming OSC 52 and CSI 2J",
+            "exit 2, the name shown escaped",
+            test = a_theme_name_with_escapes_is_echoed_escaped,
+            held::theme_flag_escaped()
+        ),
+        case!(
+            "the config's theme value and a theme file's value with escapes",
+            "the warning shows them escaped",
+            test = escapes_from_a_theme_name_or_file_come_back_escaped,
+            async {
+                use halo_onboard::ui::theme::{ColorMode, Origin, Request, Theme};
+                let evil = format!("drak{OSC52}");
+                let d = tempfile::tempdir().unwrap();
+                let p = d.path().join("t.toml");
+                std::fs::write(
+                    &p,
+                    "name = \"x\"\nmuted = { fg = \"\\u001b]0;t\\u0007\" }\n",
+                )
+                .unwrap();
+                for choice in [evil.as_str(), p.to_str().unwrap()] {
+                    let req = Request {
+                        choice: Some((choice, Origin::Config)),
+                        color: ColorMode::Auto,
+                        no_color_env: false,
+                    };
+                    let (_, w) = Theme::resolve(req, || None).map_err(|e| e.to_string())?;
+                    let w = w.unwrap_or_default();
+                    ensure!(!w.is_empty() && clean(&w), "{w:?}");
+                }
+                Ok(())
+            }
+        ),
+        // --- 5. A file is deleted only when proven to be the setup's ----------------------
+        case!(
+            "a journal's credentials_file pointing at another integration's hand-over file",
+            "handover clean --yes leaves it whole (its Client ID is not the setup's)",
+            test = handover_clean_deletes_only_files_holding_their_setups_client_id,
+            held::handover_clean_proves_the_client_id()
+        ),
+        case!(
+            "the state dir's handover/ replaced by a symlink to a 0755 folder",
+            "refused; nothing behind it chmod'ed or deleted",
+            test = a_linked_handover_folder_is_refused_not_followed,
+            held::linked_handover_folder_refused()
+        ),
+        // --- 6. Plain http only to loopback addresses --------------------------------------
+        case!(
+            "http://NAME.localhost resolving to 192.0.2.1, or to 127.0.0.1 and 10.0.0.5",
+            "refused by the connection's own resolver; nothing sent",
+            test = plain_http_goes_only_to_names_that_resolve_to_loopback,
+            held::localhost_names_must_resolve_to_loopback()
+        ),
+        // --- 7. Ids are checked before they become a URL -----------------------------------
+        case!(
+            "journal ids '..' (application), '../Agent' (role), 0 (agent)",
+            "rollback and resume refuse the journal; no DELETE, no request at all",
+            test = ids_of_the_wrong_shape_in_a_journal_never_reach_halo,
+            held::a_dotdot_id_in_a_journal_is_refused()
+        ),
+        case!(
+            "ids '..', '', 'a/b', 'x?y=1' given to the client's get and delete",
+            "refused before any request",
+            test = ids_of_the_wrong_shape_are_refused_before_any_request,
+            async {
+                let f = api(|_| json(200, json!({}))).await;
+                let c = client(&f.url);
+                for bad in ["..", "", "a/b", "x?y=1"] {
+                    ensure!(c.delete_application(bad).await.is_err(), "{bad}");
+                    ensure!(c.get_role(bad).await.is_err(), "{bad}");
+                }
+                ensure!(
+                    f.seen().iter().all(|s| !s.path.starts_with("/api/")),
+                    "{:?}",
+                    f.seen()
+                );
+                Ok(())
+            }
+        ),
+        // --- 8. Listings open regular files only -------------------------------------------
+        case!(
+            "FIFOs in the sessions folder (one named like a setup) and as a pending secret",
+            "sessions, status, resume and handover clean finish with a warning; none hangs",
+            test = a_fifo_in_the_sessions_folder_hangs_no_listing,
+            held::fifos_do_not_hang_listings()
+        ),
+        // --- 9. A create answer is ours only if it is the object sent ----------------------
+        case!(
+            "POST /api/Roles answered with the Administrator role",
+            "the setup stops, nothing recorded as ours; resume finds the real role by its marker",
+            test = a_create_answered_with_another_object_stops_and_records_nothing,
+            held::foreign_create_answers_are_not_taken("role")
+        ),
+        case!(
+            "POST /api/Agent answered with the bootstrap agent",
+            "the setup stops, nothing recorded as ours; resume finishes with one agent",
+            test = a_create_answered_with_another_object_stops_and_records_nothing,
+            held::foreign_create_answers_are_not_taken("agent")
+        ),
+        case!(
+            "POST /api/Application answered with the bootstrap application",
+            "the setup stops, nothing recorded as ours; resume finishes with one application",
+            test = a_create_answered_with_another_object_stops_and_records_nothing,
+            held::foreign_create_answers_are_not_taken("application")
+        ),
+        // --- Minor -------------------------------------------------------------------------
+        case!(
+            "--dry-run with --out naming an existing file, or a missing folder",
+            "exit 2 as a real run; the file untouched, Halo not asked",
+            test = a_dry_run_checks_out_like_a_real_run,
+            held::dry_run_checks_out()
+        ),
+        case!(
+            "429 with Retry-After: 3600 on every call (apply, resume, check, doctor)",
+            "each stops at --deadline (exit 2), says what was cut off and how to continue",
+            test = a_long_retry_after_cannot_stall_a_command_past_its_deadline,
+            held::deadlines_stop_every_command()
+        ),
+        case!(
+            "a TLS certificate of an untrusted CA, an expired one, one for another name",
+            "refused, what to do named (--ca-file, renew, the name); nothing sent; with the CA trusted the apply works",
+            test = tls_refuses_an_untrusted_expired_or_misnamed_certificate_and_works_with_the_ca,
+            held::tls_is_checked_for_real()
+        ),
+        case!(
+            "--ca-file naming a file that holds no certificate",
+            "exit 2 naming the file, before Halo is asked",
+            test = a_ca_file_that_holds_no_certificate_is_refused,
+            held::a_bad_ca_file_is_refused()
+        ),
         // --- 7. The process --------------------------------------------------------------
         case!(
             "a crash while a secret is in memory",
@@ -928,6 +1136,45 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Row `i` of [`held::answers_fields`].
+async fn answers_field(i: usize) -> Outcome {
+    let (field, text) = held::answers_fields().swap_remove(i);
+    held::answers_field_refused(field, &text).await
+}
+
+/// How many rows each issue added (issue 12's 47, issue 21's 25): the count the issues' closing
+/// notes report, held to what the table has.
+const ROWS: usize = 47 + 25;
+
+/// Every row names a test that exists (in `tests/` or a unit test in `src/`).
+#[test]
+fn every_row_names_a_test_that_exists() {
+    fn sources(dir: &std::path::Path, out: &mut String) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = String::new();
+    sources(&root.join("tests"), &mut all);
+    sources(&root.join("src"), &mut all);
+    let rows = cases();
+    assert_eq!(rows.len(), ROWS, "the catalogue's count");
+    for c in &rows {
+        assert!(
+            all.contains(&format!("fn {}(", c.test)),
+            "{}: no test {}",
+            c.input,
+            c.test
+        );
+    }
+}
+
 /// Every row of the catalogue, one after the other; the count is what the issue's closing
 /// note reports.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -941,9 +1188,10 @@ async fn bad_input_catalogue() {
         let r = tokio::time::timeout(Duration::from_secs(60), tokio::spawn((c.run)())).await;
         match r {
             Ok(Ok(Ok(()))) => println!(
-                "held  {} -> {} ({} ms)",
+                "held  {} -> {} [{}] ({} ms)",
                 c.input,
                 c.expect,
+                c.test,
                 t.elapsed().as_millis()
             ),
             Ok(Ok(Err(why))) => failed.push(format!("{} (want: {}): {why}", c.input, c.expect)),
@@ -952,5 +1200,6 @@ async fn bad_input_catalogue() {
         }
     }
     println!("bad inputs tried: {tried}, held: {}", tried - failed.len());
+    assert_eq!(tried, ROWS, "the catalogue's count");
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }

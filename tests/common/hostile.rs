@@ -47,6 +47,9 @@ pub struct Knobs {
     pub delete_500: Option<String>,
     /// Replaces `expires_in` in token answers.
     pub expires_in: Option<serde_json::Value>,
+    /// A create (POST to this path, lower case, e.g. `/api/roles`) is forwarded as usual —
+    /// Halo creates the object — but answered with this body instead (another object).
+    pub create_answer: Option<(String, serde_json::Value)>,
 }
 
 pub struct Front {
@@ -165,6 +168,11 @@ pub async fn front(sim: &SimHandle, knobs: Knobs) -> Front {
             };
             let status = resp.status().as_u16();
             let body = resp.bytes().await.unwrap_or_default();
+            if let Some((p, answer)) = &knobs.create_answer {
+                if parts.method == "POST" && lower == *p && status < 300 {
+                    return json(200, answer.clone());
+                }
+            }
             if lower == "/auth/token" && status == 200 {
                 if let Some(e) = &knobs.expires_in {
                     let mut v: serde_json::Value = serde_json::from_slice(&body).unwrap();

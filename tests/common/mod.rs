@@ -9,5 +9,6 @@ pub mod emulator;
 pub mod fake;
 pub mod hostile;
 pub mod screen;
+pub mod tls;
 pub mod tmux;
 pub mod wizard;

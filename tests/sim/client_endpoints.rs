@@ -106,8 +106,12 @@ async fn agent_query_parameters_and_paths() {
                 200,
                 json!({"id": 5, "name": "api-user", "isapiagent": true}),
             ),
-            "/api/Roles/abc-guid" => json(200, json!({"id": "abc-guid", "name": "R"})),
-            "/api/Application/app%201" => json(200, json!([{"id": "app 1", "displayName": "X"}])),
+            "/api/Roles/03cbebd0-1c5e-4f3a-9b7d-2a6e8f0c4d11" => {
+                json(200, json!({"id": ROLE, "name": "R"}))
+            }
+            "/api/Application/a1b2c3d4-0000-4000-8000-00000000000a" => {
+                json(200, json!([{"id": APP, "displayName": "X"}]))
+            }
             _ => text(404, ""),
         }
     })
@@ -129,19 +133,53 @@ async fn agent_query_parameters_and_paths() {
     assert_eq!(fake.hits("/api/Agent")[1].path, "/api/Agent");
 
     assert!(c.get_agent(5).await.unwrap().isapiagent);
-    let role = c.get_role("abc-guid").await.unwrap();
+    let role = c.get_role(ROLE).await.unwrap();
     assert_eq!(role.name, "R");
-    let rq = fake.hits("/api/Roles/abc-guid")[0].query();
+    let rq = fake.hits(&format!("/api/Roles/{ROLE}"))[0].query();
     assert_eq!(
         (rq["includedetails"].as_str(), rq["isconfig"].as_str()),
         ("true", "true")
     );
-    // String ids are escaped; a one-item array answer is accepted for a single GET.
-    let app = c.get_application("app 1").await.unwrap();
+    // A one-item array answer is accepted for a single GET.
+    let app = c.get_application(APP).await.unwrap();
     assert_eq!(app.display_name, "X");
     assert_eq!(
-        fake.hits("/api/Application/app%201")[0].query()["includedetails"],
+        fake.hits(&format!("/api/Application/{APP}"))[0].query()["includedetails"],
         "true"
+    );
+}
+
+const ROLE: &str = "03cbebd0-1c5e-4f3a-9b7d-2a6e8f0c4d11";
+const APP: &str = "a1b2c3d4-0000-4000-8000-00000000000a";
+
+/// Issue 21: an id that is not the shape Halo's schema gives that object (a GUID for roles
+/// and applications, a positive number for agents) never becomes a path: `..` would make
+/// `DELETE /api/Application/..` the collection itself.
+#[tokio::test]
+async fn ids_of_the_wrong_shape_are_refused_before_any_request() {
+    let fake = with_token(|_s: Seen| async move { text(200, "{}") }).await;
+    let c = client(&fake.url);
+    for bad in ["..", ".", "", "a/b", "../Agent", "app 1", "x?y=1"] {
+        for e in [
+            c.get_role(bad).await.map(|_| ()).unwrap_err(),
+            c.delete_role(bad).await.unwrap_err(),
+            c.get_application(bad).await.map(|_| ()).unwrap_err(),
+            c.delete_application(bad).await.unwrap_err(),
+        ] {
+            assert!(
+                matches!(e, halo_onboard::halo::HaloError::InvalidId(..)),
+                "{bad:?}: {e:?}"
+            );
+        }
+    }
+    for bad in [0, -1] {
+        assert!(c.get_agent(bad).await.is_err());
+        assert!(c.delete_agent(bad).await.is_err());
+    }
+    assert!(
+        fake.seen().iter().all(|s| !s.path.starts_with("/api/")),
+        "{:?}",
+        fake.seen()
     );
 }
 
@@ -207,16 +245,16 @@ async fn delete_accepts_any_2xx() {
         assert_eq!(s.method, "DELETE");
         match s.path_only() {
             "/api/Agent/3" => text(200, r#"{"id":3}"#),
-            "/api/Roles/g-1" => text(204, ""),
-            "/api/Application/a-1" => text(202, ""),
+            "/api/Roles/03cbebd0-1c5e-4f3a-9b7d-2a6e8f0c4d11" => text(204, ""),
+            "/api/Application/a1b2c3d4-0000-4000-8000-00000000000a" => text(202, ""),
             _ => text(404, ""),
         }
     })
     .await;
     let c = client(&fake.url);
     c.delete_agent(3).await.unwrap();
-    c.delete_role("g-1").await.unwrap();
-    c.delete_application("a-1").await.unwrap();
+    c.delete_role(ROLE).await.unwrap();
+    c.delete_application(APP).await.unwrap();
     let err = c.delete_agent(4).await.unwrap_err();
     assert!(
         matches!(err, halo_onboard::halo::HaloError::NotFound(_)),
