@@ -1,7 +1,8 @@
-//! The ids of Halo's objects, by the type its schema gives them (`shared/reference/halo-api.md`
-//! §3.2, §3.3, §5.3 [C]): roles and applications are GUID strings (ASP.NET Identity and
-//! OpenIddict keys, `Id nvarchar(450)`), agents, teams, departments and work hours positive
-//! integers. An id becomes a path segment (`/api/Roles/{id}`), so one that came from a journal,
+//! The ids of Halo's objects, by the type its spec gives them: `evidence/halo-api/paths.json`
+//! types `{id}` of `/Roles/{id}` and `/Application/{id}` `string` and of `/Agent/{id}`,
+//! `/Team/{id}`, `/TopLevel/{id}`, `/Workday/{id}` `integer` (a test holds this table to it);
+//! the strings are GUIDs (`shared/reference/halo-api.md` §3.2, §3.3 [C]: ASP.NET Identity and
+//! OpenIddict keys, `Id nvarchar(450)`, the swagger's example `03cbebd0-…`). An id becomes a path segment (`/api/Roles/{id}`), so one that came from a journal,
 //! an answers file or a server answer is checked before it does: `..`, `/`, an empty id or a
 //! query would otherwise name another resource (`DELETE /api/Application/..` is
 //! `DELETE /api/Application`, the collection).
@@ -28,6 +29,18 @@ impl IdKind {
             Self::Team => "team",
             Self::Department => "department",
             Self::Workday => "work hours",
+        }
+    }
+
+    /// The path of Halo's spec whose `{id}` names an object of this kind.
+    pub fn template(self) -> &'static str {
+        match self {
+            Self::Role => "/Roles/{id}",
+            Self::Application => "/Application/{id}",
+            Self::Agent => "/Agent/{id}",
+            Self::Team => "/Team/{id}",
+            Self::Department => "/TopLevel/{id}",
+            Self::Workday => "/Workday/{id}",
         }
     }
 
@@ -128,5 +141,31 @@ mod tests {
         );
         assert!(check_int(IdKind::Agent, 0).is_err());
         assert!(check_int(IdKind::Agent, 3).is_ok());
+    }
+
+    /// The shapes are the spec's: its `{id}` types, from `evidence/`.
+    #[test]
+    fn the_spec_gives_each_kind_its_id_type() {
+        let spec = crate::evidence::spec();
+        for kind in [
+            IdKind::Role,
+            IdKind::Application,
+            IdKind::Agent,
+            IdKind::Team,
+            IdKind::Department,
+            IdKind::Workday,
+        ] {
+            let path = kind.template().replace("{id}", "1");
+            let found = spec
+                .find(&path)
+                .unwrap_or_else(|| panic!("{}", kind.template()));
+            assert_eq!(found.entry.template, kind.template());
+            let want = if valid(kind, "1") {
+                "integer"
+            } else {
+                "string"
+            };
+            assert_eq!(found.entry.id_type(), Some(want), "{kind:?}");
+        }
     }
 }
