@@ -7,7 +7,8 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use super::common::{EXIT_CANNOT_RUN, Failure, print_failure};
 
@@ -19,14 +20,39 @@ tokio::task_local! {
     static WORKING_ON: RefCell<Option<String>>;
 }
 
+/// Time spent waiting for a person (a question on the terminal), in milliseconds: not Halo's
+/// time, so it does not count against the deadline. (One command runs per process.)
+static PERSON_MS: AtomicU64 = AtomicU64::new(0);
+
+/// A question to a person is open while this lives; its time is added to the deadline.
+pub struct Person(Instant);
+
+impl Person {
+    pub fn waits() -> Self {
+        Self(Instant::now())
+    }
+}
+
+impl Drop for Person {
+    fn drop(&mut self) {
+        let ms = u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX);
+        PERSON_MS.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+fn person() -> Duration {
+    Duration::from_millis(PERSON_MS.load(Ordering::SeqCst))
+}
+
 /// Records that the command now works on setup `id` (said if the deadline cuts it off).
 /// Outside [`within`] (the wizard, a batch) it does nothing.
 pub fn working_on(id: &str) {
     let _ = WORKING_ON.try_with(|w| *w.borrow_mut() = Some(id.to_string()));
 }
 
-/// Runs `command` (its future `fut`) for at most `deadline` (default [`DEFAULT`]). Cut off, it
-/// prints what was stopped and how to continue, and exits 2.
+/// Runs `command` (its future `fut`) for at most `deadline` (default [`DEFAULT`]), not counting
+/// the time a person takes to answer a question. Cut off, it prints what was stopped and how
+/// to continue, and exits 2.
 pub async fn within<F: Future<Output = u8>>(
     deadline: Option<Duration>,
     command: &str,
@@ -34,15 +60,27 @@ pub async fn within<F: Future<Output = u8>>(
     fut: F,
 ) -> u8 {
     let d = deadline.unwrap_or(DEFAULT);
+    let start = tokio::time::Instant::now();
+    let asked_before = person();
     WORKING_ON
         .scope(RefCell::new(None), async move {
-            match tokio::time::timeout(d, fut).await {
-                Ok(code) => code,
-                Err(_) => {
-                    let setup = WORKING_ON.with(|w| w.borrow().clone());
-                    let f = cut_off(command, d, setup.as_deref());
-                    print_failure(&f, json);
-                    f.code
+            tokio::pin!(fut);
+            loop {
+                let end = start + d + person().saturating_sub(asked_before);
+                tokio::select! {
+                    code = &mut fut => return code,
+                    () = tokio::time::sleep_until(end) => {
+                        // A question answered meanwhile moved the end: wait on.
+                        if start + d + person().saturating_sub(asked_before)
+                            > tokio::time::Instant::now()
+                        {
+                            continue;
+                        }
+                        let setup = WORKING_ON.with(|w| w.borrow().clone());
+                        let f = cut_off(command, d, setup.as_deref());
+                        print_failure(&f, json);
+                        return f.code;
+                    }
                 }
             }
         })
@@ -150,5 +188,16 @@ mod tests {
         );
         // In time: the command's own code.
         assert_eq!(within(None, "apply", false, async { 1 }).await, 1);
+        // Time a person takes to answer is not Halo's: the end moves by it.
+        let code = within(Some(Duration::from_millis(300)), "apply", false, async {
+            {
+                let _q = Person::waits();
+                std::thread::sleep(Duration::from_millis(400));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            0
+        })
+        .await;
+        assert_eq!(code, 0, "the question's time counted against the deadline");
     }
 }

@@ -17,6 +17,7 @@ pub fn interactive() -> bool {
 /// Asks `question` with "[y/N]" on stderr and reads one line: only "y" or "yes" says yes
 /// (end of input, anything else, or a read error is no).
 pub fn yes_no(question: &str) -> bool {
+    let _waiting = super::deadline::Person::waits();
     let mut err = std::io::stderr();
     let _ = write!(err, "{question} [y/N] ");
     let _ = err.flush();
@@ -34,6 +35,7 @@ pub fn yes_no(question: &str) -> bool {
 /// the question next time). rpassword reads the controlling terminal with echo turned off and
 /// restores it on every path, Ctrl-C included, with no raw-mode key handling of our own.
 pub fn secret(what: &str, env: &str) -> Result<SecretString, Failure> {
+    let _waiting = super::deadline::Person::waits();
     let prompt = format!("{what} (not shown; or set {env}): ");
     let typed = rpassword::prompt_password(prompt).map_err(|e| {
         Failure::new(
