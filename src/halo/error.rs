@@ -40,7 +40,7 @@ pub enum HaloError {
     #[error("cannot use the CA file {}: {}", line(.0), line(.1))]
     CaFile(String, String),
     #[error(
-        "{} resolves to {}, which is not this machine: plain http:// is only allowed to loopback addresses, so nothing was sent",
+        "{} resolves to {}, which is not this machine: plain http:// (and a connection without the proxy) is only allowed to loopback addresses, so nothing was sent",
         line(.0),
         line(.1)
     )]
