@@ -1094,7 +1094,7 @@ fn cases() -> Vec<Case> {
             held::deadlines_stop_every_command()
         ),
         case!(
-            "a TLS certificate of an untrusted CA, an expired one, one for another name",
+            "a TLS certificate of an untrusted CA, an expired one, one for another name; an https Halo whose login is http",
             "refused, what to do named (--ca-file, renew, the name); nothing sent; with the CA trusted the apply works",
             test = tls_refuses_an_untrusted_expired_or_misnamed_certificate_and_works_with_the_ca,
             held::tls_is_checked_for_real()

@@ -879,7 +879,8 @@ async fn tls_apply(
 }
 
 /// Real TLS: refused unless the admin trusts the CA, and then the whole apply works over it;
-/// an expired certificate and one for another name are refused even with the CA trusted.
+/// an expired certificate and one for another name are refused even with the CA trusted; an
+/// https Halo whose login is plain http is refused (no downgrade of the secret's route).
 /// Each refusal says what to do, and nothing reaches Halo (no secret, no request).
 pub async fn tls_is_checked_for_real() -> Outcome {
     use crate::common::tls::Leaf;
@@ -912,6 +913,33 @@ pub async fn tls_is_checked_for_real() -> Outcome {
         ensure!(
             !r.stderr.contains(&sim.client_secret),
             "{leaf:?}: secret printed"
+        );
+    }
+    // A downgrade: Halo over https whose authinfo sends the login to plain http (the
+    // emulator behind the front names its own http:// address) is refused, no secret sent.
+    {
+        let sim = crate::common::emulator::emulator().await;
+        let ca = crate::common::tls::ca();
+        let (chain, key) = ca.leaf(Leaf::Good);
+        let fr = crate::common::tls::front(&sim.url, chain, key).await;
+        let home = Home::new();
+        let ca_file = home.path().join("ca.pem");
+        std::fs::write(&ca_file, &ca.pem).unwrap();
+        let r = home
+            .run(
+                apply_topleft(&fr.url, &["--ca-file", ca_file.to_str().unwrap()]),
+                &boot_env(&sim),
+            )
+            .await;
+        ensure!(
+            r.code == 2 && r.stderr.contains("sends the login to another server"),
+            "https to http login: exit {}: {}",
+            r.code,
+            r.stderr
+        );
+        ensure!(
+            !sim.requests().iter().any(|x| x.path == "/auth/token"),
+            "the secret went to the http login"
         );
     }
     let (r, sim, fr, _home) = tls_apply(Leaf::Good, true).await;
