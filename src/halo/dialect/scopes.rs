@@ -119,7 +119,9 @@ pub const AREAS: &[Area] = &[
         key: "software",
         label: "Software",
         scopes: &["read:software", "edit:software"],
-        probe: Some("/Software?count=1"),
+        // Halo's published API has no /Software: software releases are /Release (halo-api.md
+        // §7a; evidence/areas.toml).
+        probe: Some("/Release?count=1"),
     },
     Area {
         key: "softwarelicensing",
