@@ -38,6 +38,28 @@ SCHEMAS = [
     "SectionDetail",                 # team
     "Tree",                          # department (served at /TopLevel)
     "Workdays",                      # work hours
+    # The objects of the probe areas (evidence/areas.toml): each area endpoint's POST body. The
+    # emulator seeds and lists these records, so it must know their fields too.
+    "Faults",                        # ticket (/Tickets; also /Projects, /Opportunities)
+    "Area",                          # client (/Client)
+    "Users",                         # user (/Users)
+    "Device",                        # asset (/Asset)
+    "Webhook",                       # /Webhook
+    "Appointment",                   # /Appointment
+    "AreaNote",                      # CRM note (/CRMNote)
+    "Timesheet",                     # /Timesheet
+    "ContractHeader",                # client contract (/ClientContract)
+    "Company",                       # supplier (/Supplier)
+    "Item",                          # /Item
+    "QuotationHeader",               # /Quotation
+    "OrderHead",                     # sales order (/SalesOrder)
+    "SupplierOrderHeader",           # purchase order (/PurchaseOrder)
+    "InvoiceHeader",                 # /Invoice
+    "AnalyzerProfile",               # report (/Report)
+    "Release",                       # software release (/Release)
+    "Licence_List",                  # software licence (/SoftwareLicence)
+    "KBEntry",                       # knowledge base article (/KBArticle)
+    "DistributionLists",             # /DistributionLists
 ]
 
 

@@ -27,7 +27,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["answers", "halo", "limits", "text", "timestamp"],
     ),
     ("profile", &["answers", "halo", "limits", "text"]),
-    ("sim", &["evidence", "halo"]),
+    ("sim", &["evidence"]),
     (
         "plan",
         &["answers", "halo", "journal", "limits", "profile", "text"],

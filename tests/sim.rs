@@ -9,7 +9,13 @@ mod client_auth;
 mod client_endpoints;
 #[path = "sim/client_errors.rs"]
 mod client_errors;
+#[path = "sim/faithful.rs"]
+mod faithful;
 #[path = "sim/http.rs"]
 mod http;
+#[path = "sim/raw.rs"]
+mod raw;
 #[path = "sim/sandbox.rs"]
 mod sandbox;
+#[path = "sim/variants.rs"]
+mod variants;

@@ -1,32 +1,36 @@
-//! Routing and the permission model: an API call succeeds only when the token's scopes AND the
-//! agent's roles allow it (halo-api.md §0).
+//! Routing and the permission model. A request is matched against Halo's published paths
+//! (`evidence::spec()`): a path the spec lacks answers 404, a method the spec lacks on a path
+//! 405, a spec path this emulator does not play 501 "not emulated" (never a made-up success).
+//! An API call succeeds only when the token's scopes AND the agent's roles allow it
+//! (halo-api.md §0).
 
 use axum::http::Method;
 use axum::response::Response;
 use serde_json::json;
 
-use super::crud::{self, Record};
+use super::crud::{self, Notes, Policy};
+use super::perms::Perms;
+use super::record::{Kind, Record};
 use super::reply::{self, forbidden};
 use super::server::Req;
-use super::state::State;
-use super::{Inner, Shared, auth, probes};
-use crate::halo::dialect::Permissions;
-use crate::halo::model::{Agent, Application, Department, Role, Team, Workday};
-use crate::halo::scopes::any_grants;
+use super::variants::{AgentListing, Denial};
+use super::{Inner, Shared, areas, auth};
+use crate::evidence::{self, ProbeArea};
 
-/// Who is calling: the token's scopes and the agent the application logs in as, with what
-/// its own and its roles' claims allow.
+/// Who is calling: the token's scopes and the agent the application logs in as, with what its
+/// own and its roles' claims allow.
 pub(crate) struct Ctx {
     pub scopes: Vec<String>,
-    pub agent: Agent,
+    pub agent_id: i64,
+    pub agent: Record,
     pub is_admin: bool,
-    pub perms: Permissions,
+    pub perms: Perms,
 }
 
 impl Ctx {
-    /// Scope layer: 403 unless a granted scope covers `needed`.
+    /// Scope layer: 403 unless a granted scope covers `needed` (`evidence/scopes.toml` rules).
     pub fn need_scope(&self, needed: &str) -> Result<(), Response> {
-        if any_grants(&self.scopes, needed) {
+        if evidence::scopes().any_grants(&self.scopes, needed) {
             Ok(())
         } else {
             Err(forbidden(&format!(
@@ -35,15 +39,20 @@ impl Ctx {
         }
     }
 
+    /// The role layer's refusal.
+    pub fn role_refusal(&self, what: &str) -> Response {
+        forbidden(&format!(
+            "Agent {} does not have {what} access through its roles",
+            self.agent.str("name")
+        ))
+    }
+
     /// Role layer: 403 unless one of the agent's roles grants `what`.
     pub fn need_role(&self, ok: bool, what: &str) -> Result<(), Response> {
         if ok {
             Ok(())
         } else {
-            Err(forbidden(&format!(
-                "Agent {} does not have {what} access through its roles",
-                self.agent.name
-            )))
+            Err(self.role_refusal(what))
         }
     }
 
@@ -54,18 +63,71 @@ impl Ctx {
     }
 }
 
+/// Builds the caller context for a token's agent.
+pub(crate) fn context(state: &super::State, scopes: Vec<String>, agent: &Record) -> Ctx {
+    let perms = state.perms(agent);
+    Ctx {
+        scopes,
+        agent_id: agent.i64("id").unwrap_or_default(),
+        is_admin: perms.admin(),
+        perms,
+        agent: agent.clone(),
+    }
+}
+
+/// What the emulator does on one spec path and method.
+#[derive(Debug, Clone, Copy)]
+enum Route {
+    AuthInfo,
+    Me,
+    List(Kind),
+    Get(Kind),
+    Post(Kind),
+    Delete(Kind),
+    Area(&'static ProbeArea),
+    PostTickets,
+}
+
+/// Every (method, spec template) the emulator plays, and how (built once).
+fn table() -> &'static [(&'static str, String, Route)] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, String, Route)>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(build_table)
+}
+
+fn build_table() -> Vec<(&'static str, String, Route)> {
+    let mut t = vec![
+        ("GET", "/AuthInfo".to_string(), Route::AuthInfo),
+        ("GET", "/Agent/me".to_string(), Route::Me),
+        ("POST", "/Tickets".to_string(), Route::PostTickets),
+    ];
+    for k in Kind::ALL {
+        let p = k.path();
+        t.push(("GET", p.to_string(), Route::List(k)));
+        t.push(("POST", p.to_string(), Route::Post(k)));
+        t.push(("GET", format!("{p}/{{id}}"), Route::Get(k)));
+        t.push(("DELETE", format!("{p}/{{id}}"), Route::Delete(k)));
+    }
+    for a in evidence::areas() {
+        t.push(("GET", a.path.clone(), Route::Area(a)));
+    }
+    t
+}
+
+/// Every (method, path template) the emulator serves under `/api` (for tests and the README).
+pub fn routes() -> Vec<(&'static str, String)> {
+    table().iter().map(|(m, p, _)| (*m, p.clone())).collect()
+}
+
+fn route_for(method: &str, template: &str) -> Option<Route> {
+    table()
+        .iter()
+        .find(|(m, p, _)| m.eq_ignore_ascii_case(method) && p.eq_ignore_ascii_case(template))
+        .map(|(_, _, r)| *r)
+}
+
 pub(crate) fn route(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
     let path = req.path.as_str();
-    if path == "/api/authinfo" {
-        return if req.method == Method::GET {
-            reply::json(
-                200,
-                &json!({ "auth_url": format!("{}/auth", sh.base_url), "tenant_id": sh.tenant }),
-            )
-        } else {
-            reply::method_not_allowed()
-        };
-    }
     if path == "/auth/token" {
         return if req.method == Method::POST {
             auth::token(sh, g, req)
@@ -73,101 +135,143 @@ pub(crate) fn route(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
             reply::method_not_allowed()
         };
     }
-    let Some(rest) = path.strip_prefix("/api/") else {
+    if !path.starts_with("/api/") {
         return reply::not_found("No such endpoint");
+    }
+    let spec = evidence::spec();
+    let Some(found) = spec.find(path) else {
+        return reply::not_found(&format!("No such endpoint: {}", req.raw_path));
     };
+    let template = found.entry.template.clone();
+    if !found
+        .entry
+        .methods
+        .contains_key(&req.method.as_str().to_ascii_lowercase())
+    {
+        return reply::method_not_allowed();
+    }
+    let Some(route) = route_for(req.method.as_str(), &template) else {
+        return reply::not_emulated(&format!("{} {template}", req.method));
+    };
+    let id = found.params.get("id").cloned().unwrap_or_default();
+    if found.entry.id_type() == Some("integer") && !id.is_empty() && id.parse::<i64>().is_err() {
+        return reply::bad_request(&format!("The value '{id}' is not valid for id"));
+    }
+    if matches!(route, Route::AuthInfo) {
+        return authinfo(sh);
+    }
     let ctx = match auth::bearer(g, req) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let segs: Vec<&str> = rest.split('/').collect();
-    let result = match segs[0] {
-        "agent" => agent_route(sh, g, req, &ctx, &segs[1..]),
-        "roles" => config::<Role>(sh, g, req, &ctx, &segs[1..]),
-        "team" => config::<Team>(sh, g, req, &ctx, &segs[1..]),
-        "toplevel" => config::<Department>(sh, g, req, &ctx, &segs[1..]),
-        "workday" => config::<Workday>(sh, g, req, &ctx, &segs[1..]),
-        "application" => config::<Application>(sh, g, req, &ctx, &segs[1..]),
-        other => match probes::find(other) {
-            Some(p) if segs.len() == 1 => match req.method.clone() {
-                Method::GET => probes::get(&g.state, &ctx, p, &req.query),
-                Method::POST if p.key == "tickets" => {
-                    let r = probes::post_tickets(&mut g.state, &ctx, req.body);
-                    sh.persist(&g.state);
-                    r
-                }
-                _ => Ok(reply::method_not_allowed()),
-            },
-            _ => Ok(reply::not_found(&format!("No such endpoint: /api/{rest}"))),
-        },
-    };
-    result.unwrap_or_else(|r| r)
+    serve(sh, g, req, &ctx, route, &id).unwrap_or_else(|r| r)
 }
 
-fn agent_route(
+/// `GET /api/AuthInfo`, anonymous: where the authorisation server is, and the tenant.
+fn authinfo(sh: &Shared) -> Response {
+    reply::json(
+        200,
+        &json!({ "auth_url": format!("{}/auth", sh.base_url), "tenant_id": sh.tenant }),
+    )
+}
+
+/// The policy of the emulated build, from the fault settings.
+fn policy(g: &Inner) -> Policy {
+    Policy {
+        secret_mode: g.faults.secret_mode,
+        expiry_days: g.faults.expiry_days(),
+        drop_fields: g.faults.drop_fields.clone(),
+        list_shape: g.faults.list_shape,
+    }
+}
+
+fn serve(
     sh: &Shared,
     g: &mut Inner,
     req: &Req,
     ctx: &Ctx,
-    segs: &[&str],
+    route: Route,
+    id: &str,
 ) -> Result<Response, Response> {
-    if segs == ["me"] {
-        return if req.method == Method::GET {
-            let me = g
-                .state
-                .agent(ctx.agent.id.unwrap_or_default())
-                .cloned()
-                .unwrap_or_else(|| ctx.agent.clone());
-            Ok(reply::json(200, &me))
-        } else {
-            Ok(reply::method_not_allowed())
-        };
-    }
-    config::<Agent>(sh, g, req, ctx, segs)
-}
-
-/// List / get / create-or-update / delete of a configuration resource.
-fn config<R: Record>(
-    sh: &Shared,
-    g: &mut Inner,
-    req: &Req,
-    ctx: &Ctx,
-    segs: &[&str],
-) -> Result<Response, Response> {
-    let reading = req.method == Method::GET;
-    if R::ADMIN_READ || !reading {
-        ctx.need_admin()?;
-    }
-    match (req.method.clone(), segs) {
-        (Method::GET, []) => Ok(crud::list::<R>(&g.state, &req.query)),
-        (Method::GET, [id]) => crud::get::<R>(&g.state, id),
-        (Method::POST, []) => {
-            let faults = g.faults.clone();
-            let policy = crud::Policy::from(&faults);
-            let mut dropped = Vec::new();
-            let r = crud::post::<R>(&mut g.state, req.body, &policy, &mut dropped);
-            g.dropped = dropped;
+    let p = policy(g);
+    match route {
+        Route::AuthInfo => Ok(authinfo(sh)),
+        Route::Me => {
+            let me = g.state.agent(ctx.agent_id).unwrap_or(&ctx.agent);
+            Ok(reply::json(200, &me.to_value()))
+        }
+        Route::List(k) => {
+            need_read(ctx, k)?;
+            if k == Kind::Agent && g.faults.agent_listing == AgentListing::Admin && !ctx.is_admin {
+                return match g.faults.denial {
+                    Denial::Forbidden => Err(ctx.role_refusal("administrator")),
+                    Denial::Empty => Ok(reply::list(Vec::new(), &req.query, k.list_key(), true)),
+                };
+            }
+            Ok(crud::list(&g.state, k, &req.query, &p))
+        }
+        Route::Get(k) => {
+            need_read(ctx, k)?;
+            crud::get(&g.state, k, id, &p)
+        }
+        Route::Post(k) => {
+            ctx.need_admin()?;
+            let mut notes = Notes::default();
+            let r = crud::post(&mut g.state, k, req.body, &p, &mut notes);
+            g.note(notes);
             let r = r?;
             sh.persist(&g.state);
             Ok(r)
         }
-        (Method::DELETE, [id]) => {
-            let r = crud::delete::<R>(&mut g.state, id)?;
+        Route::Delete(k) => {
+            ctx.need_admin()?;
+            let r = crud::delete(&mut g.state, k, id)?;
             sh.persist(&g.state);
             Ok(r)
         }
-        (_, [] | [_]) => Ok(reply::method_not_allowed()),
-        _ => Ok(reply::not_found("No such endpoint")),
+        Route::Area(a) => areas::get(&g.state, ctx, a, &req.query, &g.faults),
+        Route::PostTickets => {
+            let mut notes = Notes::default();
+            let r = areas::post_tickets(&mut g.state, ctx, req.body, &mut notes);
+            g.note(notes);
+            let r = r?;
+            sh.persist(&g.state);
+            Ok(r)
+        }
     }
 }
 
-/// Builds the caller context for a token's agent.
-pub(crate) fn context(state: &State, scopes: Vec<String>, agent: &Agent) -> Ctx {
-    let perms = state.agent_permissions(agent);
-    Ctx {
-        scopes,
-        is_admin: perms.admin(),
-        perms,
-        agent: agent.clone(),
+/// Reading roles and applications is configuration (the admin scope and an administrator
+/// role); agents, teams, departments and work hours need only a scope.
+fn need_read(ctx: &Ctx, k: Kind) -> Result<(), Response> {
+    match k {
+        Kind::Role | Kind::Application => ctx.need_admin(),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route the emulator serves is a path and method of Halo's published API.
+    #[test]
+    fn every_route_is_a_spec_path() {
+        let routes = routes();
+        assert!(routes.len() > 30, "{routes:?}");
+        for (m, p) in &routes {
+            let found = evidence::spec().find(p).unwrap_or_else(|| panic!("{p}"));
+            assert!(
+                found.entry.template.eq_ignore_ascii_case(p),
+                "{p} is the template {}",
+                found.entry.template
+            );
+            assert!(evidence::spec().allows(m, p), "{m} {p}");
+        }
+        assert!(route_for("GET", "/Software").is_none());
+        assert_eq!(
+            route_for("get", "/release").map(|r| matches!(r, Route::Area(_))),
+            Some(true)
+        );
     }
 }

@@ -12,9 +12,9 @@ use serde_json::json;
 use super::api::{Ctx, context};
 use super::reply::{self, oauth_error, unauthorized};
 use super::server::Req;
+use super::state::GRANT_CLIENT_CREDENTIALS;
 use super::{Inner, Shared, TokenRec};
-use crate::halo::model::GRANT_CLIENT_CREDENTIALS;
-use crate::halo::scopes;
+use crate::evidence;
 
 fn random_token() -> String {
     format!(
@@ -81,7 +81,7 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
         .state
         .applications
         .iter()
-        .find(|a| a.client_id.eq_ignore_ascii_case(&client_id))
+        .find(|a| a.str("clientId").eq_ignore_ascii_case(&client_id))
         .cloned()
     else {
         return oauth_error(
@@ -90,18 +90,18 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
             "The client application was not found.",
         );
     };
-    if app.client_secret != secret {
+    if app.str("clientSecret") != secret {
         return oauth_error(
             401,
             "invalid_client",
             "The specified client credentials are invalid.",
         );
     }
-    if app.inactive {
+    if app.bool("inactive") {
         return oauth_error(401, "invalid_client", "The client application is inactive.");
     }
     let Some(agent) = app
-        .loginas_agent_id
+        .i64("loginas_agent_id")
         .and_then(|id| g.state.agent(id))
         .cloned()
     else {
@@ -111,23 +111,24 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
             "The application has no agent to log in as.",
         );
     };
-    if agent.isdisabled {
+    if agent.bool("isdisabled") {
         return oauth_error(
             400,
             "invalid_grant",
             &format!(
                 "The agent {} the application logs in as is disabled.",
-                agent.name
+                agent.str("name")
             ),
         );
     }
 
-    let app_scopes = app.scope_names();
+    let scopes = evidence::scopes();
+    let app_scopes = app.names("scopes");
     let granted = match form.get("scope") {
         None => Vec::new(),
         Some(requested) => {
             let requested: Vec<&str> = requested.split_whitespace().collect();
-            if let Some(bad) = requested.iter().find(|s| !scopes::is_known(s)) {
+            if let Some(bad) = requested.iter().find(|s| !scopes.is_scope(s)) {
                 return oauth_error(
                     400,
                     "invalid_scope",
@@ -138,7 +139,7 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
             for r in requested {
                 let add: Vec<String> = if r == "all" {
                     app_scopes.clone()
-                } else if scopes::any_grants(&app_scopes, r) {
+                } else if scopes.any_grants(&app_scopes, r) {
                     vec![r.to_string()]
                 } else {
                     Vec::new()
@@ -161,11 +162,11 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
     };
 
     let access_token = random_token();
-    let agent_id = agent.id.unwrap_or_default();
+    let agent_id = agent.i64("id").unwrap_or_default();
     g.tokens.insert(
         access_token.clone(),
         TokenRec {
-            app_id: app.id.clone().unwrap_or_default(),
+            app_id: app.key(),
             agent_id,
             scopes: granted.clone(),
             expires_at: Instant::now() + sh.token_lifetime,
@@ -175,9 +176,9 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
     let claims = json!({
         "id": agent_id,
         "sub": agent_id.to_string(),
-        "name": agent.name,
-        "email": agent.email,
-        "client_id": app.client_id,
+        "name": agent.str("name"),
+        "email": agent.str("email"),
+        "client_id": app.str("clientId"),
         "iss": format!("{}/auth", sh.base_url),
     });
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
@@ -216,11 +217,11 @@ pub(crate) fn bearer(g: &Inner, req: &Req) -> Result<Ctx, Response> {
         return Err(unauthorized("the token has no scope"));
     }
     match g.state.application(&rec.app_id) {
-        Some(app) if !app.inactive => {}
+        Some(app) if !app.bool("inactive") => {}
         _ => return Err(unauthorized("the application is gone or inactive")),
     }
     let agent = match g.state.agent(rec.agent_id) {
-        Some(a) if !a.isdisabled => a,
+        Some(a) if !a.bool("isdisabled") => a,
         _ => return Err(unauthorized("the agent is gone or disabled")),
     };
     Ok(context(&g.state, rec.scopes.clone(), agent))

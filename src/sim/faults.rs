@@ -1,11 +1,17 @@
-//! Injectable faults: latency, random 5xx, rate limiting (rolling window and forced bursts) and
-//! dropped connections. Settable from `SimConfig`, `SimHandle` and `POST /_sim/faults`.
+//! The emulator's run-time settings: injectable faults (latency, random 5xx, rate limiting with a
+//! rolling window and forced bursts, dropped connections, refused reads and writes) and the
+//! variant it plays of each behaviour the evidence leaves open (`variants`). Settable from
+//! `SimConfig`, `SimHandle` and `POST /_sim/faults`.
 
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use super::variants::{
+    AgentListing, DEFAULT_EXPIRY_DAYS, Denial, ListShape, SecretExpiry, SecretMode,
+    TicketVisibility,
+};
 use super::{Inner, SimConfig};
 
 /// When a dropped connection loses the request.
@@ -16,21 +22,6 @@ pub enum DropMode {
     BeforeProcessing,
     /// The request is applied (e.g. a POST creates its object) but the answer is lost.
     AfterProcessing,
-}
-
-/// How the emulated Halo issues an application's secret. Nobody has shown which one real Halo
-/// does (halo-api.md §3.3 [W]), so the emulator plays each and the tool handles all three.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum SecretMode {
-    /// Keeps the posted client id and secret.
-    #[default]
-    Honour,
-    /// Ignores them, generates its own and returns them once, in the POST answer (never on GET).
-    Generate,
-    /// Ignores them and never returns the secret: the admin generates and copies it in the web
-    /// UI (`POST /_sim/applications/{id}/generate-secret` plays that).
-    Hidden,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,13 +55,20 @@ pub struct Faults {
     /// probes while everything else works.
     #[serde(default)]
     pub refuse_reads: Vec<String>,
-    /// How application secrets are issued.
+    /// How application secrets are issued (`secret_issuance`).
     pub secret_mode: SecretMode,
-    /// Report an expiry this many days ahead on new secrets (`apiKeyExpiryDays` and the date).
+    /// Whether applications report their secret's expiry (`secret_expiry`).
+    pub secret_expiry: SecretExpiry,
+    /// Days a newly issued secret lives under `key_slots` (90 when unset).
     pub secret_expiry_days: Option<i64>,
-    /// Schema fields to drop as an older Halo build would, as `object.field` (e.g.
-    /// `application.description`: the 2024 schema has no Description).
+    /// Schema fields to drop as a build without them would, as `object.field` (e.g.
+    /// `agent.claims`).
     pub drop_fields: Vec<String>,
+    pub ticket_visibility: TicketVisibility,
+    pub denial: Denial,
+    pub agent_listing: AgentListing,
+    /// The shape of configuration lists without `pageinate=true`.
+    pub list_shape: ListShape,
 }
 
 impl Default for Faults {
@@ -95,8 +93,30 @@ impl Faults {
             refuse_writes: Vec::new(),
             refuse_reads: Vec::new(),
             secret_mode: cfg.secret_mode,
+            // Asking for expiry days asks for the reading that reports them.
+            secret_expiry: if cfg.secret_expiry_days.is_some() {
+                SecretExpiry::KeySlots
+            } else {
+                cfg.secret_expiry
+            },
             secret_expiry_days: cfg.secret_expiry_days,
             drop_fields: Vec::new(),
+            ticket_visibility: cfg.ticket_visibility,
+            denial: cfg.denial,
+            agent_listing: cfg.agent_listing,
+            list_shape: cfg.list_shape,
+        }
+    }
+
+    /// Days a newly issued secret lives, where applications report it (`key_slots`).
+    pub fn expiry_days(&self) -> Option<i64> {
+        match self.secret_expiry {
+            SecretExpiry::None => None,
+            SecretExpiry::KeySlots => Some(
+                self.secret_expiry_days
+                    .filter(|d| *d > 0)
+                    .unwrap_or(DEFAULT_EXPIRY_DAYS),
+            ),
         }
     }
 

@@ -1,22 +1,28 @@
-//! A faithful HaloPSA emulator (axum on loopback). Serves `--demo`, `halo-onboard sandbox` and the
-//! tests. Behaviour follows `shared/reference/halo-api.md`: OAuth2 client-credentials token
-//! endpoint, the configuration endpoints the wizard uses, scope ∩ role permission model, Halo's
-//! list shapes and error classes, a rolling-window rate limit, and injectable faults.
+//! A HaloPSA emulator (axum on loopback) built from `evidence/` only: it serves only the paths of
+//! Halo's published API (anything else 404, a spec path it does not play 501), stores only the
+//! properties of each object's published schema, speaks the role claim codes of the claims table
+//! and the scope names and rules of the scopes file, and plays every reading of each behaviour
+//! the evidence leaves open (`variants`). It imports nothing of the client side. Serves
+//! `--demo`, `halo-onboard sandbox` and the tests.
 
 // Handlers return `Err(Response)` for the early-exit error answer; one per request, so the size
 // of the error variant does not matter.
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod areas;
 mod auth;
 mod crud;
 mod faults;
-mod probes;
+pub mod perms;
+pub mod record;
 mod reply;
 pub mod sandbox;
+mod schema;
 mod server;
 mod simapi;
 pub mod state;
+pub mod variants;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -28,8 +34,14 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
-pub use faults::{DropMode, Faults, SecretMode};
-pub use state::{SimDialect, State};
+pub use api::routes;
+pub use faults::{DropMode, Faults};
+pub use perms::SimDialect;
+pub use record::Record;
+pub use state::State;
+pub use variants::{
+    AgentListing, Denial, ListShape, RatePreset, SecretExpiry, SecretMode, TicketVisibility,
+};
 
 /// Emulator settings; every fault can also be changed at run time through [`SimHandle`].
 #[derive(Clone)]
@@ -53,21 +65,29 @@ pub struct SimConfig {
     pub token_lifetime: Duration,
     /// Log one line per request on stderr (method, path, status; never secrets or tokens).
     pub log_requests: bool,
-    /// How application secrets are issued (changeable at run time through the faults).
+    /// How application secrets are issued (`secret_issuance`).
     pub secret_mode: SecretMode,
-    /// Report secret expiry this many days ahead on new applications.
+    /// Whether applications report their secret's expiry (`secret_expiry`).
+    pub secret_expiry: SecretExpiry,
+    /// Days a new secret lives under `key_slots` (90 when unset); setting it selects
+    /// `key_slots`.
     pub secret_expiry_days: Option<i64>,
     /// The claim vocabulary of a freshly seeded instance.
     pub dialect: SimDialect,
+    pub ticket_visibility: TicketVisibility,
+    pub denial: Denial,
+    pub agent_listing: AgentListing,
+    pub list_shape: ListShape,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
+        let (rate_limit, rate_window) = RatePreset::default().limits();
         Self {
             latency: Duration::ZERO,
             fail_rate: 0.0,
-            rate_limit: 300,
-            rate_window: Duration::from_secs(300),
+            rate_limit,
+            rate_window,
             client_id: None,
             client_secret: None,
             tenant: "sandbox".into(),
@@ -75,9 +95,14 @@ impl Default for SimConfig {
             seed: 1,
             token_lifetime: Duration::from_secs(3600),
             log_requests: false,
-            secret_mode: SecretMode::Honour,
+            secret_mode: SecretMode::default(),
+            secret_expiry: SecretExpiry::default(),
             secret_expiry_days: None,
             dialect: SimDialect::Current,
+            ticket_visibility: TicketVisibility::default(),
+            denial: Denial::default(),
+            agent_listing: AgentListing::default(),
+            list_shape: ListShape::default(),
         }
     }
 }
@@ -100,8 +125,13 @@ impl std::fmt::Debug for SimConfig {
             .field("seed", &self.seed)
             .field("token_lifetime", &self.token_lifetime)
             .field("secret_mode", &self.secret_mode)
+            .field("secret_expiry", &self.secret_expiry)
             .field("secret_expiry_days", &self.secret_expiry_days)
             .field("dialect", &self.dialect)
+            .field("ticket_visibility", &self.ticket_visibility)
+            .field("denial", &self.denial)
+            .field("agent_listing", &self.agent_listing)
+            .field("list_shape", &self.list_shape)
             .finish()
     }
 }
@@ -121,6 +151,10 @@ pub struct RequestRecord {
     /// Fields of the request body Halo's schema does not have (or this build drops): not stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped_fields: Vec<String>,
+    /// Role claims stored but meaning nothing to this instance (`type=value`): an unknown type
+    /// or a value off its scale.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_claims: Vec<String>,
 }
 
 /// An issued access token.
@@ -141,8 +175,8 @@ pub(crate) struct Inner {
     pub window: VecDeque<Instant>,
     pub log: Vec<RequestRecord>,
     pub rng: StdRng,
-    /// Fields the request being handled dropped (moved into its log record).
-    pub dropped: Vec<String>,
+    /// What the request being handled left unstored or unused (moved into its log record).
+    pub notes: crud::Notes,
 }
 
 pub(crate) struct Shared {
@@ -195,10 +229,18 @@ impl std::fmt::Debug for SimHandle {
 
 impl SimHandle {
     /// Runs `f` on the live state (e.g. change an application's scopes, disable an agent) and
-    /// persists the result.
+    /// persists the result. The state keeps only schema fields: whatever `f` set that the
+    /// object's schema lacks is dropped, as Halo would drop it (and named on stderr).
     pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut g = self.shared.lock();
         let r = f(&mut g.state);
+        let dropped = g.state.sanitize();
+        if !dropped.is_empty() {
+            eprintln!(
+                "sim: not stored (not in Halo's schema): {}",
+                dropped.join(", ")
+            );
+        }
         self.shared.persist(&g.state);
         r
     }
@@ -270,7 +312,7 @@ impl SimHandle {
     /// sets a new secret and returns it (`None` for an unknown application).
     pub fn generate_secret(&self, application_id: &str) -> Option<String> {
         let mut g = self.shared.lock();
-        let days = g.faults.secret_expiry_days;
+        let days = g.faults.expiry_days();
         let secret = crud::generate_secret(&mut g.state, application_id, days)?;
         self.shared.persist(&g.state);
         Some(secret)
@@ -301,6 +343,11 @@ impl SimHandle {
 }
 
 impl Inner {
+    /// Keeps what a request left unstored or unused, for its log record.
+    pub(crate) fn note(&mut self, n: crud::Notes) {
+        self.notes = n;
+    }
+
     pub fn expire_tokens(&mut self) {
         let now = Instant::now();
         for t in self.tokens.values_mut() {
@@ -329,12 +376,15 @@ pub async fn spawn(cfg: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandl
         .application_mut(&boot_id)
         .ok_or_else(|| std::io::Error::other("state file has no bootstrap application"))?;
     if let Some(id) = &cfg.client_id {
-        app.client_id = id.clone();
+        app.set("clientId", id.clone());
     }
     if let Some(secret) = &cfg.client_secret {
-        app.client_secret = secret.clone();
+        app.set("clientSecret", secret.clone());
     }
-    let (client_id, client_secret) = (app.client_id.clone(), app.client_secret.clone());
+    let (client_id, client_secret) = (
+        app.str("clientId").to_string(),
+        app.str("clientSecret").to_string(),
+    );
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
@@ -347,7 +397,7 @@ pub async fn spawn(cfg: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandl
             window: VecDeque::new(),
             log: Vec::new(),
             rng: StdRng::seed_from_u64(cfg.seed),
-            dropped: Vec::new(),
+            notes: crud::Notes::default(),
         }),
         base_url: url.clone(),
         tenant: cfg.tenant.clone(),

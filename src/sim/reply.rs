@@ -98,6 +98,18 @@ pub fn method_not_allowed() -> Response {
     empty(405)
 }
 
+/// A path and method of Halo's published API that this emulator does not play: 501 with a body
+/// that says so, never a made-up success, so a test that reaches it notices.
+pub fn not_emulated(what: &str) -> Response {
+    exception(
+        501,
+        "System.NotImplementedException",
+        &format!(
+            "not emulated: {what} is in Halo's published API, but the emulator does not play it"
+        ),
+    )
+}
+
 /// Applies `count` (without paging) or `pageinate/page_size/page_no` and shapes the answer:
 /// a bare array unless paging was asked for (`envelope` forces the envelope, as the area
 /// endpoints always answer with one).

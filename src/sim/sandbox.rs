@@ -20,9 +20,12 @@ pub struct SandboxArgs {
     /// Probability (0..1) of a 5xx answer per API request.
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,
-    /// Rate limit as REQUESTS/SECONDS (rolling window).
-    #[arg(long, default_value = "300/300")]
-    pub rate_limit: String,
+    /// Rate limit as REQUESTS/SECONDS (rolling window), any figure.
+    #[arg(long, conflicts_with = "rate_limit_preset")]
+    pub rate_limit: Option<String>,
+    /// One of the sourced rate limits: 300/300 (Halo's own 429 message), 450/300, 500/180.
+    #[arg(long, value_enum, default_value = "300/300")]
+    pub rate_limit_preset: super::RatePreset,
     /// Bootstrap application client id (random when omitted).
     #[arg(long)]
     pub client_id: Option<String>,
@@ -39,13 +42,31 @@ pub struct SandboxArgs {
     /// once in the POST answer, or generate one and never return it (copy it from the form).
     #[arg(long, value_enum, default_value = "honour")]
     pub secret_mode: super::SecretMode,
-    /// Report an expiry this many days ahead on new application secrets (as newer Halo builds do).
+    /// Whether applications report their secret's expiry: none, or key_slots
+    /// (apiKeyExpiryDays and apiKey1ExpiryDate on newly issued secrets).
+    #[arg(long, value_enum, default_value = "none")]
+    pub secret_expiry: super::SecretExpiry,
+    /// Days a new secret lives under key_slots (default 90); implies --secret-expiry key_slots.
     #[arg(long, value_name = "N")]
     pub secret_expiry_days: Option<i64>,
-    /// The claim vocabulary of the seeded roles: today's codes (SA, Tx, …) or the older long
-    /// names (Administration, Ticket_Level, …) for trying `doctor` and the manual fallback.
+    /// The claim vocabulary of the seeded roles: today's codes (SA, Tx, …), the older long names
+    /// (Administration, Ticket_Level, …), mixed (the Administrator role in long names, others in
+    /// codes), or today's codes with l0 on the 0/1 scale.
     #[arg(long, value_enum, default_value = "current")]
     pub dialect: super::SimDialect,
+    /// Which tickets a list shows a non-administrator: by team membership and its flags, by
+    /// the role switches l8/l9, or by department.
+    #[arg(long, value_enum, default_value = "teams")]
+    pub ticket_visibility: super::TicketVisibility,
+    /// What a role that denies an area answers: 403 (forbidden) or an empty list.
+    #[arg(long, value_enum, default_value = "forbidden")]
+    pub denial: super::Denial,
+    /// Who may list agents (GET /api/Agent): anyone, or administrators only.
+    #[arg(long, value_enum, default_value = "anyone")]
+    pub agent_listing: super::AgentListing,
+    /// Configuration lists without pageinate=true: a bare array or the envelope.
+    #[arg(long, value_enum, default_value = "bare")]
+    pub list_shape: super::ListShape,
 }
 
 /// Parses `REQUESTS/SECONDS`, e.g. `300/300`.
@@ -63,7 +84,10 @@ pub fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {
 }
 
 pub fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, String> {
-    let (rate_limit, rate_window) = parse_rate_limit(&args.rate_limit)?;
+    let (rate_limit, rate_window) = match &args.rate_limit {
+        Some(custom) => parse_rate_limit(custom)?,
+        None => args.rate_limit_preset.limits(),
+    };
     if !(0.0..=1.0).contains(&args.fail_rate) {
         return Err(format!(
             "--fail-rate must be between 0 and 1, not {}",
@@ -81,8 +105,13 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, String> {
         state_file: args.state_file.clone(),
         log_requests: true,
         secret_mode: args.secret_mode,
+        secret_expiry: args.secret_expiry,
         secret_expiry_days: args.secret_expiry_days.filter(|d| *d > 0),
         dialect: args.dialect,
+        ticket_visibility: args.ticket_visibility,
+        denial: args.denial,
+        agent_listing: args.agent_listing,
+        list_shape: args.list_shape,
         ..SimConfig::default()
     })
 }
@@ -163,7 +192,79 @@ async fn wait_for_signal() {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
+    use crate::sim::faults::Faults;
+    use crate::sim::{AgentListing, Denial, ListShape, SecretExpiry, SimDialect, TicketVisibility};
+
+    #[derive(Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        args: SandboxArgs,
+    }
+
+    fn config(argv: &[&str]) -> Result<SimConfig, String> {
+        let cmd = Cmd::try_parse_from(std::iter::once("sandbox").chain(argv.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        config_from_args(&cmd.args)
+    }
+
+    /// Every variant flag reaches the emulator's settings, by the evidence's names.
+    #[test]
+    fn variant_flags() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            (c.rate_limit, c.rate_window),
+            (300, Duration::from_secs(300))
+        );
+        assert_eq!(c.ticket_visibility, TicketVisibility::Teams);
+        let c = config(&[
+            "--ticket-visibility",
+            "switches",
+            "--denial",
+            "empty",
+            "--agent-listing",
+            "admin",
+            "--rate-limit-preset",
+            "500/180",
+            "--secret-expiry",
+            "key_slots",
+            "--list-shape",
+            "envelope",
+            "--dialect",
+            "mixed",
+        ])
+        .unwrap();
+        assert_eq!(c.ticket_visibility, TicketVisibility::Switches);
+        assert_eq!(
+            (c.denial, c.agent_listing),
+            (Denial::Empty, AgentListing::Admin)
+        );
+        assert_eq!(
+            (c.rate_limit, c.rate_window),
+            (500, Duration::from_secs(180))
+        );
+        assert_eq!(c.secret_expiry, SecretExpiry::KeySlots);
+        assert_eq!(
+            (c.list_shape, c.dialect),
+            (ListShape::Envelope, SimDialect::Mixed)
+        );
+        assert_eq!(Faults::from_config(&c).expiry_days(), Some(90));
+        let c = config(&["--dialect", "l0-numeric", "--rate-limit", "5/2"]).unwrap();
+        assert_eq!(c.dialect, SimDialect::L0Numeric);
+        assert_eq!((c.rate_limit, c.rate_window), (5, Duration::from_secs(2)));
+        // The older flag still works: days alone select key slots.
+        let c = config(&["--secret-expiry-days", "30"]).unwrap();
+        assert_eq!(Faults::from_config(&c).expiry_days(), Some(30));
+        for bad in [
+            &["--rate-limit", "5/2", "--rate-limit-preset", "450/300"][..],
+            &["--rate-limit-preset", "1000/60"],
+            &["--ticket-visibility", "all"],
+        ] {
+            assert!(config(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn rate_limit_parsing() {

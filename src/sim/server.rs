@@ -18,6 +18,8 @@ pub(crate) struct Req<'a> {
     pub method: &'a Method,
     /// Lower-cased path without a trailing slash.
     pub path: String,
+    /// The path as sent (for messages).
+    pub raw_path: &'a str,
     pub query: reply::Query,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
@@ -37,6 +39,7 @@ pub(crate) async fn handle(
     let req = Req {
         method: &method,
         path,
+        raw_path: uri.path(),
         query: parse_query(uri.query()),
         headers: &headers,
         body: &body,
@@ -97,7 +100,7 @@ pub(crate) async fn handle(
             }
         }
     };
-    let dropped_fields = std::mem::take(&mut sh.lock().dropped);
+    let notes = std::mem::take(&mut sh.lock().notes);
 
     let status = response.as_ref().map_or(0, |r| r.status().as_u16());
     let record = RequestRecord {
@@ -108,19 +111,25 @@ pub(crate) async fn handle(
         ts_ms: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        dropped_fields,
+        dropped_fields: notes.dropped,
+        ignored_claims: notes.ignored_claims,
     };
     if sh.log_requests {
         // Path only: queries and bodies could carry credentials.
         // Field names only (never values): what Halo's schema would not have stored.
-        let fields = if record.dropped_fields.is_empty() {
-            String::new()
-        } else {
-            format!(
+        let mut fields = String::new();
+        if !record.dropped_fields.is_empty() {
+            fields += &format!(
                 " — not stored (not in Halo's schema): {}",
                 record.dropped_fields.join(", ")
-            )
-        };
+            );
+        }
+        if !record.ignored_claims.is_empty() {
+            fields += &format!(
+                " — claims this instance does not understand (stored, grant nothing): {}",
+                record.ignored_claims.join(", ")
+            );
+        }
         eprintln!(
             "{} {} -> {}{} ({} ms){fields}",
             record.method,

@@ -1,8 +1,10 @@
 //! Test control API under `/_sim/` (no auth, never rate limited or faulted):
 //! - `GET /_sim/faults`, `POST /_sim/faults` (partial JSON of [`Faults`]: `latency_ms`, `fail_rate`,
-//!   `rate_limit`, `rate_window_ms`, `force_429`, `retry_after`, `drop_before`, `drop_after`,
-//!   `refuse_writes` (e.g. `["application"]`: writes there answer 403), `refuse_reads` (e.g.
-//!   `["tickets"]`: reads there answer 403, as for a role without the area);
+//!   `rate_limit`, `rate_window_ms`, `rate_limit_preset` (`"450/300"`: sets both),
+//!   `force_429`, `retry_after`, `drop_before`, `drop_after`, `refuse_writes` (e.g.
+//!   `["application"]`: writes there answer 403), `refuse_reads` (e.g. `["tickets"]`: reads there
+//!   answer 403), the variants `ticket_visibility`, `denial`, `agent_listing`, `secret_mode`,
+//!   `secret_expiry` (`secret_expiry_days` alone selects `key_slots`), `list_shape`;
 //!   answers the resulting settings)
 //! - `POST /_sim/expire-tokens`
 //! - `GET /_sim/requests`, `DELETE /_sim/requests`
@@ -17,17 +19,35 @@ use serde_json::Value;
 
 use super::reply::{self, bad_request};
 use super::server::Req;
-use super::{Faults, Shared};
+use super::{Faults, RatePreset, Shared};
 
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
     let mut g = sh.lock();
     match (req.method.clone(), req.path.as_str()) {
         (Method::GET, "/_sim/faults") => reply::json(200, &g.faults),
         (Method::POST, "/_sim/faults") => {
-            let patch = match serde_json::from_slice::<Value>(req.body) {
+            let mut patch = match serde_json::from_slice::<Value>(req.body) {
                 Ok(Value::Object(m)) => m,
                 _ => return bad_request("expected a JSON object of fault settings"),
             };
+            if let Some(p) = patch.remove("rate_limit_preset") {
+                match serde_json::from_value::<RatePreset>(p) {
+                    Ok(p) => {
+                        let (n, window) = p.limits();
+                        patch.insert("rate_limit".into(), n.into());
+                        let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+                        patch.insert("rate_window_ms".into(), ms.into());
+                    }
+                    Err(e) => return bad_request(&format!("invalid rate_limit_preset: {e}")),
+                }
+            }
+            if patch
+                .get("secret_expiry_days")
+                .is_some_and(|d| !d.is_null())
+                && !patch.contains_key("secret_expiry")
+            {
+                patch.insert("secret_expiry".into(), "key_slots".into());
+            }
             let mut merged = serde_json::to_value(&g.faults).unwrap_or(Value::Null);
             if let Value::Object(m) = &mut merged {
                 m.extend(patch);
@@ -57,7 +77,7 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
         (Method::GET, "/_sim/state") => {
             let mut s = g.state.clone();
             for a in &mut s.applications {
-                a.client_secret.clear();
+                a.remove("clientSecret");
             }
             reply::json(200, &s)
         }
@@ -67,7 +87,7 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
             let id = path
                 .trim_start_matches("/_sim/applications/")
                 .trim_end_matches("/generate-secret");
-            let days = g.faults.secret_expiry_days;
+            let days = g.faults.expiry_days();
             match super::crud::generate_secret(&mut g.state, id, days) {
                 Some(secret) => {
                     sh.persist(&g.state);

@@ -1,54 +1,37 @@
-//! The emulator's data: the Halo objects it serves, seeded like a fresh tenant, and their
-//! persistence to a state file (write temp + rename, so a crash never leaves half a file).
+//! The emulator's data: the Halo objects it serves as records of their published schema, seeded
+//! like a fresh tenant, accessors for tests (`SimHandle::with_state`), and persistence to a
+//! state file (write temp + rename, so a crash never leaves half a file).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
-use crate::halo::dialect::Permissions;
-use crate::halo::dialect::claims::LEGACY_NAMES;
-use crate::halo::model::*;
+use super::perms::{Perms, SimDialect};
+use super::record::{Kind, Record, schema_at};
+use crate::evidence;
 
-/// A claim as the seed writes it: (type, value).
-type Pair = (&'static str, &'static str);
-
-/// Which claim vocabulary the emulated Halo speaks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum SimDialect {
-    /// Today's short codes (`SA`, `Tx`, `l6`, …), as halo-api.md §3.2a documents them.
-    #[default]
-    Current,
-    /// The older long claim names public role reports still map (`Administration`,
-    /// `Ticket_Level`, `Can_Log_Tickets`, …): for the doctor and refusal tests. Short codes
-    /// mean nothing to it.
-    Legacy,
-}
-
-/// A ticket, reduced to what the visibility rules need.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Ticket {
-    pub id: i64,
-    pub summary: String,
-    pub team_id: i64,
-    pub team: String,
-    pub client_id: i64,
-    pub client_name: String,
-    pub status: String,
-}
-
-/// Everything the emulator stores. Public so tests can reach in through `SimHandle::with_state`.
+/// Everything the emulator stores. Public so tests can reach in through `SimHandle::with_state`;
+/// every record holds only properties of its object's schema (`State::sanitize`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct State {
-    pub agents: Vec<Agent>,
-    pub roles: Vec<Role>,
-    pub teams: Vec<Team>,
-    pub departments: Vec<Department>,
-    pub workdays: Vec<Workday>,
-    pub applications: Vec<Application>,
-    pub tickets: Vec<Ticket>,
+    /// `Uname`.
+    pub agents: Vec<Record>,
+    /// `NHD_Roles`.
+    pub roles: Vec<Record>,
+    /// `SectionDetail`.
+    pub teams: Vec<Record>,
+    /// `Tree` (served at `/TopLevel`).
+    pub departments: Vec<Record>,
+    /// `Workdays`.
+    pub workdays: Vec<Record>,
+    /// `NHD_Identity_Application`.
+    pub applications: Vec<Record>,
+    /// The records of each probe area (`evidence/areas.toml`) by its path: `/Tickets` holds
+    /// `Faults`, `/Client` `Area`, `/Asset` `Device`, ….
+    pub areas: BTreeMap<String, Vec<Record>>,
     /// Id of the seeded admin application whose credentials `SimHandle` reports.
     pub bootstrap_app_id: String,
     /// Last integer id handed out per kind; ids are never reused, like SQL identity columns.
@@ -69,10 +52,17 @@ pub struct LastIds {
 
 pub const UNASSIGNED_AGENT_ID: i64 = 1;
 pub const BOOTSTRAP_AGENT_ID: i64 = 2;
+/// Sam Support, the seeded human agent (1st Line Support, Service Desk, Support department).
+pub const HUMAN_AGENT_ID: i64 = 3;
 pub const ADMIN_ROLE_ID: &str = "4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11";
 pub const FIRST_LINE_ROLE_ID: &str = "9b2d7c1e-6a5f-4e0b-8c3d-2e4f6a8b0c22";
 /// Scopes of the bootstrap application.
 pub const BOOTSTRAP_SCOPES: [&str; 4] = ["all", "admin", "all:teams", "admin:webhooks"];
+/// Grant type of "Client ID and Secret (Services)" (halo-api.md §3.3 [I]).
+pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
+/// Application fields the `key_slots` reading of `secret_expiry` adds (the 2026 DB catalogue's
+/// names, W): not properties of the 2024 API schema.
+pub const KEY_SLOT_FIELDS: [&str; 2] = ["apiKeyExpiryDays", "apiKey1ExpiryDate"];
 
 pub fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -83,207 +73,245 @@ pub fn new_secret() -> String {
     format!("{}-{}", new_guid(), new_guid())
 }
 
-fn claim(t: &str, v: &str) -> Claim {
-    Claim {
-        claim_type: t.into(),
-        value: v.into(),
-    }
+fn member(id: i64, name: &str) -> Value {
+    json!({"team_id": id, "team_name": name, "unassigned_access": true, "otheragent_access": true})
 }
 
-fn team_member(id: i64, name: &str) -> AgentTeam {
-    AgentTeam {
-        team_id: id,
-        team_name: name.into(),
-        unassigned_access: true,
-        otheragent_access: true,
-    }
+/// The clients every area record refers to: (id, name).
+const CLIENTS: [(i64, &str); 3] = [(1, "Acme Ltd"), (2, "Globex"), (3, "Initech")];
+
+fn client_name(id: i64) -> &'static str {
+    CLIENTS
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map_or("", |(_, n)| n)
+}
+
+/// Tickets across teams and departments, some unassigned (the "Unassigned" agent), some assigned
+/// to Sam Support, so that each `ticket_visibility` reading shows a different list.
+fn seed_tickets() -> Vec<Record> {
+    let t = |id, summary: &str, team: &str, agent: i64, client: i64| {
+        Record::new(json!({
+            "id": id, "summary": summary, "team": team, "agent_id": agent,
+            "client_id": client, "client_name": client_name(client), "status_id": 1,
+        }))
+    };
+    vec![
+        t(
+            1001,
+            "Printer offline",
+            "Service Desk",
+            UNASSIGNED_AGENT_ID,
+            1,
+        ),
+        t(
+            1002,
+            "New starter laptop",
+            "Service Desk",
+            HUMAN_AGENT_ID,
+            2,
+        ),
+        t(
+            1003,
+            "Backup job failed",
+            "Operations",
+            UNASSIGNED_AGENT_ID,
+            1,
+        ),
+        t(
+            1004,
+            "Firewall firmware update",
+            "Operations",
+            HUMAN_AGENT_ID,
+            3,
+        ),
+        t(1005, "Office move", "Projects", UNASSIGNED_AGENT_ID, 2),
+    ]
+}
+
+/// Three records for an area without data of its own: an id (a GUID where the spec's id is a
+/// string) and the first naming field its schema has.
+fn seed_generic(path: &str) -> Vec<Record> {
+    let Some(schema) = schema_at(path) else {
+        return Vec::new();
+    };
+    let label = path.trim_start_matches('/');
+    let field = ["name", "summary", "subject", "title", "note"]
+        .into_iter()
+        .find(|f| schema.has(f));
+    (1..=3)
+        .map(|i: i64| {
+            let mut r = Record::default();
+            if schema.type_of("id") == Some("string") {
+                r.set("id", new_guid());
+            } else {
+                r.set("id", i);
+            }
+            if let Some(f) = field {
+                r.set(f, format!("{label} {i}"));
+            }
+            r
+        })
+        .collect()
+}
+
+/// The records of every probe area.
+fn seed_areas() -> BTreeMap<String, Vec<Record>> {
+    evidence::areas()
+        .iter()
+        .map(|a| {
+            let rows = match a.path.as_str() {
+                "/Tickets" => seed_tickets(),
+                "/Client" => CLIENTS
+                    .iter()
+                    .map(|(id, name)| {
+                        let site = name.to_lowercase().replace(' ', "");
+                        Record::new(json!({"id": id, "name": name, "inactive": false,
+                            "toplevel_id": 1, "toplevel_name": "Support",
+                            "website": format!("https://{site}.example")}))
+                    })
+                    .collect(),
+                "/Users" => [
+                    (1, "Ann Acme", 1),
+                    (2, "Gil Globex", 2),
+                    (3, "Ian Initech", 3),
+                ]
+                .iter()
+                .map(|(id, name, client)| {
+                    let mail = name.to_lowercase().replace(' ', ".");
+                    Record::new(json!({"id": id, "name": name,
+                            "emailaddress": format!("{mail}@client.example"),
+                            "client_id": client, "client_name": client_name(*client)}))
+                })
+                .collect(),
+                "/Asset" => [
+                    (1, "ACME-LAPTOP-01", 1),
+                    (2, "ACME-FW-01", 1),
+                    (3, "GLOBEX-SRV-01", 2),
+                ]
+                .iter()
+                .map(|(id, tag, client)| {
+                    Record::new(json!({"id": id, "inventory_number": tag,
+                            "client_id": client, "client_name": client_name(*client)}))
+                })
+                .collect(),
+                other => seed_generic(other),
+            };
+            (a.path.clone(), rows)
+        })
+        .collect()
 }
 
 impl State {
     /// A fresh tenant: departments, teams, work hours, two roles, the system "Unassigned" agent,
-    /// one human agent, the bootstrap admin (API-only) and its application, and a few tickets.
+    /// one human agent, the bootstrap admin (API-only) and its application, and records in
+    /// every probe area (tickets, clients, users, assets, …).
     pub fn seed(client_id: String, client_secret: String) -> Self {
         Self::seed_with(client_id, client_secret, SimDialect::Current)
     }
 
     /// [`State::seed`] speaking `dialect`: the Administrator role carries "Is a Halo
     /// Administrator" and "1st Line Support" a limited set of area levels and ticket switches,
-    /// in that dialect's claim names.
+    /// in that dialect's claim names (mixed: the Administrator role in the older long names).
     pub fn seed_with(client_id: String, client_secret: String, dialect: SimDialect) -> Self {
-        let departments = vec![
-            Department {
-                id: Some(1),
-                name: "Support".into(),
-            },
-            Department {
-                id: Some(2),
-                name: "Sales".into(),
-            },
-            Department {
-                id: Some(3),
-                name: "Projects".into(),
-            },
-        ];
-        let team = |id, name: &str, department_id| Team {
-            id: Some(id),
-            name: name.into(),
-            department_id,
-            inactive: false,
+        let departments = [(1, "Support"), (2, "Sales"), (3, "Projects")]
+            .iter()
+            .map(|(id, name)| Record::new(json!({"id": id, "name": name})))
+            .collect();
+        let team = |id, name: &str, dep: i64, dep_name: &str| {
+            Record::new(json!({"id": id, "name": name, "department_id": dep,
+                "department_name": dep_name, "inactive": false}))
         };
         let teams = vec![
-            team(1, "Service Desk", 1),
-            team(2, "Operations", 1),
-            team(3, "Projects", 3),
+            team(1, "Service Desk", 1, "Support"),
+            team(2, "Operations", 1, "Support"),
+            team(3, "Projects", 3, "Projects"),
         ];
         let workdays = vec![
-            Workday {
-                id: Some(1),
-                name: "Default Working Hours".into(),
-                timezone: "GMT Standard Time".into(),
-            },
-            Workday {
-                id: Some(2),
-                name: "24 Hours".into(),
-                timezone: "GMT Standard Time".into(),
-            },
+            Record::new(
+                json!({"id": 1, "name": "Default Working Hours", "timezone": "GMT Standard Time"}),
+            ),
+            Record::new(json!({"id": 2, "name": "24 Hours", "timezone": "GMT Standard Time"})),
         ];
-        let (admin_claims, first_line): (&[Pair], &[Pair]) = match dialect {
-            SimDialect::Current => (
-                &[("SA", "true")],
-                &[
-                    ("SA", "false"),
-                    ("Tx", "2"),
-                    ("Ux", "2"),
-                    ("Fx", "2"),
-                    ("Dx", "1"),
-                    ("Bx", "1"),
-                    ("l6", "1"),
-                    ("l8", "1"),
-                    ("l9", "1"),
-                    ("Ft", "1"),
-                ],
-            ),
-            SimDialect::Legacy => (
-                &[("Administration", "true")],
-                &[
-                    ("Administration", "false"),
-                    ("Ticket_Level", "2"),
-                    ("Customers_Level", "2"),
-                    ("Assets_Level", "1"),
-                    ("KB_Level", "1"),
-                    ("Can_Log_Tickets", "1"),
-                    ("Can_View_Tech_Tickets", "1"),
-                    ("Can_View_Unassigned_Tickets", "1"),
-                ],
-            ),
+        let preferences = if dialect == SimDialect::L0Numeric {
+            "1"
+        } else {
+            "true"
         };
-        let claims = |c: &[(&str, &str)]| c.iter().map(|(t, v)| claim(t, v)).collect();
+        let first_line: Vec<Value> = [
+            ("SA", "false"),
+            ("Tx", "2"),
+            ("Ux", "2"),
+            ("Fx", "2"),
+            ("Dx", "1"),
+            ("Bx", "1"),
+            ("l6", "1"),
+            ("l8", "1"),
+            ("l9", "1"),
+            ("Ft", "1"),
+            ("l0", preferences),
+        ]
+        .iter()
+        // The older builds' table maps no long name for some codes: they have none to write.
+        .filter(|(code, _)| dialect != SimDialect::Legacy || legacy_name(code).is_some())
+        .map(|(c, v)| dialect.claim(c, v))
+        .collect();
+        let admin_claim = match dialect {
+            SimDialect::Mixed => SimDialect::Legacy.claim("SA", "true"),
+            d => d.claim("SA", "true"),
+        };
         let roles = vec![
-            Role {
-                id: Some(ADMIN_ROLE_ID.into()),
-                id_int: Some(1),
-                name: "Administrator".into(),
-                notes: "Built-in administrator role".into(),
-                claims: claims(admin_claims),
-            },
-            Role {
-                id: Some(FIRST_LINE_ROLE_ID.into()),
-                id_int: Some(2),
-                name: "1st Line Support".into(),
-                notes: String::new(),
-                claims: claims(first_line),
-            },
-        ];
-        let unassigned = Agent {
-            id: Some(UNASSIGNED_AGENT_ID),
-            name: "Unassigned".into(),
-            initials: "U".into(),
-            colour: "#808080".into(),
-            ..Agent::default()
-        };
-        let admin = Agent {
-            id: Some(BOOTSTRAP_AGENT_ID),
-            name: "Bootstrap Admin".into(),
-            firstname: "Bootstrap".into(),
-            surname: "Admin".into(),
-            initials: "BA".into(),
-            email: "bootstrap.admin@sandbox.example".into(),
-            isapiagent: true,
-            team: "Service Desk".into(),
-            teams: vec![
-                team_member(1, "Service Desk"),
-                team_member(2, "Operations"),
-                team_member(3, "Projects"),
-            ],
-            roles: vec![RoleRef {
-                id: ADMIN_ROLE_ID.into(),
-                name: "Administrator".into(),
-            }],
-            workday_id: Some(1),
-            workday_name: "Default Working Hours".into(),
-            colour: "#1f77b4".into(),
-            ..Agent::default()
-        };
-        let human = Agent {
-            id: Some(3),
-            name: "Sam Support".into(),
-            firstname: "Sam".into(),
-            surname: "Support".into(),
-            initials: "SS".into(),
-            email: "sam.support@sandbox.example".into(),
-            team: "Service Desk".into(),
-            teams: vec![team_member(1, "Service Desk")],
-            roles: vec![RoleRef {
-                id: FIRST_LINE_ROLE_ID.into(),
-                name: "1st Line Support".into(),
-            }],
-            workday_id: Some(1),
-            workday_name: "Default Working Hours".into(),
-            colour: "#2ca02c".into(),
-            ..Agent::default()
-        };
-        let app_id = new_guid();
-        let app = Application {
-            id: Some(app_id.clone()),
-            client_id,
-            client_secret,
-            display_name: "Bootstrap Admin App".into(),
-            description: "Seeded by the emulator".into(),
-            inactive: false,
-            grant_type: GRANT_CLIENT_CREDENTIALS.into(),
-            loginentity: LOGIN_ENTITY_AGENT,
-            loginas_agent_id: Some(BOOTSTRAP_AGENT_ID),
-            loginas_agent_name: "Bootstrap Admin".into(),
-            scopes: BOOTSTRAP_SCOPES
-                .iter()
-                .map(|s| ScopeRef { name: (*s).into() })
-                .collect(),
-            secret_expiry_days: None,
-            secret_expires: String::new(),
-        };
-        let ticket = |id, summary: &str, team_id, team: &str, client_id, client: &str| Ticket {
-            id,
-            summary: summary.into(),
-            team_id,
-            team: team.into(),
-            client_id,
-            client_name: client.into(),
-            status: "New".into(),
-        };
-        let tickets = vec![
-            ticket(1001, "Printer offline", 1, "Service Desk", 1, "Acme Ltd"),
-            ticket(1002, "New starter laptop", 1, "Service Desk", 2, "Globex"),
-            ticket(1003, "Backup job failed", 2, "Operations", 1, "Acme Ltd"),
-            ticket(
-                1004,
-                "Firewall firmware update",
-                2,
-                "Operations",
-                3,
-                "Initech",
+            Record::new(
+                json!({"id": ADMIN_ROLE_ID, "id_int": 1, "name": "Administrator",
+                "notes": "Built-in administrator role", "claims": [admin_claim]}),
             ),
-            ticket(1005, "Office move", 3, "Projects", 2, "Globex"),
+            Record::new(
+                json!({"id": FIRST_LINE_ROLE_ID, "id_int": 2, "name": "1st Line Support",
+                "notes": "", "claims": first_line}),
+            ),
         ];
+        let agent = |id: i64, name: &str, extra: Value| {
+            let mut r = Record::new(json!({"id": id, "name": name, "isapiagent": false,
+                "isdisabled": false, "can_approve_purchaseorder": false,
+                "can_approve_invoice": false, "teams": [], "departments": [], "roles": []}));
+            if let Value::Object(m) = extra {
+                r.fields_mut().extend(m);
+            }
+            r
+        };
+        let unassigned = agent(
+            UNASSIGNED_AGENT_ID,
+            "Unassigned",
+            json!({"initials": "U", "colour": "#808080", "team": ""}),
+        );
+        let admin = agent(
+            BOOTSTRAP_AGENT_ID,
+            "Bootstrap Admin",
+            json!({"firstname": "Bootstrap", "surname": "Admin", "initials": "BA",
+                "email": "bootstrap.admin@sandbox.example", "isapiagent": true,
+                "team": "Service Desk",
+                "teams": [member(1, "Service Desk"), member(2, "Operations"), member(3, "Projects")],
+                "roles": [{"id": ADMIN_ROLE_ID, "name": "Administrator"}],
+                "workday_id": 1, "workday_name": "Default Working Hours", "colour": "#1f77b4"}),
+        );
+        let human = agent(
+            HUMAN_AGENT_ID,
+            "Sam Support",
+            json!({"firstname": "Sam", "surname": "Support", "initials": "SS",
+                "email": "sam.support@sandbox.example", "team": "Service Desk",
+                "teams": [member(1, "Service Desk")],
+                "departments": [{"department_id": 1, "department_name": "Support", "membershiplevel": 1}],
+                "roles": [{"id": FIRST_LINE_ROLE_ID, "name": "1st Line Support"}],
+                "workday_id": 1, "workday_name": "Default Working Hours", "colour": "#2ca02c"}),
+        );
+        let app_id = new_guid();
+        let app = Record::new(json!({
+            "id": app_id, "clientId": client_id, "clientSecret": client_secret,
+            "displayName": "Bootstrap Admin App", "inactive": false,
+            "grant_type": GRANT_CLIENT_CREDENTIALS, "loginentity": 0,
+            "loginas_agent_id": BOOTSTRAP_AGENT_ID, "loginas_agent_name": "Bootstrap Admin",
+            "scopes": BOOTSTRAP_SCOPES.iter().map(|s| json!({"name": s})).collect::<Vec<_>>(),
+        }));
         State {
             agents: vec![unassigned, admin, human],
             roles,
@@ -291,7 +319,7 @@ impl State {
             departments,
             workdays,
             applications: vec![app],
-            tickets,
+            areas: seed_areas(),
             bootstrap_app_id: app_id,
             last_ids: LastIds {
                 agent: 3,
@@ -304,84 +332,229 @@ impl State {
         }
     }
 
-    pub fn agent(&self, id: i64) -> Option<&Agent> {
-        self.agents.iter().find(|a| a.id == Some(id))
-    }
+    // ---- records by kind ---------------------------------------------------------------
 
-    pub fn agent_mut(&mut self, id: i64) -> Option<&mut Agent> {
-        self.agents.iter_mut().find(|a| a.id == Some(id))
-    }
-
-    pub fn role(&self, id: &str) -> Option<&Role> {
-        self.roles
-            .iter()
-            .find(|r| r.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
-    }
-
-    pub fn application(&self, id: &str) -> Option<&Application> {
-        self.applications
-            .iter()
-            .find(|a| a.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
-    }
-
-    pub fn application_mut(&mut self, id: &str) -> Option<&mut Application> {
-        self.applications
-            .iter_mut()
-            .find(|a| a.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
-    }
-
-    pub fn bootstrap_app(&self) -> Option<&Application> {
-        self.application(&self.bootstrap_app_id)
-    }
-
-    /// The roles an agent holds (unknown role references are ignored).
-    pub fn agent_roles(&self, agent: &Agent) -> Vec<&Role> {
-        agent
-            .roles
-            .iter()
-            .filter_map(|r| self.role(&r.id))
-            .collect()
-    }
-
-    /// Claims as this instance understands them: in the legacy dialect the long names are
-    /// today's codes and the short codes mean nothing.
-    fn understood(&self, claims: &[Claim]) -> Vec<Claim> {
-        match self.dialect {
-            SimDialect::Current => claims.to_vec(),
-            SimDialect::Legacy => claims
-                .iter()
-                .filter_map(|c| {
-                    LEGACY_NAMES
-                        .iter()
-                        .find(|(long, _)| *long == c.claim_type.trim())
-                        .map(|(_, short)| Claim {
-                            claim_type: (*short).into(),
-                            value: c.value.clone(),
-                        })
-                })
-                .collect(),
+    pub fn records(&self, kind: Kind) -> &Vec<Record> {
+        match kind {
+            Kind::Agent => &self.agents,
+            Kind::Role => &self.roles,
+            Kind::Team => &self.teams,
+            Kind::Department => &self.departments,
+            Kind::Workday => &self.workdays,
+            Kind::Application => &self.applications,
         }
     }
 
-    /// What an agent may do: the union of its own claims and its roles' claims.
-    pub fn agent_permissions(&self, agent: &Agent) -> Permissions {
-        let mut p = Permissions::from_claims(&self.understood(&agent.claims));
-        for r in self.agent_roles(agent) {
-            p.merge(&Permissions::from_claims(&self.understood(&r.claims)));
+    pub fn records_mut(&mut self, kind: Kind) -> &mut Vec<Record> {
+        match kind {
+            Kind::Agent => &mut self.agents,
+            Kind::Role => &mut self.roles,
+            Kind::Team => &mut self.teams,
+            Kind::Department => &mut self.departments,
+            Kind::Workday => &mut self.workdays,
+            Kind::Application => &mut self.applications,
+        }
+    }
+
+    /// The record of `kind` with this id (case-insensitive for GUIDs).
+    pub fn find(&self, kind: Kind, id: &str) -> Option<&Record> {
+        self.records(kind).iter().find(|r| r.is(id))
+    }
+
+    pub fn find_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Record> {
+        self.records_mut(kind).iter_mut().find(|r| r.is(id))
+    }
+
+    pub fn agent(&self, id: i64) -> Option<&Record> {
+        self.find(Kind::Agent, &id.to_string())
+    }
+
+    pub fn agent_mut(&mut self, id: i64) -> Option<&mut Record> {
+        self.find_mut(Kind::Agent, &id.to_string())
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Record> {
+        self.find(Kind::Role, id)
+    }
+
+    pub fn role_mut(&mut self, id: &str) -> Option<&mut Record> {
+        self.find_mut(Kind::Role, id)
+    }
+
+    pub fn team(&self, id: i64) -> Option<&Record> {
+        self.find(Kind::Team, &id.to_string())
+    }
+
+    pub fn application(&self, id: &str) -> Option<&Record> {
+        self.find(Kind::Application, id)
+    }
+
+    pub fn application_mut(&mut self, id: &str) -> Option<&mut Record> {
+        self.find_mut(Kind::Application, id)
+    }
+
+    pub fn bootstrap_app(&self) -> Option<&Record> {
+        self.application(&self.bootstrap_app_id)
+    }
+
+    /// The first record of `kind` ("agents", "roles", "applications", …) named `name` (an
+    /// application's `displayName`, every other object's `name`).
+    pub fn named(&self, kind: &str, name: &str) -> Option<&Record> {
+        let k = Kind::from_plural(kind)?;
+        self.records(k)
+            .iter()
+            .find(|r| r.str(k.name_field()) == name)
+    }
+
+    pub fn named_mut(&mut self, kind: &str, name: &str) -> Option<&mut Record> {
+        let k = Kind::from_plural(kind)?;
+        self.records_mut(k)
+            .iter_mut()
+            .find(|r| r.str(k.name_field()) == name)
+    }
+
+    /// How many records of `kind` are named `name`.
+    pub fn count_named(&self, kind: &str, name: &str) -> usize {
+        Kind::from_plural(kind).map_or(0, |k| {
+            self.records(k)
+                .iter()
+                .filter(|r| r.str(k.name_field()) == name)
+                .count()
+        })
+    }
+
+    /// The records of a probe area (`/Tickets`, `/Client`, …).
+    pub fn rows(&self, path: &str) -> &[Record] {
+        self.areas
+            .iter()
+            .find(|(p, _)| p.eq_ignore_ascii_case(path))
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    pub fn rows_mut(&mut self, path: &str) -> &mut Vec<Record> {
+        let key = evidence::area_at(path).map_or_else(|| path.to_string(), |a| a.path.clone());
+        self.areas.entry(key).or_default()
+    }
+
+    pub fn tickets(&self) -> &[Record] {
+        self.rows("/Tickets")
+    }
+
+    pub fn tickets_mut(&mut self) -> &mut Vec<Record> {
+        self.rows_mut("/Tickets")
+    }
+
+    // ---- adding records the way an admin would in the UI (tests) -----------------------
+
+    /// Adds an agent; an id is given when `fields` has none. Returns the id.
+    pub fn add_agent(&mut self, fields: Value) -> i64 {
+        let mut r = Record::new(fields);
+        let id = r.i64("id").unwrap_or_else(|| {
+            self.last_ids.agent += 1;
+            self.last_ids.agent
+        });
+        self.last_ids.agent = self.last_ids.agent.max(id);
+        r.set("id", id);
+        self.agents.push(r);
+        id
+    }
+
+    /// Adds a role; a GUID and `id_int` are given when `fields` has none. Returns the id.
+    pub fn add_role(&mut self, fields: Value) -> String {
+        let mut r = Record::new(fields);
+        if !r.has("id_int") {
+            self.last_ids.role += 1;
+            r.set("id_int", self.last_ids.role);
+        }
+        let id = match r.key() {
+            k if k.is_empty() => new_guid(),
+            k => k,
+        };
+        r.set("id", id.clone());
+        self.roles.push(r);
+        id
+    }
+
+    /// Adds an application; a GUID id when `fields` has none. Returns the id.
+    pub fn add_application(&mut self, fields: Value) -> String {
+        let mut r = Record::new(fields);
+        let id = match r.key() {
+            k if k.is_empty() => new_guid(),
+            k => k,
+        };
+        r.set("id", id.clone());
+        self.applications.push(r);
+        id
+    }
+
+    // ---- permissions -------------------------------------------------------------------
+
+    /// What an agent may do: its own claims and its roles' claims, as this instance
+    /// understands them (unknown role references are ignored).
+    pub fn perms(&self, agent: &Record) -> Perms {
+        let mut p = Perms::default();
+        p.add(self.dialect, agent);
+        for r in agent.list("roles") {
+            let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
+            if let Some(role) = self.role(id) {
+                p.add(self.dialect, role);
+            }
         }
         p
     }
 
-    /// Administrator through its own claims or any of its roles ("Is a Halo Administrator").
-    pub fn agent_is_admin(&self, agent: &Agent) -> bool {
-        self.agent_permissions(agent).admin()
+    /// "Is a Halo Administrator" through the agent's own claims or any of its roles.
+    pub fn is_admin(&self, agent: &Record) -> bool {
+        self.perms(agent).admin()
+    }
+
+    // ---- the schema invariant and persistence -------------------------------------------
+
+    /// Drops every field a record's schema lacks (what a test or an old state file may have
+    /// put there); returns `kind[i].field` for each dropped field that carried a value.
+    pub fn sanitize(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            let Some(schema) = kind.schema() else {
+                continue;
+            };
+            let extra: &[&str] = if kind == Kind::Application {
+                &KEY_SLOT_FIELDS
+            } else {
+                &[]
+            };
+            for (i, r) in self.records_mut(kind).iter_mut().enumerate() {
+                drop_unknown(
+                    schema,
+                    r,
+                    extra,
+                    &format!("{}[{i}].", kind.plural()),
+                    &mut out,
+                );
+            }
+        }
+        for (path, rows) in &mut self.areas {
+            let Some(schema) = schema_at(path) else {
+                continue;
+            };
+            for (i, r) in rows.iter_mut().enumerate() {
+                drop_unknown(schema, r, &[], &format!("{path}[{i}]."), &mut out);
+            }
+        }
+        out
     }
 
     pub fn load(path: &Path) -> std::io::Result<Option<Self>> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display()))),
+            Ok(bytes) => {
+                let mut s: Self = serde_json::from_slice(&bytes)
+                    .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+                s.sanitize();
+                if s.areas.is_empty() {
+                    s.areas = seed_areas();
+                }
+                Ok(Some(s))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -408,6 +581,40 @@ impl State {
     }
 }
 
+/// The older long name of a code, if the claims table maps one.
+fn legacy_name(code: &str) -> Option<&'static str> {
+    evidence::claims()
+        .legacy
+        .iter()
+        .find(|(_, c)| c.as_str() == code)
+        .map(|(l, _)| l.as_str())
+}
+
+/// Drops the fields of `r` that `schema` (plus `extra`) lacks, at the top level and in nested
+/// objects; names those that carried a value.
+fn drop_unknown(
+    schema: &evidence::Schema,
+    r: &mut Record,
+    extra: &[&str],
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
+    let before = r.clone();
+    let mut dropped = Vec::new();
+    super::schema::drop_unknown(schema, r.fields_mut(), extra, "", &mut dropped);
+    for d in dropped {
+        // Only a top-level field that carried something is worth a word.
+        let carried = before.get(&d).is_some_and(|v| match v {
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            _ => true,
+        });
+        if carried || d.contains('.') {
+            out.push(format!("{prefix}{d}"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,29 +623,81 @@ mod tests {
     fn seed_has_admin_app_logged_in_as_admin() {
         let s = State::seed("cid".into(), "sec".into());
         let app = s.bootstrap_app().unwrap();
-        let agent = s.agent(app.loginas_agent_id.unwrap()).unwrap();
-        assert!(s.agent_is_admin(agent));
-        let sam = s.agent(3).unwrap();
-        assert!(!s.agent_is_admin(sam));
+        let agent = s.agent(app.i64("loginas_agent_id").unwrap()).unwrap();
+        assert!(s.is_admin(agent));
+        let sam = s.agent(HUMAN_AGENT_ID).unwrap();
+        assert!(!s.is_admin(sam));
+        assert_eq!(s.perms(sam).access("Tx"), evidence::Access::Modify);
+        assert_eq!(s.count_named("roles", "1st Line Support"), 1);
         assert_eq!(
-            s.agent_permissions(sam).get("Tx").map(|l| l.label),
-            Some("Read and Modify")
+            s.named("applications", "Bootstrap Admin App")
+                .map(Record::key),
+            Some(app.key())
         );
     }
 
+    /// The seed stores only properties of each object's published schema.
     #[test]
-    fn legacy_dialect_understands_long_names_only() {
-        let mut s = State::seed_with("cid".into(), "sec".into(), SimDialect::Legacy);
-        let boot = s.agent(BOOTSTRAP_AGENT_ID).unwrap().clone();
-        assert!(s.agent_is_admin(&boot));
-        // An agent's own claims count too, in the instance's own names.
-        let sam = s.agent_mut(3).unwrap();
-        sam.claims = vec![claim("SA", "true")];
-        let sam = s.agent(3).unwrap().clone();
-        assert!(!s.agent_is_admin(&sam));
-        s.agent_mut(3).unwrap().claims = vec![claim("Administration", "true")];
-        let sam = s.agent(3).unwrap().clone();
-        assert!(s.agent_is_admin(&sam));
+    fn seed_is_schema_clean_in_every_dialect() {
+        for d in [
+            SimDialect::Current,
+            SimDialect::Legacy,
+            SimDialect::Mixed,
+            SimDialect::L0Numeric,
+        ] {
+            let mut s = State::seed_with("c".into(), "s".into(), d);
+            let seeded = s.clone();
+            assert_eq!(s.sanitize(), Vec::<String>::new(), "{d:?}");
+            // Every seeded claim is one the instance understands, in its own names.
+            for r in s.roles.iter().chain(&s.agents) {
+                for (t, v) in super::super::perms::claim_pairs(r) {
+                    assert!(d.understands(&t, &v), "{d:?}: {t}={v}");
+                }
+            }
+            assert_eq!(s, seeded);
+            for a in evidence::areas() {
+                assert!(!s.rows(&a.path).is_empty(), "{}", a.path);
+            }
+        }
+    }
+
+    #[test]
+    fn dialects_seed_their_own_names() {
+        let claims = |d| {
+            let s = State::seed_with("c".into(), "s".into(), d);
+            let admin = super::super::perms::claim_pairs(s.role(ADMIN_ROLE_ID).unwrap());
+            let first = super::super::perms::claim_pairs(s.role(FIRST_LINE_ROLE_ID).unwrap());
+            (admin, first)
+        };
+        let (a, f) = claims(SimDialect::Current);
+        assert_eq!(a, [("SA".to_string(), "true".to_string())]);
+        assert!(f.contains(&("l0".into(), "true".into())));
+        let (a, f) = claims(SimDialect::Legacy);
+        assert_eq!(a[0].0, "Administration");
+        assert!(f.iter().all(|(t, _)| t.len() > 2), "{f:?}");
+        let (a, f) = claims(SimDialect::Mixed);
+        assert_eq!(a[0].0, "Administration");
+        assert!(f.contains(&("Tx".into(), "2".into())));
+        let (_, f) = claims(SimDialect::L0Numeric);
+        assert!(f.contains(&("l0".into(), "1".into())));
+        for d in [SimDialect::Legacy, SimDialect::Mixed] {
+            let s = State::seed_with("c".into(), "s".into(), d);
+            assert!(s.is_admin(s.agent(BOOTSTRAP_AGENT_ID).unwrap()), "{d:?}");
+            assert!(!s.is_admin(s.agent(HUMAN_AGENT_ID).unwrap()), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn sanitize_drops_what_a_test_or_an_old_file_put_there() {
+        let mut s = State::seed("c".into(), "s".into());
+        let id = s.add_application(json!({"displayName": "X", "description": "ours"}));
+        s.agent_mut(3).unwrap().set("notes", "x");
+        s.agent_mut(3).unwrap().set("surname", "");
+        assert_eq!(
+            s.sanitize(),
+            ["agents[2].notes", "applications[1].description"]
+        );
+        assert!(!s.application(&id).unwrap().has("description"));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use crate::common::bin::*;
 use crate::common::emulator::*;
-use halo_onboard::halo::Application;
 use halo_onboard::sim::{SimConfig, SimHandle};
 
 /// The standard "says what to do" shape of a headless failure.
@@ -152,16 +151,14 @@ async fn names_taken_by_someone_else_block_the_plan() {
     let home = Home::new();
     sim.with_state(|st| {
         let mut a = st.agents[0].clone();
-        a.id = Some(900);
-        a.name = "taken-agent".into();
+        a.set("id", 900);
+        a.set("name", "taken-agent");
         st.agents.push(a);
-        st.applications.push(Application {
-            id: Some("app-taken".into()),
-            client_id: "0f0e0d0c-aaaa-bbbb-cccc-000000000002".into(),
-            display_name: "Taken App".into(),
-            description: "made by hand".into(),
-            ..Default::default()
-        });
+        st.add_application(serde_json::json!({
+            "id": "app-taken",
+            "clientId": "0f0e0d0c-aaaa-bbbb-cccc-000000000002",
+            "displayName": "Taken App",
+        }));
     });
     let cases = [
         (
@@ -247,9 +244,9 @@ async fn long_and_non_ascii_names() {
             assert_finished(&sim, &home, &id, what).await;
             let names = sim.with_state(|st| {
                 (
-                    st.roles.iter().any(|r| r.name == role),
-                    st.agents.iter().any(|a| a.name == agent),
-                    st.applications.iter().any(|a| a.display_name == app),
+                    st.named("roles", &role).is_some(),
+                    st.named("agents", &agent).is_some(),
+                    st.named("applications", &app).is_some(),
                 )
             });
             assert_eq!(names, (true, true, true), "{what}: names round-trip");

@@ -55,10 +55,10 @@ async fn an_open_profile_question_stops_before_any_write() {
     let r = home.run_sim(&sim, &with).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let in_team = sim.with_state(|st| {
-        st.agents.iter().find(|a| a.name == "Guardz").map(|a| {
-            a.teams
+        st.named("agents", "Guardz").map(|a| {
+            a.list("teams")
                 .iter()
-                .map(|t| t.team_name.clone())
+                .map(|t| t["team_name"].as_str().unwrap_or_default().to_string())
                 .collect::<Vec<_>>()
         })
     });

@@ -130,12 +130,11 @@ async fn drift_made_in_halo_is_found_by_check() {
         let app = st
             .applications
             .iter_mut()
-            .find(|a| a.client_id == app_id)
+            .find(|a| a.str("clientId") == app_id)
             .unwrap();
-        app.scopes.retain(|s| s.name != "admin:webhooks");
-        app.scopes.push(halo_onboard::halo::model::ScopeRef {
-            name: "admin".into(),
-        });
+        let scopes = app.list_mut("scopes");
+        scopes.retain(|s| s["name"] != "admin:webhooks");
+        scopes.push(serde_json::json!({"name": "admin"}));
     });
     let r = home.run(&check_args, &env).await;
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);

@@ -2,7 +2,7 @@
 //! refused step and the exact `resume … --manual` command; after the step is done by hand,
 //! `resume --manual application` adopts it, verifies and hands over the user's credentials.
 
-use halo_onboard::halo::model::*;
+use halo_onboard::halo::model::{GRANT_CLIENT_CREDENTIALS, LOGIN_ENTITY_AGENT};
 
 use crate::common::bin::{Home, apply_topleft};
 use crate::common::emulator::emulator;
@@ -68,20 +68,16 @@ async fn refused_application_prints_checklist_then_resume_manual_finishes() {
     let cid = uuid::Uuid::new_v4().to_string();
     let c = cid.clone();
     sim.with_state(move |st| {
-        let agent = st.agents.iter().find(|a| a.name == "topleft").unwrap().id;
-        st.applications.push(Application {
-            id: Some(uuid::Uuid::new_v4().to_string()),
-            client_id: c,
-            client_secret: hand_secret.into(),
-            display_name: "TopLeft".into(),
-            grant_type: GRANT_CLIENT_CREDENTIALS.into(),
-            loginentity: LOGIN_ENTITY_AGENT,
-            loginas_agent_id: agent,
-            scopes: ["all:standard", "all:teams", "admin:webhooks"]
-                .map(|n| ScopeRef { name: n.into() })
-                .to_vec(),
-            ..Application::default()
-        })
+        let agent = st.named("agents", "topleft").unwrap().i64("id");
+        st.add_application(serde_json::json!({
+            "clientId": c,
+            "clientSecret": hand_secret,
+            "displayName": "TopLeft",
+            "grant_type": GRANT_CLIENT_CREDENTIALS,
+            "loginentity": LOGIN_ENTITY_AGENT,
+            "loginas_agent_id": agent,
+            "scopes": [{"name": "all:standard"}, {"name": "all:teams"}, {"name": "admin:webhooks"}],
+        }))
     });
     let args = resume(cid.clone());
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -94,12 +90,7 @@ async fn refused_application_prints_checklist_then_resume_manual_finishes() {
     for text in [&r.stdout, &r.stderr] {
         assert!(!text.contains(hand_secret) && !text.contains(&sim.client_secret));
     }
-    let apps = sim.with_state(|st| {
-        st.applications
-            .iter()
-            .filter(|a| a.display_name == "TopLeft")
-            .count()
-    });
+    let apps = sim.with_state(|st| st.count_named("applications", "TopLeft"));
     assert_eq!(apps, 1);
 }
 
@@ -145,11 +136,7 @@ async fn resume_manual_role_keeps_a_hand_made_role_and_names_the_field_to_fix() 
         .to_string();
     // Made by hand, but "Is a HaloPSA Administrator" was forgotten.
     sim.with_state(|st| {
-        st.roles.push(Role {
-            id: Some(uuid::Uuid::new_v4().to_string()),
-            name: "TopLeft Role".into(),
-            ..Role::default()
-        })
+        st.add_role(serde_json::json!({"name": "TopLeft Role", "notes": "", "claims": []}))
     });
     let r = home
         .run(

@@ -139,7 +139,7 @@ async fn no_secret_outside_the_chosen_handover_file() {
     let mut secrets: Vec<String> = sim.with_state(|st| {
         st.applications
             .iter()
-            .map(|a| a.client_secret.clone())
+            .map(|a| a.str("clientSecret").to_string())
             .filter(|s| !s.is_empty())
             .collect()
     });

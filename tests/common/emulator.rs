@@ -107,24 +107,34 @@ pub fn read_env_file(p: &Path) -> HashMap<String, String> {
         .collect()
 }
 
-/// (roles, agents, applications) carrying `marker`.
+/// (roles, agents, applications) carrying `marker`. Halo's published schema has a place for it
+/// only on roles (`notes`): agents are marked through the marked role they hold, applications
+/// through the marked agent they log in as (the 2024 schema has no application description).
 pub fn marked(sim: &SimHandle, marker: &str) -> (usize, usize, usize) {
     sim.with_state(|st| {
-        (
-            st.roles.iter().filter(|r| r.notes.contains(marker)).count(),
-            // Agents have no notes in Halo: marked through the marked role they hold.
-            st.agents
-                .iter()
-                .filter(|a| {
-                    a.roles.iter().any(|r| {
-                        st.role(&r.id)
-                            .is_some_and(|role| role.notes.contains(marker))
-                    })
+        let agents: Vec<i64> = st
+            .agents
+            .iter()
+            .filter(|a| {
+                a.list("roles").iter().any(|r| {
+                    st.role(r["id"].as_str().unwrap_or_default())
+                        .is_some_and(|role| role.str("notes").contains(marker))
                 })
+            })
+            .filter_map(|a| a.i64("id"))
+            .collect();
+        (
+            st.roles
+                .iter()
+                .filter(|r| r.str("notes").contains(marker))
                 .count(),
+            agents.len(),
             st.applications
                 .iter()
-                .filter(|a| a.description.contains(marker))
+                .filter(|a| {
+                    a.i64("loginas_agent_id")
+                        .is_some_and(|id| agents.contains(&id))
+                })
                 .count(),
         )
     })
@@ -136,12 +146,9 @@ pub fn named(sim: &SimHandle, s: &Session) -> (usize, usize, usize) {
     let a = &s.answers;
     sim.with_state(|st| {
         (
-            st.roles.iter().filter(|r| r.name == a.role.name).count(),
-            st.agents.iter().filter(|x| x.name == a.agent.name).count(),
-            st.applications
-                .iter()
-                .filter(|x| x.display_name == a.application.name)
-                .count(),
+            st.count_named("roles", &a.role.name),
+            st.count_named("agents", &a.agent.name),
+            st.count_named("applications", &a.application.name),
         )
     })
 }
@@ -244,21 +251,17 @@ pub async fn verify_applied(e: &Env, s: &Session, a: &Applied) -> Verification {
 /// An application that may only read tickets, logging in as the bootstrap agent: a bootstrap
 /// credential without the admin permission.
 pub fn add_read_only_app(sim: &SimHandle, client_id: &str, secret: &str) {
-    use halo_onboard::halo::model::{Application, ScopeRef};
     let (client_id, secret) = (client_id.to_string(), secret.to_string());
     sim.with_state(move |st| {
-        st.applications.push(Application {
-            id: Some("app-readonly".into()),
-            client_id,
-            client_secret: secret,
-            display_name: "Read only".into(),
-            grant_type: "client_credentials".into(),
-            loginas_agent_id: Some(halo_onboard::sim::state::BOOTSTRAP_AGENT_ID),
-            scopes: vec![ScopeRef {
-                name: "read:tickets".into(),
-            }],
-            ..Default::default()
-        })
+        st.add_application(serde_json::json!({
+            "id": "app-readonly",
+            "clientId": client_id,
+            "clientSecret": secret,
+            "displayName": "Read only",
+            "grant_type": "client_credentials",
+            "loginas_agent_id": halo_onboard::sim::state::BOOTSTRAP_AGENT_ID,
+            "scopes": [{"name": "read:tickets"}],
+        }));
     });
 }
 

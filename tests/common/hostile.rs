@@ -76,8 +76,8 @@ fn json(status: u16, v: serde_json::Value) -> Response {
 pub fn poison_agent_name(sim: &SimHandle) {
     sim.with_state(|st| {
         for a in st.agents.iter_mut() {
-            if a.name == "Bootstrap Admin" {
-                a.name = evil_name();
+            if a.str("name") == "Bootstrap Admin" {
+                a.set("name", evil_name());
             }
         }
     });

@@ -90,11 +90,6 @@ async fn a_terminal_is_asked_for_the_secret_and_before_applying() {
     r.keys(&["y", "Enter"]);
     assert_eq!(r.exit_code(), 0, "{}", r.history());
     assert!(r.history().contains("rolled back"), "{}", r.history());
-    let left = sim.with_state(|st| {
-        st.applications
-            .iter()
-            .filter(|a| a.display_name == "TopLeft")
-            .count()
-    });
+    let left = sim.with_state(|st| st.count_named("applications", "TopLeft"));
     assert_eq!(left, 0);
 }

@@ -121,12 +121,9 @@ async fn one_bad_instance_does_not_stop_the_others() {
         assert!(text.contains(&sims[i].url));
         let made = sims[i].with_state(|st| {
             (
-                st.roles.iter().filter(|r| r.name == "TopLeft Role").count(),
-                st.agents.iter().filter(|a| a.name == "topleft").count(),
-                st.applications
-                    .iter()
-                    .filter(|a| a.display_name == "TopLeft")
-                    .count(),
+                st.count_named("roles", "TopLeft Role"),
+                st.count_named("agents", "topleft"),
+                st.count_named("applications", "TopLeft"),
             )
         });
         assert_eq!(made, (1, 1, 1));

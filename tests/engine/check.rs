@@ -2,11 +2,11 @@
 //! exit codes are 0 (all good), 1 (drift or failure) and 2 (could not run).
 
 use halo_onboard::answers::Answers;
-use halo_onboard::halo::model::*;
 use halo_onboard::halo::{Client, Endpoint};
 use halo_onboard::headless::check::{Audit, BOOTSTRAP_CHECKS, Report, Status, audit};
-use halo_onboard::sim::{self, SimHandle, State};
+use halo_onboard::sim::{self, Record, SimHandle, State};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
 
 use crate::common::bin::{Home, Run};
 use crate::common::emulator::*;
@@ -72,25 +72,16 @@ impl Setup {
     }
 }
 
-fn app<'a>(st: &'a mut State, s: &Setup) -> &'a mut Application {
-    st.applications
-        .iter_mut()
-        .find(|a| a.id.as_deref() == Some(s.application_id.as_str()))
-        .unwrap()
+fn app<'a>(st: &'a mut State, s: &Setup) -> &'a mut Record {
+    st.application_mut(&s.application_id).unwrap()
 }
 
-fn agent<'a>(st: &'a mut State, s: &Setup) -> &'a mut Agent {
-    st.agents
-        .iter_mut()
-        .find(|a| a.id == Some(s.agent_id))
-        .unwrap()
+fn agent<'a>(st: &'a mut State, s: &Setup) -> &'a mut Record {
+    st.agent_mut(s.agent_id).unwrap()
 }
 
-fn role<'a>(st: &'a mut State, s: &Setup) -> &'a mut Role {
-    st.roles
-        .iter_mut()
-        .find(|r| r.id.as_deref() == Some(s.role_id.as_str()))
-        .unwrap()
+fn role<'a>(st: &'a mut State, s: &Setup) -> &'a mut Record {
+    st.role_mut(&s.role_id).unwrap()
 }
 
 fn failed(r: &Report) -> Vec<String> {
@@ -144,11 +135,7 @@ async fn a_fresh_integration_passes_every_check() {
 #[tokio::test]
 async fn extra_scope_is_drift_and_needs_the_bootstrap_credentials() {
     let s = setup("topleft").await;
-    s.change(|st, s| {
-        app(st, s).scopes.push(ScopeRef {
-            name: "admin".into(),
-        })
-    });
+    s.change(|st, s| app(st, s).list_mut("scopes").push(json!({"name": "admin"})));
     let r = s.audit().await;
     assert_drift(&r, "extra scope admin", "application scopes");
     assert!(
@@ -173,7 +160,11 @@ async fn extra_scope_is_drift_and_needs_the_bootstrap_credentials() {
 #[tokio::test]
 async fn missing_scope_is_drift_with_or_without_bootstrap() {
     let s = setup("topleft").await;
-    s.change(|st, s| app(st, s).scopes.retain(|x| x.name != "admin:webhooks"));
+    s.change(|st, s| {
+        app(st, s)
+            .list_mut("scopes")
+            .retain(|x| x["name"] != "admin:webhooks")
+    });
     let r = s.audit().await;
     assert_drift(&r, "missing scope admin:webhooks", "application scopes");
     assert!(
@@ -195,7 +186,7 @@ async fn missing_scope_is_drift_with_or_without_bootstrap() {
 #[tokio::test]
 async fn disabled_agent_is_drift() {
     let s = setup("topleft").await;
-    s.change(|st, s| agent(st, s).isdisabled = true);
+    s.change(|st, s| agent(st, s).set("isdisabled", true));
     let r = s.audit().await;
     assert_drift(&r, "agent disabled", "agent active");
     // The token is refused as a consequence; not reported as a second cause.
@@ -209,7 +200,7 @@ async fn disabled_agent_is_drift() {
 #[tokio::test]
 async fn agent_no_longer_api_only_is_drift() {
     let s = setup("topleft").await;
-    s.change(|st, s| agent(st, s).isapiagent = false);
+    s.change(|st, s| agent(st, s).set("isapiagent", false));
     let r = s.audit().await;
     assert_drift(&r, "agent not API-only", "agent API-only");
     assert_eq!(failed(&r), vec!["agent API-only"]);
@@ -218,7 +209,7 @@ async fn agent_no_longer_api_only_is_drift() {
 #[tokio::test]
 async fn role_removed_from_agent_is_drift() {
     let s = setup("topleft").await;
-    s.change(|st, s| agent(st, s).roles.clear());
+    s.change(|st, s| agent(st, s).list_mut("roles").clear());
     let r = s.audit().await;
     assert_drift(&r, "role 'TopLeft Role' removed from agent", "agent role");
     assert!(
@@ -232,7 +223,7 @@ async fn role_removed_from_agent_is_drift() {
 #[tokio::test]
 async fn role_that_lost_admin_is_drift() {
     let s = setup("topleft").await;
-    s.change(|st, s| role(st, s).claims.retain(|c| c.claim_type != "SA"));
+    s.change(|st, s| role(st, s).list_mut("claims").retain(|c| c["type"] != "SA"));
     let r = s.audit().await;
     assert_drift(&r, "role lost admin", "role admin");
 }
@@ -243,9 +234,9 @@ async fn role_feature_access_below_the_profile_is_drift() {
     let before = s.audit().await;
     assert_eq!(before.row("role permissions").unwrap().status, Status::Pass);
     s.change(|st, s| {
-        for c in &mut role(st, s).claims {
-            if c.claim_type == "Tx" {
-                c.value = "1".into(); // Read Only
+        for c in role(st, s).list_mut("claims") {
+            if c["type"] == "Tx" {
+                c["value"] = json!("1"); // Read Only
             }
         }
     });
@@ -256,7 +247,7 @@ async fn role_feature_access_below_the_profile_is_drift() {
 #[tokio::test]
 async fn inactive_application_is_drift() {
     let s = setup("topleft").await;
-    s.change(|st, s| app(st, s).inactive = true);
+    s.change(|st, s| app(st, s).set("inactive", true));
     let r = s.audit().await;
     assert_drift(&r, "application inactive", "application active");
     assert!(
@@ -287,7 +278,7 @@ async fn wrong_app_secret_is_a_finding_not_could_not_run() {
 #[tokio::test]
 async fn login_agent_switched_is_drift() {
     let s = setup("topleft").await;
-    s.change(|st, s| app(st, s).loginas_agent_id = Some(sim::state::BOOTSTRAP_AGENT_ID));
+    s.change(|st, s| app(st, s).set("loginas_agent_id", sim::state::BOOTSTRAP_AGENT_ID));
     let r = s.audit().await;
     assert_drift(
         &r,
@@ -360,11 +351,7 @@ async fn binary_exit_codes() {
     assert!(r.stdout.contains("bootstrap"), "{}", r.stdout);
 
     // 1: drift.
-    s.change(|st, s| {
-        app(st, s).scopes.push(ScopeRef {
-            name: "admin".into(),
-        })
-    });
+    s.change(|st, s| app(st, s).list_mut("scopes").push(json!({"name": "admin"})));
     let r = check_bin(&s, &json_args, &boot).await;
     assert_eq!(r.code, 1, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
@@ -432,7 +419,7 @@ async fn binary_unreachable_halo_is_exit_2() {
 #[tokio::test]
 async fn disabled_agent_without_bootstrap_is_a_login_finding() {
     let s = setup("topleft").await;
-    s.change(|st, s| agent(st, s).isdisabled = true);
+    s.change(|st, s| agent(st, s).set("isdisabled", true));
     let r = s.audit_with(&s.secret, false).await;
     assert_eq!(r.code(), 1);
     let t = r.row("token").unwrap();

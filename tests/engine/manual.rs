@@ -2,12 +2,13 @@
 //! object by hand (here: straight into the emulator's state), apply adopts it and continues,
 //! verification decides, and rollback leaves what the user made in place.
 
-use halo_onboard::halo::model::*;
+use halo_onboard::halo::model::{Application, GRANT_CLIENT_CREDENTIALS, LOGIN_ENTITY_AGENT, Role};
 use halo_onboard::journal::{Event, Session, Status, Subject};
 use halo_onboard::plan::Object;
 use halo_onboard::plan::apply::{ApplyError, Finished};
 use halo_onboard::plan::manual::{ManualCredentials, NotAdopted};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
 
 use crate::common::emulator::*;
 
@@ -32,17 +33,15 @@ fn make_app_by_hand(e: &Env, s: &Session) -> (String, String) {
     let name = s.answers.application.name.clone();
     let (c, sec) = (cid.clone(), secret.clone());
     e.sim.with_state(move |st| {
-        st.applications.push(Application {
-            id: Some(uuid::Uuid::new_v4().to_string()),
-            client_id: c,
-            client_secret: sec,
-            display_name: name,
-            grant_type: GRANT_CLIENT_CREDENTIALS.into(),
-            loginentity: LOGIN_ENTITY_AGENT,
-            loginas_agent_id: Some(agent_id),
-            scopes: scopes.into_iter().map(|name| ScopeRef { name }).collect(),
-            ..Application::default()
-        })
+        st.add_application(json!({
+            "clientId": c,
+            "clientSecret": sec,
+            "displayName": name,
+            "grant_type": GRANT_CLIENT_CREDENTIALS,
+            "loginentity": LOGIN_ENTITY_AGENT,
+            "loginas_agent_id": agent_id,
+            "scopes": scopes.iter().map(|n| json!({"name": n})).collect::<Vec<_>>(),
+        }))
     });
     (cid, secret)
 }
@@ -164,19 +163,14 @@ async fn refused_role_made_by_hand_is_adopted_and_apply_continues() {
     // Made by hand without the setup marker and with a different note: still adopted, kept.
     let name = s.answers.role.name.clone();
     e.sim.with_state(move |st| {
-        st.roles.push(Role {
-            id: Some(uuid::Uuid::new_v4().to_string()),
-            id_int: Some(99),
-            name,
-            notes: "made by hand".into(),
-            // As TopLeft's checklist says: administrator, and the two ticket view switches.
-            claims: [("SA", "true"), ("l8", "1"), ("l9", "1")]
-                .map(|(t, v)| Claim {
-                    claim_type: t.into(),
-                    value: v.into(),
-                })
-                .to_vec(),
-        })
+        // As TopLeft's checklist says: administrator, and the two ticket view switches.
+        st.add_role(json!({
+            "id_int": 99,
+            "name": name,
+            "notes": "made by hand",
+            "claims": [{"type": "SA", "value": "true"}, {"type": "l8", "value": "1"},
+                       {"type": "l9", "value": "1"}],
+        }))
     });
     let f = applier(&e.admin, &e.journal)
         .adopt_and_continue(&mut s, Object::Role, None)
@@ -220,13 +214,8 @@ async fn hand_made_role_missing_a_permission_is_reported_with_the_ui_field() {
         })
     ));
     let name = s.answers.role.name.clone();
-    e.sim.with_state(move |st| {
-        st.roles.push(Role {
-            id: Some(uuid::Uuid::new_v4().to_string()),
-            name,
-            ..Role::default()
-        })
-    });
+    e.sim
+        .with_state(move |st| st.add_role(json!({ "name": name, "notes": "", "claims": [] })));
     let f = applier(&e.admin, &e.journal)
         .adopt_and_continue(&mut s, Object::Role, None)
         .await
@@ -296,20 +285,13 @@ async fn refused_api_agent_made_by_hand_is_found_by_username() {
     let role_id = s.objects.role_id.clone().unwrap();
     let (role_name, username) = (s.answers.role.name.clone(), s.answers.agent.name.clone());
     let agent_id = e.sim.with_state(move |st| {
-        st.last_ids.agent += 1;
-        let id = st.last_ids.agent;
-        st.agents.push(Agent {
-            id: Some(id),
-            name: username.to_uppercase(),
-            isapiagent: true,
-            roles: vec![RoleRef {
-                id: role_id,
-                name: role_name,
-            }],
-            workday_id: Some(1),
-            ..Agent::default()
-        });
-        id
+        st.add_agent(json!({
+            "name": username.to_uppercase(),
+            "isapiagent": true,
+            "isdisabled": false,
+            "roles": [{"id": role_id, "name": role_name}],
+            "workday_id": 1,
+        }))
     });
     let f = applier(&e.admin, &e.journal)
         .adopt_and_continue(&mut s, Object::Agent, None)

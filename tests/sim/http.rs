@@ -4,119 +4,12 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use halo_onboard::halo::model::{Agent, AgentTeam, Application, Claim, ScopeRef};
-use halo_onboard::halo::scopes::AREAS;
-use halo_onboard::sim::{DropMode, SecretMode, SimConfig, SimHandle};
+use halo_onboard::evidence;
+use halo_onboard::sim::{DropMode, SecretExpiry, SecretMode, SimConfig, SimHandle};
 use serde_json::{Value, json};
 
-const ADMIN_SCOPES: &str = "all admin all:teams admin:webhooks";
-
 use crate::common::emulator::{emulator, json_of, spawn};
-
-fn http() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-/// `GET path` on the emulator, with a bearer token when given: the raw answer.
-async fn fetch(sim: &SimHandle, path: &str, tok: Option<&str>) -> reqwest::Response {
-    let mut rb = http().get(format!("{}{path}", sim.url));
-    if let Some(t) = tok {
-        rb = rb.bearer_auth(t);
-    }
-    rb.send().await.unwrap()
-}
-
-async fn token_resp(sim: &SimHandle, id: &str, secret: &str, scope: Option<&str>) -> (u16, Value) {
-    let mut form = vec![
-        ("grant_type", "client_credentials"),
-        ("client_id", id),
-        ("client_secret", secret),
-    ];
-    if let Some(s) = scope {
-        form.push(("scope", s));
-    }
-    let r = http()
-        .post(format!("{}/auth/token", sim.url))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn token_for(sim: &SimHandle, id: &str, secret: &str, scope: &str) -> String {
-    let (status, body) = token_resp(sim, id, secret, Some(scope)).await;
-    assert_eq!(status, 200, "{body}");
-    body["access_token"].as_str().unwrap().to_string()
-}
-
-async fn admin_token(sim: &SimHandle) -> String {
-    token_for(sim, &sim.client_id, &sim.client_secret, ADMIN_SCOPES).await
-}
-
-async fn call(
-    sim: &SimHandle,
-    method: reqwest::Method,
-    tok: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut rb = http()
-        .request(method, format!("{}{path}", sim.url))
-        .bearer_auth(tok);
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-async fn get(sim: &SimHandle, tok: &str, path: &str) -> (u16, Value) {
-    call(sim, reqwest::Method::GET, tok, path, None).await
-}
-
-async fn post(sim: &SimHandle, tok: &str, path: &str, body: Value) -> (u16, Value) {
-    call(sim, reqwest::Method::POST, tok, path, Some(body)).await
-}
-
-async fn delete(sim: &SimHandle, tok: &str, path: &str) -> (u16, Value) {
-    call(sim, reqwest::Method::DELETE, tok, path, None).await
-}
-
-/// An application logging in as `agent_id` with `scopes`, created directly in the state.
-fn add_app(sim: &SimHandle, agent_id: i64, scopes: &[&str]) -> (String, String) {
-    let id = uuid::Uuid::new_v4().to_string();
-    let secret = format!("{id}-secret");
-    let app = Application {
-        id: Some(id.clone()),
-        client_id: id.clone(),
-        client_secret: secret.clone(),
-        display_name: "test app".into(),
-        grant_type: "client_credentials".into(),
-        loginas_agent_id: Some(agent_id),
-        scopes: scopes
-            .iter()
-            .map(|s| ScopeRef { name: (*s).into() })
-            .collect(),
-        ..Application::default()
-    };
-    sim.with_state(|s| s.applications.push(app));
-    (id, secret)
-}
-
-fn names(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["name"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
+use crate::raw::*;
 
 // ---------------------------------------------------------------- auth server
 
@@ -223,7 +116,7 @@ async fn token_endpoint_errors() {
     assert_eq!((s, b["error"].as_str()), (400, Some("invalid_scope")));
 
     // Inactive application.
-    sim.with_state(|s| s.application_mut(&id).unwrap().inactive = true);
+    sim.with_state(|s| s.application_mut(&id).unwrap().set("inactive", true));
     let (s, b) = token_resp(&sim, &id, &secret, Some("all")).await;
     assert_eq!((s, b["error"].as_str()), (401, Some("invalid_client")));
     sim.shutdown().await;
@@ -233,7 +126,7 @@ async fn token_endpoint_errors() {
 async fn login_agent_must_exist_and_be_enabled() {
     let sim = emulator().await;
     let tok = admin_token(&sim).await;
-    sim.with_state(|s| s.agent_mut(2).unwrap().isdisabled = true);
+    sim.with_state(|s| s.agent_mut(2).unwrap().set("isdisabled", true));
     let (s, b) = token_resp(&sim, &sim.client_id, &sim.client_secret, Some("all")).await;
     assert_eq!((s, b["error"].as_str()), (400, Some("invalid_grant")));
     assert!(
@@ -320,13 +213,10 @@ async fn agent_list_filters_and_envelope() {
     let sim = emulator().await;
     let tok = admin_token(&sim).await;
     sim.with_state(|s| {
-        s.agents.push(Agent {
-            id: Some(50),
-            name: "Gone Person".into(),
-            email: "gone@x.example".into(),
-            isdisabled: true,
-            ..Agent::default()
-        })
+        s.add_agent(
+            json!({"id": 50, "name": "Gone Person", "email": "gone@x.example",
+            "isdisabled": true, "isapiagent": false}),
+        )
     });
     let (s, v) = get(&sim, &tok, "/api/Agent").await;
     assert_eq!(s, 200);
@@ -375,7 +265,7 @@ async fn agent_list_filters_and_envelope() {
 async fn agent_create_update_delete() {
     let sim = emulator().await;
     let tok = admin_token(&sim).await;
-    let role_id = sim.with_state(|s| s.roles[1].id.clone().unwrap());
+    let role_id = sim.with_state(|s| s.roles[1].key());
     let (s, a) = post(
         &sim,
         &tok,
@@ -790,57 +680,59 @@ async fn role_layer_403() {
 
     // Granting the admin role through the state opens configuration.
     sim.with_state(|s| {
-        let admin = s.roles[0].id.clone().unwrap();
+        let admin = s.roles[0].key();
         s.agent_mut(3)
             .unwrap()
-            .roles
-            .push(halo_onboard::halo::model::RoleRef {
-                id: admin,
-                name: String::new(),
-            });
+            .list_mut("roles")
+            .push(json!({ "id": admin }));
     });
     assert_eq!(get(&sim, &tok, "/api/Roles").await.0, 200);
     assert_eq!(get(&sim, &tok, "/api/Invoice").await.0, 200);
     sim.shutdown().await;
 }
 
+/// The default reading of ticket visibility (teams): Sam Support is in Service Desk, with both
+/// membership flags, and has tickets of his own in Operations.
 #[tokio::test]
 async fn ticket_visibility_follows_teams() {
     let sim = emulator().await;
-    let ids = |v: &Value| -> Vec<i64> {
-        v["tickets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["id"].as_i64().unwrap())
-            .collect()
-    };
-    // Sam is in Service Desk only.
+    let tickets = |v: &Value| ids(v, "tickets");
     let (id, secret) = add_app(&sim, 3, &["read:tickets", "all:teams"]);
     let tok = token_for(&sim, &id, &secret, "read:tickets").await;
     let (s, v) = get(&sim, &tok, "/api/Tickets").await;
     assert_eq!(s, 200);
-    assert_eq!(ids(&v), [1001, 1002]);
-    assert_eq!(v["record_count"], 2);
+    assert_eq!(tickets(&v), [1001, 1002, 1004], "his team's, and his own");
+    assert_eq!(v["record_count"], 3);
     let tok_all = token_for(&sim, &id, &secret, "read:tickets all:teams").await;
     let (_, v) = get(&sim, &tok_all, "/api/Tickets").await;
-    assert_eq!(ids(&v), [1001, 1002, 1003, 1004, 1005]);
+    assert_eq!(tickets(&v), [1001, 1002, 1003, 1004, 1005]);
     let (_, v) = get(&sim, &tok_all, "/api/Tickets?count=1").await;
-    assert_eq!((ids(&v), v["record_count"].as_i64()), (vec![1001], Some(5)));
+    assert_eq!(
+        (tickets(&v), v["record_count"].as_i64()),
+        (vec![1001], Some(5))
+    );
 
-    // No team membership: an empty list, not an error.
-    sim.with_state(|s| s.agent_mut(3).unwrap().teams.clear());
+    // No team membership: only his own tickets, and a list, not an error.
+    sim.with_state(|s| s.agent_mut(3).unwrap().list_mut("teams").clear());
     let (s, v) = get(&sim, &tok, "/api/Tickets").await;
-    assert_eq!((s, v["record_count"].as_i64()), (200, Some(0)));
-    assert_eq!(ids(&v), Vec::<i64>::new());
+    assert_eq!((s, tickets(&v)), (200, vec![1002, 1004]));
+    // A membership without the flags shows neither unassigned nor others' tickets.
     sim.with_state(|s| {
-        s.agent_mut(3).unwrap().teams.push(AgentTeam {
-            team_id: 2,
-            ..AgentTeam::default()
-        })
+        s.agent_mut(3)
+            .unwrap()
+            .list_mut("teams")
+            .push(json!({"team_id": 2}))
     });
     let (_, v) = get(&sim, &tok, "/api/Tickets").await;
-    assert_eq!(ids(&v), [1003, 1004]);
+    assert_eq!(tickets(&v), [1002, 1004]);
+    sim.with_state(|s| {
+        s.agent_mut(3).unwrap().set(
+            "teams",
+            json!([{"team_id": 2, "unassigned_access": true, "otheragent_access": false}]),
+        )
+    });
+    let (_, v) = get(&sim, &tok, "/api/Tickets").await;
+    assert_eq!(tickets(&v), [1002, 1003, 1004]);
 
     // The admin sees everything without all:teams.
     let admin = token_for(&sim, &sim.client_id, &sim.client_secret, "read:tickets").await;
@@ -849,20 +741,20 @@ async fn ticket_visibility_follows_teams() {
     sim.shutdown().await;
 }
 
+/// Every probe area of the evidence answers with its envelope key and seeded records.
 #[tokio::test]
 async fn every_area_probe_answers_with_an_envelope() {
     let sim = emulator().await;
     let tok = admin_token(&sim).await;
-    for area in AREAS.iter().filter(|a| a.probe.is_some()) {
-        let probe = area.probe.unwrap();
-        let (s, v) = get(&sim, &tok, &format!("/api{probe}")).await;
-        assert_eq!(s, 200, "{probe}: {v}");
-        let obj = v.as_object().unwrap();
-        assert!(obj["record_count"].as_u64().unwrap() >= 1, "{probe}");
-        let list = obj.iter().find(|(k, _)| *k != "record_count").unwrap().1;
-        if probe.contains("count=1") {
-            assert_eq!(list.as_array().unwrap().len(), 1, "{probe} honours count=1");
-        }
+    for area in evidence::areas() {
+        let path = format!("/api{}?count=1", area.path);
+        let (s, v) = get(&sim, &tok, &path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert!(v["record_count"].as_u64().unwrap() >= 1, "{path}");
+        let list = v[area.list_key.as_str()]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: {v}"));
+        assert_eq!(list.len(), 1, "{path} honours count=1");
     }
     let (_, v) = get(&sim, &tok, "/api/Client").await;
     assert_eq!(v["clients"].as_array().unwrap().len(), 3);
@@ -1021,7 +913,7 @@ async fn post_role_raw(sim: &SimHandle, tok: &str, name: &str) -> Result<String,
 }
 
 fn role_exists(sim: &SimHandle, name: &str) -> bool {
-    sim.with_state(|s| s.roles.iter().any(|r| r.name == name))
+    sim.with_state(|s| s.count_named("roles", name) > 0)
 }
 
 #[tokio::test]
@@ -1228,16 +1120,12 @@ async fn refuse_reads_denies_those_reads_only() {
 fn set_first_line(sim: &SimHandle, code: &str, value: &str) {
     let (code, value) = (code.to_string(), value.to_string());
     sim.with_state(move |st| {
-        let role = st
-            .roles
-            .iter_mut()
-            .find(|r| r.name == "1st Line Support")
-            .unwrap();
-        role.claims.retain(|c| c.claim_type != code);
-        role.claims.push(Claim {
-            claim_type: code,
-            value,
-        });
+        let claims = st
+            .named_mut("roles", "1st Line Support")
+            .unwrap()
+            .list_mut("claims");
+        claims.retain(|c| c["type"] != code.as_str());
+        claims.push(json!({ "type": code, "value": value }));
     });
 }
 
@@ -1254,11 +1142,14 @@ async fn access_follows_halos_codes_and_scales() {
         &sim,
         &tok,
         "/api/Tickets",
-        json!([{"summary": "x", "team_id": 1}]),
+        json!([{"summary": "x", "team": "Service Desk"}]),
     )
     .await;
     assert_eq!(s, 201, "{t}");
-    assert_eq!(t["summary"], "x");
+    assert_eq!(
+        (t["summary"].as_str(), t["id"].as_i64()),
+        (Some("x"), Some(1006))
+    );
     set_first_line(&sim, "l6", "0");
     let (s, b) = post(&sim, &tok, "/api/Tickets", json!([{"summary": "y"}])).await;
     assert_eq!(s, 403, "no 'Can add new Tickets': {b}");
@@ -1298,10 +1189,9 @@ async fn access_follows_halos_codes_and_scales() {
     // Not an administrator through its role; its own SA claim makes it one.
     assert_eq!(get(&sim, &tok, "/api/Roles").await.0, 403);
     sim.with_state(|st| {
-        st.agent_mut(3).unwrap().claims = vec![Claim {
-            claim_type: "SA".into(),
-            value: "true".into(),
-        }];
+        st.agent_mut(3)
+            .unwrap()
+            .set("claims", json!([{"type": "SA", "value": "true"}]));
     });
     assert_eq!(get(&sim, &tok, "/api/Roles").await.0, 200);
     sim.shutdown().await;
@@ -1377,8 +1267,11 @@ async fn secret_modes_and_expiry() {
     let sec = r["client_secret"].as_str().unwrap();
     assert_eq!(token_resp(&sim, cid, sec, Some("all")).await.0, 200);
 
-    // Expiry, when asked: days and the date on the application.
-    sim.with_faults(|f| f.secret_expiry_days = Some(30));
+    // Expiry, when asked (key slots): days and the date on the application.
+    sim.with_faults(|f| {
+        f.secret_expiry = SecretExpiry::KeySlots;
+        f.secret_expiry_days = Some(30);
+    });
     sim.set_secret_mode(SecretMode::Honour);
     let mut body = app("expiring");
     body[0]["clientId"] = json!("another-posted-id");

@@ -171,3 +171,42 @@ async fn sandbox_rejects_a_bad_rate_limit() {
         "{err}"
     );
 }
+
+/// Every variant flag reaches the running sandbox, shown by the evidence's names.
+#[tokio::test]
+async fn sandbox_variant_flags_reach_the_emulator() {
+    let sb = crate::common::bin::sandbox(&[
+        "--ticket-visibility",
+        "departments",
+        "--denial",
+        "empty",
+        "--agent-listing",
+        "admin",
+        "--rate-limit-preset",
+        "450/300",
+        "--secret-mode",
+        "generate",
+        "--secret-expiry",
+        "key_slots",
+        "--list-shape",
+        "envelope",
+        "--dialect",
+        "mixed",
+    ])
+    .await;
+    let f: Value = json_of(reqwest::Client::new().get(format!("{}/_sim/faults", sb.url))).await;
+    for (key, want) in [
+        ("ticket_visibility", json!("departments")),
+        ("denial", json!("empty")),
+        ("agent_listing", json!("admin")),
+        ("rate_limit", json!(450)),
+        ("rate_window_ms", json!(300_000)),
+        ("secret_mode", json!("generate")),
+        ("secret_expiry", json!("key_slots")),
+        ("list_shape", json!("envelope")),
+    ] {
+        assert_eq!(f[key], want, "{key}: {f}");
+    }
+    let state: Value = json_of(reqwest::Client::new().get(format!("{}/_sim/state", sb.url))).await;
+    assert_eq!(state["dialect"], "mixed");
+}
