@@ -619,8 +619,8 @@ pub async fn foreign_create_answers_are_not_taken(object: &str) -> Outcome {
     let boot_app = sim.with_state(|st| {
         st.applications
             .iter()
-            .find(|a| a.client_id == sim.client_id)
-            .and_then(|a| a.id.clone())
+            .find(|a| a.str("clientId") == sim.client_id)
+            .map(|a| a.key())
             .unwrap_or_default()
     });
     let (path, answer, foreign) = match object {
@@ -687,7 +687,7 @@ pub async fn foreign_create_answers_are_not_taken(object: &str) -> Outcome {
         "{object}: {:?}",
         s.objects
     );
-    let admin = sim.with_state(|st| st.role(ADMIN_ROLE_ID).map(|r| r.name.clone()));
+    let admin = sim.with_state(|st| st.role(ADMIN_ROLE_ID).map(|r| r.str("name").to_string()));
     ensure!(admin.as_deref() == Some("Administrator"), "{admin:?}");
     Ok(())
 }
