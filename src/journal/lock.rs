@@ -137,17 +137,29 @@ pub fn take(path: &Path, what: &str, command: &str) -> Result<Lock, JournalError
     #[cfg(unix)]
     {
         use std::os::unix::io::AsRawFd;
-        // SAFETY: a valid open descriptor; flock has no other preconditions.
-        let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if r != 0 {
-            let e = std::io::Error::last_os_error();
-            if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                return Err(JournalError::Busy {
-                    what: what.to_string(),
-                    holder: holder(path).words(),
-                });
+        // A holder that is ending (killed a moment ago: SIGKILL pending, a zombie, gone)
+        // still holds the lock until the kernel closes its files; a resume typed right after
+        // a kill waits for that, briefly, instead of being refused by a run that is over.
+        let deadline = std::time::Instant::now() + ENDING_GRACE;
+        loop {
+            // SAFETY: a valid open descriptor; flock has no other preconditions.
+            let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            if r == 0 {
+                break;
             }
-            return Err(io(e));
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                return Err(io(e));
+            }
+            let h = holder(path);
+            if std::time::Instant::now() < deadline && h.pid.is_some_and(ending) {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            }
+            return Err(JournalError::Busy {
+                what: what.to_string(),
+                holder: h.words(),
+            });
         }
     }
     let started = crate::timestamp::rfc3339_utc(std::time::SystemTime::now());
@@ -163,6 +175,33 @@ pub fn take(path: &Path, what: &str, command: &str) -> Result<Lock, JournalError
         _file: f,
         path: path.to_path_buf(),
     })
+}
+
+/// How long a run waits for a lock whose holder is ending.
+const ENDING_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Is process `pid` on its way out: gone, a zombie, or with SIGKILL pending (Linux `/proc`)?
+/// Anywhere else (or unreadable) it counts as alive, and the lock is refused as before.
+fn ending(pid: u32) -> bool {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        // No such process any more (the lock is about to be released).
+        return std::path::Path::new("/proc/self").exists();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let state = field("State:");
+    if state.starts_with('Z') || state.starts_with('X') {
+        return true;
+    }
+    // SIGKILL is signal 9: bit 8 of the pending masks (thread and process-wide).
+    let killed = |mask: String| u64::from_str_radix(&mask, 16).is_ok_and(|m| m & (1 << 8) != 0);
+    killed(field("ShdPnd:")) || killed(field("SigPnd:"))
 }
 
 /// Who holds the lock of `path`. A holder writes itself in just after it took the lock: a
@@ -215,6 +254,34 @@ mod tests {
         }
         drop(held);
         take(&p, "setup X", "resume").expect("released when dropped");
+    }
+
+    #[test]
+    fn a_run_waits_for_a_holder_that_is_ending_and_only_for_it() {
+        assert!(!ending(std::process::id()), "this process is alive");
+        assert!(ending(u32::MAX), "no such process: it is gone");
+        let t = tempfile::tempdir().unwrap();
+        let d = dir(t.path()).unwrap();
+        let p = setup_file(&d, "20260101-000000-topleft-abc123");
+        // A holder that was killed a moment ago: its pid is gone, its lock not yet released.
+        let held = take(&p, "setup X", "wizard").unwrap();
+        std::fs::write(&p, format!("pid={}\ncommand=wizard\nstarted=x\n", u32::MAX)).unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            drop(held);
+        });
+        let t0 = std::time::Instant::now();
+        take(&p, "setup X", "resume").expect("taken once the ended holder let go");
+        assert!(t0.elapsed() >= std::time::Duration::from_millis(100));
+        release.join().unwrap();
+        // A living holder is refused at once, not waited for.
+        let _held = take(&p, "setup Y", "resume").unwrap();
+        let t0 = std::time::Instant::now();
+        assert!(matches!(
+            take(&p, "setup Y", "resume"),
+            Err(JournalError::Busy { .. })
+        ));
+        assert!(t0.elapsed() < ENDING_GRACE / 2);
     }
 
     #[test]
