@@ -171,18 +171,23 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     model.run_tag = format!("{:08x}", rand::random::<u32>());
     let result = (|| {
         draw(&mut terminal, &model, &theme, fault)?;
-        // The default theme asks the terminal for its background now, before any key is read.
-        if theme.background_unknown()
-            && let Some(bg) = ui::background::query()
-        {
-            theme = Theme::auto(Some(bg));
-            draw(&mut terminal, &model, &theme, fault)?;
+        // The default theme asks the terminal for its background now, before the event loop
+        // reads keys; keys typed meanwhile come back with the answer and are replayed below.
+        let mut typed = Vec::new();
+        if theme.background_unknown() {
+            let answer = ui::background::query();
+            typed = answer.typed;
+            if let Some(bg) = answer.background {
+                theme = Theme::auto(Some(bg));
+                draw(&mut terminal, &model, &theme, fault)?;
+            }
         }
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
             let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
             let (mut runner, mut pending) = Runner::new(tx, fault, log_file, ca);
             pending.extend(startup.into_iter().map(|(k, s)| Msg::Log(k, s)));
+            pending.extend(typed.into_iter().filter_map(map_event));
             for msg in pending {
                 for e in app::update(&mut model, msg) {
                     runner.run(e);

@@ -335,6 +335,8 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 pub fn connect(t: &Tui, url: &str, client_id: &str, secret: &str) {
     t.wait_for("1 · Connect");
     t.text(url);
+    // The field shows it: no key went to the terminal's background question.
+    t.wait_for(url);
     t.keys(&["Tab"]);
     t.text(client_id);
     t.keys(&["Tab"]);

@@ -40,6 +40,26 @@ fn wizard_keys_validation_help_and_quit() {
     assert!(log.contains("problem(s) to fix"), "{log}");
 }
 
+/// Keys typed the moment the screen appears (and before) are not lost to the question the
+/// wizard asks the terminal about its background: they arrive with its answer and are typed
+/// into the field, in order. Sent in many short bursts so some land while the question is out.
+#[test]
+fn keys_typed_ahead_of_the_background_question_are_kept() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    for round in 0..5 {
+        let t = Tui::start("ahead", &[], "", 100, 30);
+        let url = "https://acme.halopsa.com";
+        for piece in url.as_bytes().chunks(3) {
+            t.text(std::str::from_utf8(piece).unwrap());
+        }
+        let s = t.wait_for(url);
+        assert!(s.contains("1 · Connect"), "round {round}: {s}");
+    }
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     if !have_tmux() {
