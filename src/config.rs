@@ -29,6 +29,18 @@ pub struct Config {
     /// A certificate authority (PEM) every connection trusts besides the system's (an
     /// instance's own `ca_file` and `--ca-file` win over it).
     pub ca_file: Option<PathBuf>,
+    /// `rotate_after_days`: the application secrets' rotation policy (an instance's own wins).
+    pub rotate_after_days: Option<u32>,
+    /// `fail_on_reported_expiry`: an expiry Halo reports may fail `check` (an instance's own
+    /// wins). Off by default: the field is not in Halo's published API.
+    pub fail_on_reported_expiry: bool,
+}
+
+/// What the admin decided about application secrets, for one Halo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SecretPolicy {
+    pub rotate_after_days: Option<u32>,
+    pub fail_on_reported_expiry: bool,
 }
 
 /// The file as written. Keys this version does not know are named in a warning, otherwise
@@ -39,18 +51,26 @@ struct Raw {
     theme: Option<String>,
     ca_file: Option<String>,
     instance: BTreeMap<String, toml::Value>,
+    rotate_after_days: Option<toml::Value>,
+    fail_on_reported_expiry: Option<bool>,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
 
 /// The keys [`Config`] reads, for the unknown-key warning.
-const KNOWN_KEYS: [&str; 3] = ["theme", "ca_file", "instance"];
+const KNOWN_KEYS: [&str; 5] = [
+    "theme",
+    "ca_file",
+    "instance",
+    "rotate_after_days",
+    "fail_on_reported_expiry",
+];
 
 mod instance;
 
 pub use instance::{
-    Instance, MAX_NAME, SaveError, Saved, SecretSource, looks_like_halo_secret, normal_address,
-    save as save_instance, suggest_name, valid_name,
+    Instance, MAX_NAME, POLICY_KEYS, SaveError, Saved, SecretSource, looks_like_halo_secret,
+    normal_address, save as save_instance, suggest_name, valid_name,
 };
 
 pub fn default_path() -> Option<PathBuf> {
@@ -116,10 +136,22 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
                 .filter(|f| !f.is_empty())
                 .map(PathBuf::from)
                 .map(|f| if f.is_relative() { base.join(f) } else { f });
+            let rotate_after_days = match raw.rotate_after_days.as_ref() {
+                Some(v) => match instance::parse_rotate_after_days(v) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        warnings.push(format!("config {}: {e}; no policy set", path.display()));
+                        None
+                    }
+                },
+                None => None,
+            };
             let c = Config {
                 theme: raw.theme,
                 instances,
                 ca_file,
+                rotate_after_days,
+                fail_on_reported_expiry: raw.fail_on_reported_expiry.unwrap_or(false),
             };
             (c, (!warnings.is_empty()).then(|| warnings.join("\n")))
         }
@@ -168,6 +200,19 @@ impl Config {
                     )
                 })
             }
+        }
+    }
+
+    /// The secret policy for the Halo at `address`: its saved instance's keys, else the file's.
+    pub fn secret_policy(&self, address: &str) -> SecretPolicy {
+        let inst = self.instance_at(address).map(|(_, i)| i);
+        SecretPolicy {
+            rotate_after_days: inst
+                .and_then(|i| i.rotate_after_days)
+                .or(self.rotate_after_days),
+            fail_on_reported_expiry: inst
+                .and_then(|i| i.fail_on_reported_expiry)
+                .unwrap_or(self.fail_on_reported_expiry),
         }
     }
 
@@ -241,5 +286,28 @@ mod tests {
             "{warn}"
         );
         assert!(warn.contains("known: theme, ca_file, instance"), "{warn}");
+    }
+
+    #[test]
+    fn secret_policy_from_the_file_and_the_instance() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("config.toml");
+        std::fs::write(
+            &p,
+            "rotate_after_days = 180\n[instance.acme]\nurl = \"https://acme.halopsa.com\"\nrotate_after_days = 90\nfail_on_reported_expiry = true\n[instance.other]\nurl = \"https://other.halopsa.com\"\n",
+        )
+        .unwrap();
+        let (c, warn) = load(Some(&p));
+        assert!(warn.is_none(), "{warn:?}");
+        let acme = c.secret_policy("https://acme.halopsa.com/");
+        assert_eq!(acme.rotate_after_days, Some(90));
+        assert!(acme.fail_on_reported_expiry);
+        let other = c.secret_policy("https://other.halopsa.com");
+        assert_eq!(other.rotate_after_days, Some(180));
+        assert!(!other.fail_on_reported_expiry);
+        std::fs::write(&p, "rotate_after_days = \"soon\"\n").unwrap();
+        let (c, warn) = load(Some(&p));
+        assert_eq!(c.rotate_after_days, None);
+        assert!(warn.unwrap().contains("whole number of days"));
     }
 }

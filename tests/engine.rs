@@ -9,6 +9,8 @@ mod apply;
 mod batch;
 #[path = "engine/check.rs"]
 mod check;
+#[path = "engine/evidence.rs"]
+mod evidence;
 #[path = "engine/faults.rs"]
 mod faults;
 #[path = "engine/manual.rs"]

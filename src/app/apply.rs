@@ -9,7 +9,7 @@ use crate::journal::Session;
 use crate::plan::apply::{Progress, VerifiedWith};
 use crate::plan::build::{Object, Plan};
 use crate::plan::handover::Handover;
-use crate::plan::verify::Verification;
+use crate::plan::verify::{Verdict, Verification};
 
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
@@ -24,8 +24,12 @@ pub struct ResumeRow {
 
 impl ResumeRow {
     /// Where the setup stands, in words (not the journal's name for it).
-    pub fn status(&self) -> &'static str {
+    pub fn status(&self) -> String {
         use crate::journal::Status;
+        let left = self.session.manual_left().len();
+        if left > 0 && !matches!(self.session.status, Status::Planned | Status::Applying) {
+            return crate::plan::verify::steps_left(left);
+        }
         match self.session.status {
             Status::Planned => "planned, nothing written",
             Status::Applying => "stopped while applying",
@@ -34,6 +38,7 @@ impl ResumeRow {
             Status::HandedOver => "handed over",
             Status::RolledBack => "rolled back",
         }
+        .to_string()
     }
     pub fn profile(&self) -> &str {
         self.session.answers.profile.as_deref().unwrap_or("-")
@@ -97,6 +102,9 @@ pub struct ApplyState {
     pub manual: Option<super::manual::ManualState>,
     /// Halo kept the application's secret: `m` asks for the one copied from Halo.
     pub secret_needed: bool,
+    /// The setup's steps to do by hand in Halo's web UI, not yet confirmed done (`m` on the
+    /// hand-over screen confirms them): until then it is not verified.
+    pub manual_left: Vec<String>,
 }
 
 impl Default for ApplyState {
@@ -122,6 +130,7 @@ impl Default for ApplyState {
             refused: None,
             manual: None,
             secret_needed: false,
+            manual_left: Vec::new(),
         }
     }
 }
@@ -139,10 +148,15 @@ impl ApplyState {
     pub fn secret_pending(&self) -> bool {
         self.phase == Phase::Done && self.secret.is_some() && !self.confirmed
     }
-    /// Applied, but the credentials are not proven to work (failed or not verified): the
-    /// screen offers verifying again and repairing.
+    /// The result in one word: verified only when every need was proven and no manual step
+    /// is left.
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(self.verification.as_ref(), self.manual_left.len())
+    }
+    /// Applied, but not verified (a check failed or could not run, or manual steps are left):
+    /// the screen offers verifying again and repairing.
     pub fn needs_attention(&self) -> bool {
-        self.phase == Phase::Done && !self.verification.as_ref().is_some_and(|v| v.passed())
+        self.phase == Phase::Done && self.verdict() != Verdict::Verified
     }
     /// The secret would be lost by wiping it now: neither copied nor saved.
     pub fn secret_only_here(&self) -> bool {
@@ -263,21 +277,44 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
             m.apply.differences.push((*o, d.clone()));
         }
     }
+    let manual_left: Vec<String> = session
+        .manual_left()
+        .into_iter()
+        .map(String::from)
+        .collect();
     match &verification {
-        Some(v) if v.passed() => m.log(fx, LogKind::Info,
-            format!("verification passed ({} checks)", v.checks.len()),
-        ),
-        Some(v) => {
+        Some(v) if v.failures().next().is_some() => {
             let n = v.failures().count();
             m.log(fx, LogKind::Error,
                 format!("verification: {n} check(s) failed"),
             );
         }
+        Some(v) if v.passed() => m.log(fx, LogKind::Info,
+            format!("verification passed ({} checks)", v.checks.len()),
+        ),
+        Some(v) => m.log(fx, LogKind::Warn,
+            format!(
+                "verification: {} of {} needs could not be checked on this Halo; not verified",
+                v.unproven().count(),
+                v.checks.len()
+            ),
+        ),
         None => m.log(fx, LogKind::Warn,
             "objects applied; credentials not verified: the application keeps the secret the vendor has, and it is not at hand here",
         ),
     }
+    if !manual_left.is_empty() {
+        m.log(
+            fx,
+            LogKind::Warn,
+            format!(
+                "{}: do them in Halo's web UI, then press m (not verified until then)",
+                crate::plan::verify::steps_left(manual_left.len())
+            ),
+        );
+    }
     let a = &mut m.apply;
+    a.manual_left = manual_left;
     a.session_id = Some(session.id.clone());
     // A repair plans against this setup's own objects, like a resume.
     a.resume = Some(session.clone());
@@ -469,6 +506,29 @@ pub fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
     start_apply(m, fx);
 }
 
+/// `m` on the hand-over screen: the admin says the manual steps are done in Halo. Recorded in
+/// the journal, then checked: the setup is verified again.
+pub fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.phase != Phase::Done || m.apply.manual_left.is_empty() || m.apply.reverifying {
+        return;
+    }
+    let n = m.apply.manual_left.len();
+    m.apply.manual_left.clear();
+    if let Some(s) = m.apply.session.as_mut() {
+        s.confirm_manual();
+        fx.push(Effect::ConfirmManual(Box::new(s.clone())));
+    }
+    m.log(
+        fx,
+        LogKind::Info,
+        format!(
+            "{n} manual step{} recorded as done in Halo; checking",
+            if n == 1 { "" } else { "s" }
+        ),
+    );
+    reverify(m, fx);
+}
+
 /// `r`: verify again, after the admin changed what the failed checks named in Halo.
 pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.reverifying {
@@ -504,20 +564,35 @@ pub fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, S
     m.apply.reverifying = false;
     match r {
         Ok(v) => {
-            let (kind, text) = if v.passed() {
-                (
+            let left = m.apply.manual_left.len();
+            let (kind, text) = match Verdict::of(Some(&v), left) {
+                Verdict::Verified => (
                     LogKind::Info,
                     format!("verified again: {} checks passed", v.checks.len()),
-                )
-            } else {
-                (
+                ),
+                Verdict::Failed => (
                     LogKind::Error,
                     format!(
                         "verified again: {} of {} checks still fail",
                         v.failures().count(),
                         v.checks.len()
                     ),
-                )
+                ),
+                Verdict::ManualStepsLeft => (
+                    LogKind::Warn,
+                    format!(
+                        "checked again: nothing failed; {} (press m once they are done)",
+                        crate::plan::verify::steps_left(left)
+                    ),
+                ),
+                Verdict::CouldNotCheck => (
+                    LogKind::Warn,
+                    format!(
+                        "checked again: {} of {} needs could not be checked on this Halo; not verified",
+                        v.unproven().count(),
+                        v.checks.len()
+                    ),
+                ),
             };
             m.log(fx, kind, text.clone());
             m.apply.note = Some((kind, text));
@@ -736,23 +811,44 @@ pub fn exit_summary(m: &Model) -> Option<String> {
             todo.push(format!("continue it: halo-onboard resume {id}"));
         }
         Phase::Done => {
-            let status = match &a.verification {
-                Some(v) if v.passed() => {
+            let verdict = a.verdict();
+            let status = match (verdict, &a.verification) {
+                (Verdict::Verified, Some(v)) => {
                     format!("applied and verified ({} checks)", v.checks.len())
                 }
-                Some(v) => format!(
+                (Verdict::Failed, Some(v)) => format!(
                     "applied; verification FAILED ({} of {} checks)",
                     v.failures().count(),
                     v.checks.len()
                 ),
-                None => "applied; credentials not verified".into(),
+                (Verdict::ManualStepsLeft, _) => format!(
+                    "{}; not verified",
+                    crate::plan::verify::steps_left(a.manual_left.len())
+                ),
+                (_, Some(v)) => format!(
+                    "applied; not verified: {} of {} needs could not be checked",
+                    v.unproven().count(),
+                    v.checks.len()
+                ),
+                (_, None) => "applied; credentials not verified".into(),
             };
             s.push_str(&format!("  Status:           {status}\n"));
-            match &a.verification {
-                Some(v) if !v.passed() => todo.push(format!(
+            for step in &a.manual_left {
+                todo.push(format!("by hand in Halo: {step}"));
+            }
+            if !a.manual_left.is_empty() {
+                todo.push(format!(
+                    "then record them as done and verify: halo-onboard resume {id} --confirm-manual --yes"
+                ));
+            }
+            match (verdict, &a.verification) {
+                (Verdict::Failed, _) => todo.push(format!(
                     "fix what the failed checks name in Halo, then: halo-onboard check {id}"
                 )),
-                None => todo.push(format!(
+                (Verdict::CouldNotCheck, Some(_)) => todo.push(format!(
+                    "some needs could not be checked on this Halo: halo-onboard doctor shows which paths it serves; halo-onboard check {id} tries again"
+                )),
+                (_, None) => todo.push(format!(
                     "verify with the application's secret: HALO_APP_CLIENT_SECRET=… halo-onboard check {id}"
                 )),
                 _ => {}

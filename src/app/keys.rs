@@ -163,6 +163,7 @@ pub enum Action {
     ConfirmHandOver,
     VerifyAgain,
     Repair,
+    ConfirmManual,
     PathSave,
     PathClear,
     PathBackspace,
@@ -369,6 +370,9 @@ fn pending(m: &Model) -> bool {
 fn attention(m: &Model) -> bool {
     m.apply.needs_attention()
 }
+fn steps_left(m: &Model) -> bool {
+    m.apply.phase == crate::app::apply::Phase::Done && !m.apply.manual_left.is_empty()
+}
 fn unsaved(m: &Model) -> bool {
     m.apply.secret.is_some() && !m.apply.confirmed
 }
@@ -463,6 +467,10 @@ pub static TABLE: &[Bind] = &[
     .hint("confirm hand-over")
     .show(pending)
     .help("confirm the hand-over: the secret is wiped"),
+    row(C::HandOver, &[K::Ch('m')], A::ConfirmManual)
+        .when(steps_left)
+        .hint("steps done")
+        .help("the manual steps listed are done in Halo: record them and verify again"),
     row(C::HandOver, &[K::Ch('r')], A::VerifyAgain)
         .when(attention)
         .hint("verify again")

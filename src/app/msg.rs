@@ -202,6 +202,8 @@ pub enum Effect {
     },
     /// Wipe the journal's copy of the secret and mark the setup handed over.
     ConfirmHandover(Box<Session>),
+    /// Record in the journal that the setup's manual steps are done (the admin said so).
+    ConfirmManual(Box<Session>),
     /// Write `[instance.NAME]` into the config file (never a secret).
     SaveInstance {
         path: std::path::PathBuf,

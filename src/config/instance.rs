@@ -51,6 +51,23 @@ pub struct Instance {
     /// A certificate authority (PEM) to trust for this Halo besides the system's: an
     /// on-premise Halo on a private CA.
     pub ca_file: Option<PathBuf>,
+    /// The rotation policy of the application secrets set up here (`rotate_after_days`):
+    /// `check` fails once one is older. Overrides the file's top-level key.
+    pub rotate_after_days: Option<u32>,
+    /// `fail_on_reported_expiry`: let an expiry Halo reports (a field outside its published
+    /// schema) fail `check` when near. Overrides the file's top-level key.
+    pub fail_on_reported_expiry: Option<bool>,
+}
+
+/// The policy keys an instance table may carry besides [`KEYS`] (not strings).
+pub const POLICY_KEYS: [&str; 2] = ["rotate_after_days", "fail_on_reported_expiry"];
+
+/// `rotate_after_days`: whole days, 1 to 3650.
+pub fn parse_rotate_after_days(v: &toml::Value) -> Result<u32, String> {
+    v.as_integer()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| (1..=3650).contains(n))
+        .ok_or_else(|| "rotate_after_days must be a whole number of days from 1 to 3650 (e.g. rotate_after_days = 90)".to_string())
 }
 
 /// Whether an environment variable is named like a Halo secret: `HALO` is one of its
@@ -150,7 +167,23 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
         ));
     };
     let mut got: [Option<String>; 8] = Default::default();
+    let mut rotate_after_days = None;
+    let mut fail_on_reported_expiry = None;
     for (key, v) in table {
+        match key.as_str() {
+            "rotate_after_days" => {
+                rotate_after_days =
+                    Some(parse_rotate_after_days(v).map_err(|e| format!("{at}: {e}"))?);
+                continue;
+            }
+            "fail_on_reported_expiry" => {
+                fail_on_reported_expiry = Some(v.as_bool().ok_or_else(|| {
+                    format!("{at}: fail_on_reported_expiry must be true or false")
+                })?);
+                continue;
+            }
+            _ => {}
+        }
         if matches!(
             key.to_ascii_lowercase().as_str(),
             "client_secret" | "secret" | "password"
@@ -165,9 +198,10 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
         }
         let Some(i) = KEYS.iter().position(|k| k == key) else {
             return Err(format!(
-                "{at}: unknown key '{}' (an instance takes {})",
+                "{at}: unknown key '{}' (an instance takes {}, {})",
                 crate::text::line_max(key, 64),
-                KEYS.join(", ")
+                KEYS.join(", "),
+                POLICY_KEYS.join(", ")
             ));
         };
         let Some(s) = v.as_str() else {
@@ -242,6 +276,8 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
         client_id,
         secret,
         ca_file,
+        rotate_after_days,
+        fail_on_reported_expiry,
     })
 }
 
@@ -321,6 +357,25 @@ pub fn save(path: &Path, name: &str, inst: &Instance, replace: bool) -> Result<S
     let mut table = toml_edit::Table::new();
     for (k, v) in inst.pairs() {
         table.insert(k, toml_edit::value(v));
+    }
+    // The policy is the admin's: kept from the table it replaces unless this one sets it.
+    let old = instances.get(name).and_then(|i| i.as_table_like());
+    for key in POLICY_KEYS {
+        let set = match key {
+            "rotate_after_days" => inst
+                .rotate_after_days
+                .map(|d| toml_edit::value(i64::from(d))),
+            _ => inst.fail_on_reported_expiry.map(toml_edit::value),
+        };
+        match (set, old.and_then(|o| o.get(key))) {
+            (Some(v), _) => {
+                table.insert(key, v);
+            }
+            (None, Some(v)) => {
+                table.insert(key, v.clone());
+            }
+            (None, None) => {}
+        }
     }
     instances.insert(name, toml_edit::Item::Table(table));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

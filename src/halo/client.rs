@@ -40,6 +40,51 @@ pub mod decode {
     pub use super::list::{Page, page, single, typed};
 }
 
+/// Every request the client makes to the resource server (`/api`), as (method, path template)
+/// in the spelling of Halo's published API (`evidence/halo-api/paths.json`). The verification
+/// probes are not here: they are the evidence's own paths (`evidence::areas()`). Tests hold
+/// this table to the spec and to what the client really sends; `doctor` compares an
+/// instance's own swagger with it.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/AuthInfo"),
+    ("GET", "/Agent/me"),
+    ("GET", "/Agent"),
+    ("GET", "/Agent/{id}"),
+    ("POST", "/Agent"),
+    ("DELETE", "/Agent/{id}"),
+    ("GET", "/Roles"),
+    ("GET", "/Roles/{id}"),
+    ("POST", "/Roles"),
+    ("DELETE", "/Roles/{id}"),
+    ("GET", "/Team"),
+    ("GET", "/TopLevel"),
+    ("GET", "/Workday"),
+    ("GET", "/Application"),
+    ("GET", "/Application/{id}"),
+    ("POST", "/Application"),
+    ("DELETE", "/Application/{id}"),
+];
+
+/// The authorisation server's token endpoint (`<auth server>/token`, OpenIddict): not part of
+/// the resource API's spec; evidenced by every public client (halo-api.md §1.2, C).
+pub const TOKEN_ROUTE: (&str, &str) = ("POST", "/token");
+
+/// The envelope key of a configuration list (`evidence/lists.toml`), else the lower-case
+/// plural.
+fn list_key(resource: &str) -> String {
+    crate::evidence::lists()
+        .iter()
+        .find(|l| {
+            l.path
+                .trim_start_matches('/')
+                .eq_ignore_ascii_case(resource)
+        })
+        .map_or_else(
+            || format!("{}s", resource.to_lowercase()),
+            |l| l.key.clone(),
+        )
+}
+
 /// Where a Halo instance lives: resource server (`.../api`), authorisation server (`.../auth`),
 /// and the tenant (hosted, shared-auth instances only).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -449,7 +494,7 @@ impl Client {
         if q.include_disabled {
             query.push(("includedisabled", "true".to_owned()));
         }
-        self.list("Agent", &query, "agents").await
+        self.list("Agent", &query, &list_key("Agent")).await
     }
 
     pub async fn get_agent(&self, id: i64) -> Result<Agent> {
@@ -468,7 +513,7 @@ impl Client {
     }
 
     pub async fn roles(&self) -> Result<Vec<Role>> {
-        self.list("Roles", &[], "roles").await
+        self.list("Roles", &[], &list_key("Roles")).await
     }
 
     pub async fn get_role(&self, id: &str) -> Result<Role> {
@@ -490,19 +535,20 @@ impl Client {
     }
 
     pub async fn teams(&self) -> Result<Vec<Team>> {
-        self.list("Team", &[], "teams").await
+        self.list("Team", &[], &list_key("Team")).await
     }
 
     pub async fn departments(&self) -> Result<Vec<Department>> {
-        self.list("TopLevel", &[], "tree").await
+        self.list("TopLevel", &[], &list_key("TopLevel")).await
     }
 
     pub async fn workdays(&self) -> Result<Vec<Workday>> {
-        self.list("Workday", &[], "workdays").await
+        self.list("Workday", &[], &list_key("Workday")).await
     }
 
     pub async fn applications(&self) -> Result<Vec<Application>> {
-        self.list("Application", &[], "applications").await
+        self.list("Application", &[], &list_key("Application"))
+            .await
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application> {
@@ -622,6 +668,8 @@ impl Client {
         query: &[(&str, String)],
         plural: &str,
     ) -> Result<Vec<T>> {
+        // `plural`: the envelope key (`evidence/lists.toml`); the first array is taken when
+        // Halo used another.
         let pairs: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let url = self.url(&[resource], &pairs);
         let what = urls::path_and_query(&url);

@@ -216,7 +216,9 @@ pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
 /// `loginentity` value for login type "Agent" [inferred].
 pub const LOGIN_ENTITY_AGENT: i64 = 0;
 
-/// An API application (`NHD_Identity_Application`). The id is a string.
+/// An API application (`NHD_Identity_Application`). The id is a string. It has no description
+/// or notes property in Halo's published schema, so it carries no marker
+/// (`plan::ownership` proves it ours by its Client ID and login agent).
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Application {
@@ -229,7 +231,6 @@ pub struct Application {
     pub client_secret: String,
     #[serde(rename = "displayName")]
     pub display_name: String,
-    pub description: String,
     pub inactive: bool,
     pub grant_type: String,
     pub loginentity: i64,
@@ -238,10 +239,13 @@ pub struct Application {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub loginas_agent_name: String,
     pub scopes: Vec<ScopeRef>,
-    /// Days a new secret stays valid, where Halo reports it (2026 builds).
+    /// What Halo reports as the days a new secret stays valid, where it reports it: a field
+    /// of the 2026 DB catalogue, not of the API schema (`dialect::fields::REPORTED_ONLY`).
+    /// Read as "Halo reports …", never written (the client's bodies never set it).
     #[serde(rename = "apiKeyExpiryDays", skip_serializing_if = "Option::is_none")]
     pub secret_expiry_days: Option<i64>,
-    /// When the current secret expires (ISO 8601), where Halo reports it.
+    /// What Halo reports as the current secret's expiry (ISO 8601), where it reports it: as
+    /// uncertain as `secret_expiry_days`.
     #[serde(rename = "apiKey1ExpiryDate", skip_serializing_if = "String::is_empty")]
     pub secret_expires: String,
 }

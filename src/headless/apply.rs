@@ -14,7 +14,7 @@ use crate::plan::build::{Kind, Lookups, Object, Plan};
 use crate::plan::handover;
 use crate::plan::manual;
 use crate::plan::session::{self, For, ProgressFn};
-use crate::plan::verify::Verification;
+use crate::plan::verify::{Verdict, Verification};
 use crate::profile::{Profile, Trap};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -114,9 +114,22 @@ pub fn plan_text(plan: &Plan) -> String {
 pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
     let mut s = String::new();
     if !plan.manual.is_empty() {
-        s.push_str("Set by hand in Halo's web UI (the API does not):\n");
+        s.push_str("Set by hand in Halo's web UI (the API does not; not verified until done):\n");
         for m in &plan.manual {
             s.push_str(&format!("  - {m}\n"));
+        }
+    }
+    s.push_str(&extras_text(plan, traps));
+    s
+}
+
+/// The plan's notes (what the API does not set and nothing needs) and the profile's traps.
+fn extras_text(plan: &Plan, traps: &[Trap]) -> String {
+    let mut s = String::new();
+    if !plan.notes.is_empty() {
+        s.push_str("Not set through the API (optional):\n");
+        for n in &plan.notes {
+            s.push_str(&format!("  - {n}\n"));
         }
     }
     if !traps.is_empty() {
@@ -133,16 +146,42 @@ pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
 fn checks_text<'a>(checks: impl Iterator<Item = &'a crate::plan::verify::Check>) -> String {
     let mut s = String::new();
     for c in checks {
-        let mark = if c.pass { "pass" } else { "FAIL" };
-        s.push_str(&format!("  {mark}  {:<36} {}\n", c.name, c.detail));
+        s.push_str(&format!("  {:<5} {:<36} {}\n", c.mark(), c.name, c.detail));
         if let Some(l) = c.layer {
             s.push_str(&format!(
                 "        blocked by: {}; fix: {}\n",
                 l.label(),
                 c.fix
             ));
+        } else if c.could_not_check && !c.fix.is_empty() {
+            s.push_str(&format!("        to check it: {}\n", c.fix));
         }
     }
+    s
+}
+
+/// What is left to do by hand, and the command that records it done and checks again. Each
+/// step is said once per run: after a plan shown before the prompt, by its number only.
+fn manual_left_text(o: &Outcome) -> String {
+    let mut s = String::new();
+    if o.manual_left.is_empty() {
+        return s;
+    }
+    if o.plan_shown {
+        s.push_str(&format!(
+            "Manual steps left: the {} listed with the plan above.\n",
+            o.manual_left.len()
+        ));
+    } else {
+        s.push_str("Manual steps left (in Halo's web UI):\n");
+        for m in &o.manual_left {
+            s.push_str(&format!("  - {m}\n"));
+        }
+    }
+    s.push_str(&format!(
+        "When they are done: halo-onboard resume {} --confirm-manual --yes (records them as done, then verifies again).\n",
+        o.session
+    ));
     s
 }
 
@@ -181,14 +220,20 @@ pub struct Outcome {
     /// `None` when nothing was verified (dry run, or an adopted application kept its secret).
     pub verification: Option<Verification>,
     pub credentials_file: Option<PathBuf>,
-    /// When the application's secret expires, where Halo reports it.
-    pub secret_expires: Option<String>,
+    /// What Halo reports about the secret's expiry (`expiry::Reported::short`), if anything:
+    /// a field outside the published schema, said as "Halo reports …", never as fact.
+    pub reported_expiry: Option<String>,
+    /// When halo-onboard issued the secret (RFC 3339, from the journal), if it did.
+    pub secret_issued: Option<String>,
     /// The profile's known traps (pitfalls, follow-up steps), said with the manual steps.
     pub traps: Vec<Trap>,
     /// The plan, its manual steps and traps were printed before the "Apply?" prompt: the
     /// result does not repeat them.
     #[serde(skip)]
     pub plan_shown: bool,
+    /// The setup's manual steps not yet confirmed done: until they are, it is not verified.
+    #[serde(rename = "manual_steps_left")]
+    pub manual_left: Vec<String>,
 }
 
 impl Outcome {
@@ -208,20 +253,28 @@ impl Outcome {
             differences: Vec::new(),
             verification: None,
             credentials_file: None,
-            secret_expires: None,
+            reported_expiry: None,
+            secret_issued: None,
             traps: Vec::new(),
             plan_shown: false,
+            manual_left: Vec::new(),
         }
+    }
+
+    /// The result in one word (after an apply; a dry run has none).
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(self.verification.as_ref(), self.manual_left.len())
     }
 
     pub fn ok(&self) -> bool {
         if self.dry_run {
             return !self.plan.is_blocked();
         }
-        match &self.verification {
-            Some(v) => v.passed(),
+        match self.verdict() {
+            Verdict::Verified => true,
             // Exit 0 means "done and verified": unverified only when asked to accept it.
-            None => self.no_verify,
+            Verdict::CouldNotCheck => self.verification.is_none() && self.no_verify,
+            _ => false,
         }
     }
 
@@ -231,7 +284,13 @@ impl Outcome {
     }
 
     pub fn code(&self) -> u8 {
-        if self.ok() { EXIT_OK } else { EXIT_FAILED }
+        if self.ok() {
+            EXIT_OK
+        } else if self.dry_run {
+            EXIT_FAILED
+        } else {
+            verdict_code(self.verdict())
+        }
     }
 }
 
@@ -291,9 +350,10 @@ pub async fn execute(
         progress: log.clone().map(|l| printer(l, &s.answers)),
         regenerate_secret: run.new_secret,
     };
-    let (me, lk) = session::survey(client, For::Setup(&s.answers))
+    let (me, mut lk) = session::survey(client, For::Setup(&s.answers))
         .await
         .map_err(|e| Failure::halo(&e))?;
+    lk.recorded = crate::plan::build::Recorded::from_journal(journal, ep, &s.id);
     say(&format!("Connected to {} as {}", ep.base_url(), me.name));
     let mut plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
     let mut plan_shown = false;
@@ -340,6 +400,10 @@ pub async fn execute(
     let mut out = outcome(s, plan, &f.applied);
     out.no_verify = run.no_verify;
     out.plan_shown = plan_shown;
+    out.manual_left = s.manual_left().into_iter().map(String::from).collect();
+    out.secret_issued = journal
+        .secret_issued_unix(s)
+        .map(crate::halo::expiry::format_unix);
     let handover = session::settle(journal, ep, s, &f, run.no_verify).map_err(journal_failure)?;
     let verified = f.verification.as_ref().is_some_and(Verification::passed);
     out.verification = f.verification;
@@ -474,7 +538,8 @@ fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Ou
         application_id: Some(applied.application_id.clone()),
         client_id: Some(applied.client_id.clone()),
         writes: applied.writes,
-        secret_expires: applied.secret_expires.clone(),
+        reported_expiry: applied.reported_expiry.clone(),
+        secret_issued: None,
         differences: applied
             .differences
             .iter()
@@ -520,10 +585,12 @@ pub fn outcome_quiet(o: &Outcome) -> String {
         return s;
     }
     s.push_str(&format!("Setup {}: {}\n", o.session, result_line(o)));
-    // Failed checks are errors: said even here, with what blocks them (as `check --quiet`).
+    // Failed checks are errors: said even here, with what blocks them (as `check --quiet`);
+    // so are the checks that could not run, and the steps left by hand.
     if let Some(v) = &o.verification {
-        s.push_str(&checks_text(v.checks.iter().filter(|c| !c.pass)));
+        s.push_str(&checks_text(v.not_passed()));
     }
+    s.push_str(&manual_left_text(o));
     if let (Some(path), true) = (&o.credentials_file, o.new_secret) {
         s.push_str(&format!(
             "Credentials (with the new secret) saved to {} (mode 0600).\n",
@@ -540,6 +607,8 @@ pub fn outcome_json(o: &Outcome) -> serde_json::Value {
     }
     json!({
         "ok": o.ok(),
+        "verdict": o.verdict().word(),
+        "manual_steps_left": o.manual_left,
         "session": o.session,
         "plan": o.plan,
         "role_id": o.role_id,
@@ -553,7 +622,8 @@ pub fn outcome_json(o: &Outcome) -> serde_json::Value {
         "verification": o.verification,
         "new_secret": o.new_secret,
         "credentials_file": o.credentials_file,
-        "secret_expires": o.secret_expires,
+        "secret_issued": o.secret_issued,
+        "secret_expiry_halo_reports": o.reported_expiry,
         "traps": o.traps,
         "message": result_line(o),
     })
@@ -579,28 +649,43 @@ fn writes_line(o: &Outcome) -> String {
     }
 }
 
-/// The verdict, one line, as the exit code means it.
+/// The verdict, one line, as the exit code means it. "Verified" only when every need was
+/// proven and no manual step is left.
 fn result_line(o: &Outcome) -> String {
-    match &o.verification {
-        Some(v) if v.passed() => format!(
-            "Verified with {}: {} checks passed.",
-            o.verified_with
-                .as_ref()
-                .map(VerifiedWith::describe)
-                .unwrap_or_else(|| "the credentials".into()),
-            v.checks.len()
-        ),
-        Some(v) => format!(
-            "Verification with {} failed: {} of {} checks.",
-            o.verified_with
-                .as_ref()
-                .map(VerifiedWith::describe)
-                .unwrap_or_else(|| "the credentials".into()),
+    let with = o
+        .verified_with
+        .as_ref()
+        .map(VerifiedWith::describe)
+        .unwrap_or_else(|| "the credentials".into());
+    match (o.verdict(), &o.verification) {
+        (Verdict::Verified, Some(v)) => {
+            format!("Verified with {with}: {} checks passed.", v.checks.len())
+        }
+        (Verdict::Failed, Some(v)) => format!(
+            "Verification with {with} failed: {} of {} checks.",
             v.failures().count(),
             v.checks.len()
         ),
-        None if o.writes > 0 => "Objects repaired; credentials not verified.".into(),
-        None => "Objects checked; credentials not verified.".into(),
+        (Verdict::ManualStepsLeft, v) => format!(
+            "Applied, {} manual step{} left: not verified until they are done and checked{}.",
+            o.manual_left.len(),
+            if o.manual_left.len() == 1 { "" } else { "s" },
+            v.as_ref().map_or_else(
+                || "; the credentials were not checked".to_string(),
+                |v| format!(
+                    " ({} of {} checks pass so far)",
+                    v.checks.iter().filter(|c| c.pass).count(),
+                    v.checks.len()
+                )
+            )
+        ),
+        (_, Some(v)) => format!(
+            "Not verified: {} of {} needs could not be checked with {with} (nothing failed).",
+            v.unproven().count(),
+            v.checks.len()
+        ),
+        (_, None) if o.writes > 0 => "Objects repaired; credentials not verified.".into(),
+        (_, None) => "Objects checked; credentials not verified.".into(),
     }
 }
 
@@ -652,14 +737,29 @@ pub fn outcome_text(o: &Outcome) -> String {
         s.push_str(&format!("Verification:\n{}", checks_text(v.checks.iter())));
     }
     if !o.plan_shown {
-        s.push_str(&notes_text(&o.plan, &o.traps));
+        // The steps left are listed with the result (below); the rest of the notes here.
+        if o.manual_left.is_empty() {
+            s.push_str(&notes_text(&o.plan, &o.traps));
+        } else {
+            s.push_str(&extras_text(&o.plan, &o.traps));
+        }
     }
     s.push_str(&format!("{}\n", result_line(o)));
     s.push_str(&format!("Client ID: {client_id}\n"));
-    if let Some(when) = &o.secret_expires {
+    if let Some(when) = &o.secret_issued {
         s.push_str(&format!(
-            "The secret expires on {} (Halo reports it): rotate it before then with the same `halo-onboard apply` and --new-secret.\n",
+            "Secret issued {} (halo-onboard's journal); `check` warns when a rotation policy you set (rotate_after_days) says it is due.\n",
             crate::halo::expiry::day(when)
+        ));
+    }
+    if let Some(r) = o
+        .reported_expiry
+        .as_deref()
+        .and_then(crate::halo::expiry::Reported::parse_short)
+    {
+        s.push_str(&format!(
+            "{}. If it is this secret's expiry, rotate before then with the same `halo-onboard apply` and --new-secret.\n",
+            r.words()
         ));
     }
     match (&o.credentials_file, o.new_secret) {
@@ -691,12 +791,18 @@ pub fn outcome_text(o: &Outcome) -> String {
                 " Exit 1; --no-verify accepts this."
             }
         ));
-    } else if !o.ok() {
+    } else if o.verdict() == Verdict::Failed {
         s.push_str(&format!(
             "Some checks failed: change what each line says in Halo, then run `halo-onboard check {}`.\n",
             o.session
         ));
+    } else if o.verdict() == Verdict::CouldNotCheck {
+        s.push_str(&format!(
+            "Some needs could not be checked on this Halo (see 'could not check' above): the setup is not verified. `halo-onboard doctor` shows which paths this Halo serves; `halo-onboard check {}` tries again.\n",
+            o.session
+        ));
     }
+    s.push_str(&manual_left_text(o));
     s
 }
 

@@ -39,6 +39,7 @@ use super::apply::{
 use super::common::*;
 use crate::halo::ClientOptions;
 use crate::journal::Journal;
+use crate::plan::verify::Verdict;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -422,8 +423,11 @@ pub struct BatchOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct InstanceResult {
     pub name: String,
-    /// "ok" or "failed".
+    /// "ok", "manual steps left" or "failed".
     pub status: &'static str,
+    /// `verified` | `manual_steps_left` | `failed` | `could_not_check` (after an apply).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<&'static str>,
     #[serde(flatten)]
     pub outcome: Option<Outcome>,
     pub error: Option<String>,
@@ -580,7 +584,14 @@ pub async fn run_batch(
             let result = match r {
                 Ok(o) => InstanceResult {
                     name: inst.name.clone(),
-                    status: if o.ok() { "ok" } else { "failed" },
+                    status: if o.ok() {
+                        "ok"
+                    } else if !o.dry_run && o.verdict() == Verdict::ManualStepsLeft {
+                        "manual steps left"
+                    } else {
+                        "failed"
+                    },
+                    verdict: (!o.dry_run).then(|| o.verdict().word()),
                     error: (!o.ok()).then(|| failure_summary(&o)),
                     hint: (!o.ok()).then(|| failure_hint(&o)),
                     outcome: Some(o),
@@ -588,6 +599,7 @@ pub async fn run_batch(
                 Err(f) => InstanceResult {
                     name: inst.name.clone(),
                     status: "failed",
+                    verdict: None,
                     outcome: None,
                     error: Some(f.message),
                     hint: Some(f.hint).filter(|h| !h.is_empty()),
@@ -638,7 +650,14 @@ fn failure_summary(o: &Outcome) -> String {
     if o.dry_run {
         return format!("plan blocked: {}", o.plan.problems.join("; "));
     }
+    if o.verdict() == Verdict::ManualStepsLeft {
+        return crate::plan::verify::steps_left(o.manual_left.len());
+    }
     match &o.verification {
+        Some(v) if v.failures().next().is_none() => {
+            let names: Vec<_> = v.unproven().map(|c| c.name.clone()).collect();
+            format!("could not check: {}", names.join(", "))
+        }
         Some(v) => {
             let names: Vec<_> = v.failures().map(|c| c.name.clone()).collect();
             let more = names.len().saturating_sub(4);
@@ -656,6 +675,12 @@ fn failure_summary(o: &Outcome) -> String {
 }
 
 fn failure_hint(o: &Outcome) -> String {
+    if !o.dry_run && o.verdict() == Verdict::ManualStepsLeft {
+        return format!(
+            "Do the steps in Halo's web UI (`halo-onboard resume {} --yes` lists them), then `halo-onboard resume {} --confirm-manual --yes`.",
+            o.session, o.session
+        );
+    }
     if o.dry_run {
         "Change the answers named above (answers file of this instance) and run again.".into()
     } else if o.unverified() {
@@ -841,7 +866,16 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
             println!("Nothing was written. To apply, run the same command with --yes.");
         }
     }
-    if all_ok { EXIT_OK } else { EXIT_FAILED }
+    if all_ok {
+        EXIT_OK
+    } else if results
+        .iter()
+        .all(|r| r.ok() || r.status == "manual steps left")
+    {
+        EXIT_MANUAL_LEFT
+    } else {
+        EXIT_FAILED
+    }
 }
 
 #[cfg(test)]

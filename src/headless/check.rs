@@ -15,7 +15,7 @@ use crate::answers::{Answers, RoleMode};
 use crate::halo::model::*;
 use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError, scopes};
 use crate::plan::session::{self, For, Place};
-use crate::plan::verify::{self, Layer, Target};
+use crate::plan::verify::{self, Layer, Target, Verdict};
 
 const HALO_API: &str = "Configuration > Integrations > Halo API";
 const AGENTS: &str = "Configuration > Teams & Agents > Agents";
@@ -56,11 +56,28 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
     Fail,
     Skip,
+    /// Could not run or proves nothing (a path Halo does not serve, no records to see): not a
+    /// pass, and keeps the integration from being called verified.
+    CouldNotCheck,
+    /// Said, not judged: what Halo reports outside its published schema.
+    Info,
+}
+
+impl Status {
+    pub fn mark(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "FAIL",
+            Self::Skip => "skip",
+            Self::CouldNotCheck => "could not check",
+            Self::Info => "info",
+        }
+    }
 }
 
 /// One row of the audit.
@@ -77,6 +94,13 @@ pub struct CheckRow {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub ok: bool,
+    /// `verified` | `manual_steps_left` | `failed` | `could_not_check`.
+    pub verdict: Option<Verdict>,
+    /// The setup audited, when it is one of this journal's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup: Option<String>,
+    /// The setup's manual steps not yet confirmed done (`check SETUP` only).
+    pub manual_steps_left: Vec<String>,
     pub checks: Vec<CheckRow>,
     /// Each difference from the profile, in a short stable form (e.g. "extra scope admin").
     pub drift: Vec<String>,
@@ -85,20 +109,46 @@ pub struct Report {
     pub incomplete: bool,
     /// The command that repairs what drifted (every failed fix line ends with it).
     pub repair: Option<String>,
-    /// When the application's secret expires, where Halo reports it.
+    /// What Halo reports about the secret's expiry (`field = value`), never fact.
+    #[serde(
+        rename = "secret_expiry_halo_reports",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reported_expiry: Option<String>,
+    /// When halo-onboard issued the secret (RFC 3339, from the setup's journal).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_expires: Option<String>,
+    pub secret_issued: Option<String>,
+    /// The rotation policy says the secret is due.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rotation_due: bool,
 }
 
 impl Report {
     pub fn code(&self) -> u8 {
         if self.incomplete {
             EXIT_CANNOT_RUN
-        } else if self.ok {
-            EXIT_OK
         } else {
-            EXIT_FAILED
+            verdict_code(self.verdict.unwrap_or(Verdict::Failed))
         }
+    }
+
+    /// The verdict of the rows and the manual steps left.
+    fn judge(&mut self) {
+        let verdict = if self.checks.iter().any(|c| c.status == Status::Fail) {
+            Verdict::Failed
+        } else if !self.manual_steps_left.is_empty() {
+            Verdict::ManualStepsLeft
+        } else if self
+            .checks
+            .iter()
+            .any(|c| c.status == Status::CouldNotCheck)
+        {
+            Verdict::CouldNotCheck
+        } else {
+            Verdict::Verified
+        };
+        self.verdict = Some(verdict);
+        self.ok = verdict == Verdict::Verified;
     }
 
     pub fn row(&self, name: &str) -> Option<&CheckRow> {
@@ -113,6 +163,16 @@ impl Report {
         self.push(CheckRow {
             name: name.into(),
             status: Status::Pass,
+            layer: None,
+            detail: detail.into(),
+            fix: String::new(),
+        });
+    }
+
+    fn info(&mut self, name: &str, detail: impl Into<String>) {
+        self.push(CheckRow {
+            name: name.into(),
+            status: Status::Info,
             layer: None,
             detail: detail.into(),
             fix: String::new(),
@@ -163,6 +223,12 @@ pub struct Audit<'a> {
     /// Admin client for object-level checks; `None` skips them.
     pub bootstrap: Option<&'a Client>,
     pub opts: ClientOptions,
+    /// When halo-onboard issued the secret (`check SETUP`: from the journal).
+    pub secret_issued_unix: Option<u64>,
+    /// The setup's manual steps not yet confirmed done.
+    pub manual_left: Vec<String>,
+    /// The admin's rotation policy and whether a reported expiry may fail the check.
+    pub policy: crate::config::SecretPolicy,
 }
 
 /// What the object-level checks learned that the token checks use.
@@ -203,7 +269,21 @@ pub async fn audit(a: &Audit<'_>) -> Report {
     if !r.incomplete {
         token_checks(a, &known, &mut r).await;
     }
-    r.ok = !r.checks.iter().any(|c| c.status == Status::Fail);
+    secret_age(a, &mut r, crate::journal::now_unix());
+    // What the profile has set by hand cannot be read through the API: said, not judged
+    // (while it is a step left, the verdict says so instead).
+    let by_hand = &a.answers.role.other_permissions;
+    if !by_hand.is_empty() && a.manual_left.is_empty() {
+        r.info(
+            "settings by hand",
+            format!(
+                "the API cannot read them, so check cannot tell whether they are still set: {}",
+                by_hand.join("; ")
+            ),
+        );
+    }
+    r.manual_steps_left = a.manual_left.clone();
+    r.judge();
     r
 }
 
@@ -318,7 +398,7 @@ fn check_application(
         );
     }
 
-    secret_expiry(a, app, r, time::OffsetDateTime::now_utc());
+    reported_expiry(a, app, r, time::OffsetDateTime::now_utc());
 
     let want = scopes::normalise(&a.answers.scopes);
     let have = scopes::normalise(&app.scope_names());
@@ -514,27 +594,35 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
     }
 }
 
-/// Where Halo reports the secret's expiry (2026 builds): a failure from
-/// [`crate::halo::expiry::WARN_DAYS`] days before it, with the command that rotates it.
-fn secret_expiry(a: &Audit<'_>, app: &Application, r: &mut Report, now: time::OffsetDateTime) {
-    use crate::halo::expiry;
-    let when = if app.secret_expires.trim().is_empty() {
-        return;
-    } else {
-        app.secret_expires.trim()
-    };
-    r.secret_expires = Some(when.to_string());
-    let Some(days) = expiry::days_left(when, now) else {
-        return;
-    };
-    let day = expiry::day(when);
-    if days > expiry::WARN_DAYS {
-        r.pass(
-            "secret expiry",
-            format!("the secret expires on {day} ({days} days)"),
+/// The secret's age, from halo-onboard's journal (a fact), against the admin's rotation policy:
+/// a failure once it is due, with the command that rotates it.
+fn secret_age(a: &Audit<'_>, r: &mut Report, now_unix: u64) {
+    use crate::halo::expiry::{self, Age};
+    let Some(issued) = a.secret_issued_unix else {
+        r.skip(
+            "secret age",
+            "unknown: this secret was not issued by a setup in this journal",
         );
         return;
+    };
+    let age = Age::new(issued, now_unix, a.policy.rotate_after_days);
+    r.secret_issued = Some(expiry::format_unix(issued));
+    if age.due() {
+        r.rotation_due = true;
+        r.fail(
+            "secret age",
+            Layer::Credentials,
+            age.words(),
+            rotate_command(a),
+        );
+        r.drift("secret due for rotation");
+    } else {
+        r.pass("secret age", age.words());
     }
+}
+
+/// `halo-onboard apply … --new-secret --yes`: the rotation, in the form the audit knows.
+fn rotate_command(a: &Audit<'_>) -> String {
     let c = &a.answers.connection;
     let bootstrap = if c.client_id.trim().is_empty() {
         "<bootstrap id>"
@@ -542,17 +630,49 @@ fn secret_expiry(a: &Audit<'_>, app: &Application, r: &mut Report, now: time::Of
         c.client_id.trim()
     };
     let profile = a.answers.profile.as_deref().unwrap_or("<profile>");
-    let rotate = format!(
+    format!(
         "rotate it: halo-onboard apply --url {} --client-id {bootstrap} --profile {profile} --new-secret --yes (then give the vendor the new secret)",
         a.endpoint.base_url()
-    );
-    let detail = if days < 0 {
-        format!("the secret expired on {day}")
-    } else {
-        format!("the secret expires on {day}, in {days} day(s)")
+    )
+}
+
+/// What Halo reports about the secret's expiry, where it reports it: said as reported (a field
+/// outside the published API schema, W), never as fact. It fails the check only when the admin
+/// opted in (`fail_on_reported_expiry`) and the date is near; otherwise it is information.
+fn reported_expiry(a: &Audit<'_>, app: &Application, r: &mut Report, now: time::OffsetDateTime) {
+    use crate::halo::expiry::{self, Reported};
+    let Some(rep) = Reported::of(app) else {
+        return;
     };
-    r.fail("secret expiry", Layer::Credentials, detail, rotate);
-    r.drift("secret expires soon");
+    r.reported_expiry = Some(rep.short());
+    let issued = a
+        .secret_issued_unix
+        .and_then(|u| i64::try_from(u).ok())
+        .and_then(|u| time::OffsetDateTime::from_unix_timestamp(u).ok());
+    let near = rep
+        .date(issued)
+        .map(|d| (d - now).whole_days())
+        .filter(|days| *days <= expiry::WARN_DAYS);
+    let words = rep.words();
+    match near {
+        Some(days) if a.policy.fail_on_reported_expiry => {
+            let detail = if days < 0 {
+                format!("{words}: past (fail_on_reported_expiry = true)")
+            } else {
+                format!("{words}: in {days} day(s) (fail_on_reported_expiry = true)")
+            };
+            r.fail("secret expiry (Halo reports)", Layer::Credentials, detail, rotate_command(a));
+            r.drift("Halo reports the secret expiring");
+        }
+        Some(days) => r.info(
+            "secret expiry (Halo reports)",
+            format!(
+                "{words}: {} if it is this secret's expiry (not proven; fail_on_reported_expiry = true makes this fail)",
+                if days < 0 { "past".to_string() } else { format!("in {days} day(s)") }
+            ),
+        ),
+        None => r.info("secret expiry (Halo reports)", words),
+    }
 }
 
 /// Token with the application's credentials, then `plan::verify` (agent and probes).
@@ -659,7 +779,13 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
             r.incomplete = true;
         }
         r.push(CheckRow {
-            status: if c.pass { Status::Pass } else { Status::Fail },
+            status: if c.pass {
+                Status::Pass
+            } else if c.could_not_check {
+                Status::CouldNotCheck
+            } else {
+                Status::Fail
+            },
             name: c.name,
             layer: c.layer,
             detail: c.detail,
@@ -687,31 +813,59 @@ pub fn report_text(r: &Report) -> String {
     for c in r
         .checks
         .iter()
-        .filter(|c| !quiet || c.status == Status::Fail)
+        .filter(|c| !quiet || matches!(c.status, Status::Fail | Status::CouldNotCheck))
     {
-        let mark = match c.status {
-            Status::Pass => "pass",
-            Status::Fail => "FAIL",
-            Status::Skip => "skip",
-        };
+        let mark = c.status.mark();
         s.push_str(&format!("  {mark:<6}{:<w$}  {}\n", c.name, c.detail));
-        if c.status == Status::Fail && !c.fix.is_empty() {
-            s.push_str(&format!("  {:<6}{:<w$}  fix: {}\n", "", "", c.fix));
+        if matches!(c.status, Status::Fail | Status::CouldNotCheck) && !c.fix.is_empty() {
+            let what = if c.status == Status::Fail {
+                "fix"
+            } else {
+                "to check it"
+            };
+            s.push_str(&format!("  {:<6}{:<w$}  {what}: {}\n", "", "", c.fix));
         }
     }
     if !r.drift.is_empty() {
         s.push_str(&format!("Drift from the profile: {}\n", r.drift.join("; ")));
     }
-    let failed = r.checks.iter().filter(|c| c.status == Status::Fail).count();
-    let skipped = r.checks.iter().filter(|c| c.status == Status::Skip).count();
+    if !r.manual_steps_left.is_empty() {
+        s.push_str("Manual steps left (in Halo's web UI):\n");
+        for m in &r.manual_steps_left {
+            s.push_str(&format!("  - {m}\n"));
+        }
+    }
+    let count = |st: Status| r.checks.iter().filter(|c| c.status == st).count();
+    let (failed, skipped, unchecked) = (
+        count(Status::Fail),
+        count(Status::Skip),
+        count(Status::CouldNotCheck),
+    );
+    let n = r.manual_steps_left.len();
     if r.incomplete {
         s.push_str("Result: Halo could not be reached during the check; it is incomplete.\n");
-    } else if failed == 0 {
-        s.push_str(&format!("Result: all checks passed ({skipped} skipped).\n"));
     } else {
-        s.push_str(&format!(
-            "Result: {failed} check(s) failed. Change what each 'fix' line says in Halo, then run check again.\n"
-        ));
+        match r.verdict {
+            Some(Verdict::Verified) => {
+                s.push_str(&format!("Result: all checks passed ({skipped} skipped).\n"))
+            }
+            Some(Verdict::ManualStepsLeft) => s.push_str(&format!(
+                "Result: {n} manual step{} left, so not verified{}. When done: halo-onboard resume {} --confirm-manual --yes\n",
+                if n == 1 { "" } else { "s" },
+                if unchecked > 0 {
+                    format!(" ({unchecked} check(s) could not run either)")
+                } else {
+                    String::new()
+                },
+                r.setup.as_deref().unwrap_or("SETUP")
+            )),
+            Some(Verdict::CouldNotCheck) => s.push_str(&format!(
+                "Result: nothing failed, but {unchecked} check(s) could not run on this Halo, so it is not verified (`halo-onboard doctor` shows which paths it serves).\n"
+            )),
+            _ => s.push_str(&format!(
+                "Result: {failed} check(s) failed. Change what each 'fix' line says in Halo, then run check again.\n"
+            )),
+        }
     }
     s
 }
@@ -744,6 +898,10 @@ struct Subject {
     setup: Option<String>,
     /// The certificate authority to trust for this Halo besides the system's, if any.
     ca_file: Option<PathBuf>,
+    /// When halo-onboard issued the secret (from that setup's journal).
+    secret_issued_unix: Option<u64>,
+    /// That setup's manual steps not yet confirmed done.
+    manual_left: Vec<String>,
 }
 
 /// `check SETUP`: the journal knows where, what and which application; the hand-over (or the
@@ -818,6 +976,8 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
         repair: format!("halo-onboard apply --setup {} --yes", s.id),
         setup: Some(s.id.clone()),
         ca_file,
+        secret_issued_unix: j.secret_issued_unix(&s),
+        manual_left: s.manual_left().into_iter().map(String::from).collect(),
         answers: s.answers,
         app_client_id,
         app_secret,
@@ -867,17 +1027,26 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
         repair.push_str(&format!(" --answers {}", a.display()));
     }
     repair.push_str(" --yes");
-    // The setup that made this application, when it was made here.
-    let setup = crate::journal::Journal::open_default().ok().and_then(|j| {
+    // The setup that made this application, when it was made here: when it issued the
+    // secret and what it left to do by hand.
+    let journal = crate::journal::Journal::open_default().ok();
+    let made_here = journal.as_ref().and_then(|j| {
         j.list()
             .0
             .into_iter()
             .find(|s| s.objects.client_id.as_deref() == Some(app_client_id.trim()))
-            .map(|s| s.id)
     });
     Ok(Subject {
-        setup,
         ca_file: args.connect.ca_file.clone(),
+        setup: made_here.as_ref().map(|s| s.id.clone()),
+        secret_issued_unix: journal
+            .as_ref()
+            .zip(made_here.as_ref())
+            .and_then(|(j, s)| j.secret_issued_unix(s)),
+        manual_left: made_here
+            .as_ref()
+            .map(|s| s.manual_left().into_iter().map(String::from).collect())
+            .unwrap_or_default(),
         endpoint,
         what: format!("application {app_client_id} against profile {profile}"),
         answers,
@@ -951,6 +1120,11 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
             t.endpoint.base_url()
         );
     }
+    let config = crate::config::load(crate::config::default_path().as_deref()).0;
+    let address = match t.answers.connection.url.trim() {
+        "" => t.endpoint.resource_url.clone(),
+        u => u.to_string(),
+    };
     let mut r = audit(&Audit {
         endpoint: &t.endpoint,
         answers: &t.answers,
@@ -958,8 +1132,12 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         app_secret: &t.app_secret,
         bootstrap: boot.as_ref(),
         opts,
+        secret_issued_unix: t.secret_issued_unix,
+        manual_left: t.manual_left.clone(),
+        policy: config.secret_policy(&address),
     })
     .await;
+    r.setup = t.setup.clone();
     add_repair(&mut r, &t.repair);
     if let Some(id) = &t.setup {
         record(id, &r);
@@ -973,12 +1151,15 @@ fn record(id: &str, r: &Report) {
     let rec = crate::journal::CheckRecord {
         at_unix: crate::journal::now_unix(),
         ok: r.ok && !r.incomplete,
+        verdict: r.verdict.map(|v| v.word().to_string()),
         incomplete: r.incomplete,
         passed: count(Status::Pass),
         failed: count(Status::Fail),
         skipped: count(Status::Skip),
         drift: r.drift.clone(),
-        secret_expires: r.secret_expires.clone(),
+        reported_expiry: r.reported_expiry.clone(),
+        secret_issued: r.secret_issued.clone(),
+        rotation_due: r.rotation_due,
     };
     if let Err(e) = crate::journal::Journal::open_default().and_then(|j| j.record_check(id, &rec)) {
         eprintln!("warning: the result was not recorded for `halo-onboard status`: {e}");

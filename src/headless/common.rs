@@ -17,6 +17,18 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Could not run (bad arguments, unreachable Halo, bad credentials).
 pub const EXIT_CANNOT_RUN: u8 = 2;
+/// Applied, with steps to do by hand in Halo's web UI not yet confirmed: not verified.
+pub const EXIT_MANUAL_LEFT: u8 = 3;
+
+/// The exit code of a verdict: 0 verified, 3 manual steps left, 1 failed or could not check.
+pub fn verdict_code(v: crate::plan::verify::Verdict) -> u8 {
+    use crate::plan::verify::Verdict;
+    match v {
+        Verdict::Verified => EXIT_OK,
+        Verdict::ManualStepsLeft => EXIT_MANUAL_LEFT,
+        Verdict::Failed | Verdict::CouldNotCheck => EXIT_FAILED,
+    }
+}
 
 /// Env var holding the bootstrap client secret.
 pub const SECRET_ENV: &str = "HALO_CLIENT_SECRET";

@@ -1,8 +1,13 @@
 //! `halo-onboard doctor`: what dialect this Halo speaks and which of halo-onboard's assumptions
-//! hold, each with the evidence — read-only, with the same connection flags as `apply`. The
-//! report holds no secret and no personal data (claim codes, field names, shapes and counts;
-//! the only name shown is Halo's built-in "Administrator"), so an admin can share it.
-//! Exit 0 when every assumption holds, 1 naming the first that does not, 2 when it cannot run.
+//! hold, each with what this instance showed, how sure halo-onboard was of it beforehand
+//! (confidence C/I/W) and where that comes from (`evidence/`) — read-only, with the same
+//! connection flags as `apply`. It also checks what verification relies on: every probe path
+//! the profiles use exists here, and where the instance serves its own swagger document, the
+//! paths halo-onboard uses are compared with it (differences named; the URLs tried said).
+//! The report holds no secret and no personal data (claim codes, field names, shapes, paths
+//! and counts; the only name shown is Halo's built-in "Administrator"), so an admin can share
+//! it. Exit 0 when every assumption holds, 1 naming the first that does not, 2 when it cannot
+//! run.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,12 +16,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::common::*;
-use crate::halo::Client;
-use crate::halo::dialect::claims::{self, LEGACY_NAMES};
+use crate::halo::dialect::claims;
 use crate::halo::dialect::confirm::{self, Assumption};
-use crate::halo::dialect::fields::{
-    AGENT_NOTES, APP_DESCRIPTION, APP_SECRET_EXPIRY_DATE, APP_SECRET_EXPIRY_DAYS,
-};
+use crate::halo::dialect::fields::{self, AGENT_NOTES, APP_DESCRIPTION, REPORTED_ONLY};
+use crate::halo::{Client, HaloError};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DoctorArgs {
@@ -77,6 +80,30 @@ pub struct ClaimCode {
     pub today: Option<String>,
 }
 
+/// One probe path the built-in profiles' verification uses, and what this Halo answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbePath {
+    /// `GET /Tickets`.
+    pub path: String,
+    /// The scope areas it proves.
+    pub areas: Vec<String>,
+    /// `present`, `missing` (404, 405, 501) or `could not tell: …`.
+    pub found: String,
+}
+
+/// The instance's own swagger document, where it serves one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Swagger {
+    /// The URLs tried, in order.
+    pub tried: Vec<String>,
+    /// The one that answered with a document.
+    pub served_at: Option<String>,
+    /// Paths halo-onboard uses (`METHOD /Path`) that the instance's document lacks.
+    pub missing_here: Vec<String>,
+    /// How many paths the instance's document has.
+    pub paths: usize,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub halo_onboard: &'static str,
@@ -90,6 +117,10 @@ pub struct Report {
     pub scopes_granted: Vec<String>,
     pub admin_granted: bool,
     pub all_teams_granted: bool,
+    /// Claim codes this Halo does not confirm (each goes to the manual steps alone), with why.
+    pub unconfirmed_codes: BTreeMap<String, String>,
+    pub probe_paths: Vec<ProbePath>,
+    pub swagger: Swagger,
     pub assumptions: Vec<Assumption>,
 }
 
@@ -99,13 +130,162 @@ impl Report {
     }
 }
 
-fn hold(id: &'static str, what: &str, holds: bool, evidence: impl Into<String>) -> Assumption {
+/// One assumption doctor checks itself: `how` is (confidence, source) as `evidence/` marks it.
+fn hold(
+    id: &'static str,
+    what: &str,
+    holds: bool,
+    evidence: impl Into<String>,
+    how: (&'static str, &'static str),
+) -> Assumption {
     Assumption {
         id,
         what: what.into(),
         holds,
         evidence: evidence.into(),
+        confidence: how.0,
+        source: how.1,
     }
+}
+
+const SCHEMAS: (&str, &str) = (
+    "C",
+    "evidence/halo-api/schemas.json (Halo's published swagger, 2024-09)",
+);
+const PATHS: (&str, &str) = (
+    "C",
+    "evidence/halo-api/paths.json (Halo's published swagger, 2024-09)",
+);
+
+/// Where an instance may serve its own swagger document, relative to the resource server
+/// (`…/api`): the versioned ASP.NET path first, then the bare one the evidence's README names.
+pub const SWAGGER_PATHS: &[&str] = &[
+    "/swagger/v2/swagger.json",
+    "/swagger/v1/swagger.json",
+    "/swagger",
+];
+
+/// The probe paths the built-in profiles' verification uses, with the areas each proves.
+fn probe_paths_used() -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in crate::profile::builtin() {
+        let names = crate::halo::scopes::normalise(&p.to_answers().scopes);
+        for area in crate::halo::scopes::AREAS {
+            let Some(probe) = crate::halo::scopes::probe(area) else {
+                continue;
+            };
+            if crate::halo::scopes::any_grants(&names, &probe.read_scope()) {
+                let areas = out.entry(probe.path.clone()).or_default();
+                if !areas.iter().any(|a| a == area.key) {
+                    areas.push(area.key.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// GETs each probe path with the bootstrap token: does this Halo serve it?
+pub async fn probe_paths(client: &Client) -> Vec<ProbePath> {
+    let used = probe_paths_used();
+    let reads = used.iter().map(|(path, areas)| async move {
+        let found = match client.get_json(path).await {
+            Ok(_) => "present".to_string(),
+            Err(HaloError::NotFound(_) | HaloError::Http(405 | 501, ..)) => "missing".into(),
+            // Refused to this credential: the path exists.
+            Err(HaloError::Forbidden(..)) => "present (refused to the bootstrap credential)".into(),
+            Err(e) => format!("could not tell: {e}"),
+        };
+        ProbePath {
+            path: format!("GET {path}"),
+            areas: areas.clone(),
+            found,
+        }
+    });
+    futures::future::join_all(reads).await
+}
+
+/// `/Roles/{id}` and `/roles/{roleId}` are the same route: literals compared without case,
+/// parameters by position.
+fn same_route(a: &str, b: &str) -> bool {
+    let seg = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|x| !x.is_empty())
+            .map(|x| {
+                if x.starts_with('{') {
+                    "{}".to_string()
+                } else {
+                    x.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    };
+    let (a, b) = (seg(a), seg(b));
+    let strip = |v: Vec<String>| -> Vec<String> {
+        match v.first() {
+            Some(f) if f == "api" => v[1..].to_vec(),
+            _ => v,
+        }
+    };
+    strip(a) == strip(b)
+}
+
+/// Every (method, path) halo-onboard uses: the client's routes and the probe paths.
+pub fn paths_used() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = crate::halo::client::ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    for path in probe_paths_used().into_keys() {
+        out.push(("GET".into(), path));
+    }
+    out
+}
+
+/// The paths of `doc` (an OpenAPI document) that halo-onboard uses and it lacks.
+pub fn missing_from(doc: &Value) -> Option<(usize, Vec<String>)> {
+    let paths = doc.get("paths")?.as_object()?;
+    let missing = paths_used()
+        .into_iter()
+        .filter(|(method, path)| {
+            !paths.iter().any(|(p, ops)| {
+                same_route(p, path)
+                    && ops
+                        .as_object()
+                        .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(method)))
+            })
+        })
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    Some((paths.len(), missing))
+}
+
+/// Looks for the instance's own swagger document and compares it with the paths in use.
+pub async fn swagger(client: &Client) -> Swagger {
+    let base = client
+        .endpoint()
+        .resource_url
+        .trim_end_matches('/')
+        .to_string();
+    let mut out = Swagger {
+        tried: Vec::new(),
+        served_at: None,
+        missing_here: Vec::new(),
+        paths: 0,
+    };
+    for p in SWAGGER_PATHS {
+        out.tried.push(format!("{base}{p}"));
+        let Ok(doc) = client.get_json(p).await else {
+            continue;
+        };
+        if let Some((n, missing)) = missing_from(&doc) {
+            out.served_at = Some(format!("{base}{p}"));
+            out.paths = n;
+            out.missing_here = missing;
+            break;
+        }
+    }
+    out
 }
 
 /// The shape of a list answer: a bare array, or an envelope and the key holding the rows.
@@ -158,6 +338,10 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         "the bootstrap application is granted the admin scope (roles, agents, applications)",
         admin_granted || granted.is_empty(),
         format!("token scopes: {}", granted.join(" ")),
+        (
+            "I",
+            "evidence/scopes.toml (admin scope; configuration endpoints need it: halo-api.md §4)",
+        ),
     ));
 
     let me = client.get_json("/Agent/me").await.map_err(halo)?;
@@ -171,6 +355,7 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         } else {
             "not a single object".to_string()
         },
+        PATHS,
     ));
 
     let mut list_shapes = BTreeMap::new();
@@ -208,6 +393,10 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         } else {
             format!("unrecognised: {odd:?}")
         },
+        (
+            "C",
+            "evidence/lists.toml and behaviours.toml list_shape (HaloAPI, halopsa-node, pyhalopsa)",
+        ),
     ));
 
     // Roles with their details: the claim vocabulary.
@@ -220,6 +409,7 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         "role ids are strings (GUIDs)",
         ids_are_strings,
         format!("{} role(s) listed", role_rows.len()),
+        SCHEMAS,
     ));
     let names: Vec<String> = role_rows
         .iter()
@@ -236,10 +426,7 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
             code: code.clone(),
             roles: *n,
             label: claims::by_code(code).map(|d| d.label.to_string()),
-            today: LEGACY_NAMES
-                .iter()
-                .find(|(long, _)| long == code)
-                .map(|(_, short)| short.to_string()),
+            today: claims::legacy_code(code).map(str::to_string),
         })
         .collect();
     assumptions.extend(vocab.assumptions.iter().cloned());
@@ -275,6 +462,7 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         } else {
             format!("missing: {}", missing.join(", "))
         },
+        SCHEMAS,
     ));
 
     let apps = rows(lists.get("Application").unwrap_or(&Value::Null));
@@ -302,14 +490,12 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         .copied()
         .filter(|f| !application_fields.iter().any(|k| k == f))
         .collect();
-    let extras: Vec<&str> = [
-        APP_DESCRIPTION,
-        APP_SECRET_EXPIRY_DAYS,
-        APP_SECRET_EXPIRY_DATE,
-    ]
-    .into_iter()
-    .filter(|f| application_fields.iter().any(|k| k == f))
-    .collect();
+    // Fields outside the published schema this instance shows (newer builds): read only as
+    // "Halo reports …", never relied on.
+    let extras: Vec<&str> = std::iter::once(APP_DESCRIPTION)
+        .chain(REPORTED_ONLY.iter().copied())
+        .filter(|f| application_fields.iter().any(|k| k == f))
+        .collect();
     assumptions.push(hold(
         "application-fields",
         "an application shows the fields halo-onboard writes (name, client id, login agent, grant type, scopes)",
@@ -318,17 +504,18 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
             "no application listed".to_string()
         } else if missing.is_empty() {
             format!(
-                "{} fields; newer fields present: {}",
+                "{} fields; outside the published schema: {}",
                 application_fields.len(),
                 if extras.is_empty() {
                     "none".to_string()
                 } else {
-                    extras.join(", ")
+                    format!("{} ({})", extras.join(", "), fields::REPORTED_EXPIRY_SOURCE)
                 }
             )
         } else {
             format!("missing: {}", missing.join(", "))
         },
+        SCHEMAS,
     ));
     let secret_shown = app
         .get("clientSecret")
@@ -343,7 +530,53 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         } else {
             "no secret in the GET answer"
         },
+        (
+            "I",
+            "halo-api.md §3.3 (Halo's UI shows a secret once; no public client reads one back)",
+        ),
     ));
+
+    // What verification relies on: the probe paths, and the instance's own swagger.
+    let (probe_paths, swagger) = tokio::join!(probe_paths(client), swagger(client));
+    let missing: Vec<String> = probe_paths
+        .iter()
+        .filter(|p| p.found == "missing")
+        .map(|p| format!("{} ({})", p.path, p.areas.join(", ")))
+        .collect();
+    assumptions.push(hold(
+        "probe-paths",
+        "every path the profiles' verification probes exists on this Halo",
+        missing.is_empty(),
+        if missing.is_empty() {
+            format!("{} path(s) answered", probe_paths.len())
+        } else {
+            format!(
+                "missing here: {} (those areas are 'could not check' in a verification)",
+                missing.join(", ")
+            )
+        },
+        (
+            "I",
+            "evidence/areas.toml (which endpoint stands for each area is inferred); the paths are in evidence/halo-api/paths.json (C)",
+        ),
+    ));
+    if swagger.served_at.is_some() {
+        assumptions.push(hold(
+            "published-paths",
+            "this Halo's own swagger has every path halo-onboard uses",
+            swagger.missing_here.is_empty(),
+            if swagger.missing_here.is_empty() {
+                format!(
+                    "all {} found among its {} paths",
+                    paths_used().len(),
+                    swagger.paths
+                )
+            } else {
+                format!("not in it: {}", swagger.missing_here.join(", "))
+            },
+            PATHS,
+        ));
+    }
 
     Ok(Report {
         halo_onboard: env!("CARGO_PKG_VERSION"),
@@ -356,18 +589,53 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         scopes_granted: granted,
         admin_granted,
         all_teams_granted,
+        unconfirmed_codes: vocab.unconfirmed.clone(),
+        probe_paths,
+        swagger,
         assumptions,
     })
 }
 
 pub fn text(r: &Report) -> String {
-    let mut s = format!("halo-onboard {} doctor\n\nAssumptions:\n", r.halo_onboard);
+    let mut s = format!(
+        "halo-onboard {} doctor\n\nAssumptions (confidence before asking this Halo: C confirmed, I inferred, W weak):\n",
+        r.halo_onboard
+    );
     for a in &r.assumptions {
         let mark = if a.holds { "✓" } else { "✗" };
         s.push_str(&format!(
-            "  {mark} {}: {}\n      {}\n",
-            a.id, a.what, a.evidence
+            "  {mark} {}: {}\n      here: {}\n      [{}] {}\n",
+            a.id, a.what, a.evidence, a.confidence, a.source
         ));
+    }
+    if !r.unconfirmed_codes.is_empty() {
+        s.push_str("\nClaim codes left to manual steps on this Halo (the others are written):\n");
+        for (code, why) in &r.unconfirmed_codes {
+            s.push_str(&format!("  {code:<6} {why}\n"));
+        }
+    }
+    s.push_str("\nProbe paths the profiles' verification uses:\n");
+    for p in &r.probe_paths {
+        s.push_str(&format!(
+            "  {:<28} {:<40} {}\n",
+            p.path,
+            p.found,
+            p.areas.join(", ")
+        ));
+    }
+    match &r.swagger.served_at {
+        Some(at) if r.swagger.missing_here.is_empty() => s.push_str(&format!(
+            "\nThis Halo's swagger ({at}): every path halo-onboard uses is in it ({} paths).\n",
+            r.swagger.paths
+        )),
+        Some(at) => s.push_str(&format!(
+            "\nThis Halo's swagger ({at}) lacks: {}\n",
+            r.swagger.missing_here.join(", ")
+        )),
+        None => s.push_str(&format!(
+            "\nThis Halo serves no swagger document (tried {}); compared with the published one in evidence/ only.\n",
+            r.swagger.tried.join(", ")
+        )),
     }
     s.push_str(&format!(
         "\nClaim codes on {} role(s) read with their details (of {}):\n",
@@ -407,7 +675,7 @@ pub fn text(r: &Report) -> String {
     match r.failed() {
         None => s.push_str("\nEvery assumption holds.\n"),
         Some(f) => s.push_str(&format!(
-            "\nFAILED: {} — {}. Where permission codes disagree, apply creates the role with its name and notes only and lists its permissions as manual steps.\n",
+            "\nFAILED: {} — {}. Where this Halo does not confirm a permission code, apply writes the others and lists that one as a manual step (all of them when it does not speak today's codes at all).\n",
             f.id, f.what
         )),
     }

@@ -51,6 +51,11 @@ pub struct ResumeArgs {
     /// HALO_APP_CLIENT_SECRET).
     #[arg(long, value_name = "FILE", requires = "manual")]
     pub manual_secret_file: Option<std::path::PathBuf>,
+    /// The steps to do by hand in Halo's web UI that this setup listed ("Manual steps left")
+    /// are done: records them as done, then applies (a repair) and verifies again. Until then
+    /// the setup is "applied, N manual steps left", never verified (exit 3).
+    #[arg(long, requires = "yes")]
+    pub confirm_manual: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -99,7 +104,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
     if args.json {
         let rows: Vec<_> = list
             .iter()
-            .map(|s| serde_json::json!({"id": s.id, "status": s.status, "profile": s.answers.profile, "url": s.endpoint.as_ref().map(|e| e.base_url().to_string()), "updated_unix": s.updated_unix, "objects": s.objects}))
+            .map(|s| serde_json::json!({"id": s.id, "status": s.status, "manual_steps_left": s.manual_left(), "profile": s.answers.profile, "url": s.endpoint.as_ref().map(|e| e.base_url().to_string()), "updated_unix": s.updated_unix, "objects": s.objects}))
             .collect();
         let errs: Vec<_> = bad.iter().map(|e| e.to_string()).collect();
         println!(
@@ -115,7 +120,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                 .map(|s| {
                     vec![
                         s.id.clone(),
-                        s.status.words().to_string(),
+                        s.state_words(),
                         s.answers.profile.clone().unwrap_or_else(|| "-".into()),
                         s.age(),
                         s.endpoint
@@ -139,7 +144,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                     &rows
                 )
             );
-            if list.iter().any(|s| !s.status.is_finished()) {
+            if list.iter().any(|s| !s.finished()) {
                 println!(
                     "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
                 );
@@ -234,13 +239,16 @@ async fn resume(args: &ResumeArgs) -> u8 {
             "resume",
         )
         .await?;
-        if s.status.is_finished() {
+        if s.finished() {
             return Err(Failure::new(
-                format!("setup {} is already finished: {}", s.id, s.status.words()),
+                format!("setup {} is already finished: {}", s.id, s.state_words()),
                 "Nothing to resume; `halo-onboard check` audits it.",
             ));
         }
         super::apply::check_out(&args.run, &j)?;
+        if args.confirm_manual {
+            confirm_manual(&j, &mut s, args.run.json)?;
+        }
         if let Some(word) = &args.manual {
             adopt(args, word, &client, &j, &mut s).await?;
         }
@@ -252,6 +260,24 @@ async fn resume(args: &ResumeArgs) -> u8 {
         print_failure(&f, args.run.json);
         f.code
     })
+}
+
+/// `--confirm-manual`: the admin says the listed manual steps are done; the resume that
+/// follows verifies again.
+fn confirm_manual(j: &Journal, s: &mut Session, json: bool) -> Result<(), Failure> {
+    let left: Vec<String> = s.manual_left().into_iter().map(String::from).collect();
+    if !json && !super::output::quiet() {
+        if left.is_empty() {
+            eprintln!("No manual step of setup {} is left to confirm.", s.id);
+        } else {
+            eprintln!("Recorded as done in Halo's web UI:");
+            for m in &left {
+                eprintln!("  - {}", crate::text::line(m));
+            }
+        }
+    }
+    j.confirm_manual(s)
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
 
 /// `--manual STEP`: finds what the user made by hand and records it, before the usual resume.

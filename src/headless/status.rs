@@ -19,8 +19,9 @@ pub const OLD_DAYS: u64 = 7;
 #[derive(Debug, Clone, clap::Args)]
 pub struct StatusArgs {
     /// Print one JSON object on stdout: `instances`, `setups` (with `instance`, `profile`,
-    /// `state`, `client_id`, `last_check`, `secret_expires`), `handover_files` (path, setup,
-    /// age in days, `old`) and `unreadable`.
+    /// `state`, `verdict`, `manual_steps_left`, `client_id`, `last_check`, `secret_issued`,
+    /// `rotation_due`, `secret_expiry_halo_reports`), `handover_files` (path, setup, age in
+    /// days, `old`) and `unreadable`.
     #[arg(long)]
     pub json: bool,
 }
@@ -138,14 +139,17 @@ fn secret_words(i: &Instance) -> String {
     }
 }
 
-/// When the secret expires, in words: "2027-01-05 (36 days)", "expired 2026-11-01".
-fn expiry_words(when: &str) -> String {
-    let day = crate::halo::expiry::day(when);
-    match crate::halo::expiry::days_left(when, time::OffsetDateTime::now_utc()) {
-        Some(d) if d < 0 => format!("expired {day}"),
-        Some(d) => format!("{day} ({d} days)"),
-        None => day,
-    }
+/// The secret's age in a table cell: "2026-01-02, 45 d", "2026-01-02, 95 d: rotate", "-".
+fn secret_cell(r: &SetupRow) -> String {
+    let Some(issued) = &r.secret_issued else {
+        return "-".into();
+    };
+    format!(
+        "{}, {} d{}",
+        crate::halo::expiry::day(issued),
+        r.secret_age_days.unwrap_or_default(),
+        if r.rotation_due { ": rotate" } else { "" }
+    )
 }
 
 /// One setup as `status` shows it.
@@ -156,14 +160,26 @@ struct SetupRow {
     instance: Option<String>,
     address: String,
     profile: Option<String>,
-    /// In words ("done, handed over"); `status` has the stable name.
-    state: &'static str,
+    /// In words ("done, handed over", "applied, 2 manual steps left"); `status` has the
+    /// stable name.
+    state: String,
     status: crate::journal::Status,
+    /// The setup's manual steps not yet confirmed done: until they are, it is not verified.
+    manual_steps_left: Vec<String>,
+    /// The last check's verdict, if it recorded one.
+    verdict: Option<String>,
     client_id: Option<String>,
     created_unix: u64,
     updated_unix: u64,
     last_check: Option<CheckRecord>,
-    secret_expires: Option<String>,
+    /// When halo-onboard issued the secret (RFC 3339, from the journal), and its age.
+    secret_issued: Option<String>,
+    secret_age_days: Option<i64>,
+    /// The admin's rotation policy (`rotate_after_days`) says it is due.
+    rotation_due: bool,
+    /// What Halo reports about the secret's expiry, never fact.
+    #[serde(rename = "secret_expiry_halo_reports")]
+    reported_expiry: Option<String>,
 }
 
 fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> {
@@ -172,21 +188,35 @@ fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> 
         .map(|s| {
             let address = setup_address(s);
             let last_check = journal.last_check(&s.id);
-            let secret_expires = last_check
+            let reported_expiry = last_check
                 .as_ref()
-                .and_then(|c| c.secret_expires.clone())
-                .or_else(|| s.secret_expires.clone());
+                .and_then(|c| c.reported_expiry.clone())
+                .or_else(|| s.reported_expiry.clone());
+            let age = journal.secret_issued_unix(s).map(|issued| {
+                crate::halo::expiry::Age::new(
+                    issued,
+                    now_unix(),
+                    cfg.secret_policy(&address).rotate_after_days,
+                )
+            });
             SetupRow {
                 id: s.id.clone(),
                 instance: cfg.instance_at(&address).map(|(n, _)| n.to_string()),
                 profile: s.answers.profile.clone(),
-                state: s.status.words(),
+                state: s.state_words(),
                 status: s.status,
+                manual_steps_left: s.manual_left().into_iter().map(String::from).collect(),
+                verdict: last_check.as_ref().and_then(|c| c.verdict.clone()),
+                secret_issued: age
+                    .as_ref()
+                    .map(|a| crate::halo::expiry::format_unix(a.issued_unix)),
+                secret_age_days: age.as_ref().map(|a| a.days),
+                rotation_due: age.as_ref().is_some_and(|a| a.due()),
                 client_id: s.objects.client_id.clone(),
                 created_unix: s.created_unix,
                 updated_unix: s.updated_unix,
                 last_check,
-                secret_expires,
+                reported_expiry,
                 address,
             }
         })
@@ -278,9 +308,7 @@ fn text(
                         || "never".into(),
                         |c| format!("{}, {}", c.words(), ago(c.at_unix)),
                     ),
-                    r.secret_expires
-                        .as_deref()
-                        .map_or_else(|| "-".into(), expiry_words),
+                    secret_cell(r),
                 ]
             })
             .collect();
@@ -290,10 +318,20 @@ fn text(
             col("STATE"),
             col("CLIENT ID"),
             capped("LAST CHECK", 48),
-            col("SECRET EXPIRES"),
+            col("SECRET ISSUED"),
         ];
         for l in lines(&cols, &rows) {
             o.push_str(&format!("  {l}\n"));
+        }
+        // What Halo reports is said as reported, under the table, never in a column of facts.
+        for r in &group {
+            if let Some(rep) = r
+                .reported_expiry
+                .as_deref()
+                .and_then(crate::halo::expiry::Reported::parse_short)
+            {
+                o.push_str(&format!("  {}: {}\n", r.id, rep.words()));
+            }
         }
         o.push('\n');
     }

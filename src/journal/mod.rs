@@ -231,10 +231,23 @@ pub struct Session {
     /// the earlier setup's one it verified with. `check SETUP` reads the secret from it.
     #[serde(default)]
     pub credentials_file: Option<PathBuf>,
-    /// When the application's secret expires, where Halo reported it (ISO 8601 as Halo wrote
-    /// it), for `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_expires: Option<String>,
+    /// What Halo reported about the secret's expiry (`expiry::Reported::short`, e.g.
+    /// `apiKey1ExpiryDate = 2027-02-28T…`), for `status`: a weakly evidenced field, never fact.
+    /// (Journals before it read the bare date from `secret_expires`.)
+    #[serde(
+        default,
+        alias = "secret_expires",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reported_expiry: Option<String>,
+    /// The steps to do by hand in Halo's web UI this setup needs (its plan's `manual`, as of
+    /// its last apply): until confirmed, the setup is "applied, N manual steps left", never
+    /// verified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manual_steps: Vec<String>,
+    /// The steps the admin confirmed done (`resume ID --confirm-manual`, the wizard's `m`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manual_confirmed: Vec<String>,
 }
 
 /// The last `check` of a setup, kept beside the journal (`<state dir>/checks/<id>.json`) so a
@@ -244,6 +257,10 @@ pub struct CheckRecord {
     pub at_unix: u64,
     /// Every check passed.
     pub ok: bool,
+    /// `verified`, `manual_steps_left`, `failed` or `could_not_check` (absent in records
+    /// written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
     /// Halo could not be reached part-way: the audit did not finish.
     #[serde(default)]
     pub incomplete: bool,
@@ -253,9 +270,15 @@ pub struct CheckRecord {
     /// What differs from the profile, in short stable words ("extra scope admin").
     #[serde(default)]
     pub drift: Vec<String>,
-    /// The secret's expiry, where Halo reported it.
-    #[serde(default)]
-    pub secret_expires: Option<String>,
+    /// What Halo reported about the secret's expiry (`expiry::Reported::short`), never fact.
+    #[serde(default, alias = "secret_expires")]
+    pub reported_expiry: Option<String>,
+    /// When halo-onboard issued the secret (from the setup's journal), RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_issued: Option<String>,
+    /// The admin's rotation policy said the secret is due.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rotation_due: bool,
 }
 
 impl CheckRecord {
@@ -265,6 +288,10 @@ impl CheckRecord {
             "did not finish (Halo unreachable)".into()
         } else if self.ok {
             format!("passed ({} checks)", self.passed)
+        } else if self.verdict.as_deref() == Some("manual_steps_left") {
+            format!("{} passed; manual steps left", self.passed)
+        } else if self.verdict.as_deref() == Some("could_not_check") {
+            format!("{} passed; some could not be checked", self.passed)
         } else if self.drift.is_empty() {
             format!("{} failed", self.failed)
         } else {
@@ -286,9 +313,74 @@ impl Session {
         ago(self.updated_unix)
     }
 
-    /// Text put in each created object's notes/description to recognise it on resume.
+    /// Text put in the notes of the role this setup creates, to recognise it on resume
+    /// (`plan::ownership`: the role's notes are the one field Halo has for a marker).
     pub fn marker(&self) -> String {
         marker_for(&self.id)
+    }
+
+    /// When halo-onboard issued the application's secret in this setup: the journal's
+    /// timestamp of the create that sent it (journaled just before Halo saw it), or of the
+    /// latest regeneration or pasted secret. `None` for an application whose secret came from
+    /// elsewhere (adopted from an earlier setup or another tool).
+    pub fn secret_issued_unix(&self) -> Option<u64> {
+        let created = self.objects.application_created;
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| match &e.event {
+                Event::About {
+                    subject: Subject::Application,
+                    action,
+                } => created && action == "create",
+                Event::Done {
+                    subject: Subject::Secret,
+                    ..
+                } => true,
+                _ => false,
+            })
+            .map(|e| e.at_unix)
+    }
+
+    /// The manual steps not confirmed yet.
+    pub fn manual_left(&self) -> Vec<&str> {
+        if self.status == Status::RolledBack {
+            return Vec::new();
+        }
+        self.manual_steps
+            .iter()
+            .filter(|m| !self.manual_confirmed.contains(m))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The admin says every manual step this setup lists is done.
+    pub fn confirm_manual(&mut self) {
+        for m in &self.manual_steps {
+            if !self.manual_confirmed.contains(m) {
+                self.manual_confirmed.push(m.clone());
+            }
+        }
+    }
+
+    /// Finished: handed over (or rolled back) with no manual step left.
+    pub fn finished(&self) -> bool {
+        self.status.is_finished() && self.manual_left().is_empty()
+    }
+
+    /// Where the setup stands, in words: the status, or "applied, N manual steps left" while
+    /// steps are not confirmed.
+    pub fn state_words(&self) -> String {
+        match self.manual_left().len() {
+            0 => self.status.words().to_string(),
+            _ if matches!(self.status, Status::Planned | Status::Applying) => {
+                self.status.words().to_string()
+            }
+            n => format!(
+                "applied, {n} manual step{} left",
+                if n == 1 { "" } else { "s" }
+            ),
+        }
     }
 
     /// The last write that was started but not confirmed, if any: after a kill this is the
@@ -472,7 +564,9 @@ impl Journal {
             secret_pending: false,
             handed_over: false,
             credentials_file: None,
-            secret_expires: None,
+            reported_expiry: None,
+            manual_steps: Vec::new(),
+            manual_confirmed: Vec::new(),
         }
     }
 
@@ -611,15 +705,10 @@ impl Journal {
         (ok, bad)
     }
 
-    /// Setups that have not reached hand-over or rollback.
+    /// Setups that have not reached hand-over or rollback, or still have manual steps left.
     pub fn unfinished(&self) -> (Vec<Session>, Vec<JournalError>) {
         let (all, bad) = self.list();
-        (
-            all.into_iter()
-                .filter(|s| !s.status.is_finished())
-                .collect(),
-            bad,
-        )
+        (all.into_iter().filter(|s| !s.finished()).collect(), bad)
     }
 
     /// Keeps the new client secret until the hand-over is confirmed.
@@ -738,6 +827,72 @@ impl Journal {
             &format!("setup {id}"),
             command,
         )
+    }
+
+    /// The other setups of the same application (same Halo, same application id): a repair
+    /// (`apply --setup`) is a new setup of the application an earlier one made.
+    fn same_application(&self, s: &Session) -> Vec<Session> {
+        let Some(app) = s
+            .objects
+            .application_id
+            .as_deref()
+            .filter(|a| !a.is_empty())
+        else {
+            return Vec::new();
+        };
+        let halo = |x: &Session| {
+            x.endpoint
+                .as_ref()
+                .map(|e| e.resource_url.trim_end_matches('/').to_ascii_lowercase())
+        };
+        self.list()
+            .0
+            .into_iter()
+            .filter(|x| {
+                x.id != s.id
+                    && x.objects.application_id.as_deref() == Some(app)
+                    && halo(x) == halo(s)
+            })
+            .collect()
+    }
+
+    /// Records `s`'s manual steps as done, in it and in every other setup of the same
+    /// application (the admin did them once, in Halo).
+    pub fn confirm_manual(&self, s: &mut Session) -> Result<()> {
+        s.confirm_manual();
+        self.save(s)?;
+        for mut other in self.same_application(s) {
+            if other.manual_left().is_empty() {
+                continue;
+            }
+            other.confirm_manual();
+            self.save(&mut other)?;
+        }
+        Ok(())
+    }
+
+    /// What the other setups of the same application know: the steps confirmed done there
+    /// are done here too; when halo-onboard issued the secret there, if not here.
+    pub fn inherit(&self, s: &mut Session) {
+        for other in self.same_application(s) {
+            for m in other.manual_confirmed {
+                if !s.manual_confirmed.contains(&m) {
+                    s.manual_confirmed.push(m);
+                }
+            }
+        }
+    }
+
+    /// When halo-onboard issued the secret of `s`'s application: in `s`, else in the setup of
+    /// the same application that created it (a repair adopts it).
+    pub fn secret_issued_unix(&self, s: &Session) -> Option<u64> {
+        s.secret_issued_unix().or_else(|| {
+            self.same_application(s)
+                .iter()
+                .filter(|x| x.objects.client_id == s.objects.client_id)
+                .filter_map(Session::secret_issued_unix)
+                .max()
+        })
     }
 
     /// Whether an earlier setup handed its credentials over to `file` (the same `--out` again).

@@ -103,8 +103,9 @@ pub struct Applied {
     pub read_back_client_id: Option<String>,
     /// Halo writes this run made.
     pub writes: usize,
-    /// When the application's secret expires, where Halo reports it (ISO 8601).
-    pub secret_expires: Option<String>,
+    /// What Halo reports about the secret's expiry, if anything (`expiry::Reported::short`):
+    /// a weakly evidenced field, shown only as "Halo reports …".
+    pub reported_expiry: Option<String>,
     read_backs: Option<ReadBacks>,
 }
 
@@ -268,9 +269,12 @@ impl Applier<'_> {
         }
     }
 
-    /// The look-ups for this setup ([`crate::plan::session::lookups`]).
+    /// The look-ups for this setup ([`crate::plan::session::lookups`]), with what earlier
+    /// setups of this journal recorded creating on this Halo.
     pub async fn lookups(&self, s: &Session) -> Result<Lookups, HaloError> {
-        crate::plan::session::lookups(self.client, For::Setup(&s.answers)).await
+        let mut lk = crate::plan::session::lookups(self.client, For::Setup(&s.answers)).await?;
+        lk.recorded = build::Recorded::from_journal(self.journal, self.client.endpoint(), &s.id);
+        Ok(lk)
     }
 
     /// Settles a write the journal left in doubt: finds the object by marker and records it.
@@ -294,21 +298,30 @@ impl Applier<'_> {
                 // found no agent with this username, so one holding the role this setup posted
                 // is the one the interrupted write made.
                 let role_id = s.objects.role_id.clone();
+                let proof = ownership::AgentProof {
+                    our_role_id: role_id.as_deref(),
+                    ..Default::default()
+                };
                 lk.agents
                     .iter()
-                    .find(|g| {
-                        ownership::agent(g, &a.agent.name, role_id.as_deref(), None).is_ours()
-                    })
+                    .find(|g| ownership::agent(g, &a.agent.name, proof).is_ours())
                     .and_then(|g| g.id.map(|i| i.to_string()))
             }
             // Whether a regeneration landed cannot be seen in Halo; apply re-sends it.
             Subject::Secret => return Ok(()),
+            // The Client ID journaled before the create, else the login agent settled before it
+            // (Halo may have issued a Client ID of its own).
             Subject::Application => lk
                 .applications
                 .iter()
                 .find(|g| {
-                    ownership::application(g, &marker, &a.application.name, s.objects.agent_id)
-                        .is_ours()
+                    ownership::application(
+                        g,
+                        &a.application.name,
+                        s.objects.client_id.as_deref(),
+                        s.objects.agent_id,
+                    )
+                    .is_ours()
                 })
                 .and_then(|g| g.id.clone()),
             _ => None,
@@ -554,7 +567,7 @@ impl Applier<'_> {
             // `check SETUP` finds the credentials where this verification found them.
             s.credentials_file = Some(f.clone());
         }
-        if verification.passed() {
+        if verification.passed() && s.manual_left().is_empty() {
             s.status = Status::Verified;
         }
         self.journal.save(s)?;
@@ -580,6 +593,20 @@ impl Applier<'_> {
             .flat_map(|a| a.changes.iter().map(|c| (a.object, c.clone())))
             .collect();
         s.plan = serde_json::to_value(&plan).ok();
+        // The steps this setup needs done by hand: until confirmed, it is not verified (a
+        // step confirmed for this application in an earlier setup is done).
+        s.manual_steps = plan.manual.clone();
+        if s.objects.application_id.is_none()
+            && let Some(id) = plan.action(Object::Application).and_then(|a| a.id.clone())
+        {
+            // An adopted application: its earlier setups are found by its id.
+            let mut probe = s.clone();
+            probe.objects.application_id = Some(id);
+            self.journal.inherit(&mut probe);
+            s.manual_confirmed = probe.manual_confirmed;
+        } else {
+            self.journal.inherit(s);
+        }
         if plan.is_blocked() {
             self.journal.save(s)?;
             return Err(ApplyError::Blocked(plan.problems.clone()));
@@ -595,8 +622,8 @@ impl Applier<'_> {
         let agent_id = self
             .apply_agent(s, &plan, &lk, &role_id, &mut rb, &mut writes)
             .await?;
-        let (application_id, client_id, secret, secret_expires) = self
-            .apply_application(s, &plan, &lk, agent_id, &marker, &mut rb, &mut writes)
+        let (application_id, client_id, secret, reported_expiry) = self
+            .apply_application(s, &plan, &lk, agent_id, &mut rb, &mut writes)
             .await?;
 
         s.status = Status::Applied;
@@ -610,7 +637,7 @@ impl Applier<'_> {
             differences: manual_differences,
             read_back_client_id: None,
             writes,
-            secret_expires,
+            reported_expiry,
             read_backs: Some(rb),
         })
     }
@@ -626,12 +653,9 @@ impl Applier<'_> {
         let Some(action) = plan.action(Object::Role) else {
             return Err(ApplyError::NoId("role"));
         };
-        let mut want = build::role_object(&s.answers, marker);
-        if !plan.write_role_claims {
-            // This Halo did not confirm the claim vocabulary: name and notes only; the
-            // permissions are the user's manual step (`plan.manual`).
-            want.claims.clear();
-        }
+        // The claims this Halo confirmed; the others are the user's manual steps
+        // (`plan.manual`).
+        let want = build::role_object_with(&s.answers, marker, plan.role_claims.clone());
         let id = match (action.kind, action.id.clone()) {
             (Kind::Reuse | Kind::Keep, Some(id)) => {
                 self.say(format!("Role '{}': kept (id {id})", action.name));
@@ -768,14 +792,13 @@ impl Applier<'_> {
         plan: &Plan,
         lk: &Lookups,
         agent_id: i64,
-        marker: &str,
         rb: &mut ReadBacks,
         writes: &mut usize,
     ) -> Result<(String, String, Option<SecretString>, Option<String>), ApplyError> {
         let Some(action) = plan.action(Object::Application) else {
             return Err(ApplyError::NoId("application"));
         };
-        let want = build::application_object(&s.answers, agent_id, marker);
+        let want = build::application_object(&s.answers, agent_id);
         let secret_known = self.journal.load_secret(&s.id).is_some();
         let mut expires;
         let (id, client_id) = match (action.kind, action.id.clone()) {
@@ -848,7 +871,7 @@ impl Applier<'_> {
                     .clone()
                     .filter(|i| !i.is_empty())
                     .ok_or(ApplyError::NoId("application"))?;
-                self.check_created_application(&id, &saved, &want, agent_id, marker)
+                self.check_created_application(&id, &saved, &want, agent_id, &client_id)
                     .await?;
                 s.objects.application_created = true;
                 self.say(format!(
@@ -992,15 +1015,16 @@ impl Applier<'_> {
     }
 
     /// The application Halo created must be the one sent: an application id (a GUID) and the
-    /// name sent, and either logging in as this setup's agent or carrying its marker (read back
-    /// when the answer shows neither). Its Client ID may differ: Halo may issue its own.
+    /// name sent, and either logging in as this setup's agent or holding the Client ID sent
+    /// (read back when the answer shows neither; an application has no field for a marker).
+    /// Its Client ID may differ where it logs in as ours: Halo may issue its own.
     async fn check_created_application(
         &self,
         id: &str,
         saved: &Application,
         want: &Application,
         agent_id: i64,
-        marker: &str,
+        sent_client_id: &str,
     ) -> Result<(), ApplyError> {
         let not_sent = |why: String| ApplyError::NotWhatWasSent {
             object: Object::Application,
@@ -1012,9 +1036,7 @@ impl Applier<'_> {
                 crate::text::line(id)
             )));
         }
-        let shows = |a: &Application| {
-            a.loginas_agent_id.is_some_and(|x| x != 0) || !a.description.trim().is_empty()
-        };
+        let shows = |a: &Application| a.loginas_agent_id.is_some_and(|x| x != 0);
         let read;
         let app = if shows(saved) {
             saved
@@ -1029,10 +1051,14 @@ impl Applier<'_> {
             )));
         }
         let logs_in_as_ours = app.loginas_agent_id == Some(agent_id);
-        let marked = app.description.contains(marker);
-        if !logs_in_as_ours && !marked {
+        let client_id_sent = !sent_client_id.trim().is_empty()
+            && app
+                .client_id
+                .trim()
+                .eq_ignore_ascii_case(sent_client_id.trim());
+        if !logs_in_as_ours && !client_id_sent {
             return Err(not_sent(format!(
-                "application {id} '{}' logs in as agent {} (not this setup's agent {agent_id}) and carries no marker",
+                "application {id} '{}' logs in as agent {} (not this setup's agent {agent_id}) and holds another Client ID than the one sent",
                 app.display_name,
                 app.loginas_agent_id.unwrap_or_default()
             )));
@@ -1275,13 +1301,7 @@ fn copied_credentials(
     Ok((entered, secret))
 }
 
-/// The secret's expiry Halo reports on an application: the date, else the days from now.
+/// What Halo reports on an application about its secret's expiry, as the journal keeps it.
 fn expiry_of(app: &Application) -> Option<String> {
-    let date = app.secret_expires.trim();
-    if !date.is_empty() {
-        return Some(date.to_string());
-    }
-    let days = app.secret_expiry_days.filter(|d| *d > 0)?;
-    let when = time::OffsetDateTime::now_utc() + time::Duration::days(days);
-    Some(crate::halo::expiry::format_date(when))
+    crate::halo::expiry::Reported::of(app).map(|r| r.short())
 }

@@ -4,12 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::answers::{ALL, Answers, DepartmentAnswer, RoleMode, TeamAnswer};
-use crate::halo::dialect::claims::{self, Grade};
+use crate::halo::dialect::claims::{self, ClaimDef, Grade, Level, Permissions};
 use crate::halo::dialect::confirm::{Vocabulary, confirm};
 use crate::halo::model::*;
 use crate::halo::scopes;
 use crate::journal::Objects;
-use crate::plan::ownership::{self, ANY_SETUP};
+use crate::plan::ownership::{self, ANY_SETUP, AgentProof};
 
 /// What Halo has that the plan depends on.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +21,62 @@ pub struct Lookups {
     /// Agents whose username matches the answers (API-only and disabled included).
     pub agents: Vec<Agent>,
     pub applications: Vec<Application>,
+    /// What earlier setups of this journal recorded creating on this Halo (see
+    /// [`Recorded`]); empty where no journal was consulted.
+    pub recorded: Recorded,
+}
+
+/// Ids earlier setups of this journal recorded creating on this Halo: proof, besides the role
+/// marker, that an agent or application a new setup finds by name is one halo-onboard made
+/// (`plan::ownership`). Filled from the journal by [`Recorded::from_journal`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub agent_ids: Vec<i64>,
+    /// (application id, Client ID) pairs.
+    pub applications: Vec<(String, String)>,
+}
+
+impl Recorded {
+    /// What the setups of `journal` other than `except` created on the Halo at `endpoint`
+    /// (ids are per instance: another Halo's agent 7 is someone else).
+    pub fn from_journal(
+        journal: &crate::journal::Journal,
+        endpoint: &crate::halo::Endpoint,
+        except: &str,
+    ) -> Self {
+        let mut r = Self::default();
+        let same_halo = |e: &Option<crate::halo::Endpoint>| {
+            e.as_ref().is_some_and(|e| {
+                e.resource_url
+                    .trim_end_matches('/')
+                    .eq_ignore_ascii_case(endpoint.resource_url.trim_end_matches('/'))
+            })
+        };
+        for s in journal.list().0 {
+            if s.id == except || !same_halo(&s.endpoint) {
+                continue;
+            }
+            let o = &s.objects;
+            if let (true, Some(id)) = (o.agent_created, o.agent_id) {
+                r.agent_ids.push(id);
+            }
+            if let (true, Some(id), Some(cid)) =
+                (o.application_created, &o.application_id, &o.client_id)
+            {
+                r.applications.push((id.clone(), cid.clone()));
+            }
+        }
+        r
+    }
+
+    /// The Client ID an earlier setup recorded for application `id`.
+    pub fn client_id_of(&self, id: Option<&str>) -> Option<&str> {
+        let id = id?;
+        self.applications
+            .iter()
+            .find(|(a, _)| a == id)
+            .map(|(_, c)| c.as_str())
+    }
 }
 
 impl Lookups {
@@ -99,7 +155,7 @@ pub struct Action {
     pub changes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub actions: Vec<Action>,
     /// Problems that block apply (unresolved names, conflicts with strangers' objects).
@@ -111,26 +167,14 @@ pub struct Plan {
     /// confirm the vocabulary.
     #[serde(default)]
     pub manual: Vec<String>,
-    /// Whether apply writes the role's permission claims (false when this Halo disagrees with
-    /// the vocabulary: the role is created with its name and notes only).
-    #[serde(default = "yes")]
-    pub write_role_claims: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for Plan {
-    fn default() -> Self {
-        Self {
-            actions: Vec::new(),
-            problems: Vec::new(),
-            requests: Vec::new(),
-            manual: Vec::new(),
-            write_role_claims: true,
-        }
-    }
+    /// The permission claims apply writes on the role it creates or repairs: those this Halo
+    /// confirms, on the scale it uses (`dialect::confirm`); the rest are in `manual`.
+    #[serde(default)]
+    pub role_claims: Vec<Claim>,
+    /// What the answers ask that the API does not set and the integration does not need (an
+    /// application's description): said once, never counted as a step left.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -151,12 +195,17 @@ impl Plan {
 
 /// The role to POST (without id): its permissions as Halo claim codes.
 pub fn role_object(a: &Answers, marker: &str) -> Role {
+    role_object_with(a, marker, a.role.permissions.claims())
+}
+
+/// The role to POST with the claims the plan writes ([`Plan::role_claims`]).
+pub fn role_object_with(a: &Answers, marker: &str, claims: Vec<Claim>) -> Role {
     Role {
         id: None,
         id_int: None,
         name: a.role.name.trim().into(),
         notes: with_marker(&a.role.notes, marker),
-        claims: a.role.permissions.claims(),
+        claims,
     }
 }
 
@@ -315,14 +364,14 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
     }
 }
 
-/// The application to POST (without id and secret).
-pub fn application_object(a: &Answers, agent_id: i64, marker: &str) -> Application {
+/// The application to POST (without id and secret). It carries no marker: Halo's published
+/// schema has no description or notes on applications (`plan::ownership`).
+pub fn application_object(a: &Answers, agent_id: i64) -> Application {
     Application {
         id: None,
         client_id: String::new(),
         client_secret: String::new(),
         display_name: a.application.name.trim().into(),
-        description: with_marker(&a.application.description, marker),
         inactive: !a.application.active,
         grant_type: GRANT_CLIENT_CREDENTIALS.into(),
         loginentity: LOGIN_ENTITY_AGENT,
@@ -334,6 +383,7 @@ pub fn application_object(a: &Answers, agent_id: i64, marker: &str) -> Applicati
             .collect(),
         secret_expiry_days: None,
         secret_expires: String::new(),
+        ..Application::default()
     }
 }
 
@@ -521,23 +571,62 @@ fn scope_risks(names: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Manual steps for the role: settings the vocabulary cannot express, and (when this Halo does
-/// not confirm the vocabulary) every permission the role should get, in Halo's words.
-fn role_manual_steps(a: &Answers, write_claims: bool, role_name: &str) -> Vec<String> {
+/// The role's claims this Halo confirms, on the scale it uses, and the ones it does not (each
+/// with why): those become manual steps (`dialect::confirm`).
+pub fn split_claims(
+    p: &Permissions,
+    vocab: &Vocabulary,
+) -> (Vec<Claim>, Vec<(&'static ClaimDef, &'static Level, String)>) {
+    let mut write = Vec::new();
+    let mut held = Vec::new();
+    for (def, level) in p.entries() {
+        match vocab.writable(def.code) {
+            Ok(()) => {
+                let on = if vocab.alt_scale.contains(def.code) {
+                    def.on_alt_scale(level).unwrap_or(level)
+                } else {
+                    level
+                };
+                write.push(Claim {
+                    claim_type: def.code.into(),
+                    value: on.value.into(),
+                });
+            }
+            Err(why) => held.push((def, level, why)),
+        }
+    }
+    (write, held)
+}
+
+/// Manual steps for the role: the permissions this Halo does not confirm (all of them when it
+/// does not speak today's codes), and the settings the vocabulary cannot express, in Halo's
+/// words.
+fn role_manual_steps(
+    a: &Answers,
+    held: &[(&'static ClaimDef, &'static Level, String)],
+    all_held: Option<&str>,
+    role_name: &str,
+) -> Vec<String> {
     let mut out = Vec::new();
     let path = format!(
         "{} > '{role_name}' > Permissions",
         crate::plan::manual::ROLES_PATH
     );
-    if !write_claims {
-        for (def, level) in a.role.permissions.entries() {
-            out.push(format!(
-                "{path}: {}: {} = {}",
-                def.group.label(),
-                def.label,
-                level.label
-            ));
-        }
+    if let Some(why) = all_held {
+        out.push(format!("Role permissions: {why}."));
+    }
+    for (def, level, why) in held {
+        let step = format!(
+            "{path}: {}: {} = {}",
+            def.group.label(),
+            def.label,
+            level.label
+        );
+        out.push(if all_held.is_some() {
+            step
+        } else {
+            format!("{step} ({why})")
+        });
     }
     for other in &a.role.other_permissions {
         out.push(format!("{path}: {other}"));
@@ -545,11 +634,25 @@ fn role_manual_steps(a: &Answers, write_claims: bool, role_name: &str) -> Vec<St
     out
 }
 
+/// The answers' application description: Halo's published API has no such field, so it is not
+/// sent; newer builds show one on the application's form.
+fn description_note(a: &Answers) -> Option<String> {
+    let d = a.application.description.trim();
+    (!d.is_empty()).then(|| {
+        format!(
+            "Application description '{}' is not set through the API (Halo's published API has no description on applications); newer builds show one on the form: {} > '{}' > Details",
+            crate::text::line_max(d, 80),
+            crate::plan::manual::APPLICATIONS_PATH,
+            a.application.name.trim()
+        )
+    })
+}
+
 /// Builds the plan. `objects` holds what this setup already created (from its journal);
 /// `marker` is this setup's marker. Which existing objects are ours follows
 /// [`crate::plan::ownership`]: the role by the marker in its notes, the agent by username plus
-/// our role (or being our application's login agent), the application by the marker in its
-/// description, else by name plus logging in as our agent.
+/// our role (or logging in for our application, or recorded by an earlier setup), the
+/// application by name plus the Client ID a setup recorded or logging in as our agent.
 pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan {
     let mut p = Plan::default();
     p.requests.extend(
@@ -564,17 +667,21 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         ]
         .map(String::from),
     );
-    let this_setup = |text: &str| !marker.is_empty() && text.contains(marker);
 
-    // Does this Halo speak the claim vocabulary? Only then are role claims written.
+    // Which of the role's claims this Halo confirms: those are written, the rest are steps.
     let wants_claims = matches!(a.role.mode, RoleMode::Create) && !a.role.permissions.is_empty();
+    let mut held = Vec::new();
+    let mut all_held = None;
+    let mut speaks = true;
     if wants_claims {
         let vocab = lk.vocabulary();
-        if let Some(why) = vocab.disagreement() {
-            p.write_role_claims = false;
-            p.manual.push(format!("Role permissions: {why}."));
-        }
+        speaks = vocab.speaks();
+        all_held = vocab.disagreement();
+        let (write, h) = split_claims(&a.role.permissions, &vocab);
+        p.role_claims = write;
+        held = h;
     }
+    p.notes.extend(description_note(a));
 
     // Role.
     let mut our_role_id: Option<String> = None;
@@ -606,10 +713,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             id.clone()
         }
         RoleMode::Create => {
-            let mut want = role_object(a, marker);
-            if !p.write_role_claims {
-                want.claims.clear();
-            }
+            let want = role_object_with(a, marker, p.role_claims.clone());
             let mut risks = Vec::new();
             if a.role.permissions.admin() {
                 risks.push("grants admin: Is a HaloPSA Administrator".into());
@@ -661,7 +765,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         .action(Object::Role)
         .map_or_else(|| a.role.name.trim().to_string(), |x| x.name.clone());
     p.manual
-        .extend(role_manual_steps(a, p.write_role_claims, &role_name));
+        .extend(role_manual_steps(a, &held, all_held.as_deref(), &role_name));
 
     // Agent.
     let mut agent_problems = Vec::new();
@@ -678,11 +782,18 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         agent_risks.push("can approve purchase orders or invoices".into());
     }
     let app_name = a.application.name.trim();
-    // An application proven ours by its marker names its login agent (the chain's last link
-    // for an agent whose role is not ours, e.g. a reused Administrator role).
-    let marked_app = find_by_name(&lk.applications, app_name, |x| &x.display_name)
-        .filter(|g| ownership::application(g, ANY_SETUP, app_name, None).is_ours());
-    let marked_login = marked_app.and_then(|g| g.loginas_agent_id);
+    // An application with the name asked for whose Client ID this setup or an earlier one
+    // recorded names its login agent (the chain's last link for an agent whose role is not
+    // ours, e.g. a reused Administrator role).
+    let recorded_app = find_by_name(&lk.applications, app_name, |x| &x.display_name).filter(|g| {
+        let cid = objects
+            .client_id
+            .as_deref()
+            .filter(|_| objects.application_id.is_some() && objects.application_id == g.id)
+            .or_else(|| lk.recorded.client_id_of(g.id.as_deref()));
+        cid.is_some() && ownership::application(g, app_name, cid, None).is_ours()
+    });
+    let recorded_login = recorded_app.and_then(|g| g.loginas_agent_id);
     let ours = objects
         .agent_id
         .and_then(|id| lk.agents.iter().find(|x| x.id == Some(id)));
@@ -691,8 +802,15 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
     let existing_agent = match (ours, same_name) {
         (Some(g), _) => Some(g),
         (None, Some(g)) => {
-            let verdict =
-                ownership::agent(g, &want_agent.name, our_role_id.as_deref(), marked_login);
+            let verdict = ownership::agent(
+                g,
+                &want_agent.name,
+                AgentProof {
+                    our_role_id: our_role_id.as_deref(),
+                    login_of_our_app: recorded_login,
+                    recorded: g.id.is_some_and(|id| lk.recorded.agent_ids.contains(&id)),
+                },
+            );
             if verdict.is_ours() {
                 agent_risks.push("adopts an agent made by an earlier halo-onboard setup".into());
                 Some(g)
@@ -752,7 +870,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         p.problems.push("Application: a name is required".into());
     }
     let mut app_risks = scope_risks(&names);
-    if p.write_role_claims {
+    if speaks {
         app_risks.extend(role_gaps(a, &names));
     }
     let agent_id = p
@@ -760,7 +878,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         .and_then(|x| x.id.as_deref())
         .and_then(|i| i.parse().ok())
         .unwrap_or(0);
-    let want_app = application_object(a, agent_id, marker);
+    let want_app = application_object(a, agent_id);
     let ours = objects
         .application_id
         .as_deref()
@@ -769,11 +887,10 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
     let existing_app = match (ours, same_name) {
         (Some(g), _) => Some(g),
         (None, Some(g)) => {
-            let verdict = ownership::application(g, ANY_SETUP, app_name, our_agent_id);
+            let recorded = lk.recorded.client_id_of(g.id.as_deref());
+            let verdict = ownership::application(g, app_name, recorded, our_agent_id);
             if verdict.is_ours() {
-                if !this_setup(&g.description) {
-                    app_risks.push("adopts an application made by an earlier halo-onboard setup; its Client ID and secret stay as handed over then (a new secret only with --new-secret)".into());
-                }
+                app_risks.push("adopts an application made by an earlier halo-onboard setup; its Client ID and secret stay as handed over then (a new secret only with --new-secret)".into());
                 Some(g)
             } else {
                 p.problems.push(format!(
@@ -819,10 +936,13 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
     p.requests
         .push("GET /api/Agent/me (new credentials)".into());
     for area in scopes::AREAS {
-        if area.probe.is_some() && area.scopes.iter().any(|s| scopes::any_grants(&names, s)) {
+        let Some(probe) = scopes::probe(area) else {
+            continue;
+        };
+        if area.scopes.iter().any(|s| scopes::any_grants(&names, s)) {
             p.requests.push(format!(
                 "GET /api{} (probe {})",
-                area.probe.unwrap_or_default(),
+                scopes::probe_request(probe),
                 area.key
             ));
         }
@@ -1024,19 +1144,23 @@ mod tests {
         );
         assert_eq!(ag.teams[0].team_id, 3);
         assert_eq!(ag.workday_id, Some(1));
-        let app = application_object(&a, 7, "[halo-onboard:x]");
+        let app = application_object(&a, 7);
         assert_eq!(
             app.scope_names(),
             vec!["all:standard", "read:tickets", "edit:tickets"]
         );
-        assert!(app.description.contains("[halo-onboard:x]"));
+        let body = serde_json::to_string(&app).unwrap();
+        assert!(
+            !body.contains("description") && !body.contains("halo-onboard"),
+            "{body}"
+        );
         assert_eq!(app.loginas_agent_id, Some(7));
     }
 
     #[test]
     fn read_back_differences_are_field_by_field() {
         let a = answers();
-        let want = application_object(&a, 7, "m");
+        let want = application_object(&a, 7);
         let mut got = want.clone();
         got.scopes.pop();
         got.loginas_agent_id = Some(8);
@@ -1160,7 +1284,11 @@ mod dialect_tests {
         }
         assert!(got.iter().all(|(t, _)| !t.contains(':') && t != "is_admin"));
         let p = plan(&guardz(), &lk(&[("SA", "true")]), &Objects::default(), "m");
-        assert!(p.write_role_claims && p.manual.is_empty(), "{:?}", p.manual);
+        assert!(
+            !p.role_claims.is_empty() && p.manual.is_empty(),
+            "{:?}",
+            p.manual
+        );
     }
 
     /// An instance that does not confirm the vocabulary gets no claims, and the permissions
@@ -1173,7 +1301,7 @@ mod dialect_tests {
             &Objects::default(),
             "m",
         );
-        assert!(!p.write_role_claims);
+        assert!(p.role_claims.is_empty());
         let text = p.manual.join("\n");
         assert!(text.contains("does not confirm"), "{text}");
         assert!(
@@ -1186,7 +1314,7 @@ mod dialect_tests {
     }
 
     /// Re-apply adopts by the chain: role by marker, agent by username + our role, application
-    /// by login agent + name when Halo dropped its description.
+    /// by name + login agent (it carries no marker: Halo's schema has no field for one).
     #[test]
     fn adoption_follows_the_ownership_chain() {
         let a = guardz();
@@ -1198,9 +1326,9 @@ mod dialect_tests {
         let mut agent = agent_object(&a, "r-old", &l, &mut probs);
         agent.id = Some(40);
         l.agents.push(agent);
-        let mut app = application_object(&a, 40, "");
+        let mut app = application_object(&a, 40);
         app.id = Some("app-old".into());
-        app.description.clear();
+        app.client_id = "cid-old".into();
         l.applications.push(app);
         let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
         assert!(p.problems.is_empty(), "{:?}", p.problems);
@@ -1208,7 +1336,8 @@ mod dialect_tests {
             let act = p.action(o).unwrap();
             assert_eq!(act.kind, Kind::Keep, "{o:?}: {act:?}");
         }
-        // A same-named agent that does not hold our role is a stranger's.
+        // A same-named agent that does not hold our role is a stranger's, and so is the
+        // application that logs in as it.
         l.agents[0].roles.clear();
         let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
         assert!(
@@ -1217,6 +1346,74 @@ mod dialect_tests {
                 .any(|x| x.contains("Agent") && x.contains("neither holds")),
             "{:?}",
             p.problems
+        );
+        assert!(
+            p.problems
+                .iter()
+                .any(|x| x.contains("Application") && x.contains("Client ID")),
+            "{:?}",
+            p.problems
+        );
+        // Unless an earlier setup of this journal recorded the application (its id and Client
+        // ID): then its login agent is ours too (a reused role proves nothing).
+        l.recorded.applications = vec![("app-old".into(), "cid-old".into())];
+        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        // A recorded id with another Client ID is not that application.
+        l.recorded.applications = vec![("app-old".into(), "cid-other".into())];
+        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
+        assert!(p.is_blocked());
+        // An agent an earlier setup recorded creating is ours by itself.
+        l.recorded = Recorded {
+            agent_ids: vec![40],
+            applications: vec![],
+        };
+        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    /// Only the claims this Halo confirms are written, on the scale it uses; the rest are
+    /// manual steps, each with why.
+    #[test]
+    fn unconfirmed_codes_go_to_manual_steps_alone() {
+        let mut a = guardz();
+        a.role
+            .permissions
+            .set_labels("edit_own_preferences", "true")
+            .unwrap();
+        let mut l = lk(&[("SA", "true")]);
+        l.roles[1].claims = vec![
+            Claim {
+                claim_type: "Ticket_Level".into(),
+                value: "2".into(),
+            },
+            Claim {
+                claim_type: "Ux".into(),
+                value: "2".into(),
+            },
+            Claim {
+                claim_type: "l0".into(),
+                value: "0".into(),
+            },
+        ];
+        let p = plan(&a, &l, &Objects::default(), "m");
+        let written: Vec<(String, String)> = p
+            .role_claims
+            .iter()
+            .map(|c| (c.claim_type.clone(), c.value.clone()))
+            .collect();
+        assert!(!written.iter().any(|(t, _)| t == "Tx"), "{written:?}");
+        assert!(written.contains(&("l6".into(), "1".into())), "{written:?}");
+        assert!(
+            written.contains(&("l0".into(), "1".into())),
+            "0/1 scale: {written:?}"
+        );
+        assert_eq!(p.manual.len(), 1, "{:?}", p.manual);
+        assert!(
+            p.manual[0].contains("Tickets = Read and Modify")
+                && p.manual[0].contains("Ticket_Level"),
+            "{:?}",
+            p.manual
         );
     }
 }

@@ -150,8 +150,11 @@ pub struct Handover {
     pub auth_hostname: String,
     pub tenant: String,
     pub agent_id: i64,
-    /// When the secret expires, where Halo reports it (ISO 8601); empty when it does not.
-    pub secret_expires: String,
+    /// When halo-onboard issued the secret (RFC 3339, from its journal).
+    pub secret_issued: String,
+    /// What Halo reports about the secret's expiry (`expiry::Reported`), if anything: a field
+    /// outside the published API schema, handed over under a name that says so.
+    pub reported_expiry: Option<crate::halo::expiry::Reported>,
 }
 
 impl std::fmt::Debug for Handover {
@@ -184,13 +187,21 @@ impl Handover {
             auth_hostname: host_and_path(&ep.auth_url),
             tenant: ep.tenant.clone().unwrap_or_default(),
             agent_id,
-            secret_expires: String::new(),
+            secret_issued: String::new(),
+            reported_expiry: None,
         }
     }
 
-    /// The same hand-over, with the secret's expiry Halo reported.
-    pub fn with_expiry(mut self, expires: Option<&str>) -> Self {
-        self.secret_expires = expires.unwrap_or_default().to_string();
+    /// The same hand-over, with when the secret was issued (Unix time, from the journal).
+    pub fn with_issued(mut self, unix: u64) -> Self {
+        self.secret_issued = crate::halo::expiry::format_unix(unix);
+        self
+    }
+
+    /// The same hand-over, with what Halo reported about the secret's expiry
+    /// (`expiry::Reported::short`).
+    pub fn with_reported_expiry(mut self, reported: Option<&str>) -> Self {
+        self.reported_expiry = reported.and_then(crate::halo::expiry::Reported::parse_short);
         self
     }
 
@@ -212,8 +223,20 @@ impl Handover {
             ("HALO_TENANT", self.tenant.clone()),
             ("HALO_AGENT_ID", self.agent_id.to_string()),
         ];
-        if !self.secret_expires.is_empty() {
-            f.push(("HALO_APP_SECRET_EXPIRES", self.secret_expires.clone()));
+        if !self.secret_issued.is_empty() {
+            f.push(("HALO_APP_SECRET_ISSUED", self.secret_issued.clone()));
+        }
+        // Not "expires": nobody has shown that this field is the client secret's expiry.
+        if let Some(r) = &self.reported_expiry {
+            f.push(("HALO_APP_SECRET_EXPIRY_HALO_REPORTS", r.value.clone()));
+            f.push((
+                "HALO_APP_SECRET_EXPIRY_HALO_REPORTS_FIELD",
+                format!(
+                    "{} ({})",
+                    r.field,
+                    crate::halo::dialect::fields::REPORTED_EXPIRY_SOURCE
+                ),
+            ));
         }
         f
     }

@@ -69,7 +69,7 @@ pub fn checklist(object: Object, a: &Answers, lk: &Lookups, marker: &str) -> Che
     match object {
         Object::Role => role_checklist(a, marker),
         Object::Agent => agent_checklist(a, lk),
-        Object::Application => application_checklist(a, marker),
+        Object::Application => application_checklist(a),
     }
 }
 
@@ -209,20 +209,29 @@ fn agent_checklist(a: &Answers, lk: &Lookups) -> Checklist {
     }
 }
 
-fn application_checklist(a: &Answers, marker: &str) -> Checklist {
-    let want = build::application_object(a, 0, marker);
+fn application_checklist(a: &Answers) -> Checklist {
+    let want = build::application_object(a, 0);
     let names = want.scope_names();
-    let steps = vec![
+    let mut steps = vec![
         format!("Application Name = '{}'", want.display_name),
         format!("Active = {}", yes(!want.inactive)),
         "Authentication Method = Client ID and Secret (Services)".into(),
         "Login Type = Agent".into(),
         format!("Agent to log in as = {}", login_agent(a)),
-        format!("Description = '{}'", want.description.replace('\n', " ")),
+    ];
+    // The form's Description (newer builds): the admin's text, if any; the API has no field.
+    let d = a.application.description.trim();
+    if !d.is_empty() {
+        steps.push(format!(
+            "Description (newer builds) = '{}'",
+            d.replace('\n', " ")
+        ));
+    }
+    steps.extend([
         format!("Permissions: tick {}", names.join(", ")),
         "Copy the Client ID and Client Secret before saving (Halo shows the secret once)".into(),
         "Save".into(),
-    ];
+    ]);
     Checklist {
         object: Object::Application,
         name: want.display_name,

@@ -1,14 +1,18 @@
-//! Which Halo objects belong to a setup, proven only from fields Halo really stores
-//! (`shared/reference/halo-api.md` §3.2a): Halo's model binder drops fields its schema lacks, so
-//! a marker in a field that does not exist proves nothing on a real instance.
+//! Which Halo objects belong to a setup, proven only from what the evidence says Halo stores
+//! (`evidence/halo-api/schemas.json`) and from what this tool's journal recorded: Halo's model
+//! binder drops fields its schema lacks, so a marker in a field that does not exist proves
+//! nothing on a real instance.
 //!
 //! The chain:
-//! - **Role**: `notes` (a real `NHD_Roles` column) carries the setup marker `[halo-onboard:<id>]`.
-//! - **Agent**: `Uname` has no notes field, so an agent is ours when it holds a role proven ours
-//!   (or logs in for an application proven ours) *and* its username is the one the setup asked for.
-//! - **Application**: `description` carries the marker where Halo stores it (a DB column in 2026
-//!   builds, absent from the 2024 schema); where Halo dropped it, the application is ours when it
-//!   logs in as an agent proven ours and its name is the one the setup asked for.
+//! - **Role**: `notes` (an `NHD_Roles` property) carries the setup marker `[halo-onboard:<id>]`.
+//! - **Application**: `NHD_Identity_Application` has no description or notes property, so no
+//!   marker: an application is ours when it has the name the setup asked for *and* either its
+//!   Client ID (`clientId`) is the one the journal recorded for it, or it logs in
+//!   (`loginas_agent_id`) as an agent proven ours.
+//! - **Agent**: `Uname` has no notes property either: an agent is ours when its username is
+//!   the one the setup asked for *and* it holds a role proven ours, or is the login agent of an
+//!   application proven ours, or an earlier setup of this journal recorded creating it on this
+//!   Halo.
 //!
 //! Adoption on re-apply and rollback's proof before a delete both use these rules, so neither
 //! touches a stranger's object.
@@ -61,15 +65,20 @@ pub fn role(role: &Role, marker: &str, expected_name: &str) -> Verdict {
     Verdict::Ours
 }
 
-/// An agent is ours when its username is the one this setup asked for and it either holds
-/// `our_role_id` (a role proven ours with [`role`]) or is the login agent of an application
-/// proven ours (`login_of_our_app`).
-pub fn agent(
-    agent: &Agent,
-    expected_username: &str,
-    our_role_id: Option<&str>,
-    login_of_our_app: Option<i64>,
-) -> Verdict {
+/// What else proves an agent ours besides its username.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AgentProof<'a> {
+    /// A role proven ours with [`role`].
+    pub our_role_id: Option<&'a str>,
+    /// The login agent of an application proven ours with [`application`].
+    pub login_of_our_app: Option<i64>,
+    /// An agent an earlier setup of this journal recorded creating on this Halo.
+    pub recorded: bool,
+}
+
+/// An agent is ours when its username is the one this setup asked for and one of `proof`
+/// holds for it.
+pub fn agent(agent: &Agent, expected_username: &str, proof: AgentProof<'_>) -> Verdict {
     if !same_name(&agent.name, expected_username) {
         return Verdict::NotOurs(format!(
             "agent {} is '{}', not '{}' as this setup made it",
@@ -78,11 +87,13 @@ pub fn agent(
             expected_username
         ));
     }
-    let holds_role = our_role_id.is_some_and(|rid| {
+    let holds_role = proof.our_role_id.is_some_and(|rid| {
         !rid.is_empty() && agent.roles.iter().any(|r| r.id.eq_ignore_ascii_case(rid))
     });
-    let logs_in_for_us = login_of_our_app.is_some_and(|id| agent.id == Some(id) && id != 0);
-    if holds_role || logs_in_for_us {
+    let logs_in_for_us = proof
+        .login_of_our_app
+        .is_some_and(|id| agent.id == Some(id) && id != 0);
+    if holds_role || logs_in_for_us || proof.recorded {
         Verdict::Ours
     } else {
         Verdict::NotOurs(format!(
@@ -92,29 +103,35 @@ pub fn agent(
     }
 }
 
-/// An application is ours when its description carries the marker, or (where Halo did not
-/// store a description) when it logs in as `our_agent_id` and has the name this setup asked for.
+/// An application is ours when it has the name this setup asked for and its Client ID is the
+/// one the journal recorded (`recorded_client_id`), or it logs in as `our_agent_id` (an agent
+/// proven ours).
 pub fn application(
     app: &Application,
-    marker: &str,
     expected_name: &str,
+    recorded_client_id: Option<&str>,
     our_agent_id: Option<i64>,
 ) -> Verdict {
-    if !marker.is_empty() && app.description.contains(marker) {
-        return Verdict::Ours;
-    }
     if !same_name(&app.display_name, expected_name) {
         return Verdict::NotOurs(format!(
             "application is named '{}', not '{}' as this setup made it",
             app.display_name, expected_name
         ));
     }
-    match (our_agent_id, app.loginas_agent_id) {
-        (Some(ours), Some(login)) if ours != 0 && ours == login => Verdict::Ours,
-        _ => Verdict::NotOurs(format!(
-            "application '{}' carries no marker and does not log in as this setup's agent",
+    let recorded = recorded_client_id
+        .map(str::trim)
+        .is_some_and(|c| !c.is_empty() && c.eq_ignore_ascii_case(app.client_id.trim()));
+    let logs_in_as_ours = matches!(
+        (our_agent_id, app.loginas_agent_id),
+        (Some(ours), Some(login)) if ours != 0 && ours == login
+    );
+    if recorded || logs_in_as_ours {
+        Verdict::Ours
+    } else {
+        Verdict::NotOurs(format!(
+            "application '{}' has neither the Client ID this setup recorded nor this setup's agent as its login agent",
             app.display_name
-        )),
+        ))
     }
 }
 
@@ -153,26 +170,34 @@ mod tests {
             }],
             ..Agent::default()
         };
-        assert!(agent(&a, "TopLeft", Some("r-1"), None).is_ours());
-        assert!(agent(&a, "topleft", None, Some(7)).is_ours());
-        assert!(!agent(&a, "topleft", Some("r-2"), Some(8)).is_ours());
-        assert!(!agent(&a, "Sam Support", Some("r-1"), None).is_ours());
-        assert!(!agent(&a, "topleft", Some(""), Some(0)).is_ours());
+        let by = |our_role_id, login_of_our_app, recorded| AgentProof {
+            our_role_id,
+            login_of_our_app,
+            recorded,
+        };
+        assert!(agent(&a, "TopLeft", by(Some("r-1"), None, false)).is_ours());
+        assert!(agent(&a, "topleft", by(None, Some(7), false)).is_ours());
+        assert!(agent(&a, "topleft", by(None, None, true)).is_ours());
+        assert!(!agent(&a, "topleft", by(Some("r-2"), Some(8), false)).is_ours());
+        assert!(!agent(&a, "Sam Support", by(Some("r-1"), None, true)).is_ours());
+        assert!(!agent(&a, "topleft", by(Some(""), Some(0), false)).is_ours());
     }
 
     #[test]
-    fn application_by_marker_or_login_agent() {
-        let mut app = Application {
+    fn application_by_recorded_client_id_or_login_agent() {
+        let app = Application {
             display_name: "TopLeft".into(),
-            description: format!("d {M}"),
+            client_id: "cid-1".into(),
             loginas_agent_id: Some(7),
             ..Application::default()
         };
-        assert!(application(&app, M, "TopLeft", None).is_ours());
-        app.description.clear();
-        assert!(application(&app, M, "TopLeft", Some(7)).is_ours());
-        assert!(!application(&app, M, "TopLeft", Some(8)).is_ours());
-        assert!(!application(&app, M, "Other", Some(7)).is_ours());
-        assert!(!application(&app, M, "TopLeft", None).is_ours());
+        assert!(application(&app, "TopLeft", Some("CID-1"), None).is_ours());
+        assert!(application(&app, "TopLeft", None, Some(7)).is_ours());
+        assert!(application(&app, "topleft", Some("other"), Some(7)).is_ours());
+        assert!(!application(&app, "TopLeft", Some("other"), Some(8)).is_ours());
+        assert!(!application(&app, "TopLeft", Some(""), None).is_ours());
+        assert!(!application(&app, "Other", Some("cid-1"), Some(7)).is_ours());
+        let why = application(&app, "TopLeft", None, None);
+        assert!(why.reason().contains("Client ID"), "{why:?}");
     }
 }

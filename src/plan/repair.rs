@@ -139,7 +139,6 @@ mod tests {
             id: Some("app-1".into()),
             client_id: "cid-1".into(),
             display_name: "TopLeft".into(),
-            description: "d [halo-onboard:x]".into(),
             grant_type: "client_credentials".into(),
             loginas_agent_id: Some(7),
             scopes: ["all:standard", "all:teams", "admin:webhooks"]

@@ -1,6 +1,6 @@
 //! Rollback deletes what a setup created, newest first, and only what it can prove is still its
-//! own: each object is read from Halo first and must pass [`crate::plan::ownership`] (marker or
-//! chain) and still be what the journal recorded (its name; an API-only agent still API-only).
+//! own: each object is read from Halo first and must pass [`crate::plan::ownership`] (the role's
+//! marker, the application's recorded Client ID, the chain) and still be what the journal recorded (its name; an API-only agent still API-only).
 //! A journal id can point at a stranger — Halo restored from a backup reuses ids, a journal can
 //! be edited — so an object that fails the proof is kept and reported with the reason; one Halo
 //! no longer has is reported as already gone.
@@ -109,15 +109,22 @@ pub async fn assess(client: &Client, s: &Session) -> Result<Vec<Item>, HaloError
         (Some(Verdict::Ours), Some(id)) => Some(id.as_str()),
         _ => None,
     };
-    let app_by_marker = app
+    // The application by the Client ID this journal recorded for it; its login agent is then
+    // one link of the agent's chain.
+    let app_by_client_id = app
         .as_ref()
-        .map(|x| ownership::application(x, &marker, &a.application.name, None));
-    let login_of_our_app = match (&app_by_marker, &app) {
+        .map(|x| ownership::application(x, &a.application.name, o.client_id.as_deref(), None));
+    let login_of_our_app = match (&app_by_client_id, &app) {
         (Some(Verdict::Ours), Some(x)) => x.loginas_agent_id,
         _ => None,
     };
     let agent_verdict = agent.as_ref().map(|g| {
-        let v = ownership::agent(g, &a.agent.name, our_role, login_of_our_app);
+        let proof = ownership::AgentProof {
+            our_role_id: our_role,
+            login_of_our_app,
+            recorded: false,
+        };
+        let v = ownership::agent(g, &a.agent.name, proof);
         // What the journal recorded: an API-only agent. A full agent with that id is someone.
         if v.is_ours() && a.agent.api_only && !g.isapiagent {
             Verdict::NotOurs(format!(
@@ -135,7 +142,7 @@ pub async fn assess(client: &Client, s: &Session) -> Result<Vec<Item>, HaloError
     };
     let app_verdict = app
         .as_ref()
-        .map(|x| ownership::application(x, &marker, &a.application.name, our_agent));
+        .map(|x| ownership::application(x, &a.application.name, o.client_id.as_deref(), our_agent));
 
     let mut items = Vec::new();
     if let (true, Some(id)) = (o.application_created, &app_id) {

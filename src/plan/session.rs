@@ -229,6 +229,7 @@ pub async fn lookups(c: &Client, scope: For<'_>) -> Result<Lookups, HaloError> {
         workdays,
         agents,
         applications,
+        recorded: Default::default(),
     })
 }
 
@@ -270,9 +271,9 @@ pub fn settle(
     accept_unverified: bool,
 ) -> Result<Option<Handover>, JournalError> {
     let verified = f.verification.as_ref().is_some_and(|v| v.passed());
-    // Remembered for `status`: when the vendor's secret stops working.
-    if f.applied.secret_expires.is_some() {
-        s.secret_expires = f.applied.secret_expires.clone();
+    // Remembered for `status`, as Halo reported it (never as fact).
+    if f.applied.reported_expiry.is_some() {
+        s.reported_expiry = f.applied.reported_expiry.clone();
     }
     let Some(secret) = &f.applied.client_secret else {
         if s.secret_pending {
@@ -286,9 +287,13 @@ pub fn settle(
     };
     journal.save(s)?;
     let a = &f.applied;
+    let issued = s
+        .secret_issued_unix()
+        .unwrap_or_else(crate::journal::now_unix);
     Ok(Some(
         Handover::new(ep, &a.client_id, secret, a.agent_id)
-            .with_expiry(a.secret_expires.as_deref()),
+            .with_issued(issued)
+            .with_reported_expiry(a.reported_expiry.as_deref()),
     ))
 }
 
@@ -401,6 +406,7 @@ mod tests {
                 checks: vec![Check {
                     name: "token".into(),
                     pass,
+                    could_not_check: false,
                     layer: None,
                     detail: String::new(),
                     fix: String::new(),

@@ -1,13 +1,21 @@
 //! Verification with the NEW credentials: a token for exactly the granted scopes, `Agent/me` is
-//! the new agent, and one cheap probe per granted area. Each failure names the layer that blocks
-//! it — the application's scopes, the agent's role, or team/department visibility — and what to
-//! change in Halo.
+//! the new agent, and one cheap probe per granted area on the path `evidence/areas.toml` names
+//! for it. Each failure names the layer that blocks it — the application's scopes, the agent's
+//! role, or team/department visibility — and what to change in Halo.
+//!
+//! "Verified" is a promise about the real Halo, so a probe proves an area only when it could
+//! run and saw records: a path Halo does not serve (404, 405, 501, or none in the published
+//! API) is "could not check", never a pass; so is an empty list when the bootstrap
+//! administrator sees no records either (an empty answer cannot tell access from a denial that
+//! Halo answers with an empty list). An empty list where the administrator sees records is a
+//! visibility failure. [`Verdict`] puts it together with the manual steps left.
 
 use secrecy::SecretString;
 use serde::Serialize;
 
 use crate::halo::dialect::Permissions;
 use crate::halo::dialect::claims::{self, Grade};
+use crate::halo::dialect::paths::{self, ProbeArea};
 use crate::halo::scopes::{self, AREAS};
 use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError};
 
@@ -42,10 +50,27 @@ impl Layer {
 pub struct Check {
     pub name: String,
     pub pass: bool,
+    /// The check could not run or proves nothing (a path Halo does not serve, no records to
+    /// see): not a pass, not a finding about a setting either.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub could_not_check: bool,
     pub layer: Option<Layer>,
     pub detail: String,
-    /// What to change in Halo (empty when passed).
+    /// What to change in Halo (empty when passed), or what would let it be checked.
     pub fix: String,
+}
+
+impl Check {
+    /// `pass`, `FAIL` or `could not check`, as the result lists say it.
+    pub fn mark(&self) -> &'static str {
+        if self.pass {
+            "pass"
+        } else if self.could_not_check {
+            "could not check"
+        } else {
+            "FAIL"
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -58,12 +83,69 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// Every check passed: every need was proven.
     pub fn passed(&self) -> bool {
         !self.checks.is_empty() && self.checks.iter().all(|c| c.pass)
     }
+    /// The checks that found something wrong (not the ones that could not check).
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.pass && !c.could_not_check)
+    }
+    /// The checks that could not run or proved nothing.
+    pub fn unproven(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.could_not_check)
+    }
+    /// The checks that did not pass, failures and could-not-checks alike.
+    pub fn not_passed(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|c| !c.pass)
     }
+}
+
+/// What a setup's result is, in one word: the promise "verified" only when every need was
+/// proven and nothing is left to do by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every check passed and no manual step is left.
+    Verified,
+    /// Applied; steps to do by hand in Halo's web UI are not confirmed yet.
+    ManualStepsLeft,
+    /// A check found something wrong.
+    Failed,
+    /// Nothing failed, but some need could not be proven (or nothing could be verified).
+    CouldNotCheck,
+}
+
+impl Verdict {
+    /// From the verification (`None`: the credentials could not be verified) and the number of
+    /// manual steps not yet confirmed. A failure outranks steps left, which outrank what could
+    /// not be checked.
+    pub fn of(v: Option<&Verification>, manual_left: usize) -> Self {
+        match v {
+            Some(v) if v.failures().next().is_some() => Self::Failed,
+            _ if manual_left > 0 => Self::ManualStepsLeft,
+            Some(v) if v.passed() => Self::Verified,
+            _ => Self::CouldNotCheck,
+        }
+    }
+
+    /// The word `--json` carries: `verified`, `manual_steps_left`, `failed`, `could_not_check`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::ManualStepsLeft => "manual_steps_left",
+            Self::Failed => "failed",
+            Self::CouldNotCheck => "could_not_check",
+        }
+    }
+}
+
+/// "applied, 2 manual steps left" / "applied, 1 manual step left".
+pub fn steps_left(n: usize) -> String {
+    format!(
+        "applied, {n} manual step{} left",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// What the verification needs to know about the setup.
@@ -83,6 +165,7 @@ fn pass(name: impl Into<String>, detail: impl Into<String>) -> Check {
     Check {
         name: name.into(),
         pass: true,
+        could_not_check: false,
         layer: None,
         detail: detail.into(),
         fix: String::new(),
@@ -98,19 +181,35 @@ fn fail(
     Check {
         name: name.into(),
         pass: false,
+        could_not_check: false,
         layer: Some(layer),
         detail: detail.into(),
         fix: fix.into(),
     }
 }
 
-/// Rows in a list answer (bare array or envelope).
-fn rows(v: &serde_json::Value) -> usize {
+/// A need that could not be proven: `detail` says why, `fix` what would let it be checked.
+fn unchecked(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    Check {
+        name: name.into(),
+        pass: false,
+        could_not_check: true,
+        layer: None,
+        detail: detail.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Rows in a list answer: a bare array, or the envelope's `key` (else its first array).
+fn rows(v: &serde_json::Value, key: &str) -> usize {
     match v {
         serde_json::Value::Array(a) => a.len(),
         serde_json::Value::Object(o) => o
-            .values()
-            .find_map(|x| x.as_array().map(|a| a.len()))
+            .iter()
+            .find(|(k, x)| k.eq_ignore_ascii_case(key) && x.is_array())
+            .map(|(_, x)| x)
+            .or_else(|| o.values().find(|x| x.is_array()))
+            .and_then(|x| x.as_array().map(Vec::len))
             .unwrap_or(0),
         _ => 0,
     }
@@ -150,7 +249,7 @@ pub async fn verify_with_role(
         }
     };
     let app = t.application_name;
-    let granted = match client.token().await {
+    let (granted, info_scopes) = match client.token().await {
         Ok(info) => {
             let got = scopes::normalise(&info.scopes);
             if got == requested || info.scopes.is_empty() {
@@ -176,11 +275,12 @@ pub async fn verify_with_role(
                     format!("In Halo: Configuration > Integrations > Halo API > {app} > Permissions, tick exactly: {}", requested.join(", ")),
                 ));
             }
-            if info.scopes.is_empty() {
+            let granted = if info.scopes.is_empty() {
                 requested.clone()
             } else {
                 got
-            }
+            };
+            (granted, info.scopes)
         }
         Err(e) => {
             let layer = if e.is_transient() {
@@ -224,9 +324,9 @@ pub async fn verify_with_role(
     let probes: Vec<_> = AREAS
         .iter()
         .filter_map(|area| {
-            let probe = area.probe?;
-            let needed = scopes::probe_scope(area);
-            if !scopes::any_grants(&requested, needed) {
+            let probe = scopes::probe(area)?;
+            let needed = probe.read_scope();
+            if !scopes::any_grants(&requested, &needed) {
                 return None;
             }
             let explicit = area.scopes.iter().any(|x| requested.iter().any(|r| r == x));
@@ -242,6 +342,7 @@ pub async fn verify_with_role(
     let (me, probed) = tokio::join!(me_check, futures::future::join_all(probes));
     v.checks.push(me);
     v.checks.extend(probed);
+    v.checks.extend(scope_only_needs(&requested, &info_scopes));
     if !skipped.is_empty() {
         v.checks.push(pass(
             "umbrella scope",
@@ -254,18 +355,57 @@ pub async fn verify_with_role(
     v
 }
 
+/// Scopes asked for by name that no endpoint of the evidence stands for: `all:teams` only
+/// widens what the other lists show, so the token granting it is its proof; `access:*` has
+/// nothing to read, so it cannot be checked.
+fn scope_only_needs(requested: &[String], token_scopes: &[String]) -> Vec<Check> {
+    let mut out = Vec::new();
+    for r in requested {
+        let area = scopes::area_of(r);
+        if area.is_some_and(|a| scopes::probe(a).is_some_and(|p| p.read_scope() == *r))
+            || area.is_some_and(|a| a.key == "umbrella")
+            || r.starts_with("read:")
+            || r.starts_with("edit:")
+            || r.starts_with("editMine:")
+            || r == "admin:webhooks"
+        {
+            continue;
+        }
+        let name = format!("scope {r}");
+        if r == "all:teams" && token_scopes.iter().any(|s| s == r) {
+            out.push(pass(
+                name,
+                "granted in the token (it widens what the probed lists show; no endpoint of its own)",
+            ));
+        } else if r == "all:teams" {
+            out.push(unchecked(
+                name,
+                "Halo did not list the token's scopes, and no endpoint proves all:teams on its own",
+                "check in Halo: Configuration > Integrations > Halo API > the application > Permissions shows all:teams ticked",
+            ));
+        } else {
+            out.push(unchecked(
+                name,
+                format!("no endpoint in Halo's published API proves {r} (nothing to read for it)"),
+                "try the vendor's feature that needs it once the integration runs",
+            ));
+        }
+    }
+    out
+}
+
 async fn probe_area(
     client: &Client,
     bootstrap: Option<&Client>,
     t: &Target<'_>,
     area: &scopes::Area,
-    probe: &str,
-    needed: &str,
+    probe: &ProbeArea,
+    needed: String,
     granted: &[String],
 ) -> Check {
     let app = t.application_name;
     let name = format!("{} ({})", area.label, area.key);
-    if !scopes::any_grants(granted, needed) {
+    if !scopes::any_grants(granted, &needed) {
         return fail(
             &name,
             Layer::Scope,
@@ -273,23 +413,68 @@ async fn probe_area(
             format!("In Halo: application {app} > Permissions, tick {needed}"),
         );
     }
-    match client.get_json(probe).await {
+    // Only a path Halo's published API has can prove anything.
+    if !paths::published("GET", &probe.path) {
+        return unchecked(
+            &name,
+            format!("GET /api{} is not in Halo's published API", probe.path),
+            "none: halo-onboard has no endpoint to prove this area",
+        );
+    }
+    let request = scopes::probe_request(probe);
+    let what = area.label.to_lowercase();
+    match client.get_json(&request).await {
         Ok(val) => {
-            let n = rows(&val);
-            let admin_rows = match (n, bootstrap) {
-                (0, Some(b)) => b.get_json(probe).await.map(|x| rows(&x)).unwrap_or(0),
-                _ => 0,
+            let n = rows(&val, &probe.list_key);
+            if n > 0 {
+                return pass(&name, format!("GET /api{request}: {n} record(s)"));
+            }
+            let admin = match bootstrap {
+                Some(b) => Some(
+                    b.get_json(&request)
+                        .await
+                        .map(|x| rows(&x, &probe.list_key)),
+                ),
+                None => None,
             };
-            if n == 0 && admin_rows > 0 {
-                fail(
+            match admin {
+                Some(Ok(admin_rows)) if admin_rows > 0 => fail(
                     &name,
                     Layer::Visibility,
                     format!("sees 0 records where an administrator sees {admin_rows}"),
                     "In Halo: add the agent to the teams/departments that own these records (Agent > Departments & Teams), or tick all:teams on the application",
-                )
-            } else {
-                pass(&name, format!("GET /api{probe}: {n} record(s)"))
+                ),
+                Some(Ok(_)) => unchecked(
+                    &name,
+                    format!(
+                        "Halo has no {what} to see: GET /api{} answered an empty list for the administrator too, and an empty answer cannot tell access from denial",
+                        probe.path
+                    ),
+                    format!("once Halo holds {what}, run `halo-onboard check` again"),
+                ),
+                Some(Err(e)) => unchecked(
+                    &name,
+                    format!("sees 0 records, and the administrator's read to compare failed: {e}"),
+                    "run `halo-onboard check` again with the bootstrap credentials",
+                ),
+                None => unchecked(
+                    &name,
+                    format!(
+                        "GET /api{request}: 0 records; without the bootstrap credentials halo-onboard cannot tell whether Halo has none or hides them"
+                    ),
+                    "run `halo-onboard check` with the bootstrap credentials (HALO_CLIENT_SECRET)",
+                ),
             }
+        }
+        Err(e @ (HaloError::NotFound(_) | HaloError::Http(405, ..) | HaloError::Http(501, ..))) => {
+            unchecked(
+                &name,
+                format!(
+                    "this Halo does not serve GET /api{} ({e}), so the area could not be proven",
+                    probe.path
+                ),
+                "run `halo-onboard doctor` to compare this Halo's paths with the published API",
+            )
         }
         Err(HaloError::Forbidden(_, msg)) => {
             // An area with a Feature Access level names it; one without (teams and webhooks:
@@ -340,16 +525,75 @@ mod tests {
 
     #[test]
     fn rows_counts_both_shapes() {
-        assert_eq!(rows(&serde_json::json!([1, 2])), 2);
+        assert_eq!(rows(&serde_json::json!([1, 2]), "tickets"), 2);
         assert_eq!(
-            rows(&serde_json::json!({"record_count": 5, "tickets": [1]})),
+            rows(
+                &serde_json::json!({"record_count": 5, "x": [], "tickets": [1]}),
+                "tickets"
+            ),
             1
         );
-        assert_eq!(rows(&serde_json::json!({"x": 1})), 0);
+        assert_eq!(rows(&serde_json::json!({"x": 1}), "tickets"), 0);
     }
 
     #[test]
     fn empty_verification_is_not_a_pass() {
         assert!(!Verification::default().passed());
+        assert_eq!(Verdict::of(None, 0), Verdict::CouldNotCheck);
+    }
+
+    fn v(checks: &[Check]) -> Verification {
+        Verification {
+            checks: checks.to_vec(),
+            invalid_client: false,
+        }
+    }
+
+    /// Verified only when every check passed and no manual step is left; a failure outranks
+    /// steps left, which outrank what could not be checked.
+    #[test]
+    fn verdicts() {
+        let ok = pass("token", "");
+        let bad = fail("tickets", Layer::Role, "", "");
+        let unsure = unchecked("kb", "404", "");
+        assert_eq!(
+            Verdict::of(Some(&v(std::slice::from_ref(&ok))), 0),
+            Verdict::Verified
+        );
+        assert_eq!(
+            Verdict::of(Some(&v(std::slice::from_ref(&ok))), 2),
+            Verdict::ManualStepsLeft
+        );
+        assert_eq!(
+            Verdict::of(Some(&v(&[ok.clone(), unsure.clone()])), 0),
+            Verdict::CouldNotCheck
+        );
+        assert_eq!(
+            Verdict::of(Some(&v(&[ok.clone(), unsure.clone()])), 1),
+            Verdict::ManualStepsLeft
+        );
+        assert_eq!(
+            Verdict::of(Some(&v(&[ok, unsure.clone(), bad])), 1),
+            Verdict::Failed
+        );
+        assert!(!v(std::slice::from_ref(&unsure)).passed());
+        assert_eq!(v(std::slice::from_ref(&unsure)).failures().count(), 0);
+        assert_eq!(unsure.mark(), "could not check");
+        assert_eq!(Verdict::ManualStepsLeft.word(), "manual_steps_left");
+        assert_eq!(steps_left(1), "applied, 1 manual step left");
+    }
+
+    #[test]
+    fn scopes_without_an_endpoint_are_proven_by_the_token_or_not_at_all() {
+        let req = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let c = scope_only_needs(
+            &req(&["all:teams", "read:tickets", "all"]),
+            &req(&["all:teams"]),
+        );
+        assert_eq!(c.len(), 1);
+        assert!(c[0].pass);
+        let c = scope_only_needs(&req(&["all:teams", "access:chat"]), &[]);
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|x| x.could_not_check));
     }
 }

@@ -239,6 +239,23 @@ impl Runner {
                     r.map_err(|e| format!("{e} ({})", e.hint())),
                 ));
             }
+            Effect::ConfirmManual(s) => {
+                // The confirmation is the admin's word; the re-verification that follows is
+                // the check. A failure to record it is said in the log.
+                let r = Journal::open_default().and_then(|j| {
+                    let mut on_disk = j.load(&s.id)?;
+                    j.confirm_manual(&mut on_disk)
+                });
+                if let Err(e) = r {
+                    let _ = self.tx.send(Msg::Log(
+                        crate::app::LogKind::Error,
+                        format!(
+                            "could not record the manual steps as done: {e} ({})",
+                            e.hint()
+                        ),
+                    ));
+                }
+            }
             Effect::SaveInstance {
                 path,
                 name,

@@ -97,6 +97,13 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
     // Up to here (what blocks apply, what it would do) is seen whole; the rest scrolls.
     b.keep_all();
     manual_steps(t, b, &p.manual);
+    if !p.notes.is_empty() {
+        b.blank();
+        b.header(t, "Not set through the API (optional)");
+        for n in &p.notes {
+            b.wrapped(t.muted, "  ", &format!("• {n}"));
+        }
+    }
     details(m, t, b);
     if let Some(prof) = &m.profile {
         let mut traps: Vec<_> = prof.traps.iter().collect();
@@ -129,7 +136,10 @@ fn manual_steps(t: &Theme, b: &mut Body, steps: &[String]) {
         return;
     }
     b.blank();
-    b.header(t, "Set by hand in Halo's web UI (the API does not)");
+    b.header(
+        t,
+        "Set by hand in Halo's web UI (the API does not; not verified until done)",
+    );
     for s in steps {
         b.wrapped(t.warning, "  ", &format!("• {s}"));
     }
@@ -220,7 +230,12 @@ fn objects_json(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
         (
             Object::Role,
             "POST /api/Roles",
-            serde_json::to_string_pretty(&[build::role_object(a, &marker)]).ok(),
+            serde_json::to_string_pretty(&[build::role_object_with(
+                a,
+                &marker,
+                p.role_claims.clone(),
+            )])
+            .ok(),
         ),
         (
             Object::Agent,
@@ -233,7 +248,7 @@ fn objects_json(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
         (
             Object::Application,
             "POST /api/Application",
-            serde_json::to_string_pretty(&[build::application_object(a, 0, &marker)]).ok(),
+            serde_json::to_string_pretty(&[build::application_object(a, 0)]).ok(),
         ),
     ];
     for (o, what, json) in objs {
@@ -403,17 +418,21 @@ fn differences(m: &Model, t: &Theme, b: &mut Body) {
 
 pub(super) fn verification_table(v: &Verification, t: &Theme, b: &mut Body) {
     for c in &v.checks {
-        let (mark, style) = if c.pass {
-            ("pass", t.success)
+        let style = if c.pass {
+            t.success
+        } else if c.could_not_check {
+            t.warning
         } else {
-            ("FAIL", t.error)
+            t.error
         };
-        b.note(style, format!("{mark}  {:<34} {}", c.name, c.detail));
+        b.note(style, format!("{}  {:<34} {}", c.mark(), c.name, c.detail));
         if let Some(l) = c.layer {
             b.note(
                 t.warning,
                 format!("      blocked by: {}; fix: {}", l.label(), c.fix),
             );
+        } else if c.could_not_check && !c.fix.is_empty() {
+            b.note(t.warning, format!("      to check it: {}", c.fix));
         }
     }
 }
@@ -421,9 +440,11 @@ pub(super) fn verification_table(v: &Verification, t: &Theme, b: &mut Body) {
 fn handover(m: &Model, t: &Theme, b: &mut Body) {
     let ap = &m.apply;
     let id = ap.session_id.clone().unwrap_or_default();
-    // The result, wrapped rather than cut at the edge of a narrow screen.
-    match &ap.verification {
-        Some(v) if v.passed() => b.wrapped(
+    // The result, wrapped rather than cut at the edge of a narrow screen. "Verified" only
+    // when every need was proven and no manual step is left.
+    use crate::plan::verify::Verdict;
+    match (ap.verdict(), &ap.verification) {
+        (Verdict::Verified, Some(v)) => b.wrapped(
             t.success,
             "",
             &format!(
@@ -431,7 +452,7 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 v.checks.len()
             ),
         ),
-        Some(v) => b.wrapped(
+        (Verdict::Failed, Some(v)) => b.wrapped(
             t.error,
             "",
             &format!(
@@ -440,7 +461,24 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 v.checks.len()
             ),
         ),
-        None => b.wrapped(
+        (Verdict::ManualStepsLeft, _) => b.wrapped(
+            t.warning,
+            "",
+            &format!(
+                "! Setup {id} {}: not verified until they are done in Halo (listed below); then press m to record them and check again",
+                crate::plan::verify::steps_left(ap.manual_left.len())
+            ),
+        ),
+        (_, Some(v)) => b.wrapped(
+            t.warning,
+            "",
+            &format!(
+                "! Setup {id} applied; not verified: {} of {} needs could not be checked on this Halo (see below)",
+                v.unproven().count(),
+                v.checks.len()
+            ),
+        ),
+        (_, None) => b.wrapped(
             t.warning,
             "",
             &format!(
@@ -457,10 +495,15 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
         let spin = SPINNER[m.spinner % SPINNER.len()];
         b.note(t.accent, format!("{spin} verifying again…"));
     } else if ap.needs_attention() {
+        let steps = if ap.manual_left.is_empty() {
+            ""
+        } else {
+            "m: the manual steps are done (records them, then checks)   "
+        };
         b.wrapped(
             t.accent,
             "",
-            "r: verify again once what the failed checks name is fixed in Halo   p: repair (apply the plan again; only what differs is written)",
+            &format!("{steps}r: verify again once what the failed checks name is fixed in Halo   p: repair (apply the plan again; only what differs is written)"),
         );
     }
     b.blank();
@@ -539,15 +582,18 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 }
             }
         }
-        if !h.secret_expires.is_empty() {
+        if !h.secret_issued.is_empty() {
             b.note(
-                t.warning,
+                t.muted,
                 format!(
-                    "  {:<36} {} (rotate before then: halo-onboard apply … --new-secret)",
-                    "Secret expires",
-                    crate::halo::expiry::day(&h.secret_expires)
+                    "  {:<36} {} (halo-onboard's journal)",
+                    "Secret issued",
+                    crate::halo::expiry::day(&h.secret_issued)
                 ),
             );
+        }
+        if let Some(r) = &h.reported_expiry {
+            b.wrapped(t.muted, "  ", &r.words());
         }
         if let Some(p) = &ap.saved_to {
             b.note(t.muted, format!("saved to {}", p.display()));

@@ -319,6 +319,31 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
     assert!(r.stdout.contains("Every assumption holds"), "{}", r.stdout);
     assert!(r.stdout.contains("✓ admin-role-sa"), "{}", r.stdout);
     assert!(!r.stdout.contains(&sb.secret) && !r.stdout.contains("Sam Support"));
+    // Each assumption says how sure halo-onboard was and where that comes from.
+    assert!(
+        r.stdout.contains("[C] evidence/claims.toml")
+            && r.stdout.contains("[I] evidence/areas.toml"),
+        "{}",
+        r.stdout
+    );
+    // What verification relies on: the probe paths (here all served), and the instance's own
+    // swagger (the sandbox serves none: the URLs tried are named).
+    assert!(r.stdout.contains("✓ probe-paths"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.contains("GET /Release") && l.contains("present") && l.contains("software")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "serves no swagger document (tried {}/api/swagger/v2/swagger.json",
+            sb.url
+        )),
+        "{}",
+        r.stdout
+    );
     let report = sb.home.path().join("doctor.json");
     let to_report = ["doctor", "--json", "--out", report.to_str().unwrap()];
     let r = sb.run(&to_report, &[]).await;
@@ -339,6 +364,16 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
             .all(|f| f != "notes")
     );
     assert_eq!(v["admin_granted"], true);
+    assert!(
+        v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["confidence"].is_string() && a["source"].is_string()),
+        "{v}"
+    );
+    assert!(v["swagger"]["served_at"].is_null(), "{v}");
+    assert!(!v["probe_paths"].as_array().unwrap().is_empty(), "{v}");
     // A file the user has is never replaced unasked.
     let again = sb.run(&to_report, &[]).await;
     assert_eq!(again.code, 2, "{}", again.stderr);
@@ -394,13 +429,36 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
     sb.stop().await;
 }
 
+/// An expiry Halo reports (the emulator's `--secret-expiry-days`: `apiKeyExpiryDays` and a
+/// date, fields of the 2026 DB catalogue, not of the published API) is said as "Halo reports
+/// <field> = …", handed over under a key that says so, and fails `check` only when the admin
+/// opted in (`fail_on_reported_expiry = true`). What is known for certain is said too: when
+/// halo-onboard issued the secret.
 #[tokio::test]
-async fn check_fails_within_fourteen_days_of_the_secret_expiry() {
-    for (days, code) in [("10", 1), ("90", 0)] {
+async fn a_reported_expiry_is_said_as_reported_and_fails_check_only_when_opted_in() {
+    for (days, opted_in, code) in [("10", false, 0), ("10", true, 1), ("90", true, 0)] {
         let sb = Sandbox::start(&["--secret-expiry-days", days]).await;
         let (r, h) = sb.apply_topleft().await;
-        assert!(r.stdout.contains("The secret expires on"), "{}", r.stdout);
-        assert!(h["secret_expires"].as_str().is_some(), "{h}");
+        assert!(
+            r.stdout.contains("Halo reports apiKey1ExpiryDate = ")
+                && r.stdout.contains("not in the published API schema"),
+            "{}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains("The secret expires on"), "{}", r.stdout);
+        assert!(r.stdout.contains("Secret issued "), "{}", r.stdout);
+        assert!(h["secret_issued"].as_str().is_some(), "{h}");
+        assert!(h["secret_expiry_halo_reports"].as_str().is_some(), "{h}");
+        assert!(
+            h["secret_expiry_halo_reports_field"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("apiKey1ExpiryDate (")),
+            "{h}"
+        );
+        assert!(h.get("secret_expires").is_none(), "{h}");
+        let config = sb.home.path().join("config.toml");
+        std::fs::write(&config, format!("fail_on_reported_expiry = {opted_in}\n")).unwrap();
+        let config = config.display().to_string();
         let r = sb
             .run(
                 &[
@@ -410,17 +468,65 @@ async fn check_fails_within_fourteen_days_of_the_secret_expiry() {
                     "--app-client-id",
                     h["client_id"].as_str().unwrap(),
                 ],
-                &[(
-                    "HALO_APP_CLIENT_SECRET",
-                    h["client_secret"].as_str().unwrap(),
-                )],
+                &[
+                    (
+                        "HALO_APP_CLIENT_SECRET",
+                        h["client_secret"].as_str().unwrap(),
+                    ),
+                    ("HALO_ONBOARD_CONFIG", &config),
+                ],
             )
             .await;
-        assert_eq!(r.code, code, "{days} days: {}\n{}", r.stdout, r.stderr);
+        let ctx = format!(
+            "{days} days, opted in {opted_in}: {}\n{}",
+            r.stdout, r.stderr
+        );
+        assert_eq!(r.code, code, "{ctx}");
+        assert!(
+            r.stdout.contains("secret expiry (Halo reports)")
+                && r.stdout.contains("Halo reports apiKey1ExpiryDate"),
+            "{ctx}"
+        );
         if code == 1 {
-            assert!(r.stdout.contains("secret expiry"), "{}", r.stdout);
-            assert!(r.stdout.contains("--new-secret"), "{}", r.stdout);
+            assert!(r.stdout.contains("--new-secret"), "{ctx}");
         }
         sb.stop().await;
     }
+}
+
+/// The rotation policy the admin sets (`rotate_after_days`) against when halo-onboard issued
+/// the secret (its journal): `check SETUP` fails once the secret is older, with the command
+/// that rotates it, and `status` says it is due.
+#[tokio::test]
+async fn check_fails_when_the_rotation_policy_says_the_secret_is_due() {
+    let sb = Sandbox::start(&[]).await;
+    let (r, _h) = sb.apply_topleft().await;
+    assert_eq!(r.code, 0);
+    let config = sb.home.path().join("config.toml");
+    std::fs::write(&config, "rotate_after_days = 90\n").unwrap();
+    let config = config.display().to_string();
+    let env = [("HALO_ONBOARD_CONFIG", config.as_str())];
+    let r = sb.home.run(&["check", "last"], &env).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("rotation due in 90 days"), "{}", r.stdout);
+    // The secret was issued 100 days ago, as far as the journal knows.
+    let j = sb.home.journal();
+    let id = sb.home.session_ids().pop().unwrap();
+    let mut s = j.load(&id).unwrap();
+    for e in &mut s.entries {
+        e.at_unix = e.at_unix.saturating_sub(100 * 86_400);
+    }
+    j.save(&mut s).unwrap();
+    let r = sb.home.run(&["check", "last"], &env).await;
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("100 days ago") && r.stdout.contains("due for rotation"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("--new-secret"), "{}", r.stdout);
+    let st = sb.home.run(&["status", "--json"], &env).await;
+    let v = st.json();
+    assert_eq!(v["setups"][0]["rotation_due"], true, "{v}");
+    sb.stop().await;
 }

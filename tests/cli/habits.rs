@@ -214,8 +214,14 @@ async fn traps_and_manual_steps_are_said_once() {
             ["apply", "--url", &sim.url, "--profile", &p.id, "--yes"],
         )
         .await;
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // A step left by hand: applied, never "verified", exit 3 until it is confirmed.
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
     let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        !all.contains("Verified") && !all.contains("all checks passed"),
+        "{all}"
+    );
+    assert!(all.contains("manual step"), "{all}");
     for t in &p.traps {
         assert_eq!(all.matches(&t.text).count(), 1, "{all}");
     }
@@ -227,6 +233,19 @@ async fn traps_and_manual_steps_are_said_once() {
         .run_sim(&sim, ["apply", "--setup", &id, "--yes", "--json"])
         .await
         .json();
+    assert_eq!(v["verdict"], "manual_steps_left", "{v}");
+    assert_eq!(
+        v["manual_steps_left"].as_array().map(Vec::len),
+        Some(p.role.other_permissions.len()),
+        "{v}"
+    );
+    // Confirmed done, then checked: verified.
+    let r = home
+        .run_sim(&sim, ["resume", &id, "--confirm-manual", "--yes"])
+        .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Verified with"), "{}", r.stdout);
+    assert!(r.stderr.contains("Recorded as done"), "{}", r.stderr);
     let traps: Vec<&str> = v["traps"]
         .as_array()
         .unwrap()
@@ -709,4 +728,82 @@ async fn quiet_says_the_result_and_verbose_every_request() {
     }
     let r = home.run(["apply", "--quiet", "--verbose"], &[]).await;
     assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+/// A setup with a step left by hand (Rewst's "Allow use of all Customers" on a reused role) is
+/// "applied, 1 manual step left" everywhere its result is shown — text, `--quiet`, `--json`,
+/// `status`, `sessions`, `check` — never "Verified" or "all checks passed", exit 3, until the
+/// step is confirmed (`resume --confirm-manual`) and checked.
+#[tokio::test]
+async fn manual_steps_left_are_never_verified_until_confirmed_and_checked() {
+    let sim = emulator().await;
+    let home = Home::new();
+    let apply = ["apply", "--url", &sim.url, "--profile", "rewst", "--yes"];
+    let r = home.run_sim(&sim, apply).await;
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    let never = |out: &str| {
+        assert!(
+            !out.contains("Verified") && !out.contains("all checks passed"),
+            "{out}"
+        );
+    };
+    never(&r.stdout);
+    assert!(
+        r.stdout.contains("Applied, 1 manual step left"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Allow use of all Customers"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("--confirm-manual"), "{}", r.stdout);
+    let id = home.session_ids().pop().unwrap();
+    // The same again, as a repair: --quiet and --json say it too.
+    let q = home
+        .run_sim(&sim, ["apply", "--setup", &id, "--yes", "--quiet"])
+        .await;
+    assert_eq!(q.code, 3, "{}\n{}", q.stdout, q.stderr);
+    never(&q.stdout);
+    assert!(q.stdout.contains("1 manual step left"), "{}", q.stdout);
+    let j = home
+        .run_sim(&sim, ["apply", "--setup", &id, "--yes", "--json"])
+        .await;
+    assert_eq!(j.code, 3);
+    let v = j.json();
+    assert_eq!(v["verdict"], "manual_steps_left", "{v}");
+    assert_eq!(v["ok"], false, "{v}");
+    // Where it stands, in status and sessions (an unfinished setup).
+    let st = home.run(["status"], &[]).await;
+    assert!(
+        st.stdout.contains("applied, 1 manual step left"),
+        "{}",
+        st.stdout
+    );
+    let st = home.run(["status", "--json"], &[]).await.json();
+    assert_eq!(
+        st["setups"][0]["manual_steps_left"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{st}"
+    );
+    let ss = home.run(["sessions"], &[]).await;
+    assert!(ss.stdout.contains(&id), "{}", ss.stdout);
+    // check says so and exits 3.
+    let c = home.run_sim(&sim, ["check", "last"]).await;
+    assert_eq!(c.code, 3, "{}\n{}", c.stdout, c.stderr);
+    never(&c.stdout);
+    assert!(c.stdout.contains("1 manual step left"), "{}", c.stdout);
+    // Confirmed, then checked: verified, finished.
+    let r = home
+        .run_sim(&sim, ["resume", &id, "--confirm-manual", "--yes"])
+        .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Verified with"), "{}", r.stdout);
+    let c = home.run_sim(&sim, ["check", "last"]).await;
+    assert_eq!(c.code, 0, "{}\n{}", c.stdout, c.stderr);
+    let ss = home.run(["sessions"], &[]).await;
+    assert!(!ss.stdout.contains(&id), "{}", ss.stdout);
 }

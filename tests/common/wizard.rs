@@ -51,6 +51,7 @@ pub fn lookups() -> Lookups {
             },
         ],
         applications: vec![],
+        recorded: Default::default(),
     }
 }
 
@@ -193,6 +194,7 @@ pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
         Check {
             name: "token".into(),
             pass: true,
+            could_not_check: false,
             layer: None,
             detail: "granted read:tickets edit:tickets read:customers".into(),
             fix: String::new(),
@@ -200,6 +202,7 @@ pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
         Check {
             name: "Agent/me is the new agent".into(),
             pass: true,
+            could_not_check: false,
             layer: None,
             detail: "id 7 vendor-api".into(),
             fix: String::new(),
@@ -209,6 +212,7 @@ pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
         Check {
             name: "probe tickets (GET /api/Tickets)".into(),
             pass: true,
+            could_not_check: false,
             layer: None,
             detail: "200, 3 rows".into(),
             fix: String::new(),
@@ -217,6 +221,7 @@ pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
         Check {
             name: "probe tickets (GET /api/Tickets)".into(),
             pass: false,
+            could_not_check: false,
             layer: Some(Layer::Visibility),
             detail: "200 but 0 rows; the admin sees 3".into(),
             fix: "add the agent to the team that owns the tickets".into(),

@@ -59,6 +59,9 @@ impl Setup {
             app_secret: secret,
             bootstrap: bootstrap.then_some(&self.admin),
             opts: fast_opts(),
+            secret_issued_unix: Some(halo_onboard::journal::now_unix()),
+            manual_left: Vec::new(),
+            policy: Default::default(),
         })
         .await
     }

@@ -578,21 +578,69 @@ fn resumed_apply_sends_the_session_id() {
     );
 }
 
-/// The hand-over screen shows when Halo says the secret expires, and what is left to set by
-/// hand in Halo's web UI.
+/// The hand-over screen says when the secret was issued (a fact: the journal), what Halo
+/// reports about an expiry only as reported (its field, and that the field is outside the
+/// published schema), and what is left to set by hand in Halo's web UI.
 #[test]
-fn handover_shows_the_expiry_and_the_manual_steps() {
+fn handover_shows_the_issue_date_a_reported_expiry_and_the_manual_steps() {
     let mut m = applied(true);
     if let Some(h) = m.apply.handover.as_mut() {
-        h.secret_expires = "2027-02-28T04:55:00Z".into();
+        h.secret_issued = "2026-11-30T10:00:00Z".into();
+        h.reported_expiry = halo_onboard::halo::expiry::Reported::parse_short(
+            "apiKey1ExpiryDate = 2027-02-28T04:55:00Z",
+        );
     }
     m.answers.role.other_permissions = vec!["Billing: Can View Item SKU = Read Only".into()];
     let s = screen_text(&m);
-    assert!(s.contains("Secret expires"), "{s}");
-    assert!(s.contains("2027-02-28"), "{s}");
-    assert!(s.contains("--new-secret"), "{s}");
+    assert!(
+        s.contains("Secret issued") && s.contains("2026-11-30"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Halo reports apiKey1ExpiryDate = 2027-02-28"),
+        "{s}"
+    );
+    assert!(s.contains("not in the published API schema"), "{s}");
+    assert!(!s.contains("Secret expires"), "{s}");
     assert!(s.contains("Set by hand in Halo's web UI"), "{s}");
     assert!(s.contains("Can View Item SKU"), "{s}");
+}
+
+/// A setup with a manual step left is never called verified: the screen says how many steps
+/// are left, `m` records them done and checks again, and the quit summary says so too.
+#[test]
+fn manual_steps_left_are_not_verified_until_confirmed() {
+    let mut m = applied(true);
+    m.apply.manual_left = vec!["Roles > 'X' > Permissions: the matrix".into()];
+    if let Some(s) = m.apply.session.as_mut() {
+        s.manual_steps = m.apply.manual_left.clone();
+    }
+    let s = screen_text(&m);
+    assert!(s.contains("1 manual step left"), "{s}");
+    assert!(!s.contains("applied and verified"), "{s}");
+    assert!(s.contains("steps done"), "the footer names m: {s}");
+    let summary = app::apply::exit_summary(&m).unwrap();
+    assert!(
+        summary.contains("1 manual step left; not verified")
+            && summary.contains("--confirm-manual"),
+        "{summary}"
+    );
+    let fx = press(&mut m, [key(KeyCode::Char('m'))]);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::ConfirmManual(_))),
+        "{fx:?}"
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Reverify(_))),
+        "{fx:?}"
+    );
+    assert!(m.apply.manual_left.is_empty());
+    assert!(
+        m.apply
+            .session
+            .as_ref()
+            .is_some_and(|s| s.manual_left().is_empty())
+    );
 }
 
 /// On connect the wizard says whether this Halo confirms the claim vocabulary.

@@ -85,6 +85,20 @@ pub const DISTRIBUTION: &[Level] = &[
 ];
 pub const YES_NO: &[Level] = &[l("0", "No", No), l("1", "Yes", Modify)];
 pub const TRUE_FALSE: &[Level] = &[l("false", "No", No), l("true", "Yes", Modify)];
+/// Editing of own Preferences (`l0`): true/false on most instances…
+const PREFERENCES: &[Level] = &[
+    l("false", "Cannot Edit own Preferences", No),
+    l("true", "Can Edit own Preferences", Modify),
+];
+/// …and 0/1 on others (the same report decodes both; `evidence/claims.toml`).
+const PREFERENCES_01: &[Level] = &[
+    l("0", "Cannot Edit Preferences", No),
+    l("1", "Can edit Preferences", Modify),
+];
+const NOTIFICATIONS: &[Level] = &[
+    l("false", "Cannot Edit Notifications", No),
+    l("true", "Can Edit Notifications", Modify),
+];
 const EDIT_ACTIONS: &[Level] = &[
     l("0", "Cannot Edit Actions", No),
     l("1", "Can Edit Own Actions Only", Modify),
@@ -125,6 +139,9 @@ pub enum Group {
     Tickets,
     Appointments,
     Restrictions,
+    Approvals,
+    Billing,
+    Creation,
     Other,
 }
 
@@ -136,6 +153,9 @@ impl Group {
             Self::Tickets => "Tickets",
             Self::Appointments => "Appointments",
             Self::Restrictions => "Restrictions",
+            Self::Approvals => "Approvals",
+            Self::Billing => "Billing",
+            Self::Creation => "Creation",
             Self::Other => "Other",
         }
     }
@@ -152,6 +172,9 @@ pub struct ClaimDef {
     pub label: &'static str,
     pub group: Group,
     pub scale: &'static [Level],
+    /// Another scale some instances store this claim on (`l0`: 0/1 besides true/false). Values
+    /// are read on either; a write uses the one the instance showed (`dialect::confirm`).
+    pub alt_scale: Option<&'static [Level]>,
     /// The API scope area (`scopes::AREAS[].key`) this area access backs, if any.
     pub scope_area: Option<&'static str>,
 }
@@ -169,6 +192,7 @@ const fn area(
         label,
         group: Group::FeatureAccess,
         scale,
+        alt_scale: None,
         scope_area,
     }
 }
@@ -186,6 +210,7 @@ const fn setting(
         label,
         group,
         scale,
+        alt_scale: None,
         scope_area: None,
     }
 }
@@ -204,15 +229,18 @@ pub const CLAIMS: &[ClaimDef] = &[
         "edit_own_notifications",
         "Editing of Own Notifications",
         Group::General,
-        TRUE_FALSE,
+        NOTIFICATIONS,
     ),
-    setting(
-        "l0",
-        "edit_own_preferences",
-        "Editing of own Preferences",
-        Group::General,
-        TRUE_FALSE,
-    ),
+    ClaimDef {
+        alt_scale: Some(PREFERENCES_01),
+        ..setting(
+            "l0",
+            "edit_own_preferences",
+            "Editing of own Preferences",
+            Group::General,
+            PREFERENCES,
+        )
+    },
     // Feature Access. A probe area is listed before other areas sharing its scope (Clients
     // before Users), so the first match is the one that gates the probe.
     area("Tx", "tickets", "Tickets", STANDARD, Some("tickets")),
@@ -466,26 +494,26 @@ pub const CLAIMS: &[ClaimDef] = &[
         Group::Restrictions,
         YES_NO,
     ),
-    // Billing and other rights.
+    // Billing, creation and other rights.
     setting(
         "li",
         "view_item_costs",
         "Can view item costs",
-        Group::Other,
+        Group::Billing,
         YES_NO,
     ),
     setting(
         "pi",
         "item_prices",
         "Can View Item Prices",
-        Group::Other,
+        Group::Billing,
         ITEM_PRICES,
     ),
     setting(
         "A1",
         "view_agent_costs",
         "Can View Agent Costs",
-        Group::Other,
+        Group::Billing,
         YES_NO,
     ),
     setting(
@@ -499,7 +527,7 @@ pub const CLAIMS: &[ClaimDef] = &[
         "Fl",
         "create_faq_lists",
         "Can Create FAQ Lists",
-        Group::Other,
+        Group::Creation,
         YES_NO,
     ),
 ];
@@ -532,6 +560,12 @@ pub const LEGACY_NAMES: &[(&str, &str)] = &[
     ("Edit_Preferences", "l0"),
     ("Can_Change_Ticket_Types", "lc"),
 ];
+
+/// Today's code for an older long claim name (`Ticket_Level` → `Tx`), from the evidence's full
+/// table (`evidence/claims.toml` `[legacy]`).
+pub fn legacy_code(long: &str) -> Option<&'static str> {
+    crate::evidence::claims().legacy_code(long)
+}
 
 /// The claim with this Halo code.
 pub fn by_code(code: &str) -> Option<&'static ClaimDef> {
@@ -586,16 +620,26 @@ fn same_words(a: &str, b: &str) -> bool {
 
 impl ClaimDef {
     /// The level with this stored value.
+    /// The level with this stored value, on the claim's scale or its other one.
     pub fn level(&self, value: &str) -> Option<&'static Level> {
         self.scale
             .iter()
+            .chain(self.alt_scale.unwrap_or_default())
             .find(|l| l.value.eq_ignore_ascii_case(value.trim()))
+    }
+
+    /// The value meaning `level` on the other scale (`l0`: `true` → `1`), for an instance
+    /// that stores this claim there.
+    pub fn on_alt_scale(&self, level: &Level) -> Option<&'static Level> {
+        let alt = self.alt_scale?;
+        let i = self.scale.iter().position(|l| l.value == level.value)?;
+        alt.get(i).filter(|l| l.grade == level.grade)
     }
 
     /// A level by its UI label, its stored value, or (for Yes/No settings) a boolean word.
     pub fn parse(&self, input: &str) -> Result<&'static Level, String> {
         let n = norm(input);
-        let yes_no = self.scale == YES_NO || self.scale == TRUE_FALSE;
+        let yes_no = self.is_yes_no();
         let boolean = match n.as_str() {
             "true" | "yes" => Some(true),
             "false" | "no" => Some(false),
@@ -623,8 +667,9 @@ impl ClaimDef {
             })
     }
 
+    /// A switch: two levels, off then on (Yes/No, true/false, "Cannot …"/"Can …").
     pub fn is_yes_no(&self) -> bool {
-        self.scale == YES_NO || self.scale == TRUE_FALSE
+        matches!(self.scale, [off, on] if off.grade == Grade::None && on.grade == Grade::Modify)
     }
 }
 

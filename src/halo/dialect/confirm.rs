@@ -2,16 +2,22 @@
 //! their details (`GET /api/Roles/{id}?includedetails=true&isconfig=true`, the built-in
 //! Administrator at least) and the tool's assumptions are checked against what they carry:
 //! `SA`=`true` on the administrator role, area codes present, values on each area's scale, and
-//! none of the older long claim names. Where the instance disagrees, the plan says so in plain
-//! words and the role's permissions go to the guided manual fallback: halo-onboard never writes
-//! claims this Halo did not show.
+//! none of the older long claim names.
+//!
+//! Two levels. Whether the instance speaks today's codes at all (`SA`=`true` on the
+//! administrator role, some area code seen): if not, no claim is written and every permission
+//! is a manual step. If it does, each code is judged on its own ([`Vocabulary::writable`]): a
+//! code this Halo stores under an older long name, or with values off every scale the evidence
+//! knows, goes to the manual steps alone; one stored on another known scale (`l0` as 0/1) is
+//! written on that scale; the rest is written. One unknown never holds back every claim.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::evidence;
 use crate::halo::model::Role;
 use crate::halo::{Client, Result};
 
-use super::claims::{self, ADMIN, Group, LEGACY_NAMES, TRUE};
+use super::claims::{self, ADMIN, Group, TRUE};
 
 /// The name of Halo's built-in administrator role.
 pub const ADMINISTRATOR_ROLE: &str = "Administrator";
@@ -30,6 +36,11 @@ pub struct Assumption {
     pub holds: bool,
     /// What was seen (claim codes and counts only; never names of people).
     pub evidence: String,
+    /// How sure halo-onboard is of the assumption before this instance was asked, as
+    /// `evidence/` marks it: `C` confirmed by the source, `I` inferred, `W` weak.
+    pub confidence: &'static str,
+    /// Where the assumption comes from (an `evidence/` file and its source).
+    pub source: &'static str,
 }
 
 /// The claim vocabulary one instance showed.
@@ -40,10 +51,25 @@ pub struct Vocabulary {
     /// Roles whose details were read.
     pub roles_read: usize,
     pub assumptions: Vec<Assumption>,
+    /// Codes this instance stores on their other scale (`l0` as 0/1).
+    pub alt_scale: BTreeSet<String>,
+    /// Codes this instance does not confirm, with why (older long name, values off scale).
+    pub unconfirmed: BTreeMap<String, String>,
 }
 
+/// Source of the claim assumptions.
+const CLAIMS_SOURCE: &str = "evidence/claims.toml (a Halo SQL report decoding NHD_RoleClaims, public code index file 32467830402)";
+
 impl Vocabulary {
-    /// Every assumption holds: role claims may be written.
+    /// This instance speaks today's claim codes at all: the administrator role carries
+    /// `SA`=`true` and area codes are in use. Without it no claim is written.
+    pub fn speaks(&self) -> bool {
+        ["admin-role-sa", "area-codes"]
+            .iter()
+            .all(|id| self.assumptions.iter().any(|a| a.id == *id && a.holds))
+    }
+
+    /// Every assumption holds (nothing goes to the manual steps for the vocabulary's sake).
     pub fn confirmed(&self) -> bool {
         !self.assumptions.is_empty() && self.assumptions.iter().all(|a| a.holds)
     }
@@ -53,13 +79,50 @@ impl Vocabulary {
         self.assumptions.iter().find(|a| !a.holds)
     }
 
-    /// Plain words for the plan when the instance disagrees.
+    /// May `code` be written on this instance? `Err` says why not, in plain words.
+    pub fn writable(&self, code: &str) -> std::result::Result<(), String> {
+        if !self.speaks() {
+            return Err(self.disagreement().unwrap_or_default());
+        }
+        match self.unconfirmed.get(code) {
+            Some(why) => Err(why.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Plain words for the plan when the instance does not speak today's codes at all.
     pub fn disagreement(&self) -> Option<String> {
-        let f = self.failed()?;
+        if self.speaks() {
+            return None;
+        }
+        let f = self
+            .assumptions
+            .iter()
+            .find(|a| !a.holds && ["admin-role-sa", "area-codes"].contains(&a.id))?;
         Some(format!(
             "this Halo does not confirm halo-onboard's permission codes ({}: {}), so the role's permissions are not written by the API; set them by hand as listed, then verification decides",
             f.what, f.evidence
         ))
+    }
+
+    /// One line for the connect log: what was confirmed, what goes to manual steps.
+    pub fn summary(&self) -> String {
+        match self.disagreement() {
+            Some(why) => why,
+            None if self.unconfirmed.is_empty() => format!(
+                "Halo's permission codes confirmed on {} role(s) (SA, area levels)",
+                self.roles_read
+            ),
+            None => format!(
+                "Halo's permission codes confirmed on {} role(s), except {} (set by hand where a setup needs them)",
+                self.roles_read,
+                self.unconfirmed
+                    .iter()
+                    .map(|(c, why)| format!("{c}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }
     }
 }
 
@@ -138,6 +201,8 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
         ),
         holds,
         evidence,
+        confidence: "C",
+        source: CLAIMS_SOURCE,
     });
 
     let area_codes: Vec<String> = claims::areas()
@@ -156,37 +221,91 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
         } else {
             list(&area_codes, 6)
         },
+        confidence: "C",
+        source: CLAIMS_SOURCE,
     });
 
-    let mut off_scale = Vec::new();
+    // Each code's values: on its scale, on its other known scale (written there), or off
+    // every scale (that code alone goes to the manual steps).
+    let mut off_scale: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut on_main: BTreeSet<&str> = BTreeSet::new();
+    let mut on_alt: BTreeSet<&str> = BTreeSet::new();
     for r in &with_claims {
         for c in &r.claims {
-            if let Some(def) = claims::by_code(c.claim_type.trim())
-                && def.level(&c.value).is_none()
+            let Some(def) = claims::by_code(c.claim_type.trim()) else {
+                continue;
+            };
+            let value = c.value.trim();
+            if def
+                .scale
+                .iter()
+                .any(|l| l.value.eq_ignore_ascii_case(value))
             {
-                let s = format!("{}={}", def.code, c.value.trim());
-                if !off_scale.contains(&s) {
-                    off_scale.push(s);
+                on_main.insert(def.code);
+            } else if def.level(value).is_some() {
+                on_alt.insert(def.code);
+            } else {
+                let seen = off_scale.entry(def.code).or_default();
+                if !seen.iter().any(|x| x == value) {
+                    seen.push(value.to_string());
                 }
             }
         }
     }
+    for (code, values) in &off_scale {
+        v.unconfirmed.insert(
+            (*code).to_string(),
+            format!(
+                "this Halo shows {code} with {} (off the scale halo-onboard knows for it)",
+                values
+                    .iter()
+                    .map(|x| format!("{code}={x}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    for code in on_alt.iter().filter(|c| !on_main.contains(*c)) {
+        v.alt_scale.insert((*code).to_string());
+    }
+    let off: Vec<String> = off_scale
+        .iter()
+        .flat_map(|(code, vals)| vals.iter().map(move |x| format!("{code}={x}")))
+        .collect();
+    let alt: Vec<String> = v.alt_scale.iter().cloned().collect();
     v.assumptions.push(Assumption {
         id: "scales",
         what: "each area's values lie on its own scale (e.g. Tickets 0-2, Clients 0-3)".into(),
-        holds: off_scale.is_empty(),
-        evidence: if off_scale.is_empty() {
-            "every known code's value is on its scale".into()
-        } else {
-            format!("off-scale values: {}", list(&off_scale, 5))
+        holds: off.is_empty(),
+        evidence: match (off.is_empty(), alt.is_empty()) {
+            (true, true) => "every known code's value is on its scale".into(),
+            (true, false) => format!(
+                "every known code's value is on a scale halo-onboard knows; on their other scale: {} (written there)",
+                alt.join(", ")
+            ),
+            (false, _) => format!(
+                "off-scale values: {} (those codes only are left to manual steps)",
+                list(&off, 5)
+            ),
         },
+        confidence: "C",
+        source: CLAIMS_SOURCE,
     });
 
-    let legacy: Vec<String> = LEGACY_NAMES
-        .iter()
-        .filter(|(long, _)| v.codes.contains_key(*long))
-        .map(|(long, short)| format!("{long} (today {short})"))
-        .collect();
+    // Older long names: the code they stand for is unconfirmed unless this Halo also shows
+    // today's code on some role (then it accepts it).
+    let mut legacy = Vec::new();
+    for (long, short) in &evidence::claims().legacy {
+        if !v.codes.contains_key(long.as_str()) {
+            continue;
+        }
+        legacy.push(format!("{long} (today {short})"));
+        if !v.codes.contains_key(short.as_str()) {
+            v.unconfirmed
+                .entry(short.clone())
+                .or_insert_with(|| format!("this Halo stores it under the older name {long}"));
+        }
+    }
     v.assumptions.push(Assumption {
         id: "no-legacy-names",
         what: "claims use today's short codes, not the older long names".into(),
@@ -194,8 +313,13 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
         evidence: if legacy.is_empty() {
             "no older long claim name seen".into()
         } else {
-            format!("older names seen: {}", list(&legacy, 4))
+            format!(
+                "older names seen: {} (only the settings stored under them are left to manual steps)",
+                list(&legacy, 4)
+            )
         },
+        confidence: "C",
+        source: CLAIMS_SOURCE,
     });
     v
 }
@@ -282,7 +406,7 @@ mod tests {
                 &[("Ticket_Level", "2"), ("Can_Log_Tickets", "1")],
             ),
         ]);
-        assert!(!v.confirmed());
+        assert!(!v.confirmed() && !v.speaks());
         assert_eq!(v.failed().unwrap().id, "admin-role-sa");
         let d = v.disagreement().unwrap();
         assert!(
@@ -301,6 +425,39 @@ mod tests {
         let v = confirm(&[role("Administrator", &[("SA", "true"), ("Tx", "7")])]);
         assert_eq!(v.failed().unwrap().id, "scales");
         let v = confirm(&[role("Administrator", &[])]);
+        assert!(!v.confirmed() && !v.speaks());
+    }
+
+    /// One unknown never holds back every claim: a mixed instance (a long name for tickets,
+    /// today's codes elsewhere), an off-scale value and `l0` on its 0/1 scale each affect only
+    /// their own code.
+    #[test]
+    fn each_code_is_judged_on_its_own() {
+        let v = confirm(&[
+            role("Administrator", &[("SA", "true")]),
+            role(
+                "1st Line Support",
+                &[("Ticket_Level", "2"), ("Ux", "2"), ("l0", "1"), ("Dx", "9")],
+            ),
+        ]);
+        assert!(v.speaks(), "{:?}", v.assumptions);
         assert!(!v.confirmed());
+        let why = v.writable("Tx").unwrap_err();
+        assert!(why.contains("Ticket_Level"), "{why}");
+        assert!(v.writable("Dx").unwrap_err().contains("Dx=9"));
+        assert!(v.writable("Ux").is_ok() && v.writable("l6").is_ok());
+        assert!(v.writable("l0").is_ok() && v.alt_scale.contains("l0"));
+        assert!(v.disagreement().is_none());
+        assert!(v.summary().contains("except"), "{}", v.summary());
+        // Today's code beside the long name: this Halo accepts it.
+        let v = confirm(&[
+            role("Administrator", &[("SA", "true")]),
+            role("A", &[("Ticket_Level", "2")]),
+            role("B", &[("Tx", "1")]),
+        ]);
+        assert!(v.writable("Tx").is_ok());
+        for a in &v.assumptions {
+            assert!(["C", "I", "W"].contains(&a.confidence) && !a.source.is_empty());
+        }
     }
 }

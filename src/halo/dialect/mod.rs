@@ -7,6 +7,7 @@
 pub mod claims;
 pub mod confirm;
 pub mod fields;
+pub mod paths;
 pub mod scopes;
 
 pub use claims::{ClaimDef, Grade, Level, Permissions, PermissionsWire};

@@ -1,5 +1,10 @@
-//! The catalogue of Halo API permission (scope) names, grouped by area.
-//! Only names listed here can be requested; `read:actions` and `write:tickets` are known traps.
+//! The catalogue of Halo API permission (scope) names, grouped by area, with the labels the
+//! wizard shows. The names, how they combine ([`grants`]) and the endpoint that proves each
+//! area ([`probe`]) are the evidence's (`evidence/scopes.toml`, `evidence/areas.toml`): a test
+//! holds this table to it. Only names listed here can be requested; `read:actions` and
+//! `write:tickets` are known traps.
+
+use crate::evidence::{self, ProbeArea};
 
 /// One area of the Permissions tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -8,8 +13,6 @@ pub struct Area {
     pub label: &'static str,
     /// Scope names in this area, in display order.
     pub scopes: &'static [&'static str],
-    /// A cheap GET that proves read access to this area (path under `/api`).
-    pub probe: Option<&'static str>,
 }
 
 pub const AREAS: &[Area] = &[
@@ -17,152 +20,142 @@ pub const AREAS: &[Area] = &[
         key: "umbrella",
         label: "Umbrella",
         scopes: &["all", "all:standard", "admin"],
-        probe: None,
     },
     Area {
         key: "teams",
         label: "Teams and webhooks",
         scopes: &["all:teams", "admin:webhooks"],
-        probe: Some("/Webhook"),
     },
     Area {
         key: "tickets",
         label: "Tickets",
         scopes: &["read:tickets", "edit:tickets"],
-        probe: Some("/Tickets?count=1"),
     },
     Area {
         key: "calendar",
         label: "Calendar",
         scopes: &["read:calendar", "edit:calendar"],
-        probe: Some("/Appointment?count=1"),
     },
     Area {
         key: "customers",
         label: "Customers (clients, sites, users)",
         scopes: &["read:customers", "edit:customers"],
-        probe: Some("/Client?count=1"),
     },
     Area {
         key: "crm",
         label: "CRM",
         scopes: &["read:crm", "edit:crm"],
-        probe: Some("/CRMNote?count=1"),
     },
     Area {
         key: "timesheets",
         label: "Timesheets",
         scopes: &["read:timesheets", "edit:timesheets", "editMine:timesheets"],
-        probe: Some("/Timesheet?count=1"),
     },
     Area {
         key: "contracts",
         label: "Contracts",
         scopes: &["read:contracts", "edit:contracts"],
-        probe: Some("/ClientContract?count=1"),
     },
     Area {
         key: "suppliers",
         label: "Suppliers",
         scopes: &["read:suppliers", "edit:suppliers"],
-        probe: Some("/Supplier?count=1"),
     },
     Area {
         key: "items",
         label: "Items (products)",
         scopes: &["read:items", "edit:items"],
-        probe: Some("/Item?count=1"),
     },
     Area {
         key: "projects",
         label: "Projects",
         scopes: &["read:projects", "edit:projects"],
-        probe: Some("/Projects?count=1"),
     },
     Area {
         key: "sales",
         label: "Sales (opportunities)",
         scopes: &["read:sales", "edit:sales"],
-        probe: Some("/Opportunities?count=1"),
     },
     Area {
         key: "quotes",
         label: "Quotes",
         scopes: &["read:quotes", "edit:quotes"],
-        probe: Some("/Quotation?count=1"),
     },
     Area {
         key: "sos",
         label: "Sales orders",
         scopes: &["read:sos", "edit:sos"],
-        probe: Some("/SalesOrder?count=1"),
     },
     Area {
         key: "pos",
         label: "Purchase orders",
         scopes: &["read:pos", "edit:pos"],
-        probe: Some("/PurchaseOrder?count=1"),
     },
     Area {
         key: "invoices",
         label: "Invoices",
         scopes: &["read:invoices", "edit:invoices"],
-        probe: Some("/Invoice?count=1"),
     },
     Area {
         key: "reporting",
         label: "Reporting",
         scopes: &["read:reporting", "edit:reporting"],
-        probe: Some("/Report?count=1"),
     },
     Area {
         key: "software",
         label: "Software",
         scopes: &["read:software", "edit:software"],
-        // Halo's published API has no /Software: software releases are /Release (halo-api.md
-        // §7a; evidence/areas.toml).
-        probe: Some("/Release?count=1"),
     },
     Area {
         key: "softwarelicensing",
         label: "Software licensing",
         scopes: &["read:softwarelicensing", "edit:softwarelicensing"],
-        probe: Some("/SoftwareLicence?count=1"),
     },
     Area {
         key: "kb",
         label: "Knowledge base",
         scopes: &["read:kb", "edit:kb"],
-        probe: Some("/KBArticle?count=1"),
     },
     Area {
         key: "assets",
         label: "Assets",
         scopes: &["read:assets", "edit:assets"],
-        probe: Some("/Asset?count=1"),
     },
     Area {
         key: "distributionlists",
         label: "Distribution lists",
         scopes: &["read:distributionlists", "edit:distributionlists"],
-        probe: Some("/DistributionLists?count=1"),
     },
     Area {
         key: "access",
         label: "Access",
         scopes: &["access:chat", "access:adpasswordreset"],
-        probe: None,
     },
 ];
 
-/// The scope an area's probe endpoint needs: the area's first (read) scope, except for the
-/// teams area, whose probe (`/Webhook`) needs `admin:webhooks` (`all:teams` has no endpoint
-/// of its own: it widens what other lists show).
-pub fn probe_scope(area: &Area) -> &'static str {
-    if area.key == "teams" {
-        "admin:webhooks"
+/// The endpoint that proves read access to an area (`evidence/areas.toml`; the one table of
+/// probes, the emulator's too): the first one the evidence names for the area's key; `None` for
+/// the areas no endpoint stands for (umbrella, access). Customers has two (`/Client`,
+/// `/Users`): the first is the probe. There is no `/Software` in Halo's published API:
+/// software releases are `/Release` (halo-api.md §7a).
+pub fn probe(area: &Area) -> Option<&'static ProbeArea> {
+    evidence::areas().iter().find(|p| p.scope == area.key)
+}
+
+/// The scope an area's probe endpoint needs: the area's read scope, except where the evidence
+/// says otherwise (the teams area's `/Webhook` needs `admin:webhooks`; `all:teams` has no
+/// endpoint of its own: it widens what other lists show).
+pub fn probe_scope(area: &Area) -> String {
+    probe(area).map_or_else(|| area.scopes[0].to_string(), ProbeArea::read_scope)
+}
+
+/// The probe as the client requests it: the evidence's path, asking for one row where the
+/// published API lists a `count` parameter for it (a parameter it does not list is not sent).
+pub fn probe_request(p: &ProbeArea) -> String {
+    if super::paths::takes_query("GET", &p.path, "count") {
+        format!("{}?count=1", p.path)
     } else {
-        area.scopes[0]
+        p.path.clone()
     }
 }
 
@@ -195,32 +188,12 @@ pub fn known_trap(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Standard areas covered by `all` and `all:standard` (everything but admin, webhooks and teams).
-fn is_standard(name: &str) -> bool {
-    name.starts_with("read:")
-        || name.starts_with("edit:")
-        || name.starts_with("editMine:")
-        || name.starts_with("access:")
-}
-
-/// Does holding `granted` allow an operation that needs `needed`?
-/// `edit:X` includes `read:X` (observed on a live tenant); `all` and `all:standard` cover the
-/// standard read/edit scopes; `admin` covers `admin:webhooks`.
+/// Does holding `granted` allow an operation that needs `needed`? The evidence's rules
+/// (`evidence/scopes.toml` `[rules]`): `edit:X` includes `read:X` (observed on a live tenant);
+/// `all` and `all:standard` cover the standard read/edit scopes; `admin` covers
+/// `admin:webhooks`.
 pub fn grants(granted: &str, needed: &str) -> bool {
-    if granted == needed {
-        return true;
-    }
-    match granted {
-        "all" | "all:standard" => is_standard(needed),
-        "admin" => needed == "admin:webhooks",
-        g => match (g.strip_prefix("edit:"), needed.strip_prefix("read:")) {
-            (Some(a), Some(b)) => a == b,
-            _ => match (g.strip_prefix("edit:"), needed.strip_prefix("editMine:")) {
-                (Some(a), Some(b)) => a == b,
-                _ => false,
-            },
-        },
-    }
+    evidence::scopes().grants(granted, needed)
 }
 
 /// Does any scope in `granted` satisfy `needed`?
