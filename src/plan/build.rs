@@ -383,7 +383,6 @@ pub fn application_object(a: &Answers, agent_id: i64) -> Application {
             .collect(),
         secret_expiry_days: None,
         secret_expires: String::new(),
-        ..Application::default()
     }
 }
 

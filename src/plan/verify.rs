@@ -334,8 +334,9 @@ pub async fn verify_with_role(
                 skipped.push(area.key);
                 return None;
             }
+            let grade = role.map(|r| r.grade_for_scope(area.key));
             Some(probe_area(
-                &client, bootstrap, t, area, probe, needed, &granted,
+                &client, bootstrap, t, area, probe, needed, &granted, grade,
             ))
         })
         .collect();
@@ -394,6 +395,32 @@ fn scope_only_needs(requested: &[String], token_scopes: &[String]) -> Vec<Check>
     out
 }
 
+/// What to change on the role for an area it does not open: its Feature Access level, or (for
+/// configuration, which has none) the administrator switch; said of a reused role too.
+fn role_fix(t: &Target<'_>, area: &scopes::Area) -> String {
+    let fix = match claims::area_for_scope(area.key) {
+        Some(d) => format!(
+            "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > Feature Access, set {} to at least Read Only",
+            t.role.name, d.label
+        ),
+        None => format!(
+            "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > General, tick Is a HaloPSA Administrator ({} is configuration, open only to administrators; there is no Feature Access level for it)",
+            t.role.name, area.label
+        ),
+    };
+    if matches!(t.role.mode, crate::answers::RoleMode::Reuse(_)) {
+        format!(
+            "{fix}. {} is an existing role this setup reuses: the change applies to every agent with it",
+            t.role.name
+        )
+    } else {
+        fix
+    }
+}
+
+/// `role_grade`: what the role the setup wrote gives on this area, where known (a reused
+/// role is not): an empty list it explains is a denial, not a visibility gap.
+#[allow(clippy::too_many_arguments)]
 async fn probe_area(
     client: &Client,
     bootstrap: Option<&Client>,
@@ -402,6 +429,7 @@ async fn probe_area(
     probe: &ProbeArea,
     needed: String,
     granted: &[String],
+    role_grade: Option<Grade>,
 ) -> Check {
     let app = t.application_name;
     let name = format!("{} ({})", area.label, area.key);
@@ -438,6 +466,16 @@ async fn probe_area(
                 None => None,
             };
             match admin {
+                // Halo may answer a denial with an empty list: a role that gives nothing here
+                // is the layer that blocks it.
+                Some(Ok(admin_rows)) if admin_rows > 0 && role_grade == Some(Grade::None) => fail(
+                    &name,
+                    Layer::Role,
+                    format!(
+                        "sees 0 records where an administrator sees {admin_rows}: the role gives no access to it (Halo answered the denial with an empty list)"
+                    ),
+                    role_fix(t, area),
+                ),
                 Some(Ok(admin_rows)) if admin_rows > 0 => fail(
                     &name,
                     Layer::Visibility,
@@ -476,34 +514,14 @@ async fn probe_area(
                 "run `halo-onboard doctor` to compare this Halo's paths with the published API",
             )
         }
-        Err(HaloError::Forbidden(_, msg)) => {
-            // An area with a Feature Access level names it; one without (teams and webhooks:
-            // configuration) is open only to a HaloPSA Administrator.
-            let fix = match claims::area_for_scope(area.key) {
-                Some(d) => format!(
-                    "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > Feature Access, set {} to at least Read Only",
-                    t.role.name, d.label
-                ),
-                None => format!(
-                    "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > General, tick Is a HaloPSA Administrator ({} is configuration, open only to administrators; there is no Feature Access level for it)",
-                    t.role.name, area.label
-                ),
-            };
-            let fix = if matches!(t.role.mode, crate::answers::RoleMode::Reuse(_)) {
-                format!(
-                    "{fix}. {} is an existing role this setup reuses: the change applies to every agent with it",
-                    t.role.name
-                )
-            } else {
-                fix
-            };
-            fail(
-                &name,
-                Layer::Role,
-                format!("the scope is granted but Halo denied access: {msg}"),
-                fix,
-            )
-        }
+        // An area with a Feature Access level names it; one without (teams and webhooks:
+        // configuration) is open only to a HaloPSA Administrator.
+        Err(HaloError::Forbidden(_, msg)) => fail(
+            &name,
+            Layer::Role,
+            format!("the scope is granted but Halo denied access: {msg}"),
+            role_fix(t, area),
+        ),
         Err(e) => fail(&name, classify_layer(&e), e.to_string(), e.hint()),
     }
 }

@@ -897,3 +897,43 @@ fn row_of<'a>(
 ) -> &'a halo_onboard::plan::verify::Check {
     v.checks.iter().find(|c| c.name.contains(what)).unwrap()
 }
+
+/// Halo may answer a denial with an empty list (`evidence/behaviours.toml` `denial`): where the
+/// role the setup wrote gives nothing on the area, the verdict names the role as the layer that
+/// blocks it in both readings, and it is never "verified".
+#[tokio::test]
+async fn a_denial_is_blamed_on_the_role_whether_halo_answers_403_or_an_empty_list() {
+    use halo_onboard::plan::verify::{Layer, Verdict};
+    use halo_onboard::sim::{Denial, SimConfig};
+    for denial in [Denial::Forbidden, Denial::Empty] {
+        let e = env_with(SimConfig {
+            denial,
+            ..SimConfig::default()
+        })
+        .await;
+        let mut a = topleft();
+        a.scopes = vec!["read:tickets".into(), "read:customers".into()];
+        a.role.permissions = Permissions::default();
+        a.role
+            .permissions
+            .set_labels("clients", "Read and Modify")
+            .unwrap();
+        a.agent.teams = vec![TeamAnswer {
+            name: "Service Desk".into(),
+            ..Default::default()
+        }];
+        let mut s = e.journal.create(a, Some(e.ep.clone())).unwrap();
+        let ap = applier(&e.admin, &e.journal);
+        let lk = ap.lookups(&s).await.unwrap();
+        let f = ap.apply_and_verify(&mut s, lk).await.unwrap();
+        let v = f.verification.unwrap();
+        let tickets = row_of(&v, "tickets");
+        assert_eq!(tickets.layer, Some(Layer::Role), "{denial:?}: {tickets:?}");
+        assert!(
+            tickets.fix.contains("Feature Access, set Tickets"),
+            "{tickets:?}"
+        );
+        assert_eq!(Verdict::of(Some(&v), 0), Verdict::Failed, "{denial:?}");
+        e.sim.shutdown().await;
+    }
+}
