@@ -147,7 +147,6 @@ async fn lost_secret_is_regenerated_not_duplicated() {
 }
 
 #[tokio::test]
-#[ignore = "client fix pending in branch client: rollback proves an application is ours by its description marker, a field NHD_Identity_Application lacks (Halo does not store it)"]
 async fn rollback_deletes_only_what_the_setup_created() {
     let e = env().await;
     let mut a = topleft();

@@ -171,7 +171,6 @@ async fn resume_after_the_hand_over_never_regenerates_the_secret() {
 // --- Repro 5 at engine level: rollback proves ownership before each delete.
 
 #[tokio::test]
-#[ignore = "client fix pending in branch client: rollback proves an application is ours by its description marker, a field NHD_Identity_Application lacks (Halo does not store it)"]
 async fn rollback_after_the_agent_id_points_at_another_agent_keeps_it_and_says_why() {
     let e = env().await;
     let (mut s, ..) = first_setup(&e).await;
@@ -486,7 +485,6 @@ async fn reapply_says_what_happened_once_and_exit_1_means_not_verified() {
 }
 
 #[tokio::test]
-#[ignore = "client fix pending in branch client: rollback proves an application is ours by its description marker, a field NHD_Identity_Application lacks (Halo does not store it)"]
 async fn rollback_from_the_cli_keeps_what_is_not_ours_and_retries_with_rollback() {
     let sim = spawn(Default::default()).await;
     let home = Home::new();

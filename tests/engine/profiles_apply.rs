@@ -94,7 +94,6 @@ fn scope_set(app: &Application) -> BTreeSet<String> {
 }
 
 #[tokio::test]
-#[ignore = "client fix pending in branch client: asserts the ownership marker in the application description, a field NHD_Identity_Application lacks (Halo does not store it)"]
 async fn propel_matches_its_guide() {
     let e = env().await;
     let before = e.sim.with_state(|s| s.clone());
@@ -219,7 +218,6 @@ async fn humanizeit_plan_lists_the_permission_matrix_as_a_manual_step() {
 }
 
 #[tokio::test]
-#[ignore = "client fix pending in branch client: asserts the ownership marker in the application description, a field NHD_Identity_Application lacks (Halo does not store it)"]
 async fn humanizeit_with_a_chosen_default_team_matches_its_guide() {
     let e = env().await;
     let before = e.sim.with_state(|s| s.clone());
@@ -294,7 +292,6 @@ async fn humanizeit_with_a_chosen_default_team_matches_its_guide() {
 }
 
 #[tokio::test]
-#[ignore = "client fix pending in branch client: asserts the ownership marker in the application description, a field NHD_Identity_Application lacks (Halo does not store it)"]
 async fn topleft_matches_its_guide() {
     let e = env().await;
     let before = e.sim.with_state(|s| s.clone());
@@ -347,7 +344,6 @@ async fn topleft_matches_its_guide() {
 }
 
 #[tokio::test]
-#[ignore = "client fix pending in branch client: asserts the ownership marker in the application description, a field NHD_Identity_Application lacks (Halo does not store it)"]
 async fn guardz_matches_its_guide() {
     let e = env().await;
     let before = e.sim.with_state(|s| s.clone());
