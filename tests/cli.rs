@@ -24,3 +24,5 @@ mod kill;
 mod manual;
 #[path = "cli/secrets.rs"]
 mod secrets;
+#[path = "cli/variants.rs"]
+mod variants;

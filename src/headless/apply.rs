@@ -617,7 +617,9 @@ pub fn outcome_json(o: &Outcome) -> serde_json::Value {
         "client_id": o.client_id,
         "writes": o.writes,
         "differences": o.differences,
-        "verified": o.verification.is_some(),
+        // True only when the verdict is `verified` (a verification that ran and failed, or
+        // left steps by hand, is not "verified").
+        "verified": o.verdict() == crate::plan::verify::Verdict::Verified,
         "verified_with": o.verified_with,
         "verification": o.verification,
         "new_secret": o.new_secret,

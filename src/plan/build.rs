@@ -1290,16 +1290,28 @@ mod dialect_tests {
         );
     }
 
-    /// An instance that does not confirm the vocabulary gets no claims, and the permissions
-    /// become manual steps in Halo's words.
+    /// An instance that does not confirm the vocabulary (older long names on every role) gets
+    /// no claims, and the permissions become manual steps in Halo's words.
     #[test]
     fn a_disagreeing_halo_gets_manual_steps_not_claims() {
-        let p = plan(
+        let mut legacy = lk(&[("Administration", "true")]);
+        legacy.roles[1].claims = vec![Claim {
+            claim_type: "Ticket_Level".into(),
+            value: "1".into(),
+        }];
+        // Upgraded (mixed): today's codes on the other roles are written; no SA is asked for.
+        let mixed = plan(
             &guardz(),
             &lk(&[("Administration", "true")]),
             &Objects::default(),
             "m",
         );
+        assert!(
+            !mixed.role_claims.is_empty() && mixed.manual.is_empty(),
+            "{:?}",
+            mixed.manual
+        );
+        let p = plan(&guardz(), &legacy, &Objects::default(), "m");
         assert!(p.role_claims.is_empty());
         let text = p.manual.join("\n");
         assert!(text.contains("does not confirm"), "{text}");

@@ -119,10 +119,15 @@ pub enum Verdict {
 impl Verdict {
     /// From the verification (`None`: the credentials could not be verified) and the number of
     /// manual steps not yet confirmed. A failure outranks steps left, which outrank what could
-    /// not be checked.
+    /// not be checked — except a failure of the agent's role while steps are left: the role's
+    /// permissions the API could not write are among those steps (an instance that does not
+    /// confirm the claim codes), so Halo denying them is what is left to do, not drift.
     pub fn of(v: Option<&Verification>, manual_left: usize) -> Self {
+        let explained_by_steps = |v: &Verification| {
+            manual_left > 0 && v.failures().all(|c| c.layer == Some(Layer::Role))
+        };
         match v {
-            Some(v) if v.failures().next().is_some() => Self::Failed,
+            Some(v) if v.failures().next().is_some() && !explained_by_steps(v) => Self::Failed,
             _ if manual_left > 0 => Self::ManualStepsLeft,
             Some(v) if v.passed() => Self::Verified,
             _ => Self::CouldNotCheck,
@@ -590,8 +595,19 @@ mod tests {
             Verdict::of(Some(&v(&[ok.clone(), unsure.clone()])), 1),
             Verdict::ManualStepsLeft
         );
+        // The role's denial while steps are left is what is left to do; any other failure is
+        // a failure.
         assert_eq!(
-            Verdict::of(Some(&v(&[ok, unsure.clone(), bad])), 1),
+            Verdict::of(Some(&v(&[ok.clone(), unsure.clone(), bad.clone()])), 1),
+            Verdict::ManualStepsLeft
+        );
+        assert_eq!(
+            Verdict::of(Some(&v(&[ok.clone(), unsure.clone(), bad.clone()])), 0),
+            Verdict::Failed
+        );
+        let scope = fail("tickets", Layer::Scope, "", "");
+        assert_eq!(
+            Verdict::of(Some(&v(&[ok, unsure.clone(), bad, scope])), 1),
             Verdict::Failed
         );
         assert!(!v(std::slice::from_ref(&unsure)).passed());

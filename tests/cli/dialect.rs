@@ -422,10 +422,15 @@ async fn doctor_holds_on_the_sandbox_and_names_the_failed_assumption_elsewhere()
         .get(&format!("/api/Roles/{}", v["role_id"].as_str().unwrap()))
         .await;
     assert!(claims(&role).is_empty(), "no claims written: {role}");
+    // Halo denies what the role would grant until the steps are done: the steps are what is
+    // left (exit 3), never "verified".
     assert_eq!(
-        r.code, 1,
-        "the role has no permissions yet: verification fails"
+        r.code, 3,
+        "the role's permissions are manual steps left: {}",
+        r.stdout
     );
+    assert_eq!(v["verdict"], "manual_steps_left");
+    assert_eq!(v["verified"], false);
     sb.stop().await;
 }
 

@@ -4,12 +4,14 @@
 //! `SA`=`true` on the administrator role, area codes present, values on each area's scale, and
 //! none of the older long claim names.
 //!
-//! Two levels. Whether the instance speaks today's codes at all (`SA`=`true` on the
-//! administrator role, some area code seen): if not, no claim is written and every permission
-//! is a manual step. If it does, each code is judged on its own ([`Vocabulary::writable`]): a
-//! code this Halo stores under an older long name, or with values off every scale the evidence
-//! knows, goes to the manual steps alone; one stored on another known scale (`l0` as 0/1) is
-//! written on that scale; the rest is written. One unknown never holds back every claim.
+//! Two levels. Whether the instance speaks today's codes at all (area codes such as `Tx` seen
+//! on its roles): if not, no claim is written and every permission is a manual step. If it
+//! does, each code is judged on its own ([`Vocabulary::writable`]): a code this Halo stores
+//! under an older long name (an upgraded instance whose Administrator role still carries
+//! `Administration`), or with values off every scale the evidence knows, goes to the manual
+//! steps alone — `SA` too, when the administrator role does not show `SA`=`true`; one stored on
+//! another known scale (`l0` as 0/1) is written on that scale; the rest is written. One unknown
+//! never holds back every claim.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,12 +63,12 @@ pub struct Vocabulary {
 const CLAIMS_SOURCE: &str = "evidence/claims.toml (a Halo SQL report decoding NHD_RoleClaims, public code index file 32467830402)";
 
 impl Vocabulary {
-    /// This instance speaks today's claim codes at all: the administrator role carries
-    /// `SA`=`true` and area codes are in use. Without it no claim is written.
+    /// This instance speaks today's claim codes at all: area codes are in use on its roles.
+    /// Without it no claim is written. (`SA` on its own is judged like every other code.)
     pub fn speaks(&self) -> bool {
-        ["admin-role-sa", "area-codes"]
+        self.assumptions
             .iter()
-            .all(|id| self.assumptions.iter().any(|a| a.id == *id && a.holds))
+            .any(|a| a.id == "area-codes" && a.holds)
     }
 
     /// Every assumption holds (nothing goes to the manual steps for the vocabulary's sake).
@@ -194,6 +196,14 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
             ),
         },
     };
+    if !holds {
+        // Only "Is a HaloPSA Administrator" waits for a person; the other codes are judged
+        // on their own below.
+        v.unconfirmed.insert(
+            ADMIN.to_string(),
+            format!("this Halo does not show {ADMIN}=true on its administrator role ({evidence})"),
+        );
+    }
     v.assumptions.push(Assumption {
         id: "admin-role-sa",
         what: format!(
@@ -418,6 +428,24 @@ mod tests {
                 .iter()
                 .any(|a| a.id == "no-legacy-names" && !a.holds)
         );
+    }
+
+    /// An upgraded instance: the Administrator role still carries the older `Administration`
+    /// while the other roles use today's codes. Only "Is a HaloPSA Administrator" goes to the
+    /// manual steps; the area levels and switches are written.
+    #[test]
+    fn a_long_name_on_the_administrator_role_holds_back_sa_alone() {
+        let v = confirm(&[
+            role("Administrator", &[("Administration", "true")]),
+            role("1st Line Support", &[("Tx", "2"), ("Ux", "2"), ("l6", "1")]),
+        ]);
+        assert!(v.speaks(), "today's area codes are in use");
+        assert!(v.disagreement().is_none());
+        let why = v.writable("SA").unwrap_err();
+        assert!(why.contains("Administration=true"), "{why}");
+        for code in ["Tx", "Ux", "l6", "l8"] {
+            assert!(v.writable(code).is_ok(), "{code}");
+        }
     }
 
     #[test]
