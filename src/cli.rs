@@ -99,6 +99,16 @@ pub enum Command {
     Handover(crate::headless::status::HandoverArgs),
     /// Report this Halo's dialect and which of halo-onboard's assumptions hold (read-only).
     Doctor(crate::headless::doctor::DoctorArgs),
+    /// A new secret without downtime: a second application for the same agent, handed over
+    /// in a new file (`--setup`); `--finish` deletes the old one once the vendor has it.
+    Rotate(crate::headless::rotate::RotateArgs),
+    /// Every API application on a Halo with its risks (read-only; exit 0 none high, 1 a high
+    /// risk, 2 could not run).
+    Audit(crate::headless::audit::AuditArgs),
+    /// Bring a hand-made integration under management (a setup for `check`, `rotate`, `tighten`).
+    Adopt(crate::headless::adopt::AdoptArgs),
+    /// Take a setup's integration down to its profile's least privilege, never cutting the vendor off.
+    Tighten(crate::headless::tighten::TightenArgs),
     /// Print a shell completion script (e.g. `halo-onboard completions bash > ~/.local/share/bash-completion/completions/halo-onboard`).
     Completions {
         #[arg(value_enum)]

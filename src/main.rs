@@ -46,6 +46,10 @@ fn main() -> ExitCode {
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(args)),
         Some(Command::Rollback(args)) => block_on(headless::sessions::run_rollback(args)),
         Some(Command::Doctor(args)) => block_on(headless::doctor::run(args)),
+        Some(Command::Rotate(args)) => block_on(headless::rotate::run(args)),
+        Some(Command::Audit(args)) => block_on(headless::audit::run(args)),
+        Some(Command::Adopt(args)) => block_on(headless::adopt::run(args)),
+        Some(Command::Tighten(args)) => block_on(headless::tighten::run(args)),
         Some(Command::Status(args)) => ExitCode::from(headless::status::run_status(args)),
         Some(Command::Handover(args)) => ExitCode::from(headless::status::run_handover(args)),
         Some(Command::Completions { shell }) => printed(
@@ -249,6 +253,10 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     };
     match runtime::run(opts) {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
+        // `r` on a finished setup: the rotation continues on the normal screen, asking there.
+        Ok(Exit::Rotate(id)) => block_on(headless::rotate::run(
+            &headless::rotate::RotateArgs::setup(&id),
+        )),
         Ok(Exit::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
         Err(e) => {
             eprintln!("halo-onboard: {e:?}");

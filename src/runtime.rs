@@ -64,11 +64,13 @@ pub struct Options {
 }
 
 /// How the loop ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
     Quit,
     /// Terminated by a signal (its number), terminal restored.
     Signal(i32),
+    /// Closed to rotate this setup's secret on the terminal (`r` on its line).
+    Rotate(String),
 }
 
 fn map_event(ev: Event) -> Option<Msg> {
@@ -329,7 +331,10 @@ async fn event_loop(
         }
         dirty = true;
         if model.quit {
-            return Ok(Exit::Quit);
+            return Ok(match model.hand_off.take() {
+                Some(id) => Exit::Rotate(id),
+                None => Exit::Quit,
+            });
         }
     }
 }

@@ -8,6 +8,8 @@ mod common;
 mod bad_input;
 #[path = "cli/catalogue.rs"]
 mod catalogue;
+#[path = "cli/daytwo.rs"]
+mod daytwo;
 #[path = "cli/dialect.rs"]
 mod dialect;
 #[path = "cli/habits.rs"]
@@ -22,6 +24,8 @@ mod hostile;
 mod kill;
 #[path = "cli/manual.rs"]
 mod manual;
+#[path = "cli/rotate_kill.rs"]
+mod rotate_kill;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/variants.rs"]

@@ -27,3 +27,5 @@ mod wizard;
 mod wizard_manual;
 #[path = "e2e/wizard_resume.rs"]
 mod wizard_resume;
+#[path = "e2e/wizard_rotate.rs"]
+mod wizard_rotate;

@@ -147,6 +147,8 @@ pub enum Action {
     ResumeNext,
     ResumePrev,
     ResumePick,
+    ResumeRotate,
+    OpenSetups,
     NewSetup,
     StartApply,
     Retry,
@@ -537,6 +539,10 @@ pub static TABLE: &[Bind] = &[
         .when(super::instance::can_offer)
         .hint("save this Halo")
         .help("save this Halo as a named instance for headless --instance (no secret)"),
+    row(C::Connect, &[K::Ch('o')], A::OpenSetups)
+        .when(super::picker::has_setups)
+        .hint("your setups")
+        .help("the setups made here: continue an unfinished one, rotate a finished one's secret"),
     row(C::Connect, &[K::Ch('t')], A::TestConnection)
         .hint("test")
         .help("test the connection"),
@@ -665,6 +671,8 @@ pub static TABLE: &[Bind] = &[
     row(C::Resume, &[code(KC::Enter)], A::ResumePick)
         .hint("resume (asks only for the bootstrap secret)")
         .help("continue that setup"),
+    row(C::Resume, &[K::Ch('r')], A::ResumeRotate)
+        .help("a finished setup: rotate its secret without downtime (a second application, handed over in a new file)"),
     row(C::Resume, &[K::Ctrl('c')], A::AskQuit),
     row(C::Resume, &[code(KC::Esc), K::Ch('n')], A::NewSetup)
         .hint("start a new setup")

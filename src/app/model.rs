@@ -176,6 +176,11 @@ pub struct Model {
     pub profile: Option<Profile>,
     /// Unfinished setups that can be continued.
     pub resumable: Vec<ResumeRow>,
+    /// Finished setups, listed after the unfinished ones: `r` rotates one's secret.
+    pub setups: Vec<ResumeRow>,
+    /// The setup whose secret is rotated once the wizard closes (`r` on its line): the
+    /// terminal's `rotate` asks for the bootstrap secret and what it needs on the normal screen.
+    pub hand_off: Option<String>,
     /// Apply, verification and hand-over.
     pub apply: ApplyState,
     /// The state dir (journal, hand-over files), for paths shown and defaults.
@@ -223,6 +228,8 @@ impl Model {
             profiles: Vec::new(),
             profile: None,
             resumable: Vec::new(),
+            setups: Vec::new(),
+            hand_off: None,
             apply: ApplyState::default(),
             state_dir: None,
             run_tag: "0".into(),

@@ -110,6 +110,8 @@ pub struct StartupRequest {
 pub struct Started {
     pub profiles: Option<Vec<crate::profile::Profile>>,
     pub resumable: Vec<super::apply::ResumeRow>,
+    /// Finished setups (handed over, with an application): each can be rotated.
+    pub finished: Vec<super::apply::ResumeRow>,
     /// Profiles or setups that could not be read, said in the log.
     pub warnings: Vec<String>,
     pub demo: Option<Result<DemoHalo, String>>,

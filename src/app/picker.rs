@@ -55,7 +55,7 @@ pub fn open(m: &mut Model) {
 pub fn step(m: &mut Model, delta: isize) {
     let n = match &m.overlay {
         Overlay::ProfilePicker(p) => matching(m, &p.filter).len(),
-        Overlay::Resume(_) => m.resumable.len(),
+        Overlay::Resume(_) => m.resumable.len() + m.setups.len(),
         _ => return,
     } as isize;
     let i = match &mut m.overlay {
@@ -178,13 +178,55 @@ pub fn left_to_user(p: &Profile) -> Vec<Field> {
     .collect()
 }
 
-/// Enter on an unfinished setup: continue it.
-pub fn resume(m: &mut Model, fx: &mut Vec<Effect>) {
-    if let Overlay::Resume(i) = m.overlay
-        && let Some(row) = m.resumable.get(i).cloned()
-    {
-        super::apply::resume(m, &row, fx);
+/// Whether there are setups to list (`o` on the Connect step).
+pub fn has_setups(m: &Model) -> bool {
+    !m.resumable.is_empty() || !m.setups.is_empty()
+}
+
+/// `o`: the setups made here, unfinished first.
+pub fn open_setups(m: &mut Model) {
+    if has_setups(m) {
+        m.overlay = Overlay::Resume(0);
     }
+}
+
+/// Enter on an unfinished setup: continue it; on a finished one: rotate its secret.
+pub fn resume(m: &mut Model, fx: &mut Vec<Effect>) {
+    if let Overlay::Resume(i) = m.overlay {
+        match m.resumable.get(i).cloned() {
+            Some(row) => super::apply::resume(m, &row, fx),
+            None => rotate(m, fx),
+        }
+    }
+}
+
+/// `r` on a finished setup: the wizard closes and the terminal's `rotate --setup` takes over
+/// (a second application for the same agent, handed over in a new file; the old one keeps
+/// working until `rotate --finish`).
+pub fn rotate(m: &mut Model, fx: &mut Vec<Effect>) {
+    let Overlay::Resume(i) = m.overlay else {
+        return;
+    };
+    let Some(row) = i
+        .checked_sub(m.resumable.len())
+        .and_then(|j| m.setups.get(j))
+    else {
+        m.log(
+            fx,
+            LogKind::Warn,
+            "an unfinished setup has nothing to rotate yet: Enter continues it",
+        );
+        return;
+    };
+    let id = row.session.id.clone();
+    m.log(
+        fx,
+        LogKind::Info,
+        format!("rotating setup {id}: the wizard closes and `halo-onboard rotate --setup {id}` continues on the terminal"),
+    );
+    m.hand_off = Some(id);
+    m.quit = true;
+    fx.push(Effect::Quit);
 }
 
 /// Esc on the unfinished setups: start a new one.

@@ -39,9 +39,20 @@ pub fn started(m: &mut Model, fx: &mut Vec<Effect>, s: Started) {
         ),
         None => {}
     }
+    if !s.finished.is_empty() {
+        m.log(
+            fx,
+            LogKind::Info,
+            format!(
+                "{} finished setup(s) here: o on the Connect step lists them (r rotates one's secret without downtime)",
+                s.finished.len()
+            ),
+        );
+        m.setups = s.finished;
+    }
     if !s.resumable.is_empty() {
         m.resumable = s.resumable;
-        // Offered only while nothing else is going on.
+        // Offered only while nothing else is going on (finished ones wait for `o`).
         if m.overlay == Overlay::None && m.step == Step::Connect && m.apply.resume.is_none() {
             m.overlay = Overlay::Resume(0);
         }

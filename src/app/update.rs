@@ -137,6 +137,8 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::PickerClear => picker::clear(m),
         Action::PickProfile => picker::pick(m, fx),
         Action::ResumePick => picker::resume(m, fx),
+        Action::ResumeRotate => picker::rotate(m, fx),
+        Action::OpenSetups => picker::open_setups(m),
         Action::NewSetup => picker::new_setup(m, fx),
         Action::StartApply => ap::start_apply(m, fx),
         Action::Retry => ap::request_apply(m, fx),

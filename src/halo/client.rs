@@ -497,6 +497,17 @@ impl Client {
         self.list("Agent", &query, &list_key("Agent")).await
     }
 
+    /// Every agent, API-only and disabled ones included, with the roles each holds (an
+    /// audit, or who else holds a role before it is changed).
+    pub async fn agents_with_roles(&self) -> Result<Vec<Agent>> {
+        let query = [
+            ("includeapiagents", "true".to_owned()),
+            ("includedisabled", "true".to_owned()),
+            ("includeroles", "true".to_owned()),
+        ];
+        self.list("Agent", &query, "agents").await
+    }
+
     pub async fn get_agent(&self, id: i64) -> Result<Agent> {
         ids::check_int(IdKind::Agent, id)?;
         self.get_one(&["Agent", &id.to_string()], &[]).await

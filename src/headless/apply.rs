@@ -66,7 +66,9 @@ pub struct RunArgs {
     /// Replace the --out file if it exists.
     #[arg(long, requires = "out")]
     pub force: bool,
-    /// Rotate the secret of an application an earlier setup made (breaks the vendor's copy).
+    /// Replace the secret of an application an earlier setup made, in place: the vendor's copy
+    /// stops working at once (downtime until it has the new one). `halo-onboard rotate` hands
+    /// over a new secret without downtime.
     #[arg(long)]
     pub new_secret: bool,
     /// For an application that already exists: a file holding its secret, to verify the
@@ -143,7 +145,9 @@ fn extras_text(plan: &Plan, traps: &[Trap]) -> String {
     s
 }
 
-fn checks_text<'a>(checks: impl Iterator<Item = &'a crate::plan::verify::Check>) -> String {
+pub(crate) fn checks_text<'a>(
+    checks: impl Iterator<Item = &'a crate::plan::verify::Check>,
+) -> String {
     let mut s = String::new();
     for c in checks {
         s.push_str(&format!("  {:<5} {:<36} {}\n", c.mark(), c.name, c.detail));
@@ -295,7 +299,7 @@ impl Outcome {
 }
 
 /// Progress as printed lines: steps as they happen, read-back differences as the fix to make.
-fn printer(log: Log, a: &Answers) -> ProgressFn {
+pub(crate) fn printer(log: Log, a: &Answers) -> ProgressFn {
     let names = [
         a.role.name.trim().to_string(),
         a.agent.name.trim().to_string(),
@@ -750,8 +754,9 @@ pub fn outcome_text(o: &Outcome) -> String {
     s.push_str(&format!("Client ID: {client_id}\n"));
     if let Some(when) = &o.secret_issued {
         s.push_str(&format!(
-            "Secret issued {} (halo-onboard's journal); `check` warns when a rotation policy you set (rotate_after_days) says it is due.\n",
-            crate::halo::expiry::day(when)
+            "Secret issued {} (halo-onboard's journal); `check` warns when a rotation policy you set (rotate_after_days) says it is due, and `halo-onboard rotate --setup {}` hands over a new one without downtime.\n",
+            crate::halo::expiry::day(when),
+            o.session
         ));
     }
     if let Some(r) = o
@@ -760,8 +765,9 @@ pub fn outcome_text(o: &Outcome) -> String {
         .and_then(crate::halo::expiry::Reported::parse_short)
     {
         s.push_str(&format!(
-            "{}. If it is this secret's expiry, rotate before then with the same `halo-onboard apply` and --new-secret.\n",
-            r.words()
+            "{}. If it is this secret's expiry, rotate before then without downtime: `halo-onboard rotate --setup {}`.\n",
+            r.words(),
+            o.session
         ));
     }
     match (&o.credentials_file, o.new_secret) {
@@ -775,12 +781,14 @@ pub fn outcome_text(o: &Outcome) -> String {
             );
         }
         (Some(path), false) => s.push_str(&format!(
-            "The secret is unchanged: the vendor's copy was handed over in {} (--new-secret rotates it).\n",
-            path.display()
+            "The secret is unchanged: the vendor's copy was handed over in {} (`halo-onboard rotate --setup {}` hands over a new one without downtime; --new-secret replaces it in place and cuts the vendor off until it has the new one).\n",
+            path.display(),
+            o.session
         )),
-        (None, _) => s.push_str(
-            "The secret is unchanged: the vendor already has it (--new-secret rotates it).\n",
-        ),
+        (None, _) => s.push_str(&format!(
+            "The secret is unchanged: the vendor already has it (`halo-onboard rotate --setup {}` hands over a new one without downtime; --new-secret replaces it in place and cuts the vendor off until it has the new one).\n",
+            o.session
+        )),
     }
     if o.unverified() {
         s.push_str(&format!(
@@ -975,6 +983,9 @@ pub fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -> Sessi
 fn from_setup(args: &ApplyArgs, reference: &str) -> Result<(ApplyArgs, Answers), Failure> {
     let j = Journal::open_default().map_err(journal_failure)?;
     let s = super::sessions::resolve(&j, reference)?;
+    if let Some(f) = super::rotate::busy(&s).or_else(|| super::rotate::adopted(&s)) {
+        return Err(f);
+    }
     let c = &s.answers.connection;
     let ep = s.endpoint.clone();
     let mut out = args.clone();

@@ -29,20 +29,28 @@ pub struct CheckArgs {
     /// HALO_CLIENT_SECRET is set.
     #[arg(
         value_name = "SETUP",
-        conflicts_with_all = ["url", "resource_url", "auth_url", "profile", "answers", "app_client_id"]
+        conflicts_with_all = ["url", "resource_url", "auth_url", "profile", "answers", "app_client_id", "all"]
     )]
     pub setup: Option<String>,
+    /// Check every setup managed here, on every Halo (one line each, or --json); the exit
+    /// code is the worst result. Setups whose Halo is no saved instance use
+    /// HALO_CLIENT_SECRET for the object checks, if it is set.
+    #[arg(
+        long,
+        conflicts_with_all = ["url", "resource_url", "auth_url", "profile", "answers", "app_client_id", "app_secret_file"]
+    )]
+    pub all: bool,
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Profile the integration was set up with: an id (see `halo-onboard profiles`) or a
     /// profile TOML file.
-    #[arg(long, required_unless_present = "setup")]
+    #[arg(long, required_unless_present_any = ["setup", "all"])]
     pub profile: Option<String>,
     /// TOML answers laid over the profile, as given to `apply` (e.g. the chosen default team).
     #[arg(long)]
     pub answers: Option<PathBuf>,
     /// Client ID of the application to audit.
-    #[arg(long, required_unless_present = "setup")]
+    #[arg(long, required_unless_present_any = ["setup", "all"])]
     pub app_client_id: Option<String>,
     /// File holding the audited application's secret (otherwise HALO_APP_CLIENT_SECRET).
     #[arg(long)]
@@ -179,6 +187,16 @@ impl Report {
         });
     }
 
+    fn could_not_check(&mut self, name: &str, detail: impl Into<String>) {
+        self.push(CheckRow {
+            name: name.into(),
+            status: Status::CouldNotCheck,
+            layer: None,
+            detail: detail.into(),
+            fix: String::new(),
+        });
+    }
+
     fn skip(&mut self, name: &str, detail: impl Into<String>) {
         self.push(CheckRow {
             name: name.into(),
@@ -222,6 +240,10 @@ pub struct Audit<'a> {
     pub app_secret: &'a SecretString,
     /// Admin client for object-level checks; `None` skips them.
     pub bootstrap: Option<&'a Client>,
+    /// The setup adopted a hand-made integration: an administrator role it reuses is drift.
+    pub adopted: bool,
+    /// The setup this integration is, when known: its fixes name `rotate --setup`.
+    pub setup: Option<&'a str>,
     pub opts: ClientOptions,
     /// When halo-onboard issued the secret (`check SETUP`: from the journal).
     pub secret_issued_unix: Option<u64>,
@@ -289,6 +311,26 @@ pub async fn audit(a: &Audit<'_>) -> Report {
 
 fn app_fix(app: &str, what: &str) -> String {
     format!("In Halo: {HALO_API} > {app} > {what}")
+}
+
+/// Without the application's secret: the object-level checks only, and the token checks
+/// named as skipped with the reason (Halo shows a secret once; an adopted application's was
+/// never handed to halo-onboard).
+pub async fn audit_without_token(a: &Audit<'_>) -> Report {
+    let mut r = Report::default();
+    if let Some(b) = a.bootstrap {
+        objects(a, b, &mut r).await;
+    }
+    let why = format!(
+        "skipped: halo-onboard does not have this application's secret (Halo shows it once); put it in {APP_SECRET_ENV} or --app-secret-file to check the token, the login agent and each area"
+    );
+    // Not proven: the verdict cannot be "verified" without them.
+    r.could_not_check("token", why.clone());
+    r.could_not_check("scope probes", why);
+    secret_age(a, &mut r, crate::journal::now_unix());
+    r.manual_steps_left = a.manual_left.clone();
+    r.judge();
+    r
 }
 
 /// Object-level checks with the bootstrap client.
@@ -369,7 +411,7 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
             r.drift(format!("role '{}' not found", ans.role.name));
             r.skip("role permissions", "skipped: role not found");
         }
-        Some(role) => check_role(ans, role, r),
+        Some(role) => check_role(ans, role, r, a.adopted),
     }
     known
 }
@@ -534,7 +576,7 @@ fn check_agent(a: &Audit<'_>, g: &Agent, role: Option<&Role>, r: &mut Report, kn
     }
 }
 
-fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
+fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
     let fix = format!("In Halo: {ROLES} > {}", role.name);
     let created = ans.role.mode == RoleMode::Create;
     let have = role.permissions();
@@ -560,6 +602,25 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report) {
             );
             r.drift("role gained admin");
         }
+        (false, true) if adopted => {
+            r.fail(
+                "role admin",
+                Layer::Role,
+                format!(
+                    "the agent's role '{}' is a HaloPSA Administrator; the profile does not ask for one",
+                    role.name
+                ),
+                "Do not untick it on a role other agents may hold: `halo-onboard tighten` moves the integration to an API-only agent with a role of its own (the role itself is left as it is)",
+            );
+            r.drift("agent is an administrator");
+        }
+        (false, true) => r.pass(
+            "role admin",
+            format!(
+                "HaloPSA Administrator: '{}' is an existing role this setup reuses",
+                role.name
+            ),
+        ),
         (want, _) => r.pass(
             "role admin",
             if want {
@@ -630,8 +691,15 @@ fn rotate_command(a: &Audit<'_>) -> String {
         c.client_id.trim()
     };
     let profile = a.answers.profile.as_deref().unwrap_or("<profile>");
+    // A setup here is rotated without downtime; without one, only the in-place rotation
+    // (which cuts the vendor off until it has the new secret) is at hand.
+    if let Some(id) = a.setup {
+        return format!(
+            "hand the vendor a new secret without downtime: halo-onboard rotate --setup {id} (then `halo-onboard rotate --finish {id}`)"
+        );
+    }
     format!(
-        "rotate it: halo-onboard apply --url {} --client-id {bootstrap} --profile {profile} --new-secret --yes (then give the vendor the new secret)",
+        "rotate it: halo-onboard apply --url {} --client-id {bootstrap} --profile {profile} --new-secret --yes (replaces the secret in place: the vendor is cut off until it has the new one; for a setup made here, `halo-onboard rotate --setup ID` keeps it working)",
         a.endpoint.base_url()
     )
 }
@@ -888,7 +956,9 @@ struct Subject {
     endpoint: Endpoint,
     answers: Answers,
     app_client_id: String,
-    app_secret: SecretString,
+    /// `None`: not at hand (an adopted application: halo-onboard never had it); only the
+    /// object-level checks run.
+    app_secret: Option<SecretString>,
     /// Bootstrap application id and secret, when given: object-level checks.
     bootstrap: Option<(String, SecretString)>,
     /// Shown in the heading.
@@ -902,6 +972,8 @@ struct Subject {
     secret_issued_unix: Option<u64>,
     /// That setup's manual steps not yet confirmed done.
     manual_left: Vec<String>,
+    /// The setup adopted a hand-made integration.
+    adopted: bool,
 }
 
 /// `check SETUP`: the journal knows where, what and which application; the hand-over (or the
@@ -928,21 +1000,10 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
             )
         })?;
     let app_secret = match app_secret(args)? {
-        Some(sec) => sec,
+        Some(sec) => Some(sec),
         None => {
             let app_id = s.objects.application_id.clone().unwrap_or_default();
-            crate::plan::handover::known_app_secret(&j, &app_id, &app_client_id)
-                .map(|k| k.secret)
-                .ok_or_else(|| {
-                    no_app_secret(&format!(
-                        " (the hand-over file of setup {} is gone{})",
-                        s.id,
-                        s.credentials_file
-                            .as_ref()
-                            .map(|f| format!(": {}", f.display()))
-                            .unwrap_or_default()
-                    ))
-                })?
+            crate::plan::handover::known_app_secret(&j, &app_id, &app_client_id).map(|k| k.secret)
         }
     };
     // The bootstrap secret where the saved instance of this Halo keeps it (or --instance
@@ -966,14 +1027,42 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
         Some(sec) if !boot_id.trim().is_empty() => Some((boot_id, sec)),
         _ => None,
     };
+    // Without the application's secret only the bootstrap credentials can see anything.
+    if app_secret.is_none() && bootstrap.is_none() {
+        let why = if s.adoption.is_some() {
+            format!(
+                " (setup {} adopted a hand-made application: Halo showed its secret once, to whoever made it)",
+                s.id
+            )
+        } else {
+            format!(
+                " (the hand-over file of setup {} is gone{})",
+                s.id,
+                s.credentials_file
+                    .as_ref()
+                    .map(|f| format!(": {}", f.display()))
+                    .unwrap_or_default()
+            )
+        };
+        return Err(no_app_secret(&format!(
+            "{why}; or set {SECRET_ENV} to run the object-level checks alone"
+        )));
+    }
+    // An adopted integration is brought to its profile by `tighten`, not by a re-apply.
+    let repair = if s.adoption.is_some() {
+        format!("halo-onboard tighten --setup {}", s.id)
+    } else {
+        format!("halo-onboard apply --setup {} --yes", s.id)
+    };
     Ok(Subject {
+        adopted: s.adoption.is_some(),
         endpoint,
         what: format!(
             "setup {} (application {app_client_id}, profile {})",
             s.id,
             s.answers.profile.as_deref().unwrap_or("-")
         ),
-        repair: format!("halo-onboard apply --setup {} --yes", s.id),
+        repair,
         setup: Some(s.id.clone()),
         ca_file,
         secret_issued_unix: j.secret_issued_unix(&s),
@@ -993,7 +1082,7 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
         &super::profiles::resolve(&profile)?,
         args.answers.as_deref(),
     )?;
-    let app_secret = app_secret(args)?.ok_or_else(|| no_app_secret(""))?;
+    let app_secret = Some(app_secret(args)?.ok_or_else(|| no_app_secret(""))?);
     let boot_secret = match (&args.connect.client_id, &args.connect.client_secret_file) {
         (Some(_), _) => Some(args.connect.secret()?),
         (None, Some(_)) => {
@@ -1037,6 +1126,7 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
             .find(|s| s.objects.client_id.as_deref() == Some(app_client_id.trim()))
     });
     Ok(Subject {
+        adopted: false,
         ca_file: args.connect.ca_file.clone(),
         setup: made_here.as_ref().map(|s| s.id.clone()),
         secret_issued_unix: journal
@@ -1059,7 +1149,7 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
 
 /// Every failed fix line ends with the command that repairs the drift: `apply` brings the
 /// objects back to the answers; a rejected secret needs a new one handed over.
-fn add_repair(r: &mut Report, cmd: &str) {
+fn add_repair(r: &mut Report, cmd: &str, setup: Option<&str>) {
     let rejected = r
         .drift
         .iter()
@@ -1071,11 +1161,21 @@ fn add_repair(r: &mut Report, cmd: &str) {
         }
         any = true;
         let line = if c.name == "token" && rejected {
-            format!("or rotate the secret and hand it over again: `{cmd} --new-secret`")
+            match setup {
+                Some(id) => format!(
+                    "or hand the vendor new credentials: `halo-onboard rotate --setup {id}` (a second application; the old one stays until `rotate --finish {id}`)"
+                ),
+                None => format!(
+                    "or rotate the secret and hand it over again: `{cmd} --new-secret` (replaces the secret in place: the vendor's copy stops working at once)"
+                ),
+            }
+        } else if c.name == "secret age" || c.name == "secret expiry (Halo reports)" {
+            // Its own fix already names the rotation; a re-apply would not change the secret.
+            c.fix.clone()
         } else {
             format!("or repair: `{cmd}`")
         };
-        c.fix = if c.fix.is_empty() {
+        c.fix = if c.fix.is_empty() || c.fix == line {
             line
         } else {
             format!("{} — {line}", c.fix.trim_end_matches('.'))
@@ -1086,7 +1186,7 @@ fn add_repair(r: &mut Report, cmd: &str) {
     }
 }
 
-async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
+pub(crate) async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
     let t = match &args.setup {
         Some(reference) => from_setup(args, reference)?,
         None => {
@@ -1125,20 +1225,26 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         "" => t.endpoint.resource_url.clone(),
         u => u.to_string(),
     };
-    let mut r = audit(&Audit {
+    let unknown = SecretString::from(String::new());
+    let a = Audit {
         endpoint: &t.endpoint,
         answers: &t.answers,
         app_client_id: &t.app_client_id,
-        app_secret: &t.app_secret,
+        app_secret: t.app_secret.as_ref().unwrap_or(&unknown),
         bootstrap: boot.as_ref(),
+        adopted: t.adopted,
         opts,
         secret_issued_unix: t.secret_issued_unix,
         manual_left: t.manual_left.clone(),
         policy: config.secret_policy(&address),
-    })
-    .await;
+        setup: t.setup.as_deref(),
+    };
+    let mut r = match &t.app_secret {
+        Some(_) => audit(&a).await,
+        None => audit_without_token(&a).await,
+    };
     r.setup = t.setup.clone();
-    add_repair(&mut r, &t.repair);
+    add_repair(&mut r, &t.repair, t.setup.as_deref());
     if let Some(id) = &t.setup {
         record(id, &r);
     }
@@ -1168,6 +1274,15 @@ fn record(id: &str, r: &Report) {
 
 /// `halo-onboard check`.
 pub async fn run(args: &CheckArgs) -> u8 {
+    if args.all {
+        return super::deadline::within(
+            args.deadline,
+            "check --all",
+            args.json,
+            super::check_all::run(args),
+        )
+        .await;
+    }
     super::deadline::within(args.deadline, "check", args.json, run_check(args)).await
 }
 

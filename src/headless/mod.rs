@@ -1,15 +1,20 @@
 //! Commands that run without the wizard: apply (also --batch), check, resume, sessions, rollback,
 //! status, handover clean, doctor, profiles.
 
+pub mod adopt;
 pub mod apply;
+pub mod audit;
 pub mod batch;
 pub mod check;
+pub mod check_all;
 pub mod common;
 pub mod deadline;
 pub mod doctor;
 pub mod output;
 pub mod profiles;
 pub mod prompt;
+pub mod rotate;
 pub mod sessions;
 pub mod status;
 pub mod table;
+pub mod tighten;

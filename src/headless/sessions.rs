@@ -166,15 +166,15 @@ pub fn resolve(j: &Journal, reference: &str) -> Result<Session, Failure> {
 /// A recorded setup opened for a run of `command` that writes it: resolved, locked (no other
 /// run writes it or the same integration meanwhile; the locks are held until the returned
 /// [`Opened`] is dropped), and connected with the bootstrap credential.
-struct Opened {
-    journal: Journal,
-    session: Session,
-    client: crate::halo::Client,
-    endpoint: crate::halo::Endpoint,
-    _locks: crate::journal::lock::Held,
+pub(crate) struct Opened {
+    pub(crate) journal: Journal,
+    pub(crate) session: Session,
+    pub(crate) client: crate::halo::Client,
+    pub(crate) endpoint: crate::halo::Endpoint,
+    pub(crate) _locks: crate::journal::lock::Held,
 }
 
-async fn open_session(
+pub(crate) async fn open_session(
     id: &str,
     secret_file: Option<&std::path::Path>,
     instance: Option<&str>,
@@ -239,6 +239,9 @@ async fn resume(args: &ResumeArgs) -> u8 {
             "resume",
         )
         .await?;
+        if let Some(f) = super::rotate::busy(&s) {
+            return Err(f);
+        }
         if s.finished() {
             return Err(Failure::new(
                 format!("setup {} is already finished: {}", s.id, s.state_words()),

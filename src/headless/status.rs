@@ -89,13 +89,17 @@ pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFi
         _ => a == b,
     };
     for s in sessions {
-        let Some(f) = &s.credentials_file else {
-            continue;
-        };
-        if let Some(known) = found.iter_mut().find(|(p, _)| same(p, f)) {
-            known.1.get_or_insert_with(|| s.id.clone());
-        } else if holds_credentials(f) {
-            found.push((f.clone(), Some(s.id.clone())));
+        // A rotation's new file belongs to its setup too.
+        let rotated = s
+            .rotation
+            .as_ref()
+            .and_then(|r| r.credentials_file.as_ref());
+        for f in s.credentials_file.iter().chain(rotated) {
+            if let Some(known) = found.iter_mut().find(|(p, _)| same(p, f)) {
+                known.1.get_or_insert_with(|| s.id.clone());
+            } else if holds_credentials(f) {
+                found.push((f.clone(), Some(s.id.clone())));
+            }
         }
     }
     let now = now_unix();
@@ -144,11 +148,15 @@ fn secret_cell(r: &SetupRow) -> String {
     let Some(issued) = &r.secret_issued else {
         return "-".into();
     };
+    let due = match (&r.rotate_by, r.rotation_due) {
+        (Some(by), true) => format!(": rotate (due {by})"),
+        (Some(by), false) => format!(", rotate by {by}"),
+        (None, _) => String::new(),
+    };
     format!(
-        "{}, {} d{}",
+        "{}, {} d{due}",
         crate::halo::expiry::day(issued),
         r.secret_age_days.unwrap_or_default(),
-        if r.rotation_due { ": rotate" } else { "" }
     )
 }
 
@@ -180,6 +188,12 @@ struct SetupRow {
     /// What Halo reports about the secret's expiry, never fact.
     #[serde(rename = "secret_expiry_halo_reports")]
     reported_expiry: Option<String>,
+    /// When the admin's policy wants it rotated (`YYYY-MM-DD`), where a policy is set.
+    rotate_by: Option<String>,
+    /// A rotation or tightening in progress, in words.
+    rotation: Option<String>,
+    /// Adopted from a hand-made integration (`adopt`).
+    adopted: bool,
 }
 
 fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> {
@@ -200,6 +214,15 @@ fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> 
                 )
             });
             SetupRow {
+                rotation: s.rotation.as_ref().map(|r| r.words()),
+                rotate_by: age.as_ref().and_then(|a| {
+                    a.rotate_after_days.map(|d| {
+                        crate::halo::expiry::day(&crate::halo::expiry::format_unix(
+                            a.issued_unix + u64::from(d) * 86_400,
+                        ))
+                    })
+                }),
+                adopted: s.adoption.is_some(),
                 id: s.id.clone(),
                 instance: cfg.instance_at(&address).map(|(n, _)| n.to_string()),
                 profile: s.answers.profile.clone(),
@@ -302,7 +325,11 @@ fn text(
                 vec![
                     r.profile.clone().unwrap_or_else(|| "-".into()),
                     r.id.clone(),
-                    r.state.to_string(),
+                    match (&r.rotation, r.adopted) {
+                        (Some(_), _) => format!("{}; rotation in progress", r.state),
+                        (None, true) => format!("{} (adopted)", r.state),
+                        (None, false) => r.state.to_string(),
+                    },
                     r.client_id.clone().unwrap_or_else(|| "-".into()),
                     r.last_check.as_ref().map_or_else(
                         || "never".into(),
@@ -322,6 +349,19 @@ fn text(
         ];
         for l in lines(&cols, &rows) {
             o.push_str(&format!("  {l}\n"));
+        }
+        for r in &group {
+            if let Some(w) = &r.rotation {
+                o.push_str(&format!(
+                    "  {}: {w}; `halo-onboard rotate --finish {}` once the vendor has the new credentials\n",
+                    r.id, r.id
+                ));
+            } else if r.rotation_due {
+                o.push_str(&format!(
+                    "  {}: the secret is due for rotation (rotate_after_days); `halo-onboard rotate --setup {}` hands over a new one without downtime\n",
+                    r.id, r.id
+                ));
+            }
         }
         // What Halo reports is said as reported, under the table, never in a column of facts.
         for r in &group {

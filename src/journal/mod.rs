@@ -9,6 +9,7 @@
 
 pub mod fsutil;
 pub mod lock;
+pub mod rotation;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -135,6 +136,8 @@ pub enum Subject {
     Secret,
     Verify,
     Handover,
+    /// A second application of the setup (rotate, tighten) and the deletion of the first.
+    Rotation,
 }
 
 impl Subject {
@@ -147,6 +150,7 @@ impl Subject {
             Self::Secret => "secret",
             Self::Verify => "verification",
             Self::Handover => "hand-over",
+            Self::Rotation => "rotation",
         }
     }
 }
@@ -248,6 +252,18 @@ pub struct Session {
     /// The steps the admin confirmed done (`resume ID --confirm-manual`, the wizard's `m`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manual_confirmed: Vec<String>,
+    /// A second application being brought in (rotate, tighten), until `rotate --finish`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<rotation::Rotation>,
+    /// Rotations and tightenings finished, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<rotation::RotationDone>,
+    /// How a hand-made integration was adopted (`adopt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adoption: Option<rotation::Adoption>,
+    /// An in-place tightening not checked yet: what each step changed, newest last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undo: Vec<rotation::Undo>,
 }
 
 /// The last `check` of a setup, kept beside the journal (`<state dir>/checks/<id>.json`) so a
@@ -567,6 +583,10 @@ impl Journal {
             reported_expiry: None,
             manual_steps: Vec::new(),
             manual_confirmed: Vec::new(),
+            rotation: None,
+            rotations: Vec::new(),
+            adoption: None,
+            undo: Vec::new(),
         }
     }
 

@@ -935,7 +935,7 @@ impl Applier<'_> {
             // it stays unless a rotation was asked for, which would break their copy.
             None if handed_out(s) && !self.regenerate_secret => {
                 self.say(format!(
-                    "Application '{}': secret left unchanged (the vendor has it from the hand-over; --new-secret rotates it)",
+                    "Application '{}': secret left unchanged (the vendor has it from the hand-over; `halo-onboard rotate` hands over a new one without downtime)",
                     action.name
                 ));
                 None

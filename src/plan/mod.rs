@@ -1,14 +1,18 @@
 //! Desired state (answers + profile) → plan → apply → verify → hand-over.
 
 pub mod apply;
+pub mod audit;
 pub mod build;
 pub mod handover;
+pub mod inventory;
 pub mod limits;
 pub mod manual;
 pub mod ownership;
 pub mod repair;
 pub mod rollback;
+pub mod rotate;
 pub mod session;
+pub mod tighten;
 pub mod verify;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};

@@ -288,11 +288,26 @@ pub fn load(req: StartupRequest) -> Started {
     if req.unfinished
         && let Ok(j) = Journal::open_default()
     {
+        // Finished ones too: each line offers a rotation of its secret.
+        s.finished = j
+            .list()
+            .0
+            .into_iter()
+            .filter(|x| {
+                x.status == crate::journal::Status::HandedOver && x.objects.application_id.is_some()
+            })
+            .map(|session| ResumeRow {
+                age: session.age(),
+                session,
+            })
+            .collect();
         let (list, bad) = j.unfinished();
         s.warnings
             .extend(bad.iter().map(|e| format!("{e} ({})", e.hint())));
         s.resumable = list
             .into_iter()
+            // A tightening owns its setup until `rotate --finish` or `--abandon`.
+            .filter(|session| session.rotation.is_none())
             .map(|session| ResumeRow {
                 age: session.age(),
                 session,

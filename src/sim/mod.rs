@@ -19,6 +19,7 @@ pub mod record;
 mod reply;
 pub mod sandbox;
 mod schema;
+pub mod seeds;
 mod server;
 mod simapi;
 pub mod state;
@@ -78,6 +79,8 @@ pub struct SimConfig {
     pub denial: Denial,
     pub agent_listing: AgentListing,
     pub list_shape: ListShape,
+    /// What a new instance holds besides a fresh tenant (`--seed audit`).
+    pub seed_data: seeds::SeedData,
 }
 
 impl Default for SimConfig {
@@ -103,6 +106,7 @@ impl Default for SimConfig {
             denial: Denial::default(),
             agent_listing: AgentListing::default(),
             list_shape: ListShape::default(),
+            seed_data: seeds::SeedData::default(),
         }
     }
 }
@@ -132,6 +136,7 @@ impl std::fmt::Debug for SimConfig {
             .field("denial", &self.denial)
             .field("agent_listing", &self.agent_listing)
             .field("list_shape", &self.list_shape)
+            .field("seed_data", &self.seed_data)
             .finish()
     }
 }
@@ -364,11 +369,17 @@ pub async fn spawn(cfg: SimConfig, addr: SocketAddr) -> std::io::Result<SimHandl
     };
     let mut state = match loaded {
         Some(s) => s,
-        None => State::seed_with(
-            cfg.client_id.clone().unwrap_or_else(state::new_guid),
-            cfg.client_secret.clone().unwrap_or_else(state::new_secret),
-            cfg.dialect,
-        ),
+        None => {
+            let mut s = State::seed_with(
+                cfg.client_id.clone().unwrap_or_else(state::new_guid),
+                cfg.client_secret.clone().unwrap_or_else(state::new_secret),
+                cfg.dialect,
+            );
+            if cfg.seed_data == seeds::SeedData::Audit {
+                s.seed_audit();
+            }
+            s
+        }
     };
     // Credentials given on the command line win over the ones saved in the state file.
     let boot_id = state.bootstrap_app_id.clone();

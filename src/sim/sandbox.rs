@@ -67,6 +67,12 @@ pub struct SandboxArgs {
     /// Configuration lists without pageinate=true: a bare array or the envelope.
     #[arg(long, value_enum, default_value = "bare")]
     pub list_shape: super::ListShape,
+    /// What the instance holds besides a fresh tenant: `audit` adds hand-made integrations an
+    /// audit flags (an administrator agent with the all scope, a person's account, a disabled
+    /// agent with an active application, one vendor twice, a least-privilege one). Ignored
+    /// when --state-file already holds an instance.
+    #[arg(long, value_enum, default_value = "fresh")]
+    pub seed: super::seeds::SeedData,
 }
 
 /// Parses `REQUESTS/SECONDS`, e.g. `300/300`.
@@ -112,6 +118,7 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, String> {
         denial: args.denial,
         agent_listing: args.agent_listing,
         list_shape: args.list_shape,
+        seed_data: args.seed,
         ..SimConfig::default()
     })
 }

@@ -238,16 +238,33 @@ pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, p: &Picke
 }
 
 pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
-    let n = m.resumable.len();
+    // Unfinished setups first (Enter continues one), then finished ones (r rotates).
+    let n = m.resumable.len() + m.setups.len();
     // The question and a blank on top, a blank and the keys below, two border rows.
     let rows = n.min((area.height as usize).saturating_sub(8)).max(1);
     let top = scroll::top_for(sel, rows);
     let more = scroll::hidden(n, top, rows);
-    let mut lines = vec![
-        Line::styled("Unfinished setups were found. Continue one?", t.text),
-        Line::from(""),
-    ];
-    for (i, r) in m.resumable.iter().enumerate().skip(top).take(rows) {
+    let question = match (m.resumable.is_empty(), m.setups.is_empty()) {
+        (false, true) => "Unfinished setups were found. Continue one?",
+        (false, false) => {
+            "Unfinished setups were found. Continue one? (r on a finished one rotates its secret)"
+        }
+        _ => "Your setups here: r rotates one's secret without downtime (Enter too).",
+    };
+    let mut lines = vec![Line::styled(question, t.text), Line::from("")];
+    let all = m
+        .resumable
+        .iter()
+        .map(|r| (r, r.status().to_string()))
+        .chain(m.setups.iter().map(|r| {
+            let status = if r.session.rotation.is_some() {
+                "rotation in progress".to_string()
+            } else {
+                "done · r: rotate".to_string()
+            };
+            (r, status)
+        }));
+    for (i, (r, status)) in all.enumerate().skip(top).take(rows) {
         let style = if i == sel { t.selection } else { t.text };
         lines.push(Line::styled(
             format!(
@@ -255,7 +272,7 @@ pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
                 if i == sel { "▶" } else { " " },
                 r.session.id,
                 r.profile(),
-                r.status(),
+                status,
                 r.age
             ),
             style,

@@ -58,6 +58,8 @@ impl Setup {
             app_client_id: &self.client_id,
             app_secret: secret,
             bootstrap: bootstrap.then_some(&self.admin),
+            adopted: false,
+            setup: None,
             opts: fast_opts(),
             secret_issued_unix: Some(halo_onboard::journal::now_unix()),
             manual_left: Vec::new(),

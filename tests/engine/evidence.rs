@@ -319,6 +319,8 @@ async fn every_request_of_every_flow_is_published_and_sends_only_schema_fields()
             app_client_id: &f.applied.client_id,
             app_secret: secret,
             bootstrap: Some(&e.admin),
+            adopted: false,
+            setup: None,
             opts: fast_opts(),
             secret_issued_unix: None,
             manual_left: Vec::new(),

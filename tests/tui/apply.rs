@@ -556,6 +556,59 @@ fn resume_offer_prefills_and_jumps_to_submit_after_connecting() {
     assert_eq!(m.apply.phase, Phase::Running);
 }
 
+/// The setups offered at start include the finished ones; `r` on one closes the wizard and
+/// hands the rotation to the terminal (`rotate --setup ID`); on an unfinished one it only says
+/// there is nothing to rotate yet.
+#[test]
+fn a_finished_setups_line_offers_rotate() {
+    let base = filled(Step::Submit);
+    let mut done = session(&base);
+    done.status = halo_onboard::journal::Status::HandedOver;
+    let unfinished = app::ResumeRow {
+        session: session(&base),
+        age: "5m ago".into(),
+    };
+    let finished = app::ResumeRow {
+        session: done,
+        age: "40d ago".into(),
+    };
+    // Loaded at start they wait for `o` (no pop-up for finished setups alone).
+    let mut m = Model::default();
+    app::update(
+        &mut m,
+        Msg::Started(Box::new(app::Started {
+            finished: vec![finished.clone()],
+            ..Default::default()
+        })),
+    );
+    assert_eq!(m.overlay, Overlay::None);
+    assert_eq!(m.focused(), Field::Url);
+    press(&mut m, [key(KeyCode::Char('o'))]);
+    assert_eq!(m.overlay, Overlay::None, "o in a text field types");
+    press(&mut m, [key(KeyCode::Up), key(KeyCode::Char('o'))]);
+    assert_eq!(m.overlay, Overlay::Resume(0));
+    let s = screen_text(&m);
+    assert!(s.contains("r rotates"), "{s}");
+    assert!(s.contains("done · r: rotate"), "{s}");
+    let fx = press(&mut m, [key(KeyCode::Char('r'))]);
+    assert!(m.quit);
+    assert_eq!(m.hand_off.as_deref(), Some(SETUP_ID));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Quit)));
+
+    let mut m = Model::default();
+    m.resumable = vec![unfinished];
+    m.setups = vec![finished];
+    m.overlay = Overlay::Resume(0);
+    press(&mut m, [key(KeyCode::Char('r'))]);
+    assert!(
+        !m.quit && m.hand_off.is_none(),
+        "an unfinished setup is continued, not rotated"
+    );
+    press(&mut m, [key(KeyCode::Down), key(KeyCode::Enter)]);
+    assert!(m.quit, "Enter on a finished one rotates it too");
+    assert_eq!(m.hand_off.as_deref(), Some(SETUP_ID));
+}
+
 #[test]
 fn resumed_apply_sends_the_session_id() {
     let base = filled(Step::Submit);

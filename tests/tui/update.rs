@@ -1067,6 +1067,7 @@ fn startup_results_fill_the_model_after_the_first_frame() {
         Msg::Started(Box::new(Started {
             profiles: Some(halo_onboard::profile::builtin()),
             resumable: vec![row.clone()],
+            finished: Vec::new(),
             warnings: vec!["profile not loaded: x.toml:1: bad".into()],
             demo: Some(Ok(DemoHalo {
                 url: "http://127.0.0.1:4321".into(),

@@ -1,0 +1,600 @@
+//! `audit`: every API application on an instance, read-only, with its risks in plain words.
+//! What Halo shows is read with the bootstrap credentials only; what could not be read is said
+//! (a role unreadable makes "administrator: unknown", never a guess).
+//!
+//! Risks and their levels:
+//! - high: logs in as a HaloPSA Administrator; logs in as a person's account (not API-only).
+//! - medium: the `all` scope; the `admin` scope; an active application whose agent is disabled
+//!   (enabling the agent brings the credentials back); several applications with one name
+//!   (one vendor, an old credential forgotten).
+//!
+//! A risk the managing setup's profile asks for (TopLeft's administrator role), the
+//! credentials the audit runs with, and a rotation in progress are listed as accepted, with why.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::halo::model::{Agent, Application, LOGIN_ENTITY_AGENT, Role};
+use crate::halo::{Client, HaloError};
+use crate::journal::Session;
+use crate::plan::inventory::{AgentRead, Integration, RoleRead};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Medium,
+    High,
+}
+
+/// One risk of an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Risk {
+    pub level: Level,
+    /// Stable: `admin-agent`, `person`, `all-scope`, `admin-scope`, `inactive-agent`, `duplicate`.
+    pub code: &'static str,
+    pub words: String,
+    /// Why it is accepted (a profile asks for it, the audit's own credentials, a rotation in
+    /// progress); an accepted risk does not count for the exit code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentInfo {
+    pub id: i64,
+    pub name: String,
+    /// An API-only agent (else a person's account, which can log in and takes a licence).
+    pub api_only: bool,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleInfo {
+    pub id: String,
+    pub name: String,
+    /// "Is a HaloPSA Administrator"; `None`: the role could not be read.
+    pub administrator: Option<bool>,
+}
+
+/// One application as the audit shows it (never a secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub application_id: String,
+    pub name: String,
+    pub client_id: String,
+    pub active: bool,
+    /// Authentication method as Halo stores it (`client_credentials` = Client ID and Secret).
+    pub method: String,
+    /// `agent`, or `other (loginentity N)` for a login type that is not an agent.
+    pub login_type: String,
+    pub agent: Option<AgentInfo>,
+    /// Why the agent could not be read, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_unreadable: Option<String>,
+    pub roles: Vec<RoleInfo>,
+    /// The agent is a HaloPSA Administrator (its roles or its own claims); `None`: unknown.
+    pub administrator: Option<bool>,
+    pub scopes: Vec<String>,
+    /// `all`, `edit` (some scope writes) or `read`.
+    pub access: &'static str,
+    /// The setup of this installation that manages it.
+    pub managed_by: Option<String>,
+    /// The credentials this audit connected with.
+    pub this_audit: bool,
+    pub risks: Vec<Risk>,
+}
+
+impl Row {
+    /// The risks that count: high and not accepted.
+    pub fn high(&self) -> usize {
+        self.risks
+            .iter()
+            .filter(|r| r.level == Level::High && r.accepted.is_none())
+            .count()
+    }
+}
+
+/// The audit of one instance.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub applications: Vec<Row>,
+    /// What could not be read, in words (e.g. "roles: 403 …: administrator unknown").
+    pub unread: Vec<String>,
+    /// High risks not accepted (the exit code's reason).
+    pub high_risks: usize,
+}
+
+/// What the audit reads: every application, every agent (with roles) and the roles the login
+/// agents hold, with their details. Only the applications must be readable.
+pub async fn read(client: &Client) -> Result<(Vec<Integration>, Vec<String>), HaloError> {
+    let apps = client.applications().await?;
+    let mut unread = Vec::new();
+    let listed = match client.agents_with_roles().await {
+        Ok(a) => Some(a),
+        Err(e) => {
+            unread.push(format!(
+                "the agent list ({e}): each login agent is read on its own"
+            ));
+            None
+        }
+    };
+    // Each login agent: from the list when it shows its roles, else read on its own.
+    let agent_of = |id: i64| {
+        let listed = listed
+            .as_ref()
+            .and_then(|l| l.iter().find(|a| a.id == Some(id)).cloned());
+        async move {
+            match listed {
+                Some(a) if !a.roles.is_empty() => Ok(a),
+                _ => client.get_agent(id).await,
+            }
+        }
+    };
+    let mut ids: Vec<i64> = apps
+        .iter()
+        .filter_map(|a| a.loginas_agent_id)
+        .filter(|i| *i > 0)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let agents: BTreeMap<i64, Result<Agent, String>> = futures::future::join_all(
+        ids.iter()
+            .map(|id| async move { (*id, agent_of(*id).await.map_err(|e| e.to_string())) }),
+    )
+    .await
+    .into_iter()
+    .collect();
+    let mut role_ids: Vec<(String, String)> = agents
+        .values()
+        .filter_map(|a| a.as_ref().ok())
+        .flat_map(|a| a.roles.iter().map(|r| (r.id.clone(), r.name.clone())))
+        .collect();
+    role_ids.sort();
+    role_ids.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    let roles: Vec<(String, String, Result<Role, String>)> =
+        futures::future::join_all(role_ids.into_iter().map(|(id, name)| async move {
+            let r = client.get_role(&id).await.map_err(|e| e.to_string());
+            (id, name, r)
+        }))
+        .await;
+    if let Some((_, _, Err(e))) = roles.iter().find(|(_, _, r)| r.is_err()) {
+        unread.push(format!(
+            "roles ({e}): whether an agent is an administrator is unknown where its roles could not be read"
+        ));
+    }
+    if let Some((id, Err(e))) = agents.iter().find(|(_, a)| a.is_err()) {
+        unread.push(format!(
+            "agent {id} ({e}) and any other agent that could not be read"
+        ));
+    }
+    let integrations = apps
+        .into_iter()
+        .map(|app| {
+            let agent = match app.loginas_agent_id.filter(|i| *i > 0) {
+                None => AgentRead::None,
+                Some(id) => match agents.get(&id) {
+                    Some(Ok(a)) => AgentRead::Read(Box::new(a.clone())),
+                    Some(Err(why)) => AgentRead::Unreadable {
+                        id,
+                        name: app.loginas_agent_name.clone(),
+                        why: why.clone(),
+                    },
+                    None => AgentRead::None,
+                },
+            };
+            let roles = match &agent {
+                AgentRead::Read(a) => a
+                    .roles
+                    .iter()
+                    .map(|rr| {
+                        match roles
+                            .iter()
+                            .find(|(id, _, _)| id.eq_ignore_ascii_case(&rr.id))
+                        {
+                            Some((_, _, Ok(role))) => RoleRead::Read(role.clone()),
+                            Some((_, _, Err(why))) => RoleRead::Unreadable {
+                                id: rr.id.clone(),
+                                name: rr.name.clone(),
+                                why: why.clone(),
+                            },
+                            None => RoleRead::Unreadable {
+                                id: rr.id.clone(),
+                                name: rr.name.clone(),
+                                why: "not read".into(),
+                            },
+                        }
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Integration { app, agent, roles }
+        })
+        .collect();
+    Ok((integrations, unread))
+}
+
+/// What the setups of this installation say about the applications of the Halo at
+/// `resource_url`: which manages which, and what its profile asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Managed {
+    /// application id or client id (lower case) → (setup id, the risks its profile asks for).
+    by_app: BTreeMap<String, (String, Vec<&'static str>)>,
+    /// application ids in a rotation (old and new) → setup id.
+    rotating: BTreeMap<String, String>,
+}
+
+impl Managed {
+    /// From the journal's setups at this Halo.
+    pub fn from_sessions(sessions: &[Session], resource_url: &str) -> Self {
+        let norm = |u: &str| u.trim().trim_end_matches('/').to_ascii_lowercase();
+        let here = norm(resource_url);
+        let mut m = Self::default();
+        // Oldest first, so the newest setup of an application wins.
+        for s in sessions.iter().rev() {
+            if s.endpoint
+                .as_ref()
+                .is_none_or(|e| norm(&e.resource_url) != here)
+            {
+                continue;
+            }
+            if s.status == crate::journal::Status::RolledBack {
+                continue;
+            }
+            let mut asks = Vec::new();
+            if s.answers.role.permissions.admin() {
+                asks.push("admin-agent");
+            }
+            if !s.answers.agent.api_only {
+                asks.push("person");
+            }
+            if s.answers.scopes.iter().any(|x| x == "all") {
+                asks.push("all-scope");
+            }
+            if s.answers.scopes.iter().any(|x| x == "admin") {
+                asks.push("admin-scope");
+            }
+            let o = &s.objects;
+            for key in [o.application_id.as_deref(), o.client_id.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|k| !k.is_empty())
+            {
+                m.by_app
+                    .insert(key.to_ascii_lowercase(), (s.id.clone(), asks.clone()));
+            }
+            if let Some(r) = &s.rotation {
+                m.rotating
+                    .insert(r.old_application_id.to_ascii_lowercase(), s.id.clone());
+                if let Some(n) = &r.new_application_id {
+                    m.rotating.insert(n.to_ascii_lowercase(), s.id.clone());
+                    m.by_app
+                        .insert(n.to_ascii_lowercase(), (s.id.clone(), asks.clone()));
+                }
+                m.by_app.insert(
+                    r.old_application_id.to_ascii_lowercase(),
+                    (s.id.clone(), asks.clone()),
+                );
+            }
+        }
+        m
+    }
+
+    fn of(&self, app: &Application) -> Option<&(String, Vec<&'static str>)> {
+        let id = app.id.as_deref().unwrap_or_default().to_ascii_lowercase();
+        self.by_app
+            .get(&id)
+            .or_else(|| self.by_app.get(&app.client_id.to_ascii_lowercase()))
+    }
+}
+
+fn access_of(scopes: &[String]) -> &'static str {
+    if scopes.iter().any(|s| s == "all") {
+        "all"
+    } else if scopes.iter().any(|s| {
+        s == "admin"
+            || s.starts_with("edit:")
+            || s.starts_with("editMine:")
+            || s.starts_with("admin:")
+            || s.starts_with("all:")
+    }) {
+        "edit"
+    } else {
+        "read"
+    }
+}
+
+/// Builds the report: one row per application, its risks, what could not be read.
+pub fn report(
+    integrations: &[Integration],
+    unread: Vec<String>,
+    managed: &Managed,
+    this_client_id: &str,
+) -> Report {
+    let name_key = |a: &Application| a.display_name.trim().to_lowercase();
+    let mut named: BTreeMap<String, usize> = BTreeMap::new();
+    for i in integrations.iter().filter(|i| !i.app.inactive) {
+        *named.entry(name_key(&i.app)).or_default() += 1;
+    }
+    let mut rows: Vec<Row> = integrations
+        .iter()
+        .map(|i| {
+            row(
+                i,
+                managed,
+                this_client_id,
+                named.get(&name_key(&i.app)).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.high()
+            .cmp(&a.high())
+            .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    let high_risks = rows.iter().map(Row::high).sum();
+    Report {
+        applications: rows,
+        unread,
+        high_risks,
+    }
+}
+
+fn row(i: &Integration, managed: &Managed, this_client_id: &str, same_name: usize) -> Row {
+    let app = &i.app;
+    let app_id = app.id.clone().unwrap_or_default();
+    let scopes = crate::halo::scopes::normalise(&app.scope_names());
+    let (agent, agent_unreadable) = match &i.agent {
+        AgentRead::Read(a) => (
+            Some(AgentInfo {
+                id: a.id.unwrap_or_default(),
+                name: a.name.clone(),
+                api_only: a.isapiagent,
+                active: !a.isdisabled,
+            }),
+            None,
+        ),
+        AgentRead::Unreadable { id, name, why } => (
+            None,
+            Some(format!("agent {id} '{name}' could not be read: {why}")),
+        ),
+        AgentRead::None => (None, None),
+    };
+    let roles: Vec<RoleInfo> = i
+        .roles
+        .iter()
+        .map(|r| RoleInfo {
+            id: r.id().to_string(),
+            name: r.name().to_string(),
+            administrator: r.admin(),
+        })
+        .collect();
+    let administrator = i.admin();
+    let this_audit =
+        !this_client_id.is_empty() && app.client_id.eq_ignore_ascii_case(this_client_id.trim());
+    let managed_by = managed.of(app).map(|(id, _)| id.clone());
+    let asks: &[&str] = managed.of(app).map_or(&[], |(_, a)| a.as_slice());
+    let rotating = managed.rotating.get(&app_id.to_ascii_lowercase()).cloned();
+    let mut risks = Vec::new();
+    let accept = |code: &str| -> Option<String> {
+        if this_audit {
+            Some("the bootstrap credentials this audit runs with (they need it to read applications and roles)".into())
+        } else if asks.contains(&code) {
+            Some(format!(
+                "the profile of setup {} asks for it",
+                managed_by.as_deref().unwrap_or("-")
+            ))
+        } else {
+            None
+        }
+    };
+    let live = !app.inactive;
+    let agent_name = agent
+        .as_ref()
+        .map_or_else(|| app.loginas_agent_name.clone(), |a| a.name.clone());
+    if live && administrator == Some(true) {
+        risks.push(Risk {
+            level: Level::High,
+            code: "admin-agent",
+            words: format!(
+                "logs in as a HaloPSA Administrator ('{agent_name}'): the vendor can do whatever an administrator can, within the scopes ticked"
+            ),
+            accepted: accept("admin-agent"),
+        });
+    }
+    if live && agent.as_ref().is_some_and(|a| !a.api_only) {
+        risks.push(Risk {
+            level: Level::High,
+            code: "person",
+            words: format!(
+                "logs in as a person's account ('{agent_name}', not an API-only agent): it can log in to Halo and takes a licence, and the integration breaks or keeps that person's rights when they leave or change role"
+            ),
+            accepted: accept("person"),
+        });
+    }
+    if live && scopes.iter().any(|s| s == "all") {
+        risks.push(Risk {
+            level: Level::Medium,
+            code: "all-scope",
+            words: "has the 'all' scope: every API area its agent's roles allow".into(),
+            accepted: accept("all-scope"),
+        });
+    }
+    if live && scopes.iter().any(|s| s == "admin") {
+        risks.push(Risk {
+            level: Level::Medium,
+            code: "admin-scope",
+            words: "has the 'admin' scope: configuration (roles, agents, applications) where its agent is an administrator".into(),
+            accepted: accept("admin-scope"),
+        });
+    }
+    if live && agent.as_ref().is_some_and(|a| !a.active) {
+        risks.push(Risk {
+            level: Level::Medium,
+            code: "inactive-agent",
+            words: format!(
+                "its agent '{agent_name}' is disabled but the application is still active: enabling the agent brings these credentials back; delete the application if nothing uses it"
+            ),
+            accepted: None,
+        });
+    }
+    if live && same_name > 1 {
+        risks.push(Risk {
+            level: Level::Medium,
+            code: "duplicate",
+            words: format!(
+                "{same_name} active applications are named '{}' (one vendor): an older one may be a forgotten credential",
+                app.display_name
+            ),
+            accepted: rotating.map(|s| format!("a rotation of setup {s} is in progress: `halo-onboard rotate --finish {s}` deletes the old one")),
+        });
+    }
+    Row {
+        application_id: app_id,
+        name: app.display_name.clone(),
+        client_id: app.client_id.clone(),
+        active: live,
+        method: app.grant_type.clone(),
+        login_type: if app.loginentity == LOGIN_ENTITY_AGENT {
+            "agent".into()
+        } else {
+            format!("other (loginentity {})", app.loginentity)
+        },
+        agent,
+        agent_unreadable,
+        roles,
+        administrator,
+        access: access_of(&scopes),
+        scopes,
+        managed_by,
+        this_audit,
+        risks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::halo::model::{Claim, RoleRef, ScopeRef};
+
+    fn app(id: &str, name: &str, agent: i64, scopes: &[&str]) -> Application {
+        Application {
+            id: Some(id.into()),
+            client_id: format!("c-{id}"),
+            display_name: name.into(),
+            grant_type: "client_credentials".into(),
+            loginas_agent_id: Some(agent),
+            scopes: scopes
+                .iter()
+                .map(|s| ScopeRef {
+                    name: s.to_string(),
+                })
+                .collect(),
+            ..Application::default()
+        }
+    }
+
+    fn agent(id: i64, name: &str, api: bool, role: &str) -> Agent {
+        Agent {
+            id: Some(id),
+            name: name.into(),
+            isapiagent: api,
+            roles: vec![RoleRef {
+                id: role.into(),
+                name: role.into(),
+            }],
+            ..Agent::default()
+        }
+    }
+
+    fn role(id: &str, admin: bool) -> RoleRead {
+        RoleRead::Read(Role {
+            id: Some(id.into()),
+            name: id.into(),
+            claims: vec![Claim {
+                claim_type: "SA".into(),
+                value: admin.to_string(),
+            }],
+            ..Role::default()
+        })
+    }
+
+    fn integ(app: Application, agent: Agent, roles: Vec<RoleRead>) -> Integration {
+        Integration {
+            app,
+            agent: AgentRead::Read(Box::new(agent)),
+            roles,
+        }
+    }
+
+    #[test]
+    fn risks_in_plain_words_with_levels() {
+        let list = vec![
+            integ(
+                app("a1", "Hudu", 5, &["all"]),
+                agent(5, "Hudu Sync", true, "adm"),
+                vec![role("adm", true)],
+            ),
+            integ(
+                app("a2", "Reports", 3, &["read:tickets"]),
+                agent(3, "Sam", false, "r1"),
+                vec![role("r1", false)],
+            ),
+            integ(
+                app("a3", "Thread", 6, &["read:tickets"]),
+                agent(6, "Thread API", true, "r2"),
+                vec![role("r2", false)],
+            ),
+            integ(
+                app("a4", "TimeZest", 7, &["read:calendar"]),
+                agent(7, "TZ", true, "r2"),
+                vec![role("r2", false)],
+            ),
+            integ(
+                app("a5", "timezest ", 7, &["read:calendar"]),
+                agent(7, "TZ", true, "r2"),
+                vec![role("r2", false)],
+            ),
+            integ(
+                app("a6", "Boot", 2, &["all", "admin"]),
+                agent(2, "Boot", true, "adm"),
+                vec![role("adm", true)],
+            ),
+            Integration {
+                app: app("a7", "Old", 8, &["read:tickets"]),
+                agent: AgentRead::Read(Box::new(Agent {
+                    isdisabled: true,
+                    ..agent(8, "Old API", true, "r2")
+                })),
+                roles: vec![RoleRead::Unreadable {
+                    id: "r2".into(),
+                    name: "r2".into(),
+                    why: "403".into(),
+                }],
+            },
+        ];
+        let r = report(&list, vec![], &Managed::default(), "c-a6");
+        let get = |id: &str| {
+            r.applications
+                .iter()
+                .find(|x| x.application_id == id)
+                .unwrap()
+        };
+        let codes = |id: &str| get(id).risks.iter().map(|x| x.code).collect::<Vec<_>>();
+        assert_eq!(codes("a1"), ["admin-agent", "all-scope"]);
+        assert_eq!(codes("a2"), ["person"]);
+        assert!(codes("a3").is_empty());
+        assert_eq!(codes("a4"), ["duplicate"]);
+        assert_eq!(codes("a7"), ["inactive-agent"]);
+        assert_eq!(get("a7").administrator, None, "a role unreadable: unknown");
+        assert!(
+            get("a6").this_audit && get("a6").high() == 0,
+            "the audit's own credentials are accepted"
+        );
+        assert_eq!(r.high_risks, 2);
+        assert_eq!(get("a1").access, "all");
+        assert_eq!(get("a3").access, "read");
+        // Worst first.
+        assert!(r.applications[0].high() > 0);
+    }
+}

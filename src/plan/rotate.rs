@@ -1,0 +1,945 @@
+//! Rotation without downtime: the evidenced route (halo-api.md §7a; TimeZest's "Rotating your
+//! HaloPSA credentials" does the same by hand). Halo's API has no call that regenerates a
+//! secret, but several applications may log in as one agent, so:
+//!
+//! 1. `begin`: the application in use is read from Halo and proven to be the setup's (the id,
+//!    the Client ID and the login agent the journal recorded, as Halo shows them; never a name);
+//!    the new Client ID and secret are journaled before Halo sees them.
+//! 2. `create`: a second application for the same agent with the same scopes, bracketed by
+//!    journal entries; after a kill the one created is found again (it logs in as the agent and
+//!    is none of the applications listed before), so there is never a third.
+//! 3. `verify`: a token with the new credentials, `Agent/me`, one probe per granted area.
+//! 4. `hand_over`: a NEW credentials file (never the old one's path); the vendor gets it.
+//!    Until `finish`, both credentials work.
+//! 5. `finish`: the new credentials verified again, the old application proven to be the one
+//!    recorded, deleted, and the rotation recorded in the journal.
+//!
+//! Tightening ([`crate::plan::tighten`]) uses the same record for its new agent's application.
+
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::halo::model::{Application, GRANT_CLIENT_CREDENTIALS, LOGIN_ENTITY_AGENT};
+use crate::halo::{Client, ClientOptions, Endpoint, HaloError};
+use crate::journal::rotation::{Purpose, Rotation, RotationDone};
+use crate::journal::{Entry, Event, Journal, JournalError, Session, Status, Subject, now_unix};
+use crate::plan::apply::{ApplyError, GivenSecret, Progress};
+use crate::plan::handover::{self, Handover, SaveError, read_credentials};
+use crate::plan::repair;
+use crate::plan::session::ProgressFn;
+use crate::plan::verify::{self, Target, Verification};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    #[error("{0}")]
+    Halo(#[from] HaloError),
+    #[error("{0}")]
+    Journal(#[from] JournalError),
+    #[error("{0}")]
+    Apply(#[from] ApplyError),
+    /// The setup is not in a state this step can run in (why, what to do).
+    #[error("{0}")]
+    NotReady(String, String),
+    /// The application to delete (or to rotate) is not provably the one the journal recorded.
+    #[error("{0}")]
+    NotOurs(String),
+    /// The new credentials did not pass verification: nothing was handed over or deleted.
+    #[error("the new credentials did not pass verification ({} check(s) failed)", .0.failures().count())]
+    Unverified(Verification),
+    /// Halo keeps the new application's secret to itself (it neither honoured the one sent nor
+    /// returned one): the admin copies it from Halo's web UI.
+    #[error(
+        "Halo did not accept the secret of the new application '{name}' (id {id}, Client ID {client_id}): it keeps a secret of its own and does not show it through the API"
+    )]
+    SecretNeeded {
+        name: String,
+        id: String,
+        client_id: String,
+    },
+    #[error("{0}")]
+    Handover(#[from] SaveError),
+}
+
+impl RotateError {
+    pub fn hint(&self, setup: &str) -> String {
+        match self {
+            Self::Halo(e) => format!(
+                "{} Run the same command again: the journal knows where the rotation stands and nothing is created twice.",
+                e.hint()
+            ),
+            Self::Journal(e) => e.hint(),
+            Self::Apply(e) => e.hint(),
+            Self::NotReady(_, hint) => hint.clone(),
+            Self::NotOurs(_) => "Nothing was deleted. Check the application in Halo (Configuration > Integrations > Halo API); if it is really this integration's, delete it there by hand.".into(),
+            Self::Unverified(_) => format!(
+                "Fix what the failed checks name in Halo and run it again, or give up on the new application with `halo-onboard rotate --abandon {setup}` (the old one keeps working)."
+            ),
+            Self::SecretNeeded { name, client_id, .. } => format!(
+                "In Halo: Configuration > Integrations > Halo API > View Applications > '{name}' (Client ID {client_id}): press Generate next to Client Secret and copy it; then run `halo-onboard rotate --setup {setup}` again with it in HALO_APP_CLIENT_SECRET (or --app-secret-file FILE)."
+            ),
+            Self::Handover(e) => format!(
+                "{} The new secret is still kept for setup {setup}: run `halo-onboard rotate --setup {setup} --out <path>` to hand it over.",
+                e.hint()
+            ),
+        }
+    }
+}
+
+/// The rotation engine of one setup.
+pub struct Rotator<'a> {
+    pub client: &'a Client,
+    pub journal: &'a Journal,
+    pub progress: Option<ProgressFn>,
+}
+
+/// What `finish` did.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub done: RotationDone,
+    /// The old application was already gone (deleted by an earlier, interrupted finish).
+    pub already_gone: bool,
+    pub verification: Verification,
+    /// The old hand-over file, wiped: it held the deleted application's credentials.
+    pub old_file_wiped: Option<PathBuf>,
+}
+
+fn new_secret() -> SecretString {
+    SecretString::from(format!("{}-{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()))
+}
+
+fn not_found_is_none<T>(r: Result<T, HaloError>) -> Result<Option<T>, HaloError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(HaloError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Proves `app` is the one the rotation recorded as the old application: its id, its Client ID
+/// and its login agent as Halo shows them now.
+pub fn is_recorded(
+    app: &Application,
+    id: &str,
+    client_id: &str,
+    agent_id: i64,
+) -> Result<(), String> {
+    let same = |a: &str, b: &str| !a.is_empty() && a.eq_ignore_ascii_case(b);
+    let shown = app.id.as_deref().unwrap_or_default();
+    if !same(shown, id) {
+        return Err(format!(
+            "Halo answered with application '{shown}' for id {id}"
+        ));
+    }
+    if !same(&app.client_id, client_id) {
+        return Err(format!(
+            "application {id} '{}' now has Client ID {}, not {client_id} as recorded",
+            app.display_name, app.client_id
+        ));
+    }
+    if app.loginas_agent_id != Some(agent_id) {
+        return Err(format!(
+            "application {id} '{}' logs in as agent {}, not agent {agent_id} as recorded",
+            app.display_name,
+            app.loginas_agent_id.unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a setup can be rotated, and why not.
+pub fn ready(s: &Session) -> Result<(), (String, String)> {
+    if s.rotation.is_some() {
+        return Ok(());
+    }
+    let o = &s.objects;
+    let (Some(app), Some(cid), Some(_)) = (
+        o.application_id.as_deref().filter(|x| !x.is_empty()),
+        o.client_id.as_deref().filter(|x| !x.is_empty()),
+        o.agent_id,
+    ) else {
+        return Err((
+            format!("setup {} has no application yet", s.id),
+            format!("Finish it first: halo-onboard resume {} --yes", s.id),
+        ));
+    };
+    let _ = (app, cid);
+    if !matches!(s.status, Status::HandedOver | Status::Verified) {
+        return Err((
+            format!(
+                "setup {} is not finished ({}): its credentials were never handed over, so there is nothing to rotate",
+                s.id,
+                s.status.words()
+            ),
+            format!("Finish it first: halo-onboard resume {} --yes", s.id),
+        ));
+    }
+    Ok(())
+}
+
+impl Rotator<'_> {
+    fn say(&self, s: impl Into<String>) {
+        if let Some(f) = &self.progress {
+            f(Progress::Step(s.into()));
+        }
+    }
+
+    /// Starts a rotation of the setup's application (nothing when one is in progress): the
+    /// application in use is read from Halo and must be the one recorded; the new Client ID
+    /// and secret are journaled before anything is created.
+    pub async fn begin(&self, s: &mut Session) -> Result<(), RotateError> {
+        if s.rotation.is_some() {
+            return Ok(());
+        }
+        ready(s).map_err(|(m, h)| RotateError::NotReady(m, h))?;
+        let o = s.objects.clone();
+        let (app_id, client_id, agent_id) = (
+            o.application_id.unwrap_or_default(),
+            o.client_id.unwrap_or_default(),
+            o.agent_id.unwrap_or_default(),
+        );
+        let app = not_found_is_none(self.client.get_application(&app_id).await)?.ok_or_else(|| {
+            RotateError::NotReady(
+                format!("the application {app_id} of setup {} is gone from Halo", s.id),
+                "There is nothing to rotate: set the integration up again (halo-onboard apply).".into(),
+            )
+        })?;
+        is_recorded(&app, &app_id, &client_id, agent_id).map_err(RotateError::NotOurs)?;
+        let before: Vec<String> = self
+            .client
+            .applications()
+            .await?
+            .into_iter()
+            .filter(|a| a.loginas_agent_id == Some(agent_id))
+            .filter_map(|a| a.id)
+            .collect();
+        let secret = new_secret();
+        self.journal.store_next_secret(&s.id, &secret)?;
+        s.rotation = Some(Rotation {
+            purpose: Purpose::Rotate,
+            started_unix: now_unix(),
+            old_application_id: app_id.clone(),
+            old_client_id: client_id,
+            old_agent_id: agent_id,
+            before,
+            sent_client_id: uuid::Uuid::new_v4().to_string(),
+            agent_id,
+            new_application_id: None,
+            new_client_id: None,
+            created_unix: None,
+            verified: false,
+            credentials_file: None,
+            handed_over: false,
+            previous: None,
+            scopes: app.scope_names(),
+            name: app.display_name.clone(),
+        });
+        self.journal.record(
+            s,
+            Event::Note {
+                text: format!(
+                    "rotation started: a second application for agent {agent_id} with the scopes of application {app_id}"
+                ),
+            },
+        )?;
+        self.say(format!(
+            "Application '{}' (id {app_id}) is this setup's: id, Client ID and login agent as recorded",
+            app.display_name
+        ));
+        Ok(())
+    }
+
+    /// Creates the second application (nothing when it exists). A create whose answer was
+    /// lost is found again instead of sent twice.
+    pub async fn create(&self, s: &mut Session) -> Result<(), RotateError> {
+        let r = rotation(s)?.clone();
+        if r.new_application_id.is_some() {
+            return Ok(());
+        }
+        if create_in_doubt(s) {
+            if let Some(found) = self.find_created(&r).await? {
+                return self.adopt_created(s, found).await;
+            }
+            self.journal.record(
+                s,
+                Event::Failed {
+                    subject: Subject::Rotation,
+                    action: "create".into(),
+                    error: "interrupted; not found in Halo".into(),
+                },
+            )?;
+            self.say("The interrupted create did not reach Halo; sending it again");
+        }
+        let secret = match self.journal.load_next_secret(&s.id) {
+            Some(sec) => sec,
+            None => {
+                let sec = new_secret();
+                self.journal.store_next_secret(&s.id, &sec)?;
+                sec
+            }
+        };
+        let body = Application {
+            client_id: r.sent_client_id.clone(),
+            client_secret: secret.expose_secret().to_string(),
+            display_name: r.name.clone(),
+            inactive: false,
+            grant_type: GRANT_CLIENT_CREDENTIALS.into(),
+            loginentity: LOGIN_ENTITY_AGENT,
+            loginas_agent_id: Some(r.agent_id),
+            scopes: r
+                .scopes
+                .iter()
+                .map(|n| crate::halo::model::ScopeRef { name: n.clone() })
+                .collect(),
+            ..Application::default()
+        };
+        self.journal.record(
+            s,
+            Event::About {
+                subject: Subject::Rotation,
+                action: "create".into(),
+            },
+        )?;
+        let saved = match self.client.save_application(&body).await {
+            Ok(v) => v,
+            Err(e) => {
+                // A transport failure leaves the create in doubt: the next run looks for it.
+                if !e.is_transient() {
+                    self.journal.record(
+                        s,
+                        Event::Failed {
+                            subject: Subject::Rotation,
+                            action: "create".into(),
+                            error: e.to_string(),
+                        },
+                    )?;
+                }
+                return Err(e.into());
+            }
+        };
+        let id = saved
+            .id
+            .clone()
+            .filter(|i| crate::halo::ids::is_guid(i))
+            .ok_or(ApplyError::NoId("application"))?;
+        if saved.loginas_agent_id.is_some_and(|a| a != r.agent_id)
+            || !crate::plan::ownership::same_name(&saved.display_name, &r.name)
+        {
+            return Err(ApplyError::NotWhatWasSent {
+                object: crate::plan::Object::Application,
+                why: format!(
+                    "application {id} '{}' logging in as agent {}",
+                    saved.display_name,
+                    saved.loginas_agent_id.unwrap_or_default()
+                ),
+            }
+            .into());
+        }
+        // Halo may issue its own secret and show it once, in this answer.
+        let theirs = saved.client_secret.trim();
+        if !theirs.is_empty() && theirs != secret.expose_secret() {
+            self.journal
+                .store_next_secret(&s.id, &SecretString::from(theirs.to_string()))?;
+            self.say("Halo generated its own client secret for the new application and returned it once: kept for the hand-over");
+        }
+        let cid = if saved.client_id.is_empty() {
+            r.sent_client_id.clone()
+        } else {
+            saved.client_id.clone()
+        };
+        self.created(s, &id, &cid)?;
+        self.say(format!(
+            "Application '{}': second application created (id {id}, Client ID {cid}), logging in as agent {}",
+            r.name, r.agent_id
+        ));
+        Ok(())
+    }
+
+    /// Records the new application as created.
+    fn created(&self, s: &mut Session, id: &str, client_id: &str) -> Result<(), RotateError> {
+        if let Some(r) = s.rotation.as_mut() {
+            r.new_application_id = Some(id.to_string());
+            r.new_client_id = Some(client_id.to_string());
+            r.created_unix = Some(now_unix());
+        }
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Rotation,
+                action: "create".into(),
+                id: id.to_string(),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// The application an interrupted create made: it logs in as the rotation's agent and is
+    /// none of those that did before (and not the old one).
+    async fn find_created(&self, r: &Rotation) -> Result<Option<Application>, RotateError> {
+        let apps = self.client.applications().await?;
+        let mut found: Vec<Application> = apps
+            .into_iter()
+            .filter(|a| a.loginas_agent_id == Some(r.agent_id))
+            .filter(|a| {
+                let id = a.id.as_deref().unwrap_or_default();
+                !id.is_empty()
+                    && !id.eq_ignore_ascii_case(&r.old_application_id)
+                    && !r.before.iter().any(|b| b.eq_ignore_ascii_case(id))
+            })
+            .collect();
+        // Two strangers that appeared meanwhile would be a guess: prefer the Client ID sent.
+        if found.len() > 1 {
+            found.retain(|a| a.client_id.eq_ignore_ascii_case(&r.sent_client_id));
+        }
+        Ok((found.len() == 1).then(|| found.remove(0)))
+    }
+
+    /// Takes the application an interrupted create made. When Halo issued its own Client ID,
+    /// the secret journaled is not its secret: the new application (which nobody uses yet)
+    /// gets a new secret.
+    async fn adopt_created(&self, s: &mut Session, app: Application) -> Result<(), RotateError> {
+        let id = app.id.clone().unwrap_or_default();
+        let r = rotation(s)?.clone();
+        self.say(format!(
+            "The interrupted create reached Halo (application {id}); taking it, creating nothing twice"
+        ));
+        self.created(s, &id, &app.client_id)?;
+        if !app.client_id.eq_ignore_ascii_case(&r.sent_client_id) {
+            self.say("Halo issued its own credentials in the answer that was lost: giving the new application a new secret (nobody uses it yet)");
+            self.regenerate(s, &app).await?;
+        }
+        Ok(())
+    }
+
+    /// A new secret for the NEW application (never the one in use), journaled.
+    async fn regenerate(&self, s: &mut Session, app: &Application) -> Result<(), RotateError> {
+        let sec = new_secret();
+        self.journal.store_next_secret(&s.id, &sec)?;
+        let patch =
+            repair::new_secret(app, sec.expose_secret()).ok_or(ApplyError::NoId("application"))?;
+        self.journal.record(
+            s,
+            Event::About {
+                subject: Subject::Rotation,
+                action: "regenerate".into(),
+            },
+        )?;
+        let answer = self
+            .client
+            .update_application_fields(&patch, Some(&sec))
+            .await?;
+        let first = match answer {
+            serde_json::Value::Array(items) => items.into_iter().next(),
+            v => Some(v),
+        };
+        let saved: Application = first
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        let theirs = saved.client_secret.trim();
+        if !theirs.is_empty() && theirs != sec.expose_secret() {
+            self.journal
+                .store_next_secret(&s.id, &SecretString::from(theirs.to_string()))?;
+        }
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Rotation,
+                action: "regenerate".into(),
+                id: app.id.clone().unwrap_or_default(),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// The new application's secret: the one given first when `given_first` (copied from
+    /// Halo's web UI), else the one journaled, else — once handed over — the new credentials
+    /// file, else the one given.
+    fn new_secret_of(
+        &self,
+        s: &Session,
+        given: Option<&GivenSecret>,
+        given_first: bool,
+    ) -> Result<SecretString, RotateError> {
+        let r = rotation(s)?;
+        if let Some(g) = given.filter(|_| given_first) {
+            return Ok(g.secret.clone());
+        }
+        let pending = match r.purpose {
+            Purpose::Rotate => self.journal.load_next_secret(&s.id),
+            Purpose::Tighten => self.journal.load_secret(&s.id),
+        };
+        if let Some(sec) = pending {
+            return Ok(sec);
+        }
+        let cid = r.new_client_id.clone().unwrap_or_default();
+        if let Some((file_cid, sec)) = r.credentials_file.as_deref().and_then(read_credentials)
+            && (file_cid.is_empty() || file_cid.eq_ignore_ascii_case(&cid))
+        {
+            return Ok(sec);
+        }
+        if let Some(g) = given {
+            return Ok(g.secret.clone());
+        }
+        Err(RotateError::NotReady(
+            format!(
+                "the secret of the new application (Client ID {cid}) is not at hand: {}",
+                r.credentials_file.as_ref().map_or_else(
+                    || "it was never handed over".to_string(),
+                    |f| format!("the new credentials file {} is gone", f.display())
+                )
+            ),
+            format!(
+                "Give it in HALO_APP_CLIENT_SECRET (or --app-secret-file FILE), or abandon this rotation: halo-onboard rotate --abandon {}",
+                s.id
+            ),
+        ))
+    }
+
+    /// Verifies the new credentials: a token for the application's scopes, `Agent/me` is the
+    /// agent, one probe per granted area. A secret `given` (copied from Halo) replaces the
+    /// journaled one once it works.
+    pub async fn verify(
+        &self,
+        s: &mut Session,
+        given: Option<&GivenSecret>,
+    ) -> Result<Verification, RotateError> {
+        let r = rotation(s)?.clone();
+        let (Some(id), Some(cid)) = (r.new_application_id.clone(), r.new_client_id.clone()) else {
+            return Err(RotateError::NotReady(
+                "the new application is not created yet".into(),
+                format!("Run `halo-onboard rotate --setup {}`.", s.id),
+            ));
+        };
+        let secret = self.new_secret_of(s, given, true)?;
+        self.say(format!("Verifying the new credentials (Client ID {cid})"));
+        let v = self.verify_with(s, &r, &cid, &secret).await;
+        if v.invalid_client {
+            return Err(RotateError::SecretNeeded {
+                name: r.name.clone(),
+                id,
+                client_id: cid,
+            });
+        }
+        if !works(&v) {
+            return Err(RotateError::Unverified(v));
+        }
+        if let Some(g) = given {
+            // The copied secret works: it is the one to hand over.
+            match r.purpose {
+                Purpose::Rotate => self.journal.store_next_secret(&s.id, &g.secret)?,
+                Purpose::Tighten => self.journal.store_secret(s, &g.secret)?,
+            }
+        }
+        if let Some(rot) = s.rotation.as_mut() {
+            rot.verified = true;
+        }
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Verify,
+                action: "rotation".into(),
+                id,
+            },
+        )?;
+        Ok(v)
+    }
+
+    async fn verify_with(
+        &self,
+        s: &Session,
+        r: &Rotation,
+        client_id: &str,
+        secret: &SecretString,
+    ) -> Verification {
+        let scopes = crate::halo::scopes::normalise(&r.scopes);
+        let role = match s.answers.role.mode {
+            crate::answers::RoleMode::Create => Some(s.answers.role.permissions.clone()),
+            crate::answers::RoleMode::Reuse(_) => None,
+        };
+        let ep = self.client.endpoint().clone();
+        let t = Target {
+            endpoint: &ep,
+            client_id,
+            client_secret: secret,
+            scopes: &scopes,
+            agent_id: r.agent_id,
+            role: &s.answers.role,
+            application_name: &r.name,
+        };
+        let opts = ClientOptions {
+            events: self.client.events(),
+            ca: self.client.ca(),
+            ..ClientOptions::default()
+        };
+        verify::verify_with_role(&t, role.as_ref(), opts, Some(self.client)).await
+    }
+
+    /// Hands the new credentials over in a NEW file (never the old credentials' path, never an
+    /// existing file unless `force`), then forgets the journal's copy. Running it again after a
+    /// kill finds the file it wrote (it holds the new Client ID) and goes on.
+    pub fn hand_over(
+        &self,
+        s: &mut Session,
+        ep: &Endpoint,
+        path: &Path,
+        force: bool,
+    ) -> Result<PathBuf, RotateError> {
+        let r = rotation(s)?.clone();
+        if r.handed_over {
+            return Ok(r
+                .credentials_file
+                .clone()
+                .unwrap_or_else(|| path.to_path_buf()));
+        }
+        let cid = r.new_client_id.clone().unwrap_or_default();
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => a == b,
+        };
+        let old = match r.purpose {
+            Purpose::Rotate => s.credentials_file.clone(),
+            Purpose::Tighten => r.previous.as_ref().and_then(|p| p.credentials_file.clone()),
+        };
+        if old.as_deref().is_some_and(|o| same(o, path)) {
+            return Err(RotateError::NotReady(
+                format!(
+                    "{} holds the credentials the vendor uses now: the new ones go to a new file",
+                    path.display()
+                ),
+                "Choose another --out (or leave it out: a new file in the state dir's handover folder).".into(),
+            ));
+        }
+        let written_before = read_credentials(path)
+            .is_some_and(|(file_cid, _)| !cid.is_empty() && file_cid.eq_ignore_ascii_case(&cid));
+        if !written_before {
+            let secret = match r.purpose {
+                Purpose::Rotate => self.journal.load_next_secret(&s.id),
+                Purpose::Tighten => self.journal.load_secret(&s.id),
+            }
+            .ok_or_else(|| {
+                RotateError::NotReady(
+                    "the new secret is not kept any more".into(),
+                    format!(
+                        "Abandon this rotation and start again: halo-onboard rotate --abandon {}",
+                        s.id
+                    ),
+                )
+            })?;
+            let ho = Handover::new(ep, &cid, &secret, r.agent_id);
+            ho.save(path, force)?;
+        }
+        match r.purpose {
+            Purpose::Rotate => {
+                if let Some(rot) = s.rotation.as_mut() {
+                    rot.credentials_file = Some(path.to_path_buf());
+                    rot.handed_over = true;
+                }
+                self.journal.record(
+                    s,
+                    Event::Done {
+                        subject: Subject::Handover,
+                        action: "rotation".into(),
+                        id: r.new_application_id.clone().unwrap_or_default(),
+                    },
+                )?;
+                self.journal.wipe_next_secret(&s.id)?;
+            }
+            Purpose::Tighten => {
+                if let Some(rot) = s.rotation.as_mut() {
+                    rot.credentials_file = Some(path.to_path_buf());
+                    rot.handed_over = true;
+                }
+                s.status = Status::HandedOver;
+                self.journal.hand_over(s, Some(path.to_path_buf()))?;
+            }
+        }
+        Ok(path.to_path_buf())
+    }
+
+    /// The default new credentials file: `<state dir>/handover/<id>.rotated-<stamp>.env`
+    /// (beside the setup's own file; its name is not a setup id, so it is never taken for
+    /// another setup's).
+    pub fn default_file(&self, s: &Session) -> PathBuf {
+        self.journal.handover_dir().join(format!(
+            "{}.rotated-{}.env",
+            s.id,
+            crate::journal::utc_stamp(now_unix())
+        ))
+    }
+
+    /// Ends the rotation: the new credentials verified again, the old application proven to be
+    /// the one recorded (id, Client ID, login agent as Halo shows them) and deleted, the
+    /// rotation recorded. Safe to run again after a kill: an old application already gone is
+    /// the same end.
+    pub async fn finish(
+        &self,
+        s: &mut Session,
+        given: Option<&GivenSecret>,
+    ) -> Result<Finished, RotateError> {
+        let r = rotation(s)?.clone();
+        if !r.handed_over {
+            return Err(RotateError::NotReady(
+                format!(
+                    "the {} of setup {} has not handed the new credentials over yet",
+                    r.purpose.words(),
+                    s.id
+                ),
+                format!(
+                    "Run `halo-onboard {} --setup {}` first, give the vendor the new credentials, then finish.",
+                    if r.purpose == Purpose::Rotate {
+                        "rotate"
+                    } else {
+                        "tighten"
+                    },
+                    s.id
+                ),
+            ));
+        }
+        let (new_id, new_cid) = (
+            r.new_application_id.clone().unwrap_or_default(),
+            r.new_client_id.clone().unwrap_or_default(),
+        );
+        let deleting = delete_in_doubt(s);
+        let secret = self.new_secret_of(s, given, false)?;
+        self.say(format!(
+            "Checking that the new credentials (Client ID {new_cid}) still work"
+        ));
+        let v = self.verify_with(s, &r, &new_cid, &secret).await;
+        if !works(&v) {
+            return Err(RotateError::Unverified(v));
+        }
+        // The old application: deleted only while Halo still shows it as recorded.
+        let old = not_found_is_none(self.client.get_application(&r.old_application_id).await)?;
+        let already_gone = old.is_none();
+        if let Some(app) = &old {
+            if app
+                .id
+                .as_deref()
+                .is_some_and(|i| i.eq_ignore_ascii_case(&new_id))
+            {
+                return Err(RotateError::NotOurs(format!(
+                    "the application to delete ({}) is the new one",
+                    r.old_application_id
+                )));
+            }
+            is_recorded(app, &r.old_application_id, &r.old_client_id, r.old_agent_id)
+                .map_err(RotateError::NotOurs)?;
+            if !deleting {
+                self.journal.record(
+                    s,
+                    Event::About {
+                        subject: Subject::Rotation,
+                        action: "delete".into(),
+                    },
+                )?;
+            }
+            match self.client.delete_application(&r.old_application_id).await {
+                Ok(()) | Err(HaloError::NotFound(_)) => {}
+                Err(e) => {
+                    if !e.is_transient() {
+                        self.journal.record(
+                            s,
+                            Event::Failed {
+                                subject: Subject::Rotation,
+                                action: "delete".into(),
+                                error: e.to_string(),
+                            },
+                        )?;
+                    }
+                    return Err(e.into());
+                }
+            }
+            self.say(format!(
+                "Deleted the old application '{}' (id {}, Client ID {}): its secret stops working now",
+                app.display_name, r.old_application_id, r.old_client_id
+            ));
+        } else {
+            self.say(format!(
+                "The old application {} is already gone from Halo",
+                r.old_application_id
+            ));
+        }
+        self.journal.record(
+            s,
+            Event::Done {
+                subject: Subject::Rotation,
+                action: "delete".into(),
+                id: r.old_application_id.clone(),
+            },
+        )?;
+        // The old hand-over file holds the deleted application's credentials: wiped.
+        let old_file = match r.purpose {
+            Purpose::Rotate => s.credentials_file.clone(),
+            Purpose::Tighten => r.previous.as_ref().and_then(|p| p.credentials_file.clone()),
+        };
+        let mut old_file_wiped = None;
+        if let Some(f) = old_file.filter(|f| Some(f.as_path()) != r.credentials_file.as_deref())
+            && read_credentials(&f)
+                .is_some_and(|(cid, _)| cid.eq_ignore_ascii_case(&r.old_client_id))
+            && crate::journal::fsutil::wipe(&f).is_ok()
+        {
+            old_file_wiped = Some(f);
+        }
+        let done = RotationDone {
+            purpose: r.purpose,
+            started_unix: r.started_unix,
+            finished_unix: now_unix(),
+            old_application_id: r.old_application_id.clone(),
+            old_client_id: r.old_client_id.clone(),
+            old_agent_id: r.old_agent_id,
+            new_application_id: new_id.clone(),
+            new_client_id: new_cid.clone(),
+            agent_id: r.agent_id,
+        };
+        s.objects.application_id = Some(new_id.clone());
+        s.objects.client_id = Some(new_cid);
+        s.objects.agent_id = Some(r.agent_id);
+        s.credentials_file = r.credentials_file.clone();
+        s.handed_over = true;
+        s.status = Status::HandedOver;
+        // Halo reported nothing for the new secret yet: what was reported for the old one is
+        // not this secret's.
+        s.reported_expiry = None;
+        // The secret now in force was issued when the new application was created.
+        s.entries.push(Entry {
+            at_unix: r.created_unix.unwrap_or(r.started_unix),
+            event: Event::Done {
+                subject: Subject::Secret,
+                action: r.purpose.words().into(),
+                id: new_id,
+            },
+        });
+        s.rotations.push(done.clone());
+        s.rotation = None;
+        self.journal.save(s)?;
+        let _ = self.journal.wipe_next_secret(&s.id);
+        Ok(Finished {
+            done,
+            already_gone,
+            verification: v,
+            old_file_wiped,
+        })
+    }
+
+    /// Gives up on the second application: deletes it (when Halo still shows it as the one
+    /// created: its id, and logging in as the rotation's agent; never the old one) and forgets
+    /// the rotation. The old application is untouched and keeps working. Returns what it did.
+    pub async fn abandon(&self, s: &mut Session) -> Result<Vec<String>, RotateError> {
+        let r = rotation(s)?.clone();
+        let mut done = Vec::new();
+        let id = match (&r.new_application_id, create_in_doubt(s)) {
+            (Some(id), _) => Some(id.clone()),
+            (None, true) => self.find_created(&r).await?.and_then(|a| a.id),
+            (None, false) => None,
+        };
+        if let Some(id) = id.filter(|i| !i.eq_ignore_ascii_case(&r.old_application_id)) {
+            match not_found_is_none(self.client.get_application(&id).await)? {
+                Some(app) if app.loginas_agent_id == Some(r.agent_id) => {
+                    self.journal.record(
+                        s,
+                        Event::About {
+                            subject: Subject::Rotation,
+                            action: "abandon".into(),
+                        },
+                    )?;
+                    match self.client.delete_application(&id).await {
+                        Ok(()) | Err(HaloError::NotFound(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                    self.journal.record(
+                        s,
+                        Event::Done {
+                            subject: Subject::Rotation,
+                            action: "abandon".into(),
+                            id: id.clone(),
+                        },
+                    )?;
+                    done.push(format!(
+                        "deleted the new application '{}' (id {id})",
+                        app.display_name
+                    ));
+                }
+                Some(app) => done.push(format!(
+                    "kept application {id} '{}': it does not log in as agent {} any more",
+                    app.display_name, r.agent_id
+                )),
+                None => done.push(format!("the new application {id} is already gone")),
+            }
+        }
+        if let Some(f) = &r.credentials_file
+            && read_credentials(f).is_some_and(|(cid, _)| {
+                r.new_client_id
+                    .as_deref()
+                    .is_some_and(|n| cid.eq_ignore_ascii_case(n))
+            })
+            && crate::journal::fsutil::wipe(f).is_ok()
+        {
+            done.push(format!("wiped the new credentials file {}", f.display()));
+        }
+        let _ = self.journal.wipe_next_secret(&s.id);
+        s.rotation = None;
+        self.journal.record(
+            s,
+            Event::Note {
+                text: format!(
+                    "{} abandoned; the old application {} was left as it is",
+                    r.purpose.words(),
+                    r.old_application_id
+                ),
+            },
+        )?;
+        Ok(done)
+    }
+}
+
+/// The new credentials do what the old ones did: a token, the agent, and no probe that
+/// found something wrong (a probe that could not check — no records, a path this Halo lacks —
+/// is reported with the result, and could not check the old credentials either).
+pub fn works(v: &Verification) -> bool {
+    !v.checks.is_empty() && v.failures().next().is_none()
+}
+
+/// The rotation in progress.
+fn rotation(s: &Session) -> Result<&Rotation, RotateError> {
+    s.rotation.as_ref().ok_or_else(|| {
+        RotateError::NotReady(
+            format!("setup {} has no rotation in progress", s.id),
+            format!("Start one with `halo-onboard rotate --setup {}`.", s.id),
+        )
+    })
+}
+
+/// The last rotation entry of `action` was started and neither done nor failed.
+fn open(s: &Session, action: &str) -> bool {
+    let last = s.entries.iter().rev().find_map(|e| match &e.event {
+        Event::About {
+            subject: Subject::Rotation,
+            action: a,
+        } if a == action => Some(true),
+        Event::Done {
+            subject: Subject::Rotation,
+            action: a,
+            ..
+        }
+        | Event::Failed {
+            subject: Subject::Rotation,
+            action: a,
+            ..
+        } if a == action => Some(false),
+        _ => None,
+    });
+    last == Some(true)
+}
+
+fn create_in_doubt(s: &Session) -> bool {
+    open(s, "create")
+}
+
+fn delete_in_doubt(s: &Session) -> bool {
+    open(s, "delete")
+}
+
+/// The new hand-over path the rotation must not write over, for messages.
+pub fn check_new_file(path: &Path, force: bool) -> Result<(), SaveError> {
+    handover::check_target(path, force).map(|_| ())
+}
