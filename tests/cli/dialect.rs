@@ -530,7 +530,13 @@ async fn check_fails_when_the_rotation_policy_says_the_secret_is_due() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("--new-secret"), "{}", r.stdout);
+    // A setup made here: the rotation that keeps the vendor working.
+    assert!(
+        r.stdout
+            .contains(&format!("halo-onboard rotate --setup {id}")),
+        "{}",
+        r.stdout
+    );
     let st = sb.home.run(&["status", "--json"], &env).await;
     let v = st.json();
     assert_eq!(v["setups"][0]["rotation_due"], true, "{v}");

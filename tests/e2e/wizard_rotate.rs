@@ -17,7 +17,7 @@ async fn r_on_a_finished_setup_rotates_it_on_the_terminal() {
     let r = home
         .run_sim(
             &sim,
-            ["apply", "--url", &sim.url, "--profile", "hudu", "--yes"],
+            ["apply", "--url", &sim.url, "--profile", "topleft", "--yes"],
         )
         .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
