@@ -196,8 +196,17 @@ fn value_of(
             if n == 0 && !focus {
                 return ("(not stored anywhere)".into(), t.muted, None);
             }
-            let shown = n.min(width.saturating_sub(1));
-            ("•".repeat(shown), t.text, focus.then_some(shown))
+            let room = width.saturating_sub(1);
+            if n <= room {
+                return ("•".repeat(n), t.text, focus.then_some(n));
+            }
+            // Wider than the field: the count says it, so every key typed shows (a mask that
+            // stopped growing made a typed `t` look like the test key).
+            let count = format!(" {n} characters");
+            let dots = room.saturating_sub(count.chars().count()).max(1);
+            let shown = format!("{}{count}", "•".repeat(dots));
+            let end = shown.chars().count();
+            (shown, t.text, focus.then_some(end))
         }
         Behaviour::Log => (String::new(), t.muted, None),
         _ => {
@@ -435,6 +444,11 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
     }
     b.blank();
     match &m.conn {
+        // In a text field letters are text: the hint names the keys that test from there.
+        ConnState::NotConnected if m.focused().takes_text() => b.push(Line::styled(
+            "Not connected yet: test the connection (Ctrl-N, or Enter on Test connection).",
+            t.muted,
+        )),
         ConnState::NotConnected => b.push(Line::styled(
             "Not connected yet: test the connection (t).",
             t.muted,

@@ -1355,3 +1355,49 @@ fn a_different_instance_of_the_same_name_is_replaced_only_when_asked() {
             .any(|e| e.text.contains("press s on this step"))
     );
 }
+
+/// Issue 20 item 5: `t` and `s` typed in the masked secret field are part of the secret, on
+/// every screen that has one (Connect, before and after a connect, and when resuming), never
+/// the Test or Save hotkeys.
+#[test]
+fn t_and_s_in_the_secret_field_are_typed() {
+    let probe = |m: &mut Model, what: &str| {
+        focus(m, Field::ClientSecret);
+        let before = m.secret.chars();
+        let fx = type_str(m, "tsTS");
+        assert_eq!(m.secret.chars(), before + 4, "{what}: typed into the secret");
+        assert_eq!(m.overlay, Overlay::None, "{what}: no overlay opened");
+        assert!(connect_request(&fx).is_none(), "{what}: no connection test");
+    };
+    let mut m = Model::default();
+    probe(&mut m, "before a connect");
+    let d = tempfile::tempdir().unwrap();
+    let mut m = with_instances(&d.path().join("config.toml"), &[]);
+    probe(&mut m, "connected, an instance to save");
+
+    // What the admin sees: a secret as long as Halo's (wider than the field's mask) changes on
+    // the screen with each letter, and the Connect step's hint names no letter key while the
+    // letters are text (over SSH, at 80x24, `t` looked like it ran the test).
+    let mut m = Model::default();
+    focus(&mut m, Field::ClientSecret);
+    app::update(&mut m, Msg::Paste("x".repeat(90)));
+    let shot = |m: &Model| {
+        crate::common::screen::text(&crate::common::screen::draw(
+            m,
+            &halo_onboard::ui::Theme::dark(),
+            80,
+            24,
+        ))
+    };
+    let before = shot(&m);
+    type_str(&mut m, "t");
+    let after = shot(&m);
+    assert_ne!(before, after, "typing `t` shows on the screen:\n{after}");
+    assert!(after.contains("91"), "the mask says how many characters:\n{after}");
+    assert!(
+        !after.contains("(t)"),
+        "no `t` hint while focus is in the secret field:\n{after}"
+    );
+    focus(&mut m, Field::TestButton);
+    assert!(shot(&m).contains("(t)"), "outside text fields, t tests");
+}
