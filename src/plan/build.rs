@@ -247,13 +247,19 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
         }
     }
     let mut teams = Vec::new();
-    // "*" stands for every team of the instance (e.g. Rewst: "add all teams").
-    let wanted_teams: Vec<TeamAnswer> = ag
+    // "*" stands for every team of the instance (e.g. Rewst: "add all teams"); an unnamed
+    // membership is the default team (profiles that say "the default team"). A team the
+    // answers name says how it is joined: the default team and `*` only add the teams not
+    // named already, so each team is joined once.
+    let default = ag.default_team.as_deref().unwrap_or_default().trim();
+    let (named, implied): (Vec<&TeamAnswer>, Vec<&TeamAnswer>) = ag
         .teams
         .iter()
-        .flat_map(|t| {
-            // An unnamed membership is the default team (profiles that say "the default team").
-            let default = ag.default_team.as_deref().unwrap_or_default().trim();
+        .partition(|t| !t.name.trim().is_empty() && t.name.trim() != ALL);
+    let wanted_teams: Vec<TeamAnswer> = named
+        .into_iter()
+        .cloned()
+        .chain(implied.into_iter().flat_map(|t| {
             if t.name.trim().is_empty() {
                 return if default.is_empty() {
                     Vec::new()
@@ -264,21 +270,18 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
                     }]
                 };
             }
-            if t.name.trim() == ALL {
-                lk.teams
-                    .iter()
-                    .map(|x| TeamAnswer {
-                        name: x.name.clone(),
-                        ..t.clone()
-                    })
-                    .collect()
-            } else {
-                vec![t.clone()]
-            }
-        })
+            lk.teams
+                .iter()
+                .map(|x| TeamAnswer {
+                    name: x.name.clone(),
+                    ..t.clone()
+                })
+                .collect()
+        }))
         .collect();
     for t in &wanted_teams {
         match find_by_name(&lk.teams, &t.name, |x| &x.name) {
+            Some(team) if teams.iter().any(|x: &AgentTeam| Some(x.team_id) == team.id) => {}
             Some(team) => teams.push(AgentTeam {
                 team_id: team.id.unwrap_or_default(),
                 team_name: team.name.clone(),
@@ -1196,6 +1199,39 @@ mod tests {
         let ag = agent_object(&a, "r", &lookups(), &mut probs);
         assert_eq!(ag.teams.len(), 1);
         assert_eq!(ag.teams[0].team_id, 3);
+    }
+
+    /// Issue 20 item 2: a team ticked by name that is also the default team (which an unnamed
+    /// membership or `*` stands for too) is one membership, with the flags of the named one.
+    #[test]
+    fn a_team_named_twice_is_joined_once() {
+        let mut a = answers();
+        a.agent.default_team = Some("Service Desk".into());
+        a.agent.teams = vec![
+            TeamAnswer {
+                name: String::new(),
+                ..TeamAnswer::default()
+            },
+            TeamAnswer {
+                name: "service desk".into(),
+                unassigned_access: true,
+                ..TeamAnswer::default()
+            },
+            TeamAnswer {
+                name: ALL.into(),
+                ..TeamAnswer::default()
+            },
+        ];
+        let mut lk = lookups();
+        lk.teams.push(Team::new(4, "Operations"));
+        let mut probs = vec![];
+        let ag = agent_object(&a, "r", &lk, &mut probs);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(
+            ag.teams.iter().map(|t| t.team_id).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
+        assert!(ag.teams[0].unassigned_access, "the named entry's flags");
     }
 
     #[test]
