@@ -114,15 +114,12 @@ pub fn pick(m: &mut Model, fx: &mut Vec<Effect>) {
     }
 }
 
-/// What picking `p` puts in the answers (the connection aside). Halo wants a first name; most
-/// guides name the agent but leave that open, so the vendor's name stands in. A profile that
-/// names no agent (Custom, least privilege) leaves the names to the user: the wizard asks.
+/// What picking `p` puts in the answers (the connection aside): what headless `apply
+/// --profile` reads too ([`Profile::to_answers`] holds the defaults a profile leaves open). A
+/// profile that names no agent (Custom, least privilege) leaves the names to the user: the
+/// wizard asks.
 pub fn prefill(p: &Profile) -> Answers {
-    let mut a = p.to_answers();
-    if a.agent.firstname.trim().is_empty() && !a.agent.name.trim().is_empty() {
-        a.agent.firstname = p.vendor.clone();
-    }
-    a
+    p.to_answers()
 }
 
 /// Picks profile `i`: every step is pre-filled from it; the connection stays as typed.
