@@ -323,6 +323,9 @@ async fn adopt(
         progress: None,
         regenerate_secret: false,
     };
+    // Halo kept the secret of an application this setup created: only the secret was copied
+    // by hand, the application stays this setup's own (and rollback deletes it).
+    let secret_only = object == Object::Application && s.objects.application_created;
     let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
     applier
         .adopt_manual(s, &lk, object, creds.as_ref())
@@ -336,10 +339,16 @@ async fn adopt(
             ),
         })?;
     if !args.run.json && !super::output::quiet() {
-        eprintln!(
-            "{} made by hand: adopted (rollback will leave it in place); continuing",
-            object.label()
-        );
+        if secret_only {
+            eprintln!(
+                "Client secret copied from Halo: taken for the application this setup created (it stays this setup's own: rollback deletes it); continuing"
+            );
+        } else {
+            eprintln!(
+                "{} made by hand: adopted (rollback will leave it in place); continuing",
+                object.label()
+            );
+        }
     }
     Ok(())
 }

@@ -365,11 +365,11 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
             st.client_id.clone()
         };
         field("Client ID", id, st.field == 0, b);
-        let n = st.secret.chars().min(b.width.saturating_sub(20));
+        let n = st.secret.chars();
         let secret = if n == 0 {
             "(paste the Client Secret; never stored but for the hand-over)".to_string()
         } else {
-            "•".repeat(n)
+            super::form::mask(n, b.width.saturating_sub(20))
         };
         field("Client Secret", secret, st.field == 1, b);
         b.blank();
@@ -386,7 +386,7 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
     b.note(
         t.muted,
         if m.apply.secret_needed {
-            "Press Enter: the wizard gets a token with the pasted secret to prove it, then continues the same setup (the application stays this setup's own)."
+            "Press Enter: the wizard gets a token with the pasted secret to prove it, then continues the same setup (the application stays this setup's own: rollback deletes it)."
         } else {
             "When it is saved in Halo, press Enter: the wizard finds it by name, adopts it and continues. What you make by hand is never deleted by rollback."
         },

@@ -289,6 +289,31 @@ async fn hidden_secret_stops_with_the_checklist_then_resumes_verified() {
         .filter(|a| a["displayName"] == "TopLeft")
         .count();
     assert_eq!(n, 1);
+    // The words match what rollback does (issue 20 item 8): the application is this setup's
+    // own, its secret only copied by hand, so rollback deletes it.
+    assert!(
+        !r.stderr.contains("rollback will leave it"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("rollback deletes it"), "{}", r.stderr);
+    let r = sb
+        .home
+        .run(
+            &["rollback", &id, "--yes"],
+            &[("HALO_CLIENT_SECRET", &sb.secret)],
+        )
+        .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let st = sb.state().await;
+    assert!(
+        !st["applications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["displayName"] == "TopLeft"),
+        "rollback deleted the application, as said"
+    );
     sb.stop().await;
 }
 
