@@ -10,6 +10,8 @@ mod bad_input;
 mod catalogue;
 #[path = "cli/dialect.rs"]
 mod dialect;
+#[path = "cli/first_use.rs"]
+mod first_use;
 #[path = "cli/habits.rs"]
 mod habits;
 #[path = "cli/headless.rs"]

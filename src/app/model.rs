@@ -241,8 +241,7 @@ impl Model {
             kind.tag(),
             text
         )));
-        self.log.push(kind, text);
-        if self.log_scroll > 0 {
+        if self.log.push(kind, text) && self.log_scroll > 0 {
             // Keep the view still while the user reads older entries.
             self.log_scroll = (self.log_scroll + 1).min(self.log.len());
         }

@@ -94,7 +94,7 @@ pub fn plan_text(plan: &Plan) -> String {
         s.push_str(&format!(
             "  {kind:<7} {:<12} {}{id}\n",
             a.object.label(),
-            a.name
+            a.shown_name()
         ));
         for c in &a.changes {
             s.push_str(&format!("            change: {c}\n"));
@@ -113,6 +113,9 @@ pub fn plan_text(plan: &Plan) -> String {
 /// as printed lines; said once per run (the plan before a prompt, else the result).
 pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
     let mut s = String::new();
+    for n in &plan.notes {
+        s.push_str(&format!("Note: {n}\n"));
+    }
     if !plan.manual.is_empty() {
         s.push_str("Set by hand in Halo's web UI (the API does not; not verified until done):\n");
         for m in &plan.manual {

@@ -107,6 +107,9 @@ pub struct Report {
     /// Halo could not be reached part-way: the audit is incomplete (exit 2).
     #[serde(skip)]
     pub incomplete: bool,
+    /// Why it did not finish, in words ("Halo kept answering 429 (rate limit)").
+    #[serde(skip)]
+    pub why: &'static str,
     /// The command that repairs what drifted (every failed fix line ends with it).
     pub repair: Option<String>,
     /// What Halo reports about the secret's expiry (`field = value`), never fact.
@@ -153,6 +156,15 @@ impl Report {
 
     pub fn row(&self, name: &str) -> Option<&CheckRow> {
         self.checks.iter().find(|c| c.name == name)
+    }
+
+    /// A check could not run for a reason outside Halo's settings: the audit is incomplete.
+    /// The first reason is the one said.
+    fn stopped(&mut self, layer: Layer) {
+        if !self.incomplete {
+            self.why = layer.why();
+        }
+        self.incomplete = true;
     }
 
     fn push(&mut self, row: CheckRow) {
@@ -298,8 +310,11 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
     let (apps, roles, agents) = match session::lookups(b, For::Setup(ans)).await {
         Ok(lk) => (lk.applications, lk.roles, lk.agents),
         Err(e) => {
-            r.fail("read objects", Layer::Transport, e.to_string(), e.hint());
-            r.incomplete = e.is_transient() || matches!(e, HaloError::Connect(_));
+            let layer = verify::outside_layer(&e).unwrap_or(Layer::Transport);
+            r.fail("read objects", layer, e.to_string(), e.hint());
+            if e.is_transient() || matches!(e, HaloError::Connect(_)) {
+                r.stopped(layer);
+            }
             return Known::default();
         }
     };
@@ -696,8 +711,9 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         Ok(x) => x,
         Err(e) => {
             if e.is_transient() || matches!(e, HaloError::Connect(_) | HaloError::Dns(_)) {
-                r.fail("token", Layer::Transport, e.to_string(), e.hint());
-                r.incomplete = true;
+                let layer = verify::outside_layer(&e).unwrap_or(Layer::Transport);
+                r.fail("token", layer, e.to_string(), e.hint());
+                r.stopped(layer);
                 return;
             }
             let detail = match &e {
@@ -775,8 +791,8 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
     };
     let v = verify::verify_with_role(&target, role.as_ref(), a.opts.clone(), a.bootstrap).await;
     for c in v.checks {
-        if c.layer == Some(Layer::Transport) {
-            r.incomplete = true;
+        if let Some(l) = c.layer.filter(|l| l.not_a_setting()) {
+            r.stopped(l);
         }
         r.push(CheckRow {
             status: if c.pass {
@@ -843,7 +859,10 @@ pub fn report_text(r: &Report) -> String {
     );
     let n = r.manual_steps_left.len();
     if r.incomplete {
-        s.push_str("Result: Halo could not be reached during the check; it is incomplete.\n");
+        s.push_str(&format!(
+            "Result: the check did not finish ({}); it is incomplete: run it again later.\n",
+            r.why
+        ));
     } else {
         match r.verdict {
             Some(Verdict::Verified) => {
@@ -1066,7 +1085,7 @@ fn add_repair(r: &mut Report, cmd: &str) {
         .any(|d| d == "application credentials rejected");
     let mut any = false;
     for c in r.checks.iter_mut() {
-        if c.status != Status::Fail || c.layer == Some(Layer::Transport) {
+        if c.status != Status::Fail || c.layer.is_some_and(Layer::not_a_setting) {
             continue;
         }
         any = true;
@@ -1153,6 +1172,7 @@ fn record(id: &str, r: &Report) {
         ok: r.ok && !r.incomplete,
         verdict: r.verdict.map(|v| v.word().to_string()),
         incomplete: r.incomplete,
+        why: r.incomplete.then(|| r.why.to_string()),
         passed: count(Status::Pass),
         failed: count(Status::Fail),
         skipped: count(Status::Skip),

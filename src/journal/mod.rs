@@ -264,6 +264,9 @@ pub struct CheckRecord {
     /// Halo could not be reached part-way: the audit did not finish.
     #[serde(default)]
     pub incomplete: bool,
+    /// Why it did not finish, in words (records before it existed: Halo unreachable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
@@ -285,7 +288,10 @@ impl CheckRecord {
     /// The result in words: "passed", "2 failed: extra scope admin, …", "did not finish".
     pub fn words(&self) -> String {
         if self.incomplete {
-            "did not finish (Halo unreachable)".into()
+            format!(
+                "did not finish ({})",
+                self.why.as_deref().unwrap_or("Halo unreachable")
+            )
         } else if self.ok {
             format!("passed ({} checks)", self.passed)
         } else if self.verdict.as_deref() == Some("manual_steps_left") {

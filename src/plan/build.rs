@@ -155,6 +155,17 @@ pub struct Action {
     pub changes: Vec<String>,
 }
 
+impl Action {
+    /// The object's name as a plan shows it: "(no name yet)" where the answers leave it empty
+    /// (a custom profile), never a blank.
+    pub fn shown_name(&self) -> &str {
+        match self.name.trim() {
+            "" => "(no name yet)",
+            n => n,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub actions: Vec<Action>,
@@ -171,8 +182,9 @@ pub struct Plan {
     /// confirms, on the scale it uses (`dialect::confirm`); the rest are in `manual`.
     #[serde(default)]
     pub role_claims: Vec<Claim>,
-    /// What the answers ask that the API does not set and the integration does not need (an
-    /// application's description): said once, never counted as a step left.
+    /// What is said about the plan as a whole, before its steps, never counted as a step left:
+    /// what the answers ask that the API does not set and the integration does not need (an
+    /// application's description), why the role's permissions are steps by hand on this Halo.
     #[serde(default)]
     pub notes: Vec<String>,
 }
@@ -614,9 +626,6 @@ fn role_manual_steps(
         "{} > '{role_name}' > Permissions",
         crate::plan::manual::ROLES_PATH
     );
-    if let Some(why) = all_held {
-        out.push(format!("Role permissions: {why}."));
-    }
     for (def, level, why) in held {
         let step = format!(
             "{path}: {}: {} = {}",
@@ -682,6 +691,10 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         let (write, h) = split_claims(&a.role.permissions, &vocab);
         p.role_claims = write;
         held = h;
+        // Why is said about the plan; "Set by hand" lists steps only (each a place in Halo).
+        if let Some(why) = &all_held {
+            p.notes.push(format!("Role permissions: {why}."));
+        }
     }
     p.notes.extend(description_note(a));
 
@@ -1349,8 +1362,19 @@ mod dialect_tests {
         );
         let p = plan(&guardz(), &legacy, &Objects::default(), "m");
         assert!(p.role_claims.is_empty());
+        // Why is said about the plan; "Set by hand" lists only steps, each a place in Halo
+        // (issue 20 item 9: the summary was a step).
+        assert!(
+            p.notes.iter().any(|n| n.contains("does not confirm")),
+            "{:?}",
+            p.notes
+        );
+        assert!(
+            p.manual.iter().all(|m| m.starts_with("Configuration >")),
+            "{:?}",
+            p.manual
+        );
         let text = p.manual.join("\n");
-        assert!(text.contains("does not confirm"), "{text}");
         assert!(
             text.contains("Feature Access: Tickets = Read and Modify")
                 && text.contains("Tickets: Can add new Tickets = Yes")

@@ -124,7 +124,17 @@ fn form(m: &Model, t: &Theme, b: &mut Body) {
         if is_focus {
             b.focus_line = Some(b.lines.len());
         }
-        let (value, vstyle, cursor_col) = value_of(m, t, fld, is_focus, value_w);
+        let (mut value, vstyle, cursor_col) = value_of(m, t, fld, is_focus, value_w);
+        // A text value wider than its column (a GUID client id at 60 columns) is shown whole
+        // under its label while not edited, never cut where no one can tell.
+        let whole = m.input_value(fld);
+        let below = fld.kind() == Kind::Text
+            && !is_focus
+            && whole.chars().count() > value_w
+            && !whole.is_empty();
+        if below {
+            value = String::new();
+        }
         let marker = if is_focus { "▶ " } else { "  " };
         let lstyle = if is_focus { t.selection } else { t.text };
         let line = if fld.kind() == Kind::Button {
@@ -152,6 +162,9 @@ fn form(m: &Model, t: &Theme, b: &mut Body) {
             b.cursor = Some((b.lines.len(), (2 + label_w + 1 + c) as u16));
         }
         b.push(line);
+        if below {
+            b.verbatim(vstyle, whole);
+        }
         if let Some(e) = field_error(m, fld) {
             b.note(t.error, format!("✗ {e}"));
         }

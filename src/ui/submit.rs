@@ -81,10 +81,13 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
         b.note(
             t.text,
             format!(
-                "{:<12} {:<7} '{}'{id}",
+                "{:<12} {:<7} {}{id}",
                 a.object.label(),
                 kind_label(a.kind),
-                a.name
+                match a.name.trim() {
+                    "" => a.shown_name().to_string(),
+                    n => format!("'{n}'"),
+                }
             ),
         );
         for c in &a.changes {
@@ -96,6 +99,10 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
     }
     // Up to here (what blocks apply, what it would do) is seen whole; the rest scrolls.
     b.keep_all();
+    for n in &p.notes {
+        b.blank();
+        b.wrapped(t.warning, "", &format!("⚠ {n}"));
+    }
     manual_steps(t, b, &p.manual);
     if !p.notes.is_empty() {
         b.blank();

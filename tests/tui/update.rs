@@ -1401,3 +1401,31 @@ fn t_and_s_in_the_secret_field_are_typed() {
     focus(&mut m, Field::TestButton);
     assert!(shot(&m).contains("(t)"), "outside text fields, t tests");
 }
+
+/// Issue 20 item 9: the same warning said again (Ctrl-N pressed on a step with the same
+/// problems) is one log line with a count, not a screenful of copies; the log file keeps every
+/// line (it is the record).
+#[test]
+fn the_same_warning_again_is_counted_not_repeated() {
+    let mut m = connected();
+    m.step = Step::Role;
+    m.answers.role.name.clear();
+    sync_inputs(&mut m);
+    let before = m.log.len();
+    let fx = press(&mut m, [ctrl('n'), ctrl('n'), ctrl('n')]);
+    assert_eq!(m.log.len(), before + 1, "one line for three presses");
+    let last = m.log.last().unwrap();
+    assert_eq!(last.repeats, 3);
+    let shown = crate::common::screen::text(&crate::common::screen::draw(
+        &m,
+        &halo_onboard::ui::Theme::dark(),
+        100,
+        40,
+    ));
+    assert!(shown.contains("(×3)"), "{shown}");
+    let file_lines = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::AppendLog(l) if l.contains("problem(s) to fix")))
+        .count();
+    assert_eq!(file_lines, 3, "the log file has each");
+}
