@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     ("evidence", &[]),
     ("hardening", &[]),
+    ("print", &[]),
     ("limits", &[]),
     ("timestamp", &[]),
     ("text", &["timestamp"]),

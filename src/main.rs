@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use halo_onboard::answers::Answers;
+use halo_onboard::errln;
 use halo_onboard::app::{LogKind, Model, StartupRequest};
 use halo_onboard::cli::{Cli, Command};
 use halo_onboard::headless;
@@ -10,21 +11,21 @@ use halo_onboard::ui::Theme;
 use halo_onboard::ui::theme::{self, Origin};
 
 /// Runs an async command on a fresh runtime; a runtime that cannot start is exit 2.
-fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
+fn block_on<F: std::future::Future<Output = u8>>(f: F) -> u8 {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(rt) => ExitCode::from(rt.block_on(async {
+        Ok(rt) => rt.block_on(async {
             // --verbose: request lines while it runs, every one out before the exit.
             let printer = headless::output::start();
             let code = f.await;
             headless::output::finish(printer).await;
             code
-        })),
+        }),
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            ExitCode::from(2)
+            errln!("error: cannot start the async runtime: {e}");
+            2
         }
     }
 }
@@ -34,29 +35,38 @@ fn main() -> ExitCode {
     halo_onboard::hardening::no_core_dumps();
     let cli = Cli::parse_args();
     headless::output::set(cli.top.quiet, cli.top.verbose);
-    match &cli.command {
+    let code = match &cli.command {
         None => wizard(&cli, None),
-        Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args.clone()),
+        // The emulator prints its own log; its exit is its own.
+        Some(Command::Sandbox(args)) => return halo_onboard::sim::sandbox::run(args.clone()),
         Some(Command::Apply(args)) => block_on(headless::apply::run(args)),
         Some(Command::Check(args)) => block_on(headless::check::run(args)),
         Some(Command::Profiles(args)) => headless::profiles::run(args),
-        Some(Command::Sessions(args)) => ExitCode::from(headless::sessions::run_sessions(args)),
+        Some(Command::Sessions(args)) => headless::sessions::run_sessions(args),
         // At a terminal without a secret in the environment, the wizard continues the setup.
         Some(Command::Resume(args)) if resume_in_wizard(args) => wizard(&cli, Some(&args.id)),
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(args)),
         Some(Command::Rollback(args)) => block_on(headless::sessions::run_rollback(args)),
         Some(Command::Doctor(args)) => block_on(headless::doctor::run(args)),
-        Some(Command::Status(args)) => ExitCode::from(headless::status::run_status(args)),
-        Some(Command::Handover(args)) => ExitCode::from(headless::status::run_handover(args)),
-        Some(Command::Completions { shell }) => printed(
-            halo_onboard::cli::completions(*shell, &mut std::io::stdout()),
-            "the completion script",
-        ),
-        Some(Command::Man) => printed(
-            halo_onboard::cli::man_page(&mut std::io::stdout()),
-            "the man page",
-        ),
-    }
+        Some(Command::Status(args)) => headless::status::run_status(args),
+        Some(Command::Handover(args)) => headless::status::run_handover(args),
+        // A document read by a reader that may stop early (`man | head`): not an error.
+        Some(Command::Completions { shell }) => {
+            return printed(
+                halo_onboard::cli::completions(*shell, &mut std::io::stdout()),
+                "the completion script",
+            );
+        }
+        Some(Command::Man) => {
+            return printed(
+                halo_onboard::cli::man_page(&mut std::io::stdout()),
+                "the man page",
+            );
+        }
+    };
+    // A reader that went away or a full disk never stopped the command; the exit says the
+    // output was lost (the result is in the journal: `halo-onboard status`).
+    ExitCode::from(halo_onboard::print::exit_code(code))
 }
 
 /// The exit of a command that prints a document. A reader that stops early (`man | head`)
@@ -66,7 +76,7 @@ fn printed(r: std::io::Result<()>, what: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot write {what}: {e}");
+            errln!("error: cannot write {what}: {e}");
             ExitCode::from(2)
         }
     }
@@ -116,7 +126,7 @@ fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
 
 /// The wizard (default command), optionally against the embedded emulator (`--demo`), or
 /// continuing setup `resume_id`.
-fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
+fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
     use std::io::IsTerminal;
     // The theme is settled before the terminal is taken: a `--theme` that names nothing is a
     // usage error (exit 2) on the normal screen.
@@ -137,11 +147,11 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let (theme, theme_err) = match Theme::resolve(request, halo_onboard::ui::background::from_env) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "error: {}\n  what to do: pass one of those names, or the path of a theme file",
                 halo_onboard::text::line(&e)
             );
-            return ExitCode::from(2);
+            return 2;
         }
     };
     // Where to connect, before the terminal is taken: a saved instance that is not there is a
@@ -149,11 +159,11 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let prefill = match prefill(cli, &config) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "error: {}\n  what to do: `halo-onboard status` lists the saved instances",
                 halo_onboard::text::line(&e)
             );
-            return ExitCode::from(2);
+            return 2;
         }
     };
     // A private certificate authority for Halo: the saved instance's, else the config's.
@@ -168,22 +178,22 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         None => None,
         Some(Ok(ca)) => Some(ca),
         Some(Err(e)) => {
-            eprintln!("error: {e}\n  what to do: {}", e.hint());
-            return ExitCode::from(2);
+            errln!("error: {e}\n  what to do: {}", e.hint());
+            return 2;
         }
     };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        eprintln!(
+        errln!(
             "error: the wizard needs an interactive terminal (stdin and stdout are not one here)\n  what to do: run it in a terminal, or use the headless commands: `halo-onboard apply --help`"
         );
-        return ExitCode::from(2);
+        return 2;
     }
     // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
     let _ = color_eyre::install();
     let mut startup = Vec::new();
     for e in [config_err, theme_err].into_iter().flatten() {
         // Text from the config and theme files: shown only clean.
-        eprintln!("halo-onboard: {}", halo_onboard::text::block(&e));
+        errln!("halo-onboard: {}", halo_onboard::text::block(&e));
         startup.push((LogKind::Error, e));
     }
     let mut answers = Answers::default();
@@ -227,15 +237,15 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
             Ok(s) => s.id,
             Err(e) => {
-                eprintln!("halo-onboard: {e}\n  what to do: {}", e.hint());
-                return ExitCode::from(2);
+                errln!("halo-onboard: {e}\n  what to do: {}", e.hint());
+                return 2;
             }
         };
         match model.resumable.iter().find(|r| r.session.id == id).cloned() {
             Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut Vec::new()),
             None => {
-                eprintln!("halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)");
-                return ExitCode::from(2);
+                errln!("halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)");
+                return 2;
             }
         }
     }
@@ -248,11 +258,11 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         ca,
     };
     match runtime::run(opts) {
-        Ok(Exit::Quit) => ExitCode::SUCCESS,
-        Ok(Exit::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
+        Ok(Exit::Quit) => 0,
+        Ok(Exit::Signal(n)) => (128 + n).clamp(0, 255) as u8,
         Err(e) => {
-            eprintln!("halo-onboard: {e:?}");
-            ExitCode::FAILURE
+            errln!("halo-onboard: {e:?}");
+            1
         }
     }
 }

@@ -560,11 +560,11 @@ pub fn print_outcome(o: &Outcome, json: bool) {
     // Names and texts in it came from files (answers, profile, journal) and from Halo: through
     // the sanitiser, whatever checked them before.
     if json {
-        println!("{}", outcome_json(o));
+        outln!("{}", outcome_json(o));
     } else if super::output::quiet() {
-        print!("{}", crate::text::block(&outcome_quiet(o)));
+        out!("{}", crate::text::block(&outcome_quiet(o)));
     } else {
-        print!("{}", crate::text::block(&outcome_text(o)));
+        out!("{}", crate::text::block(&outcome_text(o)));
     }
 }
 
@@ -820,7 +820,7 @@ pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
     Some(std::sync::Arc::new(move |m: &str| {
         // Progress carries Halo's names and messages: through the sanitiser, line by line.
         for line in crate::text::block(m).lines() {
-            eprintln!("{prefix}{line}");
+            errln!("{prefix}{line}");
         }
     }))
 }
@@ -840,7 +840,7 @@ pub async fn run_session(
     let ask = move |planned: &Outcome| {
         let mut o = planned.clone();
         o.traps = shown.clone();
-        print!("{}", crate::text::block(&plan_block(&o)));
+        out!("{}", crate::text::block(&plan_block(&o)));
         super::prompt::yes_no("Apply these changes to Halo?")
     };
     let confirm: Option<&Confirm> =

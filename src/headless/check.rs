@@ -1133,7 +1133,7 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         None => None,
     };
     if !args.json && !super::output::quiet() {
-        eprintln!(
+        errln!(
             "Checking {} on {}",
             crate::text::line(&t.what),
             t.endpoint.base_url()
@@ -1182,7 +1182,7 @@ fn record(id: &str, r: &Report) {
         rotation_due: r.rotation_due,
     };
     if let Err(e) = crate::journal::Journal::open_default().and_then(|j| j.record_check(id, &rec)) {
-        eprintln!("warning: the result was not recorded for `halo-onboard status`: {e}");
+        errln!("warning: the result was not recorded for `halo-onboard status`: {e}");
     }
 }
 
@@ -1195,10 +1195,10 @@ async fn run_check(args: &CheckArgs) -> u8 {
     match try_run(args).await {
         Ok(r) => {
             if args.json {
-                println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                outln!("{}", serde_json::to_string(&r).unwrap_or_default());
             } else {
                 // Names and messages from Halo are in it; cron mails and RMM consoles show it.
-                print!("{}", crate::text::block(&report_text(&r)));
+                out!("{}", crate::text::block(&report_text(&r)));
             }
             r.code()
         }

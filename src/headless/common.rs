@@ -205,7 +205,7 @@ pub fn config() -> (crate::config::Config, Option<PathBuf>) {
     let (c, warn) = crate::config::load(path.as_deref());
     if let Some(w) = warn {
         for line in crate::text::block(&w).lines() {
-            eprintln!("warning: {line}");
+            errln!("warning: {line}");
         }
     }
     (c, path)
@@ -551,11 +551,11 @@ pub fn print_failure(f: &Failure, json: bool) {
     let (message, hint) = (crate::text::block(&f.message), crate::text::block(&f.hint));
     if json {
         let v = serde_json::json!({"ok": false, "error": message, "hint": hint});
-        println!("{v}");
+        outln!("{v}");
     } else {
-        eprintln!("error: {message}");
+        errln!("error: {message}");
         if !hint.is_empty() {
-            eprintln!("  what to do: {hint}");
+            errln!("  what to do: {hint}");
         }
     }
 }

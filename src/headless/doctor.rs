@@ -723,7 +723,7 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
         // Codes and field names come from Halo: nothing unsafe reaches the terminal.
         crate::text::block(&text(&report)).into_owned()
     };
-    print!("{body}");
+    out!("{body}");
     if let Some(p) = &args.out {
         let written = if args.force {
             crate::journal::fsutil::write_atomic(p, body.as_bytes())

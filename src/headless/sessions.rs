@@ -107,13 +107,13 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
             .map(|s| serde_json::json!({"id": s.id, "status": s.status, "manual_steps_left": s.manual_left(), "profile": s.answers.profile, "url": s.endpoint.as_ref().map(|e| e.base_url().to_string()), "updated_unix": s.updated_unix, "objects": s.objects}))
             .collect();
         let errs: Vec<_> = bad.iter().map(|e| e.to_string()).collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"sessions": rows, "unreadable": errs})
         );
     } else {
         if list.is_empty() {
-            println!("No {}setups.", if args.all { "" } else { "unfinished " });
+            outln!("No {}setups.", if args.all { "" } else { "unfinished " });
         } else {
             let rows: Vec<Vec<String>> = list
                 .iter()
@@ -131,7 +131,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                 })
                 .collect();
             use super::table::{capped, col, render};
-            print!(
+            out!(
                 "{}",
                 render(
                     &[
@@ -145,13 +145,13 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                 )
             );
             if list.iter().any(|s| !s.finished()) {
-                println!(
+                outln!(
                     "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
                 );
             }
         }
         for e in &bad {
-            eprintln!("warning: {e}\n  what to do: {}", e.hint());
+            errln!("warning: {e}\n  what to do: {}", e.hint());
         }
     }
     EXIT_OK
@@ -268,11 +268,11 @@ fn confirm_manual(j: &Journal, s: &mut Session, json: bool) -> Result<(), Failur
     let left: Vec<String> = s.manual_left().into_iter().map(String::from).collect();
     if !json && !super::output::quiet() {
         if left.is_empty() {
-            eprintln!("No manual step of setup {} is left to confirm.", s.id);
+            errln!("No manual step of setup {} is left to confirm.", s.id);
         } else {
-            eprintln!("Recorded as done in Halo's web UI:");
+            errln!("Recorded as done in Halo's web UI:");
             for m in &left {
-                eprintln!("  - {}", crate::text::line(m));
+                errln!("  - {}", crate::text::line(m));
             }
         }
     }
@@ -340,11 +340,11 @@ async fn adopt(
         })?;
     if !args.run.json && !super::output::quiet() {
         if secret_only {
-            eprintln!(
+            errln!(
                 "Client secret copied from Halo: taken for the application this setup created (it stays this setup's own: rollback deletes it); continuing"
             );
         } else {
-            eprintln!(
+            errln!(
                 "{} made by hand: adopted (rollback will leave it in place); continuing",
                 object.label()
             );
@@ -385,18 +385,18 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
                 .await
                 .map_err(|e| failed(e.to_string(), e.hint().to_string()))?;
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"ok": true, "session": s.id, "dry_run": true, "objects": items})
                 );
             } else if items.is_empty() {
-                println!("Setup {} created nothing that is still there.", s.id);
+                outln!("Setup {} created nothing that is still there.", s.id);
             } else {
-                println!("Setup {}, newest first:", s.id);
+                outln!("Setup {}, newest first:", s.id);
                 for i in &items {
-                    println!("  {}", i.line(false));
+                    outln!("  {}", i.line(false));
                 }
-                println!(
+                outln!(
                     "Objects it reused, adopted or that are not provably its own are never deleted."
                 );
             }
@@ -407,7 +407,7 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
                 && super::prompt::yes_no("Delete them from Halo?");
             if !asked {
                 if !args.json && !items.is_empty() {
-                    println!("Nothing was deleted. Run `{retry}` to do it.");
+                    outln!("Nothing was deleted. Run `{retry}` to do it.");
                 }
                 return Ok(EXIT_OK);
             }
@@ -416,22 +416,22 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
             .await
             .map_err(|e| failed(e.to_string(), rollback_hint(&e)))?;
         if args.json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"ok": true, "session": s.id, "objects": items})
             );
         } else {
             for i in items.iter().filter(|_| !super::output::quiet()) {
-                println!("{}", i.line(true));
+                outln!("{}", i.line(true));
             }
             let kept = items
                 .iter()
                 .filter(|i| matches!(i.fate, rollback::Fate::Kept(_)))
                 .count();
             if kept == 0 {
-                println!("Setup {} rolled back.", s.id);
+                outln!("Setup {} rolled back.", s.id);
             } else {
-                println!(
+                outln!(
                     "Setup {} rolled back; {kept} object(s) kept because they are not provably this setup's any more (check them in Halo).",
                     s.id
                 );

@@ -405,19 +405,19 @@ pub fn run_status(args: &StatusArgs) -> u8 {
             "handover_files": files,
             "unreadable": bad.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
         });
-        println!("{v}");
+        outln!("{v}");
     } else {
         if let Some(w) = warn {
             for line in crate::text::block(&w).lines() {
-                eprintln!("warning: {line}");
+                errln!("warning: {line}");
             }
         }
-        print!(
+        out!(
             "{}",
             crate::text::block(&text(&cfg, cfg_path.as_deref(), &setups, &files))
         );
         for e in &bad {
-            eprintln!("warning: {e}\n  what to do: {}", e.hint());
+            errln!("warning: {e}\n  what to do: {}", e.hint());
         }
     }
     EXIT_OK
@@ -485,12 +485,12 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
     let files = handover_files(&j, &sessions);
     if files.is_empty() {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"ok": true, "deleted": [], "failed": []})
             );
         } else {
-            println!("No hand-over files on disk.");
+            outln!("No hand-over files on disk.");
         }
         return EXIT_OK;
     }
@@ -502,19 +502,19 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
         let list = crate::text::block(&list.join("\n")).into_owned();
         let asked = !json && super::prompt::interactive();
         if !json {
-            println!("Hand-over files on disk (each holds a secret):\n{list}");
-            println!(
+            outln!("Hand-over files on disk (each holds a secret):\n{list}");
+            outln!(
                 "Deleting them is for good: `check SETUP` then needs the secret in {APP_SECRET_ENV}."
             );
         }
         if !asked || !super::prompt::yes_no(&format!("Delete these {} file(s)?", files.len())) {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"ok": true, "dry_run": true, "files": files})
                 );
             } else {
-                println!(
+                outln!(
                     "Nothing was deleted. To delete them, run `halo-onboard handover clean --yes`."
                 );
             }
@@ -537,16 +537,16 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
             .iter()
             .map(|(p, e)| serde_json::json!({"path": p, "error": e}))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"ok": failed.is_empty(), "deleted": deleted, "failed": failed})
         );
     } else {
         for p in &deleted {
-            println!("deleted {}", crate::text::line(&p.display().to_string()));
+            outln!("deleted {}", crate::text::line(&p.display().to_string()));
         }
         for (p, e) in &failed {
-            eprintln!(
+            errln!(
                 "not deleted {}: {}",
                 crate::text::line(&p.display().to_string()),
                 crate::text::line(e)

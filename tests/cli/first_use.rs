@@ -23,3 +23,62 @@ async fn a_plan_without_names_says_so() {
         assert!(line.contains("no name yet"), "{line:?}");
     }
 }
+
+/// Issue 20 item 6: a reader that goes away (`apply … 2>&1 | head -n 2`) or a full disk
+/// (`> /dev/full`) never stops a write sequence: the apply runs to its end (exactly one of each
+/// object, the setup handed over in the journal), nothing panics, and the exit code is
+/// [`EXIT_OUTPUT_LOST`] (3): the output was lost, the result is in the journal.
+#[tokio::test]
+async fn a_closed_or_full_output_never_stops_an_apply() {
+    use std::process::Stdio;
+    const EXIT_OUTPUT_LOST: i32 = 3;
+    let sim = emulator().await;
+    // Slow enough that the reader is gone long before the writes.
+    sim.set_latency(std::time::Duration::from_millis(30));
+    let home = Home::new();
+    // stdout and stderr into one pipe, closed after its first two lines.
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    let mut c = home.cmd(&sim, apply_topleft(&sim.url, &[]));
+    c.stdout(Stdio::from(writer.try_clone().unwrap()))
+        .stderr(Stdio::from(writer));
+    let child = c.spawn().unwrap();
+    let first_two = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut got = Vec::new();
+        let mut b = [0u8; 1];
+        while got.iter().filter(|c| **c == b'\n').count() < 2 && reader.read(&mut b).unwrap_or(0) == 1 {
+            got.push(b[0]);
+        }
+        drop(reader);
+        String::from_utf8_lossy(&got).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(!first_two.is_empty());
+    let out = child.wait_with_output().await.unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    assert_eq!(code, EXIT_OUTPUT_LOST, "not a panic (101), not a signal");
+    let s = home.journal().list().0.remove(0);
+    assert_eq!(s.status, halo_onboard::journal::Status::HandedOver, "the result is in the journal");
+    assert_eq!(named(&sim, &s), (1, 1, 1));
+
+    // A full disk: the same, for stdout and for stderr.
+    for (what, fd) in [("stdout", 1), ("stderr", 2)] {
+        let sim = emulator().await;
+        let home = Home::new();
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let mut c = home.cmd(&sim, apply_topleft(&sim.url, &[]));
+        if fd == 1 {
+            c.stdout(Stdio::from(full));
+        } else {
+            c.stderr(Stdio::from(full));
+        }
+        // `output()` would pipe both again: spawn, then wait.
+        let out = c.spawn().unwrap().wait_with_output().await.unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(EXIT_OUTPUT_LOST), "{what}: {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        let s = home.journal().list().0.remove(0);
+        assert_eq!(s.status, halo_onboard::journal::Status::HandedOver, "{what}");
+    }
+}
