@@ -56,6 +56,9 @@ pub struct HandoverFile {
     pub age_days: u64,
     /// Older than [`OLD_DAYS`].
     pub old: bool,
+    /// A newer hand-over file holds another secret for the same Client ID (a rotation,
+    /// `--new-secret`): this one's secret no longer works. Not one to give to the vendor.
+    pub superseded_by: Option<PathBuf>,
 }
 
 /// Whether `path` is a regular file (not a link) that holds hand-over credentials.
@@ -99,14 +102,16 @@ pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFi
         }
     }
     let now = now_unix();
-    found
+    let modified = |path: &Path| {
+        std::fs::symlink_metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+    };
+    let mut files: Vec<HandoverFile> = found
         .into_iter()
         .map(|(path, setup)| {
-            let modified_unix = std::fs::symlink_metadata(&path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(now, |d| d.as_secs());
+            let modified_unix = modified(&path).map_or(now, |d| d.as_secs());
             let age_days = now.saturating_sub(modified_unix) / 86_400;
             HandoverFile {
                 path,
@@ -114,9 +119,48 @@ pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFi
                 modified_unix,
                 age_days,
                 old: age_days > OLD_DAYS,
+                superseded_by: None,
             }
         })
-        .collect()
+        .collect();
+    mark_superseded(&mut files, |p| modified(p).unwrap_or_default());
+    files
+}
+
+/// A file whose Client ID a newer file holds with another secret was replaced by a rotation:
+/// Halo accepts only the newest secret of an application.
+fn mark_superseded(files: &mut [HandoverFile], modified: impl Fn(&Path) -> std::time::Duration) {
+    use secrecy::ExposeSecret;
+    let creds: Vec<Option<(String, secrecy::SecretString, std::time::Duration)>> = files
+        .iter()
+        .map(|f| {
+            let (id, secret) = crate::plan::handover::read_credentials(&f.path)?;
+            (!id.is_empty()).then(|| (id, secret, modified(&f.path)))
+        })
+        .collect();
+    let newer: Vec<Option<usize>> = creds
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (id, secret, at) = c.as_ref()?;
+            creds
+                .iter()
+                .enumerate()
+                .filter_map(|(j, o)| Some((j, o.as_ref()?)))
+                .filter(|(j, (oid, osecret, oat))| {
+                    *j != i
+                        && oid == id
+                        && oat > at
+                        && osecret.expose_secret() != secret.expose_secret()
+                })
+                .max_by_key(|(_, (_, _, oat))| *oat)
+                .map(|(j, _)| j)
+        })
+        .collect();
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for (f, n) in files.iter_mut().zip(newer) {
+        f.superseded_by = n.map(|j| paths[j].clone());
+    }
 }
 
 /// Where a saved instance's secret comes from, and whether it is there now (never its value).
@@ -338,7 +382,7 @@ fn text(
     if files.is_empty() {
         o.push_str("No hand-over files on disk.\n");
     } else {
-        o.push_str("Hand-over files on disk (each holds a secret: give it to the vendor, then `halo-onboard handover clean`):\n");
+        o.push_str("Hand-over files on disk (each holds a secret: give the current one to the vendor, then `halo-onboard handover clean`):\n");
         let rows: Vec<Vec<String>> = files
             .iter()
             .map(|f| {
@@ -346,10 +390,17 @@ fn text(
                     format!("{}d{}", f.age_days, if f.old { " OLD" } else { "" }),
                     f.path.display().to_string(),
                     f.setup.clone().unwrap_or_else(|| "-".into()),
+                    match &f.superseded_by {
+                        Some(p) => format!(
+                            "superseded by {}: its secret no longer works (rotated); delete it",
+                            p.display()
+                        ),
+                        None => "current".into(),
+                    },
                 ]
             })
             .collect();
-        for l in lines(&[col("AGE"), col("FILE"), col("SETUP")], &rows) {
+        for l in lines(&[col("AGE"), col("FILE"), col("SETUP"), col("SECRET")], &rows) {
             o.push_str(&format!("  {l}\n"));
         }
         let old = files.iter().filter(|f| f.old).count();

@@ -82,3 +82,40 @@ async fn a_closed_or_full_output_never_stops_an_apply() {
         assert_eq!(s.status, halo_onboard::journal::Status::HandedOver, "{what}");
     }
 }
+
+/// Issue 20 item 3: after `--new-secret`, the earlier hand-over file holds a secret Halo no
+/// longer accepts: `status` marks it superseded (naming the file that replaced it) instead of
+/// listing it as one to give to the vendor.
+#[tokio::test]
+async fn a_rotated_secret_marks_the_old_hand_over_file_superseded() {
+    let sim = emulator().await;
+    let home = Home::new();
+    let a = home.path().join("first.env");
+    let b = home.path().join("second.env");
+    let (a_s, b_s) = (a.display().to_string(), b.display().to_string());
+    let r = home.run_sim(&sim, apply_topleft(&sim.url, &["--out", &a_s])).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let r = home
+        .run_sim(&sim, apply_topleft(&sim.url, &["--new-secret", "--out", &b_s]))
+        .await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let r = home.run(["status", "--json"], &[]).await;
+    let v = r.json();
+    let files = v["handover_files"].as_array().unwrap();
+    let find = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str() == Some(p))
+            .unwrap_or_else(|| panic!("{p} listed: {files:?}"))
+            .clone()
+    };
+    assert_eq!(find(&a_s)["superseded_by"], b_s.as_str(), "{files:?}");
+    assert!(find(&b_s)["superseded_by"].is_null(), "{files:?}");
+    let r = home.run(["status"], &[]).await;
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&a_s))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(line.contains("superseded"), "{line}\n{}", r.stdout);
+}
