@@ -636,19 +636,15 @@ fn secret_age(a: &Audit<'_>, r: &mut Report, now_unix: u64) {
     }
 }
 
-/// `halo-onboard apply … --new-secret --yes`: the rotation, in the form the audit knows.
-fn rotate_command(a: &Audit<'_>) -> String {
-    let c = &a.answers.connection;
-    let bootstrap = if c.client_id.trim().is_empty() {
-        "<bootstrap id>"
-    } else {
-        c.client_id.trim()
-    };
-    let profile = a.answers.profile.as_deref().unwrap_or("<profile>");
-    format!(
-        "rotate it: halo-onboard apply --url {} --client-id {bootstrap} --profile {profile} --new-secret --yes (then give the vendor the new secret)",
-        a.endpoint.base_url()
-    )
+/// The fix of a secret due for rotation; `add_repair` adds the command that rotates it
+/// ([`crate::plan::handover::rotate_command`]), never the repair, which keeps the secret.
+fn rotate_command(_a: &Audit<'_>) -> String {
+    "rotate it, then give the vendor the new secret".into()
+}
+
+/// Rows whose fix is a rotation (a new secret), not a repair.
+fn rotates(name: &str) -> bool {
+    name == "secret age" || name.starts_with("secret expiry")
 }
 
 /// What Halo reports about the secret's expiry, where it reports it: said as reported (a field
@@ -913,6 +909,8 @@ struct Subject {
     /// Shown in the heading.
     what: String,
     repair: String,
+    /// The command that rotates the secret (a new one, handed over).
+    rotate: String,
     /// The setup this integration is (its journal keeps the last check's result for `status`).
     setup: Option<String>,
     /// The certificate authority to trust for this Halo besides the system's, if any.
@@ -993,6 +991,7 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
             s.answers.profile.as_deref().unwrap_or("-")
         ),
         repair: format!("halo-onboard apply --setup {} --yes", s.id),
+        rotate: crate::plan::handover::rotate_command(&s.id),
         setup: Some(s.id.clone()),
         ca_file,
         secret_issued_unix: j.secret_issued_unix(&s),
@@ -1055,6 +1054,11 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
             .into_iter()
             .find(|s| s.objects.client_id.as_deref() == Some(app_client_id.trim()))
     });
+    // The same apply, giving the application a new secret.
+    let rotate = match &made_here {
+        Some(s) => crate::plan::handover::rotate_command(&s.id),
+        None => format!("{repair} --new-secret"),
+    };
     Ok(Subject {
         ca_file: args.connect.ca_file.clone(),
         setup: made_here.as_ref().map(|s| s.id.clone()),
@@ -1073,12 +1077,14 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
         app_secret,
         bootstrap: boot.zip(boot_secret),
         repair,
+        rotate,
     })
 }
 
 /// Every failed fix line ends with the command that repairs the drift: `apply` brings the
-/// objects back to the answers; a rejected secret needs a new one handed over.
-fn add_repair(r: &mut Report, cmd: &str) {
+/// objects back to the answers; a rejected or expiring secret needs a new one handed over
+/// (`rotate`: the repair keeps the secret).
+fn add_repair(r: &mut Report, cmd: &str, rotate: &str) {
     let rejected = r
         .drift
         .iter()
@@ -1090,12 +1096,16 @@ fn add_repair(r: &mut Report, cmd: &str) {
         }
         any = true;
         let line = if c.name == "token" && rejected {
-            format!("or rotate the secret and hand it over again: `{cmd} --new-secret`")
+            format!("or rotate the secret and hand it over again: `{rotate}`")
+        } else if rotates(&c.name) {
+            format!("`{rotate}`")
         } else {
             format!("or repair: `{cmd}`")
         };
         c.fix = if c.fix.is_empty() {
             line
+        } else if rotates(&c.name) {
+            format!("{}: {line}", c.fix.trim_end_matches('.'))
         } else {
             format!("{} — {line}", c.fix.trim_end_matches('.'))
         };
@@ -1157,7 +1167,7 @@ async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
     })
     .await;
     r.setup = t.setup.clone();
-    add_repair(&mut r, &t.repair);
+    add_repair(&mut r, &t.repair, &t.rotate);
     if let Some(id) = &t.setup {
         record(id, &r);
     }

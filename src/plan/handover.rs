@@ -95,6 +95,13 @@ pub fn check_target(path: &Path, overwrite: bool) -> Result<Format, SaveError> {
     Ok(format)
 }
 
+/// The command that gives setup `setup`'s application a new secret and hands it over. The one
+/// place that spells it (the expiry warning, `check`'s fix, the wizard): `apply --setup ID
+/// --new-secret --yes` rotates today; a `rotate` command would be switched in here.
+pub fn rotate_command(setup: &str) -> String {
+    format!("halo-onboard apply --setup {setup} --new-secret --yes")
+}
+
 /// The client id and secret of a hand-over file this tool wrote (any of the three formats).
 pub fn read_credentials(path: &Path) -> Option<(String, SecretString)> {
     let format = Format::from_path(path).ok()?;

@@ -367,7 +367,8 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         ),
         Line::styled(
             format!(
-                "Confirming wipes the only copy: Halo will not show it again, and the vendor would need a new secret (halo-onboard apply --setup {id} --yes --new-secret)."
+                "Confirming wipes the only copy: Halo will not show it again, and the vendor would need a new secret ({}).",
+                crate::plan::handover::rotate_command(id)
             ),
             t.text,
         ),

@@ -119,3 +119,42 @@ async fn a_rotated_secret_marks_the_old_hand_over_file_superseded() {
         .unwrap_or_else(|| panic!("{}", r.stdout));
     assert!(line.contains("superseded"), "{line}\n{}", r.stdout);
 }
+
+/// Issue 20 item 4: the expiring-secret finding offers a command that really rotates the secret
+/// (it offered `apply --setup ID --yes`, which keeps it), and that command, run as printed,
+/// hands over a new secret.
+#[tokio::test]
+async fn the_expiry_fix_rotates_the_secret() {
+    let sim = emulator().await;
+    sim.with_faults(|f| f.secret_expiry_days = Some(10));
+    let home = Home::new();
+    let r = home.run_sim(&sim, apply_topleft(&sim.url, &[])).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let id = home.session_ids().pop().unwrap();
+    let before = read_env_file(&home.handover(&id))["HALO_APP_CLIENT_SECRET"].clone();
+    let r = home.run_sim(&sim, ["check", "last", "--json"]).await;
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    let row = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "secret expiry")
+        .unwrap_or_else(|| panic!("{v}"))
+        .clone();
+    let fix = row["fix"].as_str().unwrap();
+    // Every command the fix offers must rotate: none without --new-secret.
+    let commands: Vec<&str> = fix.split('`').skip(1).step_by(2).collect();
+    assert!(!commands.is_empty(), "{fix}");
+    for c in &commands {
+        assert!(c.contains("--new-secret"), "a command that keeps the secret: {c} in {fix}");
+    }
+    let cmd = commands[0];
+    assert!(cmd.starts_with("halo-onboard apply --setup "), "{cmd}");
+    let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+    let r = home.run_sim(&sim, &args).await;
+    assert_eq!(r.code, 0, "{cmd}: {}\n{}", r.stdout, r.stderr);
+    let id = home.session_ids().pop().unwrap();
+    let after = read_env_file(&home.handover(&id))["HALO_APP_CLIENT_SECRET"].clone();
+    assert_ne!(before, after, "a new secret was handed over");
+}
