@@ -84,8 +84,13 @@ pub struct ApplyState {
     /// The session after apply (for the journal wipe on confirm).
     pub session: Option<Session>,
     pub confirmed: bool,
-    /// The secret was sent to the clipboard (`c`): it may be in the user's hands.
+    /// The secret was sent to the clipboard (`c`): it may be in the user's hands, or nowhere
+    /// (OSC 52 is not always passed on); only the admin's "the paste arrived" says so.
     pub copied: bool,
+    /// The admin said the paste of the copied secret arrived (the hand-over was by clipboard).
+    pub paste_confirmed: bool,
+    /// The secret was wiped without being copied or saved: it exists nowhere now.
+    pub discarded: bool,
     pub saved_to: Option<PathBuf>,
     pub answers_file: Option<PathBuf>,
     /// Which credentials the verification used (`None`: not verified).
@@ -121,6 +126,8 @@ impl Default for ApplyState {
             session: None,
             confirmed: false,
             copied: false,
+            paste_confirmed: false,
+            discarded: false,
             saved_to: None,
             answers_file: None,
             verified_with: None,
@@ -161,6 +168,11 @@ impl ApplyState {
     /// The secret would be lost by wiping it now: neither copied nor saved.
     pub fn secret_only_here(&self) -> bool {
         self.secret_pending() && !self.copied && self.saved_to.is_none()
+    }
+    /// Whether the secret verifiably reached the admin: saved to a file, or the paste of the
+    /// copy confirmed. A copy sent with OSC 52 alone may have gone nowhere.
+    pub fn secret_delivered(&self) -> bool {
+        self.saved_to.is_some() || self.paste_confirmed
     }
 }
 
@@ -469,7 +481,7 @@ pub fn copy(m: &mut Model, fx: &mut Vec<Effect>) {
             m.apply.copied = true;
             m.apply.note = Some((
                 LogKind::Info,
-                "Copy sent to the terminal clipboard (OSC 52); paste to check it arrived.".into(),
+                "Copy sent to the terminal clipboard (OSC 52), which a terminal, tmux or SSH client may drop: paste it where it goes and check it is all there before confirming (or save it with s).".into(),
             ));
             m.log(
                 fx,
@@ -682,17 +694,20 @@ pub fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Str
     }
 }
 
-/// The user has the credentials: forget the secret here and in the journal. A secret that was
-/// neither copied nor saved is the only copy: that needs a second, explicit confirmation.
+/// The user has the credentials: forget the secret here and in the journal. Saved to a file,
+/// it goes at once. Copied (OSC 52, which may have gone nowhere), only once the admin says the
+/// paste arrived. Neither: it is the only copy, and only an explicit `w` throws it away.
 pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.phase != Phase::Done || m.apply.confirmed {
         return;
     }
-    if m.apply.secret_only_here() {
+    if m.apply.saved_to.is_some() {
+        wipe(m, fx);
+    } else if m.apply.copied {
+        m.overlay = Overlay::ConfirmPasted;
+    } else {
         m.overlay = Overlay::ConfirmWipe;
-        return;
     }
-    wipe(m, fx);
 }
 
 /// Any other key on the second confirmation: the secret stays.
@@ -704,13 +719,16 @@ pub fn keep_secret(m: &mut Model) {
     ));
 }
 
-/// `w` on the second confirmation: wipe it although it was neither copied nor saved.
+/// The hand-over is confirmed (saved to a file, or the paste arrived): wipe the secret here and
+/// in the journal.
 pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
+    let copied_only = m.apply.saved_to.is_none();
     m.overlay = Overlay::None;
     if m.apply.phase != Phase::Done || m.apply.confirmed {
         return;
     }
     m.apply.confirmed = true;
+    m.apply.paste_confirmed = copied_only;
     // Dropping the SecretString zeroes its memory.
     m.apply.secret = None;
     if let Some(mut s) = m.apply.session.clone() {
@@ -718,17 +736,53 @@ pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
         if m.apply.saved_to.is_some() {
             s.credentials_file = m.apply.saved_to.clone();
         }
+        // A verification passed since (`r`) finishes the setup too.
+        if m.apply.verification.as_ref().is_some_and(|v| v.passed()) {
+            s.status = crate::journal::Status::Verified;
+        }
         fx.push(Effect::ConfirmHandover(Box::new(s)));
     }
     m.log(
         fx,
         LogKind::Info,
-        "hand-over confirmed; wiping the secret from the journal",
+        if copied_only {
+            "hand-over confirmed (the paste of the copy arrived); wiping the secret from the journal"
+        } else {
+            "hand-over confirmed; wiping the secret from the journal"
+        },
+    );
+}
+
+/// `w` on "wipe the only copy?": thrown away although it was neither copied nor saved. Not a
+/// hand-over: the journal says the secret is gone, and the application needs a new one.
+pub fn discard(m: &mut Model, fx: &mut Vec<Effect>) {
+    m.overlay = Overlay::None;
+    if m.apply.phase != Phase::Done || m.apply.confirmed {
+        return;
+    }
+    m.apply.confirmed = true;
+    m.apply.discarded = true;
+    m.apply.secret = None;
+    if let Some(s) = m.apply.session.clone() {
+        fx.push(Effect::DiscardSecret(Box::new(s)));
+    }
+    m.log(
+        fx,
+        LogKind::Warn,
+        "secret wiped without being copied or saved: the vendor needs a new one",
     );
 }
 
 pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
     match r {
+        Ok(()) if m.apply.discarded => {
+            m.apply.note = None;
+            m.log(
+                fx,
+                LogKind::Warn,
+                "the journal's copy of the secret is wiped; the setup is not handed over",
+            );
+        }
         Ok(()) => {
             // The screen's own "✓ Handed over" line says it; a note would say it twice.
             m.apply.note = None;
@@ -864,11 +918,26 @@ pub fn exit_summary(m: &Model) -> Option<String> {
             todo.push("give the credentials file to the vendor, then delete it".into());
         }
         (None, true) => s.push_str("  Credentials file: not saved\n"),
+        (None, false) if a.paste_confirmed => {
+            s.push_str("  Credentials:      copied to the clipboard (paste confirmed)\n")
+        }
         (None, false) => {}
     }
     if a.secret_pending() {
+        let copied = if a.copied {
+            " (it was sent to the clipboard, but the paste was not confirmed: OSC 52 may have gone nowhere)"
+        } else {
+            ""
+        };
         todo.push(format!(
-            "the hand-over is not confirmed: the secret is kept in the journal until `halo-onboard resume {id}` hands it over"
+            "the hand-over is not confirmed{copied}: the secret is kept in the journal until `halo-onboard resume {id}` hands it over"
+        ));
+    }
+    if a.discarded {
+        s.push_str("  Secret:           wiped before it was copied or saved: it exists nowhere\n");
+        todo.push(format!(
+            "give the application a new secret and hand it over: {}",
+            crate::plan::handover::rotate_command(id)
         ));
     }
     if todo.is_empty() {

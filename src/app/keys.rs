@@ -49,6 +49,7 @@ pub enum Ctx {
     SavePath,
     ConfirmOverwrite,
     ConfirmWipe,
+    ConfirmPasted,
     SaveInstance,
     ConfirmInstanceReplace,
 }
@@ -77,6 +78,7 @@ impl Ctx {
             Self::SavePath => "Save hand-over",
             Self::ConfirmOverwrite => "File exists",
             Self::ConfirmWipe => "Wipe the only copy?",
+            Self::ConfirmPasted => "Did the paste arrive?",
             Self::SaveInstance => "Save this Halo",
             Self::ConfirmInstanceReplace => "Instance exists",
         }
@@ -171,6 +173,8 @@ pub enum Action {
     Overwrite,
     BackToPath,
     Wipe,
+    /// The paste of the copied secret arrived: hand it over (wipe it here).
+    PasteArrived,
     KeepSecret,
     InstanceOpen,
     InstanceType,
@@ -466,7 +470,7 @@ pub static TABLE: &[Bind] = &[
     )
     .hint("confirm hand-over")
     .show(pending)
-    .help("confirm the hand-over: the secret is wiped"),
+    .help("confirm the hand-over: the secret is wiped (after c, once you said the paste arrived)"),
     row(C::HandOver, &[K::Ch('m')], A::ConfirmManual)
         .when(steps_left)
         .hint("steps done")
@@ -698,6 +702,12 @@ pub static TABLE: &[Bind] = &[
     row(C::ConfirmWipe, &[K::Ch('w')], A::Wipe).help("wipe it anyway"),
     row(C::ConfirmWipe, &[K::Ctrl('c')], A::AskQuit),
     row(C::ConfirmWipe, &[K::Any], A::KeepSecret).help("keep it"),
+    row(C::ConfirmPasted, &[K::Ch('y'), K::Ch('Y')], A::PasteArrived)
+        .help("the paste arrived whole: hand over (the secret is wiped)"),
+    row(C::ConfirmPasted, &[K::Ch('s')], A::SavePrompt)
+        .help("save the credentials to a file instead"),
+    row(C::ConfirmPasted, &[K::Ctrl('c')], A::AskQuit),
+    row(C::ConfirmPasted, &[K::Any], A::KeepSecret).help("keep it (copy again, or save it)"),
     row(C::SaveInstance, &[code(KC::Enter)], A::InstanceSave)
         .hint("save")
         .help("save it under this name"),
@@ -775,6 +785,7 @@ fn overlay(m: &Model) -> Option<Ctx> {
         Overlay::SavePath(_) => Ctx::SavePath,
         Overlay::ConfirmOverwrite(_) => Ctx::ConfirmOverwrite,
         Overlay::ConfirmWipe => Ctx::ConfirmWipe,
+        Overlay::ConfirmPasted => Ctx::ConfirmPasted,
         Overlay::SaveInstance(_) => Ctx::SaveInstance,
         Overlay::ConfirmInstanceReplace(_) => Ctx::ConfirmInstanceReplace,
     })

@@ -106,6 +106,9 @@ pub enum Overlay {
     ConfirmOverwrite(String),
     /// Confirming the hand-over would wipe a secret that was neither copied nor saved.
     ConfirmWipe,
+    /// The secret was sent to the clipboard (OSC 52), which may have gone nowhere: did the
+    /// paste arrive? Only `y` wipes it.
+    ConfirmPasted,
     /// After a connect: save this Halo as a named instance (the name, edited in place)?
     SaveInstance(String),
     /// An instance of this name says something else: replace it (`y`), or back to the name.

@@ -200,10 +200,14 @@ pub enum Effect {
         path: std::path::PathBuf,
         answers: Box<Answers>,
     },
-    /// Wipe the journal's copy of the secret and mark the setup handed over.
+    /// Wipe the journal's copy of the secret and mark the setup handed over (finished when
+    /// its verification passed).
     ConfirmHandover(Box<Session>),
     /// Record in the journal that the setup's manual steps are done (the admin said so).
     ConfirmManual(Box<Session>),
+    /// Wipe the journal's copy of a secret the admin chose to throw away unhanded (neither
+    /// copied nor saved): the setup is not handed over; a resume gives it a new secret.
+    DiscardSecret(Box<Session>),
     /// Write `[instance.NAME]` into the config file (never a secret).
     SaveInstance {
         path: std::path::PathBuf,

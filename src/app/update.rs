@@ -148,7 +148,10 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::ManualBackspace => manual::backspace(m),
         Action::ManualType => manual::type_text(m, &ch.unwrap_or_default().to_string()),
         Action::Copy => ap::copy(m, fx),
-        Action::SavePrompt => ap::save_prompt(m),
+        Action::SavePrompt => {
+            m.overlay = Overlay::None;
+            ap::save_prompt(m)
+        }
         Action::SaveAnswers => ap::save_answers(m, fx),
         Action::ConfirmHandOver => ap::confirm(m, fx),
         Action::VerifyAgain => ap::reverify(m, fx),
@@ -181,7 +184,8 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
                 m.overlay = Overlay::SavePath(p);
             }
         }
-        Action::Wipe => ap::wipe(m, fx),
+        Action::Wipe => ap::discard(m, fx),
+        Action::PasteArrived => ap::wipe(m, fx),
         Action::InstanceType => super::instance::type_char(m, ch.unwrap_or_default()),
         Action::InstanceBackspace => super::instance::backspace(m),
         Action::InstanceClear => super::instance::clear(m),

@@ -248,6 +248,10 @@ pub struct Session {
     /// The steps the admin confirmed done (`resume ID --confirm-manual`, the wizard's `m`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manual_confirmed: Vec<String>,
+    /// The secret was wiped before it was handed over (neither copied nor saved): it exists
+    /// nowhere; the application needs a new one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret_discarded: bool,
 }
 
 /// The last `check` of a setup, kept beside the journal (`<state dir>/checks/<id>.json`) so a
@@ -573,6 +577,7 @@ impl Journal {
             reported_expiry: None,
             manual_steps: Vec::new(),
             manual_confirmed: Vec::new(),
+            secret_discarded: false,
         }
     }
 
@@ -723,6 +728,7 @@ impl Journal {
         fsutil::write_atomic(&path, secret.expose_secret().as_bytes())
             .map_err(|source| JournalError::Io { path, source })?;
         s.secret_pending = true;
+        s.secret_discarded = false;
         self.save(s)
     }
 

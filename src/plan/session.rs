@@ -312,6 +312,17 @@ pub fn handed_over(
     journal.save(s)
 }
 
+/// The admin threw the secret away before handing it over (neither copied nor saved): the
+/// journal forgets it and says so; the setup is not handed over, and a resume gives the
+/// application a new secret (the lost-secret route).
+pub fn discarded(journal: &Journal, s: &mut Session) -> Result<(), JournalError> {
+    s.secret_discarded = true;
+    s.push(crate::journal::Event::Note {
+        text: "the secret was wiped before it was copied or saved: the application needs a new one".into(),
+    });
+    journal.wipe_secret(s)
+}
+
 /// Verifies a setup again (after the admin fixed what failed in Halo) with `secret`, the one
 /// still on the hand-over screen, else with what an earlier hand-over of this application left.
 /// The secret is never kept beyond this call.

@@ -233,7 +233,10 @@ impl Runner {
             Effect::ConfirmHandover(mut s) => {
                 let r = Journal::open_default().and_then(|j| {
                     let file = s.credentials_file.clone();
-                    session::handed_over(&j, &mut s, file, true)
+                    // Finished only once verified: a failed verification stays open (`status`
+                    // says so, `check` and `resume` continue it).
+                    let verified = s.status == crate::journal::Status::Verified;
+                    session::handed_over(&j, &mut s, file, verified)
                 });
                 let _ = self.tx.send(Msg::HandedOver(
                     r.map_err(|e| format!("{e} ({})", e.hint())),
@@ -255,6 +258,12 @@ impl Runner {
                         ),
                     ));
                 }
+            }
+            Effect::DiscardSecret(mut s) => {
+                let r = Journal::open_default().and_then(|j| session::discarded(&j, &mut s));
+                let _ = self.tx.send(Msg::HandedOver(
+                    r.map_err(|e| format!("{e} ({})", e.hint())),
+                ));
             }
             Effect::SaveInstance {
                 path,

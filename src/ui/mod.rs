@@ -56,6 +56,7 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::SavePath(p) => overlay::save_path(m, t, f, area, p),
         Overlay::ConfirmOverwrite(p) => overlay::confirm_overwrite(t, f, area, p),
         Overlay::ConfirmWipe => overlay::confirm_wipe(m, t, f, area),
+        Overlay::ConfirmPasted => overlay::confirm_pasted(t, f, area),
         Overlay::SaveInstance(name) => overlay::save_instance(m, t, f, area, name),
         Overlay::ConfirmInstanceReplace(name) => {
             overlay::confirm_instance_replace(m, t, f, area, name)

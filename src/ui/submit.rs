@@ -521,6 +521,15 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 "",
                 "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it (c) or save it (s), give it to the vendor, then confirm the hand-over (Enter) to wipe it here and from the journal.",
             );
+        } else if ap.discarded {
+            b.wrapped(
+                t.error,
+                "",
+                &format!(
+                    "✗ Not handed over: the secret was wiped before it was copied or saved, and exists nowhere. Give the application a new one: {}",
+                    crate::plan::handover::rotate_command(m.apply.session_id.as_deref().unwrap_or("ID"))
+                ),
+            );
         } else {
             b.wrapped(
                 t.success,

@@ -282,13 +282,45 @@ fn handover_keys_copy_save_answers_and_confirm() {
     assert_eq!(screen.matches("Handed over").count(), 1, "{screen}");
 }
 
+/// Issue 20 item 1: OSC 52 may go nowhere (tmux `set-clipboard off`, many SSH clients) and the
+/// wizard cannot know. After `c`, confirming asks a second question — did the paste arrive? —
+/// and only `y` to it wipes the secret; anything else keeps it. Until then the exit summary
+/// says the secret is kept, never "nothing" left.
 #[test]
-fn y_confirms_too() {
+fn copying_is_not_handing_over() {
+    for confirm in [KeyCode::Enter, KeyCode::Char('y')] {
+        let mut m = applied(true);
+        press(&mut m, [key(KeyCode::Char('c'))]);
+        let fx = press(&mut m, [key(confirm)]);
+        assert_eq!(m.overlay, Overlay::ConfirmPasted, "{confirm:?} asks first");
+        assert!(m.apply.secret.is_some(), "nothing wiped yet");
+        assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+        let text = screen(&m, &Theme::dark());
+        assert!(text.contains("paste"), "{text}");
+        // Any other key keeps it.
+        for k in [KeyCode::Esc, KeyCode::Enter, KeyCode::Char('n')] {
+            let fx = press(&mut m, [key(k)]);
+            assert_eq!(m.overlay, Overlay::None, "{k:?}");
+            assert!(m.apply.secret_pending(), "{k:?} kept it");
+            assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+            press(&mut m, [key(confirm)]);
+            assert_eq!(m.overlay, Overlay::ConfirmPasted);
+        }
+        let s = app::apply::exit_summary(&m).unwrap();
+        assert!(!s.contains("nothing"), "{s}");
+        assert!(s.contains("not confirmed"), "{s}");
+        // `y`: the paste arrived; now it is handed over.
+        let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+        assert!(m.apply.secret.is_none());
+        assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+        let s = app::apply::exit_summary(&m).unwrap();
+        assert!(s.contains("paste confirmed"), "{s}");
+    }
+    // `s` on the question saves the secret to a file instead.
     let mut m = applied(true);
-    press(&mut m, [key(KeyCode::Char('c'))]);
-    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
-    assert!(m.apply.secret.is_none());
-    assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+    press(&mut m, [key(KeyCode::Char('c')), key(KeyCode::Enter)]);
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    assert!(matches!(m.overlay, Overlay::SavePath(_)), "{:?}", m.overlay);
 }
 
 #[test]
@@ -311,10 +343,15 @@ fn wiping_a_secret_never_copied_or_saved_needs_a_second_confirmation() {
         press(&mut m, [key(KeyCode::Char('y'))]);
         assert_eq!(m.overlay, Overlay::ConfirmWipe);
     }
-    // Only w, named in the question, wipes it.
+    // Only w, named in the question, wipes it. It was never handed over: the journal is told
+    // it was discarded (not "handed over"), and the summary names the rotation it needs.
     let fx = press(&mut m, [key(KeyCode::Char('w'))]);
     assert!(m.apply.secret.is_none() && m.apply.confirmed);
-    assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+    assert!(fx.iter().any(|e| matches!(e, Effect::DiscardSecret(_))));
+    let s = app::apply::exit_summary(&m).unwrap();
+    assert!(!s.contains("nothing"), "{s}");
+    assert!(s.contains("--new-secret"), "{s}");
 
     // Saved (or copied) first: one confirmation is enough, and the journal learns the file.
     let mut m = applied(true);
