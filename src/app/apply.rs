@@ -110,6 +110,8 @@ pub struct ApplyState {
     /// The setup's steps to do by hand in Halo's web UI, not yet confirmed done (`m` on the
     /// hand-over screen confirms them): until then it is not verified.
     pub manual_left: Vec<String>,
+    /// The details of the roles the plan compares are being read: Apply waits for them.
+    pub reading_roles: bool,
 }
 
 impl Default for ApplyState {
@@ -138,6 +140,7 @@ impl Default for ApplyState {
             manual: None,
             secret_needed: false,
             manual_left: Vec::new(),
+            reading_roles: false,
         }
     }
 }
@@ -197,8 +200,86 @@ pub fn risks(p: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// On to the Submit step: the plan compares the setup's roles (its own, a reused one, extra
+/// ones) with what Halo holds, so their details (permissions) are read first where the connect
+/// did not read them (it reads a few of many). Until they are in, Apply waits.
+pub fn enter_submit(m: &mut Model, fx: &mut Vec<Effect>) {
+    if !m.is_connected() || m.apply.reading_roles {
+        return;
+    }
+    let wanted = crate::plan::session::wanted_roles(&m.answers);
+    let unread = |w: &str| {
+        m.lookups.roles.iter().any(|r| {
+            let named = !w.trim().is_empty()
+                && (r.name.trim().eq_ignore_ascii_case(w.trim())
+                    || r.id.as_deref() == Some(w.trim()));
+            named && r.claims.is_empty() && !m.roles_read.iter().any(|id| Some(id) == r.id.as_ref())
+        })
+    };
+    if !wanted.iter().any(|w| unread(w)) {
+        return;
+    }
+    m.apply.reading_roles = true;
+    m.in_flight += 1;
+    m.log(
+        fx,
+        LogKind::Info,
+        "reading the permissions of the setup's roles from Halo before the plan judges them",
+    );
+    fx.push(Effect::ReadRoles(wanted));
+}
+
+/// The roles' details are in: the plan judges with them.
+pub fn roles_read(
+    m: &mut Model,
+    fx: &mut Vec<Effect>,
+    r: Result<Vec<crate::halo::model::Role>, String>,
+) {
+    m.in_flight = m.in_flight.saturating_sub(1);
+    m.apply.reading_roles = false;
+    match r {
+        Ok(roles) => {
+            for got in roles.into_iter().filter(|r| !r.claims.is_empty()) {
+                if let Some(id) = got.id.clone() {
+                    if !m.roles_read.contains(&id) {
+                        m.roles_read.push(id);
+                    }
+                }
+                match m.lookups.roles.iter_mut().find(|r| r.id == got.id) {
+                    Some(known) => *known = got,
+                    None => m.lookups.roles.push(got),
+                }
+            }
+            // A role read with no permissions at all is known too (none to compare).
+            for w in crate::plan::session::wanted_roles(&m.answers) {
+                for r in &m.lookups.roles {
+                    if r.name.trim().eq_ignore_ascii_case(w.trim())
+                        && let Some(id) = r.id.clone()
+                        && !m.roles_read.contains(&id)
+                    {
+                        m.roles_read.push(id);
+                    }
+                }
+            }
+        }
+        Err(e) => m.log(
+            fx,
+            LogKind::Warn,
+            format!("could not read the roles' details ({e}); the plan compares what the role list shows, apply reads them again"),
+        ),
+    }
+}
+
 /// Enter on Apply: blocked plans show their problems, others ask for confirmation.
 pub fn request_apply(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.reading_roles {
+        m.log(
+            fx,
+            LogKind::Info,
+            "still reading the roles' permissions from Halo: the plan is shown once they are in",
+        );
+        return;
+    }
     let p = current_plan(m);
     if p.is_blocked() {
         m.show_errors[Step::Submit.index()] = true;

@@ -185,6 +185,8 @@ pub struct Model {
     pub state_dir: Option<std::path::PathBuf>,
     /// Tags this run's lines in the log file until a setup id is known (set by the runtime).
     pub run_tag: String,
+    /// Roles (ids) whose details were read after the connect (for the plan): not read again.
+    pub roles_read: Vec<String>,
     /// The config file's saved instances, for the offer to save this Halo after a connect
     /// (`None`: never offered).
     pub instances: Option<super::instance::Instances>,
@@ -229,6 +231,7 @@ impl Model {
             apply: ApplyState::default(),
             state_dir: None,
             run_tag: "0".into(),
+            roles_read: Vec::new(),
             instances: None,
             quit: false,
         }

@@ -114,6 +114,9 @@ pub fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
         format!("step {} validated", step.title()),
     );
     m.step = next;
+    if next == Step::Submit {
+        super::apply::enter_submit(m, fx);
+    }
 }
 
 pub fn prev_step(m: &mut Model) {

@@ -52,6 +52,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::HandedOver(r) => ap::handed_over(m, fx_, r),
         Msg::Started(s) => super::startup::started(m, fx_, *s),
         Msg::InstanceSaved(r) => super::instance::saved(m, fx_, r),
+        Msg::RolesRead(r) => ap::roles_read(m, fx_, r),
     }
     fx
 }

@@ -224,6 +224,20 @@ impl Runner {
                     let _ = tx.send(Msg::Reverified(r));
                 });
             }
+            Effect::ReadRoles(wanted) => {
+                let tx = self.tx.clone();
+                let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+                    let _ = tx.send(Msg::RolesRead(Err("not connected".into())));
+                    return;
+                };
+                tokio::spawn(async move {
+                    let names: Vec<&str> = wanted.iter().map(String::as_str).collect();
+                    let r = crate::halo::dialect::confirm::read_roles(&client, &names)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::RolesRead(r));
+                });
+            }
             Effect::SaveAnswers { path, answers } => {
                 let r = save_answers(&path, &answers)
                     .map(|()| path.clone())

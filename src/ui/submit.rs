@@ -65,6 +65,19 @@ fn kind_label(k: Kind) -> &'static str {
 }
 
 fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
+    if m.apply.reading_roles {
+        // Judged without the roles' permissions the plan would say things that are not so.
+        b.header(t, "Plan");
+        b.wrapped(
+            t.accent,
+            "",
+            &format!(
+                "{} reading the permissions of the setup's roles from Halo…",
+                SPINNER[m.spinner % SPINNER.len()]
+            ),
+        );
+        return;
+    }
     if !p.problems.is_empty() {
         b.header(t, "Problems (block apply)");
         for e in &p.problems {

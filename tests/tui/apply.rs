@@ -726,3 +726,71 @@ fn role_step_shows_the_focused_permissions_scale() {
         "{s}"
     );
 }
+
+/// Issue 20 item 10b: with five or more roles in Halo, the connect reads the details of only a
+/// few; the setup's own role (from an earlier run) came without its permissions, and the plan
+/// said it would be updated (the confirmation counted a write and warned). The plan reads the
+/// roles it compares before it judges: until their details are in, Apply waits; then the role
+/// is kept.
+#[test]
+fn the_plan_reads_the_roles_it_compares_before_judging() {
+    use halo_onboard::halo::model::{Claim, Role};
+    use halo_onboard::plan::build::Kind;
+    let mut m = filled(Step::Permissions);
+    let mut s = session(&m);
+    s.objects.role_id = Some("r-own".into());
+    s.objects.role_created = true;
+    let marker = s.marker();
+    m.apply.resume = Some(s);
+    let want = halo_onboard::plan::build::role_object(&m.answers, &marker);
+    // The role as Halo holds it, and as its list shows it (no claims).
+    let full = Role {
+        id: Some("r-own".into()),
+        name: want.name.clone(),
+        notes: want.notes.clone(),
+        claims: want.claims.clone(),
+        ..Role::default()
+    };
+    let listed = Role {
+        claims: Vec::new(),
+        ..full.clone()
+    };
+    for i in 0..4 {
+        m.lookups.roles.push(Role {
+            id: Some(format!("r-{i}")),
+            name: format!("Other {i}"),
+            claims: vec![Claim {
+                claim_type: "Tx".into(),
+                value: "1".into(),
+            }],
+            ..Role::default()
+        });
+    }
+    m.lookups.roles.push(listed);
+    let fx = press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Submit);
+    let asked = fx.iter().find_map(|e| match e {
+        Effect::ReadRoles(names) => Some(names.clone()),
+        _ => None,
+    });
+    assert!(
+        asked.as_ref().is_some_and(|n| n.contains(&want.name)),
+        "the role's details are read: {asked:?}"
+    );
+    // Until they are in, Apply waits (no confirmation with a write that is not one).
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::None);
+    let mut roles = m.lookups.roles.clone();
+    *roles.last_mut().unwrap() = full;
+    app::update(&mut m, Msg::RolesRead(Ok(roles)));
+    let p = app::apply::current_plan(&m);
+    let role = p.action(halo_onboard::plan::Object::Role).unwrap();
+    assert_eq!(role.kind, Kind::Keep, "{:?}", role.changes);
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::ConfirmApply);
+    assert!(
+        !app::apply::risks(&p).iter().any(|r| r.contains("Role")),
+        "{:?}",
+        app::apply::risks(&p)
+    );
+}
