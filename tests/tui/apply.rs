@@ -794,3 +794,18 @@ fn the_plan_reads_the_roles_it_compares_before_judging() {
         app::apply::risks(&p)
     );
 }
+
+/// Issue 20 item 10c: the exit summary's "Left to do" names the steps to do by hand in Halo's
+/// web UI (the profile's settings the API cannot set), where an SSH user scrolls back to it.
+#[test]
+fn the_exit_summary_names_the_steps_left_by_hand() {
+    let mut m = applied(true);
+    m.answers.role.other_permissions = vec!["Billing: Can View Item SKU = Read Only".into()];
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
+    press(&mut m, [key(KeyCode::Enter)]);
+    let s = app::apply::exit_summary(&m).unwrap();
+    assert!(!s.contains("nothing"), "{s}");
+    assert!(s.contains("Can View Item SKU = Read Only"), "{s}");
+    assert!(s.contains("by hand"), "{s}");
+}
