@@ -188,6 +188,15 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         );
         return 2;
     }
+    // A terminal that cannot redraw (TERM=dumb) is refused before it is touched; others get
+    // what they can show (ASCII on a locale that is not UTF-8, 16 colours, no bracketed paste).
+    let caps = match halo_onboard::ui::caps::Caps::detect() {
+        Ok(c) => c,
+        Err(e) => {
+            errln!("error: {e}");
+            return 2;
+        }
+    };
     // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
     let _ = color_eyre::install();
     let mut startup = Vec::new();
@@ -256,6 +265,7 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         load,
         log_file: cli.top.log_file.clone(),
         ca,
+        caps,
     };
     match runtime::run(opts) {
         Ok(Exit::Quit) => 0,

@@ -61,7 +61,12 @@ pub struct Options {
     /// A certificate authority to trust for Halo besides the system's (the config file's
     /// `ca_file`, or the saved instance's).
     pub ca: Option<crate::halo::ExtraCa>,
+    /// What the terminal can show (ASCII, 16 colours, bracketed paste).
+    pub caps: ui::caps::Caps,
 }
+
+/// What the terminal can show, for every frame of this process (one terminal per process).
+static CAPS: std::sync::OnceLock<ui::caps::Caps> = std::sync::OnceLock::new();
 
 /// How the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +155,9 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
         load,
         log_file,
         ca,
+        caps,
     } = opts;
+    let _ = CAPS.set(caps);
     // A signal before the loop listens must not leave a raw terminal: it is noted here and
     // ends the wizard as soon as the loop starts.
     let early = EarlySignals::register();
@@ -165,7 +172,9 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
         // come, and the screen would spin on a request that died. The report is on stderr.
         std::process::exit(101);
     }));
-    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    if caps.bracketed_paste {
+        let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    }
     let mut model = model;
     // Tags the log file's lines of this run until a setup id is known.
     model.run_tag = format!("{:08x}", rand::random::<u32>());
@@ -239,7 +248,12 @@ fn draw(
     {
         let _gate = TERMINAL_GATE.lock().unwrap_or_else(|p| p.into_inner());
         DRAWING.with(|d| d.set(true));
-        let drawn = terminal.draw(|f| ui::view(model, theme, f));
+        let drawn = terminal.draw(|f| {
+            ui::view(model, theme, f);
+            if let Some(c) = CAPS.get() {
+                c.downgrade(f.buffer_mut());
+            }
+        });
         DRAWING.with(|d| d.set(false));
         drawn?;
     }

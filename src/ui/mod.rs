@@ -2,6 +2,7 @@
 
 pub mod background;
 pub mod body;
+pub mod caps;
 pub mod form;
 pub mod keys;
 pub mod log_pane;
