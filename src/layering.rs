@@ -55,6 +55,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "headless",
         &[
             "answers", "config", "halo", "journal", "limits", "plan", "profile", "text",
+            "timestamp",
         ],
     ),
     ("cli", &["headless", "sim", "ui"]),

@@ -359,6 +359,17 @@ pub async fn execute(
     lk.recorded = crate::plan::build::Recorded::from_journal(journal, ep, &s.id);
     say(&format!("Connected to {} as {}", ep.base_url(), me.name));
     let mut plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
+    // Continuing an integration whose secret the vendor has: the plan says what becomes of it.
+    let kept_app = plan
+        .action(Object::Application)
+        .is_some_and(|a| matches!(a.kind, Kind::Keep | Kind::Update));
+    if kept_app && s.handed_over {
+        plan.notes.push(if run.new_secret {
+            "Application: a new secret is generated and handed over (--new-secret); the vendor's copy stops working".into()
+        } else {
+            "Application: its Client ID and secret stay as handed over (a new secret only with --new-secret)".into()
+        });
+    }
     let mut plan_shown = false;
     let confirmed;
     let run = if run.yes && !run.dry_run {
@@ -968,10 +979,18 @@ pub async fn connect(
     Ok((c.client, ep))
 }
 
-/// A draft setup: [`execute`] journals it once the plan can run and the hand-over file can be
-/// written, before the first write to Halo (a blocked plan or a dry run leaves nothing behind).
+/// The setup to run: the same integration's when this Halo has one journaled here (one setup
+/// id per integration: a repair, `--setup` or a rotation continues it), else a draft that
+/// [`execute`] journals once the plan can run and the hand-over file can be written, before the
+/// first write to Halo (a blocked plan or a dry run leaves nothing behind).
 pub fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -> Session {
-    journal.draft(answers, Some(ep.clone()))
+    match session::same_integration(journal, &answers, ep) {
+        Some(mut s) => {
+            s.answers = answers;
+            s
+        }
+        None => journal.draft(answers, Some(ep.clone())),
+    }
 }
 
 /// `apply --setup SETUP`: the earlier setup's Halo address, bootstrap client id and answers.

@@ -88,6 +88,10 @@ pub struct RollbackArgs {
     pub json: bool,
 }
 
+/// After a dropped session the admin's own terminal may still be in the wizard's screen (raw
+/// mode, the alternate screen): nothing on this side of the connection can undo that.
+pub const RESET_HINT: &str = "A session that dropped may have left your terminal in the wizard's screen: `reset` restores it. `halo-onboard status SETUP` tells what was written and what is left.";
+
 fn journal() -> Result<Journal, Failure> {
     Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
@@ -148,6 +152,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                 outln!(
                     "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
                 );
+                outln!("{RESET_HINT}");
             }
         }
         for e in &bad {
@@ -239,6 +244,9 @@ async fn resume(args: &ResumeArgs) -> u8 {
             "resume",
         )
         .await?;
+        if !args.run.json && !super::output::quiet() {
+            errln!("Resuming setup {}. {RESET_HINT}", s.id);
+        }
         if s.finished() {
             return Err(Failure::new(
                 format!("setup {} is already finished: {}", s.id, s.state_words()),

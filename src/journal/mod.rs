@@ -252,6 +252,10 @@ pub struct Session {
     /// nowhere; the application needs a new one.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub secret_discarded: bool,
+    /// Hand-over files this setup wrote before its current one (a rotation handed over a new
+    /// secret elsewhere): `status` lists them while they still hold credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_credentials_files: Vec<PathBuf>,
 }
 
 /// The last `check` of a setup, kept beside the journal (`<state dir>/checks/<id>.json`) so a
@@ -578,6 +582,7 @@ impl Journal {
             manual_steps: Vec::new(),
             manual_confirmed: Vec::new(),
             secret_discarded: false,
+            earlier_credentials_files: Vec::new(),
         }
     }
 
@@ -758,6 +763,12 @@ impl Journal {
     pub fn hand_over(&self, s: &mut Session, file: Option<PathBuf>) -> Result<()> {
         s.handed_over = true;
         if file.is_some() {
+            if let Some(old) = s.credentials_file.take()
+                && file.as_ref() != Some(&old)
+                && !s.earlier_credentials_files.contains(&old)
+            {
+                s.earlier_credentials_files.push(old);
+            }
             s.credentials_file = file;
         }
         self.wipe_secret(s)

@@ -238,15 +238,39 @@ pub async fn survey(c: &Client, scope: For<'_>) -> Result<(Agent, Lookups), Halo
     tokio::try_join!(c.me(), lookups(c, scope))
 }
 
-/// A journaled setup to apply: the one `resume_id` names (with the answers as they are now), or
-/// a new one on `ep`.
+/// The setup of the same integration, if this Halo has one journaled here: the same vendor
+/// (profile) and application name on the same Halo, not rolled back; the newest. Applying,
+/// repairing, rotating or resuming that integration again continues it (one setup id per
+/// integration), so `status` shows it once, with its whole history.
+pub fn same_integration(journal: &Journal, answers: &Answers, ep: &Endpoint) -> Option<Session> {
+    let app = answers.application.name.trim();
+    if app.is_empty() {
+        return None;
+    }
+    let here = crate::halo::normalise_url(ep.base_url()).unwrap_or_else(|_| ep.base_url().into());
+    journal.list().0.into_iter().find(|s| {
+        s.status != Status::RolledBack
+            && s.answers.profile == answers.profile
+            && s.answers.application.name.trim().eq_ignore_ascii_case(app)
+            && s.endpoint.as_ref().is_some_and(|e| {
+                crate::halo::normalise_url(e.base_url()).unwrap_or_else(|_| e.base_url().into())
+                    == here
+            })
+    })
+}
+
+/// A journaled setup to apply: the one `resume_id` names (with the answers as they are now),
+/// else the same integration's ([`same_integration`]), else a new one on `ep`.
 pub fn open(
     journal: &Journal,
     answers: Answers,
     ep: &Endpoint,
     resume_id: Option<&str>,
 ) -> Result<Session, JournalError> {
-    let Some(id) = resume_id else {
+    let known = resume_id
+        .map(String::from)
+        .or_else(|| same_integration(journal, &answers, ep).map(|s| s.id));
+    let Some(id) = known.as_deref() else {
         return journal.create(answers, Some(ep.clone()));
     };
     let mut s = journal.load(id)?;

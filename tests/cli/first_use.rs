@@ -158,3 +158,60 @@ async fn the_expiry_fix_rotates_the_secret() {
     let after = read_env_file(&home.handover(&id))["HALO_APP_CLIENT_SECRET"].clone();
     assert_ne!(before, after, "a new secret was handed over");
 }
+
+/// One setup id per integration (issue 20): applying the same vendor on the same Halo again
+/// (a repair, `apply --setup`, a rotation) continues its setup, so `status` shows the
+/// integration once, and `status SETUP` tells its whole story: what was written, what is left.
+#[tokio::test]
+async fn the_same_integration_is_one_setup() {
+    let sim = emulator().await;
+    let home = Home::new();
+    for extra in [&[][..], &[], &["--new-secret"]] {
+        let r = home.run_sim(&sim, apply_topleft(&sim.url, extra)).await;
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    }
+    let r = home.run_sim(&sim, ["apply", "--setup", "last", "--yes"]).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(home.session_ids().len(), 1, "one setup: {:?}", home.session_ids());
+    let id = home.session_ids().remove(0);
+    let r = home.run(["status"], &[]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("topleft "))
+        .collect();
+    assert_eq!(rows.len(), 1, "one line for the integration:\n{}", r.stdout);
+    // The whole story of that setup.
+    let r = home.run(["status", &id], &[]).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let s = &r.stdout;
+    for want in [
+        "Role 'TopLeft Role'",
+        "Agent 'topleft'",
+        "Application 'TopLeft'",
+        "created",
+        "secret",
+        "regenerate",
+        "Left to do",
+    ] {
+        assert!(s.contains(want), "{want:?} in the story:\n{s}");
+    }
+}
+
+/// Issue 20 item 10e: after a drop the admin's own terminal may be left in the wizard's screen
+/// (nothing remote can fix it): `resume` and `sessions` say that `reset` restores it.
+#[tokio::test]
+async fn resume_says_reset_restores_the_terminal() {
+    let sim = emulator().await;
+    sim.refuse_writes(&["application"]);
+    let home = Home::new();
+    let r = home.run_sim(&sim, apply_topleft(&sim.url, &[])).await;
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let r = home.run(["sessions"], &[]).await;
+    assert!(r.stdout.contains("`reset`"), "{}", r.stdout);
+    sim.refuse_writes(&[]);
+    let r = home.run_sim(&sim, ["resume", "last", "--yes"]).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("`reset`"), "{}", r.stderr);
+}
