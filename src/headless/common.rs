@@ -344,6 +344,22 @@ pub fn for_setup(
 }
 
 /// The address a setup was made against: the hosted URL typed, else the resource server.
+/// Whether the setup's Halo is on this machine (loopback): the emulator of `--demo` or
+/// `sandbox`, not a real Halo. `status` and `sessions` mark such setups.
+pub fn on_emulator(s: &crate::journal::Session) -> bool {
+    let Some(ep) = &s.endpoint else {
+        return false;
+    };
+    url::Url::parse(&ep.resource_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+        .is_some_and(|h| match h {
+            url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+            url::Host::Ipv4(a) => a.is_loopback(),
+            url::Host::Ipv6(a) => a.is_loopback(),
+        })
+}
+
 pub fn setup_address(s: &crate::journal::Session) -> String {
     match s.answers.connection.url.trim() {
         "" => s

@@ -10,7 +10,10 @@ use crate::plan::rollback;
 use crate::plan::session::Place;
 
 #[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SessionsArgs {
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
     /// Include finished setups (handed over or rolled back).
     #[arg(long)]
     pub all: bool,
@@ -18,6 +21,21 @@ pub struct SessionsArgs {
     /// objects) and `unreadable` (journal files that could not be read).
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum SessionsAction {
+    /// Forget setups: their journal, a secret still waiting in it, their last check. Exactly
+    /// the setups named; Halo is not touched (`rollback` deletes objects) and hand-over files
+    /// stay (`handover clean SETUP`). Lists them and asks; --yes forgets without asking.
+    Discard {
+        /// Setup ids, unique prefixes of ids, or `last`.
+        #[arg(value_name = "SETUP", required = true)]
+        setups: Vec<String>,
+        /// Forget without asking.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -96,7 +114,67 @@ fn journal() -> Result<Journal, Failure> {
     Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
 
+/// `sessions discard`: forgets exactly the setups named.
+fn discard(setups: &[String], yes: bool) -> u8 {
+    let j = match journal() {
+        Ok(j) => j,
+        Err(f) => {
+            print_failure(&f, false);
+            return f.code;
+        }
+    };
+    let mut found: Vec<Session> = Vec::new();
+    for r in setups {
+        match resolve(&j, r) {
+            Ok(s) if found.iter().any(|x| x.id == s.id) => {}
+            Ok(s) => found.push(s),
+            Err(f) => {
+                print_failure(&f, false);
+                return f.code;
+            }
+        }
+    }
+    for s in &found {
+        let pending = if s.secret_pending {
+            " — its secret, never handed over, goes too"
+        } else {
+            ""
+        };
+        let emulator = if on_emulator(s) { " (emulator)" } else { "" };
+        outln!(
+            "  {} {} {}{emulator}{pending}",
+            s.id,
+            s.answers.profile.as_deref().unwrap_or("-"),
+            super::status::state_words(s)
+        );
+    }
+    let asked = !yes
+        && super::prompt::interactive()
+        && super::prompt::yes_no(&format!(
+            "Forget these {} setup(s)? Halo is not touched.",
+            found.len()
+        ));
+    if !yes && !asked {
+        outln!("Nothing was forgotten. To do it, add --yes (Halo is never touched; `rollback` deletes objects).");
+        return EXIT_OK;
+    }
+    let mut failed = false;
+    for s in &found {
+        match j.discard(s) {
+            Ok(()) => outln!("forgot setup {}", s.id),
+            Err(e) => {
+                failed = true;
+                errln!("could not forget setup {}: {e}\n  what to do: {}", s.id, e.hint());
+            }
+        }
+    }
+    if failed { EXIT_FAILED } else { EXIT_OK }
+}
+
 pub fn run_sessions(args: &SessionsArgs) -> u8 {
+    if let Some(SessionsAction::Discard { setups, yes }) = &args.action {
+        return discard(setups, *yes);
+    }
     let j = match journal() {
         Ok(j) => j,
         Err(f) => {
@@ -124,12 +202,15 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                 .map(|s| {
                     vec![
                         s.id.clone(),
-                        s.state_words(),
+                        super::status::state_words(s),
                         s.answers.profile.clone().unwrap_or_else(|| "-".into()),
                         s.age(),
                         s.endpoint
                             .as_ref()
-                            .map(|e| e.base_url().to_string())
+                            .map(|e| {
+                                let mark = if on_emulator(s) { " (emulator)" } else { "" };
+                                format!("{}{mark}", e.base_url())
+                            })
                             .unwrap_or_default(),
                     ]
                 })

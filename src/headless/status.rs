@@ -41,6 +41,10 @@ pub enum HandoverAction {
     /// Delete the hand-over files still on disk (each overwritten with zeros first). Lists
     /// them and asks; --yes deletes without asking.
     Clean {
+        /// Only the hand-over files of these setups (ids, unique prefixes or `last`); without
+        /// any, every hand-over file.
+        #[arg(value_name = "SETUP")]
+        setups: Vec<String>,
         /// Delete without asking.
         #[arg(long)]
         yes: bool,
@@ -205,6 +209,8 @@ struct SetupRow {
     id: String,
     /// The saved instance at its Halo, if any.
     instance: Option<String>,
+    /// Its Halo is an emulator on this machine (`--demo`, `sandbox`), not a real one.
+    emulator: bool,
     address: String,
     profile: Option<String>,
     /// In words ("done, handed over", "applied, 2 manual steps left"); `status` has the
@@ -249,6 +255,7 @@ fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> 
             SetupRow {
                 id: s.id.clone(),
                 instance: cfg.instance_at(&address).map(|(n, _)| n.to_string()),
+                emulator: on_emulator(s),
                 profile: s.answers.profile.clone(),
                 state: state_words(s),
                 status: s.status,
@@ -340,6 +347,10 @@ fn text(
         i += group.len();
         let title = match &head.instance {
             Some(n) => format!("{n} — {}", head.address),
+            None if head.emulator => format!(
+                "{} (an emulator on this machine: --demo or sandbox, not a real Halo; `halo-onboard sessions discard SETUP` forgets a setup)",
+                head.address
+            ),
             None => format!("{} (not a saved instance)", head.address),
         };
         o.push_str(&format!("{}\n", crate::text::line(&title)));
@@ -756,7 +767,11 @@ fn prove_ours(
 
 /// `halo-onboard handover clean`.
 pub fn run_handover(args: &HandoverArgs) -> u8 {
-    let HandoverAction::Clean { yes, json } = args.action;
+    let HandoverAction::Clean {
+        ref setups,
+        yes,
+        json,
+    } = args.action;
     let j = match journal() {
         Ok(j) => j,
         Err(f) => {
@@ -764,8 +779,22 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
             return f.code;
         }
     };
+    // The setups named: their files only (exactly what is named, nothing else).
+    let mut named: Vec<String> = Vec::new();
+    for r in setups {
+        match super::sessions::resolve(&j, r) {
+            Ok(s) => named.push(s.id),
+            Err(f) => {
+                print_failure(&f, json);
+                return f.code;
+            }
+        }
+    }
     let (sessions, _bad) = j.list();
-    let files = handover_files(&j, &sessions);
+    let mut files = handover_files(&j, &sessions);
+    if !named.is_empty() {
+        files.retain(|f| f.setup.as_ref().is_some_and(|s| named.contains(s)));
+    }
     if files.is_empty() {
         if json {
             outln!(

@@ -774,6 +774,30 @@ impl Journal {
         self.wipe_secret(s)
     }
 
+    /// Forgets a setup: its journal, a secret still waiting in it (overwritten first), its last
+    /// check. Hand-over files and Halo are not touched.
+    pub fn discard(&self, s: &Session) -> Result<()> {
+        if !valid_id(&s.id) {
+            return Err(JournalError::NotFound(s.id.clone()));
+        }
+        let secret = self.secret_path(&s.id);
+        if secret.exists() {
+            fsutil::wipe(&secret).map_err(|source| JournalError::Io {
+                path: secret.clone(),
+                source,
+            })?;
+        }
+        let check = self.check_path(&s.id);
+        if check.exists() {
+            fs::remove_file(&check).map_err(|source| JournalError::Io {
+                path: check.clone(),
+                source,
+            })?;
+        }
+        let path = self.path(&s.id);
+        fs::remove_file(&path).map_err(|source| JournalError::Io { path, source })
+    }
+
     fn check_path(&self, id: &str) -> PathBuf {
         self.dir.join("checks").join(format!("{id}.json"))
     }

@@ -215,3 +215,48 @@ async fn resume_says_reset_restores_the_terminal() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("`reset`"), "{}", r.stderr);
 }
+
+/// Setups against an emulator (`--demo`, `sandbox`: a Halo on loopback) are marked apart from
+/// real ones, and `sessions discard ID` / `handover clean ID` remove exactly what they name.
+#[tokio::test]
+async fn emulator_setups_are_marked_and_removed_one_by_one() {
+    let sim = emulator().await;
+    let home = Home::new();
+    for profile in ["topleft", "hudu"] {
+        let r = home
+            .run_sim(
+                &sim,
+                ["apply", "--url", &sim.url, "--profile", profile, "--yes"],
+            )
+            .await;
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    }
+    let ids = home.session_ids();
+    assert_eq!(ids.len(), 2);
+    let (topleft, hudu) = if ids[0].contains("topleft") {
+        (ids[0].clone(), ids[1].clone())
+    } else {
+        (ids[1].clone(), ids[0].clone())
+    };
+    let r = home.run(["status"], &[]).await;
+    assert!(r.stdout.contains("emulator"), "marked: {}", r.stdout);
+    let r = home.run(["sessions", "--all"], &[]).await;
+    assert!(r.stdout.contains("emulator"), "marked: {}", r.stdout);
+    // handover clean ID: that setup's file only.
+    let r = home.run(["handover", "clean", &topleft, "--yes"], &[]).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!home.handover(&topleft).exists());
+    assert!(home.handover(&hudu).exists(), "the other setup's file stays");
+    // sessions discard ID: that setup's journal only (Halo is not touched).
+    let r = home.run(["sessions", "discard", &topleft], &[]).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("--yes"), "in a pipe it only lists: {}", r.stdout);
+    assert_eq!(home.session_ids().len(), 2);
+    let r = home.run(["sessions", "discard", &topleft, "--yes"], &[]).await;
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(home.session_ids(), vec![hudu.clone()]);
+    assert_eq!(named(&sim, &home.journal().load(&hudu).unwrap()), (1, 1, 1));
+    let r = home.run(["sessions", "discard", "nope", "--yes"], &[]).await;
+    assert_eq!(r.code, 2, "an unknown setup: {}", r.stderr);
+    assert_eq!(home.session_ids(), vec![hudu]);
+}
