@@ -28,14 +28,32 @@ fn matches(p: &Profile, filter: &str) -> bool {
         .any(|s| s.to_lowercase().contains(&f))
 }
 
-/// The profiles the filter lets through, as indices into `m.profiles`, in their order.
+/// The profiles the filter lets through, as indices into `m.profiles`: a profile whose id is
+/// the filter first, then those whose id or vendor starts with it, then the rest, each group in
+/// the list's order (so typing an id and Enter picks that profile).
 pub fn matching(m: &Model, filter: &str) -> Vec<usize> {
-    m.profiles
+    let f = filter.trim().to_lowercase();
+    let rank = |p: &Profile| {
+        let (id, vendor) = (p.id.to_lowercase(), p.vendor.to_lowercase());
+        if f.is_empty() {
+            2
+        } else if id == f {
+            0
+        } else if id.starts_with(&f) || vendor.starts_with(&f) {
+            1
+        } else {
+            2
+        }
+    };
+    let mut v: Vec<usize> = m
+        .profiles
         .iter()
         .enumerate()
         .filter(|(_, p)| matches(p, filter))
         .map(|(i, _)| i)
-        .collect()
+        .collect();
+    v.sort_by_key(|&i| rank(&m.profiles[i]));
+    v
 }
 
 /// Opens the profile list, unfiltered, on the picked profile (or the first).

@@ -1429,3 +1429,18 @@ fn the_same_warning_again_is_counted_not_repeated() {
         .count();
     assert_eq!(file_lines, 3, "the log file has each");
 }
+
+/// Issue 20: the profile picker ranks a profile whose id is exactly the filter first (typing
+/// `hudu` or `thread` and Enter picks that one, whatever else mentions it).
+#[test]
+fn the_picker_ranks_an_exact_id_first() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    for p in m.profiles.clone() {
+        let first = halo_onboard::app::picker::matching(&m, &p.id)[0];
+        assert_eq!(m.profiles[first].id, p.id, "typing '{}'", p.id);
+        let upper = p.id.to_uppercase();
+        let first = halo_onboard::app::picker::matching(&m, &upper)[0];
+        assert_eq!(m.profiles[first].id, p.id, "typing '{upper}'");
+    }
+}
