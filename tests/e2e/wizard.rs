@@ -266,7 +266,8 @@ fn custom_profile_asks_for_the_names() {
     assert!(s.contains("⚑ Role name"), "{s}");
     t.keys(&["C-n"]);
     t.wait_for("✗ To fix before going on: Role name: required");
-    t.keys(&["Tab"]);
+    // Ctrl-N put the focus on the field that needs it.
+    t.wait_for("▶ ⚑ Role name");
     t.text("Acme API");
     t.keys(&["C-n"]);
     let s = t.wait_for("3 · Agent");

@@ -1444,3 +1444,16 @@ fn the_picker_ranks_an_exact_id_first() {
         assert_eq!(m.profiles[first].id, p.id, "typing '{upper}'");
     }
 }
+
+/// Issue 20: Ctrl-N on a step with a problem moves focus to the first field that needs
+/// attention (it stayed where it was, the problem named in the log only).
+#[test]
+fn ctrl_n_focuses_the_field_that_needs_attention() {
+    let mut m = filled(Step::Agent);
+    m.answers.agent.email = "not-an-email".into();
+    sync_inputs(&mut m);
+    focus(&mut m, Field::ApproveInvoice);
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Agent, "stays on the step");
+    assert_eq!(m.focused(), Field::Email);
+}
