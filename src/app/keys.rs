@@ -879,6 +879,22 @@ pub fn help() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     out
 }
 
+/// The line the help overlay opens at: the section of the screen's own phase (the hand-over,
+/// a failed apply, a step by hand), so its keys are in view first; elsewhere the top.
+pub fn help_start(m: &Model) -> usize {
+    let Some(ctx) = screen(m).into_iter().find(|c| c.own_footer()) else {
+        return 0;
+    };
+    let mut line = 0;
+    for (title, rows) in help() {
+        if title == ctx.title() {
+            return line;
+        }
+        line += rows.len() + 2;
+    }
+    0
+}
+
 /// Lines the help overlay has (headings and the blank lines between them included).
 pub fn help_len() -> usize {
     let h = help();

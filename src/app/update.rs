@@ -79,7 +79,7 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Action::CloseOverlay => m.overlay = Overlay::None,
         Action::Help => {
-            m.help_scroll = 0;
+            m.help_scroll = keys::help_start(m);
             m.overlay = Overlay::Help;
         }
         Action::HelpUp => nav::scroll_help(m, -1),

@@ -809,3 +809,19 @@ fn the_exit_summary_names_the_steps_left_by_hand() {
     assert!(s.contains("Can View Item SKU = Read Only"), "{s}");
     assert!(s.contains("by hand"), "{s}");
 }
+
+/// Issue 20: on the hand-over screen the help opens at the hand-over keys (its own section
+/// first), not at the top of a long list.
+#[test]
+fn help_opens_at_the_hand_over_keys() {
+    let mut m = applied(true);
+    press(&mut m, [key(KeyCode::Char('?'))]);
+    assert_eq!(m.overlay, Overlay::Help);
+    let s = text(&draw(&m, &Theme::dark(), 80, 24));
+    assert!(s.contains("Hand-over"), "{s}");
+    assert!(s.contains("copy the secret to the clipboard"), "{s}");
+    // Elsewhere it opens at the top.
+    let mut m = filled(Step::Role);
+    press(&mut m, [key(KeyCode::Char('?'))]);
+    assert_eq!(m.help_scroll, 0);
+}
