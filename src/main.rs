@@ -112,6 +112,33 @@ fn prefill(
     Ok(c)
 }
 
+/// The bootstrap secret where saved instance `name` keeps it (its `secret_env` or
+/// `secret_file`), and where that is in words; `None` when the instance names no source.
+fn instance_secret(
+    config: &halo_onboard::config::Config,
+    name: &str,
+) -> Result<Option<(secrecy::SecretString, String)>, String> {
+    use halo_onboard::config::SecretSource;
+    let path = halo_onboard::config::default_path();
+    let i = config.instance(name, path.as_deref())?;
+    let Some(source) = i.secret.clone() else {
+        return Ok(None);
+    };
+    let from = match &source {
+        SecretSource::Env(v) => v.clone(),
+        SecretSource::File(f) => f.display().to_string(),
+    };
+    let args = headless::common::ConnectArgs {
+        secret_source: Some(source),
+        ..Default::default()
+    };
+    match args.optional_secret() {
+        Ok(Some(s)) => Ok(Some((s, from))),
+        Ok(None) => Err(format!("{from} is not set")),
+        Err(f) => Err(f.message),
+    }
+}
+
 fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
     use std::io::IsTerminal;
     let secret_set = std::env::var_os(headless::common::SECRET_ENV).is_some_and(|v| !v.is_empty());
@@ -210,6 +237,26 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         answers.connection = prefill;
     }
     let mut model = Model::new(answers);
+    // A saved instance's secret source, read as the headless commands read it.
+    if !cli.top.demo
+        && let Some(name) = &cli.top.instance
+    {
+        match instance_secret(&config, name) {
+            Ok(Some((secret, from))) => {
+                model.secret = halo_onboard::app::SecretInput::from_secret(&secret);
+                model.focus_on(halo_onboard::app::Field::TestButton);
+                startup.push((
+                    LogKind::Info,
+                    format!("bootstrap secret read from {from} (saved instance {name}): press Enter to connect"),
+                ));
+            }
+            Ok(None) => {}
+            Err(e) => startup.push((
+                LogKind::Warn,
+                format!("saved instance {name}: its secret could not be read ({e}); type it"),
+            )),
+        }
+    }
     model.state_dir = halo_onboard::journal::default_state_dir();
     // After a connect the wizard offers to save the Halo as an instance (not in the demo: its
     // emulator is new each run).
