@@ -622,6 +622,35 @@ pub fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
     reverify(m, fx);
 }
 
+/// `n` after the hand-over: the next vendor on the same Halo. The connection (and the bootstrap
+/// secret) stay; the answers, the setup and the plan go; Halo's objects are read again (the
+/// last setup added some) and the profile picker opens.
+pub fn next_integration(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.phase != Phase::Done || m.apply.secret_pending() {
+        return;
+    }
+    let done = m.apply.session_id.clone().unwrap_or_default();
+    m.apply = ApplyState::default();
+    m.answers = crate::answers::Answers {
+        connection: m.answers.connection.clone(),
+        ..Default::default()
+    };
+    m.profile = None;
+    m.sync_inputs();
+    m.roles_read.clear();
+    m.done = [false; 6];
+    m.show_errors = [false; 6];
+    m.plan_scroll = 0;
+    m.step = Step::Connect;
+    m.log(
+        fx,
+        LogKind::Info,
+        format!("setup {done} is done; next integration on the same Halo: pick its profile"),
+    );
+    super::connect::test(m, fx);
+    super::picker::open(m);
+}
+
 /// `r`: verify again, after the admin changed what the failed checks named in Halo.
 pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.reverifying {

@@ -166,6 +166,8 @@ pub enum Action {
     VerifyAgain,
     Repair,
     ConfirmManual,
+    /// After the hand-over: the next vendor on the same connection.
+    NextIntegration,
     PathSave,
     PathClear,
     PathBackspace,
@@ -371,6 +373,10 @@ fn refused(m: &Model) -> bool {
 fn pending(m: &Model) -> bool {
     m.apply.secret_pending()
 }
+/// Nothing waits for its hand-over: the next integration may start.
+fn handed(m: &Model) -> bool {
+    !m.apply.secret_pending()
+}
 fn attention(m: &Model) -> bool {
     m.apply.needs_attention()
 }
@@ -483,6 +489,10 @@ pub static TABLE: &[Bind] = &[
         .when(attention)
         .hint("repair")
         .help("not verified: repair (apply the plan again)"),
+    row(C::HandOver, &[K::Ch('n')], A::NextIntegration)
+        .when(handed)
+        .hint("next integration")
+        .help("set up the next vendor on the same Halo (after the hand-over)"),
     row(C::HandOver, &[code(KC::Down), K::Ch('j')], A::PlanDown)
         .hint("scroll")
         .show(roomy)

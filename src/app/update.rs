@@ -158,6 +158,7 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::VerifyAgain => ap::reverify(m, fx),
         Action::Repair => ap::repair(m, fx),
         Action::ConfirmManual => ap::confirm_manual(m, fx),
+        Action::NextIntegration => ap::next_integration(m, fx),
         Action::PathSave | Action::PathClear | Action::PathBackspace | Action::PathType => {
             let Overlay::SavePath(p) = &mut m.overlay else {
                 return;

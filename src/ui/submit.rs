@@ -645,7 +645,7 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
     let keys = if ap.secret_pending() {
         "c copy secret (OSC 52)   s save to a file   a save answers   Enter/y confirm hand-over"
     } else {
-        "a save answers   q quit"
+        "a save answers   n next integration on this Halo   q quit"
     };
     b.wrapped(t.accent, "", keys);
     b.blank();
