@@ -39,7 +39,7 @@ pub struct TopArgs {
     pub color: crate::ui::theme::ColorMode,
     /// Fill the Connect step from a saved instance (`[instance.NAME]` in the config file);
     /// otherwise HALO_URL and HALO_CLIENT_ID fill it.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// Append the wizard's session log here instead of `<state dir>/halo-onboard.log` (the
     /// headless commands print to stderr; `--verbose` adds every request).
@@ -108,24 +108,37 @@ pub enum Command {
     Man,
 }
 
-/// Writes the completion script for `shell` (generated from the live command definition, so it
-/// never lags behind a new flag).
+/// The environment variable through which a shell asks this binary for completions.
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// Answers a completion request from a shell (`COMPLETE=bash halo-onboard -- WORDS`) and
+/// exits; returns at once otherwise. Called first thing: nothing may be printed before.
+pub fn complete_if_asked() {
+    use clap::CommandFactory;
+    clap_complete::env::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .bin("halo-onboard")
+        .complete();
+}
+
+/// Writes the completion script for `shell`: it asks this binary (by its full path) for the
+/// candidates, so the flags always match the installed version and what only this
+/// installation knows completes too (profile ids, setup ids, saved instance names).
 pub fn completions(
     shell: clap_complete::Shell,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use clap::CommandFactory;
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "halo-onboard", &mut script);
-    if shell == clap_complete::Shell::Bash {
-        // clap_complete 4.6 names the bash case labels of subcommands from the binary name with
-        // '-' turned into its subcommand separator, but the dispatcher with '-' turned into "__",
-        // so no subcommand of a hyphenated binary would complete. Make the labels match.
-        let text =
-            String::from_utf8_lossy(&script).replace("halo__subcmd__onboard", "halo__onboard");
-        script = text.into_bytes();
-    }
-    out.write_all(&script)
+    let shells = clap_complete::env::Shells::builtins();
+    let name = shell.to_string();
+    let Some(c) = shells.completer(&name) else {
+        return Err(std::io::Error::other(format!(
+            "no dynamic completion for {name}"
+        )));
+    };
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "halo-onboard".into());
+    c.write_registration(COMPLETE_VAR, "halo-onboard", "halo-onboard", &exe, out)
 }
 
 /// Writes the man page in roff.

@@ -54,7 +54,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "headless",
         &[
-            "answers", "config", "halo", "journal", "limits", "plan", "profile", "text",
+            "answers",
+            "config",
+            "halo",
+            "journal",
+            "limits",
+            "plan",
+            "profile",
+            "text",
             "timestamp",
         ],
     ),

@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use halo_onboard::answers::Answers;
-use halo_onboard::errln;
 use halo_onboard::app::{LogKind, Model, StartupRequest};
 use halo_onboard::cli::{Cli, Command};
+use halo_onboard::errln;
 use halo_onboard::headless;
 use halo_onboard::journal::Journal;
 use halo_onboard::runtime::{self, Exit};
@@ -33,6 +33,8 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> u8 {
 fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     halo_onboard::hardening::no_core_dumps();
+    // A shell asking for completions (the script `completions SHELL` printed): answer, exit.
+    halo_onboard::cli::complete_if_asked();
     let cli = Cli::parse_args();
     headless::output::set(cli.top.quiet, cli.top.verbose);
     let code = match &cli.command {

@@ -113,6 +113,10 @@ mod tests {
                 }
             }
         }
-        assert!(bad.is_empty(), "use outln!/out!/errln! (src/print.rs):\n{}", bad.join("\n"));
+        assert!(
+            bad.is_empty(),
+            "use outln!/out!/errln! (src/print.rs):\n{}",
+            bad.join("\n")
+        );
     }
 }

@@ -23,12 +23,12 @@ pub struct ApplyArgs {
     pub connect: ConnectArgs,
     /// Apply again what an earlier setup applied: its Halo address, bootstrap client id and
     /// answers (a setup id, a unique prefix of one, or `last`). Repairs drift `check` found.
-    #[arg(long, value_name = "SETUP", conflicts_with_all = ["url", "resource_url", "profile", "answers", "batch"])]
+    #[arg(long, value_name = "SETUP", conflicts_with_all = ["url", "resource_url", "profile", "answers", "batch"], add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub setup: Option<String>,
     /// Integration profile: an id (see `halo-onboard profiles`) or the path of a profile
     /// TOML file (e.g. one `profiles show ID --toml` printed). Required (except with --setup
     /// and --batch).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::profiles))]
     pub profile: Option<String>,
     /// TOML answers laid over the profile (any field of any step).
     #[arg(long)]

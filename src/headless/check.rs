@@ -30,13 +30,13 @@ pub struct CheckArgs {
     #[arg(
         value_name = "SETUP",
         conflicts_with_all = ["url", "resource_url", "auth_url", "profile", "answers", "app_client_id"]
-    )]
+    , add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub setup: Option<String>,
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Profile the integration was set up with: an id (see `halo-onboard profiles`) or a
     /// profile TOML file.
-    #[arg(long, required_unless_present = "setup")]
+    #[arg(long, required_unless_present = "setup", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::profiles))]
     pub profile: Option<String>,
     /// TOML answers laid over the profile, as given to `apply` (e.g. the chosen default team).
     #[arg(long)]

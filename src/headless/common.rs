@@ -151,7 +151,7 @@ pub struct ConnectArgs {
     /// A saved Halo: `[instance.NAME]` in the config file gives the address, the bootstrap
     /// client id and where its secret is. Flags given as well win over it; HALO_URL and
     /// HALO_CLIENT_ID are not used with it.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// Halo URL of a hosted instance, e.g. https://acme.halopsa.com (auth server and tenant
     /// are discovered). Otherwise --instance, else HALO_URL.

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod batch;
 pub mod check;
 pub mod common;
+pub mod complete;
 pub mod deadline;
 pub mod doctor;
 pub mod output;

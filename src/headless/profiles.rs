@@ -33,6 +33,7 @@ pub enum ProfilesAction {
     /// Show one profile in full.
     Show {
         /// Profile id, e.g. topleft, or the path of a profile file (e.g. one `--toml` printed).
+        #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::profiles))]
         id: String,
         /// Print the profile as a TOML file: save it, edit it, and pass its path to
         /// `apply --profile FILE` (or put it in the profiles folder).

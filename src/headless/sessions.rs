@@ -30,7 +30,7 @@ pub enum SessionsAction {
     /// stay (`handover clean SETUP`). Lists them and asks; --yes forgets without asking.
     Discard {
         /// Setup ids, unique prefixes of ids, or `last`.
-        #[arg(value_name = "SETUP", required = true)]
+        #[arg(value_name = "SETUP", required = true, add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
         setups: Vec<String>,
         /// Forget without asking.
         #[arg(long)]
@@ -41,13 +41,14 @@ pub enum SessionsAction {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ResumeArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions`).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
     /// File holding the bootstrap client secret (otherwise where the saved instance of that
     /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
     /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
     /// the saved instance's ca_file, else the config file's).
@@ -81,13 +82,14 @@ pub struct ResumeArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct RollbackArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions --all`).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
     /// File holding the bootstrap client secret (otherwise where the saved instance of that
     /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
     /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
     /// the saved instance's ca_file, else the config file's).
@@ -155,7 +157,9 @@ fn discard(setups: &[String], yes: bool) -> u8 {
             found.len()
         ));
     if !yes && !asked {
-        outln!("Nothing was forgotten. To do it, add --yes (Halo is never touched; `rollback` deletes objects).");
+        outln!(
+            "Nothing was forgotten. To do it, add --yes (Halo is never touched; `rollback` deletes objects)."
+        );
         return EXIT_OK;
     }
     let mut failed = false;
@@ -164,7 +168,11 @@ fn discard(setups: &[String], yes: bool) -> u8 {
             Ok(()) => outln!("forgot setup {}", s.id),
             Err(e) => {
                 failed = true;
-                errln!("could not forget setup {}: {e}\n  what to do: {}", s.id, e.hint());
+                errln!(
+                    "could not forget setup {}: {e}\n  what to do: {}",
+                    s.id,
+                    e.hint()
+                );
             }
         }
     }

@@ -20,7 +20,7 @@ pub const OLD_DAYS: u64 = 7;
 pub struct StatusArgs {
     /// One setup's whole story (an id, a unique prefix of one, or `last`): what was written
     /// to Halo and when, its objects, where its secret is, the last check, what is left.
-    #[arg(value_name = "SETUP")]
+    #[arg(value_name = "SETUP", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub setup: Option<String>,
     /// Print one JSON object on stdout: `instances`, `setups` (with `instance`, `profile`,
     /// `state`, `verdict`, `manual_steps_left`, `client_id`, `last_check`, `secret_issued`,
@@ -43,7 +43,7 @@ pub enum HandoverAction {
     Clean {
         /// Only the hand-over files of these setups (ids, unique prefixes or `last`); without
         /// any, every hand-over file.
-        #[arg(value_name = "SETUP")]
+        #[arg(value_name = "SETUP", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
         setups: Vec<String>,
         /// Delete without asking.
         #[arg(long)]
@@ -100,7 +100,11 @@ pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFi
         _ => a == b,
     };
     for s in sessions {
-        for f in s.earlier_credentials_files.iter().chain(&s.credentials_file) {
+        for f in s
+            .earlier_credentials_files
+            .iter()
+            .chain(&s.credentials_file)
+        {
             if let Some(known) = found.iter_mut().find(|(p, _)| same(p, f)) {
                 known.1.get_or_insert_with(|| s.id.clone());
             } else if holds_credentials(f) {
@@ -414,7 +418,10 @@ fn text(
                 ]
             })
             .collect();
-        for l in lines(&[col("AGE"), col("FILE"), col("SETUP"), col("SECRET")], &rows) {
+        for l in lines(
+            &[col("AGE"), col("FILE"), col("SETUP"), col("SECRET")],
+            &rows,
+        ) {
             o.push_str(&format!("  {l}\n"));
         }
         let old = files.iter().filter(|f| f.old).count();
@@ -467,7 +474,9 @@ fn story(j: &Journal, cfg: &Config, s: &Session, files: &[HandoverFile]) -> Stri
     o.push_str(&format!("State: {}\n", state_words(s)));
     o.push_str(&format!(
         "Started {}; last change {}\n",
-        crate::timestamp::rfc3339_utc(std::time::UNIX_EPOCH + std::time::Duration::from_secs(s.created_unix)),
+        crate::timestamp::rfc3339_utc(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(s.created_unix)
+        ),
         ago(s.updated_unix)
     ));
     let a = &s.answers;
@@ -488,7 +497,10 @@ fn story(j: &Journal, cfg: &Config, s: &Session, files: &[HandoverFile]) -> Stri
             a.role.name.trim(),
             how(ob.role_created, ob.role_manual)
         )),
-        None => o.push_str(&format!("  Role '{}': not written yet\n", a.role.name.trim())),
+        None => o.push_str(&format!(
+            "  Role '{}': not written yet\n",
+            a.role.name.trim()
+        )),
     }
     match ob.agent_id {
         Some(id) => o.push_str(&format!(
@@ -496,7 +508,10 @@ fn story(j: &Journal, cfg: &Config, s: &Session, files: &[HandoverFile]) -> Stri
             a.agent.name.trim(),
             how(ob.agent_created, ob.agent_manual)
         )),
-        None => o.push_str(&format!("  Agent '{}': not written yet\n", a.agent.name.trim())),
+        None => o.push_str(&format!(
+            "  Agent '{}': not written yet\n",
+            a.agent.name.trim()
+        )),
     }
     match &ob.application_id {
         Some(id) => o.push_str(&format!(
@@ -519,8 +534,14 @@ fn story(j: &Journal, cfg: &Config, s: &Session, files: &[HandoverFile]) -> Stri
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(e.at_unix),
         );
         let what = match &e.event {
-            Event::About { subject, action } => format!("about to {action} the {}", subject.words()),
-            Event::Done { subject, action, id } => {
+            Event::About { subject, action } => {
+                format!("about to {action} the {}", subject.words())
+            }
+            Event::Done {
+                subject,
+                action,
+                id,
+            } => {
                 format!("{} {action}: done (id {id})", subject.words())
             }
             Event::Failed {

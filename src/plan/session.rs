@@ -342,7 +342,8 @@ pub fn handed_over(
 pub fn discarded(journal: &Journal, s: &mut Session) -> Result<(), JournalError> {
     s.secret_discarded = true;
     s.push(crate::journal::Event::Note {
-        text: "the secret was wiped before it was copied or saved: the application needs a new one".into(),
+        text: "the secret was wiped before it was copied or saved: the application needs a new one"
+            .into(),
     });
     journal.wipe_secret(s)
 }

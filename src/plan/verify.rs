@@ -601,12 +601,18 @@ mod tests {
     fn what_blocks_a_check_is_named_for_its_cause() {
         let p = "/api/Tickets".to_string();
         let l = |e: HaloError| classify_layer(&e);
-        assert_eq!(l(HaloError::Server(500, p.clone(), "boom".into())), Layer::Server);
+        assert_eq!(
+            l(HaloError::Server(500, p.clone(), "boom".into())),
+            Layer::Server
+        );
         assert_eq!(
             l(HaloError::Server(500, p.clone(), "boom".into())).label(),
             "Halo's server (an HTTP error)"
         );
-        assert_eq!(l(HaloError::RateLimited("slow down".into())), Layer::RateLimit);
+        assert_eq!(
+            l(HaloError::RateLimited("slow down".into())),
+            Layer::RateLimit
+        );
         assert!(Layer::RateLimit.label().contains("429"));
         assert_eq!(l(HaloError::Connect(p.clone())).label(), "network");
         assert!(Layer::RateLimit.why().contains("429"));

@@ -67,8 +67,14 @@ impl Caps {
             || colorterm.contains("24bit")
             || term.contains("256color")
             || term.contains("direct")
-            || ["xterm-kitty", "alacritty", "wezterm", "foot", "xterm-ghostty"]
-                .contains(&term.as_str());
+            || [
+                "xterm-kitty",
+                "alacritty",
+                "wezterm",
+                "foot",
+                "xterm-ghostty",
+            ]
+            .contains(&term.as_str());
         Ok(Self {
             unicode: utf8_locale && !vt(&term),
             colours: if many {
@@ -113,8 +119,8 @@ pub fn ascii(symbol: &str) -> &'static str {
     match c {
         '─' | '━' | '═' | '—' | '–' | '‒' | '┄' | '┈' => "-",
         '│' | '┃' | '║' | '┆' | '┊' => "|",
-        '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╯' | '╰' | '╔'
-        | '╗' | '╚' | '╝' => "+",
+        '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╯' | '╰' | '╔' | '╗'
+        | '╚' | '╝' => "+",
         '▶' | '►' | '▸' | '›' | '→' | '»' => ">",
         '◀' | '◄' | '◂' | '‹' | '←' | '«' => "<",
         '↑' | '▲' => "^",
@@ -205,7 +211,12 @@ mod tests {
         let c = caps(&[("TERM", "xterm-256color"), ("LANG", "C")]).unwrap();
         assert!(!c.unicode && c.colours == Colours::Full && c.bracketed_paste);
         // LC_ALL wins over LANG.
-        let c = caps(&[("TERM", "xterm"), ("LANG", "en_US.UTF-8"), ("LC_ALL", "POSIX")]).unwrap();
+        let c = caps(&[
+            ("TERM", "xterm"),
+            ("LANG", "en_US.UTF-8"),
+            ("LC_ALL", "POSIX"),
+        ])
+        .unwrap();
         assert!(!c.unicode && c.colours == Colours::Sixteen, "{c:?}");
         let c = caps(&[("TERM", "vt100"), ("LANG", "en_US.UTF-8")]).unwrap();
         assert_eq!(
@@ -225,7 +236,12 @@ mod tests {
         use ratatui::layout::Rect;
         use ratatui::style::Style;
         let mut b = Buffer::empty(Rect::new(0, 0, 12, 1));
-        b.set_string(0, 0, "─│▶✓ é⠋…", Style::default().fg(Color::Rgb(0x8a, 0x5a, 0)));
+        b.set_string(
+            0,
+            0,
+            "─│▶✓ é⠋…",
+            Style::default().fg(Color::Rgb(0x8a, 0x5a, 0)),
+        );
         b.set_string(9, 0, "x", Style::default().bg(Color::Indexed(196)));
         Caps {
             unicode: false,

@@ -291,11 +291,7 @@ async fn hidden_secret_stops_with_the_checklist_then_resumes_verified() {
     assert_eq!(n, 1);
     // The words match what rollback does (issue 20 item 8): the application is this setup's
     // own, its secret only copied by hand, so rollback deletes it.
-    assert!(
-        !r.stderr.contains("rollback will leave it"),
-        "{}",
-        r.stderr
-    );
+    assert!(!r.stderr.contains("rollback will leave it"), "{}", r.stderr);
     assert!(r.stderr.contains("rollback deletes it"), "{}", r.stderr);
     let r = sb
         .home

@@ -13,13 +13,28 @@ async fn a_plan_without_names_says_so() {
     let r = home
         .run_sim(
             &sim,
-            ["apply", "--url", &sim.url, "--profile", "custom", "--dry-run"],
+            [
+                "apply",
+                "--url",
+                &sim.url,
+                "--profile",
+                "custom",
+                "--dry-run",
+            ],
         )
         .await;
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    for line in r.stdout.lines().filter(|l| l.trim_start().starts_with("create")) {
+    for line in r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("create"))
+    {
         let words: Vec<&str> = line.split_whitespace().collect();
-        assert!(words.len() > 2, "a plan line without a name: {line:?}\n{}", r.stdout);
+        assert!(
+            words.len() > 2,
+            "a plan line without a name: {line:?}\n{}",
+            r.stdout
+        );
         assert!(line.contains("no name yet"), "{line:?}");
     }
 }
@@ -46,7 +61,9 @@ async fn a_closed_or_full_output_never_stops_an_apply() {
         use std::io::Read;
         let mut got = Vec::new();
         let mut b = [0u8; 1];
-        while got.iter().filter(|c| **c == b'\n').count() < 2 && reader.read(&mut b).unwrap_or(0) == 1 {
+        while got.iter().filter(|c| **c == b'\n').count() < 2
+            && reader.read(&mut b).unwrap_or(0) == 1
+        {
             got.push(b[0]);
         }
         drop(reader);
@@ -59,14 +76,21 @@ async fn a_closed_or_full_output_never_stops_an_apply() {
     let code = out.status.code().unwrap_or(-1);
     assert_eq!(code, EXIT_OUTPUT_LOST, "not a panic (101), not a signal");
     let s = home.journal().list().0.remove(0);
-    assert_eq!(s.status, halo_onboard::journal::Status::HandedOver, "the result is in the journal");
+    assert_eq!(
+        s.status,
+        halo_onboard::journal::Status::HandedOver,
+        "the result is in the journal"
+    );
     assert_eq!(named(&sim, &s), (1, 1, 1));
 
     // A full disk: the same, for stdout and for stderr.
     for (what, fd) in [("stdout", 1), ("stderr", 2)] {
         let sim = emulator().await;
         let home = Home::new();
-        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
         let mut c = home.cmd(&sim, apply_topleft(&sim.url, &[]));
         if fd == 1 {
             c.stdout(Stdio::from(full));
@@ -79,7 +103,11 @@ async fn a_closed_or_full_output_never_stops_an_apply() {
         assert_eq!(out.status.code(), Some(EXIT_OUTPUT_LOST), "{what}: {err}");
         assert!(!err.contains("panicked"), "{what}: {err}");
         let s = home.journal().list().0.remove(0);
-        assert_eq!(s.status, halo_onboard::journal::Status::HandedOver, "{what}");
+        assert_eq!(
+            s.status,
+            halo_onboard::journal::Status::HandedOver,
+            "{what}"
+        );
     }
 }
 
@@ -93,10 +121,15 @@ async fn a_rotated_secret_marks_the_old_hand_over_file_superseded() {
     let a = home.path().join("first.env");
     let b = home.path().join("second.env");
     let (a_s, b_s) = (a.display().to_string(), b.display().to_string());
-    let r = home.run_sim(&sim, apply_topleft(&sim.url, &["--out", &a_s])).await;
+    let r = home
+        .run_sim(&sim, apply_topleft(&sim.url, &["--out", &a_s]))
+        .await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let r = home
-        .run_sim(&sim, apply_topleft(&sim.url, &["--new-secret", "--out", &b_s]))
+        .run_sim(
+            &sim,
+            apply_topleft(&sim.url, &["--new-secret", "--out", &b_s]),
+        )
         .await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let r = home.run(["status", "--json"], &[]).await;
@@ -147,7 +180,10 @@ async fn the_expiry_fix_rotates_the_secret() {
     let commands: Vec<&str> = fix.split('`').skip(1).step_by(2).collect();
     assert!(!commands.is_empty(), "{fix}");
     for c in &commands {
-        assert!(c.contains("--new-secret"), "a command that keeps the secret: {c} in {fix}");
+        assert!(
+            c.contains("--new-secret"),
+            "a command that keeps the secret: {c} in {fix}"
+        );
     }
     let cmd = commands[0];
     assert!(cmd.starts_with("halo-onboard apply --setup "), "{cmd}");
@@ -170,9 +206,16 @@ async fn the_same_integration_is_one_setup() {
         let r = home.run_sim(&sim, apply_topleft(&sim.url, extra)).await;
         assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     }
-    let r = home.run_sim(&sim, ["apply", "--setup", "last", "--yes"]).await;
+    let r = home
+        .run_sim(&sim, ["apply", "--setup", "last", "--yes"])
+        .await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(home.session_ids().len(), 1, "one setup: {:?}", home.session_ids());
+    assert_eq!(
+        home.session_ids().len(),
+        1,
+        "one setup: {:?}",
+        home.session_ids()
+    );
     let id = home.session_ids().remove(0);
     let r = home.run(["status"], &[]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -243,20 +286,33 @@ async fn emulator_setups_are_marked_and_removed_one_by_one() {
     let r = home.run(["sessions", "--all"], &[]).await;
     assert!(r.stdout.contains("emulator"), "marked: {}", r.stdout);
     // handover clean ID: that setup's file only.
-    let r = home.run(["handover", "clean", &topleft, "--yes"], &[]).await;
+    let r = home
+        .run(["handover", "clean", &topleft, "--yes"], &[])
+        .await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(!home.handover(&topleft).exists());
-    assert!(home.handover(&hudu).exists(), "the other setup's file stays");
+    assert!(
+        home.handover(&hudu).exists(),
+        "the other setup's file stays"
+    );
     // sessions discard ID: that setup's journal only (Halo is not touched).
     let r = home.run(["sessions", "discard", &topleft], &[]).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("--yes"), "in a pipe it only lists: {}", r.stdout);
+    assert!(
+        r.stdout.contains("--yes"),
+        "in a pipe it only lists: {}",
+        r.stdout
+    );
     assert_eq!(home.session_ids().len(), 2);
-    let r = home.run(["sessions", "discard", &topleft, "--yes"], &[]).await;
+    let r = home
+        .run(["sessions", "discard", &topleft, "--yes"], &[])
+        .await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(home.session_ids(), vec![hudu.clone()]);
     assert_eq!(named(&sim, &home.journal().load(&hudu).unwrap()), (1, 1, 1));
-    let r = home.run(["sessions", "discard", "nope", "--yes"], &[]).await;
+    let r = home
+        .run(["sessions", "discard", "nope", "--yes"], &[])
+        .await;
     assert_eq!(r.code, 2, "an unknown setup: {}", r.stderr);
     assert_eq!(home.session_ids(), vec![hudu]);
 }

@@ -240,9 +240,11 @@ async fn missing_secret_is_exit_2_naming_the_variable() {
     assert!(api_writes(&sim).is_empty());
 }
 
-/// `completions SHELL` prints a script generated from the live command line: bash accepts it,
-/// and sourcing it completes subcommands and flag values; the other shells get theirs; `man`
-/// prints a roff page naming every subcommand.
+/// `completions SHELL` prints a script that asks the installed binary itself (clap_complete's
+/// dynamic completion): bash accepts it, and sourcing it completes subcommands, flags, flag
+/// values, and what only this installation knows (issue 20): profile ids, setup ids and
+/// saved instance names. The other shells get theirs; `man` prints a roff page naming every
+/// subcommand.
 #[test]
 fn completions_and_man_page() {
     let home = Home::new();
@@ -251,6 +253,19 @@ fn completions_and_man_page() {
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
         out.stdout
     };
+    // A setup and a saved instance for the completer to find.
+    let a = halo_onboard::answers::Answers {
+        profile: Some("topleft".into()),
+        ..Default::default()
+    };
+    let setup = home.journal().create(a, None).unwrap().id;
+    let cfg_dir = home.path().join("xdg-config").join("halo-onboard");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    std::fs::write(
+        cfg_dir.join("config.toml"),
+        "[instance.acme]\nurl = \"https://acme.halopsa.com\"\n[instance.beta]\nurl = \"https://beta.halopsa.com\"\n",
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("halo-onboard.bash");
     std::fs::write(&script, run(&["completions", "bash"])).unwrap();
@@ -263,15 +278,16 @@ fn completions_and_man_page() {
     let complete = |words: &str, cword: usize| {
         let prog = format!(
             "source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; \
-             _halo__onboard halo-onboard \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+             _clap_complete_halo_onboard halo-onboard \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
              echo \"${{COMPREPLY[@]}}\"",
             script.display()
         );
-        let out = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(prog)
-            .output()
-            .unwrap();
+        let mut c = std::process::Command::new("bash");
+        c.arg("-c").arg(prog).env_clear();
+        for (k, v) in home.vars() {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     assert_eq!(complete("halo-onboard ap", 1), "apply");
@@ -279,11 +295,22 @@ fn completions_and_man_page() {
     assert!(complete("halo-onboard completions ''", 2).contains("powershell"));
     assert!(complete("halo-onboard apply --pro", 2).contains("--profile"));
     assert_eq!(complete("halo-onboard profiles sh", 2), "show");
+    // What only this installation knows.
+    assert_eq!(complete("halo-onboard apply --profile hudu-", 3), "hudu-kb");
+    assert!(complete("halo-onboard profiles show top", 3).contains("topleft"));
+    let ids = complete("halo-onboard resume ''", 2);
+    assert!(ids.contains(&setup) && ids.contains("last"), "{ids}");
+    assert_eq!(
+        complete(&format!("halo-onboard status {}", &setup[..10]), 2),
+        setup
+    );
+    assert_eq!(complete("halo-onboard check --instance a", 3), "acme");
+    assert_eq!(complete("halo-onboard --instance b", 2), "beta");
     for shell in ["zsh", "fish", "powershell", "elvish"] {
         let s = run(&["completions", shell]);
         assert!(
-            s.contains("apply") && s.contains("rollback"),
-            "{shell}:\n{s}"
+            s.contains("COMPLETE") && s.contains(crate::common::bin::BIN),
+            "{shell} asks this binary:\n{s}"
         );
     }
     let man = run(&["man"]);

@@ -139,7 +139,10 @@ async fn the_wizard_reads_a_saved_instance_secret_source() {
         t.keys(&["Enter"]);
         t.wait_for("✓ Connected as");
         let s = t.screen();
-        assert!(!s.contains(&sim.client_secret), "{name}: the secret never shows: {s}");
+        assert!(
+            !s.contains(&sim.client_secret),
+            "{name}: the secret never shows: {s}"
+        );
         t.quit("q");
     }
 }

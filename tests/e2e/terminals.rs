@@ -46,7 +46,13 @@ fn a_vt100_gets_sixteen_colours() {
         eprintln!("tmux not installed; skipping");
         return;
     }
-    let t = Tui::start("vt100", &[("TERM", "vt100")], "--demo --theme light", 100, 30);
+    let t = Tui::start(
+        "vt100",
+        &[("TERM", "vt100")],
+        "--demo --theme light",
+        100,
+        30,
+    );
     // ASCII on a vt100: the focus marker is '>'.
     t.wait_for("> [ Test connection ]");
     // A warning in the log (the light theme draws warnings in a 24-bit colour).

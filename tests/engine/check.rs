@@ -452,7 +452,15 @@ async fn a_check_stopped_by_halo_names_why() {
 
     s.sim.set_fail_rate(1.0);
     let r = s.audit_with(&s.secret, false).await;
-    let layers: Vec<&str> = r.checks.iter().filter_map(|c| c.layer).map(|l| l.label()).collect();
+    let layers: Vec<&str> = r
+        .checks
+        .iter()
+        .filter_map(|c| c.layer)
+        .map(|l| l.label())
+        .collect();
     assert!(!layers.is_empty(), "{r:#?}");
-    assert!(!layers.contains(&"network"), "a 5xx is Halo's server: {layers:?}");
+    assert!(
+        !layers.contains(&"network"),
+        "a 5xx is Halo's server: {layers:?}"
+    );
 }

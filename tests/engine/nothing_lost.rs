@@ -757,7 +757,10 @@ async fn a_lost_create_answer_in_generate_mode_resumes_with_a_fresh_secret() {
     e.sim.drop_nth_write(2, DropMode::AfterProcessing);
     let a = applier(&e.admin, &e.journal);
     let lk = a.lookups(&s).await.unwrap();
-    assert!(a.apply_and_verify(&mut s, lk).await.is_err(), "the drop surfaces");
+    assert!(
+        a.apply_and_verify(&mut s, lk).await.is_err(),
+        "the drop surfaces"
+    );
     // A new process resumes from the journal.
     let mut resumed = e.journal.load(&id).unwrap();
     let lk = a.lookups(&resumed).await.unwrap();

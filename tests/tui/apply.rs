@@ -834,14 +834,21 @@ fn after_a_hand_over_n_starts_the_next_integration() {
     let mut m = applied(true);
     m.profiles = halo_onboard::profile::builtin();
     let fx = press(&mut m, [key(KeyCode::Char('n'))]);
-    assert!(m.apply.secret_pending(), "n does nothing while the secret waits");
+    assert!(
+        m.apply.secret_pending(),
+        "n does nothing while the secret waits"
+    );
     assert!(!fx.iter().any(|e| matches!(e, Effect::Connect(_))));
     app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
     press(&mut m, [key(KeyCode::Enter)]);
     assert!(!m.apply.secret_pending());
     let url = m.answers.connection.url.clone();
     let fx = press(&mut m, [key(KeyCode::Char('n'))]);
-    assert!(matches!(m.overlay, Overlay::ProfilePicker(_)), "{:?}", m.overlay);
+    assert!(
+        matches!(m.overlay, Overlay::ProfilePicker(_)),
+        "{:?}",
+        m.overlay
+    );
     assert_eq!(m.step, Step::Connect);
     assert_eq!(m.answers.connection.url, url, "the same Halo");
     assert!(m.answers.role.name.is_empty() && m.profile.is_none());
@@ -851,5 +858,8 @@ fn after_a_hand_over_n_starts_the_next_integration() {
         fx.iter().any(|e| matches!(e, Effect::Connect(_))),
         "Halo's objects are read again"
     );
-    assert!(!m.secret.is_empty(), "the bootstrap secret is kept for the next one");
+    assert!(
+        !m.secret.is_empty(),
+        "the bootstrap secret is kept for the next one"
+    );
 }

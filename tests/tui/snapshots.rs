@@ -363,6 +363,9 @@ fn a_guid_client_id_is_whole_at_60x20() {
         c.answers.connection.client_id = CID.into();
         crate::common::wizard::sync_inputs(&mut c);
         let s = text(&draw(&c, &Theme::dark(), w, h));
-        assert!(s.contains(CID), "{w}x{h}: the bootstrap client id whole:\n{s}");
+        assert!(
+            s.contains(CID),
+            "{w}x{h}: the bootstrap client id whole:\n{s}"
+        );
     }
 }

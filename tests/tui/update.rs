@@ -1365,7 +1365,11 @@ fn t_and_s_in_the_secret_field_are_typed() {
         focus(m, Field::ClientSecret);
         let before = m.secret.chars();
         let fx = type_str(m, "tsTS");
-        assert_eq!(m.secret.chars(), before + 4, "{what}: typed into the secret");
+        assert_eq!(
+            m.secret.chars(),
+            before + 4,
+            "{what}: typed into the secret"
+        );
         assert_eq!(m.overlay, Overlay::None, "{what}: no overlay opened");
         assert!(connect_request(&fx).is_none(), "{what}: no connection test");
     };
@@ -1393,7 +1397,10 @@ fn t_and_s_in_the_secret_field_are_typed() {
     type_str(&mut m, "t");
     let after = shot(&m);
     assert_ne!(before, after, "typing `t` shows on the screen:\n{after}");
-    assert!(after.contains("91"), "the mask says how many characters:\n{after}");
+    assert!(
+        after.contains("91"),
+        "the mask says how many characters:\n{after}"
+    );
     assert!(
         !after.contains("(t)"),
         "no `t` hint while focus is in the secret field:\n{after}"
