@@ -21,6 +21,8 @@ mod restore;
 mod secrets;
 #[path = "e2e/small.rs"]
 mod small;
+#[path = "e2e/ssh.rs"]
+mod ssh;
 #[path = "e2e/terminals.rs"]
 mod terminals;
 #[path = "e2e/wizard.rs"]
