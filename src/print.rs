@@ -9,7 +9,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Exit code of a command that ran but could not write all of its output.
-pub const EXIT_OUTPUT_LOST: u8 = 3;
+pub const EXIT_OUTPUT_LOST: u8 = 4;
 
 static LOST: AtomicBool = AtomicBool::new(false);
 

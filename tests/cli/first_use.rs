@@ -42,11 +42,11 @@ async fn a_plan_without_names_says_so() {
 /// Issue 20 item 6: a reader that goes away (`apply … 2>&1 | head -n 2`) or a full disk
 /// (`> /dev/full`) never stops a write sequence: the apply runs to its end (exactly one of each
 /// object, the setup handed over in the journal), nothing panics, and the exit code is
-/// [`EXIT_OUTPUT_LOST`] (3): the output was lost, the result is in the journal.
+/// `EXIT_OUTPUT_LOST` (4): the output was lost, the result is in the journal.
 #[tokio::test]
 async fn a_closed_or_full_output_never_stops_an_apply() {
     use std::process::Stdio;
-    const EXIT_OUTPUT_LOST: i32 = 3;
+    const EXIT_OUTPUT_LOST: i32 = 4;
     let sim = emulator().await;
     // Slow enough that the reader is gone long before the writes.
     sim.set_latency(std::time::Duration::from_millis(30));
