@@ -113,9 +113,6 @@ pub fn plan_text(plan: &Plan) -> String {
 /// as printed lines; said once per run (the plan before a prompt, else the result).
 pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
     let mut s = String::new();
-    for n in &plan.notes {
-        s.push_str(&format!("Note: {n}\n"));
-    }
     if !plan.manual.is_empty() {
         s.push_str("Set by hand in Halo's web UI (the API does not; not verified until done):\n");
         for m in &plan.manual {
@@ -126,11 +123,12 @@ pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
     s
 }
 
-/// The plan's notes (what the API does not set and nothing needs) and the profile's traps.
+/// The plan's notes (what the API does not set and nothing needs, why steps are by hand on
+/// this Halo, what becomes of the secret) and the profile's traps.
 fn extras_text(plan: &Plan, traps: &[Trap]) -> String {
     let mut s = String::new();
     if !plan.notes.is_empty() {
-        s.push_str("Not set through the API (optional):\n");
+        s.push_str("Notes on this plan (not steps to do):\n");
         for n in &plan.notes {
             s.push_str(&format!("  - {n}\n"));
         }

@@ -112,14 +112,10 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
     }
     // Up to here (what blocks apply, what it would do) is seen whole; the rest scrolls.
     b.keep_all();
-    for n in &p.notes {
-        b.blank();
-        b.wrapped(t.warning, "", &format!("⚠ {n}"));
-    }
     manual_steps(t, b, &p.manual);
     if !p.notes.is_empty() {
         b.blank();
-        b.header(t, "Not set through the API (optional)");
+        b.header(t, "Notes on this plan (not steps to do)");
         for n in &p.notes {
             b.wrapped(t.muted, "  ", &format!("• {n}"));
         }

@@ -153,17 +153,25 @@ async fn a_rotated_secret_marks_the_old_hand_over_file_superseded() {
     assert!(line.contains("superseded"), "{line}\n{}", r.stdout);
 }
 
-/// Issue 20 item 4: the expiring-secret finding offers a command that really rotates the secret
+/// Issue 20 item 4: the finding that a secret is due offers a command that really rotates it
 /// (it offered `apply --setup ID --yes`, which keeps it), and that command, run as printed,
 /// hands over a new secret.
 #[tokio::test]
 async fn the_expiry_fix_rotates_the_secret() {
     let sim = emulator().await;
-    sim.with_faults(|f| f.secret_expiry_days = Some(10));
     let home = Home::new();
+    // A rotation policy the secret is past: issued three days ago (the journal says when).
+    let cfg = home.path().join("xdg-config").join("halo-onboard");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "rotate_after_days = 1\n").unwrap();
     let r = home.run_sim(&sim, apply_topleft(&sim.url, &[])).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let id = home.session_ids().pop().unwrap();
+    let mut s = home.journal().load(&id).unwrap();
+    for e in &mut s.entries {
+        e.at_unix -= 3 * 86_400;
+    }
+    home.journal().save(&mut s).unwrap();
     let before = read_env_file(&home.handover(&id))["HALO_APP_CLIENT_SECRET"].clone();
     let r = home.run_sim(&sim, ["check", "last", "--json"]).await;
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
@@ -172,7 +180,7 @@ async fn the_expiry_fix_rotates_the_secret() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["name"] == "secret expiry")
+        .find(|c| c["name"] == "secret age" && c["status"] == "fail")
         .unwrap_or_else(|| panic!("{v}"))
         .clone();
     let fix = row["fix"].as_str().unwrap();
@@ -272,7 +280,8 @@ async fn emulator_setups_are_marked_and_removed_one_by_one() {
                 ["apply", "--url", &sim.url, "--profile", profile, "--yes"],
             )
             .await;
-        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        // Hudu leaves a step to do by hand (exit 3): applied all the same.
+        assert!(matches!(r.code, 0 | 3), "{}\n{}", r.stdout, r.stderr);
     }
     let ids = home.session_ids();
     assert_eq!(ids.len(), 2);

@@ -800,7 +800,9 @@ fn the_plan_reads_the_roles_it_compares_before_judging() {
 #[test]
 fn the_exit_summary_names_the_steps_left_by_hand() {
     let mut m = applied(true);
-    m.answers.role.other_permissions = vec!["Billing: Can View Item SKU = Read Only".into()];
+    m.apply.manual_left = vec![
+        "Configuration > Teams & Agents > Roles > 'Vendor API' > Permissions: Billing: Can View Item SKU = Read Only".into(),
+    ];
     press(&mut m, [key(KeyCode::Char('s'))]);
     app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
     press(&mut m, [key(KeyCode::Enter)]);
