@@ -34,7 +34,8 @@ pub struct TopArgs {
     /// stderr. Never a secret.
     #[arg(long, global = true)]
     pub verbose: bool,
-    /// Use colour: auto (unless NO_COLOR is set), always, never.
+    /// The wizard's colour: auto (unless NO_COLOR is set), always, never. Accepted anywhere on
+    /// the line; the headless commands print plain text whatever it says.
     #[arg(long, value_enum, default_value_t = crate::ui::theme::ColorMode::Auto, global = true)]
     pub color: crate::ui::theme::ColorMode,
     /// Fill the Connect step from a saved instance (`[instance.NAME]` in the config file);

@@ -819,9 +819,13 @@ pub fn action(m: &Model, k: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// The footer: (keys, words) of the rows in force on the screen (an overlay aside). A phase of
-/// the Submit step shows its own rows only.
+/// The footer: (keys, words) of the rows in force where keys go: an open pop-up's, else the
+/// screen's. A phase of the Submit step shows its own rows only.
 pub fn footer(m: &Model) -> Vec<(String, &'static str)> {
+    // Keys go to an open pop-up: the screen's keys behind it would not work.
+    if let Some(o) = overlay(m) {
+        return overlay_hints(m, o);
+    }
     let all = screen(m);
     let mut ctxs = all.clone();
     if ctxs.first().is_some_and(|c| c.own_footer()) {

@@ -1464,3 +1464,18 @@ fn ctrl_n_focuses_the_field_that_needs_attention() {
     assert_eq!(m.step, Step::Agent, "stays on the step");
     assert_eq!(m.focused(), Field::Email);
 }
+
+/// Issue 20 (README): with a pop-up open, the footer names the pop-up's keys (what works
+/// there), not those of the screen behind it.
+#[test]
+fn the_footer_follows_an_open_picker() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    halo_onboard::app::picker::open(&mut m);
+    let words: Vec<&str> = halo_onboard::app::keys::footer(&m)
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    assert!(words.contains(&"pick") && words.contains(&"to filter"), "{words:?}");
+    assert!(!words.contains(&"test") && !words.contains(&"next step"), "{words:?}");
+}
