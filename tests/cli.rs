@@ -24,6 +24,8 @@ mod hostile;
 mod kill;
 #[path = "cli/manual.rs"]
 mod manual;
+#[path = "cli/readme.rs"]
+mod readme;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/variants.rs"]

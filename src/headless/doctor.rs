@@ -686,7 +686,10 @@ pub fn text(r: &Report) -> String {
 pub fn quiet_text(r: &Report) -> String {
     let mut s = String::new();
     for a in r.assumptions.iter().filter(|a| !a.holds) {
-        s.push_str(&format!("  ✗ {}: {}\n      here: {}\n", a.id, a.what, a.evidence));
+        s.push_str(&format!(
+            "  ✗ {}: {}\n      here: {}\n",
+            a.id, a.what, a.evidence
+        ));
     }
     match r.failed() {
         None => s.push_str("Every assumption holds.\n"),

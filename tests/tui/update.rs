@@ -1476,6 +1476,12 @@ fn the_footer_follows_an_open_picker() {
         .into_iter()
         .map(|(_, w)| w)
         .collect();
-    assert!(words.contains(&"pick") && words.contains(&"to filter"), "{words:?}");
-    assert!(!words.contains(&"test") && !words.contains(&"next step"), "{words:?}");
+    assert!(
+        words.contains(&"pick") && words.contains(&"to filter"),
+        "{words:?}"
+    );
+    assert!(
+        !words.contains(&"test") && !words.contains(&"next step"),
+        "{words:?}"
+    );
 }
