@@ -211,7 +211,7 @@ fn the_readme_emulator_scripts_run_as_written() {
             Some(code) => script.push_str(&format!(
                 "{l}\nrc=$?; if [ $rc -ne {code} ]; then echo \"README line {} exited $rc, not {code}: {}\" >&2; exit 90; fi\n",
                 i + 1,
-                l.replace('"', "'").replace('`', "'").replace('$', "\\$")
+                l.replace(['"', '`'], "'").replace('$', "\\$")
             )),
             None => script.push_str(&format!("{l}\n")),
         }
