@@ -178,8 +178,6 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
-    let _ = color_eyre::install();
     let mut startup = Vec::new();
     for e in [config_err, theme_err].into_iter().flatten() {
         // Text from the config and theme files: shown only clean.
@@ -251,7 +249,7 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
         Ok(Exit::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
         Err(e) => {
-            eprintln!("halo-onboard: {e:?}");
+            eprintln!("halo-onboard: {e}");
             ExitCode::FAILURE
         }
     }

@@ -142,7 +142,7 @@ fn restore() {
 /// anything else is started (the async runtime, the log file, loading profiles and setups,
 /// asking the terminal for its background), so the screen appears at once. The terminal is
 /// restored on every way out of this function.
-pub fn run(opts: Options) -> color_eyre::Result<Exit> {
+pub fn run(opts: Options) -> std::io::Result<Exit> {
     let Options {
         model,
         mut theme,
@@ -160,7 +160,11 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     std::panic::set_hook(Box::new(move |info| {
         close_terminal_gate();
         restore();
+        // Rust's own report (message and place; a backtrace with RUST_BACKTRACE=1), then ours.
         prev(info);
+        eprintln!(
+            "halo-onboard stopped on an internal error (a bug, not something you did); the terminal was restored. Please report the message above."
+        );
         // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
         // come, and the screen would spin on a request that died. The report is on stderr.
         std::process::exit(101);
@@ -235,7 +239,7 @@ fn draw(
     model: &Model,
     theme: &Theme,
     fault: TestFault,
-) -> color_eyre::Result<()> {
+) -> std::io::Result<()> {
     {
         let _gate = TERMINAL_GATE.lock().unwrap_or_else(|p| p.into_inner());
         DRAWING.with(|d| d.set(true));
@@ -249,9 +253,9 @@ fn draw(
         TestFault::Panic | TestFault::PanicConnected => {
             panic!("test fault after the first frame ({TEST_FAULT_ENV})")
         }
-        TestFault::Error => Err(color_eyre::eyre::eyre!(
+        TestFault::Error => Err(std::io::Error::other(format!(
             "test fault after the first frame ({TEST_FAULT_ENV})"
-        )),
+        ))),
     }
 }
 
@@ -297,7 +301,7 @@ async fn event_loop(
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     sig: &mut Signals,
     fault: TestFault,
-) -> color_eyre::Result<Exit> {
+) -> std::io::Result<Exit> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -315,7 +319,7 @@ async fn event_loop(
                     Some(m) => m,
                     None => continue,
                 },
-                Some(Err(e)) => return Err(e.into()),
+                Some(Err(e)) => return Err(e),
                 None => return Ok(Exit::Quit),
             },
             Some(m) = rx.recv() => m,

@@ -9,6 +9,7 @@ mod list;
 pub mod loopback;
 mod redact;
 mod retry;
+pub mod tls;
 mod urls;
 
 use std::sync::Arc;
