@@ -52,10 +52,35 @@ fn main() -> ExitCode {
             halo_onboard::cli::completions(*shell, &mut std::io::stdout()),
             "the completion script",
         ),
-        Some(Command::Man) => printed(
-            halo_onboard::cli::man_page(&mut std::io::stdout()),
-            "the man page",
-        ),
+        Some(Command::Man(args)) => man(args),
+    }
+}
+
+/// `man [SUBCOMMAND...]` prints a page; `man --dir DIR` writes them all and lists them.
+fn man(args: &halo_onboard::cli::ManArgs) -> ExitCode {
+    let Some(dir) = &args.dir else {
+        return match halo_onboard::cli::man_page(&args.subcommand, &mut std::io::stdout()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("error: {e}\n  what to do: `halo-onboard --help` lists the subcommands");
+                ExitCode::from(2)
+            }
+            r => printed(r, "the man page"),
+        };
+    };
+    match halo_onboard::cli::man_pages_to(dir, args.force) {
+        Ok(paths) => {
+            for p in paths {
+                println!("{}", p.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the man pages into {}: {e}\n  what to do: pick another directory, or add --force to replace the pages there",
+                dir.display()
+            );
+            ExitCode::from(2)
+        }
     }
 }
 
