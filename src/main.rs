@@ -29,9 +29,26 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
     }
 }
 
+/// Any panic, on any thread, ends the process with exit 101 after Rust's report (message and
+/// place; a backtrace with RUST_BACKTRACE=1) and a line saying it is a bug. The release profile
+/// aborts on panic (Cargo.toml says why), which would end with SIGABRT; unwinding (the tests'
+/// profile) would let a panicking task's run go on with a piece missing. Either way the exit is
+/// this one. The wizard's hook restores the terminal first, then calls this one.
+fn exit_on_panic() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        eprintln!(
+            "halo-onboard stopped on an internal error (a bug, not something you did). Please report the message above."
+        );
+        std::process::exit(101);
+    }));
+}
+
 fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     halo_onboard::hardening::no_core_dumps();
+    exit_on_panic();
     let cli = Cli::parse_args();
     headless::output::set(cli.top.quiet, cli.top.verbose);
     match &cli.command {

@@ -160,11 +160,8 @@ pub fn run(opts: Options) -> std::io::Result<Exit> {
     std::panic::set_hook(Box::new(move |info| {
         close_terminal_gate();
         restore();
-        // Rust's own report (message and place; a backtrace with RUST_BACKTRACE=1), then ours.
+        // The report (main's hook: Rust's, then a line saying it is a bug), on the normal screen.
         prev(info);
-        eprintln!(
-            "halo-onboard stopped on an internal error (a bug, not something you did); the terminal was restored. Please report the message above."
-        );
         // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
         // come, and the screen would spin on a request that died. The report is on stderr.
         std::process::exit(101);
