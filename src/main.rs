@@ -30,9 +30,26 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> u8 {
     }
 }
 
+/// Any panic, on any thread, ends the process with exit 101 after Rust's report (message and
+/// place; a backtrace with RUST_BACKTRACE=1) and a line saying it is a bug. The release profile
+/// aborts on panic (Cargo.toml says why), which would end with SIGABRT; unwinding (the tests'
+/// profile) would let a panicking task's run go on with a piece missing. Either way the exit is
+/// this one. The wizard's hook restores the terminal first, then calls this one.
+fn exit_on_panic() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        errln!(
+            "halo-onboard stopped on an internal error (a bug, not something you did). Please report the message above."
+        );
+        std::process::exit(101);
+    }));
+}
+
 fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     halo_onboard::hardening::no_core_dumps();
+    exit_on_panic();
     // A shell asking for completions (the script `completions SHELL` printed): answer, exit.
     halo_onboard::cli::complete_if_asked();
     let cli = Cli::parse_args();
@@ -59,16 +76,39 @@ fn main() -> ExitCode {
                 "the completion script",
             );
         }
-        Some(Command::Man) => {
-            return printed(
-                halo_onboard::cli::man_page(&mut std::io::stdout()),
-                "the man page",
-            );
-        }
+        Some(Command::Man(args)) => return man(args),
     };
     // A reader that went away or a full disk never stopped the command; the exit says the
     // output was lost (the result is in the journal: `halo-onboard status`).
     ExitCode::from(halo_onboard::print::exit_code(code))
+}
+
+/// `man [SUBCOMMAND...]` prints a page; `man --dir DIR` writes them all and lists them.
+fn man(args: &halo_onboard::cli::ManArgs) -> ExitCode {
+    let Some(dir) = &args.dir else {
+        return match halo_onboard::cli::man_page(&args.subcommand, &mut std::io::stdout()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                errln!("error: {e}\n  what to do: `halo-onboard --help` lists the subcommands");
+                ExitCode::from(2)
+            }
+            r => printed(r, "the man page"),
+        };
+    };
+    match halo_onboard::cli::man_pages_to(dir, args.force) {
+        Ok(paths) => {
+            for p in paths {
+                halo_onboard::outln!("{}", p.display());
+            }
+            ExitCode::from(halo_onboard::print::exit_code(0))
+        }
+        Err(e) => {
+            errln!(
+                "error: cannot write the man pages into {}: {e}\n  what to do: pick another directory, or add --force to replace the pages there",
+                dir.display()
+            );
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// The exit of a command that prints a document. A reader that stops early (`man | head`)
@@ -226,8 +266,6 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
             return 2;
         }
     };
-    // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
-    let _ = color_eyre::install();
     let mut startup = Vec::new();
     for e in [config_err, theme_err].into_iter().flatten() {
         // Text from the config and theme files: shown only clean.
@@ -320,7 +358,7 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         Ok(Exit::Quit) => 0,
         Ok(Exit::Signal(n)) => (128 + n).clamp(0, 255) as u8,
         Err(e) => {
-            errln!("halo-onboard: {e:?}");
+            errln!("halo-onboard: {e}");
             1
         }
     }

@@ -147,7 +147,7 @@ fn restore() {
 /// anything else is started (the async runtime, the log file, loading profiles and setups,
 /// asking the terminal for its background), so the screen appears at once. The terminal is
 /// restored on every way out of this function.
-pub fn run(opts: Options) -> color_eyre::Result<Exit> {
+pub fn run(opts: Options) -> std::io::Result<Exit> {
     let Options {
         model,
         mut theme,
@@ -167,6 +167,7 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     std::panic::set_hook(Box::new(move |info| {
         close_terminal_gate();
         restore();
+        // The report (main's hook: Rust's, then a line saying it is a bug), on the normal screen.
         prev(info);
         // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
         // come, and the screen would spin on a request that died. The report is on stderr.
@@ -244,7 +245,7 @@ fn draw(
     model: &Model,
     theme: &Theme,
     fault: TestFault,
-) -> color_eyre::Result<()> {
+) -> std::io::Result<()> {
     {
         let _gate = TERMINAL_GATE.lock().unwrap_or_else(|p| p.into_inner());
         DRAWING.with(|d| d.set(true));
@@ -263,9 +264,9 @@ fn draw(
         TestFault::Panic | TestFault::PanicConnected => {
             panic!("test fault after the first frame ({TEST_FAULT_ENV})")
         }
-        TestFault::Error => Err(color_eyre::eyre::eyre!(
+        TestFault::Error => Err(std::io::Error::other(format!(
             "test fault after the first frame ({TEST_FAULT_ENV})"
-        )),
+        ))),
     }
 }
 
@@ -311,7 +312,7 @@ async fn event_loop(
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     sig: &mut Signals,
     fault: TestFault,
-) -> color_eyre::Result<Exit> {
+) -> std::io::Result<Exit> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -329,7 +330,7 @@ async fn event_loop(
                     Some(m) => m,
                     None => continue,
                 },
-                Some(Err(e)) => return Err(e.into()),
+                Some(Err(e)) => return Err(e),
                 None => return Ok(Exit::Quit),
             },
             Some(m) = rx.recv() => m,

@@ -330,6 +330,88 @@ fn completions_and_man_page() {
     }
 }
 
+/// Every subcommand has its own man page: `man apply` prints it (its options in it),
+/// `man profiles show` a nested one's, an unknown name is exit 2 naming the known ones, and
+/// `man --dir DIR` writes one file per page, never over an existing page unless `--force`.
+#[test]
+fn man_pages_for_each_subcommand() {
+    let home = Home::new();
+    let apply = home.run_blocking(["man", "apply"], &[]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    assert!(
+        apply.stdout.contains(".TH halo-onboard-apply 1"),
+        "{}",
+        apply.stdout
+    );
+    assert!(apply.stdout.contains("profile"), "{}", apply.stdout);
+    let show = home.run_blocking(["man", "profiles", "show"], &[]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.contains(".TH halo-onboard-profiles-show 1"),
+        "{}",
+        show.stdout
+    );
+    let bad = home.run_blocking(["man", "aply"], &[]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("\"aply\"") && bad.stderr.contains("apply, check"),
+        "{}",
+        bad.stderr
+    );
+    assert!(bad.stdout.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man1");
+    let out_s = out.to_str().unwrap();
+    let r = home.run_blocking(["man", "--dir", out_s], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let listed: Vec<&str> = r.stdout.lines().collect();
+    for page in [
+        "halo-onboard.1",
+        "halo-onboard-apply.1",
+        "halo-onboard-check.1",
+        "halo-onboard-resume.1",
+        "halo-onboard-profiles-show.1",
+        "halo-onboard-handover-clean.1",
+        "halo-onboard-man.1",
+    ] {
+        let p = out.join(page);
+        assert!(
+            listed.contains(&p.to_str().unwrap()),
+            "{page} not listed: {listed:?}"
+        );
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(".TH "), "{page}: {text}");
+    }
+    assert!(
+        !out.join("halo-onboard-help.1").exists(),
+        "clap's help subcommand has no page"
+    );
+    // An existing page is not replaced without --force, and nothing else is written.
+    std::fs::write(out.join("halo-onboard-apply.1"), "mine").unwrap();
+    std::fs::remove_file(out.join("halo-onboard-check.1")).unwrap();
+    let r = home.run_blocking(["man", "--dir", out_s], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("already exists") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("halo-onboard-apply.1")).unwrap(),
+        "mine"
+    );
+    assert!(!out.join("halo-onboard-check.1").exists());
+    let r = home.run_blocking(["man", "--dir", out_s, "--force"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::read_to_string(out.join("halo-onboard-apply.1"))
+            .unwrap()
+            .contains(".TH halo-onboard-apply 1")
+    );
+    assert!(out.join("halo-onboard-check.1").exists());
+}
+
 /// `man | head`: the reader goes away before the page is written; that is not an error
 /// (exit 0, nothing on stderr), as with any Unix tool.
 #[test]

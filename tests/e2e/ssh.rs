@@ -232,7 +232,7 @@ enum Cut {
 }
 
 async fn post(url: String) -> serde_json::Value {
-    reqwest::Client::builder()
+    crate::common::http_builder()
         .no_proxy()
         .build()
         .unwrap()
@@ -246,7 +246,7 @@ async fn post(url: String) -> serde_json::Value {
 }
 
 async fn get(url: String) -> serde_json::Value {
-    reqwest::Client::builder()
+    crate::common::http_builder()
         .no_proxy()
         .build()
         .unwrap()
@@ -429,7 +429,7 @@ async fn case(sshd: std::sync::Arc<Sshd>, mode: &'static str, cut: Cut) {
     );
     // The hand-over works: its credentials get a token from Halo.
     let creds = crate::common::emulator::read_env_file(&out);
-    let token = reqwest::Client::builder()
+    let token = crate::common::http_builder()
         .no_proxy()
         .build()
         .unwrap()
@@ -451,7 +451,7 @@ async fn case(sshd: std::sync::Arc<Sshd>, mode: &'static str, cut: Cut) {
 }
 
 async fn post_json(url: &str, body: serde_json::Value) {
-    let r = reqwest::Client::builder()
+    let r = crate::common::http_builder()
         .no_proxy()
         .build()
         .unwrap()
