@@ -1,8 +1,8 @@
 //! Headless apply, the real binary against emulated Halo with 100 ms latency per request:
 //! - `apply --profile topleft --yes --json` against `halo-onboard sandbox --latency-ms 100`:
-//!   wall time / (9 dependent round trips x 100 ms), the request count, and the critical path
+//!   wall time / (8 dependent round trips x 100 ms), the request count, and the critical path
 //!   measured from the sandbox's request log (`GET /_sim/requests`); peak memory (wait4's
-//!   ru_maxrss, the kernel's VmHWM at exit). Target ratio <= 1.3.
+//!   ru_maxrss, the kernel's VmHWM at exit). Target ratio <= 1.1.
 //! - `apply --batch` over 20 in-process emulators (100 ms each) at concurrency 4 and 20, against a
 //!   batch of one: wall-time ratios (expect about 5x and about 1x).
 //!
@@ -21,10 +21,14 @@ use support::row;
 use support::sandbox::Sandbox;
 
 const LATENCY_MS: u64 = 100;
-/// The engine's designed dependent chain: authinfo, bootstrap token, me ∥ lookups, the roles'
-/// details (Halo's claim vocabulary, confirmed before any write), Role, Agent, Application,
-/// new-credential token ∥ read-back, me ∥ probes.
-const DESIGNED_TRIPS: usize = 9;
+/// The engine's designed dependent chain: authinfo ∥ bootstrap token (asked at the typed
+/// URL's login server, kept because authinfo names the same one), me ∥ lookups, the roles'
+/// details (Halo's claim vocabulary, confirmed before any write), Role, Agent ∥ the role's
+/// read-back, Application ∥ the agent's, new-credential token ∥ the application's, me ∥ probes.
+const DESIGNED_TRIPS: usize = 8;
+/// Wall time over the designed chain: the rest is the process's own time (start, TLS-free
+/// local connections, JSON, the journal's fsyncs).
+const TARGET_RATIO: f64 = 1.1;
 const RUNS: usize = 3;
 const SECRET_ENV: &str = "BENCH_HALO_SECRET";
 
@@ -88,8 +92,8 @@ fn headless_apply() {
             "{wall:.0} ms / ({DESIGNED_TRIPS} x {LATENCY_MS} ms) = {:.2}x",
             wall / designed
         ),
-        "<= 1.3x",
-        Some(wall / designed <= 1.3),
+        &format!("<= {TARGET_RATIO}x"),
+        Some(wall / designed <= TARGET_RATIO),
     );
     row(
         "  same, first request to last answer (server side)",
@@ -97,8 +101,8 @@ fn headless_apply() {
             "{span:.0} ms = {:.2}x of {DESIGNED_TRIPS} trips",
             span / designed
         ),
-        "<= 1.3x",
-        Some(span / designed <= 1.3),
+        &format!("<= {TARGET_RATIO}x"),
+        Some(span / designed <= TARGET_RATIO),
     );
     row(
         "  dependent round trips measured from the request timestamps",

@@ -85,8 +85,8 @@ fn time_to_first_frame(state: &std::path::Path) {
         row(
             &format!("time to first frame in a pty, {name} vs min_frame (median of {RUNS})"),
             &format!("{} vs {} = {ratio:.2}x", ms(t), ms(b)),
-            "<= 1.5x",
-            Some(ratio <= 1.5),
+            "<= 1.3x",
+            Some(ratio <= 1.3),
         );
     }
 }
@@ -195,8 +195,8 @@ fn wizard_connect(state: &std::path::Path) {
     row(
         "wizard --demo connection test (authinfo, token, me, lookups, role details) at 100 ms latency",
         &format!("{} = {trips:.2} x 100 ms", ms(t)),
-        "4 round trips (authinfo, token, me ∥ lookups, the roles' details)",
-        Some(trips <= 4.0 * 1.3),
+        "3 round trips (authinfo ∥ token, me ∥ lookups, the roles' details)",
+        Some(trips <= 3.0 * 1.3),
     );
 }
 
@@ -210,7 +210,7 @@ fn wizard_apply() {
         row(
             METRIC,
             &format!("not measured: {why}"),
-            "<= 1.3x",
+            "<= 1.1x",
             Some(false),
         );
     }
@@ -276,8 +276,8 @@ fn wizard_apply_run(metric: &str) -> Result<(), String> {
             wall / (trips * 100.0).max(1.0),
             chain.len()
         ),
-        "<= 1.3x",
-        Some(wall / (trips * 100.0).max(1.0) <= 1.3),
+        "<= 1.1x",
+        Some(wall / (trips * 100.0).max(1.0) <= 1.1),
     );
     for line in timeline(&recs, &chain, 100) {
         println!("TLW {line}");

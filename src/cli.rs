@@ -34,12 +34,13 @@ pub struct TopArgs {
     /// stderr. Never a secret.
     #[arg(long, global = true)]
     pub verbose: bool,
-    /// Use colour: auto (unless NO_COLOR is set), always, never.
+    /// The wizard's colour: auto (unless NO_COLOR is set), always, never. Accepted anywhere on
+    /// the line; the headless commands print plain text whatever it says.
     #[arg(long, value_enum, default_value_t = crate::ui::theme::ColorMode::Auto, global = true)]
     pub color: crate::ui::theme::ColorMode,
     /// Fill the Connect step from a saved instance (`[instance.NAME]` in the config file);
     /// otherwise HALO_URL and HALO_CLIENT_ID fill it.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// Append the wizard's session log here instead of `<state dir>/halo-onboard.log` (the
     /// headless commands print to stderr; `--verbose` adds every request).
@@ -114,34 +115,146 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `halo-onboard man > ~/.local/share/man/man1/halo-onboard.1`.
-    Man,
+    /// Print the man page (roff) of halo-onboard or of one subcommand (`man apply`,
+    /// `man profiles show`), or write every page into a directory (`man --dir DIR`).
+    Man(ManArgs),
 }
 
-/// Writes the completion script for `shell` (generated from the live command definition, so it
-/// never lags behind a new flag).
+/// `man [SUBCOMMAND...]` or `man --dir DIR`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print, e.g. `apply` or `profiles show` (none: the main page).
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "dir")]
+    pub subcommand: Vec<String>,
+    /// Write the main page and one per subcommand here (halo-onboard.1, halo-onboard-apply.1,
+    /// halo-onboard-profiles-show.1, ...) and print their paths.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// With --dir: replace pages already there (without it, an existing page is an error and
+    /// nothing is written).
+    #[arg(long, requires = "dir")]
+    pub force: bool,
+}
+
+/// The environment variable through which a shell asks this binary for completions.
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// Answers a completion request from a shell (`COMPLETE=bash halo-onboard -- WORDS`) and
+/// exits; returns at once otherwise. Called first thing: nothing may be printed before.
+pub fn complete_if_asked() {
+    use clap::CommandFactory;
+    clap_complete::env::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .bin("halo-onboard")
+        .complete();
+}
+
+/// Writes the completion script for `shell`: it asks this binary (by its full path) for the
+/// candidates, so the flags always match the installed version and what only this
+/// installation knows completes too (profile ids, setup ids, saved instance names).
 pub fn completions(
     shell: clap_complete::Shell,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use clap::CommandFactory;
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "halo-onboard", &mut script);
-    if shell == clap_complete::Shell::Bash {
-        // clap_complete 4.6 names the bash case labels of subcommands from the binary name with
-        // '-' turned into its subcommand separator, but the dispatcher with '-' turned into "__",
-        // so no subcommand of a hyphenated binary would complete. Make the labels match.
-        let text =
-            String::from_utf8_lossy(&script).replace("halo__subcmd__onboard", "halo__onboard");
-        script = text.into_bytes();
-    }
-    out.write_all(&script)
+    let shells = clap_complete::env::Shells::builtins();
+    let name = shell.to_string();
+    let Some(c) = shells.completer(&name) else {
+        return Err(std::io::Error::other(format!(
+            "no dynamic completion for {name}"
+        )));
+    };
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "halo-onboard".into());
+    c.write_registration(COMPLETE_VAR, "halo-onboard", "halo-onboard", &exe, out)
 }
 
-/// Writes the man page in roff.
-pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// The command line as the man pages describe it: built (so each subcommand's name reads
+/// `halo-onboard-apply`, as its page is called) and without clap's `help` subcommand.
+fn man_command() -> clap::Command {
     use clap::CommandFactory;
-    clap_mangen::Man::new(Cli::command()).render(out)
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    cmd
+}
+
+/// Every page: (the command, its file name), the main page first, then each subcommand's
+/// (nested ones too, e.g. `profiles show`), in the order `--help` lists them.
+fn man_pages() -> Vec<clap::Command> {
+    fn walk(cmd: &clap::Command, out: &mut Vec<clap::Command>) {
+        out.push(cmd.clone());
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&man_command(), &mut out);
+    out
+}
+
+/// Writes the man page (roff) of the command `path` names: none for halo-onboard itself,
+/// `["profiles", "show"]` for a nested one. An unknown name is an error that lists the known.
+pub fn man_page(path: &[String], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut cmd = man_command();
+    for (i, name) in path.iter().enumerate() {
+        let Some(sub) = cmd.find_subcommand(name).cloned() else {
+            let known: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+            let what = if i == 0 {
+                "halo-onboard".to_string()
+            } else {
+                format!("halo-onboard {}", path[..i].join(" "))
+            };
+            let msg = if known.is_empty() {
+                format!("{what} has no subcommand {name:?}")
+            } else {
+                format!(
+                    "{what} has no subcommand {name:?} (it has: {})",
+                    known.join(", ")
+                )
+            };
+            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, msg));
+        };
+        cmd = sub;
+    }
+    clap_mangen::Man::new(cmd).render(out)
+}
+
+/// Writes every man page into `dir` (created if missing) and returns their paths. Without
+/// `force` an existing page is an error before anything is written (nothing is clobbered).
+pub fn man_pages_to(dir: &std::path::Path, force: bool) -> std::io::Result<Vec<PathBuf>> {
+    let pages: Vec<(PathBuf, clap_mangen::Man)> = man_pages()
+        .into_iter()
+        .map(|c| {
+            let man = clap_mangen::Man::new(c);
+            (dir.join(man.get_filename()), man)
+        })
+        .collect();
+    if !force && let Some((p, _)) = pages.iter().find(|(p, _)| p.symlink_metadata().is_ok()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already exists (add --force to replace the pages there)",
+                p.display()
+            ),
+        ));
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for (path, man) in pages {
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        // Replaced, not written through: a link there is removed, never followed.
+        if force && path.symlink_metadata().is_ok() {
+            std::fs::remove_file(&path)?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        std::io::Write::write_all(&mut f, &page)?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     ("evidence", &[]),
     ("hardening", &[]),
+    ("print", &[]),
     ("limits", &[]),
     ("timestamp", &[]),
     ("text", &["timestamp"]),
@@ -53,7 +54,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "headless",
         &[
-            "answers", "config", "halo", "journal", "limits", "plan", "profile", "text",
+            "answers",
+            "config",
+            "halo",
+            "journal",
+            "limits",
+            "plan",
+            "profile",
+            "text",
+            "timestamp",
         ],
     ),
     ("cli", &["headless", "sim", "ui"]),

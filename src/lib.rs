@@ -1,6 +1,10 @@
 //! halo-onboard: sets up a HaloPSA API integration (role, API-only agent, API application,
 //! scopes), verifies it and hands the credentials over. See `shared/design.md` for the layers.
 
+// First: its macros (`outln!`, `out!`, `errln!`) are used by the modules below.
+#[macro_use]
+pub mod print;
+
 pub mod answers;
 pub mod app;
 pub mod cli;

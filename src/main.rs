@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use halo_onboard::answers::Answers;
 use halo_onboard::app::{LogKind, Model, StartupRequest};
 use halo_onboard::cli::{Cli, Command};
+use halo_onboard::errln;
 use halo_onboard::headless;
 use halo_onboard::journal::Journal;
 use halo_onboard::runtime::{self, Exit};
@@ -10,37 +11,57 @@ use halo_onboard::ui::Theme;
 use halo_onboard::ui::theme::{self, Origin};
 
 /// Runs an async command on a fresh runtime; a runtime that cannot start is exit 2.
-fn block_on<F: std::future::Future<Output = u8>>(f: F) -> ExitCode {
+fn block_on<F: std::future::Future<Output = u8>>(f: F) -> u8 {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(rt) => ExitCode::from(rt.block_on(async {
+        Ok(rt) => rt.block_on(async {
             // --verbose: request lines while it runs, every one out before the exit.
             let printer = headless::output::start();
             let code = f.await;
             headless::output::finish(printer).await;
             code
-        })),
+        }),
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            ExitCode::from(2)
+            errln!("error: cannot start the async runtime: {e}");
+            2
         }
     }
+}
+
+/// Any panic, on any thread, ends the process with exit 101 after Rust's report (message and
+/// place; a backtrace with RUST_BACKTRACE=1) and a line saying it is a bug. The release profile
+/// aborts on panic (Cargo.toml says why), which would end with SIGABRT; unwinding (the tests'
+/// profile) would let a panicking task's run go on with a piece missing. Either way the exit is
+/// this one. The wizard's hook restores the terminal first, then calls this one.
+fn exit_on_panic() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        errln!(
+            "halo-onboard stopped on an internal error (a bug, not something you did). Please report the message above."
+        );
+        std::process::exit(101);
+    }));
 }
 
 fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     halo_onboard::hardening::no_core_dumps();
+    exit_on_panic();
+    // A shell asking for completions (the script `completions SHELL` printed): answer, exit.
+    halo_onboard::cli::complete_if_asked();
     let cli = Cli::parse_args();
     headless::output::set(cli.top.quiet, cli.top.verbose);
-    match &cli.command {
+    let code = match &cli.command {
         None => wizard(&cli, None),
-        Some(Command::Sandbox(args)) => halo_onboard::sim::sandbox::run(args.clone()),
+        // The emulator prints its own log; its exit is its own.
+        Some(Command::Sandbox(args)) => return halo_onboard::sim::sandbox::run(args.clone()),
         Some(Command::Apply(args)) => block_on(headless::apply::run(args)),
         Some(Command::Check(args)) => block_on(headless::check::run(args)),
         Some(Command::Profiles(args)) => headless::profiles::run(args),
-        Some(Command::Sessions(args)) => ExitCode::from(headless::sessions::run_sessions(args)),
+        Some(Command::Sessions(args)) => headless::sessions::run_sessions(args),
         // At a terminal without a secret in the environment, the wizard continues the setup.
         Some(Command::Resume(args)) if resume_in_wizard(args) => wizard(&cli, Some(&args.id)),
         Some(Command::Resume(args)) => block_on(headless::sessions::run_resume(args)),
@@ -50,16 +71,47 @@ fn main() -> ExitCode {
         Some(Command::Audit(args)) => block_on(headless::audit::run(args)),
         Some(Command::Adopt(args)) => block_on(headless::adopt::run(args)),
         Some(Command::Tighten(args)) => block_on(headless::tighten::run(args)),
-        Some(Command::Status(args)) => ExitCode::from(headless::status::run_status(args)),
-        Some(Command::Handover(args)) => ExitCode::from(headless::status::run_handover(args)),
-        Some(Command::Completions { shell }) => printed(
-            halo_onboard::cli::completions(*shell, &mut std::io::stdout()),
-            "the completion script",
-        ),
-        Some(Command::Man) => printed(
-            halo_onboard::cli::man_page(&mut std::io::stdout()),
-            "the man page",
-        ),
+        Some(Command::Status(args)) => headless::status::run_status(args),
+        Some(Command::Handover(args)) => headless::status::run_handover(args),
+        // A document read by a reader that may stop early (`man | head`): not an error.
+        Some(Command::Completions { shell }) => {
+            return printed(
+                halo_onboard::cli::completions(*shell, &mut std::io::stdout()),
+                "the completion script",
+            );
+        }
+        Some(Command::Man(args)) => return man(args),
+    };
+    // A reader that went away or a full disk never stopped the command; the exit says the
+    // output was lost (the result is in the journal: `halo-onboard status`).
+    ExitCode::from(halo_onboard::print::exit_code(code))
+}
+
+/// `man [SUBCOMMAND...]` prints a page; `man --dir DIR` writes them all and lists them.
+fn man(args: &halo_onboard::cli::ManArgs) -> ExitCode {
+    let Some(dir) = &args.dir else {
+        return match halo_onboard::cli::man_page(&args.subcommand, &mut std::io::stdout()) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                errln!("error: {e}\n  what to do: `halo-onboard --help` lists the subcommands");
+                ExitCode::from(2)
+            }
+            r => printed(r, "the man page"),
+        };
+    };
+    match halo_onboard::cli::man_pages_to(dir, args.force) {
+        Ok(paths) => {
+            for p in paths {
+                halo_onboard::outln!("{}", p.display());
+            }
+            ExitCode::from(halo_onboard::print::exit_code(0))
+        }
+        Err(e) => {
+            errln!(
+                "error: cannot write the man pages into {}: {e}\n  what to do: pick another directory, or add --force to replace the pages there",
+                dir.display()
+            );
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -70,7 +122,7 @@ fn printed(r: std::io::Result<()>, what: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot write {what}: {e}");
+            errln!("error: cannot write {what}: {e}");
             ExitCode::from(2)
         }
     }
@@ -106,6 +158,33 @@ fn prefill(
     Ok(c)
 }
 
+/// The bootstrap secret where saved instance `name` keeps it (its `secret_env` or
+/// `secret_file`), and where that is in words; `None` when the instance names no source.
+fn instance_secret(
+    config: &halo_onboard::config::Config,
+    name: &str,
+) -> Result<Option<(secrecy::SecretString, String)>, String> {
+    use halo_onboard::config::SecretSource;
+    let path = halo_onboard::config::default_path();
+    let i = config.instance(name, path.as_deref())?;
+    let Some(source) = i.secret.clone() else {
+        return Ok(None);
+    };
+    let from = match &source {
+        SecretSource::Env(v) => v.clone(),
+        SecretSource::File(f) => f.display().to_string(),
+    };
+    let args = headless::common::ConnectArgs {
+        secret_source: Some(source),
+        ..Default::default()
+    };
+    match args.optional_secret() {
+        Ok(Some(s)) => Ok(Some((s, from))),
+        Ok(None) => Err(format!("{from} is not set")),
+        Err(f) => Err(f.message),
+    }
+}
+
 fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
     use std::io::IsTerminal;
     let secret_set = std::env::var_os(headless::common::SECRET_ENV).is_some_and(|v| !v.is_empty());
@@ -120,7 +199,7 @@ fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
 
 /// The wizard (default command), optionally against the embedded emulator (`--demo`), or
 /// continuing setup `resume_id`.
-fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
+fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
     use std::io::IsTerminal;
     // The theme is settled before the terminal is taken: a `--theme` that names nothing is a
     // usage error (exit 2) on the normal screen.
@@ -141,11 +220,11 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let (theme, theme_err) = match Theme::resolve(request, halo_onboard::ui::background::from_env) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "error: {}\n  what to do: pass one of those names, or the path of a theme file",
                 halo_onboard::text::line(&e)
             );
-            return ExitCode::from(2);
+            return 2;
         }
     };
     // Where to connect, before the terminal is taken: a saved instance that is not there is a
@@ -153,11 +232,11 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
     let prefill = match prefill(cli, &config) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "error: {}\n  what to do: `halo-onboard status` lists the saved instances",
                 halo_onboard::text::line(&e)
             );
-            return ExitCode::from(2);
+            return 2;
         }
     };
     // A private certificate authority for Halo: the saved instance's, else the config's.
@@ -172,22 +251,29 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         None => None,
         Some(Ok(ca)) => Some(ca),
         Some(Err(e)) => {
-            eprintln!("error: {e}\n  what to do: {}", e.hint());
-            return ExitCode::from(2);
+            errln!("error: {e}\n  what to do: {}", e.hint());
+            return 2;
         }
     };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        eprintln!(
+        errln!(
             "error: the wizard needs an interactive terminal (stdin and stdout are not one here)\n  what to do: run it in a terminal, or use the headless commands: `halo-onboard apply --help`"
         );
-        return ExitCode::from(2);
+        return 2;
     }
-    // Installed before the terminal is set up, so the runtime's restoring hook wraps it.
-    let _ = color_eyre::install();
+    // A terminal that cannot redraw (TERM=dumb) is refused before it is touched; others get
+    // what they can show (ASCII on a locale that is not UTF-8, 16 colours, no bracketed paste).
+    let caps = match halo_onboard::ui::caps::Caps::detect() {
+        Ok(c) => c,
+        Err(e) => {
+            errln!("error: {e}");
+            return 2;
+        }
+    };
     let mut startup = Vec::new();
     for e in [config_err, theme_err].into_iter().flatten() {
         // Text from the config and theme files: shown only clean.
-        eprintln!("halo-onboard: {}", halo_onboard::text::block(&e));
+        errln!("halo-onboard: {}", halo_onboard::text::block(&e));
         startup.push((LogKind::Error, e));
     }
     let mut answers = Answers::default();
@@ -195,6 +281,26 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         answers.connection = prefill;
     }
     let mut model = Model::new(answers);
+    // A saved instance's secret source, read as the headless commands read it.
+    if !cli.top.demo
+        && let Some(name) = &cli.top.instance
+    {
+        match instance_secret(&config, name) {
+            Ok(Some((secret, from))) => {
+                model.secret = halo_onboard::app::SecretInput::from_secret(&secret);
+                model.focus_on(halo_onboard::app::Field::TestButton);
+                startup.push((
+                    LogKind::Info,
+                    format!("bootstrap secret read from {from} (saved instance {name}): press Enter to connect"),
+                ));
+            }
+            Ok(None) => {}
+            Err(e) => startup.push((
+                LogKind::Warn,
+                format!("saved instance {name}: its secret could not be read ({e}); type it"),
+            )),
+        }
+    }
     model.state_dir = halo_onboard::journal::default_state_dir();
     // After a connect the wizard offers to save the Halo as an instance (not in the demo: its
     // emulator is new each run).
@@ -231,15 +337,15 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
             Ok(s) => s.id,
             Err(e) => {
-                eprintln!("halo-onboard: {e}\n  what to do: {}", e.hint());
-                return ExitCode::from(2);
+                errln!("halo-onboard: {e}\n  what to do: {}", e.hint());
+                return 2;
             }
         };
         match model.resumable.iter().find(|r| r.session.id == id).cloned() {
             Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut Vec::new()),
             None => {
-                eprintln!("halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)");
-                return ExitCode::from(2);
+                errln!("halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)");
+                return 2;
             }
         }
     }
@@ -250,17 +356,18 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> ExitCode {
         load,
         log_file: cli.top.log_file.clone(),
         ca,
+        caps,
     };
     match runtime::run(opts) {
-        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        Ok(Exit::Quit) => 0,
         // `r` on a finished setup: the rotation continues on the normal screen, asking there.
         Ok(Exit::Rotate(id)) => block_on(headless::rotate::run(
             &headless::rotate::RotateArgs::setup(&id),
         )),
-        Ok(Exit::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
+        Ok(Exit::Signal(n)) => (128 + n).clamp(0, 255) as u8,
         Err(e) => {
-            eprintln!("halo-onboard: {e:?}");
-            ExitCode::FAILURE
+            errln!("halo-onboard: {e}");
+            1
         }
     }
 }

@@ -61,7 +61,12 @@ pub struct Options {
     /// A certificate authority to trust for Halo besides the system's (the config file's
     /// `ca_file`, or the saved instance's).
     pub ca: Option<crate::halo::ExtraCa>,
+    /// What the terminal can show (ASCII, 16 colours, bracketed paste).
+    pub caps: ui::caps::Caps,
 }
+
+/// What the terminal can show, for every frame of this process (one terminal per process).
+static CAPS: std::sync::OnceLock<ui::caps::Caps> = std::sync::OnceLock::new();
 
 /// How the loop ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +149,7 @@ fn restore() {
 /// anything else is started (the async runtime, the log file, loading profiles and setups,
 /// asking the terminal for its background), so the screen appears at once. The terminal is
 /// restored on every way out of this function.
-pub fn run(opts: Options) -> color_eyre::Result<Exit> {
+pub fn run(opts: Options) -> std::io::Result<Exit> {
     let Options {
         model,
         mut theme,
@@ -152,7 +157,9 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
         load,
         log_file,
         ca,
+        caps,
     } = opts;
+    let _ = CAPS.set(caps);
     // A signal before the loop listens must not leave a raw terminal: it is noted here and
     // ends the wizard as soon as the loop starts.
     let early = EarlySignals::register();
@@ -162,12 +169,15 @@ pub fn run(opts: Options) -> color_eyre::Result<Exit> {
     std::panic::set_hook(Box::new(move |info| {
         close_terminal_gate();
         restore();
+        // The report (main's hook: Rust's, then a line saying it is a bug), on the normal screen.
         prev(info);
         // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
         // come, and the screen would spin on a request that died. The report is on stderr.
         std::process::exit(101);
     }));
-    let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    if caps.bracketed_paste {
+        let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
+    }
     let mut model = model;
     // Tags the log file's lines of this run until a setup id is known.
     model.run_tag = format!("{:08x}", rand::random::<u32>());
@@ -237,11 +247,16 @@ fn draw(
     model: &Model,
     theme: &Theme,
     fault: TestFault,
-) -> color_eyre::Result<()> {
+) -> std::io::Result<()> {
     {
         let _gate = TERMINAL_GATE.lock().unwrap_or_else(|p| p.into_inner());
         DRAWING.with(|d| d.set(true));
-        let drawn = terminal.draw(|f| ui::view(model, theme, f));
+        let drawn = terminal.draw(|f| {
+            ui::view(model, theme, f);
+            if let Some(c) = CAPS.get() {
+                c.downgrade(f.buffer_mut());
+            }
+        });
         DRAWING.with(|d| d.set(false));
         drawn?;
     }
@@ -251,9 +266,9 @@ fn draw(
         TestFault::Panic | TestFault::PanicConnected => {
             panic!("test fault after the first frame ({TEST_FAULT_ENV})")
         }
-        TestFault::Error => Err(color_eyre::eyre::eyre!(
+        TestFault::Error => Err(std::io::Error::other(format!(
             "test fault after the first frame ({TEST_FAULT_ENV})"
-        )),
+        ))),
     }
 }
 
@@ -299,7 +314,7 @@ async fn event_loop(
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     sig: &mut Signals,
     fault: TestFault,
-) -> color_eyre::Result<Exit> {
+) -> std::io::Result<Exit> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -317,7 +332,7 @@ async fn event_loop(
                     Some(m) => m,
                     None => continue,
                 },
-                Some(Err(e)) => return Err(e.into()),
+                Some(Err(e)) => return Err(e),
                 None => return Ok(Exit::Quit),
             },
             Some(m) = rx.recv() => m,

@@ -12,6 +12,8 @@ mod catalogue;
 mod daytwo;
 #[path = "cli/dialect.rs"]
 mod dialect;
+#[path = "cli/first_use.rs"]
+mod first_use;
 #[path = "cli/habits.rs"]
 mod habits;
 #[path = "cli/headless.rs"]
@@ -24,6 +26,8 @@ mod hostile;
 mod kill;
 #[path = "cli/manual.rs"]
 mod manual;
+#[path = "cli/readme.rs"]
+mod readme;
 #[path = "cli/rotate_kill.rs"]
 mod rotate_kill;
 #[path = "cli/secrets.rs"]

@@ -21,6 +21,10 @@ mod restore;
 mod secrets;
 #[path = "e2e/small.rs"]
 mod small;
+#[path = "e2e/ssh.rs"]
+mod ssh;
+#[path = "e2e/terminals.rs"]
+mod terminals;
 #[path = "e2e/wizard.rs"]
 mod wizard;
 #[path = "e2e/wizard_manual.rs"]

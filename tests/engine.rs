@@ -13,6 +13,8 @@ mod check;
 mod evidence;
 #[path = "engine/faults.rs"]
 mod faults;
+#[path = "engine/front_ends.rs"]
+mod front_ends;
 #[path = "engine/manual.rs"]
 mod manual;
 #[path = "engine/nothing_lost.rs"]

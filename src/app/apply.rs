@@ -84,8 +84,13 @@ pub struct ApplyState {
     /// The session after apply (for the journal wipe on confirm).
     pub session: Option<Session>,
     pub confirmed: bool,
-    /// The secret was sent to the clipboard (`c`): it may be in the user's hands.
+    /// The secret was sent to the clipboard (`c`): it may be in the user's hands, or nowhere
+    /// (OSC 52 is not always passed on); only the admin's "the paste arrived" says so.
     pub copied: bool,
+    /// The admin said the paste of the copied secret arrived (the hand-over was by clipboard).
+    pub paste_confirmed: bool,
+    /// The secret was wiped without being copied or saved: it exists nowhere now.
+    pub discarded: bool,
     pub saved_to: Option<PathBuf>,
     pub answers_file: Option<PathBuf>,
     /// Which credentials the verification used (`None`: not verified).
@@ -105,6 +110,8 @@ pub struct ApplyState {
     /// The setup's steps to do by hand in Halo's web UI, not yet confirmed done (`m` on the
     /// hand-over screen confirms them): until then it is not verified.
     pub manual_left: Vec<String>,
+    /// The details of the roles the plan compares are being read: Apply waits for them.
+    pub reading_roles: bool,
 }
 
 impl Default for ApplyState {
@@ -121,6 +128,8 @@ impl Default for ApplyState {
             session: None,
             confirmed: false,
             copied: false,
+            paste_confirmed: false,
+            discarded: false,
             saved_to: None,
             answers_file: None,
             verified_with: None,
@@ -131,6 +140,7 @@ impl Default for ApplyState {
             manual: None,
             secret_needed: false,
             manual_left: Vec::new(),
+            reading_roles: false,
         }
     }
 }
@@ -162,6 +172,11 @@ impl ApplyState {
     pub fn secret_only_here(&self) -> bool {
         self.secret_pending() && !self.copied && self.saved_to.is_none()
     }
+    /// Whether the secret verifiably reached the admin: saved to a file, or the paste of the
+    /// copy confirmed. A copy sent with OSC 52 alone may have gone nowhere.
+    pub fn secret_delivered(&self) -> bool {
+        self.saved_to.is_some() || self.paste_confirmed
+    }
 }
 
 /// The plan for the current answers: against the resumed setup's objects and marker if any.
@@ -185,8 +200,86 @@ pub fn risks(p: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// On to the Submit step: the plan compares the setup's roles (its own, a reused one, extra
+/// ones) with what Halo holds, so their details (permissions) are read first where the connect
+/// did not read them (it reads a few of many). Until they are in, Apply waits.
+pub fn enter_submit(m: &mut Model, fx: &mut Vec<Effect>) {
+    if !m.is_connected() || m.apply.reading_roles {
+        return;
+    }
+    let wanted = crate::plan::session::wanted_roles(&m.answers);
+    let unread = |w: &str| {
+        m.lookups.roles.iter().any(|r| {
+            let named = !w.trim().is_empty()
+                && (r.name.trim().eq_ignore_ascii_case(w.trim())
+                    || r.id.as_deref() == Some(w.trim()));
+            named && r.claims.is_empty() && !m.roles_read.iter().any(|id| Some(id) == r.id.as_ref())
+        })
+    };
+    if !wanted.iter().any(|w| unread(w)) {
+        return;
+    }
+    m.apply.reading_roles = true;
+    m.in_flight += 1;
+    m.log(
+        fx,
+        LogKind::Info,
+        "reading the permissions of the setup's roles from Halo before the plan judges them",
+    );
+    fx.push(Effect::ReadRoles(wanted));
+}
+
+/// The roles' details are in: the plan judges with them.
+pub fn roles_read(
+    m: &mut Model,
+    fx: &mut Vec<Effect>,
+    r: Result<Vec<crate::halo::model::Role>, String>,
+) {
+    m.in_flight = m.in_flight.saturating_sub(1);
+    m.apply.reading_roles = false;
+    match r {
+        Ok(roles) => {
+            for got in roles.into_iter().filter(|r| !r.claims.is_empty()) {
+                if let Some(id) = got.id.clone() {
+                    if !m.roles_read.contains(&id) {
+                        m.roles_read.push(id);
+                    }
+                }
+                match m.lookups.roles.iter_mut().find(|r| r.id == got.id) {
+                    Some(known) => *known = got,
+                    None => m.lookups.roles.push(got),
+                }
+            }
+            // A role read with no permissions at all is known too (none to compare).
+            for w in crate::plan::session::wanted_roles(&m.answers) {
+                for r in &m.lookups.roles {
+                    if r.name.trim().eq_ignore_ascii_case(w.trim())
+                        && let Some(id) = r.id.clone()
+                        && !m.roles_read.contains(&id)
+                    {
+                        m.roles_read.push(id);
+                    }
+                }
+            }
+        }
+        Err(e) => m.log(
+            fx,
+            LogKind::Warn,
+            format!("could not read the roles' details ({e}); the plan compares what the role list shows, apply reads them again"),
+        ),
+    }
+}
+
 /// Enter on Apply: blocked plans show their problems, others ask for confirmation.
 pub fn request_apply(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.reading_roles {
+        m.log(
+            fx,
+            LogKind::Info,
+            "still reading the roles' permissions from Halo: the plan is shown once they are in",
+        );
+        return;
+    }
     let p = current_plan(m);
     if p.is_blocked() {
         m.show_errors[Step::Submit.index()] = true;
@@ -469,7 +562,7 @@ pub fn copy(m: &mut Model, fx: &mut Vec<Effect>) {
             m.apply.copied = true;
             m.apply.note = Some((
                 LogKind::Info,
-                "Copy sent to the terminal clipboard (OSC 52); paste to check it arrived.".into(),
+                "Copy sent to the terminal clipboard (OSC 52), which a terminal, tmux or SSH client may drop: paste it where it goes and check it is all there before confirming (or save it with s).".into(),
             ));
             m.log(
                 fx,
@@ -527,6 +620,35 @@ pub fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
         ),
     );
     reverify(m, fx);
+}
+
+/// `n` after the hand-over: the next vendor on the same Halo. The connection (and the bootstrap
+/// secret) stay; the answers, the setup and the plan go; Halo's objects are read again (the
+/// last setup added some) and the profile picker opens.
+pub fn next_integration(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.phase != Phase::Done || m.apply.secret_pending() {
+        return;
+    }
+    let done = m.apply.session_id.clone().unwrap_or_default();
+    m.apply = ApplyState::default();
+    m.answers = crate::answers::Answers {
+        connection: m.answers.connection.clone(),
+        ..Default::default()
+    };
+    m.profile = None;
+    m.sync_inputs();
+    m.roles_read.clear();
+    m.done = [false; 6];
+    m.show_errors = [false; 6];
+    m.plan_scroll = 0;
+    m.step = Step::Connect;
+    m.log(
+        fx,
+        LogKind::Info,
+        format!("setup {done} is done; next integration on the same Halo: pick its profile"),
+    );
+    super::connect::test(m, fx);
+    super::picker::open(m);
 }
 
 /// `r`: verify again, after the admin changed what the failed checks named in Halo.
@@ -682,17 +804,20 @@ pub fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Str
     }
 }
 
-/// The user has the credentials: forget the secret here and in the journal. A secret that was
-/// neither copied nor saved is the only copy: that needs a second, explicit confirmation.
+/// The user has the credentials: forget the secret here and in the journal. Saved to a file,
+/// it goes at once. Copied (OSC 52, which may have gone nowhere), only once the admin says the
+/// paste arrived. Neither: it is the only copy, and only an explicit `w` throws it away.
 pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.phase != Phase::Done || m.apply.confirmed {
         return;
     }
-    if m.apply.secret_only_here() {
+    if m.apply.saved_to.is_some() {
+        wipe(m, fx);
+    } else if m.apply.copied {
+        m.overlay = Overlay::ConfirmPasted;
+    } else {
         m.overlay = Overlay::ConfirmWipe;
-        return;
     }
-    wipe(m, fx);
 }
 
 /// Any other key on the second confirmation: the secret stays.
@@ -704,13 +829,16 @@ pub fn keep_secret(m: &mut Model) {
     ));
 }
 
-/// `w` on the second confirmation: wipe it although it was neither copied nor saved.
+/// The hand-over is confirmed (saved to a file, or the paste arrived): wipe the secret here and
+/// in the journal.
 pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
+    let copied_only = m.apply.saved_to.is_none();
     m.overlay = Overlay::None;
     if m.apply.phase != Phase::Done || m.apply.confirmed {
         return;
     }
     m.apply.confirmed = true;
+    m.apply.paste_confirmed = copied_only;
     // Dropping the SecretString zeroes its memory.
     m.apply.secret = None;
     if let Some(mut s) = m.apply.session.clone() {
@@ -718,17 +846,53 @@ pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
         if m.apply.saved_to.is_some() {
             s.credentials_file = m.apply.saved_to.clone();
         }
+        // A verification passed since (`r`) finishes the setup too.
+        if m.apply.verification.as_ref().is_some_and(|v| v.passed()) {
+            s.status = crate::journal::Status::Verified;
+        }
         fx.push(Effect::ConfirmHandover(Box::new(s)));
     }
     m.log(
         fx,
         LogKind::Info,
-        "hand-over confirmed; wiping the secret from the journal",
+        if copied_only {
+            "hand-over confirmed (the paste of the copy arrived); wiping the secret from the journal"
+        } else {
+            "hand-over confirmed; wiping the secret from the journal"
+        },
+    );
+}
+
+/// `w` on "wipe the only copy?": thrown away although it was neither copied nor saved. Not a
+/// hand-over: the journal says the secret is gone, and the application needs a new one.
+pub fn discard(m: &mut Model, fx: &mut Vec<Effect>) {
+    m.overlay = Overlay::None;
+    if m.apply.phase != Phase::Done || m.apply.confirmed {
+        return;
+    }
+    m.apply.confirmed = true;
+    m.apply.discarded = true;
+    m.apply.secret = None;
+    if let Some(s) = m.apply.session.clone() {
+        fx.push(Effect::DiscardSecret(Box::new(s)));
+    }
+    m.log(
+        fx,
+        LogKind::Warn,
+        "secret wiped without being copied or saved: the vendor needs a new one",
     );
 }
 
 pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
     match r {
+        Ok(()) if m.apply.discarded => {
+            m.apply.note = None;
+            m.log(
+                fx,
+                LogKind::Warn,
+                "the journal's copy of the secret is wiped; the setup is not handed over",
+            );
+        }
         Ok(()) => {
             // The screen's own "✓ Handed over" line says it; a note would say it twice.
             m.apply.note = None;
@@ -864,11 +1028,26 @@ pub fn exit_summary(m: &Model) -> Option<String> {
             todo.push("give the credentials file to the vendor, then delete it".into());
         }
         (None, true) => s.push_str("  Credentials file: not saved\n"),
+        (None, false) if a.paste_confirmed => {
+            s.push_str("  Credentials:      copied to the clipboard (paste confirmed)\n")
+        }
         (None, false) => {}
     }
     if a.secret_pending() {
+        let copied = if a.copied {
+            " (it was sent to the clipboard, but the paste was not confirmed: OSC 52 may have gone nowhere)"
+        } else {
+            ""
+        };
         todo.push(format!(
-            "the hand-over is not confirmed: the secret is kept in the journal until `halo-onboard resume {id}` hands it over"
+            "the hand-over is not confirmed{copied}: the secret is kept in the journal until `halo-onboard resume {id}` hands it over"
+        ));
+    }
+    if a.discarded {
+        s.push_str("  Secret:           wiped before it was copied or saved: it exists nowhere\n");
+        todo.push(format!(
+            "give the application a new secret and hand it over: {}",
+            crate::plan::handover::new_secret_command(id)
         ));
     }
     if todo.is_empty() {

@@ -49,6 +49,7 @@ pub enum Ctx {
     SavePath,
     ConfirmOverwrite,
     ConfirmWipe,
+    ConfirmPasted,
     SaveInstance,
     ConfirmInstanceReplace,
 }
@@ -77,6 +78,7 @@ impl Ctx {
             Self::SavePath => "Save hand-over",
             Self::ConfirmOverwrite => "File exists",
             Self::ConfirmWipe => "Wipe the only copy?",
+            Self::ConfirmPasted => "Did the paste arrive?",
             Self::SaveInstance => "Save this Halo",
             Self::ConfirmInstanceReplace => "Instance exists",
         }
@@ -166,6 +168,8 @@ pub enum Action {
     VerifyAgain,
     Repair,
     ConfirmManual,
+    /// After the hand-over: the next vendor on the same connection.
+    NextIntegration,
     PathSave,
     PathClear,
     PathBackspace,
@@ -173,6 +177,8 @@ pub enum Action {
     Overwrite,
     BackToPath,
     Wipe,
+    /// The paste of the copied secret arrived: hand it over (wipe it here).
+    PasteArrived,
     KeepSecret,
     InstanceOpen,
     InstanceType,
@@ -369,6 +375,10 @@ fn refused(m: &Model) -> bool {
 fn pending(m: &Model) -> bool {
     m.apply.secret_pending()
 }
+/// Nothing waits for its hand-over: the next integration may start.
+fn handed(m: &Model) -> bool {
+    !m.apply.secret_pending()
+}
 fn attention(m: &Model) -> bool {
     m.apply.needs_attention()
 }
@@ -468,7 +478,7 @@ pub static TABLE: &[Bind] = &[
     )
     .hint("confirm hand-over")
     .show(pending)
-    .help("confirm the hand-over: the secret is wiped"),
+    .help("confirm the hand-over: the secret is wiped (after c, once you said the paste arrived)"),
     row(C::HandOver, &[K::Ch('m')], A::ConfirmManual)
         .when(steps_left)
         .hint("steps done")
@@ -481,6 +491,10 @@ pub static TABLE: &[Bind] = &[
         .when(attention)
         .hint("repair")
         .help("not verified: repair (apply the plan again)"),
+    row(C::HandOver, &[K::Ch('n')], A::NextIntegration)
+        .when(handed)
+        .hint("next integration")
+        .help("set up the next vendor on the same Halo (after the hand-over)"),
     row(C::HandOver, &[code(KC::Down), K::Ch('j')], A::PlanDown)
         .hint("scroll")
         .show(roomy)
@@ -706,6 +720,12 @@ pub static TABLE: &[Bind] = &[
     row(C::ConfirmWipe, &[K::Ch('w')], A::Wipe).help("wipe it anyway"),
     row(C::ConfirmWipe, &[K::Ctrl('c')], A::AskQuit),
     row(C::ConfirmWipe, &[K::Any], A::KeepSecret).help("keep it"),
+    row(C::ConfirmPasted, &[K::Ch('y'), K::Ch('Y')], A::PasteArrived)
+        .help("the paste arrived whole: hand over (the secret is wiped)"),
+    row(C::ConfirmPasted, &[K::Ch('s')], A::SavePrompt)
+        .help("save the credentials to a file instead"),
+    row(C::ConfirmPasted, &[K::Ctrl('c')], A::AskQuit),
+    row(C::ConfirmPasted, &[K::Any], A::KeepSecret).help("keep it (copy again, or save it)"),
     row(C::SaveInstance, &[code(KC::Enter)], A::InstanceSave)
         .hint("save")
         .help("save it under this name"),
@@ -783,6 +803,7 @@ fn overlay(m: &Model) -> Option<Ctx> {
         Overlay::SavePath(_) => Ctx::SavePath,
         Overlay::ConfirmOverwrite(_) => Ctx::ConfirmOverwrite,
         Overlay::ConfirmWipe => Ctx::ConfirmWipe,
+        Overlay::ConfirmPasted => Ctx::ConfirmPasted,
         Overlay::SaveInstance(_) => Ctx::SaveInstance,
         Overlay::ConfirmInstanceReplace(_) => Ctx::ConfirmInstanceReplace,
     })
@@ -806,9 +827,13 @@ pub fn action(m: &Model, k: &KeyEvent) -> Option<Action> {
     })
 }
 
-/// The footer: (keys, words) of the rows in force on the screen (an overlay aside). A phase of
-/// the Submit step shows its own rows only.
+/// The footer: (keys, words) of the rows in force where keys go: an open pop-up's, else the
+/// screen's. A phase of the Submit step shows its own rows only.
 pub fn footer(m: &Model) -> Vec<(String, &'static str)> {
+    // Keys go to an open pop-up: the screen's keys behind it would not work.
+    if let Some(o) = overlay(m) {
+        return overlay_hints(m, o);
+    }
     let all = screen(m);
     let mut ctxs = all.clone();
     if ctxs.first().is_some_and(|c| c.own_footer()) {
@@ -874,6 +899,22 @@ pub fn help() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         }
     }
     out
+}
+
+/// The line the help overlay opens at: the section of the screen's own phase (the hand-over,
+/// a failed apply, a step by hand), so its keys are in view first; elsewhere the top.
+pub fn help_start(m: &Model) -> usize {
+    let Some(ctx) = screen(m).into_iter().find(|c| c.own_footer()) else {
+        return 0;
+    };
+    let mut line = 0;
+    for (title, rows) in help() {
+        if title == ctx.title() {
+            return line;
+        }
+        line += rows.len() + 2;
+    }
+    0
 }
 
 /// Lines the help overlay has (headings and the blank lines between them included).

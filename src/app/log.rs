@@ -32,6 +32,9 @@ impl LogKind {
 pub struct LogEntry {
     pub kind: LogKind,
     pub text: String,
+    /// How many times in a row it was said (shown as "(×N)"): the same warning again is
+    /// counted, not repeated down the pane.
+    pub repeats: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -55,15 +58,28 @@ impl LogBuffer {
             total: 0,
         }
     }
-    pub fn push(&mut self, kind: LogKind, text: impl Into<String>) {
+    /// Adds an entry; the same one as the newest (not a request line) only counts it again.
+    /// Returns whether a line was added.
+    pub fn push(&mut self, kind: LogKind, text: impl Into<String>) -> bool {
+        let text = text.into();
+        self.total += 1;
+        if let Some(last) = self.entries.back_mut()
+            && kind != LogKind::Http
+            && last.kind == kind
+            && last.text == text
+        {
+            last.repeats = last.repeats.saturating_add(1);
+            return false;
+        }
         if self.entries.len() == self.cap {
             self.entries.pop_front();
         }
         self.entries.push_back(LogEntry {
             kind,
-            text: text.into(),
+            text,
+            repeats: 1,
         });
-        self.total += 1;
+        true
     }
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -108,6 +124,10 @@ mod tests {
         let w: Vec<_> = b.window(2, 1).map(|e| e.text.clone()).collect();
         assert_eq!(w, ["e2", "e3"]);
         assert_eq!(b.window(10, 99).count(), 0);
+        // The same entry again is counted on the newest line.
+        assert!(!b.push(LogKind::Info, "e4"));
+        assert_eq!((b.len(), b.last().unwrap().repeats), (3, 2));
+        assert!(b.push(LogKind::Warn, "e4"), "another kind is another line");
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub enum Overlay {
     ConfirmOverwrite(String),
     /// Confirming the hand-over would wipe a secret that was neither copied nor saved.
     ConfirmWipe,
+    /// The secret was sent to the clipboard (OSC 52), which may have gone nowhere: did the
+    /// paste arrive? Only `y` wipes it.
+    ConfirmPasted,
     /// After a connect: save this Halo as a named instance (the name, edited in place)?
     SaveInstance(String),
     /// An instance of this name says something else: replace it (`y`), or back to the name.
@@ -187,6 +190,8 @@ pub struct Model {
     pub state_dir: Option<std::path::PathBuf>,
     /// Tags this run's lines in the log file until a setup id is known (set by the runtime).
     pub run_tag: String,
+    /// Roles (ids) whose details were read after the connect (for the plan): not read again.
+    pub roles_read: Vec<String>,
     /// The config file's saved instances, for the offer to save this Halo after a connect
     /// (`None`: never offered).
     pub instances: Option<super::instance::Instances>,
@@ -233,6 +238,7 @@ impl Model {
             apply: ApplyState::default(),
             state_dir: None,
             run_tag: "0".into(),
+            roles_read: Vec::new(),
             instances: None,
             quit: false,
         }
@@ -248,8 +254,7 @@ impl Model {
             kind.tag(),
             text
         )));
-        self.log.push(kind, text);
-        if self.log_scroll > 0 {
+        if self.log.push(kind, text) && self.log_scroll > 0 {
             // Keep the view still while the user reads older entries.
             self.log_scroll = (self.log_scroll + 1).min(self.log.len());
         }

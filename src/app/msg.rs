@@ -92,6 +92,8 @@ pub enum Msg {
     Started(Box<Started>),
     /// The instance was written (its name and how), or why not.
     InstanceSaved(Result<(String, crate::config::Saved), String>),
+    /// Halo's roles, with the details of the ones the plan compares (or why not).
+    RolesRead(Result<Vec<crate::halo::model::Role>, String>),
 }
 
 /// What the wizard loads once its first frame is drawn (so nothing of it delays the frame).
@@ -202,10 +204,17 @@ pub enum Effect {
         path: std::path::PathBuf,
         answers: Box<Answers>,
     },
-    /// Wipe the journal's copy of the secret and mark the setup handed over.
+    /// Wipe the journal's copy of the secret and mark the setup handed over (finished when
+    /// its verification passed).
     ConfirmHandover(Box<Session>),
     /// Record in the journal that the setup's manual steps are done (the admin said so).
     ConfirmManual(Box<Session>),
+    /// Read Halo's roles with the details (permissions) of these (names or ids): what the plan
+    /// compares, read before it judges.
+    ReadRoles(Vec<String>),
+    /// Wipe the journal's copy of a secret the admin chose to throw away unhanded (neither
+    /// copied nor saved): the setup is not handed over; a resume gives it a new secret.
+    DiscardSecret(Box<Session>),
     /// Write `[instance.NAME]` into the config file (never a secret).
     SaveInstance {
         path: std::path::PathBuf,

@@ -85,6 +85,14 @@ pub fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
     }
     if !issues.is_empty() {
         m.show_errors[step.index()] = true;
+        // Focus goes to the first field (top to bottom) that needs attention.
+        let fields = m.fields();
+        if let Some(f) = fields
+            .iter()
+            .find(|f| issues.iter().any(|i| i.field == Some(**f)))
+        {
+            m.focus_on(*f);
+        }
         let fields = super::validate::fields_line(m, &issues);
         let whole: Vec<&str> = issues
             .iter()
@@ -114,6 +122,9 @@ pub fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
         format!("step {} validated", step.title()),
     );
     m.step = next;
+    if next == Step::Submit {
+        super::apply::enter_submit(m, fx);
+    }
 }
 
 pub fn prev_step(m: &mut Model) {

@@ -28,14 +28,32 @@ fn matches(p: &Profile, filter: &str) -> bool {
         .any(|s| s.to_lowercase().contains(&f))
 }
 
-/// The profiles the filter lets through, as indices into `m.profiles`, in their order.
+/// The profiles the filter lets through, as indices into `m.profiles`: a profile whose id is
+/// the filter first, then those whose id or vendor starts with it, then the rest, each group in
+/// the list's order (so typing an id and Enter picks that profile).
 pub fn matching(m: &Model, filter: &str) -> Vec<usize> {
-    m.profiles
+    let f = filter.trim().to_lowercase();
+    let rank = |p: &Profile| {
+        let (id, vendor) = (p.id.to_lowercase(), p.vendor.to_lowercase());
+        if f.is_empty() {
+            2
+        } else if id == f {
+            0
+        } else if id.starts_with(&f) || vendor.starts_with(&f) {
+            1
+        } else {
+            2
+        }
+    };
+    let mut v: Vec<usize> = m
+        .profiles
         .iter()
         .enumerate()
         .filter(|(_, p)| matches(p, filter))
         .map(|(i, _)| i)
-        .collect()
+        .collect();
+    v.sort_by_key(|&i| rank(&m.profiles[i]));
+    v
 }
 
 /// Opens the profile list, unfiltered, on the picked profile (or the first).
@@ -114,15 +132,12 @@ pub fn pick(m: &mut Model, fx: &mut Vec<Effect>) {
     }
 }
 
-/// What picking `p` puts in the answers (the connection aside). Halo wants a first name; most
-/// guides name the agent but leave that open, so the vendor's name stands in. A profile that
-/// names no agent (Custom, least privilege) leaves the names to the user: the wizard asks.
+/// What picking `p` puts in the answers (the connection aside): what headless `apply
+/// --profile` reads too ([`Profile::to_answers`] holds the defaults a profile leaves open). A
+/// profile that names no agent (Custom, least privilege) leaves the names to the user: the
+/// wizard asks.
 pub fn prefill(p: &Profile) -> Answers {
-    let mut a = p.to_answers();
-    if a.agent.firstname.trim().is_empty() && !a.agent.name.trim().is_empty() {
-        a.agent.firstname = p.vendor.clone();
-    }
-    a
+    p.to_answers()
 }
 
 /// Picks profile `i`: every step is pre-filled from it; the connection stays as typed.

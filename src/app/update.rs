@@ -52,6 +52,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::HandedOver(r) => ap::handed_over(m, fx_, r),
         Msg::Started(s) => super::startup::started(m, fx_, *s),
         Msg::InstanceSaved(r) => super::instance::saved(m, fx_, r),
+        Msg::RolesRead(r) => ap::roles_read(m, fx_, r),
     }
     fx
 }
@@ -78,7 +79,7 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         }
         Action::CloseOverlay => m.overlay = Overlay::None,
         Action::Help => {
-            m.help_scroll = 0;
+            m.help_scroll = keys::help_start(m);
             m.overlay = Overlay::Help;
         }
         Action::HelpUp => nav::scroll_help(m, -1),
@@ -150,12 +151,16 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::ManualBackspace => manual::backspace(m),
         Action::ManualType => manual::type_text(m, &ch.unwrap_or_default().to_string()),
         Action::Copy => ap::copy(m, fx),
-        Action::SavePrompt => ap::save_prompt(m),
+        Action::SavePrompt => {
+            m.overlay = Overlay::None;
+            ap::save_prompt(m)
+        }
         Action::SaveAnswers => ap::save_answers(m, fx),
         Action::ConfirmHandOver => ap::confirm(m, fx),
         Action::VerifyAgain => ap::reverify(m, fx),
         Action::Repair => ap::repair(m, fx),
         Action::ConfirmManual => ap::confirm_manual(m, fx),
+        Action::NextIntegration => ap::next_integration(m, fx),
         Action::PathSave | Action::PathClear | Action::PathBackspace | Action::PathType => {
             let Overlay::SavePath(p) = &mut m.overlay else {
                 return;
@@ -183,7 +188,8 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
                 m.overlay = Overlay::SavePath(p);
             }
         }
-        Action::Wipe => ap::wipe(m, fx),
+        Action::Wipe => ap::discard(m, fx),
+        Action::PasteArrived => ap::wipe(m, fx),
         Action::InstanceType => super::instance::type_char(m, ch.unwrap_or_default()),
         Action::InstanceBackspace => super::instance::backspace(m),
         Action::InstanceClear => super::instance::clear(m),

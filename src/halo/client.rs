@@ -9,6 +9,7 @@ mod list;
 pub mod loopback;
 mod redact;
 mod retry;
+pub mod tls;
 mod urls;
 
 use std::sync::Arc;
@@ -125,6 +126,12 @@ impl Endpoint {
     /// resource server: the client secret would go to a server the user did not type.
     pub fn auth_elsewhere(&self) -> bool {
         !urls::same_origin(&self.resource_url, &self.auth_url)
+    }
+
+    /// Whether `other` sends the client secret to the same authorisation server: scheme, host,
+    /// port and path (the tenant aside).
+    pub fn same_auth_server(&self, other: &Endpoint) -> bool {
+        urls::same_place(&self.auth_url, &other.auth_url)
     }
 
     /// The same endpoint with an authorisation server the user named (`--auth-url`).
@@ -438,12 +445,20 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(endpoint: Endpoint, creds: Credentials, opts: ClientOptions) -> Result<Self> {
+        Self::with_redactor(endpoint, creds, opts, Redactor::default())
+    }
+
+    fn with_redactor(
+        endpoint: Endpoint,
+        creds: Credentials,
+        opts: ClientOptions,
+        redactor: Redactor,
+    ) -> Result<Self> {
         // The fields are public (and may come from a journal), so validate them again.
         urls::normalise(&endpoint.auth_url)?;
         let resource_str = urls::normalise(&endpoint.resource_url)?;
         let resource =
             Url::parse(&resource_str).map_err(|_| HaloError::InvalidUrl(resource_str.clone()))?;
-        let redactor = Redactor::default();
         redactor.add(secrecy::ExposeSecret::expose_secret(&creds.client_secret));
         let client_id = creds.client_id.clone();
         let auth = Auth::new(&endpoint.auth_url, endpoint.tenant.as_deref(), creds)?;
@@ -460,6 +475,21 @@ impl Client {
 
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint
+    }
+
+    /// This client on `endpoint`, with the token it holds (and the secrets its redactor
+    /// knows): for a token fetched before discovery answered, once discovery named the same
+    /// authorisation server (`endpoint` may add the tenant it reported).
+    pub async fn moved_to(&self, endpoint: Endpoint) -> Result<Self> {
+        let inner = &self.inner;
+        let moved = Self::with_redactor(
+            endpoint,
+            inner.auth.credentials().clone(),
+            inner.http.opts.clone(),
+            inner.http.redactor.clone(),
+        )?;
+        moved.inner.auth.adopt(&inner.auth).await;
+        Ok(moved)
     }
 
     /// Where this client reports its requests (the wizard's log), for a client made alongside

@@ -200,7 +200,7 @@ async fn try_run(args: &AdoptArgs) -> Result<u8, Failure> {
     )
     .map_err(journal_err)?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "ok": true,
@@ -255,7 +255,7 @@ async fn try_run(args: &AdoptArgs) -> Result<u8, Failure> {
             "Next:\n  halo-onboard check {0}\n  halo-onboard tighten --setup {0}    (down to the profile's least privilege, without cutting the vendor off)\n  halo-onboard rotate --setup {0}     (new credentials for the vendor, no downtime)\n",
             s.id
         ));
-        print!("{}", crate::text::block(&o));
+        out!("{}", crate::text::block(&o));
     }
     Ok(EXIT_OK)
 }

@@ -23,12 +23,12 @@ pub struct ApplyArgs {
     pub connect: ConnectArgs,
     /// Apply again what an earlier setup applied: its Halo address, bootstrap client id and
     /// answers (a setup id, a unique prefix of one, or `last`). Repairs drift `check` found.
-    #[arg(long, value_name = "SETUP", conflicts_with_all = ["url", "resource_url", "profile", "answers", "batch"])]
+    #[arg(long, value_name = "SETUP", conflicts_with_all = ["url", "resource_url", "profile", "answers", "batch"], add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub setup: Option<String>,
     /// Integration profile: an id (see `halo-onboard profiles`) or the path of a profile
     /// TOML file (e.g. one `profiles show ID --toml` printed). Required (except with --setup
     /// and --batch).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::profiles))]
     pub profile: Option<String>,
     /// TOML answers laid over the profile (any field of any step).
     #[arg(long)]
@@ -96,7 +96,7 @@ pub fn plan_text(plan: &Plan) -> String {
         s.push_str(&format!(
             "  {kind:<7} {:<12} {}{id}\n",
             a.object.label(),
-            a.name
+            a.shown_name()
         ));
         for c in &a.changes {
             s.push_str(&format!("            change: {c}\n"));
@@ -125,11 +125,12 @@ pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
     s
 }
 
-/// The plan's notes (what the API does not set and nothing needs) and the profile's traps.
+/// The plan's notes (what the API does not set and nothing needs, why steps are by hand on
+/// this Halo, what becomes of the secret) and the profile's traps.
 fn extras_text(plan: &Plan, traps: &[Trap]) -> String {
     let mut s = String::new();
     if !plan.notes.is_empty() {
-        s.push_str("Not set through the API (optional):\n");
+        s.push_str("Notes on this plan (not steps to do):\n");
         for n in &plan.notes {
             s.push_str(&format!("  - {n}\n"));
         }
@@ -360,6 +361,17 @@ pub async fn execute(
     lk.recorded = crate::plan::build::Recorded::from_journal(journal, ep, &s.id);
     say(&format!("Connected to {} as {}", ep.base_url(), me.name));
     let mut plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
+    // Continuing an integration whose secret the vendor has: the plan says what becomes of it.
+    let kept_app = plan
+        .action(Object::Application)
+        .is_some_and(|a| matches!(a.kind, Kind::Keep | Kind::Update));
+    if kept_app && s.handed_over {
+        plan.notes.push(if run.new_secret {
+            "Application: a new secret is generated and handed over (--new-secret); the vendor's copy stops working".into()
+        } else {
+            "Application: its Client ID and secret stay as handed over (a new secret only with --new-secret)".into()
+        });
+    }
     let mut plan_shown = false;
     let confirmed;
     let run = if run.yes && !run.dry_run {
@@ -561,11 +573,11 @@ pub fn print_outcome(o: &Outcome, json: bool) {
     // Names and texts in it came from files (answers, profile, journal) and from Halo: through
     // the sanitiser, whatever checked them before.
     if json {
-        println!("{}", outcome_json(o));
+        outln!("{}", outcome_json(o));
     } else if super::output::quiet() {
-        print!("{}", crate::text::block(&outcome_quiet(o)));
+        out!("{}", crate::text::block(&outcome_quiet(o)));
     } else {
-        print!("{}", crate::text::block(&outcome_text(o)));
+        out!("{}", crate::text::block(&outcome_text(o)));
     }
 }
 
@@ -825,7 +837,7 @@ pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
     Some(std::sync::Arc::new(move |m: &str| {
         // Progress carries Halo's names and messages: through the sanitiser, line by line.
         for line in crate::text::block(m).lines() {
-            eprintln!("{prefix}{line}");
+            errln!("{prefix}{line}");
         }
     }))
 }
@@ -845,7 +857,7 @@ pub async fn run_session(
     let ask = move |planned: &Outcome| {
         let mut o = planned.clone();
         o.traps = shown.clone();
-        print!("{}", crate::text::block(&plan_block(&o)));
+        out!("{}", crate::text::block(&plan_block(&o)));
         super::prompt::yes_no("Apply these changes to Halo?")
     };
     let confirm: Option<&Confirm> =
@@ -973,10 +985,18 @@ pub async fn connect(
     Ok((c.client, ep))
 }
 
-/// A draft setup: [`execute`] journals it once the plan can run and the hand-over file can be
-/// written, before the first write to Halo (a blocked plan or a dry run leaves nothing behind).
+/// The setup to run: the same integration's when this Halo has one journaled here (one setup
+/// id per integration: a repair, `--setup` or a rotation continues it), else a draft that
+/// [`execute`] journals once the plan can run and the hand-over file can be written, before the
+/// first write to Halo (a blocked plan or a dry run leaves nothing behind).
 pub fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -> Session {
-    journal.draft(answers, Some(ep.clone()))
+    match session::same_integration(journal, &answers, ep) {
+        Some(mut s) => {
+            s.answers = answers;
+            s
+        }
+        None => journal.draft(answers, Some(ep.clone())),
+    }
 }
 
 /// `apply --setup SETUP`: the earlier setup's Halo address, bootstrap client id and answers.

@@ -32,12 +32,12 @@ pub async fn run(args: &AuditArgs) -> u8 {
         match try_run(args).await {
             Ok((r, base)) => {
                 if args.json {
-                    println!(
+                    outln!(
                         "{}",
                         json!({"ok": r.high_risks == 0, "halo": base, "applications": r.applications, "unread": r.unread, "high_risks": r.high_risks})
                     );
                 } else {
-                    print!("{}", crate::text::block(&text(&r, &base)));
+                    out!("{}", crate::text::block(&text(&r, &base)));
                 }
                 if r.high_risks > 0 {
                     EXIT_FAILED

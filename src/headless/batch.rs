@@ -844,7 +844,7 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
     let all_ok = results.iter().all(InstanceResult::ok);
     let applying = opts.yes && !opts.dry_run;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"ok": all_ok, "dry_run": !applying, "instances": results})
         );
@@ -852,7 +852,7 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
         if !applying && !super::output::quiet() {
             for r in &results {
                 if let Some(o) = &r.outcome {
-                    println!(
+                    outln!(
                         "[{}] plan:\n{}{}",
                         r.name,
                         plan_text(&o.plan),
@@ -861,9 +861,9 @@ pub async fn run(file: &Path, args: &ApplyArgs) -> u8 {
                 }
             }
         }
-        print!("{}", results_text(&results));
+        out!("{}", results_text(&results));
         if !applying {
-            println!("Nothing was written. To apply, run the same command with --yes.");
+            outln!("Nothing was written. To apply, run the same command with --yes.");
         }
     }
     if all_ok {

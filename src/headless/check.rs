@@ -30,7 +30,7 @@ pub struct CheckArgs {
     #[arg(
         value_name = "SETUP",
         conflicts_with_all = ["url", "resource_url", "auth_url", "profile", "answers", "app_client_id", "all"]
-    )]
+    , add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub setup: Option<String>,
     /// Check every setup managed here, on every Halo (one line each, or --json); the exit
     /// code is the worst result. Setups whose Halo is no saved instance use
@@ -44,7 +44,7 @@ pub struct CheckArgs {
     pub connect: ConnectArgs,
     /// Profile the integration was set up with: an id (see `halo-onboard profiles`) or a
     /// profile TOML file.
-    #[arg(long, required_unless_present_any = ["setup", "all"])]
+    #[arg(long, required_unless_present_any = ["setup", "all"], add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::profiles))]
     pub profile: Option<String>,
     /// TOML answers laid over the profile, as given to `apply` (e.g. the chosen default team).
     #[arg(long)]
@@ -115,6 +115,9 @@ pub struct Report {
     /// Halo could not be reached part-way: the audit is incomplete (exit 2).
     #[serde(skip)]
     pub incomplete: bool,
+    /// Why it did not finish, in words ("Halo kept answering 429 (rate limit)").
+    #[serde(skip)]
+    pub why: &'static str,
     /// The command that repairs what drifted (every failed fix line ends with it).
     pub repair: Option<String>,
     /// What Halo reports about the secret's expiry (`field = value`), never fact.
@@ -161,6 +164,15 @@ impl Report {
 
     pub fn row(&self, name: &str) -> Option<&CheckRow> {
         self.checks.iter().find(|c| c.name == name)
+    }
+
+    /// A check could not run for a reason outside Halo's settings: the audit is incomplete.
+    /// The first reason is the one said.
+    fn stopped(&mut self, layer: Layer) {
+        if !self.incomplete {
+            self.why = layer.why();
+        }
+        self.incomplete = true;
     }
 
     fn push(&mut self, row: CheckRow) {
@@ -340,8 +352,11 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
     let (apps, roles, agents) = match session::lookups(b, For::Setup(ans)).await {
         Ok(lk) => (lk.applications, lk.roles, lk.agents),
         Err(e) => {
-            r.fail("read objects", Layer::Transport, e.to_string(), e.hint());
-            r.incomplete = e.is_transient() || matches!(e, HaloError::Connect(_));
+            let layer = verify::outside_layer(&e).unwrap_or(Layer::Transport);
+            r.fail("read objects", layer, e.to_string(), e.hint());
+            if e.is_transient() || matches!(e, HaloError::Connect(_)) {
+                r.stopped(layer);
+            }
             return Known::default();
         }
     };
@@ -682,26 +697,15 @@ fn secret_age(a: &Audit<'_>, r: &mut Report, now_unix: u64) {
     }
 }
 
-/// `halo-onboard apply … --new-secret --yes`: the rotation, in the form the audit knows.
-fn rotate_command(a: &Audit<'_>) -> String {
-    let c = &a.answers.connection;
-    let bootstrap = if c.client_id.trim().is_empty() {
-        "<bootstrap id>"
-    } else {
-        c.client_id.trim()
-    };
-    let profile = a.answers.profile.as_deref().unwrap_or("<profile>");
-    // A setup here is rotated without downtime; without one, only the in-place rotation
-    // (which cuts the vendor off until it has the new secret) is at hand.
-    if let Some(id) = a.setup {
-        return format!(
-            "hand the vendor a new secret without downtime: halo-onboard rotate --setup {id} (then `halo-onboard rotate --finish {id}`)"
-        );
-    }
-    format!(
-        "rotate it: halo-onboard apply --url {} --client-id {bootstrap} --profile {profile} --new-secret --yes (replaces the secret in place: the vendor is cut off until it has the new one; for a setup made here, `halo-onboard rotate --setup ID` keeps it working)",
-        a.endpoint.base_url()
-    )
+/// The fix of a secret due for rotation; `add_repair` adds the command that rotates it
+/// ([`crate::plan::handover::rotate_command`]), never the repair, which keeps the secret.
+fn rotate_command(_a: &Audit<'_>) -> String {
+    "rotate it, then give the vendor the new secret".into()
+}
+
+/// Rows whose fix is a rotation (a new secret), not a repair.
+fn rotates(name: &str) -> bool {
+    name == "secret age" || name.starts_with("secret expiry")
 }
 
 /// What Halo reports about the secret's expiry, where it reports it: said as reported (a field
@@ -764,8 +768,9 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         Ok(x) => x,
         Err(e) => {
             if e.is_transient() || matches!(e, HaloError::Connect(_) | HaloError::Dns(_)) {
-                r.fail("token", Layer::Transport, e.to_string(), e.hint());
-                r.incomplete = true;
+                let layer = verify::outside_layer(&e).unwrap_or(Layer::Transport);
+                r.fail("token", layer, e.to_string(), e.hint());
+                r.stopped(layer);
                 return;
             }
             let detail = match &e {
@@ -843,8 +848,8 @@ async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
     };
     let v = verify::verify_with_role(&target, role.as_ref(), a.opts.clone(), a.bootstrap).await;
     for c in v.checks {
-        if c.layer == Some(Layer::Transport) {
-            r.incomplete = true;
+        if let Some(l) = c.layer.filter(|l| l.not_a_setting()) {
+            r.stopped(l);
         }
         r.push(CheckRow {
             status: if c.pass {
@@ -911,7 +916,10 @@ pub fn report_text(r: &Report) -> String {
     );
     let n = r.manual_steps_left.len();
     if r.incomplete {
-        s.push_str("Result: Halo could not be reached during the check; it is incomplete.\n");
+        s.push_str(&format!(
+            "Result: the check did not finish ({}); it is incomplete: run it again later.\n",
+            r.why
+        ));
     } else {
         match r.verdict {
             Some(Verdict::Verified) => {
@@ -964,6 +972,8 @@ struct Subject {
     /// Shown in the heading.
     what: String,
     repair: String,
+    /// The command that rotates the secret (a new one, handed over).
+    rotate: String,
     /// The setup this integration is (its journal keeps the last check's result for `status`).
     setup: Option<String>,
     /// The certificate authority to trust for this Halo besides the system's, if any.
@@ -1063,6 +1073,7 @@ fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, Failure> {
             s.answers.profile.as_deref().unwrap_or("-")
         ),
         repair,
+        rotate: crate::plan::handover::rotate_command(&s.id),
         setup: Some(s.id.clone()),
         ca_file,
         secret_issued_unix: j.secret_issued_unix(&s),
@@ -1125,6 +1136,11 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
             .into_iter()
             .find(|s| s.objects.client_id.as_deref() == Some(app_client_id.trim()))
     });
+    // The same apply, giving the application a new secret.
+    let rotate = match &made_here {
+        Some(s) => crate::plan::handover::rotate_command(&s.id),
+        None => format!("{repair} --new-secret"),
+    };
     Ok(Subject {
         adopted: false,
         ca_file: args.connect.ca_file.clone(),
@@ -1144,39 +1160,42 @@ async fn from_flags(args: &CheckArgs, opts: &ClientOptions) -> Result<Subject, F
         app_secret,
         bootstrap: boot.zip(boot_secret),
         repair,
+        rotate,
     })
 }
 
 /// Every failed fix line ends with the command that repairs the drift: `apply` brings the
-/// objects back to the answers; a rejected secret needs a new one handed over.
-fn add_repair(r: &mut Report, cmd: &str, setup: Option<&str>) {
+/// objects back to the answers; a rejected or expiring secret needs a new one handed over
+/// (`rotate`: the repair keeps the secret).
+fn add_repair(r: &mut Report, cmd: &str, rotate: &str, setup: Option<&str>) {
     let rejected = r
         .drift
         .iter()
         .any(|d| d == "application credentials rejected");
     let mut any = false;
     for c in r.checks.iter_mut() {
-        if c.status != Status::Fail || c.layer == Some(Layer::Transport) {
+        if c.status != Status::Fail || c.layer.is_some_and(Layer::not_a_setting) {
             continue;
         }
         any = true;
         let line = if c.name == "token" && rejected {
             match setup {
-                Some(id) => format!(
-                    "or hand the vendor new credentials: `halo-onboard rotate --setup {id}` (a second application; the old one stays until `rotate --finish {id}`)"
+                Some(_) => format!(
+                    "or hand the vendor new credentials: `{rotate}` (a second application; the old one stays until `rotate --finish`)"
                 ),
                 None => format!(
-                    "or rotate the secret and hand it over again: `{cmd} --new-secret` (replaces the secret in place: the vendor's copy stops working at once)"
+                    "or rotate the secret and hand it over again: `{rotate}` (replaces the secret in place: the vendor's copy stops working at once)"
                 ),
             }
-        } else if c.name == "secret age" || c.name == "secret expiry (Halo reports)" {
-            // Its own fix already names the rotation; a re-apply would not change the secret.
-            c.fix.clone()
+        } else if rotates(&c.name) {
+            format!("`{rotate}`")
         } else {
             format!("or repair: `{cmd}`")
         };
         c.fix = if c.fix.is_empty() || c.fix == line {
             line
+        } else if rotates(&c.name) {
+            format!("{}: {line}", c.fix.trim_end_matches('.'))
         } else {
             format!("{} — {line}", c.fix.trim_end_matches('.'))
         };
@@ -1214,7 +1233,7 @@ pub(crate) async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         None => None,
     };
     if !args.json && !super::output::quiet() {
-        eprintln!(
+        errln!(
             "Checking {} on {}",
             crate::text::line(&t.what),
             t.endpoint.base_url()
@@ -1244,7 +1263,7 @@ pub(crate) async fn try_run(args: &CheckArgs) -> Result<Report, Failure> {
         None => audit_without_token(&a).await,
     };
     r.setup = t.setup.clone();
-    add_repair(&mut r, &t.repair, t.setup.as_deref());
+    add_repair(&mut r, &t.repair, &t.rotate, t.setup.as_deref());
     if let Some(id) = &t.setup {
         record(id, &r);
     }
@@ -1259,6 +1278,7 @@ fn record(id: &str, r: &Report) {
         ok: r.ok && !r.incomplete,
         verdict: r.verdict.map(|v| v.word().to_string()),
         incomplete: r.incomplete,
+        why: r.incomplete.then(|| r.why.to_string()),
         passed: count(Status::Pass),
         failed: count(Status::Fail),
         skipped: count(Status::Skip),
@@ -1268,7 +1288,7 @@ fn record(id: &str, r: &Report) {
         rotation_due: r.rotation_due,
     };
     if let Err(e) = crate::journal::Journal::open_default().and_then(|j| j.record_check(id, &rec)) {
-        eprintln!("warning: the result was not recorded for `halo-onboard status`: {e}");
+        errln!("warning: the result was not recorded for `halo-onboard status`: {e}");
     }
 }
 
@@ -1290,10 +1310,10 @@ async fn run_check(args: &CheckArgs) -> u8 {
     match try_run(args).await {
         Ok(r) => {
             if args.json {
-                println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                outln!("{}", serde_json::to_string(&r).unwrap_or_default());
             } else {
                 // Names and messages from Halo are in it; cron mails and RMM consoles show it.
-                print!("{}", crate::text::block(&report_text(&r)));
+                out!("{}", crate::text::block(&report_text(&r)));
             }
             r.code()
         }

@@ -235,7 +235,7 @@ pub async fn run(args: &CheckArgs) -> u8 {
         .max_by_key(|c| rank(*c))
         .unwrap_or(EXIT_OK);
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "ok": worst == EXIT_OK,
@@ -282,9 +282,9 @@ pub async fn run(args: &CheckArgs) -> u8 {
                 "Result: {n} setup(s) checked; some could not be checked (exit 2): `halo-onboard check SETUP` says why.\n"
             ),
         });
-        print!("{}", crate::text::block(&o));
+        out!("{}", crate::text::block(&o));
         for e in &bad {
-            eprintln!("warning: {e}\n  what to do: {}", e.hint());
+            errln!("warning: {e}\n  what to do: {}", e.hint());
         }
     }
     worst

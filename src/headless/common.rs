@@ -151,7 +151,7 @@ pub struct ConnectArgs {
     /// A saved Halo: `[instance.NAME]` in the config file gives the address, the bootstrap
     /// client id and where its secret is. Flags given as well win over it; HALO_URL and
     /// HALO_CLIENT_ID are not used with it.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// Halo URL of a hosted instance, e.g. https://acme.halopsa.com (auth server and tenant
     /// are discovered). Otherwise --instance, else HALO_URL.
@@ -205,7 +205,7 @@ pub fn config() -> (crate::config::Config, Option<PathBuf>) {
     let (c, warn) = crate::config::load(path.as_deref());
     if let Some(w) = warn {
         for line in crate::text::block(&w).lines() {
-            eprintln!("warning: {line}");
+            errln!("warning: {line}");
         }
     }
     (c, path)
@@ -344,6 +344,22 @@ pub fn for_setup(
 }
 
 /// The address a setup was made against: the hosted URL typed, else the resource server.
+/// Whether the setup's Halo is on this machine (loopback): the emulator of `--demo` or
+/// `sandbox`, not a real Halo. `status` and `sessions` mark such setups.
+pub fn on_emulator(s: &crate::journal::Session) -> bool {
+    let Some(ep) = &s.endpoint else {
+        return false;
+    };
+    url::Url::parse(&ep.resource_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+        .is_some_and(|h| match h {
+            url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+            url::Host::Ipv4(a) => a.is_loopback(),
+            url::Host::Ipv6(a) => a.is_loopback(),
+        })
+}
+
 pub fn setup_address(s: &crate::journal::Session) -> String {
     match s.answers.connection.url.trim() {
         "" => s
@@ -551,11 +567,11 @@ pub fn print_failure(f: &Failure, json: bool) {
     let (message, hint) = (crate::text::block(&f.message), crate::text::block(&f.hint));
     if json {
         let v = serde_json::json!({"ok": false, "error": message, "hint": hint});
-        println!("{v}");
+        outln!("{v}");
     } else {
-        eprintln!("error: {message}");
+        errln!("error: {message}");
         if !hint.is_empty() {
-            eprintln!("  what to do: {hint}");
+            errln!("  what to do: {hint}");
         }
     }
 }

@@ -682,6 +682,22 @@ pub fn text(r: &Report) -> String {
     s
 }
 
+/// `--quiet`: the assumptions that do not hold and the verdict line, nothing else.
+pub fn quiet_text(r: &Report) -> String {
+    let mut s = String::new();
+    for a in r.assumptions.iter().filter(|a| !a.holds) {
+        s.push_str(&format!(
+            "  ✗ {}: {}\n      here: {}\n",
+            a.id, a.what, a.evidence
+        ));
+    }
+    match r.failed() {
+        None => s.push_str("Every assumption holds.\n"),
+        Some(f) => s.push_str(&format!("FAILED: {} — {}.\n", f.id, f.what)),
+    }
+    s
+}
+
 /// `halo-onboard doctor`.
 pub async fn run(args: &DoctorArgs) -> u8 {
     super::deadline::within(args.deadline, "doctor", args.json, run_doctor(args)).await
@@ -723,7 +739,12 @@ async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {
         // Codes and field names come from Halo: nothing unsafe reaches the terminal.
         crate::text::block(&text(&report)).into_owned()
     };
-    print!("{body}");
+    if args.json || !super::output::quiet() {
+        out!("{body}");
+    } else {
+        // --quiet: what does not hold and the verdict; the --out file has the whole report.
+        out!("{}", crate::text::block(&quiet_text(&report)));
+    }
     if let Some(p) = &args.out {
         let written = if args.force {
             crate::journal::fsutil::write_atomic(p, body.as_bytes())

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod check;
 pub mod check_all;
 pub mod common;
+pub mod complete;
 pub mod deadline;
 pub mod doctor;
 pub mod output;

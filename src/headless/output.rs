@@ -65,7 +65,7 @@ pub fn start() -> Option<tokio::task::JoinHandle<()>> {
     Some(tokio::spawn(async move {
         while let Some(e) = rx.recv().await {
             // Paths and errors may carry what a server sent: through the sanitiser.
-            eprintln!("{}", crate::text::line(&request_line(&e)));
+            errln!("{}", crate::text::line(&request_line(&e)));
         }
     }))
 }

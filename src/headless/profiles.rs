@@ -2,7 +2,6 @@
 //! full.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use crate::halo::scopes;
 use crate::profile::{
@@ -34,6 +33,7 @@ pub enum ProfilesAction {
     /// Show one profile in full.
     Show {
         /// Profile id, e.g. topleft, or the path of a profile file (e.g. one `--toml` printed).
+        #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::profiles))]
         id: String,
         /// Print the profile as a TOML file: save it, edit it, and pass its path to
         /// `apply --profile FILE` (or put it in the profiles folder).
@@ -44,7 +44,7 @@ pub enum ProfilesAction {
 
 /// Runs the subcommand. Exit 0 on success, 2 for an unknown id or a JSON encoding failure.
 /// Broken user profiles are reported on stderr and skipped.
-pub fn run(args: &ProfilesArgs) -> ExitCode {
+pub fn run(args: &ProfilesArgs) -> u8 {
     let dir = args.dir.clone().or_else(user_profiles_dir);
     let (profiles, errors) = load_all(dir.as_deref());
     report_errors(&errors);
@@ -53,8 +53,8 @@ pub fn run(args: &ProfilesArgs) -> ExitCode {
             if args.json {
                 print_json(&profiles)
             } else {
-                print!("{}", table(&profiles));
-                ExitCode::SUCCESS
+                out!("{}", table(&profiles));
+                super::common::EXIT_OK
             }
         }
         Some(ProfilesAction::Show { id, toml }) => {
@@ -64,7 +64,7 @@ pub fn run(args: &ProfilesArgs) -> ExitCode {
                     Ok(p) => Some(p),
                     Err(f) => {
                         super::common::print_failure(&f, args.json);
-                        return ExitCode::from(2);
+                        return super::common::EXIT_CANNOT_RUN;
                     }
                 }
             } else {
@@ -77,26 +77,26 @@ pub fn run(args: &ProfilesArgs) -> ExitCode {
                 Some(p) if args.json => print_json(&shown_json(p)),
                 Some(p) if *toml => match to_toml(p) {
                     Ok(text) => {
-                        print!("{text}");
-                        ExitCode::SUCCESS
+                        out!("{text}");
+                        super::common::EXIT_OK
                     }
                     Err(e) => {
-                        eprintln!("halo-onboard: cannot encode the profile as TOML: {e}");
-                        ExitCode::from(2)
+                        errln!("halo-onboard: cannot encode the profile as TOML: {e}");
+                        super::common::EXIT_CANNOT_RUN
                     }
                 },
                 Some(p) => {
-                    print!("{}", show(p));
-                    ExitCode::SUCCESS
+                    out!("{}", show(p));
+                    super::common::EXIT_OK
                 }
                 None => {
                     let near = closest(id, &profiles);
-                    eprintln!("halo-onboard: no profile {id:?}.");
+                    errln!("halo-onboard: no profile {id:?}.");
                     if !near.is_empty() {
-                        eprintln!("Did you mean: {}?", near.join(", "));
+                        errln!("Did you mean: {}?", near.join(", "));
                     }
-                    eprintln!("Run `halo-onboard profiles` to list them all.");
-                    ExitCode::from(2)
+                    errln!("Run `halo-onboard profiles` to list them all.");
+                    super::common::EXIT_CANNOT_RUN
                 }
             }
         }
@@ -143,19 +143,19 @@ pub fn resolve(arg: &str) -> Result<Profile, super::common::Failure> {
 
 fn report_errors(errors: &[LoadError]) {
     for e in errors {
-        eprintln!("halo-onboard: skipped profile {e}");
+        errln!("halo-onboard: skipped profile {e}");
     }
 }
 
-fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> ExitCode {
+fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> u8 {
     match serde_json::to_string_pretty(v) {
         Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
+            outln!("{s}");
+            super::common::EXIT_OK
         }
         Err(e) => {
-            eprintln!("halo-onboard: cannot encode JSON: {e}");
-            ExitCode::from(2)
+            errln!("halo-onboard: cannot encode JSON: {e}");
+            super::common::EXIT_CANNOT_RUN
         }
     }
 }

@@ -187,18 +187,18 @@ pub(crate) fn go_ahead(yes: bool, json: bool, what: &str, question: &str, comman
         return true;
     }
     if !json {
-        print!("{}", crate::text::block(what));
+        out!("{}", crate::text::block(what));
     }
     if !json && super::prompt::interactive() && super::prompt::yes_no(question) {
         return true;
     }
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "dry_run": true, "plan": what.trim(), "command": command})
         );
     } else {
-        println!("Nothing was written. Run `{command}` to do it.");
+        outln!("Nothing was written. Run `{command}` to do it.");
     }
     false
 }
@@ -329,7 +329,7 @@ async fn setup(
         .and_then(|x| x.new_client_id.clone())
         .unwrap_or_default();
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "ok": true,
@@ -356,7 +356,7 @@ async fn setup(
             path.display()
         ));
         o.push_str(&paste_words(s, &path));
-        print!("{}", crate::text::block(&o));
+        out!("{}", crate::text::block(&o));
     }
     Ok(EXIT_OK)
 }
@@ -382,7 +382,7 @@ fn report_handed_over(args: &RotateArgs, s: &Session) -> u8 {
     };
     let path = rot.credentials_file.clone().unwrap_or_default();
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "setup": s.id, "stage": "handed-over",
                 "application_id": rot.new_application_id, "client_id": rot.new_client_id,
@@ -390,7 +390,7 @@ fn report_handed_over(args: &RotateArgs, s: &Session) -> u8 {
                 "finish": format!("halo-onboard rotate --finish {} --yes", s.id)})
         );
     } else {
-        print!(
+        out!(
             "{}",
             crate::text::block(&format!(
                 "Setup {}: {}; the new credentials are in {}.\n{}",
@@ -437,7 +437,7 @@ async fn finish(args: &RotateArgs, r: &Rotator<'_>, s: &mut Session) -> Result<u
         .await
         .map_err(|e| failure(&e, s))?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "ok": true,
@@ -472,7 +472,7 @@ async fn finish(args: &RotateArgs, r: &Rotator<'_>, s: &mut Session) -> Result<u
                 c.display()
             ));
         }
-        print!("{}", crate::text::block(&o));
+        out!("{}", crate::text::block(&o));
     }
     Ok(EXIT_OK)
 }
@@ -515,7 +515,7 @@ async fn abandon(args: &RotateArgs, r: &Rotator<'_>, s: &mut Session) -> Result<
     }
     .map_err(|e| failure(&e, s))?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "setup": s.id, "stage": "abandoned", "done": done})
         );
@@ -530,7 +530,7 @@ async fn abandon(args: &RotateArgs, r: &Rotator<'_>, s: &mut Session) -> Result<
             s.id,
             rot.old_application_id
         ));
-        print!("{}", crate::text::block(&o));
+        out!("{}", crate::text::block(&o));
     }
     Ok(EXIT_OK)
 }

@@ -10,7 +10,10 @@ use crate::plan::rollback;
 use crate::plan::session::Place;
 
 #[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SessionsArgs {
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
     /// Include finished setups (handed over or rolled back).
     #[arg(long)]
     pub all: bool,
@@ -20,16 +23,32 @@ pub struct SessionsArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum SessionsAction {
+    /// Forget setups: their journal, a secret still waiting in it, their last check. Exactly
+    /// the setups named; Halo is not touched (`rollback` deletes objects) and hand-over files
+    /// stay (`handover clean SETUP`). Lists them and asks; --yes forgets without asking.
+    Discard {
+        /// Setup ids, unique prefixes of ids, or `last`.
+        #[arg(value_name = "SETUP", required = true, add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
+        setups: Vec<String>,
+        /// Forget without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ResumeArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions`).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
     /// File holding the bootstrap client secret (otherwise where the saved instance of that
     /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
     /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
     /// the saved instance's ca_file, else the config file's).
@@ -63,13 +82,14 @@ pub struct ResumeArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct RollbackArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions --all`).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
     /// File holding the bootstrap client secret (otherwise where the saved instance of that
     /// Halo keeps it, else HALO_CLIENT_SECRET).
     #[arg(long)]
     pub client_secret_file: Option<std::path::PathBuf>,
     /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
     pub instance: Option<String>,
     /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
     /// the saved instance's ca_file, else the config file's).
@@ -88,11 +108,81 @@ pub struct RollbackArgs {
     pub json: bool,
 }
 
+/// After a dropped session the admin's own terminal may still be in the wizard's screen (raw
+/// mode, the alternate screen): nothing on this side of the connection can undo that.
+pub const RESET_HINT: &str = "A session that dropped may have left your terminal in the wizard's screen: `reset` restores it. `halo-onboard status SETUP` tells what was written and what is left.";
+
 fn journal() -> Result<Journal, Failure> {
     Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
 
+/// `sessions discard`: forgets exactly the setups named.
+fn discard(setups: &[String], yes: bool) -> u8 {
+    let j = match journal() {
+        Ok(j) => j,
+        Err(f) => {
+            print_failure(&f, false);
+            return f.code;
+        }
+    };
+    let mut found: Vec<Session> = Vec::new();
+    for r in setups {
+        match resolve(&j, r) {
+            Ok(s) if found.iter().any(|x| x.id == s.id) => {}
+            Ok(s) => found.push(s),
+            Err(f) => {
+                print_failure(&f, false);
+                return f.code;
+            }
+        }
+    }
+    for s in &found {
+        let pending = if s.secret_pending {
+            " — its secret, never handed over, goes too"
+        } else {
+            ""
+        };
+        let emulator = if on_emulator(s) { " (emulator)" } else { "" };
+        outln!(
+            "  {} {} {}{emulator}{pending}",
+            s.id,
+            s.answers.profile.as_deref().unwrap_or("-"),
+            super::status::state_words(s)
+        );
+    }
+    let asked = !yes
+        && super::prompt::interactive()
+        && super::prompt::yes_no(&format!(
+            "Forget these {} setup(s)? Halo is not touched.",
+            found.len()
+        ));
+    if !yes && !asked {
+        outln!(
+            "Nothing was forgotten. To do it, add --yes (Halo is never touched; `rollback` deletes objects)."
+        );
+        return EXIT_OK;
+    }
+    let mut failed = false;
+    for s in &found {
+        match j.discard(s) {
+            Ok(()) => outln!("forgot setup {}", s.id),
+            Err(e) => {
+                failed = true;
+                errln!(
+                    "could not forget setup {}: {e}\n  what to do: {}",
+                    s.id,
+                    e.hint()
+                );
+            }
+        }
+    }
+    if failed { EXIT_FAILED } else { EXIT_OK }
+}
+
 pub fn run_sessions(args: &SessionsArgs) -> u8 {
+    if let Some(SessionsAction::Discard { setups, yes }) = &args.action {
+        return discard(setups, *yes);
+    }
     let j = match journal() {
         Ok(j) => j,
         Err(f) => {
@@ -107,31 +197,34 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
             .map(|s| serde_json::json!({"id": s.id, "status": s.status, "manual_steps_left": s.manual_left(), "profile": s.answers.profile, "url": s.endpoint.as_ref().map(|e| e.base_url().to_string()), "updated_unix": s.updated_unix, "objects": s.objects}))
             .collect();
         let errs: Vec<_> = bad.iter().map(|e| e.to_string()).collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"sessions": rows, "unreadable": errs})
         );
     } else {
         if list.is_empty() {
-            println!("No {}setups.", if args.all { "" } else { "unfinished " });
+            outln!("No {}setups.", if args.all { "" } else { "unfinished " });
         } else {
             let rows: Vec<Vec<String>> = list
                 .iter()
                 .map(|s| {
                     vec![
                         s.id.clone(),
-                        s.state_words(),
+                        super::status::state_words(s),
                         s.answers.profile.clone().unwrap_or_else(|| "-".into()),
                         s.age(),
                         s.endpoint
                             .as_ref()
-                            .map(|e| e.base_url().to_string())
+                            .map(|e| {
+                                let mark = if on_emulator(s) { " (emulator)" } else { "" };
+                                format!("{}{mark}", e.base_url())
+                            })
                             .unwrap_or_default(),
                     ]
                 })
                 .collect();
             use super::table::{capped, col, render};
-            print!(
+            out!(
                 "{}",
                 render(
                     &[
@@ -145,13 +238,14 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                 )
             );
             if list.iter().any(|s| !s.finished()) {
-                println!(
+                outln!(
                     "\nContinue one with: halo-onboard resume ID --yes   (bootstrap secret from HALO_CLIENT_SECRET)"
                 );
+                outln!("{RESET_HINT}");
             }
         }
         for e in &bad {
-            eprintln!("warning: {e}\n  what to do: {}", e.hint());
+            errln!("warning: {e}\n  what to do: {}", e.hint());
         }
     }
     EXIT_OK
@@ -242,6 +336,9 @@ async fn resume(args: &ResumeArgs) -> u8 {
         if let Some(f) = super::rotate::busy(&s) {
             return Err(f);
         }
+        if !args.run.json && !super::output::quiet() {
+            errln!("Resuming setup {}. {RESET_HINT}", s.id);
+        }
         if s.finished() {
             return Err(Failure::new(
                 format!("setup {} is already finished: {}", s.id, s.state_words()),
@@ -271,11 +368,11 @@ fn confirm_manual(j: &Journal, s: &mut Session, json: bool) -> Result<(), Failur
     let left: Vec<String> = s.manual_left().into_iter().map(String::from).collect();
     if !json && !super::output::quiet() {
         if left.is_empty() {
-            eprintln!("No manual step of setup {} is left to confirm.", s.id);
+            errln!("No manual step of setup {} is left to confirm.", s.id);
         } else {
-            eprintln!("Recorded as done in Halo's web UI:");
+            errln!("Recorded as done in Halo's web UI:");
             for m in &left {
-                eprintln!("  - {}", crate::text::line(m));
+                errln!("  - {}", crate::text::line(m));
             }
         }
     }
@@ -326,6 +423,9 @@ async fn adopt(
         progress: None,
         regenerate_secret: false,
     };
+    // Halo kept the secret of an application this setup created: only the secret was copied
+    // by hand, the application stays this setup's own (and rollback deletes it).
+    let secret_only = object == Object::Application && s.objects.application_created;
     let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
     applier
         .adopt_manual(s, &lk, object, creds.as_ref())
@@ -339,10 +439,16 @@ async fn adopt(
             ),
         })?;
     if !args.run.json && !super::output::quiet() {
-        eprintln!(
-            "{} made by hand: adopted (rollback will leave it in place); continuing",
-            object.label()
-        );
+        if secret_only {
+            errln!(
+                "Client secret copied from Halo: taken for the application this setup created (it stays this setup's own: rollback deletes it); continuing"
+            );
+        } else {
+            errln!(
+                "{} made by hand: adopted (rollback will leave it in place); continuing",
+                object.label()
+            );
+        }
     }
     Ok(())
 }
@@ -379,18 +485,18 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
                 .await
                 .map_err(|e| failed(e.to_string(), e.hint().to_string()))?;
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"ok": true, "session": s.id, "dry_run": true, "objects": items})
                 );
             } else if items.is_empty() {
-                println!("Setup {} created nothing that is still there.", s.id);
+                outln!("Setup {} created nothing that is still there.", s.id);
             } else {
-                println!("Setup {}, newest first:", s.id);
+                outln!("Setup {}, newest first:", s.id);
                 for i in &items {
-                    println!("  {}", i.line(false));
+                    outln!("  {}", i.line(false));
                 }
-                println!(
+                outln!(
                     "Objects it reused, adopted or that are not provably its own are never deleted."
                 );
             }
@@ -401,7 +507,7 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
                 && super::prompt::yes_no("Delete them from Halo?");
             if !asked {
                 if !args.json && !items.is_empty() {
-                    println!("Nothing was deleted. Run `{retry}` to do it.");
+                    outln!("Nothing was deleted. Run `{retry}` to do it.");
                 }
                 return Ok(EXIT_OK);
             }
@@ -410,22 +516,22 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
             .await
             .map_err(|e| failed(e.to_string(), rollback_hint(&e)))?;
         if args.json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"ok": true, "session": s.id, "objects": items})
             );
         } else {
             for i in items.iter().filter(|_| !super::output::quiet()) {
-                println!("{}", i.line(true));
+                outln!("{}", i.line(true));
             }
             let kept = items
                 .iter()
                 .filter(|i| matches!(i.fate, rollback::Fate::Kept(_)))
                 .count();
             if kept == 0 {
-                println!("Setup {} rolled back.", s.id);
+                outln!("Setup {} rolled back.", s.id);
             } else {
-                println!(
+                outln!(
                     "Setup {} rolled back; {kept} object(s) kept because they are not provably this setup's any more (check them in Halo).",
                     s.id
                 );

@@ -18,6 +18,10 @@ pub const OLD_DAYS: u64 = 7;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct StatusArgs {
+    /// One setup's whole story (an id, a unique prefix of one, or `last`): what was written
+    /// to Halo and when, its objects, where its secret is, the last check, what is left.
+    #[arg(value_name = "SETUP", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
+    pub setup: Option<String>,
     /// Print one JSON object on stdout: `instances`, `setups` (with `instance`, `profile`,
     /// `state`, `verdict`, `manual_steps_left`, `client_id`, `last_check`, `secret_issued`,
     /// `rotation_due`, `secret_expiry_halo_reports`), `handover_files` (path, setup, age in
@@ -37,6 +41,10 @@ pub enum HandoverAction {
     /// Delete the hand-over files still on disk (each overwritten with zeros first). Lists
     /// them and asks; --yes deletes without asking.
     Clean {
+        /// Only the hand-over files of these setups (ids, unique prefixes or `last`); without
+        /// any, every hand-over file.
+        #[arg(value_name = "SETUP", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
+        setups: Vec<String>,
         /// Delete without asking.
         #[arg(long)]
         yes: bool,
@@ -56,6 +64,9 @@ pub struct HandoverFile {
     pub age_days: u64,
     /// Older than [`OLD_DAYS`].
     pub old: bool,
+    /// A newer hand-over file holds another secret for the same Client ID (a rotation,
+    /// `--new-secret`): this one's secret no longer works. Not one to give to the vendor.
+    pub superseded_by: Option<PathBuf>,
 }
 
 /// Whether `path` is a regular file (not a link) that holds hand-over credentials.
@@ -94,7 +105,12 @@ pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFi
             .rotation
             .as_ref()
             .and_then(|r| r.credentials_file.as_ref());
-        for f in s.credentials_file.iter().chain(rotated) {
+        for f in s
+            .earlier_credentials_files
+            .iter()
+            .chain(&s.credentials_file)
+            .chain(rotated)
+        {
             if let Some(known) = found.iter_mut().find(|(p, _)| same(p, f)) {
                 known.1.get_or_insert_with(|| s.id.clone());
             } else if holds_credentials(f) {
@@ -103,14 +119,16 @@ pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFi
         }
     }
     let now = now_unix();
-    found
+    let modified = |path: &Path| {
+        std::fs::symlink_metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+    };
+    let mut files: Vec<HandoverFile> = found
         .into_iter()
         .map(|(path, setup)| {
-            let modified_unix = std::fs::symlink_metadata(&path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(now, |d| d.as_secs());
+            let modified_unix = modified(&path).map_or(now, |d| d.as_secs());
             let age_days = now.saturating_sub(modified_unix) / 86_400;
             HandoverFile {
                 path,
@@ -118,9 +136,48 @@ pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFi
                 modified_unix,
                 age_days,
                 old: age_days > OLD_DAYS,
+                superseded_by: None,
             }
         })
-        .collect()
+        .collect();
+    mark_superseded(&mut files, |p| modified(p).unwrap_or_default());
+    files
+}
+
+/// A file whose Client ID a newer file holds with another secret was replaced by a rotation:
+/// Halo accepts only the newest secret of an application.
+fn mark_superseded(files: &mut [HandoverFile], modified: impl Fn(&Path) -> std::time::Duration) {
+    use secrecy::ExposeSecret;
+    let creds: Vec<Option<(String, secrecy::SecretString, std::time::Duration)>> = files
+        .iter()
+        .map(|f| {
+            let (id, secret) = crate::plan::handover::read_credentials(&f.path)?;
+            (!id.is_empty()).then(|| (id, secret, modified(&f.path)))
+        })
+        .collect();
+    let newer: Vec<Option<usize>> = creds
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (id, secret, at) = c.as_ref()?;
+            creds
+                .iter()
+                .enumerate()
+                .filter_map(|(j, o)| Some((j, o.as_ref()?)))
+                .filter(|(j, (oid, osecret, oat))| {
+                    *j != i
+                        && oid == id
+                        && oat > at
+                        && osecret.expose_secret() != secret.expose_secret()
+                })
+                .max_by_key(|(_, (_, _, oat))| *oat)
+                .map(|(j, _)| j)
+        })
+        .collect();
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for (f, n) in files.iter_mut().zip(newer) {
+        f.superseded_by = n.map(|j| paths[j].clone());
+    }
 }
 
 /// Where a saved instance's secret comes from, and whether it is there now (never its value).
@@ -166,6 +223,8 @@ struct SetupRow {
     id: String,
     /// The saved instance at its Halo, if any.
     instance: Option<String>,
+    /// Its Halo is an emulator on this machine (`--demo`, `sandbox`), not a real one.
+    emulator: bool,
     address: String,
     profile: Option<String>,
     /// In words ("done, handed over", "applied, 2 manual steps left"); `status` has the
@@ -225,8 +284,9 @@ fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> 
                 adopted: s.adoption.is_some(),
                 id: s.id.clone(),
                 instance: cfg.instance_at(&address).map(|(n, _)| n.to_string()),
+                emulator: on_emulator(s),
                 profile: s.answers.profile.clone(),
-                state: s.state_words(),
+                state: state_words(s),
                 status: s.status,
                 manual_steps_left: s.manual_left().into_iter().map(String::from).collect(),
                 verdict: last_check.as_ref().and_then(|c| c.verdict.clone()),
@@ -316,6 +376,10 @@ fn text(
         i += group.len();
         let title = match &head.instance {
             Some(n) => format!("{n} — {}", head.address),
+            None if head.emulator => format!(
+                "{} (an emulator on this machine: --demo or sandbox, not a real Halo; `halo-onboard sessions discard SETUP` forgets a setup)",
+                head.address
+            ),
             None => format!("{} (not a saved instance)", head.address),
         };
         o.push_str(&format!("{}\n", crate::text::line(&title)));
@@ -378,7 +442,7 @@ fn text(
     if files.is_empty() {
         o.push_str("No hand-over files on disk.\n");
     } else {
-        o.push_str("Hand-over files on disk (each holds a secret: give it to the vendor, then `halo-onboard handover clean`):\n");
+        o.push_str("Hand-over files on disk (each holds a secret: give the current one to the vendor, then `halo-onboard handover clean`):\n");
         let rows: Vec<Vec<String>> = files
             .iter()
             .map(|f| {
@@ -386,10 +450,20 @@ fn text(
                     format!("{}d{}", f.age_days, if f.old { " OLD" } else { "" }),
                     f.path.display().to_string(),
                     f.setup.clone().unwrap_or_else(|| "-".into()),
+                    match &f.superseded_by {
+                        Some(p) => format!(
+                            "superseded by {}: its secret no longer works (rotated); delete it",
+                            p.display()
+                        ),
+                        None => "current".into(),
+                    },
                 ]
             })
             .collect();
-        for l in lines(&[col("AGE"), col("FILE"), col("SETUP")], &rows) {
+        for l in lines(
+            &[col("AGE"), col("FILE"), col("SETUP"), col("SECRET")],
+            &rows,
+        ) {
             o.push_str(&format!("  {l}\n"));
         }
         let old = files.iter().filter(|f| f.old).count();
@@ -406,6 +480,217 @@ fn journal() -> Result<Journal, Failure> {
     Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
 
+/// Where a setup stands, in words that never claim more than the journal knows: a secret
+/// thrown away or lost before its hand-over is said, not hidden behind "applied".
+pub fn state_words(s: &Session) -> String {
+    use crate::journal::Status;
+    let app_made = s.objects.application_id.is_some();
+    if s.secret_discarded && !s.secret_pending {
+        return "applied; secret wiped before its hand-over (rotate it)".into();
+    }
+    match s.status {
+        Status::Applied | Status::Verified if s.secret_pending => {
+            "applied; secret waiting for its hand-over".into()
+        }
+        Status::Applied | Status::Verified if app_made && !s.handed_over => {
+            "applied; secret not handed over (resume gives it a new one)".into()
+        }
+        _ => s.state_words(),
+    }
+}
+
+/// The setup's story as text: see [`StatusArgs::setup`].
+fn story(j: &Journal, cfg: &Config, s: &Session, files: &[HandoverFile]) -> String {
+    use crate::journal::{Event, Status};
+    let mut o = String::new();
+    let address = setup_address(s);
+    let instance = cfg
+        .instance_at(&address)
+        .map(|(n, _)| format!(" (saved instance {n})"))
+        .unwrap_or_default();
+    o.push_str(&format!(
+        "Setup {} — profile {}, Halo {address}{instance}\n",
+        s.id,
+        s.answers.profile.as_deref().unwrap_or("-")
+    ));
+    o.push_str(&format!("State: {}\n", state_words(s)));
+    o.push_str(&format!(
+        "Started {}; last change {}\n",
+        crate::timestamp::rfc3339_utc(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(s.created_unix)
+        ),
+        ago(s.updated_unix)
+    ));
+    let a = &s.answers;
+    let ob = &s.objects;
+    let how = |created: bool, manual: bool| {
+        if manual {
+            "made by hand in Halo, adopted (rollback leaves it)"
+        } else if created {
+            "created by this setup"
+        } else {
+            "existing, adopted or reused (rollback leaves it)"
+        }
+    };
+    o.push_str("\nObjects in Halo:\n");
+    match &ob.role_id {
+        Some(id) => o.push_str(&format!(
+            "  Role '{}' (id {id}): {}\n",
+            a.role.name.trim(),
+            how(ob.role_created, ob.role_manual)
+        )),
+        None => o.push_str(&format!(
+            "  Role '{}': not written yet\n",
+            a.role.name.trim()
+        )),
+    }
+    match ob.agent_id {
+        Some(id) => o.push_str(&format!(
+            "  Agent '{}' (id {id}): {}\n",
+            a.agent.name.trim(),
+            how(ob.agent_created, ob.agent_manual)
+        )),
+        None => o.push_str(&format!(
+            "  Agent '{}': not written yet\n",
+            a.agent.name.trim()
+        )),
+    }
+    match &ob.application_id {
+        Some(id) => o.push_str(&format!(
+            "  Application '{}' (id {id}, Client ID {}): {}\n",
+            a.application.name.trim(),
+            ob.client_id.as_deref().unwrap_or("-"),
+            how(ob.application_created, ob.application_manual)
+        )),
+        None => o.push_str(&format!(
+            "  Application '{}': not written yet\n",
+            a.application.name.trim()
+        )),
+    }
+    o.push_str("\nWhat happened (the journal, oldest first):\n");
+    if s.entries.is_empty() {
+        o.push_str("  nothing written to Halo yet\n");
+    }
+    for e in &s.entries {
+        let when = crate::timestamp::rfc3339_utc(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(e.at_unix),
+        );
+        let what = match &e.event {
+            Event::About { subject, action } => {
+                format!("about to {action} the {}", subject.words())
+            }
+            Event::Done {
+                subject,
+                action,
+                id,
+            } => {
+                format!("{} {action}: done (id {id})", subject.words())
+            }
+            Event::Failed {
+                subject,
+                action,
+                error,
+            } => format!("{} {action}: FAILED: {error}", subject.words()),
+            Event::Note { text } => text.clone(),
+        };
+        o.push_str(&format!("  {when}  {what}\n"));
+    }
+    o.push_str("\nSecret: ");
+    let mine: Vec<&HandoverFile> = files
+        .iter()
+        .filter(|f| f.setup.as_deref() == Some(s.id.as_str()))
+        .collect();
+    if s.secret_pending {
+        o.push_str("kept in the journal until it is handed over\n");
+    } else if s.secret_discarded {
+        o.push_str("wiped before it was copied or saved: it exists nowhere\n");
+    } else if s.handed_over {
+        match &s.credentials_file {
+            Some(f) => o.push_str(&format!("handed over in {}\n", f.display())),
+            None => o.push_str("handed over (copied from the wizard)\n"),
+        }
+    } else if ob.application_id.is_some() {
+        o.push_str("not handed over and not kept: resume gives the application a new one\n");
+    } else {
+        o.push_str("none yet\n");
+    }
+    for f in &mine {
+        if let Some(by) = &f.superseded_by {
+            o.push_str(&format!(
+                "  {} is superseded by {} (its secret no longer works)\n",
+                f.path.display(),
+                by.display()
+            ));
+        }
+    }
+    let check = j.last_check(&s.id);
+    o.push_str(&format!(
+        "Last check: {}\n",
+        check.as_ref().map_or_else(
+            || "never".into(),
+            |c| format!("{}, {}", c.words(), ago(c.at_unix))
+        )
+    ));
+    let mut todo: Vec<String> = Vec::new();
+    match s.status {
+        Status::RolledBack => {}
+        Status::Planned | Status::Applying => todo.push(format!(
+            "continue it: halo-onboard resume {} --yes (nothing is created twice)",
+            s.id
+        )),
+        _ if s.secret_pending => todo.push(format!(
+            "hand the secret over: halo-onboard resume {} --yes (writes the credentials file)",
+            s.id
+        )),
+        _ if s.secret_discarded || (ob.application_id.is_some() && !s.handed_over) => todo.push(
+            format!(
+                "give the application a new secret: {}",
+                crate::plan::handover::new_secret_command(&s.id)
+            ),
+        ),
+        Status::Applied | Status::Verified => todo.push(format!(
+            "verify it: halo-onboard check {} (the application's secret in HALO_APP_CLIENT_SECRET if no file has it)",
+            s.id
+        )),
+        Status::HandedOver => {}
+    }
+    if let Some(c) = check.as_ref().filter(|c| !c.ok && !c.incomplete) {
+        todo.push(format!(
+            "fix what the last check found ({}): halo-onboard check {}",
+            c.words(),
+            s.id
+        ));
+    }
+    // What the API cannot set, from the plan as it was shown.
+    if s.status != Status::RolledBack
+        && let Some(manual) = s
+            .plan
+            .as_ref()
+            .and_then(|p| p.get("manual"))
+            .and_then(|m| m.as_array())
+    {
+        for m in manual.iter().filter_map(|m| m.as_str()) {
+            todo.push(format!("by hand in Halo's web UI: {m}"));
+        }
+    }
+    for f in mine.iter().filter(|f| f.superseded_by.is_none()) {
+        todo.push(format!(
+            "give {} to the vendor, then delete it (`halo-onboard handover clean {}`)",
+            f.path.display(),
+            s.id
+        ));
+    }
+    if todo.is_empty() {
+        o.push_str("Left to do: nothing\n");
+    } else {
+        o.push_str("Left to do:\n");
+        for t in todo {
+            o.push_str(&format!("  - {t}\n"));
+        }
+    }
+    o
+}
+
 /// `halo-onboard status`.
 pub fn run_status(args: &StatusArgs) -> u8 {
     let j = match journal() {
@@ -415,6 +700,38 @@ pub fn run_status(args: &StatusArgs) -> u8 {
             return f.code;
         }
     };
+    if let Some(reference) = &args.setup {
+        let s = match super::sessions::resolve(&j, reference) {
+            Ok(s) => s,
+            Err(f) => {
+                print_failure(&f, args.json);
+                return f.code;
+            }
+        };
+        let (cfg, _) = crate::config::load(crate::config::default_path().as_deref());
+        let files = handover_files(&j, std::slice::from_ref(&s));
+        if args.json {
+            outln!(
+                "{}",
+                serde_json::json!({
+                    "setup": s.id,
+                    "state": state_words(&s),
+                    "status": s.status,
+                    "objects": s.objects,
+                    "entries": s.entries,
+                    "secret_pending": s.secret_pending,
+                    "handed_over": s.handed_over,
+                    "secret_discarded": s.secret_discarded,
+                    "credentials_file": s.credentials_file,
+                    "last_check": j.last_check(&s.id),
+                    "handover_files": files,
+                })
+            );
+        } else {
+            out!("{}", crate::text::block(&story(&j, &cfg, &s, &files)));
+        }
+        return EXIT_OK;
+    }
     let cfg_path = crate::config::default_path();
     let (cfg, warn) = crate::config::load(cfg_path.as_deref());
     let (sessions, bad) = j.list();
@@ -445,19 +762,19 @@ pub fn run_status(args: &StatusArgs) -> u8 {
             "handover_files": files,
             "unreadable": bad.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
         });
-        println!("{v}");
+        outln!("{v}");
     } else {
         if let Some(w) = warn {
             for line in crate::text::block(&w).lines() {
-                eprintln!("warning: {line}");
+                errln!("warning: {line}");
             }
         }
-        print!(
+        out!(
             "{}",
             crate::text::block(&text(&cfg, cfg_path.as_deref(), &setups, &files))
         );
         for e in &bad {
-            eprintln!("warning: {e}\n  what to do: {}", e.hint());
+            errln!("warning: {e}\n  what to do: {}", e.hint());
         }
     }
     EXIT_OK
@@ -513,7 +830,11 @@ fn prove_ours(
 
 /// `halo-onboard handover clean`.
 pub fn run_handover(args: &HandoverArgs) -> u8 {
-    let HandoverAction::Clean { yes, json } = args.action;
+    let HandoverAction::Clean {
+        ref setups,
+        yes,
+        json,
+    } = args.action;
     let j = match journal() {
         Ok(j) => j,
         Err(f) => {
@@ -521,16 +842,30 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
             return f.code;
         }
     };
+    // The setups named: their files only (exactly what is named, nothing else).
+    let mut named: Vec<String> = Vec::new();
+    for r in setups {
+        match super::sessions::resolve(&j, r) {
+            Ok(s) => named.push(s.id),
+            Err(f) => {
+                print_failure(&f, json);
+                return f.code;
+            }
+        }
+    }
     let (sessions, _bad) = j.list();
-    let files = handover_files(&j, &sessions);
+    let mut files = handover_files(&j, &sessions);
+    if !named.is_empty() {
+        files.retain(|f| f.setup.as_ref().is_some_and(|s| named.contains(s)));
+    }
     if files.is_empty() {
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"ok": true, "deleted": [], "failed": []})
             );
         } else {
-            println!("No hand-over files on disk.");
+            outln!("No hand-over files on disk.");
         }
         return EXIT_OK;
     }
@@ -542,19 +877,19 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
         let list = crate::text::block(&list.join("\n")).into_owned();
         let asked = !json && super::prompt::interactive();
         if !json {
-            println!("Hand-over files on disk (each holds a secret):\n{list}");
-            println!(
+            outln!("Hand-over files on disk (each holds a secret):\n{list}");
+            outln!(
                 "Deleting them is for good: `check SETUP` then needs the secret in {APP_SECRET_ENV}."
             );
         }
         if !asked || !super::prompt::yes_no(&format!("Delete these {} file(s)?", files.len())) {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"ok": true, "dry_run": true, "files": files})
                 );
             } else {
-                println!(
+                outln!(
                     "Nothing was deleted. To delete them, run `halo-onboard handover clean --yes`."
                 );
             }
@@ -577,16 +912,16 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
             .iter()
             .map(|(p, e)| serde_json::json!({"path": p, "error": e}))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"ok": failed.is_empty(), "deleted": deleted, "failed": failed})
         );
     } else {
         for p in &deleted {
-            println!("deleted {}", crate::text::line(&p.display().to_string()));
+            outln!("deleted {}", crate::text::line(&p.display().to_string()));
         }
         for (p, e) in &failed {
-            eprintln!(
+            errln!(
                 "not deleted {}: {}",
                 crate::text::line(&p.display().to_string()),
                 crate::text::line(e)

@@ -151,12 +151,12 @@ async fn try_run(args: &TightenArgs) -> Result<u8, Failure> {
     let plan = tighten::plan(&cur, &target, args.new_agent).map_err(|e| failure(&e, &s))?;
     if plan.is_empty() {
         if args.json {
-            println!(
+            outln!(
                 "{}",
                 json!({"ok": true, "setup": s.id, "plan": plan, "done": []})
             );
         } else {
-            print!("{}", crate::text::block(&plan.text()));
+            out!("{}", crate::text::block(&plan.text()));
         }
         return Ok(EXIT_OK);
     }
@@ -175,7 +175,7 @@ async fn try_run(args: &TightenArgs) -> Result<u8, Failure> {
             return Ok(EXIT_OK);
         }
     } else if !args.json && !super::output::quiet() {
-        print!("{}", crate::text::block(&shown));
+        out!("{}", crate::text::block(&shown));
     }
     if plan.new_agent.is_some() {
         let start = tighten::begin_new_agent(&r, &mut s, &target).await;
@@ -232,7 +232,7 @@ async fn in_place(
     match ip.run(s, plan, target, &secret).await {
         Ok(done) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     json!({"ok": true, "setup": s.id, "plan": plan, "done": done.applied, "verification": done.verification})
                 );
@@ -246,7 +246,7 @@ async fn in_place(
                 if !done.verification.passed() {
                     o.push_str("Some checks failed before the tightening too (see FAIL above): `halo-onboard check` names what to fix.\n");
                 }
-                print!("{}", crate::text::block(&o));
+                out!("{}", crate::text::block(&o));
             }
             Ok(EXIT_OK)
         }
@@ -256,7 +256,7 @@ async fn in_place(
             verification,
         }) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     json!({"ok": false, "setup": s.id, "error": "a need of the vendor stopped being met; every change was put back", "failed": failed, "undone": undone, "verification": verification})
                 );
@@ -271,7 +271,7 @@ async fn in_place(
                     o.push_str(&format!("  undone: {u}\n"));
                 }
                 o.push_str("The integration is as it was. The profile may ask for less than the vendor uses: check the vendor's guide, adjust the profile (--answers), and try again.\n");
-                eprint!("{}", crate::text::block(&o));
+                err!("{}", crate::text::block(&o));
             }
             Ok(EXIT_FAILED)
         }
@@ -299,7 +299,7 @@ async fn new_agent(
             // The vendor's needs are not met by the new agent: what was made goes again.
             let undone = tighten::abandon(r, s).await.map_err(|e| failure(&e, s))?;
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     json!({"ok": false, "setup": s.id, "error": "the new agent's credentials did not pass verification; what was created was deleted again", "verification": v, "undone": undone})
                 );
@@ -312,7 +312,7 @@ async fn new_agent(
                 o.push_str(
                     "The integration is as it was (the old application was never touched).\n",
                 );
-                eprint!("{}", crate::text::block(&o));
+                err!("{}", crate::text::block(&o));
             }
             return Ok(EXIT_FAILED);
         }
@@ -335,7 +335,7 @@ async fn new_agent(
         .and_then(|x| x.new_client_id.clone())
         .unwrap_or_default();
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "ok": true,
@@ -375,7 +375,7 @@ async fn new_agent(
                 s.id
             ));
         }
-        print!("{}", crate::text::block(&o));
+        out!("{}", crate::text::block(&o));
     }
     Ok(EXIT_OK)
 }

@@ -264,6 +264,14 @@ pub struct Session {
     /// An in-place tightening not checked yet: what each step changed, newest last.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undo: Vec<rotation::Undo>,
+    /// The secret was wiped before it was handed over (neither copied nor saved): it exists
+    /// nowhere; the application needs a new one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret_discarded: bool,
+    /// Hand-over files this setup wrote before its current one (a rotation handed over a new
+    /// secret elsewhere): `status` lists them while they still hold credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_credentials_files: Vec<PathBuf>,
 }
 
 /// The last `check` of a setup, kept beside the journal (`<state dir>/checks/<id>.json`) so a
@@ -280,6 +288,9 @@ pub struct CheckRecord {
     /// Halo could not be reached part-way: the audit did not finish.
     #[serde(default)]
     pub incomplete: bool,
+    /// Why it did not finish, in words (records before it existed: Halo unreachable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
@@ -301,7 +312,10 @@ impl CheckRecord {
     /// The result in words: "passed", "2 failed: extra scope admin, …", "did not finish".
     pub fn words(&self) -> String {
         if self.incomplete {
-            "did not finish (Halo unreachable)".into()
+            format!(
+                "did not finish ({})",
+                self.why.as_deref().unwrap_or("Halo unreachable")
+            )
         } else if self.ok {
             format!("passed ({} checks)", self.passed)
         } else if self.verdict.as_deref() == Some("manual_steps_left") {
@@ -587,6 +601,8 @@ impl Journal {
             rotations: Vec::new(),
             adoption: None,
             undo: Vec::new(),
+            secret_discarded: false,
+            earlier_credentials_files: Vec::new(),
         }
     }
 
@@ -737,6 +753,7 @@ impl Journal {
         fsutil::write_atomic(&path, secret.expose_secret().as_bytes())
             .map_err(|source| JournalError::Io { path, source })?;
         s.secret_pending = true;
+        s.secret_discarded = false;
         self.save(s)
     }
 
@@ -766,9 +783,39 @@ impl Journal {
     pub fn hand_over(&self, s: &mut Session, file: Option<PathBuf>) -> Result<()> {
         s.handed_over = true;
         if file.is_some() {
+            if let Some(old) = s.credentials_file.take()
+                && file.as_ref() != Some(&old)
+                && !s.earlier_credentials_files.contains(&old)
+            {
+                s.earlier_credentials_files.push(old);
+            }
             s.credentials_file = file;
         }
         self.wipe_secret(s)
+    }
+
+    /// Forgets a setup: its journal, a secret still waiting in it (overwritten first), its last
+    /// check. Hand-over files and Halo are not touched.
+    pub fn discard(&self, s: &Session) -> Result<()> {
+        if !valid_id(&s.id) {
+            return Err(JournalError::NotFound(s.id.clone()));
+        }
+        let secret = self.secret_path(&s.id);
+        if secret.exists() {
+            fsutil::wipe(&secret).map_err(|source| JournalError::Io {
+                path: secret.clone(),
+                source,
+            })?;
+        }
+        let check = self.check_path(&s.id);
+        if check.exists() {
+            fs::remove_file(&check).map_err(|source| JournalError::Io {
+                path: check.clone(),
+                source,
+            })?;
+        }
+        let path = self.path(&s.id);
+        fs::remove_file(&path).map_err(|source| JournalError::Io { path, source })
     }
 
     fn check_path(&self, id: &str) -> PathBuf {

@@ -349,6 +349,24 @@ impl Applier<'_> {
                             .iter()
                             .find(|a| a.id.as_deref() == Some(id.as_str()))
                         {
+                            let sent = s.objects.client_id.clone().unwrap_or_default();
+                            let halos = app.client_id.trim();
+                            if action == "create" && !halos.is_empty() && halos != sent.trim() {
+                                // Halo issued credentials of its own (its client id is not
+                                // the one sent) and its answer, with its secret, was lost:
+                                // the journaled secret is not the application's. Forget it;
+                                // the lost-secret route gives this same application a new one.
+                                self.journal.wipe_secret(s)?;
+                                self.journal.record(
+                                    s,
+                                    Event::Note {
+                                        text: format!(
+                                            "Halo gave the application client id {halos}, not the one sent: it issued its own secret in the answer that was lost; a new secret is set for the same application"
+                                        ),
+                                    },
+                                )?;
+                                self.say("Halo issued its own client id and secret, and its answer was lost: giving the same application a new secret");
+                            }
                             s.objects.client_id = Some(app.client_id.clone());
                         }
                     }

@@ -155,6 +155,17 @@ pub struct Action {
     pub changes: Vec<String>,
 }
 
+impl Action {
+    /// The object's name as a plan shows it: "(no name yet)" where the answers leave it empty
+    /// (a custom profile), never a blank.
+    pub fn shown_name(&self) -> &str {
+        match self.name.trim() {
+            "" => "(no name yet)",
+            n => n,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub actions: Vec<Action>,
@@ -171,8 +182,9 @@ pub struct Plan {
     /// confirms, on the scale it uses (`dialect::confirm`); the rest are in `manual`.
     #[serde(default)]
     pub role_claims: Vec<Claim>,
-    /// What the answers ask that the API does not set and the integration does not need (an
-    /// application's description): said once, never counted as a step left.
+    /// What is said about the plan as a whole, before its steps, never counted as a step left:
+    /// what the answers ask that the API does not set and the integration does not need (an
+    /// application's description), why the role's permissions are steps by hand on this Halo.
     #[serde(default)]
     pub notes: Vec<String>,
 }
@@ -247,13 +259,19 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
         }
     }
     let mut teams = Vec::new();
-    // "*" stands for every team of the instance (e.g. Rewst: "add all teams").
-    let wanted_teams: Vec<TeamAnswer> = ag
+    // "*" stands for every team of the instance (e.g. Rewst: "add all teams"); an unnamed
+    // membership is the default team (profiles that say "the default team"). A team the
+    // answers name says how it is joined: the default team and `*` only add the teams not
+    // named already, so each team is joined once.
+    let default = ag.default_team.as_deref().unwrap_or_default().trim();
+    let (named, implied): (Vec<&TeamAnswer>, Vec<&TeamAnswer>) = ag
         .teams
         .iter()
-        .flat_map(|t| {
-            // An unnamed membership is the default team (profiles that say "the default team").
-            let default = ag.default_team.as_deref().unwrap_or_default().trim();
+        .partition(|t| !t.name.trim().is_empty() && t.name.trim() != ALL);
+    let wanted_teams: Vec<TeamAnswer> = named
+        .into_iter()
+        .cloned()
+        .chain(implied.into_iter().flat_map(|t| {
             if t.name.trim().is_empty() {
                 return if default.is_empty() {
                     Vec::new()
@@ -264,21 +282,18 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
                     }]
                 };
             }
-            if t.name.trim() == ALL {
-                lk.teams
-                    .iter()
-                    .map(|x| TeamAnswer {
-                        name: x.name.clone(),
-                        ..t.clone()
-                    })
-                    .collect()
-            } else {
-                vec![t.clone()]
-            }
-        })
+            lk.teams
+                .iter()
+                .map(|x| TeamAnswer {
+                    name: x.name.clone(),
+                    ..t.clone()
+                })
+                .collect()
+        }))
         .collect();
     for t in &wanted_teams {
         match find_by_name(&lk.teams, &t.name, |x| &x.name) {
+            Some(team) if teams.iter().any(|x: &AgentTeam| Some(x.team_id) == team.id) => {}
             Some(team) => teams.push(AgentTeam {
                 team_id: team.id.unwrap_or_default(),
                 team_name: team.name.clone(),
@@ -611,9 +626,6 @@ fn role_manual_steps(
         "{} > '{role_name}' > Permissions",
         crate::plan::manual::ROLES_PATH
     );
-    if let Some(why) = all_held {
-        out.push(format!("Role permissions: {why}."));
-    }
     for (def, level, why) in held {
         let step = format!(
             "{path}: {}: {} = {}",
@@ -679,6 +691,10 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         let (write, h) = split_claims(&a.role.permissions, &vocab);
         p.role_claims = write;
         held = h;
+        // Why is said about the plan; "Set by hand" lists steps only (each a place in Halo).
+        if let Some(why) = &all_held {
+            p.notes.push(format!("Role permissions: {why}."));
+        }
     }
     p.notes.extend(description_note(a));
 
@@ -1198,6 +1214,39 @@ mod tests {
         assert_eq!(ag.teams[0].team_id, 3);
     }
 
+    /// Issue 20 item 2: a team ticked by name that is also the default team (which an unnamed
+    /// membership or `*` stands for too) is one membership, with the flags of the named one.
+    #[test]
+    fn a_team_named_twice_is_joined_once() {
+        let mut a = answers();
+        a.agent.default_team = Some("Service Desk".into());
+        a.agent.teams = vec![
+            TeamAnswer {
+                name: String::new(),
+                ..TeamAnswer::default()
+            },
+            TeamAnswer {
+                name: "service desk".into(),
+                unassigned_access: true,
+                ..TeamAnswer::default()
+            },
+            TeamAnswer {
+                name: ALL.into(),
+                ..TeamAnswer::default()
+            },
+        ];
+        let mut lk = lookups();
+        lk.teams.push(Team::new(4, "Operations"));
+        let mut probs = vec![];
+        let ag = agent_object(&a, "r", &lk, &mut probs);
+        assert!(probs.is_empty(), "{probs:?}");
+        assert_eq!(
+            ag.teams.iter().map(|t| t.team_id).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
+        assert!(ag.teams[0].unassigned_access, "the named entry's flags");
+    }
+
     #[test]
     fn star_means_every_team_and_reuse_works_by_name() {
         let mut a = answers();
@@ -1313,8 +1362,19 @@ mod dialect_tests {
         );
         let p = plan(&guardz(), &legacy, &Objects::default(), "m");
         assert!(p.role_claims.is_empty());
+        // Why is said about the plan; "Set by hand" lists only steps, each a place in Halo
+        // (issue 20 item 9: the summary was a step).
+        assert!(
+            p.notes.iter().any(|n| n.contains("does not confirm")),
+            "{:?}",
+            p.notes
+        );
+        assert!(
+            p.manual.iter().all(|m| m.starts_with("Configuration >")),
+            "{:?}",
+            p.manual
+        );
         let text = p.manual.join("\n");
-        assert!(text.contains("does not confirm"), "{text}");
         assert!(
             text.contains("Feature Access: Tickets = Read and Modify")
                 && text.contains("Tickets: Can add new Tickets = Yes")

@@ -95,6 +95,19 @@ pub fn check_target(path: &Path, overwrite: bool) -> Result<Format, SaveError> {
     Ok(format)
 }
 
+/// The command that gives setup `setup`'s integration a new secret without downtime and hands
+/// it over: a second application beside the first, which stays until `rotate --finish`. The one
+/// place that spells it (the expiry warning, `check`'s fix, the wizard, `status`).
+pub fn rotate_command(setup: &str) -> String {
+    format!("halo-onboard rotate --setup {setup}")
+}
+
+/// The command that gives setup `setup`'s application a new secret in place, for a secret
+/// nobody holds (wiped before its hand-over): no vendor is cut off, so no second application.
+pub fn new_secret_command(setup: &str) -> String {
+    format!("halo-onboard apply --setup {setup} --new-secret --yes")
+}
+
 /// The client id and secret of a hand-over file this tool wrote (any of the three formats).
 pub fn read_credentials(path: &Path) -> Option<(String, SecretString)> {
     let format = Format::from_path(path).ok()?;

@@ -105,16 +105,94 @@ pub fn bootstrap_client(
 }
 
 /// Connects with the bootstrap credential: where Halo is, then a token.
+///
+/// For a hosted Halo both go out at once: the token request goes to the authorisation server
+/// the admin typed or implied (`<typed URL>/auth`, or `--auth-url`), beside `GET
+/// /api/authinfo`, and its answer counts only if authinfo then names that same server (scheme,
+/// host, port and path). Otherwise it is dropped (cancelled if still running) and the token is
+/// asked where authinfo says, as without the guess. The secret never goes to a server the admin
+/// did not type: authinfo's word alone never sends it anywhere sooner. One round trip fewer.
 pub async fn connect(
     place: &Place,
     client_id: &str,
     secret: SecretString,
     opts: ClientOptions,
 ) -> Result<Connection, HaloError> {
-    let ep = endpoint(place, &opts).await?;
+    let Some(guess) = typed_endpoint(place) else {
+        let ep = endpoint(place, &opts).await?;
+        return token_at(ep, client_id, secret, opts).await;
+    };
+    let early = bootstrap_client(guess.clone(), client_id, secret.clone(), opts.clone())?;
+    let early_token = early.token();
+    tokio::pin!(early_token);
+    let mut early_answer = None;
+    // Discovery decides; the early token request runs meanwhile (and no longer than that if
+    // discovery fails: an error here drops it).
+    let ep = {
+        let found = endpoint(place, &opts);
+        tokio::pin!(found);
+        loop {
+            tokio::select! {
+                ep = &mut found => break ep?,
+                t = &mut early_token, if early_answer.is_none() => early_answer = Some(t),
+            }
+        }
+    };
+    if ep.same_auth_server(&guess) {
+        let answer = match early_answer {
+            Some(a) => a,
+            None => early_token.await,
+        };
+        match answer {
+            // Authinfo may add a tenant the early request did not carry: on the instance's own
+            // login server the host names the instance (clients that send no tenant work
+            // there, see the reference's section 1.1); later token requests carry it.
+            Ok(token) => {
+                let client = early.moved_to(ep).await?;
+                return Ok(Connection { client, token });
+            }
+            // A refusal stands only for the very request discovery would have sent.
+            Err(e) if ep.tenant == guess.tenant => return Err(e),
+            Err(_) => {}
+        }
+    }
+    token_at(ep, client_id, secret, opts).await
+}
+
+/// The bootstrap client on `ep` and its first token.
+async fn token_at(
+    ep: Endpoint,
+    client_id: &str,
+    secret: SecretString,
+    opts: ClientOptions,
+) -> Result<Connection, HaloError> {
     let client = bootstrap_client(ep, client_id, secret, opts)?;
     let token = client.token().await?;
     Ok(Connection { client, token })
+}
+
+/// The endpoint of a hosted `place` from what the admin typed alone (the URL, `--auth-url`,
+/// the tenant), as [`endpoint`] settles it when authinfo names no other server; `None` for the
+/// other places (they need no discovery) or an address that does not parse (discovery says why).
+fn typed_endpoint(place: &Place) -> Option<Endpoint> {
+    let Place::Hosted {
+        url,
+        auth_url,
+        tenant,
+    } = place
+    else {
+        return None;
+    };
+    let mut ep = Endpoint::hosted(url.trim()).ok()?;
+    if let Some(a) = auth_url {
+        ep = ep.with_auth_url(a).ok()?;
+    }
+    ep.tenant = tenant
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    Some(ep)
 }
 
 /// Halo reported the token's scopes and `admin` is not among them: roles, agents and
@@ -238,15 +316,39 @@ pub async fn survey(c: &Client, scope: For<'_>) -> Result<(Agent, Lookups), Halo
     tokio::try_join!(c.me(), lookups(c, scope))
 }
 
-/// A journaled setup to apply: the one `resume_id` names (with the answers as they are now), or
-/// a new one on `ep`.
+/// The setup of the same integration, if this Halo has one journaled here: the same vendor
+/// (profile) and application name on the same Halo, not rolled back; the newest. Applying,
+/// repairing, rotating or resuming that integration again continues it (one setup id per
+/// integration), so `status` shows it once, with its whole history.
+pub fn same_integration(journal: &Journal, answers: &Answers, ep: &Endpoint) -> Option<Session> {
+    let app = answers.application.name.trim();
+    if app.is_empty() {
+        return None;
+    }
+    let here = crate::halo::normalise_url(ep.base_url()).unwrap_or_else(|_| ep.base_url().into());
+    journal.list().0.into_iter().find(|s| {
+        s.status != Status::RolledBack
+            && s.answers.profile == answers.profile
+            && s.answers.application.name.trim().eq_ignore_ascii_case(app)
+            && s.endpoint.as_ref().is_some_and(|e| {
+                crate::halo::normalise_url(e.base_url()).unwrap_or_else(|_| e.base_url().into())
+                    == here
+            })
+    })
+}
+
+/// A journaled setup to apply: the one `resume_id` names (with the answers as they are now),
+/// else the same integration's ([`same_integration`]), else a new one on `ep`.
 pub fn open(
     journal: &Journal,
     answers: Answers,
     ep: &Endpoint,
     resume_id: Option<&str>,
 ) -> Result<Session, JournalError> {
-    let Some(id) = resume_id else {
+    let known = resume_id
+        .map(String::from)
+        .or_else(|| same_integration(journal, &answers, ep).map(|s| s.id));
+    let Some(id) = known.as_deref() else {
         return journal.create(answers, Some(ep.clone()));
     };
     let mut s = journal.load(id)?;
@@ -310,6 +412,18 @@ pub fn handed_over(
         s.status = Status::HandedOver;
     }
     journal.save(s)
+}
+
+/// The admin threw the secret away before handing it over (neither copied nor saved): the
+/// journal forgets it and says so; the setup is not handed over, and a resume gives the
+/// application a new secret (the lost-secret route).
+pub fn discarded(journal: &Journal, s: &mut Session) -> Result<(), JournalError> {
+    s.secret_discarded = true;
+    s.push(crate::journal::Event::Note {
+        text: "the secret was wiped before it was copied or saved: the application needs a new one"
+            .into(),
+    });
+    journal.wipe_secret(s)
 }
 
 /// Verifies a setup again (after the admin fixed what failed in Halo) with `secret`, the one

@@ -28,7 +28,7 @@ use crate::halo::{Client, ClientOptions, HaloError};
 use crate::journal::rotation::{Previous, Purpose, Rotation, Undo};
 use crate::journal::{Event, Journal, Objects, Session, Status, Subject, now_unix};
 use crate::plan::apply::{Applier, GivenSecret, Progress};
-use crate::plan::inventory::{self, Integration, RoleRead};
+use crate::plan::inventory::{self, AgentRead, Integration, RoleRead};
 use crate::plan::rotate::{RotateError, Rotator, is_recorded};
 use crate::plan::session::{For, ProgressFn};
 use crate::plan::verify::{self, Target, Verification};
@@ -241,12 +241,17 @@ fn differences(have: &Permissions, want: &Permissions) -> (Vec<String>, Vec<Stri
 pub fn plan(cur: &Current, target: &Answers, new_agent: bool) -> Result<Plan, RotateError> {
     let i = &cur.integration;
     let Some(agent) = i.agent() else {
+        // Say why: a refusal, a rate limit and an outage each have their own fix.
+        let why = match &i.agent {
+            AgentRead::Unreadable { why, .. } => format!(": {why}"),
+            _ => " (it names no agent)".into(),
+        };
         return Err(RotateError::NotReady(
             format!(
-                "the agent application '{}' logs in as could not be read",
+                "the agent application '{}' logs in as could not be read{why}",
                 i.app.display_name
             ),
-            "Check that the bootstrap application may read agents (admin scope, an administrator agent), then run it again.".into(),
+            "If Halo refused it, check that the bootstrap application may read agents (admin scope, an administrator agent); then run it again.".into(),
         ));
     };
     let want = &target.role.permissions;

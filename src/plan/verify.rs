@@ -30,8 +30,14 @@ pub enum Layer {
     Role,
     /// Team/department membership of the agent.
     Visibility,
-    /// Network or Halo trouble, not a setting.
+    /// The network: Halo could not be reached (DNS, connect, TLS, timeout, a dropped
+    /// connection).
     Transport,
+    /// Halo's rate limit (429) held the requests back: not a setting, try again later.
+    RateLimit,
+    /// Halo answered with a server error (5xx) or something that is not an answer of its
+    /// API: not a setting.
+    Server,
 }
 
 impl Layer {
@@ -42,7 +48,41 @@ impl Layer {
             Self::Role => "agent role",
             Self::Visibility => "team/department visibility",
             Self::Transport => "network",
+            Self::RateLimit => "Halo's rate limit (429)",
+            Self::Server => "Halo's server (an HTTP error)",
         }
+    }
+
+    /// Not a setting in Halo: the check could not run, so nothing about the setup was learnt.
+    pub fn not_a_setting(self) -> bool {
+        matches!(self, Self::Transport | Self::RateLimit | Self::Server)
+    }
+
+    /// Why a check could not run, in words (for "did not finish: …").
+    pub fn why(self) -> &'static str {
+        match self {
+            Self::RateLimit => "Halo kept answering 429 (rate limit)",
+            Self::Server => "Halo answered with a server error",
+            _ => "Halo could not be reached",
+        }
+    }
+}
+
+/// The layer of an error that is not about a setting (the network, the rate limit, Halo's
+/// server), if it is one.
+pub fn outside_layer(e: &HaloError) -> Option<Layer> {
+    match e {
+        HaloError::RateLimited(_) => Some(Layer::RateLimit),
+        HaloError::Server(..)
+        | HaloError::Http(..)
+        | HaloError::Decode(..)
+        | HaloError::TooLarge(..) => Some(Layer::Server),
+        HaloError::Dns(_)
+        | HaloError::Connect(_)
+        | HaloError::Tls(_)
+        | HaloError::Timeout(..)
+        | HaloError::ConnectionReset(_) => Some(Layer::Transport),
+        _ => None,
     }
 }
 
@@ -288,11 +328,7 @@ pub async fn verify_with_role(
             (granted, info.scopes)
         }
         Err(e) => {
-            let layer = if e.is_transient() {
-                Layer::Transport
-            } else {
-                Layer::Credentials
-            };
+            let layer = outside_layer(&e).unwrap_or(Layer::Credentials);
             v.invalid_client = matches!(e, HaloError::InvalidClient);
             v.checks.push(fail("token", layer, e.to_string(), e.hint()));
             return v;
@@ -538,7 +574,7 @@ fn classify_layer(e: &HaloError) -> Layer {
             Layer::Credentials
         }
         HaloError::InvalidScope(_) => Layer::Scope,
-        _ => Layer::Transport,
+        e => outside_layer(e).unwrap_or(Layer::Transport),
     }
 }
 
@@ -557,6 +593,31 @@ mod tests {
             1
         );
         assert_eq!(rows(&serde_json::json!({"x": 1}), "tickets"), 0);
+    }
+
+    /// Issue 20 item 9: a 500 is Halo's server, a 429 its rate limit; only what never reached
+    /// Halo is "network".
+    #[test]
+    fn what_blocks_a_check_is_named_for_its_cause() {
+        let p = "/api/Tickets".to_string();
+        let l = |e: HaloError| classify_layer(&e);
+        assert_eq!(
+            l(HaloError::Server(500, p.clone(), "boom".into())),
+            Layer::Server
+        );
+        assert_eq!(
+            l(HaloError::Server(500, p.clone(), "boom".into())).label(),
+            "Halo's server (an HTTP error)"
+        );
+        assert_eq!(
+            l(HaloError::RateLimited("slow down".into())),
+            Layer::RateLimit
+        );
+        assert!(Layer::RateLimit.label().contains("429"));
+        assert_eq!(l(HaloError::Connect(p.clone())).label(), "network");
+        assert!(Layer::RateLimit.why().contains("429"));
+        assert!(!Layer::Server.why().contains("reached"));
+        assert_eq!(l(HaloError::Forbidden(p, "no".into())), Layer::Role);
     }
 
     #[test]

@@ -109,9 +109,18 @@ impl Profile {
             Pick::All => vec![dept(ALL_DEPARTMENTS)],
             Pick::Named => a.departments.names.iter().map(|n| dept(n)).collect(),
         };
+        // Halo wants a first name; most guides name the agent but leave that open, so the
+        // vendor's name stands in. Said here, once, so the wizard and headless build the same
+        // agent (and a re-apply from one never "updates" what the other made). A profile that
+        // names no agent (Custom, least privilege) leaves the names to the user.
+        let firstname = if a.firstname.trim().is_empty() && !a.username.trim().is_empty() {
+            self.vendor.clone()
+        } else {
+            a.firstname.clone()
+        };
         let agent = AgentAnswers {
             name: a.username.clone(),
-            firstname: a.firstname.clone(),
+            firstname,
             surname: a.surname.clone(),
             initials: a.initials.clone(),
             email: a.email.clone(),

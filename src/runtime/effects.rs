@@ -224,6 +224,20 @@ impl Runner {
                     let _ = tx.send(Msg::Reverified(r));
                 });
             }
+            Effect::ReadRoles(wanted) => {
+                let tx = self.tx.clone();
+                let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+                    let _ = tx.send(Msg::RolesRead(Err("not connected".into())));
+                    return;
+                };
+                tokio::spawn(async move {
+                    let names: Vec<&str> = wanted.iter().map(String::as_str).collect();
+                    let r = crate::halo::dialect::confirm::read_roles(&client, &names)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::RolesRead(r));
+                });
+            }
             Effect::SaveAnswers { path, answers } => {
                 let r = save_answers(&path, &answers)
                     .map(|()| path.clone())
@@ -233,7 +247,10 @@ impl Runner {
             Effect::ConfirmHandover(mut s) => {
                 let r = Journal::open_default().and_then(|j| {
                     let file = s.credentials_file.clone();
-                    session::handed_over(&j, &mut s, file, true)
+                    // Finished only once verified: a failed verification stays open (`status`
+                    // says so, `check` and `resume` continue it).
+                    let verified = s.status == crate::journal::Status::Verified;
+                    session::handed_over(&j, &mut s, file, verified)
                 });
                 let _ = self.tx.send(Msg::HandedOver(
                     r.map_err(|e| format!("{e} ({})", e.hint())),
@@ -255,6 +272,12 @@ impl Runner {
                         ),
                     ));
                 }
+            }
+            Effect::DiscardSecret(mut s) => {
+                let r = Journal::open_default().and_then(|j| session::discarded(&j, &mut s));
+                let _ = self.tx.send(Msg::HandedOver(
+                    r.map_err(|e| format!("{e} ({})", e.hint())),
+                ));
             }
             Effect::SaveInstance {
                 path,

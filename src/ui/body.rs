@@ -91,8 +91,13 @@ impl<'a> Body<'a> {
     pub(super) fn blank(&mut self) {
         self.lines.push(Line::from(""));
     }
+    /// A section title; wrapped where the screen is narrower (never cut).
     pub(super) fn header(&mut self, t: &Theme, text: &str) {
-        self.lines.push(Line::styled(text.to_string(), t.accent));
+        if text.chars().count() <= self.width {
+            self.lines.push(Line::styled(text.to_string(), t.accent));
+        } else {
+            self.wrapped(t.accent, "", text);
+        }
     }
 }
 

@@ -124,7 +124,17 @@ fn form(m: &Model, t: &Theme, b: &mut Body) {
         if is_focus {
             b.focus_line = Some(b.lines.len());
         }
-        let (value, vstyle, cursor_col) = value_of(m, t, fld, is_focus, value_w);
+        let (mut value, vstyle, cursor_col) = value_of(m, t, fld, is_focus, value_w);
+        // A text value wider than its column (a GUID client id at 60 columns) is shown whole
+        // under its label while not edited, never cut where no one can tell.
+        let whole = m.input_value(fld);
+        let below = fld.kind() == Kind::Text
+            && !is_focus
+            && whole.chars().count() > value_w
+            && !whole.is_empty();
+        if below {
+            value = String::new();
+        }
         let marker = if is_focus { "▶ " } else { "  " };
         let lstyle = if is_focus { t.selection } else { t.text };
         let line = if fld.kind() == Kind::Button {
@@ -152,6 +162,9 @@ fn form(m: &Model, t: &Theme, b: &mut Body) {
             b.cursor = Some((b.lines.len(), (2 + label_w + 1 + c) as u16));
         }
         b.push(line);
+        if below {
+            b.verbatim(vstyle, whole);
+        }
         if let Some(e) = field_error(m, fld) {
             b.note(t.error, format!("✗ {e}"));
         }
@@ -196,8 +209,9 @@ fn value_of(
             if n == 0 && !focus {
                 return ("(not stored anywhere)".into(), t.muted, None);
             }
-            let shown = n.min(width.saturating_sub(1));
-            ("•".repeat(shown), t.text, focus.then_some(shown))
+            let shown = mask(n, width.saturating_sub(1));
+            let end = shown.chars().count();
+            (shown, t.text, focus.then_some(end))
         }
         Behaviour::Log => (String::new(), t.muted, None),
         _ => {
@@ -210,6 +224,17 @@ fn value_of(
             (fit_value(text, width), style, None)
         }
     }
+}
+
+/// A masked secret of `n` characters in `room` columns. Wider than that, the count says it,
+/// so every key typed shows (a mask that stopped growing made a typed `t` look like a key).
+pub(crate) fn mask(n: usize, room: usize) -> String {
+    if n <= room {
+        return "•".repeat(n);
+    }
+    let count = format!(" {n} characters");
+    let dots = room.saturating_sub(count.chars().count()).max(1);
+    format!("{}{count}", "•".repeat(dots))
 }
 
 /// A value cut to the value column with an ellipsis; a choice keeps its arrows.
@@ -435,6 +460,11 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
     }
     b.blank();
     match &m.conn {
+        // In a text field letters are text: the hint names the keys that test from there.
+        ConnState::NotConnected if m.focused().takes_text() => b.push(Line::styled(
+            "Not connected yet: test the connection (Ctrl-N, or Enter on Test connection).",
+            t.muted,
+        )),
         ConnState::NotConnected => b.push(Line::styled(
             "Not connected yet: test the connection (t).",
             t.muted,

@@ -53,10 +53,14 @@ pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
                 LogKind::Warn => t.warning,
                 LogKind::Error => t.error,
             };
-            Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("{:<5} ", e.kind.tag()), t.muted),
                 Span::styled(e.text.as_str(), style),
-            ])
+            ];
+            if e.repeats > 1 {
+                spans.push(Span::styled(format!(" (×{})", e.repeats), t.muted));
+            }
+            Line::from(spans)
         })
         .collect();
     f.render_widget(block, area);

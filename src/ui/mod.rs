@@ -2,6 +2,7 @@
 
 pub mod background;
 pub mod body;
+pub mod caps;
 pub mod form;
 pub mod keys;
 pub mod log_pane;
@@ -56,6 +57,7 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::SavePath(p) => overlay::save_path(m, t, f, area, p),
         Overlay::ConfirmOverwrite(p) => overlay::confirm_overwrite(t, f, area, p),
         Overlay::ConfirmWipe => overlay::confirm_wipe(m, t, f, area),
+        Overlay::ConfirmPasted => overlay::confirm_pasted(t, f, area),
         Overlay::SaveInstance(name) => overlay::save_instance(m, t, f, area, name),
         Overlay::ConfirmInstanceReplace(name) => {
             overlay::confirm_instance_replace(m, t, f, area, name)

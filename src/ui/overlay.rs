@@ -384,7 +384,8 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         ),
         Line::styled(
             format!(
-                "Confirming wipes the only copy: Halo will not show it again, and the vendor would need a new secret (halo-onboard apply --setup {id} --yes --new-secret)."
+                "Confirming wipes the only copy: Halo will not show it again, and the vendor would need a new secret ({}).",
+                crate::plan::handover::new_secret_command(id)
             ),
             t.text,
         ),
@@ -397,6 +398,31 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         what,
         ["w", "wipe it anyway"],
     );
+}
+
+/// After `c`: OSC 52 may have gone nowhere (tmux, many SSH clients drop it) and nothing tells
+/// the wizard; only the admin can say the paste arrived.
+pub fn confirm_pasted(t: &Theme, f: &mut Frame, area: Rect) {
+    let lines = vec![
+        Line::styled(
+            "The secret was sent to the clipboard (OSC 52); a terminal, tmux or SSH client may drop it, and nothing tells the wizard.",
+            t.warning,
+        ),
+        Line::styled(
+            "Paste it where it goes (the vendor's form, a password manager) and check it is all there. Wiping it here cannot be undone: Halo will not show it again.",
+            t.text,
+        ),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", t.accent),
+            Span::styled(" the paste arrived: wipe it here   ", t.muted),
+            Span::styled("s", t.accent),
+            Span::styled(" save to a file instead   ", t.muted),
+            Span::styled("any other key", t.accent),
+            Span::styled(" keeps it", t.muted),
+        ]),
+    ];
+    popup(t, f, centred(area, 76, 11), "Did the paste arrive?", lines);
 }
 
 /// Halo's authinfo points the login to another server: the secret goes there only on `y`.

@@ -65,6 +65,19 @@ fn kind_label(k: Kind) -> &'static str {
 }
 
 fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
+    if m.apply.reading_roles {
+        // Judged without the roles' permissions the plan would say things that are not so.
+        b.header(t, "Plan");
+        b.wrapped(
+            t.accent,
+            "",
+            &format!(
+                "{} reading the permissions of the setup's roles from Halo…",
+                SPINNER[m.spinner % SPINNER.len()]
+            ),
+        );
+        return;
+    }
     if !p.problems.is_empty() {
         b.header(t, "Problems (block apply)");
         for e in &p.problems {
@@ -81,10 +94,13 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
         b.note(
             t.text,
             format!(
-                "{:<12} {:<7} '{}'{id}",
+                "{:<12} {:<7} {}{id}",
                 a.object.label(),
                 kind_label(a.kind),
-                a.name
+                match a.name.trim() {
+                    "" => a.shown_name().to_string(),
+                    n => format!("'{n}'"),
+                }
             ),
         );
         for c in &a.changes {
@@ -99,7 +115,7 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
     manual_steps(t, b, &p.manual);
     if !p.notes.is_empty() {
         b.blank();
-        b.header(t, "Not set through the API (optional)");
+        b.header(t, "Notes on this plan (not steps to do)");
         for n in &p.notes {
             b.wrapped(t.muted, "  ", &format!("• {n}"));
         }
@@ -365,11 +381,11 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
             st.client_id.clone()
         };
         field("Client ID", id, st.field == 0, b);
-        let n = st.secret.chars().min(b.width.saturating_sub(20));
+        let n = st.secret.chars();
         let secret = if n == 0 {
             "(paste the Client Secret; never stored but for the hand-over)".to_string()
         } else {
-            "•".repeat(n)
+            super::form::mask(n, b.width.saturating_sub(20))
         };
         field("Client Secret", secret, st.field == 1, b);
         b.blank();
@@ -386,7 +402,7 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
     b.note(
         t.muted,
         if m.apply.secret_needed {
-            "Press Enter: the wizard gets a token with the pasted secret to prove it, then continues the same setup (the application stays this setup's own)."
+            "Press Enter: the wizard gets a token with the pasted secret to prove it, then continues the same setup (the application stays this setup's own: rollback deletes it)."
         } else {
             "When it is saved in Halo, press Enter: the wizard finds it by name, adopts it and continues. What you make by hand is never deleted by rollback."
         },
@@ -514,6 +530,15 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
                 "",
                 "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it (c) or save it (s), give it to the vendor, then confirm the hand-over (Enter) to wipe it here and from the journal.",
             );
+        } else if ap.discarded {
+            b.wrapped(
+                t.error,
+                "",
+                &format!(
+                    "✗ Not handed over: the secret was wiped before it was copied or saved, and exists nowhere. Give the application a new one: {}",
+                    crate::plan::handover::new_secret_command(m.apply.session_id.as_deref().unwrap_or("ID"))
+                ),
+            );
         } else {
             b.wrapped(
                 t.success,
@@ -616,7 +641,7 @@ fn handover(m: &Model, t: &Theme, b: &mut Body) {
     let keys = if ap.secret_pending() {
         "c copy secret (OSC 52)   s save to a file   a save answers   Enter/y confirm hand-over"
     } else {
-        "a save answers   q quit"
+        "a save answers   n next integration on this Halo   q quit"
     };
     b.wrapped(t.accent, "", keys);
     b.blank();

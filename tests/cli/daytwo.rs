@@ -477,7 +477,7 @@ async fn audit_flags_the_hand_made_integrations_of_the_seed() {
     assert_eq!(v["high_risks"], 4, "{v}");
 
     // Roles refused: administrator unknown, said; no guess.
-    let c = reqwest::Client::new();
+    let c = crate::common::http();
     c.post(format!("{}/_sim/faults", sim.url))
         .body(r#"{"refuse_reads":["roles"]}"#)
         .send()

@@ -240,9 +240,11 @@ async fn missing_secret_is_exit_2_naming_the_variable() {
     assert!(api_writes(&sim).is_empty());
 }
 
-/// `completions SHELL` prints a script generated from the live command line: bash accepts it,
-/// and sourcing it completes subcommands and flag values; the other shells get theirs; `man`
-/// prints a roff page naming every subcommand.
+/// `completions SHELL` prints a script that asks the installed binary itself (clap_complete's
+/// dynamic completion): bash accepts it, and sourcing it completes subcommands, flags, flag
+/// values, and what only this installation knows (issue 20): profile ids, setup ids and
+/// saved instance names. The other shells get theirs; `man` prints a roff page naming every
+/// subcommand.
 #[test]
 fn completions_and_man_page() {
     let home = Home::new();
@@ -251,6 +253,19 @@ fn completions_and_man_page() {
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
         out.stdout
     };
+    // A setup and a saved instance for the completer to find.
+    let a = halo_onboard::answers::Answers {
+        profile: Some("topleft".into()),
+        ..Default::default()
+    };
+    let setup = home.journal().create(a, None).unwrap().id;
+    let cfg_dir = home.path().join("xdg-config").join("halo-onboard");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    std::fs::write(
+        cfg_dir.join("config.toml"),
+        "[instance.acme]\nurl = \"https://acme.halopsa.com\"\n[instance.beta]\nurl = \"https://beta.halopsa.com\"\n",
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("halo-onboard.bash");
     std::fs::write(&script, run(&["completions", "bash"])).unwrap();
@@ -263,15 +278,16 @@ fn completions_and_man_page() {
     let complete = |words: &str, cword: usize| {
         let prog = format!(
             "source '{}'; COMP_WORDS=({words}); COMP_CWORD={cword}; \
-             _halo__onboard halo-onboard \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
+             _clap_complete_halo_onboard halo-onboard \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; \
              echo \"${{COMPREPLY[@]}}\"",
             script.display()
         );
-        let out = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(prog)
-            .output()
-            .unwrap();
+        let mut c = std::process::Command::new("bash");
+        c.arg("-c").arg(prog).env_clear();
+        for (k, v) in home.vars() {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     assert_eq!(complete("halo-onboard ap", 1), "apply");
@@ -279,11 +295,22 @@ fn completions_and_man_page() {
     assert!(complete("halo-onboard completions ''", 2).contains("powershell"));
     assert!(complete("halo-onboard apply --pro", 2).contains("--profile"));
     assert_eq!(complete("halo-onboard profiles sh", 2), "show");
+    // What only this installation knows.
+    assert_eq!(complete("halo-onboard apply --profile hudu-", 3), "hudu-kb");
+    assert!(complete("halo-onboard profiles show top", 3).contains("topleft"));
+    let ids = complete("halo-onboard resume ''", 2);
+    assert!(ids.contains(&setup) && ids.contains("last"), "{ids}");
+    assert_eq!(
+        complete(&format!("halo-onboard status {}", &setup[..10]), 2),
+        setup
+    );
+    assert_eq!(complete("halo-onboard check --instance a", 3), "acme");
+    assert_eq!(complete("halo-onboard --instance b", 2), "beta");
     for shell in ["zsh", "fish", "powershell", "elvish"] {
         let s = run(&["completions", shell]);
         assert!(
-            s.contains("apply") && s.contains("rollback"),
-            "{shell}:\n{s}"
+            s.contains("COMPLETE") && s.contains(crate::common::bin::BIN),
+            "{shell} asks this binary:\n{s}"
         );
     }
     let man = run(&["man"]);
@@ -301,6 +328,88 @@ fn completions_and_man_page() {
     ] {
         assert!(man.contains(sub), "man page misses {sub}");
     }
+}
+
+/// Every subcommand has its own man page: `man apply` prints it (its options in it),
+/// `man profiles show` a nested one's, an unknown name is exit 2 naming the known ones, and
+/// `man --dir DIR` writes one file per page, never over an existing page unless `--force`.
+#[test]
+fn man_pages_for_each_subcommand() {
+    let home = Home::new();
+    let apply = home.run_blocking(["man", "apply"], &[]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    assert!(
+        apply.stdout.contains(".TH halo-onboard-apply 1"),
+        "{}",
+        apply.stdout
+    );
+    assert!(apply.stdout.contains("profile"), "{}", apply.stdout);
+    let show = home.run_blocking(["man", "profiles", "show"], &[]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.contains(".TH halo-onboard-profiles-show 1"),
+        "{}",
+        show.stdout
+    );
+    let bad = home.run_blocking(["man", "aply"], &[]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("\"aply\"") && bad.stderr.contains("apply, check"),
+        "{}",
+        bad.stderr
+    );
+    assert!(bad.stdout.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man1");
+    let out_s = out.to_str().unwrap();
+    let r = home.run_blocking(["man", "--dir", out_s], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let listed: Vec<&str> = r.stdout.lines().collect();
+    for page in [
+        "halo-onboard.1",
+        "halo-onboard-apply.1",
+        "halo-onboard-check.1",
+        "halo-onboard-resume.1",
+        "halo-onboard-profiles-show.1",
+        "halo-onboard-handover-clean.1",
+        "halo-onboard-man.1",
+    ] {
+        let p = out.join(page);
+        assert!(
+            listed.contains(&p.to_str().unwrap()),
+            "{page} not listed: {listed:?}"
+        );
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(".TH "), "{page}: {text}");
+    }
+    assert!(
+        !out.join("halo-onboard-help.1").exists(),
+        "clap's help subcommand has no page"
+    );
+    // An existing page is not replaced without --force, and nothing else is written.
+    std::fs::write(out.join("halo-onboard-apply.1"), "mine").unwrap();
+    std::fs::remove_file(out.join("halo-onboard-check.1")).unwrap();
+    let r = home.run_blocking(["man", "--dir", out_s], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("already exists") && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("halo-onboard-apply.1")).unwrap(),
+        "mine"
+    );
+    assert!(!out.join("halo-onboard-check.1").exists());
+    let r = home.run_blocking(["man", "--dir", out_s, "--force"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::read_to_string(out.join("halo-onboard-apply.1"))
+            .unwrap()
+            .contains(".TH halo-onboard-apply 1")
+    );
+    assert!(out.join("halo-onboard-check.1").exists());
 }
 
 /// `man | head`: the reader goes away before the page is written; that is not an error

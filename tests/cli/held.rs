@@ -937,9 +937,18 @@ pub async fn tls_is_checked_for_real() -> Outcome {
             r.code,
             r.stderr
         );
+        // The token may be asked at the https URL typed (beside authinfo, before it names
+        // the http login): the front forwards that one to the emulator. Every token request
+        // the emulator saw must have come that way, none straight to its plain port.
+        let tokens = sim
+            .requests()
+            .iter()
+            .filter(|x| x.path == "/auth/token")
+            .count();
         ensure!(
-            !sim.requests().iter().any(|x| x.path == "/auth/token"),
-            "the secret went to the http login"
+            tokens == fr.token_posts(),
+            "the secret went to the http login: {tokens} token requests at the emulator, {} through the https front",
+            fr.token_posts()
         );
     }
     let (r, sim, fr, _home) = tls_apply(Leaf::Good, true).await;

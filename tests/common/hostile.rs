@@ -105,7 +105,7 @@ pub async fn front(sim: &SimHandle, knobs: Knobs) -> Front {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let knobs = Arc::new(Mutex::new(knobs));
     let upstream = sim.url.clone();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let http = crate::common::http_builder().no_proxy().build().unwrap();
     let (k, me) = (knobs.clone(), url.clone());
     let app = axum::Router::new().fallback(move |req: Request<Body>| {
         let (k, me, upstream, http) = (k.clone(), me.clone(), upstream.clone(), http.clone());

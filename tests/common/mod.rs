@@ -12,3 +12,15 @@ pub mod screen;
 pub mod tls;
 pub mod tmux;
 pub mod wizard;
+
+/// A plain reqwest client for the tests' own calls (the emulator's `/_sim` endpoints, raw
+/// requests): the program's TLS provider installed first, as the program does.
+pub fn http() -> reqwest::Client {
+    http_builder().build().unwrap()
+}
+
+/// [`http`]'s builder, for a client with other settings.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    halo_onboard::halo::client::tls::install();
+    reqwest::Client::builder()
+}

@@ -75,18 +75,50 @@ impl Ca {
     }
 }
 
-/// The HTTPS front: its address, and how many handshakes finished (each one's bytes were
-/// forwarded to the emulator).
+/// The HTTPS front: its address, how many handshakes finished (each one's bytes were
+/// forwarded to the emulator), and how many token requests it forwarded.
 pub struct Front {
     /// `https://127.0.0.1:PORT`.
     pub url: String,
     pub handshakes: Arc<AtomicUsize>,
+    pub token_posts: Arc<AtomicUsize>,
 }
 
 impl Front {
     pub fn handshakes(&self) -> usize {
         self.handshakes.load(Ordering::SeqCst)
     }
+
+    /// `POST /auth/token` request lines seen in the decrypted bytes it forwarded: the token
+    /// requests the emulator got through this front (over https), as opposed to directly.
+    pub fn token_posts(&self) -> usize {
+        self.token_posts.load(Ordering::SeqCst)
+    }
+}
+
+/// Forwards `from` to `to`, counting in `seen` the chunks that hold a `POST /auth/token`
+/// request line (a client writes a request's head in one piece).
+async fn forward_counting<R, W>(mut from: R, mut to: W, seen: Arc<AtomicUsize>)
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 64 * 1024];
+    const LINE: &[u8] = b"POST /auth/token";
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if buf[..n].windows(LINE.len()).any(|w| w == LINE) {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
 }
 
 /// Serves `chain`/`key` on 127.0.0.1:0 in front of the emulator at `upstream`
@@ -96,7 +128,7 @@ pub async fn front(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 ) -> Front {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
@@ -108,21 +140,34 @@ pub async fn front(
     let url = format!("https://{}", listener.local_addr().unwrap());
     let up = upstream.trim_start_matches("http://").to_string();
     let handshakes = Arc::new(AtomicUsize::new(0));
-    let done = handshakes.clone();
+    let token_posts = Arc::new(AtomicUsize::new(0));
+    let (done, posts) = (handshakes.clone(), token_posts.clone());
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
-            let (acceptor, up, done) = (acceptor.clone(), up.clone(), done.clone());
+            let (acceptor, up, done, posts) =
+                (acceptor.clone(), up.clone(), done.clone(), posts.clone());
             tokio::spawn(async move {
                 // A refused handshake ends here: nothing reaches the emulator.
-                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                let Ok(tls) = acceptor.accept(tcp).await else {
                     return;
                 };
                 done.fetch_add(1, Ordering::SeqCst);
-                if let Ok(mut plain) = tokio::net::TcpStream::connect(&up).await {
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                if let Ok(plain) = tokio::net::TcpStream::connect(&up).await {
+                    let (tls_r, mut tls_w) = tokio::io::split(tls);
+                    let (mut plain_r, plain_w) = plain.into_split();
+                    let up_half = forward_counting(tls_r, plain_w, posts);
+                    let down_half = async {
+                        let _ = tokio::io::copy(&mut plain_r, &mut tls_w).await;
+                        let _ = tokio::io::AsyncWriteExt::shutdown(&mut tls_w).await;
+                    };
+                    tokio::join!(up_half, down_half);
                 }
             });
         }
     });
-    Front { url, handshakes }
+    Front {
+        url,
+        handshakes,
+        token_posts,
+    }
 }

@@ -43,11 +43,7 @@ impl Tui {
         w: u16,
         h: u16,
     ) -> Self {
-        let n = SEQ.fetch_add(1, Ordering::Relaxed);
-        let socket = format!("halo-tui-{name}-{}-{n}", std::process::id());
-        let t = Self { socket, home };
-        let mut vars: Vec<(String, String)> = t
-            .home
+        let mut vars: Vec<(String, String)> = home
             .vars()
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
@@ -55,9 +51,18 @@ impl Tui {
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let vars: Vec<String> = vars.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
         // TERM comes from tmux; everything else from us (no RUST_BACKTRACE, no secrets).
+        let command = format!("env -i TERM=\"$TERM\" {} '{BIN}' {args}", vars.join(" "));
+        Self::start_command(home, name, &command, w, h)
+    }
+
+    /// Runs `command` (a shell command line, e.g. `ssh -tt … halo-onboard`) in a `w`x`h` pane;
+    /// its exit code and the terminal it leaves are recorded as for the wizard itself.
+    pub fn start_command(home: Home, name: &str, command: &str, w: u16, h: u16) -> Self {
+        let n = SEQ.fetch_add(1, Ordering::Relaxed);
+        let socket = format!("halo-tui-{name}-{}-{n}", std::process::id());
+        let t = Self { socket, home };
         let script = format!(
-            "env -i TERM=\"$TERM\" {} '{BIN}' {args}; code=$?; echo \"EXIT=$code\"; echo $code > '{}'; stty -a > '{}'; sleep 600",
-            vars.join(" "),
+            "{command}; code=$?; echo \"EXIT=$code\"; echo $code > '{}'; stty -a > '{}'; sleep 600",
             t.exit_file().display(),
             t.after().display()
         );

@@ -96,3 +96,53 @@ async fn the_wizard_saves_the_halo_it_connected_to() {
         bad.history()
     );
 }
+
+/// Issue 20: the wizard reads a saved instance's secret source as headless does: `--instance
+/// sb` with `secret_env` (or `secret_file`) fills the secret too, so Enter connects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wizard_reads_a_saved_instance_secret_source() {
+    if !have_tmux() {
+        eprintln!("tmux not installed; skipping");
+        return;
+    }
+    let sim = emulator().await;
+    let home = crate::common::bin::Home::new();
+    let file = home.path().join("sb.secret");
+    std::fs::write(&file, format!("{}\n", sim.client_secret)).unwrap();
+    let cfg = home.path().join("config.toml");
+    for (name, source) in [
+        ("env", "secret_env = \"SB_HALO_SECRET\"".to_string()),
+        ("file", format!("secret_file = \"{}\"", file.display())),
+    ] {
+        std::fs::write(
+            &cfg,
+            format!(
+                "[instance.sb]\nurl = \"{}\"\nclient_id = \"{}\"\n{source}\n",
+                sim.url, sim.client_id
+            ),
+        )
+        .unwrap();
+        let cfg_s = cfg.display().to_string();
+        let t = Tui::start(
+            &format!("instance-secret-{name}"),
+            &[
+                ("HALO_ONBOARD_CONFIG", cfg_s.as_str()),
+                ("SB_HALO_SECRET", sim.client_secret.as_str()),
+            ],
+            "--instance sb",
+            120,
+            40,
+        );
+        t.wait_for("1 · Connect");
+        // Filled and focused on Test connection: Enter connects.
+        t.wait_for("▶ [ Test connection ]");
+        t.keys(&["Enter"]);
+        t.wait_for("✓ Connected as");
+        let s = t.screen();
+        assert!(
+            !s.contains(&sim.client_secret),
+            "{name}: the secret never shows: {s}"
+        );
+        t.quit("q");
+    }
+}

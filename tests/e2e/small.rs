@@ -53,7 +53,7 @@ async fn a_failing_verification_at_60x20_shows_the_whole_result() {
     let t = Tui::start("small-fail", &[], "--demo", 60, 20);
     let url = demo_url(&t);
     // Halo refuses the agent two areas: their verification probes fail (role layer).
-    let r = reqwest::Client::builder()
+    let r = crate::common::http_builder()
         .no_proxy()
         .build()
         .unwrap()

@@ -8,7 +8,7 @@ use crate::common::tmux::{Tui, have_tmux, topleft_to_apply};
 fn set_faults(url: &str, body: serde_json::Value) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let r = reqwest::Client::new()
+        let r = crate::common::http()
             .post(format!("{url}/_sim/faults"))
             .json(&body)
             .send()

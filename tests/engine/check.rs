@@ -431,3 +431,38 @@ async fn disabled_agent_without_bootstrap_is_a_login_finding() {
     assert!(t.detail.contains("disabled"), "{}", t.detail);
     assert_eq!(r.drift, vec!["application cannot log in as its agent"]);
 }
+
+/// Issue 20 item 9: a check stopped by Halo's rate limit says so (it said "Halo unreachable"),
+/// and Halo's server errors are blamed on Halo's server, not the network.
+#[tokio::test]
+async fn a_check_stopped_by_halo_names_why() {
+    let s = setup("topleft").await;
+    s.sim.force_429(10_000, Some(0));
+    let r = s.audit_with(&s.secret, true).await;
+    assert!(r.incomplete, "{r:#?}");
+    let text = halo_onboard::headless::check::report_text(&r);
+    assert!(text.contains("429"), "{text}");
+    assert!(!text.contains("could not be reached"), "{text}");
+    assert!(
+        r.checks
+            .iter()
+            .filter_map(|c| c.layer)
+            .all(|l| l.label() != "network"),
+        "{r:#?}"
+    );
+    s.sim.force_429(0, None);
+
+    s.sim.set_fail_rate(1.0);
+    let r = s.audit_with(&s.secret, false).await;
+    let layers: Vec<&str> = r
+        .checks
+        .iter()
+        .filter_map(|c| c.layer)
+        .map(|l| l.label())
+        .collect();
+    assert!(!layers.is_empty(), "{r:#?}");
+    assert!(
+        !layers.contains(&"network"),
+        "a 5xx is Halo's server: {layers:?}"
+    );
+}

@@ -239,7 +239,7 @@ async fn hand_made_role_missing_a_permission_is_reported_with_the_ui_field() {
 #[tokio::test]
 async fn refuse_writes_fault_is_settable_over_http_and_refuses_only_writes_there() {
     let e = env().await;
-    let r = reqwest::Client::new()
+    let r = crate::common::http()
         .post(format!("{}/_sim/faults", e.sim.url))
         .json(&serde_json::json!({"refuse_writes": ["application"]}))
         .send()

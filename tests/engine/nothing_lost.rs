@@ -737,3 +737,48 @@ async fn batch_reapply_is_verified_with_the_hand_over_or_reported_unverified() {
         "nothing handed over: the secret did not change"
     );
 }
+
+/// Issue 20 item 10a: Halo issues its own client id and secret (generate mode) and the session
+/// dies after Halo saved the application but before its answer was read. The journal holds a
+/// secret Halo never took: resume finds out which credentials Halo holds (its own client id
+/// for the application) and gives that same application a fresh secret through the lost-secret
+/// route, instead of blaming Halo and sending the admin to the web UI. Exactly one of each.
+#[tokio::test]
+async fn a_lost_create_answer_in_generate_mode_resumes_with_a_fresh_secret() {
+    use halo_onboard::sim::{DropMode, SecretMode, SimConfig};
+    let e = env_with(SimConfig {
+        secret_mode: SecretMode::Generate,
+        ..SimConfig::default()
+    })
+    .await;
+    let mut s = e.journal.create(topleft(), Some(e.ep.clone())).unwrap();
+    let id = s.id.clone();
+    // Writes: 0 role, 1 agent, 2 application. Halo saves it; its answer never arrives.
+    e.sim.drop_nth_write(2, DropMode::AfterProcessing);
+    let a = applier(&e.admin, &e.journal);
+    let lk = a.lookups(&s).await.unwrap();
+    assert!(
+        a.apply_and_verify(&mut s, lk).await.is_err(),
+        "the drop surfaces"
+    );
+    // A new process resumes from the journal.
+    let mut resumed = e.journal.load(&id).unwrap();
+    let lk = a.lookups(&resumed).await.unwrap();
+    let f = a
+        .apply_and_verify(&mut resumed, lk)
+        .await
+        .unwrap_or_else(|err| panic!("resume blamed Halo: {err}"));
+    assert!(
+        f.verification.as_ref().is_some_and(|v| v.passed()),
+        "{:#?}",
+        f.verification
+    );
+    assert_eq!(named(&e.sim, &resumed), (1, 1, 1));
+    // The credentials handed over are the ones Halo holds.
+    let (cid, secret, _) = app_in_halo(&e.sim, &resumed);
+    assert_eq!(f.applied.client_id, cid);
+    assert_eq!(
+        f.applied.client_secret.as_ref().unwrap().expose_secret(),
+        secret
+    );
+}

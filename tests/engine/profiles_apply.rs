@@ -320,13 +320,15 @@ async fn topleft_matches_its_guide() {
     assert!(role.notes.contains("API access for TopLeft"));
 
     assert_eq!(agent.name, "topleft");
+    // The guide names no first name: the vendor's stands in (the wizard's and headless's
+    // one default), the other names stay empty.
     assert_eq!(
         (
             agent.firstname.as_str(),
             agent.surname.as_str(),
             agent.initials.as_str()
         ),
-        ("", "", "")
+        ("TopLeft", "", "")
     );
     assert_agent_basics(&agent, &role, &marker);
     assert_eq!(agent.team, "", "No Default Team");

@@ -286,3 +286,156 @@ async fn token_answer_without_access_token_is_an_error() {
     let err = client(&fake.url).token().await.unwrap_err();
     assert!(matches!(err, HaloError::TokenError(200, _)), "{err:?}");
 }
+
+/// A Halo whose authinfo answers after `delay` with `auth_path` on its own host (and `tenant`),
+/// and whose token endpoints (any path ending in `/token`) answer after `delay` too, with an
+/// access token naming the path it came from; `refuse_without_tenant` refuses a token request
+/// that carries no tenant. API calls echo the bearer they got as the agent's name.
+async fn slow_halo(
+    delay: std::time::Duration,
+    auth_path: &'static str,
+    tenant: Option<&'static str>,
+    refuse_without_tenant: bool,
+) -> Fake {
+    let me = Arc::new(std::sync::OnceLock::<String>::new());
+    let me2 = me.clone();
+    let fake = serve(move |s: Seen| {
+        let me = me2.clone();
+        async move {
+            let path = s.path_only().to_string();
+            if path == "/api/authinfo" {
+                tokio::time::sleep(delay).await;
+                let base = me.get().cloned().unwrap_or_default();
+                return json(
+                    200,
+                    json!({"auth_url": format!("{base}{auth_path}"), "tenant_id": tenant}),
+                );
+            }
+            if path.ends_with("/token") {
+                tokio::time::sleep(delay).await;
+                if refuse_without_tenant && !s.query().contains_key("tenant") {
+                    return json(400, json!({"error": "invalid_request"}));
+                }
+                return json(
+                    200,
+                    json!({"access_token": format!("tok{path}"), "scope": "all admin"}),
+                );
+            }
+            let bearer = s.headers.get("authorization").cloned().unwrap_or_default();
+            json(200, json!({"id": 1, "name": bearer}))
+        }
+    })
+    .await;
+    me.set(fake.url.clone()).unwrap();
+    fake
+}
+
+fn hosted(url: &str) -> halo_onboard::plan::session::Place {
+    halo_onboard::plan::session::Place::Hosted {
+        url: url.to_string(),
+        auth_url: None,
+        tenant: None,
+    }
+}
+
+/// The token is asked beside authinfo, at the login server the typed URL implies: one round
+/// trip for both. Authinfo naming that server (with a tenant) keeps the answer, and the
+/// endpoint takes authinfo's tenant.
+#[tokio::test]
+async fn connect_asks_the_token_beside_authinfo() {
+    let delay = std::time::Duration::from_millis(300);
+    let fake = slow_halo(delay, "/auth", Some("acme"), false).await;
+    let t = std::time::Instant::now();
+    let c = halo_onboard::plan::session::connect(
+        &hosted(&fake.url),
+        CLIENT_ID,
+        SECRET.to_string().into(),
+        fast_opts(),
+    )
+    .await
+    .unwrap();
+    let took = t.elapsed();
+    assert!(took < delay * 2 - delay / 3, "two round trips: {took:?}");
+    assert_eq!(c.endpoint().auth_url, format!("{}/auth", fake.url));
+    assert_eq!(c.endpoint().tenant.as_deref(), Some("acme"));
+    assert_eq!(c.token.scopes, ["all", "admin"]);
+    // The early token serves the calls: no second token request.
+    let me = c.client.me().await.unwrap();
+    assert_eq!(me.name, "Bearer tok/auth/token");
+    let tok = fake.hits("/auth/token");
+    assert_eq!(tok.len(), 1, "{tok:?}");
+    assert_eq!(tok[0].form()["client_secret"], SECRET);
+}
+
+/// Authinfo names another login server on the same host (another path): the early answer is
+/// dropped and the token is asked there; the calls use that one.
+#[tokio::test]
+async fn an_early_token_for_another_login_server_is_dropped() {
+    let fake = slow_halo(std::time::Duration::from_millis(50), "/auth2", None, false).await;
+    let c = halo_onboard::plan::session::connect(
+        &hosted(&fake.url),
+        CLIENT_ID,
+        SECRET.to_string().into(),
+        fast_opts(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.endpoint().auth_url, format!("{}/auth2", fake.url));
+    assert_eq!(c.client.me().await.unwrap().name, "Bearer tok/auth2/token");
+    assert_eq!(fake.hits("/auth2/token").len(), 1);
+    assert!(fake.hits("/auth/token").len() <= 1);
+}
+
+/// A refused early request without the tenant authinfo then reports is not the answer: the
+/// token is asked again with the tenant, as discovery says.
+#[tokio::test]
+async fn an_early_refusal_without_the_tenant_is_asked_again() {
+    let fake = slow_halo(
+        std::time::Duration::from_millis(50),
+        "/auth",
+        Some("acme"),
+        true,
+    )
+    .await;
+    let c = halo_onboard::plan::session::connect(
+        &hosted(&fake.url),
+        CLIENT_ID,
+        SECRET.to_string().into(),
+        fast_opts(),
+    )
+    .await
+    .unwrap();
+    let tok = fake.hits("/auth/token");
+    assert_eq!(tok.len(), 2, "{tok:?}");
+    assert_eq!(tok[1].query()["tenant"], "acme");
+    assert_eq!(c.endpoint().tenant.as_deref(), Some("acme"));
+}
+
+/// Authinfo putting the login on another host the admin did not confirm: refused, and that
+/// host never sees the secret (the early request went only to the typed host).
+#[tokio::test]
+async fn the_early_token_never_goes_where_authinfo_points() {
+    let other = serve(|_| async { json(200, token_json()) }).await;
+    let to = format!("{}/auth", other.url.replace("127.0.0.1", "localhost"));
+    let f = serve(move |s: Seen| {
+        let to = to.clone();
+        async move {
+            if s.path_only() == "/api/authinfo" {
+                json(200, json!({"auth_url": to}))
+            } else {
+                json(200, token_json())
+            }
+        }
+    })
+    .await;
+    let err = halo_onboard::plan::session::connect(
+        &hosted(&f.url),
+        CLIENT_ID,
+        SECRET.to_string().into(),
+        fast_opts(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, HaloError::AuthElsewhere(..)), "{err:?}");
+    assert!(other.seen().is_empty(), "{:?}", other.seen());
+}

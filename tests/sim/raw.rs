@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 pub const ADMIN_SCOPES: &str = "all admin all:teams admin:webhooks";
 
 pub fn http() -> reqwest::Client {
-    reqwest::Client::new()
+    crate::common::http()
 }
 
 /// `GET path` on the emulator, with a bearer token when given: the raw answer.

@@ -71,7 +71,7 @@ async fn sandbox_binary_serves_the_reference_conversation() {
         hello["client_secret"].as_str().unwrap().to_string(),
     );
 
-    let http = reqwest::Client::new();
+    let http = crate::common::http();
     let info: Value = json_of(http.get(format!("{base}/api/authinfo"))).await;
     let auth_url = info["auth_url"].as_str().unwrap().to_string();
     let tenant = info["tenant_id"].as_str().unwrap().to_string();
@@ -194,7 +194,7 @@ async fn sandbox_variant_flags_reach_the_emulator() {
         "mixed",
     ])
     .await;
-    let f: Value = json_of(reqwest::Client::new().get(format!("{}/_sim/faults", sb.url))).await;
+    let f: Value = json_of(crate::common::http().get(format!("{}/_sim/faults", sb.url))).await;
     for (key, want) in [
         ("ticket_visibility", json!("departments")),
         ("denial", json!("empty")),
@@ -207,6 +207,6 @@ async fn sandbox_variant_flags_reach_the_emulator() {
     ] {
         assert_eq!(f[key], want, "{key}: {f}");
     }
-    let state: Value = json_of(reqwest::Client::new().get(format!("{}/_sim/state", sb.url))).await;
+    let state: Value = json_of(crate::common::http().get(format!("{}/_sim/state", sb.url))).await;
     assert_eq!(state["dialect"], "mixed");
 }

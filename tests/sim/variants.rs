@@ -31,7 +31,9 @@ fn the_emulator_offers_exactly_the_evidence_variants() {
 #[tokio::test]
 async fn the_faults_api_shows_and_changes_every_variant() {
     let sim = emulator().await;
-    let f: Value = reqwest::get(format!("{}/_sim/faults", sim.url))
+    let f: Value = crate::common::http()
+        .get(format!("{}/_sim/faults", sim.url))
+        .send()
         .await
         .unwrap()
         .json()

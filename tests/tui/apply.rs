@@ -282,13 +282,45 @@ fn handover_keys_copy_save_answers_and_confirm() {
     assert_eq!(screen.matches("Handed over").count(), 1, "{screen}");
 }
 
+/// Issue 20 item 1: OSC 52 may go nowhere (tmux `set-clipboard off`, many SSH clients) and the
+/// wizard cannot know. After `c`, confirming asks a second question — did the paste arrive? —
+/// and only `y` to it wipes the secret; anything else keeps it. Until then the exit summary
+/// says the secret is kept, never "nothing" left.
 #[test]
-fn y_confirms_too() {
+fn copying_is_not_handing_over() {
+    for confirm in [KeyCode::Enter, KeyCode::Char('y')] {
+        let mut m = applied(true);
+        press(&mut m, [key(KeyCode::Char('c'))]);
+        let fx = press(&mut m, [key(confirm)]);
+        assert_eq!(m.overlay, Overlay::ConfirmPasted, "{confirm:?} asks first");
+        assert!(m.apply.secret.is_some(), "nothing wiped yet");
+        assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+        let text = screen(&m, &Theme::dark());
+        assert!(text.contains("paste"), "{text}");
+        // Any other key keeps it.
+        for k in [KeyCode::Esc, KeyCode::Enter, KeyCode::Char('n')] {
+            let fx = press(&mut m, [key(k)]);
+            assert_eq!(m.overlay, Overlay::None, "{k:?}");
+            assert!(m.apply.secret_pending(), "{k:?} kept it");
+            assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+            press(&mut m, [key(confirm)]);
+            assert_eq!(m.overlay, Overlay::ConfirmPasted);
+        }
+        let s = app::apply::exit_summary(&m).unwrap();
+        assert!(!s.contains("nothing"), "{s}");
+        assert!(s.contains("not confirmed"), "{s}");
+        // `y`: the paste arrived; now it is handed over.
+        let fx = press(&mut m, [key(KeyCode::Char('y'))]);
+        assert!(m.apply.secret.is_none());
+        assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+        let s = app::apply::exit_summary(&m).unwrap();
+        assert!(s.contains("paste confirmed"), "{s}");
+    }
+    // `s` on the question saves the secret to a file instead.
     let mut m = applied(true);
-    press(&mut m, [key(KeyCode::Char('c'))]);
-    let fx = press(&mut m, [key(KeyCode::Char('y'))]);
-    assert!(m.apply.secret.is_none());
-    assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+    press(&mut m, [key(KeyCode::Char('c')), key(KeyCode::Enter)]);
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    assert!(matches!(m.overlay, Overlay::SavePath(_)), "{:?}", m.overlay);
 }
 
 #[test]
@@ -311,10 +343,15 @@ fn wiping_a_secret_never_copied_or_saved_needs_a_second_confirmation() {
         press(&mut m, [key(KeyCode::Char('y'))]);
         assert_eq!(m.overlay, Overlay::ConfirmWipe);
     }
-    // Only w, named in the question, wipes it.
+    // Only w, named in the question, wipes it. It was never handed over: the journal is told
+    // it was discarded (not "handed over"), and the summary names the rotation it needs.
     let fx = press(&mut m, [key(KeyCode::Char('w'))]);
     assert!(m.apply.secret.is_none() && m.apply.confirmed);
-    assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
+    assert!(fx.iter().any(|e| matches!(e, Effect::DiscardSecret(_))));
+    let s = app::apply::exit_summary(&m).unwrap();
+    assert!(!s.contains("nothing"), "{s}");
+    assert!(s.contains("--new-secret"), "{s}");
 
     // Saved (or copied) first: one confirmation is enough, and the journal learns the file.
     let mut m = applied(true);
@@ -740,5 +777,144 @@ fn role_step_shows_the_focused_permissions_scale() {
             "Clients (claim Ux): Not set, No Access, View (Names Only), Read Only, Read and Modify"
         ),
         "{s}"
+    );
+}
+
+/// Issue 20 item 10b: with five or more roles in Halo, the connect reads the details of only a
+/// few; the setup's own role (from an earlier run) came without its permissions, and the plan
+/// said it would be updated (the confirmation counted a write and warned). The plan reads the
+/// roles it compares before it judges: until their details are in, Apply waits; then the role
+/// is kept.
+#[test]
+fn the_plan_reads_the_roles_it_compares_before_judging() {
+    use halo_onboard::halo::model::{Claim, Role};
+    use halo_onboard::plan::build::Kind;
+    let mut m = filled(Step::Permissions);
+    let mut s = session(&m);
+    s.objects.role_id = Some("r-own".into());
+    s.objects.role_created = true;
+    let marker = s.marker();
+    m.apply.resume = Some(s);
+    let want = halo_onboard::plan::build::role_object(&m.answers, &marker);
+    // The role as Halo holds it, and as its list shows it (no claims).
+    let full = Role {
+        id: Some("r-own".into()),
+        name: want.name.clone(),
+        notes: want.notes.clone(),
+        claims: want.claims.clone(),
+        ..Role::default()
+    };
+    let listed = Role {
+        claims: Vec::new(),
+        ..full.clone()
+    };
+    for i in 0..4 {
+        m.lookups.roles.push(Role {
+            id: Some(format!("r-{i}")),
+            name: format!("Other {i}"),
+            claims: vec![Claim {
+                claim_type: "Tx".into(),
+                value: "1".into(),
+            }],
+            ..Role::default()
+        });
+    }
+    m.lookups.roles.push(listed);
+    let fx = press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Submit);
+    let asked = fx.iter().find_map(|e| match e {
+        Effect::ReadRoles(names) => Some(names.clone()),
+        _ => None,
+    });
+    assert!(
+        asked.as_ref().is_some_and(|n| n.contains(&want.name)),
+        "the role's details are read: {asked:?}"
+    );
+    // Until they are in, Apply waits (no confirmation with a write that is not one).
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::None);
+    let mut roles = m.lookups.roles.clone();
+    *roles.last_mut().unwrap() = full;
+    app::update(&mut m, Msg::RolesRead(Ok(roles)));
+    let p = app::apply::current_plan(&m);
+    let role = p.action(halo_onboard::plan::Object::Role).unwrap();
+    assert_eq!(role.kind, Kind::Keep, "{:?}", role.changes);
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert_eq!(m.overlay, Overlay::ConfirmApply);
+    assert!(
+        !app::apply::risks(&p).iter().any(|r| r.contains("Role")),
+        "{:?}",
+        app::apply::risks(&p)
+    );
+}
+
+/// Issue 20 item 10c: the exit summary's "Left to do" names the steps to do by hand in Halo's
+/// web UI (the profile's settings the API cannot set), where an SSH user scrolls back to it.
+#[test]
+fn the_exit_summary_names_the_steps_left_by_hand() {
+    let mut m = applied(true);
+    m.apply.manual_left = vec![
+        "Configuration > Teams & Agents > Roles > 'Vendor API' > Permissions: Billing: Can View Item SKU = Read Only".into(),
+    ];
+    press(&mut m, [key(KeyCode::Char('s'))]);
+    app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
+    press(&mut m, [key(KeyCode::Enter)]);
+    let s = app::apply::exit_summary(&m).unwrap();
+    assert!(!s.contains("nothing"), "{s}");
+    assert!(s.contains("Can View Item SKU = Read Only"), "{s}");
+    assert!(s.contains("by hand"), "{s}");
+}
+
+/// Issue 20: on the hand-over screen the help opens at the hand-over keys (its own section
+/// first), not at the top of a long list.
+#[test]
+fn help_opens_at_the_hand_over_keys() {
+    let mut m = applied(true);
+    press(&mut m, [key(KeyCode::Char('?'))]);
+    assert_eq!(m.overlay, Overlay::Help);
+    let s = text(&draw(&m, &Theme::dark(), 80, 24));
+    assert!(s.contains("Hand-over"), "{s}");
+    assert!(s.contains("copy the secret to the clipboard"), "{s}");
+    // Elsewhere it opens at the top.
+    let mut m = filled(Step::Role);
+    press(&mut m, [key(KeyCode::Char('?'))]);
+    assert_eq!(m.help_scroll, 0);
+}
+
+/// Issue 20: the wizard is a place to stay: once the secret is handed over, `n` offers the next
+/// vendor on the same connection (the profile picker, the Halo's objects read again), without
+/// retyping the connection. Never while a secret waits for its hand-over.
+#[test]
+fn after_a_hand_over_n_starts_the_next_integration() {
+    let mut m = applied(true);
+    m.profiles = halo_onboard::profile::builtin();
+    let fx = press(&mut m, [key(KeyCode::Char('n'))]);
+    assert!(
+        m.apply.secret_pending(),
+        "n does nothing while the secret waits"
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Connect(_))));
+    app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
+    press(&mut m, [key(KeyCode::Enter)]);
+    assert!(!m.apply.secret_pending());
+    let url = m.answers.connection.url.clone();
+    let fx = press(&mut m, [key(KeyCode::Char('n'))]);
+    assert!(
+        matches!(m.overlay, Overlay::ProfilePicker(_)),
+        "{:?}",
+        m.overlay
+    );
+    assert_eq!(m.step, Step::Connect);
+    assert_eq!(m.answers.connection.url, url, "the same Halo");
+    assert!(m.answers.role.name.is_empty() && m.profile.is_none());
+    assert_eq!(m.apply.phase, Phase::Idle);
+    assert!(m.apply.session_id.is_none());
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Connect(_))),
+        "Halo's objects are read again"
+    );
+    assert!(
+        !m.secret.is_empty(),
+        "the bootstrap secret is kept for the next one"
     );
 }

@@ -335,3 +335,37 @@ fn a_long_secret_is_never_wrapped_where_the_mouse_copies_it() {
         "{s}"
     );
 }
+
+/// Issue 20 item 9: Halo's client id (a GUID) is whole on the hand-over at 60x20 too, where
+/// its tail was cut; wherever it is shown on the screen.
+#[test]
+fn a_guid_client_id_is_whole_at_60x20() {
+    const CID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let mut m = applied(true);
+    if let Some(h) = m.apply.handover.as_mut() {
+        h.client_id = CID.into();
+    }
+    m.apply.client_id = CID.into();
+    for (w, h) in [(60u16, 20u16), (80, 24)] {
+        // Scroll through the whole hand-over: the client id is whole wherever it shows.
+        let mut seen = false;
+        for scroll in 0..40 {
+            m.plan_scroll = scroll;
+            let s = text(&draw(&m, &Theme::dark(), w, h));
+            for l in s.lines().filter(|l| l.contains(&CID[..8])) {
+                assert!(l.contains(CID), "{w}x{h}: cut client id in {l:?}:\n{s}");
+                seen = true;
+            }
+        }
+        assert!(seen, "{w}x{h}: the client id is shown");
+        // The bootstrap client id on the Connect step too (its tail was cut there).
+        let mut c = normal(Step::Connect);
+        c.answers.connection.client_id = CID.into();
+        crate::common::wizard::sync_inputs(&mut c);
+        let s = text(&draw(&c, &Theme::dark(), w, h));
+        assert!(
+            s.contains(CID),
+            "{w}x{h}: the bootstrap client id whole:\n{s}"
+        );
+    }
+}

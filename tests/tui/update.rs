@@ -1356,3 +1356,133 @@ fn a_different_instance_of_the_same_name_is_replaced_only_when_asked() {
             .any(|e| e.text.contains("press s on this step"))
     );
 }
+
+/// Issue 20 item 5: `t` and `s` typed in the masked secret field are part of the secret, on
+/// every screen that has one (Connect, before and after a connect, and when resuming), never
+/// the Test or Save hotkeys.
+#[test]
+fn t_and_s_in_the_secret_field_are_typed() {
+    let probe = |m: &mut Model, what: &str| {
+        focus(m, Field::ClientSecret);
+        let before = m.secret.chars();
+        let fx = type_str(m, "tsTS");
+        assert_eq!(
+            m.secret.chars(),
+            before + 4,
+            "{what}: typed into the secret"
+        );
+        assert_eq!(m.overlay, Overlay::None, "{what}: no overlay opened");
+        assert!(connect_request(&fx).is_none(), "{what}: no connection test");
+    };
+    let mut m = Model::default();
+    probe(&mut m, "before a connect");
+    let d = tempfile::tempdir().unwrap();
+    let mut m = with_instances(&d.path().join("config.toml"), &[]);
+    probe(&mut m, "connected, an instance to save");
+
+    // What the admin sees: a secret as long as Halo's (wider than the field's mask) changes on
+    // the screen with each letter, and the Connect step's hint names no letter key while the
+    // letters are text (over SSH, at 80x24, `t` looked like it ran the test).
+    let mut m = Model::default();
+    focus(&mut m, Field::ClientSecret);
+    app::update(&mut m, Msg::Paste("x".repeat(90)));
+    let shot = |m: &Model| {
+        crate::common::screen::text(&crate::common::screen::draw(
+            m,
+            &halo_onboard::ui::Theme::dark(),
+            80,
+            24,
+        ))
+    };
+    let before = shot(&m);
+    type_str(&mut m, "t");
+    let after = shot(&m);
+    assert_ne!(before, after, "typing `t` shows on the screen:\n{after}");
+    assert!(
+        after.contains("91"),
+        "the mask says how many characters:\n{after}"
+    );
+    assert!(
+        !after.contains("(t)"),
+        "no `t` hint while focus is in the secret field:\n{after}"
+    );
+    focus(&mut m, Field::TestButton);
+    assert!(shot(&m).contains("(t)"), "outside text fields, t tests");
+}
+
+/// Issue 20 item 9: the same warning said again (Ctrl-N pressed on a step with the same
+/// problems) is one log line with a count, not a screenful of copies; the log file keeps every
+/// line (it is the record).
+#[test]
+fn the_same_warning_again_is_counted_not_repeated() {
+    let mut m = connected();
+    m.step = Step::Role;
+    m.answers.role.name.clear();
+    sync_inputs(&mut m);
+    let before = m.log.len();
+    let fx = press(&mut m, [ctrl('n'), ctrl('n'), ctrl('n')]);
+    assert_eq!(m.log.len(), before + 1, "one line for three presses");
+    let last = m.log.last().unwrap();
+    assert_eq!(last.repeats, 3);
+    let shown = crate::common::screen::text(&crate::common::screen::draw(
+        &m,
+        &halo_onboard::ui::Theme::dark(),
+        100,
+        40,
+    ));
+    assert!(shown.contains("(×3)"), "{shown}");
+    let file_lines = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::AppendLog(l) if l.contains("problem(s) to fix")))
+        .count();
+    assert_eq!(file_lines, 3, "the log file has each");
+}
+
+/// Issue 20: the profile picker ranks a profile whose id is exactly the filter first (typing
+/// `hudu` or `thread` and Enter picks that one, whatever else mentions it).
+#[test]
+fn the_picker_ranks_an_exact_id_first() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    for p in m.profiles.clone() {
+        let first = halo_onboard::app::picker::matching(&m, &p.id)[0];
+        assert_eq!(m.profiles[first].id, p.id, "typing '{}'", p.id);
+        let upper = p.id.to_uppercase();
+        let first = halo_onboard::app::picker::matching(&m, &upper)[0];
+        assert_eq!(m.profiles[first].id, p.id, "typing '{upper}'");
+    }
+}
+
+/// Issue 20: Ctrl-N on a step with a problem moves focus to the first field that needs
+/// attention (it stayed where it was, the problem named in the log only).
+#[test]
+fn ctrl_n_focuses_the_field_that_needs_attention() {
+    let mut m = filled(Step::Agent);
+    m.answers.agent.email = "not-an-email".into();
+    sync_inputs(&mut m);
+    focus(&mut m, Field::ApproveInvoice);
+    press(&mut m, [ctrl('n')]);
+    assert_eq!(m.step, Step::Agent, "stays on the step");
+    assert_eq!(m.focused(), Field::Email);
+}
+
+/// Issue 20 (README): with a pop-up open, the footer names the pop-up's keys (what works
+/// there), not those of the screen behind it.
+#[test]
+fn the_footer_follows_an_open_picker() {
+    let mut m = connected();
+    m.profiles = halo_onboard::profile::builtin();
+    halo_onboard::app::picker::open(&mut m);
+    let words: Vec<&str> = halo_onboard::app::keys::footer(&m)
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    assert!(
+        words.contains(&"pick") && words.contains(&"to filter"),
+        "{words:?}"
+    );
+    assert!(
+        !words.contains(&"test") && !words.contains(&"next step"),
+        "{words:?}"
+    );
+}

@@ -23,6 +23,7 @@ const MAX_LIFETIME: u64 = 86_400;
 /// Renew this long before expiry so a token never dies mid-request.
 const RENEW_MARGIN: Duration = Duration::from_secs(60);
 
+#[derive(Clone)]
 struct Cached {
     access: SecretString,
     renew_at: Instant,
@@ -76,6 +77,20 @@ impl Auth {
         };
         *cache = Some(fetched);
         Ok(lease)
+    }
+
+    /// Takes over the token `other` holds (if it still has one): a token fetched before
+    /// discovery answered, from the authorisation server discovery then named (see
+    /// [`crate::plan::session::connect`]). Not fresh: a 401 with it fetches a new one.
+    pub async fn adopt(&self, other: &Auth) {
+        let taken = other.cache.lock().await.clone();
+        if taken.is_some() {
+            *self.cache.lock().await = taken;
+        }
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.creds
     }
 
     /// Drops the cached token if it is still the one that was refused.

@@ -138,6 +138,7 @@ fn shared_clients(
     if let Some(pair) = built.get(&key) {
         return Ok(pair.clone());
     }
+    super::tls::install();
     let builder = || {
         let b = reqwest::Client::builder()
             .user_agent(concat!("halo-onboard/", env!("CARGO_PKG_VERSION")))

@@ -94,6 +94,13 @@ pub fn same_origin(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether two URLs name the same place: scheme, host, port (as [`same_origin`]) and path
+/// (exactly; a trailing `/` aside). Query and fragment are not compared.
+pub fn same_place(a: &str, b: &str) -> bool {
+    let path = |u: &str| Url::parse(u).map(|u| u.path().trim_end_matches('/').to_owned());
+    same_origin(a, b) && matches!((path(a), path(b)), (Ok(x), Ok(y)) if x == y)
+}
+
 /// Whether a URL points at this machine (no proxy is ever used for it).
 pub fn is_loopback_url(url: &Url) -> bool {
     is_loopback(url.host())
@@ -190,6 +197,32 @@ mod tests {
         ));
         assert!(!same_origin("https://a/api", "http://a/auth"));
         assert!(!same_origin("nonsense", "nonsense"));
+    }
+
+    #[test]
+    fn places() {
+        assert!(same_place(
+            "https://acme.halopsa.com/auth",
+            "https://ACME.halopsa.com:443/auth/"
+        ));
+        // Another path on the same host is another server as far as the secret goes.
+        assert!(!same_place(
+            "https://acme.halopsa.com/auth",
+            "https://acme.halopsa.com/auth2"
+        ));
+        assert!(!same_place(
+            "https://acme.halopsa.com/auth",
+            "https://acme.halopsa.com/AUTH"
+        ));
+        assert!(!same_place(
+            "https://acme.halopsa.com/auth",
+            "https://auth.halopsa.com/auth"
+        ));
+        assert!(!same_place(
+            "http://127.0.0.1:80/auth",
+            "http://127.0.0.1:81/auth"
+        ));
+        assert!(!same_place("nonsense", "nonsense"));
     }
 
     #[test]
