@@ -9,71 +9,13 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::crud::{self, Notes, Policy};
-use super::perms::Perms;
-use super::record::{Kind, Record};
-use super::reply::{self, forbidden};
-use super::server::Req;
+use super::record::Kind;
+use super::reply;
+use super::req::{Ctx, Req};
+use super::shared::{Inner, Shared};
 use super::variants::{AgentListing, Denial};
-use super::{Inner, Shared, areas, auth};
+use super::{areas, auth};
 use crate::evidence::{self, ProbeArea};
-
-/// Who is calling: the token's scopes and the agent the application logs in as, with what its
-/// own and its roles' claims allow.
-pub(crate) struct Ctx {
-    pub scopes: Vec<String>,
-    pub agent_id: i64,
-    pub agent: Record,
-    pub is_admin: bool,
-    pub perms: Perms,
-}
-
-impl Ctx {
-    /// Scope layer: 403 unless a granted scope covers `needed` (`evidence/scopes.toml` rules).
-    pub fn need_scope(&self, needed: &str) -> Result<(), Response> {
-        if evidence::scopes().any_grants(&self.scopes, needed) {
-            Ok(())
-        } else {
-            Err(forbidden(&format!(
-                "The application does not have the {needed} permission"
-            )))
-        }
-    }
-
-    /// The role layer's refusal.
-    pub fn role_refusal(&self, what: &str) -> Response {
-        forbidden(&format!(
-            "Agent {} does not have {what} access through its roles",
-            self.agent.str("name")
-        ))
-    }
-
-    /// Role layer: 403 unless one of the agent's roles grants `what`.
-    pub fn need_role(&self, ok: bool, what: &str) -> Result<(), Response> {
-        if ok {
-            Ok(())
-        } else {
-            Err(self.role_refusal(what))
-        }
-    }
-
-    /// Configuration calls: the `admin` scope and an administrator role.
-    pub fn need_admin(&self) -> Result<(), Response> {
-        self.need_scope("admin")?;
-        self.need_role(self.is_admin, "administrator")
-    }
-}
-
-/// Builds the caller context for a token's agent.
-pub(crate) fn context(state: &super::State, scopes: Vec<String>, agent: &Record) -> Ctx {
-    let perms = state.perms(agent);
-    Ctx {
-        scopes,
-        agent_id: agent.i64("id").unwrap_or_default(),
-        is_admin: perms.admin(),
-        perms,
-        agent: agent.clone(),
-    }
-}
 
 /// What the emulator does on one spec path and method.
 #[derive(Debug, Clone, Copy)]

@@ -9,10 +9,10 @@
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::api::Ctx;
 use super::crud::Notes;
 use super::record::{Record, schema_at};
 use super::reply::{self, Query, bad_request};
+use super::req::Ctx;
 use super::state::{State, UNASSIGNED_AGENT_ID};
 use super::variants::{Denial, TicketVisibility};
 use super::{faults::Faults, schema};

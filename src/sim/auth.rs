@@ -9,11 +9,10 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
 
-use super::api::{Ctx, context};
 use super::reply::{self, oauth_error, unauthorized};
-use super::server::Req;
+use super::req::{Ctx, Req, context};
+use super::shared::{Inner, Shared, TokenRec};
 use super::state::GRANT_CLIENT_CREDENTIALS;
-use super::{Inner, Shared, TokenRec};
 use crate::evidence;
 
 fn random_token() -> String {

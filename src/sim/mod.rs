@@ -14,200 +14,40 @@ mod areas;
 mod auth;
 mod crud;
 mod faults;
+mod gate;
 pub mod perms;
 pub mod record;
 mod reply;
+mod req;
 pub mod sandbox;
 mod schema;
 pub mod seeds;
 mod server;
+mod settings;
+mod shared;
 mod simapi;
 pub mod state;
 pub mod variants;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use serde::{Deserialize, Serialize};
 
 pub use api::routes;
 pub use faults::{DropMode, Faults};
 pub use perms::SimDialect;
 pub use record::Record;
+pub use settings::SimConfig;
+pub use shared::RequestRecord;
+use shared::{Inner, Shared};
 pub use state::State;
 pub use variants::{
     AgentListing, Denial, ListShape, RatePreset, SecretExpiry, SecretMode, TicketVisibility,
 };
-
-/// Emulator settings; every fault can also be changed at run time through [`SimHandle`].
-#[derive(Clone)]
-pub struct SimConfig {
-    /// Fixed extra latency per request.
-    pub latency: Duration,
-    /// Probability (0..1) that an API request answers 500/502/503.
-    pub fail_rate: f64,
-    /// Rolling-window rate limit: requests per window.
-    pub rate_limit: u32,
-    pub rate_window: Duration,
-    /// Bootstrap admin application credentials (random when `None`).
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    pub tenant: String,
-    /// Persist state here across restarts.
-    pub state_file: Option<PathBuf>,
-    /// Seed for the fault RNG, so fault tests are repeatable.
-    pub seed: u64,
-    /// Access token lifetime (`expires_in`); Halo's is one hour.
-    pub token_lifetime: Duration,
-    /// Log one line per request on stderr (method, path, status; never secrets or tokens).
-    pub log_requests: bool,
-    /// How application secrets are issued (`secret_issuance`).
-    pub secret_mode: SecretMode,
-    /// Whether applications report their secret's expiry (`secret_expiry`).
-    pub secret_expiry: SecretExpiry,
-    /// Days a new secret lives under `key_slots` (90 when unset); setting it selects
-    /// `key_slots`.
-    pub secret_expiry_days: Option<i64>,
-    /// The claim vocabulary of a freshly seeded instance.
-    pub dialect: SimDialect,
-    pub ticket_visibility: TicketVisibility,
-    pub denial: Denial,
-    pub agent_listing: AgentListing,
-    pub list_shape: ListShape,
-    /// What a new instance holds besides a fresh tenant (`--seed audit`).
-    pub seed_data: seeds::SeedData,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        let (rate_limit, rate_window) = RatePreset::default().limits();
-        Self {
-            latency: Duration::ZERO,
-            fail_rate: 0.0,
-            rate_limit,
-            rate_window,
-            client_id: None,
-            client_secret: None,
-            tenant: "sandbox".into(),
-            state_file: None,
-            seed: 1,
-            token_lifetime: Duration::from_secs(3600),
-            log_requests: false,
-            secret_mode: SecretMode::default(),
-            secret_expiry: SecretExpiry::default(),
-            secret_expiry_days: None,
-            dialect: SimDialect::Current,
-            ticket_visibility: TicketVisibility::default(),
-            denial: Denial::default(),
-            agent_listing: AgentListing::default(),
-            list_shape: ListShape::default(),
-            seed_data: seeds::SeedData::default(),
-        }
-    }
-}
-
-/// Debug never prints the bootstrap secret.
-impl std::fmt::Debug for SimConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimConfig")
-            .field("latency", &self.latency)
-            .field("fail_rate", &self.fail_rate)
-            .field("rate_limit", &self.rate_limit)
-            .field("rate_window", &self.rate_window)
-            .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("tenant", &self.tenant)
-            .field("state_file", &self.state_file)
-            .field("seed", &self.seed)
-            .field("token_lifetime", &self.token_lifetime)
-            .field("secret_mode", &self.secret_mode)
-            .field("secret_expiry", &self.secret_expiry)
-            .field("secret_expiry_days", &self.secret_expiry_days)
-            .field("dialect", &self.dialect)
-            .field("ticket_visibility", &self.ticket_visibility)
-            .field("denial", &self.denial)
-            .field("agent_listing", &self.agent_listing)
-            .field("list_shape", &self.list_shape)
-            .field("seed_data", &self.seed_data)
-            .finish()
-    }
-}
-
-/// One request the emulator answered (or dropped), for tests and `GET /_sim/requests`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestRecord {
-    pub method: String,
-    /// Path as sent (original casing), without the query.
-    pub path: String,
-    /// Status the emulator produced; 0 when the connection was dropped before processing.
-    pub status: u16,
-    /// The connection was dropped instead of answering.
-    pub dropped: bool,
-    /// Milliseconds since the Unix epoch.
-    pub ts_ms: u64,
-    /// Fields of the request body Halo's schema does not have (or this build drops): not stored.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dropped_fields: Vec<String>,
-    /// Role claims stored but meaning nothing to this instance (`type=value`): an unknown type
-    /// or a value off its scale.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ignored_claims: Vec<String>,
-}
-
-/// An issued access token.
-#[derive(Debug, Clone)]
-pub(crate) struct TokenRec {
-    pub app_id: String,
-    pub agent_id: i64,
-    pub scopes: Vec<String>,
-    pub expires_at: Instant,
-}
-
-/// Mutable emulator state behind one lock; handlers never await while holding it.
-pub(crate) struct Inner {
-    pub state: State,
-    pub tokens: HashMap<String, TokenRec>,
-    pub faults: Faults,
-    /// Arrival times of the requests inside the current rate window.
-    pub window: VecDeque<Instant>,
-    pub log: Vec<RequestRecord>,
-    pub rng: StdRng,
-    /// What the request being handled left unstored or unused (moved into its log record).
-    pub notes: crud::Notes,
-}
-
-pub(crate) struct Shared {
-    inner: Mutex<Inner>,
-    pub base_url: String,
-    pub tenant: String,
-    pub state_file: Option<PathBuf>,
-    pub token_lifetime: Duration,
-    pub log_requests: bool,
-}
-
-impl Shared {
-    /// A panic in one handler must not wedge the emulator, so a poisoned lock is reused.
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Persists the state when a state file is configured; failures are reported, not fatal.
-    pub fn persist(&self, state: &State) {
-        if let Some(path) = &self.state_file {
-            if let Err(e) = state.save(path) {
-                eprintln!("sim: could not save state to {}: {e}", path.display());
-            }
-        }
-    }
-}
 
 /// A running emulator. Dropping it does not stop it; call [`SimHandle::shutdown`].
 pub struct SimHandle {
@@ -343,20 +183,6 @@ impl SimHandle {
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
-        }
-    }
-}
-
-impl Inner {
-    /// Keeps what a request left unstored or unused, for its log record.
-    pub(crate) fn note(&mut self, n: crud::Notes) {
-        self.notes = n;
-    }
-
-    pub fn expire_tokens(&mut self) {
-        let now = Instant::now();
-        for t in self.tokens.values_mut() {
-            t.expires_at = now;
         }
     }
 }

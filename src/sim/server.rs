@@ -9,21 +9,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::Response;
 
-use super::faults::Gate;
+use super::gate::Gate;
 use super::reply::{self, parse_query};
-use super::{RequestRecord, Shared, api, simapi};
-
-/// Everything the dispatcher needs about one request.
-pub(crate) struct Req<'a> {
-    pub method: &'a Method,
-    /// Lower-cased path without a trailing slash.
-    pub path: String,
-    /// The path as sent (for messages).
-    pub raw_path: &'a str,
-    pub query: reply::Query,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-}
+use super::req::Req;
+use super::shared::{RequestRecord, Shared};
+use super::{api, simapi};
 
 pub(crate) async fn handle(
     State(sh): State<Arc<Shared>>,

@@ -17,9 +17,12 @@ use axum::http::Method;
 use axum::response::Response;
 use serde_json::Value;
 
+use super::crud;
+use super::faults::Faults;
 use super::reply::{self, bad_request};
-use super::server::Req;
-use super::{Faults, RatePreset, Shared};
+use super::req::Req;
+use super::shared::Shared;
+use super::variants::RatePreset;
 
 pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
     let mut g = sh.lock();
@@ -88,7 +91,7 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
                 .trim_start_matches("/_sim/applications/")
                 .trim_end_matches("/generate-secret");
             let days = g.faults.expiry_days();
-            match super::crud::generate_secret(&mut g.state, id, days) {
+            match crud::generate_secret(&mut g.state, id, days) {
                 Some(secret) => {
                     sh.persist(&g.state);
                     reply::json(200, &serde_json::json!({ "client_secret": secret }))
