@@ -407,18 +407,67 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn list_and_object_decoding_never_panics(v in json(), plural in json_key()) {
+    fn list_and_object_decoding_reads_what_it_was_given(v in json(), plural in json_key()) {
         ran();
-        if let Ok(page) = decode::page(v.clone(), &plural, "/api/X") {
-            let rows = page.rows;
-            let _ = decode::typed::<Agent>(rows.clone(), "x");
-            let _ = decode::typed::<Role>(rows.clone(), "x");
-            let _ = decode::typed::<Application>(rows.clone(), "x");
-            let _ = decode::typed::<Team>(rows.clone(), "x");
-            let _ = decode::typed::<Department>(rows.clone(), "x");
-            let _ = decode::typed::<Workday>(rows, "x");
+        let page = decode::page(v.clone(), &plural, "/api/X");
+        match &v {
+            // A bare array is the list; null is an empty one; any other scalar is refused.
+            Value::Array(a) => {
+                let p = page.as_ref().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&p.rows, a);
+                prop_assert_eq!(p.record_count, None);
+            }
+            Value::Null => prop_assert!(page.as_ref().is_ok_and(|p| p.rows.is_empty())),
+            Value::Object(m) => {
+                let arrays: Vec<&Vec<Value>> = m.values().filter_map(Value::as_array).collect();
+                let named = m
+                    .iter()
+                    .find(|(k, x)| k.eq_ignore_ascii_case(&plural) && x.is_array())
+                    .and_then(|(_, x)| x.as_array());
+                match &page {
+                    // The rows are the array named `plural`, else one of the object's arrays,
+                    // else none (an envelope that only counts).
+                    Ok(p) => match (named, arrays.is_empty()) {
+                        (Some(rows), _) => prop_assert_eq!(&p.rows, rows),
+                        (None, false) => prop_assert!(arrays.contains(&&p.rows)),
+                        (None, true) => {
+                            prop_assert!(p.rows.is_empty());
+                            prop_assert!(p.record_count.is_some());
+                        }
+                    },
+                    // Refused only when there is neither a list nor a count.
+                    Err(_) => {
+                        prop_assert!(arrays.is_empty());
+                        prop_assert!(!m.get("record_count").is_some_and(Value::is_u64));
+                    }
+                }
+            }
+            _ => prop_assert!(page.is_err()),
         }
-        if let Ok(one) = decode::single(v, "/api/X/1") {
+        if let Ok(page) = page {
+            let rows = page.rows;
+            // Typed decoding is all or nothing: every row or an error.
+            for n in [
+                decode::typed::<Agent>(rows.clone(), "x").map(|r| r.len()),
+                decode::typed::<Role>(rows.clone(), "x").map(|r| r.len()),
+                decode::typed::<Application>(rows.clone(), "x").map(|r| r.len()),
+                decode::typed::<Team>(rows.clone(), "x").map(|r| r.len()),
+                decode::typed::<Department>(rows.clone(), "x").map(|r| r.len()),
+                decode::typed::<Workday>(rows.clone(), "x").map(|r| r.len()),
+            ] {
+                if let Ok(n) = n {
+                    prop_assert_eq!(n, rows.len());
+                }
+            }
+        }
+        // A single object is the object itself or an array's first item; nothing else.
+        let one = decode::single(v.clone(), "/api/X/1");
+        match &v {
+            Value::Object(_) => prop_assert_eq!(one.as_ref().ok(), Some(&v)),
+            Value::Array(a) => prop_assert_eq!(one.as_ref().ok(), a.first()),
+            _ => prop_assert!(one.is_err()),
+        }
+        if let Ok(one) = one {
             let _ = serde_json::from_value::<Agent>(one.clone());
             let _ = serde_json::from_value::<Application>(one);
         }
