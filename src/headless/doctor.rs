@@ -12,10 +12,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::common::*;
+pub use super::doctor_paths::{
+    ProbePath, SWAGGER_PATHS, Swagger, missing_from, paths_used, probe_paths, swagger,
+};
+pub use super::doctor_report::{ClaimCode, Report};
+use super::doctor_report::{quiet_text, text};
 use crate::halo::dialect::claims;
 use crate::halo::dialect::confirm::{self, Assumption};
 use crate::halo::dialect::fields::{self, AGENT_NOTES, APP_DESCRIPTION, REPORTED_ONLY};
@@ -69,67 +73,6 @@ const APPLICATION_FIELDS_USED: &[&str] = &[
     "scopes",
 ];
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ClaimCode {
-    pub code: String,
-    /// Roles (read with their details) that carry it.
-    pub roles: usize,
-    /// Halo's UI label when halo-onboard knows the code.
-    pub label: Option<String>,
-    /// The code halo-onboard writes instead, for an older long name.
-    pub today: Option<String>,
-}
-
-/// One probe path the built-in profiles' verification uses, and what this Halo answered.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProbePath {
-    /// `GET /Tickets`.
-    pub path: String,
-    /// The scope areas it proves.
-    pub areas: Vec<String>,
-    /// `present`, `missing` (404, 405, 501) or `could not tell: …`.
-    pub found: String,
-}
-
-/// The instance's own swagger document, where it serves one.
-#[derive(Debug, Clone, Serialize)]
-pub struct Swagger {
-    /// The URLs tried, in order.
-    pub tried: Vec<String>,
-    /// The one that answered with a document.
-    pub served_at: Option<String>,
-    /// Paths halo-onboard uses (`METHOD /Path`) that the instance's document lacks.
-    pub missing_here: Vec<String>,
-    /// How many paths the instance's document has.
-    pub paths: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub halo_onboard: &'static str,
-    pub roles: usize,
-    pub roles_read_with_details: usize,
-    pub claim_codes: Vec<ClaimCode>,
-    /// List endpoint → "bare array" or "envelope (key)".
-    pub list_shapes: BTreeMap<String, String>,
-    pub agent_fields: Vec<String>,
-    pub application_fields: Vec<String>,
-    pub scopes_granted: Vec<String>,
-    pub admin_granted: bool,
-    pub all_teams_granted: bool,
-    /// Claim codes this Halo does not confirm (each goes to the manual steps alone), with why.
-    pub unconfirmed_codes: BTreeMap<String, String>,
-    pub probe_paths: Vec<ProbePath>,
-    pub swagger: Swagger,
-    pub assumptions: Vec<Assumption>,
-}
-
-impl Report {
-    pub fn failed(&self) -> Option<&Assumption> {
-        self.assumptions.iter().find(|a| !a.holds)
-    }
-}
-
 /// One assumption doctor checks itself: `how` is (confidence, source) as `evidence/` marks it.
 fn hold(
     id: &'static str,
@@ -156,137 +99,6 @@ const PATHS: (&str, &str) = (
     "C",
     "evidence/halo-api/paths.json (Halo's published swagger, 2024-09)",
 );
-
-/// Where an instance may serve its own swagger document, relative to the resource server
-/// (`…/api`): the versioned ASP.NET path first, then the bare one the evidence's README names.
-pub const SWAGGER_PATHS: &[&str] = &[
-    "/swagger/v2/swagger.json",
-    "/swagger/v1/swagger.json",
-    "/swagger",
-];
-
-/// The probe paths the built-in profiles' verification uses, with the areas each proves.
-fn probe_paths_used() -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for p in crate::profile::builtin() {
-        let names = crate::halo::scopes::normalise(&p.to_answers().scopes);
-        for area in crate::halo::scopes::AREAS {
-            let Some(probe) = crate::halo::scopes::probe(area) else {
-                continue;
-            };
-            if crate::halo::scopes::any_grants(&names, &probe.read_scope()) {
-                let areas = out.entry(probe.path.clone()).or_default();
-                if !areas.iter().any(|a| a == area.key) {
-                    areas.push(area.key.to_string());
-                }
-            }
-        }
-    }
-    out
-}
-
-/// GETs each probe path with the bootstrap token: does this Halo serve it?
-pub async fn probe_paths(client: &Client) -> Vec<ProbePath> {
-    let used = probe_paths_used();
-    let reads = used.iter().map(|(path, areas)| async move {
-        let found = match client.get_json(path).await {
-            Ok(_) => "present".to_string(),
-            Err(HaloError::NotFound(_) | HaloError::Http(405 | 501, ..)) => "missing".into(),
-            // Refused to this credential: the path exists.
-            Err(HaloError::Forbidden(..)) => "present (refused to the bootstrap credential)".into(),
-            Err(e) => format!("could not tell: {e}"),
-        };
-        ProbePath {
-            path: format!("GET {path}"),
-            areas: areas.clone(),
-            found,
-        }
-    });
-    futures::future::join_all(reads).await
-}
-
-/// `/Roles/{id}` and `/roles/{roleId}` are the same route: literals compared without case,
-/// parameters by position.
-fn same_route(a: &str, b: &str) -> bool {
-    let seg = |p: &str| -> Vec<String> {
-        p.split('/')
-            .filter(|x| !x.is_empty())
-            .map(|x| {
-                if x.starts_with('{') {
-                    "{}".to_string()
-                } else {
-                    x.to_ascii_lowercase()
-                }
-            })
-            .collect()
-    };
-    let (a, b) = (seg(a), seg(b));
-    let strip = |v: Vec<String>| -> Vec<String> {
-        match v.first() {
-            Some(f) if f == "api" => v[1..].to_vec(),
-            _ => v,
-        }
-    };
-    strip(a) == strip(b)
-}
-
-/// Every (method, path) halo-onboard uses: the client's routes and the probe paths.
-pub fn paths_used() -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = crate::halo::client::ROUTES
-        .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect();
-    for path in probe_paths_used().into_keys() {
-        out.push(("GET".into(), path));
-    }
-    out
-}
-
-/// The paths of `doc` (an OpenAPI document) that halo-onboard uses and it lacks.
-pub fn missing_from(doc: &Value) -> Option<(usize, Vec<String>)> {
-    let paths = doc.get("paths")?.as_object()?;
-    let missing = paths_used()
-        .into_iter()
-        .filter(|(method, path)| {
-            !paths.iter().any(|(p, ops)| {
-                same_route(p, path)
-                    && ops
-                        .as_object()
-                        .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(method)))
-            })
-        })
-        .map(|(m, p)| format!("{m} {p}"))
-        .collect();
-    Some((paths.len(), missing))
-}
-
-/// Looks for the instance's own swagger document and compares it with the paths in use.
-pub async fn swagger(client: &Client) -> Swagger {
-    let base = client
-        .endpoint()
-        .resource_url
-        .trim_end_matches('/')
-        .to_string();
-    let mut out = Swagger {
-        tried: Vec::new(),
-        served_at: None,
-        missing_here: Vec::new(),
-        paths: 0,
-    };
-    for p in SWAGGER_PATHS {
-        out.tried.push(format!("{base}{p}"));
-        let Ok(doc) = client.get_json(p).await else {
-            continue;
-        };
-        if let Some((n, missing)) = missing_from(&doc) {
-            out.served_at = Some(format!("{base}{p}"));
-            out.paths = n;
-            out.missing_here = missing;
-            break;
-        }
-    }
-    out
-}
 
 /// The shape of a list answer: a bare array, or an envelope and the key holding the rows.
 fn shape(v: &Value) -> Option<String> {
@@ -327,7 +139,6 @@ fn rows(v: &Value) -> Vec<Value> {
 
 /// Reads the instance and judges every assumption. Only GETs (and the token).
 pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Report, Failure> {
-    let halo = |e: crate::halo::HaloError| Failure::halo(&e);
     let token = client.token().await.map_err(halo)?;
     let mut assumptions = Vec::new();
     let granted = token.scopes.clone();
@@ -358,6 +169,42 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         PATHS,
     ));
 
+    let (list_shapes, lists) = list_shapes(client, &mut assumptions).await?;
+    let role_rows = rows(lists.get("Roles").unwrap_or(&Value::Null));
+    let (vocab, claim_codes) = claim_vocabulary(client, &role_rows, &mut assumptions).await?;
+    let agent_fields = agent_fields(client, &me, me_id, &mut assumptions).await;
+    let apps = rows(lists.get("Application").unwrap_or(&Value::Null));
+    let application_fields =
+        application_fields(client, &apps, bootstrap_client_id, &mut assumptions).await?;
+    let (probe_paths, swagger) = verification_paths(client, &mut assumptions).await;
+
+    Ok(Report {
+        halo_onboard: env!("CARGO_PKG_VERSION"),
+        roles: role_rows.len(),
+        roles_read_with_details: vocab.roles_read,
+        claim_codes,
+        list_shapes,
+        agent_fields,
+        application_fields,
+        scopes_granted: granted,
+        admin_granted,
+        all_teams_granted,
+        unconfirmed_codes: vocab.unconfirmed.clone(),
+        probe_paths,
+        swagger,
+        assumptions,
+    })
+}
+
+fn halo(e: HaloError) -> Failure {
+    Failure::halo(&e)
+}
+
+/// Each configuration list's shape (bare array or envelope), and the lists as read.
+async fn list_shapes(
+    client: &Client,
+    assumptions: &mut Vec<Assumption>,
+) -> Result<(BTreeMap<String, String>, BTreeMap<&'static str, Value>), Failure> {
     let mut list_shapes = BTreeMap::new();
     let mut lists = BTreeMap::new();
     for (name, path) in [
@@ -399,8 +246,15 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         ),
     ));
 
-    // Roles with their details: the claim vocabulary.
-    let role_rows = rows(lists.get("Roles").unwrap_or(&Value::Null));
+    Ok((list_shapes, lists))
+}
+
+/// The claim codes on the roles (read with their details): the vocabulary this Halo speaks.
+async fn claim_vocabulary(
+    client: &Client,
+    role_rows: &[Value],
+    assumptions: &mut Vec<Assumption>,
+) -> Result<(confirm::Vocabulary, Vec<ClaimCode>), Failure> {
     let ids_are_strings = role_rows
         .iter()
         .all(|r| r.get("id").is_some_and(Value::is_string));
@@ -431,7 +285,16 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         .collect();
     assumptions.extend(vocab.assumptions.iter().cloned());
 
-    // The fields an agent and an application really carry.
+    Ok((vocab, claim_codes))
+}
+
+/// The fields an agent really carries (the bootstrap's own agent).
+async fn agent_fields(
+    client: &Client,
+    me: &Value,
+    me_id: Option<i64>,
+    assumptions: &mut Vec<Assumption>,
+) -> Vec<String> {
     let agent = match me_id {
         Some(id) => client
             .get_json(&format!("/Agent/{id}"))
@@ -465,7 +328,17 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         SCHEMAS,
     ));
 
-    let apps = rows(lists.get("Application").unwrap_or(&Value::Null));
+    agent_fields
+}
+
+/// The fields an application really carries (the bootstrap's own, else the first listed), and
+/// that a GET never shows its secret.
+async fn application_fields(
+    client: &Client,
+    apps: &[Value],
+    bootstrap_client_id: &str,
+    assumptions: &mut Vec<Assumption>,
+) -> Result<Vec<String>, Failure> {
     let app_id = apps
         .iter()
         .find(|a| {
@@ -536,7 +409,14 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         ),
     ));
 
-    // What verification relies on: the probe paths, and the instance's own swagger.
+    Ok(application_fields)
+}
+
+/// What verification relies on: the probe paths, and the instance's own swagger.
+async fn verification_paths(
+    client: &Client,
+    assumptions: &mut Vec<Assumption>,
+) -> (Vec<ProbePath>, Swagger) {
     let (probe_paths, swagger) = tokio::join!(probe_paths(client), swagger(client));
     let missing: Vec<String> = probe_paths
         .iter()
@@ -578,124 +458,7 @@ pub async fn diagnose(client: &Client, bootstrap_client_id: &str) -> Result<Repo
         ));
     }
 
-    Ok(Report {
-        halo_onboard: env!("CARGO_PKG_VERSION"),
-        roles: role_rows.len(),
-        roles_read_with_details: vocab.roles_read,
-        claim_codes,
-        list_shapes,
-        agent_fields,
-        application_fields,
-        scopes_granted: granted,
-        admin_granted,
-        all_teams_granted,
-        unconfirmed_codes: vocab.unconfirmed.clone(),
-        probe_paths,
-        swagger,
-        assumptions,
-    })
-}
-
-pub fn text(r: &Report) -> String {
-    let mut s = format!(
-        "halo-onboard {} doctor\n\nAssumptions (confidence before asking this Halo: C confirmed, I inferred, W weak):\n",
-        r.halo_onboard
-    );
-    for a in &r.assumptions {
-        let mark = if a.holds { "✓" } else { "✗" };
-        s.push_str(&format!(
-            "  {mark} {}: {}\n      here: {}\n      [{}] {}\n",
-            a.id, a.what, a.evidence, a.confidence, a.source
-        ));
-    }
-    if !r.unconfirmed_codes.is_empty() {
-        s.push_str("\nClaim codes left to manual steps on this Halo (the others are written):\n");
-        for (code, why) in &r.unconfirmed_codes {
-            s.push_str(&format!("  {code:<6} {why}\n"));
-        }
-    }
-    s.push_str("\nProbe paths the profiles' verification uses:\n");
-    for p in &r.probe_paths {
-        s.push_str(&format!(
-            "  {:<28} {:<40} {}\n",
-            p.path,
-            p.found,
-            p.areas.join(", ")
-        ));
-    }
-    match &r.swagger.served_at {
-        Some(at) if r.swagger.missing_here.is_empty() => s.push_str(&format!(
-            "\nThis Halo's swagger ({at}): every path halo-onboard uses is in it ({} paths).\n",
-            r.swagger.paths
-        )),
-        Some(at) => s.push_str(&format!(
-            "\nThis Halo's swagger ({at}) lacks: {}\n",
-            r.swagger.missing_here.join(", ")
-        )),
-        None => s.push_str(&format!(
-            "\nThis Halo serves no swagger document (tried {}); compared with the published one in evidence/ only.\n",
-            r.swagger.tried.join(", ")
-        )),
-    }
-    s.push_str(&format!(
-        "\nClaim codes on {} role(s) read with their details (of {}):\n",
-        r.roles_read_with_details, r.roles
-    ));
-    for c in &r.claim_codes {
-        let what = match (&c.label, &c.today) {
-            (Some(l), _) => l.clone(),
-            (None, Some(t)) => format!("older name of {t}"),
-            (None, None) => "not in halo-onboard's vocabulary".into(),
-        };
-        s.push_str(&format!(
-            "  {:<28} {:<52} on {} role(s)\n",
-            c.code, what, c.roles
-        ));
-    }
-    s.push_str("\nList shapes:\n");
-    for (k, v) in &r.list_shapes {
-        s.push_str(&format!("  {k:<12} {v}\n"));
-    }
-    s.push_str(&format!(
-        "\nAgent fields ({}): {}\n",
-        r.agent_fields.len(),
-        r.agent_fields.join(", ")
-    ));
-    s.push_str(&format!(
-        "Application fields ({}): {}\n",
-        r.application_fields.len(),
-        r.application_fields.join(", ")
-    ));
-    s.push_str(&format!(
-        "\nBootstrap scopes granted: {} (admin: {}, all:teams: {})\n",
-        r.scopes_granted.join(" "),
-        if r.admin_granted { "yes" } else { "no" },
-        if r.all_teams_granted { "yes" } else { "no" }
-    ));
-    match r.failed() {
-        None => s.push_str("\nEvery assumption holds.\n"),
-        Some(f) => s.push_str(&format!(
-            "\nFAILED: {} — {}. Where this Halo does not confirm a permission code, apply writes the others and lists that one as a manual step (all of them when it does not speak today's codes at all).\n",
-            f.id, f.what
-        )),
-    }
-    s
-}
-
-/// `--quiet`: the assumptions that do not hold and the verdict line, nothing else.
-pub fn quiet_text(r: &Report) -> String {
-    let mut s = String::new();
-    for a in r.assumptions.iter().filter(|a| !a.holds) {
-        s.push_str(&format!(
-            "  ✗ {}: {}\n      here: {}\n",
-            a.id, a.what, a.evidence
-        ));
-    }
-    match r.failed() {
-        None => s.push_str("Every assumption holds.\n"),
-        Some(f) => s.push_str(&format!("FAILED: {} — {}.\n", f.id, f.what)),
-    }
-    s
+    (probe_paths, swagger)
 }
 
 /// `halo-onboard doctor`.

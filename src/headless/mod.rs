@@ -11,6 +11,8 @@ pub mod common;
 pub mod complete;
 pub mod deadline;
 pub mod doctor;
+mod doctor_paths;
+mod doctor_report;
 mod handover_clean;
 mod handover_files;
 pub mod output;
