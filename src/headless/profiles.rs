@@ -255,6 +255,230 @@ impl Shown<'_> {
             }
         }
     }
+
+    /// The role: reused or created, with its permissions.
+    fn role(&mut self) {
+        let p = self.p;
+        let r = &p.role;
+        self.line("\nRole");
+        match &r.reuse {
+            Some(name) => self.setting("role.reuse", format!("  Use the existing role {name:?}")),
+            None => {
+                if r.name.is_empty() {
+                    self.line("  Create role (you name it)");
+                } else {
+                    self.setting("role.name", format!("  Create role {:?}", r.name));
+                }
+                self.setting(
+                    "role.administrator",
+                    format!(
+                        "  Is a HaloPSA Administrator: {}",
+                        yes(r.permissions.admin())
+                    ),
+                );
+                let mut group = None;
+                for (def, level) in r.permissions.entries() {
+                    if def.code == crate::halo::dialect::claims::ADMIN {
+                        continue;
+                    }
+                    if group != Some(def.group) {
+                        group = Some(def.group);
+                        self.line(format!("  {}:", def.group.label()));
+                    }
+                    let kind = if def.group == crate::halo::dialect::claims::Group::FeatureAccess {
+                        "access"
+                    } else {
+                        "settings"
+                    };
+                    self.setting(
+                        &format!("role.{kind}.{}", def.key),
+                        format!("    {:<52} {}", def.label, level.label),
+                    );
+                }
+                if group.is_none() {
+                    self.line("  Feature Access: none set");
+                }
+            }
+        }
+        if !r.other_permissions.is_empty() {
+            self.setting(
+                "role.other_permissions",
+                "  Also set by hand in Halo (the API cannot):",
+            );
+            for x in &r.other_permissions {
+                self.line(format!("    - {x}"));
+            }
+        }
+    }
+
+    /// The agent: who it is and what it may do.
+    fn agent(&mut self) {
+        let p = self.p;
+        let a = &p.agent;
+        self.line("\nAgent");
+        if a.username.is_empty() {
+            self.line("  Username: (you choose)");
+        } else {
+            self.setting("agent.username", format!("  Username: {}", a.username));
+        }
+        for (path, label, value) in [
+            ("agent.firstname", "First name", &a.firstname),
+            ("agent.surname", "Surname", &a.surname),
+            ("agent.initials", "Initials", &a.initials),
+            ("agent.email", "Email", &a.email),
+        ] {
+            if !value.is_empty() {
+                self.setting(path, format!("  {label}: {value}"));
+            }
+        }
+        self.setting("agent.active", format!("  Active: {}", yes(a.active)));
+        self.setting("agent.api_only", format!("  API-only: {}", yes(a.api_only)));
+        if !a.extra_roles.is_empty() {
+            self.setting(
+                "agent.extra_roles",
+                format!("  Also in roles: {}", a.extra_roles.join(", ")),
+            );
+        }
+        self.teams();
+        self.setting(
+            "agent.work_hours",
+            format!("  Work hours: {}", a.work_hours),
+        );
+        self.setting(
+            "agent.can_approve_purchaseorder",
+            format!(
+                "  Can approve purchase orders: {}",
+                yes(a.can_approve_purchaseorder)
+            ),
+        );
+        self.setting(
+            "agent.can_approve_invoice",
+            format!("  Can approve invoices: {}", yes(a.can_approve_invoice)),
+        );
+    }
+
+    /// The agent's default team, teams and departments.
+    fn teams(&mut self) {
+        let p = self.p;
+        let a = &p.agent;
+        let dt = match &a.default_team {
+            DefaultTeam::None => "No Default Team".to_string(),
+            DefaultTeam::Ask => "required; you choose".to_string(),
+            DefaultTeam::Named(n) => n.clone(),
+        };
+        self.setting("agent.default_team", format!("  Default team: {dt}"));
+        let teams = match a.teams.pick {
+            Pick::None => "none".to_string(),
+            Pick::Default => "the default team".to_string(),
+            Pick::All => "all teams".to_string(),
+            Pick::Ask => "you choose".to_string(),
+            Pick::Named => a.teams.names.join(", "),
+        };
+        self.setting("agent.teams", format!("  Teams: {teams}"));
+        if a.teams.pick != Pick::None {
+            self.setting(
+                "agent.teams.unassigned_access",
+                format!(
+                    "    Can see Unassigned Tickets for this Team: {}",
+                    yes(a.teams.unassigned_access)
+                ),
+            );
+            self.setting(
+                "agent.teams.otheragent_access",
+                format!(
+                    "    Can see Tickets assigned to other Agents in this Team: {}",
+                    yes(a.teams.otheragent_access)
+                ),
+            );
+        }
+        let depts = match a.departments.pick {
+            Pick::None | Pick::Default => "none".to_string(),
+            Pick::All => "all departments".to_string(),
+            Pick::Ask => "you choose".to_string(),
+            Pick::Named => a.departments.names.join(", "),
+        };
+        self.setting("agent.departments", format!("  Departments: {depts}"));
+        if a.departments.pick != Pick::None {
+            let level = a.departments.level;
+            self.setting(
+                "agent.departments.level",
+                format!("    Membership level: {}", level.label()),
+            );
+            self.setting(
+                "agent.departments.halo_value",
+                format!("    Sent to Halo as membership level {}", level.code()),
+            );
+        }
+    }
+
+    /// The application and how it logs in.
+    fn application(&mut self) {
+        let p = self.p;
+        self.line("\nApplication");
+        if p.application.name.is_empty() {
+            self.line("  Name: (you choose)");
+        } else {
+            self.setting(
+                "application.name",
+                format!("  Name: {}", p.application.name),
+            );
+        }
+        if !p.application.description.is_empty() {
+            self.setting(
+                "application.description",
+                format!("  Description: {}", p.application.description),
+            );
+        }
+        self.setting(
+            "application.method",
+            "  Client ID and Secret (Services), login type Agent, logs in as the agent above",
+        );
+        self.setting(
+            "application.active",
+            format!("  Active: {}", yes(p.application.active)),
+        );
+    }
+
+    /// The scopes, each with its warning.
+    fn scopes(&mut self) {
+        let p = self.p;
+        self.line("\nScopes");
+        if p.ask_areas {
+            self.setting(
+                "ask_areas",
+                "  You choose the areas read and edited; the wizard grants the smallest set.",
+            );
+        } else if p.scopes.is_empty() {
+            self.line("  none yet");
+        }
+        let sw = p.scopes.iter().map(|s| s.len()).max().unwrap_or(0);
+        for s in &p.scopes {
+            let text = match scopes::warning(s) {
+                Some(warn) => format!("  {s:<sw$}  ! {warn}"),
+                None => format!("  {s}"),
+            };
+            self.setting(&format!("scopes.{s}"), text);
+        }
+    }
+
+    /// What goes back to the vendor.
+    fn handover(&mut self) {
+        let p = self.p;
+        self.line("\nHand back to the vendor");
+        let lw = p
+            .handover
+            .iter()
+            .map(|f| f.label().len())
+            .max()
+            .unwrap_or(0);
+        for f in &p.handover {
+            let mut text = format!("  {:<lw$}  {}", f.label(), f.example());
+            if let Some(n) = p.handover_notes.get(f) {
+                let _ = write!(text, "  ({n})");
+            }
+            self.setting(&format!("handover.{}", f.key()), text);
+        }
+    }
 }
 
 /// The profile in readable form.
@@ -276,203 +500,11 @@ pub fn show(p: &Profile) -> String {
         w.line(format!("User profile: {}", f.display()));
     }
 
-    let r = &p.role;
-    w.line("\nRole");
-    match &r.reuse {
-        Some(name) => w.setting("role.reuse", format!("  Use the existing role {name:?}")),
-        None => {
-            if r.name.is_empty() {
-                w.line("  Create role (you name it)");
-            } else {
-                w.setting("role.name", format!("  Create role {:?}", r.name));
-            }
-            w.setting(
-                "role.administrator",
-                format!(
-                    "  Is a HaloPSA Administrator: {}",
-                    yes(r.permissions.admin())
-                ),
-            );
-            let mut group = None;
-            for (def, level) in r.permissions.entries() {
-                if def.code == crate::halo::dialect::claims::ADMIN {
-                    continue;
-                }
-                if group != Some(def.group) {
-                    group = Some(def.group);
-                    w.line(format!("  {}:", def.group.label()));
-                }
-                let kind = if def.group == crate::halo::dialect::claims::Group::FeatureAccess {
-                    "access"
-                } else {
-                    "settings"
-                };
-                w.setting(
-                    &format!("role.{kind}.{}", def.key),
-                    format!("    {:<52} {}", def.label, level.label),
-                );
-            }
-            if group.is_none() {
-                w.line("  Feature Access: none set");
-            }
-        }
-    }
-    if !r.other_permissions.is_empty() {
-        w.setting(
-            "role.other_permissions",
-            "  Also set by hand in Halo (the API cannot):",
-        );
-        for x in &r.other_permissions {
-            w.line(format!("    - {x}"));
-        }
-    }
-
-    let a = &p.agent;
-    w.line("\nAgent");
-    if a.username.is_empty() {
-        w.line("  Username: (you choose)");
-    } else {
-        w.setting("agent.username", format!("  Username: {}", a.username));
-    }
-    for (path, label, value) in [
-        ("agent.firstname", "First name", &a.firstname),
-        ("agent.surname", "Surname", &a.surname),
-        ("agent.initials", "Initials", &a.initials),
-        ("agent.email", "Email", &a.email),
-    ] {
-        if !value.is_empty() {
-            w.setting(path, format!("  {label}: {value}"));
-        }
-    }
-    w.setting("agent.active", format!("  Active: {}", yes(a.active)));
-    w.setting("agent.api_only", format!("  API-only: {}", yes(a.api_only)));
-    if !a.extra_roles.is_empty() {
-        w.setting(
-            "agent.extra_roles",
-            format!("  Also in roles: {}", a.extra_roles.join(", ")),
-        );
-    }
-    let dt = match &a.default_team {
-        DefaultTeam::None => "No Default Team".to_string(),
-        DefaultTeam::Ask => "required; you choose".to_string(),
-        DefaultTeam::Named(n) => n.clone(),
-    };
-    w.setting("agent.default_team", format!("  Default team: {dt}"));
-    let teams = match a.teams.pick {
-        Pick::None => "none".to_string(),
-        Pick::Default => "the default team".to_string(),
-        Pick::All => "all teams".to_string(),
-        Pick::Ask => "you choose".to_string(),
-        Pick::Named => a.teams.names.join(", "),
-    };
-    w.setting("agent.teams", format!("  Teams: {teams}"));
-    if a.teams.pick != Pick::None {
-        w.setting(
-            "agent.teams.unassigned_access",
-            format!(
-                "    Can see Unassigned Tickets for this Team: {}",
-                yes(a.teams.unassigned_access)
-            ),
-        );
-        w.setting(
-            "agent.teams.otheragent_access",
-            format!(
-                "    Can see Tickets assigned to other Agents in this Team: {}",
-                yes(a.teams.otheragent_access)
-            ),
-        );
-    }
-    let depts = match a.departments.pick {
-        Pick::None | Pick::Default => "none".to_string(),
-        Pick::All => "all departments".to_string(),
-        Pick::Ask => "you choose".to_string(),
-        Pick::Named => a.departments.names.join(", "),
-    };
-    w.setting("agent.departments", format!("  Departments: {depts}"));
-    if a.departments.pick != Pick::None {
-        let level = a.departments.level;
-        w.setting(
-            "agent.departments.level",
-            format!("    Membership level: {}", level.label()),
-        );
-        w.setting(
-            "agent.departments.halo_value",
-            format!("    Sent to Halo as membership level {}", level.code()),
-        );
-    }
-    w.setting(
-        "agent.work_hours",
-        format!("  Work hours: {}", a.work_hours),
-    );
-    w.setting(
-        "agent.can_approve_purchaseorder",
-        format!(
-            "  Can approve purchase orders: {}",
-            yes(a.can_approve_purchaseorder)
-        ),
-    );
-    w.setting(
-        "agent.can_approve_invoice",
-        format!("  Can approve invoices: {}", yes(a.can_approve_invoice)),
-    );
-
-    w.line("\nApplication");
-    if p.application.name.is_empty() {
-        w.line("  Name: (you choose)");
-    } else {
-        w.setting(
-            "application.name",
-            format!("  Name: {}", p.application.name),
-        );
-    }
-    if !p.application.description.is_empty() {
-        w.setting(
-            "application.description",
-            format!("  Description: {}", p.application.description),
-        );
-    }
-    w.setting(
-        "application.method",
-        "  Client ID and Secret (Services), login type Agent, logs in as the agent above",
-    );
-    w.setting(
-        "application.active",
-        format!("  Active: {}", yes(p.application.active)),
-    );
-
-    w.line("\nScopes");
-    if p.ask_areas {
-        w.setting(
-            "ask_areas",
-            "  You choose the areas read and edited; the wizard grants the smallest set.",
-        );
-    } else if p.scopes.is_empty() {
-        w.line("  none yet");
-    }
-    let sw = p.scopes.iter().map(|s| s.len()).max().unwrap_or(0);
-    for s in &p.scopes {
-        let text = match scopes::warning(s) {
-            Some(warn) => format!("  {s:<sw$}  ! {warn}"),
-            None => format!("  {s}"),
-        };
-        w.setting(&format!("scopes.{s}"), text);
-    }
-
-    w.line("\nHand back to the vendor");
-    let lw = p
-        .handover
-        .iter()
-        .map(|f| f.label().len())
-        .max()
-        .unwrap_or(0);
-    for f in &p.handover {
-        let mut text = format!("  {:<lw$}  {}", f.label(), f.example());
-        if let Some(n) = p.handover_notes.get(f) {
-            let _ = write!(text, "  ({n})");
-        }
-        w.setting(&format!("handover.{}", f.key()), text);
-    }
-
+    w.role();
+    w.agent();
+    w.application();
+    w.scopes();
+    w.handover();
     let mut o = w.o;
     if !p.traps.is_empty() {
         let _ = writeln!(o, "\nTraps and manual steps");
