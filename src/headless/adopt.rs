@@ -228,6 +228,22 @@ fn answers_for(
     (answers, first_role)
 }
 
+/// A setup here already manages this application: adopting it again would make two owners.
+fn not_managed(row: &audit::Row, name: &str) -> Result<(), Failure> {
+    match &row.managed_by {
+        Some(setup) => Err(Failure::new(
+            format!(
+                "application '{}' is already managed here by setup {setup}",
+                name
+            ),
+            format!(
+                "Use that setup: halo-onboard check {setup}, halo-onboard tighten --setup {setup}."
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 async fn try_run(args: &AdoptArgs) -> Result<u8, Failure> {
     // What is asked for is checked before anything connects.
     let profile = super::profiles::resolve(&args.profile)?;
@@ -257,17 +273,7 @@ async fn try_run(args: &AdoptArgs) -> Result<u8, Failure> {
     let row = audit::report(std::slice::from_ref(&i), Vec::new(), &managed, &boot_id)
         .applications
         .remove(0);
-    if let Some(setup) = &row.managed_by {
-        return Err(Failure::new(
-            format!(
-                "application '{}' is already managed here by setup {setup}",
-                app.display_name
-            ),
-            format!(
-                "Use that setup: halo-onboard check {setup}, halo-onboard tighten --setup {setup}."
-            ),
-        ));
-    }
+    not_managed(&row, &app.display_name)?;
     let (answers, first_role) = answers_for(target, &c, &ep, &i, &agent);
     let mut s = j
         .create(answers, Some(ep.clone()))
