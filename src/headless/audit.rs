@@ -154,6 +154,40 @@ pub fn text(r: &Report, base: &str) -> String {
             o.push_str(&format!("  {l}\n"));
         }
     }
+    o.push_str(&risks_text(r));
+    for a in r
+        .applications
+        .iter()
+        .filter(|a| a.agent_unreadable.is_some())
+    {
+        o.push_str(&format!(
+            "Could not read the agent of {}: {}\n",
+            a.name,
+            a.agent_unreadable.as_deref().unwrap_or_default()
+        ));
+    }
+    if !r.unread.is_empty() {
+        o.push_str("\nCould not read:\n");
+        for u in &r.unread {
+            o.push_str(&format!("  {u}\n"));
+        }
+    }
+    o.push_str(&match r.high_risks {
+        0 => format!(
+            "Result: {} application(s), no high risk.\n",
+            r.applications.len()
+        ),
+        n => format!(
+            "Result: {} application(s), {n} high risk(s) (exit 1).\n",
+            r.applications.len()
+        ),
+    });
+    o
+}
+
+/// Each application's risks, with what to do next about the high ones.
+fn risks_text(r: &Report) -> String {
+    let mut o = String::new();
     let with_risks: Vec<&Row> = r
         .applications
         .iter()
@@ -190,32 +224,5 @@ pub fn text(r: &Report, base: &str) -> String {
             }
         }
     }
-    for a in r
-        .applications
-        .iter()
-        .filter(|a| a.agent_unreadable.is_some())
-    {
-        o.push_str(&format!(
-            "Could not read the agent of {}: {}\n",
-            a.name,
-            a.agent_unreadable.as_deref().unwrap_or_default()
-        ));
-    }
-    if !r.unread.is_empty() {
-        o.push_str("\nCould not read:\n");
-        for u in &r.unread {
-            o.push_str(&format!("  {u}\n"));
-        }
-    }
-    o.push_str(&match r.high_risks {
-        0 => format!(
-            "Result: {} application(s), no high risk.\n",
-            r.applications.len()
-        ),
-        n => format!(
-            "Result: {} application(s), {n} high risk(s) (exit 1).\n",
-            r.applications.len()
-        ),
-    });
     o
 }
