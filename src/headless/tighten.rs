@@ -91,6 +91,34 @@ pub async fn run(args: &TightenArgs) -> u8 {
     .await
 }
 
+/// The profile to tighten to: the one given, else the setup's own.
+fn profile_of(args: &TightenArgs, s: &Session) -> Result<String, Failure> {
+    args.profile
+        .clone()
+        .or_else(|| s.answers.profile.clone())
+        .ok_or_else(|| {
+            Failure::new(
+                format!("setup {} names no profile", s.id),
+                "Say which: --profile ID (`halo-onboard profiles`).",
+            )
+        })
+}
+
+/// A rotation is under way: tightening waits until it is finished or abandoned.
+fn rotation_in_progress(s: &Session, rot: &crate::journal::rotation::Rotation) -> Failure {
+    Failure::new(
+        format!(
+            "a rotation of setup {} is in progress ({})",
+            s.id,
+            rot.words()
+        ),
+        format!(
+            "Finish it (`halo-onboard rotate --finish {0}`) or abandon it (`halo-onboard rotate --abandon {0}`), then tighten.",
+            s.id
+        ),
+    )
+}
+
 async fn try_run(args: &TightenArgs) -> Result<u8, Failure> {
     if let Some(out) = &args.out {
         crate::plan::rotate::check_new_file(out, args.force)
@@ -110,16 +138,7 @@ async fn try_run(args: &TightenArgs) -> Result<u8, Failure> {
         "tighten",
     )
     .await?;
-    let profile_id = args
-        .profile
-        .clone()
-        .or_else(|| s.answers.profile.clone())
-        .ok_or_else(|| {
-            Failure::new(
-                format!("setup {} names no profile", s.id),
-                "Say which: --profile ID (`halo-onboard profiles`).",
-            )
-        })?;
+    let profile_id = profile_of(args, &s)?;
     let profile = super::profiles::resolve(&profile_id)?;
     let target = super::apply::load_answers(&profile, args.answers.as_deref())?;
     let r = Rotator {
@@ -128,19 +147,7 @@ async fn try_run(args: &TightenArgs) -> Result<u8, Failure> {
         progress: progress(args.json),
     };
     match &s.rotation {
-        Some(rot) if rot.purpose == Purpose::Rotate => {
-            return Err(Failure::new(
-                format!(
-                    "a rotation of setup {} is in progress ({})",
-                    s.id,
-                    rot.words()
-                ),
-                format!(
-                    "Finish it (`halo-onboard rotate --finish {0}`) or abandon it (`halo-onboard rotate --abandon {0}`), then tighten.",
-                    s.id
-                ),
-            ));
-        }
+        Some(rot) if rot.purpose == Purpose::Rotate => return Err(rotation_in_progress(&s, rot)),
         // A tightening through a new agent already under way: continue it where it stands.
         Some(_) => return new_agent(args, &r, &mut s, &ep, &target).await,
         None => {}
@@ -279,6 +286,66 @@ async fn in_place(
     }
 }
 
+/// The new agent's credentials did not pass verification: what was made goes again, and
+/// the integration is as it was.
+async fn undo_unverified(
+    json: bool,
+    r: &Rotator<'_>,
+    s: &mut Session,
+    v: &crate::plan::verify::Verification,
+) -> Result<u8, Failure> {
+    let undone = tighten::abandon(r, s).await.map_err(|e| failure(&e, s))?;
+    if json {
+        outln!(
+            "{}",
+            json!({"ok": false, "setup": s.id, "error": "the new agent's credentials did not pass verification; what was created was deleted again", "verification": v, "undone": undone})
+        );
+    } else {
+        let mut o = super::apply::checks_text(v.failures());
+        o.push_str("The new agent's credentials did not pass verification, so what was created was deleted again:\n");
+        for u in &undone {
+            o.push_str(&format!("  {u}\n"));
+        }
+        o.push_str("The integration is as it was (the old application was never touched).\n");
+        err!("{}", crate::text::block(&o));
+    }
+    Ok(EXIT_FAILED)
+}
+
+/// The new credentials are handed over: where they are and what comes next.
+fn handed_over_text(
+    s: &Session,
+    verified: &crate::plan::verify::Verification,
+    path: &std::path::Path,
+    cid: &str,
+) -> String {
+    let mut o = String::new();
+    if !verified.checks.is_empty() && !super::output::quiet() {
+        o.push_str(&super::apply::checks_text(verified.checks.iter()));
+    }
+    o.push_str(&format!(
+        "New role, API-only agent and application verified; the new credentials are in {} (Client ID {cid}).\n",
+        path.display()
+    ));
+    o.push_str(&format!(
+        "Next: paste the Client ID and Secret from {} into the vendor's Halo settings (the old credentials keep working until you finish). Then:\n  halo-onboard rotate --finish {} --yes    (deletes the old application; the old agent and its roles are left as they are)\n",
+        path.display(),
+        s.id
+    ));
+    let left = s.manual_left();
+    if !left.is_empty() {
+        o.push_str("Left to do by hand in Halo's web UI (the API cannot set it):\n");
+        for m in &left {
+            o.push_str(&format!("  - {m}\n"));
+        }
+        o.push_str(&format!(
+            "Once done and the rotation finished: halo-onboard resume {} --confirm-manual --yes\n",
+            s.id
+        ));
+    }
+    o
+}
+
 async fn new_agent(
     args: &TightenArgs,
     r: &Rotator<'_>,
@@ -295,27 +362,7 @@ async fn new_agent(
     };
     let verified = match tighten::create_new_agent(r, s, given.as_ref()).await {
         Ok(v) => v,
-        Err(RotateError::Unverified(v)) => {
-            // The vendor's needs are not met by the new agent: what was made goes again.
-            let undone = tighten::abandon(r, s).await.map_err(|e| failure(&e, s))?;
-            if args.json {
-                outln!(
-                    "{}",
-                    json!({"ok": false, "setup": s.id, "error": "the new agent's credentials did not pass verification; what was created was deleted again", "verification": v, "undone": undone})
-                );
-            } else {
-                let mut o = super::apply::checks_text(v.failures());
-                o.push_str("The new agent's credentials did not pass verification, so what was created was deleted again:\n");
-                for u in &undone {
-                    o.push_str(&format!("  {u}\n"));
-                }
-                o.push_str(
-                    "The integration is as it was (the old application was never touched).\n",
-                );
-                err!("{}", crate::text::block(&o));
-            }
-            return Ok(EXIT_FAILED);
-        }
+        Err(RotateError::Unverified(v)) => return undo_unverified(args.json, r, s, &v).await,
         Err(e) => return Err(failure(&e, s)),
     };
     let path = match (
@@ -351,30 +398,7 @@ async fn new_agent(
             })
         );
     } else {
-        let mut o = String::new();
-        if !verified.checks.is_empty() && !super::output::quiet() {
-            o.push_str(&super::apply::checks_text(verified.checks.iter()));
-        }
-        o.push_str(&format!(
-            "New role, API-only agent and application verified; the new credentials are in {} (Client ID {cid}).\n",
-            path.display()
-        ));
-        o.push_str(&format!(
-            "Next: paste the Client ID and Secret from {} into the vendor's Halo settings (the old credentials keep working until you finish). Then:\n  halo-onboard rotate --finish {} --yes    (deletes the old application; the old agent and its roles are left as they are)\n",
-            path.display(),
-            s.id
-        ));
-        let left = s.manual_left();
-        if !left.is_empty() {
-            o.push_str("Left to do by hand in Halo's web UI (the API cannot set it):\n");
-            for m in &left {
-                o.push_str(&format!("  - {m}\n"));
-            }
-            o.push_str(&format!(
-                "Once done and the rotation finished: halo-onboard resume {} --confirm-manual --yes\n",
-                s.id
-            ));
-        }
+        let o = handed_over_text(s, &verified, &path, &cid);
         out!("{}", crate::text::block(&o));
     }
     Ok(EXIT_OK)
