@@ -260,6 +260,74 @@ async fn try_run(args: &RotateArgs) -> Result<u8, Failure> {
     }
 }
 
+/// The new credentials are verified and handed over: where they are and what comes next.
+fn print_handed_over(
+    json: bool,
+    s: &Session,
+    v: Option<&crate::plan::verify::Verification>,
+    path: &std::path::Path,
+) {
+    let rot = s.rotation.clone();
+    let new_cid = rot
+        .as_ref()
+        .and_then(|x| x.new_client_id.clone())
+        .unwrap_or_default();
+    if json {
+        outln!(
+            "{}",
+            json!({
+                "ok": true,
+                "setup": s.id,
+                "stage": "handed-over",
+                "application_id": rot.as_ref().and_then(|x| x.new_application_id.clone()),
+                "client_id": new_cid,
+                "old_application_id": rot.as_ref().map(|x| x.old_application_id.clone()),
+                "old_client_id": rot.as_ref().map(|x| x.old_client_id.clone()),
+                "credentials_file": path,
+                "verification": v,
+                "finish": format!("halo-onboard rotate --finish {} --yes", s.id),
+            })
+        );
+    } else {
+        let mut o = String::new();
+        if let Some(v) = v
+            && !super::output::quiet()
+        {
+            o.push_str(&super::apply::checks_text(v.checks.iter()));
+        }
+        o.push_str(&format!(
+            "New credentials verified and handed over: {} (Client ID {new_cid}).\n",
+            path.display()
+        ));
+        o.push_str(&paste_words(s, path));
+        out!("{}", crate::text::block(&o));
+    }
+}
+
+/// A new rotation: the setup is ready for one, and the admin agrees to the second application.
+fn start_asked(args: &RotateArgs, s: &Session) -> Result<bool, Failure> {
+    crate::plan::rotate::ready(s).map_err(|(m, h)| Failure::new(m, h))?;
+    let app = s.answers.application.name.trim();
+    let what = format!(
+        "Rotate setup {}: create a second application '{app}' logging in as agent {} with the same scopes, verify it, and hand its credentials over in a new file. The old application (Client ID {}) keeps working until `halo-onboard rotate --finish {}`.\n",
+        s.id,
+        s.objects.agent_id.unwrap_or_default(),
+        s.objects.client_id.as_deref().unwrap_or("-"),
+        s.id
+    );
+    let cmd = format!("halo-onboard rotate --setup {} --yes", s.id);
+    if !go_ahead(
+        args.yes,
+        args.json,
+        &what,
+        "Create the second application?",
+        &cmd,
+    ) {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 async fn setup(
     args: &RotateArgs,
     r: &Rotator<'_>,
@@ -281,23 +349,7 @@ async fn setup(
         }
         Some(_) => {}
         None => {
-            crate::plan::rotate::ready(s).map_err(|(m, h)| Failure::new(m, h))?;
-            let app = s.answers.application.name.trim();
-            let what = format!(
-                "Rotate setup {}: create a second application '{app}' logging in as agent {} with the same scopes, verify it, and hand its credentials over in a new file. The old application (Client ID {}) keeps working until `halo-onboard rotate --finish {}`.\n",
-                s.id,
-                s.objects.agent_id.unwrap_or_default(),
-                s.objects.client_id.as_deref().unwrap_or("-"),
-                s.id
-            );
-            let cmd = format!("halo-onboard rotate --setup {} --yes", s.id);
-            if !go_ahead(
-                args.yes,
-                args.json,
-                &what,
-                "Create the second application?",
-                &cmd,
-            ) {
+            if !start_asked(args, s)? {
                 return Ok(EXIT_OK);
             }
         }
@@ -323,41 +375,7 @@ async fn setup(
     }
     .await;
     let (v, path) = step.map_err(|e| failure(&e, s))?;
-    let rot = s.rotation.clone();
-    let new_cid = rot
-        .as_ref()
-        .and_then(|x| x.new_client_id.clone())
-        .unwrap_or_default();
-    if args.json {
-        outln!(
-            "{}",
-            json!({
-                "ok": true,
-                "setup": s.id,
-                "stage": "handed-over",
-                "application_id": rot.as_ref().and_then(|x| x.new_application_id.clone()),
-                "client_id": new_cid,
-                "old_application_id": rot.as_ref().map(|x| x.old_application_id.clone()),
-                "old_client_id": rot.as_ref().map(|x| x.old_client_id.clone()),
-                "credentials_file": path,
-                "verification": v,
-                "finish": format!("halo-onboard rotate --finish {} --yes", s.id),
-            })
-        );
-    } else {
-        let mut o = String::new();
-        if let Some(v) = &v
-            && !super::output::quiet()
-        {
-            o.push_str(&super::apply::checks_text(v.checks.iter()));
-        }
-        o.push_str(&format!(
-            "New credentials verified and handed over: {} (Client ID {new_cid}).\n",
-            path.display()
-        ));
-        o.push_str(&paste_words(s, &path));
-        out!("{}", crate::text::block(&o));
-    }
+    print_handed_over(args.json, s, v.as_ref(), &path);
     Ok(EXIT_OK)
 }
 
