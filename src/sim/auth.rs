@@ -9,6 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
 
+use super::record::Record;
 use super::reply::{self, oauth_error, unauthorized};
 use super::req::{Ctx, Req, context};
 use super::shared::{Inner, Shared, TokenRec};
@@ -40,39 +41,59 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
     let form: reply::Query = url::form_urlencoded::parse(req.body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
+    let granted = grant(sh, req, &form)
+        .and_then(|()| client(g, req, &form))
+        .and_then(|(app, agent)| Ok((scopes_granted(&form, &app)?, app, agent)));
+    match granted {
+        Ok((granted, app, agent)) => issue(sh, g, &app, &agent, granted),
+        Err(refused) => refused,
+    }
+}
+
+/// The grant type (client credentials only) and the tenant, when one is named.
+fn grant(sh: &Shared, req: &Req, form: &reply::Query) -> Result<(), Response> {
     match form.get("grant_type").map(String::as_str) {
         Some(GRANT_CLIENT_CREDENTIALS) => {}
         None | Some("") => {
-            return oauth_error(
+            return Err(oauth_error(
                 400,
                 "invalid_request",
                 "The mandatory 'grant_type' parameter is missing.",
-            );
+            ));
         }
         Some(_) => {
-            return oauth_error(
+            return Err(oauth_error(
                 400,
                 "unsupported_grant_type",
                 "The specified 'grant_type' is not supported.",
-            );
+            ));
         }
     }
     let tenant = req.query.get("tenant").or_else(|| form.get("tenant"));
     if let Some(t) = tenant.filter(|t| !t.is_empty()) {
         if !t.eq_ignore_ascii_case(&sh.tenant) {
-            return oauth_error(400, "invalid_request", "The specified tenant is invalid.");
+            return Err(oauth_error(
+                400,
+                "invalid_request",
+                "The specified tenant is invalid.",
+            ));
         }
     }
+    Ok(())
+}
+
+/// The application the credentials name and the agent it logs in as, both usable.
+fn client(g: &Inner, req: &Req, form: &reply::Query) -> Result<(Record, Record), Response> {
     let (client_id, secret) = match (form.get("client_id"), form.get("client_secret")) {
         (Some(id), Some(s)) => (id.clone(), s.clone()),
         _ => match basic_credentials(req) {
             Some(c) => c,
             None => {
-                return oauth_error(
+                return Err(oauth_error(
                     400,
                     "invalid_request",
                     "The mandatory 'client_id' parameter is missing.",
-                );
+                ));
             }
         },
     };
@@ -83,56 +104,65 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
         .find(|a| a.str("clientId").eq_ignore_ascii_case(&client_id))
         .cloned()
     else {
-        return oauth_error(
+        return Err(oauth_error(
             401,
             "invalid_client",
             "The client application was not found.",
-        );
+        ));
     };
     if app.str("clientSecret") != secret {
-        return oauth_error(
+        return Err(oauth_error(
             401,
             "invalid_client",
             "The specified client credentials are invalid.",
-        );
+        ));
     }
     if app.bool("inactive") {
-        return oauth_error(401, "invalid_client", "The client application is inactive.");
+        return Err(oauth_error(
+            401,
+            "invalid_client",
+            "The client application is inactive.",
+        ));
     }
     let Some(agent) = app
         .i64("loginas_agent_id")
         .and_then(|id| g.state.agent(id))
         .cloned()
     else {
-        return oauth_error(
+        return Err(oauth_error(
             400,
             "invalid_grant",
             "The application has no agent to log in as.",
-        );
+        ));
     };
     if agent.bool("isdisabled") {
-        return oauth_error(
+        return Err(oauth_error(
             400,
             "invalid_grant",
             &format!(
                 "The agent {} the application logs in as is disabled.",
                 agent.str("name")
             ),
-        );
+        ));
     }
+    Ok((app, agent))
+}
 
+/// The scopes granted: those requested that the application has (`all`: every one of its
+/// own); none requested, none granted.
+fn scopes_granted(form: &reply::Query, app: &Record) -> Result<Vec<String>, Response> {
     let scopes = evidence::scopes();
     let app_scopes = app.names("scopes");
-    let granted = match form.get("scope") {
+    Ok(match form.get("scope") {
         None => Vec::new(),
         Some(requested) => {
             let requested: Vec<&str> = requested.split_whitespace().collect();
             if let Some(bad) = requested.iter().find(|s| !scopes.is_scope(s)) {
-                return oauth_error(
+                return Err(oauth_error(
                     400,
                     "invalid_scope",
                     &format!("The specified scope '{bad}' is not valid."),
-                );
+                ));
             }
             let mut granted: Vec<String> = Vec::new();
             for r in requested {
@@ -150,16 +180,26 @@ pub(crate) fn token(sh: &Shared, g: &mut Inner, req: &Req) -> Response {
                 }
             }
             if granted.is_empty() {
-                return oauth_error(
+                return Err(oauth_error(
                     400,
                     "invalid_scope",
                     "The application is not allowed any of the requested scopes.",
-                );
+                ));
             }
             granted
         }
-    };
+    })
+}
 
+/// Issues the access token: remembered with its agent and scopes, answered with an id token
+/// whose claims carry the agent's id.
+fn issue(
+    sh: &Shared,
+    g: &mut Inner,
+    app: &Record,
+    agent: &Record,
+    granted: Vec<String>,
+) -> Response {
     let access_token = random_token();
     let agent_id = agent.i64("id").unwrap_or_default();
     g.tokens.insert(
