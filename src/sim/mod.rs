@@ -27,6 +27,7 @@ mod settings;
 mod shared;
 mod simapi;
 pub mod state;
+mod tenant;
 pub mod variants;
 
 use std::collections::{HashMap, VecDeque};
