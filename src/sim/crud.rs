@@ -382,37 +382,7 @@ fn resolve(
 fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), String> {
     require_name(kind, r)?;
     match kind {
-        Kind::Agent => {
-            let initials = r.str("initials");
-            if initials.chars().count() > 3 {
-                return Err(format!(
-                    "Initials '{initials}' are too long: at most 3 characters"
-                ));
-            }
-            resolve(r, s, "roles", "id", Kind::Role, "name")?;
-            resolve(r, s, "teams", "team_id", Kind::Team, "team_name")?;
-            resolve(
-                r,
-                s,
-                "departments",
-                "department_id",
-                Kind::Department,
-                "department_name",
-            )?;
-            match r.i64("workday_id").filter(|w| *w != 0) {
-                Some(w) => {
-                    let name = s
-                        .find(Kind::Workday, &w.to_string())
-                        .ok_or_else(|| format!("Workday {w} does not exist"))?
-                        .str("name")
-                        .to_string();
-                    r.set("workday_name", name);
-                }
-                None => {
-                    r.remove("workday_name");
-                }
-            }
-        }
+        Kind::Agent => check_agent(r, s)?,
         Kind::Role => {
             let name = r.str("name").trim().to_string();
             let taken = s
@@ -434,33 +404,73 @@ fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), String> {
             }
         }
         Kind::Department | Kind::Workday => {}
-        Kind::Application => {
-            match r.i64("loginas_agent_id").filter(|id| *id != 0) {
-                Some(id) => {
-                    let name = s
-                        .agent(id)
-                        .ok_or_else(|| format!("Agent {id} does not exist"))?
-                        .str("name")
-                        .to_string();
-                    r.set("loginas_agent_name", name);
-                }
-                None => {
-                    r.remove("loginas_agent_name");
-                }
-            }
-            let scopes = crate::evidence::scopes();
-            if let Some(bad) = r.names("scopes").into_iter().find(|n| !scopes.is_scope(n)) {
-                return Err(format!("'{bad}' is not a valid permission"));
-            }
-            let cid = r.str("clientId");
-            let duplicate = s
-                .applications
-                .iter()
-                .any(|a| !a.is(&r.key()) && a.str("clientId").eq_ignore_ascii_case(cid));
-            if duplicate {
-                return Err(format!("Client ID {cid} is already in use"));
-            }
+        Kind::Application => check_application(r, s)?,
+    }
+    Ok(())
+}
+
+/// An agent's initials fit, and its roles, teams, departments and work hours exist (their
+/// names filled in as Halo shows them).
+fn check_agent(r: &mut Record, s: &State) -> Result<(), String> {
+    let initials = r.str("initials");
+    if initials.chars().count() > 3 {
+        return Err(format!(
+            "Initials '{initials}' are too long: at most 3 characters"
+        ));
+    }
+    resolve(r, s, "roles", "id", Kind::Role, "name")?;
+    resolve(r, s, "teams", "team_id", Kind::Team, "team_name")?;
+    resolve(
+        r,
+        s,
+        "departments",
+        "department_id",
+        Kind::Department,
+        "department_name",
+    )?;
+    match r.i64("workday_id").filter(|w| *w != 0) {
+        Some(w) => {
+            let name = s
+                .find(Kind::Workday, &w.to_string())
+                .ok_or_else(|| format!("Workday {w} does not exist"))?
+                .str("name")
+                .to_string();
+            r.set("workday_name", name);
         }
+        None => {
+            r.remove("workday_name");
+        }
+    }
+    Ok(())
+}
+
+/// An application's login agent exists (its name filled in), its scopes are Halo's, and its
+/// Client ID is its own.
+fn check_application(r: &mut Record, s: &State) -> Result<(), String> {
+    match r.i64("loginas_agent_id").filter(|id| *id != 0) {
+        Some(id) => {
+            let name = s
+                .agent(id)
+                .ok_or_else(|| format!("Agent {id} does not exist"))?
+                .str("name")
+                .to_string();
+            r.set("loginas_agent_name", name);
+        }
+        None => {
+            r.remove("loginas_agent_name");
+        }
+    }
+    let scopes = crate::evidence::scopes();
+    if let Some(bad) = r.names("scopes").into_iter().find(|n| !scopes.is_scope(n)) {
+        return Err(format!("'{bad}' is not a valid permission"));
+    }
+    let cid = r.str("clientId");
+    let duplicate = s
+        .applications
+        .iter()
+        .any(|a| !a.is(&r.key()) && a.str("clientId").eq_ignore_ascii_case(cid));
+    if duplicate {
+        return Err(format!("Client ID {cid} is already in use"));
     }
     Ok(())
 }
