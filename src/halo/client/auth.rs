@@ -11,8 +11,8 @@ use url::Url;
 
 use super::errmap::token_error;
 use super::http::{Body, Http, Request};
+use super::options::{Credentials, TokenInfo};
 use super::retry::Kind;
-use super::{Credentials, TokenInfo};
 use crate::halo::error::{HaloError, Result};
 
 /// Lifetime assumed when Halo omits `expires_in`.

@@ -11,10 +11,10 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::errmap::transport_error;
+use super::options::{ClientOptions, ExtraCa, RequestEvent};
 use super::redact::Redactor;
 use super::retry::{self, Kind};
 use super::urls::{host_of, is_loopback_url, path_and_query};
-use super::{ClientOptions, ExtraCa, RequestEvent};
 use crate::halo::error::{HaloError, Result};
 use crate::limits::{MAX_BODIES, MAX_BODY};
 use std::sync::atomic::{AtomicUsize, Ordering};
