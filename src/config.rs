@@ -102,79 +102,82 @@ pub fn load(path: Option<&Path>) -> (Config, Option<String>) {
         }
     };
     match toml::from_str::<Raw>(&text) {
-        Ok(raw) => {
-            let mut warnings = Vec::new();
-            if !raw.unknown.is_empty() {
-                let keys: Vec<String> = raw
-                    .unknown
-                    .keys()
-                    .map(|k| format!("'{}'", printable(k)))
-                    .collect();
-                warnings.push(format!(
-                    "config {}: unknown key{} {} ignored (known: {})",
-                    path.display(),
-                    if keys.len() == 1 { "" } else { "s" },
-                    keys.join(", "),
-                    KNOWN_KEYS.join(", ")
-                ));
-            }
-            let base = path.parent().unwrap_or(Path::new("."));
-            let instances: BTreeMap<String, Result<Instance, String>> = raw
-                .instance
-                .iter()
-                .map(|(name, v)| (name.clone(), instance::parse(name, v, base)))
-                .collect();
-            for e in instances.values().filter_map(|r| r.as_ref().err()) {
-                warnings.push(format!(
-                    "config {}: {e}; that instance is not used",
-                    path.display()
-                ));
-            }
-            let ca_file = raw
-                .ca_file
-                .map(|f| f.trim().to_string())
-                .filter(|f| !f.is_empty())
-                .map(PathBuf::from)
-                .map(|f| if f.is_relative() { base.join(f) } else { f });
-            let rotate_after_days = match raw.rotate_after_days.as_ref() {
-                Some(v) => match instance::parse_rotate_after_days(v) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        warnings.push(format!("config {}: {e}; no policy set", path.display()));
-                        None
-                    }
-                },
-                None => None,
-            };
-            let c = Config {
-                theme: raw.theme,
-                instances,
-                ca_file,
-                rotate_after_days,
-                fail_on_reported_expiry: raw.fail_on_reported_expiry.unwrap_or(false),
-            };
-            (c, (!warnings.is_empty()).then(|| warnings.join("\n")))
-        }
-        Err(e) => {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(1);
-            let what = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .to_string();
-            (
-                Config::default(),
-                Some(format!(
-                    "config {}, line {line}: {what}; using defaults",
-                    path.display()
-                )),
-            )
-        }
+        Ok(raw) => from_raw(raw, path),
+        Err(e) => (Config::default(), Some(syntax_warning(&e, &text, path))),
     }
+}
+
+/// The settings of a parsed file, with a warning for each part that is not used.
+fn from_raw(raw: Raw, path: &Path) -> (Config, Option<String>) {
+    let mut warnings = Vec::new();
+    if !raw.unknown.is_empty() {
+        let keys: Vec<String> = raw
+            .unknown
+            .keys()
+            .map(|k| format!("'{}'", printable(k)))
+            .collect();
+        warnings.push(format!(
+            "config {}: unknown key{} {} ignored (known: {})",
+            path.display(),
+            if keys.len() == 1 { "" } else { "s" },
+            keys.join(", "),
+            KNOWN_KEYS.join(", ")
+        ));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let instances: BTreeMap<String, Result<Instance, String>> = raw
+        .instance
+        .iter()
+        .map(|(name, v)| (name.clone(), instance::parse(name, v, base)))
+        .collect();
+    for e in instances.values().filter_map(|r| r.as_ref().err()) {
+        warnings.push(format!(
+            "config {}: {e}; that instance is not used",
+            path.display()
+        ));
+    }
+    let ca_file = raw
+        .ca_file
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .map(PathBuf::from)
+        .map(|f| if f.is_relative() { base.join(f) } else { f });
+    let rotate_after_days = match raw.rotate_after_days.as_ref() {
+        Some(v) => match instance::parse_rotate_after_days(v) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                warnings.push(format!("config {}: {e}; no policy set", path.display()));
+                None
+            }
+        },
+        None => None,
+    };
+    let c = Config {
+        theme: raw.theme,
+        instances,
+        ca_file,
+        rotate_after_days,
+        fail_on_reported_expiry: raw.fail_on_reported_expiry.unwrap_or(false),
+    };
+    (c, (!warnings.is_empty()).then(|| warnings.join("\n")))
+}
+
+/// A file that is not valid TOML: the line and what is wrong (defaults are used).
+fn syntax_warning(e: &toml::de::Error, text: &str, path: &Path) -> String {
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+        .unwrap_or(1);
+    let what = e
+        .message()
+        .lines()
+        .next()
+        .unwrap_or("invalid TOML")
+        .to_string();
+    format!(
+        "config {}, line {line}: {what}; using defaults",
+        path.display()
+    )
 }
 
 impl Config {
