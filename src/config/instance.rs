@@ -184,36 +184,7 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
             }
             _ => {}
         }
-        if matches!(
-            key.to_ascii_lowercase().as_str(),
-            "client_secret" | "secret" | "password"
-        ) {
-            return Err(format!(
-                "{at} has {key}: halo-onboard never reads a secret from its config file. Remove it, keep the secret in an environment variable and name it here: secret_env = \"{}_HALO_SECRET\" (or secret_file = \"path/to/file\")",
-                name.to_ascii_uppercase()
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                    .collect::<String>()
-            ));
-        }
-        let Some(i) = KEYS.iter().position(|k| k == key) else {
-            return Err(format!(
-                "{at}: unknown key '{}' (an instance takes {}, {})",
-                crate::text::line_max(key, 64),
-                KEYS.join(", "),
-                POLICY_KEYS.join(", ")
-            ));
-        };
-        let Some(s) = v.as_str() else {
-            return Err(format!("{at}: {key} must be a string in quotes"));
-        };
-        if let Some((pos, c)) = crate::text::first_unsafe(s) {
-            return Err(format!(
-                "{at}: {key} has a control character ({}) at position {}",
-                crate::text::code_point(c),
-                pos + 1
-            ));
-        }
+        let (i, s) = string_key(&at, name, key, v)?;
         got[i] = Some(s.trim().to_string()).filter(|s| !s.is_empty());
     }
     let [
@@ -226,6 +197,77 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
         secret_file,
         ca_file,
     ] = got;
+    check_address(&at, &url, &resource_url, &auth_url)?;
+    let secret = secret_source(&at, name, secret_env, secret_file, base)?;
+    let ca_file = ca_file
+        .map(PathBuf::from)
+        .map(|f| if f.is_relative() { base.join(f) } else { f });
+    Ok(Instance {
+        url,
+        resource_url,
+        auth_url,
+        tenant,
+        client_id,
+        secret,
+        ca_file,
+        rotate_after_days,
+        fail_on_reported_expiry,
+    })
+}
+
+/// The instance name as the stem of an environment variable (`acme-eu` → `ACME_EU`).
+fn env_stem(name: &str) -> String {
+    name.to_ascii_uppercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// One of the instance's string keys: its place in [`KEYS`] and its text. A secret, an unknown
+/// key, a value that is not a string or one with a control character is refused.
+fn string_key<'v>(
+    at: &str,
+    name: &str,
+    key: &str,
+    v: &'v toml::Value,
+) -> Result<(usize, &'v str), String> {
+    if matches!(
+        key.to_ascii_lowercase().as_str(),
+        "client_secret" | "secret" | "password"
+    ) {
+        return Err(format!(
+            "{at} has {key}: halo-onboard never reads a secret from its config file. Remove it, keep the secret in an environment variable and name it here: secret_env = \"{}_HALO_SECRET\" (or secret_file = \"path/to/file\")",
+            env_stem(name)
+        ));
+    }
+    let Some(i) = KEYS.iter().position(|k| *k == key) else {
+        return Err(format!(
+            "{at}: unknown key '{}' (an instance takes {}, {})",
+            crate::text::line_max(key, 64),
+            KEYS.join(", "),
+            POLICY_KEYS.join(", ")
+        ));
+    };
+    let Some(s) = v.as_str() else {
+        return Err(format!("{at}: {key} must be a string in quotes"));
+    };
+    if let Some((pos, c)) = crate::text::first_unsafe(s) {
+        return Err(format!(
+            "{at}: {key} has a control character ({}) at position {}",
+            crate::text::code_point(c),
+            pos + 1
+        ));
+    }
+    Ok((i, s))
+}
+
+/// One Halo address: `url` (hosted), or `resource_url` with `auth_url` (on-premise).
+fn check_address(
+    at: &str,
+    url: &Option<String>,
+    resource_url: &Option<String>,
+    auth_url: &Option<String>,
+) -> Result<(), String> {
     match (&url, &resource_url, &auth_url) {
         (Some(_), None, _) | (None, Some(_), Some(_)) => {}
         (Some(_), Some(_), _) => {
@@ -240,7 +282,19 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
             ));
         }
     }
-    let secret = match (secret_env, secret_file) {
+    Ok(())
+}
+
+/// Where the instance's secret comes from: a variable named like a Halo secret, or a file
+/// (relative to the config file); never both.
+fn secret_source(
+    at: &str,
+    name: &str,
+    secret_env: Option<String>,
+    secret_file: Option<String>,
+    base: &Path,
+) -> Result<Option<SecretSource>, String> {
+    Ok(match (secret_env, secret_file) {
         (Some(_), Some(_)) => {
             return Err(format!("{at}: give secret_env or secret_file, not both"));
         }
@@ -248,10 +302,7 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
             return Err(format!(
                 "{at}: secret_env {} does not look like a Halo secret, so it is not read: only variables named HALO_* or *_HALO_* are sent to Halo (rename it, e.g. {}_HALO_SECRET)",
                 crate::text::line_max(&env, 64),
-                name.to_ascii_uppercase()
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                    .collect::<String>()
+                env_stem(name)
             ));
         }
         (Some(env), None) => Some(SecretSource::Env(env)),
@@ -264,20 +315,6 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
             }))
         }
         (None, None) => None,
-    };
-    let ca_file = ca_file
-        .map(PathBuf::from)
-        .map(|f| if f.is_relative() { base.join(f) } else { f });
-    Ok(Instance {
-        url,
-        resource_url,
-        auth_url,
-        tenant,
-        client_id,
-        secret,
-        ca_file,
-        rotate_after_days,
-        fail_on_reported_expiry,
     })
 }
 
