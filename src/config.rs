@@ -207,7 +207,7 @@ impl Config {
     }
 
     /// The secret policy for the Halo at `address`: its saved instance's keys, else the file's.
-    pub fn secret_policy(&self, address: &str) -> SecretPolicy {
+    pub(crate) fn secret_policy(&self, address: &str) -> SecretPolicy {
         let inst = self.instance_at(address).map(|(_, i)| i);
         SecretPolicy {
             rotate_after_days: inst
@@ -220,7 +220,7 @@ impl Config {
     }
 
     /// The usable instance at `address` (a hosted URL or a resource server), with its name.
-    pub fn instance_at(&self, address: &str) -> Option<(&str, &Instance)> {
+    pub(crate) fn instance_at(&self, address: &str) -> Option<(&str, &Instance)> {
         self.instances.iter().find_map(|(n, i)| {
             let i = i.as_ref().ok()?;
             i.is_at(address).then_some((n.as_str(), i))

@@ -69,10 +69,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/Application/{id}"),
 ];
 
-/// The authorisation server's token endpoint (`<auth server>/token`, OpenIddict): not part of
-/// the resource API's spec; evidenced by every public client (halo-api.md §1.2, C).
-pub const TOKEN_ROUTE: (&str, &str) = ("POST", "/token");
-
 /// The envelope key of a configuration list (`evidence/lists.toml`), else the lower-case
 /// plural.
 fn list_key(resource: &str) -> String {
@@ -158,7 +154,7 @@ impl Client {
     /// This client on `endpoint`, with the token it holds (and the secrets its redactor
     /// knows): for a token fetched before discovery answered, once discovery named the same
     /// authorisation server (`endpoint` may add the tenant it reported).
-    pub async fn moved_to(&self, endpoint: Endpoint) -> Result<Self> {
+    pub(crate) async fn moved_to(&self, endpoint: Endpoint) -> Result<Self> {
         let inner = &self.inner;
         let moved = Self::with_redactor(
             endpoint,
@@ -207,7 +203,7 @@ impl Client {
 
     /// Every agent, API-only and disabled ones included, with the roles each holds (an
     /// audit, or who else holds a role before it is changed).
-    pub async fn agents_with_roles(&self) -> Result<Vec<Agent>> {
+    pub(crate) async fn agents_with_roles(&self) -> Result<Vec<Agent>> {
         let query = [
             ("includeapiagents", "true".to_owned()),
             ("includedisabled", "true".to_owned()),

@@ -183,7 +183,7 @@ impl HaloError {
     }
 
     /// Whether the request may be retried safely (for reads; creates look up first).
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         matches!(
             self,
             Self::Timeout(..)

@@ -8,11 +8,11 @@ use serde::Serialize;
 use crate::journal::{Journal, Session, now_unix, valid_id};
 
 /// A hand-over file older than this is flagged: the vendor should have it by now.
-pub const OLD_DAYS: u64 = 7;
+pub(crate) const OLD_DAYS: u64 = 7;
 
 /// A file holding an application's credentials (with the secret).
 #[derive(Debug, Clone, Serialize)]
-pub struct HandoverFile {
+pub(crate) struct HandoverFile {
     pub path: PathBuf,
     /// The setup that wrote it, when known.
     pub setup: Option<String>,
@@ -33,7 +33,7 @@ pub(super) fn holds_credentials(path: &Path) -> bool {
 
 /// The hand-over files still on disk: those in the state dir's hand-over folder, and those
 /// setups wrote elsewhere (`--out`) that still hold credentials.
-pub fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFile> {
+pub(crate) fn handover_files(journal: &Journal, sessions: &[Session]) -> Vec<HandoverFile> {
     let mut found: Vec<(PathBuf, Option<String>)> = Vec::new();
     if let Ok(rd) = std::fs::read_dir(journal.handover_dir()) {
         let mut names: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();

@@ -38,7 +38,7 @@ pub fn verbose() -> bool {
 }
 
 /// A request as `--verbose` prints it.
-pub fn request_line(e: &RequestEvent) -> String {
+pub(crate) fn request_line(e: &RequestEvent) -> String {
     match e.waiting {
         Some(wait) => format!(
             "http: {} {} -> {}: retrying in {} ms",
@@ -84,7 +84,7 @@ pub async fn finish(printer: Option<tokio::task::JoinHandle<()>>) {
 
 /// The client options of a headless command: the defaults, reporting requests under
 /// `--verbose`.
-pub fn client_options() -> ClientOptions {
+pub(crate) fn client_options() -> ClientOptions {
     ClientOptions {
         // `Into`: the client's event sink may be the channel itself or built from it.
         #[allow(clippy::useless_conversion)]

@@ -105,7 +105,7 @@ pub fn run(args: &ProfilesArgs) -> u8 {
 
 /// Whether a `--profile` value names a file rather than a profile id: ids are lowercase words
 /// and dashes, so a path separator or a `.toml` ending can only be a file.
-pub fn is_path(arg: &str) -> bool {
+pub(crate) fn is_path(arg: &str) -> bool {
     arg.contains('/') || arg.contains('\\') || arg.ends_with(".toml")
 }
 
@@ -203,20 +203,20 @@ fn yes(b: bool) -> &'static str {
 /// `profiles show ID --json`: the profile as its file has it, plus where each setting comes
 /// from (`provenance`: path → source or inferred reason).
 #[derive(serde::Serialize)]
-pub struct ShownJson<'a> {
+pub(super) struct ShownJson<'a> {
     #[serde(flatten)]
     pub profile: &'a Profile,
     pub provenance: Vec<ProvenanceJson<'a>>,
 }
 
 #[derive(serde::Serialize)]
-pub struct ProvenanceJson<'a> {
+pub(super) struct ProvenanceJson<'a> {
     pub setting: String,
     #[serde(flatten)]
     pub from: Provenance<'a>,
 }
 
-pub fn shown_json(p: &Profile) -> ShownJson<'_> {
+pub(super) fn shown_json(p: &Profile) -> ShownJson<'_> {
     ShownJson {
         profile: p,
         provenance: p
@@ -542,7 +542,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Up to three ids closest to `id`: substring matches first, then by edit distance.
-pub fn closest(id: &str, profiles: &[Profile]) -> Vec<String> {
+pub(crate) fn closest(id: &str, profiles: &[Profile]) -> Vec<String> {
     let q = id.to_ascii_lowercase();
     let mut scored: Vec<(usize, &str)> = profiles
         .iter()

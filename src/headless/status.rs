@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::common::*;
 pub use super::handover_clean::{HandoverAction, HandoverArgs, run_handover};
 use super::handover_files::{HandoverFile, OLD_DAYS, handover_files};
-pub use super::status_story::state_words;
+pub(crate) use super::status_story::state_words;
 use super::status_story::story;
 use super::table::{capped, col, lines};
 use crate::config::{Config, Instance, SecretSource};

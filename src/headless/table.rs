@@ -2,18 +2,18 @@
 //! its cap), cells past the cap cut with an ellipsis, so each header sits over its values.
 
 /// One column: its header and the most characters a cell shows (`None`: no cap).
-pub struct Column<'a> {
+pub(crate) struct Column<'a> {
     pub header: &'a str,
     pub cap: Option<usize>,
 }
 
 /// A column without a cap.
-pub fn col(header: &str) -> Column<'_> {
+pub(crate) fn col(header: &str) -> Column<'_> {
     Column { header, cap: None }
 }
 
 /// A column whose cells are cut to `cap` characters with an ellipsis.
-pub fn capped(header: &str, cap: usize) -> Column<'_> {
+pub(crate) fn capped(header: &str, cap: usize) -> Column<'_> {
     Column {
         header,
         cap: Some(cap),
@@ -21,7 +21,7 @@ pub fn capped(header: &str, cap: usize) -> Column<'_> {
 }
 
 /// `s` cut to `max` characters, the last one an ellipsis when cut.
-pub fn ellipsize(s: &str, max: usize) -> String {
+pub(crate) fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
@@ -33,7 +33,7 @@ pub fn ellipsize(s: &str, max: usize) -> String {
 /// The rows under their headers, columns two spaces apart; the last column is not padded and
 /// no line has trailing spaces. Cells go through the sanitiser (they may come from Halo or a
 /// file).
-pub fn render(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
+pub(crate) fn render(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     for l in lines(columns, rows) {
         out.push_str(&l);
@@ -43,7 +43,7 @@ pub fn render(columns: &[Column<'_>], rows: &[Vec<String>]) -> String {
 }
 
 /// [`render`] as lines: the header, then one line per row (for tables with notes under rows).
-pub fn lines(columns: &[Column<'_>], rows: &[Vec<String>]) -> Vec<String> {
+pub(crate) fn lines(columns: &[Column<'_>], rows: &[Vec<String>]) -> Vec<String> {
     let cell = |c: &Column<'_>, s: &str| {
         let s = crate::text::line_max(s, usize::MAX);
         match c.cap {

@@ -77,7 +77,7 @@ impl Default for Faults {
 }
 
 impl Faults {
-    pub fn from_config(cfg: &SimConfig) -> Self {
+    pub(crate) fn from_config(cfg: &SimConfig) -> Self {
         Self {
             latency: cfg.latency,
             fail_rate: cfg.fail_rate.clamp(0.0, 1.0),
@@ -120,7 +120,7 @@ impl Faults {
     }
 
     /// Halo's wording, with this emulator's numbers.
-    pub fn rate_limit_message(&self) -> String {
+    pub(crate) fn rate_limit_message(&self) -> String {
         let secs = self.rate_window.as_secs();
         let window = if secs > 0 && secs % 60 == 0 {
             format!("{} minute", secs / 60)

@@ -73,7 +73,7 @@ impl SimDialect {
 
     /// Does this instance understand the claim `claim_type = value` (a type it speaks, a value
     /// on its scale)?
-    pub fn understands(self, claim_type: &str, value: &str) -> bool {
+    pub(crate) fn understands(self, claim_type: &str, value: &str) -> bool {
         self.code(claim_type)
             .is_some_and(|code| self.levels(code).iter().any(|l| l.value == value.trim()))
     }
@@ -96,7 +96,7 @@ impl SimDialect {
 }
 
 /// The type and value of each `{type, value}` claim in a record's `claims`.
-pub fn claim_pairs(r: &Record) -> Vec<(String, String)> {
+pub(crate) fn claim_pairs(r: &Record) -> Vec<(String, String)> {
     r.list("claims")
         .iter()
         .map(|c| {

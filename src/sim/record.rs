@@ -24,7 +24,7 @@ impl Record {
         }
     }
 
-    pub fn from_map(m: Map<String, Value>) -> Self {
+    pub(crate) fn from_map(m: Map<String, Value>) -> Self {
         Self(m)
     }
 
@@ -42,7 +42,7 @@ impl Record {
         &self.0
     }
 
-    pub fn fields_mut(&mut self) -> &mut Map<String, Value> {
+    pub(crate) fn fields_mut(&mut self) -> &mut Map<String, Value> {
         &mut self.0
     }
 
@@ -187,12 +187,12 @@ impl Kind {
         }
     }
 
-    pub fn from_plural(name: &str) -> Option<Self> {
+    pub(crate) fn from_plural(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.plural() == name)
     }
 
     /// The field Halo shows as the object's name.
-    pub fn name_field(self) -> &'static str {
+    pub(crate) fn name_field(self) -> &'static str {
         match self {
             Self::Application => "displayName",
             _ => "name",
@@ -218,7 +218,7 @@ impl Kind {
 
 /// The schema of the objects an area endpoint lists: the item type of its POST body in the spec
 /// (`/Tickets` takes `array<Faults>`).
-pub fn schema_at(path: &str) -> Option<&'static Schema> {
+pub(crate) fn schema_at(path: &str) -> Option<&'static Schema> {
     let m = evidence::spec().find_method("post", path)?;
     let body = m.operation?.body.as_deref()?;
     let name = body

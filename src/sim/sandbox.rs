@@ -76,7 +76,7 @@ pub struct SandboxArgs {
 }
 
 /// Parses `REQUESTS/SECONDS`, e.g. `300/300`.
-pub fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {
+pub(crate) fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {
     let bad = || {
         format!("--rate-limit must be REQUESTS/SECONDS with both above 0 (e.g. 300/300), not '{s}'")
     };
@@ -89,7 +89,7 @@ pub fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {
     Ok((n, Duration::from_secs(secs)))
 }
 
-pub fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, String> {
+pub(crate) fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, String> {
     let (rate_limit, rate_window) = match &args.rate_limit {
         Some(custom) => parse_rate_limit(custom)?,
         None => args.rate_limit_preset.limits(),

@@ -92,7 +92,7 @@ fn agent(
 
 impl State {
     /// Adds the hand-made integrations of `--seed audit` (see [`AUDIT_APPLICATIONS`]).
-    pub fn seed_audit(&mut self) {
+    pub(crate) fn seed_audit(&mut self) {
         let admin = (ADMIN_ROLE_ID, "Administrator");
         let first_line = (FIRST_LINE_ROLE_ID, "1st Line Support");
         let d = self.dialect;

@@ -50,21 +50,21 @@ pub struct LastIds {
     pub workday: i64,
 }
 
-pub const UNASSIGNED_AGENT_ID: i64 = 1;
+pub(crate) const UNASSIGNED_AGENT_ID: i64 = 1;
 pub const BOOTSTRAP_AGENT_ID: i64 = 2;
 /// Sam Support, the seeded human agent (1st Line Support, Service Desk, Support department).
 pub const HUMAN_AGENT_ID: i64 = 3;
 pub const ADMIN_ROLE_ID: &str = "4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11";
 pub const FIRST_LINE_ROLE_ID: &str = "9b2d7c1e-6a5f-4e0b-8c3d-2e4f6a8b0c22";
 /// Scopes of the bootstrap application.
-pub const BOOTSTRAP_SCOPES: [&str; 4] = ["all", "admin", "all:teams", "admin:webhooks"];
+pub(crate) const BOOTSTRAP_SCOPES: [&str; 4] = ["all", "admin", "all:teams", "admin:webhooks"];
 /// Grant type of "Client ID and Secret (Services)" (halo-api.md §3.3 [I]).
 pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
 /// Application fields the `key_slots` reading of `secret_expiry` adds (the 2026 DB catalogue's
 /// names, W): not properties of the 2024 API schema.
-pub const KEY_SLOT_FIELDS: [&str; 2] = ["apiKeyExpiryDays", "apiKey1ExpiryDate"];
+pub(crate) const KEY_SLOT_FIELDS: [&str; 2] = ["apiKeyExpiryDays", "apiKey1ExpiryDate"];
 
-pub fn new_guid() -> String {
+pub(crate) fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -212,7 +212,7 @@ impl State {
         }
     }
 
-    pub fn records_mut(&mut self, kind: Kind) -> &mut Vec<Record> {
+    pub(crate) fn records_mut(&mut self, kind: Kind) -> &mut Vec<Record> {
         match kind {
             Kind::Agent => &mut self.agents,
             Kind::Role => &mut self.roles,
@@ -228,7 +228,7 @@ impl State {
         self.records(kind).iter().find(|r| r.is(id))
     }
 
-    pub fn find_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Record> {
+    pub(crate) fn find_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Record> {
         self.records_mut(kind).iter_mut().find(|r| r.is(id))
     }
 
@@ -260,7 +260,8 @@ impl State {
         self.find_mut(Kind::Application, id)
     }
 
-    pub fn bootstrap_app(&self) -> Option<&Record> {
+    #[cfg(test)]
+    pub(crate) fn bootstrap_app(&self) -> Option<&Record> {
         self.application(&self.bootstrap_app_id)
     }
 
@@ -298,7 +299,7 @@ impl State {
             .map_or(&[], |(_, v)| v.as_slice())
     }
 
-    pub fn rows_mut(&mut self, path: &str) -> &mut Vec<Record> {
+    pub(crate) fn rows_mut(&mut self, path: &str) -> &mut Vec<Record> {
         let key = evidence::area_at(path).map_or_else(|| path.to_string(), |a| a.path.clone());
         self.areas.entry(key).or_default()
     }
@@ -307,7 +308,7 @@ impl State {
         self.rows("/Tickets")
     }
 
-    pub fn tickets_mut(&mut self) -> &mut Vec<Record> {
+    pub(crate) fn tickets_mut(&mut self) -> &mut Vec<Record> {
         self.rows_mut("/Tickets")
     }
 
@@ -358,7 +359,7 @@ impl State {
 
     /// What an agent may do: its own claims and its roles' claims, as this instance
     /// understands them (unknown role references are ignored).
-    pub fn perms(&self, agent: &Record) -> Perms {
+    pub(crate) fn perms(&self, agent: &Record) -> Perms {
         let mut p = Perms::default();
         p.add(self.dialect, agent);
         for r in agent.list("roles") {
@@ -379,7 +380,7 @@ impl State {
 
     /// Drops every field a record's schema lacks (what a test or an old state file may have
     /// put there); returns `kind[i].field` for each dropped field that carried a value.
-    pub fn sanitize(&mut self) -> Vec<String> {
+    pub(crate) fn sanitize(&mut self) -> Vec<String> {
         let mut out = Vec::new();
         for kind in Kind::ALL {
             let Some(schema) = kind.schema() else {

@@ -24,7 +24,7 @@ impl State {
     /// [`State::seed`] speaking `dialect`: the Administrator role carries "Is a Halo
     /// Administrator" and "1st Line Support" a limited set of area levels and ticket switches,
     /// in that dialect's claim names (mixed: the Administrator role in the older long names).
-    pub fn seed_with(client_id: String, client_secret: String, dialect: SimDialect) -> Self {
+    pub(crate) fn seed_with(client_id: String, client_secret: String, dialect: SimDialect) -> Self {
         let departments = [(1, "Support"), (2, "Sales"), (3, "Projects")]
             .iter()
             .map(|(id, name)| Record::new(json!({"id": id, "name": name})))

@@ -104,7 +104,7 @@ pub enum SecretExpiry {
 
 /// Days a key-slot secret lives when nothing else is said: `apiKeyExpiryDays` defaults to 90 in
 /// the 2026 DB catalogue (halo-api.md §3.3).
-pub const DEFAULT_EXPIRY_DAYS: i64 = 90;
+pub(crate) const DEFAULT_EXPIRY_DAYS: i64 = 90;
 
 /// The shape of a configuration list without `pageinate=true` (`list_shape`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]

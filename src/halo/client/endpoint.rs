@@ -56,12 +56,12 @@ impl Endpoint {
 
     /// Whether `other` sends the client secret to the same authorisation server: scheme, host,
     /// port and path (the tenant aside).
-    pub fn same_auth_server(&self, other: &Endpoint) -> bool {
+    pub(crate) fn same_auth_server(&self, other: &Endpoint) -> bool {
         urls::same_place(&self.auth_url, &other.auth_url)
     }
 
     /// The same endpoint with an authorisation server the user named (`--auth-url`).
-    pub fn with_auth_url(self, auth: &str) -> Result<Self> {
+    pub(crate) fn with_auth_url(self, auth: &str) -> Result<Self> {
         Ok(Self {
             auth_url: urls::normalise(auth)?,
             ..self
@@ -69,7 +69,7 @@ impl Endpoint {
     }
 
     /// The token endpoint the client secret is sent to.
-    pub fn token_url(&self) -> String {
+    pub(crate) fn token_url(&self) -> String {
         format!("{}/token", self.auth_url.trim_end_matches('/'))
     }
 
