@@ -11,5 +11,7 @@ mod manual;
 mod snapshots;
 #[path = "tui/snapshots_apply.rs"]
 mod snapshots_apply;
+#[path = "tui/styles.rs"]
+mod styles;
 #[path = "tui/update.rs"]
 mod update;

@@ -1,5 +1,6 @@
 //! The one screen-to-text helper for the wizard's views: draws the model on a TestBackend and
-//! gives the screen as plain text (what a user reads) or with its styles (the buffer's Debug).
+//! gives the screen as plain text (what a user reads), or the style of the cells that show a
+//! given text (for the few tests that assert a colour).
 
 use halo_onboard::app::Model;
 use halo_onboard::ui::{self, Theme};
@@ -28,14 +29,22 @@ pub fn text(b: &Buffer) -> String {
         .join("\n")
 }
 
-/// Each row's text and the style changes (the buffer's Debug) of a `w`x`h` frame.
-pub fn styled(b: &Buffer) -> String {
-    format!("{b:?}")
+/// The style of the first cell of the first row that shows `needle` (cells of narrow
+/// symbols only, so a column is a char index), or `None` when no row shows it.
+pub fn style_of(b: &Buffer, needle: &str) -> Option<ratatui::style::Style> {
+    let w = b.area.width as usize;
+    b.content.chunks(w).find_map(|row| {
+        let s: Vec<&str> = row.iter().map(|c| c.symbol()).collect();
+        let line: String = s.concat();
+        let byte = line.find(needle)?;
+        let col = line[..byte].chars().count();
+        Some(row[col].style())
+    })
 }
 
-/// The whole screen at 100x40 with its styles: what the wizard tests search and snapshot.
+/// The whole screen at 100x40 as text: what the wizard tests search and snapshot.
 pub fn screen(m: &Model, t: &Theme) -> String {
-    styled(&draw(m, t, 100, 40))
+    text(&draw(m, t, 100, 40))
 }
 
 /// Fails unless the screen's first line (the step bar) names all six steps, abbreviated as a

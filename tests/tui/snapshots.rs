@@ -1,23 +1,19 @@
-//! Snapshots of every screen (normal, error, small terminal) through ratatui's TestBackend, in
-//! the default (dark) and monochrome themes, plus a no-panic sweep over terminal sizes.
+//! Snapshots of every screen (normal, error, small terminal) through ratatui's TestBackend as
+//! plain text, one per screen and state; the styles that carry meaning are asserted in
+//! `tui/styles.rs`. Plus a no-panic sweep over terminal sizes.
 
 use halo_onboard::answers::RoleMode;
 use halo_onboard::app::{self, ConnState, Field, LogKind, Model, Msg, Overlay, Step};
 use halo_onboard::ui::Theme;
 
-use crate::common::screen::{draw, styled, text};
+use crate::common::screen::{draw, text};
 use crate::common::wizard::*;
 
 fn snap_text(name: &str, m: &Model, w: u16, h: u16) {
     insta::assert_snapshot!(name, text(&draw(m, &Theme::dark(), w, h)));
 }
 
-/// Text plus styles (the buffer's Debug lists each style change), per theme.
-fn snap_styled(name: &str, m: &Model, t: &Theme) {
-    insta::assert_snapshot!(format!("{name}_{}", t.name), styled(&draw(m, t, 100, 30)));
-}
-
-fn normal(step: Step) -> Model {
+pub(crate) fn normal(step: Step) -> Model {
     let mut m = filled(step);
     // keep the log deterministic: drop the fixture's own entries
     m.log = Default::default();
@@ -25,7 +21,7 @@ fn normal(step: Step) -> Model {
     m
 }
 
-fn errors(step: Step) -> Model {
+pub(crate) fn errors(step: Step) -> Model {
     let mut m = normal(step);
     match step {
         Step::Connect => {
@@ -89,13 +85,13 @@ fn screens_error() {
     }
 }
 
+/// Every theme draws the same text: the snapshots above hold for all of them.
 #[test]
-fn screens_styled_in_default_and_monochrome() {
-    for t in [Theme::dark(), Theme::monochrome()] {
-        for (step, name) in STEPS {
-            snap_styled(name, &normal(step), &t);
-        }
-        snap_styled("small", &Model::default(), &Theme { ..t.clone() });
+fn themes_draw_the_same_text() {
+    for (step, _) in STEPS {
+        let m = normal(step);
+        let dark = text(&draw(&m, &Theme::dark(), 100, 30));
+        assert_eq!(dark, text(&draw(&m, &Theme::monochrome(), 100, 30)));
     }
 }
 
@@ -103,6 +99,8 @@ fn screens_styled_in_default_and_monochrome() {
 fn small_terminal() {
     snap_text("small_59x20", &Model::default(), 59, 20);
     snap_text("small_80x19", &Model::default(), 80, 19);
+    // a fresh start, before anything was logged
+    snap_text("connect_fresh", &Model::default(), 100, 30);
     // exactly the minimum renders the wizard
     let s = text(&draw(&Model::default(), &Theme::dark(), 60, 20));
     assert!(s.contains("Connect") && !s.contains("Enlarge"), "{s}");
@@ -368,4 +366,25 @@ fn a_guid_client_id_is_whole_at_60x20() {
             "{w}x{h}: the bootstrap client id whole:\n{s}"
         );
     }
+}
+
+/// One snapshot per screen and state: no two snapshot files hold the same text.
+#[test]
+fn no_two_snapshots_are_the_same() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui/snapshots");
+    let mut seen = std::collections::BTreeMap::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "snap") {
+            continue;
+        }
+        let all = std::fs::read_to_string(&path).unwrap();
+        // insta's header is the text between the first two `---` lines.
+        let body = all.splitn(3, "---\n").nth(2).unwrap_or(&all).to_string();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(first) = seen.insert(body, name.clone()) {
+            panic!("{first} and {name} hold the same text");
+        }
+    }
+    assert!(seen.len() > 40, "snapshots found: {}", seen.len());
 }
