@@ -5,200 +5,17 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
-use crate::journal::Session;
 use crate::plan::apply::{Progress, VerifiedWith};
-use crate::plan::build::{Object, Plan};
+use crate::plan::build::Object;
 use crate::plan::handover::Handover;
 use crate::plan::verify::{Verdict, Verification};
 
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
 use super::msg::{ApplyOutcome, ApplyRequest, Effect, ReverifyRequest};
-
-/// An unfinished setup offered at start. `age` is computed by the caller (the model is pure).
-#[derive(Debug, Clone)]
-pub struct ResumeRow {
-    pub session: Session,
-    pub age: String,
-}
-
-impl ResumeRow {
-    /// Where the setup stands, in words (not the journal's name for it).
-    pub fn status(&self) -> String {
-        use crate::journal::Status;
-        let left = self.session.manual_left().len();
-        if left > 0 && !matches!(self.session.status, Status::Planned | Status::Applying) {
-            return crate::plan::verify::steps_left(left);
-        }
-        match self.session.status {
-            Status::Planned => "planned, nothing written",
-            Status::Applying => "stopped while applying",
-            Status::Applied => "applied, not verified",
-            Status::Verified => "verified, not handed over",
-            Status::HandedOver => "handed over",
-            Status::RolledBack => "rolled back",
-        }
-        .to_string()
-    }
-    pub fn profile(&self) -> &str {
-        self.session.answers.profile.as_deref().unwrap_or("-")
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjState {
-    Pending,
-    Done,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Phase {
-    /// Nothing applied yet (the plan is shown).
-    #[default]
-    Idle,
-    Running,
-    Verifying,
-    Failed {
-        message: String,
-        hint: String,
-    },
-    /// Applied (and verified): the hand-over screen.
-    Done,
-}
-
-#[derive(Debug, Clone)]
-pub struct ApplyState {
-    pub phase: Phase,
-    /// The journaled setup: created by this apply, or the one being resumed.
-    pub session_id: Option<String>,
-    /// The setup being resumed (its objects and marker feed the plan).
-    pub resume: Option<Session>,
-    /// Per object: state and the last progress line about it.
-    pub objects: [(Object, ObjState, String); 3],
-    pub verification: Option<Verification>,
-    pub differences: Vec<(Object, String)>,
-    /// URL forms and client id; its secret field is always empty (the secret lives in `secret`).
-    pub handover: Option<Handover>,
-    /// The new client secret, until the hand-over is confirmed. Dropping it zeroes it.
-    pub secret: Option<SecretString>,
-    /// The session after apply (for the journal wipe on confirm).
-    pub session: Option<Session>,
-    pub confirmed: bool,
-    /// The secret was sent to the clipboard (`c`): it may be in the user's hands, or nowhere
-    /// (OSC 52 is not always passed on); only the admin's "the paste arrived" says so.
-    pub copied: bool,
-    /// The admin said the paste of the copied secret arrived (the hand-over was by clipboard).
-    pub paste_confirmed: bool,
-    /// The secret was wiped without being copied or saved: it exists nowhere now.
-    pub discarded: bool,
-    pub saved_to: Option<PathBuf>,
-    pub answers_file: Option<PathBuf>,
-    /// Which credentials the verification used (`None`: not verified).
-    pub verified_with: Option<VerifiedWith>,
-    /// Halo's client id of the application (known also when there is nothing to hand over).
-    pub client_id: String,
-    /// A re-verification is running.
-    pub reverifying: bool,
-    /// Result of the last copy/save, shown under the keys.
-    pub note: Option<(LogKind, String)>,
-    /// The object whose write Halo refused (the failure screen offers `m`).
-    pub refused: Option<Object>,
-    /// The "do this step by hand" screen, while open.
-    pub manual: Option<super::manual::ManualState>,
-    /// Halo kept the application's secret: `m` asks for the one copied from Halo.
-    pub secret_needed: bool,
-    /// The setup's steps to do by hand in Halo's web UI, not yet confirmed done (`m` on the
-    /// hand-over screen confirms them): until then it is not verified.
-    pub manual_left: Vec<String>,
-    /// The details of the roles the plan compares are being read: Apply waits for them.
-    pub reading_roles: bool,
-}
-
-impl Default for ApplyState {
-    fn default() -> Self {
-        Self {
-            phase: Phase::Idle,
-            session_id: None,
-            resume: None,
-            objects: fresh_objects(),
-            verification: None,
-            differences: Vec::new(),
-            handover: None,
-            secret: None,
-            session: None,
-            confirmed: false,
-            copied: false,
-            paste_confirmed: false,
-            discarded: false,
-            saved_to: None,
-            answers_file: None,
-            verified_with: None,
-            client_id: String::new(),
-            reverifying: false,
-            note: None,
-            refused: None,
-            manual: None,
-            secret_needed: false,
-            manual_left: Vec::new(),
-            reading_roles: false,
-        }
-    }
-}
-
-fn fresh_objects() -> [(Object, ObjState, String); 3] {
-    [Object::Role, Object::Agent, Object::Application]
-        .map(|o| (o, ObjState::Pending, String::new()))
-}
-
-impl ApplyState {
-    pub fn running(&self) -> bool {
-        matches!(self.phase, Phase::Running | Phase::Verifying)
-    }
-    /// The secret exists only in the journal (and on this screen) until confirmed.
-    pub fn secret_pending(&self) -> bool {
-        self.phase == Phase::Done && self.secret.is_some() && !self.confirmed
-    }
-    /// The result in one word: verified only when every need was proven and no manual step
-    /// is left.
-    pub fn verdict(&self) -> Verdict {
-        Verdict::of(self.verification.as_ref(), self.manual_left.len())
-    }
-    /// Applied, but not verified (a check failed or could not run, or manual steps are left):
-    /// the screen offers verifying again and repairing.
-    pub fn needs_attention(&self) -> bool {
-        self.phase == Phase::Done && self.verdict() != Verdict::Verified
-    }
-    /// The secret would be lost by wiping it now: neither copied nor saved.
-    pub fn secret_only_here(&self) -> bool {
-        self.secret_pending() && !self.copied && self.saved_to.is_none()
-    }
-    /// Whether the secret verifiably reached the admin: saved to a file, or the paste of the
-    /// copy confirmed. A copy sent with OSC 52 alone may have gone nowhere.
-    pub fn secret_delivered(&self) -> bool {
-        self.saved_to.is_some() || self.paste_confirmed
-    }
-}
-
-/// The plan for the current answers: against the resumed setup's objects and marker if any.
-pub fn current_plan(m: &Model) -> Plan {
-    let (objects, marker) = match &m.apply.resume {
-        Some(s) => (s.objects.clone(), s.marker()),
-        None => (Default::default(), String::new()),
-    };
-    crate::plan::plan(&m.answers, &m.lookups, &objects, &marker)
-}
-
-/// Every risk of the plan, as "Object: risk" lines (for the confirmation).
-pub fn risks(p: &Plan) -> Vec<String> {
-    p.actions
-        .iter()
-        .flat_map(|a| {
-            a.risks
-                .iter()
-                .map(move |r| format!("{}: {r}", a.object.label()))
-        })
-        .collect()
-}
+pub use super::planned::{current_plan, risks};
+use super::state::fresh_objects;
+pub use super::state::{ApplyState, ObjState, Phase, ResumeRow};
 
 /// On to the Submit step: the plan compares the setup's roles (its own, a reused one, extra
 /// ones) with what Halo holds, so their details (permissions) are read first where the connect
@@ -622,35 +439,6 @@ pub fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
     reverify(m, fx);
 }
 
-/// `n` after the hand-over: the next vendor on the same Halo. The connection (and the bootstrap
-/// secret) stay; the answers, the setup and the plan go; Halo's objects are read again (the
-/// last setup added some) and the profile picker opens.
-pub fn next_integration(m: &mut Model, fx: &mut Vec<Effect>) {
-    if m.apply.phase != Phase::Done || m.apply.secret_pending() {
-        return;
-    }
-    let done = m.apply.session_id.clone().unwrap_or_default();
-    m.apply = ApplyState::default();
-    m.answers = crate::answers::Answers {
-        connection: m.answers.connection.clone(),
-        ..Default::default()
-    };
-    m.profile = None;
-    m.sync_inputs();
-    m.roles_read.clear();
-    m.done = [false; 6];
-    m.show_errors = [false; 6];
-    m.plan_scroll = 0;
-    m.step = Step::Connect;
-    m.log(
-        fx,
-        LogKind::Info,
-        format!("setup {done} is done; next integration on the same Halo: pick its profile"),
-    );
-    super::connect::test(m, fx);
-    super::picker::open(m);
-}
-
 /// `r`: verify again, after the admin changed what the failed checks named in Halo.
 pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.reverifying {
@@ -931,7 +719,7 @@ pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
     m.apply.session_id = Some(s.id.clone());
     m.overlay = Overlay::None;
     m.step = Step::Connect;
-    m.focus_on(super::Field::ClientSecret);
+    m.focus_on(super::field::Field::ClientSecret);
     m.log(
         fx,
         LogKind::Info,

@@ -7,10 +7,10 @@ use crate::answers::ConnectionMode;
 use crate::halo::RequestEvent;
 use crate::plan::session::{self, Place};
 
-use super::apply::Phase;
 use super::log::{LogKind, format_request};
 use super::model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 use super::msg::{ConnectFailure, ConnectRequest, Connected, Effect};
+use super::state::Phase;
 use super::validate::validate;
 
 /// `t` or the Test button: checks the Connect step, then asks the runtime to connect.
@@ -53,8 +53,14 @@ pub fn test(m: &mut Model, fx: &mut Vec<Effect>) {
     fx.push(Effect::Connect(req));
 }
 
-/// The connection test's result.
-pub fn finished(m: &mut Model, fx: &mut Vec<Effect>, res: Result<Connected, ConnectFailure>) {
+/// The connection test's result; `true` when Ctrl-N waited for it and the next step follows
+/// (the caller moves on: the step order is `nav`'s).
+#[must_use]
+pub fn finished(
+    m: &mut Model,
+    fx: &mut Vec<Effect>,
+    res: Result<Connected, ConnectFailure>,
+) -> bool {
     m.in_flight = m.in_flight.saturating_sub(1);
     m.backoff = None;
     if std::mem::take(&mut m.conn_stale) {
@@ -66,15 +72,13 @@ pub fn finished(m: &mut Model, fx: &mut Vec<Effect>, res: Result<Connected, Conn
             LogKind::Info,
             "the connection details changed during the test: test again (t)",
         );
-        return;
+        return false;
     }
     match res {
         Ok(c) => {
             connected(m, fx, c);
             // Ctrl-N asked for the test: on to the next step now that it passed.
-            if std::mem::take(&mut m.next_after_connect) && m.step == Step::Connect {
-                super::nav::next_step(m, fx);
-            }
+            return std::mem::take(&mut m.next_after_connect) && m.step == Step::Connect;
         }
         Err(f) => {
             match &f.confirm_auth_url {
@@ -93,6 +97,7 @@ pub fn finished(m: &mut Model, fx: &mut Vec<Effect>, res: Result<Connected, Conn
             };
         }
     }
+    false
 }
 
 fn connected(m: &mut Model, fx: &mut Vec<Effect>, c: Connected) {

@@ -16,61 +16,8 @@ use crate::halo::model::MembershipLevel;
 use crate::halo::scopes;
 use crate::profile::Question;
 
+pub use super::field::Field;
 use super::model::{Model, Step};
-use super::msg::Effect;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
-    // Connect
-    /// Opens the profile picker.
-    Profile,
-    Mode,
-    Url,
-    ResourceUrl,
-    AuthUrl,
-    Tenant,
-    ClientId,
-    ClientSecret,
-    TestButton,
-    // Role
-    RoleMode,
-    RolePick,
-    RoleName,
-    RoleNotes,
-    RoleAdmin,
-    /// Index into [`feature_areas`]: a Feature Access area or a role setting (ticket switch,
-    /// appointments, restriction), each with its own Halo scale.
-    RoleFeature(usize),
-    // Agent
-    AgentName,
-    FirstName,
-    Surname,
-    Initials,
-    Email,
-    Active,
-    ApiOnly,
-    DefaultTeam,
-    /// Index into the Halo teams lookup.
-    Team(usize),
-    TeamUnassigned(usize),
-    TeamOthers(usize),
-    /// Index into the Halo departments lookup.
-    Department(usize),
-    Workday,
-    ApprovePo,
-    ApproveInvoice,
-    // Application
-    AppName,
-    AppDescription,
-    AppActive,
-    LoginAgent,
-    // Permissions: index into `scopes::all_names()`.
-    Scope(usize),
-    // Submit
-    ApplyButton,
-    /// The log pane, as the last focus stop while it is shown.
-    LogPane,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -143,11 +90,19 @@ pub struct ChoiceSpec {
     pub connection: bool,
 }
 
+/// What a button runs (the step handlers run it: the spec names it and calls none of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    OpenPicker,
+    TestConnection,
+    RequestApply,
+}
+
 /// Runs something.
 #[derive(Clone, Copy)]
 pub struct ButtonSpec {
     pub label: &'static str,
-    pub press: fn(&mut Model, &mut Vec<Effect>),
+    pub press: Press,
     /// Shown after the button.
     pub value: fn(&Model) -> (String, Tone),
 }
@@ -301,7 +256,7 @@ fn at_most_1000(v: &str) -> Option<String> {
 }
 
 fn url_rule(v: &str) -> Option<String> {
-    super::validate::check_url(v).err()
+    super::url::check_url(v).err()
 }
 
 /// Option `j` of a list that offers "none" first, then `names`.
@@ -368,7 +323,7 @@ pub fn spec(f: Field) -> Spec {
     match f {
         Profile => Spec::of(Behaviour::Button(ButtonSpec {
             label: "Profile",
-            press: |m, _| super::picker::open(m),
+            press: Press::OpenPicker,
             value: |m| match &m.profile {
                 Some(p) => (
                     format!(
@@ -436,7 +391,7 @@ pub fn spec(f: Field) -> Spec {
         }
         TestButton => Spec::of(Behaviour::Button(ButtonSpec {
             label: "Test connection",
-            press: super::connect::test,
+            press: Press::TestConnection,
             value: |_| (String::new(), Tone::Muted),
         })),
         RoleMode => Spec::of(Behaviour::Choice(choice(
@@ -729,7 +684,7 @@ pub fn spec(f: Field) -> Spec {
         })),
         ApplyButton => Spec::of(Behaviour::Button(ButtonSpec {
             label: "Apply",
-            press: super::apply::request_apply,
+            press: Press::RequestApply,
             value: |_| (String::new(), Tone::Muted),
         })),
         LogPane => Spec::of(Behaviour::Log),
@@ -795,17 +750,6 @@ impl Field {
         fixed.to_string()
     }
 
-    /// The picked profile asks the user to answer this field: one of its questions, or a
-    /// name it leaves empty (Custom).
-    pub fn asked(self, m: &Model) -> bool {
-        use Field::*;
-        self.spec().question.is_some_and(|q| m.asks(q))
-            || (matches!(self, RoleName | AgentName | FirstName | AppName)
-                && m.profile
-                    .as_ref()
-                    .is_some_and(|p| super::picker::left_to_user(p).contains(&self)))
-    }
-
     /// What its rule says about the value now (`None`: fine).
     pub fn problem(self, m: &Model) -> Option<String> {
         let spec = self.spec();
@@ -849,41 +793,6 @@ pub fn shown(m: &Model, f: Field) -> (String, Tone) {
         }
         Behaviour::Button(b) => (b.value)(m),
         _ => (String::new(), Tone::Normal),
-    }
-}
-
-/// Enter or Space on `f`: a toggle flips, a choice moves on, a button runs.
-pub fn activate(m: &mut Model, f: Field, fx: &mut Vec<Effect>) {
-    match f.spec().behaviour {
-        Behaviour::Button(b) => (b.press)(m, fx),
-        Behaviour::Toggle(t) => (t.flip)(m, f.index()),
-        Behaviour::Choice(_) => cycle(m, f, 1, fx),
-        _ => {}
-    }
-}
-
-/// Left/Right on `f`: a choice steps through its options (wrapping); a toggle flips, so every
-/// field answers the arrows.
-pub fn cycle(m: &mut Model, f: Field, delta: isize, fx: &mut Vec<Effect>) {
-    let i = f.index();
-    match f.spec().behaviour {
-        Behaviour::Choice(c) => {
-            let n = (c.options)(m, i).len() as isize;
-            if n == 0 {
-                return;
-            }
-            let j = match (c.current)(m, i) {
-                Some(cur) => (cur as isize + delta).rem_euclid(n),
-                None if delta >= 0 => 0,
-                None => n - 1,
-            };
-            (c.choose)(m, i, j as usize);
-            if c.connection {
-                super::connect::edited(m, fx);
-            }
-        }
-        Behaviour::Toggle(t) => (t.flip)(m, i),
-        _ => {}
     }
 }
 

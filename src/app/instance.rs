@@ -6,7 +6,6 @@
 //! a second question.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use crate::answers::ConnectionMode;
 use crate::config::{Instance, Saved, suggest_name, valid_name};
@@ -14,14 +13,7 @@ use crate::config::{Instance, Saved, suggest_name, valid_name};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::Effect;
-
-/// The config file and the instances it holds (set by the front end; `None`: no offer, as in
-/// the demo and the tests).
-#[derive(Debug, Clone, Default)]
-pub struct Instances {
-    pub path: PathBuf,
-    pub saved: BTreeMap<String, Instance>,
-}
+pub use super::state::Instances;
 
 /// What the Connect step connected to, as an instance (no secret source: the secret is never
 /// saved, headless reads `HALO_CLIENT_SECRET` or asks).

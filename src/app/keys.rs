@@ -11,9 +11,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::apply::Phase;
 use super::fields::Kind;
 use super::model::{Model, Overlay, Step};
+use super::state::Phase;
 
 /// Where a key is pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -383,7 +383,7 @@ fn attention(m: &Model) -> bool {
     m.apply.needs_attention()
 }
 fn steps_left(m: &Model) -> bool {
-    m.apply.phase == crate::app::apply::Phase::Done && !m.apply.manual_left.is_empty()
+    m.apply.phase == Phase::Done && !m.apply.manual_left.is_empty()
 }
 fn unsaved(m: &Model) -> bool {
     m.apply.secret.is_some() && !m.apply.confirmed

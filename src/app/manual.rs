@@ -4,34 +4,13 @@
 //! the user also enters the Client ID and Secret they copied from Halo's form.
 
 use crate::plan::build::Object;
-use crate::plan::manual::{self, Checklist, ManualCredentials};
+use crate::plan::manual::{self, ManualCredentials};
 
 use super::log::LogKind;
 use super::model::Model;
 use super::msg::{Effect, ManualRequest};
 use super::secret::SecretInput;
-
-/// The manual-step screen's state.
-#[derive(Debug, Clone)]
-pub struct ManualState {
-    pub object: Object,
-    pub checklist: Checklist,
-    /// Application only: what the user copied from Halo.
-    pub client_id: String,
-    pub secret: SecretInput,
-    /// Application only: 0 = Client ID field, 1 = Client Secret field.
-    pub field: usize,
-    /// The last attempt's result ("no role named … yet").
-    pub message: Option<(LogKind, String)>,
-    /// The failure that led here, restored if adoption finds nothing.
-    pub failure: (String, String),
-}
-
-impl ManualState {
-    pub fn needs_credentials(&self) -> bool {
-        self.object == Object::Application
-    }
-}
+pub use super::state::ManualState;
 
 /// `m` on the failure screen of a refused write: show the checklist.
 pub fn open(m: &mut Model, fx: &mut Vec<Effect>) {
@@ -50,7 +29,7 @@ pub fn open(m: &mut Model, fx: &mut Vec<Effect>) {
         manual::checklist(object, &m.answers, &m.lookups, &marker)
     };
     let failure = match &m.apply.phase {
-        super::Phase::Failed { message, hint } => (message.clone(), hint.clone()),
+        super::state::Phase::Failed { message, hint } => (message.clone(), hint.clone()),
         _ => Default::default(),
     };
     m.apply.manual = Some(ManualState {
@@ -160,7 +139,7 @@ pub fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
         st.message = Some((LogKind::Error, "No setup to continue.".into()));
         return;
     };
-    m.apply.phase = super::Phase::Running;
+    m.apply.phase = super::state::Phase::Running;
     m.in_flight += 1;
     m.log(
         fx,
@@ -191,5 +170,5 @@ pub fn not_adopted(m: &mut Model, fx: &mut Vec<Effect>, message: String) {
     };
     st.message = Some((LogKind::Warn, text));
     let (message, hint) = st.failure.clone();
-    m.apply.phase = super::Phase::Failed { message, hint };
+    m.apply.phase = super::state::Phase::Failed { message, hint };
 }

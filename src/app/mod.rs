@@ -3,7 +3,10 @@
 
 pub mod apply;
 pub mod connect;
+pub mod edit;
+pub mod field;
 pub mod fields;
+mod focus;
 pub mod instance;
 pub mod keys;
 pub mod log;
@@ -12,13 +15,16 @@ pub mod model;
 pub mod msg;
 pub mod nav;
 pub mod picker;
+mod planned;
 pub mod secret;
 pub mod startup;
+pub mod state;
 pub mod update;
+pub mod url;
 pub mod validate;
 
-pub use apply::{ObjState, Phase, ResumeRow};
-pub use fields::{Field, Kind};
+pub use field::Field;
+pub use fields::Kind;
 pub use log::{LogBuffer, LogEntry, LogKind};
 pub use model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 pub use msg::{
@@ -26,5 +32,6 @@ pub use msg::{
     ManualRequest, Msg, ReverifyRequest, Started, StartupRequest,
 };
 pub use secret::SecretInput;
+pub use state::{ObjState, Phase, ResumeRow};
 pub use update::update;
 pub use validate::{Issue, validate};

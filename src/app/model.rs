@@ -9,11 +9,11 @@ use crate::answers::{Answers, TeamAnswer};
 use crate::plan::build::Lookups;
 use crate::profile::{Profile, Question};
 
-use super::apply::{ApplyState, ResumeRow};
-use super::fields::{Field, fields};
+use super::field::Field;
 use super::log::{LogBuffer, LogKind};
 use super::msg::Effect;
 use super::secret::SecretInput;
+use super::state::{ApplyState, Instances, Picker, ResumeRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
@@ -93,7 +93,7 @@ pub enum Overlay {
     ConfirmQuit,
     Message(String),
     /// Profile list: its filter and highlighted row.
-    ProfilePicker(super::picker::Picker),
+    ProfilePicker(Picker),
     /// Unfinished setups offered at start; the highlighted row.
     Resume(usize),
     /// "Apply these changes?" with the risks.
@@ -194,7 +194,7 @@ pub struct Model {
     pub roles_read: Vec<String>,
     /// The config file's saved instances, for the offer to save this Halo after a connect
     /// (`None`: never offered).
-    pub instances: Option<super::instance::Instances>,
+    pub instances: Option<Instances>,
     pub quit: bool,
 }
 
@@ -269,41 +269,8 @@ impl Model {
         }
     }
 
-    pub fn fields(&self) -> Vec<Field> {
-        fields(self, self.step)
-    }
-
-    /// The focused field of the current step (focus clamped to the list).
-    pub fn focused(&self) -> Field {
-        let f = self.fields();
-        let i = self.focus[self.step.index()].min(f.len().saturating_sub(1));
-        f.get(i).copied().unwrap_or(Field::LogPane)
-    }
-
-    /// Moves focus to `f` if the current step shows it.
-    pub fn focus_on(&mut self, f: Field) {
-        if let Some(i) = self.fields().iter().position(|x| *x == f) {
-            self.focus[self.step.index()] = i;
-        }
-    }
-
     pub fn is_connected(&self) -> bool {
         matches!(self.conn, ConnState::Connected(_))
-    }
-
-    /// What a text field shows: what is being typed, else the answer.
-    pub fn input_value(&self, f: Field) -> &str {
-        match (self.inputs.get(&f), f.text()) {
-            (Some(i), _) => i.value(),
-            (None, Some(t)) => (t.get)(&self.answers),
-            (None, None) => "",
-        }
-    }
-
-    /// The editor of a text field, made from the answer the first time it is typed into.
-    pub fn input(&mut self, f: Field) -> &mut Input {
-        let v = self.input_value(f).to_string();
-        self.inputs.entry(f).or_insert_with(|| Input::new(v))
     }
 
     pub fn team_answer(&self, name: &str) -> Option<&TeamAnswer> {

@@ -111,9 +111,9 @@ pub struct StartupRequest {
 #[derive(Debug, Clone, Default)]
 pub struct Started {
     pub profiles: Option<Vec<crate::profile::Profile>>,
-    pub resumable: Vec<super::apply::ResumeRow>,
+    pub resumable: Vec<super::state::ResumeRow>,
     /// Finished setups (handed over, with an application): each can be rotated.
-    pub finished: Vec<super::apply::ResumeRow>,
+    pub finished: Vec<super::state::ResumeRow>,
     /// Profiles or setups that could not be read, said in the log.
     pub warnings: Vec<String>,
     pub demo: Option<Result<DemoHalo, String>>,

@@ -10,15 +10,7 @@ use super::fields::{Behaviour, Field};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::Effect;
-
-/// The open profile picker: what is typed to filter it, and the highlighted row among the
-/// profiles that match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Picker {
-    pub filter: String,
-    /// Index into [`matching`].
-    pub sel: usize,
-}
+pub use super::state::Picker;
 
 /// Does `p` match the filter: vendor, id or summary contains it, whatever the case.
 fn matches(p: &Profile, filter: &str) -> bool {
@@ -248,4 +240,44 @@ pub fn rotate(m: &mut Model, fx: &mut Vec<Effect>) {
 pub fn new_setup(m: &mut Model, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
     m.log(fx, LogKind::Info, "starting a new setup");
+}
+
+/// The picked profile asks the user to answer this field: one of its questions, or a
+/// name it leaves empty (Custom).
+pub fn asked(m: &Model, f: Field) -> bool {
+    use Field::*;
+    f.spec().question.is_some_and(|q| m.asks(q))
+        || (matches!(f, RoleName | AgentName | FirstName | AppName)
+            && m.profile
+                .as_ref()
+                .is_some_and(|p| left_to_user(p).contains(&f)))
+}
+
+/// `n` after the hand-over: the next vendor on the same Halo. The connection (and the bootstrap
+/// secret) stay; the answers, the setup and the plan go; Halo's objects are read again (the
+/// last setup added some) and the profile picker opens.
+pub fn next_integration(m: &mut Model, fx: &mut Vec<Effect>) {
+    if m.apply.phase != super::state::Phase::Done || m.apply.secret_pending() {
+        return;
+    }
+    let done = m.apply.session_id.clone().unwrap_or_default();
+    m.apply = super::state::ApplyState::default();
+    m.answers = crate::answers::Answers {
+        connection: m.answers.connection.clone(),
+        ..Default::default()
+    };
+    m.profile = None;
+    m.sync_inputs();
+    m.roles_read.clear();
+    m.done = [false; 6];
+    m.show_errors = [false; 6];
+    m.plan_scroll = 0;
+    m.step = super::model::Step::Connect;
+    m.log(
+        fx,
+        LogKind::Info,
+        format!("setup {done} is done; next integration on the same Halo: pick its profile"),
+    );
+    super::connect::test(m, fx);
+    open(m);
 }

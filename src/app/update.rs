@@ -7,7 +7,8 @@ use tui_input::InputRequest;
 use tui_input::backend::crossterm::to_input_request;
 
 use super::apply as ap;
-use super::fields::{self, Field, Kind};
+use super::edit;
+use super::fields::{Field, Kind};
 use super::keys::{self, Action};
 use super::model::{Model, Overlay};
 use super::msg::{Effect, Msg};
@@ -32,7 +33,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Request(e) => connect::request(m, fx_, e),
         Msg::Log(kind, text) => m.log(fx_, kind, text),
-        Msg::Connected(res) => connect::finished(m, fx_, *res),
+        Msg::Connected(res) => {
+            if connect::finished(m, fx_, *res) {
+                nav::next_step(m, fx_);
+            }
+        }
         Msg::ApplyStarted(id) => ap::started(m, fx_, id),
         Msg::Progress(p) => ap::progress(m, fx_, p),
         Msg::Verifying => ap::verifying(m, fx_),
@@ -95,9 +100,9 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::FocusPrev => nav::focus(m, -1),
         Action::ChoiceNext => nav::focus_choice(m, 1),
         Action::ChoicePrev => nav::focus_choice(m, -1),
-        Action::Activate => fields::activate(m, focus, fx),
-        Action::CycleNext => fields::cycle(m, focus, 1, fx),
-        Action::CyclePrev => fields::cycle(m, focus, -1, fx),
+        Action::Activate => edit::activate(m, focus, fx),
+        Action::CycleNext => edit::cycle(m, focus, 1, fx),
+        Action::CyclePrev => edit::cycle(m, focus, -1, fx),
         Action::TestConnection => connect::test(m, fx),
         Action::Edit => {
             if let Some(req) = to_input_request(&Event::Key(k)) {
@@ -160,7 +165,7 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::VerifyAgain => ap::reverify(m, fx),
         Action::Repair => ap::repair(m, fx),
         Action::ConfirmManual => ap::confirm_manual(m, fx),
-        Action::NextIntegration => ap::next_integration(m, fx),
+        Action::NextIntegration => picker::next_integration(m, fx),
         Action::PathSave | Action::PathClear | Action::PathBackspace | Action::PathType => {
             let Overlay::SavePath(p) = &mut m.overlay else {
                 return;

@@ -1,12 +1,12 @@
 //! Validation rules per step. Messages are shown inline under the field they concern.
 
 use crate::answers::RoleMode;
-use crate::halo::columns;
 use crate::halo::scopes;
 use crate::profile::Question;
 
 use super::fields::{Field, fields};
 use super::model::{Model, Step};
+pub use super::url::{check_url, url_meaning};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
@@ -20,41 +20,6 @@ fn issue(field: Field, message: impl Into<String>) -> Issue {
         field: Some(field),
         message: message.into(),
     }
-}
-
-/// `Ok` for https, or plain http to a loopback host; a bare host means `https://`. The client's
-/// one URL parser decides (headless and the connection use it too), the words are the form's.
-pub fn check_url(s: &str) -> Result<(), String> {
-    use crate::halo::HaloError;
-    if s.trim().is_empty() {
-        return Err("required".into());
-    }
-    match crate::halo::normalise_url(s) {
-        Ok(_) => Ok(()),
-        Err(HaloError::InsecureUrl(_)) => {
-            Err("use https:// (plain http only for localhost)".into())
-        }
-        Err(HaloError::UnsupportedScheme(other)) => Err(format!(
-            "scheme {}: use https://",
-            crate::text::line_max(&other, 20)
-        )),
-        Err(e) => Err(format!("{e} (e.g. https://acme.halopsa.com)")),
-    }
-}
-
-/// What a URL field's value means when it is not written out in full (`acme.halopsa.com` →
-/// `https://acme.halopsa.com`); `None` when it is, or is not a URL.
-pub fn url_meaning(s: &str) -> Option<String> {
-    let s = s.trim();
-    if s.is_empty() || s.contains("://") {
-        return None;
-    }
-    crate::halo::normalise_url(s).ok()
-}
-
-/// A plausible email address within Halo's limit (see [`columns::check_email`]).
-pub fn check_email(s: &str) -> Result<(), String> {
-    columns::check_email(s).map_or(Ok(()), Err)
 }
 
 /// Problems that stop `step` from being done: each shown field's own rule (its spec), then
@@ -107,7 +72,7 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
             }
         }
         Step::Submit => {
-            for e in super::apply::current_plan(m).problems {
+            for e in super::planned::current_plan(m).problems {
                 out.push(whole(&e));
             }
         }
@@ -183,46 +148,4 @@ pub fn scope_warnings(m: &Model) -> Vec<String> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls() {
-        assert!(check_url("https://acme.halopsa.com").is_ok());
-        assert!(check_url("http://127.0.0.1:8080").is_ok());
-        assert!(check_url("http://localhost").is_ok());
-        assert!(check_url("http://[::1]:9").is_ok());
-        assert!(
-            check_url("http://acme.halopsa.com")
-                .unwrap_err()
-                .contains("https")
-        );
-        assert!(check_url("ftp://x").unwrap_err().contains("scheme"));
-        assert!(
-            check_url("not a url")
-                .unwrap_err()
-                .contains("not a valid URL")
-        );
-        assert_eq!(check_url(" ").unwrap_err(), "required");
-        // A bare host means https://; plain http stays refused but for loopback.
-        assert!(check_url("acme.halopsa.com").is_ok());
-        assert!(check_url("acme.halopsa.com/api").is_ok());
-        assert_eq!(
-            url_meaning(" acme.halopsa.com ").as_deref(),
-            Some("https://acme.halopsa.com")
-        );
-        assert_eq!(url_meaning("https://acme.halopsa.com"), None);
-        assert_eq!(url_meaning("not a url"), None);
-    }
-
-    #[test]
-    fn emails() {
-        assert!(check_email("a@b.co").is_ok());
-        for bad in ["a", "@b.co", "a@b", "a@b@c.d", "a b@c.d", "a@.b", "a@b."] {
-            assert!(check_email(bad).is_err(), "{bad}");
-        }
-    }
 }

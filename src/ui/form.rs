@@ -148,7 +148,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body) {
                 Span::styled(marker, t.accent),
                 Span::styled(
                     format!("{:<w$}", fit(marked_label(m, fld), label_w), w = label_w),
-                    if fld.asked(m) && !is_focus {
+                    if crate::app::picker::asked(m, fld) && !is_focus {
                         t.warning
                     } else {
                         lstyle
@@ -290,7 +290,7 @@ fn intro(m: &Model, t: &Theme, b: &mut Body) {
 }
 
 fn marked_label(m: &Model, f: Field) -> String {
-    if f.asked(m) {
+    if crate::app::picker::asked(m, f) {
         format!("⚑ {}", f.label(m))
     } else {
         f.label(m)

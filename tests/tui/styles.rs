@@ -34,7 +34,11 @@ fn a_failed_check_is_in_the_error_colour() {
         // The field's own label stays in the text colour.
         assert_shows(style_of(&b, "Last name"), t.text, "a good field");
     }
-    assert_ne!(Theme::dark().error.fg, Theme::dark().text.fg, "error stands out");
+    assert_ne!(
+        Theme::dark().error.fg,
+        Theme::dark().text.fg,
+        "error stands out"
+    );
 }
 
 #[test]

@@ -1036,7 +1036,7 @@ fn choice_fields_step_through_their_own_options() {
             let n = (c.options)(&m, i).len();
             let mut seen = Vec::new();
             for _ in 0..n {
-                fields::cycle(&mut m, f, 1, &mut Vec::new());
+                app::edit::cycle(&mut m, f, 1, &mut Vec::new());
                 let (shown, _) = fields::shown(&m, f);
                 let cur = (c.current)(&m, i).unwrap_or_else(|| panic!("{f:?}: none chosen"));
                 let want = &(c.options)(&m, i)[cur];
@@ -1195,9 +1195,9 @@ fn custom_profile_leaves_the_names_to_the_user() {
         Field::FirstName,
         Field::AppName,
     ] {
-        assert!(f.asked(&m), "{f:?} is asked for");
+        assert!(app::picker::asked(&m, f), "{f:?} is asked for");
     }
-    assert!(!Field::Surname.asked(&m) && !Field::Url.asked(&m));
+    assert!(!app::picker::asked(&m, Field::Surname) && !app::picker::asked(&m, Field::Url));
     press(&mut m, [ctrl('n')]);
     assert_eq!(m.step, Step::Role);
     let fx = press(&mut m, [ctrl('n')]);
@@ -1222,7 +1222,7 @@ fn custom_profile_leaves_the_names_to_the_user() {
     let i = m.profiles.iter().position(|p| p.id == "topleft").unwrap();
     app::picker::pick_profile(&mut m, i, &mut Vec::new());
     assert_eq!(m.answers.agent.firstname, "TopLeft");
-    assert!(!Field::FirstName.asked(&m));
+    assert!(!app::picker::asked(&m, Field::FirstName));
 }
 
 /// A model connected to acme.halopsa.com whose config file is `path` (with `saved` in it).

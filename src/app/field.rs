@@ -1,0 +1,55 @@
+//! Which field: the identity of each focusable field of the wizard, a leaf the model keys its
+//! inputs by. What a field is and does lives in its spec (`fields.rs`).
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    // Connect
+    /// Opens the profile picker.
+    Profile,
+    Mode,
+    Url,
+    ResourceUrl,
+    AuthUrl,
+    Tenant,
+    ClientId,
+    ClientSecret,
+    TestButton,
+    // Role
+    RoleMode,
+    RolePick,
+    RoleName,
+    RoleNotes,
+    RoleAdmin,
+    /// Index into the Role step's `feature_areas`: a Feature Access area or a role setting (ticket switch,
+    /// appointments, restriction), each with its own Halo scale.
+    RoleFeature(usize),
+    // Agent
+    AgentName,
+    FirstName,
+    Surname,
+    Initials,
+    Email,
+    Active,
+    ApiOnly,
+    DefaultTeam,
+    /// Index into the Halo teams lookup.
+    Team(usize),
+    TeamUnassigned(usize),
+    TeamOthers(usize),
+    /// Index into the Halo departments lookup.
+    Department(usize),
+    Workday,
+    ApprovePo,
+    ApproveInvoice,
+    // Application
+    AppName,
+    AppDescription,
+    AppActive,
+    LoginAgent,
+    // Permissions: index into `scopes::all_names()`.
+    Scope(usize),
+    // Submit
+    ApplyButton,
+    /// The log pane, as the last focus stop while it is shown.
+    LogPane,
+}
