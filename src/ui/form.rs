@@ -209,7 +209,7 @@ fn value_of(
             if n == 0 && !focus {
                 return ("(not stored anywhere)".into(), t.muted, None);
             }
-            let shown = mask(n, width.saturating_sub(1));
+            let shown = super::mask::mask(n, width.saturating_sub(1));
             let end = shown.chars().count();
             (shown, t.text, focus.then_some(end))
         }
@@ -224,17 +224,6 @@ fn value_of(
             (fit_value(text, width), style, None)
         }
     }
-}
-
-/// A masked secret of `n` characters in `room` columns. Wider than that, the count says it,
-/// so every key typed shows (a mask that stopped growing made a typed `t` look like a key).
-pub(crate) fn mask(n: usize, room: usize) -> String {
-    if n <= room {
-        return "•".repeat(n);
-    }
-    let count = format!(" {n} characters");
-    let dots = room.saturating_sub(count.chars().count()).max(1);
-    format!("{}{count}", "•".repeat(dots))
 }
 
 /// A value cut to the value column with an ellipsis; a choice keeps its arrows.

@@ -2,15 +2,14 @@
 //! the hand-over screen.
 
 use ratatui::text::{Line, Span};
-use secrecy::ExposeSecret;
 
-use crate::app::apply::{current_plan, headless_command};
+use crate::app::apply::current_plan;
 use crate::app::{Field, LogKind, Model, ObjState, Phase};
 use crate::plan::build::{self, Kind, Object, Plan};
-use crate::plan::verify::Verification;
-use crate::profile::{HandoverField, Severity};
+use crate::profile::Severity;
 
 use super::body::Body;
+use super::results::{differences, manual_steps};
 use super::{SPINNER, Theme};
 
 pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
@@ -30,7 +29,7 @@ pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
             progress(m, t, b);
             b.keep_all();
         }
-        Phase::Done => handover(m, t, b),
+        Phase::Done => super::handover::handover(m, t, b),
     }
 }
 
@@ -147,21 +146,6 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
 
 /// What the user sets by hand in Halo: settings the API cannot express, and the role's
 /// permissions when this Halo does not confirm the claim vocabulary.
-fn manual_steps(t: &Theme, b: &mut Body, steps: &[String]) {
-    if steps.is_empty() {
-        return;
-    }
-    b.blank();
-    b.header(
-        t,
-        "Set by hand in Halo's web UI (the API does not; not verified until done)",
-    );
-    for s in steps {
-        b.wrapped(t.warning, "  ", &format!("• {s}"));
-    }
-}
-
-/// Agent and application settings in words (teams, work hours, scopes).
 fn details(m: &Model, t: &Theme, b: &mut Body) {
     let a = &m.answers;
     let mut probs = Vec::new();
@@ -385,7 +369,7 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
         let secret = if n == 0 {
             "(paste the Client Secret; never stored but for the hand-over)".to_string()
         } else {
-            super::form::mask(n, b.width.saturating_sub(20))
+            super::mask::mask(n, b.width.saturating_sub(20))
         };
         field("Client Secret", secret, st.field == 1, b);
         b.blank();
@@ -407,257 +391,4 @@ fn manual(m: &Model, t: &Theme, b: &mut Body) {
             "When it is saved in Halo, press Enter: the wizard finds it by name, adopts it and continues. What you make by hand is never deleted by rollback."
         },
     );
-}
-
-fn differences(m: &Model, t: &Theme, b: &mut Body) {
-    if m.apply.differences.is_empty() {
-        return;
-    }
-    b.blank();
-    b.header(t, "Read-back differences (Halo stored something else)");
-    for (o, d) in &m.apply.differences {
-        let name = match o {
-            Object::Role => m.answers.role.name.as_str(),
-            Object::Agent => m.answers.agent.name.as_str(),
-            Object::Application => m.answers.application.name.as_str(),
-        };
-        b.note(
-            t.warning,
-            format!(
-                "{}: {}",
-                o.label(),
-                crate::plan::manual::fix_line(*o, name.trim(), d)
-            ),
-        );
-    }
-}
-
-pub(super) fn verification_table(v: &Verification, t: &Theme, b: &mut Body) {
-    for c in &v.checks {
-        let style = if c.pass {
-            t.success
-        } else if c.could_not_check {
-            t.warning
-        } else {
-            t.error
-        };
-        b.note(style, format!("{}  {:<34} {}", c.mark(), c.name, c.detail));
-        if let Some(l) = c.layer {
-            b.note(
-                t.warning,
-                format!("      blocked by: {}; fix: {}", l.label(), c.fix),
-            );
-        } else if c.could_not_check && !c.fix.is_empty() {
-            b.note(t.warning, format!("      to check it: {}", c.fix));
-        }
-    }
-}
-
-fn handover(m: &Model, t: &Theme, b: &mut Body) {
-    let ap = &m.apply;
-    let id = ap.session_id.clone().unwrap_or_default();
-    // The result, wrapped rather than cut at the edge of a narrow screen. "Verified" only
-    // when every need was proven and no manual step is left.
-    use crate::plan::verify::Verdict;
-    match (ap.verdict(), &ap.verification) {
-        (Verdict::Verified, Some(v)) => b.wrapped(
-            t.success,
-            "",
-            &format!(
-                "✓ Setup {id} applied and verified ({} checks passed)",
-                v.checks.len()
-            ),
-        ),
-        (Verdict::Failed, Some(v)) => b.wrapped(
-            t.error,
-            "",
-            &format!(
-                "✗ Setup {id} applied; verification: {} of {} checks FAILED (see below)",
-                v.failures().count(),
-                v.checks.len()
-            ),
-        ),
-        (Verdict::ManualStepsLeft, _) => b.wrapped(
-            t.warning,
-            "",
-            &format!(
-                "! Setup {id} {}: not verified until they are done in Halo (listed below); then press m to record them and check again",
-                crate::plan::verify::steps_left(ap.manual_left.len())
-            ),
-        ),
-        (_, Some(v)) => b.wrapped(
-            t.warning,
-            "",
-            &format!(
-                "! Setup {id} applied; not verified: {} of {} needs could not be checked on this Halo (see below)",
-                v.unproven().count(),
-                v.checks.len()
-            ),
-        ),
-        (_, None) => b.wrapped(
-            t.warning,
-            "",
-            &format!(
-                "! Setup {id}: objects applied; credentials not verified (the vendor keeps its secret, which is not at hand here)"
-            ),
-        ),
-    }
-    if let Some(w @ crate::plan::apply::VerifiedWith::Existing { .. }) = &ap.verified_with
-        && ap.verification.is_some()
-    {
-        b.wrapped(t.muted, "", &format!("verified with {}", w.describe()));
-    }
-    if ap.reverifying {
-        let spin = SPINNER[m.spinner % SPINNER.len()];
-        b.note(t.accent, format!("{spin} verifying again…"));
-    } else if ap.needs_attention() {
-        let steps = if ap.manual_left.is_empty() {
-            ""
-        } else {
-            "m: the manual steps are done (records them, then checks)   "
-        };
-        b.wrapped(
-            t.accent,
-            "",
-            &format!("{steps}r: verify again once what the failed checks name is fixed in Halo   p: repair (apply the plan again; only what differs is written)"),
-        );
-    }
-    b.blank();
-    if let Some(h) = &ap.handover {
-        if ap.secret.is_some() {
-            b.wrapped(
-                t.warning,
-                "",
-                "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it (c) or save it (s), give it to the vendor, then confirm the hand-over (Enter) to wipe it here and from the journal.",
-            );
-        } else if ap.discarded {
-            b.wrapped(
-                t.error,
-                "",
-                &format!(
-                    "✗ Not handed over: the secret was wiped before it was copied or saved, and exists nowhere. Give the application a new one: {}",
-                    crate::plan::handover::new_secret_command(m.apply.session_id.as_deref().unwrap_or("ID"))
-                ),
-            );
-        } else {
-            b.wrapped(
-                t.success,
-                "",
-                "✓ Handed over: the secret was wiped from this screen and the journal.",
-            );
-        }
-        b.blank();
-        let wanted: Vec<HandoverField> = m
-            .profile
-            .as_ref()
-            .map(|p| p.handover.clone())
-            .unwrap_or_default();
-        if let Some(p) = &m.profile
-            && !wanted.is_empty()
-        {
-            b.note(t.muted, format!("★ = what {} asks for", p.vendor));
-        }
-        for f in HandoverField::ALL {
-            let value = match f {
-                HandoverField::ClientId => h.client_id.clone(),
-                HandoverField::ClientSecret => match &ap.secret {
-                    Some(s) => s.expose_secret().to_string(),
-                    None => "(wiped after the hand-over)".into(),
-                },
-                HandoverField::Tenant => {
-                    if h.tenant.is_empty() {
-                        "(not set)".into()
-                    } else {
-                        h.tenant.clone()
-                    }
-                }
-                HandoverField::AgentId => h.agent_id.to_string(),
-                _ => f.url_form(&h.resource_url, &h.auth_url).unwrap_or_default(),
-            };
-            let star = wanted.contains(&f);
-            let style = if f == HandoverField::ClientSecret && ap.secret.is_some() {
-                t.warning
-            } else if star {
-                t.accent
-            } else {
-                t.text
-            };
-            let mark = if star { "★" } else { " " };
-            let row = format!("{mark} {:<36} {value}", f.label());
-            if row.chars().count() + 6 <= b.width {
-                b.note(style, row);
-            } else {
-                // Narrow: the value under its label, never word-wrapped: a secret copied with
-                // the mouse must come out whole.
-                b.note(style, format!("{mark} {}", f.label()));
-                if b.verbatim(style, &value) {
-                    let how = if f == HandoverField::ClientSecret {
-                        "copy it with c or save it with s, or "
-                    } else {
-                        ""
-                    };
-                    b.note(
-                        t.warning,
-                        format!(
-                            "the {} above is wider than this terminal and shown in pieces: {how}widen the terminal to {} columns",
-                            f.label(),
-                            value.chars().count() + 2
-                        ),
-                    );
-                }
-            }
-        }
-        if !h.secret_issued.is_empty() {
-            b.note(
-                t.muted,
-                format!(
-                    "  {:<36} {} (halo-onboard's journal)",
-                    "Secret issued",
-                    crate::halo::expiry::day(&h.secret_issued)
-                ),
-            );
-        }
-        if let Some(r) = &h.reported_expiry {
-            b.wrapped(t.muted, "  ", &r.words());
-        }
-        if let Some(p) = &ap.saved_to {
-            b.note(t.muted, format!("saved to {}", p.display()));
-        }
-    }
-    // The result and the credentials are seen whole (the footer names the keys); the rest
-    // scrolls.
-    b.keep_all();
-    manual_steps(t, b, &crate::app::apply::current_plan(m).manual);
-    if let Some((kind, note)) = &ap.note {
-        let style = match kind {
-            LogKind::Error => t.error,
-            LogKind::Warn => t.warning,
-            _ => t.success,
-        };
-        b.blank();
-        b.wrapped(style, "", note);
-    }
-    b.blank();
-    let keys = if ap.secret_pending() {
-        "c copy secret (OSC 52)   s save to a file   a save answers   Enter/y confirm hand-over"
-    } else {
-        "a save answers   n next integration on this Halo   q quit"
-    };
-    b.wrapped(t.accent, "", keys);
-    b.blank();
-    b.header(
-        t,
-        "Same setup without the wizard (the secret comes from HALO_CLIENT_SECRET)",
-    );
-    b.note(t.text, headless_command(m));
-    match &ap.answers_file {
-        Some(p) => b.note(t.muted, format!("answers saved to {}", p.display())),
-        None => b.note(t.muted, "a saves the answers file the command names"),
-    }
-    if let Some(v) = &ap.verification {
-        b.blank();
-        b.header(t, "Verification");
-        verification_table(v, t, b);
-    }
-    differences(m, t, b);
 }
