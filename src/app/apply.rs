@@ -1,21 +1,20 @@
-//! After Submit: apply, verification and hand-over, and resuming an earlier setup. The state and
-//! its transitions; pure like the rest of `app` (the runtime does the I/O).
-
-use std::path::PathBuf;
+//! After Submit: the plan's roles read, apply and its progress, a refusal or a failure, and
+//! resuming an earlier setup. The hand-over's actions are in `handover`, the closing summary in
+//! `summary`; pure like the rest of `app` (the runtime does the I/O).
 
 use secrecy::SecretString;
 
-use crate::plan::apply::{Progress, VerifiedWith};
+use crate::plan::apply::Progress;
 use crate::plan::build::Object;
 use crate::plan::handover::Handover;
-use crate::plan::verify::{Verdict, Verification};
 
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
-use super::msg::{ApplyOutcome, ApplyRequest, Effect, ReverifyRequest};
+use super::msg::{ApplyOutcome, ApplyRequest, Effect};
 pub use super::planned::{current_plan, risks};
 use super::state::fresh_objects;
 pub use super::state::{ApplyState, ObjState, Phase, ResumeRow};
+pub use super::summary::exit_summary;
 
 /// On to the Submit step: the plan compares the setup's roles (its own, a reused one, extra
 /// ones) with what Halo holds, so their details (permissions) are read first where the connect
@@ -172,27 +171,14 @@ pub fn verifying(m: &mut Model, fx: &mut Vec<Effect>) {
     m.log(fx, LogKind::Info, "verifying with the new credentials");
 }
 
-pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
-    m.in_flight = m.in_flight.saturating_sub(1);
-    let ApplyOutcome {
-        session,
-        verification,
-        differences,
-        handover,
-        verified_with,
-        client_id,
-    } = o;
-    for (o, d) in &differences {
-        if !m.apply.differences.iter().any(|(x, y)| x == o && y == d) {
-            m.apply.differences.push((*o, d.clone()));
-        }
-    }
-    let manual_left: Vec<String> = session
-        .manual_left()
-        .into_iter()
-        .map(String::from)
-        .collect();
-    match &verification {
+/// The log's lines about the result of an apply: the verification and the manual steps left.
+fn log_result(
+    m: &mut Model,
+    fx: &mut Vec<Effect>,
+    verification: Option<&crate::plan::verify::Verification>,
+    manual_left: usize,
+) {
+    match verification {
         Some(v) if v.failures().next().is_some() => {
             let n = v.failures().count();
             m.log(fx, LogKind::Error,
@@ -213,16 +199,39 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
             "objects applied; credentials not verified: the application keeps the secret the vendor has, and it is not at hand here",
         ),
     }
-    if !manual_left.is_empty() {
+    if manual_left > 0 {
         m.log(
             fx,
             LogKind::Warn,
             format!(
                 "{}: do them in Halo's web UI, then press m (not verified until then)",
-                crate::plan::verify::steps_left(manual_left.len())
+                crate::plan::verify::steps_left(manual_left)
             ),
         );
     }
+}
+
+pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
+    m.in_flight = m.in_flight.saturating_sub(1);
+    let ApplyOutcome {
+        session,
+        verification,
+        differences,
+        handover,
+        verified_with,
+        client_id,
+    } = o;
+    for (o, d) in &differences {
+        if !m.apply.differences.iter().any(|(x, y)| x == o && y == d) {
+            m.apply.differences.push((*o, d.clone()));
+        }
+    }
+    let manual_left: Vec<String> = session
+        .manual_left()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    log_result(m, fx, verification.as_ref(), manual_left.len());
     let a = &mut m.apply;
     a.manual_left = manual_left;
     a.session_id = Some(session.id.clone());
@@ -310,392 +319,6 @@ pub fn secret_needed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint:
     );
 }
 
-/// The full hand-over (with the secret) for copying or saving; `None` once confirmed.
-fn full_handover(m: &Model) -> Option<Handover> {
-    let h = m.apply.handover.as_ref()?;
-    let s = m.apply.secret.as_ref()?;
-    Some(Handover {
-        client_secret: s.clone(),
-        ..h.clone()
-    })
-}
-
-/// Default hand-over file: `<state dir>/handover/<id>.env`.
-pub fn default_save_path(m: &Model) -> String {
-    let id = m.apply.session_id.as_deref().unwrap_or("setup");
-    match &m.state_dir {
-        Some(d) => d
-            .join("handover")
-            .join(format!("{id}.env"))
-            .display()
-            .to_string(),
-        None => format!("{id}.env"),
-    }
-}
-
-/// Where `a` saves the answers: `<state dir>/answers/<id>.toml`.
-pub fn answers_path(m: &Model) -> PathBuf {
-    let id = m.apply.session_id.as_deref().unwrap_or("setup");
-    let name = format!("{id}.toml");
-    match &m.state_dir {
-        Some(d) => d.join("answers").join(name),
-        None => PathBuf::from(name),
-    }
-}
-
-/// The headless command that does the same setup again (never with a secret).
-pub fn headless_command(m: &Model) -> String {
-    let c = &m.answers.connection;
-    // Written out in full (a bare host means https://), as the wizard used it.
-    let full = |u: &str| crate::halo::normalise_url(u).unwrap_or_else(|_| u.to_string());
-    let mut s = String::from("halo-onboard apply");
-    match c.mode {
-        crate::answers::ConnectionMode::Hosted => s.push_str(&format!(" --url {}", full(&c.url))),
-        crate::answers::ConnectionMode::OnPremise => {
-            s.push_str(&format!(
-                " --resource-url {} --auth-url {}",
-                full(&c.resource_url),
-                full(&c.auth_url)
-            ));
-            if !c.tenant.is_empty() {
-                s.push_str(&format!(" --tenant {}", c.tenant));
-            }
-        }
-    }
-    s.push_str(&format!(" --client-id {}", c.client_id));
-    if let Some(p) = &m.answers.profile {
-        s.push_str(&format!(" --profile {p}"));
-    }
-    s.push_str(&format!(" --answers {}", answers_path(m).display()));
-    s.push_str(" --yes");
-    s
-}
-
-/// `c`: the secret to the terminal's clipboard.
-pub fn copy(m: &mut Model, fx: &mut Vec<Effect>) {
-    match full_handover(m) {
-        Some(h) => {
-            fx.push(Effect::Clipboard(h.client_secret));
-            m.apply.copied = true;
-            m.apply.note = Some((
-                LogKind::Info,
-                "Copy sent to the terminal clipboard (OSC 52), which a terminal, tmux or SSH client may drop: paste it where it goes and check it is all there before confirming (or save it with s).".into(),
-            ));
-            m.log(
-                fx,
-                LogKind::Info,
-                "client secret sent to the clipboard (OSC 52)",
-            );
-        }
-        None => m.apply.note = Some((LogKind::Warn, "The secret is gone (handed over).".into())),
-    }
-}
-
-/// `s`: asks where to save the hand-over.
-pub fn save_prompt(m: &mut Model) {
-    m.overlay = Overlay::SavePath(default_save_path(m));
-}
-
-/// `a`: saves the answers for a headless re-run.
-pub fn save_answers(m: &mut Model, fx: &mut Vec<Effect>) {
-    fx.push(Effect::SaveAnswers {
-        path: answers_path(m),
-        answers: Box::new(m.answers.clone()),
-    });
-}
-
-/// `p`: apply this setup's plan again. No confirmation overlay: its plan would be drawn from
-/// the lookups of the connect, before this setup's objects existed; the key is explicit and the
-/// apply re-reads Halo, writing only what differs on objects the setup already has.
-pub fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
-    m.log(
-        fx,
-        LogKind::Info,
-        "repair: applying the plan again; only what differs from it is written",
-    );
-    start_apply(m, fx);
-}
-
-/// `m` on the hand-over screen: the admin says the manual steps are done in Halo. Recorded in
-/// the journal, then checked: the setup is verified again.
-pub fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
-    if m.apply.phase != Phase::Done || m.apply.manual_left.is_empty() || m.apply.reverifying {
-        return;
-    }
-    let n = m.apply.manual_left.len();
-    m.apply.manual_left.clear();
-    if let Some(s) = m.apply.session.as_mut() {
-        s.confirm_manual();
-        fx.push(Effect::ConfirmManual(Box::new(s.clone())));
-    }
-    m.log(
-        fx,
-        LogKind::Info,
-        format!(
-            "{n} manual step{} recorded as done in Halo; checking",
-            if n == 1 { "" } else { "s" }
-        ),
-    );
-    reverify(m, fx);
-}
-
-/// `r`: verify again, after the admin changed what the failed checks named in Halo.
-pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
-    if m.apply.reverifying {
-        return;
-    }
-    let Some(session) = m.apply.session.clone() else {
-        return;
-    };
-    let (client_id, agent_id) = match &m.apply.handover {
-        Some(h) => (h.client_id.clone(), h.agent_id),
-        None => (
-            m.apply.client_id.clone(),
-            session.objects.agent_id.unwrap_or_default(),
-        ),
-    };
-    m.apply.reverifying = true;
-    m.in_flight += 1;
-    m.log(
-        fx,
-        LogKind::Info,
-        "verifying again with the setup's credentials",
-    );
-    fx.push(Effect::Reverify(Box::new(ReverifyRequest {
-        session,
-        client_id,
-        agent_id,
-        secret: m.apply.secret.clone(),
-    })));
-}
-
-pub fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, String>) {
-    m.in_flight = m.in_flight.saturating_sub(1);
-    m.apply.reverifying = false;
-    match r {
-        Ok(v) => {
-            let left = m.apply.manual_left.len();
-            let (kind, text) = match Verdict::of(Some(&v), left) {
-                Verdict::Verified => (
-                    LogKind::Info,
-                    format!("verified again: {} checks passed", v.checks.len()),
-                ),
-                Verdict::Failed => (
-                    LogKind::Error,
-                    format!(
-                        "verified again: {} of {} checks still fail",
-                        v.failures().count(),
-                        v.checks.len()
-                    ),
-                ),
-                Verdict::ManualStepsLeft => (
-                    LogKind::Warn,
-                    format!(
-                        "checked again: nothing failed; {} (press m once they are done)",
-                        crate::plan::verify::steps_left(left)
-                    ),
-                ),
-                Verdict::CouldNotCheck => (
-                    LogKind::Warn,
-                    format!(
-                        "checked again: {} of {} needs could not be checked on this Halo; not verified",
-                        v.unproven().count(),
-                        v.checks.len()
-                    ),
-                ),
-            };
-            m.log(fx, kind, text.clone());
-            m.apply.note = Some((kind, text));
-            if m.apply.verified_with.is_none() {
-                m.apply.verified_with = Some(VerifiedWith::NewSecret);
-            }
-            m.apply.verification = Some(v);
-        }
-        Err(e) => {
-            m.log(fx, LogKind::Error, e.clone());
-            m.apply.note = Some((LogKind::Error, e));
-        }
-    }
-}
-
-/// Saves the hand-over to `path` (from the prompt).
-pub fn save_to(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
-    m.overlay = Overlay::None;
-    let path = path.trim();
-    if path.is_empty() {
-        return;
-    }
-    // A name in a format it does not write is refused here, prompt kept: nothing is lost.
-    if let Err(e) = crate::plan::handover::Format::from_path(std::path::Path::new(path)) {
-        let msg = format!("{e}. {}", e.hint());
-        m.log(fx, LogKind::Error, msg.clone());
-        m.apply.note = Some((LogKind::Error, msg));
-        m.overlay = Overlay::SavePath(path.to_string());
-        return;
-    }
-    save(m, PathBuf::from(path), false, fx);
-}
-
-fn save(m: &mut Model, path: PathBuf, overwrite: bool, fx: &mut Vec<Effect>) {
-    if let Some(h) = full_handover(m) {
-        fx.push(Effect::SaveHandover {
-            path,
-            handover: Box::new(h),
-            overwrite,
-        });
-    }
-}
-
-/// The file exists: ask before replacing it.
-pub fn exists(m: &mut Model, fx: &mut Vec<Effect>, path: PathBuf) {
-    m.log(
-        fx,
-        LogKind::Warn,
-        format!("{} already exists; nothing was written", path.display()),
-    );
-    m.overlay = Overlay::ConfirmOverwrite(path.display().to_string());
-}
-
-/// `y` on "replace it?": save over the existing file.
-pub fn overwrite(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
-    m.overlay = Overlay::None;
-    save(m, PathBuf::from(path), true, fx);
-}
-
-pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
-    match r {
-        Ok(p) => {
-            let msg = format!("credentials saved to {} (mode 0600)", p.display());
-            m.log(fx, LogKind::Info, msg.clone());
-            m.apply.note = Some((LogKind::Info, msg));
-            m.apply.saved_to = Some(p);
-        }
-        Err(e) => {
-            m.log(fx, LogKind::Error, e.clone());
-            m.apply.note = Some((LogKind::Error, e));
-        }
-    }
-}
-
-pub fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
-    match r {
-        Ok(p) => {
-            let msg = format!("answers saved to {}", p.display());
-            m.log(fx, LogKind::Info, msg.clone());
-            m.apply.note = Some((LogKind::Info, msg));
-            m.apply.answers_file = Some(p);
-        }
-        Err(e) => {
-            m.log(fx, LogKind::Error, e.clone());
-            m.apply.note = Some((LogKind::Error, e));
-        }
-    }
-}
-
-/// The user has the credentials: forget the secret here and in the journal. Saved to a file,
-/// it goes at once. Copied (OSC 52, which may have gone nowhere), only once the admin says the
-/// paste arrived. Neither: it is the only copy, and only an explicit `w` throws it away.
-pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
-    if m.apply.phase != Phase::Done || m.apply.confirmed {
-        return;
-    }
-    if m.apply.saved_to.is_some() {
-        wipe(m, fx);
-    } else if m.apply.copied {
-        m.overlay = Overlay::ConfirmPasted;
-    } else {
-        m.overlay = Overlay::ConfirmWipe;
-    }
-}
-
-/// Any other key on the second confirmation: the secret stays.
-pub fn keep_secret(m: &mut Model) {
-    m.overlay = Overlay::None;
-    m.apply.note = Some((
-        LogKind::Info,
-        "Kept: copy the secret (c) or save it (s), then confirm.".into(),
-    ));
-}
-
-/// The hand-over is confirmed (saved to a file, or the paste arrived): wipe the secret here and
-/// in the journal.
-pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
-    let copied_only = m.apply.saved_to.is_none();
-    m.overlay = Overlay::None;
-    if m.apply.phase != Phase::Done || m.apply.confirmed {
-        return;
-    }
-    m.apply.confirmed = true;
-    m.apply.paste_confirmed = copied_only;
-    // Dropping the SecretString zeroes its memory.
-    m.apply.secret = None;
-    if let Some(mut s) = m.apply.session.clone() {
-        // `check SETUP` reads the credentials from the file they were saved to.
-        if m.apply.saved_to.is_some() {
-            s.credentials_file = m.apply.saved_to.clone();
-        }
-        // A verification passed since (`r`) finishes the setup too.
-        if m.apply.verification.as_ref().is_some_and(|v| v.passed()) {
-            s.status = crate::journal::Status::Verified;
-        }
-        fx.push(Effect::ConfirmHandover(Box::new(s)));
-    }
-    m.log(
-        fx,
-        LogKind::Info,
-        if copied_only {
-            "hand-over confirmed (the paste of the copy arrived); wiping the secret from the journal"
-        } else {
-            "hand-over confirmed; wiping the secret from the journal"
-        },
-    );
-}
-
-/// `w` on "wipe the only copy?": thrown away although it was neither copied nor saved. Not a
-/// hand-over: the journal says the secret is gone, and the application needs a new one.
-pub fn discard(m: &mut Model, fx: &mut Vec<Effect>) {
-    m.overlay = Overlay::None;
-    if m.apply.phase != Phase::Done || m.apply.confirmed {
-        return;
-    }
-    m.apply.confirmed = true;
-    m.apply.discarded = true;
-    m.apply.secret = None;
-    if let Some(s) = m.apply.session.clone() {
-        fx.push(Effect::DiscardSecret(Box::new(s)));
-    }
-    m.log(
-        fx,
-        LogKind::Warn,
-        "secret wiped without being copied or saved: the vendor needs a new one",
-    );
-}
-
-pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
-    match r {
-        Ok(()) if m.apply.discarded => {
-            m.apply.note = None;
-            m.log(
-                fx,
-                LogKind::Warn,
-                "the journal's copy of the secret is wiped; the setup is not handed over",
-            );
-        }
-        Ok(()) => {
-            // The screen's own "✓ Handed over" line says it; a note would say it twice.
-            m.apply.note = None;
-            m.log(fx, LogKind::Info, "setup handed over");
-        }
-        Err(e) => {
-            m.apply.note = Some((
-                LogKind::Error,
-                format!("could not wipe the journal secret: {e}"),
-            ));
-            m.log(fx, LogKind::Error, e);
-        }
-    }
-}
-
 /// Continue an unfinished setup: its answers and connection, and only the secret to type.
 pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
     let s = &row.session;
@@ -728,123 +351,4 @@ pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
             s.id
         ),
     );
-}
-
-/// What the user needs after the wizard closes, printed on the normal screen (so an SSH user
-/// can scroll back to it): the setup, the client id, where the credentials are, what is left.
-/// Never the secret. `None` when nothing was started.
-pub fn exit_summary(m: &Model) -> Option<String> {
-    let a = &m.apply;
-    let id = a.session_id.as_deref()?;
-    let mut s = format!("halo-onboard: setup {id}\n");
-    let client_id = a
-        .handover
-        .as_ref()
-        .map(|h| h.client_id.clone())
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| a.client_id.clone());
-    if !client_id.is_empty() {
-        s.push_str(&format!("  Client ID:        {client_id}\n"));
-    }
-    let mut todo = Vec::new();
-    match &a.phase {
-        Phase::Idle => {
-            s.push_str("  Status:           not applied yet\n");
-            todo.push(format!("continue it: halo-onboard resume {id}"));
-        }
-        Phase::Running | Phase::Verifying => {
-            s.push_str("  Status:           interrupted while applying\n");
-            todo.push(format!(
-                "continue it: halo-onboard resume {id} (nothing is created twice)"
-            ));
-        }
-        Phase::Failed { message, .. } => {
-            s.push_str(&format!("  Status:           stopped: {message}\n"));
-            todo.push(format!("continue it: halo-onboard resume {id}"));
-        }
-        Phase::Done => {
-            let verdict = a.verdict();
-            let status = match (verdict, &a.verification) {
-                (Verdict::Verified, Some(v)) => {
-                    format!("applied and verified ({} checks)", v.checks.len())
-                }
-                (Verdict::Failed, Some(v)) => format!(
-                    "applied; verification FAILED ({} of {} checks)",
-                    v.failures().count(),
-                    v.checks.len()
-                ),
-                (Verdict::ManualStepsLeft, _) => format!(
-                    "{}; not verified",
-                    crate::plan::verify::steps_left(a.manual_left.len())
-                ),
-                (_, Some(v)) => format!(
-                    "applied; not verified: {} of {} needs could not be checked",
-                    v.unproven().count(),
-                    v.checks.len()
-                ),
-                (_, None) => "applied; credentials not verified".into(),
-            };
-            s.push_str(&format!("  Status:           {status}\n"));
-            for step in &a.manual_left {
-                todo.push(format!("by hand in Halo: {step}"));
-            }
-            if !a.manual_left.is_empty() {
-                todo.push(format!(
-                    "then record them as done and verify: halo-onboard resume {id} --confirm-manual --yes"
-                ));
-            }
-            match (verdict, &a.verification) {
-                (Verdict::Failed, _) => todo.push(format!(
-                    "fix what the failed checks name in Halo, then: halo-onboard check {id}"
-                )),
-                (Verdict::CouldNotCheck, Some(_)) => todo.push(format!(
-                    "some needs could not be checked on this Halo: halo-onboard doctor shows which paths it serves; halo-onboard check {id} tries again"
-                )),
-                (_, None) => todo.push(format!(
-                    "verify with the application's secret: HALO_APP_CLIENT_SECRET=… halo-onboard check {id}"
-                )),
-                _ => {}
-            }
-        }
-    }
-    match (&a.saved_to, a.secret_pending()) {
-        (Some(p), _) => {
-            s.push_str(&format!(
-                "  Credentials file: {} (mode 0600, holds the secret)\n",
-                p.display()
-            ));
-            todo.push("give the credentials file to the vendor, then delete it".into());
-        }
-        (None, true) => s.push_str("  Credentials file: not saved\n"),
-        (None, false) if a.paste_confirmed => {
-            s.push_str("  Credentials:      copied to the clipboard (paste confirmed)\n")
-        }
-        (None, false) => {}
-    }
-    if a.secret_pending() {
-        let copied = if a.copied {
-            " (it was sent to the clipboard, but the paste was not confirmed: OSC 52 may have gone nowhere)"
-        } else {
-            ""
-        };
-        todo.push(format!(
-            "the hand-over is not confirmed{copied}: the secret is kept in the journal until `halo-onboard resume {id}` hands it over"
-        ));
-    }
-    if a.discarded {
-        s.push_str("  Secret:           wiped before it was copied or saved: it exists nowhere\n");
-        todo.push(format!(
-            "give the application a new secret and hand it over: {}",
-            crate::plan::handover::new_secret_command(id)
-        ));
-    }
-    if todo.is_empty() {
-        s.push_str("  Left to do:       nothing\n");
-    } else {
-        s.push_str("  Left to do:\n");
-        for t in todo {
-            s.push_str(&format!("    - {t}\n"));
-        }
-    }
-    Some(s)
 }

@@ -9,6 +9,7 @@ use tui_input::backend::crossterm::to_input_request;
 use super::apply as ap;
 use super::edit;
 use super::fields::{Field, Kind};
+use super::handover as ho;
 use super::keys::{self, Action};
 use super::model::{Model, Overlay};
 use super::msg::{Effect, Msg};
@@ -50,11 +51,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         } => ap::refused(m, fx_, object, message, hint),
         Msg::SecretNeeded { message, hint } => ap::secret_needed(m, fx_, message, hint),
         Msg::ManualNotAdopted(message) => manual::not_adopted(m, fx_, message),
-        Msg::HandoverSaved(r) => ap::saved(m, fx_, r),
-        Msg::HandoverExists(p) => ap::exists(m, fx_, p),
-        Msg::Reverified(r) => ap::reverified(m, fx_, r),
-        Msg::AnswersSaved(r) => ap::answers_saved(m, fx_, r),
-        Msg::HandedOver(r) => ap::handed_over(m, fx_, r),
+        Msg::HandoverSaved(r) => ho::saved(m, fx_, r),
+        Msg::HandoverExists(p) => ho::exists(m, fx_, p),
+        Msg::Reverified(r) => ho::reverified(m, fx_, r),
+        Msg::AnswersSaved(r) => ho::answers_saved(m, fx_, r),
+        Msg::HandedOver(r) => ho::handed_over(m, fx_, r),
         Msg::Started(s) => super::startup::started(m, fx_, *s),
         Msg::InstanceSaved(r) => super::instance::saved(m, fx_, r),
         Msg::RolesRead(r) => ap::roles_read(m, fx_, r),
@@ -155,16 +156,16 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::ManualClear => manual::clear(m),
         Action::ManualBackspace => manual::backspace(m),
         Action::ManualType => manual::type_text(m, &ch.unwrap_or_default().to_string()),
-        Action::Copy => ap::copy(m, fx),
+        Action::Copy => ho::copy(m, fx),
         Action::SavePrompt => {
             m.overlay = Overlay::None;
-            ap::save_prompt(m)
+            ho::save_prompt(m)
         }
-        Action::SaveAnswers => ap::save_answers(m, fx),
-        Action::ConfirmHandOver => ap::confirm(m, fx),
-        Action::VerifyAgain => ap::reverify(m, fx),
-        Action::Repair => ap::repair(m, fx),
-        Action::ConfirmManual => ap::confirm_manual(m, fx),
+        Action::SaveAnswers => ho::save_answers(m, fx),
+        Action::ConfirmHandOver => ho::confirm(m, fx),
+        Action::VerifyAgain => ho::reverify(m, fx),
+        Action::Repair => ho::repair(m, fx),
+        Action::ConfirmManual => ho::confirm_manual(m, fx),
         Action::NextIntegration => picker::next_integration(m, fx),
         Action::PathSave | Action::PathClear | Action::PathBackspace | Action::PathType => {
             let Overlay::SavePath(p) = &mut m.overlay else {
@@ -178,13 +179,13 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
                 Action::PathType => p.extend(ch),
                 _ => {
                     let p = std::mem::take(p);
-                    ap::save_to(m, p, fx);
+                    ho::save_to(m, p, fx);
                 }
             }
         }
         Action::Overwrite => {
             if let Overlay::ConfirmOverwrite(p) = std::mem::take(&mut m.overlay) {
-                ap::overwrite(m, p, fx);
+                ho::overwrite(m, p, fx);
             }
         }
         Action::BackToPath => {
@@ -193,8 +194,8 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
                 m.overlay = Overlay::SavePath(p);
             }
         }
-        Action::Wipe => ap::discard(m, fx),
-        Action::PasteArrived => ap::wipe(m, fx),
+        Action::Wipe => ho::discard(m, fx),
+        Action::PasteArrived => ho::wipe(m, fx),
         Action::InstanceType => super::instance::type_char(m, ch.unwrap_or_default()),
         Action::InstanceBackspace => super::instance::backspace(m),
         Action::InstanceClear => super::instance::clear(m),
@@ -203,7 +204,7 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::InstanceDecline => super::instance::decline(m),
         Action::InstanceReplace => super::instance::replace(m, fx),
         Action::InstanceKeep => super::instance::keep(m),
-        Action::KeepSecret => ap::keep_secret(m),
+        Action::KeepSecret => ho::keep_secret(m),
     }
 }
 

@@ -380,58 +380,8 @@ fn after(m: &Model, t: &Theme, b: &mut Body, f: Field) {
                 );
             }
         }
-        Field::AgentName => {
-            let same = m.lookups.agents_named(&m.answers.agent.name);
-            if !same.is_empty() {
-                b.note(
-                    t.warning,
-                    format!(
-                        "⚠ Halo already has {} agent(s) named '{}'; pick another username:",
-                        same.len(),
-                        m.answers.agent.name
-                    ),
-                );
-                for a in same {
-                    b.note(
-                        t.warning,
-                        format!(
-                            "   id {} {} {}{}",
-                            a.id.map(|i| i.to_string()).unwrap_or_default(),
-                            a.name,
-                            if a.isapiagent { "(API agent)" } else { "" },
-                            if a.isdisabled { " (disabled)" } else { "" }
-                        ),
-                    );
-                }
-            }
-        }
-        Field::RolePick => {
-            if let RoleMode::Reuse(id) = &m.answers.role.mode
-                && let Some(r) = m.lookups.role_by_key(id)
-            {
-                b.note(
-                    t.muted,
-                    format!("Administrator: {}", if r.is_admin() { "yes" } else { "no" }),
-                );
-                let granted: Vec<String> = r
-                    .permissions()
-                    .entries()
-                    .into_iter()
-                    .filter(|(d, _)| d.code != crate::halo::dialect::claims::ADMIN)
-                    .map(|(d, l)| format!("{}: {}", d.label, l.label))
-                    .collect();
-                if !r.is_admin() {
-                    b.note(
-                        t.muted,
-                        if granted.is_empty() {
-                            "No Feature Access set".to_string()
-                        } else {
-                            granted.join(", ")
-                        },
-                    );
-                }
-            }
-        }
+        Field::AgentName => same_name_agents(m, t, b),
+        Field::RolePick => reused_role(m, t, b),
         Field::AppActive => {
             b.note(
                 t.muted,
@@ -440,6 +390,62 @@ fn after(m: &Model, t: &Theme, b: &mut Body, f: Field) {
             b.note(t.muted, "Login type: Agent");
         }
         _ => {}
+    }
+}
+
+/// Agents Halo already has under the typed username.
+fn same_name_agents(m: &Model, t: &Theme, b: &mut Body) {
+    let same = m.lookups.agents_named(&m.answers.agent.name);
+    if !same.is_empty() {
+        b.note(
+            t.warning,
+            format!(
+                "⚠ Halo already has {} agent(s) named '{}'; pick another username:",
+                same.len(),
+                m.answers.agent.name
+            ),
+        );
+        for a in same {
+            b.note(
+                t.warning,
+                format!(
+                    "   id {} {} {}{}",
+                    a.id.map(|i| i.to_string()).unwrap_or_default(),
+                    a.name,
+                    if a.isapiagent { "(API agent)" } else { "" },
+                    if a.isdisabled { " (disabled)" } else { "" }
+                ),
+            );
+        }
+    }
+}
+
+/// What the reused role grants.
+fn reused_role(m: &Model, t: &Theme, b: &mut Body) {
+    if let RoleMode::Reuse(id) = &m.answers.role.mode
+        && let Some(r) = m.lookups.role_by_key(id)
+    {
+        b.note(
+            t.muted,
+            format!("Administrator: {}", if r.is_admin() { "yes" } else { "no" }),
+        );
+        let granted: Vec<String> = r
+            .permissions()
+            .entries()
+            .into_iter()
+            .filter(|(d, _)| d.code != crate::halo::dialect::claims::ADMIN)
+            .map(|(d, l)| format!("{}: {}", d.label, l.label))
+            .collect();
+        if !r.is_admin() {
+            b.note(
+                t.muted,
+                if granted.is_empty() {
+                    "No Feature Access set".to_string()
+                } else {
+                    granted.join(", ")
+                },
+            );
+        }
     }
 }
 

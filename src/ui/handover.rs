@@ -3,7 +3,7 @@
 
 use secrecy::ExposeSecret;
 
-use crate::app::apply::headless_command;
+use crate::app::handover::headless_command;
 use crate::app::{LogKind, Model};
 use crate::plan::handover::Handover;
 use crate::profile::HandoverField;

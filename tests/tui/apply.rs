@@ -231,7 +231,7 @@ fn handover_keys_copy_save_answers_and_confirm() {
             .any(|e| matches!(e, Effect::SaveAnswers { path, .. }
         if path.display().to_string() == format!("/state/answers/{SETUP_ID}.toml")))
     );
-    let cmd = app::apply::headless_command(&m);
+    let cmd = app::handover::headless_command(&m);
     assert!(
         cmd.starts_with(
             "halo-onboard apply --url https://acme.halopsa.com --client-id bootstrap-id"
