@@ -8,6 +8,8 @@ use crate::plan::verify::Verification;
 use super::Theme;
 use super::body::Body;
 
+/// What the user sets by hand in Halo: settings the API cannot express, and the role's
+/// permissions when this Halo does not confirm the claim vocabulary.
 pub(super) fn manual_steps(t: &Theme, b: &mut Body, steps: &[String]) {
     if steps.is_empty() {
         return;
@@ -22,8 +24,7 @@ pub(super) fn manual_steps(t: &Theme, b: &mut Body, steps: &[String]) {
     }
 }
 
-/// Agent and application settings in words (teams, work hours, scopes).
-
+/// What Halo stored otherwise than asked, read back after the writes, as fix lines.
 pub(super) fn differences(m: &Model, t: &Theme, b: &mut Body) {
     if m.apply.differences.is_empty() {
         return;
@@ -47,6 +48,7 @@ pub(super) fn differences(m: &Model, t: &Theme, b: &mut Body) {
     }
 }
 
+/// One row per check: its mark, name and detail, and what blocks or would prove it.
 pub(super) fn verification_table(v: &Verification, t: &Theme, b: &mut Body) {
     for c in &v.checks {
         let style = if c.pass {

@@ -144,8 +144,7 @@ fn plan_view(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
     objects_json(m, t, b, p);
 }
 
-/// What the user sets by hand in Halo: settings the API cannot express, and the role's
-/// permissions when this Halo does not confirm the claim vocabulary.
+/// Agent and application settings in words (teams, work hours, scopes).
 fn details(m: &Model, t: &Theme, b: &mut Body) {
     let a = &m.answers;
     let mut probs = Vec::new();

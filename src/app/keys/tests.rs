@@ -1,0 +1,56 @@
+//! The key table's own rules: order within a context, letters and Ctrl-letters, labels, help.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::bind::row;
+use super::*;
+
+fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, mods)
+}
+
+#[test]
+fn an_any_row_comes_last_in_its_context() {
+    // An overlay's "any other key" row comes after the rows naming keys.
+    for c in TABLE.iter().map(|b| b.ctx) {
+        let rows: Vec<&Bind> = TABLE.iter().filter(|b| b.ctx == c).collect();
+        if let Some(i) = rows.iter().position(|b| b.keys.contains(&K::Any)) {
+            assert_eq!(i, rows.len() - 1, "{c:?}: an Any row shadows later rows");
+        }
+    }
+}
+
+#[test]
+fn letters_and_ctrl_letters_are_told_apart() {
+    let m = Model::default();
+    // The URL field has focus: a letter is typed, Ctrl-C asks to quit.
+    assert_eq!(
+        action(&m, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
+        Some(Action::Edit)
+    );
+    assert_eq!(
+        action(&m, &press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        Some(Action::AskQuit)
+    );
+    assert_eq!(
+        action(&m, &press(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+        Some(Action::Edit)
+    );
+}
+
+#[test]
+fn labels() {
+    assert_eq!(K::Ctrl('n').label(), "Ctrl-N");
+    assert_eq!(K::Code(KeyCode::BackTab).label(), "Shift-Tab");
+    assert_eq!(K::Ch(' ').label(), "Space");
+    let b = row(Ctx::ConfirmQuit, &[K::Ch('y'), K::Ch('Y')], Action::Quit);
+    assert_eq!(b.hint_label(), "y");
+}
+
+#[test]
+fn help_names_every_context_with_help_words() {
+    let h = help();
+    assert_eq!(h[0].0, "Everywhere");
+    assert!(h.iter().any(|(t, rows)| *t == "Apply failed"
+        && rows.iter().any(|(k, w)| k == "m" && w.contains("by hand"))));
+}
