@@ -135,6 +135,14 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::PlanPageUp => nav::scroll_plan(m, -(PAGE as isize)),
         Action::TrustAuthUrl => connect::trust_auth_url(m, fx),
         Action::DeclineAuthUrl => connect::decline_auth_url(m, fx),
+        _ => act_lists_and_submit(m, a, ch, fx),
+    }
+}
+
+/// Runs what a key does in the pop-up lists, on the Submit step's screens and in the
+/// instance offer (`act` runs the rest: every other action is its).
+fn act_lists_and_submit(m: &mut Model, a: Action, ch: Option<char>, fx: &mut Vec<Effect>) {
+    match a {
         Action::PickerNext | Action::ResumeNext => picker::step(m, 1),
         Action::PickerPrev | Action::ResumePrev => picker::step(m, -1),
         Action::PickerFirst => picker::step(m, isize::MIN),
@@ -205,6 +213,7 @@ fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
         Action::InstanceReplace => super::instance::replace(m, fx),
         Action::InstanceKeep => super::instance::keep(m),
         Action::KeepSecret => ho::keep_secret(m),
+        _ => {}
     }
 }
 
