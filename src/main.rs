@@ -197,14 +197,12 @@ fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
         && std::io::stdout().is_terminal()
 }
 
-/// The wizard (default command), optionally against the embedded emulator (`--demo`), or
-/// continuing setup `resume_id`.
-fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
-    use std::io::IsTerminal;
-    // The theme is settled before the terminal is taken: a `--theme` that names nothing is a
-    // usage error (exit 2) on the normal screen.
-    let (config, config_err) =
-        halo_onboard::config::load(halo_onboard::config::default_path().as_deref());
+/// The theme `--theme`, the config file and the terminal ask for, and the warning about a bad
+/// config entry; `Err(2)` (said on the normal screen) when `--theme` names nothing.
+fn theme_of(
+    cli: &Cli,
+    config: &halo_onboard::config::Config,
+) -> Result<(Theme, Option<String>), u8> {
     // --theme wins over the config file.
     let choice = match (cli.top.theme.as_deref(), config.theme.as_deref()) {
         (Some(t), _) => Some((t, Origin::Flag)),
@@ -217,29 +215,24 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         no_color_env: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
     };
     // Only what costs nothing here; the terminal is asked once the first frame is drawn.
-    let (theme, theme_err) = match Theme::resolve(request, halo_onboard::ui::background::from_env) {
-        Ok(t) => t,
+    match Theme::resolve(request, halo_onboard::ui::background::from_env) {
+        Ok(t) => Ok(t),
         Err(e) => {
             errln!(
                 "error: {}\n  what to do: pass one of those names, or the path of a theme file",
                 halo_onboard::text::line(&e)
             );
-            return 2;
+            Err(2)
         }
-    };
-    // Where to connect, before the terminal is taken: a saved instance that is not there is a
-    // usage error like a --theme that names nothing.
-    let prefill = match prefill(cli, &config) {
-        Ok(p) => p,
-        Err(e) => {
-            errln!(
-                "error: {}\n  what to do: `halo-onboard status` lists the saved instances",
-                halo_onboard::text::line(&e)
-            );
-            return 2;
-        }
-    };
-    // A private certificate authority for Halo: the saved instance's, else the config's.
+    }
+}
+
+/// A private certificate authority for Halo: the saved instance's, else the config's;
+/// `Err(2)` when its file cannot be read.
+fn ca_of(
+    cli: &Cli,
+    config: &halo_onboard::config::Config,
+) -> Result<Option<halo_onboard::halo::ExtraCa>, u8> {
     let ca_file = cli
         .top
         .instance
@@ -247,35 +240,24 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         .and_then(|n| config.instance(n, None).ok())
         .and_then(|i| i.ca_file.clone())
         .or_else(|| config.ca_file.clone());
-    let ca = match ca_file.map(|f| halo_onboard::halo::ExtraCa::from_file(&f)) {
-        None => None,
-        Some(Ok(ca)) => Some(ca),
+    match ca_file.map(|f| halo_onboard::halo::ExtraCa::from_file(&f)) {
+        None => Ok(None),
+        Some(Ok(ca)) => Ok(Some(ca)),
         Some(Err(e)) => {
             errln!("error: {e}\n  what to do: {}", e.hint());
-            return 2;
+            Err(2)
         }
-    };
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        errln!(
-            "error: the wizard needs an interactive terminal (stdin and stdout are not one here)\n  what to do: run it in a terminal, or use the headless commands: `halo-onboard apply --help`"
-        );
-        return 2;
     }
-    // A terminal that cannot redraw (TERM=dumb) is refused before it is touched; others get
-    // what they can show (ASCII on a locale that is not UTF-8, 16 colours, no bracketed paste).
-    let caps = match halo_onboard::ui::caps::Caps::detect() {
-        Ok(c) => c,
-        Err(e) => {
-            errln!("error: {e}");
-            return 2;
-        }
-    };
-    let mut startup = Vec::new();
-    for e in [config_err, theme_err].into_iter().flatten() {
-        // Text from the config and theme files: shown only clean.
-        errln!("halo-onboard: {}", halo_onboard::text::block(&e));
-        startup.push((LogKind::Error, e));
-    }
+}
+
+/// The wizard's model before the first frame: the prefilled connection, a saved instance's
+/// secret, the state dir and the instances it may offer to save; notes go to `startup`.
+fn model_of(
+    cli: &Cli,
+    config: &halo_onboard::config::Config,
+    prefill: halo_onboard::answers::ConnectionAnswers,
+    startup: &mut Vec<(LogKind, String)>,
+) -> Model {
     let mut answers = Answers::default();
     if !cli.top.demo {
         answers.connection = prefill;
@@ -285,7 +267,7 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
     if !cli.top.demo
         && let Some(name) = &cli.top.instance
     {
-        match instance_secret(&config, name) {
+        match instance_secret(config, name) {
             Ok(Some((secret, from))) => {
                 model.secret = halo_onboard::app::SecretInput::from_secret(&secret);
                 model.focus_on(halo_onboard::app::Field::TestButton);
@@ -316,6 +298,97 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
                 .collect(),
         });
     }
+    model
+}
+
+/// Continuing a setup (`resume ID`): it is found (or refused, `Err(2)`) before the terminal is
+/// taken, with the profiles and setups loaded now rather than after the first frame.
+fn resume_setup(
+    model: &mut Model,
+    reference: &str,
+    load: StartupRequest,
+    startup: &mut Vec<(LogKind, String)>,
+) -> Result<(), u8> {
+    let loaded = runtime::load(load);
+    model.profiles = loaded.profiles.unwrap_or_default();
+    model.resumable = loaded.resumable;
+    startup.extend(loaded.warnings.into_iter().map(|w| (LogKind::Warn, w)));
+    // An id, a unique prefix of one, or `last`.
+    let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
+        Ok(s) => s.id,
+        Err(e) => {
+            errln!("halo-onboard: {e}\n  what to do: {}", e.hint());
+            return Err(2);
+        }
+    };
+    match model.resumable.iter().find(|r| r.session.id == id).cloned() {
+        Some(row) => {
+            halo_onboard::app::apply::resume(model, &row, &mut Vec::new());
+            Ok(())
+        }
+        None => {
+            errln!("halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)");
+            Err(2)
+        }
+    }
+}
+
+/// What the terminal can show; `Err(2)` when it is not one, or cannot redraw (TERM=dumb), before
+/// it is touched.
+fn terminal_caps() -> Result<halo_onboard::ui::caps::Caps, u8> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        errln!(
+            "error: the wizard needs an interactive terminal (stdin and stdout are not one here)\n  what to do: run it in a terminal, or use the headless commands: `halo-onboard apply --help`"
+        );
+        return Err(2);
+    }
+    // A terminal that cannot redraw (TERM=dumb) is refused before it is touched; others get
+    // what they can show (ASCII on a locale that is not UTF-8, 16 colours, no bracketed paste).
+    halo_onboard::ui::caps::Caps::detect().map_err(|e| {
+        errln!("error: {e}");
+        2
+    })
+}
+
+/// The wizard (default command), optionally against the embedded emulator (`--demo`), or
+/// continuing setup `resume_id`.
+fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
+    // The theme is settled before the terminal is taken: a `--theme` that names nothing is a
+    // usage error (exit 2) on the normal screen.
+    let (config, config_err) =
+        halo_onboard::config::load(halo_onboard::config::default_path().as_deref());
+    let (theme, theme_err) = match theme_of(cli, &config) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    // Where to connect, before the terminal is taken: a saved instance that is not there is a
+    // usage error like a --theme that names nothing.
+    let prefill = match prefill(cli, &config) {
+        Ok(p) => p,
+        Err(e) => {
+            errln!(
+                "error: {}\n  what to do: `halo-onboard status` lists the saved instances",
+                halo_onboard::text::line(&e)
+            );
+            return 2;
+        }
+    };
+    let ca = match ca_of(cli, &config) {
+        Ok(ca) => ca,
+        Err(code) => return code,
+    };
+    let caps = match terminal_caps() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut startup = Vec::new();
+    for e in [config_err, theme_err].into_iter().flatten() {
+        // Text from the config and theme files: shown only clean.
+        errln!("halo-onboard: {}", halo_onboard::text::block(&e));
+        startup.push((LogKind::Error, e));
+    }
+    let mut model = model_of(cli, &config, prefill, &mut startup);
     // Profiles, unfinished setups and the demo's emulator come after the first frame.
     let mut load = StartupRequest {
         profiles: true,
@@ -324,30 +397,13 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         demo: cli.top.demo,
     };
     if let Some(reference) = resume_id {
-        // Continuing a setup: it is found (or refused, exit 2) before the terminal is taken.
-        let loaded = runtime::load(load);
+        if let Err(code) = resume_setup(&mut model, reference, load, &mut startup) {
+            return code;
+        }
         load = StartupRequest {
             demo: cli.top.demo,
             ..StartupRequest::default()
         };
-        model.profiles = loaded.profiles.unwrap_or_default();
-        model.resumable = loaded.resumable;
-        startup.extend(loaded.warnings.into_iter().map(|w| (LogKind::Warn, w)));
-        // An id, a unique prefix of one, or `last`.
-        let id = match Journal::open_default().and_then(|j| j.resolve(reference)) {
-            Ok(s) => s.id,
-            Err(e) => {
-                errln!("halo-onboard: {e}\n  what to do: {}", e.hint());
-                return 2;
-            }
-        };
-        match model.resumable.iter().find(|r| r.session.id == id).cloned() {
-            Some(row) => halo_onboard::app::apply::resume(&mut model, &row, &mut Vec::new()),
-            None => {
-                errln!("halo-onboard: no unfinished setup {id} (see `halo-onboard sessions`)");
-                return 2;
-            }
-        }
     }
     let opts = runtime::Options {
         model,
