@@ -13,7 +13,9 @@ use crate::app::{ConnState, Field, Kind, Model, Step};
 use crate::halo::scopes;
 
 use super::body::Body;
+use super::named;
 use super::{SPINNER, Theme};
+use crate::app::keys::{Action, Ctx};
 
 /// The label column, narrower on a narrow screen so the values keep room.
 fn label_w(width: usize) -> usize {
@@ -457,11 +459,18 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
     match &m.conn {
         // In a text field letters are text: the hint names the keys that test from there.
         ConnState::NotConnected if m.focused().takes_text() => b.push(Line::styled(
-            "Not connected yet: test the connection (Ctrl-N, or Enter on Test connection).",
+            format!(
+                "Not connected yet: test the connection ({}, or {} on Test connection).",
+                named::ctrl(Ctx::Everywhere, 'n', Action::NextStep),
+                named::enter(Ctx::NotTyping, Action::Activate)
+            ),
             t.muted,
         )),
         ConnState::NotConnected => b.push(Line::styled(
-            "Not connected yet: test the connection (t).",
+            format!(
+                "Not connected yet: test the connection ({}).",
+                named::ch(Ctx::Connect, 't', Action::TestConnection)
+            ),
             t.muted,
         )),
         ConnState::Connecting => {

@@ -9,8 +9,10 @@ use crate::plan::handover::Handover;
 use crate::profile::HandoverField;
 
 use super::body::Body;
+use super::named::{ch, enter};
 use super::results::{differences, manual_steps, verification_table};
 use super::{SPINNER, Theme};
+use crate::app::keys::{Action, Ctx};
 
 /// The hand-over screen: the result, the credentials (the secret shown once), the keys, the
 /// same setup as a headless command, the checks.
@@ -54,12 +56,7 @@ pub(super) fn handover(m: &Model, t: &Theme, b: &mut Body) {
         b.wrapped(style, "", note);
     }
     b.blank();
-    let keys = if ap.secret_pending() {
-        "c copy secret (OSC 52)   s save to a file   a save answers   Enter/y confirm hand-over"
-    } else {
-        "a save answers   n next integration on this Halo   q quit"
-    };
-    b.wrapped(t.accent, "", keys);
+    b.wrapped(t.accent, "", &keys(ap.secret_pending()));
     b.blank();
     b.header(
         t,
@@ -68,7 +65,13 @@ pub(super) fn handover(m: &Model, t: &Theme, b: &mut Body) {
     b.note(t.text, headless_command(m));
     match &ap.answers_file {
         Some(p) => b.note(t.muted, format!("answers saved to {}", p.display())),
-        None => b.note(t.muted, "a saves the answers file the command names"),
+        None => b.note(
+            t.muted,
+            format!(
+                "{} saves the answers file the command names",
+                ch(HO, 'a', Action::SaveAnswers)
+            ),
+        ),
     }
     if let Some(v) = &ap.verification {
         b.blank();
@@ -145,12 +148,19 @@ fn attention(m: &Model, t: &Theme, b: &mut Body) {
         let steps = if ap.manual_left.is_empty() {
             ""
         } else {
-            "m: the manual steps are done (records them, then checks)   "
+            &format!(
+                "{}: the manual steps are done (records them, then checks)   ",
+                ch(HO, 'm', Action::ConfirmManual)
+            )
         };
         b.wrapped(
             t.accent,
             "",
-            &format!("{steps}r: verify again once what the failed checks name is fixed in Halo   p: repair (apply the plan again; only what differs is written)"),
+            &format!(
+                "{steps}{}: verify again once what the failed checks name is fixed in Halo   {}: repair (apply the plan again; only what differs is written)",
+                ch(HO, 'r', Action::VerifyAgain),
+                ch(HO, 'p', Action::Repair)
+            ),
         );
     }
 }
@@ -162,7 +172,12 @@ fn banner(m: &Model, t: &Theme, b: &mut Body) {
         b.wrapped(
             t.warning,
             "",
-            "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it (c) or save it (s), give it to the vendor, then confirm the hand-over (Enter) to wipe it here and from the journal.",
+            &format!(
+                "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it ({}) or save it ({}), give it to the vendor, then confirm the hand-over ({}) to wipe it here and from the journal.",
+                ch(HO, 'c', Action::Copy),
+                ch(HO, 's', Action::SavePrompt),
+                enter(HO, Action::ConfirmHandOver)
+            ),
         );
     } else if ap.discarded {
         b.wrapped(
@@ -244,5 +259,28 @@ fn credentials(m: &Model, t: &Theme, b: &mut Body, h: &Handover) {
                 );
             }
         }
+    }
+}
+
+/// The hand-over screen's context in the key table.
+const HO: Ctx = Ctx::HandOver;
+
+/// The keys of the hand-over screen, named by the key table.
+fn keys(secret_pending: bool) -> String {
+    let save_answers = ch(HO, 'a', Action::SaveAnswers);
+    if secret_pending {
+        format!(
+            "{} copy secret (OSC 52)   {} save to a file   {save_answers} save answers   {}/{} confirm hand-over",
+            ch(HO, 'c', Action::Copy),
+            ch(HO, 's', Action::SavePrompt),
+            enter(HO, Action::ConfirmHandOver),
+            ch(HO, 'y', Action::ConfirmHandOver)
+        )
+    } else {
+        format!(
+            "{save_answers} save answers   {} next integration on this Halo   {} quit",
+            ch(HO, 'n', Action::NextIntegration),
+            ch(HO, 'q', Action::AskQuit)
+        )
     }
 }

@@ -8,6 +8,7 @@ mod handover;
 pub mod keys;
 pub mod log_pane;
 mod mask;
+mod named;
 pub mod overlay;
 mod results;
 pub mod scroll;
@@ -89,8 +90,14 @@ fn log_height(m: &Model, height: u16, b: &body::Body) -> u16 {
 
 fn too_small(t: &Theme, f: &mut Frame, area: Rect) {
     let msg = format!(
-        "Enlarge the terminal to at least {MIN_WIDTH}x{MIN_HEIGHT} (now {}x{}). Ctrl-C quits.",
-        area.width, area.height
+        "Enlarge the terminal to at least {MIN_WIDTH}x{MIN_HEIGHT} (now {}x{}). {} quits.",
+        area.width,
+        area.height,
+        named::ctrl(
+            crate::app::keys::Ctx::Everywhere,
+            'c',
+            crate::app::keys::Action::AskQuit
+        )
     );
     let p = Paragraph::new(msg)
         .style(t.warning)

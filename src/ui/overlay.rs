@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::Model;
 
-use super::{Theme, scroll};
-use crate::app::keys::{self, Ctx};
+use super::{Theme, named, scroll};
+use crate::app::keys::{self, Action, Ctx};
 use crate::app::picker::{self, Picker};
 
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -212,8 +212,10 @@ pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, p: &Picke
     if shown.is_empty() {
         lines.push(Line::styled(
             format!(
-                "No profile matches '{}': Backspace edits the filter, Esc clears it.",
-                p.filter
+                "No profile matches '{}': {} edits the filter, {} clears it.",
+                p.filter,
+                named::backspace(Ctx::Picker, Action::PickerBackspace),
+                named::esc(Ctx::Picker, Action::PickerClear)
             ),
             t.warning,
         ));
@@ -244,12 +246,16 @@ pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
     let rows = n.min((area.height as usize).saturating_sub(8)).max(1);
     let top = scroll::top_for(sel, rows);
     let more = scroll::hidden(n, top, rows);
+    let rotate = named::ch(Ctx::Resume, 'r', Action::ResumeRotate);
     let question = match (m.resumable.is_empty(), m.setups.is_empty()) {
-        (false, true) => "Unfinished setups were found. Continue one?",
-        (false, false) => {
-            "Unfinished setups were found. Continue one? (r on a finished one rotates its secret)"
-        }
-        _ => "Your setups here: r rotates one's secret without downtime (Enter too).",
+        (false, true) => "Unfinished setups were found. Continue one?".to_string(),
+        (false, false) => format!(
+            "Unfinished setups were found. Continue one? ({rotate} on a finished one rotates its secret)"
+        ),
+        _ => format!(
+            "Your setups here: {rotate} rotates one's secret without downtime ({} too).",
+            named::enter(Ctx::Resume, Action::ResumePick)
+        ),
     };
     let mut lines = vec![Line::styled(question, t.text), Line::from("")];
     let all = m
@@ -321,11 +327,18 @@ pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         "Every step is journaled: if interrupted, the setup can be resumed.",
         t.muted,
     ));
+    let (apply, cancel) = (Action::StartApply, Action::CloseOverlay);
     lines.push(Line::from(vec![
-        Span::styled("y", t.accent),
-        Span::styled("/Enter apply   ", t.muted),
-        Span::styled("n", t.accent),
-        Span::styled("/Esc cancel", t.muted),
+        Span::styled(named::ch(Ctx::ConfirmApply, 'y', apply), t.accent),
+        Span::styled(
+            format!("/{} apply   ", named::enter(Ctx::ConfirmApply, apply)),
+            t.muted,
+        ),
+        Span::styled(named::ch(Ctx::ConfirmApply, 'n', cancel), t.accent),
+        Span::styled(
+            format!("/{} cancel", named::esc(Ctx::ConfirmApply, cancel)),
+            t.muted,
+        ),
     ]));
     let h = (lines.len() as u16 + 2).saturating_add(4);
     popup(t, f, centred(area, 76, h), "Apply", lines);
@@ -379,7 +392,11 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let id = m.apply.session_id.as_deref().unwrap_or("?");
     let what = [
         Line::styled(
-            "The client secret was neither copied (c) nor saved (s).",
+            format!(
+                "The client secret was neither copied ({}) nor saved ({}).",
+                named::ch(Ctx::HandOver, 'c', Action::Copy),
+                named::ch(Ctx::HandOver, 's', Action::SavePrompt)
+            ),
             t.error,
         ),
         Line::styled(

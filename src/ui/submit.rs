@@ -9,8 +9,10 @@ use crate::plan::build::{self, Kind, Object, Plan};
 use crate::profile::Severity;
 
 use super::body::Body;
+use super::named;
 use super::results::{differences, manual_steps};
 use super::{SPINNER, Theme};
+use crate::app::keys::{Action, Ctx};
 
 pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
     b.focus_line = Some(0);
@@ -309,13 +311,18 @@ fn progress(m: &Model, t: &Theme, b: &mut Body) {
         b.blank();
         b.note(
             t.muted,
-            "Enter: try again (continues the same setup)   Esc: back to the answers",
+            format!(
+                "{}: try again (continues the same setup)   {}: back to the answers",
+                named::enter(Ctx::Failed, Action::Retry),
+                named::esc(Ctx::Failed, Action::PrevStep)
+            ),
         );
         if let Some(o) = m.apply.refused {
             b.note(
                 t.accent,
                 format!(
-                    "m: do the {} step by hand in Halo's web UI (shows every field, then checks it)",
+                    "{}: do the {} step by hand in Halo's web UI (shows every field, then checks it)",
+                    named::ch(Ctx::Failed, 'm', Action::ManualOpen),
                     crate::plan::manual::object_word(o)
                 ),
             );

@@ -125,14 +125,27 @@ pub fn overlay_hints(m: &Model, ctx: Ctx) -> Vec<(String, &'static str)> {
         .collect()
 }
 
-/// The name of the first key bound to `action` in `ctx` (for the words of a question).
-pub fn key_of(ctx: Ctx, action: Action) -> String {
-    TABLE
-        .iter()
-        .find(|b| b.ctx == ctx && b.action == action)
-        .and_then(|b| b.keys.first())
-        .map(|k| k.label())
-        .unwrap_or_default()
+/// Whether the table binds key `k` to `action` in `ctx`: a row of that context and action
+/// names the key, or answers to any key.
+pub fn binds(ctx: Ctx, k: K, action: Action) -> bool {
+    let named = |b: &&Bind| b.ctx == ctx && b.keys.contains(&k);
+    match TABLE.iter().find(named) {
+        Some(b) => b.action == action,
+        None => TABLE
+            .iter()
+            .any(|b| b.ctx == ctx && b.action == action && b.keys.contains(&K::Any)),
+    }
+}
+
+/// The name of key `k` in a screen's words ("Enter: try again"), asked of the table: screens
+/// name keys only through this, so a rebinding shows in their text. A key the table does not
+/// bind to `action` in `ctx` is a bug: debug builds (the tests, which draw every screen) stop.
+pub fn key_of(ctx: Ctx, k: K, action: Action) -> String {
+    debug_assert!(
+        binds(ctx, k, action),
+        "a screen names {k:?} for {action:?} in {ctx:?}, which the key table does not bind"
+    );
+    k.label()
 }
 
 /// The help overlay: per context (in the order of its first row), (keys, words) of every row

@@ -54,3 +54,25 @@ fn help_names_every_context_with_help_words() {
     assert!(h.iter().any(|(t, rows)| *t == "Apply failed"
         && rows.iter().any(|(k, w)| k == "m" && w.contains("by hand"))));
 }
+
+#[test]
+fn binds_follows_the_table() {
+    assert!(binds(Ctx::HandOver, K::Ch('c'), Action::Copy));
+    assert!(!binds(Ctx::HandOver, K::Ch('c'), Action::Repair));
+    assert!(!binds(Ctx::HandOver, K::Ch('z'), Action::Copy));
+    // A key no row names falls to the context's any-key row.
+    assert!(binds(Ctx::ConfirmApply, K::Ch('n'), Action::CloseOverlay));
+    assert!(!binds(Ctx::ConfirmApply, K::Ch('y'), Action::CloseOverlay));
+    assert_eq!(
+        key_of(Ctx::Failed, K::Code(KeyCode::Enter), Action::Retry),
+        "Enter"
+    );
+}
+
+/// A screen that names a key the table does not bind to that action stops the tests (every
+/// screen is drawn by them), so screen words cannot drift from the keys.
+#[test]
+#[should_panic(expected = "which the key table does not bind")]
+fn a_screen_naming_an_unbound_key_fails() {
+    key_of(Ctx::HandOver, K::Ch('z'), Action::Copy);
+}
