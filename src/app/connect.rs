@@ -7,6 +7,7 @@ use crate::answers::ConnectionMode;
 use crate::halo::RequestEvent;
 use crate::plan::session::{self, Place};
 
+use super::keys::{Action, Ctx, K, key_of};
 use super::log::{LogKind, format_request};
 use super::model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 use super::msg::{ConnectFailure, ConnectRequest, Connected, Effect};
@@ -70,7 +71,10 @@ pub fn finished(
         m.log(
             fx,
             LogKind::Info,
-            "the connection details changed during the test: test again (t)",
+            format!(
+                "the connection details changed during the test: test again ({})",
+                key_of(Ctx::Connect, K::Ch('t'), Action::TestConnection)
+            ),
         );
         return false;
     }

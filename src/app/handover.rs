@@ -8,6 +8,7 @@ use crate::plan::handover::Handover;
 use crate::plan::verify::{Verdict, Verification};
 
 use super::apply::start_apply;
+use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::{Effect, ReverifyRequest};
@@ -316,7 +317,11 @@ pub fn keep_secret(m: &mut Model) {
     m.overlay = Overlay::None;
     m.apply.note = Some((
         LogKind::Info,
-        "Kept: copy the secret (c) or save it (s), then confirm.".into(),
+        format!(
+            "Kept: copy the secret ({}) or save it ({}), then confirm.",
+            key_of(Ctx::HandOver, K::Ch('c'), Action::Copy),
+            key_of(Ctx::HandOver, K::Ch('s'), Action::SavePrompt)
+        ),
     ));
 }
 

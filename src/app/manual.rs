@@ -6,6 +6,7 @@
 use crate::plan::build::Object;
 use crate::plan::manual::{self, ManualCredentials};
 
+use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::Model;
 use super::msg::{Effect, ManualRequest};
@@ -166,7 +167,14 @@ pub fn not_adopted(m: &mut Model, fx: &mut Vec<Effect>, message: String) {
     };
     let text = match st.object {
         Object::Application if message.contains("client id") => message,
-        _ => format!("{message} — create it, then press Enter again"),
+        _ => format!(
+            "{message} — create it, then press {} again",
+            key_of(
+                Ctx::Manual,
+                K::Code(crossterm::event::KeyCode::Enter),
+                Action::ManualSubmit
+            )
+        ),
     };
     st.message = Some((LogKind::Warn, text));
     let (message, hint) = st.failure.clone();

@@ -3,6 +3,7 @@
 //! with. Loaded after the frame so the screen appears at once.
 
 use super::fields::Field;
+use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
 use super::msg::{Effect, Started};
@@ -44,8 +45,10 @@ pub fn started(m: &mut Model, fx: &mut Vec<Effect>, s: Started) {
             fx,
             LogKind::Info,
             format!(
-                "{} finished setup(s) here: o on the Connect step lists them (r rotates one's secret without downtime)",
-                s.finished.len()
+                "{} finished setup(s) here: {} on the Connect step lists them ({} rotates one's secret without downtime)",
+                s.finished.len(),
+                key_of(Ctx::Connect, K::Ch('o'), Action::OpenSetups),
+                key_of(Ctx::Resume, K::Ch('r'), Action::ResumeRotate)
             ),
         );
         m.setups = s.finished;
