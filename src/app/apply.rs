@@ -19,7 +19,7 @@ pub use super::summary::exit_summary;
 /// On to the Submit step: the plan compares the setup's roles (its own, a reused one, extra
 /// ones) with what Halo holds, so their details (permissions) are read first where the connect
 /// did not read them (it reads a few of many). Until they are in, Apply waits.
-pub fn enter_submit(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn enter_submit(m: &mut Model, fx: &mut Vec<Effect>) {
     if !m.is_connected() || m.apply.reading_roles {
         return;
     }
@@ -46,7 +46,7 @@ pub fn enter_submit(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// The roles' details are in: the plan judges with them.
-pub fn roles_read(
+pub(crate) fn roles_read(
     m: &mut Model,
     fx: &mut Vec<Effect>,
     r: Result<Vec<crate::halo::model::Role>, String>,
@@ -87,7 +87,7 @@ pub fn roles_read(
 }
 
 /// Enter on Apply: blocked plans show their problems, others ask for confirmation.
-pub fn request_apply(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn request_apply(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.reading_roles {
         m.log(
             fx,
@@ -110,7 +110,7 @@ pub fn request_apply(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// Confirmed: start (or continue) the journaled setup.
-pub fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
     let a = &mut m.apply;
     a.phase = Phase::Running;
@@ -163,7 +163,7 @@ pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
     }
 }
 
-pub fn verifying(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn verifying(m: &mut Model, fx: &mut Vec<Effect>) {
     m.apply.phase = Phase::Verifying;
     for o in m.apply.objects.iter_mut() {
         o.1 = ObjState::Done;

@@ -177,7 +177,7 @@ pub fn edited(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// `y` on "another login server": the secret may go there; test again.
-pub fn trust_auth_url(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn trust_auth_url(m: &mut Model, fx: &mut Vec<Effect>) {
     let Overlay::ConfirmAuthUrl(url) = std::mem::take(&mut m.overlay) else {
         return;
     };
@@ -191,7 +191,7 @@ pub fn trust_auth_url(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// Any other key: nothing is sent.
-pub fn decline_auth_url(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn decline_auth_url(m: &mut Model, fx: &mut Vec<Effect>) {
     let Overlay::ConfirmAuthUrl(url) = std::mem::take(&mut m.overlay) else {
         return;
     };

@@ -16,7 +16,7 @@ fn press(m: &mut Model, p: Press, fx: &mut Vec<Effect>) {
 }
 
 /// Enter or Space on `f`: a toggle flips, a choice moves on, a button runs.
-pub fn activate(m: &mut Model, f: Field, fx: &mut Vec<Effect>) {
+pub(crate) fn activate(m: &mut Model, f: Field, fx: &mut Vec<Effect>) {
     match f.spec().behaviour {
         Behaviour::Button(b) => press(m, b.press, fx),
         Behaviour::Toggle(t) => (t.flip)(m, f.index()),

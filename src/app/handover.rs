@@ -25,7 +25,7 @@ fn full_handover(m: &Model) -> Option<Handover> {
 }
 
 /// Default hand-over file: `<state dir>/handover/<id>.env`.
-pub fn default_save_path(m: &Model) -> String {
+pub(crate) fn default_save_path(m: &Model) -> String {
     let id = m.apply.session_id.as_deref().unwrap_or("setup");
     match &m.state_dir {
         Some(d) => d
@@ -38,7 +38,7 @@ pub fn default_save_path(m: &Model) -> String {
 }
 
 /// Where `a` saves the answers: `<state dir>/answers/<id>.toml`.
-pub fn answers_path(m: &Model) -> PathBuf {
+pub(crate) fn answers_path(m: &Model) -> PathBuf {
     let id = m.apply.session_id.as_deref().unwrap_or("setup");
     let name = format!("{id}.toml");
     match &m.state_dir {
@@ -96,12 +96,12 @@ pub fn copy(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// `s`: asks where to save the hand-over.
-pub fn save_prompt(m: &mut Model) {
+pub(crate) fn save_prompt(m: &mut Model) {
     m.overlay = Overlay::SavePath(default_save_path(m));
 }
 
 /// `a`: saves the answers for a headless re-run.
-pub fn save_answers(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn save_answers(m: &mut Model, fx: &mut Vec<Effect>) {
     fx.push(Effect::SaveAnswers {
         path: answers_path(m),
         answers: Box::new(m.answers.clone()),
@@ -122,7 +122,7 @@ pub fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
 
 /// `m` on the hand-over screen: the admin says the manual steps are done in Halo. Recorded in
 /// the journal, then checked: the setup is verified again.
-pub fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.phase != Phase::Done || m.apply.manual_left.is_empty() || m.apply.reverifying {
         return;
     }
@@ -144,7 +144,7 @@ pub fn confirm_manual(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// `r`: verify again, after the admin changed what the failed checks named in Halo.
-pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.reverifying {
         return;
     }
@@ -173,7 +173,7 @@ pub fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
     })));
 }
 
-pub fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, String>) {
+pub(crate) fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, String>) {
     m.in_flight = m.in_flight.saturating_sub(1);
     m.apply.reverifying = false;
     match r {
@@ -223,7 +223,7 @@ pub fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, S
 }
 
 /// Saves the hand-over to `path` (from the prompt).
-pub fn save_to(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
+pub(crate) fn save_to(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
     let path = path.trim();
     if path.is_empty() {
@@ -281,7 +281,7 @@ pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
     }
 }
 
-pub fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
+pub(crate) fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
     match r {
         Ok(p) => {
             let msg = format!("answers saved to {}", p.display());
@@ -313,7 +313,7 @@ pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// Any other key on the second confirmation: the secret stays.
-pub fn keep_secret(m: &mut Model) {
+pub(crate) fn keep_secret(m: &mut Model) {
     m.overlay = Overlay::None;
     m.apply.note = Some((
         LogKind::Info,

@@ -74,7 +74,7 @@ pub fn open(m: &mut Model) {
 }
 
 /// A key typed into the name (names are letters, digits, `-`, `_`, `.`).
-pub fn type_char(m: &mut Model, ch: char) {
+pub(crate) fn type_char(m: &mut Model, ch: char) {
     if let Overlay::SaveInstance(name) = &mut m.overlay
         && (ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
         && name.chars().count() < crate::config::MAX_NAME
@@ -83,7 +83,7 @@ pub fn type_char(m: &mut Model, ch: char) {
     }
 }
 
-pub fn backspace(m: &mut Model) {
+pub(crate) fn backspace(m: &mut Model) {
     if let Overlay::SaveInstance(name) = &mut m.overlay {
         name.pop();
     }
@@ -132,7 +132,7 @@ pub fn keep(m: &mut Model) {
 }
 
 /// Esc: not now.
-pub fn decline(m: &mut Model) {
+pub(crate) fn decline(m: &mut Model) {
     m.overlay = Overlay::None;
 }
 

@@ -103,7 +103,7 @@ impl LogBuffer {
 }
 
 /// One line for a finished HTTP exchange.
-pub fn format_request(e: &RequestEvent) -> String {
+pub(crate) fn format_request(e: &RequestEvent) -> String {
     e.line()
 }
 

@@ -77,7 +77,7 @@ pub fn clear(m: &mut Model) {
     }
 }
 
-pub fn backspace(m: &mut Model) {
+pub(crate) fn backspace(m: &mut Model) {
     if let Some(st) = m.apply.manual.as_mut() {
         if st.field == 0 {
             st.client_id.pop();
@@ -88,7 +88,7 @@ pub fn backspace(m: &mut Model) {
 }
 
 /// Typed (or pasted) into the field being typed into; a Client ID keeps no spaces.
-pub fn type_text(m: &mut Model, text: &str) {
+pub(crate) fn type_text(m: &mut Model, text: &str) {
     let Some(st) = m.apply.manual.as_mut() else {
         return;
     };
@@ -159,7 +159,7 @@ pub fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// Adoption found nothing (yet) or the credentials did not match: back to the checklist.
-pub fn not_adopted(m: &mut Model, fx: &mut Vec<Effect>, message: String) {
+pub(crate) fn not_adopted(m: &mut Model, fx: &mut Vec<Effect>, message: String) {
     m.in_flight = m.in_flight.saturating_sub(1);
     m.log(fx, LogKind::Warn, message.clone());
     let Some(st) = m.apply.manual.as_mut() else {

@@ -48,7 +48,7 @@ impl Step {
         }
     }
     /// The title where the step bar is short of room ("5 Perms").
-    pub fn short_title(self) -> &'static str {
+    pub(crate) fn short_title(self) -> &'static str {
         match self {
             Self::Application => "App",
             Self::Permissions => "Perms",
@@ -58,7 +58,7 @@ impl Step {
     pub fn next(self) -> Option<Step> {
         Self::ALL.get(self.index() + 1).copied()
     }
-    pub fn prev(self) -> Option<Step> {
+    pub(crate) fn prev(self) -> Option<Step> {
         self.index().checked_sub(1).map(|i| Self::ALL[i])
     }
 }
@@ -262,7 +262,7 @@ impl Model {
 
     /// The session tag of a log-file line: `setup=ID` once the setup is journaled (or being
     /// resumed), else `run=TAG`.
-    pub fn log_tag(&self) -> String {
+    pub(crate) fn log_tag(&self) -> String {
         match &self.apply.session_id {
             Some(id) => format!("setup={id}"),
             None => format!("run={}", self.run_tag),

@@ -23,7 +23,7 @@ pub fn focus(m: &mut Model, delta: isize) {
 
 /// `j`/`k`: the next (previous) field that is not a text field. A letter never moves focus into
 /// a field it would then type into; Tab and the arrows reach those.
-pub fn focus_choice(m: &mut Model, delta: isize) {
+pub(crate) fn focus_choice(m: &mut Model, delta: isize) {
     let fields = m.fields();
     let n = fields.len() as isize;
     let i = m.step.index();
@@ -36,7 +36,7 @@ pub fn focus_choice(m: &mut Model, delta: isize) {
     }
 }
 
-pub fn toggle_log(m: &mut Model) {
+pub(crate) fn toggle_log(m: &mut Model) {
     let was_focused = m.focused() == Field::LogPane;
     m.log_visible = !m.log_visible;
     if was_focused {
@@ -44,29 +44,29 @@ pub fn toggle_log(m: &mut Model) {
     }
 }
 
-pub fn enlarge_log(m: &mut Model) {
+pub(crate) fn enlarge_log(m: &mut Model) {
     m.log_visible = true;
     m.log_large = !m.log_large;
 }
 
 /// Scrolls the log `by` entries (positive: older), within what it holds.
-pub fn scroll_log(m: &mut Model, by: isize) {
+pub(crate) fn scroll_log(m: &mut Model, by: isize) {
     let max = m.log.len().saturating_sub(1);
     m.log_scroll = m.log_scroll.saturating_add_signed(by).min(max);
 }
 
 /// Scrolls the Submit step's view (plan, progress, checklist, hand-over) `by` lines.
-pub fn scroll_plan(m: &mut Model, by: isize) {
+pub(crate) fn scroll_plan(m: &mut Model, by: isize) {
     m.plan_scroll = m.plan_scroll.saturating_add_signed(by);
 }
 
-pub fn scroll_help(m: &mut Model, by: isize) {
+pub(crate) fn scroll_help(m: &mut Model, by: isize) {
     let last = super::keys::help_len().saturating_sub(1);
     m.help_scroll = m.help_scroll.saturating_add_signed(by).min(last);
 }
 
 /// Ctrl-N: the next step, once this one's checks pass (and Connect is connected).
-pub fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
     let step = m.step;
     let Some(next) = step.next() else { return };
     let issues = validate(m, step);
@@ -127,7 +127,7 @@ pub fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
     }
 }
 
-pub fn prev_step(m: &mut Model) {
+pub(crate) fn prev_step(m: &mut Model) {
     // Answers cannot change under a running apply or after it.
     if m.step == Step::Submit && (m.apply.running() || m.apply.phase == Phase::Done) {
         return;

@@ -99,12 +99,12 @@ fn refilter(m: &mut Model, edit: impl FnOnce(&mut String)) {
 }
 
 /// A typed character narrows the list.
-pub fn type_char(m: &mut Model, c: char) {
+pub(crate) fn type_char(m: &mut Model, c: char) {
     refilter(m, |f| f.push(c));
 }
 
 /// Backspace edits the filter.
-pub fn backspace(m: &mut Model) {
+pub(crate) fn backspace(m: &mut Model) {
     refilter(m, |f| {
         f.pop();
     });
@@ -168,7 +168,7 @@ pub fn pick_profile(m: &mut Model, i: usize, fx: &mut Vec<Effect>) {
 
 /// The required texts (names) `p` leaves empty, of every step: the wizard asks for them like
 /// the profile's questions.
-pub fn left_to_user(p: &Profile) -> Vec<Field> {
+pub(crate) fn left_to_user(p: &Profile) -> Vec<Field> {
     let a = prefill(p);
     [
         Field::RoleName,
@@ -186,12 +186,12 @@ pub fn left_to_user(p: &Profile) -> Vec<Field> {
 }
 
 /// Whether there are setups to list (`o` on the Connect step).
-pub fn has_setups(m: &Model) -> bool {
+pub(crate) fn has_setups(m: &Model) -> bool {
     !m.resumable.is_empty() || !m.setups.is_empty()
 }
 
 /// `o`: the setups made here, unfinished first.
-pub fn open_setups(m: &mut Model) {
+pub(crate) fn open_setups(m: &mut Model) {
     if has_setups(m) {
         m.overlay = Overlay::Resume(0);
     }
@@ -237,7 +237,7 @@ pub fn rotate(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// Esc on the unfinished setups: start a new one.
-pub fn new_setup(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn new_setup(m: &mut Model, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
     m.log(fx, LogKind::Info, "starting a new setup");
 }
@@ -256,7 +256,7 @@ pub fn asked(m: &Model, f: Field) -> bool {
 /// `n` after the hand-over: the next vendor on the same Halo. The connection (and the bootstrap
 /// secret) stay; the answers, the setup and the plan go; Halo's objects are read again (the
 /// last setup added some) and the profile picker opens.
-pub fn next_integration(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn next_integration(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.phase != super::state::Phase::Done || m.apply.secret_pending() {
         return;
     }

@@ -171,15 +171,6 @@ impl ApplyState {
     pub fn needs_attention(&self) -> bool {
         self.phase == Phase::Done && self.verdict() != Verdict::Verified
     }
-    /// The secret would be lost by wiping it now: neither copied nor saved.
-    pub fn secret_only_here(&self) -> bool {
-        self.secret_pending() && !self.copied && self.saved_to.is_none()
-    }
-    /// Whether the secret verifiably reached the admin: saved to a file, or the paste of the
-    /// copy confirmed. A copy sent with OSC 52 alone may have gone nowhere.
-    pub fn secret_delivered(&self) -> bool {
-        self.saved_to.is_some() || self.paste_confirmed
-    }
 }
 
 /// The manual-step screen's state.

@@ -3,7 +3,7 @@
 
 /// `Ok` for https, or plain http to a loopback host; a bare host means `https://`. The client's
 /// one URL parser decides (headless and the connection use it too), the words are the form's.
-pub fn check_url(s: &str) -> Result<(), String> {
+pub(crate) fn check_url(s: &str) -> Result<(), String> {
     use crate::halo::HaloError;
     if s.trim().is_empty() {
         return Err("required".into());
@@ -23,7 +23,7 @@ pub fn check_url(s: &str) -> Result<(), String> {
 
 /// What a URL field's value means when it is not written out in full (`acme.halopsa.com` →
 /// `https://acme.halopsa.com`); `None` when it is, or is not a URL.
-pub fn url_meaning(s: &str) -> Option<String> {
+pub(crate) fn url_meaning(s: &str) -> Option<String> {
     let s = s.trim();
     if s.is_empty() || s.contains("://") {
         return None;

@@ -6,7 +6,6 @@ use crate::profile::Question;
 
 use super::fields::{Field, fields};
 use super::model::{Model, Step};
-pub use super::url::{check_url, url_meaning};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
@@ -83,7 +82,7 @@ pub fn validate(m: &Model, step: Step) -> Vec<Issue> {
 
 /// The issues of fields as one line naming each field ("Username: required; First name:
 /// required"), for the log and the step's summary; empty when no field has one.
-pub fn fields_line(m: &Model, issues: &[Issue]) -> String {
+pub(crate) fn fields_line(m: &Model, issues: &[Issue]) -> String {
     issues
         .iter()
         .filter_map(|i| Some(format!("{}: {}", i.field?.label(m).trim(), i.message)))

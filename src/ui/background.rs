@@ -25,7 +25,7 @@ const QUERY_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// `COLORFGBG` is "fg;bg" (sometimes "fg;default;bg") in ANSI palette numbers: 0-6 and 8 are
 /// dark backgrounds, 7 and 9-15 light ones.
-pub fn from_colorfgbg(value: &str) -> Option<Background> {
+pub(crate) fn from_colorfgbg(value: &str) -> Option<Background> {
     let bg: u8 = value.rsplit(';').next()?.trim().parse().ok()?;
     match bg {
         0..=6 | 8 => Some(Background::Dark),

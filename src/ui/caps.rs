@@ -139,7 +139,7 @@ pub fn ascii(symbol: &str) -> &'static str {
 }
 
 /// The nearest of the 16 ANSI colours (xterm's palette) to a 256-colour index or 24-bit colour.
-pub fn sixteen(c: Color) -> Color {
+pub(crate) fn sixteen(c: Color) -> Color {
     let (r, g, b) = match c {
         Color::Rgb(r, g, b) => (r, g, b),
         Color::Indexed(i) if i >= 16 => indexed_rgb(i),

@@ -362,7 +362,7 @@ fn after(m: &Model, t: &Theme, b: &mut Body, f: Field) {
     match f {
         // A bare host is taken as https://: say so, so the address used is never a guess.
         Field::Url | Field::ResourceUrl | Field::AuthUrl => {
-            if let Some(full) = crate::app::validate::url_meaning(m.input_value(f)) {
+            if let Some(full) = crate::app::url::url_meaning(m.input_value(f)) {
                 b.note(t.muted, format!("means {full}"));
             }
         }

@@ -119,7 +119,7 @@ pub fn help(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     list_popup(t, f, popup_area, "Keys", shown, more);
 }
 
-pub fn confirm_quit(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+pub(crate) fn confirm_quit(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let mut lines = vec![Line::from(vec![
         Span::styled("Quit halo-onboard? ", t.text),
         Span::styled("y", t.accent),
@@ -344,7 +344,7 @@ pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     popup(t, f, centred(area, 76, h), "Apply", lines);
 }
 
-pub fn save_path(m: &Model, t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+pub(crate) fn save_path(m: &Model, t: &Theme, f: &mut Frame, area: Rect, path: &str) {
     let lines = vec![
         Line::styled(
             "Save the credentials (with the secret, mode 0600) to:",
@@ -377,7 +377,7 @@ fn question(t: &Theme, f: &mut Frame, area: Rect, title: &str, what: [Line; 2], 
     popup(t, f, centred(area, 76, 9), title, lines);
 }
 
-pub fn confirm_overwrite(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
+pub(crate) fn confirm_overwrite(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
     let what = [
         Line::styled(format!("{path} already exists."), t.warning),
         Line::styled(
@@ -388,7 +388,7 @@ pub fn confirm_overwrite(t: &Theme, f: &mut Frame, area: Rect, path: &str) {
     question(t, f, area, "File exists", what, ["y", "replace it"]);
 }
 
-pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+pub(crate) fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let id = m.apply.session_id.as_deref().unwrap_or("?");
     let what = [
         Line::styled(
@@ -419,7 +419,7 @@ pub fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
 
 /// After `c`: OSC 52 may have gone nowhere (tmux, many SSH clients drop it) and nothing tells
 /// the wizard; only the admin can say the paste arrived.
-pub fn confirm_pasted(t: &Theme, f: &mut Frame, area: Rect) {
+pub(crate) fn confirm_pasted(t: &Theme, f: &mut Frame, area: Rect) {
     let lines = vec![
         Line::styled(
             "The secret was sent to the clipboard (OSC 52); a terminal, tmux or SSH client may drop it, and nothing tells the wizard.",
@@ -508,7 +508,13 @@ pub fn save_instance(m: &Model, t: &Theme, f: &mut Frame, area: Rect, name: &str
 }
 
 /// The name is taken by an instance that says something else.
-pub fn confirm_instance_replace(m: &Model, t: &Theme, f: &mut Frame, area: Rect, name: &str) {
+pub(crate) fn confirm_instance_replace(
+    m: &Model,
+    t: &Theme,
+    f: &mut Frame,
+    area: Rect,
+    name: &str,
+) {
     let old = m
         .instances
         .as_ref()

@@ -14,7 +14,7 @@ pub fn hidden(total: usize, top: usize, rows: usize) -> (usize, usize) {
 
 /// The first row to show so that row `sel` is in a window of `rows` rows (scrolled as little as
 /// possible from the top).
-pub fn top_for(sel: usize, rows: usize) -> usize {
+pub(crate) fn top_for(sel: usize, rows: usize) -> usize {
     sel.saturating_sub(rows.saturating_sub(1))
 }
 
@@ -38,7 +38,7 @@ pub fn marked<'a>(block: Block<'a>, above: usize, below: usize, t: &Theme) -> Bl
 }
 
 /// `s` cut to `width` characters, the cut marked with an ellipsis.
-pub fn ellipsize(s: &str, width: usize) -> String {
+pub(crate) fn ellipsize(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         return s.to_string();
     }

@@ -194,7 +194,7 @@ impl Theme {
 
     /// The default theme while the terminal's background is not known: worth asking the
     /// terminal ([`super::background::query`]) and taking [`Theme::auto`] of its answer.
-    pub fn background_unknown(&self) -> bool {
+    pub(crate) fn background_unknown(&self) -> bool {
         self.name == "auto"
     }
 

@@ -255,7 +255,7 @@ pub struct Bind {
 
 impl Bind {
     /// The keys as the footer shows them.
-    pub fn hint_label(&self) -> String {
+    pub(crate) fn hint_label(&self) -> String {
         match self.label {
             Some(l) => l.to_string(),
             None => self.keys_label("/"),
@@ -263,7 +263,7 @@ impl Bind {
     }
 
     /// Each key's name (an upper-case twin of a letter left out), joined with `sep`.
-    pub fn keys_label(&self, sep: &str) -> String {
+    pub(crate) fn keys_label(&self, sep: &str) -> String {
         let mut names: Vec<String> = Vec::new();
         for k in self.keys {
             if let K::Ch(c) = k

@@ -117,7 +117,7 @@ pub fn footer(m: &Model) -> Vec<(String, &'static str)> {
 }
 
 /// An overlay's key line: (keys, words) of its rows in force with footer words.
-pub fn overlay_hints(m: &Model, ctx: Ctx) -> Vec<(String, &'static str)> {
+pub(crate) fn overlay_hints(m: &Model, ctx: Ctx) -> Vec<(String, &'static str)> {
     TABLE
         .iter()
         .filter(|b| b.ctx == ctx && b.shown(m))
@@ -127,7 +127,7 @@ pub fn overlay_hints(m: &Model, ctx: Ctx) -> Vec<(String, &'static str)> {
 
 /// Whether the table binds key `k` to `action` in `ctx`: a row of that context and action
 /// names the key, or answers to any key.
-pub fn binds(ctx: Ctx, k: K, action: Action) -> bool {
+pub(crate) fn binds(ctx: Ctx, k: K, action: Action) -> bool {
     let named = |b: &&Bind| b.ctx == ctx && b.keys.contains(&k);
     match TABLE.iter().find(named) {
         Some(b) => b.action == action,
@@ -140,7 +140,7 @@ pub fn binds(ctx: Ctx, k: K, action: Action) -> bool {
 /// The name of key `k` in a screen's words ("Enter: try again"), asked of the table: screens
 /// name keys only through this, so a rebinding shows in their text. A key the table does not
 /// bind to `action` in `ctx` is a bug: debug builds (the tests, which draw every screen) stop.
-pub fn key_of(ctx: Ctx, k: K, action: Action) -> String {
+pub(crate) fn key_of(ctx: Ctx, k: K, action: Action) -> String {
     debug_assert!(
         binds(ctx, k, action),
         "a screen names {k:?} for {action:?} in {ctx:?}, which the key table does not bind"
@@ -184,7 +184,7 @@ pub fn help() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
 
 /// The line the help overlay opens at: the section of the screen's own phase (the hand-over,
 /// a failed apply, a step by hand), so its keys are in view first; elsewhere the top.
-pub fn help_start(m: &Model) -> usize {
+pub(crate) fn help_start(m: &Model) -> usize {
     let Some(ctx) = screen(m).into_iter().find(|c| c.own_footer()) else {
         return 0;
     };
@@ -199,7 +199,7 @@ pub fn help_start(m: &Model) -> usize {
 }
 
 /// Lines the help overlay has (headings and the blank lines between them included).
-pub fn help_len() -> usize {
+pub(crate) fn help_len() -> usize {
     let h = help();
     h.iter()
         .map(|(_, rows)| rows.len() + 2)
