@@ -8,6 +8,7 @@ use crate::plan::apply::Progress;
 use crate::plan::build::Object;
 use crate::plan::handover::Handover;
 
+use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
 use super::msg::{ApplyOutcome, ApplyRequest, Effect};
@@ -347,8 +348,9 @@ pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
         fx,
         LogKind::Info,
         format!(
-            "resuming setup {}: enter the bootstrap secret and test the connection (t)",
-            s.id
+            "resuming setup {}: enter the bootstrap secret and test the connection ({})",
+            s.id,
+            key_of(Ctx::Connect, K::Ch('t'), Action::TestConnection)
         ),
     );
 }

@@ -15,6 +15,7 @@ pub mod manual;
 pub mod model;
 pub mod msg;
 pub mod nav;
+mod offer;
 pub mod picker;
 mod planned;
 pub mod secret;

@@ -269,6 +269,11 @@ impl Model {
         }
     }
 
+    /// Setups were found here (unfinished or finished): `o` lists them.
+    pub(crate) fn has_setups(&self) -> bool {
+        !self.resumable.is_empty() || !self.setups.is_empty()
+    }
+
     pub fn is_connected(&self) -> bool {
         matches!(self.conn, ConnState::Connected(_))
     }

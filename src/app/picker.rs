@@ -7,6 +7,7 @@ use crate::profile::Profile;
 
 use super::fields::{Behaviour, Field};
 
+use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::Effect;
@@ -185,14 +186,9 @@ pub(crate) fn left_to_user(p: &Profile) -> Vec<Field> {
     .collect()
 }
 
-/// Whether there are setups to list (`o` on the Connect step).
-pub(crate) fn has_setups(m: &Model) -> bool {
-    !m.resumable.is_empty() || !m.setups.is_empty()
-}
-
 /// `o`: the setups made here, unfinished first.
 pub(crate) fn open_setups(m: &mut Model) {
-    if has_setups(m) {
+    if m.has_setups() {
         m.overlay = Overlay::Resume(0);
     }
 }
@@ -221,7 +217,14 @@ pub fn rotate(m: &mut Model, fx: &mut Vec<Effect>) {
         m.log(
             fx,
             LogKind::Warn,
-            "an unfinished setup has nothing to rotate yet: Enter continues it",
+            format!(
+                "an unfinished setup has nothing to rotate yet: {} continues it",
+                key_of(
+                    Ctx::Resume,
+                    K::Code(crossterm::event::KeyCode::Enter),
+                    Action::ResumePick
+                )
+            ),
         );
         return;
     };

@@ -226,11 +226,11 @@ pub static TABLE: &[Bind] = &[
         .label("←/→"),
     row(C::NotTyping, &[code(KC::Left)], A::CyclePrev).help("previous value of a choice"),
     row(C::Connect, &[K::Ch('s')], A::InstanceOpen)
-        .when(crate::app::instance::can_offer)
+        .when(crate::app::offer::can_offer)
         .hint("save this Halo")
         .help("save this Halo as a named instance for headless --instance (no secret)"),
     row(C::Connect, &[K::Ch('o')], A::OpenSetups)
-        .when(crate::app::picker::has_setups)
+        .when(Model::has_setups)
         .hint("your setups")
         .help("the setups made here: continue an unfinished one, rotate a finished one's secret"),
     row(C::Connect, &[K::Ch('t')], A::TestConnection)
