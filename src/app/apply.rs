@@ -271,7 +271,12 @@ pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String
     let id = m.apply.session_id.clone();
     let resume = match &id {
         Some(id) => format!(
-            " Setup {id} can be resumed: Enter retries here, or `halo-onboard resume {id}` later."
+            " Setup {id} can be resumed: {} retries here, or `halo-onboard resume {id}` later.",
+            key_of(
+                Ctx::Failed,
+                K::Code(crossterm::event::KeyCode::Enter),
+                Action::Retry
+            )
         ),
         None => String::new(),
     };

@@ -195,8 +195,9 @@ pub(crate) fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verifica
                 Verdict::ManualStepsLeft => (
                     LogKind::Warn,
                     format!(
-                        "checked again: nothing failed; {} (press m once they are done)",
-                        crate::plan::verify::steps_left(left)
+                        "checked again: nothing failed; {} (press {} once they are done)",
+                        crate::plan::verify::steps_left(left),
+                        key_of(Ctx::HandOver, K::Ch('m'), Action::ConfirmManual)
                     ),
                 ),
                 Verdict::CouldNotCheck => (

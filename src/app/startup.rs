@@ -30,7 +30,11 @@ pub fn started(m: &mut Model, fx: &mut Vec<Effect>, s: Started) {
             m.log(
                 fx,
                 LogKind::Info,
-                format!("demo: Halo emulator at {} (press t to connect)", h.url),
+                format!(
+                    "demo: Halo emulator at {} (press {} to connect)",
+                    h.url,
+                    key_of(Ctx::Connect, K::Ch('t'), Action::TestConnection)
+                ),
             );
         }
         Some(Err(e)) => m.log(
