@@ -17,9 +17,7 @@ use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError, scope
 use crate::plan::session::{self, For, Place};
 use crate::plan::verify::{self, Layer, Target, Verdict};
 
-const HALO_API: &str = "Configuration > Integrations > Halo API";
-const AGENTS: &str = "Configuration > Teams & Agents > Agents";
-const ROLES: &str = "Configuration > Teams & Agents > Roles";
+use crate::halo::dialect::ui::{AGENTS, HALO_API, ROLES};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {

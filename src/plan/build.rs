@@ -624,7 +624,7 @@ fn role_manual_steps(
     let mut out = Vec::new();
     let path = format!(
         "{} > '{role_name}' > Permissions",
-        crate::plan::manual::ROLES_PATH
+        crate::halo::dialect::ui::ROLES
     );
     for (def, level, why) in held {
         let step = format!(
@@ -653,7 +653,7 @@ fn description_note(a: &Answers) -> Option<String> {
         format!(
             "Application description '{}' is not set through the API (Halo's published API has no description on applications); newer builds show one on the form: {} > '{}' > Details",
             crate::text::line_max(d, 80),
-            crate::plan::manual::APPLICATIONS_PATH,
+            crate::halo::dialect::ui::APPLICATIONS,
             a.application.name.trim()
         )
     })

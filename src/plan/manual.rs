@@ -10,9 +10,9 @@ use crate::halo::dialect::claims;
 use crate::halo::model::*;
 use crate::plan::build::{self, Lookups, Object};
 
-pub const ROLES_PATH: &str = "Configuration > Teams & Agents > Roles";
-pub const AGENTS_PATH: &str = "Configuration > Teams & Agents > Agents";
-pub const APPLICATIONS_PATH: &str = "Configuration > Integrations > Halo API > View Applications";
+use crate::halo::dialect::ui::{
+    AGENTS as AGENTS_PATH, APPLICATIONS as APPLICATIONS_PATH, ROLES as ROLES_PATH,
+};
 
 /// What to do in Halo's web UI for one object, in order.
 #[derive(Debug, Clone, PartialEq)]
