@@ -100,6 +100,10 @@ pub struct Attr {
     pub words: &'static str,
     /// The wizard's label.
     pub prompt: &'static str,
+    /// Where the wizard asks it among the rows of its group (the table's order is the order
+    /// of Halo's form, which the plan and the manual steps follow; the wizard asks Active
+    /// before API-only).
+    pub ask: u8,
     pub group: Group,
     pub value: Value,
     /// Puts the answer into the agent Halo gets.
@@ -142,6 +146,44 @@ impl Attr {
     }
 }
 
+/// The rows of `group` in the order the wizard asks them.
+pub fn asked(group: Group) -> Vec<(usize, &'static Attr)> {
+    let mut v: Vec<_> = ROWS
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.group == group)
+        .collect();
+    v.sort_by_key(|(_, r)| r.ask);
+    v
+}
+
+/// The index of the row with this key (at compile time; a key the table lacks fails the
+/// build).
+pub const fn index_of(key: &str) -> usize {
+    let mut i = 0;
+    while i < ROWS.len() {
+        if same(ROWS[i].key.as_bytes(), key.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("no such agent attribute")
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// The row with this key.
 pub fn row(key: &str) -> Option<&'static Attr> {
     ROWS.iter().find(|r| r.key == key)
@@ -151,14 +193,16 @@ fn optional_email(v: &str) -> Option<String> {
     columns::check_email(v)
 }
 
-/// The agent's attributes, in the order the wizard asks them and the plan lists them.
-pub static ROWS: &[Attr] = &[
+/// The agent's attributes, in the order of Halo's form (the plan's order; the wizard's is
+/// [`Attr::ask`]).
+pub const ROWS: &[Attr] = &[
     Attr {
         key: "username",
         halo: "name",
         ui: "Username",
         words: "username",
         prompt: "Username",
+        ask: 0,
         group: Group::Identity,
         value: Value::Text {
             get: |d| &d.name,
@@ -178,6 +222,7 @@ pub static ROWS: &[Attr] = &[
         ui: "First Name",
         words: "first name",
         prompt: "First name",
+        ask: 1,
         group: Group::Identity,
         value: Value::Text {
             get: |d| &d.firstname,
@@ -197,6 +242,7 @@ pub static ROWS: &[Attr] = &[
         ui: "Surname",
         words: "last name",
         prompt: "Last name",
+        ask: 2,
         group: Group::Identity,
         value: Value::Text {
             get: |d| &d.surname,
@@ -216,6 +262,7 @@ pub static ROWS: &[Attr] = &[
         ui: "Initials",
         words: "initials",
         prompt: "Initials",
+        ask: 3,
         group: Group::Identity,
         value: Value::Text {
             get: |d| &d.initials,
@@ -235,6 +282,7 @@ pub static ROWS: &[Attr] = &[
         ui: "Email",
         words: "email",
         prompt: "Email",
+        ask: 4,
         group: Group::Identity,
         value: Value::Text {
             get: |d| &d.email,
@@ -249,25 +297,12 @@ pub static ROWS: &[Attr] = &[
         found: |g| g.email.clone(),
     },
     Attr {
-        key: "active",
-        halo: "isdisabled",
-        ui: "Active",
-        words: "active",
-        prompt: "Active",
-        group: Group::Identity,
-        value: Value::Flag {
-            slot: |d| &mut d.active,
-            get: |d| d.active,
-        },
-        build: |d, g| g.isdisabled = !d.active,
-        found: |g| (!g.isdisabled).to_string(),
-    },
-    Attr {
         key: "api_only",
         halo: "isapiagent",
         ui: "Is an API-only Agent",
         words: "API-only",
         prompt: "API-only agent",
+        ask: 6,
         group: Group::Identity,
         value: Value::Flag {
             slot: |d| &mut d.api_only,
@@ -277,11 +312,27 @@ pub static ROWS: &[Attr] = &[
         found: |g| g.isapiagent.to_string(),
     },
     Attr {
+        key: "active",
+        halo: "isdisabled",
+        ui: "Active",
+        words: "active",
+        prompt: "Active",
+        ask: 5,
+        group: Group::Identity,
+        value: Value::Flag {
+            slot: |d| &mut d.active,
+            get: |d| d.active,
+        },
+        build: |d, g| g.isdisabled = !d.active,
+        found: |g| (!g.isdisabled).to_string(),
+    },
+    Attr {
         key: "can_approve_purchaseorder",
         halo: "can_approve_purchaseorder",
         ui: "Can approve Purchase Orders",
         words: "can approve purchase orders",
         prompt: "Can approve purchase orders",
+        ask: 0,
         group: Group::Rights,
         value: Value::Flag {
             slot: |d| &mut d.can_approve_purchaseorder,
@@ -296,6 +347,7 @@ pub static ROWS: &[Attr] = &[
         ui: "Can approve Invoices",
         words: "can approve invoices",
         prompt: "Can approve invoices",
+        ask: 1,
         group: Group::Rights,
         value: Value::Flag {
             slot: |d| &mut d.can_approve_invoice,

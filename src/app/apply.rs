@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use crate::journal::Session;
 use crate::plan::apply::{Progress, VerifiedWith};
 use crate::plan::build::{Object, Plan};
+use crate::plan::diff::Difference;
 use crate::plan::handover::Handover;
 use crate::plan::verify::{Verdict, Verification};
 
@@ -76,7 +77,7 @@ pub struct ApplyState {
     /// Per object: state and the last progress line about it.
     pub objects: [(Object, ObjState, String); 3],
     pub verification: Option<Verification>,
-    pub differences: Vec<(Object, String)>,
+    pub differences: Vec<Difference>,
     /// URL forms and client id; its secret field is always empty (the secret lives in `secret`).
     pub handover: Option<Handover>,
     /// The new client secret, until the hand-over is confirmed. Dropping it zeroes it.
@@ -340,9 +341,13 @@ pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
             }
             m.log(fx, LogKind::Info, s);
         }
-        Progress::Difference(o, d) => {
-            m.log(fx, LogKind::Warn, format!("read-back {}: {d}", o.label()));
-            m.apply.differences.push((o, d));
+        Progress::Difference(d) => {
+            m.log(
+                fx,
+                LogKind::Warn,
+                format!("read-back {}: {d}", d.object.label()),
+            );
+            m.apply.differences.push(d);
         }
     }
 }
@@ -365,9 +370,9 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
         verified_with,
         client_id,
     } = o;
-    for (o, d) in &differences {
-        if !m.apply.differences.iter().any(|(x, y)| x == o && y == d) {
-            m.apply.differences.push((*o, d.clone()));
+    for d in &differences {
+        if !m.apply.differences.contains(d) {
+            m.apply.differences.push(d.clone());
         }
     }
     let manual_left: Vec<String> = session

@@ -186,7 +186,7 @@ pub fn left_to_user(p: &Profile) -> Vec<Field> {
     ]
     .into_iter()
     .filter(|f| match f.spec().behaviour {
-        Behaviour::Text(t) => (t.rule)("").is_some() && (t.get)(&a).trim().is_empty(),
+        Behaviour::Text(t) => t.check("").is_some() && t.value(&a).trim().is_empty(),
         _ => false,
     })
     .filter(|f| *f != Field::RoleName || p.role.reuse.is_none())

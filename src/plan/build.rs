@@ -11,6 +11,8 @@ use crate::halo::scopes;
 use crate::journal::Objects;
 use crate::plan::ownership::{self, ANY_SETUP, AgentProof};
 
+pub use super::diff::{Difference, Object, diff_agent, diff_application, diff_role};
+
 /// What Halo has that the plan depends on.
 #[derive(Debug, Clone, Default)]
 pub struct Lookups {
@@ -125,24 +127,6 @@ pub enum Kind {
     Reuse,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Object {
-    Role,
-    Agent,
-    Application,
-}
-
-impl Object {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Role => "Role",
-            Self::Agent => "Agent",
-            Self::Application => "Application",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
     pub object: Object,
@@ -152,7 +136,7 @@ pub struct Action {
     pub id: Option<String>,
     pub risks: Vec<String>,
     /// Field-level differences for an update.
-    pub changes: Vec<String>,
+    pub changes: Vec<Difference>,
 }
 
 impl Action {
@@ -230,11 +214,6 @@ fn with_marker(text: &str, marker: &str) -> String {
     } else {
         format!("{t}\n{marker}")
     }
-}
-
-/// A Halo id as people read it: "id 4", or "none".
-fn id_words(id: Option<i64>) -> String {
-    id.map_or_else(|| "none".into(), |i| format!("id {i}"))
 }
 
 fn find_by_name<'a, T>(items: &'a [T], name: &str, get: impl Fn(&T) -> &str) -> Option<&'a T> {
@@ -357,26 +336,18 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
             )),
         }
     }
-    Agent {
-        id: None,
-        name: ag.name.trim().into(),
-        firstname: ag.firstname.trim().into(),
-        surname: ag.surname.trim().into(),
-        initials: ag.initials.trim().into(),
-        email: ag.email.trim().into(),
-        isapiagent: ag.api_only,
-        isdisabled: !ag.active,
+    let mut agent = Agent {
         team: default_team,
         teams,
         departments,
         roles,
-        claims: Vec::new(),
         workday_id,
-        workday_name: String::new(),
-        can_approve_purchaseorder: ag.can_approve_purchaseorder,
-        can_approve_invoice: ag.can_approve_invoice,
-        colour: String::new(),
+        ..Agent::default()
+    };
+    for r in crate::answers::agent::ROWS {
+        (r.build)(ag, &mut agent);
     }
+    agent
 }
 
 /// The application to POST (without id and secret). It carries no marker: Halo's published
@@ -399,152 +370,6 @@ pub fn application_object(a: &Answers, agent_id: i64) -> Application {
         secret_expiry_days: None,
         secret_expires: String::new(),
     }
-}
-
-/// Field-by-field differences between what was asked and what Halo holds (read-back check).
-pub fn diff_role(want: &Role, got: &Role) -> Vec<String> {
-    let mut d = Vec::new();
-    if want.name != got.name {
-        d.push(format!(
-            "name: asked '{}', Halo has '{}'",
-            want.name, got.name
-        ));
-    }
-    if !got.notes.contains(want.notes.trim()) {
-        d.push("notes: the setup marker is missing".into());
-    }
-    let (w, g) = (
-        claims::Permissions::from_claims(&want.claims),
-        got.permissions(),
-    );
-    for (def, level) in w.entries() {
-        let have = g.get(def.code);
-        if have != Some(level) {
-            d.push(format!(
-                "permission {}: asked {}, Halo has {}",
-                def.label,
-                level.label,
-                have.map_or("Not set", |l| l.label)
-            ));
-        }
-    }
-    d
-}
-
-pub fn diff_agent(want: &Agent, got: &Agent) -> Vec<String> {
-    let mut d = Vec::new();
-    let mut cmp = |field: &str, w: String, g: String| {
-        if w != g {
-            d.push(format!("{field}: asked '{w}', Halo has '{g}'"));
-        }
-    };
-    cmp("username", want.name.clone(), got.name.clone());
-    cmp("first name", want.firstname.clone(), got.firstname.clone());
-    cmp("last name", want.surname.clone(), got.surname.clone());
-    cmp("initials", want.initials.clone(), got.initials.clone());
-    cmp("email", want.email.clone(), got.email.clone());
-    cmp(
-        "API-only",
-        want.isapiagent.to_string(),
-        got.isapiagent.to_string(),
-    );
-    cmp(
-        "active",
-        (!want.isdisabled).to_string(),
-        (!got.isdisabled).to_string(),
-    );
-    cmp("default team", want.team.clone(), got.team.clone());
-    cmp(
-        "work hours",
-        id_words(want.workday_id),
-        id_words(got.workday_id),
-    );
-    cmp(
-        "can approve purchase orders",
-        want.can_approve_purchaseorder.to_string(),
-        got.can_approve_purchaseorder.to_string(),
-    );
-    cmp(
-        "can approve invoices",
-        want.can_approve_invoice.to_string(),
-        got.can_approve_invoice.to_string(),
-    );
-    for r in &want.roles {
-        if !got.roles.iter().any(|g| g.id == r.id) {
-            d.push(format!("roles: '{}' missing", r.name));
-        }
-    }
-    for t in &want.teams {
-        match got.teams.iter().find(|g| g.team_id == t.team_id) {
-            None => d.push(format!("teams: '{}' missing", t.team_name)),
-            Some(g)
-                if g.unassigned_access != t.unassigned_access
-                    || g.otheragent_access != t.otheragent_access =>
-            {
-                d.push(format!("teams: '{}' visibility flags differ", t.team_name))
-            }
-            Some(_) => {}
-        }
-    }
-    for dep in &want.departments {
-        match got
-            .departments
-            .iter()
-            .find(|g| g.department_id == dep.department_id)
-        {
-            None => d.push(format!("departments: '{}' missing", dep.department_name)),
-            Some(g) if g.membershiplevel != dep.membershiplevel => d.push(format!(
-                "departments: '{}' membership asked {}, Halo has {}",
-                dep.department_name,
-                MembershipLevel::from_code(dep.membershiplevel).label(),
-                MembershipLevel::from_code(g.membershiplevel).label()
-            )),
-            Some(_) => {}
-        }
-    }
-    d
-}
-
-pub fn diff_application(want: &Application, got: &Application) -> Vec<String> {
-    let mut d = Vec::new();
-    if want.display_name != got.display_name {
-        d.push(format!(
-            "name: asked '{}', Halo has '{}'",
-            want.display_name, got.display_name
-        ));
-    }
-    if want.inactive != got.inactive {
-        d.push(format!(
-            "active: asked {}, Halo has {}",
-            !want.inactive, !got.inactive
-        ));
-    }
-    if want.loginas_agent_id != got.loginas_agent_id {
-        d.push(format!(
-            "agent to log in as: asked {}, Halo has {}",
-            id_words(want.loginas_agent_id),
-            id_words(got.loginas_agent_id)
-        ));
-    }
-    if !got.grant_type.is_empty() && want.grant_type != got.grant_type {
-        d.push(format!(
-            "authentication method: asked '{}', Halo has '{}'",
-            want.grant_type, got.grant_type
-        ));
-    }
-    let (mut w, mut g) = (want.scope_names(), got.scope_names());
-    w.sort();
-    g.sort();
-    if w != g {
-        let missing: Vec<_> = w.iter().filter(|s| !g.contains(s)).cloned().collect();
-        let extra: Vec<_> = g.iter().filter(|s| !w.contains(s)).cloned().collect();
-        d.push(format!(
-            "scopes: missing [{}], extra [{}]",
-            missing.join(" "),
-            extra.join(" ")
-        ));
-    }
-    d
 }
 
 /// Explicitly granted scopes the new role does not back with Feature Access: Halo will refuse
@@ -971,7 +796,7 @@ fn existing(
     name: &str,
     id: Option<String>,
     risks: Vec<String>,
-    changes: Vec<String>,
+    changes: Vec<Difference>,
 ) -> Action {
     Action {
         object,
@@ -1000,7 +825,7 @@ fn keep_manual(objects: &Objects, p: &mut Plan) {
         if !manual {
             continue;
         }
-        a.changes.retain(|c| !c.starts_with("notes:"));
+        a.changes.retain(|c| !c.is_marker());
         if a.kind == Kind::Update {
             a.kind = Kind::Keep;
             if a.object == Object::Role {
@@ -1181,7 +1006,7 @@ mod tests {
         got.loginas_agent_id = Some(8);
         let d = diff_application(&want, &got);
         assert_eq!(d.len(), 2, "{d:?}");
-        assert!(d[1].contains("missing [edit:tickets]"));
+        assert!(d[1].to_string().contains("missing [edit:tickets]"));
     }
 
     #[test]

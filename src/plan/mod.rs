@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod audit;
 pub mod build;
+pub mod diff;
 pub mod handover;
 pub mod inventory;
 pub mod limits;

@@ -99,8 +99,8 @@ impl Profile {
             add("role.other_permissions".into());
         }
         let a = &self.agent;
-        let plain = |group| agent::ROWS.iter().filter(move |r| r.group == group);
-        for r in plain(Group::Identity) {
+        // In the order `profiles show` lists them: the wizard's.
+        for (_, r) in agent::asked(Group::Identity) {
             // A name left empty is left to the user: no setting.
             if let Value::Text { get, .. } = r.value
                 && get(a).is_empty()
@@ -125,7 +125,7 @@ impl Profile {
             add("agent.departments.halo_value".into());
         }
         add(format!("agent.{}", agent::WORK_HOURS));
-        for r in plain(Group::Rights) {
+        for (_, r) in agent::asked(Group::Rights) {
             add(r.path());
         }
         if !self.application.name.is_empty() {
