@@ -105,6 +105,9 @@ pub struct Attr {
     /// before API-only).
     pub ask: u8,
     pub group: Group,
+    /// `check` compares it with what Halo holds (the "agent details" check). Active and
+    /// API-only have checks of their own, with what they mean for the integration.
+    pub audited: bool,
     pub value: Value,
     /// Puts the answer into the agent Halo gets.
     pub build: fn(&AgentDetails, &mut Agent),
@@ -204,6 +207,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "Username",
         ask: 0,
         group: Group::Identity,
+        audited: false,
         value: Value::Text {
             get: |d| &d.name,
             slot: |d| &mut d.name,
@@ -224,6 +228,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "First name",
         ask: 1,
         group: Group::Identity,
+        audited: false,
         value: Value::Text {
             get: |d| &d.firstname,
             slot: |d| &mut d.firstname,
@@ -244,6 +249,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "Last name",
         ask: 2,
         group: Group::Identity,
+        audited: false,
         value: Value::Text {
             get: |d| &d.surname,
             slot: |d| &mut d.surname,
@@ -264,6 +270,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "Initials",
         ask: 3,
         group: Group::Identity,
+        audited: false,
         value: Value::Text {
             get: |d| &d.initials,
             slot: |d| &mut d.initials,
@@ -284,6 +291,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "Email",
         ask: 4,
         group: Group::Identity,
+        audited: false,
         value: Value::Text {
             get: |d| &d.email,
             slot: |d| &mut d.email,
@@ -304,6 +312,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "API-only agent",
         ask: 6,
         group: Group::Identity,
+        audited: false,
         value: Value::Flag {
             slot: |d| &mut d.api_only,
             get: |d| d.api_only,
@@ -319,6 +328,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "Active",
         ask: 5,
         group: Group::Identity,
+        audited: false,
         value: Value::Flag {
             slot: |d| &mut d.active,
             get: |d| d.active,
@@ -334,6 +344,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "Can approve purchase orders",
         ask: 0,
         group: Group::Rights,
+        audited: false,
         value: Value::Flag {
             slot: |d| &mut d.can_approve_purchaseorder,
             get: |d| d.can_approve_purchaseorder,
@@ -349,6 +360,7 @@ pub const ROWS: &[Attr] = &[
         prompt: "Can approve invoices",
         ask: 1,
         group: Group::Rights,
+        audited: false,
         value: Value::Flag {
             slot: |d| &mut d.can_approve_invoice,
             get: |d| d.can_approve_invoice,

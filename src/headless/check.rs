@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::apply::load_answers;
 use super::common::*;
+use crate::answers::agent;
 use crate::answers::{Answers, RoleMode};
 use crate::halo::model::*;
 use crate::halo::{Client, ClientOptions, Credentials, Endpoint, HaloError, scopes};
@@ -272,16 +273,30 @@ struct Known {
     token_failure_explained: bool,
 }
 
+/// The names of the object checks, as `check` prints them: one spelling each.
+pub mod check {
+    pub const APP_ACTIVE: &str = "application active";
+    pub const APP_SCOPES: &str = "application scopes";
+    pub const APP_LOGIN: &str = "application login";
+    pub const AGENT_ACTIVE: &str = "agent active";
+    pub const AGENT_API_ONLY: &str = "agent API-only";
+    pub const AGENT_ROLE: &str = "agent role";
+    /// The agent's attributes the table marks as audited (`answers::agent::Attr::audited`).
+    pub const AGENT_DETAILS: &str = "agent details";
+    pub const ROLE_ADMIN: &str = "role admin";
+    pub const ROLE_PERMISSIONS: &str = "role permissions";
+}
+
 /// The checks that read the objects with the bootstrap credentials (skipped without them).
 pub const BOOTSTRAP_CHECKS: [&str; 8] = [
-    "application active",
-    "application scopes",
-    "application login",
-    "agent active",
-    "agent API-only",
-    "agent role",
-    "role admin",
-    "role permissions",
+    check::APP_ACTIVE,
+    check::APP_SCOPES,
+    check::APP_LOGIN,
+    check::AGENT_ACTIVE,
+    check::AGENT_API_ONLY,
+    check::AGENT_ROLE,
+    check::ROLE_ADMIN,
+    check::ROLE_PERMISSIONS,
 ];
 
 const NEEDS_BOOTSTRAP: &str = "skipped: needs the bootstrap credentials (HALO_CLIENT_SECRET, and --client-id unless checking a setup)";
@@ -371,14 +386,14 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
     match app {
         None => {
             r.fail(
-                "application active",
+                check::APP_ACTIVE,
                 Layer::Credentials,
                 format!("no application has client id {}", a.app_client_id),
                 format!("Check --app-client-id against {HALO_API} (the application may have been deleted)"),
             );
             r.drift("application not found");
-            r.skip("application scopes", "skipped: application not found");
-            r.skip("application login", "skipped: application not found");
+            r.skip(check::APP_SCOPES, "skipped: application not found");
+            r.skip(check::APP_LOGIN, "skipped: application not found");
         }
         Some(app) => check_application(a, app, agent, r, &mut known),
     }
@@ -400,14 +415,14 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
     match agent {
         None => {
             r.fail(
-                "agent active",
+                check::AGENT_ACTIVE,
                 Layer::Credentials,
                 format!("no agent with username '{}'", ans.agent.name),
                 format!("In Halo: {AGENTS}: the agent was renamed or deleted; run `halo-onboard apply` again to recreate it"),
             );
             r.drift(format!("agent '{}' not found", ans.agent.name));
-            r.skip("agent API-only", "skipped: agent not found");
-            r.skip("agent role", "skipped: agent not found");
+            r.skip(check::AGENT_API_ONLY, "skipped: agent not found");
+            r.skip(check::AGENT_ROLE, "skipped: agent not found");
         }
         Some(g) => check_agent(a, g, role, r, &mut known),
     }
@@ -416,13 +431,13 @@ async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
     match role {
         None => {
             r.fail(
-                "role admin",
+                check::ROLE_ADMIN,
                 Layer::Role,
                 format!("no role named '{}'", ans.role.name),
                 format!("In Halo: {ROLES}: the role was renamed or deleted; run `halo-onboard apply` again to recreate it"),
             );
             r.drift(format!("role '{}' not found", ans.role.name));
-            r.skip("role permissions", "skipped: role not found");
+            r.skip(check::ROLE_PERMISSIONS, "skipped: role not found");
         }
         Some(role) => check_role(ans, role, r, a.adopted),
     }
@@ -439,7 +454,7 @@ fn check_application(
     let name = app.display_name.as_str();
     if app.inactive {
         r.fail(
-            "application active",
+            check::APP_ACTIVE,
             Layer::Credentials,
             format!("application '{name}' is inactive: every token request is refused"),
             app_fix(name, "Details, untick 'Inactive'"),
@@ -447,10 +462,7 @@ fn check_application(
         r.drift("application inactive");
         known.token_failure_explained = true;
     } else {
-        r.pass(
-            "application active",
-            format!("application '{name}' is active"),
-        );
+        r.pass(check::APP_ACTIVE, format!("application '{name}' is active"));
     }
 
     reported_expiry(a, app, r, time::OffsetDateTime::now_utc());
@@ -461,7 +473,7 @@ fn check_application(
     let extra: Vec<_> = have.iter().filter(|s| !want.contains(s)).cloned().collect();
     if missing.is_empty() && extra.is_empty() {
         r.pass(
-            "application scopes",
+            check::APP_SCOPES,
             format!("ticked as the profile says: {}", want.join(" ")),
         );
     } else {
@@ -473,7 +485,7 @@ fn check_application(
             fix.push(format!("untick {}", extra.join(", ")));
         }
         r.fail(
-            "application scopes",
+            check::APP_SCOPES,
             Layer::Scope,
             format!(
                 "missing [{}], extra [{}]",
@@ -514,12 +526,12 @@ fn check_application(
     }
     if login.is_empty() {
         r.pass(
-            "application login",
+            check::APP_LOGIN,
             "Client ID and Secret, logs in as the profile's agent",
         );
     } else {
         r.fail(
-            "application login",
+            check::APP_LOGIN,
             Layer::Credentials,
             login.join("; "),
             app_fix(
@@ -538,7 +550,7 @@ fn check_agent(a: &Audit<'_>, g: &Agent, role: Option<&Role>, r: &mut Report, kn
     let who = format!("In Halo: {AGENTS} > {}", g.name);
     if ans.active && g.isdisabled {
         r.fail(
-            "agent active",
+            check::AGENT_ACTIVE,
             Layer::Credentials,
             format!(
                 "agent '{}' is disabled: the application cannot log in",
@@ -549,11 +561,14 @@ fn check_agent(a: &Audit<'_>, g: &Agent, role: Option<&Role>, r: &mut Report, kn
         r.drift("agent disabled");
         known.token_failure_explained = true;
     } else {
-        r.pass("agent active", format!("agent '{}' is enabled", g.name));
+        r.pass(
+            check::AGENT_ACTIVE,
+            format!("agent '{}' is enabled", g.name),
+        );
     }
     if ans.api_only && !g.isapiagent {
         r.fail(
-            "agent API-only",
+            check::AGENT_API_ONLY,
             Layer::Credentials,
             format!(
                 "agent '{}' is no longer API-only: it takes a licence and can log in to the web UI",
@@ -563,20 +578,21 @@ fn check_agent(a: &Audit<'_>, g: &Agent, role: Option<&Role>, r: &mut Report, kn
         );
         r.drift("agent not API-only");
     } else if ans.api_only {
-        r.pass("agent API-only", "API-only, as the profile says");
+        r.pass(check::AGENT_API_ONLY, "API-only, as the profile says");
     } else {
         r.pass(
-            "agent API-only",
+            check::AGENT_API_ONLY,
             "the profile does not ask for an API-only agent",
         );
     }
+    check_details(ans, g, r);
     match role {
         Some(role) if g.roles.iter().any(|x| Some(&x.id) == role.id.as_ref()) => {
-            r.pass("agent role", format!("has role '{}'", role.name));
+            r.pass(check::AGENT_ROLE, format!("has role '{}'", role.name));
         }
         _ => {
             r.fail(
-                "agent role",
+                check::AGENT_ROLE,
                 Layer::Role,
                 format!(
                     "agent '{}' does not have role '{}'",
@@ -589,6 +605,40 @@ fn check_agent(a: &Audit<'_>, g: &Agent, role: Option<&Role>, r: &mut Report, kn
     }
 }
 
+/// The agent's attributes the table marks as audited, compared with what Halo holds: one
+/// row, present only when the table audits any.
+fn check_details(ans: &crate::answers::AgentAnswers, g: &Agent, r: &mut Report) {
+    let audited: Vec<_> = agent::ROWS.iter().filter(|x| x.audited).collect();
+    if audited.is_empty() {
+        return;
+    }
+    let mut want = Agent::default();
+    for row in &audited {
+        (row.build)(ans, &mut want);
+    }
+    let d = crate::plan::diff::diff_attrs(&want, g, audited.iter().copied());
+    let names: Vec<&str> = audited.iter().map(|x| x.words).collect();
+    match d.first() {
+        None => r.pass(
+            check::AGENT_DETAILS,
+            format!("{}: as the profile says", names.join(", ")),
+        ),
+        Some(first) => {
+            let said: Vec<String> = d.iter().map(ToString::to_string).collect();
+            r.fail(
+                check::AGENT_DETAILS,
+                // The agent the application logs in as: its record, not an access layer.
+                Layer::Credentials,
+                said.join("; "),
+                format!("In Halo: {}", first.place(&g.name)),
+            );
+            for x in &d {
+                r.drift(format!("agent {} changed", x.attribute));
+            }
+        }
+    }
+}
+
 fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
     let fix = format!("In Halo: {ROLES} > {}", role.name);
     let created = ans.role.mode == RoleMode::Create;
@@ -596,7 +646,7 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
     match (ans.role.permissions.admin(), have.admin()) {
         (true, false) => {
             r.fail(
-                "role admin",
+                check::ROLE_ADMIN,
                 Layer::Role,
                 format!("role '{}' is no longer a HaloPSA Administrator", role.name),
                 format!("{fix}: tick 'Is a HaloPSA Administrator'"),
@@ -605,7 +655,7 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
         }
         (false, true) if created => {
             r.fail(
-                "role admin",
+                check::ROLE_ADMIN,
                 Layer::Role,
                 format!(
                     "role '{}' was made a HaloPSA Administrator; the profile does not ask for it",
@@ -617,7 +667,7 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
         }
         (false, true) if adopted => {
             r.fail(
-                "role admin",
+                check::ROLE_ADMIN,
                 Layer::Role,
                 format!(
                     "the agent's role '{}' is a HaloPSA Administrator; the profile does not ask for one",
@@ -628,14 +678,14 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
             r.drift("agent is an administrator");
         }
         (false, true) => r.pass(
-            "role admin",
+            check::ROLE_ADMIN,
             format!(
                 "HaloPSA Administrator: '{}' is an existing role this setup reuses",
                 role.name
             ),
         ),
         (want, _) => r.pass(
-            "role admin",
+            check::ROLE_ADMIN,
             if want {
                 "HaloPSA Administrator, as the profile says"
             } else {
@@ -657,10 +707,13 @@ fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
         }
     }
     if short.is_empty() {
-        r.pass("role permissions", "permissions as the profile sets them");
+        r.pass(
+            check::ROLE_PERMISSIONS,
+            "permissions as the profile sets them",
+        );
     } else {
         r.fail(
-            "role permissions",
+            check::ROLE_PERMISSIONS,
             Layer::Role,
             short.join("; "),
             format!("{fix} > Permissions: raise {}", short.join(", ")),

@@ -129,11 +129,22 @@ impl Difference {
     /// Where in Halo's web UI it is fixed: the difference, then the path to the field on the
     /// object named `name` in Halo.
     pub fn fix_line(&self, name: &str) -> String {
-        let base = self.object.ui_path();
         if self.ui.is_empty() {
-            return format!("{self} — open it in Halo ({base} > '{name}') and check every field");
+            return format!(
+                "{self} — open it in Halo ({}) and check every field",
+                self.place(name)
+            );
         }
-        format!("{self} — fix in Halo: {base} > '{name}' > {}", self.ui)
+        format!("{self} — fix in Halo: {}", self.place(name))
+    }
+
+    /// The path in Halo's web UI to the field on the object named `name`.
+    pub fn place(&self, name: &str) -> String {
+        let base = self.object.ui_path();
+        match self.ui.as_str() {
+            "" => format!("{base} > '{name}'"),
+            ui => format!("{base} > '{name}' > {ui}"),
+        }
     }
 }
 
@@ -183,33 +194,44 @@ pub fn diff_role(want: &Role, got: &Role) -> Vec<Difference> {
 /// default team and work hours, then its memberships.
 pub fn diff_agent(want: &Agent, got: &Agent) -> Vec<Difference> {
     let o = Object::Agent;
-    let mut d = Vec::new();
-    let mut cmp = |field: &str, ui: &str, w: String, g: String| {
+    let rows = |group| agent::ROWS.iter().filter(move |r| r.group == group);
+    let mut d = diff_attrs(want, got, rows(Group::Identity));
+    for (field, ui, w, g) in [
+        (
+            "default team",
+            "Default Team",
+            want.team.clone(),
+            got.team.clone(),
+        ),
+        (
+            "work hours",
+            "Work Hours",
+            id_words(want.workday_id),
+            id_words(got.workday_id),
+        ),
+    ] {
         if w != g {
             d.push(Difference::new(o, field, Form::Quoted, ui).values(w, g));
         }
-    };
-    let rows = |group| agent::ROWS.iter().filter(move |r| r.group == group);
-    for r in rows(Group::Identity) {
-        cmp(r.words, r.ui, (r.found)(want), (r.found)(got));
     }
-    cmp(
-        "default team",
-        "Default Team",
-        want.team.clone(),
-        got.team.clone(),
-    );
-    cmp(
-        "work hours",
-        "Work Hours",
-        id_words(want.workday_id),
-        id_words(got.workday_id),
-    );
-    for r in rows(Group::Rights) {
-        cmp(r.words, r.ui, (r.found)(want), (r.found)(got));
-    }
+    d.extend(diff_attrs(want, got, rows(Group::Rights)));
     memberships(want, got, &mut d);
     d
+}
+
+/// The differences of the agent's attributes `rows` (rows of `answers::agent::ROWS`).
+pub fn diff_attrs<'a>(
+    want: &Agent,
+    got: &Agent,
+    rows: impl IntoIterator<Item = &'a agent::Attr>,
+) -> Vec<Difference> {
+    rows.into_iter()
+        .filter_map(|r| {
+            let (w, g) = ((r.found)(want), (r.found)(got));
+            (w != g)
+                .then(|| Difference::new(Object::Agent, r.words, Form::Quoted, r.ui).values(w, g))
+        })
+        .collect()
 }
 
 fn memberships(want: &Agent, got: &Agent, d: &mut Vec<Difference>) {
