@@ -15,6 +15,7 @@ pub use super::lookups::{Lookups, Recorded};
 pub use super::objects::{agent_object, application_object, role_object, role_object_with};
 pub use super::role_steps::split_claims;
 use super::role_steps::{description_note, role_gaps, role_manual_steps, scope_risks};
+use crate::halo::dialect::claims::{ClaimDef, Level};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -93,6 +94,12 @@ impl Plan {
 /// our role (or logging in for our application, or recorded by an earlier setup), the
 /// application by name plus the Client ID a setup recorded or logging in as our agent.
 pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan {
+    let c = Ctx {
+        a,
+        lk,
+        objects,
+        marker,
+    };
     let mut p = Plan::default();
     p.requests.extend(
         [
@@ -106,7 +113,49 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         ]
         .map(String::from),
     );
+    let claims = role_claims(&c, &mut p);
+    p.notes.extend(description_note(a));
+    let mut our_role_id: Option<String> = None;
+    let role_id_for_agent = match &a.role.mode {
+        RoleMode::Reuse(key) => reuse_role(&c, key, &mut p),
+        RoleMode::Create => create_role(&c, &mut p, &mut our_role_id),
+    };
+    let role_name = p
+        .action(Object::Role)
+        .map_or_else(|| a.role.name.trim().to_string(), |x| x.name.clone());
+    p.manual.extend(role_manual_steps(
+        a,
+        &claims.held,
+        claims.all_held.as_deref(),
+        &role_name,
+    ));
+    let our_agent_id = plan_agent(&c, &role_id_for_agent, our_role_id.as_deref(), &mut p);
+    plan_application(&c, claims.speaks, our_agent_id, &mut p);
+    keep_manual(objects, &mut p);
+    verification_requests(&scopes::normalise(&a.scopes), &mut p);
+    p
+}
 
+/// What [`plan`] works from.
+struct Ctx<'a> {
+    a: &'a Answers,
+    lk: &'a Lookups,
+    objects: &'a Objects,
+    marker: &'a str,
+}
+
+/// Which of the role's claims this Halo confirms (written), which it does not (manual steps).
+struct RoleClaims {
+    held: Vec<(&'static ClaimDef, &'static Level, String)>,
+    /// Why none is written (this Halo does not confirm the vocabulary), if so.
+    all_held: Option<String>,
+    /// This Halo speaks today's claim codes.
+    speaks: bool,
+}
+
+fn role_claims(c: &Ctx<'_>, p: &mut Plan) -> RoleClaims {
+    let a = c.a;
+    let lk = c.lk;
     // Which of the role's claims this Halo confirms: those are written, the rest are steps.
     let wants_claims = matches!(a.role.mode, RoleMode::Create) && !a.role.permissions.is_empty();
     let mut held = Vec::new();
@@ -124,95 +173,104 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             p.notes.push(format!("Role permissions: {why}."));
         }
     }
-    p.notes.extend(description_note(a));
+    RoleClaims {
+        held,
+        all_held,
+        speaks,
+    }
+}
 
-    // Role.
-    let mut our_role_id: Option<String> = None;
-    let role_id_for_agent = match &a.role.mode {
-        RoleMode::Reuse(key) => {
-            let existing = lk.role_by_key(key);
-            let id = existing
-                .and_then(|r| r.id.clone())
-                .unwrap_or_else(|| key.clone());
-            let mut risks = vec!["reuses an existing role".to_string()];
-            match existing {
-                Some(r) => {
-                    if r.is_admin() {
-                        risks.push("grants admin: the role is a HaloPSA Administrator".into());
-                    }
-                    p.actions.push(Action {
-                        object: Object::Role,
-                        kind: Kind::Reuse,
-                        name: r.name.clone(),
-                        id: Some(id.clone()),
-                        risks,
-                        changes: vec![],
-                    });
-                }
-                None => p.problems.push(format!(
-                    "Role: the role to reuse ('{key}') does not exist in Halo"
-                )),
+/// The role of the Role step reused by id or name: its id for the agent.
+fn reuse_role(c: &Ctx<'_>, key: &String, p: &mut Plan) -> String {
+    let lk = c.lk;
+    let existing = lk.role_by_key(key);
+    let id = existing
+        .and_then(|r| r.id.clone())
+        .unwrap_or_else(|| key.clone());
+    let mut risks = vec!["reuses an existing role".to_string()];
+    match existing {
+        Some(r) => {
+            if r.is_admin() {
+                risks.push("grants admin: the role is a HaloPSA Administrator".into());
             }
-            id.clone()
+            p.actions.push(Action {
+                object: Object::Role,
+                kind: Kind::Reuse,
+                name: r.name.clone(),
+                id: Some(id.clone()),
+                risks,
+                changes: vec![],
+            });
         }
-        RoleMode::Create => {
-            let want = role_object_with(a, marker, p.role_claims.clone());
-            let mut risks = Vec::new();
-            if a.role.permissions.admin() {
-                risks.push("grants admin: Is a HaloPSA Administrator".into());
-            }
-            let ours = objects
-                .role_id
-                .as_deref()
-                .and_then(|id| lk.roles.iter().find(|r| r.id.as_deref() == Some(id)));
-            let same_name = find_by_name(&lk.roles, &want.name, |r| &r.name);
-            if want.name.is_empty() {
-                p.problems.push("Role: a name is required".into());
-            }
-            match (ours, same_name) {
-                (Some(r), _) => {
-                    let action = existing(Object::Role, &r.name, r.id.clone(), risks, diff_role(&want, r));
-                    if action.kind == Kind::Update {
-                        p.requests.push("POST /api/Roles (update)".into());
-                    }
-                    our_role_id = r.id.clone();
-                    p.actions.push(action);
-                }
-                (None, Some(r)) if ownership::role(r, marker, &want.name).is_ours() => {
-                    our_role_id = r.id.clone();
-                    p.actions.push(Action { object: Object::Role, kind: Kind::Keep, name: r.name.clone(), id: r.id.clone(), risks, changes: vec![] });
-                }
-                (None, Some(r)) if ownership::role(r, ANY_SETUP, &want.name).is_ours() => {
-                    risks.push("adopts a role made by an earlier halo-onboard setup".into());
-                    let changes = diff_role(&Role { notes: r.notes.clone(), ..want.clone() }, r);
-                    our_role_id = r.id.clone();
-                    p.actions.push(existing(Object::Role, &r.name, r.id.clone(), risks, changes));
-                }
-                (None, Some(r)) => p.problems.push(format!(
-                    "Role: a role named '{}' already exists and was not made by halo-onboard ({}); reuse it (Role step: reuse) or choose another name",
-                    r.name,
-                    ownership::role(r, ANY_SETUP, &want.name).reason()
-                )),
-                (None, None) => {
-                    p.requests.push("POST /api/Roles".into());
-                    p.requests.push("GET /api/Roles/{id} (read back)".into());
-                    p.actions.push(Action { object: Object::Role, kind: Kind::Create, name: want.name.clone(), id: None, risks, changes: vec![] });
-                }
-            }
-            p.action(Object::Role)
-                .and_then(|x| x.id.clone())
-                .unwrap_or_default()
-        }
-    };
-    let role_name = p
-        .action(Object::Role)
-        .map_or_else(|| a.role.name.trim().to_string(), |x| x.name.clone());
-    p.manual
-        .extend(role_manual_steps(a, &held, all_held.as_deref(), &role_name));
+        None => p.problems.push(format!(
+            "Role: the role to reuse ('{key}') does not exist in Halo"
+        )),
+    }
+    id.clone()
+}
 
-    // Agent.
+/// The role to create, or ours to keep or repair: its id for the agent (empty until made).
+fn create_role(c: &Ctx<'_>, p: &mut Plan, our_role_id: &mut Option<String>) -> String {
+    let (a, lk, objects, marker) = (c.a, c.lk, c.objects, c.marker);
+    let want = role_object_with(a, marker, p.role_claims.clone());
+    let mut risks = Vec::new();
+    if a.role.permissions.admin() {
+        risks.push("grants admin: Is a HaloPSA Administrator".into());
+    }
+    let ours = objects
+        .role_id
+        .as_deref()
+        .and_then(|id| lk.roles.iter().find(|r| r.id.as_deref() == Some(id)));
+    let same_name = find_by_name(&lk.roles, &want.name, |r| &r.name);
+    if want.name.is_empty() {
+        p.problems.push("Role: a name is required".into());
+    }
+    match (ours, same_name) {
+            (Some(r), _) => {
+                let action = existing(Object::Role, &r.name, r.id.clone(), risks, diff_role(&want, r));
+                if action.kind == Kind::Update {
+                    p.requests.push("POST /api/Roles (update)".into());
+                }
+                *our_role_id = r.id.clone();
+                p.actions.push(action);
+            }
+            (None, Some(r)) if ownership::role(r, marker, &want.name).is_ours() => {
+                *our_role_id = r.id.clone();
+                p.actions.push(Action { object: Object::Role, kind: Kind::Keep, name: r.name.clone(), id: r.id.clone(), risks, changes: vec![] });
+            }
+            (None, Some(r)) if ownership::role(r, ANY_SETUP, &want.name).is_ours() => {
+                risks.push("adopts a role made by an earlier halo-onboard setup".into());
+                let changes = diff_role(&Role { notes: r.notes.clone(), ..want.clone() }, r);
+                *our_role_id = r.id.clone();
+                p.actions.push(existing(Object::Role, &r.name, r.id.clone(), risks, changes));
+            }
+            (None, Some(r)) => p.problems.push(format!(
+                "Role: a role named '{}' already exists and was not made by halo-onboard ({}); reuse it (Role step: reuse) or choose another name",
+                r.name,
+                ownership::role(r, ANY_SETUP, &want.name).reason()
+            )),
+            (None, None) => {
+                p.requests.push("POST /api/Roles".into());
+                p.requests.push("GET /api/Roles/{id} (read back)".into());
+                p.actions.push(Action { object: Object::Role, kind: Kind::Create, name: want.name.clone(), id: None, risks, changes: vec![] });
+            }
+        }
+    p.action(Object::Role)
+        .and_then(|x| x.id.clone())
+        .unwrap_or_default()
+}
+
+/// The agent: to create, ours to keep or repair, or a stranger's (a problem). Its Halo id if
+/// it exists and is ours.
+fn plan_agent(
+    c: &Ctx<'_>,
+    role_id_for_agent: &str,
+    our_role_id: Option<&str>,
+    p: &mut Plan,
+) -> Option<i64> {
+    let (a, lk, objects) = (c.a, c.lk, c.objects);
     let mut agent_problems = Vec::new();
-    let want_agent = agent_object(a, &role_id_for_agent, lk, &mut agent_problems);
+    let want_agent = agent_object(a, role_id_for_agent, lk, &mut agent_problems);
     p.problems.extend(agent_problems);
     if want_agent.name.is_empty() {
         p.problems.push("Agent: a username is required".into());
@@ -249,7 +307,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                 g,
                 &want_agent.name,
                 AgentProof {
-                    our_role_id: our_role_id.as_deref(),
+                    our_role_id,
                     login_of_our_app: recorded_login,
                     recorded: g.id.is_some_and(|id| lk.recorded.agent_ids.contains(&id)),
                 },
@@ -296,7 +354,14 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         ));
     }
 
-    // Application.
+    our_agent_id
+}
+
+/// The application: to create, ours to keep or repair, or a stranger's (a problem); the
+/// scopes checked and their risks.
+fn plan_application(c: &Ctx<'_>, speaks: bool, our_agent_id: Option<i64>, p: &mut Plan) {
+    let (a, lk, objects) = (c.a, c.lk, c.objects);
+    let app_name = a.application.name.trim();
     let names = scopes::normalise(&a.scopes);
     for n in &names {
         if !scopes::is_known(n) {
@@ -374,7 +439,11 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             changes,
         ));
     }
-    keep_manual(objects, &mut p);
+}
+
+/// The requests the verification sends with the new credentials: a token, `Agent/me`, and one
+/// probe per area the scopes grant.
+fn verification_requests(names: &[String], p: &mut Plan) {
     p.requests.push("POST /auth/token (new credentials)".into());
     p.requests
         .push("GET /api/Agent/me (new credentials)".into());
@@ -382,7 +451,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         let Some(probe) = scopes::probe(area) else {
             continue;
         };
-        if area.scopes.iter().any(|s| scopes::any_grants(&names, s)) {
+        if area.scopes.iter().any(|s| scopes::any_grants(names, s)) {
             p.requests.push(format!(
                 "GET /api{} (probe {})",
                 scopes::probe_request(probe),
@@ -390,7 +459,6 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             ));
         }
     }
-    p
 }
 
 /// An object that already exists: kept when Halo holds what was asked, else updated.
