@@ -50,6 +50,73 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
             None => problems.push(format!("Agent: role '{extra}' does not exist in Halo")),
         }
     }
+    let teams = agent_teams(ag, lk, problems);
+    let mut default_team = String::new();
+    if let Some(dt) = ag.default_team.as_deref().filter(|d| !d.trim().is_empty()) {
+        match find_by_name(&lk.teams, dt, |x| &x.name) {
+            Some(team) => default_team = team.name.clone(),
+            None => problems.push(format!("Agent: default team '{dt}' does not exist in Halo")),
+        }
+    } else if ag.default_team.is_some() {
+        // `Some("")`: the profile needs a default team and leaves the choice to the user.
+        problems.push(
+            "Agent: choose a default team (team '' is not a team; the integration needs one)"
+                .into(),
+        );
+    }
+    let departments = agent_departments(ag, lk, problems);
+    let mut workday_id = None;
+    if !ag.workday.trim().is_empty() {
+        match find_by_name(&lk.workdays, &ag.workday, |x| &x.name) {
+            Some(w) => workday_id = w.id,
+            None => problems.push(format!(
+                "Agent: work hours '{}' do not exist in Halo",
+                ag.workday
+            )),
+        }
+    }
+    let mut agent = Agent {
+        team: default_team,
+        teams,
+        departments,
+        roles,
+        workday_id,
+        ..Agent::default()
+    };
+    for r in crate::answers::agent::ROWS {
+        (r.build)(ag, &mut agent);
+    }
+    agent
+}
+
+/// The application to POST (without id and secret). It carries no marker: Halo's published
+/// schema has no description or notes on applications (`plan::ownership`).
+pub fn application_object(a: &Answers, agent_id: i64) -> Application {
+    Application {
+        id: None,
+        client_id: String::new(),
+        client_secret: String::new(),
+        display_name: a.application.name.trim().into(),
+        inactive: !a.application.active,
+        grant_type: GRANT_CLIENT_CREDENTIALS.into(),
+        loginentity: LOGIN_ENTITY_AGENT,
+        loginas_agent_id: Some(agent_id),
+        loginas_agent_name: String::new(),
+        scopes: scopes::normalise(&a.scopes)
+            .into_iter()
+            .map(|name| ScopeRef { name })
+            .collect(),
+        secret_expiry_days: None,
+        secret_expires: String::new(),
+    }
+}
+
+/// The teams the agent joins, resolved to Halo's ids; unresolved names go to `problems`.
+fn agent_teams(
+    ag: &crate::answers::AgentAnswers,
+    lk: &Lookups,
+    problems: &mut Vec<String>,
+) -> Vec<AgentTeam> {
     let mut teams = Vec::new();
     // "*" stands for every team of the instance (e.g. Rewst: "add all teams"); an unnamed
     // membership is the default team (profiles that say "the default team"). A team the
@@ -95,19 +162,16 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
             None => problems.push(format!("Agent: team '{}' does not exist in Halo", t.name)),
         }
     }
-    let mut default_team = String::new();
-    if let Some(dt) = ag.default_team.as_deref().filter(|d| !d.trim().is_empty()) {
-        match find_by_name(&lk.teams, dt, |x| &x.name) {
-            Some(team) => default_team = team.name.clone(),
-            None => problems.push(format!("Agent: default team '{dt}' does not exist in Halo")),
-        }
-    } else if ag.default_team.is_some() {
-        // `Some("")`: the profile needs a default team and leaves the choice to the user.
-        problems.push(
-            "Agent: choose a default team (team '' is not a team; the integration needs one)"
-                .into(),
-        );
-    }
+    teams
+}
+
+/// The departments the agent joins, resolved to Halo's ids; unresolved names go to
+/// `problems`.
+fn agent_departments(
+    ag: &crate::answers::AgentAnswers,
+    lk: &Lookups,
+    problems: &mut Vec<String>,
+) -> Vec<AgentDepartment> {
     let mut departments = Vec::new();
     let wanted_departments: Vec<DepartmentAnswer> = ag
         .departments
@@ -139,48 +203,5 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
             )),
         }
     }
-    let mut workday_id = None;
-    if !ag.workday.trim().is_empty() {
-        match find_by_name(&lk.workdays, &ag.workday, |x| &x.name) {
-            Some(w) => workday_id = w.id,
-            None => problems.push(format!(
-                "Agent: work hours '{}' do not exist in Halo",
-                ag.workday
-            )),
-        }
-    }
-    let mut agent = Agent {
-        team: default_team,
-        teams,
-        departments,
-        roles,
-        workday_id,
-        ..Agent::default()
-    };
-    for r in crate::answers::agent::ROWS {
-        (r.build)(ag, &mut agent);
-    }
-    agent
-}
-
-/// The application to POST (without id and secret). It carries no marker: Halo's published
-/// schema has no description or notes on applications (`plan::ownership`).
-pub fn application_object(a: &Answers, agent_id: i64) -> Application {
-    Application {
-        id: None,
-        client_id: String::new(),
-        client_secret: String::new(),
-        display_name: a.application.name.trim().into(),
-        inactive: !a.application.active,
-        grant_type: GRANT_CLIENT_CREDENTIALS.into(),
-        loginentity: LOGIN_ENTITY_AGENT,
-        loginas_agent_id: Some(agent_id),
-        loginas_agent_name: String::new(),
-        scopes: scopes::normalise(&a.scopes)
-            .into_iter()
-            .map(|name| ScopeRef { name })
-            .collect(),
-        secret_expiry_days: None,
-        secret_expires: String::new(),
-    }
+    departments
 }
