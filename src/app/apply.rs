@@ -347,7 +347,7 @@ pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
                 LogKind::Warn,
                 format!("read-back {}: {d}", d.object.label()),
             );
-            m.apply.differences.push(d);
+            m.apply.differences.push(*d);
         }
     }
 }

@@ -28,7 +28,8 @@ use crate::plan::verify::{self, Target, Verification};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
     Step(String),
-    Difference(Difference),
+    /// A read-back difference (boxed: the message stays small).
+    Difference(Box<Difference>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -488,7 +489,7 @@ impl Applier<'_> {
         let mut applied = self.apply_with(s, lk).await?;
         applied.finish_read_backs().await;
         for d in &applied.differences {
-            self.report(Progress::Difference(d.clone()));
+            self.report(Progress::Difference(Box::new(d.clone())));
         }
         Ok(applied)
     }

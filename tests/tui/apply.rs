@@ -83,7 +83,10 @@ fn progress_marks_objects_and_logs_every_line() {
     };
     let d = halo_onboard::plan::diff::diff_agent(&email, &Default::default());
     assert_eq!(d[0].object, Object::Agent);
-    app::update(&mut m, Msg::Progress(Progress::Difference(d[0].clone())));
+    app::update(
+        &mut m,
+        Msg::Progress(Progress::Difference(Box::new(d[0].clone()))),
+    );
     assert_eq!(m.apply.differences, d);
     app::update(&mut m, Msg::Verifying);
     assert_eq!(m.apply.phase, Phase::Verifying);
