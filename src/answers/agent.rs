@@ -27,6 +27,8 @@ pub struct AgentDetails {
     /// At most 3 characters.
     pub initials: String,
     pub email: String,
+    /// The agent's phone number (Halo's `sms`; optional).
+    pub phone: String,
     pub active: bool,
     pub api_only: bool,
     /// Work hours by name, e.g. "Default Working Hours" or "24 Hours" (resolved to Halo's id
@@ -45,6 +47,7 @@ impl Default for AgentDetails {
             surname: String::new(),
             initials: String::new(),
             email: String::new(),
+            phone: String::new(),
             active: true,
             api_only: true,
             workday: "Default Working Hours".into(),
@@ -196,6 +199,12 @@ fn optional_email(v: &str) -> Option<String> {
     columns::check_email(v)
 }
 
+/// The phone number's limit (inferred: Halo's column is not in the evidence).
+const PHONE: Column = Column {
+    label: "Phone Number",
+    max: 50,
+};
+
 /// The agent's attributes, in the order of Halo's form (the plan's order; the wizard's is
 /// [`Attr::ask`]).
 pub const ROWS: &[Attr] = &[
@@ -303,6 +312,31 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.email = d.email.trim().into(),
         found: |g| g.email.clone(),
+    },
+    // Uname has no `phonenumber`: its phone fields are `sms` (the agent's number, used for
+    // SMS) and `extensionnumber` (evidence/halo-api/schemas.json, uname-2026.json). Halo's
+    // new-agent form shows a phone number (guide kbid 877); its label and column size are
+    // inferred [I], so 50 characters are allowed.
+    Attr {
+        key: "phone",
+        halo: "sms",
+        ui: "Phone Number",
+        words: "phone",
+        prompt: "Phone",
+        ask: 4,
+        group: Group::Identity,
+        audited: true,
+        value: Value::Text {
+            get: |d| &d.phone,
+            slot: |d| &mut d.phone,
+            rule: |v| columns::check(PHONE, v),
+            column: PHONE,
+            required: false,
+            always_shown: false,
+            hint: "(optional) e.g. +44 20 7946 0000",
+        },
+        build: |d, g| g.sms = d.phone.trim().into(),
+        found: |g| g.sms.clone(),
     },
     Attr {
         key: "api_only",
