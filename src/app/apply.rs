@@ -157,9 +157,13 @@ pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
             }
             m.log(fx, LogKind::Info, s);
         }
-        Progress::Difference(o, d) => {
-            m.log(fx, LogKind::Warn, format!("read-back {}: {d}", o.label()));
-            m.apply.differences.push((o, d));
+        Progress::Difference(d) => {
+            m.log(
+                fx,
+                LogKind::Warn,
+                format!("read-back {}: {d}", d.object.label()),
+            );
+            m.apply.differences.push(*d);
         }
     }
 }
@@ -222,9 +226,9 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
         verified_with,
         client_id,
     } = o;
-    for (o, d) in &differences {
-        if !m.apply.differences.iter().any(|(x, y)| x == o && y == d) {
-            m.apply.differences.push((*o, d.clone()));
+    for d in &differences {
+        if !m.apply.differences.contains(d) {
+            m.apply.differences.push(d.clone());
         }
     }
     let manual_left: Vec<String> = session

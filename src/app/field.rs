@@ -24,13 +24,8 @@ pub enum Field {
     /// appointments, restriction), each with its own Halo scale.
     RoleFeature(usize),
     // Agent
-    AgentName,
-    FirstName,
-    Surname,
-    Initials,
-    Email,
-    Active,
-    ApiOnly,
+    /// Index into the agent's attribute table (`answers::agent::ROWS`).
+    AgentAttr(usize),
     DefaultTeam,
     /// Index into the Halo teams lookup.
     Team(usize),
@@ -39,8 +34,6 @@ pub enum Field {
     /// Index into the Halo departments lookup.
     Department(usize),
     Workday,
-    ApprovePo,
-    ApproveInvoice,
     // Application
     AppName,
     AppDescription,

@@ -6,6 +6,7 @@
 //! The field list is computed from the model (on-premise shows three URL fields, each Halo team
 //! a toggle), so focus is an index into `fields(model, step)`.
 
+use crate::answers::agent::{self, Group};
 use crate::answers::{
     ALL, Answers, ConnectionMode, DepartmentAnswer, RoleMode as AnswerRoleMode, TeamAnswer,
 };
@@ -47,17 +48,34 @@ pub enum Label {
 /// A rule a value must meet; the message says what is wrong.
 pub type Check = fn(&Model, usize) -> Option<String>;
 
-/// Text typed into an answer.
+/// Text typed into an answer. The functions take the field's index (a row of a table).
 #[derive(Clone, Copy)]
 pub struct TextSpec {
     pub label: &'static str,
     pub placeholder: &'static str,
-    pub get: fn(&Answers) -> &String,
-    pub slot: fn(&mut Answers) -> &mut String,
+    pub get: fn(&Answers, usize) -> &String,
+    pub slot: fn(&mut Answers, usize) -> &mut String,
     /// Part of the connection: a change invalidates the connection test.
     pub connection: bool,
     /// The rule its value must meet.
-    pub rule: fn(&str) -> Option<String>,
+    pub rule: fn(&str, usize) -> Option<String>,
+    /// The field's index, passed to the functions.
+    pub index: usize,
+}
+
+impl TextSpec {
+    /// The answer.
+    pub fn value<'a>(&self, a: &'a Answers) -> &'a String {
+        (self.get)(a, self.index)
+    }
+    /// Where the answer is written.
+    pub fn value_mut<'a>(&self, a: &'a mut Answers) -> &'a mut String {
+        (self.slot)(a, self.index)
+    }
+    /// What the rule says about `v` (`None`: fine).
+    pub fn check(&self, v: &str) -> Option<String> {
+        (self.rule)(v, self.index)
+    }
 }
 
 /// On or off.
@@ -152,10 +170,14 @@ macro_rules! text {
         Spec::of(Behaviour::Text(TextSpec {
             label: $label,
             placeholder: $placeholder,
-            get: |a| &a.$($path).+,
-            slot: |a| &mut a.$($path).+,
+            get: |a, _| &a.$($path).+,
+            slot: |a, _| &mut a.$($path).+,
             connection: false,
-            rule: $rule,
+            rule: |v, _| {
+                let rule: fn(&str) -> Option<String> = $rule;
+                rule(v)
+            },
+            index: 0,
         }))
     };
 }
@@ -489,31 +511,7 @@ pub fn spec(f: Field) -> Spec {
             )
         }))
         .asked(Question::Areas),
-        AgentName => text!("Username", "e.g. vendor-api", agent.name, |v| name_rule(
-            columns::AGENT_USERNAME,
-            v,
-            true
-        )),
-        FirstName => text!("First name", "", agent.firstname, |v| name_rule(
-            columns::FIRST_NAME,
-            v,
-            true
-        )),
-        Surname => text!("Last name", "", agent.surname, |v| name_rule(
-            columns::SURNAME,
-            v,
-            false
-        )),
-        Initials => text!("Initials", "max 3", agent.initials, |v| {
-            columns::check_initials(v.trim())
-        }),
-        Email => text!("Email", "(optional) name@example.com", agent.email, |v| {
-            (!v.trim().is_empty())
-                .then(|| columns::check_email(v.trim()))
-                .flatten()
-        }),
-        Active => flag!("Active", agent.active),
-        ApiOnly => flag!("API-only agent", agent.api_only),
+        AgentAttr(i) => agent_attr(i),
         DefaultTeam => Spec::of(Behaviour::Choice(choice(
             Label::Fixed("Default team"),
             |m, _| {
@@ -626,11 +624,6 @@ pub fn spec(f: Field) -> Spec {
             |m, _| m.answers.agent.workday.clone(),
         )))
         .check(|m, _| required(&m.answers.agent.workday)),
-        ApprovePo => flag!(
-            "Can approve purchase orders",
-            agent.can_approve_purchaseorder
-        ),
-        ApproveInvoice => flag!("Can approve invoices", agent.can_approve_invoice),
         AppName => text!(
             "Application name",
             "e.g. Vendor integration",
@@ -704,8 +697,8 @@ impl Field {
     pub fn index(self) -> usize {
         use Field::*;
         match self {
-            RoleFeature(i) | Team(i) | TeamUnassigned(i) | TeamOthers(i) | Department(i)
-            | Scope(i) => i,
+            RoleFeature(i) | AgentAttr(i) | Team(i) | TeamUnassigned(i) | TeamOthers(i)
+            | Department(i) | Scope(i) => i,
             _ => 0,
         }
     }
@@ -754,7 +747,7 @@ impl Field {
     pub fn problem(self, m: &Model) -> Option<String> {
         let spec = self.spec();
         if let Behaviour::Text(t) = spec.behaviour
-            && let Some(p) = (t.rule)((t.get)(&m.answers))
+            && let Some(p) = t.check(t.value(&m.answers))
         {
             return Some(p);
         }
@@ -796,6 +789,70 @@ pub fn shown(m: &Model, f: Field) -> (String, Tone) {
     }
 }
 
+/// The field of row `i` of the agent's attribute table: a text with Halo's limit (required
+/// where the plan needs it), or a toggle.
+fn agent_attr(i: usize) -> Spec {
+    let Some(row) = agent::ROWS.get(i) else {
+        return Spec::of(Behaviour::Log);
+    };
+    match row.value {
+        agent::Value::Text { hint, .. } => Spec::of(Behaviour::Text(TextSpec {
+            label: row.prompt,
+            placeholder: hint,
+            get: |a, i| match agent::ROWS.get(i).map(|r| r.value) {
+                Some(agent::Value::Text { get, .. }) => get(&a.agent),
+                _ => &NO_TEXT,
+            },
+            slot: |a, i| match agent::ROWS.get(i).map(|r| r.value) {
+                Some(agent::Value::Text { slot, .. }) => slot(&mut a.agent),
+                // Never reached: only text rows get a text field.
+                _ => &mut a.agent.details.email,
+            },
+            connection: false,
+            rule: |v, i| match agent::ROWS.get(i).map(|r| r.value) {
+                Some(agent::Value::Text { rule, required, .. }) => {
+                    let v = v.trim();
+                    if v.is_empty() {
+                        required.then(|| "required".into())
+                    } else {
+                        rule(v)
+                    }
+                }
+                _ => None,
+            },
+            index: i,
+        })),
+        agent::Value::Flag { .. } => toggle(
+            Label::Of(|_, i| agent::ROWS.get(i).map_or("", |r| r.prompt).into()),
+            |m, i| match agent::ROWS.get(i).map(|r| r.value) {
+                Some(agent::Value::Flag { get, .. }) => get(&m.answers.agent),
+                _ => false,
+            },
+            |m, i| {
+                if let Some(agent::Value::Flag { slot, .. }) = agent::ROWS.get(i).map(|r| r.value) {
+                    *slot(&mut m.answers.agent) ^= true;
+                }
+            },
+        ),
+    }
+}
+
+static NO_TEXT: String = String::new();
+
+#[allow(non_upper_case_globals)]
+impl Field {
+    /// The agent's username (named for the screens and tests that single it out).
+    pub const AgentName: Field = Field::AgentAttr(agent::index_of("username"));
+    pub const FirstName: Field = Field::AgentAttr(agent::index_of("firstname"));
+    pub const Surname: Field = Field::AgentAttr(agent::index_of("surname"));
+    pub const Initials: Field = Field::AgentAttr(agent::index_of("initials"));
+    pub const Email: Field = Field::AgentAttr(agent::index_of("email"));
+    pub const Active: Field = Field::AgentAttr(agent::index_of("active"));
+    pub const ApiOnly: Field = Field::AgentAttr(agent::index_of("api_only"));
+    pub const ApprovePo: Field = Field::AgentAttr(agent::index_of("can_approve_purchaseorder"));
+    pub const ApproveInvoice: Field = Field::AgentAttr(agent::index_of("can_approve_invoice"));
+}
+
 /// The role permissions the Role step offers: every Feature Access area (Users and Projects
 /// included), then the other settings in Halo's order (ticket switches, appointments,
 /// restrictions, other rights). "Is a HaloPSA Administrator" has its own toggle.
@@ -835,16 +892,12 @@ pub fn fields(m: &Model, step: Step) -> Vec<Field> {
             }
         }
         Step::Agent => {
-            v.extend([
-                AgentName,
-                FirstName,
-                Surname,
-                Initials,
-                Email,
-                Active,
-                ApiOnly,
-                DefaultTeam,
-            ]);
+            v.extend(
+                agent::asked(Group::Identity)
+                    .into_iter()
+                    .map(|(i, _)| AgentAttr(i)),
+            );
+            v.push(DefaultTeam);
             for (i, t) in m.lookups.teams.iter().enumerate() {
                 v.push(Team(i));
                 if m.team_answer(&t.name).is_some() {
@@ -852,7 +905,12 @@ pub fn fields(m: &Model, step: Step) -> Vec<Field> {
                 }
             }
             v.extend((0..m.lookups.departments.len()).map(Department));
-            v.extend([Workday, ApprovePo, ApproveInvoice]);
+            v.push(Workday);
+            v.extend(
+                agent::asked(Group::Rights)
+                    .into_iter()
+                    .map(|(i, _)| AgentAttr(i)),
+            );
         }
         Step::Application => v.extend([AppName, AppDescription, AppActive, LoginAgent]),
         Step::Permissions => v.extend((0..scopes::all_names().count()).map(Scope)),

@@ -30,7 +30,7 @@ impl Model {
     pub fn input_value(&self, f: Field) -> &str {
         match (self.inputs.get(&f), f.text()) {
             (Some(i), _) => i.value(),
-            (None, Some(t)) => (t.get)(&self.answers),
+            (None, Some(t)) => t.value(&self.answers),
             (None, None) => "",
         }
     }

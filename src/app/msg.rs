@@ -133,7 +133,7 @@ pub struct ApplyOutcome {
     pub session: Session,
     /// `None` when nothing was verified (an adopted application kept its secret).
     pub verification: Option<Verification>,
-    pub differences: Vec<(Object, String)>,
+    pub differences: Vec<crate::plan::diff::Difference>,
     /// The new credentials; `None` when there is nothing to hand over.
     pub handover: Option<Handover>,
     /// Which credentials the verification used (`None`: not verified).

@@ -179,7 +179,7 @@ pub(crate) fn left_to_user(p: &Profile) -> Vec<Field> {
     ]
     .into_iter()
     .filter(|f| match f.spec().behaviour {
-        Behaviour::Text(t) => (t.rule)("").is_some() && (t.get)(&a).trim().is_empty(),
+        Behaviour::Text(t) => t.check("").is_some() && t.value(&a).trim().is_empty(),
         _ => false,
     })
     .filter(|f| *f != Field::RoleName || p.role.reuse.is_none())
@@ -250,7 +250,7 @@ pub(crate) fn new_setup(m: &mut Model, fx: &mut Vec<Effect>) {
 pub fn asked(m: &Model, f: Field) -> bool {
     use Field::*;
     f.spec().question.is_some_and(|q| m.asks(q))
-        || (matches!(f, RoleName | AgentName | FirstName | AppName)
+        || (matches!(f, RoleName | AppName | AgentAttr(_))
             && m.profile
                 .as_ref()
                 .is_some_and(|p| left_to_user(p).contains(&f)))

@@ -79,7 +79,7 @@ pub struct ApplyState {
     /// Per object: state and the last progress line about it.
     pub objects: [(Object, ObjState, String); 3],
     pub verification: Option<Verification>,
-    pub differences: Vec<(Object, String)>,
+    pub differences: Vec<crate::plan::diff::Difference>,
     /// URL forms and client id; its secret field is always empty (the secret lives in `secret`).
     pub handover: Option<Handover>,
     /// The new client secret, until the hand-over is confirmed. Dropping it zeroes it.

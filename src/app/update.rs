@@ -223,7 +223,7 @@ fn edit_text(m: &mut Model, f: Field, req: InputRequest, fx: &mut Vec<Effect>) {
     let input = m.input(f);
     if input.handle(req).is_some_and(|c| c.value) {
         let v = input.value().trim().to_string();
-        *(spec.slot)(&mut m.answers) = v;
+        *spec.value_mut(&mut m.answers) = v;
         if spec.connection {
             connect::edited(m, fx);
         }

@@ -19,6 +19,8 @@ pub struct Agent {
     pub surname: String,
     pub initials: String,
     pub email: String,
+    /// The agent's phone number (`Uname.sms`).
+    pub sms: String,
     pub isapiagent: bool,
     pub isdisabled: bool,
     /// Default team, by name; empty means "No Default Team".

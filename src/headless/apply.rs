@@ -198,6 +198,9 @@ pub type Log = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 pub struct Difference {
     pub object: Object,
     pub difference: String,
+    /// The difference itself (for the fix in Halo's words).
+    #[serde(skip)]
+    pub typed: crate::plan::diff::Difference,
 }
 
 /// What one run of a session produced; printed by `apply`/`resume`, tabulated by `--batch`.
@@ -308,17 +311,14 @@ pub(crate) fn printer(log: Log, a: &Answers) -> ProgressFn {
     ];
     std::sync::Arc::new(move |p| match p {
         Progress::Step(m) => log(&format!("  {m}")),
-        Progress::Difference(o, d) => {
+        Progress::Difference(d) => {
+            let o = d.object;
             let name = &names[match o {
                 Object::Role => 0,
                 Object::Agent => 1,
                 Object::Application => 2,
             }];
-            log(&format!(
-                "  read-back {}: {}",
-                o.label(),
-                manual::fix_line(o, name, &d)
-            ))
+            log(&format!("  read-back {}: {}", o.label(), d.fix_line(name)))
         }
     })
 }
@@ -559,9 +559,10 @@ fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Ou
         differences: applied
             .differences
             .iter()
-            .map(|(o, d)| Difference {
-                object: *o,
-                difference: d.clone(),
+            .map(|d| Difference {
+                object: d.object,
+                difference: d.to_string(),
+                typed: d.clone(),
             })
             .collect(),
         ..Outcome::planned(s, plan)
@@ -747,7 +748,7 @@ pub fn outcome_text(o: &Outcome) -> String {
             s.push_str(&format!(
                 "  {}: {}\n",
                 d.object.label(),
-                manual::fix_line(d.object, name, &d.difference)
+                d.typed.fix_line(name)
             ));
         }
     }

@@ -482,13 +482,20 @@ pub fn overlay_answers(base: &Answers, path: &Path) -> Result<Answers, Failure> 
             "Fix the TOML syntax at that line.",
         )
     })?;
+    let mut file = file;
+    if let Some(toml::Value::Table(agent)) = file.get_mut("agent") {
+        crate::answers::agent::respell(agent);
+    }
     let mut merged =
         toml::Table::try_from(base).map_err(|e| Failure::new(format!("internal: {e}"), ""))?;
     let known = merged.clone();
     merge(&mut merged, file);
     // A key the answers do not have would be dropped without a word (a typo like `emial`
     // would leave the setting unmade): every one is named, and nothing is planned.
-    let mut unknown = Vec::new();
+    let mut unknown = match merged.get("agent") {
+        Some(toml::Value::Table(agent)) => crate::answers::agent::unknown_keys(agent),
+        _ => Vec::new(),
+    };
     let out: Result<Answers, _> =
         serde_ignored::deserialize(toml::Value::Table(merged), |p| unknown.push(p.to_string()));
     let out = out.map_err(|e: toml::de::Error| {

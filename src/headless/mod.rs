@@ -6,7 +6,6 @@ pub mod apply;
 pub mod audit;
 pub mod batch;
 pub mod check;
-pub mod check_all;
 pub mod common;
 pub mod complete;
 pub mod deadline;

@@ -316,10 +316,10 @@ impl Shown<'_> {
         let p = self.p;
         let a = &p.agent;
         self.line("\nAgent");
-        if a.username.is_empty() {
+        if a.name.is_empty() {
             self.line("  Username: (you choose)");
         } else {
-            self.setting("agent.username", format!("  Username: {}", a.username));
+            self.setting("agent.username", format!("  Username: {}", a.name));
         }
         for (path, label, value) in [
             ("agent.firstname", "First name", &a.firstname),
@@ -340,10 +340,7 @@ impl Shown<'_> {
             );
         }
         self.teams();
-        self.setting(
-            "agent.work_hours",
-            format!("  Work hours: {}", a.work_hours),
-        );
+        self.setting("agent.work_hours", format!("  Work hours: {}", a.workday));
         self.setting(
             "agent.can_approve_purchaseorder",
             format!(

@@ -16,6 +16,7 @@ use crate::halo::model::*;
 use crate::halo::{Client, ClientOptions, HaloError};
 use crate::journal::{Event, Journal, JournalError, Session, Status, Subject};
 use crate::plan::build::{self, Kind, Lookups, Object, Plan};
+use crate::plan::diff::Difference;
 use crate::plan::handover::known_app_secret;
 use crate::plan::manual::{self, ManualCredentials};
 use crate::plan::ownership;
@@ -27,7 +28,8 @@ use crate::plan::verify::{self, Target, Verification};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
     Step(String),
-    Difference(Object, String),
+    /// A read-back difference (boxed: the message stays small).
+    Difference(Box<Difference>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +100,7 @@ pub struct Applied {
     /// `None` when an adopted application keeps the secret its vendor already has.
     pub client_secret: Option<SecretString>,
     /// Read-back differences, per object (after [`Applied::finish_read_backs`]).
-    pub differences: Vec<(Object, String)>,
+    pub differences: Vec<Difference>,
     /// The client id Halo holds after the save, when it differs from the one used.
     pub read_back_client_id: Option<String>,
     /// Halo writes this run made.
@@ -124,18 +126,17 @@ impl Applied {
                     }
                     self.differences.extend(d);
                 }
-                Err(e) => self.differences.push((
-                    Object::Application,
-                    format!("read-back did not finish: {e}"),
-                )),
+                Err(e) => self
+                    .differences
+                    .push(Difference::unfinished(Object::Application, &e.to_string())),
             }
         }
     }
 }
 
 enum ReadBack {
-    Diffs(Vec<(Object, String)>),
-    ClientId(String, Vec<(Object, String)>),
+    Diffs(Vec<Difference>),
+    ClientId(String, Vec<Difference>),
 }
 
 /// Read-backs run in the background while the next write goes out: each object's read-back
@@ -150,8 +151,8 @@ impl std::fmt::Debug for ReadBacks {
     }
 }
 
-fn failed(o: Object, e: HaloError) -> Vec<(Object, String)> {
-    vec![(o, format!("could not read it back: {e}"))]
+fn failed(o: Object, e: HaloError) -> Vec<Difference> {
+    vec![Difference::unread(o, &e.to_string())]
 }
 
 impl ReadBacks {
@@ -159,10 +160,7 @@ impl ReadBacks {
         let (c, id, want) = (c.clone(), id.to_string(), want.clone());
         self.tasks.push(tokio::spawn(async move {
             ReadBack::Diffs(match c.get_role(&id).await {
-                Ok(got) => build::diff_role(&want, &got)
-                    .into_iter()
-                    .map(|d| (Object::Role, d))
-                    .collect(),
+                Ok(got) => build::diff_role(&want, &got),
                 Err(e) => failed(Object::Role, e),
             })
         }));
@@ -171,10 +169,7 @@ impl ReadBacks {
         let (c, want) = (c.clone(), want.clone());
         self.tasks.push(tokio::spawn(async move {
             ReadBack::Diffs(match c.get_agent(id).await {
-                Ok(got) => build::diff_agent(&want, &got)
-                    .into_iter()
-                    .map(|d| (Object::Agent, d))
-                    .collect(),
+                Ok(got) => build::diff_agent(&want, &got),
                 Err(e) => failed(Object::Agent, e),
             })
         }));
@@ -183,13 +178,9 @@ impl ReadBacks {
         let (c, id, want) = (c.clone(), id.to_string(), want.clone());
         self.tasks.push(tokio::spawn(async move {
             match c.get_application(&id).await {
-                Ok(got) => ReadBack::ClientId(
-                    got.client_id.clone(),
-                    build::diff_application(&want, &got)
-                        .into_iter()
-                        .map(|d| (Object::Application, d))
-                        .collect(),
-                ),
+                Ok(got) => {
+                    ReadBack::ClientId(got.client_id.clone(), build::diff_application(&want, &got))
+                }
                 Err(e) => ReadBack::Diffs(failed(Object::Application, e)),
             }
         }));
@@ -497,8 +488,8 @@ impl Applier<'_> {
         let lk = self.lookups(s).await?;
         let mut applied = self.apply_with(s, lk).await?;
         applied.finish_read_backs().await;
-        for (o, d) in &applied.differences {
-            self.report(Progress::Difference(*o, d.clone()));
+        for d in &applied.differences {
+            self.report(Progress::Difference(Box::new(d.clone())));
         }
         Ok(applied)
     }
@@ -604,11 +595,11 @@ impl Applier<'_> {
         let marker = s.marker();
         let plan = build::plan(&s.answers, &lk, &s.objects, &marker);
         // Objects made by hand are kept (see `build::plan`): what differs is reported instead.
-        let manual_differences: Vec<(Object, String)> = plan
+        let manual_differences: Vec<Difference> = plan
             .actions
             .iter()
             .filter(|a| a.kind == Kind::Keep && is_manual(s, a.object))
-            .flat_map(|a| a.changes.iter().map(|c| (a.object, c.clone())))
+            .flat_map(|a| a.changes.iter().cloned())
             .collect();
         s.plan = serde_json::to_value(&plan).ok();
         // The steps this setup needs done by hand: until confirmed, it is not verified (a
@@ -1258,7 +1249,11 @@ fn updated(a: &build::Action) -> String {
             "{} '{}': updated ({})",
             a.object.label(),
             a.name,
-            a.changes.join("; ")
+            a.changes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         )
     }
 }

@@ -3,118 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::answers::{ALL, Answers, DepartmentAnswer, RoleMode, TeamAnswer};
-use crate::halo::dialect::claims::{self, ClaimDef, Grade, Level, Permissions};
-use crate::halo::dialect::confirm::{Vocabulary, confirm};
+use crate::answers::{Answers, RoleMode};
 use crate::halo::model::*;
 use crate::halo::scopes;
 use crate::journal::Objects;
 use crate::plan::ownership::{self, ANY_SETUP, AgentProof};
 
-/// What Halo has that the plan depends on.
-#[derive(Debug, Clone, Default)]
-pub struct Lookups {
-    pub roles: Vec<Role>,
-    pub teams: Vec<Team>,
-    pub departments: Vec<Department>,
-    pub workdays: Vec<Workday>,
-    /// Agents whose username matches the answers (API-only and disabled included).
-    pub agents: Vec<Agent>,
-    pub applications: Vec<Application>,
-    /// What earlier setups of this journal recorded creating on this Halo (see
-    /// [`Recorded`]); empty where no journal was consulted.
-    pub recorded: Recorded,
-}
-
-/// Ids earlier setups of this journal recorded creating on this Halo: proof, besides the role
-/// marker, that an agent or application a new setup finds by name is one halo-onboard made
-/// (`plan::ownership`). Filled from the journal by [`Recorded::from_journal`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Recorded {
-    pub agent_ids: Vec<i64>,
-    /// (application id, Client ID) pairs.
-    pub applications: Vec<(String, String)>,
-}
-
-impl Recorded {
-    /// What the setups of `journal` other than `except` created on the Halo at `endpoint`
-    /// (ids are per instance: another Halo's agent 7 is someone else).
-    pub fn from_journal(
-        journal: &crate::journal::Journal,
-        endpoint: &crate::halo::Endpoint,
-        except: &str,
-    ) -> Self {
-        let mut r = Self::default();
-        let same_halo = |e: &Option<crate::halo::Endpoint>| {
-            e.as_ref().is_some_and(|e| {
-                e.resource_url
-                    .trim_end_matches('/')
-                    .eq_ignore_ascii_case(endpoint.resource_url.trim_end_matches('/'))
-            })
-        };
-        for s in journal.list().0 {
-            if s.id == except || !same_halo(&s.endpoint) {
-                continue;
-            }
-            let o = &s.objects;
-            if let (true, Some(id)) = (o.agent_created, o.agent_id) {
-                r.agent_ids.push(id);
-            }
-            if let (true, Some(id), Some(cid)) =
-                (o.application_created, &o.application_id, &o.client_id)
-            {
-                r.applications.push((id.clone(), cid.clone()));
-            }
-        }
-        r
-    }
-
-    /// The Client ID an earlier setup recorded for application `id`.
-    pub fn client_id_of(&self, id: Option<&str>) -> Option<&str> {
-        let id = id?;
-        self.applications
-            .iter()
-            .find(|(a, _)| a == id)
-            .map(|(_, c)| c.as_str())
-    }
-}
-
-impl Lookups {
-    /// A role by Halo id, or else by name (answers from a profile name the role).
-    pub fn role_by_key(&self, key: &str) -> Option<&Role> {
-        self.roles
-            .iter()
-            .find(|r| r.id.as_deref() == Some(key))
-            .or_else(|| find_by_name(&self.roles, key, |r| &r.name))
-    }
-    /// Does this Halo speak halo-onboard's claim vocabulary (judged from the roles' details)?
-    pub fn vocabulary(&self) -> Vocabulary {
-        confirm(&self.roles)
-    }
-    /// Work hours are referred to by name: answers naming hours this Halo does not have fall
-    /// back to the first it has.
-    pub fn settle_workday(&self, a: &mut Answers) {
-        let wd = &a.agent.workday;
-        if let Some(first) = self.workdays.first()
-            && !self
-                .workdays
-                .iter()
-                .any(|w| w.name.eq_ignore_ascii_case(wd))
-        {
-            a.agent.workday = first.name.clone();
-        }
-    }
-    /// Agents whose username equals `name` (case-insensitive, trimmed).
-    pub fn agents_named(&self, name: &str) -> Vec<&Agent> {
-        if name.trim().is_empty() {
-            return Vec::new();
-        }
-        self.agents
-            .iter()
-            .filter(|a| a.name.trim().eq_ignore_ascii_case(name.trim()))
-            .collect()
-    }
-}
+pub use super::diff::{Difference, Object, diff_agent, diff_application, diff_role};
+use super::lookups::find_by_name;
+pub use super::lookups::{Lookups, Recorded};
+pub use super::objects::{agent_object, application_object, role_object, role_object_with};
+pub use super::role_steps::split_claims;
+use super::role_steps::{description_note, role_gaps, role_manual_steps, scope_risks};
+use crate::halo::dialect::claims::{ClaimDef, Level};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -123,24 +24,6 @@ pub enum Kind {
     Update,
     Keep,
     Reuse,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Object {
-    Role,
-    Agent,
-    Application,
-}
-
-impl Object {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Role => "Role",
-            Self::Agent => "Agent",
-            Self::Application => "Application",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,7 +35,7 @@ pub struct Action {
     pub id: Option<String>,
     pub risks: Vec<String>,
     /// Field-level differences for an update.
-    pub changes: Vec<String>,
+    pub changes: Vec<Difference>,
 }
 
 impl Action {
@@ -205,466 +88,18 @@ impl Plan {
     }
 }
 
-/// The role to POST (without id): its permissions as Halo claim codes.
-pub fn role_object(a: &Answers, marker: &str) -> Role {
-    role_object_with(a, marker, a.role.permissions.claims())
-}
-
-/// The role to POST with the claims the plan writes ([`Plan::role_claims`]).
-pub fn role_object_with(a: &Answers, marker: &str, claims: Vec<Claim>) -> Role {
-    Role {
-        id: None,
-        id_int: None,
-        name: a.role.name.trim().into(),
-        notes: with_marker(&a.role.notes, marker),
-        claims,
-    }
-}
-
-fn with_marker(text: &str, marker: &str) -> String {
-    let t = text.trim();
-    if marker.is_empty() || t.contains(marker) {
-        t.to_string()
-    } else if t.is_empty() {
-        format!("Created by halo-onboard {marker}")
-    } else {
-        format!("{t}\n{marker}")
-    }
-}
-
-/// A Halo id as people read it: "id 4", or "none".
-fn id_words(id: Option<i64>) -> String {
-    id.map_or_else(|| "none".into(), |i| format!("id {i}"))
-}
-
-fn find_by_name<'a, T>(items: &'a [T], name: &str, get: impl Fn(&T) -> &str) -> Option<&'a T> {
-    let n = name.trim();
-    items.iter().find(|t| get(t).trim().eq_ignore_ascii_case(n))
-}
-
-/// The agent to POST (without id), with names resolved to ids; unresolved names go to `problems`.
-pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec<String>) -> Agent {
-    let ag = &a.agent;
-    let mut roles = vec![RoleRef {
-        id: role_id.into(),
-        name: a.role.name.clone(),
-    }];
-    for extra in &ag.extra_roles {
-        match find_by_name(&lk.roles, extra, |r| &r.name) {
-            Some(r) => roles.push(RoleRef {
-                id: r.id.clone().unwrap_or_default(),
-                name: r.name.clone(),
-            }),
-            None => problems.push(format!("Agent: role '{extra}' does not exist in Halo")),
-        }
-    }
-    let mut teams = Vec::new();
-    // "*" stands for every team of the instance (e.g. Rewst: "add all teams"); an unnamed
-    // membership is the default team (profiles that say "the default team"). A team the
-    // answers name says how it is joined: the default team and `*` only add the teams not
-    // named already, so each team is joined once.
-    let default = ag.default_team.as_deref().unwrap_or_default().trim();
-    let (named, implied): (Vec<&TeamAnswer>, Vec<&TeamAnswer>) = ag
-        .teams
-        .iter()
-        .partition(|t| !t.name.trim().is_empty() && t.name.trim() != ALL);
-    let wanted_teams: Vec<TeamAnswer> = named
-        .into_iter()
-        .cloned()
-        .chain(implied.into_iter().flat_map(|t| {
-            if t.name.trim().is_empty() {
-                return if default.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![TeamAnswer {
-                        name: default.to_string(),
-                        ..t.clone()
-                    }]
-                };
-            }
-            lk.teams
-                .iter()
-                .map(|x| TeamAnswer {
-                    name: x.name.clone(),
-                    ..t.clone()
-                })
-                .collect()
-        }))
-        .collect();
-    for t in &wanted_teams {
-        match find_by_name(&lk.teams, &t.name, |x| &x.name) {
-            Some(team) if teams.iter().any(|x: &AgentTeam| Some(x.team_id) == team.id) => {}
-            Some(team) => teams.push(AgentTeam {
-                team_id: team.id.unwrap_or_default(),
-                team_name: team.name.clone(),
-                unassigned_access: t.unassigned_access,
-                otheragent_access: t.otheragent_access,
-            }),
-            None => problems.push(format!("Agent: team '{}' does not exist in Halo", t.name)),
-        }
-    }
-    let mut default_team = String::new();
-    if let Some(dt) = ag.default_team.as_deref().filter(|d| !d.trim().is_empty()) {
-        match find_by_name(&lk.teams, dt, |x| &x.name) {
-            Some(team) => default_team = team.name.clone(),
-            None => problems.push(format!("Agent: default team '{dt}' does not exist in Halo")),
-        }
-    } else if ag.default_team.is_some() {
-        // `Some("")`: the profile needs a default team and leaves the choice to the user.
-        problems.push(
-            "Agent: choose a default team (team '' is not a team; the integration needs one)"
-                .into(),
-        );
-    }
-    let mut departments = Vec::new();
-    let wanted_departments: Vec<DepartmentAnswer> = ag
-        .departments
-        .iter()
-        .flat_map(|d| {
-            if d.name.trim() == ALL {
-                lk.departments
-                    .iter()
-                    .map(|x| DepartmentAnswer {
-                        name: x.name.clone(),
-                        level: d.level,
-                    })
-                    .collect()
-            } else {
-                vec![d.clone()]
-            }
-        })
-        .collect();
-    for d in &wanted_departments {
-        match find_by_name(&lk.departments, &d.name, |x| &x.name) {
-            Some(dep) => departments.push(AgentDepartment {
-                department_id: dep.id.unwrap_or_default(),
-                department_name: dep.name.clone(),
-                membershiplevel: d.level.code(),
-            }),
-            None => problems.push(format!(
-                "Agent: department '{}' does not exist in Halo",
-                d.name
-            )),
-        }
-    }
-    let mut workday_id = None;
-    if !ag.workday.trim().is_empty() {
-        match find_by_name(&lk.workdays, &ag.workday, |x| &x.name) {
-            Some(w) => workday_id = w.id,
-            None => problems.push(format!(
-                "Agent: work hours '{}' do not exist in Halo",
-                ag.workday
-            )),
-        }
-    }
-    Agent {
-        id: None,
-        name: ag.name.trim().into(),
-        firstname: ag.firstname.trim().into(),
-        surname: ag.surname.trim().into(),
-        initials: ag.initials.trim().into(),
-        email: ag.email.trim().into(),
-        isapiagent: ag.api_only,
-        isdisabled: !ag.active,
-        team: default_team,
-        teams,
-        departments,
-        roles,
-        claims: Vec::new(),
-        workday_id,
-        workday_name: String::new(),
-        can_approve_purchaseorder: ag.can_approve_purchaseorder,
-        can_approve_invoice: ag.can_approve_invoice,
-        colour: String::new(),
-    }
-}
-
-/// The application to POST (without id and secret). It carries no marker: Halo's published
-/// schema has no description or notes on applications (`plan::ownership`).
-pub fn application_object(a: &Answers, agent_id: i64) -> Application {
-    Application {
-        id: None,
-        client_id: String::new(),
-        client_secret: String::new(),
-        display_name: a.application.name.trim().into(),
-        inactive: !a.application.active,
-        grant_type: GRANT_CLIENT_CREDENTIALS.into(),
-        loginentity: LOGIN_ENTITY_AGENT,
-        loginas_agent_id: Some(agent_id),
-        loginas_agent_name: String::new(),
-        scopes: scopes::normalise(&a.scopes)
-            .into_iter()
-            .map(|name| ScopeRef { name })
-            .collect(),
-        secret_expiry_days: None,
-        secret_expires: String::new(),
-    }
-}
-
-/// Field-by-field differences between what was asked and what Halo holds (read-back check).
-pub fn diff_role(want: &Role, got: &Role) -> Vec<String> {
-    let mut d = Vec::new();
-    if want.name != got.name {
-        d.push(format!(
-            "name: asked '{}', Halo has '{}'",
-            want.name, got.name
-        ));
-    }
-    if !got.notes.contains(want.notes.trim()) {
-        d.push("notes: the setup marker is missing".into());
-    }
-    let (w, g) = (
-        claims::Permissions::from_claims(&want.claims),
-        got.permissions(),
-    );
-    for (def, level) in w.entries() {
-        let have = g.get(def.code);
-        if have != Some(level) {
-            d.push(format!(
-                "permission {}: asked {}, Halo has {}",
-                def.label,
-                level.label,
-                have.map_or("Not set", |l| l.label)
-            ));
-        }
-    }
-    d
-}
-
-pub fn diff_agent(want: &Agent, got: &Agent) -> Vec<String> {
-    let mut d = Vec::new();
-    let mut cmp = |field: &str, w: String, g: String| {
-        if w != g {
-            d.push(format!("{field}: asked '{w}', Halo has '{g}'"));
-        }
-    };
-    cmp("username", want.name.clone(), got.name.clone());
-    cmp("first name", want.firstname.clone(), got.firstname.clone());
-    cmp("last name", want.surname.clone(), got.surname.clone());
-    cmp("initials", want.initials.clone(), got.initials.clone());
-    cmp("email", want.email.clone(), got.email.clone());
-    cmp(
-        "API-only",
-        want.isapiagent.to_string(),
-        got.isapiagent.to_string(),
-    );
-    cmp(
-        "active",
-        (!want.isdisabled).to_string(),
-        (!got.isdisabled).to_string(),
-    );
-    cmp("default team", want.team.clone(), got.team.clone());
-    cmp(
-        "work hours",
-        id_words(want.workday_id),
-        id_words(got.workday_id),
-    );
-    cmp(
-        "can approve purchase orders",
-        want.can_approve_purchaseorder.to_string(),
-        got.can_approve_purchaseorder.to_string(),
-    );
-    cmp(
-        "can approve invoices",
-        want.can_approve_invoice.to_string(),
-        got.can_approve_invoice.to_string(),
-    );
-    for r in &want.roles {
-        if !got.roles.iter().any(|g| g.id == r.id) {
-            d.push(format!("roles: '{}' missing", r.name));
-        }
-    }
-    for t in &want.teams {
-        match got.teams.iter().find(|g| g.team_id == t.team_id) {
-            None => d.push(format!("teams: '{}' missing", t.team_name)),
-            Some(g)
-                if g.unassigned_access != t.unassigned_access
-                    || g.otheragent_access != t.otheragent_access =>
-            {
-                d.push(format!("teams: '{}' visibility flags differ", t.team_name))
-            }
-            Some(_) => {}
-        }
-    }
-    for dep in &want.departments {
-        match got
-            .departments
-            .iter()
-            .find(|g| g.department_id == dep.department_id)
-        {
-            None => d.push(format!("departments: '{}' missing", dep.department_name)),
-            Some(g) if g.membershiplevel != dep.membershiplevel => d.push(format!(
-                "departments: '{}' membership asked {}, Halo has {}",
-                dep.department_name,
-                MembershipLevel::from_code(dep.membershiplevel).label(),
-                MembershipLevel::from_code(g.membershiplevel).label()
-            )),
-            Some(_) => {}
-        }
-    }
-    d
-}
-
-pub fn diff_application(want: &Application, got: &Application) -> Vec<String> {
-    let mut d = Vec::new();
-    if want.display_name != got.display_name {
-        d.push(format!(
-            "name: asked '{}', Halo has '{}'",
-            want.display_name, got.display_name
-        ));
-    }
-    if want.inactive != got.inactive {
-        d.push(format!(
-            "active: asked {}, Halo has {}",
-            !want.inactive, !got.inactive
-        ));
-    }
-    if want.loginas_agent_id != got.loginas_agent_id {
-        d.push(format!(
-            "agent to log in as: asked {}, Halo has {}",
-            id_words(want.loginas_agent_id),
-            id_words(got.loginas_agent_id)
-        ));
-    }
-    if !got.grant_type.is_empty() && want.grant_type != got.grant_type {
-        d.push(format!(
-            "authentication method: asked '{}', Halo has '{}'",
-            want.grant_type, got.grant_type
-        ));
-    }
-    let (mut w, mut g) = (want.scope_names(), got.scope_names());
-    w.sort();
-    g.sort();
-    if w != g {
-        let missing: Vec<_> = w.iter().filter(|s| !g.contains(s)).cloned().collect();
-        let extra: Vec<_> = g.iter().filter(|s| !w.contains(s)).cloned().collect();
-        d.push(format!(
-            "scopes: missing [{}], extra [{}]",
-            missing.join(" "),
-            extra.join(" ")
-        ));
-    }
-    d
-}
-
-/// Explicitly granted scopes the new role does not back with Feature Access: Halo will refuse
-/// those calls at the role layer (effective access is scope ∩ role).
-fn role_gaps(a: &Answers, names: &[String]) -> Vec<String> {
-    if a.role.permissions.admin() || matches!(a.role.mode, RoleMode::Reuse(_)) {
-        return Vec::new();
-    }
-    names
-        .iter()
-        .filter_map(|n| {
-            let (need, area) = match n.split_once(':')? {
-                ("read", area) => (Grade::Names, area),
-                ("edit" | "editMine", area) => (Grade::Modify, area),
-                _ => return None,
-            };
-            let def = claims::area_for_scope(area)?;
-            let has = a.role.permissions.grade_for_scope(area);
-            (has < need).then(|| {
-                let level = a
-                    .role
-                    .permissions
-                    .get(def.code)
-                    .map_or("Not set", |l| l.label);
-                format!(
-                    "scope {n}: the role gives {level} on {}, so Halo will refuse these calls (role layer)",
-                    def.label
-                )
-            })
-        })
-        .collect()
-}
-
-fn scope_risks(names: &[String]) -> Vec<String> {
-    names
-        .iter()
-        .filter_map(|n| scopes::warning(n).map(|w| format!("scope {n}: {w}")))
-        .collect()
-}
-
-/// The role's claims this Halo confirms, on the scale it uses, and the ones it does not (each
-/// with why): those become manual steps (`dialect::confirm`).
-pub fn split_claims(
-    p: &Permissions,
-    vocab: &Vocabulary,
-) -> (Vec<Claim>, Vec<(&'static ClaimDef, &'static Level, String)>) {
-    let mut write = Vec::new();
-    let mut held = Vec::new();
-    for (def, level) in p.entries() {
-        match vocab.writable(def.code) {
-            Ok(()) => {
-                let on = if vocab.alt_scale.contains(def.code) {
-                    def.on_alt_scale(level).unwrap_or(level)
-                } else {
-                    level
-                };
-                write.push(Claim {
-                    claim_type: def.code.into(),
-                    value: on.value.into(),
-                });
-            }
-            Err(why) => held.push((def, level, why)),
-        }
-    }
-    (write, held)
-}
-
-/// Manual steps for the role: the permissions this Halo does not confirm (all of them when it
-/// does not speak today's codes), and the settings the vocabulary cannot express, in Halo's
-/// words.
-fn role_manual_steps(
-    a: &Answers,
-    held: &[(&'static ClaimDef, &'static Level, String)],
-    all_held: Option<&str>,
-    role_name: &str,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    let path = format!(
-        "{} > '{role_name}' > Permissions",
-        crate::plan::manual::ROLES_PATH
-    );
-    for (def, level, why) in held {
-        let step = format!(
-            "{path}: {}: {} = {}",
-            def.group.label(),
-            def.label,
-            level.label
-        );
-        out.push(if all_held.is_some() {
-            step
-        } else {
-            format!("{step} ({why})")
-        });
-    }
-    for other in &a.role.other_permissions {
-        out.push(format!("{path}: {other}"));
-    }
-    out
-}
-
-/// The answers' application description: Halo's published API has no such field, so it is not
-/// sent; newer builds show one on the application's form.
-fn description_note(a: &Answers) -> Option<String> {
-    let d = a.application.description.trim();
-    (!d.is_empty()).then(|| {
-        format!(
-            "Application description '{}' is not set through the API (Halo's published API has no description on applications); newer builds show one on the form: {} > '{}' > Details",
-            crate::text::line_max(d, 80),
-            crate::plan::manual::APPLICATIONS_PATH,
-            a.application.name.trim()
-        )
-    })
-}
-
 /// Builds the plan. `objects` holds what this setup already created (from its journal);
 /// `marker` is this setup's marker. Which existing objects are ours follows
 /// [`crate::plan::ownership`]: the role by the marker in its notes, the agent by username plus
 /// our role (or logging in for our application, or recorded by an earlier setup), the
 /// application by name plus the Client ID a setup recorded or logging in as our agent.
 pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan {
+    let c = Ctx {
+        a,
+        lk,
+        objects,
+        marker,
+    };
     let mut p = Plan::default();
     p.requests.extend(
         [
@@ -678,7 +113,49 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         ]
         .map(String::from),
     );
+    let claims = role_claims(&c, &mut p);
+    p.notes.extend(description_note(a));
+    let mut our_role_id: Option<String> = None;
+    let role_id_for_agent = match &a.role.mode {
+        RoleMode::Reuse(key) => reuse_role(&c, key, &mut p),
+        RoleMode::Create => create_role(&c, &mut p, &mut our_role_id),
+    };
+    let role_name = p
+        .action(Object::Role)
+        .map_or_else(|| a.role.name.trim().to_string(), |x| x.name.clone());
+    p.manual.extend(role_manual_steps(
+        a,
+        &claims.held,
+        claims.all_held.as_deref(),
+        &role_name,
+    ));
+    let our_agent_id = plan_agent(&c, &role_id_for_agent, our_role_id.as_deref(), &mut p);
+    plan_application(&c, claims.speaks, our_agent_id, &mut p);
+    keep_manual(objects, &mut p);
+    verification_requests(&scopes::normalise(&a.scopes), &mut p);
+    p
+}
 
+/// What [`plan`] works from.
+struct Ctx<'a> {
+    a: &'a Answers,
+    lk: &'a Lookups,
+    objects: &'a Objects,
+    marker: &'a str,
+}
+
+/// Which of the role's claims this Halo confirms (written), which it does not (manual steps).
+struct RoleClaims {
+    held: Vec<(&'static ClaimDef, &'static Level, String)>,
+    /// Why none is written (this Halo does not confirm the vocabulary), if so.
+    all_held: Option<String>,
+    /// This Halo speaks today's claim codes.
+    speaks: bool,
+}
+
+fn role_claims(c: &Ctx<'_>, p: &mut Plan) -> RoleClaims {
+    let a = c.a;
+    let lk = c.lk;
     // Which of the role's claims this Halo confirms: those are written, the rest are steps.
     let wants_claims = matches!(a.role.mode, RoleMode::Create) && !a.role.permissions.is_empty();
     let mut held = Vec::new();
@@ -696,95 +173,104 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             p.notes.push(format!("Role permissions: {why}."));
         }
     }
-    p.notes.extend(description_note(a));
+    RoleClaims {
+        held,
+        all_held,
+        speaks,
+    }
+}
 
-    // Role.
-    let mut our_role_id: Option<String> = None;
-    let role_id_for_agent = match &a.role.mode {
-        RoleMode::Reuse(key) => {
-            let existing = lk.role_by_key(key);
-            let id = existing
-                .and_then(|r| r.id.clone())
-                .unwrap_or_else(|| key.clone());
-            let mut risks = vec!["reuses an existing role".to_string()];
-            match existing {
-                Some(r) => {
-                    if r.is_admin() {
-                        risks.push("grants admin: the role is a HaloPSA Administrator".into());
-                    }
-                    p.actions.push(Action {
-                        object: Object::Role,
-                        kind: Kind::Reuse,
-                        name: r.name.clone(),
-                        id: Some(id.clone()),
-                        risks,
-                        changes: vec![],
-                    });
-                }
-                None => p.problems.push(format!(
-                    "Role: the role to reuse ('{key}') does not exist in Halo"
-                )),
+/// The role of the Role step reused by id or name: its id for the agent.
+fn reuse_role(c: &Ctx<'_>, key: &String, p: &mut Plan) -> String {
+    let lk = c.lk;
+    let existing = lk.role_by_key(key);
+    let id = existing
+        .and_then(|r| r.id.clone())
+        .unwrap_or_else(|| key.clone());
+    let mut risks = vec!["reuses an existing role".to_string()];
+    match existing {
+        Some(r) => {
+            if r.is_admin() {
+                risks.push("grants admin: the role is a HaloPSA Administrator".into());
             }
-            id.clone()
+            p.actions.push(Action {
+                object: Object::Role,
+                kind: Kind::Reuse,
+                name: r.name.clone(),
+                id: Some(id.clone()),
+                risks,
+                changes: vec![],
+            });
         }
-        RoleMode::Create => {
-            let want = role_object_with(a, marker, p.role_claims.clone());
-            let mut risks = Vec::new();
-            if a.role.permissions.admin() {
-                risks.push("grants admin: Is a HaloPSA Administrator".into());
-            }
-            let ours = objects
-                .role_id
-                .as_deref()
-                .and_then(|id| lk.roles.iter().find(|r| r.id.as_deref() == Some(id)));
-            let same_name = find_by_name(&lk.roles, &want.name, |r| &r.name);
-            if want.name.is_empty() {
-                p.problems.push("Role: a name is required".into());
-            }
-            match (ours, same_name) {
-                (Some(r), _) => {
-                    let action = existing(Object::Role, &r.name, r.id.clone(), risks, diff_role(&want, r));
-                    if action.kind == Kind::Update {
-                        p.requests.push("POST /api/Roles (update)".into());
-                    }
-                    our_role_id = r.id.clone();
-                    p.actions.push(action);
-                }
-                (None, Some(r)) if ownership::role(r, marker, &want.name).is_ours() => {
-                    our_role_id = r.id.clone();
-                    p.actions.push(Action { object: Object::Role, kind: Kind::Keep, name: r.name.clone(), id: r.id.clone(), risks, changes: vec![] });
-                }
-                (None, Some(r)) if ownership::role(r, ANY_SETUP, &want.name).is_ours() => {
-                    risks.push("adopts a role made by an earlier halo-onboard setup".into());
-                    let changes = diff_role(&Role { notes: r.notes.clone(), ..want.clone() }, r);
-                    our_role_id = r.id.clone();
-                    p.actions.push(existing(Object::Role, &r.name, r.id.clone(), risks, changes));
-                }
-                (None, Some(r)) => p.problems.push(format!(
-                    "Role: a role named '{}' already exists and was not made by halo-onboard ({}); reuse it (Role step: reuse) or choose another name",
-                    r.name,
-                    ownership::role(r, ANY_SETUP, &want.name).reason()
-                )),
-                (None, None) => {
-                    p.requests.push("POST /api/Roles".into());
-                    p.requests.push("GET /api/Roles/{id} (read back)".into());
-                    p.actions.push(Action { object: Object::Role, kind: Kind::Create, name: want.name.clone(), id: None, risks, changes: vec![] });
-                }
-            }
-            p.action(Object::Role)
-                .and_then(|x| x.id.clone())
-                .unwrap_or_default()
-        }
-    };
-    let role_name = p
-        .action(Object::Role)
-        .map_or_else(|| a.role.name.trim().to_string(), |x| x.name.clone());
-    p.manual
-        .extend(role_manual_steps(a, &held, all_held.as_deref(), &role_name));
+        None => p.problems.push(format!(
+            "Role: the role to reuse ('{key}') does not exist in Halo"
+        )),
+    }
+    id.clone()
+}
 
-    // Agent.
+/// The role to create, or ours to keep or repair: its id for the agent (empty until made).
+fn create_role(c: &Ctx<'_>, p: &mut Plan, our_role_id: &mut Option<String>) -> String {
+    let (a, lk, objects, marker) = (c.a, c.lk, c.objects, c.marker);
+    let want = role_object_with(a, marker, p.role_claims.clone());
+    let mut risks = Vec::new();
+    if a.role.permissions.admin() {
+        risks.push("grants admin: Is a HaloPSA Administrator".into());
+    }
+    let ours = objects
+        .role_id
+        .as_deref()
+        .and_then(|id| lk.roles.iter().find(|r| r.id.as_deref() == Some(id)));
+    let same_name = find_by_name(&lk.roles, &want.name, |r| &r.name);
+    if want.name.is_empty() {
+        p.problems.push("Role: a name is required".into());
+    }
+    match (ours, same_name) {
+            (Some(r), _) => {
+                let action = existing(Object::Role, &r.name, r.id.clone(), risks, diff_role(&want, r));
+                if action.kind == Kind::Update {
+                    p.requests.push("POST /api/Roles (update)".into());
+                }
+                *our_role_id = r.id.clone();
+                p.actions.push(action);
+            }
+            (None, Some(r)) if ownership::role(r, marker, &want.name).is_ours() => {
+                *our_role_id = r.id.clone();
+                p.actions.push(Action { object: Object::Role, kind: Kind::Keep, name: r.name.clone(), id: r.id.clone(), risks, changes: vec![] });
+            }
+            (None, Some(r)) if ownership::role(r, ANY_SETUP, &want.name).is_ours() => {
+                risks.push("adopts a role made by an earlier halo-onboard setup".into());
+                let changes = diff_role(&Role { notes: r.notes.clone(), ..want.clone() }, r);
+                *our_role_id = r.id.clone();
+                p.actions.push(existing(Object::Role, &r.name, r.id.clone(), risks, changes));
+            }
+            (None, Some(r)) => p.problems.push(format!(
+                "Role: a role named '{}' already exists and was not made by halo-onboard ({}); reuse it (Role step: reuse) or choose another name",
+                r.name,
+                ownership::role(r, ANY_SETUP, &want.name).reason()
+            )),
+            (None, None) => {
+                p.requests.push("POST /api/Roles".into());
+                p.requests.push("GET /api/Roles/{id} (read back)".into());
+                p.actions.push(Action { object: Object::Role, kind: Kind::Create, name: want.name.clone(), id: None, risks, changes: vec![] });
+            }
+        }
+    p.action(Object::Role)
+        .and_then(|x| x.id.clone())
+        .unwrap_or_default()
+}
+
+/// The agent: to create, ours to keep or repair, or a stranger's (a problem). Its Halo id if
+/// it exists and is ours.
+fn plan_agent(
+    c: &Ctx<'_>,
+    role_id_for_agent: &str,
+    our_role_id: Option<&str>,
+    p: &mut Plan,
+) -> Option<i64> {
+    let (a, lk, objects) = (c.a, c.lk, c.objects);
     let mut agent_problems = Vec::new();
-    let want_agent = agent_object(a, &role_id_for_agent, lk, &mut agent_problems);
+    let want_agent = agent_object(a, role_id_for_agent, lk, &mut agent_problems);
     p.problems.extend(agent_problems);
     if want_agent.name.is_empty() {
         p.problems.push("Agent: a username is required".into());
@@ -821,7 +307,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
                 g,
                 &want_agent.name,
                 AgentProof {
-                    our_role_id: our_role_id.as_deref(),
+                    our_role_id,
                     login_of_our_app: recorded_login,
                     recorded: g.id.is_some_and(|id| lk.recorded.agent_ids.contains(&id)),
                 },
@@ -868,7 +354,14 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         ));
     }
 
-    // Application.
+    our_agent_id
+}
+
+/// The application: to create, ours to keep or repair, or a stranger's (a problem); the
+/// scopes checked and their risks.
+fn plan_application(c: &Ctx<'_>, speaks: bool, our_agent_id: Option<i64>, p: &mut Plan) {
+    let (a, lk, objects) = (c.a, c.lk, c.objects);
+    let app_name = a.application.name.trim();
     let names = scopes::normalise(&a.scopes);
     for n in &names {
         if !scopes::is_known(n) {
@@ -946,7 +439,11 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             changes,
         ));
     }
-    keep_manual(objects, &mut p);
+}
+
+/// The requests the verification sends with the new credentials: a token, `Agent/me`, and one
+/// probe per area the scopes grant.
+fn verification_requests(names: &[String], p: &mut Plan) {
     p.requests.push("POST /auth/token (new credentials)".into());
     p.requests
         .push("GET /api/Agent/me (new credentials)".into());
@@ -954,7 +451,7 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
         let Some(probe) = scopes::probe(area) else {
             continue;
         };
-        if area.scopes.iter().any(|s| scopes::any_grants(&names, s)) {
+        if area.scopes.iter().any(|s| scopes::any_grants(names, s)) {
             p.requests.push(format!(
                 "GET /api{} (probe {})",
                 scopes::probe_request(probe),
@@ -962,7 +459,6 @@ pub fn plan(a: &Answers, lk: &Lookups, objects: &Objects, marker: &str) -> Plan 
             ));
         }
     }
-    p
 }
 
 /// An object that already exists: kept when Halo holds what was asked, else updated.
@@ -971,7 +467,7 @@ fn existing(
     name: &str,
     id: Option<String>,
     risks: Vec<String>,
-    changes: Vec<String>,
+    changes: Vec<Difference>,
 ) -> Action {
     Action {
         object,
@@ -1000,7 +496,7 @@ fn keep_manual(objects: &Objects, p: &mut Plan) {
         if !manual {
             continue;
         }
-        a.changes.retain(|c| !c.starts_with("notes:"));
+        a.changes.retain(|c| !c.is_marker());
         if a.kind == Kind::Update {
             a.kind = Kind::Keep;
             if a.object == Object::Role {
@@ -1020,471 +516,9 @@ fn known_roles(want: &Agent) -> Vec<RoleRef> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn answers() -> Answers {
-        let mut a = Answers::default();
-        a.role.name = "TopLeft Role".into();
-        a.role.permissions.set_admin(true);
-        a.agent.name = "topleft".into();
-        a.agent.teams = vec![TeamAnswer {
-            name: "Service Desk".into(),
-            ..TeamAnswer::default()
-        }];
-        a.application.name = "TopLeft".into();
-        a.scopes = vec!["all:standard".into(), "edit:tickets".into()];
-        a
-    }
-
-    fn claim(t: &str, v: &str) -> Claim {
-        Claim {
-            claim_type: t.into(),
-            value: v.into(),
-        }
-    }
-
-    /// Roles read with their details, as a fresh Halo shows them.
-    fn halo_roles() -> Vec<Role> {
-        vec![
-            Role {
-                id: Some("g-admin".into()),
-                name: "Administrator".into(),
-                claims: vec![claim("SA", "true")],
-                ..Role::default()
-            },
-            Role {
-                id: Some("g-1st".into()),
-                name: "1st Line Support".into(),
-                claims: vec![claim("Tx", "2"), claim("l6", "1")],
-                ..Role::default()
-            },
-        ]
-    }
-
-    fn lookups() -> Lookups {
-        Lookups {
-            roles: halo_roles(),
-            teams: vec![Team::new(3, "Service Desk")],
-            workdays: vec![Workday::new(1, "Default Working Hours")],
-            ..Lookups::default()
-        }
-    }
-
-    #[test]
-    fn fresh_instance_plans_three_creates_with_risks() {
-        let p = plan(
-            &answers(),
-            &lookups(),
-            &Objects::default(),
-            "[halo-onboard:x]",
-        );
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        let kinds: Vec<_> = p.actions.iter().map(|a| (a.object, a.kind)).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                (Object::Role, Kind::Create),
-                (Object::Agent, Kind::Create),
-                (Object::Application, Kind::Create)
-            ]
-        );
-        assert!(
-            p.action(Object::Role)
-                .unwrap()
-                .risks
-                .iter()
-                .any(|r| r.contains("admin"))
-        );
-        assert!(
-            p.action(Object::Application)
-                .unwrap()
-                .risks
-                .iter()
-                .any(|r| r.contains("all:standard"))
-        );
-        assert!(p.requests.iter().any(|r| r.contains("probe tickets")));
-        assert_eq!(p.writes(), 3);
-    }
-
-    #[test]
-    fn strangers_objects_block_and_ours_are_kept() {
-        let mut lk = lookups();
-        lk.roles.push(Role {
-            id: Some("r1".into()),
-            name: "TopLeft Role".into(),
-            ..Role::default()
-        });
-        let p = plan(&answers(), &lk, &Objects::default(), "[halo-onboard:x]");
-        assert!(
-            p.problems
-                .iter()
-                .any(|m| m.contains("already exists") && m.contains("TopLeft Role"))
-        );
-
-        let a = answers();
-        let mut ours = role_object(&a, "[halo-onboard:x]");
-        ours.id = Some("r1".into());
-        lk.roles = vec![ours];
-        let p = plan(&a, &lk, &Objects::default(), "[halo-onboard:x]");
-        let r = p.action(Object::Role).unwrap();
-        assert_eq!((r.kind, r.id.as_deref()), (Kind::Keep, Some("r1")));
-    }
-
-    #[test]
-    fn unresolved_names_and_bad_scopes_are_problems() {
-        let mut a = answers();
-        a.agent.teams.push(TeamAnswer {
-            name: "Nope".into(),
-            ..TeamAnswer::default()
-        });
-        a.agent.workday = "Moon Hours".into();
-        a.scopes.push("read:actions".into());
-        let p = plan(&a, &lookups(), &Objects::default(), "m");
-        let all = p.problems.join("\n");
-        assert!(all.contains("team 'Nope'"), "{all}");
-        assert!(all.contains("Moon Hours"), "{all}");
-        assert!(all.contains("read:actions"), "{all}");
-        assert!(p.is_blocked());
-    }
-
-    #[test]
-    fn objects_carry_marker_and_normalised_scopes() {
-        let a = answers();
-        let mut probs = vec![];
-        let ag = agent_object(&a, "rid", &lookups(), &mut probs);
-        assert!(
-            ag.claims.is_empty(),
-            "an agent carries no marker and no claims of its own"
-        );
-        assert_eq!(ag.teams[0].team_id, 3);
-        assert_eq!(ag.workday_id, Some(1));
-        let app = application_object(&a, 7);
-        assert_eq!(
-            app.scope_names(),
-            vec!["all:standard", "read:tickets", "edit:tickets"]
-        );
-        let body = serde_json::to_string(&app).unwrap();
-        assert!(
-            !body.contains("description") && !body.contains("halo-onboard"),
-            "{body}"
-        );
-        assert_eq!(app.loginas_agent_id, Some(7));
-    }
-
-    #[test]
-    fn read_back_differences_are_field_by_field() {
-        let a = answers();
-        let want = application_object(&a, 7);
-        let mut got = want.clone();
-        got.scopes.pop();
-        got.loginas_agent_id = Some(8);
-        let d = diff_application(&want, &got);
-        assert_eq!(d.len(), 2, "{d:?}");
-        assert!(d[1].contains("missing [edit:tickets]"));
-    }
-
-    #[test]
-    fn scopes_without_role_access_are_flagged_and_unnamed_team_is_the_default() {
-        let mut a = answers();
-        a.role.permissions.set_admin(false);
-        a.scopes = vec!["read:crm".into(), "edit:tickets".into()];
-        a.role
-            .permissions
-            .set_labels("tickets", "Read and Modify")
-            .unwrap();
-        a.agent.default_team = Some("Service Desk".into());
-        a.agent.teams = vec![TeamAnswer {
-            name: String::new(),
-            ..TeamAnswer::default()
-        }];
-        let p = plan(&a, &lookups(), &Objects::default(), "m");
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        let risks = &p.action(Object::Application).unwrap().risks;
-        assert!(
-            risks
-                .iter()
-                .any(|r| r.contains("read:crm") && r.contains("Not set on CRM")),
-            "{risks:?}"
-        );
-        assert!(!risks.iter().any(|r| r.contains("tickets")), "{risks:?}");
-        let mut probs = vec![];
-        let ag = agent_object(&a, "r", &lookups(), &mut probs);
-        assert_eq!(ag.teams.len(), 1);
-        assert_eq!(ag.teams[0].team_id, 3);
-    }
-
-    /// Issue 20 item 2: a team ticked by name that is also the default team (which an unnamed
-    /// membership or `*` stands for too) is one membership, with the flags of the named one.
-    #[test]
-    fn a_team_named_twice_is_joined_once() {
-        let mut a = answers();
-        a.agent.default_team = Some("Service Desk".into());
-        a.agent.teams = vec![
-            TeamAnswer {
-                name: String::new(),
-                ..TeamAnswer::default()
-            },
-            TeamAnswer {
-                name: "service desk".into(),
-                unassigned_access: true,
-                ..TeamAnswer::default()
-            },
-            TeamAnswer {
-                name: ALL.into(),
-                ..TeamAnswer::default()
-            },
-        ];
-        let mut lk = lookups();
-        lk.teams.push(Team::new(4, "Operations"));
-        let mut probs = vec![];
-        let ag = agent_object(&a, "r", &lk, &mut probs);
-        assert!(probs.is_empty(), "{probs:?}");
-        assert_eq!(
-            ag.teams.iter().map(|t| t.team_id).collect::<Vec<_>>(),
-            vec![3, 4]
-        );
-        assert!(ag.teams[0].unassigned_access, "the named entry's flags");
-    }
-
-    #[test]
-    fn star_means_every_team_and_reuse_works_by_name() {
-        let mut a = answers();
-        a.agent.teams = vec![TeamAnswer {
-            name: ALL.into(),
-            ..TeamAnswer::default()
-        }];
-        a.role.mode = RoleMode::Reuse("administrator".into());
-        let mut lk = lookups();
-        lk.teams.push(Team::new(4, "Operations"));
-        let p = plan(&a, &lk, &Objects::default(), "m");
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        let r = p.action(Object::Role).unwrap();
-        assert_eq!((r.kind, r.id.as_deref()), (Kind::Reuse, Some("g-admin")));
-        assert!(r.risks.iter().any(|x| x.contains("admin")));
-        let mut probs = vec![];
-        let ag = agent_object(&a, "g-admin", &lk, &mut probs);
-        assert_eq!(
-            ag.teams.iter().map(|t| t.team_id).collect::<Vec<_>>(),
-            vec![3, 4]
-        );
-    }
-}
+#[path = "build_tests.rs"]
+mod tests;
 
 #[cfg(test)]
-mod dialect_tests {
-    use super::*;
-
-    fn guardz() -> Answers {
-        let mut a = crate::profile::answers_for("guardz").unwrap();
-        a.agent.teams = vec![TeamAnswer {
-            name: "Service Desk".into(),
-            ..TeamAnswer::default()
-        }];
-        a
-    }
-
-    fn lk(admin_claims: &[(&str, &str)]) -> Lookups {
-        let claims = admin_claims
-            .iter()
-            .map(|(t, v)| Claim {
-                claim_type: (*t).into(),
-                value: (*v).into(),
-            })
-            .collect();
-        Lookups {
-            roles: vec![
-                Role {
-                    id: Some("a".into()),
-                    name: "Administrator".into(),
-                    claims,
-                    ..Role::default()
-                },
-                Role {
-                    id: Some("b".into()),
-                    name: "1st Line Support".into(),
-                    claims: vec![Claim {
-                        claim_type: "Tx".into(),
-                        value: "1".into(),
-                    }],
-                    ..Role::default()
-                },
-            ],
-            teams: vec![Team::new(1, "Service Desk")],
-            workdays: vec![Workday::new(1, "Default Working Hours")],
-            ..Lookups::default()
-        }
-    }
-
-    #[test]
-    fn guardz_role_speaks_halo_codes() {
-        let r = role_object(&guardz(), "m");
-        let got: Vec<(String, String)> = r
-            .claims
-            .iter()
-            .map(|c| (c.claim_type.clone(), c.value.clone()))
-            .collect();
-        for want in [("Tx", "2"), ("l6", "1"), ("l8", "1"), ("Ft", "1")] {
-            assert!(
-                got.contains(&(want.0.to_string(), want.1.to_string())),
-                "{want:?} in {got:?}"
-            );
-        }
-        assert!(got.iter().all(|(t, _)| !t.contains(':') && t != "is_admin"));
-        let p = plan(&guardz(), &lk(&[("SA", "true")]), &Objects::default(), "m");
-        assert!(
-            !p.role_claims.is_empty() && p.manual.is_empty(),
-            "{:?}",
-            p.manual
-        );
-    }
-
-    /// An instance that does not confirm the vocabulary (older long names on every role) gets
-    /// no claims, and the permissions become manual steps in Halo's words.
-    #[test]
-    fn a_disagreeing_halo_gets_manual_steps_not_claims() {
-        let mut legacy = lk(&[("Administration", "true")]);
-        legacy.roles[1].claims = vec![Claim {
-            claim_type: "Ticket_Level".into(),
-            value: "1".into(),
-        }];
-        // Upgraded (mixed): today's codes on the other roles are written; no SA is asked for.
-        let mixed = plan(
-            &guardz(),
-            &lk(&[("Administration", "true")]),
-            &Objects::default(),
-            "m",
-        );
-        assert!(
-            !mixed.role_claims.is_empty() && mixed.manual.is_empty(),
-            "{:?}",
-            mixed.manual
-        );
-        let p = plan(&guardz(), &legacy, &Objects::default(), "m");
-        assert!(p.role_claims.is_empty());
-        // Why is said about the plan; "Set by hand" lists only steps, each a place in Halo
-        // (issue 20 item 9: the summary was a step).
-        assert!(
-            p.notes.iter().any(|n| n.contains("does not confirm")),
-            "{:?}",
-            p.notes
-        );
-        assert!(
-            p.manual.iter().all(|m| m.starts_with("Configuration >")),
-            "{:?}",
-            p.manual
-        );
-        let text = p.manual.join("\n");
-        assert!(
-            text.contains("Feature Access: Tickets = Read and Modify")
-                && text.contains("Tickets: Can add new Tickets = Yes")
-                && text.contains("Restrictions: Allow use of all Ticket Types = Yes"),
-            "{text}"
-        );
-        assert!(!p.is_blocked(), "{:?}", p.problems);
-    }
-
-    /// Re-apply adopts by the chain: role by marker, agent by username + our role, application
-    /// by name + login agent (it carries no marker: Halo's schema has no field for one).
-    #[test]
-    fn adoption_follows_the_ownership_chain() {
-        let a = guardz();
-        let mut l = lk(&[("SA", "true")]);
-        let mut role = role_object(&a, "[halo-onboard:old]");
-        role.id = Some("r-old".into());
-        l.roles.push(role);
-        let mut probs = vec![];
-        let mut agent = agent_object(&a, "r-old", &l, &mut probs);
-        agent.id = Some(40);
-        l.agents.push(agent);
-        let mut app = application_object(&a, 40);
-        app.id = Some("app-old".into());
-        app.client_id = "cid-old".into();
-        l.applications.push(app);
-        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        for o in [Object::Role, Object::Agent, Object::Application] {
-            let act = p.action(o).unwrap();
-            assert_eq!(act.kind, Kind::Keep, "{o:?}: {act:?}");
-        }
-        // A same-named agent that does not hold our role is a stranger's, and so is the
-        // application that logs in as it.
-        l.agents[0].roles.clear();
-        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
-        assert!(
-            p.problems
-                .iter()
-                .any(|x| x.contains("Agent") && x.contains("neither holds")),
-            "{:?}",
-            p.problems
-        );
-        assert!(
-            p.problems
-                .iter()
-                .any(|x| x.contains("Application") && x.contains("Client ID")),
-            "{:?}",
-            p.problems
-        );
-        // Unless an earlier setup of this journal recorded the application (its id and Client
-        // ID): then its login agent is ours too (a reused role proves nothing).
-        l.recorded.applications = vec![("app-old".into(), "cid-old".into())];
-        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        // A recorded id with another Client ID is not that application.
-        l.recorded.applications = vec![("app-old".into(), "cid-other".into())];
-        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
-        assert!(p.is_blocked());
-        // An agent an earlier setup recorded creating is ours by itself.
-        l.recorded = Recorded {
-            agent_ids: vec![40],
-            applications: vec![],
-        };
-        let p = plan(&a, &l, &Objects::default(), "[halo-onboard:new]");
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-    }
-
-    /// Only the claims this Halo confirms are written, on the scale it uses; the rest are
-    /// manual steps, each with why.
-    #[test]
-    fn unconfirmed_codes_go_to_manual_steps_alone() {
-        let mut a = guardz();
-        a.role
-            .permissions
-            .set_labels("edit_own_preferences", "true")
-            .unwrap();
-        let mut l = lk(&[("SA", "true")]);
-        l.roles[1].claims = vec![
-            Claim {
-                claim_type: "Ticket_Level".into(),
-                value: "2".into(),
-            },
-            Claim {
-                claim_type: "Ux".into(),
-                value: "2".into(),
-            },
-            Claim {
-                claim_type: "l0".into(),
-                value: "0".into(),
-            },
-        ];
-        let p = plan(&a, &l, &Objects::default(), "m");
-        let written: Vec<(String, String)> = p
-            .role_claims
-            .iter()
-            .map(|c| (c.claim_type.clone(), c.value.clone()))
-            .collect();
-        assert!(!written.iter().any(|(t, _)| t == "Tx"), "{written:?}");
-        assert!(written.contains(&("l6".into(), "1".into())), "{written:?}");
-        assert!(
-            written.contains(&("l0".into(), "1".into())),
-            "0/1 scale: {written:?}"
-        );
-        assert_eq!(p.manual.len(), 1, "{:?}", p.manual);
-        assert!(
-            p.manual[0].contains("Tickets = Read and Modify")
-                && p.manual[0].contains("Ticket_Level"),
-            "{:?}",
-            p.manual
-        );
-    }
-}
+#[path = "build_dialect_tests.rs"]
+mod dialect_tests;

@@ -110,37 +110,14 @@ pub fn problems(a: &Answers) -> Vec<Problem> {
             &name(columns::ROLE_NAME),
         );
     }
-    let g = &a.agent;
-    one(
-        "agent.name",
-        columns::AGENT_USERNAME,
-        &g.name,
-        &name(columns::AGENT_USERNAME),
-    );
-    one(
-        "agent.firstname",
-        columns::FIRST_NAME,
-        &g.firstname,
-        &name(columns::FIRST_NAME),
-    );
-    one(
-        "agent.surname",
-        columns::SURNAME,
-        &g.surname,
-        &name(columns::SURNAME),
-    );
-    one(
-        "agent.initials",
-        columns::INITIALS,
-        &g.initials,
-        &columns::check_initials,
-    );
-    one(
-        "agent.email",
-        columns::EMAIL,
-        &g.email,
-        &columns::check_email,
-    );
+    for r in crate::answers::agent::ROWS {
+        if let crate::answers::agent::Value::Text {
+            get, rule, column, ..
+        } = r.value
+        {
+            one(&r.path(), column, get(&a.agent), &rule);
+        }
+    }
     one(
         "application.name",
         columns::APPLICATION_NAME,
@@ -221,7 +198,7 @@ mod tests {
         let osc52 = "x\u{1b}]52;c;aGk=\u{7}";
         type Set = fn(&mut Answers, &str);
         let table: [(&str, Set); 9] = [
-            ("agent.workday", |a, v| a.agent.workday = v.into()),
+            ("agent.work_hours", |a, v| a.agent.workday = v.into()),
             ("agent.default_team", |a, v| {
                 a.agent.default_team = Some(v.into())
             }),
@@ -265,6 +242,6 @@ mod tests {
         a.role.notes = "one\ntwo\tthree".into();
         assert!(problems(&a).is_empty());
         a.agent.workday = "Default\nWorking Hours".into();
-        assert_eq!(problems(&a)[0].field, "agent.workday");
+        assert_eq!(problems(&a)[0].field, "agent.work_hours");
     }
 }

@@ -5,14 +5,15 @@
 //! Objects made by hand carry no setup marker, so they are adopted by name (role by name,
 //! agent by username, application by name) only when the user says they made them.
 
+use crate::answers::agent::{self, Group};
 use crate::answers::{Answers, RoleMode};
 use crate::halo::dialect::claims;
 use crate::halo::model::*;
 use crate::plan::build::{self, Lookups, Object};
 
-pub const ROLES_PATH: &str = "Configuration > Teams & Agents > Roles";
-pub const AGENTS_PATH: &str = "Configuration > Teams & Agents > Agents";
-pub const APPLICATIONS_PATH: &str = "Configuration > Integrations > Halo API > View Applications";
+use crate::halo::dialect::ui::{
+    AGENTS as AGENTS_PATH, APPLICATIONS as APPLICATIONS_PATH, ROLES as ROLES_PATH,
+};
 
 /// What to do in Halo's web UI for one object, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,19 +140,10 @@ pub fn secret_checklist(a: &Answers) -> Checklist {
 fn agent_checklist(a: &Answers, lk: &Lookups) -> Checklist {
     let mut problems = Vec::new();
     let want = build::agent_object(a, "", lk, &mut problems);
-    let mut steps = vec![format!("Username = '{}'", want.name)];
-    for (field, value) in [
-        ("First Name", &want.firstname),
-        ("Surname", &want.surname),
-        ("Initials", &want.initials),
-        ("Email", &want.email),
-    ] {
-        if !value.is_empty() {
-            steps.push(format!("{field} = '{value}'"));
-        }
-    }
-    steps.push(format!("Is an API-only Agent = {}", yes(want.isapiagent)));
-    steps.push(format!("Active = {}", yes(!want.isdisabled)));
+    let rows = |group| agent::ROWS.iter().filter(move |r| r.group == group);
+    let mut steps: Vec<String> = rows(Group::Identity)
+        .filter_map(|r| r.step(&want))
+        .collect();
     let mut roles = vec![role_name(a, lk)];
     roles.extend(want.roles.iter().skip(1).map(|r| r.name.clone()));
     steps.push(format!("Roles = {}", roles.join(", ")));
@@ -189,14 +181,7 @@ fn agent_checklist(a: &Answers, lk: &Lookups) -> Checklist {
     if want.teams.is_empty() && want.departments.is_empty() {
         steps.push("Departments & Teams: none".into());
     }
-    steps.push(format!(
-        "Can approve Purchase Orders = {}",
-        yes(want.can_approve_purchaseorder)
-    ));
-    steps.push(format!(
-        "Can approve Invoices = {}",
-        yes(want.can_approve_invoice)
-    ));
+    steps.extend(rows(Group::Rights).filter_map(|r| r.step(&want)));
     for p in problems {
         steps.push(format!("Check first: {p}"));
     }
@@ -237,66 +222,6 @@ fn application_checklist(a: &Answers) -> Checklist {
         name: want.display_name,
         path: format!("{APPLICATIONS_PATH} > New"),
         steps,
-    }
-}
-
-/// Where in Halo's web UI a read-back difference is fixed: the difference's own text, then the
-/// path to the field. `name` is the object's name in Halo.
-pub fn fix_line(object: Object, name: &str, diff: &str) -> String {
-    let field = diff.split(": ").next().unwrap_or_default().trim();
-    let base = match object {
-        Object::Role => ROLES_PATH,
-        Object::Agent => AGENTS_PATH,
-        Object::Application => APPLICATIONS_PATH,
-    };
-    let ui = match (object, field) {
-        (_, "could not read it back" | "read-back did not finish") => {
-            return format!("{diff} — open it in Halo ({base} > '{name}') and check every field");
-        }
-        (Object::Role, "name") => "Name".to_string(),
-        (Object::Role, "notes") => "Notes (the setup marker is optional)".to_string(),
-        (Object::Role, f) if f.starts_with("permission ") => role_permission_field(f, diff),
-        (Object::Agent, "username") => "Username".into(),
-        (Object::Agent, "first name") => "First Name".into(),
-        (Object::Agent, "last name") => "Surname".into(),
-        (Object::Agent, "initials") => "Initials".into(),
-        (Object::Agent, "email") => "Email".into(),
-        (Object::Agent, "API-only") => "Is an API-only Agent".into(),
-        (Object::Agent, "active") => "Active".into(),
-        (Object::Agent, "default team") => "Default Team".into(),
-        (Object::Agent, "work hours") => "Work Hours".into(),
-        (Object::Agent, "can approve purchase orders") => "Can approve Purchase Orders".into(),
-        (Object::Agent, "can approve invoices") => "Can approve Invoices".into(),
-        (Object::Agent, "roles") => "Roles".into(),
-        (Object::Agent, "teams" | "departments") => "Departments & Teams".into(),
-        (Object::Application, "name") => "Application Name".into(),
-        (Object::Application, "active") => "Active".into(),
-        (Object::Application, "agent to log in as") => "Agent to log in as".into(),
-        (Object::Application, "authentication method") => {
-            "Authentication Method = Client ID and Secret (Services)".into()
-        }
-        (Object::Application, "scopes") => "Permissions".into(),
-        _ => "the field named".into(),
-    };
-    format!("{diff} — fix in Halo: {base} > '{name}' > {ui}")
-}
-
-/// "permission Tickets: asked Read and Modify, Halo has …" → "Permissions > Feature Access:
-/// Tickets = Read and Modify".
-fn role_permission_field(field: &str, diff: &str) -> String {
-    let label = field.trim_start_matches("permission ").trim();
-    let asked = diff
-        .split("asked ")
-        .nth(1)
-        .and_then(|x| x.split(", Halo has").next())
-        .unwrap_or_default();
-    match claims::by_key(label) {
-        Some(def) => format!(
-            "Permissions > {}: {} = {asked}",
-            def.group.label(),
-            def.label
-        ),
-        None => format!("Permissions: {label} = {asked}"),
     }
 }
 
@@ -557,32 +482,48 @@ mod tests {
 
     #[test]
     fn differences_keep_their_text_and_gain_the_ui_path() {
-        let l = fix_line(
-            Object::Role,
-            "R",
-            "permission Tickets: asked Read and Modify, Halo has Not set",
-        );
-        assert!(l.starts_with("permission Tickets: asked Read and Modify, Halo has Not set"));
+        use crate::plan::diff::{diff_agent, diff_application, diff_role};
+        let a = topleft();
+        let want = build::role_object(&a, "m");
+        let l = diff_role(&want, &Role::default())
+            .iter()
+            .map(|d| d.fix_line("R"))
+            .find(|l| l.starts_with("permission Is a HaloPSA Administrator"))
+            .unwrap();
         assert!(
-            l.ends_with("Roles > 'R' > Permissions > Feature Access: Tickets = Read and Modify"),
+            l.starts_with("permission Is a HaloPSA Administrator: asked Yes, Halo has Not set"),
             "{l}"
         );
-        let l = fix_line(Object::Agent, "bot", "default team: asked '', Halo has 'X'");
-        assert!(l.contains("Agents > 'bot' > Default Team"), "{l}");
-        let l = fix_line(
-            Object::Application,
-            "App",
-            "scopes: missing [edit:tickets], extra []",
+        assert!(
+            l.ends_with("Roles > 'R' > Permissions > General: Is a HaloPSA Administrator = Yes"),
+            "{l}"
         );
+        let got = Agent {
+            team: "X".into(),
+            ..Agent::default()
+        };
+        let l: Vec<String> = diff_agent(&Agent::default(), &got)
+            .iter()
+            .map(|d| d.fix_line("bot"))
+            .collect();
+        assert_eq!(
+            l,
+            [
+                "default team: asked '', Halo has 'X' — fix in Halo: Configuration > Teams & Agents > Agents > 'bot' > Default Team"
+            ]
+        );
+        let want = build::application_object(&a, 0);
+        let got = Application {
+            scopes: vec![],
+            ..want.clone()
+        };
+        let l = diff_application(&want, &got)[0].fix_line("App");
+        assert!(l.starts_with("scopes: missing ["), "{l}");
         assert!(l.contains("View Applications > 'App' > Permissions"), "{l}");
-        let l = fix_line(
-            Object::Role,
-            "R",
-            "permission Is a HaloPSA Administrator: asked Yes, Halo has Not set",
-        );
-        assert!(
-            l.contains("General: Is a HaloPSA Administrator = Yes"),
-            "{l}"
+        let l = crate::plan::diff::Difference::unread(Object::Agent, "timed out").fix_line("bot");
+        assert_eq!(
+            l,
+            "could not read it back: timed out — open it in Halo (Configuration > Teams & Agents > Agents > 'bot') and check every field"
         );
     }
 

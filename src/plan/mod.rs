@@ -3,12 +3,16 @@
 pub mod apply;
 pub mod audit;
 pub mod build;
+pub mod diff;
 pub mod handover;
 pub mod inventory;
 pub mod limits;
+pub mod lookups;
 pub mod manual;
+pub mod objects;
 pub mod ownership;
 pub mod repair;
+pub mod role_steps;
 pub mod rollback;
 pub mod rotate;
 pub mod session;

@@ -113,26 +113,20 @@ impl Profile {
         // vendor's name stands in. Said here, once, so the wizard and headless build the same
         // agent (and a re-apply from one never "updates" what the other made). A profile that
         // names no agent (Custom, least privilege) leaves the names to the user.
-        let firstname = if a.firstname.trim().is_empty() && !a.username.trim().is_empty() {
+        let firstname = if a.firstname.trim().is_empty() && !a.name.trim().is_empty() {
             self.vendor.clone()
         } else {
             a.firstname.clone()
         };
         let agent = AgentAnswers {
-            name: a.username.clone(),
-            firstname,
-            surname: a.surname.clone(),
-            initials: a.initials.clone(),
-            email: a.email.clone(),
-            active: a.active,
-            api_only: a.api_only,
+            details: crate::answers::AgentDetails {
+                firstname,
+                ..a.details.clone()
+            },
             extra_roles: a.extra_roles.clone(),
             default_team,
             teams,
             departments,
-            workday: a.work_hours.clone(),
-            can_approve_purchaseorder: a.can_approve_purchaseorder,
-            can_approve_invoice: a.can_approve_invoice,
         };
 
         let application = ApplicationAnswers {

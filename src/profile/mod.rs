@@ -14,6 +14,7 @@ mod validate;
 
 use std::collections::BTreeMap;
 
+use crate::answers::AgentDetails;
 use serde::{Deserialize, Serialize};
 
 use crate::halo::dialect::claims::LevelText;
@@ -199,45 +200,31 @@ impl From<RoleSpec> for RoleSpecWire {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The agent of a profile: its plain attributes, spelled as in answers files (the table
+/// `answers::agent::ROWS`), and the rules for its memberships. `a.agent.name` reads through to
+/// the attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AgentSpec {
-    pub username: String,
-    pub firstname: String,
-    pub surname: String,
-    pub initials: String,
-    pub email: String,
-    pub active: bool,
-    pub api_only: bool,
+    #[serde(flatten)]
+    pub details: AgentDetails,
     /// Roles by name in addition to the profile's role (e.g. "Administrator").
     pub extra_roles: Vec<String>,
     pub default_team: DefaultTeam,
     pub teams: TeamRule,
     pub departments: DepartmentRule,
-    /// Work hours by name.
-    pub work_hours: String,
-    pub can_approve_purchaseorder: bool,
-    pub can_approve_invoice: bool,
 }
 
-impl Default for AgentSpec {
-    fn default() -> Self {
-        Self {
-            username: String::new(),
-            firstname: String::new(),
-            surname: String::new(),
-            initials: String::new(),
-            email: String::new(),
-            active: true,
-            api_only: true,
-            extra_roles: Vec::new(),
-            default_team: DefaultTeam::None,
-            teams: TeamRule::default(),
-            departments: DepartmentRule::default(),
-            work_hours: "Default Working Hours".into(),
-            can_approve_purchaseorder: false,
-            can_approve_invoice: false,
-        }
+impl std::ops::Deref for AgentSpec {
+    type Target = AgentDetails;
+    fn deref(&self) -> &AgentDetails {
+        &self.details
+    }
+}
+
+impl std::ops::DerefMut for AgentSpec {
+    fn deref_mut(&mut self) -> &mut AgentDetails {
+        &mut self.details
     }
 }
 

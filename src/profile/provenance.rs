@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Pick, Profile};
+use crate::answers::agent::{self, Group, Value};
 
 /// A section of a vendor guide and the settings it states.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,19 +99,16 @@ impl Profile {
             add("role.other_permissions".into());
         }
         let a = &self.agent;
-        for (field, value) in [
-            ("username", &a.username),
-            ("firstname", &a.firstname),
-            ("surname", &a.surname),
-            ("initials", &a.initials),
-            ("email", &a.email),
-        ] {
-            if !value.is_empty() {
-                add(format!("agent.{field}"));
+        // In the order `profiles show` lists them: the wizard's.
+        for (_, r) in agent::asked(Group::Identity) {
+            // A name left empty is left to the user: no setting.
+            if let Value::Text { get, .. } = r.value
+                && get(a).is_empty()
+            {
+                continue;
             }
+            add(r.path());
         }
-        add("agent.active".into());
-        add("agent.api_only".into());
         if !a.extra_roles.is_empty() {
             add("agent.extra_roles".into());
         }
@@ -126,9 +124,10 @@ impl Profile {
             // The number Halo stores for that level: only Head of Department (3) is confirmed.
             add("agent.departments.halo_value".into());
         }
-        add("agent.work_hours".into());
-        add("agent.can_approve_purchaseorder".into());
-        add("agent.can_approve_invoice".into());
+        add(format!("agent.{}", agent::WORK_HOURS));
+        for (_, r) in agent::asked(Group::Rights) {
+            add(r.path());
+        }
         if !self.application.name.is_empty() {
             add("application.name".into());
         }

@@ -139,25 +139,15 @@ impl Profile {
 
     fn check_agent(&self, out: &mut Vec<ProfileProblem>) {
         let a = &self.agent;
-        if a.username.trim() != a.username {
+        if a.name.trim() != a.name {
             out.push(problem("agent.username", "has leading or trailing spaces"));
         }
-        // Halo's own limits, as for answers (`halo::columns`).
-        use crate::halo::columns::{self as col, check};
-        for (field, found) in [
-            ("agent.username", check(col::AGENT_USERNAME, &a.username)),
-            ("agent.firstname", check(col::FIRST_NAME, &a.firstname)),
-            ("agent.surname", check(col::SURNAME, &a.surname)),
-            ("agent.initials", col::check_initials(&a.initials)),
-            (
-                "agent.email",
-                Some(&a.email)
-                    .filter(|e| !e.is_empty())
-                    .and_then(|e| col::check_email(e)),
-            ),
-        ] {
-            if let Some(m) = found {
-                out.push(problem(field, m));
+        // Halo's own limits, as for answers (`halo::columns`, the table's rules).
+        for r in crate::answers::agent::ROWS {
+            if let crate::answers::agent::Value::Text { get, rule, .. } = r.value
+                && let Some(m) = Some(get(a)).filter(|v| !v.is_empty()).and_then(|v| rule(v))
+            {
+                out.push(problem(r.path(), m));
             }
         }
         if let DefaultTeam::Named(n) = &a.default_team {
@@ -199,7 +189,7 @@ impl Profile {
                 "\"default\" applies to teams only",
             ));
         }
-        if a.work_hours.trim().is_empty() {
+        if a.workday.trim().is_empty() {
             out.push(problem("agent.work_hours", "is empty"));
         }
     }

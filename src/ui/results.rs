@@ -31,7 +31,8 @@ pub(super) fn differences(m: &Model, t: &Theme, b: &mut Body) {
     }
     b.blank();
     b.header(t, "Read-back differences (Halo stored something else)");
-    for (o, d) in &m.apply.differences {
+    for d in &m.apply.differences {
+        let o = d.object;
         let name = match o {
             Object::Role => m.answers.role.name.as_str(),
             Object::Agent => m.answers.agent.name.as_str(),
@@ -39,11 +40,7 @@ pub(super) fn differences(m: &Model, t: &Theme, b: &mut Body) {
         };
         b.note(
             t.warning,
-            format!(
-                "{}: {}",
-                o.label(),
-                crate::plan::manual::fix_line(*o, name.trim(), d)
-            ),
+            format!("{}: {}", o.label(), d.fix_line(name.trim())),
         );
     }
 }

@@ -294,7 +294,7 @@ async fn a_batch_sends_only_secret_files_of_its_own_folder_or_listed() {
 pub fn answers_fields() -> Vec<(&'static str, String)> {
     let v = "\"Desk\\u001b]52;c;aGFja2Vk\\u0007\\u001b[2J\"";
     vec![
-        ("agent.workday", format!("[agent]\nworkday = {v}\n")),
+        ("agent.work_hours", format!("[agent]\nworkday = {v}\n")),
         (
             "agent.default_team",
             format!("[agent]\ndefault_team = {v}\n"),

@@ -26,6 +26,10 @@ struct Setup {
 }
 
 async fn setup(profile: &str) -> Setup {
+    setup_with(halo_onboard::profile::answers_for(profile).unwrap()).await
+}
+
+async fn setup_with(answers: Answers) -> Setup {
     let Env {
         sim,
         ep,
@@ -33,7 +37,6 @@ async fn setup(profile: &str) -> Setup {
         dir,
         journal,
     } = env().await;
-    let answers = halo_onboard::profile::answers_for(profile).unwrap();
     let mut s = journal.create(answers.clone(), Some(ep.clone())).unwrap();
     let a = applier(&admin, &journal).apply(&mut s).await.unwrap();
     Setup {
@@ -464,5 +467,47 @@ async fn a_check_stopped_by_halo_names_why() {
     assert!(
         !layers.contains(&"network"),
         "a 5xx is Halo's server: {layers:?}"
+    );
+}
+
+/// Issue 19's demonstration: the agent's phone number (Halo's `Uname.sms`) is one row of the
+/// agent's attribute table (`answers::agent::ROWS`). A profile names it, the plan writes it
+/// and lists it as a manual step in Halo's words, the emulator keeps it (a field of Halo's
+/// schema), the read-back finds it, and `check` reports a change in Halo as drift.
+#[tokio::test]
+async fn the_agents_phone_number_is_one_row_of_the_table() {
+    let phone = "+44 20 7946 0000";
+    let spec: halo_onboard::profile::AgentSpec =
+        toml::from_str(&format!("username = \"topleft\"\nphone = \"{phone}\"\n")).unwrap();
+    let mut answers = halo_onboard::profile::answers_for("topleft").unwrap();
+    answers.agent.phone = spec.phone.clone();
+    let steps = halo_onboard::plan::manual::checklist(
+        halo_onboard::plan::Object::Agent,
+        &answers,
+        &Default::default(),
+        "m",
+    )
+    .lines()
+    .join("\n");
+    assert!(
+        steps.contains(&format!("Phone Number = '{phone}'")),
+        "{steps}"
+    );
+
+    let s = setup_with(answers).await;
+    let stored = s.sim.with_state(|st| agent(st, &s).get("sms").cloned());
+    assert_eq!(stored, Some(json!(phone)), "the emulator keeps Uname.sms");
+    let r = s.audit().await;
+    assert!(r.ok, "{:?}", failed(&r));
+    assert_eq!(r.row("agent details").unwrap().status, Status::Pass);
+
+    s.change(|st, s| agent(st, s).set("sms", "+1 555 0100"));
+    let r = s.audit().await;
+    assert_drift(&r, "agent phone changed", "agent details");
+    let row = r.row("agent details").unwrap();
+    assert!(
+        row.detail == format!("phone: asked '{phone}', Halo has '+1 555 0100'")
+            && row.fix.ends_with("Agents > 'topleft' > Phone Number"),
+        "{row:?}"
     );
 }

@@ -224,7 +224,7 @@ async fn hand_made_role_missing_a_permission_is_reported_with_the_ui_field() {
         .applied
         .differences
         .iter()
-        .map(|(o, d)| halo_onboard::plan::manual::fix_line(*o, "TopLeft Role", d))
+        .map(|d| d.fix_line("TopLeft Role"))
         .collect();
     assert!(
         lines

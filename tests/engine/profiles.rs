@@ -80,11 +80,11 @@ fn topleft_matches_its_guide() {
     assert_eq!(p.role.name, "TopLeft Role");
     assert!(p.role.permissions.admin());
     assert_eq!(p.role.reuse, None);
-    assert_eq!(p.agent.username, "topleft");
+    assert_eq!(p.agent.name, "topleft");
     assert!(p.agent.active);
     assert!(p.agent.api_only);
     assert_eq!(p.agent.default_team, DefaultTeam::None);
-    assert_eq!(p.agent.work_hours, "Default Working Hours");
+    assert_eq!(p.agent.workday, "Default Working Hours");
     assert_eq!(
         strs(&p.scopes),
         ["all:standard", "all:teams", "admin:webhooks"]
@@ -162,7 +162,7 @@ fn propel_matches_its_guide() {
     let p = get("propel");
     // The role and the team question are not in the guide: not "H".
     assert_eq!(p.confidence, Confidence::M);
-    assert_eq!(p.agent.username, "Propel Your MSP");
+    assert_eq!(p.agent.name, "Propel Your MSP");
     assert_eq!(p.agent.firstname, "Propel");
     assert_eq!(p.agent.surname, "Your MSP");
     assert_eq!(p.agent.initials, "PYM");
@@ -257,10 +257,10 @@ fn propel_matches_its_guide() {
 fn humanizeit_matches_its_guide() {
     let p = get("humanizeit");
     assert_eq!(strs(&p.scopes), ["all:standard"]);
-    assert_eq!(p.agent.username, "HumanizeITAPI");
+    assert_eq!(p.agent.name, "HumanizeITAPI");
     assert_eq!(p.role.name, "HumanizeITAPI");
     assert!(p.agent.api_only);
-    assert_eq!(p.agent.work_hours, "24 Hours");
+    assert_eq!(p.agent.workday, "24 Hours");
     assert_eq!(p.agent.default_team, DefaultTeam::Ask);
     assert_eq!(p.agent.teams.pick, Pick::Default);
     assert!(p.agent.teams.unassigned_access && p.agent.teams.otheragent_access);
@@ -390,8 +390,8 @@ fn vendor_specific_traps() {
 
     let s = get("saasalerts");
     assert!(s.scopes.iter().any(|x| x == "all:teams"));
-    assert_eq!(s.agent.username, "saasalerts_api");
-    assert_eq!(s.agent.work_hours, "24 Hours");
+    assert_eq!(s.agent.name, "saasalerts_api");
+    assert_eq!(s.agent.workday, "24 Hours");
     assert_eq!(s.role.reuse.as_deref(), Some("Administrator"));
     assert_eq!(
         s.to_answers().role.mode,

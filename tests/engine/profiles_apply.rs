@@ -400,7 +400,7 @@ fn explained_by(q: Question, problem: &str) -> bool {
 fn name_left_open(p: &profile::Profile, problem: &str) -> bool {
     match problem {
         "Role: a name is required" => p.role.name.is_empty(),
-        "Agent: a username is required" => p.agent.username.is_empty(),
+        "Agent: a username is required" => p.agent.name.is_empty(),
         "Application: a name is required" => p.application.name.is_empty(),
         _ => false,
     }

@@ -77,14 +77,17 @@ fn progress_marks_objects_and_logs_every_line() {
     );
     assert_eq!(m.apply.objects[0].1, ObjState::Done);
     assert_eq!(m.apply.objects[1].1, ObjState::Pending);
+    let email = halo_onboard::halo::model::Agent {
+        email: "api@vendor.test".into(),
+        ..Default::default()
+    };
+    let d = halo_onboard::plan::diff::diff_agent(&email, &Default::default());
+    assert_eq!(d[0].object, Object::Agent);
     app::update(
         &mut m,
-        Msg::Progress(Progress::Difference(Object::Agent, "email differs".into())),
+        Msg::Progress(Progress::Difference(Box::new(d[0].clone()))),
     );
-    assert_eq!(
-        m.apply.differences,
-        vec![(Object::Agent, "email differs".into())]
-    );
+    assert_eq!(m.apply.differences, d);
     app::update(&mut m, Msg::Verifying);
     assert_eq!(m.apply.phase, Phase::Verifying);
     assert!(m.apply.objects.iter().all(|o| o.1 == ObjState::Done));
@@ -99,7 +102,7 @@ fn progress_marks_objects_and_logs_every_line() {
     );
     assert!(
         log.iter()
-            .any(|l| l.contains("read-back Agent: email differs"))
+            .any(|l| l.contains("read-back Agent: email: asked 'api@vendor.test', Halo has ''"))
     );
     assert!(m.busy(), "spinner ticks while applying");
 }

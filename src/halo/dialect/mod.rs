@@ -9,6 +9,7 @@ pub mod confirm;
 pub mod fields;
 pub mod paths;
 pub mod scopes;
+pub mod ui;
 
 pub use claims::{ClaimDef, Grade, Level, Permissions, PermissionsWire};
 pub use confirm::{Assumption, Vocabulary};

@@ -14,8 +14,10 @@ use futures::StreamExt;
 use serde::Serialize;
 use serde_json::json;
 
-use super::check::{CheckArgs, Report, try_run};
-use super::common::*;
+use super::args::CheckArgs;
+use super::one::try_run;
+use super::report::Report;
+use crate::headless::common::*;
 use crate::journal::{Journal, Session, Status};
 
 /// How many setups are checked at once (each on its own Halo connection).
@@ -80,22 +82,22 @@ fn select(sessions: &[Session]) -> (Vec<&Session>, Vec<(&Session, String)>) {
 }
 
 fn words(r: &Report) -> String {
-    let count = |st: super::check::Status| r.checks.iter().filter(|c| c.status == st).count();
-    let failed = count(super::check::Status::Fail);
-    let skipped = count(super::check::Status::Skip);
+    let count = |st: super::report::Status| r.checks.iter().filter(|c| c.status == st).count();
+    let failed = count(super::report::Status::Fail);
+    let skipped = count(super::report::Status::Skip);
     if r.incomplete {
         "did not finish (Halo could not be reached part-way)".into()
     } else if failed == 0 && !r.manual_steps_left.is_empty() {
         format!("{} manual step(s) left", r.manual_steps_left.len())
-    } else if failed == 0 && count(super::check::Status::CouldNotCheck) > 0 {
+    } else if failed == 0 && count(super::report::Status::CouldNotCheck) > 0 {
         format!(
             "nothing failed; {} could not be checked",
-            count(super::check::Status::CouldNotCheck)
+            count(super::report::Status::CouldNotCheck)
         )
     } else if failed == 0 {
         format!(
             "passed ({} checks{})",
-            count(super::check::Status::Pass),
+            count(super::report::Status::Pass),
             if skipped > 0 {
                 format!(", {skipped} skipped")
             } else {

@@ -11,6 +11,10 @@ use crate::halo::dialect::{Permissions, PermissionsWire};
 use crate::halo::model::MembershipLevel;
 use crate::halo::scopes;
 
+pub mod agent;
+
+pub use agent::AgentDetails;
+
 /// A team or department name meaning "every team / department of the instance".
 pub const ALL: &str = "*";
 
@@ -170,48 +174,30 @@ pub struct DepartmentAnswer {
     pub level: MembershipLevel,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AgentAnswers {
-    /// Username (Halo's `name`).
-    pub name: String,
-    pub firstname: String,
-    pub surname: String,
-    /// At most 3 characters.
-    pub initials: String,
-    pub email: String,
-    pub active: bool,
-    pub api_only: bool,
+    /// The plain attributes (`agent::ROWS`): `a.agent.name` reads through to them.
+    #[serde(flatten)]
+    pub details: AgentDetails,
     /// Extra roles by name, besides the role of the Role step.
     pub extra_roles: Vec<String>,
     /// Default team by name; `None` = "No Default Team".
     pub default_team: Option<String>,
     pub teams: Vec<TeamAnswer>,
     pub departments: Vec<DepartmentAnswer>,
-    /// Work hours by name, e.g. "Default Working Hours" or "24 Hours".
-    pub workday: String,
-    pub can_approve_purchaseorder: bool,
-    pub can_approve_invoice: bool,
 }
 
-impl Default for AgentAnswers {
-    fn default() -> Self {
-        Self {
-            name: String::new(),
-            firstname: String::new(),
-            surname: String::new(),
-            initials: String::new(),
-            email: String::new(),
-            active: true,
-            api_only: true,
-            extra_roles: Vec::new(),
-            default_team: None,
-            teams: Vec::new(),
-            departments: Vec::new(),
-            workday: "Default Working Hours".into(),
-            can_approve_purchaseorder: false,
-            can_approve_invoice: false,
-        }
+impl std::ops::Deref for AgentAnswers {
+    type Target = AgentDetails;
+    fn deref(&self) -> &AgentDetails {
+        &self.details
+    }
+}
+
+impl std::ops::DerefMut for AgentAnswers {
+    fn deref_mut(&mut self) -> &mut AgentDetails {
+        &mut self.details
     }
 }
 

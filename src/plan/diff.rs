@@ -1,0 +1,370 @@
+//! What differs between what was asked and what Halo holds, typed: one [`Difference`] per
+//! attribute (object, attribute, wanted, found, and where Halo's web UI sets it). The plan's
+//! changes, the read-backs and the manual fixes carry it; every printer formats it with
+//! `Display` (the text is the one the plan and apply have always shown), and the fix in
+//! Halo's words comes from its fields, never from parsing that text again.
+
+use serde::{Deserialize, Serialize};
+
+use crate::answers::agent::{self, Group};
+use crate::halo::dialect::claims;
+use crate::halo::dialect::ui;
+use crate::halo::model::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Object {
+    Role,
+    Agent,
+    Application,
+}
+
+impl Object {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Role => "Role",
+            Self::Agent => "Agent",
+            Self::Application => "Application",
+        }
+    }
+
+    /// Where Halo's web UI lists objects of this kind.
+    pub fn ui_path(self) -> &'static str {
+        match self {
+            Self::Role => ui::ROLES,
+            Self::Agent => ui::AGENTS,
+            Self::Application => ui::APPLICATIONS,
+        }
+    }
+}
+
+/// How a difference reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Form {
+    /// "username: asked 'a', Halo has 'b'".
+    Quoted,
+    /// "active: asked true, Halo has false".
+    Plain,
+    /// "roles: 'Vendor' missing" (`wanted` is the member).
+    Missing,
+    /// "teams: 'Desk' visibility flags differ" (`wanted` is the team).
+    FlagsDiffer,
+    /// "departments: 'Support' membership asked View All, Halo has Member".
+    Membership(String),
+    /// "notes: the setup marker is missing".
+    Marker,
+    /// "scopes: missing [a], extra [b]".
+    Scopes,
+    /// "could not read it back: …": nothing was compared (`found` says why, if known).
+    Unread,
+}
+
+/// One attribute Halo holds otherwise than asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Difference {
+    pub object: Object,
+    /// How the attribute is named in the difference ("first name", "permission Tickets").
+    pub attribute: String,
+    pub wanted: String,
+    pub found: String,
+    /// Where it is set on the object's page in Halo's web UI ("First Name"); empty where the
+    /// whole object must be checked.
+    pub ui: String,
+    pub form: Form,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (a, w, g) = (&self.attribute, &self.wanted, &self.found);
+        match &self.form {
+            Form::Quoted => write!(f, "{a}: asked '{w}', Halo has '{g}'"),
+            Form::Plain => write!(f, "{a}: asked {w}, Halo has {g}"),
+            Form::Missing => write!(f, "{a}: '{w}' missing"),
+            Form::FlagsDiffer => write!(f, "{a}: '{w}' visibility flags differ"),
+            Form::Membership(item) => {
+                write!(f, "{a}: '{item}' membership asked {w}, Halo has {g}")
+            }
+            Form::Marker => write!(f, "{a}: the setup marker is missing"),
+            Form::Scopes => write!(f, "{a}: missing [{w}], extra [{g}]"),
+            Form::Unread if g.is_empty() => write!(f, "{a}"),
+            Form::Unread => write!(f, "{a}: {g}"),
+        }
+    }
+}
+
+impl Difference {
+    fn new(object: Object, attribute: &str, form: Form, ui: &str) -> Self {
+        Self {
+            object,
+            attribute: attribute.into(),
+            wanted: String::new(),
+            found: String::new(),
+            ui: ui.into(),
+            form,
+        }
+    }
+
+    fn values(mut self, wanted: impl Into<String>, found: impl Into<String>) -> Self {
+        self.wanted = wanted.into();
+        self.found = found.into();
+        self
+    }
+
+    /// The object could not be read back (`why`), so nothing was compared.
+    pub fn unread(object: Object, why: &str) -> Self {
+        Self::new(object, "could not read it back", Form::Unread, "").values("", why)
+    }
+
+    /// The read-back did not finish (`why`: the task was lost).
+    pub fn unfinished(object: Object, why: &str) -> Self {
+        Self::new(object, "read-back did not finish", Form::Unread, "").values("", why)
+    }
+
+    /// Is it the role's setup marker (irrelevant for an object made by hand)?
+    pub fn is_marker(&self) -> bool {
+        self.form == Form::Marker
+    }
+
+    /// Where in Halo's web UI it is fixed: the difference, then the path to the field on the
+    /// object named `name` in Halo.
+    pub fn fix_line(&self, name: &str) -> String {
+        if self.ui.is_empty() {
+            return format!(
+                "{self} — open it in Halo ({}) and check every field",
+                self.place(name)
+            );
+        }
+        format!("{self} — fix in Halo: {}", self.place(name))
+    }
+
+    /// The path in Halo's web UI to the field on the object named `name`.
+    pub fn place(&self, name: &str) -> String {
+        let base = self.object.ui_path();
+        match self.ui.as_str() {
+            "" => format!("{base} > '{name}'"),
+            ui => format!("{base} > '{name}' > {ui}"),
+        }
+    }
+}
+
+/// A Halo id as people read it: "id 4", or "none".
+pub(crate) fn id_words(id: Option<i64>) -> String {
+    id.map_or_else(|| "none".into(), |i| format!("id {i}"))
+}
+
+/// Field-by-field differences between what was asked and what Halo holds (read-back check).
+pub fn diff_role(want: &Role, got: &Role) -> Vec<Difference> {
+    let o = Object::Role;
+    let mut d = Vec::new();
+    if want.name != got.name {
+        d.push(Difference::new(o, "name", Form::Quoted, "Name").values(&want.name, &got.name));
+    }
+    if !got.notes.contains(want.notes.trim()) {
+        d.push(Difference::new(
+            o,
+            "notes",
+            Form::Marker,
+            "Notes (the setup marker is optional)",
+        ));
+    }
+    let (w, g) = (
+        claims::Permissions::from_claims(&want.claims),
+        got.permissions(),
+    );
+    for (def, level) in w.entries() {
+        let have = g.get(def.code);
+        if have != Some(level) {
+            let ui = format!(
+                "Permissions > {}: {} = {}",
+                def.group.label(),
+                def.label,
+                level.label
+            );
+            d.push(
+                Difference::new(o, &format!("permission {}", def.label), Form::Plain, &ui)
+                    .values(level.label, have.map_or("Not set", |l| l.label)),
+            );
+        }
+    }
+    d
+}
+
+/// The agent's differences: its plain attributes (the table `answers::agent::ROWS`), its
+/// default team and work hours, then its memberships.
+pub fn diff_agent(want: &Agent, got: &Agent) -> Vec<Difference> {
+    let o = Object::Agent;
+    let rows = |group| agent::ROWS.iter().filter(move |r| r.group == group);
+    let mut d = diff_attrs(want, got, rows(Group::Identity));
+    for (field, ui, w, g) in [
+        (
+            "default team",
+            "Default Team",
+            want.team.clone(),
+            got.team.clone(),
+        ),
+        (
+            "work hours",
+            "Work Hours",
+            id_words(want.workday_id),
+            id_words(got.workday_id),
+        ),
+    ] {
+        if w != g {
+            d.push(Difference::new(o, field, Form::Quoted, ui).values(w, g));
+        }
+    }
+    d.extend(diff_attrs(want, got, rows(Group::Rights)));
+    memberships(want, got, &mut d);
+    d
+}
+
+/// The differences of the agent's attributes `rows` (rows of `answers::agent::ROWS`).
+pub fn diff_attrs<'a>(
+    want: &Agent,
+    got: &Agent,
+    rows: impl IntoIterator<Item = &'a agent::Attr>,
+) -> Vec<Difference> {
+    rows.into_iter()
+        .filter_map(|r| {
+            let (w, g) = ((r.found)(want), (r.found)(got));
+            // An optional text the answers leave empty asks for nothing: what Halo holds
+            // stays (a repair never blanks a phone number or an email someone set).
+            let optional = matches!(
+                r.value,
+                agent::Value::Text {
+                    required: false,
+                    always_shown: false,
+                    ..
+                }
+            );
+            (w != g && !(optional && w.trim().is_empty()))
+                .then(|| Difference::new(Object::Agent, r.words, Form::Quoted, r.ui).values(w, g))
+        })
+        .collect()
+}
+
+fn memberships(want: &Agent, got: &Agent, d: &mut Vec<Difference>) {
+    let o = Object::Agent;
+    const TEAMS_UI: &str = "Departments & Teams";
+    for r in &want.roles {
+        if !got.roles.iter().any(|g| g.id == r.id) {
+            d.push(Difference::new(o, "roles", Form::Missing, "Roles").values(&r.name, ""));
+        }
+    }
+    for t in &want.teams {
+        match got.teams.iter().find(|g| g.team_id == t.team_id) {
+            None => d.push(
+                Difference::new(o, "teams", Form::Missing, TEAMS_UI).values(&t.team_name, ""),
+            ),
+            Some(g)
+                if g.unassigned_access != t.unassigned_access
+                    || g.otheragent_access != t.otheragent_access =>
+            {
+                d.push(
+                    Difference::new(o, "teams", Form::FlagsDiffer, TEAMS_UI)
+                        .values(&t.team_name, ""),
+                )
+            }
+            Some(_) => {}
+        }
+    }
+    for dep in &want.departments {
+        match got
+            .departments
+            .iter()
+            .find(|g| g.department_id == dep.department_id)
+        {
+            None => d.push(
+                Difference::new(o, "departments", Form::Missing, TEAMS_UI)
+                    .values(&dep.department_name, ""),
+            ),
+            Some(g) if g.membershiplevel != dep.membershiplevel => d.push(
+                Difference::new(
+                    o,
+                    "departments",
+                    Form::Membership(dep.department_name.clone()),
+                    TEAMS_UI,
+                )
+                .values(
+                    MembershipLevel::from_code(dep.membershiplevel).label(),
+                    MembershipLevel::from_code(g.membershiplevel).label(),
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+pub fn diff_application(want: &Application, got: &Application) -> Vec<Difference> {
+    let o = Object::Application;
+    let mut d = Vec::new();
+    if want.display_name != got.display_name {
+        d.push(
+            Difference::new(o, "name", Form::Quoted, "Application Name")
+                .values(&want.display_name, &got.display_name),
+        );
+    }
+    if want.inactive != got.inactive {
+        d.push(
+            Difference::new(o, "active", Form::Plain, "Active")
+                .values((!want.inactive).to_string(), (!got.inactive).to_string()),
+        );
+    }
+    if want.loginas_agent_id != got.loginas_agent_id {
+        d.push(
+            Difference::new(o, "agent to log in as", Form::Plain, "Agent to log in as").values(
+                id_words(want.loginas_agent_id),
+                id_words(got.loginas_agent_id),
+            ),
+        );
+    }
+    if !got.grant_type.is_empty() && want.grant_type != got.grant_type {
+        d.push(
+            Difference::new(
+                o,
+                "authentication method",
+                Form::Quoted,
+                "Authentication Method = Client ID and Secret (Services)",
+            )
+            .values(&want.grant_type, &got.grant_type),
+        );
+    }
+    let (mut w, mut g) = (want.scope_names(), got.scope_names());
+    w.sort();
+    g.sort();
+    if w != g {
+        let missing: Vec<_> = w.iter().filter(|s| !g.contains(s)).cloned().collect();
+        let extra: Vec<_> = g.iter().filter(|s| !w.contains(s)).cloned().collect();
+        d.push(
+            Difference::new(o, "scopes", Form::Scopes, "Permissions")
+                .values(missing.join(" "), extra.join(" ")),
+        );
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An optional attribute the answers leave empty is not a difference (a repair would
+    /// blank what someone set in Halo); one the answers set is.
+    #[test]
+    fn an_empty_optional_answer_keeps_what_halo_holds() {
+        let got = Agent {
+            sms: "+44 20 7946 0000".into(),
+            email: "ops@example.com".into(),
+            ..Agent::default()
+        };
+        let rows = || agent::ROWS.iter().filter(|r| r.group == Group::Identity);
+        assert!(diff_attrs(&Agent::default(), &got, rows()).is_empty());
+        let want = Agent {
+            sms: "+1 555 0100".into(),
+            ..Agent::default()
+        };
+        let d = diff_attrs(&want, &got, rows());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].attribute, "phone");
+    }
+}
