@@ -195,11 +195,21 @@ fn the_layering_has_no_cycle() {
 
 /// Folders (under `src/`) that must have no import circle among their files. The lead adds the
 /// remaining folders once their owners have untangled them.
-const CIRCLE_FREE: &[&str] = &["config", "halo/dialect", "profile/builtin"];
+const CIRCLE_FREE: &[&str] = &[
+    "config",
+    "halo/dialect",
+    "journal",
+    "plan",
+    "profile/builtin",
+    "runtime",
+];
 
 /// Circles tolerated inside a checked folder until their owners untangle them, as
 /// `folder: file, file` (the files sorted).
-const PENDING: &[&str] = &[];
+const PENDING: &[&str] = &[
+    // The Halo UI paths move to the dialect (issue 19, arch-tables).
+    "plan: build, manual",
+];
 
 /// The code of a Rust file without comments, string and char literals (their text is blanked,
 /// the quotes kept) and without the items marked `#[cfg(test)]`.

@@ -9,11 +9,12 @@ use super::common::*;
 use crate::answers::Answers;
 use crate::halo::{Client, ClientOptions, Endpoint};
 use crate::journal::{Journal, Session};
+use crate::plan::apply::ProgressFn;
 use crate::plan::apply::{Applier, ApplyError, GivenSecret, Progress, VerifiedWith};
 use crate::plan::build::{Kind, Lookups, Object, Plan};
 use crate::plan::handover;
 use crate::plan::manual;
-use crate::plan::session::{self, For, ProgressFn};
+use crate::plan::session::{self, For};
 use crate::plan::verify::{Verdict, Verification};
 use crate::profile::{Profile, Trap};
 

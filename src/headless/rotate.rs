@@ -17,9 +17,9 @@ use super::common::*;
 use super::sessions::{Opened, open_session};
 use crate::journal::Session;
 use crate::journal::rotation::Purpose;
+use crate::plan::apply::ProgressFn;
 use crate::plan::apply::{GivenSecret, Progress};
 use crate::plan::rotate::{RotateError, Rotator};
-use crate::plan::session::ProgressFn;
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(group(clap::ArgGroup::new("step").required(true).args(["setup", "finish", "abandon"])))]

@@ -20,7 +20,7 @@ use crate::plan::handover::known_app_secret;
 use crate::plan::manual::{self, ManualCredentials};
 use crate::plan::ownership;
 use crate::plan::repair;
-use crate::plan::session::{For, ProgressFn};
+use crate::plan::survey::For;
 use crate::plan::verify::{self, Target, Verification};
 
 /// Progress lines for the wizard's log pane and headless output.
@@ -29,6 +29,9 @@ pub enum Progress {
     Step(String),
     Difference(Object, String),
 }
+
+/// Where progress goes: the wizard's message channel, a printer, or nowhere.
+pub type ProgressFn = std::sync::Arc<dyn Fn(Progress) + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -272,7 +275,7 @@ impl Applier<'_> {
     /// The look-ups for this setup ([`crate::plan::session::lookups`]), with what earlier
     /// setups of this journal recorded creating on this Halo.
     pub async fn lookups(&self, s: &Session) -> Result<Lookups, HaloError> {
-        let mut lk = crate::plan::session::lookups(self.client, For::Setup(&s.answers)).await?;
+        let mut lk = crate::plan::survey::lookups(self.client, For::Setup(&s.answers)).await?;
         lk.recorded = build::Recorded::from_journal(self.journal, self.client.endpoint(), &s.id);
         Ok(lk)
     }

@@ -12,6 +12,7 @@ pub mod repair;
 pub mod rollback;
 pub mod rotate;
 pub mod session;
+pub mod survey;
 pub mod tighten;
 pub mod verify;
 

@@ -24,10 +24,10 @@ use crate::halo::model::{Application, GRANT_CLIENT_CREDENTIALS, LOGIN_ENTITY_AGE
 use crate::halo::{Client, ClientOptions, Endpoint, HaloError};
 use crate::journal::rotation::{Purpose, Rotation, RotationDone};
 use crate::journal::{Entry, Event, Journal, JournalError, Session, Status, Subject, now_unix};
+use crate::plan::apply::ProgressFn;
 use crate::plan::apply::{ApplyError, GivenSecret, Progress};
 use crate::plan::handover::{self, Handover, SaveError, read_credentials};
 use crate::plan::repair;
-use crate::plan::session::ProgressFn;
 use crate::plan::verify::{self, Target, Verification};
 
 #[derive(Debug, thiserror::Error)]

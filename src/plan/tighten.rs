@@ -27,10 +27,11 @@ use crate::halo::model::Claim;
 use crate::halo::{Client, ClientOptions, HaloError};
 use crate::journal::rotation::{Previous, Purpose, Rotation, Undo};
 use crate::journal::{Event, Journal, Objects, Session, Status, Subject, now_unix};
+use crate::plan::apply::ProgressFn;
 use crate::plan::apply::{Applier, GivenSecret, Progress};
 use crate::plan::inventory::{self, AgentRead, Integration, RoleRead};
 use crate::plan::rotate::{RotateError, Rotator, is_recorded};
-use crate::plan::session::{For, ProgressFn};
+use crate::plan::survey::For;
 use crate::plan::verify::{self, Target, Verification};
 
 /// One in-place step.
@@ -817,7 +818,7 @@ pub async fn create_new_agent(
         progress: r.progress.clone(),
         regenerate_secret: false,
     };
-    let mut lk = crate::plan::session::lookups(r.client, For::Setup(&s.answers)).await?;
+    let mut lk = crate::plan::survey::lookups(r.client, For::Setup(&s.answers)).await?;
     // The old application is not a stranger with the same name: it is the one being replaced.
     lk.applications.retain(|a| {
         !a.id
