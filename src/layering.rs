@@ -674,7 +674,7 @@ fn no_import_circle_among_the_files_of_a_folder() {
                     })
                 });
                 if pending {
-                    println!("pending: {c}");
+                    crate::outln!("pending: {c}");
                 } else {
                     bad.push(c);
                 }
@@ -682,7 +682,7 @@ fn no_import_circle_among_the_files_of_a_folder() {
         } else {
             // Not yet enforced: shown with `--nocapture` so the owners can see what is left.
             for c in found {
-                println!("not yet enforced: {c}");
+                crate::outln!("not yet enforced: {c}");
             }
         }
     }
