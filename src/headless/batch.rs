@@ -32,11 +32,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, Semaphore};
 
-use super::apply::{
-    ApplyArgs, Log, Outcome, RunArgs, check_questions, connect, execute, load_answers, notes_text,
-    open_session, plan_text, stderr_log,
-};
 use super::common::*;
+use super::execute::{
+    ApplyArgs, RunArgs, check_questions, connect, execute, load_answers, open_session,
+};
+use super::outcome::{Log, Outcome, notes_text, plan_text, stderr_log};
+// Where the commands' `--deadline` parsers name it.
+pub use super::deadline::parse_duration;
 use crate::halo::ClientOptions;
 use crate::journal::Journal;
 use crate::plan::verify::Verdict;
@@ -359,47 +361,6 @@ fn confined_secret_file(base: &Path, f: &Path, allowed: &[PathBuf]) -> Result<Pa
     Ok(joined)
 }
 
-/// `90s`, `30m`, `2h`, `1h30m` or plain seconds (`45`).
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let bad = || {
-        format!(
-            "'{}' is not a duration: use e.g. 90s, 30m or 2h",
-            crate::text::line(s)
-        )
-    };
-    let t = s.trim();
-    if let Ok(secs) = t.parse::<u64>() {
-        return (secs > 0)
-            .then(|| std::time::Duration::from_secs(secs))
-            .ok_or_else(bad);
-    }
-    let mut total: u64 = 0;
-    let mut num = String::new();
-    for c in t.chars() {
-        match c {
-            '0'..='9' => num.push(c),
-            'h' | 'm' | 's' if !num.is_empty() => {
-                let n: u64 = num.parse().map_err(|_| bad())?;
-                let unit = match c {
-                    'h' => 3600,
-                    'm' => 60,
-                    _ => 1,
-                };
-                total = n
-                    .checked_mul(unit)
-                    .and_then(|x| total.checked_add(x))
-                    .ok_or_else(bad)?;
-                num.clear();
-            }
-            _ => return Err(bad()),
-        }
-    }
-    if !num.is_empty() || total == 0 {
-        return Err(bad());
-    }
-    Ok(std::time::Duration::from_secs(total))
-}
-
 /// How the batch runs.
 #[derive(Clone)]
 pub struct BatchOptions {
@@ -505,7 +466,7 @@ async fn run_one(
         no_verify: opts.no_verify,
     };
     // Nothing reaches Halo before the hand-over file is known to be writable.
-    super::apply::check_out(&run, journal)?;
+    super::execute::check_out(&run, journal)?;
     let profile = super::profiles::resolve(&inst.profile)?;
     let mut answers = load_answers(&profile, inst.answers.as_deref())?;
     check_questions(&profile, &answers)?;
