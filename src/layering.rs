@@ -201,6 +201,7 @@ const CIRCLE_FREE: &[&str] = &[
     "headless",
     "journal",
     "plan",
+    "plan/apply",
     "profile/builtin",
     "runtime",
 ];
