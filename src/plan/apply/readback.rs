@@ -1,7 +1,9 @@
 //! The read-backs of one apply: each write is read again from Halo and compared with what was
 //! sent, while the next write goes on.
 
-use super::*;
+use crate::halo::model::{Agent, Application, Role};
+use crate::halo::{Client, HaloError};
+use crate::plan::build::{self, Object};
 
 pub(super) enum ReadBack {
     Diffs(Vec<(Object, String)>),
