@@ -202,6 +202,7 @@ const CIRCLE_FREE: &[&str] = &[
     "journal",
     "plan",
     "plan/apply",
+    "plan/rotate",
     "profile/builtin",
     "runtime",
 ];
