@@ -122,31 +122,16 @@ fn strip_literals(text: &str) -> String {
             && (rest(1) == Some('"') || rest(1) == Some('#'))
             && (i == 0 || !(c[i - 1].is_alphanumeric() || c[i - 1] == '_'))
         {
-            // A raw string: r"…" or r#"…"#.
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while c.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
-            }
-            if c.get(j) != Some(&'"') {
-                out.push(c[i]);
-                i += 1;
-                continue;
-            }
-            j += 1;
-            loop {
-                match c.get(j) {
-                    None => break,
-                    Some('"') if (1..=hashes).all(|h| c.get(j + h) == Some(&'#')) => {
-                        j += 1 + hashes;
-                        break;
-                    }
-                    _ => j += 1,
+            match raw_string_end(&c, i) {
+                Some(end) => {
+                    out.push_str("\"\"");
+                    i = end;
+                }
+                None => {
+                    out.push(c[i]);
+                    i += 1;
                 }
             }
-            out.push_str("\"\"");
-            i = j;
         } else if c[i] == '"' {
             i += 1;
             while i < c.len() && c[i] != '"' {
@@ -171,6 +156,29 @@ fn strip_literals(text: &str) -> String {
         }
     }
     out
+}
+
+/// Where the raw string (`r"…"`, `r#"…"#`) that starts at `i` ends, if one does.
+fn raw_string_end(c: &[char], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    let mut hashes = 0;
+    while c.get(j) == Some(&'#') {
+        hashes += 1;
+        j += 1;
+    }
+    if c.get(j) != Some(&'"') {
+        return None;
+    }
+    j += 1;
+    loop {
+        match c.get(j) {
+            None => return Some(j),
+            Some('"') if (1..=hashes).all(|h| c.get(j + h) == Some(&'#')) => {
+                return Some(j + 1 + hashes);
+            }
+            _ => j += 1,
+        }
+    }
 }
 
 /// Drops every item that follows `#[cfg(test)]`: up to its `;`, or its `{…}` block.
@@ -574,4 +582,16 @@ fn a_folder_without_circles_passes() {
         ("c".to_string(), false, code_of("fn c() {}")),
     ];
     assert!(circles(&folder_ties("m", &files)).is_empty());
+}
+
+#[test]
+fn raw_strings_and_comments_tie_nothing() {
+    let code = code_of(
+        "let s = r#\"crate::plan::apply::x\"#; /* crate::plan::c */ use crate::plan::b::Y;",
+    );
+    assert!(code.contains("crate::plan::b::Y"), "{code}");
+    assert!(
+        !code.contains("apply") && !code.contains("plan::c"),
+        "{code}"
+    );
 }
