@@ -1,5 +1,7 @@
 //! Tests of `batch`.
 
+use std::path::PathBuf;
+
 use super::*;
 
 fn write(dir: &Path, text: &str) -> PathBuf {

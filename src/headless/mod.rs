@@ -5,6 +5,7 @@ pub mod adopt;
 pub mod apply;
 pub mod audit;
 pub mod batch;
+pub mod batch_file;
 pub mod check;
 pub mod check_all;
 pub mod common;
