@@ -181,3 +181,5 @@ fn the_layering_has_no_cycle() {
         }
     }
 }
+
+mod circles;

@@ -11,24 +11,10 @@ use crate::halo::{ClientOptions, Endpoint, HaloError};
 use crate::limits::{self, MAX_SECRET_FILE};
 use crate::plan::session::{self, Connection, Place};
 
-/// Exit codes shared by the headless commands.
-pub const EXIT_OK: u8 = 0;
-/// Verification failed, drift found, or the plan is blocked.
-pub const EXIT_FAILED: u8 = 1;
-/// Could not run (bad arguments, unreachable Halo, bad credentials).
-pub const EXIT_CANNOT_RUN: u8 = 2;
-/// Applied, with steps to do by hand in Halo's web UI not yet confirmed: not verified.
-pub const EXIT_MANUAL_LEFT: u8 = 3;
-
-/// The exit code of a verdict: 0 verified, 3 manual steps left, 1 failed or could not check.
-pub fn verdict_code(v: crate::plan::verify::Verdict) -> u8 {
-    use crate::plan::verify::Verdict;
-    match v {
-        Verdict::Verified => EXIT_OK,
-        Verdict::ManualStepsLeft => EXIT_MANUAL_LEFT,
-        Verdict::Failed | Verdict::CouldNotCheck => EXIT_FAILED,
-    }
-}
+pub use super::failure::{
+    EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_MANUAL_LEFT, EXIT_OK, Failure, print_failure,
+    secret_from_text, verdict_code,
+};
 
 /// Env var holding the bootstrap client secret.
 pub const SECRET_ENV: &str = "HALO_CLIENT_SECRET";
@@ -39,27 +25,6 @@ pub const BOOTSTRAP_SECRET_WORDS: &str = "Client Secret of the bootstrap applica
 /// Env var holding an integration's own client secret (`check`, verifying a re-apply,
 /// `resume --manual application`).
 pub const APP_SECRET_ENV: &str = "HALO_APP_CLIENT_SECRET";
-
-/// A user-facing failure: what went wrong and what to do.
-#[derive(Debug)]
-pub struct Failure {
-    pub message: String,
-    pub hint: String,
-    pub code: u8,
-}
-
-impl Failure {
-    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            hint: hint.into(),
-            code: EXIT_CANNOT_RUN,
-        }
-    }
-    pub fn halo(e: &HaloError) -> Self {
-        Self::new(e.to_string(), e.hint())
-    }
-}
 
 /// The secret from `--client-secret-file` or the env var named `env`. Never accepted on the
 /// command line, where `ps` would show it.
@@ -96,29 +61,6 @@ pub fn read_secret_file(p: &Path) -> Result<SecretString, Failure> {
         )
     })?;
     secret_from_text(&text, &format!("the secret file {shown}"))
-}
-
-/// A pasted or stored secret: surrounding whitespace and NULs trimmed (editors and `printf`
-/// leave a newline, some tools a NUL); empty or with control characters inside is refused.
-pub fn secret_from_text(raw: &str, source: &str) -> Result<SecretString, Failure> {
-    let t = raw.trim_matches(|c: char| c.is_whitespace() || c == '\0');
-    if t.is_empty() {
-        return Err(Failure::new(
-            format!("the client secret from {source} is empty"),
-            "Copy the secret again from Halo (or generate a new one there).",
-        ));
-    }
-    if let Some((i, c)) = crate::text::first_unsafe(t) {
-        return Err(Failure::new(
-            format!(
-                "the client secret from {source} has a control character ({}) at position {}",
-                crate::text::code_point(c),
-                i + 1
-            ),
-            "A Halo secret is letters, digits and dashes: copy it again from Halo.",
-        ));
-    }
-    Ok(SecretString::from(t.to_string()))
 }
 
 /// [`read_secret`], but on a terminal a secret that is not set is asked for (masked) instead
@@ -566,21 +508,6 @@ pub fn set_connection(a: &mut Answers, args: &ConnectArgs, ep: &Endpoint) {
     a.connection.auth_url = ep.auth_url.clone();
     a.connection.tenant = ep.tenant.clone().unwrap_or_default();
     a.connection.client_id = args.client_id.clone().unwrap_or_default();
-}
-
-/// Prints a failure. Its text may carry a server's or a file's words: it goes through the
-/// sanitiser (a checklist keeps its line breaks, nothing else).
-pub fn print_failure(f: &Failure, json: bool) {
-    let (message, hint) = (crate::text::block(&f.message), crate::text::block(&f.hint));
-    if json {
-        let v = serde_json::json!({"ok": false, "error": message, "hint": hint});
-        outln!("{v}");
-    } else {
-        errln!("error: {message}");
-        if !hint.is_empty() {
-            errln!("  what to do: {hint}");
-        }
-    }
 }
 
 #[cfg(test)]

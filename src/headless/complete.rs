@@ -38,7 +38,7 @@ pub fn setups(current: &OsStr) -> Vec<CompletionCandidate> {
             format!(
                 "{} — {}",
                 s.answers.profile.as_deref().unwrap_or("-"),
-                super::status::state_words(s)
+                super::standing::state_words(s)
             ),
         )
     }));

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::common::{EXIT_CANNOT_RUN, Failure, print_failure};
+use super::failure::{EXIT_CANNOT_RUN, Failure, print_failure};
 
 /// How long a command may take unless `--deadline` says otherwise.
 pub const DEFAULT: Duration = Duration::from_secs(10 * 60);
@@ -150,6 +150,47 @@ fn cut_off(command: &str, d: Duration, setup: Option<&str>) -> Failure {
         hint: format!("{again}, {longer}."),
         code: EXIT_CANNOT_RUN,
     }
+}
+
+/// `90s`, `30m`, `2h`, `1h30m` or plain seconds (`45`).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || {
+        format!(
+            "'{}' is not a duration: use e.g. 90s, 30m or 2h",
+            crate::text::line(s)
+        )
+    };
+    let t = s.trim();
+    if let Ok(secs) = t.parse::<u64>() {
+        return (secs > 0)
+            .then(|| std::time::Duration::from_secs(secs))
+            .ok_or_else(bad);
+    }
+    let mut total: u64 = 0;
+    let mut num = String::new();
+    for c in t.chars() {
+        match c {
+            '0'..='9' => num.push(c),
+            'h' | 'm' | 's' if !num.is_empty() => {
+                let n: u64 = num.parse().map_err(|_| bad())?;
+                let unit = match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                total = n
+                    .checked_mul(unit)
+                    .and_then(|x| total.checked_add(x))
+                    .ok_or_else(bad)?;
+                num.clear();
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if !num.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 #[cfg(test)]

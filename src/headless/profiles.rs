@@ -54,7 +54,7 @@ pub fn run(args: &ProfilesArgs) -> u8 {
                 print_json(&profiles)
             } else {
                 out!("{}", table(&profiles));
-                super::common::EXIT_OK
+                super::failure::EXIT_OK
             }
         }
         Some(ProfilesAction::Show { id, toml }) => {
@@ -63,8 +63,8 @@ pub fn run(args: &ProfilesArgs) -> u8 {
                 match resolve(id) {
                     Ok(p) => Some(p),
                     Err(f) => {
-                        super::common::print_failure(&f, args.json);
-                        return super::common::EXIT_CANNOT_RUN;
+                        super::failure::print_failure(&f, args.json);
+                        return super::failure::EXIT_CANNOT_RUN;
                     }
                 }
             } else {
@@ -78,16 +78,16 @@ pub fn run(args: &ProfilesArgs) -> u8 {
                 Some(p) if *toml => match to_toml(p) {
                     Ok(text) => {
                         out!("{text}");
-                        super::common::EXIT_OK
+                        super::failure::EXIT_OK
                     }
                     Err(e) => {
                         errln!("halo-onboard: cannot encode the profile as TOML: {e}");
-                        super::common::EXIT_CANNOT_RUN
+                        super::failure::EXIT_CANNOT_RUN
                     }
                 },
                 Some(p) => {
                     out!("{}", show(p));
-                    super::common::EXIT_OK
+                    super::failure::EXIT_OK
                 }
                 None => {
                     let near = closest(id, &profiles);
@@ -96,7 +96,7 @@ pub fn run(args: &ProfilesArgs) -> u8 {
                         errln!("Did you mean: {}?", near.join(", "));
                     }
                     errln!("Run `halo-onboard profiles` to list them all.");
-                    super::common::EXIT_CANNOT_RUN
+                    super::failure::EXIT_CANNOT_RUN
                 }
             }
         }
@@ -112,8 +112,8 @@ pub(crate) fn is_path(arg: &str) -> bool {
 /// The profile `--profile` names: a profile id (built-in, or a user profile), or the path of a
 /// profile TOML file (e.g. one `profiles show ID --toml` printed). An unknown id names the
 /// closest ids; a broken file names its line. Both are exit 2, before anything connects.
-pub fn resolve(arg: &str) -> Result<Profile, super::common::Failure> {
-    use super::common::Failure;
+pub fn resolve(arg: &str) -> Result<Profile, super::failure::Failure> {
+    use super::failure::Failure;
     let arg = arg.trim();
     if is_path(arg) {
         return crate::profile::load_file(std::path::Path::new(arg)).map_err(|e| {
@@ -151,11 +151,11 @@ fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> u8 {
     match serde_json::to_string_pretty(v) {
         Ok(s) => {
             outln!("{s}");
-            super::common::EXIT_OK
+            super::failure::EXIT_OK
         }
         Err(e) => {
             errln!("halo-onboard: cannot encode JSON: {e}");
-            super::common::EXIT_CANNOT_RUN
+            super::failure::EXIT_CANNOT_RUN
         }
     }
 }

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use secrecy::SecretString;
 
-use super::common::{Failure, secret_from_text};
+use super::failure::{Failure, secret_from_text};
 
 /// Whether a person can answer: stdin and stderr are terminals.
 pub fn interactive() -> bool {

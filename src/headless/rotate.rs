@@ -14,12 +14,12 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::common::*;
-use super::sessions::{Opened, open_session};
+use super::open::{Opened, open_session};
 use crate::journal::Session;
 use crate::journal::rotation::Purpose;
+use crate::plan::apply::ProgressFn;
 use crate::plan::apply::{GivenSecret, Progress};
 use crate::plan::rotate::{RotateError, Rotator};
-use crate::plan::session::ProgressFn;
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(group(clap::ArgGroup::new("step").required(true).args(["setup", "finish", "abandon"])))]
@@ -150,7 +150,7 @@ pub async fn run(args: &RotateArgs) -> u8 {
 
 /// Progress lines on stderr (none under `--json` or `--quiet`).
 pub(crate) fn progress(json: bool) -> Option<ProgressFn> {
-    let log = super::apply::stderr_log("", json)?;
+    let log = super::outcome::stderr_log("", json)?;
     Some(std::sync::Arc::new(move |p| {
         if let Progress::Step(m) = p {
             log(&format!("  {m}"));
@@ -171,7 +171,7 @@ pub(crate) fn failure(e: &RotateError, s: &Session) -> Failure {
     if let RotateError::Unverified(v) = e {
         message = format!(
             "{message}:\n{}",
-            super::apply::checks_text(v.failures()).trim_end()
+            super::outcome::checks_text(v.failures()).trim_end()
         );
     }
     Failure {
@@ -293,7 +293,7 @@ fn print_handed_over(
         if let Some(v) = v
             && !super::output::quiet()
         {
-            o.push_str(&super::apply::checks_text(v.checks.iter()));
+            o.push_str(&super::outcome::checks_text(v.checks.iter()));
         }
         o.push_str(&format!(
             "New credentials verified and handed over: {} (Client ID {new_cid}).\n",

@@ -1,13 +1,14 @@
 //! `sessions`, `resume ID`, `rollback ID`.
 
-use super::apply::{RunArgs, run_session};
 use super::common::*;
+use super::execute::{RunArgs, run_session};
+pub use super::open::resolve;
+use super::open::{Opened, journal, open_session};
 use crate::journal::{Journal, Session};
 use crate::plan::Object;
 use crate::plan::apply::Applier;
 use crate::plan::manual;
 use crate::plan::rollback;
-use crate::plan::session::Place;
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -56,7 +57,7 @@ pub struct ResumeArgs {
     pub ca_file: Option<std::path::PathBuf>,
     /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m). What was cut off is said,
     /// and `resume` continues it.
-    #[arg(long, value_name = "DURATION", value_parser = super::batch::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = super::deadline::parse_duration)]
     pub deadline: Option<std::time::Duration>,
     /// The step Halo refused and you did by hand in Halo's web UI: `role`, `agent` or
     /// `application`. It is found by name, adopted as is (never deleted by rollback), and the
@@ -96,7 +97,7 @@ pub struct RollbackArgs {
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<std::path::PathBuf>,
     /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m); running it again continues.
-    #[arg(long, value_name = "DURATION", value_parser = super::batch::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = super::deadline::parse_duration)]
     pub deadline: Option<std::time::Duration>,
     /// Delete without asking; without it the objects to delete are listed (and, on a
     /// terminal, you are asked).
@@ -111,10 +112,6 @@ pub struct RollbackArgs {
 /// After a dropped session the admin's own terminal may still be in the wizard's screen (raw
 /// mode, the alternate screen): nothing on this side of the connection can undo that.
 pub const RESET_HINT: &str = "A session that dropped may have left your terminal in the wizard's screen: `reset` restores it. `halo-onboard status SETUP` tells what was written and what is left.";
-
-fn journal() -> Result<Journal, Failure> {
-    Journal::open_default().map_err(|e| Failure::new(e.to_string(), e.hint()))
-}
 
 /// `sessions discard`: forgets exactly the setups named.
 fn discard(setups: &[String], yes: bool) -> u8 {
@@ -147,7 +144,7 @@ fn discard(setups: &[String], yes: bool) -> u8 {
             "  {} {} {}{emulator}{pending}",
             s.id,
             s.answers.profile.as_deref().unwrap_or("-"),
-            super::status::state_words(s)
+            super::standing::state_words(s)
         );
     }
     let asked = !yes
@@ -210,7 +207,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
                 .map(|s| {
                     vec![
                         s.id.clone(),
-                        super::status::state_words(s),
+                        super::standing::state_words(s),
                         s.answers.profile.clone().unwrap_or_else(|| "-".into()),
                         s.age(),
                         s.endpoint
@@ -251,68 +248,6 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
     EXIT_OK
 }
 
-/// The setup `reference` names: an id, a unique prefix of one, or `last`.
-pub fn resolve(j: &Journal, reference: &str) -> Result<Session, Failure> {
-    j.resolve(reference)
-        .map_err(|e| Failure::new(e.to_string(), e.hint()))
-}
-
-/// A recorded setup opened for a run of `command` that writes it: resolved, locked (no other
-/// run writes it or the same integration meanwhile; the locks are held until the returned
-/// [`Opened`] is dropped), and connected with the bootstrap credential.
-pub(crate) struct Opened {
-    pub(crate) journal: Journal,
-    pub(crate) session: Session,
-    pub(crate) client: crate::halo::Client,
-    pub(crate) endpoint: crate::halo::Endpoint,
-    pub(crate) _locks: crate::journal::lock::Held,
-}
-
-pub(crate) async fn open_session(
-    id: &str,
-    secret_file: Option<&std::path::Path>,
-    instance: Option<&str>,
-    ca_file: Option<&std::path::Path>,
-    command: &str,
-) -> Result<Opened, Failure> {
-    let j = journal()?;
-    let s = resolve(&j, id)?;
-    let ep = s.endpoint.clone().ok_or_else(|| {
-        Failure::new(
-            format!("setup {} has no Halo address recorded", s.id),
-            "Start a new setup.",
-        )
-    })?;
-    // Before anything is asked of Halo: a second run of this setup stops here.
-    let locks = j
-        .lock(&s, command)
-        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
-    super::deadline::working_on(&s.id);
-    let mut lent = for_setup(instance, &setup_address(&s), secret_file.map(Into::into))?;
-    if ca_file.is_some() {
-        lent.ca_file = ca_file.map(Into::into);
-    }
-    let secret = lent.secret()?;
-    let client_id = match s.answers.connection.client_id.trim() {
-        "" => lent.client_id.clone().unwrap_or_default(),
-        id => id.to_string(),
-    };
-    let c = connect_bootstrap(
-        &Place::Recorded(ep.clone()),
-        &client_id,
-        secret,
-        lent.client_options()?,
-    )
-    .await?;
-    Ok(Opened {
-        journal: j,
-        session: s,
-        client: c.client,
-        endpoint: ep,
-        _locks: locks,
-    })
-}
-
 pub async fn run_resume(args: &ResumeArgs) -> u8 {
     super::deadline::within(args.deadline, "resume", args.run.json, resume(args)).await
 }
@@ -345,14 +280,14 @@ async fn resume(args: &ResumeArgs) -> u8 {
                 "Nothing to resume; `halo-onboard check` audits it.",
             ));
         }
-        super::apply::check_out(&args.run, &j)?;
+        super::execute::check_out(&args.run, &j)?;
         if args.confirm_manual {
             confirm_manual(&j, &mut s, args.run.json)?;
         }
         if let Some(word) = &args.manual {
             adopt(args, word, &client, &j, &mut s).await?;
         }
-        let traps = super::apply::traps_of(&s.answers);
+        let traps = super::execute::traps_of(&s.answers);
         run_session(&client, &j, &mut s, &ep, &args.run, traps).await
     }
     .await;
@@ -435,7 +370,7 @@ async fn adopt(
             hint: format!(
                 "{}\n{}",
                 e.hint(),
-                super::apply::manual_hint(object, s, &lk)
+                super::execute::manual_hint(object, s, &lk)
             ),
         })?;
     if !args.run.json && !super::output::quiet() {

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::common::*;
+use super::open::{Opened, open_session};
 use super::rotate::{failure, go_ahead, progress};
-use super::sessions::{Opened, open_session};
 use crate::journal::Session;
 use crate::journal::rotation::Purpose;
 use crate::plan::apply::GivenSecret;

@@ -8,10 +8,9 @@
 
 use std::path::PathBuf;
 
-use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::{Journal, JournalError, Objects, Result, Session, fsutil};
+use super::records::Objects;
 use crate::answers::Answers;
 
 /// Why a second application is being brought in.
@@ -155,54 +154,11 @@ pub struct Adoption {
     pub scopes: Vec<String>,
 }
 
-impl Session {
-    /// Is a second application of this setup being brought in?
-    pub fn rotating(&self) -> bool {
-        self.rotation.is_some()
-    }
-}
-
-impl Journal {
-    fn next_path(&self, id: &str) -> PathBuf {
-        self.dir.join("sessions").join(format!("{id}.next"))
-    }
-
-    /// Keeps a rotation's new secret until it is handed over (journaled before the create
-    /// sends it, so a kill at any instant leaves the secret that goes with the application).
-    pub fn store_next_secret(&self, id: &str, secret: &SecretString) -> Result<()> {
-        if !super::valid_id(id) {
-            return Err(JournalError::NotFound(id.into()));
-        }
-        let path = self.next_path(id);
-        fsutil::write_atomic(&path, secret.expose_secret().as_bytes())
-            .map_err(|source| JournalError::Io { path, source })
-    }
-
-    pub fn load_next_secret(&self, id: &str) -> Option<SecretString> {
-        if !super::valid_id(id) {
-            return None;
-        }
-        let bytes =
-            crate::limits::read_regular_capped(&self.next_path(id), crate::limits::MAX_SECRET_FILE)
-                .ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let t = text.trim();
-        (!t.is_empty() && !t.contains('\0')).then(|| SecretString::from(t.to_string()))
-    }
-
-    /// Removes a rotation's new secret (handed over, or the rotation abandoned).
-    pub fn wipe_next_secret(&self, id: &str) -> Result<()> {
-        if !super::valid_id(id) {
-            return Err(JournalError::NotFound(id.into()));
-        }
-        let path = self.next_path(id);
-        fsutil::wipe(&path).map_err(|source| JournalError::Io { path, source })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journal::Journal;
+    use secrecy::{ExposeSecret, SecretString};
 
     #[test]
     fn next_secret_lives_apart_from_the_setups_own() {

@@ -16,6 +16,7 @@ pub mod role_steps;
 pub mod rollback;
 pub mod rotate;
 pub mod session;
+pub mod survey;
 pub mod tighten;
 pub mod verify;
 

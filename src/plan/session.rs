@@ -1,32 +1,29 @@
 //! The one setup workflow both front ends drive: connect with the bootstrap credential (where
 //! Halo is, its login server, the token), read what Halo has, plan, apply and verify (the
-//! [`crate::plan::apply::Applier`], progress through a [`ProgressFn`]), and record how it ended.
+//! [`crate::plan::apply::Applier`], progress through a [`crate::plan::apply::ProgressFn`]), and record how it ended.
 //! The wizard's runtime turns the results into messages and the headless commands into printed
 //! lines; neither writes a step of it again.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use crate::answers::{Answers, RoleMode};
-use crate::halo::dialect::confirm::read_roles;
+use crate::answers::Answers;
 use crate::halo::model::Agent;
 use crate::halo::{
-    AgentQuery, Client, ClientOptions, Credentials, Endpoint, HaloError, TokenInfo,
-    check_auth_site, discover,
+    Client, ClientOptions, Credentials, Endpoint, HaloError, TokenInfo, check_auth_site, discover,
 };
 use crate::journal::{Journal, JournalError, Session, Status};
-use crate::plan::apply::{Finished, Progress, verify_setup};
+use crate::plan::apply::{Finished, verify_setup};
 use crate::plan::build::Lookups;
 use crate::plan::handover::{Handover, known_app_secret};
 use crate::plan::verify::Verification;
 
+// Look-ups live in their own module (apply reads them too); callers know them from here.
+pub use crate::plan::survey::{For, lookups, survey, wanted_roles};
+
 /// Scopes the bootstrap token asks for (Halo grants what the application has of them).
 pub const BOOTSTRAP_SCOPES: [&str; 2] = ["all", "admin"];
-
-/// Where progress goes: the wizard's message channel, a printer, or nowhere.
-pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// Where Halo is, as the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,85 +234,6 @@ pub fn agent_is_admin(agent: &Agent, lk: &Lookups) -> Option<bool> {
     known.then(|| p.admin())
 }
 
-/// Whose objects the look-ups are read for.
-#[derive(Debug, Clone, Copy)]
-pub enum For<'a> {
-    /// Everything the wizard's steps pick from: every agent, the roles' details that confirm
-    /// Halo's claim vocabulary.
-    Picking,
-    /// One setup: the agents with its username (disabled ones too), the roles it names.
-    Setup(&'a Answers),
-}
-
-/// The roles a setup names (its own, a reused one, extra roles): read with their details.
-pub fn wanted_roles(a: &Answers) -> Vec<String> {
-    let mut out = vec![a.role.name.trim().to_string()];
-    if let RoleMode::Reuse(key) = &a.role.mode {
-        out.push(key.clone());
-    }
-    out.extend(a.agent.extra_roles.iter().cloned());
-    out
-}
-
-/// Everything the plan needs from Halo, fetched in parallel: the lists in one round trip, the
-/// details (claims) of the roles that matter in a second (see
-/// [`crate::halo::dialect::confirm::read_roles`]).
-pub async fn lookups(c: &Client, scope: For<'_>) -> Result<Lookups, HaloError> {
-    let (q, wanted) = match scope {
-        For::Picking => (
-            AgentQuery {
-                include_api_agents: true,
-                ..AgentQuery::default()
-            },
-            Vec::new(),
-        ),
-        For::Setup(a) => (
-            AgentQuery {
-                search: Some(a.agent.name.trim().to_string()),
-                include_api_agents: true,
-                include_disabled: true,
-            },
-            wanted_roles(a),
-        ),
-    };
-    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-    let (roles, teams, departments, workdays, mut agents, applications) = tokio::try_join!(
-        read_roles(c, &wanted),
-        c.teams(),
-        c.departments(),
-        c.workdays(),
-        c.agents(&q),
-        c.applications()
-    )?;
-    // Ownership of an agent is proven by the roles it holds: where the list left them out,
-    // read the agents with the setup's username in full (none on a first apply).
-    if let For::Setup(a) = scope {
-        let name = a.agent.name.trim();
-        let details = agents.iter().enumerate().filter_map(|(i, g)| {
-            let wanted = g.roles.is_empty() && g.name.trim().eq_ignore_ascii_case(name);
-            let id = g.id.filter(|_| wanted)?;
-            Some(async move { (i, c.get_agent(id).await) })
-        });
-        for (i, got) in futures::future::join_all(details).await {
-            agents[i] = got?;
-        }
-    }
-    Ok(Lookups {
-        roles,
-        teams,
-        departments,
-        workdays,
-        agents,
-        applications,
-        recorded: Default::default(),
-    })
-}
-
-/// Who the bootstrap credential is and what Halo has: independent reads, one round trip.
-pub async fn survey(c: &Client, scope: For<'_>) -> Result<(Agent, Lookups), HaloError> {
-    tokio::try_join!(c.me(), lookups(c, scope))
-}
-
 /// The setup of the same integration, if this Halo has one journaled here: the same vendor
 /// (profile) and application name on the same Halo, not rolled back; the newest. Applying,
 /// repairing, rotating or resuming that integration again continues it (one setup id per
@@ -457,6 +375,7 @@ pub async fn verify_again(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answers::RoleMode;
     use crate::plan::apply::Applied;
     use crate::plan::verify::Check;
 

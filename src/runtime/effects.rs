@@ -18,7 +18,7 @@ use crate::plan::apply::{Applier, ApplyError, Finished};
 use crate::plan::handover::SaveError;
 use crate::plan::session::{self, For};
 
-use super::{TEST_FAULT_ENV, TestFault};
+use super::fault::{TEST_FAULT_ENV, TestFault};
 
 pub(super) struct Runner {
     tx: mpsc::UnboundedSender<Msg>,

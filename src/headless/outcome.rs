@@ -1,0 +1,534 @@
+//! What an apply came to (the [`Outcome`]) and how it is told: the plan, the checks, the
+//! writes, as text, quiet lines or JSON.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::common::*;
+use crate::journal::Session;
+use crate::plan::apply::VerifiedWith;
+use crate::plan::build::{Kind, Object, Plan};
+use crate::plan::verify::{Verdict, Verification};
+use crate::profile::Trap;
+
+pub fn plan_text(plan: &Plan) -> String {
+    let mut s = String::new();
+    for a in &plan.actions {
+        let kind = match a.kind {
+            Kind::Create => "create",
+            Kind::Update => "update",
+            Kind::Keep => "keep",
+            Kind::Reuse => "reuse",
+        };
+        let id =
+            a.id.as_deref()
+                .map(|i| format!(" (id {i})"))
+                .unwrap_or_default();
+        s.push_str(&format!(
+            "  {kind:<7} {:<12} {}{id}\n",
+            a.object.label(),
+            a.shown_name()
+        ));
+        for c in &a.changes {
+            s.push_str(&format!("            change: {c}\n"));
+        }
+        for r in &a.risks {
+            s.push_str(&format!("            risk: {r}\n"));
+        }
+    }
+    for p in &plan.problems {
+        s.push_str(&format!("  BLOCKED: {p}\n"));
+    }
+    s
+}
+
+/// What the user does by hand in Halo's web UI (the API cannot) and the profile's known traps,
+/// as printed lines; said once per run (the plan before a prompt, else the result).
+pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
+    let mut s = String::new();
+    if !plan.manual.is_empty() {
+        s.push_str("Set by hand in Halo's web UI (the API does not; not verified until done):\n");
+        for m in &plan.manual {
+            s.push_str(&format!("  - {m}\n"));
+        }
+    }
+    s.push_str(&extras_text(plan, traps));
+    s
+}
+
+/// The plan's notes (what the API does not set and nothing needs, why steps are by hand on
+/// this Halo, what becomes of the secret) and the profile's traps.
+fn extras_text(plan: &Plan, traps: &[Trap]) -> String {
+    let mut s = String::new();
+    if !plan.notes.is_empty() {
+        s.push_str("Notes on this plan (not steps to do):\n");
+        for n in &plan.notes {
+            s.push_str(&format!("  - {n}\n"));
+        }
+    }
+    if !traps.is_empty() {
+        s.push_str("Known traps of this integration (from its profile):\n");
+        let mut sorted: Vec<&Trap> = traps.iter().collect();
+        sorted.sort_by_key(|t| std::cmp::Reverse(t.severity));
+        for t in sorted {
+            s.push_str(&format!("  - [{}] {}\n", t.severity.as_str(), t.text));
+        }
+    }
+    s
+}
+
+pub(crate) fn checks_text<'a>(
+    checks: impl Iterator<Item = &'a crate::plan::verify::Check>,
+) -> String {
+    let mut s = String::new();
+    for c in checks {
+        s.push_str(&format!("  {:<5} {:<36} {}\n", c.mark(), c.name, c.detail));
+        if let Some(l) = c.layer {
+            s.push_str(&format!(
+                "        blocked by: {}; fix: {}\n",
+                l.label(),
+                c.fix
+            ));
+        } else if c.could_not_check && !c.fix.is_empty() {
+            s.push_str(&format!("        to check it: {}\n", c.fix));
+        }
+    }
+    s
+}
+
+/// What is left to do by hand, and the command that records it done and checks again. Each
+/// step is said once per run: after a plan shown before the prompt, by its number only.
+fn manual_left_text(o: &Outcome) -> String {
+    let mut s = String::new();
+    if o.manual_left.is_empty() {
+        return s;
+    }
+    if o.plan_shown {
+        s.push_str(&format!(
+            "Manual steps left: the {} listed with the plan above.\n",
+            o.manual_left.len()
+        ));
+    } else {
+        s.push_str("Manual steps left (in Halo's web UI):\n");
+        for m in &o.manual_left {
+            s.push_str(&format!("  - {m}\n"));
+        }
+    }
+    s.push_str(&format!(
+        "When they are done: halo-onboard resume {} --confirm-manual --yes (records them as done, then verifies again).\n",
+        o.session
+    ));
+    s
+}
+
+/// Where progress lines go: stderr with a prefix, or nowhere (`--json`).
+pub type Log = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
+/// One field Halo stored differently from what was asked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    pub object: Object,
+    pub difference: String,
+    /// The difference itself (for the fix in Halo's words).
+    #[serde(skip)]
+    pub typed: crate::plan::diff::Difference,
+}
+
+/// What one run of a session produced; printed by `apply`/`resume`, tabulated by `--batch`.
+/// Never holds the secret: the credentials file path only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// `--no-verify`: an unverified result is accepted.
+    #[serde(skip)]
+    pub no_verify: bool,
+    /// Which credentials the verification used (`None`: not verified, or a dry run).
+    pub verified_with: Option<VerifiedWith>,
+    /// The secret was generated by this run and handed over (in `credentials_file`).
+    pub new_secret: bool,
+    pub session: String,
+    pub plan: Plan,
+    /// Planned only (`--dry-run` or no `--yes`): nothing was written.
+    pub dry_run: bool,
+    pub role_id: Option<String>,
+    pub agent_id: Option<i64>,
+    pub application_id: Option<String>,
+    pub client_id: Option<String>,
+    pub writes: usize,
+    /// Read-back differences, per object.
+    pub differences: Vec<Difference>,
+    /// `None` when nothing was verified (dry run, or an adopted application kept its secret).
+    pub verification: Option<Verification>,
+    pub credentials_file: Option<PathBuf>,
+    /// What Halo reports about the secret's expiry (`expiry::Reported::short`), if anything:
+    /// a field outside the published schema, said as "Halo reports …", never as fact.
+    pub reported_expiry: Option<String>,
+    /// When halo-onboard issued the secret (RFC 3339, from the journal), if it did.
+    pub secret_issued: Option<String>,
+    /// The profile's known traps (pitfalls, follow-up steps), said with the manual steps.
+    pub traps: Vec<Trap>,
+    /// The plan, its manual steps and traps were printed before the "Apply?" prompt: the
+    /// result does not repeat them.
+    #[serde(skip)]
+    pub plan_shown: bool,
+    /// The setup's manual steps not yet confirmed done: until they are, it is not verified.
+    #[serde(rename = "manual_steps_left")]
+    pub manual_left: Vec<String>,
+}
+
+impl Outcome {
+    pub(super) fn planned(s: &Session, plan: Plan) -> Self {
+        Self {
+            no_verify: false,
+            verified_with: None,
+            new_secret: false,
+            session: s.id.clone(),
+            plan,
+            dry_run: true,
+            role_id: None,
+            agent_id: None,
+            application_id: None,
+            client_id: None,
+            writes: 0,
+            differences: Vec::new(),
+            verification: None,
+            credentials_file: None,
+            reported_expiry: None,
+            secret_issued: None,
+            traps: Vec::new(),
+            plan_shown: false,
+            manual_left: Vec::new(),
+        }
+    }
+
+    /// The result in one word (after an apply; a dry run has none).
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of(self.verification.as_ref(), self.manual_left.len())
+    }
+
+    pub fn ok(&self) -> bool {
+        if self.dry_run {
+            return !self.plan.is_blocked();
+        }
+        match self.verdict() {
+            Verdict::Verified => true,
+            // Exit 0 means "done and verified": unverified only when asked to accept it.
+            Verdict::CouldNotCheck => self.verification.is_none() && self.no_verify,
+            _ => false,
+        }
+    }
+
+    /// Applied, but nothing could verify the credentials (no secret at hand).
+    pub fn unverified(&self) -> bool {
+        !self.dry_run && self.verification.is_none()
+    }
+
+    pub fn code(&self) -> u8 {
+        if self.ok() {
+            EXIT_OK
+        } else if self.dry_run {
+            EXIT_FAILED
+        } else {
+            verdict_code(self.verdict())
+        }
+    }
+}
+
+/// The outcome of an applied session (before verification and hand-over).
+pub(super) fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::Applied) -> Outcome {
+    Outcome {
+        dry_run: false,
+        role_id: Some(applied.role_id.clone()),
+        agent_id: Some(applied.agent_id),
+        application_id: Some(applied.application_id.clone()),
+        client_id: Some(applied.client_id.clone()),
+        writes: applied.writes,
+        reported_expiry: applied.reported_expiry.clone(),
+        secret_issued: None,
+        differences: applied
+            .differences
+            .iter()
+            .map(|d| Difference {
+                object: d.object,
+                difference: d.to_string(),
+                typed: d.clone(),
+            })
+            .collect(),
+        ..Outcome::planned(s, plan)
+    }
+}
+
+/// Prints a session's outcome as `apply` and `resume` always have: JSON or text.
+pub fn print_outcome(o: &Outcome, json: bool) {
+    // Names and texts in it came from files (answers, profile, journal) and from Halo: through
+    // the sanitiser, whatever checked them before.
+    if json {
+        outln!("{}", outcome_json(o));
+    } else if super::output::quiet() {
+        out!("{}", crate::text::block(&outcome_quiet(o)));
+    } else {
+        out!("{}", crate::text::block(&outcome_text(o)));
+    }
+}
+
+/// `--quiet`: the result line(s) only — what blocks a plan, the verdict, where the new
+/// credentials are.
+pub fn outcome_quiet(o: &Outcome) -> String {
+    let mut s = String::new();
+    if o.dry_run {
+        for p in &o.plan.problems {
+            s.push_str(&format!("BLOCKED: {p}\n"));
+        }
+        if !o.plan_shown {
+            s.push_str(&format!(
+                "Plan for setup {}: {} write(s); nothing was written.\n",
+                o.session,
+                o.plan.writes()
+            ));
+        } else {
+            s.push_str("Nothing was written.\n");
+        }
+        return s;
+    }
+    s.push_str(&format!("Setup {}: {}\n", o.session, result_line(o)));
+    // Failed checks are errors: said even here, with what blocks them (as `check --quiet`);
+    // so are the checks that could not run, and the steps left by hand.
+    if let Some(v) = &o.verification {
+        s.push_str(&checks_text(v.not_passed()));
+    }
+    s.push_str(&manual_left_text(o));
+    if let (Some(path), true) = (&o.credentials_file, o.new_secret) {
+        s.push_str(&format!(
+            "Credentials (with the new secret) saved to {} (mode 0600).\n",
+            path.display()
+        ));
+    }
+    s
+}
+
+/// The `--json` result object.
+pub fn outcome_json(o: &Outcome) -> serde_json::Value {
+    if o.dry_run {
+        return json!({"ok": o.ok(), "session": o.session, "dry_run": true, "plan": o.plan, "traps": o.traps});
+    }
+    json!({
+        "ok": o.ok(),
+        "verdict": o.verdict().word(),
+        "manual_steps_left": o.manual_left,
+        "session": o.session,
+        "plan": o.plan,
+        "role_id": o.role_id,
+        "agent_id": o.agent_id,
+        "application_id": o.application_id,
+        "client_id": o.client_id,
+        "writes": o.writes,
+        "differences": o.differences,
+        // True only when the verdict is `verified` (a verification that ran and failed, or
+        // left steps by hand, is not "verified").
+        "verified": o.verdict() == crate::plan::verify::Verdict::Verified,
+        "verified_with": o.verified_with,
+        "verification": o.verification,
+        "new_secret": o.new_secret,
+        "credentials_file": o.credentials_file,
+        "secret_issued": o.secret_issued,
+        "secret_expiry_halo_reports": o.reported_expiry,
+        "traps": o.traps,
+        "message": result_line(o),
+    })
+}
+
+/// What the run did to Halo, one line: "Nothing to change: …" or the writes per object.
+fn writes_line(o: &Outcome) -> String {
+    let changed: Vec<String> = o
+        .plan
+        .actions
+        .iter()
+        .filter_map(|a| match a.kind {
+            Kind::Create => Some(format!("{} created", a.object.label())),
+            Kind::Update => Some(format!("{} updated", a.object.label())),
+            _ => None,
+        })
+        .collect();
+    if o.writes == 0 || changed.is_empty() {
+        "Nothing to change in Halo: the role, agent and application already match the answers."
+            .into()
+    } else {
+        format!("Halo writes: {} ({}).", o.writes, changed.join(", "))
+    }
+}
+
+/// The verdict, one line, as the exit code means it. "Verified" only when every need was
+/// proven and no manual step is left.
+fn result_line(o: &Outcome) -> String {
+    let with = o
+        .verified_with
+        .as_ref()
+        .map(VerifiedWith::describe)
+        .unwrap_or_else(|| "the credentials".into());
+    match (o.verdict(), &o.verification) {
+        (Verdict::Verified, Some(v)) => {
+            format!("Verified with {with}: {} checks passed.", v.checks.len())
+        }
+        (Verdict::Failed, Some(v)) => format!(
+            "Verification with {with} failed: {} of {} checks.",
+            v.failures().count(),
+            v.checks.len()
+        ),
+        (Verdict::ManualStepsLeft, v) => format!(
+            "Applied, {} manual step{} left: not verified until they are done and checked{}.",
+            o.manual_left.len(),
+            if o.manual_left.len() == 1 { "" } else { "s" },
+            v.as_ref().map_or_else(
+                || "; the credentials were not checked".to_string(),
+                |v| format!(
+                    " ({} of {} checks pass so far)",
+                    v.checks.iter().filter(|c| c.pass).count(),
+                    v.checks.len()
+                )
+            )
+        ),
+        (_, Some(v)) => format!(
+            "Not verified: {} of {} needs could not be checked with {with} (nothing failed).",
+            v.unproven().count(),
+            v.checks.len()
+        ),
+        (_, None) if o.writes > 0 => "Objects repaired; credentials not verified.".into(),
+        (_, None) => "Objects checked; credentials not verified.".into(),
+    }
+}
+
+/// The plan of a session as printed before anything is written: actions, blocking problems,
+/// the number of requests, manual steps and traps.
+pub fn plan_block(o: &Outcome) -> String {
+    format!(
+        "Plan for setup {}:\n{}\nRequests to Halo (reads, writes and read-backs): {}\n{}",
+        o.session,
+        plan_text(&o.plan),
+        o.plan.requests.len(),
+        notes_text(&o.plan, &o.traps)
+    )
+}
+
+/// The text result of an applied (or planned) session.
+pub fn outcome_text(o: &Outcome) -> String {
+    let mut s = String::new();
+    if o.dry_run && o.plan_shown {
+        // Declined at the prompt: the plan is on the screen already.
+        s.push_str("Nothing was written.\n");
+        return s;
+    }
+    if o.dry_run {
+        s.push_str(&plan_block(o));
+        if !o.plan.is_blocked() {
+            s.push_str("Nothing was written. To apply, run the same command with --yes.\n");
+        }
+        return s;
+    }
+    let client_id = o.client_id.as_deref().unwrap_or_default();
+    s.push_str(&format!("Setup {}. {}\n", o.session, writes_line(o)));
+    if !o.differences.is_empty() {
+        s.push_str("Read-back differences (Halo holds something else):\n");
+        for d in &o.differences {
+            let name = o
+                .plan
+                .action(d.object)
+                .map(|a| a.name.as_str())
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "  {}: {}\n",
+                d.object.label(),
+                d.typed.fix_line(name)
+            ));
+        }
+    }
+    if let Some(v) = &o.verification {
+        s.push_str(&format!("Verification:\n{}", checks_text(v.checks.iter())));
+    }
+    if !o.plan_shown {
+        // The steps left are listed with the result (below); the rest of the notes here.
+        if o.manual_left.is_empty() {
+            s.push_str(&notes_text(&o.plan, &o.traps));
+        } else {
+            s.push_str(&extras_text(&o.plan, &o.traps));
+        }
+    }
+    s.push_str(&format!("{}\n", result_line(o)));
+    s.push_str(&format!("Client ID: {client_id}\n"));
+    if let Some(when) = &o.secret_issued {
+        s.push_str(&format!(
+            "Secret issued {} (halo-onboard's journal); `check` warns when a rotation policy you set (rotate_after_days) says it is due, and `halo-onboard rotate --setup {}` hands over a new one without downtime.\n",
+            crate::halo::expiry::day(when),
+            o.session
+        ));
+    }
+    if let Some(r) = o
+        .reported_expiry
+        .as_deref()
+        .and_then(crate::halo::expiry::Reported::parse_short)
+    {
+        s.push_str(&format!(
+            "{}. If it is this secret's expiry, rotate before then without downtime: `halo-onboard rotate --setup {}`.\n",
+            r.words(),
+            o.session
+        ));
+    }
+    match (&o.credentials_file, o.new_secret) {
+        (Some(path), true) => {
+            s.push_str(&format!(
+                "Credentials (with the new secret) saved to {} (mode 0600).\n",
+                path.display()
+            ));
+            s.push_str(
+                "Give them to the vendor, then delete the file. Halo will not show the secret again.\n",
+            );
+        }
+        (Some(path), false) => s.push_str(&format!(
+            "The secret is unchanged: the vendor's copy was handed over in {} (`halo-onboard rotate --setup {}` hands over a new one without downtime; --new-secret replaces it in place and cuts the vendor off until it has the new one).\n",
+            path.display(),
+            o.session
+        )),
+        (None, _) => s.push_str(&format!(
+            "The secret is unchanged: the vendor already has it (`halo-onboard rotate --setup {}` hands over a new one without downtime; --new-secret replaces it in place and cuts the vendor off until it has the new one).\n",
+            o.session
+        )),
+    }
+    if o.unverified() {
+        s.push_str(&format!(
+            "The application's secret is not at hand (Halo shows it once), so nothing could check the credentials still work. To verify: put it in {app} (or pass --app-secret-file FILE) and run `halo-onboard check {id}`.{accept}\n",
+            app = APP_SECRET_ENV,
+            id = o.session,
+            accept = if o.no_verify {
+                " Accepted as asked (--no-verify)."
+            } else {
+                " Exit 1; --no-verify accepts this."
+            }
+        ));
+    } else if o.verdict() == Verdict::Failed {
+        s.push_str(&format!(
+            "Some checks failed: change what each line says in Halo, then run `halo-onboard check {}`.\n",
+            o.session
+        ));
+    } else if o.verdict() == Verdict::CouldNotCheck {
+        s.push_str(&format!(
+            "Some needs could not be checked on this Halo (see 'could not check' above): the setup is not verified. `halo-onboard doctor` shows which paths this Halo serves; `halo-onboard check {}` tries again.\n",
+            o.session
+        ));
+    }
+    s.push_str(&manual_left_text(o));
+    s
+}
+
+/// Progress to stderr, each line prefixed (e.g. "[acme] "); `None` under `--json`.
+pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
+    if json || super::output::quiet() {
+        return None;
+    }
+    let prefix = prefix.to_string();
+    Some(std::sync::Arc::new(move |m: &str| {
+        // Progress carries Halo's names and messages: through the sanitiser, line by line.
+        for line in crate::text::block(m).lines() {
+            errln!("{prefix}{line}");
+        }
+    }))
+}
