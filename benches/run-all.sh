@@ -9,6 +9,15 @@ echo "== cargo build --release --bins --examples" >&2
 cargo build --release --bins --examples >&2
 bin=target/release/halo-onboard
 size=$(stat -c %s "$bin")
+# `cargo bench` relinks target/release/halo-onboard with the dev-dependencies' features (tokio
+# "full", reqwest's json): the process benches measure a copy of the binary just built, the
+# one that ships, with min_frame beside it (unless HALO_ONBOARD_BIN names another).
+if [ -z "${HALO_ONBOARD_BIN:-}" ]; then
+  shipped=target/bench-shipped
+  rm -rf "$shipped" && mkdir -p "$shipped/examples"
+  cp "$bin" "$shipped/" && cp target/release/examples/min_frame "$shipped/examples/"
+  export HALO_ONBOARD_BIN="$PWD/$shipped/halo-onboard"
+fi
 
 # The load while the benchmarks run (not the build's, nor size.sh's second link after them).
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
