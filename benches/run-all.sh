@@ -9,7 +9,18 @@ echo "== cargo build --release --bins --examples" >&2
 cargo build --release --bins --examples >&2
 bin=target/release/halo-onboard
 size=$(stat -c %s "$bin")
+# `cargo bench` relinks target/release/halo-onboard with the dev-dependencies' features (tokio
+# "full", reqwest's json): the process benches measure a copy of the binary just built, the
+# one that ships, with min_frame beside it (unless HALO_ONBOARD_BIN names another).
+if [ -z "${HALO_ONBOARD_BIN:-}" ]; then
+  shipped=target/bench-shipped
+  rm -rf "$shipped" && mkdir -p "$shipped/examples"
+  cp "$bin" "$shipped/" && cp target/release/examples/min_frame "$shipped/examples/"
+  export HALO_ONBOARD_BIN="$PWD/$shipped/halo-onboard"
+fi
 
+# The load while the benchmarks run (not the build's, nor size.sh's second link after them).
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log=$(mktemp)
 sizes=$(mktemp)
 trap 'rm -f "$log" "$sizes"' EXIT
@@ -21,6 +32,8 @@ for b in render startup apply; do
     exit 1
   }
 done
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Code by crate (a second release link with strip off); skipped without cargo-bloat.
 echo "== benches/size.sh (cargo-bloat)" >&2
@@ -34,7 +47,8 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
   echo "# Benchmark results"
   echo
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ) at commit $commit;"
-  echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $(cut -d' ' -f1-3 /proc/loadavg);"
+  echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $load_before as the"
+  echo "benchmarks started, $load_after as they ended (1, 5, 15 min; the figures are wall-clock);"
   echo "$(rustc --version). Produced by \`benches/run-all.sh\`."
   echo
   echo "| metric | value | target | verdict |"
