@@ -632,6 +632,9 @@ pub fn spec(f: Field) -> Spec {
         ),
         AppDescription => text!("Description", "", application.description, at_most_1000),
         AppActive => flag!("Active", application.active),
+        // The application logs in as the agent this setup makes (the plan refuses another:
+        // its permissions would be nobody's plan). An answers file naming another agent shows
+        // it here, so the plan's refusal can be undone by picking the new agent.
         LoginAgent => Spec::of(Behaviour::Choice(choice(
             Label::Fixed("Agent to log in as"),
             |m, _| {
@@ -642,16 +645,14 @@ pub fn spec(f: Field) -> Spec {
                     a.name.as_str()
                 };
                 std::iter::once(format!("the new agent ({new})"))
-                    .chain(m.lookups.agents.iter().map(|g| g.name.clone()))
+                    .chain(m.answers.application.login_agent.clone())
                     .collect()
             },
-            |m, _| {
-                let agents = m.lookups.agents.iter().map(|g| g.name.as_str());
-                none_or_pos(m.answers.application.login_agent.as_deref(), agents)
-            },
+            |m, _| Some(usize::from(m.answers.application.login_agent.is_some())),
             |m, _, j| {
-                let agents = m.lookups.agents.iter().map(|g| g.name.clone());
-                m.answers.application.login_agent = none_or(agents, j);
+                if j == 0 {
+                    m.answers.application.login_agent = None;
+                }
             },
             |m, _| {
                 m.answers

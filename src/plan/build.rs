@@ -377,6 +377,21 @@ fn plan_application(c: &Ctx<'_>, speaks: bool, our_agent_id: Option<i64>, p: &mu
     if app_name.is_empty() {
         p.problems.push("Application: a name is required".into());
     }
+    // The application logs in as the agent this setup makes: its role is what the vendor may
+    // do, and verification proves it. Another agent (an existing one) would carry permissions
+    // nobody planned or checked, so it is refused rather than silently ignored.
+    if let Some(other) = a
+        .application
+        .login_agent
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && *n != a.agent.name.trim())
+    {
+        p.problems.push(format!(
+            "Application: logging in as another agent ('{other}') is not something halo-onboard does: the application logs in as the agent this setup makes, whose role the plan sets and verification proves. Leave 'Agent to log in as' on the new agent (answers: remove application.login_agent); to use an existing agent, set it afterwards in Halo: {} > '{app_name}' > Agent to log in as",
+            crate::halo::dialect::ui::APPLICATIONS
+        ));
+    }
     let mut app_risks = scope_risks(&names);
     if speaks {
         app_risks.extend(role_gaps(a, &names));

@@ -249,3 +249,23 @@ fn star_means_every_team_and_reuse_works_by_name() {
         vec![3, 4]
     );
 }
+
+/// "Agent to log in as" naming another agent is refused, never silently ignored (the
+/// application would log in as the new agent while the admin chose another); the new
+/// agent's own name is no problem.
+#[test]
+fn logging_in_as_another_agent_is_refused_not_ignored() {
+    let mut a = answers();
+    a.application.login_agent = Some("Existing Admin".into());
+    let p = plan(&a, &lookups(), &Objects::default(), "[halo-onboard:x]");
+    assert!(
+        p.problems
+            .iter()
+            .any(|x| x.contains("'Existing Admin'") && x.contains("Agent to log in as")),
+        "{:?}",
+        p.problems
+    );
+    a.application.login_agent = Some(a.agent.name.clone());
+    let p = plan(&a, &lookups(), &Objects::default(), "[halo-onboard:x]");
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
