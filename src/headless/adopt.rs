@@ -45,16 +45,7 @@ pub struct AdoptArgs {
 
 /// `halo-onboard adopt`.
 pub async fn run(args: &AdoptArgs) -> u8 {
-    super::deadline::within(args.deadline, "adopt", args.json, async {
-        match try_run(args).await {
-            Ok(code) => code,
-            Err(f) => {
-                print_failure(&f, args.json);
-                f.code
-            }
-        }
-    })
-    .await
+    super::deadline::run_command(args.deadline, "adopt", args.json, try_run(args)).await
 }
 
 /// The application to adopt, with its login agent and roles as Halo shows them.

@@ -104,6 +104,24 @@ pub fn words(d: Duration) -> String {
     out
 }
 
+/// A command's run within its deadline: its exit code, or its failure printed (text, or the
+/// JSON object under `--json`) and that failure's code.
+pub async fn run_command<F>(deadline: Option<Duration>, command: &str, json: bool, fut: F) -> u8
+where
+    F: Future<Output = Result<u8, Failure>>,
+{
+    within(deadline, command, json, async {
+        match fut.await {
+            Ok(code) => code,
+            Err(f) => {
+                print_failure(&f, json);
+                f.code
+            }
+        }
+    })
+    .await
+}
+
 /// What a command cut off at its deadline says: what it was doing, where the setup stands (as
 /// its journal says), and the command that continues.
 fn cut_off(command: &str, d: Duration, setup: Option<&str>) -> Failure {

@@ -463,17 +463,7 @@ async fn verification_paths(
 
 /// `halo-onboard doctor`.
 pub async fn run(args: &DoctorArgs) -> u8 {
-    super::deadline::within(args.deadline, "doctor", args.json, run_doctor(args)).await
-}
-
-async fn run_doctor(args: &DoctorArgs) -> u8 {
-    match try_run(args).await {
-        Ok(code) => code,
-        Err(f) => {
-            print_failure(&f, args.json);
-            f.code
-        }
-    }
+    super::deadline::run_command(args.deadline, "doctor", args.json, try_run(args)).await
 }
 
 async fn try_run(args: &DoctorArgs) -> Result<u8, Failure> {

@@ -136,16 +136,7 @@ impl RotateArgs {
 
 /// `halo-onboard rotate`.
 pub async fn run(args: &RotateArgs) -> u8 {
-    super::deadline::within(args.deadline, "rotate", args.json, async {
-        match try_run(args).await {
-            Ok(code) => code,
-            Err(f) => {
-                print_failure(&f, args.json);
-                f.code
-            }
-        }
-    })
-    .await
+    super::deadline::run_command(args.deadline, "rotate", args.json, try_run(args)).await
 }
 
 /// Progress lines on stderr (none under `--json` or `--quiet`).

@@ -79,16 +79,7 @@ pub struct TightenArgs {
 
 /// `halo-onboard tighten`.
 pub async fn run(args: &TightenArgs) -> u8 {
-    super::deadline::within(args.deadline, "tighten", args.json, async {
-        match try_run(args).await {
-            Ok(code) => code,
-            Err(f) => {
-                print_failure(&f, args.json);
-                f.code
-            }
-        }
-    })
-    .await
+    super::deadline::run_command(args.deadline, "tighten", args.json, try_run(args)).await
 }
 
 /// The profile to tighten to: the one given, else the setup's own.
