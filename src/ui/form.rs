@@ -12,9 +12,10 @@ use crate::app::validate::{field_error, scope_warnings, validate};
 use crate::app::{ConnState, Field, Kind, Model, Step};
 use crate::halo::scopes;
 
+use super::Theme;
 use super::body::Body;
 use super::named;
-use super::{SPINNER, Theme};
+use super::spinner::SPINNER;
 use crate::app::keys::{Action, Ctx};
 
 /// The label column, narrower on a narrow screen so the values keep room.

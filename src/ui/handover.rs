@@ -8,10 +8,11 @@ use crate::app::{LogKind, Model};
 use crate::plan::handover::Handover;
 use crate::profile::HandoverField;
 
+use super::Theme;
 use super::body::Body;
 use super::named::{ch, enter};
 use super::results::{differences, manual_steps, verification_table};
-use super::{SPINNER, Theme};
+use super::spinner::SPINNER;
 use crate::app::keys::{Action, Ctx};
 
 /// The hand-over screen: the result, the credentials (the secret shown once), the keys, the

@@ -12,6 +12,7 @@ mod named;
 pub mod overlay;
 mod results;
 pub mod scroll;
+mod spinner;
 pub mod submit;
 pub mod theme;
 
@@ -21,12 +22,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::{Model, Overlay, Step};
+pub use spinner::SPINNER;
 pub use theme::Theme;
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 20;
-
-pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
     let area = f.area();

@@ -8,10 +8,11 @@ use crate::app::{Field, LogKind, Model, ObjState, Phase};
 use crate::plan::build::{self, Kind, Object, Plan};
 use crate::profile::Severity;
 
+use super::Theme;
 use super::body::Body;
 use super::named;
 use super::results::{differences, manual_steps};
-use super::{SPINNER, Theme};
+use super::spinner::SPINNER;
 use crate::app::keys::{Action, Ctx};
 
 pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
