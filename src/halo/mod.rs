@@ -7,6 +7,7 @@ pub mod error;
 pub mod expiry;
 pub mod ids;
 pub mod model;
+pub mod roles;
 
 /// Scope names live in the dialect; this path is kept for the code that already uses it.
 pub use dialect::scopes;

@@ -133,16 +133,8 @@ pub struct Claim {
     pub value: String,
 }
 
-impl Role {
-    /// The role's permissions in Halo's vocabulary (unknown codes ignored).
-    pub fn permissions(&self) -> crate::halo::dialect::Permissions {
-        crate::halo::dialect::Permissions::from_claims(&self.claims)
-    }
-    /// "Is a HaloPSA Administrator" (`SA`=`true`).
-    pub fn is_admin(&self) -> bool {
-        self.permissions().admin()
-    }
-}
+// `Role::permissions` and `Role::is_admin` read the claims in Halo's vocabulary, so they live
+// in `dialect::claims`: the model stays a leaf the dialect and the client both build on.
 
 /// A team (`SectionDetail`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

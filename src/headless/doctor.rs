@@ -271,7 +271,9 @@ async fn claim_vocabulary(
         .take(MAX_ROLE_DETAILS)
         .collect();
     let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
-    let roles = confirm::read_roles(client, &wanted).await.map_err(halo)?;
+    let roles = crate::halo::roles::read_roles(client, &wanted)
+        .await
+        .map_err(halo)?;
     let vocab = confirm::confirm(&roles);
     let claim_codes = vocab
         .codes

@@ -3,8 +3,8 @@
 //! credential is. A leaf of `plan`: the apply engine and the session both read it.
 
 use crate::answers::{Answers, RoleMode};
-use crate::halo::dialect::confirm::read_roles;
 use crate::halo::model::Agent;
+use crate::halo::roles::read_roles;
 use crate::halo::{AgentQuery, Client, HaloError};
 use crate::plan::build::Lookups;
 
@@ -30,7 +30,7 @@ pub fn wanted_roles(a: &Answers) -> Vec<String> {
 
 /// Everything the plan needs from Halo, fetched in parallel: the lists in one round trip, the
 /// details (claims) of the roles that matter in a second (see
-/// [`crate::halo::dialect::confirm::read_roles`]).
+/// [`crate::halo::roles::read_roles`]).
 pub async fn lookups(c: &Client, scope: For<'_>) -> Result<Lookups, HaloError> {
     let (q, wanted) = match scope {
         For::Picking => (

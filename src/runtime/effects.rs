@@ -232,7 +232,7 @@ impl Runner {
                 };
                 tokio::spawn(async move {
                     let names: Vec<&str> = wanted.iter().map(String::as_str).collect();
-                    let r = crate::halo::dialect::confirm::read_roles(&client, &names)
+                    let r = crate::halo::roles::read_roles(&client, &names)
                         .await
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::RolesRead(r));

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::halo::model::Claim;
+use crate::halo::model::{Claim, Role};
 
 /// "Is a Halo Administrator" (`true`/`false`).
 pub const ADMIN: &str = "SA";
@@ -679,6 +679,17 @@ impl ClaimDef {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Permissions {
     values: BTreeMap<&'static str, &'static str>,
+}
+
+impl Role {
+    /// The role's permissions in Halo's vocabulary (unknown codes ignored).
+    pub fn permissions(&self) -> Permissions {
+        Permissions::from_claims(&self.claims)
+    }
+    /// "Is a HaloPSA Administrator" (`SA`=`true`).
+    pub fn is_admin(&self) -> bool {
+        self.permissions().admin()
+    }
 }
 
 impl Permissions {

@@ -17,16 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::evidence;
 use crate::halo::model::Role;
-use crate::halo::{Client, Result};
 
 use super::claims::{self, ADMIN, Group, TRUE};
 
 /// The name of Halo's built-in administrator role.
 pub const ADMINISTRATOR_ROLE: &str = "Administrator";
-
-/// Role details read per connect besides the ones the setup names: enough to learn the
-/// vocabulary, few enough to stay inside the rate limit.
-pub const EXTRA_ROLE_DETAILS: usize = 3;
 
 /// One assumption the tool makes about Halo, and whether this instance bears it out.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -332,43 +327,6 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
         source: CLAIMS_SOURCE,
     });
     v
-}
-
-/// The roles, with the details (claims) of the ones that matter read in parallel: the
-/// built-in Administrator, the roles named in `wanted` (the setup's own, a reused one), and a
-/// few others to learn the vocabulary. Roles not read keep what the list showed.
-pub async fn read_roles(client: &Client, wanted: &[&str]) -> Result<Vec<Role>> {
-    let mut roles = client.roles().await?;
-    let named =
-        |r: &Role, n: &str| !n.trim().is_empty() && r.name.trim().eq_ignore_ascii_case(n.trim());
-    let mut pick: Vec<usize> = Vec::new();
-    for (i, r) in roles.iter().enumerate() {
-        if named(r, ADMINISTRATOR_ROLE)
-            || wanted
-                .iter()
-                .any(|w| named(r, w) || r.id.as_deref() == Some(w.trim()))
-        {
-            pick.push(i);
-        }
-    }
-    let mut extra = 0;
-    for i in 0..roles.len() {
-        if extra >= EXTRA_ROLE_DETAILS {
-            break;
-        }
-        if !pick.contains(&i) {
-            pick.push(i);
-            extra += 1;
-        }
-    }
-    let reads = pick.iter().filter_map(|&i| {
-        let id = roles[i].id.clone().filter(|x| !x.is_empty())?;
-        Some(async move { (i, client.get_role(&id).await) })
-    });
-    for (i, got) in futures::future::join_all(reads).await {
-        roles[i] = got?;
-    }
-    Ok(roles)
 }
 
 /// Groups a role's claims the way Halo's Permissions tab shows them (for reports).
