@@ -4,7 +4,7 @@ use crate::answers::{
     AgentAnswers, Answers, ApplicationAnswers, DepartmentAnswer, RoleAnswers, RoleMode, TeamAnswer,
 };
 
-use super::{ALL_DEPARTMENTS, ALL_TEAMS, DefaultTeam, Pick, Profile};
+use super::types::{ALL_DEPARTMENTS, ALL_TEAMS, DefaultTeam, Pick, Profile};
 
 /// Something the profile leaves to the user because it depends on the Halo instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::Profile;
+use super::types::Profile;
 
 macro_rules! builtin_files {
     ($($name:literal),* $(,)?) => {

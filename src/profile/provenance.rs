@@ -7,35 +7,11 @@
 //! Confidence "H" promises that the guide states everything: a profile may only claim it when
 //! every setting has a source (checked by [`Profile::validate`]).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{Pick, Profile};
+use super::types::{Confidence, Pick, Profile};
+use super::validate::{ProfileProblem, problem};
 use crate::answers::agent::{self, Group, Value};
-
-/// A section of a vendor guide and the settings it states.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cite {
-    /// The guide: one of the profile's `source` URLs; omitted, the first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub guide: Option<String>,
-    /// The section heading as the guide writes it (with the step, where that helps).
-    pub section: String,
-    /// What the guide says there, in brief (optional).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub says: String,
-    /// The settings this section states, by path.
-    pub covers: Vec<String>,
-}
-
-/// Settings the guide does not state (or states only in an image), and why the profile sets
-/// them as it does. A setting left at a safe default because the guide is silent belongs here.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Inferred {
-    pub reason: String,
-    pub covers: Vec<String>,
-}
 
 /// Where one setting comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -187,8 +163,7 @@ impl Profile {
 
     /// Problems with the `[[cite]]` and `[[inferred]]` entries, and a confidence "H" that is
     /// not backed by a source for every setting.
-    pub(super) fn check_provenance(&self, out: &mut Vec<super::ProfileProblem>) {
-        use super::validate::problem;
+    pub(super) fn check_provenance(&self, out: &mut Vec<ProfileProblem>) {
         let paths = self.setting_paths();
         let names_a_setting = |key: &str| paths.iter().any(|p| covers(key, p));
         let example = || paths.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
@@ -253,7 +228,7 @@ impl Profile {
                 }
             }
         }
-        if self.confidence == super::Confidence::H {
+        if self.confidence == Confidence::H {
             let unsourced: Vec<String> = self
                 .provenances()
                 .into_iter()

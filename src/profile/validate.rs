@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::halo::scopes;
 
-use super::{DefaultTeam, HandoverField, Pick, Profile};
+use super::types::{DefaultTeam, HandoverField, Pick, Profile};
 
 /// One problem, naming the field it is about (e.g. `scopes[2]`, `role.access.tickets`).
 #[derive(Debug, Clone, PartialEq, Eq)]
