@@ -1,8 +1,10 @@
 //! Tests of `tighten`.
 
 use super::*;
+use crate::answers::Answers;
+use crate::halo::model::Claim;
 use crate::halo::model::{Agent, Application, Role, RoleRef, ScopeRef};
-use crate::plan::inventory::AgentRead;
+use crate::plan::inventory::{AgentRead, Integration, RoleRead};
 
 fn role(id: &str, claims: &[(&str, &str)]) -> Role {
     Role {
