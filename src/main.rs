@@ -191,7 +191,7 @@ fn resume_in_wizard(args: &headless::sessions::ResumeArgs) -> bool {
     !secret_set
         && !args.run.yes
         && !args.run.json
-        && args.client_secret_file.is_none()
+        && args.access.client_secret_file.is_none()
         && args.manual.is_none()
         && std::io::stdin().is_terminal()
         && std::io::stdout().is_terminal()

@@ -26,13 +26,31 @@ pub(crate) struct Opened {
     pub(crate) _locks: crate::journal::lock::Held,
 }
 
+/// How a command on a setup reaches its Halo: the bootstrap secret and the trust it needs
+/// (`resume`, `rollback`, `rotate`, `tighten`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SetupAccess {
+    /// File holding the bootstrap client secret (otherwise where the saved instance of that
+    /// Halo keeps it, else HALO_CLIENT_SECRET).
+    #[arg(long, value_name = "FILE")]
+    pub client_secret_file: Option<std::path::PathBuf>,
+    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
+    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
+    pub instance: Option<String>,
+    /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
+    /// the saved instance's ca_file, else the config file's).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
 pub(crate) async fn open_session(
     id: &str,
-    secret_file: Option<&std::path::Path>,
-    instance: Option<&str>,
-    ca_file: Option<&std::path::Path>,
+    access: &SetupAccess,
     command: &str,
 ) -> Result<Opened, Failure> {
+    let secret_file = access.client_secret_file.as_deref();
+    let instance = access.instance.as_deref();
+    let ca_file = access.ca_file.as_deref();
     let j = journal()?;
     let s = resolve(&j, id)?;
     let ep = s.endpoint.clone().ok_or_else(|| {

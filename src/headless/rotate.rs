@@ -57,16 +57,8 @@ pub struct RotateArgs {
     /// (otherwise HALO_APP_CLIENT_SECRET).
     #[arg(long, value_name = "FILE")]
     pub app_secret_file: Option<PathBuf>,
-    /// File holding the bootstrap client secret (otherwise where the saved instance of that
-    /// Halo keeps it, else HALO_CLIENT_SECRET).
-    #[arg(long, value_name = "FILE")]
-    pub client_secret_file: Option<PathBuf>,
-    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME")]
-    pub instance: Option<String>,
-    /// A certificate authority (PEM file) to trust for Halo besides the system's.
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub access: super::open::SetupAccess,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -125,9 +117,7 @@ impl RotateArgs {
             force: false,
             new_secret_file: None,
             app_secret_file: None,
-            client_secret_file: None,
-            instance: None,
-            ca_file: None,
+            access: Default::default(),
             json: false,
             deadline: None,
         }
@@ -229,14 +219,7 @@ async fn try_run(args: &RotateArgs) -> Result<u8, Failure> {
         client,
         endpoint: ep,
         _locks,
-    } = open_session(
-        reference,
-        args.client_secret_file.as_deref(),
-        args.instance.as_deref(),
-        args.ca_file.as_deref(),
-        command,
-    )
-    .await?;
+    } = open_session(reference, &args.access, command).await?;
     let r = Rotator {
         client: &client,
         journal: &j,

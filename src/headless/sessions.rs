@@ -44,17 +44,8 @@ pub struct ResumeArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions`).
     #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
-    /// File holding the bootstrap client secret (otherwise where the saved instance of that
-    /// Halo keeps it, else HALO_CLIENT_SECRET).
-    #[arg(long)]
-    pub client_secret_file: Option<std::path::PathBuf>,
-    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
-    pub instance: Option<String>,
-    /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
-    /// the saved instance's ca_file, else the config file's).
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub access: super::open::SetupAccess,
     /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m). What was cut off is said,
     /// and `resume` continues it.
     #[arg(long, value_name = "DURATION", value_parser = super::deadline::parse_duration)]
@@ -85,17 +76,8 @@ pub struct RollbackArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions --all`).
     #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
-    /// File holding the bootstrap client secret (otherwise where the saved instance of that
-    /// Halo keeps it, else HALO_CLIENT_SECRET).
-    #[arg(long)]
-    pub client_secret_file: Option<std::path::PathBuf>,
-    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME", add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::instances))]
-    pub instance: Option<String>,
-    /// A certificate authority (PEM file) to trust for Halo besides the system's (default:
-    /// the saved instance's ca_file, else the config file's).
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub access: super::open::SetupAccess,
     /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m); running it again continues.
     #[arg(long, value_name = "DURATION", value_parser = super::deadline::parse_duration)]
     pub deadline: Option<std::time::Duration>,
@@ -260,14 +242,7 @@ async fn resume(args: &ResumeArgs) -> u8 {
             client,
             endpoint: ep,
             _locks,
-        } = open_session(
-            &args.id,
-            args.client_secret_file.as_deref(),
-            args.instance.as_deref(),
-            args.ca_file.as_deref(),
-            "resume",
-        )
-        .await?;
+        } = open_session(&args.id, &args.access, "resume").await?;
         if let Some(f) = super::rotate::busy(&s) {
             return Err(f);
         }
@@ -402,9 +377,7 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
             ..
         } = open_session(
             &args.id,
-            args.client_secret_file.as_deref(),
-            args.instance.as_deref(),
-            args.ca_file.as_deref(),
+            &args.access,
             "rollback",
         )
         .await?;

@@ -59,16 +59,8 @@ pub struct TightenArgs {
     /// Replace an existing --out file (never the one holding the old credentials).
     #[arg(long, requires = "out")]
     pub force: bool,
-    /// File holding the bootstrap client secret (otherwise where the saved instance of that
-    /// Halo keeps it, else HALO_CLIENT_SECRET).
-    #[arg(long, value_name = "FILE")]
-    pub client_secret_file: Option<PathBuf>,
-    /// The saved instance whose secret source to use (default: the one at the setup's Halo).
-    #[arg(long, value_name = "NAME")]
-    pub instance: Option<String>,
-    /// A certificate authority (PEM file) to trust for Halo besides the system's.
-    #[arg(long, value_name = "FILE")]
-    pub ca_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub access: super::open::SetupAccess,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -121,14 +113,7 @@ async fn try_run(args: &TightenArgs) -> Result<u8, Failure> {
         client,
         endpoint: ep,
         _locks,
-    } = open_session(
-        &args.setup,
-        args.client_secret_file.as_deref(),
-        args.instance.as_deref(),
-        args.ca_file.as_deref(),
-        "tighten",
-    )
-    .await?;
+    } = open_session(&args.setup, &args.access, "tighten").await?;
     let profile_id = profile_of(args, &s)?;
     let profile = super::profiles::resolve(&profile_id)?;
     let target = super::apply::load_answers(&profile, args.answers.as_deref())?;
