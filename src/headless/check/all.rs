@@ -121,34 +121,56 @@ pub async fn run(args: &CheckArgs) -> u8 {
             return f.code;
         }
     };
-    let (sessions, bad) = j.list();
     let (cfg, _) = config();
-    // `--instance NAME --all`: that Halo's setups only.
+    let (sessions, bad) = j.list();
+    let here = match setups_here(args, &cfg, sessions) {
+        Ok(here) => here,
+        Err(f) => {
+            print_failure(&f, args.json);
+            return f.code;
+        }
+    };
+    let (to_check, listed) = select(&here);
+    let checks = check_each(args, &to_check).await;
+    let lines = lines_of(&cfg, &to_check, &listed, &checks);
+    let worst = worst_of(&lines);
+    print_all(args, &lines, worst, &bad);
+    worst
+}
+
+/// The setups `--all` covers: every one here, or the named instance's (`--instance NAME`).
+fn setups_here(
+    args: &CheckArgs,
+    cfg: &crate::config::Config,
+    sessions: Vec<Session>,
+) -> Result<Vec<Session>, Failure> {
     let only = match &args.connect.instance {
         Some(name) => match cfg.instance(name, crate::config::default_path().as_deref()) {
             Ok(i) => Some(i.address().unwrap_or_default().to_string()),
             Err(e) => {
-                let f = Failure::new(e, "`halo-onboard status` lists the saved instances.");
-                print_failure(&f, args.json);
-                return f.code;
+                return Err(Failure::new(
+                    e,
+                    "`halo-onboard status` lists the saved instances.",
+                ));
             }
         },
         None => None,
     };
-    let here: Vec<Session> = sessions
+    Ok(sessions
         .into_iter()
         .filter(|s| {
             only.as_deref().is_none_or(|a| {
                 crate::config::normal_address(&setup_address(s)) == crate::config::normal_address(a)
             })
         })
-        .collect();
-    let (to_check, listed) = select(&here);
-    let instance_of = |s: &Session| {
-        cfg.instance_at(&setup_address(s))
-            .map(|(n, _)| n.to_string())
-    };
-    let checks = futures::stream::iter(to_check.iter().map(|s| {
+        .collect())
+}
+
+type Checked = Vec<(String, Result<Report, Failure>)>;
+
+/// Each setup's check, a few at a time, quiet (the lines printed after are the output).
+async fn check_each(args: &CheckArgs, to_check: &[&Session]) -> Checked {
+    futures::stream::iter(to_check.iter().map(|s| {
         let one = CheckArgs {
             setup: Some(s.id.clone()),
             all: false,
@@ -167,9 +189,22 @@ pub async fn run(args: &CheckArgs) -> u8 {
     }))
     .buffer_unordered(CONCURRENCY)
     .collect::<Vec<_>>()
-    .await;
+    .await
+}
+
+/// One line per setup checked or skipped, ordered by instance, address, profile and id.
+fn lines_of(
+    cfg: &crate::config::Config,
+    to_check: &[&Session],
+    listed: &[(&Session, String)],
+    checks: &Checked,
+) -> Vec<Line> {
+    let instance_of = |s: &Session| {
+        cfg.instance_at(&setup_address(s))
+            .map(|(n, _)| n.to_string())
+    };
     let mut lines: Vec<Line> = Vec::new();
-    for s in &to_check {
+    for s in to_check {
         let Some((_, result)) = checks.iter().find(|(id, _)| *id == s.id) else {
             continue;
         };
@@ -199,7 +234,7 @@ pub async fn run(args: &CheckArgs) -> u8 {
             rotation: s.rotation.as_ref().map(|r| r.words()),
         });
     }
-    for (s, why) in &listed {
+    for (s, why) in listed {
         lines.push(Line {
             setup: s.id.clone(),
             instance: instance_of(s),
@@ -224,18 +259,27 @@ pub async fn run(args: &CheckArgs) -> u8 {
         };
         key(a).cmp(&key(b))
     });
-    // Could not run (2) outranks a failure (1), which outranks manual steps left (3).
+    lines
+}
+
+/// The exit code of the whole run: could not run (2) outranks a failure (1), which outranks
+/// manual steps left (3).
+fn worst_of(lines: &[Line]) -> u8 {
     let rank = |c: u8| match c {
         EXIT_OK => 0,
         EXIT_MANUAL_LEFT => 1,
         EXIT_FAILED => 2,
         _ => 3,
     };
-    let worst = lines
+    lines
         .iter()
         .map(|l| l.code)
         .max_by_key(|c| rank(*c))
-        .unwrap_or(EXIT_OK);
+        .unwrap_or(EXIT_OK)
+}
+
+/// The lines as text (or one JSON object), with the result and the journals not read.
+fn print_all(args: &CheckArgs, lines: &[Line], worst: u8, bad: &[crate::journal::JournalError]) {
     if args.json {
         outln!(
             "{}",
@@ -251,7 +295,7 @@ pub async fn run(args: &CheckArgs) -> u8 {
         if lines.is_empty() {
             o.push_str("No setups here to check.\n");
         }
-        for l in &lines {
+        for l in lines {
             let mark = match l.result {
                 "ok" => "ok",
                 "manual" => "STEPS",
@@ -285,9 +329,8 @@ pub async fn run(args: &CheckArgs) -> u8 {
             ),
         });
         out!("{}", crate::text::block(&o));
-        for e in &bad {
+        for e in bad {
             errln!("warning: {e}\n  what to do: {}", e.hint());
         }
     }
-    worst
 }
