@@ -942,14 +942,16 @@ pub async fn tls_is_checked_for_real() -> Outcome {
         );
         // The token may be asked at the https URL typed (beside authinfo, before it names
         // the http login): the front forwards that one to the emulator. Every token request
-        // the emulator saw must have come that way, none straight to its plain port.
+        // the emulator saw must have come that way, none straight to its plain port. (Fewer
+        // may arrive than the front saw: the early request is cancelled once authinfo names
+        // another server, sometimes after the front forwarded its first bytes.)
         let tokens = sim
             .requests()
             .iter()
             .filter(|x| x.path == "/auth/token")
             .count();
         ensure!(
-            tokens == fr.token_posts(),
+            tokens <= fr.token_posts(),
             "the secret went to the http login: {tokens} token requests at the emulator, {} through the https front",
             fr.token_posts()
         );
