@@ -118,61 +118,9 @@ impl Runner {
 
     pub(super) fn run(&mut self, e: Effect) {
         match e {
-            Effect::Startup(req) => {
-                let (tx, slot) = (self.tx.clone(), self.demo.clone());
-                tokio::spawn(async move {
-                    let mut s = tokio::task::spawn_blocking(move || load(req))
-                        .await
-                        .unwrap_or_default();
-                    if req.demo {
-                        s.demo = Some(start_demo(&slot).await);
-                    }
-                    let _ = tx.send(Msg::Started(Box::new(s)));
-                });
-            }
-            Effect::AppendLog(line) => {
-                if let Some(f) = &mut self.log {
-                    // One line per event, RFC 3339 UTC, nothing raw: a name with a newline
-                    // cannot forge a second event.
-                    let entry = crate::text::log_line(std::time::SystemTime::now(), &line);
-                    if writeln!(f, "{entry}").is_err() {
-                        self.log = None;
-                        let _ = self.tx.send(Msg::Log(
-                            LogKind::Warn,
-                            "could not write the log file; logging to the pane only".into(),
-                        ));
-                    }
-                }
-            }
-            Effect::Connect(req) => {
-                let tx = self.tx.clone();
-                let events = self.events.clone();
-                let slot = self.client.clone();
-                let fault = self.fault;
-                let ca = self.ca.clone();
-                tokio::spawn(async move {
-                    if fault == TestFault::PanicInTask {
-                        panic!("test fault in the connect task ({TEST_FAULT_ENV})");
-                    }
-                    let res = match connect(req, events, ca).await {
-                        Ok((c, client)) => {
-                            let _ = tx.send(Msg::Log(
-                                LogKind::Info,
-                                format!(
-                                    "token endpoint: {} (the only place the secret is sent)",
-                                    client.endpoint().token_url()
-                                ),
-                            ));
-                            if let Ok(mut s) = slot.lock() {
-                                *s = Some(client);
-                            }
-                            Ok(c)
-                        }
-                        Err(e) => Err(ConnectFailure::from(&e)),
-                    };
-                    let _ = tx.send(Msg::Connected(Box::new(res)));
-                });
-            }
+            Effect::Startup(req) => self.startup(req),
+            Effect::AppendLog(line) => self.append_log(line),
+            Effect::Connect(req) => self.connect(req),
             Effect::Apply(req) => {
                 let locks = self.locks.clone();
                 self.spawn_apply(
@@ -204,40 +152,8 @@ impl Runner {
                 };
                 let _ = self.tx.send(msg);
             }
-            Effect::Reverify(req) => {
-                let tx = self.tx.clone();
-                let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
-                    let _ = tx.send(Msg::Reverified(Err(
-                        "not connected: test the connection on the Connect step first".into(),
-                    )));
-                    return;
-                };
-                tokio::spawn(async move {
-                    let r = session::verify_again(
-                        &client,
-                        &req.session,
-                        &req.client_id,
-                        req.agent_id,
-                        req.secret,
-                    )
-                    .await;
-                    let _ = tx.send(Msg::Reverified(r));
-                });
-            }
-            Effect::ReadRoles(wanted) => {
-                let tx = self.tx.clone();
-                let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
-                    let _ = tx.send(Msg::RolesRead(Err("not connected".into())));
-                    return;
-                };
-                tokio::spawn(async move {
-                    let names: Vec<&str> = wanted.iter().map(String::as_str).collect();
-                    let r = crate::halo::roles::read_roles(&client, &names)
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::RolesRead(r));
-                });
-            }
+            Effect::Reverify(req) => self.reverify(req),
+            Effect::ReadRoles(wanted) => self.read_roles(wanted),
             Effect::SaveAnswers { path, answers } => {
                 let r = save_answers(&path, &answers)
                     .map(|()| path.clone())
@@ -256,23 +172,7 @@ impl Runner {
                     r.map_err(|e| format!("{e} ({})", e.hint())),
                 ));
             }
-            Effect::ConfirmManual(s) => {
-                // The confirmation is the admin's word; the re-verification that follows is
-                // the check. A failure to record it is said in the log.
-                let r = Journal::open_default().and_then(|j| {
-                    let mut on_disk = j.load(&s.id)?;
-                    j.confirm_manual(&mut on_disk)
-                });
-                if let Err(e) = r {
-                    let _ = self.tx.send(Msg::Log(
-                        crate::app::LogKind::Error,
-                        format!(
-                            "could not record the manual steps as done: {e} ({})",
-                            e.hint()
-                        ),
-                    ));
-                }
-            }
+            Effect::ConfirmManual(s) => self.confirm_manual(s),
             Effect::DiscardSecret(mut s) => {
                 let r = Journal::open_default().and_then(|j| session::discarded(&j, &mut s));
                 let _ = self.tx.send(Msg::HandedOver(
@@ -291,6 +191,118 @@ impl Runner {
                 let _ = self.tx.send(Msg::InstanceSaved(r));
             }
             Effect::Quit => {}
+        }
+    }
+
+    fn startup(&mut self, req: crate::app::StartupRequest) {
+        let (tx, slot) = (self.tx.clone(), self.demo.clone());
+        tokio::spawn(async move {
+            let mut s = tokio::task::spawn_blocking(move || load(req))
+                .await
+                .unwrap_or_default();
+            if req.demo {
+                s.demo = Some(start_demo(&slot).await);
+            }
+            let _ = tx.send(Msg::Started(Box::new(s)));
+        });
+    }
+
+    fn append_log(&mut self, line: String) {
+        if let Some(f) = &mut self.log {
+            // One line per event, RFC 3339 UTC, nothing raw: a name with a newline
+            // cannot forge a second event.
+            let entry = crate::text::log_line(std::time::SystemTime::now(), &line);
+            if writeln!(f, "{entry}").is_err() {
+                self.log = None;
+                let _ = self.tx.send(Msg::Log(
+                    LogKind::Warn,
+                    "could not write the log file; logging to the pane only".into(),
+                ));
+            }
+        }
+    }
+
+    fn connect(&mut self, req: crate::app::ConnectRequest) {
+        let tx = self.tx.clone();
+        let events = self.events.clone();
+        let slot = self.client.clone();
+        let fault = self.fault;
+        let ca = self.ca.clone();
+        tokio::spawn(async move {
+            if fault == TestFault::PanicInTask {
+                panic!("test fault in the connect task ({TEST_FAULT_ENV})");
+            }
+            let res = match connect(req, events, ca).await {
+                Ok((c, client)) => {
+                    let _ = tx.send(Msg::Log(
+                        LogKind::Info,
+                        format!(
+                            "token endpoint: {} (the only place the secret is sent)",
+                            client.endpoint().token_url()
+                        ),
+                    ));
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(client);
+                    }
+                    Ok(c)
+                }
+                Err(e) => Err(ConnectFailure::from(&e)),
+            };
+            let _ = tx.send(Msg::Connected(Box::new(res)));
+        });
+    }
+
+    fn reverify(&mut self, req: Box<crate::app::ReverifyRequest>) {
+        let tx = self.tx.clone();
+        let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+            let _ = tx.send(Msg::Reverified(Err(
+                "not connected: test the connection on the Connect step first".into(),
+            )));
+            return;
+        };
+        tokio::spawn(async move {
+            let r = session::verify_again(
+                &client,
+                &req.session,
+                &req.client_id,
+                req.agent_id,
+                req.secret,
+            )
+            .await;
+            let _ = tx.send(Msg::Reverified(r));
+        });
+    }
+
+    fn read_roles(&mut self, wanted: Vec<String>) {
+        let tx = self.tx.clone();
+        let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
+            let _ = tx.send(Msg::RolesRead(Err("not connected".into())));
+            return;
+        };
+        tokio::spawn(async move {
+            let names: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            let r = crate::halo::roles::read_roles(&client, &names)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::RolesRead(r));
+        });
+    }
+
+    fn confirm_manual(&mut self, s: Box<crate::journal::Session>) {
+        // The confirmation is the admin's word; the re-verification that follows is
+        // the check. A failure to record it is said in the log.
+        let r = Journal::open_default().and_then(|j| {
+            let mut on_disk = j.load(&s.id)?;
+            j.confirm_manual(&mut on_disk)
+        });
+        if let Err(e) = r {
+            let _ = self.tx.send(Msg::Log(
+                crate::app::LogKind::Error,
+                format!(
+                    "could not record the manual steps as done: {e} ({})",
+                    e.hint()
+                ),
+            ));
         }
     }
 }
