@@ -427,6 +427,29 @@ pub fn outcome_text(o: &Outcome) -> String {
     }
     let client_id = o.client_id.as_deref().unwrap_or_default();
     s.push_str(&format!("Setup {}. {}\n", o.session, writes_line(o)));
+    s.push_str(&differences_text(o));
+    if let Some(v) = &o.verification {
+        s.push_str(&format!("Verification:\n{}", checks_text(v.checks.iter())));
+    }
+    if !o.plan_shown {
+        // The steps left are listed with the result (below); the rest of the notes here.
+        if o.manual_left.is_empty() {
+            s.push_str(&notes_text(&o.plan, &o.traps));
+        } else {
+            s.push_str(&extras_text(&o.plan, &o.traps));
+        }
+    }
+    s.push_str(&format!("{}\n", result_line(o)));
+    s.push_str(&format!("Client ID: {client_id}\n"));
+    s.push_str(&secret_text(o));
+    s.push_str(&what_next_text(o));
+    s.push_str(&manual_left_text(o));
+    s
+}
+
+/// The read-back differences, each with its fix in Halo's words.
+fn differences_text(o: &Outcome) -> String {
+    let mut s = String::new();
     if !o.differences.is_empty() {
         s.push_str("Read-back differences (Halo holds something else):\n");
         for d in &o.differences {
@@ -442,19 +465,12 @@ pub fn outcome_text(o: &Outcome) -> String {
             ));
         }
     }
-    if let Some(v) = &o.verification {
-        s.push_str(&format!("Verification:\n{}", checks_text(v.checks.iter())));
-    }
-    if !o.plan_shown {
-        // The steps left are listed with the result (below); the rest of the notes here.
-        if o.manual_left.is_empty() {
-            s.push_str(&notes_text(&o.plan, &o.traps));
-        } else {
-            s.push_str(&extras_text(&o.plan, &o.traps));
-        }
-    }
-    s.push_str(&format!("{}\n", result_line(o)));
-    s.push_str(&format!("Client ID: {client_id}\n"));
+    s
+}
+
+/// Where the secret stands: when it was issued, an expiry Halo reports, where it was handed over.
+fn secret_text(o: &Outcome) -> String {
+    let mut s = String::new();
     if let Some(when) = &o.secret_issued {
         s.push_str(&format!(
             "Secret issued {} (halo-onboard's journal); `check` warns when a rotation policy you set (rotate_after_days) says it is due, and `halo-onboard rotate --setup {}` hands over a new one without downtime.\n",
@@ -493,6 +509,12 @@ pub fn outcome_text(o: &Outcome) -> String {
             o.session
         )),
     }
+    s
+}
+
+/// What to do when the result is not verified: no secret at hand, checks failed, or needs not checkable here.
+fn what_next_text(o: &Outcome) -> String {
+    let mut s = String::new();
     if o.unverified() {
         s.push_str(&format!(
             "The application's secret is not at hand (Halo shows it once), so nothing could check the credentials still work. To verify: put it in {app} (or pass --app-secret-file FILE) and run `halo-onboard check {id}`.{accept}\n",
@@ -515,7 +537,6 @@ pub fn outcome_text(o: &Outcome) -> String {
             o.session
         ));
     }
-    s.push_str(&manual_left_text(o));
     s
 }
 
