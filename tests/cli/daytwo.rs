@@ -37,6 +37,23 @@ pub fn seeded(sim: &SimHandle, name: &str) -> (String, String, String, i64) {
     })
 }
 
+/// `adopt --application APP_ID --profile hudu` on the emulator.
+async fn adopt_hudu(home: &Home, sim: &SimHandle, app_id: &str) -> Run {
+    home.run_sim(
+        sim,
+        [
+            "adopt",
+            "--url",
+            &sim.url,
+            "--application",
+            app_id,
+            "--profile",
+            "hudu",
+        ],
+    )
+    .await
+}
+
 /// `apply --profile PROFILE --yes` on the emulator: the setup id and its hand-over file.
 pub async fn applied(
     sim: &SimHandle,
@@ -523,20 +540,7 @@ async fn adopt_then_tighten_takes_the_admin_integration_to_least_privilege() {
     .await;
     let home = Home::new();
     let (app_id, old_cid, old_secret, old_agent) = seeded(&sim, "Hudu");
-    let r = home
-        .run_sim(
-            &sim,
-            [
-                "adopt",
-                "--url",
-                &sim.url,
-                "--application",
-                &app_id,
-                "--profile",
-                "hudu",
-            ],
-        )
-        .await;
+    let r = adopt_hudu(&home, &sim, &app_id).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let id = home.session_ids().pop().unwrap();
     let s = home.journal().load(&id).unwrap();
@@ -548,20 +552,7 @@ async fn adopt_then_tighten_takes_the_admin_integration_to_least_privilege() {
     assert_eq!(a.agent_admin, Some(true));
     assert!(!s.objects.application_created && !s.objects.agent_created && !s.objects.role_created);
     // Adopting it twice: refused.
-    let r = home
-        .run_sim(
-            &sim,
-            [
-                "adopt",
-                "--url",
-                &sim.url,
-                "--application",
-                &app_id,
-                "--profile",
-                "hudu",
-            ],
-        )
-        .await;
+    let r = adopt_hudu(&home, &sim, &app_id).await;
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("already managed"), "{}", r.stderr);
 
@@ -714,20 +705,7 @@ async fn tighten_in_place_checks_each_step_and_undoes_what_breaks_a_need() {
     };
     let before = state(&sim);
     let home = Home::new();
-    let r = home
-        .run_sim(
-            &sim,
-            [
-                "adopt",
-                "--url",
-                &sim.url,
-                "--application",
-                &app_id,
-                "--profile",
-                "hudu",
-            ],
-        )
-        .await;
+    let r = adopt_hudu(&home, &sim, &app_id).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let id = home.session_ids().pop().unwrap();
     // No secret at hand: in place needs one to check each step.
@@ -956,20 +934,7 @@ async fn an_adopted_integration_rotates_and_rollback_never_deletes_it() {
     .await;
     let home = Home::new();
     let (app_id, cid, secret, agent) = seeded(&sim, "IT Glue");
-    let r = home
-        .run_sim(
-            &sim,
-            [
-                "adopt",
-                "--url",
-                &sim.url,
-                "--application",
-                &app_id,
-                "--profile",
-                "hudu",
-            ],
-        )
-        .await;
+    let r = adopt_hudu(&home, &sim, &app_id).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let id = home.session_ids().pop().unwrap();
     let r = home.run_sim(&sim, ["rollback", &id, "--yes"]).await;
@@ -979,20 +944,7 @@ async fn an_adopted_integration_rotates_and_rollback_never_deletes_it() {
         "adopted: never deleted"
     );
     // A rolled-back setup is not rotated; adopt it again and rotate.
-    let r = home
-        .run_sim(
-            &sim,
-            [
-                "adopt",
-                "--url",
-                &sim.url,
-                "--application",
-                &app_id,
-                "--profile",
-                "hudu",
-            ],
-        )
-        .await;
+    let r = adopt_hudu(&home, &sim, &app_id).await;
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let id = home
         .journal()
