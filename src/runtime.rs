@@ -3,6 +3,7 @@
 
 mod effects;
 mod fault;
+mod setup_run;
 
 pub use effects::{DEMO_LATENCY_ENV, load};
 pub use fault::TEST_FAULT_ENV;

@@ -115,12 +115,7 @@ async fn run_with(args: &ApplyArgs, mut answers: Answers, traps: Vec<Trap>) -> R
     )
     .await?;
     let mut s = open_session(&journal, answers, &ep);
-    // A run that may write holds the setup's and the integration's locks until it ends: a
-    // second apply of this profile on this Halo (or a resume of one of its setups) is refused.
-    let _locks = if will_write(&args.run) {
-        Some(journal.lock(&s, "apply").map_err(journal_failure)?)
-    } else {
-        None
-    };
-    run_session(&client, &journal, &mut s, &ep, &args.run, traps).await
+    // A run that may write holds the setup's and the integration's locks until it ends.
+    let lock_as = will_write(&args.run).then_some("apply");
+    run_session(&client, &journal, &mut s, &args.run, traps, None, lock_as).await
 }

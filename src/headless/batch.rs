@@ -33,9 +33,7 @@ use serde::Serialize;
 use tokio::sync::{Mutex, Semaphore};
 
 use super::common::*;
-use super::execute::{
-    ApplyArgs, RunArgs, check_questions, connect, execute, load_answers, open_session,
-};
+use super::execute::{ApplyArgs, RunArgs, check_questions, connect, load_answers, open_session};
 use super::outcome::{Log, Outcome, notes_text, plan_text, stderr_log};
 // Where the commands' `--deadline` parsers name it.
 pub use super::batch_file::{Instance, SecretSource, load, load_with, looks_like_halo_secret};
@@ -172,17 +170,17 @@ async fn run_one(
     .await?;
     say(&format!("connected to {}", ep.base_url()));
     let mut s = open_session(journal, answers, &ep);
-    // One writer per setup and per integration, across processes too.
-    let _locks = if opts.yes && !opts.dry_run {
-        Some(
-            journal
-                .lock(&s, "apply --batch")
-                .map_err(|e| Failure::new(e.to_string(), e.hint()))?,
-        )
-    } else {
-        None
+    let e = super::execute::Execution {
+        client: &client,
+        journal,
+        run: &run,
+        log,
+        confirm: None,
+        adopt: None,
+        // One writer per setup and per integration, across processes too.
+        lock_as: (opts.yes && !opts.dry_run).then_some("apply --batch"),
     };
-    let mut o = execute(&client, journal, &mut s, &ep, &run, log, None).await?;
+    let mut o = super::execute::execute(e, &mut s).await?;
     o.traps = profile.traps;
     Ok(o)
 }

@@ -8,215 +8,82 @@ use super::outcome::*;
 use crate::answers::Answers;
 use crate::halo::{Client, ClientOptions, Endpoint};
 use crate::journal::{Journal, Session};
-use crate::plan::apply::{Applier, ApplyError, GivenSecret, Progress, ProgressFn};
-use crate::plan::build::{Kind, Lookups, Object};
-use crate::plan::handover;
+use crate::plan::apply::{ApplyError, GivenSecret};
+use crate::plan::build::{Lookups, Object};
 use crate::plan::manual;
 use crate::plan::session;
-use crate::plan::survey::For;
-use crate::plan::verify::Verification;
 use crate::profile::{Profile, Trap};
 
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct RunArgs {
-    /// Apply without asking; without it the plan is printed and nothing is written.
-    #[arg(long)]
-    pub yes: bool,
-    /// Print one machine-readable JSON result on stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Print the plan and stop (never writes to Halo).
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Where to save the new credentials (0600); .env, .json or .toml. Default: the state dir.
-    /// An existing file is never replaced without --force; the folder must exist.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace the --out file if it exists.
-    #[arg(long, requires = "out")]
-    pub force: bool,
-    /// Replace the secret of an application an earlier setup made, in place: the vendor's copy
-    /// stops working at once (downtime until it has the new one). `halo-onboard rotate` hands
-    /// over a new secret without downtime.
-    #[arg(long)]
-    pub new_secret: bool,
-    /// For an application that already exists: a file holding its secret, to verify the
-    /// result with (otherwise HALO_APP_CLIENT_SECRET, else the hand-over an earlier setup wrote).
-    #[arg(long, value_name = "FILE")]
-    pub app_secret_file: Option<PathBuf>,
-    /// Accept a repair whose credentials cannot be verified (no secret at hand): exit 0.
-    #[arg(long)]
-    pub no_verify: bool,
-}
-
-/// Progress as printed lines: steps as they happen, read-back differences as the fix to make.
-pub(crate) fn printer(log: Log, a: &Answers) -> ProgressFn {
-    let names = [
-        a.role.name.trim().to_string(),
-        a.agent.name.trim().to_string(),
-        a.application.name.trim().to_string(),
-    ];
-    std::sync::Arc::new(move |p| match p {
-        Progress::Step(m) => log(&format!("  {m}")),
-        Progress::Difference(d) => {
-            let o = d.object;
-            let name = &names[match o {
-                Object::Role => 0,
-                Object::Agent => 1,
-                Object::Application => 2,
-            }];
-            log(&format!("  read-back {}: {}", o.label(), d.fix_line(name)))
-        }
-    })
-}
+pub use super::hooks::{Confirm, Execution};
+pub use super::run_args::{RunArgs, check_out, will_write};
 
 pub(super) fn journal_failure(e: crate::journal::JournalError) -> Failure {
     Failure::new(e.to_string(), e.hint())
 }
 
-/// Asked with the plan when `--yes` was not given (a terminal's "Apply? [y/N]"): true applies.
-pub type Confirm = dyn Fn(&Outcome) -> bool + Send + Sync;
-
-/// Runs a session from where it stands: plan (and stop unless `--yes` or `confirm` says yes),
-/// apply, verify, hand over. Prints nothing itself except through `log` and `confirm`; the
-/// caller reports the [`Outcome`].
-pub async fn execute(
-    client: &Client,
-    journal: &Journal,
-    s: &mut Session,
-    ep: &Endpoint,
-    run: &RunArgs,
-    log: Option<Log>,
-    confirm: Option<&Confirm>,
-) -> Result<Outcome, Failure> {
-    let say = |m: &str| {
-        if let Some(l) = &log {
-            l(m);
-        }
+/// Runs a session from where it stands, in the one order ([`session::run`]): plan (and stop
+/// unless `--yes` or `confirm` says yes), apply, verify, hand over. Prints nothing itself
+/// except through `log` and `confirm`; the caller reports the [`Outcome`].
+pub async fn execute(e: Execution<'_>, s: &mut Session) -> Result<Outcome, Failure> {
+    let given = given_app_secret(e.run)?;
+    let mut hooks = super::hooks::Headless::new(&e, &s.answers);
+    let setup = session::Setup {
+        client: e.client,
+        journal: e.journal,
+        session: s,
+        adopt: e.adopt,
+        given,
+        regenerate_secret: e.run.new_secret,
+        accept_unverified: e.run.no_verify,
     };
-    let given = given_app_secret(run)?;
-    let applier = Applier {
-        client,
-        journal,
-        // Progress is reported as it happens, so a slow Halo shows where it is.
-        progress: log.clone().map(|l| printer(l, &s.answers)),
-        regenerate_secret: run.new_secret,
+    let ran = match session::run(setup, &mut hooks).await {
+        Ok(r) => r,
+        Err(err) => return Err(run_failure(err, s)),
     };
-    let (me, mut lk) = session::survey(client, For::Setup(&s.answers))
-        .await
-        .map_err(|e| Failure::halo(&e))?;
-    lk.recorded = crate::plan::build::Recorded::from_journal(journal, ep, &s.id);
-    say(&format!("Connected to {} as {}", ep.base_url(), me.name));
-    let mut plan = crate::plan::plan(&s.answers, &lk, &s.objects, &s.marker());
-    // Continuing an integration whose secret the vendor has: the plan says what becomes of it.
-    let kept_app = plan
-        .action(Object::Application)
-        .is_some_and(|a| matches!(a.kind, Kind::Keep | Kind::Update));
-    if kept_app && s.handed_over {
-        plan.notes.push(if run.new_secret {
-            "Application: a new secret is generated and handed over (--new-secret); the vendor's copy stops working".into()
-        } else {
-            "Application: its Client ID and secret stay as handed over (a new secret only with --new-secret)".into()
-        });
-    }
-    let mut plan_shown = false;
-    let confirmed;
-    let run = if run.yes && !run.dry_run {
-        // A plan that cannot run writes nothing and leaves no setup behind to resume.
-        if plan.is_blocked() {
-            return Ok(Outcome::planned(s, plan));
+    let done = match ran {
+        session::Ran::Stopped { plan } => {
+            let mut o = Outcome::planned(s, plan);
+            o.plan_shown = hooks.plan_shown;
+            return Ok(o);
         }
-        run
-    } else if run.dry_run {
-        return Ok(Outcome::planned(s, plan));
-    } else {
-        let mut planned = Outcome::planned(s, plan);
-        match confirm.filter(|_| !planned.plan.is_blocked()) {
-            Some(ask) => {
-                planned.plan_shown = true;
-                if !ask(&planned) {
-                    return Ok(planned);
-                }
-                plan = planned.plan;
-                plan_shown = true;
-                confirmed = RunArgs {
-                    yes: true,
-                    ..run.clone()
-                };
-                &confirmed
-            }
-            None => return Ok(planned),
-        }
+        session::Ran::Done(d) => d,
     };
-    // Nothing is written to Halo before it is sure the hand-over file can be written too.
-    check_out(run, journal)?;
-    // The draft becomes a journaled setup before anything reaches Halo.
-    journal.save(s).map_err(journal_failure)?;
-    super::deadline::working_on(&s.id);
-    say(&format!("Setup {}: applying\n{}", s.id, plan_text(&plan)));
-    // Kept for the manual checklist should Halo refuse a write.
-    let lk_kept = lk.clone();
-    let f = applier
-        .apply_and_verify_with(s, lk, given)
-        .await
-        .map_err(|e| apply_failure(&e, s, &lk_kept))?;
-    let mut out = outcome(s, plan, &f.applied);
-    out.no_verify = run.no_verify;
-    out.plan_shown = plan_shown;
+    let f = done.finished;
+    let mut out = outcome(s, done.plan, &f.applied);
+    out.no_verify = e.run.no_verify;
+    out.plan_shown = hooks.plan_shown;
     out.manual_left = s.manual_left().into_iter().map(String::from).collect();
-    out.secret_issued = journal
-        .secret_issued_unix(s)
-        .map(crate::halo::expiry::format_unix);
-    let handover = session::settle(journal, ep, s, &f, run.no_verify).map_err(journal_failure)?;
-    let verified = f.verification.as_ref().is_some_and(Verification::passed);
+    out.secret_issued = done.secret_issued.map(crate::halo::expiry::format_unix);
     out.verification = f.verification;
     out.verified_with = f.verified_with;
-    let Some(ho) = handover else {
+    match done.delivered {
+        // The hand-over file is the one place meant for the secret; the journal forgot it.
+        Some(path) => {
+            out.new_secret = true;
+            out.credentials_file = Some(path);
+        }
         // The application keeps the secret its vendor already has: nothing to hand over.
-        out.credentials_file = s.credentials_file.clone();
-        return Ok(out);
-    };
-    // Hand over: the file is the one place meant for the secret; then the journal forgets it.
-    let path = match &run.out {
-        Some(p) => p.clone(),
-        None => journal.default_handover(&s.id),
-    };
-    // The default file is this setup's own (in the state dir): a new secret replaces a stale
-    // one there. A file the user named is replaced only with --force.
-    ho.save(&path, run.force || run.out.is_none()).map_err(|e| {
-        Failure::new(
-            e.to_string(),
-            format!(
-                "{} The secret is still kept for setup {}; run `halo-onboard resume {} --yes --out <path>` to hand it over.",
-                e.hint(),
-                s.id,
-                s.id
-            ),
-        )
-    })?;
-    session::handed_over(journal, s, Some(path.clone()), verified).map_err(journal_failure)?;
-    out.new_secret = true;
-    out.credentials_file = Some(path);
+        None => out.credentials_file = s.credentials_file.clone(),
+    }
     Ok(out)
 }
 
-/// `--out` must be a file halo-onboard may write: checked before anything reaches Halo, so a
-/// file that exists (without `--force`), a missing folder or a foreign extension stops early.
-/// An existing file that an earlier setup handed over to (the same command run again) is let
-/// through: it is only replaced if a new secret must be handed over, and then only with
-/// `--force` (the hand-over says so and the secret stays in the journal).
-pub fn check_out(run: &RunArgs, journal: &Journal) -> Result<(), Failure> {
-    let Some(out) = &run.out else {
-        return Ok(());
-    };
-    // A dry run says what a real one would: an --out it could not write is an error there too.
-    if !run.yes && !run.dry_run {
-        return Ok(());
-    }
-    match handover::check_target(out, run.force) {
-        Ok(_) => Ok(()),
-        Err(handover::SaveError::Exists(_)) if journal.handed_over_to(out) => Ok(()),
-        Err(e) => Err(Failure::new(e.to_string(), e.hint())),
+/// What a run that stopped tells the user.
+fn run_failure(e: session::RunError<Failure>, s: &Session) -> Failure {
+    match e {
+        session::RunError::Halo(e) => Failure::halo(&e),
+        session::RunError::Journal(e) => journal_failure(e),
+        session::RunError::Hook(f) => f,
+        session::RunError::Apply { error, lookups } => apply_failure(&error, s, &lookups),
+        session::RunError::Adopt {
+            error,
+            object,
+            lookups,
+        } => Failure {
+            code: EXIT_FAILED,
+            message: error.to_string(),
+            hint: format!("{}\n{}", error.hint(), manual_hint(object, s, &lookups)),
+        },
     }
 }
 
@@ -299,9 +166,10 @@ pub async fn run_session(
     client: &Client,
     journal: &Journal,
     s: &mut Session,
-    ep: &Endpoint,
     run: &RunArgs,
     traps: Vec<Trap>,
+    adopt: Option<session::Adopt>,
+    lock_as: Option<&'static str>,
 ) -> Result<u8, Failure> {
     let shown = traps.clone();
     let ask = move |planned: &Outcome| {
@@ -312,16 +180,16 @@ pub async fn run_session(
     };
     let confirm: Option<&Confirm> =
         (!run.json && super::prompt::interactive()).then_some(&ask as &Confirm);
-    let mut o = execute(
+    let e = Execution {
         client,
         journal,
-        s,
-        ep,
         run,
-        stderr_log("", run.json),
+        log: stderr_log("", run.json),
         confirm,
-    )
-    .await?;
+        adopt,
+        lock_as,
+    };
+    let mut o = execute(e, s).await?;
     o.traps = traps;
     print_outcome(&o, run.json);
     Ok(o.code())
@@ -430,11 +298,6 @@ pub fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -> Sessi
         }
         None => journal.draft(answers, Some(ep.clone())),
     }
-}
-
-/// Whether a run may write to Halo: `--yes`, or a terminal that will be asked (never a dry run).
-pub fn will_write(run: &RunArgs) -> bool {
-    !run.dry_run && (run.yes || (!run.json && super::prompt::interactive()))
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -6,9 +6,9 @@ pub use super::open::resolve;
 use super::open::{Opened, journal, open_session};
 use crate::journal::{Journal, Session};
 use crate::plan::Object;
-use crate::plan::apply::Applier;
 use crate::plan::manual;
 use crate::plan::rollback;
+use crate::plan::session;
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -240,7 +240,7 @@ async fn resume(args: &ResumeArgs) -> u8 {
             journal: j,
             session: mut s,
             client,
-            endpoint: ep,
+            endpoint: _,
             _locks,
         } = open_session(&args.id, &args.access, "resume").await?;
         if let Some(f) = super::rotate::busy(&s) {
@@ -259,11 +259,13 @@ async fn resume(args: &ResumeArgs) -> u8 {
         if args.confirm_manual {
             confirm_manual(&j, &mut s, args.run.json)?;
         }
-        if let Some(word) = &args.manual {
-            adopt(args, word, &client, &j, &mut s).await?;
-        }
+        let adopt = match &args.manual {
+            Some(word) => Some(made_by_hand(args, word)?),
+            None => None,
+        };
         let traps = super::execute::traps_of(&s.answers);
-        run_session(&client, &j, &mut s, &ep, &args.run, traps).await
+        // The locks are held since the setup was opened.
+        run_session(&client, &j, &mut s, &args.run, traps, adopt, None).await
     }
     .await;
     r.unwrap_or_else(|f| {
@@ -290,14 +292,9 @@ fn confirm_manual(j: &Journal, s: &mut Session, json: bool) -> Result<(), Failur
         .map_err(|e| Failure::new(e.to_string(), e.hint()))
 }
 
-/// `--manual STEP`: finds what the user made by hand and records it, before the usual resume.
-async fn adopt(
-    args: &ResumeArgs,
-    word: &str,
-    client: &crate::halo::Client,
-    j: &Journal,
-    s: &mut Session,
-) -> Result<(), Failure> {
+/// `--manual STEP`: what the user made by hand; the run finds it in Halo and adopts it before
+/// planning.
+fn made_by_hand(args: &ResumeArgs, word: &str) -> Result<session::Adopt, Failure> {
     let object = manual::parse_object(word).ok_or_else(|| {
         Failure::new(
             format!("--manual {word}: not a step"),
@@ -327,40 +324,10 @@ async fn adopt(
     } else {
         None
     };
-    let applier = Applier {
-        client,
-        journal: j,
-        progress: None,
-        regenerate_secret: false,
-    };
-    // Halo kept the secret of an application this setup created: only the secret was copied
-    // by hand, the application stays this setup's own (and rollback deletes it).
-    let secret_only = object == Object::Application && s.objects.application_created;
-    let lk = applier.lookups(s).await.map_err(|e| Failure::halo(&e))?;
-    applier
-        .adopt_manual(s, &lk, object, creds.as_ref())
-        .map_err(|e| Failure {
-            code: EXIT_FAILED,
-            message: e.to_string(),
-            hint: format!(
-                "{}\n{}",
-                e.hint(),
-                super::execute::manual_hint(object, s, &lk)
-            ),
-        })?;
-    if !args.run.json && !super::output::quiet() {
-        if secret_only {
-            errln!(
-                "Client secret copied from Halo: taken for the application this setup created (it stays this setup's own: rollback deletes it); continuing"
-            );
-        } else {
-            errln!(
-                "{} made by hand: adopted (rollback will leave it in place); continuing",
-                object.label()
-            );
-        }
-    }
-    Ok(())
+    Ok(session::Adopt {
+        object,
+        credentials: creds,
+    })
 }
 
 pub async fn run_rollback(args: &RollbackArgs) -> u8 {

@@ -9,16 +9,16 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
 use crate::app::{
-    ApplyOutcome, ApplyRequest, ConnectFailure, ConnectRequest, Connected, DemoHalo, Effect,
-    LogKind, ManualRequest, Msg, ResumeRow, Started, StartupRequest,
+    ApplyOutcome, ConnectFailure, ConnectRequest, Connected, DemoHalo, Effect, LogKind, Msg,
+    ResumeRow, Started, StartupRequest,
 };
 use crate::halo::{Client, ClientOptions, EventSink, HaloError};
 use crate::journal::{Journal, fsutil};
-use crate::plan::apply::{Applier, ApplyError, Finished};
 use crate::plan::handover::SaveError;
 use crate::plan::session::{self, For};
 
 use super::fault::{TEST_FAULT_ENV, TestFault};
+use super::setup_run::Locks;
 
 pub(super) struct Runner {
     tx: mpsc::UnboundedSender<Msg>,
@@ -35,9 +35,6 @@ pub(super) struct Runner {
     ca: Option<crate::halo::ExtraCa>,
     fault: TestFault,
 }
-
-/// See [`Runner::locks`].
-type Locks = Arc<Mutex<Option<(String, crate::journal::lock::Held)>>>;
 
 impl Runner {
     /// The runner, with the log file (`log_file`, else `<state dir>/halo-onboard.log`) open; the
@@ -96,7 +93,7 @@ impl Runner {
     fn spawn_apply<F, Fut>(&self, job: F)
     where
         F: FnOnce(Client, mpsc::UnboundedSender<Msg>) -> Fut,
-        Fut: std::future::Future<Output = Result<ApplyOutcome, Fail>> + Send + 'static,
+        Fut: std::future::Future<Output = Result<ApplyOutcome, Msg>> + Send + 'static,
     {
         let tx = self.tx.clone();
         let Some(client) = self.client.lock().ok().and_then(|c| c.clone()) else {
@@ -123,15 +120,15 @@ impl Runner {
             Effect::Connect(req) => self.connect(req),
             Effect::Apply(req) => {
                 let locks = self.locks.clone();
-                self.spawn_apply(
-                    move |c, tx| async move { apply_task(&c, *req, &tx, &locks).await },
-                )
+                self.spawn_apply(move |c, tx| async move {
+                    super::setup_run::apply(&c, *req, &tx, &locks).await
+                })
             }
             Effect::AdoptManual(req) => {
                 let locks = self.locks.clone();
-                self.spawn_apply(
-                    move |c, tx| async move { manual_task(&c, *req, &tx, &locks).await },
-                )
+                self.spawn_apply(move |c, tx| async move {
+                    super::setup_run::adopt(&c, *req, &tx, &locks).await
+                })
             }
             Effect::Clipboard(secret) => {
                 // Straight to the terminal: never through the log or the model.
@@ -392,145 +389,6 @@ fn save_answers(path: &std::path::Path, a: &crate::answers::Answers) -> std::io:
 }
 
 /// A failed apply, as the message the wizard receives.
-type Fail = Msg;
-
-fn journal_fail(e: crate::journal::JournalError) -> Fail {
-    Msg::ApplyFailed {
-        message: e.to_string(),
-        hint: e.hint(),
-    }
-}
-
-/// A refused write becomes `ApplyRefused` (the screen offers doing it by hand); an adoption that
-/// found nothing goes back to the checklist.
-fn apply_fail(e: ApplyError) -> Fail {
-    match e {
-        ApplyError::Refused { object, .. } => Msg::ApplyRefused {
-            object,
-            message: e.to_string(),
-            hint: e.hint(),
-        },
-        ApplyError::NotAdopted(n) => Msg::ManualNotAdopted(n.to_string()),
-        ApplyError::SecretNeeded { .. } => Msg::SecretNeeded {
-            message: e.to_string(),
-            hint: e.hint(),
-        },
-        e => Msg::ApplyFailed {
-            message: e.to_string(),
-            hint: e.hint(),
-        },
-    }
-}
-
-/// The apply engine on the connected client, its progress sent as messages.
-fn applier<'a>(
-    client: &'a Client,
-    journal: &'a Journal,
-    tx: &mpsc::UnboundedSender<Msg>,
-) -> Applier<'a> {
-    let tx = tx.clone();
-    Applier {
-        client,
-        journal,
-        progress: Some(Arc::new(move |p| {
-            let _ = tx.send(Msg::Progress(p));
-        })),
-        regenerate_secret: false,
-    }
-}
-
-/// Adopts what the user made by hand (the session is the one whose write Halo refused), then
-/// continues exactly like [`apply_task`].
-async fn manual_task(
-    client: &Client,
-    req: ManualRequest,
-    tx: &mpsc::UnboundedSender<Msg>,
-    locks: &Locks,
-) -> Result<ApplyOutcome, Fail> {
-    let journal = Journal::open_default().map_err(journal_fail)?;
-    let mut s = journal.load(&req.session_id).map_err(journal_fail)?;
-    hold(&journal, &s, locks).map_err(journal_fail)?;
-    s.answers = req.answers.clone();
-    let f = applier(client, &journal, tx)
-        .adopt_and_continue(&mut s, req.object, req.credentials.as_ref())
-        .await
-        .map_err(apply_fail)?;
-    finish(&journal, client, s, f)
-}
-
-/// Journal (new or resumed setup), apply, then verify while the read-backs finish; the
-/// hand-over is left to the user.
-async fn apply_task(
-    client: &Client,
-    req: ApplyRequest,
-    tx: &mpsc::UnboundedSender<Msg>,
-    locks: &Locks,
-) -> Result<ApplyOutcome, Fail> {
-    let journal = Journal::open_default().map_err(journal_fail)?;
-    // Locked before it is written: a setup another run writes (a `resume` in another
-    // terminal), or the same integration applied elsewhere, is refused here.
-    let before = match req.resume_id.as_deref() {
-        Some(id) => journal.load(id).map_err(journal_fail)?,
-        None => journal.draft(req.answers.clone(), Some(client.endpoint().clone())),
-    };
-    hold(&journal, &before, locks).map_err(journal_fail)?;
-    let mut s = match req.resume_id.as_deref() {
-        Some(id) => session::open(&journal, req.answers, client.endpoint(), Some(id)),
-        None => {
-            let mut s = before;
-            journal.save(&mut s).map(|()| s)
-        }
-    }
-    .map_err(journal_fail)?;
-    let _ = tx.send(Msg::ApplyStarted(s.id.clone()));
-    let a = applier(client, &journal, tx);
-    let halo = |e: HaloError| Msg::ApplyFailed {
-        message: e.to_string(),
-        hint: format!("{} Nothing will be created twice on resume.", e.hint()),
-    };
-    let lk = a.lookups(&s).await.map_err(halo)?;
-    let f = a.apply_and_verify(&mut s, lk).await.map_err(apply_fail)?;
-    finish(&journal, client, s, f)
-}
-
-/// Holds the locks of setup `s` for the wizard (see [`Runner::locks`]); already held for it
-/// (a repair, "verify again", the manual step), nothing more is taken.
-fn hold(
-    journal: &Journal,
-    s: &crate::journal::Session,
-    locks: &Locks,
-) -> Result<(), crate::journal::JournalError> {
-    let Ok(mut slot) = locks.lock() else {
-        return Ok(());
-    };
-    if slot.as_ref().is_some_and(|(id, _)| *id == s.id) {
-        return Ok(());
-    }
-    // One setup at a time: the earlier one's locks go before the next is locked.
-    *slot = None;
-    *slot = Some((s.id.clone(), journal.lock(s, "wizard")?));
-    Ok(())
-}
-
-/// After apply and verification: what the hand-over screen needs (the hand-over is the user's).
-fn finish(
-    journal: &Journal,
-    client: &Client,
-    mut s: crate::journal::Session,
-    f: Finished,
-) -> Result<ApplyOutcome, Fail> {
-    let handover =
-        session::settle(journal, client.endpoint(), &mut s, &f, false).map_err(journal_fail)?;
-    Ok(ApplyOutcome {
-        session: s,
-        verification: f.verification,
-        differences: f.applied.differences,
-        handover,
-        verified_with: f.verified_with,
-        client_id: f.applied.client_id,
-    })
-}
-
 /// Tests the bootstrap credential and loads the lookups the later steps pick from.
 pub async fn connect(
     req: ConnectRequest,
