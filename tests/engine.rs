@@ -23,3 +23,5 @@ mod nothing_lost;
 mod profiles;
 #[path = "engine/profiles_apply.rs"]
 mod profiles_apply;
+#[path = "engine/step_order.rs"]
+mod step_order;
