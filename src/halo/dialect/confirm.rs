@@ -19,6 +19,7 @@ use crate::evidence;
 use crate::halo::model::Role;
 
 use super::claims::{self, ADMIN, Group, TRUE};
+use super::error::DialectError;
 
 /// The name of Halo's built-in administrator role.
 pub const ADMINISTRATOR_ROLE: &str = "Administrator";
@@ -77,12 +78,17 @@ impl Vocabulary {
     }
 
     /// May `code` be written on this instance? `Err` says why not, in plain words.
-    pub fn writable(&self, code: &str) -> std::result::Result<(), String> {
+    pub fn writable(&self, code: &str) -> std::result::Result<(), DialectError> {
         if !self.speaks() {
-            return Err(self.disagreement().unwrap_or_default());
+            return Err(DialectError::NotSpoken(
+                self.disagreement().unwrap_or_default(),
+            ));
         }
         match self.unconfirmed.get(code) {
-            Some(why) => Err(why.clone()),
+            Some(why) => Err(DialectError::Unconfirmed {
+                code: code.to_string(),
+                why: why.clone(),
+            }),
             None => Ok(()),
         }
     }
@@ -399,7 +405,7 @@ mod tests {
         ]);
         assert!(v.speaks(), "today's area codes are in use");
         assert!(v.disagreement().is_none());
-        let why = v.writable("SA").unwrap_err();
+        let why = v.writable("SA").unwrap_err().to_string();
         assert!(why.contains("Administration=true"), "{why}");
         for code in ["Tx", "Ux", "l6", "l8"] {
             assert!(v.writable(code).is_ok(), "{code}");
@@ -428,9 +434,9 @@ mod tests {
         ]);
         assert!(v.speaks(), "{:?}", v.assumptions);
         assert!(!v.confirmed());
-        let why = v.writable("Tx").unwrap_err();
+        let why = v.writable("Tx").unwrap_err().to_string();
         assert!(why.contains("Ticket_Level"), "{why}");
-        assert!(v.writable("Dx").unwrap_err().contains("Dx=9"));
+        assert!(v.writable("Dx").unwrap_err().to_string().contains("Dx=9"));
         assert!(v.writable("Ux").is_ok() && v.writable("l6").is_ok());
         assert!(v.writable("l0").is_ok() && v.alt_scale.contains("l0"));
         assert!(v.disagreement().is_none());

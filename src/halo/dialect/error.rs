@@ -1,0 +1,70 @@
+//! What can be wrong with permissions written in Halo's vocabulary (a profile, an answers
+//! file, a journal) or with writing them to one instance, and what to do next.
+
+use super::claims::{area_keys, setting_keys};
+
+/// A permission that is not Halo's, a level off an area's scale, or a code this instance does
+/// not confirm. Every text is a key or label as a file wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DialectError {
+    #[error("{input:?} is not a level of {area} in Halo; {area} takes {labels}")]
+    NotALevel {
+        input: String,
+        area: &'static str,
+        /// The scale's labels, quoted and joined.
+        labels: String,
+    },
+    #[error(
+        "{key:?} is not a role permission halo-onboard knows (areas: {}; settings: {})",
+        area_keys(),
+        setting_keys()
+    )]
+    UnknownPermission { key: String },
+    #[error(
+        "access.{key}: not a Feature Access area of Halo (areas: {})",
+        area_keys()
+    )]
+    NotAnArea { key: String },
+    #[error(
+        "settings.{key}: not a role setting halo-onboard knows (settings: {})",
+        setting_keys()
+    )]
+    NotASetting { key: String },
+    /// A problem with the value of `place` (`access.tickets`, `settings.add_tickets`).
+    #[error("{place}: {problem}")]
+    At {
+        place: String,
+        problem: Box<DialectError>,
+    },
+    /// The pre-dialect `features = { area = "…" }` spelling with a level it never had.
+    #[error(
+        "features.{scope_area} = {level:?}: write it as [role.access] with Halo's label, e.g. tickets = \"Read and Modify\""
+    )]
+    LegacyLevel { scope_area: String, level: String },
+    #[error(
+        "features.{scope_area}: no Halo area backs it; write it as [role.access] (areas: {})",
+        area_keys()
+    )]
+    LegacyArea { scope_area: String },
+    /// This instance does not speak today's claim codes at all (`why` in plain words).
+    #[error("{0}")]
+    NotSpoken(String),
+    /// This instance does not confirm one code (an older long name, values off every scale).
+    #[error("{why}")]
+    Unconfirmed { code: String, why: String },
+}
+
+impl DialectError {
+    /// What to do next.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::At { problem, .. } => problem.hint(),
+            Self::NotSpoken(_) | Self::Unconfirmed { .. } => {
+                "Set the permission by hand in Halo's web UI as the manual steps say; verification then decides."
+            }
+            _ => {
+                "Write the permission with Halo's own key and level label (`halo-onboard profiles show ID` shows them)."
+            }
+        }
+    }
+}
