@@ -2,8 +2,6 @@
 //! setting never stops the wizard: the file's loader turns these into warnings and uses the
 //! defaults; `--instance NAME` naming a broken or unknown instance is refused with one.
 
-use super::instance::{KEYS, MAX_NAME, POLICY_KEYS};
-
 /// The rule `rotate_after_days` breaks, said the same way at the top level and in an instance.
 const ROTATE_RULE: &str =
     "rotate_after_days must be a whole number of days from 1 to 3650 (e.g. rotate_after_days = 90)";
@@ -16,8 +14,8 @@ pub enum ConfigError {
     RotateAfterDays,
     #[error("{at}: {ROTATE_RULE}")]
     InstanceRotateAfterDays { at: String },
-    #[error("{at}: an instance name is letters, digits, '-', '_' or '.' (at most {MAX_NAME})")]
-    BadName { at: String },
+    #[error("{at}: an instance name is letters, digits, '-', '_' or '.' (at most {max})")]
+    BadName { at: String, max: usize },
     #[error("{at}: an instance is a table of url, client_id, … (write it as {at})")]
     NotATable { at: String },
     #[error("{at}: fail_on_reported_expiry must be true or false")]
@@ -30,8 +28,13 @@ pub enum ConfigError {
         key: String,
         stem: String,
     },
-    #[error("{at}: unknown key '{key}' (an instance takes {}, {})", KEYS.join(", "), POLICY_KEYS.join(", "))]
-    UnknownKey { at: String, key: String },
+    #[error("{at}: unknown key '{key}' (an instance takes {takes})")]
+    UnknownKey {
+        at: String,
+        key: String,
+        /// The keys there are, joined.
+        takes: String,
+    },
     #[error("{at}: {key} must be a string in quotes")]
     NotAString { at: String, key: String },
     #[error("{at}: {key} has a control character ({code}) at position {position}")]

@@ -158,7 +158,7 @@ impl Instance {
 pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, ConfigError> {
     let at = format!("[instance.{}]", crate::text::line_max(name, MAX_NAME));
     if !valid_name(name) {
-        return Err(ConfigError::BadName { at });
+        return Err(ConfigError::BadName { at, max: MAX_NAME });
     }
     let Some(table) = value.as_table() else {
         return Err(ConfigError::NotATable { at });
@@ -246,6 +246,7 @@ fn string_key<'v>(
         return Err(ConfigError::UnknownKey {
             at,
             key: crate::text::line_max(key, 64),
+            takes: format!("{}, {}", KEYS.join(", "), POLICY_KEYS.join(", ")),
         });
     };
     let key = key.to_string();

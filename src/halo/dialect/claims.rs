@@ -602,16 +602,6 @@ fn keys<'a>(defs: impl Iterator<Item = &'a ClaimDef>) -> String {
     defs.map(|d| d.key).collect::<Vec<_>>().join(", ")
 }
 
-/// The Feature Access areas' keys, for messages.
-pub(super) fn area_keys() -> String {
-    keys(areas())
-}
-
-/// The role settings' keys, for messages.
-pub(super) fn setting_keys() -> String {
-    keys(settings())
-}
-
 /// Letters and digits only, lower case: "Read and Modify (Own)" → "readandmodifyown".
 fn norm(s: &str) -> String {
     norm_chars(s).collect()
@@ -740,6 +730,8 @@ impl Permissions {
     pub fn set_labels(&mut self, key: &str, level: &str) -> Result<(), DialectError> {
         let def = by_key(key).ok_or_else(|| DialectError::UnknownPermission {
             key: key.to_string(),
+            areas: keys(areas()),
+            settings: keys(settings()),
         })?;
         if norm(level) == "notset" {
             self.set(def, None);
@@ -854,6 +846,7 @@ impl Permissions {
             if defs.is_empty() {
                 return Err(DialectError::LegacyArea {
                     scope_area: scope_area.clone(),
+                    areas: keys(areas()),
                 });
             }
             for def in defs {
@@ -911,7 +904,12 @@ impl PermissionsWire {
         for (key, level) in &self.access {
             match by_key(key) {
                 Some(d) if d.group == Group::FeatureAccess => {}
-                _ => return Err(DialectError::NotAnArea { key: key.clone() }),
+                _ => {
+                    return Err(DialectError::NotAnArea {
+                        key: key.clone(),
+                        areas: keys(areas()),
+                    });
+                }
             }
             p.set_labels(key, &level.text())
                 .map_err(at(format!("access.{key}")))?;
@@ -919,7 +917,12 @@ impl PermissionsWire {
         for (key, level) in &self.settings {
             match by_key(key) {
                 Some(d) if d.group != Group::FeatureAccess && d.code != ADMIN => {}
-                _ => return Err(DialectError::NotASetting { key: key.clone() }),
+                _ => {
+                    return Err(DialectError::NotASetting {
+                        key: key.clone(),
+                        settings: keys(settings()),
+                    });
+                }
             }
             p.set_labels(key, &level.text())
                 .map_err(at(format!("settings.{key}")))?;

@@ -1,8 +1,6 @@
 //! What can be wrong with permissions written in Halo's vocabulary (a profile, an answers
 //! file, a journal) or with writing them to one instance, and what to do next.
 
-use super::claims::{area_keys, setting_keys};
-
 /// A permission that is not Halo's, a level off an area's scale, or a code this instance does
 /// not confirm. Every text is a key or label as a file wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,21 +13,18 @@ pub enum DialectError {
         labels: String,
     },
     #[error(
-        "{key:?} is not a role permission halo-onboard knows (areas: {}; settings: {})",
-        area_keys(),
-        setting_keys()
+        "{key:?} is not a role permission halo-onboard knows (areas: {areas}; settings: {settings})"
     )]
-    UnknownPermission { key: String },
-    #[error(
-        "access.{key}: not a Feature Access area of Halo (areas: {})",
-        area_keys()
-    )]
-    NotAnArea { key: String },
-    #[error(
-        "settings.{key}: not a role setting halo-onboard knows (settings: {})",
-        setting_keys()
-    )]
-    NotASetting { key: String },
+    UnknownPermission {
+        key: String,
+        /// The keys there are, joined.
+        areas: String,
+        settings: String,
+    },
+    #[error("access.{key}: not a Feature Access area of Halo (areas: {areas})")]
+    NotAnArea { key: String, areas: String },
+    #[error("settings.{key}: not a role setting halo-onboard knows (settings: {settings})")]
+    NotASetting { key: String, settings: String },
     /// A problem with the value of `place` (`access.tickets`, `settings.add_tickets`).
     #[error("{place}: {problem}")]
     At {
@@ -42,10 +37,9 @@ pub enum DialectError {
     )]
     LegacyLevel { scope_area: String, level: String },
     #[error(
-        "features.{scope_area}: no Halo area backs it; write it as [role.access] (areas: {})",
-        area_keys()
+        "features.{scope_area}: no Halo area backs it; write it as [role.access] (areas: {areas})"
     )]
-    LegacyArea { scope_area: String },
+    LegacyArea { scope_area: String, areas: String },
     /// This instance does not speak today's claim codes at all (`why` in plain words).
     #[error("{0}")]
     NotSpoken(String),
