@@ -225,8 +225,9 @@ fn theme_of(
         Ok(t) => Ok(t),
         Err(e) => {
             errln!(
-                "error: {}\n  what to do: pass one of those names, or the path of a theme file",
-                halo_onboard::text::line(&e)
+                "error: {}\n  what to do: {}",
+                halo_onboard::text::line(&e.to_string()),
+                e.hint()
             );
             Err(2)
         }
