@@ -95,3 +95,56 @@ impl ConfigError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words are the ones `--instance` and the config warnings printed before the type
+    /// existed (CLI tests and the README quote parts of them).
+    #[test]
+    fn the_messages_name_the_table_and_the_file() {
+        let broken = ConfigError::Unusable {
+            file: "/c/config.toml".into(),
+            problem: Box::new(ConfigError::NoAuthUrl {
+                at: "[instance.op]".into(),
+            }),
+        };
+        assert_eq!(
+            broken.to_string(),
+            "config /c/config.toml: [instance.op]: resource_url needs auth_url"
+        );
+        assert_eq!(
+            broken.hint(),
+            ConfigError::NoAuthUrl { at: String::new() }.hint()
+        );
+        let unknown = ConfigError::UnknownInstance {
+            name: "nope".into(),
+            file: "/c/config.toml".into(),
+            known: vec!["acme".into(), "sb".into()],
+        };
+        assert_eq!(
+            unknown.to_string(),
+            "no instance 'nope' in /c/config.toml (it has acme, sb)"
+        );
+        assert!(unknown.hint().contains("halo-onboard status"));
+        assert_eq!(
+            ConfigError::InstanceRotateAfterDays {
+                at: "[instance.a]".into()
+            }
+            .to_string(),
+            format!("[instance.a]: {}", ConfigError::RotateAfterDays)
+        );
+        let secret = ConfigError::SecretInFile {
+            at: "[instance.sb]".into(),
+            key: "password".into(),
+            stem: "SB".into(),
+        };
+        assert!(
+            secret
+                .to_string()
+                .starts_with("[instance.sb] has password: ")
+        );
+        assert!(secret.hint().contains("environment variable"));
+    }
+}

@@ -62,3 +62,35 @@ impl DialectError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::halo::dialect::PermissionsWire;
+    use crate::halo::dialect::claims::LevelText;
+
+    /// A level off an area's scale is named with where it was written (`access.KEY`), the
+    /// area's UI label and the labels it takes, in those words.
+    #[test]
+    fn a_bad_level_names_its_place_and_the_scale() {
+        let mut w = PermissionsWire::default();
+        w.access
+            .insert("tickets".into(), LevelText::Text("Everything".into()));
+        let e = w.parse().unwrap_err();
+        assert!(
+            matches!(&e, super::DialectError::At { place, .. } if place == "access.tickets"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "access.tickets: \"Everything\" is not a level of Tickets in Halo; Tickets takes \"No Access\", \"Read Only\", \"Read and Modify\""
+        );
+        assert!(e.hint().contains("profiles show"));
+        let mut w = PermissionsWire::default();
+        w.settings.insert("tickets".into(), LevelText::Bool(true));
+        let e = w.parse().unwrap_err().to_string();
+        assert!(
+            e.starts_with("settings.tickets: not a role setting halo-onboard knows (settings: "),
+            "{e}"
+        );
+    }
+}

@@ -120,12 +120,15 @@ fn recorded(s: &Session) -> Result<(Endpoint, String), Failure> {
     Ok((endpoint, app_client_id))
 }
 
+/// A bootstrap application's Client ID and secret.
+type Bootstrap = (String, SecretString);
+
 /// The bootstrap credentials for a setup's Halo (optional: without them the object checks
 /// are skipped) and the certificate authority to trust there.
 fn setup_bootstrap(
     args: &CheckArgs,
     s: &Session,
-) -> Result<(Option<(String, SecretString)>, Option<PathBuf>), Failure> {
+) -> Result<(Option<Bootstrap>, Option<PathBuf>), Failure> {
     // The bootstrap secret where the saved instance of this Halo keeps it (or --instance
     // says), else HALO_CLIENT_SECRET.
     let c = &args.connect;
