@@ -330,8 +330,11 @@ pub enum SaveError {
     /// asked.
     #[error("the config file already has an instance '{0}' that says something else")]
     Exists(String),
-    #[error("{0}")]
-    Invalid(String),
+    /// The name as given, capped and clean.
+    #[error(
+        "'{0}' cannot name an instance: use letters, digits, '-', '_' or '.' (at most {MAX_NAME})"
+    )]
+    InvalidName(String),
     #[error("cannot save to the config file {}: {}", .0.display(), .1)]
     File(PathBuf, String),
 }
@@ -342,9 +345,8 @@ pub enum SaveError {
 /// written where it points.
 pub fn save(path: &Path, name: &str, inst: &Instance, replace: bool) -> Result<Saved, SaveError> {
     if !valid_name(name) {
-        return Err(SaveError::Invalid(format!(
-            "'{}' cannot name an instance: use letters, digits, '-', '_' or '.' (at most {MAX_NAME})",
-            crate::text::line_max(name, MAX_NAME)
+        return Err(SaveError::InvalidName(crate::text::line_max(
+            name, MAX_NAME,
         )));
     }
     let file_err = |e: String| SaveError::File(path.to_path_buf(), e);
