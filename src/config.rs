@@ -25,7 +25,7 @@ pub struct Config {
     /// Theme name or path, as `--theme` takes it.
     pub theme: Option<String>,
     /// Saved Halo instances by name (`[instance.NAME]`); one that cannot be used holds why.
-    pub instances: BTreeMap<String, Result<Instance, String>>,
+    pub instances: BTreeMap<String, Result<Instance, ConfigError>>,
     /// A certificate authority (PEM) every connection trusts besides the system's (an
     /// instance's own `ca_file` and `--ca-file` win over it).
     pub ca_file: Option<PathBuf>,
@@ -66,8 +66,10 @@ const KNOWN_KEYS: [&str; 5] = [
     "fail_on_reported_expiry",
 ];
 
+mod error;
 mod instance;
 
+pub use error::ConfigError;
 pub use instance::{
     Instance, MAX_NAME, POLICY_KEYS, SaveError, Saved, SecretSource, looks_like_halo_secret,
     normal_address, save as save_instance, suggest_name, valid_name,
@@ -125,7 +127,7 @@ fn from_raw(raw: Raw, path: &Path) -> (Config, Option<String>) {
         ));
     }
     let base = path.parent().unwrap_or(Path::new("."));
-    let instances: BTreeMap<String, Result<Instance, String>> = raw
+    let instances: BTreeMap<String, Result<Instance, ConfigError>> = raw
         .instance
         .iter()
         .map(|(name, v)| (name.clone(), instance::parse(name, v, base)))
@@ -144,8 +146,9 @@ fn from_raw(raw: Raw, path: &Path) -> (Config, Option<String>) {
         .map(|f| if f.is_relative() { base.join(f) } else { f });
     let rotate_after_days = match raw.rotate_after_days.as_ref() {
         Some(v) => match instance::parse_rotate_after_days(v) {
-            Ok(d) => Some(d),
-            Err(e) => {
+            Some(d) => Some(d),
+            None => {
+                let e = ConfigError::RotateAfterDays;
                 warnings.push(format!("config {}: {e}; no policy set", path.display()));
                 None
             }
@@ -183,26 +186,23 @@ fn syntax_warning(e: &toml::de::Error, text: &str, path: &Path) -> String {
 impl Config {
     /// The saved instance `name`; an unknown name lists the ones there are, a broken one says
     /// what to fix. `path` is the config file, for the messages.
-    pub fn instance(&self, name: &str, path: Option<&Path>) -> Result<&Instance, String> {
+    pub fn instance(&self, name: &str, path: Option<&Path>) -> Result<&Instance, ConfigError> {
         let file = path.map_or_else(|| "the config file".into(), |p| p.display().to_string());
         match self.instances.get(name) {
             Some(Ok(i)) => Ok(i),
-            Some(Err(e)) => Err(format!("config {file}: {e}")),
-            None => {
-                let known: Vec<&str> = self.instances.keys().map(String::as_str).collect();
-                Err(if known.is_empty() {
-                    format!(
-                        "no instance '{}': {file} has no [instance.NAME] tables",
-                        printable(name)
-                    )
-                } else {
-                    format!(
-                        "no instance '{}' in {file} (it has {})",
-                        printable(name),
-                        known.join(", ")
-                    )
-                })
-            }
+            Some(Err(e)) => Err(ConfigError::Unusable {
+                file,
+                problem: Box::new(e.clone()),
+            }),
+            None if self.instances.is_empty() => Err(ConfigError::NoInstances {
+                name: printable(name),
+                file,
+            }),
+            None => Err(ConfigError::UnknownInstance {
+                name: printable(name),
+                file,
+                known: self.instances.keys().cloned().collect(),
+            }),
         }
     }
 

@@ -23,20 +23,51 @@ const LISTS_TOML: &str = include_str!("../evidence/lists.toml");
 const AREAS_TOML: &str = include_str!("../evidence/areas.toml");
 const BEHAVIOURS_TOML: &str = include_str!("../evidence/behaviours.toml");
 
-/// Parses an embedded file; a failure is a defect in `evidence/`, caught by this module's tests.
-fn embedded<T: serde::de::DeserializeOwned>(name: &str, parsed: Result<T, String>) -> T {
+/// An embedded file that does not parse: a defect in `evidence/` (never user input), caught
+/// by this module's tests.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("evidence/{name} is malformed: {source}")]
+    Json {
+        name: String,
+        source: serde_json::Error,
+    },
+    #[error("evidence/{name} is malformed: {source}")]
+    Toml {
+        name: String,
+        source: toml::de::Error,
+    },
+    /// One `[table]` of a TOML file that does not fit its type.
+    #[error("evidence/{name} is malformed: [{table}]: {source}")]
+    Table {
+        name: &'static str,
+        table: String,
+        source: toml::de::Error,
+    },
+}
+
+/// Parses an embedded file; a failure is a build defect, so it panics with the file's name.
+fn embedded<T>(parsed: Result<T, EvidenceError>) -> T {
     match parsed {
         Ok(v) => v,
-        Err(e) => panic!("evidence/{name} is malformed: {e}"),
+        Err(e) => panic!("{e}"),
     }
 }
 
 fn json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
-    embedded(name, serde_json::from_str(text).map_err(|e| e.to_string()))
+    embedded(
+        serde_json::from_str(text).map_err(|source| EvidenceError::Json {
+            name: name.to_string(),
+            source,
+        }),
+    )
 }
 
 fn toml_file<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
-    embedded(name, toml::from_str(text).map_err(|e| e.to_string()))
+    embedded(toml::from_str(text).map_err(|source| EvidenceError::Toml {
+        name: name.to_string(),
+        source,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,11 +520,11 @@ pub fn behaviours() -> &'static BTreeMap<String, Behaviour> {
             .into_iter()
             .filter(|(k, _)| k != "source")
             .map(|(k, v)| {
-                let b: Behaviour = embedded(
-                    "behaviours.toml",
-                    v.try_into()
-                        .map_err(|e: toml::de::Error| format!("[{k}]: {e}")),
-                );
+                let b: Behaviour = embedded(v.try_into().map_err(|source| EvidenceError::Table {
+                    name: "behaviours.toml",
+                    table: k.clone(),
+                    source,
+                }));
                 (k, b)
             })
             .collect()

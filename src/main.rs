@@ -133,7 +133,7 @@ fn printed(r: std::io::Result<()>, what: &str) -> ExitCode {
 fn prefill(
     cli: &Cli,
     config: &halo_onboard::config::Config,
-) -> Result<halo_onboard::answers::ConnectionAnswers, String> {
+) -> Result<halo_onboard::answers::ConnectionAnswers, halo_onboard::config::ConfigError> {
     use halo_onboard::answers::{ConnectionAnswers, ConnectionMode};
     use halo_onboard::headless::common::{CLIENT_ID_ENV, URL_ENV, env_value};
     let mut c = ConnectionAnswers::default();
@@ -163,10 +163,13 @@ fn prefill(
 fn instance_secret(
     config: &halo_onboard::config::Config,
     name: &str,
-) -> Result<Option<(secrecy::SecretString, String)>, String> {
+) -> Result<Option<(secrecy::SecretString, String)>, headless::failure::Failure> {
     use halo_onboard::config::SecretSource;
+    use headless::failure::Failure;
     let path = halo_onboard::config::default_path();
-    let i = config.instance(name, path.as_deref())?;
+    let i = config
+        .instance(name, path.as_deref())
+        .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
     let Some(source) = i.secret.clone() else {
         return Ok(None);
     };
@@ -180,8 +183,11 @@ fn instance_secret(
     };
     match args.optional_secret() {
         Ok(Some(s)) => Ok(Some((s, from))),
-        Ok(None) => Err(format!("{from} is not set")),
-        Err(f) => Err(f.message),
+        Ok(None) => Err(Failure::new(
+            format!("{from} is not set"),
+            "Set it, or type the secret in the wizard.",
+        )),
+        Err(f) => Err(f),
     }
 }
 
@@ -219,8 +225,9 @@ fn theme_of(
         Ok(t) => Ok(t),
         Err(e) => {
             errln!(
-                "error: {}\n  what to do: pass one of those names, or the path of a theme file",
-                halo_onboard::text::line(&e)
+                "error: {}\n  what to do: {}",
+                halo_onboard::text::line(&e.to_string()),
+                e.hint()
             );
             Err(2)
         }
@@ -279,7 +286,10 @@ fn model_of(
             Ok(None) => {}
             Err(e) => startup.push((
                 LogKind::Warn,
-                format!("saved instance {name}: its secret could not be read ({e}); type it"),
+                format!(
+                    "saved instance {name}: its secret could not be read ({}); type it",
+                    e.message
+                ),
             )),
         }
     }
@@ -369,7 +379,7 @@ fn wizard(cli: &Cli, resume_id: Option<&str>) -> u8 {
         Err(e) => {
             errln!(
                 "error: {}\n  what to do: `halo-onboard status` lists the saved instances",
-                halo_onboard::text::line(&e)
+                halo_onboard::text::line(&e.to_string())
             );
             return 2;
         }

@@ -338,6 +338,7 @@ proptest! {
         match halo_onboard::ui::Theme::parse(&text, "/themes/fuzz.toml") {
             Ok(_) => {}
             Err(e) => {
+                let e = e.to_string();
                 prop_assert!(e.starts_with("theme /themes/fuzz.toml"), "{e}");
                 prop_assert!(!e.contains('\n'), "not one line: {e}");
                 if let Some(rest) = e.split(", line ").nth(1) {

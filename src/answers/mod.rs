@@ -116,13 +116,21 @@ struct RoleAnswersWire {
     features: BTreeMap<String, String>,
 }
 
+/// What is wrong with an answers file beyond its TOML/JSON syntax (serde reports that).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswersError {
+    /// The role's permissions are not in Halo's vocabulary (named from `role.` down).
+    #[error("role.{0}")]
+    Role(crate::halo::dialect::DialectError),
+}
+
 impl TryFrom<RoleAnswersWire> for RoleAnswers {
-    type Error = String;
-    fn try_from(w: RoleAnswersWire) -> Result<Self, String> {
+    type Error = AnswersError;
+    fn try_from(w: RoleAnswersWire) -> Result<Self, AnswersError> {
         let permissions = w
             .permissions
             .parse_with_legacy(w.is_admin, &w.features)
-            .map_err(|e| format!("role.{e}"))?;
+            .map_err(AnswersError::Role)?;
         Ok(Self {
             mode: w.mode,
             name: w.name,

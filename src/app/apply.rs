@@ -11,7 +11,7 @@ use crate::plan::handover::Handover;
 use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
-use super::msg::{ApplyOutcome, ApplyRequest, Effect};
+use super::msg::{ApplyOutcome, ApplyRequest, Effect, Failed};
 pub use super::planned::{current_plan, risks};
 use super::state::fresh_objects;
 pub use super::state::{ApplyState, ObjState, Phase, ResumeRow};
@@ -50,7 +50,7 @@ pub(crate) fn enter_submit(m: &mut Model, fx: &mut Vec<Effect>) {
 pub(crate) fn roles_read(
     m: &mut Model,
     fx: &mut Vec<Effect>,
-    r: Result<Vec<crate::halo::model::Role>, String>,
+    r: Result<Vec<crate::halo::model::Role>, Failed>,
 ) {
     m.in_flight = m.in_flight.saturating_sub(1);
     m.apply.reading_roles = false;

@@ -278,7 +278,7 @@ fn at_most_1000(v: &str) -> Option<String> {
 }
 
 fn url_rule(v: &str) -> Option<String> {
-    super::url::check_url(v).err()
+    super::url::check_url(v).err().map(|e| e.to_string())
 }
 
 /// Option `j` of a list that offers "none" first, then `names`.

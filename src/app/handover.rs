@@ -11,7 +11,7 @@ use super::apply::start_apply;
 use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
-use super::msg::{Effect, ReverifyRequest};
+use super::msg::{Effect, Failed, ReverifyRequest};
 use super::state::Phase;
 
 /// The full hand-over (with the secret) for copying or saving; `None` once confirmed.
@@ -173,7 +173,7 @@ pub(crate) fn reverify(m: &mut Model, fx: &mut Vec<Effect>) {
     })));
 }
 
-pub(crate) fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, String>) {
+pub(crate) fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verification, Failed>) {
     m.in_flight = m.in_flight.saturating_sub(1);
     m.apply.reverifying = false;
     match r {
@@ -267,7 +267,7 @@ pub fn overwrite(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
     save(m, PathBuf::from(path), true, fx);
 }
 
-pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
+pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Failed>) {
     match r {
         Ok(p) => {
             let msg = format!("credentials saved to {} (mode 0600)", p.display());
@@ -282,7 +282,7 @@ pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
     }
 }
 
-pub(crate) fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, String>) {
+pub(crate) fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Failed>) {
     match r {
         Ok(p) => {
             let msg = format!("answers saved to {}", p.display());
@@ -380,7 +380,7 @@ pub fn discard(m: &mut Model, fx: &mut Vec<Effect>) {
     );
 }
 
-pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), String>) {
+pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), Failed>) {
     match r {
         Ok(()) if m.apply.discarded => {
             m.apply.note = None;

@@ -10,7 +10,7 @@ use crate::config::{Saved, suggest_name, valid_name};
 use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
-use super::msg::Effect;
+use super::msg::{Effect, Failed};
 pub use super::offer::{can_offer, candidate};
 pub use super::state::Instances;
 
@@ -111,7 +111,7 @@ fn write(m: &mut Model, name: String, replace: bool, fx: &mut Vec<Effect>) {
 }
 
 /// The save's result: logged, and remembered so the offer is not made for it again.
-pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(String, Saved), String>) {
+pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(String, Saved), Failed>) {
     match r {
         Ok((name, how)) => {
             let c = candidate(m);

@@ -15,6 +15,14 @@ use crate::plan::verify::Verification;
 
 use super::log::LogKind;
 
+/// Why an effect failed, as the log pane and the result screen show it: already worded by
+/// the runtime where the error is known (message and hint, control characters stripped).
+/// A text, not an error type, because `Msg` is `Clone` and compared in tests while the
+/// errors behind it are not all `Clone` (`JournalError` holds an `io::Error`); the runtime
+/// that words it (`runtime/effects.rs`) builds these as `String`s today, so this is an alias
+/// until it hands over typed errors.
+pub type Failed = String;
+
 /// Result of a successful connection test: who we are and what Halo has.
 #[derive(Debug, Clone)]
 pub struct Connected {
@@ -80,20 +88,20 @@ pub enum Msg {
     },
     /// Nothing made by hand was found (yet), or the copied credentials do not match.
     ManualNotAdopted(String),
-    HandoverSaved(Result<std::path::PathBuf, String>),
+    HandoverSaved(Result<std::path::PathBuf, Failed>),
     /// The hand-over file already exists; nothing was written (the wizard asks first).
     HandoverExists(std::path::PathBuf),
     /// The result of verifying again (after the admin fixed Halo), or why it could not run.
-    Reverified(Result<Verification, String>),
-    AnswersSaved(Result<std::path::PathBuf, String>),
+    Reverified(Result<Verification, Failed>),
+    AnswersSaved(Result<std::path::PathBuf, Failed>),
     /// The journal secret was wiped (or could not be).
-    HandedOver(Result<(), String>),
+    HandedOver(Result<(), Failed>),
     /// What was loaded once the first frame was on the screen.
     Started(Box<Started>),
     /// The instance was written (its name and how), or why not.
-    InstanceSaved(Result<(String, crate::config::Saved), String>),
+    InstanceSaved(Result<(String, crate::config::Saved), Failed>),
     /// Halo's roles, with the details of the ones the plan compares (or why not).
-    RolesRead(Result<Vec<crate::halo::model::Role>, String>),
+    RolesRead(Result<Vec<crate::halo::model::Role>, Failed>),
 }
 
 /// What the wizard loads once its first frame is drawn (so nothing of it delays the frame).
@@ -116,7 +124,7 @@ pub struct Started {
     pub finished: Vec<super::state::ResumeRow>,
     /// Profiles or setups that could not be read, said in the log.
     pub warnings: Vec<String>,
-    pub demo: Option<Result<DemoHalo, String>>,
+    pub demo: Option<Result<DemoHalo, Failed>>,
 }
 
 /// The embedded emulator the demo connects to. Debug is safe: `SecretString` redacts itself.

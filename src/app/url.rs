@@ -1,23 +1,35 @@
 //! What the Connect step's URL fields accept and what a short one means: a leaf, so the field
 //! specs and the validation both read it.
 
+use crate::halo::HaloError;
+
+/// Why a URL field's value is refused, in the form's short words (shown under the field).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(crate) enum UrlProblem {
+    #[error("required")]
+    Required,
+    #[error("use https:// (plain http only for localhost)")]
+    Insecure,
+    /// The scheme as typed, capped.
+    #[error("scheme {0}: use https://")]
+    Scheme(String),
+    #[error("{0} (e.g. https://acme.halopsa.com)")]
+    Invalid(HaloError),
+}
+
 /// `Ok` for https, or plain http to a loopback host; a bare host means `https://`. The client's
 /// one URL parser decides (headless and the connection use it too), the words are the form's.
-pub(crate) fn check_url(s: &str) -> Result<(), String> {
-    use crate::halo::HaloError;
+pub(crate) fn check_url(s: &str) -> Result<(), UrlProblem> {
     if s.trim().is_empty() {
-        return Err("required".into());
+        return Err(UrlProblem::Required);
     }
     match crate::halo::normalise_url(s) {
         Ok(_) => Ok(()),
-        Err(HaloError::InsecureUrl(_)) => {
-            Err("use https:// (plain http only for localhost)".into())
+        Err(HaloError::InsecureUrl(_)) => Err(UrlProblem::Insecure),
+        Err(HaloError::UnsupportedScheme(other)) => {
+            Err(UrlProblem::Scheme(crate::text::line_max(&other, 20)))
         }
-        Err(HaloError::UnsupportedScheme(other)) => Err(format!(
-            "scheme {}: use https://",
-            crate::text::line_max(&other, 20)
-        )),
-        Err(e) => Err(format!("{e} (e.g. https://acme.halopsa.com)")),
+        Err(e) => Err(UrlProblem::Invalid(e)),
     }
 }
 
@@ -44,15 +56,23 @@ mod tests {
         assert!(
             check_url("http://acme.halopsa.com")
                 .unwrap_err()
+                .to_string()
                 .contains("https")
         );
-        assert!(check_url("ftp://x").unwrap_err().contains("scheme"));
+        assert!(
+            check_url("ftp://x")
+                .unwrap_err()
+                .to_string()
+                .contains("scheme")
+        );
         assert!(
             check_url("not a url")
                 .unwrap_err()
+                .to_string()
                 .contains("not a valid URL")
         );
-        assert_eq!(check_url(" ").unwrap_err(), "required");
+        assert_eq!(check_url(" ").unwrap_err(), UrlProblem::Required);
+        assert_eq!(UrlProblem::Required.to_string(), "required");
         // A bare host means https://; plain http stays refused but for loopback.
         assert!(check_url("acme.halopsa.com").is_ok());
         assert!(check_url("acme.halopsa.com/api").is_ok());

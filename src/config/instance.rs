@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::error::ConfigError;
+
 /// Longest instance name (it is typed on command lines and names table rows).
 pub const MAX_NAME: usize = 64;
 
@@ -63,11 +65,10 @@ pub struct Instance {
 pub const POLICY_KEYS: [&str; 2] = ["rotate_after_days", "fail_on_reported_expiry"];
 
 /// `rotate_after_days`: whole days, 1 to 3650.
-pub fn parse_rotate_after_days(v: &toml::Value) -> Result<u32, String> {
+pub fn parse_rotate_after_days(v: &toml::Value) -> Option<u32> {
     v.as_integer()
         .and_then(|n| u32::try_from(n).ok())
         .filter(|n| (1..=3650).contains(n))
-        .ok_or_else(|| "rotate_after_days must be a whole number of days from 1 to 3650 (e.g. rotate_after_days = 90)".to_string())
 }
 
 /// Whether an environment variable is named like a Halo secret: `HALO` is one of its
@@ -154,17 +155,13 @@ impl Instance {
 
 /// Reads `[instance.NAME]` (`value`); relative secret files are relative to `base` (the config
 /// file's folder). Errors say what to change, never a secret's value.
-pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, String> {
+pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, ConfigError> {
     let at = format!("[instance.{}]", crate::text::line_max(name, MAX_NAME));
     if !valid_name(name) {
-        return Err(format!(
-            "{at}: an instance name is letters, digits, '-', '_' or '.' (at most {MAX_NAME})"
-        ));
+        return Err(ConfigError::BadName { at, max: MAX_NAME });
     }
     let Some(table) = value.as_table() else {
-        return Err(format!(
-            "{at}: an instance is a table of url, client_id, … (write it as {at})"
-        ));
+        return Err(ConfigError::NotATable { at });
     };
     let mut got: [Option<String>; 8] = Default::default();
     let mut rotate_after_days = None;
@@ -172,14 +169,17 @@ pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, S
     for (key, v) in table {
         match key.as_str() {
             "rotate_after_days" => {
-                rotate_after_days =
-                    Some(parse_rotate_after_days(v).map_err(|e| format!("{at}: {e}"))?);
+                rotate_after_days = Some(
+                    parse_rotate_after_days(v)
+                        .ok_or_else(|| ConfigError::InstanceRotateAfterDays { at: at.clone() })?,
+                );
                 continue;
             }
             "fail_on_reported_expiry" => {
-                fail_on_reported_expiry = Some(v.as_bool().ok_or_else(|| {
-                    format!("{at}: fail_on_reported_expiry must be true or false")
-                })?);
+                fail_on_reported_expiry = Some(
+                    v.as_bool()
+                        .ok_or_else(|| ConfigError::NotABool { at: at.clone() })?,
+                );
                 continue;
             }
             _ => {}
@@ -230,33 +230,36 @@ fn string_key<'v>(
     name: &str,
     key: &str,
     v: &'v toml::Value,
-) -> Result<(usize, &'v str), String> {
+) -> Result<(usize, &'v str), ConfigError> {
+    let at = at.to_string();
     if matches!(
         key.to_ascii_lowercase().as_str(),
         "client_secret" | "secret" | "password"
     ) {
-        return Err(format!(
-            "{at} has {key}: halo-onboard never reads a secret from its config file. Remove it, keep the secret in an environment variable and name it here: secret_env = \"{}_HALO_SECRET\" (or secret_file = \"path/to/file\")",
-            env_stem(name)
-        ));
+        return Err(ConfigError::SecretInFile {
+            at,
+            key: key.to_string(),
+            stem: env_stem(name),
+        });
     }
     let Some(i) = KEYS.iter().position(|k| *k == key) else {
-        return Err(format!(
-            "{at}: unknown key '{}' (an instance takes {}, {})",
-            crate::text::line_max(key, 64),
-            KEYS.join(", "),
-            POLICY_KEYS.join(", ")
-        ));
+        return Err(ConfigError::UnknownKey {
+            at,
+            key: crate::text::line_max(key, 64),
+            takes: format!("{}, {}", KEYS.join(", "), POLICY_KEYS.join(", ")),
+        });
     };
+    let key = key.to_string();
     let Some(s) = v.as_str() else {
-        return Err(format!("{at}: {key} must be a string in quotes"));
+        return Err(ConfigError::NotAString { at, key });
     };
     if let Some((pos, c)) = crate::text::first_unsafe(s) {
-        return Err(format!(
-            "{at}: {key} has a control character ({}) at position {}",
-            crate::text::code_point(c),
-            pos + 1
-        ));
+        return Err(ConfigError::ControlCharacter {
+            at,
+            key,
+            code: crate::text::code_point(c),
+            position: pos + 1,
+        });
     }
     Ok((i, s))
 }
@@ -267,22 +270,14 @@ fn check_address(
     url: &Option<String>,
     resource_url: &Option<String>,
     auth_url: &Option<String>,
-) -> Result<(), String> {
+) -> Result<(), ConfigError> {
+    let at = at.to_string();
     match (&url, &resource_url, &auth_url) {
-        (Some(_), None, _) | (None, Some(_), Some(_)) => {}
-        (Some(_), Some(_), _) => {
-            return Err(format!(
-                "{at}: give url (hosted) or resource_url and auth_url (on-premise), not both"
-            ));
-        }
-        (None, Some(_), None) => return Err(format!("{at}: resource_url needs auth_url")),
-        (None, None, _) => {
-            return Err(format!(
-                "{at}: no Halo address: set url (e.g. url = \"https://acme.halopsa.com\"), or resource_url and auth_url"
-            ));
-        }
+        (Some(_), None, _) | (None, Some(_), Some(_)) => Ok(()),
+        (Some(_), Some(_), _) => Err(ConfigError::TwoAddresses { at }),
+        (None, Some(_), None) => Err(ConfigError::NoAuthUrl { at }),
+        (None, None, _) => Err(ConfigError::NoAddress { at }),
     }
-    Ok(())
 }
 
 /// Where the instance's secret comes from: a variable named like a Halo secret, or a file
@@ -293,17 +288,18 @@ fn secret_source(
     secret_env: Option<String>,
     secret_file: Option<String>,
     base: &Path,
-) -> Result<Option<SecretSource>, String> {
+) -> Result<Option<SecretSource>, ConfigError> {
+    let at = at.to_string();
     Ok(match (secret_env, secret_file) {
         (Some(_), Some(_)) => {
-            return Err(format!("{at}: give secret_env or secret_file, not both"));
+            return Err(ConfigError::TwoSecretSources { at });
         }
         (Some(env), None) if !looks_like_halo_secret(&env) => {
-            return Err(format!(
-                "{at}: secret_env {} does not look like a Halo secret, so it is not read: only variables named HALO_* or *_HALO_* are sent to Halo (rename it, e.g. {}_HALO_SECRET)",
-                crate::text::line_max(&env, 64),
-                env_stem(name)
-            ));
+            return Err(ConfigError::NotAHaloVariable {
+                at,
+                var: crate::text::line_max(&env, 64),
+                stem: env_stem(name),
+            });
         }
         (Some(env), None) => Some(SecretSource::Env(env)),
         (None, Some(f)) => {
@@ -334,8 +330,11 @@ pub enum SaveError {
     /// asked.
     #[error("the config file already has an instance '{0}' that says something else")]
     Exists(String),
-    #[error("{0}")]
-    Invalid(String),
+    /// The name as given, capped and clean.
+    #[error(
+        "'{0}' cannot name an instance: use letters, digits, '-', '_' or '.' (at most {MAX_NAME})"
+    )]
+    InvalidName(String),
     #[error("cannot save to the config file {}: {}", .0.display(), .1)]
     File(PathBuf, String),
 }
@@ -346,9 +345,8 @@ pub enum SaveError {
 /// written where it points.
 pub fn save(path: &Path, name: &str, inst: &Instance, replace: bool) -> Result<Saved, SaveError> {
     if !valid_name(name) {
-        return Err(SaveError::Invalid(format!(
-            "'{}' cannot name an instance: use letters, digits, '-', '_' or '.' (at most {MAX_NAME})",
-            crate::text::line_max(name, MAX_NAME)
+        return Err(SaveError::InvalidName(crate::text::line_max(
+            name, MAX_NAME,
         )));
     }
     let file_err = |e: String| SaveError::File(path.to_path_buf(), e);
@@ -466,7 +464,8 @@ mod tests {
             &val("x = { url = \"https://a\", client_secret = \"s3cr3t-value\" }"),
             base,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("[instance.sb] has client_secret"), "{e}");
         assert!(e.contains("secret_env = \"SB_HALO_SECRET\""), "{e}");
         assert!(!e.contains("s3cr3t-value"), "{e}");
@@ -489,7 +488,7 @@ mod tests {
             ("x = \"https://a\"", "is a table"),
             ("x = { url = \"https://a\\u001b\" }", "U+001B"),
         ] {
-            let e = parse("a", &val(text), base).unwrap_err();
+            let e = parse("a", &val(text), base).unwrap_err().to_string();
             assert!(e.contains(want), "{text}: {e}");
         }
         assert!(parse("a b", &val("x = { url = \"https://a\" }"), base).is_err());

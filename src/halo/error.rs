@@ -101,7 +101,12 @@ pub enum HaloError {
 impl HaloError {
     /// What the user should do about it.
     pub fn hint(&self) -> &'static str {
-        match self {
+        self.reach_hint().unwrap_or_else(|| self.answer_hint())
+    }
+
+    /// Halo could not be reached (the address, the certificate, the network), or `None`.
+    fn reach_hint(&self) -> Option<&'static str> {
+        Some(match self {
             Self::InvalidUrl(_) => {
                 "Enter the address you open Halo at, e.g. https://acme.halopsa.com."
             }
@@ -139,6 +144,13 @@ impl HaloError {
             Self::Timeout(..) | Self::ConnectionReset(_) => {
                 "The network or Halo is slow; try again. Nothing is lost: resume continues where it stopped."
             }
+            _ => return None,
+        })
+    }
+
+    /// What Halo (or something answering for it) said.
+    fn answer_hint(&self) -> &'static str {
+        match self {
             Self::InvalidClient => {
                 "Check the Client ID and Secret in Halo: Configuration > Integrations > Halo API > your application. The secret is shown only when created; generate a new one if lost."
             }
@@ -176,9 +188,8 @@ impl HaloError {
             Self::TooLarge(..) => {
                 "This is not an answer Halo gives; check that the URL points at Halo's resource server, not a download or a proxy page."
             }
-            Self::Http(..) | Self::Decode(..) | Self::Other(_) => {
-                "Check that the URL points at Halo's resource server."
-            }
+            // The reach errors have their own hint ([`HaloError::reach_hint`]).
+            _ => "Check that the URL points at Halo's resource server.",
         }
     }
 

@@ -103,7 +103,33 @@ pub fn load_with(
     cfg: &crate::config::Config,
     cfg_path: Option<&Path>,
 ) -> Result<Vec<Instance>, Failure> {
-    let shown = path.display();
+    let shown = path.display().to_string();
+    let (text, file) = read(path, &shown)?;
+    let BatchFile {
+        allow_secret_env,
+        allow_secret_files,
+        instance,
+    } = file;
+    let allowed = Allowed {
+        env: &allow_secret_env,
+        files: &allow_secret_files,
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for spanned in instance {
+        let at = Entry {
+            shown: &shown,
+            line: line_of(&text, spanned.span().start),
+            base,
+        };
+        out.push(at.instance(spanned.into_inner(), cfg, cfg_path, &allowed, &mut seen)?);
+    }
+    Ok(out)
+}
+
+/// The batch file's text and its entries; a file with none is refused.
+fn read(path: &Path, shown: &str) -> Result<(String, BatchFile), Failure> {
     let text =
         crate::limits::read_text_capped(path, crate::limits::MAX_TEXT_FILE).map_err(|e| {
             Failure::new(
@@ -127,44 +153,55 @@ pub fn load_with(
             "Add one [[instance]] table per Halo instance.",
         ));
     }
-    let base = path.parent().unwrap_or(Path::new("."));
-    let rel = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for spanned in file.instance {
-        let line = line_of(&text, spanned.span().start);
-        let spec = spanned.into_inner();
-        let bad = |m: String| {
-            Failure::new(
-                format!("batch file {shown} line {line}: {m}"),
-                "Fix that [[instance]] entry.",
-            )
-        };
-        let name = spec.name.trim().to_string();
-        if name.is_empty() {
-            return Err(bad("name is empty".into()));
+    Ok((text, file))
+}
+
+/// What the top of the batch file allows besides secrets named like Halo's and kept beside it.
+struct Allowed<'a> {
+    env: &'a [String],
+    files: &'a [PathBuf],
+}
+
+/// One `[[instance]]` entry's place: the file (as shown), its line, the file's folder.
+struct Entry<'a> {
+    shown: &'a str,
+    line: usize,
+    base: &'a Path,
+}
+
+impl Entry<'_> {
+    /// A problem with this entry, named with the file and line.
+    fn bad(&self, m: String) -> Failure {
+        Failure::new(
+            format!("batch file {} line {}: {m}", self.shown, self.line),
+            "Fix that [[instance]] entry.",
+        )
+    }
+
+    /// A path the entry gives, relative to the batch file.
+    fn rel(&self, p: PathBuf) -> PathBuf {
+        if p.is_relative() {
+            self.base.join(p)
+        } else {
+            p
         }
-        if let Some((i, c)) = crate::text::first_unsafe(&name) {
-            return Err(bad(format!(
-                "name has a control character ({}) at position {}",
-                crate::text::code_point(c),
-                i + 1
-            )));
-        }
-        if name.chars().count() > MAX_INSTANCE_NAME {
-            return Err(bad(format!(
-                "name is longer than {MAX_INSTANCE_NAME} characters"
-            )));
-        }
-        if let Some(first) = seen.insert(name.clone(), line) {
-            return Err(bad(format!(
-                "instance name '{name}' is used twice (first at line {first})"
-            )));
-        }
+    }
+
+    /// The entry checked in the order a reader fixes it: name, saved instance, address,
+    /// client id, secret, profile.
+    fn instance(
+        &self,
+        spec: InstanceSpec,
+        cfg: &crate::config::Config,
+        cfg_path: Option<&Path>,
+        allowed: &Allowed<'_>,
+        seen: &mut HashMap<String, usize>,
+    ) -> Result<Instance, Failure> {
+        let name = self.name(&spec.name, seen)?;
         let saved = match non_empty(spec.instance) {
             Some(n) => Some(
                 cfg.instance(&n, cfg_path)
-                    .map_err(|e| bad(format!("'{name}': {e}")))?,
+                    .map_err(|e| self.bad(format!("'{name}': {e}")))?,
             ),
             None => None,
         };
@@ -176,109 +213,172 @@ pub fn load_with(
             client_id: non_empty(Some(spec.client_id)),
             ..ConnectArgs::default()
         };
-        connect.ca_file = spec.ca_file.map(rel);
+        connect.ca_file = spec.ca_file.map(|f| self.rel(f));
         if let Some(inst) = saved {
             connect.apply_instance(inst);
         }
-        let (url, resource_url, auth_url) = (
-            connect.url.clone(),
-            connect.resource_url.clone(),
-            connect.auth_url.clone(),
-        );
-        match (&url, &resource_url, &auth_url) {
-            (Some(_), None, _) | (None, Some(_), Some(_)) => {}
-            (Some(_), Some(_), _) => {
-                return Err(bad(format!(
-                    "'{name}': give url or resource_url/auth_url, not both"
-                )));
-            }
-            (None, Some(_), None) => {
-                return Err(bad(format!("'{name}': resource_url needs auth_url")));
-            }
-            (None, _, _) => {
-                return Err(bad(format!(
-                    "'{name}': no Halo address (url, or resource_url and auth_url)"
-                )));
-            }
-        }
+        self.address(&name, &connect)?;
         let Some(client_id) = connect.client_id.clone() else {
-            return Err(bad(format!("'{name}': client_id is empty")));
+            return Err(self.bad(format!("'{name}': client_id is empty")));
         };
         let saved_source = connect.secret_source.take();
         let confined = spec.client_secret_file.is_some();
         let given = (non_empty(spec.client_secret_env), spec.client_secret_file);
-        let secret = match (given, saved_source) {
-            // The saved instance's own source (checked when the config was read).
-            ((None, None), Some(src)) => src,
-            ((Some(env), None), _)
-                if !looks_like_halo_secret(&env) && !file.allow_secret_env.contains(&env) =>
-            {
-                return Err(Failure::new(
-                    format!(
-                        "batch file {shown} line {line}: '{name}': client_secret_env {} does not look like a Halo secret, so it is not read",
-                        crate::text::line(&env)
-                    ),
-                    format!(
-                        "Only variables named HALO_* or *_HALO_* are sent to Halo as a client secret (a batch file must not send, say, AWS_SECRET_ACCESS_KEY). Rename the variable (e.g. {}_HALO_SECRET), or list it at the top of the batch file: allow_secret_env = [\"{}\"]",
-                        name.to_ascii_uppercase()
-                            .chars()
-                            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                            .collect::<String>(),
-                        crate::text::line(&env)
-                    ),
-                ));
-            }
-            ((Some(env), None), _) => SecretSource::Env(env),
-            ((None, Some(f)), _) => SecretSource::File(
-                confined_secret_file(base, &f, &file.allow_secret_files).map_err(|why| {
-                    Failure::new(
-                        format!(
-                            "batch file {shown} line {line}: '{name}': client_secret_file {}: {why}, so it is not read",
-                            crate::text::line(&f.display().to_string())
-                        ),
-                        "A batch file names secret files only inside its own folder (a plain file, no '..', no link), so it cannot send, say, ~/.vault-token to a server. Move the secret file next to the batch file, or list it at the top of the batch file: allow_secret_files = [\"/path/to/file\"]",
-                    )
-                })?,
-            ),
-            ((Some(_), Some(_)), _) => {
-                return Err(bad(format!(
-                    "'{name}': give client_secret_env or client_secret_file, not both"
-                )));
-            }
-            ((None, None), None) => {
-                return Err(bad(format!(
-                    "'{name}': no secret source: set client_secret_env (the name of an environment variable) or client_secret_file"
-                )));
-            }
-        };
-        let mut profile = spec.profile.trim().to_string();
-        if profile.is_empty() {
-            return Err(bad(format!("'{name}': profile is empty")));
-        }
-        // A profile file, like the other paths, is relative to the batch file.
-        if super::profiles::is_path(&profile) && Path::new(&profile).is_relative() {
-            profile = base.join(&profile).display().to_string();
-        }
-        out.push(Instance {
+        let secret = self.secret(&name, given, saved_source, allowed)?;
+        let profile = self.profile(&name, &spec.profile)?;
+        Ok(Instance {
             name,
             connect,
             client_id,
             secret,
             secret_confined: confined,
             profile,
-            answers: spec.answers.map(rel),
-            out: spec.out.map(rel),
-            line,
-        });
+            answers: spec.answers.map(|f| self.rel(f)),
+            out: spec.out.map(|f| self.rel(f)),
+            line: self.line,
+        })
     }
-    Ok(out)
+
+    /// The entry's name: not empty, printable, not too long, not used by an earlier entry.
+    fn name(&self, given: &str, seen: &mut HashMap<String, usize>) -> Result<String, Failure> {
+        let name = given.trim().to_string();
+        if name.is_empty() {
+            return Err(self.bad("name is empty".into()));
+        }
+        if let Some((i, c)) = crate::text::first_unsafe(&name) {
+            return Err(self.bad(format!(
+                "name has a control character ({}) at position {}",
+                crate::text::code_point(c),
+                i + 1
+            )));
+        }
+        if name.chars().count() > MAX_INSTANCE_NAME {
+            return Err(self.bad(format!(
+                "name is longer than {MAX_INSTANCE_NAME} characters"
+            )));
+        }
+        if let Some(first) = seen.insert(name.clone(), self.line) {
+            return Err(self.bad(format!(
+                "instance name '{name}' is used twice (first at line {first})"
+            )));
+        }
+        Ok(name)
+    }
+
+    /// One Halo address: `url`, or `resource_url` with `auth_url` (after the saved instance).
+    fn address(&self, name: &str, connect: &ConnectArgs) -> Result<(), Failure> {
+        match (&connect.url, &connect.resource_url, &connect.auth_url) {
+            (Some(_), None, _) | (None, Some(_), Some(_)) => Ok(()),
+            (Some(_), Some(_), _) => Err(self.bad(format!(
+                "'{name}': give url or resource_url/auth_url, not both"
+            ))),
+            (None, Some(_), None) => {
+                Err(self.bad(format!("'{name}': resource_url needs auth_url")))
+            }
+            (None, _, _) => Err(self.bad(format!(
+                "'{name}': no Halo address (url, or resource_url and auth_url)"
+            ))),
+        }
+    }
+
+    /// Where the entry's secret comes from: its own variable (named like Halo's, or allowed)
+    /// or file (beside the batch file, or allowed), else the saved instance's source.
+    fn secret(
+        &self,
+        name: &str,
+        given: (Option<String>, Option<PathBuf>),
+        saved: Option<SecretSource>,
+        allowed: &Allowed<'_>,
+    ) -> Result<SecretSource, Failure> {
+        match (given, saved) {
+            // The saved instance's own source (checked when the config was read).
+            ((None, None), Some(src)) => Ok(src),
+            ((Some(env), None), _)
+                if !looks_like_halo_secret(&env) && !allowed.env.contains(&env) =>
+            {
+                Err(self.env_refused(name, &env))
+            }
+            ((Some(env), None), _) => Ok(SecretSource::Env(env)),
+            ((None, Some(f)), _) => confined_secret_file(self.base, &f, allowed.files)
+                .map(SecretSource::File)
+                .map_err(|why| self.file_refused(name, &f, &why)),
+            ((Some(_), Some(_)), _) => Err(self.bad(format!(
+                "'{name}': give client_secret_env or client_secret_file, not both"
+            ))),
+            ((None, None), None) => Err(self.bad(format!(
+                "'{name}': no secret source: set client_secret_env (the name of an environment variable) or client_secret_file"
+            ))),
+        }
+    }
+
+    /// A `client_secret_env` not named like a Halo secret and not allowed.
+    fn env_refused(&self, name: &str, env: &str) -> Failure {
+        Failure::new(
+            format!(
+                "batch file {} line {}: '{name}': client_secret_env {} does not look like a Halo secret, so it is not read",
+                self.shown,
+                self.line,
+                crate::text::line(env)
+            ),
+            format!(
+                "Only variables named HALO_* or *_HALO_* are sent to Halo as a client secret (a batch file must not send, say, AWS_SECRET_ACCESS_KEY). Rename the variable (e.g. {}_HALO_SECRET), or list it at the top of the batch file: allow_secret_env = [\"{}\"]",
+                name.to_ascii_uppercase()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect::<String>(),
+                crate::text::line(env)
+            ),
+        )
+    }
+
+    /// A `client_secret_file` outside the batch file's folder and not allowed.
+    fn file_refused(&self, name: &str, f: &Path, why: &NotConfined) -> Failure {
+        Failure::new(
+            format!(
+                "batch file {} line {}: '{name}': client_secret_file {}: {why}, so it is not read",
+                self.shown,
+                self.line,
+                crate::text::line(&f.display().to_string())
+            ),
+            "A batch file names secret files only inside its own folder (a plain file, no '..', no link), so it cannot send, say, ~/.vault-token to a server. Move the secret file next to the batch file, or list it at the top of the batch file: allow_secret_files = [\"/path/to/file\"]",
+        )
+    }
+
+    /// The profile: an id, or a file relative to the batch file, like the other paths.
+    fn profile(&self, name: &str, given: &str) -> Result<String, Failure> {
+        let profile = given.trim().to_string();
+        if profile.is_empty() {
+            return Err(self.bad(format!("'{name}': profile is empty")));
+        }
+        if super::profiles::is_path(&profile) && Path::new(&profile).is_relative() {
+            return Ok(self.base.join(&profile).display().to_string());
+        }
+        Ok(profile)
+    }
 }
 
 /// Where a batch's `client_secret_file` may be read: a file the batch lists in
 /// `allow_secret_files` (as written, or relative to the batch file's folder `base`), else a
 /// relative path without `..` that stays inside `base` once every link on the way is resolved,
 /// and is not itself a link. The error says why not.
-fn confined_secret_file(base: &Path, f: &Path, allowed: &[PathBuf]) -> Result<PathBuf, String> {
+/// Why a batch file's `client_secret_file` is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum NotConfined {
+    #[error("an absolute path, not listed in allow_secret_files")]
+    Absolute,
+    #[error("it leaves the batch file's folder ('..')")]
+    LeavesFolder,
+    #[error("it is a symbolic link")]
+    Link,
+    #[error("it leads out of the batch file's folder through a symbolic link")]
+    LinksOut,
+}
+
+fn confined_secret_file(
+    base: &Path,
+    f: &Path,
+    allowed: &[PathBuf],
+) -> Result<PathBuf, NotConfined> {
     let joined = if f.is_relative() {
         base.join(f)
     } else {
@@ -297,7 +397,7 @@ fn confined_secret_file(base: &Path, f: &Path, allowed: &[PathBuf]) -> Result<Pa
         return Ok(joined);
     }
     if f.is_absolute() {
-        return Err("an absolute path, not listed in allow_secret_files".into());
+        return Err(NotConfined::Absolute);
     }
     if f.components().any(|c| {
         !matches!(
@@ -305,10 +405,10 @@ fn confined_secret_file(base: &Path, f: &Path, allowed: &[PathBuf]) -> Result<Pa
             std::path::Component::Normal(_) | std::path::Component::CurDir
         )
     }) {
-        return Err("it leaves the batch file's folder ('..')".into());
+        return Err(NotConfined::LeavesFolder);
     }
     if std::fs::symlink_metadata(&joined).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err("it is a symbolic link".into());
+        return Err(NotConfined::Link);
     }
     // Folders on the way may be links too: where it really is must still be inside.
     let inside = match (
@@ -320,7 +420,7 @@ fn confined_secret_file(base: &Path, f: &Path, allowed: &[PathBuf]) -> Result<Pa
         _ => true,
     };
     if !inside {
-        return Err("it leads out of the batch file's folder through a symbolic link".into());
+        return Err(NotConfined::LinksOut);
     }
     Ok(joined)
 }

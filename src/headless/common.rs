@@ -171,7 +171,7 @@ impl ConnectArgs {
         let (cfg, path) = config();
         let inst = cfg.instance(name, path.as_deref()).map_err(|e| {
             Failure::new(
-                e,
+                e.to_string(),
                 "Change what the message names. A new instance is a table [instance.NAME] in the config file (url, client_id, secret_env), or connect once in the wizard and let it save one; `halo-onboard status` lists the saved ones.",
             )
         })?;

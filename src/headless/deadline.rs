@@ -170,14 +170,14 @@ fn cut_off(command: &str, d: Duration, setup: Option<&str>) -> Failure {
     }
 }
 
+/// A `--deadline`-style value that is not a duration (shown clean).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a duration: use e.g. 90s, 30m or 2h")]
+pub struct NotADuration(String);
+
 /// `90s`, `30m`, `2h`, `1h30m` or plain seconds (`45`).
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let bad = || {
-        format!(
-            "'{}' is not a duration: use e.g. 90s, 30m or 2h",
-            crate::text::line(s)
-        )
-    };
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, NotADuration> {
+    let bad = || NotADuration(crate::text::line(s));
     let t = s.trim();
     if let Ok(secs) = t.parse::<u64>() {
         return (secs > 0)

@@ -42,17 +42,12 @@ fn prove_ours(
     j: &Journal,
     sessions: &[Session],
     f: &HandoverFile,
-) -> Result<crate::journal::lock::Lock, String> {
+) -> Result<crate::journal::lock::Lock, LeftAlone> {
     let Some(id) = &f.setup else {
-        return Err(
-            "no setup here names it (not a setup's default file, and no journal points at it): left alone"
-                .into(),
-        );
+        return Err(LeftAlone::NoSetup);
     };
     let Some(s) = sessions.iter().find(|s| &s.id == id) else {
-        return Err(format!(
-            "setup {id} is not here any more, so nothing proves the file is its own: left alone"
-        ));
+        return Err(LeftAlone::SetupGone(id.clone()));
     };
     let want = s
         .objects
@@ -60,25 +55,51 @@ fn prove_ours(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| format!("setup {id} records no Client ID to compare it with: left alone"))?;
+        .ok_or_else(|| LeftAlone::NoClientId(id.clone()))?;
     if !holds_credentials(&f.path) {
-        return Err("no longer a hand-over file (changed or a link): left alone".into());
+        return Err(LeftAlone::NotAHandoverFile);
     }
     let got = crate::plan::handover::read_credentials(&f.path)
         .map(|(cid, _)| cid)
         .unwrap_or_default();
     if !got.trim().eq_ignore_ascii_case(want) {
-        return Err(format!(
-            "it holds the Client ID {}, not setup {id}'s ({want}): another integration's file, left alone",
-            crate::text::line(if got.trim().is_empty() {
+        return Err(LeftAlone::OtherClientId {
+            got: crate::text::line(if got.trim().is_empty() {
                 "(none)"
             } else {
                 got.trim()
-            })
-        ));
+            }),
+            id: id.clone(),
+            want: want.to_string(),
+        });
     }
-    j.lock_setup(id, "handover clean")
-        .map_err(|e| format!("{e}: left alone"))
+    j.lock_setup(id, "handover clean").map_err(LeftAlone::Busy)
+}
+
+/// Why a listed hand-over file was not deleted: nothing proves it is its setup's, or another
+/// run writes that setup.
+#[derive(Debug, thiserror::Error)]
+enum LeftAlone {
+    #[error(
+        "no setup here names it (not a setup's default file, and no journal points at it): left alone"
+    )]
+    NoSetup,
+    #[error("setup {0} is not here any more, so nothing proves the file is its own: left alone")]
+    SetupGone(String),
+    #[error("setup {0} records no Client ID to compare it with: left alone")]
+    NoClientId(String),
+    #[error("no longer a hand-over file (changed or a link): left alone")]
+    NotAHandoverFile,
+    #[error(
+        "it holds the Client ID {got}, not setup {id}'s ({want}): another integration's file, left alone"
+    )]
+    OtherClientId {
+        got: String,
+        id: String,
+        want: String,
+    },
+    #[error("{0}: left alone")]
+    Busy(crate::journal::JournalError),
 }
 
 /// `halo-onboard handover clean`.
@@ -130,6 +151,7 @@ pub fn run_handover(args: &HandoverArgs) -> u8 {
     for f in &files {
         // Only a file proven to be its setup's, while no other run writes that setup.
         let r = prove_ours(&j, &sessions, f)
+            .map_err(|e| e.to_string())
             .and_then(|_lock| crate::journal::fsutil::wipe(&f.path).map_err(|e| e.to_string()));
         match r {
             Ok(()) => deleted.push(f.path.clone()),

@@ -342,76 +342,15 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
             client,
             _locks,
             ..
-        } = open_session(
-            &args.id,
-            &args.access,
-            "rollback",
-        )
-        .await?;
+        } = open_session(&args.id, &args.access, "rollback").await?;
         let retry = format!("halo-onboard rollback {} --yes", s.id);
-        let failed = |e: String, hint: String| {
-            Failure::new(
-                e,
-                format!("{hint} Then retry with `{retry}`: it reads Halo again and deletes nothing twice."),
-            )
-        };
-        if !args.yes {
-            let items = rollback::assess(&client, &s)
-                .await
-                .map_err(|e| failed(e.to_string(), e.hint().to_string()))?;
-            if args.json {
-                outln!(
-                    "{}",
-                    serde_json::json!({"ok": true, "session": s.id, "dry_run": true, "objects": items})
-                );
-            } else if items.is_empty() {
-                outln!("Setup {} created nothing that is still there.", s.id);
-            } else {
-                outln!("Setup {}, newest first:", s.id);
-                for i in &items {
-                    outln!("  {}", i.line(false));
-                }
-                outln!(
-                    "Objects it reused, adopted or that are not provably its own are never deleted."
-                );
-            }
-            // On a terminal the list is followed by the question; elsewhere by the command.
-            let asked = !args.json
-                && !items.is_empty()
-                && super::prompt::interactive()
-                && super::prompt::yes_no("Delete them from Halo?");
-            if !asked {
-                if !args.json && !items.is_empty() {
-                    outln!("Nothing was deleted. Run `{retry}` to do it.");
-                }
-                return Ok(EXIT_OK);
-            }
+        if !args.yes && !rollback_asked(args, &client, &s, &retry).await? {
+            return Ok(EXIT_OK);
         }
         let items = rollback::rollback(&client, &j, &mut s)
             .await
-            .map_err(|e| failed(e.to_string(), rollback_hint(&e)))?;
-        if args.json {
-            outln!(
-                "{}",
-                serde_json::json!({"ok": true, "session": s.id, "objects": items})
-            );
-        } else {
-            for i in items.iter().filter(|_| !super::output::quiet()) {
-                outln!("{}", i.line(true));
-            }
-            let kept = items
-                .iter()
-                .filter(|i| matches!(i.fate, rollback::Fate::Kept(_)))
-                .count();
-            if kept == 0 {
-                outln!("Setup {} rolled back.", s.id);
-            } else {
-                outln!(
-                    "Setup {} rolled back; {kept} object(s) kept because they are not provably this setup's any more (check them in Halo).",
-                    s.id
-                );
-            }
-        }
+            .map_err(|e| retry_failure(e.to_string(), rollback_hint(&e), &retry))?;
+        print_rolled_back(args, &s, &items);
         Ok(EXIT_OK)
     }
     .await;
@@ -419,6 +358,76 @@ async fn rollback_run(args: &RollbackArgs) -> u8 {
         print_failure(&f, args.json);
         f.code
     })
+}
+
+/// A rollback failure, with the command that retries it safely.
+fn retry_failure(e: String, hint: String, retry: &str) -> Failure {
+    Failure::new(
+        e,
+        format!("{hint} Then retry with `{retry}`: it reads Halo again and deletes nothing twice."),
+    )
+}
+
+/// Without `--yes`: what a rollback would delete, then (on a terminal) the question. `true`
+/// when the admin said yes; otherwise nothing is deleted and the command to do it is named.
+async fn rollback_asked(
+    args: &RollbackArgs,
+    client: &crate::halo::Client,
+    s: &Session,
+    retry: &str,
+) -> Result<bool, Failure> {
+    let items = rollback::assess(client, s)
+        .await
+        .map_err(|e| retry_failure(e.to_string(), e.hint().to_string(), retry))?;
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::json!({"ok": true, "session": s.id, "dry_run": true, "objects": items})
+        );
+    } else if items.is_empty() {
+        outln!("Setup {} created nothing that is still there.", s.id);
+    } else {
+        outln!("Setup {}, newest first:", s.id);
+        for i in &items {
+            outln!("  {}", i.line(false));
+        }
+        outln!("Objects it reused, adopted or that are not provably its own are never deleted.");
+    }
+    // On a terminal the list is followed by the question; elsewhere by the command.
+    let asked = !args.json
+        && !items.is_empty()
+        && super::prompt::interactive()
+        && super::prompt::yes_no("Delete them from Halo?");
+    if !asked && !args.json && !items.is_empty() {
+        outln!("Nothing was deleted. Run `{retry}` to do it.");
+    }
+    Ok(asked)
+}
+
+/// What the rollback did to each object, and what it kept.
+fn print_rolled_back(args: &RollbackArgs, s: &Session, items: &[rollback::Item]) {
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::json!({"ok": true, "session": s.id, "objects": items})
+        );
+        return;
+    }
+    for i in items.iter().filter(|_| !super::output::quiet()) {
+        outln!("{}", i.line(true));
+    }
+    let kept = items
+        .iter()
+        .filter(|i| matches!(i.fate, rollback::Fate::Kept(_)))
+        .count();
+    if kept == 0 {
+        outln!("Setup {} rolled back.", s.id);
+    } else {
+        outln!(
+            "Setup {} rolled back; {kept} object(s) kept because they are not provably this setup's any more (check them in Halo).",
+            s.id
+        );
+    }
 }
 
 /// What to do about a failed rollback (the retry command is added by the caller).

@@ -412,7 +412,7 @@ fn instances_json(cfg: &Config) -> Vec<serde_json::Value> {
                 "secret_env": match &i.secret { Some(SecretSource::Env(v)) => Some(v), _ => None },
                 "secret_file": match &i.secret { Some(SecretSource::File(f)) => Some(f), _ => None },
             }),
-            Err(e) => serde_json::json!({"name": n, "error": e}),
+            Err(e) => serde_json::json!({"name": n, "error": e.to_string()}),
         })
         .collect()
 }

@@ -67,7 +67,7 @@ pub fn split_claims(
                     value: on.value.into(),
                 });
             }
-            Err(why) => held.push((def, level, why)),
+            Err(why) => held.push((def, level, why.to_string())),
         }
     }
     (write, held)

@@ -82,6 +82,27 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// Why a profile could not be had: its file is not usable, or no profile has that id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    #[error("unknown profile '{id}' (known: {})", .known.join(", "))]
+    Unknown { id: String, known: Vec<String> },
+}
+
+impl ProfileError {
+    /// What to do next.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Load(_) => {
+                "Fix the file at the place named (or move it aside); the built-in profiles are not affected."
+            }
+            Self::Unknown { .. } => "`halo-onboard profiles` lists the profiles there are.",
+        }
+    }
+}
+
 /// 1-based (line, column) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

@@ -17,7 +17,7 @@ pub use convert::Question;
 pub use least::{
     areas_of, derive_scopes, least_privilege, least_privilege_features, least_privilege_scopes,
 };
-pub use load::{LoadError, builtin, load_all, load_file, parse, user_profiles_dir};
+pub use load::{LoadError, ProfileError, builtin, load_all, load_file, parse, user_profiles_dir};
 pub use provenance::Provenance;
 pub use types::{
     ALL_DEPARTMENTS, ALL_TEAMS, AgentSpec, ApplicationSpec, Cite, Confidence, DefaultTeam,
@@ -26,14 +26,14 @@ pub use types::{
 pub use validate::ProfileProblem;
 
 /// The answers a profile id pre-fills, looking in built-in and user profiles.
-pub fn answers_for(id: &str) -> Result<crate::answers::Answers, String> {
+pub fn answers_for(id: &str) -> Result<crate::answers::Answers, ProfileError> {
     let dir = user_profiles_dir();
     let (all, _errors) = load_all(dir.as_deref());
     all.iter()
         .find(|p| p.id == id)
         .map(|p| p.to_answers())
-        .ok_or_else(|| {
-            let ids: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
-            format!("unknown profile '{id}' (known: {})", ids.join(", "))
+        .ok_or_else(|| ProfileError::Unknown {
+            id: id.to_string(),
+            known: all.iter().map(|p| p.id.clone()).collect(),
         })
 }

@@ -135,8 +135,8 @@ struct RoleSpecWire {
 }
 
 impl TryFrom<RoleSpecWire> for RoleSpec {
-    type Error = String;
-    fn try_from(w: RoleSpecWire) -> Result<Self, String> {
+    type Error = crate::halo::dialect::DialectError;
+    fn try_from(w: RoleSpecWire) -> Result<Self, Self::Error> {
         let wire = PermissionsWire {
             administrator: w.administrator,
             access: w.access,

@@ -132,7 +132,8 @@ pub(crate) fn post_tickets(
         let Value::Object(mut item) = item else {
             return Err(bad_request("Each item must be a JSON object"));
         };
-        schema::clean(faults, &mut item, &[], &mut notes.dropped).map_err(|m| bad_request(&m))?;
+        schema::clean(faults, &mut item, &[], &mut notes.dropped)
+            .map_err(|m| bad_request(&m.to_string()))?;
         let id = item.get("id").and_then(Value::as_i64).unwrap_or(0);
         if id == 0 {
             ctx.need_role(ctx.perms.allows("l6"), "\"Can add new Tickets\"")?;

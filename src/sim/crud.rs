@@ -7,6 +7,7 @@
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::error::SimError;
 use super::reply::{self, Query, bad_request, flag, not_found};
 use super::state::{
     GRANT_CLIENT_CREDENTIALS, KEY_SLOT_FIELDS, State, UNASSIGNED_AGENT_ID, new_guid, new_secret,
@@ -151,7 +152,7 @@ fn clean(
     };
     let word = kind.label().to_ascii_lowercase();
     let mut dropped = Vec::new();
-    schema::clean(sch, item, &[], &mut dropped).map_err(|m| bad_request(&m))?;
+    schema::clean(sch, item, &[], &mut dropped).map_err(|m| bad_request(&m.to_string()))?;
     item.retain(|k, _| {
         let gone = p
             .drop_fields
@@ -210,7 +211,7 @@ pub(crate) fn post(
             None => {
                 let mut rec = Record::from_map(item.clone());
                 create(kind, &mut rec, &mut work, p);
-                check(kind, &mut rec, &work).map_err(|m| bad_request(&m))?;
+                check(kind, &mut rec, &work).map_err(|m| bad_request(&m.to_string()))?;
                 work.records_mut(kind).push(rec.clone());
                 posted(kind, &rec, &item, true, p)
             }
@@ -229,7 +230,7 @@ pub(crate) fn post(
                     }
                 }
                 updated(kind, &mut rec, &old, &item, p);
-                check(kind, &mut rec, &work).map_err(|m| bad_request(&m))?;
+                check(kind, &mut rec, &work).map_err(|m| bad_request(&m.to_string()))?;
                 if let Some(slot) = work.find_mut(kind, &id) {
                     *slot = rec.clone();
                 }
@@ -336,14 +337,24 @@ fn updated(kind: Kind, r: &mut Record, old: &Record, item: &Map<String, Value>, 
     }
 }
 
-fn require_name(kind: Kind, r: &Record) -> Result<(), String> {
+fn require_name(kind: Kind, r: &Record) -> Result<(), SimError> {
     if name_of(kind, r).trim().is_empty() {
         Err(match kind {
-            Kind::Application => "An application must have a displayName".into(),
-            k => format!("A {} must have a name", k.label().to_lowercase()),
+            Kind::Application => SimError::NoDisplayName,
+            k => SimError::NoName {
+                what: k.label().to_lowercase(),
+            },
         })
     } else {
         Ok(())
+    }
+}
+
+/// A reference to an object of `kind` that is not there.
+fn missing(kind: Kind, id: i64) -> SimError {
+    SimError::Missing {
+        kind: kind.label().to_string(),
+        id: id.to_string(),
     }
 }
 
@@ -365,12 +376,13 @@ fn resolve(
     field: &str,
     target: Kind,
     name_field: &str,
-) -> Result<(), String> {
+) -> Result<(), SimError> {
     for v in r.list_mut(list).iter_mut() {
         let id = ref_id(v, field);
-        let t = s
-            .find(target, &id)
-            .ok_or_else(|| format!("{} {id} does not exist", target.label()))?;
+        let t = s.find(target, &id).ok_or_else(|| SimError::Missing {
+            kind: target.label().to_string(),
+            id: id.clone(),
+        })?;
         if let Value::Object(m) = v {
             m.insert(name_field.into(), json!(t.str("name")));
         }
@@ -379,7 +391,7 @@ fn resolve(
 }
 
 /// Validates and fills derived fields (names of referenced objects).
-fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), String> {
+fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), SimError> {
     require_name(kind, r)?;
     match kind {
         Kind::Agent => check_agent(r, s)?,
@@ -390,14 +402,14 @@ fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), String> {
                 .iter()
                 .any(|x| !x.is(&r.key()) && x.str("name").trim().eq_ignore_ascii_case(&name));
             if taken {
-                return Err(format!("Role name '{name}' is already taken"));
+                return Err(SimError::RoleNameTaken(name));
             }
         }
         Kind::Team => {
             if let Some(d) = r.i64("department_id").filter(|d| *d != 0) {
                 let name = s
                     .find(Kind::Department, &d.to_string())
-                    .ok_or_else(|| format!("Department {d} does not exist"))?
+                    .ok_or_else(|| missing(Kind::Department, d))?
                     .str("name")
                     .to_string();
                 r.set("department_name", name);
@@ -411,12 +423,10 @@ fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), String> {
 
 /// An agent's initials fit, and its roles, teams, departments and work hours exist (their
 /// names filled in as Halo shows them).
-fn check_agent(r: &mut Record, s: &State) -> Result<(), String> {
+fn check_agent(r: &mut Record, s: &State) -> Result<(), SimError> {
     let initials = r.str("initials");
     if initials.chars().count() > 3 {
-        return Err(format!(
-            "Initials '{initials}' are too long: at most 3 characters"
-        ));
+        return Err(SimError::InitialsTooLong(initials.to_string()));
     }
     resolve(r, s, "roles", "id", Kind::Role, "name")?;
     resolve(r, s, "teams", "team_id", Kind::Team, "team_name")?;
@@ -432,7 +442,7 @@ fn check_agent(r: &mut Record, s: &State) -> Result<(), String> {
         Some(w) => {
             let name = s
                 .find(Kind::Workday, &w.to_string())
-                .ok_or_else(|| format!("Workday {w} does not exist"))?
+                .ok_or_else(|| missing(Kind::Workday, w))?
                 .str("name")
                 .to_string();
             r.set("workday_name", name);
@@ -446,12 +456,12 @@ fn check_agent(r: &mut Record, s: &State) -> Result<(), String> {
 
 /// An application's login agent exists (its name filled in), its scopes are Halo's, and its
 /// Client ID is its own.
-fn check_application(r: &mut Record, s: &State) -> Result<(), String> {
+fn check_application(r: &mut Record, s: &State) -> Result<(), SimError> {
     match r.i64("loginas_agent_id").filter(|id| *id != 0) {
         Some(id) => {
             let name = s
                 .agent(id)
-                .ok_or_else(|| format!("Agent {id} does not exist"))?
+                .ok_or_else(|| missing(Kind::Agent, id))?
                 .str("name")
                 .to_string();
             r.set("loginas_agent_name", name);
@@ -462,7 +472,7 @@ fn check_application(r: &mut Record, s: &State) -> Result<(), String> {
     }
     let scopes = crate::evidence::scopes();
     if let Some(bad) = r.names("scopes").into_iter().find(|n| !scopes.is_scope(n)) {
-        return Err(format!("'{bad}' is not a valid permission"));
+        return Err(SimError::NotAScope(bad));
     }
     let cid = r.str("clientId");
     let duplicate = s
@@ -470,7 +480,7 @@ fn check_application(r: &mut Record, s: &State) -> Result<(), String> {
         .iter()
         .any(|a| !a.is(&r.key()) && a.str("clientId").eq_ignore_ascii_case(cid));
     if duplicate {
-        return Err(format!("Client ID {cid} is already in use"));
+        return Err(SimError::ClientIdTaken(cid.to_string()));
     }
     Ok(())
 }

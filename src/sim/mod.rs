@@ -13,6 +13,7 @@ mod api;
 mod areas;
 mod auth;
 mod crud;
+mod error;
 mod faults;
 mod gate;
 pub mod perms;

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use super::error::SimError;
 use super::{SimConfig, spawn};
 
 /// `halo-onboard sandbox`.
@@ -76,10 +77,8 @@ pub struct SandboxArgs {
 }
 
 /// Parses `REQUESTS/SECONDS`, e.g. `300/300`.
-pub(crate) fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {
-    let bad = || {
-        format!("--rate-limit must be REQUESTS/SECONDS with both above 0 (e.g. 300/300), not '{s}'")
-    };
+pub(crate) fn parse_rate_limit(s: &str) -> Result<(u32, Duration), SimError> {
+    let bad = || SimError::RateLimit(s.to_string());
     let (n, secs) = s.trim().split_once('/').ok_or_else(bad)?;
     let n: u32 = n.trim().parse().map_err(|_| bad())?;
     let secs: u64 = secs.trim().parse().map_err(|_| bad())?;
@@ -89,16 +88,13 @@ pub(crate) fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {
     Ok((n, Duration::from_secs(secs)))
 }
 
-pub(crate) fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, String> {
+pub(crate) fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, SimError> {
     let (rate_limit, rate_window) = match &args.rate_limit {
         Some(custom) => parse_rate_limit(custom)?,
         None => args.rate_limit_preset.limits(),
     };
     if !(0.0..=1.0).contains(&args.fail_rate) {
-        return Err(format!(
-            "--fail-rate must be between 0 and 1, not {}",
-            args.fail_rate
-        ));
+        return Err(SimError::FailRate(args.fail_rate));
     }
     Ok(SimConfig {
         latency: Duration::from_millis(args.latency_ms),
@@ -211,10 +207,9 @@ mod tests {
         args: SandboxArgs,
     }
 
-    fn config(argv: &[&str]) -> Result<SimConfig, String> {
-        let cmd = Cmd::try_parse_from(std::iter::once("sandbox").chain(argv.iter().copied()))
-            .map_err(|e| e.to_string())?;
-        config_from_args(&cmd.args)
+    fn config(argv: &[&str]) -> Result<SimConfig, Box<dyn std::error::Error>> {
+        let cmd = Cmd::try_parse_from(std::iter::once("sandbox").chain(argv.iter().copied()))?;
+        Ok(config_from_args(&cmd.args)?)
     }
 
     /// Every variant flag reaches the emulator's settings, by the evidence's names.
@@ -281,7 +276,7 @@ mod tests {
         );
         assert_eq!(parse_rate_limit(" 5 / 2 "), Ok((5, Duration::from_secs(2))));
         for bad in ["300", "x/3", "0/5", "5/0", "5/-1", ""] {
-            let e = parse_rate_limit(bad).unwrap_err();
+            let e = parse_rate_limit(bad).unwrap_err().to_string();
             assert!(e.contains("REQUESTS/SECONDS"), "{bad}: {e}");
         }
     }

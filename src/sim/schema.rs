@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use super::error::SimError;
 use crate::evidence::{self, Schema};
 
 /// Is `v` a value of the spec type `ty`? `null` stands for "not sent" and fits every type.
@@ -82,16 +83,21 @@ pub fn drop_unknown(
 }
 
 /// Refuses a value of the wrong JSON type, naming the property; nested objects too.
-pub fn check_types(schema: &Schema, item: &Map<String, Value>, prefix: &str) -> Result<(), String> {
+pub fn check_types(
+    schema: &Schema,
+    item: &Map<String, Value>,
+    prefix: &str,
+) -> Result<(), SimError> {
     for (k, v) in item {
         let Some(ty) = schema.type_of(k) else {
             continue;
         };
         if !fits(ty, v) {
-            return Err(format!(
-                "The value {} is not valid for {prefix}{k} ({ty} expected)",
-                describe(v)
-            ));
+            return Err(SimError::WrongType {
+                value: describe(v),
+                property: format!("{prefix}{k}"),
+                expected: ty.to_string(),
+            });
         }
         let Some(inner) = nested(ty) else { continue };
         match v {
@@ -101,11 +107,11 @@ pub fn check_types(schema: &Schema, item: &Map<String, Value>, prefix: &str) -> 
                         Value::Object(m) => check_types(inner, m, &format!("{prefix}{k}[]."))?,
                         Value::Null => {}
                         other => {
-                            return Err(format!(
-                                "The value {} is not valid for {prefix}{k}[] ({} expected)",
-                                describe(other),
-                                inner.name
-                            ));
+                            return Err(SimError::WrongType {
+                                value: describe(other),
+                                property: format!("{prefix}{k}[]"),
+                                expected: inner.name.to_string(),
+                            });
                         }
                     }
                 }
@@ -123,7 +129,7 @@ pub fn clean(
     item: &mut Map<String, Value>,
     extra: &[&str],
     dropped: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<(), SimError> {
     drop_unknown(schema, item, extra, "", dropped);
     check_types(schema, item, "")
 }
@@ -134,7 +140,7 @@ mod tests {
 
     use super::*;
 
-    fn run(schema: &str, v: Value) -> (Result<Value, String>, Vec<String>) {
+    fn run(schema: &str, v: Value) -> (Result<Value, SimError>, Vec<String>) {
         let Value::Object(mut m) = v else {
             panic!("object")
         };
@@ -178,7 +184,7 @@ mod tests {
             ("NHD_Identity_Application", json!({"id": 5}), "id (string"),
         ] {
             let (r, _) = run(schema, body.clone());
-            let e = r.unwrap_err();
+            let e = r.unwrap_err().to_string();
             assert!(e.contains(needle), "{body}: {e}");
         }
         let (r, _) = run("Uname", json!({"workday_id": 95, "team": null}));

@@ -7,6 +7,8 @@
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 
+use super::error::CapsError;
+
 /// How many colours the terminal shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Colours {
@@ -46,13 +48,11 @@ fn vt(term: &str) -> bool {
 impl Caps {
     /// From `TERM`, `COLORTERM` and the locale (`LC_ALL`, else `LC_CTYPE`, else `LANG`). An
     /// error says why the wizard cannot run on this terminal (and what to do instead).
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, CapsError> {
         let term = var("TERM").unwrap_or_default().trim().to_ascii_lowercase();
         if term.is_empty() || term == "dumb" {
             let shown = if term.is_empty() { "not set" } else { "dumb" };
-            return Err(format!(
-                "the wizard needs a terminal that can move the cursor and redraw (TERM is {shown} here)\n  what to do: set TERM to your terminal's type (e.g. TERM=xterm-256color, or TERM=vt100 for a plain one), or use the headless commands: `halo-onboard apply --help`"
-            ));
+            return Err(CapsError::CannotRedraw { shown });
         }
         // The first locale variable that is set decides, as for every program (POSIX).
         let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
@@ -87,7 +87,7 @@ impl Caps {
     }
 
     /// What the process's environment says.
-    pub fn detect() -> Result<Self, String> {
+    pub fn detect() -> Result<Self, CapsError> {
         Self::from_env(|k| std::env::var(k).ok())
     }
 
@@ -190,7 +190,7 @@ fn indexed_rgb(i: u8) -> (u8, u8, u8) {
 mod tests {
     use super::*;
 
-    fn caps(vars: &[(&str, &str)]) -> Result<Caps, String> {
+    fn caps(vars: &[(&str, &str)]) -> Result<Caps, CapsError> {
         Caps::from_env(|k| {
             vars.iter()
                 .find(|(n, _)| *n == k)
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn what_each_terminal_gets() {
         for term in [&[("TERM", "dumb")][..], &[], &[("TERM", " ")]] {
-            let e = caps(term).unwrap_err();
+            let e = caps(term).unwrap_err().to_string();
             assert!(e.contains("TERM") && e.contains("apply --help"), "{e}");
         }
         let full = caps(&[("TERM", "xterm-256color"), ("LANG", "en_GB.UTF-8")]).unwrap();

@@ -3,6 +3,7 @@
 pub mod background;
 pub mod body;
 pub mod caps;
+pub mod error;
 pub mod form;
 mod handover;
 pub mod keys;

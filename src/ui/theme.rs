@@ -7,6 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::{Deserialize, Deserializer};
 
 use super::background::Background;
+use super::error::ThemeError;
 
 /// The names `--theme` and the config file accept (besides a path to a theme file). `auto`, the
 /// default, keeps the terminal's own colours and picks accents for its background.
@@ -132,19 +133,23 @@ impl Theme {
     /// Parses a theme; the error is one line naming `origin` and the line and column (it is
     /// shown in the log pane, where the TOML crate's multi-line excerpt would be cut off before
     /// the part that says what happens next).
-    pub fn parse(text: &str, origin: &str) -> Result<Self, String> {
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ThemeError> {
         // The origin is a path the user gave and the message may quote the file: both are
         // shown on stderr and in the log pane, so only clean.
         let origin = crate::text::line(origin);
         let f: ThemeFile = toml::from_str(text).map_err(|e| {
             let msg = crate::text::line(e.message().trim());
             match e.span().and_then(|sp| text.get(..sp.start)) {
-                Some(before) => {
-                    let line = before.matches('\n').count() + 1;
-                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                    format!("theme {origin}, line {line}, column {col}: {msg}")
-                }
-                None => format!("theme {origin}: {msg}"),
+                Some(before) => ThemeError::Syntax {
+                    origin: origin.clone(),
+                    line: before.matches('\n').count() + 1,
+                    column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+                    message: msg,
+                },
+                None => ThemeError::Invalid {
+                    origin: origin.clone(),
+                    message: msg,
+                },
             }
         })?;
         Ok(Self {
@@ -214,7 +219,7 @@ impl Theme {
     pub fn resolve(
         req: Request<'_>,
         detect: impl FnOnce() -> Option<Background>,
-    ) -> Result<(Self, Option<String>), String> {
+    ) -> Result<(Self, Option<String>), ThemeError> {
         let colourless = match req.color {
             ColorMode::Never => true,
             ColorMode::Always => false,
@@ -233,10 +238,10 @@ impl Theme {
         let shown = crate::text::line(arg);
         let is_file = std::path::Path::new(arg).is_file();
         if !is_file {
-            let msg = format!(
-                "theme '{shown}' is neither a built-in theme ({}) nor a theme file",
-                CHOICES.join(", ")
-            );
+            let msg = ThemeError::Unknown {
+                shown,
+                choices: CHOICES.join(", "),
+            };
             return match origin {
                 Origin::Flag => Err(msg),
                 Origin::Config => Ok((
@@ -249,7 +254,10 @@ impl Theme {
             std::path::Path::new(arg),
             crate::limits::MAX_TEXT_FILE,
         )
-        .map_err(|e| format!("theme {shown}: cannot read it ({e})"))
+        .map_err(|e| ThemeError::Unreadable {
+            shown,
+            reason: e.to_string(),
+        })
         .and_then(|text| Self::parse(&text, arg));
         match loaded {
             Ok(t) => Ok((t, None)),
@@ -279,12 +287,14 @@ mod tests {
     #[test]
     fn errors_name_file_and_line() {
         let bad = "name = \"x\"\ntext = {}\nmuted = { fg = \"nocolour\" }\n";
-        let e = Theme::parse(bad, "my.toml").unwrap_err();
+        let e = Theme::parse(bad, "my.toml").unwrap_err().to_string();
         assert!(e.contains("my.toml"), "{e}");
         assert!(e.contains("line 3"), "{e}");
         assert!(e.contains("nocolour"), "{e}");
         assert!(!e.contains('\n'), "one line for the log pane: {e}");
-        let e = Theme::parse("name = \"x\"\nbogus = 1\n", "b.toml").unwrap_err();
+        let e = Theme::parse("name = \"x\"\nbogus = 1\n", "b.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2"), "{e}");
     }
 
@@ -326,7 +336,9 @@ mod tests {
         let t = Theme::resolve(req(flag("dark")), || panic!("no query")).unwrap();
         assert_eq!(t.0.name, "dark");
         // A typo on the command line stops; in the config file it warns.
-        let e = Theme::resolve(req(flag("drak")), dark).unwrap_err();
+        let e = Theme::resolve(req(flag("drak")), dark)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("'drak'") && e.contains("high-contrast"), "{e}");
         let (t, w) = Theme::resolve(req(Some(("drak", Origin::Config))), dark).unwrap();
         assert_eq!(t.name, "auto-dark");
@@ -347,7 +359,9 @@ mod tests {
         let dark = || Some(Background::Dark);
         let raw = |m: &str| m.chars().any(crate::text::is_unsafe);
         let evil = "drak\u{1b}]52;c;aGk=\u{7}\u{1b}[2J";
-        let e = Theme::resolve(req(Some((evil, Origin::Flag))), dark).unwrap_err();
+        let e = Theme::resolve(req(Some((evil, Origin::Flag))), dark)
+            .unwrap_err()
+            .to_string();
         assert!(!raw(&e) && e.contains("\\x1b]52;c;"), "{e:?}");
         let (_, w) = Theme::resolve(req(Some((evil, Origin::Config))), dark).unwrap();
         let w = w.unwrap();

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use super::error::DialectError;
 use crate::halo::model::{Claim, Role};
 
 /// "Is a Halo Administrator" (`true`/`false`).
@@ -637,7 +638,7 @@ impl ClaimDef {
     }
 
     /// A level by its UI label, its stored value, or (for Yes/No settings) a boolean word.
-    pub fn parse(&self, input: &str) -> Result<&'static Level, String> {
+    pub fn parse(&self, input: &str) -> Result<&'static Level, DialectError> {
         let n = norm(input);
         let yes_no = self.is_yes_no();
         let boolean = match n.as_str() {
@@ -657,13 +658,11 @@ impl ClaimDef {
                     .iter()
                     .map(|l| format!("\"{}\"", l.label))
                     .collect();
-                format!(
-                    "{:?} is not a level of {} in Halo; {} takes {}",
-                    input,
-                    self.label,
-                    self.label,
-                    labels.join(", ")
-                )
+                DialectError::NotALevel {
+                    input: input.to_string(),
+                    area: self.label,
+                    labels: labels.join(", "),
+                }
             })
     }
 
@@ -728,13 +727,11 @@ impl Permissions {
     }
 
     /// Sets a claim from a key or UI label and a level label (as profiles and answers say it).
-    pub fn set_labels(&mut self, key: &str, level: &str) -> Result<(), String> {
-        let def = by_key(key).ok_or_else(|| {
-            format!(
-                "{key:?} is not a role permission halo-onboard knows (areas: {}; settings: {})",
-                keys(areas()),
-                keys(settings())
-            )
+    pub fn set_labels(&mut self, key: &str, level: &str) -> Result<(), DialectError> {
+        let def = by_key(key).ok_or_else(|| DialectError::UnknownPermission {
+            key: key.to_string(),
+            areas: keys(areas()),
+            settings: keys(settings()),
         })?;
         if norm(level) == "notset" {
             self.set(def, None);
@@ -827,7 +824,7 @@ impl Permissions {
         &mut self,
         is_admin: bool,
         features: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), DialectError> {
         if is_admin {
             self.set_admin(true);
         }
@@ -837,19 +834,20 @@ impl Permissions {
                 "read" | "readonly" | "ro" => Grade::Read,
                 "edit" | "readandmodify" | "rm" | "randm" => Grade::Modify,
                 _ => {
-                    return Err(format!(
-                        "features.{scope_area} = {level:?}: write it as [role.access] with Halo's label, e.g. tickets = \"Read and Modify\""
-                    ));
+                    return Err(DialectError::LegacyLevel {
+                        scope_area: scope_area.clone(),
+                        level: level.clone(),
+                    });
                 }
             };
             let defs: Vec<&ClaimDef> = areas()
                 .filter(|a| a.scope_area == Some(scope_area.as_str()))
                 .collect();
             if defs.is_empty() {
-                return Err(format!(
-                    "features.{scope_area}: no Halo area backs it; write it as [role.access] (areas: {})",
-                    keys(areas())
-                ));
+                return Err(DialectError::LegacyArea {
+                    scope_area: scope_area.clone(),
+                    areas: keys(areas()),
+                });
             }
             for def in defs {
                 // The lowest level of that grade (Read Only, not "Read and Send").
@@ -894,34 +892,40 @@ impl LevelText {
 
 impl PermissionsWire {
     /// The typed permissions; a key or label not in Halo's vocabulary is an error naming it.
-    pub fn parse(&self) -> Result<Permissions, String> {
+    pub fn parse(&self) -> Result<Permissions, DialectError> {
         let mut p = Permissions::default();
         p.set_admin(self.administrator);
+        let at = |place: String| {
+            move |e| DialectError::At {
+                place,
+                problem: Box::new(e),
+            }
+        };
         for (key, level) in &self.access {
             match by_key(key) {
                 Some(d) if d.group == Group::FeatureAccess => {}
                 _ => {
-                    return Err(format!(
-                        "access.{key}: not a Feature Access area of Halo (areas: {})",
-                        keys(areas())
-                    ));
+                    return Err(DialectError::NotAnArea {
+                        key: key.clone(),
+                        areas: keys(areas()),
+                    });
                 }
             }
             p.set_labels(key, &level.text())
-                .map_err(|e| format!("access.{key}: {e}"))?;
+                .map_err(at(format!("access.{key}")))?;
         }
         for (key, level) in &self.settings {
             match by_key(key) {
                 Some(d) if d.group != Group::FeatureAccess && d.code != ADMIN => {}
                 _ => {
-                    return Err(format!(
-                        "settings.{key}: not a role setting halo-onboard knows (settings: {})",
-                        keys(settings())
-                    ));
+                    return Err(DialectError::NotASetting {
+                        key: key.clone(),
+                        settings: keys(settings()),
+                    });
                 }
             }
             p.set_labels(key, &level.text())
-                .map_err(|e| format!("settings.{key}: {e}"))?;
+                .map_err(at(format!("settings.{key}")))?;
         }
         Ok(p)
     }
@@ -932,7 +936,7 @@ impl PermissionsWire {
         &self,
         is_admin: bool,
         features: &BTreeMap<String, String>,
-    ) -> Result<Permissions, String> {
+    ) -> Result<Permissions, DialectError> {
         let mut p = self.parse()?;
         p.add_legacy(is_admin, features)?;
         Ok(p)
@@ -998,14 +1002,18 @@ mod tests {
             got,
             want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
         );
-        let e = p.set_labels("tickets", "View (Names Only)").unwrap_err();
+        let e = p
+            .set_labels("tickets", "View (Names Only)")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("Tickets takes \"No Access\", \"Read Only\", \"Read and Modify\""),
             "{e}"
         );
         let e = p
             .set_labels("assets", "Read, Modify and Delete")
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("Read, Modify and Remove"), "{e}");
         assert!(p.set_labels("nope", "Yes").is_err());
     }
@@ -1039,6 +1047,7 @@ mod tests {
         assert!(
             p.add_legacy(false, &bad)
                 .unwrap_err()
+                .to_string()
                 .contains("[role.access]")
         );
     }

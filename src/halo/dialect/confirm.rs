@@ -19,6 +19,7 @@ use crate::evidence;
 use crate::halo::model::Role;
 
 use super::claims::{self, ADMIN, Group, TRUE};
+use super::error::DialectError;
 
 /// The name of Halo's built-in administrator role.
 pub const ADMINISTRATOR_ROLE: &str = "Administrator";
@@ -77,12 +78,17 @@ impl Vocabulary {
     }
 
     /// May `code` be written on this instance? `Err` says why not, in plain words.
-    pub fn writable(&self, code: &str) -> std::result::Result<(), String> {
+    pub fn writable(&self, code: &str) -> std::result::Result<(), DialectError> {
         if !self.speaks() {
-            return Err(self.disagreement().unwrap_or_default());
+            return Err(DialectError::NotSpoken(
+                self.disagreement().unwrap_or_default(),
+            ));
         }
         match self.unconfirmed.get(code) {
-            Some(why) => Err(why.clone()),
+            Some(why) => Err(DialectError::Unconfirmed {
+                code: code.to_string(),
+                why: why.clone(),
+            }),
             None => Ok(()),
         }
     }
@@ -136,7 +142,8 @@ fn list(items: &[String], max: usize) -> String {
     s
 }
 
-/// Checks the roles (with their claims) against the dialect.
+/// Checks the roles (with their claims) against the dialect: the codes they carry, then one
+/// assumption after another (each may leave codes unconfirmed, never all of them).
 pub fn confirm(roles: &[Role]) -> Vocabulary {
     let mut v = Vocabulary::default();
     let with_claims: Vec<&Role> = roles.iter().filter(|r| !r.claims.is_empty()).collect();
@@ -149,15 +156,49 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
             *v.codes.entry(c.to_string()).or_default() += 1;
         }
     }
+    admin_role_sa(&mut v, roles, &with_claims);
+    area_codes(&mut v);
+    scales(&mut v, &with_claims);
+    legacy_names(&mut v);
+    v
+}
+
+/// Whether a role carries `SA`=`true`.
+fn sa_true(r: &Role) -> bool {
+    r.claims
+        .iter()
+        .any(|c| c.claim_type.trim() == ADMIN && c.value.trim().eq_ignore_ascii_case(TRUE))
+}
+
+/// The administrator role carries `SA`=`true`; if not, `SA` alone waits for a person.
+fn admin_role_sa(v: &mut Vocabulary, roles: &[Role], with_claims: &[&Role]) {
+    let (holds, evidence) = admin_evidence(roles, with_claims);
+    if !holds {
+        // Only "Is a HaloPSA Administrator" waits for a person; the other codes are judged
+        // on their own.
+        v.unconfirmed.insert(
+            ADMIN.to_string(),
+            format!("this Halo does not show {ADMIN}=true on its administrator role ({evidence})"),
+        );
+    }
+    v.assumptions.push(Assumption {
+        id: "admin-role-sa",
+        what: format!(
+            "the administrator role carries {ADMIN}=true (\"Is a HaloPSA Administrator\")"
+        ),
+        holds,
+        evidence,
+        confidence: "C",
+        source: CLAIMS_SOURCE,
+    });
+}
+
+/// What the administrator role (or, without one by that name, any role) shows of `SA`.
+fn admin_evidence(roles: &[Role], with_claims: &[&Role]) -> (bool, String) {
     let admin_role = roles
         .iter()
         .find(|r| r.name.trim().eq_ignore_ascii_case(ADMINISTRATOR_ROLE));
-    let sa_true = |r: &Role| {
-        r.claims
-            .iter()
-            .any(|c| c.claim_type.trim() == ADMIN && c.value.trim().eq_ignore_ascii_case(TRUE))
-    };
-    let (holds, evidence) = match admin_role {
+    match admin_role {
         Some(r) if sa_true(r) => (
             true,
             format!("role '{ADMINISTRATOR_ROLE}' carries {ADMIN}=true"),
@@ -190,26 +231,11 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
                 format!("no role named '{ADMINISTRATOR_ROLE}' and no role with {ADMIN}=true"),
             ),
         },
-    };
-    if !holds {
-        // Only "Is a HaloPSA Administrator" waits for a person; the other codes are judged
-        // on their own below.
-        v.unconfirmed.insert(
-            ADMIN.to_string(),
-            format!("this Halo does not show {ADMIN}=true on its administrator role ({evidence})"),
-        );
     }
-    v.assumptions.push(Assumption {
-        id: "admin-role-sa",
-        what: format!(
-            "the administrator role carries {ADMIN}=true (\"Is a HaloPSA Administrator\")"
-        ),
-        holds,
-        evidence,
-        confidence: "C",
-        source: CLAIMS_SOURCE,
-    });
+}
 
+/// Feature Access levels are stored as today's area codes (without them no claim is written).
+fn area_codes(v: &mut Vocabulary) {
     let area_codes: Vec<String> = claims::areas()
         .filter_map(|a| {
             v.codes
@@ -229,13 +255,20 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
         confidence: "C",
         source: CLAIMS_SOURCE,
     });
+}
 
-    // Each code's values: on its scale, on its other known scale (written there), or off
-    // every scale (that code alone goes to the manual steps).
-    let mut off_scale: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut on_main: BTreeSet<&str> = BTreeSet::new();
-    let mut on_alt: BTreeSet<&str> = BTreeSet::new();
-    for r in &with_claims {
+/// Where each known code's values lie: on its scale, on its other known scale, or off both.
+#[derive(Default)]
+struct Scales<'a> {
+    /// Code → the values seen off every scale it has.
+    off: BTreeMap<&'a str, Vec<String>>,
+    on_main: BTreeSet<&'a str>,
+    on_alt: BTreeSet<&'a str>,
+}
+
+fn classify_values(with_claims: &[&Role]) -> Scales<'static> {
+    let mut s = Scales::default();
+    for r in with_claims {
         for c in &r.claims {
             let Some(def) = claims::by_code(c.claim_type.trim()) else {
                 continue;
@@ -246,17 +279,28 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
                 .iter()
                 .any(|l| l.value.eq_ignore_ascii_case(value))
             {
-                on_main.insert(def.code);
+                s.on_main.insert(def.code);
             } else if def.level(value).is_some() {
-                on_alt.insert(def.code);
+                s.on_alt.insert(def.code);
             } else {
-                let seen = off_scale.entry(def.code).or_default();
+                let seen = s.off.entry(def.code).or_default();
                 if !seen.iter().any(|x| x == value) {
                     seen.push(value.to_string());
                 }
             }
         }
     }
+    s
+}
+
+/// Each code's values: on its scale, on its other known scale (written there), or off
+/// every scale (that code alone goes to the manual steps).
+fn scales(v: &mut Vocabulary, with_claims: &[&Role]) {
+    let Scales {
+        off: off_scale,
+        on_main,
+        on_alt,
+    } = classify_values(with_claims);
     for (code, values) in &off_scale {
         v.unconfirmed.insert(
             (*code).to_string(),
@@ -296,9 +340,11 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
         confidence: "C",
         source: CLAIMS_SOURCE,
     });
+}
 
-    // Older long names: the code they stand for is unconfirmed unless this Halo also shows
-    // today's code on some role (then it accepts it).
+/// Older long names: the code they stand for is unconfirmed unless this Halo also shows
+/// today's code on some role (then it accepts it).
+fn legacy_names(v: &mut Vocabulary) {
     let mut legacy = Vec::new();
     for (long, short) in &evidence::claims().legacy {
         if !v.codes.contains_key(long.as_str()) {
@@ -326,7 +372,6 @@ pub fn confirm(roles: &[Role]) -> Vocabulary {
         confidence: "C",
         source: CLAIMS_SOURCE,
     });
-    v
 }
 
 /// Groups a role's claims the way Halo's Permissions tab shows them (for reports).
@@ -399,7 +444,7 @@ mod tests {
         ]);
         assert!(v.speaks(), "today's area codes are in use");
         assert!(v.disagreement().is_none());
-        let why = v.writable("SA").unwrap_err();
+        let why = v.writable("SA").unwrap_err().to_string();
         assert!(why.contains("Administration=true"), "{why}");
         for code in ["Tx", "Ux", "l6", "l8"] {
             assert!(v.writable(code).is_ok(), "{code}");
@@ -428,9 +473,9 @@ mod tests {
         ]);
         assert!(v.speaks(), "{:?}", v.assumptions);
         assert!(!v.confirmed());
-        let why = v.writable("Tx").unwrap_err();
+        let why = v.writable("Tx").unwrap_err().to_string();
         assert!(why.contains("Ticket_Level"), "{why}");
-        assert!(v.writable("Dx").unwrap_err().contains("Dx=9"));
+        assert!(v.writable("Dx").unwrap_err().to_string().contains("Dx=9"));
         assert!(v.writable("Ux").is_ok() && v.writable("l6").is_ok());
         assert!(v.writable("l0").is_ok() && v.alt_scale.contains("l0"));
         assert!(v.disagreement().is_none());

@@ -6,6 +6,7 @@
 
 pub mod claims;
 pub mod confirm;
+pub mod error;
 pub mod fields;
 pub mod paths;
 pub mod scopes;
@@ -13,3 +14,4 @@ pub mod ui;
 
 pub use claims::{ClaimDef, Grade, Level, Permissions, PermissionsWire};
 pub use confirm::{Assumption, Vocabulary};
+pub use error::DialectError;

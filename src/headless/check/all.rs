@@ -149,7 +149,7 @@ fn setups_here(
             Ok(i) => Some(i.address().unwrap_or_default().to_string()),
             Err(e) => {
                 return Err(Failure::new(
-                    e,
+                    e.to_string(),
                     "`halo-onboard status` lists the saved instances.",
                 ));
             }

@@ -8,6 +8,7 @@ use crate::answers::Answers;
 use crate::halo::{ClientOptions, Endpoint};
 use crate::headless::apply::load_answers;
 use crate::headless::common::*;
+use crate::journal::Session;
 
 use super::args::CheckArgs;
 
@@ -57,23 +58,7 @@ pub(super) fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, F
     let j = crate::journal::Journal::open_default()
         .map_err(|e| Failure::new(e.to_string(), e.hint()))?;
     let s = crate::headless::sessions::resolve(&j, reference)?;
-    let endpoint = s.endpoint.clone().ok_or_else(|| {
-        Failure::new(
-            format!("setup {} has no Halo address recorded", s.id),
-            "Use the long form: halo-onboard check --url … --profile … --app-client-id …",
-        )
-    })?;
-    let app_client_id = s
-        .objects
-        .client_id
-        .clone()
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| {
-            Failure::new(
-                format!("setup {} has no application yet", s.id),
-                format!("Finish it first: halo-onboard resume {} --yes", s.id),
-            )
-        })?;
+    let (endpoint, app_client_id) = recorded(&s)?;
     let app_secret = match app_secret(args)? {
         Some(sec) => Some(sec),
         None => {
@@ -81,47 +66,10 @@ pub(super) fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, F
             crate::plan::handover::known_app_secret(&j, &app_id, &app_client_id).map(|k| k.secret)
         }
     };
-    // The bootstrap secret where the saved instance of this Halo keeps it (or --instance
-    // says), else HALO_CLIENT_SECRET; optional: without it the object checks are skipped.
-    let c = &args.connect;
-    let lent = for_setup(
-        c.instance.as_deref(),
-        &setup_address(&s),
-        c.client_secret_file.clone(),
-    )?;
-    let boot_id = c
-        .client_id
-        .clone()
-        .filter(|c| !c.trim().is_empty())
-        .or_else(|| Some(s.answers.connection.client_id.clone()).filter(|c| !c.trim().is_empty()))
-        .or(lent.client_id.clone())
-        .unwrap_or_default();
-    let given = lent.optional_secret()?;
-    let ca_file = c.ca_file.clone().or(lent.ca_file.clone());
-    let bootstrap = match given {
-        Some(sec) if !boot_id.trim().is_empty() => Some((boot_id, sec)),
-        _ => None,
-    };
+    let (bootstrap, ca_file) = setup_bootstrap(args, &s)?;
     // Without the application's secret only the bootstrap credentials can see anything.
     if app_secret.is_none() && bootstrap.is_none() {
-        let why = if s.adoption.is_some() {
-            format!(
-                " (setup {} adopted a hand-made application: Halo showed its secret once, to whoever made it)",
-                s.id
-            )
-        } else {
-            format!(
-                " (the hand-over file of setup {} is gone{})",
-                s.id,
-                s.credentials_file
-                    .as_ref()
-                    .map(|f| format!(": {}", f.display()))
-                    .unwrap_or_default()
-            )
-        };
-        return Err(no_app_secret(&format!(
-            "{why}; or set {SECRET_ENV} to run the object-level checks alone"
-        )));
+        return Err(no_secret_for(&s));
     }
     // An adopted integration is brought to its profile by `tighten`, not by a re-apply.
     let repair = if s.adoption.is_some() {
@@ -148,6 +96,84 @@ pub(super) fn from_setup(args: &CheckArgs, reference: &str) -> Result<Subject, F
         app_secret,
         bootstrap,
     })
+}
+
+/// What the journal must hold to check a setup: its Halo and its application's Client ID.
+fn recorded(s: &Session) -> Result<(Endpoint, String), Failure> {
+    let endpoint = s.endpoint.clone().ok_or_else(|| {
+        Failure::new(
+            format!("setup {} has no Halo address recorded", s.id),
+            "Use the long form: halo-onboard check --url … --profile … --app-client-id …",
+        )
+    })?;
+    let app_client_id = s
+        .objects
+        .client_id
+        .clone()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            Failure::new(
+                format!("setup {} has no application yet", s.id),
+                format!("Finish it first: halo-onboard resume {} --yes", s.id),
+            )
+        })?;
+    Ok((endpoint, app_client_id))
+}
+
+/// A bootstrap application's Client ID and secret.
+type Bootstrap = (String, SecretString);
+
+/// The bootstrap credentials for a setup's Halo (optional: without them the object checks
+/// are skipped) and the certificate authority to trust there.
+fn setup_bootstrap(
+    args: &CheckArgs,
+    s: &Session,
+) -> Result<(Option<Bootstrap>, Option<PathBuf>), Failure> {
+    // The bootstrap secret where the saved instance of this Halo keeps it (or --instance
+    // says), else HALO_CLIENT_SECRET.
+    let c = &args.connect;
+    let lent = for_setup(
+        c.instance.as_deref(),
+        &setup_address(s),
+        c.client_secret_file.clone(),
+    )?;
+    let boot_id = c
+        .client_id
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| Some(s.answers.connection.client_id.clone()).filter(|c| !c.trim().is_empty()))
+        .or(lent.client_id.clone())
+        .unwrap_or_default();
+    let given = lent.optional_secret()?;
+    let ca_file = c.ca_file.clone().or(lent.ca_file.clone());
+    let bootstrap = match given {
+        Some(sec) if !boot_id.trim().is_empty() => Some((boot_id, sec)),
+        _ => None,
+    };
+    Ok((bootstrap, ca_file))
+}
+
+/// Neither the application's secret nor the bootstrap credentials: why the secret is not
+/// at hand, and what to set.
+fn no_secret_for(s: &Session) -> Failure {
+    let why = if s.adoption.is_some() {
+        format!(
+            " (setup {} adopted a hand-made application: Halo showed its secret once, to whoever made it)",
+            s.id
+        )
+    } else {
+        format!(
+            " (the hand-over file of setup {} is gone{})",
+            s.id,
+            s.credentials_file
+                .as_ref()
+                .map(|f| format!(": {}", f.display()))
+                .unwrap_or_default()
+        )
+    };
+    no_app_secret(&format!(
+        "{why}; or set {SECRET_ENV} to run the object-level checks alone"
+    ))
 }
 
 /// The long form: every fact from the flags.

@@ -96,55 +96,9 @@ pub(super) async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
     let ans = a.answers;
     let requested = scopes::normalise(&ans.scopes);
     let app_name = ans.application.name.as_str();
-    let creds = Credentials {
-        client_id: a.app_client_id.trim().to_string(),
-        client_secret: a.app_secret.clone(),
-        scopes: requested.clone(),
-    };
-    let me = async {
-        let c = Client::new(a.endpoint.clone(), creds, a.opts.clone())?;
-        let info = c.token().await?;
-        let me = c.me().await?;
-        Ok::<_, HaloError>((info, me))
-    }
-    .await;
-    let (info, me) = match me {
+    let (info, me) = match first_token(a, &requested).await {
         Ok(x) => x,
-        Err(e) => {
-            if e.is_transient() || matches!(e, HaloError::Connect(_) | HaloError::Dns(_)) {
-                let layer = verify::outside_layer(&e).unwrap_or(Layer::Transport);
-                r.fail("token", layer, e.to_string(), e.hint());
-                r.stopped(layer);
-                return;
-            }
-            let detail = match &e {
-                HaloError::InvalidClient => format!(
-                    "Halo refused the application's Client ID or secret (invalid_client): the secret is wrong or was regenerated{}",
-                    if known.token_failure_explained {
-                        ", or the application is inactive (see above)"
-                    } else {
-                        ", or the application is inactive or deleted"
-                    }
-                ),
-                _ => e.to_string(),
-            };
-            let fix = match &e {
-                HaloError::InvalidClient => format!(
-                    "Check the secret given to check (and to the vendor); if lost, generate a new one in {HALO_API} > {app_name} and hand it over again"
-                ),
-                _ => e.hint().to_string(),
-            };
-            r.fail("token", Layer::Credentials, detail, fix);
-            if !known.token_failure_explained {
-                r.drift(match e {
-                    HaloError::InvalidClient => "application credentials rejected",
-                    HaloError::InvalidGrant(_) => "application cannot log in as its agent",
-                    _ => "token refused",
-                });
-            }
-            r.skip("scope probes", "skipped: no token");
-            return;
-        }
+        Err(e) => return token_refused(&e, known, app_name, r),
     };
     // The token only grants what was requested, so it shows missing scopes, not extra ones.
     let granted = scopes::normalise(&info.scopes);
@@ -154,27 +108,7 @@ pub(super) async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         }
     }
     if a.bootstrap.is_none() {
-        if me.name.trim().eq_ignore_ascii_case(ans.agent.name.trim()) {
-            r.pass("login agent", format!("logs in as '{}'", me.name));
-        } else {
-            r.fail(
-                "login agent",
-                Layer::Credentials,
-                format!(
-                    "logs in as '{}', not the profile's agent '{}'",
-                    me.name, ans.agent.name
-                ),
-                app_fix(
-                    app_name,
-                    &format!("Details, set 'Agent to log in as' to '{}'", ans.agent.name),
-                ),
-            );
-            r.drift("application logs in as another agent");
-        }
-        r.skip(
-            "extra scopes",
-            "skipped: a token shows only the scopes requested; extra ticked scopes need the bootstrap credentials",
-        );
+        login_agent(a, &me, r);
     }
     let agent_id = known.agent_id.or(me.id).unwrap_or_default();
     let target = Target {
@@ -191,6 +125,92 @@ pub(super) async fn token_checks(a: &Audit<'_>, known: &Known, r: &mut Report) {
         crate::answers::RoleMode::Reuse(_) => None,
     };
     let v = verify::verify_with_role(&target, role.as_ref(), a.opts.clone(), a.bootstrap).await;
+    probe_rows(v, r);
+}
+
+/// A token with the application's own credentials and the agent it logs in as.
+async fn first_token(
+    a: &Audit<'_>,
+    requested: &[String],
+) -> Result<(crate::halo::TokenInfo, Agent), HaloError> {
+    let creds = Credentials {
+        client_id: a.app_client_id.trim().to_string(),
+        client_secret: a.app_secret.clone(),
+        scopes: requested.to_vec(),
+    };
+    let c = Client::new(a.endpoint.clone(), creds, a.opts.clone())?;
+    let info = c.token().await?;
+    let me = c.me().await?;
+    Ok((info, me))
+}
+
+/// No token: a network trouble stops the checks at its layer; a refusal is the credentials'
+/// failure (with why, when an earlier row has not said it already) and no probe runs.
+fn token_refused(e: &HaloError, known: &Known, app_name: &str, r: &mut Report) {
+    if e.is_transient() || matches!(e, HaloError::Connect(_) | HaloError::Dns(_)) {
+        let layer = verify::outside_layer(e).unwrap_or(Layer::Transport);
+        r.fail("token", layer, e.to_string(), e.hint());
+        r.stopped(layer);
+        return;
+    }
+    let detail = match e {
+        HaloError::InvalidClient => format!(
+            "Halo refused the application's Client ID or secret (invalid_client): the secret is wrong or was regenerated{}",
+            if known.token_failure_explained {
+                ", or the application is inactive (see above)"
+            } else {
+                ", or the application is inactive or deleted"
+            }
+        ),
+        _ => e.to_string(),
+    };
+    let fix = match e {
+        HaloError::InvalidClient => format!(
+            "Check the secret given to check (and to the vendor); if lost, generate a new one in {HALO_API} > {app_name} and hand it over again"
+        ),
+        _ => e.hint().to_string(),
+    };
+    r.fail("token", Layer::Credentials, detail, fix);
+    if !known.token_failure_explained {
+        r.drift(match e {
+            HaloError::InvalidClient => "application credentials rejected",
+            HaloError::InvalidGrant(_) => "application cannot log in as its agent",
+            _ => "token refused",
+        });
+    }
+    r.skip("scope probes", "skipped: no token");
+}
+
+/// Without the bootstrap credentials the token is all there is: the agent it logs in as is
+/// compared with the profile's, and extra scopes cannot be seen.
+fn login_agent(a: &Audit<'_>, me: &Agent, r: &mut Report) {
+    let ans = a.answers;
+    let app_name = ans.application.name.as_str();
+    if me.name.trim().eq_ignore_ascii_case(ans.agent.name.trim()) {
+        r.pass("login agent", format!("logs in as '{}'", me.name));
+    } else {
+        r.fail(
+            "login agent",
+            Layer::Credentials,
+            format!(
+                "logs in as '{}', not the profile's agent '{}'",
+                me.name, ans.agent.name
+            ),
+            app_fix(
+                app_name,
+                &format!("Details, set 'Agent to log in as' to '{}'", ans.agent.name),
+            ),
+        );
+        r.drift("application logs in as another agent");
+    }
+    r.skip(
+        "extra scopes",
+        "skipped: a token shows only the scopes requested; extra ticked scopes need the bootstrap credentials",
+    );
+}
+
+/// The verification's checks as report rows; one outside the settings stops its layer.
+fn probe_rows(v: verify::Verification, r: &mut Report) {
     for c in v.checks {
         if let Some(l) = c.layer.filter(|l| l.not_a_setting()) {
             r.stopped(l);
