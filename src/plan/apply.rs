@@ -73,6 +73,12 @@ pub enum ApplyError {
         .object.label().to_lowercase()
     )]
     NotWhatWasSent { object: Object, why: String },
+    /// Verifying again needs the application's secret, and neither the hand-over screen nor an
+    /// earlier hand-over of this application has it.
+    #[error(
+        "the application's secret is not at hand any more (handed over, not saved here); verify with it: HALO_APP_CLIENT_SECRET=… halo-onboard check {setup}"
+    )]
+    SecretNotAtHand { setup: String },
 }
 
 impl ApplyError {
@@ -94,6 +100,9 @@ impl ApplyError {
                 "Create it in Halo's web UI exactly as the checklist says, then try again.".into()
             }
             Self::SecretNeeded { .. } => "Generate and copy the secret in Halo's web UI (the checklist says where), then continue with `halo-onboard resume <id> --yes --manual application --manual-client-id CLIENT_ID`.".into(),
+            Self::SecretNotAtHand { setup } => format!(
+                "Give check the secret the vendor has: HALO_APP_CLIENT_SECRET=… halo-onboard check {setup}"
+            ),
             Self::NotWhatWasSent { .. } => "Something answered for Halo with another object (a proxy, or a Halo build that answers differently); the object named in the answer was not touched. Check it in Halo; the object really created (if any) carries this setup's marker, and `halo-onboard resume <id> --yes` finds it by that marker and continues, creating nothing twice.".into(),
         }
     }

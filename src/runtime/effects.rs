@@ -198,7 +198,7 @@ impl Runner {
                 .await
                 .unwrap_or_default();
             if req.demo {
-                s.demo = Some(start_demo(&slot).await);
+                s.demo = Some(start_demo(&slot).await.map_err(|e| e.to_string()));
             }
             let _ = tx.send(Msg::Started(Box::new(s)));
         });
@@ -265,7 +265,11 @@ impl Runner {
                 req.agent_id,
                 req.secret,
             )
-            .await;
+            .await
+            .map_err(|e| match e {
+                crate::plan::apply::ApplyError::Journal(j) => format!("{j} ({})", j.hint()),
+                e => e.to_string(),
+            });
             let _ = tx.send(Msg::Reverified(r));
         });
     }
@@ -353,11 +357,9 @@ pub fn load(req: StartupRequest) -> Started {
 pub const DEMO_LATENCY_ENV: &str = "HALO_ONBOARD_DEMO_LATENCY_MS";
 
 /// Starts `--demo`'s emulator on 127.0.0.1 and keeps it in `slot` while the wizard runs.
-async fn start_demo(slot: &Mutex<Option<crate::sim::SimHandle>>) -> Result<DemoHalo, String> {
+async fn start_demo(slot: &Mutex<Option<crate::sim::SimHandle>>) -> std::io::Result<DemoHalo> {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let h = crate::sim::spawn(crate::sim::SimConfig::default(), addr)
-        .await
-        .map_err(|e| e.to_string())?;
+    let h = crate::sim::spawn(crate::sim::SimConfig::default(), addr).await?;
     let ms = std::env::var(DEMO_LATENCY_ENV).map_or(0, |v| v.parse().unwrap_or(0));
     h.set_latency(std::time::Duration::from_millis(ms));
     let demo = DemoHalo {

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 
 use crate::halo::{Client, Endpoint};
 use crate::journal::{Journal, JournalError, Session, Status};
-use crate::plan::apply::{Finished, verify_setup};
+use crate::plan::apply::{ApplyError, Finished, verify_setup};
 use crate::plan::handover::{Handover, known_app_secret};
 use crate::plan::verify::Verification;
 
@@ -86,19 +86,16 @@ pub async fn verify_again(
     client_id: &str,
     agent_id: i64,
     secret: Option<SecretString>,
-) -> Result<Verification, String> {
+) -> Result<Verification, ApplyError> {
     let secret = match secret {
         Some(sec) => sec,
         None => {
-            let journal = Journal::open_default().map_err(|e| format!("{e} ({})", e.hint()))?;
+            let journal = Journal::open_default()?;
             let app_id = s.objects.application_id.clone().unwrap_or_default();
             known_app_secret(&journal, &app_id, client_id)
                 .map(|k| k.secret)
-                .ok_or_else(|| {
-                    format!(
-                        "the application's secret is not at hand any more (handed over, not saved here); verify with it: HALO_APP_CLIENT_SECRET=… halo-onboard check {}",
-                        s.id
-                    )
+                .ok_or_else(|| ApplyError::SecretNotAtHand {
+                    setup: s.id.clone(),
                 })?
         }
     };
