@@ -216,7 +216,7 @@ pub(crate) fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verifica
             }
             m.apply.verification = Some(v);
         }
-        Err(e) => {
+        Err(Failed(e)) => {
             m.log(fx, LogKind::Error, e.clone());
             m.apply.note = Some((LogKind::Error, e));
         }
@@ -275,7 +275,7 @@ pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Failed>) {
             m.apply.note = Some((LogKind::Info, msg));
             m.apply.saved_to = Some(p);
         }
-        Err(e) => {
+        Err(Failed(e)) => {
             m.log(fx, LogKind::Error, e.clone());
             m.apply.note = Some((LogKind::Error, e));
         }
@@ -290,7 +290,7 @@ pub(crate) fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathB
             m.apply.note = Some((LogKind::Info, msg));
             m.apply.answers_file = Some(p);
         }
-        Err(e) => {
+        Err(Failed(e)) => {
             m.log(fx, LogKind::Error, e.clone());
             m.apply.note = Some((LogKind::Error, e));
         }
@@ -400,7 +400,7 @@ pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), Failed>) {
                 LogKind::Error,
                 format!("could not wipe the journal secret: {e}"),
             ));
-            m.log(fx, LogKind::Error, e);
+            m.log(fx, LogKind::Error, e.0);
         }
     }
 }

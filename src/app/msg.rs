@@ -17,11 +17,36 @@ use super::log::LogKind;
 
 /// Why an effect failed, as the log pane and the result screen show it: already worded by
 /// the runtime where the error is known (message and hint, control characters stripped).
-/// A text, not an error type, because `Msg` is `Clone` and compared in tests while the
-/// errors behind it are not all `Clone` (`JournalError` holds an `io::Error`); the runtime
-/// that words it (`runtime/effects.rs`) builds these as `String`s today, so this is an alias
-/// until it hands over typed errors.
-pub type Failed = String;
+/// The wizard layer's error: words, not the error behind them, because `Msg` is `Clone` and
+/// compared in tests while those errors are not all `Clone` (`JournalError` holds an
+/// `io::Error`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Failed(pub String);
+
+impl Failed {
+    /// An error as its message alone.
+    pub fn of(e: impl std::fmt::Display) -> Self {
+        Self(e.to_string())
+    }
+
+    /// An error and what to do about it, as the wizard shows both: "message (hint)".
+    pub fn with_hint(e: impl std::fmt::Display, hint: impl std::fmt::Display) -> Self {
+        Self(format!("{e} ({hint})"))
+    }
+}
+
+impl From<String> for Failed {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl From<&str> for Failed {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
 
 /// Result of a successful connection test: who we are and what Halo has.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
+use crate::app::msg::Failed;
 use crate::app::{
     ApplyOutcome, ConnectFailure, ConnectRequest, Connected, DemoHalo, Effect, LogKind, Msg,
     ResumeRow, Started, StartupRequest,
@@ -145,7 +146,7 @@ impl Runner {
                 let msg = match handover.save(&path, overwrite) {
                     Ok(()) => Msg::HandoverSaved(Ok(path)),
                     Err(SaveError::Exists(p)) => Msg::HandoverExists(p),
-                    Err(e) => Msg::HandoverSaved(Err(format!("{e}. {}", wizard_hint(&e)))),
+                    Err(e) => Msg::HandoverSaved(Err(Failed(format!("{e}. {}", wizard_hint(&e))))),
                 };
                 let _ = self.tx.send(msg);
             }
@@ -154,7 +155,7 @@ impl Runner {
             Effect::SaveAnswers { path, answers } => {
                 let r = save_answers(&path, &answers)
                     .map(|()| path.clone())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                    .map_err(|e| Failed(format!("cannot write {}: {e}", path.display())));
                 let _ = self.tx.send(Msg::AnswersSaved(r));
             }
             Effect::ConfirmHandover(mut s) => {
@@ -166,14 +167,14 @@ impl Runner {
                     session::handed_over(&j, &mut s, file, verified)
                 });
                 let _ = self.tx.send(Msg::HandedOver(
-                    r.map_err(|e| format!("{e} ({})", e.hint())),
+                    r.map_err(|e| Failed::with_hint(&e, e.hint())),
                 ));
             }
             Effect::ConfirmManual(s) => self.confirm_manual(s),
             Effect::DiscardSecret(mut s) => {
                 let r = Journal::open_default().and_then(|j| session::discarded(&j, &mut s));
                 let _ = self.tx.send(Msg::HandedOver(
-                    r.map_err(|e| format!("{e} ({})", e.hint())),
+                    r.map_err(|e| Failed::with_hint(&e, e.hint())),
                 ));
             }
             Effect::SaveInstance {
@@ -184,7 +185,7 @@ impl Runner {
             } => {
                 let r = crate::config::save_instance(&path, &name, &instance, replace)
                     .map(|how| (name, how))
-                    .map_err(|e| e.to_string());
+                    .map_err(Failed::of);
                 let _ = self.tx.send(Msg::InstanceSaved(r));
             }
             Effect::Quit => {}
@@ -198,7 +199,7 @@ impl Runner {
                 .await
                 .unwrap_or_default();
             if req.demo {
-                s.demo = Some(start_demo(&slot).await.map_err(|e| e.to_string()));
+                s.demo = Some(start_demo(&slot).await.map_err(Failed::of));
             }
             let _ = tx.send(Msg::Started(Box::new(s)));
         });
@@ -267,8 +268,8 @@ impl Runner {
             )
             .await
             .map_err(|e| match e {
-                crate::plan::apply::ApplyError::Journal(j) => format!("{j} ({})", j.hint()),
-                e => e.to_string(),
+                crate::plan::apply::ApplyError::Journal(j) => Failed::with_hint(&j, j.hint()),
+                e => Failed::of(e),
             });
             let _ = tx.send(Msg::Reverified(r));
         });
@@ -284,7 +285,7 @@ impl Runner {
             let names: Vec<&str> = wanted.iter().map(String::as_str).collect();
             let r = crate::halo::roles::read_roles(&client, &names)
                 .await
-                .map_err(|e| e.to_string());
+                .map_err(Failed::of);
             let _ = tx.send(Msg::RolesRead(r));
         });
     }
