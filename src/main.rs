@@ -333,7 +333,7 @@ fn resume_setup(
     };
     match model.resumable.iter().find(|r| r.session.id == id).cloned() {
         Some(row) => {
-            halo_onboard::app::apply::resume(model, &row, &mut Vec::new());
+            halo_onboard::app::applying::resume(model, &row, &mut Vec::new());
             Ok(())
         }
         None => {

@@ -207,7 +207,7 @@ pub fn run(opts: Options) -> std::io::Result<Exit> {
     restore();
     // On the normal screen, after the alternate one is gone: what an SSH user scrolls back to.
     if result.is_ok()
-        && let Some(summary) = app::apply::exit_summary(&model)
+        && let Some(summary) = app::applying::exit_summary(&model)
     {
         let mut out = std::io::stdout();
         let _ = out.write_all(summary.as_bytes());

@@ -150,7 +150,7 @@ fn connected(m: &mut Model, fx: &mut Vec<Effect>, c: Connected) {
     {
         m.done = [true, true, true, true, true, false];
         m.step = Step::Submit;
-        super::apply::enter_submit(m, fx);
+        super::applying::enter_submit(m, fx);
         m.log(
             fx,
             LogKind::Info,

@@ -4,14 +4,14 @@
 use super::fields::{Behaviour, Field, Press};
 use super::model::Model;
 use super::msg::Effect;
-use super::{apply, connect, picker};
+use super::{applying, connect, picker};
 
 /// A button's press.
 fn press(m: &mut Model, p: Press, fx: &mut Vec<Effect>) {
     match p {
         Press::OpenPicker => picker::open(m),
         Press::TestConnection => connect::test(m, fx),
-        Press::RequestApply => apply::request_apply(m, fx),
+        Press::RequestApply => applying::request_apply(m, fx),
     }
 }
 

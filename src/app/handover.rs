@@ -7,7 +7,7 @@ use crate::plan::apply::VerifiedWith;
 use crate::plan::handover::Handover;
 use crate::plan::verify::{Verdict, Verification};
 
-use super::apply::start_apply;
+use super::applying::start_apply;
 use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};

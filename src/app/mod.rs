@@ -1,7 +1,7 @@
 //! The wizard's state machine (Elm style): `Model` + `Msg` -> `update` -> `Vec<Effect>`.
 //! Pure: no I/O here; the runtime executes effects and feeds results back as `Msg`.
 
-pub mod apply;
+pub mod applying;
 pub mod connect;
 pub mod edit;
 pub mod field;

@@ -1,7 +1,7 @@
 //! Moving around: focus between fields, steps (each checked before it is left), the log pane
 //! and the scrolled views (plan, checklist, help).
 
-use super::apply::Phase;
+use super::applying::Phase;
 use super::fields::Field;
 use super::log::LogKind;
 use super::model::{ConnState, Model, Step};
@@ -123,7 +123,7 @@ pub(crate) fn next_step(m: &mut Model, fx: &mut Vec<Effect>) {
     );
     m.step = next;
     if next == Step::Submit {
-        super::apply::enter_submit(m, fx);
+        super::applying::enter_submit(m, fx);
     }
 }
 

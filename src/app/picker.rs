@@ -197,7 +197,7 @@ pub(crate) fn open_setups(m: &mut Model) {
 pub fn resume(m: &mut Model, fx: &mut Vec<Effect>) {
     if let Overlay::Resume(i) = m.overlay {
         match m.resumable.get(i).cloned() {
-            Some(row) => super::apply::resume(m, &row, fx),
+            Some(row) => super::applying::resume(m, &row, fx),
             None => rotate(m, fx),
         }
     }

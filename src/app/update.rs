@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::InputRequest;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::apply as ap;
+use super::applying as ap;
 use super::edit;
 use super::fields::{Field, Kind};
 use super::handover as ho;

@@ -26,7 +26,7 @@ use url::Url;
 use self::auth::Auth;
 use self::errmap::api_error;
 use self::http::{Body, Http, Request, Response};
-use self::retry::Kind;
+use self::retry::Access;
 use super::error::{HaloError, Result};
 use super::ids::{self, IdKind};
 use super::model::*;
@@ -336,7 +336,7 @@ impl Client {
 
     /// One API request with the bearer token; a 401 with a cached token means it expired
     /// (or was revoked) on Halo's side: fetch a new one once and replay once.
-    async fn call(&self, method: Method, url: Url, body: Body, kind: Kind) -> Result<Response> {
+    async fn call(&self, method: Method, url: Url, body: Body, kind: Access) -> Result<Response> {
         let inner = &self.inner;
         let what = inner.http.redactor.redact(&urls::path_and_query(&url));
         let redactor = inner.http.redactor.clone();
@@ -360,7 +360,9 @@ impl Client {
 
     async fn get_value(&self, url: Url) -> Result<Value> {
         let what = urls::path_and_query(&url);
-        let resp = self.call(Method::GET, url, Body::None, Kind::Read).await?;
+        let resp = self
+            .call(Method::GET, url, Body::None, Access::Read)
+            .await?;
         parse_json(&resp.body, &what)
     }
 
@@ -458,7 +460,7 @@ impl Client {
         let body = serde_json::to_vec(&[item])
             .map_err(|e| HaloError::Other(format!("could not encode {what}: {e}")))?;
         let resp = self
-            .call(Method::POST, url, Body::Json(body), Kind::Write)
+            .call(Method::POST, url, Body::Json(body), Access::Write)
             .await?;
         // A 204, an empty body or `[]`: Halo saved it but echoed nothing; the sent object
         // comes back and callers read back by id or search.
@@ -472,7 +474,7 @@ impl Client {
 
     async fn delete(&self, segments: &[&str]) -> Result<()> {
         let url = self.url(segments, &[]);
-        self.call(Method::DELETE, url, Body::None, Kind::Write)
+        self.call(Method::DELETE, url, Body::None, Access::Write)
             .await
             .map(|_| ())
     }

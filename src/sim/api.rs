@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::crud::{self, Notes, Policy};
-use super::record::Kind;
+use super::record::Collection;
 use super::reply;
 use super::req::{Ctx, Req};
 use super::shared::{Inner, Shared};
@@ -22,10 +22,10 @@ use crate::evidence::{self, ProbeArea};
 enum Route {
     AuthInfo,
     Me,
-    List(Kind),
-    Get(Kind),
-    Post(Kind),
-    Delete(Kind),
+    List(Collection),
+    Get(Collection),
+    Post(Collection),
+    Delete(Collection),
     Area(&'static ProbeArea),
     PostTickets,
 }
@@ -43,7 +43,7 @@ fn build_table() -> Vec<(&'static str, String, Route)> {
         ("GET", "/Agent/me".to_string(), Route::Me),
         ("POST", "/Tickets".to_string(), Route::PostTickets),
     ];
-    for k in Kind::ALL {
+    for k in Collection::ALL {
         let p = k.path();
         t.push(("GET", p.to_string(), Route::List(k)));
         t.push(("POST", p.to_string(), Route::Post(k)));
@@ -144,7 +144,10 @@ fn serve(
         }
         Route::List(k) => {
             need_read(ctx, k)?;
-            if k == Kind::Agent && g.faults.agent_listing == AgentListing::Admin && !ctx.is_admin {
+            if k == Collection::Agent
+                && g.faults.agent_listing == AgentListing::Admin
+                && !ctx.is_admin
+            {
                 return match g.faults.denial {
                     Denial::Forbidden => Err(ctx.role_refusal("administrator")),
                     Denial::Empty => Ok(reply::list(Vec::new(), &req.query, k.list_key(), true)),
@@ -185,9 +188,9 @@ fn serve(
 
 /// Reading roles and applications is configuration (the admin scope and an administrator
 /// role); agents, teams, departments and work hours need only a scope.
-fn need_read(ctx: &Ctx, k: Kind) -> Result<(), Response> {
+fn need_read(ctx: &Ctx, k: Collection) -> Result<(), Response> {
     match k {
-        Kind::Role | Kind::Application => ctx.need_admin(),
+        Collection::Role | Collection::Application => ctx.need_admin(),
         _ => Ok(()),
     }
 }

@@ -1,4 +1,4 @@
-//! Halo's configuration resources (`record::Kind`): list (bare array, or the envelope of
+//! Halo's configuration resources (`record::Collection`): list (bare array, or the envelope of
 //! `evidence/lists.toml`), get by id, POST of a JSON array (no id = create, id = partial update;
 //! all-or-nothing), delete. A posted field the object's published schema lacks is dropped, as
 //! Halo's model binder drops it, and named in the request log; a value of the wrong JSON type is
@@ -13,7 +13,7 @@ use super::state::{
     GRANT_CLIENT_CREDENTIALS, KEY_SLOT_FIELDS, State, UNASSIGNED_AGENT_ID, new_guid, new_secret,
 };
 use super::variants::{ListShape, SecretMode};
-use super::{perms, record::Kind, record::Record, schema};
+use super::{perms, record::Collection, record::Record, schema};
 
 /// What the emulated build does, from the fault settings.
 pub(crate) struct Policy {
@@ -62,14 +62,14 @@ pub(crate) fn generate_secret(s: &mut State, id: &str, days: Option<i64>) -> Opt
     Some(secret)
 }
 
-fn name_of(kind: Kind, r: &Record) -> &str {
+fn name_of(kind: Collection, r: &Record) -> &str {
     r.str(kind.name_field())
 }
 
 /// Extra filters of `GET /api/Agent`.
-fn listed(kind: Kind, r: &Record, q: &Query) -> bool {
+fn listed(kind: Collection, r: &Record, q: &Query) -> bool {
     match kind {
-        Kind::Agent => {
+        Collection::Agent => {
             (flag(q, "includeapiagents") || !r.bool("isapiagent"))
                 && (flag(q, "includedisabled") || !r.bool("isdisabled"))
                 && (flag(q, "includeunassigned") || r.i64("id") != Some(UNASSIGNED_AGENT_ID))
@@ -78,16 +78,16 @@ fn listed(kind: Kind, r: &Record, q: &Query) -> bool {
     }
 }
 
-fn matches(kind: Kind, r: &Record, needle: &str) -> bool {
+fn matches(kind: Collection, r: &Record, needle: &str) -> bool {
     name_of(kind, r).to_lowercase().contains(needle)
-        || (kind == Kind::Agent && r.str("email").to_lowercase().contains(needle))
+        || (kind == Collection::Agent && r.str("email").to_lowercase().contains(needle))
 }
 
 /// The record as GET shows it: never an application's secret; the key-slot fields only where
 /// the build reports them.
-fn public(kind: Kind, r: &Record, p: &Policy) -> Record {
+fn public(kind: Collection, r: &Record, p: &Policy) -> Record {
     let mut r = r.clone();
-    if kind == Kind::Application {
+    if kind == Collection::Application {
         r.remove("clientSecret");
         if p.expiry_days.is_none() {
             for f in KEY_SLOT_FIELDS {
@@ -100,15 +100,15 @@ fn public(kind: Kind, r: &Record, p: &Policy) -> Record {
 
 /// The record as a list shows it: roles without their claims (`GET /api/Roles/{id}` shows
 /// them, halo-api.md §3.2 [I]).
-fn summary(kind: Kind, r: &Record, p: &Policy) -> Record {
+fn summary(kind: Collection, r: &Record, p: &Policy) -> Record {
     let mut r = public(kind, r, p);
-    if kind == Kind::Role {
+    if kind == Collection::Role {
         r.set("claims", json!([]));
     }
     r
 }
 
-pub(crate) fn list(s: &State, kind: Kind, q: &Query, p: &Policy) -> Response {
+pub(crate) fn list(s: &State, kind: Collection, q: &Query, p: &Policy) -> Response {
     let needle = q.get("search").map(|s| s.to_lowercase());
     let rows: Vec<Value> = s
         .records(kind)
@@ -125,7 +125,7 @@ pub(crate) fn list(s: &State, kind: Kind, q: &Query, p: &Policy) -> Response {
     )
 }
 
-pub(crate) fn get(s: &State, kind: Kind, id: &str, p: &Policy) -> Result<Response, Response> {
+pub(crate) fn get(s: &State, kind: Collection, id: &str, p: &Policy) -> Result<Response, Response> {
     s.find(kind, id)
         .map(|r| reply::json(200, &public(kind, r, p).to_value()))
         .ok_or_else(|| not_found(&format!("{} {id} not found", kind.label())))
@@ -142,7 +142,7 @@ fn posted_id(item: &Map<String, Value>) -> Option<String> {
 
 /// Drops what the schema (or this build) does not store; refuses wrong JSON types.
 fn clean(
-    kind: Kind,
+    kind: Collection,
     item: &mut Map<String, Value>,
     p: &Policy,
     notes: &mut Notes,
@@ -184,7 +184,7 @@ fn note_claims(s: &State, r: &Record, notes: &mut Notes) {
 
 pub(crate) fn post(
     s: &mut State,
-    kind: Kind,
+    kind: Collection,
     body: &[u8],
     p: &Policy,
     notes: &mut Notes,
@@ -237,7 +237,7 @@ pub(crate) fn post(
                 posted(kind, &rec, &item, false, p)
             }
         };
-        if matches!(kind, Kind::Role | Kind::Agent) && item.contains_key("claims") {
+        if matches!(kind, Collection::Role | Collection::Agent) && item.contains_key("claims") {
             note_claims(&work, &saved, notes);
         }
         answers.push(saved.to_value());
@@ -249,12 +249,12 @@ pub(crate) fn post(
     })
 }
 
-pub(crate) fn delete(s: &mut State, kind: Kind, id: &str) -> Result<Response, Response> {
+pub(crate) fn delete(s: &mut State, kind: Collection, id: &str) -> Result<Response, Response> {
     let all = s.records_mut(kind);
     let Some(idx) = all.iter().position(|r| r.is(id)) else {
         return Err(not_found(&format!("{} {id} not found", kind.label())));
     };
-    if kind == Kind::Agent && all[idx].i64("id") == Some(UNASSIGNED_AGENT_ID) {
+    if kind == Collection::Agent && all[idx].i64("id") == Some(UNASSIGNED_AGENT_ID) {
         return Err(bad_request(
             "The Unassigned agent is a system agent and cannot be deleted",
         ));
@@ -269,10 +269,10 @@ const COLOURS: [&str; 8] = [
 ];
 
 /// Gives a new record its id and what else Halo assigns on create.
-fn create(kind: Kind, r: &mut Record, s: &mut State, p: &Policy) {
+fn create(kind: Collection, r: &mut Record, s: &mut State, p: &Policy) {
     let ids = &mut s.last_ids;
     match kind {
-        Kind::Agent => {
+        Collection::Agent => {
             ids.agent += 1;
             r.set("id", ids.agent);
             if r.str("colour").is_empty() {
@@ -280,24 +280,24 @@ fn create(kind: Kind, r: &mut Record, s: &mut State, p: &Policy) {
                 r.set("colour", COLOURS[i]);
             }
         }
-        Kind::Role => {
+        Collection::Role => {
             ids.role += 1;
             r.set("id", new_guid());
             r.set("id_int", ids.role);
         }
-        Kind::Team => {
+        Collection::Team => {
             ids.team += 1;
             r.set("id", ids.team);
         }
-        Kind::Department => {
+        Collection::Department => {
             ids.department += 1;
             r.set("id", ids.department);
         }
-        Kind::Workday => {
+        Collection::Workday => {
             ids.workday += 1;
             r.set("id", ids.workday);
         }
-        Kind::Application => {
+        Collection::Application => {
             r.set("id", new_guid());
             // Honour keeps what was posted; the other modes issue their own, as the UI does
             // ("the Client ID may change after saving").
@@ -322,8 +322,8 @@ fn sent_secret(item: &Map<String, Value>) -> bool {
 }
 
 /// Applies what an update may not change as sent.
-fn updated(kind: Kind, r: &mut Record, old: &Record, item: &Map<String, Value>, p: &Policy) {
-    if kind != Kind::Application || !sent_secret(item) {
+fn updated(kind: Collection, r: &mut Record, old: &Record, item: &Map<String, Value>, p: &Policy) {
+    if kind != Collection::Application || !sent_secret(item) {
         return;
     }
     match p.secret_mode {
@@ -337,10 +337,10 @@ fn updated(kind: Kind, r: &mut Record, old: &Record, item: &Map<String, Value>, 
     }
 }
 
-fn require_name(kind: Kind, r: &Record) -> Result<(), SimError> {
+fn require_name(kind: Collection, r: &Record) -> Result<(), SimError> {
     if name_of(kind, r).trim().is_empty() {
         Err(match kind {
-            Kind::Application => SimError::NoDisplayName,
+            Collection::Application => SimError::NoDisplayName,
             k => SimError::NoName {
                 what: k.label().to_lowercase(),
             },
@@ -351,7 +351,7 @@ fn require_name(kind: Kind, r: &Record) -> Result<(), SimError> {
 }
 
 /// A reference to an object of `kind` that is not there.
-fn missing(kind: Kind, id: i64) -> SimError {
+fn missing(kind: Collection, id: i64) -> SimError {
     SimError::Missing {
         kind: kind.label().to_string(),
         id: id.to_string(),
@@ -374,7 +374,7 @@ fn resolve(
     s: &State,
     list: &str,
     field: &str,
-    target: Kind,
+    target: Collection,
     name_field: &str,
 ) -> Result<(), SimError> {
     for v in r.list_mut(list).iter_mut() {
@@ -391,11 +391,11 @@ fn resolve(
 }
 
 /// Validates and fills derived fields (names of referenced objects).
-fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), SimError> {
+fn check(kind: Collection, r: &mut Record, s: &State) -> Result<(), SimError> {
     require_name(kind, r)?;
     match kind {
-        Kind::Agent => check_agent(r, s)?,
-        Kind::Role => {
+        Collection::Agent => check_agent(r, s)?,
+        Collection::Role => {
             let name = r.str("name").trim().to_string();
             let taken = s
                 .roles
@@ -405,18 +405,18 @@ fn check(kind: Kind, r: &mut Record, s: &State) -> Result<(), SimError> {
                 return Err(SimError::RoleNameTaken(name));
             }
         }
-        Kind::Team => {
+        Collection::Team => {
             if let Some(d) = r.i64("department_id").filter(|d| *d != 0) {
                 let name = s
-                    .find(Kind::Department, &d.to_string())
-                    .ok_or_else(|| missing(Kind::Department, d))?
+                    .find(Collection::Department, &d.to_string())
+                    .ok_or_else(|| missing(Collection::Department, d))?
                     .str("name")
                     .to_string();
                 r.set("department_name", name);
             }
         }
-        Kind::Department | Kind::Workday => {}
-        Kind::Application => check_application(r, s)?,
+        Collection::Department | Collection::Workday => {}
+        Collection::Application => check_application(r, s)?,
     }
     Ok(())
 }
@@ -428,21 +428,21 @@ fn check_agent(r: &mut Record, s: &State) -> Result<(), SimError> {
     if initials.chars().count() > 3 {
         return Err(SimError::InitialsTooLong(initials.to_string()));
     }
-    resolve(r, s, "roles", "id", Kind::Role, "name")?;
-    resolve(r, s, "teams", "team_id", Kind::Team, "team_name")?;
+    resolve(r, s, "roles", "id", Collection::Role, "name")?;
+    resolve(r, s, "teams", "team_id", Collection::Team, "team_name")?;
     resolve(
         r,
         s,
         "departments",
         "department_id",
-        Kind::Department,
+        Collection::Department,
         "department_name",
     )?;
     match r.i64("workday_id").filter(|w| *w != 0) {
         Some(w) => {
             let name = s
-                .find(Kind::Workday, &w.to_string())
-                .ok_or_else(|| missing(Kind::Workday, w))?
+                .find(Collection::Workday, &w.to_string())
+                .ok_or_else(|| missing(Collection::Workday, w))?
                 .str("name")
                 .to_string();
             r.set("workday_name", name);
@@ -461,7 +461,7 @@ fn check_application(r: &mut Record, s: &State) -> Result<(), SimError> {
         Some(id) => {
             let name = s
                 .agent(id)
-                .ok_or_else(|| missing(Kind::Agent, id))?
+                .ok_or_else(|| missing(Collection::Agent, id))?
                 .str("name")
                 .to_string();
             r.set("loginas_agent_name", name);
@@ -487,8 +487,14 @@ fn check_application(r: &mut Record, s: &State) -> Result<(), SimError> {
 
 /// The record as the POST answer shows it: an application's secret once, in the answer to the
 /// POST that set it (never in hidden mode).
-fn posted(kind: Kind, r: &Record, item: &Map<String, Value>, created: bool, p: &Policy) -> Record {
-    if kind == Kind::Application
+fn posted(
+    kind: Collection,
+    r: &Record,
+    item: &Map<String, Value>,
+    created: bool,
+    p: &Policy,
+) -> Record {
+    if kind == Collection::Application
         && p.secret_mode != SecretMode::Hidden
         && (created || sent_secret(item))
     {

@@ -132,7 +132,7 @@ impl Record {
 /// The configuration objects the emulator stores, each at its list endpoint of
 /// `evidence/lists.toml` with that file's schema and envelope key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Collection {
     Agent,
     Role,
     Team,
@@ -141,14 +141,14 @@ pub enum Kind {
     Application,
 }
 
-impl Kind {
-    pub const ALL: [Kind; 6] = [
-        Kind::Agent,
-        Kind::Role,
-        Kind::Team,
-        Kind::Department,
-        Kind::Workday,
-        Kind::Application,
+impl Collection {
+    pub const ALL: [Collection; 6] = [
+        Collection::Agent,
+        Collection::Role,
+        Collection::Team,
+        Collection::Department,
+        Collection::Workday,
+        Collection::Application,
     ];
 
     /// The list endpoint (a path of the spec).
@@ -253,12 +253,12 @@ mod tests {
 
     #[test]
     fn every_kind_has_its_list_and_schema_in_the_evidence() {
-        for k in Kind::ALL {
+        for k in Collection::ALL {
             assert!(!k.list_key().is_empty(), "{k:?}");
             let s = k.schema().unwrap_or_else(|| panic!("{k:?}"));
             assert!(s.has("id") && s.has(k.name_field()), "{k:?}");
             assert!(evidence::spec().allows("GET", k.path()));
-            assert_eq!(Kind::from_plural(k.plural()), Some(k));
+            assert_eq!(Collection::from_plural(k.plural()), Some(k));
         }
         assert_eq!(
             schema_at("/Tickets").map(|s| s.name.as_str()),

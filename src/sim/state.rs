@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::perms::{Perms, SimDialect};
-use super::record::{Kind, Record, schema_at};
+use super::record::{Collection, Record, schema_at};
 use crate::evidence;
 
 /// Everything the emulator stores. Public so tests can reach in through `SimHandle::with_state`;
@@ -201,63 +201,63 @@ pub(super) fn seed_areas() -> BTreeMap<String, Vec<Record>> {
 impl State {
     // ---- records by kind ---------------------------------------------------------------
 
-    pub fn records(&self, kind: Kind) -> &Vec<Record> {
+    pub fn records(&self, kind: Collection) -> &Vec<Record> {
         match kind {
-            Kind::Agent => &self.agents,
-            Kind::Role => &self.roles,
-            Kind::Team => &self.teams,
-            Kind::Department => &self.departments,
-            Kind::Workday => &self.workdays,
-            Kind::Application => &self.applications,
+            Collection::Agent => &self.agents,
+            Collection::Role => &self.roles,
+            Collection::Team => &self.teams,
+            Collection::Department => &self.departments,
+            Collection::Workday => &self.workdays,
+            Collection::Application => &self.applications,
         }
     }
 
-    pub(crate) fn records_mut(&mut self, kind: Kind) -> &mut Vec<Record> {
+    pub(crate) fn records_mut(&mut self, kind: Collection) -> &mut Vec<Record> {
         match kind {
-            Kind::Agent => &mut self.agents,
-            Kind::Role => &mut self.roles,
-            Kind::Team => &mut self.teams,
-            Kind::Department => &mut self.departments,
-            Kind::Workday => &mut self.workdays,
-            Kind::Application => &mut self.applications,
+            Collection::Agent => &mut self.agents,
+            Collection::Role => &mut self.roles,
+            Collection::Team => &mut self.teams,
+            Collection::Department => &mut self.departments,
+            Collection::Workday => &mut self.workdays,
+            Collection::Application => &mut self.applications,
         }
     }
 
     /// The record of `kind` with this id (case-insensitive for GUIDs).
-    pub fn find(&self, kind: Kind, id: &str) -> Option<&Record> {
+    pub fn find(&self, kind: Collection, id: &str) -> Option<&Record> {
         self.records(kind).iter().find(|r| r.is(id))
     }
 
-    pub(crate) fn find_mut(&mut self, kind: Kind, id: &str) -> Option<&mut Record> {
+    pub(crate) fn find_mut(&mut self, kind: Collection, id: &str) -> Option<&mut Record> {
         self.records_mut(kind).iter_mut().find(|r| r.is(id))
     }
 
     pub fn agent(&self, id: i64) -> Option<&Record> {
-        self.find(Kind::Agent, &id.to_string())
+        self.find(Collection::Agent, &id.to_string())
     }
 
     pub fn agent_mut(&mut self, id: i64) -> Option<&mut Record> {
-        self.find_mut(Kind::Agent, &id.to_string())
+        self.find_mut(Collection::Agent, &id.to_string())
     }
 
     pub fn role(&self, id: &str) -> Option<&Record> {
-        self.find(Kind::Role, id)
+        self.find(Collection::Role, id)
     }
 
     pub fn role_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.find_mut(Kind::Role, id)
+        self.find_mut(Collection::Role, id)
     }
 
     pub fn team(&self, id: i64) -> Option<&Record> {
-        self.find(Kind::Team, &id.to_string())
+        self.find(Collection::Team, &id.to_string())
     }
 
     pub fn application(&self, id: &str) -> Option<&Record> {
-        self.find(Kind::Application, id)
+        self.find(Collection::Application, id)
     }
 
     pub fn application_mut(&mut self, id: &str) -> Option<&mut Record> {
-        self.find_mut(Kind::Application, id)
+        self.find_mut(Collection::Application, id)
     }
 
     #[cfg(test)]
@@ -268,14 +268,14 @@ impl State {
     /// The first record of `kind` ("agents", "roles", "applications", …) named `name` (an
     /// application's `displayName`, every other object's `name`).
     pub fn named(&self, kind: &str, name: &str) -> Option<&Record> {
-        let k = Kind::from_plural(kind)?;
+        let k = Collection::from_plural(kind)?;
         self.records(k)
             .iter()
             .find(|r| r.str(k.name_field()) == name)
     }
 
     pub fn named_mut(&mut self, kind: &str, name: &str) -> Option<&mut Record> {
-        let k = Kind::from_plural(kind)?;
+        let k = Collection::from_plural(kind)?;
         self.records_mut(k)
             .iter_mut()
             .find(|r| r.str(k.name_field()) == name)
@@ -283,7 +283,7 @@ impl State {
 
     /// How many records of `kind` are named `name`.
     pub fn count_named(&self, kind: &str, name: &str) -> usize {
-        Kind::from_plural(kind).map_or(0, |k| {
+        Collection::from_plural(kind).map_or(0, |k| {
             self.records(k)
                 .iter()
                 .filter(|r| r.str(k.name_field()) == name)
@@ -382,11 +382,11 @@ impl State {
     /// put there); returns `kind[i].field` for each dropped field that carried a value.
     pub(crate) fn sanitize(&mut self) -> Vec<String> {
         let mut out = Vec::new();
-        for kind in Kind::ALL {
+        for kind in Collection::ALL {
             let Some(schema) = kind.schema() else {
                 continue;
             };
-            let extra: &[&str] = if kind == Kind::Application {
+            let extra: &[&str] = if kind == Collection::Application {
                 &KEY_SLOT_FIELDS
             } else {
                 &[]

@@ -46,7 +46,7 @@ pub(super) fn handover(m: &Model, t: &Theme, b: &mut Body) {
     // The result and the credentials are seen whole (the footer names the keys); the rest
     // scrolls.
     b.keep_all();
-    manual_steps(t, b, &crate::app::apply::current_plan(m).manual);
+    manual_steps(t, b, &crate::app::applying::current_plan(m).manual);
     if let Some((kind, note)) = &ap.note {
         let style = match kind {
             LogKind::Error => t.error,

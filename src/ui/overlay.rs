@@ -291,7 +291,7 @@ pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
 }
 
 pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
-    let p = crate::app::apply::current_plan(m);
+    let p = crate::app::applying::current_plan(m);
     let mut lines = vec![Line::styled(
         format!(
             "Write to Halo now? {} write(s): {}",
@@ -313,7 +313,7 @@ pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         ),
         t.text,
     )];
-    let risks = crate::app::apply::risks(&p);
+    let risks = crate::app::applying::risks(&p);
     if risks.is_empty() {
         lines.push(Line::styled("No risks flagged.", t.muted));
     } else {

@@ -3,7 +3,7 @@
 
 use ratatui::text::{Line, Span};
 
-use crate::app::apply::current_plan;
+use crate::app::applying::current_plan;
 use crate::app::{Field, LogKind, Model, ObjState, Phase};
 use crate::plan::build::{self, Kind, Object, Plan};
 use crate::profile::Severity;

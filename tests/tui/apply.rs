@@ -34,7 +34,7 @@ fn confirm_overlay_lists_risks_and_esc_cancels() {
     m.answers.role.permissions.set_admin(true);
     press(&mut m, [key(KeyCode::Enter)]);
     assert_eq!(m.overlay, Overlay::ConfirmApply);
-    let risks = app::apply::risks(&app::apply::current_plan(&m));
+    let risks = app::applying::risks(&app::applying::current_plan(&m));
     assert!(
         risks.iter().any(|r| r.contains("grants admin")),
         "{risks:?}"
@@ -309,14 +309,14 @@ fn copying_is_not_handing_over() {
             press(&mut m, [key(confirm)]);
             assert_eq!(m.overlay, Overlay::ConfirmPasted);
         }
-        let s = app::apply::exit_summary(&m).unwrap();
+        let s = app::applying::exit_summary(&m).unwrap();
         assert!(!s.contains("nothing"), "{s}");
         assert!(s.contains("not confirmed"), "{s}");
         // `y`: the paste arrived; now it is handed over.
         let fx = press(&mut m, [key(KeyCode::Char('y'))]);
         assert!(m.apply.secret.is_none());
         assert!(fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
-        let s = app::apply::exit_summary(&m).unwrap();
+        let s = app::applying::exit_summary(&m).unwrap();
         assert!(s.contains("paste confirmed"), "{s}");
     }
     // `s` on the question saves the secret to a file instead.
@@ -352,7 +352,7 @@ fn wiping_a_secret_never_copied_or_saved_needs_a_second_confirmation() {
     assert!(m.apply.secret.is_none() && m.apply.confirmed);
     assert!(!fx.iter().any(|e| matches!(e, Effect::ConfirmHandover(_))));
     assert!(fx.iter().any(|e| matches!(e, Effect::DiscardSecret(_))));
-    let s = app::apply::exit_summary(&m).unwrap();
+    let s = app::applying::exit_summary(&m).unwrap();
     assert!(!s.contains("nothing"), "{s}");
     assert!(s.contains("--new-secret"), "{s}");
 
@@ -465,7 +465,7 @@ fn failed_verification_offers_verify_again_and_repair() {
 #[test]
 fn quitting_leaves_a_plain_summary_without_the_secret() {
     let m = applied(false);
-    let s = app::apply::exit_summary(&m).unwrap();
+    let s = app::applying::exit_summary(&m).unwrap();
     assert!(s.contains(SETUP_ID), "{s}");
     assert!(s.contains("client-id-1"), "{s}");
     assert!(s.contains("FAILED"), "{s}");
@@ -475,12 +475,12 @@ fn quitting_leaves_a_plain_summary_without_the_secret() {
     let mut m = applied(true);
     app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
     press(&mut m, [key(KeyCode::Enter)]);
-    let s = app::apply::exit_summary(&m).unwrap();
+    let s = app::applying::exit_summary(&m).unwrap();
     assert!(s.contains("/tmp/v.env"), "{s}");
     assert!(s.contains("applied and verified"), "{s}");
     assert!(!s.contains("not confirmed"), "{s}");
     assert!(!s.contains(NEW_SECRET));
-    assert!(app::apply::exit_summary(&Model::default()).is_none());
+    assert!(app::applying::exit_summary(&Model::default()).is_none());
 }
 
 #[test]
@@ -590,7 +590,7 @@ fn resume_offer_prefills_and_jumps_to_submit_after_connecting() {
     app::update(&mut m, connected_msg(true));
     assert_eq!(m.step, Step::Submit, "straight to Submit");
     // the plan knows the setup's role: apply continues the same session
-    let p = app::apply::current_plan(&m);
+    let p = app::applying::current_plan(&m);
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
     assert_eq!(m.apply.phase, Phase::Running);
@@ -712,7 +712,7 @@ fn manual_steps_left_are_not_verified_until_confirmed() {
     assert!(s.contains("1 manual step left"), "{s}");
     assert!(!s.contains("applied and verified"), "{s}");
     assert!(s.contains("steps done"), "the footer names m: {s}");
-    let summary = app::apply::exit_summary(&m).unwrap();
+    let summary = app::applying::exit_summary(&m).unwrap();
     assert!(
         summary.contains("1 manual step left; not verified")
             && summary.contains("--confirm-manual"),
@@ -839,15 +839,15 @@ fn the_plan_reads_the_roles_it_compares_before_judging() {
     let mut roles = m.lookups.roles.clone();
     *roles.last_mut().unwrap() = full;
     app::update(&mut m, Msg::RolesRead(Ok(roles)));
-    let p = app::apply::current_plan(&m);
+    let p = app::applying::current_plan(&m);
     let role = p.action(halo_onboard::plan::Object::Role).unwrap();
     assert_eq!(role.kind, Kind::Keep, "{:?}", role.changes);
     press(&mut m, [key(KeyCode::Enter)]);
     assert_eq!(m.overlay, Overlay::ConfirmApply);
     assert!(
-        !app::apply::risks(&p).iter().any(|r| r.contains("Role")),
+        !app::applying::risks(&p).iter().any(|r| r.contains("Role")),
         "{:?}",
-        app::apply::risks(&p)
+        app::applying::risks(&p)
     );
 }
 
@@ -862,7 +862,7 @@ fn the_exit_summary_names_the_steps_left_by_hand() {
     press(&mut m, [key(KeyCode::Char('s'))]);
     app::update(&mut m, Msg::HandoverSaved(Ok("/tmp/v.env".into())));
     press(&mut m, [key(KeyCode::Enter)]);
-    let s = app::apply::exit_summary(&m).unwrap();
+    let s = app::applying::exit_summary(&m).unwrap();
     assert!(!s.contains("nothing"), "{s}");
     assert!(s.contains("Can View Item SKU = Read Only"), "{s}");
     assert!(s.contains("by hand"), "{s}");

@@ -12,7 +12,7 @@ use url::Url;
 use super::errmap::token_error;
 use super::http::{Body, Http, Request};
 use super::options::{Credentials, TokenInfo};
-use super::retry::Kind;
+use super::retry::Access;
 use crate::halo::error::{HaloError, Result};
 
 /// Lifetime assumed when Halo omits `expires_in`.
@@ -126,7 +126,7 @@ impl Auth {
         let redactor = http.redactor.clone();
         let map = move |status: u16, body: &[u8]| token_error(status, body, &redactor);
         // Token requests are idempotent: retried like reads.
-        let resp = http.exchange(&req, Kind::Read, &map).await?;
+        let resp = http.exchange(&req, Access::Read, &map).await?;
         let parsed = parse_token(&resp.body).ok_or_else(|| {
             HaloError::TokenError(
                 resp.status,

@@ -8,7 +8,7 @@ use super::errmap::api_error;
 use super::http::{Http, Request};
 use super::options::ClientOptions;
 use super::redact::Redactor;
-use super::retry::Kind;
+use super::retry::Access;
 use super::urls;
 use crate::halo::error::{HaloError, Result};
 
@@ -98,7 +98,7 @@ pub async fn discover(base: &str, opts: &ClientOptions) -> Result<Endpoint> {
     let what = urls::path_and_query(&url);
     let redactor = http.redactor.clone();
     let map = move |status: u16, body: &[u8]| api_error(status, &what, body, &redactor);
-    let resp = match http.exchange(&Request::get(url), Kind::Read, &map).await {
+    let resp = match http.exchange(&Request::get(url), Access::Read, &map).await {
         Ok(r) => r,
         Err(
             HaloError::NotFound(_)

@@ -13,7 +13,7 @@ use url::Url;
 use super::errmap::transport_error;
 use super::options::{ClientOptions, ExtraCa, RequestEvent};
 use super::redact::Redactor;
-use super::retry::{self, Kind};
+use super::retry::{self, Access};
 use super::urls::{host_of, is_loopback_url, path_and_query};
 use crate::halo::error::{HaloError, Result};
 use crate::limits::{MAX_BODIES, MAX_BODY};
@@ -182,7 +182,7 @@ impl Http {
     pub async fn exchange(
         &self,
         req: &Request,
-        kind: Kind,
+        kind: Access,
         map: &(dyn Fn(u16, &[u8]) -> HaloError + Sync),
     ) -> Result<Response> {
         let start = Instant::now();

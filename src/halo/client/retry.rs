@@ -13,9 +13,10 @@ use rand::Rng;
 
 use crate::halo::error::HaloError;
 
-/// Whether replaying a request is safe if Halo may have applied it.
+/// How a request touches Halo, which decides whether replaying it is safe if Halo may have
+/// applied it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Access {
     /// GETs and the token request: replay on any transient failure.
     Read,
     /// POST/DELETE: replay only when Halo certainly refused it before applying (429).
@@ -27,11 +28,11 @@ pub enum Kind {
 pub const RETRIES_AFTER_500: u32 = 2;
 
 /// Whether a response status deserves another attempt; `retries` were made already.
-pub fn retry_status(kind: Kind, status: u16, retries: u32) -> bool {
+pub fn retry_status(kind: Access, status: u16, retries: u32) -> bool {
     match status {
         429 => true,
-        500 => kind == Kind::Read && retries < RETRIES_AFTER_500,
-        502..=504 => kind == Kind::Read,
+        500 => kind == Access::Read && retries < RETRIES_AFTER_500,
+        502..=504 => kind == Access::Read,
         _ => false,
     }
 }
@@ -39,8 +40,8 @@ pub fn retry_status(kind: Kind, status: u16, retries: u32) -> bool {
 /// Whether a transport failure deserves another attempt. A timeout is retried once at most
 /// (`timeouts` happened before this one): a silent host would otherwise cost every retry a
 /// whole timeout.
-pub fn retry_transport(kind: Kind, err: &HaloError, timeouts: u32) -> bool {
-    kind == Kind::Read
+pub fn retry_transport(kind: Access, err: &HaloError, timeouts: u32) -> bool {
+    kind == Access::Read
         && match err {
             HaloError::Timeout(..) => timeouts == 0,
             HaloError::ConnectionReset(_) => true,
@@ -117,15 +118,15 @@ mod tests {
 
     #[test]
     fn writes_are_not_replayed_blindly() {
-        assert!(retry_status(Kind::Read, 503, 4));
-        assert!(!retry_status(Kind::Write, 503, 0));
-        assert!(retry_status(Kind::Write, 429, 0));
-        assert!(!retry_status(Kind::Write, 500, 0));
+        assert!(retry_status(Access::Read, 503, 4));
+        assert!(!retry_status(Access::Write, 503, 0));
+        assert!(retry_status(Access::Write, 429, 0));
+        assert!(!retry_status(Access::Write, 500, 0));
         let t = HaloError::Timeout("h".into(), MS);
-        assert!(retry_transport(Kind::Read, &t, 0));
-        assert!(!retry_transport(Kind::Write, &t, 0));
+        assert!(retry_transport(Access::Read, &t, 0));
+        assert!(!retry_transport(Access::Write, &t, 0));
         assert!(!retry_transport(
-            Kind::Read,
+            Access::Read,
             &HaloError::Connect("h".into()),
             0
         ));
@@ -133,19 +134,19 @@ mod tests {
 
     #[test]
     fn reads_retry_a_500_a_bounded_number_of_times() {
-        assert!(retry_status(Kind::Read, 500, 0));
-        assert!(retry_status(Kind::Read, 500, RETRIES_AFTER_500 - 1));
-        assert!(!retry_status(Kind::Read, 500, RETRIES_AFTER_500));
-        assert!(!retry_status(Kind::Read, 501, 0));
+        assert!(retry_status(Access::Read, 500, 0));
+        assert!(retry_status(Access::Read, 500, RETRIES_AFTER_500 - 1));
+        assert!(!retry_status(Access::Read, 500, RETRIES_AFTER_500));
+        assert!(!retry_status(Access::Read, 501, 0));
     }
 
     #[test]
     fn a_timeout_is_retried_once_at_most() {
         let t = HaloError::Timeout("h".into(), MS);
-        assert!(retry_transport(Kind::Read, &t, 0));
-        assert!(!retry_transport(Kind::Read, &t, 1));
+        assert!(retry_transport(Access::Read, &t, 0));
+        assert!(!retry_transport(Access::Read, &t, 1));
         // Dropped connections keep the usual budget.
         let r = HaloError::ConnectionReset("h".into());
-        assert!(retry_transport(Kind::Read, &r, 1));
+        assert!(retry_transport(Access::Read, &r, 1));
     }
 }
