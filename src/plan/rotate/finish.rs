@@ -58,10 +58,9 @@ impl Rotator<'_> {
                 .as_deref()
                 .is_some_and(|i| i.eq_ignore_ascii_case(new_id))
             {
-                return Err(RotateError::NotOurs(format!(
-                    "the application to delete ({}) is the new one",
-                    r.old_application_id
-                )));
+                return Err(RotateError::NotOurs(NotRecorded::TheNewOne {
+                    id: r.old_application_id.clone(),
+                }));
             }
             is_recorded(app, &r.old_application_id, &r.old_client_id, r.old_agent_id)
                 .map_err(RotateError::NotOurs)?;
