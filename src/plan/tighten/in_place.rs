@@ -222,7 +222,7 @@ impl InPlace<'_> {
     ) -> Result<InPlaceDone, TightenError> {
         let client_id = s.objects.client_id.clone().unwrap_or_default();
         if !s.undo.is_empty() {
-            self.settle_interrupted(s, target, &client_id, secret)
+            self.recheck_interrupted(s, target, &client_id, secret)
                 .await?;
         }
         let before = self.baseline(s, target, &client_id, secret).await?;
@@ -243,7 +243,7 @@ impl InPlace<'_> {
 
     /// An earlier run stopped between a change and its check: checks now, and puts its
     /// changes back if the integration no longer works.
-    async fn settle_interrupted(
+    async fn recheck_interrupted(
         &self,
         s: &mut Session,
         target: &Answers,
