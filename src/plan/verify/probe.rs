@@ -7,7 +7,8 @@ use crate::halo::dialect::paths::{self, ProbeArea};
 use crate::halo::scopes;
 use crate::halo::{Client, HaloError};
 
-use super::{Check, Layer, Target, classify_layer, fail, pass, unchecked};
+use super::check::{Check, Layer, classify_layer, fail, pass, unchecked};
+use crate::answers::RoleAnswers;
 
 /// One area to probe.
 pub(super) struct Probe {
@@ -35,14 +36,17 @@ pub(super) fn rows(v: &serde_json::Value, key: &str) -> usize {
     }
 }
 
+/// Who is probing: the new credentials' client, the bootstrap administrator's to compare
+/// with, and the setup's application and role (for the fixes).
+pub(super) struct Prober<'a> {
+    pub client: &'a Client,
+    pub bootstrap: Option<&'a Client>,
+    pub application_name: &'a str,
+    pub role: &'a RoleAnswers,
+}
+
 /// Probes one area with the new credentials (`granted`: the token's scopes).
-pub(super) async fn probe_area(
-    client: &Client,
-    bootstrap: Option<&Client>,
-    t: &Target<'_>,
-    p: &Probe,
-    granted: &[String],
-) -> Check {
+pub(super) async fn probe_area(by: &Prober<'_>, p: &Probe, granted: &[String]) -> Check {
     let (area, probe, needed) = (p.area, p.probe, &p.needed);
     let name = format!("{} ({})", area.label, area.key);
     if !scopes::any_grants(granted, needed) {
@@ -52,7 +56,7 @@ pub(super) async fn probe_area(
             format!("the token lacks {needed}"),
             format!(
                 "In Halo: application {} > Permissions, tick {needed}",
-                t.application_name
+                by.application_name
             ),
         );
     }
@@ -65,9 +69,9 @@ pub(super) async fn probe_area(
         );
     }
     let request = scopes::probe_request(probe);
-    match client.get_json(&request).await {
+    match by.client.get_json(&request).await {
         Ok(val) => match rows(&val, &probe.list_key) {
-            0 => empty_list(bootstrap, t, p, &name, &request).await,
+            0 => empty_list(by, p, &name, &request).await,
             n => pass(&name, format!("GET /api{request}: {n} record(s)")),
         },
         Err(e @ (HaloError::NotFound(_) | HaloError::Http(405, ..) | HaloError::Http(501, ..))) => {
@@ -86,7 +90,7 @@ pub(super) async fn probe_area(
             &name,
             Layer::Role,
             format!("the scope is granted but Halo denied access: {msg}"),
-            role_fix(t, area),
+            role_fix(by.role, area),
         ),
         Err(e) => fail(&name, classify_layer(&e), e.to_string(), e.hint()),
     }
@@ -94,16 +98,10 @@ pub(super) async fn probe_area(
 
 /// An empty list proves nothing on its own: what the bootstrap administrator sees on the same
 /// request tells a denial (the role), a visibility gap (teams), and no records at all apart.
-async fn empty_list(
-    bootstrap: Option<&Client>,
-    t: &Target<'_>,
-    p: &Probe,
-    name: &str,
-    request: &str,
-) -> Check {
+async fn empty_list(by: &Prober<'_>, p: &Probe, name: &str, request: &str) -> Check {
     let (area, probe) = (p.area, p.probe);
     let what = area.label.to_lowercase();
-    let admin = match bootstrap {
+    let admin = match by.bootstrap {
         Some(b) => Some(b.get_json(request).await.map(|x| rows(&x, &probe.list_key))),
         None => None,
     };
@@ -116,7 +114,7 @@ async fn empty_list(
             format!(
                 "sees 0 records where an administrator sees {admin_rows}: the role gives no access to it (Halo answered the denial with an empty list)"
             ),
-            role_fix(t, area),
+            role_fix(by.role, area),
         ),
         Some(Ok(admin_rows)) if admin_rows > 0 => fail(
             name,
@@ -149,21 +147,21 @@ async fn empty_list(
 
 /// What to change on the role for an area it does not open: its Feature Access level, or (for
 /// configuration, which has none) the administrator switch; said of a reused role too.
-fn role_fix(t: &Target<'_>, area: &scopes::Area) -> String {
+fn role_fix(role: &RoleAnswers, area: &scopes::Area) -> String {
     let fix = match claims::area_for_scope(area.key) {
         Some(d) => format!(
             "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > Feature Access, set {} to at least Read Only",
-            t.role.name, d.label
+            role.name, d.label
         ),
         None => format!(
             "In Halo: Configuration > Teams & Agents > Roles > {} > Permissions > General, tick Is a HaloPSA Administrator ({} is configuration, open only to administrators; there is no Feature Access level for it)",
-            t.role.name, area.label
+            role.name, area.label
         ),
     };
-    if matches!(t.role.mode, crate::answers::RoleMode::Reuse(_)) {
+    if matches!(role.mode, crate::answers::RoleMode::Reuse(_)) {
         format!(
             "{fix}. {} is an existing role this setup reuses: the change applies to every agent with it",
-            t.role.name
+            role.name
         )
     } else {
         fix
