@@ -140,16 +140,7 @@ pub fn run(opts: Options) -> std::io::Result<Exit> {
     let early = EarlySignals::register();
     let fault = TestFault::from_env();
     let mut terminal = init_terminal()?;
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        close_terminal_gate();
-        restore();
-        // The report (main's hook: Rust's, then a line saying it is a bug), on the normal screen.
-        prev(info);
-        // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
-        // come, and the screen would spin on a request that died. The report is on stderr.
-        std::process::exit(101);
-    }));
+    restore_terminal_on_panic();
     if caps.bracketed_paste {
         let _ = crossterm::execute!(std::io::stdout(), EnableBracketedPaste);
     }
@@ -158,17 +149,7 @@ pub fn run(opts: Options) -> std::io::Result<Exit> {
     model.run_tag = format!("{:08x}", rand::random::<u32>());
     let result = (|| {
         draw(&mut terminal, &model, &theme, fault)?;
-        // The default theme asks the terminal for its background now, before the event loop
-        // reads keys; keys typed meanwhile come back with the answer and are replayed below.
-        let mut typed = Vec::new();
-        if theme.background_unknown() {
-            let answer = ui::background::query();
-            typed = answer.typed;
-            if let Some(bg) = answer.background {
-                theme = Theme::auto(Some(bg));
-                draw(&mut terminal, &model, &theme, fault)?;
-            }
-        }
+        let typed = ask_background(&mut terminal, &model, &mut theme, fault)?;
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
             let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -183,12 +164,7 @@ pub fn run(opts: Options) -> std::io::Result<Exit> {
             if load != StartupRequest::default() {
                 runner.run(app::Effect::Startup(load));
             }
-            let mut signals = Signals {
-                term: signal(SignalKind::terminate())?,
-                hup: signal(SignalKind::hangup())?,
-                // Raw mode turns Ctrl-C into a key, but `kill -INT` still arrives as a signal.
-                int: signal(SignalKind::interrupt())?,
-            };
+            let mut signals = Signals::listen()?;
             if let Some(n) = early.arrived() {
                 return Ok(Exit::Signal(n));
             }
@@ -205,15 +181,52 @@ pub fn run(opts: Options) -> std::io::Result<Exit> {
         })
     })();
     restore();
-    // On the normal screen, after the alternate one is gone: what an SSH user scrolls back to.
-    if result.is_ok()
-        && let Some(summary) = app::applying::exit_summary(&model)
-    {
+    if result.is_ok() {
+        print_exit_summary(&model);
+    }
+    result
+}
+
+/// A panic restores the terminal before its report, and ends the wizard.
+fn restore_terminal_on_panic() {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        close_terminal_gate();
+        restore();
+        // The report (main's hook: Rust's, then a line saying it is a bug), on the normal screen.
+        prev(info);
+        // A panic anywhere ends the wizard, a worker task's too: that task's answer would never
+        // come, and the screen would spin on a request that died. The report is on stderr.
+        std::process::exit(101);
+    }));
+}
+
+/// The default theme asks the terminal for its background now, before the event loop reads
+/// keys; keys typed meanwhile come back with the answer and are returned, to be replayed.
+fn ask_background(
+    terminal: &mut Term,
+    model: &Model,
+    theme: &mut Theme,
+    fault: TestFault,
+) -> std::io::Result<Vec<Event>> {
+    if !theme.background_unknown() {
+        return Ok(Vec::new());
+    }
+    let answer = ui::background::query();
+    if let Some(bg) = answer.background {
+        *theme = Theme::auto(Some(bg));
+        draw(terminal, model, theme, fault)?;
+    }
+    Ok(answer.typed)
+}
+
+/// On the normal screen, after the alternate one is gone: what an SSH user scrolls back to.
+fn print_exit_summary(model: &Model) {
+    if let Some(summary) = app::applying::exit_summary(model) {
         let mut out = std::io::stdout();
         let _ = out.write_all(summary.as_bytes());
         let _ = out.flush();
     }
-    result
 }
 
 /// Draws a frame, then plays the test fault that goes with drawing.
@@ -278,6 +291,18 @@ struct Signals {
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Listens for the signals that end the wizard (inside the async runtime).
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            // Raw mode turns Ctrl-C into a key, but `kill -INT` still arrives as a signal.
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -10,29 +10,38 @@ use super::records::*;
 use super::session::*;
 
 pub(super) fn load_file(path: &Path) -> Result<Session> {
-    // Bytes, not a string: invalid UTF-8 is a damaged journal (with a position), not an I/O
-    // problem of the state directory. Capped: a huge file is refused without being read whole.
-    // A listing opens what it finds: a FIFO or a device there must not hang it.
-    let bytes = crate::limits::read_regular_capped(path, crate::limits::MAX_JOURNAL).map_err(
-        |e| match e {
-            crate::limits::ReadError::Io(source) => JournalError::Io {
-                path: path.into(),
-                source,
-            },
-            crate::limits::ReadError::TooLarge { cap } => JournalError::TooLarge {
-                path: path.into(),
-                cap,
-            },
-            crate::limits::ReadError::NotRegular => JournalError::NotRegular { path: path.into() },
+    let bytes = read_capped(path)?;
+    let s = parse(path, &bytes)?;
+    check_ids(path, &bytes, &s)?;
+    Ok(s)
+}
+
+/// Bytes, not a string: invalid UTF-8 is a damaged journal (with a position), not an I/O
+/// problem of the state directory. Capped: a huge file is refused without being read whole.
+/// A listing opens what it finds: a FIFO or a device there must not hang it.
+fn read_capped(path: &Path) -> Result<Vec<u8>> {
+    crate::limits::read_regular_capped(path, crate::limits::MAX_JOURNAL).map_err(|e| match e {
+        crate::limits::ReadError::Io(source) => JournalError::Io {
+            path: path.into(),
+            source,
         },
-    )?;
+        crate::limits::ReadError::TooLarge { cap } => JournalError::TooLarge {
+            path: path.into(),
+            cap,
+        },
+        crate::limits::ReadError::NotRegular => JournalError::NotRegular { path: path.into() },
+    })
+}
+
+/// The session the bytes hold, its strings cleaned; a newer format is refused by its version.
+fn parse(path: &Path, bytes: &[u8]) -> Result<Session> {
     let corrupt = |e: serde_json::Error| JournalError::Corrupt {
         path: path.into(),
         line: e.line(),
         column: e.column(),
         message: crate::text::line(&e.to_string()),
     };
-    let mut v: serde_json::Value = serde_json::from_slice(&bytes).map_err(corrupt)?;
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(corrupt)?;
     // Read the version first so a newer format gets a precise message rather than a parse error.
     if let Some(found) = v.get("version").and_then(|x| x.as_u64()) {
         if found > u64::from(FORMAT_VERSION) {
@@ -44,9 +53,9 @@ pub(super) fn load_file(path: &Path) -> Result<Session> {
     }
     // A journal is a file like any other: its strings are shown (`sessions`, resume) only clean.
     crate::text::clean_json(&mut v);
-    let s = Session::deserialize(&v).map_err(|_| {
+    Session::deserialize(&v).map_err(|_| {
         // Parse the bytes again for the message: it has the line and column.
-        serde_json::from_slice::<Session>(&bytes)
+        serde_json::from_slice::<Session>(bytes)
             .err()
             .map(corrupt)
             .unwrap_or(JournalError::Corrupt {
@@ -55,7 +64,11 @@ pub(super) fn load_file(path: &Path) -> Result<Session> {
                 column: 0,
                 message: "a control character in a field".into(),
             })
-    })?;
+    })
+}
+
+/// The ids a journal holds become paths: of its own file and of Halo's requests.
+fn check_ids(path: &Path, bytes: &[u8], s: &Session) -> Result<()> {
     // The stored id names the file every later save writes: it must be the file's own name,
     // in the shape this tool makes (an edited `../../x` would write outside the state dir).
     let stem = path
@@ -63,7 +76,7 @@ pub(super) fn load_file(path: &Path) -> Result<Session> {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     if !valid_id(&s.id) || s.id != stem {
-        let at = find_bytes(&bytes, b"\"id\"").unwrap_or(0);
+        let at = find_bytes(bytes, b"\"id\"").unwrap_or(0);
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
         let column = at
             - bytes[..at]
@@ -84,7 +97,7 @@ pub(super) fn load_file(path: &Path) -> Result<Session> {
     // The ids of Halo's objects become paths of requests (`DELETE /api/Application/{id}`):
     // each must have the shape Halo's schema gives it, or the journal is not used.
     if let Some((key, message)) = bad_object_id(&s.objects) {
-        let at = find_bytes(&bytes, format!("\"{key}\"").as_bytes()).unwrap_or(0);
+        let at = find_bytes(bytes, format!("\"{key}\"").as_bytes()).unwrap_or(0);
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
         return Err(JournalError::Corrupt {
             path: path.into(),
@@ -93,7 +106,7 @@ pub(super) fn load_file(path: &Path) -> Result<Session> {
             message,
         });
     }
-    Ok(s)
+    Ok(())
 }
 
 /// The first object id of a journal that Halo would not have made: (its key, why).

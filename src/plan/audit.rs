@@ -105,11 +105,42 @@ pub struct Report {
     pub high_risks: usize,
 }
 
+/// Each login agent by id, as read (or why not).
+type Agents = BTreeMap<i64, Result<Agent, HaloError>>;
+/// Each role the login agents hold: id, name, as read (or why not).
+type Roles = Vec<(String, String, Result<Role, HaloError>)>;
+
 /// What the audit reads: every application, every agent (with roles) and the roles the login
 /// agents hold, with their details. Only the applications must be readable.
 pub async fn read(client: &Client) -> Result<(Vec<Integration>, Vec<String>), HaloError> {
     let apps = client.applications().await?;
     let mut unread = Vec::new();
+    let agents = login_agents(client, &apps, &mut unread).await;
+    let roles = roles_held(client, &agents).await;
+    if let Some((_, _, Err(e))) = roles.iter().find(|(_, _, r)| r.is_err()) {
+        unread.push(format!(
+            "roles ({e}): whether an agent is an administrator is unknown where its roles could not be read"
+        ));
+    }
+    if let Some((id, Err(e))) = agents.iter().find(|(_, a)| a.is_err()) {
+        unread.push(format!(
+            "agent {id} ({e}) and any other agent that could not be read"
+        ));
+    }
+    let integrations = apps
+        .into_iter()
+        .map(|app| {
+            let agent = agent_read(&app, &agents);
+            let roles = roles_read(&agent, &roles);
+            Integration { app, agent, roles }
+        })
+        .collect();
+    Ok((integrations, unread))
+}
+
+/// The agents the applications log in as, read at once: from the agent list when it shows
+/// their roles, else each on its own (and the list's failure noted in `unread`).
+async fn login_agents(client: &Client, apps: &[Application], unread: &mut Vec<String>) -> Agents {
     let listed = match client.agents_with_roles().await {
         Ok(a) => Some(a),
         Err(e) => {
@@ -119,7 +150,6 @@ pub async fn read(client: &Client) -> Result<(Vec<Integration>, Vec<String>), Ha
             None
         }
     };
-    // Each login agent: from the list when it shows its roles, else read on its own.
     let agent_of = |id: i64| {
         let listed = listed
             .as_ref()
@@ -138,13 +168,17 @@ pub async fn read(client: &Client) -> Result<(Vec<Integration>, Vec<String>), Ha
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let agents: BTreeMap<i64, Result<Agent, String>> = futures::future::join_all(
+    futures::future::join_all(
         ids.iter()
-            .map(|id| async move { (*id, agent_of(*id).await.map_err(|e| e.to_string())) }),
+            .map(|id| async move { (*id, agent_of(*id).await) }),
     )
     .await
     .into_iter()
-    .collect();
+    .collect()
+}
+
+/// Every role the agents read hold, each read once.
+async fn roles_held(client: &Client, agents: &Agents) -> Roles {
     let mut role_ids: Vec<(String, String)> = agents
         .values()
         .filter_map(|a| a.as_ref().ok())
@@ -152,66 +186,55 @@ pub async fn read(client: &Client) -> Result<(Vec<Integration>, Vec<String>), Ha
         .collect();
     role_ids.sort();
     role_ids.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
-    let roles: Vec<(String, String, Result<Role, String>)> =
-        futures::future::join_all(role_ids.into_iter().map(|(id, name)| async move {
-            let r = client.get_role(&id).await.map_err(|e| e.to_string());
-            (id, name, r)
-        }))
-        .await;
-    if let Some((_, _, Err(e))) = roles.iter().find(|(_, _, r)| r.is_err()) {
-        unread.push(format!(
-            "roles ({e}): whether an agent is an administrator is unknown where its roles could not be read"
-        ));
+    futures::future::join_all(role_ids.into_iter().map(|(id, name)| async move {
+        let r = client.get_role(&id).await;
+        (id, name, r)
+    }))
+    .await
+}
+
+/// The agent an application logs in as, as read.
+fn agent_read(app: &Application, agents: &Agents) -> AgentRead {
+    match app.loginas_agent_id.filter(|i| *i > 0) {
+        None => AgentRead::None,
+        Some(id) => match agents.get(&id) {
+            Some(Ok(a)) => AgentRead::Read(Box::new(a.clone())),
+            Some(Err(why)) => AgentRead::Unreadable {
+                id,
+                name: app.loginas_agent_name.clone(),
+                why: why.to_string(),
+            },
+            None => AgentRead::None,
+        },
     }
-    if let Some((id, Err(e))) = agents.iter().find(|(_, a)| a.is_err()) {
-        unread.push(format!(
-            "agent {id} ({e}) and any other agent that could not be read"
-        ));
-    }
-    let integrations = apps
-        .into_iter()
-        .map(|app| {
-            let agent = match app.loginas_agent_id.filter(|i| *i > 0) {
-                None => AgentRead::None,
-                Some(id) => match agents.get(&id) {
-                    Some(Ok(a)) => AgentRead::Read(Box::new(a.clone())),
-                    Some(Err(why)) => AgentRead::Unreadable {
-                        id,
-                        name: app.loginas_agent_name.clone(),
-                        why: why.clone(),
-                    },
-                    None => AgentRead::None,
+}
+
+/// The roles of an agent read, each as read (or why not).
+fn roles_read(agent: &AgentRead, roles: &Roles) -> Vec<RoleRead> {
+    let AgentRead::Read(a) = agent else {
+        return Vec::new();
+    };
+    a.roles
+        .iter()
+        .map(|rr| {
+            match roles
+                .iter()
+                .find(|(id, _, _)| id.eq_ignore_ascii_case(&rr.id))
+            {
+                Some((_, _, Ok(role))) => RoleRead::Read(role.clone()),
+                Some((_, _, Err(why))) => RoleRead::Unreadable {
+                    id: rr.id.clone(),
+                    name: rr.name.clone(),
+                    why: why.to_string(),
                 },
-            };
-            let roles = match &agent {
-                AgentRead::Read(a) => a
-                    .roles
-                    .iter()
-                    .map(|rr| {
-                        match roles
-                            .iter()
-                            .find(|(id, _, _)| id.eq_ignore_ascii_case(&rr.id))
-                        {
-                            Some((_, _, Ok(role))) => RoleRead::Read(role.clone()),
-                            Some((_, _, Err(why))) => RoleRead::Unreadable {
-                                id: rr.id.clone(),
-                                name: rr.name.clone(),
-                                why: why.clone(),
-                            },
-                            None => RoleRead::Unreadable {
-                                id: rr.id.clone(),
-                                name: rr.name.clone(),
-                                why: "not read".into(),
-                            },
-                        }
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            Integration { app, agent, roles }
+                None => RoleRead::Unreadable {
+                    id: rr.id.clone(),
+                    name: rr.name.clone(),
+                    why: "not read".into(),
+                },
+            }
         })
-        .collect();
-    Ok((integrations, unread))
+        .collect()
 }
 
 /// What the setups of this installation say about the applications of the Halo at
@@ -344,7 +367,55 @@ fn row(i: &Integration, managed: &Managed, this_client_id: &str, same_name: usiz
     let app = &i.app;
     let app_id = app.id.clone().unwrap_or_default();
     let scopes = crate::halo::scopes::normalise(&app.scope_names());
-    let (agent, agent_unreadable) = match &i.agent {
+    let (agent, agent_unreadable) = agent_info(&i.agent);
+    let roles: Vec<RoleInfo> = i
+        .roles
+        .iter()
+        .map(|r| RoleInfo {
+            id: r.id().to_string(),
+            name: r.name().to_string(),
+            administrator: r.admin(),
+        })
+        .collect();
+    let this_audit =
+        !this_client_id.is_empty() && app.client_id.eq_ignore_ascii_case(this_client_id.trim());
+    let accepted = Acceptance {
+        this_audit,
+        managed_by: managed.of(app).map(|(id, _)| id.clone()),
+        asks: managed.of(app).map_or(&[], |(_, a)| a.as_slice()),
+        rotating: managed.rotating.get(&app_id.to_ascii_lowercase()).cloned(),
+    };
+    let risks = if app.inactive {
+        Vec::new()
+    } else {
+        risks(i, agent.as_ref(), &scopes, same_name, &accepted)
+    };
+    Row {
+        application_id: app_id,
+        name: app.display_name.clone(),
+        client_id: app.client_id.clone(),
+        active: !app.inactive,
+        method: app.grant_type.clone(),
+        login_type: if app.loginentity == LOGIN_ENTITY_AGENT {
+            "agent".into()
+        } else {
+            format!("other (loginentity {})", app.loginentity)
+        },
+        agent,
+        agent_unreadable,
+        roles,
+        administrator: i.admin(),
+        access: access_of(&scopes),
+        scopes,
+        managed_by: accepted.managed_by,
+        this_audit,
+        risks,
+    }
+}
+
+/// The login agent as the audit shows it, or why it could not be read.
+fn agent_info(agent: &AgentRead) -> (Option<AgentInfo>, Option<String>) {
+    match agent {
         AgentRead::Read(a) => (
             Some(AgentInfo {
                 id: a.id.unwrap_or_default(),
@@ -359,76 +430,83 @@ fn row(i: &Integration, managed: &Managed, this_client_id: &str, same_name: usiz
             Some(format!("agent {id} '{name}' could not be read: {why}")),
         ),
         AgentRead::None => (None, None),
-    };
-    let roles: Vec<RoleInfo> = i
-        .roles
-        .iter()
-        .map(|r| RoleInfo {
-            id: r.id().to_string(),
-            name: r.name().to_string(),
-            administrator: r.admin(),
-        })
-        .collect();
-    let administrator = i.admin();
-    let this_audit =
-        !this_client_id.is_empty() && app.client_id.eq_ignore_ascii_case(this_client_id.trim());
-    let managed_by = managed.of(app).map(|(id, _)| id.clone());
-    let asks: &[&str] = managed.of(app).map_or(&[], |(_, a)| a.as_slice());
-    let rotating = managed.rotating.get(&app_id.to_ascii_lowercase()).cloned();
-    let mut risks = Vec::new();
-    let accept = |code: &str| -> Option<String> {
-        if this_audit {
+    }
+}
+
+/// Why a risk of one application is accepted: the audit's own credentials, what the managing
+/// setup's profile asks for, a rotation in progress.
+struct Acceptance<'a> {
+    this_audit: bool,
+    managed_by: Option<String>,
+    /// The risk codes the managing setup's profile asks for.
+    asks: &'a [&'static str],
+    /// The setup rotating this application.
+    rotating: Option<String>,
+}
+
+impl Acceptance<'_> {
+    fn of(&self, code: &str) -> Option<String> {
+        if self.this_audit {
             Some("the bootstrap credentials this audit runs with (they need it to read applications and roles)".into())
-        } else if asks.contains(&code) {
+        } else if self.asks.contains(&code) {
             Some(format!(
                 "the profile of setup {} asks for it",
-                managed_by.as_deref().unwrap_or("-")
+                self.managed_by.as_deref().unwrap_or("-")
             ))
         } else {
             None
         }
-    };
-    let live = !app.inactive;
-    let agent_name = agent
-        .as_ref()
-        .map_or_else(|| app.loginas_agent_name.clone(), |a| a.name.clone());
-    if live && administrator == Some(true) {
+    }
+}
+
+/// The risks of an active application, high first.
+fn risks(
+    i: &Integration,
+    agent: Option<&AgentInfo>,
+    scopes: &[String],
+    same_name: usize,
+    accepted: &Acceptance,
+) -> Vec<Risk> {
+    let app = &i.app;
+    let agent_name = agent.map_or_else(|| app.loginas_agent_name.clone(), |a| a.name.clone());
+    let mut risks = Vec::new();
+    if i.admin() == Some(true) {
         risks.push(Risk {
             level: Level::High,
             code: "admin-agent",
             words: format!(
                 "logs in as a HaloPSA Administrator ('{agent_name}'): the vendor can do whatever an administrator can, within the scopes ticked"
             ),
-            accepted: accept("admin-agent"),
+            accepted: accepted.of("admin-agent"),
         });
     }
-    if live && agent.as_ref().is_some_and(|a| !a.api_only) {
+    if agent.is_some_and(|a| !a.api_only) {
         risks.push(Risk {
             level: Level::High,
             code: "person",
             words: format!(
                 "logs in as a person's account ('{agent_name}', not an API-only agent): it can log in to Halo and takes a licence, and the integration breaks or keeps that person's rights when they leave or change role"
             ),
-            accepted: accept("person"),
+            accepted: accepted.of("person"),
         });
     }
-    if live && scopes.iter().any(|s| s == "all") {
+    if scopes.iter().any(|s| s == "all") {
         risks.push(Risk {
             level: Level::Medium,
             code: "all-scope",
             words: "has the 'all' scope: every API area its agent's roles allow".into(),
-            accepted: accept("all-scope"),
+            accepted: accepted.of("all-scope"),
         });
     }
-    if live && scopes.iter().any(|s| s == "admin") {
+    if scopes.iter().any(|s| s == "admin") {
         risks.push(Risk {
             level: Level::Medium,
             code: "admin-scope",
             words: "has the 'admin' scope: configuration (roles, agents, applications) where its agent is an administrator".into(),
-            accepted: accept("admin-scope"),
+            accepted: accepted.of("admin-scope"),
         });
     }
-    if live && agent.as_ref().is_some_and(|a| !a.active) {
+    if agent.is_some_and(|a| !a.active) {
         risks.push(Risk {
             level: Level::Medium,
             code: "inactive-agent",
@@ -438,7 +516,7 @@ fn row(i: &Integration, managed: &Managed, this_client_id: &str, same_name: usiz
             accepted: None,
         });
     }
-    if live && same_name > 1 {
+    if same_name > 1 {
         risks.push(Risk {
             level: Level::Medium,
             code: "duplicate",
@@ -446,30 +524,10 @@ fn row(i: &Integration, managed: &Managed, this_client_id: &str, same_name: usiz
                 "{same_name} active applications are named '{}' (one vendor): an older one may be a forgotten credential",
                 app.display_name
             ),
-            accepted: rotating.map(|s| format!("a rotation of setup {s} is in progress: `halo-onboard rotate --finish {s}` deletes the old one")),
+            accepted: accepted.rotating.as_ref().map(|s| format!("a rotation of setup {s} is in progress: `halo-onboard rotate --finish {s}` deletes the old one")),
         });
     }
-    Row {
-        application_id: app_id,
-        name: app.display_name.clone(),
-        client_id: app.client_id.clone(),
-        active: live,
-        method: app.grant_type.clone(),
-        login_type: if app.loginentity == LOGIN_ENTITY_AGENT {
-            "agent".into()
-        } else {
-            format!("other (loginentity {})", app.loginentity)
-        },
-        agent,
-        agent_unreadable,
-        roles,
-        administrator,
-        access: access_of(&scopes),
-        scopes,
-        managed_by,
-        this_audit,
-        risks,
-    }
+    risks
 }
 
 #[cfg(test)]

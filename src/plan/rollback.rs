@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::halo::model::{Agent, Application, Role};
 use crate::halo::{Client, HaloError};
 use crate::journal::{Event, Journal, Session, Status, Subject};
 use crate::plan::apply::ApplyError;
@@ -74,105 +75,158 @@ fn fate(v: Verdict) -> Fate {
 /// first, the order of deletion).
 pub async fn assess(client: &Client, s: &Session) -> Result<Vec<Item>, HaloError> {
     let o = &s.objects;
-    let a = &s.answers;
-    let marker = s.marker();
-    // Everything the journal names is read, created or not: adopted objects can still prove
-    // the chain (an agent is ours by holding our role or logging in for our application).
-    let role_id = o.role_id.clone().filter(|i| !i.is_empty());
-    let app_id = o.application_id.clone().filter(|i| !i.is_empty());
-    let (role, agent, app) = tokio::join!(
-        async {
-            match &role_id {
-                Some(id) => found(client.get_role(id).await),
-                None => Ok(None),
-            }
-        },
-        async {
-            match o.agent_id {
-                Some(id) => found(client.get_agent(id).await),
-                None => Ok(None),
-            }
-        },
-        async {
-            match &app_id {
-                Some(id) => found(client.get_application(id).await),
-                None => Ok(None),
-            }
-        }
-    );
-    let (role, agent, app) = (role?, agent?, app?);
-
-    let role_verdict = role
-        .as_ref()
-        .map(|r| ownership::role(r, &marker, &a.role.name));
-    let our_role = match (&role_verdict, &role_id) {
-        (Some(Verdict::Ours), Some(id)) => Some(id.as_str()),
-        _ => None,
-    };
-    // The application by the Client ID this journal recorded for it; its login agent is then
-    // one link of the agent's chain.
-    let app_by_client_id = app
-        .as_ref()
-        .map(|x| ownership::application(x, &a.application.name, o.client_id.as_deref(), None));
-    let login_of_our_app = match (&app_by_client_id, &app) {
-        (Some(Verdict::Ours), Some(x)) => x.loginas_agent_id,
-        _ => None,
-    };
-    let agent_verdict = agent.as_ref().map(|g| {
-        let proof = ownership::AgentProof {
-            our_role_id: our_role,
-            login_of_our_app,
-            recorded: false,
-        };
-        let v = ownership::agent(g, &a.agent.name, proof);
-        // What the journal recorded: an API-only agent. A full agent with that id is someone.
-        if v.is_ours() && a.agent.api_only && !g.isapiagent {
-            Verdict::NotOurs(format!(
-                "agent {} '{}' is a full agent that can log in, not the API-only agent this setup made",
-                g.id.unwrap_or_default(),
-                g.name
-            ))
-        } else {
-            v
-        }
-    });
-    let our_agent = match (&agent_verdict, &agent) {
-        (Some(Verdict::Ours), Some(g)) => g.id,
-        _ => None,
-    };
-    let app_verdict = app
-        .as_ref()
-        .map(|x| ownership::application(x, &a.application.name, o.client_id.as_deref(), our_agent));
-
+    let named = Named::read(client, s).await?;
+    let verdicts = Verdicts::of(s, &named);
     let mut items = Vec::new();
-    if let (true, Some(id)) = (o.application_created, &app_id) {
+    if let (true, Some(id)) = (o.application_created, &named.app_id) {
         items.push(Item {
             object: Object::Application,
             id: id.clone(),
-            name: app
+            name: named
+                .app
                 .as_ref()
                 .map(|x| x.display_name.clone())
                 .unwrap_or_default(),
-            fate: app_verdict.map_or(Fate::AlreadyGone, fate),
+            fate: verdicts.app.map_or(Fate::AlreadyGone, fate),
         });
     }
     if let (true, Some(id)) = (o.agent_created, o.agent_id) {
         items.push(Item {
             object: Object::Agent,
             id: id.to_string(),
-            name: agent.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
-            fate: agent_verdict.map_or(Fate::AlreadyGone, fate),
+            name: named
+                .agent
+                .as_ref()
+                .map(|g| g.name.clone())
+                .unwrap_or_default(),
+            fate: verdicts.agent.map_or(Fate::AlreadyGone, fate),
         });
     }
-    if let (true, Some(id)) = (o.role_created, &role_id) {
+    if let (true, Some(id)) = (o.role_created, &named.role_id) {
         items.push(Item {
             object: Object::Role,
             id: id.clone(),
-            name: role.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
-            fate: role_verdict.map_or(Fate::AlreadyGone, fate),
+            name: named
+                .role
+                .as_ref()
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            fate: verdicts.role.map_or(Fate::AlreadyGone, fate),
         });
     }
     Ok(items)
+}
+
+/// What Halo shows of the objects the journal names (`None`: no such object, or none named).
+struct Named {
+    role_id: Option<String>,
+    app_id: Option<String>,
+    role: Option<Role>,
+    agent: Option<Agent>,
+    app: Option<Application>,
+}
+
+impl Named {
+    /// Everything the journal names is read, created or not: adopted objects can still prove
+    /// the chain (an agent is ours by holding our role or logging in for our application).
+    async fn read(client: &Client, s: &Session) -> Result<Self, HaloError> {
+        let o = &s.objects;
+        let role_id = o.role_id.clone().filter(|i| !i.is_empty());
+        let app_id = o.application_id.clone().filter(|i| !i.is_empty());
+        let (role, agent, app) = tokio::join!(
+            async {
+                match &role_id {
+                    Some(id) => found(client.get_role(id).await),
+                    None => Ok(None),
+                }
+            },
+            async {
+                match o.agent_id {
+                    Some(id) => found(client.get_agent(id).await),
+                    None => Ok(None),
+                }
+            },
+            async {
+                match &app_id {
+                    Some(id) => found(client.get_application(id).await),
+                    None => Ok(None),
+                }
+            }
+        );
+        Ok(Self {
+            role_id,
+            app_id,
+            role: role?,
+            agent: agent?,
+            app: app?,
+        })
+    }
+}
+
+/// Whether each object read is provably this setup's (`None`: not there to judge).
+struct Verdicts {
+    role: Option<Verdict>,
+    agent: Option<Verdict>,
+    app: Option<Verdict>,
+}
+
+impl Verdicts {
+    /// Along the chain: the role by its marker; the agent by our role or by logging in for the
+    /// application with our recorded Client ID; the application by that Client ID or our agent.
+    fn of(s: &Session, n: &Named) -> Self {
+        let (o, a) = (&s.objects, &s.answers);
+        let role = n
+            .role
+            .as_ref()
+            .map(|r| ownership::role(r, &s.marker(), &a.role.name));
+        let our_role = match (&role, &n.role_id) {
+            (Some(Verdict::Ours), Some(id)) => Some(id.as_str()),
+            _ => None,
+        };
+        // The application by the Client ID this journal recorded for it; its login agent is
+        // then one link of the agent's chain.
+        let app_by_client_id = n
+            .app
+            .as_ref()
+            .map(|x| ownership::application(x, &a.application.name, o.client_id.as_deref(), None));
+        let login_of_our_app = match (&app_by_client_id, &n.app) {
+            (Some(Verdict::Ours), Some(x)) => x.loginas_agent_id,
+            _ => None,
+        };
+        let agent = n.agent.as_ref().map(|g| {
+            let proof = ownership::AgentProof {
+                our_role_id: our_role,
+                login_of_our_app,
+                recorded: false,
+            };
+            still_api_only(
+                g,
+                a.agent.api_only,
+                ownership::agent(g, &a.agent.name, proof),
+            )
+        });
+        let our_agent = match (&agent, &n.agent) {
+            (Some(Verdict::Ours), Some(g)) => g.id,
+            _ => None,
+        };
+        let app = n.app.as_ref().map(|x| {
+            ownership::application(x, &a.application.name, o.client_id.as_deref(), our_agent)
+        });
+        Self { role, agent, app }
+    }
+}
+
+/// What the journal recorded: an API-only agent. A full agent with that id is someone.
+fn still_api_only(g: &Agent, api_only: bool, v: Verdict) -> Verdict {
+    if v.is_ours() && api_only && !g.isapiagent {
+        Verdict::NotOurs(format!(
+            "agent {} '{}' is a full agent that can log in, not the API-only agent this setup made",
+            g.id.unwrap_or_default(),
+            g.name
+        ))
+    } else {
+        v
+    }
 }
 
 fn subject(o: Object) -> Subject {

@@ -46,7 +46,7 @@ pub enum RotateError {
     NotReady(String, String),
     /// The application to delete (or to rotate) is not provably the one the journal recorded.
     #[error("{0}")]
-    NotOurs(String),
+    NotOurs(NotRecorded),
     /// The new credentials did not pass verification: nothing was handed over or deleted.
     #[error("the new credentials did not pass verification ({} check(s) failed)", .0.failures().count())]
     Unverified(Verification),
@@ -74,11 +74,13 @@ impl RotateError {
             Self::Journal(e) => e.hint(),
             Self::Apply(e) => e.hint(),
             Self::NotReady(_, hint) => hint.clone(),
-            Self::NotOurs(_) => "Nothing was deleted. Check the application in Halo (Configuration > Integrations > Halo API); if it is really this integration's, delete it there by hand.".into(),
+            Self::NotOurs(e) => e.hint(),
             Self::Unverified(_) => format!(
                 "Fix what the failed checks name in Halo and run it again, or give up on the new application with `halo-onboard rotate --abandon {setup}` (the old one keeps working)."
             ),
-            Self::SecretNeeded { name, client_id, .. } => format!(
+            Self::SecretNeeded {
+                name, client_id, ..
+            } => format!(
                 "In Halo: Configuration > Integrations > Halo API > View Applications > '{name}' (Client ID {client_id}): press Generate next to Client Secret and copy it; then run `halo-onboard rotate --setup {setup}` again with it in HALO_APP_CLIENT_SECRET (or --app-secret-file FILE)."
             ),
             Self::Handover(e) => format!(
@@ -119,6 +121,40 @@ fn not_found_is_none<T>(r: Result<T, HaloError>) -> Result<Option<T>, HaloError>
     }
 }
 
+/// Why an application Halo shows is not provably the one the journal recorded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NotRecorded {
+    /// Halo answered for the id with another application (or none with an id).
+    #[error("Halo answered with application '{shown}' for id {id}")]
+    OtherApplication { id: String, shown: String },
+    /// Its Client ID changed since it was recorded.
+    #[error("application {id} '{name}' now has Client ID {found}, not {recorded} as recorded")]
+    OtherClientId {
+        id: String,
+        name: String,
+        found: String,
+        recorded: String,
+    },
+    /// It logs in as another agent than recorded.
+    #[error("application {id} '{name}' logs in as agent {found}, not agent {recorded} as recorded")]
+    OtherAgent {
+        id: String,
+        name: String,
+        found: i64,
+        recorded: i64,
+    },
+    /// The old application to delete is the rotation's new one.
+    #[error("the application to delete ({id}) is the new one")]
+    TheNewOne { id: String },
+}
+
+impl NotRecorded {
+    /// What to do next: nothing was deleted, and only the admin can tell whose it is.
+    pub fn hint(&self) -> String {
+        "Nothing was deleted. Check the application in Halo (Configuration > Integrations > Halo API); if it is really this integration's, delete it there by hand.".into()
+    }
+}
+
 /// Proves `app` is the one the rotation recorded as the old application: its id, its Client ID
 /// and its login agent as Halo shows them now.
 pub fn is_recorded(
@@ -126,26 +162,30 @@ pub fn is_recorded(
     id: &str,
     client_id: &str,
     agent_id: i64,
-) -> Result<(), String> {
+) -> Result<(), NotRecorded> {
     let same = |a: &str, b: &str| !a.is_empty() && a.eq_ignore_ascii_case(b);
     let shown = app.id.as_deref().unwrap_or_default();
     if !same(shown, id) {
-        return Err(format!(
-            "Halo answered with application '{shown}' for id {id}"
-        ));
+        return Err(NotRecorded::OtherApplication {
+            id: id.into(),
+            shown: shown.into(),
+        });
     }
     if !same(&app.client_id, client_id) {
-        return Err(format!(
-            "application {id} '{}' now has Client ID {}, not {client_id} as recorded",
-            app.display_name, app.client_id
-        ));
+        return Err(NotRecorded::OtherClientId {
+            id: id.into(),
+            name: app.display_name.clone(),
+            found: app.client_id.clone(),
+            recorded: client_id.into(),
+        });
     }
     if app.loginas_agent_id != Some(agent_id) {
-        return Err(format!(
-            "application {id} '{}' logs in as agent {}, not agent {agent_id} as recorded",
-            app.display_name,
-            app.loginas_agent_id.unwrap_or_default()
-        ));
+        return Err(NotRecorded::OtherAgent {
+            id: id.into(),
+            name: app.display_name.clone(),
+            found: app.loginas_agent_id.unwrap_or_default(),
+            recorded: agent_id,
+        });
     }
     Ok(())
 }

@@ -165,89 +165,101 @@ impl Profile {
     /// not backed by a source for every setting.
     pub(super) fn check_provenance(&self, out: &mut Vec<ProfileProblem>) {
         let paths = self.setting_paths();
-        let names_a_setting = |key: &str| paths.iter().any(|p| covers(key, p));
-        let example = || paths.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+        self.check_cites(&paths, out);
+        self.check_inferred(&paths, out);
+        if self.confidence == Confidence::H {
+            self.check_all_sourced(out);
+        }
+    }
+
+    /// Each `[[cite]]`: a guide of the profile's sources, a section, settings that exist and
+    /// are not inferred as well.
+    fn check_cites(&self, paths: &[String], out: &mut Vec<ProfileProblem>) {
         for (i, c) in self.cite.iter().enumerate() {
+            let at = format!("cite[{i}]");
             match &c.guide {
                 Some(g) if !self.source.contains(g) => out.push(problem(
-                    format!("cite[{i}].guide"),
+                    format!("{at}.guide"),
                     format!("{g:?} is not one of the profile's source URLs"),
                 )),
-                None if self.source.is_empty() => out.push(problem(
-                    format!("cite[{i}]"),
-                    "the profile has no source URL to cite",
-                )),
+                None if self.source.is_empty() => {
+                    out.push(problem(at.clone(), "the profile has no source URL to cite"));
+                }
                 _ => {}
             }
             if c.section.trim().is_empty() {
                 out.push(problem(
-                    format!("cite[{i}].section"),
+                    format!("{at}.section"),
                     "is empty: name the guide's section heading",
                 ));
             }
             if c.covers.is_empty() {
-                out.push(problem(format!("cite[{i}].covers"), "names no setting"));
+                out.push(problem(format!("{at}.covers"), "names no setting"));
             }
             for key in &c.covers {
-                if !names_a_setting(key) {
-                    out.push(problem(
-                        format!("cite[{i}].covers"),
-                        format!(
-                            "{key:?} names no setting of this profile (settings are named like {})",
-                            example()
-                        ),
-                    ));
-                }
+                out.extend(no_such_setting(paths, key, &at));
                 if self.inferred.iter().any(|x| x.covers.contains(key)) {
                     out.push(problem(
-                        format!("cite[{i}].covers"),
+                        format!("{at}.covers"),
                         format!("{key:?} is both cited and inferred"),
                     ));
                 }
             }
         }
+    }
+
+    /// Each `[[inferred]]`: a reason, and settings that exist.
+    fn check_inferred(&self, paths: &[String], out: &mut Vec<ProfileProblem>) {
         for (i, x) in self.inferred.iter().enumerate() {
+            let at = format!("inferred[{i}]");
             if x.reason.trim().is_empty() {
                 out.push(problem(
-                    format!("inferred[{i}].reason"),
+                    format!("{at}.reason"),
                     "is empty: say why the profile sets it so",
                 ));
             }
             if x.covers.is_empty() {
-                out.push(problem(format!("inferred[{i}].covers"), "names no setting"));
+                out.push(problem(format!("{at}.covers"), "names no setting"));
             }
             for key in &x.covers {
-                if !names_a_setting(key) {
-                    out.push(problem(
-                        format!("inferred[{i}].covers"),
-                        format!(
-                            "{key:?} names no setting of this profile (settings are named like {})",
-                            example()
-                        ),
-                    ));
-                }
-            }
-        }
-        if self.confidence == Confidence::H {
-            let unsourced: Vec<String> = self
-                .provenances()
-                .into_iter()
-                .filter(|(_, p)| !p.is_source())
-                .map(|(path, _)| path)
-                .collect();
-            if !unsourced.is_empty() {
-                out.push(problem(
-                    "confidence",
-                    format!(
-                        "\"H\" needs a guide section for every setting, and {} {} none ({}); cite them or lower the confidence to \"M\"",
-                        unsourced.len(),
-                        if unsourced.len() == 1 { "has" } else { "have" },
-                        unsourced.join(", ")
-                    ),
-                ));
+                out.extend(no_such_setting(paths, key, &at));
             }
         }
     }
+
+    /// Confidence "H" promises a guide section for every setting.
+    fn check_all_sourced(&self, out: &mut Vec<ProfileProblem>) {
+        let unsourced: Vec<String> = self
+            .provenances()
+            .into_iter()
+            .filter(|(_, p)| !p.is_source())
+            .map(|(path, _)| path)
+            .collect();
+        if !unsourced.is_empty() {
+            out.push(problem(
+                "confidence",
+                format!(
+                    "\"H\" needs a guide section for every setting, and {} {} none ({}); cite them or lower the confidence to \"M\"",
+                    unsourced.len(),
+                    if unsourced.len() == 1 { "has" } else { "have" },
+                    unsourced.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// An entry's `covers` key (of the entry `at`) that names no setting of the profile, with
+/// examples of the names that do.
+fn no_such_setting(paths: &[String], key: &str, at: &str) -> Option<ProfileProblem> {
+    if paths.iter().any(|p| covers(key, p)) {
+        return None;
+    }
+    let example = paths.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+    Some(problem(
+        format!("{at}.covers"),
+        format!("{key:?} names no setting of this profile (settings are named like {example})"),
+    ))
 }
 
 #[cfg(test)]

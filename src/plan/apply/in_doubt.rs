@@ -13,96 +13,17 @@ impl Applier<'_> {
         let Some((subject, action)) = s.in_doubt() else {
             return Ok(());
         };
-        let marker = s.marker();
-        // The chain of `plan::ownership`: the role by this setup's marker, the agent by its
-        // username and the role settled before it, the application by marker or login agent.
-        let a = &s.answers;
-        let found: Option<String> = match subject {
-            Subject::Role => lk
-                .roles
-                .iter()
-                .find(|r| ownership::role(r, &marker, &a.role.name).is_ours())
-                .and_then(|r| r.id.clone()),
-            Subject::Agent => {
-                // The role settled before the agent: this setup's own, or the one it reuses.
-                // A reused role proves nothing by itself, but the plan that started this write
-                // found no agent with this username, so one holding the role this setup posted
-                // is the one the interrupted write made.
-                let role_id = s.objects.role_id.clone();
-                let proof = ownership::AgentProof {
-                    our_role_id: role_id.as_deref(),
-                    ..Default::default()
-                };
-                lk.agents
-                    .iter()
-                    .find(|g| ownership::agent(g, &a.agent.name, proof).is_ours())
-                    .and_then(|g| g.id.map(|i| i.to_string()))
-            }
-            // Whether a regeneration landed cannot be seen in Halo; apply re-sends it.
-            Subject::Secret => return Ok(()),
-            // The Client ID journaled before the create, else the login agent settled before it
-            // (Halo may have issued a Client ID of its own).
-            Subject::Application => lk
-                .applications
-                .iter()
-                .find(|g| {
-                    ownership::application(
-                        g,
-                        &a.application.name,
-                        s.objects.client_id.as_deref(),
-                        s.objects.agent_id,
-                    )
-                    .is_ours()
-                })
-                .and_then(|g| g.id.clone()),
-            _ => None,
-        };
-        match found {
+        // Whether a regeneration landed cannot be seen in Halo; apply re-sends it.
+        if subject == Subject::Secret {
+            return Ok(());
+        }
+        match written_by_us(s, lk, subject) {
             Some(id) => {
                 self.say(format!(
                     "the interrupted {} {action} reached Halo (id {id}); adopting it",
                     subject.words()
                 ));
-                match subject {
-                    Subject::Role => {
-                        s.objects.role_id = Some(id.clone());
-                        s.objects.role_created |= action == "create";
-                    }
-                    Subject::Agent => {
-                        s.objects.agent_id = id.parse().ok();
-                        s.objects.agent_created |= action == "create";
-                    }
-                    Subject::Application => {
-                        s.objects.application_id = Some(id.clone());
-                        s.objects.application_created |= action == "create";
-                        if let Some(app) = lk
-                            .applications
-                            .iter()
-                            .find(|a| a.id.as_deref() == Some(id.as_str()))
-                        {
-                            let sent = s.objects.client_id.clone().unwrap_or_default();
-                            let halos = app.client_id.trim();
-                            if action == "create" && !halos.is_empty() && halos != sent.trim() {
-                                // Halo issued credentials of its own (its client id is not
-                                // the one sent) and its answer, with its secret, was lost:
-                                // the journaled secret is not the application's. Forget it;
-                                // the lost-secret route gives this same application a new one.
-                                self.journal.wipe_secret(s)?;
-                                self.journal.record(
-                                    s,
-                                    Event::Note {
-                                        text: format!(
-                                            "Halo gave the application client id {halos}, not the one sent: it issued its own secret in the answer that was lost; a new secret is set for the same application"
-                                        ),
-                                    },
-                                )?;
-                                self.say("Halo issued its own client id and secret, and its answer was lost: giving the same application a new secret");
-                            }
-                            s.objects.client_id = Some(app.client_id.clone());
-                        }
-                    }
-                    _ => {}
-                }
+                self.adopt_in_doubt(s, lk, subject, &action, &id)?;
                 self.journal.record(
                     s,
                     Event::Done {
@@ -126,6 +47,65 @@ impl Applier<'_> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// Records the object the interrupted write made as the setup's.
+    fn adopt_in_doubt(
+        &self,
+        s: &mut Session,
+        lk: &Lookups,
+        subject: Subject,
+        action: &str,
+        id: &str,
+    ) -> Result<(), ApplyError> {
+        let created = action == "create";
+        match subject {
+            Subject::Role => {
+                s.objects.role_id = Some(id.to_string());
+                s.objects.role_created |= created;
+            }
+            Subject::Agent => {
+                s.objects.agent_id = id.parse().ok();
+                s.objects.agent_created |= created;
+            }
+            Subject::Application => {
+                s.objects.application_id = Some(id.to_string());
+                s.objects.application_created |= created;
+                if let Some(app) = lk.applications.iter().find(|a| a.id.as_deref() == Some(id)) {
+                    self.take_client_id(s, app, created)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The adopted application's Client ID as Halo shows it. Where Halo issued credentials of
+    /// its own on a create (its client id is not the one sent) and its answer, with its secret,
+    /// was lost, the journaled secret is not the application's: it is forgotten, and the
+    /// lost-secret route gives this same application a new one.
+    fn take_client_id(
+        &self,
+        s: &mut Session,
+        app: &Application,
+        created: bool,
+    ) -> Result<(), ApplyError> {
+        let sent = s.objects.client_id.clone().unwrap_or_default();
+        let halos = app.client_id.trim();
+        if created && !halos.is_empty() && halos != sent.trim() {
+            self.journal.wipe_secret(s)?;
+            self.journal.record(
+                s,
+                Event::Note {
+                    text: format!(
+                        "Halo gave the application client id {halos}, not the one sent: it issued its own secret in the answer that was lost; a new secret is set for the same application"
+                    ),
+                },
+            )?;
+            self.say("Halo issued its own client id and secret, and its answer was lost: giving the same application a new secret");
+        }
+        s.objects.client_id = Some(app.client_id.clone());
         Ok(())
     }
 
@@ -223,5 +203,51 @@ impl Applier<'_> {
             )));
         }
         Ok(())
+    }
+}
+
+/// The id of the object an interrupted write of `subject` made, when Halo shows it. The chain
+/// of `plan::ownership`: the role by this setup's marker, the agent by its username and the
+/// role settled before it, the application by marker or login agent.
+fn written_by_us(s: &Session, lk: &Lookups, subject: Subject) -> Option<String> {
+    let a = &s.answers;
+    match subject {
+        Subject::Role => {
+            let marker = s.marker();
+            lk.roles
+                .iter()
+                .find(|r| ownership::role(r, &marker, &a.role.name).is_ours())
+                .and_then(|r| r.id.clone())
+        }
+        Subject::Agent => {
+            // The role settled before the agent: this setup's own, or the one it reuses.
+            // A reused role proves nothing by itself, but the plan that started this write
+            // found no agent with this username, so one holding the role this setup posted
+            // is the one the interrupted write made.
+            let proof = ownership::AgentProof {
+                our_role_id: s.objects.role_id.as_deref(),
+                ..Default::default()
+            };
+            lk.agents
+                .iter()
+                .find(|g| ownership::agent(g, &a.agent.name, proof).is_ours())
+                .and_then(|g| g.id.map(|i| i.to_string()))
+        }
+        // The Client ID journaled before the create, else the login agent settled before it
+        // (Halo may have issued a Client ID of its own).
+        Subject::Application => lk
+            .applications
+            .iter()
+            .find(|g| {
+                ownership::application(
+                    g,
+                    &a.application.name,
+                    s.objects.client_id.as_deref(),
+                    s.objects.agent_id,
+                )
+                .is_ours()
+            })
+            .and_then(|g| g.id.clone()),
+        _ => None,
     }
 }

@@ -11,85 +11,14 @@ impl Rotator<'_> {
         if r.new_application_id.is_some() {
             return Ok(());
         }
-        if create_in_doubt(s) {
-            if let Some(found) = self.find_created(&r).await? {
-                return self.adopt_created(s, found).await;
-            }
-            self.journal.record(
-                s,
-                Event::Failed {
-                    subject: Subject::Rotation,
-                    action: "create".into(),
-                    error: "interrupted; not found in Halo".into(),
-                },
-            )?;
-            self.say("The interrupted create did not reach Halo; sending it again");
-        }
-        let secret = match self.journal.load_next_secret(&s.id) {
-            Some(sec) => sec,
-            None => {
-                let sec = new_secret();
-                self.journal.store_next_secret(&s.id, &sec)?;
-                sec
-            }
-        };
-        let body = Application {
-            client_id: r.sent_client_id.clone(),
-            client_secret: secret.expose_secret().to_string(),
-            display_name: r.name.clone(),
-            inactive: false,
-            grant_type: GRANT_CLIENT_CREDENTIALS.into(),
-            loginentity: LOGIN_ENTITY_AGENT,
-            loginas_agent_id: Some(r.agent_id),
-            scopes: r
-                .scopes
-                .iter()
-                .map(|n| crate::halo::model::ScopeRef { name: n.clone() })
-                .collect(),
-            ..Application::default()
-        };
-        self.journal.record(
-            s,
-            Event::About {
-                subject: Subject::Rotation,
-                action: "create".into(),
-            },
-        )?;
-        let saved = match self.client.save_application(&body).await {
-            Ok(v) => v,
-            Err(e) => {
-                // A transport failure leaves the create in doubt: the next run looks for it.
-                if !e.is_transient() {
-                    self.journal.record(
-                        s,
-                        Event::Failed {
-                            subject: Subject::Rotation,
-                            action: "create".into(),
-                            error: e.to_string(),
-                        },
-                    )?;
-                }
-                return Err(e.into());
-            }
-        };
-        let id = saved
-            .id
-            .clone()
-            .filter(|i| crate::halo::ids::is_guid(i))
-            .ok_or(ApplyError::NoId("application"))?;
-        if saved.loginas_agent_id.is_some_and(|a| a != r.agent_id)
-            || !crate::plan::ownership::same_name(&saved.display_name, &r.name)
+        if create_in_doubt(s)
+            && let Some(found) = self.found_again(s, &r).await?
         {
-            return Err(ApplyError::NotWhatWasSent {
-                object: crate::plan::Object::Application,
-                why: format!(
-                    "application {id} '{}' logging in as agent {}",
-                    saved.display_name,
-                    saved.loginas_agent_id.unwrap_or_default()
-                ),
-            }
-            .into());
+            return self.adopt_created(s, found).await;
         }
+        let secret = self.next_secret(s)?;
+        let saved = self.send_create(s, &new_application(&r, &secret)).await?;
+        let id = what_was_sent(&saved, &r)?;
         // Halo may issue its own secret and show it once, in this answer.
         let theirs = saved.client_secret.trim();
         if !theirs.is_empty() && theirs != secret.expose_secret() {
@@ -108,6 +37,71 @@ impl Rotator<'_> {
             r.name, r.agent_id
         ));
         Ok(())
+    }
+
+    /// A create whose answer was lost: the application it made, if Halo shows one; otherwise
+    /// the journal says it did not reach Halo and it is sent again.
+    async fn found_again(
+        &self,
+        s: &mut Session,
+        r: &Rotation,
+    ) -> Result<Option<Application>, RotateError> {
+        if let Some(found) = self.find_created(r).await? {
+            return Ok(Some(found));
+        }
+        self.journal.record(
+            s,
+            Event::Failed {
+                subject: Subject::Rotation,
+                action: "create".into(),
+                error: "interrupted; not found in Halo".into(),
+            },
+        )?;
+        self.say("The interrupted create did not reach Halo; sending it again");
+        Ok(None)
+    }
+
+    /// The secret for the new application: the one stored by an earlier run, or a new one
+    /// stored before Halo sees it (so a lost answer does not lose the secret).
+    fn next_secret(&self, s: &Session) -> Result<SecretString, RotateError> {
+        if let Some(sec) = self.journal.load_next_secret(&s.id) {
+            return Ok(sec);
+        }
+        let sec = new_secret();
+        self.journal.store_next_secret(&s.id, &sec)?;
+        Ok(sec)
+    }
+
+    /// Sends the create, journaled before; a refusal is journaled as failed, while a transport
+    /// failure leaves the create in doubt for the next run to look for.
+    async fn send_create(
+        &self,
+        s: &mut Session,
+        body: &Application,
+    ) -> Result<Application, RotateError> {
+        self.journal.record(
+            s,
+            Event::About {
+                subject: Subject::Rotation,
+                action: "create".into(),
+            },
+        )?;
+        match self.client.save_application(body).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                if !e.is_transient() {
+                    self.journal.record(
+                        s,
+                        Event::Failed {
+                            subject: Subject::Rotation,
+                            action: "create".into(),
+                            error: e.to_string(),
+                        },
+                    )?;
+                }
+                Err(e.into())
+            }
+        }
     }
 
     /// Records the new application as created.
@@ -265,4 +259,47 @@ impl Rotator<'_> {
             ),
         ))
     }
+}
+
+/// The second application as sent: the rotation's name, Client ID, scopes and agent.
+fn new_application(r: &Rotation, secret: &SecretString) -> Application {
+    Application {
+        client_id: r.sent_client_id.clone(),
+        client_secret: secret.expose_secret().to_string(),
+        display_name: r.name.clone(),
+        inactive: false,
+        grant_type: GRANT_CLIENT_CREDENTIALS.into(),
+        loginentity: LOGIN_ENTITY_AGENT,
+        loginas_agent_id: Some(r.agent_id),
+        scopes: r
+            .scopes
+            .iter()
+            .map(|n| crate::halo::model::ScopeRef { name: n.clone() })
+            .collect(),
+        ..Application::default()
+    }
+}
+
+/// The new application's id, once Halo's answer proves it is what was sent (a GUID, the name,
+/// logging in as the rotation's agent).
+fn what_was_sent(saved: &Application, r: &Rotation) -> Result<String, RotateError> {
+    let id = saved
+        .id
+        .clone()
+        .filter(|i| crate::halo::ids::is_guid(i))
+        .ok_or(ApplyError::NoId("application"))?;
+    if saved.loginas_agent_id.is_some_and(|a| a != r.agent_id)
+        || !crate::plan::ownership::same_name(&saved.display_name, &r.name)
+    {
+        return Err(ApplyError::NotWhatWasSent {
+            object: crate::plan::Object::Application,
+            why: format!(
+                "application {id} '{}' logging in as agent {}",
+                saved.display_name,
+                saved.loginas_agent_id.unwrap_or_default()
+            ),
+        }
+        .into());
+    }
+    Ok(id)
 }

@@ -14,24 +14,7 @@ impl Rotator<'_> {
         given: Option<&GivenSecret>,
     ) -> Result<Finished, RotateError> {
         let r = rotation(s)?.clone();
-        if !r.handed_over {
-            return Err(RotateError::NotReady(
-                format!(
-                    "the {} of setup {} has not handed the new credentials over yet",
-                    r.purpose.words(),
-                    s.id
-                ),
-                format!(
-                    "Run `halo-onboard {} --setup {}` first, give the vendor the new credentials, then finish.",
-                    if r.purpose == Purpose::Rotate {
-                        "rotate"
-                    } else {
-                        "tighten"
-                    },
-                    s.id
-                ),
-            ));
-        }
+        handed_over_first(s, &r)?;
         let (new_id, new_cid) = (
             r.new_application_id.clone().unwrap_or_default(),
             r.new_client_id.clone().unwrap_or_default(),
@@ -45,47 +28,43 @@ impl Rotator<'_> {
         if !works(&v) {
             return Err(RotateError::Unverified(v));
         }
-        // The old application: deleted only while Halo still shows it as recorded.
+        let already_gone = self.retire_old(s, &r, &new_id, deleting).await?;
+        let old_file_wiped = wipe_old_file(s, &r);
+        let done = switch_to_new(s, &r, new_id, new_cid);
+        self.journal.save(s)?;
+        let _ = self.journal.wipe_next_secret(&s.id);
+        Ok(Finished {
+            done,
+            already_gone,
+            verification: v,
+            old_file_wiped,
+        })
+    }
+
+    /// Deletes the old application, only while Halo still shows it as recorded (and never the
+    /// new one), and journals it. Returns whether it was already gone.
+    async fn retire_old(
+        &self,
+        s: &mut Session,
+        r: &Rotation,
+        new_id: &str,
+        deleting: bool,
+    ) -> Result<bool, RotateError> {
         let old = not_found_is_none(self.client.get_application(&r.old_application_id).await)?;
         let already_gone = old.is_none();
         if let Some(app) = &old {
             if app
                 .id
                 .as_deref()
-                .is_some_and(|i| i.eq_ignore_ascii_case(&new_id))
+                .is_some_and(|i| i.eq_ignore_ascii_case(new_id))
             {
-                return Err(RotateError::NotOurs(format!(
-                    "the application to delete ({}) is the new one",
-                    r.old_application_id
-                )));
+                return Err(RotateError::NotOurs(NotRecorded::TheNewOne {
+                    id: r.old_application_id.clone(),
+                }));
             }
             is_recorded(app, &r.old_application_id, &r.old_client_id, r.old_agent_id)
                 .map_err(RotateError::NotOurs)?;
-            if !deleting {
-                self.journal.record(
-                    s,
-                    Event::About {
-                        subject: Subject::Rotation,
-                        action: "delete".into(),
-                    },
-                )?;
-            }
-            match self.client.delete_application(&r.old_application_id).await {
-                Ok(()) | Err(HaloError::NotFound(_)) => {}
-                Err(e) => {
-                    if !e.is_transient() {
-                        self.journal.record(
-                            s,
-                            Event::Failed {
-                                subject: Subject::Rotation,
-                                action: "delete".into(),
-                                error: e.to_string(),
-                            },
-                        )?;
-                    }
-                    return Err(e.into());
-                }
-            }
+            self.delete_old(s, r, deleting).await?;
             self.say(format!(
                 "Deleted the old application '{}' (id {}, Client ID {}): its secret stops working now",
                 app.display_name, r.old_application_id, r.old_client_id
@@ -104,58 +83,42 @@ impl Rotator<'_> {
                 id: r.old_application_id.clone(),
             },
         )?;
-        // The old hand-over file holds the deleted application's credentials: wiped.
-        let old_file = match r.purpose {
-            Purpose::Rotate => s.credentials_file.clone(),
-            Purpose::Tighten => r.previous.as_ref().and_then(|p| p.credentials_file.clone()),
-        };
-        let mut old_file_wiped = None;
-        if let Some(f) = old_file.filter(|f| Some(f.as_path()) != r.credentials_file.as_deref())
-            && read_credentials(&f)
-                .is_some_and(|(cid, _)| cid.eq_ignore_ascii_case(&r.old_client_id))
-            && crate::journal::fsutil::wipe(&f).is_ok()
-        {
-            old_file_wiped = Some(f);
+        Ok(already_gone)
+    }
+
+    /// The delete itself, journaled before Halo sees it (unless an earlier run already did);
+    /// a refusal that will not pass by itself is journaled as failed.
+    async fn delete_old(
+        &self,
+        s: &mut Session,
+        r: &Rotation,
+        deleting: bool,
+    ) -> Result<(), RotateError> {
+        if !deleting {
+            self.journal.record(
+                s,
+                Event::About {
+                    subject: Subject::Rotation,
+                    action: "delete".into(),
+                },
+            )?;
         }
-        let done = RotationDone {
-            purpose: r.purpose,
-            started_unix: r.started_unix,
-            finished_unix: now_unix(),
-            old_application_id: r.old_application_id.clone(),
-            old_client_id: r.old_client_id.clone(),
-            old_agent_id: r.old_agent_id,
-            new_application_id: new_id.clone(),
-            new_client_id: new_cid.clone(),
-            agent_id: r.agent_id,
-        };
-        s.objects.application_id = Some(new_id.clone());
-        s.objects.client_id = Some(new_cid);
-        s.objects.agent_id = Some(r.agent_id);
-        s.credentials_file = r.credentials_file.clone();
-        s.handed_over = true;
-        s.status = Status::HandedOver;
-        // Halo reported nothing for the new secret yet: what was reported for the old one is
-        // not this secret's.
-        s.reported_expiry = None;
-        // The secret now in force was issued when the new application was created.
-        s.entries.push(Entry {
-            at_unix: r.created_unix.unwrap_or(r.started_unix),
-            event: Event::Done {
-                subject: Subject::Secret,
-                action: r.purpose.words().into(),
-                id: new_id,
-            },
-        });
-        s.rotations.push(done.clone());
-        s.rotation = None;
-        self.journal.save(s)?;
-        let _ = self.journal.wipe_next_secret(&s.id);
-        Ok(Finished {
-            done,
-            already_gone,
-            verification: v,
-            old_file_wiped,
-        })
+        match self.client.delete_application(&r.old_application_id).await {
+            Ok(()) | Err(HaloError::NotFound(_)) => Ok(()),
+            Err(e) => {
+                if !e.is_transient() {
+                    self.journal.record(
+                        s,
+                        Event::Failed {
+                            subject: Subject::Rotation,
+                            action: "delete".into(),
+                            error: e.to_string(),
+                        },
+                    )?;
+                }
+                Err(e.into())
+            }
+        }
     }
 
     /// Gives up on the second application: deletes it (when Halo still shows it as the one
@@ -227,4 +190,80 @@ impl Rotator<'_> {
         )?;
         Ok(done)
     }
+}
+
+/// Finishing needs the new credentials handed over first: the vendor must have them before the
+/// old ones stop working.
+fn handed_over_first(s: &Session, r: &Rotation) -> Result<(), RotateError> {
+    if r.handed_over {
+        return Ok(());
+    }
+    Err(RotateError::NotReady(
+        format!(
+            "the {} of setup {} has not handed the new credentials over yet",
+            r.purpose.words(),
+            s.id
+        ),
+        format!(
+            "Run `halo-onboard {} --setup {}` first, give the vendor the new credentials, then finish.",
+            if r.purpose == Purpose::Rotate {
+                "rotate"
+            } else {
+                "tighten"
+            },
+            s.id
+        ),
+    ))
+}
+
+/// The old hand-over file holds the deleted application's credentials: wiped (only when it is
+/// not the new file and still holds the old Client ID). Returns the file wiped.
+fn wipe_old_file(s: &Session, r: &Rotation) -> Option<PathBuf> {
+    let old_file = match r.purpose {
+        Purpose::Rotate => s.credentials_file.clone(),
+        Purpose::Tighten => r.previous.as_ref().and_then(|p| p.credentials_file.clone()),
+    };
+    old_file.filter(|f| {
+        Some(f.as_path()) != r.credentials_file.as_deref()
+            && read_credentials(f)
+                .is_some_and(|(cid, _)| cid.eq_ignore_ascii_case(&r.old_client_id))
+            && crate::journal::fsutil::wipe(f).is_ok()
+    })
+}
+
+/// The setup now names the new application, file and secret; the rotation moves to the
+/// finished ones. Returns the record of it.
+fn switch_to_new(s: &mut Session, r: &Rotation, new_id: String, new_cid: String) -> RotationDone {
+    let done = RotationDone {
+        purpose: r.purpose,
+        started_unix: r.started_unix,
+        finished_unix: now_unix(),
+        old_application_id: r.old_application_id.clone(),
+        old_client_id: r.old_client_id.clone(),
+        old_agent_id: r.old_agent_id,
+        new_application_id: new_id.clone(),
+        new_client_id: new_cid.clone(),
+        agent_id: r.agent_id,
+    };
+    s.objects.application_id = Some(new_id.clone());
+    s.objects.client_id = Some(new_cid);
+    s.objects.agent_id = Some(r.agent_id);
+    s.credentials_file = r.credentials_file.clone();
+    s.handed_over = true;
+    s.status = Status::HandedOver;
+    // Halo reported nothing for the new secret yet: what was reported for the old one is
+    // not this secret's.
+    s.reported_expiry = None;
+    // The secret now in force was issued when the new application was created.
+    s.entries.push(Entry {
+        at_unix: r.created_unix.unwrap_or(r.started_unix),
+        event: Event::Done {
+            subject: Subject::Secret,
+            action: r.purpose.words().into(),
+            id: new_id,
+        },
+    });
+    s.rotations.push(done.clone());
+    s.rotation = None;
+    done
 }

@@ -222,23 +222,61 @@ impl InPlace<'_> {
     ) -> Result<InPlaceDone, TightenError> {
         let client_id = s.objects.client_id.clone().unwrap_or_default();
         if !s.undo.is_empty() {
-            // An earlier run stopped between a change and its check: check now.
-            let v = self.check(s, target, &client_id, secret).await;
-            if !crate::plan::rotate::works(&v) {
-                self.say("An earlier tightening was interrupted before its check, and the check fails now: putting its changes back");
-                let undone = self.undo_all(s).await?;
-                return Err(TightenError::NeedsNotMet {
-                    failed: v
-                        .failures()
-                        .map(|f| format!("{}: {}", f.name, f.detail))
-                        .collect(),
-                    undone,
-                    verification: v,
-                });
-            }
+            self.recheck_interrupted(s, target, &client_id, secret)
+                .await?;
         }
+        let before = self.baseline(s, target, &client_id, secret).await?;
+        let mut applied = Vec::new();
+        let mut last = before.clone();
+        for step in &plan.steps {
+            last = self
+                .step_checked(s, step, &before, target, &client_id, secret)
+                .await?;
+            applied.push(step.words());
+        }
+        self.keep(s, plan, target, &applied)?;
+        Ok(InPlaceDone {
+            applied,
+            verification: last,
+        })
+    }
+
+    /// An earlier run stopped between a change and its check: checks now, and puts its
+    /// changes back if the integration no longer works.
+    async fn recheck_interrupted(
+        &self,
+        s: &mut Session,
+        target: &Answers,
+        client_id: &str,
+        secret: &SecretString,
+    ) -> Result<(), TightenError> {
+        let v = self.check(s, target, client_id, secret).await;
+        if crate::plan::rotate::works(&v) {
+            return Ok(());
+        }
+        self.say("An earlier tightening was interrupted before its check, and the check fails now: putting its changes back");
+        let undone = self.undo_all(s).await?;
+        Err(TightenError::NeedsNotMet {
+            failed: v
+                .failures()
+                .map(|f| format!("{}: {}", f.name, f.detail))
+                .collect(),
+            undone,
+            verification: v,
+        })
+    }
+
+    /// The check before any change, which every step is measured against; refused when the
+    /// integration's own credentials get no token (no step could be checked).
+    async fn baseline(
+        &self,
+        s: &Session,
+        target: &Answers,
+        client_id: &str,
+        secret: &SecretString,
+    ) -> Result<Verification, TightenError> {
         self.say("Checking the integration with its own credentials before any change");
-        let before = self.check(s, target, &client_id, secret).await;
+        let before = self.check(s, target, client_id, secret).await;
         if before.invalid_client
             || before
                 .checks
@@ -253,27 +291,46 @@ impl InPlace<'_> {
                 "Give the secret the vendor uses in HALO_APP_CLIENT_SECRET (or --app-secret-file FILE), or take the route that needs none: --new-agent.".into(),
             )));
         }
-        let mut applied = Vec::new();
-        let mut last = before.clone();
-        for step in &plan.steps {
-            self.say(format!("Tightening {}", step.words()));
-            self.write(s, step).await?;
-            let after = self.check(s, target, &client_id, secret).await;
-            let lost = regressions(&before, &after);
-            if !lost.is_empty() {
-                self.say("A need of the vendor stopped being met: putting the changes back");
-                let undone = self.undo_all(s).await?;
-                return Err(TightenError::NeedsNotMet {
-                    failed: lost,
-                    undone,
-                    verification: after,
-                });
-            }
-            self.say("  checked: every need that was met still is");
-            applied.push(step.words());
-            last = after;
+        Ok(before)
+    }
+
+    /// Writes one step and checks it; a need that was met `before` and is not now puts every
+    /// change back.
+    async fn step_checked(
+        &self,
+        s: &mut Session,
+        step: &Step,
+        before: &Verification,
+        target: &Answers,
+        client_id: &str,
+        secret: &SecretString,
+    ) -> Result<Verification, TightenError> {
+        self.say(format!("Tightening {}", step.words()));
+        self.write(s, step).await?;
+        let after = self.check(s, target, client_id, secret).await;
+        let lost = regressions(before, &after);
+        if !lost.is_empty() {
+            self.say("A need of the vendor stopped being met: putting the changes back");
+            let undone = self.undo_all(s).await?;
+            return Err(TightenError::NeedsNotMet {
+                failed: lost,
+                undone,
+                verification: after,
+            });
         }
-        // Kept: the setup now says what the integration is.
+        self.say("  checked: every need that was met still is");
+        Ok(after)
+    }
+
+    /// Kept: the setup now says what the integration is (the profile's scopes and
+    /// permissions, the role it was tightened in), and the journal notes what was done.
+    fn keep(
+        &self,
+        s: &mut Session,
+        plan: &Plan,
+        target: &Answers,
+        applied: &[String],
+    ) -> Result<(), TightenError> {
         s.undo.clear();
         let i_role = plan.steps.iter().find_map(|st| match st {
             Step::Role { role_id, name, .. } => Some((role_id.clone(), name.clone())),
@@ -299,10 +356,7 @@ impl InPlace<'_> {
                 text: format!("tightened in place: {}", applied.join("; ")),
             },
         )?;
-        Ok(InPlaceDone {
-            applied,
-            verification: last,
-        })
+        Ok(())
     }
 }
 

@@ -9,7 +9,7 @@ use crate::answers::Answers;
 use crate::halo::Client;
 use crate::halo::dialect::Permissions;
 use crate::halo::dialect::claims::{self, ADMIN};
-use crate::halo::model::Claim;
+use crate::halo::model::{Agent, Claim};
 use crate::journal::Session;
 use crate::plan::inventory::{self, AgentRead, Integration, RoleRead};
 use crate::plan::rotate::{RotateError, is_recorded};
@@ -221,24 +221,73 @@ fn differences(have: &Permissions, want: &Permissions) -> (Vec<String>, Vec<Stri
 /// rotation route.
 pub fn plan(cur: &Current, target: &Answers, new_agent: bool) -> Result<Plan, RotateError> {
     let i = &cur.integration;
-    let Some(agent) = i.agent() else {
-        // Say why: a refusal, a rate limit and an outage each have their own fix.
-        let why = match &i.agent {
-            AgentRead::Unreadable { why, .. } => format!(": {why}"),
-            _ => " (it names no agent)".into(),
-        };
-        return Err(RotateError::NotReady(
-            format!(
-                "the agent application '{}' logs in as could not be read{why}",
-                i.app.display_name
-            ),
-            "If Halo refused it, check that the bootstrap application may read agents (admin scope, an administrator agent); then run it again.".into(),
-        ));
-    };
+    let agent = readable_agent(i)?;
     let want = &target.role.permissions;
-    let have = i.permissions();
+    let mut reasons = agent_must_change(i, agent, target);
+    let (role_changes, beyond) = differences(&i.permissions(), want);
+    let role_step = if role_changes.is_empty() {
+        None
+    } else {
+        role_step(cur, agent, want, role_changes, &mut reasons)
+    };
+    if new_agent {
+        reasons.push("--new-agent asks for it".into());
+    }
+    let want_scopes = crate::halo::scopes::normalise(&target.scopes);
+    let have_scopes = crate::halo::scopes::normalise(&i.app.scope_names());
+    if !reasons.is_empty() {
+        return Ok(through_new_agent(
+            i,
+            agent,
+            target,
+            reasons,
+            &beyond,
+            &have_scopes,
+            want_scopes,
+        ));
+    }
+    let mut steps = Vec::new();
+    if have_scopes != want_scopes {
+        steps.push(Step::Scopes {
+            application_id: i.app.id.clone().unwrap_or_default(),
+            name: i.app.display_name.clone(),
+            from: have_scopes,
+            to: want_scopes,
+        });
+    }
+    steps.extend(role_step);
+    Ok(Plan {
+        new_agent: None,
+        steps,
+        notes: Vec::new(),
+    })
+}
+
+/// The agent the application logs in as, or why it could not be read.
+fn readable_agent(i: &Integration) -> Result<&Agent, RotateError> {
+    if let Some(agent) = i.agent() {
+        return Ok(agent);
+    }
+    // Say why: a refusal, a rate limit and an outage each have their own fix.
+    let why = match &i.agent {
+        AgentRead::Unreadable { why, .. } => format!(": {why}"),
+        _ => " (it names no agent)".into(),
+    };
+    Err(RotateError::NotReady(
+        format!(
+            "the agent application '{}' logs in as could not be read{why}",
+            i.app.display_name
+        ),
+        "If Halo refused it, check that the bootstrap application may read agents (admin scope, an administrator agent); then run it again.".into(),
+    ))
+}
+
+/// Why the agent itself must change (the rotation route), whatever its role: a person's
+/// account, an administrator the profile does not ask for, unreadable roles, or claims of its
+/// own beyond the profile's.
+fn agent_must_change(i: &Integration, agent: &Agent, target: &Answers) -> Vec<String> {
+    let want = &target.role.permissions;
     let mut reasons = Vec::new();
-    let mut notes = Vec::new();
     if !agent.isapiagent && target.agent.api_only {
         reasons.push(format!(
             "it logs in as '{}', a person's account (not API-only)",
@@ -263,119 +312,124 @@ pub fn plan(cur: &Current, target: &Answers, new_agent: bool) -> Result<Plan, Ro
             agent.name
         ));
     }
-    let (role_changes, beyond) = differences(&have, want);
-    let role_step = match i.roles.as_slice() {
-        _ if role_changes.is_empty() => None,
-        // An administrator role is never edited in place (other agents may come to hold it,
-        // and it is the one an admin would least expect to change).
-        [RoleRead::Read(role)] if role.is_admin() => {
-            if reasons.is_empty() {
-                reasons.push(format!(
-                    "its role '{}' is an administrator role, which halo-onboard does not edit",
-                    role.name
-                ));
-            }
-            None
-        }
-        [RoleRead::Read(role)] => {
-            let id = role.id.clone().unwrap_or_default();
-            let shared = cur
-                .others
-                .as_ref()
-                .map(|o| o.get(&id.to_ascii_lowercase()).copied().unwrap_or(0));
-            match shared {
-                Some(0) => Some(Step::Role {
-                    role_id: id,
-                    name: role.name.clone(),
-                    from: role.claims.clone(),
-                    to: want.claims(),
-                    changes: role_changes.clone(),
-                }),
-                Some(n) if reasons.is_empty() => {
-                    reasons.push(format!(
-                        "its role '{}' is held by {n} other agent(s): changing it would change them too",
-                        role.name
-                    ));
-                    None
-                }
-                Some(_) => None,
-                None if reasons.is_empty() => {
-                    reasons.push(format!(
-                        "who else holds role '{}' could not be read (the agent list), so it is not changed",
-                        role.name
-                    ));
-                    None
-                }
-                None => None,
-            }
-        }
+    reasons
+}
+
+/// The in-place role step, when the agent's one role may be edited; otherwise adds to
+/// `reasons` why it may not (only the first reason is kept for a role another rule already
+/// ruled out, so the plan says the deciding one).
+fn role_step(
+    cur: &Current,
+    agent: &Agent,
+    want: &Permissions,
+    changes: Vec<String>,
+    reasons: &mut Vec<String>,
+) -> Option<Step> {
+    let role = match cur.integration.roles.as_slice() {
+        [RoleRead::Read(role)] => role,
         [] => {
             reasons.push(format!("agent '{}' has no role to tighten", agent.name));
-            None
+            return None;
         }
-        roles => {
+        [RoleRead::Unreadable { .. }] | [_, _, ..] => {
+            let roles = &cur.integration.roles;
             reasons.push(format!(
                 "agent '{}' has {} roles ({}): their rights add up, so no one of them can be set to the profile's",
                 agent.name,
                 roles.len(),
                 roles.iter().map(RoleRead::name).collect::<Vec<_>>().join(", ")
             ));
-            None
+            return None;
         }
     };
-    if new_agent {
-        reasons.push("--new-agent asks for it".into());
-    }
-    let want_scopes = crate::halo::scopes::normalise(&target.scopes);
-    let have_scopes = crate::halo::scopes::normalise(&i.app.scope_names());
-    let extra_scopes: Vec<String> = have_scopes
-        .iter()
-        .filter(|s| !want_scopes.contains(s))
-        .cloned()
-        .collect();
-    if !reasons.is_empty() {
-        let mut drops = Vec::new();
-        if !beyond.is_empty() {
-            drops.push(format!(
-                "rights beyond the profile's: {}",
-                beyond.join(", ")
+    // An administrator role is never edited in place (other agents may come to hold it,
+    // and it is the one an admin would least expect to change).
+    if role.is_admin() {
+        if reasons.is_empty() {
+            reasons.push(format!(
+                "its role '{}' is an administrator role, which halo-onboard does not edit",
+                role.name
             ));
         }
-        if !extra_scopes.is_empty() {
-            drops.push(format!("scopes: {}", extra_scopes.join(", ")));
+        return None;
+    }
+    let id = role.id.clone().unwrap_or_default();
+    let shared = cur
+        .others
+        .as_ref()
+        .map(|o| o.get(&id.to_ascii_lowercase()).copied().unwrap_or(0));
+    match shared {
+        Some(0) => Some(Step::Role {
+            role_id: id,
+            name: role.name.clone(),
+            from: role.claims.clone(),
+            to: want.claims(),
+            changes,
+        }),
+        Some(n) if reasons.is_empty() => {
+            reasons.push(format!(
+                "its role '{}' is held by {n} other agent(s): changing it would change them too",
+                role.name
+            ));
+            None
         }
-        notes.push(format!(
-            "agent '{}' (id {}) and its roles ({}) are left as they are: halo-onboard never edits or deletes a person's account, an Administrator role or a role other agents hold; once the old application is deleted, disable or remove what nothing else uses in Halo",
-            agent.name,
-            agent.id.unwrap_or_default(),
-            i.roles.iter().map(RoleRead::name).collect::<Vec<_>>().join(", ")
+        None if reasons.is_empty() => {
+            reasons.push(format!(
+                "who else holds role '{}' could not be read (the agent list), so it is not changed",
+                role.name
+            ));
+            None
+        }
+        Some(_) | None => None,
+    }
+}
+
+/// The rotation route: a new role, agent and application from the profile, and what the
+/// integration will lose by it.
+fn through_new_agent(
+    i: &Integration,
+    agent: &Agent,
+    target: &Answers,
+    reasons: Vec<String>,
+    beyond: &[String],
+    have_scopes: &[String],
+    scopes: Vec<String>,
+) -> Plan {
+    let extra_scopes: Vec<&str> = have_scopes
+        .iter()
+        .filter(|s| !scopes.contains(s))
+        .map(String::as_str)
+        .collect();
+    let mut drops = Vec::new();
+    if !beyond.is_empty() {
+        drops.push(format!(
+            "rights beyond the profile's: {}",
+            beyond.join(", ")
         ));
-        return Ok(Plan {
-            new_agent: Some(NewAgent {
-                reasons,
-                role: target.role.name.trim().to_string(),
-                agent: target.agent.name.trim().to_string(),
-                application: target.application.name.trim().to_string(),
-                scopes: want_scopes,
-                drops,
-            }),
-            steps: Vec::new(),
-            notes,
-        });
     }
-    let mut steps = Vec::new();
-    if have_scopes != want_scopes {
-        steps.push(Step::Scopes {
-            application_id: i.app.id.clone().unwrap_or_default(),
-            name: i.app.display_name.clone(),
-            from: have_scopes,
-            to: want_scopes,
-        });
+    if !extra_scopes.is_empty() {
+        drops.push(format!("scopes: {}", extra_scopes.join(", ")));
     }
-    steps.extend(role_step);
-    Ok(Plan {
-        new_agent: None,
-        steps,
-        notes,
-    })
+    let note = format!(
+        "agent '{}' (id {}) and its roles ({}) are left as they are: halo-onboard never edits or deletes a person's account, an Administrator role or a role other agents hold; once the old application is deleted, disable or remove what nothing else uses in Halo",
+        agent.name,
+        agent.id.unwrap_or_default(),
+        i.roles
+            .iter()
+            .map(RoleRead::name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Plan {
+        new_agent: Some(NewAgent {
+            reasons,
+            role: target.role.name.trim().to_string(),
+            agent: target.agent.name.trim().to_string(),
+            application: target.application.name.trim().to_string(),
+            scopes,
+            drops,
+        }),
+        steps: Vec::new(),
+        notes: vec![note],
+    }
 }
