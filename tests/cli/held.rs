@@ -157,8 +157,10 @@ async fn two_resumes_of_one_setup_at_once_leave_one_agent_and_one_application() 
 /// Two applies of one profile on one Halo at once (no setup id in common yet): one is refused
 /// by the integration's lock, naming the holder, whatever the role's name.
 pub async fn two_applies_of_one_profile() -> Outcome {
+    // Each request takes 100 ms, so the winner holds its locks for seconds: under load the
+    // second process may start up to a second late (it did at 25 ms) and must still overlap.
     let sim = spawn(SimConfig {
-        latency: Duration::from_millis(25),
+        latency: Duration::from_millis(100),
         ..SimConfig::default()
     })
     .await;
