@@ -176,7 +176,8 @@ pub const fn index_of(key: &str) -> usize {
     panic!("no such agent attribute")
 }
 
-const fn same(a: &[u8], b: &[u8]) -> bool {
+/// Are the two byte strings the same (a `const` comparison for the tables' `index_of`)?
+pub(crate) const fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -3,17 +3,18 @@
 //! name, so answers carry across Halo instances; the plan resolves names to ids.
 //! Never holds a secret.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::halo::dialect::{Permissions, PermissionsWire};
 use crate::halo::model::MembershipLevel;
 use crate::halo::scopes;
 
 pub mod agent;
+pub mod application;
+pub mod role;
 
 pub use agent::AgentDetails;
+pub use application::ApplicationAnswers;
+pub use role::{AnswersError, RoleAnswers, RoleMode};
 
 /// A team or department name meaning "every team / department of the instance".
 pub const ALL: &str = "*";
@@ -32,6 +33,17 @@ pub struct Answers {
 }
 
 impl Answers {
+    /// What the application Halo gets is built from (`agent_id`: the agent it logs in as,
+    /// 0 while it is not made).
+    pub fn application_want(&self, agent_id: i64) -> application::Want<'_> {
+        application::Want {
+            answers: &self.application,
+            agent: &self.agent.name,
+            scopes: &self.scopes,
+            agent_id,
+        }
+    }
+
     /// Ticks or unticks a scope: ticking `edit:X` ticks `read:X`, unticking `read:X` unticks
     /// `edit:X`; a name that is not Halo's is not ticked.
     pub fn toggle_scope(&mut self, name: &str) {
@@ -71,88 +83,6 @@ pub struct ConnectionAnswers {
     pub tenant: String,
     /// Bootstrap application client id (the secret is never stored).
     pub client_id: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind", content = "id")]
-pub enum RoleMode {
-    /// Create a new role named `RoleAnswers::name`.
-    #[default]
-    Create,
-    /// Reuse the existing role with this id or name.
-    Reuse(String),
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RoleAnswersWire", into = "RoleAnswersWire")]
-pub struct RoleAnswers {
-    pub mode: RoleMode,
-    pub name: String,
-    pub notes: String,
-    /// The role's permissions in Halo's vocabulary (administrator, area levels, ticket
-    /// switches, restrictions).
-    pub permissions: Permissions,
-    /// Role settings Halo's claim vocabulary cannot express, in Halo's words: manual steps.
-    pub other_permissions: Vec<String>,
-}
-
-/// How role answers are written: the permissions as `administrator`, `[role.access]` and
-/// `[role.settings]` with Halo's labels. Files written before halo-onboard spoke Halo's codes
-/// (`is_admin`, `features = { area = "read|edit" }`) still load: they are mapped onto today's
-/// areas and levels.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-struct RoleAnswersWire {
-    mode: RoleMode,
-    name: String,
-    notes: String,
-    #[serde(flatten)]
-    permissions: PermissionsWire,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    other_permissions: Vec<String>,
-    #[serde(skip_serializing)]
-    is_admin: bool,
-    #[serde(skip_serializing)]
-    features: BTreeMap<String, String>,
-}
-
-/// What is wrong with an answers file beyond its TOML/JSON syntax (serde reports that).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AnswersError {
-    /// The role's permissions are not in Halo's vocabulary (named from `role.` down).
-    #[error("role.{0}")]
-    Role(crate::halo::dialect::DialectError),
-}
-
-impl TryFrom<RoleAnswersWire> for RoleAnswers {
-    type Error = AnswersError;
-    fn try_from(w: RoleAnswersWire) -> Result<Self, AnswersError> {
-        let permissions = w
-            .permissions
-            .parse_with_legacy(w.is_admin, &w.features)
-            .map_err(AnswersError::Role)?;
-        Ok(Self {
-            mode: w.mode,
-            name: w.name,
-            notes: w.notes,
-            permissions,
-            other_permissions: w.other_permissions,
-        })
-    }
-}
-
-impl From<RoleAnswers> for RoleAnswersWire {
-    fn from(r: RoleAnswers) -> Self {
-        Self {
-            mode: r.mode,
-            name: r.name,
-            notes: r.notes,
-            permissions: PermissionsWire::from_permissions(&r.permissions),
-            other_permissions: r.other_permissions,
-            is_admin: false,
-            features: BTreeMap::new(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -206,27 +136,6 @@ impl std::ops::Deref for AgentAnswers {
 impl std::ops::DerefMut for AgentAnswers {
     fn deref_mut(&mut self) -> &mut AgentDetails {
         &mut self.details
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ApplicationAnswers {
-    pub name: String,
-    pub description: String,
-    pub active: bool,
-    /// Agent to log in as, by username; `None` = the agent of the Agent step.
-    pub login_agent: Option<String>,
-}
-
-impl Default for ApplicationAnswers {
-    fn default() -> Self {
-        Self {
-            name: String::new(),
-            description: String::new(),
-            active: true,
-            login_agent: None,
-        }
     }
 }
 

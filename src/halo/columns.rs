@@ -51,6 +51,12 @@ pub const APPLICATION_NAME: Column = Column {
     max: 256,
 };
 
+/// The limit on a role's notes and an application's description (the wizard's, 1000
+/// characters; Halo's columns are wider).
+pub fn at_most_1000(v: &str) -> Option<String> {
+    (v.chars().count() > 1000).then(|| "at most 1000 characters".into())
+}
+
 /// Length as Halo counts it.
 pub fn units(s: &str) -> usize {
     s.encode_utf16().count()

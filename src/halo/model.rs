@@ -205,6 +205,11 @@ pub struct ScopeRef {
     pub name: String,
 }
 
+/// A Halo id as people read it: "id 4", or "none".
+pub fn id_words(id: Option<i64>) -> String {
+    id.map_or_else(|| "none".into(), |i| format!("id {i}"))
+}
+
 /// Grant type Halo stores for "Client ID and Secret (Services)".
 pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
 /// `loginentity` value for login type "Agent" [inferred].

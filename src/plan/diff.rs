@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::answers::agent::{self, Group};
+use crate::answers::{application, role};
 use crate::halo::dialect::claims;
 use crate::halo::dialect::ui;
 use crate::halo::model::*;
@@ -148,41 +149,51 @@ impl Difference {
     }
 }
 
-/// A Halo id as people read it: "id 4", or "none".
-pub(crate) fn id_words(id: Option<i64>) -> String {
-    id.map_or_else(|| "none".into(), |i| format!("id {i}"))
-}
-
-/// Field-by-field differences between what was asked and what Halo holds (read-back check).
+/// The role's differences, row by row of its table (`answers::role::ROWS`): what was asked
+/// and what Halo holds (read-back check).
 pub fn diff_role(want: &Role, got: &Role) -> Vec<Difference> {
     let o = Object::Role;
     let mut d = Vec::new();
-    if want.name != got.name {
-        d.push(Difference::new(o, "name", Form::Quoted, "Name").values(&want.name, &got.name));
+    for r in role::ROWS {
+        match r.compare {
+            role::Compare::No => {}
+            role::Compare::Quoted => {
+                let (w, g) = ((r.found)(want), (r.found)(got));
+                if w != g {
+                    d.push(Difference::new(o, r.words, Form::Quoted, r.ui).values(w, g));
+                }
+            }
+            role::Compare::Marker if !got.notes.contains(want.notes.trim()) => {
+                let ui = format!("{} (the setup marker is optional)", r.ui);
+                d.push(Difference::new(o, r.words, Form::Marker, &ui));
+            }
+            role::Compare::Marker => {}
+            role::Compare::Claims => d.extend(claim_differences(r, want, got)),
+        }
     }
-    if !got.notes.contains(want.notes.trim()) {
-        d.push(Difference::new(
-            o,
-            "notes",
-            Form::Marker,
-            "Notes (the setup marker is optional)",
-        ));
-    }
+    d
+}
+
+/// The claims Halo holds otherwise than asked, each on its own scale.
+fn claim_differences(r: &role::Attr, want: &Role, got: &Role) -> Vec<Difference> {
     let (w, g) = (
         claims::Permissions::from_claims(&want.claims),
         got.permissions(),
     );
+    let mut d = Vec::new();
     for (def, level) in w.entries() {
         let have = g.get(def.code);
         if have != Some(level) {
             let ui = format!(
-                "Permissions > {}: {} = {}",
+                "{} > {}: {} = {}",
+                r.ui,
                 def.group.label(),
                 def.label,
                 level.label
             );
+            let attribute = format!("{} {}", r.words, def.label);
             d.push(
-                Difference::new(o, &format!("permission {}", def.label), Form::Plain, &ui)
+                Difference::new(Object::Role, &attribute, Form::Plain, &ui)
                     .values(level.label, have.map_or("Not set", |l| l.label)),
             );
         }
@@ -296,52 +307,35 @@ fn memberships(want: &Agent, got: &Agent, d: &mut Vec<Difference>) {
     }
 }
 
+/// The application's differences: the attributes its table compares
+/// (`answers::application::ROWS`), in the order of Halo's form.
 pub fn diff_application(want: &Application, got: &Application) -> Vec<Difference> {
-    let o = Object::Application;
-    let mut d = Vec::new();
-    if want.display_name != got.display_name {
-        d.push(
-            Difference::new(o, "name", Form::Quoted, "Application Name")
-                .values(&want.display_name, &got.display_name),
-        );
-    }
-    if want.inactive != got.inactive {
-        d.push(
-            Difference::new(o, "active", Form::Plain, "Active")
-                .values((!want.inactive).to_string(), (!got.inactive).to_string()),
-        );
-    }
-    if want.loginas_agent_id != got.loginas_agent_id {
-        d.push(
-            Difference::new(o, "agent to log in as", Form::Plain, "Agent to log in as").values(
-                id_words(want.loginas_agent_id),
-                id_words(got.loginas_agent_id),
-            ),
-        );
-    }
-    if !got.grant_type.is_empty() && want.grant_type != got.grant_type {
-        d.push(
-            Difference::new(
-                o,
-                "authentication method",
-                Form::Quoted,
-                "Authentication Method = Client ID and Secret (Services)",
-            )
-            .values(&want.grant_type, &got.grant_type),
-        );
-    }
-    let (mut w, mut g) = (want.scope_names(), got.scope_names());
-    w.sort();
-    g.sort();
-    if w != g {
-        let missing: Vec<_> = w.iter().filter(|s| !g.contains(s)).cloned().collect();
-        let extra: Vec<_> = g.iter().filter(|s| !w.contains(s)).cloned().collect();
-        d.push(
-            Difference::new(o, "scopes", Form::Scopes, "Permissions")
-                .values(missing.join(" "), extra.join(" ")),
-        );
-    }
-    d
+    application::ROWS
+        .iter()
+        .filter(|r| r.compare != application::Compare::No && r.differs(want, got))
+        .map(|r| {
+            let form = match r.compare {
+                application::Compare::Scopes => return scopes_difference(r, want, got),
+                application::Compare::Plain => Form::Plain,
+                _ => Form::Quoted,
+            };
+            Difference::new(Object::Application, r.words, form, &r.fix_ui())
+                .values((r.found)(want), (r.found)(got))
+        })
+        .collect()
+}
+
+/// The scopes Halo lacks and those it has besides.
+fn scopes_difference(r: &application::Attr, want: &Application, got: &Application) -> Difference {
+    let (w, g) = (want.scope_names(), got.scope_names());
+    let sorted = |v: Vec<&String>| {
+        let mut v: Vec<String> = v.into_iter().cloned().collect();
+        v.sort();
+        v.join(" ")
+    };
+    let missing = sorted(w.iter().filter(|s| !g.contains(s)).collect());
+    let extra = sorted(g.iter().filter(|s| !w.contains(s)).collect());
+    Difference::new(Object::Application, r.words, Form::Scopes, r.ui).values(missing, extra)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use crate::answers::agent::{self, Group};
 use crate::answers::{Answers, RoleMode};
+use crate::answers::{application, role};
 use crate::halo::dialect::claims;
 use crate::halo::model::*;
 use crate::plan::build::{self, Lookups, Object};
@@ -55,15 +56,6 @@ fn role_name(a: &Answers, lk: &Lookups) -> String {
     }
 }
 
-/// The username the application logs in as.
-pub fn login_agent(a: &Answers) -> String {
-    a.application
-        .login_agent
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| a.agent.name.trim().to_string())
-}
-
 /// The checklist for one object, from the answers and what Halo has (names resolved as apply
 /// would resolve them; `marker` goes into the notes so a later resume recognises the object).
 pub fn checklist(object: Object, a: &Answers, lk: &Lookups, marker: &str) -> Checklist {
@@ -74,42 +66,21 @@ pub fn checklist(object: Object, a: &Answers, lk: &Lookups, marker: &str) -> Che
     }
 }
 
+/// The role's form, row by row of its table (`answers::role::ROWS`).
 fn role_checklist(a: &Answers, marker: &str) -> Checklist {
     let want = build::role_object(a, marker);
-    let p = &a.role.permissions;
-    let mut steps = vec![
-        format!("Name = '{}'", want.name),
-        format!("Notes = '{}'", want.notes.replace('\n', " ")),
-        format!(
-            "Permissions > General: Is a HaloPSA Administrator = {}",
-            yes(p.admin())
-        ),
-    ];
-    let set: Vec<_> = p
-        .entries()
-        .into_iter()
-        .filter(|(d, _)| d.code != claims::ADMIN)
-        .collect();
-    if set.is_empty() && p.admin() {
-        steps.push(
-            "Permissions > Feature Access: nothing to set (a HaloPSA Administrator has access to every area)"
-                .into(),
-        );
-    } else {
-        for (def, level) in &set {
-            steps.push(format!(
-                "Permissions > {}: {} = {}",
-                def.group.label(),
-                def.label,
-                level.label
-            ));
+    let mut steps = Vec::new();
+    for r in role::ROWS {
+        match r.value {
+            role::Value::Claims => steps.extend(claim_steps(r, &a.role.permissions)),
+            role::Value::Manual => steps.extend(
+                a.role
+                    .other_permissions
+                    .iter()
+                    .map(|other| format!("{}: {other}", r.ui)),
+            ),
+            _ => steps.extend(r.step(&want, &a.role)),
         }
-        if !p.admin() {
-            steps.push("Permissions: everything else stays Not set".into());
-        }
-    }
-    for other in &a.role.other_permissions {
-        steps.push(format!("Permissions: {other}"));
     }
     steps.push("Save".into());
     Checklist {
@@ -118,6 +89,38 @@ fn role_checklist(a: &Answers, marker: &str) -> Checklist {
         path: format!("{ROLES_PATH} > New"),
         steps,
     }
+}
+
+/// The areas and settings to set (the administrator switch is a row of its own), and that
+/// the rest stays Not set.
+fn claim_steps(r: &role::Attr, p: &claims::Permissions) -> Vec<String> {
+    let set: Vec<_> = p
+        .entries()
+        .into_iter()
+        .filter(|(d, _)| d.code != claims::ADMIN)
+        .collect();
+    if set.is_empty() && p.admin() {
+        return vec![format!(
+            "{} > Feature Access: nothing to set (a HaloPSA Administrator has access to every area)",
+            r.ui
+        )];
+    }
+    let mut steps: Vec<String> = set
+        .iter()
+        .map(|(def, level)| {
+            format!(
+                "{} > {}: {} = {}",
+                r.ui,
+                def.group.label(),
+                def.label,
+                level.label
+            )
+        })
+        .collect();
+    if !p.admin() {
+        steps.push(format!("{}: everything else stays Not set", r.ui));
+    }
+    steps
 }
 
 /// Where to generate and copy an application's secret when Halo keeps its own and does not
@@ -194,26 +197,15 @@ fn agent_checklist(a: &Answers, lk: &Lookups) -> Checklist {
     }
 }
 
+/// The application's form, row by row of its table (`answers::application::ROWS`).
 fn application_checklist(a: &Answers) -> Checklist {
     let want = build::application_object(a, 0);
-    let names = want.scope_names();
-    let mut steps = vec![
-        format!("Application Name = '{}'", want.display_name),
-        format!("Active = {}", yes(!want.inactive)),
-        "Authentication Method = Client ID and Secret (Services)".into(),
-        "Login Type = Agent".into(),
-        format!("Agent to log in as = {}", login_agent(a)),
-    ];
-    // The form's Description (newer builds): the admin's text, if any; the API has no field.
-    let d = a.application.description.trim();
-    if !d.is_empty() {
-        steps.push(format!(
-            "Description (newer builds) = '{}'",
-            d.replace('\n', " ")
-        ));
-    }
+    let asked = a.application_want(0);
+    let mut steps: Vec<String> = application::ROWS
+        .iter()
+        .filter_map(|r| r.step(&asked, &want))
+        .collect();
     steps.extend([
-        format!("Permissions: tick {}", names.join(", ")),
         "Copy the Client ID and Client Secret before saving (Halo shows the secret once)".into(),
         "Save".into(),
     ]);

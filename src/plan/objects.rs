@@ -2,9 +2,8 @@
 //! notes), the agent (names resolved to Halo's ids; its plain attributes from the table
 //! `answers::agent::ROWS`) and the application.
 
-use crate::answers::{ALL, Answers, DepartmentAnswer, TeamAnswer};
+use crate::answers::{ALL, Answers, DepartmentAnswer, TeamAnswer, role};
 use crate::halo::model::*;
-use crate::halo::scopes;
 use crate::plan::lookups::{Lookups, find_by_name};
 
 /// The role to POST (without id): its permissions as Halo claim codes.
@@ -12,26 +11,19 @@ pub fn role_object(a: &Answers, marker: &str) -> Role {
     role_object_with(a, marker, a.role.permissions.claims())
 }
 
-/// The role to POST with the claims the plan writes ([`Plan::role_claims`]).
+/// The role to POST with the claims the plan writes ([`Plan::role_claims`]): its attributes
+/// from the table `answers::role::ROWS`.
 pub fn role_object_with(a: &Answers, marker: &str, claims: Vec<Claim>) -> Role {
-    Role {
-        id: None,
-        id_int: None,
-        name: a.role.name.trim().into(),
-        notes: with_marker(&a.role.notes, marker),
-        claims,
+    let want = role::Want {
+        answers: &a.role,
+        marker,
+        claims: &claims,
+    };
+    let mut r = Role::default();
+    for row in role::ROWS {
+        (row.build)(&want, &mut r);
     }
-}
-
-fn with_marker(text: &str, marker: &str) -> String {
-    let t = text.trim();
-    if marker.is_empty() || t.contains(marker) {
-        t.to_string()
-    } else if t.is_empty() {
-        format!("Created by halo-onboard {marker}")
-    } else {
-        format!("{t}\n{marker}")
-    }
+    r
 }
 
 /// The agent to POST (without id), with names resolved to ids; unresolved names go to `problems`.
@@ -89,26 +81,16 @@ pub fn agent_object(a: &Answers, role_id: &str, lk: &Lookups, problems: &mut Vec
     agent
 }
 
-/// The application to POST (without id and secret). It carries no marker: Halo's published
-/// schema has no description or notes on applications (`plan::ownership`).
+/// The application to POST (without id and secret): its attributes from the table
+/// `answers::application::ROWS`. It carries no marker: Halo's published schema has no
+/// description or notes on applications (`plan::ownership`).
 pub fn application_object(a: &Answers, agent_id: i64) -> Application {
-    Application {
-        id: None,
-        client_id: String::new(),
-        client_secret: String::new(),
-        display_name: a.application.name.trim().into(),
-        inactive: !a.application.active,
-        grant_type: GRANT_CLIENT_CREDENTIALS.into(),
-        loginentity: LOGIN_ENTITY_AGENT,
-        loginas_agent_id: Some(agent_id),
-        loginas_agent_name: String::new(),
-        scopes: scopes::normalise(&a.scopes)
-            .into_iter()
-            .map(|name| ScopeRef { name })
-            .collect(),
-        secret_expiry_days: None,
-        secret_expires: String::new(),
+    let want = a.application_want(agent_id);
+    let mut app = Application::default();
+    for r in crate::answers::application::ROWS {
+        (r.build)(&want, &mut app);
     }
+    app
 }
 
 /// The teams the agent joins, resolved to Halo's ids; unresolved names go to `problems`.

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::answers::AgentDetails;
-use crate::halo::dialect::claims::LevelText;
-use crate::halo::dialect::{Permissions, PermissionsWire};
+use crate::answers::role::{RoleError, RoleWire};
+use crate::halo::dialect::Permissions;
 use crate::halo::model::MembershipLevel;
 
 /// Team name that stands for "every team" in [`crate::answers::AgentAnswers::teams`];
@@ -88,8 +88,10 @@ impl Confidence {
     }
 }
 
+/// Written as answers files write a role (`answers::role::RoleWire`), with `reuse` for
+/// `mode`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RoleSpecWire", into = "RoleSpecWire")]
+#[serde(try_from = "RoleWire", into = "RoleWire")]
 pub struct RoleSpec {
     /// Name of the role to create.
     pub name: String,
@@ -108,41 +110,13 @@ pub struct RoleSpec {
     pub other_permissions: Vec<String>,
 }
 
-/// The role table of a profile file. `is_admin` and `features` are the pre-dialect spellings,
-/// still read (mapped onto Halo's areas) so older user profiles keep loading.
-/// The permission keys are spelled out rather than a flattened `PermissionsWire` (as the
-/// answers file does): serde cannot combine `flatten` with `deny_unknown_fields`, and a
-/// profile must name a mistyped key.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct RoleSpecWire {
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reuse: Option<String>,
-    notes: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    administrator: bool,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    access: BTreeMap<String, LevelText>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    settings: BTreeMap<String, LevelText>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    other_permissions: Vec<String>,
-    #[serde(skip_serializing)]
-    is_admin: bool,
-    #[serde(skip_serializing)]
-    features: BTreeMap<String, String>,
-}
-
-impl TryFrom<RoleSpecWire> for RoleSpec {
-    type Error = crate::halo::dialect::DialectError;
-    fn try_from(w: RoleSpecWire) -> Result<Self, Self::Error> {
-        let wire = PermissionsWire {
-            administrator: w.administrator,
-            access: w.access,
-            settings: w.settings,
-        };
-        let permissions = wire.parse_with_legacy(w.is_admin, &w.features)?;
+impl TryFrom<RoleWire> for RoleSpec {
+    type Error = RoleError;
+    fn try_from(w: RoleWire) -> Result<Self, RoleError> {
+        if w.mode.is_some() {
+            return Err(RoleError::ModeInProfile);
+        }
+        let permissions = w.permissions().map_err(RoleError::Permissions)?;
         Ok(Self {
             name: w.name,
             reuse: w.reuse,
@@ -153,19 +127,11 @@ impl TryFrom<RoleSpecWire> for RoleSpec {
     }
 }
 
-impl From<RoleSpec> for RoleSpecWire {
+impl From<RoleSpec> for RoleWire {
     fn from(r: RoleSpec) -> Self {
-        let p = PermissionsWire::from_permissions(&r.permissions);
         Self {
-            name: r.name,
             reuse: r.reuse,
-            notes: r.notes,
-            administrator: p.administrator,
-            access: p.access,
-            settings: p.settings,
-            other_permissions: r.other_permissions,
-            is_admin: false,
-            features: BTreeMap::new(),
+            ..RoleWire::write(r.name, r.notes, &r.permissions, r.other_permissions)
         }
     }
 }

@@ -30,6 +30,27 @@ pub const APP_DESCRIPTION: &str = "description";
 /// Halo drops it and ownership never relies on it (`plan::ownership`).
 pub const AGENT_NOTES: &str = "notes";
 
+/// The role's fields (`NHD_Roles`) the role's attribute table (`answers::role::ROWS`) names.
+pub mod role {
+    pub const NAME: &str = "name";
+    pub const NOTES: &str = "notes";
+    /// The permission claims (`NHD_Claim` codes, `dialect::claims`).
+    pub const CLAIMS: &str = "claims";
+}
+
+/// The application's fields (`NHD_Identity_Application`) the application's attribute table
+/// (`answers::application::ROWS`) names.
+pub mod application {
+    pub const NAME: &str = "displayName";
+    pub const INACTIVE: &str = "inactive";
+    /// The authentication method (`client_credentials`: "Client ID and Secret (Services)").
+    pub const GRANT_TYPE: &str = "grant_type";
+    /// The login type (`halo::model::LOGIN_ENTITY_AGENT`: Agent).
+    pub const LOGIN_TYPE: &str = "loginentity";
+    pub const LOGIN_AGENT: &str = "loginas_agent_id";
+    pub const SCOPES: &str = "scopes";
+}
+
 /// The fields the client reads only as "Halo reports …" (never writes, never relies on): in no
 /// published schema, evidenced weakly (`evidence/behaviours.toml`).
 pub const REPORTED_ONLY: &[&str] = &[APP_SECRET_EXPIRY_DAYS, APP_SECRET_EXPIRY_DATE];

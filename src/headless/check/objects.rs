@@ -1,9 +1,10 @@
 //! The object checks (with the bootstrap credentials): the application, the agent, the role.
 
-use crate::answers::agent;
 use crate::answers::{Answers, RoleMode};
+use crate::answers::{agent, application};
 use crate::halo::model::*;
 use crate::halo::{Client, HaloError, scopes};
+use crate::plan::build::{self, Lookups};
 use crate::plan::session::{self, For};
 use crate::plan::verify::{self, Layer};
 
@@ -15,89 +16,132 @@ use crate::halo::dialect::ui::{AGENTS, HALO_API, ROLES};
 /// Object-level checks with the bootstrap client.
 pub(super) async fn objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Known {
     let ans = a.answers;
-    // The setup's role is read with its details: its claims are what is checked.
-    let (apps, roles, agents) = match session::lookups(b, For::Setup(ans)).await {
-        Ok(lk) => (lk.applications, lk.roles, lk.agents),
+    let Some(lk) = read_objects(a, b, r).await else {
+        return Known::default();
+    };
+    let mut known = Known::default();
+    let agent = lk
+        .agents
+        .iter()
+        .find(|x| x.name.trim().eq_ignore_ascii_case(ans.agent.name.trim()));
+    known.agent_id = agent.and_then(|x| x.id);
+    let app = lk
+        .applications
+        .iter()
+        .find(|x| x.client_id.eq_ignore_ascii_case(a.app_client_id.trim()));
+    match app {
+        None => not_found(r, Missing::application(a)),
+        Some(app) => check_application(a, app, agent, r, &mut known),
+    }
+    let role = setup_role(ans, &lk.roles);
+    match agent {
+        None => not_found(r, Missing::agent(ans)),
+        Some(g) => check_agent(a, g, role, r, &mut known),
+    }
+    match role {
+        None => not_found(r, Missing::role(ans)),
+        Some(role) => check_role(ans, role, r, a.adopted),
+    }
+    known
+}
+
+/// The setup's objects as Halo holds them (the role read with its details: its claims are
+/// what is checked); `None` when they cannot be read, said in `r`.
+async fn read_objects(a: &Audit<'_>, b: &Client, r: &mut Report) -> Option<Lookups> {
+    match session::lookups(b, For::Setup(a.answers)).await {
+        Ok(lk) => Some(lk),
         Err(e) => {
             let layer = verify::outside_layer(&e).unwrap_or(Layer::Transport);
             r.fail("read objects", layer, e.to_string(), e.hint());
             if e.is_transient() || matches!(e, HaloError::Connect(_)) {
                 r.stopped(layer);
             }
-            return Known::default();
+            None
         }
-    };
-    let mut known = Known::default();
-    let agent = agents
-        .iter()
-        .find(|x| x.name.trim().eq_ignore_ascii_case(ans.agent.name.trim()));
-    known.agent_id = agent.and_then(|x| x.id);
-
-    // Application.
-    let app = apps
-        .iter()
-        .find(|x| x.client_id.eq_ignore_ascii_case(a.app_client_id.trim()));
-    match app {
-        None => {
-            r.fail(
-                check::APP_ACTIVE,
-                Layer::Credentials,
-                format!("no application has client id {}", a.app_client_id),
-                format!("Check --app-client-id against {HALO_API} (the application may have been deleted)"),
-            );
-            r.drift("application not found");
-            r.skip(check::APP_SCOPES, "skipped: application not found");
-            r.skip(check::APP_LOGIN, "skipped: application not found");
-        }
-        Some(app) => check_application(a, app, agent, r, &mut known),
     }
+}
 
-    // Agent.
-    let role = match &ans.role.mode {
+/// The role the answers create (by name) or reuse (by id, then name).
+fn setup_role<'a>(ans: &Answers, roles: &'a [Role]) -> Option<&'a Role> {
+    let named = |n: &str| {
+        roles
+            .iter()
+            .find(|x| x.name.trim().eq_ignore_ascii_case(n.trim()))
+    };
+    match &ans.role.mode {
         RoleMode::Reuse(key) => roles
             .iter()
             .find(|x| x.id.as_deref() == Some(key.as_str()))
-            .or_else(|| {
-                roles
-                    .iter()
-                    .find(|x| x.name.trim().eq_ignore_ascii_case(key.trim()))
-            }),
-        RoleMode::Create => roles
-            .iter()
-            .find(|x| x.name.trim().eq_ignore_ascii_case(ans.role.name.trim())),
-    };
-    match agent {
-        None => {
-            r.fail(
-                check::AGENT_ACTIVE,
-                Layer::Credentials,
-                format!("no agent with username '{}'", ans.agent.name),
-                format!("In Halo: {AGENTS}: the agent was renamed or deleted; run `halo-onboard apply` again to recreate it"),
-            );
-            r.drift(format!("agent '{}' not found", ans.agent.name));
-            r.skip(check::AGENT_API_ONLY, "skipped: agent not found");
-            r.skip(check::AGENT_ROLE, "skipped: agent not found");
-        }
-        Some(g) => check_agent(a, g, role, r, &mut known),
+            .or_else(|| named(key)),
+        RoleMode::Create => named(&ans.role.name),
     }
-
-    // Role.
-    match role {
-        None => {
-            r.fail(
-                check::ROLE_ADMIN,
-                Layer::Role,
-                format!("no role named '{}'", ans.role.name),
-                format!("In Halo: {ROLES}: the role was renamed or deleted; run `halo-onboard apply` again to recreate it"),
-            );
-            r.drift(format!("role '{}' not found", ans.role.name));
-            r.skip(check::ROLE_PERMISSIONS, "skipped: role not found");
-        }
-        Some(role) => check_role(ans, role, r, a.adopted),
-    }
-    known
 }
 
+/// An object Halo does not have: its first check fails, the checks that read it are skipped.
+struct Missing {
+    /// The object, as "skipped: … not found" names it.
+    what: &'static str,
+    first: &'static str,
+    layer: Layer,
+    said: String,
+    fix: String,
+    drift: String,
+    skipped: &'static [&'static str],
+}
+
+impl Missing {
+    fn application(a: &Audit<'_>) -> Self {
+        Self {
+            what: "application",
+            first: check::APP_ACTIVE,
+            layer: Layer::Credentials,
+            said: format!("no application has client id {}", a.app_client_id),
+            fix: format!(
+                "Check --app-client-id against {HALO_API} (the application may have been deleted)"
+            ),
+            drift: "application not found".into(),
+            skipped: &[check::APP_SCOPES, check::APP_LOGIN],
+        }
+    }
+
+    fn agent(ans: &Answers) -> Self {
+        Self {
+            what: "agent",
+            first: check::AGENT_ACTIVE,
+            layer: Layer::Credentials,
+            said: format!("no agent with username '{}'", ans.agent.name),
+            fix: format!(
+                "In Halo: {AGENTS}: the agent was renamed or deleted; run `halo-onboard apply` again to recreate it"
+            ),
+            drift: format!("agent '{}' not found", ans.agent.name),
+            skipped: &[check::AGENT_API_ONLY, check::AGENT_ROLE],
+        }
+    }
+
+    fn role(ans: &Answers) -> Self {
+        Self {
+            what: "role",
+            first: check::ROLE_ADMIN,
+            layer: Layer::Role,
+            said: format!("no role named '{}'", ans.role.name),
+            fix: format!(
+                "In Halo: {ROLES}: the role was renamed or deleted; run `halo-onboard apply` again to recreate it"
+            ),
+            drift: format!("role '{}' not found", ans.role.name),
+            skipped: &[check::ROLE_PERMISSIONS],
+        }
+    }
+}
+
+fn not_found(r: &mut Report, m: Missing) {
+    r.fail(m.first, m.layer, m.said, m.fix);
+    r.drift(m.drift);
+    for c in m.skipped {
+        r.skip(c, format!("skipped: {} not found", m.what));
+    }
+}
+
+/// The application's checks: active, the secret's reported expiry, scopes, how it logs in.
 pub(super) fn check_application(
     a: &Audit<'_>,
     app: &Application,
@@ -105,6 +149,13 @@ pub(super) fn check_application(
     r: &mut Report,
     known: &mut Known,
 ) {
+    check_app_active(app, r, known);
+    reported_expiry(a, app, r, time::OffsetDateTime::now_utc());
+    check_app_scopes(a, app, r);
+    check_app_login(a, app, agent, r);
+}
+
+fn check_app_active(app: &Application, r: &mut Report, known: &mut Known) {
     let name = app.display_name.as_str();
     if app.inactive {
         r.fail(
@@ -118,9 +169,9 @@ pub(super) fn check_application(
     } else {
         r.pass(check::APP_ACTIVE, format!("application '{name}' is active"));
     }
+}
 
-    reported_expiry(a, app, r, time::OffsetDateTime::now_utc());
-
+fn check_app_scopes(a: &Audit<'_>, app: &Application, r: &mut Report) {
     let want = scopes::normalise(&a.answers.scopes);
     let have = scopes::normalise(&app.scope_names());
     let missing: Vec<_> = want.iter().filter(|s| !have.contains(s)).cloned().collect();
@@ -130,53 +181,61 @@ pub(super) fn check_application(
             check::APP_SCOPES,
             format!("ticked as the profile says: {}", want.join(" ")),
         );
-    } else {
-        let mut fix = Vec::new();
-        if !missing.is_empty() {
-            fix.push(format!("tick {}", missing.join(", ")));
-        }
-        if !extra.is_empty() {
-            fix.push(format!("untick {}", extra.join(", ")));
-        }
-        r.fail(
-            check::APP_SCOPES,
-            Layer::Scope,
-            format!(
-                "missing [{}], extra [{}]",
-                missing.join(" "),
-                extra.join(" ")
-            ),
-            app_fix(name, &format!("Permissions: {}", fix.join("; "))),
-        );
-        for s in &missing {
-            r.drift(format!("missing scope {s}"));
-        }
-        for s in &extra {
-            r.drift(format!("extra scope {s}"));
-        }
+        return;
     }
+    let mut fix = Vec::new();
+    if !missing.is_empty() {
+        fix.push(format!("tick {}", missing.join(", ")));
+    }
+    if !extra.is_empty() {
+        fix.push(format!("untick {}", extra.join(", ")));
+    }
+    r.fail(
+        check::APP_SCOPES,
+        Layer::Scope,
+        format!(
+            "missing [{}], extra [{}]",
+            missing.join(" "),
+            extra.join(" ")
+        ),
+        app_fix(name_of(app), &format!("Permissions: {}", fix.join("; "))),
+    );
+    for s in &missing {
+        r.drift(format!("missing scope {s}"));
+    }
+    for s in &extra {
+        r.drift(format!("extra scope {s}"));
+    }
+}
 
+fn name_of(app: &Application) -> &str {
+    app.display_name.as_str()
+}
+
+/// How the application logs in, and as whom: the rows of its table `check` judges as its
+/// login (`application::Audit::Login`), each compared as the plan compares it. The login
+/// agent is compared only when the answers' agent is known in Halo.
+fn check_app_login(a: &Audit<'_>, app: &Application, agent: Option<&Agent>, r: &mut Report) {
+    let who = a.answers.agent.name.as_str();
+    let want = build::application_object(a.answers, agent.and_then(|g| g.id).unwrap_or(0));
     let mut login = Vec::new();
-    if !app.grant_type.is_empty() && app.grant_type != GRANT_CLIENT_CREDENTIALS {
-        login.push(format!("authentication method is '{}'", app.grant_type));
-        r.drift("application authentication method changed");
-    }
-    if app.loginentity != LOGIN_ENTITY_AGENT {
-        login.push("login type is not Agent".to_string());
-        r.drift("application login type changed");
-    }
-    let want_agent = agent.and_then(|g| g.id);
-    if want_agent.is_some() && app.loginas_agent_id != want_agent {
-        let shown = if app.loginas_agent_name.is_empty() {
-            format!("agent id {}", app.loginas_agent_id.unwrap_or_default())
-        } else {
-            format!("'{}'", app.loginas_agent_name)
+    let mut fix = Vec::new();
+    for row in application::ROWS {
+        let application::Audit::Login {
+            said,
+            drift,
+            fix: f,
+        } = row.audit
+        else {
+            continue;
         };
-        login.push(format!(
-            "logs in as {shown}, not the profile's agent '{}'",
-            a.answers.agent.name
-        ));
-        r.drift("application logs in as another agent");
+        fix.push(f(who));
+        let unknown = matches!(row.value, application::Value::LoginAgent)
+            && want.loginas_agent_id.is_none_or(|i| i <= 0);
+        if row.differs(&want, app) && !unknown {
+            login.push(said(app, who));
+            r.drift(drift);
+        }
     }
     if login.is_empty() {
         r.pass(
@@ -188,13 +247,7 @@ pub(super) fn check_application(
             check::APP_LOGIN,
             Layer::Credentials,
             login.join("; "),
-            app_fix(
-                name,
-                &format!(
-                    "Details: authentication method 'Client ID and Secret (Services)', login type Agent, agent to log in as '{}'",
-                    a.answers.agent.name
-                ),
-            ),
+            app_fix(name_of(app), &format!("Details: {}", fix.join(", "))),
         );
     }
 }
@@ -299,11 +352,18 @@ pub(super) fn check_details(ans: &crate::answers::AgentAnswers, g: &Agent, r: &m
     }
 }
 
+/// The role's checks: the administrator switch, then each permission the profile sets.
 pub(super) fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bool) {
     let fix = format!("In Halo: {ROLES} > {}", role.name);
+    check_role_admin(ans, role, r, adopted, &fix);
+    check_role_permissions(ans, role, r, &fix);
+}
+
+/// "Is a HaloPSA Administrator": lost, gained on a role this setup made, held by a reused
+/// role an adopted integration logs in with, or as the profile says.
+fn check_role_admin(ans: &Answers, role: &Role, r: &mut Report, adopted: bool, fix: &str) {
     let created = ans.role.mode == RoleMode::Create;
-    let have = role.permissions();
-    match (ans.role.permissions.admin(), have.admin()) {
+    match (ans.role.permissions.admin(), role.permissions().admin()) {
         (true, false) => {
             r.fail(
                 check::ROLE_ADMIN,
@@ -353,7 +413,11 @@ pub(super) fn check_role(ans: &Answers, role: &Role, r: &mut Report, adopted: bo
             },
         ),
     }
-    // Each permission the profile sets, judged on its own scale (an administrator has all).
+}
+
+/// Each permission the profile sets, judged on its own scale (an administrator has all).
+fn check_role_permissions(ans: &Answers, role: &Role, r: &mut Report, fix: &str) {
+    let have = role.permissions();
     let mut short = Vec::new();
     for (def, want) in ans.role.permissions.entries() {
         if def.code == crate::halo::dialect::claims::ADMIN || have.admin() {
