@@ -17,9 +17,9 @@ pub enum Field {
     // Role
     RoleMode,
     RolePick,
-    RoleName,
-    RoleNotes,
-    RoleAdmin,
+    /// Index into the role's attribute table (`answers::role::ROWS`): name, notes, the
+    /// administrator switch.
+    RoleAttr(usize),
     /// Index into the Role step's `feature_areas`: a Feature Access area or a role setting (ticket switch,
     /// appointments, restriction), each with its own Halo scale.
     RoleFeature(usize),
@@ -35,9 +35,8 @@ pub enum Field {
     Department(usize),
     Workday,
     // Application
-    AppName,
-    AppDescription,
-    AppActive,
+    /// Index into the application's attribute table (`answers::application::ROWS`).
+    AppAttr(usize),
     LoginAgent,
     // Permissions: index into `scopes::all_names()`.
     Scope(usize),

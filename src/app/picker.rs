@@ -250,7 +250,7 @@ pub(crate) fn new_setup(m: &mut Model, fx: &mut Vec<Effect>) {
 pub fn asked(m: &Model, f: Field) -> bool {
     use Field::*;
     f.spec().question.is_some_and(|q| m.asks(q))
-        || (matches!(f, RoleName | AppName | AgentAttr(_))
+        || (matches!(f, RoleAttr(_) | AppAttr(_) | AgentAttr(_))
             && m.profile
                 .as_ref()
                 .is_some_and(|p| left_to_user(p).contains(&f)))
