@@ -268,62 +268,95 @@ fn plan_agent(
     our_role_id: Option<&str>,
     p: &mut Plan,
 ) -> Option<i64> {
-    let (a, lk, objects) = (c.a, c.lk, c.objects);
     let mut agent_problems = Vec::new();
-    let want_agent = agent_object(a, role_id_for_agent, lk, &mut agent_problems);
+    let want_agent = agent_object(c.a, role_id_for_agent, c.lk, &mut agent_problems);
     p.problems.extend(agent_problems);
     if want_agent.name.is_empty() {
         p.problems.push("Agent: a username is required".into());
     }
-    let mut agent_risks = Vec::new();
-    if !want_agent.isapiagent {
-        agent_risks.push("full (non API-only) agent: takes a licence and can log in".into());
+    let mut agent_risks = agent_risks(&want_agent);
+    let g = existing_agent(c, &want_agent, our_role_id, &mut agent_risks, p)?;
+    let want = Agent {
+        roles: known_roles(&want_agent),
+        ..want_agent.clone()
+    };
+    p.actions.push(existing(
+        Object::Agent,
+        &g.name,
+        g.id.map(|i| i.to_string()),
+        agent_risks,
+        diff_agent(&want, g),
+    ));
+    g.id
+}
+
+/// What the agent asked for risks: a licence and a login, approving money.
+fn agent_risks(want: &Agent) -> Vec<String> {
+    let mut risks = Vec::new();
+    if !want.isapiagent {
+        risks.push("full (non API-only) agent: takes a licence and can log in".into());
     }
-    if want_agent.can_approve_purchaseorder || want_agent.can_approve_invoice {
-        agent_risks.push("can approve purchase orders or invoices".into());
+    if want.can_approve_purchaseorder || want.can_approve_invoice {
+        risks.push("can approve purchase orders or invoices".into());
     }
-    let app_name = a.application.name.trim();
-    // An application with the name asked for whose Client ID this setup or an earlier one
-    // recorded names its login agent (the chain's last link for an agent whose role is not
-    // ours, e.g. a reused Administrator role).
-    let recorded_app = find_by_name(&lk.applications, app_name, |x| &x.display_name).filter(|g| {
-        let cid = objects
-            .client_id
-            .as_deref()
-            .filter(|_| objects.application_id.is_some() && objects.application_id == g.id)
-            .or_else(|| lk.recorded.client_id_of(g.id.as_deref()));
-        cid.is_some() && ownership::application(g, app_name, cid, None).is_ours()
-    });
-    let recorded_login = recorded_app.and_then(|g| g.loginas_agent_id);
-    let ours = objects
+    risks
+}
+
+/// The agent that logs in for an application with the name asked for whose Client ID this
+/// setup or an earlier one recorded (the chain's last link for an agent whose role is not
+/// ours, e.g. a reused Administrator role).
+fn recorded_login(c: &Ctx<'_>) -> Option<i64> {
+    let (lk, objects) = (c.lk, c.objects);
+    let app_name = c.a.application.name.trim();
+    find_by_name(&lk.applications, app_name, |x| &x.display_name)
+        .filter(|g| {
+            let cid = objects
+                .client_id
+                .as_deref()
+                .filter(|_| objects.application_id.is_some() && objects.application_id == g.id)
+                .or_else(|| lk.recorded.client_id_of(g.id.as_deref()));
+            cid.is_some() && ownership::application(g, app_name, cid, None).is_ours()
+        })
+        .and_then(|g| g.loginas_agent_id)
+}
+
+/// The agent Halo has that is ours (recorded, or proven by [`ownership::agent`]); none to
+/// create (planned here with its risks), or a stranger's with the name (a problem).
+fn existing_agent<'a>(
+    c: &Ctx<'a>,
+    want: &Agent,
+    our_role_id: Option<&str>,
+    risks: &mut Vec<String>,
+    p: &mut Plan,
+) -> Option<&'a Agent> {
+    let lk = c.lk;
+    let ours = c
+        .objects
         .agent_id
         .and_then(|id| lk.agents.iter().find(|x| x.id == Some(id)));
-    let same_name = find_by_name(&lk.agents, &want_agent.name, |x| &x.name);
-    let mut our_agent_id: Option<i64> = None;
-    let existing_agent = match (ours, same_name) {
+    match (ours, find_by_name(&lk.agents, &want.name, |x| &x.name)) {
         (Some(g), _) => Some(g),
         (None, Some(g)) => {
             let verdict = ownership::agent(
                 g,
-                &want_agent.name,
+                &want.name,
                 AgentProof {
                     our_role_id,
-                    login_of_our_app: recorded_login,
+                    login_of_our_app: recorded_login(c),
                     recorded: g.id.is_some_and(|id| lk.recorded.agent_ids.contains(&id)),
                 },
             );
             if verdict.is_ours() {
-                agent_risks.push("adopts an agent made by an earlier halo-onboard setup".into());
-                Some(g)
-            } else {
-                p.problems.push(format!(
-                    "Agent: an agent with username '{}' already exists (id {}) and was not made by halo-onboard ({}); choose another username",
-                    g.name,
-                    g.id.unwrap_or_default(),
-                    verdict.reason()
-                ));
-                None
+                risks.push("adopts an agent made by an earlier halo-onboard setup".into());
+                return Some(g);
             }
+            p.problems.push(format!(
+                "Agent: an agent with username '{}' already exists (id {}) and was not made by halo-onboard ({}); choose another username",
+                g.name,
+                g.id.unwrap_or_default(),
+                verdict.reason()
+            ));
+            None
         }
         (None, None) => {
             p.requests.push("POST /api/Agent".into());
@@ -331,39 +364,54 @@ fn plan_agent(
             p.actions.push(Action {
                 object: Object::Agent,
                 kind: Kind::Create,
-                name: want_agent.name.clone(),
+                name: want.name.clone(),
                 id: None,
-                risks: std::mem::take(&mut agent_risks),
+                risks: std::mem::take(risks),
                 changes: vec![],
             });
             None
         }
-    };
-    if let Some(g) = existing_agent {
-        let want = Agent {
-            roles: known_roles(&want_agent),
-            ..want_agent.clone()
-        };
-        our_agent_id = g.id;
-        p.actions.push(existing(
-            Object::Agent,
-            &g.name,
-            g.id.map(|i| i.to_string()),
-            agent_risks,
-            diff_agent(&want, g),
-        ));
     }
-
-    our_agent_id
 }
 
 /// The application: to create, ours to keep or repair, or a stranger's (a problem); the
 /// scopes checked and their risks.
 fn plan_application(c: &Ctx<'_>, speaks: bool, our_agent_id: Option<i64>, p: &mut Plan) {
-    let (a, lk, objects) = (c.a, c.lk, c.objects);
-    let app_name = a.application.name.trim();
+    let a = c.a;
     let names = scopes::normalise(&a.scopes);
-    for n in &names {
+    application_problems(a, &names, p);
+    let mut app_risks = scope_risks(&names);
+    if speaks {
+        app_risks.extend(role_gaps(a, &names));
+    }
+    let agent_id = p
+        .action(Object::Agent)
+        .and_then(|x| x.id.as_deref())
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
+    let Some(g) = existing_application(c, our_agent_id, &mut app_risks, p) else {
+        return;
+    };
+    // Without the agent's id (still to be created) the login agent cannot be compared.
+    let changes = if agent_id == 0 {
+        vec![]
+    } else {
+        diff_application(&application_object(a, agent_id), g)
+    };
+    p.actions.push(existing(
+        Object::Application,
+        &g.display_name,
+        g.id.clone(),
+        app_risks,
+        changes,
+    ));
+}
+
+/// What the answers ask of the application that cannot be planned: scopes Halo does not
+/// have or none, no name, another agent to log in as.
+fn application_problems(a: &Answers, names: &[String], p: &mut Plan) {
+    let app_name = a.application.name.trim();
+    for n in names {
         if !scopes::is_known(n) {
             let why = scopes::known_trap(n).unwrap_or("not a Halo scope");
             p.problems
@@ -392,37 +440,42 @@ fn plan_application(c: &Ctx<'_>, speaks: bool, our_agent_id: Option<i64>, p: &mu
             crate::halo::dialect::ui::APPLICATIONS
         ));
     }
-    let mut app_risks = scope_risks(&names);
-    if speaks {
-        app_risks.extend(role_gaps(a, &names));
-    }
-    let agent_id = p
-        .action(Object::Agent)
-        .and_then(|x| x.id.as_deref())
-        .and_then(|i| i.parse().ok())
-        .unwrap_or(0);
-    let want_app = application_object(a, agent_id);
-    let ours = objects
+}
+
+/// The application Halo has that is ours (recorded, or proven by
+/// [`ownership::application`]); none to create (planned here with its risks), or a
+/// stranger's with the name (a problem).
+fn existing_application<'a>(
+    c: &Ctx<'a>,
+    our_agent_id: Option<i64>,
+    risks: &mut Vec<String>,
+    p: &mut Plan,
+) -> Option<&'a Application> {
+    let lk = c.lk;
+    let app_name = c.a.application.name.trim();
+    let ours = c
+        .objects
         .application_id
         .as_deref()
         .and_then(|id| lk.applications.iter().find(|x| x.id.as_deref() == Some(id)));
-    let same_name = find_by_name(&lk.applications, app_name, |x| &x.display_name);
-    let existing_app = match (ours, same_name) {
+    match (
+        ours,
+        find_by_name(&lk.applications, app_name, |x| &x.display_name),
+    ) {
         (Some(g), _) => Some(g),
         (None, Some(g)) => {
             let recorded = lk.recorded.client_id_of(g.id.as_deref());
             let verdict = ownership::application(g, app_name, recorded, our_agent_id);
             if verdict.is_ours() {
-                app_risks.push("adopts an application made by an earlier halo-onboard setup; its Client ID and secret stay as handed over then (a new secret only with --new-secret)".into());
-                Some(g)
-            } else {
-                p.problems.push(format!(
-                    "Application: an application named '{}' already exists and was not made by halo-onboard ({}); choose another name",
-                    g.display_name,
-                    verdict.reason()
-                ));
-                None
+                risks.push("adopts an application made by an earlier halo-onboard setup; its Client ID and secret stay as handed over then (a new secret only with --new-secret)".into());
+                return Some(g);
             }
+            p.problems.push(format!(
+                "Application: an application named '{}' already exists and was not made by halo-onboard ({}); choose another name",
+                g.display_name,
+                verdict.reason()
+            ));
+            None
         }
         (None, None) => {
             p.requests.push("POST /api/Application".into());
@@ -433,26 +486,11 @@ fn plan_application(c: &Ctx<'_>, speaks: bool, our_agent_id: Option<i64>, p: &mu
                 kind: Kind::Create,
                 name: app_name.into(),
                 id: None,
-                risks: std::mem::take(&mut app_risks),
+                risks: std::mem::take(risks),
                 changes: vec![],
             });
             None
         }
-    };
-    if let Some(g) = existing_app {
-        // Without the agent's id (still to be created) the login agent cannot be compared.
-        let changes = if agent_id == 0 {
-            vec![]
-        } else {
-            diff_application(&want_app, g)
-        };
-        p.actions.push(existing(
-            Object::Application,
-            &g.display_name,
-            g.id.clone(),
-            app_risks,
-            changes,
-        ));
     }
 }
 

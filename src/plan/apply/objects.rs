@@ -146,6 +146,9 @@ impl Applier<'_> {
         Ok(id)
     }
 
+    /// The application: kept, repaired or created, then its secret made sure of. Returns
+    /// its id, its Client ID, the secret to hand over (`None`: already handed over) and the
+    /// expiry Halo reports.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn apply_application(
         &self,
@@ -161,94 +164,14 @@ impl Applier<'_> {
         };
         let want = build::application_object(&s.answers, agent_id);
         let secret_known = self.journal.load_secret(&s.id).is_some();
-        let mut expires;
-        let (id, client_id) = match (action.kind, action.id.clone()) {
+        let (id, client_id, mut expires) = match (action.kind, action.id.clone()) {
             (Kind::Keep | Kind::Update, Some(id)) => {
-                // The client id the vendor holds is Halo's: the journal's, else the one Halo
-                // lists for this application (an adopted one has none in this journal).
-                let listed = lk
-                    .applications
-                    .iter()
-                    .find(|a| a.id.as_deref() == Some(id.as_str()))
-                    .map(|a| a.client_id.clone());
-                let mut client_id = s
-                    .objects
-                    .client_id
-                    .clone()
-                    .filter(|c| !c.is_empty())
-                    .or(listed)
-                    .unwrap_or_default();
-                if action.kind == Kind::Update {
-                    let got = self.client.get_application(&id).await?;
-                    if client_id.is_empty() {
-                        client_id = got.client_id.clone();
-                    }
-                    match repair::application(&want, &got) {
-                        Some(patch) => {
-                            self.write(s, Subject::Application, "update", || {
-                                self.client.update_application_fields(&patch, None)
-                            })
-                            .await?;
-                            *writes += 1;
-                            self.say(updated(action));
-                            rb.application(self.client, &id, &want);
-                        }
-                        None => self.say(format!("Application '{}': kept (id {id})", action.name)),
-                    }
-                } else {
-                    self.say(format!("Application '{}': kept (id {id})", action.name));
-                }
-                expires = lk
-                    .applications
-                    .iter()
-                    .find(|a| a.id.as_deref() == Some(id.as_str()))
-                    .and_then(expiry_of);
-                (id, client_id)
+                self.keep_application(s, action, lk, &want, id, rb, writes)
+                    .await?
             }
             _ => {
-                // The secret is journaled before Halo sees it, so a kill between the POST and
-                // its answer still leaves resume with the matching secret.
-                let secret = self.journal.load_secret(&s.id).unwrap_or_else(new_secret);
-                self.journal.store_secret(s, &secret)?;
-                let client_id = s
-                    .objects
-                    .client_id
-                    .clone()
-                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-                s.objects.client_id = Some(client_id.clone());
-                let body = Application {
-                    client_id: client_id.clone(),
-                    client_secret: secret.expose_secret().to_string(),
-                    ..want.clone()
-                };
-                let saved = self
-                    .write(s, Subject::Application, "create", || {
-                        self.client.save_application(&body)
-                    })
-                    .await?;
-                *writes += 1;
-                let id = saved
-                    .id
-                    .clone()
-                    .filter(|i| !i.is_empty())
-                    .ok_or(ApplyError::NoId("application"))?;
-                self.check_created_application(&id, &saved, &want, agent_id, &client_id)
-                    .await?;
-                s.objects.application_created = true;
-                self.say(format!(
-                    "Application '{}': created (id {id})",
-                    want.display_name
-                ));
-                rb.application(self.client, &id, &want);
-                self.take_issued_secret(s, &saved, &secret)?;
-                expires = expiry_of(&saved);
-                // Halo may assign its own client id on save; the saved one wins.
-                let cid = if saved.client_id.is_empty() {
-                    client_id
-                } else {
-                    saved.client_id
-                };
-                (id, cid)
+                self.create_application(s, &want, agent_id, rb, writes)
+                    .await?
             }
         };
         s.objects.application_id = Some(id.clone());
@@ -261,26 +184,152 @@ impl Applier<'_> {
                 id: id.clone(),
             },
         )?;
-        // Halo shows a secret once: without the journaled one, generate a new secret for the
-        // existing application rather than creating a second application.
+        let (secret, regenerated) = self
+            .application_secret(s, action, &id, &client_id, secret_known, writes)
+            .await?;
+        if regenerated {
+            // A new secret may come with a new expiry.
+            if let Ok(got) = self.client.get_application(&id).await {
+                expires = expiry_of(&got).or(expires);
+            }
+        }
+        Ok((id, client_id, secret, expires))
+    }
+
+    /// An application that exists and is ours: kept, or repaired where Halo holds otherwise.
+    /// Its id, the Client ID the vendor holds, and the expiry Halo lists.
+    #[allow(clippy::too_many_arguments)]
+    async fn keep_application(
+        &self,
+        s: &mut Session,
+        action: &build::Action,
+        lk: &Lookups,
+        want: &Application,
+        id: String,
+        rb: &mut ReadBacks,
+        writes: &mut usize,
+    ) -> Result<(String, String, Option<String>), ApplyError> {
+        let listed = lk
+            .applications
+            .iter()
+            .find(|a| a.id.as_deref() == Some(id.as_str()));
+        // The client id the vendor holds is Halo's: the journal's, else the one Halo lists
+        // for this application (an adopted one has none in this journal).
+        let mut client_id = s
+            .objects
+            .client_id
+            .clone()
+            .filter(|c| !c.is_empty())
+            .or(listed.map(|a| a.client_id.clone()))
+            .unwrap_or_default();
+        if action.kind == Kind::Update {
+            let got = self.client.get_application(&id).await?;
+            if client_id.is_empty() {
+                client_id = got.client_id.clone();
+            }
+            match repair::application(want, &got) {
+                Some(patch) => {
+                    self.write(s, Subject::Application, "update", || {
+                        self.client.update_application_fields(&patch, None)
+                    })
+                    .await?;
+                    *writes += 1;
+                    self.say(updated(action));
+                    rb.application(self.client, &id, want);
+                }
+                None => self.say(format!("Application '{}': kept (id {id})", action.name)),
+            }
+        } else {
+            self.say(format!("Application '{}': kept (id {id})", action.name));
+        }
+        let expires = listed.and_then(expiry_of);
+        Ok((id, client_id, expires))
+    }
+
+    /// Creates the application with a secret journaled before Halo sees it, proves what Halo
+    /// saved is what was sent, and takes a secret Halo issued instead. Its id, Client ID
+    /// (Halo's, if it assigned its own) and the expiry Halo reports.
+    async fn create_application(
+        &self,
+        s: &mut Session,
+        want: &Application,
+        agent_id: i64,
+        rb: &mut ReadBacks,
+        writes: &mut usize,
+    ) -> Result<(String, String, Option<String>), ApplyError> {
+        // The secret is journaled before Halo sees it, so a kill between the POST and its
+        // answer still leaves resume with the matching secret.
+        let secret = self.journal.load_secret(&s.id).unwrap_or_else(new_secret);
+        self.journal.store_secret(s, &secret)?;
+        let client_id = s
+            .objects
+            .client_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        s.objects.client_id = Some(client_id.clone());
+        let body = Application {
+            client_id: client_id.clone(),
+            client_secret: secret.expose_secret().to_string(),
+            ..want.clone()
+        };
+        let saved = self
+            .write(s, Subject::Application, "create", || {
+                self.client.save_application(&body)
+            })
+            .await?;
+        *writes += 1;
+        let id = saved
+            .id
+            .clone()
+            .filter(|i| !i.is_empty())
+            .ok_or(ApplyError::NoId("application"))?;
+        self.check_created_application(&id, &saved, want, agent_id, &client_id)
+            .await?;
+        s.objects.application_created = true;
+        self.say(format!(
+            "Application '{}': created (id {id})",
+            want.display_name
+        ));
+        rb.application(self.client, &id, want);
+        self.take_issued_secret(s, &saved, &secret)?;
+        let expires = expiry_of(&saved);
+        // Halo may assign its own client id on save; the saved one wins.
+        let cid = if saved.client_id.is_empty() {
+            client_id
+        } else {
+            saved.client_id
+        };
+        Ok((id, cid, expires))
+    }
+
+    /// The secret to hand over, and whether a new one was set. Halo shows a secret once:
+    /// without the journaled one, a new secret is generated for the existing application
+    /// rather than a second application created.
+    async fn application_secret(
+        &self,
+        s: &mut Session,
+        action: &build::Action,
+        id: &str,
+        client_id: &str,
+        secret_known: bool,
+        writes: &mut usize,
+    ) -> Result<(Option<SecretString>, bool), ApplyError> {
         let pending_regen = regeneration_unconfirmed(s);
-        let mut regenerated = false;
-        let secret = match self.journal.load_secret(&s.id) {
+        match self.journal.load_secret(&s.id) {
             // A regeneration that may not have reached Halo is sent again with the same secret
             // (setting the same value twice is harmless).
             Some(sec) if pending_regen => {
                 self.say("Re-sending an interrupted secret regeneration");
-                let got = self.client.get_application(&id).await?;
+                let got = self.client.get_application(id).await?;
                 let sec = self.regenerate(s, &got, &sec).await?;
                 *writes += 1;
-                regenerated = true;
-                Some(sec)
+                Ok((Some(sec), true))
             }
-            Some(sec) => Some(sec),
+            Some(sec) => Ok((Some(sec), false)),
             // Not in the journal, but in this setup's hand-over file (a kill inside the wipe
             // that follows the hand-over): it was handed over, not lost.
             None if !handed_out(s)
-                && let Some(k) = known_app_secret(self.journal, &id, &client_id) =>
+                && let Some(k) = known_app_secret(self.journal, id, client_id) =>
             {
                 self.say(format!(
                     "Application '{}': its secret was already handed over ({}); left unchanged",
@@ -290,7 +339,7 @@ impl Applier<'_> {
                 s.handed_over = true;
                 s.credentials_file = k.file;
                 self.journal.save(s)?;
-                None
+                Ok((None, false))
             }
             // The vendor already has the secret (handed over by this or an earlier setup):
             // it stays unless a rotation was asked for, which would break their copy.
@@ -299,36 +348,42 @@ impl Applier<'_> {
                     "Application '{}': secret left unchanged (the vendor has it from the hand-over; `halo-onboard rotate` hands over a new one without downtime)",
                     action.name
                 ));
-                None
+                Ok((None, false))
             }
             None => {
                 if secret_known {
                     return Err(ApplyError::NoId("application secret"));
                 }
-                if handed_out(s) {
-                    self.say(format!(
-                        "Application '{}': generating a new secret as asked (the old one stops working)",
-                        action.name
-                    ));
-                } else {
-                    self.say("The client secret of this application is not known any more (Halo shows it once); generating a new one");
-                }
-                let sec = new_secret();
-                self.journal.store_secret(s, &sec)?;
-                let got = self.client.get_application(&id).await?;
-                let sec = self.regenerate(s, &got, &sec).await?;
-                *writes += 1;
-                regenerated = true;
-                Some(sec)
-            }
-        };
-        if regenerated {
-            // A new secret may come with a new expiry.
-            if let Ok(got) = self.client.get_application(&id).await {
-                expires = expiry_of(&got).or(expires);
+                self.new_application_secret(s, action, id, writes)
+                    .await
+                    .map(|sec| (Some(sec), true))
             }
         }
-        Ok((id, client_id, secret, expires))
+    }
+
+    /// A new secret for an application whose secret nobody knows (or a rotation asked for
+    /// with `--new-secret`), journaled before Halo sees it.
+    async fn new_application_secret(
+        &self,
+        s: &mut Session,
+        action: &build::Action,
+        id: &str,
+        writes: &mut usize,
+    ) -> Result<SecretString, ApplyError> {
+        if handed_out(s) {
+            self.say(format!(
+                "Application '{}': generating a new secret as asked (the old one stops working)",
+                action.name
+            ));
+        } else {
+            self.say("The client secret of this application is not known any more (Halo shows it once); generating a new one");
+        }
+        let sec = new_secret();
+        self.journal.store_secret(s, &sec)?;
+        let got = self.client.get_application(id).await?;
+        let sec = self.regenerate(s, &got, &sec).await?;
+        *writes += 1;
+        Ok(sec)
     }
 
     /// Halo may ignore a posted secret and answer with one it generated (shown once, in this
