@@ -575,3 +575,7 @@ mod tests;
 #[cfg(test)]
 #[path = "build_dialect_tests.rs"]
 mod dialect_tests;
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod table_tests;

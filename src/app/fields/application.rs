@@ -7,6 +7,9 @@ use crate::answers::application;
 use crate::app::field::Field;
 use crate::halo::scopes;
 
+/// The row of the agent the application logs in as.
+const LOGIN_AGENT: usize = application::index_of("login_agent");
+
 /// The spec of an Application, Permissions or Submit field.
 pub(super) fn spec(f: Field) -> Spec {
     match f {
@@ -27,7 +30,7 @@ pub(super) fn spec(f: Field) -> Spec {
 // it here, so the plan's refusal can be undone by picking the new agent.
 pub(super) fn login_agent() -> Spec {
     Spec::of(Behaviour::Choice(choice(
-        Label::Fixed("Agent to log in as"),
+        Label::Fixed(application::ROWS[LOGIN_AGENT].prompt),
         |m, _| {
             let a = &m.answers.agent;
             let new = if a.name.is_empty() {

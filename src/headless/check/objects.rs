@@ -151,8 +151,8 @@ pub(super) fn check_application(
 ) {
     check_app_active(app, r, known);
     reported_expiry(a, app, r, time::OffsetDateTime::now_utc());
-    check_app_scopes(a, app, r);
-    check_app_login(a, app, agent, r);
+    check_app_scopes(a.answers, app, r);
+    check_app_login(a.answers, app, agent, r);
 }
 
 fn check_app_active(app: &Application, r: &mut Report, known: &mut Known) {
@@ -171,8 +171,8 @@ fn check_app_active(app: &Application, r: &mut Report, known: &mut Known) {
     }
 }
 
-fn check_app_scopes(a: &Audit<'_>, app: &Application, r: &mut Report) {
-    let want = scopes::normalise(&a.answers.scopes);
+fn check_app_scopes(ans: &Answers, app: &Application, r: &mut Report) {
+    let want = scopes::normalise(&ans.scopes);
     let have = scopes::normalise(&app.scope_names());
     let missing: Vec<_> = want.iter().filter(|s| !have.contains(s)).cloned().collect();
     let extra: Vec<_> = have.iter().filter(|s| !want.contains(s)).cloned().collect();
@@ -215,9 +215,9 @@ fn name_of(app: &Application) -> &str {
 /// How the application logs in, and as whom: the rows of its table `check` judges as its
 /// login (`application::Audit::Login`), each compared as the plan compares it. The login
 /// agent is compared only when the answers' agent is known in Halo.
-fn check_app_login(a: &Audit<'_>, app: &Application, agent: Option<&Agent>, r: &mut Report) {
-    let who = a.answers.agent.name.as_str();
-    let want = build::application_object(a.answers, agent.and_then(|g| g.id).unwrap_or(0));
+fn check_app_login(ans: &Answers, app: &Application, agent: Option<&Agent>, r: &mut Report) {
+    let who = ans.agent.name.as_str();
+    let want = build::application_object(ans, agent.and_then(|g| g.id).unwrap_or(0));
     let mut login = Vec::new();
     let mut fix = Vec::new();
     for row in application::ROWS {
@@ -442,5 +442,52 @@ fn check_role_permissions(ans: &Answers, role: &Role, r: &mut Report, fix: &str)
             short.join("; "),
             format!("{fix} > Permissions: raise {}", short.join(", ")),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `check`'s login row reads the application's table: each row it audits as the login is
+    /// said, counted as drift and named in the fix when Halo holds otherwise.
+    #[test]
+    fn the_login_check_reads_every_login_row_of_the_table() {
+        let a = crate::profile::answers_for("topleft").unwrap();
+        let agent = Agent {
+            id: Some(7),
+            name: a.agent.name.clone(),
+            ..Agent::default()
+        };
+        let good = build::application_object(&a, 7);
+        let mut r = Report::default();
+        check_app_login(&a, &good, Some(&agent), &mut r);
+        assert_eq!(r.checks[0].status, Status::Pass, "{:?}", r.checks);
+        let bad = Application {
+            grant_type: "password".into(),
+            loginentity: LOGIN_ENTITY_AGENT + 1,
+            loginas_agent_id: Some(9),
+            ..good.clone()
+        };
+        let mut r = Report::default();
+        check_app_login(&a, &bad, Some(&agent), &mut r);
+        let row = &r.checks[0];
+        let rows: Vec<_> = application::ROWS
+            .iter()
+            .filter_map(|x| match x.audit {
+                application::Audit::Login { said, drift, fix } => Some((said, drift, fix)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rows.len(), 3);
+        for (said, drift, fix) in rows {
+            assert!(
+                row.detail.contains(&said(&bad, &a.agent.name)),
+                "{}",
+                row.detail
+            );
+            assert!(row.fix.contains(&fix(&a.agent.name)), "{}", row.fix);
+            assert!(r.drift.iter().any(|d| d == drift), "{:?}", r.drift);
+        }
     }
 }
