@@ -75,6 +75,11 @@ pub enum Value {
         required: bool,
         /// The wizard's placeholder.
         hint: &'static str,
+        /// Halo's label for it where a limit is said (`plan::limits`).
+        label: &'static str,
+        /// Several lines (line breaks and tabs are fine; the headless limits check only
+        /// control characters, the wizard also the rule).
+        multiline: bool,
     },
     /// Yes or no (a toggle on the Application step).
     Flag {
@@ -252,6 +257,8 @@ pub const ROWS: &[Attr] = &[
             rule: required_name,
             required: true,
             hint: "e.g. Vendor integration",
+            label: columns::APPLICATION_NAME.label,
+            multiline: false,
         },
         compare: Compare::Quoted,
         audit: Audit::No,
@@ -356,6 +363,8 @@ pub const ROWS: &[Attr] = &[
             rule: columns::at_most_1000,
             required: false,
             hint: "",
+            label: "Description",
+            multiline: true,
         },
         compare: Compare::No,
         audit: Audit::No,

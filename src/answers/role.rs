@@ -174,6 +174,11 @@ pub enum Value {
         required: bool,
         /// The wizard's placeholder.
         hint: &'static str,
+        /// Halo's label for it where a limit is said (`plan::limits`).
+        label: &'static str,
+        /// Several lines (line breaks and tabs are fine; the headless limits check only
+        /// control characters, the wizard also the rule).
+        multiline: bool,
     },
     /// Yes or no.
     Flag {
@@ -334,6 +339,8 @@ pub const ROWS: &[Attr] = &[
             rule: |v| columns::check(columns::ROLE_NAME, v),
             required: true,
             hint: "e.g. Vendor API",
+            label: columns::ROLE_NAME.label,
+            multiline: false,
         },
         compare: Compare::Quoted,
         audit: Audit::No,
@@ -353,6 +360,8 @@ pub const ROWS: &[Attr] = &[
             rule: columns::at_most_1000,
             required: false,
             hint: "",
+            label: "Notes",
+            multiline: true,
         },
         compare: Compare::Marker,
         audit: Audit::No,

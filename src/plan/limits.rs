@@ -2,10 +2,9 @@
 //! from an answers file, a profile or a journal, for the headless commands. The wizard checks
 //! the same rules field by field (`app::validate`).
 
-use crate::halo::columns::{self, Column};
 use crate::text;
 
-use crate::answers::{Answers, RoleMode};
+use crate::answers::{Answers, RoleMode, application, role};
 
 /// One value Halo would refuse or cut: where it is in the answers, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,18 +26,48 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Answers keys whose values are multi-line texts: line breaks and tabs are fine there.
-const MULTILINE: [&str; 2] = ["role.notes", "application.description"];
+/// The texts of the role's and the application's tables: each row's key, its label, its
+/// value in `a`, its rule and whether it is multi-line (`answers::{role, application}`).
+fn table_texts(a: &Answers) -> Vec<(String, &'static str, &String, Rule, bool)> {
+    let mut out = Vec::new();
+    for r in role::ROWS {
+        if let role::Value::Text {
+            get,
+            rule,
+            label,
+            multiline,
+            ..
+        } = r.value
+        {
+            out.push((r.path(), label, get(&a.role), rule, multiline));
+        }
+    }
+    for r in application::ROWS {
+        if let application::Value::Text {
+            get,
+            rule,
+            label,
+            multiline,
+            ..
+        } = r.value
+        {
+            out.push((r.path(), label, get(&a.application), rule, multiline));
+        }
+    }
+    out
+}
+
+type Rule = fn(&str) -> Option<String>;
 
 /// Every string of the answers (wherever they came from: an answers file, a profile, a
 /// journal) with a control or bidi character, by its key: such a value would reach a
 /// terminal, a log or a file raw in the plan's lines ("BLOCKED: team '…' does not exist",
 /// "change: scopes …", the manual steps), and Halo has no name that holds one.
 fn unsafe_strings(a: &Answers, out: &mut Vec<Problem>) {
-    fn walk(v: &serde_json::Value, at: &str, out: &mut Vec<(String, char)>) {
+    fn walk(v: &serde_json::Value, at: &str, multi: &[String], out: &mut Vec<(String, char)>) {
         match v {
             serde_json::Value::String(s) => {
-                let multiline = MULTILINE.contains(&at);
+                let multiline = multi.iter().any(|m| m == at);
                 if let Some(c) = s
                     .chars()
                     .find(|c| text::is_unsafe(*c) && !(multiline && matches!(c, '\n' | '\t')))
@@ -48,7 +77,7 @@ fn unsafe_strings(a: &Answers, out: &mut Vec<Problem>) {
             }
             serde_json::Value::Array(items) => {
                 for (i, x) in items.iter().enumerate() {
-                    walk(x, &format!("{at}[{i}]"), out);
+                    walk(x, &format!("{at}[{i}]"), multi, out);
                 }
             }
             serde_json::Value::Object(map) => {
@@ -58,7 +87,7 @@ fn unsafe_strings(a: &Answers, out: &mut Vec<Problem>) {
                     } else {
                         format!("{at}.{k}")
                     };
-                    walk(x, &here, out);
+                    walk(x, &here, multi, out);
                 }
             }
             _ => {}
@@ -67,8 +96,14 @@ fn unsafe_strings(a: &Answers, out: &mut Vec<Problem>) {
     let Ok(v) = serde_json::to_value(a) else {
         return;
     };
+    // Multi-line texts: line breaks and tabs are fine there.
+    let multi: Vec<String> = table_texts(a)
+        .into_iter()
+        .filter(|t| t.4)
+        .map(|t| t.0)
+        .collect();
     let mut found = Vec::new();
-    walk(&v, "", &mut found);
+    walk(&v, "", &multi, &mut found);
     for (field, c) in found {
         // A field the rules above already named is said once; a reused role's name is
         // Halo's (shown escaped like everything Halo sends), not the answers'.
@@ -91,54 +126,48 @@ fn unsafe_strings(a: &Answers, out: &mut Vec<Problem>) {
 /// (the plan names what is missing).
 pub fn problems(a: &Answers) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut one = |field: &str, col: Column, value: &str, rule: &dyn Fn(&str) -> Option<String>| {
-        let v = value.trim();
-        if let Some(message) = (!v.is_empty()).then(|| rule(v)).flatten() {
-            out.push(Problem {
-                field: field.to_string(),
-                label: col.label,
-                message,
-            });
-        }
+    let mut one =
+        |field: &str, label: &'static str, value: &str, rule: &dyn Fn(&str) -> Option<String>| {
+            let v = value.trim();
+            if let Some(message) = (!v.is_empty()).then(|| rule(v)).flatten() {
+                out.push(Problem {
+                    field: field.to_string(),
+                    label,
+                    message,
+                });
+            }
+        };
+    let texts = table_texts(a);
+    // One-line texts by their rules (a reused role's name is Halo's, not the answers'),
+    // the role's, the agent's, then the application's.
+    let one_line = |role_rows: bool| {
+        texts.iter().filter(move |t| {
+            !t.4 && t.0.starts_with("role.") == role_rows
+                && (!role_rows || a.role.mode == RoleMode::Create)
+        })
     };
-    let name = |col: Column| move |v: &str| columns::check(col, v);
-    if a.role.mode == RoleMode::Create {
-        one(
-            "role.name",
-            columns::ROLE_NAME,
-            &a.role.name,
-            &name(columns::ROLE_NAME),
-        );
+    for (field, label, value, rule, _) in one_line(true) {
+        one(field, label, value, rule);
     }
     for r in crate::answers::agent::ROWS {
         if let crate::answers::agent::Value::Text {
             get, rule, column, ..
         } = r.value
         {
-            one(&r.path(), column, get(&a.agent), &rule);
+            one(&r.path(), column.label, get(&a.agent), &rule);
         }
     }
-    one(
-        "application.name",
-        columns::APPLICATION_NAME,
-        &a.application.name,
-        &name(columns::APPLICATION_NAME),
-    );
+    for (field, label, value, rule, _) in one_line(false) {
+        one(field, label, value, rule);
+    }
     // Multi-line texts: line breaks and tabs are fine, other control characters are not.
-    for (field, label, value) in [
-        ("role.notes", "Notes", &a.role.notes),
-        (
-            "application.description",
-            "Description",
-            &a.application.description,
-        ),
-    ] {
+    for (field, label, value, _, _) in texts.iter().filter(|t| t.4) {
         if let Some(c) = value
             .chars()
             .find(|c| text::is_unsafe(*c) && !matches!(c, '\n' | '\t'))
         {
             out.push(Problem {
-                field: field.to_string(),
+                field: field.clone(),
                 label,
                 message: format!(
                     "has a control character ({}): remove it",
