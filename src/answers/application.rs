@@ -153,6 +153,8 @@ pub struct Attr {
     pub build: fn(&Want<'_>, &mut Application),
     /// Halo's value as compared and shown.
     pub found: fn(&Application) -> String,
+    /// Puts the wanted value (from `want`) into what a repair sends (`plan::repair`).
+    pub repair: fn(want: &Application, desired: &mut Application),
 }
 
 impl Attr {
@@ -180,6 +182,12 @@ impl Attr {
             }
             Compare::No | Compare::Quoted | Compare::Plain => w != g,
         }
+    }
+
+    /// Can the wanted value be judged? The agent to log in as is not known before the agent
+    /// is made (id 0).
+    pub fn known(&self, want: &Application) -> bool {
+        !matches!(self.value, Value::LoginAgent) || want.loginas_agent_id.is_some_and(|i| i > 0)
     }
 
     /// Where a difference is fixed on the form: the label, with the value for a fixed one.
@@ -264,6 +272,7 @@ pub const ROWS: &[Attr] = &[
         audit: Audit::No,
         build: |w, g| g.display_name = w.answers.name.trim().into(),
         found: |g| g.display_name.clone(),
+        repair: |w, d| d.display_name = w.display_name.clone(),
     },
     Attr {
         key: "active",
@@ -281,6 +290,7 @@ pub const ROWS: &[Attr] = &[
         audit: Audit::Active,
         build: |w, g| g.inactive = !w.answers.active,
         found: |g| (!g.inactive).to_string(),
+        repair: |w, d| d.inactive = w.inactive,
     },
     Attr {
         key: "",
@@ -301,6 +311,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |_, g| g.grant_type = GRANT_CLIENT_CREDENTIALS.into(),
         found: |g| g.grant_type.clone(),
+        repair: |w, d| d.grant_type = w.grant_type.clone(),
     },
     Attr {
         key: "",
@@ -320,6 +331,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |_, g| g.loginentity = LOGIN_ENTITY_AGENT,
         found: |g| g.loginentity.to_string(),
+        repair: |w, d| d.loginentity = w.loginentity,
     },
     // The application logs in as the agent this setup makes: the plan refuses another.
     Attr {
@@ -346,6 +358,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |w, g| g.loginas_agent_id = Some(w.agent_id),
         found: |g| id_words(g.loginas_agent_id),
+        repair: |w, d| d.loginas_agent_id = w.loginas_agent_id,
     },
     // The form's Description (newer builds): not a property of the API's application, so
     // the API never sets it (`dialect::fields::APP_DESCRIPTION`); a manual step at most.
@@ -370,6 +383,7 @@ pub const ROWS: &[Attr] = &[
         audit: Audit::No,
         build: |_, _| {},
         found: |_| String::new(),
+        repair: |_, _| {},
     },
     Attr {
         key: "scopes",
@@ -389,6 +403,7 @@ pub const ROWS: &[Attr] = &[
                 .collect()
         },
         found: |g| g.scope_names().join(" "),
+        repair: |w, d| d.scopes = w.scopes.clone(),
     },
 ];
 

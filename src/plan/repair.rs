@@ -7,6 +7,7 @@
 //! (lists merged so nothing a human added is dropped), and only the JSON fields that then differ
 //! from Halo's are sent. No Halo field name is written out here.
 
+use crate::answers::application;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -97,23 +98,17 @@ pub fn agent(want: &Agent, got: &Agent) -> Option<Patch> {
     patch(got, &desired)
 }
 
-/// The application repair: name, active, the agent it logs in as, the authentication method,
-/// and exactly the wanted scopes. The Client ID and Secret stay as Halo holds them (a new
-/// secret is only ever sent by an explicit rotation).
+/// The application repair: each attribute its table compares (`answers::application::ROWS`:
+/// name, active, the authentication method where Halo reports one, the agent it logs in as
+/// once it is known, exactly the wanted scopes) where Halo holds otherwise. The Client ID and
+/// Secret stay as Halo holds them (a new secret is only ever sent by an explicit rotation).
 pub fn application(want: &Application, got: &Application) -> Option<Patch> {
     let mut desired = got.clone();
-    desired.display_name = want.display_name.clone();
-    desired.inactive = want.inactive;
-    if want.loginas_agent_id.is_some_and(|id| id != 0) {
-        desired.loginas_agent_id = want.loginas_agent_id;
+    for r in application::ROWS {
+        if r.compare != application::Compare::No && r.known(want) && r.differs(want, got) {
+            (r.repair)(want, &mut desired);
+        }
     }
-    if !got.grant_type.is_empty() {
-        desired.grant_type = want.grant_type.clone();
-    }
-    desired.scopes = want.scopes.clone();
-    // Whatever `got` holds for the credentials is what is compared against: never a change.
-    desired.client_id = got.client_id.clone();
-    desired.client_secret = got.client_secret.clone();
     patch(got, &desired)
 }
 

@@ -230,9 +230,7 @@ fn check_app_login(ans: &Answers, app: &Application, agent: Option<&Agent>, r: &
             continue;
         };
         fix.push(f(who));
-        let unknown = matches!(row.value, application::Value::LoginAgent)
-            && want.loginas_agent_id.is_none_or(|i| i <= 0);
-        if row.differs(&want, app) && !unknown {
+        if row.known(&want) && row.differs(&want, app) {
             login.push(said(app, who));
             r.drift(drift);
         }
