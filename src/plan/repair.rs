@@ -7,10 +7,10 @@
 //! (lists merged so nothing a human added is dropped), and only the JSON fields that then differ
 //! from Halo's are sent. No Halo field name is written out here.
 
-use crate::answers::application;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::answers::application;
 use crate::halo::model::{Agent, Application, Claim, Role};
 
 /// The JSON object to POST: `id` plus the fields that change.

@@ -21,6 +21,7 @@ fn every_application_row_is_compared_and_shown_as_the_table_says() {
     let a = topleft();
     let want = application_object(&a, 7);
     let got = Application {
+        id: Some("app-1".into()),
         grant_type: "password".into(),
         inactive: true,
         ..Application::default()
@@ -37,6 +38,17 @@ fn every_application_row_is_compared_and_shown_as_the_table_says() {
         if let Some(x) = reported {
             assert!(x.ui.starts_with(r.ui), "{}", x.ui);
         }
+    }
+    // A repair sends each compared row, under the row's Halo field.
+    let patch = crate::plan::repair::application(&want, &got).expect("all differ");
+    for r in application::ROWS {
+        let sent = patch.contains_key(r.halo);
+        assert_eq!(
+            sent,
+            r.compare != application::Compare::No,
+            "{}: {patch:?}",
+            r.halo
+        );
     }
     let steps = checklist(Object::Application, &a, &Lookups::default(), "m").steps;
     for r in application::ROWS {
