@@ -133,7 +133,8 @@ impl Profile {
             name: self.application.name.clone(),
             description: self.application.description.clone(),
             active: self.application.active,
-            login_agent: None,
+            // The rest (the agent to log in as: the new agent) as the answers start.
+            ..ApplicationAnswers::default()
         };
 
         Answers {
