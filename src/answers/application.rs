@@ -432,9 +432,13 @@ mod tests {
     #[test]
     fn each_row_round_trips_and_has_a_step() {
         let mut a = super::super::Answers::default();
-        a.application.name = "App".into();
-        a.application.active = false;
-        a.application.description = "d".into();
+        for r in ROWS {
+            match r.value {
+                Value::Text { slot, .. } => *slot(&mut a.application) = format!("v-{}", r.key),
+                Value::Flag { slot, .. } => *slot(&mut a.application) ^= true,
+                Value::Fixed { .. } | Value::LoginAgent | Value::Scopes => {}
+            }
+        }
         a.agent.name = "bot".into();
         a.scopes = vec!["read:tickets".into()];
         let w = a.application_want(7);
@@ -442,12 +446,18 @@ mod tests {
         for r in ROWS {
             (r.build)(&w, &mut g);
         }
-        assert_eq!(g.display_name, "App");
+        assert_eq!(g.display_name, "v-name");
         assert!(g.inactive);
         assert_eq!(g.loginas_agent_id, Some(7));
         assert_eq!(g.scope_names(), ["read:tickets"]);
         for r in ROWS.iter().filter(|r| r.api) {
+            if let Value::Text { get, .. } = r.value {
+                assert_eq!((r.found)(&g), *get(&a.application), "{}", r.key);
+            }
             assert!(!r.differs(&g, &g.clone()), "{}", r.key);
+            let mut other = Application::default();
+            (r.repair)(&g, &mut other);
+            assert_eq!((r.found)(&other), (r.found)(&g), "{}", r.key);
         }
         for r in ROWS {
             let step = r.step(&w, &g).unwrap_or_default();
