@@ -6,9 +6,24 @@ use super::*;
 use crate::answers::{application, role};
 use crate::plan::manual::checklist;
 
+/// TopLeft's answers with every text of the role's and the application's tables answered
+/// (an optional text left empty asks for nothing).
 fn topleft() -> Answers {
     let mut a = crate::profile::answers_for("topleft").unwrap();
-    a.application.description = "what it is for".into();
+    for r in application::ROWS {
+        if let application::Value::Text { slot, .. } = r.value
+            && slot(&mut a.application).is_empty()
+        {
+            *slot(&mut a.application) = format!("v-{}", r.key);
+        }
+    }
+    for r in role::ROWS {
+        if let role::Value::Text { slot, .. } = r.value
+            && slot(&mut a.role).is_empty()
+        {
+            *slot(&mut a.role) = format!("v-{}", r.key);
+        }
+    }
     a.role.other_permissions = vec!["Something by hand".into()];
     a
 }
