@@ -116,12 +116,30 @@ pub struct Attr {
     pub build: fn(&AgentDetails, &mut Agent),
     /// Halo's value as compared and shown (`true`/`false` for a flag).
     pub found: fn(&Agent) -> String,
+    /// Puts the wanted value (from `want`) into what a repair sends (`plan::repair`).
+    pub repair: fn(want: &Agent, desired: &mut Agent),
 }
 
 impl Attr {
     /// The answers-file key with its table, e.g. `agent.username`.
     pub fn path(&self) -> String {
         format!("agent.{}", self.key)
+    }
+
+    /// Does Halo hold `got` otherwise than `want` asks? An optional text the answers leave
+    /// empty asks for nothing: what Halo holds stays (a repair never blanks a phone number or
+    /// an email someone set).
+    pub fn differs(&self, want: &Agent, got: &Agent) -> bool {
+        let (w, g) = ((self.found)(want), (self.found)(got));
+        let optional = matches!(
+            self.value,
+            Value::Text {
+                required: false,
+                always_shown: false,
+                ..
+            }
+        );
+        w != g && !(optional && w.trim().is_empty())
     }
 
     /// What is wrong with the answer `d` holds, by Halo's limits (`None`: fine; an empty
@@ -229,6 +247,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.name = d.name.trim().into(),
         found: |g| g.name.clone(),
+        repair: |w, d| d.name = w.name.clone(),
     },
     Attr {
         key: "firstname",
@@ -250,6 +269,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.firstname = d.firstname.trim().into(),
         found: |g| g.firstname.clone(),
+        repair: |w, d| d.firstname = w.firstname.clone(),
     },
     Attr {
         key: "surname",
@@ -271,6 +291,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.surname = d.surname.trim().into(),
         found: |g| g.surname.clone(),
+        repair: |w, d| d.surname = w.surname.clone(),
     },
     Attr {
         key: "initials",
@@ -292,6 +313,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.initials = d.initials.trim().into(),
         found: |g| g.initials.clone(),
+        repair: |w, d| d.initials = w.initials.clone(),
     },
     Attr {
         key: "email",
@@ -313,6 +335,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.email = d.email.trim().into(),
         found: |g| g.email.clone(),
+        repair: |w, d| d.email = w.email.clone(),
     },
     // Uname has no `phonenumber`: its phone fields are `sms` (the agent's number, used for
     // SMS) and `extensionnumber` (evidence/halo-api/schemas.json, uname-2026.json). Halo's
@@ -338,6 +361,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.sms = d.phone.trim().into(),
         found: |g| g.sms.clone(),
+        repair: |w, d| d.sms = w.sms.clone(),
     },
     Attr {
         key: "api_only",
@@ -354,6 +378,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.isapiagent = d.api_only,
         found: |g| g.isapiagent.to_string(),
+        repair: |w, d| d.isapiagent = w.isapiagent,
     },
     Attr {
         key: "active",
@@ -370,6 +395,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.isdisabled = !d.active,
         found: |g| (!g.isdisabled).to_string(),
+        repair: |w, d| d.isdisabled = w.isdisabled,
     },
     Attr {
         key: "can_approve_purchaseorder",
@@ -386,6 +412,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.can_approve_purchaseorder = d.can_approve_purchaseorder,
         found: |g| g.can_approve_purchaseorder.to_string(),
+        repair: |w, d| d.can_approve_purchaseorder = w.can_approve_purchaseorder,
     },
     Attr {
         key: "can_approve_invoice",
@@ -402,6 +429,7 @@ pub const ROWS: &[Attr] = &[
         },
         build: |d, g| g.can_approve_invoice = d.can_approve_invoice,
         found: |g| g.can_approve_invoice.to_string(),
+        repair: |w, d| d.can_approve_invoice = w.can_approve_invoice,
     },
 ];
 

@@ -237,20 +237,10 @@ pub fn diff_attrs<'a>(
     rows: impl IntoIterator<Item = &'a agent::Attr>,
 ) -> Vec<Difference> {
     rows.into_iter()
-        .filter_map(|r| {
-            let (w, g) = ((r.found)(want), (r.found)(got));
-            // An optional text the answers leave empty asks for nothing: what Halo holds
-            // stays (a repair never blanks a phone number or an email someone set).
-            let optional = matches!(
-                r.value,
-                agent::Value::Text {
-                    required: false,
-                    always_shown: false,
-                    ..
-                }
-            );
-            (w != g && !(optional && w.trim().is_empty()))
-                .then(|| Difference::new(Object::Agent, r.words, Form::Quoted, r.ui).values(w, g))
+        .filter(|r| r.differs(want, got))
+        .map(|r| {
+            Difference::new(Object::Agent, r.words, Form::Quoted, r.ui)
+                .values((r.found)(want), (r.found)(got))
         })
         .collect()
 }

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::answers::application;
+use crate::answers::{agent, application};
 use crate::halo::model::{Agent, Application, Claim, Role};
 
 /// The JSON object to POST: `id` plus the fields that change.
@@ -73,19 +73,17 @@ pub fn role(want: &Role, got: &Role, marker: &str) -> Option<Patch> {
 /// into the ones the agent has (a membership a human added is kept).
 pub fn agent(want: &Agent, got: &Agent) -> Option<Patch> {
     let mut desired = got.clone();
-    desired.name = want.name.clone();
-    desired.firstname = want.firstname.clone();
-    desired.surname = want.surname.clone();
-    desired.initials = want.initials.clone();
-    desired.email = want.email.clone();
-    desired.isapiagent = want.isapiagent;
-    desired.isdisabled = want.isdisabled;
+    // The plain attributes (`answers::agent::ROWS`) where Halo holds otherwise: an optional
+    // text the answers leave empty is not sent, so a repair never blanks it.
+    for r in agent::ROWS {
+        if r.differs(want, got) {
+            (r.repair)(want, &mut desired);
+        }
+    }
     desired.team = want.team.clone();
     if want.workday_id.is_some() {
         desired.workday_id = want.workday_id;
     }
-    desired.can_approve_purchaseorder = want.can_approve_purchaseorder;
-    desired.can_approve_invoice = want.can_approve_invoice;
     let wanted_roles: Vec<_> = want
         .roles
         .iter()
@@ -163,6 +161,39 @@ mod tests {
         );
         assert!(body.contains("admin:webhooks"), "{body}");
         assert!(application(&want, &app()).is_none(), "nothing differs");
+    }
+
+    /// The agent's plain attributes come from its table: a wanted phone number is sent (it
+    /// was left out before), and an optional text the answers leave empty is never blanked.
+    #[test]
+    fn agent_patch_sends_each_row_that_differs_and_never_blanks_an_optional_text() {
+        let got = Agent {
+            id: Some(7),
+            name: "bot".into(),
+            email: "ops@example.com".into(),
+            surname: "Ops".into(),
+            ..Agent::default()
+        };
+        let want = Agent {
+            id: None,
+            sms: "+1 555 0100".into(),
+            isapiagent: true,
+            ..got.clone()
+        };
+        let blank = Agent {
+            email: String::new(),
+            surname: String::new(),
+            ..want.clone()
+        };
+        for w in [&want, &blank] {
+            let p = agent(w, &got).expect("phone and API-only differ");
+            assert_eq!(p["sms"], "+1 555 0100", "{p:?}");
+            assert_eq!(p["isapiagent"], true, "{p:?}");
+            assert!(
+                !p.contains_key("email") && !p.contains_key("surname"),
+                "{p:?}"
+            );
+        }
     }
 
     #[test]
