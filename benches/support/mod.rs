@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// Prints one table row, `ROW | metric | value | target | verdict |`; `run-all.sh` keeps the
 /// lines that start with `ROW ` and drops the prefix.
-pub fn row(metric: &str, value: &str, target: &str, ok: Option<bool>) {
+pub(crate) fn row(metric: &str, value: &str, target: &str, ok: Option<bool>) {
     let verdict = match ok {
         Some(true) => "ok",
         Some(false) => "**over target**",
@@ -15,7 +15,7 @@ pub fn row(metric: &str, value: &str, target: &str, ok: Option<bool>) {
 }
 
 /// A duration in the most readable unit.
-pub fn fmt_ns(ns: f64) -> String {
+pub(crate) fn fmt_ns(ns: f64) -> String {
     if ns >= 1e9 {
         format!("{:.2} s", ns / 1e9)
     } else if ns >= 1e6 {
@@ -29,14 +29,14 @@ pub fn fmt_ns(ns: f64) -> String {
 
 /// The release binary: `CARGO_BIN_EXE_*` points at the profile the bench was built with
 /// (`cargo bench` builds with the release settings), overridable with `HALO_ONBOARD_BIN`.
-pub fn binary() -> PathBuf {
+pub(crate) fn binary() -> PathBuf {
     std::env::var_os("HALO_ONBOARD_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_halo-onboard")))
 }
 
 /// An example built next to the binary (`target/<profile>/examples/NAME`).
-pub fn example(name: &str) -> PathBuf {
+pub(crate) fn example(name: &str) -> PathBuf {
     let bin = binary();
     bin.parent()
         .unwrap_or(Path::new("."))
@@ -44,7 +44,7 @@ pub fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-pub mod proc {
+pub(crate) mod proc {
     //! Child processes: pseudo-terminals, CPU ticks and peak memory from /proc and wait4.
 
     use std::fs::File;
@@ -57,7 +57,7 @@ pub mod proc {
 
     /// A child whose stdin, stdout and stderr are one pseudo-terminal; its output arrives on
     /// `rx` in chunks, read by a thread (so the child never blocks on a full pty).
-    pub struct PtyChild {
+    pub(crate) struct PtyChild {
         pub child: Child,
         pub rx: mpsc::Receiver<Vec<u8>>,
         pub started: Instant,
@@ -69,7 +69,7 @@ pub mod proc {
 
     impl PtyChild {
         /// Spawns `cmd` as a session leader on a new `cols`x`rows` pty.
-        pub fn spawn(mut cmd: Command, cols: u16, rows: u16) -> std::io::Result<Self> {
+        pub(crate) fn spawn(mut cmd: Command, cols: u16, rows: u16) -> std::io::Result<Self> {
             let (mut m, mut s) = (-1, -1);
             let ws = libc::winsize {
                 ws_row: rows,
@@ -124,7 +124,7 @@ pub mod proc {
         }
 
         /// Waits until the output so far contains `marker`; returns the time since spawn.
-        pub fn wait_for(&mut self, marker: &str, timeout: Duration) -> Option<Duration> {
+        pub(crate) fn wait_for(&mut self, marker: &str, timeout: Duration) -> Option<Duration> {
             let deadline = Instant::now() + timeout;
             loop {
                 if contains(&self.seen, marker.as_bytes()) {
@@ -139,25 +139,25 @@ pub mod proc {
         }
 
         /// Drops whatever arrived, keeping the reader drained.
-        pub fn drain(&mut self) {
+        pub(crate) fn drain(&mut self) {
             while let Ok(c) = self.rx.try_recv() {
                 self.seen.extend_from_slice(&c);
             }
         }
 
         /// Types `bytes` into the terminal.
-        pub fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        pub(crate) fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
             use std::io::Write;
             self.writer.write_all(bytes)
         }
 
         /// Peak resident memory so far (VmHWM), in KiB.
-        pub fn vm_hwm_kib(&self) -> Option<u64> {
+        pub(crate) fn vm_hwm_kib(&self) -> Option<u64> {
             vm_hwm_kib(self.child.id())
         }
 
         /// Kills the child (SIGTERM, then SIGKILL after 2 s) and reaps it.
-        pub fn stop(mut self) {
+        pub(crate) fn stop(mut self) {
             // SAFETY: plain kill(2) on our own child's pid.
             unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
             let deadline = Instant::now() + Duration::from_secs(2);
@@ -174,14 +174,14 @@ pub mod proc {
     }
 
     /// Peak resident memory (VmHWM) of a running process, in KiB.
-    pub fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    pub(crate) fn vm_hwm_kib(pid: u32) -> Option<u64> {
         let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
     /// CPU time (user + system, all threads) of a running process.
-    pub fn cpu_time(pid: u32) -> Option<Duration> {
+    pub(crate) fn cpu_time(pid: u32) -> Option<Duration> {
         let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         // Fields after the command name (which may hold spaces) start at state, field 3.
         let rest = &s[s.rfind(')')? + 2..];
@@ -194,7 +194,7 @@ pub mod proc {
 
     /// CPU time at nanosecond resolution: the sum of the live threads' `schedstat` run times
     /// (utime+stime in `stat` counts whole clock ticks, 10 ms here).
-    pub fn cpu_time_precise(pid: u32) -> Option<Duration> {
+    pub(crate) fn cpu_time_precise(pid: u32) -> Option<Duration> {
         let mut ns = 0u64;
         for t in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
             let s = std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok()?;
@@ -204,7 +204,7 @@ pub mod proc {
     }
 
     /// What `run` measured.
-    pub struct Finished {
+    pub(crate) struct Finished {
         pub status: ExitStatus,
         pub wall: Duration,
         /// Peak resident memory from wait4's rusage (the kernel's VmHWM at exit), KiB.
@@ -216,7 +216,7 @@ pub mod proc {
     }
 
     /// Runs `cmd` to the end, capturing its output, its wall time and its peak memory.
-    pub fn run(mut cmd: Command) -> std::io::Result<Finished> {
+    pub(crate) fn run(mut cmd: Command) -> std::io::Result<Finished> {
         use std::os::unix::process::ExitStatusExt;
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -273,13 +273,13 @@ pub mod proc {
     }
 }
 
-pub mod sandbox {
+pub(crate) mod sandbox {
     //! `halo-onboard sandbox` as a child process, and plain HTTP/1.0 GETs of its `/_sim/` API.
 
     use std::io::{BufRead, BufReader, Read, Write};
     use std::process::{Child, Command, Stdio};
 
-    pub struct Sandbox {
+    pub(crate) struct Sandbox {
         child: Child,
         pub url: String,
         pub client_id: String,
@@ -288,7 +288,7 @@ pub mod sandbox {
 
     impl Sandbox {
         /// Starts the sandbox with `args` and reads its hello line (URL and credentials).
-        pub fn start(args: &[&str]) -> std::io::Result<Self> {
+        pub(crate) fn start(args: &[&str]) -> std::io::Result<Self> {
             let mut child = Command::new(super::binary())
                 .arg("sandbox")
                 .args(args)
@@ -312,7 +312,7 @@ pub mod sandbox {
         }
 
         /// GET `path` on the sandbox; the body.
-        pub fn get(&self, path: &str) -> std::io::Result<String> {
+        pub(crate) fn get(&self, path: &str) -> std::io::Result<String> {
             get(&self.url, path)
         }
     }
@@ -325,7 +325,7 @@ pub mod sandbox {
     }
 
     /// A plain HTTP/1.0 GET (no chunked bodies, the server closes the connection).
-    pub fn get(base: &str, path: &str) -> std::io::Result<String> {
+    pub(crate) fn get(base: &str, path: &str) -> std::io::Result<String> {
         let host = base
             .trim_start_matches("http://")
             .split('/')
@@ -342,12 +342,12 @@ pub mod sandbox {
     }
 }
 
-pub mod reqlog {
+pub(crate) mod reqlog {
     //! The emulator's request log (`GET /_sim/requests`) and the critical path through it.
 
     /// One request as the emulator logged it.
     #[derive(Debug, Clone, serde::Deserialize)]
-    pub struct Rec {
+    pub(crate) struct Rec {
         pub method: String,
         pub path: String,
         pub status: u16,
@@ -358,7 +358,7 @@ pub mod reqlog {
     /// The longest chain of requests that cannot have overlapped: each starts (answer time
     /// minus `latency_ms`) after the previous one answered. Taking the earliest answer first
     /// finds the longest such chain, i.e. the number of dependent round trips.
-    pub fn critical_path(recs: &[Rec], latency_ms: u64) -> Vec<Rec> {
+    pub(crate) fn critical_path(recs: &[Rec], latency_ms: u64) -> Vec<Rec> {
         let mut by_end = recs.to_vec();
         by_end.sort_by_key(|r| r.ts_ms);
         let mut chain: Vec<Rec> = Vec::new();
@@ -374,7 +374,7 @@ pub mod reqlog {
     }
 
     /// One line per request, by answer time, relative to the first start; `*` = on `chain`.
-    pub fn timeline(recs: &[Rec], chain: &[Rec], latency_ms: u64) -> Vec<String> {
+    pub(crate) fn timeline(recs: &[Rec], chain: &[Rec], latency_ms: u64) -> Vec<String> {
         let lat = latency_ms as i64;
         let first = recs.iter().map(|r| r.ts_ms).min().unwrap_or(0) - lat;
         let mut recs = recs.to_vec();
@@ -399,20 +399,20 @@ pub mod reqlog {
     }
 }
 
-pub mod tmux {
+pub(crate) mod tmux {
     //! The wizard in a detached tmux pane on a private server, for flows that need the
     //! rendered screen (the raw pty stream skips blank cells, so multi-word text never shows).
 
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    pub struct Tmux {
+    pub(crate) struct Tmux {
         socket: String,
     }
 
     impl Tmux {
         /// Starts `cmd` (a shell command line) in a `cols`x`rows` pane without a status line.
-        pub fn start(cmd: &str, cols: u16, rows: u16) -> Option<Self> {
+        pub(crate) fn start(cmd: &str, cols: u16, rows: u16) -> Option<Self> {
             let t = Self {
                 socket: format!("halo-bench-{}", std::process::id()),
             };
@@ -436,7 +436,7 @@ pub mod tmux {
             c
         }
 
-        pub fn screen(&self) -> String {
+        pub(crate) fn screen(&self) -> String {
             self.tmux(&["capture-pane", "-p", "-t", "b"])
                 .output()
                 .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
@@ -444,14 +444,14 @@ pub mod tmux {
         }
 
         /// Sends tmux key names (`Enter`, `Tab`, `C-n`, `y`).
-        pub fn keys(&self, keys: &[&str]) {
+        pub(crate) fn keys(&self, keys: &[&str]) {
             let mut args = vec!["send-keys", "-t", "b"];
             args.extend_from_slice(keys);
             let _ = self.tmux(&args).status();
         }
 
         /// Polls the screen every 10 ms until it shows `text`; the moment it did.
-        pub fn wait_for(&self, text: &str, timeout: Duration) -> Option<(Instant, String)> {
+        pub(crate) fn wait_for(&self, text: &str, timeout: Duration) -> Option<(Instant, String)> {
             let end = Instant::now() + timeout;
             while Instant::now() < end {
                 let s = self.screen();

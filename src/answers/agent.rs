@@ -171,7 +171,7 @@ impl Attr {
 }
 
 /// The rows of `group` in the order the wizard asks them.
-pub fn asked(group: Group) -> Vec<(usize, &'static Attr)> {
+pub(crate) fn asked(group: Group) -> Vec<(usize, &'static Attr)> {
     let mut v: Vec<_> = ROWS
         .iter()
         .enumerate()
@@ -183,7 +183,7 @@ pub fn asked(group: Group) -> Vec<(usize, &'static Attr)> {
 
 /// The index of the row with this key (at compile time; a key the table lacks fails the
 /// build).
-pub const fn index_of(key: &str) -> usize {
+pub(crate) const fn index_of(key: &str) -> usize {
     let mut i = 0;
     while i < ROWS.len() {
         if same(ROWS[i].key.as_bytes(), key.as_bytes()) {
@@ -210,7 +210,7 @@ pub(crate) const fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The row with this key.
-pub fn row(key: &str) -> Option<&'static Attr> {
+pub(crate) fn row(key: &str) -> Option<&'static Attr> {
     ROWS.iter().find(|r| r.key == key)
 }
 
@@ -226,7 +226,7 @@ const PHONE: Column = Column {
 
 /// The agent's attributes, in the order of Halo's form (the plan's order; the wizard's is
 /// [`Attr::ask`]).
-pub const ROWS: &[Attr] = &[
+pub(crate) const ROWS: &[Attr] = &[
     Attr {
         key: "username",
         halo: "name",
@@ -434,7 +434,7 @@ pub const ROWS: &[Attr] = &[
 ];
 
 /// The work hours' key (a name the plan resolves; not a plain row).
-pub const WORK_HOURS: &str = "work_hours";
+pub(crate) const WORK_HOURS: &str = "work_hours";
 
 /// The keys of the `[agent]` table besides the rows and the work hours.
 const MEMBERSHIPS: [&str; 4] = ["extra_roles", "default_team", "teams", "departments"];
@@ -444,7 +444,7 @@ const RESPELLED: [(&str, &str); 2] = [("name", "username"), ("workday", WORK_HOU
 
 /// Puts today's spelling on the keys of an `[agent]` table written before the one spelling
 /// (`name`, `workday`), so it can be laid over answers that already hold today's keys.
-pub fn respell(agent: &mut toml::Table) {
+pub(crate) fn respell(agent: &mut toml::Table) {
     for (old, new) in RESPELLED {
         if let Some(v) = agent.remove(old) {
             agent.insert(new.into(), v);
@@ -454,7 +454,7 @@ pub fn respell(agent: &mut toml::Table) {
 
 /// The keys of an `[agent]` table that are no attribute of the agent, as `agent.KEY` (the
 /// attributes are read through serde's `flatten`, which drops unknown keys unseen).
-pub fn unknown_keys(agent: &toml::Table) -> Vec<String> {
+pub(crate) fn unknown_keys(agent: &toml::Table) -> Vec<String> {
     agent
         .keys()
         .filter(|k| {

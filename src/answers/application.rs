@@ -64,7 +64,7 @@ impl Want<'_> {
 
 /// What an attribute holds, and how the wizard asks it.
 #[derive(Clone, Copy)]
-pub enum Value {
+pub(crate) enum Value {
     /// One line of text (a text field on the Application step).
     Text {
         get: fn(&ApplicationAnswers) -> &String,
@@ -96,7 +96,7 @@ pub enum Value {
 
 /// How a read-back difference of the attribute reads (`plan::diff::Form`), if it is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compare {
+pub(crate) enum Compare {
     /// Not compared: the API does not hold it, or `check` alone judges it.
     No,
     /// "name: asked 'a', Halo has 'b'".
@@ -111,7 +111,7 @@ pub enum Compare {
 
 /// Which row of `check` judges the attribute.
 #[derive(Clone, Copy)]
-pub enum Audit {
+pub(crate) enum Audit {
     No,
     /// "application active": an inactive application gets no token.
     Active,
@@ -130,13 +130,21 @@ pub enum Audit {
 
 /// One attribute of the application.
 #[derive(Clone, Copy)]
-pub struct Attr {
+pub(crate) struct Attr {
     /// The key in answers files and profiles (`[application]` table; the scopes are the
     /// top-level `scopes`); empty for a fixed attribute nobody answers.
     pub key: &'static str,
     /// Halo's field (held to `evidence/halo-api/schemas.json`, unless `api` is false).
+    #[allow(
+        dead_code,
+        reason = "the table's record of Halo's field; tests hold it to the evidence"
+    )]
     pub halo: &'static str,
     /// The API has the field (the form's Description does not: newer builds only).
+    #[allow(
+        dead_code,
+        reason = "the table's record of Halo's field; tests hold it to the evidence"
+    )]
     pub api: bool,
     /// The field's label on Halo's application form (manual steps, fixes).
     pub ui: &'static str,
@@ -159,7 +167,7 @@ pub struct Attr {
 
 impl Attr {
     /// The answers-file key with its table, e.g. `application.name`.
-    pub fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         match self.value {
             Value::Scopes => self.key.to_string(),
             _ => format!("application.{}", self.key),
@@ -168,7 +176,7 @@ impl Attr {
 
     /// Does Halo hold `got` otherwise than `want` asks? (Read-backs compare only the rows
     /// with a [`Compare`]; `check` judges its own.)
-    pub fn differs(&self, want: &Application, got: &Application) -> bool {
+    pub(crate) fn differs(&self, want: &Application, got: &Application) -> bool {
         let (w, g) = ((self.found)(want), (self.found)(got));
         match self.compare {
             Compare::QuotedWhereReported => !g.is_empty() && w != g,
@@ -186,12 +194,12 @@ impl Attr {
 
     /// Can the wanted value be judged? The agent to log in as is not known before the agent
     /// is made (id 0).
-    pub fn known(&self, want: &Application) -> bool {
+    pub(crate) fn known(&self, want: &Application) -> bool {
         !matches!(self.value, Value::LoginAgent) || want.loginas_agent_id.is_some_and(|i| i > 0)
     }
 
     /// Where a difference is fixed on the form: the label, with the value for a fixed one.
-    pub fn fix_ui(&self) -> String {
+    pub(crate) fn fix_ui(&self) -> String {
         match self.value {
             Value::Fixed { shown } => format!("{} = {shown}", self.ui),
             _ => self.ui.to_string(),
@@ -199,7 +207,7 @@ impl Attr {
     }
 
     /// The manual step that sets it on Halo's form (`None`: an empty optional text).
-    pub fn step(&self, a: &Want<'_>, want: &Application) -> Option<String> {
+    pub(crate) fn step(&self, a: &Want<'_>, want: &Application) -> Option<String> {
         match self.value {
             Value::Text { get, required, .. } => {
                 let v = get(a.answers).trim().replace('\n', " ");
@@ -222,7 +230,7 @@ impl Attr {
 }
 
 /// The rows the wizard's Application step asks, in its order.
-pub fn asked() -> Vec<(usize, &'static Attr)> {
+pub(crate) fn asked() -> Vec<(usize, &'static Attr)> {
     let mut v: Vec<_> = ROWS
         .iter()
         .enumerate()
@@ -234,7 +242,7 @@ pub fn asked() -> Vec<(usize, &'static Attr)> {
 
 /// The index of the row with this key (at compile time; a key the table lacks fails the
 /// build).
-pub const fn index_of(key: &str) -> usize {
+pub(crate) const fn index_of(key: &str) -> usize {
     let mut i = 0;
     while i < ROWS.len() {
         if super::agent::same(ROWS[i].key.as_bytes(), key.as_bytes()) {
@@ -250,7 +258,7 @@ fn required_name(v: &str) -> Option<String> {
 }
 
 /// The application's attributes, in the order of Halo's form.
-pub const ROWS: &[Attr] = &[
+pub(crate) const ROWS: &[Attr] = &[
     Attr {
         key: "name",
         halo: halo::NAME,
@@ -408,7 +416,8 @@ pub const ROWS: &[Attr] = &[
 ];
 
 /// The row with this key.
-pub fn row(key: &str) -> Option<&'static Attr> {
+#[cfg(test)]
+pub(crate) fn row(key: &str) -> Option<&'static Attr> {
     ROWS.iter().find(|r| r.key == key)
 }
 

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::halo::model::MembershipLevel;
 use crate::halo::scopes;
 
-pub mod agent;
-pub mod application;
-pub mod role;
+pub(crate) mod agent;
+pub(crate) mod application;
+pub(crate) mod role;
 
 pub use agent::AgentDetails;
 pub use application::ApplicationAnswers;

@@ -151,7 +151,7 @@ impl From<RoleAnswers> for RoleWire {
 }
 
 /// What the role Halo gets is built from.
-pub struct Want<'a> {
+pub(crate) struct Want<'a> {
     pub answers: &'a RoleAnswers,
     /// This setup's marker, put into the notes.
     pub marker: &'a str,
@@ -161,7 +161,7 @@ pub struct Want<'a> {
 
 /// What an attribute holds, and how the wizard asks it.
 #[derive(Clone, Copy)]
-pub enum Value {
+pub(crate) enum Value {
     /// How the role is had: created, or an existing one reused (the wizard's Role choice).
     Mode,
     /// One line of text.
@@ -194,7 +194,7 @@ pub enum Value {
 
 /// How a read-back difference of the attribute reads (`plan::diff::Form`), if it is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compare {
+pub(crate) enum Compare {
     /// Not compared (no Halo field, or compared as one of the claims).
     No,
     /// "name: asked 'a', Halo has 'b'".
@@ -207,7 +207,7 @@ pub enum Compare {
 
 /// Which row of `check` judges the attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audit {
+pub(crate) enum Audit {
     No,
     /// "role admin".
     Admin,
@@ -217,10 +217,14 @@ pub enum Audit {
 
 /// One attribute of the role.
 #[derive(Clone, Copy)]
-pub struct Attr {
+pub(crate) struct Attr {
     /// The key in answers files and profiles (`[role]` table).
     pub key: &'static str,
     /// Halo's field on `NHD_Roles` (empty: Halo has none, the attribute is ours or manual).
+    #[allow(
+        dead_code,
+        reason = "the table's record of Halo's field; tests hold it to the evidence"
+    )]
     pub halo: &'static str,
     /// The field's label in Halo's web UI (manual steps, fixes).
     pub ui: &'static str,
@@ -232,6 +236,10 @@ pub struct Attr {
     pub ask: u8,
     pub value: Value,
     pub compare: Compare,
+    #[allow(
+        dead_code,
+        reason = "which check row judges it; the table tests read it"
+    )]
     pub audit: Audit,
     /// Puts the answer into the role Halo gets.
     pub build: fn(&Want<'_>, &mut Role),
@@ -241,13 +249,13 @@ pub struct Attr {
 
 impl Attr {
     /// The answers-file key with its table, e.g. `role.name`.
-    pub fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         format!("role.{}", self.key)
     }
 
     /// The manual step that sets a text or a flag on Halo's form (`None` for the others: the
     /// plan writes the claims' steps, and [`Value::Manual`] is a list).
-    pub fn step(&self, want: &Role, a: &RoleAnswers) -> Option<String> {
+    pub(crate) fn step(&self, want: &Role, a: &RoleAnswers) -> Option<String> {
         match self.value {
             Value::Text { .. } => Some(format!(
                 "{} = '{}'",
@@ -266,7 +274,7 @@ impl Attr {
 
 /// The rows the wizard's Role step asks as a field of their own (texts and flags), in its
 /// order.
-pub fn asked() -> Vec<(usize, &'static Attr)> {
+pub(crate) fn asked() -> Vec<(usize, &'static Attr)> {
     let mut v: Vec<_> = ROWS
         .iter()
         .enumerate()
@@ -278,7 +286,7 @@ pub fn asked() -> Vec<(usize, &'static Attr)> {
 
 /// The index of the row with this key (at compile time; a key the table lacks fails the
 /// build).
-pub const fn index_of(key: &str) -> usize {
+pub(crate) const fn index_of(key: &str) -> usize {
     let mut i = 0;
     while i < ROWS.len() {
         if super::agent::same(ROWS[i].key.as_bytes(), key.as_bytes()) {
@@ -290,13 +298,14 @@ pub const fn index_of(key: &str) -> usize {
 }
 
 /// The row with this key.
-pub fn row(key: &str) -> Option<&'static Attr> {
+#[cfg(test)]
+pub(crate) fn row(key: &str) -> Option<&'static Attr> {
     ROWS.iter().find(|r| r.key == key)
 }
 
 /// The notes Halo gets: the answers' notes with this setup's marker (how a later run knows
 /// the role is ours, `plan::ownership`).
-pub fn with_marker(text: &str, marker: &str) -> String {
+pub(crate) fn with_marker(text: &str, marker: &str) -> String {
     let t = text.trim();
     if marker.is_empty() || t.contains(marker) {
         t.to_string()
@@ -312,7 +321,7 @@ pub fn with_marker(text: &str, marker: &str) -> String {
 const ADMIN_UI: &str = "Permissions > General: Is a HaloPSA Administrator";
 
 /// The role's attributes, in the order of Halo's form.
-pub const ROWS: &[Attr] = &[
+pub(crate) const ROWS: &[Attr] = &[
     Attr {
         key: "mode",
         halo: "",
@@ -422,7 +431,8 @@ pub const ROWS: &[Attr] = &[
 
 /// The keys of a `[role]` table besides the rows: `settings` is written beside `access`
 /// (both are the claims row), `reuse` is a profile's.
-pub const ALSO: [&str; 2] = ["settings", "reuse"];
+#[cfg(test)]
+pub(crate) const ALSO: [&str; 2] = ["settings", "reuse"];
 
 #[cfg(test)]
 mod tests {

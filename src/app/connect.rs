@@ -15,7 +15,7 @@ use super::state::Phase;
 use super::validate::validate;
 
 /// `t` or the Test button: checks the Connect step, then asks the runtime to connect.
-pub fn test(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn test(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.conn == ConnState::Connecting {
         return;
     }
@@ -57,7 +57,7 @@ pub fn test(m: &mut Model, fx: &mut Vec<Effect>) {
 /// The connection test's result; `true` when Ctrl-N waited for it and the next step follows
 /// (the caller moves on: the step order is `nav`'s).
 #[must_use]
-pub fn finished(
+pub(crate) fn finished(
     m: &mut Model,
     fx: &mut Vec<Effect>,
     res: Result<Connected, ConnectFailure>,
@@ -160,7 +160,7 @@ fn connected(m: &mut Model, fx: &mut Vec<Effect>, c: Connected) {
 }
 
 /// Any change to the connection details invalidates an earlier test.
-pub fn edited(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn edited(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.conn == ConnState::Connecting {
         m.conn_stale = true;
         m.next_after_connect = false;
@@ -204,7 +204,7 @@ pub(crate) fn decline_auth_url(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// A finished request is logged; one waiting to retry starts the countdown the screen shows.
-pub fn request(m: &mut Model, fx: &mut Vec<Effect>, e: RequestEvent) {
+pub(crate) fn request(m: &mut Model, fx: &mut Vec<Effect>, e: RequestEvent) {
     match e.waiting {
         Some(wait) => {
             let b = Backoff {

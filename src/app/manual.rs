@@ -11,10 +11,10 @@ use super::log::LogKind;
 use super::model::Model;
 use super::msg::{Effect, ManualRequest};
 use super::secret::SecretInput;
-pub use super::state::ManualState;
+pub(crate) use super::state::ManualState;
 
 /// `m` on the failure screen of a refused write: show the checklist.
-pub fn open(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn open(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(object) = m.apply.refused else {
         return;
     };
@@ -54,20 +54,20 @@ pub fn open(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// Esc: back to the failure.
-pub fn close(m: &mut Model) {
+pub(crate) fn close(m: &mut Model) {
     m.apply.manual = None;
     m.plan_scroll = 0;
 }
 
 /// Tab: between the Client ID and the Secret field.
-pub fn switch(m: &mut Model) {
+pub(crate) fn switch(m: &mut Model) {
     if let Some(st) = m.apply.manual.as_mut() {
         st.field = 1 - st.field.min(1);
     }
 }
 
 /// Ctrl-U: clears the field being typed into.
-pub fn clear(m: &mut Model) {
+pub(crate) fn clear(m: &mut Model) {
     if let Some(st) = m.apply.manual.as_mut() {
         if st.field == 0 {
             st.client_id.clear();
@@ -103,7 +103,7 @@ pub(crate) fn type_text(m: &mut Model, text: &str) {
 }
 
 /// Bracketed paste into the focused field. Returns whether the screen took it.
-pub fn paste(m: &mut Model, text: &str) -> bool {
+pub(crate) fn paste(m: &mut Model, text: &str) -> bool {
     match &m.apply.manual {
         Some(st) if st.needs_credentials() => {
             type_text(m, text);
@@ -115,7 +115,7 @@ pub fn paste(m: &mut Model, text: &str) -> bool {
 }
 
 /// Enter: ask the runtime to find what the user made, adopt it and continue the setup.
-pub fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn submit(m: &mut Model, fx: &mut Vec<Effect>) {
     let Some(st) = m.apply.manual.as_mut() else {
         return;
     };

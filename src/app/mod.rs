@@ -2,28 +2,28 @@
 //! Pure: no I/O here; the runtime executes effects and feeds results back as `Msg`.
 
 pub mod applying;
-pub mod connect;
+pub(crate) mod connect;
 pub mod edit;
-pub mod field;
+pub(crate) mod field;
 pub mod fields;
 mod focus;
 pub mod handover;
 pub mod instance;
 pub mod keys;
 pub mod log;
-pub mod manual;
-pub mod model;
-pub mod msg;
-pub mod nav;
+pub(crate) mod manual;
+pub(crate) mod model;
+pub(crate) mod msg;
+pub(crate) mod nav;
 mod offer;
 pub mod picker;
 mod planned;
-pub mod secret;
-pub mod startup;
-pub mod state;
-pub mod summary;
-pub mod update;
-pub mod url;
+pub(crate) mod secret;
+pub(crate) mod startup;
+pub(crate) mod state;
+pub(crate) mod summary;
+pub(crate) mod update;
+pub(crate) mod url;
 pub mod validate;
 
 pub use field::Field;

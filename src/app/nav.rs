@@ -9,9 +9,9 @@ use super::msg::Effect;
 use super::validate::validate;
 
 /// Lines a PageUp/PageDown moves the log, the plan or the help.
-pub const PAGE: usize = 10;
+pub(crate) const PAGE: usize = 10;
 
-pub fn focus(m: &mut Model, delta: isize) {
+pub(crate) fn focus(m: &mut Model, delta: isize) {
     let n = m.fields().len() as isize;
     if n == 0 {
         return;

@@ -9,7 +9,7 @@ use super::model::{Model, Overlay, Step};
 use super::msg::{Effect, Started};
 use super::secret::SecretInput;
 
-pub fn started(m: &mut Model, fx: &mut Vec<Effect>, s: Started) {
+pub(crate) fn started(m: &mut Model, fx: &mut Vec<Effect>, s: Started) {
     if let Some(p) = s.profiles {
         m.profiles = p;
     }

@@ -17,7 +17,7 @@ use super::nav::{self, PAGE};
 use super::{connect, manual, picker};
 
 /// The runtime's spinner tick while a request runs (the backoff countdown counts it).
-pub const TICK_MS: u64 = 100;
+pub(crate) const TICK_MS: u64 = 100;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();

@@ -15,7 +15,7 @@ use super::error::ConfigError;
 pub const MAX_NAME: usize = 64;
 
 /// The keys an `[instance.NAME]` table takes, in the order they are written.
-pub const KEYS: [&str; 8] = [
+pub(super) const KEYS: [&str; 8] = [
     "url",
     "resource_url",
     "auth_url",
@@ -65,7 +65,7 @@ pub struct Instance {
 pub const POLICY_KEYS: [&str; 2] = ["rotate_after_days", "fail_on_reported_expiry"];
 
 /// `rotate_after_days`: whole days, 1 to 3650.
-pub fn parse_rotate_after_days(v: &toml::Value) -> Option<u32> {
+pub(super) fn parse_rotate_after_days(v: &toml::Value) -> Option<u32> {
     v.as_integer()
         .and_then(|n| u32::try_from(n).ok())
         .filter(|n| (1..=3650).contains(n))
@@ -155,7 +155,7 @@ impl Instance {
 
 /// Reads `[instance.NAME]` (`value`); relative secret files are relative to `base` (the config
 /// file's folder). Errors say what to change, never a secret's value.
-pub fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, ConfigError> {
+pub(super) fn parse(name: &str, value: &toml::Value, base: &Path) -> Result<Instance, ConfigError> {
     let at = format!("[instance.{}]", crate::text::line_max(name, MAX_NAME));
     if !valid_name(name) {
         return Err(ConfigError::BadName { at, max: MAX_NAME });

@@ -13,58 +13,58 @@ pub struct Column {
 }
 
 /// `NHD_Roles.Name nvarchar(256)` [C].
-pub const ROLE_NAME: Column = Column {
+pub(crate) const ROLE_NAME: Column = Column {
     label: "Role name",
     max: 256,
 };
 /// `UNAME.uname nvarchar(4000)` [C]; capped at 256 here like the role name: a username is
 /// typed into vendor forms and shown in lists, and no vendor guide uses a longer one.
-pub const AGENT_USERNAME: Column = Column {
+pub(crate) const AGENT_USERNAME: Column = Column {
     label: "Username",
     max: 256,
 };
 /// `UNAME.ufirstname nvarchar(100)` [C].
-pub const FIRST_NAME: Column = Column {
+pub(crate) const FIRST_NAME: Column = Column {
     label: "First Name",
     max: 100,
 };
 /// `UNAME.ulastname nvarchar(200)` [C].
-pub const SURNAME: Column = Column {
+pub(crate) const SURNAME: Column = Column {
     label: "Surname",
     max: 200,
 };
 /// `UNAME.uinitials nvarchar(3)` [C].
-pub const INITIALS: Column = Column {
+pub(crate) const INITIALS: Column = Column {
     label: "Initials",
     max: 3,
 };
 /// 254: the longest address SMTP carries (RFC 5321). Halo's own column (`UNAME.usmtp
 /// nvarchar(4000)`, [I] the agent's email) is wider.
-pub const EMAIL: Column = Column {
+pub(crate) const EMAIL: Column = Column {
     label: "Email",
     max: 254,
 };
 /// `NHD_IDENTITY_Application.DisplayName nvarchar(max)` [C]; capped at 256 here like the role
 /// name, the length Halo's list screens show.
-pub const APPLICATION_NAME: Column = Column {
+pub(crate) const APPLICATION_NAME: Column = Column {
     label: "Application Name",
     max: 256,
 };
 
 /// The limit on a role's notes and an application's description (the wizard's, 1000
 /// characters; Halo's columns are wider).
-pub fn at_most_1000(v: &str) -> Option<String> {
+pub(crate) fn at_most_1000(v: &str) -> Option<String> {
     (v.chars().count() > 1000).then(|| "at most 1000 characters".into())
 }
 
 /// Length as Halo counts it.
-pub fn units(s: &str) -> usize {
+pub(crate) fn units(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
 /// What is wrong with a one-line value for `col`, if anything: a control or bidi character
 /// (named, with its position), or too long.
-pub fn check(col: Column, value: &str) -> Option<String> {
+pub(crate) fn check(col: Column, value: &str) -> Option<String> {
     if let Some((i, c)) = text::first_unsafe(value) {
         return Some(format!(
             "has a control character ({}) at position {}: remove it",
@@ -87,7 +87,7 @@ pub fn check(col: Column, value: &str) -> Option<String> {
 
 /// Initials: what [`check`] says, and letters and digits only (Halo shows them in a badge;
 /// an emoji there is four bytes Halo's 3-unit column cannot hold).
-pub fn check_initials(value: &str) -> Option<String> {
+pub(crate) fn check_initials(value: &str) -> Option<String> {
     if let Some(p) = check(INITIALS, value).filter(|p| p.starts_with("has a control")) {
         return Some(p);
     }
@@ -102,7 +102,7 @@ pub fn check_initials(value: &str) -> Option<String> {
 }
 
 /// An email address: plausible (one `@`, a dotted domain, no spaces) and within [`EMAIL`].
-pub fn check_email(value: &str) -> Option<String> {
+pub(crate) fn check_email(value: &str) -> Option<String> {
     if let Some(p) = check(EMAIL, value) {
         return Some(p);
     }

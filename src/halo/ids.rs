@@ -11,65 +11,60 @@ use crate::halo::error::HaloError;
 
 /// What an id names, with the shape Halo gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdKind {
+pub(crate) enum IdKind {
     Role,
     Application,
     Agent,
-    Team,
-    Department,
-    Workday,
 }
 
 impl IdKind {
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Self::Role => "role",
             Self::Application => "application",
             Self::Agent => "agent",
-            Self::Team => "team",
-            Self::Department => "department",
-            Self::Workday => "work hours",
         }
     }
 
-    /// The path of Halo's spec whose `{id}` names an object of this kind.
-    pub fn template(self) -> &'static str {
+    /// The path of Halo's spec whose `{id}` names an object of this kind (the test that holds
+    /// the shapes to the spec reads it).
+    #[cfg(test)]
+    fn template(self) -> &'static str {
         match self {
             Self::Role => "/Roles/{id}",
             Self::Application => "/Application/{id}",
             Self::Agent => "/Agent/{id}",
-            Self::Team => "/Team/{id}",
-            Self::Department => "/TopLevel/{id}",
-            Self::Workday => "/Workday/{id}",
         }
     }
 
     /// The shape, in words for a message.
-    pub fn shape(self) -> &'static str {
+    pub(crate) fn shape(self) -> &'static str {
         match self {
             Self::Role | Self::Application => "a GUID such as 4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11",
-            _ => "a positive whole number",
+            Self::Agent => "a positive whole number",
         }
     }
 }
 
 /// A GUID as Halo writes it: 32 hex digits, in the 8-4-4-4-12 form or without dashes. Braces,
 /// `urn:uuid:` and anything else are not (they would change the path).
-pub fn is_guid(s: &str) -> bool {
+pub(crate) fn is_guid(s: &str) -> bool {
     let hex_or_dash = s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
     hex_or_dash && (s.len() == 36 || s.len() == 32) && uuid::Uuid::try_parse(s).is_ok()
 }
 
 /// Whether `id` has the shape Halo gives ids of `kind`.
-pub fn valid(kind: IdKind, id: &str) -> bool {
+pub(crate) fn valid(kind: IdKind, id: &str) -> bool {
     match kind {
         IdKind::Role | IdKind::Application => is_guid(id),
-        _ => id.parse::<i64>().is_ok_and(|n| n > 0) && id.bytes().all(|b| b.is_ascii_digit()),
+        IdKind::Agent => {
+            id.parse::<i64>().is_ok_and(|n| n > 0) && id.bytes().all(|b| b.is_ascii_digit())
+        }
     }
 }
 
 /// `Ok` when `id` has the shape of a `kind` id, else [`HaloError::InvalidId`].
-pub fn check(kind: IdKind, id: &str) -> Result<(), HaloError> {
+pub(crate) fn check(kind: IdKind, id: &str) -> Result<(), HaloError> {
     if valid(kind, id) {
         Ok(())
     } else {
@@ -82,7 +77,7 @@ pub fn check(kind: IdKind, id: &str) -> Result<(), HaloError> {
 }
 
 /// [`check`] for an integer id.
-pub fn check_int(kind: IdKind, id: i64) -> Result<(), HaloError> {
+pub(crate) fn check_int(kind: IdKind, id: i64) -> Result<(), HaloError> {
     if id > 0 {
         Ok(())
     } else {
@@ -123,12 +118,7 @@ mod tests {
                 assert!(!valid(kind, bad), "{kind:?} {bad:?}");
             }
         }
-        for kind in [
-            IdKind::Agent,
-            IdKind::Team,
-            IdKind::Department,
-            IdKind::Workday,
-        ] {
+        for kind in [IdKind::Agent] {
             assert!(valid(kind, "7"));
             for bad in ["", "0", "-1", "+7", "7.0", "..", "7/..", guid, " 7"] {
                 assert!(!valid(kind, bad), "{kind:?} {bad:?}");
@@ -147,14 +137,7 @@ mod tests {
     #[test]
     fn the_spec_gives_each_kind_its_id_type() {
         let spec = crate::evidence::spec();
-        for kind in [
-            IdKind::Role,
-            IdKind::Application,
-            IdKind::Agent,
-            IdKind::Team,
-            IdKind::Department,
-            IdKind::Workday,
-        ] {
+        for kind in [IdKind::Role, IdKind::Application, IdKind::Agent] {
             let path = kind.template().replace("{id}", "1");
             let found = spec
                 .find(&path)

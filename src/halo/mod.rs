@@ -1,13 +1,13 @@
 //! The async HaloPSA REST client: discovery, token, typed endpoints, retries, request events.
 
 pub mod client;
-pub mod columns;
+pub(crate) mod columns;
 pub mod dialect;
-pub mod error;
+pub(crate) mod error;
 pub mod expiry;
-pub mod ids;
+pub(crate) mod ids;
 pub mod model;
-pub mod roles;
+pub(crate) mod roles;
 
 /// Scope names live in the dialect; this path is kept for the code that already uses it.
 pub use dialect::scopes;

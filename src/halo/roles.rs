@@ -8,12 +8,12 @@ use super::{Client, Result};
 
 /// Role details read per connect besides the ones the setup names: enough to learn the
 /// vocabulary, few enough to stay inside the rate limit.
-pub const EXTRA_ROLE_DETAILS: usize = 3;
+pub(crate) const EXTRA_ROLE_DETAILS: usize = 3;
 
 /// The roles, with the details (claims) of the ones that matter read in parallel: the
 /// built-in Administrator, the roles named in `wanted` (the setup's own, a reused one), and a
 /// few others to learn the vocabulary. Roles not read keep what the list showed.
-pub async fn read_roles(client: &Client, wanted: &[&str]) -> Result<Vec<Role>> {
+pub(crate) async fn read_roles(client: &Client, wanted: &[&str]) -> Result<Vec<Role>> {
     let mut roles = client.roles().await?;
     let named =
         |r: &Role, n: &str| !n.trim().is_empty() && r.name.trim().eq_ignore_ascii_case(n.trim());

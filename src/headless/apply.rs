@@ -7,8 +7,9 @@ use crate::journal::Journal;
 use crate::profile::Trap;
 
 // The engine and its texts live in `execute` and `outcome`; the other commands know them here.
-pub use super::execute::{ApplyArgs, RunArgs, check_questions, load_answers};
+pub use super::execute::{ApplyArgs, check_questions, load_answers};
 pub(crate) use super::outcome::checks_text;
+pub use super::run_args::RunArgs;
 
 /// `halo-onboard apply`.
 pub async fn run(args: &ApplyArgs) -> u8 {

@@ -20,13 +20,13 @@ fn starting(
 }
 
 /// Profile ids: built-in and the user's.
-pub fn profiles(current: &OsStr) -> Vec<CompletionCandidate> {
+pub(crate) fn profiles(current: &OsStr) -> Vec<CompletionCandidate> {
     let (all, _) = crate::profile::load_all(crate::profile::user_profiles_dir().as_deref());
     starting(current, all.into_iter().map(|p| (p.id, p.vendor)))
 }
 
 /// Setup ids (newest first) and `last`.
-pub fn setups(current: &OsStr) -> Vec<CompletionCandidate> {
+pub(crate) fn setups(current: &OsStr) -> Vec<CompletionCandidate> {
     let Ok(j) = crate::journal::Journal::open_default() else {
         return Vec::new();
     };
@@ -46,7 +46,7 @@ pub fn setups(current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 /// Saved instance names from the config file.
-pub fn instances(current: &OsStr) -> Vec<CompletionCandidate> {
+pub(crate) fn instances(current: &OsStr) -> Vec<CompletionCandidate> {
     let (cfg, _) = crate::config::load(crate::config::default_path().as_deref());
     starting(
         current,

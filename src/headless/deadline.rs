@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::failure::{EXIT_CANNOT_RUN, Failure, print_failure};
 
 /// How long a command may take unless `--deadline` says otherwise.
-pub const DEFAULT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const DEFAULT: Duration = Duration::from_secs(10 * 60);
 
 tokio::task_local! {
     /// The setup the running command writes, once it has one: named when it is cut off.
@@ -25,10 +25,10 @@ tokio::task_local! {
 static PERSON_MS: AtomicU64 = AtomicU64::new(0);
 
 /// A question to a person is open while this lives; its time is added to the deadline.
-pub struct Person(Instant);
+pub(crate) struct Person(Instant);
 
 impl Person {
-    pub fn waits() -> Self {
+    pub(crate) fn waits() -> Self {
         Self(Instant::now())
     }
 }
@@ -46,14 +46,14 @@ fn person() -> Duration {
 
 /// Records that the command now works on setup `id` (said if the deadline cuts it off).
 /// Outside [`within`] (the wizard, a batch) it does nothing.
-pub fn working_on(id: &str) {
+pub(crate) fn working_on(id: &str) {
     let _ = WORKING_ON.try_with(|w| *w.borrow_mut() = Some(id.to_string()));
 }
 
 /// Runs `command` (its future `fut`) for at most `deadline` (default [`DEFAULT`]), not counting
 /// the time a person takes to answer a question. Cut off, it prints what was stopped and how
 /// to continue, and exits 2.
-pub async fn within<F: Future<Output = u8>>(
+pub(crate) async fn within<F: Future<Output = u8>>(
     deadline: Option<Duration>,
     command: &str,
     json: bool,
@@ -88,7 +88,7 @@ pub async fn within<F: Future<Output = u8>>(
 }
 
 /// `90s`, `10m`, `1h30m`: as `--deadline` takes it.
-pub fn words(d: Duration) -> String {
+pub(crate) fn words(d: Duration) -> String {
     let s = d.as_secs();
     let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
     let mut out = String::new();
@@ -106,7 +106,12 @@ pub fn words(d: Duration) -> String {
 
 /// A command's run within its deadline: its exit code, or its failure printed (text, or the
 /// JSON object under `--json`) and that failure's code.
-pub async fn run_command<F>(deadline: Option<Duration>, command: &str, json: bool, fut: F) -> u8
+pub(crate) async fn run_command<F>(
+    deadline: Option<Duration>,
+    command: &str,
+    json: bool,
+    fut: F,
+) -> u8
 where
     F: Future<Output = Result<u8, Failure>>,
 {

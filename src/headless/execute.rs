@@ -14,8 +14,8 @@ use crate::plan::manual;
 use crate::plan::session;
 use crate::profile::{Profile, Trap};
 
-pub use super::hooks::{Confirm, Execution};
-pub use super::run_args::{RunArgs, check_out, will_write};
+pub(crate) use super::hooks::{Confirm, Execution};
+pub(crate) use super::run_args::{RunArgs, check_out, will_write};
 
 pub(super) fn journal_failure(e: crate::journal::JournalError) -> Failure {
     Failure::new(e.to_string(), e.hint())
@@ -24,7 +24,7 @@ pub(super) fn journal_failure(e: crate::journal::JournalError) -> Failure {
 /// Runs a session from where it stands, in the one order ([`session::run`]): plan (and stop
 /// unless `--yes` or `confirm` says yes), apply, verify, hand over. Prints nothing itself
 /// except through `log` and `confirm`; the caller reports the [`Outcome`].
-pub async fn execute(e: Execution<'_>, s: &mut Session) -> Result<Outcome, Failure> {
+pub(crate) async fn execute(e: Execution<'_>, s: &mut Session) -> Result<Outcome, Failure> {
     let given = given_app_secret(e.run)?;
     let mut hooks = super::hooks::Headless::new(&e, &s.answers);
     let setup = session::Setup {
@@ -100,7 +100,7 @@ fn given_app_secret(run: &RunArgs) -> Result<Option<GivenSecret>, Failure> {
 
 /// What a failed apply tells the user. A refused write stops with exit 1 and the checklist for
 /// doing that step by hand in Halo's web UI, then the exact command that continues.
-pub fn apply_failure(e: &ApplyError, s: &Session, lk: &Lookups) -> Failure {
+pub(crate) fn apply_failure(e: &ApplyError, s: &Session, lk: &Lookups) -> Failure {
     match e {
         ApplyError::SecretNeeded { .. } => Failure {
             code: EXIT_FAILED,
@@ -126,7 +126,7 @@ pub fn apply_failure(e: &ApplyError, s: &Session, lk: &Lookups) -> Failure {
 
 /// Where to generate and copy the secret Halo kept, and the command that proves it and
 /// continues the same setup.
-pub fn secret_hint(s: &Session) -> String {
+pub(crate) fn secret_hint(s: &Session) -> String {
     let c = manual::secret_checklist(&s.answers);
     format!(
         "generate and copy the secret in Halo's web UI:\n  {}\nThen continue (the secret from {} or --manual-secret-file, never the command line):\n  halo-onboard resume {} --yes --manual application --manual-client-id CLIENT_ID",
@@ -137,7 +137,7 @@ pub fn secret_hint(s: &Session) -> String {
 }
 
 /// The checklist for `object` and the command that adopts it and continues.
-pub fn manual_hint(object: Object, s: &Session, lk: &Lookups) -> String {
+pub(crate) fn manual_hint(object: Object, s: &Session, lk: &Lookups) -> String {
     let c = manual::checklist(object, &s.answers, lk, &s.marker());
     let mut out = format!(
         "do this step by hand in Halo's web UI, exactly as follows:\n  {}\n",
@@ -162,7 +162,7 @@ pub fn manual_hint(object: Object, s: &Session, lk: &Lookups) -> String {
 /// `execute` + `print_outcome`: the `apply` and `resume` behaviour. Without `--yes` on a
 /// terminal, the plan is followed by "Apply? [y/N]"; elsewhere it is printed and nothing is
 /// written.
-pub async fn run_session(
+pub(crate) async fn run_session(
     client: &Client,
     journal: &Journal,
     s: &mut Session,
@@ -196,7 +196,7 @@ pub async fn run_session(
 }
 
 /// The traps of the profile a setup was made from, when this installation still has it.
-pub fn traps_of(answers: &Answers) -> Vec<Trap> {
+pub(crate) fn traps_of(answers: &Answers) -> Vec<Trap> {
     answers
         .profile
         .as_deref()
@@ -273,7 +273,7 @@ pub fn check_questions(profile: &Profile, answers: &Answers) -> Result<(), Failu
 /// Connects with the bootstrap credentials and checks they can administer Halo; records the
 /// connection in the answers. Who it logged in as is reported by [`execute`], which asks
 /// together with the lookups.
-pub async fn connect(
+pub(crate) async fn connect(
     connect: &ConnectArgs,
     client_id: &str,
     secret: secrecy::SecretString,
@@ -290,7 +290,7 @@ pub async fn connect(
 /// id per integration: a repair, `--setup` or a rotation continues it), else a draft that
 /// [`execute`] journals once the plan can run and the hand-over file can be written, before the
 /// first write to Halo (a blocked plan or a dry run leaves nothing behind).
-pub fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -> Session {
+pub(crate) fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -> Session {
     match session::same_integration(journal, &answers, ep) {
         Some(mut s) => {
             s.answers = answers;

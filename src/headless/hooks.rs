@@ -19,10 +19,10 @@ use crate::plan::handover::Handover;
 use crate::plan::session::{self, Delivery, Go, Hooks};
 
 /// Asked with the plan when `--yes` was not given (a terminal's "Apply? [y/N]"): true applies.
-pub type Confirm = dyn Fn(&Outcome) -> bool + Send + Sync;
+pub(crate) type Confirm = dyn Fn(&Outcome) -> bool + Send + Sync;
 
 /// How a headless run goes: where it writes, what it says and asks.
-pub struct Execution<'a> {
+pub(crate) struct Execution<'a> {
     pub client: &'a Client,
     pub journal: &'a Journal,
     pub run: &'a RunArgs,

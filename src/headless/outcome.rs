@@ -13,7 +13,7 @@ use crate::plan::build::{Kind, Object, Plan};
 use crate::plan::verify::{Verdict, Verification};
 use crate::profile::Trap;
 
-pub fn plan_text(plan: &Plan) -> String {
+pub(crate) fn plan_text(plan: &Plan) -> String {
     let mut s = String::new();
     for a in &plan.actions {
         let kind = match a.kind {
@@ -46,7 +46,7 @@ pub fn plan_text(plan: &Plan) -> String {
 
 /// What the user does by hand in Halo's web UI (the API cannot) and the profile's known traps,
 /// as printed lines; said once per run (the plan before a prompt, else the result).
-pub fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
+pub(crate) fn notes_text(plan: &Plan, traps: &[Trap]) -> String {
     let mut s = String::new();
     if !plan.manual.is_empty() {
         s.push_str("Set by hand in Halo's web UI (the API does not; not verified until done):\n");
@@ -124,7 +124,7 @@ fn manual_left_text(o: &Outcome) -> String {
 }
 
 /// Where progress lines go: stderr with a prefix, or nowhere (`--json`).
-pub type Log = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+pub(crate) type Log = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 /// One field Halo stored differently from what was asked.
 #[derive(Debug, Clone, Serialize)]
@@ -260,7 +260,7 @@ pub(super) fn outcome(s: &Session, plan: Plan, applied: &crate::plan::apply::App
 }
 
 /// Prints a session's outcome as `apply` and `resume` always have: JSON or text.
-pub fn print_outcome(o: &Outcome, json: bool) {
+pub(crate) fn print_outcome(o: &Outcome, json: bool) {
     // Names and texts in it came from files (answers, profile, journal) and from Halo: through
     // the sanitiser, whatever checked them before.
     if json {
@@ -274,7 +274,7 @@ pub fn print_outcome(o: &Outcome, json: bool) {
 
 /// `--quiet`: the result line(s) only — what blocks a plan, the verdict, where the new
 /// credentials are.
-pub fn outcome_quiet(o: &Outcome) -> String {
+pub(crate) fn outcome_quiet(o: &Outcome) -> String {
     let mut s = String::new();
     if o.dry_run {
         for p in &o.plan.problems {
@@ -308,7 +308,7 @@ pub fn outcome_quiet(o: &Outcome) -> String {
 }
 
 /// The `--json` result object.
-pub fn outcome_json(o: &Outcome) -> serde_json::Value {
+pub(crate) fn outcome_json(o: &Outcome) -> serde_json::Value {
     if o.dry_run {
         return json!({"ok": o.ok(), "session": o.session, "dry_run": true, "plan": o.plan, "traps": o.traps});
     }
@@ -400,7 +400,7 @@ fn result_line(o: &Outcome) -> String {
 
 /// The plan of a session as printed before anything is written: actions, blocking problems,
 /// the number of requests, manual steps and traps.
-pub fn plan_block(o: &Outcome) -> String {
+pub(crate) fn plan_block(o: &Outcome) -> String {
     format!(
         "Plan for setup {}:\n{}\nRequests to Halo (reads, writes and read-backs): {}\n{}",
         o.session,
@@ -411,7 +411,7 @@ pub fn plan_block(o: &Outcome) -> String {
 }
 
 /// The text result of an applied (or planned) session.
-pub fn outcome_text(o: &Outcome) -> String {
+pub(crate) fn outcome_text(o: &Outcome) -> String {
     let mut s = String::new();
     if o.dry_run && o.plan_shown {
         // Declined at the prompt: the plan is on the screen already.
@@ -541,7 +541,7 @@ fn what_next_text(o: &Outcome) -> String {
 }
 
 /// Progress to stderr, each line prefixed (e.g. "[acme] "); `None` under `--json`.
-pub fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
+pub(crate) fn stderr_log(prefix: &str, json: bool) -> Option<Log> {
     if json || super::output::quiet() {
         return None;
     }

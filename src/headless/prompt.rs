@@ -10,13 +10,13 @@ use secrecy::SecretString;
 use super::failure::{Failure, secret_from_text};
 
 /// Whether a person can answer: stdin and stderr are terminals.
-pub fn interactive() -> bool {
+pub(crate) fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
 /// Asks `question` with "[y/N]" on stderr and reads one line: only "y" or "yes" says yes
 /// (end of input, anything else, or a read error is no).
-pub fn yes_no(question: &str) -> bool {
+pub(crate) fn yes_no(question: &str) -> bool {
     let _waiting = super::deadline::Person::waits();
     let mut err = std::io::stderr();
     let _ = write!(err, "{question} [y/N] ");
@@ -34,7 +34,7 @@ pub fn yes_no(question: &str) -> bool {
 /// Asks for a secret on the terminal with echo off (`what` names it, `env` says how to skip
 /// the question next time). rpassword reads the controlling terminal with echo turned off and
 /// restores it on every path, Ctrl-C included, with no raw-mode key handling of our own.
-pub fn secret(what: &str, env: &str) -> Result<SecretString, Failure> {
+pub(crate) fn secret(what: &str, env: &str) -> Result<SecretString, Failure> {
     let _waiting = super::deadline::Person::waits();
     let prompt = format!("{what} (not shown; or set {env}): ");
     let typed = rpassword::prompt_password(prompt).map_err(|e| {

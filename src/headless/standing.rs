@@ -4,7 +4,7 @@ use crate::journal::Session;
 
 /// Where a setup stands, in words that never claim more than the journal knows: a secret
 /// thrown away or lost before its hand-over is said, not hidden behind "applied".
-pub fn state_words(s: &Session) -> String {
+pub(crate) fn state_words(s: &Session) -> String {
     use crate::journal::Status;
     let app_made = s.objects.application_id.is_some();
     if s.secret_discarded && !s.secret_pending {

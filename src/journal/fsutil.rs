@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Creates `dir` (and parents) with mode 0700 on the leaf, tightening an existing leaf too.
 /// The leaf must belong to the current user: a directory someone else owns could be read or
 /// swapped under us (the error names the path and the owner).
-pub fn private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {
@@ -29,7 +29,7 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
 /// It is opened without following a link and judged and tightened through that open handle
 /// (fstat, fchmod), so a link put in its place is refused rather than followed, and nothing it
 /// points to is chmod'ed.
-pub fn private_subdir(dir: &Path) -> io::Result<()> {
+pub(crate) fn private_subdir(dir: &Path) -> io::Result<()> {
     let mut b = fs::DirBuilder::new();
     #[cfg(unix)]
     {
@@ -76,7 +76,7 @@ pub fn private_subdir(dir: &Path) -> io::Result<()> {
 
 /// Fails (with the path and the owner in the message) unless `path` belongs to this user.
 #[cfg(unix)]
-pub fn owned_by_me(path: &Path) -> io::Result<()> {
+pub(crate) fn owned_by_me(path: &Path) -> io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let meta = fs::metadata(path)?;
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -140,7 +140,7 @@ fn open_private(path: &Path, append: bool) -> io::Result<File> {
 }
 
 /// Refuses a path that is a symlink: a write would land wherever it points.
-pub fn refuse_symlink(path: &Path) -> io::Result<()> {
+pub(crate) fn refuse_symlink(path: &Path) -> io::Result<()> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -199,7 +199,7 @@ fn sync_dir(path: &Path) {
 
 /// Writes `bytes` to `path` atomically with mode 0600, replacing an existing regular file.
 /// A `path` that is a symlink is refused.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     refuse_symlink(path)?;
     let tmp = write_temp(path, bytes)?;
     if let Err(e) = fs::rename(&tmp, path) {
@@ -213,7 +213,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Like [`write_atomic`], but never replaces anything: fails with `AlreadyExists` when `path`
 /// exists (also when it appears between the check and the write: the final step is a hard
 /// link, which the kernel refuses onto an existing name).
-pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     refuse_symlink(path)?;
     if fs::symlink_metadata(path).is_ok() {
         return Err(io::Error::new(
@@ -265,7 +265,7 @@ fn temp_pid(name: &str) -> Option<u32> {
 /// Removes (wiping first: it may be a secret) the temp files `write_atomic` leaves when the
 /// process that wrote them was killed before the rename. A temp file of a live process is kept.
 /// Only regular files are touched: a symlink or directory with a temp-like name is left alone.
-pub fn sweep_stale_temps(dir: &Path) {
+pub(crate) fn sweep_stale_temps(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -304,7 +304,7 @@ fn process_alive(pid: u32) -> bool {
 
 /// Opens a log file for appending: the folders it needs are made 0700 (existing ones are left
 /// as they are: a `--log-file` may sit in a shared one), the file is 0600, never a symlink.
-pub fn open_append(path: &Path) -> io::Result<File> {
+pub(crate) fn open_append(path: &Path) -> io::Result<File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         let mut b = fs::DirBuilder::new();
         b.recursive(true);
@@ -318,20 +318,10 @@ pub fn open_append(path: &Path) -> io::Result<File> {
     open_private(path, true)
 }
 
-/// Appends a line to a 0600 file (log files); never through a symlink.
-pub fn append_private(path: &Path, line: &str) -> io::Result<()> {
-    let mut f = open_private(path, true)?;
-    f.write_all(line.as_bytes())?;
-    if !line.ends_with('\n') {
-        f.write_all(b"\n")?;
-    }
-    Ok(())
-}
-
 /// Overwrites a file's bytes before removing it, so a wiped secret is not left in the page cache
 /// of a reused block as plainly. Best effort: the removal is what matters. A symlink is removed
 /// without writing through it (its target is not ours to zero).
-pub fn wipe(path: &Path) -> io::Result<()> {
+pub(crate) fn wipe(path: &Path) -> io::Result<()> {
     let Ok(meta) = fs::symlink_metadata(path) else {
         return Ok(());
     };
@@ -361,7 +351,7 @@ mod tests {
         private_dir(&d).unwrap();
         let f = d.join("x.json");
         write_atomic(&f, b"{}").unwrap();
-        append_private(&d.join("log"), "hello").unwrap();
+        writeln!(open_append(&d.join("log")).unwrap(), "hello").unwrap();
         assert_eq!(
             fs::metadata(&d).unwrap().permissions().mode() & 0o777,
             0o700
@@ -467,7 +457,7 @@ mod tests {
         assert_eq!(fs::read(&victim).unwrap(), b"precious");
         // The log append does not follow a link either.
         std::os::unix::fs::symlink(&victim, &link).unwrap();
-        assert!(append_private(&link, "line").is_err());
+        assert!(open_append(&link).is_err());
         assert_eq!(fs::read(&victim).unwrap(), b"precious");
         // No temp file is left behind by the refusals.
         let temps = fs::read_dir(t.path())

@@ -21,7 +21,7 @@ use super::{JournalError, fsutil};
 
 /// Who holds a lock, as its holder wrote it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Holder {
+pub(crate) struct Holder {
     pub pid: Option<u32>,
     pub command: Option<String>,
     /// RFC 3339 UTC.
@@ -30,7 +30,7 @@ pub struct Holder {
 
 impl Holder {
     /// "pid 4242 (`resume`), started 2026-12-01T10:00:00.000Z" — or what is known of it.
-    pub fn words(&self) -> String {
+    pub(crate) fn words(&self) -> String {
         let pid = self
             .pid
             .map_or_else(|| "pid not written yet".to_string(), |p| format!("pid {p}"));
@@ -87,13 +87,13 @@ impl Held {
 }
 
 /// The lock file of a setup.
-pub fn setup_file(locks: &Path, id: &str) -> PathBuf {
+pub(crate) fn setup_file(locks: &Path, id: &str) -> PathBuf {
     locks.join(format!("setup-{id}.lock"))
 }
 
 /// The lock file of an integration: the Halo address (its resource server, in one spelling)
 /// and the profile, hashed into a name that is safe whatever they hold.
-pub fn integration_file(locks: &Path, resource_url: &str, profile: &str) -> PathBuf {
+pub(crate) fn integration_file(locks: &Path, resource_url: &str, profile: &str) -> PathBuf {
     let address = resource_url
         .trim()
         .trim_end_matches('/')
@@ -114,7 +114,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Takes the lock of `path` without waiting. `what` names it for the message when another run
 /// holds it ("setup X", "TopLeft on https://acme.halopsa.com").
-pub fn take(path: &Path, what: &str, command: &str) -> Result<Lock, JournalError> {
+pub(crate) fn take(path: &Path, what: &str, command: &str) -> Result<Lock, JournalError> {
     let io = |source| JournalError::Io {
         path: path.to_path_buf(),
         source,
@@ -220,7 +220,7 @@ fn holder(path: &Path) -> Holder {
 }
 
 /// `<state dir>/locks`, 0700, a real folder of this user.
-pub fn dir(state: &Path) -> Result<PathBuf, JournalError> {
+pub(crate) fn dir(state: &Path) -> Result<PathBuf, JournalError> {
     let d = state.join("locks");
     fsutil::private_subdir(&d).map_err(|source| JournalError::Io {
         path: d.clone(),

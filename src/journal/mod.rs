@@ -8,12 +8,12 @@
 //! holds a secret and wiping it is a file removal.
 
 mod error;
-pub mod fsutil;
+pub(crate) mod fsutil;
 mod load;
-pub mod lock;
+pub(crate) mod lock;
 mod next_secret;
 mod records;
-pub mod rotation;
+pub(crate) mod rotation;
 mod session;
 mod store;
 

@@ -112,7 +112,7 @@ type Roles = Vec<(String, String, Result<Role, HaloError>)>;
 
 /// What the audit reads: every application, every agent (with roles) and the roles the login
 /// agents hold, with their details. Only the applications must be readable.
-pub async fn read(client: &Client) -> Result<(Vec<Integration>, Vec<String>), HaloError> {
+pub(crate) async fn read(client: &Client) -> Result<(Vec<Integration>, Vec<String>), HaloError> {
     let apps = client.applications().await?;
     let mut unread = Vec::new();
     let agents = login_agents(client, &apps, &mut unread).await;
@@ -222,15 +222,10 @@ fn roles_read(agent: &AgentRead, roles: &Roles) -> Vec<RoleRead> {
                 .find(|(id, _, _)| id.eq_ignore_ascii_case(&rr.id))
             {
                 Some((_, _, Ok(role))) => RoleRead::Read(role.clone()),
-                Some((_, _, Err(why))) => RoleRead::Unreadable {
+                // Why it could not be read does not change the row: "administrator: unknown".
+                Some((_, _, Err(_))) | None => RoleRead::Unreadable {
                     id: rr.id.clone(),
                     name: rr.name.clone(),
-                    why: why.to_string(),
-                },
-                None => RoleRead::Unreadable {
-                    id: rr.id.clone(),
-                    name: rr.name.clone(),
-                    why: "not read".into(),
                 },
             }
         })
@@ -240,7 +235,7 @@ fn roles_read(agent: &AgentRead, roles: &Roles) -> Vec<RoleRead> {
 /// What the setups of this installation say about the applications of the Halo at
 /// `resource_url`: which manages which, and what its profile asks for.
 #[derive(Debug, Clone, Default)]
-pub struct Managed {
+pub(crate) struct Managed {
     /// application id or client id (lower case) → (setup id, the risks its profile asks for).
     by_app: BTreeMap<String, (String, Vec<&'static str>)>,
     /// application ids in a rotation (old and new) → setup id.
@@ -249,7 +244,7 @@ pub struct Managed {
 
 impl Managed {
     /// From the journal's setups at this Halo.
-    pub fn from_sessions(sessions: &[Session], resource_url: &str) -> Self {
+    pub(crate) fn from_sessions(sessions: &[Session], resource_url: &str) -> Self {
         let norm = |u: &str| u.trim().trim_end_matches('/').to_ascii_lowercase();
         let here = norm(resource_url);
         let mut m = Self::default();
@@ -328,7 +323,7 @@ fn access_of(scopes: &[String]) -> &'static str {
 }
 
 /// Builds the report: one row per application, its risks, what could not be read.
-pub fn report(
+pub(crate) fn report(
     integrations: &[Integration],
     unread: Vec<String>,
     managed: &Managed,

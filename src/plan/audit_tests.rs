@@ -95,7 +95,6 @@ fn risks_in_plain_words_with_levels() {
             roles: vec![RoleRead::Unreadable {
                 id: "r2".into(),
                 name: "r2".into(),
-                why: "403".into(),
             }],
         },
     ];

@@ -8,30 +8,26 @@ use crate::halo::{Client, HaloError};
 
 /// A role of an agent: read with its permissions, or why not.
 #[derive(Debug, Clone)]
-pub enum RoleRead {
+pub(crate) enum RoleRead {
     Read(Role),
-    Unreadable {
-        id: String,
-        name: String,
-        why: String,
-    },
+    Unreadable { id: String, name: String },
 }
 
 impl RoleRead {
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         match self {
             Self::Read(r) => r.id.as_deref().unwrap_or_default(),
             Self::Unreadable { id, .. } => id,
         }
     }
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Self::Read(r) => &r.name,
             Self::Unreadable { name, .. } => name,
         }
     }
     /// "Is a HaloPSA Administrator"; `None` when the role could not be read.
-    pub fn admin(&self) -> Option<bool> {
+    pub(crate) fn admin(&self) -> Option<bool> {
         match self {
             Self::Read(r) => Some(r.is_admin()),
             Self::Unreadable { .. } => None,
@@ -41,7 +37,7 @@ impl RoleRead {
 
 /// The agent an application logs in as: read, or why not.
 #[derive(Debug, Clone)]
-pub enum AgentRead {
+pub(crate) enum AgentRead {
     Read(Box<Agent>),
     /// The application names no agent to log in as.
     None,
@@ -54,14 +50,14 @@ pub enum AgentRead {
 
 /// One integration as Halo shows it.
 #[derive(Debug, Clone)]
-pub struct Integration {
+pub(crate) struct Integration {
     pub app: Application,
     pub agent: AgentRead,
     pub roles: Vec<RoleRead>,
 }
 
 impl Integration {
-    pub fn agent(&self) -> Option<&Agent> {
+    pub(crate) fn agent(&self) -> Option<&Agent> {
         match &self.agent {
             AgentRead::Read(a) => Some(a),
             _ => None,
@@ -69,7 +65,7 @@ impl Integration {
     }
 
     /// The agent's permissions: its own claims and every readable role's.
-    pub fn permissions(&self) -> Permissions {
+    pub(crate) fn permissions(&self) -> Permissions {
         let mut p = self
             .agent()
             .map(|a| Permissions::from_claims(&a.claims))
@@ -84,7 +80,7 @@ impl Integration {
 
     /// Is the login agent a HaloPSA Administrator (its own claims or a role)? `None` when that
     /// cannot be told: a role could not be read and none read says so.
-    pub fn admin(&self) -> Option<bool> {
+    pub(crate) fn admin(&self) -> Option<bool> {
         let agent = self.agent()?;
         if Permissions::from_claims(&agent.claims).admin() {
             return Some(true);
@@ -102,14 +98,13 @@ impl Integration {
 }
 
 /// Reads the roles `agent` holds, with their details; one that cannot be read is kept as such.
-pub async fn roles_of(client: &Client, agent: &Agent) -> Vec<RoleRead> {
+pub(crate) async fn roles_of(client: &Client, agent: &Agent) -> Vec<RoleRead> {
     let reads = agent.roles.iter().map(|r| async move {
         match client.get_role(&r.id).await {
             Ok(role) => RoleRead::Read(role),
-            Err(e) => RoleRead::Unreadable {
+            Err(_) => RoleRead::Unreadable {
                 id: r.id.clone(),
                 name: r.name.clone(),
-                why: e.to_string(),
             },
         }
     });
@@ -118,13 +113,16 @@ pub async fn roles_of(client: &Client, agent: &Agent) -> Vec<RoleRead> {
 
 /// Reads one application and the agent it logs in as, with that agent's roles. The
 /// application must be readable; the rest is kept as what could not be read.
-pub async fn integration(client: &Client, application_id: &str) -> Result<Integration, HaloError> {
+pub(crate) async fn integration(
+    client: &Client,
+    application_id: &str,
+) -> Result<Integration, HaloError> {
     let app = client.get_application(application_id).await?;
     Ok(around(client, app).await)
 }
 
 /// The agent and roles around an application already read.
-pub async fn around(client: &Client, app: Application) -> Integration {
+pub(crate) async fn around(client: &Client, app: Application) -> Integration {
     let agent = match app.loginas_agent_id.filter(|i| *i > 0) {
         None => AgentRead::None,
         Some(id) => match client.get_agent(id).await {
@@ -144,7 +142,7 @@ pub async fn around(client: &Client, app: Application) -> Integration {
 }
 
 /// The agents (of `agents`) that hold role `role_id`.
-pub fn holders<'a>(agents: &'a [Agent], role_id: &str) -> Vec<&'a Agent> {
+pub(crate) fn holders<'a>(agents: &'a [Agent], role_id: &str) -> Vec<&'a Agent> {
     agents
         .iter()
         .filter(|a| a.roles.iter().any(|r| r.id.eq_ignore_ascii_case(role_id)))

@@ -8,7 +8,7 @@ use crate::answers::{Answers, RoleMode, application, role};
 
 /// One value Halo would refuse or cut: where it is in the answers, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// The answers key, e.g. `agent.initials`, `agent.teams[0].name`.
     pub field: String,
     /// Halo's label for it, e.g. `Initials` (empty where the key says it all).
@@ -124,7 +124,7 @@ fn unsafe_strings(a: &Answers, out: &mut Vec<Problem>) {
 
 /// Every value of `a` that Halo would refuse or cut. Empty values are not problems here
 /// (the plan names what is missing).
-pub fn problems(a: &Answers) -> Vec<Problem> {
+pub(crate) fn problems(a: &Answers) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut one =
         |field: &str, label: &'static str, value: &str, rule: &dyn Fn(&str) -> Option<String>| {

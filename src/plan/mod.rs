@@ -1,23 +1,23 @@
 //! Desired state (answers + profile) → plan → apply → verify → hand-over.
 
 pub mod apply;
-pub mod audit;
+pub(crate) mod audit;
 pub mod build;
 pub mod diff;
 pub mod handover;
-pub mod inventory;
-pub mod limits;
-pub mod lookups;
+pub(crate) mod inventory;
+pub(crate) mod limits;
+pub(crate) mod lookups;
 pub mod manual;
-pub mod objects;
-pub mod ownership;
+pub(crate) mod objects;
+pub(crate) mod ownership;
 pub mod repair;
-pub mod role_steps;
+pub(crate) mod role_steps;
 pub mod rollback;
-pub mod rotate;
+pub(crate) mod rotate;
 pub mod session;
-pub mod survey;
-pub mod tighten;
+pub(crate) mod survey;
+pub(crate) mod tighten;
 pub mod verify;
 
 pub use build::{Action, Kind, Lookups, Object, Plan, plan};

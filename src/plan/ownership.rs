@@ -21,21 +21,21 @@ use crate::halo::model::{Agent, Application, Role};
 
 /// The marker prefix every setup's marker starts with: passed as `marker`, the rules below
 /// recognise objects made by *any* halo-onboard setup (adoption on a later `apply`).
-pub const ANY_SETUP: &str = "[halo-onboard:";
+pub(crate) const ANY_SETUP: &str = "[halo-onboard:";
 
 /// The answer to "is this object ours?", with the reason in words a Halo admin reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Ours,
     NotOurs(String),
 }
 
 impl Verdict {
-    pub fn is_ours(&self) -> bool {
+    pub(crate) fn is_ours(&self) -> bool {
         matches!(self, Self::Ours)
     }
     /// Why it is not ours (empty when it is).
-    pub fn reason(&self) -> &str {
+    pub(crate) fn reason(&self) -> &str {
         match self {
             Self::Ours => "",
             Self::NotOurs(why) => why,
@@ -44,12 +44,12 @@ impl Verdict {
 }
 
 /// Names as Halo compares them: trimmed, any case.
-pub fn same_name(a: &str, b: &str) -> bool {
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
 /// A role is ours when its notes carry this setup's marker.
-pub fn role(role: &Role, marker: &str, expected_name: &str) -> Verdict {
+pub(crate) fn role(role: &Role, marker: &str, expected_name: &str) -> Verdict {
     if marker.is_empty() || !role.notes.contains(marker) {
         return Verdict::NotOurs(format!(
             "role '{}' does not carry this setup's marker {marker} in its notes",
@@ -67,7 +67,7 @@ pub fn role(role: &Role, marker: &str, expected_name: &str) -> Verdict {
 
 /// What else proves an agent ours besides its username.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct AgentProof<'a> {
+pub(crate) struct AgentProof<'a> {
     /// A role proven ours with [`role`].
     pub our_role_id: Option<&'a str>,
     /// The login agent of an application proven ours with [`application`].
@@ -78,7 +78,7 @@ pub struct AgentProof<'a> {
 
 /// An agent is ours when its username is the one this setup asked for and one of `proof`
 /// holds for it.
-pub fn agent(agent: &Agent, expected_username: &str, proof: AgentProof<'_>) -> Verdict {
+pub(crate) fn agent(agent: &Agent, expected_username: &str, proof: AgentProof<'_>) -> Verdict {
     if !same_name(&agent.name, expected_username) {
         return Verdict::NotOurs(format!(
             "agent {} is '{}', not '{}' as this setup made it",
@@ -106,7 +106,7 @@ pub fn agent(agent: &Agent, expected_username: &str, proof: AgentProof<'_>) -> V
 /// An application is ours when it has the name this setup asked for and its Client ID is the
 /// one the journal recorded (`recorded_client_id`), or it logs in as `our_agent_id` (an agent
 /// proven ours).
-pub fn application(
+pub(crate) fn application(
     app: &Application,
     expected_name: &str,
     recorded_client_id: Option<&str>,

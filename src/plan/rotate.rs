@@ -34,7 +34,7 @@ use crate::plan::repair;
 use crate::plan::verify::{self, Target, Verification};
 
 #[derive(Debug, thiserror::Error)]
-pub enum RotateError {
+pub(crate) enum RotateError {
     #[error("{0}")]
     Halo(#[from] HaloError),
     #[error("{0}")]
@@ -65,7 +65,7 @@ pub enum RotateError {
 }
 
 impl RotateError {
-    pub fn hint(&self, setup: &str) -> String {
+    pub(crate) fn hint(&self, setup: &str) -> String {
         match self {
             Self::Halo(e) => format!(
                 "{} Run the same command again: the journal knows where the rotation stands and nothing is created twice.",
@@ -92,7 +92,7 @@ impl RotateError {
 }
 
 /// The rotation engine of one setup.
-pub struct Rotator<'a> {
+pub(crate) struct Rotator<'a> {
     pub client: &'a Client,
     pub journal: &'a Journal,
     pub progress: Option<ProgressFn>,
@@ -100,7 +100,7 @@ pub struct Rotator<'a> {
 
 /// What `finish` did.
 #[derive(Debug, Clone)]
-pub struct Finished {
+pub(crate) struct Finished {
     pub done: RotationDone,
     /// The old application was already gone (deleted by an earlier, interrupted finish).
     pub already_gone: bool,
@@ -123,7 +123,7 @@ fn not_found_is_none<T>(r: Result<T, HaloError>) -> Result<Option<T>, HaloError>
 
 /// Why an application Halo shows is not provably the one the journal recorded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum NotRecorded {
+pub(crate) enum NotRecorded {
     /// Halo answered for the id with another application (or none with an id).
     #[error("Halo answered with application '{shown}' for id {id}")]
     OtherApplication { id: String, shown: String },
@@ -150,14 +150,14 @@ pub enum NotRecorded {
 
 impl NotRecorded {
     /// What to do next: nothing was deleted, and only the admin can tell whose it is.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         "Nothing was deleted. Check the application in Halo (Configuration > Integrations > Halo API); if it is really this integration's, delete it there by hand.".into()
     }
 }
 
 /// Proves `app` is the one the rotation recorded as the old application: its id, its Client ID
 /// and its login agent as Halo shows them now.
-pub fn is_recorded(
+pub(crate) fn is_recorded(
     app: &Application,
     id: &str,
     client_id: &str,
@@ -191,7 +191,7 @@ pub fn is_recorded(
 }
 
 /// Whether a setup can be rotated, and why not.
-pub fn ready(s: &Session) -> Result<(), (String, String)> {
+pub(crate) fn ready(s: &Session) -> Result<(), (String, String)> {
     if s.rotation.is_some() {
         return Ok(());
     }
@@ -230,7 +230,7 @@ impl Rotator<'_> {
     /// Starts a rotation of the setup's application (nothing when one is in progress): the
     /// application in use is read from Halo and must be the one recorded; the new Client ID
     /// and secret are journaled before anything is created.
-    pub async fn begin(&self, s: &mut Session) -> Result<(), RotateError> {
+    pub(crate) async fn begin(&self, s: &mut Session) -> Result<(), RotateError> {
         if s.rotation.is_some() {
             return Ok(());
         }
@@ -295,7 +295,7 @@ impl Rotator<'_> {
     /// Verifies the new credentials: a token for the application's scopes, `Agent/me` is the
     /// agent, one probe per granted area. A secret `given` (copied from Halo) replaces the
     /// journaled one once it works.
-    pub async fn verify(
+    pub(crate) async fn verify(
         &self,
         s: &mut Session,
         given: Option<&GivenSecret>,
@@ -374,7 +374,7 @@ impl Rotator<'_> {
     /// Hands the new credentials over in a NEW file (never the old credentials' path, never an
     /// existing file unless `force`), then forgets the journal's copy. Running it again after a
     /// kill finds the file it wrote (it holds the new Client ID) and goes on.
-    pub fn hand_over(
+    pub(crate) fn hand_over(
         &self,
         s: &mut Session,
         ep: &Endpoint,
@@ -456,7 +456,7 @@ impl Rotator<'_> {
     /// The default new credentials file: `<state dir>/handover/<id>.rotated-<stamp>.env`
     /// (beside the setup's own file; its name is not a setup id, so it is never taken for
     /// another setup's).
-    pub fn default_file(&self, s: &Session) -> PathBuf {
+    pub(crate) fn default_file(&self, s: &Session) -> PathBuf {
         self.journal.handover_dir().join(format!(
             "{}.rotated-{}.env",
             s.id,
@@ -468,7 +468,7 @@ impl Rotator<'_> {
 /// The new credentials do what the old ones did: a token, the agent, and no probe that
 /// found something wrong (a probe that could not check — no records, a path this Halo lacks —
 /// is reported with the result, and could not check the old credentials either).
-pub fn works(v: &Verification) -> bool {
+pub(crate) fn works(v: &Verification) -> bool {
     !v.checks.is_empty() && v.failures().next().is_none()
 }
 
@@ -513,6 +513,6 @@ fn delete_in_doubt(s: &Session) -> bool {
 }
 
 /// The new hand-over path the rotation must not write over, for messages.
-pub fn check_new_file(path: &Path, force: bool) -> Result<(), SaveError> {
+pub(crate) fn check_new_file(path: &Path, force: bool) -> Result<(), SaveError> {
     handover::check_target(path, force).map(|_| ())
 }

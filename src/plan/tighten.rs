@@ -18,9 +18,9 @@ mod in_place;
 mod new_agent;
 mod plan;
 
-pub use in_place::{InPlace, InPlaceDone, TightenError};
-pub use new_agent::{abandon, begin_new_agent, create_new_agent};
-pub use plan::*;
+pub(crate) use in_place::{InPlace, TightenError};
+pub(crate) use new_agent::{abandon, begin_new_agent, create_new_agent};
+pub(crate) use plan::*;
 
 #[cfg(test)]
 #[path = "tighten_tests.rs"]

@@ -393,7 +393,7 @@ fn save_answers(path: &std::path::Path, a: &crate::answers::Answers) -> std::io:
 
 /// A failed apply, as the message the wizard receives.
 /// Tests the bootstrap credential and loads the lookups the later steps pick from.
-pub async fn connect(
+pub(super) async fn connect(
     req: ConnectRequest,
     events: EventSink,
     ca: Option<crate::halo::ExtraCa>,

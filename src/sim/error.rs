@@ -4,7 +4,7 @@
 
 /// A write Halo would refuse (the 400's message), or a `sandbox` option out of range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SimError {
+pub(crate) enum SimError {
     /// A value of the wrong JSON type for a schema property (`roles[].id`).
     #[error("The value {value} is not valid for {property} ({expected} expected)")]
     WrongType {

@@ -112,11 +112,11 @@ pub(crate) fn claim_pairs(r: &Record) -> Vec<(String, String)> {
 
 /// An agent's effective permissions: code → the most any of its claims allows.
 #[derive(Debug, Clone, Default)]
-pub struct Perms(BTreeMap<&'static str, Access>);
+pub(crate) struct Perms(BTreeMap<&'static str, Access>);
 
 impl Perms {
     /// Adds the claims of one record (an agent or a role) as `dialect` understands them.
-    pub fn add(&mut self, dialect: SimDialect, r: &Record) {
+    pub(crate) fn add(&mut self, dialect: SimDialect, r: &Record) {
         for (t, v) in claim_pairs(r) {
             if let Some(code) = dialect.code(&t) {
                 let a = dialect.access(code, &v);
@@ -129,7 +129,7 @@ impl Perms {
     /// What the agent's claims allow for `code`. An administrator is not held to the other
     /// levels: TopLeft's guide gives its role only "Is a HaloPSA Administrator" and says "the
     /// scopes then restrict it" (shared/reference/vendor-profiles.md row 3) [I].
-    pub fn access(&self, code: &str) -> Access {
+    pub(crate) fn access(&self, code: &str) -> Access {
         if self.admin() {
             return Access::Modify;
         }
@@ -137,12 +137,12 @@ impl Perms {
     }
 
     /// A switch or level that allows anything ("Yes", "Read Only", …).
-    pub fn allows(&self, code: &str) -> bool {
+    pub(crate) fn allows(&self, code: &str) -> bool {
         self.access(code) > Access::None
     }
 
     /// "Is a Halo Administrator".
-    pub fn admin(&self) -> bool {
+    pub(crate) fn admin(&self) -> bool {
         self.0.get("SA").is_some_and(|a| *a >= Access::Modify)
     }
 }

@@ -8,21 +8,21 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-pub type Query = HashMap<String, String>;
+pub(super) type Query = HashMap<String, String>;
 
-pub fn parse_query(q: Option<&str>) -> Query {
+pub(super) fn parse_query(q: Option<&str>) -> Query {
     url::form_urlencoded::parse(q.unwrap_or("").as_bytes())
         .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
         .collect()
 }
 
 /// Halo's boolean query flags (`includeapiagents=true`).
-pub fn flag(q: &Query, name: &str) -> bool {
+pub(super) fn flag(q: &Query, name: &str) -> bool {
     q.get(name)
         .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
-pub fn number(q: &Query, name: &str) -> Option<usize> {
+pub(super) fn number(q: &Query, name: &str) -> Option<usize> {
     q.get(name).and_then(|v| v.trim().parse().ok())
 }
 
@@ -30,7 +30,7 @@ fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-pub fn json<T: Serialize>(code: u16, body: &T) -> Response {
+pub(super) fn json<T: Serialize>(code: u16, body: &T) -> Response {
     match serde_json::to_string(body) {
         Ok(s) => (
             status(code),
@@ -42,7 +42,7 @@ pub fn json<T: Serialize>(code: u16, body: &T) -> Response {
     }
 }
 
-pub fn text(code: u16, body: &str) -> Response {
+pub(super) fn text(code: u16, body: &str) -> Response {
     (
         status(code),
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -51,20 +51,20 @@ pub fn text(code: u16, body: &str) -> Response {
         .into_response()
 }
 
-pub fn empty(code: u16) -> Response {
+pub(super) fn empty(code: u16) -> Response {
     status(code).into_response()
 }
 
 /// A serialised .NET exception, the most common error body of Halo's resource server.
-pub fn exception(code: u16, class: &str, message: &str) -> Response {
+pub(super) fn exception(code: u16, class: &str, message: &str) -> Response {
     json(code, &json!({ "ClassName": class, "Message": message }))
 }
 
-pub fn bad_request(message: &str) -> Response {
+pub(super) fn bad_request(message: &str) -> Response {
     exception(400, "System.ArgumentException", message)
 }
 
-pub fn not_found(message: &str) -> Response {
+pub(super) fn not_found(message: &str) -> Response {
     exception(
         404,
         "System.Collections.Generic.KeyNotFoundException",
@@ -72,12 +72,12 @@ pub fn not_found(message: &str) -> Response {
     )
 }
 
-pub fn forbidden(message: &str) -> Response {
+pub(super) fn forbidden(message: &str) -> Response {
     exception(403, "System.UnauthorizedAccessException", message)
 }
 
 /// 401 from bearer validation: no body, like an ASP.NET JWT/OpenIddict validation failure.
-pub fn unauthorized(reason: &str) -> Response {
+pub(super) fn unauthorized(reason: &str) -> Response {
     let mut r = empty(401);
     let v = format!("Bearer error=\"invalid_token\", error_description=\"{reason}\"");
     if let Ok(v) = HeaderValue::from_str(&v) {
@@ -87,20 +87,20 @@ pub fn unauthorized(reason: &str) -> Response {
 }
 
 /// OpenIddict-style token endpoint error.
-pub fn oauth_error(code: u16, error: &str, description: &str) -> Response {
+pub(super) fn oauth_error(code: u16, error: &str, description: &str) -> Response {
     json(
         code,
         &json!({ "error": error, "error_description": description }),
     )
 }
 
-pub fn method_not_allowed() -> Response {
+pub(super) fn method_not_allowed() -> Response {
     empty(405)
 }
 
 /// A path and method of Halo's published API that this emulator does not play: 501 with a body
 /// that says so, never a made-up success, so a test that reaches it notices.
-pub fn not_emulated(what: &str) -> Response {
+pub(super) fn not_emulated(what: &str) -> Response {
     exception(
         501,
         "System.NotImplementedException",
@@ -113,7 +113,7 @@ pub fn not_emulated(what: &str) -> Response {
 /// Applies `count` (without paging) or `pageinate/page_size/page_no` and shapes the answer:
 /// a bare array unless paging was asked for (`envelope` forces the envelope, as the area
 /// endpoints always answer with one).
-pub fn list(rows: Vec<Value>, q: &Query, plural: &str, envelope: bool) -> Response {
+pub(super) fn list(rows: Vec<Value>, q: &Query, plural: &str, envelope: bool) -> Response {
     let total = rows.len();
     if flag(q, "pageinate") {
         let size = number(q, "page_size").filter(|n| *n > 0).unwrap_or(50);

@@ -34,7 +34,7 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     /// Scope layer: 403 unless a granted scope covers `needed` (`evidence/scopes.toml` rules).
-    pub fn need_scope(&self, needed: &str) -> Result<(), Response> {
+    pub(super) fn need_scope(&self, needed: &str) -> Result<(), Response> {
         if evidence::scopes().any_grants(&self.scopes, needed) {
             Ok(())
         } else {
@@ -45,7 +45,7 @@ impl Ctx {
     }
 
     /// The role layer's refusal.
-    pub fn role_refusal(&self, what: &str) -> Response {
+    pub(super) fn role_refusal(&self, what: &str) -> Response {
         forbidden(&format!(
             "Agent {} does not have {what} access through its roles",
             self.agent.str("name")
@@ -53,7 +53,7 @@ impl Ctx {
     }
 
     /// Role layer: 403 unless one of the agent's roles grants `what`.
-    pub fn need_role(&self, ok: bool, what: &str) -> Result<(), Response> {
+    pub(super) fn need_role(&self, ok: bool, what: &str) -> Result<(), Response> {
         if ok {
             Ok(())
         } else {
@@ -62,7 +62,7 @@ impl Ctx {
     }
 
     /// Configuration calls: the `admin` scope and an administrator role.
-    pub fn need_admin(&self) -> Result<(), Response> {
+    pub(super) fn need_admin(&self) -> Result<(), Response> {
         self.need_scope("admin")?;
         self.need_role(self.is_admin, "administrator")
     }

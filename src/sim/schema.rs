@@ -48,7 +48,7 @@ fn nested(ty: &str) -> Option<&'static Schema> {
 /// Drops from `item` every property `schema` lacks (and `extra` does not allow), recursing into
 /// nested objects whose schema the extract holds; names dropped ones (`notes`,
 /// `teams[].foo`) in `dropped`.
-pub fn drop_unknown(
+pub(super) fn drop_unknown(
     schema: &Schema,
     item: &mut Map<String, Value>,
     extra: &[&str],
@@ -83,7 +83,7 @@ pub fn drop_unknown(
 }
 
 /// Refuses a value of the wrong JSON type, naming the property; nested objects too.
-pub fn check_types(
+pub(super) fn check_types(
     schema: &Schema,
     item: &Map<String, Value>,
     prefix: &str,
@@ -124,7 +124,7 @@ pub fn check_types(
 }
 
 /// What the model binder keeps of a posted object: [`drop_unknown`], then [`check_types`].
-pub fn clean(
+pub(super) fn clean(
     schema: &Schema,
     item: &mut Map<String, Value>,
     extra: &[&str],

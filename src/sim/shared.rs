@@ -66,12 +66,12 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// A panic in one handler must not wedge the emulator, so a poisoned lock is reused.
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Persists the state when a state file is configured; failures are reported, not fatal.
-    pub fn persist(&self, state: &State) {
+    pub(super) fn persist(&self, state: &State) {
         if let Some(path) = &self.state_file {
             if let Err(e) = state.save(path) {
                 eprintln!("sim: could not save state to {}: {e}", path.display());
@@ -86,7 +86,7 @@ impl Inner {
         self.notes = n;
     }
 
-    pub fn expire_tokens(&mut self) {
+    pub(super) fn expire_tokens(&mut self) {
         let now = Instant::now();
         for t in self.tokens.values_mut() {
             t.expires_at = now;

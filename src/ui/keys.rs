@@ -10,7 +10,7 @@ use crate::app::Model;
 use super::Theme;
 
 /// (keys, words) pairs as one line: keys accented, words muted.
-pub fn line<'a>(hints: &[(String, &'static str)], t: &Theme) -> Line<'a> {
+pub(crate) fn line<'a>(hints: &[(String, &'static str)], t: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     for (i, (k, what)) in hints.iter().enumerate() {
         if i > 0 {
@@ -22,7 +22,7 @@ pub fn line<'a>(hints: &[(String, &'static str)], t: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-pub fn footer(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+pub(crate) fn footer(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let hints = fitted(crate::app::keys::footer(m), usize::from(area.width));
     f.render_widget(Paragraph::new(line(&hints, t)), area);
 }

@@ -9,7 +9,7 @@ use crate::app::{Field, LogKind, Model};
 
 use super::Theme;
 
-pub fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+pub(crate) fn render(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let focused = m.focused() == Field::LogPane;
     let mut title = format!(" Log ({}) ", m.log.len());
     if focused {

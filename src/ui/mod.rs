@@ -1,20 +1,20 @@
 //! Pure rendering of the model: `view(&Model, &Theme, &mut Frame)`.
 
 pub mod background;
-pub mod body;
+pub(crate) mod body;
 pub mod caps;
-pub mod error;
-pub mod form;
+pub(crate) mod error;
+pub(crate) mod form;
 mod handover;
-pub mod keys;
-pub mod log_pane;
+pub(crate) mod keys;
+pub(crate) mod log_pane;
 mod mask;
 mod named;
-pub mod overlay;
+pub(crate) mod overlay;
 mod results;
-pub mod scroll;
+pub(crate) mod scroll;
 mod spinner;
-pub mod submit;
+pub(crate) mod submit;
 pub mod theme;
 
 use ratatui::Frame;

@@ -92,7 +92,7 @@ fn fit_line(l: Line<'_>, width: usize) -> Line<'_> {
 }
 
 /// Every key, by where it works, from the key table; scrolled by `m.help_scroll`.
-pub fn help(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+pub(crate) fn help(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     for (title, rows) in keys::help() {
         if !lines.is_empty() {
@@ -164,7 +164,7 @@ pub(crate) fn confirm_quit(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     );
 }
 
-pub fn message(t: &Theme, f: &mut Frame, area: Rect, msg: &str) {
+pub(crate) fn message(t: &Theme, f: &mut Frame, area: Rect, msg: &str) {
     let lines = vec![
         Line::styled(msg.to_string(), t.text),
         Line::from(""),
@@ -173,7 +173,7 @@ pub fn message(t: &Theme, f: &mut Frame, area: Rect, msg: &str) {
     popup(t, f, centred(area, 60, 7), "Note", lines);
 }
 
-pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, p: &Picker) {
+pub(crate) fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, p: &Picker) {
     let popup_area = centred(area, 72, area.height.saturating_sub(4).clamp(8, 24));
     let width = popup_area.width.saturating_sub(2) as usize;
     // Two border rows; the filter on top; the highlighted profile's summary and the keys below.
@@ -239,7 +239,7 @@ pub fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, p: &Picke
     );
 }
 
-pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
+pub(crate) fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
     // Unfinished setups first (Enter continues one), then finished ones (r rotates).
     let n = m.resumable.len() + m.setups.len();
     // The question and a blank on top, a blank and the keys below, two border rows.
@@ -290,7 +290,7 @@ pub fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize) {
     list_popup(t, f, centred(area, 92, h), "Resume a setup", lines, more);
 }
 
-pub fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
+pub(crate) fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
     let p = crate::app::applying::current_plan(m);
     let mut lines = vec![Line::styled(
         format!(
@@ -443,7 +443,7 @@ pub(crate) fn confirm_pasted(t: &Theme, f: &mut Frame, area: Rect) {
 }
 
 /// Halo's authinfo points the login to another server: the secret goes there only on `y`.
-pub fn confirm_auth_url(m: &Model, t: &Theme, f: &mut Frame, area: Rect, url: &str) {
+pub(crate) fn confirm_auth_url(m: &Model, t: &Theme, f: &mut Frame, area: Rect, url: &str) {
     let typed = match m.answers.connection.mode {
         crate::answers::ConnectionMode::Hosted => m.answers.connection.url.trim(),
         crate::answers::ConnectionMode::OnPremise => m.answers.connection.resource_url.trim(),
@@ -478,7 +478,7 @@ pub fn confirm_auth_url(m: &Model, t: &Theme, f: &mut Frame, area: Rect, url: &s
 }
 
 /// After a connect: save this Halo (address and Client ID, never the secret) as an instance.
-pub fn save_instance(m: &Model, t: &Theme, f: &mut Frame, area: Rect, name: &str) {
+pub(crate) fn save_instance(m: &Model, t: &Theme, f: &mut Frame, area: Rect, name: &str) {
     let c = crate::app::instance::candidate(m);
     let file = m
         .instances

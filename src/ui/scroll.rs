@@ -7,7 +7,7 @@ use ratatui::widgets::Block;
 use super::Theme;
 
 /// What a window of `rows` rows starting at `top` leaves out of `total`: (above, below).
-pub fn hidden(total: usize, top: usize, rows: usize) -> (usize, usize) {
+pub(crate) fn hidden(total: usize, top: usize, rows: usize) -> (usize, usize) {
     let top = top.min(total);
     (top, total.saturating_sub(top + rows))
 }
@@ -19,12 +19,12 @@ pub(crate) fn top_for(sel: usize, rows: usize) -> usize {
 }
 
 /// "↑ 3 more" / "↓ 12 more", or nothing when nothing is hidden that way.
-pub fn more(n: usize, up: bool) -> Option<String> {
+pub(crate) fn more(n: usize, up: bool) -> Option<String> {
     (n > 0).then(|| format!("{} {n} more", if up { "↑" } else { "↓" }))
 }
 
 /// The block with "↑ N more" on its top border and "↓ N more" on its bottom one (right-aligned).
-pub fn marked<'a>(block: Block<'a>, above: usize, below: usize, t: &Theme) -> Block<'a> {
+pub(crate) fn marked<'a>(block: Block<'a>, above: usize, below: usize, t: &Theme) -> Block<'a> {
     let mut block = block;
     if let Some(s) = more(above, true) {
         block =

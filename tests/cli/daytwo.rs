@@ -14,7 +14,7 @@ use halo_onboard::sim::{SecretMode, SimConfig, SimHandle};
 use serde_json::Value;
 
 /// The applications logging in as `agent`: (id, client id).
-pub fn apps_of(sim: &SimHandle, agent: i64) -> Vec<(String, String)> {
+pub(crate) fn apps_of(sim: &SimHandle, agent: i64) -> Vec<(String, String)> {
     sim.with_state(|st| {
         st.applications
             .iter()
@@ -25,7 +25,7 @@ pub fn apps_of(sim: &SimHandle, agent: i64) -> Vec<(String, String)> {
 }
 
 /// The seeded application `name`: (id, client id, secret, login agent).
-pub fn seeded(sim: &SimHandle, name: &str) -> (String, String, String, i64) {
+pub(crate) fn seeded(sim: &SimHandle, name: &str) -> (String, String, String, i64) {
     sim.with_state(|st| {
         let a = st.named("applications", name).unwrap();
         (
@@ -55,7 +55,7 @@ async fn adopt_hudu(home: &Home, sim: &SimHandle, app_id: &str) -> Run {
 }
 
 /// `apply --profile PROFILE --yes` on the emulator: the setup id and its hand-over file.
-pub async fn applied(
+pub(crate) async fn applied(
     sim: &SimHandle,
     home: &Home,
     profile: &str,
@@ -75,7 +75,7 @@ pub async fn applied(
 /// An apply that ended "applied, N manual steps left" (exit 3, e.g. Hudu's client
 /// restriction, which the API cannot set): the steps confirmed done, as an admin would after
 /// doing them (`resume --confirm-manual`), so the setup ends verified.
-pub async fn confirmed(home: &Home, env: &[(&str, &str)], id: &str, r: &Run) {
+pub(crate) async fn confirmed(home: &Home, env: &[(&str, &str)], id: &str, r: &Run) {
     match r.code {
         0 => {}
         3 => {

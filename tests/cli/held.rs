@@ -15,7 +15,7 @@ use crate::common::emulator::{named, spawn};
 use crate::common::fake::{self, Fake, json, serve};
 use crate::common::hostile::{CSI2J, Knobs, OSC52, front};
 
-pub type Outcome = Result<(), String>;
+pub(crate) type Outcome = Result<(), String>;
 
 macro_rules! ensure {
     ($c:expr, $($m:tt)*) => {
@@ -69,7 +69,7 @@ fn names_the_holder(r: &Run) -> bool {
 /// One try: an apply killed right after Halo created its role, then two `resume` runs of that
 /// setup at once. Exactly one agent and one application must come of it; a resume that could
 /// not run says who holds the setup. Returns whether the two met (one refused as busy).
-pub async fn two_resumes_after_a_kill(latency_ms: u64) -> Result<bool, String> {
+pub(crate) async fn two_resumes_after_a_kill(latency_ms: u64) -> Result<bool, String> {
     let sim = spawn(SimConfig {
         latency: Duration::from_millis(latency_ms),
         ..SimConfig::default()
@@ -156,7 +156,7 @@ async fn two_resumes_of_one_setup_at_once_leave_one_agent_and_one_application() 
 
 /// Two applies of one profile on one Halo at once (no setup id in common yet): one is refused
 /// by the integration's lock, naming the holder, whatever the role's name.
-pub async fn two_applies_of_one_profile() -> Outcome {
+pub(crate) async fn two_applies_of_one_profile() -> Outcome {
     // Each request takes 100 ms, so the winner holds its locks for seconds: under load the
     // second process may start up to a second late (it did at 25 ms) and must still overlap.
     let sim = spawn(SimConfig {
@@ -222,7 +222,7 @@ async fn batch_secret(dir: &Path, head: &str, secret_file: &str) -> (Run, Fake) 
 
 /// Secret files outside the batch file's folder are not read, let alone sent; inside (or
 /// listed in `allow_secret_files`) they are.
-pub async fn batch_secret_files_are_confined() -> Outcome {
+pub(crate) async fn batch_secret_files_are_confined() -> Outcome {
     let t = tempfile::tempdir().unwrap();
     let batch_dir = t.path().join("batch");
     let home_dir = t.path().join("home");
@@ -293,7 +293,7 @@ async fn a_batch_sends_only_secret_files_of_its_own_folder_or_listed() {
 
 /// The seven answers fields of the issue, each with an OSC 52 clipboard write: the key of the
 /// field, and the answers file that sets it.
-pub fn answers_fields() -> Vec<(&'static str, String)> {
+pub(crate) fn answers_fields() -> Vec<(&'static str, String)> {
     let v = "\"Desk\\u001b]52;c;aGFja2Vk\\u0007\\u001b[2J\"";
     vec![
         ("agent.work_hours", format!("[agent]\nworkday = {v}\n")),
@@ -323,7 +323,7 @@ pub fn answers_fields() -> Vec<(&'static str, String)> {
 
 /// An answers field with escapes stops the run before Halo is asked, naming the field; no
 /// raw escape reaches the output.
-pub async fn answers_field_refused(field: &str, toml_text: &str) -> Outcome {
+pub(crate) async fn answers_field_refused(field: &str, toml_text: &str) -> Outcome {
     let f = serve(|_| async { json(500, json!({"message": "must not be asked"})) }).await;
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("answers.toml");
@@ -360,7 +360,7 @@ async fn escapes_in_each_answers_field_are_refused_before_halo_and_never_printed
 }
 
 /// `--theme` with escapes: exit 2 and the name shown escaped.
-pub async fn theme_flag_escaped() -> Outcome {
+pub(crate) async fn theme_flag_escaped() -> Outcome {
     let home = Home::new();
     let evil = format!("drak{OSC52}{CSI2J}");
     let r = home.run(["--theme", evil.as_str()], &[]).await;
@@ -382,7 +382,7 @@ async fn a_theme_name_with_escapes_is_echoed_escaped() {
 
 /// A journal whose `credentials_file` points at another integration's hand-over file: `handover
 /// clean --yes` leaves that file whole, and still deletes the setup's own.
-pub async fn handover_clean_proves_the_client_id() -> Outcome {
+pub(crate) async fn handover_clean_proves_the_client_id() -> Outcome {
     let sim = crate::common::emulator::emulator().await;
     let home = Home::new();
     let r = home.run_sim(&sim, apply_topleft(&sim.url, &[])).await;
@@ -427,7 +427,7 @@ async fn handover_clean_deletes_only_files_holding_their_setups_client_id() {
 
 /// A `handover/` folder replaced by a symbolic link: every command that opens the state dir
 /// refuses it; the folder it points to is neither chmod'ed nor emptied.
-pub async fn linked_handover_folder_refused() -> Outcome {
+pub(crate) async fn linked_handover_folder_refused() -> Outcome {
     use std::os::unix::fs::PermissionsExt;
     let home = Home::new();
     let state = home.state();
@@ -466,7 +466,7 @@ async fn a_linked_handover_folder_is_refused_not_followed() {
 
 /// `http://NAME.localhost` whose name resolves (also) to another machine: refused before
 /// anything is sent, by the resolver the connection itself uses.
-pub async fn localhost_names_must_resolve_to_loopback() -> Outcome {
+pub(crate) async fn localhost_names_must_resolve_to_loopback() -> Outcome {
     use halo_onboard::halo::client::loopback::test_host;
     use std::net::IpAddr;
     let f = serve(|_| async { json(200, json!({})) }).await;
@@ -510,7 +510,7 @@ async fn plain_http_goes_only_to_names_that_resolve_to_loopback() {
 
 /// A journal whose application id is `..`: rollback (and resume) refuse the journal; Halo
 /// sees no DELETE and no read of the application collection.
-pub async fn a_dotdot_id_in_a_journal_is_refused() -> Outcome {
+pub(crate) async fn a_dotdot_id_in_a_journal_is_refused() -> Outcome {
     let sim = crate::common::emulator::emulator().await;
     let home = Home::new();
     let r = home.run_sim(&sim, apply_topleft(&sim.url, &[])).await;
@@ -576,7 +576,7 @@ fn mkfifo(p: &Path) {
 
 /// FIFOs in the sessions folder (one named like a setup) and as a setup's pending secret:
 /// `sessions`, `status`, `resume` and `handover clean` finish (with a warning), none hangs.
-pub async fn fifos_do_not_hang_listings() -> Outcome {
+pub(crate) async fn fifos_do_not_hang_listings() -> Outcome {
     let home = Home::new();
     let j = home.journal();
     let s = j
@@ -618,7 +618,7 @@ async fn a_fifo_in_the_sessions_folder_hangs_no_listing() {
 /// Each create answered with another object (the Administrator role, the bootstrap agent, the
 /// bootstrap application): the setup stops, records nothing of it as its own, and a resume
 /// (with Halo answering truly again) finishes with exactly one of each.
-pub async fn foreign_create_answers_are_not_taken(object: &str) -> Outcome {
+pub(crate) async fn foreign_create_answers_are_not_taken(object: &str) -> Outcome {
     use halo_onboard::sim::state::{ADMIN_ROLE_ID, BOOTSTRAP_AGENT_ID};
     let sim = crate::common::emulator::emulator().await;
     let boot_app = sim.with_state(|st| {
@@ -707,7 +707,7 @@ async fn a_create_answered_with_another_object_stops_and_records_nothing() {
 // --- Minor: --dry-run checks --out; the overall deadline ------------------------------------
 
 /// `--dry-run --out` refuses what a real run would: an existing file, a missing folder.
-pub async fn dry_run_checks_out() -> Outcome {
+pub(crate) async fn dry_run_checks_out() -> Outcome {
     let f = serve(|_| async { json(500, json!({})) }).await;
     let home = Home::new();
     let existing = home.path().join("creds.env");
@@ -769,7 +769,7 @@ async fn rate_limited_forever() -> Fake {
 
 /// Every command that talks to Halo stops at `--deadline`, says what was cut off, and (with a
 /// setup) the command that continues it: exit 2, within seconds, not hours.
-pub async fn deadlines_stop_every_command() -> Outcome {
+pub(crate) async fn deadlines_stop_every_command() -> Outcome {
     let f = rate_limited_forever().await;
     let home = Home::new();
     let j = home.journal();
@@ -887,7 +887,7 @@ async fn tls_apply(
 /// an expired certificate and one for another name are refused even with the CA trusted; an
 /// https Halo whose login is plain http is refused (no downgrade of the secret's route).
 /// Each refusal says what to do, and nothing reaches Halo (no secret, no request).
-pub async fn tls_is_checked_for_real() -> Outcome {
+pub(crate) async fn tls_is_checked_for_real() -> Outcome {
     use crate::common::tls::Leaf;
     let cases = [
         (
@@ -973,7 +973,7 @@ async fn tls_refuses_an_untrusted_expired_or_misnamed_certificate_and_works_with
 }
 
 /// A `--ca-file` that is not a CA certificate: exit 2 naming the file, before Halo is asked.
-pub async fn a_bad_ca_file_is_refused() -> Outcome {
+pub(crate) async fn a_bad_ca_file_is_refused() -> Outcome {
     let f = serve(|_| async { json(200, json!({})) }).await;
     let home = Home::new();
     let bad = home.path().join("ca.pem");

@@ -10,11 +10,11 @@ use std::time::Duration;
 use halo_onboard::journal::Journal;
 use halo_onboard::sim::SimHandle;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_halo-onboard");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_halo-onboard");
 
 /// What a run printed.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -29,18 +29,18 @@ impl Run {
         }
     }
     /// (exit code, stdout, stderr).
-    pub fn parts(self) -> (i32, String, String) {
+    pub(crate) fn parts(self) -> (i32, String, String) {
         (self.code, self.stdout, self.stderr)
     }
     /// The JSON object printed on stdout (`--json`).
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(self.stdout.trim())
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 }
 
 /// The emulator's bootstrap credentials, as the binary reads them (the secret never on argv).
-pub fn boot_env(sim: &SimHandle) -> [(&'static str, &str); 2] {
+pub(crate) fn boot_env(sim: &SimHandle) -> [(&'static str, &str); 2] {
     [
         ("HALO_CLIENT_ID", sim.client_id.as_str()),
         ("HALO_CLIENT_SECRET", sim.client_secret.as_str()),
@@ -48,18 +48,18 @@ pub fn boot_env(sim: &SimHandle) -> [(&'static str, &str); 2] {
 }
 
 /// `apply --url URL --profile topleft --yes` then `extra`: the run most tests start from.
-pub fn apply_topleft<'a>(url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn apply_topleft<'a>(url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec!["apply", "--url", url, "--profile", "topleft", "--yes"];
     v.extend_from_slice(extra);
     v
 }
 
 /// `apply --instance sb --profile topleft --yes`: the same run through the saved instance `sb`.
-pub const APPLY_TOPLEFT_SB: [&str; 6] =
+pub(crate) const APPLY_TOPLEFT_SB: [&str; 6] =
     ["apply", "--instance", "sb", "--profile", "topleft", "--yes"];
 
 /// A private home for runs of the binary.
-pub struct Home {
+pub(crate) struct Home {
     pub dir: tempfile::TempDir,
 }
 
@@ -70,31 +70,31 @@ impl Default for Home {
 }
 
 impl Home {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
         Self { dir }
     }
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
-    pub fn state(&self) -> PathBuf {
+    pub(crate) fn state(&self) -> PathBuf {
         self.path().join("state")
     }
-    pub fn journal(&self) -> Journal {
+    pub(crate) fn journal(&self) -> Journal {
         Journal::open(&self.state()).unwrap()
     }
     /// Ids of the setups on disk, oldest first.
-    pub fn session_ids(&self) -> Vec<String> {
+    pub(crate) fn session_ids(&self) -> Vec<String> {
         super::emulator::session_ids(&self.state())
     }
     /// The default hand-over file of setup `id`.
-    pub fn handover(&self, id: &str) -> PathBuf {
+    pub(crate) fn handover(&self, id: &str) -> PathBuf {
         self.state().join("handover").join(format!("{id}.env"))
     }
 
     /// The variables a run gets: this home's directories and PATH, nothing else of ours.
-    pub fn vars(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn vars(&self) -> Vec<(&'static str, String)> {
         let p = |x: &Path| x.display().to_string();
         vec![
             ("PATH", std::env::var("PATH").unwrap_or_default()),
@@ -110,7 +110,7 @@ impl Home {
     }
 
     /// The binary with `args`, this home's variables and `env`; stdin empty, output captured.
-    pub fn command<I, S>(&self, args: I, env: &[(&str, &str)]) -> tokio::process::Command
+    pub(crate) fn command<I, S>(&self, args: I, env: &[(&str, &str)]) -> tokio::process::Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -132,7 +132,7 @@ impl Home {
     }
 
     /// Runs to completion (at most 90 s).
-    pub async fn run<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    pub(crate) async fn run<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -145,7 +145,7 @@ impl Home {
     }
 
     /// [`Home::run`] from a test without a runtime.
-    pub fn run_blocking<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
+    pub(crate) fn run_blocking<I, S>(&self, args: I, env: &[(&str, &str)]) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -155,7 +155,7 @@ impl Home {
     }
 
     /// The binary with the emulator's bootstrap credentials in the environment.
-    pub fn cmd<I, S>(&self, sim: &SimHandle, args: I) -> tokio::process::Command
+    pub(crate) fn cmd<I, S>(&self, sim: &SimHandle, args: I) -> tokio::process::Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -164,7 +164,7 @@ impl Home {
     }
 
     /// [`Home::run`] with the emulator's bootstrap credentials.
-    pub async fn run_sim<I, S>(&self, sim: &SimHandle, args: I) -> Run
+    pub(crate) async fn run_sim<I, S>(&self, sim: &SimHandle, args: I) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -175,7 +175,7 @@ impl Home {
 
 /// `halo-onboard sandbox` as its own process: its URL and bootstrap credentials, from the one
 /// JSON line it prints. Killed when dropped.
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     pub child: tokio::process::Child,
     pub url: String,
     pub client_id: String,
@@ -184,7 +184,7 @@ pub struct Sandbox {
 }
 
 /// Starts `halo-onboard sandbox --listen 127.0.0.1:0` with `extra` arguments.
-pub async fn sandbox(extra: &[&str]) -> Sandbox {
+pub(crate) async fn sandbox(extra: &[&str]) -> Sandbox {
     use tokio::io::AsyncBufReadExt;
     let home = Home::new();
     let mut args = vec!["sandbox", "--listen", "127.0.0.1:0"];
@@ -211,11 +211,11 @@ pub async fn sandbox(extra: &[&str]) -> Sandbox {
 
 impl Sandbox {
     /// An admin client on it (the bootstrap credentials): what a `curl` with a token does.
-    pub fn admin(&self) -> halo_onboard::halo::Client {
+    pub(crate) fn admin(&self) -> halo_onboard::halo::Client {
         super::emulator::client(&self.url, &self.client_id, &self.client_secret)
     }
     /// Its bootstrap credentials, as the binary reads them.
-    pub fn boot_env(&self) -> [(&'static str, &str); 2] {
+    pub(crate) fn boot_env(&self) -> [(&'static str, &str); 2] {
         [
             ("HALO_CLIENT_ID", self.client_id.as_str()),
             ("HALO_CLIENT_SECRET", self.client_secret.as_str()),

@@ -16,7 +16,7 @@ use secrecy::SecretString;
 use super::bin::Home;
 
 /// Client options for tests: short timeout, quick retries.
-pub fn fast_opts() -> ClientOptions {
+pub(crate) fn fast_opts() -> ClientOptions {
     ClientOptions {
         timeout: Duration::from_secs(5),
         max_retries: 3,
@@ -28,36 +28,36 @@ pub fn fast_opts() -> ClientOptions {
 }
 
 /// An emulator on 127.0.0.1, configured as `cfg`.
-pub async fn spawn(cfg: SimConfig) -> SimHandle {
+pub(crate) async fn spawn(cfg: SimConfig) -> SimHandle {
     sim::spawn(cfg, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
 }
 
 /// An emulator as `SimConfig::default()` seeds it.
-pub async fn emulator() -> SimHandle {
+pub(crate) async fn emulator() -> SimHandle {
     spawn(SimConfig::default()).await
 }
 
 /// A client on a hosted Halo at `url` with these credentials and the bootstrap scopes.
-pub fn client(url: &str, client_id: &str, secret: &str) -> Client {
+pub(crate) fn client(url: &str, client_id: &str, secret: &str) -> Client {
     client_with(url, client_id, secret, fast_opts())
 }
 
 /// [`client`] with other client options.
-pub fn client_with(url: &str, client_id: &str, secret: &str, opts: ClientOptions) -> Client {
+pub(crate) fn client_with(url: &str, client_id: &str, secret: &str, opts: ClientOptions) -> Client {
     let ep = Endpoint::hosted(url).unwrap();
     let creds = Credentials::new(client_id, secret, &["all", "admin"]);
     Client::new(ep, creds, opts).unwrap()
 }
 
 /// The emulator's bootstrap (admin) client.
-pub fn admin(sim: &SimHandle) -> Client {
+pub(crate) fn admin(sim: &SimHandle) -> Client {
     client(&sim.url, &sim.client_id, &sim.client_secret)
 }
 
 /// An emulator, an admin client on it and a private journal: what engine-level tests start from.
-pub struct Env {
+pub(crate) struct Env {
     pub sim: SimHandle,
     pub ep: Endpoint,
     pub admin: Client,
@@ -65,11 +65,11 @@ pub struct Env {
     pub journal: Journal,
 }
 
-pub async fn env() -> Env {
+pub(crate) async fn env() -> Env {
     env_with(SimConfig::default()).await
 }
 
-pub async fn env_with(cfg: SimConfig) -> Env {
+pub(crate) async fn env_with(cfg: SimConfig) -> Env {
     let sim = spawn(cfg).await;
     let ep = Endpoint::hosted(&sim.url).unwrap();
     let admin = admin(&sim);
@@ -84,7 +84,7 @@ pub async fn env_with(cfg: SimConfig) -> Env {
     }
 }
 
-pub fn session_ids(state: &Path) -> Vec<String> {
+pub(crate) fn session_ids(state: &Path) -> Vec<String> {
     let Ok(rd) = std::fs::read_dir(state.join("sessions")) else {
         return Vec::new();
     };
@@ -99,7 +99,7 @@ pub fn session_ids(state: &Path) -> Vec<String> {
 }
 
 /// `KEY='value'` lines of an env hand-over file.
-pub fn read_env_file(p: &Path) -> HashMap<String, String> {
+pub(crate) fn read_env_file(p: &Path) -> HashMap<String, String> {
     let text = std::fs::read_to_string(p).unwrap_or_default();
     text.lines()
         .filter_map(|l| l.split_once('='))
@@ -110,7 +110,7 @@ pub fn read_env_file(p: &Path) -> HashMap<String, String> {
 /// (roles, agents, applications) carrying `marker`. Halo's published schema has a place for it
 /// only on roles (`notes`): agents are marked through the marked role they hold, applications
 /// through the marked agent they log in as (the 2024 schema has no application description).
-pub fn marked(sim: &SimHandle, marker: &str) -> (usize, usize, usize) {
+pub(crate) fn marked(sim: &SimHandle, marker: &str) -> (usize, usize, usize) {
     sim.with_state(|st| {
         let agents: Vec<i64> = st
             .agents
@@ -142,7 +142,7 @@ pub fn marked(sim: &SimHandle, marker: &str) -> (usize, usize, usize) {
 
 /// (roles, agents, applications) named like the setup's answers: catches orphans whatever
 /// their marker.
-pub fn named(sim: &SimHandle, s: &Session) -> (usize, usize, usize) {
+pub(crate) fn named(sim: &SimHandle, s: &Session) -> (usize, usize, usize) {
     let a = &s.answers;
     sim.with_state(|st| {
         (
@@ -154,12 +154,12 @@ pub fn named(sim: &SimHandle, s: &Session) -> (usize, usize, usize) {
 }
 
 /// Objects carrying any halo-onboard marker: (roles, agents, applications).
-pub fn any_marked(sim: &SimHandle) -> (usize, usize, usize) {
+pub(crate) fn any_marked(sim: &SimHandle) -> (usize, usize, usize) {
     marked(sim, "[halo-onboard:")
 }
 
 /// The credentials work: a token for the setup's scopes and `Agent/me` is the expected agent.
-pub async fn creds_work(
+pub(crate) async fn creds_work(
     sim: &SimHandle,
     client_id: &str,
     secret: &str,
@@ -182,7 +182,7 @@ pub async fn creds_work(
 
 /// The whole "finished setup" check for a binary run: exactly one of each with the marker and
 /// by name, hand-over file credentials work, journal handed over, pending secret wiped.
-pub async fn assert_finished(sim: &SimHandle, home: &Home, id: &str, ctx: &str) {
+pub(crate) async fn assert_finished(sim: &SimHandle, home: &Home, id: &str, ctx: &str) {
     let s = home
         .journal()
         .load(id)
@@ -217,12 +217,12 @@ pub async fn assert_finished(sim: &SimHandle, home: &Home, id: &str, ctx: &str) 
 }
 
 /// The TopLeft profile's answers: what most engine tests apply.
-pub fn topleft() -> halo_onboard::answers::Answers {
+pub(crate) fn topleft() -> halo_onboard::answers::Answers {
     halo_onboard::profile::answers_for("topleft").unwrap()
 }
 
 /// The apply engine on `client` with journal `journal`, no progress, no rotation.
-pub fn applier<'a>(client: &'a Client, journal: &'a Journal) -> Applier<'a> {
+pub(crate) fn applier<'a>(client: &'a Client, journal: &'a Journal) -> Applier<'a> {
     Applier {
         client,
         journal,
@@ -233,7 +233,7 @@ pub fn applier<'a>(client: &'a Client, journal: &'a Journal) -> Applier<'a> {
 
 /// Verifies an apply's new credentials (its secret must be at hand), with the admin client to
 /// tell which layer blocks a failure.
-pub async fn verify_applied(e: &Env, s: &Session, a: &Applied) -> Verification {
+pub(crate) async fn verify_applied(e: &Env, s: &Session, a: &Applied) -> Verification {
     let secret: SecretString = a.client_secret.clone().expect("a secret to hand over");
     let scopes = s.answers.scopes.clone();
     let t = Target {
@@ -250,7 +250,7 @@ pub async fn verify_applied(e: &Env, s: &Session, a: &Applied) -> Verification {
 
 /// An application that may only read tickets, logging in as the bootstrap agent: a bootstrap
 /// credential without the admin permission.
-pub fn add_read_only_app(sim: &SimHandle, client_id: &str, secret: &str) {
+pub(crate) fn add_read_only_app(sim: &SimHandle, client_id: &str, secret: &str) {
     let (client_id, secret) = (client_id.to_string(), secret.to_string());
     sim.with_state(move |st| {
         st.add_application(serde_json::json!({
@@ -266,13 +266,13 @@ pub fn add_read_only_app(sim: &SimHandle, client_id: &str, secret: &str) {
 }
 
 /// The JSON answer of a request that must succeed at the transport level.
-pub async fn json_of(rb: reqwest::RequestBuilder) -> serde_json::Value {
+pub(crate) async fn json_of(rb: reqwest::RequestBuilder) -> serde_json::Value {
     rb.send().await.unwrap().json().await.unwrap()
 }
 
 /// After a kill at any instant: resume as a person would (the setup if one was journaled, else
 /// the same apply again); then exactly one setup, finished, with working credentials.
-pub async fn resume_and_finish(sim: &SimHandle, home: &Home, ctx: &str) {
+pub(crate) async fn resume_and_finish(sim: &SimHandle, home: &Home, ctx: &str) {
     let leaked = |r: &super::bin::Run| {
         r.stdout.contains(&sim.client_secret) || r.stderr.contains(&sim.client_secret)
     };

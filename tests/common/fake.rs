@@ -10,16 +10,16 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use halo_onboard::halo::{Client, ClientOptions, Credentials, Endpoint, RequestEvent};
 
-pub use super::emulator::fast_opts;
+pub(crate) use super::emulator::fast_opts;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-pub const CLIENT_ID: &str = "11111111-2222-3333-4444-555555555555";
-pub const SECRET: &str = "s3cr3t-aaaa-bbbb-cccc-SECRETVALUE";
-pub const TOKEN: &str = "tok-AAAA.BBBB.CCCC";
+pub(crate) const CLIENT_ID: &str = "11111111-2222-3333-4444-555555555555";
+pub(crate) const SECRET: &str = "s3cr3t-aaaa-bbbb-cccc-SECRETVALUE";
+pub(crate) const TOKEN: &str = "tok-AAAA.BBBB.CCCC";
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub method: String,
     /// Path and query, e.g. `/api/Agent?search=x`.
     pub path: String,
@@ -28,33 +28,33 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub fn path_only(&self) -> &str {
+    pub(crate) fn path_only(&self) -> &str {
         self.path.split('?').next().unwrap_or("")
     }
-    pub fn query(&self) -> HashMap<String, String> {
+    pub(crate) fn query(&self) -> HashMap<String, String> {
         let q = self.path.split_once('?').map(|(_, q)| q).unwrap_or("");
         url::form_urlencoded::parse(q.as_bytes())
             .into_owned()
             .collect()
     }
-    pub fn form(&self) -> HashMap<String, String> {
+    pub(crate) fn form(&self) -> HashMap<String, String> {
         url::form_urlencoded::parse(self.body.as_bytes())
             .into_owned()
             .collect()
     }
 }
 
-pub struct Fake {
+pub(crate) struct Fake {
     pub url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Fake {
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
     /// Requests whose path (without query) is `path`.
-    pub fn hits(&self, path: &str) -> Vec<Seen> {
+    pub(crate) fn hits(&self, path: &str) -> Vec<Seen> {
         self.seen()
             .into_iter()
             .filter(|s| s.path_only().eq_ignore_ascii_case(path))
@@ -63,7 +63,7 @@ impl Fake {
 }
 
 /// Starts a server answering every request with `f`.
-pub async fn serve<F, Fut>(f: F) -> Fake
+pub(crate) async fn serve<F, Fut>(f: F) -> Fake
 where
     F: Fn(Seen) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response> + Send + 'static,
@@ -112,7 +112,7 @@ where
     }
 }
 
-pub fn json(status: u16, body: serde_json::Value) -> Response {
+pub(crate) fn json(status: u16, body: serde_json::Value) -> Response {
     (
         StatusCode::from_u16(status).unwrap(),
         [("content-type", "application/json")],
@@ -121,12 +121,12 @@ pub fn json(status: u16, body: serde_json::Value) -> Response {
         .into_response()
 }
 
-pub fn text(status: u16, body: &str) -> Response {
+pub(crate) fn text(status: u16, body: &str) -> Response {
     (StatusCode::from_u16(status).unwrap(), body.to_owned()).into_response()
 }
 
 /// A server that answers every request with `status` and `Location: <to><path>`.
-pub async fn redirecting(status: StatusCode, to: &str) -> Fake {
+pub(crate) async fn redirecting(status: StatusCode, to: &str) -> Fake {
     let to = to.to_owned();
     serve(move |s: Seen| {
         let location = format!("{to}{}", s.path);
@@ -135,12 +135,12 @@ pub async fn redirecting(status: StatusCode, to: &str) -> Fake {
     .await
 }
 
-pub fn token_json() -> serde_json::Value {
+pub(crate) fn token_json() -> serde_json::Value {
     serde_json::json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "all admin"})
 }
 
 /// Answers the token endpoint; everything else gets `api`.
-pub async fn with_token<F, Fut>(api: F) -> Fake
+pub(crate) async fn with_token<F, Fut>(api: F) -> Fake
 where
     F: Fn(Seen) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response> + Send + 'static,
@@ -158,20 +158,20 @@ where
     .await
 }
 
-pub fn creds() -> Credentials {
+pub(crate) fn creds() -> Credentials {
     Credentials::new(CLIENT_ID, SECRET, &["all", "admin"])
 }
 
-pub fn client(url: &str) -> Client {
+pub(crate) fn client(url: &str) -> Client {
     client_with(url, fast_opts())
 }
 
-pub fn client_with(url: &str, opts: ClientOptions) -> Client {
+pub(crate) fn client_with(url: &str, opts: ClientOptions) -> Client {
     Client::new(Endpoint::hosted(url).unwrap(), creds(), opts).unwrap()
 }
 
 /// A client whose events can be read back.
-pub fn client_events(url: &str) -> (Client, UnboundedReceiver<RequestEvent>) {
+pub(crate) fn client_events(url: &str) -> (Client, UnboundedReceiver<RequestEvent>) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let opts = ClientOptions {
         events: Some(tx.into()),
@@ -181,7 +181,7 @@ pub fn client_events(url: &str) -> (Client, UnboundedReceiver<RequestEvent>) {
 }
 
 /// The final event of each logical request (waits announced before a retry left out).
-pub fn drain(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
+pub(crate) fn drain(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
     drain_all(rx)
         .into_iter()
         .filter(|e| e.waiting.is_none())
@@ -189,7 +189,7 @@ pub fn drain(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
 }
 
 /// Every event, the announced waits included.
-pub fn drain_all(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
+pub(crate) fn drain_all(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> {
     let mut out = Vec::new();
     while let Ok(e) = rx.try_recv() {
         out.push(e);
@@ -198,7 +198,7 @@ pub fn drain_all(rx: &mut UnboundedReceiver<RequestEvent>) -> Vec<RequestEvent> 
 }
 
 /// Panics if any secret or token appears in `text`.
-pub fn assert_no_secret(text: &str) {
+pub(crate) fn assert_no_secret(text: &str) {
     for s in [SECRET, TOKEN, "SECRETVALUE", "AAAA.BBBB"] {
         assert!(!text.contains(s), "secret {s:?} leaked in: {text}");
     }

@@ -10,33 +10,33 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use halo_onboard::sim::SimHandle;
 
-pub const OSC52: &str = "\x1b]52;c;aGFja2VkIQ==\x07";
-pub const OSC0: &str = "\x1b]0;pwned title\x07";
-pub const CSI2J: &str = "\x1b[2J";
-pub const OSC8: &str = "\x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\";
-pub const BEL: &str = "\x07";
-pub const RLO: &str = "\u{202e}";
+pub(crate) const OSC52: &str = "\x1b]52;c;aGFja2VkIQ==\x07";
+pub(crate) const OSC0: &str = "\x1b]0;pwned title\x07";
+pub(crate) const CSI2J: &str = "\x1b[2J";
+pub(crate) const OSC8: &str = "\x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\";
+pub(crate) const BEL: &str = "\x07";
+pub(crate) const RLO: &str = "\u{202e}";
 /// C1 CSI: some terminals take it as ESC [.
-pub const C1_CSI: &str = "\u{9b}31m";
+pub(crate) const C1_CSI: &str = "\u{9b}31m";
 
 /// Every payload, and a forged log line after a newline.
-pub fn payloads() -> String {
+pub(crate) fn payloads() -> String {
     format!(
         "{OSC52}{OSC0}{CSI2J}{OSC8}{BEL}{RLO}{C1_CSI}\n2026-01-01T00:00:00.000Z info hand-over confirmed; secret wiped"
     )
 }
 
 /// The agent name Halo's `Agent/me` answers with.
-pub fn evil_name() -> String {
+pub(crate) fn evil_name() -> String {
     format!("Eve{}", payloads())
 }
 
 /// The client id whose token request the front refuses with an escape-laden description.
-pub const BAD_CLIENT: &str = "hostile-client-id";
+pub(crate) const BAD_CLIENT: &str = "hostile-client-id";
 
 /// What the front does besides forwarding to the emulator.
 #[derive(Clone, Default)]
-pub struct Knobs {
+pub(crate) struct Knobs {
     /// `tenant_id` in `/api/authinfo` (the emulator's own tenant check is bypassed).
     pub tenant: Option<String>,
     /// `auth_url` in `/api/authinfo` (default: the front's own `/auth`).
@@ -52,13 +52,13 @@ pub struct Knobs {
     pub create_answer: Option<(String, serde_json::Value)>,
 }
 
-pub struct Front {
+pub(crate) struct Front {
     pub url: String,
     pub knobs: Arc<Mutex<Knobs>>,
 }
 
 impl Front {
-    pub fn set(&self, f: impl FnOnce(&mut Knobs)) {
+    pub(crate) fn set(&self, f: impl FnOnce(&mut Knobs)) {
         f(&mut self.knobs.lock().unwrap());
     }
 }
@@ -73,7 +73,7 @@ fn json(status: u16, v: serde_json::Value) -> Response {
 }
 
 /// Names the emulator's bootstrap agent `evil_name()` (what `Agent/me` answers).
-pub fn poison_agent_name(sim: &SimHandle) {
+pub(crate) fn poison_agent_name(sim: &SimHandle) {
     sim.with_state(|st| {
         for a in st.agents.iter_mut() {
             if a.str("name") == "Bootstrap Admin" {
@@ -85,7 +85,7 @@ pub fn poison_agent_name(sim: &SimHandle) {
 
 /// The hostile Halo of the Done-when runs: an emulator whose bootstrap agent is named
 /// `evil_name()`, behind a front whose authinfo reports a tenant carrying every payload.
-pub async fn hostile_halo() -> (SimHandle, Front) {
+pub(crate) async fn hostile_halo() -> (SimHandle, Front) {
     let sim = super::emulator::emulator().await;
     poison_agent_name(&sim);
     let fr = front(
@@ -100,7 +100,7 @@ pub async fn hostile_halo() -> (SimHandle, Front) {
 }
 
 /// Starts the front on 127.0.0.1:0.
-pub async fn front(sim: &SimHandle, knobs: Knobs) -> Front {
+pub(crate) async fn front(sim: &SimHandle, knobs: Knobs) -> Front {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let knobs = Arc::new(Mutex::new(knobs));
@@ -196,7 +196,7 @@ pub async fn front(sim: &SimHandle, knobs: Knobs) -> Front {
 
 /// Fails with the offending position if `bytes` hold a byte below 0x20 other than newline and
 /// tab, DEL, or (as text) a C1 control or a bidi control.
-pub fn assert_clean(what: &str, bytes: &[u8]) {
+pub(crate) fn assert_clean(what: &str, bytes: &[u8]) {
     if let Some(i) = bytes
         .iter()
         .position(|b| (*b < 0x20 && *b != b'\n' && *b != b'\t') || *b == 0x7f)

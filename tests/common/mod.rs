@@ -4,23 +4,23 @@
 //! hostile one ([`hostile`]). Each binary uses part of it.
 #![allow(dead_code)]
 
-pub mod bin;
-pub mod emulator;
-pub mod fake;
-pub mod hostile;
-pub mod screen;
-pub mod tls;
-pub mod tmux;
-pub mod wizard;
+pub(crate) mod bin;
+pub(crate) mod emulator;
+pub(crate) mod fake;
+pub(crate) mod hostile;
+pub(crate) mod screen;
+pub(crate) mod tls;
+pub(crate) mod tmux;
+pub(crate) mod wizard;
 
 /// A plain reqwest client for the tests' own calls (the emulator's `/_sim` endpoints, raw
 /// requests): the program's TLS provider installed first, as the program does.
-pub fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     http_builder().build().unwrap()
 }
 
 /// [`http`]'s builder, for a client with other settings.
-pub fn http_builder() -> reqwest::ClientBuilder {
+pub(crate) fn http_builder() -> reqwest::ClientBuilder {
     halo_onboard::halo::client::tls::install();
     reqwest::Client::builder()
 }

@@ -9,14 +9,14 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 /// The frame `m` draws at `w`x`h` in theme `t`.
-pub fn draw(m: &Model, t: &Theme, w: u16, h: u16) -> Buffer {
+pub(crate) fn draw(m: &Model, t: &Theme, w: u16, h: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| ui::view(m, t, f)).unwrap();
     term.backend().buffer().clone()
 }
 
 /// The screen as text, one line per row, trailing spaces trimmed.
-pub fn text(b: &Buffer) -> String {
+pub(crate) fn text(b: &Buffer) -> String {
     let w = b.area.width as usize;
     b.content
         .chunks(w)
@@ -31,7 +31,7 @@ pub fn text(b: &Buffer) -> String {
 
 /// The style of the first cell of the first row that shows `needle` (cells of narrow
 /// symbols only, so a column is a char index), or `None` when no row shows it.
-pub fn style_of(b: &Buffer, needle: &str) -> Option<ratatui::style::Style> {
+pub(crate) fn style_of(b: &Buffer, needle: &str) -> Option<ratatui::style::Style> {
     let w = b.area.width as usize;
     b.content.chunks(w).find_map(|row| {
         let s: Vec<&str> = row.iter().map(|c| c.symbol()).collect();
@@ -43,13 +43,13 @@ pub fn style_of(b: &Buffer, needle: &str) -> Option<ratatui::style::Style> {
 }
 
 /// The whole screen at 100x40 as text: what the wizard tests search and snapshot.
-pub fn screen(m: &Model, t: &Theme) -> String {
+pub(crate) fn screen(m: &Model, t: &Theme) -> String {
     text(&draw(m, t, 100, 40))
 }
 
 /// Fails unless the screen's first line (the step bar) names all six steps, abbreviated as a
 /// small terminal shows them.
-pub fn assert_step_bar(s: &str, size: &str) {
+pub(crate) fn assert_step_bar(s: &str, size: &str) {
     let bar = s.lines().next().unwrap_or_default();
     for step in [
         "1 Connect",

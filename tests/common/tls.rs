@@ -14,7 +14,7 @@ use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// A certificate authority of the test's own.
-pub struct Ca {
+pub(crate) struct Ca {
     issuer: CertifiedIssuer<'static, KeyPair>,
     /// Its certificate, PEM: what `--ca-file` names.
     pub pem: String,
@@ -22,7 +22,7 @@ pub struct Ca {
 
 /// Which server certificate the front shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Leaf {
+pub(crate) enum Leaf {
     /// For `127.0.0.1` and `localhost`, valid now.
     Good,
     /// For `127.0.0.1`, but its validity ended yesterday.
@@ -31,7 +31,7 @@ pub enum Leaf {
     OtherName,
 }
 
-pub fn ca() -> Ca {
+pub(crate) fn ca() -> Ca {
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p.distinguished_name
@@ -48,7 +48,10 @@ pub fn ca() -> Ca {
 
 impl Ca {
     /// A server certificate signed by this authority, and its key.
-    pub fn leaf(&self, kind: Leaf) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    pub(crate) fn leaf(
+        &self,
+        kind: Leaf,
+    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
         let names: Vec<String> = match kind {
             Leaf::OtherName => vec!["halo.example".into()],
             _ => vec!["127.0.0.1".into(), "localhost".into()],
@@ -77,7 +80,7 @@ impl Ca {
 
 /// The HTTPS front: its address, how many handshakes finished (each one's bytes were
 /// forwarded to the emulator), and how many token requests it forwarded.
-pub struct Front {
+pub(crate) struct Front {
     /// `https://127.0.0.1:PORT`.
     pub url: String,
     pub handshakes: Arc<AtomicUsize>,
@@ -85,13 +88,13 @@ pub struct Front {
 }
 
 impl Front {
-    pub fn handshakes(&self) -> usize {
+    pub(crate) fn handshakes(&self) -> usize {
         self.handshakes.load(Ordering::SeqCst)
     }
 
     /// `POST /auth/token` request lines seen in the decrypted bytes it forwarded: the token
     /// requests the emulator got through this front (over https), as opposed to directly.
-    pub fn token_posts(&self) -> usize {
+    pub(crate) fn token_posts(&self) -> usize {
         self.token_posts.load(Ordering::SeqCst)
     }
 }
@@ -123,7 +126,7 @@ where
 
 /// Serves `chain`/`key` on 127.0.0.1:0 in front of the emulator at `upstream`
 /// (`http://127.0.0.1:PORT`).
-pub async fn front(
+pub(crate) async fn front(
     upstream: &str,
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,

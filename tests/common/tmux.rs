@@ -13,14 +13,14 @@ use super::bin::{BIN, Home};
 
 static SEQ: AtomicUsize = AtomicUsize::new(0);
 
-pub fn have_tmux() -> bool {
+pub(crate) fn have_tmux() -> bool {
     Command::new("tmux")
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success())
 }
 
-pub struct Tui {
+pub(crate) struct Tui {
     pub socket: String,
     /// State dir, profiles dir, and the `after` file; `home.run` runs headless commands on the
     /// same state.
@@ -30,12 +30,12 @@ pub struct Tui {
 impl Tui {
     /// Starts `BIN args` (args are shell words, already quoted) with a clean environment plus
     /// `env`, in a `w`x`h` pane.
-    pub fn start(name: &str, env: &[(&str, &str)], args: &str, w: u16, h: u16) -> Self {
+    pub(crate) fn start(name: &str, env: &[(&str, &str)], args: &str, w: u16, h: u16) -> Self {
         Self::start_in(Home::new(), name, env, args, w, h)
     }
 
     /// [`Tui::start`] in a home the test prepared (setups, profiles, config).
-    pub fn start_in(
+    pub(crate) fn start_in(
         home: Home,
         name: &str,
         env: &[(&str, &str)],
@@ -57,7 +57,7 @@ impl Tui {
 
     /// Runs `command` (a shell command line, e.g. `ssh -tt … halo-onboard`) in a `w`x`h` pane;
     /// its exit code and the terminal it leaves are recorded as for the wizard itself.
-    pub fn start_command(home: Home, name: &str, command: &str, w: u16, h: u16) -> Self {
+    pub(crate) fn start_command(home: Home, name: &str, command: &str, w: u16, h: u16) -> Self {
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
         let socket = format!("halo-tui-{name}-{}-{n}", std::process::id());
         let t = Self { socket, home };
@@ -92,23 +92,23 @@ impl Tui {
         t
     }
 
-    pub fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         self.home.dir.path()
     }
-    pub fn state(&self) -> PathBuf {
+    pub(crate) fn state(&self) -> PathBuf {
         self.home.state()
     }
-    pub fn after(&self) -> PathBuf {
+    pub(crate) fn after(&self) -> PathBuf {
         self.home().join("after")
     }
 
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new("tmux");
         c.arg("-L").arg(&self.socket).args(args);
         c
     }
 
-    pub fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         for k in keys {
             self.cmd(&["send-keys", "-t", "w", k]).status().unwrap();
             std::thread::sleep(Duration::from_millis(30));
@@ -116,7 +116,7 @@ impl Tui {
     }
 
     /// Typed text (one key per character).
-    pub fn text(&self, s: &str) {
+    pub(crate) fn text(&self, s: &str) {
         self.cmd(&["send-keys", "-t", "w", "-l", s])
             .status()
             .unwrap();
@@ -124,7 +124,7 @@ impl Tui {
     }
 
     /// A bracketed paste (the wizard enables bracketed paste mode).
-    pub fn paste(&self, s: &str) {
+    pub(crate) fn paste(&self, s: &str) {
         assert!(
             self.cmd(&["set-buffer", "-b", "p", "--", s])
                 .status()
@@ -140,7 +140,7 @@ impl Tui {
         std::thread::sleep(Duration::from_millis(60));
     }
 
-    pub fn resize(&self, w: u16, h: u16) {
+    pub(crate) fn resize(&self, w: u16, h: u16) {
         let ok = self
             .cmd(&[
                 "resize-window",
@@ -158,7 +158,7 @@ impl Tui {
     }
 
     /// The visible screen.
-    pub fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let out = self
             .cmd(&["capture-pane", "-p", "-t", "w"])
             .output()
@@ -167,7 +167,7 @@ impl Tui {
     }
 
     /// The visible screen plus all the history of the pane's current screen.
-    pub fn history(&self) -> String {
+    pub(crate) fn history(&self) -> String {
         let out = self
             .cmd(&["capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", "w"])
             .output()
@@ -175,7 +175,7 @@ impl Tui {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    pub fn display(&self, fmt: &str) -> String {
+    pub(crate) fn display(&self, fmt: &str) -> String {
         let out = self
             .cmd(&["display-message", "-p", "-t", "w", fmt])
             .output()
@@ -183,7 +183,12 @@ impl Tui {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
-    pub fn wait_until(&self, what: &str, secs: u64, mut ok: impl FnMut(&str) -> bool) -> String {
+    pub(crate) fn wait_until(
+        &self,
+        what: &str,
+        secs: u64,
+        mut ok: impl FnMut(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -198,19 +203,19 @@ impl Tui {
         }
     }
 
-    pub fn wait_for(&self, needle: &str) -> String {
+    pub(crate) fn wait_for(&self, needle: &str) -> String {
         self.wait_until(needle, 20, |s| s.contains(needle))
     }
 
     /// `--demo`: waits until its emulator (started after the first frame) filled the Connect
     /// step and focused Test connection; returns that screen.
-    pub fn wait_demo(&self) -> String {
+    pub(crate) fn wait_demo(&self) -> String {
         self.wait_for("1 · Connect");
         self.wait_for("▶ [ Test connection ]")
     }
 
     /// The wizard's pid: the child of the pane's shell.
-    pub fn wizard_pid(&self) -> i32 {
+    pub(crate) fn wizard_pid(&self) -> i32 {
         let sh: i32 = self.display("#{pane_pid}").parse().unwrap();
         let start = Instant::now();
         loop {
@@ -227,7 +232,7 @@ impl Tui {
         }
     }
 
-    pub fn signal(&self, sig: i32) {
+    pub(crate) fn signal(&self, sig: i32) {
         let pid = self.wizard_pid();
         // SAFETY: plain kill(2) on a process this test started.
         assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
@@ -235,7 +240,7 @@ impl Tui {
 
     /// Waits for the wrapper to record the exit code (in a file: after a SIGKILL the terminal is
     /// left raw and the on-screen `EXIT=` line may wrap anywhere).
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         let start = Instant::now();
         loop {
             if let Ok(c) = std::fs::read_to_string(self.exit_file()) {
@@ -257,7 +262,7 @@ impl Tui {
     }
 
     /// `stty -a` as the shell saw it after the binary exited.
-    pub fn stty_after(&self) -> String {
+    pub(crate) fn stty_after(&self) -> String {
         let start = Instant::now();
         loop {
             if let Ok(s) = std::fs::read_to_string(self.after())
@@ -275,7 +280,7 @@ impl Tui {
     }
 
     /// Quits with `key` (`q` or `C-c`), says yes to the question, and expects exit 0.
-    pub fn quit(&self, key: &str) {
+    pub(crate) fn quit(&self, key: &str) {
         self.keys(&[key]);
         self.wait_for("Quit halo-onboard?");
         self.keys(&["y"]);
@@ -283,14 +288,14 @@ impl Tui {
     }
 
     /// Fails with what is wrong unless the terminal came back as the user had it.
-    pub fn assert_restored(&self) {
+    pub(crate) fn assert_restored(&self) {
         let bad = self.restore_problems();
         assert!(bad.is_empty(), "terminal not restored: {bad:?}");
     }
 
     /// Cooked mode (icanon, echo, isig, icrnl, opost: the opposites of raw), cursor shown,
     /// alternate screen left. Returns the problems, empty when restored.
-    pub fn restore_problems(&self) -> Vec<String> {
+    pub(crate) fn restore_problems(&self) -> Vec<String> {
         let stty = self.stty_after();
         let words: Vec<&str> = stty.split_whitespace().collect();
         let mut bad: Vec<String> = ["icanon", "echo", "isig", "icrnl", "opost"]
@@ -320,7 +325,7 @@ impl Drop for Tui {
 }
 
 /// Every regular file under `dir`, recursively.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(rd) = std::fs::read_dir(dir) else {
         return out;
@@ -337,7 +342,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Types the bootstrap credentials into the Connect step and connects.
-pub fn connect(t: &Tui, url: &str, client_id: &str, secret: &str) {
+pub(crate) fn connect(t: &Tui, url: &str, client_id: &str, secret: &str) {
     t.wait_for("1 · Connect");
     t.text(url);
     // The field shows it: no key went to the terminal's background question.
@@ -352,7 +357,7 @@ pub fn connect(t: &Tui, url: &str, client_id: &str, secret: &str) {
 
 /// From a connected Connect step: pick the topleft profile, walk every step to Submit and
 /// answer the apply question with `y`.
-pub fn topleft_to_apply(t: &Tui) {
+pub(crate) fn topleft_to_apply(t: &Tui) {
     t.keys(&["Tab", "Tab", "Enter"]);
     t.wait_for("Profile  (vendor, id, confidence H/M/L)");
     t.text("topleft");
@@ -378,7 +383,7 @@ pub fn topleft_to_apply(t: &Tui) {
 }
 
 /// The newest setup's journal as JSON (None before it exists).
-pub fn journal_json(state: &Path) -> Option<(String, serde_json::Value)> {
+pub(crate) fn journal_json(state: &Path) -> Option<(String, serde_json::Value)> {
     let id = super::emulator::session_ids(state).pop()?;
     let p = state.join("sessions").join(format!("{id}.json"));
     let v = serde_json::from_slice(&std::fs::read(p).ok()?).ok()?;

@@ -7,9 +7,9 @@ use halo_onboard::halo::TokenInfo;
 use halo_onboard::halo::model::{Agent, Claim, Department, Role, Team, Workday};
 use halo_onboard::plan::build::Lookups;
 
-pub const SECRET: &str = "s3cr3t-VALUE-xyz";
+pub(crate) const SECRET: &str = "s3cr3t-VALUE-xyz";
 
-pub fn lookups() -> Lookups {
+pub(crate) fn lookups() -> Lookups {
     Lookups {
         roles: vec![
             Role {
@@ -55,29 +55,29 @@ pub fn lookups() -> Lookups {
     }
 }
 
-pub fn key(code: KeyCode) -> Msg {
+pub(crate) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-pub fn ctrl(c: char) -> Msg {
+pub(crate) fn ctrl(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
-pub fn shift_tab() -> Msg {
+pub(crate) fn shift_tab() -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT))
 }
 
 /// Sends each key; returns all effects.
-pub fn press(m: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
+pub(crate) fn press(m: &mut Model, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
     msgs.into_iter().flat_map(|k| app::update(m, k)).collect()
 }
 
-pub fn type_str(m: &mut Model, s: &str) -> Vec<Effect> {
+pub(crate) fn type_str(m: &mut Model, s: &str) -> Vec<Effect> {
     press(m, s.chars().map(|c| key(KeyCode::Char(c))))
 }
 
 /// Moves focus to `f` on the current step (panics if absent).
-pub fn focus(m: &mut Model, f: app::Field) {
+pub(crate) fn focus(m: &mut Model, f: app::Field) {
     let i = m
         .fields()
         .iter()
@@ -86,7 +86,7 @@ pub fn focus(m: &mut Model, f: app::Field) {
     m.focus[m.step.index()] = i;
 }
 
-pub fn connected_msg(admin: bool) -> Msg {
+pub(crate) fn connected_msg(admin: bool) -> Msg {
     Msg::Connected(Box::new(Ok(Connected {
         agent: Agent {
             id: Some(1),
@@ -108,7 +108,7 @@ pub fn connected_msg(admin: bool) -> Msg {
 }
 
 /// A model past a successful connection test, on the Connect step.
-pub fn connected() -> Model {
+pub(crate) fn connected() -> Model {
     let mut m = Model::default();
     focus(&mut m, app::Field::Url);
     type_str(&mut m, "https://acme.halopsa.com");
@@ -121,7 +121,7 @@ pub fn connected() -> Model {
 }
 
 /// Fills every step with valid answers and stops on `step`.
-pub fn filled(step: Step) -> Model {
+pub(crate) fn filled(step: Step) -> Model {
     let mut m = connected();
     let a = &mut m.answers;
     a.role.name = "Vendor API".into();
@@ -161,16 +161,16 @@ pub fn filled(step: Step) -> Model {
 }
 
 /// Rebuilds the text inputs from the answers (fixtures set answers directly).
-pub fn sync_inputs(m: &mut Model) {
+pub(crate) fn sync_inputs(m: &mut Model) {
     let fresh = Model::new(m.answers.clone());
     m.inputs = fresh.inputs;
 }
 
-pub const NEW_SECRET: &str = "NEW-secret-7f3a9c";
-pub const SETUP_ID: &str = "1700000000-topleft-abc123";
+pub(crate) const NEW_SECRET: &str = "NEW-secret-7f3a9c";
+pub(crate) const SETUP_ID: &str = "1700000000-topleft-abc123";
 
 /// A journal session with a fixed id (no timestamps or random ids on screen).
-pub fn session(m: &Model) -> halo_onboard::journal::Session {
+pub(crate) fn session(m: &Model) -> halo_onboard::journal::Session {
     let dir = tempfile::tempdir().unwrap();
     let j = halo_onboard::journal::Journal::open(dir.path()).unwrap();
     let mut s = j.draft(m.answers.clone(), Some(endpoint()));
@@ -180,7 +180,7 @@ pub fn session(m: &Model) -> halo_onboard::journal::Session {
     s
 }
 
-pub fn endpoint() -> halo_onboard::halo::Endpoint {
+pub(crate) fn endpoint() -> halo_onboard::halo::Endpoint {
     halo_onboard::halo::Endpoint {
         resource_url: "https://acme.halopsa.com/api".into(),
         auth_url: "https://acme.halopsa.com/auth".into(),
@@ -188,7 +188,7 @@ pub fn endpoint() -> halo_onboard::halo::Endpoint {
     }
 }
 
-pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
+pub(crate) fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
     use halo_onboard::plan::verify::{Check, Layer, Verification};
     let mut checks = vec![
         Check {
@@ -234,7 +234,7 @@ pub fn verification(pass: bool) -> halo_onboard::plan::verify::Verification {
 }
 
 /// Submit -> confirm -> apply started (setup [`SETUP_ID`] journaled).
-pub fn applying() -> Model {
+pub(crate) fn applying() -> Model {
     let mut m = filled(Step::Submit);
     press(&mut m, [key(KeyCode::Enter), key(KeyCode::Char('y'))]);
     app::update(&mut m, Msg::ApplyStarted(SETUP_ID.into()));
@@ -242,12 +242,12 @@ pub fn applying() -> Model {
 }
 
 /// Submit -> confirm -> apply started -> progress for every object -> applied (with secret).
-pub fn applied(pass: bool) -> Model {
+pub(crate) fn applied(pass: bool) -> Model {
     applied_with_secret(pass, NEW_SECRET)
 }
 
 /// [`applied`], with the new application's secret `secret`.
-pub fn applied_with_secret(pass: bool, secret: &str) -> Model {
+pub(crate) fn applied_with_secret(pass: bool, secret: &str) -> Model {
     use halo_onboard::plan::apply::Progress;
     let mut m = applying();
     let s = session(&m);

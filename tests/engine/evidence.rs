@@ -523,7 +523,7 @@ mod read_fields {
         }
     }
 
-    pub fn of<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
+    pub(super) fn of<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
         let mut r = Recorder(Vec::new());
         let _ = T::deserialize(&mut r);
         r.0

@@ -21,7 +21,7 @@ fn get(id: &str) -> Profile {
 }
 
 /// The scopes Propel's guide lists, in its order.
-pub const PROPEL_SCOPES: [&str; 11] = [
+pub(crate) const PROPEL_SCOPES: [&str; 11] = [
     "read:tickets",
     "edit:tickets",
     "edit:calendar",

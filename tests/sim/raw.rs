@@ -4,14 +4,14 @@
 use halo_onboard::sim::SimHandle;
 use serde_json::{Value, json};
 
-pub const ADMIN_SCOPES: &str = "all admin all:teams admin:webhooks";
+pub(crate) const ADMIN_SCOPES: &str = "all admin all:teams admin:webhooks";
 
-pub fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     crate::common::http()
 }
 
 /// `GET path` on the emulator, with a bearer token when given: the raw answer.
-pub async fn fetch(sim: &SimHandle, path: &str, tok: Option<&str>) -> reqwest::Response {
+pub(crate) async fn fetch(sim: &SimHandle, path: &str, tok: Option<&str>) -> reqwest::Response {
     let mut rb = http().get(format!("{}{path}", sim.url));
     if let Some(t) = tok {
         rb = rb.bearer_auth(t);
@@ -19,7 +19,7 @@ pub async fn fetch(sim: &SimHandle, path: &str, tok: Option<&str>) -> reqwest::R
     rb.send().await.unwrap()
 }
 
-pub async fn token_resp(
+pub(crate) async fn token_resp(
     sim: &SimHandle,
     id: &str,
     secret: &str,
@@ -43,17 +43,17 @@ pub async fn token_resp(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-pub async fn token_for(sim: &SimHandle, id: &str, secret: &str, scope: &str) -> String {
+pub(crate) async fn token_for(sim: &SimHandle, id: &str, secret: &str, scope: &str) -> String {
     let (status, body) = token_resp(sim, id, secret, Some(scope)).await;
     assert_eq!(status, 200, "{body}");
     body["access_token"].as_str().unwrap().to_string()
 }
 
-pub async fn admin_token(sim: &SimHandle) -> String {
+pub(crate) async fn admin_token(sim: &SimHandle) -> String {
     token_for(sim, &sim.client_id, &sim.client_secret, ADMIN_SCOPES).await
 }
 
-pub async fn call(
+pub(crate) async fn call(
     sim: &SimHandle,
     method: reqwest::Method,
     tok: &str,
@@ -75,20 +75,20 @@ pub async fn call(
     )
 }
 
-pub async fn get(sim: &SimHandle, tok: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn get(sim: &SimHandle, tok: &str, path: &str) -> (u16, Value) {
     call(sim, reqwest::Method::GET, tok, path, None).await
 }
 
-pub async fn post(sim: &SimHandle, tok: &str, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(sim: &SimHandle, tok: &str, path: &str, body: Value) -> (u16, Value) {
     call(sim, reqwest::Method::POST, tok, path, Some(body)).await
 }
 
-pub async fn delete(sim: &SimHandle, tok: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn delete(sim: &SimHandle, tok: &str, path: &str) -> (u16, Value) {
     call(sim, reqwest::Method::DELETE, tok, path, None).await
 }
 
 /// `POST /_sim/faults` with a partial settings object; the answer's status and body.
-pub async fn set_faults(sim: &SimHandle, patch: Value) -> (u16, Value) {
+pub(crate) async fn set_faults(sim: &SimHandle, patch: Value) -> (u16, Value) {
     let r = http()
         .post(format!("{}/_sim/faults", sim.url))
         .json(&patch)
@@ -100,7 +100,7 @@ pub async fn set_faults(sim: &SimHandle, patch: Value) -> (u16, Value) {
 }
 
 /// An application logging in as `agent_id` with `scopes`, created directly in the state.
-pub fn add_app(sim: &SimHandle, agent_id: i64, scopes: &[&str]) -> (String, String) {
+pub(crate) fn add_app(sim: &SimHandle, agent_id: i64, scopes: &[&str]) -> (String, String) {
     let id = uuid::Uuid::new_v4().to_string();
     let secret = format!("{id}-secret");
     let (i, s) = (id.clone(), secret.clone());
@@ -115,13 +115,13 @@ pub fn add_app(sim: &SimHandle, agent_id: i64, scopes: &[&str]) -> (String, Stri
 }
 
 /// A token for a new application logging in as `agent_id` with `scopes` (space-separated).
-pub async fn token_as(sim: &SimHandle, agent_id: i64, scopes: &str) -> String {
+pub(crate) async fn token_as(sim: &SimHandle, agent_id: i64, scopes: &str) -> String {
     let list: Vec<&str> = scopes.split_whitespace().collect();
     let (id, secret) = add_app(sim, agent_id, &list);
     token_for(sim, &id, &secret, scopes).await
 }
 
-pub fn names(v: &Value) -> Vec<String> {
+pub(crate) fn names(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap()
         .iter()
@@ -130,7 +130,7 @@ pub fn names(v: &Value) -> Vec<String> {
 }
 
 /// The ids of a list answer's rows (bare array or envelope under `key`).
-pub fn ids(v: &Value, key: &str) -> Vec<i64> {
+pub(crate) fn ids(v: &Value, key: &str) -> Vec<i64> {
     let rows = if v.is_array() { v } else { &v[key] };
     rows.as_array()
         .unwrap_or_else(|| panic!("no {key} in {v}"))

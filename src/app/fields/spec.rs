@@ -150,19 +150,23 @@ impl Spec {
     }
 }
 
-pub fn any_text(_: &str) -> Option<String> {
+pub(super) fn any_text(_: &str) -> Option<String> {
     None
 }
 
-pub fn required(v: &str) -> Option<String> {
+pub(super) fn required(v: &str) -> Option<String> {
     v.trim().is_empty().then(|| "required".into())
 }
 
-pub fn no_note(_: usize) -> Option<&'static str> {
+pub(super) fn no_note(_: usize) -> Option<&'static str> {
     None
 }
 
-pub fn toggle(label: Label, get: fn(&Model, usize) -> bool, flip: fn(&mut Model, usize)) -> Spec {
+pub(super) fn toggle(
+    label: Label,
+    get: fn(&Model, usize) -> bool,
+    flip: fn(&mut Model, usize),
+) -> Spec {
     Spec::of(Behaviour::Toggle(ToggleSpec {
         label,
         get,
@@ -172,7 +176,7 @@ pub fn toggle(label: Label, get: fn(&Model, usize) -> bool, flip: fn(&mut Model,
     }))
 }
 
-pub fn choice(
+pub(super) fn choice(
     label: Label,
     options: fn(&Model, usize) -> Vec<String>,
     current: fn(&Model, usize) -> Option<usize>,
@@ -190,14 +194,14 @@ pub fn choice(
     }
 }
 
-pub fn nothing(_: &Model, _: usize) -> String {
+pub(super) fn nothing(_: &Model, _: usize) -> String {
     String::new()
 }
 
 /// A field drawn from a row of an attribute table (`answers::agent`, `answers::role`,
 /// `answers::application`): its wizard label, and its value as a text or a flag. The
 /// functions take the row's index, so one spec serves every row.
-pub trait Rows {
+pub(super) trait Rows {
     /// The row's wizard label.
     fn prompt(i: usize) -> &'static str;
     /// The placeholder of a text row (`None`: a flag).
@@ -213,7 +217,7 @@ pub trait Rows {
 
 /// The field of row `i`: a text with the table's limit (required where the plan needs it),
 /// or a toggle.
-pub fn row_field<T: Rows>(i: usize) -> Spec {
+pub(super) fn row_field<T: Rows>(i: usize) -> Spec {
     match T::hint(i) {
         Some(hint) => Spec::of(Behaviour::Text(TextSpec {
             label: T::prompt(i),

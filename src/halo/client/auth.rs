@@ -32,20 +32,20 @@ struct Cached {
 
 /// A token handed to one request. `fresh` means it was fetched for this request, so a 401
 /// with it is final rather than a sign of expiry.
-pub struct Lease {
+pub(super) struct Lease {
     pub access: SecretString,
     pub info: TokenInfo,
     pub fresh: bool,
 }
 
-pub struct Auth {
+pub(super) struct Auth {
     token_url: Url,
     creds: Credentials,
     cache: tokio::sync::Mutex<Option<Cached>>,
 }
 
 impl Auth {
-    pub fn new(auth_url: &str, tenant: Option<&str>, creds: Credentials) -> Result<Self> {
+    pub(super) fn new(auth_url: &str, tenant: Option<&str>, creds: Credentials) -> Result<Self> {
         let raw = format!("{}/token", auth_url.trim_end_matches('/'));
         let mut token_url = Url::parse(&raw).map_err(|_| HaloError::InvalidUrl(raw.clone()))?;
         if let Some(t) = tenant.map(str::trim).filter(|t| !t.is_empty()) {
@@ -60,7 +60,7 @@ impl Auth {
 
     /// A valid token: the cached one, or a new one. The lock is held during the fetch so
     /// concurrent callers wait for one token request instead of each sending their own.
-    pub async fn lease(&self, http: &Http) -> Result<Lease> {
+    pub(super) async fn lease(&self, http: &Http) -> Result<Lease> {
         let mut cache = self.cache.lock().await;
         if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.renew_at) {
             return Ok(Lease {
@@ -82,19 +82,19 @@ impl Auth {
     /// Takes over the token `other` holds (if it still has one): a token fetched before
     /// discovery answered, from the authorisation server discovery then named (see
     /// [`crate::plan::session::connect`]). Not fresh: a 401 with it fetches a new one.
-    pub async fn adopt(&self, other: &Auth) {
+    pub(super) async fn adopt(&self, other: &Auth) {
         let taken = other.cache.lock().await.clone();
         if taken.is_some() {
             *self.cache.lock().await = taken;
         }
     }
 
-    pub fn credentials(&self) -> &Credentials {
+    pub(super) fn credentials(&self) -> &Credentials {
         &self.creds
     }
 
     /// Drops the cached token if it is still the one that was refused.
-    pub async fn invalidate(&self, refused: &SecretString) {
+    pub(super) async fn invalidate(&self, refused: &SecretString) {
         let mut cache = self.cache.lock().await;
         if cache
             .as_ref()

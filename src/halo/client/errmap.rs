@@ -93,7 +93,7 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// Maps a non-2xx API response. `what` names the request (method and path).
-pub fn api_error(status: u16, what: &str, body: &[u8], redactor: &Redactor) -> HaloError {
+pub(super) fn api_error(status: u16, what: &str, body: &[u8], redactor: &Redactor) -> HaloError {
     let msg = || body_message(body, status, redactor);
     let what = what.to_owned();
     match status {
@@ -108,7 +108,7 @@ pub fn api_error(status: u16, what: &str, body: &[u8], redactor: &Redactor) -> H
 }
 
 /// Maps a non-2xx token response (OpenIddict `{error, error_description}`).
-pub fn token_error(status: u16, body: &[u8], redactor: &Redactor) -> HaloError {
+pub(super) fn token_error(status: u16, body: &[u8], redactor: &Redactor) -> HaloError {
     let parsed = serde_json::from_slice::<Value>(body).ok();
     let field = |k: &str| {
         parsed
@@ -132,7 +132,7 @@ pub fn token_error(status: u16, body: &[u8], redactor: &Redactor) -> HaloError {
 }
 
 /// Classifies a transport failure by walking the error's source chain. `host` names the server.
-pub fn transport_error(err: &reqwest::Error, host: &str, timeout: Duration) -> HaloError {
+pub(super) fn transport_error(err: &reqwest::Error, host: &str, timeout: Duration) -> HaloError {
     if err.is_timeout() {
         return HaloError::Timeout(host.to_owned(), timeout);
     }
@@ -140,7 +140,7 @@ pub fn transport_error(err: &reqwest::Error, host: &str, timeout: Duration) -> H
 }
 
 /// The classification behind [`transport_error`], on any error chain (testable without sockets).
-pub fn classify_chain(
+pub(super) fn classify_chain(
     err: &(dyn StdError + 'static),
     host: &str,
     timeout: Duration,

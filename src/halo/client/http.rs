@@ -19,14 +19,14 @@ use crate::halo::error::{HaloError, Result};
 use crate::limits::{MAX_BODIES, MAX_BODY};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub enum Body {
+pub(super) enum Body {
     None,
     /// `application/x-www-form-urlencoded`, already encoded.
     Form(String),
     Json(Vec<u8>),
 }
 
-pub struct Request {
+pub(super) struct Request {
     pub method: Method,
     pub url: Url,
     pub bearer: Option<SecretString>,
@@ -34,7 +34,7 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn get(url: Url) -> Self {
+    pub(super) fn get(url: Url) -> Self {
         Self {
             method: Method::GET,
             url,
@@ -46,7 +46,7 @@ impl Request {
 
 /// A finished exchange with a 2xx status. Its body counts against the process-wide budget
 /// until it is dropped.
-pub struct Response {
+pub(super) struct Response {
     pub status: u16,
     pub body: Vec<u8>,
     _budget: BodyBudget,
@@ -89,7 +89,7 @@ struct Attempt {
 }
 
 /// The shared HTTP layer: reqwest clients, options, and the redactor for everything it reports.
-pub struct Http {
+pub(super) struct Http {
     /// Honours the system proxy settings (`https_proxy`, `NO_PROXY`, ...).
     client: reqwest::Client,
     /// Never uses a proxy: for loopback targets (the sandbox, `--demo`), where a proxy from the
@@ -167,7 +167,7 @@ fn shared_clients(
 }
 
 impl Http {
-    pub fn new(opts: ClientOptions, redactor: Redactor) -> Result<Self> {
+    pub(super) fn new(opts: ClientOptions, redactor: Redactor) -> Result<Self> {
         let (client, direct) = shared_clients(opts.timeout, opts.ca.as_ref())?;
         Ok(Self {
             client,
@@ -179,7 +179,7 @@ impl Http {
 
     /// Runs `req` with retries suited to `kind`. Non-2xx final statuses become the error `map`
     /// returns (it gets the status and body); a refused redirect is [`HaloError::Redirect`].
-    pub async fn exchange(
+    pub(super) async fn exchange(
         &self,
         req: &Request,
         kind: Access,

@@ -6,12 +6,12 @@ use serde_json::Value;
 use crate::halo::error::{HaloError, Result};
 
 /// Page size requested when Halo paginates a list.
-pub const PAGE_SIZE: usize = 100;
+pub(super) const PAGE_SIZE: usize = 100;
 /// Most pages read from one list (20,000 rows at Halo's page size of 100).
-pub const MAX_PAGES: usize = 200;
+pub(super) const MAX_PAGES: usize = 200;
 
 /// Identifies a page's content, to notice a server that sends the same page again.
-pub fn fingerprint(rows: &[Value]) -> u64 {
+pub(super) fn fingerprint(rows: &[Value]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     serde_json::to_string(rows).unwrap_or_default().hash(&mut h);

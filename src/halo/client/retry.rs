@@ -16,7 +16,7 @@ use crate::halo::error::HaloError;
 /// How a request touches Halo, which decides whether replaying it is safe if Halo may have
 /// applied it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
+pub(super) enum Access {
     /// GETs and the token request: replay on any transient failure.
     Read,
     /// POST/DELETE: replay only when Halo certainly refused it before applying (429).
@@ -25,10 +25,10 @@ pub enum Access {
 
 /// Retries a read gets after a 500: often a bug that repeats, sometimes a blip (one apply died
 /// on a single `GET /api/Workday -> 500`).
-pub const RETRIES_AFTER_500: u32 = 2;
+pub(super) const RETRIES_AFTER_500: u32 = 2;
 
 /// Whether a response status deserves another attempt; `retries` were made already.
-pub fn retry_status(kind: Access, status: u16, retries: u32) -> bool {
+pub(super) fn retry_status(kind: Access, status: u16, retries: u32) -> bool {
     match status {
         429 => true,
         500 => kind == Access::Read && retries < RETRIES_AFTER_500,
@@ -40,7 +40,7 @@ pub fn retry_status(kind: Access, status: u16, retries: u32) -> bool {
 /// Whether a transport failure deserves another attempt. A timeout is retried once at most
 /// (`timeouts` happened before this one): a silent host would otherwise cost every retry a
 /// whole timeout.
-pub fn retry_transport(kind: Access, err: &HaloError, timeouts: u32) -> bool {
+pub(super) fn retry_transport(kind: Access, err: &HaloError, timeouts: u32) -> bool {
     kind == Access::Read
         && match err {
             HaloError::Timeout(..) => timeouts == 0,
@@ -52,7 +52,12 @@ pub fn retry_transport(kind: Access, err: &HaloError, timeouts: u32) -> bool {
 /// Delay before retry number `retry` (0 = first retry): `base * 2^retry` plus up to half of
 /// that again at random (so parallel clients spread out), never above `max`. A server-given
 /// `Retry-After` wins (capped at `max`), so a rate limit is never hammered early.
-pub fn delay(base: Duration, max: Duration, retry: u32, retry_after: Option<Duration>) -> Duration {
+pub(super) fn delay(
+    base: Duration,
+    max: Duration,
+    retry: u32,
+    retry_after: Option<Duration>,
+) -> Duration {
     if let Some(ra) = retry_after {
         return ra.min(max);
     }
@@ -70,7 +75,7 @@ pub fn delay(base: Duration, max: Duration, retry: u32, retry_after: Option<Dura
 
 /// `Retry-After` in seconds (integer or decimal). The HTTP-date form is ignored: Halo is not
 /// known to send it and the exponential backoff is a safe fallback.
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(super) fn parse_retry_after(value: &str) -> Option<Duration> {
     let secs: f64 = value.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
 }

@@ -58,7 +58,7 @@ pub fn normalise(input: &str) -> Result<String> {
 }
 
 /// `https://acme.halopsa.com[/][api[/]]` → `https://acme.halopsa.com`.
-pub fn hosted_base(input: &str) -> Result<String> {
+pub(super) fn hosted_base(input: &str) -> Result<String> {
     let url = normalise(input)?;
     let base = strip_suffix_ci(&url, "/api").unwrap_or(&url);
     Ok(base.trim_end_matches('/').to_owned())
@@ -82,7 +82,7 @@ fn is_loopback(host: Option<Host<&str>>) -> bool {
 }
 
 /// Whether two URLs share scheme, host and port (the port a scheme implies counts).
-pub fn same_origin(a: &str, b: &str) -> bool {
+pub(super) fn same_origin(a: &str, b: &str) -> bool {
     match (Url::parse(a), Url::parse(b)) {
         (Ok(a), Ok(b)) => {
             a.scheme() == b.scheme()
@@ -96,18 +96,18 @@ pub fn same_origin(a: &str, b: &str) -> bool {
 
 /// Whether two URLs name the same place: scheme, host, port (as [`same_origin`]) and path
 /// (exactly; a trailing `/` aside). Query and fragment are not compared.
-pub fn same_place(a: &str, b: &str) -> bool {
+pub(super) fn same_place(a: &str, b: &str) -> bool {
     let path = |u: &str| Url::parse(u).map(|u| u.path().trim_end_matches('/').to_owned());
     same_origin(a, b) && matches!((path(a), path(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Whether a URL points at this machine (no proxy is ever used for it).
-pub fn is_loopback_url(url: &Url) -> bool {
+pub(super) fn is_loopback_url(url: &Url) -> bool {
     is_loopback(url.host())
 }
 
 /// The host (and port, when not the scheme's default) of a URL, for error messages.
-pub fn host_of(url: &Url) -> String {
+pub(super) fn host_of(url: &Url) -> String {
     let host = url.host_str().unwrap_or("?");
     match url.port() {
         Some(p) => format!("{host}:{p}"),
@@ -116,7 +116,7 @@ pub fn host_of(url: &Url) -> String {
 }
 
 /// Path and query relative to the host, e.g. `/api/Agent?search=x`.
-pub fn path_and_query(url: &Url) -> String {
+pub(super) fn path_and_query(url: &Url) -> String {
     match url.query() {
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_owned(),

@@ -18,11 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::evidence;
 use crate::halo::model::Role;
 
-use super::claims::{self, ADMIN, Group, TRUE};
+use super::claims::{self, ADMIN, TRUE};
 use super::error::DialectError;
 
 /// The name of Halo's built-in administrator role.
-pub const ADMINISTRATOR_ROLE: &str = "Administrator";
+pub(crate) const ADMINISTRATOR_ROLE: &str = "Administrator";
 
 /// One assumption the tool makes about Halo, and whether this instance bears it out.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -144,7 +144,7 @@ fn list(items: &[String], max: usize) -> String {
 
 /// Checks the roles (with their claims) against the dialect: the codes they carry, then one
 /// assumption after another (each may leave codes unconfirmed, never all of them).
-pub fn confirm(roles: &[Role]) -> Vocabulary {
+pub(crate) fn confirm(roles: &[Role]) -> Vocabulary {
     let mut v = Vocabulary::default();
     let with_claims: Vec<&Role> = roles.iter().filter(|r| !r.claims.is_empty()).collect();
     v.roles_read = with_claims.len();
@@ -372,11 +372,6 @@ fn legacy_names(v: &mut Vocabulary) {
         confidence: "C",
         source: CLAIMS_SOURCE,
     });
-}
-
-/// Groups a role's claims the way Halo's Permissions tab shows them (for reports).
-pub fn group_of(code: &str) -> Option<Group> {
-    claims::by_code(code).map(|d| d.group)
 }
 
 #[cfg(test)]

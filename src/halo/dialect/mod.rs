@@ -5,12 +5,12 @@
 //! nothing else spells a claim code or a field name.
 
 pub mod claims;
-pub mod confirm;
-pub mod error;
+pub(crate) mod confirm;
+pub(crate) mod error;
 pub mod fields;
-pub mod paths;
+pub(crate) mod paths;
 pub mod scopes;
-pub mod ui;
+pub(crate) mod ui;
 
 pub use claims::{ClaimDef, Grade, Level, Permissions, PermissionsWire};
 pub use confirm::{Assumption, Vocabulary};

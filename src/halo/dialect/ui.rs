@@ -2,15 +2,13 @@
 //! that manual steps, fixes and hints name (`reference/halo-api.md` §3, the vendors' guides).
 
 /// The Halo API settings (applications, API Details).
-pub const HALO_API: &str = "Configuration > Integrations > Halo API";
+pub(crate) const HALO_API: &str = "Configuration > Integrations > Halo API";
 /// The list of roles.
-pub const ROLES: &str = "Configuration > Teams & Agents > Roles";
+pub(crate) const ROLES: &str = "Configuration > Teams & Agents > Roles";
 /// The list of agents.
-pub const AGENTS: &str = "Configuration > Teams & Agents > Agents";
+pub(crate) const AGENTS: &str = "Configuration > Teams & Agents > Agents";
 /// The list of API applications.
-pub const APPLICATIONS: &str = "Configuration > Integrations > Halo API > View Applications";
-/// Where the authorisation server and tenant are shown.
-pub const API_DETAILS: &str = "Configuration > Integrations > Halo API > API Details";
+pub(crate) const APPLICATIONS: &str = "Configuration > Integrations > Halo API > View Applications";
 
 #[cfg(test)]
 mod tests {
@@ -18,7 +16,7 @@ mod tests {
 
     #[test]
     fn application_paths_lie_under_the_halo_api_settings() {
-        assert!(APPLICATIONS.starts_with(HALO_API) && API_DETAILS.starts_with(HALO_API));
+        assert!(APPLICATIONS.starts_with(HALO_API));
         assert!(ROLES.starts_with("Configuration > ") && AGENTS.starts_with("Configuration > "));
     }
 }

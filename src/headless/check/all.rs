@@ -25,7 +25,7 @@ const CONCURRENCY: usize = 4;
 
 /// One setup's line.
 #[derive(Debug, Clone, Serialize)]
-pub struct Line {
+pub(super) struct Line {
     pub setup: String,
     /// The saved instance at its Halo, else the address.
     pub instance: Option<String>,
@@ -112,7 +112,7 @@ fn words(r: &Report) -> String {
 }
 
 /// `check --all`.
-pub async fn run(args: &CheckArgs) -> u8 {
+pub(super) async fn run(args: &CheckArgs) -> u8 {
     let j = match Journal::open_default() {
         Ok(j) => j,
         Err(e) => {

@@ -6,7 +6,7 @@ use super::*;
 impl Rotator<'_> {
     /// Creates the second application (nothing when it exists). A create whose answer was
     /// lost is found again instead of sent twice.
-    pub async fn create(&self, s: &mut Session) -> Result<(), RotateError> {
+    pub(crate) async fn create(&self, s: &mut Session) -> Result<(), RotateError> {
         let r = rotation(s)?.clone();
         if r.new_application_id.is_some() {
             return Ok(());

@@ -8,7 +8,7 @@ impl Rotator<'_> {
     /// the one recorded (id, Client ID, login agent as Halo shows them) and deleted, the
     /// rotation recorded. Safe to run again after a kill: an old application already gone is
     /// the same end.
-    pub async fn finish(
+    pub(crate) async fn finish(
         &self,
         s: &mut Session,
         given: Option<&GivenSecret>,
@@ -124,7 +124,7 @@ impl Rotator<'_> {
     /// Gives up on the second application: deletes it (when Halo still shows it as the one
     /// created: its id, and logging in as the rotation's agent; never the old one) and forgets
     /// the rotation. The old application is untouched and keeps working. Returns what it did.
-    pub async fn abandon(&self, s: &mut Session) -> Result<Vec<String>, RotateError> {
+    pub(crate) async fn abandon(&self, s: &mut Session) -> Result<Vec<String>, RotateError> {
         let r = rotation(s)?.clone();
         let mut done = Vec::new();
         let id = match (&r.new_application_id, create_in_doubt(s)) {

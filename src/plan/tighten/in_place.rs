@@ -14,7 +14,7 @@ use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
 /// The in-place route and its checks.
-pub struct InPlace<'a> {
+pub(crate) struct InPlace<'a> {
     pub client: &'a Client,
     pub journal: &'a Journal,
     pub progress: Option<ProgressFn>,
@@ -22,7 +22,7 @@ pub struct InPlace<'a> {
 
 /// How an in-place tightening ended.
 #[derive(Debug, Clone)]
-pub struct InPlaceDone {
+pub(crate) struct InPlaceDone {
     /// The steps applied (in order) and kept.
     pub applied: Vec<String>,
     /// The last check.
@@ -144,7 +144,7 @@ impl InPlace<'_> {
     }
 
     /// Puts back every change the journal holds, newest first.
-    pub async fn undo_all(&self, s: &mut Session) -> Result<Vec<String>, RotateError> {
+    pub(crate) async fn undo_all(&self, s: &mut Session) -> Result<Vec<String>, RotateError> {
         let mut done = Vec::new();
         while let Some(u) = s.undo.last().cloned() {
             let (subject, patch, words) = match &u {
@@ -213,7 +213,7 @@ impl InPlace<'_> {
 
     /// Applies the steps one at a time, each checked with the integration's credentials; a
     /// check that passed before and fails after puts every change of this tightening back.
-    pub async fn run(
+    pub(crate) async fn run(
         &self,
         s: &mut Session,
         plan: &Plan,
@@ -361,7 +361,7 @@ impl InPlace<'_> {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum TightenError {
+pub(crate) enum TightenError {
     #[error("{0}")]
     Rotate(#[from] RotateError),
     /// A check that passed before a step failed after it: every change was put back.

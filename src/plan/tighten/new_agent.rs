@@ -11,7 +11,7 @@ use crate::plan::verify::Verification;
 
 /// The rotation route, step 1: the setup's application proven ours, the setup's answers and
 /// objects kept aside (restored by `abandon`), the profile's answers in their place.
-pub async fn begin_new_agent(
+pub(crate) async fn begin_new_agent(
     r: &Rotator<'_>,
     s: &mut Session,
     target: &Answers,
@@ -86,7 +86,7 @@ pub async fn begin_new_agent(
 /// The rotation route, step 2: the profile's role, agent and application created (the apply
 /// engine: journaled, resumable, never twice), verified with the new credentials. A secret
 /// `given` is one copied from Halo's web UI where Halo keeps its own.
-pub async fn create_new_agent(
+pub(crate) async fn create_new_agent(
     r: &Rotator<'_>,
     s: &mut Session,
     given: Option<&GivenSecret>,
@@ -148,7 +148,7 @@ pub async fn create_new_agent(
 /// Gives a tightening up: what it created (role, agent, application, each proven ours) is
 /// deleted, and the setup's answers and objects are put back as they were. The old
 /// application was never touched.
-pub async fn abandon(r: &Rotator<'_>, s: &mut Session) -> Result<Vec<String>, RotateError> {
+pub(crate) async fn abandon(r: &Rotator<'_>, s: &mut Session) -> Result<Vec<String>, RotateError> {
     let Some(rot) = s.rotation.clone() else {
         return Ok(Vec::new());
     };

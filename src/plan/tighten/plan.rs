@@ -17,7 +17,7 @@ use crate::plan::rotate::{RotateError, is_recorded};
 /// One in-place step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "step")]
-pub enum Step {
+pub(crate) enum Step {
     /// The application's scopes set to the profile's.
     Scopes {
         application_id: String,
@@ -37,7 +37,7 @@ pub enum Step {
 }
 
 impl Step {
-    pub fn words(&self) -> String {
+    pub(crate) fn words(&self) -> String {
         match self {
             Self::Scopes { name, from, to, .. } => {
                 let drop: Vec<&str> = from
@@ -75,7 +75,7 @@ impl Step {
 
 /// The new agent, role and application of the rotation route.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NewAgent {
+pub(crate) struct NewAgent {
     /// Why the agent changes.
     pub reasons: Vec<String>,
     pub role: String,
@@ -88,7 +88,7 @@ pub struct NewAgent {
 
 /// What `tighten` would do.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub new_agent: Option<NewAgent>,
     pub steps: Vec<Step>,
     /// What is left as it is, and why.
@@ -96,12 +96,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.new_agent.is_none() && self.steps.is_empty()
     }
 
     /// The plan for people.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut o = String::new();
         match &self.new_agent {
             Some(n) => {
@@ -140,7 +140,7 @@ impl Plan {
 
 /// What Halo shows of the setup's integration, proven to be the one the journal recorded.
 #[derive(Debug, Clone)]
-pub struct Current {
+pub(crate) struct Current {
     pub integration: Integration,
     /// Role id → how many other agents hold it (`None`: the agent list could not be read).
     pub others: Option<BTreeMap<String, usize>>,
@@ -148,7 +148,7 @@ pub struct Current {
 
 /// Reads the integration the setup manages: its application (id, Client ID and login agent as
 /// recorded), agent, roles, and who else holds those roles.
-pub async fn read(client: &Client, s: &Session) -> Result<Current, RotateError> {
+pub(crate) async fn read(client: &Client, s: &Session) -> Result<Current, RotateError> {
     let o = &s.objects;
     let (Some(app_id), Some(cid), Some(agent_id)) = (
         o.application_id.clone().filter(|x| !x.is_empty()),
@@ -219,7 +219,7 @@ fn differences(have: &Permissions, want: &Permissions) -> (Vec<String>, Vec<Stri
 
 /// The plan: `target` is the profile's answers (names, role, scopes); `new_agent` forces the
 /// rotation route.
-pub fn plan(cur: &Current, target: &Answers, new_agent: bool) -> Result<Plan, RotateError> {
+pub(crate) fn plan(cur: &Current, target: &Answers, new_agent: bool) -> Result<Plan, RotateError> {
     let i = &cur.integration;
     let agent = readable_agent(i)?;
     let want = &target.role.permissions;
