@@ -177,8 +177,7 @@ fn batch(
     let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).ok()?;
     let ok = v["instances"]
         .as_array()
-        .map(|a| a.iter().filter(|i| i["status"] == "ok").count())
-        .unwrap_or(0);
+        .map_or(0, |a| a.iter().filter(|i| i["status"] == "ok").count());
     for h in sims {
         rt.block_on(h.shutdown());
     }

@@ -73,8 +73,8 @@ fn bench_screens(c: &mut Criterion, theme: &Theme) {
                         // The completed frame borrows the terminal: keep only success.
                         term.draw(|f| ui::view(black_box(m), theme, f))
                             .map(|_| ())
-                            .expect("draw")
-                    })
+                            .expect("draw");
+                    });
                 },
             );
         }
@@ -96,8 +96,8 @@ fn bench_log(c: &mut Criterion, theme: &Theme) {
             b.iter(|| {
                 term.draw(|f| ui::view(black_box(&m), theme, f))
                     .map(|_| ())
-                    .expect("draw")
-            })
+                    .expect("draw");
+            });
         });
     }
     g.finish();
@@ -164,9 +164,10 @@ fn report(dir: &std::path::Path) {
 }
 
 fn main() {
-    let dir = std::env::var_os("CRITERION_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/criterion"));
+    let dir = std::env::var_os("CRITERION_HOME").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/criterion"),
+        PathBuf::from,
+    );
     let mut c = Criterion::default()
         .output_directory(&dir)
         .warm_up_time(Duration::from_millis(500))

@@ -163,9 +163,8 @@ pub fn completions(
             "no dynamic completion for {name}"
         )));
     };
-    let exe = std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "halo-onboard".into());
+    let exe =
+        std::env::current_exe().map_or_else(|_| "halo-onboard".into(), |p| p.display().to_string());
     c.write_registration(COMPLETE_VAR, "halo-onboard", "halo-onboard", &exe, out)
 }
 
@@ -198,7 +197,7 @@ pub fn man_page(path: &[String], out: &mut dyn std::io::Write) -> std::io::Resul
     let mut cmd = man_command();
     for (i, name) in path.iter().enumerate() {
         let Some(sub) = cmd.find_subcommand(name).cloned() else {
-            let known: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+            let known: Vec<&str> = cmd.get_subcommands().map(clap::Command::get_name).collect();
             let what = if i == 0 {
                 "halo-onboard".to_string()
             } else {

@@ -167,10 +167,9 @@ fn from_raw(raw: Raw, path: &Path) -> (Config, Option<String>) {
 
 /// A file that is not valid TOML: the line and what is wrong (defaults are used).
 fn syntax_warning(e: &toml::de::Error, text: &str, path: &Path) -> String {
-    let line = e
-        .span()
-        .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-        .unwrap_or(1);
+    let line = e.span().map_or(1, |s| {
+        text[..s.start.min(text.len())].lines().count().max(1)
+    });
     let what = e
         .message()
         .lines()

@@ -75,7 +75,7 @@ thread_local! {
 /// Takes the gate for good before a panic restores the terminal: waits for a frame being
 /// written on another thread (at most a second), never for this thread's own.
 fn close_terminal_gate() {
-    if DRAWING.with(|d| d.get()) {
+    if DRAWING.with(std::cell::Cell::get) {
         return;
     }
     let deadline = std::time::Instant::now() + Duration::from_secs(1);
@@ -84,7 +84,7 @@ fn close_terminal_gate() {
             Ok(g) => return std::mem::forget(g),
             Err(std::sync::TryLockError::Poisoned(p)) => return std::mem::forget(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(2))
+                std::thread::sleep(Duration::from_millis(2));
             }
             Err(std::sync::TryLockError::WouldBlock) => return,
         }
@@ -237,7 +237,9 @@ fn draw(
     fault: TestFault,
 ) -> std::io::Result<()> {
     {
-        let _gate = TERMINAL_GATE.lock().unwrap_or_else(|p| p.into_inner());
+        let _gate = TERMINAL_GATE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         DRAWING.with(|d| d.set(true));
         let drawn = terminal.draw(|f| {
             ui::view(model, theme, f);

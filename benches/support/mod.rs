@@ -30,9 +30,10 @@ pub(crate) fn fmt_ns(ns: f64) -> String {
 /// The release binary: `CARGO_BIN_EXE_*` points at the profile the bench was built with
 /// (`cargo bench` builds with the release settings), overridable with `HALO_ONBOARD_BIN`.
 pub(crate) fn binary() -> PathBuf {
-    std::env::var_os("HALO_ONBOARD_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_halo-onboard")))
+    std::env::var_os("HALO_ONBOARD_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_halo-onboard")),
+        PathBuf::from,
+    )
 }
 
 /// An example built next to the binary (`target/<profile>/examples/NAME`).

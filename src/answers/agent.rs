@@ -515,9 +515,9 @@ mod tests {
     fn the_details_are_the_rows() {
         let v = toml::Table::try_from(AgentDetails::default()).unwrap();
         let mut keys: Vec<&str> = v.keys().map(String::as_str).collect();
-        keys.sort();
+        keys.sort_unstable();
         let mut rows: Vec<&str> = ROWS.iter().map(|r| r.key).chain([WORK_HOURS]).collect();
-        rows.sort();
+        rows.sort_unstable();
         assert_eq!(keys, rows);
         let mut t: toml::Table = toml::from_str("name = 'x'\nemial = 'y'\nteams = []").unwrap();
         respell(&mut t);

@@ -408,7 +408,7 @@ pub(crate) const ROWS: &[Attr] = &[
             g.scopes = scopes::normalise(w.scopes)
                 .into_iter()
                 .map(|name| ScopeRef { name })
-                .collect()
+                .collect();
         },
         found: |g| g.scope_names().join(" "),
         repair: |w, d| d.scopes = w.scopes.clone(),

@@ -12,7 +12,7 @@ use super::keys::{Action, Ctx, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
 use super::msg::{ApplyOutcome, ApplyRequest, Effect, Failed};
-pub use super::planned::{current_plan, risks};
+pub use super::planned::{current_plan, marker, risks};
 use super::state::fresh_objects;
 pub use super::state::{ApplyState, ObjState, Phase, ResumeRow};
 pub use super::summary::exit_summary;
@@ -149,7 +149,7 @@ pub fn started(m: &mut Model, fx: &mut Vec<Effect>, id: String) {
 pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
     match p {
         Progress::Step(s) => {
-            for (o, st, line) in m.apply.objects.iter_mut() {
+            for (o, st, line) in &mut m.apply.objects {
                 if s.starts_with(&format!("{} '", o.label())) {
                     *st = ObjState::Done;
                     *line = s.clone();
@@ -170,7 +170,7 @@ pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
 
 pub(crate) fn verifying(m: &mut Model, fx: &mut Vec<Effect>) {
     m.apply.phase = Phase::Verifying;
-    for o in m.apply.objects.iter_mut() {
+    for o in &mut m.apply.objects {
         o.1 = ObjState::Done;
     }
     m.log(fx, LogKind::Info, "verifying with the new credentials");
@@ -247,7 +247,7 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
     a.verified_with = verified_with;
     a.client_id = client_id;
     a.reverifying = false;
-    for o in a.objects.iter_mut() {
+    for o in &mut a.objects {
         o.1 = ObjState::Done;
     }
     match handover {

@@ -344,7 +344,11 @@ pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
             s.credentials_file = m.apply.saved_to.clone();
         }
         // A verification passed since (`r`) finishes the setup too.
-        if m.apply.verification.as_ref().is_some_and(|v| v.passed()) {
+        if m.apply
+            .verification
+            .as_ref()
+            .is_some_and(crate::plan::verify::Verification::passed)
+        {
             s.status = crate::journal::Status::Verified;
         }
         fx.push(Effect::ConfirmHandover(Box::new(s)));

@@ -7,11 +7,22 @@ use super::model::Model;
 
 /// The plan for the current answers: against the resumed setup's objects and marker if any.
 pub fn current_plan(m: &Model) -> Plan {
-    let (objects, marker) = match &m.apply.resume {
-        Some(s) => (s.objects.clone(), s.marker()),
-        None => (Default::default(), String::new()),
-    };
-    crate::plan::plan(&m.answers, &m.lookups, &objects, &marker)
+    let objects = m
+        .apply
+        .resume
+        .as_ref()
+        .map(|s| s.objects.clone())
+        .unwrap_or_default();
+    crate::plan::plan(&m.answers, &m.lookups, &objects, &marker(m))
+}
+
+/// The marker of the setup being resumed (empty for a new one): how Halo's objects are known
+/// to be this setup's.
+pub fn marker(m: &Model) -> String {
+    m.apply
+        .resume
+        .as_ref()
+        .map_or_else(String::new, crate::journal::Session::marker)
 }
 
 /// Every risk of the plan, as "Object: risk" lines (for the confirmation).

@@ -110,7 +110,7 @@ fn credentials(a: &ApplyState, id: &str, s: &mut String, todo: &mut Vec<String>)
         }
         (None, true) => s.push_str("  Credentials file: not saved\n"),
         (None, false) if a.paste_confirmed => {
-            s.push_str("  Credentials:      copied to the clipboard (paste confirmed)\n")
+            s.push_str("  Credentials:      copied to the clipboard (paste confirmed)\n");
         }
         (None, false) => {}
     }

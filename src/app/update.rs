@@ -167,7 +167,7 @@ fn act_lists_and_submit(m: &mut Model, a: Action, ch: Option<char>, fx: &mut Vec
         Action::Copy => ho::copy(m, fx),
         Action::SavePrompt => {
             m.overlay = Overlay::None;
-            ho::save_prompt(m)
+            ho::save_prompt(m);
         }
         Action::SaveAnswers => ho::save_answers(m, fx),
         Action::ConfirmHandOver => ho::confirm(m, fx),

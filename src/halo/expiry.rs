@@ -125,9 +125,7 @@ pub fn parse(s: &str) -> Option<OffsetDateTime> {
 
 /// The date part, for people: `2027-02-28`.
 pub fn day(s: &str) -> String {
-    parse(s)
-        .map(|t| t.date().to_string())
-        .unwrap_or_else(|| s.trim().to_string())
+    parse(s).map_or_else(|| s.trim().to_string(), |t| t.date().to_string())
 }
 
 /// Whole days from `now` until the expiry (negative once expired).

@@ -56,7 +56,7 @@ async fn integration(
     match inventory::integration(client, application).await {
         Ok(i) => Ok(i),
         Err(HaloError::NotFound(_)) => Err(Failure::new(
-            format!("this Halo has no application with id {}", application),
+            format!("this Halo has no application with id {application}"),
             "`halo-onboard audit` lists every application with its id.",
         )),
         Err(e) => Err(Failure::halo(&e)),
@@ -185,8 +185,7 @@ fn adopted_text(
         "Halo showed this application's secret once, to whoever made it: halo-onboard does not have it. `check` runs the token checks only with it in {APP_SECRET_ENV} (or --app-secret-file); otherwise it checks what the bootstrap credentials can see.\n"
     ));
     o.push_str(&format!(
-        "Next:\n  halo-onboard check {0}\n  halo-onboard tighten --setup {0}    (down to the profile's least privilege, without cutting the vendor off)\n  halo-onboard rotate --setup {0}     (new credentials for the vendor, no downtime)\n",
-        setup
+        "Next:\n  halo-onboard check {setup}\n  halo-onboard tighten --setup {setup}    (down to the profile's least privilege, without cutting the vendor off)\n  halo-onboard rotate --setup {setup}     (new credentials for the vendor, no downtime)\n"
     ));
     o
 }
@@ -223,10 +222,7 @@ fn answers_for(
 fn not_managed(row: &audit::Row, name: &str) -> Result<(), Failure> {
     match &row.managed_by {
         Some(setup) => Err(Failure::new(
-            format!(
-                "application '{}' is already managed here by setup {setup}",
-                name
-            ),
+            format!("application '{name}' is already managed here by setup {setup}"),
             format!(
                 "Use that setup: halo-onboard check {setup}, halo-onboard tighten --setup {setup}."
             ),

@@ -207,7 +207,7 @@ fn risks_text(r: &Report) -> String {
                 };
                 match &x.accepted {
                     Some(why) => {
-                        o.push_str(&format!("    {level} {} (accepted: {why})\n", x.words))
+                        o.push_str(&format!("    {level} {} (accepted: {why})\n", x.words));
                     }
                     None => o.push_str(&format!("    {level} {}\n", x.words)),
                 }

@@ -387,8 +387,7 @@ pub fn results_text(results: &[InstanceResult]) -> String {
                     .unwrap_or_else(|| "-".into()),
                 verification_cell(o),
                 o.and_then(|o| o.credentials_file.as_ref())
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "-".into()),
+                    .map_or_else(|| "-".into(), |p| p.display().to_string()),
             ]
         })
         .collect();

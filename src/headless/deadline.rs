@@ -149,16 +149,18 @@ fn cut_off(command: &str, d: Duration, setup: Option<&str>) -> Failure {
     };
     let state = crate::journal::Journal::open_default()
         .and_then(|j| j.load(id))
-        .map(|s| {
-            let doubt = s
-                .in_doubt()
-                .map(|(subj, action)| {
-                    format!(", the {} {action} sent but not confirmed", subj.words())
-                })
-                .unwrap_or_default();
-            format!("{}{doubt}", s.status.words())
-        })
-        .unwrap_or_else(|_| "as its journal says".into());
+        .map_or_else(
+            |_| "as its journal says".into(),
+            |s| {
+                let doubt = s
+                    .in_doubt()
+                    .map(|(subj, action)| {
+                        format!(", the {} {action} sent but not confirmed", subj.words())
+                    })
+                    .unwrap_or_default();
+                format!("{}{doubt}", s.status.words())
+            },
+        );
     let again = if command == "rollback" {
         format!(
             "Nothing is lost: `halo-onboard rollback {id} --yes` again reads Halo afresh and deletes nothing twice"

@@ -53,7 +53,7 @@ pub(crate) fn printer(log: Log, a: &Answers) -> ProgressFn {
                 Object::Agent => 1,
                 Object::Application => 2,
             }];
-            log(&format!("  read-back {}: {}", o.label(), d.fix_line(name)))
+            log(&format!("  read-back {}: {}", o.label(), d.fix_line(name)));
         }
     })
 }

@@ -280,14 +280,14 @@ pub(crate) fn outcome_quiet(o: &Outcome) -> String {
         for p in &o.plan.problems {
             s.push_str(&format!("BLOCKED: {p}\n"));
         }
-        if !o.plan_shown {
+        if o.plan_shown {
+            s.push_str("Nothing was written.\n");
+        } else {
             s.push_str(&format!(
                 "Plan for setup {}: {} write(s); nothing was written.\n",
                 o.session,
                 o.plan.writes()
             ));
-        } else {
-            s.push_str("Nothing was written.\n");
         }
         return s;
     }
@@ -364,8 +364,7 @@ fn result_line(o: &Outcome) -> String {
     let with = o
         .verified_with
         .as_ref()
-        .map(VerifiedWith::describe)
-        .unwrap_or_else(|| "the credentials".into());
+        .map_or_else(|| "the credentials".into(), VerifiedWith::describe);
     match (o.verdict(), &o.verification) {
         (Verdict::Verified, Some(v)) => {
             format!("Verified with {with}: {} checks passed.", v.checks.len())

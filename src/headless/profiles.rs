@@ -106,7 +106,11 @@ pub fn run(args: &ProfilesArgs) -> u8 {
 /// Whether a `--profile` value names a file rather than a profile id: ids are lowercase words
 /// and dashes, so a path separator or a `.toml` ending can only be a file.
 pub(crate) fn is_path(arg: &str) -> bool {
-    arg.contains('/') || arg.contains('\\') || arg.ends_with(".toml")
+    arg.contains('/')
+        || arg.contains('\\')
+        || std::path::Path::new(arg)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
 }
 
 /// The profile `--profile` names: a profile id (built-in, or a user profile), or the path of a
@@ -448,7 +452,12 @@ impl Shown<'_> {
         } else if p.scopes.is_empty() {
             self.line("  none yet");
         }
-        let sw = p.scopes.iter().map(|s| s.len()).max().unwrap_or(0);
+        let sw = p
+            .scopes
+            .iter()
+            .map(std::string::String::len)
+            .max()
+            .unwrap_or(0);
         for s in &p.scopes {
             let text = match scopes::warning(s) {
                 Some(warn) => format!("  {s:<sw$}  ! {warn}"),
@@ -553,7 +562,7 @@ pub(crate) fn closest(id: &str, profiles: &[Profile]) -> Vec<String> {
         })
         .filter(|(d, _)| *d <= 3.max(q.len() / 2))
         .collect();
-    scored.sort();
+    scored.sort_unstable();
     scored
         .into_iter()
         .take(3)

@@ -175,7 +175,7 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
             .iter()
             .map(|s| serde_json::json!({"id": s.id, "status": s.status, "manual_steps_left": s.manual_left(), "profile": s.answers.profile, "url": s.endpoint.as_ref().map(|e| e.base_url().to_string()), "updated_unix": s.updated_unix, "objects": s.objects}))
             .collect();
-        let errs: Vec<_> = bad.iter().map(|e| e.to_string()).collect();
+        let errs: Vec<_> = bad.iter().map(std::string::ToString::to_string).collect();
         outln!(
             "{}",
             serde_json::json!({"sessions": rows, "unreadable": errs})
@@ -307,8 +307,7 @@ fn made_by_hand(args: &ResumeArgs, word: &str) -> Result<session::Adopt, Failure
             return Err(Failure::new(
                 "--manual application needs the Client ID you copied from Halo",
                 format!(
-                    "Add --manual-client-id CLIENT_ID (and the secret in {} or --manual-secret-file).",
-                    APP_SECRET_ENV
+                    "Add --manual-client-id CLIENT_ID (and the secret in {APP_SECRET_ENV} or --manual-secret-file)."
                 ),
             ));
         }

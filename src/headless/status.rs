@@ -124,7 +124,10 @@ fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> 
                 )
             });
             SetupRow {
-                rotation: s.rotation.as_ref().map(|r| r.words()),
+                rotation: s
+                    .rotation
+                    .as_ref()
+                    .map(crate::journal::rotation::Rotation::words),
                 rotate_by: age.as_ref().and_then(|a| {
                     a.rotate_after_days.map(|d| {
                         crate::halo::expiry::day(&crate::halo::expiry::format_unix(
@@ -145,7 +148,7 @@ fn rows(journal: &Journal, cfg: &Config, sessions: &[Session]) -> Vec<SetupRow> 
                     .as_ref()
                     .map(|a| crate::halo::expiry::format_unix(a.issued_unix)),
                 secret_age_days: age.as_ref().map(|a| a.days),
-                rotation_due: age.as_ref().is_some_and(|a| a.due()),
+                rotation_due: age.as_ref().is_some_and(crate::halo::expiry::Age::due),
                 client_id: s.objects.client_id.clone(),
                 created_unix: s.created_unix,
                 updated_unix: s.updated_unix,
@@ -261,7 +264,7 @@ fn group_text(group: &[&SetupRow]) -> String {
                 match (&r.rotation, r.adopted) {
                     (Some(_), _) => format!("{}; rotation in progress", r.state),
                     (None, true) => format!("{} (adopted)", r.state),
-                    (None, false) => r.state.to_string(),
+                    (None, false) => r.state.clone(),
                 },
                 r.client_id.clone().unwrap_or_else(|| "-".into()),
                 r.last_check.as_ref().map_or_else(
@@ -377,7 +380,7 @@ pub fn run_status(args: &StatusArgs) -> u8 {
             "instances": instances_json(&cfg),
             "setups": setups,
             "handover_files": files,
-            "unreadable": bad.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            "unreadable": bad.iter().map(std::string::ToString::to_string).collect::<Vec<_>>(),
         });
         outln!("{v}");
     } else {

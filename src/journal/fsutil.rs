@@ -58,7 +58,7 @@ pub(crate) fn private_subdir(dir: &Path) -> io::Result<()> {
             .custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY)
             .open(dir)
             .map_err(|e| match e.raw_os_error() {
-                Some(libc::ELOOP) | Some(libc::ENOTDIR) => refused(),
+                Some(libc::ELOOP | libc::ENOTDIR) => refused(),
                 _ => e,
             })?;
         let meta = d.metadata()?;
@@ -173,7 +173,7 @@ fn create_temp(path: &Path) -> io::Result<(PathBuf, File)> {
         match o.open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
             // 64 random bits: a collision means someone planted this very name; draw again.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
     }

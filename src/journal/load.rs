@@ -43,7 +43,7 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Session> {
     };
     let mut v: serde_json::Value = serde_json::from_slice(bytes).map_err(corrupt)?;
     // Read the version first so a newer format gets a precise message rather than a parse error.
-    if let Some(found) = v.get("version").and_then(|x| x.as_u64()) {
+    if let Some(found) = v.get("version").and_then(serde_json::Value::as_u64) {
         if found > u64::from(FORMAT_VERSION) {
             return Err(JournalError::TooNew {
                 path: path.into(),
@@ -55,15 +55,15 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Session> {
     crate::text::clean_json(&mut v);
     Session::deserialize(&v).map_err(|_| {
         // Parse the bytes again for the message: it has the line and column.
-        serde_json::from_slice::<Session>(bytes)
-            .err()
-            .map(corrupt)
-            .unwrap_or(JournalError::Corrupt {
+        serde_json::from_slice::<Session>(bytes).err().map_or(
+            JournalError::Corrupt {
                 path: path.into(),
                 line: 0,
                 column: 0,
                 message: "a control character in a field".into(),
-            })
+            },
+            corrupt,
+        )
     })
 }
 

@@ -121,8 +121,7 @@ impl Journal {
             created_unix: now,
             created_ms: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-                .unwrap_or(0),
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             updated_unix: now,
             status: Status::Planned,
             endpoint,

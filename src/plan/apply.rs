@@ -293,7 +293,7 @@ impl Applier<'_> {
         };
         self.say(format!("Verifying with {}", with.describe()));
         let (used, agent_id) = (applied.client_id.clone(), applied.agent_id);
-        let (_, mut verification) = tokio::join!(
+        let ((), mut verification) = tokio::join!(
             applied.finish_read_backs(),
             verify_setup(self.client, &s.answers, &used, agent_id, &secret)
         );
@@ -343,7 +343,7 @@ impl Applier<'_> {
     /// of the written objects are still running when this returns: they overlap the
     /// verification; [`Applied::finish_read_backs`] collects them.
     pub async fn apply_with(&self, s: &mut Session, lk: Lookups) -> Result<Applied, ApplyError> {
-        self.settle_in_doubt(s, &lk).await?;
+        self.settle_in_doubt(s, &lk)?;
         let marker = s.marker();
         let plan = build::plan(&s.answers, &lk, &s.objects, &marker);
         // Objects made by hand are kept (see `build::plan`): what differs is reported instead.

@@ -540,7 +540,7 @@ fn existing(
 /// would be refused like the create was. Their differences stay listed as `changes` so apply
 /// can report them with the Halo UI field to fix; the setup marker is irrelevant for them.
 fn keep_manual(objects: &Objects, p: &mut Plan) {
-    for a in p.actions.iter_mut() {
+    for a in &mut p.actions {
         let manual = match a.object {
             Object::Role => objects.role_manual,
             Object::Agent => objects.agent_manual,

@@ -265,7 +265,7 @@ fn memberships(want: &Agent, got: &Agent, d: &mut Vec<Difference>) {
                 d.push(
                     Difference::new(o, "teams", Form::FlagsDiffer, TEAMS_UI)
                         .values(&t.team_name, ""),
-                )
+                );
             }
             Some(_) => {}
         }

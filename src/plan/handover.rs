@@ -181,7 +181,7 @@ impl std::fmt::Debug for Handover {
 }
 
 fn host_and_path(url: &str) -> String {
-    let no_scheme = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let no_scheme = url.split_once("://").map_or(url, |(_, r)| r);
     no_scheme.trim_end_matches('/').to_string()
 }
 

@@ -229,29 +229,29 @@ mod tests {
         let table: [(&str, Set); 9] = [
             ("agent.work_hours", |a, v| a.agent.workday = v.into()),
             ("agent.default_team", |a, v| {
-                a.agent.default_team = Some(v.into())
+                a.agent.default_team = Some(v.into());
             }),
             ("agent.teams[0].name", |a, v| {
                 a.agent.teams = vec![crate::answers::TeamAnswer {
                     name: v.into(),
                     ..Default::default()
-                }]
+                }];
             }),
             ("agent.departments[0].name", |a, v| {
                 a.agent.departments = vec![crate::answers::DepartmentAnswer {
                     name: v.into(),
                     ..Default::default()
-                }]
+                }];
             }),
             ("agent.extra_roles[1]", |a, v| {
-                a.agent.extra_roles = vec!["Helpdesk".into(), v.into()]
+                a.agent.extra_roles = vec!["Helpdesk".into(), v.into()];
             }),
             ("scopes[0]", |a, v| a.scopes = vec![v.into()]),
             ("role.other_permissions[0]", |a, v| {
-                a.role.other_permissions = vec![v.into()]
+                a.role.other_permissions = vec![v.into()];
             }),
             ("application.login_agent", |a, v| {
-                a.application.login_agent = Some(v.into())
+                a.application.login_agent = Some(v.into());
             }),
             ("role.notes", |a, _| a.role.notes = "a\u{202e}b".into()),
         ];

@@ -100,7 +100,11 @@ fn verdicts() {
 
 #[test]
 fn scopes_without_an_endpoint_are_proven_by_the_token_or_not_at_all() {
-    let req = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let req = |s: &[&str]| {
+        s.iter()
+            .map(std::string::ToString::to_string)
+            .collect::<Vec<_>>()
+    };
     let c = scope_only_needs(
         &req(&["all:teams", "read:tickets", "all"]),
         &req(&["all:teams"]),

@@ -31,7 +31,7 @@ pub fn answers_for(id: &str) -> Result<crate::answers::Answers, ProfileError> {
     let (all, _errors) = load_all(dir.as_deref());
     all.iter()
         .find(|p| p.id == id)
-        .map(|p| p.to_answers())
+        .map(types::Profile::to_answers)
         .ok_or_else(|| ProfileError::Unknown {
             id: id.to_string(),
             known: all.iter().map(|p| p.id.clone()).collect(),

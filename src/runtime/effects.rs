@@ -123,13 +123,13 @@ impl Runner {
                 let locks = self.locks.clone();
                 self.spawn_apply(move |c, tx| async move {
                     super::setup_run::apply(&c, *req, &tx, &locks).await
-                })
+                });
             }
             Effect::AdoptManual(req) => {
                 let locks = self.locks.clone();
                 self.spawn_apply(move |c, tx| async move {
                     super::setup_run::adopt(&c, *req, &tx, &locks).await
-                })
+                });
             }
             Effect::Clipboard(secret) => {
                 // Straight to the terminal: never through the log or the model.
@@ -227,9 +227,10 @@ impl Runner {
         let fault = self.fault;
         let ca = self.ca.clone();
         tokio::spawn(async move {
-            if fault == TestFault::PanicInTask {
-                panic!("test fault in the connect task ({TEST_FAULT_ENV})");
-            }
+            assert!(
+                fault != TestFault::PanicInTask,
+                "test fault in the connect task ({TEST_FAULT_ENV})"
+            );
             let res = match connect(req, events, ca).await {
                 Ok((c, client)) => {
                     let _ = tx.send(Msg::Log(

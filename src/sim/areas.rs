@@ -180,7 +180,10 @@ mod tests {
         let agent = st.agent(agent_id).unwrap().clone();
         let perms: Perms = st.perms(&agent);
         Ctx {
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            scopes: scopes
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
             agent_id,
             is_admin: perms.admin(),
             perms,

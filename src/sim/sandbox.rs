@@ -156,16 +156,15 @@ async fn serve(cfg: SimConfig, listen: std::net::SocketAddr) -> ExitCode {
         client_id: &'a str,
         client_secret: &'a str,
     }
-    let line = match serde_json::to_string(&Hello {
+    let Ok(line) = serde_json::to_string(&Hello {
         url: &handle.url,
         client_id: &handle.client_id,
         client_secret: &handle.client_secret,
-    }) {
-        Ok(l) => l,
-        Err(_) => return ExitCode::FAILURE,
+    }) else {
+        return ExitCode::FAILURE;
     };
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
         return ExitCode::FAILURE;
     }
     drop(out);

@@ -110,7 +110,7 @@ pub(super) fn check_types(
                             return Err(SimError::WrongType {
                                 value: describe(other),
                                 property: format!("{prefix}{k}[]"),
-                                expected: inner.name.to_string(),
+                                expected: inner.name.clone(),
                             });
                         }
                     }
@@ -146,7 +146,7 @@ mod tests {
         };
         let mut dropped = Vec::new();
         let r = clean(evidence::schema(schema).unwrap(), &mut m, &[], &mut dropped);
-        (r.map(|_| Value::Object(m)), dropped)
+        (r.map(|()| Value::Object(m)), dropped)
     }
 
     #[test]

@@ -67,7 +67,9 @@ pub(crate) struct Shared {
 impl Shared {
     /// A panic in one handler must not wedge the emulator, so a poisoned lock is reused.
     pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Persists the state when a state file is configured; failures are reported, not fatal.

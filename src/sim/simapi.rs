@@ -29,9 +29,8 @@ pub(crate) fn handle(sh: &Shared, req: &Req) -> Response {
     match (req.method.clone(), req.path.as_str()) {
         (Method::GET, "/_sim/faults") => reply::json(200, &g.faults),
         (Method::POST, "/_sim/faults") => {
-            let mut patch = match serde_json::from_slice::<Value>(req.body) {
-                Ok(Value::Object(m)) => m,
-                _ => return bad_request("expected a JSON object of fault settings"),
+            let Ok(Value::Object(mut patch)) = serde_json::from_slice::<Value>(req.body) else {
+                return bad_request("expected a JSON object of fault settings");
             };
             if let Some(p) = patch.remove("rate_limit_preset") {
                 match serde_json::from_value::<RatePreset>(p) {

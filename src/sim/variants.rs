@@ -120,7 +120,7 @@ pub enum ListShape {
 fn names<T: ValueEnum>() -> Vec<String> {
     T::value_variants()
         .iter()
-        .filter_map(|v| v.to_possible_value())
+        .filter_map(clap::ValueEnum::to_possible_value)
         .map(|p| p.get_name().to_string())
         .collect()
 }

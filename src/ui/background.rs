@@ -261,7 +261,7 @@ fn escape(s: &[u8], out: &mut Vec<Event>) -> usize {
             out.push(key(KeyCode::Esc, none));
             1
         }
-        Some(b'[') | Some(b'O') => {
+        Some(b'[' | b'O') => {
             // CSI / SS3: parameters, then one final byte in @..~.
             let end = s[2..]
                 .iter()

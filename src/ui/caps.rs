@@ -97,7 +97,7 @@ impl Caps {
         if *self == Self::default() {
             return;
         }
-        for cell in buf.content.iter_mut() {
+        for cell in &mut buf.content {
             // A wide symbol's second column is already blank: one ASCII column replaces it.
             if !self.unicode && !cell.symbol().is_ascii() {
                 cell.set_symbol(ascii(cell.symbol()));
@@ -249,7 +249,11 @@ mod tests {
             bracketed_paste: false,
         }
         .downgrade(&mut b);
-        let text: String = b.content.iter().map(|c| c.symbol()).collect();
+        let text: String = b
+            .content
+            .iter()
+            .map(ratatui::buffer::Cell::symbol)
+            .collect();
         assert_eq!(text, "-|>+ ?*. x  ");
         assert!(text.is_ascii());
         assert_eq!(b.content[0].fg, Color::Red, "#8a5a00 is nearest red");

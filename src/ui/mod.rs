@@ -65,7 +65,7 @@ pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
         Overlay::ConfirmPasted => overlay::confirm_pasted(t, f, area),
         Overlay::SaveInstance(name) => overlay::save_instance(m, t, f, area, name),
         Overlay::ConfirmInstanceReplace(name) => {
-            overlay::confirm_instance_replace(m, t, f, area, name)
+            overlay::confirm_instance_replace(m, t, f, area, name);
         }
     }
 }

@@ -261,7 +261,7 @@ pub(crate) fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize
     let all = m
         .resumable
         .iter()
-        .map(|r| (r, r.status().to_string()))
+        .map(|r| (r, r.status().clone()))
         .chain(m.setups.iter().map(|r| {
             let status = if r.session.rotation.is_some() {
                 "rotation in progress".to_string()

@@ -208,12 +208,7 @@ fn details(m: &Model, t: &Theme, b: &mut Body) {
 
 fn objects_json(m: &Model, t: &Theme, b: &mut Body, p: &Plan) {
     let a = &m.answers;
-    let marker = m
-        .apply
-        .resume
-        .as_ref()
-        .map(|s| s.marker())
-        .unwrap_or_default();
+    let marker = crate::app::applying::marker(m);
     b.blank();
     b.header(
         t,

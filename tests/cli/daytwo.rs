@@ -404,7 +404,7 @@ async fn rotate_proves_the_old_application_and_never_overwrites_a_file() {
     sim.with_state(|st| {
         st.application_mut(&old_app)
             .unwrap()
-            .set("loginas_agent_id", halo_onboard::sim::state::HUMAN_AGENT_ID)
+            .set("loginas_agent_id", halo_onboard::sim::state::HUMAN_AGENT_ID);
     });
     let r = home
         .run_sim(&sim, ["rotate", "--finish", &id, "--yes"])
@@ -847,7 +847,7 @@ async fn check_all_returns_the_worst_result_and_status_shows_the_policy() {
         st.application_mut(&app)
             .unwrap()
             .list_mut("scopes")
-            .push(serde_json::json!({"name": "edit:tickets"}))
+            .push(serde_json::json!({"name": "edit:tickets"}));
     });
     let r = home.run(["check", "--all", "--json"], &cron).await;
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);

@@ -379,7 +379,11 @@ async fn connection_precedence_flags_then_instance_then_environment() {
             home.run(&a, &env).await
         }
     };
-    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let words = |w: &[&str]| {
+        w.iter()
+            .map(std::string::ToString::to_string)
+            .collect::<Vec<_>>()
+    };
     let secret = ("HALO_CLIENT_SECRET", sim.client_secret.clone());
     let config = ("HALO_ONBOARD_CONFIG", cfg.clone());
     // The environment alone.

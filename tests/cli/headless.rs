@@ -203,7 +203,7 @@ async fn dry_run_and_no_yes_write_nothing() {
     }
     // A dry run leaves no setup behind.
     let sessions = home.state().join("sessions");
-    let left = std::fs::read_dir(&sessions).map(|d| d.count()).unwrap_or(0);
+    let left = std::fs::read_dir(&sessions).map_or(0, std::iter::Iterator::count);
     assert_eq!(left, 0);
 }
 
@@ -219,7 +219,7 @@ async fn missing_secret_is_exit_2_naming_the_variable() {
         sim.requests().is_empty(),
         "nothing is sent without a secret"
     );
-    let mut json = args.to_vec();
+    let mut json = args.clone();
     json.push("--json");
     let r = home.run(&json, &[]).await;
     assert_eq!(r.code, 2);

@@ -625,7 +625,7 @@ pub(crate) async fn foreign_create_answers_are_not_taken(object: &str) -> Outcom
         st.applications
             .iter()
             .find(|a| a.str("clientId") == sim.client_id)
-            .map(|a| a.key())
+            .map(halo_onboard::sim::Record::key)
             .unwrap_or_default()
     });
     let (path, answer, foreign) = match object {

@@ -313,7 +313,11 @@ async fn the_readme_commands_run_against_the_emulator() {
         .into_iter()
         .find(|id| id.contains("immybot"))
         .unwrap();
-    let hand_made = sim.with_state(|st| st.named("applications", "Hudu").map(|a| a.key()).unwrap());
+    let hand_made = sim.with_state(|st| {
+        st.named("applications", "Hudu")
+            .map(halo_onboard::sim::Record::key)
+            .unwrap()
+    });
     let fill = |s: &str| {
         s.replace("https://acme.halopsa.com", &sim.url)
             .replace("<bootstrap id>", &sim.client_id)

@@ -32,7 +32,7 @@ impl Seen {
         self.path.split('?').next().unwrap_or("")
     }
     pub(crate) fn query(&self) -> HashMap<String, String> {
-        let q = self.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let q = self.path.split_once('?').map_or("", |(_, q)| q);
         url::form_urlencoded::parse(q.as_bytes())
             .into_owned()
             .collect()

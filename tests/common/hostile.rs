@@ -75,7 +75,7 @@ fn json(status: u16, v: serde_json::Value) -> Response {
 /// Names the emulator's bootstrap agent `evil_name()` (what `Agent/me` answers).
 pub(crate) fn poison_agent_name(sim: &SimHandle) {
     sim.with_state(|st| {
-        for a in st.agents.iter_mut() {
+        for a in &mut st.agents {
             if a.str("name") == "Bootstrap Admin" {
                 a.set("name", evil_name());
             }

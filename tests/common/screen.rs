@@ -22,7 +22,7 @@ pub(crate) fn text(b: &Buffer) -> String {
         .chunks(w)
         .map(|row| {
             // Only narrow symbols are drawn: one cell, one symbol.
-            let s: String = row.iter().map(|c| c.symbol()).collect();
+            let s: String = row.iter().map(ratatui::buffer::Cell::symbol).collect();
             s.trim_end().to_string()
         })
         .collect::<Vec<_>>()
@@ -34,7 +34,7 @@ pub(crate) fn text(b: &Buffer) -> String {
 pub(crate) fn style_of(b: &Buffer, needle: &str) -> Option<ratatui::style::Style> {
     let w = b.area.width as usize;
     b.content.chunks(w).find_map(|row| {
-        let s: Vec<&str> = row.iter().map(|c| c.symbol()).collect();
+        let s: Vec<&str> = row.iter().map(ratatui::buffer::Cell::symbol).collect();
         let line: String = s.concat();
         let byte = line.find(needle)?;
         let col = line[..byte].chars().count();

@@ -138,7 +138,7 @@ async fn connect_step_bad_input_says_what_to_do_and_keeps_values() {
     .unwrap();
     // Nothing was written to Halo by any of it.
     assert_eq!(any_marked(&sim), (0, 0, 0));
-    println!("bad inputs tried: {} (connect step)", tried);
+    println!("bad inputs tried: {tried} (connect step)");
 }
 
 /// A broken theme file: the message names the file and the line, the wizard runs with the default

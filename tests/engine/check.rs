@@ -171,7 +171,7 @@ async fn missing_scope_is_drift_with_or_without_bootstrap() {
     s.change(|st, s| {
         app(st, s)
             .list_mut("scopes")
-            .retain(|x| x["name"] != "admin:webhooks")
+            .retain(|x| x["name"] != "admin:webhooks");
     });
     let r = s.audit().await;
     assert_drift(&r, "missing scope admin:webhooks", "application scopes");
@@ -461,7 +461,7 @@ async fn a_check_stopped_by_halo_names_why() {
         .checks
         .iter()
         .filter_map(|c| c.layer)
-        .map(|l| l.label())
+        .map(halo_onboard::plan::verify::Layer::label)
         .collect();
     assert!(!layers.is_empty(), "{r:#?}");
     assert!(

@@ -233,17 +233,17 @@ fn cases() -> Vec<Case> {
         });
     }
     v.push(case("5xx on everything, then cleared", |s| {
-        s.set_fail_rate(1.0)
+        s.set_fail_rate(1.0);
     }));
     v.push(case("429 x2 with Retry-After: 0", |s| {
-        s.force_429(2, Some(0))
+        s.force_429(2, Some(0));
     }));
     v.push(case("429 x2 with Retry-After: 1", |s| {
-        s.force_429(2, Some(1))
+        s.force_429(2, Some(1));
     }));
     v.push(case("429 x2 without Retry-After", |s| s.force_429(2, None)));
     v.push(case("429 x20 (retries exhausted)", |s| {
-        s.force_429(20, None)
+        s.force_429(20, None);
     }));
     // A timeout is retried once at most, so the stop comes fast; the resume comes once the
     // slow answers still in flight have drained (as a user's later resume would).
@@ -254,7 +254,7 @@ fn cases() -> Vec<Case> {
         },
         settle: Duration::from_millis(500),
         ..case("timeout: latency 400 ms > client timeout 150 ms", |s| {
-            s.set_latency(Duration::from_millis(400))
+            s.set_latency(Duration::from_millis(400));
         })
     });
     for (n, mode) in [
@@ -284,22 +284,22 @@ fn cases() -> Vec<Case> {
     }
     let writes: [(u32, DropMode, Arm); 6] = [
         (0, DropMode::BeforeProcessing, |s| {
-            s.drop_nth_write(0, DropMode::BeforeProcessing)
+            s.drop_nth_write(0, DropMode::BeforeProcessing);
         }),
         (0, DropMode::AfterProcessing, |s| {
-            s.drop_nth_write(0, DropMode::AfterProcessing)
+            s.drop_nth_write(0, DropMode::AfterProcessing);
         }),
         (1, DropMode::BeforeProcessing, |s| {
-            s.drop_nth_write(1, DropMode::BeforeProcessing)
+            s.drop_nth_write(1, DropMode::BeforeProcessing);
         }),
         (1, DropMode::AfterProcessing, |s| {
-            s.drop_nth_write(1, DropMode::AfterProcessing)
+            s.drop_nth_write(1, DropMode::AfterProcessing);
         }),
         (2, DropMode::BeforeProcessing, |s| {
-            s.drop_nth_write(2, DropMode::BeforeProcessing)
+            s.drop_nth_write(2, DropMode::BeforeProcessing);
         }),
         (2, DropMode::AfterProcessing, |s| {
-            s.drop_nth_write(2, DropMode::AfterProcessing)
+            s.drop_nth_write(2, DropMode::AfterProcessing);
         }),
     ];
     for (n, mode, arm) in writes {
@@ -330,7 +330,7 @@ fn cases() -> Vec<Case> {
     for (what, when) in before_write {
         v.push(Case {
             trigger: Some((when, |s: &SimHandle| {
-                s.set_latency(Duration::from_millis(300))
+                s.set_latency(Duration::from_millis(300));
             })),
             settle: Duration::from_millis(500),
             opts: ClientOptions {
@@ -349,7 +349,7 @@ fn cases() -> Vec<Case> {
         ..case("token lifetime 200 ms (expires mid-apply)", |_| {})
     });
     v.push(case("rate limit 5 per 2 s (stop, resume later)", |s| {
-        s.set_rate_limit(5, Duration::from_secs(2))
+        s.set_rate_limit(5, Duration::from_secs(2));
     }));
     v.push(Case {
         opts: ClientOptions {
@@ -360,7 +360,7 @@ fn cases() -> Vec<Case> {
         },
         retries_under_fault: 4,
         ..case("rate limit 8 per 300 ms (client backs off)", |s| {
-            s.set_rate_limit(8, Duration::from_millis(300))
+            s.set_rate_limit(8, Duration::from_millis(300));
         })
     });
     v

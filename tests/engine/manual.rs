@@ -87,7 +87,7 @@ async fn refused_application_made_by_hand_is_adopted_and_verified() {
     let c0 = creds("x", "y");
     match a.adopt_manual(&mut s, &lk, Object::Application, Some(&c0)) {
         Err(ApplyError::NotAdopted(NotAdopted::Missing { name, .. })) => {
-            assert_eq!(name, "TopLeft")
+            assert_eq!(name, "TopLeft");
         }
         other => panic!("expected Missing, got {other:?}"),
     }
@@ -256,7 +256,7 @@ async fn refuse_writes_fault_is_settable_over_http_and_refuses_only_writes_there
     };
     match e.admin.save_application(&app).await {
         Err(halo_onboard::halo::HaloError::Forbidden(_, body)) => {
-            assert!(body.contains("permission"), "{body}")
+            assert!(body.contains("permission"), "{body}");
         }
         other => panic!("expected 403, got {other:?}"),
     }

@@ -769,7 +769,9 @@ async fn a_lost_create_answer_in_generate_mode_resumes_with_a_fresh_secret() {
         .await
         .unwrap_or_else(|err| panic!("resume blamed Halo: {err}"));
     assert!(
-        f.verification.as_ref().is_some_and(|v| v.passed()),
+        f.verification
+            .as_ref()
+            .is_some_and(halo_onboard::plan::verify::Verification::passed),
         "{:#?}",
         f.verification
     );

@@ -438,7 +438,7 @@ fn every_builtin_setting_has_a_source_or_an_inferred_reason() {
                     assert!(!section.trim().is_empty(), "{}: {path}", p.id);
                 }
                 Provenance::Inferred { reason } => {
-                    assert!(reason.len() > 20, "{}: {path}: {reason:?}", p.id)
+                    assert!(reason.len() > 20, "{}: {path}: {reason:?}", p.id);
                 }
                 Provenance::Unstated => gaps.push(format!("{}: {path}", p.id)),
             }

@@ -41,7 +41,7 @@ fn claims(r: &Role) -> BTreeSet<(String, String)> {
 }
 
 fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
+    items.iter().map(std::string::ToString::to_string).collect()
 }
 
 /// A role claim in Halo's own codes (`Tx` = `2`: Tickets Read and Modify).

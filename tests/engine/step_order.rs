@@ -137,7 +137,7 @@ async fn a_setup_runs_in_one_order() {
         done.finished
             .verification
             .as_ref()
-            .is_some_and(|v| v.passed())
+            .is_some_and(halo_onboard::plan::verify::Verification::passed)
     );
     assert_eq!(
         named(&e.sim, &s),

@@ -721,7 +721,7 @@ async fn ticket_visibility_follows_teams() {
         s.agent_mut(3)
             .unwrap()
             .list_mut("teams")
-            .push(json!({"team_id": 2}))
+            .push(json!({"team_id": 2}));
     });
     let (_, v) = get(&sim, &tok, "/api/Tickets").await;
     assert_eq!(tickets(&v), [1002, 1004]);
@@ -729,7 +729,7 @@ async fn ticket_visibility_follows_teams() {
         s.agent_mut(3).unwrap().set(
             "teams",
             json!([{"team_id": 2, "unassigned_access": true, "otheragent_access": false}]),
-        )
+        );
     });
     let (_, v) = get(&sim, &tok, "/api/Tickets").await;
     assert_eq!(tickets(&v), [1002, 1003, 1004]);

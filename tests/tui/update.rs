@@ -1012,7 +1012,7 @@ fn another_login_server_needs_a_yes() {
     let req = connect_request(&fx).expect("connects again");
     match &req.place {
         halo_onboard::plan::session::Place::Hosted { auth_url, .. } => {
-            assert_eq!(auth_url.as_deref(), Some(url.as_str()))
+            assert_eq!(auth_url.as_deref(), Some(url.as_str()));
         }
         p => panic!("hosted expected: {p:?}"),
     }

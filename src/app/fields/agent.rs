@@ -55,19 +55,11 @@ fn none_or_pos<'a>(
 }
 
 fn team_name(m: &Model, i: usize) -> &str {
-    m.lookups
-        .teams
-        .get(i)
-        .map(|t| t.name.as_str())
-        .unwrap_or("")
+    m.lookups.teams.get(i).map_or("", |t| t.name.as_str())
 }
 
 fn department_name(m: &Model, i: usize) -> &str {
-    m.lookups
-        .departments
-        .get(i)
-        .map(|d| d.name.as_str())
-        .unwrap_or("")
+    m.lookups.departments.get(i).map_or("", |d| d.name.as_str())
 }
 
 /// The team answer for team `i`, to change one of its switches.

@@ -88,7 +88,7 @@ pub(super) fn feature() -> Spec {
     Spec::of(Behaviour::Choice(ChoiceSpec {
         muted_first: true,
         ..choice(
-            Label::Of(|_, i| feature_area(i).map(|a| a.label).unwrap_or("?").into()),
+            Label::Of(|_, i| feature_area(i).map_or("?", |a| a.label).into()),
             |_, i| {
                 let scale = feature_area(i).map(|d| d.scale).unwrap_or_default();
                 std::iter::once("Not set")

@@ -250,5 +250,5 @@ fn row_flag<T: Rows>(m: &Model, i: usize) -> bool {
 }
 
 fn row_flip<T: Rows>(m: &mut Model, i: usize) {
-    T::flip(&mut m.answers, i)
+    T::flip(&mut m.answers, i);
 }

@@ -40,7 +40,7 @@ fn creds(m: &Model) -> bool {
     m.apply
         .manual
         .as_ref()
-        .is_some_and(|s| s.needs_credentials())
+        .is_some_and(crate::app::state::ManualState::needs_credentials)
 }
 fn no_creds(m: &Model) -> bool {
     !creds(m)

@@ -145,7 +145,9 @@ impl Auth {
             access: SecretString::from(parsed.access),
             // The lifetime is clamped, and the addition checked all the same: a token must
             // never be a way to panic.
-            renew_at: now.checked_add(lifetime - margin).unwrap_or(now),
+            renew_at: now
+                .checked_add(lifetime.checked_sub(margin).unwrap())
+                .unwrap_or(now),
             info: TokenInfo {
                 scopes: parsed.scopes,
                 expires_in: parsed.expires_in,

@@ -230,11 +230,13 @@ fn certificate_error(all: &str, host: &str) -> Option<HaloError> {
             .nth(1)
             .and_then(|r| r.split_whitespace().next())
             .and_then(|secs| secs.parse::<u64>().ok())
-            .map(|secs| {
-                let at = std::time::UNIX_EPOCH + Duration::from_secs(secs);
-                format!("it was valid until {}", crate::timestamp::rfc3339_utc(at))
-            })
-            .unwrap_or_else(|| "its validity has ended".into());
+            .map_or_else(
+                || "its validity has ended".into(),
+                |secs| {
+                    let at = std::time::UNIX_EPOCH + Duration::from_secs(secs);
+                    format!("it was valid until {}", crate::timestamp::rfc3339_utc(at))
+                },
+            );
         return Some(HaloError::TlsExpired(host, when));
     }
     if all.contains("not valid for name") || all.contains("notvalidforname") {
@@ -242,8 +244,10 @@ fn certificate_error(all: &str, host: &str) -> Option<HaloError> {
             .split("certificate is only valid for ")
             .nth(1)
             .map(|r| r.split(" | ").next().unwrap_or(r).trim().to_string())
-            .map(|n| format!("it is only valid for {n}"))
-            .unwrap_or_else(|| "it does not name this host".into());
+            .map_or_else(
+                || "it does not name this host".into(),
+                |n| format!("it is only valid for {n}"),
+            );
         return Some(HaloError::TlsWrongName(host, names));
     }
     None

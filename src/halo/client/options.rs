@@ -61,10 +61,7 @@ impl RequestEvent {
     /// One line for a finished exchange: `GET /api/Roles -> 200 13 ms (1 retries): error`
     /// (the path is already redacted; no secret is in it).
     pub fn line(&self) -> String {
-        let status = self
-            .status
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "---".into());
+        let status = self.status.map_or_else(|| "---".into(), |s| s.to_string());
         let mut s = format!(
             "{} {} -> {} {} ms",
             self.method,
@@ -94,7 +91,7 @@ impl EventSink {
 
     /// Reports `event`; a receiver that is gone does not fail the request.
     pub fn send(&self, event: RequestEvent) {
-        (self.0)(event)
+        (self.0)(event);
     }
 }
 

@@ -37,7 +37,10 @@ impl Redactor {
         if secret.len() < 4 {
             return;
         }
-        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        let mut known = self
+            .known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if known.iter().any(|k| k == secret) {
             return;
         }
@@ -50,7 +53,10 @@ impl Redactor {
 
     pub fn redact(&self, text: &str) -> String {
         let mut out = redact(text);
-        let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        let known = self
+            .known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for k in known.iter() {
             if out.contains(k.as_str()) {
                 out = out.replace(k.as_str(), MASK);

@@ -231,7 +231,10 @@ fn lines_of(
             code,
             words,
             drift,
-            rotation: s.rotation.as_ref().map(|r| r.words()),
+            rotation: s
+                .rotation
+                .as_ref()
+                .map(crate::journal::rotation::Rotation::words),
         });
     }
     for (s, why) in listed {
@@ -287,7 +290,7 @@ fn print_all(args: &CheckArgs, lines: &[Line], worst: u8, bad: &[crate::journal:
                 "ok": worst == EXIT_OK,
                 "code": worst,
                 "setups": lines,
-                "unreadable": bad.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                "unreadable": bad.iter().map(std::string::ToString::to_string).collect::<Vec<_>>(),
             })
         );
     } else {

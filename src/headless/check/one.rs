@@ -22,7 +22,7 @@ pub(super) fn add_repair(r: &mut Report, cmd: &str, rotate: &str, setup: Option<
         .iter()
         .any(|d| d == "application credentials rejected");
     let mut any = false;
-    for c in r.checks.iter_mut() {
+    for c in &mut r.checks {
         if c.status != Status::Fail || c.layer.is_some_and(Layer::not_a_setting) {
             continue;
         }

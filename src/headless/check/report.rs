@@ -267,7 +267,7 @@ pub fn report_text(r: &Report) -> String {
     } else {
         match r.verdict {
             Some(Verdict::Verified) => {
-                s.push_str(&format!("Result: all checks passed ({skipped} skipped).\n"))
+                s.push_str(&format!("Result: all checks passed ({skipped} skipped).\n"));
             }
             Some(Verdict::ManualStepsLeft) => s.push_str(&format!(
                 "Result: {n} manual step{} left, so not verified{}. When done: halo-onboard resume {} --confirm-manual --yes\n",

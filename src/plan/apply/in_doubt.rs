@@ -5,11 +5,7 @@ use super::*;
 
 impl Applier<'_> {
     /// Settles a write the journal left in doubt: finds the object by marker and records it.
-    pub(super) async fn settle_in_doubt(
-        &self,
-        s: &mut Session,
-        lk: &Lookups,
-    ) -> Result<(), ApplyError> {
+    pub(super) fn settle_in_doubt(&self, s: &mut Session, lk: &Lookups) -> Result<(), ApplyError> {
         let Some((subject, action)) = s.in_doubt() else {
             return Ok(());
         };

@@ -23,7 +23,10 @@ pub fn settle(
     f: &Finished,
     accept_unverified: bool,
 ) -> Result<Option<Handover>, JournalError> {
-    let verified = f.verification.as_ref().is_some_and(|v| v.passed());
+    let verified = f
+        .verification
+        .as_ref()
+        .is_some_and(crate::plan::verify::Verification::passed);
     // Remembered for `status`, as Halo reported it (never as fact).
     if f.applied.reported_expiry.is_some() {
         s.reported_expiry = f.applied.reported_expiry.clone();

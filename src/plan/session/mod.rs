@@ -96,7 +96,10 @@ pub fn bootstrap_client(
     let creds = Credentials {
         client_id: client_id.trim().to_string(),
         client_secret: secret,
-        scopes: BOOTSTRAP_SCOPES.iter().map(|s| s.to_string()).collect(),
+        scopes: BOOTSTRAP_SCOPES
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
     };
     Client::new(ep, creds, opts)
 }
@@ -262,7 +265,10 @@ mod tests {
 
     fn token(scopes: &[&str]) -> TokenInfo {
         TokenInfo {
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            scopes: scopes
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
             expires_in: 3600,
             agent_id: None,
         }
@@ -274,7 +280,11 @@ mod tests {
         assert!(!admin_scope_missing(&token(&[])));
         assert!(admin_scope_missing(&token(&["all"])));
         assert!(!admin_scope_missing(&token(&["all", "admin"])));
-        let all = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let all = |s: &[&str]| {
+            s.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>()
+        };
         assert!(missing_capabilities(&all(&["all", "admin"]), true).is_empty());
         let m = missing_capabilities(&all(&["all"]), false);
         assert_eq!(m.len(), 2, "{m:?}");

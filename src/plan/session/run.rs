@@ -250,7 +250,7 @@ impl Ending<'_> {
                     .finished
                     .verification
                     .as_ref()
-                    .is_some_and(|v| v.passed());
+                    .is_some_and(crate::plan::verify::Verification::passed);
                 super::handed_over(journal, s, Some(path.clone()), verified)?;
                 done.delivered = Some(path);
             }

@@ -334,7 +334,7 @@ impl InPlace<'_> {
         s.undo.clear();
         let i_role = plan.steps.iter().find_map(|st| match st {
             Step::Role { role_id, name, .. } => Some((role_id.clone(), name.clone())),
-            _ => None,
+            Step::Scopes { .. } => None,
         });
         s.answers.scopes = target.scopes.clone();
         let keep_mode = s.answers.role.mode.clone();

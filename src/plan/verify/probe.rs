@@ -74,16 +74,14 @@ pub(super) async fn probe_area(by: &Prober<'_>, p: &Probe, granted: &[String]) -
             0 => empty_list(by, p, &name, &request).await,
             n => pass(&name, format!("GET /api{request}: {n} record(s)")),
         },
-        Err(e @ (HaloError::NotFound(_) | HaloError::Http(405, ..) | HaloError::Http(501, ..))) => {
-            unchecked(
-                &name,
-                format!(
-                    "this Halo does not serve GET /api{} ({e}), so the area could not be proven",
-                    probe.path
-                ),
-                "run `halo-onboard doctor` to compare this Halo's paths with the published API",
-            )
-        }
+        Err(e @ (HaloError::NotFound(_) | HaloError::Http(405 | 501, ..))) => unchecked(
+            &name,
+            format!(
+                "this Halo does not serve GET /api{} ({e}), so the area could not be proven",
+                probe.path
+            ),
+            "run `halo-onboard doctor` to compare this Halo's paths with the published API",
+        ),
         // An area with a Feature Access level names it; one without (teams and webhooks:
         // configuration) is open only to a HaloPSA Administrator.
         Err(HaloError::Forbidden(_, msg)) => fail(

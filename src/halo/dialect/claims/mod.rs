@@ -66,7 +66,7 @@ fn norm(s: &str) -> String {
 
 fn norm_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
 }
 
