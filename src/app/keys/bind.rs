@@ -7,26 +7,32 @@ use crate::app::model::Model;
 
 /// Where a key is pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Ctx {
+pub(crate) enum Ctx {
     /// Keys of every step.
     Everywhere,
     /// Outside text fields (letters are shortcuts there).
     NotTyping,
     /// In a text or secret field.
     Typing,
+    /// In a text field: any other key goes to its editor.
     Text,
+    /// In the bootstrap secret field: characters append to the masked input.
     Secret,
     /// The log pane has focus.
     Log,
     /// The Submit step: its plan scrolls.
     Plan,
+    /// The Connect step outside text fields (test, your setups, save this Halo).
     Connect,
     // The Submit step once apply has started; each has a footer of its own.
+    /// Apply or its verification is running.
     Running,
+    /// Apply failed (or Halo refused a write): retry, or `m` for a step by hand.
     Failed,
     /// The "do this step by hand" checklist (with the Client ID / Secret fields for an
     /// application).
     Manual,
+    /// Applied: the hand-over screen (copy, save, confirm, verify again, repair).
     HandOver,
     // Overlays: each takes every key while it is open.
     Help,
@@ -46,7 +52,7 @@ pub enum Ctx {
 
 impl Ctx {
     /// Heading in the help overlay.
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Self::Everywhere => "Everywhere",
             Self::NotTyping => "Outside text fields",
@@ -85,7 +91,7 @@ impl Ctx {
 
 /// What a key does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Taken and ignored (an overlay swallows it, Enter while apply runs).
     Nothing,
     AskQuit,
@@ -182,7 +188,7 @@ pub enum Action {
 
 /// A key, or a class of keys, a row answers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum K {
+pub(crate) enum K {
     /// This key, whatever the modifiers.
     Code(KeyCode),
     /// This character without Ctrl.
@@ -208,7 +214,7 @@ impl K {
     }
 
     /// The key as the screen names it.
-    pub fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         match self {
             Self::Code(c) => match c {
                 KeyCode::Up => "↑".into(),
@@ -237,20 +243,21 @@ pub(super) const fn code(c: KeyCode) -> K {
 }
 
 /// One row of the table.
-pub struct Bind {
-    pub ctx: Ctx,
-    pub keys: &'static [K],
-    pub action: Action,
+pub(crate) struct Bind {
+    pub(crate) ctx: Ctx,
+    pub(crate) keys: &'static [K],
+    pub(crate) action: Action,
     /// Whether the row is in force (and shown) in this state; `None` = always.
-    pub when: Option<fn(&Model) -> bool>,
+    pub(crate) when: Option<fn(&Model) -> bool>,
     /// Footer words, shown while `show` holds (default: always); `None` = not in the footer.
-    pub hint: Option<&'static str>,
-    pub show: Option<fn(&Model) -> bool>,
+    pub(crate) hint: Option<&'static str>,
+    /// Whether the footer shows the row's `hint` now; `None` = whenever the row is in force.
+    pub(crate) show: Option<fn(&Model) -> bool>,
     /// Help overlay words; `None` = covered by another row.
-    pub help: Option<&'static str>,
+    pub(crate) help: Option<&'static str>,
     /// How the footer names the keys where their names would say too much or too little
     /// (e.g. "j/k" for a pair of rows); the help overlay always names each key.
-    pub label: Option<&'static str>,
+    pub(crate) label: Option<&'static str>,
 }
 
 impl Bind {

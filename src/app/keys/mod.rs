@@ -18,8 +18,8 @@ use super::fields::Kind;
 
 use super::model::{Model, Overlay, Step};
 use super::state::Phase;
-pub use bind::{Action, Bind, Ctx, K};
-pub use table::TABLE;
+pub(crate) use bind::{Action, Bind, Ctx, K};
+pub(crate) use table::TABLE;
 
 /// The contexts of the screen behind any overlay, most specific first.
 fn screen(m: &Model) -> Vec<Ctx> {
@@ -78,7 +78,7 @@ fn overlay(m: &Model) -> Option<Ctx> {
 }
 
 /// What `k` does now; `None`: nothing.
-pub fn action(m: &Model, k: &KeyEvent) -> Option<Action> {
+pub(crate) fn action(m: &Model, k: &KeyEvent) -> Option<Action> {
     if k.kind == KeyEventKind::Release {
         return None;
     }

@@ -85,7 +85,7 @@ use KeyCode as KC;
 
 /// The table. Within a context the first row that matches wins (an `Any` row comes last);
 /// across contexts the footer shows the rows in this order.
-pub static TABLE: &[Bind] = &[
+pub(crate) static TABLE: &[Bind] = &[
     // The Submit step once apply started: footers of their own.
     row(C::Running, &[code(KC::Enter), K::Ch(' ')], A::Nothing),
     row(C::Running, &[K::Ch('l')], A::ToggleLog).hint("log"),
