@@ -136,7 +136,8 @@ pub(crate) fn start_apply(m: &mut Model, fx: &mut Vec<Effect>) {
     })));
 }
 
-pub fn started(m: &mut Model, fx: &mut Vec<Effect>, id: String) {
+/// `Msg::ApplyStarted`: the setup is journaled under `id`; the log file tags its lines with it.
+pub(crate) fn started(m: &mut Model, fx: &mut Vec<Effect>, id: String) {
     // Known first, so this line already carries the setup's tag in the log file.
     m.apply.session_id = Some(id.clone());
     m.log(
@@ -146,7 +147,9 @@ pub fn started(m: &mut Model, fx: &mut Vec<Effect>, id: String) {
     );
 }
 
-pub fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
+/// `Msg::Progress`: a written object turns done in the progress view; a read-back difference
+/// is logged and kept for the result screen.
+pub(crate) fn progress(m: &mut Model, fx: &mut Vec<Effect>, p: Progress) {
     match p {
         Progress::Step(s) => {
             for (o, st, line) in &mut m.apply.objects {
@@ -216,7 +219,9 @@ fn log_result(
     }
 }
 
-pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
+/// `Msg::Applied`: the hand-over screen. The secret moves into `ApplyState::secret` (the
+/// hand-over keeps an empty one); no secret to hand over counts as confirmed.
+pub(crate) fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
     m.in_flight = m.in_flight.saturating_sub(1);
     let ApplyOutcome {
         session,
@@ -270,7 +275,8 @@ pub fn applied(m: &mut Model, fx: &mut Vec<Effect>, o: ApplyOutcome) {
     m.done = [true; 6];
 }
 
-pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String) {
+/// `Msg::ApplyFailed`: the failure screen, its hint saying how to resume the journaled setup.
+pub(crate) fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String) {
     m.in_flight = m.in_flight.saturating_sub(1);
     let id = m.apply.session_id.clone();
     let resume = match &id {
@@ -295,7 +301,13 @@ pub fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String
 }
 
 /// Halo refused a write: the failure screen, plus `m` to do that step by hand.
-pub fn refused(m: &mut Model, fx: &mut Vec<Effect>, object: Object, message: String, hint: String) {
+pub(crate) fn refused(
+    m: &mut Model,
+    fx: &mut Vec<Effect>,
+    object: Object,
+    message: String,
+    hint: String,
+) {
     failed(m, fx, message, hint);
     m.apply.refused = Some(object);
     m.log(fx, LogKind::Info,
@@ -308,7 +320,7 @@ pub fn refused(m: &mut Model, fx: &mut Vec<Effect>, object: Object, message: Str
 
 /// Halo kept the application's secret: the failure screen, plus `m` to paste the one the admin
 /// generates and copies in Halo's web UI.
-pub fn secret_needed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String) {
+pub(crate) fn secret_needed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint: String) {
     let pasted = m.apply.manual.is_some();
     failed(m, fx, message, hint);
     m.apply.refused = Some(Object::Application);

@@ -41,6 +41,7 @@ pub fn spec(f: Field) -> Spec {
 }
 
 impl Field {
+    /// What the field is and does (label, kind, answer, rule); see [`spec`].
     pub fn spec(self) -> Spec {
         spec(self)
     }
@@ -55,6 +56,7 @@ impl Field {
         }
     }
 
+    /// What kind of field it is, which decides the keys it takes and how it is drawn.
     pub fn kind(self) -> Kind {
         match self.spec().behaviour {
             Behaviour::Text(_) => Kind::Text,
@@ -145,20 +147,34 @@ pub fn shown(m: &Model, f: Field) -> (String, Tone) {
 impl Field {
     /// The agent's username (named for the screens and tests that single it out).
     pub const AgentName: Field = Field::AgentAttr(agent_rows::index_of("username"));
+    /// The agent's first name.
     pub const FirstName: Field = Field::AgentAttr(agent_rows::index_of("firstname"));
+    /// The agent's surname.
     pub const Surname: Field = Field::AgentAttr(agent_rows::index_of("surname"));
+    /// The agent's initials.
     pub const Initials: Field = Field::AgentAttr(agent_rows::index_of("initials"));
+    /// The agent's email address.
     pub const Email: Field = Field::AgentAttr(agent_rows::index_of("email"));
+    /// The agent's "Active" switch (Halo's `isdisabled`, inverted).
     pub const Active: Field = Field::AgentAttr(agent_rows::index_of("active"));
+    /// The agent's "Is an API-only Agent" switch (Halo's `isapiagent`).
     pub const ApiOnly: Field = Field::AgentAttr(agent_rows::index_of("api_only"));
+    /// Whether the agent may approve purchase orders.
     pub const ApprovePo: Field =
         Field::AgentAttr(agent_rows::index_of("can_approve_purchaseorder"));
+    /// Whether the agent may approve invoices.
     pub const ApproveInvoice: Field = Field::AgentAttr(agent_rows::index_of("can_approve_invoice"));
+    /// The new role's name.
     pub const RoleName: Field = Field::RoleAttr(role_rows::index_of("name"));
+    /// The new role's notes (the plan adds the setup's marker to them).
     pub const RoleNotes: Field = Field::RoleAttr(role_rows::index_of("notes"));
+    /// The new role's "Is a HaloPSA Administrator" switch.
     pub const RoleAdmin: Field = Field::RoleAttr(role_rows::index_of("administrator"));
+    /// The application's name.
     pub const AppName: Field = Field::AppAttr(app_rows::index_of("name"));
+    /// The application's description.
     pub const AppDescription: Field = Field::AppAttr(app_rows::index_of("description"));
+    /// The application's "active" switch.
     pub const AppActive: Field = Field::AppAttr(app_rows::index_of("active"));
 }
 

@@ -8,6 +8,7 @@ use super::fields::{Field, fields};
 use super::model::Model;
 
 impl Model {
+    /// The focusable fields of the current step, top to bottom (focus indexes into them).
     pub fn fields(&self) -> Vec<Field> {
         fields(self, self.step)
     }

@@ -76,7 +76,7 @@ pub fn headless_command(m: &Model) -> String {
 }
 
 /// `c`: the secret to the terminal's clipboard.
-pub fn copy(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn copy(m: &mut Model, fx: &mut Vec<Effect>) {
     match full_handover(m) {
         Some(h) => {
             fx.push(Effect::Clipboard(h.client_secret));
@@ -111,7 +111,7 @@ pub(crate) fn save_answers(m: &mut Model, fx: &mut Vec<Effect>) {
 /// `p`: apply this setup's plan again. No confirmation overlay: its plan would be drawn from
 /// the lookups of the connect, before this setup's objects existed; the key is explicit and the
 /// apply re-reads Halo, writing only what differs on objects the setup already has.
-pub fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn repair(m: &mut Model, fx: &mut Vec<Effect>) {
     m.log(
         fx,
         LogKind::Info,
@@ -252,7 +252,7 @@ fn save(m: &mut Model, path: PathBuf, overwrite: bool, fx: &mut Vec<Effect>) {
 }
 
 /// The file exists: ask before replacing it.
-pub fn exists(m: &mut Model, fx: &mut Vec<Effect>, path: PathBuf) {
+pub(crate) fn exists(m: &mut Model, fx: &mut Vec<Effect>, path: PathBuf) {
     m.log(
         fx,
         LogKind::Warn,
@@ -262,12 +262,13 @@ pub fn exists(m: &mut Model, fx: &mut Vec<Effect>, path: PathBuf) {
 }
 
 /// `y` on "replace it?": save over the existing file.
-pub fn overwrite(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
+pub(crate) fn overwrite(m: &mut Model, path: String, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
     save(m, PathBuf::from(path), true, fx);
 }
 
-pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Failed>) {
+/// `Msg::HandoverSaved`: where the file went (confirming then wipes at once), or why not.
+pub(crate) fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathBuf, Failed>) {
     match r {
         Ok(p) => {
             let msg = format!("credentials saved to {} (mode 0600)", p.display());
@@ -300,7 +301,7 @@ pub(crate) fn answers_saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<PathB
 /// The user has the credentials: forget the secret here and in the journal. Saved to a file,
 /// it goes at once. Copied (OSC 52, which may have gone nowhere), only once the admin says the
 /// paste arrived. Neither: it is the only copy, and only an explicit `w` throws it away.
-pub fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn confirm(m: &mut Model, fx: &mut Vec<Effect>) {
     if m.apply.phase != Phase::Done || m.apply.confirmed {
         return;
     }
@@ -328,7 +329,7 @@ pub(crate) fn keep_secret(m: &mut Model) {
 
 /// The hand-over is confirmed (saved to a file, or the paste arrived): wipe the secret here and
 /// in the journal.
-pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
     let copied_only = m.apply.saved_to.is_none();
     m.overlay = Overlay::None;
     if m.apply.phase != Phase::Done || m.apply.confirmed {
@@ -366,7 +367,7 @@ pub fn wipe(m: &mut Model, fx: &mut Vec<Effect>) {
 
 /// `w` on "wipe the only copy?": thrown away although it was neither copied nor saved. Not a
 /// hand-over: the journal says the secret is gone, and the application needs a new one.
-pub fn discard(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn discard(m: &mut Model, fx: &mut Vec<Effect>) {
     m.overlay = Overlay::None;
     if m.apply.phase != Phase::Done || m.apply.confirmed {
         return;
@@ -384,7 +385,9 @@ pub fn discard(m: &mut Model, fx: &mut Vec<Effect>) {
     );
 }
 
-pub fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), Failed>) {
+/// `Msg::HandedOver`: the journal's copy of the secret is wiped (a hand-over or a discard), or
+/// the wipe failed (said under the keys, the secret stays in the journal).
+pub(crate) fn handed_over(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(), Failed>) {
     match r {
         Ok(()) if m.apply.discarded => {
             m.apply.note = None;

@@ -15,7 +15,7 @@ pub use super::offer::{can_offer, candidate};
 pub use super::state::Instances;
 
 /// Called after a successful connect: says how to save this Halo, when that applies.
-pub fn offer(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn offer(m: &mut Model, fx: &mut Vec<Effect>) {
     if can_offer(m) {
         m.log(
             fx,
@@ -29,7 +29,7 @@ pub fn offer(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// `s`: asks for the instance's name (suggested from the host).
-pub fn open(m: &mut Model) {
+pub(crate) fn open(m: &mut Model) {
     if can_offer(m) {
         let c = candidate(m);
         m.overlay = Overlay::SaveInstance(suggest_name(c.address().unwrap_or_default()));
@@ -52,14 +52,15 @@ pub(crate) fn backspace(m: &mut Model) {
     }
 }
 
-pub fn clear(m: &mut Model) {
+/// Ctrl-U: empties the name.
+pub(crate) fn clear(m: &mut Model) {
     if let Overlay::SaveInstance(name) = &mut m.overlay {
         name.clear();
     }
 }
 
 /// Enter: saves, or asks first when an instance of that name says something else.
-pub fn save(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn save(m: &mut Model, fx: &mut Vec<Effect>) {
     let Overlay::SaveInstance(name) = &m.overlay else {
         return;
     };
@@ -81,14 +82,14 @@ pub fn save(m: &mut Model, fx: &mut Vec<Effect>) {
 }
 
 /// `y` on "an instance of that name exists": replace it.
-pub fn replace(m: &mut Model, fx: &mut Vec<Effect>) {
+pub(crate) fn replace(m: &mut Model, fx: &mut Vec<Effect>) {
     if let Overlay::ConfirmInstanceReplace(name) = std::mem::take(&mut m.overlay) {
         write(m, name, true, fx);
     }
 }
 
 /// Any other key: keep it, back to the name.
-pub fn keep(m: &mut Model) {
+pub(crate) fn keep(m: &mut Model) {
     if let Overlay::ConfirmInstanceReplace(name) = std::mem::take(&mut m.overlay) {
         m.overlay = Overlay::SaveInstance(name);
     }
@@ -111,7 +112,7 @@ fn write(m: &mut Model, name: String, replace: bool, fx: &mut Vec<Effect>) {
 }
 
 /// The save's result: logged, and remembered so the offer is not made for it again.
-pub fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(String, Saved), Failed>) {
+pub(crate) fn saved(m: &mut Model, fx: &mut Vec<Effect>, r: Result<(String, Saved), Failed>) {
     match r {
         Ok((name, how)) => {
             let c = candidate(m);

@@ -9,15 +9,22 @@ use crate::halo::RequestEvent;
 /// Entries kept in memory; older ones stay only in the log file.
 pub const LOG_CAP: usize = 10_000;
 
+/// What a log line is; the pane colours it and the log file tags it ([`LogKind::tag`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogKind {
+    /// Progress and results.
     Info,
+    /// A finished HTTP exchange (method, redacted path, status, latency); never counted as a
+    /// repeat.
     Http,
+    /// Something the user should look at; the wizard goes on.
     Warn,
+    /// Something failed.
     Error,
 }
 
 impl LogKind {
+    /// The word that tags the line in the log file (`info`, `http`, `warn`, `error`).
     pub fn tag(self) -> &'static str {
         match self {
             Self::Info => "info",
@@ -28,15 +35,20 @@ impl LogKind {
     }
 }
 
+/// One line of the log pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
+    /// Its kind (the pane's colour).
     pub kind: LogKind,
+    /// The line, without the file's tags (never a secret).
     pub text: String,
     /// How many times in a row it was said (shown as "(×N)"): the same warning again is
     /// counted, not repeated down the pane.
     pub repeats: u32,
 }
 
+/// The log pane's entries: the newest `cap` (default [`LOG_CAP`]), a repeat counted on the
+/// newest line instead of added.
 #[derive(Debug, Clone)]
 pub struct LogBuffer {
     entries: VecDeque<LogEntry>,
@@ -51,6 +63,7 @@ impl Default for LogBuffer {
 }
 
 impl LogBuffer {
+    /// A buffer keeping the newest `cap` entries (at least one).
     pub fn with_capacity(cap: usize) -> Self {
         Self {
             entries: VecDeque::new(),
@@ -81,9 +94,11 @@ impl LogBuffer {
         });
         true
     }
+    /// Entries held now (at most the capacity).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
+    /// Nothing was logged yet.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -91,6 +106,7 @@ impl LogBuffer {
     pub fn total(&self) -> u64 {
         self.total
     }
+    /// The newest entry.
     pub fn last(&self) -> Option<&LogEntry> {
         self.entries.back()
     }

@@ -1,6 +1,8 @@
 //! The wizard's state machine (Elm style): `Model` + `Msg` -> `update` -> `Vec<Effect>`.
 //! Pure: no I/O here; the runtime executes effects and feeds results back as `Msg`.
 
+#![warn(missing_docs)]
+
 pub mod applying;
 pub(crate) mod connect;
 pub mod edit;

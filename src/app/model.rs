@@ -15,17 +15,26 @@ use super::msg::Effect;
 use super::secret::SecretInput;
 use super::state::{ApplyState, Instances, Picker, ResumeRow};
 
+/// The wizard's six steps, in order; `Model::step` is the one on screen, and its index keys the
+/// per-step arrays (`focus`, `done`, `show_errors`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
+    /// Where Halo is and the bootstrap credential; tested before the wizard moves on.
     Connect,
+    /// Create a Role for the integration, or reuse one Halo has.
     Role,
+    /// The API-only Agent the application logs in as.
     Agent,
+    /// The API Application (login type Agent) whose Client ID and Secret are handed over.
     Application,
+    /// The application's permission scopes.
     Permissions,
+    /// The plan, apply, verification and hand-over.
     Submit,
 }
 
 impl Step {
+    /// Every step in screen order (a step's index is its place here).
     pub const ALL: [Step; 6] = [
         Step::Connect,
         Step::Role,
@@ -34,9 +43,11 @@ impl Step {
         Step::Permissions,
         Step::Submit,
     ];
+    /// The step's place in [`Step::ALL`] (0 = Connect), the index of the model's per-step arrays.
     pub fn index(self) -> usize {
         self as usize
     }
+    /// The step's name on the step bar and in log lines ("Permissions").
     pub fn title(self) -> &'static str {
         match self {
             Self::Connect => "Connect",
@@ -55,6 +66,7 @@ impl Step {
             s => s.title(),
         }
     }
+    /// The step after this one; `None` after Submit.
     pub fn next(self) -> Option<Step> {
         Self::ALL.get(self.index() + 1).copied()
     }
@@ -66,31 +78,49 @@ impl Step {
 /// Who the bootstrap credential logged in as and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnInfo {
+    /// The agent's name from Halo (shown as "Connected as …" on the Connect step).
     pub agent_name: String,
+    /// The agent's id in Halo (`None` when Halo's answer has none).
     pub agent_id: Option<i64>,
+    /// The scopes of the token Halo issued (listed under "Connected as").
     pub scopes: Vec<String>,
     /// What is missing to administer roles, agents and applications; empty = all good.
     pub missing: Vec<String>,
 }
 
+/// The connection test's state, shown under the Connect step's fields. Set by the test (`t`,
+/// the Test button, Ctrl-N) and its result (`Msg::Connected`); any edit of the connection
+/// details goes back to `NotConnected`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ConnState {
+    /// Not tested with the current details (also after they changed).
     #[default]
     NotConnected,
+    /// A test is running (the spinner turns; a second test is not started).
     Connecting,
+    /// The test passed: who the bootstrap credential is. Later steps need this.
     Connected(ConnInfo),
+    /// The test failed; shown under the fields with its hint.
     Failed {
+        /// What failed (from the client's error).
         message: String,
+        /// What to do about it.
         hint: String,
     },
 }
 
+/// The pop-up over the screen, if any: while one is open it takes every key (its own row of
+/// the key table) and the footer shows its keys.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Overlay {
+    /// No pop-up: keys go to the step.
     #[default]
     None,
+    /// The key help (`?`, F1), scrolled by `Model::help_scroll`.
     Help,
+    /// "Quit?" (`q`, Ctrl-C): `y` quits, any other key stays.
     ConfirmQuit,
+    /// A message that any key closes.
     Message(String),
     /// Profile list: its filter and highlighted row.
     ProfilePicker(Picker),
@@ -118,7 +148,9 @@ pub enum Overlay {
 /// A request waiting before its next attempt (429 backoff, a 5xx retry), counted down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backoff {
+    /// The waiting request's HTTP method.
     pub method: String,
+    /// The waiting request's path (as the client logs it: no secrets).
     pub path: String,
     /// What Halo answered (`None`: no answer at all).
     pub status: Option<u16>,
@@ -138,25 +170,40 @@ impl Backoff {
     }
 }
 
+/// Everything the wizard knows; only [`update`](super::update) changes it and the view reads
+/// nothing else.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// What the user chose in every step (filled by typing, a profile, a resumed setup or
+    /// `--answers`): what the plan is built from and apply writes.
     pub answers: Answers,
+    /// The step on screen (changed by Ctrl-N / Esc, a resume, the next integration).
     pub step: Step,
     /// Focus index into `fields(model, step)`, remembered per step.
     pub focus: [usize; 6],
+    /// The editors of the text fields typed into (cursor and text); a field without one shows
+    /// its answer. Cleared by `sync_inputs` when the answers change under them.
     pub inputs: BTreeMap<Field, Input>,
+    /// The bootstrap client secret as typed (masked on screen, never in the answers or logs).
     pub secret: SecretInput,
+    /// The connection test's state (shown on the Connect step).
     pub conn: ConnState,
+    /// What Halo has (roles, teams, departments, workdays, agents), read by the connect and
+    /// the roles' details read at Submit; the steps pick from it and the plan compares with it.
     pub lookups: Lookups,
     /// Steps passed with Next (all their checks green at the time).
     pub done: [bool; 6],
     /// Show validation messages for a step (after a failed Next or Test).
     pub show_errors: [bool; 6],
+    /// The pop-up open over the screen (it takes every key); `Overlay::None` for none.
     pub overlay: Overlay,
     /// First line of the help overlay shown (it scrolls).
     pub help_scroll: usize,
+    /// The log pane's entries (every line also goes to the log file via `Effect::AppendLog`).
     pub log: LogBuffer,
+    /// The log pane is shown (`l`, F2); while shown it is the last focus stop.
     pub log_visible: bool,
+    /// The log pane takes three fifths of the height instead of a few lines (`L`, F3).
     pub log_large: bool,
     /// Entries above the newest (0 = follow).
     pub log_scroll: usize,
@@ -170,6 +217,7 @@ pub struct Model {
     pub next_after_connect: bool,
     /// The connection details changed while a test ran: its result is for other details.
     pub conn_stale: bool,
+    /// The spinner's frame, advanced by each `Msg::Tick`.
     pub spinner: usize,
     /// First line of the Submit plan shown (Up/Down scroll it).
     pub plan_scroll: usize,
@@ -195,6 +243,8 @@ pub struct Model {
     /// The config file's saved instances, for the offer to save this Halo after a connect
     /// (`None`: never offered).
     pub instances: Option<Instances>,
+    /// The wizard is done: the runtime restores the terminal and exits (set by `y` on "Quit?"
+    /// and by `r` on a finished setup).
     pub quit: bool,
 }
 
@@ -205,6 +255,7 @@ impl Default for Model {
 }
 
 impl Model {
+    /// A wizard on the Connect step with these answers (defaults, `--answers` or a profile).
     pub fn new(answers: Answers) -> Self {
         Self {
             answers,
@@ -274,10 +325,13 @@ impl Model {
         !self.resumable.is_empty() || !self.setups.is_empty()
     }
 
+    /// The connection test passed with the current details.
     pub fn is_connected(&self) -> bool {
         matches!(self.conn, ConnState::Connected(_))
     }
 
+    /// The answer for the Halo team of this name (case-insensitive); `None`: the agent is not
+    /// in it.
     pub fn team_answer(&self, name: &str) -> Option<&TeamAnswer> {
         self.answers
             .agent

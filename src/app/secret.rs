@@ -3,6 +3,8 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+/// What is typed into a secret field (the bootstrap secret, a secret copied from Halo): the
+/// text hidden in a `SecretString`, its length known for the mask.
 #[derive(Clone)]
 pub struct SecretInput {
     value: SecretString,
@@ -25,11 +27,13 @@ impl std::fmt::Debug for SecretInput {
 }
 
 impl SecretInput {
+    /// A field holding `value` (control characters dropped).
     pub fn new(value: &str) -> Self {
         let mut s = Self::default();
         s.push_str(value);
         s
     }
+    /// A field holding a secret read elsewhere (the demo's, or a saved instance's secret source).
     pub fn from_secret(value: &SecretString) -> Self {
         Self::new(value.expose_secret())
     }
@@ -43,15 +47,18 @@ impl SecretInput {
         self.chars = next.chars().count();
         self.value = SecretString::from(next);
     }
+    /// Removes the last character (Backspace).
     pub fn pop(&mut self) {
         let mut next = self.value.expose_secret().to_string();
         next.pop();
         self.chars = next.chars().count();
         self.value = SecretString::from(next);
     }
+    /// Empties the field (Ctrl-U); the old value is zeroed as it drops.
     pub fn clear(&mut self) {
         *self = Self::default();
     }
+    /// Nothing is typed.
     pub fn is_empty(&self) -> bool {
         self.chars == 0
     }

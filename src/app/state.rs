@@ -21,7 +21,9 @@ use super::secret::SecretInput;
 /// An unfinished setup offered at start. `age` is computed by the caller (the model is pure).
 #[derive(Debug, Clone)]
 pub struct ResumeRow {
+    /// The journaled setup (its id, answers, objects and status).
     pub session: Session,
+    /// How long ago it was last written, in words ("3 h ago"), for the list.
     pub age: String,
 }
 
@@ -43,34 +45,48 @@ impl ResumeRow {
         }
         .to_string()
     }
+    /// The id of the profile the setup was made with; "-" for none.
     pub fn profile(&self) -> &str {
         self.session.answers.profile.as_deref().unwrap_or("-")
     }
 }
 
+/// Where one of the setup's three objects stands in the apply's progress view (✓ once done).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjState {
+    /// Not written (or not reported) yet in this apply.
     Pending,
+    /// Written, or found as it should be (`Msg::Progress` named it, or verification began).
     Done,
 }
 
+/// Where the Submit step's apply stands; it picks the screen (plan, progress, failure,
+/// hand-over) and the key context.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Phase {
     /// Nothing applied yet (the plan is shown).
     #[default]
     Idle,
+    /// Apply confirmed and writing (`StartApply`, a retry, a repair, an adoption).
     Running,
+    /// The writes are done; the new credentials are being checked (`Msg::Verifying`).
     Verifying,
+    /// Apply stopped (`Msg::ApplyFailed`, `ApplyRefused`, `SecretNeeded`): the failure screen.
     Failed {
+        /// What failed.
         message: String,
+        /// What to do next, with how to resume the setup.
         hint: String,
     },
     /// Applied (and verified): the hand-over screen.
     Done,
 }
 
+/// The Submit step after the plan: apply, its progress and result, verification and the
+/// hand-over of the new secret (`Model::apply`). Reset for the next integration.
 #[derive(Debug, Clone)]
 pub struct ApplyState {
+    /// Where the apply stands (which screen the Submit step shows).
     pub phase: Phase,
     /// The journaled setup: created by this apply, or the one being resumed.
     pub session_id: Option<String>,
@@ -78,7 +94,11 @@ pub struct ApplyState {
     pub resume: Option<Session>,
     /// Per object: state and the last progress line about it.
     pub objects: [(Object, ObjState, String); 3],
+    /// The checks made with the new credentials (`Msg::Applied`, `Msg::Reverified`); `None`:
+    /// not verified (yet).
     pub verification: Option<Verification>,
+    /// Where Halo's read-back differs from what was written (`Msg::Progress`, `Msg::Applied`),
+    /// listed on the result screen.
     pub differences: Vec<crate::plan::diff::Difference>,
     /// URL forms and client id; its secret field is always empty (the secret lives in `secret`).
     pub handover: Option<Handover>,
@@ -86,6 +106,8 @@ pub struct ApplyState {
     pub secret: Option<SecretString>,
     /// The session after apply (for the journal wipe on confirm).
     pub session: Option<Session>,
+    /// The hand-over is settled: the secret was wiped (saved, pasted, or discarded), or there
+    /// was none to hand over. The keys for the secret go.
     pub confirmed: bool,
     /// The secret was sent to the clipboard (`c`): it may be in the user's hands, or nowhere
     /// (OSC 52 is not always passed on); only the admin's "the paste arrived" says so.
@@ -94,7 +116,10 @@ pub struct ApplyState {
     pub paste_confirmed: bool,
     /// The secret was wiped without being copied or saved: it exists nowhere now.
     pub discarded: bool,
+    /// The hand-over file the secret was saved to (`Msg::HandoverSaved`): confirming then
+    /// wipes at once, and the journal points `check` at it.
     pub saved_to: Option<PathBuf>,
+    /// Where `a` saved the answers (`Msg::AnswersSaved`), named on the hand-over screen.
     pub answers_file: Option<PathBuf>,
     /// Which credentials the verification used (`None`: not verified).
     pub verified_with: Option<VerifiedWith>,
@@ -154,6 +179,7 @@ pub(crate) fn fresh_objects() -> [(Object, ObjState, String); 3] {
 }
 
 impl ApplyState {
+    /// Apply or its verification is running (answers cannot change; Esc does not go back).
     pub fn running(&self) -> bool {
         matches!(self.phase, Phase::Running | Phase::Verifying)
     }
@@ -199,6 +225,7 @@ impl ManualState {
 /// profiles that match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Picker {
+    /// What is typed: profiles whose vendor, id or summary contain it (any case) are listed.
     pub filter: String,
     /// Index into the profiles that match the filter (`picker::matching`).
     pub sel: usize,
@@ -208,6 +235,8 @@ pub struct Picker {
 /// the demo and the tests).
 #[derive(Debug, Clone, Default)]
 pub struct Instances {
+    /// The config file an instance is saved to.
     pub path: PathBuf,
+    /// Its instances by name (a save adds to it), so this Halo is not offered twice.
     pub saved: BTreeMap<String, Instance>,
 }

@@ -19,6 +19,8 @@ use super::{connect, manual, picker};
 /// The runtime's spinner tick while a request runs (the backoff countdown counts it).
 pub(crate) const TICK_MS: u64 = 100;
 
+/// Applies `msg` to the model and returns what the runtime must do (in order). Never blocks
+/// and does no I/O; the view is drawn from the model afterwards.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     let fx_ = &mut fx;

@@ -7,10 +7,12 @@ use crate::profile::Question;
 use super::fields::{Field, fields};
 use super::model::{Model, Step};
 
+/// A problem that stops a step from being done, shown under its field (or the step).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     /// `None` for a problem of the whole step.
     pub field: Option<Field>,
+    /// What is wrong, in the form's short words ("required").
     pub message: String,
 }
 

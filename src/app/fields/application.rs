@@ -76,6 +76,8 @@ pub(super) fn scope() -> Spec {
     }))
 }
 
+/// The name of the `i`-th scope the Permissions step lists (`Field::Scope(i)`); `None` past
+/// the end.
 pub fn scope_name(i: usize) -> Option<&'static str> {
     scopes::all_names().nth(i)
 }

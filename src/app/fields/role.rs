@@ -130,6 +130,7 @@ pub fn feature_areas() -> impl Iterator<Item = &'static ClaimDef> {
     claims::areas().chain(claims::settings())
 }
 
+/// The `i`-th of [`feature_areas`] (`Field::RoleFeature(i)`); `None` past the end.
 pub fn feature_area(i: usize) -> Option<&'static ClaimDef> {
     feature_areas().nth(i)
 }

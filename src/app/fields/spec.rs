@@ -6,28 +6,41 @@ use crate::answers::Answers;
 use crate::app::model::Model;
 use crate::profile::Question;
 
+/// A field's kind, read from its [`Behaviour`]: it decides which key context applies (letters
+/// type or are shortcuts) and how the form draws it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// Text typed into an answer.
     Text,
+    /// The masked bootstrap secret.
     Secret,
+    /// A box ticked with Space (or the arrows).
     Toggle,
+    /// One value of a list, changed with Left/Right.
     Choice,
+    /// Runs something on Enter.
     Button,
+    /// The log pane, as a focus stop.
     Log,
 }
 
 /// How a shown value is toned (the theme picks the colour).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
+    /// The theme's text colour.
     Normal,
+    /// Dimmed: off, not set, or nothing picked.
     Muted,
+    /// Highlighted (the picked profile).
     Accent,
 }
 
 /// A label that is fixed, or worked out from the model (a team's name).
 #[derive(Clone, Copy)]
 pub enum Label {
+    /// The same words always.
     Fixed(&'static str),
+    /// Worked out from the model and the field's index ("Team Service Desk").
     Of(fn(&Model, usize) -> String),
 }
 
@@ -37,9 +50,13 @@ pub type Check = fn(&Model, usize) -> Option<String>;
 /// Text typed into an answer. The functions take the field's index (a row of a table).
 #[derive(Clone, Copy)]
 pub struct TextSpec {
+    /// Shown left of the field.
     pub label: &'static str,
+    /// Shown dimmed while the field is empty (an example or "(optional)").
     pub placeholder: &'static str,
+    /// Reads the answer the field shows.
     pub get: fn(&Answers, usize) -> &String,
+    /// Where what is typed goes (trimmed) in the answers.
     pub slot: fn(&mut Answers, usize) -> &mut String,
     /// Part of the connection: a change invalidates the connection test.
     pub connection: bool,
@@ -67,8 +84,11 @@ impl TextSpec {
 /// On or off.
 #[derive(Clone, Copy)]
 pub struct ToggleSpec {
+    /// Shown left of the box.
     pub label: Label,
+    /// Whether it is on in the answers.
     pub get: fn(&Model, usize) -> bool,
+    /// Turns it over in the answers (Space, Enter, Left/Right).
     pub flip: fn(&mut Model, usize),
     /// Said after the box (a scope's warning).
     pub note: fn(usize) -> Option<&'static str>,
@@ -79,6 +99,7 @@ pub struct ToggleSpec {
 /// One of a list of values; Left/Right (and Enter) step through them.
 #[derive(Clone, Copy)]
 pub struct ChoiceSpec {
+    /// Shown left of the value.
     pub label: Label,
     /// The values, as shown.
     pub options: fn(&Model, usize) -> Vec<String>,
@@ -97,34 +118,46 @@ pub struct ChoiceSpec {
 /// What a button runs (the step handlers run it: the spec names it and calls none of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Press {
+    /// Open the profile picker.
     OpenPicker,
+    /// Test the connection (like `t`).
     TestConnection,
+    /// Ask to apply the plan: its problems if it has any, else "Apply these changes?".
     RequestApply,
 }
 
 /// Runs something.
 #[derive(Clone, Copy)]
 pub struct ButtonSpec {
+    /// The button's words.
     pub label: &'static str,
+    /// What Enter on it runs.
     pub press: Press,
     /// Shown after the button.
     pub value: fn(&Model) -> (String, Tone),
 }
 
+/// What a field does with keys and how it holds its value; its [`Kind`] follows from it.
 #[derive(Clone, Copy)]
 pub enum Behaviour {
+    /// Text typed into an answer.
     Text(TextSpec),
     /// The bootstrap secret: masked, never in the answers.
     Secret,
+    /// A box ticked on or off.
     Toggle(ToggleSpec),
+    /// One of a list of values.
     Choice(ChoiceSpec),
+    /// Runs something.
     Button(ButtonSpec),
+    /// The log pane as the last focus stop; it holds no answer.
     Log,
 }
 
 /// Everything about one field.
 #[derive(Clone, Copy)]
 pub struct Spec {
+    /// What it does and how it holds its value.
     pub behaviour: Behaviour,
     /// The rule its value must meet (shown under it once the step's errors are shown).
     pub check: Option<Check>,
@@ -133,6 +166,7 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// A field that does this, with no rule beyond its own and asked by no profile.
     pub fn of(behaviour: Behaviour) -> Self {
         Self {
             behaviour,
@@ -140,10 +174,12 @@ impl Spec {
             question: None,
         }
     }
+    /// With a rule on the model (beyond a text's own).
     pub fn check(mut self, c: Check) -> Self {
         self.check = Some(c);
         self
     }
+    /// Marked as the answer to the profile question `q` (⚑ when the profile asks it).
     pub fn asked(mut self, q: Question) -> Self {
         self.question = Some(q);
         self
