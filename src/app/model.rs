@@ -170,8 +170,8 @@ impl Backoff {
     }
 }
 
-/// Everything the wizard knows; only [`update`](super::update) changes it and the view reads
-/// nothing else.
+/// Everything the wizard knows: [`update`](super::update) changes it (the front end only
+/// seeds it before the first frame), and the view reads nothing else.
 #[derive(Debug, Clone)]
 pub struct Model {
     /// What the user chose in every step (filled by typing, a profile, a resumed setup or

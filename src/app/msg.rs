@@ -63,7 +63,7 @@ pub struct Connected {
 /// A failed connection test, as the user sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectFailure {
-    /// What failed (the client's error, control characters stripped).
+    /// What failed (the client's error).
     pub message: String,
     /// What to do next, shown under the message.
     pub hint: String,

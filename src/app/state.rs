@@ -23,7 +23,7 @@ use super::secret::SecretInput;
 pub struct ResumeRow {
     /// The journaled setup (its id, answers, objects and status).
     pub session: Session,
-    /// How long ago it was last written, in words ("3 h ago"), for the list.
+    /// How long ago it was last written, in words ("3h ago"), for the list.
     pub age: String,
 }
 
