@@ -155,9 +155,9 @@ impl Field {
     pub const Initials: Field = Field::AgentAttr(agent_rows::index_of("initials"));
     /// The agent's email address.
     pub const Email: Field = Field::AgentAttr(agent_rows::index_of("email"));
-    /// The agent's "Active" switch (Halo's `isdisabled`, inverted).
+    /// The agent's "Active" switch (the `active` row of `answers::agent`).
     pub const Active: Field = Field::AgentAttr(agent_rows::index_of("active"));
-    /// The agent's "Is an API-only Agent" switch (Halo's `isapiagent`).
+    /// The agent's "Is an API-only Agent" switch (the `api_only` row of `answers::agent`).
     pub const ApiOnly: Field = Field::AgentAttr(agent_rows::index_of("api_only"));
     /// Whether the agent may approve purchase orders.
     pub const ApprovePo: Field =
