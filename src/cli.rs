@@ -1,9 +1,12 @@
 //! Command line: the wizard by default, plus headless and maintenance subcommands.
 
+#![warn(missing_docs)]
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// The whole command line, as `main` dispatches it.
 #[derive(Debug, Parser)]
 #[command(
     name = "halo-onboard",
@@ -11,8 +14,10 @@ use clap::{Parser, Subcommand};
     about = "Set up a HaloPSA API integration: role, API agent, application, scopes, verified and handed over"
 )]
 pub struct Cli {
+    /// The options that come before any subcommand.
     #[command(flatten)]
     pub top: TopArgs,
+    /// The subcommand; `None` runs the wizard.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -77,6 +82,7 @@ impl Cli {
     }
 }
 
+/// The headless and maintenance subcommands, one variant each.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the Halo emulator standalone (prints one JSON line with its URL and bootstrap credentials).
@@ -112,6 +118,7 @@ pub enum Command {
     Tighten(crate::headless::tighten::TightenArgs),
     /// Print a shell completion script (e.g. `halo-onboard completions bash > ~/.local/share/bash-completion/completions/halo-onboard`).
     Completions {
+        /// The shell to write the script for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },

@@ -13,13 +13,18 @@
 //! ca_file = "acme-ca.pem"    # optional: this Halo's private certificate authority
 //! ```
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// The environment variable that names the config file instead of the default path (empty:
+/// ignored).
 pub const CONFIG_ENV: &str = "HALO_ONBOARD_CONFIG";
 
+/// The config file as read; [`Config::default`] when there is none or it cannot be parsed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// Theme name or path, as `--theme` takes it.
@@ -39,7 +44,11 @@ pub struct Config {
 /// What the admin decided about application secrets, for one Halo.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SecretPolicy {
+    /// Days after its issue that a secret is due for rotation (`rotate_after_days`, 1 to
+    /// 3650); `None`: no policy, age is only reported.
     pub rotate_after_days: Option<u32>,
+    /// Whether an expiry date Halo reports near or past fails `check`
+    /// (`fail_on_reported_expiry`); off unless the admin set it.
     pub fail_on_reported_expiry: bool,
 }
 
@@ -75,6 +84,8 @@ pub use instance::{
     normal_address, save as save_instance, suggest_name, valid_name,
 };
 
+/// Where the config file is: `$HALO_ONBOARD_CONFIG` when set, else `config.toml` in the
+/// platform's config folder; `None` when there is no home folder to find one in.
 pub fn default_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));

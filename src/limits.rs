@@ -1,6 +1,8 @@
 //! How much the program reads from anything it does not control: Halo's answers, secret files,
 //! journals, answers and batch files. Past a limit it stops reading and says so.
 
+#![warn(missing_docs)]
+
 use std::io::Read;
 use std::path::Path;
 
@@ -19,9 +21,12 @@ pub const MAX_TEXT_FILE: usize = 1 << 20;
 /// Why a capped read failed.
 #[derive(Debug)]
 pub enum ReadError {
+    /// Opening or reading failed (`NotFound` when the file is missing; callers that allow a
+    /// missing file match on that kind).
     Io(std::io::Error),
     /// The file holds more than the cap (the size when known).
     TooLarge {
+        /// The cap that was passed, in bytes.
         cap: usize,
     },
     /// Not a regular file (a pipe, a device, a folder or a symbolic link): not read, so a FIFO

@@ -1,6 +1,8 @@
 //! The runtime: terminal setup and restore, the event loop, and the effect runner
 //! ([`effects`]). Everything with I/O lives here; `app::update` and `ui::view` stay pure.
 
+#![warn(missing_docs)]
+
 mod effects;
 mod fault;
 mod setup_run;
@@ -24,8 +26,13 @@ use crate::app::{self, LogKind, Model, Msg, StartupRequest};
 use crate::ui::{self, Theme};
 use effects::Runner;
 
+/// Everything [`run`] needs to start the wizard, gathered by `main` from the command line,
+/// the config file and a resumed setup.
 pub struct Options {
+    /// The starting model (a resumed setup's state, the Connect step filled from a saved
+    /// instance or the environment).
     pub model: Model,
+    /// The colours every frame is drawn with.
     pub theme: Theme,
     /// Lines to show in the log pane at start (theme errors, demo notes).
     pub startup: Vec<(LogKind, String)>,
@@ -46,6 +53,7 @@ static CAPS: std::sync::OnceLock<ui::caps::Caps> = std::sync::OnceLock::new();
 /// How the loop ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Exit {
+    /// The user quit, or the terminal's input ended; terminal restored.
     Quit,
     /// Terminated by a signal (its number), terminal restored.
     Signal(i32),

@@ -10,70 +10,144 @@ const ROTATE_RULE: &str =
 /// a secret's value. `at` names the table, e.g. `[instance.acme]`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
+    /// The top-level `rotate_after_days` is not a whole number from 1 to 3650.
     #[error("{ROTATE_RULE}")]
     RotateAfterDays,
+    /// An instance's `rotate_after_days` is not a whole number from 1 to 3650.
     #[error("{at}: {ROTATE_RULE}")]
-    InstanceRotateAfterDays { at: String },
+    InstanceRotateAfterDays {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+    },
+    /// The name in `[instance.NAME]` has characters other than letters, digits, `-`, `_`, `.`,
+    /// or is too long.
     #[error("{at}: an instance name is letters, digits, '-', '_' or '.' (at most {max})")]
-    BadName { at: String, max: usize },
+    BadName {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+        /// The longest name allowed, in characters ([`super::MAX_NAME`]).
+        max: usize,
+    },
+    /// `instance.NAME` is a value, not a table.
     #[error("{at}: an instance is a table of url, client_id, … (write it as {at})")]
-    NotATable { at: String },
+    NotATable {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+    },
+    /// An instance's `fail_on_reported_expiry` is not `true` or `false`.
     #[error("{at}: fail_on_reported_expiry must be true or false")]
-    NotABool { at: String },
+    NotABool {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+    },
+    /// An instance has a key that would hold a secret (`client_secret`, `secret`,
+    /// `password`); its value is never read or shown.
     #[error(
         "{at} has {key}: halo-onboard never reads a secret from its config file. Remove it, keep the secret in an environment variable and name it here: secret_env = \"{stem}_HALO_SECRET\" (or secret_file = \"path/to/file\")"
     )]
     SecretInFile {
+        /// The table, e.g. `[instance.acme]`.
         at: String,
+        /// The key as written.
         key: String,
+        /// The instance name as an environment variable stem (`acme-eu` → `ACME_EU`), for
+        /// the suggested `secret_env`.
         stem: String,
     },
+    /// An instance has a key this version does not know.
     #[error("{at}: unknown key '{key}' (an instance takes {takes})")]
     UnknownKey {
+        /// The table, e.g. `[instance.acme]`.
         at: String,
+        /// The key as written, capped at 64 characters.
         key: String,
         /// The keys there are, joined.
         takes: String,
     },
+    /// A string key (url, client_id, …) holds another kind of value.
     #[error("{at}: {key} must be a string in quotes")]
-    NotAString { at: String, key: String },
+    NotAString {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+        /// The key whose value is not a string.
+        key: String,
+    },
+    /// A string key's value holds a control character (which could drive a terminal).
     #[error("{at}: {key} has a control character ({code}) at position {position}")]
     ControlCharacter {
+        /// The table, e.g. `[instance.acme]`.
         at: String,
+        /// The key whose value holds it.
         key: String,
+        /// The character as a code point, e.g. `U+001B`.
         code: String,
+        /// Where it is in the value, counting characters from 1.
         position: usize,
     },
+    /// Both `url` and `resource_url`/`auth_url` are set.
     #[error("{at}: give url (hosted) or resource_url and auth_url (on-premise), not both")]
-    TwoAddresses { at: String },
+    TwoAddresses {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+    },
+    /// `resource_url` is set without `auth_url`.
     #[error("{at}: resource_url needs auth_url")]
-    NoAuthUrl { at: String },
+    NoAuthUrl {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+    },
+    /// Neither `url` nor `resource_url` is set.
     #[error(
         "{at}: no Halo address: set url (e.g. url = \"https://acme.halopsa.com\"), or resource_url and auth_url"
     )]
-    NoAddress { at: String },
+    NoAddress {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+    },
+    /// Both `secret_env` and `secret_file` are set.
     #[error("{at}: give secret_env or secret_file, not both")]
-    TwoSecretSources { at: String },
+    TwoSecretSources {
+        /// The table, e.g. `[instance.acme]`.
+        at: String,
+    },
+    /// `secret_env` names a variable without `HALO` among its `_`-separated words: it is not
+    /// read, so a config file cannot send an unrelated variable (a cloud key) to Halo.
     #[error(
         "{at}: secret_env {var} does not look like a Halo secret, so it is not read: only variables named HALO_* or *_HALO_* are sent to Halo (rename it, e.g. {stem}_HALO_SECRET)"
     )]
     NotAHaloVariable {
+        /// The table, e.g. `[instance.acme]`.
         at: String,
+        /// The variable's name as written.
         var: String,
+        /// The instance name as an environment variable stem (`acme-eu` → `ACME_EU`), for
+        /// the suggested name.
         stem: String,
     },
     /// `--instance NAME` names an instance that is in the file but cannot be used.
     #[error("config {file}: {problem}")]
     Unusable {
+        /// The config file's path, or "the config file" when it has none.
         file: String,
+        /// What is wrong with the instance (one of the variants above).
         problem: Box<ConfigError>,
     },
+    /// `--instance NAME` given, and the file has no instances at all.
     #[error("no instance '{name}': {file} has no [instance.NAME] tables")]
-    NoInstances { name: String, file: String },
+    NoInstances {
+        /// The name asked for, capped and clean.
+        name: String,
+        /// The config file's path, or "the config file" when it has none.
+        file: String,
+    },
+    /// `--instance NAME` names no instance in the file.
     #[error("no instance '{name}' in {file} (it has {})", .known.join(", "))]
     UnknownInstance {
+        /// The name asked for, capped and clean.
         name: String,
+        /// The config file's path, or "the config file" when it has none.
         file: String,
+        /// The names of the instances the file has, usable or not.
         known: Vec<String>,
     },
 }

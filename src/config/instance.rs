@@ -45,6 +45,8 @@ pub struct Instance {
     /// On-premise: the authorisation server (…/auth); with `url`: confirms a login server on
     /// another host (as `--auth-url` does).
     pub auth_url: Option<String>,
+    /// With `resource_url`: the tenant added to token requests (`?tenant=`) when the
+    /// authorisation server is shared; `None`: none sent.
     pub tenant: Option<String>,
     /// The bootstrap application's Client ID.
     pub client_id: Option<String>,
@@ -317,7 +319,10 @@ fn secret_source(
 /// What [`save`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
+    /// There was no instance of that name; it was written.
     Added,
+    /// An instance of that name that said something else was overwritten (`replace` was
+    /// given).
     Replaced,
     /// The file already says exactly this: nothing was written.
     Unchanged,
@@ -335,6 +340,7 @@ pub enum SaveError {
         "'{0}' cannot name an instance: use letters, digits, '-', '_' or '.' (at most {MAX_NAME})"
     )]
     InvalidName(String),
+    /// Reading or writing the config file failed: its path and the reason.
     #[error("cannot save to the config file {}: {}", .0.display(), .1)]
     File(PathBuf, String),
 }
