@@ -22,20 +22,28 @@ pub struct AgentDetails {
     /// say `name`.
     #[serde(rename = "username", alias = "name")]
     pub name: String,
+    /// First name (Halo's `firstname`; optional).
     pub firstname: String,
+    /// Surname (Halo's `surname`; optional).
     pub surname: String,
     /// At most 3 characters.
     pub initials: String,
+    /// Email address (Halo's `email`; optional, checked for shape when given).
     pub email: String,
     /// The agent's phone number (Halo's `sms`; optional).
     pub phone: String,
+    /// Whether the agent may sign in (Halo stores the opposite, `isdisabled`); default on.
     pub active: bool,
+    /// An API-only agent (Halo's `isapiagent`): takes no licence and cannot log into the web or
+    /// mobile apps; default on.
     pub api_only: bool,
     /// Work hours by name, e.g. "Default Working Hours" or "24 Hours" (resolved to Halo's id
     /// by the plan). Answers files and journals written before the one spelling say `workday`.
     #[serde(rename = "work_hours", alias = "workday")]
     pub workday: String,
+    /// Halo's `can_approve_purchaseorder`; default off.
     pub can_approve_purchaseorder: bool,
+    /// Halo's `can_approve_invoice`; default off.
     pub can_approve_invoice: bool,
 }
 

@@ -23,8 +23,11 @@ use crate::halo::scopes;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApplicationAnswers {
+    /// The application's name as Halo lists it (Halo's `displayName`).
     pub name: String,
+    /// Halo's `description` (optional).
     pub description: String,
+    /// Whether the application can sign in (Halo stores the opposite, `inactive`).
     pub active: bool,
     /// Agent to log in as, by username; `None` = the agent of the Agent step.
     pub login_agent: Option<String>,

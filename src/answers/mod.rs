@@ -3,6 +3,8 @@
 //! name, so answers carry across Halo instances; the plan resolves names to ids.
 //! Never holds a secret.
 
+#![warn(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::halo::model::MembershipLevel;
@@ -21,12 +23,17 @@ pub const ALL: &str = "*";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+/// One setup's answers, step by step; an answers file (TOML) and the journal hold exactly this.
 pub struct Answers {
     /// Profile these answers started from (e.g. "topleft").
     pub profile: Option<String>,
+    /// Where the Halo is and the bootstrap application that sets it up (Connect step).
     pub connection: ConnectionAnswers,
+    /// The role to create or reuse and its permissions (Role step).
     pub role: RoleAnswers,
+    /// The API agent, its teams, departments and extra roles (Agent step).
     pub agent: AgentAnswers,
+    /// The API application (Application step); its scopes are [`Answers::scopes`].
     pub application: ApplicationAnswers,
     /// Scope names granted to the application (catalogue names only).
     pub scopes: Vec<String>,
@@ -61,6 +68,7 @@ impl Answers {
     }
 }
 
+/// How the Halo's address is given: one hosted URL, or on-premise servers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectionMode {
@@ -73,13 +81,17 @@ pub enum ConnectionMode {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+/// The Connect step: which Halo, and which bootstrap application signs in to it.
 pub struct ConnectionAnswers {
+    /// Which of the address fields below are used.
     pub mode: ConnectionMode,
     /// Hosted: the Halo URL.
     pub url: String,
-    /// On-premise: resource server (…/api), authorisation server (…/auth), tenant.
+    /// On-premise: resource server (…/api).
     pub resource_url: String,
+    /// On-premise: authorisation server (…/auth).
     pub auth_url: String,
+    /// On-premise: the tenant added to token requests; empty: none.
     pub tenant: String,
     /// Bootstrap application client id (the secret is never stored).
     pub client_id: String,
@@ -87,7 +99,9 @@ pub struct ConnectionAnswers {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+/// A team the agent joins, with the two visibility switches of Halo's agent Teams tab.
 pub struct TeamAnswer {
+    /// The team's name in Halo (resolved to its id by the plan), or [`ALL`] for every team.
     pub name: String,
     /// "Can see Unassigned Tickets for this Team".
     pub unassigned_access: bool,
@@ -107,13 +121,18 @@ impl Default for TeamAnswer {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+/// A department the agent joins, and at what level.
 pub struct DepartmentAnswer {
+    /// The department's name in Halo (resolved to its id by the plan), or [`ALL`] for every
+    /// department.
     pub name: String,
+    /// Halo's membership level (`membershiplevel`): member, view all, modify all.
     pub level: MembershipLevel,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+/// The Agent step: the API agent's attributes and memberships. Derefs to [`AgentDetails`].
 pub struct AgentAnswers {
     /// The plain attributes (`agent::ROWS`): `a.agent.name` reads through to them.
     #[serde(flatten)]
@@ -122,7 +141,9 @@ pub struct AgentAnswers {
     pub extra_roles: Vec<String>,
     /// Default team by name; `None` = "No Default Team".
     pub default_team: Option<String>,
+    /// Teams the agent joins; empty: none.
     pub teams: Vec<TeamAnswer>,
+    /// Departments the agent joins; empty: none.
     pub departments: Vec<DepartmentAnswer>,
 }
 

@@ -19,6 +19,7 @@ use crate::halo::dialect::fields::role as halo;
 use crate::halo::dialect::{DialectError, Permissions, PermissionsWire};
 use crate::halo::model::{Claim, Role};
 
+/// Whether the setup makes its own role or gives the agent one that exists.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "id")]
 pub enum RoleMode {
@@ -31,9 +32,13 @@ pub enum RoleMode {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RoleWire", into = "RoleWire")]
+/// The Role step: the role the API agent gets and what it may do.
 pub struct RoleAnswers {
+    /// Create a role, or reuse one.
     pub mode: RoleMode,
+    /// The role's name (Halo's `name`).
     pub name: String,
+    /// Halo's `notes`; this setup's marker is added when the role is written.
     pub notes: String,
     /// The role's permissions in Halo's vocabulary (administrator, area levels, ticket
     /// switches, restrictions).

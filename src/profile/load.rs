@@ -60,10 +60,13 @@ const BUILTIN: &[(&str, &str)] = builtin_files![
 /// A profile file that could not be used. Display: `path:line:column: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadError {
+    /// The profile file (a built-in's is `<built-in>/ID.toml`).
     pub path: PathBuf,
     /// 1-based line and column, when known.
     pub line: Option<usize>,
+    /// 1-based column, when known (only with `line`).
     pub column: Option<usize>,
+    /// What is wrong: the TOML parser's words, or the profile's problems joined by `; `.
     pub message: String,
 }
 
@@ -85,10 +88,17 @@ impl std::error::Error for LoadError {}
 /// Why a profile could not be had: its file is not usable, or no profile has that id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProfileError {
+    /// The profile's file could not be read, parsed or validated.
     #[error("{0}")]
     Load(#[from] LoadError),
+    /// No built-in or user profile has this id.
     #[error("unknown profile '{id}' (known: {})", .known.join(", "))]
-    Unknown { id: String, known: Vec<String> },
+    Unknown {
+        /// The id asked for.
+        id: String,
+        /// The ids of every profile loaded.
+        known: Vec<String>,
+    },
 }
 
 impl ProfileError {

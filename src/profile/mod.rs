@@ -6,6 +6,8 @@
 //! guide section that states it (`[[cite]]`) or is listed as inferred with the reason
 //! (`[[inferred]]`), e.g. a safe default kept where the guide is silent. See [`Provenance`].
 
+#![warn(missing_docs)]
+
 mod convert;
 mod least;
 mod load;

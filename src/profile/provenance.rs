@@ -19,18 +19,26 @@ use crate::answers::agent::{self, Group, Value};
 pub enum Provenance<'a> {
     /// A section of a vendor guide.
     Source {
+        /// The guide's URL: the `[[cite]]` entry's `guide`, else the profile's first `source`
+        /// (empty when it has none).
         guide: &'a str,
+        /// The section heading as the guide writes it.
         section: &'a str,
+        /// What the guide says there, in brief; empty when the entry does not say.
         #[serde(skip_serializing_if = "str::is_empty")]
         says: &'a str,
     },
     /// Not stated by the guide; the reason the profile sets it so.
-    Inferred { reason: &'a str },
+    Inferred {
+        /// The `[[inferred]]` entry's reason.
+        reason: &'a str,
+    },
     /// Neither: a built-in profile never has one (a test checks), a user profile may.
     Unstated,
 }
 
 impl Provenance<'_> {
+    /// Whether a vendor guide states the setting (what confidence "H" needs of every one).
     pub fn is_source(&self) -> bool {
         matches!(self, Self::Source { .. })
     }

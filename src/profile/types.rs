@@ -18,6 +18,7 @@ pub const ALL_TEAMS: &str = crate::answers::ALL;
 /// Department name that stands for "every department" in the answers' department list.
 pub const ALL_DEPARTMENTS: &str = crate::answers::ALL;
 
+/// One vendor's integration profile, as a built-in or user TOML file spells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
@@ -25,11 +26,13 @@ pub struct Profile {
     pub id: String,
     /// Vendor display name.
     pub vendor: String,
+    /// One line on what the integration does, for listings (optional).
     #[serde(default)]
     pub summary: String,
     /// URL(s) of the vendor guide(s) this profile follows.
     #[serde(default)]
     pub source: Vec<String>,
+    /// How well the vendor's documentation supports this profile.
     pub confidence: Confidence,
     /// Catalogue scope names for the API application.
     #[serde(default)]
@@ -47,10 +50,13 @@ pub struct Profile {
     /// What the guide leaves unstated and which default the profile uses instead.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The role the vendor's agent needs (`[role]`).
     #[serde(default)]
     pub role: RoleSpec,
+    /// The API agent and its memberships (`[agent]`).
     #[serde(default)]
     pub agent: AgentSpec,
+    /// The API application (`[application]`).
     #[serde(default)]
     pub application: ApplicationSpec,
     /// Known pitfalls and manual steps the API cannot do.
@@ -79,6 +85,7 @@ pub enum Confidence {
 }
 
 impl Confidence {
+    /// The letter as profiles write it and listings show it: `H`, `M` or `L`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::H => "H",
@@ -142,12 +149,16 @@ impl From<RoleSpec> for RoleWire {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AgentSpec {
+    /// Username, names, flags and work hours, as in an answers file's `[agent]`.
     #[serde(flatten)]
     pub details: AgentDetails,
     /// Roles by name in addition to the profile's role (e.g. "Administrator").
     pub extra_roles: Vec<String>,
+    /// The agent's Default Team: none, asked, or named.
     pub default_team: DefaultTeam,
+    /// Which teams the agent joins (`[agent.teams]`).
     pub teams: TeamRule,
+    /// Which departments the agent joins (`[agent.departments]`).
     pub departments: DepartmentRule,
 }
 
@@ -181,6 +192,7 @@ pub enum DefaultTeam {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pick {
+    /// No team / department.
     #[default]
     None,
     /// Only the default team (teams only).
@@ -193,10 +205,13 @@ pub enum Pick {
     Named,
 }
 
+/// Which teams the agent joins, and the two visibility switches each gets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TeamRule {
+    /// How the teams are chosen.
     pub pick: Pick,
+    /// The team names when `pick` is [`Pick::Named`]; otherwise unused.
     pub names: Vec<String>,
     /// "Can see Unassigned Tickets for this Team".
     pub unassigned_access: bool,
@@ -215,19 +230,27 @@ impl Default for TeamRule {
     }
 }
 
+/// Which departments the agent joins, and at what level.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DepartmentRule {
+    /// How the departments are chosen ([`Pick::Default`] picks none).
     pub pick: Pick,
+    /// The department names when `pick` is [`Pick::Named`]; otherwise unused.
     pub names: Vec<String>,
+    /// Halo's membership level in every department joined.
     pub level: MembershipLevel,
 }
 
+/// The API application a profile asks for (its scopes are the profile's `scopes`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApplicationSpec {
+    /// The application's name in Halo (`displayName`).
     pub name: String,
+    /// Halo's `description` (optional).
     pub description: String,
+    /// Whether the application can sign in; default on.
     pub active: bool,
 }
 
@@ -245,7 +268,9 @@ impl Default for ApplicationSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoverField {
+    /// The new application's Client ID.
     ClientId,
+    /// The new application's Client Secret (Halo shows it once).
     ClientSecret,
     /// Resource server, full URL with `/api`: `https://acme.halopsa.com/api`.
     ResourceUrl,
@@ -266,6 +291,7 @@ pub enum HandoverField {
 }
 
 impl HandoverField {
+    /// Every field, in the order hand-overs list them.
     pub const ALL: [HandoverField; 10] = [
         Self::ClientId,
         Self::ClientSecret,
@@ -279,6 +305,7 @@ impl HandoverField {
         Self::AgentId,
     ];
 
+    /// The field's key in profiles (`handover = [...]`) and hand-over files, e.g. `client_id`.
     pub fn key(self) -> &'static str {
         match self {
             Self::ClientId => "client_id",
@@ -294,6 +321,7 @@ impl HandoverField {
         }
     }
 
+    /// What the field is called on screen and in hand-over files, e.g. "Client ID".
     pub fn label(self) -> &'static str {
         match self {
             Self::ClientId => "Client ID",
@@ -309,6 +337,7 @@ impl HandoverField {
         }
     }
 
+    /// What a value looks like, for `profiles show` (never a real value).
     pub fn example(self) -> &'static str {
         match self {
             Self::ClientId => "a GUID",
@@ -348,14 +377,19 @@ impl HandoverField {
     }
 }
 
+/// A known pitfall or a manual step the API cannot do, shown on the plan, the hand-over and
+/// in headless output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trap {
+    /// What to know or do, in the guide's and Halo's words.
     pub text: String,
+    /// How much it matters; default [`Severity::Warning`].
     #[serde(default)]
     pub severity: Severity,
 }
 
+/// How much a [`Trap`] matters, least first (so they sort).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -369,6 +403,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The word as profiles write it: `info`, `warning` or `critical`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Info => "info",
@@ -414,7 +449,9 @@ pub struct Cite {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inferred {
+    /// Why the profile sets them so, e.g. a safe default where the guide is silent.
     pub reason: String,
+    /// The settings, by path (as [`Cite::covers`]).
     pub covers: Vec<String>,
 }
 

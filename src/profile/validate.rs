@@ -10,7 +10,9 @@ use super::types::{DefaultTeam, HandoverField, Pick, Profile};
 /// One problem, naming the field it is about (e.g. `scopes[2]`, `role.access.tickets`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileProblem {
+    /// The setting it is about, by path.
     pub field: String,
+    /// What is wrong and what is allowed, in one sentence.
     pub message: String,
     /// The offending value as written, when there is one (used to find its line in a file).
     pub value: Option<String>,
@@ -40,6 +42,8 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Profile {
+    /// Every inconsistency in what the profile says; empty when it is valid. Loading a profile
+    /// refuses one with problems.
     pub fn validate(&self) -> Vec<ProfileProblem> {
         let mut out = Vec::new();
         if !valid_id(&self.id) {
