@@ -14,9 +14,12 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
+/// The terminal's background as it reported it, which picks the default theme's accents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Background {
+    /// A dark background: `auto-dark` accents.
     Dark,
+    /// A light background: `auto-light` accents.
     Light,
 }
 
@@ -45,6 +48,7 @@ pub fn from_env() -> Option<Background> {
 /// The terminal's answer, and the input that arrived around it.
 #[derive(Debug, Default)]
 pub struct Answer {
+    /// The background, when the environment or the terminal said; `None`: unknown.
     pub background: Option<Background>,
     /// Keys (and pastes) typed while the question was out, in order: to be handled as if
     /// they had been read by the event loop.

@@ -23,6 +23,7 @@ pub enum Colours {
 pub struct Caps {
     /// UTF-8 symbols and box drawing; otherwise ASCII only.
     pub unicode: bool,
+    /// How many colours it shows; styles are drawn as the nearest it has.
     pub colours: Colours,
     /// Bracketed paste (`ESC [ ? 2004 h`) is understood.
     pub bracketed_paste: bool,

@@ -1,5 +1,7 @@
 //! Pure rendering of the model: `view(&Model, &Theme, &mut Frame)`.
 
+#![warn(missing_docs)]
+
 pub mod background;
 pub(crate) mod body;
 pub mod caps;
@@ -23,12 +25,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::{Model, Overlay, Step};
-pub use spinner::SPINNER;
 pub use theme::Theme;
 
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 20;
+/// Smallest terminal, in columns, the wizard draws in; below it a "too small" notice is shown.
+pub(crate) const MIN_WIDTH: u16 = 60;
+/// Smallest terminal, in rows, the wizard draws in.
+pub(crate) const MIN_HEIGHT: u16 = 20;
 
+/// Draws one whole frame of the wizard from the model: step bar, body, log pane, key footer
+/// and any overlay. Reads only; every change goes through `app::update`.
 pub fn view(m: &Model, t: &Theme, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {

@@ -16,9 +16,12 @@ pub const CHOICES: [&str; 5] = ["auto", "dark", "light", "high-contrast", "monoc
 /// `--color`: whether the wizard may use colour at all (`auto` honours `NO_COLOR`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorMode {
+    /// Colour unless `NO_COLOR` is set and not empty.
     #[default]
     Auto,
+    /// Colour even with `NO_COLOR` set.
     Always,
+    /// No colour: the `monochrome` theme, whatever `--theme` says.
     Never,
 }
 
@@ -26,20 +29,25 @@ pub enum ColorMode {
 /// now), a bad config entry only warns (a preference never blocks the wizard).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
+    /// `--theme` on the command line.
     Flag,
+    /// `theme` in the config file.
     Config,
 }
 
 /// What the caller decided about colour before the theme is chosen.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
+    /// The theme name or file path asked for, and where it was asked; `None`: the default.
     pub choice: Option<(&'a str, Origin)>,
+    /// What `--color` says.
     pub color: ColorMode,
     /// `NO_COLOR` is set and not empty.
     pub no_color_env: bool,
 }
 
-pub const BUILTIN: [(&str, &str); 7] = [
+/// The embedded themes, by name: their TOML text.
+pub(crate) const BUILTIN: [(&str, &str); 7] = [
     ("auto", include_str!("../../themes/auto.toml")),
     ("auto-dark", include_str!("../../themes/auto-dark.toml")),
     ("auto-light", include_str!("../../themes/auto-light.toml")),
@@ -52,17 +60,28 @@ pub const BUILTIN: [(&str, &str); 7] = [
     ("monochrome", include_str!("../../themes/monochrome.toml")),
 ];
 
+/// The styles every frame is drawn with, one per role a piece of text plays.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
+    /// The theme file's `name`; `auto` is the default while the background is unknown.
     pub name: String,
+    /// Ordinary text.
     pub text: Style,
+    /// Secondary text: hints, separators, what is not in focus.
     pub muted: Style,
+    /// What to notice: keys to press, the focused pane's and overlays' borders.
     pub accent: Style,
+    /// Failures and invalid input.
     pub error: Style,
+    /// Warnings and manual steps.
     pub warning: Style,
+    /// What passed or was done.
     pub success: Style,
+    /// The selected row of a list.
     pub selection: Style,
+    /// Borders of panes not in focus, and the step bar's separators.
     pub border: Style,
+    /// Titles of panes and overlays.
     pub title: Style,
 }
 
@@ -166,17 +185,21 @@ impl Theme {
         })
     }
 
-    pub fn builtin(name: &str) -> Option<Self> {
+    /// The embedded theme `name`; `None` when there is none so named.
+    pub(crate) fn builtin(name: &str) -> Option<Self> {
         BUILTIN
             .iter()
             .find(|(n, _)| *n == name)
             .and_then(|(n, text)| Self::parse(text, n).ok())
     }
 
+    /// The embedded `dark` theme (the snapshot tests draw with it).
     pub fn dark() -> Self {
         Self::builtin("dark").unwrap_or_else(Self::fallback)
     }
 
+    /// The embedded `monochrome` theme: no colour, meaning carried by bold, dim, underline and
+    /// reverse (for `NO_COLOR` and `--color never`).
     pub fn monochrome() -> Self {
         Self::builtin("monochrome").unwrap_or_else(Self::fallback)
     }
