@@ -21,8 +21,11 @@ use crate::journal::{Event, Journal, Status, Subject, now_unix};
 use crate::plan::audit::{self, Managed};
 use crate::plan::inventory::{self, AgentRead, RoleRead};
 
+/// `halo-onboard adopt`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AdoptArgs {
+    /// Which Halo, and the bootstrap application that reads it (flags, `--instance` or the
+    /// `HALO_*` environment).
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// The application's id in Halo (`halo-onboard audit` lists them; a GUID).

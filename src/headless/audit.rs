@@ -12,8 +12,11 @@ use super::table::{capped, col, lines};
 use crate::plan::audit::{self, Level, Managed, Report, Row};
 use crate::plan::session;
 
+/// `halo-onboard audit`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuditArgs {
+    /// Which Halo, and the bootstrap application that reads it (flags, `--instance` or the
+    /// `HALO_*` environment).
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Print one JSON object on stdout: `applications` (each with `name`, `active`, `agent`,

@@ -47,15 +47,21 @@ use crate::plan::verify::Verdict;
 pub struct BatchOptions {
     /// Apply; without it each instance is only planned.
     pub yes: bool,
+    /// Plan only, never write to Halo (`--dry-run`), even with `yes`.
     pub dry_run: bool,
+    /// Replace the secret of applications earlier setups made, in place (`--new-secret`):
+    /// the vendor's copy stops working at once.
     pub new_secret: bool,
     /// Replace existing `out` files.
     pub force: bool,
     /// Accept repairs whose credentials cannot be verified.
     pub no_verify: bool,
+    /// How many instances run at once (`--concurrency`; 0 counts as 1).
     pub concurrency: usize,
     /// Progress lines on stderr (off under `--json`).
     pub progress: bool,
+    /// Timeouts, retries and request log for each instance's client (an entry's own
+    /// certificate authority is added to it).
     pub client: ClientOptions,
     /// The whole batch stops after this long (`--deadline`).
     pub deadline: Option<std::time::Duration>,
@@ -64,19 +70,24 @@ pub struct BatchOptions {
 /// One instance's result; never holds a secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct InstanceResult {
+    /// The entry's `name` in the batch file.
     pub name: String,
     /// "ok", "manual steps left" or "failed".
     pub status: &'static str,
     /// `verified` | `manual_steps_left` | `failed` | `could_not_check` (after an apply).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<&'static str>,
+    /// What the plan or the apply did; `None` when the instance failed before it ran.
     #[serde(flatten)]
     pub outcome: Option<Outcome>,
+    /// Why it is not ok, in one line; `None` when it is.
     pub error: Option<String>,
+    /// What to do next; `None` when it is ok or there is nothing to add.
     pub hint: Option<String>,
 }
 
 impl InstanceResult {
+    /// Planned or applied and verified (`status` is "ok").
     pub fn ok(&self) -> bool {
         self.status == "ok"
     }

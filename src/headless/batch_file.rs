@@ -49,15 +49,27 @@ struct InstanceSpec {
 /// One validated `[[instance]]` entry.
 #[derive(Debug, Clone)]
 pub struct Instance {
+    /// The entry's `name`: unique in the file, printable, at most 64 characters; it prefixes
+    /// the entry's progress lines.
     pub name: String,
+    /// The Halo's address and certificate authority: the entry's keys, then its saved
+    /// `instance` for what it leaves out.
     pub connect: ConnectArgs,
+    /// The bootstrap application's Client ID (never empty).
     pub client_id: String,
+    /// Where the bootstrap secret is read from: an allowed environment variable or file.
     pub secret: SecretSource,
     /// The secret file is the batch file's (not a saved instance's): read only as a regular
     /// file, never through a link.
     pub secret_confined: bool,
+    /// The profile to apply: an id, or a profile file's path (a relative one resolved against
+    /// the batch file's folder). Never empty.
     pub profile: String,
+    /// An answers file over the profile, relative paths resolved against the batch file's
+    /// folder.
     pub answers: Option<PathBuf>,
+    /// Where this instance's hand-over file goes (resolved likewise); `None`: the state
+    /// folder.
     pub out: Option<PathBuf>,
     /// Line of the entry in the batch file.
     pub line: usize,

@@ -302,7 +302,9 @@ pub fn on_emulator(s: &crate::journal::Session) -> bool {
         })
 }
 
-pub fn setup_address(s: &crate::journal::Session) -> String {
+/// The Halo a setup is on, as the config file names instances: its hosted URL, else its
+/// resource server; empty when its journal has neither.
+pub(crate) fn setup_address(s: &crate::journal::Session) -> String {
     match s.answers.connection.url.trim() {
         "" => s
             .endpoint

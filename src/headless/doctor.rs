@@ -25,8 +25,11 @@ use crate::halo::dialect::confirm::{self, Assumption};
 use crate::halo::dialect::fields::{self, AGENT_NOTES, APP_DESCRIPTION, REPORTED_ONLY};
 use crate::halo::{Client, HaloError};
 
+/// `halo-onboard doctor`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DoctorArgs {
+    /// Which Halo, and the bootstrap application that reads it (flags, `--instance` or the
+    /// `HALO_*` environment).
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Print one JSON object instead of text.

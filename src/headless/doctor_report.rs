@@ -8,8 +8,10 @@ use serde::Serialize;
 use super::doctor_paths::{ProbePath, Swagger};
 use crate::halo::dialect::confirm::Assumption;
 
+/// One claim code found on this Halo's roles.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimCode {
+    /// The code as Halo stores it on a role's claims, e.g. `Tx`.
     pub code: String,
     /// Roles (read with their details) that carry it.
     pub roles: usize,
@@ -19,27 +21,41 @@ pub struct ClaimCode {
     pub today: Option<String>,
 }
 
+/// What `doctor` found on one Halo (read-only); `--json` prints it as is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// halo-onboard's version, which the assumptions belong to.
     pub halo_onboard: &'static str,
+    /// How many roles `GET /Roles` listed.
     pub roles: usize,
+    /// How many of them were read one by one with their claims (at most 25).
     pub roles_read_with_details: usize,
+    /// Every claim code on the roles read, with how many carry it.
     pub claim_codes: Vec<ClaimCode>,
     /// List endpoint → "bare array" or "envelope (key)".
     pub list_shapes: BTreeMap<String, String>,
+    /// The fields an agent really carries (the bootstrap's own agent, `GET /Agent/me`).
     pub agent_fields: Vec<String>,
+    /// The fields an application really carries (the bootstrap's own, else the first listed).
     pub application_fields: Vec<String>,
+    /// The scopes in the bootstrap's token.
     pub scopes_granted: Vec<String>,
+    /// The bootstrap's token has the `admin` scope.
     pub admin_granted: bool,
+    /// The bootstrap's token has the `all:teams` scope.
     pub all_teams_granted: bool,
     /// Claim codes this Halo does not confirm (each goes to the manual steps alone), with why.
     pub unconfirmed_codes: BTreeMap<String, String>,
+    /// The probe paths the built-in profiles' verification uses, and what this Halo answered.
     pub probe_paths: Vec<ProbePath>,
+    /// This Halo's own swagger document, where it serves one, against the paths used.
     pub swagger: Swagger,
+    /// Each of halo-onboard's assumptions about Halo, and whether it holds here.
     pub assumptions: Vec<Assumption>,
 }
 
 impl Report {
+    /// The first assumption that does not hold here; `None`: every one holds (exit 0).
     pub fn failed(&self) -> Option<&Assumption> {
         self.assumptions.iter().find(|a| !a.holds)
     }

@@ -300,8 +300,11 @@ pub(crate) fn open_session(journal: &Journal, answers: Answers, ep: &Endpoint) -
     }
 }
 
+/// `halo-onboard apply`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
+    /// Which Halo, and the bootstrap application that reads it (flags, `--instance` or the
+    /// `HALO_*` environment).
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Apply again what an earlier setup applied: its Halo address, bootstrap client id and
@@ -327,6 +330,7 @@ pub struct ApplyArgs {
     /// not finished by then are reported as failed, and `resume` finishes each later.
     #[arg(long, value_name = "DURATION", value_parser = super::deadline::parse_duration)]
     pub deadline: Option<std::time::Duration>,
+    /// What applying may do and where the hand-over goes (`--yes`, `--out`, `--json`, ...).
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -30,12 +30,16 @@ pub fn verdict_code(v: crate::plan::verify::Verdict) -> u8 {
 /// A user-facing failure: what went wrong and what to do.
 #[derive(Debug)]
 pub struct Failure {
+    /// What failed and why, one line (printed after `halo-onboard: `).
     pub message: String,
+    /// What to do next, printed under the message.
     pub hint: String,
+    /// The exit code; [`EXIT_CANNOT_RUN`] unless a command sets another.
     pub code: u8,
 }
 
 impl Failure {
+    /// A failure that exits [`EXIT_CANNOT_RUN`].
     pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self {
             message: message.into(),
@@ -43,6 +47,7 @@ impl Failure {
             code: EXIT_CANNOT_RUN,
         }
     }
+    /// A Halo error as a failure: its message and its hint.
     pub fn halo(e: &HaloError) -> Self {
         Self::new(e.to_string(), e.hint())
     }

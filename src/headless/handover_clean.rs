@@ -5,12 +5,15 @@ use super::common::*;
 use super::handover_files::{HandoverFile, handover_files, holds_credentials};
 use crate::journal::{Journal, Session};
 
+/// `halo-onboard handover`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct HandoverArgs {
+    /// What to do with the hand-over files.
     #[command(subcommand)]
     pub action: HandoverAction,
 }
 
+/// The subcommands of `halo-onboard handover`.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum HandoverAction {
     /// Delete the hand-over files still on disk (each overwritten with zeros first). Lists

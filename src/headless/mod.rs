@@ -1,6 +1,8 @@
 //! Commands that run without the wizard: apply (also --batch), check, resume, sessions, rollback,
 //! status, handover clean, doctor, profiles.
 
+#![warn(missing_docs)]
+
 pub mod adopt;
 pub mod apply;
 pub mod audit;

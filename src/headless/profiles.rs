@@ -11,6 +11,7 @@ use crate::profile::{
 /// `halo-onboard profiles`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProfilesArgs {
+    /// `list` or `show`; `None` lists.
     #[command(subcommand)]
     pub action: Option<ProfilesAction>,
     /// Print JSON instead of text.
@@ -26,6 +27,7 @@ pub struct ProfilesArgs {
     pub dir: Option<std::path::PathBuf>,
 }
 
+/// The subcommands of `halo-onboard profiles`.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum ProfilesAction {
     /// List every profile (the default).

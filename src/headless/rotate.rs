@@ -21,6 +21,7 @@ use crate::plan::apply::ProgressFn;
 use crate::plan::apply::{GivenSecret, Progress};
 use crate::plan::rotate::{RotateError, Rotator};
 
+/// `halo-onboard rotate`'s command line: exactly one of `--setup`, `--finish`, `--abandon`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(group(clap::ArgGroup::new("step").required(true).args(["setup", "finish", "abandon"])))]
 pub struct RotateArgs {
@@ -57,6 +58,8 @@ pub struct RotateArgs {
     /// (otherwise HALO_APP_CLIENT_SECRET).
     #[arg(long, value_name = "FILE")]
     pub app_secret_file: Option<PathBuf>,
+    /// The bootstrap secret, saved instance and certificate authority that reach the setup's
+    /// Halo.
     #[command(flatten)]
     pub access: super::open::SetupAccess,
     /// Print one JSON object on stdout.

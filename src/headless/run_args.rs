@@ -7,6 +7,7 @@ use super::common::*;
 use crate::journal::Journal;
 use crate::plan::handover;
 
+/// The flags `apply` and `resume` share: what applying may do, and where the result goes.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunArgs {
     /// Apply without asking; without it the plan is printed and nothing is written.

@@ -10,9 +10,11 @@ use crate::plan::manual;
 use crate::plan::rollback;
 use crate::plan::session;
 
+/// `halo-onboard sessions`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct SessionsArgs {
+    /// `discard`; `None` lists the setups.
     #[command(subcommand)]
     pub action: Option<SessionsAction>,
     /// Include finished setups (handed over or rolled back).
@@ -24,6 +26,7 @@ pub struct SessionsArgs {
     pub json: bool,
 }
 
+/// The subcommands of `halo-onboard sessions`.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum SessionsAction {
     /// Forget setups: their journal, a secret still waiting in it, their last check. Exactly
@@ -39,11 +42,14 @@ pub enum SessionsAction {
     },
 }
 
+/// `halo-onboard resume`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ResumeArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions`).
     #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
+    /// The bootstrap secret, saved instance and certificate authority that reach the setup's
+    /// Halo.
     #[command(flatten)]
     pub access: super::open::SetupAccess,
     /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m). What was cut off is said,
@@ -67,15 +73,19 @@ pub struct ResumeArgs {
     /// the setup is "applied, N manual steps left", never verified (exit 3).
     #[arg(long, requires = "yes")]
     pub confirm_manual: bool,
+    /// What applying may do and where the hand-over goes (`--yes`, `--out`, `--json`, ...).
     #[command(flatten)]
     pub run: RunArgs,
 }
 
+/// `halo-onboard rollback`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RollbackArgs {
     /// Setup id, a unique prefix of one, or `last` (see `halo-onboard sessions --all`).
     #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::headless::complete::setups))]
     pub id: String,
+    /// The bootstrap secret, saved instance and certificate authority that reach the setup's
+    /// Halo.
     #[command(flatten)]
     pub access: super::open::SetupAccess,
     /// Stop after this long (e.g. 90s, 30m, 1h30m; default 10m); running it again continues.
@@ -158,6 +168,8 @@ fn discard(setups: &[String], yes: bool) -> u8 {
     if failed { EXIT_FAILED } else { EXIT_OK }
 }
 
+/// `halo-onboard sessions`: lists the setups in the journal, or forgets the ones named; the
+/// exit code.
 pub fn run_sessions(args: &SessionsArgs) -> u8 {
     if let Some(SessionsAction::Discard { setups, yes }) = &args.action {
         return discard(setups, *yes);
@@ -230,6 +242,8 @@ pub fn run_sessions(args: &SessionsArgs) -> u8 {
     EXIT_OK
 }
 
+/// `halo-onboard resume`: continues a setup from its journal, within its deadline; the exit
+/// code.
 pub async fn run_resume(args: &ResumeArgs) -> u8 {
     super::deadline::within(args.deadline, "resume", args.run.json, resume(args)).await
 }
@@ -329,6 +343,8 @@ fn made_by_hand(args: &ResumeArgs, word: &str) -> Result<session::Adopt, Failure
     })
 }
 
+/// `halo-onboard rollback`: deletes what a setup created (each object proven ours first),
+/// within its deadline; the exit code.
 pub async fn run_rollback(args: &RollbackArgs) -> u8 {
     super::deadline::within(args.deadline, "rollback", args.json, rollback_run(args)).await
 }

@@ -17,6 +17,7 @@ use super::table::{capped, col, lines};
 use crate::config::{Config, Instance, SecretSource};
 use crate::journal::{CheckRecord, Journal, Session, ago, now_unix};
 
+/// `halo-onboard status`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StatusArgs {
     /// One setup's whole story (an id, a unique prefix of one, or `last`): what was written

@@ -25,6 +25,7 @@ use crate::plan::apply::GivenSecret;
 use crate::plan::rotate::{RotateError, Rotator};
 use crate::plan::tighten::{self, InPlace, TightenError};
 
+/// `halo-onboard tighten`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TightenArgs {
     /// The setup to tighten (an id, a unique prefix of one, or `last`); an adopted one
@@ -59,6 +60,8 @@ pub struct TightenArgs {
     /// Replace an existing --out file (never the one holding the old credentials).
     #[arg(long, requires = "out")]
     pub force: bool,
+    /// The bootstrap secret, saved instance and certificate authority that reach the setup's
+    /// Halo.
     #[command(flatten)]
     pub access: super::open::SetupAccess,
     /// Print one JSON object on stdout.

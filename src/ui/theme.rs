@@ -13,15 +13,17 @@ use super::error::ThemeError;
 /// default, keeps the terminal's own colours and picks accents for its background.
 pub const CHOICES: [&str; 5] = ["auto", "dark", "light", "high-contrast", "monochrome"];
 
-/// `--color`: whether the wizard may use colour at all (`auto` honours `NO_COLOR`).
+/// `--color`: whether the wizard may use colour at all. `Auto`: colour unless `NO_COLOR` is set
+/// and not empty; `Always`: colour even then; `Never`: the `monochrome` theme, whatever
+/// `--theme` says.
+// The variants have no doc comments of their own: clap would show them in `--help` as each
+// value's help, and `--color`'s own help already says it.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorMode {
-    /// Colour unless `NO_COLOR` is set and not empty.
     #[default]
     Auto,
-    /// Colour even with `NO_COLOR` set.
     Always,
-    /// No colour: the `monochrome` theme, whatever `--theme` says.
     Never,
 }
 

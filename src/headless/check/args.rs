@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::headless::common::*;
 
+/// `halo-onboard check`'s command line.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     /// The setup to audit: its id, a unique prefix of one, or `last`. The Halo address,
@@ -23,6 +24,7 @@ pub struct CheckArgs {
         conflicts_with_all = ["url", "resource_url", "auth_url", "profile", "answers", "app_client_id", "app_secret_file"]
     )]
     pub all: bool,
+    /// Which Halo, and the bootstrap application for the object checks (without a setup).
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Profile the integration was set up with: an id (see `halo-onboard profiles`) or a

@@ -9,10 +9,14 @@ use crate::halo::dialect::ui::HALO_API;
 
 /// What to audit.
 pub struct Audit<'a> {
+    /// The Halo the integration is on.
     pub endpoint: &'a Endpoint,
     /// The profile's answers (with any overlay), i.e. what the integration should look like.
     pub answers: &'a Answers,
+    /// The integration's own application's Client ID, whose token the checks ask for.
     pub app_client_id: &'a str,
+    /// That application's secret (from the hand-over file, `HALO_APP_CLIENT_SECRET` or
+    /// `--app-secret-file`); never printed.
     pub app_secret: &'a SecretString,
     /// Admin client for object-level checks; `None` skips them.
     pub bootstrap: Option<&'a Client>,
@@ -20,6 +24,7 @@ pub struct Audit<'a> {
     pub adopted: bool,
     /// The setup this integration is, when known: its fixes name `rotate --setup`.
     pub setup: Option<&'a str>,
+    /// Timeouts, retries, extra CA and request log for the integration's own client.
     pub opts: ClientOptions,
     /// When halo-onboard issued the secret (`check SETUP`: from the journal).
     pub secret_issued_unix: Option<u64>,

@@ -18,7 +18,7 @@ pub use args::CheckArgs;
 pub use audit::{audit, audit_without_token};
 pub use input::Audit;
 pub(crate) use one::try_run;
-pub use report::{BOOTSTRAP_CHECKS, CheckRow, Report, Status, check, report_text};
+pub use report::{BOOTSTRAP_CHECKS, CheckRow, Report, Status, report_text};
 
 use crate::headless::common::*;
 

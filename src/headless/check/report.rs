@@ -5,11 +5,16 @@ use serde::Serialize;
 use crate::headless::common::*;
 use crate::plan::verify::{Layer, Verdict};
 
+/// The outcome of one check row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// Proven as the profile wants it.
     Pass,
+    /// Not as the profile wants it: drift, with a fix.
     Fail,
+    /// Not run: what it needs is missing (bootstrap credentials, a token, the object it
+    /// reads) or unknown (a secret not issued by a setup here).
     Skip,
     /// Could not run or proves nothing (a path Halo does not serve, no records to see): not a
     /// pass, and keeps the integration from being called verified.
@@ -19,6 +24,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The word `check` prints in the row's status column (`FAIL` in capitals to stand out).
     pub fn mark(self) -> &'static str {
         match self {
             Self::Pass => "pass",
@@ -33,16 +39,23 @@ impl Status {
 /// One row of the audit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckRow {
+    /// What is checked, e.g. `application scopes`; one spelling per check.
     pub name: String,
+    /// How it came out.
     pub status: Status,
+    /// Where a failure lies (credentials, scope, role, visibility, network, rate limit,
+    /// server); set on failed rows.
     pub layer: Option<Layer>,
+    /// What was found, in words.
     pub detail: String,
     /// What to change in Halo (empty unless failed).
     pub fix: String,
 }
 
+/// Everything one `check` found; `--json` prints it (fields marked `skip` are not printed).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
+    /// The verdict is `verified`.
     pub ok: bool,
     /// `verified` | `manual_steps_left` | `failed` | `could_not_check`.
     pub verdict: Option<Verdict>,
@@ -51,6 +64,7 @@ pub struct Report {
     pub setup: Option<String>,
     /// The setup's manual steps not yet confirmed done (`check SETUP` only).
     pub manual_steps_left: Vec<String>,
+    /// The rows, in the order they ran.
     pub checks: Vec<CheckRow>,
     /// Each difference from the profile, in a short stable form (e.g. "extra scope admin").
     pub drift: Vec<String>,
@@ -77,6 +91,8 @@ pub struct Report {
 }
 
 impl Report {
+    /// The exit code: 2 when incomplete, else the verdict's (0 verified, 3 manual steps left,
+    /// 1 otherwise; 1 before it is judged).
     pub fn code(&self) -> u8 {
         if self.incomplete {
             EXIT_CANNOT_RUN
@@ -104,6 +120,7 @@ impl Report {
         self.ok = verdict == Verdict::Verified;
     }
 
+    /// The row of the check `name`, if it ran or was skipped.
     pub fn row(&self, name: &str) -> Option<&CheckRow> {
         self.checks.iter().find(|c| c.name == name)
     }
@@ -186,17 +203,17 @@ impl Report {
 }
 
 /// The names of the object checks, as `check` prints them: one spelling each.
-pub mod check {
-    pub const APP_ACTIVE: &str = "application active";
-    pub const APP_SCOPES: &str = "application scopes";
-    pub const APP_LOGIN: &str = "application login";
-    pub const AGENT_ACTIVE: &str = "agent active";
-    pub const AGENT_API_ONLY: &str = "agent API-only";
-    pub const AGENT_ROLE: &str = "agent role";
+pub(crate) mod check {
+    pub(crate) const APP_ACTIVE: &str = "application active";
+    pub(crate) const APP_SCOPES: &str = "application scopes";
+    pub(crate) const APP_LOGIN: &str = "application login";
+    pub(crate) const AGENT_ACTIVE: &str = "agent active";
+    pub(crate) const AGENT_API_ONLY: &str = "agent API-only";
+    pub(crate) const AGENT_ROLE: &str = "agent role";
     /// The agent's attributes the table marks as audited (`answers::agent::Attr::audited`).
-    pub const AGENT_DETAILS: &str = "agent details";
-    pub const ROLE_ADMIN: &str = "role admin";
-    pub const ROLE_PERMISSIONS: &str = "role permissions";
+    pub(crate) const AGENT_DETAILS: &str = "agent details";
+    pub(crate) const ROLE_ADMIN: &str = "role admin";
+    pub(crate) const ROLE_PERMISSIONS: &str = "role permissions";
 }
 
 /// The checks that read the objects with the bootstrap credentials (skipped without them).
