@@ -23,20 +23,28 @@ pub enum DropMode {
     AfterProcessing,
 }
 
+/// The faults in force and the variants played, as `POST /_sim/faults` reads and writes them
+/// (durations in milliseconds there).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
+    /// Extra wait before every answer (`latency_ms`).
     #[serde(with = "millis", rename = "latency_ms")]
     pub latency: Duration,
+    /// Probability (0 to 1) that an API request answers 500/502/503.
     pub fail_rate: f64,
+    /// Requests allowed per rolling window before 429s; 0: no limit.
     pub rate_limit: u32,
+    /// The rolling window of `rate_limit` (`rate_window_ms`).
     #[serde(with = "millis", rename = "rate_window_ms")]
     pub rate_window: Duration,
     /// The next N requests answer 429.
     pub force_429: u32,
     /// `Retry-After` seconds sent with forced 429s.
     pub retry_after: Option<u64>,
+    /// The next N matching requests lose their connection before they are applied.
     pub drop_before: u32,
+    /// The next N matching requests are applied, then lose their connection before the answer.
     pub drop_after: u32,
     /// Drops hit only writes (POST/DELETE), so a test can lose exactly the N-th write.
     #[serde(default)]
@@ -63,8 +71,11 @@ pub struct Faults {
     /// Schema fields to drop as a build without them would, as `object.field` (e.g.
     /// `agent.claims`).
     pub drop_fields: Vec<String>,
+    /// Which tickets an agent that may read tickets sees in a list (`ticket_visibility`).
     pub ticket_visibility: TicketVisibility,
+    /// What is answered when the role denies an area the scope allows (`denial`).
     pub denial: Denial,
+    /// Who may list agents, `GET /api/Agent` (`agent_listing`).
     pub agent_listing: AgentListing,
     /// The shape of configuration lists without `pageinate=true`.
     pub list_shape: ListShape,

@@ -5,6 +5,7 @@
 //! the evidence leaves open (`variants`). It imports nothing of the client side. Serves
 //! `--demo`, `halo-onboard sandbox` and the tests.
 
+#![warn(missing_docs)]
 // Handlers return `Err(Response)` for the early-exit error answer; one per request, so the size
 // of the error variant does not matter.
 #![allow(clippy::result_large_err)]
@@ -55,9 +56,14 @@ pub use variants::{
 pub struct SimHandle {
     /// Base URL, e.g. `http://127.0.0.1:41234` (the resource server is `{url}/api`).
     pub url: String,
+    /// The seeded bootstrap application's Client ID (admin scopes), as a Halo admin would
+    /// hand it to halo-onboard.
     pub client_id: String,
+    /// That application's secret; never shown by `Debug`.
     pub client_secret: String,
+    /// The tenant the token endpoint expects (`SimConfig::tenant`).
     pub tenant: String,
+    /// The loopback address the server listens on (the host and port of `url`).
     pub addr: SocketAddr,
     shared: Arc<Shared>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -102,14 +108,19 @@ impl SimHandle {
         f(&mut self.shared.lock().faults);
     }
 
+    /// Every request waits this long before it is answered, from now on.
     pub fn set_latency(&self, latency: Duration) {
         self.with_faults(|f| f.latency = latency);
     }
 
+    /// The share of API requests (0 to 1, clamped) that answer a random 500/502/503 from now
+    /// on.
     pub fn set_fail_rate(&self, p: f64) {
         self.with_faults(|f| f.fail_rate = p.clamp(0.0, 1.0));
     }
 
+    /// At most `limit` requests per rolling `window` from now on (0: no limit); the window
+    /// starts empty.
     pub fn set_rate_limit(&self, limit: u32, window: Duration) {
         let mut g = self.shared.lock();
         g.faults.rate_limit = limit;
@@ -170,10 +181,13 @@ impl SimHandle {
         self.shared.lock().expire_tokens();
     }
 
+    /// Every request answered (or dropped) since start or the last [`Self::clear_requests`],
+    /// in order.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.lock().log.clone()
     }
 
+    /// Forgets the requests logged so far (a test then counts only what follows).
     pub fn clear_requests(&self) {
         self.shared.lock().log.clear();
     }

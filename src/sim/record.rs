@@ -38,6 +38,7 @@ impl Record {
         serde_json::from_value(self.to_value())
     }
 
+    /// Every field as stored (nulls included).
     pub fn fields(&self) -> &Map<String, Value> {
         &self.0
     }
@@ -46,14 +47,17 @@ impl Record {
         &mut self.0
     }
 
+    /// The record as one JSON object, as Halo would answer it.
     pub fn to_value(&self) -> Value {
         Value::Object(self.0.clone())
     }
 
+    /// The field `k`; `None` when missing or null (Halo's JSON often sends null for unset).
     pub fn get(&self, k: &str) -> Option<&Value> {
         self.0.get(k).filter(|v| !v.is_null())
     }
 
+    /// Whether the field `k` is there and not null.
     pub fn has(&self, k: &str) -> bool {
         self.get(k).is_some()
     }
@@ -97,6 +101,8 @@ impl Record {
     }
 
     /// The `name` of each object in an array field (an application's `scopes`).
+    /// The `name` of each item of the array field `k` (e.g. an agent's `teams`); items
+    /// without one are left out.
     pub fn names(&self, k: &str) -> Vec<String> {
         self.list(k)
             .iter()
@@ -105,10 +111,13 @@ impl Record {
             .collect()
     }
 
+    /// Sets the field `k`, replacing what was there (nothing checks it against the schema
+    /// here: [`State`](super::State) drops what the schema lacks when it persists).
     pub fn set(&mut self, k: &str, v: impl Into<Value>) {
         self.0.insert(k.to_string(), v.into());
     }
 
+    /// Takes the field `k` out, returning its value.
     pub fn remove(&mut self, k: &str) -> Option<Value> {
         self.0.remove(k)
     }

@@ -119,6 +119,8 @@ pub(crate) fn config_from_args(args: &SandboxArgs) -> Result<SimConfig, SimError
     })
 }
 
+/// `halo-onboard sandbox`: starts the emulator, prints its URL and bootstrap credentials as
+/// one JSON line, and serves until interrupted.
 pub fn run(args: SandboxArgs) -> ExitCode {
     let cfg = match config_from_args(&args) {
         Ok(c) => c,

@@ -19,10 +19,13 @@ pub struct SimConfig {
     pub fail_rate: f64,
     /// Rolling-window rate limit: requests per window.
     pub rate_limit: u32,
+    /// The rolling window of `rate_limit`.
     pub rate_window: Duration,
     /// Bootstrap admin application credentials (random when `None`).
     pub client_id: Option<String>,
+    /// The bootstrap application's secret (random when `None`).
     pub client_secret: Option<String>,
+    /// The tenant the token endpoint expects and reports.
     pub tenant: String,
     /// Persist state here across restarts.
     pub state_file: Option<PathBuf>,
@@ -41,9 +44,13 @@ pub struct SimConfig {
     pub secret_expiry_days: Option<i64>,
     /// The claim vocabulary of a freshly seeded instance.
     pub dialect: SimDialect,
+    /// Which tickets an agent that may read tickets sees in a list (`ticket_visibility`).
     pub ticket_visibility: TicketVisibility,
+    /// What is answered when the role denies an area the scope allows (`denial`).
     pub denial: Denial,
+    /// Who may list agents, `GET /api/Agent` (`agent_listing`).
     pub agent_listing: AgentListing,
+    /// The shape of configuration lists without `pageinate=true` (`list_shape`).
     pub list_shape: ListShape,
     /// What a new instance holds besides a fresh tenant (`--seed audit`).
     pub seed_data: seeds::SeedData,

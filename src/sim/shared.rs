@@ -15,6 +15,7 @@ use super::state::State;
 /// One request the emulator answered (or dropped), for tests and `GET /_sim/requests`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRecord {
+    /// The HTTP method, e.g. `POST`.
     pub method: String,
     /// Path as sent (original casing), without the query.
     pub path: String,

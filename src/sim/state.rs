@@ -40,21 +40,30 @@ pub struct State {
     pub dialect: SimDialect,
 }
 
+/// The last integer id handed out per kind (the next is one more).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LastIds {
+    /// Agents' `id`.
     pub agent: i64,
+    /// Roles' `id_int` (their `id` is a GUID).
     pub role: i64,
+    /// Teams' `id`.
     pub team: i64,
+    /// Departments' `id`.
     pub department: i64,
+    /// Work hours' (`Workdays`) `id`.
     pub workday: i64,
 }
 
 pub(crate) const UNASSIGNED_AGENT_ID: i64 = 1;
+/// The agent the bootstrap application logs in as (seeded, an administrator).
 pub const BOOTSTRAP_AGENT_ID: i64 = 2;
 /// Sam Support, the seeded human agent (1st Line Support, Service Desk, Support department).
 pub const HUMAN_AGENT_ID: i64 = 3;
+/// The seeded administrator role's id.
 pub const ADMIN_ROLE_ID: &str = "4f0e5f5c-3d4e-4b8a-9a43-0c1f7f0d2a11";
+/// The seeded "1st Line Support" role's id (not an administrator).
 pub const FIRST_LINE_ROLE_ID: &str = "9b2d7c1e-6a5f-4e0b-8c3d-2e4f6a8b0c22";
 /// Scopes of the bootstrap application.
 pub(crate) const BOOTSTRAP_SCOPES: [&str; 4] = ["all", "admin", "all:teams", "admin:webhooks"];
@@ -201,7 +210,8 @@ pub(super) fn seed_areas() -> BTreeMap<String, Vec<Record>> {
 impl State {
     // ---- records by kind ---------------------------------------------------------------
 
-    pub fn records(&self, kind: Collection) -> &Vec<Record> {
+    /// Every record of `kind`, in the order created.
+    pub(crate) fn records(&self, kind: Collection) -> &Vec<Record> {
         match kind {
             Collection::Agent => &self.agents,
             Collection::Role => &self.roles,
@@ -232,30 +242,32 @@ impl State {
         self.records_mut(kind).iter_mut().find(|r| r.is(id))
     }
 
+    /// The agent with this id.
     pub fn agent(&self, id: i64) -> Option<&Record> {
         self.find(Collection::Agent, &id.to_string())
     }
 
+    /// The agent with this id, to change in place (a test playing an admin's edit).
     pub fn agent_mut(&mut self, id: i64) -> Option<&mut Record> {
         self.find_mut(Collection::Agent, &id.to_string())
     }
 
+    /// The role with this id (a GUID, case-insensitive).
     pub fn role(&self, id: &str) -> Option<&Record> {
         self.find(Collection::Role, id)
     }
 
+    /// The role with this id, to change in place.
     pub fn role_mut(&mut self, id: &str) -> Option<&mut Record> {
         self.find_mut(Collection::Role, id)
     }
 
-    pub fn team(&self, id: i64) -> Option<&Record> {
-        self.find(Collection::Team, &id.to_string())
-    }
-
+    /// The application with this id (a GUID, case-insensitive; not its `clientId`).
     pub fn application(&self, id: &str) -> Option<&Record> {
         self.find(Collection::Application, id)
     }
 
+    /// The application with this id, to change in place.
     pub fn application_mut(&mut self, id: &str) -> Option<&mut Record> {
         self.find_mut(Collection::Application, id)
     }
@@ -274,6 +286,7 @@ impl State {
             .find(|r| r.str(k.name_field()) == name)
     }
 
+    /// [`Self::named`], to change in place.
     pub fn named_mut(&mut self, kind: &str, name: &str) -> Option<&mut Record> {
         let k = Collection::from_plural(kind)?;
         self.records_mut(k)
@@ -304,7 +317,8 @@ impl State {
         self.areas.entry(key).or_default()
     }
 
-    pub fn tickets(&self) -> &[Record] {
+    /// The tickets (`/Tickets`' records).
+    pub(crate) fn tickets(&self) -> &[Record] {
         self.rows("/Tickets")
     }
 
@@ -412,7 +426,9 @@ impl State {
         out
     }
 
-    pub fn load(path: &Path) -> std::io::Result<Option<Self>> {
+    /// The state saved at `path`, cleaned of fields the schema lacks (probe areas seeded when
+    /// it has none); `None` when there is no file.
+    pub(crate) fn load(path: &Path) -> std::io::Result<Option<Self>> {
         match std::fs::read(path) {
             Ok(bytes) => {
                 let mut s: Self = serde_json::from_slice(&bytes)
