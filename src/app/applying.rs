@@ -8,7 +8,7 @@ use crate::plan::apply::Progress;
 use crate::plan::build::Object;
 use crate::plan::handover::Handover;
 
-use super::keys::{Action, Ctx, K, key_of};
+use super::keys::{Ctx, Intent, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
 use super::msg::{ApplyOutcome, ApplyRequest, Effect, Failed};
@@ -285,7 +285,7 @@ pub(crate) fn failed(m: &mut Model, fx: &mut Vec<Effect>, message: String, hint:
             key_of(
                 Ctx::Failed,
                 K::Code(crossterm::event::KeyCode::Enter),
-                Action::Retry
+                Intent::Retry
             )
         ),
         None => String::new(),
@@ -371,7 +371,7 @@ pub fn resume(m: &mut Model, row: &ResumeRow, fx: &mut Vec<Effect>) {
         format!(
             "resuming setup {}: enter the bootstrap secret and test the connection ({})",
             s.id,
-            key_of(Ctx::Connect, K::Ch('t'), Action::TestConnection)
+            key_of(Ctx::Connect, K::Ch('t'), Intent::TestConnection)
         ),
     );
 }

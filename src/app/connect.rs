@@ -7,7 +7,7 @@ use crate::answers::ConnectionMode;
 use crate::halo::RequestEvent;
 use crate::plan::session::{self, Place};
 
-use super::keys::{Action, Ctx, K, key_of};
+use super::keys::{Ctx, Intent, K, key_of};
 use super::log::{LogKind, format_request};
 use super::model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 use super::msg::{ConnectFailure, ConnectRequest, Connected, Effect};
@@ -73,7 +73,7 @@ pub(crate) fn finished(
             LogKind::Info,
             format!(
                 "the connection details changed during the test: test again ({})",
-                key_of(Ctx::Connect, K::Ch('t'), Action::TestConnection)
+                key_of(Ctx::Connect, K::Ch('t'), Intent::TestConnection)
             ),
         );
         return false;

@@ -23,7 +23,8 @@ use super::model::{Model, Step};
 pub use application::scope_name;
 pub use role::{feature_area, feature_areas};
 pub use spec::{
-    Behaviour, ButtonSpec, Check, ChoiceSpec, Kind, Label, Press, Spec, TextSpec, ToggleSpec, Tone,
+    Behaviour, ButtonSpec, Check, ChoiceSpec, Label, Press, Spec, TextSpec, ToggleSpec, Tone,
+    Widget,
 };
 
 /// The spec of `f`: each step's module says what its fields are.
@@ -57,20 +58,20 @@ impl Field {
     }
 
     /// What kind of field it is, which decides the keys it takes and how it is drawn.
-    pub fn kind(self) -> Kind {
+    pub fn kind(self) -> Widget {
         match self.spec().behaviour {
-            Behaviour::Text(_) => Kind::Text,
-            Behaviour::Secret => Kind::Secret,
-            Behaviour::Toggle(_) => Kind::Toggle,
-            Behaviour::Choice(_) => Kind::Choice,
-            Behaviour::Button(_) => Kind::Button,
-            Behaviour::Log => Kind::Log,
+            Behaviour::Text(_) => Widget::Text,
+            Behaviour::Secret => Widget::Secret,
+            Behaviour::Toggle(_) => Widget::Toggle,
+            Behaviour::Choice(_) => Widget::Choice,
+            Behaviour::Button(_) => Widget::Button,
+            Behaviour::Log => Widget::Log,
         }
     }
 
     /// Typing goes into the field (so letters are not shortcuts).
     pub fn takes_text(self) -> bool {
-        matches!(self.kind(), Kind::Text | Kind::Secret)
+        matches!(self.kind(), Widget::Text | Widget::Secret)
     }
 
     /// The text answer it edits.

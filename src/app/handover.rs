@@ -8,7 +8,7 @@ use crate::plan::handover::Handover;
 use crate::plan::verify::{Verdict, Verification};
 
 use super::applying::start_apply;
-use super::keys::{Action, Ctx, K, key_of};
+use super::keys::{Ctx, Intent, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::{Effect, Failed, ReverifyRequest};
@@ -197,7 +197,7 @@ pub(crate) fn reverified(m: &mut Model, fx: &mut Vec<Effect>, r: Result<Verifica
                     format!(
                         "checked again: nothing failed; {} (press {} once they are done)",
                         crate::plan::verify::steps_left(left),
-                        key_of(Ctx::HandOver, K::Ch('m'), Action::ConfirmManual)
+                        key_of(Ctx::HandOver, K::Ch('m'), Intent::ConfirmManual)
                     ),
                 ),
                 Verdict::CouldNotCheck => (
@@ -321,8 +321,8 @@ pub(crate) fn keep_secret(m: &mut Model) {
         LogKind::Info,
         format!(
             "Kept: copy the secret ({}) or save it ({}), then confirm.",
-            key_of(Ctx::HandOver, K::Ch('c'), Action::Copy),
-            key_of(Ctx::HandOver, K::Ch('s'), Action::SavePrompt)
+            key_of(Ctx::HandOver, K::Ch('c'), Intent::Copy),
+            key_of(Ctx::HandOver, K::Ch('s'), Intent::SavePrompt)
         ),
     ));
 }

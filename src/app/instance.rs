@@ -7,7 +7,7 @@
 
 use crate::config::{Saved, suggest_name, valid_name};
 
-use super::keys::{Action, Ctx, K, key_of};
+use super::keys::{Ctx, Intent, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::{Effect, Failed};
@@ -22,7 +22,7 @@ pub(crate) fn offer(m: &mut Model, fx: &mut Vec<Effect>) {
             LogKind::Info,
             format!(
                 "press {} on this step to save this Halo as a named instance (address and Client ID, never the secret) for headless --instance NAME",
-                key_of(Ctx::Connect, K::Ch('s'), Action::InstanceOpen)
+                key_of(Ctx::Connect, K::Ch('s'), Intent::InstanceOpen)
             ),
         );
     }

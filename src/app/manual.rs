@@ -6,7 +6,7 @@
 use crate::plan::build::Object;
 use crate::plan::manual::{self, ManualCredentials};
 
-use super::keys::{Action, Ctx, K, key_of};
+use super::keys::{Ctx, Intent, K, key_of};
 use super::log::LogKind;
 use super::model::Model;
 use super::msg::{Effect, ManualRequest};
@@ -172,7 +172,7 @@ pub(crate) fn not_adopted(m: &mut Model, fx: &mut Vec<Effect>, message: String) 
             key_of(
                 Ctx::Manual,
                 K::Code(crossterm::event::KeyCode::Enter),
-                Action::ManualSubmit
+                Intent::ManualSubmit
             )
         ),
     };

@@ -29,7 +29,7 @@ pub(crate) mod url;
 pub mod validate;
 
 pub use field::Field;
-pub use fields::Kind;
+pub use fields::Widget;
 pub use log::{LogBuffer, LogEntry, LogKind};
 pub use model::{Backoff, ConnInfo, ConnState, Model, Overlay, Step};
 pub use msg::{

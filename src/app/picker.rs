@@ -7,7 +7,7 @@ use crate::profile::Profile;
 
 use super::fields::{Behaviour, Field};
 
-use super::keys::{Action, Ctx, K, key_of};
+use super::keys::{Ctx, Intent, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay};
 use super::msg::Effect;
@@ -222,7 +222,7 @@ pub fn rotate(m: &mut Model, fx: &mut Vec<Effect>) {
                 key_of(
                     Ctx::Resume,
                     K::Code(crossterm::event::KeyCode::Enter),
-                    Action::ResumePick
+                    Intent::ResumePick
                 )
             ),
         );

@@ -3,7 +3,7 @@
 //! with. Loaded after the frame so the screen appears at once.
 
 use super::fields::Field;
-use super::keys::{Action, Ctx, K, key_of};
+use super::keys::{Ctx, Intent, K, key_of};
 use super::log::LogKind;
 use super::model::{Model, Overlay, Step};
 use super::msg::{Effect, Started};
@@ -33,7 +33,7 @@ pub(crate) fn started(m: &mut Model, fx: &mut Vec<Effect>, s: Started) {
                 format!(
                     "demo: Halo emulator at {} (press {} to connect)",
                     h.url,
-                    key_of(Ctx::Connect, K::Ch('t'), Action::TestConnection)
+                    key_of(Ctx::Connect, K::Ch('t'), Intent::TestConnection)
                 ),
             );
         }
@@ -51,8 +51,8 @@ pub(crate) fn started(m: &mut Model, fx: &mut Vec<Effect>, s: Started) {
             format!(
                 "{} finished setup(s) here: {} on the Connect step lists them ({} rotates one's secret without downtime)",
                 s.finished.len(),
-                key_of(Ctx::Connect, K::Ch('o'), Action::OpenSetups),
-                key_of(Ctx::Resume, K::Ch('r'), Action::ResumeRotate)
+                key_of(Ctx::Connect, K::Ch('o'), Intent::OpenSetups),
+                key_of(Ctx::Resume, K::Ch('r'), Intent::ResumeRotate)
             ),
         );
         m.setups = s.finished;

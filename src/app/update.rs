@@ -8,9 +8,9 @@ use tui_input::backend::crossterm::to_input_request;
 
 use super::applying as ap;
 use super::edit;
-use super::fields::{Field, Kind};
+use super::fields::{Field, Widget};
 use super::handover as ho;
-use super::keys::{self, Action};
+use super::keys::{self, Intent};
 use super::model::{Model, Overlay};
 use super::msg::{Effect, Msg};
 use super::nav::{self, PAGE};
@@ -66,155 +66,155 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_key(m: &mut Model, k: KeyEvent, fx: &mut Vec<Effect>) {
-    if let Some(a) = keys::action(m, &k) {
+    if let Some(a) = keys::intent(m, &k) {
         act(m, a, k, fx);
     }
 }
 
 /// Runs what a key does.
-fn act(m: &mut Model, a: Action, k: KeyEvent, fx: &mut Vec<Effect>) {
+fn act(m: &mut Model, a: Intent, k: KeyEvent, fx: &mut Vec<Effect>) {
     let ch = match k.code {
         KeyCode::Char(c) => Some(c),
         _ => None,
     };
     let focus = m.focused();
     match a {
-        Action::Nothing => {}
-        Action::AskQuit => m.overlay = Overlay::ConfirmQuit,
-        Action::Quit => {
+        Intent::Nothing => {}
+        Intent::AskQuit => m.overlay = Overlay::ConfirmQuit,
+        Intent::Quit => {
             m.quit = true;
             fx.push(Effect::Quit);
         }
-        Action::CloseOverlay => m.overlay = Overlay::None,
-        Action::Help => {
+        Intent::CloseOverlay => m.overlay = Overlay::None,
+        Intent::Help => {
             m.help_scroll = keys::help_start(m);
             m.overlay = Overlay::Help;
         }
-        Action::HelpUp => nav::scroll_help(m, -1),
-        Action::HelpDown => nav::scroll_help(m, 1),
-        Action::HelpPageUp => nav::scroll_help(m, -(PAGE as isize)),
-        Action::HelpPageDown => nav::scroll_help(m, PAGE as isize),
-        Action::HelpTop => m.help_scroll = 0,
-        Action::ToggleLog => nav::toggle_log(m),
-        Action::EnlargeLog => nav::enlarge_log(m),
-        Action::NextStep => nav::next_step(m, fx),
-        Action::PrevStep => nav::prev_step(m),
-        Action::FocusNext => nav::focus(m, 1),
-        Action::FocusPrev => nav::focus(m, -1),
-        Action::ChoiceNext => nav::focus_choice(m, 1),
-        Action::ChoicePrev => nav::focus_choice(m, -1),
-        Action::Activate => edit::activate(m, focus, fx),
-        Action::CycleNext => edit::cycle(m, focus, 1, fx),
-        Action::CyclePrev => edit::cycle(m, focus, -1, fx),
-        Action::TestConnection => connect::test(m, fx),
-        Action::Edit => {
+        Intent::HelpUp => nav::scroll_help(m, -1),
+        Intent::HelpDown => nav::scroll_help(m, 1),
+        Intent::HelpPageUp => nav::scroll_help(m, -(PAGE as isize)),
+        Intent::HelpPageDown => nav::scroll_help(m, PAGE as isize),
+        Intent::HelpTop => m.help_scroll = 0,
+        Intent::ToggleLog => nav::toggle_log(m),
+        Intent::EnlargeLog => nav::enlarge_log(m),
+        Intent::NextStep => nav::next_step(m, fx),
+        Intent::PrevStep => nav::prev_step(m),
+        Intent::FocusNext => nav::focus(m, 1),
+        Intent::FocusPrev => nav::focus(m, -1),
+        Intent::ChoiceNext => nav::focus_choice(m, 1),
+        Intent::ChoicePrev => nav::focus_choice(m, -1),
+        Intent::Activate => edit::activate(m, focus, fx),
+        Intent::CycleNext => edit::cycle(m, focus, 1, fx),
+        Intent::CyclePrev => edit::cycle(m, focus, -1, fx),
+        Intent::TestConnection => connect::test(m, fx),
+        Intent::Edit => {
             if let Some(req) = to_input_request(&Event::Key(k)) {
                 edit_text(m, focus, req, fx);
             }
         }
-        Action::ClearText if focus.kind() == Kind::Secret => {
+        Intent::ClearText if focus.kind() == Widget::Secret => {
             m.secret.clear();
             connect::edited(m, fx);
         }
-        Action::ClearText => edit_text(m, focus, InputRequest::DeleteLine, fx),
-        Action::SecretType => {
+        Intent::ClearText => edit_text(m, focus, InputRequest::DeleteLine, fx),
+        Intent::SecretType => {
             m.secret.push_str(&ch.unwrap_or_default().to_string());
             connect::edited(m, fx);
         }
-        Action::SecretBackspace => {
+        Intent::SecretBackspace => {
             m.secret.pop();
             connect::edited(m, fx);
         }
-        Action::LogOlder => nav::scroll_log(m, 1),
-        Action::LogNewer => nav::scroll_log(m, -1),
-        Action::LogPageOlder => nav::scroll_log(m, PAGE as isize),
-        Action::LogPageNewer => nav::scroll_log(m, -(PAGE as isize)),
-        Action::LogOldest => nav::scroll_log(m, isize::MAX),
-        Action::LogNewest => m.log_scroll = 0,
-        Action::PlanDown => nav::scroll_plan(m, 1),
-        Action::PlanUp => nav::scroll_plan(m, -1),
-        Action::PlanPageDown => nav::scroll_plan(m, PAGE as isize),
-        Action::PlanPageUp => nav::scroll_plan(m, -(PAGE as isize)),
-        Action::TrustAuthUrl => connect::trust_auth_url(m, fx),
-        Action::DeclineAuthUrl => connect::decline_auth_url(m, fx),
+        Intent::LogOlder => nav::scroll_log(m, 1),
+        Intent::LogNewer => nav::scroll_log(m, -1),
+        Intent::LogPageOlder => nav::scroll_log(m, PAGE as isize),
+        Intent::LogPageNewer => nav::scroll_log(m, -(PAGE as isize)),
+        Intent::LogOldest => nav::scroll_log(m, isize::MAX),
+        Intent::LogNewest => m.log_scroll = 0,
+        Intent::PlanDown => nav::scroll_plan(m, 1),
+        Intent::PlanUp => nav::scroll_plan(m, -1),
+        Intent::PlanPageDown => nav::scroll_plan(m, PAGE as isize),
+        Intent::PlanPageUp => nav::scroll_plan(m, -(PAGE as isize)),
+        Intent::TrustAuthUrl => connect::trust_auth_url(m, fx),
+        Intent::DeclineAuthUrl => connect::decline_auth_url(m, fx),
         _ => act_lists_and_submit(m, a, ch, fx),
     }
 }
 
 /// Runs what a key does in the pop-up lists, on the Submit step's screens and in the
 /// instance offer (`act` runs the rest: every other action is its).
-fn act_lists_and_submit(m: &mut Model, a: Action, ch: Option<char>, fx: &mut Vec<Effect>) {
+fn act_lists_and_submit(m: &mut Model, a: Intent, ch: Option<char>, fx: &mut Vec<Effect>) {
     match a {
-        Action::PickerNext | Action::ResumeNext => picker::step(m, 1),
-        Action::PickerPrev | Action::ResumePrev => picker::step(m, -1),
-        Action::PickerFirst => picker::step(m, isize::MIN),
-        Action::PickerLast => picker::step(m, isize::MAX),
-        Action::PickerType => picker::type_char(m, ch.unwrap_or_default()),
-        Action::PickerBackspace => picker::backspace(m),
-        Action::PickerClear => picker::clear(m),
-        Action::PickProfile => picker::pick(m, fx),
-        Action::ResumePick => picker::resume(m, fx),
-        Action::ResumeRotate => picker::rotate(m, fx),
-        Action::OpenSetups => picker::open_setups(m),
-        Action::NewSetup => picker::new_setup(m, fx),
-        Action::StartApply => ap::start_apply(m, fx),
-        Action::Retry => ap::request_apply(m, fx),
-        Action::ManualOpen => manual::open(m, fx),
-        Action::ManualClose => manual::close(m),
-        Action::ManualSubmit => manual::submit(m, fx),
-        Action::ManualSwitch => manual::switch(m),
-        Action::ManualClear => manual::clear(m),
-        Action::ManualBackspace => manual::backspace(m),
-        Action::ManualType => manual::type_text(m, &ch.unwrap_or_default().to_string()),
-        Action::Copy => ho::copy(m, fx),
-        Action::SavePrompt => {
+        Intent::PickerNext | Intent::ResumeNext => picker::step(m, 1),
+        Intent::PickerPrev | Intent::ResumePrev => picker::step(m, -1),
+        Intent::PickerFirst => picker::step(m, isize::MIN),
+        Intent::PickerLast => picker::step(m, isize::MAX),
+        Intent::PickerType => picker::type_char(m, ch.unwrap_or_default()),
+        Intent::PickerBackspace => picker::backspace(m),
+        Intent::PickerClear => picker::clear(m),
+        Intent::PickProfile => picker::pick(m, fx),
+        Intent::ResumePick => picker::resume(m, fx),
+        Intent::ResumeRotate => picker::rotate(m, fx),
+        Intent::OpenSetups => picker::open_setups(m),
+        Intent::NewSetup => picker::new_setup(m, fx),
+        Intent::StartApply => ap::start_apply(m, fx),
+        Intent::Retry => ap::request_apply(m, fx),
+        Intent::ManualOpen => manual::open(m, fx),
+        Intent::ManualClose => manual::close(m),
+        Intent::ManualSubmit => manual::submit(m, fx),
+        Intent::ManualSwitch => manual::switch(m),
+        Intent::ManualClear => manual::clear(m),
+        Intent::ManualBackspace => manual::backspace(m),
+        Intent::ManualType => manual::type_text(m, &ch.unwrap_or_default().to_string()),
+        Intent::Copy => ho::copy(m, fx),
+        Intent::SavePrompt => {
             m.overlay = Overlay::None;
             ho::save_prompt(m);
         }
-        Action::SaveAnswers => ho::save_answers(m, fx),
-        Action::ConfirmHandOver => ho::confirm(m, fx),
-        Action::VerifyAgain => ho::reverify(m, fx),
-        Action::Repair => ho::repair(m, fx),
-        Action::ConfirmManual => ho::confirm_manual(m, fx),
-        Action::NextIntegration => picker::next_integration(m, fx),
-        Action::PathSave | Action::PathClear | Action::PathBackspace | Action::PathType => {
+        Intent::SaveAnswers => ho::save_answers(m, fx),
+        Intent::ConfirmHandOver => ho::confirm(m, fx),
+        Intent::VerifyAgain => ho::reverify(m, fx),
+        Intent::Repair => ho::repair(m, fx),
+        Intent::ConfirmManual => ho::confirm_manual(m, fx),
+        Intent::NextIntegration => picker::next_integration(m, fx),
+        Intent::PathSave | Intent::PathClear | Intent::PathBackspace | Intent::PathType => {
             let Overlay::SavePath(p) = &mut m.overlay else {
                 return;
             };
             match a {
-                Action::PathClear => p.clear(),
-                Action::PathBackspace => {
+                Intent::PathClear => p.clear(),
+                Intent::PathBackspace => {
                     p.pop();
                 }
-                Action::PathType => p.extend(ch),
+                Intent::PathType => p.extend(ch),
                 _ => {
                     let p = std::mem::take(p);
                     ho::save_to(m, p, fx);
                 }
             }
         }
-        Action::Overwrite => {
+        Intent::Overwrite => {
             if let Overlay::ConfirmOverwrite(p) = std::mem::take(&mut m.overlay) {
                 ho::overwrite(m, p, fx);
             }
         }
-        Action::BackToPath => {
+        Intent::BackToPath => {
             // The file is kept: back to the path, to choose another one.
             if let Overlay::ConfirmOverwrite(p) = std::mem::take(&mut m.overlay) {
                 m.overlay = Overlay::SavePath(p);
             }
         }
-        Action::Wipe => ho::discard(m, fx),
-        Action::PasteArrived => ho::wipe(m, fx),
-        Action::InstanceType => super::instance::type_char(m, ch.unwrap_or_default()),
-        Action::InstanceBackspace => super::instance::backspace(m),
-        Action::InstanceClear => super::instance::clear(m),
-        Action::InstanceSave => super::instance::save(m, fx),
-        Action::InstanceOpen => super::instance::open(m),
-        Action::InstanceDecline => super::instance::decline(m),
-        Action::InstanceReplace => super::instance::replace(m, fx),
-        Action::InstanceKeep => super::instance::keep(m),
-        Action::KeepSecret => ho::keep_secret(m),
+        Intent::Wipe => ho::discard(m, fx),
+        Intent::PasteArrived => ho::wipe(m, fx),
+        Intent::InstanceType => super::instance::type_char(m, ch.unwrap_or_default()),
+        Intent::InstanceBackspace => super::instance::backspace(m),
+        Intent::InstanceClear => super::instance::clear(m),
+        Intent::InstanceSave => super::instance::save(m, fx),
+        Intent::InstanceOpen => super::instance::open(m),
+        Intent::InstanceDecline => super::instance::decline(m),
+        Intent::InstanceReplace => super::instance::replace(m, fx),
+        Intent::InstanceKeep => super::instance::keep(m),
+        Intent::KeepSecret => ho::keep_secret(m),
         _ => {}
     }
 }
@@ -241,11 +241,11 @@ fn paste(m: &mut Model, text: &str, fx: &mut Vec<Effect>) {
     let clean: String = text.chars().filter(|c| !c.is_control()).collect();
     let f = m.focused();
     match f.kind() {
-        Kind::Secret => {
+        Widget::Secret => {
             m.secret.push_str(&clean);
             connect::edited(m, fx);
         }
-        Kind::Text => {
+        Widget::Text => {
             for c in clean.chars() {
                 edit_text(m, f, InputRequest::InsertChar(c), fx);
             }

@@ -9,14 +9,14 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use crate::answers::RoleMode;
 use crate::app::fields::{self, Behaviour, Tone, feature_area, scope_name};
 use crate::app::validate::{field_error, scope_warnings, validate};
-use crate::app::{ConnState, Field, Kind, Model, Step};
+use crate::app::{ConnState, Field, Model, Step, Widget};
 use crate::halo::scopes;
 
 use super::Theme;
 use super::body::Body;
 use super::named;
 use super::spinner::SPINNER;
-use crate::app::keys::{Action, Ctx};
+use crate::app::keys::{Ctx, Intent};
 
 /// The label column, narrower on a narrow screen so the values keep room.
 fn label_w(width: usize) -> usize {
@@ -131,7 +131,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body) {
         // A text value wider than its column (a GUID client id at 60 columns) is shown whole
         // under its label while not edited, never cut where no one can tell.
         let whole = m.input_value(fld);
-        let below = fld.kind() == Kind::Text
+        let below = fld.kind() == Widget::Text
             && !is_focus
             && whole.chars().count() > value_w
             && !whole.is_empty();
@@ -140,7 +140,7 @@ fn form(m: &Model, t: &Theme, b: &mut Body) {
         }
         let marker = if is_focus { "▶ " } else { "  " };
         let lstyle = if is_focus { t.selection } else { t.text };
-        let line = if fld.kind() == Kind::Button {
+        let line = if fld.kind() == Widget::Button {
             Line::from(vec![
                 Span::styled(marker, t.accent),
                 Span::styled(format!("[ {} ]", fld.label(m)), lstyle),
@@ -462,15 +462,15 @@ fn outro(m: &Model, t: &Theme, b: &mut Body) {
         ConnState::NotConnected if m.focused().takes_text() => b.push(Line::styled(
             format!(
                 "Not connected yet: test the connection ({}, or {} on Test connection).",
-                named::ctrl(Ctx::Everywhere, 'n', Action::NextStep),
-                named::enter(Ctx::NotTyping, Action::Activate)
+                named::ctrl(Ctx::Everywhere, 'n', Intent::NextStep),
+                named::enter(Ctx::NotTyping, Intent::Activate)
             ),
             t.muted,
         )),
         ConnState::NotConnected => b.push(Line::styled(
             format!(
                 "Not connected yet: test the connection ({}).",
-                named::ch(Ctx::Connect, 't', Action::TestConnection)
+                named::ch(Ctx::Connect, 't', Intent::TestConnection)
             ),
             t.muted,
         )),

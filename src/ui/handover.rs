@@ -13,7 +13,7 @@ use super::body::Body;
 use super::named::{ch, enter};
 use super::results::{differences, manual_steps, verification_table};
 use super::spinner::SPINNER;
-use crate::app::keys::{Action, Ctx};
+use crate::app::keys::{Ctx, Intent};
 
 /// The hand-over screen: the result, the credentials (the secret shown once), the keys, the
 /// same setup as a headless command, the checks.
@@ -70,7 +70,7 @@ pub(super) fn handover(m: &Model, t: &Theme, b: &mut Body) {
             t.muted,
             format!(
                 "{} saves the answers file the command names",
-                ch(HO, 'a', Action::SaveAnswers)
+                ch(HO, 'a', Intent::SaveAnswers)
             ),
         ),
     }
@@ -151,7 +151,7 @@ fn attention(m: &Model, t: &Theme, b: &mut Body) {
         } else {
             &format!(
                 "{}: the manual steps are done (records them, then checks)   ",
-                ch(HO, 'm', Action::ConfirmManual)
+                ch(HO, 'm', Intent::ConfirmManual)
             )
         };
         b.wrapped(
@@ -159,8 +159,8 @@ fn attention(m: &Model, t: &Theme, b: &mut Body) {
             "",
             &format!(
                 "{steps}{}: verify again once what the failed checks name is fixed in Halo   {}: repair (apply the plan again; only what differs is written)",
-                ch(HO, 'r', Action::VerifyAgain),
-                ch(HO, 'p', Action::Repair)
+                ch(HO, 'r', Intent::VerifyAgain),
+                ch(HO, 'p', Intent::Repair)
             ),
         );
     }
@@ -175,9 +175,9 @@ fn banner(m: &Model, t: &Theme, b: &mut Body) {
             "",
             &format!(
                 "⚠ The client secret is shown ONCE: Halo will not show it again. Copy it ({}) or save it ({}), give it to the vendor, then confirm the hand-over ({}) to wipe it here and from the journal.",
-                ch(HO, 'c', Action::Copy),
-                ch(HO, 's', Action::SavePrompt),
-                enter(HO, Action::ConfirmHandOver)
+                ch(HO, 'c', Intent::Copy),
+                ch(HO, 's', Intent::SavePrompt),
+                enter(HO, Intent::ConfirmHandOver)
             ),
         );
     } else if ap.discarded {
@@ -268,20 +268,20 @@ const HO: Ctx = Ctx::HandOver;
 
 /// The keys of the hand-over screen, named by the key table.
 fn keys(secret_pending: bool) -> String {
-    let save_answers = ch(HO, 'a', Action::SaveAnswers);
+    let save_answers = ch(HO, 'a', Intent::SaveAnswers);
     if secret_pending {
         format!(
             "{} copy secret (OSC 52)   {} save to a file   {save_answers} save answers   {}/{} confirm hand-over",
-            ch(HO, 'c', Action::Copy),
-            ch(HO, 's', Action::SavePrompt),
-            enter(HO, Action::ConfirmHandOver),
-            ch(HO, 'y', Action::ConfirmHandOver)
+            ch(HO, 'c', Intent::Copy),
+            ch(HO, 's', Intent::SavePrompt),
+            enter(HO, Intent::ConfirmHandOver),
+            ch(HO, 'y', Intent::ConfirmHandOver)
         )
     } else {
         format!(
             "{save_answers} save answers   {} next integration on this Halo   {} quit",
-            ch(HO, 'n', Action::NextIntegration),
-            ch(HO, 'q', Action::AskQuit)
+            ch(HO, 'n', Intent::NextIntegration),
+            ch(HO, 'q', Intent::AskQuit)
         )
     }
 }

@@ -102,7 +102,7 @@ fn too_small(t: &Theme, f: &mut Frame, area: Rect) {
         named::ctrl(
             crate::app::keys::Ctx::Everywhere,
             'c',
-            crate::app::keys::Action::AskQuit
+            crate::app::keys::Intent::AskQuit
         )
     );
     let p = Paragraph::new(msg)

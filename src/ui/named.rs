@@ -3,24 +3,24 @@
 
 use crossterm::event::KeyCode;
 
-use crate::app::keys::{Action, Ctx, K, key_of};
+use crate::app::keys::{Ctx, Intent, K, key_of};
 
-pub(super) fn enter(ctx: Ctx, a: Action) -> String {
+pub(super) fn enter(ctx: Ctx, a: Intent) -> String {
     key_of(ctx, K::Code(KeyCode::Enter), a)
 }
 
-pub(super) fn esc(ctx: Ctx, a: Action) -> String {
+pub(super) fn esc(ctx: Ctx, a: Intent) -> String {
     key_of(ctx, K::Code(KeyCode::Esc), a)
 }
 
-pub(super) fn backspace(ctx: Ctx, a: Action) -> String {
+pub(super) fn backspace(ctx: Ctx, a: Intent) -> String {
     key_of(ctx, K::Code(KeyCode::Backspace), a)
 }
 
-pub(super) fn ch(ctx: Ctx, c: char, a: Action) -> String {
+pub(super) fn ch(ctx: Ctx, c: char, a: Intent) -> String {
     key_of(ctx, K::Ch(c), a)
 }
 
-pub(super) fn ctrl(ctx: Ctx, c: char, a: Action) -> String {
+pub(super) fn ctrl(ctx: Ctx, c: char, a: Intent) -> String {
     key_of(ctx, K::Ctrl(c), a)
 }

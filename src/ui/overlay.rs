@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::Model;
 
 use super::{Theme, named, scroll};
-use crate::app::keys::{self, Action, Ctx};
+use crate::app::keys::{self, Ctx, Intent};
 use crate::app::picker::{self, Picker};
 
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -214,8 +214,8 @@ pub(crate) fn profile_picker(m: &Model, t: &Theme, f: &mut Frame, area: Rect, p:
             format!(
                 "No profile matches '{}': {} edits the filter, {} clears it.",
                 p.filter,
-                named::backspace(Ctx::Picker, Action::PickerBackspace),
-                named::esc(Ctx::Picker, Action::PickerClear)
+                named::backspace(Ctx::Picker, Intent::PickerBackspace),
+                named::esc(Ctx::Picker, Intent::PickerClear)
             ),
             t.warning,
         ));
@@ -246,7 +246,7 @@ pub(crate) fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize
     let rows = n.min((area.height as usize).saturating_sub(8)).max(1);
     let top = scroll::top_for(sel, rows);
     let more = scroll::hidden(n, top, rows);
-    let rotate = named::ch(Ctx::Resume, 'r', Action::ResumeRotate);
+    let rotate = named::ch(Ctx::Resume, 'r', Intent::ResumeRotate);
     let question = match (m.resumable.is_empty(), m.setups.is_empty()) {
         (false, true) => "Unfinished setups were found. Continue one?".to_string(),
         (false, false) => format!(
@@ -254,7 +254,7 @@ pub(crate) fn resume(m: &Model, t: &Theme, f: &mut Frame, area: Rect, sel: usize
         ),
         _ => format!(
             "Your setups here: {rotate} rotates one's secret without downtime ({} too).",
-            named::enter(Ctx::Resume, Action::ResumePick)
+            named::enter(Ctx::Resume, Intent::ResumePick)
         ),
     };
     let mut lines = vec![Line::styled(question, t.text), Line::from("")];
@@ -327,7 +327,7 @@ pub(crate) fn confirm_apply(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         "Every step is journaled: if interrupted, the setup can be resumed.",
         t.muted,
     ));
-    let (apply, cancel) = (Action::StartApply, Action::CloseOverlay);
+    let (apply, cancel) = (Intent::StartApply, Intent::CloseOverlay);
     lines.push(Line::from(vec![
         Span::styled(named::ch(Ctx::ConfirmApply, 'y', apply), t.accent),
         Span::styled(
@@ -394,8 +394,8 @@ pub(crate) fn confirm_wipe(m: &Model, t: &Theme, f: &mut Frame, area: Rect) {
         Line::styled(
             format!(
                 "The client secret was neither copied ({}) nor saved ({}).",
-                named::ch(Ctx::HandOver, 'c', Action::Copy),
-                named::ch(Ctx::HandOver, 's', Action::SavePrompt)
+                named::ch(Ctx::HandOver, 'c', Intent::Copy),
+                named::ch(Ctx::HandOver, 's', Intent::SavePrompt)
             ),
             t.error,
         ),

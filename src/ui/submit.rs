@@ -13,7 +13,7 @@ use super::body::Body;
 use super::named;
 use super::results::{differences, manual_steps};
 use super::spinner::SPINNER;
-use crate::app::keys::{Action, Ctx};
+use crate::app::keys::{Ctx, Intent};
 
 pub(super) fn render(m: &Model, t: &Theme, b: &mut Body) {
     b.focus_line = Some(0);
@@ -309,8 +309,8 @@ fn progress(m: &Model, t: &Theme, b: &mut Body) {
             t.muted,
             format!(
                 "{}: try again (continues the same setup)   {}: back to the answers",
-                named::enter(Ctx::Failed, Action::Retry),
-                named::esc(Ctx::Failed, Action::PrevStep)
+                named::enter(Ctx::Failed, Intent::Retry),
+                named::esc(Ctx::Failed, Intent::PrevStep)
             ),
         );
         if let Some(o) = m.apply.refused {
@@ -318,7 +318,7 @@ fn progress(m: &Model, t: &Theme, b: &mut Body) {
                 t.accent,
                 format!(
                     "{}: do the {} step by hand in Halo's web UI (shows every field, then checks it)",
-                    named::ch(Ctx::Failed, 'm', Action::ManualOpen),
+                    named::ch(Ctx::Failed, 'm', Intent::ManualOpen),
                     crate::plan::manual::object_word(o)
                 ),
             );

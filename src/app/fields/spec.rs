@@ -9,7 +9,7 @@ use crate::profile::Question;
 /// A field's kind, read from its [`Behaviour`]: it decides which key context applies (letters
 /// type or are shortcuts) and how the form draws it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Widget {
     /// Text typed into an answer.
     Text,
     /// The masked bootstrap secret.
@@ -137,7 +137,7 @@ pub struct ButtonSpec {
     pub value: fn(&Model) -> (String, Tone),
 }
 
-/// What a field does with keys and how it holds its value; its [`Kind`] follows from it.
+/// What a field does with keys and how it holds its value; its [`Widget`] follows from it.
 #[derive(Clone, Copy)]
 pub enum Behaviour {
     /// Text typed into an answer.

@@ -1,4 +1,4 @@
-//! The key table's vocabulary: where a key is pressed ([`Ctx`]), what it does ([`Action`]),
+//! The key table's vocabulary: where a key is pressed ([`Ctx`]), what it does ([`Intent`]),
 //! which key ([`K`]) and one row of the table ([`Bind`]) with its footer and help words.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -91,7 +91,7 @@ impl Ctx {
 
 /// What a key does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
+pub(crate) enum Intent {
     /// Taken and ignored (an overlay swallows it, Enter while apply runs).
     Nothing,
     AskQuit,
@@ -246,7 +246,7 @@ pub(super) const fn code(c: KeyCode) -> K {
 pub(crate) struct Bind {
     pub(crate) ctx: Ctx,
     pub(crate) keys: &'static [K],
-    pub(crate) action: Action,
+    pub(crate) action: Intent,
     /// Whether the row is in force (and shown) in this state; `None` = always.
     pub(crate) when: Option<fn(&Model) -> bool>,
     /// Footer words, shown while `show` holds (default: always); `None` = not in the footer.
@@ -294,7 +294,7 @@ impl Bind {
 }
 
 /// A row with the defaults (always in force, no footer, no help).
-pub(super) const fn row(ctx: Ctx, keys: &'static [K], action: Action) -> Bind {
+pub(super) const fn row(ctx: Ctx, keys: &'static [K], action: Intent) -> Bind {
     Bind {
         ctx,
         keys,

@@ -14,11 +14,11 @@ mod table;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::fields::Kind;
+use super::fields::Widget;
 
 use super::model::{Model, Overlay, Step};
 use super::state::Phase;
-pub(crate) use bind::{Action, Bind, Ctx, K};
+pub(crate) use bind::{Bind, Ctx, Intent, K};
 pub(crate) use table::TABLE;
 
 /// The contexts of the screen behind any overlay, most specific first.
@@ -34,17 +34,17 @@ fn screen(m: &Model) -> Vec<Ctx> {
         }
     }
     let f = m.focused();
-    if f.kind() == Kind::Log {
+    if f.kind() == Widget::Log {
         v.push(Ctx::Log);
     }
     // The plan scrolls with the arrows before they move focus.
-    if m.step == Step::Submit && f.kind() != Kind::Log {
+    if m.step == Step::Submit && f.kind() != Widget::Log {
         v.push(Ctx::Plan);
     }
     v.push(Ctx::Everywhere);
     if f.takes_text() {
         v.push(Ctx::Typing);
-        v.push(if f.kind() == Kind::Secret {
+        v.push(if f.kind() == Widget::Secret {
             Ctx::Secret
         } else {
             Ctx::Text
@@ -78,7 +78,7 @@ fn overlay(m: &Model) -> Option<Ctx> {
 }
 
 /// What `k` does now; `None`: nothing.
-pub(crate) fn action(m: &Model, k: &KeyEvent) -> Option<Action> {
+pub(crate) fn intent(m: &Model, k: &KeyEvent) -> Option<Intent> {
     if k.kind == KeyEventKind::Release {
         return None;
     }
@@ -108,7 +108,7 @@ pub fn footer(m: &Model) -> Vec<(String, &'static str)> {
         ctxs.truncate(1);
     }
     // A screen with a footer of its own still names the help key (which lists the rest).
-    let help = |b: &&Bind| b.action == Action::Help && all.contains(&b.ctx);
+    let help = |b: &&Bind| b.action == Intent::Help && all.contains(&b.ctx);
     TABLE
         .iter()
         .filter(|b| (ctxs.contains(&b.ctx) || help(b)) && b.shown(m))
@@ -127,7 +127,7 @@ pub(crate) fn overlay_hints(m: &Model, ctx: Ctx) -> Vec<(String, &'static str)> 
 
 /// Whether the table binds key `k` to `action` in `ctx`: a row of that context and action
 /// names the key, or answers to any key.
-pub(crate) fn binds(ctx: Ctx, k: K, action: Action) -> bool {
+pub(crate) fn binds(ctx: Ctx, k: K, action: Intent) -> bool {
     let named = |b: &&Bind| b.ctx == ctx && b.keys.contains(&k);
     match TABLE.iter().find(named) {
         Some(b) => b.action == action,
@@ -140,7 +140,7 @@ pub(crate) fn binds(ctx: Ctx, k: K, action: Action) -> bool {
 /// The name of key `k` in a screen's words ("Enter: try again"), asked of the table: screens
 /// name keys only through this, so a rebinding shows in their text. A key the table does not
 /// bind to `action` in `ctx` is a bug: debug builds (the tests, which draw every screen) stop.
-pub(crate) fn key_of(ctx: Ctx, k: K, action: Action) -> String {
+pub(crate) fn key_of(ctx: Ctx, k: K, action: Intent) -> String {
     debug_assert!(
         binds(ctx, k, action),
         "a screen names {k:?} for {action:?} in {ctx:?}, which the key table does not bind"

@@ -3,32 +3,32 @@
 
 use crossterm::event::KeyCode;
 
-use crate::app::fields::Kind;
+use crate::app::fields::Widget;
 use crate::app::model::{Model, Overlay, Step};
 use crate::app::state::Phase;
 
-use super::bind::{Action, Bind, Ctx, K, code, row};
+use super::bind::{Bind, Ctx, Intent, K, code, row};
 
 fn typing(m: &Model) -> bool {
     m.focused().takes_text()
 }
-fn kind(m: &Model) -> Kind {
+fn kind(m: &Model) -> Widget {
     m.focused().kind()
 }
 fn movable(m: &Model) -> bool {
-    matches!(kind(m), Kind::Toggle | Kind::Choice | Kind::Button)
+    matches!(kind(m), Widget::Toggle | Widget::Choice | Widget::Button)
 }
 fn on_toggle(m: &Model) -> bool {
-    kind(m) == Kind::Toggle
+    kind(m) == Widget::Toggle
 }
 fn on_choice(m: &Model) -> bool {
-    kind(m) == Kind::Choice
+    kind(m) == Widget::Choice
 }
 fn on_button(m: &Model) -> bool {
-    kind(m) == Kind::Button
+    kind(m) == Widget::Button
 }
 fn not_on_log(m: &Model) -> bool {
-    kind(m) != Kind::Log
+    kind(m) != Widget::Log
 }
 fn not_submit(m: &Model) -> bool {
     m.step != Step::Submit
@@ -79,8 +79,8 @@ fn not_filtering(m: &Model) -> bool {
     !filtering(m)
 }
 
-use Action as A;
 use Ctx as C;
+use Intent as A;
 use KeyCode as KC;
 
 /// The table. Within a context the first row that matches wins (an `Any` row comes last);

@@ -25,16 +25,16 @@ fn letters_and_ctrl_letters_are_told_apart() {
     let m = Model::default();
     // The URL field has focus: a letter is typed, Ctrl-C asks to quit.
     assert_eq!(
-        action(&m, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
-        Some(Action::Edit)
+        intent(&m, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
+        Some(Intent::Edit)
     );
     assert_eq!(
-        action(&m, &press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-        Some(Action::AskQuit)
+        intent(&m, &press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        Some(Intent::AskQuit)
     );
     assert_eq!(
-        action(&m, &press(KeyCode::Char('L'), KeyModifiers::SHIFT)),
-        Some(Action::Edit)
+        intent(&m, &press(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+        Some(Intent::Edit)
     );
 }
 
@@ -43,7 +43,7 @@ fn labels() {
     assert_eq!(K::Ctrl('n').label(), "Ctrl-N");
     assert_eq!(K::Code(KeyCode::BackTab).label(), "Shift-Tab");
     assert_eq!(K::Ch(' ').label(), "Space");
-    let b = row(Ctx::ConfirmQuit, &[K::Ch('y'), K::Ch('Y')], Action::Quit);
+    let b = row(Ctx::ConfirmQuit, &[K::Ch('y'), K::Ch('Y')], Intent::Quit);
     assert_eq!(b.hint_label(), "y");
 }
 
@@ -57,14 +57,14 @@ fn help_names_every_context_with_help_words() {
 
 #[test]
 fn binds_follows_the_table() {
-    assert!(binds(Ctx::HandOver, K::Ch('c'), Action::Copy));
-    assert!(!binds(Ctx::HandOver, K::Ch('c'), Action::Repair));
-    assert!(!binds(Ctx::HandOver, K::Ch('z'), Action::Copy));
+    assert!(binds(Ctx::HandOver, K::Ch('c'), Intent::Copy));
+    assert!(!binds(Ctx::HandOver, K::Ch('c'), Intent::Repair));
+    assert!(!binds(Ctx::HandOver, K::Ch('z'), Intent::Copy));
     // A key no row names falls to the context's any-key row.
-    assert!(binds(Ctx::ConfirmApply, K::Ch('n'), Action::CloseOverlay));
-    assert!(!binds(Ctx::ConfirmApply, K::Ch('y'), Action::CloseOverlay));
+    assert!(binds(Ctx::ConfirmApply, K::Ch('n'), Intent::CloseOverlay));
+    assert!(!binds(Ctx::ConfirmApply, K::Ch('y'), Intent::CloseOverlay));
     assert_eq!(
-        key_of(Ctx::Failed, K::Code(KeyCode::Enter), Action::Retry),
+        key_of(Ctx::Failed, K::Code(KeyCode::Enter), Intent::Retry),
         "Enter"
     );
 }
@@ -74,5 +74,5 @@ fn binds_follows_the_table() {
 #[test]
 #[should_panic(expected = "which the key table does not bind")]
 fn a_screen_naming_an_unbound_key_fails() {
-    key_of(Ctx::HandOver, K::Ch('z'), Action::Copy);
+    key_of(Ctx::HandOver, K::Ch('z'), Intent::Copy);
 }
