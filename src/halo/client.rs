@@ -88,8 +88,11 @@ fn list_key(resource: &str) -> String {
 /// Filters for `GET /api/Agent`.
 #[derive(Debug, Clone, Default)]
 pub struct AgentQuery {
+    /// Only agents matching this text (Halo's `search`); `None` or blank lists all.
     pub search: Option<String>,
+    /// Include API-only agents (`includeapiagents`), which Halo leaves out by default.
     pub include_api_agents: bool,
+    /// Include disabled agents (`includedisabled`), which Halo leaves out by default.
     pub include_disabled: bool,
 }
 
@@ -118,6 +121,8 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
+    /// A client for the instance at `endpoint`, after checking its addresses again; the first call
+    /// fetches a token. The client secret is added to the redactor so no message or log ever shows it.
     pub fn new(endpoint: Endpoint, creds: Credentials, opts: ClientOptions) -> Result<Self> {
         Self::with_redactor(endpoint, creds, opts, Redactor::default())
     }
@@ -147,6 +152,7 @@ impl Client {
         })
     }
 
+    /// The Halo addresses this client talks to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.inner.endpoint
     }
@@ -183,10 +189,12 @@ impl Client {
         Ok(self.inner.auth.lease(&self.inner.http).await?.info)
     }
 
+    /// The agent the token acts as (`GET /api/Agent/me`): for our application, its login agent.
     pub async fn me(&self) -> Result<Agent> {
         self.get_one(&["Agent", "me"], &[]).await
     }
 
+    /// Agents matching the filters (`GET /api/Agent`), without their roles.
     pub async fn agents(&self, q: &AgentQuery) -> Result<Vec<Agent>> {
         let mut query = Vec::new();
         if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -212,6 +220,7 @@ impl Client {
         self.list("Agent", &query, "agents").await
     }
 
+    /// One agent by id, in full (`GET /api/Agent/{id}`).
     pub async fn get_agent(&self, id: i64) -> Result<Agent> {
         ids::check_int(IdKind::Agent, id)?;
         self.get_one(&["Agent", &id.to_string()], &[]).await
@@ -222,15 +231,18 @@ impl Client {
         self.save("Agent", agent).await
     }
 
+    /// Deletes an agent (`DELETE /api/Agent/{id}`). The caller proves the agent ours first.
     pub async fn delete_agent(&self, id: i64) -> Result<()> {
         ids::check_int(IdKind::Agent, id)?;
         self.delete(&["Agent", &id.to_string()]).await
     }
 
+    /// Every role (`GET /api/Roles`).
     pub async fn roles(&self) -> Result<Vec<Role>> {
         self.list("Roles", &[], &list_key("Roles")).await
     }
 
+    /// One role by GUID, with its claims (`GET /api/Roles/{id}`).
     pub async fn get_role(&self, id: &str) -> Result<Role> {
         ids::check(IdKind::Role, id)?;
         self.get_one(
@@ -240,44 +252,55 @@ impl Client {
         .await
     }
 
+    /// Create (no id) or update (id) a role (`POST /api/Roles`); returns what Halo saved.
+    /// Never retried blindly.
     pub async fn save_role(&self, role: &Role) -> Result<Role> {
         self.save("Roles", role).await
     }
 
+    /// Deletes a role (`DELETE /api/Roles/{id}`). The caller proves the role ours first.
     pub async fn delete_role(&self, id: &str) -> Result<()> {
         ids::check(IdKind::Role, id)?;
         self.delete(&["Roles", id]).await
     }
 
+    /// Every team (`GET /api/Team`).
     pub async fn teams(&self) -> Result<Vec<Team>> {
         self.list("Team", &[], &list_key("Team")).await
     }
 
+    /// Every department (`GET /api/TopLevel`).
     pub async fn departments(&self) -> Result<Vec<Department>> {
         self.list("TopLevel", &[], &list_key("TopLevel")).await
     }
 
+    /// Every set of work hours (`GET /api/Workday`).
     pub async fn workdays(&self) -> Result<Vec<Workday>> {
         self.list("Workday", &[], &list_key("Workday")).await
     }
 
+    /// Every API application (`GET /api/Application`), without secrets.
     pub async fn applications(&self) -> Result<Vec<Application>> {
         self.list("Application", &[], &list_key("Application"))
             .await
     }
 
+    /// One application by id with its scopes (`GET /api/Application/{id}?includedetails=true`).
     pub async fn get_application(&self, id: &str) -> Result<Application> {
         ids::check(IdKind::Application, id)?;
         self.get_one(&["Application", id], &[("includedetails", "true")])
             .await
     }
 
+    /// Create (no id) or update (id) an application (`POST /api/Application`); returns what Halo
+    /// saved. A secret in `app` is added to the redactor first. Never retried blindly.
     pub async fn save_application(&self, app: &Application) -> Result<Application> {
         // The new secret travels in the body; make sure no echo of it reaches a message.
         self.inner.http.redactor.add(&app.client_secret);
         self.save("Application", app).await
     }
 
+    /// Deletes an application (`DELETE /api/Application/{id}`). The caller proves it ours first.
     pub async fn delete_application(&self, id: &str) -> Result<()> {
         ids::check(IdKind::Application, id)?;
         self.delete(&["Application", id]).await

@@ -9,26 +9,34 @@ use crate::text::line;
 /// the sanitiser (one line, escaped, capped), so an error message never carries a raw escape.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HaloError {
+    /// The Halo address as typed does not parse as a URL.
     #[error("'{}' is not a valid URL", line(.0))]
     InvalidUrl(String),
+    /// The address has a scheme other than https (or http to loopback); holds the scheme.
     #[error("{}:// is not how Halo is reached", line(.0))]
     UnsupportedScheme(String),
     #[error(
         "refusing plain http:// to {}: Halo credentials would cross the network unencrypted",
         line(.0)
     )]
+    /// A plain http:// address to a host other than loopback; holds the host.
     InsecureUrl(String),
+    /// The host name did not resolve; holds the host.
     #[error("could not resolve host {}", line(.0))]
     Dns(String),
+    /// No TCP connection could be made to the host; holds the host.
     #[error("could not connect to {}", line(.0))]
     Connect(String),
+    /// The TLS handshake failed for another reason than the certificate; holds the host.
     #[error("TLS handshake with {} failed", line(.0))]
     Tls(String),
     #[error(
         "the certificate of {} is not signed by an authority this machine trusts, so it cannot be told from an impostor; nothing was sent",
         line(.0)
     )]
+    /// The server's certificate chain ends at no trusted authority; holds the host.
     TlsUntrusted(String),
+    /// The server's certificate has expired: host, and when it expired.
     #[error("the certificate of {} has expired ({}); nothing was sent", line(.0), line(.1))]
     TlsExpired(String, String),
     #[error(
@@ -36,7 +44,9 @@ pub enum HaloError {
         line(.0),
         line(.1)
     )]
+    /// The certificate is for other names: the host asked for, and the names it holds.
     TlsWrongName(String, String),
+    /// The extra CA file (`ExtraCa`) could not be read or parsed: path, and why.
     #[error("cannot use the CA file {}: {}", line(.0), line(.1))]
     CaFile(String, String),
     #[error(
@@ -44,33 +54,49 @@ pub enum HaloError {
         line(.0),
         line(.1)
     )]
+    /// An http:// host resolves to a non-loopback address: host, and that address.
     NotLoopback(String, String),
+    /// An id does not have the shape Halo gives that kind of object: the kind in words, the id as
+    /// given, and the shape expected. Raised before any request is sent.
     #[error("'{}' is not {} id Halo makes ({}); it was not sent to Halo", line(.1), article(.0), line(.2))]
     InvalidId(String, String, String),
+    /// No answer within the timeout: host, and the timeout that applied.
     #[error("{} did not answer within {:?}", line(.0), .1)]
     Timeout(String, Duration),
+    /// The connection dropped mid-request; holds the host.
     #[error("the connection was dropped: {}", line(.0))]
     ConnectionReset(String),
+    /// The token endpoint answered `invalid_client`: the Client ID or secret is wrong or disabled.
     #[error("Halo rejected the client id or secret (invalid_client)")]
     InvalidClient,
+    /// The token endpoint answered `invalid_scope`; holds Halo's description.
     #[error("Halo rejected the requested scopes (invalid_scope): {}", line(.0))]
     InvalidScope(String),
+    /// The token endpoint answered `invalid_grant`; holds Halo's description.
     #[error("Halo rejected the grant (invalid_grant): {}", line(.0))]
     InvalidGrant(String),
+    /// Any other token endpoint failure: HTTP status, and Halo's description.
     #[error("Halo's token endpoint answered {}: {}", .0, line(.1))]
     TokenError(u16, String),
+    /// An API call answered 401 with a token; holds the redacted request path.
     #[error("Halo refused the token (401) for {}", line(.0))]
     Unauthorized(String),
+    /// An API call answered 403: redacted request path, and Halo's message.
     #[error("Halo denied access (403) to {}: {}", line(.0), line(.1))]
     Forbidden(String, String),
+    /// An API call answered 404; holds the redacted request path.
     #[error("{} was not found (404)", line(.0))]
     NotFound(String),
+    /// An API call answered 400: redacted request path, and Halo's message.
     #[error("Halo rejected the request (400) to {}: {}", line(.0), line(.1))]
     BadRequest(String, String),
+    /// An API call answered 429 (rate limited); holds Halo's message.
     #[error("Halo's rate limit was reached: {}", line(.0))]
     RateLimited(String),
+    /// An API call answered 5xx: status, redacted request path, and Halo's message.
     #[error("Halo answered {} for {}: {}", .0, line(.1), line(.2))]
     Server(u16, String, String),
+    /// Any other non-success status: status, redacted request path, and Halo's message.
     #[error("Halo answered {} for {}: {}", .0, line(.1), line(.2))]
     Http(u16, String, String),
     #[error(
@@ -79,21 +105,26 @@ pub enum HaloError {
         line(.1),
         line(.2)
     )]
+    /// A 3xx answer, never followed: status, redacted request path, and the redirect target.
     Redirect(u16, String, String),
     #[error(
         "Halo's answer to {} is larger than this program reads ({} MiB at most); stopped reading it",
         line(.0),
         .1 >> 20
     )]
+    /// An answer body over the size cap: redacted request path, and the cap in bytes.
     TooLarge(String, usize),
     #[error(
         "Halo at {} sends the login to another server, {}: the client secret would be sent there",
         line(.0),
         line(.1)
     )]
+    /// The auth server Halo names is on another host: Halo's address, and that auth server.
     AuthElsewhere(String, String),
+    /// An answer that is not the JSON expected: what was read, and the parser's detail.
     #[error("could not read Halo's answer from {}: {}", line(.0), line(.1))]
     Decode(String, String),
+    /// Anything else (an encoding or client set-up failure), as a finished message.
     #[error("{}", line(.0))]
     Other(String),
 }
@@ -205,6 +236,7 @@ impl HaloError {
     }
 }
 
+/// A result whose error is a [`HaloError`].
 pub type Result<T, E = HaloError> = std::result::Result<T, E>;
 
 /// "a role", "an application": for [`HaloError::InvalidId`].

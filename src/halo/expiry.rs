@@ -25,7 +25,9 @@ pub const WARN_DAYS: i64 = 14;
 /// An expiry Halo reports on an application: the field and its value as Halo wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reported {
+    /// Halo's field name, such as `apiKey1ExpiryDate`.
     pub field: &'static str,
+    /// The value as Halo sent it (text, or a number as text), before any parsing.
     pub value: String,
 }
 
@@ -137,13 +139,16 @@ pub fn days_left(s: &str, now: OffsetDateTime) -> Option<i64> {
 /// halo-onboard (45 days ago); rotation due in 45 days (rotate_after_days = 90)".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Age {
+    /// When halo-onboard issued the secret (Unix time, seconds), from the journal.
     pub issued_unix: u64,
+    /// Whole days since then.
     pub days: i64,
     /// The admin's policy, if set.
     pub rotate_after_days: Option<u32>,
 }
 
 impl Age {
+    /// The age of a secret issued at `issued_unix` as of `now_unix` (both Unix seconds).
     pub fn new(issued_unix: u64, now_unix: u64, rotate_after_days: Option<u32>) -> Self {
         let days = i64::try_from(now_unix.saturating_sub(issued_unix) / 86_400).unwrap_or(0);
         Self {
@@ -159,6 +164,7 @@ impl Age {
             .is_some_and(|p| self.days >= i64::from(p))
     }
 
+    /// The age and the policy's verdict in one line, as in the type's example.
     pub fn words(&self) -> String {
         let issued = format!(
             "issued {} by halo-onboard ({} day{} ago)",

@@ -1,5 +1,7 @@
 //! The async HaloPSA REST client: discovery, token, typed endpoints, retries, request events.
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub(crate) mod columns;
 pub mod dialect;

@@ -12,32 +12,48 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Agent {
+    /// Halo's agent id (`Uname.id`); `None` on a create, set on anything read from Halo.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// The agent's username, unique in Halo and shown as the agent's name in its UI.
     pub name: String,
+    /// First name (`Uname.firstname`).
     pub firstname: String,
+    /// Surname (`Uname.surname`).
     pub surname: String,
+    /// Initials Halo shows on tickets (`Uname.initials`).
     pub initials: String,
+    /// Email address (`Uname.email`); may be empty for an API-only agent.
     pub email: String,
     /// The agent's phone number (`Uname.sms`).
     pub sms: String,
+    /// `Uname.isapiagent`: an API-only agent, which cannot log in to the UI and uses no licence.
     pub isapiagent: bool,
+    /// `Uname.isdisabled`: the agent cannot log in or be used by an application.
     pub isdisabled: bool,
     /// Default team, by name; empty means "No Default Team".
     pub team: String,
+    /// Teams the agent belongs to, each with its ticket visibility flags.
     pub teams: Vec<AgentTeam>,
+    /// Departments the agent belongs to, each with a membership level.
     pub departments: Vec<AgentDepartment>,
+    /// Roles the agent holds; their claims grant its permissions.
     pub roles: Vec<RoleRef>,
     /// The agent's own permission claims (`Uname.claims`, DB `NHD_UserClaims`); they count
     /// together with its roles' claims.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<Claim>,
+    /// Work hours id (`Uname.workday_id`); `None` leaves Halo's default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workday_id: Option<i64>,
+    /// Work hours name as Halo reports it; never sent (empty is skipped).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub workday_name: String,
+    /// `Uname.can_approve_purchaseorder`: may approve purchase orders.
     pub can_approve_purchaseorder: bool,
+    /// `Uname.can_approve_invoice`: may approve invoices.
     pub can_approve_invoice: bool,
+    /// Colour Halo shows for the agent (a CSS colour string); empty leaves Halo's default.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub colour: String,
 }
@@ -46,7 +62,9 @@ pub struct Agent {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AgentTeam {
+    /// Id of the team (`SectionDetail.id`).
     pub team_id: i64,
+    /// Team name as Halo reports it; not needed on a write.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub team_name: String,
     /// "Can see Unassigned Tickets for this Team".
@@ -59,7 +77,9 @@ pub struct AgentTeam {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AgentDepartment {
+    /// Id of the department (`Tree.id`).
     pub department_id: i64,
+    /// Department name as Halo reports it; not needed on a write.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub department_name: String,
     /// Membership level as Halo numbers it (see [`MembershipLevel`]).
@@ -70,14 +90,19 @@ pub struct AgentDepartment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum MembershipLevel {
+    /// "View All": sees the department's tickets (our guess at code 1).
     #[default]
     ViewAll,
+    /// "Modify All": may change the department's tickets (our guess at code 2).
     ModifyAll,
+    /// Plain member (our guess at code 0).
     Member,
 }
 
 impl MembershipLevel {
+    /// Every level, in the order a picker offers them.
     pub const ALL: [MembershipLevel; 3] = [Self::Member, Self::ViewAll, Self::ModifyAll];
+    /// The number sent as `membershiplevel` (inferred, see the type).
     pub fn code(self) -> i64 {
         match self {
             Self::Member => 0,
@@ -85,6 +110,7 @@ impl MembershipLevel {
             Self::ModifyAll => 2,
         }
     }
+    /// The level a `membershiplevel` number means; unknown numbers read as View All.
     pub fn from_code(c: i64) -> Self {
         match c {
             2 => Self::ModifyAll,
@@ -92,6 +118,7 @@ impl MembershipLevel {
             _ => Self::ViewAll,
         }
     }
+    /// The level's name in Halo's UI.
     pub fn label(self) -> &'static str {
         match self {
             Self::Member => "Member",
@@ -105,7 +132,9 @@ impl MembershipLevel {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RoleRef {
+    /// The role's GUID (`NHD_Roles.id`).
     pub id: String,
+    /// The role's name as Halo reports it; not needed on a write.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
 }
@@ -114,12 +143,17 @@ pub struct RoleRef {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Role {
+    /// The role's GUID (`NHD_Roles.id`); `None` on a create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Halo's integer id for the role (`id_int`), alongside the GUID; only ever read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_int: Option<i64>,
+    /// Role name, shown in Halo's UI under Configuration > Teams & Agents > Roles.
     pub name: String,
+    /// Role notes; setups we create carry our ownership marker here.
     pub notes: String,
+    /// The role's permission claims, which together are its permissions.
     pub claims: Vec<Claim>,
 }
 
@@ -128,8 +162,10 @@ pub struct Role {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Claim {
+    /// The claim code (`type`), such as `SA` or `Tx`.
     #[serde(rename = "type")]
     pub claim_type: String,
+    /// The claim's value; its meaning (access level, yes/no) depends on the code.
     pub value: String,
 }
 
@@ -140,10 +176,14 @@ pub struct Claim {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Team {
+    /// Halo's team id (`SectionDetail.id`); `None` on a create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Team name, unique within Halo.
     pub name: String,
+    /// Department the team belongs to (`SectionDetail.department_id`); 0 when none.
     pub department_id: i64,
+    /// `SectionDetail.inactive`: a retired team; omitted from bodies when false.
     #[serde(skip_serializing_if = "is_false")]
     pub inactive: bool,
 }
@@ -152,8 +192,10 @@ pub struct Team {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Department {
+    /// Halo's department id (`Tree.id`); `None` on a create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Department name.
     pub name: String,
 }
 
@@ -169,6 +211,7 @@ impl Team {
 }
 
 impl Department {
+    /// A department with this id and name.
     pub fn new(id: i64, name: &str) -> Self {
         Self {
             id: Some(id),
@@ -192,9 +235,12 @@ impl Workday {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Workday {
+    /// Halo's work hours id (`Workdays.id`); `None` on a create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// Name of the work hours shown in Halo's UI.
     pub name: String,
+    /// Timezone of the work hours as Halo names it; empty when Halo reports none.
     pub timezone: String,
 }
 
@@ -202,6 +248,7 @@ pub struct Workday {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScopeRef {
+    /// The scope name, such as `all` or `read:tickets`.
     pub name: String,
 }
 
@@ -221,22 +268,31 @@ pub const LOGIN_ENTITY_AGENT: i64 = 0;
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Application {
+    /// Halo's application id (a string); `None` on a create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The Client ID Halo generates for the application; the token request sends it.
     #[serde(rename = "clientId")]
     pub client_id: String,
     /// Only ever sent on create or secret regeneration; Halo never returns it on GET.
     #[serde(rename = "clientSecret", skip_serializing_if = "String::is_empty")]
     pub client_secret: String,
+    /// Application name shown in Halo's UI (`displayName`).
     #[serde(rename = "displayName")]
     pub display_name: String,
+    /// The application is disabled and its tokens are refused.
     pub inactive: bool,
+    /// How the application obtains tokens; ours is [`GRANT_CLIENT_CREDENTIALS`].
     pub grant_type: String,
+    /// Which kind of account the application logs in as (`loginentity`); see [`LOGIN_ENTITY_AGENT`].
     pub loginentity: i64,
+    /// Agent the application acts as (`loginas_agent_id`) when it logs in as an agent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loginas_agent_id: Option<i64>,
+    /// Name of that agent as Halo reports it; never sent.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub loginas_agent_name: String,
+    /// Permission scopes granted to the application's tokens.
     pub scopes: Vec<ScopeRef>,
     /// What Halo reports as the days a new secret stays valid, where it reports it: a field
     /// of the 2026 DB catalogue, not of the API schema (`dialect::fields::REPORTED_ONLY`).
@@ -250,6 +306,7 @@ pub struct Application {
 }
 
 impl Application {
+    /// The scope names, in Halo's order.
     pub fn scope_names(&self) -> Vec<String> {
         self.scopes.iter().map(|s| s.name.clone()).collect()
     }

@@ -16,8 +16,12 @@ use crate::halo::error::{HaloError, Result};
 /// and the tenant (hosted, shared-auth instances only).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Endpoint {
+    /// Base of Halo's REST API, ending in `/api`; every API path is joined to it.
     pub resource_url: String,
+    /// Base of Halo's authorisation server, ending in `/auth`; the token is fetched from `{auth_url}/token`.
     pub auth_url: String,
+    /// Tenant name, sent as `?tenant=` on the token URL of hosted, shared-auth instances; `None`
+    /// for an instance with its own authorisation server.
     pub tenant: Option<String>,
 }
 

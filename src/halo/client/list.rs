@@ -21,6 +21,7 @@ pub(super) fn fingerprint(rows: &[Value]) -> u64 {
 /// One page of a list response.
 #[derive(Debug)]
 pub struct Page {
+    /// The list rows as Halo sent them, decoded by the caller.
     pub rows: Vec<Value>,
     /// Total rows on the server, when the response was an envelope that said so.
     pub record_count: Option<usize>,

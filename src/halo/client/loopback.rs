@@ -15,7 +15,9 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 /// A name resolved (also) to an address that is not this machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotLoopback {
+    /// The host name as asked for.
     pub host: String,
+    /// The address it resolved to that is not loopback.
     pub addr: IpAddr,
 }
 

@@ -11,7 +11,9 @@ use crate::halo::error::{HaloError, Result};
 /// Client credentials. The secret lives in a `SecretString` and is never logged.
 #[derive(Clone)]
 pub struct Credentials {
+    /// The application's Client ID, as Halo shows it.
     pub client_id: String,
+    /// The application's Client Secret; shown by Halo once, never logged or printed.
     pub client_secret: SecretString,
     /// Scopes requested at token time (space separated on the wire; never empty: Halo gives a
     /// useless token without scope).
@@ -19,6 +21,7 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// Credentials with the ID and secret trimmed of surrounding whitespace (a paste's newline).
     pub fn new(client_id: &str, client_secret: &str, scopes: &[&str]) -> Self {
         Self {
             client_id: client_id.trim().to_owned(),
@@ -42,6 +45,7 @@ impl std::fmt::Debug for Credentials {
 /// One finished HTTP exchange, for the live log pane. Never carries a secret or a token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestEvent {
+    /// HTTP method, such as `GET` or `POST`.
     pub method: String,
     /// Path and query, secrets redacted.
     pub path: String,
@@ -51,6 +55,7 @@ pub struct RequestEvent {
     pub latency: Duration,
     /// Retries this logical request needed (0 = first attempt succeeded or failed for good).
     pub retries: u32,
+    /// What failed, for people (redacted); `None` when the request succeeded.
     pub error: Option<String>,
     /// Set while the request waits this long before its next attempt (a 429 backoff, a 5xx
     /// retry); `None` once it has finished (the one final event per logical request).
@@ -85,6 +90,7 @@ impl RequestEvent {
 pub struct EventSink(Arc<dyn Fn(RequestEvent) + Send + Sync>);
 
 impl EventSink {
+    /// A sink that hands each event to `f`; `f` must return quickly (it runs on the request's task).
     pub fn new(f: impl Fn(RequestEvent) + Send + Sync + 'static) -> Self {
         Self(Arc::new(f))
     }
@@ -103,6 +109,7 @@ impl From<tokio::sync::mpsc::UnboundedSender<RequestEvent>> for EventSink {
     }
 }
 
+/// How a client behaves on the network: timeouts, retries, extra trust, request reporting.
 #[derive(Clone)]
 pub struct ClientOptions {
     /// Per-request timeout.
@@ -112,7 +119,9 @@ pub struct ClientOptions {
     pub max_retries: u32,
     /// First backoff delay; doubles with jitter up to `backoff_max`.
     pub backoff_base: Duration,
+    /// Longest wait between retries.
     pub backoff_max: Duration,
+    /// Where each request is reported (the log pane); `None` reports nothing.
     pub events: Option<EventSink>,
     /// A certificate authority to trust besides the system's (`--ca-file`, `ca_file`): a Halo
     /// on a private CA.
@@ -122,6 +131,7 @@ pub struct ClientOptions {
 /// A certificate authority the admin trusts for Halo (a PEM file), read once.
 #[derive(Clone)]
 pub struct ExtraCa {
+    /// The PEM file the authority was read from, shown in messages.
     pub path: std::path::PathBuf,
     pub(super) certs: Arc<Vec<reqwest::Certificate>>,
 }
@@ -175,7 +185,9 @@ impl Default for ClientOptions {
 /// What a token grants (no token material).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
+    /// Scopes the token grants, as the token endpoint's `scope` lists them.
     pub scopes: Vec<String>,
+    /// Seconds the token stays valid, from the token endpoint's `expires_in`.
     pub expires_in: u64,
     /// Agent id from the id_token, when Halo sends one.
     pub agent_id: Option<i64>,

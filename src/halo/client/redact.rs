@@ -51,6 +51,7 @@ impl Redactor {
         known.push(secret.to_owned());
     }
 
+    /// `text` with secret-named values, `Bearer` tokens and every remembered secret masked.
     pub fn redact(&self, text: &str) -> String {
         let mut out = redact(text);
         let known = self

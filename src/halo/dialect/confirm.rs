@@ -31,6 +31,7 @@ pub struct Assumption {
     pub id: &'static str,
     /// What the tool assumes, in plain words.
     pub what: String,
+    /// This instance bears the assumption out (false: it disagrees, and the tool falls back).
     pub holds: bool,
     /// What was seen (claim codes and counts only; never names of people).
     pub evidence: String,
@@ -48,6 +49,7 @@ pub struct Vocabulary {
     pub codes: BTreeMap<String, usize>,
     /// Roles whose details were read.
     pub roles_read: usize,
+    /// The assumptions checked against this instance, with their verdicts.
     pub assumptions: Vec<Assumption>,
     /// Codes this instance stores on their other scale (`l0` as 0/1).
     pub alt_scale: BTreeSet<String>,

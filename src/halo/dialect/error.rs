@@ -5,9 +5,12 @@
 /// not confirm. Every text is a key or label as a file wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DialectError {
+    /// A level that is not on the claim's scale.
     #[error("{input:?} is not a level of {area} in Halo; {area} takes {labels}")]
     NotALevel {
+        /// The level as written.
         input: String,
+        /// The claim's label in Halo's UI, e.g. "Tickets".
         area: &'static str,
         /// The scale's labels, quoted and joined.
         labels: String,
@@ -15,37 +18,70 @@ pub enum DialectError {
     #[error(
         "{key:?} is not a role permission halo-onboard knows (areas: {areas}; settings: {settings})"
     )]
+    /// A permission key that names no claim halo-onboard models.
     UnknownPermission {
+        /// The key as written.
         key: String,
-        /// The keys there are, joined.
+        /// The area keys there are, joined.
         areas: String,
+        /// The setting keys there are, joined.
         settings: String,
     },
+    /// A key under `access` that is not a Feature Access area.
     #[error("access.{key}: not a Feature Access area of Halo (areas: {areas})")]
-    NotAnArea { key: String, areas: String },
+    NotAnArea {
+        /// The key as written.
+        key: String,
+        /// The area keys there are, joined.
+        areas: String,
+    },
+    /// A key under `settings` that is not a role setting (an area, or unknown).
     #[error("settings.{key}: not a role setting halo-onboard knows (settings: {settings})")]
-    NotASetting { key: String, settings: String },
+    NotASetting {
+        /// The key as written.
+        key: String,
+        /// The setting keys there are, joined.
+        settings: String,
+    },
     /// A problem with the value of `place` (`access.tickets`, `settings.add_tickets`).
     #[error("{place}: {problem}")]
     At {
+        /// Where the value was written, as `access.KEY` or `settings.KEY`.
         place: String,
+        /// What is wrong with it.
         problem: Box<DialectError>,
     },
     /// The pre-dialect `features = { area = "…" }` spelling with a level it never had.
     #[error(
         "features.{scope_area} = {level:?}: write it as [role.access] with Halo's label, e.g. tickets = \"Read and Modify\""
     )]
-    LegacyLevel { scope_area: String, level: String },
+    LegacyLevel {
+        /// The scope area key the old spelling used.
+        scope_area: String,
+        /// The level as written.
+        level: String,
+    },
     #[error(
         "features.{scope_area}: no Halo area backs it; write it as [role.access] (areas: {areas})"
     )]
-    LegacyArea { scope_area: String, areas: String },
+    /// The pre-dialect `features` spelling with a scope area no Feature Access area backs.
+    LegacyArea {
+        /// The scope area key the old spelling used.
+        scope_area: String,
+        /// The area keys there are, joined.
+        areas: String,
+    },
     /// This instance does not speak today's claim codes at all (`why` in plain words).
     #[error("{0}")]
     NotSpoken(String),
     /// This instance does not confirm one code (an older long name, values off every scale).
     #[error("{why}")]
-    Unconfirmed { code: String, why: String },
+    Unconfirmed {
+        /// The claim code, e.g. `l0`.
+        code: String,
+        /// Why this instance does not confirm it, in plain words.
+        why: String,
+    },
 }
 
 impl DialectError {

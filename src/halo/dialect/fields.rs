@@ -32,7 +32,9 @@ pub const AGENT_NOTES: &str = "notes";
 
 /// The role's fields (`NHD_Roles`) the role's attribute table (`answers::role::ROWS`) names.
 pub mod role {
+    /// Field of the role's name as the Roles list shows it.
     pub const NAME: &str = "name";
+    /// Field of the role's free-text notes, where the setup's ownership marker is kept.
     pub const NOTES: &str = "notes";
     /// The permission claims (`NHD_Claim` codes, `dialect::claims`).
     pub const CLAIMS: &str = "claims";
@@ -41,13 +43,17 @@ pub mod role {
 /// The application's fields (`NHD_Identity_Application`) the application's attribute table
 /// (`answers::application::ROWS`) names.
 pub mod application {
+    /// Field of the application's name as Halo's Applications list shows it.
     pub const NAME: &str = "displayName";
+    /// Field that disables the application (its tokens are then refused).
     pub const INACTIVE: &str = "inactive";
     /// The authentication method (`client_credentials`: "Client ID and Secret (Services)").
     pub const GRANT_TYPE: &str = "grant_type";
     /// The login type (`halo::model::LOGIN_ENTITY_AGENT`: Agent).
     pub const LOGIN_TYPE: &str = "loginentity";
+    /// Field of the agent id the application logs in as (login type Agent).
     pub const LOGIN_AGENT: &str = "loginas_agent_id";
+    /// Field of the permission scopes granted to the application's tokens.
     pub const SCOPES: &str = "scopes";
 }
 
@@ -58,11 +64,17 @@ pub const REPORTED_ONLY: &[&str] = &[APP_SECRET_EXPIRY_DAYS, APP_SECRET_EXPIRY_D
 /// The objects the client reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Schema {
+    /// An agent, `Uname`.
     Agent,
+    /// A role, `NHD_Roles`.
     Role,
+    /// An API application, `NHD_Identity_Application`.
     Application,
+    /// A team, `SectionDetail`.
     Team,
+    /// A department, `Tree` (served at `/api/TopLevel`).
     Department,
+    /// Work hours, `Workdays`.
     Workday,
 }
 

@@ -9,12 +9,15 @@ use crate::evidence::{self, ProbeArea};
 /// One area of the Permissions tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Area {
+    /// Stable key of the area (`tickets`, `umbrella`, ...); claims and probe areas name it.
     pub key: &'static str,
+    /// The area's heading as the wizard shows it.
     pub label: &'static str,
     /// Scope names in this area, in display order.
     pub scopes: &'static [&'static str],
 }
 
+/// Every area and its scope names, in the order the wizard shows them.
 pub const AREAS: &[Area] = &[
     Area {
         key: "umbrella",
@@ -164,6 +167,7 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
     AREAS.iter().flat_map(|a| a.scopes.iter().copied())
 }
 
+/// `name` is a scope Halo has (in [`AREAS`]); only such names may be requested.
 pub fn is_known(name: &str) -> bool {
     all_names().any(|n| n == name)
 }

@@ -149,14 +149,17 @@ impl Role {
 }
 
 impl Permissions {
+    /// No claim is set: a role with no permissions at all.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
 
+    /// "Is a HaloPSA Administrator" is set (`SA`=`true`).
     pub fn admin(&self) -> bool {
         self.values.get(ADMIN) == Some(&TRUE)
     }
 
+    /// Sets or clears "Is a HaloPSA Administrator" (`SA`); off leaves `SA` Not set.
     pub fn set_admin(&mut self, on: bool) {
         if on {
             self.values.insert(ADMIN, TRUE);
@@ -322,10 +325,13 @@ impl Permissions {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct PermissionsWire {
+    /// "Is a HaloPSA Administrator"; omitted when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub administrator: bool,
+    /// Feature Access levels by area key (`tickets`, `assets`, ...), each one of Halo's labels.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub access: BTreeMap<String, LevelText>,
+    /// Every other setting by key (`add_tickets`, ...), each a label or a boolean for Yes/No.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub settings: BTreeMap<String, LevelText>,
 }
@@ -334,7 +340,9 @@ pub struct PermissionsWire {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum LevelText {
+    /// A Yes/No setting as `true` or `false`.
     Bool(bool),
+    /// A level's label ("Read Only") or its stored value (`2`), matched case-insensitively.
     Text(String),
 }
 
@@ -399,6 +407,7 @@ impl PermissionsWire {
         Ok(p)
     }
 
+    /// The file form of `p`, every level written as its label.
     pub fn from_permissions(p: &Permissions) -> Self {
         let mut w = Self {
             administrator: p.admin(),

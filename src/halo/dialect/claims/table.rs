@@ -4,12 +4,15 @@
 
 /// "Is a Halo Administrator" (`true`/`false`).
 pub const ADMIN: &str = "SA";
+/// The value that turns a true/false claim on, such as [`ADMIN`].
 pub const TRUE: &str = "true";
 
 /// One value of a claim and the label Halo's UI shows for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Level {
+    /// The value Halo stores in the claim for this level, such as `"2"` or `"true"`.
     pub value: &'static str,
+    /// What Halo's UI shows for this level, such as "Read Only".
     pub label: &'static str,
     /// How much this level allows, for comparing with API scopes.
     pub grade: Grade,
@@ -18,11 +21,14 @@ pub struct Level {
 /// What a level allows, coarsely: enough to tell whether an API scope is backed by the role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Grade {
+    /// No access.
     #[default]
     None,
     /// "View (Names Only)".
     Names,
+    /// May read the area.
     Read,
+    /// May read and change the area (or the setting is on).
     Modify,
 }
 
@@ -71,7 +77,9 @@ pub const DISTRIBUTION: &[Level] = &[
     l("2", "Read and Send", Read),
     l("3", "Read and Modify", Modify),
 ];
+/// Settings Halo stores as `0`/`1`.
 pub const YES_NO: &[Level] = &[l("0", "No", No), l("1", "Yes", Modify)];
+/// Settings Halo stores as `false`/`true`.
 pub const TRUE_FALSE: &[Level] = &[l("false", "No", No), l("true", "Yes", Modify)];
 /// Editing of own Preferences (`l0`): true/false on most instances…
 const PREFERENCES: &[Level] = &[
@@ -122,18 +130,28 @@ const ITEM_PRICES: &[Level] = &[
 /// Where a setting sits on the role's Permissions tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Group {
+    /// Administrator and own notification and preference settings.
     General,
+    /// The per-area access levels (Tickets, Clients, Assets, ...), which back the API scopes.
     FeatureAccess,
+    /// What the agent may do with tickets ("Can add new Tickets", ...).
     Tickets,
+    /// Appointment settings ("Editing of Appointments", ...).
     Appointments,
+    /// Limits on what the agent may use ("Allow use of all Ticket Types", ...).
     Restrictions,
+    /// Approval settings; no claim halo-onboard models sits here yet.
     Approvals,
+    /// Costs and billing settings ("Can view item costs", ...).
     Billing,
+    /// What the agent may create ("Can Create FAQ Lists", ...).
     Creation,
+    /// Settings found under no other heading.
     Other,
 }
 
 impl Group {
+    /// The heading's text on Halo's Permissions tab.
     pub fn label(self) -> &'static str {
         match self {
             Self::General => "General",
@@ -158,7 +176,9 @@ pub struct ClaimDef {
     pub key: &'static str,
     /// Halo's UI label, e.g. "Tickets", "Can add new Tickets".
     pub label: &'static str,
+    /// The heading the claim sits under on the Permissions tab.
     pub group: Group,
+    /// The values Halo accepts for this claim, in the order its UI lists them.
     pub scale: &'static [Level],
     /// Another scale some instances store this claim on (`l0`: 0/1 besides true/false). Values
     /// are read on either; a write uses the one the instance showed (`dialect::confirm`).
