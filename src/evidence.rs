@@ -8,6 +8,8 @@
 //! evidence. The files are embedded at build time and parsed on first use; a malformed file is
 //! a build defect that this module's tests catch, never user input.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -27,21 +29,30 @@ const BEHAVIOURS_TOML: &str = include_str!("../evidence/behaviours.toml");
 /// by this module's tests.
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
+    /// A JSON file (`evidence/halo-api/…`) does not parse.
     #[error("evidence/{name} is malformed: {source}")]
     Json {
+        /// The file, relative to `evidence/`.
         name: String,
+        /// The parser's error.
         source: serde_json::Error,
     },
+    /// A TOML file does not parse.
     #[error("evidence/{name} is malformed: {source}")]
     Toml {
+        /// The file, relative to `evidence/`.
         name: String,
+        /// The parser's error.
         source: toml::de::Error,
     },
     /// One `[table]` of a TOML file that does not fit its type.
     #[error("evidence/{name} is malformed: [{table}]: {source}")]
     Table {
+        /// The file, relative to `evidence/`.
         name: &'static str,
+        /// The table's name.
         table: String,
+        /// The parser's error.
         source: toml::de::Error,
     },
 }
@@ -76,6 +87,7 @@ fn toml_file<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
 /// One method of a path: its query parameters, path parameter types and request body.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Operation {
+    /// Query parameter names the spec lists for this method.
     #[serde(default)]
     pub query: Vec<String>,
     /// Path parameter name → type (`integer`, `string`).
@@ -89,7 +101,9 @@ pub struct Operation {
 /// One path template of the spec, e.g. `/Roles/{id}`, with its methods (lower case).
 #[derive(Debug, Clone)]
 pub struct PathEntry {
+    /// The path template as the spec writes it, relative to `/api`.
     pub template: String,
+    /// Method (lower case: `get`, `post`, `delete`) → its operation.
     pub methods: BTreeMap<String, Operation>,
     segments: Vec<String>,
 }
@@ -107,7 +121,9 @@ impl PathEntry {
 /// The paths of Halo's published API (relative to the resource server `/api`).
 #[derive(Debug)]
 pub struct Spec {
+    /// The file's `_source` record: what it is, where it comes from (`from`), `date`, `confidence`.
     pub source: BTreeMap<String, serde_json::Value>,
+    /// Every path template of the spec.
     pub paths: Vec<PathEntry>,
 }
 
@@ -115,8 +131,11 @@ pub struct Spec {
 /// values of the template's parameters.
 #[derive(Debug, Clone)]
 pub struct Matched<'a> {
+    /// The path template the request matched.
     pub entry: &'a PathEntry,
+    /// The operation for the request's method; `None` when the spec has no such method there.
     pub operation: Option<&'a Operation>,
+    /// Template parameter name (`id`) → the value the request put there.
     pub params: BTreeMap<String, String>,
 }
 
@@ -225,6 +244,7 @@ pub fn spec() -> &'static Spec {
 /// One object's properties and their types, as the spec publishes them.
 #[derive(Debug, Clone)]
 pub struct Schema {
+    /// The schema's name in the spec, such as `Uname` or `NHD_Roles`.
     pub name: String,
     /// Property → type (`integer`, `string`, `boolean`, `number`, `object`, a schema name, or
     /// `array<…>`).
@@ -232,9 +252,11 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The schema publishes `field` (exact, case-sensitive property name).
     pub fn has(&self, field: &str) -> bool {
         self.fields.contains_key(field)
     }
+    /// The type the schema gives `field`, or `None` when it has no such property.
     pub fn type_of(&self, field: &str) -> Option<&str> {
         self.fields.get(field).map(String::as_str)
     }
@@ -283,30 +305,40 @@ pub(crate) fn uname_2026() -> &'static std::collections::BTreeSet<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
+    /// No access ("No Access", "No").
     None,
     /// "View (Names Only)".
     Names,
+    /// Read only ("Read Only", "Read and Send").
     Read,
+    /// Read and change, or a switch that is on ("Read and Modify", "Yes").
     Modify,
 }
 
 /// One value of a claim's scale and the label Halo's UI shows for it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Level {
+    /// The value Halo stores (`ClaimValue`), such as `"2"` or `"true"`.
     pub value: String,
+    /// What Halo's UI shows for this value, such as "Read Only".
     pub label: String,
+    /// What the level allows, read off its label.
     pub access: Access,
 }
 
 /// One role claim code.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Claim {
+    /// Halo's claim code (`ClaimType`), such as `SA`, `Tx` or `l6`.
     pub code: String,
+    /// Halo's UI label for the setting, as the source report decodes it.
     pub label: String,
     /// Other labels for the same setting (older reports, vendor guides, languages).
     #[serde(default)]
     pub also: Vec<String>,
+    /// The heading the setting sits under on the role's Permissions tab, such as `General`.
     pub group: String,
+    /// Name of the scale (in `scales`) the claim's values come from, such as `true_false`.
     pub scale: String,
     /// Other scales instances were seen to use for this code (`l0`: 0/1 besides true/false).
     #[serde(default)]
@@ -316,8 +348,11 @@ pub struct Claim {
 /// The claim vocabulary (`evidence/claims.toml`).
 #[derive(Debug, Deserialize)]
 pub struct Claims {
+    /// The `[source]` table: what the file holds, where it comes from, when read, confidence.
     pub source: BTreeMap<String, String>,
+    /// Scale name → its levels, in the order Halo's UI lists them.
     pub scales: BTreeMap<String, Vec<Level>>,
+    /// Every claim code in the source, one `[[claim]]` each.
     #[serde(rename = "claim")]
     pub claims: Vec<Claim>,
     /// Older long claim name → today's code.
@@ -325,6 +360,7 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// The claim with this code, if the vocabulary has it.
     pub fn get(&self, code: &str) -> Option<&Claim> {
         self.claims.iter().find(|c| c.code == code)
     }
@@ -350,6 +386,7 @@ impl Claims {
     }
 }
 
+/// The claim vocabulary (`evidence/claims.toml`), parsed on first use.
 pub fn claims() -> &'static Claims {
     static C: OnceLock<Claims> = OnceLock::new();
     C.get_or_init(|| toml_file("claims.toml", CLAIMS_TOML))
@@ -358,15 +395,21 @@ pub fn claims() -> &'static Claims {
 // ---------------------------------------------------------------------------------------------
 // Scopes.
 
+/// One area of scope names (`[[area]]` of `evidence/scopes.toml`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ScopeArea {
+    /// The area's key, such as `tickets` or `umbrella`; probe areas and claims name it.
     pub key: String,
+    /// The scope names of the area, as Halo spells them (`read:tickets`, `edit:tickets`).
     pub scopes: Vec<String>,
+    /// Where these names come from (source tags of the file's header).
     pub source: String,
 }
 
+/// How scopes combine (`[rules]` of `evidence/scopes.toml`).
 #[derive(Debug, Deserialize)]
 pub struct ScopeRules {
+    /// An `edit:X` scope also grants `read:X` and `editMine:X`.
     pub edit_implies_read: bool,
     /// Umbrella scope → what it covers: scope names, or `standard` for every read:, edit:,
     /// editMine: and access: scope.
@@ -376,11 +419,14 @@ pub struct ScopeRules {
 /// The scope names (`evidence/scopes.toml`).
 #[derive(Debug, Deserialize)]
 pub struct Scopes {
+    /// The `[source]` table: what the file holds, where it comes from, confidence.
     pub source: BTreeMap<String, String>,
+    /// Every area of scope names.
     #[serde(rename = "area")]
     pub areas: Vec<ScopeArea>,
     /// Names that are not scopes, with why.
     pub not_scopes: BTreeMap<String, String>,
+    /// How scopes combine.
     pub rules: ScopeRules,
 }
 
@@ -391,6 +437,7 @@ fn is_standard(name: &str) -> bool {
 }
 
 impl Scopes {
+    /// Every scope name, area by area.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.areas
             .iter()
@@ -420,11 +467,13 @@ impl Scopes {
         false
     }
 
+    /// Any of `granted` allows what needs `needed` (see [`Scopes::grants`]).
     pub fn any_grants<S: AsRef<str>>(&self, granted: &[S], needed: &str) -> bool {
         granted.iter().any(|g| self.grants(g.as_ref(), needed))
     }
 }
 
+/// The scope names (`evidence/scopes.toml`), parsed on first use.
 pub fn scopes() -> &'static Scopes {
     static S: OnceLock<Scopes> = OnceLock::new();
     S.get_or_init(|| toml_file("scopes.toml", SCOPES_TOML))
@@ -433,11 +482,16 @@ pub fn scopes() -> &'static Scopes {
 // ---------------------------------------------------------------------------------------------
 // Lists, probe areas, open behaviours.
 
+/// One configuration list endpoint and the key its rows sit under in Halo's paginated envelope.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ListEntry {
+    /// The endpoint, relative to `/api`, such as `/Roles`.
     pub path: String,
+    /// The envelope key of the rows, such as `roles`.
     pub key: String,
+    /// The spec schema of each row, such as `NHD_Roles`.
     pub schema: String,
+    /// How sure the envelope key is: `C` confirmed, `I` inferred.
     pub confidence: String,
 }
 
@@ -458,12 +512,14 @@ pub struct ProbeArea {
     pub scope: String,
     /// A path of the spec, e.g. `/Tickets`.
     pub path: String,
+    /// The envelope key the endpoint's rows sit under, such as `tickets`.
     pub list_key: String,
     /// The claim code gating it.
     pub claim: String,
     /// The scope a read needs when it is not the area's `read:` scope.
     #[serde(default)]
     pub needs: Option<String>,
+    /// Why this endpoint stands for the area, in plain words.
     pub why: String,
 }
 
@@ -502,11 +558,16 @@ pub(crate) fn area_at(path: &str) -> Option<&'static ProbeArea> {
 /// One open behaviour (`evidence/behaviours.toml`): its variants and default.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Behaviour {
+    /// How sure the evidence is of the behaviour (`C`, `I` or `W`); `None` when the file says not.
     #[serde(default)]
     pub confidence: Option<String>,
+    /// The open question, in plain words.
     pub question: String,
+    /// What the evidence does say, with the sections it cites.
     pub known: String,
+    /// Names of the readings the emulator can play.
     pub variants: Vec<String>,
+    /// The reading played when none is chosen; one of `variants`.
     pub default: String,
 }
 

@@ -78,25 +78,25 @@ pub enum HaloError {
     /// Any other token endpoint failure: HTTP status, and Halo's description.
     #[error("Halo's token endpoint answered {}: {}", .0, line(.1))]
     TokenError(u16, String),
-    /// An API call answered 401 with a token; holds the redacted request path.
+    /// An API call answered 401 with a token; holds the request (method and redacted path).
     #[error("Halo refused the token (401) for {}", line(.0))]
     Unauthorized(String),
-    /// An API call answered 403: redacted request path, and Halo's message.
+    /// An API call answered 403: request (method and redacted path), and Halo's message.
     #[error("Halo denied access (403) to {}: {}", line(.0), line(.1))]
     Forbidden(String, String),
-    /// An API call answered 404; holds the redacted request path.
+    /// An API call answered 404; holds the request (method and redacted path).
     #[error("{} was not found (404)", line(.0))]
     NotFound(String),
-    /// An API call answered 400: redacted request path, and Halo's message.
+    /// An API call answered 400: request (method and redacted path), and Halo's message.
     #[error("Halo rejected the request (400) to {}: {}", line(.0), line(.1))]
     BadRequest(String, String),
     /// An API call answered 429 (rate limited); holds Halo's message.
     #[error("Halo's rate limit was reached: {}", line(.0))]
     RateLimited(String),
-    /// An API call answered 5xx: status, redacted request path, and Halo's message.
+    /// An API call answered 5xx: status, request (method and redacted path), and Halo's message.
     #[error("Halo answered {} for {}: {}", .0, line(.1), line(.2))]
     Server(u16, String, String),
-    /// Any other non-success status: status, redacted request path, and Halo's message.
+    /// Any other non-success status: status, request (method and redacted path), and Halo's message.
     #[error("Halo answered {} for {}: {}", .0, line(.1), line(.2))]
     Http(u16, String, String),
     #[error(
@@ -105,14 +105,14 @@ pub enum HaloError {
         line(.1),
         line(.2)
     )]
-    /// A 3xx answer, never followed: status, redacted request path, and the redirect target.
+    /// A 3xx answer, never followed: status, the redacted path, and the redirect target (redacted).
     Redirect(u16, String, String),
     #[error(
         "Halo's answer to {} is larger than this program reads ({} MiB at most); stopped reading it",
         line(.0),
         .1 >> 20
     )]
-    /// An answer body over the size cap: redacted request path, and the cap in bytes.
+    /// An answer body over the size cap: the redacted path and query, and the cap in bytes.
     TooLarge(String, usize),
     #[error(
         "Halo at {} sends the login to another server, {}: the client secret would be sent there",

@@ -23,11 +23,12 @@ pub struct Agent {
     pub surname: String,
     /// Initials Halo shows on tickets (`Uname.initials`).
     pub initials: String,
-    /// Email address (`Uname.email`); may be empty for an API-only agent.
+    /// Email address (`Uname.email`).
     pub email: String,
     /// The agent's phone number (`Uname.sms`).
     pub sms: String,
-    /// `Uname.isapiagent`: an API-only agent, which cannot log in to the UI and uses no licence.
+    /// `Uname.isapiagent`, "Is an API-only Agent": takes no licence and cannot log in to Halo's
+    /// web or mobile apps.
     pub isapiagent: bool,
     /// `Uname.isdisabled`: the agent cannot log in or be used by an application.
     pub isdisabled: bool,
@@ -53,7 +54,7 @@ pub struct Agent {
     pub can_approve_purchaseorder: bool,
     /// `Uname.can_approve_invoice`: may approve invoices.
     pub can_approve_invoice: bool,
-    /// Colour Halo shows for the agent (a CSS colour string); empty leaves Halo's default.
+    /// Colour Halo shows for the agent (`Uname.colour`); empty leaves Halo's default.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub colour: String,
 }
@@ -149,7 +150,7 @@ pub struct Role {
     /// Halo's integer id for the role (`id_int`), alongside the GUID; only ever read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_int: Option<i64>,
-    /// Role name, shown in Halo's UI under Configuration > Teams & Agents > Roles.
+    /// Role name as Halo's Roles list shows it.
     pub name: String,
     /// Role notes; setups we create carry our ownership marker here.
     pub notes: String,
@@ -179,9 +180,9 @@ pub struct Team {
     /// Halo's team id (`SectionDetail.id`); `None` on a create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// Team name, unique within Halo.
+    /// Team name as Halo's UI shows it.
     pub name: String,
-    /// Department the team belongs to (`SectionDetail.department_id`); 0 when none.
+    /// Department the team belongs to (`SectionDetail.department_id`).
     pub department_id: i64,
     /// `SectionDetail.inactive`: a retired team; omitted from bodies when false.
     #[serde(skip_serializing_if = "is_false")]
@@ -280,7 +281,7 @@ pub struct Application {
     /// Application name shown in Halo's UI (`displayName`).
     #[serde(rename = "displayName")]
     pub display_name: String,
-    /// The application is disabled and its tokens are refused.
+    /// `inactive`: the application is switched off in Halo ("Active" unticked).
     pub inactive: bool,
     /// How the application obtains tokens; ours is [`GRANT_CLIENT_CREDENTIALS`].
     pub grant_type: String,

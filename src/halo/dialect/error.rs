@@ -15,10 +15,10 @@ pub enum DialectError {
         /// The scale's labels, quoted and joined.
         labels: String,
     },
+    /// A permission key that names no claim halo-onboard models.
     #[error(
         "{key:?} is not a role permission halo-onboard knows (areas: {areas}; settings: {settings})"
     )]
-    /// A permission key that names no claim halo-onboard models.
     UnknownPermission {
         /// The key as written.
         key: String,
@@ -61,10 +61,10 @@ pub enum DialectError {
         /// The level as written.
         level: String,
     },
+    /// The pre-dialect `features` spelling with a scope area no Feature Access area backs.
     #[error(
         "features.{scope_area}: no Halo area backs it; write it as [role.access] (areas: {areas})"
     )]
-    /// The pre-dialect `features` spelling with a scope area no Feature Access area backs.
     LegacyArea {
         /// The scope area key the old spelling used.
         scope_area: String,

@@ -45,7 +45,7 @@ pub mod role {
 pub mod application {
     /// Field of the application's name as Halo's Applications list shows it.
     pub const NAME: &str = "displayName";
-    /// Field that disables the application (its tokens are then refused).
+    /// Field that switches the application off (`true` = inactive).
     pub const INACTIVE: &str = "inactive";
     /// The authentication method (`client_credentials`: "Client ID and Secret (Services)").
     pub const GRANT_TYPE: &str = "grant_type";
