@@ -7,6 +7,8 @@
 //! hand-over is confirmed, in a separate `<id>.secret` file (0600), so the journal itself never
 //! holds a secret and wiping it is a file removal.
 
+#![warn(missing_docs)]
+
 mod error;
 pub(crate) mod fsutil;
 mod load;

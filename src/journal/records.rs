@@ -12,15 +12,22 @@ pub const STATE_DIR_ENV: &str = "HALO_ONBOARD_STATE_DIR";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// Drafted and planned; nothing written to Halo yet.
     Planned,
+    /// Writes to Halo have started and not all finished (or the run was stopped).
     Applying,
+    /// Every object is in Halo; the credentials are not verified yet.
     Applied,
+    /// The new credentials were verified; the secret is not handed over yet.
     Verified,
+    /// The secret was handed over; the setup is finished.
     HandedOver,
+    /// What the setup created was deleted again; the setup is finished.
     RolledBack,
 }
 
 impl Status {
+    /// Nothing is left to do: handed over or rolled back.
     pub fn is_finished(self) -> bool {
         matches!(self, Self::HandedOver | Self::RolledBack)
     }
@@ -43,11 +50,17 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Subject {
+    /// The setup's Role.
     Role,
+    /// The setup's API-only Agent.
     Agent,
+    /// The setup's API Application.
     Application,
+    /// The application's client secret (generated or regenerated).
     Secret,
+    /// The check of the new credentials against Halo.
     Verify,
+    /// The hand-over of the credentials to the user.
     Handover,
     /// A second application of the setup (rotate, tighten) and the deletion of the first.
     Rotation,
@@ -68,33 +81,48 @@ impl Subject {
     }
 }
 
+/// One thing a setup did or tried, as journaled; see the module docs for the about/done bracket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
     /// Written before a Halo write; `action` is e.g. "create", "update", "delete", "regenerate".
     About {
+        /// What is about to be written.
         subject: Subject,
+        /// The kind of write (see above).
         action: String,
     },
     /// Written after Halo confirmed the write.
     Done {
+        /// What was written.
         subject: Subject,
+        /// The kind of write, as in the matching `About`.
         action: String,
+        /// Halo's id of the object written.
         id: String,
     },
+    /// The write did not succeed (Halo refused it, or it was not sent).
     Failed {
+        /// What the write was about.
         subject: Subject,
+        /// The kind of write, as in the matching `About`.
         action: String,
+        /// Why it failed, in words.
         error: String,
     },
+    /// A remark for the setup's history (`status`); changes nothing in Halo.
     Note {
+        /// The remark, in words.
         text: String,
     },
 }
 
+/// One line of a setup's history: an [`Event`] and when it happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
+    /// When the event was recorded, Unix time in seconds.
     pub at_unix: u64,
+    /// What happened; flattened into the entry's JSON object.
     #[serde(flatten)]
     pub event: Event,
 }
@@ -103,17 +131,26 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Objects {
+    /// Halo's id of the Role; `None` until created or adopted.
     pub role_id: Option<String>,
+    /// This setup created the Role (rollback may delete it); false when adopted.
     pub role_created: bool,
+    /// Halo's id of the Agent; `None` until created or adopted.
     pub agent_id: Option<i64>,
+    /// This setup created the Agent (rollback may delete it); false when adopted.
     pub agent_created: bool,
+    /// Halo's id of the API Application; `None` until created or adopted.
     pub application_id: Option<String>,
+    /// This setup created the Application (rollback may delete it); false when adopted.
     pub application_created: bool,
+    /// The application's Client ID as Halo read it back; `None` until then.
     pub client_id: Option<String>,
     /// Made by hand in Halo's web UI after Halo refused the write, then adopted: apply keeps
     /// these as they are (a write would be refused again) and rollback never deletes them.
     pub role_manual: bool,
+    /// The Agent was made by hand in Halo's UI (see `role_manual`).
     pub agent_manual: bool,
+    /// The Application was made by hand in Halo's UI (see `role_manual`).
     pub application_manual: bool,
 }
 
@@ -121,6 +158,7 @@ pub struct Objects {
 /// check never rewrites the setup's own file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckRecord {
+    /// When the check ran, Unix time in seconds.
     pub at_unix: u64,
     /// Every check passed.
     pub ok: bool,
@@ -134,8 +172,11 @@ pub struct CheckRecord {
     /// Why it did not finish, in words (records before it existed: Halo unreachable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    /// How many checks passed.
     pub passed: usize,
+    /// How many checks failed.
     pub failed: usize,
+    /// How many checks were not run because something they read was missing or unreachable.
     pub skipped: usize,
     /// What differs from the profile, in short stable words ("extra scope admin").
     #[serde(default)]

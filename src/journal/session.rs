@@ -11,24 +11,34 @@ use crate::halo::Endpoint;
 use super::records::*;
 use super::rotation;
 
+/// One setup as saved in `<state dir>/sessions/<id>.json`: what was asked, what exists in Halo, what happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
+    /// The file format version ([`FORMAT_VERSION`] when written by this build).
     pub version: u32,
+    /// The setup's id, `YYYYMMDD-HHMMSS-<slug>-<hex>` (see [`valid_id`]); also names its files.
     pub id: String,
+    /// When the setup was drafted, Unix time in seconds.
     pub created_unix: u64,
     /// Milliseconds since the epoch at creation: orders setups started in the same second
     /// (`last`); 0 in journals written before it existed.
     #[serde(default)]
     pub created_ms: u64,
+    /// When the journal was last saved, Unix time in seconds (set by every save).
     pub updated_unix: u64,
+    /// Where the setup stands.
     pub status: Status,
+    /// The Halo instance the setup writes to; `None` until a run has connected.
     pub endpoint: Option<Endpoint>,
+    /// What the user answered (vendor profile, names, scopes); never a secret.
     pub answers: Answers,
     /// The plan as shown to the user (kept as JSON so the journal format does not chase it).
     #[serde(default)]
     pub plan: Option<serde_json::Value>,
+    /// Ids of the objects the setup created or adopted in Halo.
     #[serde(default)]
     pub objects: Objects,
+    /// The setup's history, oldest first.
     #[serde(default)]
     pub entries: Vec<Entry>,
     /// A new client secret is waiting in `<id>.secret` for the hand-over.
@@ -81,6 +91,7 @@ pub struct Session {
     pub earlier_credentials_files: Vec<PathBuf>,
 }
 
+/// The current time, Unix time in seconds (0 if the clock is before 1970).
 pub fn now_unix() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -181,6 +192,7 @@ impl Session {
         open
     }
 
+    /// Appends `event` to the history, stamped with the current time; the caller saves.
     pub fn push(&mut self, event: Event) {
         self.entries.push(Entry {
             at_unix: now_unix(),
@@ -205,6 +217,7 @@ pub fn utc_stamp(unix: u64) -> String {
     crate::timestamp::compact_utc(unix)
 }
 
+/// The marker `[halo-onboard:<id>]` of setup `id`, as [`Session::marker`] puts it in its role's notes.
 pub fn marker_for(id: &str) -> String {
     format!("[halo-onboard:{id}]")
 }
