@@ -28,10 +28,10 @@ pub enum JournalError {
         /// The parser's message, stripped of control characters.
         message: String,
     },
+    /// The file's `version` is above [`FORMAT_VERSION`]: a newer halo-onboard wrote it.
     #[error(
         "journal {path} was written by a newer halo-onboard (format {found}, this one reads {FORMAT_VERSION})"
     )]
-    /// The file's `version` is above [`FORMAT_VERSION`]: a newer halo-onboard wrote it.
     TooNew {
         /// The file that is too new.
         path: PathBuf,
@@ -66,10 +66,10 @@ pub enum JournalError {
         /// The path that is not a regular file.
         path: PathBuf,
     },
+    /// Another live halo-onboard run holds the lock on this setup or state.
     #[error(
         "{what} is being written by another halo-onboard run ({holder}); this run was refused so that nothing is created twice"
     )]
-    /// Another live halo-onboard run holds the lock on this setup or state.
     Busy {
         /// What is locked, in words (e.g. "setup <id>").
         what: String,

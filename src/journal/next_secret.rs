@@ -25,7 +25,8 @@ impl Journal {
             .map_err(|source| JournalError::Io { path, source })
     }
 
-    /// A rotation's new secret kept by [`Journal::store_next_secret`]; `None` if there is none, the id is invalid or the file is unreadable.
+    /// A rotation's new secret kept by [`Journal::store_next_secret`]; `None` if there is none, the
+    /// id is invalid or the file is unreadable.
     pub fn load_next_secret(&self, id: &str) -> Option<SecretString> {
         if !valid_id(id) {
             return None;

@@ -11,7 +11,8 @@ use crate::halo::Endpoint;
 use super::records::*;
 use super::rotation;
 
-/// One setup as saved in `<state dir>/sessions/<id>.json`: what was asked, what exists in Halo, what happened.
+/// One setup as saved in `<state dir>/sessions/<id>.json`: what was asked, what exists in Halo,
+/// what happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     /// The file format version ([`FORMAT_VERSION`] when written by this build).
@@ -217,7 +218,8 @@ pub fn utc_stamp(unix: u64) -> String {
     crate::timestamp::compact_utc(unix)
 }
 
-/// The marker `[halo-onboard:<id>]` of setup `id`, as [`Session::marker`] puts it in its role's notes.
+/// The marker `[halo-onboard:<id>]` of setup `id`, as [`Session::marker`] puts it in its role's
+/// notes.
 pub fn marker_for(id: &str) -> String {
     format!("[halo-onboard:{id}]")
 }

@@ -32,7 +32,8 @@ impl Journal {
         Self::open(&dir)
     }
 
-    /// Opens the state directory `dir`, creating it and its `sessions` and `handover` folders (0700, never through a link), and sweeps temp files a killed write left.
+    /// Opens the state directory `dir`, creating it and its `sessions` and `handover` folders
+    /// (0700, never through a link), and sweeps temp files a killed write left.
     pub fn open(dir: &Path) -> Result<Self> {
         let sessions = dir.join("sessions");
         fsutil::private_dir(dir).map_err(|source| JournalError::Io {
@@ -75,7 +76,8 @@ impl Journal {
         &self.dir
     }
 
-    /// `<state dir>/halo-onboard.log`, the default session log (not used by the runtime today, which derives it from [`default_state_dir`]).
+    /// `<state dir>/halo-onboard.log`: where the wizard's session log goes unless `--log-file`
+    /// names another.
     pub fn log_path(&self) -> PathBuf {
         self.dir.join("halo-onboard.log")
     }
@@ -299,7 +301,8 @@ impl Journal {
         self.save(s)
     }
 
-    /// The application's secret waiting in `<id>.secret` for the hand-over; `None` if there is none, it is unreadable, or a wipe was interrupted.
+    /// The application's secret waiting in `<id>.secret` for the hand-over; `None` if there is
+    /// none, it is unreadable, or a wipe was interrupted.
     pub fn load_secret(&self, id: &str) -> Option<SecretString> {
         let bytes = crate::limits::read_regular_capped(
             &self.secret_path(id),
@@ -518,7 +521,8 @@ impl Journal {
     }
 }
 
-/// The state directory: [`STATE_DIR_ENV`] if set and not empty, else the platform's state (or local data) directory; `None` if the platform has neither.
+/// The state directory: [`STATE_DIR_ENV`] if set and not empty, else the platform's state (or local
+/// data) directory; `None` if the platform has neither.
 pub fn default_state_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os(STATE_DIR_ENV).filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d));

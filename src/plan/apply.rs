@@ -34,6 +34,7 @@ use crate::plan::verify::{self, Target, Verification};
 /// Progress lines for the wizard's log pane and headless output.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
+    /// A step started or finished, in words.
     Step(String),
     /// A read-back difference (boxed: the message stays small).
     Difference(Box<Difference>),
@@ -42,20 +43,31 @@ pub enum Progress {
 /// Where progress goes: the wizard's message channel, a printer, or nowhere.
 pub type ProgressFn = std::sync::Arc<dyn Fn(Progress) + Send + Sync>;
 
+/// Why an apply (or an adoption, or a verification again) stopped; [`ApplyError::hint`] says what
+/// to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
+    /// Halo could not be reached or answered with an error.
     #[error("{0}")]
     Halo(#[from] HaloError),
+    /// The journal could not be read or saved; nothing more was sent to Halo.
     #[error("{0}")]
     Journal(#[from] JournalError),
+    /// The plan has blockers (each in words) and nothing was written.
     #[error("the plan cannot be applied: {}", .0.join("; "))]
     Blocked(Vec<String>),
+    /// Halo accepted a create (the object named) but its answer carries no id.
     #[error("Halo accepted the {0} but returned no id")]
     NoId(&'static str),
     /// Halo refused a write (not a transport failure): the step can be done by hand in Halo's
     /// web UI ([`crate::plan::manual::checklist`]) and adopted with [`Applier::adopt_manual`].
     #[error("Halo refused to save the {}: {error}", .object.label().to_lowercase())]
-    Refused { object: Object, error: HaloError },
+    Refused {
+        /// The object whose save was refused.
+        object: Object,
+        /// Halo's answer.
+        error: HaloError,
+    },
     /// Adoption after a manual step found nothing (yet) or the credentials do not match.
     #[error("{0}")]
     NotAdopted(#[from] crate::plan::manual::NotAdopted),
@@ -65,23 +77,35 @@ pub enum ApplyError {
     #[error(
         "Halo did not accept the client secret of application '{name}' (it keeps a secret of its own and does not show it through the API)"
     )]
-    SecretNeeded { name: String },
+    SecretNeeded {
+        /// The application's name in Halo.
+        name: String,
+    },
     /// Halo's answer to a create is not the object that was sent (another name, no marker,
     /// an id of another shape): it is not taken for this setup's, and the setup stops.
     #[error(
         "Halo answered the {} create with another object than the one sent ({why}); the setup stopped and nothing was recorded as its own",
         .object.label().to_lowercase()
     )]
-    NotWhatWasSent { object: Object, why: String },
+    NotWhatWasSent {
+        /// The object whose create got the unexpected answer.
+        object: Object,
+        /// What differs, in words.
+        why: String,
+    },
     /// Verifying again needs the application's secret, and neither the hand-over screen nor an
     /// earlier hand-over of this application has it.
     #[error(
         "the application's secret is not at hand any more (handed over, not saved here); verify with it: HALO_APP_CLIENT_SECRET=… halo-onboard check {setup}"
     )]
-    SecretNotAtHand { setup: String },
+    SecretNotAtHand {
+        /// The setup's id, for the command in the message.
+        setup: String,
+    },
 }
 
 impl ApplyError {
+    /// What the user should do about this error, in one or two sentences for the terminal.
     pub fn hint(&self) -> String {
         match self {
             Self::Halo(e) => format!(
@@ -111,9 +135,13 @@ impl ApplyError {
 /// What apply produced.
 #[derive(Debug, Default)]
 pub struct Applied {
+    /// Halo's id of the Role.
     pub role_id: String,
+    /// Halo's id of the Agent.
     pub agent_id: i64,
+    /// Halo's id of the API Application.
     pub application_id: String,
+    /// The application's Client ID as sent or found.
     pub client_id: String,
     /// The application's secret (from this run or kept in the journal since the create).
     /// `None` when an adopted application keeps the secret its vendor already has.
@@ -156,6 +184,7 @@ impl Applied {
 /// An apply and its verification.
 #[derive(Debug)]
 pub struct Finished {
+    /// What apply did.
     pub applied: Applied,
     /// `None`: not verified (an existing application whose secret is not at hand).
     pub verification: Option<Verification>,
@@ -172,12 +201,16 @@ pub enum VerifiedWith {
     /// The secret the vendor already has, from `source` (e.g. "the hand-over file F of setup
     /// X", "HALO_APP_CLIENT_SECRET"); `file` when it is a hand-over file.
     Existing {
+        /// Where the secret came from, in words.
         source: String,
+        /// The hand-over file it was read from; `None` for other sources.
         file: Option<std::path::PathBuf>,
     },
 }
 
 impl VerifiedWith {
+    /// How the credentials are named in messages ("the new credentials", "the existing credentials
+    /// from …").
     pub fn describe(&self) -> String {
         match self {
             Self::NewSecret => "the new credentials".into(),
@@ -190,6 +223,7 @@ impl VerifiedWith {
 /// to verify an existing integration with. Debug never shows it.
 #[derive(Clone)]
 pub struct GivenSecret {
+    /// The secret itself; exposed only to build the token request.
     pub secret: SecretString,
     /// Where it came from, for messages ("HALO_APP_CLIENT_SECRET", "--app-secret-file F").
     pub source: String,
@@ -203,9 +237,13 @@ impl std::fmt::Debug for GivenSecret {
     }
 }
 
+/// Applies a plan to Halo, journaling every write so a resume never creates anything twice.
 pub struct Applier<'a> {
+    /// The Halo client, signed in with the bootstrap credentials.
     pub client: &'a Client,
+    /// Where each write is journaled before and after it is sent.
     pub journal: &'a Journal,
+    /// Where progress lines go; `None` for none.
     pub progress: Option<ProgressFn>,
     /// Rotate the secret of an application adopted from an earlier setup.
     pub regenerate_secret: bool,

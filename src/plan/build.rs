@@ -17,22 +17,33 @@ pub use super::role_steps::split_claims;
 use super::role_steps::{description_note, role_gaps, role_manual_steps, scope_risks};
 use crate::halo::dialect::claims::{ClaimDef, Level};
 
+/// What apply does with one object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    /// Nothing suitable exists: create it.
     Create,
+    /// The object exists but differs from the answers: apply writes the `changes`.
     Update,
+    /// The object exists and matches (or was made by hand in Halo): no write.
     Keep,
+    /// An existing role the user chose (not this setup's) is used as it is: no write.
     Reuse,
 }
 
+/// One step of a plan: what happens to one object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Action {
+    /// The object the step is about.
     pub object: Object,
+    /// What apply does with it.
     pub kind: Kind,
+    /// The object's name in Halo, from the answers or the existing object; may be empty (see
+    /// [`Action::shown_name`]).
     pub name: String,
     /// Existing id for update/keep/reuse.
     pub id: Option<String>,
+    /// Risks the user confirms before apply, in words ("grants admin: …").
     pub risks: Vec<String>,
     /// Field-level differences for an update.
     pub changes: Vec<Difference>,
@@ -49,8 +60,11 @@ impl Action {
     }
 }
 
+/// What apply will do, built from the answers and what Halo has now; shown before any write and
+/// kept in the journal.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// One step per object, in the order apply takes them (role, agent, application).
     pub actions: Vec<Action>,
     /// Problems that block apply (unresolved names, conflicts with strangers' objects).
     pub problems: Vec<String>,
@@ -73,9 +87,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Something blocks apply (see `problems`).
     pub fn is_blocked(&self) -> bool {
         !self.problems.is_empty()
     }
+    /// The step for object `o`; `None` if the plan has none.
     pub fn action(&self, o: Object) -> Option<&Action> {
         self.actions.iter().find(|a| a.object == o)
     }

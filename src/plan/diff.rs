@@ -12,15 +12,20 @@ use crate::halo::dialect::claims;
 use crate::halo::dialect::ui;
 use crate::halo::model::*;
 
+/// The kinds of object a setup writes to Halo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Object {
+    /// A Halo Role (its permissions).
     Role,
+    /// A Halo Agent (the API-only agent the application logs in as).
     Agent,
+    /// A Halo API Application (Client ID and secret).
     Application,
 }
 
 impl Object {
+    /// The object as Halo's web UI names it ("Role", "Agent", "Application").
     pub fn label(self) -> &'static str {
         match self {
             Self::Role => "Role",
@@ -64,14 +69,18 @@ pub enum Form {
 /// One attribute Halo holds otherwise than asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
+    /// The object the attribute belongs to.
     pub object: Object,
     /// How the attribute is named in the difference ("first name", "permission Tickets").
     pub attribute: String,
+    /// What the answers ask, as shown in the difference.
     pub wanted: String,
+    /// What Halo has, as shown; for [`Form::Unread`] why nothing was read, if known.
     pub found: String,
     /// Where it is set on the object's page in Halo's web UI ("First Name"); empty where the
     /// whole object must be checked.
     pub ui: String,
+    /// How the difference reads.
     pub form: Form,
 }
 

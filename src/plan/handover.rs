@@ -14,10 +14,14 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::halo::Endpoint;
 use crate::journal::{Journal, fsutil};
 
+/// The file format of a hand-over: chosen by `--format` or by the file name's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// `KEY=value` lines (`.env`).
     Env,
+    /// One JSON object.
     Json,
+    /// One TOML table.
     Toml,
 }
 
@@ -41,14 +45,19 @@ impl Format {
 /// Why the credentials were not saved. Nothing was written in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
+    /// The file exists; it is never overwritten unasked.
     #[error("{} already exists", .0.display())]
     Exists(PathBuf),
+    /// The name's extension is not `.env`, `.json` or `.toml`.
     #[error("cannot save the credentials to {}: halo-onboard writes .env, .json or .toml files (by the name's extension)", .0.display())]
     Extension(PathBuf),
+    /// The folder (second path) of the file (first path) does not exist; it is not created.
     #[error("cannot save the credentials to {}: the folder {} does not exist", .0.display(), .1.display())]
     NoFolder(PathBuf, PathBuf),
+    /// The second path, the file's folder, is not a folder.
     #[error("cannot save the credentials to {}: {} is not a folder", .0.display(), .1.display())]
     NotAFolder(PathBuf, PathBuf),
+    /// Writing the file failed.
     #[error("cannot save the credentials to {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
 }
@@ -154,14 +163,23 @@ fn unquote_env(v: &str) -> String {
 /// Everything a vendor may ask for. Debug never shows the secret.
 #[derive(Clone)]
 pub struct Handover {
+    /// The application's Client ID.
     pub client_id: String,
+    /// The application's client secret; written only to the hand-over file or clipboard.
     pub client_secret: SecretString,
+    /// Halo's resource server, `https://host/api`, without a trailing slash.
     pub resource_url: String,
+    /// The resource URL without its `/api` suffix.
     pub base_url: String,
+    /// The host of `base_url`, without scheme or path.
     pub hostname: String,
+    /// Halo's authorisation server URL (from `authinfo`), without a trailing slash.
     pub auth_url: String,
+    /// `auth_url` without its scheme (host and path).
     pub auth_hostname: String,
+    /// The tenant (hosted, shared-auth instances); empty when Halo names none.
     pub tenant: String,
+    /// Halo's id of the API-only Agent the application logs in as.
     pub agent_id: i64,
     /// When halo-onboard issued the secret (RFC 3339, from its journal).
     pub secret_issued: String,
@@ -186,6 +204,8 @@ fn host_and_path(url: &str) -> String {
 }
 
 impl Handover {
+    /// The hand-over for `client_id` and `secret` on instance `ep`; not yet stamped with an issue
+    /// time ([`Handover::with_issued`]).
     pub fn new(ep: &Endpoint, client_id: &str, secret: &SecretString, agent_id: i64) -> Self {
         let base = ep.base_url().trim_end_matches('/').to_string();
         let hostname = host_and_path(&base);
@@ -254,6 +274,8 @@ impl Handover {
         f
     }
 
+    /// The hand-over as the text of a file in `format`; every value from Halo is stripped of
+    /// control characters.
     pub fn render(&self, format: Format) -> String {
         // The tenant and URLs come from Halo (authinfo): one clean line each, whatever it sent.
         let fields: Vec<_> = self
@@ -318,6 +340,7 @@ pub fn osc52(text: &str) -> String {
 /// Where an application's secret was found for verifying an existing integration.
 #[derive(Clone)]
 pub struct KnownSecret {
+    /// The secret itself.
     pub secret: SecretString,
     /// The setup whose journal or hand-over holds it.
     pub setup: String,

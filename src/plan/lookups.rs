@@ -8,12 +8,17 @@ use crate::halo::model::*;
 /// What Halo has that the plan depends on.
 #[derive(Debug, Clone, Default)]
 pub struct Lookups {
+    /// Halo's roles; claims are read in detail for the roles the answers name.
     pub roles: Vec<Role>,
+    /// Halo's teams, to resolve the team names in the answers.
     pub teams: Vec<Team>,
+    /// Halo's departments, to resolve the department names in the answers.
     pub departments: Vec<Department>,
+    /// Halo's workdays, to resolve the workday name in the answers.
     pub workdays: Vec<Workday>,
     /// Agents whose username matches the answers (API-only and disabled included).
     pub agents: Vec<Agent>,
+    /// Halo's API applications.
     pub applications: Vec<Application>,
     /// What earlier setups of this journal recorded creating on this Halo (see
     /// [`Recorded`]); empty where no journal was consulted.
@@ -25,6 +30,7 @@ pub struct Lookups {
 /// (`plan::ownership`). Filled from the journal by [`Recorded::from_journal`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recorded {
+    /// Ids of agents earlier setups created on this Halo.
     pub agent_ids: Vec<i64>,
     /// (application id, Client ID) pairs.
     pub applications: Vec<(String, String)>,

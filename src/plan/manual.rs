@@ -19,6 +19,7 @@ use crate::halo::dialect::ui::{
 /// What to do in Halo's web UI for one object, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checklist {
+    /// The object to make by hand.
     pub object: Object,
     /// The name the object must have (how adoption finds it).
     pub name: String,
@@ -221,7 +222,9 @@ fn application_checklist(a: &Answers) -> Checklist {
 /// hand. The secret never shows in Debug output.
 #[derive(Clone)]
 pub struct ManualCredentials {
+    /// The Client ID as copied from Halo's form.
     pub client_id: String,
+    /// The client secret as copied from Halo's form (Halo shows it once).
     pub client_secret: secrecy::SecretString,
 }
 
@@ -247,16 +250,27 @@ pub fn parse_object(word: &str) -> Option<Object> {
 /// Why adoption could not find what the user made by hand.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum NotAdopted {
+    /// Halo has no object of that kind and name yet.
     #[error("no {} named '{name}' in Halo yet", object_word(*object))]
-    Missing { object: Object, name: String },
+    Missing {
+        /// The kind of object looked for.
+        object: Object,
+        /// The name it must have.
+        name: String,
+    },
+    /// The application found by name has another Client ID than the one the user entered.
     #[error(
         "application '{name}' has client id {halo} in Halo, not the one entered ({entered}); copy the Client ID again"
     )]
     ClientIdDiffers {
+        /// The application's name.
         name: String,
+        /// The Client ID Halo has.
         halo: String,
+        /// The Client ID the user entered.
         entered: String,
     },
+    /// The Client ID or the client secret was not given.
     #[error("the client id and the client secret copied from Halo are both needed")]
     CredentialsMissing,
 }

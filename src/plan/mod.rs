@@ -1,5 +1,7 @@
 //! Desired state (answers + profile) → plan → apply → verify → hand-over.
 
+#![warn(missing_docs)]
+
 pub mod apply;
 pub(crate) mod audit;
 pub mod build;

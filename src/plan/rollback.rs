@@ -29,7 +29,9 @@ pub enum Fate {
 /// One object of the setup and its fate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Item {
+    /// The kind of object.
     pub object: Object,
+    /// Halo's id of the object, as the journal recorded it.
     pub id: String,
     /// The name Halo shows for it now (empty when gone).
     pub name: String,

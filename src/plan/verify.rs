@@ -26,8 +26,10 @@ use check::{classify_layer, fail, pass, unchecked};
 #[cfg(test)]
 use probe::rows;
 
+/// The result of verifying a setup's credentials against Halo: one [`Check`] per need.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Verification {
+    /// Every check, in the order they ran.
     pub checks: Vec<Check>,
     /// The token endpoint said `invalid_client`: Halo does not hold this secret for this
     /// client id (right after a create: Halo issued a secret of its own).
@@ -108,14 +110,20 @@ pub fn steps_left(n: usize) -> String {
 
 /// What the verification needs to know about the setup.
 pub struct Target<'a> {
+    /// The Halo instance to sign in to.
     pub endpoint: &'a Endpoint,
+    /// The application's Client ID.
     pub client_id: &'a str,
+    /// The application's client secret.
     pub client_secret: &'a SecretString,
+    /// The scopes the answers ask for; the token must grant each.
     pub scopes: &'a [String],
+    /// Halo's id of the setup's Agent, which the token must act as.
     pub agent_id: i64,
     /// The setup's role: its name for the fixes, and whether it is an existing one the setup
     /// reuses (shared with other agents) rather than its own.
     pub role: &'a crate::answers::RoleAnswers,
+    /// The application's name in Halo, for the fixes.
     pub application_name: &'a str,
 }
 

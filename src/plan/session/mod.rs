@@ -31,14 +31,21 @@ pub enum Place {
     /// A hosted instance: the URL typed; `/api/authinfo` names the login server. `auth_url`
     /// is one the user named or confirmed: the only other server the secret may go to.
     Hosted {
+        /// Halo's URL as typed (e.g. `https://acme.halopsa.com`).
         url: String,
+        /// The login server the user named or confirmed; `None`: the one `authinfo` names, on
+        /// Halo's own host.
         auth_url: Option<String>,
+        /// The tenant the user named; `None` or blank: the one discovery finds, if any.
         tenant: Option<String>,
     },
     /// Resource server, authorisation server and tenant as Halo's API Details page shows them.
     OnPremise {
+        /// Halo's resource server URL (ending `/api`).
         resource_url: String,
+        /// Halo's authorisation server URL (ending `/auth`).
         auth_url: String,
+        /// The tenant, where the API Details page shows one.
         tenant: Option<String>,
     },
     /// The endpoint an earlier setup recorded.
@@ -76,11 +83,14 @@ pub async fn endpoint(place: &Place, opts: &ClientOptions) -> Result<Endpoint, H
 /// A bootstrap connection: the client and the token Halo granted it.
 #[derive(Debug, Clone)]
 pub struct Connection {
+    /// A client signed in with the bootstrap credentials.
     pub client: Client,
+    /// The token Halo granted: its scopes and lifetime.
     pub token: TokenInfo,
 }
 
 impl Connection {
+    /// The Halo instance the connection talks to.
     pub fn endpoint(&self) -> &Endpoint {
         self.client.endpoint()
     }

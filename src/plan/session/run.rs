@@ -24,7 +24,9 @@ use crate::plan::survey::{For, survey};
 
 /// What a front end brings to a run.
 pub struct Setup<'a> {
+    /// A client signed in with the bootstrap credentials.
     pub client: &'a Client,
+    /// Where the setup is journaled.
     pub journal: &'a Journal,
     /// A draft (journaled only once the plan is confirmed and the last checks pass) or a
     /// journaled setup to continue.
@@ -42,6 +44,7 @@ pub struct Setup<'a> {
 /// What the admin made by hand, to adopt before planning.
 #[derive(Debug, Clone)]
 pub struct Adopt {
+    /// The kind of object made by hand.
     pub object: Object,
     /// For an application: the Client ID and Secret copied from Halo.
     pub credentials: Option<ManualCredentials>,
@@ -50,7 +53,9 @@ pub struct Adopt {
 /// The answer to the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Go {
+    /// Write the plan to Halo.
     Apply,
+    /// Write nothing; the run ends with [`Ran::Stopped`].
     Stop,
 }
 
@@ -97,7 +102,10 @@ pub trait Hooks: Send {
 /// How a run ended.
 pub enum Ran {
     /// The front end stopped at the plan: nothing was written.
-    Stopped { plan: Plan },
+    Stopped {
+        /// The plan the front end declined.
+        plan: Plan,
+    },
     /// Applied and verified (as far as it could be).
     Done(Box<Done>),
 }
@@ -106,6 +114,7 @@ pub enum Ran {
 pub struct Done {
     /// The plan as confirmed.
     pub plan: Plan,
+    /// What apply produced and how it was verified.
     pub finished: Finished,
     /// When the secret was issued (before a hand-over makes the journal forget it).
     pub secret_issued: Option<u64>,
@@ -118,21 +127,28 @@ pub struct Done {
 /// Why a run stopped before it ended.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError<E> {
+    /// Halo could not be reached or answered with an error.
     #[error(transparent)]
     Halo(#[from] HaloError),
+    /// The journal could not be read or saved.
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// Apply stopped; `lookups` are what Halo had (for the manual checklist).
     #[error("{error}")]
     Apply {
+        /// Why apply stopped.
         error: ApplyError,
+        /// What Halo had when the plan was made.
         lookups: Box<Lookups>,
     },
     /// What the admin made by hand could not be adopted.
     #[error("{error}")]
     Adopt {
+        /// Why adoption failed.
         error: ApplyError,
+        /// The object that was to be adopted.
         object: Object,
+        /// What Halo had when adoption was tried.
         lookups: Box<Lookups>,
     },
     /// A hook stopped the run.

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::halo::HaloError;
 
+/// The setting in Halo that blocks a failed check, or why the check could not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Layer {
@@ -27,6 +28,7 @@ pub enum Layer {
 }
 
 impl Layer {
+    /// The layer in words, for result lists.
     pub fn label(self) -> &'static str {
         match self {
             Self::Credentials => "credentials",
@@ -72,15 +74,20 @@ pub fn outside_layer(e: &HaloError) -> Option<Layer> {
     }
 }
 
+/// One check of a verification: what it found and, when it failed, what to change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
+    /// What is checked, in words.
     pub name: String,
+    /// The check passed.
     pub pass: bool,
     /// The check could not run or proves nothing (a path Halo does not serve, no records to
     /// see): not a pass, not a finding about a setting either.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub could_not_check: bool,
+    /// What blocks it when it failed; `None` when it passed or could not run.
     pub layer: Option<Layer>,
+    /// What the check found, in words.
     pub detail: String,
     /// What to change in Halo (empty when passed), or what would let it be checked.
     pub fix: String,
