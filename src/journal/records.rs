@@ -89,7 +89,7 @@ pub enum Event {
     About {
         /// What is about to be written.
         subject: Subject,
-        /// The kind of write (see above).
+        /// The kind of write: "create", "update", "delete", "regenerate".
         action: String,
     },
     /// Written after Halo confirmed the write.
@@ -143,7 +143,8 @@ pub struct Objects {
     pub application_id: Option<String>,
     /// This setup created the Application (rollback may delete it); false when adopted.
     pub application_created: bool,
-    /// The application's Client ID as Halo read it back; `None` until then.
+    /// The application's Client ID as the hand-over carries it (it proves a hand-over file is
+    /// this setup's); `None` until the application exists.
     pub client_id: Option<String>,
     /// Made by hand in Halo's web UI after Halo refused the write, then adopted: apply keeps
     /// these as they are (a write would be refused again) and rollback never deletes them.

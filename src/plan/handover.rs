@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::halo::Endpoint;
 use crate::journal::{Journal, fsutil};
 
-/// The file format of a hand-over: chosen by `--format` or by the file name's extension.
+/// The file format of a hand-over, chosen by the file name's extension ([`Format::from_path`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// `KEY=value` lines (`.env`).
