@@ -1,6 +1,8 @@
 //! halo-onboard: sets up a HaloPSA API integration (role, API-only agent, API application,
 //! scopes), verifies it and hands the credentials over. See `shared/design.md` for the layers.
 
+#![warn(missing_docs)]
+
 // First: its macros (`outln!`, `out!`, `errln!`) are used by the modules below.
 #[macro_use]
 pub mod print;

@@ -76,12 +76,6 @@ impl Journal {
         &self.dir
     }
 
-    /// `<state dir>/halo-onboard.log`: where the wizard's session log goes unless `--log-file`
-    /// names another.
-    pub fn log_path(&self) -> PathBuf {
-        self.dir.join("halo-onboard.log")
-    }
-
     /// `<state dir>/handover`: where hand-over files go unless asked otherwise (0700).
     pub fn handover_dir(&self) -> PathBuf {
         self.dir.join("handover")

@@ -1,8 +1,9 @@
-//! The one setup workflow both front ends drive: connect with the bootstrap credential (where
-//! Halo is, its login server, the token), read what Halo has, plan, apply and verify (the
-//! [`crate::plan::apply::Applier`], progress through a [`crate::plan::apply::ProgressFn`]), and record how it ended.
-//! The wizard's runtime turns the results into messages and the headless commands into printed
-//! lines; neither writes a step of it again.
+//! The one setup workflow both front ends drive. This module connects with the bootstrap
+//! credential (where Halo is, its login server, the token) and finds the setup an integration
+//! already has; [`run`] (in `run.rs`) is the only code that orders a setup's steps, with the
+//! front end's [`Hooks`]; `ending.rs` records how a setup ended (settled, handed over, its secret
+//! discarded, verified again). The wizard's runtime turns the results into messages and the
+//! headless commands into printed lines; neither orders a step of it again.
 
 use secrecy::SecretString;
 
