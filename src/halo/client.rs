@@ -333,6 +333,15 @@ impl Client {
             .await
     }
 
+    /// The application Halo answered a save with: a bare object or the first of a list;
+    /// anything else reads as an empty application (nothing of Halo's own to take over).
+    pub fn saved_application(answer: Value) -> Application {
+        list::single(answer, "application")
+            .ok()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+
     /// GET any path under `/api` (used by verification probes), e.g. `/Tickets?count=1`.
     pub async fn get_json(&self, path: &str) -> Result<Value> {
         let raw = format!(

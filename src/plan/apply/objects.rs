@@ -422,13 +422,7 @@ impl Applier<'_> {
             })
             .await?;
         // Halo may answer with a secret of its own instead (generate mode).
-        let first = match answer {
-            serde_json::Value::Array(items) => items.into_iter().next(),
-            v => Some(v),
-        };
-        let saved: Application = first
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
+        let saved = Client::saved_application(answer);
         self.journal.record(
             s,
             Event::Done {

@@ -193,13 +193,7 @@ impl Rotator<'_> {
             .client
             .update_application_fields(&patch, Some(&sec))
             .await?;
-        let first = match answer {
-            serde_json::Value::Array(items) => items.into_iter().next(),
-            v => Some(v),
-        };
-        let saved: Application = first
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default();
+        let saved = Client::saved_application(answer);
         let theirs = saved.client_secret.trim();
         if !theirs.is_empty() && theirs != sec.expose_secret() {
             self.journal
